@@ -1,0 +1,54 @@
+// Fault injection, per route. A route is `METHOD /template` exactly as the OpenAPI description
+// spells it (for example `PATCH /repos/{owner}/{repo}/git/refs/{ref}`), or `*` for every route.
+
+export type Fault =
+  /** Answer with `status` instead of handling the request. */
+  | { kind: 'status'; status: number; message?: string }
+  /** Handle the request (its effect happens), then answer 502: the client never learns. */
+  | { kind: 'lost' }
+  /** Wait this long, then handle the request normally. */
+  | { kind: 'latency'; ms: number }
+  /** GitHub's secondary rate limit: 403 with retry-after. */
+  | { kind: 'secondary-rate-limit'; retryAfterSeconds: number }
+  /** GitHub's primary rate limit: 403 with x-ratelimit-remaining 0 and a reset time. */
+  | { kind: 'primary-rate-limit'; resetInSeconds: number };
+
+export interface FaultRule {
+  route: string;
+  fault: Fault;
+  /** How many requests it applies to; Infinity for every one. */
+  remaining: number;
+  /** How many requests it applied to so far. */
+  hits: number;
+}
+
+export class FaultTable {
+  private readonly rules: FaultRule[] = [];
+
+  add(route: string, fault: Fault, times = 1): FaultRule {
+    const rule: FaultRule = { route, fault, remaining: times, hits: 0 };
+    this.rules.push(rule);
+    return rule;
+  }
+
+  clear(): void {
+    this.rules.length = 0;
+  }
+
+  /** Takes the faults that apply to this request (latency can combine with one other). */
+  take(route: string): Fault[] {
+    const taken: Fault[] = [];
+    let terminal = false;
+    for (const rule of this.rules) {
+      if (rule.remaining <= 0) continue;
+      if (rule.route !== '*' && rule.route !== route) continue;
+      const isLatency = rule.fault.kind === 'latency';
+      if (!isLatency && terminal) continue;
+      rule.remaining -= 1;
+      rule.hits += 1;
+      taken.push(rule.fault);
+      if (!isLatency) terminal = true;
+    }
+    return taken;
+  }
+}

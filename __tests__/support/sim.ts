@@ -1,0 +1,19 @@
+// Test helpers around the simulator: start one per test, assert the contract held.
+import { getOctokit } from '@actions/github';
+import { expect } from 'vitest';
+import { GitHubSimulator, type SimulatorOptions } from './github-simulator/server.js';
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<GitHubSimulator> {
+  const sim = new GitHubSimulator(options);
+  await sim.start();
+  return sim;
+}
+
+export function expectNoContractViolations(sim: GitHubSimulator): void {
+  expect(sim.violations, 'requests that GitHub would not accept').toEqual([]);
+}
+
+/** A plain Octokit (no retries) pointed at the simulator. */
+export function client(sim: GitHubSimulator) {
+  return getOctokit(sim.token, { baseUrl: sim.apiUrl, request: { retries: 0 } });
+}
