@@ -188,7 +188,7 @@ describe('pull requests, issues, approvals data', () => {
     const files = await gh.rest.pulls.listFiles({ ...o, pull_number: pr.number });
     expect(files.data.map((f) => f.filename)).toEqual(['infra/main.tf']);
     const events = await gh.rest.issues.listEvents({ ...o, issue_number: pr.number });
-    expect(events.data.map((e) => [e.event, e.label?.name, e.actor?.login, e.created_at])).toEqual([['labeled', 'release:approved', 'rel-eng', '2026-11-20T10:05:00Z']]);
+    expect(events.data.map((e) => [e.event, (e as { label?: { name: string } }).label?.name, e.actor?.login, e.created_at])).toEqual([['labeled', 'release:approved', 'rel-eng', '2026-11-20T10:05:00Z']]);
     const comments = await gh.rest.issues.listComments({ ...o, issue_number: pr.number });
     expect(comments.data[0]?.body).toMatch(/^\/approve-release/);
     const timeline = await gh.rest.issues.listEventsForTimeline({ ...o, issue_number: pr.number });
@@ -316,8 +316,8 @@ describe('contract checking against the OpenAPI description', () => {
   });
 
   it('records a missing required body field and a wrong type', async () => {
-    await gh.request('POST /repos/{owner}/{repo}/statuses/{sha}', { ...o, sha: sim.git.readRef('refs/heads/main')!, state: 42 }).catch(() => null);
-    await gh.request('POST /repos/{owner}/{repo}/git/refs', { ...o, ref: 'refs/heads/x' }).catch(() => null);
+    await gh.request('POST /repos/{owner}/{repo}/statuses/{sha}', { ...o, sha: sim.git.readRef('refs/heads/main')!, state: 42 as never }).catch(() => null);
+    await gh.request('POST /repos/{owner}/{repo}/git/refs', { ...o, ref: 'refs/heads/x' } as never).catch(() => null);
     expect(sim.violations.map((v) => v.problem)).toEqual(
       expect.arrayContaining([expect.stringContaining('/state'), expect.stringContaining("must have required property 'sha'")]),
     );

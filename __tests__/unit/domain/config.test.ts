@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configDigest, configJsonSchema, loadConfig, type Config } from '../../../src/domain/config.js';
+
+function load(text: string | null, env: Record<string, string> = {}) {
+  return loadConfig({ text, path: '.booty.yml', env, defaultBranch: 'main' });
+}
+
+function problems(text: string | null, env: Record<string, string> = {}): string[] {
+  try {
+    load(text, env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map((p) => `${p.where} ${p.key}: ${p.message}`);
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+function enabled(text: string, env: Record<string, string> = {}): Config {
+  const r = load(text, env);
+  if (!r.enabled) throw new Error('expected an enabled config');
+  return r.config;
+}
+
+describe('config: defaults and the master switch', () => {
+  it('an empty block is on, with the defaults of SPEC §3', () => {
+    const c = enabled('release_governor:\n');
+    expect(c).toMatchObject({
+      enabled: true,
+      branch: 'main',
+      verification_workflow: 'Verify main',
+      deploy_workflow: 'deploy.yml',
+      deploy_workflow_ref: 'main',
+      production_environment_name: 'production',
+      require_approval_for_first_deploy: true,
+      cooldown_minutes: 30,
+      max_deploys_per_hour: 6,
+      approval_mode: ['label', 'comment', 'environment'],
+      approval_label: 'release:approved',
+      approval_command: '/approve-release',
+      approver_permission: 'write',
+      prevent_self_approval: true,
+      allow_blanket_approval: false,
+      incident_labels: ['incident', 'deploy-failure'],
+      state_branch: 'booty-state',
+      status_context: 'booty/release-governor',
+      deploy_failure_labels: ['deploy-failure', 'severity:high'],
+      config_path: '.booty.yml',
+    });
+    expect(c.high_risk_paths).toContain('**/migrations/**');
+    expect(c.medium_risk_paths).toContain('**/package.json');
+  });
+
+  it.each([
+    ['no file', null, 'absent'],
+    ['a file without the block', 'other_tool:\n  x: 1\n', 'absent'],
+    ['enabled: false', 'release_governor:\n  enabled: false\n', 'disabled'],
+  ])('%s → disabled (%s)', (_name, text, reason) => {
+    const r = load(text);
+    expect(r.enabled).toBe(false);
+    expect(r.enabled === false && r.reason).toBe(reason);
+  });
+
+  it('deploy_workflow_ref follows branch; approval_mode takes one string', () => {
+    const c = enabled('release_governor:\n  branch: release\n  approval_mode: environment\n');
+    expect(c.deploy_workflow_ref).toBe('release');
+    expect(c.approval_mode).toEqual(['environment']);
+  });
+});
+
+describe('config: errors name the key and where it came from', () => {
+  it('an unknown key, with its line', () => {
+    expect(problems('# comment\nrelease_governor:\n  enabled: true\n  cooldown_minute: 10\n')).toEqual([
+      expect.stringMatching(/^\.booty\.yml:4 release_governor\.cooldown_minute: unknown key/),
+    ]);
+  });
+
+  it.each([
+    ['cooldown_minutes: soon', '.booty.yml:2 release_governor.cooldown_minutes: must be a number'],
+    ['max_deploys_per_hour: 0', '.booty.yml:2 release_governor.max_deploys_per_hour: Too small'],
+    ['high_risk_paths: infra/**', '.booty.yml:2 release_governor.high_risk_paths: must be a list'],
+    ['high_risk_paths: ["ok/**", ""]', '.booty.yml:2 release_governor.high_risk_paths.1: a glob must not be empty'],
+    ['approver_permission: read', '.booty.yml:2 release_governor.approver_permission: Invalid option'],
+    ['approval_mode: [label, email]', '.booty.yml:2 release_governor.approval_mode: must be one of label, comment, environment'],
+    ['enabled: "yes"', '.booty.yml:2 release_governor.enabled: must be a boolean'],
+  ])('%s', (line, expected) => {
+    expect(problems(`release_governor:\n  ${line}\n`)[0]).toContain(expected);
+  });
+
+  it('a YAML syntax error, with its line', () => {
+    expect(problems('release_governor:\n  enabled: true\n   bad: [\n')[0]).toMatch(/^\.booty\.yml:\d+ : YAML syntax/);
+  });
+
+  it('a block that is not a mapping', () => {
+    expect(problems('release_governor: yes\n')[0]).toContain('must be a mapping');
+  });
+});
+
+describe('config: environment overrides', () => {
+  it('override scalars and lists, validated by the same schema', () => {
+    const c = enabled('release_governor:\n  cooldown_minutes: 30\n', {
+      RELEASE_GOVERNOR_COOLDOWN_MINUTES: '10',
+      RELEASE_GOVERNOR_INCIDENT_LABELS: 'sev1, outage',
+      RELEASE_GOVERNOR_ALLOW_BLANKET_APPROVAL: 'true',
+      RELEASE_GOVERNOR_APPROVED: 'not-config',
+      RELEASE_GOVERNOR_BRANCH: '',
+    });
+    expect(c.cooldown_minutes).toBe(10);
+    expect(c.incident_labels).toEqual(['sev1', 'outage']);
+    expect(c.allow_blanket_approval).toBe(true);
+    expect(c.branch).toBe('main');
+  });
+
+  it('a bad value names the variable', () => {
+    expect(problems('release_governor: {}\n', { RELEASE_GOVERNOR_COOLDOWN_MINUTES: 'ten' })).toEqual([
+      'env RELEASE_GOVERNOR_COOLDOWN_MINUTES release_governor.cooldown_minutes: must be a number',
+    ]);
+  });
+
+  it('an unknown RELEASE_GOVERNOR_ variable is an error, not silently ignored', () => {
+    expect(problems('release_governor: {}\n', { RELEASE_GOVERNOR_COOLDOWN: '5' })[0]).toMatch(/^env RELEASE_GOVERNOR_COOLDOWN : unknown variable/);
+  });
+
+  it('overrides alone enable a repository without the block', () => {
+    expect(load(null, { RELEASE_GOVERNOR_ENABLED: 'true' }).enabled).toBe(true);
+  });
+});
+
+describe('config: digest and JSON Schema', () => {
+  it('the digest ignores key order and changes with any value', () => {
+    const a = enabled('release_governor:\n  cooldown_minutes: 5\n  branch: main\n');
+    const b = enabled('release_governor:\n  branch: main\n  cooldown_minutes: 5\n');
+    const c = enabled('release_governor:\n  branch: main\n  cooldown_minutes: 6\n');
+    expect(configDigest(a)).toBe(configDigest(b));
+    expect(configDigest(a)).not.toBe(configDigest(c));
+    expect(configDigest(a)).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('schema/release-governor.schema.json is generated from the zod schema and up to date (npm run schema)', () => {
+    const committed = JSON.parse(readFileSync('schema/release-governor.schema.json', 'utf8')) as unknown;
+    expect(committed).toEqual(configJsonSchema());
+  });
+});

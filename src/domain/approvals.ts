@@ -1,0 +1,229 @@
+// Approvals (SPEC §7). An approval is scoped: it covers a set of paths, never "everything
+// from now on". This module takes what the adapters fetched and says which paths are covered,
+// by whom, and why every approval that does not count was ignored.
+import type { ApprovalMode, Config } from './config.js';
+import { APPROVAL_VARIABLE } from './config.js';
+
+export type RepoRole = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
+
+export interface Actor {
+  login: string;
+  /** Repository role from the collaborator permission API (role_name); null if unknown. */
+  role: RepoRole | null;
+  isBot: boolean;
+}
+
+export interface PullRequestFacts {
+  number: number;
+  author: string;
+  /** null: not merged. */
+  mergedAt: string | null;
+  baseRef: string;
+  /** Every path the pull request changed (both names of renames). */
+  files: string[];
+  labelEvents: { event: 'labeled' | 'unlabeled'; label: string; actor: string; at: string }[];
+  comments: { body: string; author: string; at: string }[];
+}
+
+export interface ApprovalFacts {
+  headSha: string;
+  /** Login of the head commit's author, for self-approval of commit-scoped approvals. */
+  headAuthor: string | null;
+  /** The raw RELEASE_GOVERNOR_APPROVED value. */
+  environment: string | undefined;
+  pulls: PullRequestFacts[];
+  /** Comments on the head commit. */
+  commitComments: { body: string; author: string; at: string }[];
+  /** Everyone who appears above, with their role. */
+  actors: Record<string, Actor>;
+}
+
+export type ApprovalSource = 'environment' | 'label' | 'comment' | 'commit_comment';
+
+export type IgnoredReason =
+  | 'insufficient_permission'
+  | 'self_approval'
+  | 'before_merge'
+  | 'not_merged'
+  | 'wrong_sha'
+  | 'short_sha'
+  | 'blanket_not_allowed'
+  | 'bot'
+  | 'mode_disabled'
+  | 'label_removed'
+  | 'unrecognized_value';
+
+export interface ValidApproval {
+  source: ApprovalSource;
+  actor: string | null;
+  pull: number | null;
+  at: string | null;
+  /** 'all': the whole diff production..head; otherwise the paths it covers. */
+  covers: 'all' | string[];
+}
+
+export interface IgnoredApproval {
+  source: ApprovalSource;
+  actor: string | null;
+  pull: number | null;
+  reason: IgnoredReason;
+  /** One sentence a person can act on. */
+  detail: string;
+}
+
+export interface ApprovalResult {
+  valid: ValidApproval[];
+  ignored: IgnoredApproval[];
+  coversAll: boolean;
+  covered: Set<string>;
+}
+
+const ROLE_RANK: Record<RepoRole, number> = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
+const BLANKET = new Set(['true', '1', 'yes']);
+
+type ApprovalConfig = Pick<
+  Config,
+  'approval_mode' | 'approval_label' | 'approval_command' | 'approver_permission' | 'prevent_self_approval' | 'allow_blanket_approval' | 'branch'
+>;
+
+/** Why an actor cannot approve a change authored by `author` (null: they can). */
+function approverProblem(
+  actors: Record<string, Actor>,
+  login: string,
+  author: string | null,
+  config: ApprovalConfig,
+): { reason: IgnoredReason; detail: string } | null {
+  const actor = actors[login];
+  if (actor?.isBot || /\[bot\]$/.test(login)) return { reason: 'bot', detail: `@${login} is a bot; only people approve releases` };
+  const role = actor?.role ?? 'none';
+  if (ROLE_RANK[role] < ROLE_RANK[config.approver_permission]) {
+    return { reason: 'insufficient_permission', detail: `@${login} has ${role === 'none' ? 'no' : role} access; approvers need ${config.approver_permission} or higher` };
+  }
+  if (config.prevent_self_approval && author !== null && login.toLowerCase() === author.toLowerCase()) {
+    return { reason: 'self_approval', detail: `@${login} is the author of the change and may not approve it (prevent_self_approval)` };
+  }
+  return null;
+}
+
+function firstLine(body: string): string {
+  return (body.split(/\r?\n/, 1)[0] ?? '').trim();
+}
+
+function enabled(config: ApprovalConfig, mode: ApprovalMode): boolean {
+  return config.approval_mode.includes(mode);
+}
+
+export function evaluateApprovals(facts: ApprovalFacts, config: ApprovalConfig): ApprovalResult {
+  const valid: ValidApproval[] = [];
+  const ignored: IgnoredApproval[] = [];
+
+  // -- environment: full SHAs, or a blanket value when the config allows it
+  const tokens = (facts.environment ?? '').split(/[\s,]+/).filter(Boolean);
+  for (const token of tokens) {
+    const value = token.toLowerCase();
+    const base = { source: 'environment' as const, actor: null, pull: null };
+    if (!enabled(config, 'environment')) {
+      ignored.push({ ...base, reason: 'mode_disabled', detail: `${APPROVAL_VARIABLE} is set but approval_mode does not include environment` });
+      break;
+    }
+    if (BLANKET.has(value)) {
+      if (config.allow_blanket_approval) valid.push({ ...base, at: null, covers: 'all' });
+      else ignored.push({ ...base, reason: 'blanket_not_allowed', detail: `${APPROVAL_VARIABLE}=${token} approves no SHA in particular; set it to the full SHA ${facts.headSha} (allow_blanket_approval is false)` });
+    } else if (value === facts.headSha) {
+      valid.push({ ...base, at: null, covers: 'all' });
+    } else if (/^[0-9a-f]{40}$/.test(value)) {
+      ignored.push({ ...base, reason: 'wrong_sha', detail: `${APPROVAL_VARIABLE} lists ${value.slice(0, 12)}…, not this commit ${facts.headSha.slice(0, 12)}…` });
+    } else if (/^[0-9a-f]{4,39}$/.test(value)) {
+      ignored.push({ ...base, reason: 'short_sha', detail: `${APPROVAL_VARIABLE} lists the short SHA ${value}; only a full 40-character SHA counts` });
+    } else {
+      ignored.push({ ...base, reason: 'unrecognized_value', detail: `${APPROVAL_VARIABLE} value ${JSON.stringify(token.slice(0, 60))} is neither a full SHA nor a blanket value` });
+    }
+  }
+
+  // The variable usually lists several approved SHAs; the others are not for this commit,
+  // so they are only worth a mention when nothing in it matched.
+  if (valid.some((a) => a.source === 'environment')) {
+    for (let i = ignored.length - 1; i >= 0; i--) if (ignored[i]!.reason === 'wrong_sha') ignored.splice(i, 1);
+  }
+
+  // -- pull requests: labels and comments, after merge, by a valid approver who is not the author
+  for (const pr of facts.pulls) {
+    const merged = pr.mergedAt !== null && pr.baseRef === config.branch;
+    const mergedAt = pr.mergedAt ? Date.parse(pr.mergedAt) : Number.NaN;
+
+    const labelEvents = pr.labelEvents.filter((e) => e.label === config.approval_label);
+    const lastEvent = labelEvents[labelEvents.length - 1];
+    for (const e of labelEvents.filter((x) => x.event === 'labeled')) {
+      const base = { source: 'label' as const, actor: e.actor, pull: pr.number };
+      if (!enabled(config, 'label')) {
+        ignored.push({ ...base, reason: 'mode_disabled', detail: `label ${config.approval_label} on #${pr.number}: approval_mode does not include label` });
+        continue;
+      }
+      if (!merged) {
+        ignored.push({ ...base, reason: 'not_merged', detail: `#${pr.number} is not merged into ${config.branch}` });
+        continue;
+      }
+      if (!(Date.parse(e.at) > mergedAt)) {
+        ignored.push({ ...base, reason: 'before_merge', detail: `label added by @${e.actor} at ${e.at}, before #${pr.number} was merged at ${pr.mergedAt}; the content could still change then — add it again after merge` });
+        continue;
+      }
+      if (lastEvent && lastEvent.event === 'unlabeled' && Date.parse(lastEvent.at) >= Date.parse(e.at)) {
+        ignored.push({ ...base, reason: 'label_removed', detail: `label added by @${e.actor} was removed by @${lastEvent.actor} at ${lastEvent.at}` });
+        continue;
+      }
+      const problem = approverProblem(facts.actors, e.actor, pr.author, config);
+      if (problem) ignored.push({ ...base, reason: problem.reason, detail: `label added by ${problem.detail}: ignored` });
+      else valid.push({ ...base, at: e.at, covers: [...pr.files] });
+    }
+
+    for (const c of pr.comments) {
+      if (firstLine(c.body) !== config.approval_command) continue;
+      const base = { source: 'comment' as const, actor: c.author, pull: pr.number };
+      if (!enabled(config, 'comment')) {
+        ignored.push({ ...base, reason: 'mode_disabled', detail: `${config.approval_command} on #${pr.number}: approval_mode does not include comment` });
+        continue;
+      }
+      if (!merged) {
+        ignored.push({ ...base, reason: 'not_merged', detail: `#${pr.number} is not merged into ${config.branch}` });
+        continue;
+      }
+      if (!(Date.parse(c.at) > mergedAt)) {
+        ignored.push({ ...base, reason: 'before_merge', detail: `comment by @${c.author} at ${c.at}, before #${pr.number} was merged at ${pr.mergedAt}` });
+        continue;
+      }
+      const problem = approverProblem(facts.actors, c.author, pr.author, config);
+      if (problem) ignored.push({ ...base, reason: problem.reason, detail: `comment by ${problem.detail}: ignored` });
+      else valid.push({ ...base, at: c.at, covers: [...pr.files] });
+    }
+  }
+
+  // -- commit comments on the head: the whole diff production..head
+  for (const c of facts.commitComments) {
+    if (firstLine(c.body) !== config.approval_command) continue;
+    const base = { source: 'commit_comment' as const, actor: c.author, pull: null };
+    if (!enabled(config, 'comment')) {
+      ignored.push({ ...base, reason: 'mode_disabled', detail: `${config.approval_command} on the commit: approval_mode does not include comment` });
+      continue;
+    }
+    const problem = approverProblem(facts.actors, c.author, facts.headAuthor, config);
+    if (problem) ignored.push({ ...base, reason: problem.reason, detail: `commit comment by ${problem.detail}: ignored` });
+    else valid.push({ ...base, at: c.at, covers: 'all' });
+  }
+
+  const coversAll = valid.some((a) => a.covers === 'all');
+  const covered = new Set<string>();
+  for (const a of valid) if (a.covers !== 'all') for (const p of a.covers) covered.add(p);
+  return { valid, ignored, coversAll, covered };
+}
+
+/** Whether every path is covered by a valid approval. */
+export function coversPaths(result: ApprovalResult, paths: readonly string[]): boolean {
+  return result.coversAll || paths.every((p) => result.covered.has(p));
+}
+
+export function uncoveredPaths(result: ApprovalResult, paths: readonly string[]): string[] {
+  return result.coversAll ? [] : paths.filter((p) => !result.covered.has(p));
+}
+
+/** No approvals: the input for runs that did not need to look (LOW risk, no hold to clear). */
+export const NO_APPROVALS: ApprovalResult = { valid: [], ignored: [], coversAll: false, covered: new Set() };

@@ -1,0 +1,358 @@
+// The rules of SPEC §6, in order; the first that applies decides. Pure: every fact, the
+// clock included, comes in as an argument, and the verdict says which rules were evaluated
+// and what an operator needs to clear a hold.
+import { coversPaths, uncoveredPaths, type ApprovalResult } from './approvals.js';
+import type { Config } from './config.js';
+import type { RiskAssessment } from './risk.js';
+import type { HoldKind, Outcome, ReasonCode, Risk } from './types.js';
+
+/** compare(base, head).status as GitHub reports it. */
+export type CompareStatus = 'ahead' | 'identical' | 'behind' | 'diverged';
+
+export type Lifecycle = 'claimed' | 'dispatched' | 'succeeded' | 'failed';
+
+export interface DeployEntry {
+  sha: string;
+  /** ISO 8601 UTC of the claim. */
+  time: string;
+  result: 'pending' | 'success' | 'failure' | null;
+  /** ISO 8601 UTC when the deploy finished, when known. */
+  completed_at?: string | null;
+}
+
+export type RuleId =
+  | 'disabled'
+  | 'already_deployed'
+  | 'out_of_order'
+  | 'verified'
+  | 'deploy_configured'
+  | 'degraded_high_risk'
+  | 'first_deploy'
+  | 'cooldown'
+  | 'rate_limit'
+  | 'incident'
+  | 'high_risk'
+  | 'allow';
+
+export interface RuleVerdict {
+  rule: RuleId;
+  title: string;
+  verdict: 'pass' | 'applies';
+  detail: string;
+}
+
+export interface PullPaths {
+  number: number;
+  paths: string[];
+}
+
+export type Unblock =
+  | {
+      kind: 'soft';
+      reason: 'first_deploy_required' | 'incident_active' | 'high_risk_no_approval';
+      /** Paths that still need an approval (capped by the report). */
+      uncovered: string[];
+      /** Merged pull requests carrying uncovered paths: label or comment these. */
+      pulls: PullPaths[];
+      /** Uncovered paths no pull request accounts for (direct pushes): only a SHA-scoped approval covers them. */
+      withoutPull: string[];
+      modes: Config['approval_mode'];
+      label: string;
+      command: string;
+      sha: string;
+      incidents: { number: number; title: string }[];
+      degraded: boolean;
+    }
+  | { kind: 'wait'; reason: 'cooldown' | 'rate_limit'; until: string; detail: string }
+  | { kind: 'hard'; reason: Exclude<ReasonCode, 'first_deploy_required' | 'incident_active' | 'high_risk_no_approval' | 'cooldown' | 'rate_limit'>; detail: string };
+
+export interface Decision {
+  outcome: Outcome;
+  reason: ReasonCode;
+  holdKind: HoldKind | null;
+  risk: Risk | null;
+  rules: RuleVerdict[];
+  unblock: Unblock | null;
+  /** One line for logs and the commit status. */
+  summary: string;
+}
+
+/** The facts rules 1–3 need: state and the out-of-order checks, no diff yet. */
+export interface EarlyInput {
+  enabled: boolean;
+  sha: string;
+  /** This SHA's deploy lifecycle in the state branch, if any. */
+  lifecycle: Lifecycle | null;
+  productionSha: string | null;
+  /** compare(production, sha).status; null when there is no production SHA. */
+  productionCompare: CompareStatus | null;
+  /** The newest SHA claimed or dispatched and not finished (other than this one), and compare(it, sha). */
+  inFlight: { sha: string; compare: CompareStatus } | null;
+  manual: boolean;
+  /** For a manual trigger: whether the SHA has a successful verification run on the branch. */
+  verified: boolean;
+}
+
+export interface DecisionInput extends EarlyInput {
+  config: Config;
+  risk: RiskAssessment;
+  approvals: ApprovalResult;
+  /** Merged pull requests of the range and their paths, for "label #N" advice. */
+  pulls: PullPaths[];
+  history: DeployEntry[];
+  incidents: { number: number; title: string }[];
+  /** The `degraded` input: true, false, or null (unknown). */
+  degraded: boolean | null;
+  now: Date;
+}
+
+const TITLES: Record<RuleId, string> = {
+  disabled: '1. Governor enabled',
+  already_deployed: '2. Not already deployed or in flight',
+  out_of_order: '3. Ahead of production and of any deploy in flight',
+  verified: '3a. Verified (manual trigger)',
+  deploy_configured: '4. Deploy workflow configured',
+  degraded_high_risk: '5. Not HIGH risk while production is degraded',
+  first_deploy: '6. First deploy approved',
+  cooldown: '7. Not in cooldown after a failed deploy',
+  rate_limit: '8. Under the deploy rate limit',
+  incident: '9. No active incident (or approved)',
+  high_risk: '10. HIGH-risk paths approved',
+  allow: '11. Allow',
+};
+
+class Trail {
+  readonly rules: RuleVerdict[] = [];
+  pass(rule: RuleId, detail: string): void {
+    this.rules.push({ rule, title: TITLES[rule], verdict: 'pass', detail });
+  }
+  applies(rule: RuleId, detail: string): void {
+    this.rules.push({ rule, title: TITLES[rule], verdict: 'applies', detail });
+  }
+}
+
+function verdict(
+  trail: Trail,
+  outcome: Outcome,
+  reason: ReasonCode,
+  risk: Risk | null,
+  unblock: Unblock | null,
+  holdKind: HoldKind | null,
+  summary: string,
+): Decision {
+  return { outcome, reason, holdKind, risk, rules: trail.rules, unblock, summary };
+}
+
+function hard(trail: Trail, reason: Extract<Unblock, { kind: 'hard' }>['reason'], risk: Risk | null, detail: string): Decision {
+  return verdict(trail, 'HOLD', reason, risk, { kind: 'hard', reason, detail }, 'hard', detail);
+}
+
+const short = (sha: string): string => sha.slice(0, 7);
+
+/** Rules 1–3 (and the manual-trigger verification): decidable before any diff is fetched. */
+export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Decision | null {
+  if (!input.enabled) {
+    trail.applies('disabled', 'release_governor is absent or enabled: false');
+    return verdict(trail, 'SKIP', 'disabled', null, null, null, 'The governor is disabled for this repository.');
+  }
+  trail.pass('disabled', 'enabled');
+
+  if (input.lifecycle === 'claimed' || input.lifecycle === 'dispatched' || input.lifecycle === 'succeeded') {
+    const what = input.lifecycle === 'succeeded' ? 'was already deployed successfully' : `is already ${input.lifecycle} for deploy`;
+    trail.applies('already_deployed', `${short(input.sha)} ${what}`);
+    return verdict(trail, 'SKIP', 'already_deployed', null, null, null, `${short(input.sha)} ${what}.`);
+  }
+  trail.pass('already_deployed', input.lifecycle === 'failed' ? 'a previous deploy of this SHA failed' : 'no deploy of this SHA recorded');
+
+  if (input.productionSha !== null) {
+    const p = short(input.productionSha);
+    switch (input.productionCompare) {
+      case 'identical':
+        trail.applies('out_of_order', `${short(input.sha)} is what production runs`);
+        return verdict(trail, 'SKIP', 'already_in_production', null, null, null, `${short(input.sha)} is already in production.`);
+      case 'behind':
+        trail.applies('out_of_order', `production ${p} is already past ${short(input.sha)}; deploying it would roll back`);
+        return verdict(trail, 'SKIP', 'superseded', null, null, null, `Production ${p} already contains ${short(input.sha)}.`);
+      case 'diverged':
+        trail.applies('out_of_order', `${short(input.sha)} and production ${p} have diverged`);
+        return hard(trail, 'diverged_from_production', null, `${short(input.sha)} does not descend from production ${p}: deploying it would drop commits that are in production.`);
+      case 'ahead':
+        break;
+      case null:
+        throw new Error('productionCompare is required when there is a production SHA');
+    }
+  }
+  if (input.inFlight) {
+    const f = short(input.inFlight.sha);
+    if (input.inFlight.compare === 'behind') {
+      trail.applies('out_of_order', `${f} is being deployed and already contains ${short(input.sha)}`);
+      return verdict(trail, 'SKIP', 'superseded', null, null, null, `${f}, which contains ${short(input.sha)}, is already being deployed.`);
+    }
+    if (input.inFlight.compare === 'diverged') {
+      trail.applies('out_of_order', `${short(input.sha)} and ${f} (in flight) have diverged`);
+      return hard(trail, 'diverged_from_production', null, `${short(input.sha)} does not descend from ${f}, which is being deployed.`);
+    }
+  }
+  trail.pass(
+    'out_of_order',
+    input.productionSha ? `ahead of production ${short(input.productionSha)}${input.inFlight ? ` and of ${short(input.inFlight.sha)} in flight` : ''}` : 'no production SHA yet',
+  );
+
+  if (input.manual) {
+    if (!input.verified) {
+      trail.applies('verified', `no successful verification run for ${short(input.sha)} on the release branch`);
+      return hard(trail, 'not_verified', null, `${short(input.sha)} has no successful run of the verification workflow on the release branch.`);
+    }
+    trail.pass('verified', 'a successful verification run exists');
+  }
+  return null;
+}
+
+/** Whether approvals can change the verdict, so the adapters know whether to fetch them. */
+export function approvalsMatter(f: { risk: Risk; productionSha: string | null; config: Config; incidentCount: number; degraded: boolean | null }): boolean {
+  if (f.risk === 'HIGH') return true;
+  if (f.productionSha === null && f.config.require_approval_for_first_deploy) return true;
+  return f.incidentCount > 0 || f.degraded === true;
+}
+
+function owners(uncovered: string[], pulls: PullPaths[]): { pulls: PullPaths[]; withoutPull: string[] } {
+  const want = new Set(uncovered);
+  const out: PullPaths[] = [];
+  const accounted = new Set<string>();
+  for (const pr of pulls) {
+    const paths = pr.paths.filter((p) => want.has(p));
+    if (paths.length > 0) {
+      out.push({ number: pr.number, paths });
+      for (const p of paths) accounted.add(p);
+    }
+  }
+  return { pulls: out, withoutPull: uncovered.filter((p) => !accounted.has(p)) };
+}
+
+function softHold(trail: Trail, input: DecisionInput, reason: 'first_deploy_required' | 'incident_active' | 'high_risk_no_approval', uncovered: string[], summary: string): Decision {
+  const { pulls, withoutPull } = owners(uncovered, input.pulls);
+  return verdict(
+    trail,
+    'HOLD',
+    reason,
+    input.risk.risk,
+    {
+      kind: 'soft',
+      reason,
+      uncovered,
+      pulls,
+      withoutPull,
+      modes: input.config.approval_mode,
+      label: input.config.approval_label,
+      command: input.config.approval_command,
+      sha: input.sha,
+      incidents: input.incidents,
+      degraded: input.degraded === true,
+    },
+    'soft',
+    summary,
+  );
+}
+
+const HOUR_MS = 3600_000;
+
+export function decide(input: DecisionInput): Decision {
+  const trail = new Trail();
+  const early = decideEarly(input, trail);
+  if (early) return early;
+  const { config, risk, approvals, now } = input;
+  const level = risk.risk;
+
+  // 4
+  if (config.deploy_workflow.trim() === '') {
+    trail.applies('deploy_configured', 'deploy_workflow is empty');
+    return hard(trail, 'deploy_not_configured', level, 'No deploy workflow is configured (deploy_workflow is empty).');
+  }
+  trail.pass('deploy_configured', `${config.deploy_workflow} on ${config.deploy_workflow_ref}`);
+
+  // 5
+  if (input.degraded === true && level === 'HIGH') {
+    trail.applies('degraded_high_risk', 'production is degraded and this change is HIGH risk');
+    return hard(trail, 'degraded_high_risk', level, 'Production is degraded; a HIGH-risk change is not deployed until it is healthy.');
+  }
+  trail.pass('degraded_high_risk', input.degraded === true ? `production degraded, risk ${level}` : `risk ${level}, production ${input.degraded === false ? 'healthy' : 'health unknown'}`);
+
+  const wholeDiffApproved = approvals.coversAll || (!risk.incomplete && coversPaths(approvals, risk.paths));
+  let clearedByApproval = false;
+
+  // 6
+  if (input.productionSha === null && config.require_approval_for_first_deploy) {
+    if (!wholeDiffApproved) {
+      trail.applies('first_deploy', 'no production SHA yet and no approval covering the whole first deploy');
+      return softHold(trail, input, 'first_deploy_required', uncoveredPaths(approvals, risk.paths), 'First deploy: an approval is required.');
+    }
+    clearedByApproval = true;
+    trail.pass('first_deploy', 'first deploy, approved');
+  } else trail.pass('first_deploy', input.productionSha === null ? 'first deploy; approval not required by config' : 'not a first deploy');
+
+  // 7
+  const cooldownMs = config.cooldown_minutes * 60_000;
+  const failures = input.history
+    .filter((e) => e.sha === input.sha && e.result === 'failure')
+    .map((e) => Date.parse(e.completed_at ?? e.time))
+    .filter((t) => !Number.isNaN(t));
+  const lastFailure = failures.length > 0 ? Math.max(...failures) : null;
+  if (lastFailure !== null && now.getTime() < lastFailure + cooldownMs) {
+    const until = new Date(lastFailure + cooldownMs).toISOString();
+    const detail = `the deploy of ${short(input.sha)} failed at ${new Date(lastFailure).toISOString()}; cooldown_minutes is ${config.cooldown_minutes}`;
+    trail.applies('cooldown', detail);
+    return verdict(trail, 'HOLD', 'cooldown', level, { kind: 'wait', reason: 'cooldown', until, detail }, 'wait', `Cooldown after a failed deploy, until ${until}.`);
+  }
+  trail.pass('cooldown', lastFailure === null ? 'no failed deploy of this SHA' : 'cooldown has passed');
+
+  // 8
+  const windowStart = now.getTime() - HOUR_MS;
+  const recent = input.history
+    .map((e) => Date.parse(e.time))
+    .filter((t) => !Number.isNaN(t) && t > windowStart && t <= now.getTime())
+    .sort((a, b) => a - b);
+  if (recent.length >= config.max_deploys_per_hour) {
+    // The window frees a slot when enough of the oldest claims age out.
+    const freeing = recent[recent.length - config.max_deploys_per_hour]!;
+    const until = new Date(freeing + HOUR_MS).toISOString();
+    const detail = `${recent.length} deploys in the last 60 minutes; max_deploys_per_hour is ${config.max_deploys_per_hour}`;
+    trail.applies('rate_limit', detail);
+    return verdict(trail, 'HOLD', 'rate_limit', level, { kind: 'wait', reason: 'rate_limit', until, detail }, 'wait', `Rate limit reached, until ${until}.`);
+  }
+  trail.pass('rate_limit', `${recent.length} of ${config.max_deploys_per_hour} deploys in the last 60 minutes`);
+
+  // 9
+  const incident = input.incidents.length > 0 || input.degraded === true;
+  if (incident && level !== 'HIGH') {
+    const why = input.incidents.length > 0 ? `open incident ${input.incidents.map((i) => `#${i.number}`).join(', ')}` : 'production is degraded';
+    if (!wholeDiffApproved) {
+      trail.applies('incident', `${why}; no approval covers this change`);
+      return softHold(trail, input, 'incident_active', uncoveredPaths(approvals, risk.paths), `Active incident (${why}): an approval is required.`);
+    }
+    clearedByApproval = true;
+    trail.pass('incident', `${why}; approved`);
+  } else trail.pass('incident', incident ? 'incident active; HIGH risk is judged by rule 10' : 'no open incident');
+
+  // 10
+  if (level === 'HIGH') {
+    // An incomplete diff hides paths no pull request approval can vouch for: only a
+    // whole-diff approval (the SHA in the variable, or a commit comment on the head) clears it.
+    const needsWhole = risk.incomplete && !approvals.coversAll;
+    const uncovered = needsWhole ? risk.highPaths : uncoveredPaths(approvals, risk.highPaths);
+    if (needsWhole || uncovered.length > 0) {
+      trail.applies(
+        'high_risk',
+        needsWhole
+          ? `the diff could not be fully assessed (${risk.incompleteReason}); only an approval of the whole diff clears it`
+          : `${uncovered.length} HIGH-risk path(s) without a valid approval`,
+      );
+      return softHold(trail, input, 'high_risk_no_approval', uncovered, `HIGH risk: ${uncovered.length} path(s) need an approval.`);
+    }
+    trail.pass('high_risk', 'every HIGH-risk path is covered by a valid approval');
+  } else trail.pass('high_risk', `risk ${level}`);
+
+  // 11
+  const reason: ReasonCode = clearedByApproval ? 'allow_approved' : level === 'HIGH' ? 'allow_high_approved' : level === 'MEDIUM' ? 'allow_medium' : 'allow_low';
+  trail.applies('allow', reason);
+  return verdict(trail, 'ALLOW', reason, level, null, null, `Deploy ${short(input.sha)} (${level}).`);
+}

@@ -1,0 +1,49 @@
+// Vocabulary shared by the rules, the state and the reports. Reason codes and their spelling
+// are public interface (SPEC §6): users' workflows branch on them.
+
+export type Risk = 'LOW' | 'MEDIUM' | 'HIGH';
+export type Outcome = 'ALLOW' | 'HOLD' | 'SKIP';
+
+export const REASON_CODES = [
+  'disabled',
+  'not_a_release_candidate',
+  'verification_not_successful',
+  'already_deployed',
+  'already_in_production',
+  'superseded',
+  'diverged_from_production',
+  'not_verified',
+  'deploy_not_configured',
+  'degraded_high_risk',
+  'first_deploy_required',
+  'cooldown',
+  'rate_limit',
+  'incident_active',
+  'high_risk_no_approval',
+  'allow_low',
+  'allow_medium',
+  'allow_high_approved',
+  'allow_approved',
+  'config_invalid',
+  'state_corrupt',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+/** hard: cannot be approved away; soft: clears with an approval; wait: clears with time. */
+export type HoldKind = 'hard' | 'soft' | 'wait';
+
+export const RISK_ORDER: Record<Risk, number> = { LOW: 0, MEDIUM: 1, HIGH: 2 };
+
+export function maxRisk(a: Risk, b: Risk): Risk {
+  return RISK_ORDER[a] >= RISK_ORDER[b] ? a : b;
+}
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
+export function isFullSha(value: string): boolean {
+  return FULL_SHA.test(value);
+}
+
+export function shortSha(sha: string): string {
+  return sha.slice(0, 7);
+}
