@@ -3,16 +3,16 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 
-function files(dir) {
+function files(dir, prefix = '') {
   const out = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...files(p));
-    else out.push(p);
+  for (const name of readdirSync(join(dir, prefix))) {
+    const rel = join(prefix, name);
+    if (statSync(join(dir, rel)).isDirectory()) out.push(...files(dir, rel));
+    else out.push(rel);
   }
-  return out.map((p) => relative(dir, p)).sort();
+  return out.sort();
 }
 
 const fresh = mkdtempSync(join(tmpdir(), 'rg-dist-'));
@@ -24,10 +24,12 @@ try {
   for (const f of new Set([...committed, ...built])) {
     if (!committed.includes(f)) problems.push(`missing from dist/: ${f}`);
     else if (!built.includes(f)) problems.push(`stale file in dist/: ${f}`);
-    else if (!readFileSync(join('dist', f)).equals(readFileSync(join(fresh, f)))) problems.push(`differs: dist/${f}`);
+    else if (!readFileSync(join('dist', f)).equals(readFileSync(join(fresh, f))))
+      problems.push(`differs: dist/${f}`);
   }
   for (const f of committed.filter((f) => f.endsWith('.js'))) {
-    if (readFileSync(join('dist', f), 'utf8').includes('webpackMissingModule')) problems.push(`dist/${f} contains webpackMissingModule`);
+    if (readFileSync(join('dist', f), 'utf8').includes('webpackMissingModule'))
+      problems.push(`dist/${f} contains webpackMissingModule`);
   }
   if (problems.length > 0) {
     console.error('dist/ does not match the source. Run `npm run package` and commit dist/.');

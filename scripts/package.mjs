@@ -12,9 +12,13 @@ const ncc = resolve('node_modules/@vercel/ncc/dist/ncc/cli.js');
 function build(entry, dir) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  execFileSync(process.execPath, [ncc, 'build', entry, '-o', dir, '--license', 'licenses.txt', '-q', '--target', 'es2023'], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [ncc, 'build', entry, '-o', dir, '--license', 'licenses.txt', '-q'],
+    {
+      stdio: 'inherit',
+    },
+  );
 }
 
 build('src/index.ts', out);

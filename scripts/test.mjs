@@ -4,11 +4,19 @@ import { findNode24 } from './node24.mjs';
 
 const node24 = findNode24();
 const steps = [
-  ['typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']],
+  [
+    'typecheck',
+    process.execPath,
+    ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'],
+  ],
   ['lint', process.execPath, ['node_modules/eslint/bin/eslint.js', '--max-warnings=0', '.']],
   ['format', process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--check', '.']],
   ['dist', process.execPath, ['scripts/check-dist.mjs']],
-  ['tests (unit, simulator, e2e) on Node 24', node24, ['node_modules/vitest/vitest.mjs', 'run', ...process.argv.slice(2)]],
+  [
+    'tests (unit, simulator, e2e) on Node 24',
+    node24,
+    ['node_modules/vitest/vitest.mjs', 'run', ...process.argv.slice(2)],
+  ],
 ];
 
 const started = Date.now();
@@ -22,4 +30,6 @@ for (const [name, cmd, args] of steps) {
   }
   console.log(`✔ ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
 }
-console.log(`\nAll checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s on ${node24 === process.execPath ? process.version : 'Node 24'}.`);
+console.log(
+  `\nAll checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s on ${node24 === process.execPath ? process.version : 'Node 24'}.`,
+);

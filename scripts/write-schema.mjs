@@ -4,5 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 
 const json = execFileSync(process.execPath, ['dist/cli/index.js', 'schema'], { encoding: 'utf8' });
-writeFileSync('schema/release-governor.schema.json', `${JSON.stringify(JSON.parse(json), null, 2)}\n`);
+writeFileSync(
+  'schema/release-governor.schema.json',
+  `${JSON.stringify(JSON.parse(json), null, 2)}\n`,
+);
 console.log('wrote schema/release-governor.schema.json');

@@ -22,7 +22,10 @@ describe('workflow_run completed fixtures', () => {
   });
 
   it('stays valid after a scenario points it at a simulator commit', () => {
-    const payload = workflowRunEvent('workflow_run.verify-success-push', { headSha: 'a'.repeat(40), repoId: 99 });
+    const payload = workflowRunEvent('workflow_run.verify-success-push', {
+      headSha: 'a'.repeat(40),
+      repoId: 99,
+    });
     expect(validateRun(payload)).toBe(true);
   });
 });

@@ -58,7 +58,14 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     writeFileSync(eventPath, JSON.stringify(opts.event));
     writeFileSync(outputPath, '');
     writeFileSync(summaryPath, '');
-    const inputs: Record<string, string> = { 'github-token': opts.sim.token, 'config-path': '.booty.yml', 'dry-run': 'false', degraded: '', sha: '', ...opts.inputs };
+    const inputs: Record<string, string> = {
+      'github-token': opts.sim.token,
+      'config-path': '.booty.yml',
+      'dry-run': 'false',
+      degraded: '',
+      sha: '',
+      ...opts.inputs,
+    };
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       HOME: dir,
@@ -82,13 +89,23 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
       // must never use it. A value that is not a commit makes any such use fail loudly.
       GITHUB_SHA: 'ffffffffffffffffffffffffffffffffffffffff',
       GITHUB_REF: `refs/heads/${opts.sim.defaultBranch}`,
-      ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+      ...Object.fromEntries(
+        Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]),
+      ),
       ...opts.env,
     };
     const before = opts.sim.log.length;
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolvePromise, reject) => {
+    const { code, stdout, stderr } = await new Promise<{
+      code: number;
+      stdout: string;
+      stderr: string;
+    }>((resolvePromise, reject) => {
       // Async spawn: the simulator answers from this same process, so blocking would deadlock.
-      const child = spawn(process.execPath, [DIST_ACTION], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [DIST_ACTION], {
+        env,
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let so = '';
       let se = '';
       child.stdout.on('data', (d: Buffer) => (so += d.toString()));

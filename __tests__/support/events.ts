@@ -24,7 +24,16 @@ export function deepMerge<T extends Json>(base: T, patch: Json): T {
 /** A workflow_run payload from a fixture, pointed at `headSha` and the simulator's repository. */
 export function workflowRunEvent(
   name: string,
-  opts: { headSha: string; repoId?: number; owner?: string; repo?: string; runId?: number; workflowId?: number; displayTitle?: string; patch?: Json },
+  opts: {
+    headSha: string;
+    repoId?: number;
+    owner?: string;
+    repo?: string;
+    runId?: number;
+    workflowId?: number;
+    displayTitle?: string;
+    patch?: Json;
+  },
 ): Json {
   const base = fixture(name);
   const run = base.workflow_run as Json;

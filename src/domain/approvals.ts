@@ -78,12 +78,25 @@ export interface ApprovalResult {
   covered: Set<string>;
 }
 
-const ROLE_RANK: Record<RepoRole, number> = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
+const ROLE_RANK: Record<RepoRole, number> = {
+  none: 0,
+  read: 1,
+  triage: 2,
+  write: 3,
+  maintain: 4,
+  admin: 5,
+};
 const BLANKET = new Set(['true', '1', 'yes']);
 
 type ApprovalConfig = Pick<
   Config,
-  'approval_mode' | 'approval_label' | 'approval_command' | 'approver_permission' | 'prevent_self_approval' | 'allow_blanket_approval' | 'branch'
+  | 'approval_mode'
+  | 'approval_label'
+  | 'approval_command'
+  | 'approver_permission'
+  | 'prevent_self_approval'
+  | 'allow_blanket_approval'
+  | 'branch'
 >;
 
 /** Why an actor cannot approve a change authored by `author` (null: they can). */
@@ -94,13 +107,24 @@ function approverProblem(
   config: ApprovalConfig,
 ): { reason: IgnoredReason; detail: string } | null {
   const actor = actors[login];
-  if (actor?.isBot || /\[bot\]$/.test(login)) return { reason: 'bot', detail: `@${login} is a bot; only people approve releases` };
+  if (actor?.isBot || /\[bot\]$/.test(login))
+    return { reason: 'bot', detail: `@${login} is a bot; only people approve releases` };
   const role = actor?.role ?? 'none';
   if (ROLE_RANK[role] < ROLE_RANK[config.approver_permission]) {
-    return { reason: 'insufficient_permission', detail: `@${login} has ${role === 'none' ? 'no' : role} access; approvers need ${config.approver_permission} or higher` };
+    return {
+      reason: 'insufficient_permission',
+      detail: `@${login} has ${role === 'none' ? 'no' : role} access; approvers need ${config.approver_permission} or higher`,
+    };
   }
-  if (config.prevent_self_approval && author !== null && login.toLowerCase() === author.toLowerCase()) {
-    return { reason: 'self_approval', detail: `@${login} is the author of the change and may not approve it (prevent_self_approval)` };
+  if (
+    config.prevent_self_approval &&
+    author !== null &&
+    login.toLowerCase() === author.toLowerCase()
+  ) {
+    return {
+      reason: 'self_approval',
+      detail: `@${login} is the author of the change and may not approve it (prevent_self_approval)`,
+    };
   }
   return null;
 }
@@ -123,27 +147,49 @@ export function evaluateApprovals(facts: ApprovalFacts, config: ApprovalConfig):
     const value = token.toLowerCase();
     const base = { source: 'environment' as const, actor: null, pull: null };
     if (!enabled(config, 'environment')) {
-      ignored.push({ ...base, reason: 'mode_disabled', detail: `${APPROVAL_VARIABLE} is set but approval_mode does not include environment` });
+      ignored.push({
+        ...base,
+        reason: 'mode_disabled',
+        detail: `${APPROVAL_VARIABLE} is set but approval_mode does not include environment`,
+      });
       break;
     }
     if (BLANKET.has(value)) {
       if (config.allow_blanket_approval) valid.push({ ...base, at: null, covers: 'all' });
-      else ignored.push({ ...base, reason: 'blanket_not_allowed', detail: `${APPROVAL_VARIABLE}=${token} approves no SHA in particular; set it to the full SHA ${facts.headSha} (allow_blanket_approval is false)` });
+      else
+        ignored.push({
+          ...base,
+          reason: 'blanket_not_allowed',
+          detail: `${APPROVAL_VARIABLE}=${token} approves no SHA in particular; set it to the full SHA ${facts.headSha} (allow_blanket_approval is false)`,
+        });
     } else if (value === facts.headSha) {
       valid.push({ ...base, at: null, covers: 'all' });
     } else if (/^[0-9a-f]{40}$/.test(value)) {
-      ignored.push({ ...base, reason: 'wrong_sha', detail: `${APPROVAL_VARIABLE} lists ${value.slice(0, 12)}…, not this commit ${facts.headSha.slice(0, 12)}…` });
+      ignored.push({
+        ...base,
+        reason: 'wrong_sha',
+        detail: `${APPROVAL_VARIABLE} lists ${value.slice(0, 12)}…, not this commit ${facts.headSha.slice(0, 12)}…`,
+      });
     } else if (/^[0-9a-f]{4,39}$/.test(value)) {
-      ignored.push({ ...base, reason: 'short_sha', detail: `${APPROVAL_VARIABLE} lists the short SHA ${value}; only a full 40-character SHA counts` });
+      ignored.push({
+        ...base,
+        reason: 'short_sha',
+        detail: `${APPROVAL_VARIABLE} lists the short SHA ${value}; only a full 40-character SHA counts`,
+      });
     } else {
-      ignored.push({ ...base, reason: 'unrecognized_value', detail: `${APPROVAL_VARIABLE} value ${JSON.stringify(token.slice(0, 60))} is neither a full SHA nor a blanket value` });
+      ignored.push({
+        ...base,
+        reason: 'unrecognized_value',
+        detail: `${APPROVAL_VARIABLE} value ${JSON.stringify(token.slice(0, 60))} is neither a full SHA nor a blanket value`,
+      });
     }
   }
 
   // The variable usually lists several approved SHAs; the others are not for this commit,
   // so they are only worth a mention when nothing in it matched.
   if (valid.some((a) => a.source === 'environment')) {
-    for (let i = ignored.length - 1; i >= 0; i--) if (ignored[i]!.reason === 'wrong_sha') ignored.splice(i, 1);
+    for (let i = ignored.length - 1; i >= 0; i--)
+      if (ignored[i]!.reason === 'wrong_sha') ignored.splice(i, 1);
   }
 
   // -- pull requests: labels and comments, after merge, by a valid approver who is not the author
@@ -156,23 +202,48 @@ export function evaluateApprovals(facts: ApprovalFacts, config: ApprovalConfig):
     for (const e of labelEvents.filter((x) => x.event === 'labeled')) {
       const base = { source: 'label' as const, actor: e.actor, pull: pr.number };
       if (!enabled(config, 'label')) {
-        ignored.push({ ...base, reason: 'mode_disabled', detail: `label ${config.approval_label} on #${pr.number}: approval_mode does not include label` });
+        ignored.push({
+          ...base,
+          reason: 'mode_disabled',
+          detail: `label ${config.approval_label} on #${pr.number}: approval_mode does not include label`,
+        });
         continue;
       }
       if (!merged) {
-        ignored.push({ ...base, reason: 'not_merged', detail: `#${pr.number} is not merged into ${config.branch}` });
+        ignored.push({
+          ...base,
+          reason: 'not_merged',
+          detail: `#${pr.number} is not merged into ${config.branch}`,
+        });
         continue;
       }
       if (!(Date.parse(e.at) > mergedAt)) {
-        ignored.push({ ...base, reason: 'before_merge', detail: `label added by @${e.actor} at ${e.at}, before #${pr.number} was merged at ${pr.mergedAt}; the content could still change then — add it again after merge` });
+        ignored.push({
+          ...base,
+          reason: 'before_merge',
+          detail: `label added by @${e.actor} at ${e.at}, before #${pr.number} was merged at ${pr.mergedAt}; the content could still change then — add it again after merge`,
+        });
         continue;
       }
-      if (lastEvent && lastEvent.event === 'unlabeled' && Date.parse(lastEvent.at) >= Date.parse(e.at)) {
-        ignored.push({ ...base, reason: 'label_removed', detail: `label added by @${e.actor} was removed by @${lastEvent.actor} at ${lastEvent.at}` });
+      if (
+        lastEvent &&
+        lastEvent.event === 'unlabeled' &&
+        Date.parse(lastEvent.at) >= Date.parse(e.at)
+      ) {
+        ignored.push({
+          ...base,
+          reason: 'label_removed',
+          detail: `label added by @${e.actor} was removed by @${lastEvent.actor} at ${lastEvent.at}`,
+        });
         continue;
       }
       const problem = approverProblem(facts.actors, e.actor, pr.author, config);
-      if (problem) ignored.push({ ...base, reason: problem.reason, detail: `label added by ${problem.detail}: ignored` });
+      if (problem)
+        ignored.push({
+          ...base,
+          reason: problem.reason,
+          detail: `label added by ${problem.detail}: ignored`,
+        });
       else valid.push({ ...base, at: e.at, covers: [...pr.files] });
     }
 
@@ -180,19 +251,36 @@ export function evaluateApprovals(facts: ApprovalFacts, config: ApprovalConfig):
       if (firstLine(c.body) !== config.approval_command) continue;
       const base = { source: 'comment' as const, actor: c.author, pull: pr.number };
       if (!enabled(config, 'comment')) {
-        ignored.push({ ...base, reason: 'mode_disabled', detail: `${config.approval_command} on #${pr.number}: approval_mode does not include comment` });
+        ignored.push({
+          ...base,
+          reason: 'mode_disabled',
+          detail: `${config.approval_command} on #${pr.number}: approval_mode does not include comment`,
+        });
         continue;
       }
       if (!merged) {
-        ignored.push({ ...base, reason: 'not_merged', detail: `#${pr.number} is not merged into ${config.branch}` });
+        ignored.push({
+          ...base,
+          reason: 'not_merged',
+          detail: `#${pr.number} is not merged into ${config.branch}`,
+        });
         continue;
       }
       if (!(Date.parse(c.at) > mergedAt)) {
-        ignored.push({ ...base, reason: 'before_merge', detail: `comment by @${c.author} at ${c.at}, before #${pr.number} was merged at ${pr.mergedAt}` });
+        ignored.push({
+          ...base,
+          reason: 'before_merge',
+          detail: `comment by @${c.author} at ${c.at}, before #${pr.number} was merged at ${pr.mergedAt}`,
+        });
         continue;
       }
       const problem = approverProblem(facts.actors, c.author, pr.author, config);
-      if (problem) ignored.push({ ...base, reason: problem.reason, detail: `comment by ${problem.detail}: ignored` });
+      if (problem)
+        ignored.push({
+          ...base,
+          reason: problem.reason,
+          detail: `comment by ${problem.detail}: ignored`,
+        });
       else valid.push({ ...base, at: c.at, covers: [...pr.files] });
     }
   }
@@ -202,11 +290,20 @@ export function evaluateApprovals(facts: ApprovalFacts, config: ApprovalConfig):
     if (firstLine(c.body) !== config.approval_command) continue;
     const base = { source: 'commit_comment' as const, actor: c.author, pull: null };
     if (!enabled(config, 'comment')) {
-      ignored.push({ ...base, reason: 'mode_disabled', detail: `${config.approval_command} on the commit: approval_mode does not include comment` });
+      ignored.push({
+        ...base,
+        reason: 'mode_disabled',
+        detail: `${config.approval_command} on the commit: approval_mode does not include comment`,
+      });
       continue;
     }
     const problem = approverProblem(facts.actors, c.author, facts.headAuthor, config);
-    if (problem) ignored.push({ ...base, reason: problem.reason, detail: `commit comment by ${problem.detail}: ignored` });
+    if (problem)
+      ignored.push({
+        ...base,
+        reason: problem.reason,
+        detail: `commit comment by ${problem.detail}: ignored`,
+      });
     else valid.push({ ...base, at: c.at, covers: 'all' });
   }
 
@@ -226,4 +323,9 @@ export function uncoveredPaths(result: ApprovalResult, paths: readonly string[])
 }
 
 /** No approvals: the input for runs that did not need to look (LOW risk, no hold to clear). */
-export const NO_APPROVALS: ApprovalResult = { valid: [], ignored: [], coversAll: false, covered: new Set() };
+export const NO_APPROVALS: ApprovalResult = {
+  valid: [],
+  ignored: [],
+  coversAll: false,
+  covered: new Set(),
+};

@@ -54,40 +54,118 @@ export type ApproverPermission = (typeof APPROVER_PERMISSIONS)[number];
 const glob = z
   .string()
   .min(1, 'a glob must not be empty')
-  .refine((p) => new Minimatch(p, { dot: true }).makeRe() !== false, { message: 'is not a valid glob' });
-const label = z.string().min(1, 'a label must not be empty').max(50, 'GitHub labels are at most 50 characters');
+  .refine((p) => new Minimatch(p, { dot: true }).makeRe() !== false, {
+    message: 'is not a valid glob',
+  });
+const label = z
+  .string()
+  .min(1, 'a label must not be empty')
+  .max(50, 'GitHub labels are at most 50 characters');
 const approvalMode = z.enum(APPROVAL_MODES);
 
 export const configSchema = z
   .strictObject({
-    enabled: z.boolean().default(true).describe('Master switch. false → every run is SKIP disabled.'),
-    branch: z.string().min(1).optional().describe('The release branch; only runs on it are candidates. Default: the repository default branch.'),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Master switch. false → every run is SKIP disabled.'),
+    branch: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The release branch; only runs on it are candidates. Default: the repository default branch.',
+      ),
     verification_workflow: z
       .string()
       .min(1)
       .default('Verify main')
       .describe('Name or file path of the workflow whose success triggers a decision.'),
-    deploy_workflow: z.string().default('deploy.yml').describe('Workflow file to dispatch. Empty → HOLD deploy_not_configured.'),
-    deploy_workflow_ref: z.string().min(1).optional().describe('Ref the dispatch runs on. Default: the release branch.'),
-    production_environment_name: z.string().min(1).default('production').describe('Shown in messages and deploy-failure issues.'),
-    require_approval_for_first_deploy: z.boolean().default(true).describe('With no production SHA yet, an approval is required.'),
-    high_risk_paths: z.array(glob).default([...DEFAULT_HIGH_RISK_PATHS]).describe('Globs (minimatch, dot: true) that make a change HIGH risk.'),
-    medium_risk_paths: z.array(glob).default([...DEFAULT_MEDIUM_RISK_PATHS]).describe('Globs that make a change MEDIUM risk.'),
-    cooldown_minutes: z.number().int().min(0).max(10_080).default(30).describe('After a failed deploy of a SHA, that SHA is not redeployed for this long.'),
-    max_deploys_per_hour: z.number().int().min(1).max(1000).default(6).describe('Dispatches counted over the last 60 minutes, claims included.'),
+    deploy_workflow: z
+      .string()
+      .default('deploy.yml')
+      .describe('Workflow file to dispatch. Empty → HOLD deploy_not_configured.'),
+    deploy_workflow_ref: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Ref the dispatch runs on. Default: the release branch.'),
+    production_environment_name: z
+      .string()
+      .min(1)
+      .default('production')
+      .describe('Shown in messages and deploy-failure issues.'),
+    require_approval_for_first_deploy: z
+      .boolean()
+      .default(true)
+      .describe('With no production SHA yet, an approval is required.'),
+    high_risk_paths: z
+      .array(glob)
+      .default([...DEFAULT_HIGH_RISK_PATHS])
+      .describe('Globs (minimatch, dot: true) that make a change HIGH risk.'),
+    medium_risk_paths: z
+      .array(glob)
+      .default([...DEFAULT_MEDIUM_RISK_PATHS])
+      .describe('Globs that make a change MEDIUM risk.'),
+    cooldown_minutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_080)
+      .default(30)
+      .describe('After a failed deploy of a SHA, that SHA is not redeployed for this long.'),
+    max_deploys_per_hour: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(6)
+      .describe('Dispatches counted over the last 60 minutes, claims included.'),
     approval_mode: z
       .union([approvalMode, z.array(approvalMode).min(1)])
       .default([...APPROVAL_MODES])
-      .describe('Which approval sources count: label, comment, environment (a list, or one string).'),
-    approval_label: label.default('release:approved').describe('Label mode: the label on a merged pull request.'),
-    approval_command: z.string().min(1).default('/approve-release').describe('Comment mode: the first line of the comment.'),
-    approver_permission: z.enum(APPROVER_PERMISSIONS).default('write').describe('Minimum repository role of an approver.'),
-    prevent_self_approval: z.boolean().default(true).describe('An approver may not approve their own change.'),
-    allow_blanket_approval: z.boolean().default(false).describe('Whether RELEASE_GOVERNOR_APPROVED=true (not scoped to a SHA) counts.'),
-    incident_labels: z.array(label).default(['incident', 'deploy-failure']).describe('An open issue with any of these labels is an active incident.'),
-    state_branch: z.string().min(1).default('booty-state').describe('Branch holding release state.'),
-    status_context: z.string().min(1).default('booty/release-governor').describe('Commit status context.'),
-    deploy_failure_labels: z.array(label).min(1).default(['deploy-failure', 'severity:high']).describe('Labels of the deploy-failure issue.'),
+      .describe(
+        'Which approval sources count: label, comment, environment (a list, or one string).',
+      ),
+    approval_label: label
+      .default('release:approved')
+      .describe('Label mode: the label on a merged pull request.'),
+    approval_command: z
+      .string()
+      .min(1)
+      .default('/approve-release')
+      .describe('Comment mode: the first line of the comment.'),
+    approver_permission: z
+      .enum(APPROVER_PERMISSIONS)
+      .default('write')
+      .describe('Minimum repository role of an approver.'),
+    prevent_self_approval: z
+      .boolean()
+      .default(true)
+      .describe('An approver may not approve their own change.'),
+    allow_blanket_approval: z
+      .boolean()
+      .default(false)
+      .describe('Whether RELEASE_GOVERNOR_APPROVED=true (not scoped to a SHA) counts.'),
+    incident_labels: z
+      .array(label)
+      .default(['incident', 'deploy-failure'])
+      .describe('An open issue with any of these labels is an active incident.'),
+    state_branch: z
+      .string()
+      .min(1)
+      .default('booty-state')
+      .describe('Branch holding release state.'),
+    status_context: z
+      .string()
+      .min(1)
+      .default('booty/release-governor')
+      .describe('Commit status context.'),
+    deploy_failure_labels: z
+      .array(label)
+      .min(1)
+      .default(['deploy-failure', 'severity:high'])
+      .describe('Labels of the deploy-failure issue.'),
   })
   .describe('The release_governor block of .booty.yml');
 
@@ -95,7 +173,10 @@ export type ConfigInput = z.input<typeof configSchema>;
 type ParsedConfig = z.output<typeof configSchema>;
 
 /** The configuration with every default resolved: what the rules read. */
-export interface Config extends Omit<ParsedConfig, 'branch' | 'deploy_workflow_ref' | 'approval_mode'> {
+export interface Config extends Omit<
+  ParsedConfig,
+  'branch' | 'deploy_workflow_ref' | 'approval_mode'
+> {
   branch: string;
   deploy_workflow_ref: string;
   approval_mode: ApprovalMode[];
@@ -103,7 +184,9 @@ export interface Config extends Omit<ParsedConfig, 'branch' | 'deploy_workflow_r
   config_path: string;
 }
 
-export type ConfigResult = { enabled: false; reason: 'absent' | 'disabled'; config: Config | null } | { enabled: true; config: Config };
+export type ConfigResult =
+  | { enabled: false; reason: 'absent' | 'disabled'; config: Config | null }
+  | { enabled: true; config: Config };
 
 export interface ConfigProblem {
   key: string;
@@ -115,15 +198,28 @@ export interface ConfigProblem {
 export class ConfigError extends Error {
   readonly reason = 'config_invalid';
   constructor(readonly problems: ConfigProblem[]) {
-    super(`Invalid release_governor configuration:\n${problems.map((p) => `  - ${p.where}: ${p.key ? `${p.key}: ` : ''}${p.message}`).join('\n')}`);
+    super(
+      `Invalid release_governor configuration:\n${problems.map((p) => `  - ${p.where}: ${p.key ? `${p.key}: ` : ''}${p.message}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
 
 const KEYS = Object.keys(configSchema.shape) as (keyof typeof configSchema.shape)[];
-const LIST_KEYS = new Set(['high_risk_paths', 'medium_risk_paths', 'approval_mode', 'incident_labels', 'deploy_failure_labels']);
+const LIST_KEYS = new Set([
+  'high_risk_paths',
+  'medium_risk_paths',
+  'approval_mode',
+  'incident_labels',
+  'deploy_failure_labels',
+]);
 const NUMBER_KEYS = new Set(['cooldown_minutes', 'max_deploys_per_hour']);
-const BOOLEAN_KEYS = new Set(['enabled', 'require_approval_for_first_deploy', 'prevent_self_approval', 'allow_blanket_approval']);
+const BOOLEAN_KEYS = new Set([
+  'enabled',
+  'require_approval_for_first_deploy',
+  'prevent_self_approval',
+  'allow_blanket_approval',
+]);
 
 /** `RELEASE_GOVERNOR_APPROVED` is the environment approval, not configuration. */
 export const APPROVAL_VARIABLE = 'RELEASE_GOVERNOR_APPROVED';
@@ -135,7 +231,11 @@ export function envVarFor(key: string): string {
 
 function envValue(key: string, raw: string): unknown {
   const v = raw.trim();
-  if (LIST_KEYS.has(key)) return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (LIST_KEYS.has(key))
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   if (BOOLEAN_KEYS.has(key)) return v === 'true' ? true : v === 'false' ? false : v;
   if (NUMBER_KEYS.has(key)) return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
   return raw;
@@ -145,15 +245,28 @@ function envValue(key: string, raw: string): unknown {
  * Reads the overrides from an environment map. An empty variable counts as unset: that is
  * what `${{ vars.X }}` expands to when the variable is not defined.
  */
-function readOverrides(env: Record<string, string | undefined>): { values: Record<string, unknown>; problems: ConfigProblem[] } {
+function readOverrides(env: Record<string, string | undefined>): {
+  values: Record<string, unknown>;
+  problems: ConfigProblem[];
+} {
   const values: Record<string, unknown> = {};
   const problems: ConfigProblem[] = [];
   const known = new Map(KEYS.map((k) => [envVarFor(k), k]));
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || name === APPROVAL_VARIABLE || raw === undefined || raw === '') continue;
+    if (
+      !name.startsWith(ENV_PREFIX) ||
+      name === APPROVAL_VARIABLE ||
+      raw === undefined ||
+      raw === ''
+    )
+      continue;
     const key = known.get(name);
     if (!key) {
-      problems.push({ key: '', where: `env ${name}`, message: `unknown variable; the overrides are ${[...known.keys()].join(', ')}` });
+      problems.push({
+        key: '',
+        where: `env ${name}`,
+        message: `unknown variable; the overrides are ${[...known.keys()].join(', ')}`,
+      });
       continue;
     }
     values[key] = envValue(key, raw);
@@ -164,25 +277,34 @@ function readOverrides(env: Record<string, string | undefined>): { values: Recor
 function lineOf(doc: Document, counter: LineCounter, path: (string | number)[]): number | null {
   for (let i = path.length; i >= 0; i--) {
     const node = doc.getIn(path.slice(0, i), true) as YamlNode | undefined;
-    if (node && typeof node === 'object' && 'range' in node && node.range) return counter.linePos(node.range[0]).line;
+    if (node && typeof node === 'object' && 'range' in node && node.range)
+      return counter.linePos(node.range[0]).line;
   }
   return null;
 }
 
-function keyLine(doc: Document, counter: LineCounter, mapPath: (string | number)[], key: string): number | null {
+function keyLine(
+  doc: Document,
+  counter: LineCounter,
+  mapPath: (string | number)[],
+  key: string,
+): number | null {
   const map = mapPath.length === 0 ? doc.contents : doc.getIn(mapPath, true);
   if (isMap(map)) {
     for (const pair of map.items) {
       const k = pair.key as YamlNode | null;
-      if (k && typeof k === 'object' && 'value' in k && k.value === key && k.range) return counter.linePos(k.range[0]).line;
+      if (k && typeof k === 'object' && 'value' in k && k.value === key && k.range)
+        return counter.linePos(k.range[0]).line;
     }
   }
   return lineOf(doc, counter, mapPath);
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_union') return 'must be one of label, comment, environment, or a list of them';
-  if (issue.code === 'invalid_type') return `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
+  if (issue.code === 'invalid_union')
+    return 'must be one of label, comment, environment, or a list of them';
+  if (issue.code === 'invalid_type')
+    return `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
   return issue.message;
 }
 
@@ -217,12 +339,24 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
     }
     const root: unknown = doc.toJS();
     if (root !== null && root !== undefined && (typeof root !== 'object' || Array.isArray(root))) {
-      throw new ConfigError([{ key: '', where: `${opts.path}:1`, message: 'the file must be a YAML mapping with a release_governor key' }]);
+      throw new ConfigError([
+        {
+          key: '',
+          where: `${opts.path}:1`,
+          message: 'the file must be a YAML mapping with a release_governor key',
+        },
+      ]);
     }
     const raw = (root as Record<string, unknown> | null)?.[CONFIG_BLOCK];
     if (raw !== undefined) {
       if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
-        throw new ConfigError([{ key: CONFIG_BLOCK, where: `${opts.path}:${lineOf(doc, counter, [CONFIG_BLOCK]) ?? '?'}`, message: 'must be a mapping of settings' }]);
+        throw new ConfigError([
+          {
+            key: CONFIG_BLOCK,
+            where: `${opts.path}:${lineOf(doc, counter, [CONFIG_BLOCK]) ?? '?'}`,
+            message: 'must be a mapping of settings',
+          },
+        ]);
       }
       // An empty `release_governor:` block means "on, with defaults".
       block = (raw as Record<string, unknown> | null) ?? {};
@@ -242,16 +376,23 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
     for (const issue of result.error.issues) {
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [null];
       for (const unknownKey of keys) {
-        const path = unknownKey === null ? issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) : [unknownKey];
+        const path =
+          unknownKey === null
+            ? issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))
+            : [unknownKey];
         const top = String(path[0] ?? '');
         const fromEnv = top in overrides.values;
         let where: string;
         if (fromEnv) where = `env ${envVarFor(top)}`;
         else if (doc) {
-          const line = unknownKey === null ? lineOf(doc, counter, [CONFIG_BLOCK, ...path]) : keyLine(doc, counter, [CONFIG_BLOCK], unknownKey);
+          const line =
+            unknownKey === null
+              ? lineOf(doc, counter, [CONFIG_BLOCK, ...path])
+              : keyLine(doc, counter, [CONFIG_BLOCK], unknownKey);
           where = `${opts.path}:${line ?? '?'}`;
         } else where = opts.path;
-        const message = unknownKey === null ? issueMessage(issue) : `unknown key (allowed: ${KEYS.join(', ')})`;
+        const message =
+          unknownKey === null ? issueMessage(issue) : `unknown key (allowed: ${KEYS.join(', ')})`;
         problems.push({ key: [CONFIG_BLOCK, ...path].join('.'), where, message });
       }
     }
@@ -263,10 +404,15 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
     ...parsed,
     branch,
     deploy_workflow_ref: parsed.deploy_workflow_ref ?? branch,
-    approval_mode: typeof parsed.approval_mode === 'string' ? [parsed.approval_mode] : [...new Set(parsed.approval_mode)],
+    approval_mode:
+      typeof parsed.approval_mode === 'string'
+        ? [parsed.approval_mode]
+        : [...new Set(parsed.approval_mode)],
     config_path: normalizePath(opts.path),
   };
-  return config.enabled ? { enabled: true, config } : { enabled: false, reason: 'disabled', config };
+  return config.enabled
+    ? { enabled: true, config }
+    : { enabled: false, reason: 'disabled', config };
 }
 
 export function normalizePath(p: string): string {
@@ -291,7 +437,10 @@ export function configDigest(config: Config): string {
 
 /** The JSON Schema editors use to validate .booty.yml (the block, wrapped in its key). */
 export function configJsonSchema(): Record<string, unknown> {
-  const block = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const block = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' }) as Record<
+    string,
+    unknown
+  >;
   delete block.$schema;
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',

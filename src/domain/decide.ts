@@ -64,7 +64,18 @@ export type Unblock =
       degraded: boolean;
     }
   | { kind: 'wait'; reason: 'cooldown' | 'rate_limit'; until: string; detail: string }
-  | { kind: 'hard'; reason: Exclude<ReasonCode, 'first_deploy_required' | 'incident_active' | 'high_risk_no_approval' | 'cooldown' | 'rate_limit'>; detail: string };
+  | {
+      kind: 'hard';
+      reason: Exclude<
+        ReasonCode,
+        | 'first_deploy_required'
+        | 'incident_active'
+        | 'high_risk_no_approval'
+        | 'cooldown'
+        | 'rate_limit'
+      >;
+      detail: string;
+    };
 
 export interface Decision {
   outcome: Outcome;
@@ -143,7 +154,12 @@ function verdict(
   return { outcome, reason, holdKind, risk, rules: trail.rules, unblock, summary };
 }
 
-function hard(trail: Trail, reason: Extract<Unblock, { kind: 'hard' }>['reason'], risk: Risk | null, detail: string): Decision {
+function hard(
+  trail: Trail,
+  reason: Extract<Unblock, { kind: 'hard' }>['reason'],
+  risk: Risk | null,
+  detail: string,
+): Decision {
   return verdict(trail, 'HOLD', reason, risk, { kind: 'hard', reason, detail }, 'hard', detail);
 }
 
@@ -153,29 +169,81 @@ const short = (sha: string): string => sha.slice(0, 7);
 export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Decision | null {
   if (!input.enabled) {
     trail.applies('disabled', 'release_governor is absent or enabled: false');
-    return verdict(trail, 'SKIP', 'disabled', null, null, null, 'The governor is disabled for this repository.');
+    return verdict(
+      trail,
+      'SKIP',
+      'disabled',
+      null,
+      null,
+      null,
+      'The governor is disabled for this repository.',
+    );
   }
   trail.pass('disabled', 'enabled');
 
-  if (input.lifecycle === 'claimed' || input.lifecycle === 'dispatched' || input.lifecycle === 'succeeded') {
-    const what = input.lifecycle === 'succeeded' ? 'was already deployed successfully' : `is already ${input.lifecycle} for deploy`;
+  if (
+    input.lifecycle === 'claimed' ||
+    input.lifecycle === 'dispatched' ||
+    input.lifecycle === 'succeeded'
+  ) {
+    const what =
+      input.lifecycle === 'succeeded'
+        ? 'was already deployed successfully'
+        : `is already ${input.lifecycle} for deploy`;
     trail.applies('already_deployed', `${short(input.sha)} ${what}`);
-    return verdict(trail, 'SKIP', 'already_deployed', null, null, null, `${short(input.sha)} ${what}.`);
+    return verdict(
+      trail,
+      'SKIP',
+      'already_deployed',
+      null,
+      null,
+      null,
+      `${short(input.sha)} ${what}.`,
+    );
   }
-  trail.pass('already_deployed', input.lifecycle === 'failed' ? 'a previous deploy of this SHA failed' : 'no deploy of this SHA recorded');
+  trail.pass(
+    'already_deployed',
+    input.lifecycle === 'failed'
+      ? 'a previous deploy of this SHA failed'
+      : 'no deploy of this SHA recorded',
+  );
 
   if (input.productionSha !== null) {
     const p = short(input.productionSha);
     switch (input.productionCompare) {
       case 'identical':
         trail.applies('out_of_order', `${short(input.sha)} is what production runs`);
-        return verdict(trail, 'SKIP', 'already_in_production', null, null, null, `${short(input.sha)} is already in production.`);
+        return verdict(
+          trail,
+          'SKIP',
+          'already_in_production',
+          null,
+          null,
+          null,
+          `${short(input.sha)} is already in production.`,
+        );
       case 'behind':
-        trail.applies('out_of_order', `production ${p} is already past ${short(input.sha)}; deploying it would roll back`);
-        return verdict(trail, 'SKIP', 'superseded', null, null, null, `Production ${p} already contains ${short(input.sha)}.`);
+        trail.applies(
+          'out_of_order',
+          `production ${p} is already past ${short(input.sha)}; deploying it would roll back`,
+        );
+        return verdict(
+          trail,
+          'SKIP',
+          'superseded',
+          null,
+          null,
+          null,
+          `Production ${p} already contains ${short(input.sha)}.`,
+        );
       case 'diverged':
         trail.applies('out_of_order', `${short(input.sha)} and production ${p} have diverged`);
-        return hard(trail, 'diverged_from_production', null, `${short(input.sha)} does not descend from production ${p}: deploying it would drop commits that are in production.`);
+        return hard(
+          trail,
+          'diverged_from_production',
+          null,
+          `${short(input.sha)} does not descend from production ${p}: deploying it would drop commits that are in production.`,
+        );
       case 'ahead':
         break;
       case null:
@@ -185,23 +253,49 @@ export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Deci
   if (input.inFlight) {
     const f = short(input.inFlight.sha);
     if (input.inFlight.compare === 'behind') {
-      trail.applies('out_of_order', `${f} is being deployed and already contains ${short(input.sha)}`);
-      return verdict(trail, 'SKIP', 'superseded', null, null, null, `${f}, which contains ${short(input.sha)}, is already being deployed.`);
+      trail.applies(
+        'out_of_order',
+        `${f} is being deployed and already contains ${short(input.sha)}`,
+      );
+      return verdict(
+        trail,
+        'SKIP',
+        'superseded',
+        null,
+        null,
+        null,
+        `${f}, which contains ${short(input.sha)}, is already being deployed.`,
+      );
     }
     if (input.inFlight.compare === 'diverged') {
       trail.applies('out_of_order', `${short(input.sha)} and ${f} (in flight) have diverged`);
-      return hard(trail, 'diverged_from_production', null, `${short(input.sha)} does not descend from ${f}, which is being deployed.`);
+      return hard(
+        trail,
+        'diverged_from_production',
+        null,
+        `${short(input.sha)} does not descend from ${f}, which is being deployed.`,
+      );
     }
   }
   trail.pass(
     'out_of_order',
-    input.productionSha ? `ahead of production ${short(input.productionSha)}${input.inFlight ? ` and of ${short(input.inFlight.sha)} in flight` : ''}` : 'no production SHA yet',
+    input.productionSha
+      ? `ahead of production ${short(input.productionSha)}${input.inFlight ? ` and of ${short(input.inFlight.sha)} in flight` : ''}`
+      : 'no production SHA yet',
   );
 
   if (input.manual) {
     if (!input.verified) {
-      trail.applies('verified', `no successful verification run for ${short(input.sha)} on the release branch`);
-      return hard(trail, 'not_verified', null, `${short(input.sha)} has no successful run of the verification workflow on the release branch.`);
+      trail.applies(
+        'verified',
+        `no successful verification run for ${short(input.sha)} on the release branch`,
+      );
+      return hard(
+        trail,
+        'not_verified',
+        null,
+        `${short(input.sha)} has no successful run of the verification workflow on the release branch.`,
+      );
     }
     trail.pass('verified', 'a successful verification run exists');
   }
@@ -209,13 +303,22 @@ export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Deci
 }
 
 /** Whether approvals can change the verdict, so the adapters know whether to fetch them. */
-export function approvalsMatter(f: { risk: Risk; productionSha: string | null; config: Config; incidentCount: number; degraded: boolean | null }): boolean {
+export function approvalsMatter(f: {
+  risk: Risk;
+  productionSha: string | null;
+  config: Config;
+  incidentCount: number;
+  degraded: boolean | null;
+}): boolean {
   if (f.risk === 'HIGH') return true;
   if (f.productionSha === null && f.config.require_approval_for_first_deploy) return true;
   return f.incidentCount > 0 || f.degraded === true;
 }
 
-function owners(uncovered: string[], pulls: PullPaths[]): { pulls: PullPaths[]; withoutPull: string[] } {
+function owners(
+  uncovered: string[],
+  pulls: PullPaths[],
+): { pulls: PullPaths[]; withoutPull: string[] } {
   const want = new Set(uncovered);
   const out: PullPaths[] = [];
   const accounted = new Set<string>();
@@ -229,7 +332,13 @@ function owners(uncovered: string[], pulls: PullPaths[]): { pulls: PullPaths[]; 
   return { pulls: out, withoutPull: uncovered.filter((p) => !accounted.has(p)) };
 }
 
-function softHold(trail: Trail, input: DecisionInput, reason: 'first_deploy_required' | 'incident_active' | 'high_risk_no_approval', uncovered: string[], summary: string): Decision {
+function softHold(
+  trail: Trail,
+  input: DecisionInput,
+  reason: 'first_deploy_required' | 'incident_active' | 'high_risk_no_approval',
+  uncovered: string[],
+  summary: string,
+): Decision {
   const { pulls, withoutPull } = owners(uncovered, input.pulls);
   return verdict(
     trail,
@@ -266,29 +375,60 @@ export function decide(input: DecisionInput): Decision {
   // 4
   if (config.deploy_workflow.trim() === '') {
     trail.applies('deploy_configured', 'deploy_workflow is empty');
-    return hard(trail, 'deploy_not_configured', level, 'No deploy workflow is configured (deploy_workflow is empty).');
+    return hard(
+      trail,
+      'deploy_not_configured',
+      level,
+      'No deploy workflow is configured (deploy_workflow is empty).',
+    );
   }
   trail.pass('deploy_configured', `${config.deploy_workflow} on ${config.deploy_workflow_ref}`);
 
   // 5
   if (input.degraded === true && level === 'HIGH') {
     trail.applies('degraded_high_risk', 'production is degraded and this change is HIGH risk');
-    return hard(trail, 'degraded_high_risk', level, 'Production is degraded; a HIGH-risk change is not deployed until it is healthy.');
+    return hard(
+      trail,
+      'degraded_high_risk',
+      level,
+      'Production is degraded; a HIGH-risk change is not deployed until it is healthy.',
+    );
   }
-  trail.pass('degraded_high_risk', input.degraded === true ? `production degraded, risk ${level}` : `risk ${level}, production ${input.degraded === false ? 'healthy' : 'health unknown'}`);
+  trail.pass(
+    'degraded_high_risk',
+    input.degraded === true
+      ? `production degraded, risk ${level}`
+      : `risk ${level}, production ${input.degraded === false ? 'healthy' : 'health unknown'}`,
+  );
 
-  const wholeDiffApproved = approvals.coversAll || (!risk.incomplete && coversPaths(approvals, risk.paths));
+  const wholeDiffApproved =
+    approvals.coversAll || (!risk.incomplete && coversPaths(approvals, risk.paths));
   let clearedByApproval = false;
 
   // 6
   if (input.productionSha === null && config.require_approval_for_first_deploy) {
     if (!wholeDiffApproved) {
-      trail.applies('first_deploy', 'no production SHA yet and no approval covering the whole first deploy');
-      return softHold(trail, input, 'first_deploy_required', uncoveredPaths(approvals, risk.paths), 'First deploy: an approval is required.');
+      trail.applies(
+        'first_deploy',
+        'no production SHA yet and no approval covering the whole first deploy',
+      );
+      return softHold(
+        trail,
+        input,
+        'first_deploy_required',
+        uncoveredPaths(approvals, risk.paths),
+        'First deploy: an approval is required.',
+      );
     }
     clearedByApproval = true;
     trail.pass('first_deploy', 'first deploy, approved');
-  } else trail.pass('first_deploy', input.productionSha === null ? 'first deploy; approval not required by config' : 'not a first deploy');
+  } else
+    trail.pass(
+      'first_deploy',
+      input.productionSha === null
+        ? 'first deploy; approval not required by config'
+        : 'not a first deploy',
+    );
 
   // 7
   const cooldownMs = config.cooldown_minutes * 60_000;
@@ -301,9 +441,20 @@ export function decide(input: DecisionInput): Decision {
     const until = new Date(lastFailure + cooldownMs).toISOString();
     const detail = `the deploy of ${short(input.sha)} failed at ${new Date(lastFailure).toISOString()}; cooldown_minutes is ${config.cooldown_minutes}`;
     trail.applies('cooldown', detail);
-    return verdict(trail, 'HOLD', 'cooldown', level, { kind: 'wait', reason: 'cooldown', until, detail }, 'wait', `Cooldown after a failed deploy, until ${until}.`);
+    return verdict(
+      trail,
+      'HOLD',
+      'cooldown',
+      level,
+      { kind: 'wait', reason: 'cooldown', until, detail },
+      'wait',
+      `Cooldown after a failed deploy, until ${until}.`,
+    );
   }
-  trail.pass('cooldown', lastFailure === null ? 'no failed deploy of this SHA' : 'cooldown has passed');
+  trail.pass(
+    'cooldown',
+    lastFailure === null ? 'no failed deploy of this SHA' : 'cooldown has passed',
+  );
 
   // 8
   const windowStart = now.getTime() - HOUR_MS;
@@ -317,21 +468,45 @@ export function decide(input: DecisionInput): Decision {
     const until = new Date(freeing + HOUR_MS).toISOString();
     const detail = `${recent.length} deploys in the last 60 minutes; max_deploys_per_hour is ${config.max_deploys_per_hour}`;
     trail.applies('rate_limit', detail);
-    return verdict(trail, 'HOLD', 'rate_limit', level, { kind: 'wait', reason: 'rate_limit', until, detail }, 'wait', `Rate limit reached, until ${until}.`);
+    return verdict(
+      trail,
+      'HOLD',
+      'rate_limit',
+      level,
+      { kind: 'wait', reason: 'rate_limit', until, detail },
+      'wait',
+      `Rate limit reached, until ${until}.`,
+    );
   }
-  trail.pass('rate_limit', `${recent.length} of ${config.max_deploys_per_hour} deploys in the last 60 minutes`);
+  trail.pass(
+    'rate_limit',
+    `${recent.length} of ${config.max_deploys_per_hour} deploys in the last 60 minutes`,
+  );
 
   // 9
   const incident = input.incidents.length > 0 || input.degraded === true;
   if (incident && level !== 'HIGH') {
-    const why = input.incidents.length > 0 ? `open incident ${input.incidents.map((i) => `#${i.number}`).join(', ')}` : 'production is degraded';
+    const why =
+      input.incidents.length > 0
+        ? `open incident ${input.incidents.map((i) => `#${i.number}`).join(', ')}`
+        : 'production is degraded';
     if (!wholeDiffApproved) {
       trail.applies('incident', `${why}; no approval covers this change`);
-      return softHold(trail, input, 'incident_active', uncoveredPaths(approvals, risk.paths), `Active incident (${why}): an approval is required.`);
+      return softHold(
+        trail,
+        input,
+        'incident_active',
+        uncoveredPaths(approvals, risk.paths),
+        `Active incident (${why}): an approval is required.`,
+      );
     }
     clearedByApproval = true;
     trail.pass('incident', `${why}; approved`);
-  } else trail.pass('incident', incident ? 'incident active; HIGH risk is judged by rule 10' : 'no open incident');
+  } else
+    trail.pass(
+      'incident',
+      incident ? 'incident active; HIGH risk is judged by rule 10' : 'no open incident',
+    );
 
   // 10
   if (level === 'HIGH') {
@@ -346,13 +521,33 @@ export function decide(input: DecisionInput): Decision {
           ? `the diff could not be fully assessed (${risk.incompleteReason}); only an approval of the whole diff clears it`
           : `${uncovered.length} HIGH-risk path(s) without a valid approval`,
       );
-      return softHold(trail, input, 'high_risk_no_approval', uncovered, `HIGH risk: ${uncovered.length} path(s) need an approval.`);
+      return softHold(
+        trail,
+        input,
+        'high_risk_no_approval',
+        uncovered,
+        `HIGH risk: ${uncovered.length} path(s) need an approval.`,
+      );
     }
     trail.pass('high_risk', 'every HIGH-risk path is covered by a valid approval');
   } else trail.pass('high_risk', `risk ${level}`);
 
   // 11
-  const reason: ReasonCode = clearedByApproval ? 'allow_approved' : level === 'HIGH' ? 'allow_high_approved' : level === 'MEDIUM' ? 'allow_medium' : 'allow_low';
+  const reason: ReasonCode = clearedByApproval
+    ? 'allow_approved'
+    : level === 'HIGH'
+      ? 'allow_high_approved'
+      : level === 'MEDIUM'
+        ? 'allow_medium'
+        : 'allow_low';
   trail.applies('allow', reason);
-  return verdict(trail, 'ALLOW', reason, level, null, null, `Deploy ${short(input.sha)} (${level}).`);
+  return verdict(
+    trail,
+    'ALLOW',
+    reason,
+    level,
+    null,
+    null,
+    `Deploy ${short(input.sha)} (${level}).`,
+  );
 }

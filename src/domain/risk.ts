@@ -5,7 +5,8 @@ import { Minimatch } from 'minimatch';
 import type { Config } from './config.js';
 import { type Risk, maxRisk } from './types.js';
 
-export type ChangeStatus = 'added' | 'modified' | 'removed' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+export type ChangeStatus =
+  'added' | 'modified' | 'removed' | 'renamed' | 'copied' | 'changed' | 'unchanged';
 
 export interface ChangedFile {
   path: string;
@@ -58,7 +59,10 @@ interface CompiledLevel {
 }
 
 export interface RiskClassifier {
-  classify(files: ChangedFile[], opts?: { incompleteReason?: string | null; cap?: number }): RiskAssessment;
+  classify(
+    files: ChangedFile[],
+    opts?: { incompleteReason?: string | null; cap?: number },
+  ): RiskAssessment;
   readonly patternCount: number;
 }
 
@@ -71,7 +75,10 @@ function compile(source: RuleSource, pattern: string, level: Risk): CompiledPatt
 function combine(level: Risk, patterns: CompiledPattern[]): CompiledLevel {
   if (patterns.length === 0) return { level, any: null, patterns };
   const flags = new Set(patterns.map((p) => p.re.flags));
-  const any = flags.size === 1 ? new RegExp(patterns.map((p) => `(?:${p.re.source})`).join('|'), patterns[0]!.re.flags) : null;
+  const any =
+    flags.size === 1
+      ? new RegExp(patterns.map((p) => `(?:${p.re.source})`).join('|'), patterns[0]!.re.flags)
+      : null;
   return { level, any, patterns };
 }
 
@@ -80,9 +87,16 @@ function matchesLevel(level: CompiledLevel, path: string): boolean {
   return level.patterns.some((p) => p.re.test(path));
 }
 
-export function compileRiskRules(config: Pick<Config, 'high_risk_paths' | 'medium_risk_paths' | 'config_path'>): RiskClassifier {
-  const protectedPatterns = [config.config_path, ...PROTECTED_PATTERNS].map((p) => compile('protected', p, 'HIGH'));
-  const high = [...protectedPatterns, ...config.high_risk_paths.map((p) => compile('high_risk_paths', p, 'HIGH'))];
+export function compileRiskRules(
+  config: Pick<Config, 'high_risk_paths' | 'medium_risk_paths' | 'config_path'>,
+): RiskClassifier {
+  const protectedPatterns = [config.config_path, ...PROTECTED_PATTERNS].map((p) =>
+    compile('protected', p, 'HIGH'),
+  );
+  const high = [
+    ...protectedPatterns,
+    ...config.high_risk_paths.map((p) => compile('high_risk_paths', p, 'HIGH')),
+  ];
   const medium = config.medium_risk_paths.map((p) => compile('medium_risk_paths', p, 'MEDIUM'));
   const levels = [combine('HIGH', high), combine('MEDIUM', medium)];
 
@@ -106,7 +120,17 @@ export function compileRiskRules(config: Pick<Config, 'high_risk_paths' | 'mediu
             for (const p of level.patterns) {
               if (!p.re.test(path)) continue;
               let m = byPattern.get(p);
-              if (!m) byPattern.set(p, (m = { source: p.source, pattern: p.pattern, level: p.level, paths: [], count: 0 }));
+              if (!m)
+                byPattern.set(
+                  p,
+                  (m = {
+                    source: p.source,
+                    pattern: p.pattern,
+                    level: p.level,
+                    paths: [],
+                    count: 0,
+                  }),
+                );
               m.count += 1;
               if (m.paths.length < cap) m.paths.push(path);
             }
@@ -118,7 +142,11 @@ export function compileRiskRules(config: Pick<Config, 'high_risk_paths' | 'mediu
       }
       const incompleteReason = opts.incompleteReason ?? null;
       if (incompleteReason) risk = 'HIGH';
-      const order: Record<RuleSource, number> = { protected: 0, high_risk_paths: 1, medium_risk_paths: 2 };
+      const order: Record<RuleSource, number> = {
+        protected: 0,
+        high_risk_paths: 1,
+        medium_risk_paths: 2,
+      };
       return {
         risk,
         matches: [...byPattern.values()].sort((a, b) => order[a.source] - order[b.source]),

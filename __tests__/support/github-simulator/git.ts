@@ -51,7 +51,10 @@ export class GitRepo {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  run(args: string[], opts: { input?: string | Buffer; env?: Record<string, string> } = {}): string {
+  run(
+    args: string[],
+    opts: { input?: string | Buffer; env?: Record<string, string> } = {},
+  ): string {
     return execFileSync('git', args, {
       cwd: this.dir,
       input: opts.input,
@@ -63,7 +66,10 @@ export class GitRepo {
   }
 
   /** Like run, but returns null instead of throwing when git exits non-zero. */
-  tryRun(args: string[], opts: { input?: string | Buffer; env?: Record<string, string> } = {}): string | null {
+  tryRun(
+    args: string[],
+    opts: { input?: string | Buffer; env?: Record<string, string> } = {},
+  ): string | null {
     try {
       return this.run(args, opts);
     } catch {
@@ -72,7 +78,10 @@ export class GitRepo {
   }
 
   isEmpty(): boolean {
-    return this.tryRun(['rev-parse', '--verify', '-q', 'HEAD^{commit}']) === null && this.listRefs('refs/heads/').length === 0;
+    return (
+      this.tryRun(['rev-parse', '--verify', '-q', 'HEAD^{commit}']) === null &&
+      this.listRefs('refs/heads/').length === 0
+    );
   }
 
   hashBlob(content: Buffer | string): string {
@@ -88,7 +97,9 @@ export class GitRepo {
         writeFileSync(p, c);
         return p;
       });
-      return this.run(['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: paths.join('\n') + '\n' })
+      return this.run(['hash-object', '-w', '--no-filters', '--stdin-paths'], {
+        input: paths.join('\n') + '\n',
+      })
         .trim()
         .split('\n');
     } finally {
@@ -98,7 +109,12 @@ export class GitRepo {
 
   readBlob(sha: string): Buffer | null {
     try {
-      return execFileSync('git', ['cat-file', 'blob', sha], { cwd: this.dir, env: { ...process.env, GIT_DIR: this.dir }, maxBuffer: 256 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+      return execFileSync('git', ['cat-file', 'blob', sha], {
+        cwd: this.dir,
+        env: { ...process.env, GIT_DIR: this.dir },
+        maxBuffer: 256 * 1024 * 1024,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
     } catch {
       return null;
     }
@@ -113,7 +129,10 @@ export class GitRepo {
    * Builds a tree: start from base (or empty), then apply entries (sha null deletes).
    * Nested paths create intermediate trees, as GitHub's create-tree does.
    */
-  buildTree(base: string | null, entries: { path: string; mode: string; sha: string | null }[]): string {
+  buildTree(
+    base: string | null,
+    entries: { path: string; mode: string; sha: string | null }[],
+  ): string {
     const indexDir = mkdtempSync(join(tmpdir(), 'gh-sim-index-'));
     const env = { GIT_INDEX_FILE: join(indexDir, 'index') };
     try {
@@ -123,7 +142,11 @@ export class GitRepo {
         this.run(['update-index', '--add', '-z', '--index-info'], {
           env,
           input: entries
-            .map((e) => (e.sha === null ? `0 ${'0'.repeat(40)}\t${e.path}\0` : `${e.mode} ${e.sha}\t${e.path}\0`))
+            .map((e) =>
+              e.sha === null
+                ? `0 ${'0'.repeat(40)}\t${e.path}\0`
+                : `${e.mode} ${e.sha}\t${e.path}\0`,
+            )
             .join(''),
         });
       }
@@ -133,7 +156,13 @@ export class GitRepo {
     }
   }
 
-  commitTree(tree: string, parents: string[], message: string, author: Person, committer: Person = author): string {
+  commitTree(
+    tree: string,
+    parents: string[],
+    message: string,
+    author: Person,
+    committer: Person = author,
+  ): string {
     const args = ['commit-tree', tree];
     for (const p of parents) args.push('-p', p);
     return this.run(args, {
@@ -152,7 +181,12 @@ export class GitRepo {
   readCommit(sha: string): CommitInfo | null {
     if (this.objectType(sha) !== 'commit') return null;
     const sep = '\x1f';
-    const out = this.run(['show', '-s', `--format=%H${sep}%T${sep}%P${sep}%an${sep}%ae${sep}%aI${sep}%cn${sep}%ce${sep}%cI${sep}%B`, sha]);
+    const out = this.run([
+      'show',
+      '-s',
+      `--format=%H${sep}%T${sep}%P${sep}%an${sep}%ae${sep}%aI${sep}%cn${sep}%ce${sep}%cI${sep}%B`,
+      sha,
+    ]);
     const [h, t, p, an, ae, ad, cn, ce, cd, ...msg] = out.split(sep);
     return {
       sha: h!,
@@ -189,7 +223,12 @@ export class GitRepo {
 
   /** Compare-and-swap on a ref: succeeds only if the ref still points at `expected` (null: must not exist). */
   casRef(fullRef: string, next: string, expected: string | null): boolean {
-    const args = ['update-ref', fullRef, next, expected ?? '0000000000000000000000000000000000000000'];
+    const args = [
+      'update-ref',
+      fullRef,
+      next,
+      expected ?? '0000000000000000000000000000000000000000',
+    ];
     return this.tryRun(args) !== null;
   }
 
@@ -218,19 +257,33 @@ export class GitRepo {
 
   /** git diff with rename detection, in git's order. */
   diff(from: string | null, to: string): DiffEntry[] {
-    const out = this.run(['diff-tree', '-r', '-z', '--no-commit-id', '-M', '--name-status', from ?? EMPTY_TREE, to]);
+    const out = this.run([
+      'diff-tree',
+      '-r',
+      '-z',
+      '--no-commit-id',
+      '-M',
+      '--name-status',
+      from ?? EMPTY_TREE,
+      to,
+    ]);
     const parts = out.split('\0').filter((p) => p !== '');
     const entries: DiffEntry[] = [];
-    for (let i = 0; i < parts.length; ) {
+    for (let i = 0; i < parts.length;) {
       const code = parts[i++]!;
       const kind = code[0];
       if (kind === 'R' || kind === 'C') {
         const previous = parts[i++]!;
         const filename = parts[i++]!;
-        entries.push({ status: kind === 'R' ? 'renamed' : 'copied', filename, previous_filename: previous });
+        entries.push({
+          status: kind === 'R' ? 'renamed' : 'copied',
+          filename,
+          previous_filename: previous,
+        });
       } else {
         const filename = parts[i++]!;
-        const status = kind === 'A' ? 'added' : kind === 'D' ? 'removed' : kind === 'M' ? 'modified' : 'changed';
+        const status =
+          kind === 'A' ? 'added' : kind === 'D' ? 'removed' : kind === 'M' ? 'modified' : 'changed';
         entries.push({ status, filename });
       }
     }
@@ -248,7 +301,12 @@ export class GitRepo {
       .map((line) => {
         const tab = line.indexOf('\t');
         const [mode, type, sha, size] = line.slice(0, tab).split(/\s+/);
-        const entry: TreeEntry = { path: line.slice(tab + 1), mode: mode!, type: type as TreeEntry['type'], sha: sha! };
+        const entry: TreeEntry = {
+          path: line.slice(tab + 1),
+          mode: mode!,
+          type: type as TreeEntry['type'],
+          sha: sha!,
+        };
         if (type === 'blob') entry.size = Number.parseInt(size!, 10);
         return entry;
       });

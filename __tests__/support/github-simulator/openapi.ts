@@ -41,7 +41,11 @@ function loadSpec(): Obj {
   if (cachedSpec) return cachedSpec;
   const require = createRequire(import.meta.url);
   // The package index loads every variant (GHES, GHEC…); read only the one we check against.
-  const file = join(dirname(require.resolve('@octokit/openapi/package.json')), 'generated', 'api.github.com.json');
+  const file = join(
+    dirname(require.resolve('@octokit/openapi/package.json')),
+    'generated',
+    'api.github.com.json',
+  );
   cachedSpec = JSON.parse(readFileSync(file, 'utf8')) as Obj;
   return cachedSpec;
 }
@@ -79,7 +83,8 @@ export class ContractChecker {
         // A last `path` or `ref` may hold slashes when a client sends them unencoded.
         const greedy = parts.slice();
         const last = names[names.length - 1];
-        if (greedy[greedy.length - 1] === '([^/]+)' && (last === 'path' || last === 'ref')) greedy[greedy.length - 1] = '(.+)';
+        if (greedy[greedy.length - 1] === '([^/]+)' && (last === 'path' || last === 'ref'))
+          greedy[greedy.length - 1] = '(.+)';
         this.routes.push({
           method: method.toUpperCase(),
           template,
@@ -106,7 +111,12 @@ export class ContractChecker {
         route.names.forEach((n, i) => {
           params[n] = decodeURIComponent(m[i + 1]!);
         });
-        return { method, template: route.template, operationId: String(route.operation.operationId), params };
+        return {
+          method,
+          template: route.template,
+          operationId: String(route.operation.operationId),
+          params,
+        };
       }
     }
     return null;
@@ -119,7 +129,8 @@ export class ContractChecker {
     if (typeof ref === 'string') {
       if (stack.includes(ref)) return {}; // a recursive schema: accept anything below this point
       let target: Json = this.spec;
-      for (const key of ref.replace(/^#\//, '').split('/')) target = (target as Obj)[key.replace(/~1/g, '/').replace(/~0/g, '~')]!;
+      for (const key of ref.replace(/^#\//, '').split('/'))
+        target = (target as Obj)[key.replace(/~1/g, '/').replace(/~0/g, '~')]!;
       return this.resolve(target, [...stack, ref]);
     }
     const out: Obj = {};
@@ -143,9 +154,10 @@ export class ContractChecker {
   check(op: MatchedOperation, query: URLSearchParams, body: unknown, hasBody: boolean): string[] {
     const route = this.findRoute(op);
     const problems: string[] = [];
-    const params = [...route.pathParameters, ...((route.operation.parameters as Json[] | undefined) ?? [])].map(
-      (p) => this.resolve(p) as Obj,
-    );
+    const params = [
+      ...route.pathParameters,
+      ...((route.operation.parameters as Json[] | undefined) ?? []),
+    ].map((p) => this.resolve(p) as Obj);
     const known = new Set<string>();
     for (const p of params) {
       const name = String(p.name);
@@ -166,9 +178,15 @@ export class ContractChecker {
     for (const name of query.keys()) {
       if (!known.has(name)) problems.push(`unknown query parameter ${name}`);
     }
-    const requestBody = route.operation.requestBody ? (this.resolve(route.operation.requestBody) as Obj) : null;
+    const requestBody = route.operation.requestBody
+      ? (this.resolve(route.operation.requestBody) as Obj)
+      : null;
     if (!requestBody) {
-      if (hasBody && body !== null && !(typeof body === 'object' && Object.keys(body as object).length === 0)) {
+      if (
+        hasBody &&
+        body !== null &&
+        !(typeof body === 'object' && Object.keys(body as object).length === 0)
+      ) {
         problems.push('this operation takes no request body');
       }
       return problems;
@@ -180,7 +198,9 @@ export class ContractChecker {
     const validator = this.bodyValidator(op, requestBody);
     if (validator && !validator(body)) {
       for (const e of validator.errors ?? []) {
-        problems.push(`body${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+        problems.push(
+          `body${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+        );
       }
     }
     return problems;
@@ -211,9 +231,13 @@ function closeTopLevel(schema: Obj): Obj {
 
 function checkScalar(label: string, value: string, schema: Obj): string[] {
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
-  if (type === 'integer' && !/^-?\d+$/.test(value)) return [`${label} must be an integer, got ${JSON.stringify(value)}`];
-  if (type === 'number' && Number.isNaN(Number(value))) return [`${label} must be a number, got ${JSON.stringify(value)}`];
-  if (type === 'boolean' && value !== 'true' && value !== 'false') return [`${label} must be a boolean, got ${JSON.stringify(value)}`];
-  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) return [`${label} must be one of ${schema.enum.join(', ')}, got ${JSON.stringify(value)}`];
+  if (type === 'integer' && !/^-?\d+$/.test(value))
+    return [`${label} must be an integer, got ${JSON.stringify(value)}`];
+  if (type === 'number' && Number.isNaN(Number(value)))
+    return [`${label} must be a number, got ${JSON.stringify(value)}`];
+  if (type === 'boolean' && value !== 'true' && value !== 'false')
+    return [`${label} must be a boolean, got ${JSON.stringify(value)}`];
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value))
+    return [`${label} must be one of ${schema.enum.join(', ')}, got ${JSON.stringify(value)}`];
   return [];
 }

@@ -250,7 +250,12 @@ export class GitHubSimulator {
   // ---------------------------------------------------------------- builders
 
   addUser(login: string, opts: { type?: 'User' | 'Bot'; role?: Role | null } = {}): SimUser {
-    const user: SimUser = { login, id: this.id(), type: opts.type ?? (login.endsWith('[bot]') ? 'Bot' : 'User'), role: opts.role ?? null };
+    const user: SimUser = {
+      login,
+      id: this.id(),
+      type: opts.type ?? (login.endsWith('[bot]') ? 'Bot' : 'User'),
+      role: opts.role ?? null,
+    };
     this.users.set(login, user);
     return user;
   }
@@ -260,7 +265,11 @@ export class GitHubSimulator {
   }
 
   person(login: string, date: Date = this.clock()): Person {
-    return { name: login, email: `${this.user(login).id}+${login}@users.noreply.github.com`, date: iso(date) };
+    return {
+      name: login,
+      email: `${this.user(login).id}+${login}@users.noreply.github.com`,
+      date: iso(date),
+    };
   }
 
   /**
@@ -281,7 +290,9 @@ export class GitHubSimulator {
     const parents = opts.parents ?? (head ? [head] : []);
     const baseTree = parents[0] ? this.git.readCommit(parents[0])!.tree : null;
     const paths = Object.keys(opts.files);
-    const contents = paths.map((p) => opts.files[p]).filter((c): c is string | Buffer => c !== null);
+    const contents = paths
+      .map((p) => opts.files[p])
+      .filter((c): c is string | Buffer => c !== null);
     const shas = this.git.hashBlobs(contents);
     let i = 0;
     const entries = paths.map((path) => {
@@ -290,7 +301,12 @@ export class GitHubSimulator {
     });
     const tree = this.git.buildTree(baseTree, entries);
     const author = this.person(opts.author ?? 'octocat', opts.date ?? this.clock());
-    const sha = this.git.commitTree(tree, parents, opts.message ?? `Change ${paths.slice(0, 3).join(', ')}`, author);
+    const sha = this.git.commitTree(
+      tree,
+      parents,
+      opts.message ?? `Change ${paths.slice(0, 3).join(', ')}`,
+      author,
+    );
     if (opts.moveBranch !== false) this.git.run(['update-ref', `refs/heads/${branch}`, sha]);
     return sha;
   }
@@ -308,7 +324,13 @@ export class GitHubSimulator {
     const base = opts.base ?? this.defaultBranch;
     const number = this.nextIssueNumber++;
     const title = opts.title ?? `Pull request #${number}`;
-    const sha = this.commit({ files: opts.files, branch: base, author: opts.author, date: mergedAt, message: `${title} (#${number})` });
+    const sha = this.commit({
+      files: opts.files,
+      branch: base,
+      author: opts.author,
+      date: mergedAt,
+      message: `${title} (#${number})`,
+    });
     const parent = this.git.readCommit(sha)!.parents[0] ?? null;
     const created = new Date(mergedAt.getTime() - 3600_000);
     this.issues.set(number, {
@@ -341,21 +363,40 @@ export class GitHubSimulator {
     const issue = this.mustIssue(issueNumber);
     if (!issue.labels.includes(name)) issue.labels.push(name);
     this.user(by);
-    this.eventsOf(issueNumber).push({ id: this.id(), event: 'labeled', label: name, actor: by, created_at: iso(at) });
+    this.eventsOf(issueNumber).push({
+      id: this.id(),
+      event: 'labeled',
+      label: name,
+      actor: by,
+      created_at: iso(at),
+    });
   }
 
   comment(issueNumber: number, body: string, by: string, at: Date = this.clock()): number {
     this.mustIssue(issueNumber);
     this.user(by);
     const id = this.id();
-    this.commentsOf(issueNumber).push({ id, body, user: by, created_at: iso(at), updated_at: iso(at) });
+    this.commentsOf(issueNumber).push({
+      id,
+      body,
+      user: by,
+      created_at: iso(at),
+      updated_at: iso(at),
+    });
     return id;
   }
 
   commitComment(sha: string, body: string, by: string, at: Date = this.clock()): number {
     this.user(by);
     const id = this.id();
-    this.commitComments.push({ id, body, user: by, created_at: iso(at), updated_at: iso(at), commit_id: sha });
+    this.commitComments.push({
+      id,
+      body,
+      user: by,
+      created_at: iso(at),
+      updated_at: iso(at),
+      commit_id: sha,
+    });
     return id;
   }
 
@@ -365,7 +406,13 @@ export class GitHubSimulator {
     u.type = type;
   }
 
-  openIssue(opts: { title: string; labels?: string[]; body?: string; author?: string; at?: Date }): number {
+  openIssue(opts: {
+    title: string;
+    labels?: string[];
+    body?: string;
+    author?: string;
+    at?: Date;
+  }): number {
     const number = this.nextIssueNumber++;
     const at = iso(opts.at ?? this.clock());
     this.issues.set(number, {
@@ -398,7 +445,12 @@ export class GitHubSimulator {
     return this.statuses.get(sha) ?? [];
   }
 
-  workflow(opts: { name: string; path: string; runName?: string | null; dispatchInputs?: Record<string, { required: boolean }> | null }): WorkflowRecord {
+  workflow(opts: {
+    name: string;
+    path: string;
+    runName?: string | null;
+    dispatchInputs?: Record<string, { required: boolean }> | null;
+  }): WorkflowRecord {
     const wf: WorkflowRecord = {
       id: this.id(),
       name: opts.name,
@@ -479,7 +531,10 @@ export class GitHubSimulator {
       actor: this.userJson(run.actor),
       triggering_actor: this.userJson(run.actor),
       repository: repoJson,
-      head_repository: run.head_repository_id === this.repoId ? repoJson : { ...repoJson, id: run.head_repository_id, full_name: `fork/${this.repo}`, fork: true },
+      head_repository:
+        run.head_repository_id === this.repoId
+          ? repoJson
+          : { ...repoJson, id: run.head_repository_id, full_name: `fork/${this.repo}`, fork: true },
       pull_requests: [],
     };
   }
@@ -492,7 +547,14 @@ export class GitHubSimulator {
     const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', this.apiUrl);
     const method = (req.method ?? 'GET').toUpperCase();
-    const entry: LogEntry = { method, path: url.pathname, route: null, operationId: null, status: 0, body: undefined };
+    const entry: LogEntry = {
+      method,
+      path: url.pathname,
+      route: null,
+      operationId: null,
+      status: 0,
+      body: undefined,
+    };
     this.log.push(entry);
     const send = (reply: Reply): void => {
       entry.status = reply.status;
@@ -524,12 +586,20 @@ export class GitHubSimulator {
 
     const auth = req.headers.authorization ?? '';
     if (auth !== `token ${this.token}` && auth !== `Bearer ${this.token}`) {
-      return send({ status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' } });
+      return send({
+        status: 401,
+        body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' },
+      });
     }
 
     const op = this.checker.match(method, url.pathname);
     if (!op) {
-      this.violation(method, url.pathname, null, 'no such operation in the OpenAPI description of api.github.com');
+      this.violation(
+        method,
+        url.pathname,
+        null,
+        'no such operation in the OpenAPI description of api.github.com',
+      );
       return send({ status: 404, body: { message: 'Not Found' } });
     }
     entry.route = op.template;
@@ -549,17 +619,26 @@ export class GitHubSimulator {
           await new Promise((r) => setTimeout(r, fault.ms));
           break;
         case 'status':
-          return send({ status: fault.status, body: { message: fault.message ?? `Simulated ${fault.status}` } });
+          return send({
+            status: fault.status,
+            body: { message: fault.message ?? `Simulated ${fault.status}` },
+          });
         case 'secondary-rate-limit':
           return send({
             status: 403,
             headers: { 'retry-after': String(fault.retryAfterSeconds) },
-            body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+            body: {
+              message:
+                'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+            },
           });
         case 'primary-rate-limit':
           return send({
             status: 403,
-            headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + fault.resetInSeconds) },
+            headers: {
+              'x-ratelimit-remaining': '0',
+              'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + fault.resetInSeconds),
+            },
             body: { message: `API rate limit exceeded for installation ID ${this.repoId}.` },
           });
         case 'lost':
@@ -570,15 +649,29 @@ export class GitHubSimulator {
 
     const handler = this.handlers.get(routeKey);
     if (!handler) {
-      this.violation(method, url.pathname, op.template, 'the simulator does not implement this operation');
+      this.violation(
+        method,
+        url.pathname,
+        op.template,
+        'the simulator does not implement this operation',
+      );
       return send({ status: 501, body: { message: `Simulator: ${routeKey} not implemented` } });
     }
     let reply: Reply;
     try {
-      if (this.git.isEmpty() && EMPTY_REPO_409.has(routeKey)) throw new HttpError(409, 'Git Repository is empty.');
+      if (this.git.isEmpty() && EMPTY_REPO_409.has(routeKey))
+        throw new HttpError(409, 'Git Repository is empty.');
       reply = handler({ op, query: url.searchParams, body, url });
     } catch (err) {
-      if (err instanceof HttpError) reply = { status: err.status, body: { message: err.message, documentation_url: 'https://docs.github.com/rest', ...err.extra } };
+      if (err instanceof HttpError)
+        reply = {
+          status: err.status,
+          body: {
+            message: err.message,
+            documentation_url: 'https://docs.github.com/rest',
+            ...err.extra,
+          },
+        };
       else throw err;
     }
     if (lost) return send({ status: 502, body: { message: 'Server Error' } });
@@ -601,7 +694,14 @@ export class GitHubSimulator {
 
   userJson(login: string): Record<string, unknown> {
     const u = this.user(login);
-    return { login: u.login, id: u.id, node_id: `U_${u.id}`, type: u.type, site_admin: false, html_url: `${this.serverUrl}/${u.login}` };
+    return {
+      login: u.login,
+      id: u.id,
+      node_id: `U_${u.id}`,
+      type: u.type,
+      site_admin: false,
+      html_url: `${this.serverUrl}/${u.login}`,
+    };
   }
 
   repositoryJson(): Record<string, unknown> {
@@ -646,7 +746,15 @@ export class GitHubSimulator {
   }
 
   private fileJson(f: DiffEntry): Record<string, unknown> {
-    return { sha: null, filename: f.filename, status: f.status, additions: 0, deletions: 0, changes: 0, ...(f.previous_filename ? { previous_filename: f.previous_filename } : {}) };
+    return {
+      sha: null,
+      filename: f.filename,
+      status: f.status,
+      additions: 0,
+      deletions: 0,
+      changes: 0,
+      ...(f.previous_filename ? { previous_filename: f.previous_filename } : {}),
+    };
   }
 
   private issueJson(i: IssueRecord): Record<string, unknown> {
@@ -666,7 +774,9 @@ export class GitHubSimulator {
       closed_at: i.closed_at,
       url: `${base}/issues/${i.number}`,
       html_url: `${this.serverUrl}/${this.fullName}/${i.pull ? 'pull' : 'issues'}/${i.number}`,
-      ...(i.pull ? { pull_request: { url: `${base}/pulls/${i.number}`, merged_at: i.pull.merged_at } } : {}),
+      ...(i.pull
+        ? { pull_request: { url: `${base}/pulls/${i.number}`, merged_at: i.pull.merged_at } }
+        : {}),
     };
   }
 
@@ -733,14 +843,19 @@ export class GitHubSimulator {
     return { status: 200, body: wrap ? wrap(slice) : slice, headers };
   }
 
-  private resolveOrThrow(ref: string, status = 404, message = 'No commit found for the ref'): string {
+  private resolveOrThrow(
+    ref: string,
+    status = 404,
+    message = 'No commit found for the ref',
+  ): string {
     const sha = this.git.resolveCommit(ref);
     if (!sha) throw new HttpError(status, `${message} ${ref}`.trim());
     return sha;
   }
 
   private checkRepo(ctx: Ctx): void {
-    if (ctx.op.params.owner !== this.owner || ctx.op.params.repo !== this.repo) throw new HttpError(404, 'Not Found');
+    if (ctx.op.params.owner !== this.owner || ctx.op.params.repo !== this.repo)
+      throw new HttpError(404, 'Not Found');
   }
 
   // ---------------------------------------------------------------- routes
@@ -799,13 +914,26 @@ export class GitHubSimulator {
       const head = this.git.readRef(`refs/heads/${branch}`);
       const existing = head ? this.git.fileAt(head, path) : null;
       const given = ctx.body.sha as string | undefined;
-      if (existing && !given) throw new HttpError(422, 'Invalid request.\n\n"sha" wasn\'t supplied.');
-      if (given && (!existing || existing.sha !== given)) throw new HttpError(409, `${path} does not match ${given}`);
+      if (existing && !given)
+        throw new HttpError(422, 'Invalid request.\n\n"sha" wasn\'t supplied.');
+      if (given && (!existing || existing.sha !== given))
+        throw new HttpError(409, `${path} does not match ${given}`);
       const blob = this.git.hashBlob(Buffer.from(String(ctx.body.content), 'base64'));
-      const tree = this.git.buildTree(head ? this.git.readCommit(head)!.tree : null, [{ path, mode: '100644', sha: blob }]);
-      const sha = this.git.commitTree(tree, head ? [head] : [], String(ctx.body.message), this.person(this.tokenUser));
-      if (!this.git.casRef(`refs/heads/${branch}`, sha, head)) throw new HttpError(409, 'Conflict: the branch moved');
-      return { status: existing ? 200 : 201, body: { content: { path, sha: blob }, commit: { sha } } };
+      const tree = this.git.buildTree(head ? this.git.readCommit(head)!.tree : null, [
+        { path, mode: '100644', sha: blob },
+      ]);
+      const sha = this.git.commitTree(
+        tree,
+        head ? [head] : [],
+        String(ctx.body.message),
+        this.person(this.tokenUser),
+      );
+      if (!this.git.casRef(`refs/heads/${branch}`, sha, head))
+        throw new HttpError(409, 'Conflict: the branch moved');
+      return {
+        status: existing ? 200 : 201,
+        body: { content: { path, sha: blob }, commit: { sha } },
+      };
     });
 
     // -- compare
@@ -820,7 +948,8 @@ export class GitHubSimulator {
       if (!mb) throw new HttpError(404, `No common ancestor between ${m[1]} and ${m[2]}.`);
       const ahead = this.git.countCommits(`${mb}..${head}`);
       const behind = this.git.countCommits(`${mb}..${base}`);
-      const status = base === head ? 'identical' : behind === 0 ? 'ahead' : ahead === 0 ? 'behind' : 'diverged';
+      const status =
+        base === head ? 'identical' : behind === 0 ? 'ahead' : ahead === 0 ? 'behind' : 'diverged';
       const files = this.git.diff(mb, head);
       const commits = this.git.commitsBetween(mb, head, COMPARE_COMMIT_CAP);
       return {
@@ -852,29 +981,54 @@ export class GitHubSimulator {
     });
     on(`GET ${R}/commits/{commit_sha}/pulls`, (ctx) => {
       const sha = ctx.op.params.commit_sha!;
-      const pulls = [...this.issues.values()].filter((i) => i.pull && (i.pull.merge_commit_sha === sha || i.pull.commits.includes(sha)));
+      const pulls = [...this.issues.values()].filter(
+        (i) => i.pull && (i.pull.merge_commit_sha === sha || i.pull.commits.includes(sha)),
+      );
       return this.paginate(pulls, ctx, (page) => page.map((i) => this.pullJson(i)));
     });
     on(`GET ${R}/commits/{commit_sha}/comments`, (ctx) => {
       const sha = ctx.op.params.commit_sha!;
       const list = this.commitComments.filter((c) => c.commit_id === sha);
       return this.paginate(list, ctx, (page) =>
-        page.map((c) => ({ id: c.id, body: c.body, user: this.userJson(c.user), created_at: c.created_at, updated_at: c.updated_at, commit_id: c.commit_id, path: null, position: null, line: null })),
+        page.map((c) => ({
+          id: c.id,
+          body: c.body,
+          user: this.userJson(c.user),
+          created_at: c.created_at,
+          updated_at: c.updated_at,
+          commit_id: c.commit_id,
+          path: null,
+          position: null,
+          line: null,
+        })),
       );
     });
     on(`POST ${R}/commits/{commit_sha}/comments`, (ctx) => {
       const sha = this.resolveOrThrow(ctx.op.params.commit_sha!, 422);
       const id = this.commitComment(sha, String(ctx.body.body), this.tokenUser);
-      return { status: 201, body: { id, body: ctx.body.body, commit_id: sha, user: this.userJson(this.tokenUser) } };
+      return {
+        status: 201,
+        body: { id, body: ctx.body.body, commit_id: sha, user: this.userJson(this.tokenUser) },
+      };
     });
 
     // -- statuses
     on(`POST ${R}/statuses/{sha}`, (ctx) => {
       const sha = ctx.op.params.sha!;
-      if (this.git.objectType(sha) !== 'commit') throw new HttpError(422, `No commit found for SHA: ${sha}`);
+      if (this.git.objectType(sha) !== 'commit')
+        throw new HttpError(422, `No commit found for SHA: ${sha}`);
       const description = (ctx.body.description as string | undefined) ?? null;
       if (description !== null && description.length > STATUS_DESCRIPTION_MAX) {
-        throw new HttpError(422, 'Validation Failed', { errors: [{ resource: 'Status', code: 'custom', field: 'description', message: 'description is too long (maximum is 140 characters)' }] });
+        throw new HttpError(422, 'Validation Failed', {
+          errors: [
+            {
+              resource: 'Status',
+              code: 'custom',
+              field: 'description',
+              message: 'description is too long (maximum is 140 characters)',
+            },
+          ],
+        });
       }
       const rec: StatusRecord = {
         id: this.id(),
@@ -888,11 +1042,20 @@ export class GitHubSimulator {
       const list = this.statuses.get(sha) ?? [];
       list.unshift(rec);
       this.statuses.set(sha, list);
-      return { status: 201, body: { ...rec, creator: this.userJson(rec.creator), url: `${this.apiUrl}/repos/${this.fullName}/statuses/${sha}` } };
+      return {
+        status: 201,
+        body: {
+          ...rec,
+          creator: this.userJson(rec.creator),
+          url: `${this.apiUrl}/repos/${this.fullName}/statuses/${sha}`,
+        },
+      };
     });
     on(`GET ${R}/commits/{ref}/statuses`, (ctx) => {
       const sha = this.resolveOrThrow(ctx.op.params.ref!);
-      return this.paginate(this.statusesFor(sha), ctx, (page) => page.map((s) => ({ ...s, creator: this.userJson(s.creator) })));
+      return this.paginate(this.statusesFor(sha), ctx, (page) =>
+        page.map((s) => ({ ...s, creator: this.userJson(s.creator) })),
+      );
     });
 
     // -- git data: refs
@@ -900,23 +1063,31 @@ export class GitHubSimulator {
       ref,
       node_id: `REF_${ref}`,
       url: `${this.apiUrl}/repos/${this.fullName}/git/${ref}`,
-      object: { sha, type: 'commit', url: `${this.apiUrl}/repos/${this.fullName}/git/commits/${sha}` },
+      object: {
+        sha,
+        type: 'commit',
+        url: `${this.apiUrl}/repos/${this.fullName}/git/commits/${sha}`,
+      },
     });
     on(`GET ${R}/git/ref/{ref}`, (ctx) => {
       const ref = `refs/${ctx.op.params.ref}`;
       const sha = this.git.readRef(ref);
-      if (!sha || !ctx.op.params.ref!.match(/^(heads|tags)\//)) throw new HttpError(404, 'Not Found');
+      if (!sha || !ctx.op.params.ref!.match(/^(heads|tags)\//))
+        throw new HttpError(404, 'Not Found');
       return { status: 200, body: refJson(ref, sha) };
     });
     on(`GET ${R}/git/matching-refs/{ref}`, (ctx) => {
       const prefix = `refs/${ctx.op.params.ref}`;
-      const refs = this.git.listRefs(prefix.replace(/\/?$/, '')).filter((r) => r.ref.startsWith(prefix));
+      const refs = this.git
+        .listRefs(prefix.replace(/\/?$/, ''))
+        .filter((r) => r.ref.startsWith(prefix));
       return { status: 200, body: refs.map((r) => refJson(r.ref, r.sha)) };
     });
     on(`POST ${R}/git/refs`, (ctx) => {
       const ref = String(ctx.body.ref);
       const sha = String(ctx.body.sha);
-      if (!/^refs\/[^/]+\/.+/.test(ref)) throw new HttpError(422, `${ref} is not a valid ref name.`);
+      if (!/^refs\/[^/]+\/.+/.test(ref))
+        throw new HttpError(422, `${ref} is not a valid ref name.`);
       if (this.git.objectType(sha) !== 'commit') throw new HttpError(422, 'Object does not exist');
       if (!this.git.casRef(ref, sha, null)) throw new HttpError(422, 'Reference already exists');
       return { status: 201, body: refJson(ref, sha) };
@@ -928,9 +1099,11 @@ export class GitHubSimulator {
       if (!current) throw new HttpError(422, 'Reference does not exist');
       if (this.git.objectType(sha) !== 'commit') throw new HttpError(422, 'Object does not exist');
       const force = ctx.body.force === true;
-      if (!force && !this.git.isAncestor(current, sha)) throw new HttpError(422, 'Update is not a fast forward');
+      if (!force && !this.git.isAncestor(current, sha))
+        throw new HttpError(422, 'Update is not a fast forward');
       // Compare-and-swap on what we checked, so two requests can never both win.
-      if (!this.git.casRef(ref, sha, current)) throw new HttpError(422, 'Update is not a fast forward');
+      if (!this.git.casRef(ref, sha, current))
+        throw new HttpError(422, 'Update is not a fast forward');
       return { status: 200, body: refJson(ref, sha) };
     });
     on(`DELETE ${R}/git/refs/{ref}`, (ctx) => {
@@ -943,17 +1116,35 @@ export class GitHubSimulator {
     // -- git data: trees, commits, blobs
     on(`POST ${R}/git/trees`, (ctx) => {
       const baseTree = (ctx.body.base_tree as string | undefined) ?? null;
-      if (baseTree && this.git.objectType(baseTree) !== 'tree') throw new HttpError(422, 'Invalid request.\n\nbase_tree is not a valid tree');
-      const items = ctx.body.tree as { path: string; mode: string; type: string; sha?: string | null; content?: string }[];
+      if (baseTree && this.git.objectType(baseTree) !== 'tree')
+        throw new HttpError(422, 'Invalid request.\n\nbase_tree is not a valid tree');
+      const items = ctx.body.tree as {
+        path: string;
+        mode: string;
+        type: string;
+        sha?: string | null;
+        content?: string;
+      }[];
       const entries = items.map((item) => {
-        if (item.content !== undefined && item.sha !== undefined) throw new HttpError(422, 'Invalid request.\n\nOnly one of sha or content may be given.');
-        if (item.content !== undefined) return { path: item.path, mode: item.mode, sha: this.git.hashBlob(item.content) };
+        if (item.content !== undefined && item.sha !== undefined)
+          throw new HttpError(422, 'Invalid request.\n\nOnly one of sha or content may be given.');
+        if (item.content !== undefined)
+          return { path: item.path, mode: item.mode, sha: this.git.hashBlob(item.content) };
         if (item.sha === null) return { path: item.path, mode: item.mode, sha: null };
-        if (!item.sha || !this.git.objectType(item.sha)) throw new HttpError(422, `Invalid request.\n\ntree.sha ${item.sha} is not a valid blob`);
+        if (!item.sha || !this.git.objectType(item.sha))
+          throw new HttpError(422, `Invalid request.\n\ntree.sha ${item.sha} is not a valid blob`);
         return { path: item.path, mode: item.mode, sha: item.sha };
       });
       const sha = this.git.buildTree(baseTree, entries);
-      return { status: 201, body: { sha, url: `${this.apiUrl}/repos/${this.fullName}/git/trees/${sha}`, tree: this.git.lsTree(sha, false), truncated: false } };
+      return {
+        status: 201,
+        body: {
+          sha,
+          url: `${this.apiUrl}/repos/${this.fullName}/git/trees/${sha}`,
+          tree: this.git.lsTree(sha, false),
+          truncated: false,
+        },
+      };
     });
     on(`GET ${R}/git/trees/{tree_sha}`, (ctx) => {
       const ref = ctx.op.params.tree_sha!;
@@ -963,35 +1154,76 @@ export class GitHubSimulator {
       const all = this.git.lsTree(sha, recursive);
       const truncated = all.length > this.treeEntryLimit;
       const treeSha = this.git.objectType(sha) === 'tree' ? sha : this.git.readCommit(sha)!.tree;
-      return { status: 200, body: { sha: treeSha, url: `${this.apiUrl}/repos/${this.fullName}/git/trees/${treeSha}`, tree: all.slice(0, this.treeEntryLimit), truncated } };
+      return {
+        status: 200,
+        body: {
+          sha: treeSha,
+          url: `${this.apiUrl}/repos/${this.fullName}/git/trees/${treeSha}`,
+          tree: all.slice(0, this.treeEntryLimit),
+          truncated,
+        },
+      };
     });
     on(`POST ${R}/git/commits`, (ctx) => {
       const tree = String(ctx.body.tree);
       if (this.git.objectType(tree) !== 'tree') throw new HttpError(422, 'Tree SHA does not exist');
       const parents = (ctx.body.parents as string[] | undefined) ?? [];
-      for (const p of parents) if (this.git.objectType(p) !== 'commit') throw new HttpError(422, 'Parent SHA does not exist or is not a commit object');
+      for (const p of parents)
+        if (this.git.objectType(p) !== 'commit')
+          throw new HttpError(422, 'Parent SHA does not exist or is not a commit object');
       const a = ctx.body.author as { name: string; email: string; date?: string } | undefined;
-      const author = a ? { name: a.name, email: a.email, date: a.date ?? iso(this.clock()) } : this.person(this.tokenUser);
+      const author = a
+        ? { name: a.name, email: a.email, date: a.date ?? iso(this.clock()) }
+        : this.person(this.tokenUser);
       const sha = this.git.commitTree(tree, parents, String(ctx.body.message), author);
       const c = this.git.readCommit(sha)!;
-      return { status: 201, body: { sha, url: `${this.apiUrl}/repos/${this.fullName}/git/commits/${sha}`, message: c.message, tree: { sha: tree }, parents: parents.map((p) => ({ sha: p })), author: c.author, committer: c.committer } };
+      return {
+        status: 201,
+        body: {
+          sha,
+          url: `${this.apiUrl}/repos/${this.fullName}/git/commits/${sha}`,
+          message: c.message,
+          tree: { sha: tree },
+          parents: parents.map((p) => ({ sha: p })),
+          author: c.author,
+          committer: c.committer,
+        },
+      };
     });
     on(`GET ${R}/git/commits/{commit_sha}`, (ctx) => {
       const c = this.git.readCommit(ctx.op.params.commit_sha!);
       if (!c) throw new HttpError(404, 'Not Found');
-      return { status: 200, body: { sha: c.sha, message: c.message, tree: { sha: c.tree }, parents: c.parents.map((p) => ({ sha: p })), author: c.author, committer: c.committer } };
+      return {
+        status: 200,
+        body: {
+          sha: c.sha,
+          message: c.message,
+          tree: { sha: c.tree },
+          parents: c.parents.map((p) => ({ sha: p })),
+          author: c.author,
+          committer: c.committer,
+        },
+      };
     });
     on(`POST ${R}/git/blobs`, (ctx) => {
       const encoding = (ctx.body.encoding as string | undefined) ?? 'utf-8';
       const content = String(ctx.body.content);
-      const sha = this.git.hashBlob(encoding === 'base64' ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8'));
-      return { status: 201, body: { sha, url: `${this.apiUrl}/repos/${this.fullName}/git/blobs/${sha}` } };
+      const sha = this.git.hashBlob(
+        encoding === 'base64' ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8'),
+      );
+      return {
+        status: 201,
+        body: { sha, url: `${this.apiUrl}/repos/${this.fullName}/git/blobs/${sha}` },
+      };
     });
     on(`GET ${R}/git/blobs/{file_sha}`, (ctx) => {
       const sha = ctx.op.params.file_sha!;
       const blob = this.git.objectType(sha) === 'blob' ? this.git.readBlob(sha) : null;
       if (!blob) throw new HttpError(404, 'Not Found');
-      return { status: 200, body: { sha, size: blob.length, encoding: 'base64', content: blob.toString('base64') } };
+      return {
+        status: 200,
+        body: { sha, size: blob.length, encoding: 'base64', content: blob.toString('base64') },
+      };
     });
 
     // -- pulls
@@ -1003,13 +1235,18 @@ export class GitHubSimulator {
     on(`GET ${R}/pulls/{pull_number}/files`, (ctx) => {
       const i = this.mustIssue(Number(ctx.op.params.pull_number));
       if (!i.pull) throw new HttpError(404, 'Not Found');
-      return this.paginate(i.pull.files.slice(0, 3000), ctx, (page) => page.map((f) => this.fileJson(f)));
+      return this.paginate(i.pull.files.slice(0, 3000), ctx, (page) =>
+        page.map((f) => this.fileJson(f)),
+      );
     });
 
     // -- issues
     on(`GET ${R}/issues`, (ctx) => {
       const state = ctx.query.get('state') ?? 'open';
-      const labels = (ctx.query.get('labels') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const labels = (ctx.query.get('labels') ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const list = [...this.issues.values()]
         .filter((i) => state === 'all' || i.state === state)
         .filter((i) => labels.every((l) => i.labels.includes(l)))
@@ -1017,11 +1254,21 @@ export class GitHubSimulator {
       return this.paginate(list, ctx, (page) => page.map((i) => this.issueJson(i)));
     });
     on(`POST ${R}/issues`, (ctx) => {
-      const labels = ((ctx.body.labels as (string | { name: string })[] | undefined) ?? []).map((l) => (typeof l === 'string' ? l : l.name));
-      const number = this.openIssue({ title: String(ctx.body.title), body: (ctx.body.body as string | undefined) ?? '', labels, author: this.tokenUser });
+      const labels = ((ctx.body.labels as (string | { name: string })[] | undefined) ?? []).map(
+        (l) => (typeof l === 'string' ? l : l.name),
+      );
+      const number = this.openIssue({
+        title: String(ctx.body.title),
+        body: (ctx.body.body as string | undefined) ?? '',
+        labels,
+        author: this.tokenUser,
+      });
       return { status: 201, body: this.issueJson(this.issues.get(number)!) };
     });
-    on(`GET ${R}/issues/{issue_number}`, (ctx) => ({ status: 200, body: this.issueJson(this.mustIssue(Number(ctx.op.params.issue_number))) }));
+    on(`GET ${R}/issues/{issue_number}`, (ctx) => ({
+      status: 200,
+      body: this.issueJson(this.mustIssue(Number(ctx.op.params.issue_number))),
+    }));
     on(`PATCH ${R}/issues/{issue_number}`, (ctx) => {
       const i = this.mustIssue(Number(ctx.op.params.issue_number));
       if (ctx.body.state === 'closed' || ctx.body.state === 'open') {
@@ -1035,41 +1282,79 @@ export class GitHubSimulator {
     });
     on(`POST ${R}/issues/{issue_number}/labels`, (ctx) => {
       const n = Number(ctx.op.params.issue_number);
-      const labels = ((ctx.body.labels as (string | { name: string })[] | undefined) ?? []).map((l) => (typeof l === 'string' ? l : l.name));
+      const labels = ((ctx.body.labels as (string | { name: string })[] | undefined) ?? []).map(
+        (l) => (typeof l === 'string' ? l : l.name),
+      );
       for (const l of labels) this.label(n, l, this.tokenUser);
-      return { status: 200, body: this.mustIssue(n).labels.map((name) => ({ id: hashCode(name), name })) };
+      return {
+        status: 200,
+        body: this.mustIssue(n).labels.map((name) => ({ id: hashCode(name), name })),
+      };
     });
     on(`GET ${R}/issues/{issue_number}/comments`, (ctx) => {
       const n = Number(ctx.op.params.issue_number);
       this.mustIssue(n);
-      return this.paginate(this.commentsOf(n), ctx, (page) => page.map((c) => this.commentJson(c, n)));
+      return this.paginate(this.commentsOf(n), ctx, (page) =>
+        page.map((c) => this.commentJson(c, n)),
+      );
     });
     on(`POST ${R}/issues/{issue_number}/comments`, (ctx) => {
       const n = Number(ctx.op.params.issue_number);
       const id = this.comment(n, String(ctx.body.body), this.tokenUser);
-      return { status: 201, body: this.commentJson(this.commentsOf(n).find((c) => c.id === id)!, n) };
+      return {
+        status: 201,
+        body: this.commentJson(
+          this.commentsOf(n).find((c) => c.id === id)!,
+          n,
+        ),
+      };
     });
     on(`GET ${R}/issues/{issue_number}/events`, (ctx) => {
       const n = Number(ctx.op.params.issue_number);
       this.mustIssue(n);
       return this.paginate(this.eventsOf(n), ctx, (page) =>
-        page.map((e) => ({ id: e.id, node_id: `LE_${e.id}`, event: e.event, actor: this.userJson(e.actor), label: { name: e.label, color: 'ededed' }, created_at: e.created_at })),
+        page.map((e) => ({
+          id: e.id,
+          node_id: `LE_${e.id}`,
+          event: e.event,
+          actor: this.userJson(e.actor),
+          label: { name: e.label, color: 'ededed' },
+          created_at: e.created_at,
+        })),
       );
     });
     on(`GET ${R}/issues/{issue_number}/timeline`, (ctx) => {
       const n = Number(ctx.op.params.issue_number);
       this.mustIssue(n);
       const items = [
-        ...this.eventsOf(n).map((e) => ({ id: e.id, event: e.event, actor: this.userJson(e.actor), label: { name: e.label, color: 'ededed' }, created_at: e.created_at })),
-        ...this.commentsOf(n).map((c) => ({ ...this.commentJson(c, n), event: 'commented', actor: this.userJson(c.user) })),
-      ].sort((a, b) => String((a as { created_at?: string }).created_at).localeCompare(String((b as { created_at?: string }).created_at)));
+        ...this.eventsOf(n).map((e) => ({
+          id: e.id,
+          event: e.event,
+          actor: this.userJson(e.actor),
+          label: { name: e.label, color: 'ededed' },
+          created_at: e.created_at,
+        })),
+        ...this.commentsOf(n).map((c) => ({
+          ...this.commentJson(c, n),
+          event: 'commented',
+          actor: this.userJson(c.user),
+        })),
+      ].sort((a, b) =>
+        String((a as { created_at?: string }).created_at).localeCompare(
+          String((b as { created_at?: string }).created_at),
+        ),
+      );
       return this.paginate(items, ctx);
     });
     this.on('GET /search/issues', (ctx) => {
       const q = ctx.query.get('q') ?? '';
       const filter = parseSearch(q, this.fullName);
       const list = [...this.issues.values()].filter(filter).sort((a, b) => b.number - a.number);
-      return this.paginate(list, ctx, (page) => ({ total_count: list.length, incomplete_results: false, items: page.map((i) => this.issueJson(i)) }));
+      return this.paginate(list, ctx, (page) => ({
+        total_count: list.length,
+        incomplete_results: false,
+        items: page.map((i) => this.issueJson(i)),
+      }));
     });
 
     // -- collaborators
@@ -1077,13 +1362,25 @@ export class GitHubSimulator {
       const u = this.users.get(ctx.op.params.username!);
       if (!u) throw new HttpError(404, 'Not Found');
       const role = u.role;
-      const permission = role === 'admin' ? 'admin' : role === 'maintain' || role === 'write' ? 'write' : role === 'triage' || role === 'read' ? 'read' : 'none';
-      return { status: 200, body: { permission, role_name: role ?? 'none', user: this.userJson(u.login) } };
+      const permission =
+        role === 'admin'
+          ? 'admin'
+          : role === 'maintain' || role === 'write'
+            ? 'write'
+            : role === 'triage' || role === 'read'
+              ? 'read'
+              : 'none';
+      return {
+        status: 200,
+        body: { permission, role_name: role ?? 'none', user: this.userJson(u.login) },
+      };
     });
 
     // -- actions
     const findWorkflow = (idOrFile: string): WorkflowRecord => {
-      const wf = this.workflows.find((w) => String(w.id) === idOrFile || w.path.split('/').pop() === idOrFile);
+      const wf = this.workflows.find(
+        (w) => String(w.id) === idOrFile || w.path.split('/').pop() === idOrFile,
+      );
       if (!wf) throw new HttpError(404, 'Not Found');
       return wf;
     };
@@ -1096,30 +1393,58 @@ export class GitHubSimulator {
       url: `${this.apiUrl}/repos/${this.fullName}/actions/workflows/${wf.id}`,
       html_url: `${this.serverUrl}/${this.fullName}/blob/${this.defaultBranch}/${wf.path}`,
     });
-    on(`GET ${R}/actions/workflows/{workflow_id}`, (ctx) => ({ status: 200, body: workflowJson(findWorkflow(ctx.op.params.workflow_id!)) }));
+    on(`GET ${R}/actions/workflows/{workflow_id}`, (ctx) => ({
+      status: 200,
+      body: workflowJson(findWorkflow(ctx.op.params.workflow_id!)),
+    }));
     on(`POST ${R}/actions/workflows/{workflow_id}/dispatches`, (ctx) => {
       const wf = findWorkflow(ctx.op.params.workflow_id!);
       if (ctx.body.return_run_details !== undefined && this.rejectReturnRunDetails) {
-        throw new HttpError(422, 'Invalid request.\n\n"return_run_details" is not a permitted key.');
+        throw new HttpError(
+          422,
+          'Invalid request.\n\n"return_run_details" is not a permitted key.',
+        );
       }
-      if (!wf.dispatchInputs) throw new HttpError(422, "Workflow does not have 'workflow_dispatch' trigger");
+      if (!wf.dispatchInputs)
+        throw new HttpError(422, "Workflow does not have 'workflow_dispatch' trigger");
       const ref = String(ctx.body.ref).replace(/^refs\/(heads|tags)\//, '');
       const sha = this.git.resolveCommit(ref);
-      if (!sha || /^[0-9a-f]{40}$/.test(ref)) throw new HttpError(422, `No ref found for: ${ctx.body.ref}`);
+      if (!sha || /^[0-9a-f]{40}$/.test(ref))
+        throw new HttpError(422, `No ref found for: ${ctx.body.ref}`);
       const inputs = (ctx.body.inputs as Record<string, unknown> | undefined) ?? {};
       const unexpected = Object.keys(inputs).filter((k) => !(k in wf.dispatchInputs!));
-      if (unexpected.length > 0) throw new HttpError(422, `Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
+      if (unexpected.length > 0)
+        throw new HttpError(422, `Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
       for (const [name, spec] of Object.entries(wf.dispatchInputs)) {
-        if (spec.required && (inputs[name] === undefined || inputs[name] === '')) throw new HttpError(422, `Required input '${name}' not provided`);
+        if (spec.required && (inputs[name] === undefined || inputs[name] === ''))
+          throw new HttpError(422, `Required input '${name}' not provided`);
       }
-      const stringInputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, String(v)]));
-      const title = wf.runName ? wf.runName.replace(/\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}/g, (_m, n: string) => stringInputs[n] ?? '') : wf.name;
-      const run = this.workflowRun({ workflow: wf, headSha: sha, event: 'workflow_dispatch', branch: ref, conclusion: null, displayTitle: title, actor: this.tokenUser });
+      const stringInputs = Object.fromEntries(
+        Object.entries(inputs).map(([k, v]) => [k, String(v)]),
+      );
+      const title = wf.runName
+        ? wf.runName.replace(
+            /\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}/g,
+            (_m, n: string) => stringInputs[n] ?? '',
+          )
+        : wf.name;
+      const run = this.workflowRun({
+        workflow: wf,
+        headSha: sha,
+        event: 'workflow_dispatch',
+        branch: ref,
+        conclusion: null,
+        displayTitle: title,
+        actor: this.tokenUser,
+      });
       run.status = 'queued';
       run.inputs = stringInputs;
       if (ctx.body.return_run_details === true) {
         const json = this.runJson(run);
-        return { status: 200, body: { workflow_run_id: run.id, run_url: json.url, html_url: json.html_url } };
+        return {
+          status: 200,
+          body: { workflow_run_id: run.id, run_url: json.url, html_url: json.html_url },
+        };
       }
       return { status: 204 };
     });
@@ -1133,9 +1458,14 @@ export class GitHubSimulator {
         .filter((r) => !q.get('head_sha') || r.head_sha === q.get('head_sha'))
         .filter((r) => !status || r.status === status || r.conclusion === status)
         .sort((a, b) => b.id - a.id);
-      return this.paginate(list, ctx, (page) => ({ total_count: list.length, workflow_runs: page.map((r) => this.runJson(r)) }));
+      return this.paginate(list, ctx, (page) => ({
+        total_count: list.length,
+        workflow_runs: page.map((r) => this.runJson(r)),
+      }));
     };
-    on(`GET ${R}/actions/workflows/{workflow_id}/runs`, (ctx) => listRuns(ctx, findWorkflow(ctx.op.params.workflow_id!).id));
+    on(`GET ${R}/actions/workflows/{workflow_id}/runs`, (ctx) =>
+      listRuns(ctx, findWorkflow(ctx.op.params.workflow_id!).id),
+    );
     on(`GET ${R}/actions/runs`, (ctx) => listRuns(ctx, null));
     on(`GET ${R}/actions/runs/{run_id}`, (ctx) => {
       const run = this.runs.find((r) => r.id === Number(ctx.op.params.run_id));

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configDigest, configJsonSchema, loadConfig, type Config } from '../../../src/domain/config.js';
+import {
+  ConfigError,
+  configDigest,
+  configJsonSchema,
+  loadConfig,
+  type Config,
+} from '../../../src/domain/config.js';
 
 function load(text: string | null, env: Record<string, string> = {}) {
   return loadConfig({ text, path: '.booty.yml', env, defaultBranch: 'main' });
@@ -70,7 +76,9 @@ describe('config: defaults and the master switch', () => {
 
 describe('config: errors name the key and where it came from', () => {
   it('an unknown key, with its line', () => {
-    expect(problems('# comment\nrelease_governor:\n  enabled: true\n  cooldown_minute: 10\n')).toEqual([
+    expect(
+      problems('# comment\nrelease_governor:\n  enabled: true\n  cooldown_minute: 10\n'),
+    ).toEqual([
       expect.stringMatching(/^\.booty\.yml:4 release_governor\.cooldown_minute: unknown key/),
     ]);
   });
@@ -79,16 +87,27 @@ describe('config: errors name the key and where it came from', () => {
     ['cooldown_minutes: soon', '.booty.yml:2 release_governor.cooldown_minutes: must be a number'],
     ['max_deploys_per_hour: 0', '.booty.yml:2 release_governor.max_deploys_per_hour: Too small'],
     ['high_risk_paths: infra/**', '.booty.yml:2 release_governor.high_risk_paths: must be a list'],
-    ['high_risk_paths: ["ok/**", ""]', '.booty.yml:2 release_governor.high_risk_paths.1: a glob must not be empty'],
-    ['approver_permission: read', '.booty.yml:2 release_governor.approver_permission: Invalid option'],
-    ['approval_mode: [label, email]', '.booty.yml:2 release_governor.approval_mode: must be one of label, comment, environment'],
+    [
+      'high_risk_paths: ["ok/**", ""]',
+      '.booty.yml:2 release_governor.high_risk_paths.1: a glob must not be empty',
+    ],
+    [
+      'approver_permission: read',
+      '.booty.yml:2 release_governor.approver_permission: Invalid option',
+    ],
+    [
+      'approval_mode: [label, email]',
+      '.booty.yml:2 release_governor.approval_mode: must be one of label, comment, environment',
+    ],
     ['enabled: "yes"', '.booty.yml:2 release_governor.enabled: must be a boolean'],
   ])('%s', (line, expected) => {
     expect(problems(`release_governor:\n  ${line}\n`)[0]).toContain(expected);
   });
 
   it('a YAML syntax error, with its line', () => {
-    expect(problems('release_governor:\n  enabled: true\n   bad: [\n')[0]).toMatch(/^\.booty\.yml:\d+ : YAML syntax/);
+    expect(problems('release_governor:\n  enabled: true\n   bad: [\n')[0]).toMatch(
+      /^\.booty\.yml:\d+ : YAML syntax/,
+    );
   });
 
   it('a block that is not a mapping', () => {
@@ -112,13 +131,17 @@ describe('config: environment overrides', () => {
   });
 
   it('a bad value names the variable', () => {
-    expect(problems('release_governor: {}\n', { RELEASE_GOVERNOR_COOLDOWN_MINUTES: 'ten' })).toEqual([
+    expect(
+      problems('release_governor: {}\n', { RELEASE_GOVERNOR_COOLDOWN_MINUTES: 'ten' }),
+    ).toEqual([
       'env RELEASE_GOVERNOR_COOLDOWN_MINUTES release_governor.cooldown_minutes: must be a number',
     ]);
   });
 
   it('an unknown RELEASE_GOVERNOR_ variable is an error, not silently ignored', () => {
-    expect(problems('release_governor: {}\n', { RELEASE_GOVERNOR_COOLDOWN: '5' })[0]).toMatch(/^env RELEASE_GOVERNOR_COOLDOWN : unknown variable/);
+    expect(problems('release_governor: {}\n', { RELEASE_GOVERNOR_COOLDOWN: '5' })[0]).toMatch(
+      /^env RELEASE_GOVERNOR_COOLDOWN : unknown variable/,
+    );
   });
 
   it('overrides alone enable a repository without the block', () => {
@@ -137,7 +160,9 @@ describe('config: digest and JSON Schema', () => {
   });
 
   it('schema/release-governor.schema.json is generated from the zod schema and up to date (npm run schema)', () => {
-    const committed = JSON.parse(readFileSync('schema/release-governor.schema.json', 'utf8')) as unknown;
+    const committed = JSON.parse(
+      readFileSync('schema/release-governor.schema.json', 'utf8'),
+    ) as unknown;
     expect(committed).toEqual(configJsonSchema());
   });
 });

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluateApprovals, NO_APPROVALS, type ApprovalResult } from '../../../src/domain/approvals.js';
+import {
+  evaluateApprovals,
+  NO_APPROVALS,
+  type ApprovalResult,
+} from '../../../src/domain/approvals.js';
 import { loadConfig, type Config } from '../../../src/domain/config.js';
 import { decide, type DecisionInput } from '../../../src/domain/decide.js';
 import { compileRiskRules } from '../../../src/domain/risk.js';
@@ -13,7 +17,12 @@ const NOW = new Date('2026-11-21T12:00:00Z');
 const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
 
 function config(extra = ''): Config {
-  const r = loadConfig({ text: `release_governor:\n${extra}`, path: '.booty.yml', env: {}, defaultBranch: 'main' });
+  const r = loadConfig({
+    text: `release_governor:\n${extra}`,
+    path: '.booty.yml',
+    env: {},
+    defaultBranch: 'main',
+  });
   if (!r.config) throw new Error('no config');
   return r.config;
 }
@@ -40,7 +49,9 @@ function input(s: Scenario = {}): DecisionInput {
     manual: false,
     verified: true,
     config: cfg,
-    risk: compileRiskRules(cfg).classify(files, { incompleteReason: s.incomplete ? 'the tree listing was truncated' : null }),
+    risk: compileRiskRules(cfg).classify(files, {
+      incompleteReason: s.incomplete ? 'the tree listing was truncated' : null,
+    }),
     approvals: s.approvals ?? NO_APPROVALS,
     pulls: [{ number: 12, paths: s.paths ?? ['src/app.ts'] }],
     history: [],
@@ -52,7 +63,14 @@ function input(s: Scenario = {}): DecisionInput {
 }
 
 const SHA_APPROVED = evaluateApprovals(
-  { headSha: HEAD, headAuthor: 'dev', environment: HEAD, pulls: [], commitComments: [], actors: {} },
+  {
+    headSha: HEAD,
+    headAuthor: 'dev',
+    environment: HEAD,
+    pulls: [],
+    commitComments: [],
+    actors: {},
+  },
   config(),
 );
 function labelApproval(files: string[]): ApprovalResult {
@@ -61,7 +79,19 @@ function labelApproval(files: string[]): ApprovalResult {
       headSha: HEAD,
       headAuthor: 'dev',
       environment: undefined,
-      pulls: [{ number: 12, author: 'dev', mergedAt: minutesAgo(30), baseRef: 'main', files, labelEvents: [{ event: 'labeled', label: 'release:approved', actor: 'releng', at: minutesAgo(10) }], comments: [] }],
+      pulls: [
+        {
+          number: 12,
+          author: 'dev',
+          mergedAt: minutesAgo(30),
+          baseRef: 'main',
+          files,
+          labelEvents: [
+            { event: 'labeled', label: 'release:approved', actor: 'releng', at: minutesAgo(10) },
+          ],
+          comments: [],
+        },
+      ],
       commitComments: [],
       actors: { releng: { login: 'releng', role: 'maintain', isBot: false } },
     },
@@ -69,8 +99,12 @@ function labelApproval(files: string[]): ApprovalResult {
   );
 }
 
-const history = (n: number, minutes: number, sha = OTHER, result: 'success' | 'failure' | 'pending' = 'success') =>
-  Array.from({ length: n }, (_, i) => ({ sha, time: minutesAgo(minutes + i), result }));
+const history = (
+  n: number,
+  minutes: number,
+  sha = OTHER,
+  result: 'success' | 'failure' | 'pending' = 'success',
+) => Array.from({ length: n }, (_, i) => ({ sha, time: minutesAgo(minutes + i), result }));
 
 type Row = [ReasonCode, 'ALLOW' | 'HOLD' | 'SKIP', Scenario];
 
@@ -80,33 +114,99 @@ const rows: Row[] = [
   ['already_deployed', 'SKIP', { input: { lifecycle: 'claimed' } }],
   ['already_deployed', 'SKIP', { input: { lifecycle: 'dispatched' } }],
   ['already_deployed', 'SKIP', { input: { lifecycle: 'succeeded' } }],
-  ['allow_low', 'ALLOW', { input: { lifecycle: 'failed', history: history(1, 90, HEAD, 'failure') } }],
+  [
+    'allow_low',
+    'ALLOW',
+    { input: { lifecycle: 'failed', history: history(1, 90, HEAD, 'failure') } },
+  ],
   ['already_in_production', 'SKIP', { input: { productionCompare: 'identical' } }],
   ['superseded', 'SKIP', { input: { productionCompare: 'behind' } }],
   ['superseded', 'SKIP', { input: { inFlight: { sha: OTHER, compare: 'behind' } } }],
   ['allow_low', 'ALLOW', { input: { inFlight: { sha: OTHER, compare: 'ahead' } } }],
   ['diverged_from_production', 'HOLD', { input: { productionCompare: 'diverged' } }],
-  ['diverged_from_production', 'HOLD', { input: { inFlight: { sha: OTHER, compare: 'diverged' } }, approvals: SHA_APPROVED }],
+  [
+    'diverged_from_production',
+    'HOLD',
+    { input: { inFlight: { sha: OTHER, compare: 'diverged' } }, approvals: SHA_APPROVED },
+  ],
   ['not_verified', 'HOLD', { input: { manual: true, verified: false }, approvals: SHA_APPROVED }],
   ['allow_low', 'ALLOW', { input: { manual: true, verified: true } }],
   ['deploy_not_configured', 'HOLD', { cfg: '  deploy_workflow: ""\n', approvals: SHA_APPROVED }],
-  ['degraded_high_risk', 'HOLD', { paths: ['infra/a.tf'], input: { degraded: true }, approvals: SHA_APPROVED }],
-  ['allow_high_approved', 'ALLOW', { paths: ['infra/a.tf'], input: { degraded: false }, approvals: SHA_APPROVED }],
+  [
+    'degraded_high_risk',
+    'HOLD',
+    { paths: ['infra/a.tf'], input: { degraded: true }, approvals: SHA_APPROVED },
+  ],
+  [
+    'allow_high_approved',
+    'ALLOW',
+    { paths: ['infra/a.tf'], input: { degraded: false }, approvals: SHA_APPROVED },
+  ],
   ['first_deploy_required', 'HOLD', { input: { productionSha: null, productionCompare: null } }],
-  ['allow_approved', 'ALLOW', { input: { productionSha: null, productionCompare: null }, approvals: SHA_APPROVED }],
-  ['allow_low', 'ALLOW', { cfg: '  require_approval_for_first_deploy: false\n', input: { productionSha: null, productionCompare: null } }],
-  ['cooldown', 'HOLD', { input: { lifecycle: 'failed', history: history(1, 10, HEAD, 'failure') }, approvals: SHA_APPROVED }],
-  ['allow_low', 'ALLOW', { input: { lifecycle: 'failed', history: history(1, 31, HEAD, 'failure') } }],
+  [
+    'allow_approved',
+    'ALLOW',
+    { input: { productionSha: null, productionCompare: null }, approvals: SHA_APPROVED },
+  ],
+  [
+    'allow_low',
+    'ALLOW',
+    {
+      cfg: '  require_approval_for_first_deploy: false\n',
+      input: { productionSha: null, productionCompare: null },
+    },
+  ],
+  [
+    'cooldown',
+    'HOLD',
+    {
+      input: { lifecycle: 'failed', history: history(1, 10, HEAD, 'failure') },
+      approvals: SHA_APPROVED,
+    },
+  ],
+  [
+    'allow_low',
+    'ALLOW',
+    { input: { lifecycle: 'failed', history: history(1, 31, HEAD, 'failure') } },
+  ],
   ['rate_limit', 'HOLD', { input: { history: history(6, 5) }, approvals: SHA_APPROVED }],
   ['allow_low', 'ALLOW', { input: { history: [...history(5, 5), ...history(3, 61)] } }],
-  ['incident_active', 'HOLD', { paths: ['package.json'], input: { incidents: [{ number: 3, title: 'Outage' }] } }],
+  [
+    'incident_active',
+    'HOLD',
+    { paths: ['package.json'], input: { incidents: [{ number: 3, title: 'Outage' }] } },
+  ],
   ['incident_active', 'HOLD', { input: { degraded: true } }],
-  ['allow_approved', 'ALLOW', { paths: ['package.json'], input: { incidents: [{ number: 3, title: 'Outage' }] }, approvals: labelApproval(['package.json']) }],
+  [
+    'allow_approved',
+    'ALLOW',
+    {
+      paths: ['package.json'],
+      input: { incidents: [{ number: 3, title: 'Outage' }] },
+      approvals: labelApproval(['package.json']),
+    },
+  ],
   ['high_risk_no_approval', 'HOLD', { paths: ['infra/a.tf', 'src/x.ts'] }],
-  ['high_risk_no_approval', 'HOLD', { paths: ['infra/a.tf', 'infra/b.tf'], approvals: labelApproval(['infra/a.tf']) }],
-  ['allow_high_approved', 'ALLOW', { paths: ['infra/a.tf', 'src/x.ts'], approvals: labelApproval(['infra/a.tf']) }],
-  ['high_risk_no_approval', 'HOLD', { paths: ['src/x.ts'], incomplete: true, approvals: labelApproval(['src/x.ts']) }],
-  ['allow_high_approved', 'ALLOW', { paths: ['src/x.ts'], incomplete: true, approvals: SHA_APPROVED }],
+  [
+    'high_risk_no_approval',
+    'HOLD',
+    { paths: ['infra/a.tf', 'infra/b.tf'], approvals: labelApproval(['infra/a.tf']) },
+  ],
+  [
+    'allow_high_approved',
+    'ALLOW',
+    { paths: ['infra/a.tf', 'src/x.ts'], approvals: labelApproval(['infra/a.tf']) },
+  ],
+  [
+    'high_risk_no_approval',
+    'HOLD',
+    { paths: ['src/x.ts'], incomplete: true, approvals: labelApproval(['src/x.ts']) },
+  ],
+  [
+    'allow_high_approved',
+    'ALLOW',
+    { paths: ['src/x.ts'], incomplete: true, approvals: SHA_APPROVED },
+  ],
   ['allow_low', 'ALLOW', {}],
   ['allow_medium', 'ALLOW', { paths: ['package.json'] }],
 ];
@@ -134,7 +234,16 @@ describe('decide: SPEC §6 in order', () => {
   });
 
   it('cooldown and rate limit say when they clear', () => {
-    const c = decide(input({ input: { lifecycle: 'failed', history: [{ sha: HEAD, time: minutesAgo(20), result: 'failure', completed_at: minutesAgo(10) }] } }));
+    const c = decide(
+      input({
+        input: {
+          lifecycle: 'failed',
+          history: [
+            { sha: HEAD, time: minutesAgo(20), result: 'failure', completed_at: minutesAgo(10) },
+          ],
+        },
+      }),
+    );
     expect(c.unblock).toMatchObject({ kind: 'wait', until: '2026-11-21T12:20:00.000Z' });
     const r = decide(input({ input: { history: [...history(6, 5)] } }));
     // Six claims 5..10 minutes ago: a slot frees when the oldest (10 minutes ago) leaves the window.
@@ -142,16 +251,39 @@ describe('decide: SPEC §6 in order', () => {
   });
 
   it('a HIGH hold names the pull requests to label and the paths no pull request covers', () => {
-    const d = decide({ ...input({ paths: ['infra/a.tf', 'k8s/app.yaml'] }), pulls: [{ number: 12, paths: ['infra/a.tf'] }] });
-    expect(d.unblock).toMatchObject({ kind: 'soft', pulls: [{ number: 12, paths: ['infra/a.tf'] }], withoutPull: ['k8s/app.yaml'], label: 'release:approved', sha: HEAD });
+    const d = decide({
+      ...input({ paths: ['infra/a.tf', 'k8s/app.yaml'] }),
+      pulls: [{ number: 12, paths: ['infra/a.tf'] }],
+    });
+    expect(d.unblock).toMatchObject({
+      kind: 'soft',
+      pulls: [{ number: 12, paths: ['infra/a.tf'] }],
+      withoutPull: ['k8s/app.yaml'],
+      label: 'release:approved',
+      sha: HEAD,
+    });
   });
 });
 
 describe('decide: invariants', () => {
-  const pathArb = fc.constantFrom('src/a.ts', 'infra/a.tf', 'package.json', '.github/workflows/x.yml', 'db/migrations/1.sql', 'docs/x.md');
+  const pathArb = fc.constantFrom(
+    'src/a.ts',
+    'infra/a.tf',
+    'package.json',
+    '.github/workflows/x.yml',
+    'db/migrations/1.sql',
+    'docs/x.md',
+  );
   const scenarioArb = fc.record({
     paths: fc.array(pathArb, { minLength: 1, maxLength: 4 }),
-    approved: fc.subarray(['src/a.ts', 'infra/a.tf', 'package.json', '.github/workflows/x.yml', 'db/migrations/1.sql', 'docs/x.md']),
+    approved: fc.subarray([
+      'src/a.ts',
+      'infra/a.tf',
+      'package.json',
+      '.github/workflows/x.yml',
+      'db/migrations/1.sql',
+      'docs/x.md',
+    ]),
     sha: fc.boolean(),
     incident: fc.boolean(),
     degraded: fc.constantFrom(null, true, false),
@@ -160,7 +292,8 @@ describe('decide: invariants', () => {
     compare: fc.constantFrom('ahead', 'diverged', 'behind', 'identical'),
     manualUnverified: fc.boolean(),
   });
-  const build = (s: fc.Infer<typeof scenarioArb>, approvals: ApprovalResult) =>
+  type Scn = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
+  const build = (s: Scn, approvals: ApprovalResult) =>
     input({
       paths: s.paths,
       cfg: s.deployConfigured ? '' : '  deploy_workflow: ""\n',
@@ -174,7 +307,7 @@ describe('decide: invariants', () => {
         verified: !s.manualUnverified,
       },
     });
-  const withApprovals = (s: fc.Infer<typeof scenarioArb>) => (s.sha ? SHA_APPROVED : labelApproval(s.approved));
+  const withApprovals = (s: Scn) => (s.sha ? SHA_APPROVED : labelApproval(s.approved));
 
   it('removing an approval never turns HOLD into ALLOW', () => {
     fc.assert(
@@ -204,7 +337,11 @@ describe('decide: invariants', () => {
       fc.property(scenarioArb, pathArb, (s, extra) => {
         const before = decide(build(s, NO_APPROVALS));
         const after = decide(build({ ...s, paths: [...s.paths, extra] }, NO_APPROVALS));
-        return !(before.outcome === 'HOLD' && before.holdKind !== 'wait' && after.outcome === 'ALLOW');
+        return !(
+          before.outcome === 'HOLD' &&
+          before.holdKind !== 'wait' &&
+          after.outcome === 'ALLOW'
+        );
       }),
       { numRuns: 500 },
     );

@@ -4,7 +4,11 @@ import { DEFAULT_HIGH_RISK_PATHS, DEFAULT_MEDIUM_RISK_PATHS } from '../../../src
 import { compileRiskRules, type ChangedFile } from '../../../src/domain/risk.js';
 import { RISK_ORDER } from '../../../src/domain/types.js';
 
-const defaults = { high_risk_paths: [...DEFAULT_HIGH_RISK_PATHS], medium_risk_paths: [...DEFAULT_MEDIUM_RISK_PATHS], config_path: '.booty.yml' };
+const defaults = {
+  high_risk_paths: [...DEFAULT_HIGH_RISK_PATHS],
+  medium_risk_paths: [...DEFAULT_MEDIUM_RISK_PATHS],
+  config_path: '.booty.yml',
+};
 const classifier = compileRiskRules(defaults);
 const mod = (path: string): ChangedFile => ({ path, status: 'modified' });
 
@@ -56,21 +60,36 @@ describe('risk: SPEC §5 table', () => {
   });
 
   it('classifies both names of a rename', () => {
-    const r = classifier.classify([{ path: 'src/db/seed.ts', previousPath: 'db/migrations/seed.ts', status: 'renamed' }]);
+    const r = classifier.classify([
+      { path: 'src/db/seed.ts', previousPath: 'db/migrations/seed.ts', status: 'renamed' },
+    ]);
     expect(r.risk).toBe('HIGH');
     expect(r.highPaths).toEqual(['db/migrations/seed.ts']);
   });
 
   it('protected paths stay HIGH when the config empties high_risk_paths', () => {
-    const loose = compileRiskRules({ high_risk_paths: [], medium_risk_paths: [], config_path: 'config/booty.yml' });
+    const loose = compileRiskRules({
+      high_risk_paths: [],
+      medium_risk_paths: [],
+      config_path: 'config/booty.yml',
+    });
     expect(loose.classify([mod('.github/workflows/ci.yml')]).risk).toBe('HIGH');
-    expect(loose.classify([mod('config/booty.yml')]).matches[0]).toMatchObject({ source: 'protected', pattern: 'config/booty.yml' });
+    expect(loose.classify([mod('config/booty.yml')]).matches[0]).toMatchObject({
+      source: 'protected',
+      pattern: 'config/booty.yml',
+    });
     expect(loose.classify([mod('infra/x.tf')]).risk).toBe('LOW');
   });
 
   it('an incomplete diff is HIGH and says why', () => {
-    const r = classifier.classify([mod('README.md')], { incompleteReason: 'the tree listing was truncated' });
-    expect(r).toMatchObject({ risk: 'HIGH', incomplete: true, incompleteReason: 'the tree listing was truncated' });
+    const r = classifier.classify([mod('README.md')], {
+      incompleteReason: 'the tree listing was truncated',
+    });
+    expect(r).toMatchObject({
+      risk: 'HIGH',
+      incomplete: true,
+      incompleteReason: 'the tree listing was truncated',
+    });
   });
 
   it('explains itself per rule, capped, with a count of the rest', () => {
@@ -80,21 +99,42 @@ describe('risk: SPEC §5 table', () => {
     expect(migrations).toMatchObject({ level: 'HIGH', count: 50 });
     expect(migrations.paths).toHaveLength(5);
     expect(r.matches.find((m) => m.pattern === '**/*.sql')?.count).toBe(50);
-    expect(r.matches.at(-1)).toMatchObject({ source: 'medium_risk_paths', pattern: '**/package.json', count: 1 });
+    expect(r.matches.at(-1)).toMatchObject({
+      source: 'medium_risk_paths',
+      pattern: '**/package.json',
+      count: 1,
+    });
     expect(r.highPaths).toHaveLength(50);
   });
 
   it('is never less strict than minimatch.match, path by path', async () => {
     const { minimatch } = await import('minimatch');
-    const samples = ['a/b/.env', '.env', 'x/auth/y', 'secrets.txt', 'a/.github/workflows/x', 'Dockerfile.dev', 'a/migrations/b', 'src/main.ts', 'go.mod'];
-    const high = [...DEFAULT_HIGH_RISK_PATHS, '.booty.yml', '.github/workflows/**', '.github/actions/**'];
+    const samples = [
+      'a/b/.env',
+      '.env',
+      'x/auth/y',
+      'secrets.txt',
+      'a/.github/workflows/x',
+      'Dockerfile.dev',
+      'a/migrations/b',
+      'src/main.ts',
+      'go.mod',
+    ];
+    const high = [
+      ...DEFAULT_HIGH_RISK_PATHS,
+      '.booty.yml',
+      '.github/workflows/**',
+      '.github/actions/**',
+    ];
     for (const p of samples) {
       const byMinimatch = high.some((g) => minimatch(p, g, { dot: true }))
         ? 'HIGH'
         : DEFAULT_MEDIUM_RISK_PATHS.some((g) => minimatch(p, g, { dot: true }))
           ? 'MEDIUM'
           : 'LOW';
-      expect(RISK_ORDER[classifier.classify([mod(p)]).risk], p).toBeGreaterThanOrEqual(RISK_ORDER[byMinimatch]);
+      expect(RISK_ORDER[classifier.classify([mod(p)]).risk], p).toBeGreaterThanOrEqual(
+        RISK_ORDER[byMinimatch],
+      );
     }
   });
 
@@ -106,7 +146,20 @@ describe('risk: SPEC §5 table', () => {
 });
 
 describe('risk: invariants', () => {
-  const segment = fc.constantFrom('src', 'infra', 'migrations', 'auth', 'docs', '.github', 'workflows', 'a', 'package.json', 'main.tf', 'x.sql', 'README.md');
+  const segment = fc.constantFrom(
+    'src',
+    'infra',
+    'migrations',
+    'auth',
+    'docs',
+    '.github',
+    'workflows',
+    'a',
+    'package.json',
+    'main.tf',
+    'x.sql',
+    'README.md',
+  );
   const path = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join('/'));
 
   it('adding a changed path never lowers the risk', () => {

@@ -1,0 +1,44 @@
+// Every input of action.yml, parsed once into a typed object. Nothing else reads inputs.
+import * as core from '@actions/core';
+
+export interface ActionInputs {
+  token: string;
+  configPath: string;
+  sha: string;
+  /** true / false, or null when unknown (the input was empty). */
+  degraded: boolean | null;
+  dryRun: boolean;
+}
+
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+function booleanInput(name: string, value: string, empty: boolean | null): boolean | null {
+  const v = value.trim().toLowerCase();
+  if (v === '') return empty;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new InputError(
+    `Input ${name} must be true, false or empty; got ${JSON.stringify(value.slice(0, 40))}.`,
+  );
+}
+
+export function readInputs(): ActionInputs {
+  const token = core.getInput('github-token');
+  if (!token)
+    throw new InputError(
+      'Input github-token is empty: pass ${{ github.token }} or a token with contents, actions, statuses, issues and pull-requests access.',
+    );
+  core.setSecret(token);
+  return {
+    token,
+    configPath: core.getInput('config-path') || '.booty.yml',
+    sha: core.getInput('sha').trim(),
+    degraded: booleanInput('degraded', core.getInput('degraded'), null),
+    dryRun: booleanInput('dry-run', core.getInput('dry-run'), false) === true,
+  };
+}

@@ -1,0 +1,42 @@
+// Text from the outside world (file names, user logins, comment text) goes into the job
+// summary, which GitHub renders as markdown with some HTML. Nothing from outside may change
+// the structure of the page: no table break, no link, no tag.
+
+const HTML: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for a markdown paragraph or table cell. Newlines become a visible ⏎. */
+export function md(text: string): string {
+  return (
+    text
+      .replace(/\r\n|\r|\n/g, '⏎')
+      .replace(/[&<>"']/g, (c) => HTML[c]!)
+      // Inline structure: emphasis, code, links, tables, strikethrough, autolinks.
+      .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+      // Block structure only matters at the start: headings, lists, quotes.
+      .replace(/^(#|-|\+|&gt;|\d+\.)/, '\\$1')
+  );
+}
+
+/** A path or value shown as code. Code spans cannot hold every character safely, so escape instead. */
+export function code(text: string): string {
+  return `<code>${text
+    .replace(/\r\n|\r|\n/g, '⏎')
+    .replace(/[&<>"']/g, (c) => HTML[c]!)
+    .replace(/[|\\`]/g, (c) => `&#${c.charCodeAt(0)};`)}</code>`;
+}
+
+export function link(text: string, url: string): string {
+  if (!/^https?:\/\/[^\s<>"')]+$/.test(url)) return md(text);
+  return `[${md(text)}](${url})`;
+}
+
+export function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,235 @@
+// The job summary and the commit status text: data in, markdown out.
+import type { ApprovalResult } from '../domain/approvals.js';
+import type { Decision, Unblock } from '../domain/decide.js';
+import type { RiskAssessment } from '../domain/risk.js';
+import { shortSha, type Outcome, type ReasonCode, type Risk } from '../domain/types.js';
+import { code, link, md, table } from './markdown.js';
+
+export interface RunReport {
+  outcome: Outcome | 'ERROR';
+  reason: ReasonCode | null;
+  sha: string | null;
+  productionSha: string | null;
+  risk: Risk | null;
+  /** One line: why. */
+  headline: string;
+  decision: Decision | null;
+  assessment: RiskAssessment | null;
+  approvals: ApprovalResult | null;
+  /** Notes worth a reader's attention (approvals not fetched, local mode...). */
+  notes: string[];
+  deployRunUrl: string | null;
+  stateCommit: string | null;
+  /** This governor run, to re-run after approving. */
+  runUrl: string | null;
+  dryRun: boolean;
+  error: string | null;
+  /** For the error section: what to do. */
+  advice: string | null;
+  environmentName: string;
+}
+
+export function emptyReport(over: Partial<RunReport> = {}): RunReport {
+  return {
+    outcome: 'ERROR',
+    reason: null,
+    sha: null,
+    productionSha: null,
+    risk: null,
+    headline: '',
+    decision: null,
+    assessment: null,
+    approvals: null,
+    notes: [],
+    deployRunUrl: null,
+    stateCommit: null,
+    runUrl: null,
+    dryRun: false,
+    error: null,
+    advice: null,
+    environmentName: 'production',
+    ...over,
+  };
+}
+
+const ICON: Record<RunReport['outcome'], string> = {
+  ALLOW: '✅',
+  HOLD: '⏸️',
+  SKIP: '⏭️',
+  ERROR: '❌',
+};
+const PATHS_SHOWN = 20;
+
+function sha(s: string | null): string {
+  return s ? code(shortSha(s)) : '—';
+}
+
+function unblockSteps(u: Unblock, r: RunReport): string[] {
+  const rerun = r.runUrl
+    ? `Re-run this job: ${link('re-run the governor', r.runUrl)} (Re-run jobs). The rerun reads approvals fresh from the API.`
+    : 'Re-run the governor job; the rerun reads approvals fresh from the API.';
+  if (u.kind === 'wait') {
+    return [`Wait until ${code(u.until)} (${md(u.detail)}).`, rerun];
+  }
+  if (u.kind === 'hard') {
+    const fix: Record<string, string> = {
+      deploy_not_configured:
+        'Set `deploy_workflow` in the `release_governor` block of the config file to the workflow file to dispatch (for example `deploy.yml`).',
+      diverged_from_production:
+        'Bring the release branch back onto the production line (the production SHA must be an ancestor of the SHA to deploy), then let verification run on the new head.',
+      degraded_high_risk:
+        'Restore production health first: the `degraded` input must be `false` or empty. Approvals do not clear this hold.',
+      not_verified:
+        'Run the verification workflow on this SHA on the release branch and wait for it to succeed; the governor then runs on its completion.',
+    };
+    return [md(u.detail), fix[u.reason] ?? 'This hold cannot be approved away.', rerun];
+  }
+  const steps: string[] = [];
+  const target = u.sha;
+  if (u.reason === 'incident_active') {
+    const what =
+      u.incidents.length > 0
+        ? `open incident ${u.incidents.map((i) => `#${i.number} ${md(i.title)}`).join(', ')}`
+        : 'production is reported degraded';
+    steps.push(
+      `Deploys are held because of ${what}. Resolve it (close the issue), or approve this change explicitly:`,
+    );
+  } else if (u.reason === 'first_deploy_required') {
+    steps.push(
+      `This is the first deploy to ${md(r.environmentName)} through the governor: an approval of the whole change is required.`,
+    );
+  }
+  if (u.modes.includes('label') && u.pulls.length > 0) {
+    for (const pr of u.pulls.slice(0, 10)) {
+      steps.push(
+        `Add the label ${code(u.label)} to pull request #${pr.number} (covers ${pr.paths.slice(0, 3).map(code).join(', ')}${pr.paths.length > 3 ? ` and ${pr.paths.length - 3} more` : ''}). The label must be added by someone with the approver role who did not author the pull request.`,
+      );
+    }
+  }
+  if (u.modes.includes('comment')) {
+    steps.push(
+      `Or comment ${code(u.command)} (as the first line) ${
+        u.pulls.length > 0
+          ? `on ${u.pulls
+              .slice(0, 10)
+              .map((p) => `#${p.number}`)
+              .join(', ')} after merge, or `
+          : ''
+      }on commit ${code(target)}, to approve the whole change.`,
+    );
+  }
+  if (u.modes.includes('environment')) {
+    steps.push(
+      `Or set the repository variable ${code('RELEASE_GOVERNOR_APPROVED')} to ${code(target)} (Settings → Secrets and variables → Actions → Variables).`,
+    );
+  }
+  if (u.withoutPull.length > 0) {
+    steps.push(
+      `${u.withoutPull.length} path(s) came without a merged pull request (${u.withoutPull.slice(0, 3).map(code).join(', ')}${u.withoutPull.length > 3 ? '…' : ''}): only the commit comment or the variable covers them.`,
+    );
+  }
+  steps.push(rerun);
+  return steps;
+}
+
+export function renderSummary(r: RunReport): string {
+  const out: string[] = [];
+  const title =
+    r.outcome === 'ERROR'
+      ? 'Release Governor failed'
+      : `Release Governor: ${r.outcome}${r.sha ? ` ${shortSha(r.sha)}` : ''}`;
+  out.push(`## ${ICON[r.outcome]} ${md(title)}${r.dryRun ? ' (dry run)' : ''}`);
+  if (r.headline) out.push(md(r.headline));
+  out.push(
+    table(
+      ['Decision', 'SHA', 'Risk', 'Reason', 'Production SHA'],
+      [
+        [
+          r.outcome === 'ERROR' ? 'ERROR' : r.outcome,
+          sha(r.sha),
+          r.risk ?? '—',
+          r.reason ? code(r.reason) : '—',
+          sha(r.productionSha),
+        ],
+      ],
+    ),
+  );
+  if (r.error) {
+    out.push(`### What went wrong\n\n${md(r.error)}`);
+    if (r.advice) out.push(`**What to do:** ${md(r.advice)}`);
+    out.push('Nothing was deployed.');
+  }
+  if (r.outcome === 'ALLOW' && r.deployRunUrl)
+    out.push(`**Triggered:** deploy workflow run ${link(r.deployRunUrl, r.deployRunUrl)}`);
+  if (r.outcome === 'ALLOW' && r.dryRun)
+    out.push('Dry run: nothing was claimed, dispatched or written.');
+  if (r.decision?.unblock) {
+    out.push(
+      `### How to unblock\n\n${unblockSteps(r.decision.unblock, r)
+        .map((s, i) => `${i + 1}. ${s}`)
+        .join('\n')}`,
+    );
+  }
+  if (r.decision) {
+    out.push(
+      `### Rules evaluated\n\n${table(
+        ['Rule', 'Verdict', 'Detail'],
+        r.decision.rules.map((x) => [
+          md(x.title),
+          x.verdict === 'applies' ? '**applies**' : 'pass',
+          md(x.detail),
+        ]),
+      )}`,
+    );
+  }
+  if (r.assessment && (r.assessment.matches.length > 0 || r.assessment.incomplete)) {
+    const parts: string[] = ['### Paths that drove the risk'];
+    if (r.assessment.incomplete)
+      parts.push(
+        `⚠️ The diff could not be fully assessed: ${md(r.assessment.incompleteReason ?? '')}. Risk is HIGH.`,
+      );
+    for (const m of r.assessment.matches) {
+      const rest = m.count - m.paths.length;
+      parts.push(
+        `**${m.level}** · ${md(m.source)} ${code(m.pattern)} — ${m.count} path(s)\n${m.paths
+          .slice(0, PATHS_SHOWN)
+          .map((p) => `- ${code(p)}`)
+          .join('\n')}${rest > 0 ? `\n- … and ${rest} more` : ''}`,
+      );
+    }
+    out.push(parts.join('\n\n'));
+  }
+  if (r.approvals && (r.approvals.valid.length > 0 || r.approvals.ignored.length > 0)) {
+    const rows = [
+      ...r.approvals.valid.map((a) => [
+        'counted',
+        md(a.source),
+        a.actor ? md(`@${a.actor}`) : '—',
+        a.pull ? `#${a.pull}` : '—',
+        a.covers === 'all' ? 'the whole change' : `${a.covers.length} path(s)`,
+      ]),
+      ...r.approvals.ignored.map((a) => [
+        'ignored',
+        md(a.source),
+        a.actor ? md(`@${a.actor}`) : '—',
+        a.pull ? `#${a.pull}` : '—',
+        md(a.detail),
+      ]),
+    ];
+    out.push(
+      `### Approvals\n\n${table(['', 'Source', 'By', 'Pull request', 'Covers / why ignored'], rows)}`,
+    );
+  }
+  if (r.notes.length > 0) out.push(r.notes.map((n) => `> ${md(n)}`).join('\n>\n'));
+  if (r.stateCommit) out.push(`<sub>State commit ${code(r.stateCommit)}</sub>`);
+  return `${out.join('\n\n')}\n`;
+}
+
+/** The commit status description: at most 140 characters, as GitHub requires. */
+export function statusDescription(r: RunReport): string {
+  const parts = [r.outcome, r.reason ?? '', r.risk ?? '', r.sha ? shortSha(r.sha) : ''].filter(
+    Boolean,
+  );
+  const text = parts.join(' · ');
+  return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
+}
