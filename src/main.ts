@@ -1,14 +1,19 @@
 // The action shell: the only module that touches @actions/core. It reads the inputs and the
-// event, asks the governor, and turns the result into outputs, a summary, a commit status and
-// an exit code. Errors fail the job; a HOLD is a verdict, not an error.
+// event, asks the governor, and turns the result into outputs, a summary, annotations and an
+// exit code. Errors fail the job; a HOLD is a verdict, not an error.
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
-import { ConfigError } from './domain/config.js';
+import { ApiError, GitHub } from './adapters/github.js';
+import { createOctokit, RateLimitError } from './adapters/octokit.js';
+import { GitHubStateStore } from './adapters/state-branch.js';
+import { ConfigError, envVarFor } from './domain/config.js';
 import { EventError, neverACandidate, parseEvent } from './domain/events.js';
+import { StateCorruptError } from './domain/state.js';
+import { decideAndAct, GovernorError, handleWorkflowRun, type GovernorDeps } from './governor.js';
 import { InputError, readInputs } from './inputs.js';
 import { emptyReport, renderSummary, type RunReport } from './report/summary.js';
 
-export class NotReadyError extends Error {}
+const DEFAULT_STATE_BRANCH = 'booty-state';
 
 function runUrl(): string | null {
   const server = process.env.GITHUB_SERVER_URL;
@@ -17,18 +22,18 @@ function runUrl(): string | null {
   return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : null;
 }
 
+function intEnv(name: string): number | null {
+  const v = Number.parseInt(process.env[name] ?? '', 10);
+  return Number.isFinite(v) ? v : null;
+}
+
 function readPayload(): unknown {
   const path = process.env.GITHUB_EVENT_PATH;
-  if (!path)
-    throw new EventError(
-      'GITHUB_EVENT_PATH is not set: the governor must run inside a GitHub Actions job (use the CLI elsewhere).',
-    );
+  if (!path) throw new EventError('GITHUB_EVENT_PATH is not set: the governor must run inside a GitHub Actions job (use the CLI elsewhere).');
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as unknown;
   } catch (err) {
-    throw new EventError(
-      `The event payload at GITHUB_EVENT_PATH could not be read as JSON: ${(err as Error).message}`,
-    );
+    throw new EventError(`The event payload at GITHUB_EVENT_PATH could not be read as JSON: ${(err as Error).message}`);
   }
 }
 
@@ -45,23 +50,45 @@ function setOutputs(r: RunReport): void {
 async function govern(): Promise<RunReport> {
   const inputs = readInputs();
   const event = parseEvent(process.env.GITHUB_EVENT_NAME ?? '', readPayload(), inputs.sha);
-  const base = { runUrl: runUrl(), dryRun: inputs.dryRun };
+  const url = runUrl();
   if (event.kind === 'workflow_run') {
     const why = neverACandidate(event.run);
     if (why) {
-      return emptyReport({
-        ...base,
-        outcome: 'SKIP',
-        reason: 'not_a_release_candidate',
-        sha: event.run.headSha,
-        headline: `Not a release candidate: ${why}. Nothing was written.`,
-      });
+      return emptyReport({ outcome: 'SKIP', reason: 'not_a_release_candidate', sha: event.run.headSha, headline: `Not a release candidate: ${why}. Nothing was written.`, runUrl: url, dryRun: inputs.dryRun });
     }
   }
-  // Fail closed until the decision path is wired: an unfinished governor never deploys.
-  throw new NotReadyError(
-    'The decision path is not implemented in this build of the governor; nothing was deployed.',
-  );
+  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+  if (!owner || !repo) throw new EventError('GITHUB_REPOSITORY is not set to owner/name.');
+  const octokit = createOctokit({ token: inputs.token, baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
+  const gh = new GitHub(octokit, owner, repo);
+  const stateBranch = process.env[envVarFor('state_branch')] || DEFAULT_STATE_BRANCH;
+  const defaultBranch = (event.kind === 'workflow_run' ? event.run.defaultBranch : event.defaultBranch) ?? (await gh.repository()).defaultBranch;
+  const deps: GovernorDeps = {
+    gh,
+    store: new GitHubStateStore(octokit, owner, repo, stateBranch),
+    now: () => new Date(),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    random: Math.random,
+    env: process.env,
+    configPath: inputs.configPath,
+    stateBranch,
+    defaultBranch,
+    degraded: inputs.degraded,
+    dryRun: inputs.dryRun,
+    run: { id: intEnv('GITHUB_RUN_ID'), attempt: intEnv('GITHUB_RUN_ATTEMPT'), url, source: 'action' },
+    log: (m) => core.info(m),
+  };
+  return event.kind === 'workflow_run' ? handleWorkflowRun(deps, event.run) : decideAndAct(deps, { sha: event.sha, manual: true });
+}
+
+function describeError(err: unknown): { message: string; reason: RunReport['reason']; advice: string | null } {
+  if (err instanceof ConfigError) return { message: err.message, reason: 'config_invalid', advice: 'Fix the configuration (the commit that changes it goes through the governor like any other), then re-run.' };
+  if (err instanceof StateCorruptError) return { message: err.message, reason: 'state_corrupt', advice: 'Repair the file on the state branch with a new commit (never a force-push), then re-run.' };
+  if (err instanceof ApiError || err instanceof GovernorError) return { message: err.message, reason: null, advice: err.advice };
+  if (err instanceof RateLimitError) return { message: err.message, reason: null, advice: null };
+  if (err instanceof InputError || err instanceof EventError) return { message: err.message, reason: null, advice: 'Fix the workflow inputs or trigger and re-run.' };
+  if (err instanceof Error) return { message: err.message, reason: null, advice: null };
+  return { message: `A non-Error value was thrown: ${String(err)}`, reason: null, advice: null };
 }
 
 export async function run(): Promise<void> {
@@ -69,28 +96,14 @@ export async function run(): Promise<void> {
   try {
     report = await govern();
     setOutputs(report);
-    if (report.outcome === 'HOLD')
-      core.warning(report.headline, { title: `Release Governor: HOLD ${report.reason ?? ''}` });
-    else
-      core.notice(report.headline, {
-        title: `Release Governor: ${report.outcome} ${report.reason ?? ''}`,
-      });
+    const title = `Release Governor: ${report.outcome} ${report.reason ?? ''}`.trim();
+    if (report.outcome === 'HOLD') core.warning(report.headline, { title });
+    else core.notice(report.headline, { title });
   } catch (err) {
-    const message =
-      err instanceof Error ? err.message : `A non-Error value was thrown: ${String(err)}`;
-    const reason = err instanceof ConfigError ? 'config_invalid' : null;
-    report = {
-      ...report,
-      outcome: 'ERROR',
-      reason,
-      error: message,
-      advice:
-        err instanceof InputError || err instanceof EventError
-          ? 'Fix the workflow inputs or trigger and re-run.'
-          : null,
-    };
+    const { message, reason, advice } = describeError(err);
+    report = { ...report, outcome: 'ERROR', reason, error: message, advice };
     setOutputs(report);
-    core.setFailed(message);
+    core.setFailed(advice ? `${message}\n${advice}` : message);
   } finally {
     try {
       await core.summary.addRaw(renderSummary(report)).write();

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { FaultTable, type Fault } from './faults.js';
 import { GitRepo, type DiffEntry, type Person } from './git.js';
+import { executeGraphql } from './graphql.js';
 import { ContractChecker, type MatchedOperation, type Violation } from './openapi.js';
 
 export type Role = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
@@ -592,6 +593,8 @@ export class GitHubSimulator {
       });
     }
 
+    if (method === 'POST' && url.pathname === '/graphql') return this.handleGraphql(entry, body, send);
+
     const op = this.checker.match(method, url.pathname);
     if (!op) {
       this.violation(
@@ -676,6 +679,37 @@ export class GitHubSimulator {
     }
     if (lost) return send({ status: 502, body: { message: 'Server Error' } });
     send(reply);
+  }
+
+  private async handleGraphql(entry: LogEntry, body: Record<string, unknown>, send: (r: Reply) => void): Promise<void> {
+    entry.route = '/graphql';
+    let lost = false;
+    for (const fault of this.faults.take('POST /graphql')) {
+      if (fault.kind === 'latency') await new Promise((r) => setTimeout(r, fault.ms));
+      else if (fault.kind === 'lost') lost = true;
+      else if (fault.kind === 'status') return send({ status: fault.status, body: { message: fault.message ?? `Simulated ${fault.status}` } });
+      else if (fault.kind === 'secondary-rate-limit') return send({ status: 403, headers: { 'retry-after': String(fault.retryAfterSeconds) }, body: { message: 'You have exceeded a secondary rate limit.' } });
+      else return send({ status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + fault.resetInSeconds) }, body: { message: 'API rate limit exceeded.' } });
+    }
+    const result = executeGraphql(
+      {
+        git: this.git,
+        owner: this.owner,
+        repo: this.repo,
+        tokenUser: this.tokenUser,
+        clock: this.clock,
+        searchIssues: (q) =>
+          [...this.issues.values()]
+            .filter(parseSearch(q, this.fullName))
+            .sort((a, b) => b.number - a.number)
+            .map((i) => ({ number: i.number, title: i.title, url: `${this.serverUrl}/${this.fullName}/issues/${i.number}`, isPull: Boolean(i.pull) })),
+      },
+      body,
+    );
+    entry.operationId = `graphql:${result.operationName ?? 'anonymous'}`;
+    for (const p of result.problems) this.violation('POST', '/graphql', '/graphql', p);
+    if (lost) return send({ status: 502, body: { message: 'Server Error' } });
+    send({ status: 200, body: result.body });
   }
 
   private violation(method: string, path: string, route: string | null, problem: string): void {

@@ -1,0 +1,161 @@
+// The GraphQL endpoint, for the few operations the governor uses: reading a ref, its tree
+// and files, issue search, and createCommitOnBranch (an atomic multi-file commit with a
+// compare-and-swap on the branch head). Every document is validated against GitHub's
+// published schema (@octokit/graphql-schema) before it is executed.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { buildClientSchema, execute, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { GitRepo } from './git.js';
+
+let cachedSchema: GraphQLSchema | null = null;
+
+function schema(): GraphQLSchema {
+  if (!cachedSchema) {
+    const require = createRequire(import.meta.url);
+    const file = join(dirname(require.resolve('@octokit/graphql-schema/package.json')), 'schema.json');
+    cachedSchema = buildClientSchema(JSON.parse(readFileSync(file, 'utf8')) as Parameters<typeof buildClientSchema>[0]);
+  }
+  return cachedSchema;
+}
+
+export interface GraphqlHost {
+  git: GitRepo;
+  owner: string;
+  repo: string;
+  /** Issue search, as the REST search endpoint does it. */
+  searchIssues(query: string): { number: number; title: string; url: string; isPull: boolean }[];
+  tokenUser: string;
+  clock(): Date;
+}
+
+export interface GraphqlResult {
+  body: { data?: unknown; errors?: unknown[] };
+  /** Problems with the document against GitHub's schema (contract violations). */
+  problems: string[];
+  operationName: string | null;
+}
+
+function blob(git: GitRepo, sha: string) {
+  const content = git.readBlob(sha) ?? Buffer.alloc(0);
+  const isBinary = content.includes(0);
+  return { __typename: 'Blob', oid: sha, byteSize: content.length, isBinary, isTruncated: false, text: isBinary ? null : content.toString('utf8') };
+}
+
+function gitObject(git: GitRepo, sha: string): unknown {
+  const type = git.objectType(sha);
+  if (type === 'commit') return commit(git, sha);
+  if (type === 'blob') return blob(git, sha);
+  if (type === 'tree') return { __typename: 'Tree', oid: sha };
+  return null;
+}
+
+function commit(git: GitRepo, sha: string) {
+  const c = git.readCommit(sha)!;
+  return {
+    __typename: 'Commit',
+    oid: c.sha,
+    message: c.message,
+    messageHeadline: c.message.split('\n')[0],
+    committedDate: c.committer.date,
+    tree: { __typename: 'Tree', oid: c.tree },
+    file: ({ path }: { path: string }) => {
+      const f = git.fileAt(c.sha, path);
+      if (f) return { __typename: 'TreeEntry', name: path.split('/').pop(), path, oid: f.sha, type: 'blob', object: blob(git, f.sha) };
+      const t = git.treeAt(c.sha, path);
+      return t ? { __typename: 'TreeEntry', name: path.split('/').pop(), path, oid: t, type: 'tree', object: { __typename: 'Tree', oid: t } } : null;
+    },
+  };
+}
+
+function stale(expected: string): GraphQLError {
+  return new GraphQLError(`Expected branch to point to "${expected}" but it did not. Pull and try again.`, { extensions: { type: 'STALE_DATA' } });
+}
+
+export function executeGraphql(host: GraphqlHost, request: { query?: unknown; variables?: unknown; operationName?: unknown }): GraphqlResult {
+  const problems: string[] = [];
+  if (typeof request.query !== 'string') {
+    return { body: { errors: [{ message: 'A query attribute must be specified and must be a string.' }] }, problems: ['query is missing'], operationName: null };
+  }
+  let document: DocumentNode;
+  try {
+    document = parse(request.query);
+  } catch (e) {
+    const message = (e as Error).message;
+    return { body: { errors: [{ message }] }, problems: [`GraphQL syntax: ${message}`], operationName: null };
+  }
+  const errors = validate(schema(), document);
+  if (errors.length > 0) {
+    return { body: { errors: errors.map((e) => ({ message: e.message })) }, problems: errors.map((e) => `GraphQL: ${e.message}`), operationName: null };
+  }
+  const op = document.definitions.find((d) => d.kind === 'OperationDefinition');
+  const operationName = op && 'name' in op && op.name ? op.name.value : null;
+  const { git } = host;
+
+  const repository = ({ owner, name }: { owner: string; name: string }) => {
+    if (owner !== host.owner || name !== host.repo) return null;
+    return {
+      __typename: 'Repository',
+      nameWithOwner: `${host.owner}/${host.repo}`,
+      ref: ({ qualifiedName }: { qualifiedName: string }) => {
+        const full = qualifiedName.startsWith('refs/') ? qualifiedName : `refs/heads/${qualifiedName}`;
+        const sha = git.readRef(full);
+        return sha ? { __typename: 'Ref', name: full.replace(/^refs\/heads\//, ''), prefix: 'refs/heads/', target: commit(git, sha) } : null;
+      },
+      object: ({ expression, oid }: { expression?: string; oid?: string }) => {
+        const target = oid ?? expression;
+        if (!target) return null;
+        const sha = git.tryRun(['rev-parse', '--verify', '-q', target])?.trim();
+        return sha ? gitObject(git, sha) : null;
+      },
+    };
+  };
+
+  const search = ({ query, type, first }: { query: string; type: string; first?: number }) => {
+    if (type !== 'ISSUE') throw new GraphQLError(`The simulator only searches issues, not ${type}`);
+    const hits = host.searchIssues(query);
+    return {
+      issueCount: hits.length,
+      nodes: hits.slice(0, first ?? 10).map((h) => ({ __typename: h.isPull ? 'PullRequest' : 'Issue', number: h.number, title: h.title, url: h.url })),
+    };
+  };
+
+  const createCommitOnBranch = ({ input }: { input: Record<string, unknown> }) => {
+    const branch = input.branch as { repositoryNameWithOwner?: string; branchName?: string };
+    if (branch.repositoryNameWithOwner && branch.repositoryNameWithOwner !== `${host.owner}/${host.repo}`) throw new GraphQLError('Could not resolve to a Repository');
+    const ref = `refs/heads/${String(branch.branchName).replace(/^refs\/heads\//, '')}`;
+    const head = git.readRef(ref);
+    if (!head) throw new GraphQLError(`A ref named "${branch.branchName}" does not exist.`, { extensions: { type: 'NOT_FOUND' } });
+    const expected = String(input.expectedHeadOid);
+    if (head !== expected) throw stale(expected);
+    const changes = (input.fileChanges ?? {}) as { additions?: { path: string; contents: string }[]; deletions?: { path: string }[] };
+    const additions = changes.additions ?? [];
+    const shas = git.hashBlobs(additions.map((a) => Buffer.from(a.contents, 'base64')));
+    const entries = [
+      ...additions.map((a, i) => ({ path: a.path, mode: '100644', sha: shas[i]! })),
+      ...(changes.deletions ?? []).map((d) => ({ path: d.path, mode: '100644', sha: null })),
+    ];
+    const tree = git.buildTree(git.readCommit(head)!.tree, entries);
+    const message = input.message as { headline: string; body?: string };
+    const text = message.body ? `${message.headline}\n\n${message.body}` : message.headline;
+    const date = host.clock().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const person = { name: host.tokenUser, email: `${host.tokenUser}@users.noreply.github.com`, date };
+    const sha = git.commitTree(tree, [head], text, person);
+    // The compare-and-swap: the ref moves only if it is still where the client saw it.
+    if (!git.casRef(ref, sha, head)) throw stale(expected);
+    return { clientMutationId: input.clientMutationId ?? null, commit: commit(git, sha), ref: { name: ref } };
+  };
+
+  const result = execute({
+    schema: schema(),
+    document,
+    rootValue: { repository, search, createCommitOnBranch },
+    variableValues: (request.variables ?? {}) as Record<string, unknown>,
+    operationName: typeof request.operationName === 'string' ? request.operationName : undefined,
+  }) as { data?: unknown; errors?: readonly GraphQLError[] };
+  const body: GraphqlResult['body'] = { data: result.data ?? null };
+  if (result.errors?.length) {
+    body.errors = result.errors.map((e) => ({ type: (e.extensions?.type as string | undefined) ?? undefined, message: e.message, path: e.path, locations: e.locations }));
+  }
+  return { body, problems, operationName };
+}

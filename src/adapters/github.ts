@@ -1,0 +1,318 @@
+// GitHub's REST and GraphQL APIs behind narrow functions that return local types. Errors
+// become ApiError with advice a person can act on.
+import type { ApprovalFacts, Actor, PullRequestFacts, RepoRole } from '../domain/approvals.js';
+import type { CompareStatus } from '../domain/decide.js';
+import type { ChangedFile, ChangeStatus } from '../domain/risk.js';
+import type { Octokit } from './octokit.js';
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly advice: string | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ApiError';
+  }
+}
+
+interface RequestErrorLike {
+  status?: number;
+  message?: string;
+  response?: { data?: { message?: string; errors?: unknown } };
+}
+
+/** Wraps a failed call: what was being done, what GitHub said, and what to do about it. */
+export function apiError(what: string, e: unknown, advice?: Partial<Record<number, string>>): ApiError {
+  if (e instanceof ApiError) return e;
+  const err = e as RequestErrorLike;
+  const status = typeof err.status === 'number' ? err.status : null;
+  const server = err.response?.data?.message ?? err.message ?? String(e);
+  const defaults: Record<number, string> = {
+    401: 'The token was refused: check the github-token input.',
+    403: 'The token lacks a permission: the governor workflow needs contents: write, actions: write, statuses: write, issues: write and pull-requests: read.',
+    404: 'Not found, or the token cannot see it.',
+  };
+  const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? null;
+  return new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`, status, hint, { cause: e });
+}
+
+function statusOf(e: unknown): number | null {
+  const s = (e as RequestErrorLike).status;
+  return typeof s === 'number' ? s : null;
+}
+
+export interface CompareResult {
+  status: CompareStatus;
+  aheadBy: number;
+  behindBy: number;
+  files: ChangedFile[];
+  /** The compare API lists at most 300 files; true when it may have left some out. */
+  capped: boolean;
+  commits: { sha: string; author: string | null }[];
+  totalCommits: number;
+}
+
+export interface RunInfo {
+  id: number;
+  url: string;
+  displayTitle: string;
+  headSha: string;
+  event: string;
+  status: string | null;
+  conclusion: string | null;
+  createdAt: string;
+  workflowId: number;
+  path: string;
+}
+
+const COMPARE_FILE_CAP = 300;
+const FILE_STATUSES: ChangeStatus[] = ['added', 'modified', 'removed', 'renamed', 'copied', 'changed', 'unchanged'];
+
+export class GitHub {
+  constructor(
+    readonly octokit: Octokit,
+    readonly owner: string,
+    readonly repo: string,
+  ) {}
+
+  private get o() {
+    return { owner: this.owner, repo: this.repo };
+  }
+
+  async repository(): Promise<{ id: number; defaultBranch: string }> {
+    try {
+      const r = await this.octokit.rest.repos.get(this.o);
+      return { id: r.data.id, defaultBranch: r.data.default_branch };
+    } catch (e) {
+      throw apiError(`Reading repository ${this.owner}/${this.repo}`, e);
+    }
+  }
+
+  /** A file's text at a commit; null when it does not exist there. */
+  async readFile(ref: string, path: string): Promise<string | null> {
+    try {
+      const r = await this.octokit.rest.repos.getContent({ ...this.o, path, ref });
+      const data = r.data as { type?: string; content?: string; encoding?: string };
+      if (Array.isArray(r.data) || data.type !== 'file') throw new ApiError(`${path} at ${ref.slice(0, 12)} is a directory, not a file`, null, 'Point config-path at the YAML file.');
+      return Buffer.from(data.content ?? '', (data.encoding as BufferEncoding | undefined) ?? 'base64').toString('utf8');
+    } catch (e) {
+      if (statusOf(e) === 404) return null;
+      throw apiError(`Reading ${path} at ${ref.slice(0, 12)}`, e);
+    }
+  }
+
+  async compare(base: string, head: string): Promise<CompareResult> {
+    try {
+      const r = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.o, basehead: `${base}...${head}`, per_page: 100 });
+      const files: ChangedFile[] = (r.data.files ?? []).map((f) => ({
+        path: f.filename,
+        status: FILE_STATUSES.includes(f.status as ChangeStatus) ? (f.status as ChangeStatus) : 'changed',
+        ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
+      }));
+      return {
+        status: r.data.status as CompareStatus,
+        aheadBy: r.data.ahead_by,
+        behindBy: r.data.behind_by,
+        files,
+        capped: files.length >= COMPARE_FILE_CAP,
+        commits: r.data.commits.map((c) => ({ sha: c.sha, author: c.author?.login ?? null })),
+        totalCommits: r.data.total_commits,
+      };
+    } catch (e) {
+      throw apiError(`Comparing ${base.slice(0, 7)}...${head.slice(0, 7)}`, e, {
+        404: 'One of the commits is unknown to GitHub, or production and this commit share no history.',
+      });
+    }
+  }
+
+  /** Every blob path of a commit's tree, recursively; `truncated` when GitHub cut the listing. */
+  async treeFiles(commit: string): Promise<{ files: Map<string, string>; truncated: boolean }> {
+    try {
+      const r = await this.octokit.rest.git.getTree({ ...this.o, tree_sha: commit, recursive: 'true' });
+      const files = new Map<string, string>();
+      for (const e of r.data.tree) if (e.type === 'blob' && e.path && e.sha) files.set(e.path, `${e.mode}:${e.sha}`);
+      return { files, truncated: r.data.truncated };
+    } catch (e) {
+      throw apiError(`Listing the tree of ${commit.slice(0, 7)}`, e);
+    }
+  }
+
+  async commitAuthor(sha: string): Promise<string | null> {
+    try {
+      const r = await this.octokit.rest.git.getCommit({ ...this.o, commit_sha: sha });
+      return r.data.author.email.match(/^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/)?.[1] ?? null;
+    } catch (e) {
+      throw apiError(`Reading commit ${sha.slice(0, 7)}`, e);
+    }
+  }
+
+  async openIncidents(labels: string[]): Promise<{ number: number; title: string }[]> {
+    if (labels.length === 0) return [];
+    const q = `repo:${this.owner}/${this.repo} is:issue is:open label:${labels.map((l) => (/[\s,"]/.test(l) ? `"${l.replace(/"/g, '')}"` : l)).join(',')}`;
+    try {
+      const r = await this.octokit.rest.search.issuesAndPullRequests({ q, per_page: 20 });
+      return r.data.items.map((i) => ({ number: i.number, title: i.title }));
+    } catch (e) {
+      throw apiError('Searching for open incident issues', e);
+    }
+  }
+
+  // ------------------------------------------------------------ approvals
+
+  async approvalFacts(f: { headSha: string; headAuthor: string | null; commits: string[]; branch: string; environment: string | undefined }): Promise<ApprovalFacts> {
+    const pullsByNumber = new Map<number, { number: number; author: string; mergedAt: string | null; baseRef: string }>();
+    try {
+      for (const sha of f.commits) {
+        const r = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...this.o, commit_sha: sha, per_page: 100 });
+        for (const p of r.data) {
+          if (p.merged_at && p.base.ref === f.branch) pullsByNumber.set(p.number, { number: p.number, author: p.user?.login ?? '', mergedAt: p.merged_at, baseRef: p.base.ref });
+        }
+      }
+      const pulls: PullRequestFacts[] = [];
+      for (const p of pullsByNumber.values()) {
+        const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, { ...this.o, pull_number: p.number, per_page: 100 });
+        const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, { ...this.o, issue_number: p.number, per_page: 100 });
+        const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.o, issue_number: p.number, per_page: 100 });
+        pulls.push({
+          ...p,
+          files: files.flatMap((x) => (x.previous_filename ? [x.filename, x.previous_filename] : [x.filename])),
+          labelEvents: events
+            .filter((e) => (e.event === 'labeled' || e.event === 'unlabeled') && 'label' in e && e.label)
+            .map((e) => ({ event: e.event as 'labeled' | 'unlabeled', label: (e as { label: { name: string } }).label.name, actor: e.actor?.login ?? '', at: e.created_at })),
+          comments: comments.map((c) => ({ body: c.body ?? '', author: c.user?.login ?? '', at: c.created_at })),
+        });
+      }
+      const commitComments = (await this.octokit.paginate(this.octokit.rest.repos.listCommentsForCommit, { ...this.o, commit_sha: f.headSha, per_page: 100 })).map((c) => ({
+        body: c.body,
+        author: c.user?.login ?? '',
+        at: c.created_at,
+      }));
+      const logins = new Set<string>();
+      for (const p of pulls) {
+        for (const e of p.labelEvents) logins.add(e.actor);
+        for (const c of p.comments) logins.add(c.author);
+      }
+      for (const c of commitComments) logins.add(c.author);
+      const actors: Record<string, Actor> = {};
+      for (const login of logins) {
+        if (!login) continue;
+        actors[login] = await this.actor(login);
+      }
+      return { headSha: f.headSha, headAuthor: f.headAuthor, environment: f.environment, pulls, commitComments, actors };
+    } catch (e) {
+      throw apiError('Reading approvals (pull requests, labels, comments)', e);
+    }
+  }
+
+  private async actor(login: string): Promise<Actor> {
+    const isBot = /\[bot\]$/.test(login);
+    try {
+      const r = await this.octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.o, username: login });
+      const role = (r.data.role_name as RepoRole | undefined) ?? null;
+      return { login, role, isBot: isBot || r.data.user?.type === 'Bot' };
+    } catch (e) {
+      if (statusOf(e) === 404) return { login, role: null, isBot };
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------ actions
+
+  /**
+   * Dispatches the deploy workflow once. Never retried automatically: a 5xx may come after the
+   * run was created. Returns the run when the server reports it (return_run_details).
+   */
+  async dispatch(workflow: string, ref: string, sha: string): Promise<{ runId: number; url: string } | null> {
+    const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
+    const advice = {
+      403: 'The governor workflow needs `actions: write` to dispatch the deploy workflow.',
+      404: `The deploy workflow ${workflow} was not found on ${ref}: check deploy_workflow and deploy_workflow_ref in the config.`,
+      422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with a \`sha\` input on ${ref}.`,
+    };
+    try {
+      const r = await this.octokit.request(route, { ...this.o, workflow_id: workflow, ref, inputs: { sha }, return_run_details: true, request: { idempotent: false } } as never);
+      const data = (r as { status: number; data: unknown }).data as { workflow_run_id?: number; html_url?: string } | undefined;
+      if (data?.workflow_run_id && data.html_url) return { runId: data.workflow_run_id, url: data.html_url };
+      return null;
+    } catch (e) {
+      const err = e as RequestErrorLike;
+      // Servers that predate return_run_details refuse the parameter: dispatch without it.
+      if (err.status === 422 && /return_run_details/.test(err.response?.data?.message ?? err.message ?? '')) {
+        try {
+          await this.octokit.request(route, { ...this.o, workflow_id: workflow, ref, inputs: { sha }, request: { idempotent: false } } as never);
+          return null;
+        } catch (e2) {
+          throw apiError(`Dispatching ${workflow}`, e2, advice);
+        }
+      }
+      throw apiError(`Dispatching ${workflow}`, e, advice);
+    }
+  }
+
+  private runInfo(r: { id: number; html_url: string; display_title?: string; head_sha: string; event: string; status: string | null; conclusion: string | null; created_at: string; workflow_id: number; path?: string }): RunInfo {
+    return { id: r.id, url: r.html_url, displayTitle: r.display_title ?? '', headSha: r.head_sha, event: r.event, status: r.status, conclusion: r.conclusion, createdAt: r.created_at, workflowId: r.workflow_id, path: r.path ?? '' };
+  }
+
+  /** Deploy runs created by workflow_dispatch whose title names the SHA (run-name: Deploy <sha>). */
+  async findDeployRuns(workflow: string, sha: string): Promise<RunInfo[]> {
+    try {
+      const r = await this.octokit.rest.actions.listWorkflowRuns({ ...this.o, workflow_id: workflow, event: 'workflow_dispatch', per_page: 50 });
+      return r.data.workflow_runs.filter((run) => (run.display_title ?? '').includes(sha)).map((run) => this.runInfo(run));
+    } catch (e) {
+      throw apiError(`Listing runs of ${workflow}`, e);
+    }
+  }
+
+  async run(id: number): Promise<RunInfo> {
+    try {
+      const r = await this.octokit.rest.actions.getWorkflowRun({ ...this.o, run_id: id });
+      return this.runInfo(r.data);
+    } catch (e) {
+      throw apiError(`Reading workflow run ${id}`, e);
+    }
+  }
+
+  /** Whether the verification workflow succeeded on the SHA, on the branch, from a push. */
+  async verified(workflow: string, sha: string, branch: string): Promise<boolean> {
+    const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop()! : null;
+    try {
+      if (id) {
+        const r = await this.octokit.rest.actions.listWorkflowRuns({ ...this.o, workflow_id: id, head_sha: sha, branch, event: 'push', status: 'success', per_page: 20 });
+        return r.data.total_count > 0;
+      }
+      const r = await this.octokit.rest.actions.listWorkflowRunsForRepo({ ...this.o, head_sha: sha, branch, event: 'push', status: 'success', per_page: 100 });
+      return r.data.workflow_runs.some((run) => run.name === workflow);
+    } catch (e) {
+      throw apiError(`Looking for a successful ${workflow} run on ${sha.slice(0, 7)}`, e);
+    }
+  }
+
+  // ------------------------------------------------------------ statuses and issues
+
+  async setStatus(sha: string, state: 'success' | 'failure' | 'pending', description: string, targetUrl: string | null, context: string): Promise<void> {
+    try {
+      await this.octokit.rest.repos.createCommitStatus({ ...this.o, sha, state, description: description.slice(0, 140), context, ...(targetUrl ? { target_url: targetUrl } : {}) });
+    } catch (e) {
+      throw apiError(`Setting commit status ${context} on ${sha.slice(0, 7)}`, e, { 403: 'The governor workflow needs `statuses: write`.' });
+    }
+  }
+
+  async openIssue(title: string, body: string, labels: string[]): Promise<number> {
+    try {
+      const r = await this.octokit.rest.issues.create({ ...this.o, title, body, labels, request: { idempotent: false } } as never);
+      return (r as { data: { number: number } }).data.number;
+    } catch (e) {
+      throw apiError('Opening the deploy-failure issue', e, { 403: 'The governor workflow needs `issues: write`.' });
+    }
+  }
+
+  async commentIssue(issue: number, body: string): Promise<void> {
+    try {
+      await this.octokit.rest.issues.createComment({ ...this.o, issue_number: issue, body, request: { idempotent: false } } as never);
+    } catch (e) {
+      throw apiError(`Commenting on issue #${issue}`, e, { 403: 'The governor workflow needs `issues: write`.' });
+    }
+  }
+}

@@ -1,0 +1,159 @@
+// The state branch on GitHub. Reads are one GraphQL query (release.json and the SHA's decision
+// record at one head). Writes are one createCommitOnBranch with expectedHeadOid: an atomic
+// multi-file commit with a compare-and-swap on the head that was read. The branch itself is
+// created once, as an orphan, through the git data API (createCommitOnBranch cannot create it).
+import { decisionPath, emptyRelease, parseDecisionRecord, parseRelease, RELEASE_FILE, STATE_README, StateCorruptError } from '../domain/state.js';
+import type { StateSnapshot, StateStore, WriteResult } from '../ports.js';
+import { apiError } from './github.js';
+import type { Octokit } from './octokit.js';
+
+const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!) {
+  repository(owner: $owner, name: $name) {
+    ref(qualifiedName: $ref) {
+      target {
+        oid
+        ... on Commit {
+          release: file(path: "${RELEASE_FILE}") { object { ... on Blob { text isTruncated } } }
+          decision: file(path: $decision) { object { ... on Blob { text isTruncated } } }
+        }
+      }
+    }
+  }
+}`;
+
+const WRITE_MUTATION = `mutation WriteState($input: CreateCommitOnBranchInput!) {
+  createCommitOnBranch(input: $input) { commit { oid } }
+}`;
+
+interface BlobFile {
+  object: { text: string | null; isTruncated: boolean } | null;
+}
+interface ReadResponse {
+  repository: { ref: { target: { oid: string; release?: BlobFile | null; decision?: BlobFile | null } } | null } | null;
+}
+
+interface GraphqlErrorLike {
+  errors?: { type?: string; message?: string }[];
+  status?: number;
+  message?: string;
+}
+
+function blobText(file: BlobFile | null | undefined, path: string): string | null {
+  if (!file?.object) return null;
+  if (file.object.isTruncated || file.object.text === null) throw new StateCorruptError(path, 'the file is too large or not text');
+  return file.object.text;
+}
+
+export class GitHubStateStore implements StateStore {
+  constructor(
+    private readonly octokit: Octokit,
+    private readonly owner: string,
+    private readonly repo: string,
+    readonly branch: string,
+  ) {}
+
+  async read(sha?: string): Promise<StateSnapshot> {
+    let data: ReadResponse;
+    try {
+      data = await this.octokit.graphql<ReadResponse>(READ_QUERY, {
+        owner: this.owner,
+        name: this.repo,
+        ref: `refs/heads/${this.branch}`,
+        // A path that cannot exist keeps the query one shape when no SHA is asked for.
+        decision: sha ? decisionPath(sha) : 'decisions/.none',
+      });
+    } catch (e) {
+      throw apiError(`Reading the state branch ${this.branch}`, e);
+    }
+    if (!data.repository) throw apiError(`Reading the state branch ${this.branch}`, { status: 404, message: `repository ${this.owner}/${this.repo} not found` });
+    const target = data.repository.ref?.target;
+    if (!target) return { head: null, release: emptyRelease(), decision: null };
+    const releaseText = blobText(target.release, RELEASE_FILE);
+    if (releaseText === null) throw new StateCorruptError(RELEASE_FILE, `the branch ${this.branch} exists but has no ${RELEASE_FILE}`);
+    const release = parseRelease(releaseText, `${this.branch}:${RELEASE_FILE}`);
+    const decisionText = sha ? blobText(target.decision, decisionPath(sha)) : null;
+    const decision = sha && decisionText !== null ? parseDecisionRecord(decisionText, `${this.branch}:${decisionPath(sha)}`) : null;
+    return { head: target.oid, release, decision };
+  }
+
+  async write(base: StateSnapshot, files: Record<string, string>, message: string): Promise<WriteResult> {
+    if (base.head === null) return this.create(files, message);
+    const [headline, ...body] = message.split('\n');
+    try {
+      const r = await this.octokit.graphql<{ createCommitOnBranch: { commit: { oid: string } } }>(WRITE_MUTATION, {
+        input: {
+          branch: { repositoryNameWithOwner: `${this.owner}/${this.repo}`, branchName: this.branch },
+          expectedHeadOid: base.head,
+          message: { headline, ...(body.length ? { body: body.join('\n').trim() } : {}) },
+          fileChanges: { additions: Object.entries(files).map(([path, content]) => ({ path, contents: Buffer.from(content, 'utf8').toString('base64') })) },
+        },
+      });
+      return { kind: 'written', head: r.createCommitOnBranch.commit.oid };
+    } catch (e) {
+      const err = e as GraphqlErrorLike;
+      if (err.errors?.some((x) => x.type === 'STALE_DATA' || /Expected branch to point to/.test(x.message ?? ''))) {
+        return { kind: 'conflict', detail: 'the state branch moved since it was read' };
+      }
+      // A lost response: the commit may or may not exist. Re-reading tells; the caller
+      // recognises its own claim by `claimed_by`.
+      if (err.status !== undefined && err.status >= 500) return { kind: 'conflict', detail: `the write's outcome is unknown (HTTP ${err.status})` };
+      throw apiError(`Writing the state branch ${this.branch}`, e, {
+        403: `The token cannot write ${this.branch}: the workflow needs contents: write, and branch protection or rulesets must let GitHub Actions push to ${this.branch}.`,
+      });
+    }
+  }
+
+  /** The orphan branch: README.md and the files, no parent, created with a race-safe POST. */
+  private async create(files: Record<string, string>, message: string): Promise<WriteResult> {
+    const o = { owner: this.owner, repo: this.repo };
+    try {
+      const tree = await this.octokit.rest.git.createTree({
+        ...o,
+        tree: Object.entries({ 'README.md': STATE_README, ...files }).map(([path, content]) => ({ path, mode: '100644' as const, type: 'blob' as const, content })),
+      });
+      const commit = await this.octokit.rest.git.createCommit({ ...o, message, tree: tree.data.sha, parents: [] });
+      await this.octokit.rest.git.createRef({ ...o, ref: `refs/heads/${this.branch}`, sha: commit.data.sha, request: { idempotent: false } } as never);
+      return { kind: 'written', head: commit.data.sha };
+    } catch (e) {
+      const err = e as GraphqlErrorLike & { response?: { data?: { message?: string } } };
+      if (err.status === 422 && /Reference already exists/.test(err.response?.data?.message ?? err.message ?? '')) {
+        return { kind: 'conflict', detail: `another run created ${this.branch} first` };
+      }
+      if (err.status !== undefined && err.status >= 500) return { kind: 'conflict', detail: `creating ${this.branch}: outcome unknown (HTTP ${err.status})` };
+      throw apiError(`Creating the state branch ${this.branch}`, e, {
+        403: `The token cannot create ${this.branch}: the workflow needs contents: write, and rulesets must allow creating it.`,
+        409: 'The repository is empty: push a first commit before deploying.',
+      });
+    }
+  }
+}
+
+/** The in-memory twin, for unit tests of the protocol. Same compare-and-swap semantics. */
+export class MemoryStateStore implements StateStore {
+  private commits: { head: string; files: Map<string, string> }[] = [];
+  writes = 0;
+
+  get files(): Map<string, string> | null {
+    return this.commits.at(-1)?.files ?? null;
+  }
+
+  async read(sha?: string): Promise<StateSnapshot> {
+    const top = this.commits.at(-1);
+    if (!top) return { head: null, release: emptyRelease(), decision: null };
+    const text = top.files.get(RELEASE_FILE);
+    if (text === undefined) throw new StateCorruptError(RELEASE_FILE, 'missing');
+    const d = sha ? top.files.get(decisionPath(sha)) : undefined;
+    return { head: top.head, release: parseRelease(text), decision: sha && d !== undefined ? parseDecisionRecord(d, decisionPath(sha)) : null };
+  }
+
+  async write(base: StateSnapshot, files: Record<string, string>, _message: string): Promise<WriteResult> {
+    const top = this.commits.at(-1);
+    if ((top?.head ?? null) !== base.head) return { kind: 'conflict', detail: 'head moved' };
+    const next = new Map(top?.files ?? [['README.md', STATE_README]]);
+    for (const [p, c] of Object.entries(files)) next.set(p, c);
+    const head = `m${String(this.commits.length + 1).padStart(39, '0')}`;
+    this.commits.push({ head, files: next });
+    this.writes++;
+    return { kind: 'written', head };
+  }
+}

@@ -1,0 +1,300 @@
+// The files of the state branch (SPEC §8) and the pure transitions between their versions.
+// Reading validates with a schema: anything unexpected is state_corrupt, never a guess.
+import { z } from 'zod';
+import type { ApprovalResult } from './approvals.js';
+import type { Decision, DeployEntry, Lifecycle } from './decide.js';
+import type { RiskAssessment } from './risk.js';
+import { isFullSha, type Outcome, type ReasonCode, type Risk } from './types.js';
+
+export const STATE_SCHEMA_VERSION = 1;
+/** deploy_history keeps this many entries, newest first. */
+export const HISTORY_LIMIT = 100;
+/** A decision record keeps this many evaluations, newest last. */
+export const EVALUATIONS_LIMIT = 50;
+export const RELEASE_FILE = 'release.json';
+
+export const decisionPath = (sha: string): string => `decisions/${sha}.json`;
+
+export class StateCorruptError extends Error {
+  readonly reason = 'state_corrupt';
+  constructor(
+    readonly path: string,
+    problem: string,
+  ) {
+    super(`State file ${path} is unusable: ${problem}. The state branch was left exactly as it was.`);
+    this.name = 'StateCorruptError';
+  }
+}
+
+const sha = z.string().refine(isFullSha, 'must be a full 40-character SHA');
+const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time');
+const result = z.enum(['pending', 'success', 'failure']).nullable();
+
+const historyEntry = z.looseObject({
+  sha,
+  time: isoTime,
+  result,
+  run_id: z.number().int().nullable(),
+  run_url: z.string().nullable(),
+  completed_at: isoTime.nullable().optional(),
+  conclusion: z.string().nullable().optional(),
+  issue_number: z.number().int().nullable().optional(),
+  /** Who claimed it: the governor run (id and attempt), or 'observed' for a deploy we did not dispatch. */
+  claimed_by: z.string().nullable().optional(),
+});
+export type HistoryEntry = z.infer<typeof historyEntry>;
+
+const releaseSchema = z.looseObject({
+  schema_version: z.literal(STATE_SCHEMA_VERSION),
+  production_sha_current: sha.nullable(),
+  production_sha_previous: sha.nullable(),
+  last_deploy_attempt_sha: sha.nullable(),
+  last_deploy_time: isoTime.nullable(),
+  last_deploy_result: result,
+  last_deploy_run_url: z.string().nullable(),
+  last_health_check: z.unknown().nullable(),
+  deploy_history: z.array(historyEntry),
+});
+export type Release = z.infer<typeof releaseSchema>;
+
+export function emptyRelease(): Release {
+  return {
+    schema_version: STATE_SCHEMA_VERSION,
+    production_sha_current: null,
+    production_sha_previous: null,
+    last_deploy_attempt_sha: null,
+    last_deploy_time: null,
+    last_deploy_result: null,
+    last_deploy_run_url: null,
+    last_health_check: null,
+    deploy_history: [],
+  };
+}
+
+function problems(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+function parseJson(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new StateCorruptError(path, `invalid JSON (${(e as Error).message})`);
+  }
+}
+
+function checkVersion(value: unknown, path: string): void {
+  const v = (value as { schema_version?: unknown } | null)?.schema_version;
+  if (typeof v === 'number' && v > STATE_SCHEMA_VERSION) {
+    throw new StateCorruptError(path, `schema_version ${v} is newer than this governor understands (${STATE_SCHEMA_VERSION}); upgrade the action instead of overwriting newer state`);
+  }
+}
+
+export function parseRelease(text: string, path = RELEASE_FILE): Release {
+  const value = parseJson(text, path);
+  checkVersion(value, path);
+  const r = releaseSchema.safeParse(value);
+  if (!r.success) throw new StateCorruptError(path, problems(r.error));
+  return r.data;
+}
+
+// ---------------------------------------------------------------- decision records
+
+const evaluation = z.looseObject({
+  run_id: z.number().int().nullable(),
+  run_attempt: z.number().int().nullable(),
+  at: isoTime,
+  outcome: z.enum(['ALLOW', 'HOLD', 'SKIP']),
+  reason: z.string(),
+  risk: z.enum(['LOW', 'MEDIUM', 'HIGH']).nullable(),
+  production_sha: sha.nullable(),
+  source: z.string().optional(),
+});
+
+const decisionSchema = z.looseObject({
+  schema_version: z.literal(STATE_SCHEMA_VERSION),
+  sha,
+  decision: z.looseObject({ outcome: z.enum(['ALLOW', 'HOLD', 'SKIP']), reason: z.string(), risk: z.enum(['LOW', 'MEDIUM', 'HIGH']).nullable() }),
+  production_sha: sha.nullable(),
+  config_digest: z.string().nullable(),
+  risk_paths: z.array(z.looseObject({ source: z.string(), pattern: z.string(), level: z.string(), paths: z.array(z.string()), count: z.number().int() })),
+  risk_incomplete: z.string().nullable().optional(),
+  approvals: z.looseObject({ valid: z.array(z.unknown()), ignored: z.array(z.unknown()) }),
+  evaluations: z.array(evaluation),
+  lifecycle: z.looseObject({
+    state: z.enum(['claimed', 'dispatched', 'succeeded', 'failed']).nullable(),
+    claimed_at: isoTime.nullable(),
+    dispatched_at: isoTime.nullable(),
+    run_id: z.number().int().nullable(),
+    run_url: z.string().nullable(),
+    finished_at: isoTime.nullable(),
+    conclusion: z.string().nullable(),
+    issue_number: z.number().int().nullable(),
+  }),
+});
+export type DecisionRecord = z.infer<typeof decisionSchema>;
+
+export function parseDecisionRecord(text: string, path: string): DecisionRecord {
+  const value = parseJson(text, path);
+  checkVersion(value, path);
+  const r = decisionSchema.safeParse(value);
+  if (!r.success) throw new StateCorruptError(path, problems(r.error));
+  return r.data;
+}
+
+export interface EvaluationContext {
+  runId: number | null;
+  runAttempt: number | null;
+  now: Date;
+  configDigest: string | null;
+  /** 'action', 'cli' or 'observed'. */
+  source: string;
+}
+
+/** The decision record after one more evaluation of the SHA. */
+export function recordEvaluation(
+  previous: DecisionRecord | null,
+  f: { sha: string; decision: Pick<Decision, 'outcome' | 'reason' | 'risk'>; productionSha: string | null; assessment: RiskAssessment | null; approvals: ApprovalResult | null },
+  ctx: EvaluationContext,
+): DecisionRecord {
+  const evaluations = [
+    ...(previous?.evaluations ?? []),
+    { run_id: ctx.runId, run_attempt: ctx.runAttempt, at: ctx.now.toISOString(), outcome: f.decision.outcome, reason: f.decision.reason, risk: f.decision.risk, production_sha: f.productionSha, source: ctx.source },
+  ].slice(-EVALUATIONS_LIMIT);
+  return {
+    schema_version: STATE_SCHEMA_VERSION,
+    sha: f.sha,
+    decision: { outcome: f.decision.outcome, reason: f.decision.reason, risk: f.decision.risk },
+    production_sha: f.productionSha,
+    config_digest: ctx.configDigest,
+    risk_paths: (f.assessment?.matches ?? []).map((m) => ({ source: m.source, pattern: m.pattern, level: m.level, paths: m.paths, count: m.count })),
+    risk_incomplete: f.assessment?.incompleteReason ?? null,
+    approvals: {
+      valid: (f.approvals?.valid ?? []).map((a) => ({ ...a, covers: a.covers === 'all' ? 'all' : a.covers.slice(0, 50) })),
+      ignored: f.approvals?.ignored ?? [],
+    },
+    evaluations,
+    lifecycle: previous?.lifecycle ?? { state: null, claimed_at: null, dispatched_at: null, run_id: null, run_url: null, finished_at: null, conclusion: null, issue_number: null },
+  };
+}
+
+export function withLifecycle(record: DecisionRecord, patch: Partial<DecisionRecord['lifecycle']>): DecisionRecord {
+  return { ...record, lifecycle: { ...record.lifecycle, ...patch } };
+}
+
+// ---------------------------------------------------------------- release.json transitions
+
+/** This SHA's lifecycle as the history tells it (newest entry wins). */
+export function lifecycleOf(release: Release, target: string): Lifecycle | null {
+  const e = release.deploy_history.find((h) => h.sha === target);
+  if (!e) return release.production_sha_current === target ? 'succeeded' : null;
+  if (e.result === 'success') return 'succeeded';
+  if (e.result === 'failure') return 'failed';
+  return e.run_id === null ? 'claimed' : 'dispatched';
+}
+
+/** The newest claim or dispatch that has not finished, if any. */
+export function inFlight(release: Release): HistoryEntry | null {
+  return release.deploy_history.find((h) => h.result === 'pending') ?? null;
+}
+
+export function historyForRules(release: Release): DeployEntry[] {
+  return release.deploy_history.map((h) => ({ sha: h.sha, time: h.time, result: h.result, completed_at: h.completed_at ?? null }));
+}
+
+function bounded(history: HistoryEntry[]): HistoryEntry[] {
+  return history.slice(0, HISTORY_LIMIT);
+}
+
+export function claim(release: Release, target: string, now: Date, claimedBy: string): Release {
+  const time = now.toISOString();
+  return {
+    ...release,
+    last_deploy_attempt_sha: target,
+    last_deploy_time: time,
+    last_deploy_result: 'pending',
+    last_deploy_run_url: null,
+    deploy_history: bounded([{ sha: target, time, result: 'pending', run_id: null, run_url: null, completed_at: null, claimed_by: claimedBy }, ...release.deploy_history]),
+  };
+}
+
+function updateEntry(release: Release, target: string, patch: Partial<HistoryEntry>): Release {
+  let done = false;
+  const history = release.deploy_history.map((h) => {
+    if (done || h.sha !== target) return h;
+    done = true;
+    return { ...h, ...patch };
+  });
+  if (!done) throw new Error(`no deploy_history entry for ${target}`);
+  return { ...release, deploy_history: history };
+}
+
+export function markDispatched(release: Release, target: string, runId: number, runUrl: string): Release {
+  const next = updateEntry(release, target, { run_id: runId, run_url: runUrl });
+  return next.last_deploy_attempt_sha === target ? { ...next, last_deploy_run_url: runUrl } : next;
+}
+
+export interface Finished {
+  sha: string;
+  success: boolean;
+  conclusion: string;
+  runId: number;
+  runUrl: string;
+  now: Date;
+  issueNumber?: number | null;
+}
+
+/**
+ * Records a finished deploy. A deploy the governor did not dispatch gets a history entry of its
+ * own. Success moves production forward — never backwards: a success for a SHA that production
+ * already contains is recorded but does not move production_sha_current (the caller checks
+ * ancestry and passes `movesProduction`).
+ */
+export function markFinished(release: Release, f: Finished, movesProduction: boolean): Release {
+  const time = f.now.toISOString();
+  const known = release.deploy_history.some((h) => h.sha === f.sha && (h.run_id === f.runId || h.result === 'pending'));
+  const base = known
+    ? release
+    : { ...release, deploy_history: bounded([{ sha: f.sha, time, result: 'pending' as const, run_id: f.runId, run_url: f.runUrl, completed_at: null, claimed_by: 'observed' }, ...release.deploy_history]) };
+  let next = updateEntry(base, f.sha, {
+    result: f.success ? 'success' : 'failure',
+    run_id: f.runId,
+    run_url: f.runUrl,
+    completed_at: time,
+    conclusion: f.conclusion,
+    ...(f.issueNumber !== undefined ? { issue_number: f.issueNumber } : {}),
+  });
+  next = { ...next, last_deploy_attempt_sha: f.sha, last_deploy_result: f.success ? 'success' : 'failure', last_deploy_run_url: f.runUrl, last_deploy_time: next.last_deploy_time ?? time };
+  if (f.success && movesProduction && next.production_sha_current !== f.sha) {
+    next = { ...next, production_sha_previous: next.production_sha_current, production_sha_current: f.sha };
+  }
+  return next;
+}
+
+/** The SHA's deploy-failure issue from an earlier failure, if one was opened. */
+export function failureIssueOf(release: Release, target: string): number | null {
+  for (const h of release.deploy_history) if (h.sha === target && typeof h.issue_number === 'number') return h.issue_number;
+  return null;
+}
+
+export function serialize(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+export const STATE_README = `# booty-state
+
+This branch is written by Release Governor. It holds release state, not code, and shares no
+history with the code branches.
+
+- \`release.json\` — what is in production, the last deploy attempt and a bounded deploy history.
+- \`decisions/<sha>.json\` — every evaluation of a commit and its deploy lifecycle
+  (claimed → dispatched → succeeded/failed).
+
+Every change is one commit made with a compare-and-swap on this branch's head; the governor never
+force-pushes it. Do not edit it by hand while deploys are running; protect it from other writers.
+`;
+
+export type { Outcome, ReasonCode, Risk };
