@@ -2,8 +2,21 @@
 // asks the pure rules, and carries the verdict out with the state branch as the lock:
 // claim first, dispatch second, record third. Shared by the action and the CLI.
 import { evaluateApprovals, NO_APPROVALS, type ApprovalResult } from './domain/approvals.js';
-import { APPROVAL_VARIABLE, ConfigError, configDigest, loadConfig, type Config } from './domain/config.js';
-import { approvalsMatter, decide, decideEarly, type CompareStatus, type Decision, type PullPaths } from './domain/decide.js';
+import {
+  APPROVAL_VARIABLE,
+  ConfigError,
+  configDigest,
+  loadConfig,
+  type Config,
+} from './domain/config.js';
+import {
+  approvalsMatter,
+  decide,
+  decideEarly,
+  type CompareStatus,
+  type Decision,
+  type PullPaths,
+} from './domain/decide.js';
 import type { WorkflowRunFacts } from './domain/events.js';
 import { compileRiskRules, type ChangedFile, type RiskAssessment } from './domain/risk.js';
 import {
@@ -72,9 +85,17 @@ function backoff(deps: GovernorDeps, attempt: number): Promise<void> {
   return deps.sleep(Math.floor(deps.random() * Math.min(2000, 100 * 2 ** attempt)));
 }
 
-async function readConfig(deps: GovernorDeps, ref: string): Promise<{ config: Config | null; disabled: boolean }> {
+async function readConfig(
+  deps: GovernorDeps,
+  ref: string,
+): Promise<{ config: Config | null; disabled: boolean }> {
   const text = await deps.gh.readFile(ref, deps.configPath);
-  const result = loadConfig({ text, path: deps.configPath, env: deps.env, defaultBranch: deps.defaultBranch });
+  const result = loadConfig({
+    text,
+    path: deps.configPath,
+    env: deps.env,
+    defaultBranch: deps.defaultBranch,
+  });
   // The state is read before the config (the config is read at the production SHA the state
   // names), so the branch cannot come from the file alone; a file that disagrees would split
   // the state in two, and a commit could point the governor at an empty branch.
@@ -99,23 +120,40 @@ function sameWorkflow(configured: string, run: { path: string; name: string }): 
 
 // ------------------------------------------------------------------ risk inputs
 
-async function changedFiles(deps: GovernorDeps, productionSha: string | null, sha: string, compareFiles: ChangedFile[] | null, capped: boolean): Promise<{ files: ChangedFile[]; incomplete: string | null }> {
+async function changedFiles(
+  deps: GovernorDeps,
+  productionSha: string | null,
+  sha: string,
+  compareFiles: ChangedFile[] | null,
+  capped: boolean,
+): Promise<{ files: ChangedFile[]; incomplete: string | null }> {
   if (productionSha === null) {
     const head = await deps.gh.treeFiles(sha);
     const files = [...head.files.keys()].map((path) => ({ path, status: 'added' as const }));
-    return { files, incomplete: head.truncated ? 'the tree listing of the commit was truncated by GitHub' : null };
+    return {
+      files,
+      incomplete: head.truncated ? 'the tree listing of the commit was truncated by GitHub' : null,
+    };
   }
   if (compareFiles && !capped) return { files: compareFiles, incomplete: null };
   // The compare API stops at 300 files: diff the two trees instead.
-  const [before, after] = await Promise.all([deps.gh.treeFiles(productionSha), deps.gh.treeFiles(sha)]);
-  if (before.truncated || after.truncated) return { files: compareFiles ?? [], incomplete: 'the diff has more files than GitHub lists, and the tree listing was truncated' };
+  const [before, after] = await Promise.all([
+    deps.gh.treeFiles(productionSha),
+    deps.gh.treeFiles(sha),
+  ]);
+  if (before.truncated || after.truncated)
+    return {
+      files: compareFiles ?? [],
+      incomplete: 'the diff has more files than GitHub lists, and the tree listing was truncated',
+    };
   const files: ChangedFile[] = [];
   for (const [path, id] of after.files) {
     const old = before.files.get(path);
     if (old === undefined) files.push({ path, status: 'added' });
     else if (old !== id) files.push({ path, status: 'modified' });
   }
-  for (const path of before.files.keys()) if (!after.files.has(path)) files.push({ path, status: 'removed' });
+  for (const path of before.files.keys())
+    if (!after.files.has(path)) files.push({ path, status: 'removed' });
   return { files, incomplete: null };
 }
 
@@ -140,17 +178,49 @@ interface Evaluated {
   foundRun: RunInfo | null;
 }
 
-async function evaluate(deps: GovernorDeps, req: DecideRequest, known?: { config: Config | null; disabled: boolean; configRef: string }): Promise<Evaluated> {
+interface Known {
+  config: Config | null;
+  disabled: boolean;
+  configRef: string;
+  /** State already read for this SHA, used once. */
+  snapshot?: StateSnapshot;
+}
+
+async function evaluate(deps: GovernorDeps, req: DecideRequest, known?: Known): Promise<Evaluated> {
   const notes: string[] = [];
-  const snapshot = await deps.store.read(req.sha);
+  const snapshot = known?.snapshot ?? (await deps.store.read(req.sha));
   const release = snapshot.release;
   const productionSha = release.production_sha_current;
   const configRef = productionSha ?? req.sha;
-  const cfg = known && known.configRef === configRef ? known : { ...(await readConfig(deps, configRef)), configRef };
-  const base = { snapshot, config: cfg.config, productionSha, notes, ownClaim: null, foundRun: null, assessment: null, approvals: null };
+  const cfg: Known =
+    known && known.configRef === configRef
+      ? known
+      : { ...(await readConfig(deps, configRef)), configRef };
+  const base = {
+    snapshot,
+    config: cfg.config,
+    productionSha,
+    notes,
+    ownClaim: null,
+    foundRun: null,
+    assessment: null,
+    approvals: null,
+  };
 
   if (cfg.disabled || !cfg.config) {
-    return { ...base, decision: decideEarly({ enabled: false, sha: req.sha, lifecycle: null, productionSha, productionCompare: null, inFlight: null, manual: req.manual, verified: true })! };
+    return {
+      ...base,
+      decision: decideEarly({
+        enabled: false,
+        sha: req.sha,
+        lifecycle: null,
+        productionSha,
+        productionCompare: null,
+        inFlight: null,
+        manual: req.manual,
+        verified: true,
+      })!,
+    };
   }
   const config = cfg.config;
 
@@ -168,7 +238,9 @@ async function evaluate(deps: GovernorDeps, req: DecideRequest, known?: { config
       const claimTime = Date.parse(entry.time);
       foundRun = runs.find((r) => Date.parse(r.createdAt) >= claimTime - 60_000) ?? null;
       if (!foundRun && deps.now().getTime() - claimTime > CLAIM_GRACE_MS) {
-        notes.push(`${shortSha(req.sha)} was claimed at ${entry.time} by ${entry.claimed_by ?? 'an earlier run'} and no deploy run for it exists: taking the claim over.`);
+        notes.push(
+          `${shortSha(req.sha)} was claimed at ${entry.time} by ${entry.claimed_by ?? 'an earlier run'} and no deploy run for it exists: taking the claim over.`,
+        );
         lifecycle = 'failed';
         ownClaim = null;
       }
@@ -179,9 +251,14 @@ async function evaluate(deps: GovernorDeps, req: DecideRequest, known?: { config
   const flying = inFlight(release);
   let inFlightCompare: { sha: string; compare: CompareStatus } | null = null;
   if (flying && flying.sha !== req.sha && flying.sha !== productionSha) {
-    inFlightCompare = { sha: flying.sha, compare: (await deps.gh.compare(flying.sha, req.sha)).status };
+    inFlightCompare = {
+      sha: flying.sha,
+      compare: (await deps.gh.compare(flying.sha, req.sha)).status,
+    };
   }
-  const verified = req.manual ? await deps.gh.verified(config.verification_workflow, req.sha, config.branch) : true;
+  const verified = req.manual
+    ? await deps.gh.verified(config.verification_workflow, req.sha, config.branch)
+    : true;
   const early = {
     enabled: true,
     sha: req.sha,
@@ -195,16 +272,31 @@ async function evaluate(deps: GovernorDeps, req: DecideRequest, known?: { config
   const earlyDecision = decideEarly(early);
   if (earlyDecision) return { ...base, decision: earlyDecision, ownClaim, foundRun };
 
-  const { files, incomplete } = await changedFiles(deps, productionSha, req.sha, productionCompare?.files ?? null, productionCompare?.capped ?? false);
+  const { files, incomplete } = await changedFiles(
+    deps,
+    productionSha,
+    req.sha,
+    productionCompare?.files ?? null,
+    productionCompare?.capped ?? false,
+  );
   const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
   const incidents = await deps.gh.openIncidents(config.incident_labels);
 
   let approvals: ApprovalResult = NO_APPROVALS;
   let pulls: PullPaths[] = [];
   const environment = deps.env[APPROVAL_VARIABLE];
-  if (approvalsMatter({ risk: assessment.risk, productionSha, config, incidentCount: incidents.length, degraded: deps.degraded })) {
+  if (
+    approvalsMatter({
+      risk: assessment.risk,
+      productionSha,
+      config,
+      incidentCount: incidents.length,
+      degraded: deps.degraded,
+    })
+  ) {
     const commits = productionCompare?.commits ?? [];
-    const headAuthor = commits.find((c) => c.sha === req.sha)?.author ?? (await deps.gh.commitAuthor(req.sha));
+    const headAuthor =
+      commits.find((c) => c.sha === req.sha)?.author ?? (await deps.gh.commitAuthor(req.sha));
     const facts = await deps.gh.approvalFacts({
       headSha: req.sha,
       headAuthor,
@@ -213,7 +305,9 @@ async function evaluate(deps: GovernorDeps, req: DecideRequest, known?: { config
       environment,
     });
     if (productionCompare && productionCompare.totalCommits > commits.length) {
-      notes.push(`The range has ${productionCompare.totalCommits} commits; pull requests were read for the first ${commits.length} only. Approve with the SHA-scoped variable or a commit comment if a HIGH path is not covered.`);
+      notes.push(
+        `The range has ${productionCompare.totalCommits} commits; pull requests were read for the first ${commits.length} only. Approve with the SHA-scoped variable or a commit comment if a HIGH path is not covered.`,
+      );
     }
     approvals = evaluateApprovals(facts, config);
     pulls = facts.pulls.map((p) => ({ number: p.number, paths: p.files }));
@@ -238,8 +332,20 @@ async function evaluate(deps: GovernorDeps, req: DecideRequest, known?: { config
 function evaluationRecord(deps: GovernorDeps, ev: Evaluated, sha: string): DecisionRecord {
   return recordEvaluation(
     ev.snapshot.decision,
-    { sha, decision: ev.decision, productionSha: ev.productionSha, assessment: ev.assessment, approvals: ev.approvals },
-    { runId: deps.run.id, runAttempt: deps.run.attempt, now: deps.now(), configDigest: ev.config ? configDigest(ev.config) : null, source: deps.run.source },
+    {
+      sha,
+      decision: ev.decision,
+      productionSha: ev.productionSha,
+      assessment: ev.assessment,
+      approvals: ev.approvals,
+    },
+    {
+      runId: deps.run.id,
+      runAttempt: deps.run.attempt,
+      now: deps.now(),
+      configDigest: ev.config ? configDigest(ev.config) : null,
+      source: deps.run.source,
+    },
   );
 }
 
@@ -274,19 +380,33 @@ async function writeState(
     if (!change) return null;
     const r = await deps.store.write(snap, change.files, change.message);
     if (r.kind === 'written') return { head: r.head, snapshot: snap };
-    deps.log(`State write conflict (${r.detail}); re-reading (attempt ${attempt}/${MAX_WRITE_ATTEMPTS}).`);
+    deps.log(
+      `State write conflict (${r.detail}); re-reading (attempt ${attempt}/${MAX_WRITE_ATTEMPTS}).`,
+    );
     await backoff(deps, attempt);
     snap = await deps.store.read(sha);
   }
-  throw new GovernorError(`The state branch kept moving: ${MAX_WRITE_ATTEMPTS} writes in a row lost the race. Nothing was deployed.`, 'Re-run the job; if it persists, look for another process writing the state branch.');
+  throw new GovernorError(
+    `The state branch kept moving: ${MAX_WRITE_ATTEMPTS} writes in a row lost the race. Nothing was deployed.`,
+    'Re-run the job; if it persists, look for another process writing the state branch.',
+  );
 }
 
-export async function decideAndAct(deps: GovernorDeps, req: DecideRequest): Promise<RunReport> {
-  if (!isFullSha(req.sha)) throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
-  let known: { config: Config | null; disabled: boolean; configRef: string } | undefined;
+export async function decideAndAct(
+  deps: GovernorDeps,
+  req: DecideRequest,
+  first?: Known,
+): Promise<RunReport> {
+  if (!isFullSha(req.sha))
+    throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
+  let known: Known | undefined = first;
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const ev = await evaluate(deps, req, known);
-    known = { config: ev.config, disabled: ev.config === null || !ev.config.enabled, configRef: ev.productionSha ?? req.sha };
+    known = {
+      config: ev.config,
+      disabled: ev.config === null || !ev.config.enabled,
+      configRef: ev.productionSha ?? req.sha,
+    };
     const report = reportOf(deps, ev, req.sha);
     const config = ev.config;
 
@@ -304,46 +424,87 @@ export async function decideAndAct(deps: GovernorDeps, req: DecideRequest): Prom
         deps,
         req.sha,
         (snap) => ({
-          files: { [decisionPath(req.sha)]: serialize(snap.decision ? { ...record, evaluations: [...snap.decision.evaluations, record.evaluations.at(-1)!].slice(-50), lifecycle: snap.decision.lifecycle } : record) },
+          files: {
+            [decisionPath(req.sha)]: serialize(
+              snap.decision
+                ? {
+                    ...record,
+                    evaluations: [...snap.decision.evaluations, record.evaluations.at(-1)!].slice(
+                      -50,
+                    ),
+                    lifecycle: snap.decision.lifecycle,
+                  }
+                : record,
+            ),
+          },
           message: `decide ${shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
         }),
         ev.snapshot,
       );
       report.stateCommit = written?.head ?? null;
-      await deps.gh.setStatus(req.sha, 'failure', statusDescription(report), deps.run.url, config.status_context);
+      await deps.gh.setStatus(
+        req.sha,
+        'failure',
+        statusDescription(report),
+        deps.run.url,
+        config.status_context,
+      );
       return report;
     }
 
     // ALLOW: claim with a compare-and-swap on the state we decided from. If the branch moved,
     // decide again from fresh state: whoever moved it may have claimed this SHA or a newer one.
     const snap = ev.snapshot;
-    let claimed: { head: string } | null = null;
-    if (ev.ownClaim) claimed = { head: snap.head! };
+    let claimed: StateSnapshot;
+    if (ev.ownClaim) claimed = snap;
     else {
-      const record = withLifecycle(evaluationRecord(deps, ev, req.sha), { state: 'claimed', claimed_at: deps.now().toISOString() });
+      const record = withLifecycle(evaluationRecord(deps, ev, req.sha), {
+        state: 'claimed',
+        claimed_at: deps.now().toISOString(),
+      });
       const release = claim(snap.release, req.sha, deps.now(), claimedBy(deps));
-      const r = await deps.store.write(snap, { [RELEASE_FILE]: serialize(release), [decisionPath(req.sha)]: serialize(record) }, `claim ${shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${claimedBy(deps)})`);
+      const r = await deps.store.write(
+        snap,
+        { [RELEASE_FILE]: serialize(release), [decisionPath(req.sha)]: serialize(record) },
+        `claim ${shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${claimedBy(deps)})`,
+      );
       if (r.kind === 'conflict') {
-        deps.log(`Claim of ${shortSha(req.sha)} lost a race (${r.detail}); deciding again from fresh state.`);
+        deps.log(
+          `Claim of ${shortSha(req.sha)} lost a race (${r.detail}); deciding again from fresh state.`,
+        );
         await backoff(deps, attempt);
         continue;
       }
-      claimed = { head: r.head };
+      // What we just wrote is the state: the next write builds on it without reading it back.
+      claimed = { head: r.head, release, decision: record };
     }
     report.stateCommit = claimed.head;
 
     const run = await dispatchOnce(deps, config, req.sha);
-    const recorded = await recordDispatched(deps, req.sha, run.id, run.url);
+    const recorded = await recordDispatched(deps, req.sha, run.id, run.url, claimed);
     report.stateCommit = recorded ?? report.stateCommit;
     report.deployRunUrl = run.url;
-    await deps.gh.setStatus(req.sha, 'success', statusDescription(report), run.url, config.status_context);
+    await deps.gh.setStatus(
+      req.sha,
+      'success',
+      statusDescription(report),
+      run.url,
+      config.status_context,
+    );
     return report;
   }
-  throw new GovernorError(`Deciding ${shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`, 'Re-run the job.');
+  throw new GovernorError(
+    `Deciding ${shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`,
+    'Re-run the job.',
+  );
 }
 
 /** Dispatch, then make sure we know the run: from the response, or by finding it. */
-async function dispatchOnce(deps: GovernorDeps, config: Config, sha: string): Promise<{ id: number; url: string }> {
+async function dispatchOnce(
+  deps: GovernorDeps,
+  config: Config,
+  sha: string,
+): Promise<{ id: number; url: string }> {
   let direct: { runId: number; url: string } | null = null;
   try {
     direct = await deps.gh.dispatch(config.deploy_workflow, config.deploy_workflow_ref, sha);
@@ -366,23 +527,56 @@ async function dispatchOnce(deps: GovernorDeps, config: Config, sha: string): Pr
   );
 }
 
-async function recordDispatched(deps: GovernorDeps, sha: string, runId: number, url: string): Promise<string | null> {
-  const written = await writeState(deps, sha, (snap) => {
-    const entry = snap.release.deploy_history.find((h) => h.sha === sha);
-    if (!entry || entry.run_id === runId) return null;
-    const record = snap.decision ? withLifecycle(snap.decision, { state: 'dispatched', dispatched_at: deps.now().toISOString(), run_id: runId, run_url: url }) : null;
-    return {
-      files: { [RELEASE_FILE]: serialize(markDispatched(snap.release, sha, runId, url)), ...(record ? { [decisionPath(sha)]: serialize(record) } : {}) },
-      message: `dispatched ${shortSha(sha)}: run ${runId}`,
-    };
-  });
+async function recordDispatched(
+  deps: GovernorDeps,
+  sha: string,
+  runId: number,
+  url: string,
+  first?: StateSnapshot,
+): Promise<string | null> {
+  const written = await writeState(
+    deps,
+    sha,
+    (snap) => {
+      const entry = snap.release.deploy_history.find((h) => h.sha === sha);
+      if (!entry || entry.run_id === runId) return null;
+      const record = snap.decision
+        ? withLifecycle(snap.decision, {
+            state: 'dispatched',
+            dispatched_at: deps.now().toISOString(),
+            run_id: runId,
+            run_url: url,
+          })
+        : null;
+      return {
+        files: {
+          [RELEASE_FILE]: serialize(markDispatched(snap.release, sha, runId, url)),
+          ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
+        },
+        message: `dispatched ${shortSha(sha)}: run ${runId}`,
+      };
+    },
+    first,
+  );
   return written?.head ?? null;
 }
 
 // ------------------------------------------------------------------ observe
 
-export async function observeDeploy(deps: GovernorDeps, run: WorkflowRunFacts, config: Config, snapshot: StateSnapshot): Promise<RunReport> {
-  const report = emptyReport({ outcome: 'SKIP', reason: 'not_a_release_candidate', runUrl: deps.run.url, dryRun: deps.dryRun, productionSha: snapshot.release.production_sha_current, environmentName: config.production_environment_name });
+export async function observeDeploy(
+  deps: GovernorDeps,
+  run: WorkflowRunFacts,
+  config: Config,
+  snapshot: StateSnapshot,
+): Promise<RunReport> {
+  const report = emptyReport({
+    outcome: 'SKIP',
+    reason: 'not_a_release_candidate',
+    runUrl: deps.run.url,
+    dryRun: deps.dryRun,
+    productionSha: snapshot.release.production_sha_current,
+    environmentName: config.production_environment_name,
+  });
   const byId = snapshot.release.deploy_history.find((h) => h.run_id === run.runId);
   const fromTitle = run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null;
   const sha = byId?.sha ?? fromTitle;
@@ -396,7 +590,9 @@ export async function observeDeploy(deps: GovernorDeps, run: WorkflowRunFacts, c
     return report;
   }
   const success = run.conclusion === 'success';
-  const already = snapshot.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId && h.result !== 'pending');
+  const already = snapshot.release.deploy_history.find(
+    (h) => h.sha === sha && h.run_id === run.runId && h.result !== 'pending',
+  );
   const url = run.htmlUrl ?? `run ${run.runId}`;
   if (deps.dryRun) {
     report.headline = `Deploy of ${shortSha(sha)} ${success ? 'succeeded' : `failed (${run.conclusion})`}; dry run, nothing recorded.`;
@@ -406,17 +602,48 @@ export async function observeDeploy(deps: GovernorDeps, run: WorkflowRunFacts, c
   let movesProduction = false;
   if (success) {
     const prod = snapshot.release.production_sha_current;
-    movesProduction = prod === null || (prod !== sha && (await deps.gh.compare(prod, sha)).status === 'ahead');
+    movesProduction =
+      prod === null || (prod !== sha && (await deps.gh.compare(prod, sha)).status === 'ahead');
   }
   let head: string | null = null;
   if (!already) {
     const written = await writeState(deps, sha, (snap) => {
-      if (snap.release.deploy_history.some((h) => h.sha === sha && h.run_id === run.runId && h.result !== 'pending')) return null;
-      const release = markFinished(snap.release, { sha, success, conclusion: run.conclusion!, runId: run.runId, runUrl: url, now: deps.now() }, movesProduction && (snap.release.production_sha_current === snapshot.release.production_sha_current));
-      const record = snap.decision ? withLifecycle(snap.decision, { state: success ? 'succeeded' : 'failed', finished_at: deps.now().toISOString(), conclusion: run.conclusion, run_id: run.runId, run_url: url }) : null;
+      if (
+        snap.release.deploy_history.some(
+          (h) => h.sha === sha && h.run_id === run.runId && h.result !== 'pending',
+        )
+      )
+        return null;
+      const release = markFinished(
+        snap.release,
+        {
+          sha,
+          success,
+          conclusion: run.conclusion!,
+          runId: run.runId,
+          runUrl: url,
+          now: deps.now(),
+        },
+        movesProduction &&
+          snap.release.production_sha_current === snapshot.release.production_sha_current,
+      );
+      const record = snap.decision
+        ? withLifecycle(snap.decision, {
+            state: success ? 'succeeded' : 'failed',
+            finished_at: deps.now().toISOString(),
+            conclusion: run.conclusion,
+            run_id: run.runId,
+            run_url: url,
+          })
+        : null;
       return {
-        files: { [RELEASE_FILE]: serialize(release), ...(record ? { [decisionPath(sha)]: serialize(record) } : {}) },
-        message: success ? `deployed ${shortSha(sha)}: run ${run.runId}` : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}`,
+        files: {
+          [RELEASE_FILE]: serialize(release),
+          ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
+        },
+        message: success
+          ? `deployed ${shortSha(sha)}: run ${run.runId}`
+          : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}`,
       };
     });
     head = written?.head ?? null;
@@ -427,7 +654,13 @@ export async function observeDeploy(deps: GovernorDeps, run: WorkflowRunFacts, c
 
   if (success) {
     report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${movesProduction ? '; production moved' : ' (production already contains it)'}.`;
-    await deps.gh.setStatus(sha, 'success', `Deployed to ${config.production_environment_name} · ${shortSha(sha)}`, url.startsWith('http') ? url : deps.run.url, config.status_context);
+    await deps.gh.setStatus(
+      sha,
+      'success',
+      `Deployed to ${config.production_environment_name} · ${shortSha(sha)}`,
+      url.startsWith('http') ? url : deps.run.url,
+      config.status_context,
+    );
     return report;
   }
 
@@ -450,41 +683,103 @@ export async function observeDeploy(deps: GovernorDeps, run: WorkflowRunFacts, c
     await deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`);
     issue = existing;
   } else {
-    issue = await deps.gh.openIssue(`Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`, body, config.deploy_failure_labels);
+    issue = await deps.gh.openIssue(
+      `Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`,
+      body,
+      config.deploy_failure_labels,
+    );
   }
   const written = await writeState(deps, sha, (snap) => {
     const e = snap.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
     if (!e || e.issue_number === issue) return null;
-    const release: Release = { ...snap.release, deploy_history: snap.release.deploy_history.map((h) => (h === e ? { ...h, issue_number: issue } : h)) };
+    const release: Release = {
+      ...snap.release,
+      deploy_history: snap.release.deploy_history.map((h) =>
+        h === e ? { ...h, issue_number: issue } : h,
+      ),
+    };
     const record = snap.decision ? withLifecycle(snap.decision, { issue_number: issue }) : null;
-    return { files: { [RELEASE_FILE]: serialize(release), ...(record ? { [decisionPath(sha)]: serialize(record) } : {}) }, message: `failed ${shortSha(sha)}: issue #${issue}` };
+    return {
+      files: {
+        [RELEASE_FILE]: serialize(release),
+        ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
+      },
+      message: `failed ${shortSha(sha)}: issue #${issue}`,
+    };
   });
   report.stateCommit = written?.head ?? report.stateCommit;
   report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion}); ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`;
-  await deps.gh.setStatus(sha, 'failure', `Deploy failed (${run.conclusion}) · ${shortSha(sha)}`.slice(0, 140), url.startsWith('http') ? url : deps.run.url, config.status_context);
+  await deps.gh.setStatus(
+    sha,
+    'failure',
+    `Deploy failed (${run.conclusion}) · ${shortSha(sha)}`.slice(0, 140),
+    url.startsWith('http') ? url : deps.run.url,
+    config.status_context,
+  );
   return report;
 }
 
 // ------------------------------------------------------------------ events
 
 /** A workflow_run event: the deploy workflow's outcome, a release candidate, or neither. */
-export async function handleWorkflowRun(deps: GovernorDeps, run: WorkflowRunFacts): Promise<RunReport> {
-  const snapshot = await deps.store.read();
+export async function handleWorkflowRun(
+  deps: GovernorDeps,
+  run: WorkflowRunFacts,
+): Promise<RunReport> {
+  // Read with the head SHA's decision record: for a release candidate it is the one we need.
+  const snapshot = await deps.store.read(run.headSha);
   const productionSha = snapshot.release.production_sha_current;
-  const { config, disabled } = await readConfig(deps, productionSha ?? run.headSha);
-  const skip = (reason: 'disabled' | 'not_a_release_candidate' | 'verification_not_successful', headline: string) =>
-    emptyReport({ outcome: 'SKIP', reason, sha: run.headSha, productionSha, headline, runUrl: deps.run.url, dryRun: deps.dryRun });
-  if (disabled || !config) return skip('disabled', 'The governor is disabled for this repository (no release_governor block, or enabled: false).');
+  const configRef = productionSha ?? run.headSha;
+  const { config, disabled } = await readConfig(deps, configRef);
+  const skip = (
+    reason: 'disabled' | 'not_a_release_candidate' | 'verification_not_successful',
+    headline: string,
+  ) =>
+    emptyReport({
+      outcome: 'SKIP',
+      reason,
+      sha: run.headSha,
+      productionSha,
+      headline,
+      runUrl: deps.run.url,
+      dryRun: deps.dryRun,
+    });
+  if (disabled || !config)
+    return skip(
+      'disabled',
+      'The governor is disabled for this repository (no release_governor block, or enabled: false).',
+    );
   const facts = { path: run.workflowPath, name: run.workflowName };
-  if (sameWorkflow(config.deploy_workflow, facts)) return observeDeploy(deps, run, config, snapshot);
+  if (sameWorkflow(config.deploy_workflow, facts))
+    return observeDeploy(deps, run, config, snapshot);
   if (!sameWorkflow(config.verification_workflow, facts)) {
-    return skip('not_a_release_candidate', `Workflow "${run.workflowName}" is neither the verification workflow (${config.verification_workflow}) nor the deploy workflow (${config.deploy_workflow}).`);
+    return skip(
+      'not_a_release_candidate',
+      `Workflow "${run.workflowName}" is neither the verification workflow (${config.verification_workflow}) nor the deploy workflow (${config.deploy_workflow}).`,
+    );
   }
-  if (run.conclusion !== 'success') return skip('verification_not_successful', `${run.workflowName} concluded ${run.conclusion ?? 'without a conclusion'} on ${shortSha(run.headSha)}; nothing to deploy.`);
-  if (run.event !== 'push') return skip('not_a_release_candidate', `${run.workflowName} ran for a ${run.event} event, not a push to ${config.branch}.`);
-  if (run.headBranch !== config.branch) return skip('not_a_release_candidate', `${run.workflowName} ran on ${run.headBranch ?? 'no branch'}, not on the release branch ${config.branch}.`);
-  if (!run.sameRepository) return skip('not_a_release_candidate', 'The run is for code from another repository.');
-  return decideAndAct(deps, { sha: run.headSha, manual: false });
+  if (run.conclusion !== 'success')
+    return skip(
+      'verification_not_successful',
+      `${run.workflowName} concluded ${run.conclusion ?? 'without a conclusion'} on ${shortSha(run.headSha)}; nothing to deploy.`,
+    );
+  if (run.event !== 'push')
+    return skip(
+      'not_a_release_candidate',
+      `${run.workflowName} ran for a ${run.event} event, not a push to ${config.branch}.`,
+    );
+  if (run.headBranch !== config.branch)
+    return skip(
+      'not_a_release_candidate',
+      `${run.workflowName} ran on ${run.headBranch ?? 'no branch'}, not on the release branch ${config.branch}.`,
+    );
+  if (!run.sameRepository)
+    return skip('not_a_release_candidate', 'The run is for code from another repository.');
+  return decideAndAct(
+    deps,
+    { sha: run.headSha, manual: false },
+    { config, disabled, configRef, snapshot },
+  );
 }
 
 export function isConfigError(e: unknown): e is ConfigError {

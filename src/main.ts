@@ -29,11 +29,16 @@ function intEnv(name: string): number | null {
 
 function readPayload(): unknown {
   const path = process.env.GITHUB_EVENT_PATH;
-  if (!path) throw new EventError('GITHUB_EVENT_PATH is not set: the governor must run inside a GitHub Actions job (use the CLI elsewhere).');
+  if (!path)
+    throw new EventError(
+      'GITHUB_EVENT_PATH is not set: the governor must run inside a GitHub Actions job (use the CLI elsewhere).',
+    );
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as unknown;
   } catch (err) {
-    throw new EventError(`The event payload at GITHUB_EVENT_PATH could not be read as JSON: ${(err as Error).message}`);
+    throw new EventError(
+      `The event payload at GITHUB_EVENT_PATH could not be read as JSON: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -54,15 +59,27 @@ async function govern(): Promise<RunReport> {
   if (event.kind === 'workflow_run') {
     const why = neverACandidate(event.run);
     if (why) {
-      return emptyReport({ outcome: 'SKIP', reason: 'not_a_release_candidate', sha: event.run.headSha, headline: `Not a release candidate: ${why}. Nothing was written.`, runUrl: url, dryRun: inputs.dryRun });
+      return emptyReport({
+        outcome: 'SKIP',
+        reason: 'not_a_release_candidate',
+        sha: event.run.headSha,
+        headline: `Not a release candidate: ${why}. Nothing was written.`,
+        runUrl: url,
+        dryRun: inputs.dryRun,
+      });
     }
   }
   const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   if (!owner || !repo) throw new EventError('GITHUB_REPOSITORY is not set to owner/name.');
-  const octokit = createOctokit({ token: inputs.token, baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
+  const octokit = createOctokit({
+    token: inputs.token,
+    baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+  });
   const gh = new GitHub(octokit, owner, repo);
   const stateBranch = process.env[envVarFor('state_branch')] || DEFAULT_STATE_BRANCH;
-  const defaultBranch = (event.kind === 'workflow_run' ? event.run.defaultBranch : event.defaultBranch) ?? (await gh.repository()).defaultBranch;
+  const defaultBranch =
+    (event.kind === 'workflow_run' ? event.run.defaultBranch : event.defaultBranch) ??
+    (await gh.repository()).defaultBranch;
   const deps: GovernorDeps = {
     gh,
     store: new GitHubStateStore(octokit, owner, repo, stateBranch),
@@ -75,18 +92,47 @@ async function govern(): Promise<RunReport> {
     defaultBranch,
     degraded: inputs.degraded,
     dryRun: inputs.dryRun,
-    run: { id: intEnv('GITHUB_RUN_ID'), attempt: intEnv('GITHUB_RUN_ATTEMPT'), url, source: 'action' },
+    run: {
+      id: intEnv('GITHUB_RUN_ID'),
+      attempt: intEnv('GITHUB_RUN_ATTEMPT'),
+      url,
+      source: 'action',
+    },
     log: (m) => core.info(m),
   };
-  return event.kind === 'workflow_run' ? handleWorkflowRun(deps, event.run) : decideAndAct(deps, { sha: event.sha, manual: true });
+  return event.kind === 'workflow_run'
+    ? handleWorkflowRun(deps, event.run)
+    : decideAndAct(deps, { sha: event.sha, manual: true });
 }
 
-function describeError(err: unknown): { message: string; reason: RunReport['reason']; advice: string | null } {
-  if (err instanceof ConfigError) return { message: err.message, reason: 'config_invalid', advice: 'Fix the configuration (the commit that changes it goes through the governor like any other), then re-run.' };
-  if (err instanceof StateCorruptError) return { message: err.message, reason: 'state_corrupt', advice: 'Repair the file on the state branch with a new commit (never a force-push), then re-run.' };
-  if (err instanceof ApiError || err instanceof GovernorError) return { message: err.message, reason: null, advice: err.advice };
+function describeError(err: unknown): {
+  message: string;
+  reason: RunReport['reason'];
+  advice: string | null;
+} {
+  if (err instanceof ConfigError)
+    return {
+      message: err.message,
+      reason: 'config_invalid',
+      advice:
+        'Fix the configuration (the commit that changes it goes through the governor like any other), then re-run.',
+    };
+  if (err instanceof StateCorruptError)
+    return {
+      message: err.message,
+      reason: 'state_corrupt',
+      advice:
+        'Repair the file on the state branch with a new commit (never a force-push), then re-run.',
+    };
+  if (err instanceof ApiError || err instanceof GovernorError)
+    return { message: err.message, reason: null, advice: err.advice };
   if (err instanceof RateLimitError) return { message: err.message, reason: null, advice: null };
-  if (err instanceof InputError || err instanceof EventError) return { message: err.message, reason: null, advice: 'Fix the workflow inputs or trigger and re-run.' };
+  if (err instanceof InputError || err instanceof EventError)
+    return {
+      message: err.message,
+      reason: null,
+      advice: 'Fix the workflow inputs or trigger and re-run.',
+    };
   if (err instanceof Error) return { message: err.message, reason: null, advice: null };
   return { message: `A non-Error value was thrown: ${String(err)}`, reason: null, advice: null };
 }

@@ -24,7 +24,11 @@ interface RequestErrorLike {
 }
 
 /** Wraps a failed call: what was being done, what GitHub said, and what to do about it. */
-export function apiError(what: string, e: unknown, advice?: Partial<Record<number, string>>): ApiError {
+export function apiError(
+  what: string,
+  e: unknown,
+  advice?: Partial<Record<number, string>>,
+): ApiError {
   if (e instanceof ApiError) return e;
   const err = e as RequestErrorLike;
   const status = typeof err.status === 'number' ? err.status : null;
@@ -35,7 +39,12 @@ export function apiError(what: string, e: unknown, advice?: Partial<Record<numbe
     404: 'Not found, or the token cannot see it.',
   };
   const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? null;
-  return new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`, status, hint, { cause: e });
+  return new ApiError(
+    `${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`,
+    status,
+    hint,
+    { cause: e },
+  );
 }
 
 function statusOf(e: unknown): number | null {
@@ -68,7 +77,15 @@ export interface RunInfo {
 }
 
 const COMPARE_FILE_CAP = 300;
-const FILE_STATUSES: ChangeStatus[] = ['added', 'modified', 'removed', 'renamed', 'copied', 'changed', 'unchanged'];
+const FILE_STATUSES: ChangeStatus[] = [
+  'added',
+  'modified',
+  'removed',
+  'renamed',
+  'copied',
+  'changed',
+  'unchanged',
+];
 
 export class GitHub {
   constructor(
@@ -95,8 +112,16 @@ export class GitHub {
     try {
       const r = await this.octokit.rest.repos.getContent({ ...this.o, path, ref });
       const data = r.data as { type?: string; content?: string; encoding?: string };
-      if (Array.isArray(r.data) || data.type !== 'file') throw new ApiError(`${path} at ${ref.slice(0, 12)} is a directory, not a file`, null, 'Point config-path at the YAML file.');
-      return Buffer.from(data.content ?? '', (data.encoding as BufferEncoding | undefined) ?? 'base64').toString('utf8');
+      if (Array.isArray(r.data) || data.type !== 'file')
+        throw new ApiError(
+          `${path} at ${ref.slice(0, 12)} is a directory, not a file`,
+          null,
+          'Point config-path at the YAML file.',
+        );
+      return Buffer.from(
+        data.content ?? '',
+        (data.encoding as BufferEncoding | undefined) ?? 'base64',
+      ).toString('utf8');
     } catch (e) {
       if (statusOf(e) === 404) return null;
       throw apiError(`Reading ${path} at ${ref.slice(0, 12)}`, e);
@@ -105,10 +130,16 @@ export class GitHub {
 
   async compare(base: string, head: string): Promise<CompareResult> {
     try {
-      const r = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.o, basehead: `${base}...${head}`, per_page: 100 });
+      const r = await this.octokit.rest.repos.compareCommitsWithBasehead({
+        ...this.o,
+        basehead: `${base}...${head}`,
+        per_page: 100,
+      });
       const files: ChangedFile[] = (r.data.files ?? []).map((f) => ({
         path: f.filename,
-        status: FILE_STATUSES.includes(f.status as ChangeStatus) ? (f.status as ChangeStatus) : 'changed',
+        status: FILE_STATUSES.includes(f.status as ChangeStatus)
+          ? (f.status as ChangeStatus)
+          : 'changed',
         ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
       }));
       return {
@@ -130,9 +161,14 @@ export class GitHub {
   /** Every blob path of a commit's tree, recursively; `truncated` when GitHub cut the listing. */
   async treeFiles(commit: string): Promise<{ files: Map<string, string>; truncated: boolean }> {
     try {
-      const r = await this.octokit.rest.git.getTree({ ...this.o, tree_sha: commit, recursive: 'true' });
+      const r = await this.octokit.rest.git.getTree({
+        ...this.o,
+        tree_sha: commit,
+        recursive: 'true',
+      });
       const files = new Map<string, string>();
-      for (const e of r.data.tree) if (e.type === 'blob' && e.path && e.sha) files.set(e.path, `${e.mode}:${e.sha}`);
+      for (const e of r.data.tree)
+        if (e.type === 'blob' && e.path && e.sha) files.set(e.path, `${e.mode}:${e.sha}`);
       return { files, truncated: r.data.truncated };
     } catch (e) {
       throw apiError(`Listing the tree of ${commit.slice(0, 7)}`, e);
@@ -142,7 +178,9 @@ export class GitHub {
   async commitAuthor(sha: string): Promise<string | null> {
     try {
       const r = await this.octokit.rest.git.getCommit({ ...this.o, commit_sha: sha });
-      return r.data.author.email.match(/^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/)?.[1] ?? null;
+      return (
+        r.data.author.email.match(/^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/)?.[1] ?? null
+      );
     } catch (e) {
       throw apiError(`Reading commit ${sha.slice(0, 7)}`, e);
     }
@@ -161,30 +199,80 @@ export class GitHub {
 
   // ------------------------------------------------------------ approvals
 
-  async approvalFacts(f: { headSha: string; headAuthor: string | null; commits: string[]; branch: string; environment: string | undefined }): Promise<ApprovalFacts> {
-    const pullsByNumber = new Map<number, { number: number; author: string; mergedAt: string | null; baseRef: string }>();
+  async approvalFacts(f: {
+    headSha: string;
+    headAuthor: string | null;
+    commits: string[];
+    branch: string;
+    environment: string | undefined;
+  }): Promise<ApprovalFacts> {
+    const pullsByNumber = new Map<
+      number,
+      { number: number; author: string; mergedAt: string | null; baseRef: string }
+    >();
     try {
       for (const sha of f.commits) {
-        const r = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...this.o, commit_sha: sha, per_page: 100 });
+        const r = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+          ...this.o,
+          commit_sha: sha,
+          per_page: 100,
+        });
         for (const p of r.data) {
-          if (p.merged_at && p.base.ref === f.branch) pullsByNumber.set(p.number, { number: p.number, author: p.user?.login ?? '', mergedAt: p.merged_at, baseRef: p.base.ref });
+          if (p.merged_at && p.base.ref === f.branch)
+            pullsByNumber.set(p.number, {
+              number: p.number,
+              author: p.user?.login ?? '',
+              mergedAt: p.merged_at,
+              baseRef: p.base.ref,
+            });
         }
       }
       const pulls: PullRequestFacts[] = [];
       for (const p of pullsByNumber.values()) {
-        const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, { ...this.o, pull_number: p.number, per_page: 100 });
-        const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, { ...this.o, issue_number: p.number, per_page: 100 });
-        const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.o, issue_number: p.number, per_page: 100 });
+        const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
+          ...this.o,
+          pull_number: p.number,
+          per_page: 100,
+        });
+        const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, {
+          ...this.o,
+          issue_number: p.number,
+          per_page: 100,
+        });
+        const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+          ...this.o,
+          issue_number: p.number,
+          per_page: 100,
+        });
         pulls.push({
           ...p,
-          files: files.flatMap((x) => (x.previous_filename ? [x.filename, x.previous_filename] : [x.filename])),
+          files: files.flatMap((x) =>
+            x.previous_filename ? [x.filename, x.previous_filename] : [x.filename],
+          ),
           labelEvents: events
-            .filter((e) => (e.event === 'labeled' || e.event === 'unlabeled') && 'label' in e && e.label)
-            .map((e) => ({ event: e.event as 'labeled' | 'unlabeled', label: (e as { label: { name: string } }).label.name, actor: e.actor?.login ?? '', at: e.created_at })),
-          comments: comments.map((c) => ({ body: c.body ?? '', author: c.user?.login ?? '', at: c.created_at })),
+            .filter(
+              (e) => (e.event === 'labeled' || e.event === 'unlabeled') && 'label' in e && e.label,
+            )
+            .map((e) => ({
+              event: e.event as 'labeled' | 'unlabeled',
+              label: (e as { label: { name: string } }).label.name,
+              actor: e.actor?.login ?? '',
+              at: e.created_at,
+            })),
+          comments: comments.map((c) => ({
+            body: c.body ?? '',
+            author: c.user?.login ?? '',
+            at: c.created_at,
+          })),
         });
       }
-      const commitComments = (await this.octokit.paginate(this.octokit.rest.repos.listCommentsForCommit, { ...this.o, commit_sha: f.headSha, per_page: 100 })).map((c) => ({
+      const commitComments = (
+        await this.octokit.paginate(this.octokit.rest.repos.listCommentsForCommit, {
+          ...this.o,
+          commit_sha: f.headSha,
+          per_page: 100,
+        })
+      ).map((c) => ({
         body: c.body,
         author: c.user?.login ?? '',
         at: c.created_at,
@@ -200,7 +288,14 @@ export class GitHub {
         if (!login) continue;
         actors[login] = await this.actor(login);
       }
-      return { headSha: f.headSha, headAuthor: f.headAuthor, environment: f.environment, pulls, commitComments, actors };
+      return {
+        headSha: f.headSha,
+        headAuthor: f.headAuthor,
+        environment: f.environment,
+        pulls,
+        commitComments,
+        actors,
+      };
     } catch (e) {
       throw apiError('Reading approvals (pull requests, labels, comments)', e);
     }
@@ -209,7 +304,10 @@ export class GitHub {
   private async actor(login: string): Promise<Actor> {
     const isBot = /\[bot\]$/.test(login);
     try {
-      const r = await this.octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.o, username: login });
+      const r = await this.octokit.rest.repos.getCollaboratorPermissionLevel({
+        ...this.o,
+        username: login,
+      });
       const role = (r.data.role_name as RepoRole | undefined) ?? null;
       return { login, role, isBot: isBot || r.data.user?.type === 'Bot' };
     } catch (e) {
@@ -224,7 +322,11 @@ export class GitHub {
    * Dispatches the deploy workflow once. Never retried automatically: a 5xx may come after the
    * run was created. Returns the run when the server reports it (return_run_details).
    */
-  async dispatch(workflow: string, ref: string, sha: string): Promise<{ runId: number; url: string } | null> {
+  async dispatch(
+    workflow: string,
+    ref: string,
+    sha: string,
+  ): Promise<{ runId: number; url: string } | null> {
     const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
     const advice = {
       403: 'The governor workflow needs `actions: write` to dispatch the deploy workflow.',
@@ -232,16 +334,34 @@ export class GitHub {
       422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with a \`sha\` input on ${ref}.`,
     };
     try {
-      const r = await this.octokit.request(route, { ...this.o, workflow_id: workflow, ref, inputs: { sha }, return_run_details: true, request: { idempotent: false } } as never);
-      const data = (r as { status: number; data: unknown }).data as { workflow_run_id?: number; html_url?: string } | undefined;
-      if (data?.workflow_run_id && data.html_url) return { runId: data.workflow_run_id, url: data.html_url };
+      const r = await this.octokit.request(route, {
+        ...this.o,
+        workflow_id: workflow,
+        ref,
+        inputs: { sha },
+        return_run_details: true,
+        request: { idempotent: false },
+      } as never);
+      const data = (r as { status: number; data: unknown }).data as
+        { workflow_run_id?: number; html_url?: string } | undefined;
+      if (data?.workflow_run_id && data.html_url)
+        return { runId: data.workflow_run_id, url: data.html_url };
       return null;
     } catch (e) {
       const err = e as RequestErrorLike;
       // Servers that predate return_run_details refuse the parameter: dispatch without it.
-      if (err.status === 422 && /return_run_details/.test(err.response?.data?.message ?? err.message ?? '')) {
+      if (
+        err.status === 422 &&
+        /return_run_details/.test(err.response?.data?.message ?? err.message ?? '')
+      ) {
         try {
-          await this.octokit.request(route, { ...this.o, workflow_id: workflow, ref, inputs: { sha }, request: { idempotent: false } } as never);
+          await this.octokit.request(route, {
+            ...this.o,
+            workflow_id: workflow,
+            ref,
+            inputs: { sha },
+            request: { idempotent: false },
+          } as never);
           return null;
         } catch (e2) {
           throw apiError(`Dispatching ${workflow}`, e2, advice);
@@ -251,15 +371,44 @@ export class GitHub {
     }
   }
 
-  private runInfo(r: { id: number; html_url: string; display_title?: string; head_sha: string; event: string; status: string | null; conclusion: string | null; created_at: string; workflow_id: number; path?: string }): RunInfo {
-    return { id: r.id, url: r.html_url, displayTitle: r.display_title ?? '', headSha: r.head_sha, event: r.event, status: r.status, conclusion: r.conclusion, createdAt: r.created_at, workflowId: r.workflow_id, path: r.path ?? '' };
+  private runInfo(r: {
+    id: number;
+    html_url: string;
+    display_title?: string;
+    head_sha: string;
+    event: string;
+    status: string | null;
+    conclusion: string | null;
+    created_at: string;
+    workflow_id: number;
+    path?: string;
+  }): RunInfo {
+    return {
+      id: r.id,
+      url: r.html_url,
+      displayTitle: r.display_title ?? '',
+      headSha: r.head_sha,
+      event: r.event,
+      status: r.status,
+      conclusion: r.conclusion,
+      createdAt: r.created_at,
+      workflowId: r.workflow_id,
+      path: r.path ?? '',
+    };
   }
 
   /** Deploy runs created by workflow_dispatch whose title names the SHA (run-name: Deploy <sha>). */
   async findDeployRuns(workflow: string, sha: string): Promise<RunInfo[]> {
     try {
-      const r = await this.octokit.rest.actions.listWorkflowRuns({ ...this.o, workflow_id: workflow, event: 'workflow_dispatch', per_page: 50 });
-      return r.data.workflow_runs.filter((run) => (run.display_title ?? '').includes(sha)).map((run) => this.runInfo(run));
+      const r = await this.octokit.rest.actions.listWorkflowRuns({
+        ...this.o,
+        workflow_id: workflow,
+        event: 'workflow_dispatch',
+        per_page: 50,
+      });
+      return r.data.workflow_runs
+        .filter((run) => (run.display_title ?? '').includes(sha))
+        .map((run) => this.runInfo(run));
     } catch (e) {
       throw apiError(`Listing runs of ${workflow}`, e);
     }
@@ -279,10 +428,25 @@ export class GitHub {
     const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop()! : null;
     try {
       if (id) {
-        const r = await this.octokit.rest.actions.listWorkflowRuns({ ...this.o, workflow_id: id, head_sha: sha, branch, event: 'push', status: 'success', per_page: 20 });
+        const r = await this.octokit.rest.actions.listWorkflowRuns({
+          ...this.o,
+          workflow_id: id,
+          head_sha: sha,
+          branch,
+          event: 'push',
+          status: 'success',
+          per_page: 20,
+        });
         return r.data.total_count > 0;
       }
-      const r = await this.octokit.rest.actions.listWorkflowRunsForRepo({ ...this.o, head_sha: sha, branch, event: 'push', status: 'success', per_page: 100 });
+      const r = await this.octokit.rest.actions.listWorkflowRunsForRepo({
+        ...this.o,
+        head_sha: sha,
+        branch,
+        event: 'push',
+        status: 'success',
+        per_page: 100,
+      });
       return r.data.workflow_runs.some((run) => run.name === workflow);
     } catch (e) {
       throw apiError(`Looking for a successful ${workflow} run on ${sha.slice(0, 7)}`, e);
@@ -291,28 +455,58 @@ export class GitHub {
 
   // ------------------------------------------------------------ statuses and issues
 
-  async setStatus(sha: string, state: 'success' | 'failure' | 'pending', description: string, targetUrl: string | null, context: string): Promise<void> {
+  async setStatus(
+    sha: string,
+    state: 'success' | 'failure' | 'pending',
+    description: string,
+    targetUrl: string | null,
+    context: string,
+  ): Promise<void> {
     try {
-      await this.octokit.rest.repos.createCommitStatus({ ...this.o, sha, state, description: description.slice(0, 140), context, ...(targetUrl ? { target_url: targetUrl } : {}) });
+      await this.octokit.rest.repos.createCommitStatus({
+        ...this.o,
+        sha,
+        state,
+        description: description.slice(0, 140),
+        context,
+        ...(targetUrl ? { target_url: targetUrl } : {}),
+      });
     } catch (e) {
-      throw apiError(`Setting commit status ${context} on ${sha.slice(0, 7)}`, e, { 403: 'The governor workflow needs `statuses: write`.' });
+      throw apiError(`Setting commit status ${context} on ${sha.slice(0, 7)}`, e, {
+        403: 'The governor workflow needs `statuses: write`.',
+      });
     }
   }
 
   async openIssue(title: string, body: string, labels: string[]): Promise<number> {
     try {
-      const r = await this.octokit.rest.issues.create({ ...this.o, title, body, labels, request: { idempotent: false } } as never);
+      const r = await this.octokit.rest.issues.create({
+        ...this.o,
+        title,
+        body,
+        labels,
+        request: { idempotent: false },
+      } as never);
       return (r as { data: { number: number } }).data.number;
     } catch (e) {
-      throw apiError('Opening the deploy-failure issue', e, { 403: 'The governor workflow needs `issues: write`.' });
+      throw apiError('Opening the deploy-failure issue', e, {
+        403: 'The governor workflow needs `issues: write`.',
+      });
     }
   }
 
   async commentIssue(issue: number, body: string): Promise<void> {
     try {
-      await this.octokit.rest.issues.createComment({ ...this.o, issue_number: issue, body, request: { idempotent: false } } as never);
+      await this.octokit.rest.issues.createComment({
+        ...this.o,
+        issue_number: issue,
+        body,
+        request: { idempotent: false },
+      } as never);
     } catch (e) {
-      throw apiError(`Commenting on issue #${issue}`, e, { 403: 'The governor workflow needs `issues: write`.' });
+      throw apiError(`Commenting on issue #${issue}`, e, {
+        403: 'The governor workflow needs `issues: write`.',
+      });
     }
   }
 }

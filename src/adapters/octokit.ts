@@ -50,28 +50,44 @@ function isIdempotent(options: HookOptions): boolean {
   const method = (options.method ?? 'GET').toUpperCase();
   if (method === 'GET' || method === 'HEAD') return true;
   // A GraphQL query reads; a mutation writes.
-  if (method === 'POST' && options.url === '/graphql') return typeof options.query === 'string' && !/^\s*mutation\b/.test(options.query);
+  if (method === 'POST' && options.url === '/graphql')
+    return typeof options.query === 'string' && !/^\s*mutation\b/.test(options.query);
   return false;
 }
 
-function rateLimitWait(err: ErrorLike, now: number): { waitMs: number; resetAt: Date | null; kind: 'secondary' | 'primary' } | null {
+function rateLimitWait(
+  err: ErrorLike,
+  now: number,
+): { waitMs: number; resetAt: Date | null; kind: 'secondary' | 'primary' } | null {
   if (err.status !== 403 && err.status !== 429) return null;
   const h = err.response?.headers ?? {};
   const retryAfter = h['retry-after'];
   if (retryAfter !== undefined) {
     const s = Number(retryAfter);
-    return { waitMs: (Number.isFinite(s) ? s : 60) * 1000, resetAt: new Date(now + (Number.isFinite(s) ? s : 60) * 1000), kind: 'secondary' };
+    return {
+      waitMs: (Number.isFinite(s) ? s : 60) * 1000,
+      resetAt: new Date(now + (Number.isFinite(s) ? s : 60) * 1000),
+      kind: 'secondary',
+    };
   }
   if (h['x-ratelimit-remaining'] === '0') {
     const reset = Number(h['x-ratelimit-reset']) * 1000;
-    return { waitMs: Math.max(0, reset - now) + 1000, resetAt: Number.isFinite(reset) ? new Date(reset) : null, kind: 'primary' };
+    return {
+      waitMs: Math.max(0, reset - now) + 1000,
+      resetAt: Number.isFinite(reset) ? new Date(reset) : null,
+      kind: 'primary',
+    };
   }
-  if (/secondary rate limit/i.test(err.message ?? '')) return { waitMs: 60_000, resetAt: new Date(now + 60_000), kind: 'secondary' };
+  if (/secondary rate limit/i.test(err.message ?? ''))
+    return { waitMs: 60_000, resetAt: new Date(now + 60_000), kind: 'secondary' };
   return null;
 }
 
 export function createOctokit(opts: ClientOptions): Octokit {
-  const octokit = getOctokit(opts.token, { baseUrl: opts.baseUrl, userAgent: opts.userAgent ?? 'release-governor' });
+  const octokit = getOctokit(opts.token, {
+    baseUrl: opts.baseUrl,
+    userAgent: opts.userAgent ?? 'release-governor',
+  });
   const patience = opts.rateLimitPatienceMs ?? 60_000;
   const retries = opts.retries ?? 3;
   const base = opts.retryBaseMs ?? 500;
@@ -100,7 +116,12 @@ export function createOctokit(opts: ClientOptions): Octokit {
             limit.resetAt,
           );
         }
-        const transient = err.status === undefined ? ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET'].includes(err.code ?? '') || /fetch failed|socket/i.test(err.message ?? '') : RETRYABLE_STATUS.has(err.status);
+        const transient =
+          err.status === undefined
+            ? ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET'].includes(
+                err.code ?? '',
+              ) || /fetch failed|socket/i.test(err.message ?? '')
+            : RETRYABLE_STATUS.has(err.status);
         if (transient && idempotent && attempt < retries) {
           await sleep(base * 2 ** attempt * (0.5 + Math.random()));
           continue;

@@ -2,7 +2,15 @@
 // record at one head). Writes are one createCommitOnBranch with expectedHeadOid: an atomic
 // multi-file commit with a compare-and-swap on the head that was read. The branch itself is
 // created once, as an orphan, through the git data API (createCommitOnBranch cannot create it).
-import { decisionPath, emptyRelease, parseDecisionRecord, parseRelease, RELEASE_FILE, STATE_README, StateCorruptError } from '../domain/state.js';
+import {
+  decisionPath,
+  emptyRelease,
+  parseDecisionRecord,
+  parseRelease,
+  RELEASE_FILE,
+  STATE_README,
+  StateCorruptError,
+} from '../domain/state.js';
 import type { StateSnapshot, StateStore, WriteResult } from '../ports.js';
 import { apiError } from './github.js';
 import type { Octokit } from './octokit.js';
@@ -29,7 +37,9 @@ interface BlobFile {
   object: { text: string | null; isTruncated: boolean } | null;
 }
 interface ReadResponse {
-  repository: { ref: { target: { oid: string; release?: BlobFile | null; decision?: BlobFile | null } } | null } | null;
+  repository: {
+    ref: { target: { oid: string; release?: BlobFile | null; decision?: BlobFile | null } } | null;
+  } | null;
 }
 
 interface GraphqlErrorLike {
@@ -40,7 +50,8 @@ interface GraphqlErrorLike {
 
 function blobText(file: BlobFile | null | undefined, path: string): string | null {
   if (!file?.object) return null;
-  if (file.object.isTruncated || file.object.text === null) throw new StateCorruptError(path, 'the file is too large or not text');
+  if (file.object.isTruncated || file.object.text === null)
+    throw new StateCorruptError(path, 'the file is too large or not text');
   return file.object.text;
 }
 
@@ -65,38 +76,69 @@ export class GitHubStateStore implements StateStore {
     } catch (e) {
       throw apiError(`Reading the state branch ${this.branch}`, e);
     }
-    if (!data.repository) throw apiError(`Reading the state branch ${this.branch}`, { status: 404, message: `repository ${this.owner}/${this.repo} not found` });
+    if (!data.repository)
+      throw apiError(`Reading the state branch ${this.branch}`, {
+        status: 404,
+        message: `repository ${this.owner}/${this.repo} not found`,
+      });
     const target = data.repository.ref?.target;
     if (!target) return { head: null, release: emptyRelease(), decision: null };
     const releaseText = blobText(target.release, RELEASE_FILE);
-    if (releaseText === null) throw new StateCorruptError(RELEASE_FILE, `the branch ${this.branch} exists but has no ${RELEASE_FILE}`);
+    if (releaseText === null)
+      throw new StateCorruptError(
+        RELEASE_FILE,
+        `the branch ${this.branch} exists but has no ${RELEASE_FILE}`,
+      );
     const release = parseRelease(releaseText, `${this.branch}:${RELEASE_FILE}`);
     const decisionText = sha ? blobText(target.decision, decisionPath(sha)) : null;
-    const decision = sha && decisionText !== null ? parseDecisionRecord(decisionText, `${this.branch}:${decisionPath(sha)}`) : null;
+    const decision =
+      sha && decisionText !== null
+        ? parseDecisionRecord(decisionText, `${this.branch}:${decisionPath(sha)}`)
+        : null;
     return { head: target.oid, release, decision };
   }
 
-  async write(base: StateSnapshot, files: Record<string, string>, message: string): Promise<WriteResult> {
+  async write(
+    base: StateSnapshot,
+    files: Record<string, string>,
+    message: string,
+  ): Promise<WriteResult> {
     if (base.head === null) return this.create(files, message);
     const [headline, ...body] = message.split('\n');
     try {
-      const r = await this.octokit.graphql<{ createCommitOnBranch: { commit: { oid: string } } }>(WRITE_MUTATION, {
-        input: {
-          branch: { repositoryNameWithOwner: `${this.owner}/${this.repo}`, branchName: this.branch },
-          expectedHeadOid: base.head,
-          message: { headline, ...(body.length ? { body: body.join('\n').trim() } : {}) },
-          fileChanges: { additions: Object.entries(files).map(([path, content]) => ({ path, contents: Buffer.from(content, 'utf8').toString('base64') })) },
+      const r = await this.octokit.graphql<{ createCommitOnBranch: { commit: { oid: string } } }>(
+        WRITE_MUTATION,
+        {
+          input: {
+            branch: {
+              repositoryNameWithOwner: `${this.owner}/${this.repo}`,
+              branchName: this.branch,
+            },
+            expectedHeadOid: base.head,
+            message: { headline, ...(body.length ? { body: body.join('\n').trim() } : {}) },
+            fileChanges: {
+              additions: Object.entries(files).map(([path, content]) => ({
+                path,
+                contents: Buffer.from(content, 'utf8').toString('base64'),
+              })),
+            },
+          },
         },
-      });
+      );
       return { kind: 'written', head: r.createCommitOnBranch.commit.oid };
     } catch (e) {
       const err = e as GraphqlErrorLike;
-      if (err.errors?.some((x) => x.type === 'STALE_DATA' || /Expected branch to point to/.test(x.message ?? ''))) {
+      if (
+        err.errors?.some(
+          (x) => x.type === 'STALE_DATA' || /Expected branch to point to/.test(x.message ?? ''),
+        )
+      ) {
         return { kind: 'conflict', detail: 'the state branch moved since it was read' };
       }
       // A lost response: the commit may or may not exist. Re-reading tells; the caller
       // recognises its own claim by `claimed_by`.
-      if (err.status !== undefined && err.status >= 500) return { kind: 'conflict', detail: `the write's outcome is unknown (HTTP ${err.status})` };
+      if (err.status !== undefined && err.status >= 500)
+        return { kind: 'conflict', detail: `the write's outcome is unknown (HTTP ${err.status})` };
       throw apiError(`Writing the state branch ${this.branch}`, e, {
         403: `The token cannot write ${this.branch}: the workflow needs contents: write, and branch protection or rulesets must let GitHub Actions push to ${this.branch}.`,
       });
@@ -109,17 +151,39 @@ export class GitHubStateStore implements StateStore {
     try {
       const tree = await this.octokit.rest.git.createTree({
         ...o,
-        tree: Object.entries({ 'README.md': STATE_README, ...files }).map(([path, content]) => ({ path, mode: '100644' as const, type: 'blob' as const, content })),
+        tree: Object.entries({ 'README.md': STATE_README, ...files }).map(([path, content]) => ({
+          path,
+          mode: '100644' as const,
+          type: 'blob' as const,
+          content,
+        })),
       });
-      const commit = await this.octokit.rest.git.createCommit({ ...o, message, tree: tree.data.sha, parents: [] });
-      await this.octokit.rest.git.createRef({ ...o, ref: `refs/heads/${this.branch}`, sha: commit.data.sha, request: { idempotent: false } } as never);
+      const commit = await this.octokit.rest.git.createCommit({
+        ...o,
+        message,
+        tree: tree.data.sha,
+        parents: [],
+      });
+      await this.octokit.rest.git.createRef({
+        ...o,
+        ref: `refs/heads/${this.branch}`,
+        sha: commit.data.sha,
+        request: { idempotent: false },
+      } as never);
       return { kind: 'written', head: commit.data.sha };
     } catch (e) {
       const err = e as GraphqlErrorLike & { response?: { data?: { message?: string } } };
-      if (err.status === 422 && /Reference already exists/.test(err.response?.data?.message ?? err.message ?? '')) {
+      if (
+        err.status === 422 &&
+        /Reference already exists/.test(err.response?.data?.message ?? err.message ?? '')
+      ) {
         return { kind: 'conflict', detail: `another run created ${this.branch} first` };
       }
-      if (err.status !== undefined && err.status >= 500) return { kind: 'conflict', detail: `creating ${this.branch}: outcome unknown (HTTP ${err.status})` };
+      if (err.status !== undefined && err.status >= 500)
+        return {
+          kind: 'conflict',
+          detail: `creating ${this.branch}: outcome unknown (HTTP ${err.status})`,
+        };
       throw apiError(`Creating the state branch ${this.branch}`, e, {
         403: `The token cannot create ${this.branch}: the workflow needs contents: write, and rulesets must allow creating it.`,
         409: 'The repository is empty: push a first commit before deploying.',
@@ -143,10 +207,18 @@ export class MemoryStateStore implements StateStore {
     const text = top.files.get(RELEASE_FILE);
     if (text === undefined) throw new StateCorruptError(RELEASE_FILE, 'missing');
     const d = sha ? top.files.get(decisionPath(sha)) : undefined;
-    return { head: top.head, release: parseRelease(text), decision: sha && d !== undefined ? parseDecisionRecord(d, decisionPath(sha)) : null };
+    return {
+      head: top.head,
+      release: parseRelease(text),
+      decision: sha && d !== undefined ? parseDecisionRecord(d, decisionPath(sha)) : null,
+    };
   }
 
-  async write(base: StateSnapshot, files: Record<string, string>, _message: string): Promise<WriteResult> {
+  async write(
+    base: StateSnapshot,
+    files: Record<string, string>,
+    _message: string,
+  ): Promise<WriteResult> {
     const top = this.commits.at(-1);
     if ((top?.head ?? null) !== base.head) return { kind: 'conflict', detail: 'head moved' };
     const next = new Map(top?.files ?? [['README.md', STATE_README]]);

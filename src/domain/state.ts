@@ -21,7 +21,9 @@ export class StateCorruptError extends Error {
     readonly path: string,
     problem: string,
   ) {
-    super(`State file ${path} is unusable: ${problem}. The state branch was left exactly as it was.`);
+    super(
+      `State file ${path} is unusable: ${problem}. The state branch was left exactly as it was.`,
+    );
     this.name = 'StateCorruptError';
   }
 }
@@ -89,7 +91,10 @@ function parseJson(text: string, path: string): unknown {
 function checkVersion(value: unknown, path: string): void {
   const v = (value as { schema_version?: unknown } | null)?.schema_version;
   if (typeof v === 'number' && v > STATE_SCHEMA_VERSION) {
-    throw new StateCorruptError(path, `schema_version ${v} is newer than this governor understands (${STATE_SCHEMA_VERSION}); upgrade the action instead of overwriting newer state`);
+    throw new StateCorruptError(
+      path,
+      `schema_version ${v} is newer than this governor understands (${STATE_SCHEMA_VERSION}); upgrade the action instead of overwriting newer state`,
+    );
   }
 }
 
@@ -117,10 +122,22 @@ const evaluation = z.looseObject({
 const decisionSchema = z.looseObject({
   schema_version: z.literal(STATE_SCHEMA_VERSION),
   sha,
-  decision: z.looseObject({ outcome: z.enum(['ALLOW', 'HOLD', 'SKIP']), reason: z.string(), risk: z.enum(['LOW', 'MEDIUM', 'HIGH']).nullable() }),
+  decision: z.looseObject({
+    outcome: z.enum(['ALLOW', 'HOLD', 'SKIP']),
+    reason: z.string(),
+    risk: z.enum(['LOW', 'MEDIUM', 'HIGH']).nullable(),
+  }),
   production_sha: sha.nullable(),
   config_digest: z.string().nullable(),
-  risk_paths: z.array(z.looseObject({ source: z.string(), pattern: z.string(), level: z.string(), paths: z.array(z.string()), count: z.number().int() })),
+  risk_paths: z.array(
+    z.looseObject({
+      source: z.string(),
+      pattern: z.string(),
+      level: z.string(),
+      paths: z.array(z.string()),
+      count: z.number().int(),
+    }),
+  ),
   risk_incomplete: z.string().nullable().optional(),
   approvals: z.looseObject({ valid: z.array(z.unknown()), ignored: z.array(z.unknown()) }),
   evaluations: z.array(evaluation),
@@ -157,12 +174,27 @@ export interface EvaluationContext {
 /** The decision record after one more evaluation of the SHA. */
 export function recordEvaluation(
   previous: DecisionRecord | null,
-  f: { sha: string; decision: Pick<Decision, 'outcome' | 'reason' | 'risk'>; productionSha: string | null; assessment: RiskAssessment | null; approvals: ApprovalResult | null },
+  f: {
+    sha: string;
+    decision: Pick<Decision, 'outcome' | 'reason' | 'risk'>;
+    productionSha: string | null;
+    assessment: RiskAssessment | null;
+    approvals: ApprovalResult | null;
+  },
   ctx: EvaluationContext,
 ): DecisionRecord {
   const evaluations = [
     ...(previous?.evaluations ?? []),
-    { run_id: ctx.runId, run_attempt: ctx.runAttempt, at: ctx.now.toISOString(), outcome: f.decision.outcome, reason: f.decision.reason, risk: f.decision.risk, production_sha: f.productionSha, source: ctx.source },
+    {
+      run_id: ctx.runId,
+      run_attempt: ctx.runAttempt,
+      at: ctx.now.toISOString(),
+      outcome: f.decision.outcome,
+      reason: f.decision.reason,
+      risk: f.decision.risk,
+      production_sha: f.productionSha,
+      source: ctx.source,
+    },
   ].slice(-EVALUATIONS_LIMIT);
   return {
     schema_version: STATE_SCHEMA_VERSION,
@@ -170,18 +202,39 @@ export function recordEvaluation(
     decision: { outcome: f.decision.outcome, reason: f.decision.reason, risk: f.decision.risk },
     production_sha: f.productionSha,
     config_digest: ctx.configDigest,
-    risk_paths: (f.assessment?.matches ?? []).map((m) => ({ source: m.source, pattern: m.pattern, level: m.level, paths: m.paths, count: m.count })),
+    risk_paths: (f.assessment?.matches ?? []).map((m) => ({
+      source: m.source,
+      pattern: m.pattern,
+      level: m.level,
+      paths: m.paths,
+      count: m.count,
+    })),
     risk_incomplete: f.assessment?.incompleteReason ?? null,
     approvals: {
-      valid: (f.approvals?.valid ?? []).map((a) => ({ ...a, covers: a.covers === 'all' ? 'all' : a.covers.slice(0, 50) })),
+      valid: (f.approvals?.valid ?? []).map((a) => ({
+        ...a,
+        covers: a.covers === 'all' ? 'all' : a.covers.slice(0, 50),
+      })),
       ignored: f.approvals?.ignored ?? [],
     },
     evaluations,
-    lifecycle: previous?.lifecycle ?? { state: null, claimed_at: null, dispatched_at: null, run_id: null, run_url: null, finished_at: null, conclusion: null, issue_number: null },
+    lifecycle: previous?.lifecycle ?? {
+      state: null,
+      claimed_at: null,
+      dispatched_at: null,
+      run_id: null,
+      run_url: null,
+      finished_at: null,
+      conclusion: null,
+      issue_number: null,
+    },
   };
 }
 
-export function withLifecycle(record: DecisionRecord, patch: Partial<DecisionRecord['lifecycle']>): DecisionRecord {
+export function withLifecycle(
+  record: DecisionRecord,
+  patch: Partial<DecisionRecord['lifecycle']>,
+): DecisionRecord {
   return { ...record, lifecycle: { ...record.lifecycle, ...patch } };
 }
 
@@ -202,7 +255,12 @@ export function inFlight(release: Release): HistoryEntry | null {
 }
 
 export function historyForRules(release: Release): DeployEntry[] {
-  return release.deploy_history.map((h) => ({ sha: h.sha, time: h.time, result: h.result, completed_at: h.completed_at ?? null }));
+  return release.deploy_history.map((h) => ({
+    sha: h.sha,
+    time: h.time,
+    result: h.result,
+    completed_at: h.completed_at ?? null,
+  }));
 }
 
 function bounded(history: HistoryEntry[]): HistoryEntry[] {
@@ -217,7 +275,18 @@ export function claim(release: Release, target: string, now: Date, claimedBy: st
     last_deploy_time: time,
     last_deploy_result: 'pending',
     last_deploy_run_url: null,
-    deploy_history: bounded([{ sha: target, time, result: 'pending', run_id: null, run_url: null, completed_at: null, claimed_by: claimedBy }, ...release.deploy_history]),
+    deploy_history: bounded([
+      {
+        sha: target,
+        time,
+        result: 'pending',
+        run_id: null,
+        run_url: null,
+        completed_at: null,
+        claimed_by: claimedBy,
+      },
+      ...release.deploy_history,
+    ]),
   };
 }
 
@@ -232,7 +301,12 @@ function updateEntry(release: Release, target: string, patch: Partial<HistoryEnt
   return { ...release, deploy_history: history };
 }
 
-export function markDispatched(release: Release, target: string, runId: number, runUrl: string): Release {
+export function markDispatched(
+  release: Release,
+  target: string,
+  runId: number,
+  runUrl: string,
+): Release {
   const next = updateEntry(release, target, { run_id: runId, run_url: runUrl });
   return next.last_deploy_attempt_sha === target ? { ...next, last_deploy_run_url: runUrl } : next;
 }
@@ -255,10 +329,26 @@ export interface Finished {
  */
 export function markFinished(release: Release, f: Finished, movesProduction: boolean): Release {
   const time = f.now.toISOString();
-  const known = release.deploy_history.some((h) => h.sha === f.sha && (h.run_id === f.runId || h.result === 'pending'));
+  const known = release.deploy_history.some(
+    (h) => h.sha === f.sha && (h.run_id === f.runId || h.result === 'pending'),
+  );
   const base = known
     ? release
-    : { ...release, deploy_history: bounded([{ sha: f.sha, time, result: 'pending' as const, run_id: f.runId, run_url: f.runUrl, completed_at: null, claimed_by: 'observed' }, ...release.deploy_history]) };
+    : {
+        ...release,
+        deploy_history: bounded([
+          {
+            sha: f.sha,
+            time,
+            result: 'pending' as const,
+            run_id: f.runId,
+            run_url: f.runUrl,
+            completed_at: null,
+            claimed_by: 'observed',
+          },
+          ...release.deploy_history,
+        ]),
+      };
   let next = updateEntry(base, f.sha, {
     result: f.success ? 'success' : 'failure',
     run_id: f.runId,
@@ -267,16 +357,27 @@ export function markFinished(release: Release, f: Finished, movesProduction: boo
     conclusion: f.conclusion,
     ...(f.issueNumber !== undefined ? { issue_number: f.issueNumber } : {}),
   });
-  next = { ...next, last_deploy_attempt_sha: f.sha, last_deploy_result: f.success ? 'success' : 'failure', last_deploy_run_url: f.runUrl, last_deploy_time: next.last_deploy_time ?? time };
+  next = {
+    ...next,
+    last_deploy_attempt_sha: f.sha,
+    last_deploy_result: f.success ? 'success' : 'failure',
+    last_deploy_run_url: f.runUrl,
+    last_deploy_time: next.last_deploy_time ?? time,
+  };
   if (f.success && movesProduction && next.production_sha_current !== f.sha) {
-    next = { ...next, production_sha_previous: next.production_sha_current, production_sha_current: f.sha };
+    next = {
+      ...next,
+      production_sha_previous: next.production_sha_current,
+      production_sha_current: f.sha,
+    };
   }
   return next;
 }
 
 /** The SHA's deploy-failure issue from an earlier failure, if one was opened. */
 export function failureIssueOf(release: Release, target: string): number | null {
-  for (const h of release.deploy_history) if (h.sha === target && typeof h.issue_number === 'number') return h.issue_number;
+  for (const h of release.deploy_history)
+    if (h.sha === target && typeof h.issue_number === 'number') return h.issue_number;
   return null;
 }
 

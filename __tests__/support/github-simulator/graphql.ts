@@ -3,18 +3,29 @@
 // compare-and-swap on the branch head). Every document is validated against GitHub's
 // published schema (@octokit/graphql-schema) before it is executed.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { buildClientSchema, execute, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  buildClientSchema,
+  execute,
+  GraphQLError,
+  parse,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
 import type { GitRepo } from './git.js';
 
 let cachedSchema: GraphQLSchema | null = null;
 
 function schema(): GraphQLSchema {
   if (!cachedSchema) {
-    const require = createRequire(import.meta.url);
-    const file = join(dirname(require.resolve('@octokit/graphql-schema/package.json')), 'schema.json');
-    cachedSchema = buildClientSchema(JSON.parse(readFileSync(file, 'utf8')) as Parameters<typeof buildClientSchema>[0]);
+    // The package exports only its ESM index (which reads the file eagerly); read the JSON directly.
+    const file = new URL(
+      '../../../node_modules/@octokit/graphql-schema/schema.json',
+      import.meta.url,
+    );
+    cachedSchema = buildClientSchema(
+      JSON.parse(readFileSync(file, 'utf8')) as Parameters<typeof buildClientSchema>[0],
+    );
   }
   return cachedSchema;
 }
@@ -39,7 +50,14 @@ export interface GraphqlResult {
 function blob(git: GitRepo, sha: string) {
   const content = git.readBlob(sha) ?? Buffer.alloc(0);
   const isBinary = content.includes(0);
-  return { __typename: 'Blob', oid: sha, byteSize: content.length, isBinary, isTruncated: false, text: isBinary ? null : content.toString('utf8') };
+  return {
+    __typename: 'Blob',
+    oid: sha,
+    byteSize: content.length,
+    isBinary,
+    isTruncated: false,
+    text: isBinary ? null : content.toString('utf8'),
+  };
 }
 
 function gitObject(git: GitRepo, sha: string): unknown {
@@ -61,32 +79,67 @@ function commit(git: GitRepo, sha: string) {
     tree: { __typename: 'Tree', oid: c.tree },
     file: ({ path }: { path: string }) => {
       const f = git.fileAt(c.sha, path);
-      if (f) return { __typename: 'TreeEntry', name: path.split('/').pop(), path, oid: f.sha, type: 'blob', object: blob(git, f.sha) };
+      if (f)
+        return {
+          __typename: 'TreeEntry',
+          name: path.split('/').pop(),
+          path,
+          oid: f.sha,
+          type: 'blob',
+          object: blob(git, f.sha),
+        };
       const t = git.treeAt(c.sha, path);
-      return t ? { __typename: 'TreeEntry', name: path.split('/').pop(), path, oid: t, type: 'tree', object: { __typename: 'Tree', oid: t } } : null;
+      return t
+        ? {
+            __typename: 'TreeEntry',
+            name: path.split('/').pop(),
+            path,
+            oid: t,
+            type: 'tree',
+            object: { __typename: 'Tree', oid: t },
+          }
+        : null;
     },
   };
 }
 
 function stale(expected: string): GraphQLError {
-  return new GraphQLError(`Expected branch to point to "${expected}" but it did not. Pull and try again.`, { extensions: { type: 'STALE_DATA' } });
+  return new GraphQLError(
+    `Expected branch to point to "${expected}" but it did not. Pull and try again.`,
+    { extensions: { type: 'STALE_DATA' } },
+  );
 }
 
-export function executeGraphql(host: GraphqlHost, request: { query?: unknown; variables?: unknown; operationName?: unknown }): GraphqlResult {
+export function executeGraphql(
+  host: GraphqlHost,
+  request: { query?: unknown; variables?: unknown; operationName?: unknown },
+): GraphqlResult {
   const problems: string[] = [];
   if (typeof request.query !== 'string') {
-    return { body: { errors: [{ message: 'A query attribute must be specified and must be a string.' }] }, problems: ['query is missing'], operationName: null };
+    return {
+      body: { errors: [{ message: 'A query attribute must be specified and must be a string.' }] },
+      problems: ['query is missing'],
+      operationName: null,
+    };
   }
   let document: DocumentNode;
   try {
     document = parse(request.query);
   } catch (e) {
     const message = (e as Error).message;
-    return { body: { errors: [{ message }] }, problems: [`GraphQL syntax: ${message}`], operationName: null };
+    return {
+      body: { errors: [{ message }] },
+      problems: [`GraphQL syntax: ${message}`],
+      operationName: null,
+    };
   }
   const errors = validate(schema(), document);
   if (errors.length > 0) {
-    return { body: { errors: errors.map((e) => ({ message: e.message })) }, problems: errors.map((e) => `GraphQL: ${e.message}`), operationName: null };
+    return {
+      body: { errors: errors.map((e) => ({ message: e.message })) },
+      problems: errors.map((e) => `GraphQL: ${e.message}`),
+      operationName: null,
+    };
   }
   const op = document.definitions.find((d) => d.kind === 'OperationDefinition');
   const operationName = op && 'name' in op && op.name ? op.name.value : null;
@@ -98,9 +151,18 @@ export function executeGraphql(host: GraphqlHost, request: { query?: unknown; va
       __typename: 'Repository',
       nameWithOwner: `${host.owner}/${host.repo}`,
       ref: ({ qualifiedName }: { qualifiedName: string }) => {
-        const full = qualifiedName.startsWith('refs/') ? qualifiedName : `refs/heads/${qualifiedName}`;
+        const full = qualifiedName.startsWith('refs/')
+          ? qualifiedName
+          : `refs/heads/${qualifiedName}`;
         const sha = git.readRef(full);
-        return sha ? { __typename: 'Ref', name: full.replace(/^refs\/heads\//, ''), prefix: 'refs/heads/', target: commit(git, sha) } : null;
+        return sha
+          ? {
+              __typename: 'Ref',
+              name: full.replace(/^refs\/heads\//, ''),
+              prefix: 'refs/heads/',
+              target: commit(git, sha),
+            }
+          : null;
       },
       object: ({ expression, oid }: { expression?: string; oid?: string }) => {
         const target = oid ?? expression;
@@ -116,19 +178,36 @@ export function executeGraphql(host: GraphqlHost, request: { query?: unknown; va
     const hits = host.searchIssues(query);
     return {
       issueCount: hits.length,
-      nodes: hits.slice(0, first ?? 10).map((h) => ({ __typename: h.isPull ? 'PullRequest' : 'Issue', number: h.number, title: h.title, url: h.url })),
+      nodes: hits
+        .slice(0, first ?? 10)
+        .map((h) => ({
+          __typename: h.isPull ? 'PullRequest' : 'Issue',
+          number: h.number,
+          title: h.title,
+          url: h.url,
+        })),
     };
   };
 
   const createCommitOnBranch = ({ input }: { input: Record<string, unknown> }) => {
     const branch = input.branch as { repositoryNameWithOwner?: string; branchName?: string };
-    if (branch.repositoryNameWithOwner && branch.repositoryNameWithOwner !== `${host.owner}/${host.repo}`) throw new GraphQLError('Could not resolve to a Repository');
+    if (
+      branch.repositoryNameWithOwner &&
+      branch.repositoryNameWithOwner !== `${host.owner}/${host.repo}`
+    )
+      throw new GraphQLError('Could not resolve to a Repository');
     const ref = `refs/heads/${String(branch.branchName).replace(/^refs\/heads\//, '')}`;
     const head = git.readRef(ref);
-    if (!head) throw new GraphQLError(`A ref named "${branch.branchName}" does not exist.`, { extensions: { type: 'NOT_FOUND' } });
+    if (!head)
+      throw new GraphQLError(`A ref named "${branch.branchName}" does not exist.`, {
+        extensions: { type: 'NOT_FOUND' },
+      });
     const expected = String(input.expectedHeadOid);
     if (head !== expected) throw stale(expected);
-    const changes = (input.fileChanges ?? {}) as { additions?: { path: string; contents: string }[]; deletions?: { path: string }[] };
+    const changes = (input.fileChanges ?? {}) as {
+      additions?: { path: string; contents: string }[];
+      deletions?: { path: string }[];
+    };
     const additions = changes.additions ?? [];
     const shas = git.hashBlobs(additions.map((a) => Buffer.from(a.contents, 'base64')));
     const entries = [
@@ -138,12 +217,23 @@ export function executeGraphql(host: GraphqlHost, request: { query?: unknown; va
     const tree = git.buildTree(git.readCommit(head)!.tree, entries);
     const message = input.message as { headline: string; body?: string };
     const text = message.body ? `${message.headline}\n\n${message.body}` : message.headline;
-    const date = host.clock().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const person = { name: host.tokenUser, email: `${host.tokenUser}@users.noreply.github.com`, date };
+    const date = host
+      .clock()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
+    const person = {
+      name: host.tokenUser,
+      email: `${host.tokenUser}@users.noreply.github.com`,
+      date,
+    };
     const sha = git.commitTree(tree, [head], text, person);
     // The compare-and-swap: the ref moves only if it is still where the client saw it.
     if (!git.casRef(ref, sha, head)) throw stale(expected);
-    return { clientMutationId: input.clientMutationId ?? null, commit: commit(git, sha), ref: { name: ref } };
+    return {
+      clientMutationId: input.clientMutationId ?? null,
+      commit: commit(git, sha),
+      ref: { name: ref },
+    };
   };
 
   const result = execute({
@@ -155,7 +245,12 @@ export function executeGraphql(host: GraphqlHost, request: { query?: unknown; va
   }) as { data?: unknown; errors?: readonly GraphQLError[] };
   const body: GraphqlResult['body'] = { data: result.data ?? null };
   if (result.errors?.length) {
-    body.errors = result.errors.map((e) => ({ type: (e.extensions?.type as string | undefined) ?? undefined, message: e.message, path: e.path, locations: e.locations }));
+    body.errors = result.errors.map((e) => ({
+      type: (e.extensions?.type as string | undefined) ?? undefined,
+      message: e.message,
+      path: e.path,
+      locations: e.locations,
+    }));
   }
   return { body, problems, operationName };
 }

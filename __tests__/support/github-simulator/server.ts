@@ -593,7 +593,8 @@ export class GitHubSimulator {
       });
     }
 
-    if (method === 'POST' && url.pathname === '/graphql') return this.handleGraphql(entry, body, send);
+    if (method === 'POST' && url.pathname === '/graphql')
+      return this.handleGraphql(entry, body, send);
 
     const op = this.checker.match(method, url.pathname);
     if (!op) {
@@ -681,15 +682,36 @@ export class GitHubSimulator {
     send(reply);
   }
 
-  private async handleGraphql(entry: LogEntry, body: Record<string, unknown>, send: (r: Reply) => void): Promise<void> {
+  private async handleGraphql(
+    entry: LogEntry,
+    body: Record<string, unknown>,
+    send: (r: Reply) => void,
+  ): Promise<void> {
     entry.route = '/graphql';
     let lost = false;
     for (const fault of this.faults.take('POST /graphql')) {
       if (fault.kind === 'latency') await new Promise((r) => setTimeout(r, fault.ms));
       else if (fault.kind === 'lost') lost = true;
-      else if (fault.kind === 'status') return send({ status: fault.status, body: { message: fault.message ?? `Simulated ${fault.status}` } });
-      else if (fault.kind === 'secondary-rate-limit') return send({ status: 403, headers: { 'retry-after': String(fault.retryAfterSeconds) }, body: { message: 'You have exceeded a secondary rate limit.' } });
-      else return send({ status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + fault.resetInSeconds) }, body: { message: 'API rate limit exceeded.' } });
+      else if (fault.kind === 'status')
+        return send({
+          status: fault.status,
+          body: { message: fault.message ?? `Simulated ${fault.status}` },
+        });
+      else if (fault.kind === 'secondary-rate-limit')
+        return send({
+          status: 403,
+          headers: { 'retry-after': String(fault.retryAfterSeconds) },
+          body: { message: 'You have exceeded a secondary rate limit.' },
+        });
+      else
+        return send({
+          status: 403,
+          headers: {
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + fault.resetInSeconds),
+          },
+          body: { message: 'API rate limit exceeded.' },
+        });
     }
     const result = executeGraphql(
       {
@@ -702,7 +724,12 @@ export class GitHubSimulator {
           [...this.issues.values()]
             .filter(parseSearch(q, this.fullName))
             .sort((a, b) => b.number - a.number)
-            .map((i) => ({ number: i.number, title: i.title, url: `${this.serverUrl}/${this.fullName}/issues/${i.number}`, isPull: Boolean(i.pull) })),
+            .map((i) => ({
+              number: i.number,
+              title: i.title,
+              url: `${this.serverUrl}/${this.fullName}/issues/${i.number}`,
+              isPull: Boolean(i.pull),
+            })),
       },
       body,
     );

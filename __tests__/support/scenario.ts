@@ -1,0 +1,122 @@
+// A repository as a team would have it: the three workflows, a .booty.yml, collaborators,
+// and optionally something already in production.
+import type { GitHubSimulator, WorkflowRecord } from './github-simulator/server.js';
+import { workflowRunEvent } from './events.js';
+
+export const VERIFY_PATH = '.github/workflows/verify-main.yml';
+export const DEPLOY_PATH = '.github/workflows/deploy.yml';
+
+export interface Scenario {
+  verify: WorkflowRecord;
+  deploy: WorkflowRecord;
+  /** The first commit on main. */
+  base: string;
+}
+
+export function setupRepo(
+  sim: GitHubSimulator,
+  opts: { config?: string; files?: Record<string, string> } = {},
+): Scenario {
+  const verify = sim.workflow({ name: 'Verify main', path: VERIFY_PATH });
+  const deploy = sim.workflow({
+    name: 'Deploy',
+    path: DEPLOY_PATH,
+    runName: 'Deploy ${{ inputs.sha }}',
+    dispatchInputs: { sha: { required: true } },
+  });
+  sim.collaborator('releng', 'maintain');
+  sim.collaborator('writer', 'write');
+  sim.collaborator('dev', 'write');
+  sim.collaborator('reader', 'read');
+  const base = sim.commit({
+    author: 'dev',
+    message: 'Initial commit',
+    files: {
+      '.booty.yml': opts.config ?? 'release_governor:\n  cooldown_minutes: 30\n',
+      [VERIFY_PATH]: 'name: Verify main\non: push\n',
+      [DEPLOY_PATH]: 'name: Deploy\non: workflow_dispatch\n',
+      'src/app.ts': 'export const v = 1;\n',
+      'README.md': '# shop\n',
+      ...opts.files,
+    },
+  });
+  return { verify, deploy, base };
+}
+
+/** Puts `sha` in production, as if the governor had deployed it earlier. */
+export function inProduction(
+  sim: GitHubSimulator,
+  sha: string,
+  extra: Record<string, unknown> = {},
+): string {
+  const release = {
+    schema_version: 1,
+    production_sha_current: sha,
+    production_sha_previous: null,
+    last_deploy_attempt_sha: sha,
+    last_deploy_time: '2026-11-01T00:00:00.000Z',
+    last_deploy_result: 'success',
+    last_deploy_run_url: null,
+    last_health_check: null,
+    deploy_history: [
+      {
+        sha,
+        time: '2026-11-01T00:00:00.000Z',
+        result: 'success',
+        run_id: 1,
+        run_url: null,
+        completed_at: '2026-11-01T00:05:00.000Z',
+      },
+    ],
+    ...extra,
+  };
+  return sim.commit({
+    branch: 'booty-state',
+    parents: [],
+    message: 'seed state',
+    files: { 'README.md': 'state\n', 'release.json': `${JSON.stringify(release, null, 2)}\n` },
+  });
+}
+
+/** A successful verification run on main for `sha`, and its completed event. */
+export function verified(
+  sim: GitHubSimulator,
+  s: Scenario,
+  sha: string,
+  patch: Record<string, unknown> = {},
+) {
+  const run = sim.workflowRun({ workflow: s.verify, headSha: sha, conclusion: 'success' });
+  return workflowRunEvent('workflow_run.verify-success-push', {
+    headSha: sha,
+    repoId: sim.repoId,
+    runId: run.id,
+    workflowId: s.verify.id,
+    patch,
+  });
+}
+
+export function deployRuns(sim: GitHubSimulator, s: Scenario) {
+  return sim.runs.filter((r) => r.workflow_id === s.deploy.id);
+}
+
+export function deployEvent(sim: GitHubSimulator, s: Scenario, runId: number, conclusion: string) {
+  const run = sim.runs.find((r) => r.id === runId)!;
+  return workflowRunEvent(
+    conclusion === 'success' ? 'workflow_run.deploy-success' : 'workflow_run.deploy-failure',
+    {
+      headSha: run.head_sha,
+      repoId: sim.repoId,
+      runId,
+      workflowId: s.deploy.id,
+      displayTitle: run.display_title,
+      patch: { workflow_run: { conclusion } },
+    },
+  );
+}
+
+export function stateFile(sim: GitHubSimulator, path: string): unknown {
+  const head = sim.git.readRef('refs/heads/booty-state');
+  if (!head) return null;
+  const f = sim.git.fileAt(head, path);
+  return f ? (JSON.parse(f.content.toString('utf8')) as unknown) : null;
+}
