@@ -41005,7 +41005,15 @@ function statusOf(e) {
     return typeof s === 'number' ? s : null;
 }
 const COMPARE_FILE_CAP = 300;
-const FILE_STATUSES = ['added', 'modified', 'removed', 'renamed', 'copied', 'changed', 'unchanged'];
+const FILE_STATUSES = [
+    'added',
+    'modified',
+    'removed',
+    'renamed',
+    'copied',
+    'changed',
+    'unchanged',
+];
 class GitHub {
     octokit;
     owner;
@@ -41044,10 +41052,16 @@ class GitHub {
     }
     async compare(base, head) {
         try {
-            const r = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.o, basehead: `${base}...${head}`, per_page: 100 });
+            const r = await this.octokit.rest.repos.compareCommitsWithBasehead({
+                ...this.o,
+                basehead: `${base}...${head}`,
+                per_page: 100,
+            });
             const files = (r.data.files ?? []).map((f) => ({
                 path: f.filename,
-                status: FILE_STATUSES.includes(f.status) ? f.status : 'changed',
+                status: FILE_STATUSES.includes(f.status)
+                    ? f.status
+                    : 'changed',
                 ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
             }));
             return {
@@ -41069,7 +41083,11 @@ class GitHub {
     /** Every blob path of a commit's tree, recursively; `truncated` when GitHub cut the listing. */
     async treeFiles(commit) {
         try {
-            const r = await this.octokit.rest.git.getTree({ ...this.o, tree_sha: commit, recursive: 'true' });
+            const r = await this.octokit.rest.git.getTree({
+                ...this.o,
+                tree_sha: commit,
+                recursive: 'true',
+            });
             const files = new Map();
             for (const e of r.data.tree)
                 if (e.type === 'blob' && e.path && e.sha)
@@ -41083,7 +41101,7 @@ class GitHub {
     async commitAuthor(sha) {
         try {
             const r = await this.octokit.rest.git.getCommit({ ...this.o, commit_sha: sha });
-            return r.data.author.email.match(/^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/)?.[1] ?? null;
+            return (r.data.author.email.match(/^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/)?.[1] ?? null);
         }
         catch (e) {
             throw apiError(`Reading commit ${sha.slice(0, 7)}`, e);
@@ -41106,27 +41124,61 @@ class GitHub {
         const pullsByNumber = new Map();
         try {
             for (const sha of f.commits) {
-                const r = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...this.o, commit_sha: sha, per_page: 100 });
+                const r = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+                    ...this.o,
+                    commit_sha: sha,
+                    per_page: 100,
+                });
                 for (const p of r.data) {
                     if (p.merged_at && p.base.ref === f.branch)
-                        pullsByNumber.set(p.number, { number: p.number, author: p.user?.login ?? '', mergedAt: p.merged_at, baseRef: p.base.ref });
+                        pullsByNumber.set(p.number, {
+                            number: p.number,
+                            author: p.user?.login ?? '',
+                            mergedAt: p.merged_at,
+                            baseRef: p.base.ref,
+                        });
                 }
             }
             const pulls = [];
             for (const p of pullsByNumber.values()) {
-                const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, { ...this.o, pull_number: p.number, per_page: 100 });
-                const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, { ...this.o, issue_number: p.number, per_page: 100 });
-                const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.o, issue_number: p.number, per_page: 100 });
+                const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
+                    ...this.o,
+                    pull_number: p.number,
+                    per_page: 100,
+                });
+                const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, {
+                    ...this.o,
+                    issue_number: p.number,
+                    per_page: 100,
+                });
+                const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+                    ...this.o,
+                    issue_number: p.number,
+                    per_page: 100,
+                });
                 pulls.push({
                     ...p,
-                    files: files.flatMap((x) => (x.previous_filename ? [x.filename, x.previous_filename] : [x.filename])),
+                    files: files.flatMap((x) => x.previous_filename ? [x.filename, x.previous_filename] : [x.filename]),
                     labelEvents: events
                         .filter((e) => (e.event === 'labeled' || e.event === 'unlabeled') && 'label' in e && e.label)
-                        .map((e) => ({ event: e.event, label: e.label.name, actor: e.actor?.login ?? '', at: e.created_at })),
-                    comments: comments.map((c) => ({ body: c.body ?? '', author: c.user?.login ?? '', at: c.created_at })),
+                        .map((e) => ({
+                        event: e.event,
+                        label: e.label.name,
+                        actor: e.actor?.login ?? '',
+                        at: e.created_at,
+                    })),
+                    comments: comments.map((c) => ({
+                        body: c.body ?? '',
+                        author: c.user?.login ?? '',
+                        at: c.created_at,
+                    })),
                 });
             }
-            const commitComments = (await this.octokit.paginate(this.octokit.rest.repos.listCommentsForCommit, { ...this.o, commit_sha: f.headSha, per_page: 100 })).map((c) => ({
+            const commitComments = (await this.octokit.paginate(this.octokit.rest.repos.listCommentsForCommit, {
+                ...this.o,
+                commit_sha: f.headSha,
+                per_page: 100,
+            })).map((c) => ({
                 body: c.body,
                 author: c.user?.login ?? '',
                 at: c.created_at,
@@ -41146,7 +41198,14 @@ class GitHub {
                     continue;
                 actors[login] = await this.actor(login);
             }
-            return { headSha: f.headSha, headAuthor: f.headAuthor, environment: f.environment, pulls, commitComments, actors };
+            return {
+                headSha: f.headSha,
+                headAuthor: f.headAuthor,
+                environment: f.environment,
+                pulls,
+                commitComments,
+                actors,
+            };
         }
         catch (e) {
             throw apiError('Reading approvals (pull requests, labels, comments)', e);
@@ -41155,7 +41214,10 @@ class GitHub {
     async actor(login) {
         const isBot = /\[bot\]$/.test(login);
         try {
-            const r = await this.octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.o, username: login });
+            const r = await this.octokit.rest.repos.getCollaboratorPermissionLevel({
+                ...this.o,
+                username: login,
+            });
             const role = r.data.role_name ?? null;
             return { login, role, isBot: isBot || r.data.user?.type === 'Bot' };
         }
@@ -41178,7 +41240,14 @@ class GitHub {
             422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with a \`sha\` input on ${ref}.`,
         };
         try {
-            const r = await this.octokit.request(route, { ...this.o, workflow_id: workflow, ref, inputs: { sha }, return_run_details: true, request: { idempotent: false } });
+            const r = await this.octokit.request(route, {
+                ...this.o,
+                workflow_id: workflow,
+                ref,
+                inputs: { sha },
+                return_run_details: true,
+                request: { idempotent: false },
+            });
             const data = r.data;
             if (data?.workflow_run_id && data.html_url)
                 return { runId: data.workflow_run_id, url: data.html_url };
@@ -41187,9 +41256,16 @@ class GitHub {
         catch (e) {
             const err = e;
             // Servers that predate return_run_details refuse the parameter: dispatch without it.
-            if (err.status === 422 && /return_run_details/.test(err.response?.data?.message ?? err.message ?? '')) {
+            if (err.status === 422 &&
+                /return_run_details/.test(err.response?.data?.message ?? err.message ?? '')) {
                 try {
-                    await this.octokit.request(route, { ...this.o, workflow_id: workflow, ref, inputs: { sha }, request: { idempotent: false } });
+                    await this.octokit.request(route, {
+                        ...this.o,
+                        workflow_id: workflow,
+                        ref,
+                        inputs: { sha },
+                        request: { idempotent: false },
+                    });
                     return null;
                 }
                 catch (e2) {
@@ -41200,13 +41276,31 @@ class GitHub {
         }
     }
     runInfo(r) {
-        return { id: r.id, url: r.html_url, displayTitle: r.display_title ?? '', headSha: r.head_sha, event: r.event, status: r.status, conclusion: r.conclusion, createdAt: r.created_at, workflowId: r.workflow_id, path: r.path ?? '' };
+        return {
+            id: r.id,
+            url: r.html_url,
+            displayTitle: r.display_title ?? '',
+            headSha: r.head_sha,
+            event: r.event,
+            status: r.status,
+            conclusion: r.conclusion,
+            createdAt: r.created_at,
+            workflowId: r.workflow_id,
+            path: r.path ?? '',
+        };
     }
     /** Deploy runs created by workflow_dispatch whose title names the SHA (run-name: Deploy <sha>). */
     async findDeployRuns(workflow, sha) {
         try {
-            const r = await this.octokit.rest.actions.listWorkflowRuns({ ...this.o, workflow_id: workflow, event: 'workflow_dispatch', per_page: 50 });
-            return r.data.workflow_runs.filter((run) => (run.display_title ?? '').includes(sha)).map((run) => this.runInfo(run));
+            const r = await this.octokit.rest.actions.listWorkflowRuns({
+                ...this.o,
+                workflow_id: workflow,
+                event: 'workflow_dispatch',
+                per_page: 50,
+            });
+            return r.data.workflow_runs
+                .filter((run) => (run.display_title ?? '').includes(sha))
+                .map((run) => this.runInfo(run));
         }
         catch (e) {
             throw apiError(`Listing runs of ${workflow}`, e);
@@ -41226,10 +41320,25 @@ class GitHub {
         const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
         try {
             if (id) {
-                const r = await this.octokit.rest.actions.listWorkflowRuns({ ...this.o, workflow_id: id, head_sha: sha, branch, event: 'push', status: 'success', per_page: 20 });
+                const r = await this.octokit.rest.actions.listWorkflowRuns({
+                    ...this.o,
+                    workflow_id: id,
+                    head_sha: sha,
+                    branch,
+                    event: 'push',
+                    status: 'success',
+                    per_page: 20,
+                });
                 return r.data.total_count > 0;
             }
-            const r = await this.octokit.rest.actions.listWorkflowRunsForRepo({ ...this.o, head_sha: sha, branch, event: 'push', status: 'success', per_page: 100 });
+            const r = await this.octokit.rest.actions.listWorkflowRunsForRepo({
+                ...this.o,
+                head_sha: sha,
+                branch,
+                event: 'push',
+                status: 'success',
+                per_page: 100,
+            });
             return r.data.workflow_runs.some((run) => run.name === workflow);
         }
         catch (e) {
@@ -41239,27 +41348,51 @@ class GitHub {
     // ------------------------------------------------------------ statuses and issues
     async setStatus(sha, state, description, targetUrl, context) {
         try {
-            await this.octokit.rest.repos.createCommitStatus({ ...this.o, sha, state, description: description.slice(0, 140), context, ...(targetUrl ? { target_url: targetUrl } : {}) });
+            await this.octokit.rest.repos.createCommitStatus({
+                ...this.o,
+                sha,
+                state,
+                description: description.slice(0, 140),
+                context,
+                ...(targetUrl ? { target_url: targetUrl } : {}),
+            });
         }
         catch (e) {
-            throw apiError(`Setting commit status ${context} on ${sha.slice(0, 7)}`, e, { 403: 'The governor workflow needs `statuses: write`.' });
+            throw apiError(`Setting commit status ${context} on ${sha.slice(0, 7)}`, e, {
+                403: 'The governor workflow needs `statuses: write`.',
+            });
         }
     }
     async openIssue(title, body, labels) {
         try {
-            const r = await this.octokit.rest.issues.create({ ...this.o, title, body, labels, request: { idempotent: false } });
+            const r = await this.octokit.rest.issues.create({
+                ...this.o,
+                title,
+                body,
+                labels,
+                request: { idempotent: false },
+            });
             return r.data.number;
         }
         catch (e) {
-            throw apiError('Opening the deploy-failure issue', e, { 403: 'The governor workflow needs `issues: write`.' });
+            throw apiError('Opening the deploy-failure issue', e, {
+                403: 'The governor workflow needs `issues: write`.',
+            });
         }
     }
     async commentIssue(issue, body) {
         try {
-            await this.octokit.rest.issues.createComment({ ...this.o, issue_number: issue, body, request: { idempotent: false } });
+            await this.octokit.rest.issues.createComment({
+                ...this.o,
+                issue_number: issue,
+                body,
+                request: { idempotent: false },
+            });
         }
         catch (e) {
-            throw apiError(`Commenting on issue #${issue}`, e, { 403: 'The governor workflow needs `issues: write`.' });
+            throw apiError(`Commenting on issue #${issue}`, e, {
+                403: 'The governor workflow needs `issues: write`.',
+            });
         }
     }
 }
@@ -46295,18 +46428,29 @@ function rateLimitWait(err, now) {
     const retryAfter = h['retry-after'];
     if (retryAfter !== undefined) {
         const s = Number(retryAfter);
-        return { waitMs: (Number.isFinite(s) ? s : 60) * 1000, resetAt: new Date(now + (Number.isFinite(s) ? s : 60) * 1000), kind: 'secondary' };
+        return {
+            waitMs: (Number.isFinite(s) ? s : 60) * 1000,
+            resetAt: new Date(now + (Number.isFinite(s) ? s : 60) * 1000),
+            kind: 'secondary',
+        };
     }
     if (h['x-ratelimit-remaining'] === '0') {
         const reset = Number(h['x-ratelimit-reset']) * 1000;
-        return { waitMs: Math.max(0, reset - now) + 1000, resetAt: Number.isFinite(reset) ? new Date(reset) : null, kind: 'primary' };
+        return {
+            waitMs: Math.max(0, reset - now) + 1000,
+            resetAt: Number.isFinite(reset) ? new Date(reset) : null,
+            kind: 'primary',
+        };
     }
     if (/secondary rate limit/i.test(err.message ?? ''))
         return { waitMs: 60_000, resetAt: new Date(now + 60_000), kind: 'secondary' };
     return null;
 }
 function createOctokit(opts) {
-    const octokit = getOctokit(opts.token, { baseUrl: opts.baseUrl, userAgent: opts.userAgent ?? 'release-governor' });
+    const octokit = getOctokit(opts.token, {
+        baseUrl: opts.baseUrl,
+        userAgent: opts.userAgent ?? 'release-governor',
+    });
     const patience = opts.rateLimitPatienceMs ?? 60_000;
     const retries = opts.retries ?? 3;
     const base = opts.retryBaseMs ?? 500;
@@ -46332,7 +46476,9 @@ function createOctokit(opts) {
                     const until = limit.resetAt ? ` until ${limit.resetAt.toISOString()}` : '';
                     throw new RateLimitError(`GitHub's ${limit.kind} rate limit is exhausted${until}, longer than the governor waits (${Math.round(patience / 1000)} s). Nothing was deployed; re-run the job after that time.`, limit.resetAt);
                 }
-                const transient = err.status === undefined ? ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET'].includes(err.code ?? '') || /fetch failed|socket/i.test(err.message ?? '') : RETRYABLE_STATUS.has(err.status);
+                const transient = err.status === undefined
+                    ? ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET'].includes(err.code ?? '') || /fetch failed|socket/i.test(err.message ?? '')
+                    : RETRYABLE_STATUS.has(err.status);
                 if (transient && idempotent && attempt < retries) {
                     await sleep(base * 2 ** attempt * (0.5 + Math.random()));
                     continue;
@@ -56019,10 +56165,20 @@ const evaluation = looseObject({
 const decisionSchema = looseObject({
     schema_version: literal(STATE_SCHEMA_VERSION),
     sha,
-    decision: looseObject({ outcome: schemas_enum(['ALLOW', 'HOLD', 'SKIP']), reason: schemas_string(), risk: schemas_enum(['LOW', 'MEDIUM', 'HIGH']).nullable() }),
+    decision: looseObject({
+        outcome: schemas_enum(['ALLOW', 'HOLD', 'SKIP']),
+        reason: schemas_string(),
+        risk: schemas_enum(['LOW', 'MEDIUM', 'HIGH']).nullable(),
+    }),
     production_sha: sha.nullable(),
     config_digest: schemas_string().nullable(),
-    risk_paths: array(looseObject({ source: schemas_string(), pattern: schemas_string(), level: schemas_string(), paths: array(schemas_string()), count: schemas_number().int() })),
+    risk_paths: array(looseObject({
+        source: schemas_string(),
+        pattern: schemas_string(),
+        level: schemas_string(),
+        paths: array(schemas_string()),
+        count: schemas_number().int(),
+    })),
     risk_incomplete: schemas_string().nullable().optional(),
     approvals: looseObject({ valid: array(unknown()), ignored: array(unknown()) }),
     evaluations: array(evaluation),
@@ -56049,7 +56205,16 @@ function state_parseDecisionRecord(text, path) {
 function recordEvaluation(previous, f, ctx) {
     const evaluations = [
         ...(previous?.evaluations ?? []),
-        { run_id: ctx.runId, run_attempt: ctx.runAttempt, at: ctx.now.toISOString(), outcome: f.decision.outcome, reason: f.decision.reason, risk: f.decision.risk, production_sha: f.productionSha, source: ctx.source },
+        {
+            run_id: ctx.runId,
+            run_attempt: ctx.runAttempt,
+            at: ctx.now.toISOString(),
+            outcome: f.decision.outcome,
+            reason: f.decision.reason,
+            risk: f.decision.risk,
+            production_sha: f.productionSha,
+            source: ctx.source,
+        },
     ].slice(-EVALUATIONS_LIMIT);
     return {
         schema_version: STATE_SCHEMA_VERSION,
@@ -56057,14 +56222,32 @@ function recordEvaluation(previous, f, ctx) {
         decision: { outcome: f.decision.outcome, reason: f.decision.reason, risk: f.decision.risk },
         production_sha: f.productionSha,
         config_digest: ctx.configDigest,
-        risk_paths: (f.assessment?.matches ?? []).map((m) => ({ source: m.source, pattern: m.pattern, level: m.level, paths: m.paths, count: m.count })),
+        risk_paths: (f.assessment?.matches ?? []).map((m) => ({
+            source: m.source,
+            pattern: m.pattern,
+            level: m.level,
+            paths: m.paths,
+            count: m.count,
+        })),
         risk_incomplete: f.assessment?.incompleteReason ?? null,
         approvals: {
-            valid: (f.approvals?.valid ?? []).map((a) => ({ ...a, covers: a.covers === 'all' ? 'all' : a.covers.slice(0, 50) })),
+            valid: (f.approvals?.valid ?? []).map((a) => ({
+                ...a,
+                covers: a.covers === 'all' ? 'all' : a.covers.slice(0, 50),
+            })),
             ignored: f.approvals?.ignored ?? [],
         },
         evaluations,
-        lifecycle: previous?.lifecycle ?? { state: null, claimed_at: null, dispatched_at: null, run_id: null, run_url: null, finished_at: null, conclusion: null, issue_number: null },
+        lifecycle: previous?.lifecycle ?? {
+            state: null,
+            claimed_at: null,
+            dispatched_at: null,
+            run_id: null,
+            run_url: null,
+            finished_at: null,
+            conclusion: null,
+            issue_number: null,
+        },
     };
 }
 function withLifecycle(record, patch) {
@@ -56087,7 +56270,12 @@ function inFlight(release) {
     return release.deploy_history.find((h) => h.result === 'pending') ?? null;
 }
 function historyForRules(release) {
-    return release.deploy_history.map((h) => ({ sha: h.sha, time: h.time, result: h.result, completed_at: h.completed_at ?? null }));
+    return release.deploy_history.map((h) => ({
+        sha: h.sha,
+        time: h.time,
+        result: h.result,
+        completed_at: h.completed_at ?? null,
+    }));
 }
 function bounded(history) {
     return history.slice(0, HISTORY_LIMIT);
@@ -56100,7 +56288,18 @@ function state_claim(release, target, now, claimedBy) {
         last_deploy_time: time,
         last_deploy_result: 'pending',
         last_deploy_run_url: null,
-        deploy_history: bounded([{ sha: target, time, result: 'pending', run_id: null, run_url: null, completed_at: null, claimed_by: claimedBy }, ...release.deploy_history]),
+        deploy_history: bounded([
+            {
+                sha: target,
+                time,
+                result: 'pending',
+                run_id: null,
+                run_url: null,
+                completed_at: null,
+                claimed_by: claimedBy,
+            },
+            ...release.deploy_history,
+        ]),
     };
 }
 function updateEntry(release, target, patch) {
@@ -56130,7 +56329,21 @@ function markFinished(release, f, movesProduction) {
     const known = release.deploy_history.some((h) => h.sha === f.sha && (h.run_id === f.runId || h.result === 'pending'));
     const base = known
         ? release
-        : { ...release, deploy_history: bounded([{ sha: f.sha, time, result: 'pending', run_id: f.runId, run_url: f.runUrl, completed_at: null, claimed_by: 'observed' }, ...release.deploy_history]) };
+        : {
+            ...release,
+            deploy_history: bounded([
+                {
+                    sha: f.sha,
+                    time,
+                    result: 'pending',
+                    run_id: f.runId,
+                    run_url: f.runUrl,
+                    completed_at: null,
+                    claimed_by: 'observed',
+                },
+                ...release.deploy_history,
+            ]),
+        };
     let next = updateEntry(base, f.sha, {
         result: f.success ? 'success' : 'failure',
         run_id: f.runId,
@@ -56139,9 +56352,19 @@ function markFinished(release, f, movesProduction) {
         conclusion: f.conclusion,
         ...(f.issueNumber !== undefined ? { issue_number: f.issueNumber } : {}),
     });
-    next = { ...next, last_deploy_attempt_sha: f.sha, last_deploy_result: f.success ? 'success' : 'failure', last_deploy_run_url: f.runUrl, last_deploy_time: next.last_deploy_time ?? time };
+    next = {
+        ...next,
+        last_deploy_attempt_sha: f.sha,
+        last_deploy_result: f.success ? 'success' : 'failure',
+        last_deploy_run_url: f.runUrl,
+        last_deploy_time: next.last_deploy_time ?? time,
+    };
     if (f.success && movesProduction && next.production_sha_current !== f.sha) {
-        next = { ...next, production_sha_previous: next.production_sha_current, production_sha_current: f.sha };
+        next = {
+            ...next,
+            production_sha_previous: next.production_sha_current,
+            production_sha_current: f.sha,
+        };
     }
     return next;
 }
@@ -56152,7 +56375,7 @@ function failureIssueOf(release, target) {
             return h.issue_number;
     return null;
 }
-function serialize(value) {
+function state_serialize(value) {
     return `${JSON.stringify(value, null, 2)}\n`;
 }
 const state_STATE_README = `# booty-state
@@ -56224,7 +56447,10 @@ class GitHubStateStore {
             throw apiError(`Reading the state branch ${this.branch}`, e);
         }
         if (!data.repository)
-            throw apiError(`Reading the state branch ${this.branch}`, { status: 404, message: `repository ${this.owner}/${this.repo} not found` });
+            throw apiError(`Reading the state branch ${this.branch}`, {
+                status: 404,
+                message: `repository ${this.owner}/${this.repo} not found`,
+            });
         const target = data.repository.ref?.target;
         if (!target)
             return { head: null, release: state_emptyRelease(), decision: null };
@@ -56233,20 +56459,31 @@ class GitHubStateStore {
             throw new state_StateCorruptError(state_RELEASE_FILE, `the branch ${this.branch} exists but has no ${state_RELEASE_FILE}`);
         const release = state_parseRelease(releaseText, `${this.branch}:${state_RELEASE_FILE}`);
         const decisionText = sha ? blobText(target.decision, state_decisionPath(sha)) : null;
-        const decision = sha && decisionText !== null ? state_parseDecisionRecord(decisionText, `${this.branch}:${state_decisionPath(sha)}`) : null;
+        const decision = sha && decisionText !== null
+            ? state_parseDecisionRecord(decisionText, `${this.branch}:${state_decisionPath(sha)}`)
+            : null;
         return { head: target.oid, release, decision };
     }
     async write(base, files, message) {
+        // The first commit carries release.json (all fields present, null) whatever else it writes.
         if (base.head === null)
-            return this.create(files, message);
+            return this.create({ [state_RELEASE_FILE]: state_serialize(base.release), ...files }, message);
         const [headline, ...body] = message.split('\n');
         try {
             const r = await this.octokit.graphql(WRITE_MUTATION, {
                 input: {
-                    branch: { repositoryNameWithOwner: `${this.owner}/${this.repo}`, branchName: this.branch },
+                    branch: {
+                        repositoryNameWithOwner: `${this.owner}/${this.repo}`,
+                        branchName: this.branch,
+                    },
                     expectedHeadOid: base.head,
                     message: { headline, ...(body.length ? { body: body.join('\n').trim() } : {}) },
-                    fileChanges: { additions: Object.entries(files).map(([path, content]) => ({ path, contents: Buffer.from(content, 'utf8').toString('base64') })) },
+                    fileChanges: {
+                        additions: Object.entries(files).map(([path, content]) => ({
+                            path,
+                            contents: Buffer.from(content, 'utf8').toString('base64'),
+                        })),
+                    },
                 },
             });
             return { kind: 'written', head: r.createCommitOnBranch.commit.oid };
@@ -56271,19 +56508,38 @@ class GitHubStateStore {
         try {
             const tree = await this.octokit.rest.git.createTree({
                 ...o,
-                tree: Object.entries({ 'README.md': state_STATE_README, ...files }).map(([path, content]) => ({ path, mode: '100644', type: 'blob', content })),
+                tree: Object.entries({ 'README.md': state_STATE_README, ...files }).map(([path, content]) => ({
+                    path,
+                    mode: '100644',
+                    type: 'blob',
+                    content,
+                })),
             });
-            const commit = await this.octokit.rest.git.createCommit({ ...o, message, tree: tree.data.sha, parents: [] });
-            await this.octokit.rest.git.createRef({ ...o, ref: `refs/heads/${this.branch}`, sha: commit.data.sha, request: { idempotent: false } });
+            const commit = await this.octokit.rest.git.createCommit({
+                ...o,
+                message,
+                tree: tree.data.sha,
+                parents: [],
+            });
+            await this.octokit.rest.git.createRef({
+                ...o,
+                ref: `refs/heads/${this.branch}`,
+                sha: commit.data.sha,
+                request: { idempotent: false },
+            });
             return { kind: 'written', head: commit.data.sha };
         }
         catch (e) {
             const err = e;
-            if (err.status === 422 && /Reference already exists/.test(err.response?.data?.message ?? err.message ?? '')) {
+            if (err.status === 422 &&
+                /Reference already exists/.test(err.response?.data?.message ?? err.message ?? '')) {
                 return { kind: 'conflict', detail: `another run created ${this.branch} first` };
             }
             if (err.status !== undefined && err.status >= 500)
-                return { kind: 'conflict', detail: `creating ${this.branch}: outcome unknown (HTTP ${err.status})` };
+                return {
+                    kind: 'conflict',
+                    detail: `creating ${this.branch}: outcome unknown (HTTP ${err.status})`,
+                };
             throw apiError(`Creating the state branch ${this.branch}`, e, {
                 403: `The token cannot create ${this.branch}: the workflow needs contents: write, and rulesets must allow creating it.`,
                 409: 'The repository is empty: push a first commit before deploying.',
@@ -56306,13 +56562,20 @@ class MemoryStateStore {
         if (text === undefined)
             throw new StateCorruptError(RELEASE_FILE, 'missing');
         const d = sha ? top.files.get(decisionPath(sha)) : undefined;
-        return { head: top.head, release: parseRelease(text), decision: sha && d !== undefined ? parseDecisionRecord(d, decisionPath(sha)) : null };
+        return {
+            head: top.head,
+            release: parseRelease(text),
+            decision: sha && d !== undefined ? parseDecisionRecord(d, decisionPath(sha)) : null,
+        };
     }
     async write(base, files, _message) {
         const top = this.commits.at(-1);
         if ((top?.head ?? null) !== base.head)
             return { kind: 'conflict', detail: 'head moved' };
-        const next = new Map(top?.files ?? [['README.md', STATE_README]]);
+        const next = new Map(top?.files ?? [
+            ['README.md', STATE_README],
+            [RELEASE_FILE, serialize(base.release)],
+        ]);
         for (const [p, c] of Object.entries(files))
             next.set(p, c);
         const head = `m${String(this.commits.length + 1).padStart(39, '0')}`;
@@ -60351,7 +60614,12 @@ function backoff(deps, attempt) {
 }
 async function readConfig(deps, ref) {
     const text = await deps.gh.readFile(ref, deps.configPath);
-    const result = loadConfig({ text, path: deps.configPath, env: deps.env, defaultBranch: deps.defaultBranch });
+    const result = loadConfig({
+        text,
+        path: deps.configPath,
+        env: deps.env,
+        defaultBranch: deps.defaultBranch,
+    });
     // The state is read before the config (the config is read at the production SHA the state
     // names), so the branch cannot come from the file alone; a file that disagrees would split
     // the state in two, and a commit could point the governor at an empty branch.
@@ -60379,14 +60647,23 @@ async function changedFiles(deps, productionSha, sha, compareFiles, capped) {
     if (productionSha === null) {
         const head = await deps.gh.treeFiles(sha);
         const files = [...head.files.keys()].map((path) => ({ path, status: 'added' }));
-        return { files, incomplete: head.truncated ? 'the tree listing of the commit was truncated by GitHub' : null };
+        return {
+            files,
+            incomplete: head.truncated ? 'the tree listing of the commit was truncated by GitHub' : null,
+        };
     }
     if (compareFiles && !capped)
         return { files: compareFiles, incomplete: null };
     // The compare API stops at 300 files: diff the two trees instead.
-    const [before, after] = await Promise.all([deps.gh.treeFiles(productionSha), deps.gh.treeFiles(sha)]);
+    const [before, after] = await Promise.all([
+        deps.gh.treeFiles(productionSha),
+        deps.gh.treeFiles(sha),
+    ]);
     if (before.truncated || after.truncated)
-        return { files: compareFiles ?? [], incomplete: 'the diff has more files than GitHub lists, and the tree listing was truncated' };
+        return {
+            files: compareFiles ?? [],
+            incomplete: 'the diff has more files than GitHub lists, and the tree listing was truncated',
+        };
     const files = [];
     for (const [path, id] of after.files) {
         const old = before.files.get(path);
@@ -60406,10 +60683,33 @@ async function evaluate(deps, req, known) {
     const release = snapshot.release;
     const productionSha = release.production_sha_current;
     const configRef = productionSha ?? req.sha;
-    const cfg = known && known.configRef === configRef ? known : { ...(await readConfig(deps, configRef)), configRef };
-    const base = { snapshot, config: cfg.config, productionSha, notes, ownClaim: null, foundRun: null, assessment: null, approvals: null };
+    const cfg = known && known.configRef === configRef
+        ? known
+        : { ...(await readConfig(deps, configRef)), configRef };
+    const base = {
+        snapshot,
+        config: cfg.config,
+        productionSha,
+        notes,
+        ownClaim: null,
+        foundRun: null,
+        assessment: null,
+        approvals: null,
+    };
     if (cfg.disabled || !cfg.config) {
-        return { ...base, decision: decideEarly({ enabled: false, sha: req.sha, lifecycle: null, productionSha, productionCompare: null, inFlight: null, manual: req.manual, verified: true }) };
+        return {
+            ...base,
+            decision: decideEarly({
+                enabled: false,
+                sha: req.sha,
+                lifecycle: null,
+                productionSha,
+                productionCompare: null,
+                inFlight: null,
+                manual: req.manual,
+                verified: true,
+            }),
+        };
     }
     const config = cfg.config;
     let lifecycle = lifecycleOf(release, req.sha);
@@ -60437,9 +60737,14 @@ async function evaluate(deps, req, known) {
     const flying = inFlight(release);
     let inFlightCompare = null;
     if (flying && flying.sha !== req.sha && flying.sha !== productionSha) {
-        inFlightCompare = { sha: flying.sha, compare: (await deps.gh.compare(flying.sha, req.sha)).status };
+        inFlightCompare = {
+            sha: flying.sha,
+            compare: (await deps.gh.compare(flying.sha, req.sha)).status,
+        };
     }
-    const verified = req.manual ? await deps.gh.verified(config.verification_workflow, req.sha, config.branch) : true;
+    const verified = req.manual
+        ? await deps.gh.verified(config.verification_workflow, req.sha, config.branch)
+        : true;
     const early = {
         enabled: true,
         sha: req.sha,
@@ -60459,7 +60764,13 @@ async function evaluate(deps, req, known) {
     let approvals = NO_APPROVALS;
     let pulls = [];
     const environment = deps.env[APPROVAL_VARIABLE];
-    if (approvalsMatter({ risk: assessment.risk, productionSha, config, incidentCount: incidents.length, degraded: deps.degraded })) {
+    if (approvalsMatter({
+        risk: assessment.risk,
+        productionSha,
+        config,
+        incidentCount: incidents.length,
+        degraded: deps.degraded,
+    })) {
         const commits = productionCompare?.commits ?? [];
         const headAuthor = commits.find((c) => c.sha === req.sha)?.author ?? (await deps.gh.commitAuthor(req.sha));
         const facts = await deps.gh.approvalFacts({
@@ -60492,7 +60803,19 @@ async function evaluate(deps, req, known) {
     return { ...base, decision, assessment, approvals, ownClaim, foundRun };
 }
 function evaluationRecord(deps, ev, sha) {
-    return recordEvaluation(ev.snapshot.decision, { sha, decision: ev.decision, productionSha: ev.productionSha, assessment: ev.assessment, approvals: ev.approvals }, { runId: deps.run.id, runAttempt: deps.run.attempt, now: deps.now(), configDigest: ev.config ? configDigest(ev.config) : null, source: deps.run.source });
+    return recordEvaluation(ev.snapshot.decision, {
+        sha,
+        decision: ev.decision,
+        productionSha: ev.productionSha,
+        assessment: ev.assessment,
+        approvals: ev.approvals,
+    }, {
+        runId: deps.run.id,
+        runAttempt: deps.run.attempt,
+        now: deps.now(),
+        configDigest: ev.config ? configDigest(ev.config) : null,
+        source: deps.run.source,
+    });
 }
 function reportOf(deps, ev, sha) {
     return emptyReport({
@@ -60533,7 +60856,11 @@ async function decideAndAct(deps, req, first) {
     let known = first;
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
         const ev = await evaluate(deps, req, known);
-        known = { config: ev.config, disabled: ev.config === null || !ev.config.enabled, configRef: ev.productionSha ?? req.sha };
+        known = {
+            config: ev.config,
+            disabled: ev.config === null || !ev.config.enabled,
+            configRef: ev.productionSha ?? req.sha,
+        };
         const report = reportOf(deps, ev, req.sha);
         const config = ev.config;
         // A claimed SHA whose deploy run exists: record what the claimant could not.
@@ -60547,7 +60874,15 @@ async function decideAndAct(deps, req, first) {
         if (ev.decision.outcome === 'HOLD') {
             const record = evaluationRecord(deps, ev, req.sha);
             const written = await writeState(deps, req.sha, (snap) => ({
-                files: { [state_decisionPath(req.sha)]: serialize(snap.decision ? { ...record, evaluations: [...snap.decision.evaluations, record.evaluations.at(-1)].slice(-50), lifecycle: snap.decision.lifecycle } : record) },
+                files: {
+                    [state_decisionPath(req.sha)]: state_serialize(snap.decision
+                        ? {
+                            ...record,
+                            evaluations: [...snap.decision.evaluations, record.evaluations.at(-1)].slice(-50),
+                            lifecycle: snap.decision.lifecycle,
+                        }
+                        : record),
+                },
                 message: `decide ${shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
             }), ev.snapshot);
             report.stateCommit = written?.head ?? null;
@@ -60561,9 +60896,12 @@ async function decideAndAct(deps, req, first) {
         if (ev.ownClaim)
             claimed = snap;
         else {
-            const record = withLifecycle(evaluationRecord(deps, ev, req.sha), { state: 'claimed', claimed_at: deps.now().toISOString() });
+            const record = withLifecycle(evaluationRecord(deps, ev, req.sha), {
+                state: 'claimed',
+                claimed_at: deps.now().toISOString(),
+            });
             const release = state_claim(snap.release, req.sha, deps.now(), claimedBy(deps));
-            const r = await deps.store.write(snap, { [state_RELEASE_FILE]: serialize(release), [state_decisionPath(req.sha)]: serialize(record) }, `claim ${shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${claimedBy(deps)})`);
+            const r = await deps.store.write(snap, { [state_RELEASE_FILE]: state_serialize(release), [state_decisionPath(req.sha)]: state_serialize(record) }, `claim ${shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${claimedBy(deps)})`);
             if (r.kind === 'conflict') {
                 deps.log(`Claim of ${shortSha(req.sha)} lost a race (${r.detail}); deciding again from fresh state.`);
                 await backoff(deps, attempt);
@@ -60611,9 +60949,19 @@ async function recordDispatched(deps, sha, runId, url, first) {
         const entry = snap.release.deploy_history.find((h) => h.sha === sha);
         if (!entry || entry.run_id === runId)
             return null;
-        const record = snap.decision ? withLifecycle(snap.decision, { state: 'dispatched', dispatched_at: deps.now().toISOString(), run_id: runId, run_url: url }) : null;
+        const record = snap.decision
+            ? withLifecycle(snap.decision, {
+                state: 'dispatched',
+                dispatched_at: deps.now().toISOString(),
+                run_id: runId,
+                run_url: url,
+            })
+            : null;
         return {
-            files: { [state_RELEASE_FILE]: serialize(markDispatched(snap.release, sha, runId, url)), ...(record ? { [state_decisionPath(sha)]: serialize(record) } : {}) },
+            files: {
+                [state_RELEASE_FILE]: state_serialize(markDispatched(snap.release, sha, runId, url)),
+                ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
+            },
             message: `dispatched ${shortSha(sha)}: run ${runId}`,
         };
     }, first);
@@ -60621,7 +60969,14 @@ async function recordDispatched(deps, sha, runId, url, first) {
 }
 // ------------------------------------------------------------------ observe
 async function observeDeploy(deps, run, config, snapshot) {
-    const report = emptyReport({ outcome: 'SKIP', reason: 'not_a_release_candidate', runUrl: deps.run.url, dryRun: deps.dryRun, productionSha: snapshot.release.production_sha_current, environmentName: config.production_environment_name });
+    const report = emptyReport({
+        outcome: 'SKIP',
+        reason: 'not_a_release_candidate',
+        runUrl: deps.run.url,
+        dryRun: deps.dryRun,
+        productionSha: snapshot.release.production_sha_current,
+        environmentName: config.production_environment_name,
+    });
     const byId = snapshot.release.deploy_history.find((h) => h.run_id === run.runId);
     const fromTitle = run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null;
     const sha = byId?.sha ?? fromTitle;
@@ -60644,18 +60999,40 @@ async function observeDeploy(deps, run, config, snapshot) {
     let movesProduction = false;
     if (success) {
         const prod = snapshot.release.production_sha_current;
-        movesProduction = prod === null || (prod !== sha && (await deps.gh.compare(prod, sha)).status === 'ahead');
+        movesProduction =
+            prod === null || (prod !== sha && (await deps.gh.compare(prod, sha)).status === 'ahead');
     }
     let head = null;
     if (!already) {
         const written = await writeState(deps, sha, (snap) => {
             if (snap.release.deploy_history.some((h) => h.sha === sha && h.run_id === run.runId && h.result !== 'pending'))
                 return null;
-            const release = markFinished(snap.release, { sha, success, conclusion: run.conclusion, runId: run.runId, runUrl: url, now: deps.now() }, movesProduction && (snap.release.production_sha_current === snapshot.release.production_sha_current));
-            const record = snap.decision ? withLifecycle(snap.decision, { state: success ? 'succeeded' : 'failed', finished_at: deps.now().toISOString(), conclusion: run.conclusion, run_id: run.runId, run_url: url }) : null;
+            const release = markFinished(snap.release, {
+                sha,
+                success,
+                conclusion: run.conclusion,
+                runId: run.runId,
+                runUrl: url,
+                now: deps.now(),
+            }, movesProduction &&
+                snap.release.production_sha_current === snapshot.release.production_sha_current);
+            const record = snap.decision
+                ? withLifecycle(snap.decision, {
+                    state: success ? 'succeeded' : 'failed',
+                    finished_at: deps.now().toISOString(),
+                    conclusion: run.conclusion,
+                    run_id: run.runId,
+                    run_url: url,
+                })
+                : null;
             return {
-                files: { [state_RELEASE_FILE]: serialize(release), ...(record ? { [state_decisionPath(sha)]: serialize(record) } : {}) },
-                message: success ? `deployed ${shortSha(sha)}: run ${run.runId}` : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}`,
+                files: {
+                    [state_RELEASE_FILE]: state_serialize(release),
+                    ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
+                },
+                message: success
+                    ? `deployed ${shortSha(sha)}: run ${run.runId}`
+                    : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}`,
             };
         });
         head = written?.head ?? null;
@@ -60694,9 +61071,18 @@ async function observeDeploy(deps, run, config, snapshot) {
         const e = snap.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
         if (!e || e.issue_number === issue)
             return null;
-        const release = { ...snap.release, deploy_history: snap.release.deploy_history.map((h) => (h === e ? { ...h, issue_number: issue } : h)) };
+        const release = {
+            ...snap.release,
+            deploy_history: snap.release.deploy_history.map((h) => h === e ? { ...h, issue_number: issue } : h),
+        };
         const record = snap.decision ? withLifecycle(snap.decision, { issue_number: issue }) : null;
-        return { files: { [state_RELEASE_FILE]: serialize(release), ...(record ? { [state_decisionPath(sha)]: serialize(record) } : {}) }, message: `failed ${shortSha(sha)}: issue #${issue}` };
+        return {
+            files: {
+                [state_RELEASE_FILE]: state_serialize(release),
+                ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
+            },
+            message: `failed ${shortSha(sha)}: issue #${issue}`,
+        };
     });
     report.stateCommit = written?.head ?? report.stateCommit;
     report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion}); ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`;
@@ -60711,7 +61097,15 @@ async function handleWorkflowRun(deps, run) {
     const productionSha = snapshot.release.production_sha_current;
     const configRef = productionSha ?? run.headSha;
     const { config, disabled } = await readConfig(deps, configRef);
-    const skip = (reason, headline) => emptyReport({ outcome: 'SKIP', reason, sha: run.headSha, productionSha, headline, runUrl: deps.run.url, dryRun: deps.dryRun });
+    const skip = (reason, headline) => emptyReport({
+        outcome: 'SKIP',
+        reason,
+        sha: run.headSha,
+        productionSha,
+        headline,
+        runUrl: deps.run.url,
+        dryRun: deps.dryRun,
+    });
     if (disabled || !config)
         return skip('disabled', 'The governor is disabled for this repository (no release_governor block, or enabled: false).');
     const facts = { path: run.workflowPath, name: run.workflowName };
@@ -60820,16 +61214,27 @@ async function govern() {
     if (event.kind === 'workflow_run') {
         const why = neverACandidate(event.run);
         if (why) {
-            return emptyReport({ outcome: 'SKIP', reason: 'not_a_release_candidate', sha: event.run.headSha, headline: `Not a release candidate: ${why}. Nothing was written.`, runUrl: url, dryRun: inputs.dryRun });
+            return emptyReport({
+                outcome: 'SKIP',
+                reason: 'not_a_release_candidate',
+                sha: event.run.headSha,
+                headline: `Not a release candidate: ${why}. Nothing was written.`,
+                runUrl: url,
+                dryRun: inputs.dryRun,
+            });
         }
     }
     const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
     if (!owner || !repo)
         throw new EventError('GITHUB_REPOSITORY is not set to owner/name.');
-    const octokit = createOctokit({ token: inputs.token, baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
+    const octokit = createOctokit({
+        token: inputs.token,
+        baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+    });
     const gh = new GitHub(octokit, owner, repo);
     const stateBranch = process.env[envVarFor('state_branch')] || DEFAULT_STATE_BRANCH;
-    const defaultBranch = (event.kind === 'workflow_run' ? event.run.defaultBranch : event.defaultBranch) ?? (await gh.repository()).defaultBranch;
+    const defaultBranch = (event.kind === 'workflow_run' ? event.run.defaultBranch : event.defaultBranch) ??
+        (await gh.repository()).defaultBranch;
     const deps = {
         gh,
         store: new GitHubStateStore(octokit, owner, repo, stateBranch),
@@ -60842,22 +61247,41 @@ async function govern() {
         defaultBranch,
         degraded: inputs.degraded,
         dryRun: inputs.dryRun,
-        run: { id: intEnv('GITHUB_RUN_ID'), attempt: intEnv('GITHUB_RUN_ATTEMPT'), url, source: 'action' },
+        run: {
+            id: intEnv('GITHUB_RUN_ID'),
+            attempt: intEnv('GITHUB_RUN_ATTEMPT'),
+            url,
+            source: 'action',
+        },
         log: (m) => info(m),
     };
-    return event.kind === 'workflow_run' ? handleWorkflowRun(deps, event.run) : decideAndAct(deps, { sha: event.sha, manual: true });
+    return event.kind === 'workflow_run'
+        ? handleWorkflowRun(deps, event.run)
+        : decideAndAct(deps, { sha: event.sha, manual: true });
 }
 function describeError(err) {
     if (err instanceof config_ConfigError)
-        return { message: err.message, reason: 'config_invalid', advice: 'Fix the configuration (the commit that changes it goes through the governor like any other), then re-run.' };
+        return {
+            message: err.message,
+            reason: 'config_invalid',
+            advice: 'Fix the configuration (the commit that changes it goes through the governor like any other), then re-run.',
+        };
     if (err instanceof state_StateCorruptError)
-        return { message: err.message, reason: 'state_corrupt', advice: 'Repair the file on the state branch with a new commit (never a force-push), then re-run.' };
+        return {
+            message: err.message,
+            reason: 'state_corrupt',
+            advice: 'Repair the file on the state branch with a new commit (never a force-push), then re-run.',
+        };
     if (err instanceof ApiError || err instanceof GovernorError)
         return { message: err.message, reason: null, advice: err.advice };
     if (err instanceof RateLimitError)
         return { message: err.message, reason: null, advice: null };
     if (err instanceof InputError || err instanceof EventError)
-        return { message: err.message, reason: null, advice: 'Fix the workflow inputs or trigger and re-run.' };
+        return {
+            message: err.message,
+            reason: null,
+            advice: 'Fix the workflow inputs or trigger and re-run.',
+        };
     if (err instanceof Error)
         return { message: err.message, reason: null, advice: null };
     return { message: `A non-Error value was thrown: ${String(err)}`, reason: null, advice: null };

@@ -49,3 +49,262 @@ describe('decide through dist/index.js', () => {
     );
   });
 });
+
+const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+
+describe('holds, approvals and reruns', () => {
+  it('a workflow change → HOLD high_risk_no_approval, the path in the summary, status failure, nothing dispatched', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const pr = sim.mergedPullRequest({
+      author: 'dev',
+      files: { '.github/workflows/verify-main.yml': 'name: Verify main\non: [push]\n' },
+      mergedAt: ago(60),
+    });
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, pr.sha) });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({
+      decision: 'HOLD',
+      reason: 'high_risk_no_approval',
+      risk: 'HIGH',
+    });
+    expect(r.summary).toContain('.github/workflows/verify-main.yml');
+    expect(r.summary).toContain(`#${pr.number}`);
+    expect(r.summary).toContain('release:approved');
+    expect(r.summary).toContain('How to unblock');
+    expect(deployRuns(sim, s)).toHaveLength(0);
+    expect(sim.statusesFor(pr.sha)[0]).toMatchObject({ state: 'failure' });
+    expect(sim.statusesFor(pr.sha)[0]!.description).toBe(
+      `HOLD · high_risk_no_approval · HIGH · ${pr.sha.slice(0, 7)}`,
+    );
+    expect(stateFile(sim, `decisions/${pr.sha}.json`)).toMatchObject({
+      decision: { outcome: 'HOLD', reason: 'high_risk_no_approval' },
+    });
+  });
+
+  it('HOLD → label by a maintainer after merge → rerun (same payload, attempt 2) → ALLOW, one dispatch in total', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const pr = sim.mergedPullRequest({
+      author: 'dev',
+      files: { 'infra/main.tf': 'resource "x" "y" {}\n' },
+      mergedAt: ago(60),
+    });
+    const event = verified(sim, s, pr.sha);
+    const first = await runAction({ sim, eventName: 'workflow_run', event, runAttempt: 1 });
+    expect(first.outputs.decision).toBe('HOLD');
+    sim.label(pr.number, 'release:approved', 'releng', ago(5));
+    const second = await runAction({ sim, eventName: 'workflow_run', event, runAttempt: 2 });
+    expect(second.outputs).toMatchObject({ decision: 'ALLOW', reason: 'allow_high_approved' });
+    expect(second.summary).toContain('@releng');
+    const third = await runAction({ sim, eventName: 'workflow_run', event, runAttempt: 3 });
+    expect(third.outputs).toMatchObject({ decision: 'SKIP', reason: 'already_deployed' });
+    expect(deployRuns(sim, s)).toHaveLength(1);
+    const record = stateFile(sim, `decisions/${pr.sha}.json`) as {
+      evaluations: { run_attempt: number; outcome: string }[];
+      lifecycle: { state: string };
+    };
+    expect(record.evaluations.map((e) => [e.run_attempt, e.outcome])).toEqual([
+      [1, 'HOLD'],
+      [2, 'ALLOW'],
+    ]);
+    expect(record.lifecycle.state).toBe('dispatched');
+  });
+
+  it.each([
+    ['a reader', 'reader', 5, 'has read access'],
+    ["the pull request's author", 'dev', 5, 'is the author of the change'],
+    ['a maintainer before merge', 'releng', 90, 'before #'],
+  ])(
+    'label by %s → still HOLD, the approval named as ignored',
+    async (_who, by, minutesAgo, why) => {
+      const s = setupRepo(sim);
+      inProduction(sim, s.base);
+      const pr = sim.mergedPullRequest({
+        author: 'dev',
+        files: { 'db/migrations/002.sql': 'alter table x;\n' },
+        mergedAt: ago(60),
+      });
+      sim.label(pr.number, 'release:approved', by, ago(minutesAgo));
+      const r = await runAction({
+        sim,
+        eventName: 'workflow_run',
+        event: verified(sim, s, pr.sha),
+      });
+      expect(r.outputs).toMatchObject({ decision: 'HOLD', reason: 'high_risk_no_approval' });
+      expect(r.summary).toContain('ignored');
+      expect(r.summary).toContain(why);
+      expect(deployRuns(sim, s)).toHaveLength(0);
+    },
+  );
+
+  it.each([
+    ['the full SHA', (sha: string) => sha, 'ALLOW'],
+    ['true (blanket approval not allowed)', () => 'true', 'HOLD'],
+    ['a short SHA', (sha: string) => sha.slice(0, 12), 'HOLD'],
+  ])('RELEASE_GOVERNOR_APPROVED = %s → %s', async (_name, value, outcome) => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const head = sim.commit({ files: { 'k8s/deployment.yaml': 'replicas: 3\n' }, author: 'dev' });
+    const r = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: verified(sim, s, head),
+      env: { RELEASE_GOVERNOR_APPROVED: value(head) },
+    });
+    expect(r.outputs.decision).toBe(outcome);
+    expect(deployRuns(sim, s)).toHaveLength(outcome === 'ALLOW' ? 1 : 0);
+    if (outcome === 'HOLD') expect(r.summary).toContain('RELEASE\\_GOVERNOR\\_APPROVED');
+  });
+
+  it('open incident + MEDIUM change → HOLD incident_active', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const incident = sim.openIssue({ title: 'Checkout is down', labels: ['incident'] });
+    const head = sim.commit({ files: { 'package.json': '{"name":"shop"}\n' }, author: 'dev' });
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
+    expect(r.outputs).toMatchObject({
+      decision: 'HOLD',
+      reason: 'incident_active',
+      risk: 'MEDIUM',
+    });
+    expect(r.summary).toContain(`#${incident}`);
+  });
+
+  it('a commit that empties high_risk_paths and edits a workflow is judged by the production policy → HOLD', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const head = sim.commit({
+      author: 'dev',
+      files: {
+        '.booty.yml':
+          'release_governor:\n  high_risk_paths: []\n  require_approval_for_first_deploy: false\n',
+        '.github/workflows/deploy.yml': 'name: Deploy\n# sneaky\n',
+      },
+    });
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
+    expect(r.outputs).toMatchObject({
+      decision: 'HOLD',
+      reason: 'high_risk_no_approval',
+      risk: 'HIGH',
+    });
+    expect(r.summary).toContain('.booty.yml');
+  });
+
+  it('first deploy → HOLD first_deploy_required; the SHA-scoped variable clears it', async () => {
+    const s = setupRepo(sim);
+    const head = sim.commit({ files: { 'src/app.ts': 'export const v = 3;\n' }, author: 'dev' });
+    const event = verified(sim, s, head);
+    const r = await runAction({ sim, eventName: 'workflow_run', event });
+    expect(r.outputs).toMatchObject({ decision: 'HOLD', reason: 'first_deploy_required' });
+    expect(sim.git.readRef('refs/heads/booty-state')).not.toBeNull();
+    const ok = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event,
+      runAttempt: 2,
+      env: { RELEASE_GOVERNOR_APPROVED: head },
+    });
+    if (ok.exitCode !== 0) console.log(ok.stdout);
+    expect(ok.outputs).toMatchObject({ decision: 'ALLOW', reason: 'allow_approved' });
+    expect(deployRuns(sim, s)).toHaveLength(1);
+  });
+});
+
+describe('not a candidate, out of order, duplicates', () => {
+  it('failed verification → SKIP verification_not_successful, nothing written', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const head = sim.commit({ files: { 'src/app.ts': 'broken' } });
+    const r = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: verified(sim, s, head, { workflow_run: { conclusion: 'failure' } }),
+    });
+    expect(r.outputs).toMatchObject({ decision: 'SKIP', reason: 'verification_not_successful' });
+    expect(sim.writes().filter((w) => w.operationId !== 'graphql:ReleaseState')).toEqual([]);
+  });
+
+  it('a SHA older than production → SKIP superseded', async () => {
+    const s = setupRepo(sim);
+    const older = sim.commit({ files: { 'src/a.ts': '1' } });
+    const newer = sim.commit({ files: { 'src/b.ts': '1' } });
+    inProduction(sim, newer);
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, older) });
+    expect(r.outputs).toMatchObject({ decision: 'SKIP', reason: 'superseded' });
+    void s;
+  });
+
+  it('the same event twice → one dispatch', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const head = sim.commit({ files: { 'src/app.ts': 'export const v = 9;\n' } });
+    const event = verified(sim, s, head);
+    await runAction({ sim, eventName: 'workflow_run', event });
+    const again = await runAction({ sim, eventName: 'workflow_run', event });
+    expect(again.outputs).toMatchObject({ decision: 'SKIP', reason: 'already_deployed' });
+    expect(deployRuns(sim, s)).toHaveLength(1);
+  });
+
+  it('6 runs at once for one SHA → exactly one dispatch', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const head = sim.commit({ files: { 'src/app.ts': 'export const v = 10;\n' } });
+    const event = verified(sim, s, head);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        runAction({ sim, eventName: 'workflow_run', event, runId: 7000 + i }),
+      ),
+    );
+    expect(results.map((r) => r.exitCode)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(results.filter((r) => r.outputs.decision === 'ALLOW')).toHaveLength(1);
+    expect(deployRuns(sim, s)).toHaveLength(1);
+  });
+});
+
+describe('errors fail closed', () => {
+  it('an unknown config key → the job fails naming it and its line, nothing written', async () => {
+    const s = setupRepo(sim, {
+      config: 'release_governor:\n  cooldown_minutes: 30\n  approvers: [alice]\n',
+    });
+    inProduction(sim, s.base);
+    const stateBefore = sim.git.readRef('refs/heads/booty-state');
+    const head = sim.commit({ files: { 'src/app.ts': 'x' } });
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout).toContain('.booty.yml:3: release_governor.approvers: unknown key');
+    expect(r.outputs).toMatchObject({ decision: '', reason: 'config_invalid' });
+    expect(sim.git.readRef('refs/heads/booty-state')).toBe(stateBefore);
+    expect(deployRuns(sim, s)).toHaveLength(0);
+  });
+
+  it('corrupt state → the job fails with state_corrupt and the branch is unchanged', async () => {
+    const s = setupRepo(sim);
+    const corrupt = sim.commit({
+      branch: 'booty-state',
+      parents: [],
+      files: { 'release.json': '{"schema_version": 1, "production_sha_current": "nope"' },
+    });
+    const head = sim.commit({ files: { 'src/app.ts': 'x' } });
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.outputs.reason).toBe('state_corrupt');
+    expect(r.stdout).toContain('release.json');
+    expect(sim.git.readRef('refs/heads/booty-state')).toBe(corrupt);
+    expect(deployRuns(sim, s)).toHaveLength(0);
+  });
+
+  it('a state file from a newer governor → state_corrupt, never overwritten', async () => {
+    const s = setupRepo(sim);
+    const future = sim.commit({
+      branch: 'booty-state',
+      parents: [],
+      files: { 'release.json': '{"schema_version": 2}\n' },
+    });
+    const head = sim.commit({ files: { 'src/app.ts': 'x' } });
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
+    expect(r.outputs.reason).toBe('state_corrupt');
+    expect(r.stdout).toContain('schema_version 2 is newer');
+    expect(sim.git.readRef('refs/heads/booty-state')).toBe(future);
+  });
+});

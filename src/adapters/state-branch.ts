@@ -10,6 +10,7 @@ import {
   RELEASE_FILE,
   STATE_README,
   StateCorruptError,
+  serialize,
 } from '../domain/state.js';
 import type { StateSnapshot, StateStore, WriteResult } from '../ports.js';
 import { apiError } from './github.js';
@@ -103,7 +104,9 @@ export class GitHubStateStore implements StateStore {
     files: Record<string, string>,
     message: string,
   ): Promise<WriteResult> {
-    if (base.head === null) return this.create(files, message);
+    // The first commit carries release.json (all fields present, null) whatever else it writes.
+    if (base.head === null)
+      return this.create({ [RELEASE_FILE]: serialize(base.release), ...files }, message);
     const [headline, ...body] = message.split('\n');
     try {
       const r = await this.octokit.graphql<{ createCommitOnBranch: { commit: { oid: string } } }>(
@@ -221,7 +224,12 @@ export class MemoryStateStore implements StateStore {
   ): Promise<WriteResult> {
     const top = this.commits.at(-1);
     if ((top?.head ?? null) !== base.head) return { kind: 'conflict', detail: 'head moved' };
-    const next = new Map(top?.files ?? [['README.md', STATE_README]]);
+    const next = new Map(
+      top?.files ?? [
+        ['README.md', STATE_README],
+        [RELEASE_FILE, serialize(base.release)],
+      ],
+    );
     for (const [p, c] of Object.entries(files)) next.set(p, c);
     const head = `m${String(this.commits.length + 1).padStart(39, '0')}`;
     this.commits.push({ head, files: next });

@@ -178,14 +178,12 @@ export function executeGraphql(
     const hits = host.searchIssues(query);
     return {
       issueCount: hits.length,
-      nodes: hits
-        .slice(0, first ?? 10)
-        .map((h) => ({
-          __typename: h.isPull ? 'PullRequest' : 'Issue',
-          number: h.number,
-          title: h.title,
-          url: h.url,
-        })),
+      nodes: hits.slice(0, first ?? 10).map((h) => ({
+        __typename: h.isPull ? 'PullRequest' : 'Issue',
+        number: h.number,
+        title: h.title,
+        url: h.url,
+      })),
     };
   };
 
