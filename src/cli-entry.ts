@@ -1,6 +1,6 @@
 // The CLI's entry point (package.json bin → dist/cli/index.js).
-import { cli } from './cli.js';
+import { cli, normalizeArgv } from './cli.js';
 
-void cli(process.argv.slice(2)).then((code) => {
+void cli(normalizeArgv(process.argv.slice(2))).then((code) => {
   process.exitCode = code;
 });

@@ -1,36 +1,384 @@
-// The `release-governor` CLI: the same engine as the action, another set of adapters.
-import { configJsonSchema } from './domain/config.js';
+// The `release-governor` CLI: the same engine as the action, with a GitHub backend
+// (--repo owner/name and a token) or a local one (--local [path]: a clone, no network).
+import { parseArgs } from 'node:util';
+import { GitHub } from './adapters/github.js';
+import { LocalGit, LocalGitError, LocalRepo, LocalStateStore } from './adapters/local-git.js';
+import { createOctokit } from './adapters/octokit.js';
+import { GitHubStateStore } from './adapters/state-branch.js';
+import { APPROVAL_VARIABLE, ConfigError, configJsonSchema, envVarFor } from './domain/config.js';
+import { inFlight } from './domain/state.js';
+import { isFullSha, shortSha } from './domain/types.js';
+import { decideAndAct, GovernorError, type GovernorDeps } from './governor.js';
+import type { StateStore } from './ports.js';
+import type { RunReport } from './report/summary.js';
 
 const USAGE = `Usage: release-governor <command> [options]
 
 Commands:
-  status [--json]                         release state
-  simulate --sha <sha> [--show-paths]     decision without side effects
-  trigger --sha <sha>                     decide and, on ALLOW, claim and dispatch
-  history [--limit N] [--json]            recent decisions and deploys
-  schema                                  print the JSON Schema of the release_governor block
+  simulate --sha <sha> [--show-paths]   the decision for a commit, without side effects
+  trigger --sha <sha>                   decide and, on ALLOW, claim and dispatch (GitHub backend only)
+  status                                what is in production, the last deploy, what is in flight
+  history [--limit N]                   recent deploys from the state branch
+  schema                                the JSON Schema of the release_governor block
 
-Backends: --repo owner/name (GITHUB_TOKEN, GITHUB_API_URL) or --local [path].
+Backends:
+  --local [path]        a local clone (default: the current directory): no network, no token
+  --repo owner/name     GitHub (default: the clone's origin); token from GITHUB_TOKEN or GH_TOKEN,
+                        API from GITHUB_API_URL (GitHub Enterprise Server works the same way)
+
+Options:
+  --json                machine-readable output (shape in docs/cli.md)
+  --config-path <path>  config file in the repository (default .booty.yml)
+  --degraded <bool>     production health: true, false (default: unknown)
+
 Exit codes: 0 ALLOW or success, 1 HOLD, 2 error.`;
+
+export class CliError extends Error {}
+
+interface Streams {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+interface Backend {
+  kind: 'local' | 'github';
+  deps: GovernorDeps;
+  store: StateStore;
+  stateBranch: string;
+  describe: string;
+}
+
+function backend(
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  env: NodeJS.ProcessEnv,
+  dryRun: boolean,
+): Backend {
+  const stateBranch = env[envVarFor('state_branch')] || 'booty-state';
+  const degradedRaw = values.degraded as string | undefined;
+  if (degradedRaw !== undefined && degradedRaw !== 'true' && degradedRaw !== 'false')
+    throw new CliError('--degraded takes true or false.');
+  const common = {
+    now: () => new Date(),
+    sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+    random: Math.random,
+    env,
+    configPath: (values['config-path'] as string | undefined) ?? '.booty.yml',
+    stateBranch,
+    degraded: degradedRaw === undefined ? null : degradedRaw === 'true',
+    dryRun,
+    run: { id: null, attempt: null, url: null, source: 'cli' as const },
+    log: () => undefined,
+  };
+  const localFlag = values.local;
+  if (localFlag !== undefined) {
+    const dir =
+      typeof localFlag === 'string' && localFlag !== '' ? localFlag : (positionals[0] ?? '.');
+    const git = new LocalGit(dir);
+    git.check();
+    const store = new LocalStateStore(git, stateBranch);
+    return {
+      kind: 'local',
+      store,
+      stateBranch,
+      describe: `local clone ${dir}`,
+      deps: { ...common, gh: new LocalRepo(git), store, defaultBranch: git.defaultBranch() },
+    };
+  }
+  const token = env.GITHUB_TOKEN || env.GH_TOKEN;
+  const repoArg = (values.repo as string | undefined) ?? new LocalGit('.').originRepo();
+  if (!repoArg)
+    throw new CliError(
+      'No repository: pass --repo owner/name (or --local to use this clone without GitHub).',
+    );
+  const [owner, repo] = repoArg.split('/');
+  if (!owner || !repo)
+    throw new CliError(`--repo must be owner/name, got ${JSON.stringify(repoArg)}.`);
+  if (!token)
+    throw new CliError(
+      'No token: set GITHUB_TOKEN (or GH_TOKEN) to a token that can read the repository, or use --local.',
+    );
+  const octokit = createOctokit({ token, baseUrl: env.GITHUB_API_URL || 'https://api.github.com' });
+  const gh = new GitHub(octokit, owner, repo);
+  const store = new GitHubStateStore(octokit, owner, repo, stateBranch);
+  return {
+    kind: 'github',
+    store,
+    stateBranch,
+    describe: `${owner}/${repo}`,
+    deps: { ...common, gh, store, defaultBranch: '' },
+  };
+}
+
+function resolveSha(
+  b: Backend,
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+): string {
+  const raw = values.sha as string | undefined;
+  if (!raw)
+    throw new CliError(
+      '--sha is required (a full SHA, or a revision such as HEAD in a local clone).',
+    );
+  if (isFullSha(raw)) return raw;
+  if (b.kind === 'local') {
+    const dir =
+      typeof values.local === 'string' && values.local !== ''
+        ? values.local
+        : (positionals[0] ?? '.');
+    return new LocalGit(dir).resolve(raw);
+  }
+  throw new CliError(
+    `--sha ${JSON.stringify(raw)} is not a full 40-character SHA; the GitHub backend takes full SHAs only.`,
+  );
+}
+
+function reportJson(r: RunReport, b: Backend, showPaths: boolean): Record<string, unknown> {
+  return {
+    decision: r.outcome,
+    reason: r.reason,
+    risk: r.risk,
+    sha: r.sha,
+    production_sha: r.productionSha,
+    backend: b.kind,
+    rules: r.decision?.rules ?? [],
+    risk_paths: (r.assessment?.matches ?? []).map((m) => ({
+      source: m.source,
+      pattern: m.pattern,
+      level: m.level,
+      count: m.count,
+      paths: m.paths,
+    })),
+    ...(showPaths ? { changed_paths: r.assessment?.paths ?? [] } : {}),
+    risk_incomplete: r.assessment?.incompleteReason ?? null,
+    approvals: { valid: r.approvals?.valid ?? [], ignored: r.approvals?.ignored ?? [] },
+    unblock: r.decision?.unblock ?? null,
+    notes: r.notes,
+    deploy_run_url: r.deployRunUrl,
+    state_commit: r.stateCommit,
+  };
+}
+
+function reportText(r: RunReport, b: Backend, showPaths: boolean): string {
+  const lines: string[] = [];
+  lines.push(
+    `${r.outcome} ${r.reason ?? ''} · risk ${r.risk ?? '—'} · ${r.sha ? shortSha(r.sha) : ''} (production ${r.productionSha ? shortSha(r.productionSha) : 'none'}) · ${b.describe}`,
+  );
+  if (r.headline) lines.push(r.headline);
+  if (r.decision) {
+    lines.push('', 'Rules:');
+    for (const x of r.decision.rules)
+      lines.push(`  ${x.verdict === 'applies' ? '→' : '✓'} ${x.title}: ${x.detail}`);
+  }
+  if (r.assessment && r.assessment.matches.length > 0) {
+    lines.push('', 'Paths that drove the risk:');
+    for (const m of r.assessment.matches) {
+      lines.push(`  ${m.level} ${m.source} ${m.pattern} (${m.count})`);
+      for (const p of m.paths.slice(0, 10)) lines.push(`    ${JSON.stringify(p).slice(1, -1)}`);
+      if (m.count > 10) lines.push(`    … and ${m.count - Math.min(10, m.paths.length)} more`);
+    }
+  }
+  if (showPaths && r.assessment) {
+    lines.push('', `Changed paths (${r.assessment.paths.length}):`);
+    for (const p of r.assessment.paths) lines.push(`  ${JSON.stringify(p).slice(1, -1)}`);
+  }
+  if (r.approvals && (r.approvals.valid.length || r.approvals.ignored.length)) {
+    lines.push('', 'Approvals:');
+    for (const a of r.approvals.valid)
+      lines.push(
+        `  counted: ${a.source}${a.actor ? ` by @${a.actor}` : ''}${a.pull ? ` on #${a.pull}` : ''}`,
+      );
+    for (const a of r.approvals.ignored) lines.push(`  ignored: ${a.detail}`);
+  }
+  const u = r.decision?.unblock;
+  if (u) {
+    lines.push('', 'How to unblock:');
+    if (u.kind === 'wait') lines.push(`  wait until ${u.until} (${u.detail}), then re-run`);
+    else if (u.kind === 'hard') lines.push(`  ${u.detail} Approvals do not clear this hold.`);
+    else {
+      for (const pr of u.pulls)
+        if (u.modes.includes('label'))
+          lines.push(
+            `  add label ${u.label} to #${pr.number} (by an approver who did not author it)`,
+          );
+      if (u.modes.includes('comment')) lines.push(`  or comment "${u.command}" on commit ${u.sha}`);
+      if (u.modes.includes('environment')) lines.push(`  or set ${APPROVAL_VARIABLE}=${u.sha}`);
+      lines.push('  then re-run the governor');
+    }
+  }
+  for (const n of r.notes) lines.push('', `Note: ${n}`);
+  if (r.deployRunUrl) lines.push('', `Triggered: ${r.deployRunUrl}`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function decideCommand(
+  command: 'simulate' | 'trigger',
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  s: Streams,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const b = backend(values, positionals, env, command === 'simulate');
+  if (command === 'trigger' && b.kind === 'local')
+    throw new CliError(
+      'trigger is refused in local mode: it dispatches a deploy, which needs --repo owner/name and a token. Use simulate to see the decision.',
+    );
+  const sha = resolveSha(b, values, positionals);
+  if (b.kind === 'github')
+    b.deps.defaultBranch = (await (b.deps.gh as GitHub).repository()).defaultBranch;
+  const report = await decideAndAct(b.deps, { sha, manual: command === 'trigger' });
+  if (b.kind === 'local') {
+    report.notes.push(
+      'Local mode: approvals come from RELEASE_GOVERNOR_APPROVED only, and open incidents are not visible.',
+    );
+    if (!(b.store as LocalStateStore).ref && report.reason !== 'disabled')
+      report.notes.push(
+        `No ${b.stateBranch} branch in this clone (nor origin/${b.stateBranch}): judged as a first deploy.`,
+      );
+  }
+  const showPaths = values['show-paths'] === true;
+  s.out.write(
+    values.json
+      ? `${JSON.stringify(reportJson(report, b, showPaths), null, 2)}\n`
+      : reportText(report, b, showPaths),
+  );
+  return report.outcome === 'HOLD' ? 1 : 0;
+}
+
+async function statusCommand(
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  s: Streams,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const b = backend(values, positionals, env, true);
+  const snap = await b.store.read();
+  const r = snap.release;
+  const flying = inFlight(r);
+  const json = {
+    backend: b.kind,
+    state_branch: b.stateBranch,
+    state_head: snap.head,
+    production_sha: r.production_sha_current,
+    production_sha_previous: r.production_sha_previous,
+    last_deploy: {
+      sha: r.last_deploy_attempt_sha,
+      time: r.last_deploy_time,
+      result: r.last_deploy_result,
+      run_url: r.last_deploy_run_url,
+    },
+    in_flight: flying ? { sha: flying.sha, time: flying.time, run_url: flying.run_url } : null,
+  };
+  if (values.json) s.out.write(`${JSON.stringify(json, null, 2)}\n`);
+  else {
+    if (snap.head === null)
+      s.out.write(
+        `No state yet: ${b.stateBranch} does not exist in ${b.describe}. Nothing has been deployed through the governor.\n`,
+      );
+    else {
+      s.out.write(
+        `Production: ${r.production_sha_current ?? 'none'}${r.production_sha_previous ? ` (previous ${shortSha(r.production_sha_previous)})` : ''}\n`,
+      );
+      s.out.write(
+        `Last deploy: ${r.last_deploy_attempt_sha ? `${shortSha(r.last_deploy_attempt_sha)} ${r.last_deploy_result ?? ''} at ${r.last_deploy_time}` : 'none'}${r.last_deploy_run_url ? ` ${r.last_deploy_run_url}` : ''}\n`,
+      );
+      s.out.write(
+        `In flight: ${flying ? `${shortSha(flying.sha)} since ${flying.time}${flying.run_url ? ` ${flying.run_url}` : ' (claimed, not yet dispatched)'}` : 'nothing'}\n`,
+      );
+    }
+  }
+  return 0;
+}
+
+async function historyCommand(
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  s: Streams,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const limit = values.limit === undefined ? 20 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new CliError('--limit takes a positive whole number.');
+  const b = backend(values, positionals, env, true);
+  const snap = await b.store.read();
+  const entries = snap.release.deploy_history.slice(0, limit).map((h) => ({
+    sha: h.sha,
+    time: h.time,
+    result: h.result,
+    run_id: h.run_id,
+    run_url: h.run_url,
+    completed_at: h.completed_at ?? null,
+    issue_number: h.issue_number ?? null,
+  }));
+  if (values.json) s.out.write(`${JSON.stringify({ backend: b.kind, entries }, null, 2)}\n`);
+  else if (entries.length === 0) s.out.write('No deploys recorded.\n');
+  else
+    for (const e of entries)
+      s.out.write(
+        `${e.time}  ${shortSha(e.sha)}  ${(e.result ?? '').padEnd(7)}  ${e.run_url ?? ''}${e.issue_number ? `  #${e.issue_number}` : ''}\n`,
+      );
+  return 0;
+}
 
 export async function cli(
   argv: string[],
-  out: NodeJS.WritableStream = process.stdout,
-  err: NodeJS.WritableStream = process.stderr,
+  s: Streams = { out: process.stdout, err: process.stderr },
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const [command] = argv;
+  const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    out.write(`${USAGE}\n`);
+    (command ? s.out : s.err).write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
-  if (command === 'schema') {
-    out.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
-    return 0;
-  }
-  if (['status', 'simulate', 'trigger', 'history'].includes(command)) {
-    err.write(`release-governor ${command}: not available in this build yet.\n`);
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        sha: { type: 'string' },
+        json: { type: 'boolean' },
+        'show-paths': { type: 'boolean' },
+        limit: { type: 'string' },
+        repo: { type: 'string' },
+        local: { type: 'string' },
+        'config-path': { type: 'string' },
+        degraded: { type: 'string' },
+      },
+    });
+    switch (command) {
+      case 'schema':
+        s.out.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+        return 0;
+      case 'simulate':
+      case 'trigger':
+        return await decideCommand(command, values, positionals, s, env);
+      case 'status':
+        return await statusCommand(values, positionals, s, env);
+      case 'history':
+        return await historyCommand(values, positionals, s, env);
+      default:
+        s.err.write(`release-governor: unknown command "${command}".\n\n${USAGE}\n`);
+        return 2;
+    }
+  } catch (e) {
+    const advice = e instanceof GovernorError && e.advice ? `\n${e.advice}` : '';
+    const known =
+      e instanceof CliError ||
+      e instanceof LocalGitError ||
+      e instanceof ConfigError ||
+      e instanceof Error;
+    s.err.write(
+      `release-governor ${command}: ${known ? (e as Error).message : String(e)}${advice}\n`,
+    );
     return 2;
   }
-  err.write(`release-governor: unknown command "${command}".\n\n${USAGE}\n`);
-  return 2;
+}
+
+/** `--local` may be given without a value: turn it into `--local=` so parseArgs accepts it. */
+export function normalizeArgv(argv: string[]): string[] {
+  return argv.flatMap((a, i) =>
+    a === '--local' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--'))
+      ? ['--local=']
+      : [a],
+  );
 }

@@ -37,8 +37,8 @@ import {
   type Release,
 } from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
-import { ApiError, type GitHub, type RunInfo } from './adapters/github.js';
-import type { StateSnapshot, StateStore } from './ports.js';
+import { ApiError } from './adapters/github.js';
+import type { RepoPort, RunInfo, StateSnapshot, StateStore } from './ports.js';
 import { emptyReport, statusDescription, type RunReport } from './report/summary.js';
 
 /** Claims younger than this belong to a run that may still be dispatching: never taken over. */
@@ -47,7 +47,7 @@ export const CLAIM_GRACE_MS = 10 * 60_000;
 export const MAX_WRITE_ATTEMPTS = 12;
 
 export interface GovernorDeps {
-  gh: GitHub;
+  gh: RepoPort;
   store: StateStore;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;

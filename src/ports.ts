@@ -1,5 +1,8 @@
 // The interfaces the governor sees. Adapters implement them for GitHub, for a local clone and,
 // in tests, in memory.
+import type { ApprovalFacts } from './domain/approvals.js';
+import type { CompareStatus } from './domain/decide.js';
+import type { ChangedFile } from './domain/risk.js';
 import type { DecisionRecord, Release } from './domain/state.js';
 
 export interface StateSnapshot {
@@ -20,4 +23,62 @@ export interface StateStore {
    * commit when `base.head` is null. A compare-and-swap: `conflict` when the head moved.
    */
   write(base: StateSnapshot, files: Record<string, string>, message: string): Promise<WriteResult>;
+}
+
+export interface CompareResult {
+  status: CompareStatus;
+  aheadBy: number;
+  behindBy: number;
+  files: ChangedFile[];
+  /** The compare API lists at most 300 files; true when it may have left some out. */
+  capped: boolean;
+  commits: { sha: string; author: string | null }[];
+  totalCommits: number;
+}
+
+export interface RunInfo {
+  id: number;
+  url: string;
+  displayTitle: string;
+  headSha: string;
+  event: string;
+  status: string | null;
+  conclusion: string | null;
+  createdAt: string;
+  workflowId: number;
+  path: string;
+}
+
+/** The repository: GitHub's API, or a local clone (which refuses the operations that act). */
+export interface RepoPort {
+  /** A file's text at a commit; null when it does not exist there. */
+  readFile(ref: string, path: string): Promise<string | null>;
+  compare(base: string, head: string): Promise<CompareResult>;
+  /** Every blob path of a commit (path → mode:blob-sha), and whether the listing was cut. */
+  treeFiles(commit: string): Promise<{ files: Map<string, string>; truncated: boolean }>;
+  commitAuthor(sha: string): Promise<string | null>;
+  openIncidents(labels: string[]): Promise<{ number: number; title: string }[]>;
+  approvalFacts(f: {
+    headSha: string;
+    headAuthor: string | null;
+    commits: string[];
+    branch: string;
+    environment: string | undefined;
+  }): Promise<ApprovalFacts>;
+  findDeployRuns(workflow: string, sha: string): Promise<RunInfo[]>;
+  verified(workflow: string, sha: string, branch: string): Promise<boolean>;
+  dispatch(
+    workflow: string,
+    ref: string,
+    sha: string,
+  ): Promise<{ runId: number; url: string } | null>;
+  setStatus(
+    sha: string,
+    state: 'success' | 'failure' | 'pending',
+    description: string,
+    targetUrl: string | null,
+    context: string,
+  ): Promise<void>;
+  openIssue(title: string, body: string, labels: string[]): Promise<number>;
+  commentIssue(issue: number, body: string): Promise<void>;
 }

@@ -1,8 +1,9 @@
 // GitHub's REST and GraphQL APIs behind narrow functions that return local types. Errors
 // become ApiError with advice a person can act on.
 import type { ApprovalFacts, Actor, PullRequestFacts, RepoRole } from '../domain/approvals.js';
-import type { CompareStatus } from '../domain/decide.js';
 import type { ChangedFile, ChangeStatus } from '../domain/risk.js';
+import type { CompareStatus } from '../domain/decide.js';
+import type { CompareResult, RepoPort, RunInfo } from '../ports.js';
 import type { Octokit } from './octokit.js';
 
 export class ApiError extends Error {
@@ -52,30 +53,6 @@ function statusOf(e: unknown): number | null {
   return typeof s === 'number' ? s : null;
 }
 
-export interface CompareResult {
-  status: CompareStatus;
-  aheadBy: number;
-  behindBy: number;
-  files: ChangedFile[];
-  /** The compare API lists at most 300 files; true when it may have left some out. */
-  capped: boolean;
-  commits: { sha: string; author: string | null }[];
-  totalCommits: number;
-}
-
-export interface RunInfo {
-  id: number;
-  url: string;
-  displayTitle: string;
-  headSha: string;
-  event: string;
-  status: string | null;
-  conclusion: string | null;
-  createdAt: string;
-  workflowId: number;
-  path: string;
-}
-
 const COMPARE_FILE_CAP = 300;
 const FILE_STATUSES: ChangeStatus[] = [
   'added',
@@ -87,7 +64,7 @@ const FILE_STATUSES: ChangeStatus[] = [
   'unchanged',
 ];
 
-export class GitHub {
+export class GitHub implements RepoPort {
   constructor(
     readonly octokit: Octokit,
     readonly owner: string,

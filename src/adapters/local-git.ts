@@ -1,0 +1,256 @@
+// The local backend: a clone on disk, no network, no token. The diff comes from git (renames
+// detected), the state from the local booty-state branch (or origin/booty-state), the config
+// from the file at the production SHA, approvals from the environment only. It can evaluate;
+// it refuses to act.
+import { execFileSync } from 'node:child_process';
+import type { ApprovalFacts } from '../domain/approvals.js';
+import type { CompareStatus } from '../domain/decide.js';
+import type { ChangedFile } from '../domain/risk.js';
+import {
+  decisionPath,
+  emptyRelease,
+  parseDecisionRecord,
+  parseRelease,
+  RELEASE_FILE,
+  StateCorruptError,
+} from '../domain/state.js';
+import type {
+  CompareResult,
+  RepoPort,
+  RunInfo,
+  StateSnapshot,
+  StateStore,
+  WriteResult,
+} from '../ports.js';
+
+export class LocalGitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalGitError';
+  }
+}
+
+export class LocalGit {
+  constructor(readonly dir: string) {}
+
+  run(args: string[]): string {
+    try {
+      return execFileSync('git', args, {
+        cwd: this.dir,
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      const stderr = (e as { stderr?: string }).stderr?.trim() ?? '';
+      throw new LocalGitError(
+        `git ${args.slice(0, 2).join(' ')} failed in ${this.dir}: ${stderr || (e as Error).message}`,
+      );
+    }
+  }
+
+  tryRun(args: string[]): string | null {
+    try {
+      return this.run(args);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Fails with a clear message when the directory is not inside a git work tree or repository. */
+  check(): void {
+    if (this.tryRun(['rev-parse', '--git-dir']) === null)
+      throw new LocalGitError(
+        `${this.dir} is not a git repository (run the CLI inside a clone, or pass --local <path>).`,
+      );
+  }
+
+  resolve(rev: string): string {
+    const sha = this.tryRun(['rev-parse', '--verify', '-q', `${rev}^{commit}`])?.trim();
+    if (!sha) throw new LocalGitError(`Unknown commit ${JSON.stringify(rev)} in ${this.dir}.`);
+    return sha;
+  }
+
+  defaultBranch(): string {
+    const origin = this.tryRun(['symbolic-ref', '--short', 'refs/remotes/origin/HEAD'])?.trim();
+    if (origin) return origin.replace(/^origin\//, '');
+    return this.tryRun(['symbolic-ref', '--short', 'HEAD'])?.trim() || 'main';
+  }
+
+  originRepo(): string | null {
+    const url = this.tryRun(['remote', 'get-url', 'origin'])?.trim();
+    const m = url?.match(/github[^/:]*[/:]([^/]+)\/([^/]+?)(?:\.git)?$/);
+    return m ? `${m[1]}/${m[2]}` : null;
+  }
+}
+
+function statusOf(code: string): ChangedFile['status'] {
+  switch (code[0]) {
+    case 'A':
+      return 'added';
+    case 'D':
+      return 'removed';
+    case 'M':
+      return 'modified';
+    case 'R':
+      return 'renamed';
+    case 'C':
+      return 'copied';
+    default:
+      return 'changed';
+  }
+}
+
+export class LocalRepo implements RepoPort {
+  constructor(private readonly git: LocalGit) {}
+
+  async readFile(ref: string, path: string): Promise<string | null> {
+    const out = this.git.tryRun(['cat-file', '-p', `${ref}:${path}`]);
+    return out;
+  }
+
+  async compare(base: string, head: string): Promise<CompareResult> {
+    const mb = this.git.tryRun(['merge-base', base, head])?.trim();
+    if (!mb)
+      throw new LocalGitError(`${base.slice(0, 7)} and ${head.slice(0, 7)} share no history.`);
+    const ahead = Number(this.git.run(['rev-list', '--count', `${mb}..${head}`]).trim());
+    const behind = Number(this.git.run(['rev-list', '--count', `${mb}..${base}`]).trim());
+    const status: CompareStatus =
+      base === head ? 'identical' : behind === 0 ? 'ahead' : ahead === 0 ? 'behind' : 'diverged';
+    const parts = this.git
+      .run(['diff', '--no-ext-diff', '--name-status', '-M', '-z', mb, head])
+      .split('\0')
+      .filter((p) => p !== '');
+    const files: ChangedFile[] = [];
+    for (let i = 0; i < parts.length;) {
+      const code = parts[i++]!;
+      if (code.startsWith('R') || code.startsWith('C')) {
+        const previousPath = parts[i++]!;
+        files.push({ path: parts[i++]!, status: statusOf(code), previousPath });
+      } else files.push({ path: parts[i++]!, status: statusOf(code) });
+    }
+    const commits = this.git
+      .run(['rev-list', '--reverse', `${mb}..${head}`])
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((sha) => ({ sha, author: null }));
+    return {
+      status,
+      aheadBy: ahead,
+      behindBy: behind,
+      files,
+      capped: false,
+      commits,
+      totalCommits: commits.length,
+    };
+  }
+
+  async treeFiles(commit: string): Promise<{ files: Map<string, string>; truncated: boolean }> {
+    const files = new Map<string, string>();
+    for (const line of this.git.run(['ls-tree', '-r', '-z', commit]).split('\0')) {
+      if (!line) continue;
+      const tab = line.indexOf('\t');
+      const [mode, , sha] = line.slice(0, tab).split(' ');
+      files.set(line.slice(tab + 1), `${mode}:${sha}`);
+    }
+    return { files, truncated: false };
+  }
+
+  async commitAuthor(): Promise<string | null> {
+    return null;
+  }
+
+  /** Issues live on GitHub: the local backend cannot see incidents (the output says so). */
+  async openIncidents(): Promise<{ number: number; title: string }[]> {
+    return [];
+  }
+
+  async approvalFacts(f: {
+    headSha: string;
+    headAuthor: string | null;
+    environment: string | undefined;
+  }): Promise<ApprovalFacts> {
+    return {
+      headSha: f.headSha,
+      headAuthor: f.headAuthor,
+      environment: f.environment,
+      pulls: [],
+      commitComments: [],
+      actors: {},
+    };
+  }
+
+  async findDeployRuns(): Promise<RunInfo[]> {
+    return [];
+  }
+
+  async verified(): Promise<boolean> {
+    return true;
+  }
+
+  private refuse(): never {
+    throw new LocalGitError(
+      'The local backend only evaluates: dispatching, statuses and issues need --repo owner/name and a token.',
+    );
+  }
+  async dispatch(): Promise<never> {
+    this.refuse();
+  }
+  async setStatus(): Promise<never> {
+    this.refuse();
+  }
+  async openIssue(): Promise<never> {
+    this.refuse();
+  }
+  async commentIssue(): Promise<never> {
+    this.refuse();
+  }
+}
+
+/** State from the local branch, or the remote-tracking one; read-only. */
+export class LocalStateStore implements StateStore {
+  readonly ref: string | null;
+
+  constructor(
+    private readonly git: LocalGit,
+    branch: string,
+  ) {
+    this.ref =
+      [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`].find(
+        (r) => git.tryRun(['rev-parse', '--verify', '-q', r]) !== null,
+      ) ?? null;
+  }
+
+  async read(sha?: string): Promise<StateSnapshot> {
+    if (!this.ref) return { head: null, release: emptyRelease(), decision: null };
+    const head = this.git.run(['rev-parse', this.ref]).trim();
+    const text = this.git.tryRun(['cat-file', '-p', `${head}:${RELEASE_FILE}`]);
+    if (text === null)
+      throw new StateCorruptError(
+        `${this.ref}:${RELEASE_FILE}`,
+        'the state branch has no release.json',
+      );
+    const release = parseRelease(text, `${this.ref}:${RELEASE_FILE}`);
+    const d = sha ? this.git.tryRun(['cat-file', '-p', `${head}:${decisionPath(sha)}`]) : null;
+    return {
+      head,
+      release,
+      decision:
+        sha && d !== null ? parseDecisionRecord(d, `${this.ref}:${decisionPath(sha)}`) : null,
+    };
+  }
+
+  async write(): Promise<WriteResult> {
+    throw new LocalGitError('The local backend never writes the state branch.');
+  }
+
+  /** Every decision record on the branch (for `history`). */
+  decisions(): string[] {
+    if (!this.ref) return [];
+    return this.git
+      .run(['ls-tree', '--name-only', `${this.ref}:decisions`])
+      .split('\n')
+      .filter((n) => n.endsWith('.json'));
+  }
+}
