@@ -196,13 +196,14 @@ function reportText(r: RunReport, b: Backend, showPaths: boolean): string {
     if (u.kind === 'wait') lines.push(`  wait until ${u.until} (${u.detail}), then re-run`);
     else if (u.kind === 'hard') lines.push(`  ${u.detail} Approvals do not clear this hold.`);
     else {
-      for (const pr of u.pulls)
-        if (u.modes.includes('label'))
-          lines.push(
-            `  add label ${u.label} to #${pr.number} (by an approver who did not author it)`,
-          );
-      if (u.modes.includes('comment')) lines.push(`  or comment "${u.command}" on commit ${u.sha}`);
-      if (u.modes.includes('environment')) lines.push(`  or set ${APPROVAL_VARIABLE}=${u.sha}`);
+      const ways: string[] = [];
+      if (u.modes.includes('label')) {
+        for (const pr of u.pulls)
+          ways.push(`add label ${u.label} to #${pr.number} (by an approver who did not author it)`);
+      }
+      if (u.modes.includes('comment')) ways.push(`comment "${u.command}" on commit ${u.sha}`);
+      if (u.modes.includes('environment')) ways.push(`set ${APPROVAL_VARIABLE}=${u.sha}`);
+      ways.forEach((w, i) => lines.push(`  ${i === 0 ? '' : 'or '}${w}`));
       lines.push('  then re-run the governor');
     }
   }

@@ -58463,13 +58463,16 @@ function reportText(r, b, showPaths) {
         else if (u.kind === 'hard')
             lines.push(`  ${u.detail} Approvals do not clear this hold.`);
         else {
-            for (const pr of u.pulls)
-                if (u.modes.includes('label'))
-                    lines.push(`  add label ${u.label} to #${pr.number} (by an approver who did not author it)`);
+            const ways = [];
+            if (u.modes.includes('label')) {
+                for (const pr of u.pulls)
+                    ways.push(`add label ${u.label} to #${pr.number} (by an approver who did not author it)`);
+            }
             if (u.modes.includes('comment'))
-                lines.push(`  or comment "${u.command}" on commit ${u.sha}`);
+                ways.push(`comment "${u.command}" on commit ${u.sha}`);
             if (u.modes.includes('environment'))
-                lines.push(`  or set ${APPROVAL_VARIABLE}=${u.sha}`);
+                ways.push(`set ${APPROVAL_VARIABLE}=${u.sha}`);
+            ways.forEach((w, i) => lines.push(`  ${i === 0 ? '' : 'or '}${w}`));
             lines.push('  then re-run the governor');
         }
     }
