@@ -57557,15 +57557,18 @@ const HTML = {
     '"': '&quot;',
     "'": '&#39;',
 };
-/** Escapes text for a markdown paragraph or table cell. Newlines become a visible ⏎. */
+/** Escapes text for a markdown paragraph. Newlines become a visible ⏎. */
 function markdown_md(text) {
+    // Block structure only matters at the start of a paragraph: headings, lists, quotes.
+    return cell(text).replace(/^(#|-|\+|&gt;|\d+\.)/, '\\$1');
+}
+/** Escapes text for a table cell, where block syntax does not apply. */
+function cell(text) {
     return (text
         .replace(/\r\n|\r|\n/g, '⏎')
         .replace(/[&<>"']/g, (c) => HTML[c])
         // Inline structure: emphasis, code, links, tables, strikethrough, autolinks.
-        .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
-        // Block structure only matters at the start: headings, lists, quotes.
-        .replace(/^(#|-|\+|&gt;|\d+\.)/, '\\$1'));
+        .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`));
 }
 /** A path or value shown as code. Code spans cannot hold every character safely, so escape instead. */
 function markdown_code(text) {

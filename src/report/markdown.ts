@@ -10,16 +10,20 @@ const HTML: Record<string, string> = {
   "'": '&#39;',
 };
 
-/** Escapes text for a markdown paragraph or table cell. Newlines become a visible ⏎. */
+/** Escapes text for a markdown paragraph. Newlines become a visible ⏎. */
 export function md(text: string): string {
+  // Block structure only matters at the start of a paragraph: headings, lists, quotes.
+  return cell(text).replace(/^(#|-|\+|&gt;|\d+\.)/, '\\$1');
+}
+
+/** Escapes text for a table cell, where block syntax does not apply. */
+export function cell(text: string): string {
   return (
     text
       .replace(/\r\n|\r|\n/g, '⏎')
       .replace(/[&<>"']/g, (c) => HTML[c]!)
       // Inline structure: emphasis, code, links, tables, strikethrough, autolinks.
       .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
-      // Block structure only matters at the start: headings, lists, quotes.
-      .replace(/^(#|-|\+|&gt;|\d+\.)/, '\\$1')
   );
 }
 

@@ -3,7 +3,7 @@ import type { ApprovalResult } from '../domain/approvals.js';
 import type { Decision, Unblock } from '../domain/decide.js';
 import type { RiskAssessment } from '../domain/risk.js';
 import { shortSha, type Outcome, type ReasonCode, type Risk } from '../domain/types.js';
-import { code, link, md, table } from './markdown.js';
+import { cell, code, link, md, table } from './markdown.js';
 
 export interface RunReport {
   outcome: Outcome | 'ERROR';
