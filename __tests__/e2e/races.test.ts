@@ -1,0 +1,69 @@
+// Races through the built bundle: many governor processes at once against one simulator.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runAction } from '../support/action-runner.js';
+import type { GitHubSimulator } from '../support/github-simulator/server.js';
+import { deployRuns, inProduction, setupRepo, stateFile, verified } from '../support/scenario.js';
+import { expectNoContractViolations, startSimulator } from '../support/sim.js';
+
+let sim: GitHubSimulator;
+beforeEach(async () => {
+  sim = await startSimulator();
+});
+afterEach(async () => {
+  expectNoContractViolations(sim);
+  await sim.stop();
+});
+
+describe('races', () => {
+  it('10 concurrent runs for one SHA → exactly one dispatch', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const head = sim.commit({ files: { 'src/app.ts': 'race' } });
+    const event = verified(sim, s, head);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        runAction({ sim, eventName: 'workflow_run', event, runId: 8000 + i }),
+      ),
+    );
+    expect(results.map((r) => r.exitCode)).toEqual(Array(10).fill(0));
+    expect(results.filter((r) => r.outputs.decision === 'ALLOW')).toHaveLength(1);
+    expect(
+      results
+        .filter((r) => r.outputs.decision === 'SKIP')
+        .every((r) => r.outputs.reason === 'already_deployed'),
+    ).toBe(true);
+    expect(deployRuns(sim, s)).toHaveLength(1);
+  });
+
+  it('10 concurrent runs for 10 SHAs of a linear history → the dispatched SHAs form an ancestor chain, no update lost', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const shas = Array.from({ length: 10 }, (_, i) =>
+      sim.commit({ files: { [`src/f${i}.ts`]: String(i) } }),
+    );
+    const events = shas.map((sha) => verified(sim, s, sha));
+    const results = await Promise.all(
+      events.map((event, i) =>
+        runAction({ sim, eventName: 'workflow_run', event, runId: 8100 + i }),
+      ),
+    );
+    expect(results.map((r) => r.exitCode)).toEqual(Array(10).fill(0));
+    const dispatched = deployRuns(sim, s)
+      .sort((a, b) => a.id - b.id)
+      .map((r) => r.inputs!.sha!);
+    expect(dispatched.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(dispatched).size).toBe(dispatched.length);
+    for (let i = 1; i < dispatched.length; i++)
+      expect(sim.git.isAncestor(dispatched[i - 1]!, dispatched[i]!), `${i}`).toBe(true);
+    const allowed = results.filter((r) => r.outputs.decision === 'ALLOW').map((r) => r.outputs.sha);
+    expect(allowed.sort()).toEqual([...dispatched].sort());
+    // No lost update: every dispatch is in the history, with its run.
+    const history = (
+      stateFile(sim, 'release.json') as { deploy_history: { sha: string; run_id: number | null }[] }
+    ).deploy_history;
+    for (const sha of dispatched)
+      expect(history.find((h) => h.sha === sha)?.run_id, sha).toBeTypeOf('number');
+    // The state branch is one line of commits.
+    expect(sim.git.run(['rev-list', '--merges', '--count', 'booty-state']).trim()).toBe('0');
+  });
+});
