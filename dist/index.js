@@ -60534,9 +60534,9 @@ function renderSummary(r) {
     }
     if (r.decision) {
         out.push(`### Rules evaluated\n\n${table(['Rule', 'Verdict', 'Detail'], r.decision.rules.map((x) => [
-            md(x.title),
+            cell(x.title),
             x.verdict === 'applies' ? '**applies**' : 'pass',
-            md(x.detail),
+            cell(x.detail),
         ]))}`);
     }
     if (r.assessment && (r.assessment.matches.length > 0 || r.assessment.incomplete)) {

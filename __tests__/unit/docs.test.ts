@@ -13,7 +13,7 @@ function section(name: string): string {
 }
 
 function firstColumn(table: string): string[] {
-  return [...table.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]!);
+  return [...table.matchAll(/^\|\s*`([^`]+)`\s*\|/gm)].map((m) => m[1]!);
 }
 
 describe('docs/release-governor.md', () => {
@@ -34,7 +34,7 @@ describe('docs/release-governor.md', () => {
     const keys = Object.keys(configSchema.shape);
     expect(firstColumn(table)).toEqual(keys);
     for (const key of keys) {
-      const row = table.split('\n').find((l) => l.startsWith(`| \`${key}\` |`))!;
+      const row = table.split('\n').find((l) => new RegExp(`^\\|\\s*\`${key}\`\\s*\\|`).test(l))!;
       expect(row).toContain(`\`${envVarFor(key)}\``);
       const field = configSchema.shape[key as keyof typeof configSchema.shape];
       const parsed = field.safeParse(undefined);

@@ -57560,10 +57560,10 @@ const HTML = {
 /** Escapes text for a markdown paragraph. Newlines become a visible ⏎. */
 function markdown_md(text) {
     // Block structure only matters at the start of a paragraph: headings, lists, quotes.
-    return cell(text).replace(/^(#|-|\+|&gt;|\d+\.)/, '\\$1');
+    return markdown_cell(text).replace(/^(#|-|\+|&gt;|\d+\.)/, '\\$1');
 }
 /** Escapes text for a table cell, where block syntax does not apply. */
-function cell(text) {
+function markdown_cell(text) {
     return (text
         .replace(/\r\n|\r|\n/g, '⏎')
         .replace(/[&<>"']/g, (c) => HTML[c])
@@ -57705,9 +57705,9 @@ function renderSummary(r) {
     }
     if (r.decision) {
         out.push(`### Rules evaluated\n\n${table(['Rule', 'Verdict', 'Detail'], r.decision.rules.map((x) => [
-            md(x.title),
+            cell(x.title),
             x.verdict === 'applies' ? '**applies**' : 'pass',
-            md(x.detail),
+            cell(x.detail),
         ]))}`);
     }
     if (r.assessment && (r.assessment.matches.length > 0 || r.assessment.incomplete)) {

@@ -175,9 +175,9 @@ export function renderSummary(r: RunReport): string {
       `### Rules evaluated\n\n${table(
         ['Rule', 'Verdict', 'Detail'],
         r.decision.rules.map((x) => [
-          md(x.title),
+          cell(x.title),
           x.verdict === 'applies' ? '**applies**' : 'pass',
-          md(x.detail),
+          cell(x.detail),
         ]),
       )}`,
     );
