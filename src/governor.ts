@@ -30,6 +30,7 @@ import {
   markFinished,
   recordEvaluation,
   RELEASE_FILE,
+  releaseClaim,
   serialize,
   withLifecycle,
   type DecisionRecord,
@@ -480,7 +481,35 @@ export async function decideAndAct(
     }
     report.stateCommit = claimed.head;
 
-    const run = await dispatchOnce(deps, config, req.sha);
+    let run: { id: number; url: string };
+    try {
+      run = await dispatchOnce(deps, config, req.sha);
+    } catch (e) {
+      // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
+      // withdrawn and a re-run after the fix decides afresh. An unknown outcome keeps the claim.
+      if (e instanceof ApiError && e.status !== null && e.status < 500) {
+        await writeState(
+          deps,
+          req.sha,
+          (s2) => {
+            const release = releaseClaim(s2.release, req.sha, claimedBy(deps));
+            if (release === s2.release) return null;
+            const record = s2.decision
+              ? withLifecycle(s2.decision, { state: null, claimed_at: null })
+              : null;
+            return {
+              files: {
+                [RELEASE_FILE]: serialize(release),
+                ...(record ? { [decisionPath(req.sha)]: serialize(record) } : {}),
+              },
+              message: `release ${shortSha(req.sha)}: dispatch refused (HTTP ${e.status})`,
+            };
+          },
+          claimed,
+        );
+      }
+      throw e;
+    }
     const recorded = await recordDispatched(deps, req.sha, run.id, run.url, claimed);
     report.stateCommit = recorded ?? report.stateCommit;
     report.deployRunUrl = run.url;

@@ -67,3 +67,73 @@ describe('races', () => {
     expect(sim.git.run(['rev-list', '--merges', '--count', 'booty-state']).trim()).toBe('0');
   });
 });
+
+describe('failures of the protocol', () => {
+  it('first deploy, 5 runs racing to create the state branch → one branch, one dispatch', async () => {
+    const s = setupRepo(sim);
+    const head = sim.commit({ files: { 'src/app.ts': 'first' } });
+    const event = verified(sim, s, head);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        runAction({
+          sim,
+          eventName: 'workflow_run',
+          event,
+          runId: 8200 + i,
+          env: { RELEASE_GOVERNOR_APPROVED: head },
+        }),
+      ),
+    );
+    expect(results.map((r) => r.exitCode)).toEqual(Array(5).fill(0));
+    expect(deployRuns(sim, s)).toHaveLength(1);
+    expect(
+      sim.log.filter((e) => e.operationId === 'git/create-ref' && e.status === 422).length,
+    ).toBeGreaterThanOrEqual(0);
+    expect(sim.git.run(['rev-list', '--count', 'booty-state']).trim()).not.toBe('0');
+  });
+
+  it.each([
+    [403, 'actions: write'],
+    [404, 'deploy.yml was not found on main'],
+  ])(
+    'dispatch refused with %i → the job fails saying what to do, the claim is withdrawn, a re-run after the fix deploys once',
+    async (status, advice) => {
+      const s = setupRepo(sim);
+      inProduction(sim, s.base);
+      const head = sim.commit({ files: { 'src/app.ts': 'refused' } });
+      const event = verified(sim, s, head);
+      sim.inject('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+        kind: 'status',
+        status,
+        message: `Simulated ${status}`,
+      });
+      const r = await runAction({ sim, eventName: 'workflow_run', event });
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stdout).toContain(advice);
+      expect(deployRuns(sim, s)).toHaveLength(0);
+      const history = (stateFile(sim, 'release.json') as { deploy_history: { sha: string }[] })
+        .deploy_history;
+      expect(history.some((h) => h.sha === head)).toBe(false);
+      const rerun = await runAction({ sim, eventName: 'workflow_run', event, runAttempt: 2 });
+      expect(rerun.outputs.decision).toBe('ALLOW');
+      expect(deployRuns(sim, s)).toHaveLength(1);
+    },
+  );
+
+  it('a state write refused for another reason (403) is an error, not a retry', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const head = sim.commit({ files: { 'src/app.ts': 'w' } });
+    sim.inject(
+      'POST /graphql',
+      { kind: 'status', status: 403, message: 'Resource not accessible by integration' },
+      1,
+    );
+    // The first GraphQL request is the read: refused → the job fails before any write.
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout).toContain('Resource not accessible by integration');
+    expect(sim.log.filter((e) => e.route === '/graphql')).toHaveLength(1);
+    expect(deployRuns(sim, s)).toHaveLength(0);
+  });
+});

@@ -48267,6 +48267,27 @@ function state_claim(release, target, now, claimedBy) {
         ]),
     };
 }
+/**
+ * Withdraws this run's claim when the dispatch was refused (a 4xx: nothing was started), so
+ * the fix and a re-run are not blocked by a claim that will never have a run.
+ */
+function releaseClaim(release, target, claimedBy) {
+    const history = release.deploy_history.filter((h) => !(h.sha === target &&
+        h.result === 'pending' &&
+        h.run_id === null &&
+        h.claimed_by === claimedBy));
+    if (history.length === release.deploy_history.length)
+        return release;
+    const previous = history[0] ?? null;
+    return {
+        ...release,
+        deploy_history: history,
+        last_deploy_attempt_sha: previous?.sha ?? null,
+        last_deploy_time: previous?.time ?? null,
+        last_deploy_result: previous?.result ?? null,
+        last_deploy_run_url: previous?.run_url ?? null,
+    };
+}
 function updateEntry(release, target, patch) {
     let done = false;
     const history = release.deploy_history.map((h) => {
@@ -58085,7 +58106,32 @@ async function decideAndAct(deps, req, first) {
             claimed = { head: r.head, release, decision: record };
         }
         report.stateCommit = claimed.head;
-        const run = await dispatchOnce(deps, config, req.sha);
+        let run;
+        try {
+            run = await dispatchOnce(deps, config, req.sha);
+        }
+        catch (e) {
+            // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
+            // withdrawn and a re-run after the fix decides afresh. An unknown outcome keeps the claim.
+            if (e instanceof ApiError && e.status !== null && e.status < 500) {
+                await writeState(deps, req.sha, (s2) => {
+                    const release = releaseClaim(s2.release, req.sha, claimedBy(deps));
+                    if (release === s2.release)
+                        return null;
+                    const record = s2.decision
+                        ? state_withLifecycle(s2.decision, { state: null, claimed_at: null })
+                        : null;
+                    return {
+                        files: {
+                            [state_RELEASE_FILE]: state_serialize(release),
+                            ...(record ? { [state_decisionPath(req.sha)]: state_serialize(record) } : {}),
+                        },
+                        message: `release ${types_shortSha(req.sha)}: dispatch refused (HTTP ${e.status})`,
+                    };
+                }, claimed);
+            }
+            throw e;
+        }
         const recorded = await recordDispatched(deps, req.sha, run.id, run.url, claimed);
         report.stateCommit = recorded ?? report.stateCommit;
         report.deployRunUrl = run.url;

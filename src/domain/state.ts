@@ -290,6 +290,32 @@ export function claim(release: Release, target: string, now: Date, claimedBy: st
   };
 }
 
+/**
+ * Withdraws this run's claim when the dispatch was refused (a 4xx: nothing was started), so
+ * the fix and a re-run are not blocked by a claim that will never have a run.
+ */
+export function releaseClaim(release: Release, target: string, claimedBy: string): Release {
+  const history = release.deploy_history.filter(
+    (h) =>
+      !(
+        h.sha === target &&
+        h.result === 'pending' &&
+        h.run_id === null &&
+        h.claimed_by === claimedBy
+      ),
+  );
+  if (history.length === release.deploy_history.length) return release;
+  const previous = history[0] ?? null;
+  return {
+    ...release,
+    deploy_history: history,
+    last_deploy_attempt_sha: previous?.sha ?? null,
+    last_deploy_time: previous?.time ?? null,
+    last_deploy_result: previous?.result ?? null,
+    last_deploy_run_url: previous?.run_url ?? null,
+  };
+}
+
 function updateEntry(release: Release, target: string, patch: Partial<HistoryEntry>): Release {
   let done = false;
   const history = release.deploy_history.map((h) => {
