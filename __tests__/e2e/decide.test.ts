@@ -308,3 +308,52 @@ describe('errors fail closed', () => {
     expect(sim.git.readRef('refs/heads/booty-state')).toBe(future);
   });
 });
+
+describe('dry run, annotations and hostile names', () => {
+  it('dry-run: the verdict and outputs, but no state write, no dispatch, no status', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const head = sim.commit({ files: { 'src/app.ts': 'dry' } });
+    const stateBefore = sim.git.readRef('refs/heads/booty-state');
+    const r = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: verified(sim, s, head),
+      inputs: { 'dry-run': 'true' },
+    });
+    expect(r.outputs).toMatchObject({
+      decision: 'ALLOW',
+      reason: 'allow_low',
+      'deploy-run-url': '',
+      'state-commit': '',
+    });
+    expect(
+      r.requests.every(
+        (q) =>
+          q.method === 'GET' ||
+          q.operationId === 'graphql:ReleaseState' ||
+          q.operationId === 'search/issues-and-pull-requests',
+      ),
+    ).toBe(true);
+    expect(sim.git.readRef('refs/heads/booty-state')).toBe(stateBefore);
+    expect(deployRuns(sim, s)).toHaveLength(0);
+    expect(sim.statusesFor(head)).toHaveLength(0);
+    expect(r.summary).toContain('(dry run)');
+    expect(r.stdout).toMatch(/^::notice title=Release Governor%3A ALLOW allow_low::/m);
+  });
+
+  it('a file name with |, backticks, an <img> tag and a newline cannot break the summary', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const evil = 'infra/a|b`c<img src=x onerror=alert(1)>\nd.tf';
+    const head = sim.commit({ files: { [evil]: 'x' } });
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
+    expect(r.outputs).toMatchObject({ decision: 'HOLD', risk: 'HIGH' });
+    expect(r.stdout).toMatch(/^::warning title=Release Governor%3A HOLD high_risk_no_approval::/m);
+    expect(r.summary).not.toContain('<img');
+    expect(r.summary).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(r.summary).toContain('a&#124;b&#96;c');
+    for (const line of r.summary.split('\n').filter((l) => l.startsWith('|')))
+      expect(line.split(/(?<!\\)\|/).length, line).toBeLessThanOrEqual(7);
+  });
+});
