@@ -59860,9 +59860,59 @@ function firstLine(body) {
 function enabled(config, mode) {
     return config.approval_mode.includes(mode);
 }
+/** One label or comment on a pull request: counted (covering its files), or ignored with why. */
+function judgePullApproval(a, facts, config) {
+    const { pr } = a;
+    const base = { source: a.mode, actor: a.actor, pull: pr.number };
+    const what = a.mode === 'label' ? `label added by @${a.actor}` : `comment by @${a.actor}`;
+    if (!enabled(config, a.mode)) {
+        const name = a.mode === 'label' ? `label ${config.approval_label}` : config.approval_command;
+        return {
+            ...base,
+            reason: 'mode_disabled',
+            detail: `${name} on #${pr.number}: approval_mode does not include ${a.mode}`,
+        };
+    }
+    if (pr.mergedAt === null || pr.baseRef !== config.branch) {
+        return {
+            ...base,
+            reason: 'not_merged',
+            detail: `#${pr.number} is not merged into ${config.branch}`,
+        };
+    }
+    // Before the merge the content could still change: only an approval after it counts.
+    if (!(Date.parse(a.at) > Date.parse(pr.mergedAt))) {
+        return {
+            ...base,
+            reason: 'before_merge',
+            detail: `${what} at ${a.at}, before #${pr.number} was merged at ${pr.mergedAt}; add it again after merge`,
+        };
+    }
+    if (a.removedBy) {
+        return {
+            ...base,
+            reason: 'label_removed',
+            detail: `${what} was removed by @${a.removedBy.actor} at ${a.removedBy.at}`,
+        };
+    }
+    const problem = approverProblem(facts.actors, a.actor, pr.author, config);
+    if (problem)
+        return {
+            ...base,
+            reason: problem.reason,
+            detail: `${a.mode === 'label' ? 'label added by' : 'comment by'} ${problem.detail}: ignored`,
+        };
+    return { ...base, at: a.at, covers: [...pr.files] };
+}
 function evaluateApprovals(facts, config) {
     const valid = [];
     const ignored = [];
+    const sort = (a) => {
+        if ('reason' in a)
+            ignored.push(a);
+        else
+            valid.push(a);
+    };
     // -- environment: full SHAs, or a blanket value when the config allows it
     const tokens = (facts.environment ?? '').split(/[\s,]+/).filter(Boolean);
     for (const token of tokens) {
@@ -59920,93 +59970,16 @@ function evaluateApprovals(facts, config) {
     }
     // -- pull requests: labels and comments, after merge, by a valid approver who is not the author
     for (const pr of facts.pulls) {
-        const merged = pr.mergedAt !== null && pr.baseRef === config.branch;
-        const mergedAt = pr.mergedAt ? Date.parse(pr.mergedAt) : Number.NaN;
         const labelEvents = pr.labelEvents.filter((e) => e.label === config.approval_label);
-        const lastEvent = labelEvents[labelEvents.length - 1];
+        const last = labelEvents[labelEvents.length - 1];
         for (const e of labelEvents.filter((x) => x.event === 'labeled')) {
-            const base = { source: 'label', actor: e.actor, pull: pr.number };
-            if (!enabled(config, 'label')) {
-                ignored.push({
-                    ...base,
-                    reason: 'mode_disabled',
-                    detail: `label ${config.approval_label} on #${pr.number}: approval_mode does not include label`,
-                });
-                continue;
-            }
-            if (!merged) {
-                ignored.push({
-                    ...base,
-                    reason: 'not_merged',
-                    detail: `#${pr.number} is not merged into ${config.branch}`,
-                });
-                continue;
-            }
-            if (!(Date.parse(e.at) > mergedAt)) {
-                ignored.push({
-                    ...base,
-                    reason: 'before_merge',
-                    detail: `label added by @${e.actor} at ${e.at}, before #${pr.number} was merged at ${pr.mergedAt}; the content could still change then — add it again after merge`,
-                });
-                continue;
-            }
-            if (lastEvent &&
-                lastEvent.event === 'unlabeled' &&
-                Date.parse(lastEvent.at) >= Date.parse(e.at)) {
-                ignored.push({
-                    ...base,
-                    reason: 'label_removed',
-                    detail: `label added by @${e.actor} was removed by @${lastEvent.actor} at ${lastEvent.at}`,
-                });
-                continue;
-            }
-            const problem = approverProblem(facts.actors, e.actor, pr.author, config);
-            if (problem)
-                ignored.push({
-                    ...base,
-                    reason: problem.reason,
-                    detail: `label added by ${problem.detail}: ignored`,
-                });
-            else
-                valid.push({ ...base, at: e.at, covers: [...pr.files] });
+            const removed = last && last.event === 'unlabeled' && Date.parse(last.at) >= Date.parse(e.at) ? last : null;
+            sort(judgePullApproval({ mode: 'label', actor: e.actor, at: e.at, pr, removedBy: removed }, facts, config));
         }
         for (const c of pr.comments) {
             if (firstLine(c.body) !== config.approval_command)
                 continue;
-            const base = { source: 'comment', actor: c.author, pull: pr.number };
-            if (!enabled(config, 'comment')) {
-                ignored.push({
-                    ...base,
-                    reason: 'mode_disabled',
-                    detail: `${config.approval_command} on #${pr.number}: approval_mode does not include comment`,
-                });
-                continue;
-            }
-            if (!merged) {
-                ignored.push({
-                    ...base,
-                    reason: 'not_merged',
-                    detail: `#${pr.number} is not merged into ${config.branch}`,
-                });
-                continue;
-            }
-            if (!(Date.parse(c.at) > mergedAt)) {
-                ignored.push({
-                    ...base,
-                    reason: 'before_merge',
-                    detail: `comment by @${c.author} at ${c.at}, before #${pr.number} was merged at ${pr.mergedAt}`,
-                });
-                continue;
-            }
-            const problem = approverProblem(facts.actors, c.author, pr.author, config);
-            if (problem)
-                ignored.push({
-                    ...base,
-                    reason: problem.reason,
-                    detail: `comment by ${problem.detail}: ignored`,
-                });
-            else
-                valid.push({ ...base, at: c.at, covers: [...pr.files] });
+            sort(judgePullApproval({ mode: 'comment', actor: c.author, at: c.at, pr, removedBy: null }, facts, config));
         }
     }
     // -- commit comments on the head: the whole diff production..head
@@ -60090,11 +60063,14 @@ function hard(trail, reason, risk, detail) {
     return verdict(trail, 'HOLD', reason, risk, { kind: 'hard', reason, detail }, 'hard', detail);
 }
 const decide_short = (sha) => sha.slice(0, 7);
+function skip(trail, reason, summary) {
+    return verdict(trail, 'SKIP', reason, null, null, null, summary);
+}
 /** Rules 1–3 (and the manual-trigger verification): decidable before any diff is fetched. */
 function decideEarly(input, trail = new Trail()) {
     if (!input.enabled) {
         trail.applies('disabled', 'release_governor is absent or enabled: false');
-        return verdict(trail, 'SKIP', 'disabled', null, null, null, 'The governor is disabled for this repository.');
+        return skip(trail, 'disabled', 'The governor is disabled for this repository.');
     }
     trail.pass('disabled', 'enabled');
     if (input.lifecycle === 'claimed' ||
@@ -60104,7 +60080,7 @@ function decideEarly(input, trail = new Trail()) {
             ? 'was already deployed successfully'
             : `is already ${input.lifecycle} for deploy`;
         trail.applies('already_deployed', `${decide_short(input.sha)} ${what}`);
-        return verdict(trail, 'SKIP', 'already_deployed', null, null, null, `${decide_short(input.sha)} ${what}.`);
+        return skip(trail, 'already_deployed', `${decide_short(input.sha)} ${what}.`);
     }
     trail.pass('already_deployed', input.lifecycle === 'failed'
         ? 'a previous deploy of this SHA failed'
@@ -60114,10 +60090,10 @@ function decideEarly(input, trail = new Trail()) {
         switch (input.productionCompare) {
             case 'identical':
                 trail.applies('out_of_order', `${decide_short(input.sha)} is what production runs`);
-                return verdict(trail, 'SKIP', 'already_in_production', null, null, null, `${decide_short(input.sha)} is already in production.`);
+                return skip(trail, 'already_in_production', `${decide_short(input.sha)} is already in production.`);
             case 'behind':
                 trail.applies('out_of_order', `production ${p} is already past ${decide_short(input.sha)}; deploying it would roll back`);
-                return verdict(trail, 'SKIP', 'superseded', null, null, null, `Production ${p} already contains ${decide_short(input.sha)}.`);
+                return skip(trail, 'superseded', `Production ${p} already contains ${decide_short(input.sha)}.`);
             case 'diverged':
                 trail.applies('out_of_order', `${decide_short(input.sha)} and production ${p} have diverged`);
                 return hard(trail, 'diverged_from_production', null, `${decide_short(input.sha)} does not descend from production ${p}: deploying it would drop commits that are in production.`);
@@ -60131,7 +60107,7 @@ function decideEarly(input, trail = new Trail()) {
         const f = decide_short(input.inFlight.sha);
         if (input.inFlight.compare === 'behind') {
             trail.applies('out_of_order', `${f} is being deployed and already contains ${decide_short(input.sha)}`);
-            return verdict(trail, 'SKIP', 'superseded', null, null, null, `${f}, which contains ${decide_short(input.sha)}, is already being deployed.`);
+            return skip(trail, 'superseded', `${f}, which contains ${decide_short(input.sha)}, is already being deployed.`);
         }
         if (input.inFlight.compare === 'diverged') {
             trail.applies('out_of_order', `${decide_short(input.sha)} and ${f} (in flight) have diverged`);

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { productionRelease } from './scenario.js';
 
 export class TempRepo {
   readonly dir = mkdtempSync(join(tmpdir(), 'rg-local-'));
@@ -42,25 +43,7 @@ export class TempRepo {
 
   /** A booty-state branch whose release.json puts `sha` in production (the work tree stays on main). */
   production(sha: string): void {
-    const release = {
-      schema_version: 1,
-      production_sha_current: sha,
-      production_sha_previous: null,
-      last_deploy_attempt_sha: sha,
-      last_deploy_time: '2026-11-01T00:00:00.000Z',
-      last_deploy_result: 'success',
-      last_deploy_run_url: null,
-      last_health_check: null,
-      deploy_history: [
-        {
-          sha,
-          time: '2026-11-01T00:00:00.000Z',
-          result: 'success',
-          run_id: 5,
-          run_url: 'https://github.com/acme/shop/actions/runs/5',
-        },
-      ],
-    };
+    const release = productionRelease(sha);
     const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], {
       cwd: this.dir,
       input: JSON.stringify(release),

@@ -43,13 +43,12 @@ export function setupRepo(
   return { verify, deploy, base };
 }
 
-/** Puts `sha` in production, as if the governor had deployed it earlier. */
-export function inProduction(
-  sim: GitHubSimulator,
+/** release.json as the governor leaves it after deploying `sha` successfully. */
+export function productionRelease(
   sha: string,
   extra: Record<string, unknown> = {},
-): string {
-  const release = {
+): Record<string, unknown> {
+  return {
     schema_version: 1,
     production_sha_current: sha,
     production_sha_previous: null,
@@ -70,6 +69,15 @@ export function inProduction(
     ],
     ...extra,
   };
+}
+
+/** Puts `sha` in production, as if the governor had deployed it earlier. */
+export function inProduction(
+  sim: GitHubSimulator,
+  sha: string,
+  extra: Record<string, unknown> = {},
+): string {
+  const release = productionRelease(sha, extra);
   return sim.commit({
     branch: 'booty-state',
     parents: [],

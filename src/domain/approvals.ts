@@ -137,9 +137,68 @@ function enabled(config: ApprovalConfig, mode: ApprovalMode): boolean {
   return config.approval_mode.includes(mode);
 }
 
+/** One label or comment on a pull request: counted (covering its files), or ignored with why. */
+function judgePullApproval(
+  a: {
+    mode: 'label' | 'comment';
+    actor: string;
+    at: string;
+    pr: PullRequestFacts;
+    removedBy: { actor: string; at: string } | null;
+  },
+  facts: ApprovalFacts,
+  config: ApprovalConfig,
+): ValidApproval | IgnoredApproval {
+  const { pr } = a;
+  const base = { source: a.mode, actor: a.actor, pull: pr.number };
+  const what = a.mode === 'label' ? `label added by @${a.actor}` : `comment by @${a.actor}`;
+  if (!enabled(config, a.mode)) {
+    const name = a.mode === 'label' ? `label ${config.approval_label}` : config.approval_command;
+    return {
+      ...base,
+      reason: 'mode_disabled',
+      detail: `${name} on #${pr.number}: approval_mode does not include ${a.mode}`,
+    };
+  }
+  if (pr.mergedAt === null || pr.baseRef !== config.branch) {
+    return {
+      ...base,
+      reason: 'not_merged',
+      detail: `#${pr.number} is not merged into ${config.branch}`,
+    };
+  }
+  // Before the merge the content could still change: only an approval after it counts.
+  if (!(Date.parse(a.at) > Date.parse(pr.mergedAt))) {
+    return {
+      ...base,
+      reason: 'before_merge',
+      detail: `${what} at ${a.at}, before #${pr.number} was merged at ${pr.mergedAt}; add it again after merge`,
+    };
+  }
+  if (a.removedBy) {
+    return {
+      ...base,
+      reason: 'label_removed',
+      detail: `${what} was removed by @${a.removedBy.actor} at ${a.removedBy.at}`,
+    };
+  }
+  const problem = approverProblem(facts.actors, a.actor, pr.author, config);
+  if (problem)
+    return {
+      ...base,
+      reason: problem.reason,
+      detail: `${a.mode === 'label' ? 'label added by' : 'comment by'} ${problem.detail}: ignored`,
+    };
+  return { ...base, at: a.at, covers: [...pr.files] };
+}
+
 export function evaluateApprovals(facts: ApprovalFacts, config: ApprovalConfig): ApprovalResult {
   const valid: ValidApproval[] = [];
   const ignored: IgnoredApproval[] = [];
+  const sort = (a: ValidApproval | IgnoredApproval): void => {
+    if ('reason' in a) ignored.push(a);
+    else valid.push(a);
+  };
 
   // -- environment: full SHAs, or a blanket value when the config allows it
   const tokens = (facts.environment ?? '').split(/[\s,]+/).filter(Boolean);
@@ -194,94 +253,28 @@ export function evaluateApprovals(facts: ApprovalFacts, config: ApprovalConfig):
 
   // -- pull requests: labels and comments, after merge, by a valid approver who is not the author
   for (const pr of facts.pulls) {
-    const merged = pr.mergedAt !== null && pr.baseRef === config.branch;
-    const mergedAt = pr.mergedAt ? Date.parse(pr.mergedAt) : Number.NaN;
-
     const labelEvents = pr.labelEvents.filter((e) => e.label === config.approval_label);
-    const lastEvent = labelEvents[labelEvents.length - 1];
+    const last = labelEvents[labelEvents.length - 1];
     for (const e of labelEvents.filter((x) => x.event === 'labeled')) {
-      const base = { source: 'label' as const, actor: e.actor, pull: pr.number };
-      if (!enabled(config, 'label')) {
-        ignored.push({
-          ...base,
-          reason: 'mode_disabled',
-          detail: `label ${config.approval_label} on #${pr.number}: approval_mode does not include label`,
-        });
-        continue;
-      }
-      if (!merged) {
-        ignored.push({
-          ...base,
-          reason: 'not_merged',
-          detail: `#${pr.number} is not merged into ${config.branch}`,
-        });
-        continue;
-      }
-      if (!(Date.parse(e.at) > mergedAt)) {
-        ignored.push({
-          ...base,
-          reason: 'before_merge',
-          detail: `label added by @${e.actor} at ${e.at}, before #${pr.number} was merged at ${pr.mergedAt}; the content could still change then — add it again after merge`,
-        });
-        continue;
-      }
-      if (
-        lastEvent &&
-        lastEvent.event === 'unlabeled' &&
-        Date.parse(lastEvent.at) >= Date.parse(e.at)
-      ) {
-        ignored.push({
-          ...base,
-          reason: 'label_removed',
-          detail: `label added by @${e.actor} was removed by @${lastEvent.actor} at ${lastEvent.at}`,
-        });
-        continue;
-      }
-      const problem = approverProblem(facts.actors, e.actor, pr.author, config);
-      if (problem)
-        ignored.push({
-          ...base,
-          reason: problem.reason,
-          detail: `label added by ${problem.detail}: ignored`,
-        });
-      else valid.push({ ...base, at: e.at, covers: [...pr.files] });
+      const removed =
+        last && last.event === 'unlabeled' && Date.parse(last.at) >= Date.parse(e.at) ? last : null;
+      sort(
+        judgePullApproval(
+          { mode: 'label', actor: e.actor, at: e.at, pr, removedBy: removed },
+          facts,
+          config,
+        ),
+      );
     }
-
     for (const c of pr.comments) {
       if (firstLine(c.body) !== config.approval_command) continue;
-      const base = { source: 'comment' as const, actor: c.author, pull: pr.number };
-      if (!enabled(config, 'comment')) {
-        ignored.push({
-          ...base,
-          reason: 'mode_disabled',
-          detail: `${config.approval_command} on #${pr.number}: approval_mode does not include comment`,
-        });
-        continue;
-      }
-      if (!merged) {
-        ignored.push({
-          ...base,
-          reason: 'not_merged',
-          detail: `#${pr.number} is not merged into ${config.branch}`,
-        });
-        continue;
-      }
-      if (!(Date.parse(c.at) > mergedAt)) {
-        ignored.push({
-          ...base,
-          reason: 'before_merge',
-          detail: `comment by @${c.author} at ${c.at}, before #${pr.number} was merged at ${pr.mergedAt}`,
-        });
-        continue;
-      }
-      const problem = approverProblem(facts.actors, c.author, pr.author, config);
-      if (problem)
-        ignored.push({
-          ...base,
-          reason: problem.reason,
-          detail: `comment by ${problem.detail}: ignored`,
-        });
-      else valid.push({ ...base, at: c.at, covers: [...pr.files] });
+      sort(
+        judgePullApproval(
+          { mode: 'comment', actor: c.author, at: c.at, pr, removedBy: null },
+          facts,
+          config,
+        ),
+      );
     }
   }
 

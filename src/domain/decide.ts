@@ -165,19 +165,15 @@ function hard(
 
 const short = (sha: string): string => sha.slice(0, 7);
 
+function skip(trail: Trail, reason: ReasonCode, summary: string): Decision {
+  return verdict(trail, 'SKIP', reason, null, null, null, summary);
+}
+
 /** Rules 1–3 (and the manual-trigger verification): decidable before any diff is fetched. */
 export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Decision | null {
   if (!input.enabled) {
     trail.applies('disabled', 'release_governor is absent or enabled: false');
-    return verdict(
-      trail,
-      'SKIP',
-      'disabled',
-      null,
-      null,
-      null,
-      'The governor is disabled for this repository.',
-    );
+    return skip(trail, 'disabled', 'The governor is disabled for this repository.');
   }
   trail.pass('disabled', 'enabled');
 
@@ -191,15 +187,7 @@ export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Deci
         ? 'was already deployed successfully'
         : `is already ${input.lifecycle} for deploy`;
     trail.applies('already_deployed', `${short(input.sha)} ${what}`);
-    return verdict(
-      trail,
-      'SKIP',
-      'already_deployed',
-      null,
-      null,
-      null,
-      `${short(input.sha)} ${what}.`,
-    );
+    return skip(trail, 'already_deployed', `${short(input.sha)} ${what}.`);
   }
   trail.pass(
     'already_deployed',
@@ -213,13 +201,9 @@ export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Deci
     switch (input.productionCompare) {
       case 'identical':
         trail.applies('out_of_order', `${short(input.sha)} is what production runs`);
-        return verdict(
+        return skip(
           trail,
-          'SKIP',
           'already_in_production',
-          null,
-          null,
-          null,
           `${short(input.sha)} is already in production.`,
         );
       case 'behind':
@@ -227,15 +211,7 @@ export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Deci
           'out_of_order',
           `production ${p} is already past ${short(input.sha)}; deploying it would roll back`,
         );
-        return verdict(
-          trail,
-          'SKIP',
-          'superseded',
-          null,
-          null,
-          null,
-          `Production ${p} already contains ${short(input.sha)}.`,
-        );
+        return skip(trail, 'superseded', `Production ${p} already contains ${short(input.sha)}.`);
       case 'diverged':
         trail.applies('out_of_order', `${short(input.sha)} and production ${p} have diverged`);
         return hard(
@@ -257,13 +233,9 @@ export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Deci
         'out_of_order',
         `${f} is being deployed and already contains ${short(input.sha)}`,
       );
-      return verdict(
+      return skip(
         trail,
-        'SKIP',
         'superseded',
-        null,
-        null,
-        null,
         `${f}, which contains ${short(input.sha)}, is already being deployed.`,
       );
     }
