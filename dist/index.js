@@ -41066,8 +41066,6 @@ class GitHub {
             }));
             return {
                 status: r.data.status,
-                aheadBy: r.data.ahead_by,
-                behindBy: r.data.behind_by,
                 files,
                 capped: files.length >= COMPARE_FILE_CAP,
                 commits: r.data.commits.map((c) => ({ sha: c.sha, author: c.author?.login ?? null })),
@@ -59494,7 +59492,7 @@ const configSchema = strictObject({
         .describe('Labels of the deploy-failure issue.'),
 })
     .describe('The release_governor block of .booty.yml');
-class config_ConfigError extends Error {
+class ConfigError extends Error {
     problems;
     reason = 'config_invalid';
     constructor(problems) {
@@ -59602,7 +59600,7 @@ function loadConfig(opts) {
     if (opts.text !== null) {
         doc = (0,dist/* parseDocument */.Tp)(opts.text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
         if (doc.errors.length > 0) {
-            throw new config_ConfigError(doc.errors.map((e) => ({
+            throw new ConfigError(doc.errors.map((e) => ({
                 key: '',
                 where: `${opts.path}:${e.linePos?.[0]?.line ?? counter.linePos(e.pos[0]).line}`,
                 message: `YAML syntax: ${e.message.split('\n')[0]}`,
@@ -59610,7 +59608,7 @@ function loadConfig(opts) {
         }
         const root = doc.toJS();
         if (root !== null && root !== undefined && (typeof root !== 'object' || Array.isArray(root))) {
-            throw new config_ConfigError([
+            throw new ConfigError([
                 {
                     key: '',
                     where: `${opts.path}:1`,
@@ -59621,7 +59619,7 @@ function loadConfig(opts) {
         const raw = root?.[CONFIG_BLOCK];
         if (raw !== undefined) {
             if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
-                throw new config_ConfigError([
+                throw new ConfigError([
                     {
                         key: CONFIG_BLOCK,
                         where: `${opts.path}:${lineOf(doc, counter, [CONFIG_BLOCK]) ?? '?'}`,
@@ -59637,7 +59635,7 @@ function loadConfig(opts) {
     problems.push(...overrides.problems);
     if (block === null && Object.keys(overrides.values).length === 0) {
         if (problems.length > 0)
-            throw new config_ConfigError(problems);
+            throw new ConfigError(problems);
         return { enabled: false, reason: 'absent', config: null };
     }
     const merged = { ...(block ?? {}), ...overrides.values };
@@ -59668,7 +59666,7 @@ function loadConfig(opts) {
         }
     }
     if (problems.length > 0)
-        throw new config_ConfigError(problems);
+        throw new ConfigError(problems);
     const parsed = result.data;
     const branch = parsed.branch ?? opts.defaultBranch;
     const config = {
@@ -60624,7 +60622,7 @@ async function readConfig(deps, ref) {
     // names), so the branch cannot come from the file alone; a file that disagrees would split
     // the state in two, and a commit could point the governor at an empty branch.
     if (result.config && result.config.state_branch !== deps.stateBranch) {
-        throw new config_ConfigError([
+        throw new ConfigError([
             {
                 key: 'release_governor.state_branch',
                 where: deps.configPath,
@@ -60728,8 +60726,7 @@ async function evaluate(deps, req, known) {
             foundRun = runs.find((r) => Date.parse(r.createdAt) >= claimTime - 60_000) ?? null;
             if (!foundRun && deps.now().getTime() - claimTime > CLAIM_GRACE_MS) {
                 notes.push(`${shortSha(req.sha)} was claimed at ${entry.time} by ${entry.claimed_by ?? 'an earlier run'} and no deploy run for it exists: taking the claim over.`);
-                lifecycle = 'failed';
-                ownClaim = null;
+                lifecycle = null;
             }
         }
     }
@@ -60872,16 +60869,11 @@ async function decideAndAct(deps, req, first) {
         if (deps.dryRun || ev.decision.outcome === 'SKIP' || !config)
             return report;
         if (ev.decision.outcome === 'HOLD') {
-            const record = evaluationRecord(deps, ev, req.sha);
-            const written = await writeState(deps, req.sha, (snap) => ({
+            const written = await writeState(deps, req.sha, 
+            // Built from the freshest record, so a conflict never drops another run's evaluation.
+            (snap) => ({
                 files: {
-                    [state_decisionPath(req.sha)]: state_serialize(snap.decision
-                        ? {
-                            ...record,
-                            evaluations: [...snap.decision.evaluations, record.evaluations.at(-1)].slice(-50),
-                            lifecycle: snap.decision.lifecycle,
-                        }
-                        : record),
+                    [state_decisionPath(req.sha)]: state_serialize(evaluationRecord(deps, { ...ev, snapshot: snap }, req.sha)),
                 },
                 message: `decide ${shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
             }), ev.snapshot);
@@ -61027,7 +61019,8 @@ async function observeDeploy(deps, run, config, snapshot) {
         movesProduction =
             prod === null || (prod !== sha && (await deps.gh.compare(prod, sha)).status === 'ahead');
     }
-    let head = null;
+    // The state after recording: what was read, or what this run wrote on top of it.
+    let after = snapshot;
     if (!already) {
         const written = await writeState(deps, sha, (snap) => {
             if (snap.release.deploy_history.some((h) => h.sha === sha && h.run_id === run.runId && h.result !== 'pending'))
@@ -61050,6 +61043,7 @@ async function observeDeploy(deps, run, config, snapshot) {
                     run_url: url,
                 })
                 : null;
+            after = { head: null, release, decision: record };
             return {
                 files: {
                     [state_RELEASE_FILE]: state_serialize(release),
@@ -61060,10 +61054,12 @@ async function observeDeploy(deps, run, config, snapshot) {
                     : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}`,
             };
         });
-        head = written?.head ?? null;
+        if (written)
+            after = { ...after, head: written.head };
+        else
+            after = await deps.store.read(sha);
+        report.stateCommit = written?.head ?? null;
     }
-    report.stateCommit = head;
-    const after = await deps.store.read(sha);
     report.productionSha = after.release.production_sha_current;
     if (success) {
         report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${movesProduction ? '; production moved' : ' (production already contains it)'}.`;
@@ -61108,7 +61104,7 @@ async function observeDeploy(deps, run, config, snapshot) {
             },
             message: `failed ${shortSha(sha)}: issue #${issue}`,
         };
-    });
+    }, after);
     report.stateCommit = written?.head ?? report.stateCommit;
     report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion}); ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`;
     await deps.gh.setStatus(sha, 'failure', `Deploy failed (${run.conclusion}) · ${shortSha(sha)}`.slice(0, 140), url.startsWith('http') ? url : deps.run.url, config.status_context);
@@ -61148,9 +61144,6 @@ async function handleWorkflowRun(deps, run) {
     if (!run.sameRepository)
         return skip('not_a_release_candidate', 'The run is for code from another repository.');
     return decideAndAct(deps, { sha: run.headSha, manual: false }, { config, disabled, configRef, snapshot });
-}
-function isConfigError(e) {
-    return e instanceof ConfigError;
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -61285,7 +61278,7 @@ async function govern() {
         : decideAndAct(deps, { sha: event.sha, manual: true });
 }
 function describeError(err) {
-    if (err instanceof config_ConfigError)
+    if (err instanceof ConfigError)
         return {
             message: err.message,
             reason: 'config_invalid',

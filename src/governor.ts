@@ -242,8 +242,7 @@ async function evaluate(deps: GovernorDeps, req: DecideRequest, known?: Known): 
         notes.push(
           `${shortSha(req.sha)} was claimed at ${entry.time} by ${entry.claimed_by ?? 'an earlier run'} and no deploy run for it exists: taking the claim over.`,
         );
-        lifecycle = 'failed';
-        ownClaim = null;
+        lifecycle = null;
       }
     }
   }
@@ -420,22 +419,14 @@ export async function decideAndAct(
     if (deps.dryRun || ev.decision.outcome === 'SKIP' || !config) return report;
 
     if (ev.decision.outcome === 'HOLD') {
-      const record = evaluationRecord(deps, ev, req.sha);
       const written = await writeState(
         deps,
         req.sha,
+        // Built from the freshest record, so a conflict never drops another run's evaluation.
         (snap) => ({
           files: {
             [decisionPath(req.sha)]: serialize(
-              snap.decision
-                ? {
-                    ...record,
-                    evaluations: [...snap.decision.evaluations, record.evaluations.at(-1)!].slice(
-                      -50,
-                    ),
-                    lifecycle: snap.decision.lifecycle,
-                  }
-                : record,
+              evaluationRecord(deps, { ...ev, snapshot: snap }, req.sha),
             ),
           },
           message: `decide ${shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
@@ -634,7 +625,8 @@ export async function observeDeploy(
     movesProduction =
       prod === null || (prod !== sha && (await deps.gh.compare(prod, sha)).status === 'ahead');
   }
-  let head: string | null = null;
+  // The state after recording: what was read, or what this run wrote on top of it.
+  let after: StateSnapshot = snapshot;
   if (!already) {
     const written = await writeState(deps, sha, (snap) => {
       if (
@@ -665,6 +657,7 @@ export async function observeDeploy(
             run_url: url,
           })
         : null;
+      after = { head: null, release, decision: record };
       return {
         files: {
           [RELEASE_FILE]: serialize(release),
@@ -675,10 +668,10 @@ export async function observeDeploy(
           : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}`,
       };
     });
-    head = written?.head ?? null;
+    if (written) after = { ...after, head: written.head };
+    else after = await deps.store.read(sha);
+    report.stateCommit = written?.head ?? null;
   }
-  report.stateCommit = head;
-  const after = await deps.store.read(sha);
   report.productionSha = after.release.production_sha_current;
 
   if (success) {
@@ -718,24 +711,29 @@ export async function observeDeploy(
       config.deploy_failure_labels,
     );
   }
-  const written = await writeState(deps, sha, (snap) => {
-    const e = snap.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
-    if (!e || e.issue_number === issue) return null;
-    const release: Release = {
-      ...snap.release,
-      deploy_history: snap.release.deploy_history.map((h) =>
-        h === e ? { ...h, issue_number: issue } : h,
-      ),
-    };
-    const record = snap.decision ? withLifecycle(snap.decision, { issue_number: issue }) : null;
-    return {
-      files: {
-        [RELEASE_FILE]: serialize(release),
-        ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
-      },
-      message: `failed ${shortSha(sha)}: issue #${issue}`,
-    };
-  });
+  const written = await writeState(
+    deps,
+    sha,
+    (snap) => {
+      const e = snap.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
+      if (!e || e.issue_number === issue) return null;
+      const release: Release = {
+        ...snap.release,
+        deploy_history: snap.release.deploy_history.map((h) =>
+          h === e ? { ...h, issue_number: issue } : h,
+        ),
+      };
+      const record = snap.decision ? withLifecycle(snap.decision, { issue_number: issue }) : null;
+      return {
+        files: {
+          [RELEASE_FILE]: serialize(release),
+          ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
+        },
+        message: `failed ${shortSha(sha)}: issue #${issue}`,
+      };
+    },
+    after,
+  );
   report.stateCommit = written?.head ?? report.stateCommit;
   report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion}); ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`;
   await deps.gh.setStatus(
@@ -809,8 +807,4 @@ export async function handleWorkflowRun(
     { sha: run.headSha, manual: false },
     { config, disabled, configRef, snapshot },
   );
-}
-
-export function isConfigError(e: unknown): e is ConfigError {
-  return e instanceof ConfigError;
 }

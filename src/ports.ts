@@ -27,8 +27,6 @@ export interface StateStore {
 
 export interface CompareResult {
   status: CompareStatus;
-  aheadBy: number;
-  behindBy: number;
   files: ChangedFile[];
   /** The compare API lists at most 300 files; true when it may have left some out. */
   capped: boolean;

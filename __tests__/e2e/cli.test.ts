@@ -3,7 +3,7 @@ import { runCli } from '../support/cli-runner.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import { TempRepo } from '../support/local-repo.js';
 import { deployRuns, inProduction, setupRepo } from '../support/scenario.js';
-import { expectNoContractViolations, startSimulator } from '../support/sim.js';
+import { useSimulator } from '../support/sim.js';
 
 const CONFIG = { '.booty.yml': 'release_governor:\n  cooldown_minutes: 30\n' };
 
@@ -130,13 +130,7 @@ describe('CLI, local backend (dist/cli/index.js)', () => {
 
 describe('CLI, GitHub backend against the simulator', () => {
   let sim: GitHubSimulator;
-  beforeEach(async () => {
-    sim = await startSimulator();
-  });
-  afterEach(async () => {
-    expectNoContractViolations(sim);
-    await sim.stop();
-  });
+  useSimulator((s) => (sim = s));
   const env = () => ({ GITHUB_TOKEN: sim.token, GITHUB_API_URL: sim.apiUrl });
 
   it('simulate writes nothing; trigger claims and dispatches once; status and history show it', async () => {

@@ -1,17 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import { deployRuns, inProduction, setupRepo, stateFile, verified } from '../support/scenario.js';
-import { expectNoContractViolations, startSimulator } from '../support/sim.js';
+import { useSimulator } from '../support/sim.js';
 
 let sim: GitHubSimulator;
-beforeEach(async () => {
-  sim = await startSimulator();
-});
-afterEach(async () => {
-  expectNoContractViolations(sim);
-  await sim.stop();
-});
+useSimulator((s) => (sim = s));
 
 describe('decide through dist/index.js', () => {
   it('LOW change → ALLOW, one dispatch of the full SHA, claim and run recorded, status success', async () => {

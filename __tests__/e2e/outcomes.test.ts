@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
 import { fixture, deepMerge } from '../support/events.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
@@ -10,16 +10,10 @@ import {
   stateFile,
   verified,
 } from '../support/scenario.js';
-import { expectNoContractViolations, startSimulator } from '../support/sim.js';
+import { useSimulator } from '../support/sim.js';
 
 let sim: GitHubSimulator;
-beforeEach(async () => {
-  sim = await startSimulator();
-});
-afterEach(async () => {
-  expectNoContractViolations(sim);
-  await sim.stop();
-});
+useSimulator((s) => (sim = s));
 
 interface Release {
   production_sha_current: string | null;

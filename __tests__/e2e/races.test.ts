@@ -1,18 +1,12 @@
 // Races through the built bundle: many governor processes at once against one simulator.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import { deployRuns, inProduction, setupRepo, stateFile, verified } from '../support/scenario.js';
-import { expectNoContractViolations, startSimulator } from '../support/sim.js';
+import { useSimulator } from '../support/sim.js';
 
 let sim: GitHubSimulator;
-beforeEach(async () => {
-  sim = await startSimulator();
-});
-afterEach(async () => {
-  expectNoContractViolations(sim);
-  await sim.stop();
-});
+useSimulator((s) => (sim = s));
 
 describe('races', () => {
   it('10 concurrent runs for one SHA → exactly one dispatch', async () => {

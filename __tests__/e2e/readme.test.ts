@@ -2,21 +2,15 @@
 // action against the simulator, and compared with the README. `UPDATE_README=1 npm test`
 // rewrites them after an intended change.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import { inProduction, setupRepo, verified } from '../support/scenario.js';
-import { expectNoContractViolations, startSimulator } from '../support/sim.js';
+import { useSimulator } from '../support/sim.js';
 
 const FIXED = new Date('2026-11-20T10:00:00Z');
 let sim: GitHubSimulator;
-beforeEach(async () => {
-  sim = await startSimulator({ clock: () => FIXED });
-});
-afterEach(async () => {
-  expectNoContractViolations(sim);
-  await sim.stop();
-});
+useSimulator((s) => (sim = s), { clock: () => FIXED });
 
 /** The state commit depends on the wall clock (evaluation times); everything else is fixed. */
 function stable(summary: string): string {
@@ -44,39 +38,32 @@ function check(name: string, summary: string): void {
     );
 }
 
+/** A HIGH-risk pull request (a migration), merged, then labelled by `labelledBy` after merge. */
+async function migrationLabelledBy(labelledBy: string) {
+  const s = setupRepo(sim);
+  inProduction(sim, s.base);
+  const pr = sim.mergedPullRequest({
+    author: 'dev',
+    title: 'Add orders index',
+    files: {
+      'db/migrations/20261120_orders_index.sql': 'create index on orders (created_at);\n',
+      'src/orders.ts': 'export {};\n',
+    },
+    mergedAt: new Date('2026-11-20T09:00:00Z'),
+  });
+  sim.label(pr.number, 'release:approved', labelledBy, new Date('2026-11-20T09:30:00Z'));
+  return runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, pr.sha) });
+}
+
 describe('README summaries', () => {
-  it('HOLD: a HIGH-risk pull request without approval', async () => {
-    const s = setupRepo(sim);
-    inProduction(sim, s.base);
-    const pr = sim.mergedPullRequest({
-      author: 'dev',
-      title: 'Add orders index',
-      files: {
-        'db/migrations/20261120_orders_index.sql': 'create index on orders (created_at);\n',
-        'src/orders.ts': 'export {};\n',
-      },
-      mergedAt: new Date('2026-11-20T09:00:00Z'),
-    });
-    sim.label(pr.number, 'release:approved', 'dev', new Date('2026-11-20T09:30:00Z'));
-    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, pr.sha) });
+  it('HOLD: labelled by its own author, so the approval is ignored', async () => {
+    const r = await migrationLabelledBy('dev');
     expect(r.outputs.decision).toBe('HOLD');
     check('hold', r.summary);
   });
 
-  it('ALLOW: the same change after a maintainer approved it', async () => {
-    const s = setupRepo(sim);
-    inProduction(sim, s.base);
-    const pr = sim.mergedPullRequest({
-      author: 'dev',
-      title: 'Add orders index',
-      files: {
-        'db/migrations/20261120_orders_index.sql': 'create index on orders (created_at);\n',
-        'src/orders.ts': 'export {};\n',
-      },
-      mergedAt: new Date('2026-11-20T09:00:00Z'),
-    });
-    sim.label(pr.number, 'release:approved', 'releng', new Date('2026-11-20T09:30:00Z'));
-    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, pr.sha) });
+  it('ALLOW: the same change labelled by a maintainer', async () => {
+    const r = await migrationLabelledBy('releng');
     expect(r.outputs.decision).toBe('ALLOW');
     check('allow', r.summary);
   });

@@ -1,19 +1,14 @@
 // The harness proven end to end: the built bundle starts, reads its inputs and event, writes
 // outputs and a summary, and talks to nobody it should not.
 import { existsSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DIST_ACTION, runAction } from '../support/action-runner.js';
 import { workflowRunEvent } from '../support/events.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
-import { expectNoContractViolations, startSimulator } from '../support/sim.js';
+import { expectNoContractViolations, useSimulator } from '../support/sim.js';
 
 let sim: GitHubSimulator;
-beforeEach(async () => {
-  sim = await startSimulator();
-});
-afterEach(async () => {
-  await sim.stop();
-});
+useSimulator((s) => (sim = s));
 
 describe('e2e harness (dist/index.js)', () => {
   it('the bundle exists and runs on Node 24', () => {

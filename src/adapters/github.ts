@@ -121,8 +121,6 @@ export class GitHub implements RepoPort {
       }));
       return {
         status: r.data.status as CompareStatus,
-        aheadBy: r.data.ahead_by,
-        behindBy: r.data.behind_by,
         files,
         capped: files.length >= COMPARE_FILE_CAP,
         commits: r.data.commits.map((c) => ({ sha: c.sha, author: c.author?.login ?? null })),

@@ -137,8 +137,6 @@ export class LocalRepo implements RepoPort {
       .map((sha) => ({ sha, author: null }));
     return {
       status,
-      aheadBy: ahead,
-      behindBy: behind,
       files,
       capped: false,
       commits,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ApprovalResult } from './approvals.js';
 import type { Decision, DeployEntry, Lifecycle } from './decide.js';
 import type { RiskAssessment } from './risk.js';
-import { isFullSha, type Outcome, type ReasonCode, type Risk } from './types.js';
+import { isFullSha } from './types.js';
 
 export const STATE_SCHEMA_VERSION = 1;
 /** deploy_history keeps this many entries, newest first. */
@@ -423,5 +423,3 @@ history with the code branches.
 Every change is one commit made with a compare-and-swap on this branch's head; the governor never
 force-pushes it. Do not edit it by hand while deploys are running; protect it from other writers.
 `;
-
-export type { Outcome, ReasonCode, Risk };

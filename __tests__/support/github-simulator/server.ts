@@ -1537,20 +1537,18 @@ export class GitHubSimulator {
 }
 
 /** Routes GitHub answers with 409 "Git Repository is empty." before the first commit. */
-const EMPTY_REPO_409 = new Set(
-  [
-    'GET /repos/{owner}/{repo}/contents/{path}',
-    'GET /repos/{owner}/{repo}/compare/{basehead}',
-    'GET /repos/{owner}/{repo}/commits/{ref}',
-    'GET /repos/{owner}/{repo}/commits',
-    'GET /repos/{owner}/{repo}/git/ref/{ref}',
-    'GET /repos/{owner}/{repo}/git/matching-refs/{ref}',
-    'GET /repos/{owner}/{repo}/git/trees/{tree_sha}',
-    'POST /repos/{owner}/{repo}/git/blobs',
-    'POST /repos/{owner}/{repo}/git/trees',
-    'POST /repos/{owner}/{repo}/git/commits',
-  ].map((r) => r),
-);
+const EMPTY_REPO_409 = new Set([
+  'GET /repos/{owner}/{repo}/contents/{path}',
+  'GET /repos/{owner}/{repo}/compare/{basehead}',
+  'GET /repos/{owner}/{repo}/commits/{ref}',
+  'GET /repos/{owner}/{repo}/commits',
+  'GET /repos/{owner}/{repo}/git/ref/{ref}',
+  'GET /repos/{owner}/{repo}/git/matching-refs/{ref}',
+  'GET /repos/{owner}/{repo}/git/trees/{tree_sha}',
+  'POST /repos/{owner}/{repo}/git/blobs',
+  'POST /repos/{owner}/{repo}/git/trees',
+  'POST /repos/{owner}/{repo}/git/commits',
+]);
 
 function iso(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');

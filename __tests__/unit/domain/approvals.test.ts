@@ -4,23 +4,14 @@ import {
   type ApprovalFacts,
   type PullRequestFacts,
 } from '../../../src/domain/approvals.js';
-import { loadConfig, type Config } from '../../../src/domain/config.js';
+import { testConfig } from '../../support/config.js';
 
 const HEAD = 'a'.repeat(40);
 const MERGED = '2026-11-20T10:00:00Z';
 const AFTER = '2026-11-20T10:05:00Z';
 const BEFORE = '2026-11-20T09:55:00Z';
 
-function config(extra = ''): Config {
-  const r = loadConfig({
-    text: `release_governor:\n${extra}`,
-    path: '.booty.yml',
-    env: {},
-    defaultBranch: 'main',
-  });
-  if (!r.enabled) throw new Error('disabled');
-  return r.config;
-}
+const config = testConfig;
 
 function pr(over: Partial<PullRequestFacts> = {}): PullRequestFacts {
   return {

@@ -5,7 +5,7 @@ import {
   NO_APPROVALS,
   type ApprovalResult,
 } from '../../../src/domain/approvals.js';
-import { loadConfig, type Config } from '../../../src/domain/config.js';
+import { testConfig } from '../../support/config.js';
 import { decide, type DecisionInput } from '../../../src/domain/decide.js';
 import { compileRiskRules } from '../../../src/domain/risk.js';
 import type { ReasonCode } from '../../../src/domain/types.js';
@@ -16,16 +16,7 @@ const OTHER = 'c'.repeat(40);
 const NOW = new Date('2026-11-21T12:00:00Z');
 const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
 
-function config(extra = ''): Config {
-  const r = loadConfig({
-    text: `release_governor:\n${extra}`,
-    path: '.booty.yml',
-    env: {},
-    defaultBranch: 'main',
-  });
-  if (!r.config) throw new Error('no config');
-  return r.config;
-}
+const config = testConfig;
 
 interface Scenario {
   cfg?: string;
