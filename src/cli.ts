@@ -154,6 +154,7 @@ function reportJson(r: RunReport, b: Backend, showPaths: boolean): Record<string
     approvals: { valid: r.approvals?.valid ?? [], ignored: r.approvals?.ignored ?? [] },
     unblock: r.decision?.unblock ?? null,
     notes: r.notes,
+    warnings: r.warnings,
     deploy_run_url: r.deployRunUrl,
     state_commit: r.stateCommit,
   };
@@ -207,6 +208,7 @@ function reportText(r: RunReport, b: Backend, showPaths: boolean): string {
       lines.push('  then re-run the governor');
     }
   }
+  for (const w of r.warnings) lines.push('', `Warning: ${w}`);
   for (const n of r.notes) lines.push('', `Note: ${n}`);
   if (r.deployRunUrl) lines.push('', `Triggered: ${r.deployRunUrl}`);
   return `${lines.join('\n')}\n`;

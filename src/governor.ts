@@ -39,13 +39,15 @@ import {
 } from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
 import { ApiError } from './adapters/github.js';
-import type { RepoPort, RunInfo, StateSnapshot, StateStore } from './ports.js';
+import type { RepoPort, RunInfo, StateSnapshot, StateStore, WriteResult } from './ports.js';
 import { emptyReport, statusDescription, type RunReport } from './report/summary.js';
 
 /** Claims younger than this belong to a run that may still be dispatching: never taken over. */
 export const CLAIM_GRACE_MS = 10 * 60_000;
 /** Attempts at a state write before giving up; see docs/state.md for how it was chosen. */
 export const MAX_WRITE_ATTEMPTS = 12;
+/** Writes in a row that GitHub does not confirm (5xx, no answer) before the job gives up. */
+export const MAX_UNCONFIRMED_WRITES = 4;
 
 export interface GovernorDeps {
   gh: RepoPort;
@@ -79,6 +81,44 @@ export class GovernorError extends Error {
 
 function claimedBy(deps: GovernorDeps): string {
   return `${deps.run.source}:${deps.run.id ?? 'local'}/${deps.run.attempt ?? 1}`;
+}
+
+/**
+ * Whether a claim was made by an earlier attempt of this same workflow run. GitHub starts a
+ * re-run attempt only after the previous attempt has finished, so such a claimant is gone.
+ */
+function isEarlierAttempt(claimant: string | null | undefined, deps: GovernorDeps): boolean {
+  const m = /^action:(\d+)\/(\d+)$/.exec(claimant ?? '');
+  return (
+    deps.run.source === 'action' &&
+    m !== null &&
+    Number(m[1]) === deps.run.id &&
+    Number(m[2]) < (deps.run.attempt ?? 1)
+  );
+}
+
+/**
+ * Sets the commit status. When GitHub does not answer, the decision (already recorded on the
+ * state branch) stands and the report carries a warning; a refusal (403) is still an error.
+ */
+async function publishStatus(
+  deps: GovernorDeps,
+  report: RunReport,
+  ...args: Parameters<RepoPort['setStatus']>
+): Promise<void> {
+  try {
+    await deps.gh.setStatus(...args);
+  } catch (e) {
+    if (!isUnanswered(e)) throw e;
+    report.warnings.push(
+      `The commit status ${args[4]} could not be set on ${shortSha(args[0])}: ${(e as Error).message}. The ${report.outcome} above stands and is recorded on the state branch.`,
+    );
+  }
+}
+
+/** GitHub gave no answer (5xx, broken connection): the request's effect is unknown. */
+function isUnanswered(e: unknown): boolean {
+  return e instanceof ApiError && (e.status === null || e.status >= 500);
 }
 
 function backoff(deps: GovernorDeps, attempt: number): Promise<void> {
@@ -238,9 +278,10 @@ async function evaluate(deps: GovernorDeps, req: DecideRequest, known?: Known): 
       const runs = await deps.gh.findDeployRuns(config.deploy_workflow, req.sha);
       const claimTime = Date.parse(entry.time);
       foundRun = runs.find((r) => Date.parse(r.createdAt) >= claimTime - 60_000) ?? null;
-      if (!foundRun && deps.now().getTime() - claimTime > CLAIM_GRACE_MS) {
+      const stale = deps.now().getTime() - claimTime > CLAIM_GRACE_MS;
+      if (!foundRun && (stale || isEarlierAttempt(entry.claimed_by, deps))) {
         notes.push(
-          `${shortSha(req.sha)} was claimed at ${entry.time} by ${entry.claimed_by ?? 'an earlier run'} and no deploy run for it exists: taking the claim over.`,
+          `${shortSha(req.sha)} was claimed at ${entry.time} by ${entry.claimed_by ?? 'an earlier run'}${stale ? '' : ', an earlier attempt of this run (it has ended)'}, and no deploy run for it exists: taking the claim over.`,
         );
         lifecycle = null;
       }
@@ -367,6 +408,28 @@ function reportOf(deps: GovernorDeps, ev: Evaluated, sha: string): RunReport {
   });
 }
 
+/**
+ * Counts state writes GitHub did not confirm. Re-reading after one is safe (the commit either
+ * exists or not, and `build` sees which), but a GitHub that keeps failing is reported as such,
+ * not as a race.
+ */
+class UnconfirmedWrites {
+  private inARow = 0;
+
+  count(r: Exclude<WriteResult, { kind: 'written' }>): void {
+    if (r.kind === 'conflict') {
+      this.inARow = 0;
+      return;
+    }
+    this.inARow++;
+    if (this.inARow >= MAX_UNCONFIRMED_WRITES)
+      throw new GovernorError(
+        `GitHub did not confirm ${this.inARow} writes to the state branch in a row (last: ${r.detail}). Nothing was dispatched by this attempt.`,
+        'Each state write is one atomic commit, so the branch is consistent. Re-run the job when GitHub answers again: the re-run recognises a claim this attempt may have left and dispatches at most once.',
+      );
+  }
+}
+
 /** Writes files on top of the latest state, re-reading on conflict; `build` sees fresh state. */
 async function writeState(
   deps: GovernorDeps,
@@ -375,11 +438,13 @@ async function writeState(
   first?: StateSnapshot,
 ): Promise<{ head: string; snapshot: StateSnapshot } | null> {
   let snap = first ?? (await deps.store.read(sha));
+  const unconfirmed = new UnconfirmedWrites();
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const change = build(snap);
     if (!change) return null;
     const r = await deps.store.write(snap, change.files, change.message);
     if (r.kind === 'written') return { head: r.head, snapshot: snap };
+    unconfirmed.count(r);
     deps.log(
       `State write conflict (${r.detail}); re-reading (attempt ${attempt}/${MAX_WRITE_ATTEMPTS}).`,
     );
@@ -400,6 +465,7 @@ export async function decideAndAct(
   if (!isFullSha(req.sha))
     throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
   let known: Known | undefined = first;
+  let unconfirmed: UnconfirmedWrites | undefined;
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const ev = await evaluate(deps, req, known);
     known = {
@@ -434,7 +500,9 @@ export async function decideAndAct(
         ev.snapshot,
       );
       report.stateCommit = written?.head ?? null;
-      await deps.gh.setStatus(
+      await publishStatus(
+        deps,
+        report,
         req.sha,
         'failure',
         statusDescription(report),
@@ -448,6 +516,7 @@ export async function decideAndAct(
     // decide again from fresh state: whoever moved it may have claimed this SHA or a newer one.
     const snap = ev.snapshot;
     let claimed: StateSnapshot;
+    unconfirmed ??= new UnconfirmedWrites();
     if (ev.ownClaim) claimed = snap;
     else {
       const record = withLifecycle(evaluationRecord(deps, ev, req.sha), {
@@ -460,9 +529,10 @@ export async function decideAndAct(
         { [RELEASE_FILE]: serialize(release), [decisionPath(req.sha)]: serialize(record) },
         `claim ${shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${claimedBy(deps)})`,
       );
-      if (r.kind === 'conflict') {
+      if (r.kind !== 'written') {
+        unconfirmed.count(r);
         deps.log(
-          `Claim of ${shortSha(req.sha)} lost a race (${r.detail}); deciding again from fresh state.`,
+          `Claim of ${shortSha(req.sha)} not confirmed (${r.detail}); deciding again from fresh state.`,
         );
         await backoff(deps, attempt);
         continue;
@@ -504,7 +574,9 @@ export async function decideAndAct(
     const recorded = await recordDispatched(deps, req.sha, run.id, run.url, claimed);
     report.stateCommit = recorded ?? report.stateCommit;
     report.deployRunUrl = run.url;
-    await deps.gh.setStatus(
+    await publishStatus(
+      deps,
+      report,
       req.sha,
       'success',
       statusDescription(report),
@@ -667,7 +739,7 @@ export async function observeDeploy(
           ? `deployed ${shortSha(sha)}: run ${run.runId}`
           : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}`,
       };
-    });
+    }, snapshot);
     if (written) after = { ...after, head: written.head };
     else after = await deps.store.read(sha);
     report.stateCommit = written?.head ?? null;
@@ -676,7 +748,9 @@ export async function observeDeploy(
 
   if (success) {
     report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${movesProduction ? '; production moved' : ' (production already contains it)'}.`;
-    await deps.gh.setStatus(
+    await publishStatus(
+      deps,
+      report,
       sha,
       'success',
       `Deployed to ${config.production_environment_name} · ${shortSha(sha)}`,
@@ -700,16 +774,35 @@ export async function observeDeploy(
     `- Cooldown: the governor will not redeploy this SHA for ${config.cooldown_minutes} minutes.`,
   ].join('\n');
   const existing = failureIssueOf(after.release, sha);
+  const title = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`;
+  const labels = config.deploy_failure_labels;
   let issue: number;
   if (existing !== null) {
-    await deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`);
+    try {
+      await deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`);
+    } catch (e) {
+      // Not repeated: a comment that did land would be posted twice.
+      if (!isUnanswered(e)) throw e;
+      report.warnings.push(
+        `GitHub did not confirm the comment on #${existing} (${(e as Error).message}); it may be missing.`,
+      );
+    }
     issue = existing;
   } else {
-    issue = await deps.gh.openIssue(
-      `Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`,
-      body,
-      config.deploy_failure_labels,
-    );
+    // An earlier attempt that recorded this failure may have opened the issue and died (or lost
+    // the answer) before recording its number: look before opening another.
+    const earlier = already ? await deps.gh.findOpenIssue(title, labels) : null;
+    if (earlier !== null) issue = earlier;
+    else {
+      try {
+        issue = await deps.gh.openIssue(title, body, labels);
+      } catch (e) {
+        if (!isUnanswered(e)) throw e;
+        const found = await deps.gh.findOpenIssue(title, labels);
+        if (found === null) throw e;
+        issue = found;
+      }
+    }
   }
   const written = await writeState(
     deps,
@@ -736,7 +829,9 @@ export async function observeDeploy(
   );
   report.stateCommit = written?.head ?? report.stateCommit;
   report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion}); ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`;
-  await deps.gh.setStatus(
+  await publishStatus(
+    deps,
+    report,
     sha,
     'failure',
     `Deploy failed (${run.conclusion}) · ${shortSha(sha)}`.slice(0, 140),

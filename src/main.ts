@@ -145,6 +145,7 @@ export async function run(): Promise<void> {
     const title = `Release Governor: ${report.outcome} ${report.reason ?? ''}`.trim();
     if (report.outcome === 'HOLD') core.warning(report.headline, { title });
     else core.notice(report.headline, { title });
+    for (const w of report.warnings) core.warning(w, { title: 'Release Governor' });
   } catch (err) {
     const { message, reason, advice } = describeError(err);
     report = { ...report, outcome: 'ERROR', reason, error: message, advice };

@@ -13,7 +13,14 @@ export interface StateSnapshot {
   decision: DecisionRecord | null;
 }
 
-export type WriteResult = { kind: 'written'; head: string } | { kind: 'conflict'; detail: string };
+/**
+ * `conflict`: the branch moved, nothing was written. `unknown`: GitHub did not answer (5xx, lost
+ * connection), so the commit may or may not exist; re-reading tells.
+ */
+export type WriteResult =
+  | { kind: 'written'; head: string }
+  | { kind: 'conflict'; detail: string }
+  | { kind: 'unknown'; detail: string };
 
 export interface StateStore {
   /** Reads release.json and, when `sha` is given, decisions/<sha>.json, at one consistent head. */
@@ -78,5 +85,7 @@ export interface RepoPort {
     context: string,
   ): Promise<void>;
   openIssue(title: string, body: string, labels: string[]): Promise<number>;
+  /** The newest open issue with exactly this title and these labels, if any. */
+  findOpenIssue(title: string, labels: string[]): Promise<number | null>;
   commentIssue(issue: number, body: string): Promise<void>;
 }

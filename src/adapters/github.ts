@@ -39,7 +39,12 @@ export function apiError(
     403: 'The token lacks a permission: the governor workflow needs contents: write, actions: write, statuses: write, issues: write and pull-requests: read.',
     404: 'Not found, or the token cannot see it.',
   };
-  const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? null;
+  const unanswered =
+    status === null || status >= 500
+      ? `GitHub did not answer${status ? ` (HTTP ${status})` : ''}, also after retries where a retry is safe. Re-run the job: every state write is one atomic commit, so a re-run continues from a consistent state and dispatches at most once.`
+      : null;
+  const hint =
+    (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? unanswered;
   return new ApiError(
     `${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`,
     status,
@@ -445,7 +450,9 @@ export class GitHub implements RepoPort {
         description: description.slice(0, 140),
         context,
         ...(targetUrl ? { target_url: targetUrl } : {}),
-      });
+        // Posting the same status twice leaves the same latest status: safe to retry.
+        request: { idempotent: true },
+      } as never);
     } catch (e) {
       throw apiError(`Setting commit status ${context} on ${sha.slice(0, 7)}`, e, {
         403: 'The governor workflow needs `statuses: write`.',
@@ -467,6 +474,22 @@ export class GitHub implements RepoPort {
       throw apiError('Opening the deploy-failure issue', e, {
         403: 'The governor workflow needs `issues: write`.',
       });
+    }
+  }
+
+  async findOpenIssue(title: string, labels: string[]): Promise<number | null> {
+    try {
+      const r = await this.octokit.rest.issues.listForRepo({
+        ...this.o,
+        state: 'open',
+        ...(labels.length ? { labels: labels.join(',') } : {}),
+        sort: 'created',
+        direction: 'desc',
+        per_page: 100,
+      });
+      return r.data.find((i) => !i.pull_request && i.title === title)?.number ?? null;
+    } catch (e) {
+      throw apiError('Looking for the deploy-failure issue', e);
     }
   }
 

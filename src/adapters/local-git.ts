@@ -204,6 +204,9 @@ export class LocalRepo implements RepoPort {
   async commentIssue(): Promise<never> {
     this.refuse();
   }
+  async findOpenIssue(): Promise<never> {
+    this.refuse();
+  }
 }
 
 /** State from the local branch, or the remote-tracking one; read-only. */

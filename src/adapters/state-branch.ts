@@ -49,6 +49,15 @@ interface GraphqlErrorLike {
   message?: string;
 }
 
+/** A 5xx, or no HTTP answer at all: the request may or may not have taken effect. */
+function isUnanswered(err: GraphqlErrorLike & { code?: string }): boolean {
+  return err.status === undefined ? !err.errors : err.status >= 500;
+}
+
+function unanswered(err: GraphqlErrorLike): string {
+  return err.status !== undefined ? `HTTP ${err.status}` : (err.message ?? 'no answer');
+}
+
 function blobText(file: BlobFile | null | undefined, path: string): string | null {
   if (!file?.object) return null;
   if (file.object.isTruncated || file.object.text === null)
@@ -140,8 +149,8 @@ export class GitHubStateStore implements StateStore {
       }
       // A lost response: the commit may or may not exist. Re-reading tells; the caller
       // recognises its own claim by `claimed_by`.
-      if (err.status !== undefined && err.status >= 500)
-        return { kind: 'conflict', detail: `the write's outcome is unknown (HTTP ${err.status})` };
+      if (isUnanswered(err))
+        return { kind: 'unknown', detail: `GitHub did not confirm the write (${unanswered(err)})` };
       throw apiError(`Writing the state branch ${this.branch}`, e, {
         403: `The token cannot write ${this.branch}: the workflow needs contents: write, and branch protection or rulesets must let GitHub Actions push to ${this.branch}.`,
       });
@@ -160,13 +169,16 @@ export class GitHubStateStore implements StateStore {
           type: 'blob' as const,
           content,
         })),
-      });
+        request: { idempotent: true },
+      } as never);
       const commit = await this.octokit.rest.git.createCommit({
         ...o,
         message,
         tree: tree.data.sha,
         parents: [],
-      });
+        // Content-addressed: repeating it makes the same object, so a 5xx can be retried.
+        request: { idempotent: true },
+      } as never);
       await this.octokit.rest.git.createRef({
         ...o,
         ref: `refs/heads/${this.branch}`,
@@ -182,10 +194,10 @@ export class GitHubStateStore implements StateStore {
       ) {
         return { kind: 'conflict', detail: `another run created ${this.branch} first` };
       }
-      if (err.status !== undefined && err.status >= 500)
+      if (isUnanswered(err))
         return {
-          kind: 'conflict',
-          detail: `creating ${this.branch}: outcome unknown (HTTP ${err.status})`,
+          kind: 'unknown',
+          detail: `GitHub did not confirm the creation of ${this.branch} (${unanswered(err)})`,
         };
       throw apiError(`Creating the state branch ${this.branch}`, e, {
         403: `The token cannot create ${this.branch}: the workflow needs contents: write, and rulesets must allow creating it.`,

@@ -18,6 +18,8 @@ export interface RunReport {
   approvals: ApprovalResult | null;
   /** Notes worth a reader's attention (approvals not fetched, local mode...). */
   notes: string[];
+  /** Something went wrong that does not change the outcome (a status GitHub did not take). */
+  warnings: string[];
   deployRunUrl: string | null;
   stateCommit: string | null;
   /** This governor run, to re-run after approving. */
@@ -41,6 +43,7 @@ export function emptyReport(over: Partial<RunReport> = {}): RunReport {
     assessment: null,
     approvals: null,
     notes: [],
+    warnings: [],
     deployRunUrl: null,
     stateCommit: null,
     runUrl: null,
@@ -220,6 +223,8 @@ export function renderSummary(r: RunReport): string {
       `### Approvals\n\n${table(['', 'Source', 'By', 'Pull request', 'Covers / why ignored'], rows)}`,
     );
   }
+  if (r.warnings.length > 0)
+    out.push(r.warnings.map((w) => `> [!WARNING]\n> ${md(w)}`).join('\n\n'));
   if (r.notes.length > 0) out.push(r.notes.map((n) => `> ${md(n)}`).join('\n>\n'));
   if (r.stateCommit) out.push(`<sub>State commit ${code(r.stateCommit)}</sub>`);
   return `${out.join('\n\n')}\n`;

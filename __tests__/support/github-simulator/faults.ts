@@ -1,5 +1,6 @@
 // Fault injection, per route. A route is `METHOD /template` exactly as the OpenAPI description
-// spells it (for example `PATCH /repos/{owner}/{repo}/git/refs/{ref}`), or `*` for every route.
+// spells it (for example `PATCH /repos/{owner}/{repo}/git/refs/{ref}`), `*` for every route, or
+// for GraphQL `POST /graphql` (every document) or `POST /graphql WriteState` (one operation).
 
 export type Fault =
   /** Answer with `status` instead of handling the request. */
@@ -35,13 +36,16 @@ export class FaultTable {
     this.rules.length = 0;
   }
 
-  /** Takes the faults that apply to this request (latency can combine with one other). */
-  take(route: string): Fault[] {
+  /**
+   * Takes the faults that apply to a request known by these route keys (latency can combine
+   * with one other fault).
+   */
+  take(...routes: string[]): Fault[] {
     const taken: Fault[] = [];
     let terminal = false;
     for (const rule of this.rules) {
       if (rule.remaining <= 0) continue;
-      if (rule.route !== '*' && rule.route !== route) continue;
+      if (rule.route !== '*' && !routes.includes(rule.route)) continue;
       const isLatency = rule.fault.kind === 'latency';
       if (!isLatency && terminal) continue;
       rule.remaining -= 1;

@@ -25,6 +25,9 @@ export interface LogEntry {
   operationId: string | null;
   status: number;
   body: unknown;
+  /** When the request arrived and when its answer was sent (performance.now(), ms). */
+  startedAt: number;
+  endedAt: number;
 }
 
 interface IssueRecord {
@@ -555,10 +558,13 @@ export class GitHubSimulator {
       operationId: null,
       status: 0,
       body: undefined,
+      startedAt: performance.now(),
+      endedAt: 0,
     };
     this.log.push(entry);
     const send = (reply: Reply): void => {
       entry.status = reply.status;
+      entry.endedAt = performance.now();
       this.rateRemaining = Math.max(0, this.rateRemaining - 1);
       const headers: Record<string, string> = {
         'content-type': 'application/json; charset=utf-8',
@@ -616,40 +622,9 @@ export class GitHubSimulator {
       return send({ status: 422, body: { message: 'Invalid request.', errors: blocking } });
     }
 
-    let lost = false;
-    for (const fault of this.faults.take(routeKey)) {
-      switch (fault.kind) {
-        case 'latency':
-          await new Promise((r) => setTimeout(r, fault.ms));
-          break;
-        case 'status':
-          return send({
-            status: fault.status,
-            body: { message: fault.message ?? `Simulated ${fault.status}` },
-          });
-        case 'secondary-rate-limit':
-          return send({
-            status: 403,
-            headers: { 'retry-after': String(fault.retryAfterSeconds) },
-            body: {
-              message:
-                'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-            },
-          });
-        case 'primary-rate-limit':
-          return send({
-            status: 403,
-            headers: {
-              'x-ratelimit-remaining': '0',
-              'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + fault.resetInSeconds),
-            },
-            body: { message: `API rate limit exceeded for installation ID ${this.repoId}.` },
-          });
-        case 'lost':
-          lost = true;
-          break;
-      }
-    }
+    const faulted = await this.applyFaults([routeKey], send);
+    if (faulted === 'answered') return;
+    const lost = faulted === 'lost';
 
     const handler = this.handlers.get(routeKey);
     if (!handler) {
@@ -688,31 +663,14 @@ export class GitHubSimulator {
     send: (r: Reply) => void,
   ): Promise<void> {
     entry.route = '/graphql';
-    let lost = false;
-    for (const fault of this.faults.take('POST /graphql')) {
-      if (fault.kind === 'latency') await new Promise((r) => setTimeout(r, fault.ms));
-      else if (fault.kind === 'lost') lost = true;
-      else if (fault.kind === 'status')
-        return send({
-          status: fault.status,
-          body: { message: fault.message ?? `Simulated ${fault.status}` },
-        });
-      else if (fault.kind === 'secondary-rate-limit')
-        return send({
-          status: 403,
-          headers: { 'retry-after': String(fault.retryAfterSeconds) },
-          body: { message: 'You have exceeded a secondary rate limit.' },
-        });
-      else
-        return send({
-          status: 403,
-          headers: {
-            'x-ratelimit-remaining': '0',
-            'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + fault.resetInSeconds),
-          },
-          body: { message: 'API rate limit exceeded.' },
-        });
-    }
+    const query = typeof body.query === 'string' ? body.query : '';
+    const name =
+      (typeof body.operationName === 'string' ? body.operationName : null) ??
+      /^\s*(?:query|mutation)\s+(\w+)/.exec(query)?.[1] ??
+      'anonymous';
+    const faulted = await this.applyFaults(['POST /graphql', `POST /graphql ${name}`], send);
+    if (faulted === 'answered') return;
+    const lost = faulted === 'lost';
     const result = executeGraphql(
       {
         git: this.git,
@@ -737,6 +695,50 @@ export class GitHubSimulator {
     for (const p of result.problems) this.violation('POST', '/graphql', '/graphql', p);
     if (lost) return send({ status: 502, body: { message: 'Server Error' } });
     send({ status: 200, body: result.body });
+  }
+
+  /** Applies the injected faults: answered instead of the handler, lost after it, or none. */
+  private async applyFaults(
+    routes: string[],
+    send: (r: Reply) => void,
+  ): Promise<'answered' | 'lost' | 'none'> {
+    let lost = false;
+    for (const fault of this.faults.take(...routes)) {
+      switch (fault.kind) {
+        case 'latency':
+          await new Promise((r) => setTimeout(r, fault.ms));
+          break;
+        case 'status':
+          send({ status: fault.status, body: { message: fault.message ?? `Simulated ${fault.status}` } });
+          return 'answered';
+        case 'secondary-rate-limit':
+          send({
+            status: 403,
+            headers: { 'retry-after': String(fault.retryAfterSeconds) },
+            body: {
+              message:
+                'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+              documentation_url:
+                'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+            },
+          });
+          return 'answered';
+        case 'primary-rate-limit':
+          send({
+            status: 403,
+            headers: {
+              'x-ratelimit-remaining': '0',
+              'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + fault.resetInSeconds),
+            },
+            body: { message: `API rate limit exceeded for installation ID ${this.repoId}.` },
+          });
+          return 'answered';
+        case 'lost':
+          lost = true;
+          break;
+      }
+    }
+    return lost ? 'lost' : 'none';
   }
 
   private violation(method: string, path: string, route: string | null, problem: string): void {
