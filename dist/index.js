@@ -40974,427 +40974,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/adapters/github.ts
-class ApiError extends Error {
-    status;
-    advice;
-    constructor(message, status, advice, options) {
-        super(message, options);
-        this.status = status;
-        this.advice = advice;
-        this.name = 'ApiError';
-    }
-}
-/** Wraps a failed call: what was being done, what GitHub said, and what to do about it. */
-function apiError(what, e, advice) {
-    if (e instanceof ApiError)
-        return e;
-    const err = e;
-    const status = typeof err.status === 'number' ? err.status : null;
-    const server = err.response?.data?.message ?? err.message ?? String(e);
-    const defaults = {
-        401: 'The token was refused: check the github-token input.',
-        403: 'The token lacks a permission: the governor workflow needs contents: write, actions: write, statuses: write, issues: write and pull-requests: read.',
-        404: 'Not found, or the token cannot see it.',
-    };
-    const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? null;
-    return new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`, status, hint, { cause: e });
-}
-function statusOf(e) {
-    const s = e.status;
-    return typeof s === 'number' ? s : null;
-}
-const COMPARE_FILE_CAP = 300;
-const FILE_STATUSES = [
-    'added',
-    'modified',
-    'removed',
-    'renamed',
-    'copied',
-    'changed',
-    'unchanged',
-];
-class GitHub {
-    octokit;
-    owner;
-    repo;
-    constructor(octokit, owner, repo) {
-        this.octokit = octokit;
-        this.owner = owner;
-        this.repo = repo;
-    }
-    get o() {
-        return { owner: this.owner, repo: this.repo };
-    }
-    async repository() {
-        try {
-            const r = await this.octokit.rest.repos.get(this.o);
-            return { id: r.data.id, defaultBranch: r.data.default_branch };
-        }
-        catch (e) {
-            throw apiError(`Reading repository ${this.owner}/${this.repo}`, e);
-        }
-    }
-    /** A file's text at a commit; null when it does not exist there. */
-    async readFile(ref, path) {
-        try {
-            const r = await this.octokit.rest.repos.getContent({ ...this.o, path, ref });
-            const data = r.data;
-            if (Array.isArray(r.data) || data.type !== 'file')
-                throw new ApiError(`${path} at ${ref.slice(0, 12)} is a directory, not a file`, null, 'Point config-path at the YAML file.');
-            return Buffer.from(data.content ?? '', data.encoding ?? 'base64').toString('utf8');
-        }
-        catch (e) {
-            if (statusOf(e) === 404)
-                return null;
-            throw apiError(`Reading ${path} at ${ref.slice(0, 12)}`, e);
-        }
-    }
-    async compare(base, head) {
-        try {
-            const r = await this.octokit.rest.repos.compareCommitsWithBasehead({
-                ...this.o,
-                basehead: `${base}...${head}`,
-                per_page: 100,
-            });
-            const files = (r.data.files ?? []).map((f) => ({
-                path: f.filename,
-                status: FILE_STATUSES.includes(f.status)
-                    ? f.status
-                    : 'changed',
-                ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
-            }));
-            return {
-                status: r.data.status,
-                files,
-                capped: files.length >= COMPARE_FILE_CAP,
-                commits: r.data.commits.map((c) => ({ sha: c.sha, author: c.author?.login ?? null })),
-                totalCommits: r.data.total_commits,
-            };
-        }
-        catch (e) {
-            throw apiError(`Comparing ${base.slice(0, 7)}...${head.slice(0, 7)}`, e, {
-                404: 'One of the commits is unknown to GitHub, or production and this commit share no history.',
-            });
-        }
-    }
-    /** Every blob path of a commit's tree, recursively; `truncated` when GitHub cut the listing. */
-    async treeFiles(commit) {
-        try {
-            const r = await this.octokit.rest.git.getTree({
-                ...this.o,
-                tree_sha: commit,
-                recursive: 'true',
-            });
-            const files = new Map();
-            for (const e of r.data.tree)
-                if (e.type === 'blob' && e.path && e.sha)
-                    files.set(e.path, `${e.mode}:${e.sha}`);
-            return { files, truncated: r.data.truncated };
-        }
-        catch (e) {
-            throw apiError(`Listing the tree of ${commit.slice(0, 7)}`, e);
-        }
-    }
-    async commitAuthor(sha) {
-        try {
-            const r = await this.octokit.rest.git.getCommit({ ...this.o, commit_sha: sha });
-            return (r.data.author.email.match(/^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/)?.[1] ?? null);
-        }
-        catch (e) {
-            throw apiError(`Reading commit ${sha.slice(0, 7)}`, e);
-        }
-    }
-    async openIncidents(labels) {
-        if (labels.length === 0)
-            return [];
-        const q = `repo:${this.owner}/${this.repo} is:issue is:open label:${labels.map((l) => (/[\s,"]/.test(l) ? `"${l.replace(/"/g, '')}"` : l)).join(',')}`;
-        try {
-            const r = await this.octokit.rest.search.issuesAndPullRequests({ q, per_page: 20 });
-            return r.data.items.map((i) => ({ number: i.number, title: i.title }));
-        }
-        catch (e) {
-            throw apiError('Searching for open incident issues', e);
-        }
-    }
-    // ------------------------------------------------------------ approvals
-    async approvalFacts(f) {
-        const pullsByNumber = new Map();
-        try {
-            for (const sha of f.commits) {
-                const r = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
-                    ...this.o,
-                    commit_sha: sha,
-                    per_page: 100,
-                });
-                for (const p of r.data) {
-                    if (p.merged_at && p.base.ref === f.branch)
-                        pullsByNumber.set(p.number, {
-                            number: p.number,
-                            author: p.user?.login ?? '',
-                            mergedAt: p.merged_at,
-                            baseRef: p.base.ref,
-                        });
-                }
-            }
-            const pulls = [];
-            for (const p of pullsByNumber.values()) {
-                const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
-                    ...this.o,
-                    pull_number: p.number,
-                    per_page: 100,
-                });
-                const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, {
-                    ...this.o,
-                    issue_number: p.number,
-                    per_page: 100,
-                });
-                const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-                    ...this.o,
-                    issue_number: p.number,
-                    per_page: 100,
-                });
-                pulls.push({
-                    ...p,
-                    files: files.flatMap((x) => x.previous_filename ? [x.filename, x.previous_filename] : [x.filename]),
-                    labelEvents: events
-                        .filter((e) => (e.event === 'labeled' || e.event === 'unlabeled') && 'label' in e && e.label)
-                        .map((e) => ({
-                        event: e.event,
-                        label: e.label.name,
-                        actor: e.actor?.login ?? '',
-                        at: e.created_at,
-                    })),
-                    comments: comments.map((c) => ({
-                        body: c.body ?? '',
-                        author: c.user?.login ?? '',
-                        at: c.created_at,
-                    })),
-                });
-            }
-            const commitComments = (await this.octokit.paginate(this.octokit.rest.repos.listCommentsForCommit, {
-                ...this.o,
-                commit_sha: f.headSha,
-                per_page: 100,
-            })).map((c) => ({
-                body: c.body,
-                author: c.user?.login ?? '',
-                at: c.created_at,
-            }));
-            const logins = new Set();
-            for (const p of pulls) {
-                for (const e of p.labelEvents)
-                    logins.add(e.actor);
-                for (const c of p.comments)
-                    logins.add(c.author);
-            }
-            for (const c of commitComments)
-                logins.add(c.author);
-            const actors = {};
-            for (const login of logins) {
-                if (!login)
-                    continue;
-                actors[login] = await this.actor(login);
-            }
-            return {
-                headSha: f.headSha,
-                headAuthor: f.headAuthor,
-                environment: f.environment,
-                pulls,
-                commitComments,
-                actors,
-            };
-        }
-        catch (e) {
-            throw apiError('Reading approvals (pull requests, labels, comments)', e);
-        }
-    }
-    async actor(login) {
-        const isBot = /\[bot\]$/.test(login);
-        try {
-            const r = await this.octokit.rest.repos.getCollaboratorPermissionLevel({
-                ...this.o,
-                username: login,
-            });
-            const role = r.data.role_name ?? null;
-            return { login, role, isBot: isBot || r.data.user?.type === 'Bot' };
-        }
-        catch (e) {
-            if (statusOf(e) === 404)
-                return { login, role: null, isBot };
-            throw e;
-        }
-    }
-    // ------------------------------------------------------------ actions
-    /**
-     * Dispatches the deploy workflow once. Never retried automatically: a 5xx may come after the
-     * run was created. Returns the run when the server reports it (return_run_details).
-     */
-    async dispatch(workflow, ref, sha) {
-        const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
-        const advice = {
-            403: 'The governor workflow needs `actions: write` to dispatch the deploy workflow.',
-            404: `The deploy workflow ${workflow} was not found on ${ref}: check deploy_workflow and deploy_workflow_ref in the config.`,
-            422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with a \`sha\` input on ${ref}.`,
-        };
-        try {
-            const r = await this.octokit.request(route, {
-                ...this.o,
-                workflow_id: workflow,
-                ref,
-                inputs: { sha },
-                return_run_details: true,
-                request: { idempotent: false },
-            });
-            const data = r.data;
-            if (data?.workflow_run_id && data.html_url)
-                return { runId: data.workflow_run_id, url: data.html_url };
-            return null;
-        }
-        catch (e) {
-            const err = e;
-            // Servers that predate return_run_details refuse the parameter: dispatch without it.
-            if (err.status === 422 &&
-                /return_run_details/.test(err.response?.data?.message ?? err.message ?? '')) {
-                try {
-                    await this.octokit.request(route, {
-                        ...this.o,
-                        workflow_id: workflow,
-                        ref,
-                        inputs: { sha },
-                        request: { idempotent: false },
-                    });
-                    return null;
-                }
-                catch (e2) {
-                    throw apiError(`Dispatching ${workflow}`, e2, advice);
-                }
-            }
-            throw apiError(`Dispatching ${workflow}`, e, advice);
-        }
-    }
-    runInfo(r) {
-        return {
-            id: r.id,
-            url: r.html_url,
-            displayTitle: r.display_title ?? '',
-            headSha: r.head_sha,
-            event: r.event,
-            status: r.status,
-            conclusion: r.conclusion,
-            createdAt: r.created_at,
-            workflowId: r.workflow_id,
-            path: r.path ?? '',
-        };
-    }
-    /** Deploy runs created by workflow_dispatch whose title names the SHA (run-name: Deploy <sha>). */
-    async findDeployRuns(workflow, sha) {
-        try {
-            const r = await this.octokit.rest.actions.listWorkflowRuns({
-                ...this.o,
-                workflow_id: workflow,
-                event: 'workflow_dispatch',
-                per_page: 50,
-            });
-            return r.data.workflow_runs
-                .filter((run) => (run.display_title ?? '').includes(sha))
-                .map((run) => this.runInfo(run));
-        }
-        catch (e) {
-            throw apiError(`Listing runs of ${workflow}`, e);
-        }
-    }
-    async run(id) {
-        try {
-            const r = await this.octokit.rest.actions.getWorkflowRun({ ...this.o, run_id: id });
-            return this.runInfo(r.data);
-        }
-        catch (e) {
-            throw apiError(`Reading workflow run ${id}`, e);
-        }
-    }
-    /** Whether the verification workflow succeeded on the SHA, on the branch, from a push. */
-    async verified(workflow, sha, branch) {
-        const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
-        try {
-            if (id) {
-                const r = await this.octokit.rest.actions.listWorkflowRuns({
-                    ...this.o,
-                    workflow_id: id,
-                    head_sha: sha,
-                    branch,
-                    event: 'push',
-                    status: 'success',
-                    per_page: 20,
-                });
-                return r.data.total_count > 0;
-            }
-            const r = await this.octokit.rest.actions.listWorkflowRunsForRepo({
-                ...this.o,
-                head_sha: sha,
-                branch,
-                event: 'push',
-                status: 'success',
-                per_page: 100,
-            });
-            return r.data.workflow_runs.some((run) => run.name === workflow);
-        }
-        catch (e) {
-            throw apiError(`Looking for a successful ${workflow} run on ${sha.slice(0, 7)}`, e);
-        }
-    }
-    // ------------------------------------------------------------ statuses and issues
-    async setStatus(sha, state, description, targetUrl, context) {
-        try {
-            await this.octokit.rest.repos.createCommitStatus({
-                ...this.o,
-                sha,
-                state,
-                description: description.slice(0, 140),
-                context,
-                ...(targetUrl ? { target_url: targetUrl } : {}),
-            });
-        }
-        catch (e) {
-            throw apiError(`Setting commit status ${context} on ${sha.slice(0, 7)}`, e, {
-                403: 'The governor workflow needs `statuses: write`.',
-            });
-        }
-    }
-    async openIssue(title, body, labels) {
-        try {
-            const r = await this.octokit.rest.issues.create({
-                ...this.o,
-                title,
-                body,
-                labels,
-                request: { idempotent: false },
-            });
-            return r.data.number;
-        }
-        catch (e) {
-            throw apiError('Opening the deploy-failure issue', e, {
-                403: 'The governor workflow needs `issues: write`.',
-            });
-        }
-    }
-    async commentIssue(issue, body) {
-        try {
-            await this.octokit.rest.issues.createComment({
-                ...this.o,
-                issue_number: issue,
-                body,
-                request: { idempotent: false },
-            });
-        }
-        catch (e) {
-            throw apiError(`Commenting on issue #${issue}`, e, {
-                403: 'The governor workflow needs `issues: write`.',
-            });
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
 
 
@@ -46355,7 +45934,7 @@ const defaults = {
         fetch: getProxyFetch(baseUrl)
     }
 };
-const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
 
 /**
  * Convience function to correctly format Octokit Options to pass into the constructor.
@@ -46389,7 +45968,7 @@ const github_context = new Context();
  * @param     options  other options to set
  */
 function getOctokit(token, options, ...additionalPlugins) {
-    const GitHubWithPlugins = utils_GitHub.plugin(...additionalPlugins);
+    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
@@ -46486,6 +46065,453 @@ function createOctokit(opts) {
         }
     });
     return octokit;
+}
+
+;// CONCATENATED MODULE: ./src/adapters/github.ts
+
+class ApiError extends Error {
+    status;
+    advice;
+    constructor(message, status, advice, options) {
+        super(message, options);
+        this.status = status;
+        this.advice = advice;
+        this.name = 'ApiError';
+    }
+}
+/** Wraps a failed call: what was being done, what GitHub said, and what to do about it. */
+function apiError(what, e, advice) {
+    if (e instanceof ApiError)
+        return e;
+    // Refused for the rate limit, not applied: a status below 500 so that nothing treats the
+    // outcome as unknown, and no permission advice (it is not about permissions).
+    if (e instanceof RateLimitError)
+        return new ApiError(`${what} was refused: ${e.message}`, 429, 'Nothing was deployed by this attempt.', { cause: e });
+    const err = e;
+    const status = typeof err.status === 'number' ? err.status : null;
+    const server = err.response?.data?.message ?? err.message ?? String(e);
+    const defaults = {
+        401: 'The token was refused: check the github-token input.',
+        403: 'The token lacks a permission: the governor workflow needs contents: write, actions: write, statuses: write, issues: write and pull-requests: read.',
+        404: 'Not found, or the token cannot see it.',
+    };
+    const unanswered = status === null || status >= 500
+        ? `GitHub did not answer${status ? ` (HTTP ${status})` : ''}, also after retries where a retry is safe. Re-run the job: every state write is one atomic commit, so a re-run continues from a consistent state and dispatches at most once.`
+        : null;
+    const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? unanswered;
+    return new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`, status, hint, { cause: e });
+}
+function statusOf(e) {
+    const s = e.status;
+    return typeof s === 'number' ? s : null;
+}
+const COMPARE_FILE_CAP = 300;
+const FILE_STATUSES = [
+    'added',
+    'modified',
+    'removed',
+    'renamed',
+    'copied',
+    'changed',
+    'unchanged',
+];
+class github_GitHub {
+    octokit;
+    owner;
+    repo;
+    constructor(octokit, owner, repo) {
+        this.octokit = octokit;
+        this.owner = owner;
+        this.repo = repo;
+    }
+    get o() {
+        return { owner: this.owner, repo: this.repo };
+    }
+    async repository() {
+        try {
+            const r = await this.octokit.rest.repos.get(this.o);
+            return { id: r.data.id, defaultBranch: r.data.default_branch };
+        }
+        catch (e) {
+            throw apiError(`Reading repository ${this.owner}/${this.repo}`, e);
+        }
+    }
+    /** A file's text at a commit; null when it does not exist there. */
+    async readFile(ref, path) {
+        try {
+            const r = await this.octokit.rest.repos.getContent({ ...this.o, path, ref });
+            const data = r.data;
+            if (Array.isArray(r.data) || data.type !== 'file')
+                throw new ApiError(`${path} at ${ref.slice(0, 12)} is a directory, not a file`, null, 'Point config-path at the YAML file.');
+            return Buffer.from(data.content ?? '', data.encoding ?? 'base64').toString('utf8');
+        }
+        catch (e) {
+            if (statusOf(e) === 404)
+                return null;
+            throw apiError(`Reading ${path} at ${ref.slice(0, 12)}`, e);
+        }
+    }
+    async compare(base, head) {
+        try {
+            const r = await this.octokit.rest.repos.compareCommitsWithBasehead({
+                ...this.o,
+                basehead: `${base}...${head}`,
+                per_page: 100,
+            });
+            const files = (r.data.files ?? []).map((f) => ({
+                path: f.filename,
+                status: FILE_STATUSES.includes(f.status)
+                    ? f.status
+                    : 'changed',
+                ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
+            }));
+            return {
+                status: r.data.status,
+                files,
+                capped: files.length >= COMPARE_FILE_CAP,
+                commits: r.data.commits.map((c) => ({ sha: c.sha, author: c.author?.login ?? null })),
+                totalCommits: r.data.total_commits,
+            };
+        }
+        catch (e) {
+            throw apiError(`Comparing ${base.slice(0, 7)}...${head.slice(0, 7)}`, e, {
+                404: 'One of the commits is unknown to GitHub, or production and this commit share no history.',
+            });
+        }
+    }
+    /** Every blob path of a commit's tree, recursively; `truncated` when GitHub cut the listing. */
+    async treeFiles(commit) {
+        try {
+            const r = await this.octokit.rest.git.getTree({
+                ...this.o,
+                tree_sha: commit,
+                recursive: 'true',
+            });
+            const files = new Map();
+            for (const e of r.data.tree)
+                if (e.type === 'blob' && e.path && e.sha)
+                    files.set(e.path, `${e.mode}:${e.sha}`);
+            return { files, truncated: r.data.truncated };
+        }
+        catch (e) {
+            throw apiError(`Listing the tree of ${commit.slice(0, 7)}`, e);
+        }
+    }
+    async commitAuthor(sha) {
+        try {
+            const r = await this.octokit.rest.git.getCommit({ ...this.o, commit_sha: sha });
+            return (r.data.author.email.match(/^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/)?.[1] ?? null);
+        }
+        catch (e) {
+            throw apiError(`Reading commit ${sha.slice(0, 7)}`, e);
+        }
+    }
+    async openIncidents(labels) {
+        if (labels.length === 0)
+            return [];
+        const q = `repo:${this.owner}/${this.repo} is:issue is:open label:${labels.map((l) => (/[\s,"]/.test(l) ? `"${l.replace(/"/g, '')}"` : l)).join(',')}`;
+        try {
+            const r = await this.octokit.rest.search.issuesAndPullRequests({ q, per_page: 20 });
+            return r.data.items.map((i) => ({ number: i.number, title: i.title }));
+        }
+        catch (e) {
+            throw apiError('Searching for open incident issues', e);
+        }
+    }
+    // ------------------------------------------------------------ approvals
+    async approvalFacts(f) {
+        const pullsByNumber = new Map();
+        try {
+            for (const sha of f.commits) {
+                const r = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+                    ...this.o,
+                    commit_sha: sha,
+                    per_page: 100,
+                });
+                for (const p of r.data) {
+                    if (p.merged_at && p.base.ref === f.branch)
+                        pullsByNumber.set(p.number, {
+                            number: p.number,
+                            author: p.user?.login ?? '',
+                            mergedAt: p.merged_at,
+                            baseRef: p.base.ref,
+                        });
+                }
+            }
+            const pulls = [];
+            for (const p of pullsByNumber.values()) {
+                const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
+                    ...this.o,
+                    pull_number: p.number,
+                    per_page: 100,
+                });
+                const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, {
+                    ...this.o,
+                    issue_number: p.number,
+                    per_page: 100,
+                });
+                const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+                    ...this.o,
+                    issue_number: p.number,
+                    per_page: 100,
+                });
+                pulls.push({
+                    ...p,
+                    files: files.flatMap((x) => x.previous_filename ? [x.filename, x.previous_filename] : [x.filename]),
+                    labelEvents: events
+                        .filter((e) => (e.event === 'labeled' || e.event === 'unlabeled') && 'label' in e && e.label)
+                        .map((e) => ({
+                        event: e.event,
+                        label: e.label.name,
+                        actor: e.actor?.login ?? '',
+                        at: e.created_at,
+                    })),
+                    comments: comments.map((c) => ({
+                        body: c.body ?? '',
+                        author: c.user?.login ?? '',
+                        at: c.created_at,
+                    })),
+                });
+            }
+            const commitComments = (await this.octokit.paginate(this.octokit.rest.repos.listCommentsForCommit, {
+                ...this.o,
+                commit_sha: f.headSha,
+                per_page: 100,
+            })).map((c) => ({
+                body: c.body,
+                author: c.user?.login ?? '',
+                at: c.created_at,
+            }));
+            const logins = new Set();
+            for (const p of pulls) {
+                for (const e of p.labelEvents)
+                    logins.add(e.actor);
+                for (const c of p.comments)
+                    logins.add(c.author);
+            }
+            for (const c of commitComments)
+                logins.add(c.author);
+            const actors = {};
+            for (const login of logins) {
+                if (!login)
+                    continue;
+                actors[login] = await this.actor(login);
+            }
+            return {
+                headSha: f.headSha,
+                headAuthor: f.headAuthor,
+                environment: f.environment,
+                pulls,
+                commitComments,
+                actors,
+            };
+        }
+        catch (e) {
+            throw apiError('Reading approvals (pull requests, labels, comments)', e);
+        }
+    }
+    async actor(login) {
+        const isBot = /\[bot\]$/.test(login);
+        try {
+            const r = await this.octokit.rest.repos.getCollaboratorPermissionLevel({
+                ...this.o,
+                username: login,
+            });
+            const role = r.data.role_name ?? null;
+            return { login, role, isBot: isBot || r.data.user?.type === 'Bot' };
+        }
+        catch (e) {
+            if (statusOf(e) === 404)
+                return { login, role: null, isBot };
+            throw e;
+        }
+    }
+    // ------------------------------------------------------------ actions
+    /**
+     * Dispatches the deploy workflow once. Never retried automatically: a 5xx may come after the
+     * run was created. Returns the run when the server reports it (return_run_details).
+     */
+    async dispatch(workflow, ref, sha) {
+        const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
+        const advice = {
+            403: 'The governor workflow needs `actions: write` to dispatch the deploy workflow.',
+            404: `The deploy workflow ${workflow} was not found on ${ref}: check deploy_workflow and deploy_workflow_ref in the config.`,
+            422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with a \`sha\` input on ${ref}.`,
+        };
+        try {
+            const r = await this.octokit.request(route, {
+                ...this.o,
+                workflow_id: workflow,
+                ref,
+                inputs: { sha },
+                return_run_details: true,
+                request: { idempotent: false },
+            });
+            const data = r.data;
+            if (data?.workflow_run_id && data.html_url)
+                return { runId: data.workflow_run_id, url: data.html_url };
+            return null;
+        }
+        catch (e) {
+            const err = e;
+            // Servers that predate return_run_details refuse the parameter: dispatch without it.
+            if (err.status === 422 &&
+                /return_run_details/.test(err.response?.data?.message ?? err.message ?? '')) {
+                try {
+                    await this.octokit.request(route, {
+                        ...this.o,
+                        workflow_id: workflow,
+                        ref,
+                        inputs: { sha },
+                        request: { idempotent: false },
+                    });
+                    return null;
+                }
+                catch (e2) {
+                    throw apiError(`Dispatching ${workflow}`, e2, advice);
+                }
+            }
+            throw apiError(`Dispatching ${workflow}`, e, advice);
+        }
+    }
+    runInfo(r) {
+        return {
+            id: r.id,
+            url: r.html_url,
+            displayTitle: r.display_title ?? '',
+            headSha: r.head_sha,
+            event: r.event,
+            status: r.status,
+            conclusion: r.conclusion,
+            createdAt: r.created_at,
+            workflowId: r.workflow_id,
+            path: r.path ?? '',
+        };
+    }
+    /** Deploy runs created by workflow_dispatch whose title names the SHA (run-name: Deploy <sha>). */
+    async findDeployRuns(workflow, sha) {
+        try {
+            const r = await this.octokit.rest.actions.listWorkflowRuns({
+                ...this.o,
+                workflow_id: workflow,
+                event: 'workflow_dispatch',
+                per_page: 50,
+            });
+            return r.data.workflow_runs
+                .filter((run) => (run.display_title ?? '').includes(sha))
+                .map((run) => this.runInfo(run));
+        }
+        catch (e) {
+            throw apiError(`Listing runs of ${workflow}`, e);
+        }
+    }
+    async run(id) {
+        try {
+            const r = await this.octokit.rest.actions.getWorkflowRun({ ...this.o, run_id: id });
+            return this.runInfo(r.data);
+        }
+        catch (e) {
+            throw apiError(`Reading workflow run ${id}`, e);
+        }
+    }
+    /** Whether the verification workflow succeeded on the SHA, on the branch, from a push. */
+    async verified(workflow, sha, branch) {
+        const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
+        try {
+            if (id) {
+                const r = await this.octokit.rest.actions.listWorkflowRuns({
+                    ...this.o,
+                    workflow_id: id,
+                    head_sha: sha,
+                    branch,
+                    event: 'push',
+                    status: 'success',
+                    per_page: 20,
+                });
+                return r.data.total_count > 0;
+            }
+            const r = await this.octokit.rest.actions.listWorkflowRunsForRepo({
+                ...this.o,
+                head_sha: sha,
+                branch,
+                event: 'push',
+                status: 'success',
+                per_page: 100,
+            });
+            return r.data.workflow_runs.some((run) => run.name === workflow);
+        }
+        catch (e) {
+            throw apiError(`Looking for a successful ${workflow} run on ${sha.slice(0, 7)}`, e);
+        }
+    }
+    // ------------------------------------------------------------ statuses and issues
+    async setStatus(sha, state, description, targetUrl, context) {
+        try {
+            await this.octokit.rest.repos.createCommitStatus({
+                ...this.o,
+                sha,
+                state,
+                description: description.slice(0, 140),
+                context,
+                ...(targetUrl ? { target_url: targetUrl } : {}),
+                // Posting the same status twice leaves the same latest status: safe to retry.
+                request: { idempotent: true },
+            });
+        }
+        catch (e) {
+            throw apiError(`Setting commit status ${context} on ${sha.slice(0, 7)}`, e, {
+                403: 'The governor workflow needs `statuses: write`.',
+            });
+        }
+    }
+    async openIssue(title, body, labels) {
+        try {
+            const r = await this.octokit.rest.issues.create({
+                ...this.o,
+                title,
+                body,
+                labels,
+                request: { idempotent: false },
+            });
+            return r.data.number;
+        }
+        catch (e) {
+            throw apiError('Opening the deploy-failure issue', e, {
+                403: 'The governor workflow needs `issues: write`.',
+            });
+        }
+    }
+    async findOpenIssue(title, labels) {
+        try {
+            const r = await this.octokit.rest.issues.listForRepo({
+                ...this.o,
+                state: 'open',
+                ...(labels.length ? { labels: labels.join(',') } : {}),
+                sort: 'created',
+                direction: 'desc',
+                per_page: 100,
+            });
+            return r.data.find((i) => !i.pull_request && i.title === title)?.number ?? null;
+        }
+        catch (e) {
+            throw apiError('Looking for the deploy-failure issue', e);
+        }
+    }
+    async commentIssue(issue, body) {
+        try {
+            await this.octokit.rest.issues.createComment({
+                ...this.o,
+                issue_number: issue,
+                body,
+                request: { idempotent: false },
+            });
+        }
+        catch (e) {
+            throw apiError(`Commenting on issue #${issue}`, e, {
+                403: 'The governor workflow needs `issues: write`.',
+            });
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -56296,7 +56322,9 @@ function state_claim(release, target, now, claimedBy) {
                 completed_at: null,
                 claimed_by: claimedBy,
             },
-            ...release.deploy_history,
+            // A claim taken over (its claimant died before dispatching) is replaced, not kept: it
+            // never had a run, and it must not count as a deploy for the rate limit.
+            ...release.deploy_history.filter((h) => !(h.sha === target && h.run_id === null && h.result === 'pending')),
         ]),
     };
 }
@@ -56433,6 +56461,13 @@ const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: St
 const WRITE_MUTATION = `mutation WriteState($input: CreateCommitOnBranchInput!) {
   createCommitOnBranch(input: $input) { commit { oid } }
 }`;
+/** A 5xx, or no HTTP answer at all: the request may or may not have taken effect. */
+function isUnanswered(err) {
+    return err.status === undefined ? !err.errors : err.status >= 500;
+}
+function unanswered(err) {
+    return err.status !== undefined ? `HTTP ${err.status}` : (err.message ?? 'no answer');
+}
 function blobText(file, path) {
     if (!file?.object)
         return null;
@@ -56514,8 +56549,8 @@ class GitHubStateStore {
             }
             // A lost response: the commit may or may not exist. Re-reading tells; the caller
             // recognises its own claim by `claimed_by`.
-            if (err.status !== undefined && err.status >= 500)
-                return { kind: 'conflict', detail: `the write's outcome is unknown (HTTP ${err.status})` };
+            if (isUnanswered(err))
+                return { kind: 'unknown', detail: `GitHub did not confirm the write (${unanswered(err)})` };
             throw apiError(`Writing the state branch ${this.branch}`, e, {
                 403: `The token cannot write ${this.branch}: the workflow needs contents: write, and branch protection or rulesets must let GitHub Actions push to ${this.branch}.`,
             });
@@ -56533,12 +56568,15 @@ class GitHubStateStore {
                     type: 'blob',
                     content,
                 })),
+                request: { idempotent: true },
             });
             const commit = await this.octokit.rest.git.createCommit({
                 ...o,
                 message,
                 tree: tree.data.sha,
                 parents: [],
+                // Content-addressed: repeating it makes the same object, so a 5xx can be retried.
+                request: { idempotent: true },
             });
             await this.octokit.rest.git.createRef({
                 ...o,
@@ -56554,10 +56592,10 @@ class GitHubStateStore {
                 /Reference already exists/.test(err.response?.data?.message ?? err.message ?? '')) {
                 return { kind: 'conflict', detail: `another run created ${this.branch} first` };
             }
-            if (err.status !== undefined && err.status >= 500)
+            if (isUnanswered(err))
                 return {
-                    kind: 'conflict',
-                    detail: `creating ${this.branch}: outcome unknown (HTTP ${err.status})`,
+                    kind: 'unknown',
+                    detail: `GitHub did not confirm the creation of ${this.branch} (${unanswered(err)})`,
                 };
             throw apiError(`Creating the state branch ${this.branch}`, e, {
                 403: `The token cannot create ${this.branch}: the workflow needs contents: write, and rulesets must allow creating it.`,
@@ -60426,6 +60464,7 @@ function emptyReport(over = {}) {
         assessment: null,
         approvals: null,
         notes: [],
+        warnings: [],
         deployRunUrl: null,
         stateCommit: null,
         runUrl: null,
@@ -60566,6 +60605,8 @@ function renderSummary(r) {
         ];
         out.push(`### Approvals\n\n${table(['', 'Source', 'By', 'Pull request', 'Covers / why ignored'], rows)}`);
     }
+    if (r.warnings.length > 0)
+        out.push(r.warnings.map((w) => `> [!WARNING]\n> ${md(w)}`).join('\n\n'));
     if (r.notes.length > 0)
         out.push(r.notes.map((n) => `> ${md(n)}`).join('\n>\n'));
     if (r.stateCommit)
@@ -60595,6 +60636,8 @@ function statusDescription(r) {
 const CLAIM_GRACE_MS = 10 * 60_000;
 /** Attempts at a state write before giving up; see docs/state.md for how it was chosen. */
 const MAX_WRITE_ATTEMPTS = 12;
+/** Writes in a row that GitHub does not confirm (5xx, no answer) before the job gives up. */
+const MAX_UNCONFIRMED_WRITES = 4;
 class GovernorError extends Error {
     advice;
     constructor(message, advice = null, options) {
@@ -60605,6 +60648,35 @@ class GovernorError extends Error {
 }
 function claimedBy(deps) {
     return `${deps.run.source}:${deps.run.id ?? 'local'}/${deps.run.attempt ?? 1}`;
+}
+/**
+ * Whether a claim was made by an earlier attempt of this same workflow run. GitHub starts a
+ * re-run attempt only after the previous attempt has finished, so such a claimant is gone.
+ */
+function isEarlierAttempt(claimant, deps) {
+    const m = /^action:(\d+)\/(\d+)$/.exec(claimant ?? '');
+    return (deps.run.source === 'action' &&
+        m !== null &&
+        Number(m[1]) === deps.run.id &&
+        Number(m[2]) < (deps.run.attempt ?? 1));
+}
+/**
+ * Sets the commit status. When GitHub does not answer, the decision (already recorded on the
+ * state branch) stands and the report carries a warning; a refusal (403) is still an error.
+ */
+async function publishStatus(deps, report, ...args) {
+    try {
+        await deps.gh.setStatus(...args);
+    }
+    catch (e) {
+        if (!governor_isUnanswered(e))
+            throw e;
+        report.warnings.push(`The commit status ${args[4]} could not be set on ${shortSha(args[0])}: ${e.message}. The ${report.outcome} above stands and is recorded on the state branch.`);
+    }
+}
+/** GitHub gave no answer (5xx, broken connection): the request's effect is unknown. */
+function governor_isUnanswered(e) {
+    return e instanceof ApiError && (e.status === null || e.status >= 500);
 }
 function backoff(deps, attempt) {
     // Full jitter over a window that grows to ~2 s: ten runs racing spread out quickly.
@@ -60724,8 +60796,9 @@ async function evaluate(deps, req, known) {
             const runs = await deps.gh.findDeployRuns(config.deploy_workflow, req.sha);
             const claimTime = Date.parse(entry.time);
             foundRun = runs.find((r) => Date.parse(r.createdAt) >= claimTime - 60_000) ?? null;
-            if (!foundRun && deps.now().getTime() - claimTime > CLAIM_GRACE_MS) {
-                notes.push(`${shortSha(req.sha)} was claimed at ${entry.time} by ${entry.claimed_by ?? 'an earlier run'} and no deploy run for it exists: taking the claim over.`);
+            const stale = deps.now().getTime() - claimTime > CLAIM_GRACE_MS;
+            if (!foundRun && (stale || isEarlierAttempt(entry.claimed_by, deps))) {
+                notes.push(`${shortSha(req.sha)} was claimed at ${entry.time} by ${entry.claimed_by ?? 'an earlier run'}${stale ? '' : ', an earlier attempt of this run (it has ended)'}, and no deploy run for it exists: taking the claim over.`);
                 lifecycle = null;
             }
         }
@@ -60831,9 +60904,27 @@ function reportOf(deps, ev, sha) {
         environmentName: ev.config?.production_environment_name ?? 'production',
     });
 }
+/**
+ * Counts state writes GitHub did not confirm. Re-reading after one is safe (the commit either
+ * exists or not, and `build` sees which), but a GitHub that keeps failing is reported as such,
+ * not as a race.
+ */
+class UnconfirmedWrites {
+    inARow = 0;
+    count(r) {
+        if (r.kind === 'conflict') {
+            this.inARow = 0;
+            return;
+        }
+        this.inARow++;
+        if (this.inARow >= MAX_UNCONFIRMED_WRITES)
+            throw new GovernorError(`GitHub did not confirm ${this.inARow} writes to the state branch in a row (last: ${r.detail}). Nothing was dispatched by this attempt.`, 'Each state write is one atomic commit, so the branch is consistent. Re-run the job when GitHub answers again: the re-run recognises a claim this attempt may have left and dispatches at most once.');
+    }
+}
 /** Writes files on top of the latest state, re-reading on conflict; `build` sees fresh state. */
 async function writeState(deps, sha, build, first) {
     let snap = first ?? (await deps.store.read(sha));
+    const unconfirmed = new UnconfirmedWrites();
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
         const change = build(snap);
         if (!change)
@@ -60841,6 +60932,7 @@ async function writeState(deps, sha, build, first) {
         const r = await deps.store.write(snap, change.files, change.message);
         if (r.kind === 'written')
             return { head: r.head, snapshot: snap };
+        unconfirmed.count(r);
         deps.log(`State write conflict (${r.detail}); re-reading (attempt ${attempt}/${MAX_WRITE_ATTEMPTS}).`);
         await backoff(deps, attempt);
         snap = await deps.store.read(sha);
@@ -60851,6 +60943,7 @@ async function decideAndAct(deps, req, first) {
     if (!isFullSha(req.sha))
         throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
     let known = first;
+    let unconfirmed;
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
         const ev = await evaluate(deps, req, known);
         known = {
@@ -60878,13 +60971,14 @@ async function decideAndAct(deps, req, first) {
                 message: `decide ${shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
             }), ev.snapshot);
             report.stateCommit = written?.head ?? null;
-            await deps.gh.setStatus(req.sha, 'failure', statusDescription(report), deps.run.url, config.status_context);
+            await publishStatus(deps, report, req.sha, 'failure', statusDescription(report), deps.run.url, config.status_context);
             return report;
         }
         // ALLOW: claim with a compare-and-swap on the state we decided from. If the branch moved,
         // decide again from fresh state: whoever moved it may have claimed this SHA or a newer one.
         const snap = ev.snapshot;
         let claimed;
+        unconfirmed ??= new UnconfirmedWrites();
         if (ev.ownClaim)
             claimed = snap;
         else {
@@ -60894,8 +60988,9 @@ async function decideAndAct(deps, req, first) {
             });
             const release = state_claim(snap.release, req.sha, deps.now(), claimedBy(deps));
             const r = await deps.store.write(snap, { [state_RELEASE_FILE]: state_serialize(release), [state_decisionPath(req.sha)]: state_serialize(record) }, `claim ${shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${claimedBy(deps)})`);
-            if (r.kind === 'conflict') {
-                deps.log(`Claim of ${shortSha(req.sha)} lost a race (${r.detail}); deciding again from fresh state.`);
+            if (r.kind !== 'written') {
+                unconfirmed.count(r);
+                deps.log(`Claim of ${shortSha(req.sha)} not confirmed (${r.detail}); deciding again from fresh state.`);
                 await backoff(deps, attempt);
                 continue;
             }
@@ -60932,7 +61027,7 @@ async function decideAndAct(deps, req, first) {
         const recorded = await recordDispatched(deps, req.sha, run.id, run.url, claimed);
         report.stateCommit = recorded ?? report.stateCommit;
         report.deployRunUrl = run.url;
-        await deps.gh.setStatus(req.sha, 'success', statusDescription(report), run.url, config.status_context);
+        await publishStatus(deps, report, req.sha, 'success', statusDescription(report), run.url, config.status_context);
         return report;
     }
     throw new GovernorError(`Deciding ${shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`, 'Re-run the job.');
@@ -61053,7 +61148,7 @@ async function observeDeploy(deps, run, config, snapshot) {
                     ? `deployed ${shortSha(sha)}: run ${run.runId}`
                     : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}`,
             };
-        });
+        }, snapshot);
         if (written)
             after = { ...after, head: written.head };
         else
@@ -61063,7 +61158,7 @@ async function observeDeploy(deps, run, config, snapshot) {
     report.productionSha = after.release.production_sha_current;
     if (success) {
         report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${movesProduction ? '; production moved' : ' (production already contains it)'}.`;
-        await deps.gh.setStatus(sha, 'success', `Deployed to ${config.production_environment_name} · ${shortSha(sha)}`, url.startsWith('http') ? url : deps.run.url, config.status_context);
+        await publishStatus(deps, report, sha, 'success', `Deployed to ${config.production_environment_name} · ${shortSha(sha)}`, url.startsWith('http') ? url : deps.run.url, config.status_context);
         return report;
     }
     // Failure: one issue per SHA; later failures of the same SHA comment on it.
@@ -61080,13 +61175,40 @@ async function observeDeploy(deps, run, config, snapshot) {
         `- Cooldown: the governor will not redeploy this SHA for ${config.cooldown_minutes} minutes.`,
     ].join('\n');
     const existing = failureIssueOf(after.release, sha);
+    const title = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`;
+    const labels = config.deploy_failure_labels;
     let issue;
     if (existing !== null) {
-        await deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`);
+        try {
+            await deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`);
+        }
+        catch (e) {
+            // Not repeated: a comment that did land would be posted twice.
+            if (!governor_isUnanswered(e))
+                throw e;
+            report.warnings.push(`GitHub did not confirm the comment on #${existing} (${e.message}); it may be missing.`);
+        }
         issue = existing;
     }
     else {
-        issue = await deps.gh.openIssue(`Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`, body, config.deploy_failure_labels);
+        // An earlier attempt that recorded this failure may have opened the issue and died (or lost
+        // the answer) before recording its number: look before opening another.
+        const earlier = already ? await deps.gh.findOpenIssue(title, labels) : null;
+        if (earlier !== null)
+            issue = earlier;
+        else {
+            try {
+                issue = await deps.gh.openIssue(title, body, labels);
+            }
+            catch (e) {
+                if (!governor_isUnanswered(e))
+                    throw e;
+                const found = await deps.gh.findOpenIssue(title, labels);
+                if (found === null)
+                    throw e;
+                issue = found;
+            }
+        }
     }
     const written = await writeState(deps, sha, (snap) => {
         const e = snap.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
@@ -61107,7 +61229,7 @@ async function observeDeploy(deps, run, config, snapshot) {
     }, after);
     report.stateCommit = written?.head ?? report.stateCommit;
     report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion}); ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`;
-    await deps.gh.setStatus(sha, 'failure', `Deploy failed (${run.conclusion}) · ${shortSha(sha)}`.slice(0, 140), url.startsWith('http') ? url : deps.run.url, config.status_context);
+    await publishStatus(deps, report, sha, 'failure', `Deploy failed (${run.conclusion}) · ${shortSha(sha)}`.slice(0, 140), url.startsWith('http') ? url : deps.run.url, config.status_context);
     return report;
 }
 // ------------------------------------------------------------------ events
@@ -61249,7 +61371,7 @@ async function govern() {
         token: inputs.token,
         baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
     });
-    const gh = new GitHub(octokit, owner, repo);
+    const gh = new github_GitHub(octokit, owner, repo);
     const stateBranch = process.env[envVarFor('state_branch')] || DEFAULT_STATE_BRANCH;
     const defaultBranch = (event.kind === 'workflow_run' ? event.run.defaultBranch : event.defaultBranch) ??
         (await gh.repository()).defaultBranch;
@@ -61314,6 +61436,8 @@ async function run() {
             warning(report.headline, { title });
         else
             notice(report.headline, { title });
+        for (const w of report.warnings)
+            warning(w, { title: 'Release Governor' });
     }
     catch (err) {
         const { message, reason, advice } = describeError(err);

@@ -4,7 +4,7 @@ import type { ApprovalFacts, Actor, PullRequestFacts, RepoRole } from '../domain
 import type { ChangedFile, ChangeStatus } from '../domain/risk.js';
 import type { CompareStatus } from '../domain/decide.js';
 import type { CompareResult, RepoPort, RunInfo } from '../ports.js';
-import type { Octokit } from './octokit.js';
+import { RateLimitError, type Octokit } from './octokit.js';
 
 export class ApiError extends Error {
   constructor(
@@ -31,6 +31,15 @@ export function apiError(
   advice?: Partial<Record<number, string>>,
 ): ApiError {
   if (e instanceof ApiError) return e;
+  // Refused for the rate limit, not applied: a status below 500 so that nothing treats the
+  // outcome as unknown, and no permission advice (it is not about permissions).
+  if (e instanceof RateLimitError)
+    return new ApiError(
+      `${what} was refused: ${e.message}`,
+      429,
+      'Nothing was deployed by this attempt.',
+      { cause: e },
+    );
   const err = e as RequestErrorLike;
   const status = typeof err.status === 'number' ? err.status : null;
   const server = err.response?.data?.message ?? err.message ?? String(e);

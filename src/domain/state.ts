@@ -285,7 +285,11 @@ export function claim(release: Release, target: string, now: Date, claimedBy: st
         completed_at: null,
         claimed_by: claimedBy,
       },
-      ...release.deploy_history,
+      // A claim taken over (its claimant died before dispatching) is replaced, not kept: it
+      // never had a run, and it must not count as a deploy for the rate limit.
+      ...release.deploy_history.filter(
+        (h) => !(h.sha === target && h.run_id === null && h.result === 'pending'),
+      ),
     ]),
   };
 }

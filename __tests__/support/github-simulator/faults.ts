@@ -21,13 +21,15 @@ export interface FaultRule {
   remaining: number;
   /** How many requests it applied to so far. */
   hits: number;
+  /** Matching requests to let through before it applies (0: the first one). */
+  skip: number;
 }
 
 export class FaultTable {
   private readonly rules: FaultRule[] = [];
 
-  add(route: string, fault: Fault, times = 1): FaultRule {
-    const rule: FaultRule = { route, fault, remaining: times, hits: 0 };
+  add(route: string, fault: Fault, times = 1, skip = 0): FaultRule {
+    const rule: FaultRule = { route, fault, remaining: times, hits: 0, skip };
     this.rules.push(rule);
     return rule;
   }
@@ -46,6 +48,10 @@ export class FaultTable {
     for (const rule of this.rules) {
       if (rule.remaining <= 0) continue;
       if (rule.route !== '*' && !routes.includes(rule.route)) continue;
+      if (rule.skip > 0) {
+        rule.skip -= 1;
+        continue;
+      }
       const isLatency = rule.fault.kind === 'latency';
       if (!isLatency && terminal) continue;
       rule.remaining -= 1;

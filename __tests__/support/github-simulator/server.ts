@@ -247,8 +247,9 @@ export class GitHubSimulator {
     return this.log.filter((e) => `${e.method} ${e.route}` === route).length;
   }
 
-  inject(route: string, fault: Fault, times = 1): void {
-    this.faults.add(route, fault, times);
+  /** Injects a fault on `route` for `times` requests, after letting `skip` of them through. */
+  inject(route: string, fault: Fault, times = 1, skip = 0): void {
+    this.faults.add(route, fault, times, skip);
   }
 
   // ---------------------------------------------------------------- builders
@@ -443,6 +444,18 @@ export class GitHubSimulator {
 
   issueComments(number: number): CommentRecord[] {
     return this.commentsOf(number);
+  }
+
+  /** The numbers of open issues with exactly this title, newest first. */
+  issuesTitled(title: string): number[] {
+    return [...this.issues.values()]
+      .filter((i) => i.state === 'open' && i.title === title)
+      .map((i) => i.number)
+      .sort((a, b) => b - a);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
   }
 
   statusesFor(sha: string): StatusRecord[] {
@@ -668,6 +681,7 @@ export class GitHubSimulator {
       (typeof body.operationName === 'string' ? body.operationName : null) ??
       /^\s*(?:query|mutation)\s+(\w+)/.exec(query)?.[1] ??
       'anonymous';
+    entry.operationId = `graphql:${name}`;
     const faulted = await this.applyFaults(['POST /graphql', `POST /graphql ${name}`], send);
     if (faulted === 'answered') return;
     const lost = faulted === 'lost';
