@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The reliability matrix's cases run concurrently: they mostly wait on retry backoff.
+    maxConcurrency: 10,
     reporters: ['default'],
   },
 });
