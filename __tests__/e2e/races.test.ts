@@ -1,8 +1,16 @@
 // Races through the built bundle: many governor processes at once against one simulator.
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
+import { runCli } from '../support/cli-runner.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
-import { deployRuns, inProduction, setupRepo, stateFile, verified } from '../support/scenario.js';
+import {
+  deployEvent,
+  deployRuns,
+  inProduction,
+  setupRepo,
+  stateFile,
+  verified,
+} from '../support/scenario.js';
 import { useSimulator } from '../support/sim.js';
 
 let sim: GitHubSimulator;
@@ -133,4 +141,70 @@ describe('failures of the protocol', () => {
     expect(sim.log.filter((e) => e.route === '/graphql')).toHaveLength(1);
     expect(deployRuns(sim, s)).toHaveLength(0);
   });
+});
+
+describe('races between different kinds of run', () => {
+  it('a CLI trigger racing three workflow runs for one SHA → exactly one dispatch', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const head = sim.commit({ files: { 'src/app.ts': 'cli-race' } });
+    const event = verified(sim, s, head);
+    const [cli, ...runs] = await Promise.all([
+      runCli(['trigger', '--repo', sim.fullName, '--sha', head, '--json'], {
+        env: { GITHUB_TOKEN: sim.token, GITHUB_API_URL: sim.apiUrl },
+      }),
+      ...[1, 2, 3].map((i) =>
+        runAction({ sim, eventName: 'workflow_run', event, runId: 8300 + i }),
+      ),
+    ]);
+    expect(cli!.stderr).toBe('');
+    const decisions = [
+      (JSON.parse(cli!.stdout) as { decision: string }).decision,
+      ...runs.map((r) => r.outputs.decision),
+    ];
+    expect(decisions.filter((d) => d === 'ALLOW')).toHaveLength(1);
+    expect(decisions.filter((d) => d === 'SKIP')).toHaveLength(3);
+    expect(deployRuns(sim, s)).toHaveLength(1);
+    const history = (stateFile(sim, 'release.json') as { deploy_history: { sha: string }[] })
+      .deploy_history;
+    expect(history.filter((h) => h.sha === head)).toHaveLength(1);
+  });
+
+  it.each([1, 2, 3])(
+    'a deploy outcome racing the decision on the next SHA (round %i) → both recorded, production moves forward only',
+    async () => {
+      const s = setupRepo(sim);
+      inProduction(sim, s.base);
+      const a = sim.commit({ files: { 'src/a.ts': 'a' } });
+      const first = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, a) });
+      expect(first.outputs.decision).toBe('ALLOW');
+      const runA = deployRuns(sim, s)[0]!;
+      sim.completeRun(runA.id, 'success');
+      const b = sim.commit({ files: { 'src/b.ts': 'b' } });
+      const [outcome, decision] = await Promise.all([
+        runAction({
+          sim,
+          eventName: 'workflow_run',
+          event: deployEvent(sim, s, runA.id, 'success'),
+          runId: 8401,
+        }),
+        runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, b), runId: 8402 }),
+      ]);
+      expect(outcome.exitCode, outcome.stdout).toBe(0);
+      expect(decision.exitCode, decision.stdout).toBe(0);
+      // Whichever wrote first, the other built on it: A's success and B's decision both stand.
+      const release = stateFile(sim, 'release.json') as {
+        production_sha_current: string;
+        deploy_history: { sha: string; result: string; run_id: number | null }[];
+      };
+      expect(release.production_sha_current).toBe(a);
+      expect(release.deploy_history.find((h) => h.sha === a)?.result).toBe('success');
+      expect(stateFile(sim, `decisions/${b}.json`)).not.toBeNull();
+      // B is dispatched (A in flight or done, B ahead of it) exactly once, and recorded.
+      expect(decision.outputs.decision).toBe('ALLOW');
+      const runsB = deployRuns(sim, s).filter((r) => r.inputs?.sha === b);
+      expect(runsB).toHaveLength(1);
+      expect(release.deploy_history.find((h) => h.sha === b)?.run_id).toBe(runsB[0]!.id);
+    },
+  );
 });
