@@ -38029,6 +38029,39 @@ var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/preflight.ts
+// Runs before anything else is loaded. @actions/github parses the event payload while it is
+// being imported, so a payload that is not JSON would crash the import with a stack trace and
+// no summary. Checked here first, it fails the job with a message naming the file.
+
+function escapeCommand(s) {
+    return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+const preflight_path = process.env.GITHUB_EVENT_PATH;
+if (preflight_path) {
+    let problem = null;
+    try {
+        JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(preflight_path, 'utf8'));
+    }
+    catch (e) {
+        // A missing file is left to the event parser, which names what it expected.
+        if (e.code !== 'ENOENT')
+            problem = e.message;
+    }
+    if (problem !== null) {
+        const message = `The event payload ${preflight_path} is not valid JSON (${problem}). Nothing was decided or written. This is the runner's file: re-run the job; if it persists, report it.`;
+        process.stdout.write(`::error title=Release Governor::${escapeCommand(message)}\n`);
+        try {
+            if (process.env.GITHUB_STEP_SUMMARY)
+                (0,external_node_fs_namespaceObject.appendFileSync)(process.env.GITHUB_STEP_SUMMARY, `## ❌ Release Governor: error\n\n${message}\n`);
+        }
+        catch {
+            // The annotation above already says it.
+        }
+        process.exit(1);
+    }
+}
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -60437,7 +60470,8 @@ function code(text) {
     return `<code>${text
         .replace(/\r\n|\r|\n/g, '⏎')
         .replace(/[&<>"']/g, (c) => HTML[c])
-        .replace(/[|\\`]/g, (c) => `&#${c.charCodeAt(0)};`)}</code>`;
+        // Markdown still applies between HTML tags: entities keep links and emphasis literal.
+        .replace(/[|\\`*_[\]~]/g, (c) => `&#${c.charCodeAt(0)};`)}</code>`;
 }
 function markdown_link(text, url) {
     if (!/^https?:\/\/[^\s<>"')]+$/.test(url))
@@ -61456,7 +61490,9 @@ async function run() {
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts
-// The action's entry point: nothing but run(), so the logic stays importable without running.
+// The action's entry. preflight is imported first: ES modules evaluate in import order, so it
+// runs before @actions/github (imported by main) reads the event payload.
+
 
 void run();
 

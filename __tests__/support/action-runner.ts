@@ -22,6 +22,8 @@ export interface RunOptions {
   sim: GitHubSimulator;
   eventName: string;
   event: unknown;
+  /** The event file's exact text, instead of `event` serialised (for payloads that are not JSON). */
+  eventText?: string;
   inputs?: Record<string, string>;
   env?: Record<string, string>;
   runId?: number;
@@ -55,7 +57,7 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     const eventPath = join(dir, 'event.json');
     const outputPath = join(dir, 'output');
     const summaryPath = join(dir, 'summary.md');
-    writeFileSync(eventPath, JSON.stringify(opts.event));
+    writeFileSync(eventPath, opts.eventText ?? JSON.stringify(opts.event));
     writeFileSync(outputPath, '');
     writeFileSync(summaryPath, '');
     const inputs: Record<string, string> = {

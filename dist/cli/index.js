@@ -57609,7 +57609,8 @@ function markdown_code(text) {
     return `<code>${text
         .replace(/\r\n|\r|\n/g, '⏎')
         .replace(/[&<>"']/g, (c) => HTML[c])
-        .replace(/[|\\`]/g, (c) => `&#${c.charCodeAt(0)};`)}</code>`;
+        // Markdown still applies between HTML tags: entities keep links and emphasis literal.
+        .replace(/[|\\`*_[\]~]/g, (c) => `&#${c.charCodeAt(0)};`)}</code>`;
 }
 function markdown_link(text, url) {
     if (!/^https?:\/\/[^\s<>"')]+$/.test(url))

@@ -32,7 +32,8 @@ export function code(text: string): string {
   return `<code>${text
     .replace(/\r\n|\r|\n/g, '⏎')
     .replace(/[&<>"']/g, (c) => HTML[c]!)
-    .replace(/[|\\`]/g, (c) => `&#${c.charCodeAt(0)};`)}</code>`;
+    // Markdown still applies between HTML tags: entities keep links and emphasis literal.
+    .replace(/[|\\`*_[\]~]/g, (c) => `&#${c.charCodeAt(0)};`)}</code>`;
 }
 
 export function link(text: string, url: string): string {
