@@ -700,46 +700,51 @@ export async function observeDeploy(
   // The state after recording: what was read, or what this run wrote on top of it.
   let after: StateSnapshot = snapshot;
   if (!already) {
-    const written = await writeState(deps, sha, (snap) => {
-      if (
-        snap.release.deploy_history.some(
-          (h) => h.sha === sha && h.run_id === run.runId && h.result !== 'pending',
+    const written = await writeState(
+      deps,
+      sha,
+      (snap) => {
+        if (
+          snap.release.deploy_history.some(
+            (h) => h.sha === sha && h.run_id === run.runId && h.result !== 'pending',
+          )
         )
-      )
-        return null;
-      const release = markFinished(
-        snap.release,
-        {
-          sha,
-          success,
-          conclusion: run.conclusion!,
-          runId: run.runId,
-          runUrl: url,
-          now: deps.now(),
-        },
-        movesProduction &&
-          snap.release.production_sha_current === snapshot.release.production_sha_current,
-      );
-      const record = snap.decision
-        ? withLifecycle(snap.decision, {
-            state: success ? 'succeeded' : 'failed',
-            finished_at: deps.now().toISOString(),
-            conclusion: run.conclusion,
-            run_id: run.runId,
-            run_url: url,
-          })
-        : null;
-      after = { head: null, release, decision: record };
-      return {
-        files: {
-          [RELEASE_FILE]: serialize(release),
-          ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
-        },
-        message: success
-          ? `deployed ${shortSha(sha)}: run ${run.runId}`
-          : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}`,
-      };
-    }, snapshot);
+          return null;
+        const release = markFinished(
+          snap.release,
+          {
+            sha,
+            success,
+            conclusion: run.conclusion!,
+            runId: run.runId,
+            runUrl: url,
+            now: deps.now(),
+          },
+          movesProduction &&
+            snap.release.production_sha_current === snapshot.release.production_sha_current,
+        );
+        const record = snap.decision
+          ? withLifecycle(snap.decision, {
+              state: success ? 'succeeded' : 'failed',
+              finished_at: deps.now().toISOString(),
+              conclusion: run.conclusion,
+              run_id: run.runId,
+              run_url: url,
+            })
+          : null;
+        after = { head: null, release, decision: record };
+        return {
+          files: {
+            [RELEASE_FILE]: serialize(release),
+            ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
+          },
+          message: success
+            ? `deployed ${shortSha(sha)}: run ${run.runId}`
+            : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}`,
+        };
+      },
+      snapshot,
+    );
     if (written) after = { ...after, head: written.head };
     else after = await deps.store.read(sha);
     report.stateCommit = written?.head ?? null;

@@ -52,8 +52,7 @@ export function apiError(
     status === null || status >= 500
       ? `GitHub did not answer${status ? ` (HTTP ${status})` : ''}, also after retries where a retry is safe. Re-run the job: every state write is one atomic commit, so a re-run continues from a consistent state and dispatches at most once.`
       : null;
-  const hint =
-    (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? unanswered;
+  const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? unanswered;
   return new ApiError(
     `${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`,
     status,

@@ -723,7 +723,10 @@ export class GitHubSimulator {
           await new Promise((r) => setTimeout(r, fault.ms));
           break;
         case 'status':
-          send({ status: fault.status, body: { message: fault.message ?? `Simulated ${fault.status}` } });
+          send({
+            status: fault.status,
+            body: { message: fault.message ?? `Simulated ${fault.status}` },
+          });
           return 'answered';
         case 'secondary-rate-limit':
           send({
