@@ -16,6 +16,9 @@ export interface ActionRun {
   stderr: string;
   /** The requests this run made, in order. */
   requests: LogEntry[];
+  /** performance.now() just before the spawn and when the process closed (for benchmarks). */
+  startedAt: number;
+  endedAt: number;
 }
 
 export interface RunOptions {
@@ -29,6 +32,8 @@ export interface RunOptions {
   runId?: number;
   runAttempt?: number;
   timeoutMs?: number;
+  /** The script to run instead of dist/index.js (the benchmarks' minimal action). */
+  entry?: string;
 }
 
 /** Parses GITHUB_OUTPUT in both forms: `name=value` and `name<<DELIM … DELIM`. */
@@ -97,13 +102,14 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
       ...opts.env,
     };
     const before = opts.sim.log.length;
+    const startedAt = performance.now();
     const { code, stdout, stderr } = await new Promise<{
       code: number;
       stdout: string;
       stderr: string;
     }>((resolvePromise, reject) => {
       // Async spawn: the simulator answers from this same process, so blocking would deadlock.
-      const child = spawn(process.execPath, [DIST_ACTION], {
+      const child = spawn(process.execPath, [opts.entry ?? DIST_ACTION], {
         env,
         cwd: dir,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -129,6 +135,8 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
       stdout,
       stderr,
       requests: opts.sim.log.slice(before),
+      startedAt,
+      endedAt: performance.now(),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -28,6 +28,8 @@ export interface LogEntry {
   /** When the request arrived and when its answer was sent (performance.now(), ms). */
   startedAt: number;
   endedAt: number;
+  /** Length of the response body, in bytes. */
+  responseBytes: number;
 }
 
 interface IssueRecord {
@@ -573,6 +575,7 @@ export class GitHubSimulator {
       body: undefined,
       startedAt: performance.now(),
       endedAt: 0,
+      responseBytes: 0,
     };
     this.log.push(entry);
     const send = (reply: Reply): void => {
@@ -588,8 +591,10 @@ export class GitHubSimulator {
         'x-ratelimit-resource': 'core',
         ...reply.headers,
       };
+      const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
+      entry.responseBytes = Buffer.byteLength(text);
       res.writeHead(reply.status, headers);
-      res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+      res.end(text);
     };
 
     let body: Record<string, unknown> = {};
