@@ -54,19 +54,25 @@ it('races', async () => {
       t = performance.now();
       before = sim.log.length;
       await Promise.all(
-        events.map((e, i) => runAction({ sim, eventName: 'workflow_run', event: e, runId: 3100 + i })),
+        events.map((e, i) =>
+          runAction({ sim, eventName: 'workflow_run', event: e, runId: 3100 + i }),
+        ),
       );
       const dispatched = deployRuns(sim, s)
         .slice(already)
         .sort((a, b) => a.id - b.id)
         .map((r) => r.inputs!.sha!);
       const history = (
-        stateFile(sim, 'release.json') as { deploy_history: { sha: string; run_id: number | null }[] }
+        stateFile(sim, 'release.json') as {
+          deploy_history: { sha: string; run_id: number | null }[];
+        }
       ).deploy_history;
       tenShas.push({
         dispatches: dispatched.length,
         chain: dispatched.every((sha, i) => i === 0 || sim.git.isAncestor(dispatched[i - 1]!, sha)),
-        recorded: dispatched.every((sha) => history.some((h) => h.sha === sha && h.run_id !== null)),
+        recorded: dispatched.every((sha) =>
+          history.some((h) => h.sha === sha && h.run_id !== null),
+        ),
         wall: performance.now() - t,
         requests: sim.log.length - before,
       });

@@ -4,7 +4,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    root: '..',
     include: ['bench/*.bench.ts'],
     testTimeout: 30 * 60_000,
     hookTimeout: 60_000,

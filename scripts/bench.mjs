@@ -22,7 +22,14 @@ mkdirSync(results, { recursive: true });
 console.log('▶ building the minimal bundle (bench/minimal/index.js) with ncc');
 execFileSync(
   node24,
-  ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', 'bench/minimal/index.js', '-o', minimal, '-q'],
+  [
+    'node_modules/@vercel/ncc/dist/ncc/cli.js',
+    'build',
+    'bench/minimal/index.js',
+    '-o',
+    minimal,
+    '-q',
+  ],
   { stdio: 'inherit' },
 );
 
