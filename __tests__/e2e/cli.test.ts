@@ -42,6 +42,7 @@ describe('CLI, local backend (dist/cli/index.js)', () => {
       'approvals',
       'unblock',
       'notes',
+      'warnings',
       'deploy_run_url',
       'state_commit',
     ]);

@@ -57609,8 +57609,10 @@ function markdown_code(text) {
     return `<code>${text
         .replace(/\r\n|\r|\n/g, '⏎')
         .replace(/[&<>"']/g, (c) => HTML[c])
-        // Markdown still applies between HTML tags: entities keep links and emphasis literal.
-        .replace(/[|\\`*_[\]~]/g, (c) => `&#${c.charCodeAt(0)};`)}</code>`;
+        // Markdown still applies between HTML tags: entities keep links and emphasis literal. An
+        // underscore inside a word cannot start emphasis, so snake_case stays readable.
+        .replace(/[|\\`*[\]~]/g, (c) => `&#${c.charCodeAt(0)};`)
+        .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '&#95;')}</code>`;
 }
 function markdown_link(text, url) {
     if (!/^https?:\/\/[^\s<>"')]+$/.test(url))
