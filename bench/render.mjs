@@ -90,7 +90,18 @@ Times are medians with the interquartile range (IQR), the extremes and the sampl
 
 ${table(['Budget', 'Measured', 'Verdict'], budgets)}
 
-## API requests per decision
+${
+  low.count > 7
+    ? `The goal of 7 requests for a LOW ALLOW is missed by ${low.count - 7}. The state must be read first (it names the
+production SHA), the config is read at that SHA (the trusted policy), and the incident search
+needs the config's \`incident_labels\`: three dependent reads, then the compare, and two state
+writes that are the lock protocol (claim before the dispatch, run id after it). Reaching 7 means
+reading the config and the open issues in one GraphQL query (all open issues with their labels,
+filtered here, with a precise search only past 100 open issues); not done yet.
+
+`
+    : ''
+}## API requests per decision
 
 Counted from the simulator's request log, every request included (state reads and writes,
 status). One run of each: the count does not vary between runs.
