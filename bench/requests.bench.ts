@@ -3,6 +3,7 @@
 import { it } from 'vitest';
 import { runAction, type ActionRun } from '../__tests__/support/action-runner.js';
 import {
+  ago,
   deployEvent,
   deployRuns,
   inProduction,
@@ -11,8 +12,6 @@ import {
 } from '../__tests__/support/scenario.js';
 import { startSimulator } from '../__tests__/support/sim.js';
 import { writeResult } from './support.js';
-
-const ago = (m: number) => new Date(Date.now() - m * 60_000);
 
 it('requests per decision kind', async () => {
   const sim = await startSimulator();

@@ -46112,6 +46112,13 @@ class ApiError extends Error {
         this.name = 'ApiError';
     }
 }
+/**
+ * Whether a request's outcome is unknown: no HTTP answer at all, or a 5xx (which GitHub may
+ * send after applying the request). Anything below 500 is an answer: applied or refused.
+ */
+function outcomeUnknown(status) {
+    return status === null || status === undefined || status >= 500;
+}
 /** Wraps a failed call: what was being done, what GitHub said, and what to do about it. */
 function apiError(what, e, advice) {
     if (e instanceof ApiError)
@@ -46128,7 +46135,7 @@ function apiError(what, e, advice) {
         403: 'The token lacks a permission: the governor workflow needs contents: write, actions: write, statuses: write, issues: write and pull-requests: read.',
         404: 'Not found, or the token cannot see it.',
     };
-    const unanswered = status === null || status >= 500
+    const unanswered = outcomeUnknown(status)
         ? `GitHub did not answer${status ? ` (HTTP ${status})` : ''}, also after retries where a retry is safe. Re-run the job: every state write is one atomic commit, so a re-run continues from a consistent state and dispatches at most once.`
         : null;
     const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? unanswered;
@@ -56494,9 +56501,9 @@ const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: St
 const WRITE_MUTATION = `mutation WriteState($input: CreateCommitOnBranchInput!) {
   createCommitOnBranch(input: $input) { commit { oid } }
 }`;
-/** A 5xx, or no HTTP answer at all: the request may or may not have taken effect. */
+/** A 5xx, or no HTTP answer at all (a GraphQL error list is an answer). */
 function isUnanswered(err) {
-    return err.status === undefined ? !err.errors : err.status >= 500;
+    return !err.errors && outcomeUnknown(err.status);
 }
 function unanswered(err) {
     return err.status !== undefined ? `HTTP ${err.status}` : (err.message ?? 'no answer');
@@ -60700,19 +60707,20 @@ function isEarlierAttempt(claimant, deps) {
  * Sets the commit status. When GitHub does not answer, the decision (already recorded on the
  * state branch) stands and the report carries a warning; a refusal (403) is still an error.
  */
-async function publishStatus(deps, report, ...args) {
+async function publishStatus(deps, report, ...status) {
     try {
-        await deps.gh.setStatus(...args);
+        await deps.gh.setStatus(...status);
     }
     catch (e) {
         if (!governor_isUnanswered(e))
             throw e;
-        report.warnings.push(`The commit status ${args[4]} could not be set on ${shortSha(args[0])}: ${e.message}. The ${report.outcome} above stands and is recorded on the state branch.`);
+        const [sha, , , , context] = status;
+        report.warnings.push(`The commit status ${context} could not be set on ${shortSha(sha)}: ${e.message}. The ${report.outcome} above stands and is recorded on the state branch.`);
     }
 }
-/** GitHub gave no answer (5xx, broken connection): the request's effect is unknown. */
+/** A GitHub call whose effect is unknown (5xx, broken connection); any other error is not. */
 function governor_isUnanswered(e) {
-    return e instanceof ApiError && (e.status === null || e.status >= 500);
+    return e instanceof ApiError && outcomeUnknown(e.status);
 }
 function backoff(deps, attempt) {
     // Full jitter over a window that grows to ~2 s: ten runs racing spread out quickly.
@@ -60979,7 +60987,7 @@ async function decideAndAct(deps, req, first) {
     if (!isFullSha(req.sha))
         throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
     let known = first;
-    let unconfirmed;
+    const unconfirmed = new UnconfirmedWrites();
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
         const ev = await evaluate(deps, req, known);
         known = {
@@ -61014,7 +61022,6 @@ async function decideAndAct(deps, req, first) {
         // decide again from fresh state: whoever moved it may have claimed this SHA or a newer one.
         const snap = ev.snapshot;
         let claimed;
-        unconfirmed ??= new UnconfirmedWrites();
         if (ev.ownClaim)
             claimed = snap;
         else {

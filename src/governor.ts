@@ -38,7 +38,7 @@ import {
   type Release,
 } from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
-import { ApiError } from './adapters/github.js';
+import { ApiError, outcomeUnknown } from './adapters/github.js';
 import type { RepoPort, RunInfo, StateSnapshot, StateStore, WriteResult } from './ports.js';
 import { emptyReport, statusDescription, type RunReport } from './report/summary.js';
 
@@ -104,21 +104,22 @@ function isEarlierAttempt(claimant: string | null | undefined, deps: GovernorDep
 async function publishStatus(
   deps: GovernorDeps,
   report: RunReport,
-  ...args: Parameters<RepoPort['setStatus']>
+  ...status: Parameters<RepoPort['setStatus']>
 ): Promise<void> {
   try {
-    await deps.gh.setStatus(...args);
+    await deps.gh.setStatus(...status);
   } catch (e) {
     if (!isUnanswered(e)) throw e;
+    const [sha, , , , context] = status;
     report.warnings.push(
-      `The commit status ${args[4]} could not be set on ${shortSha(args[0])}: ${(e as Error).message}. The ${report.outcome} above stands and is recorded on the state branch.`,
+      `The commit status ${context} could not be set on ${shortSha(sha)}: ${(e as Error).message}. The ${report.outcome} above stands and is recorded on the state branch.`,
     );
   }
 }
 
-/** GitHub gave no answer (5xx, broken connection): the request's effect is unknown. */
+/** A GitHub call whose effect is unknown (5xx, broken connection); any other error is not. */
 function isUnanswered(e: unknown): boolean {
-  return e instanceof ApiError && (e.status === null || e.status >= 500);
+  return e instanceof ApiError && outcomeUnknown(e.status);
 }
 
 function backoff(deps: GovernorDeps, attempt: number): Promise<void> {
@@ -465,7 +466,7 @@ export async function decideAndAct(
   if (!isFullSha(req.sha))
     throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
   let known: Known | undefined = first;
-  let unconfirmed: UnconfirmedWrites | undefined;
+  const unconfirmed = new UnconfirmedWrites();
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const ev = await evaluate(deps, req, known);
     known = {
@@ -516,7 +517,6 @@ export async function decideAndAct(
     // decide again from fresh state: whoever moved it may have claimed this SHA or a newer one.
     const snap = ev.snapshot;
     let claimed: StateSnapshot;
-    unconfirmed ??= new UnconfirmedWrites();
     if (ev.ownClaim) claimed = snap;
     else {
       const record = withLifecycle(evaluationRecord(deps, ev, req.sha), {

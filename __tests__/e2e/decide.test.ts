@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
-import { deployRuns, inProduction, setupRepo, stateFile, verified } from '../support/scenario.js';
+import {
+  ago,
+  deployRuns,
+  inProduction,
+  setupRepo,
+  stateFile,
+  verified,
+} from '../support/scenario.js';
 import { useSimulator } from '../support/sim.js';
 
 let sim: GitHubSimulator;
@@ -43,8 +50,6 @@ describe('decide through dist/index.js', () => {
     );
   });
 });
-
-const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 
 describe('holds, approvals and reruns', () => {
   it('a workflow change → HOLD high_risk_no_approval, the path in the summary, status failure, nothing dispatched', async () => {

@@ -9,6 +9,7 @@ import { deepMerge, fixture } from './events.js';
 import type { Fault } from './github-simulator/faults.js';
 import type { GitHubSimulator } from './github-simulator/server.js';
 import {
+  ago,
   deployEvent,
   deployRuns,
   inProduction,
@@ -84,8 +85,6 @@ interface ReleaseJson {
 function release(sim: GitHubSimulator): ReleaseJson {
   return stateFile(sim, 'release.json') as ReleaseJson;
 }
-
-const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 
 /** One deploy run for the SHA, recorded with its run id. */
 function dispatchedOnce(p: Prepared): void {
@@ -303,8 +302,8 @@ export function statusFaults(route: string): FaultCase[] {
 
 export interface CaseResult {
   first: ActionRun;
+  /** The operator's re-run, when the first run failed. */
   rerun: ActionRun | null;
-  prepared: Prepared;
 }
 
 function run(p: Prepared, attempt: number): Promise<ActionRun> {
@@ -334,13 +333,16 @@ export function expectSafe(p: Prepared, r: ActionRun): void {
         'a dispatched SHA is on the state branch',
       ).toBe(true);
   } else expect(runs, 'no dispatch without a state branch').toHaveLength(0);
-  if (r.exitCode !== 0) {
-    // A failed job says what failed and what to do: the ::error:: line has both.
-    const error = r.stdout.split('\n').find((l) => l.startsWith('::error'));
-    expect(error, `an error annotation\n${r.stdout}\n${r.stderr}`).toBeDefined();
-    expect(error!, 'the error says what to do').toMatch(/re-run|Re-run|retry|wait/);
-    expect(r.stderr, 'no stack trace').not.toMatch(/\n\s+at /);
-  }
+  if (r.exitCode !== 0)
+    expect(errorOf(r), 'the error says what to do').toMatch(/re-run|Re-run|retry|wait/);
+}
+
+/** The ::error:: line of a failed job (asserted present), with no stack trace beside it. */
+export function errorOf(r: ActionRun): string {
+  const error = r.stdout.split('\n').find((l) => l.startsWith('::error'));
+  expect(error, `an error annotation\n${r.stdout}\n${r.stderr}`).toBeDefined();
+  expect(r.stderr, 'no stack trace').not.toMatch(/\n\s+at /);
+  return error!;
 }
 
 /**
@@ -371,7 +373,7 @@ export async function runCase(
     }
     spec.converged(p);
     expectNoContractViolations(sim);
-    return { first, rerun, prepared: p };
+    return { first, rerun };
   } finally {
     await sim.stop();
   }

@@ -3,6 +3,9 @@
 import type { GitHubSimulator, WorkflowRecord } from './github-simulator/server.js';
 import { workflowRunEvent } from './events.js';
 
+/** A time `minutes` before now (the simulator's clock is the real one). */
+export const ago = (minutes: number): Date => new Date(Date.now() - minutes * 60_000);
+
 export const VERIFY_PATH = '.github/workflows/verify-main.yml';
 export const DEPLOY_PATH = '.github/workflows/deploy.yml';
 

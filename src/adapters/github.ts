@@ -24,6 +24,14 @@ interface RequestErrorLike {
   response?: { data?: { message?: string; errors?: unknown } };
 }
 
+/**
+ * Whether a request's outcome is unknown: no HTTP answer at all, or a 5xx (which GitHub may
+ * send after applying the request). Anything below 500 is an answer: applied or refused.
+ */
+export function outcomeUnknown(status: number | null | undefined): boolean {
+  return status === null || status === undefined || status >= 500;
+}
+
 /** Wraps a failed call: what was being done, what GitHub said, and what to do about it. */
 export function apiError(
   what: string,
@@ -48,10 +56,9 @@ export function apiError(
     403: 'The token lacks a permission: the governor workflow needs contents: write, actions: write, statuses: write, issues: write and pull-requests: read.',
     404: 'Not found, or the token cannot see it.',
   };
-  const unanswered =
-    status === null || status >= 500
-      ? `GitHub did not answer${status ? ` (HTTP ${status})` : ''}, also after retries where a retry is safe. Re-run the job: every state write is one atomic commit, so a re-run continues from a consistent state and dispatches at most once.`
-      : null;
+  const unanswered = outcomeUnknown(status)
+    ? `GitHub did not answer${status ? ` (HTTP ${status})` : ''}, also after retries where a retry is safe. Re-run the job: every state write is one atomic commit, so a re-run continues from a consistent state and dispatches at most once.`
+    : null;
   const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? unanswered;
   return new ApiError(
     `${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`,

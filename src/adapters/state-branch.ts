@@ -13,7 +13,7 @@ import {
   serialize,
 } from '../domain/state.js';
 import type { StateSnapshot, StateStore, WriteResult } from '../ports.js';
-import { apiError } from './github.js';
+import { apiError, outcomeUnknown } from './github.js';
 import type { Octokit } from './octokit.js';
 
 const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!) {
@@ -49,9 +49,9 @@ interface GraphqlErrorLike {
   message?: string;
 }
 
-/** A 5xx, or no HTTP answer at all: the request may or may not have taken effect. */
-function isUnanswered(err: GraphqlErrorLike & { code?: string }): boolean {
-  return err.status === undefined ? !err.errors : err.status >= 500;
+/** A 5xx, or no HTTP answer at all (a GraphQL error list is an answer). */
+function isUnanswered(err: GraphqlErrorLike): boolean {
+  return !err.errors && outcomeUnknown(err.status);
 }
 
 function unanswered(err: GraphqlErrorLike): string {
