@@ -56157,6 +56157,8 @@ const historyEntry = looseObject({
     result,
     run_id: schemas_number().int().nullable(),
     run_url: schemas_string().nullable(),
+    /** The run attempt whose outcome is recorded: a re-run keeps the run id and raises this. */
+    run_attempt: schemas_number().int().nullable().optional(),
     completed_at: isoTime.nullable().optional(),
     conclusion: schemas_string().nullable().optional(),
     issue_number: schemas_number().int().nullable().optional(),
@@ -56252,6 +56254,7 @@ const decisionSchema = looseObject({
         dispatched_at: isoTime.nullable(),
         run_id: schemas_number().int().nullable(),
         run_url: schemas_string().nullable(),
+        run_attempt: schemas_number().int().nullable().optional(),
         finished_at: isoTime.nullable(),
         conclusion: schemas_string().nullable(),
         issue_number: schemas_number().int().nullable(),
@@ -56389,10 +56392,12 @@ function releaseClaim(release, target, claimedBy) {
         last_deploy_run_url: previous?.run_url ?? null,
     };
 }
-function updateEntry(release, target, patch) {
+function updateEntry(release, target, patch, runId = null) {
+    // The entry of that run when it is known (a SHA deployed twice has two), else the newest.
+    const byRun = runId !== null && release.deploy_history.some((h) => h.run_id === runId);
     let done = false;
     const history = release.deploy_history.map((h) => {
-        if (done || h.sha !== target)
+        if (done || h.sha !== target || (byRun && h.run_id !== runId))
             return h;
         done = true;
         return { ...h, ...patch };
@@ -56404,6 +56409,16 @@ function updateEntry(release, target, patch) {
 function markDispatched(release, target, runId, runUrl) {
     const next = updateEntry(release, target, { run_id: runId, run_url: runUrl });
     return next.last_deploy_attempt_sha === target ? { ...next, last_deploy_run_url: runUrl } : next;
+}
+/**
+ * The history entry that already records this attempt's outcome (or a later attempt's) of the
+ * run, if any. A redelivered event is then a no-op; a re-run (a higher attempt) is not.
+ */
+function recordedOutcome(release, target, runId, attempt) {
+    return (release.deploy_history.find((h) => h.sha === target &&
+        h.run_id === runId &&
+        h.result !== 'pending' &&
+        (h.run_attempt ?? 1) >= attempt) ?? null);
 }
 /**
  * Records a finished deploy. A deploy the governor did not dispatch gets a history entry of its
@@ -56434,11 +56449,13 @@ function markFinished(release, f, movesProduction) {
     let next = updateEntry(base, f.sha, {
         result: f.success ? 'success' : 'failure',
         run_id: f.runId,
+        run_attempt: f.runAttempt,
         run_url: f.runUrl,
+        // A re-run that fails again restarts the cooldown from its own end.
         completed_at: time,
         conclusion: f.conclusion,
         ...(f.issueNumber !== undefined ? { issue_number: f.issueNumber } : {}),
-    });
+    }, f.runId);
     next = {
         ...next,
         last_deploy_attempt_sha: f.sha,
@@ -56498,6 +56515,9 @@ const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: St
     }
   }
 }`;
+const HEAD_QUERY = `query StateHead($owner: String!, $name: String!, $ref: String!) {
+  repository(owner: $owner, name: $name) { ref(qualifiedName: $ref) { target { oid } } }
+}`;
 const WRITE_MUTATION = `mutation WriteState($input: CreateCommitOnBranchInput!) {
   createCommitOnBranch(input: $input) { commit { oid } }
 }`;
@@ -56507,6 +56527,11 @@ function isUnanswered(err) {
 }
 function unanswered(err) {
     return err.status !== undefined ? `HTTP ${err.status}` : (err.message ?? 'no answer');
+}
+function graphqlMessage(err) {
+    const first = err.errors?.[0];
+    const text = [first?.type, first?.message].filter(Boolean).join(': ');
+    return (text || err.message || 'an error').slice(0, 300);
 }
 function blobText(file, path) {
     if (!file?.object)
@@ -56584,17 +56609,39 @@ class GitHubStateStore {
         }
         catch (e) {
             const err = e;
-            if (err.errors?.some((x) => x.type === 'STALE_DATA' || /Expected branch to point to/.test(x.message ?? ''))) {
-                return { kind: 'conflict', detail: 'the state branch moved since it was read' };
-            }
             // A lost response: the commit may or may not exist. Re-reading tells; the caller
             // recognises its own claim by `claimed_by`.
             if (isUnanswered(err))
                 return { kind: 'unknown', detail: `GitHub did not confirm the write (${unanswered(err)})` };
+            // GitHub refused the commit. A lost race is documented as STALE_DATA, but other wordings
+            // occur under real concurrency, so the head decides, never the message: moved → a race
+            // (re-read, re-evaluate, retry); still where it was read → a real error.
+            if (err.errors) {
+                let head;
+                try {
+                    head = await this.head();
+                }
+                catch (readError) {
+                    return {
+                        kind: 'unknown',
+                        detail: `GitHub refused the write (${graphqlMessage(err)}) and the branch head could not be re-read (${readError.message})`,
+                    };
+                }
+                if (head !== base.head)
+                    return {
+                        kind: 'conflict',
+                        detail: `the state branch moved since it was read (GitHub said: ${graphqlMessage(err)})`,
+                    };
+            }
             throw apiError(`Writing the state branch ${this.branch}`, e, {
                 403: `The token cannot write ${this.branch}: the workflow needs contents: write, and branch protection or rulesets must let GitHub Actions push to ${this.branch}.`,
             });
         }
+    }
+    /** The branch head now, or null when the branch does not exist. */
+    async head() {
+        const data = await this.octokit.graphql(HEAD_QUERY, { owner: this.owner, name: this.repo, ref: `refs/heads/${this.branch}` });
+        return data.repository?.ref?.target.oid ?? null;
     }
     /** The orphan branch: README.md and the files, no parent, created with a race-safe POST. */
     async create(files, message) {
@@ -59848,6 +59895,7 @@ function parseEvent(eventName, payload, inputSha) {
             kind: 'workflow_run',
             run: {
                 runId: w.id,
+                runAttempt: w.run_attempt ?? 1,
                 workflowName: w.name ?? r.data.workflow?.name ?? '',
                 workflowPath: w.path ?? r.data.workflow?.path ?? '',
                 workflowId: w.workflow_id,
@@ -60718,6 +60766,20 @@ async function publishStatus(deps, report, ...status) {
         report.warnings.push(`The commit status ${context} could not be set on ${shortSha(sha)}: ${e.message}. The ${report.outcome} above stands and is recorded on the state branch.`);
     }
 }
+/**
+ * A comment that is not repeated when GitHub does not answer (one that did land would be posted
+ * twice): the recorded outcome stands, and the report says the comment may be missing.
+ */
+async function bestEffort(report, what, call) {
+    try {
+        await call();
+    }
+    catch (e) {
+        if (!governor_isUnanswered(e))
+            throw e;
+        report.warnings.push(`GitHub did not confirm ${what} (${e.message}); it may be missing.`);
+    }
+}
 /** A GitHub call whose effect is unknown (5xx, broken connection); any other error is not. */
 function governor_isUnanswered(e) {
     return e instanceof ApiError && outcomeUnknown(e.status);
@@ -61145,7 +61207,9 @@ async function observeDeploy(deps, run, config, snapshot) {
         return report;
     }
     const success = run.conclusion === 'success';
-    const already = snapshot.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId && h.result !== 'pending');
+    // Recorded per (run id, attempt): a redelivered event is a no-op, a re-run is a new outcome.
+    const already = recordedOutcome(snapshot.release, sha, run.runId, run.runAttempt);
+    const attempt = run.runAttempt > 1 ? ` (attempt ${run.runAttempt})` : '';
     const url = run.htmlUrl ?? `run ${run.runId}`;
     if (deps.dryRun) {
         report.headline = `Deploy of ${shortSha(sha)} ${success ? 'succeeded' : `failed (${run.conclusion})`}; dry run, nothing recorded.`;
@@ -61161,13 +61225,14 @@ async function observeDeploy(deps, run, config, snapshot) {
     let after = snapshot;
     if (!already) {
         const written = await writeState(deps, sha, (snap) => {
-            if (snap.release.deploy_history.some((h) => h.sha === sha && h.run_id === run.runId && h.result !== 'pending'))
+            if (recordedOutcome(snap.release, sha, run.runId, run.runAttempt))
                 return null;
             const release = markFinished(snap.release, {
                 sha,
                 success,
                 conclusion: run.conclusion,
                 runId: run.runId,
+                runAttempt: run.runAttempt,
                 runUrl: url,
                 now: deps.now(),
             }, movesProduction &&
@@ -61178,6 +61243,7 @@ async function observeDeploy(deps, run, config, snapshot) {
                     finished_at: deps.now().toISOString(),
                     conclusion: run.conclusion,
                     run_id: run.runId,
+                    run_attempt: run.runAttempt,
                     run_url: url,
                 })
                 : null;
@@ -61188,8 +61254,8 @@ async function observeDeploy(deps, run, config, snapshot) {
                     ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
                 },
                 message: success
-                    ? `deployed ${shortSha(sha)}: run ${run.runId}`
-                    : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}`,
+                    ? `deployed ${shortSha(sha)}: run ${run.runId}${attempt}`
+                    : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}${attempt}`,
             };
         }, snapshot);
         if (written)
@@ -61200,18 +61266,34 @@ async function observeDeploy(deps, run, config, snapshot) {
     }
     report.productionSha = after.release.production_sha_current;
     if (success) {
-        report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${movesProduction ? '; production moved' : ' (production already contains it)'}.`;
+        report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${attempt}${movesProduction ? '; production moved' : ' (production already contains it)'}.`;
+        const issue = failureIssueOf(after.release, sha);
+        if (issue !== null && !already) {
+            // The issue stays open on purpose: it is an incident (rule 9) until a person has looked
+            // at why the earlier attempt failed; closing it is that person's acknowledgement.
+            await bestEffort(report, `the comment on #${issue}`, () => deps.gh.commentIssue(issue, [
+                `The deploy of \`${sha}\` to **${config.production_environment_name}** succeeded${attempt}: ${url}`,
+                '',
+                movesProduction
+                    ? `Production is now at \`${sha}\`.`
+                    : `Production already contained \`${sha}\`; it did not move.`,
+                '',
+                `This issue stays open: while it is open it counts as an active incident for the governor (rule 9, \`incident_labels\`). Close it once the cause of the earlier failure is understood.`,
+            ].join('\n')));
+            report.notes.push(`Commented on #${issue}: the deploy succeeded${attempt}.`);
+        }
         await publishStatus(deps, report, sha, 'success', `Deployed to ${config.production_environment_name} · ${shortSha(sha)}`, url.startsWith('http') ? url : deps.run.url, config.status_context);
         return report;
     }
-    // Failure: one issue per SHA; later failures of the same SHA comment on it.
+    // Failure: one issue per SHA; later failures of the same SHA (a re-run, or a new run) comment
+    // on it. Only this very attempt, already recorded and reported, is a no-op.
     const entry = after.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
-    if (entry?.issue_number) {
-        report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion}); already reported in #${entry.issue_number}.`;
+    if (already && entry?.issue_number) {
+        report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; already reported in #${entry.issue_number}.`;
         return report;
     }
     const body = [
-        `The deploy of \`${sha}\` to **${config.production_environment_name}** failed.`,
+        `The deploy of \`${sha}\` to **${config.production_environment_name}** failed${attempt}.`,
         '',
         `- Conclusion: \`${run.conclusion}\``,
         `- Run: ${url}`,
@@ -61222,15 +61304,7 @@ async function observeDeploy(deps, run, config, snapshot) {
     const labels = config.deploy_failure_labels;
     let issue;
     if (existing !== null) {
-        try {
-            await deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`);
-        }
-        catch (e) {
-            // Not repeated: a comment that did land would be posted twice.
-            if (!governor_isUnanswered(e))
-                throw e;
-            report.warnings.push(`GitHub did not confirm the comment on #${existing} (${e.message}); it may be missing.`);
-        }
+        await bestEffort(report, `the comment on #${existing}`, () => deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`));
         issue = existing;
     }
     else {
@@ -61271,7 +61345,7 @@ async function observeDeploy(deps, run, config, snapshot) {
         };
     }, after);
     report.stateCommit = written?.head ?? report.stateCommit;
-    report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion}); ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`;
+    report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`;
     await publishStatus(deps, report, sha, 'failure', `Deploy failed (${run.conclusion}) · ${shortSha(sha)}`.slice(0, 140), url.startsWith('http') ? url : deps.run.url, config.status_context);
     return report;
 }

@@ -28,6 +28,7 @@ import {
   lifecycleOf,
   markDispatched,
   markFinished,
+  recordedOutcome,
   recordEvaluation,
   RELEASE_FILE,
   releaseClaim,
@@ -113,6 +114,25 @@ async function publishStatus(
     const [sha, , , , context] = status;
     report.warnings.push(
       `The commit status ${context} could not be set on ${shortSha(sha)}: ${(e as Error).message}. The ${report.outcome} above stands and is recorded on the state branch.`,
+    );
+  }
+}
+
+/**
+ * A comment that is not repeated when GitHub does not answer (one that did land would be posted
+ * twice): the recorded outcome stands, and the report says the comment may be missing.
+ */
+async function bestEffort(
+  report: RunReport,
+  what: string,
+  call: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await call();
+  } catch (e) {
+    if (!isUnanswered(e)) throw e;
+    report.warnings.push(
+      `GitHub did not confirm ${what} (${(e as Error).message}); it may be missing.`,
     );
   }
 }
@@ -682,9 +702,9 @@ export async function observeDeploy(
     return report;
   }
   const success = run.conclusion === 'success';
-  const already = snapshot.release.deploy_history.find(
-    (h) => h.sha === sha && h.run_id === run.runId && h.result !== 'pending',
-  );
+  // Recorded per (run id, attempt): a redelivered event is a no-op, a re-run is a new outcome.
+  const already = recordedOutcome(snapshot.release, sha, run.runId, run.runAttempt);
+  const attempt = run.runAttempt > 1 ? ` (attempt ${run.runAttempt})` : '';
   const url = run.htmlUrl ?? `run ${run.runId}`;
   if (deps.dryRun) {
     report.headline = `Deploy of ${shortSha(sha)} ${success ? 'succeeded' : `failed (${run.conclusion})`}; dry run, nothing recorded.`;
@@ -704,12 +724,7 @@ export async function observeDeploy(
       deps,
       sha,
       (snap) => {
-        if (
-          snap.release.deploy_history.some(
-            (h) => h.sha === sha && h.run_id === run.runId && h.result !== 'pending',
-          )
-        )
-          return null;
+        if (recordedOutcome(snap.release, sha, run.runId, run.runAttempt)) return null;
         const release = markFinished(
           snap.release,
           {
@@ -717,6 +732,7 @@ export async function observeDeploy(
             success,
             conclusion: run.conclusion!,
             runId: run.runId,
+            runAttempt: run.runAttempt,
             runUrl: url,
             now: deps.now(),
           },
@@ -729,6 +745,7 @@ export async function observeDeploy(
               finished_at: deps.now().toISOString(),
               conclusion: run.conclusion,
               run_id: run.runId,
+              run_attempt: run.runAttempt,
               run_url: url,
             })
           : null;
@@ -739,8 +756,8 @@ export async function observeDeploy(
             ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
           },
           message: success
-            ? `deployed ${shortSha(sha)}: run ${run.runId}`
-            : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}`,
+            ? `deployed ${shortSha(sha)}: run ${run.runId}${attempt}`
+            : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}${attempt}`,
         };
       },
       snapshot,
@@ -752,7 +769,27 @@ export async function observeDeploy(
   report.productionSha = after.release.production_sha_current;
 
   if (success) {
-    report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${movesProduction ? '; production moved' : ' (production already contains it)'}.`;
+    report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${attempt}${movesProduction ? '; production moved' : ' (production already contains it)'}.`;
+    const issue = failureIssueOf(after.release, sha);
+    if (issue !== null && !already) {
+      // The issue stays open on purpose: it is an incident (rule 9) until a person has looked
+      // at why the earlier attempt failed; closing it is that person's acknowledgement.
+      await bestEffort(report, `the comment on #${issue}`, () =>
+        deps.gh.commentIssue(
+          issue,
+          [
+            `The deploy of \`${sha}\` to **${config.production_environment_name}** succeeded${attempt}: ${url}`,
+            '',
+            movesProduction
+              ? `Production is now at \`${sha}\`.`
+              : `Production already contained \`${sha}\`; it did not move.`,
+            '',
+            `This issue stays open: while it is open it counts as an active incident for the governor (rule 9, \`incident_labels\`). Close it once the cause of the earlier failure is understood.`,
+          ].join('\n'),
+        ),
+      );
+      report.notes.push(`Commented on #${issue}: the deploy succeeded${attempt}.`);
+    }
     await publishStatus(
       deps,
       report,
@@ -765,14 +802,15 @@ export async function observeDeploy(
     return report;
   }
 
-  // Failure: one issue per SHA; later failures of the same SHA comment on it.
+  // Failure: one issue per SHA; later failures of the same SHA (a re-run, or a new run) comment
+  // on it. Only this very attempt, already recorded and reported, is a no-op.
   const entry = after.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
-  if (entry?.issue_number) {
-    report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion}); already reported in #${entry.issue_number}.`;
+  if (already && entry?.issue_number) {
+    report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; already reported in #${entry.issue_number}.`;
     return report;
   }
   const body = [
-    `The deploy of \`${sha}\` to **${config.production_environment_name}** failed.`,
+    `The deploy of \`${sha}\` to **${config.production_environment_name}** failed${attempt}.`,
     '',
     `- Conclusion: \`${run.conclusion}\``,
     `- Run: ${url}`,
@@ -783,15 +821,9 @@ export async function observeDeploy(
   const labels = config.deploy_failure_labels;
   let issue: number;
   if (existing !== null) {
-    try {
-      await deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`);
-    } catch (e) {
-      // Not repeated: a comment that did land would be posted twice.
-      if (!isUnanswered(e)) throw e;
-      report.warnings.push(
-        `GitHub did not confirm the comment on #${existing} (${(e as Error).message}); it may be missing.`,
-      );
-    }
+    await bestEffort(report, `the comment on #${existing}`, () =>
+      deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`),
+    );
     issue = existing;
   } else {
     // An earlier attempt that recorded this failure may have opened the issue and died (or lost
@@ -833,7 +865,7 @@ export async function observeDeploy(
     after,
   );
   report.stateCommit = written?.head ?? report.stateCommit;
-  report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion}); ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`;
+  report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`;
   await publishStatus(
     deps,
     report,

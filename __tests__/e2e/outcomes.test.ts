@@ -19,7 +19,13 @@ interface Release {
   production_sha_current: string | null;
   production_sha_previous: string | null;
   last_deploy_result: string | null;
-  deploy_history: { sha: string; result: string; issue_number?: number }[];
+  deploy_history: {
+    sha: string;
+    result: string;
+    issue_number?: number;
+    run_attempt?: number;
+    completed_at?: string;
+  }[];
 }
 
 async function allowAndDispatch(s: ReturnType<typeof setupRepo>, file = 'src/app.ts') {
@@ -111,6 +117,78 @@ describe('deploy outcomes (SPEC §9)', () => {
     expect(rerun.outputs).toMatchObject({ decision: 'HOLD', reason: 'cooldown' });
     expect(rerun.summary).toMatch(/Wait until <code>\d{4}-\d\d-\d\dT/);
     expect(deployRuns(sim, s)).toHaveLength(2);
+  });
+
+  it('a re-run of a failed deploy: fails again → a comment and the cooldown restarts; succeeds → production moves and the issue is told which attempt', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const { head, run } = await allowAndDispatch(s);
+    const entryOf = () =>
+      (stateFile(sim, 'release.json') as Release).deploy_history.find((h) => h.sha === head)!;
+
+    sim.completeRun(run.id, 'failure');
+    const r1 = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: deployEvent(sim, s, run.id, 'failure'),
+      runId: 9101,
+    });
+    expect(r1.exitCode, r1.stdout).toBe(0);
+    const [issue] = sim.allIssues().filter((i) => i.labels.includes('deploy-failure'));
+    expect(issue).toBeDefined();
+    const first = entryOf();
+    expect(first).toMatchObject({ result: 'failure', run_attempt: 1, issue_number: issue!.number });
+
+    // The operator presses "Re-run jobs" on the deploy run: same run id, attempt 2, fails again.
+    sim.rerunRun(run.id);
+    sim.completeRun(run.id, 'failure');
+    const failedAgain = deployEvent(sim, s, run.id, 'failure');
+    const r2 = await runAction({ sim, eventName: 'workflow_run', event: failedAgain, runId: 9102 });
+    expect(r2.exitCode, r2.stdout).toBe(0);
+    expect(r2.summary).toContain('(attempt 2)');
+    expect(sim.allIssues().filter((i) => i.labels.includes('deploy-failure'))).toHaveLength(1);
+    const comments = sim.issueComments(issue!.number);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain('failed (attempt 2)');
+    const second = entryOf();
+    expect(second).toMatchObject({ result: 'failure', run_attempt: 2, run_id: run.id });
+    expect(Date.parse(second.completed_at!)).toBeGreaterThan(Date.parse(first.completed_at!));
+
+    // The same event delivered again (or the governor job re-run) records and posts nothing.
+    const headBefore = sim.git.readRef('refs/heads/booty-state');
+    const again = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: failedAgain,
+      runId: 9102,
+      runAttempt: 2,
+    });
+    expect(again.exitCode, again.stdout).toBe(0);
+    expect(again.summary).toContain(`already reported in #${issue!.number}`);
+    expect(sim.git.readRef('refs/heads/booty-state')).toBe(headBefore);
+    expect(sim.issueComments(issue!.number)).toHaveLength(1);
+
+    // Attempt 3 succeeds: production moves; the issue is told, and stays open for a person.
+    sim.rerunRun(run.id);
+    sim.completeRun(run.id, 'success');
+    const r3 = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: deployEvent(sim, s, run.id, 'success'),
+      runId: 9103,
+    });
+    expect(r3.exitCode, r3.stdout).toBe(0);
+    expect(r3.outputs['production-sha']).toBe(head);
+    expect(entryOf()).toMatchObject({ result: 'success', run_attempt: 3 });
+    expect((stateFile(sim, 'release.json') as Release).production_sha_current).toBe(head);
+    expect(stateFile(sim, `decisions/${head}.json`)).toMatchObject({
+      lifecycle: { state: 'succeeded', run_attempt: 3 },
+    });
+    const last = sim.issueComments(issue!.number);
+    expect(last).toHaveLength(2);
+    expect(last[1]!.body).toContain('succeeded (attempt 3)');
+    expect(last[1]!.body).toContain(`Production is now at \`${head}\``);
+    expect(sim.allIssues().find((i) => i.number === issue!.number)!.state).toBe('open');
   });
 
   it('a deploy run with no SHA in its title that we did not dispatch is not recorded, and the summary says why', async () => {

@@ -125,6 +125,55 @@ describe('failures of the protocol', () => {
     },
   );
 
+  it('a claim refused in an unknown wording while another writer moved the branch → a race: re-read, ALLOW, one dispatch, nothing lost', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const head = sim.commit({ files: { 'src/app.ts': 'reworded' } });
+    const other = sim.commit({ files: { 'src/other.ts': 'x' } });
+    sim.inject('POST /graphql WriteState', {
+      kind: 'graphql-error',
+      type: 'UNPROCESSABLE',
+      message: 'refs/heads/booty-state is at 1111111 but expected 2222222',
+      // Another governor writes first (its HOLD record of another SHA).
+      before: () =>
+        sim.commit({
+          branch: 'booty-state',
+          message: `decide ${other.slice(0, 7)}: HOLD`,
+          files: { [`decisions/${other}.json`]: '{"written":"by another run"}\n' },
+        }),
+    });
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.outputs.decision).toBe('ALLOW');
+    expect(r.stdout).toContain('the state branch moved since it was read');
+    expect(deployRuns(sim, s)).toHaveLength(1);
+    expect(sim.log.filter((e) => e.operationId === 'graphql:StateHead')).toHaveLength(1);
+    // The other writer's commit is still there, under ours.
+    expect(stateFile(sim, `decisions/${other}.json`)).toEqual({ written: 'by another run' });
+    expect(
+      (stateFile(sim, 'release.json') as { deploy_history: { sha: string }[] }).deploy_history[0]!
+        .sha,
+    ).toBe(head);
+  });
+
+  it('a claim refused in any wording while the branch did not move → an error naming what GitHub said, nothing dispatched', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const head = sim.commit({ files: { 'src/app.ts': 'refused-write' } });
+    const before = sim.git.readRef('refs/heads/booty-state');
+    sim.inject(
+      'POST /graphql WriteState',
+      { kind: 'graphql-error', type: 'FORBIDDEN', message: 'Repository rule violations found' },
+      Number.POSITIVE_INFINITY,
+    );
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout).toMatch(/::error.*Repository rule violations found/);
+    expect(sim.log.filter((e) => e.operationId === 'graphql:WriteState')).toHaveLength(1);
+    expect(sim.git.readRef('refs/heads/booty-state')).toBe(before);
+    expect(deployRuns(sim, s)).toHaveLength(0);
+  });
+
   it('a state write refused for another reason (403) is an error, not a retry', async () => {
     const s = setupRepo(sim);
     inProduction(sim, s.base);

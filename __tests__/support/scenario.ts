@@ -120,7 +120,17 @@ export function deployEvent(sim: GitHubSimulator, s: Scenario, runId: number, co
       runId,
       workflowId: s.deploy.id,
       displayTitle: run.display_title,
-      patch: { workflow_run: { conclusion } },
+      patch: {
+        workflow_run: {
+          conclusion,
+          run_attempt: run.run_attempt,
+          run_started_at: run.run_started_at ?? run.created_at,
+          previous_attempt_url:
+            run.run_attempt > 1
+              ? `${sim.apiUrl}/repos/${sim.fullName}/actions/runs/${runId}/attempts/${run.run_attempt - 1}`
+              : null,
+        },
+      },
     },
   );
 }

@@ -30,6 +30,10 @@ const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: St
   }
 }`;
 
+const HEAD_QUERY = `query StateHead($owner: String!, $name: String!, $ref: String!) {
+  repository(owner: $owner, name: $name) { ref(qualifiedName: $ref) { target { oid } } }
+}`;
+
 const WRITE_MUTATION = `mutation WriteState($input: CreateCommitOnBranchInput!) {
   createCommitOnBranch(input: $input) { commit { oid } }
 }`;
@@ -56,6 +60,12 @@ function isUnanswered(err: GraphqlErrorLike): boolean {
 
 function unanswered(err: GraphqlErrorLike): string {
   return err.status !== undefined ? `HTTP ${err.status}` : (err.message ?? 'no answer');
+}
+
+function graphqlMessage(err: GraphqlErrorLike): string {
+  const first = err.errors?.[0];
+  const text = [first?.type, first?.message].filter(Boolean).join(': ');
+  return (text || err.message || 'an error').slice(0, 300);
 }
 
 function blobText(file: BlobFile | null | undefined, path: string): string | null {
@@ -140,21 +150,41 @@ export class GitHubStateStore implements StateStore {
       return { kind: 'written', head: r.createCommitOnBranch.commit.oid };
     } catch (e) {
       const err = e as GraphqlErrorLike;
-      if (
-        err.errors?.some(
-          (x) => x.type === 'STALE_DATA' || /Expected branch to point to/.test(x.message ?? ''),
-        )
-      ) {
-        return { kind: 'conflict', detail: 'the state branch moved since it was read' };
-      }
       // A lost response: the commit may or may not exist. Re-reading tells; the caller
       // recognises its own claim by `claimed_by`.
       if (isUnanswered(err))
         return { kind: 'unknown', detail: `GitHub did not confirm the write (${unanswered(err)})` };
+      // GitHub refused the commit. A lost race is documented as STALE_DATA, but other wordings
+      // occur under real concurrency, so the head decides, never the message: moved → a race
+      // (re-read, re-evaluate, retry); still where it was read → a real error.
+      if (err.errors) {
+        let head: string | null | undefined;
+        try {
+          head = await this.head();
+        } catch (readError) {
+          return {
+            kind: 'unknown',
+            detail: `GitHub refused the write (${graphqlMessage(err)}) and the branch head could not be re-read (${(readError as Error).message})`,
+          };
+        }
+        if (head !== base.head)
+          return {
+            kind: 'conflict',
+            detail: `the state branch moved since it was read (GitHub said: ${graphqlMessage(err)})`,
+          };
+      }
       throw apiError(`Writing the state branch ${this.branch}`, e, {
         403: `The token cannot write ${this.branch}: the workflow needs contents: write, and branch protection or rulesets must let GitHub Actions push to ${this.branch}.`,
       });
     }
+  }
+
+  /** The branch head now, or null when the branch does not exist. */
+  private async head(): Promise<string | null> {
+    const data = await this.octokit.graphql<{
+      repository: { ref: { target: { oid: string } } | null } | null;
+    }>(HEAD_QUERY, { owner: this.owner, name: this.repo, ref: `refs/heads/${this.branch}` });
+    return data.repository?.ref?.target.oid ?? null;
   }
 
   /** The orphan branch: README.md and the files, no parent, created with a race-safe POST. */

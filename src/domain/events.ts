@@ -36,6 +36,8 @@ const dispatchSchema = z.object({
 
 export interface WorkflowRunFacts {
   runId: number;
+  /** 1 for the first attempt; a re-run keeps the run id and raises it. */
+  runAttempt: number;
   workflowName: string;
   workflowPath: string;
   workflowId: number;
@@ -84,6 +86,7 @@ export function parseEvent(eventName: string, payload: unknown, inputSha: string
       kind: 'workflow_run',
       run: {
         runId: w.id,
+        runAttempt: w.run_attempt ?? 1,
         workflowName: w.name ?? r.data.workflow?.name ?? '',
         workflowPath: w.path ?? r.data.workflow?.path ?? '',
         workflowId: w.workflow_id,

@@ -38,6 +38,8 @@ const historyEntry = z.looseObject({
   result,
   run_id: z.number().int().nullable(),
   run_url: z.string().nullable(),
+  /** The run attempt whose outcome is recorded: a re-run keeps the run id and raises this. */
+  run_attempt: z.number().int().nullable().optional(),
   completed_at: isoTime.nullable().optional(),
   conclusion: z.string().nullable().optional(),
   issue_number: z.number().int().nullable().optional(),
@@ -147,6 +149,7 @@ const decisionSchema = z.looseObject({
     dispatched_at: isoTime.nullable(),
     run_id: z.number().int().nullable(),
     run_url: z.string().nullable(),
+    run_attempt: z.number().int().nullable().optional(),
     finished_at: isoTime.nullable(),
     conclusion: z.string().nullable(),
     issue_number: z.number().int().nullable(),
@@ -320,10 +323,17 @@ export function releaseClaim(release: Release, target: string, claimedBy: string
   };
 }
 
-function updateEntry(release: Release, target: string, patch: Partial<HistoryEntry>): Release {
+function updateEntry(
+  release: Release,
+  target: string,
+  patch: Partial<HistoryEntry>,
+  runId: number | null = null,
+): Release {
+  // The entry of that run when it is known (a SHA deployed twice has two), else the newest.
+  const byRun = runId !== null && release.deploy_history.some((h) => h.run_id === runId);
   let done = false;
   const history = release.deploy_history.map((h) => {
-    if (done || h.sha !== target) return h;
+    if (done || h.sha !== target || (byRun && h.run_id !== runId)) return h;
     done = true;
     return { ...h, ...patch };
   });
@@ -346,9 +356,32 @@ export interface Finished {
   success: boolean;
   conclusion: string;
   runId: number;
+  /** GitHub's run_attempt: 1, then 2, 3… for each re-run of the same run id. */
+  runAttempt: number;
   runUrl: string;
   now: Date;
   issueNumber?: number | null;
+}
+
+/**
+ * The history entry that already records this attempt's outcome (or a later attempt's) of the
+ * run, if any. A redelivered event is then a no-op; a re-run (a higher attempt) is not.
+ */
+export function recordedOutcome(
+  release: Release,
+  target: string,
+  runId: number,
+  attempt: number,
+): HistoryEntry | null {
+  return (
+    release.deploy_history.find(
+      (h) =>
+        h.sha === target &&
+        h.run_id === runId &&
+        h.result !== 'pending' &&
+        (h.run_attempt ?? 1) >= attempt,
+    ) ?? null
+  );
 }
 
 /**
@@ -379,14 +412,21 @@ export function markFinished(release: Release, f: Finished, movesProduction: boo
           ...release.deploy_history,
         ]),
       };
-  let next = updateEntry(base, f.sha, {
-    result: f.success ? 'success' : 'failure',
-    run_id: f.runId,
-    run_url: f.runUrl,
-    completed_at: time,
-    conclusion: f.conclusion,
-    ...(f.issueNumber !== undefined ? { issue_number: f.issueNumber } : {}),
-  });
+  let next = updateEntry(
+    base,
+    f.sha,
+    {
+      result: f.success ? 'success' : 'failure',
+      run_id: f.runId,
+      run_attempt: f.runAttempt,
+      run_url: f.runUrl,
+      // A re-run that fails again restarts the cooldown from its own end.
+      completed_at: time,
+      conclusion: f.conclusion,
+      ...(f.issueNumber !== undefined ? { issue_number: f.issueNumber } : {}),
+    },
+    f.runId,
+  );
   next = {
     ...next,
     last_deploy_attempt_sha: f.sha,

@@ -11,6 +11,11 @@ export type Fault =
   | { kind: 'latency'; ms: number }
   /** GitHub's secondary rate limit: 403 with retry-after. */
   | { kind: 'secondary-rate-limit'; retryAfterSeconds: number }
+  /**
+   * A GraphQL answer (HTTP 200) with an error list instead of data, after running `before` (a
+   * test moves the state branch there to play another writer winning the race).
+   */
+  | { kind: 'graphql-error'; type?: string; message: string; before?: () => void }
   /** GitHub's primary rate limit: 403 with x-ratelimit-remaining 0 and a reset time. */
   | { kind: 'primary-rate-limit'; resetInSeconds: number };
 

@@ -109,6 +109,8 @@ export interface RunRecord {
   conclusion: string | null;
   created_at: string;
   updated_at: string;
+  /** When the current attempt started: a re-run keeps created_at and moves this. */
+  run_started_at?: string;
   actor: string;
   head_repository_id: number;
   inputs?: Record<string, string>;
@@ -523,6 +525,18 @@ export class GitHubSimulator {
     return run;
   }
 
+  /** GitHub's "Re-run jobs": the same run id, the next attempt, running again. */
+  rerunRun(id: number): RunRecord {
+    const run = this.runs.find((r) => r.id === id);
+    if (!run) throw new Error(`no run ${id}`);
+    if (run.status !== 'completed') throw new Error(`run ${id} has not completed`);
+    run.run_attempt += 1;
+    run.status = 'in_progress';
+    run.conclusion = null;
+    run.run_started_at = run.updated_at = iso(this.clock());
+    return run;
+  }
+
   runJson(run: RunRecord): Record<string, unknown> {
     const wf = this.workflows.find((w) => w.id === run.workflow_id)!;
     const base = `${this.apiUrl}/repos/${this.fullName}`;
@@ -543,7 +557,11 @@ export class GitHubSimulator {
       head_branch: run.head_branch,
       created_at: run.created_at,
       updated_at: run.updated_at,
-      run_started_at: run.created_at,
+      run_started_at: run.run_started_at ?? run.created_at,
+      previous_attempt_url:
+        run.run_attempt > 1
+          ? `${base}/actions/runs/${run.id}/attempts/${run.run_attempt - 1}`
+          : null,
       url: `${base}/actions/runs/${run.id}`,
       html_url: `${this.serverUrl}/${this.fullName}/actions/runs/${run.id}`,
       workflow_url: `${base}/actions/workflows/${wf.id}`,
@@ -753,6 +771,16 @@ export class GitHubSimulator {
               'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + fault.resetInSeconds),
             },
             body: { message: `API rate limit exceeded for installation ID ${this.repoId}.` },
+          });
+          return 'answered';
+        case 'graphql-error':
+          fault.before?.();
+          send({
+            status: 200,
+            body: {
+              data: null,
+              errors: [{ ...(fault.type ? { type: fault.type } : {}), message: fault.message }],
+            },
           });
           return 'answered';
         case 'lost':
