@@ -1,15 +1,20 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+// Sized to the machine: test files in parallel up to the cores, and inside a file (the
+// reliability matrix) twice that many cases at once. With the matrix's short retry base the
+// cases are CPU-bound, so more concurrency only makes each one slower on a busy machine.
+const cores = Math.max(1, availableParallelism());
 
 export default defineConfig({
   test: {
     include: ['__tests__/**/*.test.ts'],
-    testTimeout: 60_000,
+    // A safety net, not a budget: nothing in the suite waits on wall-clock speed.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Two test files at once: most e2e time is child processes and the simulator waiting.
-    maxWorkers: 2,
-    // The reliability matrix's cases run concurrently: they mostly wait on retry backoff.
-    maxConcurrency: 10,
+    maxWorkers: Math.min(cores, 4),
+    maxConcurrency: 2 * cores,
     reporters: ['default'],
   },
 });

@@ -59644,6 +59644,29 @@ const BOOLEAN_KEYS = new Set([
 /** `RELEASE_GOVERNOR_APPROVED` is the environment approval, not configuration. */
 const APPROVAL_VARIABLE = 'RELEASE_GOVERNOR_APPROVED';
 const ENV_PREFIX = 'RELEASE_GOVERNOR_';
+/**
+ * `RELEASE_GOVERNOR_RETRY_BASE_MS` is a runtime setting, not policy: the base of every backoff
+ * (a failed idempotent request, a lost race on the state branch, looking for a dispatched run).
+ */
+const RETRY_BASE_VARIABLE = 'RELEASE_GOVERNOR_RETRY_BASE_MS';
+const DEFAULT_RETRY_BASE_MS = 500;
+const RUNTIME_VARIABLES = new Set([APPROVAL_VARIABLE, RETRY_BASE_VARIABLE]);
+/** The retry base from the environment: an integer of milliseconds, 0 to 60000. */
+function retryBaseMs(env) {
+    const raw = (env[RETRY_BASE_VARIABLE] ?? '').trim();
+    if (raw === '')
+        return DEFAULT_RETRY_BASE_MS;
+    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(n <= 60_000))
+        throw new ConfigError([
+            {
+                key: '',
+                where: `env ${RETRY_BASE_VARIABLE}`,
+                message: `must be a whole number of milliseconds from 0 to 60000 (default ${DEFAULT_RETRY_BASE_MS}); got ${JSON.stringify(raw.slice(0, 40))}`,
+            },
+        ]);
+    return n;
+}
 function envVarFor(key) {
     return ENV_PREFIX + key.toUpperCase();
 }
@@ -59670,7 +59693,7 @@ function readOverrides(env) {
     const known = new Map(KEYS.map((k) => [envVarFor(k), k]));
     for (const [name, raw] of Object.entries(env)) {
         if (!name.startsWith(ENV_PREFIX) ||
-            name === APPROVAL_VARIABLE ||
+            RUNTIME_VARIABLES.has(name) ||
             raw === undefined ||
             raw === '')
             continue;
@@ -60785,8 +60808,10 @@ function governor_isUnanswered(e) {
     return e instanceof ApiError && outcomeUnknown(e.status);
 }
 function backoff(deps, attempt) {
-    // Full jitter over a window that grows to ~2 s: ten runs racing spread out quickly.
-    return deps.sleep(Math.floor(deps.random() * Math.min(2000, 100 * 2 ** attempt)));
+    // Full jitter over a window that grows to 4 × the base (2 s by default): ten runs racing
+    // spread out quickly.
+    const base = deps.retryBaseMs;
+    return deps.sleep(Math.floor(deps.random() * Math.min(4 * base, (base / 5) * 2 ** attempt)));
 }
 async function readConfig(deps, ref) {
     const text = await deps.gh.readFile(ref, deps.configPath);
@@ -61157,7 +61182,8 @@ async function dispatchOnce(deps, config, sha) {
         const newest = runs.sort((a, b) => b.id - a.id)[0];
         if (newest)
             return { id: newest.id, url: newest.url };
-        await deps.sleep(1000 * (i + 1));
+        // GitHub lists a dispatched run within seconds: 1, 2, … 5 s apart by default.
+        await deps.sleep(2 * deps.retryBaseMs * (i + 1));
     }
     throw new GovernorError(`Dispatched ${config.deploy_workflow} for ${shortSha(sha)} but could not find its run (no run titled with the SHA).`, `The claim stays on the state branch, so nothing is dispatched twice. Check the Actions tab for a run of ${config.deploy_workflow}; its run-name must contain the SHA (run-name: Deploy \${{ inputs.sha }}). Re-running the governor after ${CLAIM_GRACE_MS / 60_000} minutes takes the claim over if no run exists.`);
 }
@@ -61484,9 +61510,11 @@ async function govern() {
     const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
     if (!owner || !repo)
         throw new EventError('GITHUB_REPOSITORY is not set to owner/name.');
+    const retryBase = retryBaseMs(process.env);
     const octokit = createOctokit({
         token: inputs.token,
         baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+        retryBaseMs: retryBase,
     });
     const gh = new github_GitHub(octokit, owner, repo);
     const stateBranch = process.env[envVarFor('state_branch')] || DEFAULT_STATE_BRANCH;
@@ -61498,6 +61526,7 @@ async function govern() {
         now: () => new Date(),
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
         random: Math.random,
+        retryBaseMs: retryBase,
         env: process.env,
         configPath: inputs.configPath,
         stateBranch,

@@ -5,7 +5,13 @@ import { GitHub } from './adapters/github.js';
 import { LocalGit, LocalGitError, LocalRepo, LocalStateStore } from './adapters/local-git.js';
 import { createOctokit } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';
-import { APPROVAL_VARIABLE, ConfigError, configJsonSchema, envVarFor } from './domain/config.js';
+import {
+  APPROVAL_VARIABLE,
+  ConfigError,
+  configJsonSchema,
+  envVarFor,
+  retryBaseMs,
+} from './domain/config.js';
 import { inFlight } from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
 import { decideAndAct, GovernorError, type GovernorDeps } from './governor.js';
@@ -62,6 +68,7 @@ function backend(
     now: () => new Date(),
     sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
     random: Math.random,
+    retryBaseMs: retryBaseMs(env),
     env,
     configPath: (values['config-path'] as string | undefined) ?? '.booty.yml',
     stateBranch,
@@ -98,7 +105,11 @@ function backend(
     throw new CliError(
       'No token: set GITHUB_TOKEN (or GH_TOKEN) to a token that can read the repository, or use --local.',
     );
-  const octokit = createOctokit({ token, baseUrl: env.GITHUB_API_URL || 'https://api.github.com' });
+  const octokit = createOctokit({
+    token,
+    baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    retryBaseMs: common.retryBaseMs,
+  });
   const gh = new GitHub(octokit, owner, repo);
   const store = new GitHubStateStore(octokit, owner, repo, stateBranch);
   return {

@@ -56,6 +56,8 @@ export interface GovernorDeps {
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
+  /** The base of every backoff, in ms (RELEASE_GOVERNOR_RETRY_BASE_MS; 500 by default). */
+  retryBaseMs: number;
   env: Record<string, string | undefined>;
   configPath: string;
   /** The state branch the store reads (RELEASE_GOVERNOR_STATE_BRANCH, or booty-state). */
@@ -143,8 +145,10 @@ function isUnanswered(e: unknown): boolean {
 }
 
 function backoff(deps: GovernorDeps, attempt: number): Promise<void> {
-  // Full jitter over a window that grows to ~2 s: ten runs racing spread out quickly.
-  return deps.sleep(Math.floor(deps.random() * Math.min(2000, 100 * 2 ** attempt)));
+  // Full jitter over a window that grows to 4 × the base (2 s by default): ten runs racing
+  // spread out quickly.
+  const base = deps.retryBaseMs;
+  return deps.sleep(Math.floor(deps.random() * Math.min(4 * base, (base / 5) * 2 ** attempt)));
 }
 
 async function readConfig(
@@ -631,7 +635,8 @@ async function dispatchOnce(
     const runs = await deps.gh.findDeployRuns(config.deploy_workflow, sha);
     const newest = runs.sort((a, b) => b.id - a.id)[0];
     if (newest) return { id: newest.id, url: newest.url };
-    await deps.sleep(1000 * (i + 1));
+    // GitHub lists a dispatched run within seconds: 1, 2, … 5 s apart by default.
+    await deps.sleep(2 * deps.retryBaseMs * (i + 1));
   }
   throw new GovernorError(
     `Dispatched ${config.deploy_workflow} for ${shortSha(sha)} but could not find its run (no run titled with the SHA).`,

@@ -6,7 +6,7 @@ import * as core from '@actions/core';
 import { ApiError, GitHub } from './adapters/github.js';
 import { createOctokit, RateLimitError } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';
-import { ConfigError, envVarFor } from './domain/config.js';
+import { ConfigError, envVarFor, retryBaseMs } from './domain/config.js';
 import { EventError, neverACandidate, parseEvent } from './domain/events.js';
 import { StateCorruptError } from './domain/state.js';
 import { decideAndAct, GovernorError, handleWorkflowRun, type GovernorDeps } from './governor.js';
@@ -71,9 +71,11 @@ async function govern(): Promise<RunReport> {
   }
   const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   if (!owner || !repo) throw new EventError('GITHUB_REPOSITORY is not set to owner/name.');
+  const retryBase = retryBaseMs(process.env);
   const octokit = createOctokit({
     token: inputs.token,
     baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+    retryBaseMs: retryBase,
   });
   const gh = new GitHub(octokit, owner, repo);
   const stateBranch = process.env[envVarFor('state_branch')] || DEFAULT_STATE_BRANCH;
@@ -86,6 +88,7 @@ async function govern(): Promise<RunReport> {
     now: () => new Date(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     random: Math.random,
+    retryBaseMs: retryBase,
     env: process.env,
     configPath: inputs.configPath,
     stateBranch,

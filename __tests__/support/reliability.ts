@@ -4,6 +4,7 @@
 // SHA, state that parses after every run, a dispatched run always recorded, and a failed job
 // always saying what to do.
 import { expect } from 'vitest';
+import { RETRY_BASE_VARIABLE } from '../../src/domain/config.js';
 import { runAction, type ActionRun } from './action-runner.js';
 import { deepMerge, fixture } from './events.js';
 import type { Fault } from './github-simulator/faults.js';
@@ -19,6 +20,9 @@ import {
   type Scenario,
 } from './scenario.js';
 import { expectNoContractViolations, startSimulator } from './sim.js';
+
+/** The retry base the matrix runs with (RELEASE_GOVERNOR_RETRY_BASE_MS; 500 ms by default). */
+export const MATRIX_RETRY_BASE_MS = 20;
 
 const R = '/repos/{owner}/{repo}';
 export const ROUTES = {
@@ -312,7 +316,9 @@ function run(p: Prepared, attempt: number): Promise<ActionRun> {
     eventName: p.eventName,
     event: p.event,
     inputs: p.inputs,
-    env: p.env,
+    // Persistent faults wait out every retry: a short base keeps the matrix independent of the
+    // machine's speed (the backoff's shape, not its length, is what is under test).
+    env: { [RETRY_BASE_VARIABLE]: String(MATRIX_RETRY_BASE_MS), ...p.env },
     runId: p.runId,
     runAttempt: attempt,
     timeoutMs: 120_000,

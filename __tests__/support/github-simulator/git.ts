@@ -39,6 +39,10 @@ const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 export class GitRepo {
   readonly dir: string;
+  // Objects are immutable once they exist, so what git said about one is said once: fewer git
+  // processes per request keep the suite's CPU time down (refs are never cached).
+  private readonly types = new Map<string, string>();
+  private readonly commits = new Map<string, CommitInfo>();
 
   constructor(dir?: string) {
     this.dir = dir ?? mkdtempSync(join(tmpdir(), 'gh-sim-'));
@@ -122,7 +126,11 @@ export class GitRepo {
 
   objectType(sha: string): string | null {
     if (!/^[0-9a-f]{40}$/.test(sha)) return null;
-    return this.tryRun(['cat-file', '-t', sha])?.trim() ?? null;
+    const known = this.types.get(sha);
+    if (known) return known;
+    const type = this.tryRun(['cat-file', '-t', sha])?.trim() ?? null;
+    if (type) this.types.set(sha, type);
+    return type;
   }
 
   /**
@@ -180,6 +188,8 @@ export class GitRepo {
 
   readCommit(sha: string): CommitInfo | null {
     if (this.objectType(sha) !== 'commit') return null;
+    const known = this.commits.get(sha);
+    if (known) return structuredClone(known);
     const sep = '\x1f';
     const out = this.run([
       'show',
@@ -188,7 +198,7 @@ export class GitRepo {
       sha,
     ]);
     const [h, t, p, an, ae, ad, cn, ce, cd, ...msg] = out.split(sep);
-    return {
+    const info: CommitInfo = {
       sha: h!,
       tree: t!,
       parents: p ? p.split(' ').filter(Boolean) : [],
@@ -196,6 +206,8 @@ export class GitRepo {
       committer: { name: cn!, email: ce!, date: new Date(cd!).toISOString().replace('.000Z', 'Z') },
       message: msg.join(sep).replace(/\n+$/, ''),
     };
+    this.commits.set(sha, info);
+    return structuredClone(info);
   }
 
   /** Resolves a branch name, tag or SHA to a commit SHA. */
