@@ -9,6 +9,7 @@ const cores = Math.max(1, availableParallelism());
 export default defineConfig({
   test: {
     include: ['__tests__/**/*.test.ts'],
+    globalSetup: ['__tests__/support/global-setup.ts'],
     // A safety net, not a budget: nothing in the suite waits on wall-clock speed.
     testTimeout: 120_000,
     hookTimeout: 60_000,

