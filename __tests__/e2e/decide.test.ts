@@ -190,6 +190,30 @@ describe('holds, approvals and reruns', () => {
     expect(r.summary).toContain('.booty.yml');
   });
 
+  it("a team's own high_risk_paths add to the defaults: a migration, a Dockerfile and .env.production → HOLD HIGH", async () => {
+    const s = setupRepo(sim, {
+      config: 'release_governor:\n  high_risk_paths: ["lib/dialects/**", "migrations/"]\n',
+    });
+    inProduction(sim, s.base);
+    const head = sim.commit({
+      files: {
+        'db/migrations/001.sql': 'create table t (id int);\n',
+        Dockerfile: 'FROM node:24\n',
+        '.env.production': 'X=1\n',
+      },
+    });
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({
+      decision: 'HOLD',
+      reason: 'high_risk_no_approval',
+      risk: 'HIGH',
+    });
+    for (const pattern of ['**/migrations/**', '**/Dockerfile', '**/.env*', 'migrations/'])
+      expect(r.summary).toContain(pattern.replace(/\*/g, '&#42;'));
+    expect(deployRuns(sim, s)).toHaveLength(0);
+  });
+
   it('first deploy → HOLD first_deploy_required; the SHA-scoped variable clears it', async () => {
     const s = setupRepo(sim);
     const head = sim.commit({ files: { 'src/app.ts': 'export const v = 3;\n' }, author: 'dev' });
@@ -272,6 +296,24 @@ describe('errors fail closed', () => {
     const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout).toContain('.booty.yml:3: release_governor.approvers: unknown key');
+    expect(r.outputs).toMatchObject({ decision: '', reason: 'config_invalid' });
+    expect(sim.git.readRef('refs/heads/booty-state')).toBe(stateBefore);
+    expect(deployRuns(sim, s)).toHaveLength(0);
+  });
+
+  it('a negation in high_risk_paths → config_invalid naming the entry and its line, nothing written', async () => {
+    const s = setupRepo(sim, {
+      config:
+        'release_governor:\n  high_risk_paths:\n    - "lib/dialects/**"\n    - "!lib/migrations/**"\n',
+    });
+    inProduction(sim, s.base);
+    const stateBefore = sim.git.readRef('refs/heads/booty-state');
+    const head = sim.commit({ files: { 'src/app.ts': 'negation' } });
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout).toContain(
+      '.booty.yml:4: release_governor.high_risk_paths.1: negations (!pattern) are not supported',
+    );
     expect(r.outputs).toMatchObject({ decision: '', reason: 'config_invalid' });
     expect(sim.git.readRef('refs/heads/booty-state')).toBe(stateBefore);
     expect(deployRuns(sim, s)).toHaveLength(0);

@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { code, md } from '../../src/report/markdown.js';
 import { emptyReport, renderSummary, statusDescription } from '../../src/report/summary.js';
 import { compileRiskRules } from '../../src/domain/risk.js';
-import { DEFAULT_HIGH_RISK_PATHS, DEFAULT_MEDIUM_RISK_PATHS } from '../../src/domain/config.js';
 
 const EVIL = 'infra/a|b`c<img src=x onerror=alert(1)>\nd.tf';
 
 describe('summary escaping', () => {
   it('a hostile file name cannot break the table, open a tag, or start a new line', () => {
     const assessment = compileRiskRules({
-      high_risk_paths: [...DEFAULT_HIGH_RISK_PATHS],
-      medium_risk_paths: [...DEFAULT_MEDIUM_RISK_PATHS],
+      high_risk_paths: [],
+      medium_risk_paths: [],
+      default_risk_paths: true,
       config_path: '.booty.yml',
     }).classify([{ path: EVIL, status: 'added' }]);
     const out = renderSummary(

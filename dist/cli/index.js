@@ -53976,6 +53976,8 @@ class MemoryStateStore {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./node_modules/balanced-match/dist/esm/index.js
 const balanced = (a, b, str) => {
     const ma = a instanceof RegExp ? maybeMatch(a, str) : a;
@@ -56724,8 +56726,77 @@ minimatch.Minimatch = Minimatch;
 minimatch.escape = escape_escape;
 minimatch.unescape = unescape_unescape;
 //# sourceMappingURL=index.js.map
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/domain/patterns.ts
+// Path patterns as people already write them for GitHub (CODEOWNERS, .gitignore), turned into
+// the minimatch globs the classifier compiles (SPEC §5):
+// - a slash at the start or in the middle anchors the pattern at the repository root
+//   (`/build`, `lib/dialects/**`); the leading slash itself is dropped;
+// - no slash, or only a trailing one, matches at any depth (`*.sql`, `Dockerfile`, `migrations/`);
+// - a trailing slash means the directory and everything under it;
+// - a pattern without a trailing slash matches a file of that name, or a directory of that
+//   name and everything under it (`migrations` covers `db/migrations/001.sql`), as in .gitignore.
+// Negations and patterns that can never match a path are refused, not silently ignored.
+
+/** Why a pattern can never do what its author meant, or null when it is usable. */
+function patternProblem(pattern) {
+    if (pattern.trim() === '')
+        return 'a pattern must not be empty';
+    if (pattern !== pattern.trim())
+        return 'has leading or trailing whitespace, which no path in a diff has';
+    if (pattern.startsWith('!'))
+        return 'negations (!pattern) are not supported: a path is HIGH or MEDIUM when any pattern matches it; narrow the other patterns instead';
+    if (pattern.startsWith('./'))
+        return 'starts with ./, which no path in a diff has: write it without ./ (a leading / anchors it at the root)';
+    if (pattern.includes('//'))
+        return 'contains //, which no path in a diff has';
+    if (/(^|\/)\.\.?(\/|$)/.test(pattern.replace(/^\//, '')))
+        return 'contains a . or .. segment, which no path in a diff has';
+    if (pattern === '/')
+        return 'is the root itself; use ** for every path';
+    if (patternSource(pattern) === null)
+        return 'is not a valid glob';
+    return null;
+}
+function parsePattern(pattern) {
+    const directory = pattern.endsWith('/');
+    const trimmed = directory ? pattern.slice(0, -1) : pattern;
+    const anchored = trimmed.includes('/');
+    let glob = trimmed.replace(/^\//, '');
+    let anyDepth = !anchored;
+    while (glob.startsWith('**/')) {
+        glob = glob.slice(3);
+        anyDepth = true;
+    }
+    if (directory)
+        return { glob: `${glob}/**`, anyDepth, orBelow: false };
+    // `x/**` is already everything below `x`: nothing to add.
+    return { glob, anyDepth, orBelow: !glob.endsWith('/**') && glob !== '**' };
+}
+/** The same meaning as one minimatch glob (for tools that take a glob, and for comparisons). */
+function toGlob(pattern) {
+    const { glob, anyDepth, orBelow } = parsePattern(pattern);
+    const g = anyDepth && glob !== '**' ? `**/${glob}` : glob;
+    return orBelow ? `${g}{,/**}` : g;
+}
+function patternSource(pattern) {
+    const { glob, anyDepth, orBelow } = parsePattern(pattern);
+    const re = new Minimatch(glob, { dot: true }).makeRe();
+    if (re === false)
+        return null;
+    const src = re.source;
+    if (!src.startsWith('^') || !src.endsWith('$'))
+        return null;
+    const core = `(?:${src.slice(1, -1)})${orBelow ? '(?:\\/.*)?' : ''}`;
+    return { anyDepth, core, flags: re.flags };
+}
+/** One pattern's own expression (for attribution: which pattern explains a path). */
+function patternRegExp(pattern) {
+    const s = patternSource(pattern);
+    if (!s)
+        return false;
+    return new RegExp(`^${s.anyDepth ? '(?:.*\\/)?' : ''}${s.core}$`, s.flags);
+}
+
 ;// CONCATENATED MODULE: ./src/domain/config.ts
 // The `release_governor` block of .booty.yml: one zod schema with the spec's defaults, file
 // values and RELEASE_GOVERNOR_* overrides merged before a single parse, and errors that name
@@ -56773,10 +56844,10 @@ const DEFAULT_MEDIUM_RISK_PATHS = [
 ];
 const APPROVAL_MODES = ['label', 'comment', 'environment'];
 const APPROVER_PERMISSIONS = ['write', 'maintain', 'admin'];
-const glob = schemas_string()
-    .min(1, 'a glob must not be empty')
-    .refine((p) => new Minimatch(p, { dot: true }).makeRe() !== false, {
-    message: 'is not a valid glob',
+const glob = schemas_string().superRefine((p, ctx) => {
+    const problem = patternProblem(p);
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: problem });
 });
 const label = schemas_string()
     .min(1, 'a label must not be empty')
@@ -56808,12 +56879,15 @@ const configSchema = strictObject({
     require_approval_for_first_deploy: schemas_boolean()
         .default(true)
         .describe('With no production SHA yet, an approval is required.'),
+    default_risk_paths: schemas_boolean()
+        .default(true)
+        .describe('false drops both default lists (HIGH and MEDIUM), for a team that wants only its own patterns; the protected paths stay.'),
     high_risk_paths: array(glob)
-        .default([...DEFAULT_HIGH_RISK_PATHS])
-        .describe('Globs (minimatch, dot: true) that make a change HIGH risk.'),
+        .default([])
+        .describe('Path patterns (CODEOWNERS/.gitignore conventions) that make a change HIGH risk, added to the defaults.'),
     medium_risk_paths: array(glob)
-        .default([...DEFAULT_MEDIUM_RISK_PATHS])
-        .describe('Globs that make a change MEDIUM risk.'),
+        .default([])
+        .describe('Path patterns that make a change MEDIUM risk, added to the defaults.'),
     cooldown_minutes: schemas_number()
         .int()
         .min(0)
@@ -57564,35 +57638,68 @@ function decide(input) {
 // itself: for each rule, the paths it matched.
 
 
+
+
 /** Paths that are HIGH whatever the configuration says, so a commit cannot loosen its own gate. */
 const PROTECTED_PATTERNS = ['.github/workflows/**', '.github/actions/**'];
-function compile(source, pattern, level) {
-    const re = new Minimatch(pattern, { dot: true }).makeRe();
-    if (re === false)
+/**
+ * `exact`: a path from the root taken as it is (the protected paths); otherwise the pattern
+ * follows the CODEOWNERS conventions of patterns.ts.
+ */
+function compile(source, pattern, level, exact = false) {
+    const parts = exact ? exactSource(pattern) : patternSource(pattern);
+    if (!parts)
         throw new Error(`invalid glob ${JSON.stringify(pattern)} in ${source}`);
-    return { source, pattern, level, re };
+    const re = new RegExp(`^${parts.anyDepth ? ANY_DIR : ''}${parts.core}$`, parts.flags);
+    return { source, pattern, level, re, parts };
 }
+const ANY_DIR = '(?:.*\\/)?';
+function exactSource(glob) {
+    const re = new Minimatch(glob.replace(/^\.\//, ''), { dot: true }).makeRe();
+    if (re === false || !re.source.startsWith('^') || !re.source.endsWith('$'))
+        return null;
+    return { anyDepth: false, core: `(?:${re.source.slice(1, -1)})`, flags: re.flags };
+}
+/** One expression per level: the anchored patterns, then all any-depth ones behind one prefix. */
 function risk_combine(level, patterns) {
     if (patterns.length === 0)
         return { level, any: null, patterns };
-    const flags = new Set(patterns.map((p) => p.re.flags));
-    const any = flags.size === 1
-        ? new RegExp(patterns.map((p) => `(?:${p.re.source})`).join('|'), patterns[0].re.flags)
-        : null;
-    return { level, any, patterns };
+    const flags = new Set(patterns.map((p) => p.parts.flags));
+    if (flags.size !== 1)
+        return { level, any: null, patterns };
+    const group = (ps) => ps.map((p) => p.parts.core).join('|');
+    const rooted = patterns.filter((p) => !p.parts.anyDepth);
+    const deep = patterns.filter((p) => p.parts.anyDepth);
+    const alternatives = [
+        ...(rooted.length ? [`^(?:${group(rooted)})$`] : []),
+        ...(deep.length ? [`^${ANY_DIR}(?:${group(deep)})$`] : []),
+    ];
+    return { level, any: new RegExp(alternatives.join('|'), [...flags][0]), patterns };
 }
 function matchesLevel(level, path) {
     if (level.any)
         return level.any.test(path);
     return level.patterns.some((p) => p.re.test(path));
 }
+/** The patterns in force: the defaults (unless `default_risk_paths: false`) plus the configured. */
+function effectiveRiskPaths(config) {
+    const withDefaults = (defaults, configured) => [
+        ...new Set([...(config.default_risk_paths ? defaults : []), ...configured]),
+    ];
+    return {
+        high: withDefaults(DEFAULT_HIGH_RISK_PATHS, config.high_risk_paths),
+        medium: withDefaults(DEFAULT_MEDIUM_RISK_PATHS, config.medium_risk_paths),
+    };
+}
 function compileRiskRules(config) {
-    const protectedPatterns = [config.config_path, ...PROTECTED_PATTERNS].map((p) => compile('protected', p, 'HIGH'));
+    // Exact paths from the root, not patterns: the config file and the workflow folders.
+    const protectedPatterns = [config.config_path, ...PROTECTED_PATTERNS].map((p) => compile('protected', p, 'HIGH', true));
+    const paths = effectiveRiskPaths(config);
     const high = [
         ...protectedPatterns,
-        ...config.high_risk_paths.map((p) => compile('high_risk_paths', p, 'HIGH')),
+        ...paths.high.map((p) => compile('high_risk_paths', p, 'HIGH')),
     ];
-    const medium = config.medium_risk_paths.map((p) => compile('medium_risk_paths', p, 'MEDIUM'));
+    const medium = paths.medium.map((p) => compile('medium_risk_paths', p, 'MEDIUM'));
     const levels = [risk_combine('HIGH', high), risk_combine('MEDIUM', medium)];
     return {
         patternCount: high.length + medium.length,

@@ -2,9 +2,9 @@
 // values and RELEASE_GOVERNOR_* overrides merged before a single parse, and errors that name
 // the key and where it came from (file line, or the environment variable).
 import { createHash } from 'node:crypto';
-import { Minimatch } from 'minimatch';
 import { isMap, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
+import { patternProblem } from './patterns.js';
 
 export const CONFIG_BLOCK = 'release_governor';
 
@@ -51,12 +51,10 @@ export type ApprovalMode = (typeof APPROVAL_MODES)[number];
 export const APPROVER_PERMISSIONS = ['write', 'maintain', 'admin'] as const;
 export type ApproverPermission = (typeof APPROVER_PERMISSIONS)[number];
 
-const glob = z
-  .string()
-  .min(1, 'a glob must not be empty')
-  .refine((p) => new Minimatch(p, { dot: true }).makeRe() !== false, {
-    message: 'is not a valid glob',
-  });
+const glob = z.string().superRefine((p, ctx) => {
+  const problem = patternProblem(p);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 const label = z
   .string()
   .min(1, 'a label must not be empty')
@@ -99,14 +97,22 @@ export const configSchema = z
       .boolean()
       .default(true)
       .describe('With no production SHA yet, an approval is required.'),
+    default_risk_paths: z
+      .boolean()
+      .default(true)
+      .describe(
+        'false drops both default lists (HIGH and MEDIUM), for a team that wants only its own patterns; the protected paths stay.',
+      ),
     high_risk_paths: z
       .array(glob)
-      .default([...DEFAULT_HIGH_RISK_PATHS])
-      .describe('Globs (minimatch, dot: true) that make a change HIGH risk.'),
+      .default([])
+      .describe(
+        'Path patterns (CODEOWNERS/.gitignore conventions) that make a change HIGH risk, added to the defaults.',
+      ),
     medium_risk_paths: z
       .array(glob)
-      .default([...DEFAULT_MEDIUM_RISK_PATHS])
-      .describe('Globs that make a change MEDIUM risk.'),
+      .default([])
+      .describe('Path patterns that make a change MEDIUM risk, added to the defaults.'),
     cooldown_minutes: z
       .number()
       .int()

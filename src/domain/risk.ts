@@ -2,7 +2,8 @@
 // built-in protected paths and the configured globs. Highest wins, and the result explains
 // itself: for each rule, the paths it matched.
 import { Minimatch } from 'minimatch';
-import type { Config } from './config.js';
+import { DEFAULT_HIGH_RISK_PATHS, DEFAULT_MEDIUM_RISK_PATHS, type Config } from './config.js';
+import { patternSource, type PatternSource } from './patterns.js';
 import { type Risk, maxRisk } from './types.js';
 
 export type ChangeStatus =
@@ -49,6 +50,8 @@ interface CompiledPattern {
   pattern: string;
   level: Risk;
   re: RegExp;
+  /** The expression without the any-depth prefix, for the level's shared alternation. */
+  parts: PatternSource;
 }
 
 interface CompiledLevel {
@@ -66,20 +69,38 @@ export interface RiskClassifier {
   readonly patternCount: number;
 }
 
-function compile(source: RuleSource, pattern: string, level: Risk): CompiledPattern {
-  const re = new Minimatch(pattern, { dot: true }).makeRe();
-  if (re === false) throw new Error(`invalid glob ${JSON.stringify(pattern)} in ${source}`);
-  return { source, pattern, level, re };
+/**
+ * `exact`: a path from the root taken as it is (the protected paths); otherwise the pattern
+ * follows the CODEOWNERS conventions of patterns.ts.
+ */
+function compile(source: RuleSource, pattern: string, level: Risk, exact = false): CompiledPattern {
+  const parts = exact ? exactSource(pattern) : patternSource(pattern);
+  if (!parts) throw new Error(`invalid glob ${JSON.stringify(pattern)} in ${source}`);
+  const re = new RegExp(`^${parts.anyDepth ? ANY_DIR : ''}${parts.core}$`, parts.flags);
+  return { source, pattern, level, re, parts };
 }
 
+const ANY_DIR = '(?:.*\\/)?';
+
+function exactSource(glob: string): PatternSource | null {
+  const re = new Minimatch(glob.replace(/^\.\//, ''), { dot: true }).makeRe();
+  if (re === false || !re.source.startsWith('^') || !re.source.endsWith('$')) return null;
+  return { anyDepth: false, core: `(?:${re.source.slice(1, -1)})`, flags: re.flags };
+}
+
+/** One expression per level: the anchored patterns, then all any-depth ones behind one prefix. */
 function combine(level: Risk, patterns: CompiledPattern[]): CompiledLevel {
   if (patterns.length === 0) return { level, any: null, patterns };
-  const flags = new Set(patterns.map((p) => p.re.flags));
-  const any =
-    flags.size === 1
-      ? new RegExp(patterns.map((p) => `(?:${p.re.source})`).join('|'), patterns[0]!.re.flags)
-      : null;
-  return { level, any, patterns };
+  const flags = new Set(patterns.map((p) => p.parts.flags));
+  if (flags.size !== 1) return { level, any: null, patterns };
+  const group = (ps: CompiledPattern[]) => ps.map((p) => p.parts.core).join('|');
+  const rooted = patterns.filter((p) => !p.parts.anyDepth);
+  const deep = patterns.filter((p) => p.parts.anyDepth);
+  const alternatives = [
+    ...(rooted.length ? [`^(?:${group(rooted)})$`] : []),
+    ...(deep.length ? [`^${ANY_DIR}(?:${group(deep)})$`] : []),
+  ];
+  return { level, any: new RegExp(alternatives.join('|'), [...flags][0]), patterns };
 }
 
 function matchesLevel(level: CompiledLevel, path: string): boolean {
@@ -87,17 +108,35 @@ function matchesLevel(level: CompiledLevel, path: string): boolean {
   return level.patterns.some((p) => p.re.test(path));
 }
 
+/** The patterns in force: the defaults (unless `default_risk_paths: false`) plus the configured. */
+export function effectiveRiskPaths(
+  config: Pick<Config, 'high_risk_paths' | 'medium_risk_paths' | 'default_risk_paths'>,
+): { high: string[]; medium: string[] } {
+  const withDefaults = (defaults: readonly string[], configured: string[]) => [
+    ...new Set([...(config.default_risk_paths ? defaults : []), ...configured]),
+  ];
+  return {
+    high: withDefaults(DEFAULT_HIGH_RISK_PATHS, config.high_risk_paths),
+    medium: withDefaults(DEFAULT_MEDIUM_RISK_PATHS, config.medium_risk_paths),
+  };
+}
+
 export function compileRiskRules(
-  config: Pick<Config, 'high_risk_paths' | 'medium_risk_paths' | 'config_path'>,
+  config: Pick<
+    Config,
+    'high_risk_paths' | 'medium_risk_paths' | 'default_risk_paths' | 'config_path'
+  >,
 ): RiskClassifier {
+  // Exact paths from the root, not patterns: the config file and the workflow folders.
   const protectedPatterns = [config.config_path, ...PROTECTED_PATTERNS].map((p) =>
-    compile('protected', p, 'HIGH'),
+    compile('protected', p, 'HIGH', true),
   );
+  const paths = effectiveRiskPaths(config);
   const high = [
     ...protectedPatterns,
-    ...config.high_risk_paths.map((p) => compile('high_risk_paths', p, 'HIGH')),
+    ...paths.high.map((p) => compile('high_risk_paths', p, 'HIGH')),
   ];
-  const medium = config.medium_risk_paths.map((p) => compile('medium_risk_paths', p, 'MEDIUM'));
+  const medium = paths.medium.map((p) => compile('medium_risk_paths', p, 'MEDIUM'));
   const levels = [combine('HIGH', high), combine('MEDIUM', medium)];
 
   return {

@@ -7,6 +7,7 @@ import {
   loadConfig,
   type Config,
 } from '../../../src/domain/config.js';
+import { effectiveRiskPaths } from '../../../src/domain/risk.js';
 
 function load(text: string | null, env: Record<string, string> = {}) {
   return loadConfig({ text, path: '.booty.yml', env, defaultBranch: 'main' });
@@ -52,9 +53,13 @@ describe('config: defaults and the master switch', () => {
       status_context: 'booty/release-governor',
       deploy_failure_labels: ['deploy-failure', 'severity:high'],
       config_path: '.booty.yml',
+      default_risk_paths: true,
+      high_risk_paths: [],
+      medium_risk_paths: [],
     });
-    expect(c.high_risk_paths).toContain('**/migrations/**');
-    expect(c.medium_risk_paths).toContain('**/package.json');
+    const paths = effectiveRiskPaths(c);
+    expect(paths.high).toContain('**/migrations/**');
+    expect(paths.medium).toContain('**/package.json');
   });
 
   it.each([
@@ -89,7 +94,24 @@ describe('config: errors name the key and where it came from', () => {
     ['high_risk_paths: infra/**', '.booty.yml:2 release_governor.high_risk_paths: must be a list'],
     [
       'high_risk_paths: ["ok/**", ""]',
-      '.booty.yml:2 release_governor.high_risk_paths.1: a glob must not be empty',
+      '.booty.yml:2 release_governor.high_risk_paths.1: a pattern must not be empty',
+    ],
+    [
+      'high_risk_paths: ["!lib/migrations/**"]',
+      '.booty.yml:2 release_governor.high_risk_paths.0: negations (!pattern) are not supported',
+    ],
+    [
+      'medium_risk_paths: ["./src/**"]',
+      '.booty.yml:2 release_governor.medium_risk_paths.0: starts with ./',
+    ],
+    ['high_risk_paths: ["a//b"]', '.booty.yml:2 release_governor.high_risk_paths.0: contains //'],
+    [
+      'high_risk_paths: ["src/../infra"]',
+      '.booty.yml:2 release_governor.high_risk_paths.0: contains a . or .. segment',
+    ],
+    [
+      'default_risk_paths: no',
+      '.booty.yml:2 release_governor.default_risk_paths: must be a boolean',
     ],
     [
       'approver_permission: read',

@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HIGH_RISK_PATHS, DEFAULT_MEDIUM_RISK_PATHS } from '../../../src/domain/config.js';
+import { Minimatch } from 'minimatch';
+import { toGlob } from '../../../src/domain/patterns.js';
 import { compileRiskRules, type ChangedFile } from '../../../src/domain/risk.js';
 import { RISK_ORDER } from '../../../src/domain/types.js';
 
 const defaults = {
-  high_risk_paths: [...DEFAULT_HIGH_RISK_PATHS],
-  medium_risk_paths: [...DEFAULT_MEDIUM_RISK_PATHS],
+  high_risk_paths: [],
+  medium_risk_paths: [],
+  default_risk_paths: true,
   config_path: '.booty.yml',
 };
 const classifier = compileRiskRules(defaults);
@@ -67,10 +70,11 @@ describe('risk: SPEC §5 table', () => {
     expect(r.highPaths).toEqual(['db/migrations/seed.ts']);
   });
 
-  it('protected paths stay HIGH when the config empties high_risk_paths', () => {
+  it('protected paths stay HIGH with default_risk_paths: false and nothing configured', () => {
     const loose = compileRiskRules({
       high_risk_paths: [],
       medium_risk_paths: [],
+      default_risk_paths: false,
       config_path: 'config/booty.yml',
     });
     expect(loose.classify([mod('.github/workflows/ci.yml')]).risk).toBe('HIGH');
@@ -127,6 +131,7 @@ describe('risk: SPEC §5 table', () => {
       '.github/actions/**',
     ];
     for (const p of samples) {
+      // The defaults were written as minimatch globs; their CODEOWNERS reading is never looser.
       const byMinimatch = high.some((g) => minimatch(p, g, { dot: true }))
         ? 'HIGH'
         : DEFAULT_MEDIUM_RISK_PATHS.some((g) => minimatch(p, g, { dot: true }))
@@ -169,6 +174,110 @@ describe('risk: invariants', () => {
         const after = classifier.classify([...paths, extra].map(mod)).risk;
         return RISK_ORDER[after] >= RISK_ORDER[before];
       }),
+    );
+  });
+});
+
+describe('risk: patterns as people write them (SPEC §5, CODEOWNERS/.gitignore conventions)', () => {
+  const only = (high: string[]) =>
+    compileRiskRules({
+      high_risk_paths: high,
+      medium_risk_paths: [],
+      default_risk_paths: false,
+      config_path: '.booty.yml',
+    });
+  it.each([
+    // no slash: any depth; a file of that name or a directory and everything under it
+    ['migrations', 'db/migrations/001.sql', 'HIGH'],
+    ['migrations', 'migrations', 'HIGH'],
+    ['migrations', 'db/migrations_old.sql', 'LOW'],
+    ['*.js', 'lib/deep/x.js', 'HIGH'],
+    ['*.js', 'x.js', 'HIGH'],
+    ['*.js', 'x.jsx', 'LOW'],
+    ['Dockerfile', 'services/api/Dockerfile', 'HIGH'],
+    // only a trailing slash: a directory at any depth
+    ['migrations/', 'db/migrations/001.sql', 'HIGH'],
+    ['migrations/', 'migrations/a/b.sql', 'HIGH'],
+    // a leading slash: anchored at the root
+    ['/migrations/**', 'migrations/001.sql', 'HIGH'],
+    ['/migrations/**', 'db/migrations/001.sql', 'LOW'],
+    ['/build', 'build/out.js', 'HIGH'],
+    ['/build', 'src/build/out.js', 'LOW'],
+    // a slash in the middle: anchored at the root
+    ['lib/dialects/**', 'lib/dialects/pg/index.js', 'HIGH'],
+    ['lib/dialects/**', 'src/lib/dialects/pg/index.js', 'LOW'],
+    ['docs/*.md', 'docs/a.md', 'HIGH'],
+    ['docs/*.md', 'docs/sub/a.md', 'LOW'],
+    ['**/secrets/**', 'a/b/secrets/key', 'HIGH'],
+  ])('%s: %s is %s', (pattern, path, risk) => {
+    expect(only([pattern]).classify([mod(path)]).risk).toBe(risk);
+  });
+
+  it('a configured list adds to the defaults; default_risk_paths: false drops both default lists', () => {
+    const files = ['db/migrations/001.sql', 'Dockerfile', '.env.production', 'package.json'].map(
+      mod,
+    );
+    const added = compileRiskRules({ ...defaults, high_risk_paths: ['lib/dialects/**'] });
+    expect(added.classify(files).highPaths).toEqual([
+      'db/migrations/001.sql',
+      'Dockerfile',
+      '.env.production',
+    ]);
+    expect(added.classify([mod('lib/dialects/pg.js')]).risk).toBe('HIGH');
+    const own = compileRiskRules({
+      ...defaults,
+      default_risk_paths: false,
+      high_risk_paths: ['lib/dialects/**'],
+    });
+    expect(own.classify(files).risk).toBe('LOW');
+    expect(own.classify([mod('.github/workflows/ci.yml')]).risk).toBe('HIGH');
+  });
+});
+
+describe('risk: the compiled classifier means what minimatch means', () => {
+  const segment = fc.constantFrom(
+    'src',
+    'db',
+    'migrations',
+    'lib',
+    'a.sql',
+    'x.js',
+    '.env',
+    'Dockerfile',
+    'build',
+  );
+  const path = fc.array(segment, { minLength: 1, maxLength: 5 }).map((s) => s.join('/'));
+  const pattern = fc.constantFrom(
+    'migrations',
+    'migrations/',
+    '/migrations/**',
+    '*.sql',
+    '**/*.sql',
+    'db/**',
+    '/build',
+    'lib/*.js',
+    '**/migrations/**',
+    '.env*',
+    'src/**/x.js',
+    'Dockerfile',
+    '**',
+    'db/{a.sql,x.js}',
+  );
+  it('each pattern matches exactly the paths its minimatch glob (toGlob) matches, path by path', () => {
+    fc.assert(
+      fc.property(pattern, path, (p, file) => {
+        const ours = compileRiskRules({
+          high_risk_paths: [p],
+          medium_risk_paths: [],
+          default_risk_paths: false,
+          config_path: '.booty.yml',
+        }).classify([mod(file)]).risk;
+        // minimatch's match() is the meaning; its makeRe() also lets `x/**` match `x` itself (the
+        // documented quirk we keep, erring toward HIGH), and drops a trailing `/**` after `**/x`.
+        const m = new Minimatch(toGlob(p), { dot: true });
+        return (ours === 'HIGH') === (m.match(file) || (m.makeRe() as RegExp).test(file));
+      }),
+      { numRuns: 2000 },
     );
   });
 });
