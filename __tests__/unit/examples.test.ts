@@ -27,7 +27,6 @@ describe('docs/examples', () => {
   it('the governor workflow grants exactly what the action needs', () => {
     const wf = parse(readFileSync('docs/examples/release-governor.yml', 'utf8')) as {
       permissions: Record<string, string>;
-      concurrency: Record<string, unknown>;
       on: Record<string, unknown>;
     };
     expect(wf.permissions).toEqual({
@@ -37,8 +36,27 @@ describe('docs/examples', () => {
       issues: 'write',
       'pull-requests': 'read',
     });
-    expect(wf.concurrency).toEqual({ group: 'release-governor', 'cancel-in-progress': false });
     expect(Object.keys(wf.on).sort()).toEqual(['workflow_dispatch', 'workflow_run']);
+  });
+
+  it.each(['docs/examples/release-governor.yml', '.github/workflows/release-governor.yml'])(
+    '%s has no concurrency group (it would cancel pending runs and drop events) and starts only for the release branch',
+    (path) => {
+      const wf = parse(readFileSync(path, 'utf8')) as {
+        concurrency?: unknown;
+        jobs: Record<string, { concurrency?: unknown }>;
+        on: { workflow_run: { branches?: string[] } };
+      };
+      expect(wf.concurrency).toBeUndefined();
+      for (const job of Object.values(wf.jobs)) expect(job.concurrency).toBeUndefined();
+      expect(wf.on.workflow_run.branches).toEqual(['main']);
+    },
+  );
+
+  it('the manual says why there is no concurrency group', () => {
+    expect(readFileSync('docs/release-governor.md', 'utf8')).toMatch(
+      /no `concurrency:` group[\s\S]{0,400}cancels the older pending/i,
+    );
   });
 
   it('the deploy workflow takes a required sha, names it in run-name, and checks out exactly it', () => {
