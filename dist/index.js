@@ -29421,6 +29421,189 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
+/***/ 6919:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+__webpack_unused_export__ = ({ value: true });
+__webpack_unused_export__ = format;
+exports.qg = parse;
+const TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
+const TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * RegExp to match chars that must be quoted-pair in RFC 9110 sec 5.6.4
+ */
+const QUOTE_REGEXP = /[\\"]/g;
+/**
+ * RegExp to match type in RFC 9110 sec 8.3.1
+ *
+ * media-type = type "/" subtype
+ * type       = token
+ * subtype    = token
+ */
+const TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !TYPE_REGEXP.test(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!TOKEN_REGEXP.test(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${qstring(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function parse(header, options) {
+    const stopChar = options?.comma === true ? COMMA : 65536; // Sentinel for "no stop char".
+    const len = header.length;
+    let index = skipOWS(header, options?.start ?? 0, len);
+    const valueStart = index;
+    index = skipValue(header, index, len, stopChar);
+    const valueEnd = trailingOWS(header, valueStart, index);
+    const type = header.slice(valueStart, valueEnd).toLowerCase();
+    if (options?.parameters === false) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopChar);
+}
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopChar) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        if (header.charCodeAt(index) === stopChar)
+            break;
+        index = skipOWS(header, index + 1 /* Skip over ; */, len);
+        const keyStart = index;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            if (code === stopChar)
+                break parameter;
+            if (code === SEMI)
+                continue parameter;
+            if (code === EQ) {
+                const keyEnd = trailingOWS(header, keyStart, index);
+                const key = header.slice(keyStart, keyEnd).toLowerCase();
+                index = skipOWS(header, index + 1, len);
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    index++;
+                    let value = "";
+                    while (index < len) {
+                        const code = header.charCodeAt(index++);
+                        if (code === DQUOTE) {
+                            index = skipValue(header, index, len, stopChar);
+                            if (parameters[key] === undefined)
+                                parameters[key] = value;
+                            break;
+                        }
+                        if (code === BSLASH && index < len) {
+                            value += header[index++];
+                            continue;
+                        }
+                        value += String.fromCharCode(code);
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                index = skipValue(header, index, len, stopChar);
+                if (parameters[key] === undefined) {
+                    const valueEnd = trailingOWS(header, valueStart, index);
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                continue parameter;
+            }
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Skip over characters until a semicolon or other exit character.
+ */
+function skipValue(str, index, len, stopChar) {
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code === SEMI || code === stopChar)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Skip optional whitespace (OWS) in an HTTP header value.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function skipOWS(header, index, len) {
+    while (index < len) {
+        const char = header.charCodeAt(index);
+        if (char !== SP && char !== HTAB)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Trim optional whitespace (OWS) from the end of a substring.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function trailingOWS(header, start, end) {
+    while (end > start) {
+        const char = header.charCodeAt(end - 1);
+        if (char !== SP && char !== HTAB)
+            break;
+        end--;
+    }
+    return end;
+}
+/**
+ * Serialize a parameter value.
+ */
+function qstring(str) {
+    if (TOKEN_REGEXP.test(str))
+        return str;
+    if (TEXT_REGEXP.test(str))
+        return `"${str.replace(QUOTE_REGEXP, "\\$&")}"`;
+    throw new TypeError(`Invalid parameter value: ${str}`);
+}
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
 /***/ 7349:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -41621,298 +41804,8 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: ./node_modules/@octokit/request/node_modules/content-type/dist/index.js
+var dist = __nccwpck_require__(6919);
 ;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
@@ -42692,7 +42585,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = dist_parse(contentType);
+  const mimetype = (0,dist/* parse */.qg)(contentType);
   if (isJSONResponse(mimetype)) {
     let text = "";
     try {
@@ -46112,6 +46005,30 @@ class ApiError extends Error {
         this.name = 'ApiError';
     }
 }
+/** No HTTP answer at all: the API could not be reached (the outcome of a write is unknown). */
+class UnreachableError extends ApiError {
+    constructor(message, advice, options) {
+        super(message, null, advice, options);
+        this.name = 'UnreachableError';
+    }
+}
+/**
+ * Octokit reports a request that never got an HTTP answer (refused, reset, DNS) as status 500
+ * with no response: say that, and which host, rather than "HTTP 500".
+ */
+function unreachable(err) {
+    if (err.status !== 500 || err.response !== undefined || err.errors !== undefined)
+        return null;
+    let host = 'the GitHub API';
+    try {
+        if (err.request?.url)
+            host = `the GitHub API at ${new URL(err.request.url).host}`;
+    }
+    catch {
+        // An unparsable URL leaves the generic name.
+    }
+    return `could not reach ${host} (${err.message ?? 'no answer'})`;
+}
 /**
  * Whether a request's outcome is unknown: no HTTP answer at all, or a 5xx (which GitHub may
  * send after applying the request). Anything below 500 is an answer: applied or refused.
@@ -46128,6 +46045,9 @@ function apiError(what, e, advice) {
     if (e instanceof RateLimitError)
         return new ApiError(`${what} was refused: ${e.message}`, 429, 'Nothing was deployed by this attempt.', { cause: e });
     const err = e;
+    const noAnswer = unreachable(err);
+    if (noAnswer)
+        return new UnreachableError(`${what} failed: ${noAnswer}.`, 'Check the network and GITHUB_API_URL (on GitHub Enterprise Server, the runner sets it). Nothing that needed GitHub to answer was done; re-run when it is reachable.', { cause: e });
     const status = typeof err.status === 'number' ? err.status : null;
     const server = err.response?.data?.message ?? err.message ?? String(e);
     const defaults = {
@@ -46140,6 +46060,10 @@ function apiError(what, e, advice) {
         : null;
     const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? unanswered;
     return new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`, status, hint, { cause: e });
+}
+function messageOf(e) {
+    const err = e;
+    return err.response?.data?.message ?? err.message ?? '';
 }
 function statusOf(e) {
     const s = e.status;
@@ -46186,6 +46110,10 @@ class github_GitHub {
             return Buffer.from(data.content ?? '', data.encoding ?? 'base64').toString('utf8');
         }
         catch (e) {
+            // GitHub answers 404 both for a missing file and for a ref that is no commit; the second
+            // must not read as "no config, governor off".
+            if (statusOf(e) === 404 && /No commit found/i.test(messageOf(e)))
+                throw new ApiError(`There is no commit ${ref} in ${this.owner}/${this.repo} (reading ${path}: ${messageOf(e)}).`, 404, 'Check the SHA: a full 40-character SHA of a commit pushed to this repository.', { cause: e });
             if (statusOf(e) === 404)
                 return null;
             throw apiError(`Reading ${path} at ${ref.slice(0, 12)}`, e);
@@ -46244,6 +46172,20 @@ class github_GitHub {
         }
         catch (e) {
             throw apiError(`Reading commit ${sha.slice(0, 7)}`, e);
+        }
+    }
+    async onBranch(sha, branch) {
+        // One compare, branch...sha: "behind" or "identical" means the branch contains the commit.
+        try {
+            const r = await this.octokit.rest.repos.compareCommitsWithBasehead({
+                ...this.o,
+                basehead: `${branch}...${sha}`,
+                per_page: 1,
+            });
+            return r.data.status === 'behind' || r.data.status === 'identical';
+        }
+        catch (e) {
+            throw apiError(`Comparing ${branch} with ${sha.slice(0, 7)}`, e);
         }
     }
     async openIncidents(labels) {
@@ -56732,7 +56674,7 @@ class MemoryStateStore {
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+var yaml_dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./node_modules/balanced-match/dist/esm/index.js
 const balanced = (a, b, str) => {
     const ma = a instanceof RegExp ? maybeMatch(a, str) : a;
@@ -59794,7 +59736,7 @@ function lineOf(doc, counter, path) {
 }
 function keyLine(doc, counter, mapPath, key) {
     const map = mapPath.length === 0 ? doc.contents : doc.getIn(mapPath, true);
-    if ((0,dist/* isMap */.jh)(map)) {
+    if ((0,yaml_dist/* isMap */.jh)(map)) {
         for (const pair of map.items) {
             const k = pair.key;
             if (k && typeof k === 'object' && 'value' in k && k.value === key && k.range)
@@ -59814,13 +59756,44 @@ function issueMessage(issue) {
  * Parses and validates the configuration. Throws ConfigError naming every problem.
  * Absent block (or absent file) → disabled; environment overrides still apply and can enable it.
  */
+/** The edit distance of two short strings (for "did you mean release_governor?"). */
+function distance(a, b) {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const next = [i];
+        for (let j = 1; j <= b.length; j++)
+            next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        row = next;
+    }
+    return row[b.length];
+}
+function absentWhy(opts, doc) {
+    if (opts.text === null)
+        return {
+            why: `There is no ${opts.path}: the governor is off for this repository. Commit a ${opts.path} with a ${CONFIG_BLOCK}: block to turn it on.`,
+            typo: null,
+        };
+    const root = doc?.toJS();
+    const keys = root && typeof root === 'object' ? Object.keys(root) : [];
+    const typo = keys
+        .map((k) => ({ k, d: distance(k.toLowerCase().replace(/-/g, '_'), CONFIG_BLOCK) }))
+        .filter((x) => x.d <= 3)
+        .sort((x, y) => x.d - y.d)[0]?.k ?? null;
+    const listed = keys.length
+        ? ` (its top-level keys: ${keys.slice(0, 10).join(', ')})`
+        : ' (it is empty)';
+    return {
+        why: `${opts.path} has no ${CONFIG_BLOCK} block${listed}, so the governor is off.${typo ? ` Did you mean ${CONFIG_BLOCK}? "${typo}" looks like a misspelling.` : ''}`,
+        typo,
+    };
+}
 function loadConfig(opts) {
     const problems = [];
     let block = null;
     let doc = null;
-    const counter = new dist/* LineCounter */.HN();
+    const counter = new yaml_dist/* LineCounter */.HN();
     if (opts.text !== null) {
-        doc = (0,dist/* parseDocument */.Tp)(opts.text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+        doc = (0,yaml_dist/* parseDocument */.Tp)(opts.text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
         if (doc.errors.length > 0) {
             throw new ConfigError(doc.errors.map((e) => ({
                 key: '',
@@ -59858,7 +59831,7 @@ function loadConfig(opts) {
     if (block === null && Object.keys(overrides.values).length === 0) {
         if (problems.length > 0)
             throw new ConfigError(problems);
-        return { enabled: false, reason: 'absent', config: null };
+        return { enabled: false, reason: 'absent', config: null, ...absentWhy(opts, doc) };
     }
     const merged = { ...(block ?? {}), ...overrides.values };
     const result = configSchema.safeParse(merged);
@@ -59902,7 +59875,13 @@ function loadConfig(opts) {
     };
     return config.enabled
         ? { enabled: true, config }
-        : { enabled: false, reason: 'disabled', config };
+        : {
+            enabled: false,
+            reason: 'disabled',
+            config,
+            why: `${CONFIG_BLOCK}.enabled is false in ${opts.path}, so the governor is off.`,
+            typo: null,
+        };
 }
 function normalizePath(p) {
     return p.replace(/^\.\//, '').replace(/^\/+/, '');
@@ -60693,6 +60672,7 @@ function emptyReport(over = {}) {
         error: null,
         advice: null,
         environmentName: 'production',
+        releaseBranch: null,
         ...over,
     };
 }
@@ -60920,8 +60900,17 @@ function backoff(deps, attempt) {
     const base = deps.retryBaseMs;
     return deps.sleep(Math.floor(deps.random() * Math.min(4 * base, (base / 5) * 2 ** attempt)));
 }
-async function readConfig(deps, ref) {
+/** `production`: `ref` is the production SHA (else the commit being decided, before a first deploy). */
+async function readConfig(deps, ref, production) {
     const text = await deps.gh.readFile(ref, deps.configPath);
+    if (text === null && deps.configPathExplicit)
+        throw new ConfigError([
+            {
+                key: '',
+                where: deps.configPath,
+                message: `the configured config-path does not exist at ${shortSha(ref)} (the commit whose policy applies). Fix config-path, or commit the file.`,
+            },
+        ]);
     const result = loadConfig({
         text,
         path: deps.configPath,
@@ -60940,7 +60929,14 @@ async function readConfig(deps, ref) {
             },
         ]);
     }
-    return { config: result.config, disabled: !result.enabled };
+    if (result.enabled)
+        return { config: result.config, disabled: false, why: null, typo: null };
+    return {
+        config: result.config,
+        disabled: true,
+        why: `${result.why} (Read at ${shortSha(ref)}, the ${production ? 'production commit: its policy judges every change' : 'commit being decided, as nothing is in production yet'}.)`,
+        typo: result.typo,
+    };
 }
 function sameWorkflow(configured, run) {
     const c = configured.replace(/^\.\//, '');
@@ -60993,7 +60989,7 @@ async function evaluate(deps, req, known) {
     const configRef = productionSha ?? req.sha;
     const cfg = known && known.configRef === configRef
         ? known
-        : { ...(await readConfig(deps, configRef)), configRef };
+        : { ...(await readConfig(deps, configRef, productionSha !== null)), configRef };
     const base = {
         snapshot,
         config: cfg.config,
@@ -61005,18 +61001,20 @@ async function evaluate(deps, req, known) {
         approvals: null,
     };
     if (cfg.disabled || !cfg.config) {
+        const off = decideEarly({
+            enabled: false,
+            sha: req.sha,
+            lifecycle: null,
+            productionSha,
+            productionCompare: null,
+            inFlight: null,
+            manual: req.manual,
+            verified: true,
+        });
         return {
             ...base,
-            decision: decideEarly({
-                enabled: false,
-                sha: req.sha,
-                lifecycle: null,
-                productionSha,
-                productionCompare: null,
-                inFlight: null,
-                manual: req.manual,
-                verified: true,
-            }),
+            off: cfg,
+            decision: cfg.why ? { ...off, summary: cfg.why } : off,
         };
     }
     const config = cfg.config;
@@ -61137,9 +61135,12 @@ function reportOf(deps, ev, sha) {
         assessment: ev.assessment,
         approvals: ev.approvals,
         notes: ev.notes,
+        // A misspelt block silently turns the governor off: say it loudly.
+        warnings: ev.off?.typo && ev.off.why ? [ev.off.why] : [],
         runUrl: deps.run.url,
         dryRun: deps.dryRun,
         environmentName: ev.config?.production_environment_name ?? 'production',
+        releaseBranch: ev.config?.branch ?? null,
     });
 }
 /**
@@ -61185,8 +61186,7 @@ async function decideAndAct(deps, req, first) {
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
         const ev = await evaluate(deps, req, known);
         known = {
-            config: ev.config,
-            disabled: ev.config === null || !ev.config.enabled,
+            ...(ev.off ?? { config: ev.config, disabled: false, why: null, typo: null }),
             configRef: ev.productionSha ?? req.sha,
         };
         const report = reportOf(deps, ev, req.sha);
@@ -61489,7 +61489,8 @@ async function handleWorkflowRun(deps, run) {
     const snapshot = await deps.store.read(run.headSha);
     const productionSha = snapshot.release.production_sha_current;
     const configRef = productionSha ?? run.headSha;
-    const { config, disabled } = await readConfig(deps, configRef);
+    const read = await readConfig(deps, configRef, productionSha !== null);
+    const { config, disabled } = read;
     const skip = (reason, headline) => emptyReport({
         outcome: 'SKIP',
         reason,
@@ -61499,8 +61500,12 @@ async function handleWorkflowRun(deps, run) {
         runUrl: deps.run.url,
         dryRun: deps.dryRun,
     });
-    if (disabled || !config)
-        return skip('disabled', 'The governor is disabled for this repository (no release_governor block, or enabled: false).');
+    if (disabled || !config) {
+        const report = skip('disabled', read.why ?? 'The governor is disabled for this repository.');
+        if (read.typo && read.why)
+            report.warnings.push(read.why);
+        return report;
+    }
     const facts = { path: run.workflowPath, name: run.workflowName };
     if (sameWorkflow(config.deploy_workflow, facts))
         return observeDeploy(deps, run, config, snapshot);
@@ -61515,12 +61520,13 @@ async function handleWorkflowRun(deps, run) {
         return skip('not_a_release_candidate', `${run.workflowName} ran on ${run.headBranch ?? 'no branch'}, not on the release branch ${config.branch}.`);
     if (!run.sameRepository)
         return skip('not_a_release_candidate', 'The run is for code from another repository.');
-    return decideAndAct(deps, { sha: run.headSha, manual: false }, { config, disabled, configRef, snapshot });
+    return decideAndAct(deps, { sha: run.headSha, manual: false }, { ...read, configRef, snapshot });
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Every input of action.yml, parsed once into a typed object. Nothing else reads inputs.
 
+const DEFAULT_CONFIG_PATH = '.booty.yml';
 class InputError extends Error {
     constructor(message) {
         super(message);
@@ -61542,9 +61548,11 @@ function readInputs() {
     if (!token)
         throw new InputError('Input github-token is empty: pass ${{ github.token }} or a token with contents, actions, statuses, issues and pull-requests access.');
     core_setSecret(token);
+    const configPath = getInput('config-path').trim() || DEFAULT_CONFIG_PATH;
     return {
         token,
-        configPath: getInput('config-path') || '.booty.yml',
+        configPath,
+        configPathExplicit: configPath !== DEFAULT_CONFIG_PATH,
         sha: getInput('sha').trim(),
         degraded: booleanInput('degraded', getInput('degraded'), null),
         dryRun: booleanInput('dry-run', getInput('dry-run'), false) === true,
@@ -61636,6 +61644,7 @@ async function govern() {
         retryBaseMs: retryBase,
         env: process.env,
         configPath: inputs.configPath,
+        configPathExplicit: inputs.configPathExplicit,
         stateBranch,
         defaultBranch,
         degraded: inputs.degraded,

@@ -1,9 +1,9 @@
 // The `release-governor` CLI: the same engine as the action, with a GitHub backend
 // (--repo owner/name and a token) or a local one (--local [path]: a clone, no network).
 import { parseArgs } from 'node:util';
-import { GitHub } from './adapters/github.js';
+import { ApiError, GitHub, UnreachableError } from './adapters/github.js';
 import { LocalGit, LocalGitError, LocalRepo, LocalStateStore } from './adapters/local-git.js';
-import { createOctokit } from './adapters/octokit.js';
+import { createOctokit, RateLimitError } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';
 import {
   APPROVAL_VARIABLE,
@@ -12,7 +12,7 @@ import {
   envVarFor,
   retryBaseMs,
 } from './domain/config.js';
-import { inFlight } from './domain/state.js';
+import { inFlight, StateCorruptError } from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
 import { decideAndAct, GovernorError, type GovernorDeps } from './governor.js';
 import type { StateStore } from './ports.js';
@@ -71,6 +71,7 @@ function backend(
     retryBaseMs: retryBaseMs(env),
     env,
     configPath: (values['config-path'] as string | undefined) ?? '.booty.yml',
+    configPathExplicit: values['config-path'] !== undefined,
     stateBranch,
     degraded: degradedRaw === undefined ? null : degradedRaw === 'true',
     dryRun,
@@ -121,6 +122,17 @@ function backend(
   };
 }
 
+/** A SHA that names no commit is an error naming it, not a decision about nothing. */
+async function mustExist(b: Backend, sha: string): Promise<void> {
+  try {
+    await b.deps.gh.commitAuthor(sha);
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 404 || e.status === 422))
+      throw new CliError(`There is no commit ${sha} in ${b.describe}.`);
+    throw e;
+  }
+}
+
 function resolveSha(
   b: Backend,
   values: Record<string, string | boolean | undefined>,
@@ -131,7 +143,7 @@ function resolveSha(
     throw new CliError(
       '--sha is required (a full SHA, or a revision such as HEAD in a local clone).',
     );
-  if (isFullSha(raw)) return raw;
+  if (isFullSha(raw) && b.kind !== 'local') return raw;
   if (b.kind === 'local') {
     const dir =
       typeof values.local === 'string' && values.local !== ''
@@ -238,9 +250,18 @@ async function decideCommand(
       'trigger is refused in local mode: it dispatches a deploy, which needs --repo owner/name and a token. Use simulate to see the decision.',
     );
   const sha = resolveSha(b, values, positionals);
-  if (b.kind === 'github')
+  if (b.kind === 'github') {
     b.deps.defaultBranch = (await (b.deps.gh as GitHub).repository()).defaultBranch;
+    await mustExist(b, sha);
+  }
   const report = await decideAndAct(b.deps, { sha, manual: command === 'trigger' });
+  if (report.releaseBranch && report.reason !== 'disabled') {
+    const on = await b.deps.gh.onBranch(sha, report.releaseBranch).catch(() => null);
+    if (on === false)
+      report.notes.push(
+        `${shortSha(sha)} is not on the release branch ${report.releaseBranch}: the governor decides for it only when asked like this; a verification run of it is never a release candidate.`,
+      );
+  }
   if (b.kind === 'local') {
     report.notes.push(
       'Local mode: approvals come from RELEASE_GOVERNOR_APPROVED only, and open incidents are not visible.',
@@ -375,17 +396,31 @@ export async function cli(
         return 2;
     }
   } catch (e) {
-    const advice = e instanceof GovernorError && e.advice ? `\n${e.advice}` : '';
-    const known =
-      e instanceof CliError ||
-      e instanceof LocalGitError ||
-      e instanceof ConfigError ||
-      e instanceof Error;
-    s.err.write(
-      `release-governor ${command}: ${known ? (e as Error).message : String(e)}${advice}\n`,
-    );
+    const { code, message } = describeCliError(e);
+    // A script that asked for JSON gets JSON for every outcome, errors included.
+    if (rest.includes('--json'))
+      s.out.write(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`);
+    s.err.write(`release-governor ${command}: ${message}\n`);
     return 2;
   }
+}
+
+/** An error as a stable code (for scripts) and a message with the advice a person needs. */
+function describeCliError(e: unknown): { code: string; message: string } {
+  if (!(e instanceof Error)) return { code: 'internal', message: String(e) };
+  const advice = (e instanceof GovernorError || e instanceof ApiError) && e.advice;
+  const message = advice ? `${e.message}\n${advice}` : e.message;
+  if (e instanceof ConfigError) return { code: 'config_invalid', message };
+  if (e instanceof StateCorruptError) return { code: 'state_corrupt', message };
+  if (e instanceof CliError) return { code: 'usage', message };
+  if (e instanceof LocalGitError) return { code: 'local_git', message };
+  if (e instanceof RateLimitError) return { code: 'rate_limited', message };
+  if (e instanceof UnreachableError) return { code: 'github_unreachable', message };
+  if (e instanceof ApiError) return { code: 'github_api', message };
+  if (e instanceof GovernorError) return { code: 'governor', message };
+  if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+    return { code: 'usage', message };
+  return { code: 'internal', message };
 }
 
 /** `--local` may be given without a value: turn it into `--local=` so parseArgs accepts it. */

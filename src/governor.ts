@@ -60,6 +60,8 @@ export interface GovernorDeps {
   retryBaseMs: number;
   env: Record<string, string | undefined>;
   configPath: string;
+  /** config-path was given explicitly: a missing file is then an error, not "off". */
+  configPathExplicit: boolean;
   /** The state branch the store reads (RELEASE_GOVERNOR_STATE_BRANCH, or booty-state). */
   stateBranch: string;
   /** The repository's default branch (from the event payload, or the API for the CLI). */
@@ -151,11 +153,29 @@ function backoff(deps: GovernorDeps, attempt: number): Promise<void> {
   return deps.sleep(Math.floor(deps.random() * Math.min(4 * base, (base / 5) * 2 ** attempt)));
 }
 
+interface ConfigRead {
+  config: Config | null;
+  disabled: boolean;
+  /** Why the governor is off (which file, at which commit, a likely typo); null when on. */
+  why: string | null;
+  typo: string | null;
+}
+
+/** `production`: `ref` is the production SHA (else the commit being decided, before a first deploy). */
 async function readConfig(
   deps: GovernorDeps,
   ref: string,
-): Promise<{ config: Config | null; disabled: boolean }> {
+  production: boolean,
+): Promise<ConfigRead> {
   const text = await deps.gh.readFile(ref, deps.configPath);
+  if (text === null && deps.configPathExplicit)
+    throw new ConfigError([
+      {
+        key: '',
+        where: deps.configPath,
+        message: `the configured config-path does not exist at ${shortSha(ref)} (the commit whose policy applies). Fix config-path, or commit the file.`,
+      },
+    ]);
   const result = loadConfig({
     text,
     path: deps.configPath,
@@ -174,7 +194,13 @@ async function readConfig(
       },
     ]);
   }
-  return { config: result.config, disabled: !result.enabled };
+  if (result.enabled) return { config: result.config, disabled: false, why: null, typo: null };
+  return {
+    config: result.config,
+    disabled: true,
+    why: `${result.why} (Read at ${shortSha(ref)}, the ${production ? 'production commit: its policy judges every change' : 'commit being decided, as nothing is in production yet'}.)`,
+    typo: result.typo,
+  };
 }
 
 function sameWorkflow(configured: string, run: { path: string; name: string }): boolean {
@@ -242,11 +268,11 @@ interface Evaluated {
   ownClaim: HistoryEntry | null;
   /** A claimed-but-not-dispatched SHA whose deploy run turned up. */
   foundRun: RunInfo | null;
+  /** The config as read, when it turned the governor off (why, and a likely typo). */
+  off?: ConfigRead;
 }
 
-interface Known {
-  config: Config | null;
-  disabled: boolean;
+interface Known extends ConfigRead {
   configRef: string;
   /** State already read for this SHA, used once. */
   snapshot?: StateSnapshot;
@@ -261,7 +287,7 @@ async function evaluate(deps: GovernorDeps, req: DecideRequest, known?: Known): 
   const cfg: Known =
     known && known.configRef === configRef
       ? known
-      : { ...(await readConfig(deps, configRef)), configRef };
+      : { ...(await readConfig(deps, configRef, productionSha !== null)), configRef };
   const base = {
     snapshot,
     config: cfg.config,
@@ -274,18 +300,20 @@ async function evaluate(deps: GovernorDeps, req: DecideRequest, known?: Known): 
   };
 
   if (cfg.disabled || !cfg.config) {
+    const off = decideEarly({
+      enabled: false,
+      sha: req.sha,
+      lifecycle: null,
+      productionSha,
+      productionCompare: null,
+      inFlight: null,
+      manual: req.manual,
+      verified: true,
+    })!;
     return {
       ...base,
-      decision: decideEarly({
-        enabled: false,
-        sha: req.sha,
-        lifecycle: null,
-        productionSha,
-        productionCompare: null,
-        inFlight: null,
-        manual: req.manual,
-        verified: true,
-      })!,
+      off: cfg,
+      decision: cfg.why ? { ...off, summary: cfg.why } : off,
     };
   }
   const config = cfg.config;
@@ -427,9 +455,12 @@ function reportOf(deps: GovernorDeps, ev: Evaluated, sha: string): RunReport {
     assessment: ev.assessment,
     approvals: ev.approvals,
     notes: ev.notes,
+    // A misspelt block silently turns the governor off: say it loudly.
+    warnings: ev.off?.typo && ev.off.why ? [ev.off.why] : [],
     runUrl: deps.run.url,
     dryRun: deps.dryRun,
     environmentName: ev.config?.production_environment_name ?? 'production',
+    releaseBranch: ev.config?.branch ?? null,
   });
 }
 
@@ -494,8 +525,7 @@ export async function decideAndAct(
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const ev = await evaluate(deps, req, known);
     known = {
-      config: ev.config,
-      disabled: ev.config === null || !ev.config.enabled,
+      ...(ev.off ?? { config: ev.config, disabled: false, why: null, typo: null }),
       configRef: ev.productionSha ?? req.sha,
     };
     const report = reportOf(deps, ev, req.sha);
@@ -894,7 +924,8 @@ export async function handleWorkflowRun(
   const snapshot = await deps.store.read(run.headSha);
   const productionSha = snapshot.release.production_sha_current;
   const configRef = productionSha ?? run.headSha;
-  const { config, disabled } = await readConfig(deps, configRef);
+  const read = await readConfig(deps, configRef, productionSha !== null);
+  const { config, disabled } = read;
   const skip = (
     reason: 'disabled' | 'not_a_release_candidate' | 'verification_not_successful',
     headline: string,
@@ -908,11 +939,11 @@ export async function handleWorkflowRun(
       runUrl: deps.run.url,
       dryRun: deps.dryRun,
     });
-  if (disabled || !config)
-    return skip(
-      'disabled',
-      'The governor is disabled for this repository (no release_governor block, or enabled: false).',
-    );
+  if (disabled || !config) {
+    const report = skip('disabled', read.why ?? 'The governor is disabled for this repository.');
+    if (read.typo && read.why) report.warnings.push(read.why);
+    return report;
+  }
   const facts = { path: run.workflowPath, name: run.workflowName };
   if (sameWorkflow(config.deploy_workflow, facts))
     return observeDeploy(deps, run, config, snapshot);
@@ -939,9 +970,5 @@ export async function handleWorkflowRun(
     );
   if (!run.sameRepository)
     return skip('not_a_release_candidate', 'The run is for code from another repository.');
-  return decideAndAct(
-    deps,
-    { sha: run.headSha, manual: false },
-    { config, disabled, configRef, snapshot },
-  );
+  return decideAndAct(deps, { sha: run.headSha, manual: false }, { ...read, configRef, snapshot });
 }

@@ -1,9 +1,13 @@
 // Every input of action.yml, parsed once into a typed object. Nothing else reads inputs.
 import * as core from '@actions/core';
 
+export const DEFAULT_CONFIG_PATH = '.booty.yml';
+
 export interface ActionInputs {
   token: string;
   configPath: string;
+  /** config-path differs from the default: a missing file is an error, not "governor off". */
+  configPathExplicit: boolean;
   sha: string;
   /** true / false, or null when unknown (the input was empty). */
   degraded: boolean | null;
@@ -34,9 +38,11 @@ export function readInputs(): ActionInputs {
       'Input github-token is empty: pass ${{ github.token }} or a token with contents, actions, statuses, issues and pull-requests access.',
     );
   core.setSecret(token);
+  const configPath = core.getInput('config-path').trim() || DEFAULT_CONFIG_PATH;
   return {
     token,
-    configPath: core.getInput('config-path') || '.booty.yml',
+    configPath,
+    configPathExplicit: configPath !== DEFAULT_CONFIG_PATH,
     sha: core.getInput('sha').trim(),
     degraded: booleanInput('degraded', core.getInput('degraded'), null),
     dryRun: booleanInput('dry-run', core.getInput('dry-run'), false) === true,

@@ -91,6 +91,7 @@ async function govern(): Promise<RunReport> {
     retryBaseMs: retryBase,
     env: process.env,
     configPath: inputs.configPath,
+    configPathExplicit: inputs.configPathExplicit,
     stateBranch,
     defaultBranch,
     degraded: inputs.degraded,

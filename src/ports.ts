@@ -62,6 +62,8 @@ export interface RepoPort {
   /** Every blob path of a commit (path → mode:blob-sha), and whether the listing was cut. */
   treeFiles(commit: string): Promise<{ files: Map<string, string>; truncated: boolean }>;
   commitAuthor(sha: string): Promise<string | null>;
+  /** Whether the commit is on the branch (the branch's head or one of its ancestors). */
+  onBranch(sha: string, branch: string): Promise<boolean>;
   openIncidents(labels: string[]): Promise<{ number: number; title: string }[]>;
   approvalFacts(f: {
     headSha: string;

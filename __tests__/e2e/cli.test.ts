@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-runner.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
@@ -169,5 +171,106 @@ describe('CLI, GitHub backend against the simulator', () => {
     expect(t.code).toBe(1);
     expect(t.stdout).toContain('How to unblock');
     expect(deployRuns(sim, s)).toHaveLength(0);
+  });
+});
+
+describe('CLI: silent answers made loud', () => {
+  let sim: GitHubSimulator;
+  useSimulator((s) => (sim = s));
+  const env = () => ({ GITHUB_TOKEN: sim.token, GITHUB_API_URL: sim.apiUrl });
+
+  it('a 40-hex SHA that is no commit → exit 2 naming it; with --json, {"error": {code, message}} on stdout', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const ghost = 'abcdef0123456789abcdef0123456789abcdef01';
+    const r = await runCli(['simulate', '--repo', 'acme/shop', '--sha', ghost], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`There is no commit ${ghost} in acme/shop`);
+    const j = await runCli(['simulate', '--repo', 'acme/shop', '--sha', ghost, '--json'], {
+      env: env(),
+    });
+    expect(j.code).toBe(2);
+    expect(JSON.parse(j.stdout)).toEqual({
+      error: { code: 'usage', message: `There is no commit ${ghost} in acme/shop.` },
+    });
+  });
+
+  it('a SHA that is not on the release branch is decided with a note saying so', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const side = sim.commit({ branch: 'feature', parents: [s.base], files: { 'src/x.ts': 'x' } });
+    const r = await runCli(['simulate', '--repo', 'acme/shop', '--sha', side, '--json'], {
+      env: env(),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { notes: string[] }).notes).toContainEqual(
+      expect.stringContaining(`${side.slice(0, 7)} is not on the release branch main`),
+    );
+  });
+
+  it('a misspelt block → SKIP disabled naming the file, the commit and the likely key (exit 0)', async () => {
+    const s = setupRepo(sim, { config: 'release_governer:\n  cooldown_minutes: 30\n' });
+    const r = await runCli(['simulate', '--repo', 'acme/shop', '--sha', s.base, '--json'], {
+      env: env(),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { decision: string; reason: string; warnings: string[] };
+    expect(j).toMatchObject({ decision: 'SKIP', reason: 'disabled' });
+    expect(j.warnings[0]).toContain(
+      '.booty.yml has no release_governor block (its top-level keys: release_governer)',
+    );
+    expect(j.warnings[0]).toContain(
+      'Did you mean release_governor? "release_governer" looks like a misspelling.',
+    );
+    expect(j.warnings[0]).toContain(`Read at ${s.base.slice(0, 7)}`);
+  });
+
+  it('an explicit --config-path that does not exist → exit 2, config_invalid', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const head = sim.commit({ files: { 'src/app.ts': 'x' } });
+    const e = await runCli(
+      [
+        'simulate',
+        '--repo',
+        'acme/shop',
+        '--sha',
+        head,
+        '--config-path',
+        'ops/governor.yml',
+        '--json',
+      ],
+      { env: env() },
+    );
+    expect(e.code).toBe(2);
+    expect(
+      (JSON.parse(e.stdout) as { error: { code: string; message: string } }).error,
+    ).toMatchObject({
+      code: 'config_invalid',
+      message: expect.stringContaining(
+        'ops/governor.yml: the configured config-path does not exist',
+      ),
+    });
+  });
+
+  it('an API that cannot be reached is named, not "HTTP 500"', async () => {
+    // A port that was just free and is closed again: connections are refused.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const r = await runCli(['status', '--repo', 'acme/shop', '--json'], {
+      env: {
+        GITHUB_TOKEN: 'x',
+        GITHUB_API_URL: `http://127.0.0.1:${port}`,
+        RELEASE_GOVERNOR_RETRY_BASE_MS: '1',
+      },
+    });
+    expect(r.code).toBe(2);
+    const { error } = JSON.parse(r.stdout) as { error: { code: string; message: string } };
+    expect(error.code).toBe('github_unreachable');
+    expect(error.message).toContain(`could not reach the GitHub API at 127.0.0.1:${port}`);
+    expect(error.message).not.toContain('HTTP 500');
+    expect(sim.log).toHaveLength(0);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
+import { deepMerge, fixture } from '../support/events.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import {
   ago,
@@ -347,6 +348,61 @@ describe('errors fail closed', () => {
     expect(r.outputs.reason).toBe('state_corrupt');
     expect(r.stdout).toContain('schema_version 2 is newer');
     expect(sim.git.readRef('refs/heads/booty-state')).toBe(future);
+  });
+});
+
+describe('a governor that is off says why', () => {
+  it('a misspelt block → SKIP disabled with the file, the commit and the likely key, and a warning annotation', async () => {
+    const s = setupRepo(sim, { config: 'release_governer:\n  cooldown_minutes: 30\n' });
+    inProduction(sim, s.base);
+    const head = sim.commit({ files: { 'src/app.ts': 'typo' } });
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({ decision: 'SKIP', reason: 'disabled' });
+    expect(r.summary).toContain('has no release\\_governor block');
+    expect(r.summary).toContain(`Read at ${s.base.slice(0, 7)}, the production commit`);
+    expect(r.stdout).toMatch(/::warning.*Did you mean release_governor\? "release_governer"/);
+  });
+
+  it('no config file → SKIP disabled saying there is none; an explicit config-path that is missing → config_invalid', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const head = sim.commit({ files: { '.booty.yml': null, 'src/app.ts': 'gone' } });
+    // The policy is read at production, which has the file: move production to a commit without it.
+    const bare = sim.commit({ files: { 'src/app.ts': 'bare' } });
+    inProduction(sim, head);
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, bare) });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({ decision: 'SKIP', reason: 'disabled' });
+    expect(r.summary).toContain('There is no .booty.yml');
+    const explicit = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: verified(sim, s, bare),
+      inputs: { 'config-path': '.github/governor.yml' },
+    });
+    expect(explicit.exitCode).not.toBe(0);
+    expect(explicit.outputs).toMatchObject({ decision: '', reason: 'config_invalid' });
+    expect(explicit.stdout).toContain(
+      '.github/governor.yml: the configured config-path does not exist',
+    );
+  });
+
+  it('a manual trigger of a 40-hex SHA that is no commit fails naming it (not SKIP disabled)', async () => {
+    setupRepo(sim);
+    const ghost = 'abcdef0123456789abcdef0123456789abcdef01';
+    const r = await runAction({
+      sim,
+      eventName: 'workflow_dispatch',
+      event: deepMerge(fixture('workflow_dispatch.governor'), {
+        inputs: { sha: ghost },
+        repository: { id: sim.repoId },
+      }),
+      inputs: { sha: ghost },
+    });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout).toContain(`There is no commit ${ghost} in acme/shop`);
+    expect(r.outputs.decision).toBe('');
   });
 });
 

@@ -18,10 +18,35 @@ export class ApiError extends Error {
   }
 }
 
+/** No HTTP answer at all: the API could not be reached (the outcome of a write is unknown). */
+export class UnreachableError extends ApiError {
+  constructor(message: string, advice: string, options?: { cause?: unknown }) {
+    super(message, null, advice, options);
+    this.name = 'UnreachableError';
+  }
+}
+
 interface RequestErrorLike {
   status?: number;
   message?: string;
   response?: { data?: { message?: string; errors?: unknown } };
+  request?: { url?: string };
+  errors?: unknown;
+}
+
+/**
+ * Octokit reports a request that never got an HTTP answer (refused, reset, DNS) as status 500
+ * with no response: say that, and which host, rather than "HTTP 500".
+ */
+function unreachable(err: RequestErrorLike): string | null {
+  if (err.status !== 500 || err.response !== undefined || err.errors !== undefined) return null;
+  let host = 'the GitHub API';
+  try {
+    if (err.request?.url) host = `the GitHub API at ${new URL(err.request.url).host}`;
+  } catch {
+    // An unparsable URL leaves the generic name.
+  }
+  return `could not reach ${host} (${err.message ?? 'no answer'})`;
 }
 
 /**
@@ -49,6 +74,13 @@ export function apiError(
       { cause: e },
     );
   const err = e as RequestErrorLike;
+  const noAnswer = unreachable(err);
+  if (noAnswer)
+    return new UnreachableError(
+      `${what} failed: ${noAnswer}.`,
+      'Check the network and GITHUB_API_URL (on GitHub Enterprise Server, the runner sets it). Nothing that needed GitHub to answer was done; re-run when it is reachable.',
+      { cause: e },
+    );
   const status = typeof err.status === 'number' ? err.status : null;
   const server = err.response?.data?.message ?? err.message ?? String(e);
   const defaults: Record<number, string> = {
@@ -66,6 +98,11 @@ export function apiError(
     hint,
     { cause: e },
   );
+}
+
+function messageOf(e: unknown): string {
+  const err = e as RequestErrorLike;
+  return err.response?.data?.message ?? err.message ?? '';
 }
 
 function statusOf(e: unknown): number | null {
@@ -120,6 +157,15 @@ export class GitHub implements RepoPort {
         (data.encoding as BufferEncoding | undefined) ?? 'base64',
       ).toString('utf8');
     } catch (e) {
+      // GitHub answers 404 both for a missing file and for a ref that is no commit; the second
+      // must not read as "no config, governor off".
+      if (statusOf(e) === 404 && /No commit found/i.test(messageOf(e)))
+        throw new ApiError(
+          `There is no commit ${ref} in ${this.owner}/${this.repo} (reading ${path}: ${messageOf(e)}).`,
+          404,
+          'Check the SHA: a full 40-character SHA of a commit pushed to this repository.',
+          { cause: e },
+        );
       if (statusOf(e) === 404) return null;
       throw apiError(`Reading ${path} at ${ref.slice(0, 12)}`, e);
     }
@@ -178,6 +224,20 @@ export class GitHub implements RepoPort {
       );
     } catch (e) {
       throw apiError(`Reading commit ${sha.slice(0, 7)}`, e);
+    }
+  }
+
+  async onBranch(sha: string, branch: string): Promise<boolean> {
+    // One compare, branch...sha: "behind" or "identical" means the branch contains the commit.
+    try {
+      const r = await this.octokit.rest.repos.compareCommitsWithBasehead({
+        ...this.o,
+        basehead: `${branch}...${sha}`,
+        per_page: 1,
+      });
+      return r.data.status === 'behind' || r.data.status === 'identical';
+    } catch (e) {
+      throw apiError(`Comparing ${branch} with ${sha.slice(0, 7)}`, e);
     }
   }
 

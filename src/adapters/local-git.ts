@@ -3,6 +3,7 @@
 // from the file at the production SHA, approvals from the environment only. It can evaluate;
 // it refuses to act.
 import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import type { ApprovalFacts } from '../domain/approvals.js';
 import type { CompareStatus } from '../domain/decide.js';
 import type { ChangedFile } from '../domain/risk.js';
@@ -67,7 +68,10 @@ export class LocalGit {
 
   resolve(rev: string): string {
     const sha = this.tryRun(['rev-parse', '--verify', '-q', `${rev}^{commit}`])?.trim();
-    if (!sha) throw new LocalGitError(`Unknown commit ${JSON.stringify(rev)} in ${this.dir}.`);
+    if (!sha)
+      throw new LocalGitError(
+        `Unknown commit ${JSON.stringify(rev)} in the clone at ${resolve(this.dir)}.`,
+      );
     return sha;
   }
 
@@ -157,6 +161,15 @@ export class LocalRepo implements RepoPort {
 
   async commitAuthor(): Promise<string | null> {
     return null;
+  }
+
+  async onBranch(sha: string, branch: string): Promise<boolean> {
+    // The local branch, or the remote one when the clone has no local branch of that name.
+    for (const ref of [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`]) {
+      if (this.git.tryRun(['rev-parse', '--verify', '-q', ref]) === null) continue;
+      return this.git.tryRun(['merge-base', '--is-ancestor', sha, ref]) !== null;
+    }
+    throw new LocalGitError(`No branch ${branch} (nor origin/${branch}) in this clone.`);
   }
 
   /** Issues live on GitHub: the local backend cannot see incidents (the output says so). */

@@ -191,7 +191,15 @@ export interface Config extends Omit<
 }
 
 export type ConfigResult =
-  | { enabled: false; reason: 'absent' | 'disabled'; config: Config | null }
+  | {
+      enabled: false;
+      reason: 'absent' | 'disabled';
+      config: Config | null;
+      /** Why it is off, in words a person can act on (the file, its keys, a likely typo). */
+      why: string;
+      /** A top-level key that looks like a misspelt `release_governor`, if any. */
+      typo: string | null;
+    }
   | { enabled: true; config: Config };
 
 export interface ConfigProblem {
@@ -350,6 +358,47 @@ export interface LoadConfigOptions {
  * Parses and validates the configuration. Throws ConfigError naming every problem.
  * Absent block (or absent file) → disabled; environment overrides still apply and can enable it.
  */
+/** The edit distance of two short strings (for "did you mean release_governor?"). */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(
+        row[j]! + 1,
+        next[j - 1]! + 1,
+        row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+function absentWhy(
+  opts: LoadConfigOptions,
+  doc: Document | null,
+): { why: string; typo: string | null } {
+  if (opts.text === null)
+    return {
+      why: `There is no ${opts.path}: the governor is off for this repository. Commit a ${opts.path} with a ${CONFIG_BLOCK}: block to turn it on.`,
+      typo: null,
+    };
+  const root: unknown = doc?.toJS();
+  const keys = root && typeof root === 'object' ? Object.keys(root) : [];
+  const typo =
+    keys
+      .map((k) => ({ k, d: distance(k.toLowerCase().replace(/-/g, '_'), CONFIG_BLOCK) }))
+      .filter((x) => x.d <= 3)
+      .sort((x, y) => x.d - y.d)[0]?.k ?? null;
+  const listed = keys.length
+    ? ` (its top-level keys: ${keys.slice(0, 10).join(', ')})`
+    : ' (it is empty)';
+  return {
+    why: `${opts.path} has no ${CONFIG_BLOCK} block${listed}, so the governor is off.${typo ? ` Did you mean ${CONFIG_BLOCK}? "${typo}" looks like a misspelling.` : ''}`,
+    typo,
+  };
+}
+
 export function loadConfig(opts: LoadConfigOptions): ConfigResult {
   const problems: ConfigProblem[] = [];
   let block: Record<string, unknown> | null = null;
@@ -396,7 +445,7 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
   problems.push(...overrides.problems);
   if (block === null && Object.keys(overrides.values).length === 0) {
     if (problems.length > 0) throw new ConfigError(problems);
-    return { enabled: false, reason: 'absent', config: null };
+    return { enabled: false, reason: 'absent', config: null, ...absentWhy(opts, doc) };
   }
 
   const merged = { ...(block ?? {}), ...overrides.values };
@@ -441,7 +490,13 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
   };
   return config.enabled
     ? { enabled: true, config }
-    : { enabled: false, reason: 'disabled', config };
+    : {
+        enabled: false,
+        reason: 'disabled',
+        config,
+        why: `${CONFIG_BLOCK}.enabled is false in ${opts.path}, so the governor is off.`,
+        typo: null,
+      };
 }
 
 export function normalizePath(p: string): string {

@@ -29,6 +29,8 @@ export interface RunReport {
   /** For the error section: what to do. */
   advice: string | null;
   environmentName: string;
+  /** The configured release branch, when the config was read. */
+  releaseBranch: string | null;
 }
 
 export function emptyReport(over: Partial<RunReport> = {}): RunReport {
@@ -51,6 +53,7 @@ export function emptyReport(over: Partial<RunReport> = {}): RunReport {
     error: null,
     advice: null,
     environmentName: 'production',
+    releaseBranch: null,
     ...over,
   };
 }
