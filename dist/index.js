@@ -56318,10 +56318,11 @@ function state_claim(release, target, now, claimedBy) {
  * the fix and a re-run are not blocked by a claim that will never have a run.
  */
 function releaseClaim(release, target, claimedBy) {
-    const history = release.deploy_history.filter((h) => !(h.sha === target &&
-        h.result === 'pending' &&
-        h.run_id === null &&
-        h.claimed_by === claimedBy));
+    return dropEntries(release, (h) => h.sha === target && h.result === 'pending' && h.run_id === null && h.claimed_by === claimedBy);
+}
+/** The history without some entries; the last_deploy_* fields follow the newest that stays. */
+function dropEntries(release, drop) {
+    const history = release.deploy_history.filter((h) => !drop(h));
     if (history.length === release.deploy_history.length)
         return release;
     const previous = history[0] ?? null;
@@ -56334,22 +56335,21 @@ function releaseClaim(release, target, claimedBy) {
         last_deploy_run_url: previous?.run_url ?? null,
     };
 }
-function updateEntry(release, target, patch, runId = null) {
-    // The entry of that run when it is known (a SHA deployed twice has two), else the newest.
-    const byRun = runId !== null && release.deploy_history.some((h) => h.run_id === runId);
+/** The history with the first entry that `match` picks patched (newest first). */
+function updateEntry(release, match, patch) {
     let done = false;
     const history = release.deploy_history.map((h) => {
-        if (done || h.sha !== target || (byRun && h.run_id !== runId))
+        if (done || !match(h))
             return h;
         done = true;
         return { ...h, ...patch };
     });
     if (!done)
-        throw new Error(`no deploy_history entry for ${target}`);
+        throw new Error('no deploy_history entry matches');
     return { ...release, deploy_history: history };
 }
 function markDispatched(release, target, runId, runUrl) {
-    const next = updateEntry(release, target, { run_id: runId, run_url: runUrl });
+    const next = updateEntry(release, (h) => h.sha === target, { run_id: runId, run_url: runUrl });
     return next.last_deploy_attempt_sha === target ? { ...next, last_deploy_run_url: runUrl } : next;
 }
 /**
@@ -56370,8 +56370,16 @@ function recordedOutcome(release, target, runId, attempt) {
  */
 function markFinished(release, f, movesProduction) {
     const time = f.now.toISOString();
-    const known = release.deploy_history.some((h) => h.sha === f.sha && (h.run_id === f.runId || h.result === 'pending'));
-    const base = known
+    // The entry of that run (a SHA deployed twice has two), else the SHA's unfinished entry, else
+    // a new one: a deploy the governor did not dispatch, or one recorded by hand.
+    const sameRun = (h) => h.sha === f.sha && f.runId !== null && h.run_id === f.runId;
+    const pending = (h) => h.sha === f.sha && h.result === 'pending';
+    const match = release.deploy_history.some(sameRun)
+        ? sameRun
+        : release.deploy_history.some(pending)
+            ? pending
+            : null;
+    const base = match
         ? release
         : {
             ...release,
@@ -56383,12 +56391,12 @@ function markFinished(release, f, movesProduction) {
                     run_id: f.runId,
                     run_url: f.runUrl,
                     completed_at: null,
-                    claimed_by: 'observed',
+                    claimed_by: f.runId === null ? 'recorded' : 'observed',
                 },
                 ...release.deploy_history,
             ]),
         };
-    let next = updateEntry(base, f.sha, {
+    let next = updateEntry(base, match ?? pending, {
         result: f.success ? 'success' : 'failure',
         run_id: f.runId,
         run_attempt: f.runAttempt,
@@ -56397,7 +56405,7 @@ function markFinished(release, f, movesProduction) {
         completed_at: time,
         conclusion: f.conclusion,
         ...(f.issueNumber !== undefined ? { issue_number: f.issueNumber } : {}),
-    }, f.runId);
+    });
     next = {
         ...next,
         last_deploy_attempt_sha: f.sha,
@@ -56413,6 +56421,67 @@ function markFinished(release, f, movesProduction) {
         };
     }
     return next;
+}
+/** The SHA's record with the note appended; a record is created for a SHA that had none. */
+function withNote(record, target, productionSha, note) {
+    const base = record ?? {
+        schema_version: STATE_SCHEMA_VERSION,
+        sha: target,
+        // Never evaluated by the rules: an operator put it on the state branch.
+        decision: { outcome: 'SKIP', reason: 'operator', risk: null },
+        production_sha: productionSha,
+        config_digest: null,
+        risk_paths: [],
+        approvals: { valid: [], ignored: [] },
+        evaluations: [],
+        lifecycle: {
+            state: null,
+            claimed_at: null,
+            dispatched_at: null,
+            run_id: null,
+            run_url: null,
+            finished_at: null,
+            conclusion: null,
+            issue_number: null,
+        },
+    };
+    const notes = Array.isArray(base.notes) ? base.notes : [];
+    return { ...base, notes: [...notes, note].slice(-EVALUATIONS_LIMIT) };
+}
+/**
+ * Production is at `target` without a deploy by the governor: a team adopting it with a running
+ * production, or an operator correcting the record. The history gets a success entry.
+ */
+function adoptProduction(release, target, now, by) {
+    const time = now.toISOString();
+    return {
+        ...release,
+        production_sha_previous: release.production_sha_current === target
+            ? release.production_sha_previous
+            : release.production_sha_current,
+        production_sha_current: target,
+        last_deploy_attempt_sha: target,
+        last_deploy_time: time,
+        last_deploy_result: 'success',
+        last_deploy_run_url: null,
+        deploy_history: bounded([
+            {
+                sha: target,
+                time,
+                result: 'success',
+                run_id: null,
+                run_url: null,
+                completed_at: time,
+                conclusion: 'adopted',
+                claimed_by: by,
+            },
+            ...release.deploy_history,
+        ]),
+    };
+}
+/** Takes a SHA's unfinished entry (a claim, or a dispatch never observed) off the history. */
+function clearInFlight(release, target) {
+    return dropEntries(release, (h) => h.sha === target && h.result === 'pending');
 }
 /** The SHA's deploy-failure issue from an earlier failure, if one was opened. */
 function failureIssueOf(release, target) {
@@ -60835,7 +60904,7 @@ function statusDescription(r) {
 
 /** Claims younger than this belong to a run that may still be dispatching: never taken over. */
 const CLAIM_GRACE_MS = 10 * 60_000;
-/** Attempts at a state write before giving up; see docs/state.md for how it was chosen. */
+/** Attempts at a state write before giving up; docs/state.md says how it was chosen. */
 const MAX_WRITE_ATTEMPTS = 12;
 /** Writes in a row that GitHub does not confirm (5xx, no answer) before the job gives up. */
 const MAX_UNCONFIRMED_WRITES = 4;

@@ -15,6 +15,7 @@ import {
 import { inFlight, StateCorruptError } from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
 import { decideAndAct, GovernorError, type GovernorDeps } from './governor.js';
+import { adopt, clearClaim, recordDeploy, type OperatorResult } from './operator.js';
 import type { StateStore } from './ports.js';
 import type { RunReport } from './report/summary.js';
 
@@ -25,6 +26,12 @@ Commands:
   trigger --sha <sha>                   decide and, on ALLOW, claim and dispatch (GitHub backend only)
   status                                what is in production, the last deploy, what is in flight
   history [--limit N]                   recent deploys from the state branch
+  adopt --sha <sha> [--force --reason <text>]
+                                        record what is in production now, without deploying
+  record --sha <sha> --result success|failure [--run-url <url>]
+                                        a deploy done outside the governor
+  clear --sha <sha> --reason <text>     release a claim whose deploy run is absent or finished
+                                        (adopt, record, clear: GitHub backend only)
   schema                                the JSON Schema of the release_governor block
 
 Backends:
@@ -37,7 +44,7 @@ Options:
   --config-path <path>  config file in the repository (default .booty.yml)
   --degraded <bool>     production health: true, false (default: unknown)
 
-Exit codes: 0 ALLOW or success, 1 HOLD, 2 error.`;
+Exit codes: 0 ALLOW, SKIP or success, 1 HOLD, 2 error (with --json, {"error": {code, message}}).`;
 
 export class CliError extends Error {}
 
@@ -303,6 +310,7 @@ async function statusCommand(
       run_url: r.last_deploy_run_url,
     },
     in_flight: flying ? { sha: flying.sha, time: flying.time, run_url: flying.run_url } : null,
+    warnings: flying ? await inFlightWarnings(b, flying) : [],
   };
   if (values.json) s.out.write(`${JSON.stringify(json, null, 2)}\n`);
   else {
@@ -320,7 +328,90 @@ async function statusCommand(
       s.out.write(
         `In flight: ${flying ? `${shortSha(flying.sha)} since ${flying.time}${flying.run_url ? ` ${flying.run_url}` : ' (claimed, not yet dispatched)'}` : 'nothing'}\n`,
       );
+      for (const w of json.warnings) s.out.write(`Warning: ${w}\n`);
     }
+  }
+  return 0;
+}
+
+/** An in-flight entry older than this is suspicious whatever its run says. */
+const STALE_IN_FLIGHT_MS = 3 * 60 * 60_000;
+
+/** Why the deploy in flight may never finish by itself, and what to run about it. */
+async function inFlightWarnings(
+  b: Backend,
+  flying: { sha: string; time: string; run_id: number | null },
+): Promise<string[]> {
+  const warnings: string[] = [];
+  const age = Date.now() - Date.parse(flying.time);
+  if (age > STALE_IN_FLIGHT_MS)
+    warnings.push(
+      `${shortSha(flying.sha)} has been in flight since ${flying.time} (${Math.round(age / 3_600_000)} h). If its deploy will never finish, release it: release-governor clear --sha ${flying.sha} --reason "<why>".`,
+    );
+  if (b.kind === 'github' && flying.run_id !== null) {
+    const run = await b.deps.gh.run(flying.run_id);
+    if (run.status === 'completed')
+      warnings.push(
+        `Deploy run ${run.url} of ${shortSha(flying.sha)} finished (${run.conclusion ?? 'no conclusion'}) but its outcome was never recorded (a lost workflow_run event?). Record it: release-governor record --sha ${flying.sha} --result ${run.conclusion === 'success' ? 'success' : 'failure'} --run-url ${run.url}`,
+      );
+  }
+  return warnings;
+}
+
+/** adopt, record, clear: hand corrections through the compare-and-swap, GitHub backend only. */
+async function operatorCommand(
+  command: 'adopt' | 'record' | 'clear',
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  s: Streams,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const b = backend(values, positionals, env, false);
+  if (b.kind === 'local')
+    throw new CliError(
+      `${command} is refused in local mode: it writes the state branch on GitHub, which needs --repo owner/name and a token.`,
+    );
+  const sha = values.sha as string | undefined;
+  if (!sha || !isFullSha(sha)) throw new CliError('--sha takes a full 40-character SHA.');
+  b.deps.defaultBranch = (await (b.deps.gh as GitHub).repository()).defaultBranch;
+  const reason =
+    typeof values.reason === 'string' && values.reason.trim() ? values.reason.trim() : null;
+  // Who asked, for the note in the record: the Actions actor, else the local user.
+  const by = env.GITHUB_ACTOR || env.USER || env.USERNAME || 'cli';
+  const req = { sha, by, reason };
+  let result: OperatorResult;
+  if (command === 'adopt') {
+    if (values.stage !== undefined)
+      throw new CliError(
+        '--stage needs stages, which this version does not have yet: omit it to adopt the production SHA.',
+      );
+    result = await adopt(b.deps, { ...req, force: values.force === true });
+  } else if (command === 'record') {
+    const outcome = values.result;
+    if (outcome !== 'success' && outcome !== 'failure')
+      throw new CliError('--result takes success or failure.');
+    const runUrl = typeof values['run-url'] === 'string' ? values['run-url'] : null;
+    result = await recordDeploy(b.deps, { ...req, success: outcome === 'success', runUrl });
+  } else result = await clearClaim(b.deps, req);
+  if (values.json)
+    s.out.write(
+      `${JSON.stringify(
+        {
+          action: result.action,
+          sha: result.sha,
+          production_sha: result.productionSha,
+          state_commit: result.stateCommit,
+          message: result.message,
+          notes: result.notes,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  else {
+    s.out.write(`${result.message}\n`);
+    for (const n of result.notes) s.out.write(`Note: ${n}\n`);
+    if (result.stateCommit) s.out.write(`State commit: ${result.stateCommit}\n`);
   }
   return 0;
 }
@@ -378,6 +469,11 @@ export async function cli(
         local: { type: 'string' },
         'config-path': { type: 'string' },
         degraded: { type: 'string' },
+        reason: { type: 'string' },
+        result: { type: 'string' },
+        'run-url': { type: 'string' },
+        stage: { type: 'string' },
+        force: { type: 'boolean' },
       },
     });
     switch (command) {
@@ -391,6 +487,10 @@ export async function cli(
         return await statusCommand(values, positionals, s, env);
       case 'history':
         return await historyCommand(values, positionals, s, env);
+      case 'adopt':
+      case 'record':
+      case 'clear':
+        return await operatorCommand(command, values, positionals, s, env);
       default:
         s.err.write(`release-governor: unknown command "${command}".\n\n${USAGE}\n`);
         return 2;

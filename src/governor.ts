@@ -45,7 +45,7 @@ import { emptyReport, statusDescription, type RunReport } from './report/summary
 
 /** Claims younger than this belong to a run that may still be dispatching: never taken over. */
 export const CLAIM_GRACE_MS = 10 * 60_000;
-/** Attempts at a state write before giving up; see docs/state.md for how it was chosen. */
+/** Attempts at a state write before giving up; docs/state.md says how it was chosen. */
 export const MAX_WRITE_ATTEMPTS = 12;
 /** Writes in a row that GitHub does not confirm (5xx, no answer) before the job gives up. */
 export const MAX_UNCONFIRMED_WRITES = 4;
@@ -153,7 +153,7 @@ function backoff(deps: GovernorDeps, attempt: number): Promise<void> {
   return deps.sleep(Math.floor(deps.random() * Math.min(4 * base, (base / 5) * 2 ** attempt)));
 }
 
-interface ConfigRead {
+export interface ConfigRead {
   config: Config | null;
   disabled: boolean;
   /** Why the governor is off (which file, at which commit, a likely typo); null when on. */
@@ -162,7 +162,7 @@ interface ConfigRead {
 }
 
 /** `production`: `ref` is the production SHA (else the commit being decided, before a first deploy). */
-async function readConfig(
+export async function readConfig(
   deps: GovernorDeps,
   ref: string,
   production: boolean,
@@ -487,7 +487,7 @@ class UnconfirmedWrites {
 }
 
 /** Writes files on top of the latest state, re-reading on conflict; `build` sees fresh state. */
-async function writeState(
+export async function writeState(
   deps: GovernorDeps,
   sha: string | undefined,
   build: (snap: StateSnapshot) => { files: Record<string, string>; message: string } | null,

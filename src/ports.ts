@@ -73,6 +73,8 @@ export interface RepoPort {
     environment: string | undefined;
   }): Promise<ApprovalFacts>;
   findDeployRuns(workflow: string, sha: string): Promise<RunInfo[]>;
+  /** One workflow run by id. */
+  run(id: number): Promise<RunInfo>;
   verified(workflow: string, sha: string, branch: string): Promise<boolean>;
   dispatch(
     workflow: string,

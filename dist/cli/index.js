@@ -53351,10 +53351,11 @@ function state_claim(release, target, now, claimedBy) {
  * the fix and a re-run are not blocked by a claim that will never have a run.
  */
 function releaseClaim(release, target, claimedBy) {
-    const history = release.deploy_history.filter((h) => !(h.sha === target &&
-        h.result === 'pending' &&
-        h.run_id === null &&
-        h.claimed_by === claimedBy));
+    return dropEntries(release, (h) => h.sha === target && h.result === 'pending' && h.run_id === null && h.claimed_by === claimedBy);
+}
+/** The history without some entries; the last_deploy_* fields follow the newest that stays. */
+function dropEntries(release, drop) {
+    const history = release.deploy_history.filter((h) => !drop(h));
     if (history.length === release.deploy_history.length)
         return release;
     const previous = history[0] ?? null;
@@ -53367,22 +53368,21 @@ function releaseClaim(release, target, claimedBy) {
         last_deploy_run_url: previous?.run_url ?? null,
     };
 }
-function updateEntry(release, target, patch, runId = null) {
-    // The entry of that run when it is known (a SHA deployed twice has two), else the newest.
-    const byRun = runId !== null && release.deploy_history.some((h) => h.run_id === runId);
+/** The history with the first entry that `match` picks patched (newest first). */
+function updateEntry(release, match, patch) {
     let done = false;
     const history = release.deploy_history.map((h) => {
-        if (done || h.sha !== target || (byRun && h.run_id !== runId))
+        if (done || !match(h))
             return h;
         done = true;
         return { ...h, ...patch };
     });
     if (!done)
-        throw new Error(`no deploy_history entry for ${target}`);
+        throw new Error('no deploy_history entry matches');
     return { ...release, deploy_history: history };
 }
 function markDispatched(release, target, runId, runUrl) {
-    const next = updateEntry(release, target, { run_id: runId, run_url: runUrl });
+    const next = updateEntry(release, (h) => h.sha === target, { run_id: runId, run_url: runUrl });
     return next.last_deploy_attempt_sha === target ? { ...next, last_deploy_run_url: runUrl } : next;
 }
 /**
@@ -53403,8 +53403,16 @@ function state_recordedOutcome(release, target, runId, attempt) {
  */
 function state_markFinished(release, f, movesProduction) {
     const time = f.now.toISOString();
-    const known = release.deploy_history.some((h) => h.sha === f.sha && (h.run_id === f.runId || h.result === 'pending'));
-    const base = known
+    // The entry of that run (a SHA deployed twice has two), else the SHA's unfinished entry, else
+    // a new one: a deploy the governor did not dispatch, or one recorded by hand.
+    const sameRun = (h) => h.sha === f.sha && f.runId !== null && h.run_id === f.runId;
+    const pending = (h) => h.sha === f.sha && h.result === 'pending';
+    const match = release.deploy_history.some(sameRun)
+        ? sameRun
+        : release.deploy_history.some(pending)
+            ? pending
+            : null;
+    const base = match
         ? release
         : {
             ...release,
@@ -53416,12 +53424,12 @@ function state_markFinished(release, f, movesProduction) {
                     run_id: f.runId,
                     run_url: f.runUrl,
                     completed_at: null,
-                    claimed_by: 'observed',
+                    claimed_by: f.runId === null ? 'recorded' : 'observed',
                 },
                 ...release.deploy_history,
             ]),
         };
-    let next = updateEntry(base, f.sha, {
+    let next = updateEntry(base, match ?? pending, {
         result: f.success ? 'success' : 'failure',
         run_id: f.runId,
         run_attempt: f.runAttempt,
@@ -53430,7 +53438,7 @@ function state_markFinished(release, f, movesProduction) {
         completed_at: time,
         conclusion: f.conclusion,
         ...(f.issueNumber !== undefined ? { issue_number: f.issueNumber } : {}),
-    }, f.runId);
+    });
     next = {
         ...next,
         last_deploy_attempt_sha: f.sha,
@@ -53446,6 +53454,67 @@ function state_markFinished(release, f, movesProduction) {
         };
     }
     return next;
+}
+/** The SHA's record with the note appended; a record is created for a SHA that had none. */
+function withNote(record, target, productionSha, note) {
+    const base = record ?? {
+        schema_version: STATE_SCHEMA_VERSION,
+        sha: target,
+        // Never evaluated by the rules: an operator put it on the state branch.
+        decision: { outcome: 'SKIP', reason: 'operator', risk: null },
+        production_sha: productionSha,
+        config_digest: null,
+        risk_paths: [],
+        approvals: { valid: [], ignored: [] },
+        evaluations: [],
+        lifecycle: {
+            state: null,
+            claimed_at: null,
+            dispatched_at: null,
+            run_id: null,
+            run_url: null,
+            finished_at: null,
+            conclusion: null,
+            issue_number: null,
+        },
+    };
+    const notes = Array.isArray(base.notes) ? base.notes : [];
+    return { ...base, notes: [...notes, note].slice(-EVALUATIONS_LIMIT) };
+}
+/**
+ * Production is at `target` without a deploy by the governor: a team adopting it with a running
+ * production, or an operator correcting the record. The history gets a success entry.
+ */
+function adoptProduction(release, target, now, by) {
+    const time = now.toISOString();
+    return {
+        ...release,
+        production_sha_previous: release.production_sha_current === target
+            ? release.production_sha_previous
+            : release.production_sha_current,
+        production_sha_current: target,
+        last_deploy_attempt_sha: target,
+        last_deploy_time: time,
+        last_deploy_result: 'success',
+        last_deploy_run_url: null,
+        deploy_history: bounded([
+            {
+                sha: target,
+                time,
+                result: 'success',
+                run_id: null,
+                run_url: null,
+                completed_at: time,
+                conclusion: 'adopted',
+                claimed_by: by,
+            },
+            ...release.deploy_history,
+        ]),
+    };
+}
+/** Takes a SHA's unfinished entry (a claim, or a dispatch never observed) off the history. */
+function clearInFlight(release, target) {
+    return dropEntries(release, (h) => h.sha === target && h.result === 'pending');
 }
 /** The SHA's deploy-failure issue from an earlier failure, if one was opened. */
 function state_failureIssueOf(release, target) {
@@ -53633,6 +53702,9 @@ class LocalRepo {
     }
     async findDeployRuns() {
         return [];
+    }
+    async run(id) {
+        throw new LocalGitError(`Workflow run ${id} lives on GitHub: the local backend cannot read it.`);
     }
     async verified() {
         return true;
@@ -57985,7 +58057,7 @@ function statusDescription(r) {
 
 /** Claims younger than this belong to a run that may still be dispatching: never taken over. */
 const CLAIM_GRACE_MS = 10 * 60_000;
-/** Attempts at a state write before giving up; see docs/state.md for how it was chosen. */
+/** Attempts at a state write before giving up; docs/state.md says how it was chosen. */
 const MAX_WRITE_ATTEMPTS = 12;
 /** Writes in a row that GitHub does not confirm (5xx, no answer) before the job gives up. */
 const MAX_UNCONFIRMED_WRITES = 4;
@@ -58673,9 +58745,186 @@ async function handleWorkflowRun(deps, run) {
     return decideAndAct(deps, { sha: run.headSha, manual: false }, { ...read, configRef, snapshot });
 }
 
+;// CONCATENATED MODULE: ./src/operator.ts
+// Hand corrections of the state branch, for the CLI: adopt a production that is already
+// running, record a deploy done outside the governor, clear a claim that will never finish.
+// Each is one commit through the same compare-and-swap as every decision (a lost race re-reads
+// and re-checks), and each leaves a note (who, why, what) in the SHA's decision record.
+
+
+
+
+async function mustBeCommit(deps, sha) {
+    if (!isFullSha(sha))
+        throw new GovernorError(`${JSON.stringify(sha)} is not a full 40-character SHA.`);
+    try {
+        await deps.gh.commitAuthor(sha);
+    }
+    catch (e) {
+        if (e instanceof ApiError && (e.status === 404 || e.status === 422))
+            throw new GovernorError(`There is no commit ${sha} in the repository.`);
+        throw e;
+    }
+}
+function note(deps, action, req, detail) {
+    return { at: deps.now().toISOString(), action, by: req.by, reason: req.reason, detail };
+}
+/** One commit: release.json and the SHA's record with the note, built from fresh state. */
+function write(deps, req, build, message) {
+    return writeState(deps, req.sha, (snap) => {
+        const change = build(snap);
+        if (!change)
+            return null;
+        let record = withNote(snap.decision, req.sha, snap.release.production_sha_current, change.note);
+        if (change.lifecycle)
+            record = state_withLifecycle(record, change.lifecycle);
+        return {
+            files: {
+                [state_RELEASE_FILE]: state_serialize(change.release),
+                [state_decisionPath(req.sha)]: state_serialize(record),
+            },
+            message: `${message} (by ${req.by}${req.reason ? `: ${req.reason.split('\n')[0].slice(0, 100)}` : ''})`,
+        };
+    });
+}
+/** Production is at `sha` now; refused when state names a production SHA already, unless forced. */
+async function adopt(deps, req) {
+    await mustBeCommit(deps, req.sha);
+    if (req.force && !req.reason)
+        throw new GovernorError('--force replaces the recorded production SHA: say why with --reason.');
+    let replaced = null;
+    const written = await write(deps, req, (snap) => {
+        const current = snap.release.production_sha_current;
+        if (current === req.sha)
+            return null;
+        if (current !== null && !req.force)
+            throw new GovernorError(`The state already records production at ${current}: adopt is for a repository whose production the governor does not know yet.`, `To correct it anyway: release-governor adopt --sha ${req.sha} --force --reason "<why>". To record a deploy done outside the governor: release-governor record.`);
+        replaced = current;
+        return {
+            release: adoptProduction(snap.release, req.sha, deps.now(), `adopted:${req.by}`),
+            note: note(deps, 'adopt', req, current ? `production moved by hand from ${current}` : 'production adopted'),
+            lifecycle: {
+                state: 'succeeded',
+                finished_at: deps.now().toISOString(),
+                conclusion: 'adopted',
+            },
+        };
+    }, `adopt ${types_shortSha(req.sha)}: production`);
+    return {
+        action: 'adopt',
+        sha: req.sha,
+        productionSha: req.sha,
+        stateCommit: written?.head ?? null,
+        message: written
+            ? `Production is recorded at ${req.sha}${replaced ? ` (was ${replaced})` : ''}. Nothing was deployed; the next change is judged against this commit.`
+            : `Production is already recorded at ${req.sha}; nothing to change.`,
+        notes: [],
+    };
+}
+/** A deploy done outside the governor: its result, as if the governor had observed it. */
+async function recordDeploy(deps, req) {
+    await mustBeCommit(deps, req.sha);
+    const notes = [];
+    const before = await deps.store.read(req.sha);
+    const prod = before.release.production_sha_current;
+    let moves = false;
+    if (req.success) {
+        const status = prod === null || prod === req.sha ? null : (await deps.gh.compare(prod, req.sha)).status;
+        moves = prod === null || status === 'ahead';
+        if (status !== null && status !== 'ahead')
+            notes.push(`Production is at ${types_shortSha(prod)}, and ${types_shortSha(req.sha)} is ${status} of it: the success is recorded, production does not move (it never moves backwards).`);
+    }
+    else {
+        notes.push('The cooldown for this SHA starts now. No deploy-failure issue is opened for a deploy recorded by hand.');
+    }
+    const result = req.success ? 'success' : 'failure';
+    const written = await write(deps, req, (snap) => ({
+        release: state_markFinished(snap.release, {
+            sha: req.sha,
+            success: req.success,
+            conclusion: result,
+            runId: null,
+            runAttempt: 1,
+            runUrl: req.runUrl ?? 'recorded by hand',
+            now: deps.now(),
+        }, 
+        // Only if production is still where the ancestry was checked.
+        moves && snap.release.production_sha_current === prod),
+        note: note(deps, 'record', req, `deploy ${result}${req.runUrl ? ` (${req.runUrl})` : ''}`),
+        lifecycle: {
+            state: req.success ? 'succeeded' : 'failed',
+            finished_at: deps.now().toISOString(),
+            conclusion: result,
+            run_url: req.runUrl,
+        },
+    }), `record ${types_shortSha(req.sha)}: ${result}`);
+    const after = await deps.store.read();
+    return {
+        action: 'record',
+        sha: req.sha,
+        productionSha: after.release.production_sha_current,
+        stateCommit: written?.head ?? null,
+        message: `Recorded a ${result} deploy of ${req.sha}${after.release.production_sha_current === req.sha ? '; production is at it now' : ''}.`,
+        notes,
+    };
+}
+/** Releases a claim (or an unobserved dispatch) whose deploy run is absent or has finished. */
+async function clearClaim(deps, req) {
+    if (!req.reason)
+        throw new GovernorError("clear needs --reason: it is kept in the SHA's record.");
+    if (!isFullSha(req.sha))
+        throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
+    const snap = await deps.store.read(req.sha);
+    const entry = snap.release.deploy_history.find((h) => h.sha === req.sha && h.result === 'pending');
+    if (!entry)
+        return {
+            action: 'clear',
+            sha: req.sha,
+            productionSha: snap.release.production_sha_current,
+            stateCommit: null,
+            message: `Nothing is in flight for ${req.sha}; nothing to clear.`,
+            notes: [],
+        };
+    const notes = [];
+    const prod = snap.release.production_sha_current;
+    const { config } = await readConfig(deps, prod ?? req.sha, prod !== null);
+    const runs = entry.run_id !== null
+        ? [await deps.gh.run(entry.run_id)]
+        : await findRuns(deps, config, req.sha);
+    const running = runs.find((r) => r.status !== 'completed');
+    if (running)
+        throw new GovernorError(`Deploy run ${running.url} for ${types_shortSha(req.sha)} is ${running.status ?? 'not finished'}: its outcome will be recorded when it finishes.`, 'Wait for it, or cancel it in the Actions tab first; clear only releases claims whose run is absent or finished.');
+    for (const r of runs)
+        notes.push(`Deploy run ${r.url} finished (${r.conclusion ?? 'no conclusion'}) but its outcome was never recorded. If it deployed, record it: release-governor record --sha ${req.sha} --result ${r.conclusion === 'success' ? 'success' : 'failure'} --run-url ${r.url}`);
+    const written = await write(deps, req, (s) => {
+        const release = clearInFlight(s.release, req.sha);
+        if (release === s.release)
+            return null;
+        return {
+            release,
+            note: note(deps, 'clear', req, `in-flight entry cleared (claimed by ${entry.claimed_by ?? 'unknown'} at ${entry.time}${entry.run_id ? `, run ${entry.run_id}` : ', no run'})`),
+            lifecycle: { state: null },
+        };
+    }, `clear ${types_shortSha(req.sha)}: in-flight entry`);
+    return {
+        action: 'clear',
+        sha: req.sha,
+        productionSha: prod,
+        stateCommit: written?.head ?? null,
+        message: written
+            ? `Cleared the in-flight entry of ${req.sha}: it no longer blocks newer SHAs nor counts toward the rate limit; a new decision for it may dispatch again.`
+            : `Nothing is in flight for ${req.sha} any more; nothing to clear.`,
+        notes,
+    };
+}
+async function findRuns(deps, config, sha) {
+    return config ? deps.gh.findDeployRuns(config.deploy_workflow, sha) : [];
+}
+
 ;// CONCATENATED MODULE: ./src/cli.ts
 // The `release-governor` CLI: the same engine as the action, with a GitHub backend
 // (--repo owner/name and a token) or a local one (--local [path]: a clone, no network).
+
 
 
 
@@ -58692,6 +58941,12 @@ Commands:
   trigger --sha <sha>                   decide and, on ALLOW, claim and dispatch (GitHub backend only)
   status                                what is in production, the last deploy, what is in flight
   history [--limit N]                   recent deploys from the state branch
+  adopt --sha <sha> [--force --reason <text>]
+                                        record what is in production now, without deploying
+  record --sha <sha> --result success|failure [--run-url <url>]
+                                        a deploy done outside the governor
+  clear --sha <sha> --reason <text>     release a claim whose deploy run is absent or finished
+                                        (adopt, record, clear: GitHub backend only)
   schema                                the JSON Schema of the release_governor block
 
 Backends:
@@ -58704,7 +58959,7 @@ Options:
   --config-path <path>  config file in the repository (default .booty.yml)
   --degraded <bool>     production health: true, false (default: unknown)
 
-Exit codes: 0 ALLOW or success, 1 HOLD, 2 error.`;
+Exit codes: 0 ALLOW, SKIP or success, 1 HOLD, 2 error (with --json, {"error": {code, message}}).`;
 class CliError extends Error {
 }
 function backend(values, positionals, env, dryRun) {
@@ -58920,6 +59175,7 @@ async function statusCommand(values, positionals, s, env) {
             run_url: r.last_deploy_run_url,
         },
         in_flight: flying ? { sha: flying.sha, time: flying.time, run_url: flying.run_url } : null,
+        warnings: flying ? await inFlightWarnings(b, flying) : [],
     };
     if (values.json)
         s.out.write(`${JSON.stringify(json, null, 2)}\n`);
@@ -58930,7 +59186,70 @@ async function statusCommand(values, positionals, s, env) {
             s.out.write(`Production: ${r.production_sha_current ?? 'none'}${r.production_sha_previous ? ` (previous ${types_shortSha(r.production_sha_previous)})` : ''}\n`);
             s.out.write(`Last deploy: ${r.last_deploy_attempt_sha ? `${types_shortSha(r.last_deploy_attempt_sha)} ${r.last_deploy_result ?? ''} at ${r.last_deploy_time}` : 'none'}${r.last_deploy_run_url ? ` ${r.last_deploy_run_url}` : ''}\n`);
             s.out.write(`In flight: ${flying ? `${types_shortSha(flying.sha)} since ${flying.time}${flying.run_url ? ` ${flying.run_url}` : ' (claimed, not yet dispatched)'}` : 'nothing'}\n`);
+            for (const w of json.warnings)
+                s.out.write(`Warning: ${w}\n`);
         }
+    }
+    return 0;
+}
+/** An in-flight entry older than this is suspicious whatever its run says. */
+const STALE_IN_FLIGHT_MS = 3 * 60 * 60_000;
+/** Why the deploy in flight may never finish by itself, and what to run about it. */
+async function inFlightWarnings(b, flying) {
+    const warnings = [];
+    const age = Date.now() - Date.parse(flying.time);
+    if (age > STALE_IN_FLIGHT_MS)
+        warnings.push(`${types_shortSha(flying.sha)} has been in flight since ${flying.time} (${Math.round(age / 3_600_000)} h). If its deploy will never finish, release it: release-governor clear --sha ${flying.sha} --reason "<why>".`);
+    if (b.kind === 'github' && flying.run_id !== null) {
+        const run = await b.deps.gh.run(flying.run_id);
+        if (run.status === 'completed')
+            warnings.push(`Deploy run ${run.url} of ${types_shortSha(flying.sha)} finished (${run.conclusion ?? 'no conclusion'}) but its outcome was never recorded (a lost workflow_run event?). Record it: release-governor record --sha ${flying.sha} --result ${run.conclusion === 'success' ? 'success' : 'failure'} --run-url ${run.url}`);
+    }
+    return warnings;
+}
+/** adopt, record, clear: hand corrections through the compare-and-swap, GitHub backend only. */
+async function operatorCommand(command, values, positionals, s, env) {
+    const b = backend(values, positionals, env, false);
+    if (b.kind === 'local')
+        throw new CliError(`${command} is refused in local mode: it writes the state branch on GitHub, which needs --repo owner/name and a token.`);
+    const sha = values.sha;
+    if (!sha || !isFullSha(sha))
+        throw new CliError('--sha takes a full 40-character SHA.');
+    b.deps.defaultBranch = (await b.deps.gh.repository()).defaultBranch;
+    const reason = typeof values.reason === 'string' && values.reason.trim() ? values.reason.trim() : null;
+    // Who asked, for the note in the record: the Actions actor, else the local user.
+    const by = env.GITHUB_ACTOR || env.USER || env.USERNAME || 'cli';
+    const req = { sha, by, reason };
+    let result;
+    if (command === 'adopt') {
+        if (values.stage !== undefined)
+            throw new CliError('--stage needs stages, which this version does not have yet: omit it to adopt the production SHA.');
+        result = await adopt(b.deps, { ...req, force: values.force === true });
+    }
+    else if (command === 'record') {
+        const outcome = values.result;
+        if (outcome !== 'success' && outcome !== 'failure')
+            throw new CliError('--result takes success or failure.');
+        const runUrl = typeof values['run-url'] === 'string' ? values['run-url'] : null;
+        result = await recordDeploy(b.deps, { ...req, success: outcome === 'success', runUrl });
+    }
+    else
+        result = await clearClaim(b.deps, req);
+    if (values.json)
+        s.out.write(`${JSON.stringify({
+            action: result.action,
+            sha: result.sha,
+            production_sha: result.productionSha,
+            state_commit: result.stateCommit,
+            message: result.message,
+            notes: result.notes,
+        }, null, 2)}\n`);
+    else {
+        s.out.write(`${result.message}\n`);
+        for (const n of result.notes)
+            s.out.write(`Note: ${n}\n`);
+        if (result.stateCommit)
+            s.out.write(`State commit: ${result.stateCommit}\n`);
     }
     return 0;
 }
@@ -58977,6 +59296,11 @@ async function cli(argv, s = { out: process.stdout, err: process.stderr }, env =
                 local: { type: 'string' },
                 'config-path': { type: 'string' },
                 degraded: { type: 'string' },
+                reason: { type: 'string' },
+                result: { type: 'string' },
+                'run-url': { type: 'string' },
+                stage: { type: 'string' },
+                force: { type: 'boolean' },
             },
         });
         switch (command) {
@@ -58990,6 +59314,10 @@ async function cli(argv, s = { out: process.stdout, err: process.stderr }, env =
                 return await statusCommand(values, positionals, s, env);
             case 'history':
                 return await historyCommand(values, positionals, s, env);
+            case 'adopt':
+            case 'record':
+            case 'clear':
+                return await operatorCommand(command, values, positionals, s, env);
             default:
                 s.err.write(`release-governor: unknown command "${command}".\n\n${USAGE}\n`);
                 return 2;

@@ -196,6 +196,12 @@ export class LocalRepo implements RepoPort {
     return [];
   }
 
+  async run(id: number): Promise<RunInfo> {
+    throw new LocalGitError(
+      `Workflow run ${id} lives on GitHub: the local backend cannot read it.`,
+    );
+  }
+
   async verified(): Promise<boolean> {
     return true;
   }

@@ -302,15 +302,16 @@ export function claim(release: Release, target: string, now: Date, claimedBy: st
  * the fix and a re-run are not blocked by a claim that will never have a run.
  */
 export function releaseClaim(release: Release, target: string, claimedBy: string): Release {
-  const history = release.deploy_history.filter(
+  return dropEntries(
+    release,
     (h) =>
-      !(
-        h.sha === target &&
-        h.result === 'pending' &&
-        h.run_id === null &&
-        h.claimed_by === claimedBy
-      ),
+      h.sha === target && h.result === 'pending' && h.run_id === null && h.claimed_by === claimedBy,
   );
+}
+
+/** The history without some entries; the last_deploy_* fields follow the newest that stays. */
+function dropEntries(release: Release, drop: (h: HistoryEntry) => boolean): Release {
+  const history = release.deploy_history.filter((h) => !drop(h));
   if (history.length === release.deploy_history.length) return release;
   const previous = history[0] ?? null;
   return {
@@ -323,21 +324,19 @@ export function releaseClaim(release: Release, target: string, claimedBy: string
   };
 }
 
+/** The history with the first entry that `match` picks patched (newest first). */
 function updateEntry(
   release: Release,
-  target: string,
+  match: (h: HistoryEntry) => boolean,
   patch: Partial<HistoryEntry>,
-  runId: number | null = null,
 ): Release {
-  // The entry of that run when it is known (a SHA deployed twice has two), else the newest.
-  const byRun = runId !== null && release.deploy_history.some((h) => h.run_id === runId);
   let done = false;
   const history = release.deploy_history.map((h) => {
-    if (done || h.sha !== target || (byRun && h.run_id !== runId)) return h;
+    if (done || !match(h)) return h;
     done = true;
     return { ...h, ...patch };
   });
-  if (!done) throw new Error(`no deploy_history entry for ${target}`);
+  if (!done) throw new Error('no deploy_history entry matches');
   return { ...release, deploy_history: history };
 }
 
@@ -347,7 +346,7 @@ export function markDispatched(
   runId: number,
   runUrl: string,
 ): Release {
-  const next = updateEntry(release, target, { run_id: runId, run_url: runUrl });
+  const next = updateEntry(release, (h) => h.sha === target, { run_id: runId, run_url: runUrl });
   return next.last_deploy_attempt_sha === target ? { ...next, last_deploy_run_url: runUrl } : next;
 }
 
@@ -355,7 +354,8 @@ export interface Finished {
   sha: string;
   success: boolean;
   conclusion: string;
-  runId: number;
+  /** null for a deploy recorded by hand without a run (`release-governor record`). */
+  runId: number | null;
   /** GitHub's run_attempt: 1, then 2, 3… for each re-run of the same run id. */
   runAttempt: number;
   runUrl: string;
@@ -392,10 +392,16 @@ export function recordedOutcome(
  */
 export function markFinished(release: Release, f: Finished, movesProduction: boolean): Release {
   const time = f.now.toISOString();
-  const known = release.deploy_history.some(
-    (h) => h.sha === f.sha && (h.run_id === f.runId || h.result === 'pending'),
-  );
-  const base = known
+  // The entry of that run (a SHA deployed twice has two), else the SHA's unfinished entry, else
+  // a new one: a deploy the governor did not dispatch, or one recorded by hand.
+  const sameRun = (h: HistoryEntry) => h.sha === f.sha && f.runId !== null && h.run_id === f.runId;
+  const pending = (h: HistoryEntry) => h.sha === f.sha && h.result === 'pending';
+  const match = release.deploy_history.some(sameRun)
+    ? sameRun
+    : release.deploy_history.some(pending)
+      ? pending
+      : null;
+  const base: Release = match
     ? release
     : {
         ...release,
@@ -407,26 +413,21 @@ export function markFinished(release: Release, f: Finished, movesProduction: boo
             run_id: f.runId,
             run_url: f.runUrl,
             completed_at: null,
-            claimed_by: 'observed',
+            claimed_by: f.runId === null ? 'recorded' : 'observed',
           },
           ...release.deploy_history,
         ]),
       };
-  let next = updateEntry(
-    base,
-    f.sha,
-    {
-      result: f.success ? 'success' : 'failure',
-      run_id: f.runId,
-      run_attempt: f.runAttempt,
-      run_url: f.runUrl,
-      // A re-run that fails again restarts the cooldown from its own end.
-      completed_at: time,
-      conclusion: f.conclusion,
-      ...(f.issueNumber !== undefined ? { issue_number: f.issueNumber } : {}),
-    },
-    f.runId,
-  );
+  let next = updateEntry(base, match ?? pending, {
+    result: f.success ? 'success' : 'failure',
+    run_id: f.runId,
+    run_attempt: f.runAttempt,
+    run_url: f.runUrl,
+    // A re-run that fails again restarts the cooldown from its own end.
+    completed_at: time,
+    conclusion: f.conclusion,
+    ...(f.issueNumber !== undefined ? { issue_number: f.issueNumber } : {}),
+  });
   next = {
     ...next,
     last_deploy_attempt_sha: f.sha,
@@ -442,6 +443,88 @@ export function markFinished(release: Release, f: Finished, movesProduction: boo
     };
   }
   return next;
+}
+
+// ---------------------------------------------------------------- operator changes (the CLI)
+
+/** What an operator did to the state by hand, kept in the SHA's decision record. */
+export interface OperatorNote {
+  at: string;
+  /** adopt, record or clear. */
+  action: string;
+  by: string;
+  reason: string | null;
+  detail: string;
+}
+
+/** The SHA's record with the note appended; a record is created for a SHA that had none. */
+export function withNote(
+  record: DecisionRecord | null,
+  target: string,
+  productionSha: string | null,
+  note: OperatorNote,
+): DecisionRecord {
+  const base: DecisionRecord = record ?? {
+    schema_version: STATE_SCHEMA_VERSION,
+    sha: target,
+    // Never evaluated by the rules: an operator put it on the state branch.
+    decision: { outcome: 'SKIP', reason: 'operator', risk: null },
+    production_sha: productionSha,
+    config_digest: null,
+    risk_paths: [],
+    approvals: { valid: [], ignored: [] },
+    evaluations: [],
+    lifecycle: {
+      state: null,
+      claimed_at: null,
+      dispatched_at: null,
+      run_id: null,
+      run_url: null,
+      finished_at: null,
+      conclusion: null,
+      issue_number: null,
+    },
+  };
+  const notes = Array.isArray(base.notes) ? (base.notes as OperatorNote[]) : [];
+  return { ...base, notes: [...notes, note].slice(-EVALUATIONS_LIMIT) };
+}
+
+/**
+ * Production is at `target` without a deploy by the governor: a team adopting it with a running
+ * production, or an operator correcting the record. The history gets a success entry.
+ */
+export function adoptProduction(release: Release, target: string, now: Date, by: string): Release {
+  const time = now.toISOString();
+  return {
+    ...release,
+    production_sha_previous:
+      release.production_sha_current === target
+        ? release.production_sha_previous
+        : release.production_sha_current,
+    production_sha_current: target,
+    last_deploy_attempt_sha: target,
+    last_deploy_time: time,
+    last_deploy_result: 'success',
+    last_deploy_run_url: null,
+    deploy_history: bounded([
+      {
+        sha: target,
+        time,
+        result: 'success',
+        run_id: null,
+        run_url: null,
+        completed_at: time,
+        conclusion: 'adopted',
+        claimed_by: by,
+      },
+      ...release.deploy_history,
+    ]),
+  };
+}
+
+/** Takes a SHA's unfinished entry (a claim, or a dispatch never observed) off the history. */
+export function clearInFlight(release: Release, target: string): Release {
+  return dropEntries(release, (h) => h.sha === target && h.result === 'pending');
 }
 
 /** The SHA's deploy-failure issue from an earlier failure, if one was opened. */
