@@ -96,6 +96,9 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
       // must never use it. A value that is not a commit makes any such use fail loudly.
       GITHUB_SHA: 'ffffffffffffffffffffffffffffffffffffffff',
       GITHUB_REF: `refs/heads/${opts.sim.defaultBranch}`,
+      ...(process.env.RG_TEST_COMPILE_CACHE
+        ? { NODE_COMPILE_CACHE: process.env.RG_TEST_COMPILE_CACHE }
+        : {}),
       ...Object.fromEntries(
         Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]),
       ),

@@ -11,7 +11,15 @@ export async function runCli(
   return new Promise((done, reject) => {
     const child = spawn(process.execPath, [DIST_CLI, ...args], {
       cwd: opts.cwd ?? process.cwd(),
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...opts.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        // See global-setup.ts: the suite's compile cache, never the benchmarks'.
+        ...(process.env.RG_TEST_COMPILE_CACHE
+          ? { NODE_COMPILE_CACHE: process.env.RG_TEST_COMPILE_CACHE }
+          : {}),
+        ...opts.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,10 +1,23 @@
-// A bare git repository driven with the git CLI. Everything the simulator answers about
-// commits, trees, diffs and refs comes from here, so fast-forward checks, merge bases and
-// renames are git's own, not a model of them.
+// A bare git repository. Objects (blobs, trees, commits) and refs are read and written in this
+// process as git's own loose files — the same bytes `git hash-object`, `mktree` and
+// `commit-tree` would write, so git reads them — because a git process per object made the
+// simulator spend most of its time spawning. Everything that is git's logic rather than its
+// storage — merge bases, ancestry, commit ranges, diffs with rename detection, tree listings —
+// still comes from the git CLI, so fast-forward checks and renames are git's own.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { deflateSync, inflateSync } from 'node:zlib';
 
 export interface TreeEntry {
   path: string;
@@ -39,10 +52,11 @@ const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 export class GitRepo {
   readonly dir: string;
-  // Objects are immutable once they exist, so what git said about one is said once: fewer git
-  // processes per request keep the suite's CPU time down (refs are never cached).
-  private readonly types = new Map<string, string>();
+  // Objects are immutable once they exist: what was read of one is kept (refs never are).
+  private readonly objects = new Map<string, { type: string; body: Buffer }>();
   private readonly commits = new Map<string, CommitInfo>();
+  private readonly listings = new Map<string, TreeEntry[]>();
+  private tmp = 0;
 
   constructor(dir?: string) {
     this.dir = dir ?? mkdtempSync(join(tmpdir(), 'gh-sim-'));
@@ -89,48 +103,105 @@ export class GitRepo {
   }
 
   hashBlob(content: Buffer | string): string {
-    return this.run(['hash-object', '-w', '--no-filters', '--stdin'], { input: content }).trim();
+    return this.writeObject('blob', Buffer.from(content));
   }
 
   hashBlobs(contents: (Buffer | string)[]): string[] {
-    if (contents.length === 0) return [];
-    const dir = mkdtempSync(join(tmpdir(), 'gh-sim-blobs-'));
-    try {
-      const paths = contents.map((c, i) => {
-        const p = join(dir, String(i));
-        writeFileSync(p, c);
-        return p;
-      });
-      return this.run(['hash-object', '-w', '--no-filters', '--stdin-paths'], {
-        input: paths.join('\n') + '\n',
-      })
-        .trim()
-        .split('\n');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    return contents.map((c) => this.hashBlob(c));
   }
 
-  readBlob(sha: string): Buffer | null {
+  // ------------------------------------------------------------- loose objects, in process
+
+  private objectFile(sha: string): string {
+    return join(this.dir, 'objects', sha.slice(0, 2), sha.slice(2));
+  }
+
+  /** Writes `<type> <size>\0<body>` deflated under objects/, as git does; returns its SHA-1. */
+  private writeObject(type: string, body: Buffer): string {
+    const raw = Buffer.concat([Buffer.from(`${type} ${body.length}\0`), body]);
+    const sha = createHash('sha1').update(raw).digest('hex');
+    const file = this.objectFile(sha);
+    if (!existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true });
+      const temp = join(this.dir, 'objects', `tmp-${process.pid}-${this.tmp++}`);
+      writeFileSync(temp, deflateSync(raw));
+      renameSync(temp, file);
+    }
+    this.objects.set(sha, { type, body });
+    return sha;
+  }
+
+  /** A loose object's type and body; null when there is none (the simulator never packs). */
+  private readObject(sha: string): { type: string; body: Buffer } | null {
+    if (!/^[0-9a-f]{40}$/.test(sha)) return null;
+    const known = this.objects.get(sha);
+    if (known) return known;
+    let raw: Buffer;
     try {
-      return execFileSync('git', ['cat-file', 'blob', sha], {
-        cwd: this.dir,
-        env: { ...process.env, GIT_DIR: this.dir },
-        maxBuffer: 256 * 1024 * 1024,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      raw = inflateSync(readFileSync(this.objectFile(sha)));
     } catch {
       return null;
     }
+    const nul = raw.indexOf(0);
+    const [type] = raw.subarray(0, nul).toString('latin1').split(' ');
+    const object = { type: type!, body: raw.subarray(nul + 1) };
+    this.objects.set(sha, object);
+    return object;
+  }
+
+  /** A tree's entries in git's format: mode (no leading zero), name, SHA. */
+  private readTree(sha: string): { mode: string; name: string; sha: string }[] {
+    const o = this.readObject(sha);
+    if (!o || o.type !== 'tree') throw new Error(`${sha} is not a tree`);
+    const entries: { mode: string; name: string; sha: string }[] = [];
+    for (let i = 0; i < o.body.length;) {
+      const space = o.body.indexOf(0x20, i);
+      const nul = o.body.indexOf(0, space);
+      entries.push({
+        mode: o.body.subarray(i, space).toString('latin1'),
+        name: o.body.subarray(space + 1, nul).toString('utf8'),
+        sha: o.body.subarray(nul + 1, nul + 21).toString('hex'),
+      });
+      i = nul + 21;
+    }
+    return entries;
+  }
+
+  private writeTree(entries: Map<string, { mode: string; sha: string }>): string {
+    // Git's order: by name, a tree's name compared as if it ended in '/'.
+    const key = (name: string, mode: string) => Buffer.from(mode === '40000' ? `${name}/` : name);
+    const sorted = [...entries].sort(([a, x], [b, y]) =>
+      Buffer.compare(key(a, x.mode), key(b, y.mode)),
+    );
+    return this.writeObject(
+      'tree',
+      Buffer.concat(
+        sorted.map(([name, e]) =>
+          Buffer.concat([Buffer.from(`${e.mode} ${name}\0`), Buffer.from(e.sha, 'hex')]),
+        ),
+      ),
+    );
+  }
+
+  /** The object a path names inside a tree, or null. */
+  private lookup(tree: string, path: string): { mode: string; sha: string } | null {
+    let current: { mode: string; sha: string } = { mode: '40000', sha: tree };
+    for (const part of path.split('/').filter(Boolean)) {
+      if (current.mode !== '40000') return null;
+      const next = this.readTree(current.sha).find((e) => e.name === part);
+      if (!next) return null;
+      current = next;
+    }
+    return current;
+  }
+
+  readBlob(sha: string): Buffer | null {
+    const o = this.readObject(sha);
+    return o && o.type === 'blob' ? o.body : null;
   }
 
   objectType(sha: string): string | null {
-    if (!/^[0-9a-f]{40}$/.test(sha)) return null;
-    const known = this.types.get(sha);
-    if (known) return known;
-    const type = this.tryRun(['cat-file', '-t', sha])?.trim() ?? null;
-    if (type) this.types.set(sha, type);
-    return type;
+    return this.readObject(sha)?.type ?? null;
   }
 
   /**
@@ -141,27 +212,43 @@ export class GitRepo {
     base: string | null,
     entries: { path: string; mode: string; sha: string | null }[],
   ): string {
-    const indexDir = mkdtempSync(join(tmpdir(), 'gh-sim-index-'));
-    const env = { GIT_INDEX_FILE: join(indexDir, 'index') };
-    try {
-      this.run(['read-tree', base ?? EMPTY_TREE], { env });
-      // --index-info removes a path given mode 0 and the null SHA; no work tree needed.
-      if (entries.length > 0) {
-        this.run(['update-index', '--add', '-z', '--index-info'], {
-          env,
-          input: entries
-            .map((e) =>
-              e.sha === null
-                ? `0 ${'0'.repeat(40)}\t${e.path}\0`
-                : `${e.mode} ${e.sha}\t${e.path}\0`,
-            )
-            .join(''),
-        });
+    const changes = entries.map((e) => ({
+      parts: e.path.split('/').filter(Boolean),
+      mode: e.mode.replace(/^0+/, ''),
+      sha: e.sha,
+    }));
+    return this.applyToTree(base, changes) ?? this.writeTree(new Map());
+  }
+
+  /** The tree after the changes (in order, the last one of a path wins); null when empty. */
+  private applyToTree(
+    tree: string | null,
+    changes: { parts: string[]; mode: string; sha: string | null }[],
+  ): string | null {
+    const entries = new Map<string, { mode: string; sha: string }>(
+      (tree ? this.readTree(tree) : []).map((e) => [e.name, { mode: e.mode, sha: e.sha }]),
+    );
+    const below = new Map<string, typeof changes>();
+    for (const c of changes) {
+      const [name, ...rest] = c.parts;
+      if (!name) continue;
+      if (rest.length === 0) {
+        below.delete(name);
+        if (c.sha === null) entries.delete(name);
+        else entries.set(name, { mode: c.mode, sha: c.sha });
+      } else {
+        const list = below.get(name) ?? [];
+        list.push({ ...c, parts: rest });
+        below.set(name, list);
       }
-      return this.run(['write-tree'], { env }).trim();
-    } finally {
-      rmSync(indexDir, { recursive: true, force: true });
     }
+    for (const [name, sub] of below) {
+      const existing = entries.get(name);
+      const next = this.applyToTree(existing?.mode === '40000' ? existing.sha : null, sub);
+      if (next === null) entries.delete(name);
+      else entries.set(name, { mode: '40000', sha: next });
+    }
+    return entries.size === 0 ? null : this.writeTree(entries);
   }
 
   commitTree(
@@ -171,40 +258,43 @@ export class GitRepo {
     author: Person,
     committer: Person = author,
   ): string {
-    const args = ['commit-tree', tree];
-    for (const p of parents) args.push('-p', p);
-    return this.run(args, {
-      input: message,
-      env: {
-        GIT_AUTHOR_NAME: author.name,
-        GIT_AUTHOR_EMAIL: author.email,
-        GIT_AUTHOR_DATE: author.date,
-        GIT_COMMITTER_NAME: committer.name,
-        GIT_COMMITTER_EMAIL: committer.email,
-        GIT_COMMITTER_DATE: committer.date,
-      },
-    }).trim();
+    const who = (p: Person) => {
+      const clean = (x: string) => x.replace(/[<>\n]/g, '');
+      return `${clean(p.name)} <${clean(p.email)}> ${Math.floor(Date.parse(p.date) / 1000)} +0000`;
+    };
+    const text = [
+      `tree ${tree}`,
+      ...parents.map((p) => `parent ${p}`),
+      `author ${who(author)}`,
+      `committer ${who(committer)}`,
+      '',
+      message.endsWith('\n') ? message : `${message}\n`,
+    ].join('\n');
+    return this.writeObject('commit', Buffer.from(text, 'utf8'));
   }
 
   readCommit(sha: string): CommitInfo | null {
-    if (this.objectType(sha) !== 'commit') return null;
     const known = this.commits.get(sha);
     if (known) return structuredClone(known);
-    const sep = '\x1f';
-    const out = this.run([
-      'show',
-      '-s',
-      `--format=%H${sep}%T${sep}%P${sep}%an${sep}%ae${sep}%aI${sep}%cn${sep}%ce${sep}%cI${sep}%B`,
-      sha,
-    ]);
-    const [h, t, p, an, ae, ad, cn, ce, cd, ...msg] = out.split(sep);
+    const o = this.readObject(sha);
+    if (!o || o.type !== 'commit') return null;
+    const text = o.body.toString('utf8');
+    const split = text.indexOf('\n\n');
+    const headers = (split === -1 ? text : text.slice(0, split)).split('\n');
+    const person = (line: string): Person => {
+      const m = /^(.*) <(.*)> (\d+) [+-]\d{4}$/.exec(line)!;
+      const date = new Date(Number(m[3]) * 1000).toISOString().replace('.000Z', 'Z');
+      return { name: m[1]!, email: m[2]!, date };
+    };
+    const field = (name: string) =>
+      headers.filter((h) => h.startsWith(`${name} `)).map((h) => h.slice(name.length + 1));
     const info: CommitInfo = {
-      sha: h!,
-      tree: t!,
-      parents: p ? p.split(' ').filter(Boolean) : [],
-      author: { name: an!, email: ae!, date: new Date(ad!).toISOString().replace('.000Z', 'Z') },
-      committer: { name: cn!, email: ce!, date: new Date(cd!).toISOString().replace('.000Z', 'Z') },
-      message: msg.join(sep).replace(/\n+$/, ''),
+      sha,
+      tree: field('tree')[0]!,
+      parents: field('parent'),
+      author: person(field('author')[0]!),
+      committer: person(field('committer')[0]!),
+      message: split === -1 ? '' : text.slice(split + 2).replace(/\n+$/, ''),
     };
     this.commits.set(sha, info);
     return structuredClone(info);
@@ -214,14 +304,27 @@ export class GitRepo {
   resolveCommit(ref: string): string | null {
     if (/^[0-9a-f]{40}$/.test(ref)) return this.objectType(ref) === 'commit' ? ref : null;
     for (const candidate of [`refs/heads/${ref}`, `refs/tags/${ref}`]) {
-      const sha = this.tryRun(['rev-parse', '--verify', '-q', `${candidate}^{commit}`]);
-      if (sha) return sha.trim();
+      let sha = this.readRef(candidate);
+      // An annotated tag points at a tag object: follow it to the commit.
+      for (let hops = 0; sha && hops < 10; hops++) {
+        const o = this.readObject(sha);
+        if (o?.type !== 'tag') break;
+        sha = /^object ([0-9a-f]{40})$/m.exec(o.body.toString('utf8'))?.[1] ?? null;
+      }
+      if (sha && this.objectType(sha) === 'commit') return sha;
     }
     return null;
   }
 
   readRef(fullRef: string): string | null {
-    return this.tryRun(['rev-parse', '--verify', '-q', fullRef])?.trim() ?? null;
+    if (!/^refs\/[\w./-]+$/.test(fullRef) || fullRef.includes('..'))
+      return this.tryRun(['rev-parse', '--verify', '-q', fullRef])?.trim() ?? null;
+    try {
+      return readFileSync(join(this.dir, fullRef), 'utf8').trim();
+    } catch {
+      // Not a loose ref: git may have packed it (the simulator never does, tests might).
+      return this.tryRun(['rev-parse', '--verify', '-q', fullRef])?.trim() ?? null;
+    }
   }
 
   listRefs(prefix: string): { ref: string; sha: string }[] {
@@ -235,13 +338,17 @@ export class GitRepo {
 
   /** Compare-and-swap on a ref: succeeds only if the ref still points at `expected` (null: must not exist). */
   casRef(fullRef: string, next: string, expected: string | null): boolean {
-    const args = [
-      'update-ref',
-      fullRef,
-      next,
-      expected ?? '0000000000000000000000000000000000000000',
-    ];
-    return this.tryRun(args) !== null;
+    if (!/^refs\/[\w./-]+$/.test(fullRef) || fullRef.includes('..') || !this.readObject(next))
+      return false;
+    // The simulator answers one request at a time, in one process: read, compare and write
+    // cannot interleave with another writer.
+    if (this.readRef(fullRef) !== expected) return false;
+    const file = join(this.dir, fullRef);
+    mkdirSync(dirname(file), { recursive: true });
+    const temp = `${file}.lock`;
+    writeFileSync(temp, `${next}\n`);
+    renameSync(temp, file);
+    return true;
   }
 
   deleteRef(fullRef: string): void {
@@ -303,6 +410,16 @@ export class GitRepo {
   }
 
   lsTree(treeish: string, recursive: boolean): TreeEntry[] {
+    // A listing of a SHA never changes.
+    const key = /^[0-9a-f]{40}$/.test(treeish) ? `${recursive}:${treeish}` : null;
+    const known = key ? this.listings.get(key) : undefined;
+    if (known) return structuredClone(known);
+    const entries = this.listTree(treeish, recursive);
+    if (key) this.listings.set(key, entries);
+    return structuredClone(entries);
+  }
+
+  private listTree(treeish: string, recursive: boolean): TreeEntry[] {
     const args = ['ls-tree', '-z', '-l'];
     if (recursive) args.push('-r', '-t');
     args.push(treeish);
@@ -326,14 +443,20 @@ export class GitRepo {
 
   /** The blob at path in a commit, or null. */
   fileAt(commit: string, path: string): { sha: string; content: Buffer } | null {
-    const sha = this.tryRun(['rev-parse', '--verify', '-q', `${commit}:${path}`])?.trim();
-    if (!sha || this.objectType(sha) !== 'blob') return null;
-    return { sha, content: this.readBlob(sha)! };
+    const entry = this.entryAt(commit, path);
+    const content = entry ? this.readBlob(entry.sha) : null;
+    return entry && content ? { sha: entry.sha, content } : null;
   }
 
   treeAt(commit: string, path: string): string | null {
-    const sha = this.tryRun(['rev-parse', '--verify', '-q', `${commit}:${path}`])?.trim();
-    return sha && this.objectType(sha) === 'tree' ? sha : null;
+    const entry = this.entryAt(commit, path);
+    return entry && this.objectType(entry.sha) === 'tree' ? entry.sha : null;
+  }
+
+  private entryAt(commit: string, path: string): { mode: string; sha: string } | null {
+    const sha = this.resolveCommit(commit);
+    const c = sha ? this.readCommit(sha) : null;
+    return c ? this.lookup(c.tree, path) : null;
   }
 }
 
