@@ -46359,6 +46359,9 @@ class github_GitHub {
     runInfo(r) {
         return {
             id: r.id,
+            attempt: r.run_attempt ?? 1,
+            name: r.name ?? '',
+            headBranch: r.head_branch ?? null,
             url: r.html_url,
             displayTitle: r.display_title ?? '',
             headSha: r.head_sha,
@@ -46424,6 +46427,30 @@ class github_GitHub {
         }
         catch (e) {
             throw apiError(`Looking for a successful ${workflow} run on ${sha.slice(0, 7)}`, e);
+        }
+    }
+    async newestVerified(workflow, branch) {
+        const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
+        const filter = { ...this.o, branch, event: 'push', status: 'success' };
+        try {
+            // Newest first, as GitHub lists runs. By file: one run is enough; by name, the repository's
+            // runs are filtered here, so a page of them.
+            if (id) {
+                const r = await this.octokit.rest.actions.listWorkflowRuns({
+                    ...filter,
+                    workflow_id: id,
+                    per_page: 1,
+                });
+                return r.data.workflow_runs[0]?.head_sha ?? null;
+            }
+            const r = await this.octokit.rest.actions.listWorkflowRunsForRepo({
+                ...filter,
+                per_page: 100,
+            });
+            return r.data.workflow_runs.find((run) => run.name === workflow)?.head_sha ?? null;
+        }
+        catch (e) {
+            throw apiError(`Looking for the newest successful ${workflow} run on ${branch}`, e);
         }
     }
     // ------------------------------------------------------------ statuses and issues
@@ -60015,6 +60042,10 @@ const dispatchSchema = object({
     inputs: record(schemas_string(), unknown()).nullable().optional(),
     repository: object({ id: schemas_number().int(), default_branch: schemas_string().optional() }),
 });
+// A schedule payload has only `schedule` (the cron) and the repository.
+const scheduleSchema = object({
+    repository: object({ default_branch: schemas_string().optional() }).optional(),
+});
 class EventError extends Error {
     constructor(message) {
         super(message);
@@ -60064,8 +60095,13 @@ function parseEvent(eventName, payload, inputSha) {
             throw new EventError(`The workflow_dispatch event payload is invalid: ${describeIssues(r.error, 'payload')}`);
         const fromPayload = r.data.inputs?.sha;
         const raw = (inputSha || (typeof fromPayload === 'string' ? fromPayload : '')).trim();
+        // Without a SHA, a dispatch asks for what the schedule does: reconcile.
         if (raw === '')
-            throw new EventError('workflow_dispatch needs the commit to evaluate: set the `sha` input (a full 40-character SHA).');
+            return {
+                kind: 'reconcile',
+                trigger: 'workflow_dispatch',
+                defaultBranch: r.data.repository.default_branch ?? null,
+            };
         if (!isFullSha(raw)) {
             throw new EventError(`The sha input ${JSON.stringify(raw.slice(0, 80))} is not a full 40-character lowercase hex SHA; short SHAs and branch names are refused.`);
         }
@@ -60076,7 +60112,17 @@ function parseEvent(eventName, payload, inputSha) {
             defaultBranch: r.data.repository.default_branch ?? null,
         };
     }
-    throw new EventError(`Unsupported event "${eventName}". The governor runs on workflow_run (completed) of the verification and deploy workflows, and on workflow_dispatch with a sha input.`);
+    if (eventName === 'schedule') {
+        const r = scheduleSchema.safeParse(payload);
+        if (!r.success)
+            throw new EventError(`The schedule event payload is invalid: ${describeIssues(r.error, 'payload')}`);
+        return {
+            kind: 'reconcile',
+            trigger: 'schedule',
+            defaultBranch: r.data.repository?.default_branch ?? null,
+        };
+    }
+    throw new EventError(`Unsupported event "${eventName}". The governor runs on workflow_run (completed) of the verification and deploy workflows, on workflow_dispatch (with a sha input to decide that commit, without one to reconcile), and on schedule (reconcile).`);
 }
 /**
  * Runs that can never be a release candidate nor a deploy the governor must record, whatever
@@ -60088,6 +60134,383 @@ function neverACandidate(run) {
     if (run.event === 'pull_request' || run.event === 'pull_request_target')
         return `the run was triggered by ${run.event}, not by a push to the release branch`;
     return null;
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+// Text from the outside world (file names, user logins, comment text) goes into the job
+// summary, which GitHub renders as markdown with some HTML. Nothing from outside may change
+// the structure of the page: no table break, no link, no tag.
+const HTML = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;',
+};
+/** Escapes text for a markdown paragraph. Newlines become a visible ⏎. */
+function md(text) {
+    // Block structure only matters at the start of a paragraph: headings, lists, quotes.
+    return cell(text).replace(/^(#|-|\+|&gt;|\d+\.)/, '\\$1');
+}
+/** Escapes text for a table cell, where block syntax does not apply. */
+function cell(text) {
+    return (text
+        .replace(/\r\n|\r|\n/g, '⏎')
+        .replace(/[&<>"']/g, (c) => HTML[c])
+        // Inline structure: emphasis, code, links, tables, strikethrough, autolinks.
+        .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`));
+}
+/** A path or value shown as code. Code spans cannot hold every character safely, so escape instead. */
+function code(text) {
+    return `<code>${text
+        .replace(/\r\n|\r|\n/g, '⏎')
+        .replace(/[&<>"']/g, (c) => HTML[c])
+        // Markdown still applies between HTML tags: entities keep links and emphasis literal. An
+        // underscore inside a word cannot start emphasis, so snake_case stays readable.
+        .replace(/[|\\`*[\]~]/g, (c) => `&#${c.charCodeAt(0)};`)
+        .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '&#95;')}</code>`;
+}
+function markdown_link(text, url) {
+    if (!/^https?:\/\/[^\s<>"')]+$/.test(url))
+        return md(text);
+    return `[${md(text)}](${url})`;
+}
+function table(header, rows) {
+    const line = (cells) => `| ${cells.join(' | ')} |`;
+    return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
+function emptyReport(over = {}) {
+    return {
+        outcome: 'ERROR',
+        reason: null,
+        sha: null,
+        productionSha: null,
+        risk: null,
+        headline: '',
+        decision: null,
+        assessment: null,
+        approvals: null,
+        notes: [],
+        warnings: [],
+        deployRunUrl: null,
+        stateCommit: null,
+        runUrl: null,
+        dryRun: false,
+        error: null,
+        advice: null,
+        environmentName: 'production',
+        releaseBranch: null,
+        ...over,
+    };
+}
+const ICON = {
+    ALLOW: '✅',
+    HOLD: '⏸️',
+    SKIP: '⏭️',
+    ERROR: '❌',
+};
+const PATHS_SHOWN = 20;
+function summary_sha(s) {
+    return s ? code(shortSha(s)) : '—';
+}
+function unblockSteps(u, r) {
+    const rerun = r.runUrl
+        ? `Re-run this job: ${markdown_link('re-run the governor', r.runUrl)} (Re-run jobs). The rerun reads approvals fresh from the API.`
+        : 'Re-run the governor job; the rerun reads approvals fresh from the API.';
+    if (u.kind === 'wait') {
+        return [`Wait until ${code(u.until)} (${md(u.detail)}).`, rerun];
+    }
+    if (u.kind === 'hard') {
+        const fix = {
+            deploy_not_configured: 'Set `deploy_workflow` in the `release_governor` block of the config file to the workflow file to dispatch (for example `deploy.yml`).',
+            diverged_from_production: 'Bring the release branch back onto the production line (the production SHA must be an ancestor of the SHA to deploy), then let verification run on the new head.',
+            degraded_high_risk: 'Restore production health first: the `degraded` input must be `false` or empty. Approvals do not clear this hold.',
+            not_verified: 'Run the verification workflow on this SHA on the release branch and wait for it to succeed; the governor then runs on its completion.',
+        };
+        return [md(u.detail), fix[u.reason] ?? 'This hold cannot be approved away.', rerun];
+    }
+    const steps = [];
+    const target = u.sha;
+    if (u.reason === 'incident_active') {
+        const what = u.incidents.length > 0
+            ? `open incident ${u.incidents.map((i) => `#${i.number} ${md(i.title)}`).join(', ')}`
+            : 'production is reported degraded';
+        steps.push(`Deploys are held because of ${what}. Resolve it (close the issue), or approve this change explicitly:`);
+    }
+    else if (u.reason === 'first_deploy_required') {
+        steps.push(`This is the first deploy to ${md(r.environmentName)} through the governor: an approval of the whole change is required.`);
+    }
+    if (u.modes.includes('label') && u.pulls.length > 0) {
+        for (const pr of u.pulls.slice(0, 10)) {
+            steps.push(`Add the label ${code(u.label)} to pull request #${pr.number} (covers ${pr.paths.slice(0, 3).map(code).join(', ')}${pr.paths.length > 3 ? ` and ${pr.paths.length - 3} more` : ''}). The label must be added by someone with the approver role who did not author the pull request.`);
+        }
+    }
+    if (u.modes.includes('comment')) {
+        steps.push(`Or comment ${code(u.command)} (as the first line) ${u.pulls.length > 0
+            ? `on ${u.pulls
+                .slice(0, 10)
+                .map((p) => `#${p.number}`)
+                .join(', ')} after merge, or `
+            : ''}on commit ${code(target)}, to approve the whole change.`);
+    }
+    if (u.modes.includes('environment')) {
+        steps.push(`Or set the repository variable ${code('RELEASE_GOVERNOR_APPROVED')} to ${code(target)} (Settings → Secrets and variables → Actions → Variables).`);
+    }
+    if (u.withoutPull.length > 0) {
+        steps.push(`${u.withoutPull.length} path(s) came without a merged pull request (${u.withoutPull.slice(0, 3).map(code).join(', ')}${u.withoutPull.length > 3 ? '…' : ''}): only the commit comment or the variable covers them.`);
+    }
+    steps.push(rerun);
+    return steps;
+}
+function renderSummary(r) {
+    const out = [];
+    const title = r.outcome === 'ERROR'
+        ? 'Release Governor failed'
+        : `Release Governor: ${r.outcome}${r.sha ? ` ${shortSha(r.sha)}` : ''}`;
+    out.push(`## ${ICON[r.outcome]} ${md(title)}${r.dryRun ? ' (dry run)' : ''}`);
+    if (r.headline)
+        out.push(md(r.headline));
+    out.push(table(['Decision', 'SHA', 'Risk', 'Reason', 'Production SHA'], [
+        [
+            r.outcome === 'ERROR' ? 'ERROR' : r.outcome,
+            summary_sha(r.sha),
+            r.risk ?? '—',
+            r.reason ? code(r.reason) : '—',
+            summary_sha(r.productionSha),
+        ],
+    ]));
+    if (r.error) {
+        out.push(`### What went wrong\n\n${md(r.error)}`);
+        if (r.advice)
+            out.push(`**What to do:** ${md(r.advice)}`);
+        out.push('Nothing was deployed.');
+    }
+    if (r.outcome === 'ALLOW' && r.deployRunUrl)
+        out.push(`**Triggered:** deploy workflow run ${markdown_link(r.deployRunUrl, r.deployRunUrl)}`);
+    if (r.outcome === 'ALLOW' && r.dryRun)
+        out.push('Dry run: nothing was claimed, dispatched or written.');
+    if (r.decision?.unblock) {
+        out.push(`### How to unblock\n\n${unblockSteps(r.decision.unblock, r)
+            .map((s, i) => `${i + 1}. ${s}`)
+            .join('\n')}`);
+    }
+    if (r.decision) {
+        out.push(`### Rules evaluated\n\n${table(['Rule', 'Verdict', 'Detail'], r.decision.rules.map((x) => [
+            cell(x.title),
+            x.verdict === 'applies' ? '**applies**' : 'pass',
+            cell(x.detail),
+        ]))}`);
+    }
+    if (r.assessment && (r.assessment.matches.length > 0 || r.assessment.incomplete)) {
+        const parts = ['### Paths that drove the risk'];
+        if (r.assessment.incomplete)
+            parts.push(`⚠️ The diff could not be fully assessed: ${md(r.assessment.incompleteReason ?? '')}. Risk is HIGH.`);
+        for (const m of r.assessment.matches) {
+            const rest = m.count - m.paths.length;
+            parts.push(`**${m.level}** · ${md(m.source)} ${code(m.pattern)} — ${m.count} path(s)\n${m.paths
+                .slice(0, PATHS_SHOWN)
+                .map((p) => `- ${code(p)}`)
+                .join('\n')}${rest > 0 ? `\n- … and ${rest} more` : ''}`);
+        }
+        out.push(parts.join('\n\n'));
+    }
+    if (r.approvals && (r.approvals.valid.length > 0 || r.approvals.ignored.length > 0)) {
+        const rows = [
+            ...r.approvals.valid.map((a) => [
+                'counted',
+                md(a.source),
+                a.actor ? md(`@${a.actor}`) : '—',
+                a.pull ? `#${a.pull}` : '—',
+                a.covers === 'all' ? 'the whole change' : `${a.covers.length} path(s)`,
+            ]),
+            ...r.approvals.ignored.map((a) => [
+                'ignored',
+                md(a.source),
+                a.actor ? md(`@${a.actor}`) : '—',
+                a.pull ? `#${a.pull}` : '—',
+                md(a.detail),
+            ]),
+        ];
+        out.push(`### Approvals\n\n${table(['', 'Source', 'By', 'Pull request', 'Covers / why ignored'], rows)}`);
+    }
+    if (r.warnings.length > 0)
+        out.push(r.warnings.map((w) => `> [!WARNING]\n> ${md(w)}`).join('\n\n'));
+    if (r.notes.length > 0)
+        out.push(r.notes.map((n) => `> ${md(n)}`).join('\n>\n'));
+    if (r.stateCommit)
+        out.push(`<sub>State commit ${code(r.stateCommit)}</sub>`);
+    return `${out.join('\n\n')}\n`;
+}
+/** The commit status description: at most 140 characters, as GitHub requires. */
+function statusDescription(r) {
+    const parts = [r.outcome, r.reason ?? '', r.risk ?? '', r.sha ? shortSha(r.sha) : ''].filter(Boolean);
+    const text = parts.join(' · ');
+    return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
+}
+
+;// CONCATENATED MODULE: ./src/governor/policy.ts
+// The trusted policy: the config read at the production SHA (or the head before a first
+// deploy), and why the governor is off when it is.
+
+
+/** `production`: `ref` is the production SHA (else the commit being decided, before a first deploy). */
+async function readConfig(deps, ref, production) {
+    const text = await deps.gh.readFile(ref, deps.configPath);
+    if (text === null && deps.configPathExplicit)
+        throw new ConfigError([
+            {
+                key: '',
+                where: deps.configPath,
+                message: `the configured config-path does not exist at ${shortSha(ref)} (the commit whose policy applies). Fix config-path, or commit the file.`,
+            },
+        ]);
+    const result = loadConfig({
+        text,
+        path: deps.configPath,
+        env: deps.env,
+        defaultBranch: deps.defaultBranch,
+    });
+    // The state is read before the config (the config is read at the production SHA the state
+    // names), so the branch cannot come from the file alone; a file that disagrees would split
+    // the state in two, and a commit could point the governor at an empty branch.
+    if (result.config && result.config.state_branch !== deps.stateBranch) {
+        throw new ConfigError([
+            {
+                key: 'release_governor.state_branch',
+                where: deps.configPath,
+                message: `is ${result.config.state_branch}, but the state is read from ${deps.stateBranch} before the config. Set RELEASE_GOVERNOR_STATE_BRANCH=${result.config.state_branch} in the governor step's env as well.`,
+            },
+        ]);
+    }
+    if (result.enabled)
+        return { config: result.config, disabled: false, why: null, typo: null };
+    return {
+        config: result.config,
+        disabled: true,
+        why: `${result.why} (Read at ${shortSha(ref)}, the ${production ? 'production commit: its policy judges every change' : 'commit being decided, as nothing is in production yet'}.)`,
+        typo: result.typo,
+    };
+}
+function sameWorkflow(configured, run) {
+    const c = configured.replace(/^\.\//, '');
+    if (c === '')
+        return false;
+    if (/\.ya?ml$/.test(c))
+        return run.path === c || run.path.endsWith(`/${c}`);
+    return run.name === c;
+}
+
+;// CONCATENATED MODULE: ./src/governor/deps.ts
+// What the governor runs on (its ports, clock and identity), its error type, and the small
+// protocols every step shares: best-effort status and comments, and the state write with its
+// compare-and-swap, re-read and bounded retries.
+
+
+/** Claims younger than this belong to a run that may still be dispatching: never taken over. */
+const CLAIM_GRACE_MS = 10 * 60_000;
+/** Attempts at a state write before giving up; docs/state.md says how it was chosen. */
+const MAX_WRITE_ATTEMPTS = 12;
+/** Writes in a row that GitHub does not confirm (5xx, no answer) before the job gives up. */
+const MAX_UNCONFIRMED_WRITES = 4;
+class GovernorError extends Error {
+    advice;
+    constructor(message, advice = null, options) {
+        super(message, options);
+        this.advice = advice;
+        this.name = 'GovernorError';
+    }
+}
+function claimedBy(deps) {
+    return `${deps.run.source}:${deps.run.id ?? 'local'}/${deps.run.attempt ?? 1}`;
+}
+/**
+ * Whether a claim was made by an earlier attempt of this same workflow run. GitHub starts a
+ * re-run attempt only after the previous attempt has finished, so such a claimant is gone.
+ */
+function isEarlierAttempt(claimant, deps) {
+    const m = /^action:(\d+)\/(\d+)$/.exec(claimant ?? '');
+    return (deps.run.source === 'action' &&
+        m !== null &&
+        Number(m[1]) === deps.run.id &&
+        Number(m[2]) < (deps.run.attempt ?? 1));
+}
+/**
+ * Sets the commit status. When GitHub does not answer, the decision (already recorded on the
+ * state branch) stands and the report carries a warning; a refusal (403) is still an error.
+ */
+async function publishStatus(deps, report, ...status) {
+    try {
+        await deps.gh.setStatus(...status);
+    }
+    catch (e) {
+        if (!deps_isUnanswered(e))
+            throw e;
+        const [sha, , , , context] = status;
+        report.warnings.push(`The commit status ${context} could not be set on ${shortSha(sha)}: ${e.message}. The ${report.outcome} above stands and is recorded on the state branch.`);
+    }
+}
+/**
+ * A comment that is not repeated when GitHub does not answer (one that did land would be posted
+ * twice): the recorded outcome stands, and the report says the comment may be missing.
+ */
+async function bestEffort(report, what, call) {
+    try {
+        await call();
+    }
+    catch (e) {
+        if (!deps_isUnanswered(e))
+            throw e;
+        report.warnings.push(`GitHub did not confirm ${what} (${e.message}); it may be missing.`);
+    }
+}
+/** A GitHub call whose effect is unknown (5xx, broken connection); any other error is not. */
+function deps_isUnanswered(e) {
+    return e instanceof ApiError && outcomeUnknown(e.status);
+}
+function backoff(deps, attempt) {
+    // Full jitter over a window that grows to 4 × the base (2 s by default): ten runs racing
+    // spread out quickly.
+    const base = deps.retryBaseMs;
+    return deps.sleep(Math.floor(deps.random() * Math.min(4 * base, (base / 5) * 2 ** attempt)));
+}
+/**
+ * Counts state writes GitHub did not confirm. Re-reading after one is safe (the commit either
+ * exists or not, and `build` sees which), but a GitHub that keeps failing is reported as such,
+ * not as a race.
+ */
+class UnconfirmedWrites {
+    inARow = 0;
+    count(r) {
+        if (r.kind === 'conflict') {
+            this.inARow = 0;
+            return;
+        }
+        this.inARow++;
+        if (this.inARow >= MAX_UNCONFIRMED_WRITES)
+            throw new GovernorError(`GitHub did not confirm ${this.inARow} writes to the state branch in a row (last: ${r.detail}). Nothing was dispatched by this attempt.`, 'Each state write is one atomic commit, so the branch is consistent. Re-run the job when GitHub answers again: the re-run recognises a claim this attempt may have left and dispatches at most once.');
+    }
+}
+/** Writes files on top of the latest state, re-reading on conflict; `build` sees fresh state. */
+async function writeState(deps, sha, build, first) {
+    let snap = first ?? (await deps.store.read(sha));
+    const unconfirmed = new UnconfirmedWrites();
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+        const change = build(snap);
+        if (!change)
+            return null;
+        const r = await deps.store.write(snap, change.files, change.message);
+        if (r.kind === 'written')
+            return { head: r.head, snapshot: snap };
+        unconfirmed.count(r);
+        deps.log(`State write conflict (${r.detail}); re-reading (attempt ${attempt}/${MAX_WRITE_ATTEMPTS}).`);
+        await backoff(deps, attempt);
+        snap = await deps.store.read(sha);
+    }
+    throw new GovernorError(`The state branch kept moving: ${MAX_WRITE_ATTEMPTS} writes in a row lost the race. Nothing was deployed.`, 'Re-run the job; if it persists, look for another process writing the state branch.');
 }
 
 ;// CONCATENATED MODULE: ./src/domain/approvals.ts
@@ -60674,226 +61097,9 @@ function compileRiskRules(config) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-// Text from the outside world (file names, user logins, comment text) goes into the job
-// summary, which GitHub renders as markdown with some HTML. Nothing from outside may change
-// the structure of the page: no table break, no link, no tag.
-const HTML = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&quot;',
-    "'": '&#39;',
-};
-/** Escapes text for a markdown paragraph. Newlines become a visible ⏎. */
-function md(text) {
-    // Block structure only matters at the start of a paragraph: headings, lists, quotes.
-    return cell(text).replace(/^(#|-|\+|&gt;|\d+\.)/, '\\$1');
-}
-/** Escapes text for a table cell, where block syntax does not apply. */
-function cell(text) {
-    return (text
-        .replace(/\r\n|\r|\n/g, '⏎')
-        .replace(/[&<>"']/g, (c) => HTML[c])
-        // Inline structure: emphasis, code, links, tables, strikethrough, autolinks.
-        .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`));
-}
-/** A path or value shown as code. Code spans cannot hold every character safely, so escape instead. */
-function code(text) {
-    return `<code>${text
-        .replace(/\r\n|\r|\n/g, '⏎')
-        .replace(/[&<>"']/g, (c) => HTML[c])
-        // Markdown still applies between HTML tags: entities keep links and emphasis literal. An
-        // underscore inside a word cannot start emphasis, so snake_case stays readable.
-        .replace(/[|\\`*[\]~]/g, (c) => `&#${c.charCodeAt(0)};`)
-        .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '&#95;')}</code>`;
-}
-function markdown_link(text, url) {
-    if (!/^https?:\/\/[^\s<>"')]+$/.test(url))
-        return md(text);
-    return `[${md(text)}](${url})`;
-}
-function table(header, rows) {
-    const line = (cells) => `| ${cells.join(' | ')} |`;
-    return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/summary.ts
-
-
-function emptyReport(over = {}) {
-    return {
-        outcome: 'ERROR',
-        reason: null,
-        sha: null,
-        productionSha: null,
-        risk: null,
-        headline: '',
-        decision: null,
-        assessment: null,
-        approvals: null,
-        notes: [],
-        warnings: [],
-        deployRunUrl: null,
-        stateCommit: null,
-        runUrl: null,
-        dryRun: false,
-        error: null,
-        advice: null,
-        environmentName: 'production',
-        releaseBranch: null,
-        ...over,
-    };
-}
-const ICON = {
-    ALLOW: '✅',
-    HOLD: '⏸️',
-    SKIP: '⏭️',
-    ERROR: '❌',
-};
-const PATHS_SHOWN = 20;
-function summary_sha(s) {
-    return s ? code(shortSha(s)) : '—';
-}
-function unblockSteps(u, r) {
-    const rerun = r.runUrl
-        ? `Re-run this job: ${markdown_link('re-run the governor', r.runUrl)} (Re-run jobs). The rerun reads approvals fresh from the API.`
-        : 'Re-run the governor job; the rerun reads approvals fresh from the API.';
-    if (u.kind === 'wait') {
-        return [`Wait until ${code(u.until)} (${md(u.detail)}).`, rerun];
-    }
-    if (u.kind === 'hard') {
-        const fix = {
-            deploy_not_configured: 'Set `deploy_workflow` in the `release_governor` block of the config file to the workflow file to dispatch (for example `deploy.yml`).',
-            diverged_from_production: 'Bring the release branch back onto the production line (the production SHA must be an ancestor of the SHA to deploy), then let verification run on the new head.',
-            degraded_high_risk: 'Restore production health first: the `degraded` input must be `false` or empty. Approvals do not clear this hold.',
-            not_verified: 'Run the verification workflow on this SHA on the release branch and wait for it to succeed; the governor then runs on its completion.',
-        };
-        return [md(u.detail), fix[u.reason] ?? 'This hold cannot be approved away.', rerun];
-    }
-    const steps = [];
-    const target = u.sha;
-    if (u.reason === 'incident_active') {
-        const what = u.incidents.length > 0
-            ? `open incident ${u.incidents.map((i) => `#${i.number} ${md(i.title)}`).join(', ')}`
-            : 'production is reported degraded';
-        steps.push(`Deploys are held because of ${what}. Resolve it (close the issue), or approve this change explicitly:`);
-    }
-    else if (u.reason === 'first_deploy_required') {
-        steps.push(`This is the first deploy to ${md(r.environmentName)} through the governor: an approval of the whole change is required.`);
-    }
-    if (u.modes.includes('label') && u.pulls.length > 0) {
-        for (const pr of u.pulls.slice(0, 10)) {
-            steps.push(`Add the label ${code(u.label)} to pull request #${pr.number} (covers ${pr.paths.slice(0, 3).map(code).join(', ')}${pr.paths.length > 3 ? ` and ${pr.paths.length - 3} more` : ''}). The label must be added by someone with the approver role who did not author the pull request.`);
-        }
-    }
-    if (u.modes.includes('comment')) {
-        steps.push(`Or comment ${code(u.command)} (as the first line) ${u.pulls.length > 0
-            ? `on ${u.pulls
-                .slice(0, 10)
-                .map((p) => `#${p.number}`)
-                .join(', ')} after merge, or `
-            : ''}on commit ${code(target)}, to approve the whole change.`);
-    }
-    if (u.modes.includes('environment')) {
-        steps.push(`Or set the repository variable ${code('RELEASE_GOVERNOR_APPROVED')} to ${code(target)} (Settings → Secrets and variables → Actions → Variables).`);
-    }
-    if (u.withoutPull.length > 0) {
-        steps.push(`${u.withoutPull.length} path(s) came without a merged pull request (${u.withoutPull.slice(0, 3).map(code).join(', ')}${u.withoutPull.length > 3 ? '…' : ''}): only the commit comment or the variable covers them.`);
-    }
-    steps.push(rerun);
-    return steps;
-}
-function renderSummary(r) {
-    const out = [];
-    const title = r.outcome === 'ERROR'
-        ? 'Release Governor failed'
-        : `Release Governor: ${r.outcome}${r.sha ? ` ${shortSha(r.sha)}` : ''}`;
-    out.push(`## ${ICON[r.outcome]} ${md(title)}${r.dryRun ? ' (dry run)' : ''}`);
-    if (r.headline)
-        out.push(md(r.headline));
-    out.push(table(['Decision', 'SHA', 'Risk', 'Reason', 'Production SHA'], [
-        [
-            r.outcome === 'ERROR' ? 'ERROR' : r.outcome,
-            summary_sha(r.sha),
-            r.risk ?? '—',
-            r.reason ? code(r.reason) : '—',
-            summary_sha(r.productionSha),
-        ],
-    ]));
-    if (r.error) {
-        out.push(`### What went wrong\n\n${md(r.error)}`);
-        if (r.advice)
-            out.push(`**What to do:** ${md(r.advice)}`);
-        out.push('Nothing was deployed.');
-    }
-    if (r.outcome === 'ALLOW' && r.deployRunUrl)
-        out.push(`**Triggered:** deploy workflow run ${markdown_link(r.deployRunUrl, r.deployRunUrl)}`);
-    if (r.outcome === 'ALLOW' && r.dryRun)
-        out.push('Dry run: nothing was claimed, dispatched or written.');
-    if (r.decision?.unblock) {
-        out.push(`### How to unblock\n\n${unblockSteps(r.decision.unblock, r)
-            .map((s, i) => `${i + 1}. ${s}`)
-            .join('\n')}`);
-    }
-    if (r.decision) {
-        out.push(`### Rules evaluated\n\n${table(['Rule', 'Verdict', 'Detail'], r.decision.rules.map((x) => [
-            cell(x.title),
-            x.verdict === 'applies' ? '**applies**' : 'pass',
-            cell(x.detail),
-        ]))}`);
-    }
-    if (r.assessment && (r.assessment.matches.length > 0 || r.assessment.incomplete)) {
-        const parts = ['### Paths that drove the risk'];
-        if (r.assessment.incomplete)
-            parts.push(`⚠️ The diff could not be fully assessed: ${md(r.assessment.incompleteReason ?? '')}. Risk is HIGH.`);
-        for (const m of r.assessment.matches) {
-            const rest = m.count - m.paths.length;
-            parts.push(`**${m.level}** · ${md(m.source)} ${code(m.pattern)} — ${m.count} path(s)\n${m.paths
-                .slice(0, PATHS_SHOWN)
-                .map((p) => `- ${code(p)}`)
-                .join('\n')}${rest > 0 ? `\n- … and ${rest} more` : ''}`);
-        }
-        out.push(parts.join('\n\n'));
-    }
-    if (r.approvals && (r.approvals.valid.length > 0 || r.approvals.ignored.length > 0)) {
-        const rows = [
-            ...r.approvals.valid.map((a) => [
-                'counted',
-                md(a.source),
-                a.actor ? md(`@${a.actor}`) : '—',
-                a.pull ? `#${a.pull}` : '—',
-                a.covers === 'all' ? 'the whole change' : `${a.covers.length} path(s)`,
-            ]),
-            ...r.approvals.ignored.map((a) => [
-                'ignored',
-                md(a.source),
-                a.actor ? md(`@${a.actor}`) : '—',
-                a.pull ? `#${a.pull}` : '—',
-                md(a.detail),
-            ]),
-        ];
-        out.push(`### Approvals\n\n${table(['', 'Source', 'By', 'Pull request', 'Covers / why ignored'], rows)}`);
-    }
-    if (r.warnings.length > 0)
-        out.push(r.warnings.map((w) => `> [!WARNING]\n> ${md(w)}`).join('\n\n'));
-    if (r.notes.length > 0)
-        out.push(r.notes.map((n) => `> ${md(n)}`).join('\n>\n'));
-    if (r.stateCommit)
-        out.push(`<sub>State commit ${code(r.stateCommit)}</sub>`);
-    return `${out.join('\n\n')}\n`;
-}
-/** The commit status description: at most 140 characters, as GitHub requires. */
-function statusDescription(r) {
-    const parts = [r.outcome, r.reason ?? '', r.risk ?? '', r.sha ? shortSha(r.sha) : ''].filter(Boolean);
-    const text = parts.join(' · ');
-    return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
-}
-
-;// CONCATENATED MODULE: ./src/governor.ts
-// The governor: gathers the facts a decision needs (as few requests as the verdict allows),
-// asks the pure rules, and carries the verdict out with the state branch as the lock:
-// claim first, dispatch second, record third. Shared by the action and the CLI.
+;// CONCATENATED MODULE: ./src/governor/facts.ts
+// Gather the facts a decision needs, with as few requests as the verdict allows, and ask the
+// pure rules (domain/decide.ts) for the verdict.
 
 
 
@@ -60902,120 +61108,7 @@ function statusDescription(r) {
 
 
 
-/** Claims younger than this belong to a run that may still be dispatching: never taken over. */
-const CLAIM_GRACE_MS = 10 * 60_000;
-/** Attempts at a state write before giving up; docs/state.md says how it was chosen. */
-const MAX_WRITE_ATTEMPTS = 12;
-/** Writes in a row that GitHub does not confirm (5xx, no answer) before the job gives up. */
-const MAX_UNCONFIRMED_WRITES = 4;
-class GovernorError extends Error {
-    advice;
-    constructor(message, advice = null, options) {
-        super(message, options);
-        this.advice = advice;
-        this.name = 'GovernorError';
-    }
-}
-function claimedBy(deps) {
-    return `${deps.run.source}:${deps.run.id ?? 'local'}/${deps.run.attempt ?? 1}`;
-}
-/**
- * Whether a claim was made by an earlier attempt of this same workflow run. GitHub starts a
- * re-run attempt only after the previous attempt has finished, so such a claimant is gone.
- */
-function isEarlierAttempt(claimant, deps) {
-    const m = /^action:(\d+)\/(\d+)$/.exec(claimant ?? '');
-    return (deps.run.source === 'action' &&
-        m !== null &&
-        Number(m[1]) === deps.run.id &&
-        Number(m[2]) < (deps.run.attempt ?? 1));
-}
-/**
- * Sets the commit status. When GitHub does not answer, the decision (already recorded on the
- * state branch) stands and the report carries a warning; a refusal (403) is still an error.
- */
-async function publishStatus(deps, report, ...status) {
-    try {
-        await deps.gh.setStatus(...status);
-    }
-    catch (e) {
-        if (!governor_isUnanswered(e))
-            throw e;
-        const [sha, , , , context] = status;
-        report.warnings.push(`The commit status ${context} could not be set on ${shortSha(sha)}: ${e.message}. The ${report.outcome} above stands and is recorded on the state branch.`);
-    }
-}
-/**
- * A comment that is not repeated when GitHub does not answer (one that did land would be posted
- * twice): the recorded outcome stands, and the report says the comment may be missing.
- */
-async function bestEffort(report, what, call) {
-    try {
-        await call();
-    }
-    catch (e) {
-        if (!governor_isUnanswered(e))
-            throw e;
-        report.warnings.push(`GitHub did not confirm ${what} (${e.message}); it may be missing.`);
-    }
-}
-/** A GitHub call whose effect is unknown (5xx, broken connection); any other error is not. */
-function governor_isUnanswered(e) {
-    return e instanceof ApiError && outcomeUnknown(e.status);
-}
-function backoff(deps, attempt) {
-    // Full jitter over a window that grows to 4 × the base (2 s by default): ten runs racing
-    // spread out quickly.
-    const base = deps.retryBaseMs;
-    return deps.sleep(Math.floor(deps.random() * Math.min(4 * base, (base / 5) * 2 ** attempt)));
-}
-/** `production`: `ref` is the production SHA (else the commit being decided, before a first deploy). */
-async function readConfig(deps, ref, production) {
-    const text = await deps.gh.readFile(ref, deps.configPath);
-    if (text === null && deps.configPathExplicit)
-        throw new ConfigError([
-            {
-                key: '',
-                where: deps.configPath,
-                message: `the configured config-path does not exist at ${shortSha(ref)} (the commit whose policy applies). Fix config-path, or commit the file.`,
-            },
-        ]);
-    const result = loadConfig({
-        text,
-        path: deps.configPath,
-        env: deps.env,
-        defaultBranch: deps.defaultBranch,
-    });
-    // The state is read before the config (the config is read at the production SHA the state
-    // names), so the branch cannot come from the file alone; a file that disagrees would split
-    // the state in two, and a commit could point the governor at an empty branch.
-    if (result.config && result.config.state_branch !== deps.stateBranch) {
-        throw new ConfigError([
-            {
-                key: 'release_governor.state_branch',
-                where: deps.configPath,
-                message: `is ${result.config.state_branch}, but the state is read from ${deps.stateBranch} before the config. Set RELEASE_GOVERNOR_STATE_BRANCH=${result.config.state_branch} in the governor step's env as well.`,
-            },
-        ]);
-    }
-    if (result.enabled)
-        return { config: result.config, disabled: false, why: null, typo: null };
-    return {
-        config: result.config,
-        disabled: true,
-        why: `${result.why} (Read at ${shortSha(ref)}, the ${production ? 'production commit: its policy judges every change' : 'commit being decided, as nothing is in production yet'}.)`,
-        typo: result.typo,
-    };
-}
-function sameWorkflow(configured, run) {
-    const c = configured.replace(/^\.\//, '');
-    if (c === '')
-        return false;
-    if (/\.ya?ml$/.test(c))
-        return run.path === c || run.path.endsWith(`/${c}`);
-    return run.name === c;
-}
-// ------------------------------------------------------------------ risk inputs
+
 async function changedFiles(deps, productionSha, sha, compareFiles, capped) {
     if (productionSha === null) {
         const head = await deps.gh.treeFiles(sha);
@@ -61212,41 +61305,14 @@ function reportOf(deps, ev, sha) {
         releaseBranch: ev.config?.branch ?? null,
     });
 }
-/**
- * Counts state writes GitHub did not confirm. Re-reading after one is safe (the commit either
- * exists or not, and `build` sees which), but a GitHub that keeps failing is reported as such,
- * not as a race.
- */
-class UnconfirmedWrites {
-    inARow = 0;
-    count(r) {
-        if (r.kind === 'conflict') {
-            this.inARow = 0;
-            return;
-        }
-        this.inARow++;
-        if (this.inARow >= MAX_UNCONFIRMED_WRITES)
-            throw new GovernorError(`GitHub did not confirm ${this.inARow} writes to the state branch in a row (last: ${r.detail}). Nothing was dispatched by this attempt.`, 'Each state write is one atomic commit, so the branch is consistent. Re-run the job when GitHub answers again: the re-run recognises a claim this attempt may have left and dispatches at most once.');
-    }
-}
-/** Writes files on top of the latest state, re-reading on conflict; `build` sees fresh state. */
-async function writeState(deps, sha, build, first) {
-    let snap = first ?? (await deps.store.read(sha));
-    const unconfirmed = new UnconfirmedWrites();
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-        const change = build(snap);
-        if (!change)
-            return null;
-        const r = await deps.store.write(snap, change.files, change.message);
-        if (r.kind === 'written')
-            return { head: r.head, snapshot: snap };
-        unconfirmed.count(r);
-        deps.log(`State write conflict (${r.detail}); re-reading (attempt ${attempt}/${MAX_WRITE_ATTEMPTS}).`);
-        await backoff(deps, attempt);
-        snap = await deps.store.read(sha);
-    }
-    throw new GovernorError(`The state branch kept moving: ${MAX_WRITE_ATTEMPTS} writes in a row lost the race. Nothing was deployed.`, 'Re-run the job; if it persists, look for another process writing the state branch.');
-}
+
+;// CONCATENATED MODULE: ./src/governor/act.ts
+
+
+
+
+
+
 async function decideAndAct(deps, req, first) {
     if (!isFullSha(req.sha))
         throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
@@ -61269,6 +61335,11 @@ async function decideAndAct(deps, req, first) {
         if (deps.dryRun || ev.decision.outcome === 'SKIP' || !config)
             return report;
         if (ev.decision.outcome === 'HOLD') {
+            const recorded = ev.snapshot.decision?.decision;
+            if (req.quiet && recorded?.outcome === 'HOLD' && recorded.reason === ev.decision.reason) {
+                report.notes.push(`Still HOLD ${ev.decision.reason}, as recorded before: nothing written, no status set.`);
+                return report;
+            }
             const written = await writeState(deps, req.sha, 
             // Built from the freshest record, so a conflict never drops another run's evaluation.
             (snap) => ({
@@ -61386,7 +61457,12 @@ async function recordDispatched(deps, sha, runId, url, first) {
     }, first);
     return written?.head ?? null;
 }
-// ------------------------------------------------------------------ observe
+
+;// CONCATENATED MODULE: ./src/governor/observe.ts
+
+
+
+
 async function observeDeploy(deps, run, config, snapshot) {
     const report = emptyReport({
         outcome: 'SKIP',
@@ -61520,7 +61596,7 @@ async function observeDeploy(deps, run, config, snapshot) {
                 issue = await deps.gh.openIssue(title, body, labels);
             }
             catch (e) {
-                if (!governor_isUnanswered(e))
+                if (!deps_isUnanswered(e))
                     throw e;
                 const found = await deps.gh.findOpenIssue(title, labels);
                 if (found === null)
@@ -61551,7 +61627,110 @@ async function observeDeploy(deps, run, config, snapshot) {
     await publishStatus(deps, report, sha, 'failure', `Deploy failed (${run.conclusion}) · ${shortSha(sha)}`.slice(0, 140), url.startsWith('http') ? url : deps.run.url, config.status_context);
     return report;
 }
-// ------------------------------------------------------------------ events
+
+;// CONCATENATED MODULE: ./src/governor/reconcile.ts
+
+
+
+
+
+
+
+/**
+ * A deploy younger than this is surely still running: its run is not looked at, which keeps
+ * a reconcile during a fresh deploy at 3 requests. A lost event is found on the next schedule.
+ */
+const SETTLE_AFTER_MS = 5 * 60_000;
+function factsOf(run, defaultBranch) {
+    return {
+        runId: run.id,
+        runAttempt: run.attempt,
+        workflowName: run.name,
+        workflowPath: run.path,
+        workflowId: run.workflowId,
+        headSha: run.headSha,
+        headBranch: run.headBranch,
+        event: run.event,
+        conclusion: run.conclusion,
+        displayTitle: run.displayTitle,
+        htmlUrl: run.url,
+        // Listed from this repository's own workflow: never a fork.
+        sameRepository: true,
+        repositoryId: 0,
+        defaultBranch,
+    };
+}
+async function reconcile(deps) {
+    const snapshot = await deps.store.read();
+    const productionSha = snapshot.release.production_sha_current;
+    const read = await readConfig(deps, productionSha ?? deps.defaultBranch, productionSha !== null);
+    const report = (over) => emptyReport({ runUrl: deps.run.url, dryRun: deps.dryRun, productionSha, ...over });
+    if (read.disabled || !read.config)
+        return report({
+            outcome: 'SKIP',
+            reason: 'disabled',
+            headline: read.why ?? 'The governor is disabled for this repository.',
+            warnings: read.typo && read.why ? [read.why] : [],
+        });
+    const config = read.config;
+    const settled = [];
+    // 1. Deploys in flight whose outcome was never observed.
+    const now = deps.now().getTime();
+    const pending = snapshot.release.deploy_history.filter((h) => h.result === 'pending' && now - Date.parse(h.time) > SETTLE_AFTER_MS);
+    for (const entry of pending)
+        settled.push(...(await reconcile_settle(deps, entry, config)));
+    // 2. The newest verified commit of the release branch, if nothing decided it yet.
+    const after = settled.length ? await deps.store.read() : snapshot;
+    const candidate = await deps.gh.newestVerified(config.verification_workflow, config.branch);
+    const production = after.release.production_sha_current;
+    const idle = (reason, headline) => report({
+        outcome: 'SKIP',
+        reason,
+        sha: candidate,
+        productionSha: production,
+        headline,
+        notes: settled,
+    });
+    if (!candidate)
+        return idle('not_a_release_candidate', `Reconcile: no successful push run of ${config.verification_workflow} on ${config.branch}; nothing to decide.`);
+    if (candidate === production)
+        return idle('already_in_production', `Reconcile: the newest verified commit ${shortSha(candidate)} is in production; nothing to do.`);
+    const lifecycle = lifecycleOf(after.release, candidate);
+    if (lifecycle === 'dispatched' || lifecycle === 'succeeded')
+        return idle('already_deployed', `Reconcile: the newest verified commit ${shortSha(candidate)} is ${lifecycle === 'succeeded' ? 'deployed' : 'being deployed'}; nothing to do.`);
+    // Never decided, held (approvals or time may have changed), or claimed by a run that died:
+    // the same rules and protocol as its verification event would have run.
+    const decided = await decideAndAct(deps, { sha: candidate, manual: false, quiet: true });
+    decided.notes.unshift(...settled);
+    decided.headline = `Reconcile: ${decided.headline}`;
+    return decided;
+}
+/** Records the outcome of a finished deploy the governor never heard about. */
+async function reconcile_settle(deps, entry, config) {
+    let run = null;
+    if (entry.run_id !== null)
+        run = await deps.gh.run(entry.run_id);
+    else if (deps.now().getTime() - Date.parse(entry.time) > CLAIM_GRACE_MS) {
+        // A claim whose run was never recorded: its claimant died or lost the dispatch's answer.
+        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, entry.sha);
+        run = runs.sort((a, b) => b.id - a.id)[0] ?? null;
+        if (!run)
+            return [
+                `${shortSha(entry.sha)} was claimed at ${entry.time} and has no deploy run: deciding it again takes the claim over.`,
+            ];
+    }
+    if (!run || run.status !== 'completed')
+        return [];
+    const observed = await observeDeploy(deps, factsOf(run, deps.defaultBranch), config, await deps.store.read(entry.sha));
+    return [`Settled a deploy whose outcome was never observed: ${observed.headline}`];
+}
+
+;// CONCATENATED MODULE: ./src/governor/index.ts
+
+
+
+
+
 /** A workflow_run event: the deploy workflow's outcome, a release candidate, or neither. */
 async function handleWorkflowRun(deps, run) {
     // Read with the head SHA's decision record: for a release candidate it is the one we need.
@@ -61591,6 +61770,11 @@ async function handleWorkflowRun(deps, run) {
         return skip('not_a_release_candidate', 'The run is for code from another repository.');
     return decideAndAct(deps, { sha: run.headSha, manual: false }, { ...read, configRef, snapshot });
 }
+
+
+
+
+
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Every input of action.yml, parsed once into a typed object. Nothing else reads inputs.
@@ -61726,9 +61910,11 @@ async function govern() {
         },
         log: (m) => info(m),
     };
-    return event.kind === 'workflow_run'
-        ? handleWorkflowRun(deps, event.run)
-        : decideAndAct(deps, { sha: event.sha, manual: true });
+    if (event.kind === 'workflow_run')
+        return handleWorkflowRun(deps, event.run);
+    if (event.kind === 'reconcile')
+        return reconcile(deps);
+    return decideAndAct(deps, { sha: event.sha, manual: true });
 }
 function describeError(err) {
     if (err instanceof ConfigError)

@@ -14,7 +14,7 @@ import {
 } from './domain/config.js';
 import { inFlight, StateCorruptError } from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
-import { decideAndAct, GovernorError, type GovernorDeps } from './governor.js';
+import { decideAndAct, GovernorError, type GovernorDeps } from './governor/index.js';
 import { adopt, clearClaim, recordDeploy, type OperatorResult } from './operator.js';
 import type { StateStore } from './ports.js';
 import type { RunReport } from './report/summary.js';

@@ -9,7 +9,13 @@ import { GitHubStateStore } from './adapters/state-branch.js';
 import { ConfigError, envVarFor, retryBaseMs } from './domain/config.js';
 import { EventError, neverACandidate, parseEvent } from './domain/events.js';
 import { StateCorruptError } from './domain/state.js';
-import { decideAndAct, GovernorError, handleWorkflowRun, type GovernorDeps } from './governor.js';
+import {
+  decideAndAct,
+  GovernorError,
+  handleWorkflowRun,
+  reconcile,
+  type GovernorDeps,
+} from './governor/index.js';
 import { InputError, readInputs } from './inputs.js';
 import { emptyReport, renderSummary, type RunReport } from './report/summary.js';
 
@@ -104,9 +110,9 @@ async function govern(): Promise<RunReport> {
     },
     log: (m) => core.info(m),
   };
-  return event.kind === 'workflow_run'
-    ? handleWorkflowRun(deps, event.run)
-    : decideAndAct(deps, { sha: event.sha, manual: true });
+  if (event.kind === 'workflow_run') return handleWorkflowRun(deps, event.run);
+  if (event.kind === 'reconcile') return reconcile(deps);
+  return decideAndAct(deps, { sha: event.sha, manual: true });
 }
 
 function describeError(err: unknown): {

@@ -16,7 +16,7 @@ import {
   type OperatorNote,
 } from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
-import { GovernorError, readConfig, writeState, type GovernorDeps } from './governor.js';
+import { GovernorError, readConfig, writeState, type GovernorDeps } from './governor/index.js';
 import type { StateSnapshot } from './ports.js';
 
 export interface OperatorResult {

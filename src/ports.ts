@@ -43,6 +43,11 @@ export interface CompareResult {
 
 export interface RunInfo {
   id: number;
+  /** run_attempt: a re-run keeps the id and raises it. */
+  attempt: number;
+  /** The workflow's name. */
+  name: string;
+  headBranch: string | null;
   url: string;
   displayTitle: string;
   headSha: string;
@@ -76,6 +81,8 @@ export interface RepoPort {
   /** One workflow run by id. */
   run(id: number): Promise<RunInfo>;
   verified(workflow: string, sha: string, branch: string): Promise<boolean>;
+  /** The head SHA of the newest successful push run of the verification workflow on the branch. */
+  newestVerified(workflow: string, branch: string): Promise<string | null>;
   dispatch(
     workflow: string,
     ref: string,

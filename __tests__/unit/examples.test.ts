@@ -36,7 +36,11 @@ describe('docs/examples', () => {
       issues: 'write',
       'pull-requests': 'read',
     });
-    expect(Object.keys(wf.on).sort()).toEqual(['workflow_dispatch', 'workflow_run']);
+    expect(Object.keys(wf.on).sort()).toEqual(['schedule', 'workflow_dispatch', 'workflow_run']);
+    // Without a sha, a dispatch reconciles: the input is optional.
+    expect(
+      (wf.on.workflow_dispatch as { inputs: { sha: { required: boolean } } }).inputs.sha.required,
+    ).toBe(false);
   });
 
   it.each(['docs/examples/release-governor.yml', '.github/workflows/release-governor.yml'])(

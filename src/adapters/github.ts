@@ -437,9 +437,15 @@ export class GitHub implements RepoPort {
     created_at: string;
     workflow_id: number;
     path?: string;
+    name?: string | null;
+    run_attempt?: number;
+    head_branch?: string | null;
   }): RunInfo {
     return {
       id: r.id,
+      attempt: r.run_attempt ?? 1,
+      name: r.name ?? '',
+      headBranch: r.head_branch ?? null,
       url: r.html_url,
       displayTitle: r.display_title ?? '',
       headSha: r.head_sha,
@@ -505,6 +511,30 @@ export class GitHub implements RepoPort {
       return r.data.workflow_runs.some((run) => run.name === workflow);
     } catch (e) {
       throw apiError(`Looking for a successful ${workflow} run on ${sha.slice(0, 7)}`, e);
+    }
+  }
+
+  async newestVerified(workflow: string, branch: string): Promise<string | null> {
+    const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop()! : null;
+    const filter = { ...this.o, branch, event: 'push', status: 'success' as const };
+    try {
+      // Newest first, as GitHub lists runs. By file: one run is enough; by name, the repository's
+      // runs are filtered here, so a page of them.
+      if (id) {
+        const r = await this.octokit.rest.actions.listWorkflowRuns({
+          ...filter,
+          workflow_id: id,
+          per_page: 1,
+        });
+        return r.data.workflow_runs[0]?.head_sha ?? null;
+      }
+      const r = await this.octokit.rest.actions.listWorkflowRunsForRepo({
+        ...filter,
+        per_page: 100,
+      });
+      return r.data.workflow_runs.find((run) => run.name === workflow)?.head_sha ?? null;
+    } catch (e) {
+      throw apiError(`Looking for the newest successful ${workflow} run on ${branch}`, e);
     }
   }
 

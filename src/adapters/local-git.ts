@@ -206,6 +206,12 @@ export class LocalRepo implements RepoPort {
     return true;
   }
 
+  async newestVerified(): Promise<string | null> {
+    throw new LocalGitError(
+      'Verification runs live on GitHub: the local backend cannot list them.',
+    );
+  }
+
   private refuse(): never {
     throw new LocalGitError(
       'The local backend only evaluates: dispatching, statuses and issues need --repo owner/name and a token.',

@@ -34,6 +34,11 @@ const dispatchSchema = z.object({
   repository: z.object({ id: z.number().int(), default_branch: z.string().optional() }),
 });
 
+// A schedule payload has only `schedule` (the cron) and the repository.
+const scheduleSchema = z.object({
+  repository: z.object({ default_branch: z.string().optional() }).optional(),
+});
+
 export interface WorkflowRunFacts {
   runId: number;
   /** 1 for the first attempt; a re-run keeps the run id and raises it. */
@@ -55,7 +60,9 @@ export interface WorkflowRunFacts {
 
 export type GovernorEvent =
   | { kind: 'workflow_run'; run: WorkflowRunFacts }
-  | { kind: 'manual'; sha: string; repositoryId: number; defaultBranch: string | null };
+  | { kind: 'manual'; sha: string; repositoryId: number; defaultBranch: string | null }
+  /** schedule, or workflow_dispatch without a sha: settle lost outcomes, decide what is ready. */
+  | { kind: 'reconcile'; trigger: 'schedule' | 'workflow_dispatch'; defaultBranch: string | null };
 
 export class EventError extends Error {
   constructor(message: string) {
@@ -113,10 +120,13 @@ export function parseEvent(eventName: string, payload: unknown, inputSha: string
       );
     const fromPayload = r.data.inputs?.sha;
     const raw = (inputSha || (typeof fromPayload === 'string' ? fromPayload : '')).trim();
+    // Without a SHA, a dispatch asks for what the schedule does: reconcile.
     if (raw === '')
-      throw new EventError(
-        'workflow_dispatch needs the commit to evaluate: set the `sha` input (a full 40-character SHA).',
-      );
+      return {
+        kind: 'reconcile',
+        trigger: 'workflow_dispatch',
+        defaultBranch: r.data.repository.default_branch ?? null,
+      };
     if (!isFullSha(raw)) {
       throw new EventError(
         `The sha input ${JSON.stringify(raw.slice(0, 80))} is not a full 40-character lowercase hex SHA; short SHAs and branch names are refused.`,
@@ -129,8 +139,20 @@ export function parseEvent(eventName: string, payload: unknown, inputSha: string
       defaultBranch: r.data.repository.default_branch ?? null,
     };
   }
+  if (eventName === 'schedule') {
+    const r = scheduleSchema.safeParse(payload);
+    if (!r.success)
+      throw new EventError(
+        `The schedule event payload is invalid: ${describeIssues(r.error, 'payload')}`,
+      );
+    return {
+      kind: 'reconcile',
+      trigger: 'schedule',
+      defaultBranch: r.data.repository?.default_branch ?? null,
+    };
+  }
   throw new EventError(
-    `Unsupported event "${eventName}". The governor runs on workflow_run (completed) of the verification and deploy workflows, and on workflow_dispatch with a sha input.`,
+    `Unsupported event "${eventName}". The governor runs on workflow_run (completed) of the verification and deploy workflows, on workflow_dispatch (with a sha input to decide that commit, without one to reconcile), and on schedule (reconcile).`,
   );
 }
 

@@ -1,0 +1,230 @@
+// Carry an ALLOW out exactly once: claim on the state branch, dispatch, record the run; a HOLD
+// is recorded and published. A lost race decides again from fresh state.
+import type { Config } from '../domain/config.js';
+import {
+  claim,
+  decisionPath,
+  markDispatched,
+  RELEASE_FILE,
+  releaseClaim,
+  serialize,
+  withLifecycle,
+} from '../domain/state.js';
+import { isFullSha, shortSha } from '../domain/types.js';
+import { ApiError } from '../adapters/github.js';
+import type { StateSnapshot } from '../ports.js';
+import { statusDescription, type RunReport } from '../report/summary.js';
+import {
+  CLAIM_GRACE_MS,
+  MAX_WRITE_ATTEMPTS,
+  type GovernorDeps,
+  GovernorError,
+  claimedBy,
+  publishStatus,
+  backoff,
+  UnconfirmedWrites,
+  writeState,
+} from './deps.js';
+import { type DecideRequest, type Known, evaluate, evaluationRecord, reportOf } from './facts.js';
+
+export async function decideAndAct(
+  deps: GovernorDeps,
+  req: DecideRequest,
+  first?: Known,
+): Promise<RunReport> {
+  if (!isFullSha(req.sha))
+    throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
+  let known: Known | undefined = first;
+  const unconfirmed = new UnconfirmedWrites();
+  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+    const ev = await evaluate(deps, req, known);
+    known = {
+      ...(ev.off ?? { config: ev.config, disabled: false, why: null, typo: null }),
+      configRef: ev.productionSha ?? req.sha,
+    };
+    const report = reportOf(deps, ev, req.sha);
+    const config = ev.config;
+
+    // A claimed SHA whose deploy run exists: record what the claimant could not.
+    if (ev.foundRun && config && !deps.dryRun) {
+      const run = ev.foundRun;
+      await recordDispatched(deps, req.sha, run.id, run.url);
+      report.notes.push(`Found deploy run ${run.url} for the earlier claim and recorded it.`);
+    }
+    if (deps.dryRun || ev.decision.outcome === 'SKIP' || !config) return report;
+
+    if (ev.decision.outcome === 'HOLD') {
+      const recorded = ev.snapshot.decision?.decision;
+      if (req.quiet && recorded?.outcome === 'HOLD' && recorded.reason === ev.decision.reason) {
+        report.notes.push(
+          `Still HOLD ${ev.decision.reason}, as recorded before: nothing written, no status set.`,
+        );
+        return report;
+      }
+      const written = await writeState(
+        deps,
+        req.sha,
+        // Built from the freshest record, so a conflict never drops another run's evaluation.
+        (snap) => ({
+          files: {
+            [decisionPath(req.sha)]: serialize(
+              evaluationRecord(deps, { ...ev, snapshot: snap }, req.sha),
+            ),
+          },
+          message: `decide ${shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
+        }),
+        ev.snapshot,
+      );
+      report.stateCommit = written?.head ?? null;
+      await publishStatus(
+        deps,
+        report,
+        req.sha,
+        'failure',
+        statusDescription(report),
+        deps.run.url,
+        config.status_context,
+      );
+      return report;
+    }
+
+    // ALLOW: claim with a compare-and-swap on the state we decided from. If the branch moved,
+    // decide again from fresh state: whoever moved it may have claimed this SHA or a newer one.
+    const snap = ev.snapshot;
+    let claimed: StateSnapshot;
+    if (ev.ownClaim) claimed = snap;
+    else {
+      const record = withLifecycle(evaluationRecord(deps, ev, req.sha), {
+        state: 'claimed',
+        claimed_at: deps.now().toISOString(),
+      });
+      const release = claim(snap.release, req.sha, deps.now(), claimedBy(deps));
+      const r = await deps.store.write(
+        snap,
+        { [RELEASE_FILE]: serialize(release), [decisionPath(req.sha)]: serialize(record) },
+        `claim ${shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${claimedBy(deps)})`,
+      );
+      if (r.kind !== 'written') {
+        unconfirmed.count(r);
+        deps.log(
+          `Claim of ${shortSha(req.sha)} not confirmed (${r.detail}); deciding again from fresh state.`,
+        );
+        await backoff(deps, attempt);
+        continue;
+      }
+      // What we just wrote is the state: the next write builds on it without reading it back.
+      claimed = { head: r.head, release, decision: record };
+    }
+    report.stateCommit = claimed.head;
+
+    let run: { id: number; url: string };
+    try {
+      run = await dispatchOnce(deps, config, req.sha);
+    } catch (e) {
+      // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
+      // withdrawn and a re-run after the fix decides afresh. An unknown outcome keeps the claim.
+      if (e instanceof ApiError && e.status !== null && e.status < 500) {
+        await writeState(
+          deps,
+          req.sha,
+          (s2) => {
+            const release = releaseClaim(s2.release, req.sha, claimedBy(deps));
+            if (release === s2.release) return null;
+            const record = s2.decision
+              ? withLifecycle(s2.decision, { state: null, claimed_at: null })
+              : null;
+            return {
+              files: {
+                [RELEASE_FILE]: serialize(release),
+                ...(record ? { [decisionPath(req.sha)]: serialize(record) } : {}),
+              },
+              message: `release ${shortSha(req.sha)}: dispatch refused (HTTP ${e.status})`,
+            };
+          },
+          claimed,
+        );
+      }
+      throw e;
+    }
+    const recorded = await recordDispatched(deps, req.sha, run.id, run.url, claimed);
+    report.stateCommit = recorded ?? report.stateCommit;
+    report.deployRunUrl = run.url;
+    await publishStatus(
+      deps,
+      report,
+      req.sha,
+      'success',
+      statusDescription(report),
+      run.url,
+      config.status_context,
+    );
+    return report;
+  }
+  throw new GovernorError(
+    `Deciding ${shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`,
+    'Re-run the job.',
+  );
+}
+
+/** Dispatch, then make sure we know the run: from the response, or by finding it. */
+async function dispatchOnce(
+  deps: GovernorDeps,
+  config: Config,
+  sha: string,
+): Promise<{ id: number; url: string }> {
+  let direct: { runId: number; url: string } | null = null;
+  try {
+    direct = await deps.gh.dispatch(config.deploy_workflow, config.deploy_workflow_ref, sha);
+  } catch (e) {
+    const status = e instanceof ApiError ? e.status : null;
+    // A 5xx or a broken connection may come after GitHub created the run: look before anything else.
+    if (status !== null && status < 500) throw e;
+    deps.log(`The dispatch response was lost (${(e as Error).message}); looking for the run.`);
+  }
+  if (direct) return { id: direct.runId, url: direct.url };
+  for (let i = 0; i < 5; i++) {
+    const runs = await deps.gh.findDeployRuns(config.deploy_workflow, sha);
+    const newest = runs.sort((a, b) => b.id - a.id)[0];
+    if (newest) return { id: newest.id, url: newest.url };
+    // GitHub lists a dispatched run within seconds: 1, 2, … 5 s apart by default.
+    await deps.sleep(2 * deps.retryBaseMs * (i + 1));
+  }
+  throw new GovernorError(
+    `Dispatched ${config.deploy_workflow} for ${shortSha(sha)} but could not find its run (no run titled with the SHA).`,
+    `The claim stays on the state branch, so nothing is dispatched twice. Check the Actions tab for a run of ${config.deploy_workflow}; its run-name must contain the SHA (run-name: Deploy \${{ inputs.sha }}). Re-running the governor after ${CLAIM_GRACE_MS / 60_000} minutes takes the claim over if no run exists.`,
+  );
+}
+
+async function recordDispatched(
+  deps: GovernorDeps,
+  sha: string,
+  runId: number,
+  url: string,
+  first?: StateSnapshot,
+): Promise<string | null> {
+  const written = await writeState(
+    deps,
+    sha,
+    (snap) => {
+      const entry = snap.release.deploy_history.find((h) => h.sha === sha);
+      if (!entry || entry.run_id === runId) return null;
+      const record = snap.decision
+        ? withLifecycle(snap.decision, {
+            state: 'dispatched',
+            dispatched_at: deps.now().toISOString(),
+            run_id: runId,
+            run_url: url,
+          })
+        : null;
+      return {
+        files: {
+          [RELEASE_FILE]: serialize(markDispatched(snap.release, sha, runId, url)),
+          ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
+        },
+        message: `dispatched ${shortSha(sha)}: run ${runId}`,
+      };
+    },
+    first,
+  );
+  return written?.head ?? null;
+}

@@ -1,0 +1,166 @@
+// What the governor runs on (its ports, clock and identity), its error type, and the small
+// protocols every step shares: best-effort status and comments, and the state write with its
+// compare-and-swap, re-read and bounded retries.
+import { shortSha } from '../domain/types.js';
+import { ApiError, outcomeUnknown } from '../adapters/github.js';
+import type { RepoPort, StateSnapshot, StateStore, WriteResult } from '../ports.js';
+import type { RunReport } from '../report/summary.js';
+
+/** Claims younger than this belong to a run that may still be dispatching: never taken over. */
+export const CLAIM_GRACE_MS = 10 * 60_000;
+/** Attempts at a state write before giving up; docs/state.md says how it was chosen. */
+export const MAX_WRITE_ATTEMPTS = 12;
+/** Writes in a row that GitHub does not confirm (5xx, no answer) before the job gives up. */
+export const MAX_UNCONFIRMED_WRITES = 4;
+
+export interface GovernorDeps {
+  gh: RepoPort;
+  store: StateStore;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  /** The base of every backoff, in ms (RELEASE_GOVERNOR_RETRY_BASE_MS; 500 by default). */
+  retryBaseMs: number;
+  env: Record<string, string | undefined>;
+  configPath: string;
+  /** config-path was given explicitly: a missing file is then an error, not "off". */
+  configPathExplicit: boolean;
+  /** The state branch the store reads (RELEASE_GOVERNOR_STATE_BRANCH, or booty-state). */
+  stateBranch: string;
+  /** The repository's default branch (from the event payload, or the API for the CLI). */
+  defaultBranch: string;
+  degraded: boolean | null;
+  dryRun: boolean;
+  /** Who is deciding, for the record and for recognising one's own claim. */
+  run: { id: number | null; attempt: number | null; url: string | null; source: 'action' | 'cli' };
+  log: (message: string) => void;
+}
+
+export class GovernorError extends Error {
+  constructor(
+    message: string,
+    readonly advice: string | null = null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'GovernorError';
+  }
+}
+
+export function claimedBy(deps: GovernorDeps): string {
+  return `${deps.run.source}:${deps.run.id ?? 'local'}/${deps.run.attempt ?? 1}`;
+}
+
+/**
+ * Whether a claim was made by an earlier attempt of this same workflow run. GitHub starts a
+ * re-run attempt only after the previous attempt has finished, so such a claimant is gone.
+ */
+export function isEarlierAttempt(claimant: string | null | undefined, deps: GovernorDeps): boolean {
+  const m = /^action:(\d+)\/(\d+)$/.exec(claimant ?? '');
+  return (
+    deps.run.source === 'action' &&
+    m !== null &&
+    Number(m[1]) === deps.run.id &&
+    Number(m[2]) < (deps.run.attempt ?? 1)
+  );
+}
+
+/**
+ * Sets the commit status. When GitHub does not answer, the decision (already recorded on the
+ * state branch) stands and the report carries a warning; a refusal (403) is still an error.
+ */
+export async function publishStatus(
+  deps: GovernorDeps,
+  report: RunReport,
+  ...status: Parameters<RepoPort['setStatus']>
+): Promise<void> {
+  try {
+    await deps.gh.setStatus(...status);
+  } catch (e) {
+    if (!isUnanswered(e)) throw e;
+    const [sha, , , , context] = status;
+    report.warnings.push(
+      `The commit status ${context} could not be set on ${shortSha(sha)}: ${(e as Error).message}. The ${report.outcome} above stands and is recorded on the state branch.`,
+    );
+  }
+}
+
+/**
+ * A comment that is not repeated when GitHub does not answer (one that did land would be posted
+ * twice): the recorded outcome stands, and the report says the comment may be missing.
+ */
+export async function bestEffort(
+  report: RunReport,
+  what: string,
+  call: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await call();
+  } catch (e) {
+    if (!isUnanswered(e)) throw e;
+    report.warnings.push(
+      `GitHub did not confirm ${what} (${(e as Error).message}); it may be missing.`,
+    );
+  }
+}
+
+/** A GitHub call whose effect is unknown (5xx, broken connection); any other error is not. */
+export function isUnanswered(e: unknown): boolean {
+  return e instanceof ApiError && outcomeUnknown(e.status);
+}
+
+export function backoff(deps: GovernorDeps, attempt: number): Promise<void> {
+  // Full jitter over a window that grows to 4 × the base (2 s by default): ten runs racing
+  // spread out quickly.
+  const base = deps.retryBaseMs;
+  return deps.sleep(Math.floor(deps.random() * Math.min(4 * base, (base / 5) * 2 ** attempt)));
+}
+
+/**
+ * Counts state writes GitHub did not confirm. Re-reading after one is safe (the commit either
+ * exists or not, and `build` sees which), but a GitHub that keeps failing is reported as such,
+ * not as a race.
+ */
+export class UnconfirmedWrites {
+  private inARow = 0;
+
+  count(r: Exclude<WriteResult, { kind: 'written' }>): void {
+    if (r.kind === 'conflict') {
+      this.inARow = 0;
+      return;
+    }
+    this.inARow++;
+    if (this.inARow >= MAX_UNCONFIRMED_WRITES)
+      throw new GovernorError(
+        `GitHub did not confirm ${this.inARow} writes to the state branch in a row (last: ${r.detail}). Nothing was dispatched by this attempt.`,
+        'Each state write is one atomic commit, so the branch is consistent. Re-run the job when GitHub answers again: the re-run recognises a claim this attempt may have left and dispatches at most once.',
+      );
+  }
+}
+
+/** Writes files on top of the latest state, re-reading on conflict; `build` sees fresh state. */
+export async function writeState(
+  deps: GovernorDeps,
+  sha: string | undefined,
+  build: (snap: StateSnapshot) => { files: Record<string, string>; message: string } | null,
+  first?: StateSnapshot,
+): Promise<{ head: string; snapshot: StateSnapshot } | null> {
+  let snap = first ?? (await deps.store.read(sha));
+  const unconfirmed = new UnconfirmedWrites();
+  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+    const change = build(snap);
+    if (!change) return null;
+    const r = await deps.store.write(snap, change.files, change.message);
+    if (r.kind === 'written') return { head: r.head, snapshot: snap };
+    unconfirmed.count(r);
+    deps.log(
+      `State write conflict (${r.detail}); re-reading (attempt ${attempt}/${MAX_WRITE_ATTEMPTS}).`,
+    );
+    await backoff(deps, attempt);
+    snap = await deps.store.read(sha);
+  }
+  throw new GovernorError(
+    `The state branch kept moving: ${MAX_WRITE_ATTEMPTS} writes in a row lost the race. Nothing was deployed.`,
+    'Re-run the job; if it persists, look for another process writing the state branch.',
+  );
+}

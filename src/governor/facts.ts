@@ -1,0 +1,285 @@
+// Gather the facts a decision needs, with as few requests as the verdict allows, and ask the
+// pure rules (domain/decide.ts) for the verdict.
+import { evaluateApprovals, NO_APPROVALS, type ApprovalResult } from '../domain/approvals.js';
+import { APPROVAL_VARIABLE, configDigest, type Config } from '../domain/config.js';
+import {
+  approvalsMatter,
+  decide,
+  decideEarly,
+  type CompareStatus,
+  type Decision,
+  type PullPaths,
+} from '../domain/decide.js';
+import { compileRiskRules, type ChangedFile, type RiskAssessment } from '../domain/risk.js';
+import {
+  historyForRules,
+  inFlight,
+  lifecycleOf,
+  recordEvaluation,
+  type DecisionRecord,
+  type HistoryEntry,
+} from '../domain/state.js';
+import { shortSha } from '../domain/types.js';
+import type { RunInfo, StateSnapshot } from '../ports.js';
+import { emptyReport, type RunReport } from '../report/summary.js';
+import { CLAIM_GRACE_MS, type GovernorDeps, claimedBy, isEarlierAttempt } from './deps.js';
+import { type ConfigRead, readConfig } from './policy.js';
+
+async function changedFiles(
+  deps: GovernorDeps,
+  productionSha: string | null,
+  sha: string,
+  compareFiles: ChangedFile[] | null,
+  capped: boolean,
+): Promise<{ files: ChangedFile[]; incomplete: string | null }> {
+  if (productionSha === null) {
+    const head = await deps.gh.treeFiles(sha);
+    const files = [...head.files.keys()].map((path) => ({ path, status: 'added' as const }));
+    return {
+      files,
+      incomplete: head.truncated ? 'the tree listing of the commit was truncated by GitHub' : null,
+    };
+  }
+  if (compareFiles && !capped) return { files: compareFiles, incomplete: null };
+  // The compare API stops at 300 files: diff the two trees instead.
+  const [before, after] = await Promise.all([
+    deps.gh.treeFiles(productionSha),
+    deps.gh.treeFiles(sha),
+  ]);
+  if (before.truncated || after.truncated)
+    return {
+      files: compareFiles ?? [],
+      incomplete: 'the diff has more files than GitHub lists, and the tree listing was truncated',
+    };
+  const files: ChangedFile[] = [];
+  for (const [path, id] of after.files) {
+    const old = before.files.get(path);
+    if (old === undefined) files.push({ path, status: 'added' });
+    else if (old !== id) files.push({ path, status: 'modified' });
+  }
+  for (const path of before.files.keys())
+    if (!after.files.has(path)) files.push({ path, status: 'removed' });
+  return { files, incomplete: null };
+}
+
+export interface DecideRequest {
+  sha: string;
+  manual: boolean;
+  /**
+   * Reconcile: a HOLD with the same reason as the SHA's recorded decision writes nothing and
+   * sets no status (nothing changed since the run that recorded it).
+   */
+  quiet?: boolean;
+}
+
+interface Evaluated {
+  snapshot: StateSnapshot;
+  config: Config | null;
+  decision: Decision;
+  assessment: RiskAssessment | null;
+  approvals: ApprovalResult | null;
+  productionSha: string | null;
+  notes: string[];
+  /** Set when this run already holds the claim for the SHA (a lost write response, or a retry). */
+  ownClaim: HistoryEntry | null;
+  /** A claimed-but-not-dispatched SHA whose deploy run turned up. */
+  foundRun: RunInfo | null;
+  /** The config as read, when it turned the governor off (why, and a likely typo). */
+  off?: ConfigRead;
+}
+
+export interface Known extends ConfigRead {
+  configRef: string;
+  /** State already read for this SHA, used once. */
+  snapshot?: StateSnapshot;
+}
+
+export async function evaluate(
+  deps: GovernorDeps,
+  req: DecideRequest,
+  known?: Known,
+): Promise<Evaluated> {
+  const notes: string[] = [];
+  const snapshot = known?.snapshot ?? (await deps.store.read(req.sha));
+  const release = snapshot.release;
+  const productionSha = release.production_sha_current;
+  const configRef = productionSha ?? req.sha;
+  const cfg: Known =
+    known && known.configRef === configRef
+      ? known
+      : { ...(await readConfig(deps, configRef, productionSha !== null)), configRef };
+  const base = {
+    snapshot,
+    config: cfg.config,
+    productionSha,
+    notes,
+    ownClaim: null,
+    foundRun: null,
+    assessment: null,
+    approvals: null,
+  };
+
+  if (cfg.disabled || !cfg.config) {
+    const off = decideEarly({
+      enabled: false,
+      sha: req.sha,
+      lifecycle: null,
+      productionSha,
+      productionCompare: null,
+      inFlight: null,
+      manual: req.manual,
+      verified: true,
+    })!;
+    return {
+      ...base,
+      off: cfg,
+      decision: cfg.why ? { ...off, summary: cfg.why } : off,
+    };
+  }
+  const config = cfg.config;
+
+  let lifecycle = lifecycleOf(release, req.sha);
+  const entry = release.deploy_history.find((h) => h.sha === req.sha) ?? null;
+  let ownClaim: HistoryEntry | null = null;
+  let foundRun: RunInfo | null = null;
+  if (lifecycle === 'claimed' && entry) {
+    if (entry.claimed_by === claimedBy(deps)) {
+      ownClaim = entry;
+      lifecycle = null;
+    } else {
+      // Claimed but never recorded as dispatched: the claimant died, or lost the response.
+      const runs = await deps.gh.findDeployRuns(config.deploy_workflow, req.sha);
+      const claimTime = Date.parse(entry.time);
+      foundRun = runs.find((r) => Date.parse(r.createdAt) >= claimTime - 60_000) ?? null;
+      const stale = deps.now().getTime() - claimTime > CLAIM_GRACE_MS;
+      if (!foundRun && (stale || isEarlierAttempt(entry.claimed_by, deps))) {
+        notes.push(
+          `${shortSha(req.sha)} was claimed at ${entry.time} by ${entry.claimed_by ?? 'an earlier run'}${stale ? '' : ', an earlier attempt of this run (it has ended)'}, and no deploy run for it exists: taking the claim over.`,
+        );
+        lifecycle = null;
+      }
+    }
+  }
+
+  const productionCompare = productionSha ? await deps.gh.compare(productionSha, req.sha) : null;
+  const flying = inFlight(release);
+  let inFlightCompare: { sha: string; compare: CompareStatus } | null = null;
+  if (flying && flying.sha !== req.sha && flying.sha !== productionSha) {
+    inFlightCompare = {
+      sha: flying.sha,
+      compare: (await deps.gh.compare(flying.sha, req.sha)).status,
+    };
+  }
+  const verified = req.manual
+    ? await deps.gh.verified(config.verification_workflow, req.sha, config.branch)
+    : true;
+  const early = {
+    enabled: true,
+    sha: req.sha,
+    lifecycle: ownClaim ? null : lifecycle,
+    productionSha,
+    productionCompare: productionCompare?.status ?? null,
+    inFlight: inFlightCompare,
+    manual: req.manual,
+    verified,
+  };
+  const earlyDecision = decideEarly(early);
+  if (earlyDecision) return { ...base, decision: earlyDecision, ownClaim, foundRun };
+
+  const { files, incomplete } = await changedFiles(
+    deps,
+    productionSha,
+    req.sha,
+    productionCompare?.files ?? null,
+    productionCompare?.capped ?? false,
+  );
+  const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
+  const incidents = await deps.gh.openIncidents(config.incident_labels);
+
+  let approvals: ApprovalResult = NO_APPROVALS;
+  let pulls: PullPaths[] = [];
+  const environment = deps.env[APPROVAL_VARIABLE];
+  if (
+    approvalsMatter({
+      risk: assessment.risk,
+      productionSha,
+      config,
+      incidentCount: incidents.length,
+      degraded: deps.degraded,
+    })
+  ) {
+    const commits = productionCompare?.commits ?? [];
+    const headAuthor =
+      commits.find((c) => c.sha === req.sha)?.author ?? (await deps.gh.commitAuthor(req.sha));
+    const facts = await deps.gh.approvalFacts({
+      headSha: req.sha,
+      headAuthor,
+      commits: productionSha ? commits.map((c) => c.sha) : [req.sha],
+      branch: config.branch,
+      environment,
+    });
+    if (productionCompare && productionCompare.totalCommits > commits.length) {
+      notes.push(
+        `The range has ${productionCompare.totalCommits} commits; pull requests were read for the first ${commits.length} only. Approve with the SHA-scoped variable or a commit comment if a HIGH path is not covered.`,
+      );
+    }
+    approvals = evaluateApprovals(facts, config);
+    pulls = facts.pulls.map((p) => ({ number: p.number, paths: p.files }));
+  } else if (environment) {
+    notes.push(`${APPROVAL_VARIABLE} is set but no approval was needed for this change.`);
+  }
+
+  const decision = decide({
+    ...early,
+    config,
+    risk: assessment,
+    approvals,
+    pulls,
+    history: historyForRules(release),
+    incidents,
+    degraded: deps.degraded,
+    now: deps.now(),
+  });
+  return { ...base, decision, assessment, approvals, ownClaim, foundRun };
+}
+
+export function evaluationRecord(deps: GovernorDeps, ev: Evaluated, sha: string): DecisionRecord {
+  return recordEvaluation(
+    ev.snapshot.decision,
+    {
+      sha,
+      decision: ev.decision,
+      productionSha: ev.productionSha,
+      assessment: ev.assessment,
+      approvals: ev.approvals,
+    },
+    {
+      runId: deps.run.id,
+      runAttempt: deps.run.attempt,
+      now: deps.now(),
+      configDigest: ev.config ? configDigest(ev.config) : null,
+      source: deps.run.source,
+    },
+  );
+}
+
+export function reportOf(deps: GovernorDeps, ev: Evaluated, sha: string): RunReport {
+  return emptyReport({
+    outcome: ev.decision.outcome,
+    reason: ev.decision.reason,
+    sha,
+    productionSha: ev.productionSha,
+    risk: ev.decision.risk,
+    headline: ev.decision.summary,
+    decision: ev.decision,
+    assessment: ev.assessment,
+    approvals: ev.approvals,
+    notes: ev.notes,
+    // A misspelt block silently turns the governor off: say it loudly.
+    warnings: ev.off?.typo && ev.off.why ? [ev.off.why] : [],
+    runUrl: deps.run.url,
+    dryRun: deps.dryRun,
+    environmentName: ev.config?.production_environment_name ?? 'production',
+    releaseBranch: ev.config?.branch ?? null,
+  });
+}

@@ -1,0 +1,221 @@
+// A deploy run finished: record its outcome per (run id, attempt), move production forward
+// only, and open or comment on the deploy-failure issue.
+import type { Config } from '../domain/config.js';
+import type { WorkflowRunFacts } from '../domain/events.js';
+import {
+  decisionPath,
+  failureIssueOf,
+  markFinished,
+  recordedOutcome,
+  RELEASE_FILE,
+  serialize,
+  withLifecycle,
+  type Release,
+} from '../domain/state.js';
+import { shortSha } from '../domain/types.js';
+import type { StateSnapshot } from '../ports.js';
+import { emptyReport, type RunReport } from '../report/summary.js';
+import { type GovernorDeps, publishStatus, bestEffort, isUnanswered, writeState } from './deps.js';
+
+export async function observeDeploy(
+  deps: GovernorDeps,
+  run: WorkflowRunFacts,
+  config: Config,
+  snapshot: StateSnapshot,
+): Promise<RunReport> {
+  const report = emptyReport({
+    outcome: 'SKIP',
+    reason: 'not_a_release_candidate',
+    runUrl: deps.run.url,
+    dryRun: deps.dryRun,
+    productionSha: snapshot.release.production_sha_current,
+    environmentName: config.production_environment_name,
+  });
+  const byId = snapshot.release.deploy_history.find((h) => h.run_id === run.runId);
+  const fromTitle = run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null;
+  const sha = byId?.sha ?? fromTitle;
+  if (!sha) {
+    report.headline = `Deploy run ${run.runId} finished (${run.conclusion ?? 'unknown'}) but names no commit: its run-name has no full SHA and the governor did not dispatch it. Nothing was recorded; add \`run-name: Deploy \${{ inputs.sha }}\` to the deploy workflow.`;
+    return report;
+  }
+  report.sha = sha;
+  if (run.conclusion === null) {
+    report.headline = `Deploy run ${run.runId} for ${shortSha(sha)} has not finished; nothing to record.`;
+    return report;
+  }
+  const success = run.conclusion === 'success';
+  // Recorded per (run id, attempt): a redelivered event is a no-op, a re-run is a new outcome.
+  const already = recordedOutcome(snapshot.release, sha, run.runId, run.runAttempt);
+  const attempt = run.runAttempt > 1 ? ` (attempt ${run.runAttempt})` : '';
+  const url = run.htmlUrl ?? `run ${run.runId}`;
+  if (deps.dryRun) {
+    report.headline = `Deploy of ${shortSha(sha)} ${success ? 'succeeded' : `failed (${run.conclusion})`}; dry run, nothing recorded.`;
+    return report;
+  }
+
+  let movesProduction = false;
+  if (success) {
+    const prod = snapshot.release.production_sha_current;
+    movesProduction =
+      prod === null || (prod !== sha && (await deps.gh.compare(prod, sha)).status === 'ahead');
+  }
+  // The state after recording: what was read, or what this run wrote on top of it.
+  let after: StateSnapshot = snapshot;
+  if (!already) {
+    const written = await writeState(
+      deps,
+      sha,
+      (snap) => {
+        if (recordedOutcome(snap.release, sha, run.runId, run.runAttempt)) return null;
+        const release = markFinished(
+          snap.release,
+          {
+            sha,
+            success,
+            conclusion: run.conclusion!,
+            runId: run.runId,
+            runAttempt: run.runAttempt,
+            runUrl: url,
+            now: deps.now(),
+          },
+          movesProduction &&
+            snap.release.production_sha_current === snapshot.release.production_sha_current,
+        );
+        const record = snap.decision
+          ? withLifecycle(snap.decision, {
+              state: success ? 'succeeded' : 'failed',
+              finished_at: deps.now().toISOString(),
+              conclusion: run.conclusion,
+              run_id: run.runId,
+              run_attempt: run.runAttempt,
+              run_url: url,
+            })
+          : null;
+        after = { head: null, release, decision: record };
+        return {
+          files: {
+            [RELEASE_FILE]: serialize(release),
+            ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
+          },
+          message: success
+            ? `deployed ${shortSha(sha)}: run ${run.runId}${attempt}`
+            : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}${attempt}`,
+        };
+      },
+      snapshot,
+    );
+    if (written) after = { ...after, head: written.head };
+    else after = await deps.store.read(sha);
+    report.stateCommit = written?.head ?? null;
+  }
+  report.productionSha = after.release.production_sha_current;
+
+  if (success) {
+    report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${attempt}${movesProduction ? '; production moved' : ' (production already contains it)'}.`;
+    const issue = failureIssueOf(after.release, sha);
+    if (issue !== null && !already) {
+      // The issue stays open on purpose: it is an incident (rule 9) until a person has looked
+      // at why the earlier attempt failed; closing it is that person's acknowledgement.
+      await bestEffort(report, `the comment on #${issue}`, () =>
+        deps.gh.commentIssue(
+          issue,
+          [
+            `The deploy of \`${sha}\` to **${config.production_environment_name}** succeeded${attempt}: ${url}`,
+            '',
+            movesProduction
+              ? `Production is now at \`${sha}\`.`
+              : `Production already contained \`${sha}\`; it did not move.`,
+            '',
+            `This issue stays open: while it is open it counts as an active incident for the governor (rule 9, \`incident_labels\`). Close it once the cause of the earlier failure is understood.`,
+          ].join('\n'),
+        ),
+      );
+      report.notes.push(`Commented on #${issue}: the deploy succeeded${attempt}.`);
+    }
+    await publishStatus(
+      deps,
+      report,
+      sha,
+      'success',
+      `Deployed to ${config.production_environment_name} · ${shortSha(sha)}`,
+      url.startsWith('http') ? url : deps.run.url,
+      config.status_context,
+    );
+    return report;
+  }
+
+  // Failure: one issue per SHA; later failures of the same SHA (a re-run, or a new run) comment
+  // on it. Only this very attempt, already recorded and reported, is a no-op.
+  const entry = after.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
+  if (already && entry?.issue_number) {
+    report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; already reported in #${entry.issue_number}.`;
+    return report;
+  }
+  const body = [
+    `The deploy of \`${sha}\` to **${config.production_environment_name}** failed${attempt}.`,
+    '',
+    `- Conclusion: \`${run.conclusion}\``,
+    `- Run: ${url}`,
+    `- Cooldown: the governor will not redeploy this SHA for ${config.cooldown_minutes} minutes.`,
+  ].join('\n');
+  const existing = failureIssueOf(after.release, sha);
+  const title = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`;
+  const labels = config.deploy_failure_labels;
+  let issue: number;
+  if (existing !== null) {
+    await bestEffort(report, `the comment on #${existing}`, () =>
+      deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`),
+    );
+    issue = existing;
+  } else {
+    // An earlier attempt that recorded this failure may have opened the issue and died (or lost
+    // the answer) before recording its number: look before opening another.
+    const earlier = already ? await deps.gh.findOpenIssue(title, labels) : null;
+    if (earlier !== null) issue = earlier;
+    else {
+      try {
+        issue = await deps.gh.openIssue(title, body, labels);
+      } catch (e) {
+        if (!isUnanswered(e)) throw e;
+        const found = await deps.gh.findOpenIssue(title, labels);
+        if (found === null) throw e;
+        issue = found;
+      }
+    }
+  }
+  const written = await writeState(
+    deps,
+    sha,
+    (snap) => {
+      const e = snap.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
+      if (!e || e.issue_number === issue) return null;
+      const release: Release = {
+        ...snap.release,
+        deploy_history: snap.release.deploy_history.map((h) =>
+          h === e ? { ...h, issue_number: issue } : h,
+        ),
+      };
+      const record = snap.decision ? withLifecycle(snap.decision, { issue_number: issue }) : null;
+      return {
+        files: {
+          [RELEASE_FILE]: serialize(release),
+          ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
+        },
+        message: `failed ${shortSha(sha)}: issue #${issue}`,
+      };
+    },
+    after,
+  );
+  report.stateCommit = written?.head ?? report.stateCommit;
+  report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`;
+  await publishStatus(
+    deps,
+    report,
+    sha,
+    'failure',
+    `Deploy failed (${run.conclusion}) · ${shortSha(sha)}`.slice(0, 140),
+    url.startsWith('http') ? url : deps.run.url,
+    config.status_context,
+  );
+  return report;
+}
