@@ -17,6 +17,7 @@ export function render(dir, machine) {
   const races = read('races');
 
   const low = requests.find((r) => r.kind === 'LOW ALLOW');
+  const idle = requests.find((r) => r.kind === 'reconcile idle');
   const { zero, tenThousand } = history;
   const historyFlat =
     zero.requests === tenThousand.requests &&
@@ -36,6 +37,15 @@ export function render(dir, machine) {
           ? `${verdict(true)}, goal missed by ${low.count - 7}`
           : verdict(false),
     ],
+    ...(idle
+      ? [
+          [
+            'Reconcile with nothing to do: at most 3 requests, no write',
+            `${idle.count} (${idle.operations.join(', ')})`,
+            verdict(idle.count <= 3 && !idle.operations.some((o) => /Write|create|POST/.test(o))),
+          ],
+        ]
+      : []),
     [
       'Start-up (spawn → first request) at most 1.5× the minimal bundle',
       `${ms(startup.oursFirst.median)} vs ${ms(startup.minimalFirst.median)}: ${startup.ratio.toFixed(2)}×`,

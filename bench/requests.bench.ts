@@ -10,6 +10,7 @@ import {
   setupRepo,
   verified,
 } from '../__tests__/support/scenario.js';
+import { deepMerge, fixture } from '../__tests__/support/events.js';
 import { startSimulator } from '../__tests__/support/sim.js';
 import { writeResult } from './support.js';
 
@@ -19,6 +20,14 @@ it('requests per decision kind', async () => {
     const s = setupRepo(sim);
     inProduction(sim, s.base);
     const kinds: Record<string, ActionRun> = {};
+    // Reconcile with nothing to do: the newest verified commit is in production (SPEC §19: at
+    // most 3 requests, no write).
+    sim.workflowRun({ workflow: s.verify, headSha: s.base, conclusion: 'success' });
+    kinds['reconcile idle'] = await runAction({
+      sim,
+      eventName: 'schedule',
+      event: deepMerge(fixture('schedule'), { repository: { id: sim.repoId } }),
+    });
     const low = sim.commit({ files: { 'src/app.ts': 'export const v = 2;\n' } });
     kinds['LOW ALLOW'] = await runAction({
       sim,

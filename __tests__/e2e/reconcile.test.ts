@@ -12,7 +12,6 @@ import {
   productionRelease,
   setupRepo,
   stateFile,
-  verified,
 } from '../support/scenario.js';
 import { useSimulator } from '../support/sim.js';
 
