@@ -53270,6 +53270,19 @@ function state_parseDecisionRecord(text, path) {
         throw new state_StateCorruptError(path, problems(r.error));
     return r.data;
 }
+/** A SHA that was never claimed: every lifecycle field present, null. */
+function noLifecycle() {
+    return {
+        state: null,
+        claimed_at: null,
+        dispatched_at: null,
+        run_id: null,
+        run_url: null,
+        finished_at: null,
+        conclusion: null,
+        issue_number: null,
+    };
+}
 /** The decision record after one more evaluation of the SHA. */
 function recordEvaluation(previous, f, ctx) {
     const evaluations = [
@@ -53307,16 +53320,7 @@ function recordEvaluation(previous, f, ctx) {
             ignored: f.approvals?.ignored ?? [],
         },
         evaluations,
-        lifecycle: previous?.lifecycle ?? {
-            state: null,
-            claimed_at: null,
-            dispatched_at: null,
-            run_id: null,
-            run_url: null,
-            finished_at: null,
-            conclusion: null,
-            issue_number: null,
-        },
+        lifecycle: previous?.lifecycle ?? noLifecycle(),
     };
 }
 function state_withLifecycle(record, patch) {
@@ -53494,16 +53498,7 @@ function withNote(record, target, productionSha, note) {
         risk_paths: [],
         approvals: { valid: [], ignored: [] },
         evaluations: [],
-        lifecycle: {
-            state: null,
-            claimed_at: null,
-            dispatched_at: null,
-            run_id: null,
-            run_url: null,
-            finished_at: null,
-            conclusion: null,
-            issue_number: null,
-        },
+        lifecycle: noLifecycle(),
     };
     const notes = Array.isArray(base.notes) ? base.notes : [];
     return { ...base, notes: [...notes, note].slice(-EVALUATIONS_LIMIT) };

@@ -165,6 +165,20 @@ export function parseDecisionRecord(text: string, path: string): DecisionRecord 
   return r.data;
 }
 
+/** A SHA that was never claimed: every lifecycle field present, null. */
+function noLifecycle(): DecisionRecord['lifecycle'] {
+  return {
+    state: null,
+    claimed_at: null,
+    dispatched_at: null,
+    run_id: null,
+    run_url: null,
+    finished_at: null,
+    conclusion: null,
+    issue_number: null,
+  };
+}
+
 export interface EvaluationContext {
   runId: number | null;
   runAttempt: number | null;
@@ -221,16 +235,7 @@ export function recordEvaluation(
       ignored: f.approvals?.ignored ?? [],
     },
     evaluations,
-    lifecycle: previous?.lifecycle ?? {
-      state: null,
-      claimed_at: null,
-      dispatched_at: null,
-      run_id: null,
-      run_url: null,
-      finished_at: null,
-      conclusion: null,
-      issue_number: null,
-    },
+    lifecycle: previous?.lifecycle ?? noLifecycle(),
   };
 }
 
@@ -474,16 +479,7 @@ export function withNote(
     risk_paths: [],
     approvals: { valid: [], ignored: [] },
     evaluations: [],
-    lifecycle: {
-      state: null,
-      claimed_at: null,
-      dispatched_at: null,
-      run_id: null,
-      run_url: null,
-      finished_at: null,
-      conclusion: null,
-      issue_number: null,
-    },
+    lifecycle: noLifecycle(),
   };
   const notes = Array.isArray(base.notes) ? (base.notes as OperatorNote[]) : [];
   return { ...base, notes: [...notes, note].slice(-EVALUATIONS_LIMIT) };
