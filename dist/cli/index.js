@@ -58631,76 +58631,94 @@ async function observe_observeDeploy(deps, run, config, snapshot) {
         movesProduction =
             prod === null || (prod !== sha && (await deps.gh.compare(prod, sha)).status === 'ahead');
     }
-    // The state after recording: what was read, or what this run wrote on top of it.
-    let after = snapshot;
-    if (!already) {
-        const written = await writeState(deps, sha, (snap) => {
-            if (recordedOutcome(snap.release, sha, run.runId, run.runAttempt))
-                return null;
-            const release = markFinished(snap.release, {
-                sha,
-                success,
-                conclusion: run.conclusion,
-                runId: run.runId,
-                runAttempt: run.runAttempt,
-                runUrl: url,
-                now: deps.now(),
-            }, movesProduction &&
-                snap.release.production_sha_current === snapshot.release.production_sha_current);
-            const record = snap.decision
-                ? withLifecycle(snap.decision, {
-                    state: success ? 'succeeded' : 'failed',
-                    finished_at: deps.now().toISOString(),
-                    conclusion: run.conclusion,
-                    run_id: run.runId,
-                    run_attempt: run.runAttempt,
-                    run_url: url,
-                })
-                : null;
-            after = { head: null, release, decision: record };
-            return {
-                files: {
-                    [RELEASE_FILE]: serialize(release),
-                    ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
-                },
-                message: success
-                    ? `deployed ${shortSha(sha)}: run ${run.runId}${attempt}`
-                    : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}${attempt}`,
-            };
-        }, snapshot);
-        if (written)
-            after = { ...after, head: written.head };
-        else
-            after = await deps.store.read(sha);
-        report.stateCommit = written?.head ?? null;
-    }
+    const after = already
+        ? snapshot
+        : await recordOutcome(deps, run, snapshot, { sha, url, attempt, movesProduction }, report);
     report.productionSha = after.release.production_sha_current;
-    if (success) {
-        report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${attempt}${movesProduction ? '; production moved' : ' (production already contains it)'}.`;
-        const issue = failureIssueOf(after.release, sha);
-        if (issue !== null && !already) {
-            // The issue stays open on purpose: it is an incident (rule 9) until a person has looked
-            // at why the earlier attempt failed; closing it is that person's acknowledgement.
-            await bestEffort(report, `the comment on #${issue}`, () => deps.gh.commentIssue(issue, [
-                `The deploy of \`${sha}\` to **${config.production_environment_name}** succeeded${attempt}: ${url}`,
-                '',
-                movesProduction
-                    ? `Production is now at \`${sha}\`.`
-                    : `Production already contained \`${sha}\`; it did not move.`,
-                '',
-                `This issue stays open: while it is open it counts as an active incident for the governor (rule 9, \`incident_labels\`). Close it once the cause of the earlier failure is understood.`,
-            ].join('\n')));
-            report.notes.push(`Commented on #${issue}: the deploy succeeded${attempt}.`);
-        }
-        await publishStatus(deps, report, sha, 'success', `Deployed to ${config.production_environment_name} · ${shortSha(sha)}`, url.startsWith('http') ? url : deps.run.url, config.status_context);
-        return report;
+    const o = { sha, url, attempt, movesProduction, already: already !== null, after };
+    if (success)
+        await announceSuccess(deps, config, report, o);
+    else
+        await reportFailure(deps, run, config, report, o);
+    return report;
+}
+/**
+ * Records the outcome (one commit: release.json and the SHA's record) and returns the state
+ * after it, built from what was written rather than read back.
+ */
+async function recordOutcome(deps, run, snapshot, o, report) {
+    const { sha, url, attempt, movesProduction } = o;
+    const success = run.conclusion === 'success';
+    let after = snapshot;
+    const written = await writeState(deps, sha, (snap) => {
+        if (recordedOutcome(snap.release, sha, run.runId, run.runAttempt))
+            return null;
+        const release = markFinished(snap.release, {
+            sha,
+            success,
+            conclusion: run.conclusion,
+            runId: run.runId,
+            runAttempt: run.runAttempt,
+            runUrl: url,
+            now: deps.now(),
+        }, movesProduction &&
+            snap.release.production_sha_current === snapshot.release.production_sha_current);
+        const record = snap.decision
+            ? withLifecycle(snap.decision, {
+                state: success ? 'succeeded' : 'failed',
+                finished_at: deps.now().toISOString(),
+                conclusion: run.conclusion,
+                run_id: run.runId,
+                run_attempt: run.runAttempt,
+                run_url: url,
+            })
+            : null;
+        after = { head: null, release, decision: record };
+        return {
+            files: {
+                [RELEASE_FILE]: serialize(release),
+                ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
+            },
+            message: success
+                ? `deployed ${shortSha(sha)}: run ${run.runId}${attempt}`
+                : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}${attempt}`,
+        };
+    }, snapshot);
+    if (written)
+        after = { ...after, head: written.head };
+    else
+        after = await deps.store.read(sha);
+    report.stateCommit = written?.head ?? null;
+    return after;
+}
+async function announceSuccess(deps, config, report, o) {
+    const { sha, url, attempt, movesProduction, already, after } = o;
+    report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${attempt}${movesProduction ? '; production moved' : ' (production already contains it)'}.`;
+    const issue = failureIssueOf(after.release, sha);
+    if (issue !== null && !already) {
+        // The issue stays open on purpose: it is an incident (rule 9) until a person has looked
+        // at why the earlier attempt failed; closing it is that person's acknowledgement.
+        await bestEffort(report, `the comment on #${issue}`, () => deps.gh.commentIssue(issue, [
+            `The deploy of \`${sha}\` to **${config.production_environment_name}** succeeded${attempt}: ${url}`,
+            '',
+            movesProduction
+                ? `Production is now at \`${sha}\`.`
+                : `Production already contained \`${sha}\`; it did not move.`,
+            '',
+            `This issue stays open: while it is open it counts as an active incident for the governor (rule 9, \`incident_labels\`). Close it once the cause of the earlier failure is understood.`,
+        ].join('\n')));
+        report.notes.push(`Commented on #${issue}: the deploy succeeded${attempt}.`);
     }
-    // Failure: one issue per SHA; later failures of the same SHA (a re-run, or a new run) comment
-    // on it. Only this very attempt, already recorded and reported, is a no-op.
+    await publishStatus(deps, report, sha, 'success', `Deployed to ${config.production_environment_name} · ${shortSha(sha)}`, url.startsWith('http') ? url : deps.run.url, config.status_context);
+}
+/** One issue per SHA; later failures of it (a re-run, or a new run) comment on that issue. */
+async function reportFailure(deps, run, config, report, o) {
+    const { sha, url, attempt, already, after } = o;
+    // Only this very attempt, already recorded and reported, is a no-op.
     const entry = after.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
     if (already && entry?.issue_number) {
         report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; already reported in #${entry.issue_number}.`;
-        return report;
+        return;
     }
     const body = [
         `The deploy of \`${sha}\` to **${config.production_environment_name}** failed${attempt}.`,
@@ -58757,7 +58775,6 @@ async function observe_observeDeploy(deps, run, config, snapshot) {
     report.stateCommit = written?.head ?? report.stateCommit;
     report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`;
     await publishStatus(deps, report, sha, 'failure', `Deploy failed (${run.conclusion}) · ${shortSha(sha)}`.slice(0, 140), url.startsWith('http') ? url : deps.run.url, config.status_context);
-    return report;
 }
 
 ;// CONCATENATED MODULE: ./src/governor/reconcile.ts
