@@ -61685,12 +61685,17 @@ async function reconcile(deps) {
             warnings: read.typo && read.why ? [read.why] : [],
         });
     const config = read.config;
+    // What settling said: its notes, and its warnings (a status GitHub did not take) kept loud.
     const settled = [];
+    const warnings = [];
     // 1. Deploys in flight whose outcome was never observed.
     const now = deps.now().getTime();
     const pending = snapshot.release.deploy_history.filter((h) => h.result === 'pending' && now - Date.parse(h.time) > SETTLE_AFTER_MS);
-    for (const entry of pending)
-        settled.push(...(await reconcile_settle(deps, entry, config)));
+    for (const entry of pending) {
+        const r = await reconcile_settle(deps, entry, config);
+        settled.push(...r.notes);
+        warnings.push(...r.warnings);
+    }
     // 2. The newest verified commit of the release branch, if nothing decided it yet.
     const after = settled.length ? await deps.store.read() : snapshot;
     const candidate = await deps.gh.newestVerified(config.verification_workflow, config.branch);
@@ -61702,6 +61707,7 @@ async function reconcile(deps) {
         productionSha: production,
         headline,
         notes: settled,
+        warnings,
     });
     if (!candidate)
         return idle('not_a_release_candidate', `Reconcile: no successful push run of ${config.verification_workflow} on ${config.branch}; nothing to decide.`);
@@ -61714,6 +61720,7 @@ async function reconcile(deps) {
     // the same rules and protocol as its verification event would have run.
     const decided = await decideAndAct(deps, { sha: candidate, manual: false, quiet: true });
     decided.notes.unshift(...settled);
+    decided.warnings.unshift(...warnings);
     decided.headline = `Reconcile: ${decided.headline}`;
     return decided;
 }
@@ -61727,14 +61734,20 @@ async function reconcile_settle(deps, entry, config) {
         const runs = await deps.gh.findDeployRuns(config.deploy_workflow, entry.sha);
         run = runs.sort((a, b) => b.id - a.id)[0] ?? null;
         if (!run)
-            return [
-                `${shortSha(entry.sha)} was claimed at ${entry.time} and has no deploy run: deciding it again takes the claim over.`,
-            ];
+            return {
+                notes: [
+                    `${shortSha(entry.sha)} was claimed at ${entry.time} and has no deploy run: deciding it again takes the claim over.`,
+                ],
+                warnings: [],
+            };
     }
     if (!run || run.status !== 'completed')
-        return [];
+        return { notes: [], warnings: [] };
     const observed = await observeDeploy(deps, factsOf(run, deps.defaultBranch), config, await deps.store.read(entry.sha));
-    return [`Settled a deploy whose outcome was never observed: ${observed.headline}`];
+    return {
+        notes: [`Settled a deploy whose outcome was never observed: ${observed.headline}`],
+        warnings: observed.warnings,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/governor/index.ts

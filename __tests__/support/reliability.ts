@@ -44,6 +44,7 @@ export const ROUTES = {
   commentIssue: `POST ${R}/issues/{issue_number}/comments`,
   workflowRuns: `GET ${R}/actions/workflows/{workflow_id}/runs`,
   repoRuns: `GET ${R}/actions/runs`,
+  run: `GET ${R}/actions/runs/{run_id}`,
   gitCommit: `GET ${R}/git/commits/{commit_sha}`,
   gitTree: `GET ${R}/git/trees/{tree_sha}`,
   createTree: `POST ${R}/git/trees`,
@@ -274,6 +275,66 @@ const deployFailure: ScenarioSpec = {
   },
 };
 
+/**
+ * Reconcile on schedule: a deploy whose workflow_run never arrived (dispatched 20 minutes ago,
+ * its run finished) is settled, and the newest verified commit — that one — is then in
+ * production: nothing more to do.
+ */
+const reconcileSettles: ScenarioSpec = {
+  name: 'reconcile settles a lost deploy outcome',
+  decision: 'SKIP',
+  routes: [
+    ROUTES.readState,
+    ROUTES.config,
+    ROUTES.run,
+    ROUTES.compare,
+    ROUTES.writeState,
+    ROUTES.status,
+    ROUTES.repoRuns,
+  ],
+  async prepare(sim) {
+    const s = setupRepo(sim);
+    const sha = sim.commit({ files: { 'src/app.ts': 'export const v = 5;\n' } });
+    sim.workflowRun({ workflow: s.verify, headSha: sha, conclusion: 'success' });
+    const run = sim.workflowRun({
+      workflow: s.deploy,
+      headSha: sha,
+      event: 'workflow_dispatch',
+      conclusion: 'success',
+      displayTitle: `Deploy ${sha}`,
+      at: ago(20),
+    });
+    inProduction(sim, s.base, {
+      deploy_history: [
+        {
+          sha,
+          time: ago(20).toISOString(),
+          result: 'pending',
+          run_id: run.id,
+          run_url: `${sim.serverUrl}/${sim.fullName}/actions/runs/${run.id}`,
+          claimed_by: 'action:1/1',
+        },
+      ],
+    });
+    return {
+      sim,
+      s,
+      sha,
+      eventName: 'schedule',
+      event: deepMerge(fixture('schedule'), { repository: { id: sim.repoId } }),
+      runId: 7006,
+    };
+  },
+  converged(p) {
+    const rel = release(p.sim);
+    expect(rel.production_sha_current).toBe(p.sha);
+    const entries = rel.deploy_history.filter((h) => h.sha === p.sha);
+    expect(entries, 'one history entry for the SHA').toHaveLength(1);
+    expect(entries[0]!.result).toBe('success');
+    expect(deployRuns(p.sim, p.s), 'nothing dispatched').toHaveLength(1);
+  },
+};
+
 export const SCENARIOS = {
   lowAllow,
   highApproved,
@@ -281,6 +342,7 @@ export const SCENARIOS = {
   manual,
   deploySuccess,
   deployFailure,
+  reconcileSettles,
 };
 
 export interface FaultCase {

@@ -55,14 +55,20 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
       warnings: read.typo && read.why ? [read.why] : [],
     });
   const config = read.config;
+  // What settling said: its notes, and its warnings (a status GitHub did not take) kept loud.
   const settled: string[] = [];
+  const warnings: string[] = [];
 
   // 1. Deploys in flight whose outcome was never observed.
   const now = deps.now().getTime();
   const pending = snapshot.release.deploy_history.filter(
     (h) => h.result === 'pending' && now - Date.parse(h.time) > SETTLE_AFTER_MS,
   );
-  for (const entry of pending) settled.push(...(await settle(deps, entry, config)));
+  for (const entry of pending) {
+    const r = await settle(deps, entry, config);
+    settled.push(...r.notes);
+    warnings.push(...r.warnings);
+  }
 
   // 2. The newest verified commit of the release branch, if nothing decided it yet.
   const after = settled.length ? await deps.store.read() : snapshot;
@@ -76,6 +82,7 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
       productionSha: production,
       headline,
       notes: settled,
+      warnings,
     });
   if (!candidate)
     return idle(
@@ -97,12 +104,17 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
   // the same rules and protocol as its verification event would have run.
   const decided = await decideAndAct(deps, { sha: candidate, manual: false, quiet: true });
   decided.notes.unshift(...settled);
+  decided.warnings.unshift(...warnings);
   decided.headline = `Reconcile: ${decided.headline}`;
   return decided;
 }
 
 /** Records the outcome of a finished deploy the governor never heard about. */
-async function settle(deps: GovernorDeps, entry: HistoryEntry, config: Config): Promise<string[]> {
+async function settle(
+  deps: GovernorDeps,
+  entry: HistoryEntry,
+  config: Config,
+): Promise<{ notes: string[]; warnings: string[] }> {
   let run: RunInfo | null = null;
   if (entry.run_id !== null) run = await deps.gh.run(entry.run_id);
   else if (deps.now().getTime() - Date.parse(entry.time) > CLAIM_GRACE_MS) {
@@ -110,16 +122,22 @@ async function settle(deps: GovernorDeps, entry: HistoryEntry, config: Config): 
     const runs = await deps.gh.findDeployRuns(config.deploy_workflow, entry.sha);
     run = runs.sort((a, b) => b.id - a.id)[0] ?? null;
     if (!run)
-      return [
-        `${shortSha(entry.sha)} was claimed at ${entry.time} and has no deploy run: deciding it again takes the claim over.`,
-      ];
+      return {
+        notes: [
+          `${shortSha(entry.sha)} was claimed at ${entry.time} and has no deploy run: deciding it again takes the claim over.`,
+        ],
+        warnings: [],
+      };
   }
-  if (!run || run.status !== 'completed') return [];
+  if (!run || run.status !== 'completed') return { notes: [], warnings: [] };
   const observed = await observeDeploy(
     deps,
     factsOf(run, deps.defaultBranch),
     config,
     await deps.store.read(entry.sha),
   );
-  return [`Settled a deploy whose outcome was never observed: ${observed.headline}`];
+  return {
+    notes: [`Settled a deploy whose outcome was never observed: ${observed.headline}`],
+    warnings: observed.warnings,
+  };
 }
