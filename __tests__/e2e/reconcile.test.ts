@@ -9,7 +9,7 @@ import {
   ago,
   deployRuns,
   inProduction,
-  productionRelease,
+  lostDeployOutcome,
   setupRepo,
   stateFile,
 } from '../support/scenario.js';
@@ -36,33 +36,11 @@ const head = () => sim.git.readRef('refs/heads/booty-state');
 describe('reconcile (schedule, or workflow_dispatch without a sha)', () => {
   it('a deploy whose workflow_run never arrived is settled: production moves, status "Deployed"', async () => {
     const s = setupRepo(sim);
-    const sha = sim.commit({ files: { 'src/app.ts': 'lost event' } });
-    sim.workflowRun({ workflow: s.verify, headSha: sha, conclusion: 'success' });
-    const run = sim.workflowRun({
-      workflow: s.deploy,
-      headSha: sha,
-      event: 'workflow_dispatch',
-      conclusion: 'success',
-      displayTitle: `Deploy ${sha}`,
-      at: ago(20),
-    });
-    inProduction(sim, s.base, {
-      deploy_history: [
-        {
-          sha,
-          time: ago(20).toISOString(),
-          result: 'pending',
-          run_id: run.id,
-          run_url: `https://github.com/acme/shop/actions/runs/${run.id}`,
-          claimed_by: 'action:1/1',
-        },
-        ...(productionRelease(s.base).deploy_history as unknown[]),
-      ],
-    });
+    const { sha, runId } = lostDeployOutcome(sim, s, { 'src/app.ts': 'lost event' });
     const r = await schedule();
     expect(r.exitCode, r.stdout).toBe(0);
     expect(release().production_sha_current).toBe(sha);
-    expect(release().deploy_history[0]).toMatchObject({ sha, result: 'success', run_id: run.id });
+    expect(release().deploy_history[0]).toMatchObject({ sha, result: 'success', run_id: runId });
     expect(r.summary).toContain('Settled a deploy whose outcome was never observed');
     // Settled, the newest verified commit is in production: nothing more to do.
     expect(r.outputs).toMatchObject({ decision: 'SKIP', reason: 'already_in_production' });

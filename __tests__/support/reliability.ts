@@ -14,6 +14,7 @@ import {
   deployEvent,
   deployRuns,
   inProduction,
+  lostDeployOutcome,
   setupRepo,
   stateFile,
   verified,
@@ -294,28 +295,7 @@ const reconcileSettles: ScenarioSpec = {
   ],
   async prepare(sim) {
     const s = setupRepo(sim);
-    const sha = sim.commit({ files: { 'src/app.ts': 'export const v = 5;\n' } });
-    sim.workflowRun({ workflow: s.verify, headSha: sha, conclusion: 'success' });
-    const run = sim.workflowRun({
-      workflow: s.deploy,
-      headSha: sha,
-      event: 'workflow_dispatch',
-      conclusion: 'success',
-      displayTitle: `Deploy ${sha}`,
-      at: ago(20),
-    });
-    inProduction(sim, s.base, {
-      deploy_history: [
-        {
-          sha,
-          time: ago(20).toISOString(),
-          result: 'pending',
-          run_id: run.id,
-          run_url: `${sim.serverUrl}/${sim.fullName}/actions/runs/${run.id}`,
-          claimed_by: 'action:1/1',
-        },
-      ],
-    });
+    const { sha } = lostDeployOutcome(sim, s, { 'src/app.ts': 'export const v = 5;\n' });
     return {
       sim,
       s,

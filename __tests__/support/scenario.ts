@@ -141,3 +141,39 @@ export function stateFile(sim: GitHubSimulator, path: string): unknown {
   const f = sim.git.fileAt(head, path);
   return f ? (JSON.parse(f.content.toString('utf8')) as unknown) : null;
 }
+
+/**
+ * A verified commit whose deploy the governor dispatched 20 minutes ago: the run finished with
+ * `conclusion`, but its workflow_run event never arrived, so the state still has it in flight.
+ */
+export function lostDeployOutcome(
+  sim: GitHubSimulator,
+  s: Scenario,
+  files: Record<string, string>,
+  conclusion = 'success',
+): { sha: string; runId: number } {
+  const sha = sim.commit({ files });
+  sim.workflowRun({ workflow: s.verify, headSha: sha, conclusion: 'success' });
+  const run = sim.workflowRun({
+    workflow: s.deploy,
+    headSha: sha,
+    event: 'workflow_dispatch',
+    conclusion,
+    displayTitle: `Deploy ${sha}`,
+    at: ago(20),
+  });
+  inProduction(sim, s.base, {
+    deploy_history: [
+      {
+        sha,
+        time: ago(20).toISOString(),
+        result: 'pending',
+        run_id: run.id,
+        run_url: `${sim.serverUrl}/${sim.fullName}/actions/runs/${run.id}`,
+        claimed_by: 'action:1/1',
+      },
+      ...(productionRelease(s.base).deploy_history as unknown[]),
+    ],
+  });
+  return { sha, runId: run.id };
+}
