@@ -56101,7 +56101,10 @@ function shortSha(sha) {
 // Reading validates with a schema: anything unexpected is state_corrupt, never a guess.
 
 
-const STATE_SCHEMA_VERSION = 1;
+/** release.json: 2 keeps one state per stage under `stages` (1, one stage, is read and migrated). */
+const STATE_SCHEMA_VERSION = 2;
+/** decisions/<sha>.json */
+const DECISION_SCHEMA_VERSION = 1;
 /** deploy_history keeps this many entries, newest first. */
 const HISTORY_LIMIT = 100;
 /** A decision record keeps this many evaluations, newest last. */
@@ -56134,8 +56137,22 @@ const historyEntry = looseObject({
     /** Who claimed it: the governor run (id and attempt), or 'observed' for a deploy we did not dispatch. */
     claimed_by: schemas_string().nullable().optional(),
 });
+/** One stage's state: the top-level fields of release.json, for that stage (SPEC §14). */
+const stageSchema = looseObject({
+    current_sha: sha.nullable(),
+    previous_sha: sha.nullable(),
+    /** When current_sha became live here, and when it was verified (deploy and health check passed). */
+    live_since: isoTime.nullable(),
+    verified_at: isoTime.nullable(),
+    last_deploy_attempt_sha: sha.nullable(),
+    last_deploy_time: isoTime.nullable(),
+    last_deploy_result: result,
+    last_deploy_run_url: schemas_string().nullable(),
+    last_health_check: unknown().nullable(),
+    deploy_history: array(historyEntry),
+});
 const releaseSchema = looseObject({
-    schema_version: literal(STATE_SCHEMA_VERSION),
+    schema_version: union([literal(1), literal(STATE_SCHEMA_VERSION)]),
     production_sha_current: sha.nullable(),
     production_sha_previous: sha.nullable(),
     last_deploy_attempt_sha: sha.nullable(),
@@ -56144,6 +56161,8 @@ const releaseSchema = looseObject({
     last_deploy_run_url: schemas_string().nullable(),
     last_health_check: unknown().nullable(),
     deploy_history: array(historyEntry),
+    /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
+    stages: record(schemas_string(), stageSchema).optional(),
 });
 function state_emptyRelease() {
     return {
@@ -56156,7 +56175,83 @@ function state_emptyRelease() {
         last_deploy_run_url: null,
         last_health_check: null,
         deploy_history: [],
+        stages: {},
     };
+}
+// ---------------------------------------------------------------- stages (schema 2)
+/**
+ * One stage of the release, shaped like a single-stage release.json, so every transition below
+ * works on it unchanged: the stage's entry under `stages`, or — for the last stage of a version 1
+ * file, which describes exactly that stage — the top-level fields.
+ */
+function stageView(release, stage, isLast) {
+    const s = release.stages?.[stage];
+    const base = state_emptyRelease();
+    delete base.stages;
+    if (s)
+        return {
+            ...base,
+            production_sha_current: s.current_sha,
+            production_sha_previous: s.previous_sha,
+            last_deploy_attempt_sha: s.last_deploy_attempt_sha,
+            last_deploy_time: s.last_deploy_time,
+            last_deploy_result: s.last_deploy_result,
+            last_deploy_run_url: s.last_deploy_run_url,
+            last_health_check: s.last_health_check,
+            deploy_history: s.deploy_history,
+        };
+    if (!isLast)
+        return base;
+    const { stages: _stages, ...top } = release;
+    return { ...top, schema_version: STATE_SCHEMA_VERSION };
+}
+/** A stage's live and verified times after its view changed. */
+function stageTimes(old, view, now) {
+    if (old && old.current_sha === view.production_sha_current)
+        return { live_since: old.live_since, verified_at: old.verified_at };
+    if (view.production_sha_current === null)
+        return { live_since: null, verified_at: null };
+    // The SHA became current through a successful deploy (or an operator's adopt): live now, and
+    // verified now — there is no post-deploy check yet to wait for.
+    const at = now.toISOString();
+    return { live_since: at, verified_at: at };
+}
+/** The whole release.json (version 2) with one stage replaced by its new view. */
+function withStage(release, stage, isLast, view, now) {
+    const old = release.stages?.[stage];
+    const state = {
+        current_sha: view.production_sha_current,
+        previous_sha: view.production_sha_previous,
+        ...stageTimes(old, view, now),
+        last_deploy_attempt_sha: view.last_deploy_attempt_sha,
+        last_deploy_time: view.last_deploy_time,
+        last_deploy_result: view.last_deploy_result,
+        last_deploy_run_url: view.last_deploy_run_url,
+        last_health_check: view.last_health_check,
+        deploy_history: view.deploy_history,
+    };
+    const next = {
+        ...release,
+        schema_version: STATE_SCHEMA_VERSION,
+        stages: { ...release.stages, [stage]: state },
+    };
+    if (!isLast)
+        return next;
+    return {
+        ...next,
+        production_sha_current: view.production_sha_current,
+        production_sha_previous: view.production_sha_previous,
+        last_deploy_attempt_sha: view.last_deploy_attempt_sha,
+        last_deploy_time: view.last_deploy_time,
+        last_deploy_result: view.last_deploy_result,
+        last_deploy_run_url: view.last_deploy_run_url,
+        last_health_check: view.last_health_check,
+        deploy_history: view.deploy_history,
+    };
+}
+/** Where a stage keeps the SHA's decision record: the last stage at the historic path. */
+function stageDecisionPath(target, stage, isLast) {
+    return isLast ? state_decisionPath(target) : `decisions/${stage}/${target}.json`;
 }
 function problems(error) {
     return error.issues
@@ -56172,15 +56267,15 @@ function parseJson(text, path) {
         throw new state_StateCorruptError(path, `invalid JSON (${e.message})`);
     }
 }
-function checkVersion(value, path) {
+function checkVersion(value, path, known) {
     const v = value?.schema_version;
-    if (typeof v === 'number' && v > STATE_SCHEMA_VERSION) {
-        throw new state_StateCorruptError(path, `schema_version ${v} is newer than this governor understands (${STATE_SCHEMA_VERSION}); upgrade the action instead of overwriting newer state`);
+    if (typeof v === 'number' && v > known) {
+        throw new state_StateCorruptError(path, `schema_version ${v} is newer than this governor understands (${known}); upgrade the action instead of overwriting newer state`);
     }
 }
 function state_parseRelease(text, path = state_RELEASE_FILE) {
     const value = parseJson(text, path);
-    checkVersion(value, path);
+    checkVersion(value, path, STATE_SCHEMA_VERSION);
     const r = releaseSchema.safeParse(value);
     if (!r.success)
         throw new state_StateCorruptError(path, problems(r.error));
@@ -56198,7 +56293,7 @@ const evaluation = looseObject({
     source: schemas_string().optional(),
 });
 const decisionSchema = looseObject({
-    schema_version: literal(STATE_SCHEMA_VERSION),
+    schema_version: literal(DECISION_SCHEMA_VERSION),
     sha,
     decision: looseObject({
         outcome: schemas_enum(['ALLOW', 'HOLD', 'SKIP']),
@@ -56231,7 +56326,7 @@ const decisionSchema = looseObject({
 });
 function state_parseDecisionRecord(text, path) {
     const value = parseJson(text, path);
-    checkVersion(value, path);
+    checkVersion(value, path, DECISION_SCHEMA_VERSION);
     const r = decisionSchema.safeParse(value);
     if (!r.success)
         throw new state_StateCorruptError(path, problems(r.error));
@@ -56266,7 +56361,7 @@ function recordEvaluation(previous, f, ctx) {
         },
     ].slice(-EVALUATIONS_LIMIT);
     return {
-        schema_version: STATE_SCHEMA_VERSION,
+        schema_version: DECISION_SCHEMA_VERSION,
         sha: f.sha,
         decision: { outcome: f.decision.outcome, reason: f.decision.reason, risk: f.decision.risk },
         production_sha: f.productionSha,
@@ -56456,7 +56551,7 @@ function markFinished(release, f, movesProduction) {
 /** The SHA's record with the note appended; a record is created for a SHA that had none. */
 function withNote(record, target, productionSha, note) {
     const base = record ?? {
-        schema_version: STATE_SCHEMA_VERSION,
+        schema_version: DECISION_SCHEMA_VERSION,
         sha: target,
         // Never evaluated by the rules: an operator put it on the state branch.
         decision: { outcome: 'SKIP', reason: 'operator', risk: null },
@@ -56520,7 +56615,8 @@ const state_STATE_README = `# booty-state
 This branch is written by Release Governor. It holds release state, not code, and shares no
 history with the code branches.
 
-- \`release.json\` — what is in production, the last deploy attempt and a bounded deploy history.
+- \`release.json\` — what is in production, the last deploy attempt and a bounded deploy history,
+  for each stage under \`stages\` (the top level mirrors the last stage).
 - \`decisions/<sha>.json\` — every evaluation of a commit and its deploy lifecycle
   (claimed → dispatched → succeeded/failed).
 
@@ -56584,7 +56680,8 @@ class GitHubStateStore {
         this.repo = repo;
         this.branch = branch;
     }
-    async read(sha) {
+    async read(sha, decisionFile) {
+        const file = sha ? (decisionFile ?? state_decisionPath(sha)) : null;
         let data;
         try {
             data = await this.octokit.graphql(READ_QUERY, {
@@ -56592,7 +56689,7 @@ class GitHubStateStore {
                 name: this.repo,
                 ref: `refs/heads/${this.branch}`,
                 // A path that cannot exist keeps the query one shape when no SHA is asked for.
-                decision: sha ? state_decisionPath(sha) : 'decisions/.none',
+                decision: file ?? 'decisions/.none',
             });
         }
         catch (e) {
@@ -56610,9 +56707,9 @@ class GitHubStateStore {
         if (releaseText === null)
             throw new state_StateCorruptError(state_RELEASE_FILE, `the branch ${this.branch} exists but has no ${state_RELEASE_FILE}`);
         const release = state_parseRelease(releaseText, `${this.branch}:${state_RELEASE_FILE}`);
-        const decisionText = sha ? blobText(target.decision, state_decisionPath(sha)) : null;
+        const decisionText = file ? blobText(target.decision, file) : null;
         const decision = sha && decisionText !== null
-            ? state_parseDecisionRecord(decisionText, `${this.branch}:${state_decisionPath(sha)}`)
+            ? state_parseDecisionRecord(decisionText, `${this.branch}:${file}`)
             : null;
         return { head: target.oid, release, decision };
     }
@@ -56731,18 +56828,19 @@ class MemoryStateStore {
     get files() {
         return this.commits.at(-1)?.files ?? null;
     }
-    async read(sha) {
+    async read(sha, decisionFile) {
         const top = this.commits.at(-1);
         if (!top)
             return { head: null, release: emptyRelease(), decision: null };
         const text = top.files.get(RELEASE_FILE);
         if (text === undefined)
             throw new StateCorruptError(RELEASE_FILE, 'missing');
-        const d = sha ? top.files.get(decisionPath(sha)) : undefined;
+        const file = sha ? (decisionFile ?? decisionPath(sha)) : null;
+        const d = file ? top.files.get(file) : undefined;
         return {
             head: top.head,
             release: parseRelease(text),
-            decision: sha && d !== undefined ? parseDecisionRecord(d, decisionPath(sha)) : null,
+            decision: file && d !== undefined ? parseDecisionRecord(d, file) : null,
         };
     }
     async write(base, files, _message) {
@@ -60347,9 +60445,78 @@ function statusDescription(r) {
     return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
 }
 
+;// CONCATENATED MODULE: ./src/governor/stage-store.ts
+// The state of one stage, through the real store: reads present the stage as a single-stage
+// release.json (so every transition and rule works on it unchanged), writes merge that view back
+// into the whole version-2 file (the other stages kept, the last stage mirrored at the top).
+// A version-1 branch reads as the last stage and is rewritten as version 2 on the next write.
+
+class StageStore {
+    inner;
+    now;
+    /** The whole release.json at each head this store has seen, to merge a stage's view into. */
+    whole = new Map();
+    stage = null;
+    constructor(inner, now) {
+        this.inner = inner;
+        this.now = now;
+    }
+    /**
+     * Which stage this store presents. Until it is known (the config names it), reads present the
+     * last stage, which the top-level fields always describe; a write needs it.
+     */
+    useStage(name, isLast) {
+        this.stage = { name, isLast };
+    }
+    get stageName() {
+        return this.stage?.name ?? null;
+    }
+    /** The whole release.json at a head this store read or wrote (for the other stages' state). */
+    wholeAt(head) {
+        return this.whole.get(head) ?? null;
+    }
+    isLast() {
+        return this.stage?.isLast ?? true;
+    }
+    async read(sha, decisionFile) {
+        const file = sha && this.stage ? stageDecisionPath(sha, this.stage.name, this.isLast()) : undefined;
+        const snap = await this.inner.read(sha, decisionFile ?? file);
+        this.whole.set(snap.head, snap.release);
+        return {
+            ...snap,
+            release: stageView(snap.release, this.stage?.name ?? '', this.isLast()),
+        };
+    }
+    async write(base, files, message) {
+        if (!this.stage)
+            throw new Error('StageStore.write before the stage is known');
+        const { name, isLast } = this.stage;
+        const whole = this.whole.get(base.head) ?? (base.head === null ? state_emptyRelease() : null);
+        if (!whole)
+            throw new Error(`StageStore.write on a head it never saw (${base.head})`);
+        const view = files[state_RELEASE_FILE] !== undefined ? state_parseRelease(files[state_RELEASE_FILE]) : base.release;
+        const merged = withStage(whole, name, isLast, view, this.now());
+        const mapped = {};
+        for (const [path, content] of Object.entries(files)) {
+            if (path === state_RELEASE_FILE)
+                continue;
+            const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
+            mapped[m && path === state_decisionPath(m[1]) ? stageDecisionPath(m[1], name, isLast) : path] =
+                content;
+        }
+        // release.json is part of every commit: the migration to version 2, and the mirror, stay whole.
+        mapped[state_RELEASE_FILE] = state_serialize(merged);
+        const r = await this.inner.write({ ...base, release: merged }, mapped, message);
+        if (r.kind === 'written')
+            this.whole.set(r.head, merged);
+        return r;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/governor/policy.ts
 // The trusted policy: the config read at the production SHA (or the head before a first
 // deploy), and why the governor is off when it is.
+
 
 
 /** `production`: `ref` is the production SHA (else the commit being decided, before a first deploy). */
@@ -60381,6 +60548,9 @@ async function readConfig(deps, ref, production) {
             },
         ]);
     }
+    // Without `stages`, the one stage is named after the production environment.
+    if (result.config && deps.store instanceof StageStore && deps.store.stageName === null)
+        deps.store.useStage(result.config.production_environment_name, true);
     if (result.enabled)
         return { config: result.config, disabled: false, why: null, typo: null };
     return {
@@ -61852,6 +62022,7 @@ function readInputs() {
 
 
 
+
 const DEFAULT_STATE_BRANCH = 'booty-state';
 function runUrl() {
     const server = process.env.GITHUB_SERVER_URL;
@@ -61915,7 +62086,7 @@ async function govern() {
         (await gh.repository()).defaultBranch;
     const deps = {
         gh,
-        store: new GitHubStateStore(octokit, owner, repo, stateBranch),
+        store: new StageStore(new GitHubStateStore(octokit, owner, repo, stateBranch), () => new Date()),
         now: () => new Date(),
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
         random: Math.random,

@@ -15,6 +15,7 @@ import {
 import { inFlight, StateCorruptError } from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
 import { decideAndAct, GovernorError, type GovernorDeps } from './governor/index.js';
+import { StageStore } from './governor/stage-store.js';
 import { adopt, clearClaim, recordDeploy, type OperatorResult } from './operator.js';
 import type { StateStore } from './ports.js';
 import type { RunReport } from './report/summary.js';
@@ -97,7 +98,12 @@ function backend(
       store,
       stateBranch,
       describe: `local clone ${dir}`,
-      deps: { ...common, gh: new LocalRepo(git), store, defaultBranch: git.defaultBranch() },
+      deps: {
+        ...common,
+        gh: new LocalRepo(git),
+        store: new StageStore(store, common.now),
+        defaultBranch: git.defaultBranch(),
+      },
     };
   }
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;
@@ -125,7 +131,7 @@ function backend(
     store,
     stateBranch,
     describe: `${owner}/${repo}`,
-    deps: { ...common, gh, store, defaultBranch: '' },
+    deps: { ...common, gh, store: new StageStore(store, common.now), defaultBranch: '' },
   };
 }
 

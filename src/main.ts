@@ -16,6 +16,7 @@ import {
   reconcile,
   type GovernorDeps,
 } from './governor/index.js';
+import { StageStore } from './governor/stage-store.js';
 import { InputError, readInputs } from './inputs.js';
 import { emptyReport, renderSummary, type RunReport } from './report/summary.js';
 
@@ -90,7 +91,10 @@ async function govern(): Promise<RunReport> {
     (await gh.repository()).defaultBranch;
   const deps: GovernorDeps = {
     gh,
-    store: new GitHubStateStore(octokit, owner, repo, stateBranch),
+    store: new StageStore(
+      new GitHubStateStore(octokit, owner, repo, stateBranch),
+      () => new Date(),
+    ),
     now: () => new Date(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     random: Math.random,

@@ -18,6 +18,7 @@ import {
 import { isFullSha, shortSha } from './domain/types.js';
 import { GovernorError, readConfig, writeState, type GovernorDeps } from './governor/index.js';
 import type { StateSnapshot } from './ports.js';
+import { StageStore } from './governor/stage-store.js';
 
 export interface OperatorResult {
   action: 'adopt' | 'record' | 'clear';
@@ -34,6 +35,19 @@ export interface OperatorRequest {
   /** Who asked (the CLI's user), for the note. */
   by: string;
   reason: string | null;
+}
+
+/**
+ * Reads the policy (it names the stage whose state is corrected); with the governor off, the
+ * one stage keeps its default name.
+ */
+async function policyOf(deps: GovernorDeps, sha: string): Promise<Config | null> {
+  const snap = await deps.store.read();
+  const prod = snap.release.production_sha_current;
+  const { config } = await readConfig(deps, prod ?? sha, prod !== null);
+  if (!config && deps.store instanceof StageStore && deps.store.stageName === null)
+    deps.store.useStage('production', true);
+  return config;
 }
 
 async function mustBeCommit(deps: GovernorDeps, sha: string): Promise<void> {
@@ -89,6 +103,7 @@ export async function adopt(
   req: OperatorRequest & { force: boolean },
 ): Promise<OperatorResult> {
   await mustBeCommit(deps, req.sha);
+  await policyOf(deps, req.sha);
   if (req.force && !req.reason)
     throw new GovernorError('--force replaces the recorded production SHA: say why with --reason.');
   let replaced: string | null = null;
@@ -139,6 +154,7 @@ export async function recordDeploy(
   req: OperatorRequest & { success: boolean; runUrl: string | null },
 ): Promise<OperatorResult> {
   await mustBeCommit(deps, req.sha);
+  await policyOf(deps, req.sha);
   const notes: string[] = [];
   const before = await deps.store.read(req.sha);
   const prod = before.release.production_sha_current;
@@ -219,7 +235,7 @@ export async function clearClaim(
     };
   const notes: string[] = [];
   const prod = snap.release.production_sha_current;
-  const { config } = await readConfig(deps, prod ?? req.sha, prod !== null);
+  const config = await policyOf(deps, req.sha);
   const runs =
     entry.run_id !== null
       ? [await deps.gh.run(entry.run_id)]

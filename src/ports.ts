@@ -24,7 +24,8 @@ export type WriteResult =
 
 export interface StateStore {
   /** Reads release.json and, when `sha` is given, decisions/<sha>.json, at one consistent head. */
-  read(sha?: string): Promise<StateSnapshot>;
+  /** `decisionFile`: where the SHA's record is (a stage's own path); decisions/<sha>.json by default. */
+  read(sha?: string, decisionFile?: string): Promise<StateSnapshot>;
   /**
    * One commit on top of `base.head` with these files (paths → content), or the branch's first
    * commit when `base.head` is null. A compare-and-swap: `conflict` when the head moved.

@@ -47329,13 +47329,13 @@ function handleTupleResults(itemResults, final, items, input, optoutStart) {
     }
     return final;
 }
-const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodRecord", (inst, def) => {
+const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
     $ZodType.init(inst, def);
-    const memo = core.globalConfig.memoizer;
+    const memo = globalConfig.memoizer;
     memo?.attach(inst);
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!util.isPlainObject(input)) {
+        if (!util_isPlainObject(input)) {
             payload.issues.push({
                 expected: "record",
                 code: "invalid_type",
@@ -47364,7 +47364,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -47378,14 +47378,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     if (result instanceof Promise) {
                         proms.push(result.then((result) => {
                             if (result.issues.length) {
-                                payload.issues.push(...util.prefixIssues(key, result.issues));
+                                payload.issues.push(...prefixIssues(key, result.issues));
                             }
                             payload.value[outKey] = result.value;
                         }));
                     }
                     else {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }
@@ -47431,7 +47431,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     throw new Error("Async schemas not supported in object keys currently");
                 }
                 // Numeric string fallback: if key is a numeric string and failed, retry with Number(key). This handles z.number(), z.literal([1, 2, 3]), and unions containing numeric literals
-                const checkNumericKey = typeof key === "string" && regexes.number.test(key) && keyResult.issues.length;
+                const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
                 if (checkNumericKey) {
                     const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
                     if (retryResult instanceof Promise) {
@@ -47455,7 +47455,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -47471,14 +47471,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                 if (result instanceof Promise) {
                     proms.push(result.then((result) => {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }));
                 }
                 else {
                     if (result.issues.length) {
-                        payload.issues.push(...util.prefixIssues(key, result.issues));
+                        payload.issues.push(...prefixIssues(key, result.issues));
                     }
                     payload.value[outKey] = result.value;
                 }
@@ -47498,7 +47498,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
         }
         return payload;
     };
-})));
+});
 const $ZodMap = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodMap", (inst, def) => {
     $ZodType.init(inst, def);
     const memo = core.globalConfig.memoizer;
@@ -52569,14 +52569,14 @@ function tuple(items, _paramsOrRest, _params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodRecord", (inst, def) => {
+const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
     _ensureDefaultMemoizer();
-    core.$ZodRecord.init(inst, def);
+    $ZodRecord.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.recordProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => recordProcessor(inst, ctx, json, params);
     inst.keyType = def.keyType;
     inst.valueType = def.valueType;
-})));
+});
 function record(keyType, valueType, params) {
     // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
     if (!valueType || !valueType._zod) {
@@ -52584,14 +52584,14 @@ function record(keyType, valueType, params) {
             type: "record",
             keyType: schemas_string(),
             valueType: keyType,
-            ...util.normalizeParams(valueType),
+            ...normalizeParams(valueType),
         });
     }
     return new ZodRecord({
         type: "record",
         keyType,
         valueType: valueType,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // type alksjf = core.output<core.$ZodRecordKey>;
@@ -53134,7 +53134,10 @@ function types_shortSha(sha) {
 // Reading validates with a schema: anything unexpected is state_corrupt, never a guess.
 
 
-const STATE_SCHEMA_VERSION = 1;
+/** release.json: 2 keeps one state per stage under `stages` (1, one stage, is read and migrated). */
+const STATE_SCHEMA_VERSION = 2;
+/** decisions/<sha>.json */
+const DECISION_SCHEMA_VERSION = 1;
 /** deploy_history keeps this many entries, newest first. */
 const HISTORY_LIMIT = 100;
 /** A decision record keeps this many evaluations, newest last. */
@@ -53167,8 +53170,22 @@ const historyEntry = looseObject({
     /** Who claimed it: the governor run (id and attempt), or 'observed' for a deploy we did not dispatch. */
     claimed_by: schemas_string().nullable().optional(),
 });
+/** One stage's state: the top-level fields of release.json, for that stage (SPEC §14). */
+const stageSchema = looseObject({
+    current_sha: sha.nullable(),
+    previous_sha: sha.nullable(),
+    /** When current_sha became live here, and when it was verified (deploy and health check passed). */
+    live_since: isoTime.nullable(),
+    verified_at: isoTime.nullable(),
+    last_deploy_attempt_sha: sha.nullable(),
+    last_deploy_time: isoTime.nullable(),
+    last_deploy_result: result,
+    last_deploy_run_url: schemas_string().nullable(),
+    last_health_check: unknown().nullable(),
+    deploy_history: array(historyEntry),
+});
 const releaseSchema = looseObject({
-    schema_version: literal(STATE_SCHEMA_VERSION),
+    schema_version: union([literal(1), literal(STATE_SCHEMA_VERSION)]),
     production_sha_current: sha.nullable(),
     production_sha_previous: sha.nullable(),
     last_deploy_attempt_sha: sha.nullable(),
@@ -53177,6 +53194,8 @@ const releaseSchema = looseObject({
     last_deploy_run_url: schemas_string().nullable(),
     last_health_check: unknown().nullable(),
     deploy_history: array(historyEntry),
+    /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
+    stages: record(schemas_string(), stageSchema).optional(),
 });
 function state_emptyRelease() {
     return {
@@ -53189,7 +53208,83 @@ function state_emptyRelease() {
         last_deploy_run_url: null,
         last_health_check: null,
         deploy_history: [],
+        stages: {},
     };
+}
+// ---------------------------------------------------------------- stages (schema 2)
+/**
+ * One stage of the release, shaped like a single-stage release.json, so every transition below
+ * works on it unchanged: the stage's entry under `stages`, or — for the last stage of a version 1
+ * file, which describes exactly that stage — the top-level fields.
+ */
+function stageView(release, stage, isLast) {
+    const s = release.stages?.[stage];
+    const base = state_emptyRelease();
+    delete base.stages;
+    if (s)
+        return {
+            ...base,
+            production_sha_current: s.current_sha,
+            production_sha_previous: s.previous_sha,
+            last_deploy_attempt_sha: s.last_deploy_attempt_sha,
+            last_deploy_time: s.last_deploy_time,
+            last_deploy_result: s.last_deploy_result,
+            last_deploy_run_url: s.last_deploy_run_url,
+            last_health_check: s.last_health_check,
+            deploy_history: s.deploy_history,
+        };
+    if (!isLast)
+        return base;
+    const { stages: _stages, ...top } = release;
+    return { ...top, schema_version: STATE_SCHEMA_VERSION };
+}
+/** A stage's live and verified times after its view changed. */
+function stageTimes(old, view, now) {
+    if (old && old.current_sha === view.production_sha_current)
+        return { live_since: old.live_since, verified_at: old.verified_at };
+    if (view.production_sha_current === null)
+        return { live_since: null, verified_at: null };
+    // The SHA became current through a successful deploy (or an operator's adopt): live now, and
+    // verified now — there is no post-deploy check yet to wait for.
+    const at = now.toISOString();
+    return { live_since: at, verified_at: at };
+}
+/** The whole release.json (version 2) with one stage replaced by its new view. */
+function withStage(release, stage, isLast, view, now) {
+    const old = release.stages?.[stage];
+    const state = {
+        current_sha: view.production_sha_current,
+        previous_sha: view.production_sha_previous,
+        ...stageTimes(old, view, now),
+        last_deploy_attempt_sha: view.last_deploy_attempt_sha,
+        last_deploy_time: view.last_deploy_time,
+        last_deploy_result: view.last_deploy_result,
+        last_deploy_run_url: view.last_deploy_run_url,
+        last_health_check: view.last_health_check,
+        deploy_history: view.deploy_history,
+    };
+    const next = {
+        ...release,
+        schema_version: STATE_SCHEMA_VERSION,
+        stages: { ...release.stages, [stage]: state },
+    };
+    if (!isLast)
+        return next;
+    return {
+        ...next,
+        production_sha_current: view.production_sha_current,
+        production_sha_previous: view.production_sha_previous,
+        last_deploy_attempt_sha: view.last_deploy_attempt_sha,
+        last_deploy_time: view.last_deploy_time,
+        last_deploy_result: view.last_deploy_result,
+        last_deploy_run_url: view.last_deploy_run_url,
+        last_health_check: view.last_health_check,
+        deploy_history: view.deploy_history,
+    };
+}
+/** Where a stage keeps the SHA's decision record: the last stage at the historic path. */
+function stageDecisionPath(target, stage, isLast) {
+    return isLast ? state_decisionPath(target) : `decisions/${stage}/${target}.json`;
 }
 function problems(error) {
     return error.issues
@@ -53205,15 +53300,15 @@ function parseJson(text, path) {
         throw new state_StateCorruptError(path, `invalid JSON (${e.message})`);
     }
 }
-function checkVersion(value, path) {
+function checkVersion(value, path, known) {
     const v = value?.schema_version;
-    if (typeof v === 'number' && v > STATE_SCHEMA_VERSION) {
-        throw new state_StateCorruptError(path, `schema_version ${v} is newer than this governor understands (${STATE_SCHEMA_VERSION}); upgrade the action instead of overwriting newer state`);
+    if (typeof v === 'number' && v > known) {
+        throw new state_StateCorruptError(path, `schema_version ${v} is newer than this governor understands (${known}); upgrade the action instead of overwriting newer state`);
     }
 }
 function state_parseRelease(text, path = state_RELEASE_FILE) {
     const value = parseJson(text, path);
-    checkVersion(value, path);
+    checkVersion(value, path, STATE_SCHEMA_VERSION);
     const r = releaseSchema.safeParse(value);
     if (!r.success)
         throw new state_StateCorruptError(path, problems(r.error));
@@ -53231,7 +53326,7 @@ const evaluation = looseObject({
     source: schemas_string().optional(),
 });
 const decisionSchema = looseObject({
-    schema_version: literal(STATE_SCHEMA_VERSION),
+    schema_version: literal(DECISION_SCHEMA_VERSION),
     sha,
     decision: looseObject({
         outcome: schemas_enum(['ALLOW', 'HOLD', 'SKIP']),
@@ -53264,7 +53359,7 @@ const decisionSchema = looseObject({
 });
 function state_parseDecisionRecord(text, path) {
     const value = parseJson(text, path);
-    checkVersion(value, path);
+    checkVersion(value, path, DECISION_SCHEMA_VERSION);
     const r = decisionSchema.safeParse(value);
     if (!r.success)
         throw new state_StateCorruptError(path, problems(r.error));
@@ -53299,7 +53394,7 @@ function recordEvaluation(previous, f, ctx) {
         },
     ].slice(-EVALUATIONS_LIMIT);
     return {
-        schema_version: STATE_SCHEMA_VERSION,
+        schema_version: DECISION_SCHEMA_VERSION,
         sha: f.sha,
         decision: { outcome: f.decision.outcome, reason: f.decision.reason, risk: f.decision.risk },
         production_sha: f.productionSha,
@@ -53489,7 +53584,7 @@ function state_markFinished(release, f, movesProduction) {
 /** The SHA's record with the note appended; a record is created for a SHA that had none. */
 function withNote(record, target, productionSha, note) {
     const base = record ?? {
-        schema_version: STATE_SCHEMA_VERSION,
+        schema_version: DECISION_SCHEMA_VERSION,
         sha: target,
         // Never evaluated by the rules: an operator put it on the state branch.
         decision: { outcome: 'SKIP', reason: 'operator', risk: null },
@@ -53553,7 +53648,8 @@ const state_STATE_README = `# booty-state
 This branch is written by Release Governor. It holds release state, not code, and shares no
 history with the code branches.
 
-- \`release.json\` — what is in production, the last deploy attempt and a bounded deploy history.
+- \`release.json\` — what is in production, the last deploy attempt and a bounded deploy history,
+  for each stage under \`stages\` (the top level mirrors the last stage).
 - \`decisions/<sha>.json\` — every evaluation of a commit and its deploy lifecycle
   (claimed → dispatched → succeeded/failed).
 
@@ -53762,7 +53858,7 @@ class LocalStateStore {
         this.ref =
             [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`].find((r) => git.tryRun(['rev-parse', '--verify', '-q', r]) !== null) ?? null;
     }
-    async read(sha) {
+    async read(sha, decisionFile) {
         if (!this.ref)
             return { head: null, release: state_emptyRelease(), decision: null };
         const head = this.git.run(['rev-parse', this.ref]).trim();
@@ -53770,11 +53866,12 @@ class LocalStateStore {
         if (text === null)
             throw new state_StateCorruptError(`${this.ref}:${state_RELEASE_FILE}`, 'the state branch has no release.json');
         const release = state_parseRelease(text, `${this.ref}:${state_RELEASE_FILE}`);
-        const d = sha ? this.git.tryRun(['cat-file', '-p', `${head}:${state_decisionPath(sha)}`]) : null;
+        const file = sha ? (decisionFile ?? state_decisionPath(sha)) : null;
+        const d = file ? this.git.tryRun(['cat-file', '-p', `${head}:${file}`]) : null;
         return {
             head,
             release,
-            decision: sha && d !== null ? state_parseDecisionRecord(d, `${this.ref}:${state_decisionPath(sha)}`) : null,
+            decision: file && d !== null ? state_parseDecisionRecord(d, `${this.ref}:${file}`) : null,
         };
     }
     async write() {
@@ -53847,7 +53944,8 @@ class GitHubStateStore {
         this.repo = repo;
         this.branch = branch;
     }
-    async read(sha) {
+    async read(sha, decisionFile) {
+        const file = sha ? (decisionFile ?? state_decisionPath(sha)) : null;
         let data;
         try {
             data = await this.octokit.graphql(READ_QUERY, {
@@ -53855,7 +53953,7 @@ class GitHubStateStore {
                 name: this.repo,
                 ref: `refs/heads/${this.branch}`,
                 // A path that cannot exist keeps the query one shape when no SHA is asked for.
-                decision: sha ? state_decisionPath(sha) : 'decisions/.none',
+                decision: file ?? 'decisions/.none',
             });
         }
         catch (e) {
@@ -53873,9 +53971,9 @@ class GitHubStateStore {
         if (releaseText === null)
             throw new state_StateCorruptError(state_RELEASE_FILE, `the branch ${this.branch} exists but has no ${state_RELEASE_FILE}`);
         const release = state_parseRelease(releaseText, `${this.branch}:${state_RELEASE_FILE}`);
-        const decisionText = sha ? blobText(target.decision, state_decisionPath(sha)) : null;
+        const decisionText = file ? blobText(target.decision, file) : null;
         const decision = sha && decisionText !== null
-            ? state_parseDecisionRecord(decisionText, `${this.branch}:${state_decisionPath(sha)}`)
+            ? state_parseDecisionRecord(decisionText, `${this.branch}:${file}`)
             : null;
         return { head: target.oid, release, decision };
     }
@@ -53994,18 +54092,19 @@ class MemoryStateStore {
     get files() {
         return this.commits.at(-1)?.files ?? null;
     }
-    async read(sha) {
+    async read(sha, decisionFile) {
         const top = this.commits.at(-1);
         if (!top)
             return { head: null, release: emptyRelease(), decision: null };
         const text = top.files.get(RELEASE_FILE);
         if (text === undefined)
             throw new StateCorruptError(RELEASE_FILE, 'missing');
-        const d = sha ? top.files.get(decisionPath(sha)) : undefined;
+        const file = sha ? (decisionFile ?? decisionPath(sha)) : null;
+        const d = file ? top.files.get(file) : undefined;
         return {
             head: top.head,
             release: parseRelease(text),
-            decision: sha && d !== undefined ? parseDecisionRecord(d, decisionPath(sha)) : null,
+            decision: file && d !== undefined ? parseDecisionRecord(d, file) : null,
         };
     }
     async write(base, files, _message) {
@@ -57484,9 +57583,78 @@ function statusDescription(r) {
     return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
 }
 
+;// CONCATENATED MODULE: ./src/governor/stage-store.ts
+// The state of one stage, through the real store: reads present the stage as a single-stage
+// release.json (so every transition and rule works on it unchanged), writes merge that view back
+// into the whole version-2 file (the other stages kept, the last stage mirrored at the top).
+// A version-1 branch reads as the last stage and is rewritten as version 2 on the next write.
+
+class StageStore {
+    inner;
+    now;
+    /** The whole release.json at each head this store has seen, to merge a stage's view into. */
+    whole = new Map();
+    stage = null;
+    constructor(inner, now) {
+        this.inner = inner;
+        this.now = now;
+    }
+    /**
+     * Which stage this store presents. Until it is known (the config names it), reads present the
+     * last stage, which the top-level fields always describe; a write needs it.
+     */
+    useStage(name, isLast) {
+        this.stage = { name, isLast };
+    }
+    get stageName() {
+        return this.stage?.name ?? null;
+    }
+    /** The whole release.json at a head this store read or wrote (for the other stages' state). */
+    wholeAt(head) {
+        return this.whole.get(head) ?? null;
+    }
+    isLast() {
+        return this.stage?.isLast ?? true;
+    }
+    async read(sha, decisionFile) {
+        const file = sha && this.stage ? stageDecisionPath(sha, this.stage.name, this.isLast()) : undefined;
+        const snap = await this.inner.read(sha, decisionFile ?? file);
+        this.whole.set(snap.head, snap.release);
+        return {
+            ...snap,
+            release: stageView(snap.release, this.stage?.name ?? '', this.isLast()),
+        };
+    }
+    async write(base, files, message) {
+        if (!this.stage)
+            throw new Error('StageStore.write before the stage is known');
+        const { name, isLast } = this.stage;
+        const whole = this.whole.get(base.head) ?? (base.head === null ? state_emptyRelease() : null);
+        if (!whole)
+            throw new Error(`StageStore.write on a head it never saw (${base.head})`);
+        const view = files[state_RELEASE_FILE] !== undefined ? state_parseRelease(files[state_RELEASE_FILE]) : base.release;
+        const merged = withStage(whole, name, isLast, view, this.now());
+        const mapped = {};
+        for (const [path, content] of Object.entries(files)) {
+            if (path === state_RELEASE_FILE)
+                continue;
+            const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
+            mapped[m && path === state_decisionPath(m[1]) ? stageDecisionPath(m[1], name, isLast) : path] =
+                content;
+        }
+        // release.json is part of every commit: the migration to version 2, and the mirror, stay whole.
+        mapped[state_RELEASE_FILE] = state_serialize(merged);
+        const r = await this.inner.write({ ...base, release: merged }, mapped, message);
+        if (r.kind === 'written')
+            this.whole.set(r.head, merged);
+        return r;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/governor/policy.ts
 // The trusted policy: the config read at the production SHA (or the head before a first
 // deploy), and why the governor is off when it is.
+
 
 
 /** `production`: `ref` is the production SHA (else the commit being decided, before a first deploy). */
@@ -57518,6 +57686,9 @@ async function policy_readConfig(deps, ref, production) {
             },
         ]);
     }
+    // Without `stages`, the one stage is named after the production environment.
+    if (result.config && deps.store instanceof StageStore && deps.store.stageName === null)
+        deps.store.useStage(result.config.production_environment_name, true);
     if (result.enabled)
         return { config: result.config, disabled: false, why: null, typo: null };
     return {
@@ -58947,6 +59118,19 @@ async function handleWorkflowRun(deps, run) {
 
 
 
+
+/**
+ * Reads the policy (it names the stage whose state is corrected); with the governor off, the
+ * one stage keeps its default name.
+ */
+async function policyOf(deps, sha) {
+    const snap = await deps.store.read();
+    const prod = snap.release.production_sha_current;
+    const { config } = await policy_readConfig(deps, prod ?? sha, prod !== null);
+    if (!config && deps.store instanceof StageStore && deps.store.stageName === null)
+        deps.store.useStage('production', true);
+    return config;
+}
 async function mustBeCommit(deps, sha) {
     if (!isFullSha(sha))
         throw new GovernorError(`${JSON.stringify(sha)} is not a full 40-character SHA.`);
@@ -58983,6 +59167,7 @@ function write(deps, req, build, message) {
 /** Production is at `sha` now; refused when state names a production SHA already, unless forced. */
 async function adopt(deps, req) {
     await mustBeCommit(deps, req.sha);
+    await policyOf(deps, req.sha);
     if (req.force && !req.reason)
         throw new GovernorError('--force replaces the recorded production SHA: say why with --reason.');
     let replaced = null;
@@ -59017,6 +59202,7 @@ async function adopt(deps, req) {
 /** A deploy done outside the governor: its result, as if the governor had observed it. */
 async function recordDeploy(deps, req) {
     await mustBeCommit(deps, req.sha);
+    await policyOf(deps, req.sha);
     const notes = [];
     const before = await deps.store.read(req.sha);
     const prod = before.release.production_sha_current;
@@ -59080,7 +59266,7 @@ async function clearClaim(deps, req) {
         };
     const notes = [];
     const prod = snap.release.production_sha_current;
-    const { config } = await policy_readConfig(deps, prod ?? req.sha, prod !== null);
+    const config = await policyOf(deps, req.sha);
     const runs = entry.run_id !== null
         ? [await deps.gh.run(entry.run_id)]
         : await findRuns(deps, config, req.sha);
@@ -59117,6 +59303,7 @@ async function findRuns(deps, config, sha) {
 ;// CONCATENATED MODULE: ./src/cli.ts
 // The `release-governor` CLI: the same engine as the action, with a GitHub backend
 // (--repo owner/name and a token) or a local one (--local [path]: a clone, no network).
+
 
 
 
@@ -59185,7 +59372,12 @@ function backend(values, positionals, env, dryRun) {
             store,
             stateBranch,
             describe: `local clone ${dir}`,
-            deps: { ...common, gh: new LocalRepo(git), store, defaultBranch: git.defaultBranch() },
+            deps: {
+                ...common,
+                gh: new LocalRepo(git),
+                store: new StageStore(store, common.now),
+                defaultBranch: git.defaultBranch(),
+            },
         };
     }
     const token = env.GITHUB_TOKEN || env.GH_TOKEN;
@@ -59209,7 +59401,7 @@ function backend(values, positionals, env, dryRun) {
         store,
         stateBranch,
         describe: `${owner}/${repo}`,
-        deps: { ...common, gh, store, defaultBranch: '' },
+        deps: { ...common, gh, store: new StageStore(store, common.now), defaultBranch: '' },
     };
 }
 /** A SHA that names no commit is an error naming it, not a decision about nothing. */

@@ -248,7 +248,7 @@ export class LocalStateStore implements StateStore {
       ) ?? null;
   }
 
-  async read(sha?: string): Promise<StateSnapshot> {
+  async read(sha?: string, decisionFile?: string): Promise<StateSnapshot> {
     if (!this.ref) return { head: null, release: emptyRelease(), decision: null };
     const head = this.git.run(['rev-parse', this.ref]).trim();
     const text = this.git.tryRun(['cat-file', '-p', `${head}:${RELEASE_FILE}`]);
@@ -258,12 +258,12 @@ export class LocalStateStore implements StateStore {
         'the state branch has no release.json',
       );
     const release = parseRelease(text, `${this.ref}:${RELEASE_FILE}`);
-    const d = sha ? this.git.tryRun(['cat-file', '-p', `${head}:${decisionPath(sha)}`]) : null;
+    const file = sha ? (decisionFile ?? decisionPath(sha)) : null;
+    const d = file ? this.git.tryRun(['cat-file', '-p', `${head}:${file}`]) : null;
     return {
       head,
       release,
-      decision:
-        sha && d !== null ? parseDecisionRecord(d, `${this.ref}:${decisionPath(sha)}`) : null,
+      decision: file && d !== null ? parseDecisionRecord(d, `${this.ref}:${file}`) : null,
     };
   }
 

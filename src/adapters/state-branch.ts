@@ -83,7 +83,8 @@ export class GitHubStateStore implements StateStore {
     readonly branch: string,
   ) {}
 
-  async read(sha?: string): Promise<StateSnapshot> {
+  async read(sha?: string, decisionFile?: string): Promise<StateSnapshot> {
+    const file = sha ? (decisionFile ?? decisionPath(sha)) : null;
     let data: ReadResponse;
     try {
       data = await this.octokit.graphql<ReadResponse>(READ_QUERY, {
@@ -91,7 +92,7 @@ export class GitHubStateStore implements StateStore {
         name: this.repo,
         ref: `refs/heads/${this.branch}`,
         // A path that cannot exist keeps the query one shape when no SHA is asked for.
-        decision: sha ? decisionPath(sha) : 'decisions/.none',
+        decision: file ?? 'decisions/.none',
       });
     } catch (e) {
       throw apiError(`Reading the state branch ${this.branch}`, e);
@@ -110,10 +111,10 @@ export class GitHubStateStore implements StateStore {
         `the branch ${this.branch} exists but has no ${RELEASE_FILE}`,
       );
     const release = parseRelease(releaseText, `${this.branch}:${RELEASE_FILE}`);
-    const decisionText = sha ? blobText(target.decision, decisionPath(sha)) : null;
+    const decisionText = file ? blobText(target.decision, file) : null;
     const decision =
       sha && decisionText !== null
-        ? parseDecisionRecord(decisionText, `${this.branch}:${decisionPath(sha)}`)
+        ? parseDecisionRecord(decisionText, `${this.branch}:${file}`)
         : null;
     return { head: target.oid, release, decision };
   }
@@ -246,16 +247,17 @@ export class MemoryStateStore implements StateStore {
     return this.commits.at(-1)?.files ?? null;
   }
 
-  async read(sha?: string): Promise<StateSnapshot> {
+  async read(sha?: string, decisionFile?: string): Promise<StateSnapshot> {
     const top = this.commits.at(-1);
     if (!top) return { head: null, release: emptyRelease(), decision: null };
     const text = top.files.get(RELEASE_FILE);
     if (text === undefined) throw new StateCorruptError(RELEASE_FILE, 'missing');
-    const d = sha ? top.files.get(decisionPath(sha)) : undefined;
+    const file = sha ? (decisionFile ?? decisionPath(sha)) : null;
+    const d = file ? top.files.get(file) : undefined;
     return {
       head: top.head,
       release: parseRelease(text),
-      decision: sha && d !== undefined ? parseDecisionRecord(d, decisionPath(sha)) : null,
+      decision: file && d !== undefined ? parseDecisionRecord(d, file) : null,
     };
   }
 

@@ -6,7 +6,10 @@ import type { Decision, DeployEntry, Lifecycle } from './decide.js';
 import type { RiskAssessment } from './risk.js';
 import { isFullSha } from './types.js';
 
-export const STATE_SCHEMA_VERSION = 1;
+/** release.json: 2 keeps one state per stage under `stages` (1, one stage, is read and migrated). */
+export const STATE_SCHEMA_VERSION = 2;
+/** decisions/<sha>.json */
+export const DECISION_SCHEMA_VERSION = 1;
 /** deploy_history keeps this many entries, newest first. */
 export const HISTORY_LIMIT = 100;
 /** A decision record keeps this many evaluations, newest last. */
@@ -48,8 +51,24 @@ const historyEntry = z.looseObject({
 });
 export type HistoryEntry = z.infer<typeof historyEntry>;
 
+/** One stage's state: the top-level fields of release.json, for that stage (SPEC §14). */
+const stageSchema = z.looseObject({
+  current_sha: sha.nullable(),
+  previous_sha: sha.nullable(),
+  /** When current_sha became live here, and when it was verified (deploy and health check passed). */
+  live_since: isoTime.nullable(),
+  verified_at: isoTime.nullable(),
+  last_deploy_attempt_sha: sha.nullable(),
+  last_deploy_time: isoTime.nullable(),
+  last_deploy_result: result,
+  last_deploy_run_url: z.string().nullable(),
+  last_health_check: z.unknown().nullable(),
+  deploy_history: z.array(historyEntry),
+});
+export type StageState = z.infer<typeof stageSchema>;
+
 const releaseSchema = z.looseObject({
-  schema_version: z.literal(STATE_SCHEMA_VERSION),
+  schema_version: z.union([z.literal(1), z.literal(STATE_SCHEMA_VERSION)]),
   production_sha_current: sha.nullable(),
   production_sha_previous: sha.nullable(),
   last_deploy_attempt_sha: sha.nullable(),
@@ -58,6 +77,8 @@ const releaseSchema = z.looseObject({
   last_deploy_run_url: z.string().nullable(),
   last_health_check: z.unknown().nullable(),
   deploy_history: z.array(historyEntry),
+  /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
+  stages: z.record(z.string(), stageSchema).optional(),
 });
 export type Release = z.infer<typeof releaseSchema>;
 
@@ -72,7 +93,95 @@ export function emptyRelease(): Release {
     last_deploy_run_url: null,
     last_health_check: null,
     deploy_history: [],
+    stages: {},
   };
+}
+
+// ---------------------------------------------------------------- stages (schema 2)
+
+/**
+ * One stage of the release, shaped like a single-stage release.json, so every transition below
+ * works on it unchanged: the stage's entry under `stages`, or — for the last stage of a version 1
+ * file, which describes exactly that stage — the top-level fields.
+ */
+export function stageView(release: Release, stage: string, isLast: boolean): Release {
+  const s = release.stages?.[stage];
+  const base = emptyRelease();
+  delete base.stages;
+  if (s)
+    return {
+      ...base,
+      production_sha_current: s.current_sha,
+      production_sha_previous: s.previous_sha,
+      last_deploy_attempt_sha: s.last_deploy_attempt_sha,
+      last_deploy_time: s.last_deploy_time,
+      last_deploy_result: s.last_deploy_result,
+      last_deploy_run_url: s.last_deploy_run_url,
+      last_health_check: s.last_health_check,
+      deploy_history: s.deploy_history,
+    };
+  if (!isLast) return base;
+  const { stages: _stages, ...top } = release;
+  return { ...top, schema_version: STATE_SCHEMA_VERSION };
+}
+
+/** A stage's live and verified times after its view changed. */
+function stageTimes(
+  old: StageState | undefined,
+  view: Release,
+  now: Date,
+): Pick<StageState, 'live_since' | 'verified_at'> {
+  if (old && old.current_sha === view.production_sha_current)
+    return { live_since: old.live_since, verified_at: old.verified_at };
+  if (view.production_sha_current === null) return { live_since: null, verified_at: null };
+  // The SHA became current through a successful deploy (or an operator's adopt): live now, and
+  // verified now — there is no post-deploy check yet to wait for.
+  const at = now.toISOString();
+  return { live_since: at, verified_at: at };
+}
+
+/** The whole release.json (version 2) with one stage replaced by its new view. */
+export function withStage(
+  release: Release,
+  stage: string,
+  isLast: boolean,
+  view: Release,
+  now: Date,
+): Release {
+  const old = release.stages?.[stage];
+  const state: StageState = {
+    current_sha: view.production_sha_current,
+    previous_sha: view.production_sha_previous,
+    ...stageTimes(old, view, now),
+    last_deploy_attempt_sha: view.last_deploy_attempt_sha,
+    last_deploy_time: view.last_deploy_time,
+    last_deploy_result: view.last_deploy_result,
+    last_deploy_run_url: view.last_deploy_run_url,
+    last_health_check: view.last_health_check,
+    deploy_history: view.deploy_history,
+  };
+  const next: Release = {
+    ...release,
+    schema_version: STATE_SCHEMA_VERSION,
+    stages: { ...release.stages, [stage]: state },
+  };
+  if (!isLast) return next;
+  return {
+    ...next,
+    production_sha_current: view.production_sha_current,
+    production_sha_previous: view.production_sha_previous,
+    last_deploy_attempt_sha: view.last_deploy_attempt_sha,
+    last_deploy_time: view.last_deploy_time,
+    last_deploy_result: view.last_deploy_result,
+    last_deploy_run_url: view.last_deploy_run_url,
+    last_health_check: view.last_health_check,
+    deploy_history: view.deploy_history,
+  };
+}
+
+/** Where a stage keeps the SHA's decision record: the last stage at the historic path. */
+export function stageDecisionPath(target: string, stage: string, isLast: boolean): string {
+  return isLast ? decisionPath(target) : `decisions/${stage}/${target}.json`;
 }
 
 function problems(error: z.ZodError): string {
@@ -90,19 +199,19 @@ function parseJson(text: string, path: string): unknown {
   }
 }
 
-function checkVersion(value: unknown, path: string): void {
+function checkVersion(value: unknown, path: string, known: number): void {
   const v = (value as { schema_version?: unknown } | null)?.schema_version;
-  if (typeof v === 'number' && v > STATE_SCHEMA_VERSION) {
+  if (typeof v === 'number' && v > known) {
     throw new StateCorruptError(
       path,
-      `schema_version ${v} is newer than this governor understands (${STATE_SCHEMA_VERSION}); upgrade the action instead of overwriting newer state`,
+      `schema_version ${v} is newer than this governor understands (${known}); upgrade the action instead of overwriting newer state`,
     );
   }
 }
 
 export function parseRelease(text: string, path = RELEASE_FILE): Release {
   const value = parseJson(text, path);
-  checkVersion(value, path);
+  checkVersion(value, path, STATE_SCHEMA_VERSION);
   const r = releaseSchema.safeParse(value);
   if (!r.success) throw new StateCorruptError(path, problems(r.error));
   return r.data;
@@ -122,7 +231,7 @@ const evaluation = z.looseObject({
 });
 
 const decisionSchema = z.looseObject({
-  schema_version: z.literal(STATE_SCHEMA_VERSION),
+  schema_version: z.literal(DECISION_SCHEMA_VERSION),
   sha,
   decision: z.looseObject({
     outcome: z.enum(['ALLOW', 'HOLD', 'SKIP']),
@@ -159,7 +268,7 @@ export type DecisionRecord = z.infer<typeof decisionSchema>;
 
 export function parseDecisionRecord(text: string, path: string): DecisionRecord {
   const value = parseJson(text, path);
-  checkVersion(value, path);
+  checkVersion(value, path, DECISION_SCHEMA_VERSION);
   const r = decisionSchema.safeParse(value);
   if (!r.success) throw new StateCorruptError(path, problems(r.error));
   return r.data;
@@ -214,7 +323,7 @@ export function recordEvaluation(
     },
   ].slice(-EVALUATIONS_LIMIT);
   return {
-    schema_version: STATE_SCHEMA_VERSION,
+    schema_version: DECISION_SCHEMA_VERSION,
     sha: f.sha,
     decision: { outcome: f.decision.outcome, reason: f.decision.reason, risk: f.decision.risk },
     production_sha: f.productionSha,
@@ -470,7 +579,7 @@ export function withNote(
   note: OperatorNote,
 ): DecisionRecord {
   const base: DecisionRecord = record ?? {
-    schema_version: STATE_SCHEMA_VERSION,
+    schema_version: DECISION_SCHEMA_VERSION,
     sha: target,
     // Never evaluated by the rules: an operator put it on the state branch.
     decision: { outcome: 'SKIP', reason: 'operator', risk: null },
@@ -539,7 +648,8 @@ export const STATE_README = `# booty-state
 This branch is written by Release Governor. It holds release state, not code, and shares no
 history with the code branches.
 
-- \`release.json\` — what is in production, the last deploy attempt and a bounded deploy history.
+- \`release.json\` — what is in production, the last deploy attempt and a bounded deploy history,
+  for each stage under \`stages\` (the top level mirrors the last stage).
 - \`decisions/<sha>.json\` — every evaluation of a commit and its deploy lifecycle
   (claimed → dispatched → succeeded/failed).
 

@@ -3,6 +3,7 @@
 import { ConfigError, loadConfig, type Config } from '../domain/config.js';
 import { shortSha } from '../domain/types.js';
 import type { GovernorDeps } from './deps.js';
+import { StageStore } from './stage-store.js';
 
 export interface ConfigRead {
   config: Config | null;
@@ -45,6 +46,9 @@ export async function readConfig(
       },
     ]);
   }
+  // Without `stages`, the one stage is named after the production environment.
+  if (result.config && deps.store instanceof StageStore && deps.store.stageName === null)
+    deps.store.useStage(result.config.production_environment_name, true);
   if (result.enabled) return { config: result.config, disabled: false, why: null, typo: null };
   return {
     config: result.config,
