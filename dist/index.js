@@ -56137,6 +56137,15 @@ const historyEntry = looseObject({
     /** Who claimed it: the governor run (id and attempt), or 'observed' for a deploy we did not dispatch. */
     claimed_by: schemas_string().nullable().optional(),
 });
+/** The deploy fields a stage and the top level of release.json share, by the same names. */
+const deployFields = {
+    last_deploy_attempt_sha: sha.nullable(),
+    last_deploy_time: isoTime.nullable(),
+    last_deploy_result: result,
+    last_deploy_run_url: schemas_string().nullable(),
+    last_health_check: unknown().nullable(),
+    deploy_history: array(historyEntry),
+};
 /** One stage's state: the top-level fields of release.json, for that stage (SPEC §14). */
 const stageSchema = looseObject({
     current_sha: sha.nullable(),
@@ -56144,23 +56153,13 @@ const stageSchema = looseObject({
     /** When current_sha became live here, and when it was verified (deploy and health check passed). */
     live_since: isoTime.nullable(),
     verified_at: isoTime.nullable(),
-    last_deploy_attempt_sha: sha.nullable(),
-    last_deploy_time: isoTime.nullable(),
-    last_deploy_result: result,
-    last_deploy_run_url: schemas_string().nullable(),
-    last_health_check: unknown().nullable(),
-    deploy_history: array(historyEntry),
+    ...deployFields,
 });
 const releaseSchema = looseObject({
     schema_version: union([literal(1), literal(STATE_SCHEMA_VERSION)]),
     production_sha_current: sha.nullable(),
     production_sha_previous: sha.nullable(),
-    last_deploy_attempt_sha: sha.nullable(),
-    last_deploy_time: isoTime.nullable(),
-    last_deploy_result: result,
-    last_deploy_run_url: schemas_string().nullable(),
-    last_health_check: unknown().nullable(),
-    deploy_history: array(historyEntry),
+    ...deployFields,
     /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
     stages: record(schemas_string(), stageSchema).optional(),
 });
@@ -56193,12 +56192,7 @@ function stageView(release, stage, isLast) {
             ...base,
             production_sha_current: s.current_sha,
             production_sha_previous: s.previous_sha,
-            last_deploy_attempt_sha: s.last_deploy_attempt_sha,
-            last_deploy_time: s.last_deploy_time,
-            last_deploy_result: s.last_deploy_result,
-            last_deploy_run_url: s.last_deploy_run_url,
-            last_health_check: s.last_health_check,
-            deploy_history: s.deploy_history,
+            ...deployPart(s),
         };
     if (!isLast)
         return base;
@@ -56223,12 +56217,7 @@ function withStage(release, stage, isLast, view, now) {
         current_sha: view.production_sha_current,
         previous_sha: view.production_sha_previous,
         ...stageTimes(old, view, now),
-        last_deploy_attempt_sha: view.last_deploy_attempt_sha,
-        last_deploy_time: view.last_deploy_time,
-        last_deploy_result: view.last_deploy_result,
-        last_deploy_run_url: view.last_deploy_run_url,
-        last_health_check: view.last_health_check,
-        deploy_history: view.deploy_history,
+        ...deployPart(view),
     };
     const next = {
         ...release,
@@ -56241,12 +56230,18 @@ function withStage(release, stage, isLast, view, now) {
         ...next,
         production_sha_current: view.production_sha_current,
         production_sha_previous: view.production_sha_previous,
-        last_deploy_attempt_sha: view.last_deploy_attempt_sha,
-        last_deploy_time: view.last_deploy_time,
-        last_deploy_result: view.last_deploy_result,
-        last_deploy_run_url: view.last_deploy_run_url,
-        last_health_check: view.last_health_check,
-        deploy_history: view.deploy_history,
+        ...deployPart(view),
+    };
+}
+/** The shared deploy fields of a stage or of the top level (nothing else, unknown fields aside). */
+function deployPart(x) {
+    return {
+        last_deploy_attempt_sha: x.last_deploy_attempt_sha,
+        last_deploy_time: x.last_deploy_time,
+        last_deploy_result: x.last_deploy_result,
+        last_deploy_run_url: x.last_deploy_run_url,
+        last_health_check: x.last_health_check,
+        deploy_history: x.deploy_history,
     };
 }
 /** Where a stage keeps the SHA's decision record: the last stage at the historic path. */

@@ -51,6 +51,16 @@ const historyEntry = z.looseObject({
 });
 export type HistoryEntry = z.infer<typeof historyEntry>;
 
+/** The deploy fields a stage and the top level of release.json share, by the same names. */
+const deployFields = {
+  last_deploy_attempt_sha: sha.nullable(),
+  last_deploy_time: isoTime.nullable(),
+  last_deploy_result: result,
+  last_deploy_run_url: z.string().nullable(),
+  last_health_check: z.unknown().nullable(),
+  deploy_history: z.array(historyEntry),
+};
+
 /** One stage's state: the top-level fields of release.json, for that stage (SPEC §14). */
 const stageSchema = z.looseObject({
   current_sha: sha.nullable(),
@@ -58,12 +68,7 @@ const stageSchema = z.looseObject({
   /** When current_sha became live here, and when it was verified (deploy and health check passed). */
   live_since: isoTime.nullable(),
   verified_at: isoTime.nullable(),
-  last_deploy_attempt_sha: sha.nullable(),
-  last_deploy_time: isoTime.nullable(),
-  last_deploy_result: result,
-  last_deploy_run_url: z.string().nullable(),
-  last_health_check: z.unknown().nullable(),
-  deploy_history: z.array(historyEntry),
+  ...deployFields,
 });
 export type StageState = z.infer<typeof stageSchema>;
 
@@ -71,12 +76,7 @@ const releaseSchema = z.looseObject({
   schema_version: z.union([z.literal(1), z.literal(STATE_SCHEMA_VERSION)]),
   production_sha_current: sha.nullable(),
   production_sha_previous: sha.nullable(),
-  last_deploy_attempt_sha: sha.nullable(),
-  last_deploy_time: isoTime.nullable(),
-  last_deploy_result: result,
-  last_deploy_run_url: z.string().nullable(),
-  last_health_check: z.unknown().nullable(),
-  deploy_history: z.array(historyEntry),
+  ...deployFields,
   /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
   stages: z.record(z.string(), stageSchema).optional(),
 });
@@ -113,12 +113,7 @@ export function stageView(release: Release, stage: string, isLast: boolean): Rel
       ...base,
       production_sha_current: s.current_sha,
       production_sha_previous: s.previous_sha,
-      last_deploy_attempt_sha: s.last_deploy_attempt_sha,
-      last_deploy_time: s.last_deploy_time,
-      last_deploy_result: s.last_deploy_result,
-      last_deploy_run_url: s.last_deploy_run_url,
-      last_health_check: s.last_health_check,
-      deploy_history: s.deploy_history,
+      ...deployPart(s),
     };
   if (!isLast) return base;
   const { stages: _stages, ...top } = release;
@@ -153,12 +148,7 @@ export function withStage(
     current_sha: view.production_sha_current,
     previous_sha: view.production_sha_previous,
     ...stageTimes(old, view, now),
-    last_deploy_attempt_sha: view.last_deploy_attempt_sha,
-    last_deploy_time: view.last_deploy_time,
-    last_deploy_result: view.last_deploy_result,
-    last_deploy_run_url: view.last_deploy_run_url,
-    last_health_check: view.last_health_check,
-    deploy_history: view.deploy_history,
+    ...deployPart(view),
   };
   const next: Release = {
     ...release,
@@ -170,12 +160,21 @@ export function withStage(
     ...next,
     production_sha_current: view.production_sha_current,
     production_sha_previous: view.production_sha_previous,
-    last_deploy_attempt_sha: view.last_deploy_attempt_sha,
-    last_deploy_time: view.last_deploy_time,
-    last_deploy_result: view.last_deploy_result,
-    last_deploy_run_url: view.last_deploy_run_url,
-    last_health_check: view.last_health_check,
-    deploy_history: view.deploy_history,
+    ...deployPart(view),
+  };
+}
+
+/** The shared deploy fields of a stage or of the top level (nothing else, unknown fields aside). */
+function deployPart(
+  x: Pick<StageState, keyof typeof deployFields>,
+): Pick<StageState, keyof typeof deployFields> {
+  return {
+    last_deploy_attempt_sha: x.last_deploy_attempt_sha,
+    last_deploy_time: x.last_deploy_time,
+    last_deploy_result: x.last_deploy_result,
+    last_deploy_run_url: x.last_deploy_run_url,
+    last_health_check: x.last_health_check,
+    deploy_history: x.deploy_history,
   };
 }
 
