@@ -41,9 +41,16 @@ export interface OperatorRequest {
  * Reads the policy (it names the stage whose state is corrected); with the governor off, the
  * one stage keeps its default name.
  */
-async function policyOf(deps: GovernorDeps, sha: string): Promise<Config | null> {
-  const snap = await deps.store.read();
-  const prod = snap.release.production_sha_current;
+async function policyOf(
+  deps: GovernorDeps,
+  sha: string,
+  production?: string | null,
+): Promise<Config | null> {
+  // The production SHA from a read the caller made already, else from one made here.
+  const prod =
+    production !== undefined
+      ? production
+      : (await deps.store.read()).release.production_sha_current;
   const { config } = await readConfig(deps, prod ?? sha, prod !== null);
   if (!config && deps.store instanceof StageStore && deps.store.stageName === null)
     deps.store.useStage('production', true);
@@ -154,10 +161,10 @@ export async function recordDeploy(
   req: OperatorRequest & { success: boolean; runUrl: string | null },
 ): Promise<OperatorResult> {
   await mustBeCommit(deps, req.sha);
-  await policyOf(deps, req.sha);
   const notes: string[] = [];
   const before = await deps.store.read(req.sha);
   const prod = before.release.production_sha_current;
+  await policyOf(deps, req.sha, prod);
   let moves = false;
   if (req.success) {
     const status =
@@ -173,11 +180,13 @@ export async function recordDeploy(
     );
   }
   const result = req.success ? 'success' : 'failure';
+  // Production as the commit that was written leaves it (no read back).
+  let production = prod;
   const written = await write(
     deps,
     req,
-    (snap) => ({
-      release: markFinished(
+    (snap) => {
+      const release = markFinished(
         snap.release,
         {
           sha: req.sha,
@@ -190,24 +199,27 @@ export async function recordDeploy(
         },
         // Only if production is still where the ancestry was checked.
         moves && snap.release.production_sha_current === prod,
-      ),
-      note: note(deps, 'record', req, `deploy ${result}${req.runUrl ? ` (${req.runUrl})` : ''}`),
-      lifecycle: {
-        state: req.success ? 'succeeded' : 'failed',
-        finished_at: deps.now().toISOString(),
-        conclusion: result,
-        run_url: req.runUrl,
-      },
-    }),
+      );
+      production = release.production_sha_current;
+      return {
+        release,
+        note: note(deps, 'record', req, `deploy ${result}${req.runUrl ? ` (${req.runUrl})` : ''}`),
+        lifecycle: {
+          state: req.success ? 'succeeded' : 'failed',
+          finished_at: deps.now().toISOString(),
+          conclusion: result,
+          run_url: req.runUrl,
+        },
+      };
+    },
     `record ${shortSha(req.sha)}: ${result}`,
   );
-  const after = await deps.store.read();
   return {
     action: 'record',
     sha: req.sha,
-    productionSha: after.release.production_sha_current,
+    productionSha: production,
     stateCommit: written?.head ?? null,
-    message: `Recorded a ${result} deploy of ${req.sha}${after.release.production_sha_current === req.sha ? '; production is at it now' : ''}.`,
+    message: `Recorded a ${result} deploy of ${req.sha}${production === req.sha ? '; production is at it now' : ''}.`,
     notes,
   };
 }
@@ -235,7 +247,7 @@ export async function clearClaim(
     };
   const notes: string[] = [];
   const prod = snap.release.production_sha_current;
-  const config = await policyOf(deps, req.sha);
+  const config = await policyOf(deps, req.sha, prod);
   const runs =
     entry.run_id !== null
       ? [await deps.gh.run(entry.run_id)]

@@ -59118,9 +59118,11 @@ async function handleWorkflowRun(deps, run) {
  * Reads the policy (it names the stage whose state is corrected); with the governor off, the
  * one stage keeps its default name.
  */
-async function policyOf(deps, sha) {
-    const snap = await deps.store.read();
-    const prod = snap.release.production_sha_current;
+async function policyOf(deps, sha, production) {
+    // The production SHA from a read the caller made already, else from one made here.
+    const prod = production !== undefined
+        ? production
+        : (await deps.store.read()).release.production_sha_current;
     const { config } = await policy_readConfig(deps, prod ?? sha, prod !== null);
     if (!config && deps.store instanceof StageStore && deps.store.stageName === null)
         deps.store.useStage('production', true);
@@ -59197,10 +59199,10 @@ async function adopt(deps, req) {
 /** A deploy done outside the governor: its result, as if the governor had observed it. */
 async function recordDeploy(deps, req) {
     await mustBeCommit(deps, req.sha);
-    await policyOf(deps, req.sha);
     const notes = [];
     const before = await deps.store.read(req.sha);
     const prod = before.release.production_sha_current;
+    await policyOf(deps, req.sha, prod);
     let moves = false;
     if (req.success) {
         const status = prod === null || prod === req.sha ? null : (await deps.gh.compare(prod, req.sha)).status;
@@ -59212,8 +59214,10 @@ async function recordDeploy(deps, req) {
         notes.push('The cooldown for this SHA starts now. No deploy-failure issue is opened for a deploy recorded by hand.');
     }
     const result = req.success ? 'success' : 'failure';
-    const written = await write(deps, req, (snap) => ({
-        release: state_markFinished(snap.release, {
+    // Production as the commit that was written leaves it (no read back).
+    let production = prod;
+    const written = await write(deps, req, (snap) => {
+        const release = state_markFinished(snap.release, {
             sha: req.sha,
             success: req.success,
             conclusion: result,
@@ -59223,22 +59227,25 @@ async function recordDeploy(deps, req) {
             now: deps.now(),
         }, 
         // Only if production is still where the ancestry was checked.
-        moves && snap.release.production_sha_current === prod),
-        note: note(deps, 'record', req, `deploy ${result}${req.runUrl ? ` (${req.runUrl})` : ''}`),
-        lifecycle: {
-            state: req.success ? 'succeeded' : 'failed',
-            finished_at: deps.now().toISOString(),
-            conclusion: result,
-            run_url: req.runUrl,
-        },
-    }), `record ${types_shortSha(req.sha)}: ${result}`);
-    const after = await deps.store.read();
+        moves && snap.release.production_sha_current === prod);
+        production = release.production_sha_current;
+        return {
+            release,
+            note: note(deps, 'record', req, `deploy ${result}${req.runUrl ? ` (${req.runUrl})` : ''}`),
+            lifecycle: {
+                state: req.success ? 'succeeded' : 'failed',
+                finished_at: deps.now().toISOString(),
+                conclusion: result,
+                run_url: req.runUrl,
+            },
+        };
+    }, `record ${types_shortSha(req.sha)}: ${result}`);
     return {
         action: 'record',
         sha: req.sha,
-        productionSha: after.release.production_sha_current,
+        productionSha: production,
         stateCommit: written?.head ?? null,
-        message: `Recorded a ${result} deploy of ${req.sha}${after.release.production_sha_current === req.sha ? '; production is at it now' : ''}.`,
+        message: `Recorded a ${result} deploy of ${req.sha}${production === req.sha ? '; production is at it now' : ''}.`,
         notes,
     };
 }
@@ -59261,7 +59268,7 @@ async function clearClaim(deps, req) {
         };
     const notes = [];
     const prod = snap.release.production_sha_current;
-    const config = await policyOf(deps, req.sha);
+    const config = await policyOf(deps, req.sha, prod);
     const runs = entry.run_id !== null
         ? [await deps.gh.run(entry.run_id)]
         : await findRuns(deps, config, req.sha);
