@@ -12,6 +12,8 @@ export interface ActionInputs {
   /** true / false, or null when unknown (the input was empty). */
   degraded: boolean | null;
   dryRun: boolean;
+  /** workflow_dispatch with a sha: the stage to decide; empty → the first stage the SHA has not passed. */
+  stage: string;
 }
 
 export class InputError extends Error {
@@ -46,5 +48,6 @@ export function readInputs(): ActionInputs {
     sha: core.getInput('sha').trim(),
     degraded: booleanInput('degraded', core.getInput('degraded'), null),
     dryRun: booleanInput('dry-run', core.getInput('dry-run'), false) === true,
+    stage: core.getInput('stage').trim(),
   };
 }

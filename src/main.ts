@@ -57,6 +57,7 @@ function setOutputs(r: RunReport): void {
   core.setOutput('production-sha', r.productionSha ?? '');
   core.setOutput('deploy-run-url', r.deployRunUrl ?? '');
   core.setOutput('state-commit', r.stateCommit ?? '');
+  core.setOutput('stage', r.stage ?? '');
 }
 
 async function govern(): Promise<RunReport> {
@@ -115,8 +116,18 @@ async function govern(): Promise<RunReport> {
     log: (m) => core.info(m),
   };
   if (event.kind === 'workflow_run') return handleWorkflowRun(deps, event.run);
-  if (event.kind === 'reconcile') return reconcile(deps);
-  return decideAndAct(deps, { sha: event.sha, manual: true });
+  if (event.kind === 'reconcile') {
+    if (inputs.stage)
+      throw new InputError(
+        `Input stage (${JSON.stringify(inputs.stage)}) needs the input sha: it names the stage to decide that SHA for. Without a sha the governor reconciles every stage.`,
+      );
+    return reconcile(deps);
+  }
+  return decideAndAct(deps, {
+    sha: event.sha,
+    manual: true,
+    ...(inputs.stage ? { stage: inputs.stage } : {}),
+  });
 }
 
 function describeError(err: unknown): {

@@ -11,6 +11,8 @@ export interface StateSnapshot {
   release: Release;
   /** The decision record of the SHA asked for in read(), if it has one. */
   decision: DecisionRecord | null;
+  /** When `release` is one stage's view (StageStore): the whole release.json, every stage. */
+  pipeline?: Release;
 }
 
 /**
@@ -78,16 +80,22 @@ export interface RepoPort {
     branch: string;
     environment: string | undefined;
   }): Promise<ApprovalFacts>;
-  findDeployRuns(workflow: string, sha: string): Promise<RunInfo[]>;
+  /**
+   * Deploy runs whose title names the SHA (run-name: Deploy <sha>) and, when `environment` is
+   * given, that environment as a word of the title (Deploy <sha> to <environment>).
+   */
+  findDeployRuns(workflow: string, sha: string, environment?: string | null): Promise<RunInfo[]>;
   /** One workflow run by id. */
   run(id: number): Promise<RunInfo>;
   verified(workflow: string, sha: string, branch: string): Promise<boolean>;
   /** The head SHA of the newest successful push run of the verification workflow on the branch. */
   newestVerified(workflow: string, branch: string): Promise<string | null>;
+  /** Inputs `{ sha }`, or `{ sha, environment }` for a stage of a configured pipeline. */
   dispatch(
     workflow: string,
     ref: string,
     sha: string,
+    environment?: string | null,
   ): Promise<{ runId: number; url: string } | null>;
   setStatus(
     sha: string,

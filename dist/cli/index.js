@@ -43108,6 +43108,15 @@ const FILE_STATUSES = [
     'changed',
     'unchanged',
 ];
+/**
+ * Whether a run's title names the SHA and, when given, the environment as a whole word
+ * ("Deploy <sha> to production" names production, not pre-production).
+ */
+function titleNames(title, sha, environment) {
+    if (!title.includes(sha))
+        return false;
+    return environment === null || title.split(/\s+/).includes(environment);
+}
 class github_GitHub {
     octokit;
     owner;
@@ -43342,19 +43351,20 @@ class github_GitHub {
      * Dispatches the deploy workflow once. Never retried automatically: a 5xx may come after the
      * run was created. Returns the run when the server reports it (return_run_details).
      */
-    async dispatch(workflow, ref, sha) {
+    async dispatch(workflow, ref, sha, environment) {
+        const inputs = environment ? { sha, environment } : { sha };
         const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
         const advice = {
             403: 'The governor workflow needs `actions: write` to dispatch the deploy workflow.',
             404: `The deploy workflow ${workflow} was not found on ${ref}: check deploy_workflow and deploy_workflow_ref in the config.`,
-            422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with a \`sha\` input on ${ref}.`,
+            422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with ${environment ? '`sha` and `environment` inputs' : 'a `sha` input'} on ${ref}.`,
         };
         try {
             const r = await this.octokit.request(route, {
                 ...this.o,
                 workflow_id: workflow,
                 ref,
-                inputs: { sha },
+                inputs,
                 return_run_details: true,
                 request: { idempotent: false },
             });
@@ -43373,7 +43383,7 @@ class github_GitHub {
                         ...this.o,
                         workflow_id: workflow,
                         ref,
-                        inputs: { sha },
+                        inputs,
                         request: { idempotent: false },
                     });
                     return null;
@@ -43402,8 +43412,8 @@ class github_GitHub {
             path: r.path ?? '',
         };
     }
-    /** Deploy runs created by workflow_dispatch whose title names the SHA (run-name: Deploy <sha>). */
-    async findDeployRuns(workflow, sha) {
+    /** Deploy runs created by workflow_dispatch whose title names the SHA (and the environment). */
+    async findDeployRuns(workflow, sha, environment) {
         try {
             const r = await this.octokit.rest.actions.listWorkflowRuns({
                 ...this.o,
@@ -43412,7 +43422,7 @@ class github_GitHub {
                 per_page: 50,
             });
             return r.data.workflow_runs
-                .filter((run) => (run.display_title ?? '').includes(sha))
+                .filter((run) => titleNames(run.display_title ?? '', sha, environment ?? null))
                 .map((run) => this.runInfo(run));
         }
         catch (e) {
@@ -53103,11 +53113,14 @@ const REASON_CODES = (/* unused pure expression or super */ null && ([
     'superseded',
     'diverged_from_production',
     'not_verified',
+    'not_promoted',
     'deploy_not_configured',
     'degraded_high_risk',
     'first_deploy_required',
     'cooldown',
     'rate_limit',
+    'soaking',
+    'stage_busy',
     'incident_active',
     'high_risk_no_approval',
     'allow_low',
@@ -53216,7 +53229,7 @@ function state_emptyRelease() {
  * works on it unchanged: the stage's entry under `stages`, or — for the last stage of a version 1
  * file, which describes exactly that stage — the top-level fields.
  */
-function stageView(release, stage, isLast) {
+function state_stageView(release, stage, isLast) {
     const s = release.stages?.[stage];
     const base = state_emptyRelease();
     delete base.stages;
@@ -56998,6 +57011,38 @@ const label = schemas_string()
     .min(1, 'a label must not be empty')
     .max(50, 'GitHub labels are at most 50 characters');
 const approvalMode = schemas_enum(APPROVAL_MODES);
+const STAGE_NAME = /^[a-z0-9][a-z0-9-]*$/;
+const STAGE_APPROVALS = ['none', 'required'];
+/** One stage of the pipeline (SPEC §14); unset keys are resolved by domain/pipeline.ts. */
+const config_stageSchema = strictObject({
+    name: schemas_string()
+        .regex(STAGE_NAME, 'must be lower-case letters, digits and dashes, starting with a letter or digit')
+        .max(40)
+        .describe('Used in state, statuses and messages.'),
+    environment: schemas_string()
+        .min(1)
+        .optional()
+        .describe('Passed to the deploy workflow as the input `environment`. Default: the name.'),
+    deploy_workflow: schemas_string()
+        .optional()
+        .describe('Workflow file to dispatch for this stage. Default: the top-level deploy_workflow.'),
+    deploy_workflow_ref: schemas_string()
+        .min(1)
+        .optional()
+        .describe('Ref the dispatch runs on. Default: the top-level deploy_workflow_ref.'),
+    soak_minutes: schemas_number()
+        .min(0)
+        .max(43_200)
+        .default(0)
+        .describe('How long a SHA must have been live and verified here, without being replaced, before the next stage may take it (fractions allowed).'),
+    hold_while_soaking: schemas_boolean()
+        .optional()
+        .describe('Take no newer SHA while the current one soaks and has not reached the next stage (a release train). Default: true when soak_minutes > 0.'),
+    approvals: schemas_enum(STAGE_APPROVALS)
+        .optional()
+        .describe('none: rules 6, 9 and 10 (first deploy, incident, HIGH risk) do not apply here. Default: required on the last stage, none before it.'),
+})
+    .describe('A stage of the release pipeline.');
 const configSchema = strictObject({
     enabled: schemas_boolean()
         .default(true)
@@ -57079,6 +57124,23 @@ const configSchema = strictObject({
         .min(1)
         .default(['deploy-failure', 'severity:high'])
         .describe('Labels of the deploy-failure issue.'),
+    stages: array(config_stageSchema)
+        .min(1, 'must list at least one stage (or leave stages out for a single stage)')
+        .max(10)
+        .superRefine((stages, ctx) => {
+        const seen = new Set();
+        stages.forEach((stage, i) => {
+            if (seen.has(stage.name))
+                ctx.addIssue({
+                    code: 'custom',
+                    path: [i, 'name'],
+                    message: `${stage.name} is listed twice; stage names must be unique`,
+                });
+            seen.add(stage.name);
+        });
+    })
+        .optional()
+        .describe('The release pipeline, in order (staging first). Absent: one stage named after production_environment_name.'),
 })
     .describe('The release_governor block of .booty.yml');
 class ConfigError extends Error {
@@ -57091,6 +57153,9 @@ class ConfigError extends Error {
     }
 }
 const KEYS = Object.keys(configSchema.shape);
+/** Keys that are structures, not scalars or lists: the file only, never an environment variable. */
+const FILE_ONLY_KEYS = new Set(['stages']);
+const STAGE_KEYS = Object.keys(config_stageSchema.shape);
 const LIST_KEYS = new Set([
     'high_risk_paths',
     'medium_risk_paths',
@@ -57154,7 +57219,7 @@ function envValue(key, raw) {
 function readOverrides(env) {
     const values = {};
     const problems = [];
-    const known = new Map(KEYS.map((k) => [envVarFor(k), k]));
+    const known = new Map(KEYS.filter((k) => !FILE_ONLY_KEYS.has(k)).map((k) => [envVarFor(k), k]));
     for (const [name, raw] of Object.entries(env)) {
         if (!name.startsWith(ENV_PREFIX) ||
             RUNTIME_VARIABLES.has(name) ||
@@ -57162,6 +57227,14 @@ function readOverrides(env) {
             raw === '')
             continue;
         const key = known.get(name);
+        if (!key && FILE_ONLY_KEYS.has(name.slice(ENV_PREFIX.length).toLowerCase())) {
+            problems.push({
+                key: '',
+                where: `env ${name}`,
+                message: `${name.slice(ENV_PREFIX.length).toLowerCase()} is a list of mappings and is set in the config file only`,
+            });
+            continue;
+        }
         if (!key) {
             problems.push({
                 key: '',
@@ -57287,9 +57360,8 @@ function loadConfig(opts) {
         for (const issue of result.error.issues) {
             const keys = issue.code === 'unrecognized_keys' ? issue.keys : [null];
             for (const unknownKey of keys) {
-                const path = unknownKey === null
-                    ? issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))
-                    : [unknownKey];
+                const at = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+                const path = unknownKey === null ? at : [...at, unknownKey];
                 const top = String(path[0] ?? '');
                 const fromEnv = top in overrides.values;
                 let where;
@@ -57298,12 +57370,15 @@ function loadConfig(opts) {
                 else if (doc) {
                     const line = unknownKey === null
                         ? lineOf(doc, counter, [CONFIG_BLOCK, ...path])
-                        : keyLine(doc, counter, [CONFIG_BLOCK], unknownKey);
+                        : keyLine(doc, counter, [CONFIG_BLOCK, ...at], unknownKey);
                     where = `${opts.path}:${line ?? '?'}`;
                 }
                 else
                     where = opts.path;
-                const message = unknownKey === null ? issueMessage(issue) : `unknown key (allowed: ${KEYS.join(', ')})`;
+                const allowed = at[0] === 'stages' ? STAGE_KEYS : KEYS;
+                const message = unknownKey === null
+                    ? issueMessage(issue)
+                    : `unknown key (allowed: ${allowed.join(', ')})`;
                 problems.push({ key: [CONFIG_BLOCK, ...path].join('.'), where, message });
             }
         }
@@ -57360,6 +57435,145 @@ function configJsonSchema() {
         type: 'object',
         properties: { [CONFIG_BLOCK]: block },
     };
+}
+
+;// CONCATENATED MODULE: ./src/domain/pipeline.ts
+
+function pipeline_pipelineOf(config) {
+    const listed = config.stages;
+    if (!listed || listed.length === 0) {
+        const name = config.production_environment_name;
+        return {
+            configured: false,
+            stages: [
+                {
+                    name,
+                    index: 0,
+                    environment: name,
+                    deploy_workflow: config.deploy_workflow,
+                    deploy_workflow_ref: config.deploy_workflow_ref,
+                    soak_minutes: 0,
+                    hold_while_soaking: false,
+                    approvals: 'required',
+                    isLast: true,
+                    statusContext: config.status_context,
+                },
+            ],
+        };
+    }
+    return {
+        configured: true,
+        stages: listed.map((s, index) => {
+            const isLast = index === listed.length - 1;
+            return {
+                name: s.name,
+                index,
+                environment: s.environment ?? s.name,
+                deploy_workflow: s.deploy_workflow ?? config.deploy_workflow,
+                deploy_workflow_ref: s.deploy_workflow_ref ?? config.deploy_workflow_ref,
+                soak_minutes: s.soak_minutes,
+                hold_while_soaking: s.hold_while_soaking ?? s.soak_minutes > 0,
+                approvals: s.approvals ?? (isLast ? 'required' : 'none'),
+                isLast,
+                statusContext: `${config.status_context}/${s.name}`,
+            };
+        }),
+    };
+}
+function lastStage(p) {
+    return p.stages[p.stages.length - 1];
+}
+function findStage(p, name) {
+    return p.stages.find((s) => s.name === name) ?? null;
+}
+/**
+ * The config a stage is judged with: its deploy workflow and ref, its status context, and its
+ * name where messages say which environment (with one stage, the config unchanged).
+ */
+function pipeline_stageConfig(config, p, stage) {
+    if (!p.configured)
+        return config;
+    return {
+        ...config,
+        deploy_workflow: stage.deploy_workflow,
+        deploy_workflow_ref: stage.deploy_workflow_ref,
+        status_context: stage.statusContext,
+        production_environment_name: stage.name,
+    };
+}
+/** When the SHA verified in `stage` may leave it: verified_at + soak_minutes; null if unverified. */
+function pipeline_soakEnd(whole, stage) {
+    const s = whole.stages?.[stage.name];
+    if (!s?.verified_at)
+        return null;
+    return new Date(Date.parse(s.verified_at) + stage.soak_minutes * 60_000);
+}
+/** The facts a stage's pipeline rules need (null with one unconfigured stage: no new rules). */
+function pipeline_stageFacts(whole, p, stage) {
+    if (!p.configured)
+        return null;
+    const view = (s) => state_stageView(whole, s.name, s.isLast);
+    const prev = stage.index > 0 ? p.stages[stage.index - 1] : null;
+    const next = stage.isLast ? null : p.stages[stage.index + 1];
+    let previous = null;
+    if (prev) {
+        const s = whole.stages?.[prev.name];
+        previous = {
+            name: prev.name,
+            currentSha: view(prev).production_sha_current,
+            verifiedAt: s?.verified_at ?? null,
+            soakMinutes: prev.soak_minutes,
+        };
+    }
+    let busy = null;
+    const here = whole.stages?.[stage.name];
+    if (next && stage.hold_while_soaking && here?.current_sha && here.verified_at) {
+        const nextView = view(next);
+        const lifecycle = state_lifecycleOf(nextView, here.current_sha);
+        busy = {
+            currentSha: here.current_sha,
+            verifiedAt: here.verified_at,
+            soakMinutes: stage.soak_minutes,
+            next: next.name,
+            reachedNext: nextView.production_sha_current === here.current_sha ||
+                (lifecycle !== null && lifecycle !== 'failed'),
+        };
+    }
+    return { name: stage.name, approvals: stage.approvals, previous, busy };
+}
+function pipeline_pipelineRows(whole, p) {
+    return p.stages.map((stage) => {
+        const prev = stage.index > 0 ? p.stages[stage.index - 1] : null;
+        let next = null;
+        if (prev) {
+            const pv = state_stageView(whole, prev.name, prev.isLast);
+            const cur = state_stageView(whole, stage.name, stage.isLast);
+            const sha = pv.production_sha_current;
+            const lifecycle = sha ? state_lifecycleOf(cur, sha) : null;
+            const end = pipeline_soakEnd(whole, prev);
+            if (sha &&
+                end &&
+                sha !== cur.production_sha_current &&
+                lifecycle !== 'dispatched' &&
+                lifecycle !== 'claimed' &&
+                lifecycle !== 'succeeded')
+                next = { sha, at: prev.soak_minutes > 0 ? end.toISOString() : null };
+        }
+        const v = state_stageView(whole, stage.name, stage.isLast);
+        const s = whole.stages?.[stage.name];
+        const flying = v.deploy_history.find((h) => h.result === 'pending') ?? null;
+        const end = stage.soak_minutes > 0 && !stage.isLast ? pipeline_soakEnd(whole, stage) : null;
+        return {
+            stage: stage.name,
+            currentSha: v.production_sha_current,
+            liveSince: s?.live_since ?? null,
+            verifiedAt: s?.verified_at ?? null,
+            soakEnd: end?.toISOString() ?? null,
+            inFlight: flying ? { sha: flying.sha, runUrl: flying.run_url } : null,
+            lastResult: v.last_deploy_result,
+            next,
+        };
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -57430,6 +57644,8 @@ function summary_emptyReport(over = {}) {
         advice: null,
         environmentName: 'production',
         releaseBranch: null,
+        stage: null,
+        pipeline: null,
         ...over,
     };
 }
@@ -57448,6 +57664,11 @@ function unblockSteps(u, r) {
         ? `Re-run this job: ${link('re-run the governor', r.runUrl)} (Re-run jobs). The rerun reads approvals fresh from the API.`
         : 'Re-run the governor job; the rerun reads approvals fresh from the API.';
     if (u.kind === 'wait') {
+        if (u.reason === 'soaking' || u.reason === 'stage_busy')
+            return [
+                `Nothing to do but wait: it clears at ${code(u.until)} (${md(u.detail)}).`,
+                `The governor's scheduled reconcile takes it then by itself; or ${r.runUrl ? link('re-run this job', r.runUrl) : 're-run the governor job'} after that time.`,
+            ];
         return [`Wait until ${code(u.until)} (${md(u.detail)}).`, rerun];
     }
     if (u.kind === 'hard') {
@@ -57519,6 +57740,8 @@ function renderSummary(r) {
         out.push(`**Triggered:** deploy workflow run ${link(r.deployRunUrl, r.deployRunUrl)}`);
     if (r.outcome === 'ALLOW' && r.dryRun)
         out.push('Dry run: nothing was claimed, dispatched or written.');
+    if (r.pipeline)
+        out.push(pipelineTable(r.pipeline));
     if (r.decision?.unblock) {
         out.push(`### How to unblock\n\n${unblockSteps(r.decision.unblock, r)
             .map((s, i) => `${i + 1}. ${s}`)
@@ -57571,79 +57794,44 @@ function renderSummary(r) {
         out.push(`<sub>State commit ${code(r.stateCommit)}</sub>`);
     return `${out.join('\n\n')}\n`;
 }
+function when(iso) {
+    return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—';
+}
+/** The pipeline: each stage, what it runs and since when, its soak, what is in flight, what is next. */
+function pipelineTable(rows) {
+    return `### Pipeline\n\n${table(['Stage', 'Current SHA', 'Since', 'Health', 'Soak ends', 'In flight', 'Next'], rows.map((r) => [
+        md(r.stage),
+        summary_sha(r.currentSha),
+        when(r.liveSince),
+        r.verifiedAt
+            ? `verified ${when(r.verifiedAt)}`
+            : r.lastResult === 'failure'
+                ? 'last deploy failed'
+                : '—',
+        when(r.soakEnd),
+        r.inFlight
+            ? r.inFlight.runUrl
+                ? link(shortSha(r.inFlight.sha), r.inFlight.runUrl)
+                : summary_sha(r.inFlight.sha)
+            : '—',
+        r.next ? `${summary_sha(r.next.sha)}${r.next.at ? ` at ${when(r.next.at)}` : ' (ready)'}` : '—',
+    ]))}`;
+}
 /** The commit status description: at most 140 characters, as GitHub requires. */
 function statusDescription(r) {
-    const parts = [r.outcome, r.reason ?? '', r.risk ?? '', r.sha ? types_shortSha(r.sha) : ''].filter(Boolean);
+    const u = r.decision?.unblock;
+    const until = u?.kind === 'wait' && (u.reason === 'soaking' || u.reason === 'stage_busy')
+        ? `until ${u.until.slice(11, 16)} UTC`
+        : '';
+    const parts = [
+        r.outcome,
+        r.reason ?? '',
+        r.risk ?? '',
+        r.sha ? types_shortSha(r.sha) : '',
+        until,
+    ].filter(Boolean);
     const text = parts.join(' · ');
     return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
-}
-
-;// CONCATENATED MODULE: ./src/governor/stage-store.ts
-// The state of one stage, through the real store: reads present the stage as a single-stage
-// release.json (so every transition and rule works on it unchanged), writes merge that view back
-// into the whole version-2 file (the other stages kept, the last stage mirrored at the top).
-// A version-1 branch reads as the last stage and is rewritten as version 2 on the next write.
-
-class StageStore {
-    inner;
-    now;
-    /** The whole release.json at each head this store has seen, to merge a stage's view into. */
-    whole = new Map();
-    stage = null;
-    constructor(inner, now) {
-        this.inner = inner;
-        this.now = now;
-    }
-    /**
-     * Which stage this store presents. Until it is known (the config names it), reads present the
-     * last stage, which the top-level fields always describe; a write needs it.
-     */
-    useStage(name, isLast) {
-        this.stage = { name, isLast };
-    }
-    get stageName() {
-        return this.stage?.name ?? null;
-    }
-    /** The whole release.json at a head this store read or wrote (for the other stages' state). */
-    wholeAt(head) {
-        return this.whole.get(head) ?? null;
-    }
-    isLast() {
-        return this.stage?.isLast ?? true;
-    }
-    async read(sha, decisionFile) {
-        const file = sha && this.stage ? stageDecisionPath(sha, this.stage.name, this.isLast()) : undefined;
-        const snap = await this.inner.read(sha, decisionFile ?? file);
-        this.whole.set(snap.head, snap.release);
-        return {
-            ...snap,
-            release: stageView(snap.release, this.stage?.name ?? '', this.isLast()),
-        };
-    }
-    async write(base, files, message) {
-        if (!this.stage)
-            throw new Error('StageStore.write before the stage is known');
-        const { name, isLast } = this.stage;
-        const whole = this.whole.get(base.head) ?? (base.head === null ? state_emptyRelease() : null);
-        if (!whole)
-            throw new Error(`StageStore.write on a head it never saw (${base.head})`);
-        const view = files[state_RELEASE_FILE] !== undefined ? state_parseRelease(files[state_RELEASE_FILE]) : base.release;
-        const merged = withStage(whole, name, isLast, view, this.now());
-        const mapped = {};
-        for (const [path, content] of Object.entries(files)) {
-            if (path === state_RELEASE_FILE)
-                continue;
-            const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
-            mapped[m && path === state_decisionPath(m[1]) ? stageDecisionPath(m[1], name, isLast) : path] =
-                content;
-        }
-        // release.json is part of every commit: the migration to version 2, and the mirror, stay whole.
-        mapped[state_RELEASE_FILE] = state_serialize(merged);
-        const r = await this.inner.write({ ...base, release: merged }, mapped, message);
-        if (r.kind === 'written')
-            this.whole.set(r.head, merged);
-        return r;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/governor/policy.ts
@@ -57681,9 +57869,10 @@ async function policy_readConfig(deps, ref, production) {
             },
         ]);
     }
-    // Without `stages`, the one stage is named after the production environment.
-    if (result.config && deps.store instanceof StageStore && deps.store.stageName === null)
-        deps.store.useStage(result.config.production_environment_name, true);
+    // Until a stage is chosen the store presents the last one (without `stages`, the one stage,
+    // named after the production environment), which the top-level fields describe.
+    if (result.config && deps.store.stageName === null)
+        deps.store.useStage(lastStage(pipeline_pipelineOf(result.config)).name, true);
     if (result.enabled)
         return { config: result.config, disabled: false, why: null, typo: null };
     return {
@@ -58028,11 +58217,14 @@ const TITLES = {
     already_deployed: '2. Not already deployed or in flight',
     out_of_order: '3. Ahead of production and of any deploy in flight',
     verified: '3a. Verified (manual trigger)',
+    promoted: '3b. Passed the previous stage',
     deploy_configured: '4. Deploy workflow configured',
     degraded_high_risk: '5. Not HIGH risk while production is degraded',
     first_deploy: '6. First deploy approved',
     cooldown: '7. Not in cooldown after a failed deploy',
     rate_limit: '8. Under the deploy rate limit',
+    soaked: '8a. Soaked in the previous stage',
+    stage_free: '8b. Stage not holding a soaking release',
     incident: '9. No active incident (or approved)',
     high_risk: '10. HIGH-risk paths approved',
     allow: '11. Allow',
@@ -58114,10 +58306,41 @@ function decideEarly(input, trail = new Trail()) {
         }
         trail.pass('verified', 'a successful verification run exists');
     }
+    const stage = input.stage;
+    if (stage) {
+        const prev = stage.previous;
+        if (!prev)
+            trail.pass('promoted', `${stage.name} is the first stage`);
+        else if (prev.currentSha !== input.sha || prev.verifiedAt === null) {
+            const why = prev.currentSha === input.sha
+                ? `${decide_short(input.sha)} is in ${prev.name} but not verified there yet`
+                : `${prev.name} runs ${prev.currentSha ? decide_short(prev.currentSha) : 'nothing yet'}, not ${decide_short(input.sha)}`;
+            trail.applies('promoted', why);
+            return skip(trail, 'not_promoted', `${decide_short(input.sha)} has not passed ${prev.name}: ${why}. A SHA reaches ${stage.name} only after its deploy to ${prev.name} succeeded and was verified.`);
+        }
+        else
+            trail.pass('promoted', `${decide_short(input.sha)} runs verified in ${prev.name}`);
+    }
     return null;
+}
+/** The time left until `until`, for people: "9m 45s", "2h 5m". */
+function decide_timeLeft(until, now) {
+    const s = Math.max(0, Math.ceil((until.getTime() - now.getTime()) / 1000));
+    if (s < 60)
+        return `${s}s`;
+    const m = Math.floor(s / 60);
+    if (m < 60)
+        return `${m}m ${s % 60}s`;
+    return `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+/** HH:MM UTC of an instant. */
+function decide_clock(at) {
+    return `${at.toISOString().slice(11, 16)} UTC`;
 }
 /** Whether approvals can change the verdict, so the adapters know whether to fetch them. */
 function approvalsMatter(f) {
+    if (f.stageApprovals === 'none')
+        return false;
     if (f.risk === 'HIGH')
         return true;
     if (f.productionSha === null && f.config.require_approval_for_first_deploy)
@@ -58155,6 +58378,32 @@ function softHold(trail, input, reason, uncovered, summary) {
     }, 'soft', summary);
 }
 const HOUR_MS = 3600_000;
+/** After rule 8: HOLD soaking (the previous stage's soak) and HOLD stage_busy (the release train). */
+function pipelineHold(trail, stage, sha, level, now) {
+    const wait = (rule, reason, until, detail, summary) => {
+        trail.applies(rule, detail);
+        return verdict(trail, 'HOLD', reason, level, { kind: 'wait', reason, until: until.toISOString(), detail }, 'wait', summary);
+    };
+    const prev = stage.previous;
+    if (prev && prev.verifiedAt) {
+        const end = new Date(Date.parse(prev.verifiedAt) + prev.soakMinutes * 60_000);
+        if (now < end)
+            return wait('soaked', 'soaking', end, `${decide_short(sha)} was verified in ${prev.name} at ${prev.verifiedAt}; soak_minutes of ${prev.name} is ${prev.soakMinutes}`, `${decide_short(sha)} is soaking in ${prev.name}: ${stage.name} unlocks at ${decide_clock(end)}, in ${decide_timeLeft(end, now)}.`);
+        trail.pass('soaked', `verified in ${prev.name} for ${prev.soakMinutes} minute(s) or more`);
+    }
+    else if (prev)
+        trail.pass('soaked', `no soak to wait for`);
+    else
+        trail.pass('soaked', `${stage.name} is the first stage`);
+    const busy = stage.busy;
+    if (busy && busy.currentSha !== sha && !busy.reachedNext) {
+        const end = new Date(Date.parse(busy.verifiedAt) + busy.soakMinutes * 60_000);
+        if (now < end)
+            return wait('stage_free', 'stage_busy', end, `${stage.name} holds ${decide_short(busy.currentSha)} while it soaks for ${busy.next} (hold_while_soaking)`, `${stage.name} is busy: ${decide_short(busy.currentSha)} soaks there until ${decide_clock(end)} (in ${decide_timeLeft(end, now)}) and takes no newer SHA before it moves on to ${busy.next}.`);
+    }
+    trail.pass('stage_free', busy ? `${decide_short(busy.currentSha)} has soaked or moved on` : 'no soaking release held here');
+    return null;
+}
 function decide(input) {
     const trail = new Trail();
     const early = decideEarly(input, trail);
@@ -58178,8 +58427,13 @@ function decide(input) {
         : `risk ${level}, production ${input.degraded === false ? 'healthy' : 'health unknown'}`);
     const wholeDiffApproved = approvals.coversAll || (!risk.incomplete && coversPaths(approvals, risk.paths));
     let clearedByApproval = false;
+    const stage = input.stage ?? null;
+    const noApprovals = stage?.approvals === 'none';
+    const notHere = `approvals: none in ${stage?.name ?? ''}`;
     // 6
-    if (input.productionSha === null && config.require_approval_for_first_deploy) {
+    if (noApprovals)
+        trail.pass('first_deploy', notHere);
+    else if (input.productionSha === null && config.require_approval_for_first_deploy) {
         if (!wholeDiffApproved) {
             trail.applies('first_deploy', 'no production SHA yet and no approval covering the whole first deploy');
             return softHold(trail, input, 'first_deploy_required', uncoveredPaths(approvals, risk.paths), 'First deploy: an approval is required.');
@@ -58220,9 +58474,16 @@ function decide(input) {
         return verdict(trail, 'HOLD', 'rate_limit', level, { kind: 'wait', reason: 'rate_limit', until, detail }, 'wait', `Rate limit reached, until ${until}.`);
     }
     trail.pass('rate_limit', `${recent.length} of ${config.max_deploys_per_hour} deploys in the last 60 minutes`);
+    if (stage) {
+        const held = pipelineHold(trail, stage, input.sha, level, now);
+        if (held)
+            return held;
+    }
     // 9
     const incident = input.incidents.length > 0 || input.degraded === true;
-    if (incident && level !== 'HIGH') {
+    if (noApprovals)
+        trail.pass('incident', notHere);
+    else if (incident && level !== 'HIGH') {
         const why = input.incidents.length > 0
             ? `open incident ${input.incidents.map((i) => `#${i.number}`).join(', ')}`
             : 'production is degraded';
@@ -58236,7 +58497,9 @@ function decide(input) {
     else
         trail.pass('incident', incident ? 'incident active; HIGH risk is judged by rule 10' : 'no open incident');
     // 10
-    if (level === 'HIGH') {
+    if (noApprovals)
+        trail.pass('high_risk', `risk ${level}; ${notHere}`);
+    else if (level === 'HIGH') {
         // An incomplete diff hides paths no pull request approval can vouch for: only a
         // whole-diff approval (the SHA in the variable, or a commit comment on the head) clears it.
         const needsWhole = risk.incomplete && !approvals.coversAll;
@@ -58407,6 +58670,7 @@ function compileRiskRules(config) {
 
 
 
+
 async function changedFiles(deps, productionSha, sha, compareFiles, capped) {
     if (productionSha === null) {
         const head = await deps.gh.treeFiles(sha);
@@ -58441,18 +58705,32 @@ async function changedFiles(deps, productionSha, sha, compareFiles, capped) {
             files.push({ path, status: 'removed' });
     return { files, incomplete: null };
 }
+/** The commit whose config judges every stage: production's (the last stage's), else the SHA. */
+function policyRef(snapshot, sha) {
+    return (snapshot.pipeline ?? snapshot.release).production_sha_current ?? sha;
+}
 async function evaluate(deps, req, known) {
     const notes = [];
     const snapshot = known?.snapshot ?? (await deps.store.read(req.sha));
     const release = snapshot.release;
-    const productionSha = release.production_sha_current;
-    const configRef = productionSha ?? req.sha;
+    const whole = snapshot.pipeline ?? release;
+    // The policy is production's (the last stage's), whichever stage is decided.
+    const policySha = whole.production_sha_current;
+    const configRef = policySha ?? req.sha;
     const cfg = known && known.configRef === configRef
         ? known
-        : { ...(await policy_readConfig(deps, configRef, productionSha !== null)), configRef };
+        : { ...(await policy_readConfig(deps, configRef, policySha !== null)), configRef };
+    const productionSha = release.production_sha_current;
+    const pipeline = cfg.config ? pipeline_pipelineOf(cfg.config) : null;
+    const stage = pipeline
+        ? (findStage(pipeline, deps.store.stageName ?? '') ?? lastStage(pipeline))
+        : null;
     const base = {
         snapshot,
-        config: cfg.config,
+        config: cfg.config && pipeline && stage ? pipeline_stageConfig(cfg.config, pipeline, stage) : null,
+        full: cfg.config,
+        pipeline,
+        stage,
         productionSha,
         notes,
         ownClaim: null,
@@ -58477,7 +58755,8 @@ async function evaluate(deps, req, known) {
             decision: cfg.why ? { ...off, summary: cfg.why } : off,
         };
     }
-    const config = cfg.config;
+    const config = base.config;
+    const environment = pipeline.configured ? stage.environment : null;
     let lifecycle = state_lifecycleOf(release, req.sha);
     const entry = release.deploy_history.find((h) => h.sha === req.sha) ?? null;
     let ownClaim = null;
@@ -58489,7 +58768,7 @@ async function evaluate(deps, req, known) {
         }
         else {
             // Claimed but never recorded as dispatched: the claimant died, or lost the response.
-            const runs = await deps.gh.findDeployRuns(config.deploy_workflow, req.sha);
+            const runs = await deps.gh.findDeployRuns(config.deploy_workflow, req.sha, environment);
             const claimTime = Date.parse(entry.time);
             foundRun = runs.find((r) => Date.parse(r.createdAt) >= claimTime - 60_000) ?? null;
             const stale = deps.now().getTime() - claimTime > deps_CLAIM_GRACE_MS;
@@ -58520,22 +58799,25 @@ async function evaluate(deps, req, known) {
         inFlight: inFlightCompare,
         manual: req.manual,
         verified,
+        stage: pipeline_stageFacts(whole, pipeline, stage),
     };
     const earlyDecision = decideEarly(early);
     if (earlyDecision)
         return { ...base, decision: earlyDecision, ownClaim, foundRun };
     const { files, incomplete } = await changedFiles(deps, productionSha, req.sha, productionCompare?.files ?? null, productionCompare?.capped ?? false);
     const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
-    const incidents = await deps.gh.openIncidents(config.incident_labels);
+    // A stage without approvals never holds for an incident (rule 9): no need to look.
+    const incidents = stage.approvals === 'none' ? [] : await deps.gh.openIncidents(config.incident_labels);
     let approvals = NO_APPROVALS;
     let pulls = [];
-    const environment = deps.env[APPROVAL_VARIABLE];
+    const approvedVariable = deps.env[APPROVAL_VARIABLE];
     if (approvalsMatter({
         risk: assessment.risk,
         productionSha,
         config,
         incidentCount: incidents.length,
         degraded: deps.degraded,
+        stageApprovals: stage.approvals,
     })) {
         const commits = productionCompare?.commits ?? [];
         const headAuthor = commits.find((c) => c.sha === req.sha)?.author ?? (await deps.gh.commitAuthor(req.sha));
@@ -58544,7 +58826,7 @@ async function evaluate(deps, req, known) {
             headAuthor,
             commits: productionSha ? commits.map((c) => c.sha) : [req.sha],
             branch: config.branch,
-            environment,
+            environment: approvedVariable,
         });
         if (productionCompare && productionCompare.totalCommits > commits.length) {
             notes.push(`The range has ${productionCompare.totalCommits} commits; pull requests were read for the first ${commits.length} only. Approve with the SHA-scoped variable or a commit comment if a HIGH path is not covered.`);
@@ -58552,7 +58834,7 @@ async function evaluate(deps, req, known) {
         approvals = evaluateApprovals(facts, config);
         pulls = facts.pulls.map((p) => ({ number: p.number, paths: p.files }));
     }
-    else if (environment) {
+    else if (approvedVariable) {
         notes.push(`${APPROVAL_VARIABLE} is set but no approval was needed for this change.`);
     }
     const decision = decide({
@@ -58601,7 +58883,63 @@ function reportOf(deps, ev, sha) {
         dryRun: deps.dryRun,
         environmentName: ev.config?.production_environment_name ?? 'production',
         releaseBranch: ev.config?.branch ?? null,
+        stage: ev.stage?.name ?? null,
+        pipeline: ev.pipeline?.configured
+            ? pipeline_pipelineRows(ev.snapshot.pipeline ?? ev.snapshot.release, ev.pipeline)
+            : null,
     });
+}
+
+;// CONCATENATED MODULE: ./src/governor/stages.ts
+// Which stage a decision or a deploy run is about, and the governor as seen from that stage:
+// its store (the stage's view of the state branch) and its config (its deploy workflow, ref,
+// status context). Without `stages` there is one stage and nothing here changes anything.
+
+
+
+/** The deps of a stage: the same governor, its store presenting that stage. */
+function stages_stageDeps(deps, stage) {
+    if (deps.store.stageName === stage.name)
+        return deps;
+    return { ...deps, store: deps.store.forStage(stage.name, stage.isLast) };
+}
+/** The stage named by the `stage` input, or an error listing the stages there are. */
+function namedStage(pipeline, name) {
+    const stage = findStage(pipeline, name);
+    if (stage)
+        return stage;
+    throw new GovernorError(`There is no stage named ${JSON.stringify(name)}: the stages are ${pipeline.stages.map((s) => s.name).join(', ')}.`, pipeline.configured
+        ? 'Pass one of them as the stage input, or leave it empty for the first stage the SHA has not passed.'
+        : 'Without `stages` in the config there is one stage, named after production_environment_name; leave the stage input empty.');
+}
+/** The first stage the SHA has not passed (is not running, nor deployed successfully); else the last. */
+function firstNotPassed(whole, pipeline, sha) {
+    for (const stage of pipeline.stages) {
+        const view = state_stageView(whole, stage.name, stage.isLast);
+        if (view.production_sha_current !== sha && state_lifecycleOf(view, sha) !== 'succeeded')
+            return stage;
+    }
+    return pipeline.stages[pipeline.stages.length - 1];
+}
+/**
+ * The stage a finished deploy run belongs to: the stage whose history records its run id, else
+ * the one stage that dispatches this workflow, else the stage whose environment its title names
+ * ("Deploy <sha> to <environment>"). Null when it cannot be told.
+ */
+function stages_stageOfRun(whole, pipeline, run, dispatches) {
+    if (!pipeline.configured)
+        return pipeline.stages[0];
+    for (const stage of pipeline.stages) {
+        const view = stageView(whole, stage.name, stage.isLast);
+        if (view.deploy_history.some((h) => h.run_id === run.runId))
+            return stage;
+    }
+    const candidates = pipeline.stages.filter(dispatches);
+    if (candidates.length === 1)
+        return candidates[0];
+    const words = run.displayTitle.split(/\s+/);
+    const named = candidates.filter((s) => words.includes(s.environment));
+    return named.length === 1 ? named[0] : null;
 }
 
 ;// CONCATENATED MODULE: ./src/governor/act.ts
@@ -58611,17 +58949,49 @@ function reportOf(deps, ev, sha) {
 
 
 
-async function act_decideAndAct(deps, req, first) {
+
+
+
+/**
+ * The governor as seen from the stage the request is about, with what is already known kept
+ * when it is that stage's (the snapshot of another stage's view is not).
+ */
+async function onStage(deps, req, first) {
+    let known = first;
+    if (!known?.config) {
+        if (known?.disabled)
+            return { deps, known };
+        const snapshot = known?.snapshot ?? (await deps.store.read(req.sha));
+        const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
+        const ref = production ?? req.sha;
+        known = { ...(await policy_readConfig(deps, ref, production !== null)), configRef: ref, snapshot };
+    }
+    if (!known.config || known.disabled)
+        return { deps, known };
+    const pipeline = pipeline_pipelineOf(known.config);
+    const whole = known.snapshot ? (known.snapshot.pipeline ?? known.snapshot.release) : null;
+    const stage = req.stage !== undefined
+        ? namedStage(pipeline, req.stage)
+        : req.manual && whole
+            ? firstNotPassed(whole, pipeline, req.sha)
+            : pipeline.stages[0];
+    const sd = stages_stageDeps(deps, stage);
+    return { deps: sd, known: sd === deps ? known : { ...known, snapshot: undefined } };
+}
+async function act_decideAndAct(root, req, first) {
     if (!isFullSha(req.sha))
         throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
-    let known = first;
+    const on = await onStage(root, req, first);
+    const deps = on.deps;
+    let known = on.known;
     const unconfirmed = new UnconfirmedWrites();
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
         const ev = await evaluate(deps, req, known);
         known = {
-            ...(ev.off ?? { config: ev.config, disabled: false, why: null, typo: null }),
-            configRef: ev.productionSha ?? req.sha,
+            ...(ev.off ?? { config: ev.full, disabled: false, why: null, typo: null }),
+            configRef: policyRef(ev.snapshot, req.sha),
         };
+        const environment = ev.pipeline?.configured ? ev.stage.environment : null;
         const report = reportOf(deps, ev, req.sha);
         const config = ev.config;
         // A claimed SHA whose deploy run exists: record what the claimant could not.
@@ -58647,7 +59017,9 @@ async function act_decideAndAct(deps, req, first) {
                 message: `decide ${types_shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
             }), ev.snapshot);
             report.stateCommit = written?.head ?? null;
-            await deps_publishStatus(deps, report, req.sha, 'failure', statusDescription(report), deps.run.url, config.status_context);
+            // A stage that waits for a soak will go on by itself: pending, not a failure.
+            const waiting = ev.decision.reason === 'soaking' || ev.decision.reason === 'stage_busy';
+            await deps_publishStatus(deps, report, req.sha, waiting ? 'pending' : 'failure', statusDescription(report), deps.run.url, config.status_context);
             return report;
         }
         // ALLOW: claim with a compare-and-swap on the state we decided from. If the branch moved,
@@ -58675,7 +59047,7 @@ async function act_decideAndAct(deps, req, first) {
         report.stateCommit = claimed.head;
         let run;
         try {
-            run = await dispatchOnce(deps, config, req.sha);
+            run = await dispatchOnce(deps, config, req.sha, environment);
         }
         catch (e) {
             // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
@@ -58702,16 +59074,19 @@ async function act_decideAndAct(deps, req, first) {
         const recorded = await recordDispatched(deps, req.sha, run.id, run.url, claimed);
         report.stateCommit = recorded ?? report.stateCommit;
         report.deployRunUrl = run.url;
+        const row = report.pipeline?.find((r) => r.stage === ev.stage?.name);
+        if (row)
+            row.inFlight = { sha: req.sha, runUrl: run.url };
         await deps_publishStatus(deps, report, req.sha, 'success', statusDescription(report), run.url, config.status_context);
         return report;
     }
     throw new GovernorError(`Deciding ${types_shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`, 'Re-run the job.');
 }
 /** Dispatch, then make sure we know the run: from the response, or by finding it. */
-async function dispatchOnce(deps, config, sha) {
+async function dispatchOnce(deps, config, sha, environment) {
     let direct = null;
     try {
-        direct = await deps.gh.dispatch(config.deploy_workflow, config.deploy_workflow_ref, sha);
+        direct = await deps.gh.dispatch(config.deploy_workflow, config.deploy_workflow_ref, sha, environment);
     }
     catch (e) {
         const status = e instanceof ApiError ? e.status : null;
@@ -58723,14 +59098,14 @@ async function dispatchOnce(deps, config, sha) {
     if (direct)
         return { id: direct.runId, url: direct.url };
     for (let i = 0; i < 5; i++) {
-        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, sha);
+        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, sha, environment);
         const newest = runs.sort((a, b) => b.id - a.id)[0];
         if (newest)
             return { id: newest.id, url: newest.url };
         // GitHub lists a dispatched run within seconds: 1, 2, … 5 s apart by default.
         await deps.sleep(2 * deps.retryBaseMs * (i + 1));
     }
-    throw new GovernorError(`Dispatched ${config.deploy_workflow} for ${types_shortSha(sha)} but could not find its run (no run titled with the SHA).`, `The claim stays on the state branch, so nothing is dispatched twice. Check the Actions tab for a run of ${config.deploy_workflow}; its run-name must contain the SHA (run-name: Deploy \${{ inputs.sha }}). Re-running the governor after ${deps_CLAIM_GRACE_MS / 60_000} minutes takes the claim over if no run exists.`);
+    throw new GovernorError(`Dispatched ${config.deploy_workflow} for ${types_shortSha(sha)}${environment ? ` to ${environment}` : ''} but could not find its run (no run titled with the SHA${environment ? ' and the environment' : ''}).`, `The claim stays on the state branch, so nothing is dispatched twice. Check the Actions tab for a run of ${config.deploy_workflow}; its run-name must contain the SHA (run-name: Deploy \${{ inputs.sha }}). Re-running the governor after ${deps_CLAIM_GRACE_MS / 60_000} minutes takes the claim over if no run exists.`);
 }
 async function recordDispatched(deps, sha, runId, url, first) {
     const written = await deps_writeState(deps, sha, (snap) => {
@@ -58761,7 +59136,12 @@ async function recordDispatched(deps, sha, runId, url, first) {
 
 
 
-async function observe_observeDeploy(deps, run, config, snapshot) {
+/**
+ * `snapshot` is the stage's state read with the decision record of `readFor`; when the run
+ * deployed another SHA (the ref moved on since the dispatch), that SHA's record is read.
+ */
+async function observe_observeDeploy(deps, run, config, first, readFor) {
+    let snapshot = first;
     const report = emptyReport({
         outcome: 'SKIP',
         reason: 'not_a_release_candidate',
@@ -58769,19 +59149,23 @@ async function observe_observeDeploy(deps, run, config, snapshot) {
         dryRun: deps.dryRun,
         productionSha: snapshot.release.production_sha_current,
         environmentName: config.production_environment_name,
+        stage: deps.store.stageName,
     });
+    const none = { report, sha: null, verified: false };
     const byId = snapshot.release.deploy_history.find((h) => h.run_id === run.runId);
     const fromTitle = run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null;
     const sha = byId?.sha ?? fromTitle;
     if (!sha) {
         report.headline = `Deploy run ${run.runId} finished (${run.conclusion ?? 'unknown'}) but names no commit: its run-name has no full SHA and the governor did not dispatch it. Nothing was recorded; add \`run-name: Deploy \${{ inputs.sha }}\` to the deploy workflow.`;
-        return report;
+        return none;
     }
     report.sha = sha;
     if (run.conclusion === null) {
         report.headline = `Deploy run ${run.runId} for ${shortSha(sha)} has not finished; nothing to record.`;
-        return report;
+        return { ...none, sha };
     }
+    if (readFor !== sha)
+        snapshot = await deps.store.read(sha);
     const success = run.conclusion === 'success';
     // Recorded per (run id, attempt): a redelivered event is a no-op, a re-run is a new outcome.
     const already = recordedOutcome(snapshot.release, sha, run.runId, run.runAttempt);
@@ -58789,7 +59173,7 @@ async function observe_observeDeploy(deps, run, config, snapshot) {
     const url = run.htmlUrl ?? `run ${run.runId}`;
     if (deps.dryRun) {
         report.headline = `Deploy of ${shortSha(sha)} ${success ? 'succeeded' : `failed (${run.conclusion})`}; dry run, nothing recorded.`;
-        return report;
+        return { ...none, sha };
     }
     let movesProduction = false;
     if (success) {
@@ -58802,11 +59186,14 @@ async function observe_observeDeploy(deps, run, config, snapshot) {
         : await recordOutcome(deps, run, snapshot, { sha, url, attempt, movesProduction }, report);
     report.productionSha = after.release.production_sha_current;
     const o = { sha, url, attempt, movesProduction, already: already !== null, after };
-    if (success)
-        await announceSuccess(deps, config, report, o);
-    else
+    if (!success) {
         await reportFailure(deps, run, config, report, o);
-    return report;
+        return { report, sha, verified: false };
+    }
+    await announceSuccess(deps, config, report, o);
+    // §15 (post-deploy health checks) plugs in here: until it exists, a successful deploy that the
+    // stage now runs is verified (release.json records verified_at when the SHA becomes current).
+    return { report, sha, verified: after.release.production_sha_current === sha };
 }
 /**
  * Records the outcome (one commit: release.json and the SHA's record) and returns the state
@@ -58859,7 +59246,9 @@ async function recordOutcome(deps, run, snapshot, o, report) {
 }
 async function announceSuccess(deps, config, report, o) {
     const { sha, url, attempt, movesProduction, already, after } = o;
-    report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${attempt}${movesProduction ? '; production moved' : ' (production already contains it)'}.`;
+    // The stage's own word for what moved: "production" with one stage, else the stage's name.
+    const where = config.stages ? config.production_environment_name : 'production';
+    report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${attempt}${movesProduction ? `; ${where} moved` : ` (${where} already contains it)`}.`;
     const issue = failureIssueOf(after.release, sha);
     if (issue !== null && !already) {
         // The issue stays open on purpose: it is an incident (rule 9) until a person has looked
@@ -58868,8 +59257,8 @@ async function announceSuccess(deps, config, report, o) {
             `The deploy of \`${sha}\` to **${config.production_environment_name}** succeeded${attempt}: ${url}`,
             '',
             movesProduction
-                ? `Production is now at \`${sha}\`.`
-                : `Production already contained \`${sha}\`; it did not move.`,
+                ? `${where === 'production' ? 'Production' : where} is now at \`${sha}\`.`
+                : `${where === 'production' ? 'Production' : where} already contained \`${sha}\`; it did not move.`,
             '',
             `This issue stays open: while it is open it counts as an active incident for the governor (rule 9, \`incident_labels\`). Close it once the cause of the earlier failure is understood.`,
         ].join('\n')));
@@ -58951,6 +59340,9 @@ async function reportFailure(deps, run, config, report, o) {
 
 
 
+
+
+
 /**
  * A deploy younger than this is surely still running: its run is not looked at, which keeps
  * a reconcile during a fresh deploy at 3 requests. A lost event is found on the next schedule.
@@ -58977,8 +59369,9 @@ function factsOf(run, defaultBranch) {
 }
 async function reconcile(deps) {
     const snapshot = await deps.store.read();
-    const productionSha = snapshot.release.production_sha_current;
-    const read = await readConfig(deps, productionSha ?? deps.defaultBranch, productionSha !== null);
+    const productionSha = (snapshot.pipeline ?? snapshot.release).production_sha_current;
+    const configRef = productionSha ?? deps.defaultBranch;
+    const read = await readConfig(deps, configRef, productionSha !== null);
     const report = (over) => emptyReport({ runUrl: deps.run.url, dryRun: deps.dryRun, productionSha, ...over });
     if (read.disabled || !read.config)
         return report({
@@ -58988,53 +59381,108 @@ async function reconcile(deps) {
             warnings: read.typo && read.why ? [read.why] : [],
         });
     const config = read.config;
+    const pipeline = pipelineOf(config);
+    // The policy is production's: kept for every decision below while production stays put.
+    const known = { ...read, configRef };
     // What settling said: its notes, and its warnings (a status GitHub did not take) kept loud.
-    const settled = [];
+    const notes = [];
     const warnings = [];
-    // 1. Deploys in flight whose outcome was never observed.
+    // 1. Deploys in flight, on any stage, whose outcome was never observed.
     const now = deps.now().getTime();
-    const pending = snapshot.release.deploy_history.filter((h) => h.result === 'pending' && now - Date.parse(h.time) > SETTLE_AFTER_MS);
-    for (const entry of pending) {
-        const r = await reconcile_settle(deps, entry, config);
-        settled.push(...r.notes);
-        warnings.push(...r.warnings);
+    let whole = snapshot.pipeline ?? snapshot.release;
+    let settledAny = false;
+    for (const stage of pipeline.stages) {
+        const pending = stageView(whole, stage.name, stage.isLast).deploy_history.filter((h) => h.result === 'pending' && now - Date.parse(h.time) > SETTLE_AFTER_MS);
+        for (const entry of pending) {
+            const r = await reconcile_settle(stageDeps(deps, stage), entry, config, pipeline, stage);
+            settledAny ||= r.notes.length > 0;
+            notes.push(...r.notes);
+            warnings.push(...r.warnings);
+        }
     }
-    // 2. The newest verified commit of the release branch, if nothing decided it yet.
-    const after = settled.length ? await deps.store.read() : snapshot;
+    const fresh = async () => {
+        const s = await deps.store.read();
+        return s.pipeline ?? s.release;
+    };
+    if (settledAny)
+        whole = await fresh();
+    // 2. From the last stage to the first, the candidate that is ready.
+    const decided = [];
+    for (const stage of [...pipeline.stages].reverse()) {
+        if (stage.index === 0)
+            break;
+        const prev = pipeline.stages[stage.index - 1];
+        const sha = stageView(whole, prev.name, prev.isLast).production_sha_current;
+        const end = soakEnd(whole, prev);
+        const here = stageView(whole, stage.name, stage.isLast);
+        if (!sha || !end || sha === here.production_sha_current)
+            continue;
+        const lifecycle = lifecycleOf(here, sha);
+        if (lifecycle === 'dispatched' || lifecycle === 'succeeded')
+            continue;
+        if (deps.now() < end) {
+            notes.push(`${stage.name} takes ${shortSha(sha)} at ${clock(end)} (in ${timeLeft(end, deps.now())}), when its soak in ${prev.name} ends.`);
+            continue;
+        }
+        decided.push(await decideAndAct(deps, { sha, manual: false, stage: stage.name, quiet: true }, known));
+    }
+    if (decided.length > 0)
+        whole = await fresh();
+    // The first stage: the newest verified commit of the release branch, if nothing decided it yet.
+    const first = pipeline.stages[0];
     const candidate = await deps.gh.newestVerified(config.verification_workflow, config.branch);
-    const production = after.release.production_sha_current;
-    const idle = (reason, headline) => report({
-        outcome: 'SKIP',
+    const view = stageView(whole, first.name, first.isLast);
+    const idle = (reason, headline, outcome = 'SKIP') => report({
+        outcome,
         reason,
         sha: candidate,
-        productionSha: production,
+        productionSha: whole.production_sha_current,
         headline,
-        notes: settled,
-        warnings,
+        stage: first.name,
+        pipeline: pipeline.configured ? pipelineRows(whole, pipeline) : null,
     });
+    let firstReport;
+    const where = pipeline.configured ? first.name : 'production';
+    const busy = stageFacts(whole, pipeline, first)?.busy;
+    const busyUntil = busy ? new Date(Date.parse(busy.verifiedAt) + busy.soakMinutes * 60_000) : null;
     if (!candidate)
-        return idle('not_a_release_candidate', `Reconcile: no successful push run of ${config.verification_workflow} on ${config.branch}; nothing to decide.`);
-    if (candidate === production)
-        return idle('already_in_production', `Reconcile: the newest verified commit ${shortSha(candidate)} is in production; nothing to do.`);
-    const lifecycle = lifecycleOf(after.release, candidate);
-    if (lifecycle === 'dispatched' || lifecycle === 'succeeded')
-        return idle('already_deployed', `Reconcile: the newest verified commit ${shortSha(candidate)} is ${lifecycle === 'succeeded' ? 'deployed' : 'being deployed'}; nothing to do.`);
-    // Never decided, held (approvals or time may have changed), or claimed by a run that died:
-    // the same rules and protocol as its verification event would have run.
-    const decided = await decideAndAct(deps, { sha: candidate, manual: false, quiet: true });
-    decided.notes.unshift(...settled);
-    decided.warnings.unshift(...warnings);
-    decided.headline = `Reconcile: ${decided.headline}`;
-    return decided;
+        firstReport = idle('not_a_release_candidate', `Reconcile: no successful push run of ${config.verification_workflow} on ${config.branch}; nothing to decide.`);
+    else if (candidate === view.production_sha_current)
+        firstReport = idle('already_in_production', `Reconcile: the newest verified commit ${shortSha(candidate)} is in ${where}; nothing to do.`);
+    else if (['dispatched', 'succeeded'].includes(lifecycleOf(view, candidate) ?? ''))
+        firstReport = idle('already_deployed', `Reconcile: the newest verified commit ${shortSha(candidate)} is ${lifecycleOf(view, candidate) === 'succeeded' ? 'deployed' : 'being deployed'}${pipeline.configured ? ` to ${first.name}` : ''}; nothing to do.`);
+    else if (busy && busyUntil && !busy.reachedNext && deps.now() < busyUntil)
+        // The release train: known from the state alone, so nothing is read or written for it.
+        firstReport = idle('stage_busy', `Reconcile: ${first.name} holds ${shortSha(busy.currentSha)} while it soaks (until ${clock(busyUntil)}, in ${timeLeft(busyUntil, deps.now())}); ${shortSha(candidate)} goes to ${first.name} after ${shortSha(busy.currentSha)} moves on to ${busy.next}.`, 'HOLD');
+    else {
+        // Never decided, held (approvals or time may have changed), or claimed by a run that died:
+        // the same rules and protocol as its verification event would have run.
+        firstReport = await decideAndAct(deps, { sha: candidate, manual: false, stage: first.name, quiet: true }, known);
+        decided.push(firstReport);
+    }
+    // One report: the first dispatch, else the first hold, else what the first stage found.
+    const primary = decided.find((r) => r.outcome === 'ALLOW') ??
+        decided.find((r) => r.outcome === 'HOLD') ??
+        decided[0] ??
+        firstReport;
+    const others = [...decided, firstReport].filter((r, i, all) => r !== primary && all.indexOf(r) === i);
+    primary.notes.unshift(...notes, ...others.map((r) => `${r.stage ?? 'Reconcile'}: ${r.outcome} ${r.reason ?? ''} — ${r.headline}`));
+    primary.warnings.unshift(...warnings, ...others.flatMap((r) => r.warnings));
+    if (!primary.headline.startsWith('Reconcile:'))
+        primary.headline = `Reconcile: ${primary.headline}`;
+    if (pipeline.configured && decided.length > 0)
+        primary.pipeline = pipelineRows(await fresh(), pipeline);
+    return primary;
 }
 /** Records the outcome of a finished deploy the governor never heard about. */
-async function reconcile_settle(deps, entry, config) {
+async function reconcile_settle(deps, entry, full, pipeline, stage) {
+    const config = stageConfig(full, pipeline, stage);
     let run = null;
     if (entry.run_id !== null)
         run = await deps.gh.run(entry.run_id);
     else if (deps.now().getTime() - Date.parse(entry.time) > CLAIM_GRACE_MS) {
         // A claim whose run was never recorded: its claimant died or lost the dispatch's answer.
-        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, entry.sha);
+        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, entry.sha, pipeline.configured ? stage.environment : null);
         run = runs.sort((a, b) => b.id - a.id)[0] ?? null;
         if (!run)
             return {
@@ -59046,14 +59494,16 @@ async function reconcile_settle(deps, entry, config) {
     }
     if (!run || run.status !== 'completed')
         return { notes: [], warnings: [] };
-    const observed = await observeDeploy(deps, factsOf(run, deps.defaultBranch), config, await deps.store.read(entry.sha));
+    const observed = await observeDeploy(deps, factsOf(run, deps.defaultBranch), config, await deps.store.read(entry.sha), entry.sha);
     return {
-        notes: [`Settled a deploy whose outcome was never observed: ${observed.headline}`],
-        warnings: observed.warnings,
+        notes: [`Settled a deploy whose outcome was never observed: ${observed.report.headline}`],
+        warnings: observed.report.warnings,
     };
 }
 
 ;// CONCATENATED MODULE: ./src/governor/index.ts
+
+
 
 
 
@@ -59075,6 +59525,8 @@ async function handleWorkflowRun(deps, run) {
         headline,
         runUrl: deps.run.url,
         dryRun: deps.dryRun,
+        // A verification run is about the first stage.
+        stage: config ? (pipelineOf(config).stages[0]?.name ?? null) : null,
     });
     if (disabled || !config) {
         const report = skip('disabled', read.why ?? 'The governor is disabled for this repository.');
@@ -59083,10 +59535,13 @@ async function handleWorkflowRun(deps, run) {
         return report;
     }
     const facts = { path: run.workflowPath, name: run.workflowName };
-    if (sameWorkflow(config.deploy_workflow, facts))
-        return observeDeploy(deps, run, config, snapshot);
+    const pipeline = pipelineOf(config);
+    const dispatches = (stage) => sameWorkflow(stage.deploy_workflow, facts);
+    if (pipeline.stages.some(dispatches))
+        return deployFinished(deps, run, { ...read, configRef }, pipeline, snapshot, dispatches);
     if (!sameWorkflow(config.verification_workflow, facts)) {
-        return skip('not_a_release_candidate', `Workflow "${run.workflowName}" is neither the verification workflow (${config.verification_workflow}) nor the deploy workflow (${config.deploy_workflow}).`);
+        const deploys = [...new Set(pipeline.stages.map((s) => s.deploy_workflow))].join(', ');
+        return skip('not_a_release_candidate', `Workflow "${run.workflowName}" is neither the verification workflow (${config.verification_workflow}) nor the deploy workflow (${deploys}).`);
     }
     if (run.conclusion !== 'success')
         return skip('verification_not_successful', `${run.workflowName} concluded ${run.conclusion ?? 'without a conclusion'} on ${shortSha(run.headSha)}; nothing to deploy.`);
@@ -59098,11 +59553,120 @@ async function handleWorkflowRun(deps, run) {
         return skip('not_a_release_candidate', 'The run is for code from another repository.');
     return decideAndAct(deps, { sha: run.headSha, manual: false }, { ...read, configRef, snapshot });
 }
+/**
+ * A deploy run finished: record it on its stage; when that stage now runs the SHA verified,
+ * decide the next stage for it in this same run (an ALLOW without a soak, else HOLD soaking).
+ */
+async function deployFinished(deps, run, known, pipeline, snapshot, dispatches) {
+    const config = known.config;
+    const whole = snapshot.pipeline ?? snapshot.release;
+    const stage = stageOfRun(whole, pipeline, run, dispatches);
+    if (!stage) {
+        return emptyReport({
+            outcome: 'SKIP',
+            reason: 'not_a_release_candidate',
+            sha: run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null,
+            productionSha: whole.production_sha_current,
+            headline: `Deploy run ${run.runId} ("${run.displayTitle}") finished, but the governor did not dispatch it and its title names none of the stages' environments (${pipeline.stages.map((s) => s.environment).join(', ')}). Nothing was recorded; use \`run-name: Deploy \${{ inputs.sha }} to \${{ inputs.environment }}\` in the deploy workflow.`,
+            runUrl: deps.run.url,
+            dryRun: deps.dryRun,
+        });
+    }
+    const sd = stageDeps(deps, stage);
+    const observed = await observeDeploy(sd, run, stageConfig(config, pipeline, stage), sd === deps ? snapshot : await sd.store.read(run.headSha), run.headSha);
+    const next = pipeline.stages[stage.index + 1];
+    if (!observed.verified || !observed.sha || !next || deps.dryRun)
+        return observed.report;
+    // Promotion: the same rules and claim protocol as any decision; a soak makes it HOLD soaking.
+    const promoted = await decideAndAct(deps, { sha: observed.sha, manual: false, stage: next.name, quiet: true }, { ...known, snapshot: undefined });
+    promoted.notes.unshift(observed.report.headline, ...observed.report.notes);
+    promoted.warnings.unshift(...observed.report.warnings);
+    promoted.headline = `${observed.report.headline} ${next.name}: ${promoted.headline}`;
+    return promoted;
+}
 
 
 
 
 
+
+;// CONCATENATED MODULE: ./src/governor/stage-store.ts
+// The state of one stage, through the real store: reads present the stage as a single-stage
+// release.json (so every transition and rule works on it unchanged), writes merge that view back
+// into the whole version-2 file (the other stages kept, the last stage mirrored at the top).
+// A version-1 branch reads as the last stage and is rewritten as version 2 on the next write.
+
+class StageStore {
+    inner;
+    now;
+    whole;
+    stage = null;
+    constructor(inner, now, 
+    /** The whole release.json at each head seen, to merge a stage's view into (shared by siblings). */
+    whole = new Map()) {
+        this.inner = inner;
+        this.now = now;
+        this.whole = whole;
+    }
+    /** A store presenting another stage of the same branch (the heads seen are shared). */
+    forStage(name, isLast) {
+        const sibling = new StageStore(this.inner, this.now, this.whole);
+        sibling.useStage(name, isLast);
+        return sibling;
+    }
+    /**
+     * Which stage this store presents. Until it is known (the config names it), reads present the
+     * last stage, which the top-level fields always describe; a write needs it.
+     */
+    useStage(name, isLast) {
+        this.stage = { name, isLast };
+    }
+    get stageName() {
+        return this.stage?.name ?? null;
+    }
+    /** The whole release.json at a head this store read or wrote (for the other stages' state). */
+    wholeAt(head) {
+        return this.whole.get(head) ?? null;
+    }
+    isLast() {
+        return this.stage?.isLast ?? true;
+    }
+    async read(sha, decisionFile) {
+        const file = sha && this.stage ? stageDecisionPath(sha, this.stage.name, this.isLast()) : undefined;
+        const snap = await this.inner.read(sha, decisionFile ?? file);
+        this.whole.set(snap.head, snap.release);
+        return {
+            ...snap,
+            release: state_stageView(snap.release, this.stage?.name ?? '', this.isLast()),
+            pipeline: snap.release,
+        };
+    }
+    async write(base, files, message) {
+        if (!this.stage)
+            throw new Error('StageStore.write before the stage is known');
+        const { name, isLast } = this.stage;
+        const whole = this.whole.get(base.head) ?? (base.head === null ? state_emptyRelease() : null);
+        if (!whole)
+            throw new Error(`StageStore.write on a head it never saw (${base.head})`);
+        const view = files[state_RELEASE_FILE] !== undefined ? state_parseRelease(files[state_RELEASE_FILE]) : base.release;
+        const merged = withStage(whole, name, isLast, view, this.now());
+        const mapped = {};
+        for (const [path, content] of Object.entries(files)) {
+            if (path === state_RELEASE_FILE)
+                continue;
+            const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
+            mapped[m && path === state_decisionPath(m[1]) ? stageDecisionPath(m[1], name, isLast) : path] =
+                content;
+        }
+        // release.json is part of every commit: the migration to version 2, and the mirror, stay whole.
+        mapped[state_RELEASE_FILE] = state_serialize(merged);
+        const { pipeline: _pipeline, ...rest } = base;
+        const r = await this.inner.write({ ...rest, release: merged }, mapped, message);
+        if (r.kind === 'written')
+            this.whole.set(r.head, merged);
+        return r;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/operator.ts
 // Hand corrections of the state branch, for the CLI: adopt a production that is already

@@ -121,6 +121,15 @@ const FILE_STATUSES: ChangeStatus[] = [
   'unchanged',
 ];
 
+/**
+ * Whether a run's title names the SHA and, when given, the environment as a whole word
+ * ("Deploy <sha> to production" names production, not pre-production).
+ */
+export function titleNames(title: string, sha: string, environment: string | null): boolean {
+  if (!title.includes(sha)) return false;
+  return environment === null || title.split(/\s+/).includes(environment);
+}
+
 export class GitHub implements RepoPort {
   constructor(
     readonly octokit: Octokit,
@@ -381,19 +390,21 @@ export class GitHub implements RepoPort {
     workflow: string,
     ref: string,
     sha: string,
+    environment?: string | null,
   ): Promise<{ runId: number; url: string } | null> {
+    const inputs = environment ? { sha, environment } : { sha };
     const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
     const advice = {
       403: 'The governor workflow needs `actions: write` to dispatch the deploy workflow.',
       404: `The deploy workflow ${workflow} was not found on ${ref}: check deploy_workflow and deploy_workflow_ref in the config.`,
-      422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with a \`sha\` input on ${ref}.`,
+      422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with ${environment ? '`sha` and `environment` inputs' : 'a `sha` input'} on ${ref}.`,
     };
     try {
       const r = await this.octokit.request(route, {
         ...this.o,
         workflow_id: workflow,
         ref,
-        inputs: { sha },
+        inputs,
         return_run_details: true,
         request: { idempotent: false },
       } as never);
@@ -414,7 +425,7 @@ export class GitHub implements RepoPort {
             ...this.o,
             workflow_id: workflow,
             ref,
-            inputs: { sha },
+            inputs,
             request: { idempotent: false },
           } as never);
           return null;
@@ -458,8 +469,12 @@ export class GitHub implements RepoPort {
     };
   }
 
-  /** Deploy runs created by workflow_dispatch whose title names the SHA (run-name: Deploy <sha>). */
-  async findDeployRuns(workflow: string, sha: string): Promise<RunInfo[]> {
+  /** Deploy runs created by workflow_dispatch whose title names the SHA (and the environment). */
+  async findDeployRuns(
+    workflow: string,
+    sha: string,
+    environment?: string | null,
+  ): Promise<RunInfo[]> {
     try {
       const r = await this.octokit.rest.actions.listWorkflowRuns({
         ...this.o,
@@ -468,7 +483,7 @@ export class GitHub implements RepoPort {
         per_page: 50,
       });
       return r.data.workflow_runs
-        .filter((run) => (run.display_title ?? '').includes(sha))
+        .filter((run) => titleNames(run.display_title ?? '', sha, environment ?? null))
         .map((run) => this.runInfo(run));
     } catch (e) {
       throw apiError(`Listing runs of ${workflow}`, e);

@@ -61,6 +61,60 @@ const label = z
   .max(50, 'GitHub labels are at most 50 characters');
 const approvalMode = z.enum(APPROVAL_MODES);
 
+export const STAGE_NAME = /^[a-z0-9][a-z0-9-]*$/;
+export const STAGE_APPROVALS = ['none', 'required'] as const;
+
+/** One stage of the pipeline (SPEC §14); unset keys are resolved by domain/pipeline.ts. */
+export const stageSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(
+        STAGE_NAME,
+        'must be lower-case letters, digits and dashes, starting with a letter or digit',
+      )
+      .max(40)
+      .describe('Used in state, statuses and messages.'),
+    environment: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Passed to the deploy workflow as the input `environment`. Default: the name.'),
+    deploy_workflow: z
+      .string()
+      .optional()
+      .describe(
+        'Workflow file to dispatch for this stage. Default: the top-level deploy_workflow.',
+      ),
+    deploy_workflow_ref: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Ref the dispatch runs on. Default: the top-level deploy_workflow_ref.'),
+    soak_minutes: z
+      .number()
+      .min(0)
+      .max(43_200)
+      .default(0)
+      .describe(
+        'How long a SHA must have been live and verified here, without being replaced, before the next stage may take it (fractions allowed).',
+      ),
+    hold_while_soaking: z
+      .boolean()
+      .optional()
+      .describe(
+        'Take no newer SHA while the current one soaks and has not reached the next stage (a release train). Default: true when soak_minutes > 0.',
+      ),
+    approvals: z
+      .enum(STAGE_APPROVALS)
+      .optional()
+      .describe(
+        'none: rules 6, 9 and 10 (first deploy, incident, HIGH risk) do not apply here. Default: required on the last stage, none before it.',
+      ),
+  })
+  .describe('A stage of the release pipeline.');
+export type StageInput = z.output<typeof stageSchema>;
+
 export const configSchema = z
   .strictObject({
     enabled: z
@@ -172,6 +226,26 @@ export const configSchema = z
       .min(1)
       .default(['deploy-failure', 'severity:high'])
       .describe('Labels of the deploy-failure issue.'),
+    stages: z
+      .array(stageSchema)
+      .min(1, 'must list at least one stage (or leave stages out for a single stage)')
+      .max(10)
+      .superRefine((stages, ctx) => {
+        const seen = new Set<string>();
+        stages.forEach((stage, i) => {
+          if (seen.has(stage.name))
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'name'],
+              message: `${stage.name} is listed twice; stage names must be unique`,
+            });
+          seen.add(stage.name);
+        });
+      })
+      .optional()
+      .describe(
+        'The release pipeline, in order (staging first). Absent: one stage named after production_environment_name.',
+      ),
   })
   .describe('The release_governor block of .booty.yml');
 
@@ -220,6 +294,9 @@ export class ConfigError extends Error {
 }
 
 const KEYS = Object.keys(configSchema.shape) as (keyof typeof configSchema.shape)[];
+/** Keys that are structures, not scalars or lists: the file only, never an environment variable. */
+export const FILE_ONLY_KEYS = new Set(['stages']);
+const STAGE_KEYS = Object.keys(stageSchema.shape);
 const LIST_KEYS = new Set([
   'high_risk_paths',
   'medium_risk_paths',
@@ -288,7 +365,7 @@ function readOverrides(env: Record<string, string | undefined>): {
 } {
   const values: Record<string, unknown> = {};
   const problems: ConfigProblem[] = [];
-  const known = new Map(KEYS.map((k) => [envVarFor(k), k]));
+  const known = new Map(KEYS.filter((k) => !FILE_ONLY_KEYS.has(k)).map((k) => [envVarFor(k), k]));
   for (const [name, raw] of Object.entries(env)) {
     if (
       !name.startsWith(ENV_PREFIX) ||
@@ -298,6 +375,14 @@ function readOverrides(env: Record<string, string | undefined>): {
     )
       continue;
     const key = known.get(name);
+    if (!key && FILE_ONLY_KEYS.has(name.slice(ENV_PREFIX.length).toLowerCase())) {
+      problems.push({
+        key: '',
+        where: `env ${name}`,
+        message: `${name.slice(ENV_PREFIX.length).toLowerCase()} is a list of mappings and is set in the config file only`,
+      });
+      continue;
+    }
     if (!key) {
       problems.push({
         key: '',
@@ -454,10 +539,8 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
     for (const issue of result.error.issues) {
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [null];
       for (const unknownKey of keys) {
-        const path =
-          unknownKey === null
-            ? issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))
-            : [unknownKey];
+        const at = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+        const path = unknownKey === null ? at : [...at, unknownKey];
         const top = String(path[0] ?? '');
         const fromEnv = top in overrides.values;
         let where: string;
@@ -466,11 +549,14 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
           const line =
             unknownKey === null
               ? lineOf(doc, counter, [CONFIG_BLOCK, ...path])
-              : keyLine(doc, counter, [CONFIG_BLOCK], unknownKey);
+              : keyLine(doc, counter, [CONFIG_BLOCK, ...at], unknownKey);
           where = `${opts.path}:${line ?? '?'}`;
         } else where = opts.path;
+        const allowed = at[0] === 'stages' ? STAGE_KEYS : KEYS;
         const message =
-          unknownKey === null ? issueMessage(issue) : `unknown key (allowed: ${KEYS.join(', ')})`;
+          unknownKey === null
+            ? issueMessage(issue)
+            : `unknown key (allowed: ${allowed.join(', ')})`;
         problems.push({ key: [CONFIG_BLOCK, ...path].join('.'), where, message });
       }
     }

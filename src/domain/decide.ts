@@ -25,11 +25,14 @@ export type RuleId =
   | 'already_deployed'
   | 'out_of_order'
   | 'verified'
+  | 'promoted'
   | 'deploy_configured'
   | 'degraded_high_risk'
   | 'first_deploy'
   | 'cooldown'
   | 'rate_limit'
+  | 'soaked'
+  | 'stage_free'
   | 'incident'
   | 'high_risk'
   | 'allow';
@@ -63,7 +66,12 @@ export type Unblock =
       incidents: { number: number; title: string }[];
       degraded: boolean;
     }
-  | { kind: 'wait'; reason: 'cooldown' | 'rate_limit'; until: string; detail: string }
+  | {
+      kind: 'wait';
+      reason: 'cooldown' | 'rate_limit' | 'soaking' | 'stage_busy';
+      until: string;
+      detail: string;
+    }
   | {
       kind: 'hard';
       reason: Exclude<
@@ -73,6 +81,8 @@ export type Unblock =
         | 'high_risk_no_approval'
         | 'cooldown'
         | 'rate_limit'
+        | 'soaking'
+        | 'stage_busy'
       >;
       detail: string;
     };
@@ -86,6 +96,31 @@ export interface Decision {
   unblock: Unblock | null;
   /** One line for logs and the commit status. */
   summary: string;
+}
+
+/** A stage of a configured pipeline (SPEC §14): what its extra rules need. */
+export interface StageFacts {
+  name: string;
+  /** none: rules 6, 9 and 10 do not apply to this stage. */
+  approvals: 'none' | 'required';
+  /** The stage before this one: the SHA it runs, when that was verified, and its soak. */
+  previous: {
+    name: string;
+    currentSha: string | null;
+    verifiedAt: string | null;
+    soakMinutes: number;
+  } | null;
+  /**
+   * With hold_while_soaking and a next stage: this stage's current SHA, when it was verified,
+   * the soak, and whether the next stage has taken it (claimed, dispatched or running it).
+   */
+  busy: {
+    currentSha: string;
+    verifiedAt: string;
+    soakMinutes: number;
+    next: string;
+    reachedNext: boolean;
+  } | null;
 }
 
 /** The facts rules 1–3 need: state and the out-of-order checks, no diff yet. */
@@ -102,6 +137,8 @@ export interface EarlyInput {
   manual: boolean;
   /** For a manual trigger: whether the SHA has a successful verification run on the branch. */
   verified: boolean;
+  /** The stage decided, when `stages` is configured; absent or null: the single stage. */
+  stage?: StageFacts | null;
 }
 
 export interface DecisionInput extends EarlyInput {
@@ -122,11 +159,14 @@ const TITLES: Record<RuleId, string> = {
   already_deployed: '2. Not already deployed or in flight',
   out_of_order: '3. Ahead of production and of any deploy in flight',
   verified: '3a. Verified (manual trigger)',
+  promoted: '3b. Passed the previous stage',
   deploy_configured: '4. Deploy workflow configured',
   degraded_high_risk: '5. Not HIGH risk while production is degraded',
   first_deploy: '6. First deploy approved',
   cooldown: '7. Not in cooldown after a failed deploy',
   rate_limit: '8. Under the deploy rate limit',
+  soaked: '8a. Soaked in the previous stage',
+  stage_free: '8b. Stage not holding a soaking release',
   incident: '9. No active incident (or approved)',
   high_risk: '10. HIGH-risk paths approved',
   allow: '11. Allow',
@@ -271,7 +311,39 @@ export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Deci
     }
     trail.pass('verified', 'a successful verification run exists');
   }
+
+  const stage = input.stage;
+  if (stage) {
+    const prev = stage.previous;
+    if (!prev) trail.pass('promoted', `${stage.name} is the first stage`);
+    else if (prev.currentSha !== input.sha || prev.verifiedAt === null) {
+      const why =
+        prev.currentSha === input.sha
+          ? `${short(input.sha)} is in ${prev.name} but not verified there yet`
+          : `${prev.name} runs ${prev.currentSha ? short(prev.currentSha) : 'nothing yet'}, not ${short(input.sha)}`;
+      trail.applies('promoted', why);
+      return skip(
+        trail,
+        'not_promoted',
+        `${short(input.sha)} has not passed ${prev.name}: ${why}. A SHA reaches ${stage.name} only after its deploy to ${prev.name} succeeded and was verified.`,
+      );
+    } else trail.pass('promoted', `${short(input.sha)} runs verified in ${prev.name}`);
+  }
   return null;
+}
+
+/** The time left until `until`, for people: "9m 45s", "2h 5m". */
+export function timeLeft(until: Date, now: Date): string {
+  const s = Math.max(0, Math.ceil((until.getTime() - now.getTime()) / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  return `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+/** HH:MM UTC of an instant. */
+export function clock(at: Date): string {
+  return `${at.toISOString().slice(11, 16)} UTC`;
 }
 
 /** Whether approvals can change the verdict, so the adapters know whether to fetch them. */
@@ -281,7 +353,10 @@ export function approvalsMatter(f: {
   config: Config;
   incidentCount: number;
   degraded: boolean | null;
+  /** A stage with `approvals: none` never asks. */
+  stageApprovals?: 'none' | 'required';
 }): boolean {
+  if (f.stageApprovals === 'none') return false;
   if (f.risk === 'HIGH') return true;
   if (f.productionSha === null && f.config.require_approval_for_first_deploy) return true;
   return f.incidentCount > 0 || f.degraded === true;
@@ -337,6 +412,66 @@ function softHold(
 
 const HOUR_MS = 3600_000;
 
+/** After rule 8: HOLD soaking (the previous stage's soak) and HOLD stage_busy (the release train). */
+function pipelineHold(
+  trail: Trail,
+  stage: StageFacts,
+  sha: string,
+  level: Risk,
+  now: Date,
+): Decision | null {
+  const wait = (
+    rule: RuleId,
+    reason: 'soaking' | 'stage_busy',
+    until: Date,
+    detail: string,
+    summary: string,
+  ): Decision => {
+    trail.applies(rule, detail);
+    return verdict(
+      trail,
+      'HOLD',
+      reason,
+      level,
+      { kind: 'wait', reason, until: until.toISOString(), detail },
+      'wait',
+      summary,
+    );
+  };
+  const prev = stage.previous;
+  if (prev && prev.verifiedAt) {
+    const end = new Date(Date.parse(prev.verifiedAt) + prev.soakMinutes * 60_000);
+    if (now < end)
+      return wait(
+        'soaked',
+        'soaking',
+        end,
+        `${short(sha)} was verified in ${prev.name} at ${prev.verifiedAt}; soak_minutes of ${prev.name} is ${prev.soakMinutes}`,
+        `${short(sha)} is soaking in ${prev.name}: ${stage.name} unlocks at ${clock(end)}, in ${timeLeft(end, now)}.`,
+      );
+    trail.pass('soaked', `verified in ${prev.name} for ${prev.soakMinutes} minute(s) or more`);
+  } else if (prev) trail.pass('soaked', `no soak to wait for`);
+  else trail.pass('soaked', `${stage.name} is the first stage`);
+
+  const busy = stage.busy;
+  if (busy && busy.currentSha !== sha && !busy.reachedNext) {
+    const end = new Date(Date.parse(busy.verifiedAt) + busy.soakMinutes * 60_000);
+    if (now < end)
+      return wait(
+        'stage_free',
+        'stage_busy',
+        end,
+        `${stage.name} holds ${short(busy.currentSha)} while it soaks for ${busy.next} (hold_while_soaking)`,
+        `${stage.name} is busy: ${short(busy.currentSha)} soaks there until ${clock(end)} (in ${timeLeft(end, now)}) and takes no newer SHA before it moves on to ${busy.next}.`,
+      );
+  }
+  trail.pass(
+    'stage_free',
+    busy ? `${short(busy.currentSha)} has soaked or moved on` : 'no soaking release held here',
+  );
+  return null;
+}
+
 export function decide(input: DecisionInput): Decision {
   const trail = new Trail();
   const early = decideEarly(input, trail);
@@ -376,9 +511,13 @@ export function decide(input: DecisionInput): Decision {
   const wholeDiffApproved =
     approvals.coversAll || (!risk.incomplete && coversPaths(approvals, risk.paths));
   let clearedByApproval = false;
+  const stage = input.stage ?? null;
+  const noApprovals = stage?.approvals === 'none';
+  const notHere = `approvals: none in ${stage?.name ?? ''}`;
 
   // 6
-  if (input.productionSha === null && config.require_approval_for_first_deploy) {
+  if (noApprovals) trail.pass('first_deploy', notHere);
+  else if (input.productionSha === null && config.require_approval_for_first_deploy) {
     if (!wholeDiffApproved) {
       trail.applies(
         'first_deploy',
@@ -455,9 +594,15 @@ export function decide(input: DecisionInput): Decision {
     `${recent.length} of ${config.max_deploys_per_hour} deploys in the last 60 minutes`,
   );
 
+  if (stage) {
+    const held = pipelineHold(trail, stage, input.sha, level, now);
+    if (held) return held;
+  }
+
   // 9
   const incident = input.incidents.length > 0 || input.degraded === true;
-  if (incident && level !== 'HIGH') {
+  if (noApprovals) trail.pass('incident', notHere);
+  else if (incident && level !== 'HIGH') {
     const why =
       input.incidents.length > 0
         ? `open incident ${input.incidents.map((i) => `#${i.number}`).join(', ')}`
@@ -481,7 +626,8 @@ export function decide(input: DecisionInput): Decision {
     );
 
   // 10
-  if (level === 'HIGH') {
+  if (noApprovals) trail.pass('high_risk', `risk ${level}; ${notHere}`);
+  else if (level === 'HIGH') {
     // An incomplete diff hides paths no pull request approval can vouch for: only a
     // whole-diff approval (the SHA in the variable, or a commit comment on the head) clears it.
     const needsWhole = risk.incomplete && !approvals.coversAll;

@@ -25,23 +25,66 @@ import {
   UnconfirmedWrites,
   writeState,
 } from './deps.js';
-import { type DecideRequest, type Known, evaluate, evaluationRecord, reportOf } from './facts.js';
+import { pipelineOf } from '../domain/pipeline.js';
+import {
+  type DecideRequest,
+  type Known,
+  evaluate,
+  evaluationRecord,
+  policyRef,
+  reportOf,
+} from './facts.js';
+import { readConfig } from './policy.js';
+import { firstNotPassed, namedStage, stageDeps } from './stages.js';
+
+/**
+ * The governor as seen from the stage the request is about, with what is already known kept
+ * when it is that stage's (the snapshot of another stage's view is not).
+ */
+async function onStage(
+  deps: GovernorDeps,
+  req: DecideRequest,
+  first?: Known,
+): Promise<{ deps: GovernorDeps; known?: Known }> {
+  let known = first;
+  if (!known?.config) {
+    if (known?.disabled) return { deps, known };
+    const snapshot = known?.snapshot ?? (await deps.store.read(req.sha));
+    const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
+    const ref = production ?? req.sha;
+    known = { ...(await readConfig(deps, ref, production !== null)), configRef: ref, snapshot };
+  }
+  if (!known.config || known.disabled) return { deps, known };
+  const pipeline = pipelineOf(known.config);
+  const whole = known.snapshot ? (known.snapshot.pipeline ?? known.snapshot.release) : null;
+  const stage =
+    req.stage !== undefined
+      ? namedStage(pipeline, req.stage)
+      : req.manual && whole
+        ? firstNotPassed(whole, pipeline, req.sha)
+        : pipeline.stages[0]!;
+  const sd = stageDeps(deps, stage);
+  return { deps: sd, known: sd === deps ? known : { ...known, snapshot: undefined } };
+}
 
 export async function decideAndAct(
-  deps: GovernorDeps,
+  root: GovernorDeps,
   req: DecideRequest,
   first?: Known,
 ): Promise<RunReport> {
   if (!isFullSha(req.sha))
     throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
-  let known: Known | undefined = first;
+  const on = await onStage(root, req, first);
+  const deps = on.deps;
+  let known: Known | undefined = on.known;
   const unconfirmed = new UnconfirmedWrites();
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const ev = await evaluate(deps, req, known);
     known = {
-      ...(ev.off ?? { config: ev.config, disabled: false, why: null, typo: null }),
-      configRef: ev.productionSha ?? req.sha,
+      ...(ev.off ?? { config: ev.full, disabled: false, why: null, typo: null }),
+      configRef: policyRef(ev.snapshot, req.sha),
     };
+    const environment = ev.pipeline?.configured ? ev.stage!.environment : null;
     const report = reportOf(deps, ev, req.sha);
     const config = ev.config;
 
@@ -76,11 +119,13 @@ export async function decideAndAct(
         ev.snapshot,
       );
       report.stateCommit = written?.head ?? null;
+      // A stage that waits for a soak will go on by itself: pending, not a failure.
+      const waiting = ev.decision.reason === 'soaking' || ev.decision.reason === 'stage_busy';
       await publishStatus(
         deps,
         report,
         req.sha,
-        'failure',
+        waiting ? 'pending' : 'failure',
         statusDescription(report),
         deps.run.url,
         config.status_context,
@@ -119,7 +164,7 @@ export async function decideAndAct(
 
     let run: { id: number; url: string };
     try {
-      run = await dispatchOnce(deps, config, req.sha);
+      run = await dispatchOnce(deps, config, req.sha, environment);
     } catch (e) {
       // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
       // withdrawn and a re-run after the fix decides afresh. An unknown outcome keeps the claim.
@@ -149,6 +194,8 @@ export async function decideAndAct(
     const recorded = await recordDispatched(deps, req.sha, run.id, run.url, claimed);
     report.stateCommit = recorded ?? report.stateCommit;
     report.deployRunUrl = run.url;
+    const row = report.pipeline?.find((r) => r.stage === ev.stage?.name);
+    if (row) row.inFlight = { sha: req.sha, runUrl: run.url };
     await publishStatus(
       deps,
       report,
@@ -171,10 +218,16 @@ async function dispatchOnce(
   deps: GovernorDeps,
   config: Config,
   sha: string,
+  environment: string | null,
 ): Promise<{ id: number; url: string }> {
   let direct: { runId: number; url: string } | null = null;
   try {
-    direct = await deps.gh.dispatch(config.deploy_workflow, config.deploy_workflow_ref, sha);
+    direct = await deps.gh.dispatch(
+      config.deploy_workflow,
+      config.deploy_workflow_ref,
+      sha,
+      environment,
+    );
   } catch (e) {
     const status = e instanceof ApiError ? e.status : null;
     // A 5xx or a broken connection may come after GitHub created the run: look before anything else.
@@ -183,14 +236,14 @@ async function dispatchOnce(
   }
   if (direct) return { id: direct.runId, url: direct.url };
   for (let i = 0; i < 5; i++) {
-    const runs = await deps.gh.findDeployRuns(config.deploy_workflow, sha);
+    const runs = await deps.gh.findDeployRuns(config.deploy_workflow, sha, environment);
     const newest = runs.sort((a, b) => b.id - a.id)[0];
     if (newest) return { id: newest.id, url: newest.url };
     // GitHub lists a dispatched run within seconds: 1, 2, … 5 s apart by default.
     await deps.sleep(2 * deps.retryBaseMs * (i + 1));
   }
   throw new GovernorError(
-    `Dispatched ${config.deploy_workflow} for ${shortSha(sha)} but could not find its run (no run titled with the SHA).`,
+    `Dispatched ${config.deploy_workflow} for ${shortSha(sha)}${environment ? ` to ${environment}` : ''} but could not find its run (no run titled with the SHA${environment ? ' and the environment' : ''}).`,
     `The claim stays on the state branch, so nothing is dispatched twice. Check the Actions tab for a run of ${config.deploy_workflow}; its run-name must contain the SHA (run-name: Deploy \${{ inputs.sha }}). Re-running the governor after ${CLAIM_GRACE_MS / 60_000} minutes takes the claim over if no run exists.`,
   );
 }

@@ -3,7 +3,8 @@
 // compare-and-swap, re-read and bounded retries.
 import { shortSha } from '../domain/types.js';
 import { ApiError, outcomeUnknown } from '../adapters/github.js';
-import type { RepoPort, StateSnapshot, StateStore, WriteResult } from '../ports.js';
+import type { RepoPort, StateSnapshot, WriteResult } from '../ports.js';
+import type { StageStore } from './stage-store.js';
 import type { RunReport } from '../report/summary.js';
 
 /** Claims younger than this belong to a run that may still be dispatching: never taken over. */
@@ -15,7 +16,8 @@ export const MAX_UNCONFIRMED_WRITES = 4;
 
 export interface GovernorDeps {
   gh: RepoPort;
-  store: StateStore;
+  /** The state branch, presenting one stage (the last, until a stage is chosen). */
+  store: StageStore;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
   random: () => number;

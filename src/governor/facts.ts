@@ -10,6 +10,16 @@ import {
   type Decision,
   type PullPaths,
 } from '../domain/decide.js';
+import {
+  findStage,
+  lastStage,
+  pipelineOf,
+  pipelineRows,
+  stageConfig,
+  stageFacts,
+  type Pipeline,
+  type Stage,
+} from '../domain/pipeline.js';
 import { compileRiskRules, type ChangedFile, type RiskAssessment } from '../domain/risk.js';
 import {
   historyForRules,
@@ -66,6 +76,11 @@ export interface DecideRequest {
   sha: string;
   manual: boolean;
   /**
+   * The stage to decide (SPEC §14). Default: a manual trigger decides the first stage the SHA
+   * has not passed, a verification event the first stage.
+   */
+  stage?: string;
+  /**
    * Reconcile: a HOLD with the same reason as the SHA's recorded decision writes nothing and
    * sets no status (nothing changed since the run that recorded it).
    */
@@ -74,7 +89,12 @@ export interface DecideRequest {
 
 interface Evaluated {
   snapshot: StateSnapshot;
+  /** The config this stage is judged with (its deploy workflow, ref and status context). */
   config: Config | null;
+  /** The config as read: the whole pipeline. */
+  full: Config | null;
+  pipeline: Pipeline | null;
+  stage: Stage | null;
   decision: Decision;
   assessment: RiskAssessment | null;
   approvals: ApprovalResult | null;
@@ -94,6 +114,11 @@ export interface Known extends ConfigRead {
   snapshot?: StateSnapshot;
 }
 
+/** The commit whose config judges every stage: production's (the last stage's), else the SHA. */
+export function policyRef(snapshot: StateSnapshot, sha: string): string {
+  return (snapshot.pipeline ?? snapshot.release).production_sha_current ?? sha;
+}
+
 export async function evaluate(
   deps: GovernorDeps,
   req: DecideRequest,
@@ -102,15 +127,25 @@ export async function evaluate(
   const notes: string[] = [];
   const snapshot = known?.snapshot ?? (await deps.store.read(req.sha));
   const release = snapshot.release;
-  const productionSha = release.production_sha_current;
-  const configRef = productionSha ?? req.sha;
+  const whole = snapshot.pipeline ?? release;
+  // The policy is production's (the last stage's), whichever stage is decided.
+  const policySha = whole.production_sha_current;
+  const configRef = policySha ?? req.sha;
   const cfg: Known =
     known && known.configRef === configRef
       ? known
-      : { ...(await readConfig(deps, configRef, productionSha !== null)), configRef };
+      : { ...(await readConfig(deps, configRef, policySha !== null)), configRef };
+  const productionSha = release.production_sha_current;
+  const pipeline = cfg.config ? pipelineOf(cfg.config) : null;
+  const stage = pipeline
+    ? (findStage(pipeline, deps.store.stageName ?? '') ?? lastStage(pipeline))
+    : null;
   const base = {
     snapshot,
-    config: cfg.config,
+    config: cfg.config && pipeline && stage ? stageConfig(cfg.config, pipeline, stage) : null,
+    full: cfg.config,
+    pipeline,
+    stage,
     productionSha,
     notes,
     ownClaim: null,
@@ -136,7 +171,8 @@ export async function evaluate(
       decision: cfg.why ? { ...off, summary: cfg.why } : off,
     };
   }
-  const config = cfg.config;
+  const config = base.config!;
+  const environment = pipeline!.configured ? stage!.environment : null;
 
   let lifecycle = lifecycleOf(release, req.sha);
   const entry = release.deploy_history.find((h) => h.sha === req.sha) ?? null;
@@ -148,7 +184,7 @@ export async function evaluate(
       lifecycle = null;
     } else {
       // Claimed but never recorded as dispatched: the claimant died, or lost the response.
-      const runs = await deps.gh.findDeployRuns(config.deploy_workflow, req.sha);
+      const runs = await deps.gh.findDeployRuns(config.deploy_workflow, req.sha, environment);
       const claimTime = Date.parse(entry.time);
       foundRun = runs.find((r) => Date.parse(r.createdAt) >= claimTime - 60_000) ?? null;
       const stale = deps.now().getTime() - claimTime > CLAIM_GRACE_MS;
@@ -182,6 +218,7 @@ export async function evaluate(
     inFlight: inFlightCompare,
     manual: req.manual,
     verified,
+    stage: stageFacts(whole, pipeline!, stage!),
   };
   const earlyDecision = decideEarly(early);
   if (earlyDecision) return { ...base, decision: earlyDecision, ownClaim, foundRun };
@@ -194,11 +231,13 @@ export async function evaluate(
     productionCompare?.capped ?? false,
   );
   const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
-  const incidents = await deps.gh.openIncidents(config.incident_labels);
+  // A stage without approvals never holds for an incident (rule 9): no need to look.
+  const incidents =
+    stage!.approvals === 'none' ? [] : await deps.gh.openIncidents(config.incident_labels);
 
   let approvals: ApprovalResult = NO_APPROVALS;
   let pulls: PullPaths[] = [];
-  const environment = deps.env[APPROVAL_VARIABLE];
+  const approvedVariable = deps.env[APPROVAL_VARIABLE];
   if (
     approvalsMatter({
       risk: assessment.risk,
@@ -206,6 +245,7 @@ export async function evaluate(
       config,
       incidentCount: incidents.length,
       degraded: deps.degraded,
+      stageApprovals: stage!.approvals,
     })
   ) {
     const commits = productionCompare?.commits ?? [];
@@ -216,7 +256,7 @@ export async function evaluate(
       headAuthor,
       commits: productionSha ? commits.map((c) => c.sha) : [req.sha],
       branch: config.branch,
-      environment,
+      environment: approvedVariable,
     });
     if (productionCompare && productionCompare.totalCommits > commits.length) {
       notes.push(
@@ -225,7 +265,7 @@ export async function evaluate(
     }
     approvals = evaluateApprovals(facts, config);
     pulls = facts.pulls.map((p) => ({ number: p.number, paths: p.files }));
-  } else if (environment) {
+  } else if (approvedVariable) {
     notes.push(`${APPROVAL_VARIABLE} is set but no approval was needed for this change.`);
   }
 
@@ -281,5 +321,9 @@ export function reportOf(deps: GovernorDeps, ev: Evaluated, sha: string): RunRep
     dryRun: deps.dryRun,
     environmentName: ev.config?.production_environment_name ?? 'production',
     releaseBranch: ev.config?.branch ?? null,
+    stage: ev.stage?.name ?? null,
+    pipeline: ev.pipeline?.configured
+      ? pipelineRows(ev.snapshot.pipeline ?? ev.snapshot.release, ev.pipeline)
+      : null,
   });
 }

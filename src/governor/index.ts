@@ -3,12 +3,16 @@
 // Shared by the action and the CLI. The files follow the life of a decision: facts.ts, act.ts,
 // observe.ts; deps.ts and policy.ts are what they share.
 import type { WorkflowRunFacts } from '../domain/events.js';
+import { pipelineOf, stageConfig, type Pipeline, type Stage } from '../domain/pipeline.js';
+import type { StateSnapshot } from '../ports.js';
 import { shortSha } from '../domain/types.js';
 import { emptyReport, type RunReport } from '../report/summary.js';
 import type { GovernorDeps } from './deps.js';
 import { readConfig, sameWorkflow } from './policy.js';
 import { decideAndAct } from './act.js';
 import { observeDeploy } from './observe.js';
+import type { Known } from './facts.js';
+import { stageDeps, stageOfRun } from './stages.js';
 
 /** A workflow_run event: the deploy workflow's outcome, a release candidate, or neither. */
 export async function handleWorkflowRun(
@@ -33,6 +37,8 @@ export async function handleWorkflowRun(
       headline,
       runUrl: deps.run.url,
       dryRun: deps.dryRun,
+      // A verification run is about the first stage.
+      stage: config ? (pipelineOf(config).stages[0]?.name ?? null) : null,
     });
   if (disabled || !config) {
     const report = skip('disabled', read.why ?? 'The governor is disabled for this repository.');
@@ -40,12 +46,15 @@ export async function handleWorkflowRun(
     return report;
   }
   const facts = { path: run.workflowPath, name: run.workflowName };
-  if (sameWorkflow(config.deploy_workflow, facts))
-    return observeDeploy(deps, run, config, snapshot);
+  const pipeline = pipelineOf(config);
+  const dispatches = (stage: Stage) => sameWorkflow(stage.deploy_workflow, facts);
+  if (pipeline.stages.some(dispatches))
+    return deployFinished(deps, run, { ...read, configRef }, pipeline, snapshot, dispatches);
   if (!sameWorkflow(config.verification_workflow, facts)) {
+    const deploys = [...new Set(pipeline.stages.map((s) => s.deploy_workflow))].join(', ');
     return skip(
       'not_a_release_candidate',
-      `Workflow "${run.workflowName}" is neither the verification workflow (${config.verification_workflow}) nor the deploy workflow (${config.deploy_workflow}).`,
+      `Workflow "${run.workflowName}" is neither the verification workflow (${config.verification_workflow}) nor the deploy workflow (${deploys}).`,
     );
   }
   if (run.conclusion !== 'success')
@@ -66,6 +75,54 @@ export async function handleWorkflowRun(
   if (!run.sameRepository)
     return skip('not_a_release_candidate', 'The run is for code from another repository.');
   return decideAndAct(deps, { sha: run.headSha, manual: false }, { ...read, configRef, snapshot });
+}
+
+/**
+ * A deploy run finished: record it on its stage; when that stage now runs the SHA verified,
+ * decide the next stage for it in this same run (an ALLOW without a soak, else HOLD soaking).
+ */
+async function deployFinished(
+  deps: GovernorDeps,
+  run: WorkflowRunFacts,
+  known: Known,
+  pipeline: Pipeline,
+  snapshot: StateSnapshot,
+  dispatches: (stage: Stage) => boolean,
+): Promise<RunReport> {
+  const config = known.config!;
+  const whole = snapshot.pipeline ?? snapshot.release;
+  const stage = stageOfRun(whole, pipeline, run, dispatches);
+  if (!stage) {
+    return emptyReport({
+      outcome: 'SKIP',
+      reason: 'not_a_release_candidate',
+      sha: run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null,
+      productionSha: whole.production_sha_current,
+      headline: `Deploy run ${run.runId} ("${run.displayTitle}") finished, but the governor did not dispatch it and its title names none of the stages' environments (${pipeline.stages.map((s) => s.environment).join(', ')}). Nothing was recorded; use \`run-name: Deploy \${{ inputs.sha }} to \${{ inputs.environment }}\` in the deploy workflow.`,
+      runUrl: deps.run.url,
+      dryRun: deps.dryRun,
+    });
+  }
+  const sd = stageDeps(deps, stage);
+  const observed = await observeDeploy(
+    sd,
+    run,
+    stageConfig(config, pipeline, stage),
+    sd === deps ? snapshot : await sd.store.read(run.headSha),
+    run.headSha,
+  );
+  const next = pipeline.stages[stage.index + 1];
+  if (!observed.verified || !observed.sha || !next || deps.dryRun) return observed.report;
+  // Promotion: the same rules and claim protocol as any decision; a soak makes it HOLD soaking.
+  const promoted = await decideAndAct(
+    deps,
+    { sha: observed.sha, manual: false, stage: next.name, quiet: true },
+    { ...known, snapshot: undefined },
+  );
+  promoted.notes.unshift(observed.report.headline, ...observed.report.notes);
+  promoted.warnings.unshift(...observed.report.warnings);
+  promoted.headline = `${observed.report.headline} ${next.name}: ${promoted.headline}`;
+  return promoted;
 }
 
 export { decideAndAct } from './act.js';

@@ -17,12 +17,29 @@ import type { StateSnapshot } from '../ports.js';
 import { emptyReport, type RunReport } from '../report/summary.js';
 import { type GovernorDeps, publishStatus, bestEffort, isUnanswered, writeState } from './deps.js';
 
+/** What observing a deploy run established: the report, and whether the stage now runs `sha` verified. */
+export interface Observation {
+  report: RunReport;
+  sha: string | null;
+  /**
+   * The deploy succeeded and the stage runs the SHA: the next stage may take it. The seam for
+   * §15: a post-deploy health check decides this once it exists.
+   */
+  verified: boolean;
+}
+
+/**
+ * `snapshot` is the stage's state read with the decision record of `readFor`; when the run
+ * deployed another SHA (the ref moved on since the dispatch), that SHA's record is read.
+ */
 export async function observeDeploy(
   deps: GovernorDeps,
   run: WorkflowRunFacts,
   config: Config,
-  snapshot: StateSnapshot,
-): Promise<RunReport> {
+  first: StateSnapshot,
+  readFor: string | null,
+): Promise<Observation> {
+  let snapshot = first;
   const report = emptyReport({
     outcome: 'SKIP',
     reason: 'not_a_release_candidate',
@@ -30,19 +47,22 @@ export async function observeDeploy(
     dryRun: deps.dryRun,
     productionSha: snapshot.release.production_sha_current,
     environmentName: config.production_environment_name,
+    stage: deps.store.stageName,
   });
+  const none = { report, sha: null, verified: false };
   const byId = snapshot.release.deploy_history.find((h) => h.run_id === run.runId);
   const fromTitle = run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null;
   const sha = byId?.sha ?? fromTitle;
   if (!sha) {
     report.headline = `Deploy run ${run.runId} finished (${run.conclusion ?? 'unknown'}) but names no commit: its run-name has no full SHA and the governor did not dispatch it. Nothing was recorded; add \`run-name: Deploy \${{ inputs.sha }}\` to the deploy workflow.`;
-    return report;
+    return none;
   }
   report.sha = sha;
   if (run.conclusion === null) {
     report.headline = `Deploy run ${run.runId} for ${shortSha(sha)} has not finished; nothing to record.`;
-    return report;
+    return { ...none, sha };
   }
+  if (readFor !== sha) snapshot = await deps.store.read(sha);
   const success = run.conclusion === 'success';
   // Recorded per (run id, attempt): a redelivered event is a no-op, a re-run is a new outcome.
   const already = recordedOutcome(snapshot.release, sha, run.runId, run.runAttempt);
@@ -50,7 +70,7 @@ export async function observeDeploy(
   const url = run.htmlUrl ?? `run ${run.runId}`;
   if (deps.dryRun) {
     report.headline = `Deploy of ${shortSha(sha)} ${success ? 'succeeded' : `failed (${run.conclusion})`}; dry run, nothing recorded.`;
-    return report;
+    return { ...none, sha };
   }
 
   let movesProduction = false;
@@ -65,9 +85,14 @@ export async function observeDeploy(
   report.productionSha = after.release.production_sha_current;
 
   const o: Observed = { sha, url, attempt, movesProduction, already: already !== null, after };
-  if (success) await announceSuccess(deps, config, report, o);
-  else await reportFailure(deps, run, config, report, o);
-  return report;
+  if (!success) {
+    await reportFailure(deps, run, config, report, o);
+    return { report, sha, verified: false };
+  }
+  await announceSuccess(deps, config, report, o);
+  // §15 (post-deploy health checks) plugs in here: until it exists, a successful deploy that the
+  // stage now runs is verified (release.json records verified_at when the SHA becomes current).
+  return { report, sha, verified: after.release.production_sha_current === sha };
 }
 
 /**
@@ -151,7 +176,9 @@ async function announceSuccess(
   o: Observed,
 ): Promise<void> {
   const { sha, url, attempt, movesProduction, already, after } = o;
-  report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${attempt}${movesProduction ? '; production moved' : ' (production already contains it)'}.`;
+  // The stage's own word for what moved: "production" with one stage, else the stage's name.
+  const where = config.stages ? config.production_environment_name : 'production';
+  report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${attempt}${movesProduction ? `; ${where} moved` : ` (${where} already contains it)`}.`;
   const issue = failureIssueOf(after.release, sha);
   if (issue !== null && !already) {
     // The issue stays open on purpose: it is an incident (rule 9) until a person has looked
@@ -163,8 +190,8 @@ async function announceSuccess(
           `The deploy of \`${sha}\` to **${config.production_environment_name}** succeeded${attempt}: ${url}`,
           '',
           movesProduction
-            ? `Production is now at \`${sha}\`.`
-            : `Production already contained \`${sha}\`; it did not move.`,
+            ? `${where === 'production' ? 'Production' : where} is now at \`${sha}\`.`
+            : `${where === 'production' ? 'Production' : where} already contained \`${sha}\`; it did not move.`,
           '',
           `This issue stays open: while it is open it counts as an active incident for the governor (rule 9, \`incident_labels\`). Close it once the cause of the earlier failure is understood.`,
         ].join('\n'),

@@ -3,7 +3,7 @@
 import { ConfigError, loadConfig, type Config } from '../domain/config.js';
 import { shortSha } from '../domain/types.js';
 import type { GovernorDeps } from './deps.js';
-import { StageStore } from './stage-store.js';
+import { lastStage, pipelineOf } from '../domain/pipeline.js';
 
 export interface ConfigRead {
   config: Config | null;
@@ -46,9 +46,10 @@ export async function readConfig(
       },
     ]);
   }
-  // Without `stages`, the one stage is named after the production environment.
-  if (result.config && deps.store instanceof StageStore && deps.store.stageName === null)
-    deps.store.useStage(result.config.production_environment_name, true);
+  // Until a stage is chosen the store presents the last one (without `stages`, the one stage,
+  // named after the production environment), which the top-level fields describe.
+  if (result.config && deps.store.stageName === null)
+    deps.store.useStage(lastStage(pipelineOf(result.config)).name, true);
   if (result.enabled) return { config: result.config, disabled: false, why: null, typo: null };
   return {
     config: result.config,

@@ -6,14 +6,26 @@
 // has not changed writes nothing, and with nothing to do it makes 3 requests and no write.
 import type { Config } from '../domain/config.js';
 import type { WorkflowRunFacts } from '../domain/events.js';
-import { lifecycleOf, type HistoryEntry } from '../domain/state.js';
+import { clock, timeLeft } from '../domain/decide.js';
+import {
+  pipelineOf,
+  pipelineRows,
+  soakEnd,
+  stageConfig,
+  stageFacts,
+  type Pipeline,
+  type Stage,
+} from '../domain/pipeline.js';
+import { lifecycleOf, stageView, type HistoryEntry } from '../domain/state.js';
 import { shortSha } from '../domain/types.js';
 import type { RunInfo } from '../ports.js';
 import { emptyReport, type RunReport } from '../report/summary.js';
 import { decideAndAct } from './act.js';
 import { CLAIM_GRACE_MS, type GovernorDeps } from './deps.js';
 import { observeDeploy } from './observe.js';
+import type { Known } from './facts.js';
 import { readConfig } from './policy.js';
+import { stageDeps } from './stages.js';
 
 /**
  * A deploy younger than this is surely still running: its run is not looked at, which keeps
@@ -43,8 +55,9 @@ function factsOf(run: RunInfo, defaultBranch: string): WorkflowRunFacts {
 
 export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
   const snapshot = await deps.store.read();
-  const productionSha = snapshot.release.production_sha_current;
-  const read = await readConfig(deps, productionSha ?? deps.defaultBranch, productionSha !== null);
+  const productionSha = (snapshot.pipeline ?? snapshot.release).production_sha_current;
+  const configRef = productionSha ?? deps.defaultBranch;
+  const read = await readConfig(deps, configRef, productionSha !== null);
   const report = (over: Partial<RunReport>) =>
     emptyReport({ runUrl: deps.run.url, dryRun: deps.dryRun, productionSha, ...over });
   if (read.disabled || !read.config)
@@ -55,71 +68,149 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
       warnings: read.typo && read.why ? [read.why] : [],
     });
   const config = read.config;
+  const pipeline = pipelineOf(config);
+  // The policy is production's: kept for every decision below while production stays put.
+  const known: Known = { ...read, configRef };
   // What settling said: its notes, and its warnings (a status GitHub did not take) kept loud.
-  const settled: string[] = [];
+  const notes: string[] = [];
   const warnings: string[] = [];
 
-  // 1. Deploys in flight whose outcome was never observed.
+  // 1. Deploys in flight, on any stage, whose outcome was never observed.
   const now = deps.now().getTime();
-  const pending = snapshot.release.deploy_history.filter(
-    (h) => h.result === 'pending' && now - Date.parse(h.time) > SETTLE_AFTER_MS,
-  );
-  for (const entry of pending) {
-    const r = await settle(deps, entry, config);
-    settled.push(...r.notes);
-    warnings.push(...r.warnings);
+  let whole = snapshot.pipeline ?? snapshot.release;
+  let settledAny = false;
+  for (const stage of pipeline.stages) {
+    const pending = stageView(whole, stage.name, stage.isLast).deploy_history.filter(
+      (h) => h.result === 'pending' && now - Date.parse(h.time) > SETTLE_AFTER_MS,
+    );
+    for (const entry of pending) {
+      const r = await settle(stageDeps(deps, stage), entry, config, pipeline, stage);
+      settledAny ||= r.notes.length > 0;
+      notes.push(...r.notes);
+      warnings.push(...r.warnings);
+    }
   }
+  const fresh = async () => {
+    const s = await deps.store.read();
+    return s.pipeline ?? s.release;
+  };
+  if (settledAny) whole = await fresh();
 
-  // 2. The newest verified commit of the release branch, if nothing decided it yet.
-  const after = settled.length ? await deps.store.read() : snapshot;
+  // 2. From the last stage to the first, the candidate that is ready.
+  const decided: RunReport[] = [];
+  for (const stage of [...pipeline.stages].reverse()) {
+    if (stage.index === 0) break;
+    const prev = pipeline.stages[stage.index - 1]!;
+    const sha = stageView(whole, prev.name, prev.isLast).production_sha_current;
+    const end = soakEnd(whole, prev);
+    const here = stageView(whole, stage.name, stage.isLast);
+    if (!sha || !end || sha === here.production_sha_current) continue;
+    const lifecycle = lifecycleOf(here, sha);
+    if (lifecycle === 'dispatched' || lifecycle === 'succeeded') continue;
+    if (deps.now() < end) {
+      notes.push(
+        `${stage.name} takes ${shortSha(sha)} at ${clock(end)} (in ${timeLeft(end, deps.now())}), when its soak in ${prev.name} ends.`,
+      );
+      continue;
+    }
+    decided.push(
+      await decideAndAct(deps, { sha, manual: false, stage: stage.name, quiet: true }, known),
+    );
+  }
+  if (decided.length > 0) whole = await fresh();
+
+  // The first stage: the newest verified commit of the release branch, if nothing decided it yet.
+  const first = pipeline.stages[0]!;
   const candidate = await deps.gh.newestVerified(config.verification_workflow, config.branch);
-  const production = after.release.production_sha_current;
-  const idle = (reason: RunReport['reason'], headline: string) =>
+  const view = stageView(whole, first.name, first.isLast);
+  const idle = (reason: RunReport['reason'], headline: string, outcome: 'SKIP' | 'HOLD' = 'SKIP') =>
     report({
-      outcome: 'SKIP',
+      outcome,
       reason,
       sha: candidate,
-      productionSha: production,
+      productionSha: whole.production_sha_current,
       headline,
-      notes: settled,
-      warnings,
+      stage: first.name,
+      pipeline: pipeline.configured ? pipelineRows(whole, pipeline) : null,
     });
+  let firstReport: RunReport;
+  const where = pipeline.configured ? first.name : 'production';
+  const busy = stageFacts(whole, pipeline, first)?.busy;
+  const busyUntil = busy ? new Date(Date.parse(busy.verifiedAt) + busy.soakMinutes * 60_000) : null;
   if (!candidate)
-    return idle(
+    firstReport = idle(
       'not_a_release_candidate',
       `Reconcile: no successful push run of ${config.verification_workflow} on ${config.branch}; nothing to decide.`,
     );
-  if (candidate === production)
-    return idle(
+  else if (candidate === view.production_sha_current)
+    firstReport = idle(
       'already_in_production',
-      `Reconcile: the newest verified commit ${shortSha(candidate)} is in production; nothing to do.`,
+      `Reconcile: the newest verified commit ${shortSha(candidate)} is in ${where}; nothing to do.`,
     );
-  const lifecycle = lifecycleOf(after.release, candidate);
-  if (lifecycle === 'dispatched' || lifecycle === 'succeeded')
-    return idle(
+  else if (['dispatched', 'succeeded'].includes(lifecycleOf(view, candidate) ?? ''))
+    firstReport = idle(
       'already_deployed',
-      `Reconcile: the newest verified commit ${shortSha(candidate)} is ${lifecycle === 'succeeded' ? 'deployed' : 'being deployed'}; nothing to do.`,
+      `Reconcile: the newest verified commit ${shortSha(candidate)} is ${lifecycleOf(view, candidate) === 'succeeded' ? 'deployed' : 'being deployed'}${pipeline.configured ? ` to ${first.name}` : ''}; nothing to do.`,
     );
-  // Never decided, held (approvals or time may have changed), or claimed by a run that died:
-  // the same rules and protocol as its verification event would have run.
-  const decided = await decideAndAct(deps, { sha: candidate, manual: false, quiet: true });
-  decided.notes.unshift(...settled);
-  decided.warnings.unshift(...warnings);
-  decided.headline = `Reconcile: ${decided.headline}`;
-  return decided;
+  else if (busy && busyUntil && !busy.reachedNext && deps.now() < busyUntil)
+    // The release train: known from the state alone, so nothing is read or written for it.
+    firstReport = idle(
+      'stage_busy',
+      `Reconcile: ${first.name} holds ${shortSha(busy.currentSha)} while it soaks (until ${clock(busyUntil)}, in ${timeLeft(busyUntil, deps.now())}); ${shortSha(candidate)} goes to ${first.name} after ${shortSha(busy.currentSha)} moves on to ${busy.next}.`,
+      'HOLD',
+    );
+  else {
+    // Never decided, held (approvals or time may have changed), or claimed by a run that died:
+    // the same rules and protocol as its verification event would have run.
+    firstReport = await decideAndAct(
+      deps,
+      { sha: candidate, manual: false, stage: first.name, quiet: true },
+      known,
+    );
+    decided.push(firstReport);
+  }
+
+  // One report: the first dispatch, else the first hold, else what the first stage found.
+  const primary =
+    decided.find((r) => r.outcome === 'ALLOW') ??
+    decided.find((r) => r.outcome === 'HOLD') ??
+    decided[0] ??
+    firstReport;
+  const others = [...decided, firstReport].filter(
+    (r, i, all) => r !== primary && all.indexOf(r) === i,
+  );
+  primary.notes.unshift(
+    ...notes,
+    ...others.map(
+      (r) => `${r.stage ?? 'Reconcile'}: ${r.outcome} ${r.reason ?? ''} — ${r.headline}`,
+    ),
+  );
+  primary.warnings.unshift(...warnings, ...others.flatMap((r) => r.warnings));
+  if (!primary.headline.startsWith('Reconcile:'))
+    primary.headline = `Reconcile: ${primary.headline}`;
+  if (pipeline.configured && decided.length > 0)
+    primary.pipeline = pipelineRows(await fresh(), pipeline);
+  return primary;
 }
 
 /** Records the outcome of a finished deploy the governor never heard about. */
 async function settle(
   deps: GovernorDeps,
   entry: HistoryEntry,
-  config: Config,
+  full: Config,
+  pipeline: Pipeline,
+  stage: Stage,
 ): Promise<{ notes: string[]; warnings: string[] }> {
+  const config = stageConfig(full, pipeline, stage);
   let run: RunInfo | null = null;
   if (entry.run_id !== null) run = await deps.gh.run(entry.run_id);
   else if (deps.now().getTime() - Date.parse(entry.time) > CLAIM_GRACE_MS) {
     // A claim whose run was never recorded: its claimant died or lost the dispatch's answer.
-    const runs = await deps.gh.findDeployRuns(config.deploy_workflow, entry.sha);
+    const runs = await deps.gh.findDeployRuns(
+      config.deploy_workflow,
+      entry.sha,
+      pipeline.configured ? stage.environment : null,
+    );
     run = runs.sort((a, b) => b.id - a.id)[0] ?? null;
     if (!run)
       return {
@@ -135,9 +226,10 @@ async function settle(
     factsOf(run, deps.defaultBranch),
     config,
     await deps.store.read(entry.sha),
+    entry.sha,
   );
   return {
-    notes: [`Settled a deploy whose outcome was never observed: ${observed.headline}`],
-    warnings: observed.warnings,
+    notes: [`Settled a deploy whose outcome was never observed: ${observed.report.headline}`],
+    warnings: observed.report.warnings,
   };
 }

@@ -16,14 +16,21 @@ import {
 import type { StateSnapshot, StateStore, WriteResult } from '../ports.js';
 
 export class StageStore implements StateStore {
-  /** The whole release.json at each head this store has seen, to merge a stage's view into. */
-  private readonly whole = new Map<string | null, Release>();
   private stage: { name: string; isLast: boolean } | null = null;
 
   constructor(
     private readonly inner: StateStore,
     private readonly now: () => Date,
+    /** The whole release.json at each head seen, to merge a stage's view into (shared by siblings). */
+    private readonly whole = new Map<string | null, Release>(),
   ) {}
+
+  /** A store presenting another stage of the same branch (the heads seen are shared). */
+  forStage(name: string, isLast: boolean): StageStore {
+    const sibling = new StageStore(this.inner, this.now, this.whole);
+    sibling.useStage(name, isLast);
+    return sibling;
+  }
 
   /**
    * Which stage this store presents. Until it is known (the config names it), reads present the
@@ -54,6 +61,7 @@ export class StageStore implements StateStore {
     return {
       ...snap,
       release: stageView(snap.release, this.stage?.name ?? '', this.isLast()),
+      pipeline: snap.release,
     };
   }
 
@@ -78,7 +86,8 @@ export class StageStore implements StateStore {
     }
     // release.json is part of every commit: the migration to version 2, and the mirror, stay whole.
     mapped[RELEASE_FILE] = serialize(merged);
-    const r = await this.inner.write({ ...base, release: merged }, mapped, message);
+    const { pipeline: _pipeline, ...rest } = base;
+    const r = await this.inner.write({ ...rest, release: merged }, mapped, message);
     if (r.kind === 'written') this.whole.set(r.head, merged);
     return r;
   }

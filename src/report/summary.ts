@@ -1,6 +1,7 @@
 // The job summary and the commit status text: data in, markdown out.
 import type { ApprovalResult } from '../domain/approvals.js';
 import type { Decision, Unblock } from '../domain/decide.js';
+import type { PipelineRow } from '../domain/pipeline.js';
 import type { RiskAssessment } from '../domain/risk.js';
 import { shortSha, type Outcome, type ReasonCode, type Risk } from '../domain/types.js';
 import { cell, code, link, md, table } from './markdown.js';
@@ -31,6 +32,10 @@ export interface RunReport {
   environmentName: string;
   /** The configured release branch, when the config was read. */
   releaseBranch: string | null;
+  /** The stage the decision is about (the `stage` output). */
+  stage: string | null;
+  /** Every stage of a configured pipeline (SPEC §14); null with a single stage. */
+  pipeline: PipelineRow[] | null;
 }
 
 export function emptyReport(over: Partial<RunReport> = {}): RunReport {
@@ -54,6 +59,8 @@ export function emptyReport(over: Partial<RunReport> = {}): RunReport {
     advice: null,
     environmentName: 'production',
     releaseBranch: null,
+    stage: null,
+    pipeline: null,
     ...over,
   };
 }
@@ -75,6 +82,11 @@ function unblockSteps(u: Unblock, r: RunReport): string[] {
     ? `Re-run this job: ${link('re-run the governor', r.runUrl)} (Re-run jobs). The rerun reads approvals fresh from the API.`
     : 'Re-run the governor job; the rerun reads approvals fresh from the API.';
   if (u.kind === 'wait') {
+    if (u.reason === 'soaking' || u.reason === 'stage_busy')
+      return [
+        `Nothing to do but wait: it clears at ${code(u.until)} (${md(u.detail)}).`,
+        `The governor's scheduled reconcile takes it then by itself; or ${r.runUrl ? link('re-run this job', r.runUrl) : 're-run the governor job'} after that time.`,
+      ];
     return [`Wait until ${code(u.until)} (${md(u.detail)}).`, rerun];
   }
   if (u.kind === 'hard') {
@@ -169,6 +181,7 @@ export function renderSummary(r: RunReport): string {
     out.push(`**Triggered:** deploy workflow run ${link(r.deployRunUrl, r.deployRunUrl)}`);
   if (r.outcome === 'ALLOW' && r.dryRun)
     out.push('Dry run: nothing was claimed, dispatched or written.');
+  if (r.pipeline) out.push(pipelineTable(r.pipeline));
   if (r.decision?.unblock) {
     out.push(
       `### How to unblock\n\n${unblockSteps(r.decision.unblock, r)
@@ -233,11 +246,48 @@ export function renderSummary(r: RunReport): string {
   return `${out.join('\n\n')}\n`;
 }
 
+function when(iso: string | null): string {
+  return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—';
+}
+
+/** The pipeline: each stage, what it runs and since when, its soak, what is in flight, what is next. */
+export function pipelineTable(rows: PipelineRow[]): string {
+  return `### Pipeline\n\n${table(
+    ['Stage', 'Current SHA', 'Since', 'Health', 'Soak ends', 'In flight', 'Next'],
+    rows.map((r) => [
+      md(r.stage),
+      sha(r.currentSha),
+      when(r.liveSince),
+      r.verifiedAt
+        ? `verified ${when(r.verifiedAt)}`
+        : r.lastResult === 'failure'
+          ? 'last deploy failed'
+          : '—',
+      when(r.soakEnd),
+      r.inFlight
+        ? r.inFlight.runUrl
+          ? link(shortSha(r.inFlight.sha), r.inFlight.runUrl)
+          : sha(r.inFlight.sha)
+        : '—',
+      r.next ? `${sha(r.next.sha)}${r.next.at ? ` at ${when(r.next.at)}` : ' (ready)'}` : '—',
+    ]),
+  )}`;
+}
+
 /** The commit status description: at most 140 characters, as GitHub requires. */
 export function statusDescription(r: RunReport): string {
-  const parts = [r.outcome, r.reason ?? '', r.risk ?? '', r.sha ? shortSha(r.sha) : ''].filter(
-    Boolean,
-  );
+  const u = r.decision?.unblock;
+  const until =
+    u?.kind === 'wait' && (u.reason === 'soaking' || u.reason === 'stage_busy')
+      ? `until ${u.until.slice(11, 16)} UTC`
+      : '';
+  const parts = [
+    r.outcome,
+    r.reason ?? '',
+    r.risk ?? '',
+    r.sha ? shortSha(r.sha) : '',
+    until,
+  ].filter(Boolean);
   const text = parts.join(' · ');
   return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
 }
