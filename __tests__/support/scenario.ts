@@ -18,14 +18,19 @@ export interface Scenario {
 
 export function setupRepo(
   sim: GitHubSimulator,
-  opts: { config?: string; files?: Record<string, string> } = {},
+  opts: { config?: string; files?: Record<string, string>; stages?: boolean } = {},
 ): Scenario {
   const verify = sim.workflow({ name: 'Verify main', path: VERIFY_PATH });
+  // A pipeline's deploy workflow takes the environment too, and names it in its run-name.
   const deploy = sim.workflow({
     name: 'Deploy',
     path: DEPLOY_PATH,
-    runName: 'Deploy ${{ inputs.sha }}',
-    dispatchInputs: { sha: { required: true } },
+    runName: opts.stages
+      ? 'Deploy ${{ inputs.sha }} to ${{ inputs.environment }}'
+      : 'Deploy ${{ inputs.sha }}',
+    dispatchInputs: opts.stages
+      ? { sha: { required: true }, environment: { required: true } }
+      : { sha: { required: true } },
   });
   sim.collaborator('releng', 'maintain');
   sim.collaborator('writer', 'write');
@@ -44,6 +49,19 @@ export function setupRepo(
     },
   });
   return { verify, deploy, base };
+}
+
+/** A two-stage pipeline: staging (soaking `soakMinutes`), then production. */
+export function pipelineConfig(soakMinutes: number, extra = ''): string {
+  return [
+    'release_governor:',
+    '  cooldown_minutes: 30',
+    '  stages:',
+    '    - name: staging',
+    `      soak_minutes: ${soakMinutes}`,
+    '    - name: production',
+    extra,
+  ].join('\n');
 }
 
 /** release.json as the governor leaves it after deploying `sha` successfully. */
