@@ -12,9 +12,11 @@ import {
   envVarFor,
   retryBaseMs,
 } from './domain/config.js';
-import { inFlight, StateCorruptError } from './domain/state.js';
+import { pipelineOf, pipelineRows, type PipelineRow } from './domain/pipeline.js';
+import { inFlight, StateCorruptError, type Release } from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
-import { decideAndAct, GovernorError, type GovernorDeps } from './governor/index.js';
+import { decideAndAct, GovernorError, readConfig, type GovernorDeps } from './governor/index.js';
+import { namedStage, stageDeps } from './governor/stages.js';
 import { StageStore } from './governor/stage-store.js';
 import { adopt, clearClaim, recordDeploy, type OperatorResult } from './operator.js';
 import type { StateStore } from './ports.js';
@@ -23,16 +25,19 @@ import type { RunReport } from './report/summary.js';
 const USAGE = `Usage: release-governor <command> [options]
 
 Commands:
-  simulate --sha <sha> [--show-paths]   the decision for a commit, without side effects
-  trigger --sha <sha>                   decide and, on ALLOW, claim and dispatch (GitHub backend only)
-  status                                what is in production, the last deploy, what is in flight
+  simulate --sha <sha> [--show-paths] [--stage S]
+                                        the decision for a commit, without side effects
+  trigger --sha <sha> [--stage S]       decide and, on ALLOW, claim and dispatch (GitHub backend only)
+  status                                what is in production, the last deploy, what is in flight,
+                                        and with stages every stage of the pipeline
   history [--limit N]                   recent deploys from the state branch
   adopt --sha <sha> [--force --reason <text>]
                                         record what is in production now, without deploying
   record --sha <sha> --result success|failure [--run-url <url>]
                                         a deploy done outside the governor
   clear --sha <sha> --reason <text>     release a claim whose deploy run is absent or finished
-                                        (adopt, record, clear: GitHub backend only)
+                                        (adopt, record, clear: GitHub backend only; --stage S
+                                        corrects that stage instead of the last)
   schema                                the JSON Schema of the release_governor block
 
 Backends:
@@ -176,6 +181,7 @@ function reportJson(r: RunReport, b: Backend, showPaths: boolean): Record<string
     risk: r.risk,
     sha: r.sha,
     production_sha: r.productionSha,
+    stage: r.stage,
     backend: b.kind,
     rules: r.decision?.rules ?? [],
     risk_paths: (r.assessment?.matches ?? []).map((m) => ({
@@ -199,7 +205,7 @@ function reportJson(r: RunReport, b: Backend, showPaths: boolean): Record<string
 function reportText(r: RunReport, b: Backend, showPaths: boolean): string {
   const lines: string[] = [];
   lines.push(
-    `${r.outcome} ${r.reason ?? ''} · risk ${r.risk ?? '—'} · ${r.sha ? shortSha(r.sha) : ''} (production ${r.productionSha ? shortSha(r.productionSha) : 'none'}) · ${b.describe}`,
+    `${r.outcome} ${r.reason ?? ''} · risk ${r.risk ?? '—'} · ${r.sha ? shortSha(r.sha) : ''} (${r.pipeline && r.stage ? `${r.stage} at` : 'production'} ${r.productionSha ? shortSha(r.productionSha) : 'none'}) · ${b.describe}`,
   );
   if (r.headline) lines.push(r.headline);
   if (r.decision) {
@@ -267,7 +273,12 @@ async function decideCommand(
     b.deps.defaultBranch = (await (b.deps.gh as GitHub).repository()).defaultBranch;
     await mustExist(b, sha);
   }
-  const report = await decideAndAct(b.deps, { sha, manual: command === 'trigger' });
+  const stage = typeof values.stage === 'string' && values.stage !== '' ? values.stage : undefined;
+  const report = await decideAndAct(b.deps, {
+    sha,
+    manual: command === 'trigger',
+    ...(stage ? { stage } : {}),
+  });
   if (report.releaseBranch && report.reason !== 'disabled') {
     const on = await b.deps.gh.onBranch(sha, report.releaseBranch).catch(() => null);
     if (on === false)
@@ -303,6 +314,7 @@ async function statusCommand(
   const snap = await b.store.read();
   const r = snap.release;
   const flying = inFlight(r);
+  const pipeline = await pipelineOfState(b, r);
   const json = {
     backend: b.kind,
     state_branch: b.stateBranch,
@@ -316,7 +328,22 @@ async function statusCommand(
       run_url: r.last_deploy_run_url,
     },
     in_flight: flying ? { sha: flying.sha, time: flying.time, run_url: flying.run_url } : null,
-    warnings: flying ? await inFlightWarnings(b, flying) : [],
+    /** With stages: each stage, first to last (null with a single stage). */
+    stages:
+      pipeline.rows?.map((row) => ({
+        name: row.stage,
+        current_sha: row.currentSha,
+        live_since: row.liveSince,
+        verified_at: row.verifiedAt,
+        soak_ends: row.soakEnd,
+        in_flight: row.inFlight ? { sha: row.inFlight.sha, run_url: row.inFlight.runUrl } : null,
+        last_result: row.lastResult,
+        next: row.next,
+      })) ?? null,
+    warnings: [
+      ...(flying ? await inFlightWarnings(b, flying) : []),
+      ...(pipeline.warning ? [pipeline.warning] : []),
+    ],
   };
   if (values.json) s.out.write(`${JSON.stringify(json, null, 2)}\n`);
   else {
@@ -334,10 +361,51 @@ async function statusCommand(
       s.out.write(
         `In flight: ${flying ? `${shortSha(flying.sha)} since ${flying.time}${flying.run_url ? ` ${flying.run_url}` : ' (claimed, not yet dispatched)'}` : 'nothing'}\n`,
       );
+      if (json.stages) {
+        s.out.write('Pipeline:\n');
+        for (const st of json.stages)
+          s.out.write(
+            `  ${st.name}: ${st.current_sha ? shortSha(st.current_sha) : 'none'}${st.live_since ? ` since ${st.live_since}` : ''}${st.verified_at ? `, verified ${st.verified_at}` : ''}${st.soak_ends ? `, soak ends ${st.soak_ends}` : ''}${st.in_flight ? `, in flight ${shortSha(st.in_flight.sha)}` : ''}${st.next ? `, next ${shortSha(st.next.sha)}${st.next.at ? ` at ${st.next.at}` : ' (ready)'}` : ''}\n`,
+          );
+      }
       for (const w of json.warnings) s.out.write(`Warning: ${w}\n`);
     }
   }
   return 0;
+}
+
+/** The deps of the stage named by --stage (the config read at production's policy). */
+async function onStage(deps: GovernorDeps, name: string): Promise<GovernorDeps> {
+  const snap = await deps.store.read();
+  const production = (snap.pipeline ?? snap.release).production_sha_current;
+  const read = await readConfig(deps, production ?? deps.defaultBranch, production !== null);
+  if (!read.config || read.disabled)
+    throw new CliError(`--stage ${name}: the governor is off (${read.why ?? 'no config'}).`);
+  return stageDeps(deps, namedStage(pipelineOf(read.config), name));
+}
+
+/** The pipeline rows, when the config (read at production's policy) has stages; else null. */
+async function pipelineOfState(
+  b: Backend,
+  r: Release,
+): Promise<{ rows: PipelineRow[] | null; warning: string | null }> {
+  if (!r.stages || Object.keys(r.stages).length === 0) return { rows: null, warning: null };
+  try {
+    const ref =
+      r.production_sha_current ??
+      (b.kind === 'local'
+        ? b.deps.defaultBranch
+        : (await (b.deps.gh as GitHub).repository()).defaultBranch);
+    const read = await readConfig(b.deps, ref, r.production_sha_current !== null);
+    if (!read.config) return { rows: null, warning: null };
+    const pipeline = pipelineOf(read.config);
+    return { rows: pipeline.configured ? pipelineRows(r, pipeline) : null, warning: null };
+  } catch (e) {
+    return {
+      rows: null,
+      warning: `The stages could not be listed: the config did not load (${(e as Error).message.split('\n')[0]}).`,
+    };
+  }
 }
 
 /** An in-flight entry older than this is suspicious whatever its run says. */
@@ -386,11 +454,8 @@ async function operatorCommand(
   const by = env.GITHUB_ACTOR || env.USER || env.USERNAME || 'cli';
   const req = { sha, by, reason };
   let result: OperatorResult;
+  if (typeof values.stage === 'string') b.deps = await onStage(b.deps, values.stage);
   if (command === 'adopt') {
-    if (values.stage !== undefined)
-      throw new CliError(
-        '--stage needs stages, which this version does not have yet: omit it to adopt the production SHA.',
-      );
     result = await adopt(b.deps, { ...req, force: values.force === true });
   } else if (command === 'record') {
     const outcome = values.result;

@@ -18,6 +18,7 @@ import {
 import { isFullSha, shortSha } from './domain/types.js';
 import { GovernorError, readConfig, writeState, type GovernorDeps } from './governor/index.js';
 import type { StateSnapshot } from './ports.js';
+import type { Release } from './domain/state.js';
 import { StageStore } from './governor/stage-store.js';
 
 export interface OperatorResult {
@@ -47,14 +48,17 @@ async function policyOf(
   production?: string | null,
 ): Promise<Config | null> {
   // The production SHA from a read the caller made already, else from one made here.
-  const prod =
-    production !== undefined
-      ? production
-      : (await deps.store.read()).release.production_sha_current;
+  const prod = production !== undefined ? production : (await read(deps)).production_sha_current;
   const { config } = await readConfig(deps, prod ?? sha, prod !== null);
   if (!config && deps.store instanceof StageStore && deps.store.stageName === null)
     deps.store.useStage('production', true);
   return config;
+}
+
+/** The whole release.json (every stage; the top level is the last, production). */
+async function read(deps: GovernorDeps): Promise<Release> {
+  const snap = await deps.store.read();
+  return snap.pipeline ?? snap.release;
 }
 
 async function mustBeCommit(deps: GovernorDeps, sha: string): Promise<void> {
@@ -164,7 +168,7 @@ export async function recordDeploy(
   const notes: string[] = [];
   const before = await deps.store.read(req.sha);
   const prod = before.release.production_sha_current;
-  await policyOf(deps, req.sha, prod);
+  await policyOf(deps, req.sha, (before.pipeline ?? before.release).production_sha_current);
   let moves = false;
   if (req.success) {
     const status =
@@ -247,7 +251,11 @@ export async function clearClaim(
     };
   const notes: string[] = [];
   const prod = snap.release.production_sha_current;
-  const config = await policyOf(deps, req.sha, prod);
+  const config = await policyOf(
+    deps,
+    req.sha,
+    (snap.pipeline ?? snap.release).production_sha_current,
+  );
   const runs =
     entry.run_id !== null
       ? [await deps.gh.run(entry.run_id)]

@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
+import { runCli } from '../support/cli-runner.js';
 import { deepMerge, fixture } from '../support/events.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import {
@@ -62,7 +63,7 @@ async function deployFinishes(s: Scenario, id: number, conclusion = 'success') {
 const dispatched = (s: Scenario) =>
   deployRuns(sim, s)
     .sort((a, b) => a.id - b.id)
-    .map((r) => ({ id: r.id, ...r.inputs }));
+    .map((r) => ({ id: r.id, sha: r.inputs?.sha, environment: r.inputs?.environment }));
 
 /** A version-2 state branch: each stage at a SHA verified `minutesAgo`, with extra history. */
 function seedPipeline(
@@ -366,6 +367,47 @@ describe('stages: staging first, then production', () => {
     const [x, y] = await Promise.all([schedule(), schedule()]);
     expect([x.exitCode, y.exitCode]).toEqual([0, 0]);
     expect([x.outputs.decision, y.outputs.decision].sort()).toEqual(['ALLOW', 'SKIP']);
+    expect(dispatched(s).map((d) => [d.sha, d.environment])).toEqual([[a, 'production']]);
+  });
+});
+
+describe('the CLI with two stages', () => {
+  it('status shows every stage; simulate --stage and trigger choose the stage', async () => {
+    const s = setupRepo(sim, { config: pipelineConfig(30), stages: true });
+    const a = sim.commit({ files: { 'src/app.ts': 'A' } });
+    sim.workflowRun({ workflow: s.verify, headSha: a, conclusion: 'success' });
+    seedPipeline({
+      staging: { sha: a, minutesAgo: 45 },
+      production: { sha: s.base, minutesAgo: 60 },
+    });
+    const env = { GITHUB_TOKEN: sim.token, GITHUB_API_URL: sim.apiUrl };
+    const st = await runCli(['status', '--repo', sim.fullName, '--json'], { env });
+    expect(st.code, st.stderr).toBe(0);
+    expect(JSON.parse(st.stdout).stages).toEqual([
+      expect.objectContaining({ name: 'staging', current_sha: a, in_flight: null }),
+      expect.objectContaining({
+        name: 'production',
+        current_sha: s.base,
+        next: { sha: a, at: expect.any(String) },
+      }),
+    ]);
+    const text = await runCli(['status', '--repo', sim.fullName], { env });
+    expect(text.stdout).toContain(`  staging: ${a.slice(0, 7)} since`);
+
+    const b = sim.commit({ files: { 'src/app.ts': 'B' } });
+    const skip = await runCli(
+      ['simulate', '--repo', sim.fullName, '--sha', b, '--stage', 'production', '--json'],
+      { env },
+    );
+    expect(JSON.parse(skip.stdout)).toMatchObject({
+      decision: 'SKIP',
+      reason: 'not_promoted',
+      stage: 'production',
+    });
+    // Without --stage, trigger decides the first stage the SHA has not passed: production for A.
+    const t = await runCli(['trigger', '--repo', sim.fullName, '--sha', a, '--json'], { env });
+    expect(t.code, t.stderr).toBe(0);
+    expect(JSON.parse(t.stdout)).toMatchObject({ decision: 'ALLOW', stage: 'production', sha: a });
     expect(dispatched(s).map((d) => [d.sha, d.environment])).toEqual([[a, 'production']]);
   });
 });

@@ -59684,13 +59684,16 @@ class StageStore {
  */
 async function policyOf(deps, sha, production) {
     // The production SHA from a read the caller made already, else from one made here.
-    const prod = production !== undefined
-        ? production
-        : (await deps.store.read()).release.production_sha_current;
+    const prod = production !== undefined ? production : (await read(deps)).production_sha_current;
     const { config } = await policy_readConfig(deps, prod ?? sha, prod !== null);
     if (!config && deps.store instanceof StageStore && deps.store.stageName === null)
         deps.store.useStage('production', true);
     return config;
+}
+/** The whole release.json (every stage; the top level is the last, production). */
+async function read(deps) {
+    const snap = await deps.store.read();
+    return snap.pipeline ?? snap.release;
 }
 async function mustBeCommit(deps, sha) {
     if (!isFullSha(sha))
@@ -59766,7 +59769,7 @@ async function recordDeploy(deps, req) {
     const notes = [];
     const before = await deps.store.read(req.sha);
     const prod = before.release.production_sha_current;
-    await policyOf(deps, req.sha, prod);
+    await policyOf(deps, req.sha, (before.pipeline ?? before.release).production_sha_current);
     let moves = false;
     if (req.success) {
         const status = prod === null || prod === req.sha ? null : (await deps.gh.compare(prod, req.sha)).status;
@@ -59832,7 +59835,7 @@ async function clearClaim(deps, req) {
         };
     const notes = [];
     const prod = snap.release.production_sha_current;
-    const config = await policyOf(deps, req.sha, prod);
+    const config = await policyOf(deps, req.sha, (snap.pipeline ?? snap.release).production_sha_current);
     const runs = entry.run_id !== null
         ? [await deps.gh.run(entry.run_id)]
         : await findRuns(deps, config, req.sha);
@@ -59880,19 +59883,24 @@ async function findRuns(deps, config, sha) {
 
 
 
+
+
 const USAGE = `Usage: release-governor <command> [options]
 
 Commands:
-  simulate --sha <sha> [--show-paths]   the decision for a commit, without side effects
-  trigger --sha <sha>                   decide and, on ALLOW, claim and dispatch (GitHub backend only)
-  status                                what is in production, the last deploy, what is in flight
+  simulate --sha <sha> [--show-paths] [--stage S]
+                                        the decision for a commit, without side effects
+  trigger --sha <sha> [--stage S]       decide and, on ALLOW, claim and dispatch (GitHub backend only)
+  status                                what is in production, the last deploy, what is in flight,
+                                        and with stages every stage of the pipeline
   history [--limit N]                   recent deploys from the state branch
   adopt --sha <sha> [--force --reason <text>]
                                         record what is in production now, without deploying
   record --sha <sha> --result success|failure [--run-url <url>]
                                         a deploy done outside the governor
   clear --sha <sha> --reason <text>     release a claim whose deploy run is absent or finished
-                                        (adopt, record, clear: GitHub backend only)
+                                        (adopt, record, clear: GitHub backend only; --stage S
+                                        corrects that stage instead of the last)
   schema                                the JSON Schema of the release_governor block
 
 Backends:
@@ -60002,6 +60010,7 @@ function reportJson(r, b, showPaths) {
         risk: r.risk,
         sha: r.sha,
         production_sha: r.productionSha,
+        stage: r.stage,
         backend: b.kind,
         rules: r.decision?.rules ?? [],
         risk_paths: (r.assessment?.matches ?? []).map((m) => ({
@@ -60023,7 +60032,7 @@ function reportJson(r, b, showPaths) {
 }
 function reportText(r, b, showPaths) {
     const lines = [];
-    lines.push(`${r.outcome} ${r.reason ?? ''} · risk ${r.risk ?? '—'} · ${r.sha ? types_shortSha(r.sha) : ''} (production ${r.productionSha ? types_shortSha(r.productionSha) : 'none'}) · ${b.describe}`);
+    lines.push(`${r.outcome} ${r.reason ?? ''} · risk ${r.risk ?? '—'} · ${r.sha ? types_shortSha(r.sha) : ''} (${r.pipeline && r.stage ? `${r.stage} at` : 'production'} ${r.productionSha ? types_shortSha(r.productionSha) : 'none'}) · ${b.describe}`);
     if (r.headline)
         lines.push(r.headline);
     if (r.decision) {
@@ -60091,7 +60100,12 @@ async function decideCommand(command, values, positionals, s, env) {
         b.deps.defaultBranch = (await b.deps.gh.repository()).defaultBranch;
         await mustExist(b, sha);
     }
-    const report = await act_decideAndAct(b.deps, { sha, manual: command === 'trigger' });
+    const stage = typeof values.stage === 'string' && values.stage !== '' ? values.stage : undefined;
+    const report = await act_decideAndAct(b.deps, {
+        sha,
+        manual: command === 'trigger',
+        ...(stage ? { stage } : {}),
+    });
     if (report.releaseBranch && report.reason !== 'disabled') {
         const on = await b.deps.gh.onBranch(sha, report.releaseBranch).catch(() => null);
         if (on === false)
@@ -60113,6 +60127,7 @@ async function statusCommand(values, positionals, s, env) {
     const snap = await b.store.read();
     const r = snap.release;
     const flying = inFlight(r);
+    const pipeline = await pipelineOfState(b, r);
     const json = {
         backend: b.kind,
         state_branch: b.stateBranch,
@@ -60126,7 +60141,21 @@ async function statusCommand(values, positionals, s, env) {
             run_url: r.last_deploy_run_url,
         },
         in_flight: flying ? { sha: flying.sha, time: flying.time, run_url: flying.run_url } : null,
-        warnings: flying ? await inFlightWarnings(b, flying) : [],
+        /** With stages: each stage, first to last (null with a single stage). */
+        stages: pipeline.rows?.map((row) => ({
+            name: row.stage,
+            current_sha: row.currentSha,
+            live_since: row.liveSince,
+            verified_at: row.verifiedAt,
+            soak_ends: row.soakEnd,
+            in_flight: row.inFlight ? { sha: row.inFlight.sha, run_url: row.inFlight.runUrl } : null,
+            last_result: row.lastResult,
+            next: row.next,
+        })) ?? null,
+        warnings: [
+            ...(flying ? await inFlightWarnings(b, flying) : []),
+            ...(pipeline.warning ? [pipeline.warning] : []),
+        ],
     };
     if (values.json)
         s.out.write(`${JSON.stringify(json, null, 2)}\n`);
@@ -60137,11 +60166,47 @@ async function statusCommand(values, positionals, s, env) {
             s.out.write(`Production: ${r.production_sha_current ?? 'none'}${r.production_sha_previous ? ` (previous ${types_shortSha(r.production_sha_previous)})` : ''}\n`);
             s.out.write(`Last deploy: ${r.last_deploy_attempt_sha ? `${types_shortSha(r.last_deploy_attempt_sha)} ${r.last_deploy_result ?? ''} at ${r.last_deploy_time}` : 'none'}${r.last_deploy_run_url ? ` ${r.last_deploy_run_url}` : ''}\n`);
             s.out.write(`In flight: ${flying ? `${types_shortSha(flying.sha)} since ${flying.time}${flying.run_url ? ` ${flying.run_url}` : ' (claimed, not yet dispatched)'}` : 'nothing'}\n`);
+            if (json.stages) {
+                s.out.write('Pipeline:\n');
+                for (const st of json.stages)
+                    s.out.write(`  ${st.name}: ${st.current_sha ? types_shortSha(st.current_sha) : 'none'}${st.live_since ? ` since ${st.live_since}` : ''}${st.verified_at ? `, verified ${st.verified_at}` : ''}${st.soak_ends ? `, soak ends ${st.soak_ends}` : ''}${st.in_flight ? `, in flight ${types_shortSha(st.in_flight.sha)}` : ''}${st.next ? `, next ${types_shortSha(st.next.sha)}${st.next.at ? ` at ${st.next.at}` : ' (ready)'}` : ''}\n`);
+            }
             for (const w of json.warnings)
                 s.out.write(`Warning: ${w}\n`);
         }
     }
     return 0;
+}
+/** The deps of the stage named by --stage (the config read at production's policy). */
+async function cli_onStage(deps, name) {
+    const snap = await deps.store.read();
+    const production = (snap.pipeline ?? snap.release).production_sha_current;
+    const read = await policy_readConfig(deps, production ?? deps.defaultBranch, production !== null);
+    if (!read.config || read.disabled)
+        throw new CliError(`--stage ${name}: the governor is off (${read.why ?? 'no config'}).`);
+    return stages_stageDeps(deps, namedStage(pipeline_pipelineOf(read.config), name));
+}
+/** The pipeline rows, when the config (read at production's policy) has stages; else null. */
+async function pipelineOfState(b, r) {
+    if (!r.stages || Object.keys(r.stages).length === 0)
+        return { rows: null, warning: null };
+    try {
+        const ref = r.production_sha_current ??
+            (b.kind === 'local'
+                ? b.deps.defaultBranch
+                : (await b.deps.gh.repository()).defaultBranch);
+        const read = await policy_readConfig(b.deps, ref, r.production_sha_current !== null);
+        if (!read.config)
+            return { rows: null, warning: null };
+        const pipeline = pipeline_pipelineOf(read.config);
+        return { rows: pipeline.configured ? pipeline_pipelineRows(r, pipeline) : null, warning: null };
+    }
+    catch (e) {
+        return {
+            rows: null,
+            warning: `The stages could not be listed: the config did not load (${e.message.split('\n')[0]}).`,
+        };
+    }
 }
 /** An in-flight entry older than this is suspicious whatever its run says. */
 const STALE_IN_FLIGHT_MS = 3 * 60 * 60_000;
@@ -60172,9 +60237,9 @@ async function operatorCommand(command, values, positionals, s, env) {
     const by = env.GITHUB_ACTOR || env.USER || env.USERNAME || 'cli';
     const req = { sha, by, reason };
     let result;
+    if (typeof values.stage === 'string')
+        b.deps = await cli_onStage(b.deps, values.stage);
     if (command === 'adopt') {
-        if (values.stage !== undefined)
-            throw new CliError('--stage needs stages, which this version does not have yet: omit it to adopt the production SHA.');
         result = await adopt(b.deps, { ...req, force: values.force === true });
     }
     else if (command === 'record') {
