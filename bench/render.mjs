@@ -18,6 +18,7 @@ export function render(dir, machine) {
 
   const low = requests.find((r) => r.kind === 'LOW ALLOW');
   const idle = requests.find((r) => r.kind === 'reconcile idle');
+  const idleStages = requests.filter((r) => /^two stages: reconcile (idle|inside a soak)$/.test(r.kind));
   const { zero, tenThousand } = history;
   const historyFlat =
     zero.requests === tenThousand.requests &&
@@ -46,6 +47,11 @@ export function render(dir, machine) {
           ],
         ]
       : []),
+    ...idleStages.map((r) => [
+      `${r.kind[0].toUpperCase()}${r.kind.slice(1)}: at most 3 requests, no write`,
+      `${r.count} (${r.operations.join(', ')})`,
+      verdict(r.count <= 3 && !r.operations.some((o) => /Write|create|POST/.test(o))),
+    ]),
     [
       'Start-up (spawn → first request) at most 1.5× the minimal bundle',
       `${ms(startup.oursFirst.median)} vs ${ms(startup.minimalFirst.median)}: ${startup.ratio.toFixed(2)}×`,

@@ -7,9 +7,12 @@ import {
   deployEvent,
   deployRuns,
   inProduction,
+  pipelineConfig,
+  seedPipeline,
   setupRepo,
   verified,
 } from '../__tests__/support/scenario.js';
+import type { GitHubSimulator } from '../__tests__/support/github-simulator/server.js';
 import { deepMerge, fixture } from '../__tests__/support/events.js';
 import { startSimulator } from '../__tests__/support/sim.js';
 import { writeResult } from './support.js';
@@ -69,6 +72,7 @@ it('requests per decision kind', async () => {
       eventName: 'workflow_run',
       event: deployEvent(sim, s, highRun.id, 'failure'),
     });
+    await pipelineKinds(kinds);
     writeResult(
       'requests',
       Object.entries(kinds).map(([kind, r]) => ({
@@ -84,3 +88,58 @@ it('requests per decision kind', async () => {
     await sim.stop();
   }
 });
+
+/** Two stages (staging, production; SPEC §14), each kind on its own simulator. */
+async function pipelineKinds(kinds: Record<string, ActionRun>): Promise<void> {
+  const schedule = (sim: GitHubSimulator) =>
+    runAction({
+      sim,
+      eventName: 'schedule',
+      event: deepMerge(fixture('schedule'), { repository: { id: sim.repoId } }),
+    });
+  // Without a soak: verification → staging ALLOW; staging success → production ALLOW at once.
+  const sim = await startSimulator();
+  try {
+    const s = setupRepo(sim, { config: pipelineConfig(0), stages: true });
+    seedPipeline(sim, {
+      staging: { sha: s.base, minutesAgo: 60 },
+      production: { sha: s.base, minutesAgo: 60 },
+    });
+    sim.workflowRun({ workflow: s.verify, headSha: s.base, conclusion: 'success' });
+    kinds['two stages: reconcile idle'] = await schedule(sim);
+    const sha = sim.commit({ files: { 'src/app.ts': 'export const v = 2;\n' } });
+    kinds['two stages: staging LOW ALLOW'] = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: verified(sim, s, sha),
+    });
+    const run = deployRuns(sim, s).at(-1)!;
+    sim.completeRun(run.id, 'success');
+    kinds['two stages: staging success → production ALLOW'] = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: deployEvent(sim, s, run.id, 'success'),
+    });
+  } finally {
+    await sim.stop();
+  }
+  // With a soak: reconcile inside it (idle), and after it (promotion to production).
+  const soak = await startSimulator();
+  try {
+    const s = setupRepo(soak, { config: pipelineConfig(30), stages: true });
+    const sha = soak.commit({ files: { 'src/app.ts': 'export const v = 2;\n' } });
+    soak.workflowRun({ workflow: s.verify, headSha: sha, conclusion: 'success' });
+    seedPipeline(soak, {
+      staging: { sha, minutesAgo: 10 },
+      production: { sha: s.base, minutesAgo: 60 },
+    });
+    kinds['two stages: reconcile inside a soak'] = await schedule(soak);
+    seedPipeline(soak, {
+      staging: { sha, minutesAgo: 31 },
+      production: { sha: s.base, minutesAgo: 60 },
+    });
+    kinds['two stages: reconcile after the soak → production ALLOW'] = await schedule(soak);
+  } finally {
+    await soak.stop();
+  }
+}

@@ -62288,8 +62288,8 @@ async function reconcile(deps) {
         }
         decided.push(await decideAndAct(deps, { sha, manual: false, stage: stage.name, quiet: true }, known));
     }
-    if (decided.length > 0)
-        whole = await fresh();
+    // A later stage's decision changed only that stage: the first stage's checks below read the
+    // same state, except whether the next stage has taken the soaking SHA (the release train).
     // The first stage: the newest verified commit of the release branch, if nothing decided it yet.
     const first = pipeline.stages[0];
     const candidate = await deps.gh.newestVerified(config.verification_workflow, config.branch);
@@ -62305,7 +62305,11 @@ async function reconcile(deps) {
     });
     let firstReport;
     const where = pipeline.configured ? first.name : 'production';
-    const busy = stageFacts(whole, pipeline, first)?.busy;
+    let busy = stageFacts(whole, pipeline, first)?.busy;
+    if (busy && !busy.reachedNext && decided.length > 0) {
+        whole = await fresh();
+        busy = stageFacts(whole, pipeline, first)?.busy;
+    }
     const busyUntil = busy ? new Date(Date.parse(busy.verifiedAt) + busy.soakMinutes * 60_000) : null;
     if (!candidate)
         firstReport = idle('not_a_release_candidate', `Reconcile: no successful push run of ${config.verification_workflow} on ${config.branch}; nothing to decide.`);
@@ -62332,8 +62336,6 @@ async function reconcile(deps) {
     primary.warnings.unshift(...warnings, ...others.flatMap((r) => r.warnings));
     if (!primary.headline.startsWith('Reconcile:'))
         primary.headline = `Reconcile: ${primary.headline}`;
-    if (pipeline.configured && decided.length > 0)
-        primary.pipeline = pipelineRows(await fresh(), pipeline);
     return primary;
 }
 /** Records the outcome of a finished deploy the governor never heard about. */

@@ -11,7 +11,7 @@ import {
   deployEvent,
   deployRuns,
   pipelineConfig,
-  productionRelease,
+  seedPipeline,
   setupRepo,
   stateFile,
   verified,
@@ -65,49 +65,6 @@ const dispatched = (s: Scenario) =>
     .sort((a, b) => a.id - b.id)
     .map((r) => ({ id: r.id, sha: r.inputs?.sha, environment: r.inputs?.environment }));
 
-/** A version-2 state branch: each stage at a SHA verified `minutesAgo`, with extra history. */
-function seedPipeline(
-  stages: Record<string, { sha: string; minutesAgo: number; history?: unknown[] }>,
-): void {
-  const entry = ([name, st]: [
-    string,
-    { sha: string; minutesAgo: number; history?: unknown[] },
-  ]) => {
-    const at = ago(st.minutesAgo).toISOString();
-    return [
-      name,
-      {
-        current_sha: st.sha,
-        previous_sha: null,
-        live_since: at,
-        verified_at: at,
-        last_deploy_attempt_sha: st.sha,
-        last_deploy_time: at,
-        last_deploy_result: 'success',
-        last_deploy_run_url: null,
-        last_health_check: null,
-        deploy_history: [
-          ...(st.history ?? []),
-          { sha: st.sha, time: at, result: 'success', run_id: 1, run_url: null, completed_at: at },
-        ],
-      },
-    ];
-  };
-  const all = Object.fromEntries(Object.entries(stages).map(entry));
-  const production = all.production as { current_sha: string; deploy_history: unknown[] };
-  const top = productionRelease(production.current_sha, {
-    schema_version: 2,
-    deploy_history: production.deploy_history,
-    stages: all,
-  });
-  sim.commit({
-    branch: 'booty-state',
-    parents: [],
-    message: 'seed state',
-    files: { 'README.md': 'state\n', 'release.json': `${JSON.stringify(top, null, 2)}\n` },
-  });
-}
-
 /**
  * Time passes for a stage: its current SHA was verified `minutes` earlier than recorded (a new
  * commit on the state branch, as if the clock had moved on; the simulator's clock is the real one).
@@ -131,7 +88,7 @@ describe('stages: staging first, then production', () => {
   it('verification → staging only; staging success → HOLD soaking with the unlock time; after the soak, schedule → production with environment production', async () => {
     // A real soak of 6 s: long enough for the observing run to see it, short enough to wait out.
     const s = setupRepo(sim, { config: pipelineConfig(0.1), stages: true });
-    seedPipeline({
+    seedPipeline(sim, {
       staging: { sha: s.base, minutesAgo: 60 },
       production: { sha: s.base, minutesAgo: 60 },
     });
@@ -204,7 +161,7 @@ describe('stages: staging first, then production', () => {
 
   it('without a soak the run that observes the staging success dispatches production at once', async () => {
     const s = setupRepo(sim, { config: pipelineConfig(0), stages: true });
-    seedPipeline({
+    seedPipeline(sim, {
       staging: { sha: s.base, minutesAgo: 60 },
       production: { sha: s.base, minutesAgo: 60 },
     });
@@ -219,7 +176,7 @@ describe('stages: staging first, then production', () => {
 
   it('a SHA never in staging asked for production → SKIP not_promoted; the stage input is checked', async () => {
     const s = setupRepo(sim, { config: pipelineConfig(0), stages: true });
-    seedPipeline({
+    seedPipeline(sim, {
       staging: { sha: s.base, minutesAgo: 60 },
       production: { sha: s.base, minutesAgo: 60 },
     });
@@ -262,7 +219,7 @@ describe('stages: staging first, then production', () => {
 
   it('the release train: staging busy while soaking → HOLD stage_busy; after the soak production takes the soaked SHA and staging the newest, in one reconcile', async () => {
     const s = setupRepo(sim, { config: pipelineConfig(30), stages: true });
-    seedPipeline({
+    seedPipeline(sim, {
       staging: { sha: s.base, minutesAgo: 60 },
       production: { sha: s.base, minutesAgo: 60 },
     });
@@ -308,7 +265,7 @@ describe('stages: staging first, then production', () => {
       displayTitle: `Deploy ${sha} to staging`,
       at: ago(20),
     });
-    seedPipeline({
+    seedPipeline(sim, {
       staging: {
         sha: s.base,
         minutesAgo: 60,
@@ -342,7 +299,7 @@ describe('stages: staging first, then production', () => {
     const s = setupRepo(sim, { config: pipelineConfig(30), stages: true });
     const a = sim.commit({ files: { 'src/app.ts': 'A' } });
     sim.workflowRun({ workflow: s.verify, headSha: a, conclusion: 'success' });
-    seedPipeline({
+    seedPipeline(sim, {
       staging: { sha: a, minutesAgo: 5 },
       production: { sha: s.base, minutesAgo: 60 },
     });
@@ -360,7 +317,7 @@ describe('stages: staging first, then production', () => {
     const s = setupRepo(sim, { config: pipelineConfig(1), stages: true });
     const a = sim.commit({ files: { 'src/app.ts': 'A' } });
     sim.workflowRun({ workflow: s.verify, headSha: a, conclusion: 'success' });
-    seedPipeline({
+    seedPipeline(sim, {
       staging: { sha: a, minutesAgo: 5 },
       production: { sha: s.base, minutesAgo: 60 },
     });
@@ -376,7 +333,7 @@ describe('the CLI with two stages', () => {
     const s = setupRepo(sim, { config: pipelineConfig(30), stages: true });
     const a = sim.commit({ files: { 'src/app.ts': 'A' } });
     sim.workflowRun({ workflow: s.verify, headSha: a, conclusion: 'success' });
-    seedPipeline({
+    seedPipeline(sim, {
       staging: { sha: a, minutesAgo: 45 },
       production: { sha: s.base, minutesAgo: 60 },
     });
@@ -415,7 +372,7 @@ describe('the CLI with two stages', () => {
 describe('races with two stages', () => {
   it('10 runs for one SHA → one staging dispatch; 10 runs for 10 SHAs, then their 10 staging outcomes at once → one dispatch per SHA per stage, each stage an ancestor chain', async () => {
     const s = setupRepo(sim, { config: pipelineConfig(0), stages: true });
-    seedPipeline({
+    seedPipeline(sim, {
       staging: { sha: s.base, minutesAgo: 60 },
       production: { sha: s.base, minutesAgo: 60 },
     });

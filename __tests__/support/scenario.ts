@@ -195,3 +195,47 @@ export function lostDeployOutcome(
   });
   return { sha, runId: run.id };
 }
+
+/** A version-2 state branch: each stage at a SHA verified `minutesAgo`, with extra history. */
+export function seedPipeline(
+  sim: GitHubSimulator,
+  stages: Record<string, { sha: string; minutesAgo: number; history?: unknown[] }>,
+): void {
+  const entry = ([name, st]: [
+    string,
+    { sha: string; minutesAgo: number; history?: unknown[] },
+  ]) => {
+    const at = ago(st.minutesAgo).toISOString();
+    return [
+      name,
+      {
+        current_sha: st.sha,
+        previous_sha: null,
+        live_since: at,
+        verified_at: at,
+        last_deploy_attempt_sha: st.sha,
+        last_deploy_time: at,
+        last_deploy_result: 'success',
+        last_deploy_run_url: null,
+        last_health_check: null,
+        deploy_history: [
+          ...(st.history ?? []),
+          { sha: st.sha, time: at, result: 'success', run_id: 1, run_url: null, completed_at: at },
+        ],
+      },
+    ];
+  };
+  const all = Object.fromEntries(Object.entries(stages).map(entry));
+  const production = all.production as { current_sha: string; deploy_history: unknown[] };
+  const top = productionRelease(production.current_sha, {
+    schema_version: 2,
+    deploy_history: production.deploy_history,
+    stages: all,
+  });
+  sim.commit({
+    branch: 'booty-state',
+    parents: [],
+    message: 'seed state',
+    files: { 'README.md': 'state\n', 'release.json': `${JSON.stringify(top, null, 2)}\n` },
+  });
+}

@@ -117,7 +117,8 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
       await decideAndAct(deps, { sha, manual: false, stage: stage.name, quiet: true }, known),
     );
   }
-  if (decided.length > 0) whole = await fresh();
+  // A later stage's decision changed only that stage: the first stage's checks below read the
+  // same state, except whether the next stage has taken the soaking SHA (the release train).
 
   // The first stage: the newest verified commit of the release branch, if nothing decided it yet.
   const first = pipeline.stages[0]!;
@@ -135,7 +136,11 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
     });
   let firstReport: RunReport;
   const where = pipeline.configured ? first.name : 'production';
-  const busy = stageFacts(whole, pipeline, first)?.busy;
+  let busy = stageFacts(whole, pipeline, first)?.busy;
+  if (busy && !busy.reachedNext && decided.length > 0) {
+    whole = await fresh();
+    busy = stageFacts(whole, pipeline, first)?.busy;
+  }
   const busyUntil = busy ? new Date(Date.parse(busy.verifiedAt) + busy.soakMinutes * 60_000) : null;
   if (!candidate)
     firstReport = idle(
@@ -188,8 +193,6 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
   primary.warnings.unshift(...warnings, ...others.flatMap((r) => r.warnings));
   if (!primary.headline.startsWith('Reconcile:'))
     primary.headline = `Reconcile: ${primary.headline}`;
-  if (pipeline.configured && decided.length > 0)
-    primary.pipeline = pipelineRows(await fresh(), pipeline);
   return primary;
 }
 
