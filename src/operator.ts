@@ -19,7 +19,6 @@ import { isFullSha, shortSha } from './domain/types.js';
 import { GovernorError, readConfig, writeState, type GovernorDeps } from './governor/index.js';
 import type { StateSnapshot } from './ports.js';
 import type { Release } from './domain/state.js';
-import { StageStore } from './governor/stage-store.js';
 
 export interface OperatorResult {
   action: 'adopt' | 'record' | 'clear';
@@ -50,8 +49,7 @@ async function policyOf(
   // The production SHA from a read the caller made already, else from one made here.
   const prod = production !== undefined ? production : (await read(deps)).production_sha_current;
   const { config } = await readConfig(deps, prod ?? sha, prod !== null);
-  if (!config && deps.store instanceof StageStore && deps.store.stageName === null)
-    deps.store.useStage('production', true);
+  if (!config && deps.store.stageName === null) deps.store.useStage('production', true);
   return config;
 }
 

@@ -30,6 +30,8 @@ describe('CLI, local backend (dist/cli/index.js)', () => {
       production_sha: base,
       backend: 'local',
       unblock: null,
+      // Without stages, the one stage is named after production_environment_name.
+      stage: 'production',
     });
     expect(Object.keys(j)).toEqual([
       'decision',
@@ -37,6 +39,7 @@ describe('CLI, local backend (dist/cli/index.js)', () => {
       'risk',
       'sha',
       'production_sha',
+      'stage',
       'backend',
       'rules',
       'risk_paths',

@@ -59679,7 +59679,6 @@ class StageStore {
 
 
 
-
 /**
  * Reads the policy (it names the stage whose state is corrected); with the governor off, the
  * one stage keeps its default name.
@@ -59688,7 +59687,7 @@ async function policyOf(deps, sha, production) {
     // The production SHA from a read the caller made already, else from one made here.
     const prod = production !== undefined ? production : (await read(deps)).production_sha_current;
     const { config } = await policy_readConfig(deps, prod ?? sha, prod !== null);
-    if (!config && deps.store instanceof StageStore && deps.store.stageName === null)
+    if (!config && deps.store.stageName === null)
         deps.store.useStage('production', true);
     return config;
 }
