@@ -18,7 +18,9 @@ export function render(dir, machine) {
 
   const low = requests.find((r) => r.kind === 'LOW ALLOW');
   const idle = requests.find((r) => r.kind === 'reconcile idle');
-  const idleStages = requests.filter((r) => /^two stages: reconcile (idle|inside a soak)$/.test(r.kind));
+  const idleStages = requests.filter((r) =>
+    /^two stages: reconcile (idle|inside a soak)$/.test(r.kind),
+  );
   const { zero, tenThousand } = history;
   const historyFlat =
     zero.requests === tenThousand.requests &&
