@@ -56088,12 +56088,14 @@ const REASON_CODES = (/* unused pure expression or super */ null && ([
     'rate_limit',
     'soaking',
     'stage_busy',
+    'previously_rolled_back',
     'incident_active',
     'high_risk_no_approval',
     'allow_low',
     'allow_medium',
     'allow_high_approved',
     'allow_approved',
+    'health_check_failed',
     'config_invalid',
     'state_corrupt',
 ]));
@@ -56149,6 +56151,12 @@ const historyEntry = looseObject({
     issue_number: schemas_number().int().nullable().optional(),
     /** Who claimed it: the governor run (id and attempt), or 'observed' for a deploy we did not dispatch. */
     claimed_by: schemas_string().nullable().optional(),
+    /** A stage with a health check (§15): pending until it passed or failed. */
+    health_check: schemas_enum(['pending', 'passed', 'failed']).nullable().optional(),
+    /** This entry is the automatic or manual rollback of the stage away from that SHA. */
+    rollback_of: sha.nullable().optional(),
+    /** This deploy was rolled back (its SHA is held there until approved again). */
+    rolled_back_at: isoTime.nullable().optional(),
 });
 /** The deploy fields a stage and the top level of release.json share, by the same names. */
 const deployFields = {
@@ -56212,16 +56220,32 @@ function stageView(release, stage, isLast) {
     const { stages: _stages, ...top } = release;
     return { ...top, schema_version: STATE_SCHEMA_VERSION };
 }
+/** The stage's last health check, when it is about `sha`. */
+function healthOf(view, sha) {
+    const c = view.last_health_check;
+    if (!c || typeof c !== 'object' || c.sha !== sha || typeof c.verdict !== 'string')
+        return null;
+    return {
+        verdict: c.verdict,
+        finished_at: typeof c.finished_at === 'string' ? c.finished_at : null,
+    };
+}
 /** A stage's live and verified times after its view changed. */
 function stageTimes(old, view, now) {
-    if (old && old.current_sha === view.production_sha_current)
-        return { live_since: old.live_since, verified_at: old.verified_at };
-    if (view.production_sha_current === null)
+    const current = view.production_sha_current;
+    const check = healthOf(view, current);
+    if (old && old.current_sha === current)
+        return {
+            live_since: old.live_since,
+            // Verified when its health check passes (§15); a failed check never verifies it.
+            verified_at: old.verified_at ?? (check?.verdict === 'pass' ? (check.finished_at ?? null) : null),
+        };
+    if (current === null)
         return { live_since: null, verified_at: null };
     // The SHA became current through a successful deploy (or an operator's adopt): live now, and
-    // verified now — there is no post-deploy check yet to wait for.
+    // verified now unless its health check is still to come.
     const at = now.toISOString();
-    return { live_since: at, verified_at: at };
+    return { live_since: at, verified_at: check?.verdict === 'pending' ? null : at };
 }
 /** The whole release.json (version 2) with one stage replaced by its new view. */
 function withStage(release, stage, isLast, view, now) {
@@ -56321,7 +56345,7 @@ const decisionSchema = looseObject({
     approvals: looseObject({ valid: array(unknown()), ignored: array(unknown()) }),
     evaluations: array(evaluation),
     lifecycle: looseObject({
-        state: schemas_enum(['claimed', 'dispatched', 'succeeded', 'failed']).nullable(),
+        state: schemas_enum(['claimed', 'dispatched', 'succeeded', 'failed', 'rolled_back']).nullable(),
         claimed_at: isoTime.nullable(),
         dispatched_at: isoTime.nullable(),
         run_id: schemas_number().int().nullable(),
@@ -56402,6 +56426,8 @@ function lifecycleOf(release, target) {
     const e = release.deploy_history.find((h) => h.sha === target);
     if (!e)
         return release.production_sha_current === target ? 'succeeded' : null;
+    if (e.rolled_back_at)
+        return 'rolled_back';
     if (e.result === 'success')
         return 'succeeded';
     if (e.result === 'failure')
@@ -56539,6 +56565,7 @@ function markFinished(release, f, movesProduction) {
         completed_at: time,
         conclusion: f.conclusion,
         ...(f.issueNumber !== undefined ? { issue_number: f.issueNumber } : {}),
+        ...(f.success && f.health ? { health_check: 'pending' } : {}),
     });
     next = {
         ...next,
@@ -56546,6 +56573,7 @@ function markFinished(release, f, movesProduction) {
         last_deploy_result: f.success ? 'success' : 'failure',
         last_deploy_run_url: f.runUrl,
         last_deploy_time: next.last_deploy_time ?? time,
+        ...(f.success && f.health ? { last_health_check: f.health } : {}),
     };
     if (f.success && movesProduction && next.production_sha_current !== f.sha) {
         next = {
@@ -56555,6 +56583,67 @@ function markFinished(release, f, movesProduction) {
         };
     }
     return next;
+}
+// ---------------------------------------------------------------- health checks and rollback (§15)
+/** The deploy entry a health check is about: that run's, else the SHA's newest success. */
+function checkedEntry(release, target, runId) {
+    return (h) => h.sha === target &&
+        (runId !== null && release.deploy_history.some((x) => x.sha === target && x.run_id === runId)
+            ? h.run_id === runId
+            : h.result === 'success' || h.health_check === 'failed');
+}
+/**
+ * Records a health check of the stage's deploy of `target`: started (pending) or concluded. A
+ * failed check makes the deploy failed (`health_check_failed`), which starts the cooldown.
+ */
+function withHealthCheck(release, target, runId, result) {
+    const state = result.verdict === 'pending' ? 'pending' : result.verdict === 'pass' ? 'passed' : 'failed';
+    const failed = state === 'failed';
+    const next = updateEntry(release, checkedEntry(release, target, runId), {
+        health_check: state,
+        ...(failed
+            ? {
+                result: 'failure',
+                conclusion: 'health_check_failed',
+                completed_at: result.finished_at,
+            }
+            : {}),
+    });
+    return {
+        ...next,
+        last_health_check: result,
+        ...(failed && next.last_deploy_attempt_sha === target
+            ? { last_deploy_result: 'failure' }
+            : {}),
+    };
+}
+/** The health check recorded for the stage's current deploy of `target`, if any. */
+function healthStateOf(release, target) {
+    return (release.deploy_history.find((h) => h.sha === target && h.run_id !== null)?.health_check ?? null);
+}
+/**
+ * Where a rollback away from `bad` goes: the stage's newest SHA whose deploy and health check
+ * both passed and that was never rolled back; null when there is none.
+ */
+function healthyTarget(release, bad) {
+    const ok = release.deploy_history.find((h) => h.sha !== bad &&
+        h.result === 'success' &&
+        h.health_check !== 'pending' &&
+        h.health_check !== 'failed' &&
+        !h.rolled_back_at);
+    return ok?.sha ?? null;
+}
+/** The rollback away from `bad`, claimed or dispatched, if there is one. */
+function rollbackOf(release, bad) {
+    return release.deploy_history.find((h) => h.rollback_of === bad) ?? null;
+}
+/** Claims the rollback: `target` is claimed for deploy, and `bad` is marked rolled back. */
+function claimRollback(release, bad, target, now, claimedBy) {
+    const marked = updateEntry(release, (h) => h.sha === bad, { rolled_back_at: now.toISOString() });
+    const claimed = state_claim(marked, target, now, claimedBy);
+    return updateEntry(claimed, (h) => h.sha === target && h.result === 'pending', {
+        rollback_of: bad,
+    });
 }
 /** The SHA's record with the note appended; a record is created for a SHA that had none. */
 function withNote(record, target, productionSha, note) {
@@ -56866,6 +56955,257 @@ class MemoryStateStore {
         this.writes++;
         return { kind: 'written', head };
     }
+}
+
+;// CONCATENATED MODULE: ./src/domain/health.ts
+// Post-deploy verification (SPEC §15): the health_check key, and the verdict of a series of
+// probes against the thresholds. Pure: the probing itself is an adapter (adapters/http-probe.ts).
+
+/** "200-299", "200", "200,204", "200-299,304": ranges of acceptable statuses. */
+function parseStatusRanges(text) {
+    const ranges = [];
+    for (const part of text.split(',').map((p) => p.trim())) {
+        const m = /^(\d{3})(?:-(\d{3}))?$/.exec(part);
+        if (!m)
+            return null;
+        const lo = Number(m[1]);
+        const hi = Number(m[2] ?? m[1]);
+        if (lo < 100 || hi > 599 || lo > hi)
+            return null;
+        ranges.push([lo, hi]);
+    }
+    return ranges.length > 0 ? ranges : null;
+}
+const healthCheckSchema = strictObject({
+    url: schemas_string()
+        .refine((u) => {
+        try {
+            const p = new URL(u).protocol;
+            return p === 'http:' || p === 'https:';
+        }
+        catch {
+            return false;
+        }
+    }, 'must be an http or https URL')
+        .optional()
+        .describe('URL probed from the governor job after a deploy succeeds.'),
+    workflow: schemas_string()
+        .min(1)
+        .optional()
+        .describe('Or a workflow file (smoke tests) dispatched with inputs { sha, environment }; its conclusion is the verdict.'),
+    duration_seconds: schemas_number()
+        .min(0)
+        .max(3600)
+        .default(300)
+        .describe('How long to probe (fractions allowed).'),
+    interval_seconds: schemas_number()
+        .positive()
+        .max(600)
+        .default(10)
+        .describe('Between probes (fractions allowed).'),
+    timeout_ms: schemas_number()
+        .int()
+        .min(1)
+        .max(60_000)
+        .default(2000)
+        .describe('One probe; a timeout is an error.'),
+    expect_status: union([schemas_number().int(), schemas_string()])
+        .transform((v) => String(v))
+        .refine((v) => parseStatusRanges(v) !== null, 'must be a status or ranges like 200-299,304')
+        .default('200-299')
+        .describe('Statuses that count as healthy; redirects are never followed.'),
+    max_error_rate: schemas_number()
+        .min(0)
+        .max(1)
+        .default(0.01)
+        .describe('Fail when the share of failed probes exceeds it.'),
+    max_latency_ms: schemas_number()
+        .positive()
+        .default(500)
+        .describe('Fail when the 95th percentile latency exceeds it.'),
+    rollback: schemas_boolean().default(true).describe('Whether a failure rolls the stage back.'),
+})
+    .superRefine((h, ctx) => {
+    if ((h.url === undefined) === (h.workflow === undefined))
+        ctx.addIssue({
+            code: 'custom',
+            message: 'needs exactly one of url (probe it) or workflow (dispatch smoke tests)',
+        });
+})
+    .describe('Post-deploy verification of a stage (SPEC §15).');
+function statusAccepted(status, expect) {
+    return (parseStatusRanges(expect) ?? []).some(([lo, hi]) => status >= lo && status <= hi);
+}
+/** The nearest-rank percentile of the values (p in 0–100). */
+function percentile(values, p) {
+    if (values.length === 0)
+        return null;
+    const sorted = [...values].sort((a, b) => a - b);
+    const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+    return sorted[rank - 1];
+}
+function thresholdsOf(check) {
+    return {
+        max_error_rate: check.max_error_rate,
+        max_latency_ms: check.max_latency_ms,
+        expect_status: check.expect_status,
+        duration_seconds: check.duration_seconds,
+        interval_seconds: check.interval_seconds,
+        timeout_ms: check.timeout_ms,
+    };
+}
+function pendingCheck(sha, check, startedAt, by) {
+    return {
+        sha,
+        mode: check.url !== undefined ? 'url' : 'workflow',
+        verdict: 'pending',
+        started_at: startedAt.toISOString(),
+        finished_at: null,
+        by,
+        probes: 0,
+        errors: 0,
+        error_rate: null,
+        p50_ms: null,
+        p95_ms: null,
+        thresholds: thresholdsOf(check),
+        first_failures: [],
+        reasons: [],
+        run_id: null,
+        run_url: null,
+        conclusion: null,
+    };
+}
+const pct = (x) => `${(x * 100).toFixed(1)} %`;
+/** The verdict of a series of probes against the thresholds. */
+function judgeProbes(pending, samples, finishedAt) {
+    const t = pending.thresholds;
+    const errors = samples.filter((s) => s.error !== null);
+    const latencies = samples.map((s) => s.ms);
+    const errorRate = samples.length > 0 ? errors.length / samples.length : null;
+    const p95 = percentile(latencies, 95);
+    const reasons = [];
+    if (samples.length === 0)
+        reasons.push('no probe completed');
+    if (errorRate !== null && errorRate > t.max_error_rate)
+        reasons.push(`error rate ${pct(errorRate)} (${errors.length} of ${samples.length}) > max_error_rate ${pct(t.max_error_rate)}`);
+    if (p95 !== null && p95 > t.max_latency_ms)
+        reasons.push(`p95 latency ${Math.round(p95)} ms > max_latency_ms ${t.max_latency_ms} ms`);
+    return {
+        ...pending,
+        verdict: reasons.length === 0 ? 'pass' : 'fail',
+        finished_at: finishedAt.toISOString(),
+        probes: samples.length,
+        errors: errors.length,
+        error_rate: errorRate,
+        p50_ms: percentile(latencies, 50),
+        p95_ms: p95,
+        first_failures: errors.slice(0, 5),
+        reasons,
+    };
+}
+/** The verdict of a smoke-test workflow run: its conclusion. */
+function judgeRun(pending, run, finishedAt) {
+    const pass = run.conclusion === 'success';
+    return {
+        ...pending,
+        verdict: pass ? 'pass' : 'fail',
+        finished_at: finishedAt.toISOString(),
+        run_id: run.id,
+        run_url: run.url,
+        conclusion: run.conclusion,
+        reasons: pass
+            ? []
+            : [`the smoke-test run concluded ${run.conclusion ?? 'without a conclusion'}`],
+    };
+}
+/** One line for logs, the summary and the issue: the figures against the thresholds. */
+function describeResult(r) {
+    if (r.mode === 'workflow')
+        return `smoke-test run ${r.run_url ?? r.run_id ?? '(not started)'}: ${r.conclusion ?? r.verdict}`;
+    const t = r.thresholds;
+    return `${r.probes} probes over ${t.duration_seconds} s, ${r.errors} errors (${r.error_rate === null ? '—' : pct(r.error_rate)}; max ${pct(t.max_error_rate)}), p50 ${r.p50_ms === null ? '—' : `${Math.round(r.p50_ms)} ms`}, p95 ${r.p95_ms === null ? '—' : `${Math.round(r.p95_ms)} ms`} (max ${t.max_latency_ms} ms)`;
+}
+/** Parse `last_health_check` as stored (unknown JSON) back into a result, or null. */
+function asHealthResult(value) {
+    if (!value || typeof value !== 'object')
+        return null;
+    const v = value;
+    if (typeof v.sha !== 'string' ||
+        (v.verdict !== 'pass' && v.verdict !== 'fail' && v.verdict !== 'pending'))
+        return null;
+    return v;
+}
+
+;// CONCATENATED MODULE: ./src/adapters/http-probe.ts
+// Probes a health URL with Node's own fetch (undici): every interval for the duration, each
+// probe with its timeout, never following a redirect, never sending a token or a cookie.
+// Progress goes to the log so a person watching the job sees it working.
+
+async function probeOnce(url, check) {
+    const at = new Date().toISOString();
+    const started = performance.now();
+    try {
+        const res = await fetch(url, {
+            method: 'GET',
+            // A redirect is judged by expect_status, never followed: not to another host, not at all.
+            redirect: 'manual',
+            credentials: 'omit',
+            headers: { 'user-agent': 'release-governor-health-check', accept: '*/*' },
+            signal: AbortSignal.timeout(check.timeout_ms),
+        });
+        const ms = performance.now() - started;
+        // The body is not needed: release the connection.
+        await res.body?.cancel().catch(() => undefined);
+        const ok = statusAccepted(res.status, check.expect_status);
+        const where = res.headers.get('location');
+        return {
+            at,
+            ms,
+            status: res.status,
+            error: ok
+                ? null
+                : `HTTP ${res.status}${where ? ` (redirect to ${where.slice(0, 200)}, not followed)` : ''}, outside ${check.expect_status}`,
+        };
+    }
+    catch (e) {
+        const err = e;
+        const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError';
+        return {
+            at,
+            // A timeout counts its full timeout: that is how long a user would have waited.
+            ms: timedOut ? check.timeout_ms : performance.now() - started,
+            status: null,
+            error: timedOut
+                ? `timed out after ${check.timeout_ms} ms`
+                : `${err.cause?.code ?? err.name}: ${(err.cause?.message ?? err.message).slice(0, 200)}`,
+        };
+    }
+}
+/**
+ * Probes at 0, interval, 2 × interval… while within the duration (at least once). A probe
+ * starts only before the duration ends, so the whole check ends within D + one timeout; a slow
+ * endpoint gets fewer probes, never a longer check.
+ */
+async function probeUrl(check, log) {
+    const url = check.url;
+    const samples = [];
+    const start = performance.now();
+    const end = start + check.duration_seconds * 1000;
+    const planned = Math.max(1, Math.ceil((check.duration_seconds * 1000) / (check.interval_seconds * 1000)));
+    for (let i = 0;; i++) {
+        const sample = await probeOnce(url, check);
+        samples.push(sample);
+        const errors = samples.filter((s) => s.error !== null).length;
+        const p95 = percentile(samples.map((s) => s.ms), 95);
+        log(`Health check ${new URL(url).host}: probe ${samples.length}/${planned}, ${errors} error(s) so far, p95 ${Math.round(p95 ?? 0)} ms${sample.error ? ` — ${sample.error}` : ''}`);
+        const next = start + (i + 1) * check.interval_seconds * 1000;
+        if (next >= end || performance.now() >= end)
+            break;
+        const wait = next - performance.now();
+        if (wait > 0)
+            await new Promise((r) => setTimeout(r, wait));
+    }
+    return samples;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -59699,6 +60039,7 @@ function patternRegExp(pattern) {
 
 
 
+
 const CONFIG_BLOCK = 'release_governor';
 const DEFAULT_HIGH_RISK_PATHS = [
     '.github/workflows/**',
@@ -59777,6 +60118,7 @@ const config_stageSchema = strictObject({
     approvals: schemas_enum(STAGE_APPROVALS)
         .optional()
         .describe('none: rules 6, 9 and 10 (first deploy, incident, HIGH risk) do not apply here. Default: required on the last stage, none before it.'),
+    health_check: healthCheckSchema.optional(),
 })
     .describe('A stage of the release pipeline.');
 const configSchema = strictObject({
@@ -59860,6 +60202,13 @@ const configSchema = strictObject({
         .min(1)
         .default(['deploy-failure', 'severity:high'])
         .describe('Labels of the deploy-failure issue.'),
+    health_check: healthCheckSchema
+        .optional()
+        .describe('Post-deploy verification of the one stage (with stages: a key of each stage).'),
+    rollback_labels: array(label)
+        .min(1)
+        .default(['incident', 'rollback'])
+        .describe('Labels of the automatic-rollback issue (incident: rule 9 holds further deploys).'),
     stages: array(config_stageSchema)
         .min(1, 'must list at least one stage (or leave stages out for a single stage)')
         .max(10)
@@ -59878,6 +60227,14 @@ const configSchema = strictObject({
         .optional()
         .describe('The release pipeline, in order (staging first). Absent: one stage named after production_environment_name.'),
 })
+    .superRefine((c, ctx) => {
+    if (c.stages && c.health_check)
+        ctx.addIssue({
+            code: 'custom',
+            path: ['health_check'],
+            message: 'with stages, health_check is a key of each stage (move it under the stage it checks)',
+        });
+})
     .describe('The release_governor block of .booty.yml');
 class ConfigError extends Error {
     problems;
@@ -59890,9 +60247,11 @@ class ConfigError extends Error {
 }
 const KEYS = Object.keys(configSchema.shape);
 /** Keys that are structures, not scalars or lists: the file only, never an environment variable. */
-const FILE_ONLY_KEYS = new Set(['stages']);
+const FILE_ONLY_KEYS = new Set(['stages', 'health_check']);
 const STAGE_KEYS = Object.keys(config_stageSchema.shape);
+const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
 const LIST_KEYS = new Set([
+    'rollback_labels',
     'high_risk_paths',
     'medium_risk_paths',
     'approval_mode',
@@ -59967,7 +60326,7 @@ function readOverrides(env) {
             problems.push({
                 key: '',
                 where: `env ${name}`,
-                message: `${name.slice(ENV_PREFIX.length).toLowerCase()} is a list of mappings and is set in the config file only`,
+                message: `${name.slice(ENV_PREFIX.length).toLowerCase()} is a structure and is set in the config file only`,
             });
             continue;
         }
@@ -60111,7 +60470,7 @@ function loadConfig(opts) {
                 }
                 else
                     where = opts.path;
-                const allowed = at[0] === 'stages' ? STAGE_KEYS : KEYS;
+                const allowed = at.at(-1) === 'health_check' ? HEALTH_KEYS : at[0] === 'stages' ? STAGE_KEYS : KEYS;
                 const message = unknownKey === null
                     ? issueMessage(issue)
                     : `unknown key (allowed: ${allowed.join(', ')})`;
@@ -60319,6 +60678,7 @@ function pipelineOf(config) {
                     approvals: 'required',
                     isLast: true,
                     statusContext: config.status_context,
+                    health: config.health_check ?? null,
                 },
             ],
         };
@@ -60338,6 +60698,7 @@ function pipelineOf(config) {
                 approvals: s.approvals ?? (isLast ? 'required' : 'none'),
                 isLast,
                 statusContext: `${config.status_context}/${s.name}`,
+                health: s.health_check ?? null,
             };
         }),
     };
@@ -60361,6 +60722,13 @@ function stageConfig(config, p, stage) {
         deploy_workflow_ref: stage.deploy_workflow_ref,
         status_context: stage.statusContext,
         production_environment_name: stage.name,
+    };
+}
+function stageContext(config, p, stage) {
+    return {
+        stage,
+        config: stageConfig(config, p, stage),
+        environment: p.configured ? stage.environment : null,
     };
 }
 /** When the SHA verified in `stage` may leave it: verified_at + soak_minutes; null if unverified. */
@@ -60485,6 +60853,7 @@ function table(header, rows) {
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
 
+
 function emptyReport(over = {}) {
     return {
         outcome: 'ERROR',
@@ -60508,12 +60877,14 @@ function emptyReport(over = {}) {
         releaseBranch: null,
         stage: null,
         pipeline: null,
+        healthCheck: null,
         ...over,
     };
 }
 const ICON = {
     ALLOW: '✅',
     HOLD: '⏸️',
+    ROLLBACK: '⏪',
     SKIP: '⏭️',
     ERROR: '❌',
 };
@@ -60600,10 +60971,14 @@ function renderSummary(r) {
     }
     if (r.outcome === 'ALLOW' && r.deployRunUrl)
         out.push(`**Triggered:** deploy workflow run ${markdown_link(r.deployRunUrl, r.deployRunUrl)}`);
+    if (r.outcome === 'ROLLBACK' && r.deployRunUrl)
+        out.push(`**Rollback:** deploy workflow run ${markdown_link(r.deployRunUrl, r.deployRunUrl)}`);
     if (r.outcome === 'ALLOW' && r.dryRun)
         out.push('Dry run: nothing was claimed, dispatched or written.');
     if (r.pipeline)
         out.push(pipelineTable(r.pipeline));
+    if (r.healthCheck)
+        out.push(healthSection(r.healthCheck));
     if (r.decision?.unblock) {
         out.push(`### How to unblock\n\n${unblockSteps(r.decision.unblock, r)
             .map((s, i) => `${i + 1}. ${s}`)
@@ -60655,6 +61030,38 @@ function renderSummary(r) {
     if (r.stateCommit)
         out.push(`<sub>State commit ${code(r.stateCommit)}</sub>`);
     return `${out.join('\n\n')}\n`;
+}
+/** The post-deploy health check: the figures against the thresholds, the first failures. */
+function healthSection(h) {
+    const t = h.thresholds;
+    const verdict = h.verdict === 'pending' ? 'running' : h.verdict === 'pass' ? '**passed**' : '**failed**';
+    const parts = [`### Health check (${md(h.mode)}): ${verdict}\n\n${md(describeResult(h))}`];
+    if (h.mode === 'url' && h.verdict !== 'pending')
+        parts.push(table(['', 'Measured', 'Threshold'], [
+            [
+                'Error rate',
+                h.error_rate === null
+                    ? '—'
+                    : `${(h.error_rate * 100).toFixed(1)} % (${h.errors} of ${h.probes})`,
+                `${(t.max_error_rate * 100).toFixed(1)} %`,
+            ],
+            [
+                'p95 latency',
+                h.p95_ms === null ? '—' : `${Math.round(h.p95_ms)} ms`,
+                `${t.max_latency_ms} ms`,
+            ],
+            ['p50 latency', h.p50_ms === null ? '—' : `${Math.round(h.p50_ms)} ms`, '—'],
+            [
+                'Probes',
+                `${h.probes}`,
+                `every ${t.interval_seconds} s for ${t.duration_seconds} s, timeout ${t.timeout_ms} ms, expect ${md(t.expect_status)}`,
+            ],
+        ]));
+    if (h.reasons.length > 0)
+        parts.push(`**Why it failed:** ${md(h.reasons.join('; '))}`);
+    if (h.first_failures.length > 0)
+        parts.push(`First failures:\n${h.first_failures.map((f) => `- ${code(f.at)} ${md(f.error ?? '')} (${Math.round(f.ms)} ms)`).join('\n')}`);
+    return parts.join('\n\n');
 }
 function when(iso) {
     return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—';
@@ -61087,6 +61494,7 @@ const TITLES = {
     rate_limit: '8. Under the deploy rate limit',
     soaked: '8a. Soaked in the previous stage',
     stage_free: '8b. Stage not holding a soaking release',
+    rolled_back: '8c. Not rolled back from this stage (or approved again)',
     incident: '9. No active incident (or approved)',
     high_risk: '10. HIGH-risk paths approved',
     allow: '11. Allow',
@@ -61128,7 +61536,9 @@ function decideEarly(input, trail = new Trail()) {
     }
     trail.pass('already_deployed', input.lifecycle === 'failed'
         ? 'a previous deploy of this SHA failed'
-        : 'no deploy of this SHA recorded');
+        : input.lifecycle === 'rolled_back'
+            ? 'this SHA was rolled back from here'
+            : 'no deploy of this SHA recorded');
     if (input.productionSha !== null) {
         const p = decide_short(input.productionSha);
         switch (input.productionCompare) {
@@ -61201,6 +61611,8 @@ function clock(at) {
 }
 /** Whether approvals can change the verdict, so the adapters know whether to fetch them. */
 function approvalsMatter(f) {
+    if (f.rolledBack)
+        return true;
     if (f.stageApprovals === 'none')
         return false;
     if (f.risk === 'HIGH')
@@ -61340,6 +61752,17 @@ function decide(input) {
         const held = pipelineHold(trail, stage, input.sha, level, now);
         if (held)
             return held;
+    }
+    // 8c: a SHA rolled back from this stage comes back only with a fresh, SHA-scoped approval.
+    if (input.lifecycle === 'rolled_back') {
+        const since = input.rolledBackAt ?? '';
+        const again = approvals.valid.find((a) => a.covers === 'all' && (a.at === null || a.at > since));
+        if (!again) {
+            trail.applies('rolled_back', `${decide_short(input.sha)} was rolled back from here at ${since || 'an earlier time'}`);
+            return softHold(trail, { ...input, pulls: [] }, 'previously_rolled_back', risk.paths, `${decide_short(input.sha)} was rolled back from ${stage?.name ?? 'production'}: it goes back only when someone approves it again.`);
+        }
+        clearedByApproval = true;
+        trail.pass('rolled_back', `rolled back, then approved again (${again.source}${again.actor ? ` by @${again.actor}` : ''})`);
     }
     // 9
     const incident = input.incidents.length > 0 || input.degraded === true;
@@ -61680,6 +62103,7 @@ async function evaluate(deps, req, known) {
         incidentCount: incidents.length,
         degraded: deps.degraded,
         stageApprovals: stage.approvals,
+        rolledBack: lifecycle === 'rolled_back',
     })) {
         const commits = productionCompare?.commits ?? [];
         const headAuthor = commits.find((c) => c.sha === req.sha)?.author ?? (await deps.gh.commitAuthor(req.sha));
@@ -61709,6 +62133,7 @@ async function evaluate(deps, req, known) {
         incidents,
         degraded: deps.degraded,
         now: deps.now(),
+        rolledBackAt: entry?.rolled_back_at ?? null,
     });
     return { ...base, decision, assessment, approvals, ownClaim, foundRun };
 }
@@ -61993,7 +62418,288 @@ async function recordDispatched(deps, sha, runId, url, first) {
     return written?.head ?? null;
 }
 
+;// CONCATENATED MODULE: ./src/governor/verify.ts
+
+
+
+
+
+/** The deploy entry of `sha` a health check is about (that run's, else the newest of the SHA). */
+function deployEntry(release, sha, runId) {
+    return (release.deploy_history.find((h) => h.sha === sha && runId !== null && h.run_id === runId) ??
+        release.deploy_history.find((h) => h.sha === sha) ??
+        null);
+}
+/** Whether this run may run (or take over) a pending check: its own, an earlier attempt's, or stale. */
+function mayRun(deps, pending) {
+    if (pending.by === claimedBy(deps) || isEarlierAttempt(pending.by, deps))
+        return true;
+    const budget = (pending.thresholds.duration_seconds + 60) * 1000 + CLAIM_GRACE_MS;
+    return deps.now().getTime() - Date.parse(pending.started_at) > budget;
+}
+/**
+ * Verifies the stage's deploy of `sha` (run `runId`), whose success was just recorded with its
+ * health check pending. Returns whether the stage now runs `sha` verified.
+ */
+async function verifyDeploy(deps, ctx, sha, runId, report) {
+    const check = ctx.stage.health;
+    const snap = await deps.store.read(sha);
+    const entry = deployEntry(snap.release, sha, runId);
+    const last = asHealthResult(snap.release.last_health_check);
+    const recorded = last && last.sha === sha ? last : null;
+    if (entry?.health_check === 'passed') {
+        report.notes.push(`The health check of ${shortSha(sha)} on ${ctx.stage.name} passed already.`);
+        return true;
+    }
+    if (entry?.health_check === 'failed' && recorded)
+        return !(await healthFailed(deps, ctx, sha, runId, recorded, report, snap));
+    const pending = recorded?.verdict === 'pending'
+        ? recorded
+        : pendingCheck(sha, check, deps.now(), claimedBy(deps));
+    if (!mayRun(deps, pending)) {
+        report.notes.push(`The health check of ${shortSha(sha)} on ${ctx.stage.name} is being run by ${pending.by} (since ${pending.started_at}).`);
+        return false;
+    }
+    if (check.workflow !== undefined) {
+        await startSmokeTests(deps, ctx, sha, runId, pending, report, snap);
+        return false;
+    }
+    deps.log(`Verifying ${ctx.stage.name} at ${shortSha(sha)}: probing ${check.url} every ${check.interval_seconds} s for ${check.duration_seconds} s.`);
+    const samples = await deps.probe(check, deps.log);
+    const result = judgeProbes({ ...pending, by: claimedBy(deps) }, samples, deps.now());
+    return concludeCheck(deps, ctx, sha, runId, result, report);
+}
+/** workflow mode: dispatch the smoke tests once and record their run; the verdict comes later. */
+async function startSmokeTests(deps, ctx, sha, runId, pending, report, snap) {
+    const check = ctx.stage.health;
+    const workflow = check.workflow;
+    const environment = ctx.environment ?? ctx.stage.environment;
+    if (pending.run_id !== null) {
+        report.notes.push(`Smoke tests of ${shortSha(sha)} are running: ${pending.run_url}`);
+        return;
+    }
+    // Claimed by this run first (a re-run then looks for the run instead of dispatching again).
+    const mine = { ...pending, by: claimedBy(deps) };
+    await writeState(deps, sha, (s) => {
+        const cur = asHealthResult(s.release.last_health_check);
+        if (cur && cur.sha === sha && cur.by === mine.by && cur.verdict === 'pending')
+            return null;
+        return {
+            files: { [state_RELEASE_FILE]: state_serialize(withHealthCheck(s.release, sha, runId, mine)) },
+            message: `verify ${shortSha(sha)} on ${ctx.stage.name}: smoke tests`,
+        };
+    }, snap);
+    const run = await dispatchOnce(deps, { ...ctx.config, deploy_workflow: workflow }, sha, environment);
+    const started = { ...mine, run_id: run.id, run_url: run.url };
+    await writeState(deps, sha, (s) => {
+        const cur = asHealthResult(s.release.last_health_check);
+        if (cur && cur.sha === sha && cur.run_id === run.id)
+            return null;
+        return {
+            files: { [state_RELEASE_FILE]: state_serialize(withHealthCheck(s.release, sha, runId, started)) },
+            message: `verify ${shortSha(sha)} on ${ctx.stage.name}: smoke tests in run ${run.id}`,
+        };
+    });
+    report.healthCheck = started;
+    report.notes.push(`Verification of ${shortSha(sha)} on ${ctx.stage.name}: dispatched the smoke tests ${run.url}; their conclusion verifies the stage or rolls it back.`);
+    await publishStatus(deps, report, sha, 'pending', `Verifying ${ctx.stage.name}: smoke tests running`, run.url, ctx.config.status_context);
+}
+/** The smoke-test run of a pending check finished: its conclusion is the verdict. */
+async function smokeTestsFinished(deps, ctx, run, report) {
+    const snap = await deps.store.read();
+    const pending = asHealthResult(snap.release.last_health_check);
+    if (!pending || pending.run_id !== run.id) {
+        report.headline = `Smoke-test run ${run.url} finished, but it is not the pending check of ${ctx.stage.name}; nothing recorded.`;
+        return { sha: null, verified: false };
+    }
+    const entry = deployEntry(snap.release, pending.sha, null);
+    if (pending.verdict !== 'pending') {
+        report.headline = `The health check of ${shortSha(pending.sha)} on ${ctx.stage.name} was concluded already (${pending.verdict}).`;
+        if (pending.verdict === 'fail')
+            await healthFailed(deps, ctx, pending.sha, entry?.run_id ?? null, pending, report, snap);
+        return { sha: pending.sha, verified: pending.verdict === 'pass' };
+    }
+    const result = judgeRun(pending, run, deps.now());
+    const verified = await concludeCheck(deps, ctx, pending.sha, entry?.run_id ?? null, result, report);
+    return { sha: pending.sha, verified };
+}
+/** Records the verdict; a pass verifies the stage, a fail rolls it back. Returns verified. */
+async function concludeCheck(deps, ctx, sha, runId, result, report) {
+    report.healthCheck = result;
+    const stage = ctx.stage.name;
+    if (result.verdict === 'pass') {
+        const written = await writeState(deps, sha, (s) => {
+            if (deployEntry(s.release, sha, runId)?.health_check !== 'pending')
+                return null;
+            return {
+                files: { [state_RELEASE_FILE]: state_serialize(withHealthCheck(s.release, sha, runId, result)) },
+                message: `verified ${shortSha(sha)} on ${stage}: health check passed`,
+            };
+        });
+        report.stateCommit = written?.head ?? report.stateCommit;
+        report.headline = `${report.headline} Health check passed: ${describeResult(result)}.`.trim();
+        await publishStatus(deps, report, sha, 'success', `Verified on ${stage} · ${shortSha(sha)}`, result.run_url ?? deps.run.url, ctx.config.status_context);
+        return true;
+    }
+    await healthFailed(deps, ctx, sha, runId, result, report);
+    return false;
+}
+/**
+ * A failed check: the deploy is failed; with `rollback` and somewhere healthy to go, the stage's
+ * last healthy SHA is claimed and dispatched exactly once; one issue says what happened.
+ * Returns whether the stage was (or is being) rolled back.
+ */
+async function healthFailed(deps, ctx, bad, runId, result, report, first) {
+    const check = ctx.stage.health;
+    const stage = ctx.stage.name;
+    const me = claimedBy(deps);
+    let after = null;
+    const written = await writeState(deps, bad, (s) => {
+        let r = s.release;
+        if (deployEntry(r, bad, runId)?.health_check !== 'failed')
+            r = withHealthCheck(r, bad, runId, result);
+        const target = healthyTarget(r, bad);
+        if (check.rollback && target && !rollbackOf(r, bad) && r.production_sha_current === bad)
+            r = claimRollback(r, bad, target, deps.now(), me);
+        after = r;
+        if (r === s.release)
+            return null;
+        const rolled = rollbackOf(r, bad) !== null;
+        const record = s.decision
+            ? withLifecycle(s.decision, {
+                state: rolled ? 'rolled_back' : 'failed',
+                finished_at: result.finished_at,
+                conclusion: 'health_check_failed',
+            })
+            : null;
+        return {
+            files: {
+                [state_RELEASE_FILE]: state_serialize(r),
+                ...(record ? { [state_decisionPath(bad)]: state_serialize(record) } : {}),
+            },
+            message: rolled
+                ? `rollback ${stage} from ${shortSha(bad)} to ${shortSha(rollbackOf(r, bad).sha)}: health check failed`
+                : `failed ${shortSha(bad)} on ${stage}: health check failed`,
+        };
+    }, first);
+    report.stateCommit = written?.head ?? report.stateCommit;
+    const state = after ?? (await deps.store.read(bad)).release;
+    const rb = rollbackOf(state, bad);
+    report.sha = bad;
+    report.reason = 'health_check_failed';
+    report.healthCheck = result;
+    const figures = describeResult(result);
+    if (!rb) {
+        const why = !check.rollback
+            ? 'rollback is off for this stage (health_check.rollback: false)'
+            : 'there is no earlier SHA whose deploy and health check both passed to return to';
+        report.outcome = 'HOLD';
+        report.headline = `Health check of ${shortSha(bad)} on ${stage} failed (${result.reasons.join('; ')}); not rolled back: ${why}.`;
+        const issue = await openOnce(deps, ctx.config, report, `Health check of ${stage} failed on ${shortSha(bad)}: not rolled back`, issueBody(ctx, bad, null, result, why, null), deployEntry(state, bad, runId)?.issue_number ?? null);
+        if (issue !== null)
+            await recordIssue(deps, bad, (h) => h.sha === bad, issue);
+        await publishStatus(deps, report, bad, 'failure', `Health check failed on ${stage} · ${shortSha(bad)}`, deps.run.url, ctx.config.status_context);
+        return false;
+    }
+    report.outcome = 'ROLLBACK';
+    report.headline = `ROLLBACK of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: the health check failed (${result.reasons.join('; ')}).`;
+    let runUrl = rb.run_url;
+    if (rb.run_id === null) {
+        const mine = rb.claimed_by === me ||
+            isEarlierAttempt(rb.claimed_by, deps) ||
+            deps.now().getTime() - Date.parse(rb.time) > CLAIM_GRACE_MS;
+        if (!mine) {
+            report.notes.push(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
+            return true;
+        }
+        const run = await dispatchOnce(deps, ctx.config, rb.sha, ctx.environment);
+        await recordDispatched(deps, rb.sha, run.id, run.url);
+        runUrl = run.url;
+        report.deployRunUrl = run.url;
+    }
+    else {
+        report.notes.push(`The rollback was dispatched already: ${rb.run_url}. Nothing dispatched again.`);
+    }
+    if (!rb.issue_number) {
+        const issue = await openOnce(deps, ctx.config, report, `Automatic rollback of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: health check failed`, issueBody(ctx, bad, rb.sha, result, null, runUrl), null);
+        if (issue !== null)
+            await recordIssue(deps, rb.sha, (h) => h.rollback_of === bad && h.sha === rb.sha, issue);
+    }
+    await publishStatus(deps, report, bad, 'failure', `Health check failed on ${stage}: rolled back to ${shortSha(rb.sha)}`, runUrl ?? deps.run.url, ctx.config.status_context);
+    report.notes.push(`Health check: ${figures}.`);
+    return true;
+}
+function issueBody(ctx, bad, target, r, why, rollbackRun) {
+    const t = r.thresholds;
+    const lines = [
+        target
+            ? `The health check of \`${bad}\` on **${ctx.stage.name}** failed, and the governor rolled ${ctx.stage.name} back to \`${target}\`, its last SHA whose deploy and health check both passed.`
+            : `The health check of \`${bad}\` on **${ctx.stage.name}** failed. It was **not** rolled back: ${why}.`,
+        '',
+        `**Why it failed:** ${r.reasons.join('; ')}.`,
+        '',
+        '| | measured | threshold |',
+        '|---|---|---|',
+    ];
+    if (r.mode === 'url') {
+        lines.push(`| error rate | ${r.error_rate === null ? '—' : `${(r.error_rate * 100).toFixed(1)} % (${r.errors} of ${r.probes} probes)`} | ${(t.max_error_rate * 100).toFixed(1)} % |`, `| p95 latency | ${r.p95_ms === null ? '—' : `${Math.round(r.p95_ms)} ms`} | ${t.max_latency_ms} ms |`, `| p50 latency | ${r.p50_ms === null ? '—' : `${Math.round(r.p50_ms)} ms`} | |`, `| probes | ${r.probes} over ${t.duration_seconds} s, every ${t.interval_seconds} s, timeout ${t.timeout_ms} ms | expect ${t.expect_status} |`);
+    }
+    else
+        lines.push(`| smoke tests | ${r.conclusion ?? '—'} (${r.run_url ?? 'no run'}) | success |`);
+    if (r.first_failures.length > 0) {
+        lines.push('', '**First failures:**', '');
+        for (const f of r.first_failures)
+            lines.push(`- ${f.at}: ${f.error} (${Math.round(f.ms)} ms)`);
+    }
+    lines.push('');
+    if (rollbackRun)
+        lines.push(`- Rollback deploy: ${rollbackRun}`);
+    lines.push('', `While this issue is open it is an active incident (its labels are in \`incident_labels\`): the governor holds further deploys (rule 9) until a person closes it. \`${shortSha(bad)}\` goes back to ${ctx.stage.name} only when someone approves that SHA again (\`previously_rolled_back\`).`);
+    return lines.join('\n');
+}
+/** Opens the issue unless it is recorded or already open (a re-run, or a lost answer). */
+async function openOnce(deps, config, report, title, body, recorded) {
+    if (recorded !== null)
+        return recorded;
+    const labels = config.rollback_labels;
+    const open = await deps.gh.findOpenIssue(title, labels);
+    if (open !== null)
+        return open;
+    try {
+        const n = await deps.gh.openIssue(title, body, labels);
+        report.notes.push(`Opened #${n}: ${title}.`);
+        return n;
+    }
+    catch (e) {
+        if (!deps_isUnanswered(e))
+            throw e;
+        const found = await deps.gh.findOpenIssue(title, labels);
+        if (found === null) {
+            await bestEffort(report, `the issue "${title}"`, () => Promise.reject(e));
+            return null;
+        }
+        return found;
+    }
+}
+async function recordIssue(deps, sha, match, issue) {
+    await writeState(deps, sha, (s) => {
+        const e = s.release.deploy_history.find(match);
+        if (!e || e.issue_number === issue)
+            return null;
+        const release = {
+            ...s.release,
+            deploy_history: s.release.deploy_history.map((h) => h === e ? { ...h, issue_number: issue } : h),
+        };
+        return {
+            files: { [state_RELEASE_FILE]: state_serialize(release) },
+            message: `issue #${issue} for ${shortSha(sha)}`,
+        };
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/governor/observe.ts
+
+
 
 
 
@@ -62002,7 +62708,8 @@ async function recordDispatched(deps, sha, runId, url, first) {
  * `snapshot` is the stage's state read with the decision record of `readFor`; when the run
  * deployed another SHA (the ref moved on since the dispatch), that SHA's record is read.
  */
-async function observeDeploy(deps, run, config, first, readFor) {
+async function observeDeploy(deps, run, ctx, first, readFor) {
+    const config = ctx.config;
     let snapshot = first;
     const report = emptyReport({
         outcome: 'SKIP',
@@ -62037,32 +62744,62 @@ async function observeDeploy(deps, run, config, first, readFor) {
         report.headline = `Deploy of ${shortSha(sha)} ${success ? 'succeeded' : `failed (${run.conclusion})`}; dry run, nothing recorded.`;
         return { ...none, sha };
     }
+    // A rollback (§15) moves the stage back from the SHA it rolled back, on purpose.
+    const rollback = snapshot.release.deploy_history.find((h) => h.run_id === run.runId && h.rollback_of) ?? null;
     let movesProduction = false;
     if (success) {
         const prod = snapshot.release.production_sha_current;
-        movesProduction =
-            prod === null || (prod !== sha && (await deps.gh.compare(prod, sha)).status === 'ahead');
+        movesProduction = rollback
+            ? prod === rollback.rollback_of
+            : prod === null || (prod !== sha && (await deps.gh.compare(prod, sha)).status === 'ahead');
     }
+    const health = success && movesProduction && !rollback && ctx.stage.health
+        ? pendingCheck(sha, ctx.stage.health, deps.now(), claimedBy(deps))
+        : null;
     const after = already
         ? snapshot
-        : await recordOutcome(deps, run, snapshot, { sha, url, attempt, movesProduction }, report);
+        : await recordOutcome(deps, run, snapshot, { sha, url, attempt, movesProduction, health }, report);
     report.productionSha = after.release.production_sha_current;
     const o = { sha, url, attempt, movesProduction, already: already !== null, after };
+    if (rollback) {
+        await rollbackFinished(deps, run, ctx, report, o, rollback);
+        return { report, sha, verified: false };
+    }
     if (!success) {
         await reportFailure(deps, run, config, report, o);
         return { report, sha, verified: false };
     }
-    await announceSuccess(deps, config, report, o);
-    // §15 (post-deploy health checks) plugs in here: until it exists, a successful deploy that the
-    // stage now runs is verified (release.json records verified_at when the SHA becomes current).
-    return { report, sha, verified: after.release.production_sha_current === sha };
+    const runs = after.release.production_sha_current === sha;
+    const checked = runs && ctx.stage.health !== null;
+    await announceSuccess(deps, config, report, o, checked);
+    if (!checked)
+        return { report, sha, verified: runs };
+    const verified = await verifyDeploy(deps, ctx, sha, run.runId, report);
+    return { report, sha, verified };
+}
+/** A rollback deploy finished: say so on its issue; if it failed too, stop there (never loop). */
+async function rollbackFinished(deps, run, ctx, report, o, entry) {
+    const stage = ctx.stage.name;
+    const success = run.conclusion === 'success';
+    const bad = entry.rollback_of;
+    report.headline = success
+        ? `Rollback of ${stage} to ${shortSha(o.sha)} succeeded${o.attempt}: ${stage} runs ${shortSha(o.after.release.production_sha_current ?? o.sha)} again, away from ${shortSha(bad)}.`
+        : `The rollback of ${stage} to ${shortSha(o.sha)} failed (${run.conclusion})${o.attempt}. The governor does nothing more by itself: ${stage} still runs ${shortSha(bad)}, and a person must act.`;
+    const issue = o.after.release.deploy_history.find((h) => h.run_id === run.runId)?.issue_number ?? null;
+    if (issue !== null && !o.already)
+        await bestEffort(report, `the comment on #${issue}`, () => deps.gh.commentIssue(issue, success
+            ? `The rollback deploy succeeded${o.attempt}: ${o.url}\n\n${stage} runs \`${o.sha}\` again.`
+            : `The rollback deploy **failed** (\`${run.conclusion}\`)${o.attempt}: ${o.url}\n\n${stage} still runs \`${bad}\`. The governor will not retry the rollback by itself (it never loops): fix the cause, then deploy by hand or re-run the rollback run.`));
+    await publishStatus(deps, report, o.sha, success ? 'success' : 'failure', success
+        ? `Rolled back ${stage} to ${shortSha(o.sha)}`
+        : `Rollback of ${stage} failed (${run.conclusion})`.slice(0, 140), o.url.startsWith('http') ? o.url : deps.run.url, ctx.config.status_context);
 }
 /**
  * Records the outcome (one commit: release.json and the SHA's record) and returns the state
  * after it, built from what was written rather than read back.
  */
 async function recordOutcome(deps, run, snapshot, o, report) {
-    const { sha, url, attempt, movesProduction } = o;
+    const { sha, url, attempt, movesProduction, health } = o;
     const success = run.conclusion === 'success';
     let after = snapshot;
     const written = await writeState(deps, sha, (snap) => {
@@ -62076,6 +62813,7 @@ async function recordOutcome(deps, run, snapshot, o, report) {
             runAttempt: run.runAttempt,
             runUrl: url,
             now: deps.now(),
+            health,
         }, movesProduction &&
             snap.release.production_sha_current === snapshot.release.production_sha_current);
         const record = snap.decision
@@ -62106,7 +62844,7 @@ async function recordOutcome(deps, run, snapshot, o, report) {
     report.stateCommit = written?.head ?? null;
     return after;
 }
-async function announceSuccess(deps, config, report, o) {
+async function announceSuccess(deps, config, report, o, verifying) {
     const { sha, url, attempt, movesProduction, already, after } = o;
     // The stage's own word for what moved: "production" with one stage, else the stage's name.
     const where = config.stages ? config.production_environment_name : 'production';
@@ -62126,7 +62864,7 @@ async function announceSuccess(deps, config, report, o) {
         ].join('\n')));
         report.notes.push(`Commented on #${issue}: the deploy succeeded${attempt}.`);
     }
-    await publishStatus(deps, report, sha, 'success', `Deployed to ${config.production_environment_name} · ${shortSha(sha)}`, url.startsWith('http') ? url : deps.run.url, config.status_context);
+    await publishStatus(deps, report, sha, verifying ? 'pending' : 'success', `Deployed to ${config.production_environment_name}${verifying ? ', verifying' : ''} · ${shortSha(sha)}`, url.startsWith('http') ? url : deps.run.url, config.status_context);
 }
 /** One issue per SHA; later failures of it (a re-run, or a new run) comment on that issue. */
 async function reportFailure(deps, run, config, report, o) {
@@ -62340,7 +63078,8 @@ async function reconcile(deps) {
 }
 /** Records the outcome of a finished deploy the governor never heard about. */
 async function reconcile_settle(deps, entry, full, pipeline, stage) {
-    const config = stageConfig(full, pipeline, stage);
+    const ctx = stageContext(full, pipeline, stage);
+    const config = ctx.config;
     let run = null;
     if (entry.run_id !== null)
         run = await deps.gh.run(entry.run_id);
@@ -62358,7 +63097,7 @@ async function reconcile_settle(deps, entry, full, pipeline, stage) {
     }
     if (!run || run.status !== 'completed')
         return { notes: [], warnings: [] };
-    const observed = await observeDeploy(deps, factsOf(run, deps.defaultBranch), config, await deps.store.read(entry.sha), entry.sha);
+    const observed = await observeDeploy(deps, factsOf(run, deps.defaultBranch), ctx, await deps.store.read(entry.sha), entry.sha);
     return {
         notes: [`Settled a deploy whose outcome was never observed: ${observed.report.headline}`],
         warnings: observed.report.warnings,
@@ -62366,6 +63105,9 @@ async function reconcile_settle(deps, entry, full, pipeline, stage) {
 }
 
 ;// CONCATENATED MODULE: ./src/governor/index.ts
+
+
+
 
 
 
@@ -62403,6 +63145,9 @@ async function handleWorkflowRun(deps, run) {
     const dispatches = (stage) => sameWorkflow(stage.deploy_workflow, facts);
     if (pipeline.stages.some(dispatches))
         return deployFinished(deps, run, { ...read, configRef }, pipeline, snapshot, dispatches);
+    const smokes = (stage) => stage.health?.workflow !== undefined && sameWorkflow(stage.health.workflow, facts);
+    if (pipeline.stages.some(smokes))
+        return smokeRunFinished(deps, run, { ...read, configRef }, pipeline, snapshot, smokes);
     if (!sameWorkflow(config.verification_workflow, facts)) {
         const deploys = [...new Set(pipeline.stages.map((s) => s.deploy_workflow))].join(', ');
         return skip('not_a_release_candidate', `Workflow "${run.workflowName}" is neither the verification workflow (${config.verification_workflow}) nor the deploy workflow (${deploys}).`);
@@ -62437,16 +63182,52 @@ async function deployFinished(deps, run, known, pipeline, snapshot, dispatches) 
         });
     }
     const sd = stageDeps(deps, stage);
-    const observed = await observeDeploy(sd, run, stageConfig(config, pipeline, stage), sd === deps ? snapshot : await sd.store.read(run.headSha), run.headSha);
+    const observed = await observeDeploy(sd, run, stageContext(config, pipeline, stage), sd === deps ? snapshot : await sd.store.read(run.headSha), run.headSha);
+    return promote(deps, known, pipeline, stage, observed);
+}
+/**
+ * A stage now runs `sha` verified: decide the next stage for it in this same run (the same
+ * rules and claim protocol as any decision; a soak makes it HOLD soaking).
+ */
+async function promote(deps, known, pipeline, stage, observed) {
     const next = pipeline.stages[stage.index + 1];
     if (!observed.verified || !observed.sha || !next || deps.dryRun)
         return observed.report;
-    // Promotion: the same rules and claim protocol as any decision; a soak makes it HOLD soaking.
     const promoted = await decideAndAct(deps, { sha: observed.sha, manual: false, stage: next.name, quiet: true }, { ...known, snapshot: undefined });
     promoted.notes.unshift(observed.report.headline, ...observed.report.notes);
     promoted.warnings.unshift(...observed.report.warnings);
     promoted.headline = `${observed.report.headline} ${next.name}: ${promoted.headline}`;
     return promoted;
+}
+/** A smoke-test run (a stage's health_check.workflow) finished: its conclusion is the verdict. */
+async function smokeRunFinished(deps, run, known, pipeline, snapshot, runs) {
+    const whole = snapshot.pipeline ?? snapshot.release;
+    const report = emptyReport({
+        outcome: 'SKIP',
+        reason: 'not_a_release_candidate',
+        productionSha: whole.production_sha_current,
+        runUrl: deps.run.url,
+        dryRun: deps.dryRun,
+    });
+    // The stage whose pending check recorded this run.
+    const stage = pipeline.stages.find((s) => runs(s) &&
+        asHealthResult(stageView(whole, s.name, s.isLast).last_health_check)?.run_id === run.runId);
+    if (!stage) {
+        report.headline = `Smoke-test run ${run.runId} finished, but no stage's pending health check recorded it; nothing recorded.`;
+        return report;
+    }
+    if (run.conclusion === null || deps.dryRun) {
+        report.headline = `Smoke-test run ${run.runId} for ${stage.name}: ${run.conclusion === null ? 'not finished' : 'dry run'}; nothing recorded.`;
+        return report;
+    }
+    report.stage = stage.name;
+    const sd = stageDeps(deps, stage);
+    const ctx = stageContext(known.config, pipeline, stage);
+    const r = await smokeTestsFinished(sd, ctx, { id: run.runId, url: run.htmlUrl ?? `run ${run.runId}`, conclusion: run.conclusion }, report);
+    report.sha = r.sha;
+    if (r.verified && report.outcome === 'SKIP')
+        report.headline ||= `${stage.name} verified at ${shortSha(r.sha)}.`;
+    return promote(deps, known, pipeline, stage, { report, ...r });
 }
 
 
@@ -62585,6 +63366,7 @@ function readInputs() {
 
 
 
+
 const DEFAULT_STATE_BRANCH = 'booty-state';
 function runUrl() {
     const server = process.env.GITHUB_SERVER_URL;
@@ -62668,6 +63450,7 @@ async function govern() {
             source: 'action',
         },
         log: (m) => info(m),
+        probe: probeUrl,
     };
     if (event.kind === 'workflow_run')
         return handleWorkflowRun(deps, event.run);
@@ -62715,7 +63498,7 @@ async function run() {
         report = await govern();
         setOutputs(report);
         const title = `Release Governor: ${report.outcome} ${report.reason ?? ''}`.trim();
-        if (report.outcome === 'HOLD')
+        if (report.outcome === 'HOLD' || report.outcome === 'ROLLBACK')
             warning(report.headline, { title });
         else
             notice(report.headline, { title });

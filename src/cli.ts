@@ -5,6 +5,7 @@ import { ApiError, GitHub, UnreachableError } from './adapters/github.js';
 import { LocalGit, LocalGitError, LocalRepo, LocalStateStore } from './adapters/local-git.js';
 import { createOctokit, RateLimitError } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';
+import { probeUrl } from './adapters/http-probe.js';
 import {
   APPROVAL_VARIABLE,
   ConfigError,
@@ -90,6 +91,7 @@ function backend(
     dryRun,
     run: { id: null, attempt: null, url: null, source: 'cli' as const },
     log: () => undefined,
+    probe: probeUrl,
   };
   const localFlag = values.local;
   if (localFlag !== undefined) {

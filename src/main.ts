@@ -6,6 +6,7 @@ import * as core from '@actions/core';
 import { ApiError, GitHub } from './adapters/github.js';
 import { createOctokit, RateLimitError } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';
+import { probeUrl } from './adapters/http-probe.js';
 import { ConfigError, envVarFor, retryBaseMs } from './domain/config.js';
 import { EventError, neverACandidate, parseEvent } from './domain/events.js';
 import { StateCorruptError } from './domain/state.js';
@@ -114,6 +115,7 @@ async function govern(): Promise<RunReport> {
       source: 'action',
     },
     log: (m) => core.info(m),
+    probe: probeUrl,
   };
   if (event.kind === 'workflow_run') return handleWorkflowRun(deps, event.run);
   if (event.kind === 'reconcile') {
@@ -168,7 +170,8 @@ export async function run(): Promise<void> {
     report = await govern();
     setOutputs(report);
     const title = `Release Governor: ${report.outcome} ${report.reason ?? ''}`.trim();
-    if (report.outcome === 'HOLD') core.warning(report.headline, { title });
+    if (report.outcome === 'HOLD' || report.outcome === 'ROLLBACK')
+      core.warning(report.headline, { title });
     else core.notice(report.headline, { title });
     for (const w of report.warnings) core.warning(w, { title: 'Release Governor' });
   } catch (err) {

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { isMap, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
+import { healthCheckSchema } from './health.js';
 import { patternProblem } from './patterns.js';
 
 export const CONFIG_BLOCK = 'release_governor';
@@ -111,6 +112,7 @@ export const stageSchema = z
       .describe(
         'none: rules 6, 9 and 10 (first deploy, incident, HIGH risk) do not apply here. Default: required on the last stage, none before it.',
       ),
+    health_check: healthCheckSchema.optional(),
   })
   .describe('A stage of the release pipeline.');
 export type StageInput = z.output<typeof stageSchema>;
@@ -226,6 +228,14 @@ export const configSchema = z
       .min(1)
       .default(['deploy-failure', 'severity:high'])
       .describe('Labels of the deploy-failure issue.'),
+    health_check: healthCheckSchema
+      .optional()
+      .describe('Post-deploy verification of the one stage (with stages: a key of each stage).'),
+    rollback_labels: z
+      .array(label)
+      .min(1)
+      .default(['incident', 'rollback'])
+      .describe('Labels of the automatic-rollback issue (incident: rule 9 holds further deploys).'),
     stages: z
       .array(stageSchema)
       .min(1, 'must list at least one stage (or leave stages out for a single stage)')
@@ -246,6 +256,15 @@ export const configSchema = z
       .describe(
         'The release pipeline, in order (staging first). Absent: one stage named after production_environment_name.',
       ),
+  })
+  .superRefine((c, ctx) => {
+    if (c.stages && c.health_check)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['health_check'],
+        message:
+          'with stages, health_check is a key of each stage (move it under the stage it checks)',
+      });
   })
   .describe('The release_governor block of .booty.yml');
 
@@ -295,9 +314,11 @@ export class ConfigError extends Error {
 
 const KEYS = Object.keys(configSchema.shape) as (keyof typeof configSchema.shape)[];
 /** Keys that are structures, not scalars or lists: the file only, never an environment variable. */
-export const FILE_ONLY_KEYS = new Set(['stages']);
+export const FILE_ONLY_KEYS = new Set(['stages', 'health_check']);
 const STAGE_KEYS = Object.keys(stageSchema.shape);
+const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
 const LIST_KEYS = new Set([
+  'rollback_labels',
   'high_risk_paths',
   'medium_risk_paths',
   'approval_mode',
@@ -379,7 +400,7 @@ function readOverrides(env: Record<string, string | undefined>): {
       problems.push({
         key: '',
         where: `env ${name}`,
-        message: `${name.slice(ENV_PREFIX.length).toLowerCase()} is a list of mappings and is set in the config file only`,
+        message: `${name.slice(ENV_PREFIX.length).toLowerCase()} is a structure and is set in the config file only`,
       });
       continue;
     }
@@ -552,7 +573,8 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
               : keyLine(doc, counter, [CONFIG_BLOCK, ...at], unknownKey);
           where = `${opts.path}:${line ?? '?'}`;
         } else where = opts.path;
-        const allowed = at[0] === 'stages' ? STAGE_KEYS : KEYS;
+        const allowed =
+          at.at(-1) === 'health_check' ? HEALTH_KEYS : at[0] === 'stages' ? STAGE_KEYS : KEYS;
         const message =
           unknownKey === null
             ? issueMessage(issue)

@@ -9,7 +9,8 @@ import type { HoldKind, Outcome, ReasonCode, Risk } from './types.js';
 /** compare(base, head).status as GitHub reports it. */
 export type CompareStatus = 'ahead' | 'identical' | 'behind' | 'diverged';
 
-export type Lifecycle = 'claimed' | 'dispatched' | 'succeeded' | 'failed';
+/** rolled_back: deployed, then rolled back from the stage (§15): not deployed for rule 2. */
+export type Lifecycle = 'claimed' | 'dispatched' | 'succeeded' | 'failed' | 'rolled_back';
 
 export interface DeployEntry {
   sha: string;
@@ -33,6 +34,7 @@ export type RuleId =
   | 'rate_limit'
   | 'soaked'
   | 'stage_free'
+  | 'rolled_back'
   | 'incident'
   | 'high_risk'
   | 'allow';
@@ -52,7 +54,11 @@ export interface PullPaths {
 export type Unblock =
   | {
       kind: 'soft';
-      reason: 'first_deploy_required' | 'incident_active' | 'high_risk_no_approval';
+      reason:
+        | 'first_deploy_required'
+        | 'incident_active'
+        | 'high_risk_no_approval'
+        | 'previously_rolled_back';
       /** Paths that still need an approval (capped by the report). */
       uncovered: string[];
       /** Merged pull requests carrying uncovered paths: label or comment these. */
@@ -79,6 +85,7 @@ export type Unblock =
         | 'first_deploy_required'
         | 'incident_active'
         | 'high_risk_no_approval'
+        | 'previously_rolled_back'
         | 'cooldown'
         | 'rate_limit'
         | 'soaking'
@@ -152,6 +159,8 @@ export interface DecisionInput extends EarlyInput {
   /** The `degraded` input: true, false, or null (unknown). */
   degraded: boolean | null;
   now: Date;
+  /** When this SHA was rolled back from the stage (lifecycle rolled_back), for rule 8c. */
+  rolledBackAt?: string | null;
 }
 
 const TITLES: Record<RuleId, string> = {
@@ -167,6 +176,7 @@ const TITLES: Record<RuleId, string> = {
   rate_limit: '8. Under the deploy rate limit',
   soaked: '8a. Soaked in the previous stage',
   stage_free: '8b. Stage not holding a soaking release',
+  rolled_back: '8c. Not rolled back from this stage (or approved again)',
   incident: '9. No active incident (or approved)',
   high_risk: '10. HIGH-risk paths approved',
   allow: '11. Allow',
@@ -233,7 +243,9 @@ export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Deci
     'already_deployed',
     input.lifecycle === 'failed'
       ? 'a previous deploy of this SHA failed'
-      : 'no deploy of this SHA recorded',
+      : input.lifecycle === 'rolled_back'
+        ? 'this SHA was rolled back from here'
+        : 'no deploy of this SHA recorded',
   );
 
   if (input.productionSha !== null) {
@@ -355,7 +367,10 @@ export function approvalsMatter(f: {
   degraded: boolean | null;
   /** A stage with `approvals: none` never asks. */
   stageApprovals?: 'none' | 'required';
+  /** A SHA rolled back from the stage needs an approval again, on any stage (rule 8c). */
+  rolledBack?: boolean;
 }): boolean {
+  if (f.rolledBack) return true;
   if (f.stageApprovals === 'none') return false;
   if (f.risk === 'HIGH') return true;
   if (f.productionSha === null && f.config.require_approval_for_first_deploy) return true;
@@ -382,7 +397,7 @@ function owners(
 function softHold(
   trail: Trail,
   input: DecisionInput,
-  reason: 'first_deploy_required' | 'incident_active' | 'high_risk_no_approval',
+  reason: Extract<Unblock, { kind: 'soft' }>['reason'],
   uncovered: string[],
   summary: string,
 ): Decision {
@@ -597,6 +612,32 @@ export function decide(input: DecisionInput): Decision {
   if (stage) {
     const held = pipelineHold(trail, stage, input.sha, level, now);
     if (held) return held;
+  }
+
+  // 8c: a SHA rolled back from this stage comes back only with a fresh, SHA-scoped approval.
+  if (input.lifecycle === 'rolled_back') {
+    const since = input.rolledBackAt ?? '';
+    const again = approvals.valid.find(
+      (a) => a.covers === 'all' && (a.at === null || a.at > since),
+    );
+    if (!again) {
+      trail.applies(
+        'rolled_back',
+        `${short(input.sha)} was rolled back from here at ${since || 'an earlier time'}`,
+      );
+      return softHold(
+        trail,
+        { ...input, pulls: [] },
+        'previously_rolled_back',
+        risk.paths,
+        `${short(input.sha)} was rolled back from ${stage?.name ?? 'production'}: it goes back only when someone approves it again.`,
+      );
+    }
+    clearedByApproval = true;
+    trail.pass(
+      'rolled_back',
+      `rolled back, then approved again (${again.source}${again.actor ? ` by @${again.actor}` : ''})`,
+    );
   }
 
   // 9

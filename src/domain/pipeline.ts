@@ -3,6 +3,7 @@
 // release train), all read from the whole release.json. Pure.
 import type { Config } from './config.js';
 import type { StageFacts } from './decide.js';
+import type { HealthCheck } from './health.js';
 import { lifecycleOf, stageView, type Release } from './state.js';
 
 export interface Stage {
@@ -19,6 +20,8 @@ export interface Stage {
   isLast: boolean;
   /** The commit status context of this stage. */
   statusContext: string;
+  /** Post-deploy verification (§15), if any. */
+  health: HealthCheck | null;
 }
 
 export interface Pipeline {
@@ -45,6 +48,7 @@ export function pipelineOf(config: Config): Pipeline {
           approvals: 'required',
           isLast: true,
           statusContext: config.status_context,
+          health: config.health_check ?? null,
         },
       ],
     };
@@ -64,6 +68,7 @@ export function pipelineOf(config: Config): Pipeline {
         approvals: s.approvals ?? (isLast ? 'required' : 'none'),
         isLast,
         statusContext: `${config.status_context}/${s.name}`,
+        health: s.health_check ?? null,
       };
     }),
   };
@@ -89,6 +94,22 @@ export function stageConfig(config: Config, p: Pipeline, stage: Stage): Config {
     deploy_workflow_ref: stage.deploy_workflow_ref,
     status_context: stage.statusContext,
     production_environment_name: stage.name,
+  };
+}
+
+/** A stage as the governor acts on it: its config, and the `environment` input (null: none). */
+export interface StageContext {
+  stage: Stage;
+  config: Config;
+  /** The deploy workflow's `environment` input; null without `stages` (the input is not sent). */
+  environment: string | null;
+}
+
+export function stageContext(config: Config, p: Pipeline, stage: Stage): StageContext {
+  return {
+    stage,
+    config: stageConfig(config, p, stage),
+    environment: p.configured ? stage.environment : null,
   };
 }
 

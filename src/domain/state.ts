@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { ApprovalResult } from './approvals.js';
 import type { Decision, DeployEntry, Lifecycle } from './decide.js';
+import type { HealthResult } from './health.js';
 import type { RiskAssessment } from './risk.js';
 import { isFullSha } from './types.js';
 
@@ -48,6 +49,12 @@ const historyEntry = z.looseObject({
   issue_number: z.number().int().nullable().optional(),
   /** Who claimed it: the governor run (id and attempt), or 'observed' for a deploy we did not dispatch. */
   claimed_by: z.string().nullable().optional(),
+  /** A stage with a health check (§15): pending until it passed or failed. */
+  health_check: z.enum(['pending', 'passed', 'failed']).nullable().optional(),
+  /** This entry is the automatic or manual rollback of the stage away from that SHA. */
+  rollback_of: sha.nullable().optional(),
+  /** This deploy was rolled back (its SHA is held there until approved again). */
+  rolled_back_at: isoTime.nullable().optional(),
 });
 export type HistoryEntry = z.infer<typeof historyEntry>;
 
@@ -120,19 +127,39 @@ export function stageView(release: Release, stage: string, isLast: boolean): Rel
   return { ...top, schema_version: STATE_SCHEMA_VERSION };
 }
 
+/** The stage's last health check, when it is about `sha`. */
+function healthOf(
+  view: Release,
+  sha: string | null,
+): { verdict: string; finished_at?: string | null } | null {
+  const c = view.last_health_check as { sha?: unknown; verdict?: unknown; finished_at?: unknown };
+  if (!c || typeof c !== 'object' || c.sha !== sha || typeof c.verdict !== 'string') return null;
+  return {
+    verdict: c.verdict,
+    finished_at: typeof c.finished_at === 'string' ? c.finished_at : null,
+  };
+}
+
 /** A stage's live and verified times after its view changed. */
 function stageTimes(
   old: StageState | undefined,
   view: Release,
   now: Date,
 ): Pick<StageState, 'live_since' | 'verified_at'> {
-  if (old && old.current_sha === view.production_sha_current)
-    return { live_since: old.live_since, verified_at: old.verified_at };
-  if (view.production_sha_current === null) return { live_since: null, verified_at: null };
+  const current = view.production_sha_current;
+  const check = healthOf(view, current);
+  if (old && old.current_sha === current)
+    return {
+      live_since: old.live_since,
+      // Verified when its health check passes (§15); a failed check never verifies it.
+      verified_at:
+        old.verified_at ?? (check?.verdict === 'pass' ? (check.finished_at ?? null) : null),
+    };
+  if (current === null) return { live_since: null, verified_at: null };
   // The SHA became current through a successful deploy (or an operator's adopt): live now, and
-  // verified now — there is no post-deploy check yet to wait for.
+  // verified now unless its health check is still to come.
   const at = now.toISOString();
-  return { live_since: at, verified_at: at };
+  return { live_since: at, verified_at: check?.verdict === 'pending' ? null : at };
 }
 
 /** The whole release.json (version 2) with one stage replaced by its new view. */
@@ -252,7 +279,7 @@ const decisionSchema = z.looseObject({
   approvals: z.looseObject({ valid: z.array(z.unknown()), ignored: z.array(z.unknown()) }),
   evaluations: z.array(evaluation),
   lifecycle: z.looseObject({
-    state: z.enum(['claimed', 'dispatched', 'succeeded', 'failed']).nullable(),
+    state: z.enum(['claimed', 'dispatched', 'succeeded', 'failed', 'rolled_back']).nullable(),
     claimed_at: isoTime.nullable(),
     dispatched_at: isoTime.nullable(),
     run_id: z.number().int().nullable(),
@@ -360,6 +387,7 @@ export function withLifecycle(
 export function lifecycleOf(release: Release, target: string): Lifecycle | null {
   const e = release.deploy_history.find((h) => h.sha === target);
   if (!e) return release.production_sha_current === target ? 'succeeded' : null;
+  if (e.rolled_back_at) return 'rolled_back';
   if (e.result === 'success') return 'succeeded';
   if (e.result === 'failure') return 'failed';
   return e.run_id === null ? 'claimed' : 'dispatched';
@@ -474,6 +502,8 @@ export interface Finished {
   runUrl: string;
   now: Date;
   issueNumber?: number | null;
+  /** A success on a stage with a health check: the check to come (verdict pending). */
+  health?: HealthResult | null;
 }
 
 /**
@@ -540,6 +570,7 @@ export function markFinished(release: Release, f: Finished, movesProduction: boo
     completed_at: time,
     conclusion: f.conclusion,
     ...(f.issueNumber !== undefined ? { issue_number: f.issueNumber } : {}),
+    ...(f.success && f.health ? { health_check: 'pending' as const } : {}),
   });
   next = {
     ...next,
@@ -547,6 +578,7 @@ export function markFinished(release: Release, f: Finished, movesProduction: boo
     last_deploy_result: f.success ? 'success' : 'failure',
     last_deploy_run_url: f.runUrl,
     last_deploy_time: next.last_deploy_time ?? time,
+    ...(f.success && f.health ? { last_health_check: f.health } : {}),
   };
   if (f.success && movesProduction && next.production_sha_current !== f.sha) {
     next = {
@@ -556,6 +588,92 @@ export function markFinished(release: Release, f: Finished, movesProduction: boo
     };
   }
   return next;
+}
+
+// ---------------------------------------------------------------- health checks and rollback (§15)
+
+/** The deploy entry a health check is about: that run's, else the SHA's newest success. */
+function checkedEntry(release: Release, target: string, runId: number | null) {
+  return (h: HistoryEntry) =>
+    h.sha === target &&
+    (runId !== null && release.deploy_history.some((x) => x.sha === target && x.run_id === runId)
+      ? h.run_id === runId
+      : h.result === 'success' || h.health_check === 'failed');
+}
+
+/**
+ * Records a health check of the stage's deploy of `target`: started (pending) or concluded. A
+ * failed check makes the deploy failed (`health_check_failed`), which starts the cooldown.
+ */
+export function withHealthCheck(
+  release: Release,
+  target: string,
+  runId: number | null,
+  result: HealthResult,
+): Release {
+  const state =
+    result.verdict === 'pending' ? 'pending' : result.verdict === 'pass' ? 'passed' : 'failed';
+  const failed = state === 'failed';
+  const next = updateEntry(release, checkedEntry(release, target, runId), {
+    health_check: state,
+    ...(failed
+      ? {
+          result: 'failure' as const,
+          conclusion: 'health_check_failed',
+          completed_at: result.finished_at,
+        }
+      : {}),
+  });
+  return {
+    ...next,
+    last_health_check: result,
+    ...(failed && next.last_deploy_attempt_sha === target
+      ? { last_deploy_result: 'failure' as const }
+      : {}),
+  };
+}
+
+/** The health check recorded for the stage's current deploy of `target`, if any. */
+export function healthStateOf(release: Release, target: string): HistoryEntry['health_check'] {
+  return (
+    release.deploy_history.find((h) => h.sha === target && h.run_id !== null)?.health_check ?? null
+  );
+}
+
+/**
+ * Where a rollback away from `bad` goes: the stage's newest SHA whose deploy and health check
+ * both passed and that was never rolled back; null when there is none.
+ */
+export function healthyTarget(release: Release, bad: string): string | null {
+  const ok = release.deploy_history.find(
+    (h) =>
+      h.sha !== bad &&
+      h.result === 'success' &&
+      h.health_check !== 'pending' &&
+      h.health_check !== 'failed' &&
+      !h.rolled_back_at,
+  );
+  return ok?.sha ?? null;
+}
+
+/** The rollback away from `bad`, claimed or dispatched, if there is one. */
+export function rollbackOf(release: Release, bad: string): HistoryEntry | null {
+  return release.deploy_history.find((h) => h.rollback_of === bad) ?? null;
+}
+
+/** Claims the rollback: `target` is claimed for deploy, and `bad` is marked rolled back. */
+export function claimRollback(
+  release: Release,
+  bad: string,
+  target: string,
+  now: Date,
+  claimedBy: string,
+): Release {
+  const marked = updateEntry(release, (h) => h.sha === bad, { rolled_back_at: now.toISOString() });
+  const claimed = claim(marked, target, now, claimedBy);
+  return updateEntry(claimed, (h) => h.sha === target && h.result === 'pending', {
+    rollback_of: bad,
+  });
 }
 
 // ---------------------------------------------------------------- operator changes (the CLI)

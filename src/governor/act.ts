@@ -214,7 +214,7 @@ export async function decideAndAct(
 }
 
 /** Dispatch, then make sure we know the run: from the response, or by finding it. */
-async function dispatchOnce(
+export async function dispatchOnce(
   deps: GovernorDeps,
   config: Config,
   sha: string,
@@ -248,7 +248,7 @@ async function dispatchOnce(
   );
 }
 
-async function recordDispatched(
+export async function recordDispatched(
   deps: GovernorDeps,
   sha: string,
   runId: number,

@@ -5,6 +5,7 @@ import { shortSha } from '../domain/types.js';
 import { ApiError, outcomeUnknown } from '../adapters/github.js';
 import type { RepoPort, StateSnapshot, WriteResult } from '../ports.js';
 import type { StageStore } from './stage-store.js';
+import type { HealthCheck, ProbeSample } from '../domain/health.js';
 import type { RunReport } from '../report/summary.js';
 
 /** Claims younger than this belong to a run that may still be dispatching: never taken over. */
@@ -36,6 +37,8 @@ export interface GovernorDeps {
   /** Who is deciding, for the record and for recognising one's own claim. */
   run: { id: number | null; attempt: number | null; url: string | null; source: 'action' | 'cli' };
   log: (message: string) => void;
+  /** Probes a health URL for the check's duration (adapters/http-probe.ts). */
+  probe: (check: HealthCheck, log: (message: string) => void) => Promise<ProbeSample[]>;
 }
 
 export class GovernorError extends Error {

@@ -246,6 +246,7 @@ export async function evaluate(
       incidentCount: incidents.length,
       degraded: deps.degraded,
       stageApprovals: stage!.approvals,
+      rolledBack: lifecycle === 'rolled_back',
     })
   ) {
     const commits = productionCompare?.commits ?? [];
@@ -279,6 +280,7 @@ export async function evaluate(
     incidents,
     degraded: deps.degraded,
     now: deps.now(),
+    rolledBackAt: entry?.rolled_back_at ?? null,
   });
   return { ...base, decision, assessment, approvals, ownClaim, foundRun };
 }

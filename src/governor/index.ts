@@ -3,7 +3,9 @@
 // Shared by the action and the CLI. The files follow the life of a decision: facts.ts, act.ts,
 // observe.ts; deps.ts and policy.ts are what they share.
 import type { WorkflowRunFacts } from '../domain/events.js';
-import { pipelineOf, stageConfig, type Pipeline, type Stage } from '../domain/pipeline.js';
+import { asHealthResult } from '../domain/health.js';
+import { pipelineOf, stageContext, type Pipeline, type Stage } from '../domain/pipeline.js';
+import { stageView } from '../domain/state.js';
 import type { StateSnapshot } from '../ports.js';
 import { shortSha } from '../domain/types.js';
 import { emptyReport, type RunReport } from '../report/summary.js';
@@ -13,6 +15,7 @@ import { decideAndAct } from './act.js';
 import { observeDeploy } from './observe.js';
 import type { Known } from './facts.js';
 import { stageDeps, stageOfRun } from './stages.js';
+import { smokeTestsFinished } from './verify.js';
 
 /** A workflow_run event: the deploy workflow's outcome, a release candidate, or neither. */
 export async function handleWorkflowRun(
@@ -50,6 +53,10 @@ export async function handleWorkflowRun(
   const dispatches = (stage: Stage) => sameWorkflow(stage.deploy_workflow, facts);
   if (pipeline.stages.some(dispatches))
     return deployFinished(deps, run, { ...read, configRef }, pipeline, snapshot, dispatches);
+  const smokes = (stage: Stage) =>
+    stage.health?.workflow !== undefined && sameWorkflow(stage.health.workflow, facts);
+  if (pipeline.stages.some(smokes))
+    return smokeRunFinished(deps, run, { ...read, configRef }, pipeline, snapshot, smokes);
   if (!sameWorkflow(config.verification_workflow, facts)) {
     const deploys = [...new Set(pipeline.stages.map((s) => s.deploy_workflow))].join(', ');
     return skip(
@@ -107,13 +114,26 @@ async function deployFinished(
   const observed = await observeDeploy(
     sd,
     run,
-    stageConfig(config, pipeline, stage),
+    stageContext(config, pipeline, stage),
     sd === deps ? snapshot : await sd.store.read(run.headSha),
     run.headSha,
   );
+  return promote(deps, known, pipeline, stage, observed);
+}
+
+/**
+ * A stage now runs `sha` verified: decide the next stage for it in this same run (the same
+ * rules and claim protocol as any decision; a soak makes it HOLD soaking).
+ */
+async function promote(
+  deps: GovernorDeps,
+  known: Known,
+  pipeline: Pipeline,
+  stage: Stage,
+  observed: { report: RunReport; sha: string | null; verified: boolean },
+): Promise<RunReport> {
   const next = pipeline.stages[stage.index + 1];
   if (!observed.verified || !observed.sha || !next || deps.dryRun) return observed.report;
-  // Promotion: the same rules and claim protocol as any decision; a soak makes it HOLD soaking.
   const promoted = await decideAndAct(
     deps,
     { sha: observed.sha, manual: false, stage: next.name, quiet: true },
@@ -123,6 +143,52 @@ async function deployFinished(
   promoted.warnings.unshift(...observed.report.warnings);
   promoted.headline = `${observed.report.headline} ${next.name}: ${promoted.headline}`;
   return promoted;
+}
+
+/** A smoke-test run (a stage's health_check.workflow) finished: its conclusion is the verdict. */
+async function smokeRunFinished(
+  deps: GovernorDeps,
+  run: WorkflowRunFacts,
+  known: Known,
+  pipeline: Pipeline,
+  snapshot: StateSnapshot,
+  runs: (stage: Stage) => boolean,
+): Promise<RunReport> {
+  const whole = snapshot.pipeline ?? snapshot.release;
+  const report = emptyReport({
+    outcome: 'SKIP',
+    reason: 'not_a_release_candidate',
+    productionSha: whole.production_sha_current,
+    runUrl: deps.run.url,
+    dryRun: deps.dryRun,
+  });
+  // The stage whose pending check recorded this run.
+  const stage = pipeline.stages.find(
+    (s) =>
+      runs(s) &&
+      asHealthResult(stageView(whole, s.name, s.isLast).last_health_check)?.run_id === run.runId,
+  );
+  if (!stage) {
+    report.headline = `Smoke-test run ${run.runId} finished, but no stage's pending health check recorded it; nothing recorded.`;
+    return report;
+  }
+  if (run.conclusion === null || deps.dryRun) {
+    report.headline = `Smoke-test run ${run.runId} for ${stage.name}: ${run.conclusion === null ? 'not finished' : 'dry run'}; nothing recorded.`;
+    return report;
+  }
+  report.stage = stage.name;
+  const sd = stageDeps(deps, stage);
+  const ctx = stageContext(known.config!, pipeline, stage);
+  const r = await smokeTestsFinished(
+    sd,
+    ctx,
+    { id: run.runId, url: run.htmlUrl ?? `run ${run.runId}`, conclusion: run.conclusion },
+    report,
+  );
+  report.sha = r.sha;
+  if (r.verified && report.outcome === 'SKIP')
+    report.headline ||= `${stage.name} verified at ${shortSha(r.sha!)}.`;
+  return promote(deps, known, pipeline, stage, { report, ...r });
 }
 
 export { decideAndAct } from './act.js';

@@ -10,20 +10,31 @@ import {
   RELEASE_FILE,
   serialize,
   withLifecycle,
+  type HistoryEntry,
   type Release,
 } from '../domain/state.js';
 import { shortSha } from '../domain/types.js';
 import type { StateSnapshot } from '../ports.js';
 import { emptyReport, type RunReport } from '../report/summary.js';
-import { type GovernorDeps, publishStatus, bestEffort, isUnanswered, writeState } from './deps.js';
+import {
+  type GovernorDeps,
+  publishStatus,
+  bestEffort,
+  claimedBy,
+  isUnanswered,
+  writeState,
+} from './deps.js';
+import { pendingCheck, type HealthResult } from '../domain/health.js';
+import type { StageContext } from '../domain/pipeline.js';
+import { verifyDeploy } from './verify.js';
 
 /** What observing a deploy run established: the report, and whether the stage now runs `sha` verified. */
 export interface Observation {
   report: RunReport;
   sha: string | null;
   /**
-   * The deploy succeeded and the stage runs the SHA: the next stage may take it. The seam for
-   * §15: a post-deploy health check decides this once it exists.
+   * The deploy succeeded, the stage runs the SHA, and its health check (if any) passed: the
+   * next stage may take it.
    */
   verified: boolean;
 }
@@ -35,10 +46,11 @@ export interface Observation {
 export async function observeDeploy(
   deps: GovernorDeps,
   run: WorkflowRunFacts,
-  config: Config,
+  ctx: StageContext,
   first: StateSnapshot,
   readFor: string | null,
 ): Promise<Observation> {
+  const config = ctx.config;
   let snapshot = first;
   const report = emptyReport({
     outcome: 'SKIP',
@@ -73,26 +85,85 @@ export async function observeDeploy(
     return { ...none, sha };
   }
 
+  // A rollback (§15) moves the stage back from the SHA it rolled back, on purpose.
+  const rollback =
+    snapshot.release.deploy_history.find((h) => h.run_id === run.runId && h.rollback_of) ?? null;
   let movesProduction = false;
   if (success) {
     const prod = snapshot.release.production_sha_current;
-    movesProduction =
-      prod === null || (prod !== sha && (await deps.gh.compare(prod, sha)).status === 'ahead');
+    movesProduction = rollback
+      ? prod === rollback.rollback_of
+      : prod === null || (prod !== sha && (await deps.gh.compare(prod, sha)).status === 'ahead');
   }
+  const health =
+    success && movesProduction && !rollback && ctx.stage.health
+      ? pendingCheck(sha, ctx.stage.health, deps.now(), claimedBy(deps))
+      : null;
   const after = already
     ? snapshot
-    : await recordOutcome(deps, run, snapshot, { sha, url, attempt, movesProduction }, report);
+    : await recordOutcome(
+        deps,
+        run,
+        snapshot,
+        { sha, url, attempt, movesProduction, health },
+        report,
+      );
   report.productionSha = after.release.production_sha_current;
 
   const o: Observed = { sha, url, attempt, movesProduction, already: already !== null, after };
+  if (rollback) {
+    await rollbackFinished(deps, run, ctx, report, o, rollback);
+    return { report, sha, verified: false };
+  }
   if (!success) {
     await reportFailure(deps, run, config, report, o);
     return { report, sha, verified: false };
   }
-  await announceSuccess(deps, config, report, o);
-  // §15 (post-deploy health checks) plugs in here: until it exists, a successful deploy that the
-  // stage now runs is verified (release.json records verified_at when the SHA becomes current).
-  return { report, sha, verified: after.release.production_sha_current === sha };
+  const runs = after.release.production_sha_current === sha;
+  const checked = runs && ctx.stage.health !== null;
+  await announceSuccess(deps, config, report, o, checked);
+  if (!checked) return { report, sha, verified: runs };
+  const verified = await verifyDeploy(deps, ctx, sha, run.runId, report);
+  return { report, sha, verified };
+}
+
+/** A rollback deploy finished: say so on its issue; if it failed too, stop there (never loop). */
+async function rollbackFinished(
+  deps: GovernorDeps,
+  run: WorkflowRunFacts,
+  ctx: StageContext,
+  report: RunReport,
+  o: Observed,
+  entry: HistoryEntry,
+): Promise<void> {
+  const stage = ctx.stage.name;
+  const success = run.conclusion === 'success';
+  const bad = entry.rollback_of!;
+  report.headline = success
+    ? `Rollback of ${stage} to ${shortSha(o.sha)} succeeded${o.attempt}: ${stage} runs ${shortSha(o.after.release.production_sha_current ?? o.sha)} again, away from ${shortSha(bad)}.`
+    : `The rollback of ${stage} to ${shortSha(o.sha)} failed (${run.conclusion})${o.attempt}. The governor does nothing more by itself: ${stage} still runs ${shortSha(bad)}, and a person must act.`;
+  const issue =
+    o.after.release.deploy_history.find((h) => h.run_id === run.runId)?.issue_number ?? null;
+  if (issue !== null && !o.already)
+    await bestEffort(report, `the comment on #${issue}`, () =>
+      deps.gh.commentIssue(
+        issue,
+        success
+          ? `The rollback deploy succeeded${o.attempt}: ${o.url}\n\n${stage} runs \`${o.sha}\` again.`
+          : `The rollback deploy **failed** (\`${run.conclusion}\`)${o.attempt}: ${o.url}\n\n${stage} still runs \`${bad}\`. The governor will not retry the rollback by itself (it never loops): fix the cause, then deploy by hand or re-run the rollback run.`,
+      ),
+    );
+  await publishStatus(
+    deps,
+    report,
+    o.sha,
+    success ? 'success' : 'failure',
+    success
+      ? `Rolled back ${stage} to ${shortSha(o.sha)}`
+      : `Rollback of ${stage} failed (${run.conclusion})`.slice(0, 140),
+    o.url.startsWith('http') ? o.url : deps.run.url,
+    ctx.config.status_context,
+  );
 }
 
 /**
@@ -103,10 +174,16 @@ async function recordOutcome(
   deps: GovernorDeps,
   run: WorkflowRunFacts,
   snapshot: StateSnapshot,
-  o: { sha: string; url: string; attempt: string; movesProduction: boolean },
+  o: {
+    sha: string;
+    url: string;
+    attempt: string;
+    movesProduction: boolean;
+    health: HealthResult | null;
+  },
   report: RunReport,
 ): Promise<StateSnapshot> {
-  const { sha, url, attempt, movesProduction } = o;
+  const { sha, url, attempt, movesProduction, health } = o;
   const success = run.conclusion === 'success';
   let after: StateSnapshot = snapshot;
   const written = await writeState(
@@ -124,6 +201,7 @@ async function recordOutcome(
           runAttempt: run.runAttempt,
           runUrl: url,
           now: deps.now(),
+          health,
         },
         movesProduction &&
           snap.release.production_sha_current === snapshot.release.production_sha_current,
@@ -174,6 +252,7 @@ async function announceSuccess(
   config: Config,
   report: RunReport,
   o: Observed,
+  verifying: boolean,
 ): Promise<void> {
   const { sha, url, attempt, movesProduction, already, after } = o;
   // The stage's own word for what moved: "production" with one stage, else the stage's name.
@@ -203,8 +282,8 @@ async function announceSuccess(
     deps,
     report,
     sha,
-    'success',
-    `Deployed to ${config.production_environment_name} · ${shortSha(sha)}`,
+    verifying ? 'pending' : 'success',
+    `Deployed to ${config.production_environment_name}${verifying ? ', verifying' : ''} · ${shortSha(sha)}`,
     url.startsWith('http') ? url : deps.run.url,
     config.status_context,
   );

@@ -11,7 +11,7 @@ import {
   pipelineOf,
   pipelineRows,
   soakEnd,
-  stageConfig,
+  stageContext,
   stageFacts,
   type Pipeline,
   type Stage,
@@ -204,7 +204,8 @@ async function settle(
   pipeline: Pipeline,
   stage: Stage,
 ): Promise<{ notes: string[]; warnings: string[] }> {
-  const config = stageConfig(full, pipeline, stage);
+  const ctx = stageContext(full, pipeline, stage);
+  const config = ctx.config;
   let run: RunInfo | null = null;
   if (entry.run_id !== null) run = await deps.gh.run(entry.run_id);
   else if (deps.now().getTime() - Date.parse(entry.time) > CLAIM_GRACE_MS) {
@@ -227,7 +228,7 @@ async function settle(
   const observed = await observeDeploy(
     deps,
     factsOf(run, deps.defaultBranch),
-    config,
+    ctx,
     await deps.store.read(entry.sha),
     entry.sha,
   );

@@ -1,13 +1,15 @@
 // The job summary and the commit status text: data in, markdown out.
 import type { ApprovalResult } from '../domain/approvals.js';
 import type { Decision, Unblock } from '../domain/decide.js';
+import { describeResult, type HealthResult } from '../domain/health.js';
 import type { PipelineRow } from '../domain/pipeline.js';
 import type { RiskAssessment } from '../domain/risk.js';
 import { shortSha, type Outcome, type ReasonCode, type Risk } from '../domain/types.js';
 import { cell, code, link, md, table } from './markdown.js';
 
 export interface RunReport {
-  outcome: Outcome | 'ERROR';
+  /** ROLLBACK: this run rolled a stage back (§15, §16). */
+  outcome: Outcome | 'ROLLBACK' | 'ERROR';
   reason: ReasonCode | null;
   sha: string | null;
   productionSha: string | null;
@@ -36,6 +38,8 @@ export interface RunReport {
   stage: string | null;
   /** Every stage of a configured pipeline (SPEC §14); null with a single stage. */
   pipeline: PipelineRow[] | null;
+  /** The post-deploy health check this run ran or concluded (§15). */
+  healthCheck: HealthResult | null;
 }
 
 export function emptyReport(over: Partial<RunReport> = {}): RunReport {
@@ -61,6 +65,7 @@ export function emptyReport(over: Partial<RunReport> = {}): RunReport {
     releaseBranch: null,
     stage: null,
     pipeline: null,
+    healthCheck: null,
     ...over,
   };
 }
@@ -68,6 +73,7 @@ export function emptyReport(over: Partial<RunReport> = {}): RunReport {
 const ICON: Record<RunReport['outcome'], string> = {
   ALLOW: '✅',
   HOLD: '⏸️',
+  ROLLBACK: '⏪',
   SKIP: '⏭️',
   ERROR: '❌',
 };
@@ -179,9 +185,12 @@ export function renderSummary(r: RunReport): string {
   }
   if (r.outcome === 'ALLOW' && r.deployRunUrl)
     out.push(`**Triggered:** deploy workflow run ${link(r.deployRunUrl, r.deployRunUrl)}`);
+  if (r.outcome === 'ROLLBACK' && r.deployRunUrl)
+    out.push(`**Rollback:** deploy workflow run ${link(r.deployRunUrl, r.deployRunUrl)}`);
   if (r.outcome === 'ALLOW' && r.dryRun)
     out.push('Dry run: nothing was claimed, dispatched or written.');
   if (r.pipeline) out.push(pipelineTable(r.pipeline));
+  if (r.healthCheck) out.push(healthSection(r.healthCheck));
   if (r.decision?.unblock) {
     out.push(
       `### How to unblock\n\n${unblockSteps(r.decision.unblock, r)
@@ -244,6 +253,46 @@ export function renderSummary(r: RunReport): string {
   if (r.notes.length > 0) out.push(r.notes.map((n) => `> ${md(n)}`).join('\n>\n'));
   if (r.stateCommit) out.push(`<sub>State commit ${code(r.stateCommit)}</sub>`);
   return `${out.join('\n\n')}\n`;
+}
+
+/** The post-deploy health check: the figures against the thresholds, the first failures. */
+export function healthSection(h: HealthResult): string {
+  const t = h.thresholds;
+  const verdict =
+    h.verdict === 'pending' ? 'running' : h.verdict === 'pass' ? '**passed**' : '**failed**';
+  const parts = [`### Health check (${md(h.mode)}): ${verdict}\n\n${md(describeResult(h))}`];
+  if (h.mode === 'url' && h.verdict !== 'pending')
+    parts.push(
+      table(
+        ['', 'Measured', 'Threshold'],
+        [
+          [
+            'Error rate',
+            h.error_rate === null
+              ? '—'
+              : `${(h.error_rate * 100).toFixed(1)} % (${h.errors} of ${h.probes})`,
+            `${(t.max_error_rate * 100).toFixed(1)} %`,
+          ],
+          [
+            'p95 latency',
+            h.p95_ms === null ? '—' : `${Math.round(h.p95_ms)} ms`,
+            `${t.max_latency_ms} ms`,
+          ],
+          ['p50 latency', h.p50_ms === null ? '—' : `${Math.round(h.p50_ms)} ms`, '—'],
+          [
+            'Probes',
+            `${h.probes}`,
+            `every ${t.interval_seconds} s for ${t.duration_seconds} s, timeout ${t.timeout_ms} ms, expect ${md(t.expect_status)}`,
+          ],
+        ],
+      ),
+    );
+  if (h.reasons.length > 0) parts.push(`**Why it failed:** ${md(h.reasons.join('; '))}`);
+  if (h.first_failures.length > 0)
+    parts.push(
+      `First failures:\n${h.first_failures.map((f) => `- ${code(f.at)} ${md(f.error ?? '')} (${Math.round(f.ms)} ms)`).join('\n')}`,
+    );
+  return parts.join('\n\n');
 }
 
 function when(iso: string | null): string {

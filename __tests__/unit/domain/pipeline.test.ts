@@ -95,7 +95,7 @@ describe('stages config', () => {
       /^\.booty\.yml:4 release_governor\.stages\.1\.name: a is listed twice/,
     );
     expect(problems('  stages:\n    - name: a\n      soak: 5\n')[0]).toMatch(
-      /^\.booty\.yml:4 release_governor\.stages\.0\.soak: unknown key \(allowed: name, environment, deploy_workflow, deploy_workflow_ref, soak_minutes, hold_while_soaking, approvals\)/,
+      /^\.booty\.yml:4 release_governor\.stages\.0\.soak: unknown key \(allowed: name, environment, deploy_workflow, deploy_workflow_ref, soak_minutes, hold_while_soaking, approvals, health_check\)/,
     );
     expect(problems('  stages:\n    - name: a\n      soak_minutes: -1\n')[0]).toContain(
       'release_governor.stages.0.soak_minutes',
@@ -105,7 +105,7 @@ describe('stages config', () => {
     );
     expect(problems('  stages: []\n')[0]).toContain('at least one stage');
     expect(problems('', { RELEASE_GOVERNOR_STAGES: 'staging,production' })[0]).toBe(
-      'env RELEASE_GOVERNOR_STAGES : stages is a list of mappings and is set in the config file only',
+      'env RELEASE_GOVERNOR_STAGES : stages is a structure and is set in the config file only',
     );
   });
 });

@@ -1,0 +1,453 @@
+// Post-deploy verification and automatic rollback (SPEC §15). A deploy that succeeded on a stage
+// with a health check is verified before it counts as live and healthy: its URL is probed (or a
+// smoke-test workflow dispatched and its conclusion awaited). A pass verifies the stage; a fail
+// marks the deploy failed and, with `rollback`, puts the stage's last healthy SHA back — exactly
+// once, through the claim protocol — and opens one issue that holds further deploys (rule 9).
+import type { Config } from '../domain/config.js';
+import {
+  asHealthResult,
+  describeResult,
+  judgeProbes,
+  judgeRun,
+  pendingCheck,
+  type HealthResult,
+} from '../domain/health.js';
+import type { StageContext } from '../domain/pipeline.js';
+import {
+  claimRollback,
+  decisionPath,
+  healthyTarget,
+  RELEASE_FILE,
+  rollbackOf,
+  serialize,
+  withHealthCheck,
+  withLifecycle,
+  type HistoryEntry,
+  type Release,
+} from '../domain/state.js';
+import { shortSha } from '../domain/types.js';
+import type { StateSnapshot } from '../ports.js';
+import type { RunReport } from '../report/summary.js';
+import { dispatchOnce, recordDispatched } from './act.js';
+import {
+  CLAIM_GRACE_MS,
+  bestEffort,
+  claimedBy,
+  isEarlierAttempt,
+  isUnanswered,
+  publishStatus,
+  writeState,
+  type GovernorDeps,
+} from './deps.js';
+
+/** The deploy entry of `sha` a health check is about (that run's, else the newest of the SHA). */
+function deployEntry(release: Release, sha: string, runId: number | null): HistoryEntry | null {
+  return (
+    release.deploy_history.find((h) => h.sha === sha && runId !== null && h.run_id === runId) ??
+    release.deploy_history.find((h) => h.sha === sha) ??
+    null
+  );
+}
+
+/** Whether this run may run (or take over) a pending check: its own, an earlier attempt's, or stale. */
+function mayRun(deps: GovernorDeps, pending: HealthResult): boolean {
+  if (pending.by === claimedBy(deps) || isEarlierAttempt(pending.by, deps)) return true;
+  const budget = (pending.thresholds.duration_seconds + 60) * 1000 + CLAIM_GRACE_MS;
+  return deps.now().getTime() - Date.parse(pending.started_at) > budget;
+}
+
+/**
+ * Verifies the stage's deploy of `sha` (run `runId`), whose success was just recorded with its
+ * health check pending. Returns whether the stage now runs `sha` verified.
+ */
+export async function verifyDeploy(
+  deps: GovernorDeps,
+  ctx: StageContext,
+  sha: string,
+  runId: number | null,
+  report: RunReport,
+): Promise<boolean> {
+  const check = ctx.stage.health!;
+  const snap = await deps.store.read(sha);
+  const entry = deployEntry(snap.release, sha, runId);
+  const last = asHealthResult(snap.release.last_health_check);
+  const recorded = last && last.sha === sha ? last : null;
+  if (entry?.health_check === 'passed') {
+    report.notes.push(`The health check of ${shortSha(sha)} on ${ctx.stage.name} passed already.`);
+    return true;
+  }
+  if (entry?.health_check === 'failed' && recorded)
+    return !(await healthFailed(deps, ctx, sha, runId, recorded, report, snap));
+  const pending =
+    recorded?.verdict === 'pending'
+      ? recorded
+      : pendingCheck(sha, check, deps.now(), claimedBy(deps));
+  if (!mayRun(deps, pending)) {
+    report.notes.push(
+      `The health check of ${shortSha(sha)} on ${ctx.stage.name} is being run by ${pending.by} (since ${pending.started_at}).`,
+    );
+    return false;
+  }
+  if (check.workflow !== undefined) {
+    await startSmokeTests(deps, ctx, sha, runId, pending, report, snap);
+    return false;
+  }
+  deps.log(
+    `Verifying ${ctx.stage.name} at ${shortSha(sha)}: probing ${check.url} every ${check.interval_seconds} s for ${check.duration_seconds} s.`,
+  );
+  const samples = await deps.probe(check, deps.log);
+  const result = judgeProbes({ ...pending, by: claimedBy(deps) }, samples, deps.now());
+  return concludeCheck(deps, ctx, sha, runId, result, report);
+}
+
+/** workflow mode: dispatch the smoke tests once and record their run; the verdict comes later. */
+async function startSmokeTests(
+  deps: GovernorDeps,
+  ctx: StageContext,
+  sha: string,
+  runId: number | null,
+  pending: HealthResult,
+  report: RunReport,
+  snap: StateSnapshot,
+): Promise<void> {
+  const check = ctx.stage.health!;
+  const workflow = check.workflow!;
+  const environment = ctx.environment ?? ctx.stage.environment;
+  if (pending.run_id !== null) {
+    report.notes.push(`Smoke tests of ${shortSha(sha)} are running: ${pending.run_url}`);
+    return;
+  }
+  // Claimed by this run first (a re-run then looks for the run instead of dispatching again).
+  const mine = { ...pending, by: claimedBy(deps) };
+  await writeState(
+    deps,
+    sha,
+    (s) => {
+      const cur = asHealthResult(s.release.last_health_check);
+      if (cur && cur.sha === sha && cur.by === mine.by && cur.verdict === 'pending') return null;
+      return {
+        files: { [RELEASE_FILE]: serialize(withHealthCheck(s.release, sha, runId, mine)) },
+        message: `verify ${shortSha(sha)} on ${ctx.stage.name}: smoke tests`,
+      };
+    },
+    snap,
+  );
+  const run = await dispatchOnce(
+    deps,
+    { ...ctx.config, deploy_workflow: workflow },
+    sha,
+    environment,
+  );
+  const started = { ...mine, run_id: run.id, run_url: run.url };
+  await writeState(deps, sha, (s) => {
+    const cur = asHealthResult(s.release.last_health_check);
+    if (cur && cur.sha === sha && cur.run_id === run.id) return null;
+    return {
+      files: { [RELEASE_FILE]: serialize(withHealthCheck(s.release, sha, runId, started)) },
+      message: `verify ${shortSha(sha)} on ${ctx.stage.name}: smoke tests in run ${run.id}`,
+    };
+  });
+  report.healthCheck = started;
+  report.notes.push(
+    `Verification of ${shortSha(sha)} on ${ctx.stage.name}: dispatched the smoke tests ${run.url}; their conclusion verifies the stage or rolls it back.`,
+  );
+  await publishStatus(
+    deps,
+    report,
+    sha,
+    'pending',
+    `Verifying ${ctx.stage.name}: smoke tests running`,
+    run.url,
+    ctx.config.status_context,
+  );
+}
+
+/** The smoke-test run of a pending check finished: its conclusion is the verdict. */
+export async function smokeTestsFinished(
+  deps: GovernorDeps,
+  ctx: StageContext,
+  run: { id: number; url: string; conclusion: string | null },
+  report: RunReport,
+): Promise<{ sha: string | null; verified: boolean }> {
+  const snap = await deps.store.read();
+  const pending = asHealthResult(snap.release.last_health_check);
+  if (!pending || pending.run_id !== run.id) {
+    report.headline = `Smoke-test run ${run.url} finished, but it is not the pending check of ${ctx.stage.name}; nothing recorded.`;
+    return { sha: null, verified: false };
+  }
+  const entry = deployEntry(snap.release, pending.sha, null);
+  if (pending.verdict !== 'pending') {
+    report.headline = `The health check of ${shortSha(pending.sha)} on ${ctx.stage.name} was concluded already (${pending.verdict}).`;
+    if (pending.verdict === 'fail')
+      await healthFailed(deps, ctx, pending.sha, entry?.run_id ?? null, pending, report, snap);
+    return { sha: pending.sha, verified: pending.verdict === 'pass' };
+  }
+  const result = judgeRun(pending, run, deps.now());
+  const verified = await concludeCheck(
+    deps,
+    ctx,
+    pending.sha,
+    entry?.run_id ?? null,
+    result,
+    report,
+  );
+  return { sha: pending.sha, verified };
+}
+
+/** Records the verdict; a pass verifies the stage, a fail rolls it back. Returns verified. */
+export async function concludeCheck(
+  deps: GovernorDeps,
+  ctx: StageContext,
+  sha: string,
+  runId: number | null,
+  result: HealthResult,
+  report: RunReport,
+): Promise<boolean> {
+  report.healthCheck = result;
+  const stage = ctx.stage.name;
+  if (result.verdict === 'pass') {
+    const written = await writeState(deps, sha, (s) => {
+      if (deployEntry(s.release, sha, runId)?.health_check !== 'pending') return null;
+      return {
+        files: { [RELEASE_FILE]: serialize(withHealthCheck(s.release, sha, runId, result)) },
+        message: `verified ${shortSha(sha)} on ${stage}: health check passed`,
+      };
+    });
+    report.stateCommit = written?.head ?? report.stateCommit;
+    report.headline = `${report.headline} Health check passed: ${describeResult(result)}.`.trim();
+    await publishStatus(
+      deps,
+      report,
+      sha,
+      'success',
+      `Verified on ${stage} · ${shortSha(sha)}`,
+      result.run_url ?? deps.run.url,
+      ctx.config.status_context,
+    );
+    return true;
+  }
+  await healthFailed(deps, ctx, sha, runId, result, report);
+  return false;
+}
+
+/**
+ * A failed check: the deploy is failed; with `rollback` and somewhere healthy to go, the stage's
+ * last healthy SHA is claimed and dispatched exactly once; one issue says what happened.
+ * Returns whether the stage was (or is being) rolled back.
+ */
+async function healthFailed(
+  deps: GovernorDeps,
+  ctx: StageContext,
+  bad: string,
+  runId: number | null,
+  result: HealthResult,
+  report: RunReport,
+  first?: StateSnapshot,
+): Promise<boolean> {
+  const check = ctx.stage.health!;
+  const stage = ctx.stage.name;
+  const me = claimedBy(deps);
+  let after: Release | null = null;
+  const written = await writeState(
+    deps,
+    bad,
+    (s) => {
+      let r = s.release;
+      if (deployEntry(r, bad, runId)?.health_check !== 'failed')
+        r = withHealthCheck(r, bad, runId, result);
+      const target = healthyTarget(r, bad);
+      if (check.rollback && target && !rollbackOf(r, bad) && r.production_sha_current === bad)
+        r = claimRollback(r, bad, target, deps.now(), me);
+      after = r;
+      if (r === s.release) return null;
+      const rolled = rollbackOf(r, bad) !== null;
+      const record = s.decision
+        ? withLifecycle(s.decision, {
+            state: rolled ? 'rolled_back' : 'failed',
+            finished_at: result.finished_at,
+            conclusion: 'health_check_failed',
+          })
+        : null;
+      return {
+        files: {
+          [RELEASE_FILE]: serialize(r),
+          ...(record ? { [decisionPath(bad)]: serialize(record) } : {}),
+        },
+        message: rolled
+          ? `rollback ${stage} from ${shortSha(bad)} to ${shortSha(rollbackOf(r, bad)!.sha)}: health check failed`
+          : `failed ${shortSha(bad)} on ${stage}: health check failed`,
+      };
+    },
+    first,
+  );
+  report.stateCommit = written?.head ?? report.stateCommit;
+  const state: Release = after ?? (await deps.store.read(bad)).release;
+  const rb = rollbackOf(state, bad);
+  report.sha = bad;
+  report.reason = 'health_check_failed';
+  report.healthCheck = result;
+  const figures = describeResult(result);
+
+  if (!rb) {
+    const why = !check.rollback
+      ? 'rollback is off for this stage (health_check.rollback: false)'
+      : 'there is no earlier SHA whose deploy and health check both passed to return to';
+    report.outcome = 'HOLD';
+    report.headline = `Health check of ${shortSha(bad)} on ${stage} failed (${result.reasons.join('; ')}); not rolled back: ${why}.`;
+    const issue = await openOnce(
+      deps,
+      ctx.config,
+      report,
+      `Health check of ${stage} failed on ${shortSha(bad)}: not rolled back`,
+      issueBody(ctx, bad, null, result, why, null),
+      deployEntry(state, bad, runId)?.issue_number ?? null,
+    );
+    if (issue !== null) await recordIssue(deps, bad, (h) => h.sha === bad, issue);
+    await publishStatus(
+      deps,
+      report,
+      bad,
+      'failure',
+      `Health check failed on ${stage} · ${shortSha(bad)}`,
+      deps.run.url,
+      ctx.config.status_context,
+    );
+    return false;
+  }
+
+  report.outcome = 'ROLLBACK';
+  report.headline = `ROLLBACK of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: the health check failed (${result.reasons.join('; ')}).`;
+  let runUrl = rb.run_url;
+  if (rb.run_id === null) {
+    const mine =
+      rb.claimed_by === me ||
+      isEarlierAttempt(rb.claimed_by, deps) ||
+      deps.now().getTime() - Date.parse(rb.time) > CLAIM_GRACE_MS;
+    if (!mine) {
+      report.notes.push(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
+      return true;
+    }
+    const run = await dispatchOnce(deps, ctx.config, rb.sha, ctx.environment);
+    await recordDispatched(deps, rb.sha, run.id, run.url);
+    runUrl = run.url;
+    report.deployRunUrl = run.url;
+  } else {
+    report.notes.push(
+      `The rollback was dispatched already: ${rb.run_url}. Nothing dispatched again.`,
+    );
+  }
+  if (!rb.issue_number) {
+    const issue = await openOnce(
+      deps,
+      ctx.config,
+      report,
+      `Automatic rollback of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: health check failed`,
+      issueBody(ctx, bad, rb.sha, result, null, runUrl),
+      null,
+    );
+    if (issue !== null)
+      await recordIssue(deps, rb.sha, (h) => h.rollback_of === bad && h.sha === rb.sha, issue);
+  }
+  await publishStatus(
+    deps,
+    report,
+    bad,
+    'failure',
+    `Health check failed on ${stage}: rolled back to ${shortSha(rb.sha)}`,
+    runUrl ?? deps.run.url,
+    ctx.config.status_context,
+  );
+  report.notes.push(`Health check: ${figures}.`);
+  return true;
+}
+
+function issueBody(
+  ctx: StageContext,
+  bad: string,
+  target: string | null,
+  r: HealthResult,
+  why: string | null,
+  rollbackRun: string | null,
+): string {
+  const t = r.thresholds;
+  const lines = [
+    target
+      ? `The health check of \`${bad}\` on **${ctx.stage.name}** failed, and the governor rolled ${ctx.stage.name} back to \`${target}\`, its last SHA whose deploy and health check both passed.`
+      : `The health check of \`${bad}\` on **${ctx.stage.name}** failed. It was **not** rolled back: ${why}.`,
+    '',
+    `**Why it failed:** ${r.reasons.join('; ')}.`,
+    '',
+    '| | measured | threshold |',
+    '|---|---|---|',
+  ];
+  if (r.mode === 'url') {
+    lines.push(
+      `| error rate | ${r.error_rate === null ? '—' : `${(r.error_rate * 100).toFixed(1)} % (${r.errors} of ${r.probes} probes)`} | ${(t.max_error_rate * 100).toFixed(1)} % |`,
+      `| p95 latency | ${r.p95_ms === null ? '—' : `${Math.round(r.p95_ms)} ms`} | ${t.max_latency_ms} ms |`,
+      `| p50 latency | ${r.p50_ms === null ? '—' : `${Math.round(r.p50_ms)} ms`} | |`,
+      `| probes | ${r.probes} over ${t.duration_seconds} s, every ${t.interval_seconds} s, timeout ${t.timeout_ms} ms | expect ${t.expect_status} |`,
+    );
+  } else
+    lines.push(`| smoke tests | ${r.conclusion ?? '—'} (${r.run_url ?? 'no run'}) | success |`);
+  if (r.first_failures.length > 0) {
+    lines.push('', '**First failures:**', '');
+    for (const f of r.first_failures) lines.push(`- ${f.at}: ${f.error} (${Math.round(f.ms)} ms)`);
+  }
+  lines.push('');
+  if (rollbackRun) lines.push(`- Rollback deploy: ${rollbackRun}`);
+  lines.push(
+    '',
+    `While this issue is open it is an active incident (its labels are in \`incident_labels\`): the governor holds further deploys (rule 9) until a person closes it. \`${shortSha(bad)}\` goes back to ${ctx.stage.name} only when someone approves that SHA again (\`previously_rolled_back\`).`,
+  );
+  return lines.join('\n');
+}
+
+/** Opens the issue unless it is recorded or already open (a re-run, or a lost answer). */
+async function openOnce(
+  deps: GovernorDeps,
+  config: Config,
+  report: RunReport,
+  title: string,
+  body: string,
+  recorded: number | null,
+): Promise<number | null> {
+  if (recorded !== null) return recorded;
+  const labels = config.rollback_labels;
+  const open = await deps.gh.findOpenIssue(title, labels);
+  if (open !== null) return open;
+  try {
+    const n = await deps.gh.openIssue(title, body, labels);
+    report.notes.push(`Opened #${n}: ${title}.`);
+    return n;
+  } catch (e) {
+    if (!isUnanswered(e)) throw e;
+    const found = await deps.gh.findOpenIssue(title, labels);
+    if (found === null) {
+      await bestEffort(report, `the issue "${title}"`, () => Promise.reject(e));
+      return null;
+    }
+    return found;
+  }
+}
+
+async function recordIssue(
+  deps: GovernorDeps,
+  sha: string,
+  match: (h: HistoryEntry) => boolean,
+  issue: number,
+): Promise<void> {
+  await writeState(deps, sha, (s) => {
+    const e = s.release.deploy_history.find(match);
+    if (!e || e.issue_number === issue) return null;
+    const release: Release = {
+      ...s.release,
+      deploy_history: s.release.deploy_history.map((h) =>
+        h === e ? { ...h, issue_number: issue } : h,
+      ),
+    };
+    return {
+      files: { [RELEASE_FILE]: serialize(release) },
+      message: `issue #${issue} for ${shortSha(sha)}`,
+    };
+  });
+}
