@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
-import { workflowRunEvent } from '../support/events.js';
+import { deepMerge, fixture, workflowRunEvent } from '../support/events.js';
 import type { GitHubSimulator, WorkflowRecord } from '../support/github-simulator/server.js';
 import {
   deployEvent,
@@ -209,6 +209,37 @@ describe('health check (url): probes after a successful deploy', () => {
     expect(deployRuns(sim, s)).toHaveLength(2);
   });
 
+  it('two governors observe the same failed check at once, and the rollback dispatch loses its response: still one rollback run', async () => {
+    const ep = await endpoint(() => ({ status: 500 }));
+    const s = setupRepo(sim, {
+      config: healthConfig(`url: ${ep.url}\nduration_seconds: 0.5\ninterval_seconds: 0.05`),
+    });
+    inProduction(sim, s.base);
+    const { sha: bad, run } = await deployed(s);
+    sim.completeRun(run.id, 'success');
+    // The rollback's dispatch happens, but its answer never arrives.
+    sim.inject(
+      'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+      { kind: 'lost' },
+      1,
+    );
+    const event = deployEvent(sim, s, run.id, 'success');
+    const [a, b] = await Promise.all([
+      runAction({ sim, eventName: 'workflow_run', event, runId: runId() }),
+      runAction({ sim, eventName: 'workflow_run', event, runId: runId() }),
+    ]);
+    expect([a.exitCode, b.exitCode], a.stdout + b.stdout).toEqual([0, 0]);
+    const rollbacks = deployRuns(sim, s).filter((x) => x.inputs?.sha === s.base);
+    expect(rollbacks).toHaveLength(1);
+    expect(sim.issuesTitled(rollbackTitle(bad, s.base))).toHaveLength(1);
+    // The run found after the lost answer is recorded: nothing is left claimed without a run.
+    expect(release().deploy_history[0]).toMatchObject({
+      sha: s.base,
+      rollback_of: bad,
+      run_id: rollbacks[0]!.id,
+    });
+  });
+
   it('p95 latency over the bound with no errors → rollback', async () => {
     const ep = await endpoint(() => ({ delayMs: 80 }));
     const s = setupRepo(sim, {
@@ -359,5 +390,40 @@ describe('health check (workflow): smoke tests decide', () => {
       expect(release().stages.production!.verified_at).not.toBeNull();
     }
     expect(deployRuns(sim, s)).toHaveLength(dispatches);
+  });
+
+  it('the smoke tests finished but their workflow_run never arrived: reconcile settles them', async () => {
+    const s = setupRepo(sim, { config: healthConfig('workflow: smoke.yml') });
+    const wf = smoke(sim);
+    inProduction(sim, s.base);
+    const { sha, run } = await deployed(s);
+    await finishes(s, run.id);
+    const smokeRun = sim.runs.find((r) => r.workflow_id === wf.id)!;
+    sim.completeRun(smokeRun.id, 'success');
+    // Ten minutes pass (the state says the check started then): the event is surely lost.
+    const head = sim.git.readRef('refs/heads/booty-state')!;
+    type Check = { last_health_check: { started_at: string } };
+    const r = release() as unknown as Check & { stages: Record<string, Check> };
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000).toISOString();
+    r.last_health_check.started_at = tenMinutesAgo;
+    r.stages.production!.last_health_check.started_at = tenMinutesAgo;
+    sim.commit({
+      branch: 'booty-state',
+      parents: [head],
+      message: 'time passes',
+      files: { 'release.json': `${JSON.stringify(r, null, 2)}\n` },
+    });
+    const rec = await runAction({
+      sim,
+      eventName: 'schedule',
+      event: deepMerge(fixture('schedule'), { repository: { id: sim.repoId } }),
+      runId: runId(),
+    });
+    expect(rec.exitCode, rec.stdout).toBe(0);
+    expect(rec.summary).toContain(
+      `Settled the health check of ${sha.slice(0, 7)} on production: pass`,
+    );
+    expect(release().last_health_check).toMatchObject({ verdict: 'pass' });
+    expect(release().stages.production!.verified_at).not.toBeNull();
   });
 });

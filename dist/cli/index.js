@@ -59568,12 +59568,16 @@ function deployEntry(release, sha, runId) {
         release.deploy_history.find((h) => h.sha === sha) ??
         null);
 }
+/** A pending check whose runner must have died: older than its duration, a minute and the grace. */
+function verify_staleCheck(pending, now) {
+    const budget = (pending.thresholds.duration_seconds + 60) * 1000 + CLAIM_GRACE_MS;
+    return now.getTime() - Date.parse(pending.started_at) > budget;
+}
 /** Whether this run may run (or take over) a pending check: its own, an earlier attempt's, or stale. */
 function mayRun(deps, pending) {
     if (pending.by === claimedBy(deps) || isEarlierAttempt(pending.by, deps))
         return true;
-    const budget = (pending.thresholds.duration_seconds + 60) * 1000 + CLAIM_GRACE_MS;
-    return deps.now().getTime() - Date.parse(pending.started_at) > budget;
+    return verify_staleCheck(pending, deps.now());
 }
 /**
  * Verifies the stage's deploy of `sha` (run `runId`), whose success was just recorded with its
@@ -60081,6 +60085,8 @@ async function reportFailure(deps, run, config, report, o) {
 
 
 
+
+
 /**
  * A deploy younger than this is surely still running: its run is not looked at, which keeps
  * a reconcile during a fresh deploy at 3 requests. A lost event is found on the next schedule.
@@ -60137,6 +60143,38 @@ async function reconcile(deps) {
             notes.push(...r.notes);
             warnings.push(...r.warnings);
         }
+    }
+    // Health checks whose verdict never came: a smoke-test run whose event was lost, or a probing
+    // job that died. (Healthy pipelines have none: this costs nothing when idle.)
+    const checked = [];
+    for (const stage of pipeline.stages) {
+        if (!stage.health)
+            continue;
+        const view = stageView(whole, stage.name, stage.isLast);
+        const pending = asHealthResult(view.last_health_check);
+        if (pending?.verdict !== 'pending' || pending.sha !== view.production_sha_current)
+            continue;
+        const ctx = stageContext(config, pipeline, stage);
+        const sd = stageDeps(deps, stage);
+        const rep = report({ outcome: 'SKIP', reason: null, sha: pending.sha, stage: stage.name });
+        if (pending.mode === 'workflow' && pending.run_id !== null) {
+            if (now - Date.parse(pending.started_at) < SETTLE_AFTER_MS)
+                continue;
+            const run = await deps.gh.run(pending.run_id);
+            if (run.status !== 'completed')
+                continue;
+            await smokeTestsFinished(sd, ctx, run, rep);
+        }
+        else if (staleCheck(pending, deps.now())) {
+            await verifyDeploy(sd, ctx, pending.sha, null, rep);
+        }
+        else
+            continue;
+        settledAny = true;
+        notes.push(`Settled the health check of ${shortSha(pending.sha)} on ${stage.name}: ${rep.healthCheck?.verdict ?? 'pending'}. ${rep.headline}`.trim());
+        warnings.push(...rep.warnings);
+        if (rep.outcome === 'ROLLBACK' || rep.outcome === 'HOLD')
+            checked.push(rep);
     }
     const fresh = async () => {
         const s = await deps.store.read();
@@ -60203,11 +60241,12 @@ async function reconcile(deps) {
         decided.push(firstReport);
     }
     // One report: the first dispatch, else the first hold, else what the first stage found.
-    const primary = decided.find((r) => r.outcome === 'ALLOW') ??
+    const primary = checked.find((r) => r.outcome === 'ROLLBACK') ??
+        decided.find((r) => r.outcome === 'ALLOW') ??
         decided.find((r) => r.outcome === 'HOLD') ??
         decided[0] ??
         firstReport;
-    const others = [...decided, firstReport].filter((r, i, all) => r !== primary && all.indexOf(r) === i);
+    const others = [...checked, ...decided, firstReport].filter((r, i, all) => r !== primary && all.indexOf(r) === i);
     primary.notes.unshift(...notes, ...others.map((r) => `${r.stage ?? 'Reconcile'}: ${r.outcome} ${r.reason ?? ''} — ${r.headline}`));
     primary.warnings.unshift(...warnings, ...others.flatMap((r) => r.warnings));
     if (!primary.headline.startsWith('Reconcile:'))

@@ -23,6 +23,8 @@ import { emptyReport, type RunReport } from '../report/summary.js';
 import { decideAndAct } from './act.js';
 import { CLAIM_GRACE_MS, type GovernorDeps } from './deps.js';
 import { observeDeploy } from './observe.js';
+import { smokeTestsFinished, staleCheck, verifyDeploy } from './verify.js';
+import { asHealthResult } from '../domain/health.js';
 import type { Known } from './facts.js';
 import { readConfig } from './policy.js';
 import { stageDeps } from './stages.js';
@@ -90,6 +92,33 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
       warnings.push(...r.warnings);
     }
   }
+  // Health checks whose verdict never came: a smoke-test run whose event was lost, or a probing
+  // job that died. (Healthy pipelines have none: this costs nothing when idle.)
+  const checked: RunReport[] = [];
+  for (const stage of pipeline.stages) {
+    if (!stage.health) continue;
+    const view = stageView(whole, stage.name, stage.isLast);
+    const pending = asHealthResult(view.last_health_check);
+    if (pending?.verdict !== 'pending' || pending.sha !== view.production_sha_current) continue;
+    const ctx = stageContext(config, pipeline, stage);
+    const sd = stageDeps(deps, stage);
+    const rep = report({ outcome: 'SKIP', reason: null, sha: pending.sha, stage: stage.name });
+    if (pending.mode === 'workflow' && pending.run_id !== null) {
+      if (now - Date.parse(pending.started_at) < SETTLE_AFTER_MS) continue;
+      const run = await deps.gh.run(pending.run_id);
+      if (run.status !== 'completed') continue;
+      await smokeTestsFinished(sd, ctx, run, rep);
+    } else if (staleCheck(pending, deps.now())) {
+      await verifyDeploy(sd, ctx, pending.sha, null, rep);
+    } else continue;
+    settledAny = true;
+    notes.push(
+      `Settled the health check of ${shortSha(pending.sha)} on ${stage.name}: ${rep.healthCheck?.verdict ?? 'pending'}. ${rep.headline}`.trim(),
+    );
+    warnings.push(...rep.warnings);
+    if (rep.outcome === 'ROLLBACK' || rep.outcome === 'HOLD') checked.push(rep);
+  }
+
   const fresh = async () => {
     const s = await deps.store.read();
     return s.pipeline ?? s.release;
@@ -177,11 +206,12 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
 
   // One report: the first dispatch, else the first hold, else what the first stage found.
   const primary =
+    checked.find((r) => r.outcome === 'ROLLBACK') ??
     decided.find((r) => r.outcome === 'ALLOW') ??
     decided.find((r) => r.outcome === 'HOLD') ??
     decided[0] ??
     firstReport;
-  const others = [...decided, firstReport].filter(
+  const others = [...checked, ...decided, firstReport].filter(
     (r, i, all) => r !== primary && all.indexOf(r) === i,
   );
   primary.notes.unshift(

@@ -49,11 +49,16 @@ function deployEntry(release: Release, sha: string, runId: number | null): Histo
   );
 }
 
+/** A pending check whose runner must have died: older than its duration, a minute and the grace. */
+export function staleCheck(pending: HealthResult, now: Date): boolean {
+  const budget = (pending.thresholds.duration_seconds + 60) * 1000 + CLAIM_GRACE_MS;
+  return now.getTime() - Date.parse(pending.started_at) > budget;
+}
+
 /** Whether this run may run (or take over) a pending check: its own, an earlier attempt's, or stale. */
 function mayRun(deps: GovernorDeps, pending: HealthResult): boolean {
   if (pending.by === claimedBy(deps) || isEarlierAttempt(pending.by, deps)) return true;
-  const budget = (pending.thresholds.duration_seconds + 60) * 1000 + CLAIM_GRACE_MS;
-  return deps.now().getTime() - Date.parse(pending.started_at) > budget;
+  return staleCheck(pending, deps.now());
 }
 
 /**
