@@ -15,6 +15,7 @@ export function render(dir, machine) {
   const history = read('history');
   const diff = read('diff');
   const races = read('races');
+  const health = read('health');
 
   const low = requests.find((r) => r.kind === 'LOW ALLOW');
   const idle = requests.find((r) => r.kind === 'reconcile idle');
@@ -54,6 +55,16 @@ export function render(dir, machine) {
       `${r.count} (${r.operations.join(', ')})`,
       verdict(r.count <= 3 && !r.operations.some((o) => /Write|create|POST/.test(o))),
     ]),
+    [
+      `Health check of D = ${health.duration_seconds} s ends within D + 2 × timeout_ms (${health.bound_ms} ms)`,
+      `healthy ${ms(health.healthy.max)}, endpoint that stops answering ${ms(health.hanging.max)} (slowest of ${health.healthy.n})`,
+      verdict(health.healthy.max <= health.bound_ms && health.hanging.max <= health.bound_ms),
+    ],
+    [
+      'Requests to GitHub while a health check probes: goal none',
+      `${health.requestsDuring} (of ${health.requestsTotal} in the run)`,
+      health.requestsDuring === 0 ? `${verdict(true)}, goal met` : verdict(false),
+    ],
     [
       'Start-up (spawn → first request) at most 1.5× the minimal bundle',
       `${ms(startup.oursFirst.median)} vs ${ms(startup.minimalFirst.median)}: ${startup.ratio.toFixed(2)}×`,
@@ -249,6 +260,26 @@ ${table(
 )}
 
 5,000 files: ${diff.fiveThousand.operations.join(', ')}.
+
+## Health check
+
+A check of ${health.duration_seconds} s, a probe every 0.1 s, timeout ${health.timeout_ms} ms, against a
+server on 127.0.0.1 (in process), and through \`dist/index.js\` observing a deploy.
+
+${table(
+  ['Measure', 'Median (spread)'],
+  [
+    ['Whole check, healthy endpoint', spread(health.healthy)],
+    ['Whole check, endpoint that stops answering after 10 probes', spread(health.hanging)],
+    [
+      `Probe loop CPU per probe (${health.probes} probes; includes the test server)`,
+      spread(health.cpuPerProbe),
+    ],
+  ],
+)}
+
+The run that observed the deploy made ${health.requestsTotal} requests to GitHub, ${health.requestsDuring} of them
+while probing: ${health.operations.join(', ')}.
 
 ## Races
 

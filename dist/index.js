@@ -62445,9 +62445,11 @@ function mayRun(deps, pending) {
  * Verifies the stage's deploy of `sha` (run `runId`), whose success was just recorded with its
  * health check pending. Returns whether the stage now runs `sha` verified.
  */
-async function verifyDeploy(deps, ctx, sha, runId, report) {
+async function verifyDeploy(deps, ctx, sha, runId, report, 
+/** The state as the caller just wrote or read it (with `sha`'s record), to save a read. */
+known) {
     const check = ctx.stage.health;
-    const snap = await deps.store.read(sha);
+    const snap = known ?? (await deps.store.read(sha));
     const entry = deployEntry(snap.release, sha, runId);
     const last = asHealthResult(snap.release.last_health_check);
     const recorded = last && last.sha === sha ? last : null;
@@ -62471,7 +62473,7 @@ async function verifyDeploy(deps, ctx, sha, runId, report) {
     deps.log(`Verifying ${ctx.stage.name} at ${shortSha(sha)}: probing ${check.url} every ${check.interval_seconds} s for ${check.duration_seconds} s.`);
     const samples = await deps.probe(check, deps.log);
     const result = judgeProbes({ ...pending, by: claimedBy(deps) }, samples, deps.now());
-    return concludeCheck(deps, ctx, sha, runId, result, report);
+    return concludeCheck(deps, ctx, sha, runId, result, report, snap);
 }
 /** workflow mode: dispatch the smoke tests once and record their run; the verdict comes later. */
 async function startSmokeTests(deps, ctx, sha, runId, pending, report, snap) {
@@ -62528,7 +62530,7 @@ async function smokeTestsFinished(deps, ctx, run, report) {
     return { sha: pending.sha, verified };
 }
 /** Records the verdict; a pass verifies the stage, a fail rolls it back. Returns verified. */
-async function concludeCheck(deps, ctx, sha, runId, result, report) {
+async function concludeCheck(deps, ctx, sha, runId, result, report, first) {
     report.healthCheck = result;
     const stage = ctx.stage.name;
     if (result.verdict === 'pass') {
@@ -62539,13 +62541,13 @@ async function concludeCheck(deps, ctx, sha, runId, result, report) {
                 files: { [state_RELEASE_FILE]: state_serialize(withHealthCheck(s.release, sha, runId, result)) },
                 message: `verified ${shortSha(sha)} on ${stage}: health check passed`,
             };
-        });
+        }, first);
         report.stateCommit = written?.head ?? report.stateCommit;
         report.headline = `${report.headline} Health check passed: ${describeResult(result)}.`.trim();
         await publishStatus(deps, report, sha, 'success', `Verified on ${stage} · ${shortSha(sha)}`, result.run_url ?? deps.run.url, ctx.config.status_context);
         return true;
     }
-    await healthFailed(deps, ctx, sha, runId, result, report);
+    await healthFailed(deps, ctx, sha, runId, result, report, first);
     return false;
 }
 /**
@@ -62778,7 +62780,7 @@ async function observeDeploy(deps, run, ctx, first, readFor) {
     await announceSuccess(deps, config, report, o, checked);
     if (!checked)
         return { report, sha, verified: runs };
-    const verified = await verifyDeploy(deps, ctx, sha, run.runId, report);
+    const verified = await verifyDeploy(deps, ctx, sha, run.runId, report, after.head !== null ? after : undefined);
     return { report, sha, verified };
 }
 /** A rollback deploy finished: say so on its issue; if it failed too, stop there (never loop). */

@@ -10,6 +10,7 @@ import {
   deployEvent,
   deployRuns,
   inProduction,
+  seedPipeline,
   setupRepo,
   stateFile,
   verified,
@@ -332,6 +333,41 @@ describe('health check (url): probes after a successful deploy', () => {
       reason: 'allow_approved',
       sha: bad,
     });
+  });
+});
+
+describe('health checks in a pipeline', () => {
+  it('staging passes its health check → production is dispatched in the same run', async () => {
+    const good = await endpoint(() => ({}));
+    const s = setupRepo(sim, {
+      stages: true,
+      config: [
+        'release_governor:',
+        '  stages:',
+        '    - name: staging',
+        '      health_check:',
+        `        url: ${good.url}`,
+        '        duration_seconds: 0.5',
+        '        interval_seconds: 0.05',
+        '    - name: production',
+      ].join('\n'),
+    });
+    seedPipeline(sim, {
+      staging: { sha: s.base, minutesAgo: 60 },
+      production: { sha: s.base, minutesAgo: 60 },
+    });
+    const { sha, run } = await deployed(s);
+    const r = await finishes(s, run.id);
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({ decision: 'ALLOW', stage: 'production', sha });
+    expect(r.summary).toContain('Health check passed');
+    expect(deployRuns(sim, s).map((x) => x.inputs)).toEqual([
+      { sha, environment: 'staging' },
+      { sha, environment: 'production' },
+    ]);
+    expect(sim.statusesFor(sha).map((x) => `${x.context}:${x.state}`)).toContain(
+      'booty/release-governor/staging:success',
+    );
   });
 });
 

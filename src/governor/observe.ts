@@ -123,7 +123,14 @@ export async function observeDeploy(
   const checked = runs && ctx.stage.health !== null;
   await announceSuccess(deps, config, report, o, checked);
   if (!checked) return { report, sha, verified: runs };
-  const verified = await verifyDeploy(deps, ctx, sha, run.runId, report);
+  const verified = await verifyDeploy(
+    deps,
+    ctx,
+    sha,
+    run.runId,
+    report,
+    after.head !== null ? after : undefined,
+  );
   return { report, sha, verified };
 }
 

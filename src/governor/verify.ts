@@ -71,9 +71,11 @@ export async function verifyDeploy(
   sha: string,
   runId: number | null,
   report: RunReport,
+  /** The state as the caller just wrote or read it (with `sha`'s record), to save a read. */
+  known?: StateSnapshot,
 ): Promise<boolean> {
   const check = ctx.stage.health!;
-  const snap = await deps.store.read(sha);
+  const snap = known ?? (await deps.store.read(sha));
   const entry = deployEntry(snap.release, sha, runId);
   const last = asHealthResult(snap.release.last_health_check);
   const recorded = last && last.sha === sha ? last : null;
@@ -102,7 +104,7 @@ export async function verifyDeploy(
   );
   const samples = await deps.probe(check, deps.log);
   const result = judgeProbes({ ...pending, by: claimedBy(deps) }, samples, deps.now());
-  return concludeCheck(deps, ctx, sha, runId, result, report);
+  return concludeCheck(deps, ctx, sha, runId, result, report, snap);
 }
 
 /** workflow mode: dispatch the smoke tests once and record their run; the verdict comes later. */
@@ -207,17 +209,23 @@ export async function concludeCheck(
   runId: number | null,
   result: HealthResult,
   report: RunReport,
+  first?: StateSnapshot,
 ): Promise<boolean> {
   report.healthCheck = result;
   const stage = ctx.stage.name;
   if (result.verdict === 'pass') {
-    const written = await writeState(deps, sha, (s) => {
-      if (deployEntry(s.release, sha, runId)?.health_check !== 'pending') return null;
-      return {
-        files: { [RELEASE_FILE]: serialize(withHealthCheck(s.release, sha, runId, result)) },
-        message: `verified ${shortSha(sha)} on ${stage}: health check passed`,
-      };
-    });
+    const written = await writeState(
+      deps,
+      sha,
+      (s) => {
+        if (deployEntry(s.release, sha, runId)?.health_check !== 'pending') return null;
+        return {
+          files: { [RELEASE_FILE]: serialize(withHealthCheck(s.release, sha, runId, result)) },
+          message: `verified ${shortSha(sha)} on ${stage}: health check passed`,
+        };
+      },
+      first,
+    );
     report.stateCommit = written?.head ?? report.stateCommit;
     report.headline = `${report.headline} Health check passed: ${describeResult(result)}.`.trim();
     await publishStatus(
@@ -231,7 +239,7 @@ export async function concludeCheck(
     );
     return true;
   }
-  await healthFailed(deps, ctx, sha, runId, result, report);
+  await healthFailed(deps, ctx, sha, runId, result, report, first);
   return false;
 }
 
