@@ -278,8 +278,8 @@ ${table(
   ],
 )}
 
-The run that observed the deploy made ${health.requestsTotal} requests to GitHub, ${health.requestsDuring} of them
-while probing: ${health.operations.join(', ')}.
+The run that observed the deploy made ${health.requestsTotal} requests to GitHub (${health.operations.join(', ')}),
+${health.requestsDuring} of them while it probed.
 
 ## Races
 

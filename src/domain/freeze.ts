@@ -1,0 +1,130 @@
+// Freeze windows (SPEC §16): absolute `{ start, end }` and recurring `{ cron, duration_minutes,
+// timezone }` windows. Cron occurrences are computed by croner in the window's IANA time zone
+// (Node's ICU), so daylight-saving transitions are the library's and the platform's, not ours;
+// a window lasts `duration_minutes` of real time from its start. Pure: the clock is an argument.
+import { Cron } from 'croner';
+import { z } from 'zod';
+
+const isoWithOffset = z
+  .string()
+  .refine(
+    (s) => /(?:Z|[+-]\d{2}:?\d{2})$/i.test(s) && !Number.isNaN(Date.parse(s)),
+    'must be an ISO 8601 time with an offset (2026-12-24T00:00:00+01:00, or Z)',
+  );
+
+function zoneProblem(zone: string): string | null {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return null;
+  } catch {
+    return `${JSON.stringify(zone)} is not an IANA time zone (Europe/Berlin, America/New_York, UTC)`;
+  }
+}
+
+function cronProblem(pattern: string): string | null {
+  if (pattern.trim().split(/\s+/).length !== 5)
+    return 'must be a 5-field cron expression (minute hour day-of-month month day-of-week)';
+  try {
+    new Cron(pattern, { paused: true });
+    return null;
+  } catch (e) {
+    return `is not a valid cron expression: ${(e as Error).message}`;
+  }
+}
+
+const common = {
+  reason: z.string().min(1, 'say why (it is shown to everyone the window holds)'),
+  stages: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe('The stages it freezes. Default: the last stage (production).'),
+};
+
+const absoluteWindow = z
+  .strictObject({ start: isoWithOffset, end: isoWithOffset, ...common })
+  .superRefine((w, ctx) => {
+    if (Date.parse(w.end) <= Date.parse(w.start))
+      ctx.addIssue({ code: 'custom', path: ['end'], message: `is not after start (${w.start})` });
+  });
+
+const recurringWindow = z
+  .strictObject({
+    cron: z.string().superRefine((c, ctx) => {
+      const p = cronProblem(c);
+      if (p) ctx.addIssue({ code: 'custom', message: p });
+    }),
+    duration_minutes: z.number().positive().max(525_600),
+    timezone: z
+      .string()
+      .default('UTC')
+      .superRefine((zone, ctx) => {
+        const p = zoneProblem(zone);
+        if (p) ctx.addIssue({ code: 'custom', message: p });
+      }),
+    ...common,
+  })
+  .describe('Every occurrence of cron (in timezone) starts a window of duration_minutes.');
+
+export const freezeWindowSchema = z
+  .union([absoluteWindow, recurringWindow])
+  .describe('A freeze window: { start, end, reason } or { cron, duration_minutes, timezone, reason }.');
+export type FreezeWindow = z.output<typeof freezeWindowSchema>;
+
+export interface ActiveFreeze {
+  reason: string;
+  /** When the freeze ends (ISO); another window may start right then. */
+  until: string;
+  /** Which window: its index in freeze_windows and how it is written. */
+  index: number;
+  describe: string;
+}
+
+/** The window `w` holds `stage` at `now` (stages default to the last one). */
+function freezes(w: FreezeWindow, stage: string, lastStage: string): boolean {
+  return (w.stages ?? [lastStage]).includes(stage);
+}
+
+/** When the window that contains `now` ends, or null when `now` is outside it. */
+function windowEnd(w: FreezeWindow, now: Date): Date | null {
+  if ('start' in w) {
+    const start = Date.parse(w.start);
+    const end = Date.parse(w.end);
+    return now.getTime() >= start && now.getTime() < end ? new Date(end) : null;
+  }
+  const length = w.duration_minutes * 60_000;
+  const cron = new Cron(w.cron, { timezone: w.timezone, paused: true });
+  // Occurrences in (now − duration, now] contain now; overlapping ones extend the end.
+  let end: number | null = null;
+  let at = cron.nextRun(new Date(now.getTime() - length));
+  while (at && at.getTime() <= now.getTime()) {
+    end = Math.max(end ?? 0, at.getTime() + length);
+    at = cron.nextRun(at);
+  }
+  return end === null ? null : new Date(end);
+}
+
+/** The freeze holding `stage` at `now`, the one that ends last when several overlap. */
+export function activeFreeze(
+  windows: readonly FreezeWindow[],
+  stage: string,
+  lastStage: string,
+  now: Date,
+): ActiveFreeze | null {
+  let found: ActiveFreeze | null = null;
+  windows.forEach((w, index) => {
+    if (!freezes(w, stage, lastStage)) return;
+    const end = windowEnd(w, now);
+    if (!end || (found && Date.parse(found.until) >= end.getTime())) return;
+    found = {
+      reason: w.reason,
+      until: end.toISOString(),
+      index,
+      describe:
+        'start' in w
+          ? `${w.start} to ${w.end}`
+          : `cron "${w.cron}" (${w.timezone}) for ${w.duration_minutes} minutes`,
+    };
+  });
+  return found;
+}
