@@ -73,9 +73,6 @@ it('health check: duration bound, CPU per probe, GitHub requests while probing',
   // GitHub requests made between its first and its last probe.
   const sim = await startSimulator();
   const { server, url, times } = await serve(null);
-  let during = -1;
-  let total = 0;
-  let operations: string[] = [];
   try {
     const s = setupRepo(sim, {
       config: `release_governor:\n  health_check:\n    url: ${url}\n    duration_seconds: ${duration}\n    interval_seconds: 0.1\n`,
@@ -92,24 +89,25 @@ it('health check: duration bound, CPU per probe, GitHub requests while probing',
     });
     const first = times[0]!;
     const last = times.at(-1)!;
-    during = observed.requests.filter((q) => q.startedAt > first && q.startedAt < last).length;
-    total = observed.requests.length;
-    operations = observed.requests.map((q) => q.operationId ?? `${q.method} ${q.path}`);
+    const during = observed.requests.filter(
+      (q) => q.startedAt > first && q.startedAt < last,
+    ).length;
+    const total = observed.requests.length;
+    const operations = observed.requests.map((q) => q.operationId ?? `${q.method} ${q.path}`);
+    writeResult('health', {
+      duration_seconds: duration,
+      timeout_ms: timeoutMs,
+      bound_ms: duration * 1000 + 2 * timeoutMs,
+      healthy: stats(wall.healthy),
+      hanging: stats(wall.hanging),
+      probes,
+      cpuPerProbe: stats(cpuPerProbe),
+      requestsDuring: during,
+      requestsTotal: total,
+      operations,
+    });
   } finally {
     await stop(server);
     await sim.stop();
   }
-
-  writeResult('health', {
-    duration_seconds: duration,
-    timeout_ms: timeoutMs,
-    bound_ms: duration * 1000 + 2 * timeoutMs,
-    healthy: stats(wall.healthy),
-    hanging: stats(wall.hanging),
-    probes,
-    cpuPerProbe: stats(cpuPerProbe),
-    requestsDuring: during,
-    requestsTotal: total,
-    operations,
-  });
 });

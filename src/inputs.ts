@@ -14,6 +14,12 @@ export interface ActionInputs {
   dryRun: boolean;
   /** workflow_dispatch with a sha: the stage to decide; empty → the first stage the SHA has not passed. */
   stage: string;
+  /** `break-glass`: exactly DEPLOY-NOW asks for a break-glass deploy (§16); empty otherwise. */
+  breakGlass: string;
+  /** Why: required with break-glass and with rollback. */
+  reason: string;
+  /** Roll the stage back (§16). */
+  rollback: boolean;
 }
 
 export class InputError extends Error {
@@ -49,5 +55,8 @@ export function readInputs(): ActionInputs {
     degraded: booleanInput('degraded', core.getInput('degraded'), null),
     dryRun: booleanInput('dry-run', core.getInput('dry-run'), false) === true,
     stage: core.getInput('stage').trim(),
+    breakGlass: core.getInput('break-glass').trim(),
+    reason: core.getInput('reason').trim(),
+    rollback: booleanInput('rollback', core.getInput('rollback'), false) === true,
   };
 }

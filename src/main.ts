@@ -18,6 +18,7 @@ import {
   type GovernorDeps,
 } from './governor/index.js';
 import { StageStore } from './governor/stage-store.js';
+import { breakGlass, manualRollback } from './governor/controls.js';
 import { InputError, readInputs } from './inputs.js';
 import { emptyReport, renderSummary, type RunReport } from './report/summary.js';
 
@@ -117,6 +118,38 @@ async function govern(): Promise<RunReport> {
     log: (m) => core.info(m),
     probe: probeUrl,
   };
+  // Operator controls (§16): only by hand, through workflow_dispatch.
+  const control = inputs.rollback || inputs.breakGlass !== '';
+  if (control && process.env.GITHUB_EVENT_NAME !== 'workflow_dispatch')
+    throw new InputError(
+      `Inputs rollback and break-glass are for a workflow_dispatch of the governor, not a ${process.env.GITHUB_EVENT_NAME} event. Nothing was dispatched or written.`,
+    );
+  if (inputs.rollback && inputs.breakGlass)
+    throw new InputError(
+      'Inputs rollback and break-glass were both given: ask for one at a time. Nothing was dispatched or written.',
+    );
+  if (event.kind !== 'workflow_run' && control) {
+    const actor = process.env.GITHUB_TRIGGERING_ACTOR || event.sender;
+    const stage = inputs.stage ? { stage: inputs.stage } : {};
+    if (inputs.rollback)
+      return manualRollback(deps, {
+        reason: inputs.reason,
+        actor,
+        ...stage,
+        ...(event.kind === 'manual' ? { sha: event.sha } : {}),
+      });
+    if (event.kind !== 'manual')
+      throw new InputError(
+        'A break-glass deploy needs the sha input: the exact commit to deploy. Nothing was dispatched or written.',
+      );
+    return breakGlass(deps, {
+      sha: event.sha,
+      text: inputs.breakGlass,
+      reason: inputs.reason,
+      actor,
+      ...stage,
+    });
+  }
   if (event.kind === 'workflow_run') return handleWorkflowRun(deps, event.run);
   if (event.kind === 'reconcile') {
     if (inputs.stage)

@@ -1,6 +1,6 @@
 // The interfaces the governor sees. Adapters implement them for GitHub, for a local clone and,
 // in tests, in memory.
-import type { ApprovalFacts } from './domain/approvals.js';
+import type { Actor, ApprovalFacts } from './domain/approvals.js';
 import type { CompareStatus } from './domain/decide.js';
 import type { ChangedFile } from './domain/risk.js';
 import type { DecisionRecord, Release } from './domain/state.js';
@@ -84,6 +84,8 @@ export interface RepoPort {
    * Deploy runs whose title names the SHA (run-name: Deploy <sha>) and, when `environment` is
    * given, that environment as a word of the title (Deploy <sha> to <environment>).
    */
+  /** A person's repository role (collaborator permission API, role_name) and whether a bot. */
+  person(login: string): Promise<Actor>;
   findDeployRuns(workflow: string, sha: string, environment?: string | null): Promise<RunInfo[]>;
   /** One workflow run by id. */
   run(id: number): Promise<RunInfo>;

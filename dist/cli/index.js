@@ -43330,6 +43330,15 @@ class github_GitHub {
             throw apiError('Reading approvals (pull requests, labels, comments)', e);
         }
     }
+    /** A person's repository role (role_name) and whether they are a bot; role null when none. */
+    async person(login) {
+        try {
+            return await this.actor(login);
+        }
+        catch (e) {
+            throw apiError(`Reading the repository role of @${login}`, e);
+        }
+    }
     async actor(login) {
         const isBot = /\[bot\]$/.test(login);
         try {
@@ -53119,6 +53128,7 @@ const REASON_CODES = (/* unused pure expression or super */ null && ([
     'first_deploy_required',
     'cooldown',
     'rate_limit',
+    'freeze_window',
     'soaking',
     'stage_busy',
     'previously_rolled_back',
@@ -53128,6 +53138,8 @@ const REASON_CODES = (/* unused pure expression or super */ null && ([
     'allow_medium',
     'allow_high_approved',
     'allow_approved',
+    'allow_break_glass',
+    'manual_rollback',
     'health_check_failed',
     'config_invalid',
     'state_corrupt',
@@ -53672,7 +53684,10 @@ function state_rollbackOf(release, bad) {
 }
 /** Claims the rollback: `target` is claimed for deploy, and `bad` is marked rolled back. */
 function state_claimRollback(release, bad, target, now, claimedBy) {
-    const marked = updateEntry(release, (h) => h.sha === bad, { rolled_back_at: now.toISOString() });
+    // A SHA adopted without a history entry of its own has nothing to mark.
+    const marked = release.deploy_history.some((h) => h.sha === bad)
+        ? updateEntry(release, (h) => h.sha === bad, { rolled_back_at: now.toISOString() })
+        : release;
     const claimed = state_claim(marked, target, now, claimedBy);
     return updateEntry(claimed, (h) => h.sha === target && h.result === 'pending', {
         rollback_of: bad,
@@ -53931,6 +53946,9 @@ class LocalRepo {
         throw new LocalGitError('The local backend only evaluates: dispatching, statuses and issues need --repo owner/name and a token.');
     }
     async dispatch() {
+        this.refuse();
+    }
+    async person() {
         this.refuse();
     }
     async setStatus() {
@@ -54476,6 +54494,139 @@ async function probeUrl(check, log) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var yaml_dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./node_modules/croner/dist/croner.js
+function T(s){return Date.UTC(s.y,s.m-1,s.d,s.h,s.i,s.s)}function D(s,e){return s.y===e.y&&s.m===e.m&&s.d===e.d&&s.h===e.h&&s.i===e.i&&s.s===e.s}function A(s,e){let t=new Date(Date.parse(s));if(isNaN(t))throw new Error("Invalid ISO8601 passed to timezone parser.");let r=s.substring(9);return r.includes("Z")||r.includes("+")||r.includes("-")?b(t.getUTCFullYear(),t.getUTCMonth()+1,t.getUTCDate(),t.getUTCHours(),t.getUTCMinutes(),t.getUTCSeconds(),"Etc/UTC"):b(t.getFullYear(),t.getMonth()+1,t.getDate(),t.getHours(),t.getMinutes(),t.getSeconds(),e)}function v(s,e,t){return k(A(s,e),t)}function k(s,e){let t=new Date(T(s)),r=g(t,s.tz),n=T(s),i=T(r),a=n-i,o=new Date(t.getTime()+a),h=g(o,s.tz);if(D(h,s)){let u=new Date(o.getTime()-36e5),d=g(u,s.tz);return D(d,s)?u:o}let l=new Date(o.getTime()+T(s)-T(h)),y=g(l,s.tz);if(D(y,s))return l;if(e)throw new Error("Invalid date passed to fromTZ()");return o.getTime()>l.getTime()?o:l}function g(s,e){let t,r;try{t=new Intl.DateTimeFormat("en-US",{timeZone:e,year:"numeric",month:"numeric",day:"numeric",hour:"numeric",minute:"numeric",second:"numeric",hour12:!1}),r=t.formatToParts(s)}catch(i){let a=i instanceof Error?i.message:String(i);throw new RangeError(`toTZ: Invalid timezone '${e}' or date. Please provide a valid IANA timezone (e.g., 'America/New_York', 'Europe/Stockholm'). Original error: ${a}`)}let n={year:0,month:0,day:0,hour:0,minute:0,second:0};for(let i of r)(i.type==="year"||i.type==="month"||i.type==="day"||i.type==="hour"||i.type==="minute"||i.type==="second")&&(n[i.type]=parseInt(i.value,10));if(isNaN(n.year)||isNaN(n.month)||isNaN(n.day)||isNaN(n.hour)||isNaN(n.minute)||isNaN(n.second))throw new Error(`toTZ: Failed to parse all date components from timezone '${e}'. This may indicate an invalid date or timezone configuration. Parsed components: ${JSON.stringify(n)}`);return n.hour===24&&(n.hour=0),{y:n.year,m:n.month,d:n.day,h:n.hour,i:n.minute,s:n.second,tz:e}}function b(s,e,t,r,n,i,a){return{y:s,m:e,d:t,h:r,i:n,s:i,tz:a}}var O=[1,2,4,8,16],C=class{pattern;timezone;mode;alternativeWeekdays;sloppyRanges;second;minute;hour;day;month;dayOfWeek;year;lastDayOfMonth;lastWeekday;nearestWeekdays;starDOM;starDOW;starYear;useAndLogic;constructor(e,t,r){this.pattern=e,this.timezone=t,this.mode=r?.mode??"auto",this.alternativeWeekdays=r?.alternativeWeekdays??!1,this.sloppyRanges=r?.sloppyRanges??!1,this.second=Array(60).fill(0),this.minute=Array(60).fill(0),this.hour=Array(24).fill(0),this.day=Array(31).fill(0),this.month=Array(12).fill(0),this.dayOfWeek=Array(7).fill(0),this.year=Array(1e4).fill(0),this.lastDayOfMonth=!1,this.lastWeekday=!1,this.nearestWeekdays=Array(31).fill(0),this.starDOM=!1,this.starDOW=!1,this.starYear=!1,this.useAndLogic=!1,this.parse()}parse(){if(!(typeof this.pattern=="string"||this.pattern instanceof String))throw new TypeError("CronPattern: Pattern has to be of type string.");this.pattern.indexOf("@")>=0&&(this.pattern=this.handleNicknames(this.pattern).trim());let e=this.pattern.match(/\S+/g)||[""],t=e.length;if(e.length<5||e.length>7)throw new TypeError("CronPattern: invalid configuration format ('"+this.pattern+"'), exactly five, six, or seven space separated parts are required.");if(this.mode!=="auto"){let n;switch(this.mode){case"5-part":n=5;break;case"6-part":n=6;break;case"7-part":n=7;break;case"5-or-6-parts":n=[5,6];break;case"6-or-7-parts":n=[6,7];break;default:n=0}if(!(Array.isArray(n)?n.includes(t):t===n)){let a=Array.isArray(n)?n.join(" or "):n.toString();throw new TypeError(`CronPattern: mode '${this.mode}' requires exactly ${a} parts, but pattern '${this.pattern}' has ${t} parts.`)}}if(e.length===5&&e.unshift("0"),e.length===6&&e.push("*"),e[3].toUpperCase()==="LW"?(this.lastWeekday=!0,e[3]=""):e[3].toUpperCase().indexOf("L")>=0&&(e[3]=e[3].replace(/L/gi,""),this.lastDayOfMonth=!0),e[3]=="*"&&(this.starDOM=!0),e[6]=="*"&&(this.starYear=!0),e[4].length>=3&&(e[4]=this.replaceAlphaMonths(e[4])),e[5].length>=3&&(e[5]=this.alternativeWeekdays?this.replaceAlphaDaysQuartz(e[5]):this.replaceAlphaDays(e[5])),e[5].startsWith("+")&&(this.useAndLogic=!0,e[5]=e[5].substring(1),e[5]===""))throw new TypeError("CronPattern: Day-of-week field cannot be empty after '+' modifier.");switch(e[5]=="*"&&(this.starDOW=!0),this.pattern.indexOf("?")>=0&&(e[0]=e[0].replace(/\?/g,"*"),e[1]=e[1].replace(/\?/g,"*"),e[2]=e[2].replace(/\?/g,"*"),e[3]=e[3].replace(/\?/g,"*"),e[4]=e[4].replace(/\?/g,"*"),e[5]=e[5].replace(/\?/g,"*"),e[6]&&(e[6]=e[6].replace(/\?/g,"*"))),this.mode){case"5-part":e[0]="0",e[6]="*";break;case"6-part":e[6]="*";break;case"5-or-6-parts":e[6]="*";break;case"6-or-7-parts":break;case"7-part":case"auto":break}this.throwAtIllegalCharacters(e),this.partToArray("second",e[0],0,1),this.partToArray("minute",e[1],0,1),this.partToArray("hour",e[2],0,1),this.partToArray("day",e[3],-1,1),this.partToArray("month",e[4],-1,1);let r=this.alternativeWeekdays?-1:0;this.partToArray("dayOfWeek",e[5],r,63),this.partToArray("year",e[6],0,1),!this.alternativeWeekdays&&this.dayOfWeek[7]&&(this.dayOfWeek[0]=this.dayOfWeek[7])}partToArray(e,t,r,n){let i=this[e],a=e==="day"&&this.lastDayOfMonth,o=e==="day"&&this.lastWeekday;if(t===""&&!a&&!o)throw new TypeError("CronPattern: configuration entry "+e+" ("+t+") is empty, check for trailing spaces.");if(t==="*")return i.fill(n);let h=t.split(",");if(h.length>1)for(let l=0;l<h.length;l++)this.partToArray(e,h[l],r,n);else t.indexOf("-")!==-1&&t.indexOf("/")!==-1?this.handleRangeWithStepping(t,e,r,n):t.indexOf("-")!==-1?this.handleRange(t,e,r,n):t.indexOf("/")!==-1?this.handleStepping(t,e,r,n):t!==""&&this.handleNumber(t,e,r,n)}throwAtIllegalCharacters(e){for(let t=0;t<e.length;t++)if((t===3?/[^/*0-9,\-WwLl]+/:t===5?/[^/*0-9,\-#Ll]+/:/[^/*0-9,\-]+/).test(e[t]))throw new TypeError("CronPattern: configuration entry "+t+" ("+e[t]+") contains illegal characters.")}handleNumber(e,t,r,n){let i=this.extractNth(e,t),a=e.toUpperCase().includes("W");if(t!=="day"&&a)throw new TypeError("CronPattern: Nearest weekday modifier (W) only allowed in day-of-month.");a&&(t="nearestWeekdays");let o=parseInt(i[0],10)+r;if(isNaN(o))throw new TypeError("CronPattern: "+t+" is not a number: '"+e+"'");this.setPart(t,o,i[1]||n)}setPart(e,t,r){if(!Object.prototype.hasOwnProperty.call(this,e))throw new TypeError("CronPattern: Invalid part specified: "+e);if(e==="dayOfWeek"){if(t===7&&(t=0),t<0||t>6)throw new RangeError("CronPattern: Invalid value for dayOfWeek: "+t);this.setNthWeekdayOfMonth(t,r);return}if(e==="second"||e==="minute"){if(t<0||t>=60)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="hour"){if(t<0||t>=24)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="day"||e==="nearestWeekdays"){if(t<0||t>=31)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="month"){if(t<0||t>=12)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="year"&&(t<1||t>=1e4))throw new RangeError("CronPattern: Invalid value for "+e+": "+t+" (supported range: 1-9999)");this[e][t]=r}validateNotNaN(e,t){if(isNaN(e))throw new TypeError(t)}validateRange(e,t,r,n,i){if(e>t)throw new TypeError("CronPattern: From value is larger than to value: '"+i+"'");if(r!==void 0){if(r===0)throw new TypeError("CronPattern: Syntax error, illegal stepping: 0");if(r>this[n].length)throw new TypeError("CronPattern: Syntax error, steps cannot be greater than maximum value of part ("+this[n].length+")")}}handleRangeWithStepping(e,t,r,n){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in ranges with stepping.");let i=this.extractNth(e,t),a=i[0].match(/^(\d+)-(\d+)\/(\d+)$/);if(a===null)throw new TypeError("CronPattern: Syntax error, illegal range with stepping: '"+e+"'");let[,o,h,l]=a,y=parseInt(o,10)+r,u=parseInt(h,10)+r,d=parseInt(l,10);this.validateNotNaN(y,"CronPattern: Syntax error, illegal lower range (NaN)"),this.validateNotNaN(u,"CronPattern: Syntax error, illegal upper range (NaN)"),this.validateNotNaN(d,"CronPattern: Syntax error, illegal stepping: (NaN)"),this.validateRange(y,u,d,t,e);for(let c=y;c<=u;c+=d)this.setPart(t,c,i[1]||n)}extractNth(e,t){let r=e,n;if(r.includes("#")){if(t!=="dayOfWeek")throw new Error("CronPattern: nth (#) only allowed in day-of-week field");n=r.split("#")[1],r=r.split("#")[0]}else if(r.toUpperCase().endsWith("L")){if(t!=="dayOfWeek")throw new Error("CronPattern: L modifier only allowed in day-of-week field (use L alone for day-of-month)");n="L",r=r.slice(0,-1)}return[r,n]}handleRange(e,t,r,n){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in a range.");let i=this.extractNth(e,t),a=i[0].split("-");if(a.length!==2)throw new TypeError("CronPattern: Syntax error, illegal range: '"+e+"'");let o=parseInt(a[0],10)+r,h=parseInt(a[1],10)+r;this.validateNotNaN(o,"CronPattern: Syntax error, illegal lower range (NaN)"),this.validateNotNaN(h,"CronPattern: Syntax error, illegal upper range (NaN)"),this.validateRange(o,h,void 0,t,e);for(let l=o;l<=h;l++)this.setPart(t,l,i[1]||n)}handleStepping(e,t,r,n){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in parts with stepping.");let i=this.extractNth(e,t),a=i[0].split("/");if(a.length!==2)throw new TypeError("CronPattern: Syntax error, illegal stepping: '"+e+"'");if(this.sloppyRanges)a[0]===""&&(a[0]="*");else{if(a[0]==="")throw new TypeError("CronPattern: Syntax error, stepping with missing prefix ('"+e+"') is not allowed. Use wildcard (*/step) or range (min-max/step) instead.");if(a[0]!=="*")throw new TypeError("CronPattern: Syntax error, stepping with numeric prefix ('"+e+"') is not allowed. Use wildcard (*/step) or range (min-max/step) instead.")}let o=0;a[0]!=="*"&&(o=parseInt(a[0],10)+r);let h=parseInt(a[1],10);this.validateNotNaN(h,"CronPattern: Syntax error, illegal stepping: (NaN)"),this.validateRange(0,this[t].length-1,h,t,e);for(let l=o;l<this[t].length;l+=h)this.setPart(t,l,i[1]||n)}replaceAlphaDays(e){return e.replace(/-sun/gi,"-7").replace(/sun/gi,"0").replace(/mon/gi,"1").replace(/tue/gi,"2").replace(/wed/gi,"3").replace(/thu/gi,"4").replace(/fri/gi,"5").replace(/sat/gi,"6")}replaceAlphaDaysQuartz(e){return e.replace(/sun/gi,"1").replace(/mon/gi,"2").replace(/tue/gi,"3").replace(/wed/gi,"4").replace(/thu/gi,"5").replace(/fri/gi,"6").replace(/sat/gi,"7")}replaceAlphaMonths(e){return e.replace(/jan/gi,"1").replace(/feb/gi,"2").replace(/mar/gi,"3").replace(/apr/gi,"4").replace(/may/gi,"5").replace(/jun/gi,"6").replace(/jul/gi,"7").replace(/aug/gi,"8").replace(/sep/gi,"9").replace(/oct/gi,"10").replace(/nov/gi,"11").replace(/dec/gi,"12")}handleNicknames(e){let t=e.trim().toLowerCase();if(t==="@yearly"||t==="@annually")return"0 0 1 1 *";if(t==="@monthly")return"0 0 1 * *";if(t==="@weekly")return"0 0 * * 0";if(t==="@daily"||t==="@midnight")return"0 0 * * *";if(t==="@hourly")return"0 * * * *";if(t==="@reboot")throw new TypeError("CronPattern: @reboot is not supported in this environment. This is an event-based trigger that requires system startup detection.");return e}setNthWeekdayOfMonth(e,t){if(typeof t!="number"&&t.toUpperCase()==="L")this.dayOfWeek[e]=this.dayOfWeek[e]|32;else if(t===63)this.dayOfWeek[e]=63;else if(t<6&&t>0)this.dayOfWeek[e]=this.dayOfWeek[e]|O[t-1];else throw new TypeError(`CronPattern: nth weekday out of range, should be 1-5 or L. Value: ${t}, Type: ${typeof t}`)}};var P=[31,28,31,30,31,30,31,31,30,31,30,31],f=[["month","year",0],["day","month",-1],["hour","day",0],["minute","hour",0],["second","minute",0]],m=class s{tz;ms;second;minute;hour;day;month;year;constructor(e,t){if(this.tz=t,e&&e instanceof Date)if(!isNaN(e))this.fromDate(e);else throw new TypeError("CronDate: Invalid date passed to CronDate constructor");else if(e==null)this.fromDate(new Date);else if(e&&typeof e=="string")this.fromString(e);else if(e instanceof s)this.fromCronDate(e);else throw new TypeError("CronDate: Invalid type ("+typeof e+") passed to CronDate constructor")}getLastDayOfMonth(e,t){return t!==1?P[t]:new Date(Date.UTC(e,t+1,0)).getUTCDate()}getLastWeekday(e,t){let r=this.getLastDayOfMonth(e,t),i=new Date(Date.UTC(e,t,r)).getUTCDay();return i===0?r-2:i===6?r-1:r}getNearestWeekday(e,t,r){let n=this.getLastDayOfMonth(e,t);if(r>n)return-1;let a=new Date(Date.UTC(e,t,r)).getUTCDay();return a===0?r===n?r-2:r+1:a===6?r===1?r+2:r-1:r}isNthWeekdayOfMonth(e,t,r,n){let a=new Date(Date.UTC(e,t,r)).getUTCDay(),o=0;for(let h=1;h<=r;h++)new Date(Date.UTC(e,t,h)).getUTCDay()===a&&o++;if(n&63&&O[o-1]&n)return!0;if(n&32){let h=this.getLastDayOfMonth(e,t);for(let l=r+1;l<=h;l++)if(new Date(Date.UTC(e,t,l)).getUTCDay()===a)return!1;return!0}return!1}fromDate(e){if(this.tz!==void 0)if(typeof this.tz=="number")this.ms=e.getUTCMilliseconds(),this.second=e.getUTCSeconds(),this.minute=e.getUTCMinutes()+this.tz,this.hour=e.getUTCHours(),this.day=e.getUTCDate(),this.month=e.getUTCMonth(),this.year=e.getUTCFullYear(),this.apply();else try{let t=g(e,this.tz);this.ms=e.getMilliseconds(),this.second=t.s,this.minute=t.i,this.hour=t.h,this.day=t.d,this.month=t.m-1,this.year=t.y}catch(t){let r=t instanceof Error?t.message:String(t);throw new TypeError(`CronDate: Failed to convert date to timezone '${this.tz}'. This may happen with invalid timezone names or dates. Original error: ${r}`)}else this.ms=e.getMilliseconds(),this.second=e.getSeconds(),this.minute=e.getMinutes(),this.hour=e.getHours(),this.day=e.getDate(),this.month=e.getMonth(),this.year=e.getFullYear()}fromCronDate(e){this.tz=e.tz,this.year=e.year,this.month=e.month,this.day=e.day,this.hour=e.hour,this.minute=e.minute,this.second=e.second,this.ms=e.ms}apply(){if(this.month>11||this.month<0||this.day>P[this.month]||this.day<1||this.hour>59||this.minute>59||this.second>59||this.hour<0||this.minute<0||this.second<0){let e=new Date(Date.UTC(this.year,this.month,this.day,this.hour,this.minute,this.second,this.ms));return this.ms=e.getUTCMilliseconds(),this.second=e.getUTCSeconds(),this.minute=e.getUTCMinutes(),this.hour=e.getUTCHours(),this.day=e.getUTCDate(),this.month=e.getUTCMonth(),this.year=e.getUTCFullYear(),!0}else return!1}fromString(e){if(typeof this.tz=="number"){let t=v(e);this.ms=t.getUTCMilliseconds(),this.second=t.getUTCSeconds(),this.minute=t.getUTCMinutes(),this.hour=t.getUTCHours(),this.day=t.getUTCDate(),this.month=t.getUTCMonth(),this.year=t.getUTCFullYear(),this.apply()}else return this.fromDate(v(e,this.tz))}findNext(e,t,r,n){return this._findMatch(e,t,r,n,1)}_findMatch(e,t,r,n,i){let a=this[t],o;r.lastDayOfMonth&&(o=this.getLastDayOfMonth(this.year,this.month));let h=!r.starDOW&&t=="day"?new Date(Date.UTC(this.year,this.month,1,0,0,0,0)).getUTCDay():void 0,l=this[t]+n,y=i===1?u=>u<r[t].length:u=>u>=0;for(let u=l;y(u);u+=i){let d=r[t][u];if(t==="day"&&!d){for(let c=0;c<r.nearestWeekdays.length;c++)if(r.nearestWeekdays[c]){let M=this.getNearestWeekday(this.year,this.month,c-n);if(M===-1)continue;if(M===u-n){d=1;break}}}if(t==="day"&&r.lastWeekday){let c=this.getLastWeekday(this.year,this.month);u-n===c&&(d=1)}if(t==="day"&&r.lastDayOfMonth&&u-n==o&&(d=1),t==="day"&&!r.starDOW){let c=r.dayOfWeek[(h+(u-n-1))%7];if(c&&c&63)c=this.isNthWeekdayOfMonth(this.year,this.month,u-n,c)?1:0;else if(c)throw new Error(`CronDate: Invalid value for dayOfWeek encountered. ${c}`);r.useAndLogic?d=d&&c:!e.domAndDow&&!r.starDOM?d=d||c:d=d&&c}if(d)return this[t]=u-n,a!==this[t]?2:1}return 3}recurse(e,t,r){if(r===0&&!e.starYear){if(this.year>=0&&this.year<e.year.length&&e.year[this.year]===0){let i=-1;for(let a=this.year+1;a<e.year.length&&a<1e4;a++)if(e.year[a]===1){i=a;break}if(i===-1)return null;this.year=i,this.month=0,this.day=1,this.hour=0,this.minute=0,this.second=0,this.ms=0}if(this.year>=1e4)return null}let n=this.findNext(t,f[r][0],e,f[r][2]);if(n>1){let i=r+1;for(;i<f.length;)this[f[i][0]]=-f[i][2],i++;if(n===3){if(this[f[r][1]]++,this[f[r][0]]=-f[r][2],this.apply(),r===0&&!e.starYear){for(;this.year>=0&&this.year<e.year.length&&e.year[this.year]===0&&this.year<1e4;)this.year++;if(this.year>=1e4||this.year>=e.year.length)return null}return this.recurse(e,t,0)}else if(this.apply())return this.recurse(e,t,r-1)}return r+=1,r>=f.length?this:(e.starYear?this.year>=3e3:this.year>=1e4)?null:this.recurse(e,t,r)}increment(e,t,r){return this.second+=t.interval!==void 0&&t.interval>1&&r?t.interval:1,this.ms=0,this.apply(),this.recurse(e,t,0)}decrement(e,t){return this.second-=t.interval!==void 0&&t.interval>1?t.interval:1,this.ms=0,this.apply(),this.recurseBackward(e,t,0,0)}recurseBackward(e,t,r,n=0){if(n>1e4)return null;if(r===0&&!e.starYear){if(this.year>=0&&this.year<e.year.length&&e.year[this.year]===0){let a=-1;for(let o=this.year-1;o>=0;o--)if(e.year[o]===1){a=o;break}if(a===-1)return null;this.year=a,this.month=11,this.day=31,this.hour=23,this.minute=59,this.second=59,this.ms=0}if(this.year<0)return null}let i=this.findPrevious(t,f[r][0],e,f[r][2]);if(i>1){let a=r+1;for(;a<f.length;){let o=f[a][0],h=f[a][2],l=this.getMaxPatternValue(o,e,h);this[o]=l,a++}if(i===3){if(this[f[r][1]]--,r===0){let y=this.getLastDayOfMonth(this.year,this.month);this.day>y&&(this.day=y)}if(r===1)if(this.day<=0)this.day=1;else{let y=this.year,u=this.month;for(;u<0;)u+=12,y--;for(;u>11;)u-=12,y++;let d=u!==1?P[u]:new Date(Date.UTC(y,u+1,0)).getUTCDate();this.day>d&&(this.day=d)}this.apply();let o=f[r][0],h=f[r][2],l=this.getMaxPatternValue(o,e,h);if(o==="day"){let y=this.getLastDayOfMonth(this.year,this.month);this[o]=Math.min(l,y)}else this[o]=l;if(this.apply(),r===0){let y=f[1][2],u=this.getMaxPatternValue("day",e,y),d=this.getLastDayOfMonth(this.year,this.month),c=Math.min(u,d);c!==this.day&&(this.day=c,this.hour=this.getMaxPatternValue("hour",e,f[2][2]),this.minute=this.getMaxPatternValue("minute",e,f[3][2]),this.second=this.getMaxPatternValue("second",e,f[4][2]))}if(r===0&&!e.starYear){for(;this.year>=0&&this.year<e.year.length&&e.year[this.year]===0;)this.year--;if(this.year<0)return null}return this.recurseBackward(e,t,0,n+1)}else if(this.apply())return this.recurseBackward(e,t,r-1,n+1)}return r+=1,r>=f.length?this:this.year<0?null:this.recurseBackward(e,t,r,n+1)}getMaxPatternValue(e,t,r){if(e==="day"&&t.lastDayOfMonth)return this.getLastDayOfMonth(this.year,this.month);if(e==="day"&&!t.starDOW)return this.getLastDayOfMonth(this.year,this.month);for(let n=t[e].length-1;n>=0;n--)if(t[e][n])return n-r;return t[e].length-1-r}findPrevious(e,t,r,n){return this._findMatch(e,t,r,n,-1)}getDate(e){return e||this.tz===void 0?new Date(this.year,this.month,this.day,this.hour,this.minute,this.second,this.ms):typeof this.tz=="number"?new Date(Date.UTC(this.year,this.month,this.day,this.hour,this.minute-this.tz,this.second,this.ms)):k(b(this.year,this.month+1,this.day,this.hour,this.minute,this.second,this.tz),!1)}getTime(){return this.getDate(!1).getTime()}match(e,t){if(!e.starYear&&(this.year<0||this.year>=e.year.length||e.year[this.year]===0))return!1;for(let r=0;r<f.length;r++){let n=f[r][0],i=f[r][2],a=this[n];if(a+i<0||a+i>=e[n].length)return!1;let o=e[n][a+i];if(n==="day"){if(!o){for(let h=0;h<e.nearestWeekdays.length;h++)if(e.nearestWeekdays[h]){let l=this.getNearestWeekday(this.year,this.month,h-i);if(l!==-1&&l===a){o=1;break}}}if(e.lastWeekday){let h=this.getLastWeekday(this.year,this.month);a===h&&(o=1)}if(e.lastDayOfMonth){let h=this.getLastDayOfMonth(this.year,this.month);a===h&&(o=1)}if(!e.starDOW){let h=new Date(Date.UTC(this.year,this.month,1,0,0,0,0)).getUTCDay(),l=e.dayOfWeek[(h+(a-1))%7];l&&l&63&&(l=this.isNthWeekdayOfMonth(this.year,this.month,a,l)?1:0),e.useAndLogic?o=o&&l:!t.domAndDow&&!e.starDOM?o=o||l:o=o&&l}}if(!o)return!1}return!0}};function R(s){if(s===void 0&&(s={}),delete s.name,s.legacyMode!==void 0&&s.domAndDow===void 0?s.domAndDow=!s.legacyMode:s.domAndDow===void 0&&(s.domAndDow=!1),s.legacyMode=!s.domAndDow,s.paused=s.paused===void 0?!1:s.paused,s.maxRuns=s.maxRuns===void 0?1/0:s.maxRuns,s.catch=s.catch===void 0?!1:s.catch,s.interval=s.interval===void 0?0:parseInt(s.interval.toString(),10),s.utcOffset=s.utcOffset===void 0?void 0:parseInt(s.utcOffset.toString(),10),s.dayOffset=s.dayOffset===void 0?0:parseInt(s.dayOffset.toString(),10),s.unref=s.unref===void 0?!1:s.unref,s.mode=s.mode===void 0?"auto":s.mode,s.alternativeWeekdays=s.alternativeWeekdays===void 0?!1:s.alternativeWeekdays,s.sloppyRanges=s.sloppyRanges===void 0?!1:s.sloppyRanges,!["auto","5-part","6-part","7-part","5-or-6-parts","6-or-7-parts"].includes(s.mode))throw new Error("CronOptions: mode must be one of 'auto', '5-part', '6-part', '7-part', '5-or-6-parts', or '6-or-7-parts'.");if(s.startAt&&(s.startAt=new m(s.startAt,s.timezone)),s.stopAt&&(s.stopAt=new m(s.stopAt,s.timezone)),s.interval!==null){if(isNaN(s.interval))throw new Error("CronOptions: Supplied value for interval is not a number");if(s.interval<0)throw new Error("CronOptions: Supplied value for interval can not be negative")}if(s.utcOffset!==void 0){if(isNaN(s.utcOffset))throw new Error("CronOptions: Invalid value passed for utcOffset, should be number representing minutes offset from UTC.");if(s.utcOffset<-870||s.utcOffset>870)throw new Error("CronOptions: utcOffset out of bounds.");if(s.utcOffset!==void 0&&s.timezone)throw new Error("CronOptions: Combining 'utcOffset' with 'timezone' is not allowed.")}if(s.unref!==!0&&s.unref!==!1)throw new Error("CronOptions: Unref should be either true, false or undefined(false).");if(s.dayOffset!==void 0&&s.dayOffset!==0&&isNaN(s.dayOffset))throw new Error("CronOptions: Invalid value passed for dayOffset, should be a number representing days to offset.");return s}function p(s){return Object.prototype.toString.call(s)==="[object Function]"||typeof s=="function"||s instanceof Function}function _(s){return p(s)}function x(s){typeof Deno<"u"&&typeof Deno.unrefTimer<"u"?Deno.unrefTimer(s):s&&typeof s.unref<"u"&&s.unref()}var W=30*1e3,w=[],E=class{name;options;_states;fn;getTz(){return this.options.timezone||this.options.utcOffset}applyDayOffset(e){if(this.options.dayOffset!==void 0&&this.options.dayOffset!==0){let t=this.options.dayOffset*24*60*60*1e3;return new Date(e.getTime()+t)}return e}constructor(e,t,r){let n,i;if(p(t))i=t;else if(typeof t=="object")n=t;else if(t!==void 0)throw new Error("Cron: Invalid argument passed for optionsIn. Should be one of function, or object (options).");if(p(r))i=r;else if(typeof r=="object")n=r;else if(r!==void 0)throw new Error("Cron: Invalid argument passed for funcIn. Should be one of function, or object (options).");if(this.name=n?.name,this.options=R(n),this._states={kill:!1,blocking:!1,previousRun:void 0,currentRun:void 0,once:void 0,currentTimeout:void 0,maxRuns:n?n.maxRuns:void 0,paused:n?n.paused:!1,pattern:new C("* * * * *",void 0,{mode:"auto"})},e&&(e instanceof Date||typeof e=="string"&&e.indexOf(":")>0)?this._states.once=new m(e,this.getTz()):this._states.pattern=new C(e,this.options.timezone,{mode:this.options.mode,alternativeWeekdays:this.options.alternativeWeekdays,sloppyRanges:this.options.sloppyRanges}),this.name){if(w.find(o=>o.name===this.name))throw new Error("Cron: Tried to initialize new named job '"+this.name+"', but name already taken.");w.push(this)}return i!==void 0&&_(i)&&(this.fn=i,this.schedule()),this}nextRun(e){let t=this._next(e);return t?this.applyDayOffset(t.getDate(!1)):null}nextRuns(e,t){this._states.maxRuns!==void 0&&e>this._states.maxRuns&&(e=this._states.maxRuns);let r=t||this._states.currentRun||void 0;return this._enumerateRuns(e,r,"next")}previousRuns(e,t){return this._enumerateRuns(e,t||void 0,"previous")}_enumerateRuns(e,t,r){let n=[],i=t?new m(t,this.getTz()):null,a=r==="next"?this._next:this._previous;for(;e--;){let o=a.call(this,i);if(!o)break;let h=o.getDate(!1);n.push(this.applyDayOffset(h)),i=o}return n}match(e){if(this._states.once){let r=new m(e,this.getTz());r.ms=0;let n=new m(this._states.once,this.getTz());return n.ms=0,r.getTime()===n.getTime()}let t=new m(e,this.getTz());return t.ms=0,t.match(this._states.pattern,this.options)}getPattern(){if(!this._states.once)return this._states.pattern?this._states.pattern.pattern:void 0}getOnce(){return this._states.once?this._states.once.getDate():null}isRunning(){let e=this.nextRun(this._states.currentRun),t=!this._states.paused,r=this.fn!==void 0,n=!this._states.kill;return t&&r&&n&&e!==null}isStopped(){return this._states.kill}isBusy(){return this._states.blocking}currentRun(){return this._states.currentRun?this._states.currentRun.getDate():null}previousRun(){return this._states.previousRun?this._states.previousRun.getDate():null}msToNext(e){let t=this._next(e);return t?e instanceof m||e instanceof Date?t.getTime()-e.getTime():t.getTime()-new m(e).getTime():null}stop(){this._states.kill=!0,this._states.currentTimeout&&clearTimeout(this._states.currentTimeout);let e=w.indexOf(this);e>=0&&w.splice(e,1)}pause(){return this._states.paused=!0,!this._states.kill}resume(){return this._states.paused=!1,!this._states.kill}schedule(e){if(e&&this.fn)throw new Error("Cron: It is not allowed to schedule two functions using the same Croner instance.");e&&(this.fn=e);let t=this.msToNext(),r=this.nextRun(this._states.currentRun);return t==null||isNaN(t)||r===null?this:(t>W&&(t=W),this._states.currentTimeout=setTimeout(()=>this._checkTrigger(r),t),this._states.currentTimeout&&this.options.unref&&x(this._states.currentTimeout),this)}async _trigger(e){this._states.blocking=!0,this._states.currentRun=new m(void 0,this.getTz());try{if(this.options.catch)try{this.fn!==void 0&&await this.fn(this,this.options.context)}catch(t){if(p(this.options.catch))try{this.options.catch(t,this)}catch{}}else this.fn!==void 0&&await this.fn(this,this.options.context)}finally{this._states.previousRun=new m(e,this.getTz()),this._states.blocking=!1}}async trigger(){await this._trigger()}runsLeft(){return this._states.maxRuns}_checkTrigger(e){let t=new Date,r=!this._states.paused&&t.getTime()>=e.getTime(),n=this._states.blocking&&this.options.protect;r&&!n?(this._states.maxRuns!==void 0&&this._states.maxRuns--,this._trigger()):r&&n&&p(this.options.protect)&&setTimeout(()=>this.options.protect(this),0),this.schedule()}_next(e){let t=!!(e||this._states.currentRun),r=!1;!e&&this.options.startAt&&this.options.interval&&([e,t]=this._calculatePreviousRun(e,t),r=!e),e=new m(e,this.getTz()),this.options.startAt&&e&&e.getTime()<this.options.startAt.getTime()&&(e=this.options.startAt);let n=this._states.once||new m(e,this.getTz());return!r&&n!==this._states.once&&(n=n.increment(this._states.pattern,this.options,t)),this._states.once&&this._states.once.getTime()<=e.getTime()||n===null||this._states.maxRuns!==void 0&&this._states.maxRuns<=0||this._states.kill||this.options.stopAt&&n.getTime()>=this.options.stopAt.getTime()?null:n}_previous(e){let t=new m(e,this.getTz());this.options.stopAt&&t.getTime()>this.options.stopAt.getTime()&&(t=this.options.stopAt);let r=new m(t,this.getTz());return this._states.once?this._states.once.getTime()<t.getTime()?this._states.once:null:(r=r.decrement(this._states.pattern,this.options),r===null||this.options.startAt&&r.getTime()<this.options.startAt.getTime()?null:r)}_calculatePreviousRun(e,t){let r=new m(void 0,this.getTz()),n=e;if(this.options.startAt.getTime()<=r.getTime()){n=this.options.startAt;let i=n.getTime()+this.options.interval*1e3;for(;i<=r.getTime();)n=new m(n,this.getTz()).increment(this._states.pattern,this.options,!0),i=n.getTime()+this.options.interval*1e3;t=!0}return n===null&&(n=void 0),[n,t]}};
+
+;// CONCATENATED MODULE: ./src/domain/freeze.ts
+// Freeze windows (SPEC §16): absolute `{ start, end }` and recurring `{ cron, duration_minutes,
+// timezone }` windows. Cron occurrences are computed by croner in the window's IANA time zone
+// (Node's ICU), so daylight-saving transitions are the library's and the platform's, not ours;
+// a window lasts `duration_minutes` of real time from its start. Pure: the clock is an argument.
+
+
+const isoWithOffset = schemas_string()
+    .refine((s) => /(?:Z|[+-]\d{2}:?\d{2})$/i.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time with an offset (2026-12-24T00:00:00+01:00, or Z)');
+function zoneProblem(zone) {
+    try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return null;
+    }
+    catch {
+        return `${JSON.stringify(zone)} is not an IANA time zone (Europe/Berlin, America/New_York, UTC)`;
+    }
+}
+function cronProblem(pattern) {
+    if (pattern.trim().split(/\s+/).length !== 5)
+        return 'must be a 5-field cron expression (minute hour day-of-month month day-of-week)';
+    try {
+        new E(pattern, { paused: true });
+        return null;
+    }
+    catch (e) {
+        return `is not a valid cron expression: ${e.message}`;
+    }
+}
+const freezeWindowSchema = strictObject({
+    start: isoWithOffset.optional().describe('An absolute window: its start (with an offset).'),
+    end: isoWithOffset.optional().describe('An absolute window: its end, after start.'),
+    cron: schemas_string()
+        .superRefine((c, ctx) => {
+        const p = cronProblem(c);
+        if (p)
+            ctx.addIssue({ code: 'custom', message: p });
+    })
+        .optional()
+        .describe('A recurring window: every occurrence (5-field cron, in timezone) starts one.'),
+    duration_minutes: schemas_number()
+        .positive()
+        .max(525_600)
+        .optional()
+        .describe('A recurring window: how long each lasts, in real minutes.'),
+    timezone: schemas_string()
+        .superRefine((zone, ctx) => {
+        const p = zoneProblem(zone);
+        if (p)
+            ctx.addIssue({ code: 'custom', message: p });
+    })
+        .optional()
+        .describe('A recurring window: the IANA time zone of cron. Default: UTC.'),
+    reason: schemas_string().min(1, 'say why (it is shown to everyone the window holds)'),
+    stages: array(schemas_string().min(1))
+        .min(1)
+        .optional()
+        .describe('The stages it freezes. Default: the last stage (production).'),
+})
+    .superRefine((w, ctx) => {
+    const absolute = w.start !== undefined || w.end !== undefined;
+    const recurring = w.cron !== undefined || w.duration_minutes !== undefined || w.timezone !== undefined;
+    if (absolute === recurring) {
+        ctx.addIssue({
+            code: 'custom',
+            message: 'needs either start and end (an absolute window) or cron and duration_minutes, with an optional timezone (a recurring one)',
+        });
+        return;
+    }
+    const need = (key, with_) => {
+        if (w[key] === undefined)
+            ctx.addIssue({ code: 'custom', path: [key], message: `is required with ${with_}` });
+    };
+    if (absolute) {
+        need('start', 'end');
+        need('end', 'start');
+        if (w.start && w.end && Date.parse(w.end) <= Date.parse(w.start))
+            ctx.addIssue({ code: 'custom', path: ['end'], message: `is not after start (${w.start})` });
+    }
+    else {
+        need('cron', 'duration_minutes');
+        need('duration_minutes', 'cron');
+    }
+})
+    .describe('A freeze window: { start, end, reason } or { cron, duration_minutes, timezone, reason }.');
+/** The window `w` holds `stage` at `now` (stages default to the last one). */
+function freezes(w, stage, lastStage) {
+    return (w.stages ?? [lastStage]).includes(stage);
+}
+/** When the window that contains `now` ends, or null when `now` is outside it. */
+function windowEnd(w, now) {
+    if (w.start !== undefined && w.end !== undefined) {
+        const start = Date.parse(w.start);
+        const end = Date.parse(w.end);
+        return now.getTime() >= start && now.getTime() < end ? new Date(end) : null;
+    }
+    if (w.cron === undefined || w.duration_minutes === undefined)
+        return null;
+    const length = w.duration_minutes * 60_000;
+    const cron = new E(w.cron, { timezone: w.timezone ?? 'UTC', paused: true });
+    // Occurrences in (now − duration, now] contain now; overlapping ones extend the end.
+    let end = null;
+    let at = cron.nextRun(new Date(now.getTime() - length));
+    while (at && at.getTime() <= now.getTime()) {
+        end = Math.max(end ?? 0, at.getTime() + length);
+        at = cron.nextRun(at);
+    }
+    return end === null ? null : new Date(end);
+}
+/** The freeze holding `stage` at `now`, the one that ends last when several overlap. */
+function activeFreeze(windows, stage, lastStage, now) {
+    let found = null;
+    windows.forEach((w, index) => {
+        if (!freezes(w, stage, lastStage))
+            return;
+        const end = windowEnd(w, now);
+        if (!end || (found && Date.parse(found.until) >= end.getTime()))
+            return;
+        found = {
+            reason: w.reason,
+            until: end.toISOString(),
+            index,
+            describe: w.start !== undefined
+                ? `${w.start} to ${w.end}`
+                : `cron "${w.cron}" (${w.timezone ?? 'UTC'}) for ${w.duration_minutes} minutes`,
+        };
+    });
+    return found;
+}
+
 ;// CONCATENATED MODULE: ./node_modules/balanced-match/dist/esm/index.js
 const balanced = (a, b, str) => {
     const ma = a instanceof RegExp ? maybeMatch(a, str) : a;
@@ -57304,6 +57455,7 @@ function patternRegExp(pattern) {
 
 
 
+
 const CONFIG_BLOCK = 'release_governor';
 const DEFAULT_HIGH_RISK_PATHS = [
     '.github/workflows/**',
@@ -57473,6 +57625,12 @@ const configSchema = strictObject({
         .min(1)
         .default(['incident', 'rollback'])
         .describe('Labels of the automatic-rollback issue (incident: rule 9 holds further deploys).'),
+    freeze_windows: array(freezeWindowSchema)
+        .default([])
+        .describe('Windows in which deploys are held (HOLD freeze_window); rollbacks are never frozen.'),
+    break_glass_permission: schemas_enum(APPROVER_PERMISSIONS)
+        .default('admin')
+        .describe('Minimum repository role of the person who dispatches a break-glass deploy.'),
     stages: array(config_stageSchema)
         .min(1, 'must list at least one stage (or leave stages out for a single stage)')
         .max(10)
@@ -57492,6 +57650,16 @@ const configSchema = strictObject({
         .describe('The release pipeline, in order (staging first). Absent: one stage named after production_environment_name.'),
 })
     .superRefine((c, ctx) => {
+    const names = c.stages ? c.stages.map((s) => s.name) : [c.production_environment_name];
+    c.freeze_windows.forEach((w, i) => {
+        for (const [j, stage] of (w.stages ?? []).entries())
+            if (!names.includes(stage))
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['freeze_windows', i, 'stages', j],
+                    message: `${stage} is not a stage (the stages are ${names.join(', ')})`,
+                });
+    });
     if (c.stages && c.health_check)
         ctx.addIssue({
             code: 'custom',
@@ -57511,9 +57679,10 @@ class ConfigError extends Error {
 }
 const KEYS = Object.keys(configSchema.shape);
 /** Keys that are structures, not scalars or lists: the file only, never an environment variable. */
-const FILE_ONLY_KEYS = new Set(['stages', 'health_check']);
+const FILE_ONLY_KEYS = new Set(['stages', 'health_check', 'freeze_windows']);
 const STAGE_KEYS = Object.keys(config_stageSchema.shape);
 const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
+const FREEZE_KEYS = Object.keys(freezeWindowSchema.shape);
 const LIST_KEYS = new Set([
     'rollback_labels',
     'high_risk_paths',
@@ -57734,7 +57903,13 @@ function loadConfig(opts) {
                 }
                 else
                     where = opts.path;
-                const allowed = at.at(-1) === 'health_check' ? HEALTH_KEYS : at[0] === 'stages' ? STAGE_KEYS : KEYS;
+                const allowed = at.at(-1) === 'health_check'
+                    ? HEALTH_KEYS
+                    : at[0] === 'freeze_windows'
+                        ? FREEZE_KEYS
+                        : at[0] === 'stages'
+                            ? STAGE_KEYS
+                            : KEYS;
                 const message = unknownKey === null
                     ? issueMessage(issue)
                     : `unknown key (allowed: ${allowed.join(', ')})`;
@@ -58016,6 +58191,7 @@ function summary_emptyReport(over = {}) {
         stage: null,
         pipeline: null,
         healthCheck: null,
+        banner: null,
         ...over,
     };
 }
@@ -58035,6 +58211,11 @@ function unblockSteps(u, r) {
         ? `Re-run this job: ${link('re-run the governor', r.runUrl)} (Re-run jobs). The rerun reads approvals fresh from the API.`
         : 'Re-run the governor job; the rerun reads approvals fresh from the API.';
     if (u.kind === 'wait') {
+        if (u.reason === 'freeze_window')
+            return [
+                `Frozen: ${md(u.detail)}. The freeze ends at ${code(u.until)}; the governor's scheduled reconcile then decides this commit by itself, or ${r.runUrl ? link('re-run this job', r.runUrl) : 're-run the governor job'} after that time.`,
+                'In an emergency, a break-glass deploy (`break-glass: DEPLOY-NOW` with a reason, by someone with `break_glass_permission`) bypasses the freeze: see docs/runbook.md.',
+            ];
         if (u.reason === 'soaking' || u.reason === 'stage_busy')
             return [
                 `Nothing to do but wait: it clears at ${code(u.until)} (${md(u.detail)}).`,
@@ -58089,6 +58270,8 @@ function renderSummary(r) {
     const title = r.outcome === 'ERROR'
         ? 'Release Governor failed'
         : `Release Governor: ${r.outcome}${r.sha ? ` ${shortSha(r.sha)}` : ''}`;
+    if (r.banner)
+        out.push(`> [!CAUTION]\n> ${md(r.banner)}`);
     out.push(`## ${ICON[r.outcome]} ${md(title)}${r.dryRun ? ' (dry run)' : ''}`);
     if (r.headline)
         out.push(md(r.headline));
@@ -58227,7 +58410,8 @@ function pipelineTable(rows) {
 /** The commit status description: at most 140 characters, as GitHub requires. */
 function statusDescription(r) {
     const u = r.decision?.unblock;
-    const until = u?.kind === 'wait' && (u.reason === 'soaking' || u.reason === 'stage_busy')
+    const until = u?.kind === 'wait' &&
+        (u.reason === 'soaking' || u.reason === 'stage_busy' || u.reason === 'freeze_window')
         ? `until ${u.until.slice(11, 16)} UTC`
         : '';
     const parts = [
@@ -58409,6 +58593,12 @@ async function deps_writeState(deps, sha, build, first) {
 
 ;// CONCATENATED MODULE: ./src/domain/approvals.ts
 
+/** Whether a person has at least `minimum` on the repository (and is a person, not a bot). */
+function hasRole(actor, minimum) {
+    return (!actor.isBot &&
+        !/\[bot\]$/.test(actor.login) &&
+        ROLE_RANK[actor.role ?? 'none'] >= ROLE_RANK[minimum]);
+}
 const ROLE_RANK = {
     none: 0,
     read: 1,
@@ -58619,6 +58809,7 @@ const NO_APPROVALS = {
 // clock included, comes in as an argument, and the verdict says which rules were evaluated
 // and what an operator needs to clear a hold.
 
+
 const TITLES = {
     disabled: '1. Governor enabled',
     already_deployed: '2. Not already deployed or in flight',
@@ -58630,9 +58821,10 @@ const TITLES = {
     first_deploy: '6. First deploy approved',
     cooldown: '7. Not in cooldown after a failed deploy',
     rate_limit: '8. Under the deploy rate limit',
-    soaked: '8a. Soaked in the previous stage',
-    stage_free: '8b. Stage not holding a soaking release',
-    rolled_back: '8c. Not rolled back from this stage (or approved again)',
+    freeze: '8a. Outside freeze windows',
+    soaked: '8b. Soaked in the previous stage',
+    stage_free: '8c. Stage not holding a soaking release',
+    rolled_back: '8d. Not rolled back from this stage (or approved again)',
     incident: '9. No active incident (or approved)',
     high_risk: '10. HIGH-risk paths approved',
     allow: '11. Allow',
@@ -58837,6 +59029,17 @@ function decide(input) {
     trail.pass('degraded_high_risk', input.degraded === true
         ? `production degraded, risk ${level}`
         : `risk ${level}, production ${input.degraded === false ? 'healthy' : 'health unknown'}`);
+    // Break-glass (§16) turns the soft and wait holds below into a record of what it bypassed.
+    const bypassed = [];
+    const hold = (d) => {
+        if (!input.breakGlass || d.holdKind === 'hard')
+            return d;
+        bypassed.push(d.reason);
+        const applied = d.rules.at(-1);
+        applied.verdict = 'pass';
+        applied.detail = `bypassed by break-glass (@${input.breakGlass.actor}): ${applied.detail}`;
+        return null;
+    };
     const wholeDiffApproved = approvals.coversAll || (!risk.incomplete && coversPaths(approvals, risk.paths));
     let clearedByApproval = false;
     const stage = input.stage ?? null;
@@ -58848,10 +59051,14 @@ function decide(input) {
     else if (input.productionSha === null && config.require_approval_for_first_deploy) {
         if (!wholeDiffApproved) {
             trail.applies('first_deploy', 'no production SHA yet and no approval covering the whole first deploy');
-            return softHold(trail, input, 'first_deploy_required', uncoveredPaths(approvals, risk.paths), 'First deploy: an approval is required.');
+            const d = hold(softHold(trail, input, 'first_deploy_required', uncoveredPaths(approvals, risk.paths), 'First deploy: an approval is required.'));
+            if (d)
+                return d;
         }
-        clearedByApproval = true;
-        trail.pass('first_deploy', 'first deploy, approved');
+        else {
+            clearedByApproval = true;
+            trail.pass('first_deploy', 'first deploy, approved');
+        }
     }
     else
         trail.pass('first_deploy', input.productionSha === null
@@ -58868,9 +59075,12 @@ function decide(input) {
         const until = new Date(lastFailure + cooldownMs).toISOString();
         const detail = `the deploy of ${decide_short(input.sha)} failed at ${new Date(lastFailure).toISOString()}; cooldown_minutes is ${config.cooldown_minutes}`;
         trail.applies('cooldown', detail);
-        return verdict(trail, 'HOLD', 'cooldown', level, { kind: 'wait', reason: 'cooldown', until, detail }, 'wait', `Cooldown after a failed deploy, until ${until}.`);
+        const d = hold(verdict(trail, 'HOLD', 'cooldown', level, { kind: 'wait', reason: 'cooldown', until, detail }, 'wait', `Cooldown after a failed deploy, until ${until}.`));
+        if (d)
+            return d;
     }
-    trail.pass('cooldown', lastFailure === null ? 'no failed deploy of this SHA' : 'cooldown has passed');
+    else
+        trail.pass('cooldown', lastFailure === null ? 'no failed deploy of this SHA' : 'cooldown has passed');
     // 8
     const windowStart = now.getTime() - HOUR_MS;
     const recent = input.history
@@ -58883,13 +59093,33 @@ function decide(input) {
         const until = new Date(freeing + HOUR_MS).toISOString();
         const detail = `${recent.length} deploys in the last 60 minutes; max_deploys_per_hour is ${config.max_deploys_per_hour}`;
         trail.applies('rate_limit', detail);
-        return verdict(trail, 'HOLD', 'rate_limit', level, { kind: 'wait', reason: 'rate_limit', until, detail }, 'wait', `Rate limit reached, until ${until}.`);
+        const d = hold(verdict(trail, 'HOLD', 'rate_limit', level, { kind: 'wait', reason: 'rate_limit', until, detail }, 'wait', `Rate limit reached, until ${until}.`));
+        if (d)
+            return d;
     }
-    trail.pass('rate_limit', `${recent.length} of ${config.max_deploys_per_hour} deploys in the last 60 minutes`);
+    else
+        trail.pass('rate_limit', `${recent.length} of ${config.max_deploys_per_hour} deploys in the last 60 minutes`);
+    // 8a: freeze windows (SPEC §16) of this stage.
+    const stageName = stage?.name ?? config.production_environment_name;
+    const last = config.stages?.at(-1)?.name ?? config.production_environment_name;
+    const frozen = activeFreeze(config.freeze_windows, stageName, last, now);
+    if (frozen) {
+        const until = new Date(frozen.until);
+        const detail = `freeze window ${frozen.index + 1} (${frozen.describe}): ${frozen.reason}`;
+        trail.applies('freeze', detail);
+        const d = hold(verdict(trail, 'HOLD', 'freeze_window', level, { kind: 'wait', reason: 'freeze_window', until: frozen.until, detail }, 'wait', `${stageName} is frozen until ${decide_clock(until)} (in ${decide_timeLeft(until, now)}): ${frozen.reason}.`));
+        if (d)
+            return d;
+    }
+    else if (config.freeze_windows.length > 0)
+        trail.pass('freeze', `no freeze window holds ${stageName} now`);
     if (stage) {
         const held = pipelineHold(trail, stage, input.sha, level, now);
-        if (held)
-            return held;
+        if (held) {
+            const d = hold(held);
+            if (d)
+                return d;
+        }
     }
     // 8c: a SHA rolled back from this stage comes back only with a fresh, SHA-scoped approval.
     if (input.lifecycle === 'rolled_back') {
@@ -58897,10 +59127,14 @@ function decide(input) {
         const again = approvals.valid.find((a) => a.covers === 'all' && (a.at === null || a.at > since));
         if (!again) {
             trail.applies('rolled_back', `${decide_short(input.sha)} was rolled back from here at ${since || 'an earlier time'}`);
-            return softHold(trail, { ...input, pulls: [] }, 'previously_rolled_back', risk.paths, `${decide_short(input.sha)} was rolled back from ${stage?.name ?? 'production'}: it goes back only when someone approves it again.`);
+            const d = hold(softHold(trail, { ...input, pulls: [] }, 'previously_rolled_back', risk.paths, `${decide_short(input.sha)} was rolled back from ${stage?.name ?? 'production'}: it goes back only when someone approves it again.`));
+            if (d)
+                return d;
         }
-        clearedByApproval = true;
-        trail.pass('rolled_back', `rolled back, then approved again (${again.source}${again.actor ? ` by @${again.actor}` : ''})`);
+        else {
+            clearedByApproval = true;
+            trail.pass('rolled_back', `rolled back, then approved again (${again.source}${again.actor ? ` by @${again.actor}` : ''})`);
+        }
     }
     // 9
     const incident = input.incidents.length > 0 || input.degraded === true;
@@ -58912,10 +59146,14 @@ function decide(input) {
             : 'production is degraded';
         if (!wholeDiffApproved) {
             trail.applies('incident', `${why}; no approval covers this change`);
-            return softHold(trail, input, 'incident_active', uncoveredPaths(approvals, risk.paths), `Active incident (${why}): an approval is required.`);
+            const d = hold(softHold(trail, input, 'incident_active', uncoveredPaths(approvals, risk.paths), `Active incident (${why}): an approval is required.`));
+            if (d)
+                return d;
         }
-        clearedByApproval = true;
-        trail.pass('incident', `${why}; approved`);
+        else {
+            clearedByApproval = true;
+            trail.pass('incident', `${why}; approved`);
+        }
     }
     else
         trail.pass('incident', incident ? 'incident active; HIGH risk is judged by rule 10' : 'no open incident');
@@ -58931,22 +59169,30 @@ function decide(input) {
             trail.applies('high_risk', needsWhole
                 ? `the diff could not be fully assessed (${risk.incompleteReason}); only an approval of the whole diff clears it`
                 : `${uncovered.length} HIGH-risk path(s) without a valid approval`);
-            return softHold(trail, input, 'high_risk_no_approval', uncovered, `HIGH risk: ${uncovered.length} path(s) need an approval.`);
+            const d = hold(softHold(trail, input, 'high_risk_no_approval', uncovered, `HIGH risk: ${uncovered.length} path(s) need an approval.`));
+            if (d)
+                return d;
         }
-        trail.pass('high_risk', 'every HIGH-risk path is covered by a valid approval');
+        else
+            trail.pass('high_risk', 'every HIGH-risk path is covered by a valid approval');
     }
     else
         trail.pass('high_risk', `risk ${level}`);
     // 11
-    const reason = clearedByApproval
-        ? 'allow_approved'
-        : level === 'HIGH'
-            ? 'allow_high_approved'
-            : level === 'MEDIUM'
-                ? 'allow_medium'
-                : 'allow_low';
+    const reason = input.breakGlass
+        ? 'allow_break_glass'
+        : clearedByApproval
+            ? 'allow_approved'
+            : level === 'HIGH'
+                ? 'allow_high_approved'
+                : level === 'MEDIUM'
+                    ? 'allow_medium'
+                    : 'allow_low';
     trail.applies('allow', reason);
-    return verdict(trail, 'ALLOW', reason, level, null, null, `Deploy ${decide_short(input.sha)} (${level}).`);
+    const allowed = verdict(trail, 'ALLOW', reason, level, null, null, input.breakGlass
+        ? `Break-glass deploy of ${decide_short(input.sha)} (${level}) by @${input.breakGlass.actor}${bypassed.length ? `, bypassing ${bypassed.join(', ')}` : ''}.`
+        : `Deploy ${decide_short(input.sha)} (${level}).`);
+    return input.breakGlass ? { ...allowed, bypassed } : allowed;
 }
 
 ;// CONCATENATED MODULE: ./src/domain/risk.ts
@@ -59272,6 +59518,7 @@ async function evaluate(deps, req, known) {
         degraded: deps.degraded,
         now: deps.now(),
         rolledBackAt: entry?.rolled_back_at ?? null,
+        breakGlass: req.breakGlass ?? null,
     });
     return { ...base, decision, assessment, approvals, ownClaim, foundRun };
 }
@@ -59309,6 +59556,7 @@ function reportOf(deps, ev, sha) {
         environmentName: ev.config?.production_environment_name ?? 'production',
         releaseBranch: ev.config?.branch ?? null,
         stage: ev.stage?.name ?? null,
+        banner: null,
         pipeline: ev.pipeline?.configured
             ? pipeline_pipelineRows(ev.snapshot.pipeline ?? ev.snapshot.release, ev.pipeline)
             : null,
@@ -59443,7 +59691,7 @@ async function act_decideAndAct(root, req, first) {
             }), ev.snapshot);
             report.stateCommit = written?.head ?? null;
             // A stage that waits for a soak will go on by itself: pending, not a failure.
-            const waiting = ev.decision.reason === 'soaking' || ev.decision.reason === 'stage_busy';
+            const waiting = ['soaking', 'stage_busy', 'freeze_window'].includes(ev.decision.reason);
             await deps_publishStatus(deps, report, req.sha, waiting ? 'pending' : 'failure', statusDescription(report), deps.run.url, config.status_context);
             return report;
         }
@@ -59454,10 +59702,7 @@ async function act_decideAndAct(root, req, first) {
         if (ev.ownClaim)
             claimed = snap;
         else {
-            const record = state_withLifecycle(evaluationRecord(deps, ev, req.sha), {
-                state: 'claimed',
-                claimed_at: deps.now().toISOString(),
-            });
+            const record = state_withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: deps.now().toISOString() });
             const release = state_claim(snap.release, req.sha, deps.now(), deps_claimedBy(deps));
             const r = await deps.store.write(snap, { [state_RELEASE_FILE]: state_serialize(release), [state_decisionPath(req.sha)]: state_serialize(record) }, `claim ${types_shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${deps_claimedBy(deps)})`);
             if (r.kind !== 'written') {
@@ -59503,9 +59748,49 @@ async function act_decideAndAct(root, req, first) {
         if (row)
             row.inFlight = { sha: req.sha, runUrl: run.url };
         await deps_publishStatus(deps, report, req.sha, 'success', statusDescription(report), run.url, config.status_context);
+        if (req.breakGlass)
+            await announceBreakGlass(deps, req, ev.decision.bypassed ?? [], report, run.url, ev.stage?.name ?? config.production_environment_name);
         return report;
     }
     throw new GovernorError(`Deciding ${types_shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`, 'Re-run the job.');
+}
+/** The decision record keeps who broke the glass, why, and what it bypassed. */
+function withBreakGlass(record, req, bypassed, deps) {
+    if (!req.breakGlass)
+        return record;
+    return {
+        ...record,
+        break_glass: {
+            actor: req.breakGlass.actor,
+            reason: req.breakGlass.reason,
+            bypassed: bypassed ?? [],
+            at: deps.now().toISOString(),
+            run_url: deps.run.url,
+        },
+    };
+}
+/** Break-glass leaves a loud trail: a banner, and an issue labelled break-glass. */
+async function announceBreakGlass(deps, req, bypassed, report, runUrl, stage) {
+    const bg = req.breakGlass;
+    report.banner = `BREAK-GLASS deploy of ${types_shortSha(req.sha)} to ${stage} by @${bg.actor}: "${bg.reason}". Bypassed: ${bypassed.length ? bypassed.join(', ') : 'nothing (no hold applied)'}.`;
+    const title = `Break-glass deploy of ${types_shortSha(req.sha)} to ${stage} by @${bg.actor}`;
+    const body = [
+        `@${bg.actor} deployed \`${req.sha}\` to **${stage}** with break-glass.`,
+        '',
+        `- Why: ${bg.reason}`,
+        `- Holds bypassed: ${bypassed.length ? bypassed.map((b) => `\`${b}\``).join(', ') : 'none applied'}`,
+        `- Deploy run: ${runUrl}`,
+        `- Governor run: ${deps.run.url ?? '(not in Actions)'}`,
+        '',
+        'Close this issue once the emergency change has been reviewed after the fact.',
+    ].join('\n');
+    const open = await deps.gh.findOpenIssue(title, ['break-glass']);
+    if (open !== null)
+        return;
+    await deps_bestEffort(report, `the break-glass issue`, async () => {
+        const n = await deps.gh.openIssue(title, body, ['break-glass']);
+        report.notes.push(`Opened #${n}: ${title}.`);
+    });
 }
 /** Dispatch, then make sure we know the run: from the response, or by finding it. */
 async function act_dispatchOnce(deps, config, sha, environment) {

@@ -365,6 +365,15 @@ export class GitHub implements RepoPort {
     }
   }
 
+  /** A person's repository role (role_name) and whether they are a bot; role null when none. */
+  async person(login: string): Promise<Actor> {
+    try {
+      return await this.actor(login);
+    } catch (e) {
+      throw apiError(`Reading the repository role of @${login}`, e);
+    }
+  }
+
   private async actor(login: string): Promise<Actor> {
     const isBot = /\[bot\]$/.test(login);
     try {

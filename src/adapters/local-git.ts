@@ -220,6 +220,9 @@ export class LocalRepo implements RepoPort {
   async dispatch(): Promise<never> {
     this.refuse();
   }
+  async person(): Promise<never> {
+    this.refuse();
+  }
   async setStatus(): Promise<never> {
     this.refuse();
   }

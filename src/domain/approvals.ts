@@ -78,6 +78,15 @@ export interface ApprovalResult {
   covered: Set<string>;
 }
 
+/** Whether a person has at least `minimum` on the repository (and is a person, not a bot). */
+export function hasRole(actor: Actor, minimum: ApprovalConfig['approver_permission']): boolean {
+  return (
+    !actor.isBot &&
+    !/\[bot\]$/.test(actor.login) &&
+    ROLE_RANK[actor.role ?? 'none'] >= ROLE_RANK[minimum]
+  );
+}
+
 const ROLE_RANK: Record<RepoRole, number> = {
   none: 0,
   read: 1,

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { isMap, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
+import { freezeWindowSchema } from './freeze.js';
 import { healthCheckSchema } from './health.js';
 import { patternProblem } from './patterns.js';
 
@@ -236,6 +237,16 @@ export const configSchema = z
       .min(1)
       .default(['incident', 'rollback'])
       .describe('Labels of the automatic-rollback issue (incident: rule 9 holds further deploys).'),
+    freeze_windows: z
+      .array(freezeWindowSchema)
+      .default([])
+      .describe(
+        'Windows in which deploys are held (HOLD freeze_window); rollbacks are never frozen.',
+      ),
+    break_glass_permission: z
+      .enum(APPROVER_PERMISSIONS)
+      .default('admin')
+      .describe('Minimum repository role of the person who dispatches a break-glass deploy.'),
     stages: z
       .array(stageSchema)
       .min(1, 'must list at least one stage (or leave stages out for a single stage)')
@@ -258,6 +269,16 @@ export const configSchema = z
       ),
   })
   .superRefine((c, ctx) => {
+    const names = c.stages ? c.stages.map((s) => s.name) : [c.production_environment_name];
+    c.freeze_windows.forEach((w, i) => {
+      for (const [j, stage] of (w.stages ?? []).entries())
+        if (!names.includes(stage))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['freeze_windows', i, 'stages', j],
+            message: `${stage} is not a stage (the stages are ${names.join(', ')})`,
+          });
+    });
     if (c.stages && c.health_check)
       ctx.addIssue({
         code: 'custom',
@@ -314,9 +335,10 @@ export class ConfigError extends Error {
 
 const KEYS = Object.keys(configSchema.shape) as (keyof typeof configSchema.shape)[];
 /** Keys that are structures, not scalars or lists: the file only, never an environment variable. */
-export const FILE_ONLY_KEYS = new Set(['stages', 'health_check']);
+export const FILE_ONLY_KEYS = new Set(['stages', 'health_check', 'freeze_windows']);
 const STAGE_KEYS = Object.keys(stageSchema.shape);
 const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
+const FREEZE_KEYS = Object.keys(freezeWindowSchema.shape);
 const LIST_KEYS = new Set([
   'rollback_labels',
   'high_risk_paths',
@@ -574,7 +596,13 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
           where = `${opts.path}:${line ?? '?'}`;
         } else where = opts.path;
         const allowed =
-          at.at(-1) === 'health_check' ? HEALTH_KEYS : at[0] === 'stages' ? STAGE_KEYS : KEYS;
+          at.at(-1) === 'health_check'
+            ? HEALTH_KEYS
+            : at[0] === 'freeze_windows'
+              ? FREEZE_KEYS
+              : at[0] === 'stages'
+                ? STAGE_KEYS
+                : KEYS;
         const message =
           unknownKey === null
             ? issueMessage(issue)

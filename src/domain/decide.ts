@@ -3,6 +3,7 @@
 // and what an operator needs to clear a hold.
 import { coversPaths, uncoveredPaths, type ApprovalResult } from './approvals.js';
 import type { Config } from './config.js';
+import { activeFreeze } from './freeze.js';
 import type { RiskAssessment } from './risk.js';
 import type { HoldKind, Outcome, ReasonCode, Risk } from './types.js';
 
@@ -32,6 +33,7 @@ export type RuleId =
   | 'first_deploy'
   | 'cooldown'
   | 'rate_limit'
+  | 'freeze'
   | 'soaked'
   | 'stage_free'
   | 'rolled_back'
@@ -74,7 +76,7 @@ export type Unblock =
     }
   | {
       kind: 'wait';
-      reason: 'cooldown' | 'rate_limit' | 'soaking' | 'stage_busy';
+      reason: 'cooldown' | 'rate_limit' | 'freeze_window' | 'soaking' | 'stage_busy';
       until: string;
       detail: string;
     }
@@ -88,6 +90,7 @@ export type Unblock =
         | 'previously_rolled_back'
         | 'cooldown'
         | 'rate_limit'
+        | 'freeze_window'
         | 'soaking'
         | 'stage_busy'
       >;
@@ -103,6 +106,8 @@ export interface Decision {
   unblock: Unblock | null;
   /** One line for logs and the commit status. */
   summary: string;
+  /** Break-glass (§16): the holds it bypassed, by reason code. */
+  bypassed?: ReasonCode[];
 }
 
 /** A stage of a configured pipeline (SPEC §14): what its extra rules need. */
@@ -159,8 +164,13 @@ export interface DecisionInput extends EarlyInput {
   /** The `degraded` input: true, false, or null (unknown). */
   degraded: boolean | null;
   now: Date;
-  /** When this SHA was rolled back from the stage (lifecycle rolled_back), for rule 8c. */
+  /** When this SHA was rolled back from the stage (lifecycle rolled_back), for rule 8d. */
   rolledBackAt?: string | null;
+  /**
+   * Break-glass (§16), already authorised by the caller: the soft and wait holds are bypassed
+   * and recorded; hard holds and rules 1–3 still apply.
+   */
+  breakGlass?: { actor: string; reason: string } | null;
 }
 
 const TITLES: Record<RuleId, string> = {
@@ -174,9 +184,10 @@ const TITLES: Record<RuleId, string> = {
   first_deploy: '6. First deploy approved',
   cooldown: '7. Not in cooldown after a failed deploy',
   rate_limit: '8. Under the deploy rate limit',
-  soaked: '8a. Soaked in the previous stage',
-  stage_free: '8b. Stage not holding a soaking release',
-  rolled_back: '8c. Not rolled back from this stage (or approved again)',
+  freeze: '8a. Outside freeze windows',
+  soaked: '8b. Soaked in the previous stage',
+  stage_free: '8c. Stage not holding a soaking release',
+  rolled_back: '8d. Not rolled back from this stage (or approved again)',
   incident: '9. No active incident (or approved)',
   high_risk: '10. HIGH-risk paths approved',
   allow: '11. Allow',
@@ -523,6 +534,17 @@ export function decide(input: DecisionInput): Decision {
       : `risk ${level}, production ${input.degraded === false ? 'healthy' : 'health unknown'}`,
   );
 
+  // Break-glass (§16) turns the soft and wait holds below into a record of what it bypassed.
+  const bypassed: ReasonCode[] = [];
+  const hold = (d: Decision): Decision | null => {
+    if (!input.breakGlass || d.holdKind === 'hard') return d;
+    bypassed.push(d.reason);
+    const applied = d.rules.at(-1)!;
+    applied.verdict = 'pass';
+    applied.detail = `bypassed by break-glass (@${input.breakGlass.actor}): ${applied.detail}`;
+    return null;
+  };
+
   const wholeDiffApproved =
     approvals.coversAll || (!risk.incomplete && coversPaths(approvals, risk.paths));
   let clearedByApproval = false;
@@ -538,16 +560,20 @@ export function decide(input: DecisionInput): Decision {
         'first_deploy',
         'no production SHA yet and no approval covering the whole first deploy',
       );
-      return softHold(
-        trail,
-        input,
-        'first_deploy_required',
-        uncoveredPaths(approvals, risk.paths),
-        'First deploy: an approval is required.',
+      const d = hold(
+        softHold(
+          trail,
+          input,
+          'first_deploy_required',
+          uncoveredPaths(approvals, risk.paths),
+          'First deploy: an approval is required.',
+        ),
       );
+      if (d) return d;
+    } else {
+      clearedByApproval = true;
+      trail.pass('first_deploy', 'first deploy, approved');
     }
-    clearedByApproval = true;
-    trail.pass('first_deploy', 'first deploy, approved');
   } else
     trail.pass(
       'first_deploy',
@@ -567,20 +593,23 @@ export function decide(input: DecisionInput): Decision {
     const until = new Date(lastFailure + cooldownMs).toISOString();
     const detail = `the deploy of ${short(input.sha)} failed at ${new Date(lastFailure).toISOString()}; cooldown_minutes is ${config.cooldown_minutes}`;
     trail.applies('cooldown', detail);
-    return verdict(
-      trail,
-      'HOLD',
-      'cooldown',
-      level,
-      { kind: 'wait', reason: 'cooldown', until, detail },
-      'wait',
-      `Cooldown after a failed deploy, until ${until}.`,
+    const d = hold(
+      verdict(
+        trail,
+        'HOLD',
+        'cooldown',
+        level,
+        { kind: 'wait', reason: 'cooldown', until, detail },
+        'wait',
+        `Cooldown after a failed deploy, until ${until}.`,
+      ),
     );
-  }
-  trail.pass(
-    'cooldown',
-    lastFailure === null ? 'no failed deploy of this SHA' : 'cooldown has passed',
-  );
+    if (d) return d;
+  } else
+    trail.pass(
+      'cooldown',
+      lastFailure === null ? 'no failed deploy of this SHA' : 'cooldown has passed',
+    );
 
   // 8
   const windowStart = now.getTime() - HOUR_MS;
@@ -594,24 +623,53 @@ export function decide(input: DecisionInput): Decision {
     const until = new Date(freeing + HOUR_MS).toISOString();
     const detail = `${recent.length} deploys in the last 60 minutes; max_deploys_per_hour is ${config.max_deploys_per_hour}`;
     trail.applies('rate_limit', detail);
-    return verdict(
-      trail,
-      'HOLD',
-      'rate_limit',
-      level,
-      { kind: 'wait', reason: 'rate_limit', until, detail },
-      'wait',
-      `Rate limit reached, until ${until}.`,
+    const d = hold(
+      verdict(
+        trail,
+        'HOLD',
+        'rate_limit',
+        level,
+        { kind: 'wait', reason: 'rate_limit', until, detail },
+        'wait',
+        `Rate limit reached, until ${until}.`,
+      ),
     );
-  }
-  trail.pass(
-    'rate_limit',
-    `${recent.length} of ${config.max_deploys_per_hour} deploys in the last 60 minutes`,
-  );
+    if (d) return d;
+  } else
+    trail.pass(
+      'rate_limit',
+      `${recent.length} of ${config.max_deploys_per_hour} deploys in the last 60 minutes`,
+    );
+
+  // 8a: freeze windows (SPEC §16) of this stage.
+  const stageName = stage?.name ?? config.production_environment_name;
+  const last = config.stages?.at(-1)?.name ?? config.production_environment_name;
+  const frozen = activeFreeze(config.freeze_windows, stageName, last, now);
+  if (frozen) {
+    const until = new Date(frozen.until);
+    const detail = `freeze window ${frozen.index + 1} (${frozen.describe}): ${frozen.reason}`;
+    trail.applies('freeze', detail);
+    const d = hold(
+      verdict(
+        trail,
+        'HOLD',
+        'freeze_window',
+        level,
+        { kind: 'wait', reason: 'freeze_window', until: frozen.until, detail },
+        'wait',
+        `${stageName} is frozen until ${clock(until)} (in ${timeLeft(until, now)}): ${frozen.reason}.`,
+      ),
+    );
+    if (d) return d;
+  } else if (config.freeze_windows.length > 0)
+    trail.pass('freeze', `no freeze window holds ${stageName} now`);
 
   if (stage) {
     const held = pipelineHold(trail, stage, input.sha, level, now);
-    if (held) return held;
+    if (held) {
+      const d = hold(held);
+      if (d) return d;
+    }
   }
 
   // 8c: a SHA rolled back from this stage comes back only with a fresh, SHA-scoped approval.
@@ -625,19 +683,23 @@ export function decide(input: DecisionInput): Decision {
         'rolled_back',
         `${short(input.sha)} was rolled back from here at ${since || 'an earlier time'}`,
       );
-      return softHold(
-        trail,
-        { ...input, pulls: [] },
-        'previously_rolled_back',
-        risk.paths,
-        `${short(input.sha)} was rolled back from ${stage?.name ?? 'production'}: it goes back only when someone approves it again.`,
+      const d = hold(
+        softHold(
+          trail,
+          { ...input, pulls: [] },
+          'previously_rolled_back',
+          risk.paths,
+          `${short(input.sha)} was rolled back from ${stage?.name ?? 'production'}: it goes back only when someone approves it again.`,
+        ),
+      );
+      if (d) return d;
+    } else {
+      clearedByApproval = true;
+      trail.pass(
+        'rolled_back',
+        `rolled back, then approved again (${again.source}${again.actor ? ` by @${again.actor}` : ''})`,
       );
     }
-    clearedByApproval = true;
-    trail.pass(
-      'rolled_back',
-      `rolled back, then approved again (${again.source}${again.actor ? ` by @${again.actor}` : ''})`,
-    );
   }
 
   // 9
@@ -650,16 +712,20 @@ export function decide(input: DecisionInput): Decision {
         : 'production is degraded';
     if (!wholeDiffApproved) {
       trail.applies('incident', `${why}; no approval covers this change`);
-      return softHold(
-        trail,
-        input,
-        'incident_active',
-        uncoveredPaths(approvals, risk.paths),
-        `Active incident (${why}): an approval is required.`,
+      const d = hold(
+        softHold(
+          trail,
+          input,
+          'incident_active',
+          uncoveredPaths(approvals, risk.paths),
+          `Active incident (${why}): an approval is required.`,
+        ),
       );
+      if (d) return d;
+    } else {
+      clearedByApproval = true;
+      trail.pass('incident', `${why}; approved`);
     }
-    clearedByApproval = true;
-    trail.pass('incident', `${why}; approved`);
   } else
     trail.pass(
       'incident',
@@ -680,33 +746,40 @@ export function decide(input: DecisionInput): Decision {
           ? `the diff could not be fully assessed (${risk.incompleteReason}); only an approval of the whole diff clears it`
           : `${uncovered.length} HIGH-risk path(s) without a valid approval`,
       );
-      return softHold(
-        trail,
-        input,
-        'high_risk_no_approval',
-        uncovered,
-        `HIGH risk: ${uncovered.length} path(s) need an approval.`,
+      const d = hold(
+        softHold(
+          trail,
+          input,
+          'high_risk_no_approval',
+          uncovered,
+          `HIGH risk: ${uncovered.length} path(s) need an approval.`,
+        ),
       );
-    }
-    trail.pass('high_risk', 'every HIGH-risk path is covered by a valid approval');
+      if (d) return d;
+    } else trail.pass('high_risk', 'every HIGH-risk path is covered by a valid approval');
   } else trail.pass('high_risk', `risk ${level}`);
 
   // 11
-  const reason: ReasonCode = clearedByApproval
-    ? 'allow_approved'
-    : level === 'HIGH'
-      ? 'allow_high_approved'
-      : level === 'MEDIUM'
-        ? 'allow_medium'
-        : 'allow_low';
+  const reason: ReasonCode = input.breakGlass
+    ? 'allow_break_glass'
+    : clearedByApproval
+      ? 'allow_approved'
+      : level === 'HIGH'
+        ? 'allow_high_approved'
+        : level === 'MEDIUM'
+          ? 'allow_medium'
+          : 'allow_low';
   trail.applies('allow', reason);
-  return verdict(
+  const allowed = verdict(
     trail,
     'ALLOW',
     reason,
     level,
     null,
     null,
-    `Deploy ${short(input.sha)} (${level}).`,
+    input.breakGlass
+      ? `Break-glass deploy of ${short(input.sha)} (${level}) by @${input.breakGlass.actor}${bypassed.length ? `, bypassing ${bypassed.join(', ')}` : ''}.`
+      : `Deploy ${short(input.sha)} (${level}).`,
   );
+  return input.breakGlass ? { ...allowed, bypassed } : allowed;
 }

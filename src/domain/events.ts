@@ -31,6 +31,7 @@ const workflowRunSchema = z.object({
 
 const dispatchSchema = z.object({
   inputs: z.record(z.string(), z.unknown()).nullable().optional(),
+  sender: z.object({ login: z.string() }).nullable().optional(),
   repository: z.object({ id: z.number().int(), default_branch: z.string().optional() }),
 });
 
@@ -60,9 +61,21 @@ export interface WorkflowRunFacts {
 
 export type GovernorEvent =
   | { kind: 'workflow_run'; run: WorkflowRunFacts }
-  | { kind: 'manual'; sha: string; repositoryId: number; defaultBranch: string | null }
+  | {
+      kind: 'manual';
+      sha: string;
+      repositoryId: number;
+      defaultBranch: string | null;
+      /** Who dispatched (the payload's sender; the runner's GITHUB_TRIGGERING_ACTOR wins). */
+      sender: string | null;
+    }
   /** schedule, or workflow_dispatch without a sha: settle lost outcomes, decide what is ready. */
-  | { kind: 'reconcile'; trigger: 'schedule' | 'workflow_dispatch'; defaultBranch: string | null };
+  | {
+      kind: 'reconcile';
+      trigger: 'schedule' | 'workflow_dispatch';
+      defaultBranch: string | null;
+      sender: string | null;
+    };
 
 export class EventError extends Error {
   constructor(message: string) {
@@ -121,11 +134,13 @@ export function parseEvent(eventName: string, payload: unknown, inputSha: string
     const fromPayload = r.data.inputs?.sha;
     const raw = (inputSha || (typeof fromPayload === 'string' ? fromPayload : '')).trim();
     // Without a SHA, a dispatch asks for what the schedule does: reconcile.
+    const sender = r.data.sender?.login ?? null;
     if (raw === '')
       return {
         kind: 'reconcile',
         trigger: 'workflow_dispatch',
         defaultBranch: r.data.repository.default_branch ?? null,
+        sender,
       };
     if (!isFullSha(raw)) {
       throw new EventError(
@@ -137,6 +152,7 @@ export function parseEvent(eventName: string, payload: unknown, inputSha: string
       sha: raw,
       repositoryId: r.data.repository.id,
       defaultBranch: r.data.repository.default_branch ?? null,
+      sender,
     };
   }
   if (eventName === 'schedule') {
@@ -149,6 +165,7 @@ export function parseEvent(eventName: string, payload: unknown, inputSha: string
       kind: 'reconcile',
       trigger: 'schedule',
       defaultBranch: r.data.repository?.default_branch ?? null,
+      sender: null,
     };
   }
   throw new EventError(

@@ -32,43 +32,68 @@ function cronProblem(pattern: string): string | null {
   }
 }
 
-const common = {
-  reason: z.string().min(1, 'say why (it is shown to everyone the window holds)'),
-  stages: z
-    .array(z.string().min(1))
-    .min(1)
-    .optional()
-    .describe('The stages it freezes. Default: the last stage (production).'),
-};
-
-const absoluteWindow = z
-  .strictObject({ start: isoWithOffset, end: isoWithOffset, ...common })
-  .superRefine((w, ctx) => {
-    if (Date.parse(w.end) <= Date.parse(w.start))
-      ctx.addIssue({ code: 'custom', path: ['end'], message: `is not after start (${w.start})` });
-  });
-
-const recurringWindow = z
+export const freezeWindowSchema = z
   .strictObject({
-    cron: z.string().superRefine((c, ctx) => {
-      const p = cronProblem(c);
-      if (p) ctx.addIssue({ code: 'custom', message: p });
-    }),
-    duration_minutes: z.number().positive().max(525_600),
+    start: isoWithOffset.optional().describe('An absolute window: its start (with an offset).'),
+    end: isoWithOffset.optional().describe('An absolute window: its end, after start.'),
+    cron: z
+      .string()
+      .superRefine((c, ctx) => {
+        const p = cronProblem(c);
+        if (p) ctx.addIssue({ code: 'custom', message: p });
+      })
+      .optional()
+      .describe('A recurring window: every occurrence (5-field cron, in timezone) starts one.'),
+    duration_minutes: z
+      .number()
+      .positive()
+      .max(525_600)
+      .optional()
+      .describe('A recurring window: how long each lasts, in real minutes.'),
     timezone: z
       .string()
-      .default('UTC')
       .superRefine((zone, ctx) => {
         const p = zoneProblem(zone);
         if (p) ctx.addIssue({ code: 'custom', message: p });
-      }),
-    ...common,
+      })
+      .optional()
+      .describe('A recurring window: the IANA time zone of cron. Default: UTC.'),
+    reason: z.string().min(1, 'say why (it is shown to everyone the window holds)'),
+    stages: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('The stages it freezes. Default: the last stage (production).'),
   })
-  .describe('Every occurrence of cron (in timezone) starts a window of duration_minutes.');
-
-export const freezeWindowSchema = z
-  .union([absoluteWindow, recurringWindow])
-  .describe('A freeze window: { start, end, reason } or { cron, duration_minutes, timezone, reason }.');
+  .superRefine((w, ctx) => {
+    const absolute = w.start !== undefined || w.end !== undefined;
+    const recurring =
+      w.cron !== undefined || w.duration_minutes !== undefined || w.timezone !== undefined;
+    if (absolute === recurring) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'needs either start and end (an absolute window) or cron and duration_minutes, with an optional timezone (a recurring one)',
+      });
+      return;
+    }
+    const need = (key: 'start' | 'end' | 'cron' | 'duration_minutes', with_: string) => {
+      if (w[key] === undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: `is required with ${with_}` });
+    };
+    if (absolute) {
+      need('start', 'end');
+      need('end', 'start');
+      if (w.start && w.end && Date.parse(w.end) <= Date.parse(w.start))
+        ctx.addIssue({ code: 'custom', path: ['end'], message: `is not after start (${w.start})` });
+    } else {
+      need('cron', 'duration_minutes');
+      need('duration_minutes', 'cron');
+    }
+  })
+  .describe(
+    'A freeze window: { start, end, reason } or { cron, duration_minutes, timezone, reason }.',
+  );
 export type FreezeWindow = z.output<typeof freezeWindowSchema>;
 
 export interface ActiveFreeze {
@@ -87,13 +112,14 @@ function freezes(w: FreezeWindow, stage: string, lastStage: string): boolean {
 
 /** When the window that contains `now` ends, or null when `now` is outside it. */
 function windowEnd(w: FreezeWindow, now: Date): Date | null {
-  if ('start' in w) {
+  if (w.start !== undefined && w.end !== undefined) {
     const start = Date.parse(w.start);
     const end = Date.parse(w.end);
     return now.getTime() >= start && now.getTime() < end ? new Date(end) : null;
   }
+  if (w.cron === undefined || w.duration_minutes === undefined) return null;
   const length = w.duration_minutes * 60_000;
-  const cron = new Cron(w.cron, { timezone: w.timezone, paused: true });
+  const cron = new Cron(w.cron, { timezone: w.timezone ?? 'UTC', paused: true });
   // Occurrences in (now − duration, now] contain now; overlapping ones extend the end.
   let end: number | null = null;
   let at = cron.nextRun(new Date(now.getTime() - length));
@@ -121,9 +147,9 @@ export function activeFreeze(
       until: end.toISOString(),
       index,
       describe:
-        'start' in w
+        w.start !== undefined
           ? `${w.start} to ${w.end}`
-          : `cron "${w.cron}" (${w.timezone}) for ${w.duration_minutes} minutes`,
+          : `cron "${w.cron}" (${w.timezone ?? 'UTC'}) for ${w.duration_minutes} minutes`,
     };
   });
   return found;

@@ -669,7 +669,10 @@ export function claimRollback(
   now: Date,
   claimedBy: string,
 ): Release {
-  const marked = updateEntry(release, (h) => h.sha === bad, { rolled_back_at: now.toISOString() });
+  // A SHA adopted without a history entry of its own has nothing to mark.
+  const marked = release.deploy_history.some((h) => h.sha === bad)
+    ? updateEntry(release, (h) => h.sha === bad, { rolled_back_at: now.toISOString() })
+    : release;
   const claimed = claim(marked, target, now, claimedBy);
   return updateEntry(claimed, (h) => h.sha === target && h.result === 'pending', {
     rollback_of: bad,

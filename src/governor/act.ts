@@ -9,6 +9,7 @@ import {
   releaseClaim,
   serialize,
   withLifecycle,
+  type DecisionRecord,
 } from '../domain/state.js';
 import { isFullSha, shortSha } from '../domain/types.js';
 import { ApiError } from '../adapters/github.js';
@@ -19,6 +20,7 @@ import {
   MAX_WRITE_ATTEMPTS,
   type GovernorDeps,
   GovernorError,
+  bestEffort,
   claimedBy,
   publishStatus,
   backoff,
@@ -120,7 +122,7 @@ export async function decideAndAct(
       );
       report.stateCommit = written?.head ?? null;
       // A stage that waits for a soak will go on by itself: pending, not a failure.
-      const waiting = ev.decision.reason === 'soaking' || ev.decision.reason === 'stage_busy';
+      const waiting = ['soaking', 'stage_busy', 'freeze_window'].includes(ev.decision.reason);
       await publishStatus(
         deps,
         report,
@@ -139,10 +141,10 @@ export async function decideAndAct(
     let claimed: StateSnapshot;
     if (ev.ownClaim) claimed = snap;
     else {
-      const record = withLifecycle(evaluationRecord(deps, ev, req.sha), {
-        state: 'claimed',
-        claimed_at: deps.now().toISOString(),
-      });
+      const record = withLifecycle(
+        withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps),
+        { state: 'claimed', claimed_at: deps.now().toISOString() },
+      );
       const release = claim(snap.release, req.sha, deps.now(), claimedBy(deps));
       const r = await deps.store.write(
         snap,
@@ -205,12 +207,71 @@ export async function decideAndAct(
       run.url,
       config.status_context,
     );
+    if (req.breakGlass)
+      await announceBreakGlass(
+        deps,
+        req,
+        ev.decision.bypassed ?? [],
+        report,
+        run.url,
+        ev.stage?.name ?? config.production_environment_name,
+      );
     return report;
   }
   throw new GovernorError(
     `Deciding ${shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`,
     'Re-run the job.',
   );
+}
+
+/** The decision record keeps who broke the glass, why, and what it bypassed. */
+function withBreakGlass(
+  record: DecisionRecord,
+  req: DecideRequest,
+  bypassed: string[] | undefined,
+  deps: GovernorDeps,
+): DecisionRecord {
+  if (!req.breakGlass) return record;
+  return {
+    ...record,
+    break_glass: {
+      actor: req.breakGlass.actor,
+      reason: req.breakGlass.reason,
+      bypassed: bypassed ?? [],
+      at: deps.now().toISOString(),
+      run_url: deps.run.url,
+    },
+  };
+}
+
+/** Break-glass leaves a loud trail: a banner, and an issue labelled break-glass. */
+async function announceBreakGlass(
+  deps: GovernorDeps,
+  req: DecideRequest,
+  bypassed: string[],
+  report: RunReport,
+  runUrl: string,
+  stage: string,
+): Promise<void> {
+  const bg = req.breakGlass!;
+  report.banner = `BREAK-GLASS deploy of ${shortSha(req.sha)} to ${stage} by @${bg.actor}: "${bg.reason}". Bypassed: ${bypassed.length ? bypassed.join(', ') : 'nothing (no hold applied)'}.`;
+  const title = `Break-glass deploy of ${shortSha(req.sha)} to ${stage} by @${bg.actor}`;
+  const body = [
+    `@${bg.actor} deployed \`${req.sha}\` to **${stage}** with break-glass.`,
+    '',
+    `- Why: ${bg.reason}`,
+    `- Holds bypassed: ${bypassed.length ? bypassed.map((b) => `\`${b}\``).join(', ') : 'none applied'}`,
+    `- Deploy run: ${runUrl}`,
+    `- Governor run: ${deps.run.url ?? '(not in Actions)'}`,
+    '',
+    'Close this issue once the emergency change has been reviewed after the fact.',
+  ].join('\n');
+  const open = await deps.gh.findOpenIssue(title, ['break-glass']);
+  if (open !== null) return;
+  await bestEffort(report, `the break-glass issue`, async () => {
+    const n = await deps.gh.openIssue(title, body, ['break-glass']);
+    report.notes.push(`Opened #${n}: ${title}.`);
+  });
 }
 
 /** Dispatch, then make sure we know the run: from the response, or by finding it. */

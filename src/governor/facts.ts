@@ -85,6 +85,8 @@ export interface DecideRequest {
    * sets no status (nothing changed since the run that recorded it).
    */
   quiet?: boolean;
+  /** Break-glass (§16), authorised by the caller: who and why. */
+  breakGlass?: { actor: string; reason: string };
 }
 
 interface Evaluated {
@@ -281,6 +283,7 @@ export async function evaluate(
     degraded: deps.degraded,
     now: deps.now(),
     rolledBackAt: entry?.rolled_back_at ?? null,
+    breakGlass: req.breakGlass ?? null,
   });
   return { ...base, decision, assessment, approvals, ownClaim, foundRun };
 }
@@ -324,6 +327,7 @@ export function reportOf(deps: GovernorDeps, ev: Evaluated, sha: string): RunRep
     environmentName: ev.config?.production_environment_name ?? 'production',
     releaseBranch: ev.config?.branch ?? null,
     stage: ev.stage?.name ?? null,
+    banner: null,
     pipeline: ev.pipeline?.configured
       ? pipelineRows(ev.snapshot.pipeline ?? ev.snapshot.release, ev.pipeline)
       : null,

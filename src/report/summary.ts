@@ -40,6 +40,8 @@ export interface RunReport {
   pipeline: PipelineRow[] | null;
   /** The post-deploy health check this run ran or concluded (§15). */
   healthCheck: HealthResult | null;
+  /** Shown above everything (break-glass: who and why). */
+  banner: string | null;
 }
 
 export function emptyReport(over: Partial<RunReport> = {}): RunReport {
@@ -66,6 +68,7 @@ export function emptyReport(over: Partial<RunReport> = {}): RunReport {
     stage: null,
     pipeline: null,
     healthCheck: null,
+    banner: null,
     ...over,
   };
 }
@@ -88,6 +91,11 @@ function unblockSteps(u: Unblock, r: RunReport): string[] {
     ? `Re-run this job: ${link('re-run the governor', r.runUrl)} (Re-run jobs). The rerun reads approvals fresh from the API.`
     : 'Re-run the governor job; the rerun reads approvals fresh from the API.';
   if (u.kind === 'wait') {
+    if (u.reason === 'freeze_window')
+      return [
+        `Frozen: ${md(u.detail)}. The freeze ends at ${code(u.until)}; the governor's scheduled reconcile then decides this commit by itself, or ${r.runUrl ? link('re-run this job', r.runUrl) : 're-run the governor job'} after that time.`,
+        'In an emergency, a break-glass deploy (`break-glass: DEPLOY-NOW` with a reason, by someone with `break_glass_permission`) bypasses the freeze: see docs/runbook.md.',
+      ];
     if (u.reason === 'soaking' || u.reason === 'stage_busy')
       return [
         `Nothing to do but wait: it clears at ${code(u.until)} (${md(u.detail)}).`,
@@ -162,6 +170,7 @@ export function renderSummary(r: RunReport): string {
     r.outcome === 'ERROR'
       ? 'Release Governor failed'
       : `Release Governor: ${r.outcome}${r.sha ? ` ${shortSha(r.sha)}` : ''}`;
+  if (r.banner) out.push(`> [!CAUTION]\n> ${md(r.banner)}`);
   out.push(`## ${ICON[r.outcome]} ${md(title)}${r.dryRun ? ' (dry run)' : ''}`);
   if (r.headline) out.push(md(r.headline));
   out.push(
@@ -327,7 +336,8 @@ export function pipelineTable(rows: PipelineRow[]): string {
 export function statusDescription(r: RunReport): string {
   const u = r.decision?.unblock;
   const until =
-    u?.kind === 'wait' && (u.reason === 'soaking' || u.reason === 'stage_busy')
+    u?.kind === 'wait' &&
+    (u.reason === 'soaking' || u.reason === 'stage_busy' || u.reason === 'freeze_window')
       ? `until ${u.until.slice(11, 16)} UTC`
       : '';
   const parts = [

@@ -1,0 +1,263 @@
+// Operator controls (SPEC §16): break-glass deploys and manual rollbacks. Both are asked for by a
+// person through workflow_dispatch (or the CLI), both check that person's role before anything is
+// written, and both go through the same rules engine and claim protocol as every decision.
+import { hasRole } from '../domain/approvals.js';
+import { lastStage, pipelineOf, stageContext } from '../domain/pipeline.js';
+import {
+  claimRollback,
+  decisionPath,
+  healthyTarget,
+  RELEASE_FILE,
+  rollbackOf,
+  serialize,
+  withLifecycle,
+  withNote,
+} from '../domain/state.js';
+import { isFullSha, shortSha } from '../domain/types.js';
+import { emptyReport, type RunReport } from '../report/summary.js';
+import { decideAndAct, dispatchOnce, recordDispatched } from './act.js';
+import {
+  CLAIM_GRACE_MS,
+  claimedBy,
+  GovernorError,
+  isEarlierAttempt,
+  publishStatus,
+  writeState,
+  type GovernorDeps,
+} from './deps.js';
+import { policyRef } from './facts.js';
+import { readConfig } from './policy.js';
+import { namedStage, stageDeps } from './stages.js';
+
+/** The exact text the `break-glass` input must hold. */
+export const BREAK_GLASS_TEXT = 'DEPLOY-NOW';
+
+const NOTHING = 'Nothing was dispatched or written.';
+
+export interface BreakGlassRequest {
+  sha: string;
+  /** The `break-glass` input as typed. */
+  text: string;
+  reason: string;
+  /** Who dispatched: triggering_actor, else sender. */
+  actor: string | null;
+  stage?: string;
+}
+
+/** The trusted policy, read at production's SHA (or the SHA, before a first deploy). */
+async function policy(deps: GovernorDeps, sha: string | null) {
+  const snapshot = await deps.store.read(sha ?? undefined);
+  const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
+  const ref = production ?? sha ?? deps.defaultBranch;
+  const read = await readConfig(deps, ref, production !== null);
+  return { snapshot, read, configRef: sha ? policyRef(snapshot, sha) : ref };
+}
+
+async function mustHaveRole(
+  deps: GovernorDeps,
+  actor: string | null,
+  minimum: 'write' | 'maintain' | 'admin',
+  what: string,
+  key: string,
+): Promise<string> {
+  if (!actor)
+    throw new GovernorError(
+      `${what} needs to know who asked (triggering_actor or sender), and the event names nobody. ${NOTHING}`,
+    );
+  const person = await deps.gh.person(actor);
+  if (!hasRole(person, minimum))
+    throw new GovernorError(
+      `@${actor} may not ${what}: it needs ${minimum} access or higher (${key}), and never a bot; @${actor} has ${person.isBot ? 'a bot account' : `${person.role ?? 'no'} access`}. ${NOTHING}`,
+      `Ask someone with ${minimum} access on the repository to run it.`,
+    );
+  return actor;
+}
+
+/**
+ * A break-glass deploy: exactly `DEPLOY-NOW`, a reason, and a person with
+ * `break_glass_permission`; then the rules, with the soft and wait holds bypassed and recorded.
+ */
+export async function breakGlass(deps: GovernorDeps, req: BreakGlassRequest): Promise<RunReport> {
+  if (req.text !== BREAK_GLASS_TEXT)
+    throw new GovernorError(
+      `The break-glass input must be exactly ${BREAK_GLASS_TEXT}; got ${JSON.stringify(req.text.slice(0, 40))}. ${NOTHING}`,
+      `Type ${BREAK_GLASS_TEXT} (in capitals) to confirm a deploy that bypasses the holds, with a reason.`,
+    );
+  if (!req.reason.trim())
+    throw new GovernorError(
+      `A break-glass deploy needs a reason (the reason input): it goes into the issue and the record. ${NOTHING}`,
+    );
+  if (!isFullSha(req.sha))
+    throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
+  const { snapshot, read, configRef } = await policy(deps, req.sha);
+  if (read.config && !read.disabled)
+    await mustHaveRole(
+      deps,
+      req.actor,
+      read.config.break_glass_permission,
+      'break the glass',
+      'break_glass_permission',
+    );
+  return decideAndAct(
+    deps,
+    {
+      sha: req.sha,
+      manual: true,
+      ...(req.stage ? { stage: req.stage } : {}),
+      breakGlass: { actor: req.actor ?? '', reason: req.reason.trim() },
+    },
+    { ...read, configRef, snapshot },
+  );
+}
+
+export interface RollbackRequest {
+  reason: string;
+  actor: string | null;
+  /** Default: the last stage. */
+  stage?: string;
+  /** Default: the stage's last SHA whose deploy and health check passed. */
+  sha?: string;
+}
+
+/**
+ * A manual rollback of a stage, by a valid approver: to a SHA deployed there successfully before
+ * and an ancestor of what it runs; claimed and dispatched exactly once; the SHA rolled back from
+ * is then held there (previously_rolled_back).
+ */
+export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): Promise<RunReport> {
+  if (!req.reason.trim())
+    throw new GovernorError(
+      `A rollback needs a reason (the reason input): it goes into the record. ${NOTHING}`,
+    );
+  if (req.sha !== undefined && !isFullSha(req.sha))
+    throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
+  const { read } = await policy(deps, null);
+  if (!read.config || read.disabled)
+    throw new GovernorError(
+      `The governor is off for this repository: ${read.why ?? ''} ${NOTHING}`,
+    );
+  const config = read.config;
+  const actor = await mustHaveRole(
+    deps,
+    req.actor,
+    config.approver_permission,
+    'roll back',
+    'approver_permission: rollbacks are for approvers',
+  );
+  const pipeline = pipelineOf(config);
+  const stage = req.stage ? namedStage(pipeline, req.stage) : lastStage(pipeline);
+  const sd = stageDeps(deps, stage);
+  const ctx = stageContext(config, pipeline, stage);
+  const first = await sd.store.read();
+  const current = first.release.production_sha_current;
+  if (!current)
+    throw new GovernorError(
+      `${stage.name} runs nothing yet: there is nothing to roll back. ${NOTHING}`,
+    );
+  const me = claimedBy(deps);
+  const existing = rollbackOf(first.release, current);
+  let target = existing?.sha ?? req.sha ?? healthyTarget(first.release, current);
+  if (!target)
+    throw new GovernorError(
+      `${stage.name} has no earlier SHA whose deploy (and health check) passed: name one with the sha input. ${NOTHING}`,
+    );
+  if (!existing) {
+    if (target === current)
+      throw new GovernorError(`${stage.name} already runs ${shortSha(target)}. ${NOTHING}`);
+    const deployedBefore = first.release.deploy_history.some(
+      (h) => h.sha === target && h.result === 'success',
+    );
+    if (!deployedBefore)
+      throw new GovernorError(
+        `${shortSha(target)} was never deployed successfully to ${stage.name}: a rollback returns only to a SHA that ran there. ${NOTHING}`,
+      );
+    const status = (await deps.gh.compare(target, current)).status;
+    if (status !== 'ahead')
+      throw new GovernorError(
+        `${shortSha(target)} is not an ancestor of ${shortSha(current)}, which ${stage.name} runs (compare: ${status}): a rollback goes back along the line. ${NOTHING}`,
+      );
+  }
+  const report = emptyReport({
+    outcome: 'ROLLBACK',
+    reason: 'manual_rollback',
+    sha: target,
+    productionSha: current,
+    stage: stage.name,
+    runUrl: deps.run.url,
+    dryRun: deps.dryRun,
+    environmentName: stage.name,
+  });
+  if (deps.dryRun) {
+    report.headline = `Dry run: would roll ${stage.name} back from ${shortSha(current)} to ${shortSha(target)}.`;
+    return report;
+  }
+  const written = await writeState(
+    sd,
+    current,
+    (s) => {
+      if (rollbackOf(s.release, current)) return null;
+      if (s.release.production_sha_current !== current) return null;
+      const release = claimRollback(s.release, current, target!, deps.now(), me);
+      const note = {
+        at: deps.now().toISOString(),
+        action: 'rollback',
+        by: actor,
+        reason: req.reason.trim(),
+        detail: `${stage.name} rolled back from ${current} to ${target}`,
+      };
+      const record = withNote(
+        s.decision ? withLifecycle(s.decision, { state: 'rolled_back' }) : null,
+        current,
+        current,
+        note,
+      );
+      return {
+        files: {
+          [RELEASE_FILE]: serialize(release),
+          [decisionPath(current)]: serialize(record),
+        },
+        message: `rollback ${stage.name} from ${shortSha(current)} to ${shortSha(target!)} by @${actor}: ${req.reason.trim().slice(0, 100)}`,
+      };
+    },
+    undefined,
+  );
+  report.stateCommit = written?.head ?? null;
+  const after = (await sd.store.read()).release;
+  const rb = rollbackOf(after, current);
+  if (!rb)
+    throw new GovernorError(
+      `${stage.name} moved on while the rollback was being claimed (it now runs ${shortSha(after.production_sha_current ?? '')}). ${NOTHING}`,
+      'Look at the state, then ask again.',
+    );
+  target = rb.sha;
+  report.sha = target;
+  report.headline = `ROLLBACK of ${stage.name} from ${shortSha(current)} to ${shortSha(target)} by @${actor}: ${req.reason.trim()}.`;
+  if (rb.run_id !== null) {
+    report.deployRunUrl = rb.run_url;
+    report.notes.push(
+      `The rollback was dispatched already: ${rb.run_url}. Nothing dispatched again.`,
+    );
+    return report;
+  }
+  const mine =
+    rb.claimed_by === me ||
+    isEarlierAttempt(rb.claimed_by, deps) ||
+    deps.now().getTime() - Date.parse(rb.time) > CLAIM_GRACE_MS;
+  if (!mine) {
+    report.notes.push(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
+    return report;
+  }
+  const run = await dispatchOnce(sd, ctx.config, target, ctx.environment);
+  await recordDispatched(sd, target, run.id, run.url);
+  report.deployRunUrl = run.url;
+  await publishStatus(
+    sd,
+    report,
+    current,
+    'failure',
+    `Rolled back from ${stage.name} by @${actor}`.slice(0, 140),
+    run.url,
+    ctx.config.status_context,
+  );
+  return report;
+}
