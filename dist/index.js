@@ -46301,6 +46301,17 @@ class github_GitHub {
             throw apiError('Reading approvals (pull requests, labels, comments)', e);
         }
     }
+    /** The login of the token's own user (the CLI acts as that person). */
+    async whoami() {
+        try {
+            return (await this.octokit.rest.users.getAuthenticated()).data.login;
+        }
+        catch (e) {
+            throw apiError('Reading who the token belongs to (GET /user)', e, {
+                403: 'An installation token has no user: run rollback with a personal token, or dispatch the governor workflow with rollback: true.',
+            });
+        }
+    }
     /** A person's repository role (role_name) and whether they are a bot; role null when none. */
     async person(login) {
         try {

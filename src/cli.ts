@@ -18,6 +18,7 @@ import { inFlight, StateCorruptError, type Release } from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
 import { decideAndAct, GovernorError, readConfig, type GovernorDeps } from './governor/index.js';
 import { namedStage, stageDeps } from './governor/stages.js';
+import { manualRollback } from './governor/controls.js';
 import { StageStore } from './governor/stage-store.js';
 import { adopt, clearClaim, recordDeploy, type OperatorResult } from './operator.js';
 import type { StateStore } from './ports.js';
@@ -36,6 +37,9 @@ Commands:
                                         record what is in production now, without deploying
   record --sha <sha> --result success|failure [--run-url <url>]
                                         a deploy done outside the governor
+  rollback --reason <text> [--stage S] [--to <sha>]
+                                        roll a stage back (default the last, to its last healthy
+                                        SHA), as the token's user, who must be an approver
   clear --sha <sha> --reason <text>     release a claim whose deploy run is absent or finished
                                         (adopt, record, clear: GitHub backend only; --stage S
                                         corrects that stage instead of the last)
@@ -376,6 +380,37 @@ async function statusCommand(
   return 0;
 }
 
+/** `rollback`: the manual rollback of SPEC §16, through the same protocol as the action's. */
+async function rollbackCommand(
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  s: Streams,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const b = backend(values, positionals, env, false);
+  if (b.kind === 'local')
+    throw new CliError(
+      'rollback is refused in local mode: it dispatches a deploy, which needs --repo owner/name and a token.',
+    );
+  const reason = typeof values.reason === 'string' ? values.reason : '';
+  if (!reason.trim())
+    throw new CliError('rollback needs a reason (--reason "…"): it is kept in the record.');
+  const gh = b.deps.gh as GitHub;
+  b.deps.defaultBranch = (await gh.repository()).defaultBranch;
+  const report = await manualRollback(b.deps, {
+    reason,
+    actor: await gh.whoami(),
+    ...(typeof values.stage === 'string' && values.stage ? { stage: values.stage } : {}),
+    ...(typeof values.to === 'string' && values.to ? { sha: values.to } : {}),
+  });
+  s.out.write(
+    values.json
+      ? `${JSON.stringify(reportJson(report, b, false), null, 2)}\n`
+      : reportText(report, b, false),
+  );
+  return 0;
+}
+
 /** The deps of the stage named by --stage (the config read at production's policy). */
 async function onStage(deps: GovernorDeps, name: string): Promise<GovernorDeps> {
   const snap = await deps.store.read();
@@ -545,6 +580,7 @@ export async function cli(
         reason: { type: 'string' },
         result: { type: 'string' },
         'run-url': { type: 'string' },
+        to: { type: 'string' },
         stage: { type: 'string' },
         force: { type: 'boolean' },
       },
@@ -564,6 +600,8 @@ export async function cli(
       case 'record':
       case 'clear':
         return await operatorCommand(command, values, positionals, s, env);
+      case 'rollback':
+        return await rollbackCommand(values, positionals, s, env);
       default:
         s.err.write(`release-governor: unknown command "${command}".\n\n${USAGE}\n`);
         return 2;

@@ -43330,6 +43330,17 @@ class github_GitHub {
             throw apiError('Reading approvals (pull requests, labels, comments)', e);
         }
     }
+    /** The login of the token's own user (the CLI acts as that person). */
+    async whoami() {
+        try {
+            return (await this.octokit.rest.users.getAuthenticated()).data.login;
+        }
+        catch (e) {
+            throw apiError('Reading who the token belongs to (GET /user)', e, {
+                403: 'An installation token has no user: run rollback with a personal token, or dispatch the governor workflow with rollback: true.',
+            });
+        }
+    }
     /** A person's repository role (role_name) and whether they are a bot; role null when none. */
     async person(login) {
         try {
@@ -53149,7 +53160,7 @@ function maxRisk(a, b) {
     return RISK_ORDER[a] >= RISK_ORDER[b] ? a : b;
 }
 const FULL_SHA = /^[0-9a-f]{40}$/;
-function isFullSha(value) {
+function types_isFullSha(value) {
     return FULL_SHA.test(value);
 }
 function types_shortSha(sha) {
@@ -53180,7 +53191,7 @@ class state_StateCorruptError extends Error {
         this.name = 'StateCorruptError';
     }
 }
-const sha = schemas_string().refine(isFullSha, 'must be a full 40-character SHA');
+const sha = schemas_string().refine(types_isFullSha, 'must be a full 40-character SHA');
 const isoTime = schemas_string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time');
 const result = schemas_enum(['pending', 'success', 'failure']).nullable();
 const historyEntry = looseObject({
@@ -58494,7 +58505,7 @@ const deps_CLAIM_GRACE_MS = 10 * 60_000;
 const MAX_WRITE_ATTEMPTS = 12;
 /** Writes in a row that GitHub does not confirm (5xx, no answer) before the job gives up. */
 const MAX_UNCONFIRMED_WRITES = 4;
-class GovernorError extends Error {
+class deps_GovernorError extends Error {
     advice;
     constructor(message, advice = null, options) {
         super(message, options);
@@ -58569,7 +58580,7 @@ class UnconfirmedWrites {
         }
         this.inARow++;
         if (this.inARow >= MAX_UNCONFIRMED_WRITES)
-            throw new GovernorError(`GitHub did not confirm ${this.inARow} writes to the state branch in a row (last: ${r.detail}). Nothing was dispatched by this attempt.`, 'Each state write is one atomic commit, so the branch is consistent. Re-run the job when GitHub answers again: the re-run recognises a claim this attempt may have left and dispatches at most once.');
+            throw new deps_GovernorError(`GitHub did not confirm ${this.inARow} writes to the state branch in a row (last: ${r.detail}). Nothing was dispatched by this attempt.`, 'Each state write is one atomic commit, so the branch is consistent. Re-run the job when GitHub answers again: the re-run recognises a claim this attempt may have left and dispatches at most once.');
     }
 }
 /** Writes files on top of the latest state, re-reading on conflict; `build` sees fresh state. */
@@ -58588,7 +58599,7 @@ async function deps_writeState(deps, sha, build, first) {
         await backoff(deps, attempt);
         snap = await deps.store.read(sha);
     }
-    throw new GovernorError(`The state branch kept moving: ${MAX_WRITE_ATTEMPTS} writes in a row lost the race. Nothing was deployed.`, 'Re-run the job; if it persists, look for another process writing the state branch.');
+    throw new deps_GovernorError(`The state branch kept moving: ${MAX_WRITE_ATTEMPTS} writes in a row lost the race. Nothing was deployed.`, 'Re-run the job; if it persists, look for another process writing the state branch.');
 }
 
 ;// CONCATENATED MODULE: ./src/domain/approvals.ts
@@ -59581,7 +59592,7 @@ function namedStage(pipeline, name) {
     const stage = findStage(pipeline, name);
     if (stage)
         return stage;
-    throw new GovernorError(`There is no stage named ${JSON.stringify(name)}: the stages are ${pipeline.stages.map((s) => s.name).join(', ')}.`, pipeline.configured
+    throw new deps_GovernorError(`There is no stage named ${JSON.stringify(name)}: the stages are ${pipeline.stages.map((s) => s.name).join(', ')}.`, pipeline.configured
         ? 'Pass one of them as the stage input, or leave it empty for the first stage the SHA has not passed.'
         : 'Without `stages` in the config there is one stage, named after production_environment_name; leave the stage input empty.');
 }
@@ -59652,8 +59663,8 @@ async function onStage(deps, req, first) {
     return { deps: sd, known: sd === deps ? known : { ...known, snapshot: undefined } };
 }
 async function act_decideAndAct(root, req, first) {
-    if (!isFullSha(req.sha))
-        throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
+    if (!types_isFullSha(req.sha))
+        throw new deps_GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
     const on = await onStage(root, req, first);
     const deps = on.deps;
     let known = on.known;
@@ -59752,7 +59763,7 @@ async function act_decideAndAct(root, req, first) {
             await announceBreakGlass(deps, req, ev.decision.bypassed ?? [], report, run.url, ev.stage?.name ?? config.production_environment_name);
         return report;
     }
-    throw new GovernorError(`Deciding ${types_shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`, 'Re-run the job.');
+    throw new deps_GovernorError(`Deciding ${types_shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`, 'Re-run the job.');
 }
 /** The decision record keeps who broke the glass, why, and what it bypassed. */
 function withBreakGlass(record, req, bypassed, deps) {
@@ -59815,7 +59826,7 @@ async function act_dispatchOnce(deps, config, sha, environment) {
         // GitHub lists a dispatched run within seconds: 1, 2, … 5 s apart by default.
         await deps.sleep(2 * deps.retryBaseMs * (i + 1));
     }
-    throw new GovernorError(`Dispatched ${config.deploy_workflow} for ${types_shortSha(sha)}${environment ? ` to ${environment}` : ''} but could not find its run (no run titled with the SHA${environment ? ' and the environment' : ''}).`, `The claim stays on the state branch, so nothing is dispatched twice. Check the Actions tab for a run of ${config.deploy_workflow}; its run-name must contain the SHA (run-name: Deploy \${{ inputs.sha }}). Re-running the governor after ${deps_CLAIM_GRACE_MS / 60_000} minutes takes the claim over if no run exists.`);
+    throw new deps_GovernorError(`Dispatched ${config.deploy_workflow} for ${types_shortSha(sha)}${environment ? ` to ${environment}` : ''} but could not find its run (no run titled with the SHA${environment ? ' and the environment' : ''}).`, `The claim stays on the state branch, so nothing is dispatched twice. Check the Actions tab for a run of ${config.deploy_workflow}; its run-name must contain the SHA (run-name: Deploy \${{ inputs.sha }}). Re-running the governor after ${deps_CLAIM_GRACE_MS / 60_000} minutes takes the claim over if no run exists.`);
 }
 async function act_recordDispatched(deps, sha, runId, url, first) {
     const written = await deps_writeState(deps, sha, (snap) => {
@@ -60699,6 +60710,161 @@ async function smokeRunFinished(deps, run, known, pipeline, snapshot, runs) {
 
 
 
+;// CONCATENATED MODULE: ./src/governor/controls.ts
+// Operator controls (SPEC §16): break-glass deploys and manual rollbacks. Both are asked for by a
+// person through workflow_dispatch (or the CLI), both check that person's role before anything is
+// written, and both go through the same rules engine and claim protocol as every decision.
+
+
+
+
+
+
+
+
+
+
+/** The exact text the `break-glass` input must hold. */
+const BREAK_GLASS_TEXT = 'DEPLOY-NOW';
+const NOTHING = 'Nothing was dispatched or written.';
+/** The trusted policy, read at production's SHA (or the SHA, before a first deploy). */
+async function policy(deps, sha) {
+    const snapshot = await deps.store.read(sha ?? undefined);
+    const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
+    const ref = production ?? sha ?? deps.defaultBranch;
+    const read = await policy_readConfig(deps, ref, production !== null);
+    return { snapshot, read, configRef: sha ? policyRef(snapshot, sha) : ref };
+}
+async function mustHaveRole(deps, actor, minimum, what, key) {
+    if (!actor)
+        throw new deps_GovernorError(`${what} needs to know who asked (triggering_actor or sender), and the event names nobody. ${NOTHING}`);
+    const person = await deps.gh.person(actor);
+    if (!hasRole(person, minimum))
+        throw new deps_GovernorError(`@${actor} may not ${what}: it needs ${minimum} access or higher (${key}), and never a bot; @${actor} has ${person.isBot ? 'a bot account' : `${person.role ?? 'no'} access`}. ${NOTHING}`, `Ask someone with ${minimum} access on the repository to run it.`);
+    return actor;
+}
+/**
+ * A break-glass deploy: exactly `DEPLOY-NOW`, a reason, and a person with
+ * `break_glass_permission`; then the rules, with the soft and wait holds bypassed and recorded.
+ */
+async function breakGlass(deps, req) {
+    if (req.text !== BREAK_GLASS_TEXT)
+        throw new GovernorError(`The break-glass input must be exactly ${BREAK_GLASS_TEXT}; got ${JSON.stringify(req.text.slice(0, 40))}. ${NOTHING}`, `Type ${BREAK_GLASS_TEXT} (in capitals) to confirm a deploy that bypasses the holds, with a reason.`);
+    if (!req.reason.trim())
+        throw new GovernorError(`A break-glass deploy needs a reason (the reason input): it goes into the issue and the record. ${NOTHING}`);
+    if (!isFullSha(req.sha))
+        throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
+    const { snapshot, read, configRef } = await policy(deps, req.sha);
+    if (read.config && !read.disabled)
+        await mustHaveRole(deps, req.actor, read.config.break_glass_permission, 'break the glass', 'break_glass_permission');
+    return decideAndAct(deps, {
+        sha: req.sha,
+        manual: true,
+        ...(req.stage ? { stage: req.stage } : {}),
+        breakGlass: { actor: req.actor ?? '', reason: req.reason.trim() },
+    }, { ...read, configRef, snapshot });
+}
+/**
+ * A manual rollback of a stage, by a valid approver: to a SHA deployed there successfully before
+ * and an ancestor of what it runs; claimed and dispatched exactly once; the SHA rolled back from
+ * is then held there (previously_rolled_back).
+ */
+async function manualRollback(deps, req) {
+    if (!req.reason.trim())
+        throw new deps_GovernorError(`A rollback needs a reason (the reason input): it goes into the record. ${NOTHING}`);
+    if (req.sha !== undefined && !types_isFullSha(req.sha))
+        throw new deps_GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
+    const { read } = await policy(deps, null);
+    if (!read.config || read.disabled)
+        throw new deps_GovernorError(`The governor is off for this repository: ${read.why ?? ''} ${NOTHING}`);
+    const config = read.config;
+    const actor = await mustHaveRole(deps, req.actor, config.approver_permission, 'roll back', 'approver_permission: rollbacks are for approvers');
+    const pipeline = pipeline_pipelineOf(config);
+    const stage = req.stage ? namedStage(pipeline, req.stage) : lastStage(pipeline);
+    const sd = stages_stageDeps(deps, stage);
+    const ctx = pipeline_stageContext(config, pipeline, stage);
+    const first = await sd.store.read();
+    const current = first.release.production_sha_current;
+    if (!current)
+        throw new deps_GovernorError(`${stage.name} runs nothing yet: there is nothing to roll back. ${NOTHING}`);
+    const me = deps_claimedBy(deps);
+    const existing = state_rollbackOf(first.release, current);
+    let target = existing?.sha ?? req.sha ?? state_healthyTarget(first.release, current);
+    if (!target)
+        throw new deps_GovernorError(`${stage.name} has no earlier SHA whose deploy (and health check) passed: name one with the sha input. ${NOTHING}`);
+    if (!existing) {
+        if (target === current)
+            throw new deps_GovernorError(`${stage.name} already runs ${types_shortSha(target)}. ${NOTHING}`);
+        const deployedBefore = first.release.deploy_history.some((h) => h.sha === target && h.result === 'success');
+        if (!deployedBefore)
+            throw new deps_GovernorError(`${types_shortSha(target)} was never deployed successfully to ${stage.name}: a rollback returns only to a SHA that ran there. ${NOTHING}`);
+        const status = (await deps.gh.compare(target, current)).status;
+        if (status !== 'ahead')
+            throw new deps_GovernorError(`${types_shortSha(target)} is not an ancestor of ${types_shortSha(current)}, which ${stage.name} runs (compare: ${status}): a rollback goes back along the line. ${NOTHING}`);
+    }
+    const report = summary_emptyReport({
+        outcome: 'ROLLBACK',
+        reason: 'manual_rollback',
+        sha: target,
+        productionSha: current,
+        stage: stage.name,
+        runUrl: deps.run.url,
+        dryRun: deps.dryRun,
+        environmentName: stage.name,
+    });
+    if (deps.dryRun) {
+        report.headline = `Dry run: would roll ${stage.name} back from ${types_shortSha(current)} to ${types_shortSha(target)}.`;
+        return report;
+    }
+    const written = await deps_writeState(sd, current, (s) => {
+        if (state_rollbackOf(s.release, current))
+            return null;
+        if (s.release.production_sha_current !== current)
+            return null;
+        const release = state_claimRollback(s.release, current, target, deps.now(), me);
+        const note = {
+            at: deps.now().toISOString(),
+            action: 'rollback',
+            by: actor,
+            reason: req.reason.trim(),
+            detail: `${stage.name} rolled back from ${current} to ${target}`,
+        };
+        const record = withNote(s.decision ? state_withLifecycle(s.decision, { state: 'rolled_back' }) : null, current, current, note);
+        return {
+            files: {
+                [state_RELEASE_FILE]: state_serialize(release),
+                [state_decisionPath(current)]: state_serialize(record),
+            },
+            message: `rollback ${stage.name} from ${types_shortSha(current)} to ${types_shortSha(target)} by @${actor}: ${req.reason.trim().slice(0, 100)}`,
+        };
+    }, undefined);
+    report.stateCommit = written?.head ?? null;
+    const after = (await sd.store.read()).release;
+    const rb = state_rollbackOf(after, current);
+    if (!rb)
+        throw new deps_GovernorError(`${stage.name} moved on while the rollback was being claimed (it now runs ${types_shortSha(after.production_sha_current ?? '')}). ${NOTHING}`, 'Look at the state, then ask again.');
+    target = rb.sha;
+    report.sha = target;
+    report.headline = `ROLLBACK of ${stage.name} from ${types_shortSha(current)} to ${types_shortSha(target)} by @${actor}: ${req.reason.trim()}.`;
+    if (rb.run_id !== null) {
+        report.deployRunUrl = rb.run_url;
+        report.notes.push(`The rollback was dispatched already: ${rb.run_url}. Nothing dispatched again.`);
+        return report;
+    }
+    const mine = rb.claimed_by === me ||
+        deps_isEarlierAttempt(rb.claimed_by, deps) ||
+        deps.now().getTime() - Date.parse(rb.time) > deps_CLAIM_GRACE_MS;
+    if (!mine) {
+        report.notes.push(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
+        return report;
+    }
+    const run = await act_dispatchOnce(sd, ctx.config, target, ctx.environment);
+    await act_recordDispatched(sd, target, run.id, run.url);
+    report.deployRunUrl = run.url;
+    await deps_publishStatus(sd, report, current, 'failure', `Rolled back from ${stage.name} by @${actor}`.slice(0, 140), run.url, ctx.config.status_context);
+    return report;
+}
+
 ;// CONCATENATED MODULE: ./src/governor/stage-store.ts
 // The state of one stage, through the real store: reads present the stage as a single-stage
 // release.json (so every transition and rule works on it unchanged), writes merge that view back
@@ -60804,14 +60970,14 @@ async function read(deps) {
     return snap.pipeline ?? snap.release;
 }
 async function mustBeCommit(deps, sha) {
-    if (!isFullSha(sha))
-        throw new GovernorError(`${JSON.stringify(sha)} is not a full 40-character SHA.`);
+    if (!types_isFullSha(sha))
+        throw new deps_GovernorError(`${JSON.stringify(sha)} is not a full 40-character SHA.`);
     try {
         await deps.gh.commitAuthor(sha);
     }
     catch (e) {
         if (e instanceof ApiError && (e.status === 404 || e.status === 422))
-            throw new GovernorError(`There is no commit ${sha} in the repository.`);
+            throw new deps_GovernorError(`There is no commit ${sha} in the repository.`);
         throw e;
     }
 }
@@ -60841,14 +61007,14 @@ async function adopt(deps, req) {
     await mustBeCommit(deps, req.sha);
     await policyOf(deps, req.sha);
     if (req.force && !req.reason)
-        throw new GovernorError('--force replaces the recorded production SHA: say why with --reason.');
+        throw new deps_GovernorError('--force replaces the recorded production SHA: say why with --reason.');
     let replaced = null;
     const written = await write(deps, req, (snap) => {
         const current = snap.release.production_sha_current;
         if (current === req.sha)
             return null;
         if (current !== null && !req.force)
-            throw new GovernorError(`The state already records production at ${current}: adopt is for a repository whose production the governor does not know yet.`, `To correct it anyway: release-governor adopt --sha ${req.sha} --force --reason "<why>". To record a deploy done outside the governor: release-governor record.`);
+            throw new deps_GovernorError(`The state already records production at ${current}: adopt is for a repository whose production the governor does not know yet.`, `To correct it anyway: release-governor adopt --sha ${req.sha} --force --reason "<why>". To record a deploy done outside the governor: release-governor record.`);
         replaced = current;
         return {
             release: adoptProduction(snap.release, req.sha, deps.now(), `adopted:${req.by}`),
@@ -60927,9 +61093,9 @@ async function recordDeploy(deps, req) {
 /** Releases a claim (or an unobserved dispatch) whose deploy run is absent or has finished. */
 async function clearClaim(deps, req) {
     if (!req.reason)
-        throw new GovernorError("clear needs --reason: it is kept in the SHA's record.");
-    if (!isFullSha(req.sha))
-        throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
+        throw new deps_GovernorError("clear needs --reason: it is kept in the SHA's record.");
+    if (!types_isFullSha(req.sha))
+        throw new deps_GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
     const snap = await deps.store.read(req.sha);
     const entry = snap.release.deploy_history.find((h) => h.sha === req.sha && h.result === 'pending');
     if (!entry)
@@ -60949,7 +61115,7 @@ async function clearClaim(deps, req) {
         : await findRuns(deps, config, req.sha);
     const running = runs.find((r) => r.status !== 'completed');
     if (running)
-        throw new GovernorError(`Deploy run ${running.url} for ${types_shortSha(req.sha)} is ${running.status ?? 'not finished'}: its outcome will be recorded when it finishes.`, 'Wait for it, or cancel it in the Actions tab first; clear only releases claims whose run is absent or finished.');
+        throw new deps_GovernorError(`Deploy run ${running.url} for ${types_shortSha(req.sha)} is ${running.status ?? 'not finished'}: its outcome will be recorded when it finishes.`, 'Wait for it, or cancel it in the Actions tab first; clear only releases claims whose run is absent or finished.');
     for (const r of runs)
         notes.push(`Deploy run ${r.url} finished (${r.conclusion ?? 'no conclusion'}) but its outcome was never recorded. If it deployed, record it: release-governor record --sha ${req.sha} --result ${r.conclusion === 'success' ? 'success' : 'failure'} --run-url ${r.url}`);
     const written = await write(deps, req, (s) => {
@@ -60994,6 +61160,7 @@ async function findRuns(deps, config, sha) {
 
 
 
+
 const USAGE = `Usage: release-governor <command> [options]
 
 Commands:
@@ -61007,6 +61174,9 @@ Commands:
                                         record what is in production now, without deploying
   record --sha <sha> --result success|failure [--run-url <url>]
                                         a deploy done outside the governor
+  rollback --reason <text> [--stage S] [--to <sha>]
+                                        roll a stage back (default the last, to its last healthy
+                                        SHA), as the token's user, who must be an approver
   clear --sha <sha> --reason <text>     release a claim whose deploy run is absent or finished
                                         (adopt, record, clear: GitHub backend only; --stage S
                                         corrects that stage instead of the last)
@@ -61103,7 +61273,7 @@ function resolveSha(b, values, positionals) {
     const raw = values.sha;
     if (!raw)
         throw new CliError('--sha is required (a full SHA, or a revision such as HEAD in a local clone).');
-    if (isFullSha(raw) && b.kind !== 'local')
+    if (types_isFullSha(raw) && b.kind !== 'local')
         return raw;
     if (b.kind === 'local') {
         const dir = typeof values.local === 'string' && values.local !== ''
@@ -61287,6 +61457,27 @@ async function statusCommand(values, positionals, s, env) {
     }
     return 0;
 }
+/** `rollback`: the manual rollback of SPEC §16, through the same protocol as the action's. */
+async function rollbackCommand(values, positionals, s, env) {
+    const b = backend(values, positionals, env, false);
+    if (b.kind === 'local')
+        throw new CliError('rollback is refused in local mode: it dispatches a deploy, which needs --repo owner/name and a token.');
+    const reason = typeof values.reason === 'string' ? values.reason : '';
+    if (!reason.trim())
+        throw new CliError('rollback needs a reason (--reason "…"): it is kept in the record.');
+    const gh = b.deps.gh;
+    b.deps.defaultBranch = (await gh.repository()).defaultBranch;
+    const report = await manualRollback(b.deps, {
+        reason,
+        actor: await gh.whoami(),
+        ...(typeof values.stage === 'string' && values.stage ? { stage: values.stage } : {}),
+        ...(typeof values.to === 'string' && values.to ? { sha: values.to } : {}),
+    });
+    s.out.write(values.json
+        ? `${JSON.stringify(reportJson(report, b, false), null, 2)}\n`
+        : reportText(report, b, false));
+    return 0;
+}
 /** The deps of the stage named by --stage (the config read at production's policy). */
 async function cli_onStage(deps, name) {
     const snap = await deps.store.read();
@@ -61339,7 +61530,7 @@ async function operatorCommand(command, values, positionals, s, env) {
     if (b.kind === 'local')
         throw new CliError(`${command} is refused in local mode: it writes the state branch on GitHub, which needs --repo owner/name and a token.`);
     const sha = values.sha;
-    if (!sha || !isFullSha(sha))
+    if (!sha || !types_isFullSha(sha))
         throw new CliError('--sha takes a full 40-character SHA.');
     b.deps.defaultBranch = (await b.deps.gh.repository()).defaultBranch;
     const reason = typeof values.reason === 'string' && values.reason.trim() ? values.reason.trim() : null;
@@ -61425,6 +61616,7 @@ async function cli(argv, s = { out: process.stdout, err: process.stderr }, env =
                 reason: { type: 'string' },
                 result: { type: 'string' },
                 'run-url': { type: 'string' },
+                to: { type: 'string' },
                 stage: { type: 'string' },
                 force: { type: 'boolean' },
             },
@@ -61444,6 +61636,8 @@ async function cli(argv, s = { out: process.stdout, err: process.stderr }, env =
             case 'record':
             case 'clear':
                 return await operatorCommand(command, values, positionals, s, env);
+            case 'rollback':
+                return await rollbackCommand(values, positionals, s, env);
             default:
                 s.err.write(`release-governor: unknown command "${command}".\n\n${USAGE}\n`);
                 return 2;
@@ -61462,7 +61656,7 @@ async function cli(argv, s = { out: process.stdout, err: process.stderr }, env =
 function describeCliError(e) {
     if (!(e instanceof Error))
         return { code: 'internal', message: String(e) };
-    const advice = (e instanceof GovernorError || e instanceof ApiError) && e.advice;
+    const advice = (e instanceof deps_GovernorError || e instanceof ApiError) && e.advice;
     const message = advice ? `${e.message}\n${advice}` : e.message;
     if (e instanceof ConfigError)
         return { code: 'config_invalid', message };
@@ -61478,7 +61672,7 @@ function describeCliError(e) {
         return { code: 'github_unreachable', message };
     if (e instanceof ApiError)
         return { code: 'github_api', message };
-    if (e instanceof GovernorError)
+    if (e instanceof deps_GovernorError)
         return { code: 'governor', message };
     if (e.code?.startsWith('ERR_PARSE_ARGS'))
         return { code: 'usage', message };

@@ -1459,6 +1459,8 @@ export class GitHubSimulator {
       );
       return this.paginate(items, ctx);
     });
+    // The token's own user (the CLI's rollback names its actor from it).
+    this.on('GET /user', () => ({ status: 200, body: this.userJson(this.tokenUser) }));
     this.on('GET /search/issues', (ctx) => {
       const q = ctx.query.get('q') ?? '';
       const filter = parseSearch(q, this.fullName);
