@@ -105,6 +105,10 @@ export interface ActiveFreeze {
   describe: string;
 }
 
+const SEARCH_BACK_MS = 26 * 3600_000;
+/** A bound on the occurrences looked at (a minute-level cron over a long window). */
+const MAX_OCCURRENCES = 50_000;
+
 /** The window `w` holds `stage` at `now` (stages default to the last one). */
 function freezes(w: FreezeWindow, stage: string, lastStage: string): boolean {
   return (w.stages ?? [lastStage]).includes(stage);
@@ -120,11 +124,15 @@ function windowEnd(w: FreezeWindow, now: Date): Date | null {
   if (w.cron === undefined || w.duration_minutes === undefined) return null;
   const length = w.duration_minutes * 60_000;
   const cron = new Cron(w.cron, { timezone: w.timezone ?? 'UTC', paused: true });
-  // Occurrences in (now − duration, now] contain now; overlapping ones extend the end.
+  // Occurrences in (now − duration, now] contain now; overlapping ones extend the end. The search
+  // starts a day and two hours earlier: croner finds an occurrence in a skipped daylight-saving
+  // hour (run at the next valid instant) only when it searches from before the gap.
   let end: number | null = null;
-  let at = cron.nextRun(new Date(now.getTime() - length));
-  while (at && at.getTime() <= now.getTime()) {
-    end = Math.max(end ?? 0, at.getTime() + length);
+  let at = cron.nextRun(new Date(now.getTime() - length - SEARCH_BACK_MS));
+  for (let i = 0; at && at.getTime() <= now.getTime(); i++) {
+    // Too many occurrences to walk (a minute-level cron over a long window): fail closed, frozen.
+    if (i >= MAX_OCCURRENCES) return new Date(now.getTime() + length);
+    if (at.getTime() + length > now.getTime()) end = Math.max(end ?? 0, at.getTime() + length);
     at = cron.nextRun(at);
   }
   return end === null ? null : new Date(end);
