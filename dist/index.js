@@ -57326,6 +57326,9 @@ const freezeWindowSchema = strictObject({
     }
 })
     .describe('A freeze window: { start, end, reason } or { cron, duration_minutes, timezone, reason }.');
+const SEARCH_BACK_MS = 26 * 3600_000;
+/** A bound on the occurrences looked at (a minute-level cron over a long window). */
+const MAX_OCCURRENCES = 50_000;
 /** The window `w` holds `stage` at `now` (stages default to the last one). */
 function freezes(w, stage, lastStage) {
     return (w.stages ?? [lastStage]).includes(stage);
@@ -57341,11 +57344,17 @@ function windowEnd(w, now) {
         return null;
     const length = w.duration_minutes * 60_000;
     const cron = new E(w.cron, { timezone: w.timezone ?? 'UTC', paused: true });
-    // Occurrences in (now − duration, now] contain now; overlapping ones extend the end.
+    // Occurrences in (now − duration, now] contain now; overlapping ones extend the end. The search
+    // starts a day and two hours earlier: croner finds an occurrence in a skipped daylight-saving
+    // hour (run at the next valid instant) only when it searches from before the gap.
     let end = null;
-    let at = cron.nextRun(new Date(now.getTime() - length));
-    while (at && at.getTime() <= now.getTime()) {
-        end = Math.max(end ?? 0, at.getTime() + length);
+    let at = cron.nextRun(new Date(now.getTime() - length - SEARCH_BACK_MS));
+    for (let i = 0; at && at.getTime() <= now.getTime(); i++) {
+        // Too many occurrences to walk (a minute-level cron over a long window): fail closed, frozen.
+        if (i >= MAX_OCCURRENCES)
+            return new Date(now.getTime() + length);
+        if (at.getTime() + length > now.getTime())
+            end = Math.max(end ?? 0, at.getTime() + length);
         at = cron.nextRun(at);
     }
     return end === null ? null : new Date(end);
@@ -62907,23 +62916,9 @@ async function healthFailed(deps, ctx, bad, runId, result, report, first) {
     }
     report.outcome = 'ROLLBACK';
     report.headline = `ROLLBACK of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: the health check failed (${result.reasons.join('; ')}).`;
-    let runUrl = rb.run_url;
-    if (rb.run_id === null) {
-        const mine = rb.claimed_by === me ||
-            isEarlierAttempt(rb.claimed_by, deps) ||
-            deps.now().getTime() - Date.parse(rb.time) > CLAIM_GRACE_MS;
-        if (!mine) {
-            report.notes.push(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
-            return true;
-        }
-        const run = await dispatchOnce(deps, ctx.config, rb.sha, ctx.environment);
-        await recordDispatched(deps, rb.sha, run.id, run.url);
-        runUrl = run.url;
-        report.deployRunUrl = run.url;
-    }
-    else {
-        report.notes.push(`The rollback was dispatched already: ${rb.run_url}. Nothing dispatched again.`);
-    }
+    const runUrl = await dispatchRollback(deps, ctx, rb, report);
+    if (runUrl === null)
+        return true;
     if (!rb.issue_number) {
         const issue = await openOnce(deps, ctx.config, report, `Automatic rollback of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: health check failed`, issueBody(ctx, bad, rb.sha, result, null, runUrl), null);
         if (issue !== null)
@@ -62932,6 +62927,28 @@ async function healthFailed(deps, ctx, bad, runId, result, report, first) {
     await publishStatus(deps, report, bad, 'failure', `Health check failed on ${stage}: rolled back to ${shortSha(rb.sha)}`, runUrl ?? deps.run.url, ctx.config.status_context);
     report.notes.push(`Health check: ${figures}.`);
     return true;
+}
+/**
+ * Dispatches a claimed rollback exactly once: not again when its run is recorded, not when
+ * another live run owns the claim. Returns the rollback run's URL, or null (another run's).
+ */
+async function dispatchRollback(deps, ctx, rb, report) {
+    if (rb.run_id !== null) {
+        report.deployRunUrl = rb.run_url;
+        report.notes.push(`The rollback was dispatched already: ${rb.run_url}. Nothing dispatched again.`);
+        return rb.run_url;
+    }
+    const mine = rb.claimed_by === claimedBy(deps) ||
+        isEarlierAttempt(rb.claimed_by, deps) ||
+        deps.now().getTime() - Date.parse(rb.time) > CLAIM_GRACE_MS;
+    if (!mine) {
+        report.notes.push(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
+        return null;
+    }
+    const run = await dispatchOnce(deps, ctx.config, rb.sha, ctx.environment);
+    await recordDispatched(deps, rb.sha, run.id, run.url);
+    report.deployRunUrl = run.url;
+    return run.url;
 }
 function issueBody(ctx, bad, target, r, why, rollbackRun) {
     const t = r.thresholds;
@@ -63666,6 +63683,7 @@ class StageStore {
 
 
 
+
 /** The exact text the `break-glass` input must hold. */
 const BREAK_GLASS_TEXT = 'DEPLOY-NOW';
 const NOTHING = 'Nothing was dispatched or written.';
@@ -63788,22 +63806,10 @@ async function manualRollback(deps, req) {
     target = rb.sha;
     report.sha = target;
     report.headline = `ROLLBACK of ${stage.name} from ${shortSha(current)} to ${shortSha(target)} by @${actor}: ${req.reason.trim()}.`;
-    if (rb.run_id !== null) {
-        report.deployRunUrl = rb.run_url;
-        report.notes.push(`The rollback was dispatched already: ${rb.run_url}. Nothing dispatched again.`);
+    const runUrl = await dispatchRollback(sd, ctx, rb, report);
+    if (runUrl === null || rb.run_id !== null)
         return report;
-    }
-    const mine = rb.claimed_by === me ||
-        isEarlierAttempt(rb.claimed_by, deps) ||
-        deps.now().getTime() - Date.parse(rb.time) > CLAIM_GRACE_MS;
-    if (!mine) {
-        report.notes.push(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
-        return report;
-    }
-    const run = await dispatchOnce(sd, ctx.config, target, ctx.environment);
-    await recordDispatched(sd, target, run.id, run.url);
-    report.deployRunUrl = run.url;
-    await publishStatus(sd, report, current, 'failure', `Rolled back from ${stage.name} by @${actor}`.slice(0, 140), run.url, ctx.config.status_context);
+    await publishStatus(sd, report, current, 'failure', `Rolled back from ${stage.name} by @${actor}`.slice(0, 140), runUrl, ctx.config.status_context);
     return report;
 }
 

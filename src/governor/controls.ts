@@ -15,16 +15,9 @@ import {
 } from '../domain/state.js';
 import { isFullSha, shortSha } from '../domain/types.js';
 import { emptyReport, type RunReport } from '../report/summary.js';
-import { decideAndAct, dispatchOnce, recordDispatched } from './act.js';
-import {
-  CLAIM_GRACE_MS,
-  claimedBy,
-  GovernorError,
-  isEarlierAttempt,
-  publishStatus,
-  writeState,
-  type GovernorDeps,
-} from './deps.js';
+import { decideAndAct } from './act.js';
+import { dispatchRollback } from './verify.js';
+import { claimedBy, GovernorError, publishStatus, writeState, type GovernorDeps } from './deps.js';
 import { policyRef } from './facts.js';
 import { readConfig } from './policy.js';
 import { namedStage, stageDeps } from './stages.js';
@@ -232,31 +225,15 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
   target = rb.sha;
   report.sha = target;
   report.headline = `ROLLBACK of ${stage.name} from ${shortSha(current)} to ${shortSha(target)} by @${actor}: ${req.reason.trim()}.`;
-  if (rb.run_id !== null) {
-    report.deployRunUrl = rb.run_url;
-    report.notes.push(
-      `The rollback was dispatched already: ${rb.run_url}. Nothing dispatched again.`,
-    );
-    return report;
-  }
-  const mine =
-    rb.claimed_by === me ||
-    isEarlierAttempt(rb.claimed_by, deps) ||
-    deps.now().getTime() - Date.parse(rb.time) > CLAIM_GRACE_MS;
-  if (!mine) {
-    report.notes.push(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
-    return report;
-  }
-  const run = await dispatchOnce(sd, ctx.config, target, ctx.environment);
-  await recordDispatched(sd, target, run.id, run.url);
-  report.deployRunUrl = run.url;
+  const runUrl = await dispatchRollback(sd, ctx, rb, report);
+  if (runUrl === null || rb.run_id !== null) return report;
   await publishStatus(
     sd,
     report,
     current,
     'failure',
     `Rolled back from ${stage.name} by @${actor}`.slice(0, 140),
-    run.url,
+    runUrl,
     ctx.config.status_context,
   );
   return report;

@@ -330,25 +330,8 @@ async function healthFailed(
 
   report.outcome = 'ROLLBACK';
   report.headline = `ROLLBACK of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: the health check failed (${result.reasons.join('; ')}).`;
-  let runUrl = rb.run_url;
-  if (rb.run_id === null) {
-    const mine =
-      rb.claimed_by === me ||
-      isEarlierAttempt(rb.claimed_by, deps) ||
-      deps.now().getTime() - Date.parse(rb.time) > CLAIM_GRACE_MS;
-    if (!mine) {
-      report.notes.push(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
-      return true;
-    }
-    const run = await dispatchOnce(deps, ctx.config, rb.sha, ctx.environment);
-    await recordDispatched(deps, rb.sha, run.id, run.url);
-    runUrl = run.url;
-    report.deployRunUrl = run.url;
-  } else {
-    report.notes.push(
-      `The rollback was dispatched already: ${rb.run_url}. Nothing dispatched again.`,
-    );
-  }
+  const runUrl = await dispatchRollback(deps, ctx, rb, report);
+  if (runUrl === null) return true;
   if (!rb.issue_number) {
     const issue = await openOnce(
       deps,
@@ -372,6 +355,37 @@ async function healthFailed(
   );
   report.notes.push(`Health check: ${figures}.`);
   return true;
+}
+
+/**
+ * Dispatches a claimed rollback exactly once: not again when its run is recorded, not when
+ * another live run owns the claim. Returns the rollback run's URL, or null (another run's).
+ */
+export async function dispatchRollback(
+  deps: GovernorDeps,
+  ctx: StageContext,
+  rb: HistoryEntry,
+  report: RunReport,
+): Promise<string | null> {
+  if (rb.run_id !== null) {
+    report.deployRunUrl = rb.run_url;
+    report.notes.push(
+      `The rollback was dispatched already: ${rb.run_url}. Nothing dispatched again.`,
+    );
+    return rb.run_url;
+  }
+  const mine =
+    rb.claimed_by === claimedBy(deps) ||
+    isEarlierAttempt(rb.claimed_by, deps) ||
+    deps.now().getTime() - Date.parse(rb.time) > CLAIM_GRACE_MS;
+  if (!mine) {
+    report.notes.push(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
+    return null;
+  }
+  const run = await dispatchOnce(deps, ctx.config, rb.sha, ctx.environment);
+  await recordDispatched(deps, rb.sha, run.id, run.url);
+  report.deployRunUrl = run.url;
+  return run.url;
 }
 
 function issueBody(
