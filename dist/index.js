@@ -56206,6 +56206,10 @@ const releaseSchema = looseObject({
     ...deployFields,
     /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
     stages: record(schemas_string(), stageSchema).optional(),
+    /** The last evidence record (§17): its seq and hash. */
+    evidence_head: object({ seq: schemas_number().int().min(1), hash: schemas_string().regex(/^[0-9a-f]{64}$/) })
+        .nullable()
+        .optional(),
 });
 function state_emptyRelease() {
     return {
@@ -56767,6 +56771,22 @@ const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: St
     }
   }
 }`;
+// The whole chain in one query: every record's text at one head, with release.json.
+const EVIDENCE_QUERY = `query Evidence($owner: String!, $name: String!, $ref: String!) {
+  repository(owner: $owner, name: $name) {
+    ref(qualifiedName: $ref) {
+      target {
+        oid
+        ... on Commit {
+          release: file(path: "${state_RELEASE_FILE}") { object { ... on Blob { text isTruncated } } }
+          evidence: file(path: "evidence") {
+            object { ... on Tree { entries { name object { ... on Blob { text isTruncated } } } } }
+          }
+        }
+      }
+    }
+  }
+}`;
 const HEAD_QUERY = `query StateHead($owner: String!, $name: String!, $ref: String!) {
   repository(owner: $owner, name: $name) { ref(qualifiedName: $ref) { target { oid } } }
 }`;
@@ -56835,6 +56855,30 @@ class GitHubStateStore {
             ? state_parseDecisionRecord(decisionText, `${this.branch}:${file}`)
             : null;
         return { head: target.oid, release, decision };
+    }
+    /** release.json and every `evidence/*.json`, at one head, in one request. */
+    async readEvidence() {
+        let data;
+        try {
+            data = await this.octokit.graphql(EVIDENCE_QUERY, {
+                owner: this.owner,
+                name: this.repo,
+                ref: `refs/heads/${this.branch}`,
+            });
+        }
+        catch (e) {
+            throw apiError(`Reading the evidence on ${this.branch}`, e);
+        }
+        const target = data.repository?.ref?.target;
+        if (!target)
+            return { head: null, release: null, files: [] };
+        const releaseText = blobText(target.release, state_RELEASE_FILE);
+        const release = releaseText === null ? null : state_parseRelease(releaseText, state_RELEASE_FILE);
+        const files = (target.evidence?.object?.entries ?? []).map((e) => ({
+            path: `evidence/${e.name}`,
+            text: blobText({ object: e.object }, `evidence/${e.name}`) ?? '',
+        }));
+        return { head: target.oid, release, files };
     }
     async write(base, files, message) {
         // The first commit carries release.json (all fields present, null) whatever else it writes.
@@ -61076,6 +61120,7 @@ function emptyReport(over = {}) {
         pipeline: null,
         healthCheck: null,
         banner: null,
+        evidenceHash: null,
         ...over,
     };
 }
@@ -61309,9 +61354,303 @@ function statusDescription(r) {
     return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
 }
 
+;// CONCATENATED MODULE: ./node_modules/canonicalize/lib/canonicalize.js
+function serializeString (value) {
+  if (!value.isWellFormed()) {
+    throw new Error('Lone surrogate is not allowed');
+  }
+  return JSON.stringify(value);
+}
+
+function serializePrimitive (value) {
+  switch (typeof value) {
+    case 'number':
+      if (isNaN(value)) {
+        throw new Error('NaN is not allowed');
+      }
+      if (!isFinite(value)) {
+        throw new Error('Infinity is not allowed');
+      }
+      // For finite numbers String(value) would give identical output, but
+      // JSON.stringify benchmarks faster on V8.
+      return JSON.stringify(value);
+    case 'string':
+      return serializeString(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      // null, or values JSON.stringify maps to undefined (undefined,
+      // functions, symbols).
+      return JSON.stringify(value);
+  }
+}
+
+// Resolves a value to either its serialized primitive form (a string — or
+// undefined, for values JSON.stringify drops) or a frame describing the
+// container to descend into. Callers distinguish the two cases with
+// `typeof result !== 'object'`.
+//
+// toJSON results are unwrapped here, and the wrapper objects stay in `seen`
+// until the resolved subtree is fully serialized, so cycles introduced via
+// toJSON are still detected.
+function enterValue (value, seen) {
+  let wrappers = null;
+  while (value !== null && typeof value === 'object' && typeof value.toJSON === 'function') {
+    if (seen.has(value)) {
+      throw new Error('Circular reference detected');
+    }
+    seen.add(value);
+    (wrappers ??= []).push(value);
+    value = value.toJSON();
+  }
+
+  // Boxed Number/String/Boolean objects serialize as their primitive values,
+  // mirroring how JSON.stringify treats them.
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+    value = value.valueOf();
+  }
+
+  if (value === null || typeof value !== 'object') {
+    if (wrappers !== null) {
+      for (const wrapper of wrappers) seen.delete(wrapper);
+    }
+    return serializePrimitive(value);
+  }
+
+  if (seen.has(value)) {
+    throw new Error('Circular reference detected');
+  }
+  seen.add(value);
+
+  return {
+    container: value,
+    // null marks an array frame; object frames carry their sorted keys.
+    // `sort()`'s default comparator orders by UTF-16 code unit, which is the
+    // order JCS requires.
+    keys: Array.isArray(value) ? null : Object.keys(value).sort(),
+    // Next child to serialize; the frame resumes here after a nested
+    // container's subtree completes.
+    index: 0,
+    // Whether no member has been emitted yet (controls comma placement).
+    first: true,
+    // toJSON wrappers to release from `seen` when this frame completes.
+    wrappers
+  };
+}
+
+function canonicalize (object) {
+  if (object === null || typeof object !== 'object') {
+    return serializePrimitive(object);
+  }
+
+  const seen = new Set();
+  const root = enterValue(object, seen);
+  if (typeof root !== 'object') {
+    // A toJSON chain resolved the input to a primitive.
+    return root;
+  }
+
+  let result = root.keys === null ? '[' : '{';
+  const stack = [root];
+
+  // Depth-first serialization with an explicit stack instead of recursion, so
+  // nesting depth is bounded by heap size rather than call-stack size. The top
+  // frame is the container currently being serialized: primitive children are
+  // appended inline, while a nested container pushes a new frame and jumps
+  // back to the outer loop. Because frame.index was already advanced, the
+  // parent resumes at its next child once the subtree is done. Opening
+  // brackets are emitted when a frame is pushed, closing brackets when it
+  // completes.
+  outer:
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    const container = frame.container;
+
+    // keys === null marks an array frame; otherwise keys holds the object's
+    // sorted property names. Either way the iteration counter lives on the
+    // frame itself (frame.index), so when a frame is resumed after a nested
+    // container completes, the while condition continues at the first
+    // unserialized child instead of restarting from the beginning.
+    if (frame.keys === null) {
+      while (frame.index < container.length) {
+        const i = frame.index++;
+        if (i > 0) {
+          result += ',';
+        }
+        const element = container[i];
+        // Inside arrays, JSON.stringify serializes values with no JSON
+        // representation (undefined, symbols, functions) as null.
+        const value = element === undefined || typeof element === 'symbol' || typeof element === 'function' ? null : element;
+        if (value === null || typeof value !== 'object') {
+          result += serializePrimitive(value);
+          continue;
+        }
+        const child = enterValue(value, seen);
+        if (typeof child !== 'object') {
+          // A toJSON chain resolved the child to an already-serialized
+          // primitive — or, when child is undefined, to a value with no JSON
+          // representation, which becomes null inside arrays.
+          result += child === undefined ? 'null' : child;
+          continue;
+        }
+        result += child.keys === null ? '[' : '{';
+        stack.push(child);
+        continue outer;
+      }
+      result += ']';
+    } else {
+      const keys = frame.keys;
+      while (frame.index < keys.length) {
+        const key = keys[frame.index++];
+        const value = container[key];
+        // Inside objects, JSON.stringify omits properties whose value has no
+        // JSON representation (undefined, symbols, functions).
+        if (value === undefined || typeof value === 'symbol' || typeof value === 'function') {
+          continue;
+        }
+        if (value === null || typeof value !== 'object') {
+          // Commas are tracked with a flag rather than the key index: a
+          // skipped key must not leave a stray comma behind.
+          if (frame.first) {
+            frame.first = false;
+          } else {
+            result += ',';
+          }
+          result += serializeString(key) + ':' + serializePrimitive(value);
+          continue;
+        }
+        // The child must be resolved before the key is emitted: a toJSON
+        // returning a value with no JSON representation drops the whole
+        // property.
+        const child = enterValue(value, seen);
+        if (child === undefined) {
+          continue;
+        }
+        if (frame.first) {
+          frame.first = false;
+        } else {
+          result += ',';
+        }
+        result += serializeString(key) + ':';
+        if (typeof child !== 'object') {
+          result += child;
+          continue;
+        }
+        result += child.keys === null ? '[' : '{';
+        stack.push(child);
+        continue outer;
+      }
+      result += '}';
+    }
+
+    // Frame complete. The container leaves `seen` so that a later, sibling
+    // reference to the same object is not mistaken for a cycle.
+    seen.delete(container);
+    if (frame.wrappers !== null) {
+      for (const wrapper of frame.wrappers) seen.delete(wrapper);
+    }
+    stack.pop();
+  }
+
+  return result;
+}
+
+;// CONCATENATED MODULE: ./src/domain/evidence.ts
+// Evidence (SPEC §17): a hash chain of records on the state branch, one per state change that
+// decides, deploys, verifies or rolls back, committed in the same commit as that change.
+// `hash` is sha256 over the RFC 8785 canonical JSON of the record without `hash` (the
+// `canonicalize` package, not our own serialiser); `prev_hash` links each to the one before.
+
+
+const EVIDENCE_SCHEMA_VERSION = 1;
+/**
+ * The key under which a state write carries the evidence draft of its change: not a path (a
+ * path never starts with a NUL); the store seals it into `evidence/<seq>.json`.
+ */
+const EVIDENCE_DRAFT = '\u0000evidence';
+const evidencePath = (seq) => `evidence/${String(seq).padStart(6, '0')}.json`;
+/** sha256 of the canonical JSON of the record without its `hash`. */
+function evidenceHash(record) {
+    const { hash: _hash, ...rest } = record;
+    const text = canonicalize(rest);
+    if (text === undefined)
+        throw new Error('an evidence record must be JSON');
+    return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex');
+}
+/** The next record of the chain whose head is `head` (null: the first). */
+function sealEvidence(draft, head) {
+    const unsealed = {
+        schema_version: EVIDENCE_SCHEMA_VERSION,
+        seq: (head?.seq ?? 0) + 1,
+        prev_hash: head?.hash ?? null,
+        ...draft,
+    };
+    return { ...unsealed, hash: evidenceHash(unsealed) };
+}
+/** sha256 over the sorted `status<TAB>path` lines of a diff. */
+function diffDigest(files) {
+    const lines = files.map((f) => `${f.status}\t${f.path}`).sort();
+    return (0,external_node_crypto_.createHash)('sha256').update(lines.join('\n'), 'utf8').digest('hex');
+}
+/** Git's blob id of a text (what `git hash-object` prints). */
+function gitBlobSha(text) {
+    const body = Buffer.from(text, 'utf8');
+    return (0,external_node_crypto_.createHash)('sha1')
+        .update(Buffer.concat([Buffer.from(`blob ${body.length}\u0000`), body]))
+        .digest('hex');
+}
+/**
+ * Recomputes every hash and link: each file's name, `seq`, `prev_hash` and `hash`, then the
+ * head release.json names and, with `expectHead`, a head kept elsewhere. The first break wins.
+ */
+function verifyChain(files, head, expectHead = null) {
+    const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path));
+    const records = [];
+    const fail = (kind, path, seq, detail) => ({
+        records,
+        problem: { kind, path, seq, detail },
+    });
+    let prev = null;
+    for (const [i, f] of sorted.entries()) {
+        const expected = i + 1;
+        let r;
+        try {
+            r = JSON.parse(f.text);
+        }
+        catch (e) {
+            return fail('unreadable', f.path, null, `not JSON (${e.message})`);
+        }
+        if (typeof r !== 'object' || r === null || typeof r.seq !== 'number')
+            return fail('unreadable', f.path, null, 'not an evidence record (no seq)');
+        const named = Number(/(\d+)\.json$/.exec(f.path)?.[1] ?? Number.NaN);
+        if (named !== expected) {
+            // A gap in the names: a record was removed, or one was named out of sequence.
+            const kind = named > expected ? 'removed' : 'inserted';
+            return fail(kind, f.path, r.seq, kind === 'removed'
+                ? `${evidencePath(expected)} is missing: the chain jumps from ${expected - 1} to ${named}`
+                : `${f.path} repeats or precedes record ${expected}`);
+        }
+        if (evidenceHash(r) !== r.hash)
+            return fail('edited', f.path, r.seq, `its content does not hash to its hash ${String(r.hash).slice(0, 12)}…: it was edited after it was written`);
+        if (r.seq !== expected)
+            return fail('reordered', f.path, r.seq, `it says seq ${r.seq} but sits at position ${expected}: records were moved or renamed`);
+        if (r.prev_hash !== (prev?.hash ?? null))
+            return fail(prev && records.some((x) => x.hash === r.prev_hash) ? 'reordered' : 'inserted', f.path, r.seq, `its prev_hash ${String(r.prev_hash).slice(0, 12)}… is not the hash of record ${expected - 1} (${prev?.hash.slice(0, 12) ?? 'none'}…): a record was inserted, replaced or reordered before it`);
+        records.push(r);
+        prev = r;
+    }
+    const last = records.at(-1) ?? null;
+    if ((head?.seq ?? 0) !== (last?.seq ?? 0) || (head?.hash ?? null) !== (last?.hash ?? null))
+        return fail(last && head && head.seq < last.seq ? 'inserted' : 'removed', 'release.json', head?.seq ?? null, `release.json's evidence_head (${head ? `${head.seq}, ${head.hash.slice(0, 12)}…` : 'none'}) is not the last record (${last ? `${last.seq}, ${last.hash.slice(0, 12)}…` : 'none'})`);
+    if (expectHead !== null && !records.some((r) => r.hash === expectHead))
+        return fail('head_mismatch', 'release.json', null, `no record has the expected hash ${expectHead.slice(0, 12)}…: the chain kept elsewhere is not this one`);
+    return { records, problem: null };
+}
+
 ;// CONCATENATED MODULE: ./src/governor/policy.ts
 // The trusted policy: the config read at the production SHA (or the head before a first
 // deploy), and why the governor is off when it is.
+
 
 
 
@@ -61348,10 +61687,12 @@ async function readConfig(deps, ref, production) {
     // named after the production environment), which the top-level fields describe.
     if (result.config && deps.store.stageName === null)
         deps.store.useStage(lastStage(pipelineOf(result.config)).name, true);
+    const blobSha = text === null ? null : gitBlobSha(text);
     if (result.enabled)
-        return { config: result.config, disabled: false, why: null, typo: null };
+        return { config: result.config, disabled: false, why: null, typo: null, blobSha };
     return {
         config: result.config,
+        blobSha,
         disabled: true,
         why: `${result.why} (Read at ${shortSha(ref)}, the ${production ? 'production commit: its policy judges every change' : 'commit being decided, as nothing is in production yet'}.)`,
         typo: result.typo,
@@ -61372,6 +61713,7 @@ function sameWorkflow(configured, run) {
 // compare-and-swap, re-read and bounded retries.
 
 
+
 /** Claims younger than this belong to a run that may still be dispatching: never taken over. */
 const CLAIM_GRACE_MS = 10 * 60_000;
 /** Attempts at a state write before giving up; docs/state.md says how it was chosen. */
@@ -61385,6 +61727,27 @@ class GovernorError extends Error {
         this.advice = advice;
         this.name = 'GovernorError';
     }
+}
+/**
+ * The evidence of a state change (SPEC §17), carried by the write that makes the change: the
+ * store seals it onto the chain in the same commit.
+ */
+function evidence(deps, kind, sha, body) {
+    const draft = {
+        kind,
+        time: deps.now().toISOString(),
+        sha,
+        stage: deps.store.stageName,
+        run: {
+            id: deps.run.id,
+            attempt: deps.run.attempt,
+            url: deps.run.url,
+            actor: deps.run.actor ?? null,
+            event: deps.run.event ?? null,
+        },
+        ...body,
+    };
+    return { [EVIDENCE_DRAFT]: JSON.stringify(draft) };
 }
 function claimedBy(deps) {
     return `${deps.run.source}:${deps.run.id ?? 'local'}/${deps.run.attempt ?? 1}`;
@@ -62224,6 +62587,7 @@ function compileRiskRules(config) {
 
 
 
+
 async function changedFiles(deps, productionSha, sha, compareFiles, capped) {
     if (productionSha === null) {
         const head = await deps.gh.treeFiles(sha);
@@ -62290,6 +62654,9 @@ async function evaluate(deps, req, known) {
         foundRun: null,
         assessment: null,
         approvals: null,
+        policy: { commit: cfg.configRef, blobSha: cfg.blobSha ?? null },
+        diff: null,
+        roles: {},
     };
     if (cfg.disabled || !cfg.config) {
         const off = decideEarly({
@@ -62359,6 +62726,8 @@ async function evaluate(deps, req, known) {
         return { ...base, decision: earlyDecision, ownClaim, foundRun };
     const { files, incomplete } = await changedFiles(deps, productionSha, req.sha, productionCompare?.files ?? null, productionCompare?.capped ?? false);
     const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
+    const diff = { files: files.length, digest: diffDigest(files) };
+    let roles = {};
     // A stage without approvals never holds for an incident (rule 9): no need to look.
     const incidents = stage.approvals === 'none' ? [] : await deps.gh.openIncidents(config.incident_labels);
     let approvals = NO_APPROVALS;
@@ -62386,6 +62755,7 @@ async function evaluate(deps, req, known) {
             notes.push(`The range has ${productionCompare.totalCommits} commits; pull requests were read for the first ${commits.length} only. Approve with the SHA-scoped variable or a commit comment if a HIGH path is not covered.`);
         }
         approvals = evaluateApprovals(facts, config);
+        roles = Object.fromEntries(Object.entries(facts.actors).map(([k, a]) => [k, a.role]));
         pulls = facts.pulls.map((p) => ({ number: p.number, paths: p.files }));
     }
     else if (approvedVariable) {
@@ -62404,7 +62774,46 @@ async function evaluate(deps, req, known) {
         rolledBackAt: entry?.rolled_back_at ?? null,
         breakGlass: req.breakGlass ?? null,
     });
-    return { ...base, decision, assessment, approvals, ownClaim, foundRun };
+    return { ...base, decision, assessment, approvals, ownClaim, foundRun, diff, roles };
+}
+/** The evidence of a decision (SPEC §17): the verdict and everything it was judged on. */
+function decisionEvidence(ev, req) {
+    const d = ev.decision;
+    const a = ev.approvals;
+    return {
+        outcome: d.outcome,
+        reason: d.reason,
+        risk: d.risk,
+        rules: d.rules.map((r) => ({ rule: r.rule, verdict: r.verdict, detail: r.detail })),
+        production_sha: ev.productionSha,
+        policy: {
+            path: ev.full?.config_path ?? null,
+            commit: ev.policy.commit,
+            blob_sha: ev.policy.blobSha,
+        },
+        diff: ev.diff,
+        approvals: [
+            ...(a?.valid ?? []).map((x) => ({
+                source: x.source,
+                actor: x.actor,
+                role: x.actor ? (ev.roles[x.actor] ?? null) : null,
+                time: x.at,
+                pull: x.pull,
+                valid: true,
+                covers: x.covers,
+            })),
+            ...(a?.ignored ?? []).map((x) => ({
+                source: x.source,
+                actor: x.actor,
+                role: x.actor ? (ev.roles[x.actor] ?? null) : null,
+                pull: x.pull,
+                valid: false,
+                why: x.detail,
+            })),
+        ],
+        verification: req.verification ?? null,
+        ...(req.breakGlass ? { break_glass: { ...req.breakGlass, bypassed: d.bypassed ?? [] } } : {}),
+    };
 }
 function evaluationRecord(deps, ev, sha) {
     return recordEvaluation(ev.snapshot.decision, {
@@ -62570,6 +62979,7 @@ async function decideAndAct(root, req, first) {
             (snap) => ({
                 files: {
                     [state_decisionPath(req.sha)]: state_serialize(evaluationRecord(deps, { ...ev, snapshot: snap }, req.sha)),
+                    ...evidence(deps, 'decision', req.sha, decisionEvidence(ev, req)),
                 },
                 message: `decide ${shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
             }), ev.snapshot);
@@ -62588,7 +62998,11 @@ async function decideAndAct(root, req, first) {
         else {
             const record = withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: deps.now().toISOString() });
             const release = state_claim(snap.release, req.sha, deps.now(), claimedBy(deps));
-            const r = await deps.store.write(snap, { [state_RELEASE_FILE]: state_serialize(release), [state_decisionPath(req.sha)]: state_serialize(record) }, `claim ${shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${claimedBy(deps)})`);
+            const r = await deps.store.write(snap, {
+                [state_RELEASE_FILE]: state_serialize(release),
+                [state_decisionPath(req.sha)]: state_serialize(record),
+                ...evidence(deps, req.breakGlass ? 'break_glass' : 'decision', req.sha, decisionEvidence(ev, req)),
+            }, `claim ${shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${claimedBy(deps)})`);
             if (r.kind !== 'written') {
                 unconfirmed.count(r);
                 deps.log(`Claim of ${shortSha(req.sha)} not confirmed (${r.detail}); deciding again from fresh state.`);
@@ -62845,7 +63259,10 @@ async function concludeCheck(deps, ctx, sha, runId, result, report, first) {
             if (deployEntry(s.release, sha, runId)?.health_check !== 'pending')
                 return null;
             return {
-                files: { [state_RELEASE_FILE]: state_serialize(withHealthCheck(s.release, sha, runId, result)) },
+                files: {
+                    [state_RELEASE_FILE]: state_serialize(withHealthCheck(s.release, sha, runId, result)),
+                    ...evidence(deps, 'health_check', sha, { health_check: result }),
+                },
                 message: `verified ${shortSha(sha)} on ${stage}: health check passed`,
             };
         }, first);
@@ -62885,10 +63302,19 @@ async function healthFailed(deps, ctx, bad, runId, result, report, first) {
                 conclusion: 'health_check_failed',
             })
             : null;
+        const rb = rollbackOf(r, bad);
         return {
             files: {
                 [state_RELEASE_FILE]: state_serialize(r),
                 ...(record ? { [state_decisionPath(bad)]: state_serialize(record) } : {}),
+                ...(rb
+                    ? evidence(deps, 'rollback', bad, {
+                        trigger: 'health_check',
+                        from: bad,
+                        to: rb.sha,
+                        health_check: result,
+                    })
+                    : evidence(deps, 'health_check', bad, { health_check: result })),
             },
             message: rolled
                 ? `rollback ${stage} from ${shortSha(bad)} to ${shortSha(rollbackOf(r, bad).sha)}: health check failed`
@@ -63152,6 +63578,17 @@ async function recordOutcome(deps, run, snapshot, o, report) {
             files: {
                 [state_RELEASE_FILE]: state_serialize(release),
                 ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
+                ...evidence(deps, 'deploy', sha, {
+                    deploy_run: {
+                        id: run.runId,
+                        attempt: run.runAttempt,
+                        url,
+                        conclusion: run.conclusion,
+                        observed_at: deps.now().toISOString(),
+                    },
+                    moves_stage: movesProduction,
+                    stage_sha: release.production_sha_current,
+                }),
             },
             message: success
                 ? `deployed ${shortSha(sha)}: run ${run.runId}${attempt}`
@@ -63516,7 +63953,16 @@ async function handleWorkflowRun(deps, run) {
         return skip('not_a_release_candidate', `${run.workflowName} ran on ${run.headBranch ?? 'no branch'}, not on the release branch ${config.branch}.`);
     if (!run.sameRepository)
         return skip('not_a_release_candidate', 'The run is for code from another repository.');
-    return decideAndAct(deps, { sha: run.headSha, manual: false }, { ...read, configRef, snapshot });
+    return decideAndAct(deps, {
+        sha: run.headSha,
+        manual: false,
+        verification: {
+            id: run.runId,
+            url: run.htmlUrl,
+            conclusion: run.conclusion,
+            head_sha: run.headSha,
+        },
+    }, { ...read, configRef, snapshot });
 }
 /**
  * A deploy run finished: record it on its stage; when that stage now runs the SHA verified,
@@ -63597,23 +64043,29 @@ async function smokeRunFinished(deps, run, known, pipeline, snapshot, runs) {
 // into the whole version-2 file (the other stages kept, the last stage mirrored at the top).
 // A version-1 branch reads as the last stage and is rewritten as version 2 on the next write.
 
+
 class StageStore {
     inner;
     now;
-    whole;
+    shared;
     stage = null;
-    constructor(inner, now, 
-    /** The whole release.json at each head seen, to merge a stage's view into (shared by siblings). */
-    whole = new Map()) {
+    constructor(inner, now, shared = { whole: new Map(), evidence: [] }) {
         this.inner = inner;
         this.now = now;
-        this.whole = whole;
+        this.shared = shared;
     }
-    /** A store presenting another stage of the same branch (the heads seen are shared). */
+    get whole() {
+        return this.shared.whole;
+    }
+    /** A store presenting another stage of the same branch (what it saw and wrote is shared). */
     forStage(name, isLast) {
-        const sibling = new StageStore(this.inner, this.now, this.whole);
+        const sibling = new StageStore(this.inner, this.now, this.shared);
         sibling.useStage(name, isLast);
         return sibling;
+    }
+    /** The evidence records this run committed, oldest first. */
+    get evidenceWritten() {
+        return this.shared.evidence;
     }
     /**
      * Which stage this store presents. Until it is known (the config names it), reads present the
@@ -63650,10 +64102,18 @@ class StageStore {
         if (!whole)
             throw new Error(`StageStore.write on a head it never saw (${base.head})`);
         const view = files[state_RELEASE_FILE] !== undefined ? state_parseRelease(files[state_RELEASE_FILE]) : base.release;
-        const merged = withStage(whole, name, isLast, view, this.now());
+        let merged = withStage(whole, name, isLast, view, this.now());
         const mapped = {};
+        // The change's evidence, sealed onto the chain at this base: a lost race re-seals it on the
+        // next base, so seq and prev_hash always follow the head the commit is built on.
+        let sealed = null;
+        if (files[EVIDENCE_DRAFT] !== undefined) {
+            sealed = sealEvidence(JSON.parse(files[EVIDENCE_DRAFT]), whole.evidence_head ?? null);
+            merged = { ...merged, evidence_head: { seq: sealed.seq, hash: sealed.hash } };
+            mapped[evidencePath(sealed.seq)] = state_serialize(sealed);
+        }
         for (const [path, content] of Object.entries(files)) {
-            if (path === state_RELEASE_FILE)
+            if (path === state_RELEASE_FILE || path === EVIDENCE_DRAFT)
                 continue;
             const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
             mapped[m && path === state_decisionPath(m[1]) ? stageDecisionPath(m[1], name, isLast) : path] =
@@ -63663,8 +64123,11 @@ class StageStore {
         mapped[state_RELEASE_FILE] = state_serialize(merged);
         const { pipeline: _pipeline, ...rest } = base;
         const r = await this.inner.write({ ...rest, release: merged }, mapped, message);
-        if (r.kind === 'written')
+        if (r.kind === 'written') {
             this.whole.set(r.head, merged);
+            if (sealed)
+                this.shared.evidence.push(sealed);
+        }
         return r;
     }
 }
@@ -63794,6 +64257,13 @@ async function manualRollback(deps, req) {
             files: {
                 [state_RELEASE_FILE]: state_serialize(release),
                 [state_decisionPath(current)]: state_serialize(record),
+                ...evidence(sd, 'rollback', current, {
+                    trigger: 'manual',
+                    from: current,
+                    to: target,
+                    actor,
+                    reason: req.reason.trim(),
+                }),
             },
             message: `rollback ${stage.name} from ${shortSha(current)} to ${shortSha(target)} by @${actor}: ${req.reason.trim().slice(0, 100)}`,
         };
@@ -63902,6 +64372,7 @@ function setOutputs(r) {
     setOutput('deploy-run-url', r.deployRunUrl ?? '');
     setOutput('state-commit', r.stateCommit ?? '');
     setOutput('stage', r.stage ?? '');
+    setOutput('evidence-hash', r.evidenceHash ?? '');
 }
 async function govern() {
     const inputs = readInputs();
@@ -63952,10 +64423,19 @@ async function govern() {
             attempt: intEnv('GITHUB_RUN_ATTEMPT'),
             url,
             source: 'action',
+            actor: process.env.GITHUB_TRIGGERING_ACTOR || process.env.GITHUB_ACTOR || null,
+            event: process.env.GITHUB_EVENT_NAME ?? null,
         },
         log: (m) => info(m),
         probe: probeUrl,
     };
+    const report = await route(deps, inputs, event);
+    // The hash of the last evidence record this run committed (SPEC §17).
+    report.evidenceHash = deps.store.evidenceWritten.at(-1)?.hash ?? null;
+    return report;
+}
+/** What the event and the inputs ask for: decide, observe, reconcile, or an operator control. */
+async function route(deps, inputs, event) {
     // Operator controls (§16): only by hand, through workflow_dispatch.
     const control = inputs.rollback || inputs.breakGlass !== '';
     if (control && process.env.GITHUB_EVENT_NAME !== 'workflow_dispatch')

@@ -14,6 +14,7 @@ import {
   retryBaseMs,
 } from './domain/config.js';
 import { pipelineOf, pipelineRows, type PipelineRow } from './domain/pipeline.js';
+import { verifyChain, type EvidenceRecord } from './domain/evidence.js';
 import { inFlight, StateCorruptError, type Release } from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
 import { decideAndAct, GovernorError, readConfig, type GovernorDeps } from './governor/index.js';
@@ -21,7 +22,7 @@ import { namedStage, stageDeps } from './governor/stages.js';
 import { manualRollback } from './governor/controls.js';
 import { StageStore } from './governor/stage-store.js';
 import { adopt, clearClaim, recordDeploy, type OperatorResult } from './operator.js';
-import type { StateStore } from './ports.js';
+import type { EvidenceSnapshot, StateStore } from './ports.js';
 import type { RunReport } from './report/summary.js';
 
 const USAGE = `Usage: release-governor <command> [options]
@@ -43,6 +44,7 @@ Commands:
   clear --sha <sha> --reason <text>     release a claim whose deploy run is absent or finished
                                         (adopt, record, clear: GitHub backend only; --stage S
                                         corrects that stage instead of the last)
+  audit [--expect-head HASH]            recompute the evidence chain; exit 0 intact, 1 broken
   schema                                the JSON Schema of the release_governor block
 
 Backends:
@@ -93,7 +95,14 @@ function backend(
     stateBranch,
     degraded: degradedRaw === undefined ? null : degradedRaw === 'true',
     dryRun,
-    run: { id: null, attempt: null, url: null, source: 'cli' as const },
+    run: {
+      id: null,
+      attempt: null,
+      url: null,
+      source: 'cli' as const,
+      actor: env.GITHUB_ACTOR || env.USER || env.USERNAME || null,
+      event: 'cli',
+    },
     log: () => undefined,
     probe: probeUrl,
   };
@@ -380,6 +389,81 @@ async function statusCommand(
   return 0;
 }
 
+/** One line of what a record says happened. */
+function recordSummary(r: EvidenceRecord): Record<string, unknown> {
+  const approvers = Array.isArray(r.approvals)
+    ? (r.approvals as { valid?: boolean; actor?: string | null }[])
+        .filter((a) => a.valid && a.actor)
+        .map((a) => a.actor)
+    : [];
+  const deploy = r.deploy_run as { conclusion?: string | null } | undefined;
+  const health = r.health_check as { verdict?: string } | undefined;
+  return {
+    seq: r.seq,
+    time: r.time,
+    kind: r.kind,
+    sha: r.sha,
+    stage: r.stage,
+    outcome:
+      r.kind === 'decision' || r.kind === 'break_glass'
+        ? `${String(r.outcome)} ${String(r.reason)}`
+        : r.kind === 'deploy'
+          ? `deploy ${deploy?.conclusion ?? '?'}`
+          : r.kind === 'health_check'
+            ? `health ${health?.verdict ?? '?'}`
+            : `rollback to ${String(r.to ?? '?').slice(0, 7)}`,
+    approvers,
+    hash: r.hash,
+  };
+}
+
+/** `audit`: recompute every hash and link of the evidence chain (SPEC §17). */
+async function auditCommand(
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  s: Streams,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const b = backend(values, positionals, env, true);
+  const store = b.store as StateStore & { readEvidence(): Promise<EvidenceSnapshot> };
+  const expect = typeof values['expect-head'] === 'string' ? values['expect-head'] : null;
+  if (expect !== null && !/^[0-9a-f]{64}$/.test(expect))
+    throw new CliError('--expect-head takes a record hash: 64 lowercase hex characters.');
+  const snap = await store.readEvidence();
+  const result = verifyChain(snap.files, snap.release?.evidence_head ?? null, expect);
+  const releases = result.records.map(recordSummary);
+  const intact = result.problem === null;
+  if (values.json)
+    s.out.write(
+      `${JSON.stringify(
+        {
+          backend: b.kind,
+          state_branch: b.stateBranch,
+          state_head: snap.head,
+          intact,
+          records: result.records.length,
+          evidence_head: snap.release?.evidence_head ?? null,
+          problem: result.problem,
+          releases,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  else {
+    for (const r of releases)
+      s.out.write(
+        `${String(r.seq).padStart(6)}  ${String(r.time)}  ${String(r.kind).padEnd(12)}  ${String(r.sha).slice(0, 7)}  ${String(r.stage ?? '').padEnd(10)}  ${String(r.outcome)}${(r.approvers as string[]).length ? `  approved by ${(r.approvers as string[]).map((a) => `@${a}`).join(', ')}` : ''}\n`,
+      );
+    s.out.write(
+      intact
+        ? `Evidence chain on ${b.stateBranch} intact: ${result.records.length} record(s), head ${snap.release?.evidence_head?.hash ?? 'none'}.\n`
+        : `Evidence chain on ${b.stateBranch} BROKEN at ${result.problem!.path}${result.problem!.seq !== null ? ` (seq ${result.problem!.seq})` : ''}: ${result.problem!.kind} — ${result.problem!.detail}\n`,
+    );
+  }
+  return intact ? 0 : 1;
+}
+
 /** `rollback`: the manual rollback of SPEC §16, through the same protocol as the action's. */
 async function rollbackCommand(
   values: Record<string, string | boolean | undefined>,
@@ -581,6 +665,7 @@ export async function cli(
         result: { type: 'string' },
         'run-url': { type: 'string' },
         to: { type: 'string' },
+        'expect-head': { type: 'string' },
         stage: { type: 'string' },
         force: { type: 'boolean' },
       },
@@ -602,6 +687,8 @@ export async function cli(
         return await operatorCommand(command, values, positionals, s, env);
       case 'rollback':
         return await rollbackCommand(values, positionals, s, env);
+      case 'audit':
+        return await auditCommand(values, positionals, s, env);
       default:
         s.err.write(`release-governor: unknown command "${command}".\n\n${USAGE}\n`);
         return 2;

@@ -8,7 +8,7 @@ import { createOctokit, RateLimitError } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';
 import { probeUrl } from './adapters/http-probe.js';
 import { ConfigError, envVarFor, retryBaseMs } from './domain/config.js';
-import { EventError, neverACandidate, parseEvent } from './domain/events.js';
+import { EventError, neverACandidate, parseEvent, type GovernorEvent } from './domain/events.js';
 import { StateCorruptError } from './domain/state.js';
 import {
   decideAndAct,
@@ -19,7 +19,7 @@ import {
 } from './governor/index.js';
 import { StageStore } from './governor/stage-store.js';
 import { breakGlass, manualRollback } from './governor/controls.js';
-import { InputError, readInputs } from './inputs.js';
+import { InputError, readInputs, type ActionInputs } from './inputs.js';
 import { emptyReport, renderSummary, type RunReport } from './report/summary.js';
 
 const DEFAULT_STATE_BRANCH = 'booty-state';
@@ -60,6 +60,7 @@ function setOutputs(r: RunReport): void {
   core.setOutput('deploy-run-url', r.deployRunUrl ?? '');
   core.setOutput('state-commit', r.stateCommit ?? '');
   core.setOutput('stage', r.stage ?? '');
+  core.setOutput('evidence-hash', r.evidenceHash ?? '');
 }
 
 async function govern(): Promise<RunReport> {
@@ -114,10 +115,24 @@ async function govern(): Promise<RunReport> {
       attempt: intEnv('GITHUB_RUN_ATTEMPT'),
       url,
       source: 'action',
+      actor: process.env.GITHUB_TRIGGERING_ACTOR || process.env.GITHUB_ACTOR || null,
+      event: process.env.GITHUB_EVENT_NAME ?? null,
     },
     log: (m) => core.info(m),
     probe: probeUrl,
   };
+  const report = await route(deps, inputs, event);
+  // The hash of the last evidence record this run committed (SPEC §17).
+  report.evidenceHash = deps.store.evidenceWritten.at(-1)?.hash ?? null;
+  return report;
+}
+
+/** What the event and the inputs ask for: decide, observe, reconcile, or an operator control. */
+async function route(
+  deps: GovernorDeps,
+  inputs: ActionInputs,
+  event: GovernorEvent,
+): Promise<RunReport> {
   // Operator controls (§16): only by hand, through workflow_dispatch.
   const control = inputs.rollback || inputs.breakGlass !== '';
   if (control && process.env.GITHUB_EVENT_NAME !== 'workflow_dispatch')

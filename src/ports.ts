@@ -35,6 +35,13 @@ export interface StateStore {
   write(base: StateSnapshot, files: Record<string, string>, message: string): Promise<WriteResult>;
 }
 
+/** The evidence chain as the state branch holds it (for `audit`). */
+export interface EvidenceSnapshot {
+  head: string | null;
+  release: Release | null;
+  files: { path: string; text: string }[];
+}
+
 export interface CompareResult {
   status: CompareStatus;
   files: ChangedFile[];

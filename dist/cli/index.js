@@ -52488,7 +52488,7 @@ function object(shape, params) {
     const def = {
         type: "object",
         shape: shape ?? {},
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     };
     return new ZodObject(def);
 }
@@ -53239,6 +53239,10 @@ const releaseSchema = looseObject({
     ...deployFields,
     /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
     stages: record(schemas_string(), stageSchema).optional(),
+    /** The last evidence record (§17): its seq and hash. */
+    evidence_head: object({ seq: schemas_number().int().min(1), hash: schemas_string().regex(/^[0-9a-f]{64}$/) })
+        .nullable()
+        .optional(),
 });
 function state_emptyRelease() {
     return {
@@ -53813,6 +53817,30 @@ class LocalGit {
             throw new LocalGitError(`git ${args.slice(0, 2).join(' ')} failed in ${this.dir}: ${stderr || e.message}`);
         }
     }
+    /** The contents of many blobs in one `git cat-file --batch` (in the order asked). */
+    blobs(shas) {
+        if (shas.length === 0)
+            return [];
+        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', ['cat-file', '--batch'], {
+            cwd: this.dir,
+            input: `${shas.join('\n')}\n`,
+            maxBuffer: 1024 * 1024 * 1024,
+            stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        const texts = [];
+        let at = 0;
+        for (const sha of shas) {
+            const nl = out.indexOf(10, at);
+            const header = out.subarray(at, nl).toString('utf8');
+            const m = /^([0-9a-f]{40}) blob (\d+)$/.exec(header);
+            if (!m || m[1] !== sha)
+                throw new LocalGitError(`git cat-file --batch: unexpected ${header}`);
+            const size = Number(m[2]);
+            texts.push(out.subarray(nl + 1, nl + 1 + size).toString('utf8'));
+            at = nl + 1 + size + 1;
+        }
+        return texts;
+    }
     tryRun(args) {
         try {
             return this.run(args);
@@ -54003,6 +54031,27 @@ class LocalStateStore {
     async write() {
         throw new LocalGitError('The local backend never writes the state branch.');
     }
+    /** release.json and every `evidence/*.json` at the branch's head (two git processes). */
+    async readEvidence() {
+        if (!this.ref)
+            return { head: null, release: null, files: [] };
+        const head = this.git.run(['rev-parse', this.ref]).trim();
+        const { release } = await this.read();
+        const listing = this.git.tryRun(['ls-tree', '-z', `${head}:evidence`]) ?? '';
+        const entries = listing
+            .split('\0')
+            .filter(Boolean)
+            .map((line) => {
+            const tab = line.indexOf('\t');
+            return { sha: line.slice(0, tab).split(/\s+/)[2], name: line.slice(tab + 1) };
+        });
+        const texts = this.git.blobs(entries.map((e) => e.sha));
+        return {
+            head,
+            release,
+            files: entries.map((e, i) => ({ path: `evidence/${e.name}`, text: texts[i] })),
+        };
+    }
     /** Every decision record on the branch (for `history`). */
     decisions() {
         if (!this.ref)
@@ -54029,6 +54078,22 @@ const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: St
         ... on Commit {
           release: file(path: "${state_RELEASE_FILE}") { object { ... on Blob { text isTruncated } } }
           decision: file(path: $decision) { object { ... on Blob { text isTruncated } } }
+        }
+      }
+    }
+  }
+}`;
+// The whole chain in one query: every record's text at one head, with release.json.
+const EVIDENCE_QUERY = `query Evidence($owner: String!, $name: String!, $ref: String!) {
+  repository(owner: $owner, name: $name) {
+    ref(qualifiedName: $ref) {
+      target {
+        oid
+        ... on Commit {
+          release: file(path: "${state_RELEASE_FILE}") { object { ... on Blob { text isTruncated } } }
+          evidence: file(path: "evidence") {
+            object { ... on Tree { entries { name object { ... on Blob { text isTruncated } } } } }
+          }
         }
       }
     }
@@ -54102,6 +54167,30 @@ class GitHubStateStore {
             ? state_parseDecisionRecord(decisionText, `${this.branch}:${file}`)
             : null;
         return { head: target.oid, release, decision };
+    }
+    /** release.json and every `evidence/*.json`, at one head, in one request. */
+    async readEvidence() {
+        let data;
+        try {
+            data = await this.octokit.graphql(EVIDENCE_QUERY, {
+                owner: this.owner,
+                name: this.repo,
+                ref: `refs/heads/${this.branch}`,
+            });
+        }
+        catch (e) {
+            throw apiError(`Reading the evidence on ${this.branch}`, e);
+        }
+        const target = data.repository?.ref?.target;
+        if (!target)
+            return { head: null, release: null, files: [] };
+        const releaseText = blobText(target.release, state_RELEASE_FILE);
+        const release = releaseText === null ? null : state_parseRelease(releaseText, state_RELEASE_FILE);
+        const files = (target.evidence?.object?.entries ?? []).map((e) => ({
+            path: `evidence/${e.name}`,
+            text: blobText({ object: e.object }, `evidence/${e.name}`) ?? '',
+        }));
+        return { head: target.oid, release, files };
     }
     async write(base, files, message) {
         // The first commit carries release.json (all fields present, null) whatever else it writes.
@@ -58139,6 +58228,299 @@ function pipeline_pipelineRows(whole, p) {
     });
 }
 
+;// CONCATENATED MODULE: ./node_modules/canonicalize/lib/canonicalize.js
+function serializeString (value) {
+  if (!value.isWellFormed()) {
+    throw new Error('Lone surrogate is not allowed');
+  }
+  return JSON.stringify(value);
+}
+
+function serializePrimitive (value) {
+  switch (typeof value) {
+    case 'number':
+      if (isNaN(value)) {
+        throw new Error('NaN is not allowed');
+      }
+      if (!isFinite(value)) {
+        throw new Error('Infinity is not allowed');
+      }
+      // For finite numbers String(value) would give identical output, but
+      // JSON.stringify benchmarks faster on V8.
+      return JSON.stringify(value);
+    case 'string':
+      return serializeString(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      // null, or values JSON.stringify maps to undefined (undefined,
+      // functions, symbols).
+      return JSON.stringify(value);
+  }
+}
+
+// Resolves a value to either its serialized primitive form (a string — or
+// undefined, for values JSON.stringify drops) or a frame describing the
+// container to descend into. Callers distinguish the two cases with
+// `typeof result !== 'object'`.
+//
+// toJSON results are unwrapped here, and the wrapper objects stay in `seen`
+// until the resolved subtree is fully serialized, so cycles introduced via
+// toJSON are still detected.
+function enterValue (value, seen) {
+  let wrappers = null;
+  while (value !== null && typeof value === 'object' && typeof value.toJSON === 'function') {
+    if (seen.has(value)) {
+      throw new Error('Circular reference detected');
+    }
+    seen.add(value);
+    (wrappers ??= []).push(value);
+    value = value.toJSON();
+  }
+
+  // Boxed Number/String/Boolean objects serialize as their primitive values,
+  // mirroring how JSON.stringify treats them.
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+    value = value.valueOf();
+  }
+
+  if (value === null || typeof value !== 'object') {
+    if (wrappers !== null) {
+      for (const wrapper of wrappers) seen.delete(wrapper);
+    }
+    return serializePrimitive(value);
+  }
+
+  if (seen.has(value)) {
+    throw new Error('Circular reference detected');
+  }
+  seen.add(value);
+
+  return {
+    container: value,
+    // null marks an array frame; object frames carry their sorted keys.
+    // `sort()`'s default comparator orders by UTF-16 code unit, which is the
+    // order JCS requires.
+    keys: Array.isArray(value) ? null : Object.keys(value).sort(),
+    // Next child to serialize; the frame resumes here after a nested
+    // container's subtree completes.
+    index: 0,
+    // Whether no member has been emitted yet (controls comma placement).
+    first: true,
+    // toJSON wrappers to release from `seen` when this frame completes.
+    wrappers
+  };
+}
+
+function canonicalize (object) {
+  if (object === null || typeof object !== 'object') {
+    return serializePrimitive(object);
+  }
+
+  const seen = new Set();
+  const root = enterValue(object, seen);
+  if (typeof root !== 'object') {
+    // A toJSON chain resolved the input to a primitive.
+    return root;
+  }
+
+  let result = root.keys === null ? '[' : '{';
+  const stack = [root];
+
+  // Depth-first serialization with an explicit stack instead of recursion, so
+  // nesting depth is bounded by heap size rather than call-stack size. The top
+  // frame is the container currently being serialized: primitive children are
+  // appended inline, while a nested container pushes a new frame and jumps
+  // back to the outer loop. Because frame.index was already advanced, the
+  // parent resumes at its next child once the subtree is done. Opening
+  // brackets are emitted when a frame is pushed, closing brackets when it
+  // completes.
+  outer:
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    const container = frame.container;
+
+    // keys === null marks an array frame; otherwise keys holds the object's
+    // sorted property names. Either way the iteration counter lives on the
+    // frame itself (frame.index), so when a frame is resumed after a nested
+    // container completes, the while condition continues at the first
+    // unserialized child instead of restarting from the beginning.
+    if (frame.keys === null) {
+      while (frame.index < container.length) {
+        const i = frame.index++;
+        if (i > 0) {
+          result += ',';
+        }
+        const element = container[i];
+        // Inside arrays, JSON.stringify serializes values with no JSON
+        // representation (undefined, symbols, functions) as null.
+        const value = element === undefined || typeof element === 'symbol' || typeof element === 'function' ? null : element;
+        if (value === null || typeof value !== 'object') {
+          result += serializePrimitive(value);
+          continue;
+        }
+        const child = enterValue(value, seen);
+        if (typeof child !== 'object') {
+          // A toJSON chain resolved the child to an already-serialized
+          // primitive — or, when child is undefined, to a value with no JSON
+          // representation, which becomes null inside arrays.
+          result += child === undefined ? 'null' : child;
+          continue;
+        }
+        result += child.keys === null ? '[' : '{';
+        stack.push(child);
+        continue outer;
+      }
+      result += ']';
+    } else {
+      const keys = frame.keys;
+      while (frame.index < keys.length) {
+        const key = keys[frame.index++];
+        const value = container[key];
+        // Inside objects, JSON.stringify omits properties whose value has no
+        // JSON representation (undefined, symbols, functions).
+        if (value === undefined || typeof value === 'symbol' || typeof value === 'function') {
+          continue;
+        }
+        if (value === null || typeof value !== 'object') {
+          // Commas are tracked with a flag rather than the key index: a
+          // skipped key must not leave a stray comma behind.
+          if (frame.first) {
+            frame.first = false;
+          } else {
+            result += ',';
+          }
+          result += serializeString(key) + ':' + serializePrimitive(value);
+          continue;
+        }
+        // The child must be resolved before the key is emitted: a toJSON
+        // returning a value with no JSON representation drops the whole
+        // property.
+        const child = enterValue(value, seen);
+        if (child === undefined) {
+          continue;
+        }
+        if (frame.first) {
+          frame.first = false;
+        } else {
+          result += ',';
+        }
+        result += serializeString(key) + ':';
+        if (typeof child !== 'object') {
+          result += child;
+          continue;
+        }
+        result += child.keys === null ? '[' : '{';
+        stack.push(child);
+        continue outer;
+      }
+      result += '}';
+    }
+
+    // Frame complete. The container leaves `seen` so that a later, sibling
+    // reference to the same object is not mistaken for a cycle.
+    seen.delete(container);
+    if (frame.wrappers !== null) {
+      for (const wrapper of frame.wrappers) seen.delete(wrapper);
+    }
+    stack.pop();
+  }
+
+  return result;
+}
+
+;// CONCATENATED MODULE: ./src/domain/evidence.ts
+// Evidence (SPEC §17): a hash chain of records on the state branch, one per state change that
+// decides, deploys, verifies or rolls back, committed in the same commit as that change.
+// `hash` is sha256 over the RFC 8785 canonical JSON of the record without `hash` (the
+// `canonicalize` package, not our own serialiser); `prev_hash` links each to the one before.
+
+
+const EVIDENCE_SCHEMA_VERSION = 1;
+/**
+ * The key under which a state write carries the evidence draft of its change: not a path (a
+ * path never starts with a NUL); the store seals it into `evidence/<seq>.json`.
+ */
+const EVIDENCE_DRAFT = '\u0000evidence';
+const evidencePath = (seq) => `evidence/${String(seq).padStart(6, '0')}.json`;
+/** sha256 of the canonical JSON of the record without its `hash`. */
+function evidenceHash(record) {
+    const { hash: _hash, ...rest } = record;
+    const text = canonicalize(rest);
+    if (text === undefined)
+        throw new Error('an evidence record must be JSON');
+    return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex');
+}
+/** The next record of the chain whose head is `head` (null: the first). */
+function sealEvidence(draft, head) {
+    const unsealed = {
+        schema_version: EVIDENCE_SCHEMA_VERSION,
+        seq: (head?.seq ?? 0) + 1,
+        prev_hash: head?.hash ?? null,
+        ...draft,
+    };
+    return { ...unsealed, hash: evidenceHash(unsealed) };
+}
+/** sha256 over the sorted `status<TAB>path` lines of a diff. */
+function diffDigest(files) {
+    const lines = files.map((f) => `${f.status}\t${f.path}`).sort();
+    return (0,external_node_crypto_.createHash)('sha256').update(lines.join('\n'), 'utf8').digest('hex');
+}
+/** Git's blob id of a text (what `git hash-object` prints). */
+function gitBlobSha(text) {
+    const body = Buffer.from(text, 'utf8');
+    return (0,external_node_crypto_.createHash)('sha1')
+        .update(Buffer.concat([Buffer.from(`blob ${body.length}\u0000`), body]))
+        .digest('hex');
+}
+/**
+ * Recomputes every hash and link: each file's name, `seq`, `prev_hash` and `hash`, then the
+ * head release.json names and, with `expectHead`, a head kept elsewhere. The first break wins.
+ */
+function verifyChain(files, head, expectHead = null) {
+    const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path));
+    const records = [];
+    const fail = (kind, path, seq, detail) => ({
+        records,
+        problem: { kind, path, seq, detail },
+    });
+    let prev = null;
+    for (const [i, f] of sorted.entries()) {
+        const expected = i + 1;
+        let r;
+        try {
+            r = JSON.parse(f.text);
+        }
+        catch (e) {
+            return fail('unreadable', f.path, null, `not JSON (${e.message})`);
+        }
+        if (typeof r !== 'object' || r === null || typeof r.seq !== 'number')
+            return fail('unreadable', f.path, null, 'not an evidence record (no seq)');
+        const named = Number(/(\d+)\.json$/.exec(f.path)?.[1] ?? Number.NaN);
+        if (named !== expected) {
+            // A gap in the names: a record was removed, or one was named out of sequence.
+            const kind = named > expected ? 'removed' : 'inserted';
+            return fail(kind, f.path, r.seq, kind === 'removed'
+                ? `${evidencePath(expected)} is missing: the chain jumps from ${expected - 1} to ${named}`
+                : `${f.path} repeats or precedes record ${expected}`);
+        }
+        if (evidenceHash(r) !== r.hash)
+            return fail('edited', f.path, r.seq, `its content does not hash to its hash ${String(r.hash).slice(0, 12)}…: it was edited after it was written`);
+        if (r.seq !== expected)
+            return fail('reordered', f.path, r.seq, `it says seq ${r.seq} but sits at position ${expected}: records were moved or renamed`);
+        if (r.prev_hash !== (prev?.hash ?? null))
+            return fail(prev && records.some((x) => x.hash === r.prev_hash) ? 'reordered' : 'inserted', f.path, r.seq, `its prev_hash ${String(r.prev_hash).slice(0, 12)}… is not the hash of record ${expected - 1} (${prev?.hash.slice(0, 12) ?? 'none'}…): a record was inserted, replaced or reordered before it`);
+        records.push(r);
+        prev = r;
+    }
+    const last = records.at(-1) ?? null;
+    if ((head?.seq ?? 0) !== (last?.seq ?? 0) || (head?.hash ?? null) !== (last?.hash ?? null))
+        return fail(last && head && head.seq < last.seq ? 'inserted' : 'removed', 'release.json', head?.seq ?? null, `release.json's evidence_head (${head ? `${head.seq}, ${head.hash.slice(0, 12)}…` : 'none'}) is not the last record (${last ? `${last.seq}, ${last.hash.slice(0, 12)}…` : 'none'})`);
+    if (expectHead !== null && !records.some((r) => r.hash === expectHead))
+        return fail('head_mismatch', 'release.json', null, `no record has the expected hash ${expectHead.slice(0, 12)}…: the chain kept elsewhere is not this one`);
+    return { records, problem: null };
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 // Text from the outside world (file names, user logins, comment text) goes into the job
 // summary, which GitHub renders as markdown with some HTML. Nothing from outside may change
@@ -58212,6 +58594,7 @@ function summary_emptyReport(over = {}) {
         pipeline: null,
         healthCheck: null,
         banner: null,
+        evidenceHash: null,
         ...over,
     };
 }
@@ -58451,6 +58834,7 @@ function statusDescription(r) {
 
 
 
+
 /** `production`: `ref` is the production SHA (else the commit being decided, before a first deploy). */
 async function policy_readConfig(deps, ref, production) {
     const text = await deps.gh.readFile(ref, deps.configPath);
@@ -58484,10 +58868,12 @@ async function policy_readConfig(deps, ref, production) {
     // named after the production environment), which the top-level fields describe.
     if (result.config && deps.store.stageName === null)
         deps.store.useStage(lastStage(pipeline_pipelineOf(result.config)).name, true);
+    const blobSha = text === null ? null : gitBlobSha(text);
     if (result.enabled)
-        return { config: result.config, disabled: false, why: null, typo: null };
+        return { config: result.config, disabled: false, why: null, typo: null, blobSha };
     return {
         config: result.config,
+        blobSha,
         disabled: true,
         why: `${result.why} (Read at ${types_shortSha(ref)}, the ${production ? 'production commit: its policy judges every change' : 'commit being decided, as nothing is in production yet'}.)`,
         typo: result.typo,
@@ -58508,6 +58894,7 @@ function policy_sameWorkflow(configured, run) {
 // compare-and-swap, re-read and bounded retries.
 
 
+
 /** Claims younger than this belong to a run that may still be dispatching: never taken over. */
 const deps_CLAIM_GRACE_MS = 10 * 60_000;
 /** Attempts at a state write before giving up; docs/state.md says how it was chosen. */
@@ -58521,6 +58908,27 @@ class deps_GovernorError extends Error {
         this.advice = advice;
         this.name = 'GovernorError';
     }
+}
+/**
+ * The evidence of a state change (SPEC §17), carried by the write that makes the change: the
+ * store seals it onto the chain in the same commit.
+ */
+function deps_evidence(deps, kind, sha, body) {
+    const draft = {
+        kind,
+        time: deps.now().toISOString(),
+        sha,
+        stage: deps.store.stageName,
+        run: {
+            id: deps.run.id,
+            attempt: deps.run.attempt,
+            url: deps.run.url,
+            actor: deps.run.actor ?? null,
+            event: deps.run.event ?? null,
+        },
+        ...body,
+    };
+    return { [EVIDENCE_DRAFT]: JSON.stringify(draft) };
 }
 function deps_claimedBy(deps) {
     return `${deps.run.source}:${deps.run.id ?? 'local'}/${deps.run.attempt ?? 1}`;
@@ -59360,6 +59768,7 @@ function compileRiskRules(config) {
 
 
 
+
 async function changedFiles(deps, productionSha, sha, compareFiles, capped) {
     if (productionSha === null) {
         const head = await deps.gh.treeFiles(sha);
@@ -59426,6 +59835,9 @@ async function evaluate(deps, req, known) {
         foundRun: null,
         assessment: null,
         approvals: null,
+        policy: { commit: cfg.configRef, blobSha: cfg.blobSha ?? null },
+        diff: null,
+        roles: {},
     };
     if (cfg.disabled || !cfg.config) {
         const off = decideEarly({
@@ -59495,6 +59907,8 @@ async function evaluate(deps, req, known) {
         return { ...base, decision: earlyDecision, ownClaim, foundRun };
     const { files, incomplete } = await changedFiles(deps, productionSha, req.sha, productionCompare?.files ?? null, productionCompare?.capped ?? false);
     const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
+    const diff = { files: files.length, digest: diffDigest(files) };
+    let roles = {};
     // A stage without approvals never holds for an incident (rule 9): no need to look.
     const incidents = stage.approvals === 'none' ? [] : await deps.gh.openIncidents(config.incident_labels);
     let approvals = NO_APPROVALS;
@@ -59522,6 +59936,7 @@ async function evaluate(deps, req, known) {
             notes.push(`The range has ${productionCompare.totalCommits} commits; pull requests were read for the first ${commits.length} only. Approve with the SHA-scoped variable or a commit comment if a HIGH path is not covered.`);
         }
         approvals = evaluateApprovals(facts, config);
+        roles = Object.fromEntries(Object.entries(facts.actors).map(([k, a]) => [k, a.role]));
         pulls = facts.pulls.map((p) => ({ number: p.number, paths: p.files }));
     }
     else if (approvedVariable) {
@@ -59540,7 +59955,46 @@ async function evaluate(deps, req, known) {
         rolledBackAt: entry?.rolled_back_at ?? null,
         breakGlass: req.breakGlass ?? null,
     });
-    return { ...base, decision, assessment, approvals, ownClaim, foundRun };
+    return { ...base, decision, assessment, approvals, ownClaim, foundRun, diff, roles };
+}
+/** The evidence of a decision (SPEC §17): the verdict and everything it was judged on. */
+function decisionEvidence(ev, req) {
+    const d = ev.decision;
+    const a = ev.approvals;
+    return {
+        outcome: d.outcome,
+        reason: d.reason,
+        risk: d.risk,
+        rules: d.rules.map((r) => ({ rule: r.rule, verdict: r.verdict, detail: r.detail })),
+        production_sha: ev.productionSha,
+        policy: {
+            path: ev.full?.config_path ?? null,
+            commit: ev.policy.commit,
+            blob_sha: ev.policy.blobSha,
+        },
+        diff: ev.diff,
+        approvals: [
+            ...(a?.valid ?? []).map((x) => ({
+                source: x.source,
+                actor: x.actor,
+                role: x.actor ? (ev.roles[x.actor] ?? null) : null,
+                time: x.at,
+                pull: x.pull,
+                valid: true,
+                covers: x.covers,
+            })),
+            ...(a?.ignored ?? []).map((x) => ({
+                source: x.source,
+                actor: x.actor,
+                role: x.actor ? (ev.roles[x.actor] ?? null) : null,
+                pull: x.pull,
+                valid: false,
+                why: x.detail,
+            })),
+        ],
+        verification: req.verification ?? null,
+        ...(req.breakGlass ? { break_glass: { ...req.breakGlass, bypassed: d.bypassed ?? [] } } : {}),
+    };
 }
 function evaluationRecord(deps, ev, sha) {
     return recordEvaluation(ev.snapshot.decision, {
@@ -59706,6 +60160,7 @@ async function act_decideAndAct(root, req, first) {
             (snap) => ({
                 files: {
                     [state_decisionPath(req.sha)]: state_serialize(evaluationRecord(deps, { ...ev, snapshot: snap }, req.sha)),
+                    ...deps_evidence(deps, 'decision', req.sha, decisionEvidence(ev, req)),
                 },
                 message: `decide ${types_shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
             }), ev.snapshot);
@@ -59724,7 +60179,11 @@ async function act_decideAndAct(root, req, first) {
         else {
             const record = state_withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: deps.now().toISOString() });
             const release = state_claim(snap.release, req.sha, deps.now(), deps_claimedBy(deps));
-            const r = await deps.store.write(snap, { [state_RELEASE_FILE]: state_serialize(release), [state_decisionPath(req.sha)]: state_serialize(record) }, `claim ${types_shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${deps_claimedBy(deps)})`);
+            const r = await deps.store.write(snap, {
+                [state_RELEASE_FILE]: state_serialize(release),
+                [state_decisionPath(req.sha)]: state_serialize(record),
+                ...deps_evidence(deps, req.breakGlass ? 'break_glass' : 'decision', req.sha, decisionEvidence(ev, req)),
+            }, `claim ${types_shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${deps_claimedBy(deps)})`);
             if (r.kind !== 'written') {
                 unconfirmed.count(r);
                 deps.log(`Claim of ${types_shortSha(req.sha)} not confirmed (${r.detail}); deciding again from fresh state.`);
@@ -59981,7 +60440,10 @@ async function concludeCheck(deps, ctx, sha, runId, result, report, first) {
             if (deployEntry(s.release, sha, runId)?.health_check !== 'pending')
                 return null;
             return {
-                files: { [RELEASE_FILE]: serialize(withHealthCheck(s.release, sha, runId, result)) },
+                files: {
+                    [RELEASE_FILE]: serialize(withHealthCheck(s.release, sha, runId, result)),
+                    ...evidence(deps, 'health_check', sha, { health_check: result }),
+                },
                 message: `verified ${shortSha(sha)} on ${stage}: health check passed`,
             };
         }, first);
@@ -60021,10 +60483,19 @@ async function healthFailed(deps, ctx, bad, runId, result, report, first) {
                 conclusion: 'health_check_failed',
             })
             : null;
+        const rb = rollbackOf(r, bad);
         return {
             files: {
                 [RELEASE_FILE]: serialize(r),
                 ...(record ? { [decisionPath(bad)]: serialize(record) } : {}),
+                ...(rb
+                    ? evidence(deps, 'rollback', bad, {
+                        trigger: 'health_check',
+                        from: bad,
+                        to: rb.sha,
+                        health_check: result,
+                    })
+                    : evidence(deps, 'health_check', bad, { health_check: result })),
             },
             message: rolled
                 ? `rollback ${stage} from ${shortSha(bad)} to ${shortSha(rollbackOf(r, bad).sha)}: health check failed`
@@ -60288,6 +60759,17 @@ async function recordOutcome(deps, run, snapshot, o, report) {
             files: {
                 [RELEASE_FILE]: serialize(release),
                 ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
+                ...evidence(deps, 'deploy', sha, {
+                    deploy_run: {
+                        id: run.runId,
+                        attempt: run.runAttempt,
+                        url,
+                        conclusion: run.conclusion,
+                        observed_at: deps.now().toISOString(),
+                    },
+                    moves_stage: movesProduction,
+                    stage_sha: release.production_sha_current,
+                }),
             },
             message: success
                 ? `deployed ${shortSha(sha)}: run ${run.runId}${attempt}`
@@ -60652,7 +61134,16 @@ async function handleWorkflowRun(deps, run) {
         return skip('not_a_release_candidate', `${run.workflowName} ran on ${run.headBranch ?? 'no branch'}, not on the release branch ${config.branch}.`);
     if (!run.sameRepository)
         return skip('not_a_release_candidate', 'The run is for code from another repository.');
-    return decideAndAct(deps, { sha: run.headSha, manual: false }, { ...read, configRef, snapshot });
+    return decideAndAct(deps, {
+        sha: run.headSha,
+        manual: false,
+        verification: {
+            id: run.runId,
+            url: run.htmlUrl,
+            conclusion: run.conclusion,
+            head_sha: run.headSha,
+        },
+    }, { ...read, configRef, snapshot });
 }
 /**
  * A deploy run finished: record it on its stage; when that stage now runs the SHA verified,
@@ -60852,6 +61343,13 @@ async function manualRollback(deps, req) {
             files: {
                 [state_RELEASE_FILE]: state_serialize(release),
                 [state_decisionPath(current)]: state_serialize(record),
+                ...deps_evidence(sd, 'rollback', current, {
+                    trigger: 'manual',
+                    from: current,
+                    to: target,
+                    actor,
+                    reason: req.reason.trim(),
+                }),
             },
             message: `rollback ${stage.name} from ${types_shortSha(current)} to ${types_shortSha(target)} by @${actor}: ${req.reason.trim().slice(0, 100)}`,
         };
@@ -60877,23 +61375,29 @@ async function manualRollback(deps, req) {
 // into the whole version-2 file (the other stages kept, the last stage mirrored at the top).
 // A version-1 branch reads as the last stage and is rewritten as version 2 on the next write.
 
+
 class StageStore {
     inner;
     now;
-    whole;
+    shared;
     stage = null;
-    constructor(inner, now, 
-    /** The whole release.json at each head seen, to merge a stage's view into (shared by siblings). */
-    whole = new Map()) {
+    constructor(inner, now, shared = { whole: new Map(), evidence: [] }) {
         this.inner = inner;
         this.now = now;
-        this.whole = whole;
+        this.shared = shared;
     }
-    /** A store presenting another stage of the same branch (the heads seen are shared). */
+    get whole() {
+        return this.shared.whole;
+    }
+    /** A store presenting another stage of the same branch (what it saw and wrote is shared). */
     forStage(name, isLast) {
-        const sibling = new StageStore(this.inner, this.now, this.whole);
+        const sibling = new StageStore(this.inner, this.now, this.shared);
         sibling.useStage(name, isLast);
         return sibling;
+    }
+    /** The evidence records this run committed, oldest first. */
+    get evidenceWritten() {
+        return this.shared.evidence;
     }
     /**
      * Which stage this store presents. Until it is known (the config names it), reads present the
@@ -60930,10 +61434,18 @@ class StageStore {
         if (!whole)
             throw new Error(`StageStore.write on a head it never saw (${base.head})`);
         const view = files[state_RELEASE_FILE] !== undefined ? state_parseRelease(files[state_RELEASE_FILE]) : base.release;
-        const merged = withStage(whole, name, isLast, view, this.now());
+        let merged = withStage(whole, name, isLast, view, this.now());
         const mapped = {};
+        // The change's evidence, sealed onto the chain at this base: a lost race re-seals it on the
+        // next base, so seq and prev_hash always follow the head the commit is built on.
+        let sealed = null;
+        if (files[EVIDENCE_DRAFT] !== undefined) {
+            sealed = sealEvidence(JSON.parse(files[EVIDENCE_DRAFT]), whole.evidence_head ?? null);
+            merged = { ...merged, evidence_head: { seq: sealed.seq, hash: sealed.hash } };
+            mapped[evidencePath(sealed.seq)] = state_serialize(sealed);
+        }
         for (const [path, content] of Object.entries(files)) {
-            if (path === state_RELEASE_FILE)
+            if (path === state_RELEASE_FILE || path === EVIDENCE_DRAFT)
                 continue;
             const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
             mapped[m && path === state_decisionPath(m[1]) ? stageDecisionPath(m[1], name, isLast) : path] =
@@ -60943,8 +61455,11 @@ class StageStore {
         mapped[state_RELEASE_FILE] = state_serialize(merged);
         const { pipeline: _pipeline, ...rest } = base;
         const r = await this.inner.write({ ...rest, release: merged }, mapped, message);
-        if (r.kind === 'written')
+        if (r.kind === 'written') {
             this.whole.set(r.head, merged);
+            if (sealed)
+                this.shared.evidence.push(sealed);
+        }
         return r;
     }
 }
@@ -61167,6 +61682,7 @@ async function findRuns(deps, config, sha) {
 
 
 
+
 const USAGE = `Usage: release-governor <command> [options]
 
 Commands:
@@ -61186,6 +61702,7 @@ Commands:
   clear --sha <sha> --reason <text>     release a claim whose deploy run is absent or finished
                                         (adopt, record, clear: GitHub backend only; --stage S
                                         corrects that stage instead of the last)
+  audit [--expect-head HASH]            recompute the evidence chain; exit 0 intact, 1 broken
   schema                                the JSON Schema of the release_governor block
 
 Backends:
@@ -61217,7 +61734,14 @@ function backend(values, positionals, env, dryRun) {
         stateBranch,
         degraded: degradedRaw === undefined ? null : degradedRaw === 'true',
         dryRun,
-        run: { id: null, attempt: null, url: null, source: 'cli' },
+        run: {
+            id: null,
+            attempt: null,
+            url: null,
+            source: 'cli',
+            actor: env.GITHUB_ACTOR || env.USER || env.USERNAME || null,
+            event: 'cli',
+        },
         log: () => undefined,
         probe: probeUrl,
     };
@@ -61463,6 +61987,63 @@ async function statusCommand(values, positionals, s, env) {
     }
     return 0;
 }
+/** One line of what a record says happened. */
+function recordSummary(r) {
+    const approvers = Array.isArray(r.approvals)
+        ? r.approvals
+            .filter((a) => a.valid && a.actor)
+            .map((a) => a.actor)
+        : [];
+    const deploy = r.deploy_run;
+    const health = r.health_check;
+    return {
+        seq: r.seq,
+        time: r.time,
+        kind: r.kind,
+        sha: r.sha,
+        stage: r.stage,
+        outcome: r.kind === 'decision' || r.kind === 'break_glass'
+            ? `${String(r.outcome)} ${String(r.reason)}`
+            : r.kind === 'deploy'
+                ? `deploy ${deploy?.conclusion ?? '?'}`
+                : r.kind === 'health_check'
+                    ? `health ${health?.verdict ?? '?'}`
+                    : `rollback to ${String(r.to ?? '?').slice(0, 7)}`,
+        approvers,
+        hash: r.hash,
+    };
+}
+/** `audit`: recompute every hash and link of the evidence chain (SPEC §17). */
+async function auditCommand(values, positionals, s, env) {
+    const b = backend(values, positionals, env, true);
+    const store = b.store;
+    const expect = typeof values['expect-head'] === 'string' ? values['expect-head'] : null;
+    if (expect !== null && !/^[0-9a-f]{64}$/.test(expect))
+        throw new CliError('--expect-head takes a record hash: 64 lowercase hex characters.');
+    const snap = await store.readEvidence();
+    const result = verifyChain(snap.files, snap.release?.evidence_head ?? null, expect);
+    const releases = result.records.map(recordSummary);
+    const intact = result.problem === null;
+    if (values.json)
+        s.out.write(`${JSON.stringify({
+            backend: b.kind,
+            state_branch: b.stateBranch,
+            state_head: snap.head,
+            intact,
+            records: result.records.length,
+            evidence_head: snap.release?.evidence_head ?? null,
+            problem: result.problem,
+            releases,
+        }, null, 2)}\n`);
+    else {
+        for (const r of releases)
+            s.out.write(`${String(r.seq).padStart(6)}  ${String(r.time)}  ${String(r.kind).padEnd(12)}  ${String(r.sha).slice(0, 7)}  ${String(r.stage ?? '').padEnd(10)}  ${String(r.outcome)}${r.approvers.length ? `  approved by ${r.approvers.map((a) => `@${a}`).join(', ')}` : ''}\n`);
+        s.out.write(intact
+            ? `Evidence chain on ${b.stateBranch} intact: ${result.records.length} record(s), head ${snap.release?.evidence_head?.hash ?? 'none'}.\n`
+            : `Evidence chain on ${b.stateBranch} BROKEN at ${result.problem.path}${result.problem.seq !== null ? ` (seq ${result.problem.seq})` : ''}: ${result.problem.kind} — ${result.problem.detail}\n`);
+    }
+    return intact ? 0 : 1;
+}
 /** `rollback`: the manual rollback of SPEC §16, through the same protocol as the action's. */
 async function rollbackCommand(values, positionals, s, env) {
     const b = backend(values, positionals, env, false);
@@ -61623,6 +62204,7 @@ async function cli(argv, s = { out: process.stdout, err: process.stderr }, env =
                 result: { type: 'string' },
                 'run-url': { type: 'string' },
                 to: { type: 'string' },
+                'expect-head': { type: 'string' },
                 stage: { type: 'string' },
                 force: { type: 'boolean' },
             },
@@ -61644,6 +62226,8 @@ async function cli(argv, s = { out: process.stdout, err: process.stderr }, env =
                 return await operatorCommand(command, values, positionals, s, env);
             case 'rollback':
                 return await rollbackCommand(values, positionals, s, env);
+            case 'audit':
+                return await auditCommand(values, positionals, s, env);
             default:
                 s.err.write(`release-governor: unknown command "${command}".\n\n${USAGE}\n`);
                 return 2;

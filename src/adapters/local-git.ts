@@ -17,6 +17,7 @@ import {
 } from '../domain/state.js';
 import type {
   CompareResult,
+  EvidenceSnapshot,
   RepoPort,
   RunInfo,
   StateSnapshot,
@@ -48,6 +49,29 @@ export class LocalGit {
         `git ${args.slice(0, 2).join(' ')} failed in ${this.dir}: ${stderr || (e as Error).message}`,
       );
     }
+  }
+
+  /** The contents of many blobs in one `git cat-file --batch` (in the order asked). */
+  blobs(shas: string[]): string[] {
+    if (shas.length === 0) return [];
+    const out = execFileSync('git', ['cat-file', '--batch'], {
+      cwd: this.dir,
+      input: `${shas.join('\n')}\n`,
+      maxBuffer: 1024 * 1024 * 1024,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const texts: string[] = [];
+    let at = 0;
+    for (const sha of shas) {
+      const nl = out.indexOf(10, at);
+      const header = out.subarray(at, nl).toString('utf8');
+      const m = /^([0-9a-f]{40}) blob (\d+)$/.exec(header);
+      if (!m || m[1] !== sha) throw new LocalGitError(`git cat-file --batch: unexpected ${header}`);
+      const size = Number(m[2]);
+      texts.push(out.subarray(nl + 1, nl + 1 + size).toString('utf8'));
+      at = nl + 1 + size + 1;
+    }
+    return texts;
   }
 
   tryRun(args: string[]): string | null {
@@ -272,6 +296,27 @@ export class LocalStateStore implements StateStore {
 
   async write(): Promise<WriteResult> {
     throw new LocalGitError('The local backend never writes the state branch.');
+  }
+
+  /** release.json and every `evidence/*.json` at the branch's head (two git processes). */
+  async readEvidence(): Promise<EvidenceSnapshot> {
+    if (!this.ref) return { head: null, release: null, files: [] };
+    const head = this.git.run(['rev-parse', this.ref]).trim();
+    const { release } = await this.read();
+    const listing = this.git.tryRun(['ls-tree', '-z', `${head}:evidence`]) ?? '';
+    const entries = listing
+      .split('\0')
+      .filter(Boolean)
+      .map((line) => {
+        const tab = line.indexOf('\t');
+        return { sha: line.slice(0, tab).split(/\s+/)[2]!, name: line.slice(tab + 1) };
+      });
+    const texts = this.git.blobs(entries.map((e) => e.sha));
+    return {
+      head,
+      release,
+      files: entries.map((e, i) => ({ path: `evidence/${e.name}`, text: texts[i]! })),
+    };
   }
 
   /** Every decision record on the branch (for `history`). */

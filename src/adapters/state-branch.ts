@@ -12,7 +12,7 @@ import {
   StateCorruptError,
   serialize,
 } from '../domain/state.js';
-import type { StateSnapshot, StateStore, WriteResult } from '../ports.js';
+import type { EvidenceSnapshot, StateSnapshot, StateStore, WriteResult } from '../ports.js';
 import { apiError, outcomeUnknown } from './github.js';
 import type { Octokit } from './octokit.js';
 
@@ -29,6 +29,37 @@ const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: St
     }
   }
 }`;
+
+// The whole chain in one query: every record's text at one head, with release.json.
+const EVIDENCE_QUERY = `query Evidence($owner: String!, $name: String!, $ref: String!) {
+  repository(owner: $owner, name: $name) {
+    ref(qualifiedName: $ref) {
+      target {
+        oid
+        ... on Commit {
+          release: file(path: "${RELEASE_FILE}") { object { ... on Blob { text isTruncated } } }
+          evidence: file(path: "evidence") {
+            object { ... on Tree { entries { name object { ... on Blob { text isTruncated } } } } }
+          }
+        }
+      }
+    }
+  }
+}`;
+
+interface EvidenceResponse {
+  repository: {
+    ref: {
+      target: {
+        oid: string;
+        release?: BlobFile | null;
+        evidence?: {
+          object: { entries?: { name: string; object: BlobFile['object'] }[] } | null;
+        } | null;
+      };
+    } | null;
+  } | null;
+}
 
 const HEAD_QUERY = `query StateHead($owner: String!, $name: String!, $ref: String!) {
   repository(owner: $owner, name: $name) { ref(qualifiedName: $ref) { target { oid } } }
@@ -117,6 +148,29 @@ export class GitHubStateStore implements StateStore {
         ? parseDecisionRecord(decisionText, `${this.branch}:${file}`)
         : null;
     return { head: target.oid, release, decision };
+  }
+
+  /** release.json and every `evidence/*.json`, at one head, in one request. */
+  async readEvidence(): Promise<EvidenceSnapshot> {
+    let data: EvidenceResponse;
+    try {
+      data = await this.octokit.graphql<EvidenceResponse>(EVIDENCE_QUERY, {
+        owner: this.owner,
+        name: this.repo,
+        ref: `refs/heads/${this.branch}`,
+      });
+    } catch (e) {
+      throw apiError(`Reading the evidence on ${this.branch}`, e);
+    }
+    const target = data.repository?.ref?.target;
+    if (!target) return { head: null, release: null, files: [] };
+    const releaseText = blobText(target.release, RELEASE_FILE);
+    const release = releaseText === null ? null : parseRelease(releaseText, RELEASE_FILE);
+    const files = (target.evidence?.object?.entries ?? []).map((e) => ({
+      path: `evidence/${e.name}`,
+      text: blobText({ object: e.object }, `evidence/${e.name}`) ?? '',
+    }));
+    return { head: target.oid, release, files };
   }
 
   async write(

@@ -86,6 +86,11 @@ const releaseSchema = z.looseObject({
   ...deployFields,
   /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
   stages: z.record(z.string(), stageSchema).optional(),
+  /** The last evidence record (§17): its seq and hash. */
+  evidence_head: z
+    .object({ seq: z.number().int().min(1), hash: z.string().regex(/^[0-9a-f]{64}$/) })
+    .nullable()
+    .optional(),
 });
 export type Release = z.infer<typeof releaseSchema>;
 

@@ -21,6 +21,7 @@ import {
   type GovernorDeps,
   GovernorError,
   bestEffort,
+  evidence,
   claimedBy,
   publishStatus,
   backoff,
@@ -31,6 +32,7 @@ import { pipelineOf } from '../domain/pipeline.js';
 import {
   type DecideRequest,
   type Known,
+  decisionEvidence,
   evaluate,
   evaluationRecord,
   policyRef,
@@ -115,6 +117,7 @@ export async function decideAndAct(
             [decisionPath(req.sha)]: serialize(
               evaluationRecord(deps, { ...ev, snapshot: snap }, req.sha),
             ),
+            ...evidence(deps, 'decision', req.sha, decisionEvidence(ev, req)),
           },
           message: `decide ${shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
         }),
@@ -148,7 +151,16 @@ export async function decideAndAct(
       const release = claim(snap.release, req.sha, deps.now(), claimedBy(deps));
       const r = await deps.store.write(
         snap,
-        { [RELEASE_FILE]: serialize(release), [decisionPath(req.sha)]: serialize(record) },
+        {
+          [RELEASE_FILE]: serialize(release),
+          [decisionPath(req.sha)]: serialize(record),
+          ...evidence(
+            deps,
+            req.breakGlass ? 'break_glass' : 'decision',
+            req.sha,
+            decisionEvidence(ev, req),
+          ),
+        },
         `claim ${shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${claimedBy(deps)})`,
       );
       if (r.kind !== 'written') {

@@ -17,7 +17,14 @@ import { isFullSha, shortSha } from '../domain/types.js';
 import { emptyReport, type RunReport } from '../report/summary.js';
 import { decideAndAct } from './act.js';
 import { dispatchRollback } from './verify.js';
-import { claimedBy, GovernorError, publishStatus, writeState, type GovernorDeps } from './deps.js';
+import {
+  claimedBy,
+  evidence,
+  GovernorError,
+  publishStatus,
+  writeState,
+  type GovernorDeps,
+} from './deps.js';
 import { policyRef } from './facts.js';
 import { readConfig } from './policy.js';
 import { namedStage, stageDeps } from './stages.js';
@@ -208,6 +215,13 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
         files: {
           [RELEASE_FILE]: serialize(release),
           [decisionPath(current)]: serialize(record),
+          ...evidence(sd, 'rollback', current, {
+            trigger: 'manual',
+            from: current,
+            to: target!,
+            actor,
+            reason: req.reason.trim(),
+          }),
         },
         message: `rollback ${stage.name} from ${shortSha(current)} to ${shortSha(target!)} by @${actor}: ${req.reason.trim().slice(0, 100)}`,
       };

@@ -6,6 +6,7 @@ import { ApiError, outcomeUnknown } from '../adapters/github.js';
 import type { RepoPort, StateSnapshot, WriteResult } from '../ports.js';
 import type { StageStore } from './stage-store.js';
 import type { HealthCheck, ProbeSample } from '../domain/health.js';
+import { EVIDENCE_DRAFT, type EvidenceDraft, type EvidenceKind } from '../domain/evidence.js';
 import type { RunReport } from '../report/summary.js';
 
 /** Claims younger than this belong to a run that may still be dispatching: never taken over. */
@@ -35,7 +36,16 @@ export interface GovernorDeps {
   degraded: boolean | null;
   dryRun: boolean;
   /** Who is deciding, for the record and for recognising one's own claim. */
-  run: { id: number | null; attempt: number | null; url: string | null; source: 'action' | 'cli' };
+  run: {
+    id: number | null;
+    attempt: number | null;
+    url: string | null;
+    source: 'action' | 'cli';
+    /** Who started it (GITHUB_TRIGGERING_ACTOR, GITHUB_ACTOR; the CLI's user), for the evidence. */
+    actor?: string | null;
+    /** The event it runs for (workflow_run, schedule…; `cli`), for the evidence. */
+    event?: string | null;
+  };
   log: (message: string) => void;
   /** Probes a health URL for the check's duration (adapters/http-probe.ts). */
   probe: (check: HealthCheck, log: (message: string) => void) => Promise<ProbeSample[]>;
@@ -50,6 +60,33 @@ export class GovernorError extends Error {
     super(message, options);
     this.name = 'GovernorError';
   }
+}
+
+/**
+ * The evidence of a state change (SPEC §17), carried by the write that makes the change: the
+ * store seals it onto the chain in the same commit.
+ */
+export function evidence(
+  deps: GovernorDeps,
+  kind: EvidenceKind,
+  sha: string,
+  body: Record<string, unknown>,
+): Record<string, string> {
+  const draft: EvidenceDraft = {
+    kind,
+    time: deps.now().toISOString(),
+    sha,
+    stage: deps.store.stageName,
+    run: {
+      id: deps.run.id,
+      attempt: deps.run.attempt,
+      url: deps.run.url,
+      actor: deps.run.actor ?? null,
+      event: deps.run.event ?? null,
+    },
+    ...body,
+  };
+  return { [EVIDENCE_DRAFT]: JSON.stringify(draft) };
 }
 
 export function claimedBy(deps: GovernorDeps): string {

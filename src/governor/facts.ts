@@ -21,6 +21,7 @@ import {
   type Stage,
 } from '../domain/pipeline.js';
 import { compileRiskRules, type ChangedFile, type RiskAssessment } from '../domain/risk.js';
+import { diffDigest } from '../domain/evidence.js';
 import {
   historyForRules,
   inFlight,
@@ -87,6 +88,8 @@ export interface DecideRequest {
   quiet?: boolean;
   /** Break-glass (§16), authorised by the caller: who and why. */
   breakGlass?: { actor: string; reason: string };
+  /** The verification run that made the SHA a candidate (the workflow_run event's), for the evidence. */
+  verification?: { id: number; url: string | null; conclusion: string | null; head_sha: string };
 }
 
 interface Evaluated {
@@ -108,6 +111,12 @@ interface Evaluated {
   foundRun: RunInfo | null;
   /** The config as read, when it turned the governor off (why, and a likely typo). */
   off?: ConfigRead;
+  /** The policy: the commit the config was read at, and its blob. */
+  policy: { commit: string; blobSha: string | null };
+  /** The diff judged: how many files, and sha256 over its sorted `status<TAB>path` lines. */
+  diff: { files: number; digest: string } | null;
+  /** The repository role of everyone whose approval was read. */
+  roles: Record<string, string | null>;
 }
 
 export interface Known extends ConfigRead {
@@ -154,6 +163,9 @@ export async function evaluate(
     foundRun: null,
     assessment: null,
     approvals: null,
+    policy: { commit: cfg.configRef, blobSha: cfg.blobSha ?? null },
+    diff: null,
+    roles: {},
   };
 
   if (cfg.disabled || !cfg.config) {
@@ -233,6 +245,8 @@ export async function evaluate(
     productionCompare?.capped ?? false,
   );
   const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
+  const diff = { files: files.length, digest: diffDigest(files) };
+  let roles: Record<string, string | null> = {};
   // A stage without approvals never holds for an incident (rule 9): no need to look.
   const incidents =
     stage!.approvals === 'none' ? [] : await deps.gh.openIncidents(config.incident_labels);
@@ -267,6 +281,7 @@ export async function evaluate(
       );
     }
     approvals = evaluateApprovals(facts, config);
+    roles = Object.fromEntries(Object.entries(facts.actors).map(([k, a]) => [k, a.role]));
     pulls = facts.pulls.map((p) => ({ number: p.number, paths: p.files }));
   } else if (approvedVariable) {
     notes.push(`${APPROVAL_VARIABLE} is set but no approval was needed for this change.`);
@@ -285,7 +300,47 @@ export async function evaluate(
     rolledBackAt: entry?.rolled_back_at ?? null,
     breakGlass: req.breakGlass ?? null,
   });
-  return { ...base, decision, assessment, approvals, ownClaim, foundRun };
+  return { ...base, decision, assessment, approvals, ownClaim, foundRun, diff, roles };
+}
+
+/** The evidence of a decision (SPEC §17): the verdict and everything it was judged on. */
+export function decisionEvidence(ev: Evaluated, req: DecideRequest): Record<string, unknown> {
+  const d = ev.decision;
+  const a = ev.approvals;
+  return {
+    outcome: d.outcome,
+    reason: d.reason,
+    risk: d.risk,
+    rules: d.rules.map((r) => ({ rule: r.rule, verdict: r.verdict, detail: r.detail })),
+    production_sha: ev.productionSha,
+    policy: {
+      path: ev.full?.config_path ?? null,
+      commit: ev.policy.commit,
+      blob_sha: ev.policy.blobSha,
+    },
+    diff: ev.diff,
+    approvals: [
+      ...(a?.valid ?? []).map((x) => ({
+        source: x.source,
+        actor: x.actor,
+        role: x.actor ? (ev.roles[x.actor] ?? null) : null,
+        time: x.at,
+        pull: x.pull,
+        valid: true,
+        covers: x.covers,
+      })),
+      ...(a?.ignored ?? []).map((x) => ({
+        source: x.source,
+        actor: x.actor,
+        role: x.actor ? (ev.roles[x.actor] ?? null) : null,
+        pull: x.pull,
+        valid: false,
+        why: x.detail,
+      })),
+    ],
+    verification: req.verification ?? null,
+    ...(req.breakGlass ? { break_glass: { ...req.breakGlass, bypassed: d.bypassed ?? [] } } : {}),
+  };
 }
 
 export function evaluationRecord(deps: GovernorDeps, ev: Evaluated, sha: string): DecisionRecord {

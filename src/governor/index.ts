@@ -81,7 +81,20 @@ export async function handleWorkflowRun(
     );
   if (!run.sameRepository)
     return skip('not_a_release_candidate', 'The run is for code from another repository.');
-  return decideAndAct(deps, { sha: run.headSha, manual: false }, { ...read, configRef, snapshot });
+  return decideAndAct(
+    deps,
+    {
+      sha: run.headSha,
+      manual: false,
+      verification: {
+        id: run.runId,
+        url: run.htmlUrl,
+        conclusion: run.conclusion,
+        head_sha: run.headSha,
+      },
+    },
+    { ...read, configRef, snapshot },
+  );
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   publishStatus,
   bestEffort,
   claimedBy,
+  evidence,
   isUnanswered,
   writeState,
 } from './deps.js';
@@ -228,6 +229,17 @@ async function recordOutcome(
         files: {
           [RELEASE_FILE]: serialize(release),
           ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
+          ...evidence(deps, 'deploy', sha, {
+            deploy_run: {
+              id: run.runId,
+              attempt: run.runAttempt,
+              url,
+              conclusion: run.conclusion,
+              observed_at: deps.now().toISOString(),
+            },
+            moves_stage: movesProduction,
+            stage_sha: release.production_sha_current,
+          }),
         },
         message: success
           ? `deployed ${shortSha(sha)}: run ${run.runId}${attempt}`

@@ -3,6 +3,7 @@
 import { ConfigError, loadConfig, type Config } from '../domain/config.js';
 import { shortSha } from '../domain/types.js';
 import type { GovernorDeps } from './deps.js';
+import { gitBlobSha } from '../domain/evidence.js';
 import { lastStage, pipelineOf } from '../domain/pipeline.js';
 
 export interface ConfigRead {
@@ -11,6 +12,8 @@ export interface ConfigRead {
   /** Why the governor is off (which file, at which commit, a likely typo); null when on. */
   why: string | null;
   typo: string | null;
+  /** Git's blob id of the config file as read (the evidence names the exact policy); null: absent. */
+  blobSha?: string | null;
 }
 
 /** `production`: `ref` is the production SHA (else the commit being decided, before a first deploy). */
@@ -50,9 +53,12 @@ export async function readConfig(
   // named after the production environment), which the top-level fields describe.
   if (result.config && deps.store.stageName === null)
     deps.store.useStage(lastStage(pipelineOf(result.config)).name, true);
-  if (result.enabled) return { config: result.config, disabled: false, why: null, typo: null };
+  const blobSha = text === null ? null : gitBlobSha(text);
+  if (result.enabled)
+    return { config: result.config, disabled: false, why: null, typo: null, blobSha };
   return {
     config: result.config,
+    blobSha,
     disabled: true,
     why: `${result.why} (Read at ${shortSha(ref)}, the ${production ? 'production commit: its policy judges every change' : 'commit being decided, as nothing is in production yet'}.)`,
     typo: result.typo,

@@ -14,6 +14,21 @@ import {
   type Release,
 } from '../domain/state.js';
 import type { StateSnapshot, StateStore, WriteResult } from '../ports.js';
+import {
+  EVIDENCE_DRAFT,
+  evidencePath,
+  sealEvidence,
+  type EvidenceDraft,
+  type EvidenceRecord,
+} from '../domain/evidence.js';
+
+/** What the stores of one run share: the heads they saw, and the evidence they wrote. */
+interface Shared {
+  /** The whole release.json at each head seen, to merge a stage's view into. */
+  whole: Map<string | null, Release>;
+  /** The evidence records this run committed, in order (the artifact, `evidence-hash`). */
+  evidence: EvidenceRecord[];
+}
 
 export class StageStore implements StateStore {
   private stage: { name: string; isLast: boolean } | null = null;
@@ -21,15 +36,23 @@ export class StageStore implements StateStore {
   constructor(
     private readonly inner: StateStore,
     private readonly now: () => Date,
-    /** The whole release.json at each head seen, to merge a stage's view into (shared by siblings). */
-    private readonly whole = new Map<string | null, Release>(),
+    private readonly shared: Shared = { whole: new Map(), evidence: [] },
   ) {}
 
-  /** A store presenting another stage of the same branch (the heads seen are shared). */
+  private get whole(): Map<string | null, Release> {
+    return this.shared.whole;
+  }
+
+  /** A store presenting another stage of the same branch (what it saw and wrote is shared). */
   forStage(name: string, isLast: boolean): StageStore {
-    const sibling = new StageStore(this.inner, this.now, this.whole);
+    const sibling = new StageStore(this.inner, this.now, this.shared);
     sibling.useStage(name, isLast);
     return sibling;
+  }
+
+  /** The evidence records this run committed, oldest first. */
+  get evidenceWritten(): readonly EvidenceRecord[] {
+    return this.shared.evidence;
   }
 
   /**
@@ -76,10 +99,21 @@ export class StageStore implements StateStore {
     if (!whole) throw new Error(`StageStore.write on a head it never saw (${base.head})`);
     const view =
       files[RELEASE_FILE] !== undefined ? parseRelease(files[RELEASE_FILE]) : base.release;
-    const merged = withStage(whole, name, isLast, view, this.now());
+    let merged = withStage(whole, name, isLast, view, this.now());
     const mapped: Record<string, string> = {};
+    // The change's evidence, sealed onto the chain at this base: a lost race re-seals it on the
+    // next base, so seq and prev_hash always follow the head the commit is built on.
+    let sealed: EvidenceRecord | null = null;
+    if (files[EVIDENCE_DRAFT] !== undefined) {
+      sealed = sealEvidence(
+        JSON.parse(files[EVIDENCE_DRAFT]) as EvidenceDraft,
+        whole.evidence_head ?? null,
+      );
+      merged = { ...merged, evidence_head: { seq: sealed.seq, hash: sealed.hash } };
+      mapped[evidencePath(sealed.seq)] = serialize(sealed);
+    }
     for (const [path, content] of Object.entries(files)) {
-      if (path === RELEASE_FILE) continue;
+      if (path === RELEASE_FILE || path === EVIDENCE_DRAFT) continue;
       const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
       mapped[m && path === decisionPath(m[1]!) ? stageDecisionPath(m[1]!, name, isLast) : path] =
         content;
@@ -88,7 +122,10 @@ export class StageStore implements StateStore {
     mapped[RELEASE_FILE] = serialize(merged);
     const { pipeline: _pipeline, ...rest } = base;
     const r = await this.inner.write({ ...rest, release: merged }, mapped, message);
-    if (r.kind === 'written') this.whole.set(r.head, merged);
+    if (r.kind === 'written') {
+      this.whole.set(r.head, merged);
+      if (sealed) this.shared.evidence.push(sealed);
+    }
     return r;
   }
 }

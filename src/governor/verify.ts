@@ -33,6 +33,7 @@ import {
   CLAIM_GRACE_MS,
   bestEffort,
   claimedBy,
+  evidence,
   isEarlierAttempt,
   isUnanswered,
   publishStatus,
@@ -220,7 +221,10 @@ export async function concludeCheck(
       (s) => {
         if (deployEntry(s.release, sha, runId)?.health_check !== 'pending') return null;
         return {
-          files: { [RELEASE_FILE]: serialize(withHealthCheck(s.release, sha, runId, result)) },
+          files: {
+            [RELEASE_FILE]: serialize(withHealthCheck(s.release, sha, runId, result)),
+            ...evidence(deps, 'health_check', sha, { health_check: result }),
+          },
           message: `verified ${shortSha(sha)} on ${stage}: health check passed`,
         };
       },
@@ -281,10 +285,19 @@ async function healthFailed(
             conclusion: 'health_check_failed',
           })
         : null;
+      const rb = rollbackOf(r, bad);
       return {
         files: {
           [RELEASE_FILE]: serialize(r),
           ...(record ? { [decisionPath(bad)]: serialize(record) } : {}),
+          ...(rb
+            ? evidence(deps, 'rollback', bad, {
+                trigger: 'health_check',
+                from: bad,
+                to: rb.sha,
+                health_check: result,
+              })
+            : evidence(deps, 'health_check', bad, { health_check: result })),
         },
         message: rolled
           ? `rollback ${stage} from ${shortSha(bad)} to ${shortSha(rollbackOf(r, bad)!.sha)}: health check failed`

@@ -42,6 +42,8 @@ export interface RunReport {
   healthCheck: HealthResult | null;
   /** Shown above everything (break-glass: who and why). */
   banner: string | null;
+  /** The hash of the last evidence record this run committed (§17). */
+  evidenceHash: string | null;
 }
 
 export function emptyReport(over: Partial<RunReport> = {}): RunReport {
@@ -69,6 +71,7 @@ export function emptyReport(over: Partial<RunReport> = {}): RunReport {
     pipeline: null,
     healthCheck: null,
     banner: null,
+    evidenceHash: null,
     ...over,
   };
 }

@@ -60,11 +60,29 @@ function blob(git: GitRepo, sha: string) {
   };
 }
 
+/** A tree, with its entries (each with its object) resolved only when the query asks. */
+function tree(git: GitRepo, sha: string) {
+  return {
+    __typename: 'Tree',
+    oid: sha,
+    entries: () =>
+      git.lsTree(sha, false).map((e) => ({
+        __typename: 'TreeEntry',
+        name: e.path,
+        path: e.path,
+        oid: e.sha,
+        type: e.type,
+        mode: Number.parseInt(e.mode, 8),
+        object: () => (e.type === 'blob' ? blob(git, e.sha) : tree(git, e.sha)),
+      })),
+  };
+}
+
 function gitObject(git: GitRepo, sha: string): unknown {
   const type = git.objectType(sha);
   if (type === 'commit') return commit(git, sha);
   if (type === 'blob') return blob(git, sha);
-  if (type === 'tree') return { __typename: 'Tree', oid: sha };
+  if (type === 'tree') return tree(git, sha);
   return null;
 }
 
@@ -76,7 +94,7 @@ function commit(git: GitRepo, sha: string) {
     message: c.message,
     messageHeadline: c.message.split('\n')[0],
     committedDate: c.committer.date,
-    tree: { __typename: 'Tree', oid: c.tree },
+    tree: tree(git, c.tree),
     file: ({ path }: { path: string }) => {
       const f = git.fileAt(c.sha, path);
       if (f)
@@ -96,7 +114,7 @@ function commit(git: GitRepo, sha: string) {
             path,
             oid: t,
             type: 'tree',
-            object: { __typename: 'Tree', oid: t },
+            object: tree(git, t),
           }
         : null;
     },
