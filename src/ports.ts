@@ -42,6 +42,14 @@ export interface EvidenceSnapshot {
   files: { path: string; text: string }[];
 }
 
+export interface ArtifactInfo {
+  name: string;
+  id: number;
+  size: number;
+  digest: string | null;
+  expired: boolean;
+}
+
 export interface CompareResult {
   status: CompareStatus;
   files: ChangedFile[];
@@ -94,6 +102,14 @@ export interface RepoPort {
   /** A person's repository role (collaborator permission API, role_name) and whether a bot. */
   person(login: string): Promise<Actor>;
   findDeployRuns(workflow: string, sha: string, environment?: string | null): Promise<RunInfo[]>;
+  /** The newest successful push run of the verification workflow for the SHA on the branch. */
+  verificationRun(
+    workflow: string,
+    sha: string,
+    branch: string,
+  ): Promise<{ id: number; url: string; conclusion: string | null; head_sha: string } | null>;
+  /** The artifacts a workflow run uploaded (one request). */
+  runArtifacts(runId: number): Promise<ArtifactInfo[]>;
   /** One workflow run by id. */
   run(id: number): Promise<RunInfo>;
   verified(workflow: string, sha: string, branch: string): Promise<boolean>;

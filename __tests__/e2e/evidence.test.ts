@@ -10,6 +10,7 @@ import { canonicalize } from 'json-canonicalize';
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
 import { runCli } from '../support/cli-runner.js';
+import { workflowRunEvent } from '../support/events.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import {
   ago,
@@ -165,6 +166,72 @@ describe('the evidence chain', () => {
     const hashes = new Set(records().map((r) => r.hash));
     for (const r of results)
       if (r.outputs['evidence-hash']) expect(hashes.has(r.outputs['evidence-hash'])).toBe(true);
+  });
+});
+
+describe('required artifacts', () => {
+  it('missing or expired → HOLD evidence_missing (hard, one request more); present → ALLOW with names, ids, sizes and digests in the evidence', async () => {
+    const s = setupRepo(sim, {
+      config: 'release_governor:\n  required_artifacts: [test-results, sbom]\n',
+    });
+    inProduction(sim, s.base);
+    const sha = sim.commit({ files: { 'src/app.ts': 'v2' } });
+    const run = sim.workflowRun({ workflow: s.verify, headSha: sha, conclusion: 'success' });
+    sim.artifact(run.id, { name: 'test-results', size: 2048, digest: `sha256:${'a'.repeat(64)}` });
+    sim.artifact(run.id, { name: 'sbom', expired: true });
+    const event = workflowRunEvent('workflow_run.verify-success-push', {
+      headSha: sha,
+      repoId: sim.repoId,
+      runId: run.id,
+      workflowId: s.verify.id,
+    });
+    const held = await runAction({ sim, eventName: 'workflow_run', event, runId: nextRunId++ });
+    expect(held.exitCode, held.stdout).toBe(0);
+    expect(held.outputs).toMatchObject({ decision: 'HOLD', reason: 'evidence_missing' });
+    expect(held.summary).toContain(
+      `verification run ${run.id} has not uploaded sbom (expired: sbom)`,
+    );
+    expect(held.requests.filter((q) => q.route?.endsWith('/artifacts'))).toHaveLength(1);
+
+    // A new verification run uploads both.
+    const again = sim.workflowRun({ workflow: s.verify, headSha: sha, conclusion: 'success' });
+    sim.artifact(again.id, {
+      name: 'test-results',
+      size: 2048,
+      digest: `sha256:${'b'.repeat(64)}`,
+    });
+    sim.artifact(again.id, { name: 'sbom', size: 512, digest: `sha256:${'c'.repeat(64)}` });
+    const ok = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: workflowRunEvent('workflow_run.verify-success-push', {
+        headSha: sha,
+        repoId: sim.repoId,
+        runId: again.id,
+        workflowId: s.verify.id,
+      }),
+      runId: nextRunId++,
+    });
+    expect(ok.outputs).toMatchObject({ decision: 'ALLOW' });
+    const allow = records().at(-1)! as Rec & { required_artifacts: unknown[] };
+    expect(allow.required_artifacts).toEqual([
+      {
+        name: 'test-results',
+        id: expect.any(Number),
+        size: 2048,
+        digest: `sha256:${'b'.repeat(64)}`,
+      },
+      { name: 'sbom', id: expect.any(Number), size: 512, digest: `sha256:${'c'.repeat(64)}` },
+    ]);
+  });
+
+  it('without required_artifacts, no artifact request is made', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const sha = sim.commit({ files: { 'src/app.ts': 'v2' } });
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, sha) });
+    expect(r.outputs.decision).toBe('ALLOW');
+    expect(r.requests.some((q) => q.route?.endsWith('/artifacts'))).toBe(false);
   });
 });
 

@@ -43488,6 +43488,45 @@ class github_GitHub {
             throw apiError(`Looking for a successful ${workflow} run on ${sha.slice(0, 7)}`, e);
         }
     }
+    async verificationRun(workflow, sha, branch) {
+        const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
+        const filter = { ...this.o, head_sha: sha, branch, event: 'push', status: 'success' };
+        try {
+            const runs = id
+                ? (await this.octokit.rest.actions.listWorkflowRuns({
+                    ...filter,
+                    workflow_id: id,
+                    per_page: 1,
+                })).data.workflow_runs
+                : (await this.octokit.rest.actions.listWorkflowRunsForRepo({ ...filter, per_page: 100 })).data.workflow_runs.filter((run) => run.name === workflow);
+            const run = runs[0];
+            return run
+                ? { id: run.id, url: run.html_url, conclusion: run.conclusion, head_sha: run.head_sha }
+                : null;
+        }
+        catch (e) {
+            throw apiError(`Looking for the ${workflow} run of ${sha.slice(0, 7)}`, e);
+        }
+    }
+    async runArtifacts(runId) {
+        try {
+            const r = await this.octokit.rest.actions.listWorkflowRunArtifacts({
+                ...this.o,
+                run_id: runId,
+                per_page: 100,
+            });
+            return r.data.artifacts.map((a) => ({
+                name: a.name,
+                id: a.id,
+                size: a.size_in_bytes,
+                digest: a.digest ?? null,
+                expired: a.expired,
+            }));
+        }
+        catch (e) {
+            throw apiError(`Listing the artifacts of run ${runId}`, e);
+        }
+    }
     async newestVerified(workflow, branch) {
         const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
         const filter = { ...this.o, branch, event: 'push', status: 'success' };
@@ -53134,6 +53173,7 @@ const REASON_CODES = (/* unused pure expression or super */ null && ([
     'diverged_from_production',
     'not_verified',
     'not_promoted',
+    'evidence_missing',
     'deploy_not_configured',
     'degraded_high_risk',
     'first_deploy_required',
@@ -53977,6 +54017,12 @@ class LocalRepo {
     }
     async verified() {
         return true;
+    }
+    async verificationRun() {
+        throw new LocalGitError('Verification runs and their artifacts live on GitHub: with required_artifacts, use --repo owner/name.');
+    }
+    async runArtifacts() {
+        return this.verificationRun();
     }
     async newestVerified() {
         throw new LocalGitError('Verification runs live on GitHub: the local backend cannot list them.');
@@ -57737,6 +57783,9 @@ const configSchema = strictObject({
     freeze_windows: array(freezeWindowSchema)
         .default([])
         .describe('Windows in which deploys are held (HOLD freeze_window); rollbacks are never frozen.'),
+    required_artifacts: array(schemas_string().min(1))
+        .default([])
+        .describe('Artifacts the verification run must have uploaded (test-results, sbom); missing → HOLD evidence_missing.'),
     break_glass_permission: schemas_enum(APPROVER_PERMISSIONS)
         .default('admin')
         .describe('Minimum repository role of the person who dispatches a break-glass deploy.'),
@@ -57794,6 +57843,7 @@ const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
 const FREEZE_KEYS = Object.keys(freezeWindowSchema.shape);
 const LIST_KEYS = new Set([
     'rollback_labels',
+    'required_artifacts',
     'high_risk_paths',
     'medium_risk_paths',
     'approval_mode',
@@ -58632,6 +58682,7 @@ function unblockSteps(u, r) {
             diverged_from_production: 'Bring the release branch back onto the production line (the production SHA must be an ancestor of the SHA to deploy), then let verification run on the new head.',
             degraded_high_risk: 'Restore production health first: the `degraded` input must be `false` or empty. Approvals do not clear this hold.',
             not_verified: 'Run the verification workflow on this SHA on the release branch and wait for it to succeed; the governor then runs on its completion.',
+            evidence_missing: 'Re-run the verification workflow on this SHA so that it uploads the artifacts `required_artifacts` names (they must not have expired); the governor decides again when it succeeds. Approvals and break-glass do not clear this hold.',
         };
         return [md(u.detail), fix[u.reason] ?? 'This hold cannot be approved away.', rerun];
     }
@@ -59244,6 +59295,7 @@ const TITLES = {
     out_of_order: '3. Ahead of production and of any deploy in flight',
     verified: '3a. Verified (manual trigger)',
     promoted: '3b. Passed the previous stage',
+    evidence: '3c. Required artifacts of the verification run present',
     deploy_configured: '4. Deploy workflow configured',
     degraded_high_risk: '5. Not HIGH risk while production is degraded',
     first_deploy: '6. First deploy approved',
@@ -59350,6 +59402,17 @@ function decideEarly(input, trail = new Trail()) {
         }
         else
             trail.pass('promoted', `${decide_short(input.sha)} runs verified in ${prev.name}`);
+    }
+    const art = input.artifacts;
+    if (art) {
+        if (art.missing.length > 0) {
+            const where = art.runId === null
+                ? 'no successful verification run was found'
+                : `verification run ${art.runId} has not uploaded ${art.missing.join(', ')}${art.expired.length ? ` (expired: ${art.expired.join(', ')})` : ''}`;
+            trail.applies('evidence', where);
+            return hard(trail, 'evidence_missing', null, `Required evidence is missing: ${where}. A new verification run that uploads ${art.missing.join(', ')} clears it.`);
+        }
+        trail.pass('evidence', `${art.required.join(', ')} uploaded by run ${art.runId}`);
     }
     return null;
 }
@@ -59803,6 +59866,18 @@ async function changedFiles(deps, productionSha, sha, compareFiles, capped) {
             files.push({ path, status: 'removed' });
     return { files, incomplete: null };
 }
+/** The verification run's artifacts against required_artifacts. */
+async function requiredArtifacts(deps, config, req) {
+    const required = config.required_artifacts;
+    const runId = req.verification?.id ??
+        (await deps.gh.verificationRun(config.verification_workflow, req.sha, config.branch))?.id ??
+        null;
+    const listed = runId === null ? [] : await deps.gh.runArtifacts(runId);
+    const found = listed.filter((a) => required.includes(a.name) && !a.expired);
+    const expired = required.filter((n) => listed.some((a) => a.name === n && a.expired) && !found.some((a) => a.name === n));
+    const missing = required.filter((n) => !found.some((a) => a.name === n));
+    return { facts: { required, missing, expired, runId }, found };
+}
 /** The commit whose config judges every stage: production's (the last stage's), else the SHA. */
 function policyRef(snapshot, sha) {
     return (snapshot.pipeline ?? snapshot.release).production_sha_current ?? sha;
@@ -59838,6 +59913,7 @@ async function evaluate(deps, req, known) {
         policy: { commit: cfg.configRef, blobSha: cfg.blobSha ?? null },
         diff: null,
         roles: {},
+        artifactsFound: [],
     };
     if (cfg.disabled || !cfg.config) {
         const off = decideEarly({
@@ -59891,6 +59967,10 @@ async function evaluate(deps, req, known) {
     const verified = req.manual
         ? await deps.gh.verified(config.verification_workflow, req.sha, config.branch)
         : true;
+    // required_artifacts (§17): one request for the run's artifacts, only when the key is set.
+    const artifacts = config.required_artifacts.length
+        ? await requiredArtifacts(deps, config, req)
+        : null;
     const early = {
         enabled: true,
         sha: req.sha,
@@ -59901,8 +59981,10 @@ async function evaluate(deps, req, known) {
         manual: req.manual,
         verified,
         stage: pipeline_stageFacts(whole, pipeline, stage),
+        artifacts: artifacts?.facts ?? null,
     };
     const earlyDecision = decideEarly(early);
+    base.artifactsFound = artifacts?.found ?? [];
     if (earlyDecision)
         return { ...base, decision: earlyDecision, ownClaim, foundRun };
     const { files, incomplete } = await changedFiles(deps, productionSha, req.sha, productionCompare?.files ?? null, productionCompare?.capped ?? false);
@@ -59993,6 +60075,12 @@ function decisionEvidence(ev, req) {
             })),
         ],
         verification: req.verification ?? null,
+        required_artifacts: ev.artifactsFound.map((a) => ({
+            name: a.name,
+            id: a.id,
+            size: a.size,
+            digest: a.digest,
+        })),
         ...(req.breakGlass ? { break_glass: { ...req.breakGlass, bypassed: d.bypassed ?? [] } } : {}),
     };
 }

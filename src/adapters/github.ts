@@ -3,7 +3,7 @@
 import type { ApprovalFacts, Actor, PullRequestFacts, RepoRole } from '../domain/approvals.js';
 import type { ChangedFile, ChangeStatus } from '../domain/risk.js';
 import type { CompareStatus } from '../domain/decide.js';
-import type { CompareResult, RepoPort, RunInfo } from '../ports.js';
+import type { ArtifactInfo, CompareResult, RepoPort, RunInfo } from '../ports.js';
 import { RateLimitError, type Octokit } from './octokit.js';
 
 export class ApiError extends Error {
@@ -546,6 +546,53 @@ export class GitHub implements RepoPort {
       return r.data.workflow_runs.some((run) => run.name === workflow);
     } catch (e) {
       throw apiError(`Looking for a successful ${workflow} run on ${sha.slice(0, 7)}`, e);
+    }
+  }
+
+  async verificationRun(
+    workflow: string,
+    sha: string,
+    branch: string,
+  ): Promise<{ id: number; url: string; conclusion: string | null; head_sha: string } | null> {
+    const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop()! : null;
+    const filter = { ...this.o, head_sha: sha, branch, event: 'push', status: 'success' as const };
+    try {
+      const runs = id
+        ? (
+            await this.octokit.rest.actions.listWorkflowRuns({
+              ...filter,
+              workflow_id: id,
+              per_page: 1,
+            })
+          ).data.workflow_runs
+        : (
+            await this.octokit.rest.actions.listWorkflowRunsForRepo({ ...filter, per_page: 100 })
+          ).data.workflow_runs.filter((run) => run.name === workflow);
+      const run = runs[0];
+      return run
+        ? { id: run.id, url: run.html_url, conclusion: run.conclusion, head_sha: run.head_sha }
+        : null;
+    } catch (e) {
+      throw apiError(`Looking for the ${workflow} run of ${sha.slice(0, 7)}`, e);
+    }
+  }
+
+  async runArtifacts(runId: number): Promise<ArtifactInfo[]> {
+    try {
+      const r = await this.octokit.rest.actions.listWorkflowRunArtifacts({
+        ...this.o,
+        run_id: runId,
+        per_page: 100,
+      });
+      return r.data.artifacts.map((a) => ({
+        name: a.name,
+        id: a.id,
+        size: a.size_in_bytes,
+        digest: (a as { digest?: string | null }).digest ?? null,
+        expired: a.expired,
+      }));
+    } catch (e) {
+      throw apiError(`Listing the artifacts of run ${runId}`, e);
     }
   }
 

@@ -230,6 +230,16 @@ export class LocalRepo implements RepoPort {
     return true;
   }
 
+  async verificationRun(): Promise<never> {
+    throw new LocalGitError(
+      'Verification runs and their artifacts live on GitHub: with required_artifacts, use --repo owner/name.',
+    );
+  }
+
+  async runArtifacts(): Promise<never> {
+    return this.verificationRun();
+  }
+
   async newestVerified(): Promise<string | null> {
     throw new LocalGitError(
       'Verification runs live on GitHub: the local backend cannot list them.',

@@ -243,6 +243,12 @@ export const configSchema = z
       .describe(
         'Windows in which deploys are held (HOLD freeze_window); rollbacks are never frozen.',
       ),
+    required_artifacts: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Artifacts the verification run must have uploaded (test-results, sbom); missing → HOLD evidence_missing.',
+      ),
     break_glass_permission: z
       .enum(APPROVER_PERMISSIONS)
       .default('admin')
@@ -341,6 +347,7 @@ const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
 const FREEZE_KEYS = Object.keys(freezeWindowSchema.shape);
 const LIST_KEYS = new Set([
   'rollback_labels',
+  'required_artifacts',
   'high_risk_paths',
   'medium_risk_paths',
   'approval_mode',

@@ -28,6 +28,7 @@ export type RuleId =
   | 'out_of_order'
   | 'verified'
   | 'promoted'
+  | 'evidence'
   | 'deploy_configured'
   | 'degraded_high_risk'
   | 'first_deploy'
@@ -151,6 +152,13 @@ export interface EarlyInput {
   verified: boolean;
   /** The stage decided, when `stages` is configured; absent or null: the single stage. */
   stage?: StageFacts | null;
+  /** required_artifacts (§17): what the verification run uploaded; null when none are required. */
+  artifacts?: {
+    required: string[];
+    missing: string[];
+    expired: string[];
+    runId: number | null;
+  } | null;
 }
 
 export interface DecisionInput extends EarlyInput {
@@ -179,6 +187,7 @@ const TITLES: Record<RuleId, string> = {
   out_of_order: '3. Ahead of production and of any deploy in flight',
   verified: '3a. Verified (manual trigger)',
   promoted: '3b. Passed the previous stage',
+  evidence: '3c. Required artifacts of the verification run present',
   deploy_configured: '4. Deploy workflow configured',
   degraded_high_risk: '5. Not HIGH risk while production is degraded',
   first_deploy: '6. First deploy approved',
@@ -351,6 +360,24 @@ export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Deci
         `${short(input.sha)} has not passed ${prev.name}: ${why}. A SHA reaches ${stage.name} only after its deploy to ${prev.name} succeeded and was verified.`,
       );
     } else trail.pass('promoted', `${short(input.sha)} runs verified in ${prev.name}`);
+  }
+
+  const art = input.artifacts;
+  if (art) {
+    if (art.missing.length > 0) {
+      const where =
+        art.runId === null
+          ? 'no successful verification run was found'
+          : `verification run ${art.runId} has not uploaded ${art.missing.join(', ')}${art.expired.length ? ` (expired: ${art.expired.join(', ')})` : ''}`;
+      trail.applies('evidence', where);
+      return hard(
+        trail,
+        'evidence_missing',
+        null,
+        `Required evidence is missing: ${where}. A new verification run that uploads ${art.missing.join(', ')} clears it.`,
+      );
+    }
+    trail.pass('evidence', `${art.required.join(', ')} uploaded by run ${art.runId}`);
   }
   return null;
 }

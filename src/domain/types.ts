@@ -14,6 +14,7 @@ export const REASON_CODES = [
   'diverged_from_production',
   'not_verified',
   'not_promoted',
+  'evidence_missing',
   'deploy_not_configured',
   'degraded_high_risk',
   'first_deploy_required',

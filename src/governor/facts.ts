@@ -8,6 +8,7 @@ import {
   decideEarly,
   type CompareStatus,
   type Decision,
+  type EarlyInput,
   type PullPaths,
 } from '../domain/decide.js';
 import {
@@ -31,7 +32,7 @@ import {
   type HistoryEntry,
 } from '../domain/state.js';
 import { shortSha } from '../domain/types.js';
-import type { RunInfo, StateSnapshot } from '../ports.js';
+import type { ArtifactInfo, RunInfo, StateSnapshot } from '../ports.js';
 import { emptyReport, type RunReport } from '../report/summary.js';
 import { CLAIM_GRACE_MS, type GovernorDeps, claimedBy, isEarlierAttempt } from './deps.js';
 import { type ConfigRead, readConfig } from './policy.js';
@@ -117,6 +118,28 @@ interface Evaluated {
   diff: { files: number; digest: string } | null;
   /** The repository role of everyone whose approval was read. */
   roles: Record<string, string | null>;
+  /** The required artifacts the verification run uploaded (names, ids, sizes, digests). */
+  artifactsFound: ArtifactInfo[];
+}
+
+/** The verification run's artifacts against required_artifacts. */
+async function requiredArtifacts(
+  deps: GovernorDeps,
+  config: Config,
+  req: DecideRequest,
+): Promise<{ facts: NonNullable<EarlyInput['artifacts']>; found: ArtifactInfo[] }> {
+  const required = config.required_artifacts;
+  const runId =
+    req.verification?.id ??
+    (await deps.gh.verificationRun(config.verification_workflow, req.sha, config.branch))?.id ??
+    null;
+  const listed = runId === null ? [] : await deps.gh.runArtifacts(runId);
+  const found = listed.filter((a) => required.includes(a.name) && !a.expired);
+  const expired = required.filter(
+    (n) => listed.some((a) => a.name === n && a.expired) && !found.some((a) => a.name === n),
+  );
+  const missing = required.filter((n) => !found.some((a) => a.name === n));
+  return { facts: { required, missing, expired, runId }, found };
 }
 
 export interface Known extends ConfigRead {
@@ -166,6 +189,7 @@ export async function evaluate(
     policy: { commit: cfg.configRef, blobSha: cfg.blobSha ?? null },
     diff: null,
     roles: {},
+    artifactsFound: [] as ArtifactInfo[],
   };
 
   if (cfg.disabled || !cfg.config) {
@@ -223,6 +247,10 @@ export async function evaluate(
   const verified = req.manual
     ? await deps.gh.verified(config.verification_workflow, req.sha, config.branch)
     : true;
+  // required_artifacts (§17): one request for the run's artifacts, only when the key is set.
+  const artifacts = config.required_artifacts.length
+    ? await requiredArtifacts(deps, config, req)
+    : null;
   const early = {
     enabled: true,
     sha: req.sha,
@@ -233,8 +261,10 @@ export async function evaluate(
     manual: req.manual,
     verified,
     stage: stageFacts(whole, pipeline!, stage!),
+    artifacts: artifacts?.facts ?? null,
   };
   const earlyDecision = decideEarly(early);
+  base.artifactsFound = artifacts?.found ?? [];
   if (earlyDecision) return { ...base, decision: earlyDecision, ownClaim, foundRun };
 
   const { files, incomplete } = await changedFiles(
@@ -339,6 +369,12 @@ export function decisionEvidence(ev: Evaluated, req: DecideRequest): Record<stri
       })),
     ],
     verification: req.verification ?? null,
+    required_artifacts: ev.artifactsFound.map((a) => ({
+      name: a.name,
+      id: a.id,
+      size: a.size,
+      digest: a.digest,
+    })),
     ...(req.breakGlass ? { break_glass: { ...req.breakGlass, bypassed: d.bypassed ?? [] } } : {}),
   };
 }

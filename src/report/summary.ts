@@ -116,6 +116,8 @@ function unblockSteps(u: Unblock, r: RunReport): string[] {
         'Restore production health first: the `degraded` input must be `false` or empty. Approvals do not clear this hold.',
       not_verified:
         'Run the verification workflow on this SHA on the release branch and wait for it to succeed; the governor then runs on its completion.',
+      evidence_missing:
+        'Re-run the verification workflow on this SHA so that it uploads the artifacts `required_artifacts` names (they must not have expired); the governor decides again when it succeeds. Approvals and break-glass do not clear this hold.',
     };
     return [md(u.detail), fix[u.reason] ?? 'This hold cannot be approved away.', rerun];
   }

@@ -187,6 +187,7 @@ export class GitHubSimulator {
   private readonly statuses = new Map<string, StatusRecord[]>();
   readonly workflows: WorkflowRecord[] = [];
   readonly runs: RunRecord[] = [];
+  private readonly artifacts = new Map<number, Record<string, unknown>[]>();
   private nextId = 1000;
   private nextIssueNumber = 1;
   private rateRemaining = 5000;
@@ -514,6 +515,31 @@ export class GitHubSimulator {
     };
     this.runs.push(run);
     return run;
+  }
+
+  /** An artifact a run uploaded (what `GET …/runs/{id}/artifacts` lists). */
+  artifact(
+    runId: number,
+    opts: { name: string; size?: number; digest?: string; expired?: boolean },
+  ): number {
+    const id = this.id();
+    const list = this.artifacts.get(runId) ?? [];
+    list.push({
+      id,
+      node_id: `MDg6QXJ0aWZhY3Q${id}`,
+      name: opts.name,
+      size_in_bytes: opts.size ?? 1024,
+      url: `${this.apiUrl}/repos/${this.fullName}/actions/artifacts/${id}`,
+      archive_download_url: `${this.apiUrl}/repos/${this.fullName}/actions/artifacts/${id}/zip`,
+      expired: opts.expired ?? false,
+      digest: opts.digest ?? `sha256:${'0'.repeat(63)}${id % 10}`,
+      created_at: iso(this.clock()),
+      expires_at: iso(new Date(this.clock().getTime() + 90 * 86_400_000)),
+      updated_at: iso(this.clock()),
+      workflow_run: { id: runId, head_sha: this.runs.find((r) => r.id === runId)?.head_sha },
+    });
+    this.artifacts.set(runId, list);
+    return id;
   }
 
   completeRun(id: number, conclusion: string): RunRecord {
@@ -1582,6 +1608,10 @@ export class GitHubSimulator {
       listRuns(ctx, findWorkflow(ctx.op.params.workflow_id!).id),
     );
     on(`GET ${R}/actions/runs`, (ctx) => listRuns(ctx, null));
+    on(`GET ${R}/actions/runs/{run_id}/artifacts`, (ctx) => {
+      const list = this.artifacts.get(Number(ctx.op.params.run_id)) ?? [];
+      return this.paginate(list, ctx, (page) => ({ total_count: list.length, artifacts: page }));
+    });
     on(`GET ${R}/actions/runs/{run_id}`, (ctx) => {
       const run = this.runs.find((r) => r.id === Number(ctx.op.params.run_id));
       if (!run) throw new HttpError(404, 'Not Found');
