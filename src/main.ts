@@ -7,6 +7,8 @@ import { ApiError, GitHub } from './adapters/github.js';
 import { createOctokit, RateLimitError } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';
 import { probeUrl } from './adapters/http-probe.js';
+import { artifactName, uploadEvidence } from './adapters/evidence-artifact.js';
+import type { EvidenceRecord } from './domain/evidence.js';
 import { ConfigError, envVarFor, retryBaseMs } from './domain/config.js';
 import { EventError, neverACandidate, parseEvent, type GovernorEvent } from './domain/events.js';
 import { StateCorruptError } from './domain/state.js';
@@ -62,6 +64,9 @@ function setOutputs(r: RunReport): void {
   core.setOutput('stage', r.stage ?? '');
   core.setOutput('evidence-hash', r.evidenceHash ?? '');
 }
+
+/** The evidence this run committed, and how long its artifact is kept (set by govern). */
+let written: { records: readonly EvidenceRecord[]; retentionDays: number } | null = null;
 
 async function govern(): Promise<RunReport> {
   const inputs = readInputs();
@@ -124,6 +129,7 @@ async function govern(): Promise<RunReport> {
   const report = await route(deps, inputs, event);
   // The hash of the last evidence record this run committed (SPEC §17).
   report.evidenceHash = deps.store.evidenceWritten.at(-1)?.hash ?? null;
+  written = { records: deps.store.evidenceWritten, retentionDays: deps.store.retentionDays };
   return report;
 }
 
@@ -212,6 +218,30 @@ function describeError(err: unknown): {
   return { message: `A non-Error value was thrown: ${String(err)}`, reason: null, advice: null };
 }
 
+/** The run's evidence and summary as an artifact; never fails the job (the branch has it). */
+async function uploadArtifact(report: RunReport): Promise<void> {
+  if (!written || written.records.length === 0) return;
+  const sha = report.sha ?? written.records.at(-1)!.sha;
+  try {
+    const r = await uploadEvidence({
+      records: written.records,
+      summary: renderSummary(report),
+      name: artifactName(sha, intEnv('GITHUB_RUN_ID'), intEnv('GITHUB_RUN_ATTEMPT')),
+      retentionDays: written.retentionDays,
+      env: process.env,
+    });
+    if (r.kind === 'uploaded')
+      report.notes.push(
+        `Evidence uploaded as the artifact ${r.name} (${r.size} bytes, sha256:${r.digest ?? '?'}).`,
+      );
+    else core.info(`Evidence artifact not uploaded: ${r.why}.`);
+  } catch (e) {
+    const message = `The evidence artifact could not be uploaded: ${(e as Error).message}. The evidence is on the state branch; nothing else is affected.`;
+    report.warnings.push(message);
+    core.warning(message, { title: 'Release Governor' });
+  }
+}
+
 export async function run(): Promise<void> {
   let report: RunReport = emptyReport({ runUrl: runUrl() });
   try {
@@ -228,6 +258,7 @@ export async function run(): Promise<void> {
     setOutputs(report);
     core.setFailed(advice ? `${message}\n${advice}` : message);
   } finally {
+    await uploadArtifact(report);
     try {
       await core.summary.addRaw(renderSummary(report)).write();
     } catch (err) {

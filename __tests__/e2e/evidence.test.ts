@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
 import { runCli } from '../support/cli-runner.js';
 import { workflowRunEvent } from '../support/events.js';
+import { unzip } from '../support/github-simulator/artifacts.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import {
   ago,
@@ -166,6 +167,60 @@ describe('the evidence chain', () => {
     const hashes = new Set(records().map((r) => r.hash));
     for (const r of results)
       if (r.outputs['evidence-hash']) expect(hashes.has(r.outputs['evidence-hash'])).toBe(true);
+  });
+});
+
+describe('the evidence artifact', () => {
+  it('is uploaded through the real @actions/artifact client: its records (the last one hashing to evidence-hash) and the job summary', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const sha = sim.commit({ files: { 'src/app.ts': 'v2' } });
+    const r = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: verified(sim, s, sha),
+      runId: 3777,
+      artifacts: true,
+    });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const [artifact, ...more] = sim.artifactService.uploaded;
+    expect(more).toHaveLength(0);
+    expect(artifact).toMatchObject({
+      name: `release-evidence-${sha.slice(0, 7)}-3777-1`,
+      finalized: true,
+    });
+    // Kept evidence_retention_days (90 by default).
+    const days = (Date.parse(artifact!.expiresAt!) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(89);
+    expect(days).toBeLessThan(91);
+    const files = await unzip(artifact!.content);
+    expect([...files.keys()].sort()).toEqual(['evidence/000001.json', 'summary.md']);
+    const record = JSON.parse(files.get('evidence/000001.json')!) as Rec;
+    expect(record.hash).toBe(r.outputs['evidence-hash']);
+    expect(independentHash(record)).toBe(record.hash);
+    expect(files.get('summary.md')).toContain(`Release Governor: ALLOW ${sha.slice(0, 7)}`);
+    expect(r.summary).toContain(
+      `Evidence uploaded as the artifact release-evidence-${sha.slice(0, 7)}-3777-1`,
+    );
+  });
+
+  it('an upload that fails is a warning; the decision and the state branch stand', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    sim.artifactService.failCreate = 1;
+    const sha = sim.commit({ files: { 'src/app.ts': 'v2' } });
+    const r = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: verified(sim, s, sha),
+      artifacts: true,
+    });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.outputs).toMatchObject({ decision: 'ALLOW' });
+    expect(r.stdout).toContain('::warning');
+    expect(r.summary).toContain('The evidence artifact could not be uploaded');
+    expect(records()).toHaveLength(1);
+    expect(deployRuns(sim, s)).toHaveLength(1);
   });
 });
 

@@ -34,6 +34,12 @@ export interface RunOptions {
   timeoutMs?: number;
   /** The script to run instead of dist/index.js (the benchmarks' minimal action). */
   entry?: string;
+  /**
+   * Give the job the Actions runtime (ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL) so that the
+   * evidence artifact is uploaded to the simulator's artifact service. Off by default: without
+   * it the upload is skipped, and the many runs of the suite do not load the artifact client.
+   */
+  artifacts?: boolean;
 }
 
 /** Parses GITHUB_OUTPUT in both forms: `name=value` and `name<<DELIM … DELIM`. */
@@ -98,6 +104,12 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
       GITHUB_REF: `refs/heads/${opts.sim.defaultBranch}`,
       ...(process.env.RG_TEST_COMPILE_CACHE
         ? { NODE_COMPILE_CACHE: process.env.RG_TEST_COMPILE_CACHE }
+        : {}),
+      ...(opts.artifacts
+        ? {
+            ACTIONS_RUNTIME_TOKEN: opts.sim.artifactService.runtimeToken,
+            ACTIONS_RESULTS_URL: `${opts.sim.apiUrl}/`,
+          }
         : {}),
       ...Object.fromEntries(
         Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]),

@@ -57786,6 +57786,12 @@ const configSchema = strictObject({
     required_artifacts: array(schemas_string().min(1))
         .default([])
         .describe('Artifacts the verification run must have uploaded (test-results, sbom); missing → HOLD evidence_missing.'),
+    evidence_retention_days: schemas_number()
+        .int()
+        .min(1)
+        .max(400)
+        .default(90)
+        .describe('How long each run’s evidence artifact is kept.'),
     break_glass_permission: schemas_enum(APPROVER_PERMISSIONS)
         .default('admin')
         .describe('Minimum repository role of the person who dispatches a break-glass deploy.'),
@@ -57850,7 +57856,11 @@ const LIST_KEYS = new Set([
     'incident_labels',
     'deploy_failure_labels',
 ]);
-const NUMBER_KEYS = new Set(['cooldown_minutes', 'max_deploys_per_hour']);
+const NUMBER_KEYS = new Set([
+    'cooldown_minutes',
+    'max_deploys_per_hour',
+    'evidence_retention_days',
+]);
 const BOOLEAN_KEYS = new Set([
     'enabled',
     'require_approval_for_first_deploy',
@@ -58919,6 +58929,8 @@ async function policy_readConfig(deps, ref, production) {
     // named after the production environment), which the top-level fields describe.
     if (result.config && deps.store.stageName === null)
         deps.store.useStage(lastStage(pipeline_pipelineOf(result.config)).name, true);
+    if (result.config)
+        deps.store.retentionDays = result.config.evidence_retention_days;
     const blobSha = text === null ? null : gitBlobSha(text);
     if (result.enabled)
         return { config: result.config, disabled: false, why: null, typo: null, blobSha };
@@ -61469,7 +61481,7 @@ class StageStore {
     now;
     shared;
     stage = null;
-    constructor(inner, now, shared = { whole: new Map(), evidence: [] }) {
+    constructor(inner, now, shared = { whole: new Map(), evidence: [], retentionDays: 90 }) {
         this.inner = inner;
         this.now = now;
         this.shared = shared;
@@ -61486,6 +61498,13 @@ class StageStore {
     /** The evidence records this run committed, oldest first. */
     get evidenceWritten() {
         return this.shared.evidence;
+    }
+    /** How long the run's evidence artifact is kept (the policy's evidence_retention_days). */
+    get retentionDays() {
+        return this.shared.retentionDays;
+    }
+    set retentionDays(days) {
+        this.shared.retentionDays = days;
     }
     /**
      * Which stage this store presents. Until it is known (the config names it), reads present the

@@ -249,6 +249,13 @@ export const configSchema = z
       .describe(
         'Artifacts the verification run must have uploaded (test-results, sbom); missing → HOLD evidence_missing.',
       ),
+    evidence_retention_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(400)
+      .default(90)
+      .describe('How long each run’s evidence artifact is kept.'),
     break_glass_permission: z
       .enum(APPROVER_PERMISSIONS)
       .default('admin')
@@ -354,7 +361,11 @@ const LIST_KEYS = new Set([
   'incident_labels',
   'deploy_failure_labels',
 ]);
-const NUMBER_KEYS = new Set(['cooldown_minutes', 'max_deploys_per_hour']);
+const NUMBER_KEYS = new Set([
+  'cooldown_minutes',
+  'max_deploys_per_hour',
+  'evidence_retention_days',
+]);
 const BOOLEAN_KEYS = new Set([
   'enabled',
   'require_approval_for_first_deploy',

@@ -53,6 +53,7 @@ export async function readConfig(
   // named after the production environment), which the top-level fields describe.
   if (result.config && deps.store.stageName === null)
     deps.store.useStage(lastStage(pipelineOf(result.config)).name, true);
+  if (result.config) deps.store.retentionDays = result.config.evidence_retention_days;
   const blobSha = text === null ? null : gitBlobSha(text);
   if (result.enabled)
     return { config: result.config, disabled: false, why: null, typo: null, blobSha };

@@ -28,6 +28,8 @@ interface Shared {
   whole: Map<string | null, Release>;
   /** The evidence records this run committed, in order (the artifact, `evidence-hash`). */
   evidence: EvidenceRecord[];
+  /** evidence_retention_days of the policy read, for the artifact. */
+  retentionDays: number;
 }
 
 export class StageStore implements StateStore {
@@ -36,7 +38,7 @@ export class StageStore implements StateStore {
   constructor(
     private readonly inner: StateStore,
     private readonly now: () => Date,
-    private readonly shared: Shared = { whole: new Map(), evidence: [] },
+    private readonly shared: Shared = { whole: new Map(), evidence: [], retentionDays: 90 },
   ) {}
 
   private get whole(): Map<string | null, Release> {
@@ -53,6 +55,15 @@ export class StageStore implements StateStore {
   /** The evidence records this run committed, oldest first. */
   get evidenceWritten(): readonly EvidenceRecord[] {
     return this.shared.evidence;
+  }
+
+  /** How long the run's evidence artifact is kept (the policy's evidence_retention_days). */
+  get retentionDays(): number {
+    return this.shared.retentionDays;
+  }
+
+  set retentionDays(days: number) {
+    this.shared.retentionDays = days;
   }
 
   /**

@@ -4,6 +4,7 @@
 // return_run_details) and checks every request against the OpenAPI description.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ArtifactService } from './artifacts.js';
 import { FaultTable, type Fault } from './faults.js';
 import { GitRepo, type DiffEntry, type Person } from './git.js';
 import { executeGraphql } from './graphql.js';
@@ -187,6 +188,10 @@ export class GitHubSimulator {
   private readonly statuses = new Map<string, StatusRecord[]>();
   readonly workflows: WorkflowRecord[] = [];
   readonly runs: RunRecord[] = [];
+  /** The Actions artifact service (results API and blob storage) on the same port. */
+  readonly artifactService = new ArtifactService(() => this.apiUrl);
+  /** Its requests, apart from the API's log (they are not GitHub API requests). */
+  readonly artifactLog: { method: string; path: string }[] = [];
   private readonly artifacts = new Map<number, Record<string, unknown>[]>();
   private nextId = 1000;
   private nextIssueNumber = 1;
@@ -607,8 +612,13 @@ export class GitHubSimulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', this.apiUrl);
+    // The artifact service (results twirp, blob storage) is not api.github.com: its own rules.
+    if (this.artifactService.handles(url.pathname)) {
+      this.artifactLog.push({ method: req.method ?? 'GET', path: url.pathname });
+      return this.artifactService.handle(req, res, Buffer.concat(chunks), url);
+    }
+    const raw = Buffer.concat(chunks).toString('utf8');
     const method = (req.method ?? 'GET').toUpperCase();
     const entry: LogEntry = {
       method,
