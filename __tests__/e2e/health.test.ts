@@ -94,7 +94,7 @@ function healthConfig(check: string, extra = ''): string {
 
 const urlCheck = (url: string, more = '') =>
   healthConfig(
-    `url: ${url}\nduration_seconds: 2.5\ninterval_seconds: 0.05\ntimeout_ms: 1000\nmax_latency_ms: 500\n${more}`,
+    `url: ${url}\nduration_seconds: 1.2\ninterval_seconds: 0.025\ntimeout_ms: 1000\nmax_latency_ms: 500\n${more}`,
   );
 
 /** Production at the base commit; a new commit verified, allowed and dispatched. */
@@ -137,11 +137,11 @@ describe('health check (url): probes after a successful deploy', () => {
     const r = await finishes(s, run.id);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.outputs.decision).not.toBe('ROLLBACK');
-    expect(ep.requests()).toBeGreaterThanOrEqual(20);
+    expect(ep.requests()).toBeGreaterThanOrEqual(10);
     expect(r.summary).toContain('### Health check (url): **passed**');
     expect(r.summary).toMatch(/\| Error rate \| 0\.0 % \(0 of \d+\) \| 1\.0 % \|/);
     expect(r.stdout).toMatch(
-      /Health check 127\.0\.0\.1:\d+: probe \d+\/50, 0 error\(s\) so far, p95 \d+ ms/,
+      /Health check 127\.0\.0\.1:\d+: probe \d+\/48, 0 error\(s\) so far, p95 \d+ ms/,
     );
     const st = release();
     expect(st.production_sha_current).toBe(sha);
@@ -154,7 +154,7 @@ describe('health check (url): probes after a successful deploy', () => {
   });
 
   it('2 % errors → ROLLBACK of the right SHA, one issue; a re-run of the job rolls back no more; the rollback deploy succeeds → production back, commented', async () => {
-    // 1 request in 50 fails: 2.0 % > max_error_rate 1 %.
+    // 1 request in about 48 fails: 2.1 % > max_error_rate 1 %.
     const ep = await endpoint((n) => (n === 10 ? { status: 503 } : {}));
     const s = setupRepo(sim, { config: urlCheck(ep.url) });
     inProduction(sim, s.base);
@@ -168,9 +168,7 @@ describe('health check (url): probes after a successful deploy', () => {
     });
     expect(r.summary).toContain(`## ⏪ Release Governor: ROLLBACK ${bad.slice(0, 7)}`);
     // (The summary is markdown: `>` and `_` arrive escaped.)
-    expect(r.summary).toMatch(
-      /error rate 2\.\d % \(1 of (4[89]|50)\) &gt; max\\_error\\_rate 1\.0 %/,
-    );
+    expect(r.summary).toMatch(/error rate [2-9]\.\d % \(1 of \d+\) &gt; max\\_error\\_rate 1\.0 %/);
     const runs = deployRuns(sim, s);
     expect(runs.map((x) => x.inputs?.sha)).toEqual([bad, s.base]);
     expect(r.outputs['deploy-run-url']).toContain(`/actions/runs/${runs[1]!.id}`);
@@ -178,7 +176,7 @@ describe('health check (url): probes after a successful deploy', () => {
     expect(issues).toHaveLength(1);
     const issue = sim.issue(issues[0]!)!;
     expect(issue.labels).toEqual(['incident', 'rollback']);
-    expect(issue.body).toContain('| error rate | 2.');
+    expect(issue.body).toMatch(/\| error rate \| [2-9]\.\d % \(1 of \d+ probes\)/);
     expect(issue.body).toContain('HTTP 503, outside 200-299');
     const st = release();
     expect(st.deploy_history.find((h) => h.sha === bad)).toMatchObject({
