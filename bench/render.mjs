@@ -16,6 +16,7 @@ export function render(dir, machine) {
   const diff = read('diff');
   const races = read('races');
   const health = read('health');
+  const evidence = read('evidence');
 
   const low = requests.find((r) => r.kind === 'LOW ALLOW');
   const idle = requests.find((r) => r.kind === 'reconcile idle');
@@ -280,6 +281,28 @@ ${table(
 
 The run that observed the deploy made ${health.requestsTotal} requests to GitHub (${health.operations.join(', ')}),
 ${health.requestsDuring} of them while it probed.
+
+## Evidence
+
+The same LOW ALLOW through \`dist/index.js\` without the Actions runtime (the artifact client is
+never loaded) and with it (the client loads and uploads the run's record and summary, ${evidence.decision.artifactBytes} bytes zipped,
+to the simulator's artifact service). \`audit\` of a chain of ${evidence.audit.records.toLocaleString('en-US')} records, through the CLI bundle.
+
+${table(
+  ['Measure', 'Median (spread)'],
+  [
+    ['LOW ALLOW, no artifact upload (whole run)', spread(evidence.decision.without)],
+    ['LOW ALLOW with the artifact upload (whole run)', spread(evidence.decision.with)],
+    [
+      `\`audit --repo\`, ${evidence.audit.records.toLocaleString('en-US')} records (${evidence.audit.requests} API request${evidence.audit.requests === 1 ? '' : 's'})`,
+      spread(evidence.audit.github),
+    ],
+    [
+      `\`audit --local\`, ${evidence.audit.records.toLocaleString('en-US')} records (one \`git cat-file --batch\`)`,
+      spread(evidence.audit.local),
+    ],
+  ],
+)}
 
 ## Races
 
