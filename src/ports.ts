@@ -94,6 +94,8 @@ export interface RepoPort {
     commits: string[];
     branch: string;
     environment: string | undefined;
+    /** The `org/team` approvers: each actor's membership in them is read (only when any). */
+    teams: string[];
   }): Promise<ApprovalFacts>;
   /**
    * Deploy runs whose title names the SHA (run-name: Deploy <sha>) and, when `environment` is

@@ -43316,6 +43316,8 @@ class github_GitHub {
                 if (!login)
                     continue;
                 actors[login] = await this.actor(login);
+                if (f.teams.length > 0 && !actors[login].isBot)
+                    actors[login].teams = await this.teamsOf(login, f.teams);
             }
             return {
                 headSha: f.headSha,
@@ -43329,6 +43331,30 @@ class github_GitHub {
         catch (e) {
             throw apiError('Reading approvals (pull requests, labels, comments)', e);
         }
+    }
+    /** The `org/team` slugs among `teams` that `login` is an active member of. */
+    async teamsOf(login, teams) {
+        const member = [];
+        for (const team of teams) {
+            const [org, slug] = team.split('/');
+            try {
+                const r = await this.octokit.rest.teams.getMembershipForUserInOrg({
+                    org,
+                    team_slug: slug,
+                    username: login,
+                });
+                if (r.data.state === 'active')
+                    member.push(team);
+            }
+            catch (e) {
+                if (statusOf(e) === 404)
+                    continue;
+                throw apiError(`Reading whether @${login} is in the team ${team}`, e, {
+                    403: `The token cannot read the membership of ${team}: approvers that are teams need a token that can read the organization's teams (a GitHub App installation token with members: read, or a token with read:org) passed as github-token. No approval was counted.`,
+                });
+            }
+        }
+        return member;
     }
     /** The login of the token's own user (the CLI acts as that person). */
     async whoami() {
@@ -57752,6 +57778,16 @@ const configSchema = strictObject({
     approver_permission: schemas_enum(APPROVER_PERMISSIONS)
         .default('write')
         .describe('Minimum repository role of an approver.'),
+    approvers: array(schemas_string()
+        .regex(/^[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/, 'must be a user login or an org/team slug'))
+        .default([])
+        .describe('Who may approve, besides the role: user logins and org/team slugs (a team needs a token that can read the organization). Empty: anyone with approver_permission.'),
+    required_approvals: schemas_number()
+        .int()
+        .min(1)
+        .max(10)
+        .default(1)
+        .describe('How many distinct valid approvers must cover a path before it counts as approved.'),
     prevent_self_approval: schemas_boolean()
         .default(true)
         .describe('An approver may not approve their own change.'),
@@ -57848,6 +57884,7 @@ const STAGE_KEYS = Object.keys(config_stageSchema.shape);
 const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
 const FREEZE_KEYS = Object.keys(freezeWindowSchema.shape);
 const LIST_KEYS = new Set([
+    'approvers',
     'rollback_labels',
     'required_artifacts',
     'high_risk_paths',
@@ -57857,6 +57894,7 @@ const LIST_KEYS = new Set([
     'deploy_failure_labels',
 ]);
 const NUMBER_KEYS = new Set([
+    'required_approvals',
     'cooldown_minutes',
     'max_deploys_per_hour',
     'evidence_retention_days',
@@ -58806,7 +58844,10 @@ function renderSummary(r) {
                 md(a.detail),
             ]),
         ];
-        out.push(`### Approvals\n\n${table(['', 'Source', 'By', 'Pull request', 'Covers / why ignored'], rows)}`);
+        const count = r.approvals.required > 1
+            ? `**${approvalCount(r.approvals)}**${r.approvals.approvers.length ? ` (by ${r.approvals.approvers.map((a) => (a === 'environment' ? 'the variable' : `@${a}`)).join(', ')})` : ''}; each path needs ${r.approvals.required} distinct approvers.\n\n`
+            : '';
+        out.push(`### Approvals\n\n${count}${table(['', 'Source', 'By', 'Pull request', 'Covers / why ignored'], rows)}`);
     }
     if (r.warnings.length > 0)
         out.push(r.warnings.map((w) => `> [!WARNING]\n> ${md(w)}`).join('\n\n'));
@@ -58871,6 +58912,10 @@ function pipelineTable(rows) {
         r.next ? `${summary_sha(r.next.sha)}${r.next.at ? ` at ${when(r.next.at)}` : ' (ready)'}` : '—',
     ]))}`;
 }
+/** "1 of 2 approvals": distinct approvers who counted, against required_approvals. */
+function approvalCount(a) {
+    return `${Math.min(a.approvers.length, a.required)} of ${a.required} approvals`;
+}
 /** The commit status description: at most 140 characters, as GitHub requires. */
 function statusDescription(r) {
     const u = r.decision?.unblock;
@@ -58878,12 +58923,14 @@ function statusDescription(r) {
         (u.reason === 'soaking' || u.reason === 'stage_busy' || u.reason === 'freeze_window')
         ? `until ${u.until.slice(11, 16)} UTC`
         : '';
+    const needed = u?.kind === 'soft' && r.approvals && r.approvals.required > 1 ? approvalCount(r.approvals) : '';
     const parts = [
         r.outcome,
         r.reason ?? '',
         r.risk ?? '',
         r.sha ? types_shortSha(r.sha) : '',
         until,
+        needed,
     ].filter(Boolean);
     const text = parts.join(' · ');
     return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
@@ -59111,6 +59158,15 @@ function approverProblem(actors, login, author, config) {
             detail: `@${login} has ${role === 'none' ? 'no' : role} access; approvers need ${config.approver_permission} or higher`,
         };
     }
+    if (config.approvers.length > 0) {
+        const listed = config.approvers.some((a) => !a.includes('/') && a.toLowerCase() === login.toLowerCase());
+        const inTeam = (actor?.teams ?? []).length > 0;
+        if (!listed && !inTeam)
+            return {
+                reason: 'not_an_approver',
+                detail: `@${login} is not one of the approvers (${config.approvers.join(', ')})`,
+            };
+    }
     if (config.prevent_self_approval &&
         author !== null &&
         login.toLowerCase() === author.toLowerCase()) {
@@ -59272,13 +59328,28 @@ function evaluateApprovals(facts, config) {
         else
             valid.push({ ...base, at: c.at, covers: 'all' });
     }
-    const coversAll = valid.some((a) => a.covers === 'all');
-    const covered = new Set();
+    // required_approvals: a path counts as approved when that many distinct people covered it
+    // (an approval of the whole change covers every path; the environment counts as one).
+    const required = Math.max(1, config.required_approvals);
+    const who = (a) => (a.actor ?? 'environment').toLowerCase();
+    const allBy = new Set(valid.filter((a) => a.covers === 'all').map(who));
+    const byPath = new Map();
     for (const a of valid)
         if (a.covers !== 'all')
             for (const p of a.covers)
-                covered.add(p);
-    return { valid, ignored, coversAll, covered };
+                byPath.set(p, (byPath.get(p) ?? new Set()).add(who(a)));
+    const covered = new Set();
+    for (const [p, people] of byPath)
+        if (new Set([...allBy, ...people]).size >= required)
+            covered.add(p);
+    return {
+        valid,
+        ignored,
+        coversAll: allBy.size >= required,
+        covered,
+        required,
+        approvers: [...new Set(valid.map(who))],
+    };
 }
 /** Whether every path is covered by a valid approval. */
 function coversPaths(result, paths) {
@@ -59289,6 +59360,8 @@ function uncoveredPaths(result, paths) {
 }
 /** No approvals: the input for runs that did not need to look (LOW risk, no hold to clear). */
 const NO_APPROVALS = {
+    required: 1,
+    approvers: [],
     valid: [],
     ignored: [],
     coversAll: false,
@@ -60025,6 +60098,7 @@ async function evaluate(deps, req, known) {
             commits: productionSha ? commits.map((c) => c.sha) : [req.sha],
             branch: config.branch,
             environment: approvedVariable,
+            teams: config.approvers.filter((a) => a.includes('/')),
         });
         if (productionCompare && productionCompare.totalCommits > commits.length) {
             notes.push(`The range has ${productionCompare.totalCommits} commits; pull requests were read for the first ${commits.length} only. Approve with the SHA-scoped variable or a commit comment if a HIGH path is not covered.`);

@@ -269,6 +269,7 @@ export class GitHub implements RepoPort {
     commits: string[];
     branch: string;
     environment: string | undefined;
+    teams: string[];
   }): Promise<ApprovalFacts> {
     const pullsByNumber = new Map<
       number,
@@ -351,6 +352,8 @@ export class GitHub implements RepoPort {
       for (const login of logins) {
         if (!login) continue;
         actors[login] = await this.actor(login);
+        if (f.teams.length > 0 && !actors[login].isBot)
+          actors[login].teams = await this.teamsOf(login, f.teams);
       }
       return {
         headSha: f.headSha,
@@ -363,6 +366,28 @@ export class GitHub implements RepoPort {
     } catch (e) {
       throw apiError('Reading approvals (pull requests, labels, comments)', e);
     }
+  }
+
+  /** The `org/team` slugs among `teams` that `login` is an active member of. */
+  private async teamsOf(login: string, teams: string[]): Promise<string[]> {
+    const member: string[] = [];
+    for (const team of teams) {
+      const [org, slug] = team.split('/') as [string, string];
+      try {
+        const r = await this.octokit.rest.teams.getMembershipForUserInOrg({
+          org,
+          team_slug: slug,
+          username: login,
+        });
+        if (r.data.state === 'active') member.push(team);
+      } catch (e) {
+        if (statusOf(e) === 404) continue;
+        throw apiError(`Reading whether @${login} is in the team ${team}`, e, {
+          403: `The token cannot read the membership of ${team}: approvers that are teams need a token that can read the organization's teams (a GitHub App installation token with members: read, or a token with read:org) passed as github-token. No approval was counted.`,
+        });
+      }
+    }
+    return member;
   }
 
   /** The login of the token's own user (the CLI acts as that person). */

@@ -11,6 +11,8 @@ export interface Actor {
   /** Repository role from the collaborator permission API (role_name); null if unknown. */
   role: RepoRole | null;
   isBot: boolean;
+  /** The `org/team` slugs of `approvers` this person is an active member of (when asked). */
+  teams?: string[];
 }
 
 export interface PullRequestFacts {
@@ -51,7 +53,8 @@ export type IgnoredReason =
   | 'bot'
   | 'mode_disabled'
   | 'label_removed'
-  | 'unrecognized_value';
+  | 'unrecognized_value'
+  | 'not_an_approver';
 
 export interface ValidApproval {
   source: ApprovalSource;
@@ -74,8 +77,14 @@ export interface IgnoredApproval {
 export interface ApprovalResult {
   valid: ValidApproval[];
   ignored: IgnoredApproval[];
+  /** At least `required` distinct approvers approved the whole change. */
   coversAll: boolean;
+  /** Paths at least `required` distinct approvers covered (each approval covers only its paths). */
   covered: Set<string>;
+  /** required_approvals: how many distinct approvers a path needs. */
+  required: number;
+  /** The distinct approvers who counted (the environment approval counts as one, `environment`). */
+  approvers: string[];
 }
 
 /** Whether a person has at least `minimum` on the repository (and is a person, not a bot). */
@@ -99,6 +108,8 @@ const BLANKET = new Set(['true', '1', 'yes']);
 
 type ApprovalConfig = Pick<
   Config,
+  | 'approvers'
+  | 'required_approvals'
   | 'approval_mode'
   | 'approval_label'
   | 'approval_command'
@@ -124,6 +135,17 @@ function approverProblem(
       reason: 'insufficient_permission',
       detail: `@${login} has ${role === 'none' ? 'no' : role} access; approvers need ${config.approver_permission} or higher`,
     };
+  }
+  if (config.approvers.length > 0) {
+    const listed = config.approvers.some(
+      (a) => !a.includes('/') && a.toLowerCase() === login.toLowerCase(),
+    );
+    const inTeam = (actor?.teams ?? []).length > 0;
+    if (!listed && !inTeam)
+      return {
+        reason: 'not_an_approver',
+        detail: `@${login} is not one of the approvers (${config.approvers.join(', ')})`,
+      };
   }
   if (
     config.prevent_self_approval &&
@@ -309,10 +331,26 @@ export function evaluateApprovals(facts: ApprovalFacts, config: ApprovalConfig):
     else valid.push({ ...base, at: c.at, covers: 'all' });
   }
 
-  const coversAll = valid.some((a) => a.covers === 'all');
+  // required_approvals: a path counts as approved when that many distinct people covered it
+  // (an approval of the whole change covers every path; the environment counts as one).
+  const required = Math.max(1, config.required_approvals);
+  const who = (a: ValidApproval) => (a.actor ?? 'environment').toLowerCase();
+  const allBy = new Set(valid.filter((a) => a.covers === 'all').map(who));
+  const byPath = new Map<string, Set<string>>();
+  for (const a of valid)
+    if (a.covers !== 'all')
+      for (const p of a.covers) byPath.set(p, (byPath.get(p) ?? new Set()).add(who(a)));
   const covered = new Set<string>();
-  for (const a of valid) if (a.covers !== 'all') for (const p of a.covers) covered.add(p);
-  return { valid, ignored, coversAll, covered };
+  for (const [p, people] of byPath)
+    if (new Set([...allBy, ...people]).size >= required) covered.add(p);
+  return {
+    valid,
+    ignored,
+    coversAll: allBy.size >= required,
+    covered,
+    required,
+    approvers: [...new Set(valid.map(who))],
+  };
 }
 
 /** Whether every path is covered by a valid approval. */
@@ -326,6 +364,8 @@ export function uncoveredPaths(result: ApprovalResult, paths: readonly string[])
 
 /** No approvals: the input for runs that did not need to look (LOW risk, no hold to clear). */
 export const NO_APPROVALS: ApprovalResult = {
+  required: 1,
+  approvers: [],
   valid: [],
   ignored: [],
   coversAll: false,

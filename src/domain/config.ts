@@ -202,6 +202,25 @@ export const configSchema = z
       .enum(APPROVER_PERMISSIONS)
       .default('write')
       .describe('Minimum repository role of an approver.'),
+    approvers: z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/, 'must be a user login or an org/team slug'),
+      )
+      .default([])
+      .describe(
+        'Who may approve, besides the role: user logins and org/team slugs (a team needs a token that can read the organization). Empty: anyone with approver_permission.',
+      ),
+    required_approvals: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(1)
+      .describe(
+        'How many distinct valid approvers must cover a path before it counts as approved.',
+      ),
     prevent_self_approval: z
       .boolean()
       .default(true)
@@ -353,6 +372,7 @@ const STAGE_KEYS = Object.keys(stageSchema.shape);
 const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
 const FREEZE_KEYS = Object.keys(freezeWindowSchema.shape);
 const LIST_KEYS = new Set([
+  'approvers',
   'rollback_labels',
   'required_artifacts',
   'high_risk_paths',
@@ -362,6 +382,7 @@ const LIST_KEYS = new Set([
   'deploy_failure_labels',
 ]);
 const NUMBER_KEYS = new Set([
+  'required_approvals',
   'cooldown_minutes',
   'max_deploys_per_hour',
   'evidence_retention_days',

@@ -304,6 +304,7 @@ export async function evaluate(
       commits: productionSha ? commits.map((c) => c.sha) : [req.sha],
       branch: config.branch,
       environment: approvedVariable,
+      teams: config.approvers.filter((a) => a.includes('/')),
     });
     if (productionCompare && productionCompare.totalCommits > commits.length) {
       notes.push(

@@ -258,8 +258,12 @@ export function renderSummary(r: RunReport): string {
         md(a.detail),
       ]),
     ];
+    const count =
+      r.approvals.required > 1
+        ? `**${approvalCount(r.approvals)}**${r.approvals.approvers.length ? ` (by ${r.approvals.approvers.map((a) => (a === 'environment' ? 'the variable' : `@${a}`)).join(', ')})` : ''}; each path needs ${r.approvals.required} distinct approvers.\n\n`
+        : '';
     out.push(
-      `### Approvals\n\n${table(['', 'Source', 'By', 'Pull request', 'Covers / why ignored'], rows)}`,
+      `### Approvals\n\n${count}${table(['', 'Source', 'By', 'Pull request', 'Covers / why ignored'], rows)}`,
     );
   }
   if (r.warnings.length > 0)
@@ -337,6 +341,11 @@ export function pipelineTable(rows: PipelineRow[]): string {
   )}`;
 }
 
+/** "1 of 2 approvals": distinct approvers who counted, against required_approvals. */
+export function approvalCount(a: ApprovalResult): string {
+  return `${Math.min(a.approvers.length, a.required)} of ${a.required} approvals`;
+}
+
 /** The commit status description: at most 140 characters, as GitHub requires. */
 export function statusDescription(r: RunReport): string {
   const u = r.decision?.unblock;
@@ -345,12 +354,15 @@ export function statusDescription(r: RunReport): string {
     (u.reason === 'soaking' || u.reason === 'stage_busy' || u.reason === 'freeze_window')
       ? `until ${u.until.slice(11, 16)} UTC`
       : '';
+  const needed =
+    u?.kind === 'soft' && r.approvals && r.approvals.required > 1 ? approvalCount(r.approvals) : '';
   const parts = [
     r.outcome,
     r.reason ?? '',
     r.risk ?? '',
     r.sha ? shortSha(r.sha) : '',
     until,
+    needed,
   ].filter(Boolean);
   const text = parts.join(' · ');
   return text.length <= 140 ? text : `${text.slice(0, 139)}…`;

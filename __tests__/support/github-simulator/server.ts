@@ -188,6 +188,9 @@ export class GitHubSimulator {
   private readonly statuses = new Map<string, StatusRecord[]>();
   readonly workflows: WorkflowRecord[] = [];
   readonly runs: RunRecord[] = [];
+  private readonly teams = new Map<string, Set<string>>();
+  /** The token cannot read team membership (an installation token without members: read). */
+  teamsForbidden = false;
   /** The Actions artifact service (results API and blob storage) on the same port. */
   readonly artifactService = new ArtifactService(() => this.apiUrl);
   /** Its requests, apart from the API's log (they are not GitHub API requests). */
@@ -520,6 +523,11 @@ export class GitHubSimulator {
     };
     this.runs.push(run);
     return run;
+  }
+
+  /** A team (`org/slug`) and its members. */
+  team(slug: string, members: string[]): void {
+    this.teams.set(slug.toLowerCase(), new Set(members.map((m) => m.toLowerCase())));
   }
 
   /** An artifact a run uploaded (what `GET …/runs/{id}/artifacts` lists). */
@@ -1506,6 +1514,22 @@ export class GitHubSimulator {
         incomplete_results: false,
         items: page.map((i) => this.issueJson(i)),
       }));
+    });
+
+    // -- team membership (approvers that are org/team slugs)
+    on('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', (ctx) => {
+      if (this.teamsForbidden) throw new HttpError(403, 'Resource not accessible by integration');
+      const { org, team_slug, username } = ctx.op.params;
+      const members = this.teams.get(`${org}/${team_slug}`.toLowerCase());
+      if (!members?.has(username!.toLowerCase())) throw new HttpError(404, 'Not Found');
+      return {
+        status: 200,
+        body: {
+          url: `${this.apiUrl}/orgs/${org}/teams/${team_slug}/memberships/${username}`,
+          role: 'member',
+          state: 'active',
+        },
+      };
     });
 
     // -- collaborators
