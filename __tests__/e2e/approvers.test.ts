@@ -9,7 +9,7 @@ import { useSimulator } from '../support/sim.js';
 let sim: GitHubSimulator;
 useSimulator((s) => (sim = s));
 
-let nextRunId = 2000;
+const RUN_ID = 2000;
 
 function heldChange(config: string) {
   const s = setupRepo(sim, { config });
@@ -21,7 +21,7 @@ function heldChange(config: string) {
   });
   const event = verified(sim, s, pr.sha);
   const decide = (attempt: number) =>
-    runAction({ sim, eventName: 'workflow_run', event, runId: nextRunId, runAttempt: attempt });
+    runAction({ sim, eventName: 'workflow_run', event, runId: RUN_ID, runAttempt: attempt });
   return { s, pr, decide };
 }
 
