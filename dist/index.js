@@ -56552,6 +56552,7 @@ const REASON_CODES = (/* unused pure expression or super */ null && ([
     'disabled',
     'not_a_release_candidate',
     'verification_not_successful',
+    'not_an_approval',
     'already_deployed',
     'already_in_production',
     'superseded',
@@ -61638,6 +61639,34 @@ const dispatchSchema = object({
     sender: object({ login: schemas_string() }).nullable().optional(),
     repository: object({ id: schemas_number().int(), default_branch: schemas_string().optional() }),
 });
+const repository = object({ id: schemas_number().int(), default_branch: schemas_string().optional() });
+const user = object({ login: schemas_string() }).nullable().optional();
+// An approval may have landed: a label on a pull request, a comment on one, a commit comment.
+const labeledSchema = object({
+    action: schemas_string(),
+    label: object({ name: schemas_string() }).nullable().optional(),
+    pull_request: object({
+        number: schemas_number().int(),
+        merged: schemas_boolean().nullable().optional(),
+        merge_commit_sha: schemas_string().nullable().optional(),
+    }),
+    sender: user,
+    repository,
+});
+const issueCommentSchema = object({
+    action: schemas_string(),
+    issue: object({
+        number: schemas_number().int(),
+        pull_request: object({ merged_at: schemas_string().nullable().optional() }).nullable().optional(),
+    }),
+    comment: object({ body: schemas_string().nullable(), user }),
+    repository,
+});
+const commitCommentSchema = object({
+    action: schemas_string(),
+    comment: object({ commit_id: events_sha, body: schemas_string().nullable(), user }),
+    repository,
+});
 // A schedule payload has only `schedule` (the cron) and the repository.
 const scheduleSchema = object({
     repository: object({ default_branch: schemas_string().optional() }).optional(),
@@ -61711,6 +61740,53 @@ function parseEvent(eventName, payload, inputSha) {
             sender,
         };
     }
+    if (eventName === 'pull_request_target' || eventName === 'pull_request') {
+        const r = labeledSchema.safeParse(payload);
+        if (!r.success)
+            throw new EventError(`The ${eventName} event payload is invalid: ${describeIssues(r.error, 'payload')}`);
+        return {
+            kind: 'approval',
+            source: 'label',
+            pull: r.data.pull_request.number,
+            merged: r.data.pull_request.merged ?? null,
+            commit: null,
+            text: r.data.action === 'labeled' ? (r.data.label?.name ?? '') : '',
+            actor: r.data.sender?.login ?? null,
+            defaultBranch: r.data.repository.default_branch ?? null,
+        };
+    }
+    if (eventName === 'issue_comment') {
+        const r = issueCommentSchema.safeParse(payload);
+        if (!r.success)
+            throw new EventError(`The issue_comment event payload is invalid: ${describeIssues(r.error, 'payload')}`);
+        const pr = r.data.issue.pull_request;
+        return {
+            kind: 'approval',
+            source: 'comment',
+            // A comment on an issue that is not a pull request can approve nothing.
+            pull: pr ? r.data.issue.number : null,
+            merged: pr ? (pr.merged_at === undefined ? null : pr.merged_at !== null) : false,
+            commit: null,
+            text: r.data.action === 'created' ? firstLine(r.data.comment.body ?? '') : '',
+            actor: r.data.comment.user?.login ?? null,
+            defaultBranch: r.data.repository.default_branch ?? null,
+        };
+    }
+    if (eventName === 'commit_comment') {
+        const r = commitCommentSchema.safeParse(payload);
+        if (!r.success)
+            throw new EventError(`The commit_comment event payload is invalid: ${describeIssues(r.error, 'payload')}`);
+        return {
+            kind: 'approval',
+            source: 'commit_comment',
+            pull: null,
+            merged: null,
+            commit: r.data.comment.commit_id,
+            text: r.data.action === 'created' ? firstLine(r.data.comment.body ?? '') : '',
+            actor: r.data.comment.user?.login ?? null,
+            defaultBranch: r.data.repository.default_branch ?? null,
+        };
+    }
     if (eventName === 'schedule') {
         const r = scheduleSchema.safeParse(payload);
         if (!r.success)
@@ -61722,7 +61798,10 @@ function parseEvent(eventName, payload, inputSha) {
             sender: null,
         };
     }
-    throw new EventError(`Unsupported event "${eventName}". The governor runs on workflow_run (completed) of the verification and deploy workflows, on workflow_dispatch (with a sha input to decide that commit, without one to reconcile), and on schedule (reconcile).`);
+    throw new EventError(`Unsupported event "${eventName}". The governor runs on workflow_run (completed) of the verification and deploy workflows, on workflow_dispatch (with a sha input to decide that commit, without one to reconcile), on schedule (reconcile), and on pull_request_target (labeled), issue_comment (created) and commit_comment (an approval may have landed).`);
+}
+function firstLine(body) {
+    return (body.split(/\r?\n/, 1)[0] ?? '').trim();
 }
 /**
  * Runs that can never be a release candidate nor a deploy the governor must record, whatever
@@ -62442,7 +62521,7 @@ function approverProblem(actors, login, author, config) {
     }
     return null;
 }
-function firstLine(body) {
+function approvals_firstLine(body) {
     return (body.split(/\r?\n/, 1)[0] ?? '').trim();
 }
 function enabled(config, mode) {
@@ -62565,14 +62644,14 @@ function evaluateApprovals(facts, config) {
             sort(judgePullApproval({ mode: 'label', actor: e.actor, at: e.at, pr, removedBy: removed }, facts, config));
         }
         for (const c of pr.comments) {
-            if (firstLine(c.body) !== config.approval_command)
+            if (approvals_firstLine(c.body) !== config.approval_command)
                 continue;
             sort(judgePullApproval({ mode: 'comment', actor: c.author, at: c.at, pr, removedBy: null }, facts, config));
         }
     }
     // -- commit comments on the head: the whole diff production..head
     for (const c of facts.commitComments) {
-        if (firstLine(c.body) !== config.approval_command)
+        if (approvals_firstLine(c.body) !== config.approval_command)
             continue;
         const base = { source: 'commit_comment', actor: c.author, pull: null };
         if (!enabled(config, 'comment')) {
@@ -63558,7 +63637,7 @@ async function onStage(deps, req, first) {
     const whole = known.snapshot ? (known.snapshot.pipeline ?? known.snapshot.release) : null;
     const stage = req.stage !== undefined
         ? namedStage(pipeline, req.stage)
-        : req.manual && whole
+        : (req.manual || req.approval) && whole
             ? firstNotPassed(whole, pipeline, req.sha)
             : pipeline.stages[0];
     const sd = stageDeps(deps, stage);
@@ -64910,6 +64989,50 @@ async function manualRollback(deps, req) {
     return report;
 }
 
+;// CONCATENATED MODULE: ./src/governor/approval.ts
+
+
+
+
+async function approvalLanded(deps, ev) {
+    const snapshot = await deps.store.read();
+    const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
+    const configRef = production ?? deps.defaultBranch;
+    const read = await readConfig(deps, configRef, production !== null);
+    const skip = (reason, headline) => emptyReport({
+        outcome: 'SKIP',
+        reason,
+        productionSha: production,
+        headline,
+        runUrl: deps.run.url,
+        dryRun: deps.dryRun,
+    });
+    if (read.disabled || !read.config)
+        return skip('disabled', read.why ?? 'The governor is disabled for this repository.');
+    const c = read.config;
+    const where = ev.pull !== null ? `#${ev.pull}` : ev.commit ? shortSha(ev.commit) : 'an issue';
+    const mode = ev.source === 'label' ? 'label' : 'comment';
+    if (ev.source === 'label' && ev.text !== c.approval_label)
+        return skip('not_an_approval', `The label ${JSON.stringify(ev.text)} on ${where} is not the approval label (${c.approval_label}); nothing to look at again.`);
+    if (ev.source !== 'label' && ev.text !== c.approval_command)
+        return skip('not_an_approval', `The comment on ${where} does not start with ${c.approval_command}; nothing to look at again.`);
+    if (!c.approval_mode.includes(mode))
+        return skip('not_an_approval', `approval_mode does not include ${mode}: a ${mode} on ${where} approves nothing.`);
+    if (ev.source === 'comment' && ev.pull === null)
+        return skip('not_an_approval', 'A comment on an issue that is not a pull request approves nothing.');
+    if (ev.merged === false)
+        return skip('not_an_approval', `Pull request ${where} is not merged: an approval counts only after the merge (the content could still change before it).`);
+    // The held commit: the one commented on, else the newest verified commit of the release
+    // branch (it contains every merged pull request; if this one is not in its range, its
+    // approval does not count there and the hold stands, quietly).
+    const sha = ev.commit ?? (await deps.gh.newestVerified(c.verification_workflow, c.branch));
+    if (!sha)
+        return skip('not_an_approval', `No successful push run of ${c.verification_workflow} on ${c.branch}: nothing is held.`);
+    const report = await decideAndAct(deps, { sha, manual: ev.commit !== null, approval: true, quiet: true }, { ...read, configRef });
+    report.headline = `${ev.source === 'label' ? 'Label' : 'Comment'} by @${ev.actor ?? 'someone'} on ${where}: ${report.headline}`;
+    return report;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Every input of action.yml, parsed once into a typed object. Nothing else reads inputs.
 
@@ -64954,6 +65077,7 @@ function readInputs() {
 // The action shell: the only module that touches @actions/core. It reads the inputs and the
 // event, asks the governor, and turns the result into outputs, a summary, annotations and an
 // exit code. Errors fail the job; a HOLD is a verdict, not an error.
+
 
 
 
@@ -65073,7 +65197,7 @@ async function route(deps, inputs, event) {
         throw new InputError(`Inputs rollback and break-glass are for a workflow_dispatch of the governor, not a ${process.env.GITHUB_EVENT_NAME} event. Nothing was dispatched or written.`);
     if (inputs.rollback && inputs.breakGlass)
         throw new InputError('Inputs rollback and break-glass were both given: ask for one at a time. Nothing was dispatched or written.');
-    if (event.kind !== 'workflow_run' && control) {
+    if ((event.kind === 'manual' || event.kind === 'reconcile') && control) {
         const actor = process.env.GITHUB_TRIGGERING_ACTOR || event.sender;
         const stage = inputs.stage ? { stage: inputs.stage } : {};
         if (inputs.rollback)
@@ -65095,6 +65219,8 @@ async function route(deps, inputs, event) {
     }
     if (event.kind === 'workflow_run')
         return handleWorkflowRun(deps, event.run);
+    if (event.kind === 'approval')
+        return approvalLanded(deps, event);
     if (event.kind === 'reconcile') {
         if (inputs.stage)
             throw new InputError(`Input stage (${JSON.stringify(inputs.stage)}) needs the input sha: it names the stage to decide that SHA for. Without a sha the governor reconciles every stage.`);

@@ -21,6 +21,7 @@ import {
 } from './governor/index.js';
 import { StageStore } from './governor/stage-store.js';
 import { breakGlass, manualRollback } from './governor/controls.js';
+import { approvalLanded } from './governor/approval.js';
 import { InputError, readInputs, type ActionInputs } from './inputs.js';
 import { emptyReport, renderSummary, type RunReport } from './report/summary.js';
 
@@ -149,7 +150,7 @@ async function route(
     throw new InputError(
       'Inputs rollback and break-glass were both given: ask for one at a time. Nothing was dispatched or written.',
     );
-  if (event.kind !== 'workflow_run' && control) {
+  if ((event.kind === 'manual' || event.kind === 'reconcile') && control) {
     const actor = process.env.GITHUB_TRIGGERING_ACTOR || event.sender;
     const stage = inputs.stage ? { stage: inputs.stage } : {};
     if (inputs.rollback)
@@ -172,6 +173,7 @@ async function route(
     });
   }
   if (event.kind === 'workflow_run') return handleWorkflowRun(deps, event.run);
+  if (event.kind === 'approval') return approvalLanded(deps, event);
   if (event.kind === 'reconcile') {
     if (inputs.stage)
       throw new InputError(

@@ -75,3 +75,86 @@ describe('approver policy', () => {
     expect(deployRuns(sim, s)).toHaveLength(0);
   });
 });
+
+describe('an approval that lands re-evaluates by itself', () => {
+  const repository = () => ({ id: sim.repoId, default_branch: 'main' });
+  const labeled = (number: number, label: string, by: string, merged = true) =>
+    runAction({
+      sim,
+      eventName: 'pull_request_target',
+      event: {
+        action: 'labeled',
+        label: { name: label },
+        pull_request: { number, merged, merge_commit_sha: null },
+        sender: { login: by },
+        repository: repository(),
+      },
+      runId: nextId(),
+    });
+  const commented = (number: number, body: string, by: string) =>
+    runAction({
+      sim,
+      eventName: 'issue_comment',
+      event: {
+        action: 'created',
+        issue: { number, pull_request: { merged_at: '2026-11-22T00:00:00Z' } },
+        comment: { body, user: { login: by } },
+        repository: repository(),
+      },
+      runId: nextId(),
+    });
+  let id = 2500;
+  const nextId = () => id++;
+
+  it('a label by a valid approver: the labeled event alone leads to ALLOW and one dispatch', async () => {
+    const { s, pr, decide } = heldChange('release_governor: {}\n');
+    const held = await decide(1);
+    expect(held.outputs.decision).toBe('HOLD');
+    sim.label(pr.number, 'release:approved', 'releng');
+    const r = await labeled(pr.number, 'release:approved', 'releng');
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.outputs).toMatchObject({
+      decision: 'ALLOW',
+      reason: 'allow_high_approved',
+      sha: pr.sha,
+    });
+    expect(r.summary).toContain(`Label by @releng on #${pr.number}`);
+    expect(deployRuns(sim, s)).toHaveLength(1);
+  });
+
+  it('what cannot approve ends at once with SKIP not_an_approval and no write', async () => {
+    const { pr, decide } = heldChange('release_governor: {}\n');
+    await decide(1);
+    const head = sim.git.readRef('refs/heads/booty-state');
+    for (const r of [
+      await labeled(pr.number, 'documentation', 'releng'),
+      await labeled(pr.number, 'release:approved', 'releng', false),
+      await commented(pr.number, 'looks good to me', 'releng'),
+    ]) {
+      expect(r.exitCode, r.stdout).toBe(0);
+      expect(r.outputs).toMatchObject({ decision: 'SKIP', reason: 'not_an_approval' });
+      expect(r.requests.length).toBeLessThanOrEqual(2);
+    }
+    expect(sim.git.readRef('refs/heads/booty-state')).toBe(head);
+  });
+
+  it("the author's own /approve-release: re-evaluated, still HOLD, the summary says why it was ignored", async () => {
+    const { s, pr, decide } = heldChange('release_governor: {}\n');
+    await decide(1);
+    sim.comment(pr.number, '/approve-release', 'dev');
+    const r = await commented(pr.number, '/approve-release', 'dev');
+    expect(r.outputs).toMatchObject({ decision: 'HOLD', reason: 'high_risk_no_approval' });
+    expect(r.summary).toContain('is the author of the change and may not approve it');
+    expect(deployRuns(sim, s)).toHaveLength(0);
+  });
+
+  it('a labeled event and a re-run of the held job at the same moment dispatch once', async () => {
+    const { s, pr, decide } = heldChange('release_governor: {}\n');
+    await decide(1);
+    sim.label(pr.number, 'release:approved', 'releng');
+    const [a, b] = await Promise.all([labeled(pr.number, 'release:approved', 'releng'), decide(2)]);
+    expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
+    expect([a.outputs.decision, b.outputs.decision].sort()).toEqual(['ALLOW', 'SKIP']);
+    expect(deployRuns(sim, s)).toHaveLength(1);
+  });
+});

@@ -38,7 +38,13 @@ describe('docs/examples', () => {
       issues: 'write',
       'pull-requests': 'read',
     });
-    expect(Object.keys(wf.on).sort()).toEqual(['schedule', 'workflow_dispatch', 'workflow_run']);
+    expect(Object.keys(wf.on).sort()).toEqual([
+      'issue_comment',
+      'pull_request_target',
+      'schedule',
+      'workflow_dispatch',
+      'workflow_run',
+    ]);
     // Without a sha, a dispatch reconciles: the input is optional.
     expect(
       (wf.on.workflow_dispatch as { inputs: { sha: { required: boolean } } }).inputs.sha.required,
@@ -116,6 +122,8 @@ describe('docs/examples/pipeline: two stages', () => {
       jobs: { govern: { steps: { with?: Record<string, string> }[] } };
     };
     expect(Object.keys(governor.on).sort()).toEqual([
+      'issue_comment',
+      'pull_request_target',
       'schedule',
       'workflow_dispatch',
       'workflow_run',

@@ -53193,6 +53193,7 @@ const REASON_CODES = (/* unused pure expression or super */ null && ([
     'disabled',
     'not_a_release_candidate',
     'verification_not_successful',
+    'not_an_approval',
     'already_deployed',
     'already_in_production',
     'superseded',
@@ -60293,7 +60294,7 @@ async function onStage(deps, req, first) {
     const whole = known.snapshot ? (known.snapshot.pipeline ?? known.snapshot.release) : null;
     const stage = req.stage !== undefined
         ? namedStage(pipeline, req.stage)
-        : req.manual && whole
+        : (req.manual || req.approval) && whole
             ? firstNotPassed(whole, pipeline, req.sha)
             : pipeline.stages[0];
     const sd = stages_stageDeps(deps, stage);

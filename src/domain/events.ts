@@ -35,6 +35,36 @@ const dispatchSchema = z.object({
   repository: z.object({ id: z.number().int(), default_branch: z.string().optional() }),
 });
 
+const repository = z.object({ id: z.number().int(), default_branch: z.string().optional() });
+const user = z.object({ login: z.string() }).nullable().optional();
+
+// An approval may have landed: a label on a pull request, a comment on one, a commit comment.
+const labeledSchema = z.object({
+  action: z.string(),
+  label: z.object({ name: z.string() }).nullable().optional(),
+  pull_request: z.object({
+    number: z.number().int(),
+    merged: z.boolean().nullable().optional(),
+    merge_commit_sha: z.string().nullable().optional(),
+  }),
+  sender: user,
+  repository,
+});
+const issueCommentSchema = z.object({
+  action: z.string(),
+  issue: z.object({
+    number: z.number().int(),
+    pull_request: z.object({ merged_at: z.string().nullable().optional() }).nullable().optional(),
+  }),
+  comment: z.object({ body: z.string().nullable(), user }),
+  repository,
+});
+const commitCommentSchema = z.object({
+  action: z.string(),
+  comment: z.object({ commit_id: sha, body: z.string().nullable(), user }),
+  repository,
+});
+
 // A schedule payload has only `schedule` (the cron) and the repository.
 const scheduleSchema = z.object({
   repository: z.object({ default_branch: z.string().optional() }).optional(),
@@ -59,7 +89,24 @@ export interface WorkflowRunFacts {
   defaultBranch: string | null;
 }
 
+/** An event that may carry an approval (SPEC §7): it only says "look again". */
+export interface ApprovalEvent {
+  kind: 'approval';
+  source: 'label' | 'comment' | 'commit_comment';
+  /** The pull request labelled or commented on; null for a commit comment. */
+  pull: number | null;
+  /** Merged, as the payload says (null: the payload does not say; the API is asked). */
+  merged: boolean | null;
+  /** The commit commented on (commit_comment). */
+  commit: string | null;
+  /** The label added, or the comment's first line. */
+  text: string;
+  actor: string | null;
+  defaultBranch: string | null;
+}
+
 export type GovernorEvent =
+  | ApprovalEvent
   | { kind: 'workflow_run'; run: WorkflowRunFacts }
   | {
       kind: 'manual';
@@ -155,6 +202,59 @@ export function parseEvent(eventName: string, payload: unknown, inputSha: string
       sender,
     };
   }
+  if (eventName === 'pull_request_target' || eventName === 'pull_request') {
+    const r = labeledSchema.safeParse(payload);
+    if (!r.success)
+      throw new EventError(
+        `The ${eventName} event payload is invalid: ${describeIssues(r.error, 'payload')}`,
+      );
+    return {
+      kind: 'approval',
+      source: 'label',
+      pull: r.data.pull_request.number,
+      merged: r.data.pull_request.merged ?? null,
+      commit: null,
+      text: r.data.action === 'labeled' ? (r.data.label?.name ?? '') : '',
+      actor: r.data.sender?.login ?? null,
+      defaultBranch: r.data.repository.default_branch ?? null,
+    };
+  }
+  if (eventName === 'issue_comment') {
+    const r = issueCommentSchema.safeParse(payload);
+    if (!r.success)
+      throw new EventError(
+        `The issue_comment event payload is invalid: ${describeIssues(r.error, 'payload')}`,
+      );
+    const pr = r.data.issue.pull_request;
+    return {
+      kind: 'approval',
+      source: 'comment',
+      // A comment on an issue that is not a pull request can approve nothing.
+      pull: pr ? r.data.issue.number : null,
+      merged: pr ? (pr.merged_at === undefined ? null : pr.merged_at !== null) : false,
+      commit: null,
+      text: r.data.action === 'created' ? firstLine(r.data.comment.body ?? '') : '',
+      actor: r.data.comment.user?.login ?? null,
+      defaultBranch: r.data.repository.default_branch ?? null,
+    };
+  }
+  if (eventName === 'commit_comment') {
+    const r = commitCommentSchema.safeParse(payload);
+    if (!r.success)
+      throw new EventError(
+        `The commit_comment event payload is invalid: ${describeIssues(r.error, 'payload')}`,
+      );
+    return {
+      kind: 'approval',
+      source: 'commit_comment',
+      pull: null,
+      merged: null,
+      commit: r.data.comment.commit_id,
+      text: r.data.action === 'created' ? firstLine(r.data.comment.body ?? '') : '',
+      actor: r.data.comment.user?.login ?? null,
+      defaultBranch: r.data.repository.default_branch ?? null,
+    };
+  }
   if (eventName === 'schedule') {
     const r = scheduleSchema.safeParse(payload);
     if (!r.success)
@@ -169,8 +269,12 @@ export function parseEvent(eventName: string, payload: unknown, inputSha: string
     };
   }
   throw new EventError(
-    `Unsupported event "${eventName}". The governor runs on workflow_run (completed) of the verification and deploy workflows, on workflow_dispatch (with a sha input to decide that commit, without one to reconcile), and on schedule (reconcile).`,
+    `Unsupported event "${eventName}". The governor runs on workflow_run (completed) of the verification and deploy workflows, on workflow_dispatch (with a sha input to decide that commit, without one to reconcile), on schedule (reconcile), and on pull_request_target (labeled), issue_comment (created) and commit_comment (an approval may have landed).`,
   );
+}
+
+function firstLine(body: string): string {
+  return (body.split(/\r?\n/, 1)[0] ?? '').trim();
 }
 
 /**

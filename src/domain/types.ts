@@ -8,6 +8,7 @@ export const REASON_CODES = [
   'disabled',
   'not_a_release_candidate',
   'verification_not_successful',
+  'not_an_approval',
   'already_deployed',
   'already_in_production',
   'superseded',

@@ -64,7 +64,7 @@ async function onStage(
   const stage =
     req.stage !== undefined
       ? namedStage(pipeline, req.stage)
-      : req.manual && whole
+      : (req.manual || req.approval) && whole
         ? firstNotPassed(whole, pipeline, req.sha)
         : pipeline.stages[0]!;
   const sd = stageDeps(deps, stage);

@@ -87,6 +87,11 @@ export interface DecideRequest {
    * sets no status (nothing changed since the run that recorded it).
    */
   quiet?: boolean;
+  /**
+   * An approval may have landed (§7): decide the first stage the SHA has not passed, as a manual
+   * trigger does, where the approval can clear a hold.
+   */
+  approval?: boolean;
   /** Break-glass (§16), authorised by the caller: who and why. */
   breakGlass?: { actor: string; reason: string };
   /** The verification run that made the SHA a candidate (the workflow_run event's), for the evidence. */
