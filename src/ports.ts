@@ -135,4 +135,14 @@ export interface RepoPort {
   /** The newest open issue with exactly this title and these labels, if any. */
   findOpenIssue(title: string, labels: string[]): Promise<number | null>;
   commentIssue(issue: number, body: string): Promise<void>;
+  /**
+   * The governor's comment on an issue or pull request marked with `marker` (a hidden HTML
+   * comment in its body): edited in place when it exists, created when `create` (else left alone).
+   */
+  notice(
+    issue: number,
+    marker: string,
+    body: string,
+    create: boolean,
+  ): Promise<'created' | 'updated' | 'unchanged' | 'absent'>;
 }

@@ -158,3 +158,54 @@ describe('an approval that lands re-evaluates by itself', () => {
     expect(deployRuns(sim, s)).toHaveLength(1);
   });
 });
+
+describe('notices on pull requests', () => {
+  it('a HOLD asks on the right pull request (not on others), the next evaluation edits the same comment, and the approval updates it to "approved, deploying"', async () => {
+    const { s, pr, decide } = heldChange('release_governor: {}\n');
+    // An unrelated merged pull request in the same range, with a LOW path only.
+    const other = sim.mergedPullRequest({ author: 'dev', files: { 'src/other.ts': 'x' } });
+    const event = verified(sim, s, other.sha);
+    const held = await runAction({ sim, eventName: 'workflow_run', event, runId: 2900 });
+    expect(held.outputs).toMatchObject({ decision: 'HOLD', reason: 'high_risk_no_approval' });
+    const notices = (n: number) =>
+      sim.issueComments(n).filter((c) => c.body.includes('release-governor:notice'));
+    expect(notices(pr.number)).toHaveLength(1);
+    expect(notices(pr.number)[0]!.body).toContain('`infra/main.tf`');
+    expect(notices(pr.number)[0]!.body).toContain('add the label `release:approved`');
+    expect(notices(other.number)).toHaveLength(0);
+
+    // Evaluated again (a re-run): the same comment, edited in place — never a second one.
+    const again = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event,
+      runId: 2900,
+      runAttempt: 2,
+    });
+    expect(again.outputs.decision).toBe('HOLD');
+    expect(notices(pr.number)).toHaveLength(1);
+
+    sim.label(pr.number, 'release:approved', 'releng');
+    const ok = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event,
+      runId: 2900,
+      runAttempt: 3,
+    });
+    expect(ok.outputs.decision, ok.summary).toBe('ALLOW');
+    expect(ok.summary).not.toContain('could not be written');
+    expect(notices(pr.number)).toHaveLength(1);
+    expect(notices(pr.number)[0]!.body).toContain(
+      `approved by @releng; deploying \`${other.sha.slice(0, 7)}\``,
+    );
+    expect(deployRuns(sim, s)).toHaveLength(1);
+    void decide;
+  });
+
+  it('notify_pull_requests: false writes no notice', async () => {
+    const { pr, decide } = heldChange('release_governor:\n  notify_pull_requests: false\n');
+    await decide(1);
+    expect(sim.issueComments(pr.number)).toHaveLength(0);
+  });
+});

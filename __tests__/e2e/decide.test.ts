@@ -289,14 +289,14 @@ describe('not a candidate, out of order, duplicates', () => {
 describe('errors fail closed', () => {
   it('an unknown config key → the job fails naming it and its line, nothing written', async () => {
     const s = setupRepo(sim, {
-      config: 'release_governor:\n  cooldown_minutes: 30\n  approvers: [alice]\n',
+      config: 'release_governor:\n  cooldown_minutes: 30\n  approver: [alice]\n',
     });
     inProduction(sim, s.base);
     const stateBefore = sim.git.readRef('refs/heads/booty-state');
     const head = sim.commit({ files: { 'src/app.ts': 'x' } });
     const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
     expect(r.exitCode).not.toBe(0);
-    expect(r.stdout).toContain('.booty.yml:3: release_governor.approvers: unknown key');
+    expect(r.stdout).toContain('.booty.yml:3: release_governor.approver: unknown key');
     expect(r.outputs).toMatchObject({ decision: '', reason: 'config_invalid' });
     expect(sim.git.readRef('refs/heads/booty-state')).toBe(stateBefore);
     expect(deployRuns(sim, s)).toHaveLength(0);

@@ -43356,6 +43356,34 @@ class github_GitHub {
         }
         return member;
     }
+    async notice(issue, marker, body, create) {
+        const text = `${marker}\n${body}`;
+        try {
+            const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+                ...this.o,
+                issue_number: issue,
+                per_page: 100,
+            });
+            const mine = comments.find((c) => (c.body ?? '').startsWith(marker));
+            if (mine) {
+                if (mine.body === text)
+                    return 'unchanged';
+                await this.octokit.rest.issues.updateComment({
+                    ...this.o,
+                    comment_id: mine.id,
+                    body: text,
+                });
+                return 'updated';
+            }
+            if (!create)
+                return 'absent';
+            await this.octokit.rest.issues.createComment({ ...this.o, issue_number: issue, body: text });
+            return 'created';
+        }
+        catch (e) {
+            throw apiError(`Writing the governor's notice on #${issue}`, e);
+        }
+    }
     /** The login of the token's own user (the CLI acts as that person). */
     async whoami() {
         try {
@@ -54075,6 +54103,9 @@ class LocalRepo {
     async findOpenIssue() {
         this.refuse();
     }
+    async notice() {
+        this.refuse();
+    }
 }
 /** State from the local branch, or the remote-tracking one; read-only. */
 class LocalStateStore {
@@ -57789,6 +57820,9 @@ const configSchema = strictObject({
         .max(10)
         .default(1)
         .describe('How many distinct valid approvers must cover a path before it counts as approved.'),
+    notify_pull_requests: schemas_boolean()
+        .default(true)
+        .describe('On a soft HOLD, comment on each merged pull request whose paths need approval (one comment, edited in place).'),
     prevent_self_approval: schemas_boolean()
         .default(true)
         .describe('An approver may not approve their own change.'),
@@ -57902,6 +57936,7 @@ const NUMBER_KEYS = new Set([
 ]);
 const BOOLEAN_KEYS = new Set([
     'enabled',
+    'notify_pull_requests',
     'require_approval_for_first_deploy',
     'prevent_self_approval',
     'allow_blanket_approval',
@@ -60342,6 +60377,7 @@ async function act_decideAndAct(root, req, first) {
             report.stateCommit = written?.head ?? null;
             // A stage that waits for a soak will go on by itself: pending, not a failure.
             const waiting = ['soaking', 'stage_busy', 'freeze_window'].includes(ev.decision.reason);
+            await noticeHeld(deps, config, report, req.sha);
             await deps_publishStatus(deps, report, req.sha, waiting ? 'pending' : 'failure', statusDescription(report), deps.run.url, config.status_context);
             return report;
         }
@@ -60402,11 +60438,67 @@ async function act_decideAndAct(root, req, first) {
         if (row)
             row.inFlight = { sha: req.sha, runUrl: run.url };
         await deps_publishStatus(deps, report, req.sha, 'success', statusDescription(report), run.url, config.status_context);
+        await noticeApproved(deps, config, report, req.sha, run.url);
         if (req.breakGlass)
             await announceBreakGlass(deps, req, ev.decision.bypassed ?? [], report, run.url, ev.stage?.name ?? config.production_environment_name);
         return report;
     }
     throw new deps_GovernorError(`Deciding ${types_shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`, 'Re-run the job.');
+}
+/** A notice is a courtesy: whatever goes wrong with it is a warning, never a failed decision. */
+async function softly(report, what, call) {
+    try {
+        await call();
+    }
+    catch (e) {
+        report.warnings.push(`${what} could not be written: ${e.message}`);
+    }
+}
+/** The hidden marker of the governor's notice for one held SHA on a pull request. */
+const noticeMarker = (sha) => `<!-- release-governor:notice ${sha} -->`;
+/**
+ * A soft HOLD asks the people who can clear it: one comment on each merged pull request whose
+ * paths need approval, edited in place on each re-evaluation (notify_pull_requests).
+ */
+async function noticeHeld(deps, config, report, sha) {
+    const u = report.decision?.unblock;
+    if (!config.notify_pull_requests || u?.kind !== 'soft')
+        return;
+    const approvals = report.approvals;
+    for (const pr of u.pulls.slice(0, 10)) {
+        const paths = pr.paths.slice(0, 10).map((p) => `\`${p}\``);
+        const more = pr.paths.length > 10 ? ` and ${pr.paths.length - 10} more` : '';
+        const who = [
+            `${config.approver_permission} access or higher`,
+            config.approvers.length ? `one of ${config.approvers.join(', ')}` : null,
+            config.prevent_self_approval ? 'not the author of this pull request' : null,
+        ]
+            .filter(Boolean)
+            .join(', ');
+        const body = [
+            `**Release Governor: the deploy of \`${types_shortSha(sha)}\` is held** (\`${u.reason}\`, risk ${report.risk ?? '—'}).`,
+            '',
+            `This pull request changed paths that need an approval: ${paths.join(', ')}${more}.`,
+            '',
+            `To approve${u.modes.includes('label') ? `, add the label \`${u.label}\`` : ''}${u.modes.includes('label') && u.modes.includes('comment') ? ', or' : ''}${u.modes.includes('comment') ? ` comment \`${u.command}\` as the first line` : ''} — now that it is merged. An approver needs ${who}.${approvals && approvals.required > 1 ? ` Each path needs ${approvals.required} distinct approvers; ${approvalCount(approvals)} so far.` : ''} The governor then deploys by itself.`,
+            '',
+            deps.run.url ? `[The governor run](${deps.run.url})` : '',
+        ].join('\n');
+        await softly(report, `the notice on #${pr.number}`, () => deps.gh.notice(pr.number, noticeMarker(sha), body, true));
+    }
+}
+/** The hold cleared: the notices that asked for it say who approved and that it deploys. */
+async function noticeApproved(deps, config, report, sha, runUrl) {
+    if (!config.notify_pull_requests || !report.approvals)
+        return;
+    const byPull = new Map();
+    for (const a of report.approvals.valid)
+        if (a.pull !== null && a.actor)
+            byPull.set(a.pull, [...(byPull.get(a.pull) ?? []), a.actor]);
+    for (const [pull, actors] of byPull) {
+        const body = `**Release Governor: approved by ${[...new Set(actors)].map((a) => `@${a}`).join(', ')}; deploying \`${types_shortSha(sha)}\`**: ${runUrl}`;
+        await softly(report, `the notice on #${pull}`, () => deps.gh.notice(pull, noticeMarker(sha), body, false));
+    }
 }
 /** The decision record keeps who broke the glass, why, and what it bypassed. */
 function withBreakGlass(record, req, bypassed, deps) {

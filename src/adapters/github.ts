@@ -390,6 +390,37 @@ export class GitHub implements RepoPort {
     return member;
   }
 
+  async notice(
+    issue: number,
+    marker: string,
+    body: string,
+    create: boolean,
+  ): Promise<'created' | 'updated' | 'unchanged' | 'absent'> {
+    const text = `${marker}\n${body}`;
+    try {
+      const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+        ...this.o,
+        issue_number: issue,
+        per_page: 100,
+      });
+      const mine = comments.find((c) => (c.body ?? '').startsWith(marker));
+      if (mine) {
+        if (mine.body === text) return 'unchanged';
+        await this.octokit.rest.issues.updateComment({
+          ...this.o,
+          comment_id: mine.id,
+          body: text,
+        });
+        return 'updated';
+      }
+      if (!create) return 'absent';
+      await this.octokit.rest.issues.createComment({ ...this.o, issue_number: issue, body: text });
+      return 'created';
+    } catch (e) {
+      throw apiError(`Writing the governor's notice on #${issue}`, e);
+    }
+  }
+
   /** The login of the token's own user (the CLI acts as that person). */
   async whoami(): Promise<string> {
     try {

@@ -269,6 +269,9 @@ export class LocalRepo implements RepoPort {
   async findOpenIssue(): Promise<never> {
     this.refuse();
   }
+  async notice(): Promise<never> {
+    this.refuse();
+  }
 }
 
 /** State from the local branch, or the remote-tracking one; read-only. */

@@ -221,6 +221,12 @@ export const configSchema = z
       .describe(
         'How many distinct valid approvers must cover a path before it counts as approved.',
       ),
+    notify_pull_requests: z
+      .boolean()
+      .default(true)
+      .describe(
+        'On a soft HOLD, comment on each merged pull request whose paths need approval (one comment, edited in place).',
+      ),
     prevent_self_approval: z
       .boolean()
       .default(true)
@@ -389,6 +395,7 @@ const NUMBER_KEYS = new Set([
 ]);
 const BOOLEAN_KEYS = new Set([
   'enabled',
+  'notify_pull_requests',
   'require_approval_for_first_deploy',
   'prevent_self_approval',
   'allow_blanket_approval',

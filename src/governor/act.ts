@@ -14,7 +14,7 @@ import {
 import { isFullSha, shortSha } from '../domain/types.js';
 import { ApiError } from '../adapters/github.js';
 import type { StateSnapshot } from '../ports.js';
-import { statusDescription, type RunReport } from '../report/summary.js';
+import { approvalCount, statusDescription, type RunReport } from '../report/summary.js';
 import {
   CLAIM_GRACE_MS,
   MAX_WRITE_ATTEMPTS,
@@ -126,6 +126,7 @@ export async function decideAndAct(
       report.stateCommit = written?.head ?? null;
       // A stage that waits for a soak will go on by itself: pending, not a failure.
       const waiting = ['soaking', 'stage_busy', 'freeze_window'].includes(ev.decision.reason);
+      await noticeHeld(deps, config, report, req.sha);
       await publishStatus(
         deps,
         report,
@@ -219,6 +220,7 @@ export async function decideAndAct(
       run.url,
       config.status_context,
     );
+    await noticeApproved(deps, config, report, req.sha, run.url);
     if (req.breakGlass)
       await announceBreakGlass(
         deps,
@@ -234,6 +236,76 @@ export async function decideAndAct(
     `Deciding ${shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`,
     'Re-run the job.',
   );
+}
+
+/** A notice is a courtesy: whatever goes wrong with it is a warning, never a failed decision. */
+async function softly(report: RunReport, what: string, call: () => Promise<unknown>) {
+  try {
+    await call();
+  } catch (e) {
+    report.warnings.push(`${what} could not be written: ${(e as Error).message}`);
+  }
+}
+
+/** The hidden marker of the governor's notice for one held SHA on a pull request. */
+const noticeMarker = (sha: string) => `<!-- release-governor:notice ${sha} -->`;
+
+/**
+ * A soft HOLD asks the people who can clear it: one comment on each merged pull request whose
+ * paths need approval, edited in place on each re-evaluation (notify_pull_requests).
+ */
+async function noticeHeld(
+  deps: GovernorDeps,
+  config: Config,
+  report: RunReport,
+  sha: string,
+): Promise<void> {
+  const u = report.decision?.unblock;
+  if (!config.notify_pull_requests || u?.kind !== 'soft') return;
+  const approvals = report.approvals;
+  for (const pr of u.pulls.slice(0, 10)) {
+    const paths = pr.paths.slice(0, 10).map((p) => `\`${p}\``);
+    const more = pr.paths.length > 10 ? ` and ${pr.paths.length - 10} more` : '';
+    const who = [
+      `${config.approver_permission} access or higher`,
+      config.approvers.length ? `one of ${config.approvers.join(', ')}` : null,
+      config.prevent_self_approval ? 'not the author of this pull request' : null,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    const body = [
+      `**Release Governor: the deploy of \`${shortSha(sha)}\` is held** (\`${u.reason}\`, risk ${report.risk ?? '—'}).`,
+      '',
+      `This pull request changed paths that need an approval: ${paths.join(', ')}${more}.`,
+      '',
+      `To approve${u.modes.includes('label') ? `, add the label \`${u.label}\`` : ''}${u.modes.includes('label') && u.modes.includes('comment') ? ', or' : ''}${u.modes.includes('comment') ? ` comment \`${u.command}\` as the first line` : ''} — now that it is merged. An approver needs ${who}.${approvals && approvals.required > 1 ? ` Each path needs ${approvals.required} distinct approvers; ${approvalCount(approvals)} so far.` : ''} The governor then deploys by itself.`,
+      '',
+      deps.run.url ? `[The governor run](${deps.run.url})` : '',
+    ].join('\n');
+    await softly(report, `the notice on #${pr.number}`, () =>
+      deps.gh.notice(pr.number, noticeMarker(sha), body, true),
+    );
+  }
+}
+
+/** The hold cleared: the notices that asked for it say who approved and that it deploys. */
+async function noticeApproved(
+  deps: GovernorDeps,
+  config: Config,
+  report: RunReport,
+  sha: string,
+  runUrl: string,
+): Promise<void> {
+  if (!config.notify_pull_requests || !report.approvals) return;
+  const byPull = new Map<number, string[]>();
+  for (const a of report.approvals.valid)
+    if (a.pull !== null && a.actor) byPull.set(a.pull, [...(byPull.get(a.pull) ?? []), a.actor]);
+  for (const [pull, actors] of byPull) {
+    const body = `**Release Governor: approved by ${[...new Set(actors)].map((a) => `@${a}`).join(', ')}; deploying \`${shortSha(sha)}\`**: ${runUrl}`;
+    await softly(report, `the notice on #${pull}`, () =>
+      deps.gh.notice(pull, noticeMarker(sha), body, false),
+    );
+  }
 }
 
 /** The decision record keeps who broke the glass, why, and what it bypassed. */

@@ -1466,6 +1466,17 @@ export class GitHubSimulator {
         ),
       };
     });
+    on(`PATCH ${R}/issues/comments/{comment_id}`, (ctx) => {
+      const id = Number(ctx.op.params.comment_id);
+      for (const [n, list] of this.comments) {
+        const c = list.find((x) => x.id === id);
+        if (!c) continue;
+        c.body = String(ctx.body.body);
+        c.updated_at = iso(this.clock());
+        return { status: 200, body: this.commentJson(c, n) };
+      }
+      throw new HttpError(404, 'Not Found');
+    });
     on(`GET ${R}/issues/{issue_number}/events`, (ctx) => {
       const n = Number(ctx.op.params.issue_number);
       this.mustIssue(n);
