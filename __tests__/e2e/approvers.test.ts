@@ -120,6 +120,10 @@ describe('an approval that lands re-evaluates by itself', () => {
     });
     expect(r.summary).toContain(`Label by @releng on #${pr.number}`);
     expect(deployRuns(sim, s)).toHaveLength(1);
+    const notice = sim
+      .issueComments(pr.number)
+      .find((c) => c.body.includes('release-governor:notice'));
+    expect(notice!.body).toContain(`approved by @releng; deploying \`${pr.sha.slice(0, 7)}\``);
   });
 
   it('what cannot approve ends at once with SKIP not_an_approval and no write', async () => {
@@ -145,6 +149,11 @@ describe('an approval that lands re-evaluates by itself', () => {
     const r = await commented(pr.number, '/approve-release', 'dev');
     expect(r.outputs).toMatchObject({ decision: 'HOLD', reason: 'high_risk_no_approval' });
     expect(r.summary).toContain('is the author of the change and may not approve it');
+    const notice = sim
+      .issueComments(pr.number)
+      .find((c) => c.body.includes('release-governor:notice'));
+    expect(notice!.body).toContain('Not counted:');
+    expect(notice!.body).toContain('is the author of the change and may not approve it');
     expect(deployRuns(sim, s)).toHaveLength(0);
   });
 

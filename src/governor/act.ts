@@ -106,6 +106,8 @@ export async function decideAndAct(
         report.notes.push(
           `Still HOLD ${ev.decision.reason}, as recorded before: nothing written, no status set.`,
         );
+        // An approval that landed and did not count: the notice says why.
+        if (req.approval) await noticeHeld(deps, config, report, req.sha);
         return report;
       }
       const written = await writeState(
@@ -280,12 +282,20 @@ async function noticeHeld(
       '',
       `To approve${u.modes.includes('label') ? `, add the label \`${u.label}\`` : ''}${u.modes.includes('label') && u.modes.includes('comment') ? ', or' : ''}${u.modes.includes('comment') ? ` comment \`${u.command}\` as the first line` : ''} — now that it is merged. An approver needs ${who}.${approvals && approvals.required > 1 ? ` Each path needs ${approvals.required} distinct approvers; ${approvalCount(approvals)} so far.` : ''} The governor then deploys by itself.`,
       '',
+      ...ignoredHere(approvals, pr.number),
       deps.run.url ? `[The governor run](${deps.run.url})` : '',
     ].join('\n');
     await softly(report, `the notice on #${pr.number}`, () =>
       deps.gh.notice(pr.number, noticeMarker(sha), body, true),
     );
   }
+}
+
+/** The approvals on this pull request that did not count, and why (for its notice). */
+function ignoredHere(approvals: RunReport['approvals'], pull: number): string[] {
+  const here = (approvals?.ignored ?? []).filter((a) => a.pull === pull);
+  if (here.length === 0) return [];
+  return ['Not counted:', ...here.slice(0, 5).map((a) => `- ${a.detail}`), ''];
 }
 
 /** The hold cleared: the notices that asked for it say who approved and that it deploys. */
