@@ -212,6 +212,25 @@ describe('notices on pull requests', () => {
     void decide;
   });
 
+  it('a newer held commit that contains the pull request marks the older notice superseded', async () => {
+    const { s, pr } = heldChange('release_governor: {}\n');
+    const older = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: verified(sim, s, pr.sha),
+    });
+    expect(older.outputs.decision).toBe('HOLD');
+    const newer = sim.commit({ files: { 'src/app.ts': 'newer' } });
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, newer) });
+    expect(r.outputs).toMatchObject({ decision: 'HOLD', sha: newer });
+    const notices = sim
+      .issueComments(pr.number)
+      .filter((c) => c.body.includes('release-governor:notice'));
+    expect(notices).toHaveLength(2);
+    expect(notices[0]!.body).toContain(`superseded by \`${newer.slice(0, 7)}\``);
+    expect(notices[1]!.body).toContain(`the deploy of \`${newer.slice(0, 7)}\` is held`);
+  });
+
   it('notify_pull_requests: false writes no notice', async () => {
     const { pr, decide } = heldChange('release_governor:\n  notify_pull_requests: false\n');
     await decide(1);

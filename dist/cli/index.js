@@ -43365,6 +43365,26 @@ class github_GitHub {
                 per_page: 100,
             });
             const mine = comments.find((c) => (c.body ?? '').startsWith(marker));
+            // The governor's notices for other, older held commits on this pull request: this one
+            // supersedes them (the newer commit contains the pull request too).
+            const family = /^(<!-- [a-z-]+:notice )[0-9a-f]{40} -->/.exec(marker)?.[1];
+            const by = /([0-9a-f]{40}) -->$/.exec(marker)?.[1];
+            if (family && by)
+                for (const c of comments) {
+                    const b = c.body ?? '';
+                    if (!b.startsWith(family) ||
+                        b.startsWith(marker) ||
+                        b.includes('**Release Governor: superseded'))
+                        continue;
+                    if (b.includes('approved by @'))
+                        continue;
+                    const theirs = b.split('\n', 1)[0];
+                    await this.octokit.rest.issues.updateComment({
+                        ...this.o,
+                        comment_id: c.id,
+                        body: `${theirs}\n**Release Governor: superseded by \`${by.slice(0, 7)}\`**, a newer commit that contains this pull request; its notice follows.`,
+                    });
+                }
             if (mine) {
                 if (mine.body === text)
                     return 'unchanged';
