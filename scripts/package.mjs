@@ -12,13 +12,9 @@ const ncc = resolve('node_modules/@vercel/ncc/dist/ncc/cli.js');
 function build(entry, dir) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  execFileSync(
-    process.execPath,
-    [ncc, 'build', entry, '-o', dir, '--license', 'licenses.txt', '-q'],
-    {
-      stdio: 'inherit',
-    },
-  );
+  execFileSync(process.execPath, [ncc, 'build', entry, '-o', dir, '-q'], {
+    stdio: 'inherit',
+  });
 }
 
 build('src/index.ts', out);
@@ -45,3 +41,32 @@ for (const file of bundles(out)) {
     process.exit(1);
   }
 }
+
+// The licenses of everything the bundles may contain: every production dependency in the lock,
+// sorted by name. ncc's own --license listing depends on the order its (parallel) build finishes
+// in, and on a busy machine it came out different from one build to the next; this is the same
+// every time.
+function licenses() {
+  const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
+  const blocks = [];
+  for (const [path, pkg] of Object.entries(lock.packages ?? {})) {
+    if (!path.startsWith('node_modules/') || pkg.dev || pkg.optional) continue;
+    const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+    let text = '';
+    try {
+      const file = readdirSync(path).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+      if (file) text = readFileSync(join(path, file), 'utf8').trim();
+    } catch {
+      // Not installed here (another platform's optional package): named without its text.
+    }
+    blocks.push({
+      key: `${name}@${pkg.version}`,
+      text: `${name}@${pkg.version}\n${pkg.license ?? 'UNKNOWN'}\n${text}`,
+    });
+  }
+  blocks.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return `${[...new Map(blocks.map((b) => [b.key, b.text])).values()].join('\n\n')}\n`;
+}
+const listing = licenses();
+writeFileSync(join(out, 'licenses.txt'), listing);
+writeFileSync(join(out, 'cli', 'licenses.txt'), listing);

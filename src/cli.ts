@@ -155,6 +155,22 @@ function backend(
   };
 }
 
+/** The GitHub backend for a command that acts: local mode refuses it, saying why. */
+function actingBackend(
+  command: string,
+  what: string,
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  env: NodeJS.ProcessEnv,
+): Backend {
+  const b = backend(values, positionals, env, false);
+  if (b.kind === 'local')
+    throw new CliError(
+      `${command} is refused in local mode: it ${what}, which needs --repo owner/name and a token.`,
+    );
+  return b;
+}
+
 /** A SHA that names no commit is an error naming it, not a decision about nothing. */
 async function mustExist(b: Backend, sha: string): Promise<void> {
   try {
@@ -471,11 +487,7 @@ async function rollbackCommand(
   s: Streams,
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
-  const b = backend(values, positionals, env, false);
-  if (b.kind === 'local')
-    throw new CliError(
-      'rollback is refused in local mode: it dispatches a deploy, which needs --repo owner/name and a token.',
-    );
+  const b = actingBackend('rollback', 'dispatches a deploy', values, positionals, env);
   const reason = typeof values.reason === 'string' ? values.reason : '';
   if (!reason.trim())
     throw new CliError('rollback needs a reason (--reason "…"): it is kept in the record.');
@@ -561,11 +573,7 @@ async function operatorCommand(
   s: Streams,
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
-  const b = backend(values, positionals, env, false);
-  if (b.kind === 'local')
-    throw new CliError(
-      `${command} is refused in local mode: it writes the state branch on GitHub, which needs --repo owner/name and a token.`,
-    );
+  const b = actingBackend(command, 'writes the state branch on GitHub', values, positionals, env);
   const sha = values.sha as string | undefined;
   if (!sha || !isFullSha(sha)) throw new CliError('--sha takes a full 40-character SHA.');
   b.deps.defaultBranch = (await (b.deps.gh as GitHub).repository()).defaultBranch;

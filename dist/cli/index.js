@@ -61968,6 +61968,13 @@ function backend(values, positionals, env, dryRun) {
         deps: { ...common, gh, store: new StageStore(store, common.now), defaultBranch: '' },
     };
 }
+/** The GitHub backend for a command that acts: local mode refuses it, saying why. */
+function actingBackend(command, what, values, positionals, env) {
+    const b = backend(values, positionals, env, false);
+    if (b.kind === 'local')
+        throw new CliError(`${command} is refused in local mode: it ${what}, which needs --repo owner/name and a token.`);
+    return b;
+}
 /** A SHA that names no commit is an error naming it, not a decision about nothing. */
 async function mustExist(b, sha) {
     try {
@@ -62226,9 +62233,7 @@ async function auditCommand(values, positionals, s, env) {
 }
 /** `rollback`: the manual rollback of SPEC §16, through the same protocol as the action's. */
 async function rollbackCommand(values, positionals, s, env) {
-    const b = backend(values, positionals, env, false);
-    if (b.kind === 'local')
-        throw new CliError('rollback is refused in local mode: it dispatches a deploy, which needs --repo owner/name and a token.');
+    const b = actingBackend('rollback', 'dispatches a deploy', values, positionals, env);
     const reason = typeof values.reason === 'string' ? values.reason : '';
     if (!reason.trim())
         throw new CliError('rollback needs a reason (--reason "…"): it is kept in the record.');
@@ -62293,9 +62298,7 @@ async function inFlightWarnings(b, flying) {
 }
 /** adopt, record, clear: hand corrections through the compare-and-swap, GitHub backend only. */
 async function operatorCommand(command, values, positionals, s, env) {
-    const b = backend(values, positionals, env, false);
-    if (b.kind === 'local')
-        throw new CliError(`${command} is refused in local mode: it writes the state branch on GitHub, which needs --repo owner/name and a token.`);
+    const b = actingBackend(command, 'writes the state branch on GitHub', values, positionals, env);
     const sha = values.sha;
     if (!sha || !types_isFullSha(sha))
         throw new CliError('--sha takes a full 40-character SHA.');
