@@ -55,7 +55,8 @@ function licenses() {
     let text = '';
     try {
       const file = readdirSync(path).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
-      if (file) text = readFileSync(join(path, file), 'utf8').trim();
+      // LF only: the repository stores text with LF (.gitattributes), so must the build.
+      if (file) text = readFileSync(join(path, file), 'utf8').replace(/\r\n?/g, '\n').trim();
     } catch {
       // Not installed here (another platform's optional package): named without its text.
     }
