@@ -53792,10 +53792,6 @@ function state_withHealthCheck(release, target, runId, result) {
             : {}),
     };
 }
-/** The health check recorded for the stage's current deploy of `target`, if any. */
-function healthStateOf(release, target) {
-    return (release.deploy_history.find((h) => h.sha === target && h.run_id !== null)?.health_check ?? null);
-}
 /**
  * Where a rollback away from `bad` goes: the stage's newest SHA whose deploy and health check
  * both passed and that was never rolled back; null when there is none.

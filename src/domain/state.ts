@@ -638,13 +638,6 @@ export function withHealthCheck(
   };
 }
 
-/** The health check recorded for the stage's current deploy of `target`, if any. */
-export function healthStateOf(release: Release, target: string): HistoryEntry['health_check'] {
-  return (
-    release.deploy_history.find((h) => h.sha === target && h.run_id !== null)?.health_check ?? null
-  );
-}
-
 /**
  * Where a rollback away from `bad` goes: the stage's newest SHA whose deploy and health check
  * both passed and that was never rolled back; null when there is none.
