@@ -15,7 +15,7 @@ import {
 } from './domain/config.js';
 import { pipelineOf, pipelineRows, type PipelineRow } from './domain/pipeline.js';
 import { verifyChain, type EvidenceRecord } from './domain/evidence.js';
-import { inFlight, StateCorruptError, type Release } from './domain/state.js';
+import { inFlight, StateCorruptError, stageView, type Release } from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
 import { decideAndAct, GovernorError, readConfig, type GovernorDeps } from './governor/index.js';
 import { namedStage, stageDeps } from './governor/stages.js';
@@ -38,7 +38,7 @@ Commands:
                                         record what is in production now, without deploying
   record --sha <sha> --result success|failure [--run-url <url>]
                                         a deploy done outside the governor
-  rollback --reason <text> [--stage S] [--to <sha>]
+  rollback --reason <text> [--stage S] [--to <sha|tag>]
                                         roll a stage back (default the last, to its last healthy
                                         SHA), as the token's user, who must be an approver
   clear --sha <sha> --reason <text>     release a claim whose deploy run is absent or finished
@@ -213,6 +213,7 @@ function reportJson(r: RunReport, b: Backend, showPaths: boolean): Record<string
     sha: r.sha,
     production_sha: r.productionSha,
     stage: r.stage,
+    version: r.version,
     backend: b.kind,
     rules: r.decision?.rules ?? [],
     risk_paths: (r.assessment?.matches ?? []).map((m) => ({
@@ -239,6 +240,7 @@ function reportText(r: RunReport, b: Backend, showPaths: boolean): string {
     `${r.outcome} ${r.reason ?? ''} · risk ${r.risk ?? '—'} · ${r.sha ? shortSha(r.sha) : ''} (${r.pipeline && r.stage ? `${r.stage} at` : 'production'} ${r.productionSha ? shortSha(r.productionSha) : 'none'}) · ${b.describe}`,
   );
   if (r.headline) lines.push(r.headline);
+  if (r.version) lines.push(`Version: ${r.version}${r.versionWhy ? ` (${r.versionWhy})` : ''}`);
   if (r.decision) {
     lines.push('', 'Rules:');
     for (const x of r.decision.rules)
@@ -351,6 +353,8 @@ async function statusCommand(
     state_branch: b.stateBranch,
     state_head: snap.head,
     production_sha: r.production_sha_current,
+    /** The version tag production runs (§18), when versioning recorded one. */
+    production_version: versionAt(r, r.production_sha_current),
     production_sha_previous: r.production_sha_previous,
     last_deploy: {
       sha: r.last_deploy_attempt_sha,
@@ -361,9 +365,13 @@ async function statusCommand(
     in_flight: flying ? { sha: flying.sha, time: flying.time, run_url: flying.run_url } : null,
     /** With stages: each stage, first to last (null with a single stage). */
     stages:
-      pipeline.rows?.map((row) => ({
+      pipeline.rows?.map((row, i, rows) => ({
         name: row.stage,
         current_sha: row.currentSha,
+        version: versionAt(
+          stageView(snap.pipeline ?? r, row.stage, i === rows.length - 1),
+          row.currentSha,
+        ),
         live_since: row.liveSince,
         verified_at: row.verifiedAt,
         soak_ends: row.soakEnd,
@@ -384,7 +392,7 @@ async function statusCommand(
       );
     else {
       s.out.write(
-        `Production: ${r.production_sha_current ?? 'none'}${r.production_sha_previous ? ` (previous ${shortSha(r.production_sha_previous)})` : ''}\n`,
+        `Production: ${r.production_sha_current ?? 'none'}${json.production_version ? ` ${json.production_version}` : ''}${r.production_sha_previous ? ` (previous ${shortSha(r.production_sha_previous)})` : ''}\n`,
       );
       s.out.write(
         `Last deploy: ${r.last_deploy_attempt_sha ? `${shortSha(r.last_deploy_attempt_sha)} ${r.last_deploy_result ?? ''} at ${r.last_deploy_time}` : 'none'}${r.last_deploy_run_url ? ` ${r.last_deploy_run_url}` : ''}\n`,
@@ -396,13 +404,19 @@ async function statusCommand(
         s.out.write('Pipeline:\n');
         for (const st of json.stages)
           s.out.write(
-            `  ${st.name}: ${st.current_sha ? shortSha(st.current_sha) : 'none'}${st.live_since ? ` since ${st.live_since}` : ''}${st.verified_at ? `, verified ${st.verified_at}` : ''}${st.soak_ends ? `, soak ends ${st.soak_ends}` : ''}${st.in_flight ? `, in flight ${shortSha(st.in_flight.sha)}` : ''}${st.next ? `, next ${shortSha(st.next.sha)}${st.next.at ? ` at ${st.next.at}` : ' (ready)'}` : ''}\n`,
+            `  ${st.name}: ${st.current_sha ? shortSha(st.current_sha) : 'none'}${st.version ? ` ${st.version}` : ''}${st.live_since ? ` since ${st.live_since}` : ''}${st.verified_at ? `, verified ${st.verified_at}` : ''}${st.soak_ends ? `, soak ends ${st.soak_ends}` : ''}${st.in_flight ? `, in flight ${shortSha(st.in_flight.sha)}` : ''}${st.next ? `, next ${shortSha(st.next.sha)}${st.next.at ? ` at ${st.next.at}` : ' (ready)'}` : ''}\n`,
           );
       }
       for (const w of json.warnings) s.out.write(`Warning: ${w}\n`);
     }
   }
   return 0;
+}
+
+/** The version tag a stage's history records for `sha` (§18). */
+function versionAt(release: Release, sha: string | null): string | null {
+  if (!sha) return null;
+  return release.deploy_history.find((h) => h.sha === sha && h.version)?.version ?? null;
 }
 
 /** One line of what a record says happened. */
@@ -635,13 +649,15 @@ async function historyCommand(
     run_url: h.run_url,
     completed_at: h.completed_at ?? null,
     issue_number: h.issue_number ?? null,
+    version: h.version ?? null,
+    rollback_of: h.rollback_of ?? null,
   }));
   if (values.json) s.out.write(`${JSON.stringify({ backend: b.kind, entries }, null, 2)}\n`);
   else if (entries.length === 0) s.out.write('No deploys recorded.\n');
   else
     for (const e of entries)
       s.out.write(
-        `${e.time}  ${shortSha(e.sha)}  ${(e.result ?? '').padEnd(7)}  ${e.run_url ?? ''}${e.issue_number ? `  #${e.issue_number}` : ''}\n`,
+        `${e.time}  ${shortSha(e.sha)}  ${(e.version ?? '').padEnd(9)}  ${(e.result ?? '').padEnd(7)}  ${e.run_url ?? ''}${e.rollback_of ? `  rollback of ${shortSha(e.rollback_of)}` : ''}${e.issue_number ? `  #${e.issue_number}` : ''}\n`,
       );
   return 0;
 }

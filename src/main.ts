@@ -64,6 +64,7 @@ function setOutputs(r: RunReport): void {
   core.setOutput('state-commit', r.stateCommit ?? '');
   core.setOutput('stage', r.stage ?? '');
   core.setOutput('evidence-hash', r.evidenceHash ?? '');
+  core.setOutput('version', r.version ?? '');
 }
 
 /** The evidence this run committed, and how long its artifact is kept (set by govern). */

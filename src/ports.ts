@@ -4,6 +4,7 @@ import type { Actor, ApprovalFacts } from './domain/approvals.js';
 import type { CompareStatus } from './domain/decide.js';
 import type { ChangedFile } from './domain/risk.js';
 import type { DecisionRecord, Release } from './domain/state.js';
+import type { Tag, VersionPull } from './domain/version.js';
 
 export interface StateSnapshot {
   /** The state branch's head commit; null when the branch does not exist yet. */
@@ -55,7 +56,7 @@ export interface CompareResult {
   files: ChangedFile[];
   /** The compare API lists at most 300 files; true when it may have left some out. */
   capped: boolean;
-  commits: { sha: string; author: string | null }[];
+  commits: { sha: string; author: string | null; message: string }[];
   totalCommits: number;
 }
 
@@ -117,13 +118,37 @@ export interface RepoPort {
   verified(workflow: string, sha: string, branch: string): Promise<boolean>;
   /** The head SHA of the newest successful push run of the verification workflow on the branch. */
   newestVerified(workflow: string, branch: string): Promise<string | null>;
-  /** Inputs `{ sha }`, or `{ sha, environment }` for a stage of a configured pipeline. */
+  /**
+   * Inputs `{ sha }`, or `{ sha, environment }` for a stage of a configured pipeline, and
+   * `version` (the release tag, §18) when the SHA has one.
+   */
   dispatch(
     workflow: string,
     ref: string,
     sha: string,
     environment?: string | null,
+    version?: string | null,
   ): Promise<{ runId: number; url: string } | null>;
+  /**
+   * The repository's tags (name → commit) when `withTags`, and the merged pull requests into
+   * `branch` of `commits`, with their labels (§18).
+   */
+  releaseRange(f: {
+    withTags: boolean;
+    commits: string[];
+    branch: string;
+  }): Promise<{ tags: Tag[]; pulls: VersionPull[] }>;
+  /** An annotated tag at `sha` (the tag object and refs/tags/<name>). */
+  createTag(name: string, sha: string, message: string): Promise<void>;
+  /** The commit refs/tags/<name> resolves to; null when there is no such tag. */
+  tagTarget(name: string): Promise<string | null>;
+  /** The GitHub release of a tag, if any. */
+  releaseOf(tag: string): Promise<{ url: string } | null>;
+  createRelease(r: {
+    tag: string;
+    name: string;
+    body: string;
+  }): Promise<{ url: string; created: boolean }>;
   setStatus(
     sha: string,
     state: 'success' | 'failure' | 'pending',

@@ -18,7 +18,13 @@ export interface Scenario {
 
 export function setupRepo(
   sim: GitHubSimulator,
-  opts: { config?: string; files?: Record<string, string>; stages?: boolean } = {},
+  opts: {
+    config?: string;
+    files?: Record<string, string>;
+    stages?: boolean;
+    /** The deploy workflow declares the optional `version` input (SPEC §18). */
+    versioned?: boolean;
+  } = {},
 ): Scenario {
   const verify = sim.workflow({ name: 'Verify main', path: VERIFY_PATH });
   // A pipeline's deploy workflow takes the environment too, and names it in its run-name.
@@ -28,9 +34,11 @@ export function setupRepo(
     runName: opts.stages
       ? 'Deploy ${{ inputs.sha }} to ${{ inputs.environment }}'
       : 'Deploy ${{ inputs.sha }}',
-    dispatchInputs: opts.stages
-      ? { sha: { required: true }, environment: { required: true } }
-      : { sha: { required: true } },
+    dispatchInputs: {
+      sha: { required: true },
+      ...(opts.stages ? { environment: { required: true } } : {}),
+      ...(opts.versioned ? { version: { required: false } } : {}),
+    },
   });
   sim.collaborator('releng', 'maintain');
   sim.collaborator('writer', 'write');

@@ -4,6 +4,14 @@ import type { ApprovalFacts, Actor, PullRequestFacts, RepoRole } from '../domain
 import type { ChangedFile, ChangeStatus } from '../domain/risk.js';
 import type { CompareStatus } from '../domain/decide.js';
 import type { ArtifactInfo, CompareResult, RepoPort, RunInfo } from '../ports.js';
+import type { Tag, VersionPull } from '../domain/version.js';
+import {
+  createRelease,
+  createTag,
+  readReleaseRange,
+  releaseOf,
+  tagTarget,
+} from './github-releases.js';
 import { RateLimitError, type Octokit } from './octokit.js';
 
 export class ApiError extends Error {
@@ -198,7 +206,11 @@ export class GitHub implements RepoPort {
         status: r.data.status as CompareStatus,
         files,
         capped: files.length >= COMPARE_FILE_CAP,
-        commits: r.data.commits.map((c) => ({ sha: c.sha, author: c.author?.login ?? null })),
+        commits: r.data.commits.map((c) => ({
+          sha: c.sha,
+          author: c.author?.login ?? null,
+          message: c.commit.message,
+        })),
         totalCommits: r.data.total_commits,
       };
     } catch (e) {
@@ -443,6 +455,34 @@ export class GitHub implements RepoPort {
   }
 
   /** The login of the token's own user (the CLI acts as that person). */
+  releaseRange(f: {
+    withTags: boolean;
+    commits: string[];
+    branch: string;
+  }): Promise<{ tags: Tag[]; pulls: VersionPull[] }> {
+    return readReleaseRange(this.octokit, this.o, f);
+  }
+
+  createTag(name: string, sha: string, message: string): Promise<void> {
+    return createTag(this.octokit, this.o, name, sha, message);
+  }
+
+  tagTarget(name: string): Promise<string | null> {
+    return tagTarget(this.octokit, this.o, name);
+  }
+
+  releaseOf(tag: string): Promise<{ url: string } | null> {
+    return releaseOf(this.octokit, this.o, tag);
+  }
+
+  createRelease(r: {
+    tag: string;
+    name: string;
+    body: string;
+  }): Promise<{ url: string; created: boolean }> {
+    return createRelease(this.octokit, this.o, r);
+  }
+
   async whoami(): Promise<string> {
     try {
       return (await this.octokit.rest.users.getAuthenticated()).data.login;
@@ -488,13 +528,22 @@ export class GitHub implements RepoPort {
     ref: string,
     sha: string,
     environment?: string | null,
+    version?: string | null,
   ): Promise<{ runId: number; url: string } | null> {
-    const inputs = environment ? { sha, environment } : { sha };
+    const inputs = {
+      sha,
+      ...(environment ? { environment } : {}),
+      ...(version ? { version } : {}),
+    };
     const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
     const advice = {
       403: 'The governor workflow needs `actions: write` to dispatch the deploy workflow.',
       404: `The deploy workflow ${workflow} was not found on ${ref}: check deploy_workflow and deploy_workflow_ref in the config.`,
-      422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with ${environment ? '`sha` and `environment` inputs' : 'a `sha` input'} on ${ref}.`,
+      422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with ${Object.keys(
+        inputs,
+      )
+        .map((k) => `\`${k}\``)
+        .join(', ')} input${Object.keys(inputs).length > 1 ? 's' : ''} on ${ref}.`,
     };
     try {
       const r = await this.octokit.request(route, {

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { ApprovalFacts } from '../domain/approvals.js';
+import type { Tag, VersionPull } from '../domain/version.js';
 import type { CompareStatus } from '../domain/decide.js';
 import type { ChangedFile } from '../domain/risk.js';
 import {
@@ -162,7 +163,11 @@ export class LocalRepo implements RepoPort {
       .trim()
       .split('\n')
       .filter(Boolean)
-      .map((sha) => ({ sha, author: null }));
+      .map((sha) => ({
+        sha,
+        author: null,
+        message: this.git.run(['log', '-1', '--format=%B', sha]).replace(/\n+$/, ''),
+      }));
     return {
       status,
       files,
@@ -244,6 +249,45 @@ export class LocalRepo implements RepoPort {
     throw new LocalGitError(
       'Verification runs live on GitHub: the local backend cannot list them.',
     );
+  }
+
+  /** The clone's tags (pull requests live on GitHub: none are known here). */
+  async releaseRange(f: { withTags: boolean }): Promise<{ tags: Tag[]; pulls: VersionPull[] }> {
+    if (!f.withTags) return { tags: [], pulls: [] };
+    // An annotated tag's peeled object (*) is what it points at; a lightweight tag is the object.
+    const out = this.git
+      .run([
+        'for-each-ref',
+        '--format=%(refname:strip=2) %(objecttype) %(objectname) %(*objecttype) %(*objectname)',
+        'refs/tags/',
+      ])
+      .trim();
+    const tags: Tag[] = [];
+    for (const line of out ? out.split('\n') : []) {
+      const [name, type, object, peeledType, peeled] = line.split(' ');
+      if (type === 'commit') tags.push({ name: name!, commit: object! });
+      else if (type === 'tag' && peeledType === 'commit')
+        tags.push({ name: name!, commit: peeled! });
+    }
+    return { tags, pulls: [] };
+  }
+
+  async tagTarget(name: string): Promise<string | null> {
+    return (
+      this.git.tryRun(['rev-parse', '--verify', '-q', `refs/tags/${name}^{commit}`])?.trim() ?? null
+    );
+  }
+
+  async releaseOf(): Promise<null> {
+    return null;
+  }
+
+  async createTag(): Promise<never> {
+    this.refuse();
+  }
+
+  async createRelease(): Promise<never> {
+    this.refuse();
   }
 
   private refuse(): never {

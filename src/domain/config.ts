@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { freezeWindowSchema } from './freeze.js';
 import { healthCheckSchema } from './health.js';
 import { patternProblem } from './patterns.js';
+import { versioningSchema } from './version.js';
 
 export const CONFIG_BLOCK = 'release_governor';
 
@@ -285,6 +286,7 @@ export const configSchema = z
       .enum(APPROVER_PERMISSIONS)
       .default('admin')
       .describe('Minimum repository role of the person who dispatches a break-glass deploy.'),
+    versioning: versioningSchema.optional(),
     stages: z
       .array(stageSchema)
       .min(1, 'must list at least one stage (or leave stages out for a single stage)')
@@ -317,6 +319,13 @@ export const configSchema = z
             message: `${stage} is not a stage (the stages are ${names.join(', ')})`,
           });
     });
+    const vstage = c.versioning?.stage;
+    if (vstage !== undefined && !names.includes(vstage))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['versioning', 'stage'],
+        message: `${vstage} is not a stage (the stages are ${names.join(', ')})`,
+      });
     if (c.stages && c.health_check)
       ctx.addIssue({
         code: 'custom',
@@ -373,10 +382,11 @@ export class ConfigError extends Error {
 
 const KEYS = Object.keys(configSchema.shape) as (keyof typeof configSchema.shape)[];
 /** Keys that are structures, not scalars or lists: the file only, never an environment variable. */
-export const FILE_ONLY_KEYS = new Set(['stages', 'health_check', 'freeze_windows']);
+export const FILE_ONLY_KEYS = new Set(['stages', 'health_check', 'freeze_windows', 'versioning']);
 const STAGE_KEYS = Object.keys(stageSchema.shape);
 const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
 const FREEZE_KEYS = Object.keys(freezeWindowSchema.shape);
+const VERSIONING_KEYS = Object.keys(versioningSchema.shape);
 const LIST_KEYS = new Set([
   'approvers',
   'rollback_labels',
@@ -646,9 +656,11 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
             ? HEALTH_KEYS
             : at[0] === 'freeze_windows'
               ? FREEZE_KEYS
-              : at[0] === 'stages'
-                ? STAGE_KEYS
-                : KEYS;
+              : at[0] === 'versioning'
+                ? VERSIONING_KEYS
+                : at[0] === 'stages'
+                  ? STAGE_KEYS
+                  : KEYS;
         const message =
           unknownKey === null
             ? issueMessage(issue)

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import type { StageFacts } from './decide.js';
 import type { HealthCheck } from './health.js';
 import { lifecycleOf, stageView, type Release } from './state.js';
+import type { Versioning } from './version.js';
 
 export interface Stage {
   name: string;
@@ -203,4 +204,32 @@ export function pipelineRows(whole: Release, p: Pipeline): PipelineRow[] {
       next,
     };
   });
+}
+
+/** Versioning (§18) with its stage resolved; null when it is off. */
+export function versioningOf(
+  config: Config,
+  p: Pipeline,
+): (Omit<Versioning, 'stage'> & { stage: Stage }) | null {
+  const v = config.versioning;
+  if (!v?.enabled) return null;
+  const stage = v.stage !== undefined ? findStage(p, v.stage) : lastStage(p);
+  return stage ? { ...v, stage } : null;
+}
+
+/**
+ * The version a SHA carries into `stage`: the one its versioned stage recorded, when `stage` is
+ * that stage or after it (stages before it deploy before the tag exists).
+ */
+export function recordedVersion(
+  whole: Release,
+  config: Config,
+  p: Pipeline,
+  stage: Stage,
+  sha: string,
+): string | null {
+  const v = versioningOf(config, p);
+  if (!v || stage.index < v.stage.index) return null;
+  const view = stageView(whole, v.stage.name, v.stage.isLast);
+  return view.deploy_history.find((h) => h.sha === sha && h.version)?.version ?? null;
 }

@@ -55,6 +55,8 @@ const historyEntry = z.looseObject({
   rollback_of: sha.nullable().optional(),
   /** This deploy was rolled back (its SHA is held there until approved again). */
   rolled_back_at: isoTime.nullable().optional(),
+  /** The version tag the deploy was dispatched with (§18), e.g. v1.2.0. */
+  version: z.string().nullable().optional(),
 });
 export type HistoryEntry = z.infer<typeof historyEntry>;
 
@@ -416,7 +418,13 @@ function bounded(history: HistoryEntry[]): HistoryEntry[] {
   return history.slice(0, HISTORY_LIMIT);
 }
 
-export function claim(release: Release, target: string, now: Date, claimedBy: string): Release {
+export function claim(
+  release: Release,
+  target: string,
+  now: Date,
+  claimedBy: string,
+  version: string | null = null,
+): Release {
   const time = now.toISOString();
   return {
     ...release,
@@ -433,6 +441,7 @@ export function claim(release: Release, target: string, now: Date, claimedBy: st
         run_url: null,
         completed_at: null,
         claimed_by: claimedBy,
+        ...(version ? { version } : {}),
       },
       // A claim taken over (its claimant died before dispatching) is replaced, not kept: it
       // never had a run, and it must not count as a deploy for the rate limit.
@@ -671,7 +680,9 @@ export function claimRollback(
   const marked = release.deploy_history.some((h) => h.sha === bad)
     ? updateEntry(release, (h) => h.sha === bad, { rolled_back_at: now.toISOString() })
     : release;
-  const claimed = claim(marked, target, now, claimedBy);
+  // The rollback deploys the target's own version again (§18: a rollback creates no tag).
+  const version = release.deploy_history.find((h) => h.sha === target && h.version)?.version;
+  const claimed = claim(marked, target, now, claimedBy, version ?? null);
   return updateEntry(claimed, (h) => h.sha === target && h.result === 'pending', {
     rollback_of: bad,
   });

@@ -12,7 +12,8 @@ import {
   type DecisionRecord,
 } from '../domain/state.js';
 import { isFullSha, shortSha } from '../domain/types.js';
-import { ApiError } from '../adapters/github.js';
+import { ApiError, outcomeUnknown } from '../adapters/github.js';
+import type { VersionPlan } from '../domain/version.js';
 import type { StateSnapshot } from '../ports.js';
 import { approvalCount, statusDescription, type RunReport } from '../report/summary.js';
 import {
@@ -40,6 +41,7 @@ import {
 } from './facts.js';
 import { readConfig } from './policy.js';
 import { firstNotPassed, namedStage, stageDeps } from './stages.js';
+import { ensureTag } from './versions.js';
 
 /**
  * The governor as seen from the stage the request is about, with what is already known kept
@@ -147,11 +149,20 @@ export async function decideAndAct(
     let claimed: StateSnapshot;
     if (ev.ownClaim) claimed = snap;
     else {
-      const record = withLifecycle(
-        withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps),
-        { state: 'claimed', claimed_at: deps.now().toISOString() },
+      const record = withVersion(
+        withLifecycle(
+          withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps),
+          { state: 'claimed', claimed_at: deps.now().toISOString() },
+        ),
+        ev.version?.plan ?? null,
       );
-      const release = claim(snap.release, req.sha, deps.now(), claimedBy(deps));
+      const release = claim(
+        snap.release,
+        req.sha,
+        deps.now(),
+        claimedBy(deps),
+        ev.version?.tag ?? null,
+      );
       const r = await deps.store.write(
         snap,
         {
@@ -179,38 +190,38 @@ export async function decideAndAct(
     }
     report.stateCommit = claimed.head;
 
+    // The version tag (§18) exists at exactly this SHA before anything is dispatched; a name
+    // taken by another commit withdraws the claim and fails the job.
+    const plan = ev.version?.plan;
+    if (plan) {
+      try {
+        await ensureTag(deps, plan, req.sha, ev.stage?.name ?? config.production_environment_name);
+      } catch (e) {
+        if (e instanceof GovernorError || (e instanceof ApiError && !outcomeUnknown(e.status)))
+          await withdrawClaim(deps, req.sha, `tag ${plan.tag} not created`, claimed);
+        throw e;
+      }
+      report.notes.push(
+        plan.existing
+          ? `Version ${plan.tag}: the tag exists at this commit already (${plan.why}).`
+          : `Tagged ${plan.tag} at ${shortSha(req.sha)}: ${plan.why}.`,
+      );
+    }
+
     let run: { id: number; url: string };
     try {
-      run = await dispatchOnce(deps, config, req.sha, environment);
+      run = await dispatchOnce(deps, config, req.sha, environment, ev.version?.tag ?? null);
     } catch (e) {
       // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
       // withdrawn and a re-run after the fix decides afresh. An unknown outcome keeps the claim.
-      if (e instanceof ApiError && e.status !== null && e.status < 500) {
-        await writeState(
-          deps,
-          req.sha,
-          (s2) => {
-            const release = releaseClaim(s2.release, req.sha, claimedBy(deps));
-            if (release === s2.release) return null;
-            const record = s2.decision
-              ? withLifecycle(s2.decision, { state: null, claimed_at: null })
-              : null;
-            return {
-              files: {
-                [RELEASE_FILE]: serialize(release),
-                ...(record ? { [decisionPath(req.sha)]: serialize(record) } : {}),
-              },
-              message: `release ${shortSha(req.sha)}: dispatch refused (HTTP ${e.status})`,
-            };
-          },
-          claimed,
-        );
-      }
+      if (e instanceof ApiError && e.status !== null && e.status < 500)
+        await withdrawClaim(deps, req.sha, `dispatch refused (HTTP ${e.status})`, claimed);
       throw e;
     }
     const recorded = await recordDispatched(deps, req.sha, run.id, run.url, claimed);
     report.stateCommit = recorded ?? report.stateCommit;
     report.deployRunUrl = run.url;
+    report.version = ev.version?.tag ?? null;
     const row = report.pipeline?.find((r) => r.stage === ev.stage?.name);
     if (row) row.inFlight = { sha: req.sha, runUrl: run.url };
     await publishStatus(
@@ -238,6 +249,50 @@ export async function decideAndAct(
     `Deciding ${shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`,
     'Re-run the job.',
   );
+}
+
+/** Withdraws this run's claim: nothing was started, so a re-run after the fix decides afresh. */
+async function withdrawClaim(
+  deps: GovernorDeps,
+  sha: string,
+  why: string,
+  claimed: StateSnapshot,
+): Promise<void> {
+  await writeState(
+    deps,
+    sha,
+    (s2) => {
+      const release = releaseClaim(s2.release, sha, claimedBy(deps));
+      if (release === s2.release) return null;
+      const record = s2.decision
+        ? withLifecycle(s2.decision, { state: null, claimed_at: null })
+        : null;
+      return {
+        files: {
+          [RELEASE_FILE]: serialize(release),
+          ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
+        },
+        message: `release ${shortSha(sha)}: ${why}`,
+      };
+    },
+    claimed,
+  );
+}
+
+/** The decision record of a versioned release keeps how its version was counted (§18). */
+function withVersion(record: DecisionRecord, plan: VersionPlan | null): DecisionRecord {
+  if (!plan) return record;
+  return {
+    ...record,
+    version: {
+      tag: plan.tag,
+      previous: plan.previous,
+      bump: plan.bump,
+      why: plan.why,
+      pulls: plan.pulls,
+      capped: plan.capped ?? false,
+    },
+  };
 }
 
 /** A notice is a courtesy: whatever goes wrong with it is a warning, never a failed decision. */
@@ -374,6 +429,7 @@ export async function dispatchOnce(
   config: Config,
   sha: string,
   environment: string | null,
+  version: string | null = null,
 ): Promise<{ id: number; url: string }> {
   let direct: { runId: number; url: string } | null = null;
   try {
@@ -382,6 +438,7 @@ export async function dispatchOnce(
       config.deploy_workflow_ref,
       sha,
       environment,
+      version,
     );
   } catch (e) {
     const status = e instanceof ApiError ? e.status : null;

@@ -12,6 +12,7 @@ import {
   serialize,
   withLifecycle,
   withNote,
+  type Release,
 } from '../domain/state.js';
 import { isFullSha, shortSha } from '../domain/types.js';
 import { emptyReport, type RunReport } from '../report/summary.js';
@@ -119,6 +120,28 @@ export interface RollbackRequest {
   sha?: string;
 }
 
+const TAG_NAME = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+
+/**
+ * The SHA a version tag names (§18: `rollback --to v1.4.1`): the stage's own record of the
+ * version, else the tag itself (dereferenced to its commit).
+ */
+async function tagged(
+  deps: GovernorDeps,
+  release: Release,
+  name: string,
+  stage: string,
+): Promise<string> {
+  const recorded = release.deploy_history.find((h) => h.version === name)?.sha;
+  if (recorded) return recorded;
+  const sha = await deps.gh.tagTarget(name);
+  if (!sha)
+    throw new GovernorError(
+      `${name} is not a tag of this repository, and no deploy to ${stage} was versioned ${name}. ${NOTHING}`,
+    );
+  return sha;
+}
+
 /**
  * A manual rollback of a stage, by a valid approver: to a SHA deployed there successfully before
  * and an ancestor of what it runs; claimed and dispatched exactly once; the SHA rolled back from
@@ -129,8 +152,10 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
     throw new GovernorError(
       `A rollback needs a reason (the reason input): it goes into the record. ${NOTHING}`,
     );
-  if (req.sha !== undefined && !isFullSha(req.sha))
-    throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
+  if (req.sha !== undefined && !isFullSha(req.sha) && !TAG_NAME.test(req.sha))
+    throw new GovernorError(
+      `${JSON.stringify(req.sha)} is neither a full 40-character SHA nor a tag name.`,
+    );
   const { read } = await policy(deps, null);
   if (!read.config || read.disabled)
     throw new GovernorError(
@@ -156,7 +181,11 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
     );
   const me = claimedBy(deps);
   const existing = rollbackOf(first.release, current);
-  let target = existing?.sha ?? req.sha ?? healthyTarget(first.release, current);
+  const named =
+    req.sha === undefined || isFullSha(req.sha)
+      ? req.sha
+      : await tagged(deps, first.release, req.sha, stage.name);
+  let target = existing?.sha ?? named ?? healthyTarget(first.release, current);
   if (!target)
     throw new GovernorError(
       `${stage.name} has no earlier SHA whose deploy (and health check) passed: name one with the sha input. ${NOTHING}`,

@@ -16,7 +16,9 @@ import {
   lastStage,
   pipelineOf,
   pipelineRows,
+  recordedVersion,
   stageConfig,
+  versioningOf,
   stageFacts,
   type Pipeline,
   type Stage,
@@ -36,6 +38,8 @@ import type { ArtifactInfo, RunInfo, StateSnapshot } from '../ports.js';
 import { emptyReport, type RunReport } from '../report/summary.js';
 import { CLAIM_GRACE_MS, type GovernorDeps, claimedBy, isEarlierAttempt } from './deps.js';
 import { type ConfigRead, readConfig } from './policy.js';
+import { planVersion } from './versions.js';
+import type { VersionPlan } from '../domain/version.js';
 
 async function changedFiles(
   deps: GovernorDeps,
@@ -125,6 +129,11 @@ interface Evaluated {
   roles: Record<string, string | null>;
   /** The required artifacts the verification run uploaded (names, ids, sizes, digests). */
   artifactsFound: ArtifactInfo[];
+  /**
+   * The version an ALLOW is dispatched with (§18): at the versioned stage the plan (its tag is
+   * created before the dispatch), after it the tag the SHA got there.
+   */
+  version: { tag: string; plan: VersionPlan | null } | null;
 }
 
 /** The verification run's artifacts against required_artifacts. */
@@ -195,6 +204,7 @@ export async function evaluate(
     diff: null,
     roles: {},
     artifactsFound: [] as ArtifactInfo[],
+    version: null,
   };
 
   if (cfg.disabled || !cfg.config) {
@@ -336,7 +346,18 @@ export async function evaluate(
     rolledBackAt: entry?.rolled_back_at ?? null,
     breakGlass: req.breakGlass ?? null,
   });
-  return { ...base, decision, assessment, approvals, ownClaim, foundRun, diff, roles };
+  let version: Evaluated['version'] = null;
+  if (decision.outcome === 'ALLOW') {
+    const v = versioningOf(config, pipeline!);
+    if (v && v.stage.name === stage!.name) {
+      const plan = await planVersion(deps, config, req.sha, productionSha, productionCompare);
+      version = { tag: plan.tag, plan };
+    } else {
+      const tag = recordedVersion(whole, config, pipeline!, stage!, req.sha);
+      if (tag) version = { tag, plan: null };
+    }
+  }
+  return { ...base, decision, assessment, approvals, ownClaim, foundRun, diff, roles, version };
 }
 
 /** The evidence of a decision (SPEC §17): the verdict and everything it was judged on. */
@@ -424,6 +445,8 @@ export function reportOf(deps: GovernorDeps, ev: Evaluated, sha: string): RunRep
     environmentName: ev.config?.production_environment_name ?? 'production',
     releaseBranch: ev.config?.branch ?? null,
     stage: ev.stage?.name ?? null,
+    version: ev.version?.tag ?? null,
+    versionWhy: ev.version?.plan?.why ?? null,
     banner: null,
     pipeline: ev.pipeline?.configured
       ? pipelineRows(ev.snapshot.pipeline ?? ev.snapshot.release, ev.pipeline)

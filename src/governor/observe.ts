@@ -28,6 +28,7 @@ import {
 import { pendingCheck, type HealthResult } from '../domain/health.js';
 import type { StageContext } from '../domain/pipeline.js';
 import { verifyDeploy } from './verify.js';
+import { publishRelease } from './versions.js';
 
 /** What observing a deploy run established: the report, and whether the stage now runs `sha` verified. */
 export interface Observation {
@@ -123,7 +124,10 @@ export async function observeDeploy(
   const runs = after.release.production_sha_current === sha;
   const checked = runs && ctx.stage.health !== null;
   await announceSuccess(deps, config, report, o, checked);
-  if (!checked) return { report, sha, verified: runs };
+  if (!checked) {
+    if (runs) await publishRelease(deps, ctx, sha, report, after);
+    return { report, sha, verified: runs };
+  }
   const verified = await verifyDeploy(
     deps,
     ctx,

@@ -29,6 +29,7 @@ import { shortSha } from '../domain/types.js';
 import type { StateSnapshot } from '../ports.js';
 import type { RunReport } from '../report/summary.js';
 import { dispatchOnce, recordDispatched } from './act.js';
+import { publishRelease } from './versions.js';
 import {
   CLAIM_GRACE_MS,
   bestEffort,
@@ -82,6 +83,7 @@ export async function verifyDeploy(
   const recorded = last && last.sha === sha ? last : null;
   if (entry?.health_check === 'passed') {
     report.notes.push(`The health check of ${shortSha(sha)} on ${ctx.stage.name} passed already.`);
+    await publishRelease(deps, ctx, sha, report, snap);
     return true;
   }
   if (entry?.health_check === 'failed' && recorded)
@@ -241,6 +243,7 @@ export async function concludeCheck(
       result.run_url ?? deps.run.url,
       ctx.config.status_context,
     );
+    await publishRelease(deps, ctx, sha, report);
     return true;
   }
   await healthFailed(deps, ctx, sha, runId, result, report, first);
@@ -395,7 +398,7 @@ export async function dispatchRollback(
     report.notes.push(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
     return null;
   }
-  const run = await dispatchOnce(deps, ctx.config, rb.sha, ctx.environment);
+  const run = await dispatchOnce(deps, ctx.config, rb.sha, ctx.environment, rb.version ?? null);
   await recordDispatched(deps, rb.sha, run.id, run.url);
   report.deployRunUrl = run.url;
   return run.url;

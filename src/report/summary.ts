@@ -44,6 +44,10 @@ export interface RunReport {
   banner: string | null;
   /** The hash of the last evidence record this run committed (§17). */
   evidenceHash: string | null;
+  /** The release's version tag (§18): dispatched with, or published. */
+  version: string | null;
+  /** How the version was counted (the bump and what decided it). */
+  versionWhy: string | null;
 }
 
 export function emptyReport(over: Partial<RunReport> = {}): RunReport {
@@ -72,6 +76,8 @@ export function emptyReport(over: Partial<RunReport> = {}): RunReport {
     healthCheck: null,
     banner: null,
     evidenceHash: null,
+    version: null,
+    versionWhy: null,
     ...over,
   };
 }
@@ -201,6 +207,10 @@ export function renderSummary(r: RunReport): string {
     out.push(`**Triggered:** deploy workflow run ${link(r.deployRunUrl, r.deployRunUrl)}`);
   if (r.outcome === 'ROLLBACK' && r.deployRunUrl)
     out.push(`**Rollback:** deploy workflow run ${link(r.deployRunUrl, r.deployRunUrl)}`);
+  if (r.version)
+    out.push(
+      `**Version:** ${code(r.version)}${r.versionWhy ? ` — ${md(r.versionWhy)}` : ''}${r.dryRun ? ' (would be tagged)' : ''}`,
+    );
   if (r.outcome === 'ALLOW' && r.dryRun)
     out.push('Dry run: nothing was claimed, dispatched or written.');
   if (r.pipeline) out.push(pipelineTable(r.pipeline));

@@ -131,6 +131,39 @@ export class GitRepo {
     return sha;
   }
 
+  /** An annotated tag object, byte for byte what `git mktag` writes; returns its SHA. */
+  writeTag(t: {
+    object: string;
+    type: string;
+    tag: string;
+    message: string;
+    tagger: Person;
+  }): string {
+    const when = Math.floor(Date.parse(t.tagger.date) / 1000);
+    const message = t.message.endsWith('\n') ? t.message : `${t.message}\n`;
+    const body = `object ${t.object}\ntype ${t.type}\ntag ${t.tag}\ntagger ${t.tagger.name} <${t.tagger.email}> ${when} +0000\n\n${message}`;
+    return this.writeObject('tag', Buffer.from(body));
+  }
+
+  /** A tag object's fields; null when `sha` is not a tag object. */
+  readTag(
+    sha: string,
+  ): { object: string; type: string; tag: string; tagger: string; message: string } | null {
+    const o = this.readObject(sha);
+    if (o?.type !== 'tag') return null;
+    const text = o.body.toString('utf8');
+    const split = text.indexOf('\n\n');
+    const head = split === -1 ? text : text.slice(0, split);
+    const field = (k: string) => new RegExp(`^${k} (.*)$`, 'm').exec(head)?.[1] ?? '';
+    return {
+      object: field('object'),
+      type: field('type'),
+      tag: field('tag'),
+      tagger: field('tagger'),
+      message: split === -1 ? '' : text.slice(split + 2),
+    };
+  }
+
   /** A loose object's type and body; null when there is none (the simulator never packs). */
   private readObject(sha: string): { type: string; body: Buffer } | null {
     if (!/^[0-9a-f]{40}$/.test(sha)) return null;

@@ -8,6 +8,7 @@ import {
   execute,
   GraphQLError,
   parse,
+  type GraphQLFieldResolver,
   validate,
   type DocumentNode,
   type GraphQLSchema,
@@ -38,6 +39,15 @@ export interface GraphqlHost {
   searchIssues(query: string): { number: number; title: string; url: string; isPull: boolean }[];
   tokenUser: string;
   clock(): Date;
+  /** The pull requests a commit belongs to (merged with it, or one of its commits). */
+  pullsForCommit(sha: string): {
+    number: number;
+    title: string;
+    author: string;
+    mergedAt: string | null;
+    baseRefName: string;
+    labels: string[];
+  }[];
 }
 
 export interface GraphqlResult {
@@ -78,19 +88,68 @@ function tree(git: GitRepo, sha: string) {
   };
 }
 
-function gitObject(git: GitRepo, sha: string): unknown {
+function gitObject(host: GraphqlHost, sha: string): unknown {
+  const { git } = host;
   const type = git.objectType(sha);
-  if (type === 'commit') return commit(git, sha);
+  if (type === 'commit') return commit(host, sha);
   if (type === 'blob') return blob(git, sha);
   if (type === 'tree') return tree(git, sha);
+  if (type === 'tag') {
+    const t = git.readTag(sha)!;
+    return {
+      __typename: 'Tag',
+      oid: sha,
+      name: t.tag,
+      message: t.message,
+      target: () => gitObject(host, t.object),
+    };
+  }
   return null;
 }
 
-function commit(git: GitRepo, sha: string) {
+/** A page of a connection: `first` items after the opaque cursor `after` (an offset here). */
+function page<T>(items: T[], first: number | undefined, after: string | undefined) {
+  const start = after ? Number(Buffer.from(after, 'base64').toString('utf8')) + 1 : 0;
+  const n = Math.min(first ?? 100, 100);
+  const nodes = items.slice(start, start + n);
+  const last = start + nodes.length - 1;
+  return {
+    totalCount: items.length,
+    nodes,
+    pageInfo: {
+      hasNextPage: start + nodes.length < items.length,
+      hasPreviousPage: start > 0,
+      startCursor: nodes.length ? Buffer.from(String(start)).toString('base64') : null,
+      endCursor: nodes.length ? Buffer.from(String(last)).toString('base64') : null,
+    },
+  };
+}
+
+function commit(host: GraphqlHost, sha: string) {
+  const { git } = host;
   const c = git.readCommit(sha)!;
   return {
     __typename: 'Commit',
     oid: c.sha,
+    associatedPullRequests: ({ first, after }: { first?: number; after?: string }) =>
+      page(
+        host.pullsForCommit(c.sha).map((p) => ({
+          __typename: 'PullRequest',
+          number: p.number,
+          title: p.title,
+          mergedAt: p.mergedAt,
+          baseRefName: p.baseRefName,
+          author: { __typename: 'User', login: p.author },
+          labels: (a: { first?: number; after?: string }) =>
+            page(
+              p.labels.map((name) => ({ __typename: 'Label', name })),
+              a.first,
+              a.after,
+            ),
+        })),
+        first,
+        after,
+      ),
     message: c.message,
     messageHeadline: c.message.split('\n')[0],
     committedDate: c.committer.date,
@@ -162,6 +221,15 @@ export function executeGraphql(
   const op = document.definitions.find((d) => d.kind === 'OperationDefinition');
   const operationName = op && 'name' in op && op.name ? op.name.value : null;
   const { git } = host;
+  const refNode = (full: string, sha: string) => {
+    const prefix = full.slice(0, full.indexOf('/', 'refs/'.length) + 1);
+    return {
+      __typename: 'Ref',
+      name: full.slice(prefix.length),
+      prefix,
+      target: gitObject(host, sha),
+    };
+  };
 
   const repository = ({ owner, name }: { owner: string; name: string }) => {
     if (owner !== host.owner || name !== host.repo) return null;
@@ -173,20 +241,37 @@ export function executeGraphql(
           ? qualifiedName
           : `refs/heads/${qualifiedName}`;
         const sha = git.readRef(full);
-        return sha
-          ? {
-              __typename: 'Ref',
-              name: full.replace(/^refs\/heads\//, ''),
-              prefix: 'refs/heads/',
-              target: commit(git, sha),
-            }
-          : null;
+        return sha ? refNode(full, sha) : null;
+      },
+      refs: ({
+        refPrefix,
+        first,
+        after,
+        query,
+      }: {
+        refPrefix: string;
+        first?: number;
+        after?: string;
+        query?: string;
+      }) => {
+        if (!refPrefix.endsWith('/'))
+          throw new GraphQLError(`refPrefix must end with "/" (got ${refPrefix})`);
+        // Git's order (by name); GitHub's default is alphabetical too.
+        const refs = git
+          .listRefs(refPrefix.replace(/\/$/, ''))
+          .filter((r) => r.ref.startsWith(refPrefix))
+          .filter((r) => !query || r.ref.slice(refPrefix.length).includes(query));
+        return page(
+          refs.map((r) => refNode(r.ref, r.sha)),
+          first,
+          after,
+        );
       },
       object: ({ expression, oid }: { expression?: string; oid?: string }) => {
         const target = oid ?? expression;
         if (!target) return null;
         const sha = git.tryRun(['rev-parse', '--verify', '-q', target])?.trim();
-        return sha ? gitObject(git, sha) : null;
+        return sha ? gitObject(host, sha) : null;
       },
     };
   };
@@ -247,14 +332,31 @@ export function executeGraphql(
     if (!git.casRef(ref, sha, head)) throw stale(expected);
     return {
       clientMutationId: input.clientMutationId ?? null,
-      commit: commit(git, sha),
+      commit: commit(host, sha),
       ref: { name: ref },
     };
+  };
+
+  // A field the query asks for and the simulator does not model is a failure, never a silent
+  // null: the governor would read null where GitHub answers.
+  const fieldResolver: GraphQLFieldResolver<unknown, unknown> = (source, args, ctx, info) => {
+    if (source === null || typeof source !== 'object') return undefined;
+    const key = info.fieldName;
+    if (!(key in source)) {
+      const where = `${info.parentType.name}.${key}`;
+      problems.push(`GraphQL: the simulator does not implement ${where}`);
+      throw new GraphQLError(`simulator: ${where} is not implemented`);
+    }
+    const value = (source as Record<string, unknown>)[key];
+    return typeof value === 'function'
+      ? (value as (...a: unknown[]) => unknown).call(source, args, ctx, info)
+      : value;
   };
 
   const result = execute({
     schema: schema(),
     document,
+    fieldResolver,
     rootValue: { repository, search, createCommitOnBranch },
     variableValues: (request.variables ?? {}) as Record<string, unknown>,
     operationName: typeof request.operationName === 'string' ? request.operationName : undefined,

@@ -57,6 +57,17 @@ export interface PullRecord {
   files: DiffEntry[];
 }
 
+export interface ReleaseRecord {
+  id: number;
+  tag_name: string;
+  name: string;
+  body: string;
+  draft: boolean;
+  prerelease: boolean;
+  author: string;
+  created_at: string;
+}
+
 interface EventRecord {
   id: number;
   event: 'labeled' | 'unlabeled';
@@ -196,6 +207,7 @@ export class GitHubSimulator {
   /** Its requests, apart from the API's log (they are not GitHub API requests). */
   readonly artifactLog: { method: string; path: string }[] = [];
   private readonly artifacts = new Map<number, Record<string, unknown>[]>();
+  private readonly releaseList: ReleaseRecord[] = [];
   private nextId = 1000;
   private nextIssueNumber = 1;
   private rateRemaining = 5000;
@@ -465,6 +477,64 @@ export class GitHubSimulator {
       .filter((i) => i.state === 'open' && i.title === title)
       .map((i) => i.number)
       .sort((a, b) => b - a);
+  }
+
+  /** The releases published, oldest first. */
+  releases(): ReleaseRecord[] {
+    return structuredClone(this.releaseList);
+  }
+
+  /**
+   * A tag made by hand: annotated (a tag object, as `git tag -a`) unless `lightweight`. Returns
+   * what refs/tags/<name> points at.
+   */
+  tag(name: string, sha: string, opts: { lightweight?: boolean; by?: string } = {}): string {
+    const object = opts.lightweight
+      ? sha
+      : this.git.writeTag({
+          object: sha,
+          type: 'commit',
+          tag: name,
+          message: `${name}\n`,
+          tagger: this.person(opts.by ?? 'octocat'),
+        });
+    if (!this.git.casRef(`refs/tags/${name}`, object, null))
+      throw new Error(`simulator: the tag ${name} exists already`);
+    return object;
+  }
+
+  /** Every tag: name, what its ref points at, and the commit it resolves to. */
+  tags(): { name: string; object: string; commit: string | null; annotated: boolean }[] {
+    return this.git.listRefs('refs/tags/').map((r) => ({
+      name: r.ref.slice('refs/tags/'.length),
+      object: r.sha,
+      commit: this.git.resolveCommit(r.ref.slice('refs/tags/'.length)),
+      annotated: this.git.objectType(r.sha) === 'tag',
+    }));
+  }
+
+  private releaseJson(r: ReleaseRecord): Record<string, unknown> {
+    const base = `${this.apiUrl}/repos/${this.fullName}/releases`;
+    return {
+      url: `${base}/${r.id}`,
+      html_url: `${this.serverUrl}/${this.fullName}/releases/tag/${r.tag_name}`,
+      assets_url: `${base}/${r.id}/assets`,
+      upload_url: `${base}/${r.id}/assets{?name,label}`,
+      tarball_url: null,
+      zipball_url: null,
+      id: r.id,
+      node_id: `RE_${r.id}`,
+      tag_name: r.tag_name,
+      target_commitish: this.defaultBranch,
+      name: r.name,
+      body: r.body,
+      draft: r.draft,
+      prerelease: r.prerelease,
+      created_at: r.created_at,
+      published_at: r.created_at,
+      author: this.userJson(r.author),
+      assets: [],
+    };
   }
 
   clearFaults(): void {
@@ -759,6 +829,19 @@ export class GitHubSimulator {
         repo: this.repo,
         tokenUser: this.tokenUser,
         clock: this.clock,
+        pullsForCommit: (sha) =>
+          [...this.issues.values()]
+            .filter(
+              (i) => i.pull && (i.pull.merge_commit_sha === sha || i.pull.commits.includes(sha)),
+            )
+            .map((i) => ({
+              number: i.number,
+              title: i.title,
+              author: i.user,
+              mergedAt: i.pull!.merged_at,
+              baseRefName: i.pull!.base,
+              labels: [...i.labels],
+            })),
         searchIssues: (q) =>
           [...this.issues.values()]
             .filter(parseSearch(q, this.fullName))
@@ -1216,16 +1299,19 @@ export class GitHubSimulator {
     });
 
     // -- git data: refs
-    const refJson = (ref: string, sha: string): Record<string, unknown> => ({
-      ref,
-      node_id: `REF_${ref}`,
-      url: `${this.apiUrl}/repos/${this.fullName}/git/${ref}`,
-      object: {
-        sha,
-        type: 'commit',
-        url: `${this.apiUrl}/repos/${this.fullName}/git/commits/${sha}`,
-      },
-    });
+    const refJson = (ref: string, sha: string): Record<string, unknown> => {
+      const type = this.git.objectType(sha) ?? 'commit';
+      return {
+        ref,
+        node_id: `REF_${ref}`,
+        url: `${this.apiUrl}/repos/${this.fullName}/git/${ref}`,
+        object: {
+          sha,
+          type,
+          url: `${this.apiUrl}/repos/${this.fullName}/git/${type === 'tag' ? 'tags' : 'commits'}/${sha}`,
+        },
+      };
+    };
     on(`GET ${R}/git/ref/{ref}`, (ctx) => {
       const ref = `refs/${ctx.op.params.ref}`;
       const sha = this.git.readRef(ref);
@@ -1245,7 +1331,10 @@ export class GitHubSimulator {
       const sha = String(ctx.body.sha);
       if (!/^refs\/[^/]+\/.+/.test(ref))
         throw new HttpError(422, `${ref} is not a valid ref name.`);
-      if (this.git.objectType(sha) !== 'commit') throw new HttpError(422, 'Object does not exist');
+      const type = this.git.objectType(sha);
+      // A tag ref may point at an annotated tag object; a branch only at a commit.
+      if (type !== 'commit' && !(type === 'tag' && ref.startsWith('refs/tags/')))
+        throw new HttpError(422, 'Object does not exist');
       if (!this.git.casRef(ref, sha, null)) throw new HttpError(422, 'Reference already exists');
       return { status: 201, body: refJson(ref, sha) };
     });
@@ -1269,6 +1358,97 @@ export class GitHubSimulator {
       this.git.deleteRef(ref);
       return { status: 204 };
     });
+
+    // -- git data: annotated tag objects
+    const tagJson = (sha: string): Record<string, unknown> => {
+      const t = this.git.readTag(sha)!;
+      const tagger = /^(.*) <(.*)> (\d+) [+-]\d{4}$/.exec(t.tagger);
+      return {
+        node_id: `TAG_${sha}`,
+        tag: t.tag,
+        sha,
+        url: `${this.apiUrl}/repos/${this.fullName}/git/tags/${sha}`,
+        message: t.message,
+        tagger: {
+          name: tagger?.[1] ?? '',
+          email: tagger?.[2] ?? '',
+          date: iso(new Date(Number(tagger?.[3] ?? 0) * 1000)),
+        },
+        object: {
+          type: t.type,
+          sha: t.object,
+          url: `${this.apiUrl}/repos/${this.fullName}/git/${t.type}s/${t.object}`,
+        },
+        verification: {
+          verified: false,
+          reason: 'unsigned',
+          signature: null,
+          payload: null,
+          verified_at: null,
+        },
+      };
+    };
+    on(`POST ${R}/git/tags`, (ctx) => {
+      const object = String(ctx.body.object);
+      const type = String(ctx.body.type);
+      if (this.git.objectType(object) !== type)
+        throw new HttpError(422, `Object ${object} is not a ${type}`);
+      const given = ctx.body.tagger as { name: string; email: string; date?: string } | undefined;
+      const sha = this.git.writeTag({
+        object,
+        type,
+        tag: String(ctx.body.tag),
+        message: String(ctx.body.message),
+        tagger: given
+          ? { name: given.name, email: given.email, date: given.date ?? iso(this.clock()) }
+          : this.person(this.tokenUser),
+      });
+      return { status: 201, body: tagJson(sha) };
+    });
+    on(`GET ${R}/git/tags/{tag_sha}`, (ctx) => {
+      const sha = ctx.op.params.tag_sha!;
+      if (this.git.objectType(sha) !== 'tag') throw new HttpError(404, 'Not Found');
+      return { status: 200, body: tagJson(sha) };
+    });
+
+    // -- releases
+    on(`POST ${R}/releases`, (ctx) => {
+      const tag = String(ctx.body.tag_name);
+      if (this.releaseList.some((r) => r.tag_name === tag))
+        throw new HttpError(422, 'Validation Failed', {
+          errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }],
+        });
+      if (!this.git.readRef(`refs/tags/${tag}`)) {
+        // GitHub creates a missing tag (lightweight) at target_commitish, the default branch by default.
+        const target = this.git.resolveCommit(
+          String(ctx.body.target_commitish ?? this.defaultBranch),
+        );
+        if (!target) throw new HttpError(422, 'Validation Failed');
+        this.git.casRef(`refs/tags/${tag}`, target, null);
+      }
+      const rec: ReleaseRecord = {
+        id: this.id(),
+        tag_name: tag,
+        name: (ctx.body.name as string | undefined) ?? tag,
+        body: (ctx.body.body as string | undefined) ?? '',
+        draft: ctx.body.draft === true,
+        prerelease: ctx.body.prerelease === true,
+        author: this.tokenUser,
+        created_at: iso(this.clock()),
+      };
+      this.releaseList.push(rec);
+      return { status: 201, body: this.releaseJson(rec) };
+    });
+    on(`GET ${R}/releases/tags/{tag}`, (ctx) => {
+      const rec = this.releaseList.find((r) => r.tag_name === ctx.op.params.tag);
+      if (!rec) throw new HttpError(404, 'Not Found');
+      return { status: 200, body: this.releaseJson(rec) };
+    });
+    on(`GET ${R}/releases`, (ctx) =>
+      this.paginate([...this.releaseList].reverse(), ctx, (page) =>
+        page.map((r) => this.releaseJson(r)),
+      ),
+    );
 
     // -- git data: trees, commits, blobs
     on(`POST ${R}/git/trees`, (ctx) => {

@@ -1,0 +1,208 @@
+// Versions and releases (SPEC §18): the next version of an ALLOWed release, its annotated tag
+// created and read back before the dispatch, and the GitHub release once the deploy is verified.
+import type { Config } from '../domain/config.js';
+import { pipelineOf, versioningOf, type StageContext } from '../domain/pipeline.js';
+import { shortSha } from '../domain/types.js';
+import {
+  nextVersion,
+  releaseNotes,
+  versionTags,
+  type Tag,
+  type VersionPlan,
+} from '../domain/version.js';
+import { ApiError, outcomeUnknown } from '../adapters/github.js';
+import type { CompareResult, StateSnapshot } from '../ports.js';
+import type { RunReport } from '../report/summary.js';
+import { type GovernorDeps, GovernorError } from './deps.js';
+
+/** Tags whose ancestry one decision may ask GitHub about (one compare each). */
+const MAX_ANCESTRY_CHECKS = 10;
+
+/**
+ * The version `sha` is released as: a tag of ours already at it (a re-run, or one made by
+ * hand), else the next after the highest of our tags below it. A computed name that is taken by
+ * another commit fails here, before anything is claimed.
+ */
+export async function planVersion(
+  deps: GovernorDeps,
+  config: Config,
+  sha: string,
+  current: string | null,
+  compare: CompareResult | null,
+): Promise<VersionPlan> {
+  const v = versioningOf(config, pipelineOf(config))!;
+  const rangeCommits = compare?.commits ?? [];
+  const read = await deps.gh.releaseRange({
+    withTags: true,
+    commits: current ? rangeCommits.map((c) => c.sha) : [sha],
+    branch: config.branch,
+  });
+  const ours = versionTags(read.tags, v.tag_prefix);
+  const inRange = new Set(rangeCommits.map((c) => c.sha));
+  let messages = current ? rangeCommits.map((c) => c.message) : [];
+  let pulls = read.pulls;
+
+  let previous: (Tag & { version: string }) | null = null;
+  let checks = 0;
+  for (const t of ours) {
+    if (t.commit === sha) continue;
+    if (t.commit === current || inRange.has(t.commit)) {
+      previous = t;
+      break;
+    }
+    if (++checks > MAX_ANCESTRY_CHECKS)
+      throw new GovernorError(
+        `Could not find the version below ${shortSha(sha)}: the ${MAX_ANCESTRY_CHECKS} highest ${v.tag_prefix}X.Y.Z tags are not its ancestors.`,
+        `Delete tags made on other branches, or tag the release below ${shortSha(sha)} by hand with its version; then re-run.`,
+      );
+    const c = await deps.gh.compare(t.commit, sha);
+    if (c.status === 'ahead' || c.status === 'identical') {
+      previous = t;
+      // No release recorded on this stage yet: the range is the tag..sha.
+      if (!current) {
+        messages = c.commits.map((x) => x.message);
+        pulls = (
+          await deps.gh.releaseRange({
+            withTags: false,
+            commits: c.commits.map((x) => x.sha),
+            branch: config.branch,
+          })
+        ).pulls;
+      }
+      break;
+    }
+  }
+
+  const plan = nextVersion({
+    prefix: v.tag_prefix,
+    initial: v.initial_version,
+    previous,
+    messages,
+    pulls,
+  });
+  plan.capped = compare !== null && compare.totalCommits > compare.commits.length;
+  const atSha = ours.find((t) => t.commit === sha);
+  if (atSha)
+    return atSha.name === plan.tag
+      ? { ...plan, existing: true }
+      : {
+          ...plan,
+          tag: atSha.name,
+          version: atSha.version,
+          bump: null,
+          why: `${atSha.name} is at this commit already`,
+          existing: true,
+        };
+  const taken = read.tags.find((t) => t.name === plan.tag);
+  if (taken) throw conflict(plan.tag, taken.commit, sha);
+  return plan;
+}
+
+function conflict(tag: string, other: string, sha: string): GovernorError {
+  return new GovernorError(
+    `The tag ${tag} exists on ${other}, not on ${sha}, the commit to release as ${tag}. Nothing was dispatched.`,
+    `A tag of the next version was made by hand on another commit. Delete it (git push --delete origin ${tag}) if it is wrong, or tag ${shortSha(sha)} by hand with the version it should have; then re-run the governor.`,
+  );
+}
+
+/**
+ * Creates the annotated tag at exactly `sha` and reads it back; a tag that exists already
+ * (a re-run, a lost response, a person) must resolve to `sha`.
+ */
+export async function ensureTag(
+  deps: GovernorDeps,
+  plan: VersionPlan,
+  sha: string,
+  stage: string,
+): Promise<void> {
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    if (!plan.existing) {
+      try {
+        await deps.gh.createTag(
+          plan.tag,
+          sha,
+          `Release ${plan.tag}\n\n${plan.why}.\nTagged by Release Governor before dispatching the deploy of ${sha} to ${stage}.`,
+        );
+      } catch (e) {
+        // Refused because it exists, or no answer: reading it back tells which.
+        if (!(e instanceof ApiError) || !(e.status === 422 || outcomeUnknown(e.status))) throw e;
+        deps.log(`Creating the tag ${plan.tag}: ${(e as Error).message}; reading it back.`);
+      }
+    }
+    const at = await deps.gh.tagTarget(plan.tag);
+    if (at === sha) {
+      deps.log(`The tag ${plan.tag} resolves to ${sha}.`);
+      return;
+    }
+    if (at !== null) throw conflict(plan.tag, at, sha);
+    if (plan.existing) break;
+  }
+  throw new GovernorError(
+    `The tag ${plan.tag} for ${sha} could not be created (it does not exist after two attempts). Nothing was dispatched.`,
+    'Re-run the governor: the claim was withdrawn, and the next run creates the tag again.',
+  );
+}
+
+/**
+ * The stage runs `sha` verified: when it is the versioned stage and the deploy carried a tag,
+ * publish the GitHub release of that tag (once: an existing release is left as it is).
+ */
+export async function publishRelease(
+  deps: GovernorDeps,
+  ctx: StageContext,
+  sha: string,
+  report: RunReport,
+  known?: StateSnapshot,
+): Promise<void> {
+  const v = versioningOf(ctx.config, pipelineOf(ctx.config));
+  if (!v?.github_release || v.stage.name !== ctx.stage.name || deps.dryRun) return;
+  const snap =
+    known?.decision?.sha === sha && known.head !== null ? known : await deps.store.read(sha);
+  const entry = snap.release.deploy_history.find((h) => h.sha === sha && h.version);
+  if (!entry?.version) return;
+  const tag = entry.version;
+  report.version = tag;
+  try {
+    const existing = await deps.gh.releaseOf(tag);
+    if (existing) {
+      report.notes.push(`The release ${tag} exists already: ${existing.url}`);
+      return;
+    }
+    const record = snap.decision as
+      (NonNullable<StateSnapshot['decision']> & { version?: Partial<VersionPlan> }) | null;
+    const valid = (record?.approvals.valid ?? []) as {
+      actor?: string | null;
+      source?: string;
+      pull?: number | null;
+      at?: string | null;
+    }[];
+    const whole = snap.pipeline ?? snap.release;
+    const body = releaseNotes({
+      tag,
+      sha,
+      stage: ctx.stage.name,
+      why: record?.version?.why ?? null,
+      pulls: record?.version?.pulls ?? [],
+      risk: record?.decision.risk ?? null,
+      approvals: valid.map((a) => ({
+        actor: a.actor ?? null,
+        source: a.source ?? 'approval',
+        pull: a.pull ?? null,
+        at: a.at ?? null,
+      })),
+      // The newest record: this run's (the deploy or health check it just sealed), else the head read.
+      evidenceHash: deps.store.evidenceWritten.at(-1)?.hash ?? whole.evidence_head?.hash ?? null,
+      deployRunUrl: entry.run_url ?? null,
+      commitsCapped: record?.version?.capped ?? false,
+    });
+    const r = await deps.gh.createRelease({ tag, name: tag, body });
+    report.notes.push(
+      r.created ? `Published the release ${tag}: ${r.url}` : `The release ${tag} exists: ${r.url}`,
+    );
+  } catch (e) {
+    // The deploy is recorded and verified either way: a missing release is a warning.
+    report.warnings.push(
+      `The GitHub release ${tag} could not be published: ${(e as Error).message}. Re-running the governor on the deploy's event publishes it.`,
+    );
+  }
+}
