@@ -40,6 +40,7 @@ describe('CLI, local backend (dist/cli/index.js)', () => {
       'sha',
       'production_sha',
       'stage',
+      'version',
       'backend',
       'rules',
       'risk_paths',

