@@ -17,6 +17,22 @@ import { deepMerge, fixture } from '../__tests__/support/events.js';
 import { startSimulator } from '../__tests__/support/sim.js';
 import { writeResult } from './support.js';
 
+/** The most requests each flow may make (SPEC §19; the rest: no higher than before §19). */
+export const BUDGETS: Record<string, number> = {
+  'reconcile idle': 3,
+  'LOW ALLOW': 6,
+  'HIGH HOLD': 8,
+  'HIGH approved ALLOW': 10,
+  'deploy success': 5,
+  'deploy failure': 6,
+  'SKIP (verification failed)': 2,
+  'two stages: reconcile idle': 3,
+  'two stages: staging LOW ALLOW': 8,
+  'two stages: staging success → production ALLOW': 13,
+  'two stages: reconcile inside a soak': 3,
+  'two stages: reconcile after the soak → production ALLOW': 11,
+};
+
 it('requests per decision kind', async () => {
   const sim = await startSimulator();
   try {
@@ -73,6 +89,13 @@ it('requests per decision kind', async () => {
       event: deployEvent(sim, s, highRun.id, 'failure'),
     });
     await pipelineKinds(kinds);
+    // SPEC §19's bounds, and for the other flows what BENCHMARKS.md showed before §19 (none may
+    // rise): a run over its bound fails the benchmark, after the figures are written.
+    const over = Object.entries(BUDGETS).flatMap(([kind, max]) => {
+      const n = kinds[kind]?.requests.length;
+      if (n === undefined) return [`${kind}: not measured`];
+      return n > max ? [`${kind}: ${n} requests, the bound is ${max}`] : [];
+    });
     writeResult(
       'requests',
       Object.entries(kinds).map(([kind, r]) => ({
@@ -84,6 +107,7 @@ it('requests per decision kind', async () => {
         violations: sim.violations.length,
       })),
     );
+    if (over.length) throw new Error(`Request budgets exceeded:\n${over.join('\n')}`);
   } finally {
     await sim.stop();
   }

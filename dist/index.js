@@ -60159,6 +60159,13 @@ const releaseSchema = looseObject({
     ...deployFields,
     /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
     stages: record(schemas_string(), stageSchema).optional(),
+    /**
+     * The config file at production_sha_current (§19): the trusted policy, copied when production
+     * moves so that one read brings state and policy. Used only while `commit` is production's.
+     */
+    policy: object({ commit: sha, path: schemas_string(), blob_sha: schemas_string(), text: schemas_string() })
+        .nullable()
+        .optional(),
     /** The last evidence record (§17): its seq and hash. */
     evidence_head: object({ seq: schemas_number().int().min(1), hash: schemas_string().regex(/^[0-9a-f]{64}$/) })
         .nullable()
@@ -60710,7 +60717,10 @@ force-pushes it. Do not edit it by hand while deploys are running; protect it fr
 // created once, as an orphan, through the git data API (createCommitOnBranch cannot create it).
 
 
-const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!) {
+// The state, and what a decision needs before its compare, in one request (SPEC §19): the SHA's
+// decision record, the config file at the SHA, and the open issues with their labels.
+const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!,
+    $commit: String!, $policy: String!, $withPolicy: Boolean!, $withIssues: Boolean!) {
   repository(owner: $owner, name: $name) {
     ref(qualifiedName: $ref) {
       target {
@@ -60720,6 +60730,15 @@ const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: St
           decision: file(path: $decision) { object { ... on Blob { text isTruncated } } }
         }
       }
+    }
+    commit: object(expression: $commit) @include(if: $withPolicy) { oid }
+    policy: object(expression: $policy) @include(if: $withPolicy) {
+      ... on Blob { text isTruncated }
+    }
+    openIssues: issues(states: OPEN, first: 100, orderBy: { field: CREATED_AT, direction: DESC })
+      @include(if: $withIssues) {
+      totalCount
+      nodes { number title labels(first: 50) { totalCount nodes { name } } }
     }
   }
 }`;
@@ -60775,8 +60794,9 @@ class GitHubStateStore {
         this.repo = repo;
         this.branch = branch;
     }
-    async read(sha, decisionFile) {
+    async read(sha, decisionFile, extras = {}) {
         const file = sha ? (decisionFile ?? state_decisionPath(sha)) : null;
+        const withPolicy = sha !== undefined && extras.policyPath !== undefined;
         let data;
         try {
             data = await this.octokit.graphql(READ_QUERY, {
@@ -60785,6 +60805,10 @@ class GitHubStateStore {
                 ref: `refs/heads/${this.branch}`,
                 // A path that cannot exist keeps the query one shape when no SHA is asked for.
                 decision: file ?? 'decisions/.none',
+                commit: withPolicy ? sha : '',
+                policy: withPolicy ? `${sha}:${extras.policyPath.replace(/^\.?\//, '')}` : '',
+                withPolicy,
+                withIssues: extras.openIssues === true,
             });
         }
         catch (e) {
@@ -60795,9 +60819,28 @@ class GitHubStateStore {
                 status: 404,
                 message: `repository ${this.owner}/${this.repo} not found`,
             });
+        const more = {};
+        if (withPolicy) {
+            const p = data.repository.policy ?? null;
+            // No such commit, or a file too large to come back whole: the contents API reads it (and
+            // says which).
+            if (data.repository.commit && !p?.isTruncated)
+                more.policyAtSha = p?.text ?? null;
+        }
+        const issues = data.repository.openIssues;
+        if (issues)
+            more.openIssues = {
+                complete: issues.totalCount <= issues.nodes.length &&
+                    issues.nodes.every((i) => (i.labels?.totalCount ?? 0) <= (i.labels?.nodes.length ?? 0)),
+                issues: issues.nodes.map((i) => ({
+                    number: i.number,
+                    title: i.title,
+                    labels: (i.labels?.nodes ?? []).map((l) => l.name),
+                })),
+            };
         const target = data.repository.ref?.target;
         if (!target)
-            return { head: null, release: state_emptyRelease(), decision: null };
+            return { head: null, release: state_emptyRelease(), decision: null, ...more };
         const releaseText = blobText(target.release, state_RELEASE_FILE);
         if (releaseText === null)
             throw new state_StateCorruptError(state_RELEASE_FILE, `the branch ${this.branch} exists but has no ${state_RELEASE_FILE}`);
@@ -60806,7 +60849,7 @@ class GitHubStateStore {
         const decision = sha && decisionText !== null
             ? state_parseDecisionRecord(decisionText, `${this.branch}:${file}`)
             : null;
-        return { head: target.oid, release, decision };
+        return { head: target.oid, release, decision, ...more };
     }
     /** release.json and every `evidence/*.json`, at one head, in one request. */
     async readEvidence() {
@@ -66387,7 +66430,10 @@ function statusDescription(r) {
 
 /** `production`: `ref` is the production SHA (else the commit being decided, before a first deploy). */
 async function readConfig(deps, ref, production) {
-    const text = await deps.gh.readFile(ref, deps.configPath);
+    // Production's copy on the state branch, or the file at the SHA the state read brought along
+    // (SPEC §19); else one contents API request.
+    const known = deps.store.knownFile(ref, deps.configPath);
+    const text = known !== undefined ? known : await deps.gh.readFile(ref, deps.configPath);
     if (text === null && deps.configPathExplicit)
         throw new ConfigError([
             {
@@ -67679,7 +67725,11 @@ async function evaluate(deps, req, known) {
     const diff = { files: files.length, digest: diffDigest(files) };
     let roles = {};
     // A stage without approvals never holds for an incident (rule 9): no need to look.
-    const incidents = stage.approvals === 'none' ? [] : await deps.gh.openIncidents(config.incident_labels);
+    // The open issues came with the state read; a precise search only when it could not list all.
+    const incidents = stage.approvals === 'none' || config.incident_labels.length === 0
+        ? []
+        : (deps.store.openIssuesLabelled(config.incident_labels) ??
+            (await deps.gh.openIncidents(config.incident_labels)));
     let approvals = NO_APPROVALS;
     let pulls = [];
     const approvedVariable = deps.env[APPROVAL_VARIABLE];
@@ -69131,11 +69181,21 @@ async function smokeRunFinished(deps, run, known, pipeline, snapshot, runs) {
 class StageStore {
     inner;
     now;
+    policyPath;
     shared;
     stage = null;
-    constructor(inner, now, shared = { whole: new Map(), evidence: [], retentionDays: 90 }) {
+    constructor(inner, now, 
+    /** The config file's path: each read brings it at the SHA read for, and production's copy. */
+    policyPath = null, shared = {
+        whole: new Map(),
+        evidence: [],
+        retentionDays: 90,
+        files: new Map(),
+        openIssues: null,
+    }) {
         this.inner = inner;
         this.now = now;
+        this.policyPath = policyPath;
         this.shared = shared;
     }
     get whole() {
@@ -69143,7 +69203,7 @@ class StageStore {
     }
     /** A store presenting another stage of the same branch (what it saw and wrote is shared). */
     forStage(name, isLast) {
-        const sibling = new StageStore(this.inner, this.now, this.shared);
+        const sibling = new StageStore(this.inner, this.now, this.policyPath, this.shared);
         sibling.useStage(name, isLast);
         return sibling;
     }
@@ -69175,10 +69235,40 @@ class StageStore {
     isLast() {
         return this.stage?.isLast ?? true;
     }
+    /**
+     * The config file at `commit` as a read brought it: its text, null when absent, undefined when
+     * no read brought it (then it is read through the contents API).
+     */
+    knownFile(commit, path) {
+        return this.shared.files.get(`${commit}:${stage_store_normalizePath(path)}`);
+    }
+    /** The open issues with any of `labels`, from the read; null when the read did not list all. */
+    openIssuesLabelled(labels) {
+        const open = this.shared.openIssues;
+        if (!open?.complete)
+            return null;
+        const wanted = new Set(labels.map((l) => l.toLowerCase()));
+        return open.issues
+            .filter((i) => i.labels.some((l) => wanted.has(l.toLowerCase())))
+            .map((i) => ({ number: i.number, title: i.title }));
+    }
     async read(sha, decisionFile) {
         const file = sha && this.stage ? stageDecisionPath(sha, this.stage.name, this.isLast()) : undefined;
-        const snap = await this.inner.read(sha, decisionFile ?? file);
+        const path = this.policyPath === null ? null : stage_store_normalizePath(this.policyPath);
+        const snap = await this.inner.read(sha, decisionFile ?? file, {
+            ...(path !== null ? { policyPath: path } : {}),
+            openIssues: sha !== undefined,
+        });
         this.whole.set(snap.head, snap.release);
+        if (path !== null) {
+            if (sha && snap.policyAtSha !== undefined)
+                this.shared.files.set(`${sha}:${path}`, snap.policyAtSha);
+            const copy = snap.release.policy;
+            if (copy && copy.commit === snap.release.production_sha_current && copy.path === path)
+                this.shared.files.set(`${copy.commit}:${path}`, copy.text);
+        }
+        if (snap.openIssues)
+            this.shared.openIssues = snap.openIssues;
         return {
             ...snap,
             release: stageView(snap.release, this.stage?.name ?? '', this.isLast()),
@@ -69210,6 +69300,7 @@ class StageStore {
             mapped[m && path === state_decisionPath(m[1]) ? stageDecisionPath(m[1], name, isLast) : path] =
                 content;
         }
+        merged = withPolicyCopy(merged, this.policyPath, this.shared.files);
         // release.json is part of every commit: the migration to version 2, and the mirror, stay whole.
         mapped[state_RELEASE_FILE] = state_serialize(merged);
         const { pipeline: _pipeline, ...rest } = base;
@@ -69221,6 +69312,28 @@ class StageStore {
         }
         return r;
     }
+}
+const stage_store_normalizePath = (p) => p.replace(/^\.\//, '').replace(/^\/+/, '');
+/**
+ * release.json keeps the config file of its production SHA (§19): copied when production moves
+ * and the run has read that file, dropped when production moved to a commit whose file this run
+ * did not read (the next decision then reads it through the contents API).
+ */
+function withPolicyCopy(release, policyPath, files) {
+    const production = release.production_sha_current;
+    if (policyPath === null || production === null)
+        return release;
+    const path = stage_store_normalizePath(policyPath);
+    if (release.policy?.commit === production && release.policy.path === path)
+        return release;
+    const text = files.get(`${production}:${path}`);
+    if (typeof text !== 'string') {
+        if (!release.policy)
+            return release;
+        const { policy: _stale, ...rest } = release;
+        return rest;
+    }
+    return { ...release, policy: { commit: production, path, blob_sha: gitBlobSha(text), text } };
 }
 
 ;// CONCATENATED MODULE: ./src/governor/controls.ts
@@ -69563,7 +69676,7 @@ async function govern() {
         (await gh.repository()).defaultBranch;
     const deps = {
         gh,
-        store: new StageStore(new GitHubStateStore(octokit, owner, repo, stateBranch), () => new Date()),
+        store: new StageStore(new GitHubStateStore(octokit, owner, repo, stateBranch), () => new Date(), inputs.configPath),
         now: () => new Date(),
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
         random: Math.random,

@@ -121,7 +121,7 @@ function backend(
       deps: {
         ...common,
         gh: new LocalRepo(git),
-        store: new StageStore(store, common.now),
+        store: new StageStore(store, common.now, common.configPath),
         defaultBranch: git.defaultBranch(),
       },
     };
@@ -151,7 +151,12 @@ function backend(
     store,
     stateBranch,
     describe: `${owner}/${repo}`,
-    deps: { ...common, gh, store: new StageStore(store, common.now), defaultBranch: '' },
+    deps: {
+      ...common,
+      gh,
+      store: new StageStore(store, common.now, common.configPath),
+      defaultBranch: '',
+    },
   };
 }
 

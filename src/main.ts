@@ -105,6 +105,7 @@ async function govern(): Promise<RunReport> {
     store: new StageStore(
       new GitHubStateStore(octokit, owner, repo, stateBranch),
       () => new Date(),
+      inputs.configPath,
     ),
     now: () => new Date(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),

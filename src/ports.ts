@@ -14,6 +14,24 @@ export interface StateSnapshot {
   decision: DecisionRecord | null;
   /** When `release` is one stage's view (StageStore): the whole release.json, every stage. */
   pipeline?: Release;
+  /** The config file at the SHA read for (ReadExtras.policyPath): its text, null when absent. */
+  policyAtSha?: string | null;
+  /** The repository's open issues with their labels, read with the state (ReadExtras.openIssues). */
+  openIssues?: OpenIssues;
+}
+
+/** What a state read may bring along in the same request (SPEC §19: one read before the compare). */
+export interface ReadExtras {
+  /** Read this file at the SHA too (the policy a first deploy or a new production is judged by). */
+  policyPath?: string;
+  /** Read the first page of open issues with their labels (incidents are filtered from it). */
+  openIssues?: boolean;
+}
+
+export interface OpenIssues {
+  /** Every open issue is listed (else a precise search is needed). */
+  complete: boolean;
+  issues: { number: number; title: string; labels: string[] }[];
 }
 
 /**
@@ -28,7 +46,7 @@ export type WriteResult =
 export interface StateStore {
   /** Reads release.json and, when `sha` is given, decisions/<sha>.json, at one consistent head. */
   /** `decisionFile`: where the SHA's record is (a stage's own path); decisions/<sha>.json by default. */
-  read(sha?: string, decisionFile?: string): Promise<StateSnapshot>;
+  read(sha?: string, decisionFile?: string, extras?: ReadExtras): Promise<StateSnapshot>;
   /**
    * One commit on top of `base.head` with these files (paths → content), or the branch's first
    * commit when `base.head` is null. A compare-and-swap: `conflict` when the head moved.

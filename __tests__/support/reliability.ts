@@ -104,6 +104,25 @@ function dispatchedOnce(p: Prepared): void {
 const lowAllow: ScenarioSpec = {
   name: 'LOW ALLOW',
   decision: 'ALLOW',
+  routes: [ROUTES.readState, ROUTES.compare, ROUTES.writeState, ROUTES.dispatch, ROUTES.status],
+  recoveryRoutes: [ROUTES.workflowRuns],
+  async prepare(sim) {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const sha = sim.commit({ files: { 'src/app.ts': 'export const v = 2;\n' } });
+    return { sim, s, sha, eventName: 'workflow_run', event: verified(sim, s, sha), runId: 7001 };
+  },
+  converged: dispatchedOnce,
+};
+
+/**
+ * The fallbacks of SPEC §19's one read: a state from before it (no copy of the policy, so the
+ * config is read through the contents API) and more open issues than one page (so incidents
+ * come from the issue search).
+ */
+const lowAllowFallback: ScenarioSpec = {
+  name: 'LOW ALLOW without the policy copy, past one page of open issues',
+  decision: 'ALLOW',
   routes: [
     ROUTES.readState,
     ROUTES.config,
@@ -116,9 +135,10 @@ const lowAllow: ScenarioSpec = {
   recoveryRoutes: [ROUTES.workflowRuns],
   async prepare(sim) {
     const s = setupRepo(sim);
-    inProduction(sim, s.base);
+    inProduction(sim, s.base, { policy: null });
+    for (let i = 0; i < 101; i++) sim.openIssue({ title: `Issue ${i}`, labels: ['bug'] });
     const sha = sim.commit({ files: { 'src/app.ts': 'export const v = 2;\n' } });
-    return { sim, s, sha, eventName: 'workflow_run', event: verified(sim, s, sha), runId: 7001 };
+    return { sim, s, sha, eventName: 'workflow_run', event: verified(sim, s, sha), runId: 7101 };
   },
   converged: dispatchedOnce,
 };
@@ -128,9 +148,7 @@ const highApproved: ScenarioSpec = {
   decision: 'ALLOW',
   routes: [
     ROUTES.readState,
-    ROUTES.config,
     ROUTES.compare,
-    ROUTES.incidents,
     ROUTES.pullsOfCommit,
     ROUTES.pullFiles,
     ROUTES.issueEvents,
@@ -167,10 +185,8 @@ const firstDeploy: ScenarioSpec = {
   decision: 'ALLOW',
   routes: [
     ROUTES.readState,
-    ROUTES.config,
     ROUTES.gitCommit,
     ROUTES.gitTree,
-    ROUTES.incidents,
     ROUTES.pullsOfCommit,
     ROUTES.commitComments,
     ROUTES.createTree,
@@ -206,10 +222,8 @@ const manual: ScenarioSpec = {
   decision: 'ALLOW',
   routes: [
     ROUTES.readState,
-    ROUTES.config,
     ROUTES.compare,
     ROUTES.repoRuns,
-    ROUTES.incidents,
     ROUTES.writeState,
     ROUTES.dispatch,
     ROUTES.status,
@@ -248,7 +262,7 @@ async function dispatched(sim: GitHubSimulator, conclusion: 'success' | 'failure
 const deploySuccess: ScenarioSpec = {
   name: 'deploy success',
   decision: 'SKIP',
-  routes: [ROUTES.readState, ROUTES.config, ROUTES.compare, ROUTES.writeState, ROUTES.status],
+  routes: [ROUTES.readState, ROUTES.compare, ROUTES.writeState, ROUTES.status],
   async prepare(sim) {
     return dispatched(sim, 'success');
   },
@@ -262,7 +276,7 @@ const deploySuccess: ScenarioSpec = {
 const deployFailure: ScenarioSpec = {
   name: 'deploy failure (opens an issue)',
   decision: 'SKIP',
-  routes: [ROUTES.readState, ROUTES.config, ROUTES.writeState, ROUTES.openIssue, ROUTES.status],
+  routes: [ROUTES.readState, ROUTES.writeState, ROUTES.openIssue, ROUTES.status],
   recoveryRoutes: [ROUTES.listIssues],
   async prepare(sim) {
     return dispatched(sim, 'failure');
@@ -286,7 +300,6 @@ const reconcileSettles: ScenarioSpec = {
   decision: 'SKIP',
   routes: [
     ROUTES.readState,
-    ROUTES.config,
     ROUTES.run,
     ROUTES.compare,
     ROUTES.writeState,
@@ -317,6 +330,7 @@ const reconcileSettles: ScenarioSpec = {
 
 export const SCENARIOS = {
   lowAllow,
+  lowAllowFallback,
   highApproved,
   firstDeploy,
   manual,

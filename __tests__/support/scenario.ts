@@ -100,13 +100,27 @@ export function productionRelease(
   };
 }
 
-/** Puts `sha` in production, as if the governor had deployed it earlier. */
+/**
+ * release.json's copy of the config file at the production SHA (SPEC §19), as the governor
+ * writes it when production moves; null when the commit has no such file.
+ */
+export function policyCopy(sim: GitHubSimulator, sha: string, path = '.booty.yml') {
+  const f = sim.git.fileAt(sha, path);
+  if (!f) return null;
+  return { commit: sha, path, blob_sha: f.sha, text: f.content.toString('utf8') };
+}
+
+/**
+ * Puts `sha` in production, as if the governor had deployed it earlier (with the policy copy it
+ * keeps; `policy: null` in `extra` for a state from before SPEC §19).
+ */
 export function inProduction(
   sim: GitHubSimulator,
   sha: string,
   extra: Record<string, unknown> = {},
 ): string {
-  const release = productionRelease(sha, extra);
+  const copy = policyCopy(sim, sha);
+  const release = productionRelease(sha, { ...(copy ? { policy: copy } : {}), ...extra });
   return sim.commit({
     branch: 'booty-state',
     parents: [],

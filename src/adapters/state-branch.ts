@@ -12,11 +12,20 @@ import {
   StateCorruptError,
   serialize,
 } from '../domain/state.js';
-import type { EvidenceSnapshot, StateSnapshot, StateStore, WriteResult } from '../ports.js';
+import type {
+  EvidenceSnapshot,
+  ReadExtras,
+  StateSnapshot,
+  StateStore,
+  WriteResult,
+} from '../ports.js';
 import { apiError, outcomeUnknown } from './github.js';
 import type { Octokit } from './octokit.js';
 
-const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!) {
+// The state, and what a decision needs before its compare, in one request (SPEC §19): the SHA's
+// decision record, the config file at the SHA, and the open issues with their labels.
+const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!,
+    $commit: String!, $policy: String!, $withPolicy: Boolean!, $withIssues: Boolean!) {
   repository(owner: $owner, name: $name) {
     ref(qualifiedName: $ref) {
       target {
@@ -26,6 +35,15 @@ const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: St
           decision: file(path: $decision) { object { ... on Blob { text isTruncated } } }
         }
       }
+    }
+    commit: object(expression: $commit) @include(if: $withPolicy) { oid }
+    policy: object(expression: $policy) @include(if: $withPolicy) {
+      ... on Blob { text isTruncated }
+    }
+    openIssues: issues(states: OPEN, first: 100, orderBy: { field: CREATED_AT, direction: DESC })
+      @include(if: $withIssues) {
+      totalCount
+      nodes { number title labels(first: 50) { totalCount nodes { name } } }
     }
   }
 }`;
@@ -75,6 +93,16 @@ interface BlobFile {
 interface ReadResponse {
   repository: {
     ref: { target: { oid: string; release?: BlobFile | null; decision?: BlobFile | null } } | null;
+    commit?: { oid: string } | null;
+    policy?: { text: string | null; isTruncated: boolean } | null;
+    openIssues?: {
+      totalCount: number;
+      nodes: {
+        number: number;
+        title: string;
+        labels: { totalCount: number; nodes: { name: string }[] } | null;
+      }[];
+    };
   } | null;
 }
 
@@ -114,8 +142,9 @@ export class GitHubStateStore implements StateStore {
     readonly branch: string,
   ) {}
 
-  async read(sha?: string, decisionFile?: string): Promise<StateSnapshot> {
+  async read(sha?: string, decisionFile?: string, extras: ReadExtras = {}): Promise<StateSnapshot> {
     const file = sha ? (decisionFile ?? decisionPath(sha)) : null;
+    const withPolicy = sha !== undefined && extras.policyPath !== undefined;
     let data: ReadResponse;
     try {
       data = await this.octokit.graphql<ReadResponse>(READ_QUERY, {
@@ -124,6 +153,10 @@ export class GitHubStateStore implements StateStore {
         ref: `refs/heads/${this.branch}`,
         // A path that cannot exist keeps the query one shape when no SHA is asked for.
         decision: file ?? 'decisions/.none',
+        commit: withPolicy ? sha : '',
+        policy: withPolicy ? `${sha}:${extras.policyPath!.replace(/^\.?\//, '')}` : '',
+        withPolicy,
+        withIssues: extras.openIssues === true,
       });
     } catch (e) {
       throw apiError(`Reading the state branch ${this.branch}`, e);
@@ -133,8 +166,27 @@ export class GitHubStateStore implements StateStore {
         status: 404,
         message: `repository ${this.owner}/${this.repo} not found`,
       });
+    const more: Pick<StateSnapshot, 'policyAtSha' | 'openIssues'> = {};
+    if (withPolicy) {
+      const p = data.repository.policy ?? null;
+      // No such commit, or a file too large to come back whole: the contents API reads it (and
+      // says which).
+      if (data.repository.commit && !p?.isTruncated) more.policyAtSha = p?.text ?? null;
+    }
+    const issues = data.repository.openIssues;
+    if (issues)
+      more.openIssues = {
+        complete:
+          issues.totalCount <= issues.nodes.length &&
+          issues.nodes.every((i) => (i.labels?.totalCount ?? 0) <= (i.labels?.nodes.length ?? 0)),
+        issues: issues.nodes.map((i) => ({
+          number: i.number,
+          title: i.title,
+          labels: (i.labels?.nodes ?? []).map((l) => l.name),
+        })),
+      };
     const target = data.repository.ref?.target;
-    if (!target) return { head: null, release: emptyRelease(), decision: null };
+    if (!target) return { head: null, release: emptyRelease(), decision: null, ...more };
     const releaseText = blobText(target.release, RELEASE_FILE);
     if (releaseText === null)
       throw new StateCorruptError(
@@ -147,7 +199,7 @@ export class GitHubStateStore implements StateStore {
       sha && decisionText !== null
         ? parseDecisionRecord(decisionText, `${this.branch}:${file}`)
         : null;
-    return { head: target.oid, release, decision };
+    return { head: target.oid, release, decision, ...more };
   }
 
   /** release.json and every `evidence/*.json`, at one head, in one request. */

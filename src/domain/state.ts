@@ -88,6 +88,14 @@ const releaseSchema = z.looseObject({
   ...deployFields,
   /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
   stages: z.record(z.string(), stageSchema).optional(),
+  /**
+   * The config file at production_sha_current (§19): the trusted policy, copied when production
+   * moves so that one read brings state and policy. Used only while `commit` is production's.
+   */
+  policy: z
+    .object({ commit: sha, path: z.string(), blob_sha: z.string(), text: z.string() })
+    .nullable()
+    .optional(),
   /** The last evidence record (§17): its seq and hash. */
   evidence_head: z
     .object({ seq: z.number().int().min(1), hash: z.string().regex(/^[0-9a-f]{64}$/) })

@@ -293,8 +293,12 @@ export async function evaluate(
   const diff = { files: files.length, digest: diffDigest(files) };
   let roles: Record<string, string | null> = {};
   // A stage without approvals never holds for an incident (rule 9): no need to look.
+  // The open issues came with the state read; a precise search only when it could not list all.
   const incidents =
-    stage!.approvals === 'none' ? [] : await deps.gh.openIncidents(config.incident_labels);
+    stage!.approvals === 'none' || config.incident_labels.length === 0
+      ? []
+      : (deps.store.openIssuesLabelled(config.incident_labels) ??
+        (await deps.gh.openIncidents(config.incident_labels)));
 
   let approvals: ApprovalResult = NO_APPROVALS;
   let pulls: PullPaths[] = [];

@@ -22,7 +22,10 @@ export async function readConfig(
   ref: string,
   production: boolean,
 ): Promise<ConfigRead> {
-  const text = await deps.gh.readFile(ref, deps.configPath);
+  // Production's copy on the state branch, or the file at the SHA the state read brought along
+  // (SPEC §19); else one contents API request.
+  const known = deps.store.knownFile(ref, deps.configPath);
+  const text = known !== undefined ? known : await deps.gh.readFile(ref, deps.configPath);
   if (text === null && deps.configPathExplicit)
     throw new ConfigError([
       {

@@ -13,8 +13,9 @@ import {
   withStage,
   type Release,
 } from '../domain/state.js';
-import type { StateSnapshot, StateStore, WriteResult } from '../ports.js';
+import type { OpenIssues, StateSnapshot, StateStore, WriteResult } from '../ports.js';
 import {
+  gitBlobSha,
   EVIDENCE_DRAFT,
   evidencePath,
   sealEvidence,
@@ -30,6 +31,10 @@ interface Shared {
   evidence: EvidenceRecord[];
   /** evidence_retention_days of the policy read, for the artifact. */
   retentionDays: number;
+  /** Config files known from the reads (`<commit>:<path>` → text, null: absent). */
+  files: Map<string, string | null>;
+  /** The open issues of the newest read that asked for them. */
+  openIssues: OpenIssues | null;
 }
 
 export class StageStore implements StateStore {
@@ -38,7 +43,15 @@ export class StageStore implements StateStore {
   constructor(
     private readonly inner: StateStore,
     private readonly now: () => Date,
-    private readonly shared: Shared = { whole: new Map(), evidence: [], retentionDays: 90 },
+    /** The config file's path: each read brings it at the SHA read for, and production's copy. */
+    private readonly policyPath: string | null = null,
+    private readonly shared: Shared = {
+      whole: new Map(),
+      evidence: [],
+      retentionDays: 90,
+      files: new Map(),
+      openIssues: null,
+    },
   ) {}
 
   private get whole(): Map<string | null, Release> {
@@ -47,7 +60,7 @@ export class StageStore implements StateStore {
 
   /** A store presenting another stage of the same branch (what it saw and wrote is shared). */
   forStage(name: string, isLast: boolean): StageStore {
-    const sibling = new StageStore(this.inner, this.now, this.shared);
+    const sibling = new StageStore(this.inner, this.now, this.policyPath, this.shared);
     sibling.useStage(name, isLast);
     return sibling;
   }
@@ -87,11 +100,41 @@ export class StageStore implements StateStore {
     return this.stage?.isLast ?? true;
   }
 
+  /**
+   * The config file at `commit` as a read brought it: its text, null when absent, undefined when
+   * no read brought it (then it is read through the contents API).
+   */
+  knownFile(commit: string, path: string): string | null | undefined {
+    return this.shared.files.get(`${commit}:${normalizePath(path)}`);
+  }
+
+  /** The open issues with any of `labels`, from the read; null when the read did not list all. */
+  openIssuesLabelled(labels: string[]): { number: number; title: string }[] | null {
+    const open = this.shared.openIssues;
+    if (!open?.complete) return null;
+    const wanted = new Set(labels.map((l) => l.toLowerCase()));
+    return open.issues
+      .filter((i) => i.labels.some((l) => wanted.has(l.toLowerCase())))
+      .map((i) => ({ number: i.number, title: i.title }));
+  }
+
   async read(sha?: string, decisionFile?: string): Promise<StateSnapshot> {
     const file =
       sha && this.stage ? stageDecisionPath(sha, this.stage.name, this.isLast()) : undefined;
-    const snap = await this.inner.read(sha, decisionFile ?? file);
+    const path = this.policyPath === null ? null : normalizePath(this.policyPath);
+    const snap = await this.inner.read(sha, decisionFile ?? file, {
+      ...(path !== null ? { policyPath: path } : {}),
+      openIssues: sha !== undefined,
+    });
     this.whole.set(snap.head, snap.release);
+    if (path !== null) {
+      if (sha && snap.policyAtSha !== undefined)
+        this.shared.files.set(`${sha}:${path}`, snap.policyAtSha);
+      const copy = snap.release.policy;
+      if (copy && copy.commit === snap.release.production_sha_current && copy.path === path)
+        this.shared.files.set(`${copy.commit}:${path}`, copy.text);
+    }
+    if (snap.openIssues) this.shared.openIssues = snap.openIssues;
     return {
       ...snap,
       release: stageView(snap.release, this.stage?.name ?? '', this.isLast()),
@@ -129,6 +172,7 @@ export class StageStore implements StateStore {
       mapped[m && path === decisionPath(m[1]!) ? stageDecisionPath(m[1]!, name, isLast) : path] =
         content;
     }
+    merged = withPolicyCopy(merged, this.policyPath, this.shared.files);
     // release.json is part of every commit: the migration to version 2, and the mirror, stay whole.
     mapped[RELEASE_FILE] = serialize(merged);
     const { pipeline: _pipeline, ...rest } = base;
@@ -139,4 +183,29 @@ export class StageStore implements StateStore {
     }
     return r;
   }
+}
+
+const normalizePath = (p: string): string => p.replace(/^\.\//, '').replace(/^\/+/, '');
+
+/**
+ * release.json keeps the config file of its production SHA (§19): copied when production moves
+ * and the run has read that file, dropped when production moved to a commit whose file this run
+ * did not read (the next decision then reads it through the contents API).
+ */
+function withPolicyCopy(
+  release: Release,
+  policyPath: string | null,
+  files: Map<string, string | null>,
+): Release {
+  const production = release.production_sha_current;
+  if (policyPath === null || production === null) return release;
+  const path = normalizePath(policyPath);
+  if (release.policy?.commit === production && release.policy.path === path) return release;
+  const text = files.get(`${production}:${path}`);
+  if (typeof text !== 'string') {
+    if (!release.policy) return release;
+    const { policy: _stale, ...rest } = release;
+    return rest;
+  }
+  return { ...release, policy: { commit: production, path, blob_sha: gitBlobSha(text), text } };
 }

@@ -39,6 +39,8 @@ export interface GraphqlHost {
   searchIssues(query: string): { number: number; title: string; url: string; isPull: boolean }[];
   tokenUser: string;
   clock(): Date;
+  /** Issues (not pull requests) in `states`, newest first, with their labels. */
+  issues(states: string[]): { number: number; title: string; labels: string[] }[];
   /** The pull requests a commit belongs to (merged with it, or one of its commits). */
   pullsForCommit(sha: string): {
     number: number;
@@ -47,8 +49,23 @@ export interface GraphqlHost {
     mergedAt: string | null;
     baseRefName: string;
     labels: string[];
+    files: { path: string; status: string }[];
+    events: { event: string; label: string; actor: string; at: string }[];
+    comments: { id: number; body: string; author: string; at: string }[];
   }[];
+  commitComments(sha: string): { body: string; author: string; at: string }[];
+  /** Whether a login is a bot (GraphQL names a bot without its `[bot]` suffix). */
+  isBot(login: string): boolean;
 }
+
+const CHANGE_TYPES: Record<string, string> = {
+  added: 'ADDED',
+  modified: 'MODIFIED',
+  removed: 'DELETED',
+  renamed: 'RENAMED',
+  copied: 'COPIED',
+  changed: 'CHANGED',
+};
 
 export interface GraphqlResult {
   body: { data?: unknown; errors?: unknown[] };
@@ -125,12 +142,29 @@ function page<T>(items: T[], first: number | undefined, after: string | undefine
   };
 }
 
+function actor(host: GraphqlHost, login: string) {
+  return host.isBot(login)
+    ? { __typename: 'Bot', login: login.replace(/\[bot\]$/, '') }
+    : { __typename: 'User', login };
+}
+
 function commit(host: GraphqlHost, sha: string) {
   const { git } = host;
   const c = git.readCommit(sha)!;
   return {
     __typename: 'Commit',
     oid: c.sha,
+    comments: ({ first, after }: { first?: number; after?: string }) =>
+      page(
+        host.commitComments(c.sha).map((x) => ({
+          __typename: 'CommitComment',
+          body: x.body,
+          createdAt: x.at,
+          author: actor(host, x.author),
+        })),
+        first,
+        after,
+      ),
     associatedPullRequests: ({ first, after }: { first?: number; after?: string }) =>
       page(
         host.pullsForCommit(c.sha).map((p) => ({
@@ -139,7 +173,46 @@ function commit(host: GraphqlHost, sha: string) {
           title: p.title,
           mergedAt: p.mergedAt,
           baseRefName: p.baseRefName,
-          author: { __typename: 'User', login: p.author },
+          author: actor(host, p.author),
+          files: (a: { first?: number; after?: string }) =>
+            page(
+              p.files.map((f) => ({
+                __typename: 'PullRequestChangedFile',
+                path: f.path,
+                changeType: CHANGE_TYPES[f.status] ?? 'CHANGED',
+              })),
+              a.first,
+              a.after,
+            ),
+          timelineItems: (a: { itemTypes?: string[]; first?: number; after?: string }) => {
+            const types = a.itemTypes ?? ['LABELED_EVENT', 'UNLABELED_EVENT'];
+            if (types.some((t) => t !== 'LABELED_EVENT' && t !== 'UNLABELED_EVENT'))
+              throw new GraphQLError('The simulator lists labeled and unlabeled events only');
+            return page(
+              p.events
+                .filter((e) => types.includes(`${e.event.toUpperCase()}_EVENT`))
+                .map((e) => ({
+                  __typename: e.event === 'labeled' ? 'LabeledEvent' : 'UnlabeledEvent',
+                  createdAt: e.at,
+                  actor: actor(host, e.actor),
+                  label: { __typename: 'Label', name: e.label },
+                })),
+              a.first,
+              a.after,
+            );
+          },
+          comments: (a: { first?: number; after?: string }) =>
+            page(
+              p.comments.map((x) => ({
+                __typename: 'IssueComment',
+                databaseId: x.id,
+                body: x.body,
+                createdAt: x.at,
+                author: actor(host, x.author),
+              })),
+              a.first,
+              a.after,
+            ),
           labels: (a: { first?: number; after?: string }) =>
             page(
               p.labels.map((name) => ({ __typename: 'Label', name })),
@@ -242,6 +315,35 @@ export function executeGraphql(
           : `refs/heads/${qualifiedName}`;
         const sha = git.readRef(full);
         return sha ? refNode(full, sha) : null;
+      },
+      issues: ({
+        states,
+        first,
+        after,
+        orderBy,
+      }: {
+        states?: string[];
+        first?: number;
+        after?: string;
+        orderBy?: { field: string; direction: string };
+      }) => {
+        if (orderBy && (orderBy.field !== 'CREATED_AT' || orderBy.direction !== 'DESC'))
+          throw new GraphQLError('The simulator orders issues by CREATED_AT DESC only');
+        return page(
+          host.issues(states ?? ['OPEN', 'CLOSED']).map((i) => ({
+            __typename: 'Issue',
+            number: i.number,
+            title: i.title,
+            labels: (a: { first?: number; after?: string }) =>
+              page(
+                i.labels.map((name) => ({ __typename: 'Label', name })),
+                a.first,
+                a.after,
+              ),
+          })),
+          first,
+          after,
+        );
       },
       refs: ({
         refPrefix,

@@ -829,6 +829,11 @@ export class GitHubSimulator {
         repo: this.repo,
         tokenUser: this.tokenUser,
         clock: this.clock,
+        issues: (states) =>
+          [...this.issues.values()]
+            .filter((i) => !i.pull && states.includes(i.state.toUpperCase()))
+            .sort((a, b) => b.number - a.number)
+            .map((i) => ({ number: i.number, title: i.title, labels: [...i.labels] })),
         pullsForCommit: (sha) =>
           [...this.issues.values()]
             .filter(
@@ -841,7 +846,25 @@ export class GitHubSimulator {
               mergedAt: i.pull!.merged_at,
               baseRefName: i.pull!.base,
               labels: [...i.labels],
+              files: i.pull!.files.map((f) => ({ path: f.filename, status: f.status })),
+              events: this.eventsOf(i.number).map((e) => ({
+                event: e.event,
+                label: e.label,
+                actor: e.actor,
+                at: e.created_at,
+              })),
+              comments: this.commentsOf(i.number).map((c) => ({
+                id: c.id,
+                body: c.body,
+                author: c.user,
+                at: c.created_at,
+              })),
             })),
+        commitComments: (sha) =>
+          this.commitComments
+            .filter((c) => c.commit_id === sha)
+            .map((c) => ({ body: c.body, author: c.user, at: c.created_at })),
+        isBot: (login) => this.user(login).type === 'Bot',
         searchIssues: (q) =>
           [...this.issues.values()]
             .filter(parseSearch(q, this.fullName))
