@@ -1,5 +1,6 @@
-// API requests per decision kind, counted from the simulator's log (SPEC §13: at most 12 for a
-// LOW ALLOW, goal 7). Deterministic: one run of each is the figure.
+// API requests per decision kind, counted from the simulator's log, against SPEC §19's bounds
+// (and, for the flows it does not bound, the figures before it). Deterministic: one run of each
+// is the figure.
 import { it } from 'vitest';
 import { runAction, type ActionRun } from '../__tests__/support/action-runner.js';
 import {
@@ -105,6 +106,7 @@ it('requests per decision kind', async () => {
         count: r.requests.length,
         operations: r.requests.map((q) => q.operationId ?? `${q.method} ${q.path}`),
         violations: sim.violations.length,
+        bound: BUDGETS[kind] ?? null,
       })),
     );
     if (over.length) throw new Error(`Request budgets exceeded:\n${over.join('\n')}`);

@@ -237,3 +237,42 @@ describe('notices on pull requests', () => {
     expect(sim.issueComments(pr.number)).toHaveLength(0);
   });
 });
+
+describe('approvals read in one GraphQL query, REST where it cannot (SPEC §19)', () => {
+  const ops = (r: { requests: { operationId: string | null }[] }) =>
+    r.requests.map((q) => q.operationId);
+
+  it('a bot that labels is still a bot (GraphQL names it without [bot]): not counted, then a person approves', async () => {
+    const { s, pr, decide } = heldChange('release_governor:\n');
+    sim.collaborator('deploy-helper[bot]', 'admin', 'Bot');
+    sim.label(pr.number, 'release:approved', 'deploy-helper[bot]', ago(5));
+    const held = await decide(1);
+    expect(held.outputs).toMatchObject({ decision: 'HOLD', reason: 'high_risk_no_approval' });
+    expect(held.summary).toContain('label added by @deploy-helper\\[bot\\] is a bot');
+    expect(ops(held)).toContain('graphql:Approvals');
+    expect(ops(held)).not.toContain('pulls/list-files');
+    sim.label(pr.number, 'release:approved', 'releng', ago(4));
+    const ok = await decide(2);
+    expect(ok.outputs).toMatchObject({ decision: 'ALLOW', reason: 'allow_high_approved' });
+    expect(deployRuns(sim, s)).toHaveLength(1);
+  });
+
+  it('a pull request that renames a HIGH file is read through REST: the approval covers both names', async () => {
+    const s = setupRepo(sim, { files: { 'infra/old.tf': 'resource "x" "y" {}\n' } });
+    inProduction(sim, s.base);
+    const pr = sim.mergedPullRequest({
+      author: 'dev',
+      files: { 'infra/old.tf': null, 'infra/new.tf': 'resource "x" "y" {}\n' },
+      mergedAt: ago(30),
+    });
+    sim.label(pr.number, 'release:approved', 'releng', ago(5));
+    const r = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: verified(sim, s, pr.sha),
+    });
+    expect(r.outputs).toMatchObject({ decision: 'ALLOW', reason: 'allow_high_approved' });
+    expect(ops(r)).toEqual(expect.arrayContaining(['graphql:Approvals', 'pulls/list-files']));
+    expect(deployRuns(sim, s)).toHaveLength(1);
+  });
+});

@@ -41,6 +41,38 @@ describe.concurrent('latency and rate limits', () => {
     },
   );
 
+  it('a secondary rate limit on the one GraphQL query of approvals → waited out, ALLOW, one dispatch', async () => {
+    const { first } = await runCase(SCENARIOS.highApproved, {
+      name: 'secondary',
+      route: ROUTES.approvals,
+      fault: { kind: 'secondary-rate-limit', retryAfterSeconds: 1 },
+      times: 1,
+    });
+    expect(first.exitCode, first.stdout).toBe(0);
+    expect(first.outputs.decision).toBe('ALLOW');
+    const approvals = first.requests.filter((q) => q.operationId === 'graphql:Approvals');
+    expect(approvals.map((q) => q.status)).toEqual([403, 200]);
+  });
+
+  it('a primary rate limit on the state read → fails closed before anything is read or written', async () => {
+    const { first } = await runCase(
+      lowAllow,
+      {
+        name: 'primary',
+        route: ROUTES.readState,
+        fault: { kind: 'primary-rate-limit', resetInSeconds: 3600 },
+        times: Number.POSITIVE_INFINITY,
+      },
+      (r, p) => {
+        expect(r.exitCode).not.toBe(0);
+        expect(r.stdout).toMatch(/primary rate limit is exhausted until/);
+        expect(r.requests.filter((q) => q.method !== 'POST' || q.route !== '/graphql')).toEqual([]);
+        expect(deployRuns(p.sim, p.s)).toHaveLength(0);
+      },
+    );
+    expect(first.exitCode).not.toBe(0);
+  });
+
   it('a primary rate limit resetting in an hour, on the compare → fails closed: nothing written, no dispatch, says when', async () => {
     let headBefore: string | null = null;
     const { first } = await runCase(

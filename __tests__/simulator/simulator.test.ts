@@ -578,3 +578,58 @@ describe('contract checking against the OpenAPI description', () => {
     expectNoContractViolations(sim);
   });
 });
+
+describe('GraphQL', () => {
+  it('a field the simulator does not model is a violation and an error, never a silent null', async () => {
+    sim.commit({ files: { 'README.md': 'hello' } });
+    const err = await message(
+      gh.graphql(
+        'query Desc($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { description } }',
+        {
+          owner: 'acme',
+          name: 'shop',
+        },
+      ),
+    );
+    expect(err).toContain('Repository.description is not implemented');
+    expect(sim.violations.map((v) => v.problem)).toEqual([
+      'GraphQL: the simulator does not implement Repository.description',
+    ]);
+  });
+
+  it('tags: refs with annotated targets dereferenced, and a commit’s pull requests with labels', async () => {
+    const base = sim.commit({ files: { 'README.md': 'hello' } });
+    sim.tag('v1.0.0', base);
+    sim.tag('light', base, { lightweight: true });
+    const pr = sim.mergedPullRequest({ author: 'dev', files: { 'a.ts': 'a' }, title: 'feat: a' });
+    sim.label(pr.number, 'release:minor', 'releng');
+    const data = await gh.graphql<{
+      repository: {
+        refs: {
+          nodes: { name: string; target: { __typename: string; target?: { oid: string } } }[];
+        };
+        object: {
+          associatedPullRequests: {
+            nodes: { number: number; labels: { nodes: { name: string }[] } }[];
+          };
+        };
+      };
+    }>(
+      `query Q($owner: String!, $name: String!, $sha: GitObjectID!) {
+        repository(owner: $owner, name: $name) {
+          refs(refPrefix: "refs/tags/", first: 10) { nodes { name target { __typename ... on Tag { target { oid } } } } }
+          object(oid: $sha) { ... on Commit { associatedPullRequests(first: 5) { nodes { number labels(first: 5) { nodes { name } } } } } }
+        }
+      }`,
+      { owner: 'acme', name: 'shop', sha: pr.sha },
+    );
+    expect(data.repository.refs.nodes).toEqual([
+      { name: 'light', target: { __typename: 'Commit' } },
+      { name: 'v1.0.0', target: { __typename: 'Tag', target: { oid: base } } },
+    ]);
+    expect(data.repository.object.associatedPullRequests.nodes).toEqual([
+      { number: pr.number, labels: { nodes: [{ name: 'release:minor' }] } },
+    ]);
+    expectNoContractViolations(sim);
+  });
+});

@@ -28,6 +28,12 @@ export const MATRIX_RETRY_BASE_MS = 20;
 const R = '/repos/{owner}/{repo}';
 export const ROUTES = {
   readState: 'POST /graphql ReleaseState',
+  approvals: 'POST /graphql Approvals',
+  releaseRange: 'POST /graphql ReleaseRange',
+  tagTarget: 'POST /graphql TagTarget',
+  createTagObject: `POST ${R}/git/tags`,
+  releaseByTag: `GET ${R}/releases/tags/{tag}`,
+  createRelease: `POST ${R}/releases`,
   writeState: 'POST /graphql WriteState',
   config: `GET ${R}/contents/{path}`,
   compare: `GET ${R}/compare/{basehead}`,
@@ -149,11 +155,7 @@ const highApproved: ScenarioSpec = {
   routes: [
     ROUTES.readState,
     ROUTES.compare,
-    ROUTES.pullsOfCommit,
-    ROUTES.pullFiles,
-    ROUTES.issueEvents,
-    ROUTES.issueComments,
-    ROUTES.commitComments,
+    ROUTES.approvals,
     ROUTES.permission,
     ROUTES.writeState,
     ROUTES.dispatch,
@@ -180,6 +182,87 @@ const highApproved: ScenarioSpec = {
   converged: dispatchedOnce,
 };
 
+/**
+ * The REST reads of approvals: a pull request that renames a file (GraphQL does not give the
+ * old name, so its files, label events and comments are read through REST).
+ */
+const highApprovedRename: ScenarioSpec = {
+  name: 'HIGH approved ALLOW of a rename',
+  decision: 'ALLOW',
+  routes: [
+    ROUTES.readState,
+    ROUTES.compare,
+    ROUTES.approvals,
+    ROUTES.pullFiles,
+    ROUTES.issueEvents,
+    ROUTES.issueComments,
+    ROUTES.permission,
+    ROUTES.writeState,
+    ROUTES.dispatch,
+    ROUTES.status,
+  ],
+  async prepare(sim) {
+    const s = setupRepo(sim, { files: { 'infra/old.tf': 'resource "x" "y" {}\n' } });
+    inProduction(sim, s.base);
+    const pr = sim.mergedPullRequest({
+      author: 'dev',
+      files: { 'infra/old.tf': null, 'infra/new.tf': 'resource "x" "y" {}\n' },
+      mergedAt: ago(60),
+    });
+    sim.label(pr.number, 'release:approved', 'releng', ago(5));
+    return {
+      sim,
+      s,
+      sha: pr.sha,
+      eventName: 'workflow_run',
+      event: verified(sim, s, pr.sha),
+      runId: 7003,
+    };
+  },
+  converged: dispatchedOnce,
+};
+
+/** A versioned release (§18): the tags read, the annotated tag created and read back, then the dispatch. */
+const versionedAllow: ScenarioSpec = {
+  name: 'versioned LOW ALLOW (tags before the dispatch)',
+  decision: 'ALLOW',
+  routes: [
+    ROUTES.readState,
+    ROUTES.compare,
+    ROUTES.releaseRange,
+    ROUTES.writeState,
+    ROUTES.createTagObject,
+    ROUTES.createRef,
+    ROUTES.tagTarget,
+    ROUTES.dispatch,
+    ROUTES.status,
+  ],
+  recoveryRoutes: [ROUTES.workflowRuns],
+  async prepare(sim) {
+    const s = setupRepo(sim, {
+      config: 'release_governor:\n  versioning:\n    enabled: true\n',
+      versioned: true,
+    });
+    inProduction(sim, s.base);
+    sim.tag('v1.0.0', s.base);
+    const sha = sim.commit({
+      message: 'feat: wishlist',
+      files: { 'src/app.ts': 'export const v = 2;\n' },
+    });
+    return { sim, s, sha, eventName: 'workflow_run', event: verified(sim, s, sha), runId: 7004 };
+  },
+  converged(p) {
+    dispatchedOnce(p);
+    expect(deployRuns(p.sim, p.s).find((r) => r.inputs?.sha === p.sha)?.inputs?.version).toBe(
+      'v1.1.0',
+    );
+    expect(p.sim.tags().map((t) => [t.name, t.commit, t.annotated])).toEqual([
+      ['v1.0.0', p.s.base, true],
+      ['v1.1.0', p.sha, true],
+    ]);
+  },
+};
+
 const firstDeploy: ScenarioSpec = {
   name: 'first deploy (creates the state branch)',
   decision: 'ALLOW',
@@ -187,8 +270,7 @@ const firstDeploy: ScenarioSpec = {
     ROUTES.readState,
     ROUTES.gitCommit,
     ROUTES.gitTree,
-    ROUTES.pullsOfCommit,
-    ROUTES.commitComments,
+    ROUTES.approvals,
     ROUTES.createTree,
     ROUTES.createCommit,
     ROUTES.createRef,
@@ -332,6 +414,8 @@ export const SCENARIOS = {
   lowAllow,
   lowAllowFallback,
   highApproved,
+  highApprovedRename,
+  versionedAllow,
   firstDeploy,
   manual,
   deploySuccess,
@@ -454,6 +538,7 @@ const WRITES = new Set<string>([
   ROUTES.createTree,
   ROUTES.createCommit,
   ROUTES.createRef,
+  ROUTES.createTagObject,
 ]);
 
 /**

@@ -249,10 +249,12 @@ export function seedPipeline(
   };
   const all = Object.fromEntries(Object.entries(stages).map(entry));
   const production = all.production as { current_sha: string; deploy_history: unknown[] };
+  const copy = policyCopy(sim, production.current_sha);
   const top = productionRelease(production.current_sha, {
     schema_version: 2,
     deploy_history: production.deploy_history,
     stages: all,
+    ...(copy ? { policy: copy } : {}),
   });
   sim.commit({
     branch: 'booty-state',

@@ -41481,6 +41481,134 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/adapters/github-approvals.ts
+// Commits whose pull requests one query reads: 25 × 10 pull requests × 3 lists of 100 stays far
+// below GitHub's 500,000-node limit.
+const COMMITS_PER_QUERY = 25;
+const PAGE = 100;
+/** GraphQL names a bot `github-actions`; REST (and every rule) `github-actions[bot]`. */
+const loginOf = (a) => !a ? '' : a.__typename === 'Bot' && !a.login.endsWith('[bot]') ? `${a.login}[bot]` : a.login;
+function query(commits, withHead) {
+    const vars = [
+        '$owner: String!',
+        '$name: String!',
+        ...(withHead ? ['$head: GitObjectID!'] : []),
+        ...Array.from({ length: commits }, (_, i) => `$c${i}: GitObjectID!`),
+    ];
+    const author = '{ __typename login }';
+    const pulls = Array.from({ length: commits }, (_, i) => `c${i}: object(oid: $c${i}) { ... on Commit { associatedPullRequests(first: 10) {
+      totalCount
+      nodes {
+        number mergedAt baseRefName author ${author}
+        files(first: ${PAGE}) { totalCount nodes { path changeType } }
+        timelineItems(itemTypes: [LABELED_EVENT, UNLABELED_EVENT], first: ${PAGE}) {
+          totalCount
+          nodes {
+            __typename
+            ... on LabeledEvent { createdAt actor ${author} label { name } }
+            ... on UnlabeledEvent { createdAt actor ${author} label { name } }
+          }
+        }
+        comments(first: ${PAGE}) { totalCount nodes { databaseId body createdAt author ${author} } }
+      }
+    } } }`);
+    const head = withHead
+        ? `head: object(oid: $head) { ... on Commit {
+      comments(first: ${PAGE}) { totalCount nodes { body createdAt author ${author} } }
+    } }`
+        : '';
+    return `query Approvals(${vars.join(', ')}) {
+  repository(owner: $owner, name: $name) {
+    ${head}
+    ${pulls.join('\n    ')}
+  }
+}`;
+}
+async function readApprovalsGraphql(octokit, o, f) {
+    const out = {
+        pulls: [],
+        restPulls: [],
+        commitComments: null,
+        comments: new Map(),
+        restCommits: [],
+    };
+    const seen = new Set();
+    const chunks = Math.max(1, Math.ceil(f.commits.length / COMMITS_PER_QUERY));
+    for (let c = 0; c < chunks; c++) {
+        const commits = f.commits.slice(c * COMMITS_PER_QUERY, (c + 1) * COMMITS_PER_QUERY);
+        const withHead = c === 0;
+        const data = await octokit.graphql(query(commits.length, withHead), {
+            owner: o.owner,
+            name: o.repo,
+            ...(withHead ? { head: f.headSha } : {}),
+            ...Object.fromEntries(commits.map((sha, i) => [`c${i}`, sha])),
+        });
+        const repo = data.repository ?? {};
+        if (withHead) {
+            const head = repo.head;
+            const list = head?.comments;
+            if (list && list.totalCount <= list.nodes.length)
+                out.commitComments = list.nodes.map((n) => ({
+                    body: n.body,
+                    author: loginOf(n.author),
+                    at: n.createdAt,
+                }));
+        }
+        commits.forEach((sha, i) => {
+            const conn = repo[`c${i}`]
+                ?.associatedPullRequests;
+            if (!conn)
+                return;
+            if (conn.totalCount > conn.nodes.length)
+                out.restCommits.push(sha);
+            for (const p of conn.nodes) {
+                if (!p.mergedAt || p.baseRefName !== f.branch || seen.has(p.number))
+                    continue;
+                seen.add(p.number);
+                const base = {
+                    number: p.number,
+                    author: loginOf(p.author),
+                    mergedAt: p.mergedAt,
+                    baseRef: p.baseRefName,
+                };
+                const files = p.files;
+                const whole = files !== null &&
+                    files.totalCount <= files.nodes.length &&
+                    !files.nodes.some((x) => x.changeType === 'RENAMED' || x.changeType === 'COPIED') &&
+                    p.timelineItems.totalCount <= p.timelineItems.nodes.length &&
+                    p.comments.totalCount <= p.comments.nodes.length;
+                if (!whole) {
+                    out.restPulls.push(base);
+                    continue;
+                }
+                out.comments.set(p.number, p.comments.nodes.flatMap((x) => x.databaseId ? [{ id: x.databaseId, body: x.body }] : []));
+                out.pulls.push({
+                    ...base,
+                    files: files.nodes.map((x) => x.path),
+                    labelEvents: p.timelineItems.nodes.flatMap((e) => (e.__typename === 'LabeledEvent' || e.__typename === 'UnlabeledEvent') && e.label
+                        ? [
+                            {
+                                event: e.__typename === 'LabeledEvent'
+                                    ? 'labeled'
+                                    : 'unlabeled',
+                                label: e.label.name,
+                                actor: loginOf(e.actor),
+                                at: e.createdAt ?? '',
+                            },
+                        ]
+                        : []),
+                    comments: p.comments.nodes.map((x) => ({
+                        body: x.body,
+                        author: loginOf(x.author),
+                        at: x.createdAt,
+                    })),
+                });
+            }
+        });
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/github-releases.ts
 
 /** The commit an annotated tag points at (or a lightweight tag's commit); null for others. */
@@ -41497,7 +41625,7 @@ function commitOf(target) {
 // tags can only collide with an existing tag, which the read-back refuses.
 const MAX_TAG_PAGES = 50;
 // Commits whose pull requests one query reads (GitHub's node limit allows far more).
-const COMMITS_PER_QUERY = 100;
+const github_releases_COMMITS_PER_QUERY = 100;
 function rangeQuery(withTags, commits) {
     const vars = [
         '$owner: String!',
@@ -41532,7 +41660,7 @@ async function readReleaseRange(octokit, o, f) {
     let more = f.withTags;
     let batch = 0;
     for (let page = 0; page < MAX_TAG_PAGES; page++) {
-        const commits = f.commits.slice(batch * COMMITS_PER_QUERY, (batch + 1) * COMMITS_PER_QUERY);
+        const commits = f.commits.slice(batch * github_releases_COMMITS_PER_QUERY, (batch + 1) * github_releases_COMMITS_PER_QUERY);
         if (!more && commits.length === 0)
             break;
         let data;
@@ -46460,6 +46588,7 @@ function createOctokit(opts) {
 ;// CONCATENATED MODULE: ./src/adapters/github.ts
 
 
+
 class ApiError extends Error {
     status;
     advice;
@@ -46562,6 +46691,8 @@ class github_GitHub {
         this.owner = owner;
         this.repo = repo;
     }
+    /** Comments of pull requests read this run (id, body), for the notices; each used once. */
+    comments = new Map();
     get o() {
         return { owner: this.owner, repo: this.repo };
     }
@@ -46680,68 +46811,42 @@ class github_GitHub {
     }
     // ------------------------------------------------------------ approvals
     async approvalFacts(f) {
-        const pullsByNumber = new Map();
         try {
-            for (const sha of f.commits) {
+            // One GraphQL query for the range; REST only for what it could not list whole.
+            const g = await readApprovalsGraphql(this.octokit, this.o, f);
+            for (const [n, list] of g.comments)
+                this.comments.set(n, list);
+            const fromRest = new Map(g.restPulls.map((p) => [p.number, p]));
+            const listed = new Set(g.pulls.map((p) => p.number));
+            for (const sha of g.restCommits) {
                 const r = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
                     ...this.o,
                     commit_sha: sha,
                     per_page: 100,
                 });
-                for (const p of r.data) {
-                    if (p.merged_at && p.base.ref === f.branch)
-                        pullsByNumber.set(p.number, {
+                for (const p of r.data)
+                    if (p.merged_at && p.base.ref === f.branch && !listed.has(p.number))
+                        fromRest.set(p.number, {
                             number: p.number,
                             author: p.user?.login ?? '',
                             mergedAt: p.merged_at,
                             baseRef: p.base.ref,
                         });
-                }
             }
-            const pulls = [];
-            for (const p of pullsByNumber.values()) {
-                const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
+            const pulls = [...g.pulls];
+            for (const p of fromRest.values())
+                pulls.push(await this.restPull(p));
+            pulls.sort((a, b) => a.number - b.number);
+            const commitComments = g.commitComments ??
+                (await this.octokit.paginate(this.octokit.rest.repos.listCommentsForCommit, {
                     ...this.o,
-                    pull_number: p.number,
+                    commit_sha: f.headSha,
                     per_page: 100,
-                });
-                const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, {
-                    ...this.o,
-                    issue_number: p.number,
-                    per_page: 100,
-                });
-                const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-                    ...this.o,
-                    issue_number: p.number,
-                    per_page: 100,
-                });
-                pulls.push({
-                    ...p,
-                    files: files.flatMap((x) => x.previous_filename ? [x.filename, x.previous_filename] : [x.filename]),
-                    labelEvents: events
-                        .filter((e) => (e.event === 'labeled' || e.event === 'unlabeled') && 'label' in e && e.label)
-                        .map((e) => ({
-                        event: e.event,
-                        label: e.label.name,
-                        actor: e.actor?.login ?? '',
-                        at: e.created_at,
-                    })),
-                    comments: comments.map((c) => ({
-                        body: c.body ?? '',
-                        author: c.user?.login ?? '',
-                        at: c.created_at,
-                    })),
-                });
-            }
-            const commitComments = (await this.octokit.paginate(this.octokit.rest.repos.listCommentsForCommit, {
-                ...this.o,
-                commit_sha: f.headSha,
-                per_page: 100,
-            })).map((c) => ({
-                body: c.body,
-                author: c.user?.login ?? '',
-                at: c.created_at,
-            }));
+                })).map((c) => ({
+                    body: c.body,
+                    author: c.user?.login ?? '',
+                    at: c.created_at,
+                }));
             const logins = new Set();
             for (const p of pulls) {
                 for (const e of p.labelEvents)
@@ -46772,6 +46877,42 @@ class github_GitHub {
             throw apiError('Reading approvals (pull requests, labels, comments)', e);
         }
     }
+    /** One pull request's files (both names of a rename), label events and comments, through REST. */
+    async restPull(p) {
+        const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
+            ...this.o,
+            pull_number: p.number,
+            per_page: 100,
+        });
+        const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, {
+            ...this.o,
+            issue_number: p.number,
+            per_page: 100,
+        });
+        const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+            ...this.o,
+            issue_number: p.number,
+            per_page: 100,
+        });
+        this.comments.set(p.number, comments.map((c) => ({ id: c.id, body: c.body ?? '' })));
+        return {
+            ...p,
+            files: files.flatMap((x) => x.previous_filename ? [x.filename, x.previous_filename] : [x.filename]),
+            labelEvents: events
+                .filter((e) => (e.event === 'labeled' || e.event === 'unlabeled') && 'label' in e && e.label)
+                .map((e) => ({
+                event: e.event,
+                label: e.label.name,
+                actor: e.actor?.login ?? '',
+                at: e.created_at,
+            })),
+            comments: comments.map((c) => ({
+                body: c.body ?? '',
+                author: c.user?.login ?? '',
+                at: c.created_at,
+            })),
+        };
+    }
     /** The `org/team` slugs among `teams` that `login` is an active member of. */
     async teamsOf(login, teams) {
         const member = [];
@@ -46799,11 +46940,15 @@ class github_GitHub {
     async notice(issue, marker, body, create) {
         const text = `${marker}\n${body}`;
         try {
-            const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-                ...this.o,
-                issue_number: issue,
-                per_page: 100,
-            });
+            // The approvals read listed this pull request's comments already (SPEC §19): use them once.
+            const known = this.comments.get(issue);
+            this.comments.delete(issue);
+            const comments = known ??
+                (await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+                    ...this.o,
+                    issue_number: issue,
+                    per_page: 100,
+                }));
             const mine = comments.find((c) => (c.body ?? '').startsWith(marker));
             // The governor's notices for other, older held commits on this pull request: this one
             // supersedes them (the newer commit contains the pull request too).

@@ -5,6 +5,7 @@ import type { ChangedFile, ChangeStatus } from '../domain/risk.js';
 import type { CompareStatus } from '../domain/decide.js';
 import type { ArtifactInfo, CompareResult, RepoPort, RunInfo } from '../ports.js';
 import type { Tag, VersionPull } from '../domain/version.js';
+import { readApprovalsGraphql } from './github-approvals.js';
 import {
   createRelease,
   createTag,
@@ -145,6 +146,9 @@ export class GitHub implements RepoPort {
     readonly repo: string,
   ) {}
 
+  /** Comments of pull requests read this run (id, body), for the notices; each used once. */
+  private readonly comments = new Map<number, { id: number; body: string }[]>();
+
   private get o() {
     return { owner: this.owner, repo: this.repo };
   }
@@ -283,77 +287,43 @@ export class GitHub implements RepoPort {
     environment: string | undefined;
     teams: string[];
   }): Promise<ApprovalFacts> {
-    const pullsByNumber = new Map<
-      number,
-      { number: number; author: string; mergedAt: string | null; baseRef: string }
-    >();
     try {
-      for (const sha of f.commits) {
+      // One GraphQL query for the range; REST only for what it could not list whole.
+      const g = await readApprovalsGraphql(this.octokit, this.o, f);
+      for (const [n, list] of g.comments) this.comments.set(n, list);
+      const fromRest = new Map(g.restPulls.map((p) => [p.number, p]));
+      const listed = new Set(g.pulls.map((p) => p.number));
+      for (const sha of g.restCommits) {
         const r = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
           ...this.o,
           commit_sha: sha,
           per_page: 100,
         });
-        for (const p of r.data) {
-          if (p.merged_at && p.base.ref === f.branch)
-            pullsByNumber.set(p.number, {
+        for (const p of r.data)
+          if (p.merged_at && p.base.ref === f.branch && !listed.has(p.number))
+            fromRest.set(p.number, {
               number: p.number,
               author: p.user?.login ?? '',
               mergedAt: p.merged_at,
               baseRef: p.base.ref,
             });
-        }
       }
-      const pulls: PullRequestFacts[] = [];
-      for (const p of pullsByNumber.values()) {
-        const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
-          ...this.o,
-          pull_number: p.number,
-          per_page: 100,
-        });
-        const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, {
-          ...this.o,
-          issue_number: p.number,
-          per_page: 100,
-        });
-        const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-          ...this.o,
-          issue_number: p.number,
-          per_page: 100,
-        });
-        pulls.push({
-          ...p,
-          files: files.flatMap((x) =>
-            x.previous_filename ? [x.filename, x.previous_filename] : [x.filename],
-          ),
-          labelEvents: events
-            .filter(
-              (e) => (e.event === 'labeled' || e.event === 'unlabeled') && 'label' in e && e.label,
-            )
-            .map((e) => ({
-              event: e.event as 'labeled' | 'unlabeled',
-              label: (e as { label: { name: string } }).label.name,
-              actor: e.actor?.login ?? '',
-              at: e.created_at,
-            })),
-          comments: comments.map((c) => ({
-            body: c.body ?? '',
-            author: c.user?.login ?? '',
-            at: c.created_at,
-          })),
-        });
-      }
-      const commitComments = (
-        await this.octokit.paginate(this.octokit.rest.repos.listCommentsForCommit, {
-          ...this.o,
-          commit_sha: f.headSha,
-          per_page: 100,
-        })
-      ).map((c) => ({
-        body: c.body,
-        author: c.user?.login ?? '',
-        at: c.created_at,
-      }));
+      const pulls: PullRequestFacts[] = [...g.pulls];
+      for (const p of fromRest.values()) pulls.push(await this.restPull(p));
+      pulls.sort((a, b) => a.number - b.number);
+      const commitComments =
+        g.commitComments ??
+        (
+          await this.octokit.paginate(this.octokit.rest.repos.listCommentsForCommit, {
+            ...this.o,
+            commit_sha: f.headSha,
+            per_page: 100,
+          })
+        ).map((c) => ({
+          body: c.body,
+          author: c.user?.login ?? '',
+          at: c.created_at,
+        }));
       const logins = new Set<string>();
       for (const p of pulls) {
         for (const e of p.labelEvents) logins.add(e.actor);
@@ -378,6 +348,55 @@ export class GitHub implements RepoPort {
     } catch (e) {
       throw apiError('Reading approvals (pull requests, labels, comments)', e);
     }
+  }
+
+  /** One pull request's files (both names of a rename), label events and comments, through REST. */
+  private async restPull(p: {
+    number: number;
+    author: string;
+    mergedAt: string | null;
+    baseRef: string;
+  }): Promise<PullRequestFacts> {
+    const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
+      ...this.o,
+      pull_number: p.number,
+      per_page: 100,
+    });
+    const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, {
+      ...this.o,
+      issue_number: p.number,
+      per_page: 100,
+    });
+    const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+      ...this.o,
+      issue_number: p.number,
+      per_page: 100,
+    });
+    this.comments.set(
+      p.number,
+      comments.map((c) => ({ id: c.id, body: c.body ?? '' })),
+    );
+    return {
+      ...p,
+      files: files.flatMap((x) =>
+        x.previous_filename ? [x.filename, x.previous_filename] : [x.filename],
+      ),
+      labelEvents: events
+        .filter(
+          (e) => (e.event === 'labeled' || e.event === 'unlabeled') && 'label' in e && e.label,
+        )
+        .map((e) => ({
+          event: e.event as 'labeled' | 'unlabeled',
+          label: (e as { label: { name: string } }).label.name,
+          actor: e.actor?.login ?? '',
+          at: e.created_at,
+        })),
+      comments: comments.map((c) => ({
+        body: c.body ?? '',
+        author: c.user?.login ?? '',
+        at: c.created_at,
+      })),
+    };
   }
 
   /** The `org/team` slugs among `teams` that `login` is an active member of. */
@@ -410,11 +429,16 @@ export class GitHub implements RepoPort {
   ): Promise<'created' | 'updated' | 'unchanged' | 'absent'> {
     const text = `${marker}\n${body}`;
     try {
-      const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-        ...this.o,
-        issue_number: issue,
-        per_page: 100,
-      });
+      // The approvals read listed this pull request's comments already (SPEC §19): use them once.
+      const known = this.comments.get(issue);
+      this.comments.delete(issue);
+      const comments =
+        known ??
+        (await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+          ...this.o,
+          issue_number: issue,
+          per_page: 100,
+        }));
       const mine = comments.find((c) => (c.body ?? '').startsWith(marker));
       // The governor's notices for other, older held commits on this pull request: this one
       // supersedes them (the newer commit contains the pull request too).

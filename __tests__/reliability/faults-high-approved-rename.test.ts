@@ -1,0 +1,4 @@
+import { SCENARIOS } from '../support/reliability.js';
+import { faultMatrix } from './matrix.js';
+
+faultMatrix(SCENARIOS.highApprovedRename);
