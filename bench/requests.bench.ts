@@ -11,7 +11,10 @@ import {
   pipelineConfig,
   seedPipeline,
   setupRepo,
+  smokeFinished,
+  smokeWorkflow,
   verified,
+  versionedRelease,
 } from '../__tests__/support/scenario.js';
 import type { GitHubSimulator } from '../__tests__/support/github-simulator/server.js';
 import { deepMerge, fixture } from '../__tests__/support/events.js';
@@ -32,6 +35,13 @@ export const BUDGETS: Record<string, number> = {
   'two stages: staging success → production ALLOW': 13,
   'two stages: reconcile inside a soak': 3,
   'two stages: reconcile after the soak → production ALLOW': 11,
+  // First measured with SPEC §19 (not in BENCHMARKS.md before): their figures then.
+  'deploy success → smoke tests dispatched': 8,
+  'health check passes (smoke tests)': 3,
+  'health check fails → automatic rollback': 10,
+  'manual rollback': 9,
+  'versioned LOW ALLOW (tag before the dispatch)': 10,
+  'versioned deploy success → release': 6,
 };
 
 it('requests per decision kind', async () => {
@@ -90,6 +100,7 @@ it('requests per decision kind', async () => {
       event: deployEvent(sim, s, highRun.id, 'failure'),
     });
     await pipelineKinds(kinds);
+    await verificationKinds(kinds);
     // SPEC §19's bounds, and for the other flows what BENCHMARKS.md showed before §19 (none may
     // rise): a run over its bound fails the benchmark, after the figures are written.
     const over = Object.entries(BUDGETS).flatMap(([kind, max]) => {
@@ -114,6 +125,78 @@ it('requests per decision kind', async () => {
     await sim.stop();
   }
 });
+
+/**
+ * A health check by smoke tests (SPEC §15): the deploy's success dispatches them, their success
+ * verifies, their failure rolls back; then a manual rollback, and a versioned release (§18).
+ */
+async function verificationKinds(kinds: Record<string, ActionRun>): Promise<void> {
+  for (const conclusion of ['success', 'failure'] as const) {
+    const sim = await startSimulator();
+    try {
+      const s = setupRepo(sim, {
+        config:
+          'release_governor:\n  cooldown_minutes: 0\n  health_check:\n    workflow: smoke.yml\n',
+      });
+      const smoke = smokeWorkflow(sim);
+      inProduction(sim, s.base);
+      const sha = sim.commit({ files: { 'src/app.ts': 'export const v = 2;\n' } });
+      await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, sha) });
+      const run = deployRuns(sim, s).at(-1)!;
+      sim.completeRun(run.id, 'success');
+      const deployed = await runAction({
+        sim,
+        eventName: 'workflow_run',
+        event: deployEvent(sim, s, run.id, 'success'),
+      });
+      if (conclusion === 'success') kinds['deploy success → smoke tests dispatched'] = deployed;
+      const smokeRun = sim.runs.find((r) => r.workflow_id === smoke.id)!;
+      kinds[
+        conclusion === 'success'
+          ? 'health check passes (smoke tests)'
+          : 'health check fails → automatic rollback'
+      ] = await runAction({
+        sim,
+        eventName: 'workflow_run',
+        event: smokeFinished(sim, smoke, smokeRun.id, conclusion),
+      });
+      if (conclusion === 'success') {
+        sim.collaborator('releng', 'maintain');
+        kinds['manual rollback'] = await runAction({
+          sim,
+          eventName: 'workflow_dispatch',
+          event: deepMerge(fixture('workflow_dispatch.governor'), {
+            inputs: { sha: '', rollback: 'true', reason: 'bench' },
+            repository: { id: sim.repoId },
+            sender: { login: 'releng' },
+          }),
+          inputs: { rollback: 'true', reason: 'bench' },
+          env: { GITHUB_TRIGGERING_ACTOR: 'releng' },
+        });
+      }
+    } finally {
+      await sim.stop();
+    }
+  }
+  const sim = await startSimulator();
+  try {
+    const { s, sha } = versionedRelease(sim);
+    kinds['versioned LOW ALLOW (tag before the dispatch)'] = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: verified(sim, s, sha),
+    });
+    const run = deployRuns(sim, s).at(-1)!;
+    sim.completeRun(run.id, 'success');
+    kinds['versioned deploy success → release'] = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: deployEvent(sim, s, run.id, 'success'),
+    });
+  } finally {
+    await sim.stop();
+  }
+}
 
 /** Two stages (staging, production; SPEC §14), each kind on its own simulator. */
 async function pipelineKinds(kinds: Record<string, ActionRun>): Promise<void> {

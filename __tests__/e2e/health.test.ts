@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
-import { deepMerge, fixture, workflowRunEvent } from '../support/events.js';
+import { deepMerge, fixture } from '../support/events.js';
 import type { GitHubSimulator, WorkflowRecord } from '../support/github-simulator/server.js';
 import {
   deployEvent,
@@ -12,6 +12,8 @@ import {
   inProduction,
   seedPipeline,
   setupRepo,
+  smokeFinished,
+  smokeWorkflow,
   stateFile,
   verified,
   type Scenario,
@@ -371,28 +373,9 @@ describe('health checks in a pipeline', () => {
 });
 
 describe('health check (workflow): smoke tests decide', () => {
-  function smoke(sim: GitHubSimulator): WorkflowRecord {
-    return sim.workflow({
-      name: 'Smoke',
-      path: '.github/workflows/smoke.yml',
-      runName: 'Smoke ${{ inputs.sha }} on ${{ inputs.environment }}',
-      dispatchInputs: { sha: { required: true }, environment: { required: true } },
-    });
-  }
-  const smokeEvent = (wf: WorkflowRecord, id: number, conclusion: string) => {
-    const run = sim.completeRun(id, conclusion);
-    return workflowRunEvent('workflow_run.deploy-success', {
-      headSha: run.head_sha,
-      repoId: sim.repoId,
-      runId: id,
-      workflowId: wf.id,
-      displayTitle: run.display_title,
-      patch: {
-        workflow_run: { conclusion, name: 'Smoke', path: '.github/workflows/smoke.yml' },
-        workflow: { name: 'Smoke', path: '.github/workflows/smoke.yml' },
-      },
-    });
-  };
+  const smoke = smokeWorkflow;
+  const smokeEvent = (wf: WorkflowRecord, id: number, conclusion: string) =>
+    smokeFinished(sim, wf, id, conclusion);
 
   it.each([
     ['success', 'verified', 1],

@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
 import { runCli } from '../support/cli-runner.js';
-import { workflowRunEvent } from '../support/events.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import {
   ago,
@@ -13,6 +12,8 @@ import {
   deployRuns,
   inProduction,
   setupRepo,
+  smokeFinished,
+  smokeWorkflow,
   stateFile,
   verified,
   type Scenario,
@@ -310,12 +311,7 @@ describe('the release', () => {
         tag: 'v1.2.0',
         config: `${VERSIONED}  health_check:\n    workflow: smoke.yml\n`,
       });
-      const smoke = sim.workflow({
-        name: 'Smoke',
-        path: '.github/workflows/smoke.yml',
-        runName: 'Smoke ${{ inputs.sha }} on ${{ inputs.environment }}',
-        dispatchInputs: { sha: { required: true }, environment: { required: true } },
-      });
+      const smoke = smokeWorkflow(sim);
       const sha = sim.commit({
         message: 'fix: x',
         files: { 'src/app.ts': 'export const v = 2;\n' },
@@ -325,21 +321,10 @@ describe('the release', () => {
       expect(sim.releases()).toHaveLength(0);
 
       const smokeRun = sim.runs.find((r) => r.workflow_id === smoke.id)!;
-      const run = sim.completeRun(smokeRun.id, conclusion);
       const r = await runAction({
         sim,
         eventName: 'workflow_run',
-        event: workflowRunEvent('workflow_run.deploy-success', {
-          headSha: run.head_sha,
-          repoId: sim.repoId,
-          runId: run.id,
-          workflowId: smoke.id,
-          displayTitle: run.display_title,
-          patch: {
-            workflow_run: { conclusion, name: 'Smoke', path: '.github/workflows/smoke.yml' },
-            workflow: { name: 'Smoke', path: '.github/workflows/smoke.yml' },
-          },
-        }),
+        event: smokeFinished(sim, smoke, smokeRun.id, conclusion),
         runId: nextRunId++,
       });
       expect(r.exitCode, r.stdout + r.stderr).toBe(0);

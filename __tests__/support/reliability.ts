@@ -18,6 +18,7 @@ import {
   setupRepo,
   stateFile,
   verified,
+  versionedRelease,
   type Scenario,
 } from './scenario.js';
 import { expectNoContractViolations, startSimulator } from './sim.js';
@@ -239,16 +240,7 @@ const versionedAllow: ScenarioSpec = {
   ],
   recoveryRoutes: [ROUTES.workflowRuns],
   async prepare(sim) {
-    const s = setupRepo(sim, {
-      config: 'release_governor:\n  versioning:\n    enabled: true\n',
-      versioned: true,
-    });
-    inProduction(sim, s.base);
-    sim.tag('v1.0.0', s.base);
-    const sha = sim.commit({
-      message: 'feat: wishlist',
-      files: { 'src/app.ts': 'export const v = 2;\n' },
-    });
+    const { s, sha } = versionedRelease(sim);
     return { sim, s, sha, eventName: 'workflow_run', event: verified(sim, s, sha), runId: 7004 };
   },
   converged(p) {

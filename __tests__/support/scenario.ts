@@ -263,3 +263,52 @@ export function seedPipeline(
     files: { 'README.md': 'state\n', 'release.json': `${JSON.stringify(top, null, 2)}\n` },
   });
 }
+
+/** The smoke-test workflow of a health check in workflow mode (SPEC §15: `workflow: smoke.yml`). */
+export function smokeWorkflow(sim: GitHubSimulator): WorkflowRecord {
+  return sim.workflow({
+    name: 'Smoke',
+    path: '.github/workflows/smoke.yml',
+    runName: 'Smoke ${{ inputs.sha }} on ${{ inputs.environment }}',
+    dispatchInputs: { sha: { required: true }, environment: { required: true } },
+  });
+}
+
+/** A smoke-test run finishes with `conclusion`: its workflow_run event. */
+export function smokeFinished(
+  sim: GitHubSimulator,
+  wf: WorkflowRecord,
+  runId: number,
+  conclusion: string,
+) {
+  const run = sim.completeRun(runId, conclusion);
+  return workflowRunEvent('workflow_run.deploy-success', {
+    headSha: run.head_sha,
+    repoId: sim.repoId,
+    runId,
+    workflowId: wf.id,
+    displayTitle: run.display_title,
+    patch: {
+      workflow_run: { conclusion, name: 'Smoke', path: '.github/workflows/smoke.yml' },
+      workflow: { name: 'Smoke', path: '.github/workflows/smoke.yml' },
+    },
+  });
+}
+
+/**
+ * A versioned repository (SPEC §18) whose production runs the base, tagged v1.0.0, and a
+ * `feat:` commit after it (the next release is v1.1.0).
+ */
+export function versionedRelease(sim: GitHubSimulator): { s: Scenario; sha: string } {
+  const s = setupRepo(sim, {
+    config: 'release_governor:\n  cooldown_minutes: 0\n  versioning:\n    enabled: true\n',
+    versioned: true,
+  });
+  inProduction(sim, s.base);
+  sim.tag('v1.0.0', s.base);
+  const sha = sim.commit({
+    message: 'feat: wishlist',
+    files: { 'src/app.ts': 'export const v = 2;\n' },
+  });
+  return { s, sha };
+}

@@ -65221,8 +65221,10 @@ async function startSmokeTests(deps, ctx, sha, runId, pending, report, snap) {
     await publishStatus(deps, report, sha, 'pending', `Verifying ${ctx.stage.name}: smoke tests running`, run.url, ctx.config.status_context);
 }
 /** The smoke-test run of a pending check finished: its conclusion is the verdict. */
-async function verify_smokeTestsFinished(deps, ctx, run, report) {
-    const snap = await deps.store.read();
+async function verify_smokeTestsFinished(deps, ctx, run, report, 
+/** The stage's state as the caller read it (saves a read). */
+known) {
+    const snap = known ?? (await deps.store.read());
     const pending = asHealthResult(snap.release.last_health_check);
     if (!pending || pending.run_id !== run.id) {
         report.headline = `Smoke-test run ${run.url} finished, but it is not the pending check of ${ctx.stage.name}; nothing recorded.`;
@@ -65236,7 +65238,7 @@ async function verify_smokeTestsFinished(deps, ctx, run, report) {
         return { sha: pending.sha, verified: pending.verdict === 'pass' };
     }
     const result = judgeRun(pending, run, deps.now());
-    const verified = await concludeCheck(deps, ctx, pending.sha, entry?.run_id ?? null, result, report);
+    const verified = await concludeCheck(deps, ctx, pending.sha, entry?.run_id ?? null, result, report, snap);
     return { sha: pending.sha, verified };
 }
 /** Records the verdict; a pass verifies the stage, a fail rolls it back. Returns verified. */
@@ -66019,7 +66021,7 @@ async function smokeRunFinished(deps, run, known, pipeline, snapshot, runs) {
     report.stage = stage.name;
     const sd = stageDeps(deps, stage);
     const ctx = stageContext(known.config, pipeline, stage);
-    const r = await smokeTestsFinished(sd, ctx, { id: run.runId, url: run.htmlUrl ?? `run ${run.runId}`, conclusion: run.conclusion }, report);
+    const r = await smokeTestsFinished(sd, ctx, { id: run.runId, url: run.htmlUrl ?? `run ${run.runId}`, conclusion: run.conclusion }, report, sd === deps ? snapshot : undefined);
     report.sha = r.sha;
     if (r.verified && report.outcome === 'SKIP')
         report.headline ||= `${stage.name} verified at ${shortSha(r.sha)}.`;
@@ -66110,7 +66112,7 @@ async function manualRollback(deps, req) {
         throw new deps_GovernorError(`A rollback needs a reason (the reason input): it goes into the record. ${NOTHING}`);
     if (req.sha !== undefined && !types_isFullSha(req.sha) && !TAG_NAME.test(req.sha))
         throw new deps_GovernorError(`${JSON.stringify(req.sha)} is neither a full 40-character SHA nor a tag name.`);
-    const { read } = await policy(deps, null);
+    const { read, snapshot } = await policy(deps, null);
     if (!read.config || read.disabled)
         throw new deps_GovernorError(`The governor is off for this repository: ${read.why ?? ''} ${NOTHING}`);
     const config = read.config;
@@ -66119,7 +66121,8 @@ async function manualRollback(deps, req) {
     const stage = req.stage ? namedStage(pipeline, req.stage) : lastStage(pipeline);
     const sd = stages_stageDeps(deps, stage);
     const ctx = pipeline_stageContext(config, pipeline, stage);
-    const first = await sd.store.read();
+    // The last stage is the view the policy's read presented: no second read for it.
+    const first = sd === deps ? snapshot : await sd.store.read();
     const current = first.release.production_sha_current;
     if (!current)
         throw new deps_GovernorError(`${stage.name} runs nothing yet: there is nothing to roll back. ${NOTHING}`);
@@ -66155,12 +66158,14 @@ async function manualRollback(deps, req) {
         report.headline = `Dry run: would roll ${stage.name} back from ${types_shortSha(current)} to ${types_shortSha(target)}.`;
         return report;
     }
+    let claimedRelease = null;
     const written = await deps_writeState(sd, current, (s) => {
         if (state_rollbackOf(s.release, current))
             return null;
         if (s.release.production_sha_current !== current)
             return null;
         const release = state_claimRollback(s.release, current, target, deps.now(), me);
+        claimedRelease = release;
         const note = {
             at: deps.now().toISOString(),
             action: 'rollback',
@@ -66185,7 +66190,8 @@ async function manualRollback(deps, req) {
         };
     }, undefined);
     report.stateCommit = written?.head ?? null;
-    const after = (await sd.store.read()).release;
+    // What this run wrote is the state; else someone else's claim (or a move) is read.
+    const after = written && claimedRelease ? claimedRelease : (await sd.store.read()).release;
     const rb = state_rollbackOf(after, current);
     if (!rb)
         throw new deps_GovernorError(`${stage.name} moved on while the rollback was being claimed (it now runs ${types_shortSha(after.production_sha_current ?? '')}). ${NOTHING}`, 'Look at the state, then ask again.');

@@ -156,7 +156,7 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
     throw new GovernorError(
       `${JSON.stringify(req.sha)} is neither a full 40-character SHA nor a tag name.`,
     );
-  const { read } = await policy(deps, null);
+  const { read, snapshot } = await policy(deps, null);
   if (!read.config || read.disabled)
     throw new GovernorError(
       `The governor is off for this repository: ${read.why ?? ''} ${NOTHING}`,
@@ -173,7 +173,8 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
   const stage = req.stage ? namedStage(pipeline, req.stage) : lastStage(pipeline);
   const sd = stageDeps(deps, stage);
   const ctx = stageContext(config, pipeline, stage);
-  const first = await sd.store.read();
+  // The last stage is the view the policy's read presented: no second read for it.
+  const first = sd === deps ? snapshot : await sd.store.read();
   const current = first.release.production_sha_current;
   if (!current)
     throw new GovernorError(
@@ -220,6 +221,7 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
     report.headline = `Dry run: would roll ${stage.name} back from ${shortSha(current)} to ${shortSha(target)}.`;
     return report;
   }
+  let claimedRelease: Release | null = null;
   const written = await writeState(
     sd,
     current,
@@ -227,6 +229,7 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
       if (rollbackOf(s.release, current)) return null;
       if (s.release.production_sha_current !== current) return null;
       const release = claimRollback(s.release, current, target!, deps.now(), me);
+      claimedRelease = release;
       const note = {
         at: deps.now().toISOString(),
         action: 'rollback',
@@ -258,7 +261,9 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
     undefined,
   );
   report.stateCommit = written?.head ?? null;
-  const after = (await sd.store.read()).release;
+  // What this run wrote is the state; else someone else's claim (or a move) is read.
+  const after: Release =
+    written && claimedRelease ? claimedRelease : (await sd.store.read()).release;
   const rb = rollbackOf(after, current);
   if (!rb)
     throw new GovernorError(

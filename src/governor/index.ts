@@ -197,6 +197,7 @@ async function smokeRunFinished(
     ctx,
     { id: run.runId, url: run.htmlUrl ?? `run ${run.runId}`, conclusion: run.conclusion },
     report,
+    sd === deps ? snapshot : undefined,
   );
   report.sha = r.sha;
   if (r.verified && report.outcome === 'SKIP')

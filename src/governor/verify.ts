@@ -178,8 +178,10 @@ export async function smokeTestsFinished(
   ctx: StageContext,
   run: { id: number; url: string; conclusion: string | null },
   report: RunReport,
+  /** The stage's state as the caller read it (saves a read). */
+  known?: StateSnapshot,
 ): Promise<{ sha: string | null; verified: boolean }> {
-  const snap = await deps.store.read();
+  const snap = known ?? (await deps.store.read());
   const pending = asHealthResult(snap.release.last_health_check);
   if (!pending || pending.run_id !== run.id) {
     report.headline = `Smoke-test run ${run.url} finished, but it is not the pending check of ${ctx.stage.name}; nothing recorded.`;
@@ -200,6 +202,7 @@ export async function smokeTestsFinished(
     entry?.run_id ?? null,
     result,
     report,
+    snap,
   );
   return { sha: pending.sha, verified };
 }
