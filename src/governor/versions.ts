@@ -3,13 +3,7 @@
 import type { Config } from '../domain/config.js';
 import { pipelineOf, versioningOf, type StageContext } from '../domain/pipeline.js';
 import { shortSha } from '../domain/types.js';
-import {
-  nextVersion,
-  releaseNotes,
-  versionTags,
-  type Tag,
-  type VersionPlan,
-} from '../domain/version.js';
+import { releaseNotes, type Tag, type VersionPlan } from '../domain/version.js';
 import { ApiError, outcomeUnknown } from '../adapters/github.js';
 import type { CompareResult, StateSnapshot } from '../ports.js';
 import type { RunReport } from '../report/summary.js';
@@ -31,6 +25,8 @@ export async function planVersion(
   compare: CompareResult | null,
 ): Promise<VersionPlan> {
   const v = versioningOf(config, pipelineOf(config))!;
+  // semver and the commit parser load only here, when versioning is on (start-up: SPEC §13).
+  const { nextVersion, versionTags } = await import('../domain/version-plan.js');
   const rangeCommits = compare?.commits ?? [];
   const read = await deps.gh.releaseRange({
     withTags: true,

@@ -6,11 +6,10 @@ import { pipelineOf, versioningOf } from '../../../src/domain/pipeline.js';
 import {
   commitBump,
   nextVersion,
-  releaseNotes,
   tagVersion,
   versionTags,
-  type VersionInput,
-} from '../../../src/domain/version.js';
+} from '../../../src/domain/version-plan.js';
+import { releaseNotes, type VersionInput } from '../../../src/domain/version.js';
 
 describe('commitBump', () => {
   it.each([
