@@ -15,6 +15,7 @@ import {
   smokeWorkflow,
   verified,
   versionedRelease,
+  type Scenario,
 } from '../__tests__/support/scenario.js';
 import type { GitHubSimulator } from '../__tests__/support/github-simulator/server.js';
 import { deepMerge, fixture } from '../__tests__/support/events.js';
@@ -126,6 +127,23 @@ it('requests per decision kind', async () => {
   }
 });
 
+/** The verification event of `sha` (its decision), then its deploy's success (observed). */
+async function allowedThenDeployed(
+  sim: GitHubSimulator,
+  s: Scenario,
+  sha: string,
+): Promise<[ActionRun, ActionRun]> {
+  const allowed = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, sha) });
+  const run = deployRuns(sim, s).at(-1)!;
+  sim.completeRun(run.id, 'success');
+  const deployed = await runAction({
+    sim,
+    eventName: 'workflow_run',
+    event: deployEvent(sim, s, run.id, 'success'),
+  });
+  return [allowed, deployed];
+}
+
 /**
  * A health check by smoke tests (SPEC §15): the deploy's success dispatches them, their success
  * verifies, their failure rolls back; then a manual rollback, and a versioned release (§18).
@@ -141,14 +159,7 @@ async function verificationKinds(kinds: Record<string, ActionRun>): Promise<void
       const smoke = smokeWorkflow(sim);
       inProduction(sim, s.base);
       const sha = sim.commit({ files: { 'src/app.ts': 'export const v = 2;\n' } });
-      await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, sha) });
-      const run = deployRuns(sim, s).at(-1)!;
-      sim.completeRun(run.id, 'success');
-      const deployed = await runAction({
-        sim,
-        eventName: 'workflow_run',
-        event: deployEvent(sim, s, run.id, 'success'),
-      });
+      const [, deployed] = await allowedThenDeployed(sim, s, sha);
       if (conclusion === 'success') kinds['deploy success → smoke tests dispatched'] = deployed;
       const smokeRun = sim.runs.find((r) => r.workflow_id === smoke.id)!;
       kinds[
@@ -181,18 +192,10 @@ async function verificationKinds(kinds: Record<string, ActionRun>): Promise<void
   const sim = await startSimulator();
   try {
     const { s, sha } = versionedRelease(sim);
-    kinds['versioned LOW ALLOW (tag before the dispatch)'] = await runAction({
-      sim,
-      eventName: 'workflow_run',
-      event: verified(sim, s, sha),
-    });
-    const run = deployRuns(sim, s).at(-1)!;
-    sim.completeRun(run.id, 'success');
-    kinds['versioned deploy success → release'] = await runAction({
-      sim,
-      eventName: 'workflow_run',
-      event: deployEvent(sim, s, run.id, 'success'),
-    });
+    [
+      kinds['versioned LOW ALLOW (tag before the dispatch)'],
+      kinds['versioned deploy success → release'],
+    ] = await allowedThenDeployed(sim, s, sha);
   } finally {
     await sim.stop();
   }
@@ -217,18 +220,10 @@ async function pipelineKinds(kinds: Record<string, ActionRun>): Promise<void> {
     sim.workflowRun({ workflow: s.verify, headSha: s.base, conclusion: 'success' });
     kinds['two stages: reconcile idle'] = await schedule(sim);
     const sha = sim.commit({ files: { 'src/app.ts': 'export const v = 2;\n' } });
-    kinds['two stages: staging LOW ALLOW'] = await runAction({
-      sim,
-      eventName: 'workflow_run',
-      event: verified(sim, s, sha),
-    });
-    const run = deployRuns(sim, s).at(-1)!;
-    sim.completeRun(run.id, 'success');
-    kinds['two stages: staging success → production ALLOW'] = await runAction({
-      sim,
-      eventName: 'workflow_run',
-      event: deployEvent(sim, s, run.id, 'success'),
-    });
+    [
+      kinds['two stages: staging LOW ALLOW'],
+      kinds['two stages: staging success → production ALLOW'],
+    ] = await allowedThenDeployed(sim, s, sha);
   } finally {
     await sim.stop();
   }
