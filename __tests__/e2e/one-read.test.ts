@@ -31,6 +31,11 @@ describe('the policy comes with the state', () => {
     const a = await onVerified(s, first);
     expect(a.outputs.decision).toBe('ALLOW');
     expect(ops(a)).toContain('repos/get-content');
+    // The file read through the contents API became production's copy with the claim.
+    expect(stateFile(sim, 'release.json')).toMatchObject({
+      production_sha_current: s.base,
+      policy: { commit: s.base, path: '.booty.yml' },
+    });
 
     const run = deployRuns(sim, s)[0]!;
     sim.completeRun(run.id, 'success');

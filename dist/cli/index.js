@@ -59520,7 +59520,13 @@ async function policy_readConfig(deps, ref, production) {
     // Production's copy on the state branch, or the file at the SHA the state read brought along
     // (SPEC §19); else one contents API request.
     const known = deps.store.knownFile(ref, deps.configPath);
-    const text = known !== undefined ? known : await deps.gh.readFile(ref, deps.configPath);
+    let text;
+    if (known !== undefined)
+        text = known;
+    else {
+        text = await deps.gh.readFile(ref, deps.configPath);
+        deps.store.rememberFile(ref, deps.configPath, text);
+    }
     if (text === null && deps.configPathExplicit)
         throw new ConfigError([
             {
@@ -62441,6 +62447,7 @@ async function manualRollback(deps, req) {
 // A version-1 branch reads as the last stage and is rewritten as version 2 on the next write.
 
 
+
 class StageStore {
     inner;
     now;
@@ -62503,7 +62510,14 @@ class StageStore {
      * no read brought it (then it is read through the contents API).
      */
     knownFile(commit, path) {
-        return this.shared.files.get(`${commit}:${stage_store_normalizePath(path)}`);
+        return this.shared.files.get(`${commit}:${normalizePath(path)}`);
+    }
+    /**
+     * A config file read through the contents API: the next write keeps it as production's copy
+     * when `commit` is production's (a state from before §19, or after a rollback, heals itself).
+     */
+    rememberFile(commit, path, text) {
+        this.shared.files.set(`${commit}:${normalizePath(path)}`, text);
     }
     /** The open issues with any of `labels`, from the read; null when the read did not list all. */
     openIssuesLabelled(labels) {
@@ -62517,7 +62531,7 @@ class StageStore {
     }
     async read(sha, decisionFile) {
         const file = sha && this.stage ? stageDecisionPath(sha, this.stage.name, this.isLast()) : undefined;
-        const path = this.policyPath === null ? null : stage_store_normalizePath(this.policyPath);
+        const path = this.policyPath === null ? null : normalizePath(this.policyPath);
         const snap = await this.inner.read(sha, decisionFile ?? file, {
             ...(path !== null ? { policyPath: path } : {}),
             openIssues: sha !== undefined,
@@ -62576,7 +62590,6 @@ class StageStore {
         return r;
     }
 }
-const stage_store_normalizePath = (p) => p.replace(/^\.\//, '').replace(/^\/+/, '');
 /**
  * release.json keeps the config file of its production SHA (§19): copied when production moves
  * and the run has read that file, dropped when production moved to a commit whose file this run
@@ -62586,7 +62599,7 @@ function withPolicyCopy(release, policyPath, files) {
     const production = release.production_sha_current;
     if (policyPath === null || production === null)
         return release;
-    const path = stage_store_normalizePath(policyPath);
+    const path = normalizePath(policyPath);
     if (release.policy?.commit === production && release.policy.path === path)
         return release;
     const text = files.get(`${production}:${path}`);

@@ -25,7 +25,12 @@ export async function readConfig(
   // Production's copy on the state branch, or the file at the SHA the state read brought along
   // (SPEC §19); else one contents API request.
   const known = deps.store.knownFile(ref, deps.configPath);
-  const text = known !== undefined ? known : await deps.gh.readFile(ref, deps.configPath);
+  let text: string | null;
+  if (known !== undefined) text = known;
+  else {
+    text = await deps.gh.readFile(ref, deps.configPath);
+    deps.store.rememberFile(ref, deps.configPath, text);
+  }
   if (text === null && deps.configPathExplicit)
     throw new ConfigError([
       {

@@ -13,6 +13,7 @@ import {
   withStage,
   type Release,
 } from '../domain/state.js';
+import { normalizePath } from '../domain/config.js';
 import type { OpenIssues, StateSnapshot, StateStore, WriteResult } from '../ports.js';
 import {
   gitBlobSha,
@@ -108,6 +109,14 @@ export class StageStore implements StateStore {
     return this.shared.files.get(`${commit}:${normalizePath(path)}`);
   }
 
+  /**
+   * A config file read through the contents API: the next write keeps it as production's copy
+   * when `commit` is production's (a state from before §19, or after a rollback, heals itself).
+   */
+  rememberFile(commit: string, path: string, text: string | null): void {
+    this.shared.files.set(`${commit}:${normalizePath(path)}`, text);
+  }
+
   /** The open issues with any of `labels`, from the read; null when the read did not list all. */
   openIssuesLabelled(labels: string[]): { number: number; title: string }[] | null {
     const open = this.shared.openIssues;
@@ -184,8 +193,6 @@ export class StageStore implements StateStore {
     return r;
   }
 }
-
-const normalizePath = (p: string): string => p.replace(/^\.\//, '').replace(/^\/+/, '');
 
 /**
  * release.json keeps the config file of its production SHA (§19): copied when production moves
