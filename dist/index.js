@@ -57534,8 +57534,7 @@ function claimRollback(release, bad, target, now, claimedBy) {
         ? updateEntry(release, (h) => h.sha === bad, { rolled_back_at: now.toISOString() })
         : release;
     // The rollback deploys the target's own version again (§18: a rollback creates no tag).
-    const version = release.deploy_history.find((h) => h.sha === target && h.version)?.version;
-    const claimed = state_claim(marked, target, now, claimedBy, version ?? null);
+    const claimed = state_claim(marked, target, now, claimedBy, versionOf(release, target));
     return updateEntry(claimed, (h) => h.sha === target && h.result === 'pending', {
         rollback_of: bad,
     });
@@ -57593,6 +57592,12 @@ function clearInFlight(release, target) {
     return dropEntries(release, (h) => h.sha === target && h.result === 'pending');
 }
 /** The SHA's deploy-failure issue from an earlier failure, if one was opened. */
+/** The version tag (§18) a deploy of `sha` carried in this history, if any. */
+function versionOf(release, sha) {
+    if (!sha)
+        return null;
+    return release.deploy_history.find((h) => h.sha === sha && h.version)?.version ?? null;
+}
 function failureIssueOf(release, target) {
     for (const h of release.deploy_history)
         if (h.sha === target && typeof h.issue_number === 'number')
@@ -62373,8 +62378,7 @@ function recordedVersion(whole, config, p, stage, sha) {
     const v = versioningOf(config, p);
     if (!v || stage.index < v.stage.index)
         return null;
-    const view = stageView(whole, v.stage.name, v.stage.isLast);
-    return view.deploy_history.find((h) => h.sha === sha && h.version)?.version ?? null;
+    return versionOf(stageView(whole, v.stage.name, v.stage.isLast), sha);
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -64355,7 +64359,6 @@ async function decideAndAct(root, req, first) {
         const recorded = await recordDispatched(deps, req.sha, run.id, run.url, claimed);
         report.stateCommit = recorded ?? report.stateCommit;
         report.deployRunUrl = run.url;
-        report.version = ev.version?.tag ?? null;
         const row = report.pipeline?.find((r) => r.stage === ev.stage?.name);
         if (row)
             row.inFlight = { sha: req.sha, runUrl: run.url };

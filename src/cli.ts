@@ -15,7 +15,7 @@ import {
 } from './domain/config.js';
 import { pipelineOf, pipelineRows, type PipelineRow } from './domain/pipeline.js';
 import { verifyChain, type EvidenceRecord } from './domain/evidence.js';
-import { inFlight, StateCorruptError, stageView, type Release } from './domain/state.js';
+import { inFlight, StateCorruptError, stageView, versionOf, type Release } from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
 import { decideAndAct, GovernorError, readConfig, type GovernorDeps } from './governor/index.js';
 import { namedStage, stageDeps } from './governor/stages.js';
@@ -359,7 +359,7 @@ async function statusCommand(
     state_head: snap.head,
     production_sha: r.production_sha_current,
     /** The version tag production runs (§18), when versioning recorded one. */
-    production_version: versionAt(r, r.production_sha_current),
+    production_version: versionOf(r, r.production_sha_current),
     production_sha_previous: r.production_sha_previous,
     last_deploy: {
       sha: r.last_deploy_attempt_sha,
@@ -373,7 +373,7 @@ async function statusCommand(
       pipeline.rows?.map((row, i, rows) => ({
         name: row.stage,
         current_sha: row.currentSha,
-        version: versionAt(
+        version: versionOf(
           stageView(snap.pipeline ?? r, row.stage, i === rows.length - 1),
           row.currentSha,
         ),
@@ -416,12 +416,6 @@ async function statusCommand(
     }
   }
   return 0;
-}
-
-/** The version tag a stage's history records for `sha` (§18). */
-function versionAt(release: Release, sha: string | null): string | null {
-  if (!sha) return null;
-  return release.deploy_history.find((h) => h.sha === sha && h.version)?.version ?? null;
 }
 
 /** One line of what a record says happened. */

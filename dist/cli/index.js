@@ -54287,8 +54287,7 @@ function state_claimRollback(release, bad, target, now, claimedBy) {
         ? updateEntry(release, (h) => h.sha === bad, { rolled_back_at: now.toISOString() })
         : release;
     // The rollback deploys the target's own version again (§18: a rollback creates no tag).
-    const version = release.deploy_history.find((h) => h.sha === target && h.version)?.version;
-    const claimed = state_claim(marked, target, now, claimedBy, version ?? null);
+    const claimed = state_claim(marked, target, now, claimedBy, versionOf(release, target));
     return updateEntry(claimed, (h) => h.sha === target && h.result === 'pending', {
         rollback_of: bad,
     });
@@ -54346,6 +54345,12 @@ function clearInFlight(release, target) {
     return dropEntries(release, (h) => h.sha === target && h.result === 'pending');
 }
 /** The SHA's deploy-failure issue from an earlier failure, if one was opened. */
+/** The version tag (§18) a deploy of `sha` carried in this history, if any. */
+function versionOf(release, sha) {
+    if (!sha)
+        return null;
+    return release.deploy_history.find((h) => h.sha === sha && h.version)?.version ?? null;
+}
 function state_failureIssueOf(release, target) {
     for (const h of release.deploy_history)
         if (h.sha === target && typeof h.issue_number === 'number')
@@ -59015,8 +59020,7 @@ function recordedVersion(whole, config, p, stage, sha) {
     const v = pipeline_versioningOf(config, p);
     if (!v || stage.index < v.stage.index)
         return null;
-    const view = state_stageView(whole, v.stage.name, v.stage.isLast);
-    return view.deploy_history.find((h) => h.sha === sha && h.version)?.version ?? null;
+    return versionOf(state_stageView(whole, v.stage.name, v.stage.isLast), sha);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/canonicalize/lib/canonicalize.js
@@ -61165,7 +61169,6 @@ async function act_decideAndAct(root, req, first) {
         const recorded = await recordDispatched(deps, req.sha, run.id, run.url, claimed);
         report.stateCommit = recorded ?? report.stateCommit;
         report.deployRunUrl = run.url;
-        report.version = ev.version?.tag ?? null;
         const row = report.pipeline?.find((r) => r.stage === ev.stage?.name);
         if (row)
             row.inFlight = { sha: req.sha, runUrl: run.url };
@@ -63107,7 +63110,7 @@ async function statusCommand(values, positionals, s, env) {
         state_head: snap.head,
         production_sha: r.production_sha_current,
         /** The version tag production runs (§18), when versioning recorded one. */
-        production_version: versionAt(r, r.production_sha_current),
+        production_version: versionOf(r, r.production_sha_current),
         production_sha_previous: r.production_sha_previous,
         last_deploy: {
             sha: r.last_deploy_attempt_sha,
@@ -63120,7 +63123,7 @@ async function statusCommand(values, positionals, s, env) {
         stages: pipeline.rows?.map((row, i, rows) => ({
             name: row.stage,
             current_sha: row.currentSha,
-            version: versionAt(state_stageView(snap.pipeline ?? r, row.stage, i === rows.length - 1), row.currentSha),
+            version: versionOf(state_stageView(snap.pipeline ?? r, row.stage, i === rows.length - 1), row.currentSha),
             live_since: row.liveSince,
             verified_at: row.verifiedAt,
             soak_ends: row.soakEnd,
@@ -63152,12 +63155,6 @@ async function statusCommand(values, positionals, s, env) {
         }
     }
     return 0;
-}
-/** The version tag a stage's history records for `sha` (§18). */
-function versionAt(release, sha) {
-    if (!sha)
-        return null;
-    return release.deploy_history.find((h) => h.sha === sha && h.version)?.version ?? null;
 }
 /** One line of what a record says happened. */
 function recordSummary(r) {

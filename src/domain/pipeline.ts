@@ -4,7 +4,7 @@
 import type { Config } from './config.js';
 import type { StageFacts } from './decide.js';
 import type { HealthCheck } from './health.js';
-import { lifecycleOf, stageView, type Release } from './state.js';
+import { lifecycleOf, stageView, versionOf, type Release } from './state.js';
 import type { Versioning } from './version.js';
 
 export interface Stage {
@@ -230,6 +230,5 @@ export function recordedVersion(
 ): string | null {
   const v = versioningOf(config, p);
   if (!v || stage.index < v.stage.index) return null;
-  const view = stageView(whole, v.stage.name, v.stage.isLast);
-  return view.deploy_history.find((h) => h.sha === sha && h.version)?.version ?? null;
+  return versionOf(stageView(whole, v.stage.name, v.stage.isLast), sha);
 }

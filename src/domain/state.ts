@@ -689,8 +689,7 @@ export function claimRollback(
     ? updateEntry(release, (h) => h.sha === bad, { rolled_back_at: now.toISOString() })
     : release;
   // The rollback deploys the target's own version again (§18: a rollback creates no tag).
-  const version = release.deploy_history.find((h) => h.sha === target && h.version)?.version;
-  const claimed = claim(marked, target, now, claimedBy, version ?? null);
+  const claimed = claim(marked, target, now, claimedBy, versionOf(release, target));
   return updateEntry(claimed, (h) => h.sha === target && h.result === 'pending', {
     rollback_of: bad,
   });
@@ -770,6 +769,12 @@ export function clearInFlight(release: Release, target: string): Release {
 }
 
 /** The SHA's deploy-failure issue from an earlier failure, if one was opened. */
+/** The version tag (§18) a deploy of `sha` carried in this history, if any. */
+export function versionOf(release: Release, sha: string | null): string | null {
+  if (!sha) return null;
+  return release.deploy_history.find((h) => h.sha === sha && h.version)?.version ?? null;
+}
+
 export function failureIssueOf(release: Release, target: string): number | null {
   for (const h of release.deploy_history)
     if (h.sha === target && typeof h.issue_number === 'number') return h.issue_number;

@@ -221,7 +221,6 @@ export async function decideAndAct(
     const recorded = await recordDispatched(deps, req.sha, run.id, run.url, claimed);
     report.stateCommit = recorded ?? report.stateCommit;
     report.deployRunUrl = run.url;
-    report.version = ev.version?.tag ?? null;
     const row = report.pipeline?.find((r) => r.stage === ev.stage?.name);
     if (row) row.inFlight = { sha: req.sha, runUrl: run.url };
     await publishStatus(
