@@ -46793,6 +46793,7 @@ class GitHub {
     octokit;
     owner;
     repo;
+    seesRuns = true;
     constructor(octokit, owner, repo) {
         this.octokit = octokit;
         this.owner = owner;
@@ -57072,6 +57073,11 @@ const releaseSchema = looseObject({
     policy: object({ commit: sha, path: schemas_string(), blob_sha: schemas_string(), text: schemas_string() })
         .nullable()
         .optional(),
+    /**
+     * production_sha_current has no config file at `path` (a running production adopted from
+     * before the governor, SPEC §3): known without asking, while `commit` is production's.
+     */
+    policy_absent: object({ commit: sha, path: schemas_string() }).nullable().optional(),
     /** The last evidence record (§17): its seq and hash. */
     evidence_head: object({ seq: schemas_number().int().min(1), hash: schemas_string().regex(/^[0-9a-f]{64}$/) })
         .nullable()
@@ -57631,7 +57637,8 @@ force-pushes it. Do not edit it by hand while deploys are running; protect it fr
 // The state, and what a decision needs before its compare, in one request (SPEC §19): the SHA's
 // decision record, the config file at the SHA, and the open issues with their labels.
 const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!,
-    $commit: String!, $policy: String!, $withPolicy: Boolean!, $withIssues: Boolean!) {
+    $commit: String!, $policy: String!, $withPolicy: Boolean!, $withIssues: Boolean!,
+    $branch: String!, $policyPath: String!, $withBranch: Boolean!) {
   repository(owner: $owner, name: $name) {
     ref(qualifiedName: $ref) {
       target {
@@ -57643,6 +57650,12 @@ const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: St
       }
     }
     commit: object(expression: $commit) @include(if: $withPolicy) { oid }
+    branchHead: ref(qualifiedName: $branch) @include(if: $withBranch) {
+      target {
+        oid
+        ... on Commit { policy: file(path: $policyPath) { object { ... on Blob { text isTruncated } } } }
+      }
+    }
     policy: object(expression: $policy) @include(if: $withPolicy) {
       ... on Blob { text isTruncated }
     }
@@ -57708,6 +57721,8 @@ class GitHubStateStore {
     async read(sha, decisionFile, extras = {}) {
         const file = sha ? (decisionFile ?? state_decisionPath(sha)) : null;
         const withPolicy = sha !== undefined && extras.policyPath !== undefined;
+        const policyPath = (extras.policyPath ?? '').replace(/^\.?\//, '');
+        const withBranch = extras.branch !== undefined;
         let data;
         try {
             data = await this.octokit.graphql(READ_QUERY, {
@@ -57717,9 +57732,13 @@ class GitHubStateStore {
                 // A path that cannot exist keeps the query one shape when no SHA is asked for.
                 decision: file ?? 'decisions/.none',
                 commit: withPolicy ? sha : '',
-                policy: withPolicy ? `${sha}:${extras.policyPath.replace(/^\.?\//, '')}` : '',
+                policy: withPolicy ? `${sha}:${policyPath}` : '',
                 withPolicy,
                 withIssues: extras.openIssues === true,
+                branch: withBranch ? `refs/heads/${extras.branch}` : '',
+                // A path that cannot exist when no config path is known: only the head is wanted then.
+                policyPath: policyPath || '.none',
+                withBranch,
             });
         }
         catch (e) {
@@ -57737,6 +57756,17 @@ class GitHubStateStore {
             // says which).
             if (data.repository.commit && !p?.isTruncated)
                 more.policyAtSha = p?.text ?? null;
+        }
+        if (withBranch) {
+            const t = data.repository.branchHead?.target;
+            const p = t?.policy?.object;
+            more.branchHead = t
+                ? {
+                    branch: extras.branch,
+                    sha: t.oid,
+                    policy: !extras.policyPath || p?.isTruncated ? undefined : (p?.text ?? null),
+                }
+                : null;
         }
         const issues = data.repository.openIssues;
         if (issues)
@@ -57952,17 +57982,28 @@ function parseStatusRanges(text) {
     }
     return ranges.length > 0 ? ranges : null;
 }
+/** Why a URL cannot be probed as written, or null. Probes never send credentials. */
+function probeUrlProblem(text) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        return 'must be an http or https URL';
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        return 'must be an http or https URL';
+    if (url.username !== '' || url.password !== '')
+        return 'must not carry credentials (user:password@): probes never send them, so the check would fail or leak them into logs; probe an endpoint that needs none';
+    return null;
+}
 const healthCheckSchema = strictObject({
     url: schemas_string()
-        .refine((u) => {
-        try {
-            const p = new URL(u).protocol;
-            return p === 'http:' || p === 'https:';
-        }
-        catch {
-            return false;
-        }
-    }, 'must be an http or https URL')
+        .superRefine((u, ctx) => {
+        const problem = probeUrlProblem(u);
+        if (problem)
+            ctx.addIssue({ code: 'custom', message: problem });
+    })
         .optional()
         .describe('URL probed from the governor job after a deploy succeeds.'),
     workflow: schemas_string()
@@ -61333,9 +61374,31 @@ function patternProblem(pattern) {
         return 'contains a . or .. segment, which no path in a diff has';
     if (pattern === '/')
         return 'is the root itself; use ** for every path';
+    const unclosed = unclosedBracket(pattern);
+    if (unclosed)
+        return `has an unclosed ${unclosed} (minimatch would read it as a literal character): close it, or escape a literal ${unclosed} as \\${unclosed}`;
     if (patternSource(pattern) === null)
         return 'is not a valid glob';
     return null;
+}
+/** The first `[` or `{` that is never closed, or null (a backslash escapes one character). */
+function unclosedBracket(pattern) {
+    let inClass = false;
+    let braces = 0;
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === '\\')
+            i++;
+        else if (inClass)
+            inClass = c !== ']' || pattern[i - 1] === '[';
+        else if (c === '[')
+            inClass = true;
+        else if (c === '{')
+            braces++;
+        else if (c === '}' && braces > 0)
+            braces--;
+    }
+    return inClass ? '[' : braces > 0 ? '{' : null;
 }
 function parsePattern(pattern) {
     const directory = pattern.endsWith('/');
@@ -61461,7 +61524,12 @@ const DEFAULT_HIGH_RISK_PATHS = [
     'helm/**',
     'k8s/**',
     '**/Dockerfile',
+    '**/Dockerfile.*',
+    '**/*.Dockerfile',
+    '**/Containerfile',
     'docker-compose*.yml',
+    'compose.yml',
+    'compose.yaml',
     '**/package-lock.json',
     '**/yarn.lock',
     '**/pnpm-lock.yaml',
@@ -61702,35 +61770,39 @@ class ConfigError extends Error {
     }
 }
 const KEYS = Object.keys(configSchema.shape);
-/** Keys that are structures, not scalars or lists: the file only, never an environment variable. */
-const FILE_ONLY_KEYS = new Set(['stages', 'health_check', 'freeze_windows', 'versioning']);
 const STAGE_KEYS = Object.keys(config_stageSchema.shape);
 const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
 const FREEZE_KEYS = Object.keys(freezeWindowSchema.shape);
 const VERSIONING_KEYS = Object.keys(versioningSchema.shape);
-const LIST_KEYS = new Set([
-    'approvers',
-    'rollback_labels',
-    'required_artifacts',
-    'high_risk_paths',
-    'medium_risk_paths',
-    'approval_mode',
-    'incident_labels',
-    'deploy_failure_labels',
-]);
-const NUMBER_KEYS = new Set([
-    'required_approvals',
-    'cooldown_minutes',
-    'max_deploys_per_hour',
-    'evidence_retention_days',
-]);
-const BOOLEAN_KEYS = new Set([
-    'enabled',
-    'notify_pull_requests',
-    'require_approval_for_first_deploy',
-    'prevent_self_approval',
-    'allow_blanket_approval',
-]);
+function kindOfSchema(schema) {
+    const def = schema._zod.def;
+    switch (def.type) {
+        case 'default':
+        case 'optional':
+        case 'prefault':
+        case 'nullable':
+            return kindOfSchema(def.innerType);
+        case 'object':
+            return 'structure';
+        case 'array': {
+            const element = def.element;
+            return kindOfSchema(element) === 'structure' ? 'structure' : 'list';
+        }
+        case 'boolean':
+            return 'boolean';
+        case 'number':
+            return 'number';
+        case 'union':
+            return def.options.some((o) => kindOfSchema(o) === 'list') ? 'list' : 'text';
+        default:
+            return 'text';
+    }
+}
+const KINDS = new Map(KEYS.map((k) => [k, kindOfSchema(configSchema.shape[k])]));
+/** Keys that are structures, not scalars or lists: the file only, never an environment variable. */
+const FILE_ONLY_KEYS = new Set(KEYS.filter((k) => KINDS.get(k) === 'structure'));
+/** Every key a RELEASE_GOVERNOR_* variable may set, with how its text is read. */
+const OVERRIDE_KINDS = new Map([...KINDS].filter((e) => e[1] !== 'structure'));
 /** `RELEASE_GOVERNOR_APPROVED` is the environment approval, not configuration. */
 const APPROVAL_VARIABLE = 'RELEASE_GOVERNOR_APPROVED';
 const ENV_PREFIX = 'RELEASE_GOVERNOR_';
@@ -61762,16 +61834,19 @@ function envVarFor(key) {
 }
 function envValue(key, raw) {
     const v = raw.trim();
-    if (LIST_KEYS.has(key))
-        return v
-            .split(',')
-            .map((s) => s.trim())
-            .filter((s) => s !== '');
-    if (BOOLEAN_KEYS.has(key))
-        return v === 'true' ? true : v === 'false' ? false : v;
-    if (NUMBER_KEYS.has(key))
-        return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
-    return raw;
+    switch (OVERRIDE_KINDS.get(key)) {
+        case 'list':
+            return v
+                .split(',')
+                .map((s) => s.trim())
+                .filter((s) => s !== '');
+        case 'boolean':
+            return v === 'true' ? true : v === 'false' ? false : v;
+        case 'number':
+            return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+        default:
+            return raw;
+    }
 }
 /**
  * Reads the overrides from an environment map. An empty variable counts as unset: that is
@@ -61780,7 +61855,7 @@ function envValue(key, raw) {
 function readOverrides(env) {
     const values = {};
     const problems = [];
-    const known = new Map(KEYS.filter((k) => !FILE_ONLY_KEYS.has(k)).map((k) => [envVarFor(k), k]));
+    const known = new Map([...OVERRIDE_KINDS.keys()].map((k) => [envVarFor(k), k]));
     for (const [name, raw] of Object.entries(env)) {
         if (!name.startsWith(ENV_PREFIX) ||
             RUNTIME_VARIABLES.has(name) ||
@@ -61827,12 +61902,55 @@ function keyLine(doc, counter, mapPath, key) {
     }
     return lineOf(doc, counter, mapPath);
 }
-function issueMessage(issue) {
+const TYPE_WORDS = {
+    array: 'a list',
+    object: 'a mapping',
+    boolean: 'true or false',
+    number: 'a number',
+    int: 'a whole number',
+    string: 'a string',
+};
+/** A value as an error quotes it: JSON, cut to a readable length. */
+function quoteValue(value) {
+    // A URL's user:password is never repeated into a log.
+    const text = (JSON.stringify(value) ?? String(value)).replace(/(:\/\/)[^/@\s"]*@/, '$1***@');
+    return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+/** The value at a path of the merged input, or undefined when the path does not exist. */
+function valueAt(root, path) {
+    let v = root;
+    for (const p of path) {
+        if (v === null || typeof v !== 'object')
+            return undefined;
+        v = v[p];
+    }
+    return v;
+}
+/** One problem in words: what is wrong, then the offending value when there is one. */
+function issueMessage(issue, value) {
+    if (issue.code === 'invalid_type' && value === undefined)
+        return 'is missing (it is required)';
+    let message;
     if (issue.code === 'invalid_union')
-        return 'must be one of label, comment, environment, or a list of them';
-    if (issue.code === 'invalid_type')
-        return `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
-    return issue.message;
+        message = 'must be one of label, comment, environment, or a list of them';
+    else if (issue.code === 'invalid_type')
+        message = `must be ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
+    else if (issue.code === 'invalid_value')
+        message = `must be one of ${issue.values.map((v) => String(v)).join(', ')}`;
+    else
+        message = issue.message;
+    if (value === undefined || (value !== null && typeof value === 'object'))
+        return message;
+    if (typeof value === 'string' && value !== '' && message.includes(value))
+        return message;
+    return `${message}; got ${quoteValue(value)}`;
+}
+/**
+ * A key path as people read it: list entries count from 1, as decisions count freeze windows
+ * ("freeze window 1" is `freeze_windows.1`).
+ */
+function keyPath(path) {
+    return [CONFIG_BLOCK, ...path.map((p) => (typeof p === 'number' ? String(p + 1) : p))].join('.');
 }
 /**
  * Parses and validates the configuration. Throws ConfigError naming every problem.
@@ -61946,9 +62064,9 @@ function loadConfig(opts) {
                                 ? STAGE_KEYS
                                 : KEYS;
                 const message = unknownKey === null
-                    ? issueMessage(issue)
+                    ? issueMessage(issue, valueAt(merged, path))
                     : `unknown key (allowed: ${allowed.join(', ')})`;
-                problems.push({ key: [CONFIG_BLOCK, ...path].join('.'), where, message });
+                problems.push({ key: keyPath(path), where, message });
             }
         }
     }
@@ -62709,17 +62827,33 @@ function statusDescription(r) {
 
 
 
-/** `production`: `ref` is the production SHA (else the commit being decided, before a first deploy). */
-async function readConfig(deps, ref, production) {
+/** Whether a read answers for this production SHA and head (production's policy fits any head). */
+function readFits(read, production, head) {
+    return (read.production === production &&
+        (read.configRef === head || (production !== null && read.configRef === production)));
+}
+async function fileAt(deps, ref) {
     // Production's copy on the state branch, or the file at the SHA the state read brought along
-    // (SPEC §19); else one contents API request.
+    // (SPEC §19); else one contents API request (which fails, naming it, for a commit that does
+    // not exist: a missing production commit never reads as "no config").
     const known = deps.store.knownFile(ref, deps.configPath);
-    let text;
     if (known !== undefined)
-        text = known;
-    else {
-        text = await deps.gh.readFile(ref, deps.configPath);
-        deps.store.rememberFile(ref, deps.configPath, text);
+        return known;
+    const text = await deps.gh.readFile(ref, deps.configPath);
+    deps.store.rememberFile(ref, deps.configPath, text);
+    return text;
+}
+/**
+ * The trusted policy (SPEC §3): the config at `production`, or at `head` when nothing is in
+ * production yet or production's commit has no config file (then `adopted`).
+ */
+async function readConfig(deps, production, head) {
+    let ref = production ?? head;
+    let text = await fileAt(deps, ref);
+    const adopted = production !== null && text === null && head !== production;
+    if (adopted) {
+        ref = head;
+        text = await fileAt(deps, head);
     }
     if (text === null && deps.configPathExplicit)
         throw new ConfigError([
@@ -62754,14 +62888,20 @@ async function readConfig(deps, ref, production) {
     if (result.config)
         deps.store.retentionDays = result.config.evidence_retention_days;
     const blobSha = text === null ? null : gitBlobSha(text);
+    const where = { production, configRef: ref, adopted, blobSha };
     if (result.enabled)
-        return { config: result.config, disabled: false, why: null, typo: null, blobSha };
+        return { config: result.config, disabled: false, why: null, typo: null, ...where };
+    const at = adopted
+        ? `the head, as production ${shortSha(production)} predates ${deps.configPath}`
+        : production
+            ? 'the production commit: its policy judges every change'
+            : 'commit being decided, as nothing is in production yet';
     return {
         config: result.config,
-        blobSha,
         disabled: true,
-        why: `${result.why} (Read at ${shortSha(ref)}, the ${production ? 'production commit: its policy judges every change' : 'commit being decided, as nothing is in production yet'}.)`,
+        why: `${result.why} (Read at ${shortSha(ref)}, ${adopted ? at : `the ${at}`}.)`,
         typo: result.typo,
+        ...where,
     };
 }
 function sameWorkflow(configured, run) {
@@ -63241,7 +63381,9 @@ function decideEarly(input, trail = new Trail()) {
     trail.pass('out_of_order', input.productionSha
         ? `ahead of production ${decide_short(input.productionSha)}${input.inFlight ? ` and of ${decide_short(input.inFlight.sha)} in flight` : ''}`
         : 'no production SHA yet');
-    if (input.manual) {
+    if (input.manual && input.verified === null)
+        trail.pass('verified', 'verification not checked in local mode (workflow runs live on GitHub)');
+    else if (input.manual) {
         if (!input.verified) {
             trail.applies('verified', `no successful verification run for ${decide_short(input.sha)} on the release branch`);
             return hard(trail, 'not_verified', null, `${decide_short(input.sha)} has no successful run of the verification workflow on the release branch.`);
@@ -63264,7 +63406,9 @@ function decideEarly(input, trail = new Trail()) {
             trail.pass('promoted', `${decide_short(input.sha)} runs verified in ${prev.name}`);
     }
     const art = input.artifacts;
-    if (art) {
+    if (art?.unchecked)
+        trail.pass('evidence', `not checked in local mode: ${art.required.join(', ')} (workflow runs and artifacts live on GitHub)`);
+    else if (art) {
         if (art.missing.length > 0) {
             const where = art.runId === null
                 ? 'no successful verification run was found'
@@ -63298,7 +63442,7 @@ function approvalsMatter(f) {
         return false;
     if (f.risk === 'HIGH')
         return true;
-    if (f.productionSha === null && f.config.require_approval_for_first_deploy)
+    if ((f.productionSha === null || f.adopted) && f.config.require_approval_for_first_deploy)
         return true;
     return f.incidentCount > 0 || f.degraded === true;
 }
@@ -63399,16 +63543,26 @@ function decide(input) {
     // 6
     if (noApprovals)
         trail.pass('first_deploy', notHere);
-    else if (input.productionSha === null && config.require_approval_for_first_deploy) {
+    else if ((input.productionSha === null || input.adopted) &&
+        config.require_approval_for_first_deploy) {
+        // Adoption: production runs a commit from before the config file, so this is the first
+        // deploy the governor judges, under the head's own policy.
+        const first = input.adopted
+            ? `production ${decide_short(input.productionSha)} predates ${config.config_path}: the first governed deploy`
+            : 'first deploy';
         if (!wholeDiffApproved) {
-            trail.applies('first_deploy', 'no production SHA yet and no approval covering the whole first deploy');
-            const d = hold(softHold(trail, input, 'first_deploy_required', uncoveredPaths(approvals, risk.paths), 'First deploy: an approval is required.'));
+            trail.applies('first_deploy', input.adopted
+                ? `${first}, judged by the head's config, needs an approval covering the whole diff`
+                : 'no production SHA yet and no approval covering the whole first deploy');
+            const d = hold(softHold(trail, input, 'first_deploy_required', uncoveredPaths(approvals, risk.paths), input.adopted
+                ? `First governed deploy: production ${decide_short(input.productionSha)} has no ${config.config_path}, so the head's config judges and an approval of the whole diff is required.`
+                : 'First deploy: an approval is required.'));
             if (d)
                 return d;
         }
         else {
             clearedByApproval = true;
-            trail.pass('first_deploy', 'first deploy, approved');
+            trail.pass('first_deploy', `${first}, approved`);
         }
     }
     else
@@ -63472,7 +63626,7 @@ function decide(input) {
                 return d;
         }
     }
-    // 8c: a SHA rolled back from this stage comes back only with a fresh, SHA-scoped approval.
+    // 8d: a SHA rolled back from this stage comes back only with a fresh, SHA-scoped approval.
     if (input.lifecycle === 'rolled_back') {
         const since = input.rolledBackAt ?? '';
         const again = approvals.valid.find((a) => a.covers === 'all' && (a.at === null || a.at > since));
@@ -63706,6 +63860,7 @@ async function planVersion(deps, config, sha, current, compare) {
     let messages = current ? rangeCommits.map((c) => c.message) : [];
     let pulls = read.pulls;
     let previous = null;
+    let problem;
     let checks = 0;
     for (const t of ours) {
         if (t.commit === sha)
@@ -63714,8 +63869,15 @@ async function planVersion(deps, config, sha, current, compare) {
             previous = t;
             break;
         }
-        if (++checks > MAX_ANCESTRY_CHECKS)
-            throw new GovernorError(`Could not find the version below ${shortSha(sha)}: the ${MAX_ANCESTRY_CHECKS} highest ${v.tag_prefix}X.Y.Z tags are not its ancestors.`, `Delete tags made on other branches, or tag the release below ${shortSha(sha)} by hand with its version; then re-run.`);
+        if (++checks > MAX_ANCESTRY_CHECKS) {
+            const lost = `Could not find the version below ${shortSha(sha)}: the ${MAX_ANCESTRY_CHECKS} highest ${v.tag_prefix}X.Y.Z tags are not its ancestors.`;
+            // A what-if dispatches nothing: it says what a real run would meet, and goes on.
+            if (deps.dryRun) {
+                problem = `${lost} A real run stops here before claiming anything; the version shown is counted as if no tag were below.`;
+                break;
+            }
+            throw new GovernorError(lost, `Delete tags made on other branches, or tag the release below ${shortSha(sha)} by hand with its version; then re-run.`);
+        }
         const c = await deps.gh.compare(t.commit, sha);
         if (c.status === 'ahead' || c.status === 'identical') {
             previous = t;
@@ -63752,9 +63914,14 @@ async function planVersion(deps, config, sha, current, compare) {
                 existing: true,
             };
     const taken = read.tags.find((t) => t.name === plan.tag);
+    if (taken && deps.dryRun)
+        return {
+            ...plan,
+            problem: `The next version's tag, ${plan.tag}, is already on ${shortSha(taken.commit)}, not on ${shortSha(sha)}: a real run would stop before claiming anything, until ${shortSha(sha)} has the tag of the version it should be released as (docs: Versions, tags made by hand).`,
+        };
     if (taken)
         throw conflict(plan.tag, taken.commit, sha);
-    return plan;
+    return problem ? { ...plan, problem } : plan;
 }
 function conflict(tag, other, sha) {
     return new GovernorError(`The tag ${tag} exists on ${other}, not on ${sha}, the commit to release as ${tag}. Nothing was dispatched.`, `A tag of the next version was made by hand on another commit. Delete it (git push --delete origin ${tag}) if it is wrong, or tag ${shortSha(sha)} by hand with the version it should have; then re-run the governor.`);
@@ -63890,6 +64057,8 @@ async function changedFiles(deps, productionSha, sha, compareFiles, capped) {
 /** The verification run's artifacts against required_artifacts. */
 async function requiredArtifacts(deps, config, req) {
     const required = config.required_artifacts;
+    if (!deps.gh.seesRuns)
+        return { facts: { required, missing: [], expired: [], runId: null, unchecked: true }, found: [] };
     const runId = req.verification?.id ??
         (await deps.gh.verificationRun(config.verification_workflow, req.sha, config.branch))?.id ??
         null;
@@ -63899,10 +64068,6 @@ async function requiredArtifacts(deps, config, req) {
     const missing = required.filter((n) => !found.some((a) => a.name === n));
     return { facts: { required, missing, expired, runId }, found };
 }
-/** The commit whose config judges every stage: production's (the last stage's), else the SHA. */
-function policyRef(snapshot, sha) {
-    return (snapshot.pipeline ?? snapshot.release).production_sha_current ?? sha;
-}
 async function evaluate(deps, req, known) {
     const notes = [];
     const snapshot = known?.snapshot ?? (await deps.store.read(req.sha));
@@ -63910,10 +64075,9 @@ async function evaluate(deps, req, known) {
     const whole = snapshot.pipeline ?? release;
     // The policy is production's (the last stage's), whichever stage is decided.
     const policySha = whole.production_sha_current;
-    const configRef = policySha ?? req.sha;
-    const cfg = known && known.configRef === configRef
+    const cfg = known && readFits(known, policySha, req.sha)
         ? known
-        : { ...(await readConfig(deps, configRef, policySha !== null)), configRef };
+        : await readConfig(deps, policySha, req.sha);
     const productionSha = release.production_sha_current;
     const pipeline = cfg.config ? pipelineOf(cfg.config) : null;
     const stage = pipeline
@@ -63931,6 +64095,7 @@ async function evaluate(deps, req, known) {
         foundRun: null,
         assessment: null,
         approvals: null,
+        read: cfg,
         policy: { commit: cfg.configRef, blobSha: cfg.blobSha ?? null },
         diff: null,
         roles: {},
@@ -64030,6 +64195,7 @@ async function evaluate(deps, req, known) {
         degraded: deps.degraded,
         stageApprovals: stage.approvals,
         rolledBack: lifecycle === 'rolled_back',
+        adopted: cfg.adopted,
     })) {
         const commits = productionCompare?.commits ?? [];
         const headAuthor = commits.find((c) => c.sha === req.sha)?.author ?? (await deps.gh.commitAuthor(req.sha));
@@ -64063,12 +64229,15 @@ async function evaluate(deps, req, known) {
         now: deps.now(),
         rolledBackAt: entry?.rolled_back_at ?? null,
         breakGlass: req.breakGlass ?? null,
+        adopted: cfg.adopted,
     });
     let version = null;
     if (decision.outcome === 'ALLOW') {
         const v = versioningOf(config, pipeline);
         if (v && v.stage.name === stage.name) {
             const plan = await planVersion(deps, config, req.sha, productionSha, productionCompare);
+            if (plan.problem)
+                notes.push(plan.problem);
             version = { tag: plan.tag, plan };
         }
         else {
@@ -64241,8 +64410,7 @@ async function onStage(deps, req, first) {
             return { deps, known };
         const snapshot = known?.snapshot ?? (await deps.store.read(req.sha));
         const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
-        const ref = production ?? req.sha;
-        known = { ...(await readConfig(deps, ref, production !== null)), configRef: ref, snapshot };
+        known = { ...(await readConfig(deps, production, req.sha)), snapshot };
     }
     if (!known.config || known.disabled)
         return { deps, known };
@@ -64265,10 +64433,7 @@ async function decideAndAct(root, req, first) {
     const unconfirmed = new UnconfirmedWrites();
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
         const ev = await evaluate(deps, req, known);
-        known = {
-            ...(ev.off ?? { config: ev.full, disabled: false, why: null, typo: null }),
-            configRef: policyRef(ev.snapshot, req.sha),
-        };
+        known = ev.read;
         const environment = ev.pipeline?.configured ? ev.stage.environment : null;
         const report = reportOf(deps, ev, req.sha);
         const config = ev.config;
@@ -65154,8 +65319,10 @@ function factsOf(run, defaultBranch) {
 async function reconcile(deps) {
     const snapshot = await deps.store.read();
     const productionSha = (snapshot.pipeline ?? snapshot.release).production_sha_current;
-    const configRef = productionSha ?? deps.defaultBranch;
-    const read = await readConfig(deps, configRef, productionSha !== null);
+    // The read brought the default branch's head (and its config file): the head a production
+    // from before the config is judged by, and the end of the line for the first stage.
+    const branchHead = deps.store.branchHead;
+    const read = await readConfig(deps, productionSha, branchHead?.sha ?? deps.defaultBranch);
     const report = (over) => emptyReport({ runUrl: deps.run.url, dryRun: deps.dryRun, productionSha, ...over });
     if (read.disabled || !read.config)
         return report({
@@ -65167,7 +65334,7 @@ async function reconcile(deps) {
     const config = read.config;
     const pipeline = pipelineOf(config);
     // The policy is production's: kept for every decision below while production stays put.
-    const known = { ...read, configRef };
+    const known = read;
     // What settling said: its notes, and its warnings (a status GitHub did not take) kept loud.
     const notes = [];
     const warnings = [];
@@ -65245,9 +65412,13 @@ async function reconcile(deps) {
     // A later stage's decision changed only that stage: the first stage's checks below read the
     // same state, except whether the next stage has taken the soaking SHA (the release train).
     // The first stage: the newest verified commit of the release branch, if nothing decided it yet.
+    // When the branch's head is what the stage runs, nothing can be ahead of it: no request.
     const first = pipeline.stages[0];
-    const candidate = await deps.gh.newestVerified(config.verification_workflow, config.branch);
     const view = stageView(whole, first.name, first.isLast);
+    const atHead = branchHead?.branch === config.branch && branchHead.sha === view.production_sha_current;
+    const candidate = atHead
+        ? branchHead.sha
+        : await deps.gh.newestVerified(config.verification_workflow, config.branch);
     const idle = (reason, headline, outcome = 'SKIP') => report({
         outcome,
         reason,
@@ -65268,7 +65439,9 @@ async function reconcile(deps) {
     if (!candidate)
         firstReport = idle('not_a_release_candidate', `Reconcile: no successful push run of ${config.verification_workflow} on ${config.branch}; nothing to decide.`);
     else if (candidate === view.production_sha_current)
-        firstReport = idle('already_in_production', `Reconcile: the newest verified commit ${shortSha(candidate)} is in ${where}; nothing to do.`);
+        firstReport = idle('already_in_production', atHead
+            ? `Reconcile: ${where} runs ${shortSha(candidate)}, the head of ${config.branch}; nothing can be ahead of it.`
+            : `Reconcile: the newest verified commit ${shortSha(candidate)} is in ${where}; nothing to do.`);
     else if (['dispatched', 'succeeded'].includes(lifecycleOf(view, candidate) ?? ''))
         firstReport = idle('already_deployed', `Reconcile: the newest verified commit ${shortSha(candidate)} is ${lifecycleOf(view, candidate) === 'succeeded' ? 'deployed' : 'being deployed'}${pipeline.configured ? ` to ${first.name}` : ''}; nothing to do.`);
     else if (busy && busyUntil && !busy.reachedNext && deps.now() < busyUntil)
@@ -65337,8 +65510,7 @@ async function handleWorkflowRun(deps, run) {
     // Read with the head SHA's decision record: for a release candidate it is the one we need.
     const snapshot = await deps.store.read(run.headSha);
     const productionSha = snapshot.release.production_sha_current;
-    const configRef = productionSha ?? run.headSha;
-    const read = await readConfig(deps, configRef, productionSha !== null);
+    const read = await readConfig(deps, productionSha, run.headSha);
     const { config, disabled } = read;
     const skip = (reason, headline) => emptyReport({
         outcome: 'SKIP',
@@ -65361,10 +65533,10 @@ async function handleWorkflowRun(deps, run) {
     const pipeline = pipelineOf(config);
     const dispatches = (stage) => sameWorkflow(stage.deploy_workflow, facts);
     if (pipeline.stages.some(dispatches))
-        return deployFinished(deps, run, { ...read, configRef }, pipeline, snapshot, dispatches);
+        return deployFinished(deps, run, read, pipeline, snapshot, dispatches);
     const smokes = (stage) => stage.health?.workflow !== undefined && sameWorkflow(stage.health.workflow, facts);
     if (pipeline.stages.some(smokes))
-        return smokeRunFinished(deps, run, { ...read, configRef }, pipeline, snapshot, smokes);
+        return smokeRunFinished(deps, run, read, pipeline, snapshot, smokes);
     if (!sameWorkflow(config.verification_workflow, facts)) {
         const deploys = [...new Set(pipeline.stages.map((s) => s.deploy_workflow))].join(', ');
         return skip('not_a_release_candidate', `Workflow "${run.workflowName}" is neither the verification workflow (${config.verification_workflow}) nor the deploy workflow (${deploys}).`);
@@ -65386,7 +65558,7 @@ async function handleWorkflowRun(deps, run) {
             conclusion: run.conclusion,
             head_sha: run.headSha,
         },
-    }, { ...read, configRef, snapshot });
+    }, { ...read, snapshot });
 }
 /**
  * A deploy run finished: record it on its stage; when that stage now runs the SHA verified,
@@ -65473,28 +65645,37 @@ class StageStore {
     inner;
     now;
     policyPath;
+    releaseBranch;
     shared;
     stage = null;
     constructor(inner, now, 
     /** The config file's path: each read brings it at the SHA read for, and production's copy. */
-    policyPath = null, shared = {
+    policyPath = null, 
+    /** The repository's default branch: a read for no SHA brings its head (null: not known). */
+    releaseBranch = null, shared = {
         whole: new Map(),
         evidence: [],
         retentionDays: 90,
         files: new Map(),
         openIssues: null,
+        branchHead: null,
     }) {
         this.inner = inner;
         this.now = now;
         this.policyPath = policyPath;
+        this.releaseBranch = releaseBranch;
         this.shared = shared;
+    }
+    /** The default branch's head, from the newest read for no SHA; null when not read. */
+    get branchHead() {
+        return this.shared.branchHead ?? null;
     }
     get whole() {
         return this.shared.whole;
     }
     /** A store presenting another stage of the same branch (what it saw and wrote is shared). */
     forStage(name, isLast) {
-        const sibling = new StageStore(this.inner, this.now, this.policyPath, this.shared);
+        const sibling = new StageStore(this.inner, this.now, this.policyPath, this.releaseBranch, this.shared);
         sibling.useStage(name, isLast);
         return sibling;
     }
@@ -65556,15 +65737,26 @@ class StageStore {
         const snap = await this.inner.read(sha, decisionFile ?? file, {
             ...(path !== null ? { policyPath: path } : {}),
             openIssues: sha !== undefined,
+            // A read for no SHA (reconcile, an approval) brings the release branch's head along.
+            ...(sha === undefined && this.releaseBranch ? { branch: this.releaseBranch } : {}),
         });
         this.whole.set(snap.head, snap.release);
         if (path !== null) {
             if (sha && snap.policyAtSha !== undefined)
                 this.shared.files.set(`${sha}:${path}`, snap.policyAtSha);
+            const production = snap.release.production_sha_current;
             const copy = snap.release.policy;
-            if (copy && copy.commit === snap.release.production_sha_current && copy.path === path)
+            if (copy && copy.commit === production && copy.path === path)
                 this.shared.files.set(`${copy.commit}:${path}`, copy.text);
+            const absent = snap.release.policy_absent;
+            if (absent && absent.commit === production && absent.path === path)
+                this.shared.files.set(`${absent.commit}:${path}`, null);
+            const head = snap.branchHead;
+            if (head && head.policy !== undefined)
+                this.shared.files.set(`${head.sha}:${path}`, head.policy);
         }
+        if (snap.branchHead !== undefined)
+            this.shared.branchHead = snap.branchHead;
         if (snap.openIssues)
             this.shared.openIssues = snap.openIssues;
         return {
@@ -65621,23 +65813,24 @@ function withPolicyCopy(release, policyPath, files) {
     if (policyPath === null || production === null)
         return release;
     const path = normalizePath(policyPath);
-    if (release.policy?.commit === production && release.policy.path === path)
-        return release;
     const text = files.get(`${production}:${path}`);
-    if (typeof text !== 'string') {
-        if (!release.policy)
-            return release;
-        const { policy: _stale, ...rest } = release;
+    const { policy, policy_absent: absent, ...rest } = release;
+    if (policy?.commit === production && policy.path === path)
+        return release;
+    if (absent?.commit === production && absent.path === path)
+        return release;
+    // Known absent: a production adopted from before the config file (SPEC §3).
+    if (text === null)
+        return { ...rest, policy_absent: { commit: production, path } };
+    if (text === undefined)
         return rest;
-    }
-    return { ...release, policy: { commit: production, path, blob_sha: gitBlobSha(text), text } };
+    return { ...rest, policy: { commit: production, path, blob_sha: gitBlobSha(text), text } };
 }
 
 ;// CONCATENATED MODULE: ./src/governor/controls.ts
 // Operator controls (SPEC §16): break-glass deploys and manual rollbacks. Both are asked for by a
 // person through workflow_dispatch (or the CLI), both check that person's role before anything is
 // written, and both go through the same rules engine and claim protocol as every decision.
-
 
 
 
@@ -65655,9 +65848,8 @@ const NOTHING = 'Nothing was dispatched or written.';
 async function policy(deps, sha) {
     const snapshot = await deps.store.read(sha ?? undefined);
     const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
-    const ref = production ?? sha ?? deps.defaultBranch;
-    const read = await readConfig(deps, ref, production !== null);
-    return { snapshot, read, configRef: sha ? policyRef(snapshot, sha) : ref };
+    const read = await readConfig(deps, production, sha ?? deps.defaultBranch);
+    return { snapshot, read };
 }
 async function mustHaveRole(deps, actor, minimum, what, key) {
     if (!actor)
@@ -65678,7 +65870,7 @@ async function breakGlass(deps, req) {
         throw new GovernorError(`A break-glass deploy needs a reason (the reason input): it goes into the issue and the record. ${NOTHING}`);
     if (!isFullSha(req.sha))
         throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
-    const { snapshot, read, configRef } = await policy(deps, req.sha);
+    const { snapshot, read } = await policy(deps, req.sha);
     if (read.config && !read.disabled)
         await mustHaveRole(deps, req.actor, read.config.break_glass_permission, 'break the glass', 'break_glass_permission');
     return decideAndAct(deps, {
@@ -65686,7 +65878,7 @@ async function breakGlass(deps, req) {
         manual: true,
         ...(req.stage ? { stage: req.stage } : {}),
         breakGlass: { actor: req.actor ?? '', reason: req.reason.trim() },
-    }, { ...read, configRef, snapshot });
+    }, { ...read, snapshot });
 }
 const TAG_NAME = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
 /**
@@ -65813,8 +66005,7 @@ async function manualRollback(deps, req) {
 async function approvalLanded(deps, ev) {
     const snapshot = await deps.store.read();
     const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
-    const configRef = production ?? deps.defaultBranch;
-    const read = await readConfig(deps, configRef, production !== null);
+    const read = await readConfig(deps, production, deps.defaultBranch);
     const skip = (reason, headline) => emptyReport({
         outcome: 'SKIP',
         reason,
@@ -65844,7 +66035,7 @@ async function approvalLanded(deps, ev) {
     const sha = ev.commit ?? (await deps.gh.newestVerified(c.verification_workflow, c.branch));
     if (!sha)
         return skip('not_an_approval', `No successful push run of ${c.verification_workflow} on ${c.branch}: nothing is held.`);
-    const report = await decideAndAct(deps, { sha, manual: ev.commit !== null, approval: true, quiet: true }, { ...read, configRef });
+    const report = await decideAndAct(deps, { sha, manual: ev.commit !== null, approval: true, quiet: true }, read);
     report.headline = `${ev.source === 'label' ? 'Label' : 'Comment'} by @${ev.actor ?? 'someone'} on ${where}: ${report.headline}`;
     return report;
 }
@@ -65977,7 +66168,7 @@ async function govern() {
         (await gh.repository()).defaultBranch;
     const deps = {
         gh,
-        store: new StageStore(new GitHubStateStore(octokit, owner, repo, stateBranch), () => new Date(), inputs.configPath),
+        store: new StageStore(new GitHubStateStore(octokit, owner, repo, stateBranch), () => new Date(), inputs.configPath, defaultBranch),
         now: () => new Date(),
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
         random: Math.random,

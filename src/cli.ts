@@ -21,6 +21,7 @@ import { decideAndAct, GovernorError, readConfig, type GovernorDeps } from './go
 import { namedStage, stageDeps } from './governor/stages.js';
 import { manualRollback } from './governor/controls.js';
 import { StageStore } from './governor/stage-store.js';
+import { WhatIfStore } from './governor/what-if-store.js';
 import { adopt, clearClaim, recordDeploy, type OperatorResult } from './operator.js';
 import type { EvidenceSnapshot, StateStore } from './ports.js';
 import type { RunReport } from './report/summary.js';
@@ -28,8 +29,9 @@ import type { RunReport } from './report/summary.js';
 const USAGE = `Usage: release-governor <command> [options]
 
 Commands:
-  simulate --sha <sha> [--show-paths] [--stage S]
-                                        the decision for a commit, without side effects
+  simulate --sha <sha> [--show-paths] [--stage S] [--production <sha>]
+                                        the decision for a commit, without side effects;
+                                        --production: as if the stage ran that SHA (no state needed)
   trigger --sha <sha> [--stage S]       decide and, on ALLOW, claim and dispatch (GitHub backend only)
   status                                what is in production, the last deploy, what is in flight,
                                         and with stages every stage of the pipeline
@@ -107,6 +109,10 @@ function backend(
     probe: probeUrl,
   };
   const localFlag = values.local;
+  if (localFlag !== undefined && values.repo !== undefined)
+    throw new CliError(
+      '--local and --repo name two different backends (a clone on disk, or GitHub): pass one of them.',
+    );
   if (localFlag !== undefined) {
     const dir =
       typeof localFlag === 'string' && localFlag !== '' ? localFlag : (positionals[0] ?? '.');
@@ -187,15 +193,37 @@ async function mustExist(b: Backend, sha: string): Promise<void> {
   }
 }
 
+/**
+ * `simulate --production SHA`: the deps of a what-if in which the decided stage (--stage, else
+ * the first) runs SHA. The policy is the one that SHA's production would have.
+ */
+async function whatIf(
+  b: Backend,
+  production: string,
+  sha: string,
+  stageName: string | undefined,
+): Promise<GovernorDeps> {
+  const read = await readConfig(b.deps, production, sha);
+  const pipeline = read.config ? pipelineOf(read.config) : null;
+  const stage = !pipeline
+    ? { name: 'production', isLast: true }
+    : stageName !== undefined
+      ? namedStage(pipeline, stageName)
+      : pipeline.stages[0]!;
+  const store = new WhatIfStore(b.store, production, stage, b.deps.now);
+  return { ...b.deps, store: new StageStore(store, b.deps.now, b.deps.configPath) };
+}
+
 function resolveSha(
   b: Backend,
   values: Record<string, string | boolean | undefined>,
   positionals: string[],
+  flag = '--sha',
 ): string {
   const raw = values.sha as string | undefined;
   if (!raw)
     throw new CliError(
-      '--sha is required (a full SHA, or a revision such as HEAD in a local clone).',
+      `${flag} is required (a full SHA, or a revision such as HEAD in a local clone).`,
     );
   if (isFullSha(raw) && b.kind !== 'local') return raw;
   if (b.kind === 'local') {
@@ -206,7 +234,7 @@ function resolveSha(
     return new LocalGit(dir).resolve(raw);
   }
   throw new CliError(
-    `--sha ${JSON.stringify(raw)} is not a full 40-character SHA; the GitHub backend takes full SHAs only.`,
+    `${flag} ${JSON.stringify(raw)} is not a full 40-character SHA; the GitHub backend takes full SHAs only.`,
   );
 }
 
@@ -312,6 +340,20 @@ async function decideCommand(
     await mustExist(b, sha);
   }
   const stage = typeof values.stage === 'string' && values.stage !== '' ? values.stage : undefined;
+  if (values.production !== undefined) {
+    if (command !== 'simulate')
+      throw new CliError(
+        '--production is a what-if of simulate only: trigger decides from the recorded state.',
+      );
+    const production = resolveSha(
+      b,
+      { ...values, sha: values.production },
+      positionals,
+      '--production',
+    );
+    if (b.kind === 'github') await mustExist(b, production);
+    b.deps = await whatIf(b, production, sha, stage);
+  }
   const report = await decideAndAct(b.deps, {
     sha,
     manual: command === 'trigger',
@@ -328,11 +370,15 @@ async function decideCommand(
     report.notes.push(
       'Local mode: approvals come from RELEASE_GOVERNOR_APPROVED only, and open incidents are not visible.',
     );
-    if (!(b.store as LocalStateStore).ref && report.reason !== 'disabled')
+    if (!(b.store as LocalStateStore).ref && report.reason !== 'disabled' && !values.production)
       report.notes.push(
         `No ${b.stateBranch} branch in this clone (nor origin/${b.stateBranch}): judged as a first deploy.`,
       );
   }
+  if (values.production)
+    report.notes.push(
+      `What-if (--production): ${report.stage ?? 'production'} judged as if it ran ${shortSha(report.productionSha ?? '')}, with the rest of the state as recorded.`,
+    );
   const showPaths = values['show-paths'] === true;
   s.out.write(
     values.json
@@ -524,7 +570,7 @@ async function rollbackCommand(
 async function onStage(deps: GovernorDeps, name: string): Promise<GovernorDeps> {
   const snap = await deps.store.read();
   const production = (snap.pipeline ?? snap.release).production_sha_current;
-  const read = await readConfig(deps, production ?? deps.defaultBranch, production !== null);
+  const read = await readConfig(deps, production, deps.defaultBranch);
   if (!read.config || read.disabled)
     throw new CliError(`--stage ${name}: the governor is off (${read.why ?? 'no config'}).`);
   return stageDeps(deps, namedStage(pipelineOf(read.config), name));
@@ -537,12 +583,11 @@ async function pipelineOfState(
 ): Promise<{ rows: PipelineRow[] | null; warning: string | null }> {
   if (!r.stages || Object.keys(r.stages).length === 0) return { rows: null, warning: null };
   try {
-    const ref =
-      r.production_sha_current ??
-      (b.kind === 'local'
-        ? b.deps.defaultBranch
-        : (await (b.deps.gh as GitHub).repository()).defaultBranch);
-    const read = await readConfig(b.deps, ref, r.production_sha_current !== null);
+    // The head matters only when production has no config (adoption) or there is no production.
+    const head =
+      b.deps.defaultBranch ||
+      (r.production_sha_current ?? (await (b.deps.gh as GitHub).repository()).defaultBranch);
+    const read = await readConfig(b.deps, r.production_sha_current, head);
     if (!read.config) return { rows: null, warning: null };
     const pipeline = pipelineOf(read.config);
     return { rows: pipeline.configured ? pipelineRows(r, pipeline) : null, warning: null };
@@ -563,7 +608,7 @@ async function inFlightWarnings(
   flying: { sha: string; time: string; run_id: number | null },
 ): Promise<string[]> {
   const warnings: string[] = [];
-  const age = Date.now() - Date.parse(flying.time);
+  const age = b.deps.now().getTime() - Date.parse(flying.time);
   if (age > STALE_IN_FLIGHT_MS)
     warnings.push(
       `${shortSha(flying.sha)} has been in flight since ${flying.time} (${Math.round(age / 3_600_000)} h). If its deploy will never finish, release it: release-governor clear --sha ${flying.sha} --reason "<why>".`,
@@ -690,6 +735,7 @@ export async function cli(
         to: { type: 'string' },
         'expect-head': { type: 'string' },
         stage: { type: 'string' },
+        production: { type: 'string' },
         force: { type: 'boolean' },
       },
     });

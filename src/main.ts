@@ -106,6 +106,7 @@ async function govern(): Promise<RunReport> {
       new GitHubStateStore(octokit, owner, repo, stateBranch),
       () => new Date(),
       inputs.configPath,
+      defaultBranch,
     ),
     now: () => new Date(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),

@@ -48,7 +48,7 @@ async function policyOf(
 ): Promise<Config | null> {
   // The production SHA from a read the caller made already, else from one made here.
   const prod = production !== undefined ? production : (await read(deps)).production_sha_current;
-  const { config } = await readConfig(deps, prod ?? sha, prod !== null);
+  const { config } = await readConfig(deps, prod, sha);
   if (!config && deps.store.stageName === null) deps.store.useStage('production', true);
   return config;
 }

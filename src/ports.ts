@@ -18,6 +18,11 @@ export interface StateSnapshot {
   policyAtSha?: string | null;
   /** The repository's open issues with their labels, read with the state (ReadExtras.openIssues). */
   openIssues?: OpenIssues;
+  /**
+   * The head of the branch asked for (ReadExtras.branch) and the config file there (null: absent;
+   * undefined: not brought, too large); null when the branch does not exist.
+   */
+  branchHead?: { branch: string; sha: string; policy: string | null | undefined } | null;
 }
 
 /** What a state read may bring along in the same request (SPEC §19: one read before the compare). */
@@ -26,6 +31,11 @@ export interface ReadExtras {
   policyPath?: string;
   /** Read the first page of open issues with their labels (incidents are filtered from it). */
   openIssues?: boolean;
+  /**
+   * Read this branch's head and the config file there too (reconcile: when the release branch's
+   * head is what the stage runs, nothing can be ahead of it).
+   */
+  branch?: string;
 }
 
 export interface OpenIssues {
@@ -116,12 +126,12 @@ export interface RepoPort {
     /** The `org/team` approvers: each actor's membership in them is read (only when any). */
     teams: string[];
   }): Promise<ApprovalFacts>;
+  /** A person's repository role (collaborator permission API, role_name) and whether a bot. */
+  person(login: string): Promise<Actor>;
   /**
    * Deploy runs whose title names the SHA (run-name: Deploy <sha>) and, when `environment` is
    * given, that environment as a word of the title (Deploy <sha> to <environment>).
    */
-  /** A person's repository role (collaborator permission API, role_name) and whether a bot. */
-  person(login: string): Promise<Actor>;
   findDeployRuns(workflow: string, sha: string, environment?: string | null): Promise<RunInfo[]>;
   /** The newest successful push run of the verification workflow for the SHA on the branch. */
   verificationRun(
@@ -133,7 +143,16 @@ export interface RepoPort {
   runArtifacts(runId: number): Promise<ArtifactInfo[]>;
   /** One workflow run by id. */
   run(id: number): Promise<RunInfo>;
-  verified(workflow: string, sha: string, branch: string): Promise<boolean>;
+  /**
+   * Whether the SHA has a successful push run of the verification workflow on the branch; null
+   * where runs cannot be read (local mode: "verification not checked in local mode").
+   */
+  verified(workflow: string, sha: string, branch: string): Promise<boolean | null>;
+  /**
+   * Whether workflow runs and their artifacts can be read at all (false in local mode, where
+   * they live on GitHub): rules that need them are reported "not checked in local mode".
+   */
+  readonly seesRuns: boolean;
   /** The head SHA of the newest successful push run of the verification workflow on the branch. */
   newestVerified(workflow: string, branch: string): Promise<string | null>;
   /**

@@ -140,6 +140,8 @@ export function titleNames(title: string, sha: string, environment: string | nul
 }
 
 export class GitHub implements RepoPort {
+  readonly seesRuns = true;
+
   constructor(
     readonly octokit: Octokit,
     readonly owner: string,

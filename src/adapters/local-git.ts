@@ -134,8 +134,12 @@ export class LocalRepo implements RepoPort {
   constructor(private readonly git: LocalGit) {}
 
   async readFile(ref: string, path: string): Promise<string | null> {
-    const out = this.git.tryRun(['cat-file', '-p', `${ref}:${path}`]);
-    return out;
+    // A commit missing from the clone (shallow, or not fetched) is not "no config": say so.
+    if (this.git.tryRun(['cat-file', '-e', `${ref}^{commit}`]) === null)
+      throw new LocalGitError(
+        `The commit ${ref} (reading ${path}) is not in the clone at ${resolve(this.git.dir)}: it is missing from a shallow or partial clone. Fetch more history (git fetch --unshallow, or git fetch origin ${ref}) and run again.`,
+      );
+    return this.git.tryRun(['cat-file', '-p', `${ref}:${path}`]);
   }
 
   async compare(base: string, head: string): Promise<CompareResult> {
@@ -231,13 +235,16 @@ export class LocalRepo implements RepoPort {
     );
   }
 
-  async verified(): Promise<boolean> {
-    return true;
+  /** Workflow runs live on GitHub: rules that need them say "not checked in local mode". */
+  readonly seesRuns = false;
+
+  async verified(): Promise<null> {
+    return null;
   }
 
   async verificationRun(): Promise<never> {
     throw new LocalGitError(
-      'Verification runs and their artifacts live on GitHub: with required_artifacts, use --repo owner/name.',
+      'Verification runs and their artifacts live on GitHub: the local backend cannot read them.',
     );
   }
 

@@ -25,7 +25,8 @@ import type { Octokit } from './octokit.js';
 // The state, and what a decision needs before its compare, in one request (SPEC §19): the SHA's
 // decision record, the config file at the SHA, and the open issues with their labels.
 const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!,
-    $commit: String!, $policy: String!, $withPolicy: Boolean!, $withIssues: Boolean!) {
+    $commit: String!, $policy: String!, $withPolicy: Boolean!, $withIssues: Boolean!,
+    $branch: String!, $policyPath: String!, $withBranch: Boolean!) {
   repository(owner: $owner, name: $name) {
     ref(qualifiedName: $ref) {
       target {
@@ -37,6 +38,12 @@ const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: St
       }
     }
     commit: object(expression: $commit) @include(if: $withPolicy) { oid }
+    branchHead: ref(qualifiedName: $branch) @include(if: $withBranch) {
+      target {
+        oid
+        ... on Commit { policy: file(path: $policyPath) { object { ... on Blob { text isTruncated } } } }
+      }
+    }
     policy: object(expression: $policy) @include(if: $withPolicy) {
       ... on Blob { text isTruncated }
     }
@@ -94,6 +101,7 @@ interface ReadResponse {
   repository: {
     ref: { target: { oid: string; release?: BlobFile | null; decision?: BlobFile | null } } | null;
     commit?: { oid: string } | null;
+    branchHead?: { target: { oid: string; policy?: BlobFile | null } } | null;
     policy?: { text: string | null; isTruncated: boolean } | null;
     openIssues?: {
       totalCount: number;
@@ -145,6 +153,8 @@ export class GitHubStateStore implements StateStore {
   async read(sha?: string, decisionFile?: string, extras: ReadExtras = {}): Promise<StateSnapshot> {
     const file = sha ? (decisionFile ?? decisionPath(sha)) : null;
     const withPolicy = sha !== undefined && extras.policyPath !== undefined;
+    const policyPath = (extras.policyPath ?? '').replace(/^\.?\//, '');
+    const withBranch = extras.branch !== undefined;
     let data: ReadResponse;
     try {
       data = await this.octokit.graphql<ReadResponse>(READ_QUERY, {
@@ -154,9 +164,13 @@ export class GitHubStateStore implements StateStore {
         // A path that cannot exist keeps the query one shape when no SHA is asked for.
         decision: file ?? 'decisions/.none',
         commit: withPolicy ? sha : '',
-        policy: withPolicy ? `${sha}:${extras.policyPath!.replace(/^\.?\//, '')}` : '',
+        policy: withPolicy ? `${sha}:${policyPath}` : '',
         withPolicy,
         withIssues: extras.openIssues === true,
+        branch: withBranch ? `refs/heads/${extras.branch}` : '',
+        // A path that cannot exist when no config path is known: only the head is wanted then.
+        policyPath: policyPath || '.none',
+        withBranch,
       });
     } catch (e) {
       throw apiError(`Reading the state branch ${this.branch}`, e);
@@ -166,12 +180,23 @@ export class GitHubStateStore implements StateStore {
         status: 404,
         message: `repository ${this.owner}/${this.repo} not found`,
       });
-    const more: Pick<StateSnapshot, 'policyAtSha' | 'openIssues'> = {};
+    const more: Pick<StateSnapshot, 'policyAtSha' | 'openIssues' | 'branchHead'> = {};
     if (withPolicy) {
       const p = data.repository.policy ?? null;
       // No such commit, or a file too large to come back whole: the contents API reads it (and
       // says which).
       if (data.repository.commit && !p?.isTruncated) more.policyAtSha = p?.text ?? null;
+    }
+    if (withBranch) {
+      const t = data.repository.branchHead?.target;
+      const p = t?.policy?.object;
+      more.branchHead = t
+        ? {
+            branch: extras.branch!,
+            sha: t.oid,
+            policy: !extras.policyPath || p?.isTruncated ? undefined : (p?.text ?? null),
+          }
+        : null;
     }
     const issues = data.repository.openIssues;
     if (issues)

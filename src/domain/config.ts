@@ -21,7 +21,12 @@ export const DEFAULT_HIGH_RISK_PATHS = [
   'helm/**',
   'k8s/**',
   '**/Dockerfile',
+  '**/Dockerfile.*',
+  '**/*.Dockerfile',
+  '**/Containerfile',
   'docker-compose*.yml',
+  'compose.yml',
+  'compose.yaml',
   '**/package-lock.json',
   '**/yarn.lock',
   '**/pnpm-lock.yaml',
@@ -381,35 +386,57 @@ export class ConfigError extends Error {
 }
 
 const KEYS = Object.keys(configSchema.shape) as (keyof typeof configSchema.shape)[];
-/** Keys that are structures, not scalars or lists: the file only, never an environment variable. */
-export const FILE_ONLY_KEYS = new Set(['stages', 'health_check', 'freeze_windows', 'versioning']);
 const STAGE_KEYS = Object.keys(stageSchema.shape);
 const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
 const FREEZE_KEYS = Object.keys(freezeWindowSchema.shape);
 const VERSIONING_KEYS = Object.keys(versioningSchema.shape);
-const LIST_KEYS = new Set([
-  'approvers',
-  'rollback_labels',
-  'required_artifacts',
-  'high_risk_paths',
-  'medium_risk_paths',
-  'approval_mode',
-  'incident_labels',
-  'deploy_failure_labels',
-]);
-const NUMBER_KEYS = new Set([
-  'required_approvals',
-  'cooldown_minutes',
-  'max_deploys_per_hour',
-  'evidence_retention_days',
-]);
-const BOOLEAN_KEYS = new Set([
-  'enabled',
-  'notify_pull_requests',
-  'require_approval_for_first_deploy',
-  'prevent_self_approval',
-  'allow_blanket_approval',
-]);
+
+/**
+ * How an override's text becomes a value, read off the schema so no key's type can drift: a
+ * structure (a mapping, or a list of mappings) is set in the file only.
+ */
+type OverrideKind = 'list' | 'boolean' | 'number' | 'text' | 'structure';
+
+function kindOfSchema(schema: z.core.$ZodType): OverrideKind {
+  const def = schema._zod.def as {
+    type: string;
+    innerType?: z.core.$ZodType;
+    options?: z.core.$ZodType[];
+  };
+  switch (def.type) {
+    case 'default':
+    case 'optional':
+    case 'prefault':
+    case 'nullable':
+      return kindOfSchema(def.innerType!);
+    case 'object':
+      return 'structure';
+    case 'array': {
+      const element = (def as unknown as { element: z.core.$ZodType }).element;
+      return kindOfSchema(element) === 'structure' ? 'structure' : 'list';
+    }
+    case 'boolean':
+      return 'boolean';
+    case 'number':
+      return 'number';
+    case 'union':
+      return def.options!.some((o) => kindOfSchema(o) === 'list') ? 'list' : 'text';
+    default:
+      return 'text';
+  }
+}
+
+const KINDS = new Map(KEYS.map((k) => [k, kindOfSchema(configSchema.shape[k])]));
+/** Keys that are structures, not scalars or lists: the file only, never an environment variable. */
+export const FILE_ONLY_KEYS: ReadonlySet<string> = new Set(
+  KEYS.filter((k) => KINDS.get(k) === 'structure'),
+);
+/** Every key a RELEASE_GOVERNOR_* variable may set, with how its text is read. */
+export const OVERRIDE_KINDS: ReadonlyMap<string, Exclude<OverrideKind, 'structure'>> = new Map(
+  [...KINDS].filter(
+    (e): e is [(typeof KEYS)[number], Exclude<OverrideKind, 'structure'>] => e[1] !== 'structure',
+  ),
+);
 
 /** `RELEASE_GOVERNOR_APPROVED` is the environment approval, not configuration. */
 export const APPROVAL_VARIABLE = 'RELEASE_GOVERNOR_APPROVED';
@@ -444,14 +471,19 @@ export function envVarFor(key: string): string {
 
 function envValue(key: string, raw: string): unknown {
   const v = raw.trim();
-  if (LIST_KEYS.has(key))
-    return v
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
-  if (BOOLEAN_KEYS.has(key)) return v === 'true' ? true : v === 'false' ? false : v;
-  if (NUMBER_KEYS.has(key)) return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
-  return raw;
+  switch (OVERRIDE_KINDS.get(key)) {
+    case 'list':
+      return v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+    case 'boolean':
+      return v === 'true' ? true : v === 'false' ? false : v;
+    case 'number':
+      return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+    default:
+      return raw;
+  }
 }
 
 /**
@@ -464,7 +496,7 @@ function readOverrides(env: Record<string, string | undefined>): {
 } {
   const values: Record<string, unknown> = {};
   const problems: ConfigProblem[] = [];
-  const known = new Map(KEYS.filter((k) => !FILE_ONLY_KEYS.has(k)).map((k) => [envVarFor(k), k]));
+  const known = new Map([...OVERRIDE_KINDS.keys()].map((k) => [envVarFor(k), k]));
   for (const [name, raw] of Object.entries(env)) {
     if (
       !name.startsWith(ENV_PREFIX) ||
@@ -521,12 +553,54 @@ function keyLine(
   return lineOf(doc, counter, mapPath);
 }
 
-function issueMessage(issue: z.core.$ZodIssue): string {
+const TYPE_WORDS: Record<string, string> = {
+  array: 'a list',
+  object: 'a mapping',
+  boolean: 'true or false',
+  number: 'a number',
+  int: 'a whole number',
+  string: 'a string',
+};
+
+/** A value as an error quotes it: JSON, cut to a readable length. */
+export function quoteValue(value: unknown): string {
+  // A URL's user:password is never repeated into a log.
+  const text = (JSON.stringify(value) ?? String(value)).replace(/(:\/\/)[^/@\s"]*@/, '$1***@');
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+/** The value at a path of the merged input, or undefined when the path does not exist. */
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let v = root;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+/** One problem in words: what is wrong, then the offending value when there is one. */
+function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code === 'invalid_type' && value === undefined) return 'is missing (it is required)';
+  let message: string;
   if (issue.code === 'invalid_union')
-    return 'must be one of label, comment, environment, or a list of them';
-  if (issue.code === 'invalid_type')
-    return `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
-  return issue.message;
+    message = 'must be one of label, comment, environment, or a list of them';
+  else if (issue.code === 'invalid_type')
+    message = `must be ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
+  else if (issue.code === 'invalid_value')
+    message = `must be one of ${issue.values.map((v) => String(v)).join(', ')}`;
+  else message = issue.message;
+  if (value === undefined || (value !== null && typeof value === 'object')) return message;
+  if (typeof value === 'string' && value !== '' && message.includes(value)) return message;
+  return `${message}; got ${quoteValue(value)}`;
+}
+
+/**
+ * A key path as people read it: list entries count from 1, as decisions count freeze windows
+ * ("freeze window 1" is `freeze_windows.1`).
+ */
+function keyPath(path: (string | number)[]): string {
+  return [CONFIG_BLOCK, ...path.map((p) => (typeof p === 'number' ? String(p + 1) : p))].join('.');
 }
 
 export interface LoadConfigOptions {
@@ -663,9 +737,9 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
                   : KEYS;
         const message =
           unknownKey === null
-            ? issueMessage(issue)
+            ? issueMessage(issue, valueAt(merged, path))
             : `unknown key (allowed: ${allowed.join(', ')})`;
-        problems.push({ key: [CONFIG_BLOCK, ...path].join('.'), where, message });
+        problems.push({ key: keyPath(path), where, message });
       }
     }
   }

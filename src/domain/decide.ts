@@ -148,8 +148,11 @@ export interface EarlyInput {
   /** The newest SHA claimed or dispatched and not finished (other than this one), and compare(it, sha). */
   inFlight: { sha: string; compare: CompareStatus } | null;
   manual: boolean;
-  /** For a manual trigger: whether the SHA has a successful verification run on the branch. */
-  verified: boolean;
+  /**
+   * For a manual trigger: whether the SHA has a successful verification run on the branch; null
+   * where runs cannot be read (local mode), which a what-if reports and never dispatches on.
+   */
+  verified: boolean | null;
   /** The stage decided, when `stages` is configured; absent or null: the single stage. */
   stage?: StageFacts | null;
   /** required_artifacts (§17): what the verification run uploaded; null when none are required. */
@@ -158,6 +161,8 @@ export interface EarlyInput {
     missing: string[];
     expired: string[];
     runId: number | null;
+    /** Runs cannot be read here (local mode): the rule is reported, not applied. */
+    unchecked?: boolean;
   } | null;
 }
 
@@ -179,6 +184,11 @@ export interface DecisionInput extends EarlyInput {
    * and recorded; hard holds and rules 1–3 still apply.
    */
   breakGlass?: { actor: string; reason: string } | null;
+  /**
+   * Production runs a commit without the config file, so the head's config judges (SPEC §3):
+   * rule 6 asks for an approval of the whole diff, as for a first deploy.
+   */
+  adopted?: boolean;
 }
 
 const TITLES: Record<RuleId, string> = {
@@ -328,7 +338,9 @@ export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Deci
       : 'no production SHA yet',
   );
 
-  if (input.manual) {
+  if (input.manual && input.verified === null)
+    trail.pass('verified', 'verification not checked in local mode (workflow runs live on GitHub)');
+  else if (input.manual) {
     if (!input.verified) {
       trail.applies(
         'verified',
@@ -363,7 +375,12 @@ export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Deci
   }
 
   const art = input.artifacts;
-  if (art) {
+  if (art?.unchecked)
+    trail.pass(
+      'evidence',
+      `not checked in local mode: ${art.required.join(', ')} (workflow runs and artifacts live on GitHub)`,
+    );
+  else if (art) {
     if (art.missing.length > 0) {
       const where =
         art.runId === null
@@ -405,13 +422,16 @@ export function approvalsMatter(f: {
   degraded: boolean | null;
   /** A stage with `approvals: none` never asks. */
   stageApprovals?: 'none' | 'required';
-  /** A SHA rolled back from the stage needs an approval again, on any stage (rule 8c). */
+  /** A SHA rolled back from the stage needs an approval again, on any stage (rule 8d). */
   rolledBack?: boolean;
+  /** Production predates the config file (SPEC §3): rule 6 applies as to a first deploy. */
+  adopted?: boolean;
 }): boolean {
   if (f.rolledBack) return true;
   if (f.stageApprovals === 'none') return false;
   if (f.risk === 'HIGH') return true;
-  if (f.productionSha === null && f.config.require_approval_for_first_deploy) return true;
+  if ((f.productionSha === null || f.adopted) && f.config.require_approval_for_first_deploy)
+    return true;
   return f.incidentCount > 0 || f.degraded === true;
 }
 
@@ -581,11 +601,21 @@ export function decide(input: DecisionInput): Decision {
 
   // 6
   if (noApprovals) trail.pass('first_deploy', notHere);
-  else if (input.productionSha === null && config.require_approval_for_first_deploy) {
+  else if (
+    (input.productionSha === null || input.adopted) &&
+    config.require_approval_for_first_deploy
+  ) {
+    // Adoption: production runs a commit from before the config file, so this is the first
+    // deploy the governor judges, under the head's own policy.
+    const first = input.adopted
+      ? `production ${short(input.productionSha!)} predates ${config.config_path}: the first governed deploy`
+      : 'first deploy';
     if (!wholeDiffApproved) {
       trail.applies(
         'first_deploy',
-        'no production SHA yet and no approval covering the whole first deploy',
+        input.adopted
+          ? `${first}, judged by the head's config, needs an approval covering the whole diff`
+          : 'no production SHA yet and no approval covering the whole first deploy',
       );
       const d = hold(
         softHold(
@@ -593,13 +623,15 @@ export function decide(input: DecisionInput): Decision {
           input,
           'first_deploy_required',
           uncoveredPaths(approvals, risk.paths),
-          'First deploy: an approval is required.',
+          input.adopted
+            ? `First governed deploy: production ${short(input.productionSha!)} has no ${config.config_path}, so the head's config judges and an approval of the whole diff is required.`
+            : 'First deploy: an approval is required.',
         ),
       );
       if (d) return d;
     } else {
       clearedByApproval = true;
-      trail.pass('first_deploy', 'first deploy, approved');
+      trail.pass('first_deploy', `${first}, approved`);
     }
   } else
     trail.pass(
@@ -699,7 +731,7 @@ export function decide(input: DecisionInput): Decision {
     }
   }
 
-  // 8c: a SHA rolled back from this stage comes back only with a fresh, SHA-scoped approval.
+  // 8d: a SHA rolled back from this stage comes back only with a fresh, SHA-scoped approval.
   if (input.lifecycle === 'rolled_back') {
     const since = input.rolledBackAt ?? '';
     const again = approvals.valid.find(

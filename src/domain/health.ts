@@ -16,18 +16,28 @@ export function parseStatusRanges(text: string): [number, number][] | null {
   return ranges.length > 0 ? ranges : null;
 }
 
+/** Why a URL cannot be probed as written, or null. Probes never send credentials. */
+function probeUrlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'must be an http or https URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http or https URL';
+  if (url.username !== '' || url.password !== '')
+    return 'must not carry credentials (user:password@): probes never send them, so the check would fail or leak them into logs; probe an endpoint that needs none';
+  return null;
+}
+
 export const healthCheckSchema = z
   .strictObject({
     url: z
       .string()
-      .refine((u) => {
-        try {
-          const p = new URL(u).protocol;
-          return p === 'http:' || p === 'https:';
-        } catch {
-          return false;
-        }
-      }, 'must be an http or https URL')
+      .superRefine((u, ctx) => {
+        const problem = probeUrlProblem(u);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .optional()
       .describe('URL probed from the governor job after a deploy succeeds.'),
     workflow: z

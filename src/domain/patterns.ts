@@ -22,8 +22,26 @@ export function patternProblem(pattern: string): string | null {
   if (/(^|\/)\.\.?(\/|$)/.test(pattern.replace(/^\//, '')))
     return 'contains a . or .. segment, which no path in a diff has';
   if (pattern === '/') return 'is the root itself; use ** for every path';
+  const unclosed = unclosedBracket(pattern);
+  if (unclosed)
+    return `has an unclosed ${unclosed} (minimatch would read it as a literal character): close it, or escape a literal ${unclosed} as \\${unclosed}`;
   if (patternSource(pattern) === null) return 'is not a valid glob';
   return null;
+}
+
+/** The first `[` or `{` that is never closed, or null (a backslash escapes one character). */
+function unclosedBracket(pattern: string): '[' | '{' | null {
+  let inClass = false;
+  let braces = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']' || pattern[i - 1] === '[';
+    else if (c === '[') inClass = true;
+    else if (c === '{') braces++;
+    else if (c === '}' && braces > 0) braces--;
+  }
+  return inClass ? '[' : braces > 0 ? '{' : null;
 }
 
 /**

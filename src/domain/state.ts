@@ -96,6 +96,11 @@ const releaseSchema = z.looseObject({
     .object({ commit: sha, path: z.string(), blob_sha: z.string(), text: z.string() })
     .nullable()
     .optional(),
+  /**
+   * production_sha_current has no config file at `path` (a running production adopted from
+   * before the governor, SPEC §3): known without asking, while `commit` is production's.
+   */
+  policy_absent: z.object({ commit: sha, path: z.string() }).nullable().optional(),
   /** The last evidence record (§17): its seq and hash. */
   evidence_head: z
     .object({ seq: z.number().int().min(1), hash: z.string().regex(/^[0-9a-f]{64}$/) })

@@ -69,6 +69,11 @@ export interface VersionPlan {
   pulls: { number: number; title: string; author: string | null }[];
   /** The range had more commits than GitHub lists: the pull requests of the rest are missing. */
   capped?: boolean;
+  /**
+   * A what-if only (simulate, dry-run): why a real run would stop before claiming (the tag is
+   * on another commit, or the version below could not be found). A real run fails instead.
+   */
+  problem?: string;
 }
 
 export interface VersionInput {

@@ -36,7 +36,6 @@ import {
   decisionEvidence,
   evaluate,
   evaluationRecord,
-  policyRef,
   reportOf,
 } from './facts.js';
 import { readConfig } from './policy.js';
@@ -57,8 +56,7 @@ async function onStage(
     if (known?.disabled) return { deps, known };
     const snapshot = known?.snapshot ?? (await deps.store.read(req.sha));
     const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
-    const ref = production ?? req.sha;
-    known = { ...(await readConfig(deps, ref, production !== null)), configRef: ref, snapshot };
+    known = { ...(await readConfig(deps, production, req.sha)), snapshot };
   }
   if (!known.config || known.disabled) return { deps, known };
   const pipeline = pipelineOf(known.config);
@@ -86,10 +84,7 @@ export async function decideAndAct(
   const unconfirmed = new UnconfirmedWrites();
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const ev = await evaluate(deps, req, known);
-    known = {
-      ...(ev.off ?? { config: ev.full, disabled: false, why: null, typo: null }),
-      configRef: policyRef(ev.snapshot, req.sha),
-    };
+    known = ev.read;
     const environment = ev.pipeline?.configured ? ev.stage!.environment : null;
     const report = reportOf(deps, ev, req.sha);
     const config = ev.config;

@@ -13,8 +13,7 @@ import { readConfig } from './policy.js';
 export async function approvalLanded(deps: GovernorDeps, ev: ApprovalEvent): Promise<RunReport> {
   const snapshot = await deps.store.read();
   const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
-  const configRef = production ?? deps.defaultBranch;
-  const read = await readConfig(deps, configRef, production !== null);
+  const read = await readConfig(deps, production, deps.defaultBranch);
   const skip = (reason: 'disabled' | 'not_an_approval', headline: string) =>
     emptyReport({
       outcome: 'SKIP',
@@ -66,7 +65,7 @@ export async function approvalLanded(deps: GovernorDeps, ev: ApprovalEvent): Pro
   const report = await decideAndAct(
     deps,
     { sha, manual: ev.commit !== null, approval: true, quiet: true },
-    { ...read, configRef },
+    read,
   );
   report.headline = `${ev.source === 'label' ? 'Label' : 'Comment'} by @${ev.actor ?? 'someone'} on ${where}: ${report.headline}`;
   return report;

@@ -26,7 +26,6 @@ import {
   writeState,
   type GovernorDeps,
 } from './deps.js';
-import { policyRef } from './facts.js';
 import { readConfig } from './policy.js';
 import { namedStage, stageDeps } from './stages.js';
 
@@ -49,9 +48,8 @@ export interface BreakGlassRequest {
 async function policy(deps: GovernorDeps, sha: string | null) {
   const snapshot = await deps.store.read(sha ?? undefined);
   const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
-  const ref = production ?? sha ?? deps.defaultBranch;
-  const read = await readConfig(deps, ref, production !== null);
-  return { snapshot, read, configRef: sha ? policyRef(snapshot, sha) : ref };
+  const read = await readConfig(deps, production, sha ?? deps.defaultBranch);
+  return { snapshot, read };
 }
 
 async function mustHaveRole(
@@ -90,7 +88,7 @@ export async function breakGlass(deps: GovernorDeps, req: BreakGlassRequest): Pr
     );
   if (!isFullSha(req.sha))
     throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
-  const { snapshot, read, configRef } = await policy(deps, req.sha);
+  const { snapshot, read } = await policy(deps, req.sha);
   if (read.config && !read.disabled)
     await mustHaveRole(
       deps,
@@ -107,7 +105,7 @@ export async function breakGlass(deps: GovernorDeps, req: BreakGlassRequest): Pr
       ...(req.stage ? { stage: req.stage } : {}),
       breakGlass: { actor: req.actor ?? '', reason: req.reason.trim() },
     },
-    { ...read, configRef, snapshot },
+    { ...read, snapshot },
   );
 }
 

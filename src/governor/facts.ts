@@ -37,7 +37,7 @@ import { shortSha } from '../domain/types.js';
 import type { ArtifactInfo, RunInfo, StateSnapshot } from '../ports.js';
 import { emptyReport, type RunReport } from '../report/summary.js';
 import { CLAIM_GRACE_MS, type GovernorDeps, claimedBy, isEarlierAttempt } from './deps.js';
-import { type ConfigRead, readConfig } from './policy.js';
+import { type ConfigRead, readConfig, readFits } from './policy.js';
 import { planVersion } from './versions.js';
 import type { VersionPlan } from '../domain/version.js';
 
@@ -121,6 +121,8 @@ interface Evaluated {
   foundRun: RunInfo | null;
   /** The config as read, when it turned the governor off (why, and a likely typo). */
   off?: ConfigRead;
+  /** The policy as read (kept for the next attempt at the same SHA). */
+  read: ConfigRead;
   /** The policy: the commit the config was read at, and its blob. */
   policy: { commit: string; blobSha: string | null };
   /** The diff judged: how many files, and sha256 over its sorted `status<TAB>path` lines. */
@@ -143,6 +145,11 @@ async function requiredArtifacts(
   req: DecideRequest,
 ): Promise<{ facts: NonNullable<EarlyInput['artifacts']>; found: ArtifactInfo[] }> {
   const required = config.required_artifacts;
+  if (!deps.gh.seesRuns)
+    return {
+      facts: { required, missing: [], expired: [], runId: null, unchecked: true },
+      found: [],
+    };
   const runId =
     req.verification?.id ??
     (await deps.gh.verificationRun(config.verification_workflow, req.sha, config.branch))?.id ??
@@ -157,14 +164,8 @@ async function requiredArtifacts(
 }
 
 export interface Known extends ConfigRead {
-  configRef: string;
   /** State already read for this SHA, used once. */
   snapshot?: StateSnapshot;
-}
-
-/** The commit whose config judges every stage: production's (the last stage's), else the SHA. */
-export function policyRef(snapshot: StateSnapshot, sha: string): string {
-  return (snapshot.pipeline ?? snapshot.release).production_sha_current ?? sha;
 }
 
 export async function evaluate(
@@ -178,11 +179,10 @@ export async function evaluate(
   const whole = snapshot.pipeline ?? release;
   // The policy is production's (the last stage's), whichever stage is decided.
   const policySha = whole.production_sha_current;
-  const configRef = policySha ?? req.sha;
-  const cfg: Known =
-    known && known.configRef === configRef
+  const cfg: ConfigRead =
+    known && readFits(known, policySha, req.sha)
       ? known
-      : { ...(await readConfig(deps, configRef, policySha !== null)), configRef };
+      : await readConfig(deps, policySha, req.sha);
   const productionSha = release.production_sha_current;
   const pipeline = cfg.config ? pipelineOf(cfg.config) : null;
   const stage = pipeline
@@ -200,6 +200,7 @@ export async function evaluate(
     foundRun: null,
     assessment: null,
     approvals: null,
+    read: cfg,
     policy: { commit: cfg.configRef, blobSha: cfg.blobSha ?? null },
     diff: null,
     roles: {},
@@ -312,6 +313,7 @@ export async function evaluate(
       degraded: deps.degraded,
       stageApprovals: stage!.approvals,
       rolledBack: lifecycle === 'rolled_back',
+      adopted: cfg.adopted,
     })
   ) {
     const commits = productionCompare?.commits ?? [];
@@ -349,12 +351,14 @@ export async function evaluate(
     now: deps.now(),
     rolledBackAt: entry?.rolled_back_at ?? null,
     breakGlass: req.breakGlass ?? null,
+    adopted: cfg.adopted,
   });
   let version: Evaluated['version'] = null;
   if (decision.outcome === 'ALLOW') {
     const v = versioningOf(config, pipeline!);
     if (v && v.stage.name === stage!.name) {
       const plan = await planVersion(deps, config, req.sha, productionSha, productionCompare);
+      if (plan.problem) notes.push(plan.problem);
       version = { tag: plan.tag, plan };
     } else {
       const tag = recordedVersion(whole, config, pipeline!, stage!, req.sha);

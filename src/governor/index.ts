@@ -25,8 +25,7 @@ export async function handleWorkflowRun(
   // Read with the head SHA's decision record: for a release candidate it is the one we need.
   const snapshot = await deps.store.read(run.headSha);
   const productionSha = snapshot.release.production_sha_current;
-  const configRef = productionSha ?? run.headSha;
-  const read = await readConfig(deps, configRef, productionSha !== null);
+  const read = await readConfig(deps, productionSha, run.headSha);
   const { config, disabled } = read;
   const skip = (
     reason: 'disabled' | 'not_a_release_candidate' | 'verification_not_successful',
@@ -52,11 +51,11 @@ export async function handleWorkflowRun(
   const pipeline = pipelineOf(config);
   const dispatches = (stage: Stage) => sameWorkflow(stage.deploy_workflow, facts);
   if (pipeline.stages.some(dispatches))
-    return deployFinished(deps, run, { ...read, configRef }, pipeline, snapshot, dispatches);
+    return deployFinished(deps, run, read, pipeline, snapshot, dispatches);
   const smokes = (stage: Stage) =>
     stage.health?.workflow !== undefined && sameWorkflow(stage.health.workflow, facts);
   if (pipeline.stages.some(smokes))
-    return smokeRunFinished(deps, run, { ...read, configRef }, pipeline, snapshot, smokes);
+    return smokeRunFinished(deps, run, read, pipeline, snapshot, smokes);
   if (!sameWorkflow(config.verification_workflow, facts)) {
     const deploys = [...new Set(pipeline.stages.map((s) => s.deploy_workflow))].join(', ');
     return skip(
@@ -93,7 +92,7 @@ export async function handleWorkflowRun(
         head_sha: run.headSha,
       },
     },
-    { ...read, configRef, snapshot },
+    { ...read, snapshot },
   );
 }
 

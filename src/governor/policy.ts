@@ -14,22 +14,52 @@ export interface ConfigRead {
   typo: string | null;
   /** Git's blob id of the config file as read (the evidence names the exact policy); null: absent. */
   blobSha?: string | null;
+  /** The production SHA the policy was looked up for (null: nothing in production yet). */
+  production: string | null;
+  /** The commit the config was read at: production's, or the head's (first deploy, adoption). */
+  configRef: string;
+  /**
+   * Production runs a commit without the config file (a running production adopted from before
+   * the governor): the head's config judges, and the decision needs an approval covering the
+   * whole diff, as a first deploy does (SPEC §3, rule 6).
+   */
+  adopted: boolean;
 }
 
-/** `production`: `ref` is the production SHA (else the commit being decided, before a first deploy). */
+/** Whether a read answers for this production SHA and head (production's policy fits any head). */
+export function readFits(read: ConfigRead, production: string | null, head: string): boolean {
+  return (
+    read.production === production &&
+    (read.configRef === head || (production !== null && read.configRef === production))
+  );
+}
+
+async function fileAt(deps: GovernorDeps, ref: string): Promise<string | null> {
+  // Production's copy on the state branch, or the file at the SHA the state read brought along
+  // (SPEC §19); else one contents API request (which fails, naming it, for a commit that does
+  // not exist: a missing production commit never reads as "no config").
+  const known = deps.store.knownFile(ref, deps.configPath);
+  if (known !== undefined) return known;
+  const text = await deps.gh.readFile(ref, deps.configPath);
+  deps.store.rememberFile(ref, deps.configPath, text);
+  return text;
+}
+
+/**
+ * The trusted policy (SPEC §3): the config at `production`, or at `head` when nothing is in
+ * production yet or production's commit has no config file (then `adopted`).
+ */
 export async function readConfig(
   deps: GovernorDeps,
-  ref: string,
-  production: boolean,
+  production: string | null,
+  head: string,
 ): Promise<ConfigRead> {
-  // Production's copy on the state branch, or the file at the SHA the state read brought along
-  // (SPEC §19); else one contents API request.
-  const known = deps.store.knownFile(ref, deps.configPath);
-  let text: string | null;
-  if (known !== undefined) text = known;
-  else {
-    text = await deps.gh.readFile(ref, deps.configPath);
-    deps.store.rememberFile(ref, deps.configPath, text);
+  let ref = production ?? head;
+  let text = await fileAt(deps, ref);
+  const adopted = production !== null && text === null && head !== production;
+  if (adopted) {
+    ref = head;
+    text = await fileAt(deps, head);
   }
   if (text === null && deps.configPathExplicit)
     throw new ConfigError([
@@ -63,14 +93,20 @@ export async function readConfig(
     deps.store.useStage(lastStage(pipelineOf(result.config)).name, true);
   if (result.config) deps.store.retentionDays = result.config.evidence_retention_days;
   const blobSha = text === null ? null : gitBlobSha(text);
+  const where = { production, configRef: ref, adopted, blobSha };
   if (result.enabled)
-    return { config: result.config, disabled: false, why: null, typo: null, blobSha };
+    return { config: result.config, disabled: false, why: null, typo: null, ...where };
+  const at = adopted
+    ? `the head, as production ${shortSha(production!)} predates ${deps.configPath}`
+    : production
+      ? 'the production commit: its policy judges every change'
+      : 'commit being decided, as nothing is in production yet';
   return {
     config: result.config,
-    blobSha,
     disabled: true,
-    why: `${result.why} (Read at ${shortSha(ref)}, the ${production ? 'production commit: its policy judges every change' : 'commit being decided, as nothing is in production yet'}.)`,
+    why: `${result.why} (Read at ${shortSha(ref)}, ${adopted ? at : `the ${at}`}.)`,
     typo: result.typo,
+    ...where,
   };
 }
 

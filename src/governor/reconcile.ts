@@ -58,8 +58,10 @@ function factsOf(run: RunInfo, defaultBranch: string): WorkflowRunFacts {
 export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
   const snapshot = await deps.store.read();
   const productionSha = (snapshot.pipeline ?? snapshot.release).production_sha_current;
-  const configRef = productionSha ?? deps.defaultBranch;
-  const read = await readConfig(deps, configRef, productionSha !== null);
+  // The read brought the default branch's head (and its config file): the head a production
+  // from before the config is judged by, and the end of the line for the first stage.
+  const branchHead = deps.store.branchHead;
+  const read = await readConfig(deps, productionSha, branchHead?.sha ?? deps.defaultBranch);
   const report = (over: Partial<RunReport>) =>
     emptyReport({ runUrl: deps.run.url, dryRun: deps.dryRun, productionSha, ...over });
   if (read.disabled || !read.config)
@@ -72,7 +74,7 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
   const config = read.config;
   const pipeline = pipelineOf(config);
   // The policy is production's: kept for every decision below while production stays put.
-  const known: Known = { ...read, configRef };
+  const known: Known = read;
   // What settling said: its notes, and its warnings (a status GitHub did not take) kept loud.
   const notes: string[] = [];
   const warnings: string[] = [];
@@ -150,9 +152,14 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
   // same state, except whether the next stage has taken the soaking SHA (the release train).
 
   // The first stage: the newest verified commit of the release branch, if nothing decided it yet.
+  // When the branch's head is what the stage runs, nothing can be ahead of it: no request.
   const first = pipeline.stages[0]!;
-  const candidate = await deps.gh.newestVerified(config.verification_workflow, config.branch);
   const view = stageView(whole, first.name, first.isLast);
+  const atHead =
+    branchHead?.branch === config.branch && branchHead.sha === view.production_sha_current;
+  const candidate = atHead
+    ? branchHead.sha
+    : await deps.gh.newestVerified(config.verification_workflow, config.branch);
   const idle = (reason: RunReport['reason'], headline: string, outcome: 'SKIP' | 'HOLD' = 'SKIP') =>
     report({
       outcome,
@@ -179,7 +186,9 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
   else if (candidate === view.production_sha_current)
     firstReport = idle(
       'already_in_production',
-      `Reconcile: the newest verified commit ${shortSha(candidate)} is in ${where}; nothing to do.`,
+      atHead
+        ? `Reconcile: ${where} runs ${shortSha(candidate)}, the head of ${config.branch}; nothing can be ahead of it.`
+        : `Reconcile: the newest verified commit ${shortSha(candidate)} is in ${where}; nothing to do.`,
     );
   else if (['dispatched', 'succeeded'].includes(lifecycleOf(view, candidate) ?? ''))
     firstReport = idle(

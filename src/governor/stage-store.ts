@@ -36,6 +36,8 @@ interface Shared {
   files: Map<string, string | null>;
   /** The open issues of the newest read that asked for them. */
   openIssues: OpenIssues | null;
+  /** The release branch's head as the newest read that asked for it saw it. */
+  branchHead: StateSnapshot['branchHead'] | null;
 }
 
 export class StageStore implements StateStore {
@@ -46,14 +48,22 @@ export class StageStore implements StateStore {
     private readonly now: () => Date,
     /** The config file's path: each read brings it at the SHA read for, and production's copy. */
     private readonly policyPath: string | null = null,
+    /** The repository's default branch: a read for no SHA brings its head (null: not known). */
+    private readonly releaseBranch: string | null = null,
     private readonly shared: Shared = {
       whole: new Map(),
       evidence: [],
       retentionDays: 90,
       files: new Map(),
       openIssues: null,
+      branchHead: null,
     },
   ) {}
+
+  /** The default branch's head, from the newest read for no SHA; null when not read. */
+  get branchHead(): { branch: string; sha: string } | null {
+    return this.shared.branchHead ?? null;
+  }
 
   private get whole(): Map<string | null, Release> {
     return this.shared.whole;
@@ -61,7 +71,13 @@ export class StageStore implements StateStore {
 
   /** A store presenting another stage of the same branch (what it saw and wrote is shared). */
   forStage(name: string, isLast: boolean): StageStore {
-    const sibling = new StageStore(this.inner, this.now, this.policyPath, this.shared);
+    const sibling = new StageStore(
+      this.inner,
+      this.now,
+      this.policyPath,
+      this.releaseBranch,
+      this.shared,
+    );
     sibling.useStage(name, isLast);
     return sibling;
   }
@@ -134,15 +150,25 @@ export class StageStore implements StateStore {
     const snap = await this.inner.read(sha, decisionFile ?? file, {
       ...(path !== null ? { policyPath: path } : {}),
       openIssues: sha !== undefined,
+      // A read for no SHA (reconcile, an approval) brings the release branch's head along.
+      ...(sha === undefined && this.releaseBranch ? { branch: this.releaseBranch } : {}),
     });
     this.whole.set(snap.head, snap.release);
     if (path !== null) {
       if (sha && snap.policyAtSha !== undefined)
         this.shared.files.set(`${sha}:${path}`, snap.policyAtSha);
+      const production = snap.release.production_sha_current;
       const copy = snap.release.policy;
-      if (copy && copy.commit === snap.release.production_sha_current && copy.path === path)
+      if (copy && copy.commit === production && copy.path === path)
         this.shared.files.set(`${copy.commit}:${path}`, copy.text);
+      const absent = snap.release.policy_absent;
+      if (absent && absent.commit === production && absent.path === path)
+        this.shared.files.set(`${absent.commit}:${path}`, null);
+      const head = snap.branchHead;
+      if (head && head.policy !== undefined)
+        this.shared.files.set(`${head.sha}:${path}`, head.policy);
     }
+    if (snap.branchHead !== undefined) this.shared.branchHead = snap.branchHead;
     if (snap.openIssues) this.shared.openIssues = snap.openIssues;
     return {
       ...snap,
@@ -207,12 +233,12 @@ function withPolicyCopy(
   const production = release.production_sha_current;
   if (policyPath === null || production === null) return release;
   const path = normalizePath(policyPath);
-  if (release.policy?.commit === production && release.policy.path === path) return release;
   const text = files.get(`${production}:${path}`);
-  if (typeof text !== 'string') {
-    if (!release.policy) return release;
-    const { policy: _stale, ...rest } = release;
-    return rest;
-  }
-  return { ...release, policy: { commit: production, path, blob_sha: gitBlobSha(text), text } };
+  const { policy, policy_absent: absent, ...rest } = release;
+  if (policy?.commit === production && policy.path === path) return release;
+  if (absent?.commit === production && absent.path === path) return release;
+  // Known absent: a production adopted from before the config file (SPEC §3).
+  if (text === null) return { ...rest, policy_absent: { commit: production, path } };
+  if (text === undefined) return rest;
+  return { ...rest, policy: { commit: production, path, blob_sha: gitBlobSha(text), text } };
 }

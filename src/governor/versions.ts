@@ -39,6 +39,7 @@ export async function planVersion(
   let pulls = read.pulls;
 
   let previous: (Tag & { version: string }) | null = null;
+  let problem: string | undefined;
   let checks = 0;
   for (const t of ours) {
     if (t.commit === sha) continue;
@@ -46,11 +47,18 @@ export async function planVersion(
       previous = t;
       break;
     }
-    if (++checks > MAX_ANCESTRY_CHECKS)
+    if (++checks > MAX_ANCESTRY_CHECKS) {
+      const lost = `Could not find the version below ${shortSha(sha)}: the ${MAX_ANCESTRY_CHECKS} highest ${v.tag_prefix}X.Y.Z tags are not its ancestors.`;
+      // A what-if dispatches nothing: it says what a real run would meet, and goes on.
+      if (deps.dryRun) {
+        problem = `${lost} A real run stops here before claiming anything; the version shown is counted as if no tag were below.`;
+        break;
+      }
       throw new GovernorError(
-        `Could not find the version below ${shortSha(sha)}: the ${MAX_ANCESTRY_CHECKS} highest ${v.tag_prefix}X.Y.Z tags are not its ancestors.`,
+        lost,
         `Delete tags made on other branches, or tag the release below ${shortSha(sha)} by hand with its version; then re-run.`,
       );
+    }
     const c = await deps.gh.compare(t.commit, sha);
     if (c.status === 'ahead' || c.status === 'identical') {
       previous = t;
@@ -90,8 +98,13 @@ export async function planVersion(
           existing: true,
         };
   const taken = read.tags.find((t) => t.name === plan.tag);
+  if (taken && deps.dryRun)
+    return {
+      ...plan,
+      problem: `The next version's tag, ${plan.tag}, is already on ${shortSha(taken.commit)}, not on ${shortSha(sha)}: a real run would stop before claiming anything, until ${shortSha(sha)} has the tag of the version it should be released as (docs: Versions, tags made by hand).`,
+    };
   if (taken) throw conflict(plan.tag, taken.commit, sha);
-  return plan;
+  return problem ? { ...plan, problem } : plan;
 }
 
 function conflict(tag: string, other: string, sha: string): GovernorError {
