@@ -25,6 +25,10 @@ import { writeResult } from './support.js';
 /** The most requests each flow may make (SPEC §19; the rest: no higher than before §19). */
 export const BUDGETS: Record<string, number> = {
   'reconcile idle': 3,
+  // SPEC §19 (issue 24): production at the head of main, an older commit verified.
+  'reconcile idle, production at the branch head': 3,
+  // SPEC §3: production adopted from before .booty.yml, the head of main unchanged.
+  'reconcile idle, production predates the config': 3,
   'LOW ALLOW': 6,
   'HIGH HOLD': 8,
   'HIGH approved ALLOW': 10,
@@ -100,6 +104,7 @@ it('requests per decision kind', async () => {
       eventName: 'workflow_run',
       event: deployEvent(sim, s, highRun.id, 'failure'),
     });
+    await headKinds(kinds);
     await pipelineKinds(kinds);
     await verificationKinds(kinds);
     // SPEC §19's bounds, and for the other flows what BENCHMARKS.md showed before §19 (none may
@@ -126,6 +131,38 @@ it('requests per decision kind', async () => {
     await sim.stop();
   }
 });
+
+/** Reconcile when production is the branch head: nothing can be ahead, so nothing is listed. */
+async function headKinds(kinds: Record<string, ActionRun>): Promise<void> {
+  const schedule = (sim: GitHubSimulator) =>
+    runAction({
+      sim,
+      eventName: 'schedule',
+      event: deepMerge(fixture('schedule'), { repository: { id: sim.repoId } }),
+    });
+  let sim = await startSimulator();
+  try {
+    const s = setupRepo(sim);
+    // An older commit verified; production is the newest commit of main.
+    sim.workflowRun({ workflow: s.verify, headSha: s.base, conclusion: 'success' });
+    inProduction(sim, sim.commit({ files: { 'src/app.ts': 'export const v = 2;\n' } }));
+    kinds['reconcile idle, production at the branch head'] = await schedule(sim);
+  } finally {
+    await sim.stop();
+  }
+  sim = await startSimulator();
+  try {
+    // Production runs a commit without .booty.yml (verified, adopted); main's head adds it back.
+    const s = setupRepo(sim);
+    const production = sim.commit({ files: { '.booty.yml': null } });
+    sim.workflowRun({ workflow: s.verify, headSha: production, conclusion: 'success' });
+    inProduction(sim, production, { policy_absent: { commit: production, path: '.booty.yml' } });
+    sim.commit({ files: { '.booty.yml': 'release_governor:\n  cooldown_minutes: 30\n' } });
+    kinds['reconcile idle, production predates the config'] = await schedule(sim);
+  } finally {
+    await sim.stop();
+  }
+}
 
 /** The verification event of `sha` (its decision), then its deploy's success (observed). */
 async function allowedThenDeployed(

@@ -594,7 +594,11 @@ async function pipelineOfState(
   } catch (e) {
     return {
       rows: null,
-      warning: `The stages could not be listed: the config did not load (${(e as Error).message.split('\n')[0]}).`,
+      warning: `The stages could not be listed: the config did not load (${
+        e instanceof ConfigError
+          ? e.problems.map((p) => `${p.where}: ${p.key ? `${p.key}: ` : ''}${p.message}`).join('; ')
+          : (e as Error).message
+      }).`,
     };
   }
 }

@@ -23,6 +23,11 @@ export interface StateSnapshot {
    * undefined: not brought, too large); null when the branch does not exist.
    */
   branchHead?: { branch: string; sha: string; policy: string | null | undefined } | null;
+  /**
+   * The files of .github/workflows at a ref (ReadExtras.workflowsAt): name → text, null for a
+   * file too large to come back whole. Null when the ref or the folder does not exist.
+   */
+  workflows?: { ref: string; files: Record<string, string | null> } | null;
 }
 
 /** What a state read may bring along in the same request (SPEC §19: one read before the compare). */
@@ -36,6 +41,8 @@ export interface ReadExtras {
    * head is what the stage runs, nothing can be ahead of it).
    */
   branch?: string;
+  /** Read every file of .github/workflows at this ref too (rule 4 checks the deploy workflow). */
+  workflowsAt?: string;
 }
 
 export interface OpenIssues {

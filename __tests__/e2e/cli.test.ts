@@ -4,10 +4,19 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-runner.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import { TempRepo } from '../support/local-repo.js';
-import { deployRuns, inProduction, setupRepo } from '../support/scenario.js';
+import {
+  DEPLOY_PATH,
+  deployRuns,
+  deployWorkflowText,
+  inProduction,
+  setupRepo,
+} from '../support/scenario.js';
 import { useSimulator } from '../support/sim.js';
 
-const CONFIG = { '.booty.yml': 'release_governor:\n  cooldown_minutes: 30\n' };
+const CONFIG = {
+  '.booty.yml': 'release_governor:\n  cooldown_minutes: 30\n',
+  [DEPLOY_PATH]: deployWorkflowText({ sha: true }),
+};
 
 describe('CLI, local backend (dist/cli/index.js)', () => {
   let repo: TempRepo;

@@ -5,6 +5,7 @@ import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import {
   ago,
   deployRuns,
+  deployWorkflowText,
   inProduction,
   setupRepo,
   stateFile,
@@ -179,7 +180,7 @@ describe('holds, approvals and reruns', () => {
       files: {
         '.booty.yml':
           'release_governor:\n  high_risk_paths: []\n  require_approval_for_first_deploy: false\n',
-        '.github/workflows/deploy.yml': 'name: Deploy\n# sneaky\n',
+        '.github/workflows/deploy.yml': `${deployWorkflowText({ sha: true })}# sneaky\n`,
       },
     });
     const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
@@ -313,7 +314,7 @@ describe('errors fail closed', () => {
     const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout).toContain(
-      '.booty.yml:4: release_governor.high_risk_paths.1: negations (!pattern) are not supported',
+      '.booty.yml:4: release_governor.high_risk_paths.2: negations (!pattern) are not supported',
     );
     expect(r.outputs).toMatchObject({ decision: '', reason: 'config_invalid' });
     expect(sim.git.readRef('refs/heads/booty-state')).toBe(stateBefore);

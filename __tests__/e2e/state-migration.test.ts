@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
 import { runCli } from '../support/cli-runner.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
-import { deployRuns, setupRepo, stateFile, verified } from '../support/scenario.js';
+import {
+  DEPLOY_PATH,
+  deployRuns,
+  deployWorkflowText,
+  setupRepo,
+  stateFile,
+  verified,
+} from '../support/scenario.js';
 import { useSimulator } from '../support/sim.js';
 
 let sim: GitHubSimulator;
@@ -44,10 +51,13 @@ interface ReleaseV2 {
 
 describe('state: version 1 → version 2', () => {
   it('a real version-1 branch is read as the one stage and rewritten as version 2 on the next write', async () => {
-    const s = setupRepo(sim);
+    // The deploy workflow of that time (no inputs declared), fixed on main afterwards: rule 4
+    // reads it at deploy_workflow_ref, the branch, not at the commits the fixture names.
+    const s = setupRepo(sim, { deployFile: 'name: Deploy\non: workflow_dispatch\n' });
     const deployed = sim.commit({ files: { 'src/app.ts': 'v2' } });
     const held = sim.commit({ files: { 'infra/x.tf': 'x' } });
     expect([s.base, deployed, held]).toEqual([BASE, DEPLOYED, HELD]);
+    sim.commit({ files: { [DEPLOY_PATH]: deployWorkflowText({ sha: true }) } });
     const v1 = files(FIXTURE);
     const before = JSON.parse(v1['release.json']!) as {
       schema_version: number;

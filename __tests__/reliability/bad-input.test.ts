@@ -67,7 +67,7 @@ describe('bad configuration', () => {
     [
       'an invalid glob',
       'release_governor:\n  high_risk_paths:\n    - "src/**"\n    - ""\n',
-      '.booty.yml:4: release_governor.high_risk_paths.1',
+      '.booty.yml:4: release_governor.high_risk_paths.2',
     ],
     [
       'a list where a string belongs',

@@ -367,7 +367,9 @@ const deployFailure: ScenarioSpec = {
 /**
  * Reconcile on schedule: a deploy whose workflow_run never arrived (dispatched 20 minutes ago,
  * its run finished) is settled, and the newest verified commit — that one — is then in
- * production: nothing more to do.
+ * production: nothing more to do. A commit pushed on top and not yet verified keeps the branch
+ * head past production, so the verification runs are listed (at the head, reconcile stops
+ * without them).
  */
 const reconcileSettles: ScenarioSpec = {
   name: 'reconcile settles a lost deploy outcome',
@@ -383,6 +385,7 @@ const reconcileSettles: ScenarioSpec = {
   async prepare(sim) {
     const s = setupRepo(sim);
     const { sha } = lostDeployOutcome(sim, s, { 'src/app.ts': 'export const v = 5;\n' });
+    sim.commit({ files: { 'docs/next.md': 'not verified yet\n' } });
     return {
       sim,
       s,

@@ -24,6 +24,8 @@ export function setupRepo(
     stages?: boolean;
     /** The deploy workflow declares the optional `version` input (SPEC §18). */
     versioned?: boolean;
+    /** The deploy workflow file's text, when not the one declaring the dispatch inputs. */
+    deployFile?: string;
   } = {},
 ): Scenario {
   const verify = sim.workflow({ name: 'Verify main', path: VERIFY_PATH });
@@ -50,7 +52,13 @@ export function setupRepo(
     files: {
       '.booty.yml': opts.config ?? 'release_governor:\n  cooldown_minutes: 30\n',
       [VERIFY_PATH]: 'name: Verify main\non: push\n',
-      [DEPLOY_PATH]: 'name: Deploy\non: workflow_dispatch\n',
+      [DEPLOY_PATH]:
+        opts.deployFile ??
+        deployWorkflowText({
+          sha: true,
+          ...(opts.stages ? { environment: true } : {}),
+          ...(opts.versioned ? { version: false } : {}),
+        }),
       'src/app.ts': 'export const v = 1;\n',
       'README.md': '# shop\n',
       ...opts.files,
@@ -60,6 +68,14 @@ export function setupRepo(
 }
 
 /** A two-stage pipeline: staging (soaking `soakMinutes`), then production. */
+/** A deploy workflow file declaring these workflow_dispatch inputs (name → required). */
+export function deployWorkflowText(inputs: Record<string, boolean>): string {
+  const declared = Object.entries(inputs)
+    .map(([name, required]) => `      ${name}:\n        required: ${required}\n`)
+    .join('');
+  return `name: Deploy\non:\n  workflow_dispatch:\n    inputs:\n${declared}jobs: {}\n`;
+}
+
 export function pipelineConfig(soakMinutes: number, extra = ''): string {
   return [
     'release_governor:',

@@ -22,12 +22,14 @@ describe('docs/release-governor.md', () => {
     expect([...documented].sort()).toEqual([...REASON_CODES].sort());
   });
 
-  it('every reason code the code can produce appears in src/ by name', () => {
-    const governor = readdirSync('src/governor').map((f) => `governor/${f}`);
-    const sources = ['domain/decide.ts', 'domain/types.ts', ...governor, 'main.ts']
+  it('every reason code is produced somewhere in src/ by name, not only listed', () => {
+    // domain/types.ts lists every code: searching it would let a code nothing produces pass.
+    const sources = (readdirSync('src', { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts') && f !== 'domain/types.ts')
       .map((f) => readFileSync(`src/${f}`, 'utf8'))
       .join('\n');
-    for (const code of REASON_CODES) expect(sources, code).toContain(`'${code}'`);
+    const unproduced = REASON_CODES.filter((code) => !sources.includes(`'${code}'`));
+    expect(unproduced, 'reason codes no source file produces').toEqual([]);
   });
 
   it('the configuration table lists every key with its override variable and default', () => {

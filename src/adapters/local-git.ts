@@ -134,12 +134,16 @@ export class LocalRepo implements RepoPort {
   constructor(private readonly git: LocalGit) {}
 
   async readFile(ref: string, path: string): Promise<string | null> {
+    // A branch the clone has only as origin/<branch> is read there.
+    const at = [ref, `origin/${ref}`].find(
+      (r) => this.git.tryRun(['cat-file', '-e', `${r}^{commit}`]) !== null,
+    );
     // A commit missing from the clone (shallow, or not fetched) is not "no config": say so.
-    if (this.git.tryRun(['cat-file', '-e', `${ref}^{commit}`]) === null)
+    if (at === undefined)
       throw new LocalGitError(
         `The commit ${ref} (reading ${path}) is not in the clone at ${resolve(this.git.dir)}: it is missing from a shallow or partial clone. Fetch more history (git fetch --unshallow, or git fetch origin ${ref}) and run again.`,
       );
-    return this.git.tryRun(['cat-file', '-p', `${ref}:${path}`]);
+    return this.git.tryRun(['cat-file', '-p', `${at}:${path}`]);
   }
 
   async compare(base: string, head: string): Promise<CompareResult> {

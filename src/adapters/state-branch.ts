@@ -19,6 +19,7 @@ import type {
   StateStore,
   WriteResult,
 } from '../ports.js';
+import { WORKFLOWS_DIR } from '../domain/deploy-workflow.js';
 import { apiError, outcomeUnknown } from './github.js';
 import type { Octokit } from './octokit.js';
 
@@ -26,7 +27,8 @@ import type { Octokit } from './octokit.js';
 // decision record, the config file at the SHA, and the open issues with their labels.
 const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!,
     $commit: String!, $policy: String!, $withPolicy: Boolean!, $withIssues: Boolean!,
-    $branch: String!, $policyPath: String!, $withBranch: Boolean!) {
+    $branch: String!, $policyPath: String!, $withBranch: Boolean!,
+    $workflows: String!, $withWorkflows: Boolean!) {
   repository(owner: $owner, name: $name) {
     ref(qualifiedName: $ref) {
       target {
@@ -38,6 +40,9 @@ const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: St
       }
     }
     commit: object(expression: $commit) @include(if: $withPolicy) { oid }
+    workflows: object(expression: $workflows) @include(if: $withWorkflows) {
+      ... on Tree { entries { name object { ... on Blob { text isTruncated } } } }
+    }
     branchHead: ref(qualifiedName: $branch) @include(if: $withBranch) {
       target {
         oid
@@ -102,6 +107,7 @@ interface ReadResponse {
     ref: { target: { oid: string; release?: BlobFile | null; decision?: BlobFile | null } } | null;
     commit?: { oid: string } | null;
     branchHead?: { target: { oid: string; policy?: BlobFile | null } } | null;
+    workflows?: { entries?: { name: string; object: BlobFile['object'] }[] } | null;
     policy?: { text: string | null; isTruncated: boolean } | null;
     openIssues?: {
       totalCount: number;
@@ -171,6 +177,8 @@ export class GitHubStateStore implements StateStore {
         // A path that cannot exist when no config path is known: only the head is wanted then.
         policyPath: policyPath || '.none',
         withBranch,
+        workflows: extras.workflowsAt ? `${extras.workflowsAt}:${WORKFLOWS_DIR}` : '',
+        withWorkflows: extras.workflowsAt !== undefined,
       });
     } catch (e) {
       throw apiError(`Reading the state branch ${this.branch}`, e);
@@ -180,12 +188,27 @@ export class GitHubStateStore implements StateStore {
         status: 404,
         message: `repository ${this.owner}/${this.repo} not found`,
       });
-    const more: Pick<StateSnapshot, 'policyAtSha' | 'openIssues' | 'branchHead'> = {};
+    const more: Pick<StateSnapshot, 'policyAtSha' | 'openIssues' | 'branchHead' | 'workflows'> =
+      {};
     if (withPolicy) {
       const p = data.repository.policy ?? null;
       // No such commit, or a file too large to come back whole: the contents API reads it (and
       // says which).
       if (data.repository.commit && !p?.isTruncated) more.policyAtSha = p?.text ?? null;
+    }
+    if (extras.workflowsAt !== undefined) {
+      const entries = data.repository.workflows?.entries;
+      more.workflows = entries
+        ? {
+            ref: extras.workflowsAt,
+            files: Object.fromEntries(
+              entries.map((e) => [
+                e.name,
+                e.object && !e.object.isTruncated ? (e.object.text ?? null) : null,
+              ]),
+            ),
+          }
+        : null;
     }
     if (withBranch) {
       const t = data.repository.branchHead?.target;

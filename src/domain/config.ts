@@ -170,12 +170,14 @@ export const configSchema = z
       .array(glob)
       .default([])
       .describe(
-        'Path patterns (CODEOWNERS/.gitignore conventions) that make a change HIGH risk, added to the defaults.',
+        `Path patterns (CODEOWNERS/.gitignore conventions) that make a change HIGH risk, added to the defaults: ${DEFAULT_HIGH_RISK_PATHS.join(', ')}.`,
       ),
     medium_risk_paths: z
       .array(glob)
       .default([])
-      .describe('Path patterns that make a change MEDIUM risk, added to the defaults.'),
+      .describe(
+        `Path patterns that make a change MEDIUM risk, added to the defaults: ${DEFAULT_MEDIUM_RISK_PATHS.join(', ')}.`,
+      ),
     cooldown_minutes: z
       .number()
       .int()
@@ -765,6 +767,27 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
         why: `${CONFIG_BLOCK}.enabled is false in ${opts.path}, so the governor is off.`,
         typo: null,
       };
+}
+
+/**
+ * Settings that load but do nothing, each with why: a warning in the summary and the CLI, never
+ * an error (the config is valid).
+ */
+export function configWarnings(c: Config): string[] {
+  const stages = c.stages ?? [];
+  const last = stages.at(-1);
+  if (!last) return [];
+  const key = `${CONFIG_BLOCK}.stages.${stages.length}`;
+  const warnings: string[] = [];
+  if (last.soak_minutes > 0)
+    warnings.push(
+      `${key}.soak_minutes is ${last.soak_minutes} on ${last.name}, the last stage: it has no effect, because a soak is how long a SHA stays in a stage before the next stage may take it, and no stage comes after ${last.name}.`,
+    );
+  if (last.hold_while_soaking !== undefined)
+    warnings.push(
+      `${key}.hold_while_soaking is set on ${last.name}, the last stage: it has no effect, because no stage comes after ${last.name} to wait for.`,
+    );
+  return warnings;
 }
 
 export function normalizePath(p: string): string {

@@ -184,6 +184,8 @@ export interface DecisionInput extends EarlyInput {
    * and recorded; hard holds and rules 1–3 still apply.
    */
   breakGlass?: { actor: string; reason: string } | null;
+  /** Why the deploy workflow cannot take the governor's dispatch (rule 4), or null. */
+  deployWorkflow?: string | null;
   /**
    * Production runs a commit without the config file, so the head's config judges (SPEC §3):
    * rule 6 asks for an approval of the whole diff, as for a first deploy.
@@ -278,29 +280,28 @@ export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Deci
         : 'no deploy of this SHA recorded',
   );
 
+  // The stage decided (its current SHA is `productionSha`); production without stages.
+  const here = input.stage?.name ?? 'production';
+  const Here = here.charAt(0).toUpperCase() + here.slice(1);
   if (input.productionSha !== null) {
     const p = short(input.productionSha);
     switch (input.productionCompare) {
       case 'identical':
-        trail.applies('out_of_order', `${short(input.sha)} is what production runs`);
-        return skip(
-          trail,
-          'already_in_production',
-          `${short(input.sha)} is already in production.`,
-        );
+        trail.applies('out_of_order', `${short(input.sha)} is what ${here} runs`);
+        return skip(trail, 'already_in_production', `${short(input.sha)} is already in ${here}.`);
       case 'behind':
         trail.applies(
           'out_of_order',
-          `production ${p} is already past ${short(input.sha)}; deploying it would roll back`,
+          `${here} ${p} is already past ${short(input.sha)}; deploying it would roll back`,
         );
-        return skip(trail, 'superseded', `Production ${p} already contains ${short(input.sha)}.`);
+        return skip(trail, 'superseded', `${Here} ${p} already contains ${short(input.sha)}.`);
       case 'diverged':
-        trail.applies('out_of_order', `${short(input.sha)} and production ${p} have diverged`);
+        trail.applies('out_of_order', `${short(input.sha)} and ${here} ${p} have diverged`);
         return hard(
           trail,
           'diverged_from_production',
           null,
-          `${short(input.sha)} does not descend from production ${p}: deploying it would drop commits that are in production.`,
+          `${short(input.sha)} does not descend from ${here} ${p}: deploying it would drop commits that are in ${here}.`,
         );
       case 'ahead':
         break;
@@ -334,8 +335,8 @@ export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Deci
   trail.pass(
     'out_of_order',
     input.productionSha
-      ? `ahead of production ${short(input.productionSha)}${input.inFlight ? ` and of ${short(input.inFlight.sha)} in flight` : ''}`
-      : 'no production SHA yet',
+      ? `ahead of ${here} ${short(input.productionSha)}${input.inFlight ? ` and of ${short(input.inFlight.sha)} in flight` : ''}`
+      : `no ${here} SHA yet`,
   );
 
   if (input.manual && input.verified === null)
@@ -408,9 +409,11 @@ export function timeLeft(until: Date, now: Date): string {
   return `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
-/** HH:MM UTC of an instant. */
-export function clock(at: Date): string {
-  return `${at.toISOString().slice(11, 16)} UTC`;
+/** HH:MM UTC of an instant, with its date when that is not `now`'s (UTC) day. */
+export function clock(at: Date, now: Date): string {
+  const iso = at.toISOString();
+  const day = iso.slice(0, 10) === now.toISOString().slice(0, 10) ? '' : `${iso.slice(0, 10)} `;
+  return `${day}${iso.slice(11, 16)} UTC`;
 }
 
 /** Whether approvals can change the verdict, so the adapters know whether to fetch them. */
@@ -520,7 +523,7 @@ function pipelineHold(
         'soaking',
         end,
         `${short(sha)} was verified in ${prev.name} at ${prev.verifiedAt}; soak_minutes of ${prev.name} is ${prev.soakMinutes}`,
-        `${short(sha)} is soaking in ${prev.name}: ${stage.name} unlocks at ${clock(end)}, in ${timeLeft(end, now)}.`,
+        `${short(sha)} is soaking in ${prev.name}: ${stage.name} unlocks at ${clock(end, now)}, in ${timeLeft(end, now)}.`,
       );
     trail.pass('soaked', `verified in ${prev.name} for ${prev.soakMinutes} minute(s) or more`);
   } else if (prev) trail.pass('soaked', `no soak to wait for`);
@@ -535,7 +538,7 @@ function pipelineHold(
         'stage_busy',
         end,
         `${stage.name} holds ${short(busy.currentSha)} while it soaks for ${busy.next} (hold_while_soaking)`,
-        `${stage.name} is busy: ${short(busy.currentSha)} soaks there until ${clock(end)} (in ${timeLeft(end, now)}) and takes no newer SHA before it moves on to ${busy.next}.`,
+        `${stage.name} is busy: ${short(busy.currentSha)} soaks there until ${clock(end, now)} (in ${timeLeft(end, now)}) and takes no newer SHA before it moves on to ${busy.next}.`,
       );
   }
   trail.pass(
@@ -562,7 +565,14 @@ export function decide(input: DecisionInput): Decision {
       'No deploy workflow is configured (deploy_workflow is empty).',
     );
   }
-  trail.pass('deploy_configured', `${config.deploy_workflow} on ${config.deploy_workflow_ref}`);
+  if (input.deployWorkflow) {
+    trail.applies('deploy_configured', input.deployWorkflow);
+    return hard(trail, 'deploy_not_configured', level, input.deployWorkflow);
+  }
+  trail.pass(
+    'deploy_configured',
+    `${config.deploy_workflow} on ${config.deploy_workflow_ref}${input.deployWorkflow === null ? ' takes the dispatch' : ''}`,
+  );
 
   // 5
   if (input.degraded === true && level === 'HIGH') {
@@ -716,7 +726,7 @@ export function decide(input: DecisionInput): Decision {
         level,
         { kind: 'wait', reason: 'freeze_window', until: frozen.until, detail },
         'wait',
-        `${stageName} is frozen until ${clock(until)} (in ${timeLeft(until, now)}): ${frozen.reason}.`,
+        `${stageName} is frozen until ${clock(until, now)} (in ${timeLeft(until, now)}): ${frozen.reason}.`,
       ),
     );
     if (d) return d;

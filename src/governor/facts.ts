@@ -1,7 +1,12 @@
 // Gather the facts a decision needs, with as few requests as the verdict allows, and ask the
 // pure rules (domain/decide.ts) for the verdict.
 import { evaluateApprovals, NO_APPROVALS, type ApprovalResult } from '../domain/approvals.js';
-import { APPROVAL_VARIABLE, configDigest, type Config } from '../domain/config.js';
+import {
+  APPROVAL_VARIABLE,
+  configDigest,
+  configWarnings,
+  type Config,
+} from '../domain/config.js';
 import {
   approvalsMatter,
   decide,
@@ -25,6 +30,11 @@ import {
 } from '../domain/pipeline.js';
 import { compileRiskRules, type ChangedFile, type RiskAssessment } from '../domain/risk.js';
 import { diffDigest } from '../domain/evidence.js';
+import {
+  deployWorkflowProblem,
+  WORKFLOWS_DIR,
+  workflowFileName,
+} from '../domain/deploy-workflow.js';
 import {
   historyForRules,
   inFlight,
@@ -163,9 +173,34 @@ async function requiredArtifacts(
   return { facts: { required, missing, expired, runId }, found };
 }
 
+/**
+ * Rule 4's look at the deploy workflow (SPEC §6): why it cannot take the dispatch the governor
+ * will send (`sends`), or null. The file comes with the state read when the ref is the release
+ * branch; else one contents API request.
+ */
+async function deployWorkflowCheck(
+  deps: GovernorDeps,
+  config: Config,
+  sends: string[],
+): Promise<string | null | undefined> {
+  const name = workflowFileName(config.deploy_workflow);
+  // Empty (rule 4 holds anyway), or not a file name (an id): GitHub judges it at the dispatch.
+  if (config.deploy_workflow.trim() === '' || name === null) return undefined;
+  const path = `${WORKFLOWS_DIR}/${name}`;
+  const ref = config.deploy_workflow_ref;
+  const known = deps.store.knownWorkflow(ref, name);
+  const text = known !== undefined ? known : await deps.gh.readFile(ref, path);
+  return deployWorkflowProblem(text, { path, ref, sends });
+}
+
 export interface Known extends ConfigRead {
   /** State already read for this SHA, used once. */
   snapshot?: StateSnapshot;
+}
+
+function withoutSnapshot(known: Known): ConfigRead {
+  const { snapshot: _used, ...read } = known;
+  return read;
 }
 
 export async function evaluate(
@@ -179,9 +214,10 @@ export async function evaluate(
   const whole = snapshot.pipeline ?? release;
   // The policy is production's (the last stage's), whichever stage is decided.
   const policySha = whole.production_sha_current;
+  // The read without the snapshot it may have come with: that state is used once, here.
   const cfg: ConfigRead =
     known && readFits(known, policySha, req.sha)
-      ? known
+      ? withoutSnapshot(known)
       : await readConfig(deps, policySha, req.sha);
   const productionSha = release.production_sha_current;
   const pipeline = cfg.config ? pipelineOf(cfg.config) : null;
@@ -283,6 +319,12 @@ export async function evaluate(
   base.artifactsFound = artifacts?.found ?? [];
   if (earlyDecision) return { ...base, decision: earlyDecision, ownClaim, foundRun };
 
+  const versioning = versioningOf(config, pipeline!);
+  const deployWorkflow = await deployWorkflowCheck(deps, config, [
+    'sha',
+    ...(environment !== null ? ['environment'] : []),
+    ...(versioning && stage!.index >= versioning.stage.index ? ['version'] : []),
+  ]);
   const { files, incomplete } = await changedFiles(
     deps,
     productionSha,
@@ -352,10 +394,11 @@ export async function evaluate(
     rolledBackAt: entry?.rolled_back_at ?? null,
     breakGlass: req.breakGlass ?? null,
     adopted: cfg.adopted,
+    deployWorkflow,
   });
   let version: Evaluated['version'] = null;
   if (decision.outcome === 'ALLOW') {
-    const v = versioningOf(config, pipeline!);
+    const v = versioning;
     if (v && v.stage.name === stage!.name) {
       const plan = await planVersion(deps, config, req.sha, productionSha, productionCompare);
       if (plan.problem) notes.push(plan.problem);
@@ -447,7 +490,10 @@ export function reportOf(deps: GovernorDeps, ev: Evaluated, sha: string): RunRep
     approvals: ev.approvals,
     notes: ev.notes,
     // A misspelt block silently turns the governor off: say it loudly.
-    warnings: ev.off?.typo && ev.off.why ? [ev.off.why] : [],
+    warnings: [
+      ...(ev.off?.typo && ev.off.why ? [ev.off.why] : []),
+      ...(ev.full ? configWarnings(ev.full) : []),
+    ],
     runUrl: deps.run.url,
     dryRun: deps.dryRun,
     environmentName: ev.config?.production_environment_name ?? 'production',

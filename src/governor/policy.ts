@@ -99,7 +99,7 @@ export async function readConfig(
   const at = adopted
     ? `the head, as production ${shortSha(production!)} predates ${deps.configPath}`
     : production
-      ? 'the production commit: its policy judges every change'
+      ? 'production commit: its policy judges every change'
       : 'commit being decided, as nothing is in production yet';
   return {
     config: result.config,

@@ -140,7 +140,7 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
     if (lifecycle === 'dispatched' || lifecycle === 'succeeded') continue;
     if (deps.now() < end) {
       notes.push(
-        `${stage.name} takes ${shortSha(sha)} at ${clock(end)} (in ${timeLeft(end, deps.now())}), when its soak in ${prev.name} ends.`,
+        `${stage.name} takes ${shortSha(sha)} at ${clock(end, deps.now())} (in ${timeLeft(end, deps.now())}), when its soak in ${prev.name} ends.`,
       );
       continue;
     }
@@ -199,7 +199,7 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
     // The release train: known from the state alone, so nothing is read or written for it.
     firstReport = idle(
       'stage_busy',
-      `Reconcile: ${first.name} holds ${shortSha(busy.currentSha)} while it soaks (until ${clock(busyUntil)}, in ${timeLeft(busyUntil, deps.now())}); ${shortSha(candidate)} goes to ${first.name} after ${shortSha(busy.currentSha)} moves on to ${busy.next}.`,
+      `Reconcile: ${first.name} holds ${shortSha(busy.currentSha)} while it soaks (until ${clock(busyUntil, deps.now())}, in ${timeLeft(busyUntil, deps.now())}); ${shortSha(candidate)} goes to ${first.name} after ${shortSha(busy.currentSha)} moves on to ${busy.next}.`,
       'HOLD',
     );
   else {

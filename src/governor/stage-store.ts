@@ -38,6 +38,8 @@ interface Shared {
   openIssues: OpenIssues | null;
   /** The release branch's head as the newest read that asked for it saw it. */
   branchHead: StateSnapshot['branchHead'] | null;
+  /** The files of .github/workflows by ref, as the reads brought them. */
+  workflows: Map<string, Record<string, string | null>>;
 }
 
 export class StageStore implements StateStore {
@@ -57,8 +59,20 @@ export class StageStore implements StateStore {
       files: new Map(),
       openIssues: null,
       branchHead: null,
+      workflows: new Map(),
     },
   ) {}
+
+  /**
+   * A workflow file at a ref as a read brought it: its text, null when the folder was listed
+   * without it, undefined when no read listed the folder there (or the file was too large).
+   */
+  knownWorkflow(ref: string, name: string): string | null | undefined {
+    const files = this.shared.workflows.get(ref);
+    if (!files) return undefined;
+    if (!Object.hasOwn(files, name)) return null;
+    return files[name] ?? undefined;
+  }
 
   /** The default branch's head, from the newest read for no SHA; null when not read. */
   get branchHead(): { branch: string; sha: string } | null {
@@ -152,6 +166,8 @@ export class StageStore implements StateStore {
       openIssues: sha !== undefined,
       // A read for no SHA (reconcile, an approval) brings the release branch's head along.
       ...(sha === undefined && this.releaseBranch ? { branch: this.releaseBranch } : {}),
+      // A read for a SHA (a decision) brings the workflows its rule 4 checks.
+      ...(sha !== undefined && this.releaseBranch ? { workflowsAt: this.releaseBranch } : {}),
     });
     this.whole.set(snap.head, snap.release);
     if (path !== null) {
@@ -169,6 +185,7 @@ export class StageStore implements StateStore {
         this.shared.files.set(`${head.sha}:${path}`, head.policy);
     }
     if (snap.branchHead !== undefined) this.shared.branchHead = snap.branchHead;
+    if (snap.workflows) this.shared.workflows.set(snap.workflows.ref, snap.workflows.files);
     if (snap.openIssues) this.shared.openIssues = snap.openIssues;
     return {
       ...snap,

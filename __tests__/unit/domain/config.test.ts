@@ -4,7 +4,10 @@ import {
   ConfigError,
   configDigest,
   configJsonSchema,
+  configWarnings,
+  envVarFor,
   loadConfig,
+  OVERRIDE_KINDS,
   type Config,
 } from '../../../src/domain/config.js';
 import { effectiveRiskPaths } from '../../../src/domain/risk.js';
@@ -89,41 +92,107 @@ describe('config: errors name the key and where it came from', () => {
   });
 
   it.each([
-    ['cooldown_minutes: soon', '.booty.yml:2 release_governor.cooldown_minutes: must be a number'],
+    [
+      'cooldown_minutes: soon',
+      '.booty.yml:2 release_governor.cooldown_minutes: must be a number; got "soon"',
+    ],
+    [
+      'cooldown_minutes: 1.5',
+      '.booty.yml:2 release_governor.cooldown_minutes: must be a whole number; got 1.5',
+    ],
     ['max_deploys_per_hour: 0', '.booty.yml:2 release_governor.max_deploys_per_hour: Too small'],
     ['high_risk_paths: infra/**', '.booty.yml:2 release_governor.high_risk_paths: must be a list'],
     [
       'high_risk_paths: ["ok/**", ""]',
-      '.booty.yml:2 release_governor.high_risk_paths.1: a pattern must not be empty',
+      '.booty.yml:2 release_governor.high_risk_paths.2: a pattern must not be empty',
     ],
     [
       'high_risk_paths: ["!lib/migrations/**"]',
-      '.booty.yml:2 release_governor.high_risk_paths.0: negations (!pattern) are not supported',
+      '.booty.yml:2 release_governor.high_risk_paths.1: negations (!pattern) are not supported',
     ],
     [
       'medium_risk_paths: ["./src/**"]',
-      '.booty.yml:2 release_governor.medium_risk_paths.0: starts with ./',
+      '.booty.yml:2 release_governor.medium_risk_paths.1: starts with ./',
     ],
-    ['high_risk_paths: ["a//b"]', '.booty.yml:2 release_governor.high_risk_paths.0: contains //'],
+    ['high_risk_paths: ["a//b"]', '.booty.yml:2 release_governor.high_risk_paths.1: contains //'],
     [
       'high_risk_paths: ["src/../infra"]',
-      '.booty.yml:2 release_governor.high_risk_paths.0: contains a . or .. segment',
+      '.booty.yml:2 release_governor.high_risk_paths.1: contains a . or .. segment',
     ],
     [
       'default_risk_paths: no',
-      '.booty.yml:2 release_governor.default_risk_paths: must be a boolean',
+      '.booty.yml:2 release_governor.default_risk_paths: must be true or false; got "no"',
     ],
     [
       'approver_permission: read',
-      '.booty.yml:2 release_governor.approver_permission: Invalid option',
+      '.booty.yml:2 release_governor.approver_permission: must be one of write, maintain, admin; got "read"',
     ],
     [
       'approval_mode: [label, email]',
       '.booty.yml:2 release_governor.approval_mode: must be one of label, comment, environment',
     ],
-    ['enabled: "yes"', '.booty.yml:2 release_governor.enabled: must be a boolean'],
+    ['enabled: "yes"', '.booty.yml:2 release_governor.enabled: must be true or false; got "yes"'],
   ])('%s', (line, expected) => {
     expect(problems(`release_governor:\n  ${line}\n`)[0]).toContain(expected);
+  });
+
+  it('every message that has an offending value quotes it', () => {
+    expect(problems('release_governor:\n  high_risk_paths: ["!lib/**"]\n')[0]).toContain(
+      'got "!lib/**"',
+    );
+    expect(problems('release_governor:\n  max_deploys_per_hour: 0\n')[0]).toContain('got 0');
+  });
+
+  it.each([
+    ['db/[migrations/**', 'has an unclosed ['],
+    ['src/{a,b/**', 'has an unclosed {'],
+  ])('an unclosed glob %s is refused', (pattern, message) => {
+    expect(problems(`release_governor:\n  high_risk_paths: ["${pattern}"]\n`)[0]).toContain(
+      message,
+    );
+  });
+
+  it.each(['db/\\[literal]/**', 'src/[ab]/**', 'src/{a,b}/**'])(
+    'a closed or escaped glob %s is accepted',
+    (pattern) => {
+      expect(
+        enabled(`release_governor:\n  high_risk_paths: ['${pattern}']\n`).high_risk_paths,
+      ).toHaveLength(1);
+    },
+  );
+
+  it('a missing required key says it is missing, not its type', () => {
+    expect(
+      problems(
+        "release_governor:\n  freeze_windows:\n    - start: '2026-12-24T00:00:00Z'\n      end: '2026-12-25T00:00:00Z'\n",
+      ),
+    ).toEqual([
+      '.booty.yml:3 release_governor.freeze_windows.1.reason: is missing (it is required)',
+    ]);
+  });
+
+  it('list entries count from 1, as the decisions count freeze windows', () => {
+    const text =
+      "release_governor:\n  freeze_windows:\n    - { start: '2026-12-24T00:00:00Z', end: '2026-12-25T00:00:00Z', reason: a }\n    - { cron: '0 16 * * 5', duration_minutes: 60, timezone: Mars/Base, reason: b }\n";
+    expect(problems(text)[0]).toMatch(
+      /^\.booty\.yml:4 release_governor\.freeze_windows\.2\.timezone:/,
+    );
+  });
+
+  it('a health-check URL with credentials is refused, and the error does not repeat them', () => {
+    const [p] = problems(
+      'release_governor:\n  health_check:\n    url: https://user:s3cret@shop.example.com/health\n',
+    );
+    expect(p).toContain('release_governor.health_check.url: must not carry credentials');
+    expect(p).not.toContain('s3cret');
+  });
+
+  it('no message says "a int" or "a object"', () => {
+    const all = [
+      ...problems('release_governor:\n  cooldown_minutes: 2.5\n'),
+      ...problems('release_governor:\n  versioning: 3\n'),
+    ].join('\n');
+    expect(all).not.toMatch(/\ba (int|object|array)\b/);
   });
 
   it('a YAML syntax error, with its line', () => {
@@ -138,6 +207,44 @@ describe('config: errors name the key and where it came from', () => {
 });
 
 describe('config: environment overrides', () => {
+  // Every key a variable may set, built from the schema: a new key without a sample fails here.
+  const defaults = enabled('release_governor:\n');
+  const SAMPLES: Record<string, [string, unknown]> = {
+    branch: ['release', 'release'],
+    deploy_workflow_ref: ['release', 'release'],
+    approver_permission: ['admin', 'admin'],
+    break_glass_permission: ['maintain', 'maintain'],
+    approvers: ['alice, acme/releng', ['alice', 'acme/releng']],
+    required_artifacts: ['test-results,sbom', ['test-results', 'sbom']],
+    high_risk_paths: ['db/**, *.sql', ['db/**', '*.sql']],
+    medium_risk_paths: ['docs/**', ['docs/**']],
+  };
+  function sample(key: string, kind: string): [string, unknown] {
+    if (SAMPLES[key]) return SAMPLES[key];
+    const d = (defaults as unknown as Record<string, unknown>)[key];
+    if (kind === 'boolean') return [String(!d), !d];
+    if (kind === 'number') return [String((d as number) + 1), (d as number) + 1];
+    if (kind === 'list' && Array.isArray(d) && d.length > 1)
+      return [[...d].reverse().join(','), [...d].reverse()];
+    if (kind === 'text' && typeof d === 'string') return [`${d}-x`, `${d}-x`];
+    throw new Error(`no sample for ${key} (${kind}): add one to SAMPLES`);
+  }
+  it.each([...OVERRIDE_KINDS].map(([key, kind]) => [key, kind]))(
+    '%s (%s) through its variable',
+    (key, kind) => {
+      const [text, value] = sample(key, kind);
+      const c = load('release_governor:\n', { [envVarFor(key)]: text }).config;
+      expect((c as unknown as Record<string, unknown>)[key]).toEqual(value);
+    },
+  );
+
+  it('RELEASE_GOVERNOR_DEFAULT_RISK_PATHS=false, as documented', () => {
+    expect(
+      enabled('release_governor:\n', { RELEASE_GOVERNOR_DEFAULT_RISK_PATHS: 'false' })
+        .default_risk_paths,
+    ).toBe(false);
+  });
+
   it('override scalars and lists, validated by the same schema', () => {
     const c = enabled('release_governor:\n  cooldown_minutes: 30\n', {
       RELEASE_GOVERNOR_COOLDOWN_MINUTES: '10',
@@ -156,7 +263,7 @@ describe('config: environment overrides', () => {
     expect(
       problems('release_governor: {}\n', { RELEASE_GOVERNOR_COOLDOWN_MINUTES: 'ten' }),
     ).toEqual([
-      'env RELEASE_GOVERNOR_COOLDOWN_MINUTES release_governor.cooldown_minutes: must be a number',
+      'env RELEASE_GOVERNOR_COOLDOWN_MINUTES release_governor.cooldown_minutes: must be a number; got "ten"',
     ]);
   });
 
@@ -186,5 +293,22 @@ describe('config: digest and JSON Schema', () => {
       readFileSync('schema/release-governor.schema.json', 'utf8'),
     ) as unknown;
     expect(committed).toEqual(configJsonSchema());
+  });
+});
+
+describe('config: warnings for settings that do nothing', () => {
+  it('soak_minutes or hold_while_soaking on the last stage', () => {
+    const c = enabled(
+      'release_governor:\n  stages:\n    - name: staging\n      soak_minutes: 30\n    - name: production\n      soak_minutes: 10\n      hold_while_soaking: true\n',
+    );
+    expect(configWarnings(c)).toEqual([
+      expect.stringMatching(
+        /^release_governor\.stages\.2\.soak_minutes is 10 on production, the last stage: it has no effect/,
+      ),
+      expect.stringMatching(
+        /^release_governor\.stages\.2\.hold_while_soaking is set on production/,
+      ),
+    ]);
+    expect(configWarnings(enabled('release_governor:\n'))).toEqual([]);
   });
 });

@@ -124,6 +124,15 @@ const rows: Row[] = [
   ['allow_low', 'ALLOW', { input: { manual: true, verified: true } }],
   ['deploy_not_configured', 'HOLD', { cfg: '  deploy_workflow: ""\n', approvals: SHA_APPROVED }],
   [
+    'deploy_not_configured',
+    'HOLD',
+    {
+      input: { deployWorkflow: '.github/workflows/deploy.yml on main has no workflow_dispatch' },
+      approvals: SHA_APPROVED,
+    },
+  ],
+  ['allow_low', 'ALLOW', { input: { deployWorkflow: null } }],
+  [
     'degraded_high_risk',
     'HOLD',
     { paths: ['infra/a.tf'], input: { degraded: true }, approvals: SHA_APPROVED },
@@ -146,6 +155,19 @@ const rows: Row[] = [
       cfg: '  require_approval_for_first_deploy: false\n',
       input: { productionSha: null, productionCompare: null },
     },
+  ],
+  // Adoption (SPEC §3): production predates the config, so rule 6 asks as for a first deploy.
+  ['first_deploy_required', 'HOLD', { input: { adopted: true } }],
+  [
+    'first_deploy_required',
+    'HOLD',
+    { input: { adopted: true }, approvals: labelApproval(['src/x.ts']), paths: ['src/app.ts'] },
+  ],
+  ['allow_approved', 'ALLOW', { input: { adopted: true }, approvals: SHA_APPROVED }],
+  [
+    'allow_low',
+    'ALLOW',
+    { cfg: '  require_approval_for_first_deploy: false\n', input: { adopted: true } },
   ],
   [
     'cooldown',
@@ -253,6 +275,26 @@ describe('decide: SPEC §6 in order', () => {
       label: 'release:approved',
       sha: HEAD,
     });
+  });
+});
+
+describe('decide: the stage decided is named', () => {
+  const stage = { name: 'staging', approvals: 'none' as const, previous: null, busy: null };
+  it.each([
+    ['ahead', 'pass', `ahead of staging ${PROD.slice(0, 7)}`],
+    ['behind', 'applies', `staging ${PROD.slice(0, 7)} is already past`],
+    ['diverged', 'applies', `and staging ${PROD.slice(0, 7)} have diverged`],
+  ] as const)('rule 3, %s', (productionCompare, verdict, detail) => {
+    const d = decide(input({ input: { stage, productionCompare } }));
+    const rule = d.rules.find((r) => r.rule === 'out_of_order')!;
+    expect(rule.verdict).toBe(verdict);
+    expect(rule.detail).toContain(detail);
+    expect(rule.detail).not.toContain('production');
+  });
+
+  it('adoption names production and the config file', () => {
+    const d = decide(input({ input: { adopted: true } }));
+    expect(d.summary).toContain(`production ${PROD.slice(0, 7)} has no .booty.yml`);
   });
 });
 

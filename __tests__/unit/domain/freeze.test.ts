@@ -2,7 +2,7 @@
 // daylight-saving transitions, invalid entries, and how break-glass passes them.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/domain/config.js';
-import { decide, type DecisionInput } from '../../../src/domain/decide.js';
+import { clock, decide, type DecisionInput } from '../../../src/domain/decide.js';
 import { NO_APPROVALS } from '../../../src/domain/approvals.js';
 import { activeFreeze, freezeWindowSchema } from '../../../src/domain/freeze.js';
 import { compileRiskRules } from '../../../src/domain/risk.js';
@@ -93,39 +93,39 @@ describe('invalid windows are config_invalid, naming the entry', () => {
   it.each([
     [
       '    - cron: "61 * * * *"\n      duration_minutes: 5\n      reason: x\n',
-      /freeze_windows\.0\.cron: is not a valid cron expression/,
+      /freeze_windows\.1\.cron: is not a valid cron expression/,
     ],
     [
       '    - cron: "0 16 * * 5"\n      duration_minutes: 5\n      timezone: Mars/Olympus\n      reason: x\n',
-      /freeze_windows\.0\.timezone: "Mars\/Olympus" is not an IANA time zone/,
+      /freeze_windows\.1\.timezone: "Mars\/Olympus" is not an IANA time zone/,
     ],
     [
       '    - start: "2026-12-27T00:00:00Z"\n      end: "2026-12-24T00:00:00Z"\n      reason: x\n',
-      /\.booty\.yml:4 release_governor\.freeze_windows\.0\.end: is not after start/,
+      /\.booty\.yml:4 release_governor\.freeze_windows\.1\.end: is not after start/,
     ],
     [
       '    - start: "2026-12-24T00:00:00"\n      end: "2026-12-27T00:00:00Z"\n      reason: x\n',
-      /freeze_windows\.0\.start: must be an ISO 8601 time with an offset/,
+      /freeze_windows\.1\.start: must be an ISO 8601 time with an offset/,
     ],
     [
       '    - start: "2026-12-24T00:00:00Z"\n      reason: x\n',
-      /freeze_windows\.0\.end: is required with start/,
+      /freeze_windows\.1\.end: is required with start/,
     ],
     [
       '    - cron: "0 1 * * *"\n      reason: x\n',
-      /freeze_windows\.0\.duration_minutes: is required with cron/,
+      /freeze_windows\.1\.duration_minutes: is required with cron/,
     ],
     [
       '    - start: "2026-12-24T00:00:00Z"\n      end: "2026-12-27T00:00:00Z"\n',
-      /freeze_windows\.0\.reason/,
+      /freeze_windows\.1\.reason/,
     ],
     [
       '    - start: "2026-12-24T00:00:00Z"\n      end: "2026-12-27T00:00:00Z"\n      reason: x\n      stages: [qa]\n',
-      /freeze_windows\.0\.stages\.0: qa is not a stage \(the stages are production\)/,
+      /freeze_windows\.1\.stages\.1: qa is not a stage \(the stages are production\)/,
     ],
     [
       '    - start: "2026-12-24T00:00:00Z"\n      end: "2026-12-27T00:00:00Z"\n      reason: x\n      until: y\n',
-      /freeze_windows\.0\.until: unknown key \(allowed: start, end, cron/,
+      /freeze_windows\.1\.until: unknown key \(allowed: start, end, cron/,
     ],
   ])('%s', (window, expected) => {
     expect(problem(window)).toMatch(expected);
@@ -161,11 +161,12 @@ describe('the rule, and break-glass', () => {
   it('HOLD freeze_window (wait) with the reason and the end; outside it, ALLOW', () => {
     const d = decide(input('2026-12-25T10:00:00Z'));
     expect(d).toMatchObject({ outcome: 'HOLD', reason: 'freeze_window', holdKind: 'wait' });
+    // The end is not today: the date is named.
     expect(d.summary).toBe(
-      'production is frozen until 00:00 UTC (in 1d 14h 0m): holidays.'.replace(
-        '1d 14h 0m',
-        '38h 0m',
-      ),
+      'production is frozen until 2026-12-27 00:00 UTC (in 38h 0m): holidays.',
+    );
+    expect(decide(input('2026-12-26T22:00:00Z')).summary).toBe(
+      'production is frozen until 2026-12-27 00:00 UTC (in 2h 0m): holidays.',
     );
     expect(d.unblock).toMatchObject({ until: '2026-12-27T00:00:00.000Z' });
     expect(decide(input('2026-12-27T00:00:00Z')).outcome).toBe('ALLOW');
@@ -203,5 +204,15 @@ describe('the rule, and break-glass', () => {
       outcome: 'SKIP',
       reason: 'already_deployed',
     });
+  });
+});
+
+describe('clock: the date only when the instant is not today (UTC)', () => {
+  it.each([
+    ['2026-12-02T23:00:00Z', '2026-12-02T10:00:00Z', '23:00 UTC'],
+    ['2026-12-04T23:00:00Z', '2026-12-02T10:00:00Z', '2026-12-04 23:00 UTC'],
+    ['2026-12-03T00:30:00Z', '2026-12-02T23:59:00Z', '2026-12-03 00:30 UTC'],
+  ])('%s seen at %s → %s', (atIso, nowIso, text) => {
+    expect(clock(new Date(atIso), new Date(nowIso))).toBe(text);
   });
 });

@@ -105,7 +105,7 @@ describe('the verdict', () => {
       return [];
     };
     expect(problems('  health_check:\n    url: https://x/h\n    expect_status: 2xx\n')[0]).toBe(
-      '.booty.yml:4 release_governor.health_check.expect_status: must be a status or ranges like 200-299,304',
+      '.booty.yml:4 release_governor.health_check.expect_status: must be a status or ranges like 200-299,304; got "2xx"',
     );
     expect(problems('  health_check:\n    url: ftp://x/h\n')[0]).toContain(
       'must be an http or https URL',

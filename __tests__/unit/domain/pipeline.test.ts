@@ -89,19 +89,19 @@ describe('stages config', () => {
 
   it('bad stages are config_invalid, named with their line', () => {
     expect(problems('  stages:\n    - name: Staging\n')[0]).toMatch(
-      /^\.booty\.yml:3 release_governor\.stages\.0\.name: must be lower-case/,
+      /^\.booty\.yml:3 release_governor\.stages\.1\.name: must be lower-case/,
     );
     expect(problems('  stages:\n    - name: a\n    - name: a\n')[0]).toMatch(
-      /^\.booty\.yml:4 release_governor\.stages\.1\.name: a is listed twice/,
+      /^\.booty\.yml:4 release_governor\.stages\.2\.name: a is listed twice/,
     );
     expect(problems('  stages:\n    - name: a\n      soak: 5\n')[0]).toMatch(
-      /^\.booty\.yml:4 release_governor\.stages\.0\.soak: unknown key \(allowed: name, environment, deploy_workflow, deploy_workflow_ref, soak_minutes, hold_while_soaking, approvals, health_check\)/,
+      /^\.booty\.yml:4 release_governor\.stages\.1\.soak: unknown key \(allowed: name, environment, deploy_workflow, deploy_workflow_ref, soak_minutes, hold_while_soaking, approvals, health_check\)/,
     );
     expect(problems('  stages:\n    - name: a\n      soak_minutes: -1\n')[0]).toContain(
-      'release_governor.stages.0.soak_minutes',
+      'release_governor.stages.1.soak_minutes',
     );
     expect(problems('  stages:\n    - name: a\n      approvals: sometimes\n')[0]).toContain(
-      'release_governor.stages.0.approvals',
+      'release_governor.stages.1.approvals',
     );
     expect(problems('  stages: []\n')[0]).toContain('at least one stage');
     expect(problems('', { RELEASE_GOVERNOR_STAGES: 'staging,production' })[0]).toBe(

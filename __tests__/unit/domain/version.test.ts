@@ -180,11 +180,11 @@ describe('the versioning block', () => {
     ],
     [
       'release_governor:\n  versioning:\n    initial_version: v1.0.0\n',
-      '.booty.yml:3 release_governor.versioning.initial_version: must be a version X.Y.Z (no "v", no pre-release), such as 0.1.0',
+      '.booty.yml:3 release_governor.versioning.initial_version: must be a version X.Y.Z (no "v", no pre-release), such as 0.1.0; got "v1.0.0"',
     ],
     [
       'release_governor:\n  versioning:\n    tag_prefix: "v 1"\n',
-      '.booty.yml:3 release_governor.versioning.tag_prefix: must be letters, digits, ".", "_", "-" or "/" (a prefix of a git tag name), such as "v" or "app/v"',
+      '.booty.yml:3 release_governor.versioning.tag_prefix: must be letters, digits, ".", "_", "-" or "/" (a prefix of a git tag name), such as "v" or "app/v"; got "v 1"',
     ],
     [
       'release_governor:\n  versioning:\n    prefix: v\n',
