@@ -61,8 +61,11 @@ export type WriteResult =
   | { kind: 'unknown'; detail: string };
 
 export interface StateStore {
-  /** Reads release.json and, when `sha` is given, decisions/<sha>.json, at one consistent head. */
-  /** `decisionFile`: where the SHA's record is (a stage's own path); decisions/<sha>.json by default. */
+  /**
+   * Reads release.json and, when `sha` is given, the SHA's decision record, at one consistent
+   * head. `decisionFile`: where that record is (a stage's own path); decisions/<sha>.json by
+   * default. `extras`: what the same request brings along.
+   */
   read(sha?: string, decisionFile?: string, extras?: ReadExtras): Promise<StateSnapshot>;
   /**
    * One commit on top of `base.head` with these files (paths → content), or the branch's first

@@ -43846,7 +43846,7 @@ class github_GitHub {
             throw apiError(`Writing the governor's notice on #${issue}`, e);
         }
     }
-    /** The login of the token's own user (the CLI acts as that person). */
+    /** Every tag (§18) and the merged pull requests of the range's commits, in one query. */
     releaseRange(f) {
         return readReleaseRange(this.octokit, this.o, f);
     }
@@ -43862,6 +43862,7 @@ class github_GitHub {
     createRelease(r) {
         return createRelease(this.octokit, this.o, r);
     }
+    /** The login of the token's own user (the CLI acts as that person). */
     async whoami() {
         try {
             return (await this.octokit.rest.users.getAuthenticated()).data.login;
@@ -54350,19 +54351,20 @@ function adoptProduction(release, target, now, by) {
 function clearInFlight(release, target) {
     return dropEntries(release, (h) => h.sha === target && h.result === 'pending');
 }
-/** The SHA's deploy-failure issue from an earlier failure, if one was opened. */
 /** The version tag (§18) a deploy of `sha` carried in this history, if any. */
 function versionOf(release, sha) {
     if (!sha)
         return null;
     return release.deploy_history.find((h) => h.sha === sha && h.version)?.version ?? null;
 }
+/** The SHA's deploy-failure issue from an earlier failure, if one was opened. */
 function state_failureIssueOf(release, target) {
     for (const h of release.deploy_history)
         if (h.sha === target && typeof h.issue_number === 'number')
             return h.issue_number;
     return null;
 }
+/** JSON as the state branch stores it: two-space indented, one trailing newline. */
 function state_serialize(value) {
     return `${JSON.stringify(value, null, 2)}\n`;
 }
@@ -58885,10 +58887,6 @@ function issueMessage(issue, value) {
 function keyPath(path) {
     return [CONFIG_BLOCK, ...path.map((p) => (typeof p === 'number' ? String(p + 1) : p))].join('.');
 }
-/**
- * Parses and validates the configuration. Throws ConfigError naming every problem.
- * Absent block (or absent file) → disabled; environment overrides still apply and can enable it.
- */
 /** The edit distance of two short strings (for "did you mean release_governor?"). */
 function distance(a, b) {
     let row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -58920,6 +58918,10 @@ function absentWhy(opts, doc) {
         typo,
     };
 }
+/**
+ * Parses and validates the configuration. Throws ConfigError naming every problem.
+ * Absent block (or absent file) → disabled; environment overrides still apply and can enable it.
+ */
 function loadConfig(opts) {
     const problems = [];
     let block = null;

@@ -480,7 +480,7 @@ export class GitHub implements RepoPort {
     }
   }
 
-  /** The login of the token's own user (the CLI acts as that person). */
+  /** Every tag (§18) and the merged pull requests of the range's commits, in one query. */
   releaseRange(f: {
     withTags: boolean;
     commits: string[];
@@ -509,6 +509,7 @@ export class GitHub implements RepoPort {
     return createRelease(this.octokit, this.o, r);
   }
 
+  /** The login of the token's own user (the CLI acts as that person). */
   async whoami(): Promise<string> {
     try {
       return (await this.octokit.rest.users.getAuthenticated()).data.login;

@@ -188,8 +188,7 @@ export class GitHubStateStore implements StateStore {
         status: 404,
         message: `repository ${this.owner}/${this.repo} not found`,
       });
-    const more: Pick<StateSnapshot, 'policyAtSha' | 'openIssues' | 'branchHead' | 'workflows'> =
-      {};
+    const more: Pick<StateSnapshot, 'policyAtSha' | 'openIssues' | 'branchHead' | 'workflows'> = {};
     if (withPolicy) {
       const p = data.repository.policy ?? null;
       // No such commit, or a file too large to come back whole: the contents API reads it (and

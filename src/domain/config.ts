@@ -614,10 +614,6 @@ export interface LoadConfigOptions {
   defaultBranch: string;
 }
 
-/**
- * Parses and validates the configuration. Throws ConfigError naming every problem.
- * Absent block (or absent file) → disabled; environment overrides still apply and can enable it.
- */
 /** The edit distance of two short strings (for "did you mean release_governor?"). */
 function distance(a: string, b: string): number {
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -659,6 +655,10 @@ function absentWhy(
   };
 }
 
+/**
+ * Parses and validates the configuration. Throws ConfigError naming every problem.
+ * Absent block (or absent file) → disabled; environment overrides still apply and can enable it.
+ */
 export function loadConfig(opts: LoadConfigOptions): ConfigResult {
   const problems: ConfigProblem[] = [];
   let block: Record<string, unknown> | null = null;

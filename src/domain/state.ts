@@ -773,19 +773,20 @@ export function clearInFlight(release: Release, target: string): Release {
   return dropEntries(release, (h) => h.sha === target && h.result === 'pending');
 }
 
-/** The SHA's deploy-failure issue from an earlier failure, if one was opened. */
 /** The version tag (§18) a deploy of `sha` carried in this history, if any. */
 export function versionOf(release: Release, sha: string | null): string | null {
   if (!sha) return null;
   return release.deploy_history.find((h) => h.sha === sha && h.version)?.version ?? null;
 }
 
+/** The SHA's deploy-failure issue from an earlier failure, if one was opened. */
 export function failureIssueOf(release: Release, target: string): number | null {
   for (const h of release.deploy_history)
     if (h.sha === target && typeof h.issue_number === 'number') return h.issue_number;
   return null;
 }
 
+/** JSON as the state branch stores it: two-space indented, one trailing newline. */
 export function serialize(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }

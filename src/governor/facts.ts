@@ -1,12 +1,7 @@
 // Gather the facts a decision needs, with as few requests as the verdict allows, and ask the
 // pure rules (domain/decide.ts) for the verdict.
 import { evaluateApprovals, NO_APPROVALS, type ApprovalResult } from '../domain/approvals.js';
-import {
-  APPROVAL_VARIABLE,
-  configDigest,
-  configWarnings,
-  type Config,
-} from '../domain/config.js';
+import { APPROVAL_VARIABLE, configDigest, configWarnings, type Config } from '../domain/config.js';
 import {
   approvalsMatter,
   decide,
