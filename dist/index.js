@@ -46300,6 +46300,198 @@ if (src_path) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
 var lib_core = __nccwpck_require__(77094);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
+var github = __nccwpck_require__(61351);
+;// CONCATENATED MODULE: ./src/adapters/octokit.ts
+// The one Octokit factory. Retries and rate limits are handled by a request hook of our own
+// rather than plugin-retry/plugin-throttling, because the governor must know exactly which
+// requests may be repeated: a GET can be retried after a 502, a workflow dispatch can not (the
+// 502 may have come after GitHub created the run). Callers mark those with `idempotent: false`.
+
+class RateLimitError extends Error {
+    resetAt;
+    constructor(message, resetAt) {
+        super(message);
+        this.resetAt = resetAt;
+        this.name = 'RateLimitError';
+    }
+}
+const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
+function isIdempotent(options) {
+    if (options.request?.idempotent !== undefined)
+        return options.request.idempotent;
+    const method = (options.method ?? 'GET').toUpperCase();
+    if (method === 'GET' || method === 'HEAD')
+        return true;
+    // A GraphQL query reads; a mutation writes.
+    if (method === 'POST' && options.url === '/graphql')
+        return typeof options.query === 'string' && !/^\s*mutation\b/.test(options.query);
+    return false;
+}
+function rateLimitWait(err, now) {
+    if (err.status !== 403 && err.status !== 429)
+        return null;
+    const h = err.response?.headers ?? {};
+    const retryAfter = h['retry-after'];
+    if (retryAfter !== undefined) {
+        const s = Number(retryAfter);
+        return {
+            waitMs: (Number.isFinite(s) ? s : 60) * 1000,
+            resetAt: new Date(now + (Number.isFinite(s) ? s : 60) * 1000),
+            kind: 'secondary',
+        };
+    }
+    if (h['x-ratelimit-remaining'] === '0') {
+        const reset = Number(h['x-ratelimit-reset']) * 1000;
+        return {
+            waitMs: Math.max(0, reset - now) + 1000,
+            resetAt: Number.isFinite(reset) ? new Date(reset) : null,
+            kind: 'primary',
+        };
+    }
+    if (/secondary rate limit/i.test(err.message ?? ''))
+        return { waitMs: 60_000, resetAt: new Date(now + 60_000), kind: 'secondary' };
+    return null;
+}
+function createOctokit(opts) {
+    const octokit = (0,github/* getOctokit */.Q)(opts.token, {
+        baseUrl: opts.baseUrl,
+        userAgent: opts.userAgent ?? 'release-governor',
+    });
+    const patience = opts.rateLimitPatienceMs ?? 60_000;
+    const retries = opts.retries ?? 3;
+    const base = opts.retryBaseMs ?? 500;
+    const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    octokit.hook.wrap('request', async (request, options) => {
+        const o = options;
+        const idempotent = isIdempotent(o);
+        let rateLimitRetries = 0;
+        for (let attempt = 0;; attempt++) {
+            try {
+                return await request(options);
+            }
+            catch (e) {
+                const err = e;
+                const limit = rateLimitWait(err, Date.now());
+                if (limit) {
+                    // A rate-limited request was refused, not applied: safe to repeat whatever it was.
+                    if (limit.waitMs <= patience && rateLimitRetries < 2) {
+                        rateLimitRetries++;
+                        await sleep(limit.waitMs);
+                        continue;
+                    }
+                    const until = limit.resetAt ? ` until ${limit.resetAt.toISOString()}` : '';
+                    throw new RateLimitError(`GitHub's ${limit.kind} rate limit is exhausted${until}, longer than the governor waits (${Math.round(patience / 1000)} s). Nothing was deployed; re-run the job after that time.`, limit.resetAt);
+                }
+                const transient = err.status === undefined
+                    ? ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET'].includes(err.code ?? '') || /fetch failed|socket/i.test(err.message ?? '')
+                    : RETRYABLE_STATUS.has(err.status);
+                if (transient && idempotent && attempt < retries) {
+                    await sleep(base * 2 ** attempt * (0.5 + Math.random()));
+                    continue;
+                }
+                throw e;
+            }
+        }
+    });
+    return octokit;
+}
+
+;// CONCATENATED MODULE: ./src/adapters/api-error.ts
+// How a failed call to GitHub is told: ApiError with what was being done, what GitHub said and
+// advice a person can act on, and one question every caller asks of it — was the request
+// refused (nothing happened), or is its outcome unknown (it may have been applied)?
+
+class ApiError extends Error {
+    status;
+    advice;
+    constructor(message, status, advice, options) {
+        super(message, options);
+        this.status = status;
+        this.advice = advice;
+        this.name = 'ApiError';
+    }
+    /**
+     * `refused`: GitHub answered no (a status below 500), so nothing happened. `unknown`: no
+     * answer, or a 5xx, which GitHub may send after applying the request.
+     */
+    get kind() {
+        return outcomeUnknown(this.status) ? 'unknown' : 'refused';
+    }
+}
+/** GitHub refused the call: it was not applied. */
+function isRefused(e) {
+    return e instanceof ApiError && e.kind === 'refused';
+}
+/** A GitHub call whose effect is unknown (5xx, broken connection); any other error is not. */
+function isUnanswered(e) {
+    return e instanceof ApiError && e.kind === 'unknown';
+}
+/** No HTTP answer at all: the API could not be reached (the outcome of a write is unknown). */
+class UnreachableError extends ApiError {
+    constructor(message, advice, options) {
+        super(message, null, advice, options);
+        this.name = 'UnreachableError';
+    }
+}
+/**
+ * Octokit reports a request that never got an HTTP answer (refused, reset, DNS) as status 500
+ * with no response: say that, and which host, rather than "HTTP 500".
+ */
+function unreachable(err) {
+    if (err.status !== 500 || err.response !== undefined || err.errors !== undefined)
+        return null;
+    let host = 'the GitHub API';
+    try {
+        if (err.request?.url)
+            host = `the GitHub API at ${new URL(err.request.url).host}`;
+    }
+    catch {
+        // An unparsable URL leaves the generic name.
+    }
+    return `could not reach ${host} (${err.message ?? 'no answer'})`;
+}
+/**
+ * Whether a request's outcome is unknown: no HTTP answer at all, or a 5xx (which GitHub may
+ * send after applying the request). Anything below 500 is an answer: applied or refused.
+ */
+function outcomeUnknown(status) {
+    return status === null || status === undefined || status >= 500;
+}
+/** Wraps a failed call: what was being done, what GitHub said, and what to do about it. */
+function apiError(what, e, advice) {
+    if (e instanceof ApiError)
+        return e;
+    // Refused for the rate limit, not applied: a status below 500 so that nothing treats the
+    // outcome as unknown, and no permission advice (it is not about permissions).
+    if (e instanceof RateLimitError)
+        return new ApiError(`${what} was refused: ${e.message}`, 429, 'Nothing was deployed by this attempt.', { cause: e });
+    const err = e;
+    const noAnswer = unreachable(err);
+    if (noAnswer)
+        return new UnreachableError(`${what} failed: ${noAnswer}.`, 'Check the network and GITHUB_API_URL (on GitHub Enterprise Server, the runner sets it). Nothing that needed GitHub to answer was done; re-run when it is reachable.', { cause: e });
+    const status = typeof err.status === 'number' ? err.status : null;
+    const server = err.response?.data?.message ?? err.message ?? String(e);
+    const defaults = {
+        401: 'The token was refused: check the github-token input.',
+        403: 'The token lacks a permission: the governor workflow needs contents: write, actions: write, statuses: write, issues: write and pull-requests: read.',
+        404: 'Not found, or the token cannot see it.',
+    };
+    const unanswered = outcomeUnknown(status)
+        ? `GitHub did not answer${status ? ` (HTTP ${status})` : ''}, also after retries where a retry is safe. Re-run the job: every state write is one atomic commit, so a re-run continues from a consistent state and dispatches at most once.`
+        : null;
+    const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? unanswered;
+    return new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`, status, hint, { cause: e });
+}
+function messageOf(e) {
+    const err = e;
+    return err.response?.data?.message ?? err.message ?? '';
+}
+function statusOf(e) {
+    const s = e.status;
+    return typeof s === 'number' ? s : null;
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/github-approvals.ts
 // Commits whose pull requests one query reads: 25 × 10 pull requests × 3 lists of 100 stays far
 // below GitHub's 500,000-node limit.
@@ -46595,181 +46787,10 @@ async function createRelease(octokit, o, r) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
-var github = __nccwpck_require__(61351);
-;// CONCATENATED MODULE: ./src/adapters/octokit.ts
-// The one Octokit factory. Retries and rate limits are handled by a request hook of our own
-// rather than plugin-retry/plugin-throttling, because the governor must know exactly which
-// requests may be repeated: a GET can be retried after a 502, a workflow dispatch can not (the
-// 502 may have come after GitHub created the run). Callers mark those with `idempotent: false`.
-
-class RateLimitError extends Error {
-    resetAt;
-    constructor(message, resetAt) {
-        super(message);
-        this.resetAt = resetAt;
-        this.name = 'RateLimitError';
-    }
-}
-const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
-function isIdempotent(options) {
-    if (options.request?.idempotent !== undefined)
-        return options.request.idempotent;
-    const method = (options.method ?? 'GET').toUpperCase();
-    if (method === 'GET' || method === 'HEAD')
-        return true;
-    // A GraphQL query reads; a mutation writes.
-    if (method === 'POST' && options.url === '/graphql')
-        return typeof options.query === 'string' && !/^\s*mutation\b/.test(options.query);
-    return false;
-}
-function rateLimitWait(err, now) {
-    if (err.status !== 403 && err.status !== 429)
-        return null;
-    const h = err.response?.headers ?? {};
-    const retryAfter = h['retry-after'];
-    if (retryAfter !== undefined) {
-        const s = Number(retryAfter);
-        return {
-            waitMs: (Number.isFinite(s) ? s : 60) * 1000,
-            resetAt: new Date(now + (Number.isFinite(s) ? s : 60) * 1000),
-            kind: 'secondary',
-        };
-    }
-    if (h['x-ratelimit-remaining'] === '0') {
-        const reset = Number(h['x-ratelimit-reset']) * 1000;
-        return {
-            waitMs: Math.max(0, reset - now) + 1000,
-            resetAt: Number.isFinite(reset) ? new Date(reset) : null,
-            kind: 'primary',
-        };
-    }
-    if (/secondary rate limit/i.test(err.message ?? ''))
-        return { waitMs: 60_000, resetAt: new Date(now + 60_000), kind: 'secondary' };
-    return null;
-}
-function createOctokit(opts) {
-    const octokit = (0,github/* getOctokit */.Q)(opts.token, {
-        baseUrl: opts.baseUrl,
-        userAgent: opts.userAgent ?? 'release-governor',
-    });
-    const patience = opts.rateLimitPatienceMs ?? 60_000;
-    const retries = opts.retries ?? 3;
-    const base = opts.retryBaseMs ?? 500;
-    const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    octokit.hook.wrap('request', async (request, options) => {
-        const o = options;
-        const idempotent = isIdempotent(o);
-        let rateLimitRetries = 0;
-        for (let attempt = 0;; attempt++) {
-            try {
-                return await request(options);
-            }
-            catch (e) {
-                const err = e;
-                const limit = rateLimitWait(err, Date.now());
-                if (limit) {
-                    // A rate-limited request was refused, not applied: safe to repeat whatever it was.
-                    if (limit.waitMs <= patience && rateLimitRetries < 2) {
-                        rateLimitRetries++;
-                        await sleep(limit.waitMs);
-                        continue;
-                    }
-                    const until = limit.resetAt ? ` until ${limit.resetAt.toISOString()}` : '';
-                    throw new RateLimitError(`GitHub's ${limit.kind} rate limit is exhausted${until}, longer than the governor waits (${Math.round(patience / 1000)} s). Nothing was deployed; re-run the job after that time.`, limit.resetAt);
-                }
-                const transient = err.status === undefined
-                    ? ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET'].includes(err.code ?? '') || /fetch failed|socket/i.test(err.message ?? '')
-                    : RETRYABLE_STATUS.has(err.status);
-                if (transient && idempotent && attempt < retries) {
-                    await sleep(base * 2 ** attempt * (0.5 + Math.random()));
-                    continue;
-                }
-                throw e;
-            }
-        }
-    });
-    return octokit;
-}
-
 ;// CONCATENATED MODULE: ./src/adapters/github.ts
 
 
 
-class ApiError extends Error {
-    status;
-    advice;
-    constructor(message, status, advice, options) {
-        super(message, options);
-        this.status = status;
-        this.advice = advice;
-        this.name = 'ApiError';
-    }
-}
-/** No HTTP answer at all: the API could not be reached (the outcome of a write is unknown). */
-class UnreachableError extends ApiError {
-    constructor(message, advice, options) {
-        super(message, null, advice, options);
-        this.name = 'UnreachableError';
-    }
-}
-/**
- * Octokit reports a request that never got an HTTP answer (refused, reset, DNS) as status 500
- * with no response: say that, and which host, rather than "HTTP 500".
- */
-function unreachable(err) {
-    if (err.status !== 500 || err.response !== undefined || err.errors !== undefined)
-        return null;
-    let host = 'the GitHub API';
-    try {
-        if (err.request?.url)
-            host = `the GitHub API at ${new URL(err.request.url).host}`;
-    }
-    catch {
-        // An unparsable URL leaves the generic name.
-    }
-    return `could not reach ${host} (${err.message ?? 'no answer'})`;
-}
-/**
- * Whether a request's outcome is unknown: no HTTP answer at all, or a 5xx (which GitHub may
- * send after applying the request). Anything below 500 is an answer: applied or refused.
- */
-function outcomeUnknown(status) {
-    return status === null || status === undefined || status >= 500;
-}
-/** Wraps a failed call: what was being done, what GitHub said, and what to do about it. */
-function apiError(what, e, advice) {
-    if (e instanceof ApiError)
-        return e;
-    // Refused for the rate limit, not applied: a status below 500 so that nothing treats the
-    // outcome as unknown, and no permission advice (it is not about permissions).
-    if (e instanceof RateLimitError)
-        return new ApiError(`${what} was refused: ${e.message}`, 429, 'Nothing was deployed by this attempt.', { cause: e });
-    const err = e;
-    const noAnswer = unreachable(err);
-    if (noAnswer)
-        return new UnreachableError(`${what} failed: ${noAnswer}.`, 'Check the network and GITHUB_API_URL (on GitHub Enterprise Server, the runner sets it). Nothing that needed GitHub to answer was done; re-run when it is reachable.', { cause: e });
-    const status = typeof err.status === 'number' ? err.status : null;
-    const server = err.response?.data?.message ?? err.message ?? String(e);
-    const defaults = {
-        401: 'The token was refused: check the github-token input.',
-        403: 'The token lacks a permission: the governor workflow needs contents: write, actions: write, statuses: write, issues: write and pull-requests: read.',
-        404: 'Not found, or the token cannot see it.',
-    };
-    const unanswered = outcomeUnknown(status)
-        ? `GitHub did not answer${status ? ` (HTTP ${status})` : ''}, also after retries where a retry is safe. Re-run the job: every state write is one atomic commit, so a re-run continues from a consistent state and dispatches at most once.`
-        : null;
-    const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? unanswered;
-    return new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`, status, hint, { cause: e });
-}
-function messageOf(e) {
-    const err = e;
-    return err.response?.data?.message ?? err.message ?? '';
-}
-function statusOf(e) {
-    const s = e.status;
-    return typeof s === 'number' ? s : null;
-}
 const COMPARE_FILE_CAP = 300;
 const FILE_STATUSES = [
     'added',
@@ -46800,7 +46821,7 @@ class GitHub {
         this.repo = repo;
     }
     /** Comments of pull requests read this run (id, body), for the notices; each used once. */
-    comments = new Map();
+    knownComments = new Map();
     get o() {
         return { owner: this.owner, repo: this.repo };
     }
@@ -46923,7 +46944,7 @@ class GitHub {
             // One GraphQL query for the range; REST only for what it could not list whole.
             const g = await readApprovalsGraphql(this.octokit, this.o, f);
             for (const [n, list] of g.comments)
-                this.comments.set(n, list);
+                this.knownComments.set(n, list);
             const fromRest = new Map(g.restPulls.map((p) => [p.number, p]));
             const listed = new Set(g.pulls.map((p) => p.number));
             for (const sha of g.restCommits) {
@@ -47002,7 +47023,7 @@ class GitHub {
             issue_number: p.number,
             per_page: 100,
         });
-        this.comments.set(p.number, comments.map((c) => ({ id: c.id, body: c.body ?? '' })));
+        this.knownComments.set(p.number, comments.map((c) => ({ id: c.id, body: c.body ?? '' })));
         return {
             ...p,
             files: files.flatMap((x) => x.previous_filename ? [x.filename, x.previous_filename] : [x.filename]),
@@ -47045,53 +47066,31 @@ class GitHub {
         }
         return member;
     }
-    async notice(issue, marker, body, create) {
-        const text = `${marker}\n${body}`;
+    async comments(issue) {
+        // The approvals read listed this pull request's comments already (SPEC §19): use them once.
+        const known = this.knownComments.get(issue);
+        if (known) {
+            this.knownComments.delete(issue);
+            return known;
+        }
         try {
-            // The approvals read listed this pull request's comments already (SPEC §19): use them once.
-            const known = this.comments.get(issue);
-            this.comments.delete(issue);
-            const comments = known ??
-                (await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-                    ...this.o,
-                    issue_number: issue,
-                    per_page: 100,
-                }));
-            const mine = comments.find((c) => (c.body ?? '').startsWith(marker));
-            // The governor's notices for other, older held commits on this pull request: this one
-            // supersedes them (the newer commit contains the pull request too).
-            const family = /^(<!-- [a-z-]+:notice )[0-9a-f]{40} -->/.exec(marker)?.[1];
-            const by = /([0-9a-f]{40}) -->$/.exec(marker)?.[1];
-            if (family && by)
-                for (const c of comments) {
-                    const b = c.body ?? '';
-                    if (!b.startsWith(family) ||
-                        b.startsWith(marker) ||
-                        b.includes('**Release Governor: superseded'))
-                        continue;
-                    if (b.includes('approved by @'))
-                        continue;
-                    const theirs = b.split('\n', 1)[0];
-                    await this.octokit.rest.issues.updateComment({
-                        ...this.o,
-                        comment_id: c.id,
-                        body: `${theirs}\n**Release Governor: superseded by \`${by.slice(0, 7)}\`**, a newer commit that contains this pull request; its notice follows.`,
-                    });
-                }
-            if (mine) {
-                if (mine.body === text)
-                    return 'unchanged';
-                await this.octokit.rest.issues.updateComment({
-                    ...this.o,
-                    comment_id: mine.id,
-                    body: text,
-                });
-                return 'updated';
-            }
-            if (!create)
-                return 'absent';
-            await this.octokit.rest.issues.createComment({ ...this.o, issue_number: issue, body: text });
-            return 'created';
+            const listed = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+                ...this.o,
+                issue_number: issue,
+                per_page: 100,
+            });
+            return listed.map((c) => ({ id: c.id, body: c.body ?? '' }));
+        }
+        catch (e) {
+            throw apiError(`Reading the comments of #${issue}`, e);
+        }
+    }
+    async writeComment(issue, id, body) {
+        try {
+            if (id === null)
+                await this.octokit.rest.issues.createComment({ ...this.o, issue_number: issue, body });
+            else
+                await this.octokit.rest.issues.updateComment({ ...this.o, comment_id: id, body });
         }
         catch (e) {
             throw apiError(`Writing the governor's notice on #${issue}`, e);
@@ -47183,10 +47182,8 @@ class GitHub {
             return null;
         }
         catch (e) {
-            const err = e;
             // Servers that predate return_run_details refuse the parameter: dispatch without it.
-            if (err.status === 422 &&
-                /return_run_details/.test(err.response?.data?.message ?? err.message ?? '')) {
+            if (statusOf(e) === 422 && /return_run_details/.test(messageOf(e))) {
                 try {
                     await this.octokit.request(route, {
                         ...this.o,
@@ -57755,7 +57752,7 @@ const WRITE_MUTATION = `mutation WriteState($input: CreateCommitOnBranchInput!) 
   createCommitOnBranch(input: $input) { commit { oid } }
 }`;
 /** A 5xx, or no HTTP answer at all (a GraphQL error list is an answer). */
-function isUnanswered(err) {
+function state_branch_isUnanswered(err) {
     return !err.errors && outcomeUnknown(err.status);
 }
 function unanswered(err) {
@@ -57924,7 +57921,7 @@ class GitHubStateStore {
             const err = e;
             // A lost response: the commit may or may not exist. Re-reading tells; the caller
             // recognises its own claim by `claimed_by`.
-            if (isUnanswered(err))
+            if (state_branch_isUnanswered(err))
                 return { kind: 'unknown', detail: `GitHub did not confirm the write (${unanswered(err)})` };
             // GitHub refused the commit. A lost race is documented as STALE_DATA, but other wordings
             // occur under real concurrency, so the head decides, never the message: moved → a race
@@ -57992,7 +57989,7 @@ class GitHubStateStore {
                 /Reference already exists/.test(err.response?.data?.message ?? err.message ?? '')) {
                 return { kind: 'conflict', detail: `another run created ${this.branch} first` };
             }
-            if (isUnanswered(err))
+            if (state_branch_isUnanswered(err))
                 return {
                     kind: 'unknown',
                     detail: `GitHub did not confirm the creation of ${this.branch} (${unanswered(err)})`,
@@ -63008,6 +63005,55 @@ function sameWorkflow(configured, run) {
     return run.name === c;
 }
 
+;// CONCATENATED MODULE: ./src/report/notice.ts
+const MARKER = /^<!-- release-governor:notice ([0-9a-f]{40})(?: (held|approved|superseded))? -->/;
+function noticeMarker(sha, state) {
+    return `<!-- release-governor:notice ${sha} ${state} -->`;
+}
+/** A comment's notice: the held SHA it is about and its state; null when it is not a notice. */
+function parseNotice(body) {
+    const m = MARKER.exec(body);
+    if (!m)
+        return null;
+    return { sha: m[1], state: m[2] ?? legacyState(body) };
+}
+/** Notices written before the state was in the marker: their wording tells, once. */
+function legacyState(body) {
+    if (body.includes('**Release Governor: superseded'))
+        return 'superseded';
+    return body.includes('approved by @') ? 'approved' : 'held';
+}
+/**
+ * Given the pull request's comments, the edits that put the notice for `sha` in `state`: the
+ * notice itself (unchanged text → nothing), and every other held notice, which a newer held
+ * commit containing the same pull request supersedes.
+ */
+function noticeEdits(comments, notice) {
+    const text = `${noticeMarker(notice.sha, notice.state)}\n${notice.body}`;
+    let mine = null;
+    const superseded = [];
+    for (const c of comments) {
+        const n = parseNotice(c.body);
+        if (!n)
+            continue;
+        if (n.sha === notice.sha)
+            mine ??= c;
+        else if (n.state === 'held')
+            superseded.push({
+                id: c.id,
+                body: `${noticeMarker(n.sha, 'superseded')}\n**Release Governor: superseded by \`${notice.sha.slice(0, 7)}\`**, a newer commit that contains this pull request; its notice follows.`,
+            });
+    }
+    const write = mine !== null
+        ? mine.body === text
+            ? null
+            : { id: mine.id, body: text }
+        : notice.create
+            ? { id: null, body: text }
+            : null;
+    return { write, superseded };
+}
+
 ;// CONCATENATED MODULE: ./src/governor/deps.ts
 // What the governor runs on (its ports, clock and identity), its error type, and the small
 // protocols every step shares: best-effort status and comments, and the state write with its
@@ -63073,7 +63119,7 @@ async function publishStatus(deps, report, ...status) {
         await deps.gh.setStatus(...status);
     }
     catch (e) {
-        if (!deps_isUnanswered(e))
+        if (!isUnanswered(e))
             throw e;
         const [sha, , , , context] = status;
         report.warnings.push(`The commit status ${context} could not be set on ${shortSha(sha)}: ${e.message}. The ${report.outcome} above stands and is recorded on the state branch.`);
@@ -63088,14 +63134,10 @@ async function bestEffort(report, what, call) {
         await call();
     }
     catch (e) {
-        if (!deps_isUnanswered(e))
+        if (!isUnanswered(e))
             throw e;
         report.warnings.push(`GitHub did not confirm ${what} (${e.message}); it may be missing.`);
     }
-}
-/** A GitHub call whose effect is unknown (5xx, broken connection); any other error is not. */
-function deps_isUnanswered(e) {
-    return e instanceof ApiError && outcomeUnknown(e.status);
 }
 function backoff(deps, attempt) {
     // Full jitter over a window that grows to 4 × the base (2 s by default): ten runs racing
@@ -64042,7 +64084,7 @@ async function ensureTag(deps, plan, sha, stage) {
             }
             catch (e) {
                 // Refused because it exists, or no answer: reading it back tells which.
-                if (!(e instanceof ApiError) || !(e.status === 422 || outcomeUnknown(e.status)))
+                if (!isUnanswered(e) && !(isRefused(e) && e.status === 422))
                     throw e;
                 deps.log(`Creating the tag ${plan.tag}: ${e.message}; reading it back.`);
             }
@@ -64528,6 +64570,9 @@ function stageOfRun(whole, pipeline, run, dispatches) {
 }
 
 ;// CONCATENATED MODULE: ./src/governor/act.ts
+// Carry an ALLOW out exactly once: claim on the state branch, dispatch, record the run; a HOLD
+// is recorded and published. A lost race decides again from fresh state.
+
 
 
 
@@ -64641,7 +64686,7 @@ async function decideAndAct(root, req, first) {
                 await ensureTag(deps, plan, req.sha, ev.stage?.name ?? config.production_environment_name);
             }
             catch (e) {
-                if (e instanceof GovernorError || (e instanceof ApiError && !outcomeUnknown(e.status)))
+                if (e instanceof GovernorError || isRefused(e))
                     await withdrawClaim(deps, req.sha, `tag ${plan.tag} not created`, claimed);
                 throw e;
             }
@@ -64656,7 +64701,7 @@ async function decideAndAct(root, req, first) {
         catch (e) {
             // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
             // withdrawn and a re-run after the fix decides afresh. An unknown outcome keeps the claim.
-            if (e instanceof ApiError && e.status !== null && e.status < 500)
+            if (isRefused(e))
                 await withdrawClaim(deps, req.sha, `dispatch refused (HTTP ${e.status})`, claimed);
             throw e;
         }
@@ -64717,8 +64762,6 @@ async function softly(report, what, call) {
         report.warnings.push(`${what} could not be written: ${e.message}`);
     }
 }
-/** The hidden marker of the governor's notice for one held SHA on a pull request. */
-const noticeMarker = (sha) => `<!-- release-governor:notice ${sha} -->`;
 /**
  * A soft HOLD asks the people who can clear it: one comment on each merged pull request whose
  * paths need approval, edited in place on each re-evaluation (notify_pull_requests).
@@ -64748,8 +64791,16 @@ async function noticeHeld(deps, config, report, sha) {
             ...ignoredHere(approvals, pr.number),
             deps.run.url ? `[The governor run](${deps.run.url})` : '',
         ].join('\n');
-        await softly(report, `the notice on #${pr.number}`, () => deps.gh.notice(pr.number, noticeMarker(sha), body, true));
+        await softly(report, `the notice on #${pr.number}`, () => postNotice(deps, pr.number, { sha, state: 'held', body, create: true }));
     }
+}
+/** Puts a pull request's notice in its state, superseding the older held notices there. */
+async function postNotice(deps, pull, notice) {
+    const edits = noticeEdits(await deps.gh.comments(pull), notice);
+    for (const old of edits.superseded)
+        await deps.gh.writeComment(pull, old.id, old.body);
+    if (edits.write)
+        await deps.gh.writeComment(pull, edits.write.id, edits.write.body);
 }
 /** The approvals on this pull request that did not count, and why (for its notice). */
 function ignoredHere(approvals, pull) {
@@ -64768,7 +64819,7 @@ async function noticeApproved(deps, config, report, sha, runUrl) {
             byPull.set(a.pull, [...(byPull.get(a.pull) ?? []), a.actor]);
     for (const [pull, actors] of byPull) {
         const body = `**Release Governor: approved by ${[...new Set(actors)].map((a) => `@${a}`).join(', ')}; deploying \`${shortSha(sha)}\`**: ${runUrl}`;
-        await softly(report, `the notice on #${pull}`, () => deps.gh.notice(pull, noticeMarker(sha), body, false));
+        await softly(report, `the notice on #${pull}`, () => postNotice(deps, pull, { sha, state: 'approved', body, create: false }));
     }
 }
 /** The decision record keeps who broke the glass, why, and what it bypassed. */
@@ -64816,9 +64867,9 @@ async function dispatchOnce(deps, config, sha, environment, version = null) {
         direct = await deps.gh.dispatch(config.deploy_workflow, config.deploy_workflow_ref, sha, environment, version);
     }
     catch (e) {
-        const status = e instanceof ApiError ? e.status : null;
-        // A 5xx or a broken connection may come after GitHub created the run: look before anything else.
-        if (status !== null && status < 500)
+        // A 5xx or a broken connection may come after GitHub created the run: look before anything
+        // else. Refused, or not GitHub's answer at all: nothing to look for.
+        if (!isUnanswered(e))
             throw e;
         deps.log(`The dispatch response was lost (${e.message}); looking for the run.`);
     }
@@ -64859,6 +64910,12 @@ async function recordDispatched(deps, sha, runId, url, first) {
 }
 
 ;// CONCATENATED MODULE: ./src/governor/verify.ts
+// Post-deploy verification and automatic rollback (SPEC §15). A deploy that succeeded on a stage
+// with a health check is verified before it counts as live and healthy: its URL is probed (or a
+// smoke-test workflow dispatched and its conclusion awaited). A pass verifies the stage; a fail
+// marks the deploy failed and, with `rollback`, puts the stage's last healthy SHA back — exactly
+// once, through the claim protocol — and opens one issue that holds further deploys (rule 9).
+
 
 
 
@@ -65142,7 +65199,7 @@ async function openOnce(deps, config, report, title, body, recorded) {
         return n;
     }
     catch (e) {
-        if (!deps_isUnanswered(e))
+        if (!isUnanswered(e))
             throw e;
         const found = await deps.gh.findOpenIssue(title, labels);
         if (found === null) {
@@ -65169,6 +65226,9 @@ async function recordIssue(deps, sha, match, issue) {
 }
 
 ;// CONCATENATED MODULE: ./src/governor/observe.ts
+// A deploy run finished: record its outcome per (run id, attempt), move production forward
+// only, and open or comment on the deploy-failure issue.
+
 
 
 
@@ -65387,7 +65447,7 @@ async function reportFailure(deps, run, config, report, o) {
                 issue = await deps.gh.openIssue(title, body, labels);
             }
             catch (e) {
-                if (!deps_isUnanswered(e))
+                if (!isUnanswered(e))
                     throw e;
                 const found = await deps.gh.findOpenIssue(title, labels);
                 if (found === null)
@@ -66240,6 +66300,7 @@ function readInputs() {
 // The action shell: the only module that touches @actions/core. It reads the inputs and the
 // event, asks the governor, and turns the result into outputs, a summary, annotations and an
 // exit code. Errors fail the job; a HOLD is a verdict, not an error.
+
 
 
 

@@ -1,7 +1,8 @@
 // The `release-governor` CLI: the same engine as the action, with a GitHub backend
 // (--repo owner/name and a token) or a local one (--local [path]: a clone, no network).
 import { parseArgs } from 'node:util';
-import { ApiError, GitHub, UnreachableError } from './adapters/github.js';
+import { ApiError, UnreachableError } from './adapters/api-error.js';
+import { GitHub } from './adapters/github.js';
 import { LocalGit, LocalGitError, LocalRepo, LocalStateStore } from './adapters/local-git.js';
 import { createOctokit, RateLimitError } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';

@@ -3,7 +3,8 @@
 // exit code. Errors fail the job; a HOLD is a verdict, not an error.
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
-import { ApiError, GitHub } from './adapters/github.js';
+import { ApiError } from './adapters/api-error.js';
+import { GitHub } from './adapters/github.js';
 import { createOctokit, RateLimitError } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';
 import { probeUrl } from './adapters/http-probe.js';

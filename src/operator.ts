@@ -2,7 +2,7 @@
 // running, record a deploy done outside the governor, clear a claim that will never finish.
 // Each is one commit through the same compare-and-swap as every decision (a lost race re-reads
 // and re-checks), and each leaves a note (who, why, what) in the SHA's decision record.
-import { ApiError } from './adapters/github.js';
+import { ApiError } from './adapters/api-error.js';
 import type { Config } from './domain/config.js';
 import {
   adoptProduction,

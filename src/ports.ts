@@ -207,14 +207,8 @@ export interface RepoPort {
   /** The newest open issue with exactly this title and these labels, if any. */
   findOpenIssue(title: string, labels: string[]): Promise<number | null>;
   commentIssue(issue: number, body: string): Promise<void>;
-  /**
-   * The governor's comment on an issue or pull request marked with `marker` (a hidden HTML
-   * comment in its body): edited in place when it exists, created when `create` (else left alone).
-   */
-  notice(
-    issue: number,
-    marker: string,
-    body: string,
-    create: boolean,
-  ): Promise<'created' | 'updated' | 'unchanged' | 'absent'>;
+  /** The comments of an issue or pull request (ids and bodies), for the governor's notices. */
+  comments(issue: number): Promise<{ id: number; body: string }[]>;
+  /** Edits the comment `id`, or creates one when `id` is null. */
+  writeComment(issue: number, id: number | null, body: string): Promise<void>;
 }

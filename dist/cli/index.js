@@ -38337,301 +38337,6 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/adapters/github-approvals.ts
-// Commits whose pull requests one query reads: 25 × 10 pull requests × 3 lists of 100 stays far
-// below GitHub's 500,000-node limit.
-const COMMITS_PER_QUERY = 25;
-const PAGE = 100;
-/** GraphQL names a bot `github-actions`; REST (and every rule) `github-actions[bot]`. */
-const loginOf = (a) => !a ? '' : a.__typename === 'Bot' && !a.login.endsWith('[bot]') ? `${a.login}[bot]` : a.login;
-function query(commits, withHead) {
-    const vars = [
-        '$owner: String!',
-        '$name: String!',
-        ...(withHead ? ['$head: GitObjectID!'] : []),
-        ...Array.from({ length: commits }, (_, i) => `$c${i}: GitObjectID!`),
-    ];
-    const author = '{ __typename login }';
-    const pulls = Array.from({ length: commits }, (_, i) => `c${i}: object(oid: $c${i}) { ... on Commit { associatedPullRequests(first: 10) {
-      totalCount
-      nodes {
-        number mergedAt baseRefName author ${author}
-        files(first: ${PAGE}) { totalCount nodes { path changeType } }
-        timelineItems(itemTypes: [LABELED_EVENT, UNLABELED_EVENT], first: ${PAGE}) {
-          totalCount
-          nodes {
-            __typename
-            ... on LabeledEvent { createdAt actor ${author} label { name } }
-            ... on UnlabeledEvent { createdAt actor ${author} label { name } }
-          }
-        }
-        comments(first: ${PAGE}) { totalCount nodes { databaseId body createdAt author ${author} } }
-      }
-    } } }`);
-    const head = withHead
-        ? `head: object(oid: $head) { ... on Commit {
-      comments(first: ${PAGE}) { totalCount nodes { body createdAt author ${author} } }
-    } }`
-        : '';
-    return `query Approvals(${vars.join(', ')}) {
-  repository(owner: $owner, name: $name) {
-    ${head}
-    ${pulls.join('\n    ')}
-  }
-}`;
-}
-async function readApprovalsGraphql(octokit, o, f) {
-    const out = {
-        pulls: [],
-        restPulls: [],
-        commitComments: null,
-        comments: new Map(),
-        restCommits: [],
-    };
-    const seen = new Set();
-    const chunks = Math.max(1, Math.ceil(f.commits.length / COMMITS_PER_QUERY));
-    for (let c = 0; c < chunks; c++) {
-        const commits = f.commits.slice(c * COMMITS_PER_QUERY, (c + 1) * COMMITS_PER_QUERY);
-        const withHead = c === 0;
-        const data = await octokit.graphql(query(commits.length, withHead), {
-            owner: o.owner,
-            name: o.repo,
-            ...(withHead ? { head: f.headSha } : {}),
-            ...Object.fromEntries(commits.map((sha, i) => [`c${i}`, sha])),
-        });
-        const repo = data.repository ?? {};
-        if (withHead) {
-            const head = repo.head;
-            const list = head?.comments;
-            if (list && list.totalCount <= list.nodes.length)
-                out.commitComments = list.nodes.map((n) => ({
-                    body: n.body,
-                    author: loginOf(n.author),
-                    at: n.createdAt,
-                }));
-        }
-        commits.forEach((sha, i) => {
-            const conn = repo[`c${i}`]
-                ?.associatedPullRequests;
-            if (!conn)
-                return;
-            if (conn.totalCount > conn.nodes.length)
-                out.restCommits.push(sha);
-            for (const p of conn.nodes) {
-                if (!p.mergedAt || p.baseRefName !== f.branch || seen.has(p.number))
-                    continue;
-                seen.add(p.number);
-                const base = {
-                    number: p.number,
-                    author: loginOf(p.author),
-                    mergedAt: p.mergedAt,
-                    baseRef: p.baseRefName,
-                };
-                const files = p.files;
-                const whole = files !== null &&
-                    files.totalCount <= files.nodes.length &&
-                    !files.nodes.some((x) => x.changeType === 'RENAMED' || x.changeType === 'COPIED') &&
-                    p.timelineItems.totalCount <= p.timelineItems.nodes.length &&
-                    p.comments.totalCount <= p.comments.nodes.length;
-                if (!whole) {
-                    out.restPulls.push(base);
-                    continue;
-                }
-                out.comments.set(p.number, p.comments.nodes.flatMap((x) => x.databaseId ? [{ id: x.databaseId, body: x.body }] : []));
-                out.pulls.push({
-                    ...base,
-                    files: files.nodes.map((x) => x.path),
-                    labelEvents: p.timelineItems.nodes.flatMap((e) => (e.__typename === 'LabeledEvent' || e.__typename === 'UnlabeledEvent') && e.label
-                        ? [
-                            {
-                                event: e.__typename === 'LabeledEvent'
-                                    ? 'labeled'
-                                    : 'unlabeled',
-                                label: e.label.name,
-                                actor: loginOf(e.actor),
-                                at: e.createdAt ?? '',
-                            },
-                        ]
-                        : []),
-                    comments: p.comments.nodes.map((x) => ({
-                        body: x.body,
-                        author: loginOf(x.author),
-                        at: x.createdAt,
-                    })),
-                });
-            }
-        });
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/adapters/github-releases.ts
-
-/** The commit an annotated tag points at (or a lightweight tag's commit); null for others. */
-function commitOf(target) {
-    if (!target)
-        return null;
-    if (target.__typename === 'Commit')
-        return target.oid;
-    if (target.__typename === 'Tag' && target.target?.__typename === 'Commit')
-        return target.target.oid;
-    return null;
-}
-// 100 refs a page; pages past 50 (5,000 tags) are not read: a version computed from fewer
-// tags can only collide with an existing tag, which the read-back refuses.
-const MAX_TAG_PAGES = 50;
-// Commits whose pull requests one query reads (GitHub's node limit allows far more).
-const github_releases_COMMITS_PER_QUERY = 100;
-function rangeQuery(withTags, commits) {
-    const vars = [
-        '$owner: String!',
-        '$name: String!',
-        ...(withTags ? ['$after: String'] : []),
-        ...Array.from({ length: commits }, (_, i) => `$c${i}: GitObjectID!`),
-    ];
-    const tags = withTags
-        ? `refs(refPrefix: "refs/tags/", first: 100, after: $after) {
-        pageInfo { hasNextPage endCursor }
-        nodes { name target { __typename oid ... on Tag { target { __typename oid } } } }
-      }`
-        : '';
-    const pulls = Array.from({ length: commits }, (_, i) => `c${i}: object(oid: $c${i}) { ... on Commit { associatedPullRequests(first: 10) {
-        nodes { number title mergedAt baseRefName author { login } labels(first: 50) { nodes { name } } }
-      } } }`);
-    return `query ReleaseRange(${vars.join(', ')}) {
-  repository(owner: $owner, name: $name) {
-    ${tags}
-    ${pulls.join('\n    ')}
-  }
-}`;
-}
-/**
- * Every tag of the repository (name and commit) when `withTags`, and the merged pull requests
- * into `branch` of the given commits: one query for up to 100 tags and 100 commits.
- */
-async function readReleaseRange(octokit, o, f) {
-    const tags = [];
-    const pulls = new Map();
-    let after = null;
-    let more = f.withTags;
-    let batch = 0;
-    for (let page = 0; page < MAX_TAG_PAGES; page++) {
-        const commits = f.commits.slice(batch * github_releases_COMMITS_PER_QUERY, (batch + 1) * github_releases_COMMITS_PER_QUERY);
-        if (!more && commits.length === 0)
-            break;
-        let data;
-        try {
-            data = await octokit.graphql(rangeQuery(more, commits.length), {
-                owner: o.owner,
-                name: o.repo,
-                ...(more ? { after } : {}),
-                ...Object.fromEntries(commits.map((c, i) => [`c${i}`, c])),
-            });
-        }
-        catch (e) {
-            throw apiError('Reading the tags and the pull requests of the release', e);
-        }
-        if (!data.repository)
-            throw new ApiError(`Repository ${o.owner}/${o.repo} not found`, 404, null);
-        if (more) {
-            const refs = data.repository.refs;
-            for (const n of refs?.nodes ?? []) {
-                const commit = commitOf(n.target);
-                if (commit)
-                    tags.push({ name: n.name, commit });
-            }
-            more = refs?.pageInfo.hasNextPage ?? false;
-            after = refs?.pageInfo.endCursor ?? null;
-        }
-        commits.forEach((_, i) => {
-            const c = data.repository[`c${i}`];
-            for (const p of c?.associatedPullRequests.nodes ?? [])
-                if (p.mergedAt && p.baseRefName === f.branch && !pulls.has(p.number))
-                    pulls.set(p.number, {
-                        number: p.number,
-                        title: p.title,
-                        author: p.author?.login ?? null,
-                        labels: (p.labels?.nodes ?? []).map((l) => l.name),
-                    });
-        });
-        batch++;
-    }
-    return { tags, pulls: [...pulls.values()].sort((a, b) => a.number - b.number) };
-}
-/** An annotated tag `name` at `sha`: the tag object, then `refs/tags/<name>` pointing at it. */
-async function createTag(octokit, o, name, sha, message) {
-    try {
-        const t = await octokit.rest.git.createTag({
-            ...o,
-            tag: name,
-            message,
-            object: sha,
-            type: 'commit',
-        });
-        await octokit.rest.git.createRef({ ...o, ref: `refs/tags/${name}`, sha: t.data.sha });
-    }
-    catch (e) {
-        throw apiError(`Creating the tag ${name}`, e, {
-            403: 'The governor workflow needs `contents: write` to create release tags.',
-            422: `GitHub refused the tag ${name}: it may exist already (the governor reads it back).`,
-        });
-    }
-}
-/** The commit `refs/tags/<name>` resolves to (an annotated tag dereferenced); null when absent. */
-async function tagTarget(octokit, o, name) {
-    let data;
-    try {
-        data = await octokit.graphql(`query TagTarget($owner: String!, $name: String!, $ref: String!) {
-        repository(owner: $owner, name: $name) {
-          ref(qualifiedName: $ref) { target { __typename oid ... on Tag { target { __typename oid } } } }
-        }
-      }`, { owner: o.owner, name: o.repo, ref: `refs/tags/${name}` });
-    }
-    catch (e) {
-        throw apiError(`Reading the tag ${name}`, e);
-    }
-    const target = data.repository?.ref?.target ?? null;
-    if (target && !commitOf(target))
-        throw new ApiError(`The tag ${name} does not point at a commit (it points at a ${target.__typename} ${target.oid}).`, null, 'Delete or rename that tag; release tags must point at the released commit.');
-    return commitOf(target);
-}
-/** The release of a tag, if one exists. */
-async function releaseOf(octokit, o, tag) {
-    try {
-        const r = await octokit.rest.repos.getReleaseByTag({ ...o, tag });
-        return { url: r.data.html_url };
-    }
-    catch (e) {
-        if (e.status === 404)
-            return null;
-        throw apiError(`Reading the release of ${tag}`, e);
-    }
-}
-/** Publishes the release of a tag; an existing one (a race) counts as published. */
-async function createRelease(octokit, o, r) {
-    try {
-        const res = await octokit.rest.repos.createRelease({
-            ...o,
-            tag_name: r.tag,
-            name: r.name,
-            body: r.body,
-            request: { idempotent: false },
-        });
-        return { url: res.data.html_url, created: true };
-    }
-    catch (e) {
-        const status = e.status;
-        if (status === 422) {
-            const existing = await releaseOf(octokit, o, r.tag);
-            if (existing)
-                return { ...existing, created: false };
-        }
-        throw apiError(`Publishing the release ${r.tag}`, e, {
-            403: 'The governor workflow needs `contents: write` to publish releases.',
-        });
-    }
-}
-
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 ;// CONCATENATED MODULE: external "os"
@@ -43441,9 +43146,10 @@ function createOctokit(opts) {
     return octokit;
 }
 
-;// CONCATENATED MODULE: ./src/adapters/github.ts
-
-
+;// CONCATENATED MODULE: ./src/adapters/api-error.ts
+// How a failed call to GitHub is told: ApiError with what was being done, what GitHub said and
+// advice a person can act on, and one question every caller asks of it — was the request
+// refused (nothing happened), or is its outcome unknown (it may have been applied)?
 
 class ApiError extends Error {
     status;
@@ -43454,6 +43160,21 @@ class ApiError extends Error {
         this.advice = advice;
         this.name = 'ApiError';
     }
+    /**
+     * `refused`: GitHub answered no (a status below 500), so nothing happened. `unknown`: no
+     * answer, or a 5xx, which GitHub may send after applying the request.
+     */
+    get kind() {
+        return outcomeUnknown(this.status) ? 'unknown' : 'refused';
+    }
+}
+/** GitHub refused the call: it was not applied. */
+function isRefused(e) {
+    return e instanceof ApiError && e.kind === 'refused';
+}
+/** A GitHub call whose effect is unknown (5xx, broken connection); any other error is not. */
+function api_error_isUnanswered(e) {
+    return e instanceof ApiError && e.kind === 'unknown';
 }
 /** No HTTP answer at all: the API could not be reached (the outcome of a write is unknown). */
 class UnreachableError extends ApiError {
@@ -43519,6 +43240,306 @@ function statusOf(e) {
     const s = e.status;
     return typeof s === 'number' ? s : null;
 }
+
+;// CONCATENATED MODULE: ./src/adapters/github-approvals.ts
+// Commits whose pull requests one query reads: 25 × 10 pull requests × 3 lists of 100 stays far
+// below GitHub's 500,000-node limit.
+const COMMITS_PER_QUERY = 25;
+const PAGE = 100;
+/** GraphQL names a bot `github-actions`; REST (and every rule) `github-actions[bot]`. */
+const loginOf = (a) => !a ? '' : a.__typename === 'Bot' && !a.login.endsWith('[bot]') ? `${a.login}[bot]` : a.login;
+function query(commits, withHead) {
+    const vars = [
+        '$owner: String!',
+        '$name: String!',
+        ...(withHead ? ['$head: GitObjectID!'] : []),
+        ...Array.from({ length: commits }, (_, i) => `$c${i}: GitObjectID!`),
+    ];
+    const author = '{ __typename login }';
+    const pulls = Array.from({ length: commits }, (_, i) => `c${i}: object(oid: $c${i}) { ... on Commit { associatedPullRequests(first: 10) {
+      totalCount
+      nodes {
+        number mergedAt baseRefName author ${author}
+        files(first: ${PAGE}) { totalCount nodes { path changeType } }
+        timelineItems(itemTypes: [LABELED_EVENT, UNLABELED_EVENT], first: ${PAGE}) {
+          totalCount
+          nodes {
+            __typename
+            ... on LabeledEvent { createdAt actor ${author} label { name } }
+            ... on UnlabeledEvent { createdAt actor ${author} label { name } }
+          }
+        }
+        comments(first: ${PAGE}) { totalCount nodes { databaseId body createdAt author ${author} } }
+      }
+    } } }`);
+    const head = withHead
+        ? `head: object(oid: $head) { ... on Commit {
+      comments(first: ${PAGE}) { totalCount nodes { body createdAt author ${author} } }
+    } }`
+        : '';
+    return `query Approvals(${vars.join(', ')}) {
+  repository(owner: $owner, name: $name) {
+    ${head}
+    ${pulls.join('\n    ')}
+  }
+}`;
+}
+async function readApprovalsGraphql(octokit, o, f) {
+    const out = {
+        pulls: [],
+        restPulls: [],
+        commitComments: null,
+        comments: new Map(),
+        restCommits: [],
+    };
+    const seen = new Set();
+    const chunks = Math.max(1, Math.ceil(f.commits.length / COMMITS_PER_QUERY));
+    for (let c = 0; c < chunks; c++) {
+        const commits = f.commits.slice(c * COMMITS_PER_QUERY, (c + 1) * COMMITS_PER_QUERY);
+        const withHead = c === 0;
+        const data = await octokit.graphql(query(commits.length, withHead), {
+            owner: o.owner,
+            name: o.repo,
+            ...(withHead ? { head: f.headSha } : {}),
+            ...Object.fromEntries(commits.map((sha, i) => [`c${i}`, sha])),
+        });
+        const repo = data.repository ?? {};
+        if (withHead) {
+            const head = repo.head;
+            const list = head?.comments;
+            if (list && list.totalCount <= list.nodes.length)
+                out.commitComments = list.nodes.map((n) => ({
+                    body: n.body,
+                    author: loginOf(n.author),
+                    at: n.createdAt,
+                }));
+        }
+        commits.forEach((sha, i) => {
+            const conn = repo[`c${i}`]
+                ?.associatedPullRequests;
+            if (!conn)
+                return;
+            if (conn.totalCount > conn.nodes.length)
+                out.restCommits.push(sha);
+            for (const p of conn.nodes) {
+                if (!p.mergedAt || p.baseRefName !== f.branch || seen.has(p.number))
+                    continue;
+                seen.add(p.number);
+                const base = {
+                    number: p.number,
+                    author: loginOf(p.author),
+                    mergedAt: p.mergedAt,
+                    baseRef: p.baseRefName,
+                };
+                const files = p.files;
+                const whole = files !== null &&
+                    files.totalCount <= files.nodes.length &&
+                    !files.nodes.some((x) => x.changeType === 'RENAMED' || x.changeType === 'COPIED') &&
+                    p.timelineItems.totalCount <= p.timelineItems.nodes.length &&
+                    p.comments.totalCount <= p.comments.nodes.length;
+                if (!whole) {
+                    out.restPulls.push(base);
+                    continue;
+                }
+                out.comments.set(p.number, p.comments.nodes.flatMap((x) => x.databaseId ? [{ id: x.databaseId, body: x.body }] : []));
+                out.pulls.push({
+                    ...base,
+                    files: files.nodes.map((x) => x.path),
+                    labelEvents: p.timelineItems.nodes.flatMap((e) => (e.__typename === 'LabeledEvent' || e.__typename === 'UnlabeledEvent') && e.label
+                        ? [
+                            {
+                                event: e.__typename === 'LabeledEvent'
+                                    ? 'labeled'
+                                    : 'unlabeled',
+                                label: e.label.name,
+                                actor: loginOf(e.actor),
+                                at: e.createdAt ?? '',
+                            },
+                        ]
+                        : []),
+                    comments: p.comments.nodes.map((x) => ({
+                        body: x.body,
+                        author: loginOf(x.author),
+                        at: x.createdAt,
+                    })),
+                });
+            }
+        });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/adapters/github-releases.ts
+
+/** The commit an annotated tag points at (or a lightweight tag's commit); null for others. */
+function commitOf(target) {
+    if (!target)
+        return null;
+    if (target.__typename === 'Commit')
+        return target.oid;
+    if (target.__typename === 'Tag' && target.target?.__typename === 'Commit')
+        return target.target.oid;
+    return null;
+}
+// 100 refs a page; pages past 50 (5,000 tags) are not read: a version computed from fewer
+// tags can only collide with an existing tag, which the read-back refuses.
+const MAX_TAG_PAGES = 50;
+// Commits whose pull requests one query reads (GitHub's node limit allows far more).
+const github_releases_COMMITS_PER_QUERY = 100;
+function rangeQuery(withTags, commits) {
+    const vars = [
+        '$owner: String!',
+        '$name: String!',
+        ...(withTags ? ['$after: String'] : []),
+        ...Array.from({ length: commits }, (_, i) => `$c${i}: GitObjectID!`),
+    ];
+    const tags = withTags
+        ? `refs(refPrefix: "refs/tags/", first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { name target { __typename oid ... on Tag { target { __typename oid } } } }
+      }`
+        : '';
+    const pulls = Array.from({ length: commits }, (_, i) => `c${i}: object(oid: $c${i}) { ... on Commit { associatedPullRequests(first: 10) {
+        nodes { number title mergedAt baseRefName author { login } labels(first: 50) { nodes { name } } }
+      } } }`);
+    return `query ReleaseRange(${vars.join(', ')}) {
+  repository(owner: $owner, name: $name) {
+    ${tags}
+    ${pulls.join('\n    ')}
+  }
+}`;
+}
+/**
+ * Every tag of the repository (name and commit) when `withTags`, and the merged pull requests
+ * into `branch` of the given commits: one query for up to 100 tags and 100 commits.
+ */
+async function readReleaseRange(octokit, o, f) {
+    const tags = [];
+    const pulls = new Map();
+    let after = null;
+    let more = f.withTags;
+    let batch = 0;
+    for (let page = 0; page < MAX_TAG_PAGES; page++) {
+        const commits = f.commits.slice(batch * github_releases_COMMITS_PER_QUERY, (batch + 1) * github_releases_COMMITS_PER_QUERY);
+        if (!more && commits.length === 0)
+            break;
+        let data;
+        try {
+            data = await octokit.graphql(rangeQuery(more, commits.length), {
+                owner: o.owner,
+                name: o.repo,
+                ...(more ? { after } : {}),
+                ...Object.fromEntries(commits.map((c, i) => [`c${i}`, c])),
+            });
+        }
+        catch (e) {
+            throw apiError('Reading the tags and the pull requests of the release', e);
+        }
+        if (!data.repository)
+            throw new ApiError(`Repository ${o.owner}/${o.repo} not found`, 404, null);
+        if (more) {
+            const refs = data.repository.refs;
+            for (const n of refs?.nodes ?? []) {
+                const commit = commitOf(n.target);
+                if (commit)
+                    tags.push({ name: n.name, commit });
+            }
+            more = refs?.pageInfo.hasNextPage ?? false;
+            after = refs?.pageInfo.endCursor ?? null;
+        }
+        commits.forEach((_, i) => {
+            const c = data.repository[`c${i}`];
+            for (const p of c?.associatedPullRequests.nodes ?? [])
+                if (p.mergedAt && p.baseRefName === f.branch && !pulls.has(p.number))
+                    pulls.set(p.number, {
+                        number: p.number,
+                        title: p.title,
+                        author: p.author?.login ?? null,
+                        labels: (p.labels?.nodes ?? []).map((l) => l.name),
+                    });
+        });
+        batch++;
+    }
+    return { tags, pulls: [...pulls.values()].sort((a, b) => a.number - b.number) };
+}
+/** An annotated tag `name` at `sha`: the tag object, then `refs/tags/<name>` pointing at it. */
+async function createTag(octokit, o, name, sha, message) {
+    try {
+        const t = await octokit.rest.git.createTag({
+            ...o,
+            tag: name,
+            message,
+            object: sha,
+            type: 'commit',
+        });
+        await octokit.rest.git.createRef({ ...o, ref: `refs/tags/${name}`, sha: t.data.sha });
+    }
+    catch (e) {
+        throw apiError(`Creating the tag ${name}`, e, {
+            403: 'The governor workflow needs `contents: write` to create release tags.',
+            422: `GitHub refused the tag ${name}: it may exist already (the governor reads it back).`,
+        });
+    }
+}
+/** The commit `refs/tags/<name>` resolves to (an annotated tag dereferenced); null when absent. */
+async function tagTarget(octokit, o, name) {
+    let data;
+    try {
+        data = await octokit.graphql(`query TagTarget($owner: String!, $name: String!, $ref: String!) {
+        repository(owner: $owner, name: $name) {
+          ref(qualifiedName: $ref) { target { __typename oid ... on Tag { target { __typename oid } } } }
+        }
+      }`, { owner: o.owner, name: o.repo, ref: `refs/tags/${name}` });
+    }
+    catch (e) {
+        throw apiError(`Reading the tag ${name}`, e);
+    }
+    const target = data.repository?.ref?.target ?? null;
+    if (target && !commitOf(target))
+        throw new ApiError(`The tag ${name} does not point at a commit (it points at a ${target.__typename} ${target.oid}).`, null, 'Delete or rename that tag; release tags must point at the released commit.');
+    return commitOf(target);
+}
+/** The release of a tag, if one exists. */
+async function releaseOf(octokit, o, tag) {
+    try {
+        const r = await octokit.rest.repos.getReleaseByTag({ ...o, tag });
+        return { url: r.data.html_url };
+    }
+    catch (e) {
+        if (e.status === 404)
+            return null;
+        throw apiError(`Reading the release of ${tag}`, e);
+    }
+}
+/** Publishes the release of a tag; an existing one (a race) counts as published. */
+async function createRelease(octokit, o, r) {
+    try {
+        const res = await octokit.rest.repos.createRelease({
+            ...o,
+            tag_name: r.tag,
+            name: r.name,
+            body: r.body,
+            request: { idempotent: false },
+        });
+        return { url: res.data.html_url, created: true };
+    }
+    catch (e) {
+        const status = e.status;
+        if (status === 422) {
+            const existing = await releaseOf(octokit, o, r.tag);
+            if (existing)
+                return { ...existing, created: false };
+        }
+        throw apiError(`Publishing the release ${r.tag}`, e, {
+            403: 'The governor workflow needs `contents: write` to publish releases.',
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/adapters/github.ts
+
+
+
 const COMPARE_FILE_CAP = 300;
 const FILE_STATUSES = [
     'added',
@@ -43549,7 +43570,7 @@ class github_GitHub {
         this.repo = repo;
     }
     /** Comments of pull requests read this run (id, body), for the notices; each used once. */
-    comments = new Map();
+    knownComments = new Map();
     get o() {
         return { owner: this.owner, repo: this.repo };
     }
@@ -43672,7 +43693,7 @@ class github_GitHub {
             // One GraphQL query for the range; REST only for what it could not list whole.
             const g = await readApprovalsGraphql(this.octokit, this.o, f);
             for (const [n, list] of g.comments)
-                this.comments.set(n, list);
+                this.knownComments.set(n, list);
             const fromRest = new Map(g.restPulls.map((p) => [p.number, p]));
             const listed = new Set(g.pulls.map((p) => p.number));
             for (const sha of g.restCommits) {
@@ -43751,7 +43772,7 @@ class github_GitHub {
             issue_number: p.number,
             per_page: 100,
         });
-        this.comments.set(p.number, comments.map((c) => ({ id: c.id, body: c.body ?? '' })));
+        this.knownComments.set(p.number, comments.map((c) => ({ id: c.id, body: c.body ?? '' })));
         return {
             ...p,
             files: files.flatMap((x) => x.previous_filename ? [x.filename, x.previous_filename] : [x.filename]),
@@ -43794,53 +43815,31 @@ class github_GitHub {
         }
         return member;
     }
-    async notice(issue, marker, body, create) {
-        const text = `${marker}\n${body}`;
+    async comments(issue) {
+        // The approvals read listed this pull request's comments already (SPEC §19): use them once.
+        const known = this.knownComments.get(issue);
+        if (known) {
+            this.knownComments.delete(issue);
+            return known;
+        }
         try {
-            // The approvals read listed this pull request's comments already (SPEC §19): use them once.
-            const known = this.comments.get(issue);
-            this.comments.delete(issue);
-            const comments = known ??
-                (await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-                    ...this.o,
-                    issue_number: issue,
-                    per_page: 100,
-                }));
-            const mine = comments.find((c) => (c.body ?? '').startsWith(marker));
-            // The governor's notices for other, older held commits on this pull request: this one
-            // supersedes them (the newer commit contains the pull request too).
-            const family = /^(<!-- [a-z-]+:notice )[0-9a-f]{40} -->/.exec(marker)?.[1];
-            const by = /([0-9a-f]{40}) -->$/.exec(marker)?.[1];
-            if (family && by)
-                for (const c of comments) {
-                    const b = c.body ?? '';
-                    if (!b.startsWith(family) ||
-                        b.startsWith(marker) ||
-                        b.includes('**Release Governor: superseded'))
-                        continue;
-                    if (b.includes('approved by @'))
-                        continue;
-                    const theirs = b.split('\n', 1)[0];
-                    await this.octokit.rest.issues.updateComment({
-                        ...this.o,
-                        comment_id: c.id,
-                        body: `${theirs}\n**Release Governor: superseded by \`${by.slice(0, 7)}\`**, a newer commit that contains this pull request; its notice follows.`,
-                    });
-                }
-            if (mine) {
-                if (mine.body === text)
-                    return 'unchanged';
-                await this.octokit.rest.issues.updateComment({
-                    ...this.o,
-                    comment_id: mine.id,
-                    body: text,
-                });
-                return 'updated';
-            }
-            if (!create)
-                return 'absent';
-            await this.octokit.rest.issues.createComment({ ...this.o, issue_number: issue, body: text });
-            return 'created';
+            const listed = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+                ...this.o,
+                issue_number: issue,
+                per_page: 100,
+            });
+            return listed.map((c) => ({ id: c.id, body: c.body ?? '' }));
+        }
+        catch (e) {
+            throw apiError(`Reading the comments of #${issue}`, e);
+        }
+    }
+    async writeComment(issue, id, body) {
+        try {
+            if (id === null)
+                await this.octokit.rest.issues.createComment({ ...this.o, issue_number: issue, body });
+            else
+                await this.octokit.rest.issues.updateComment({ ...this.o, comment_id: id, body });
         }
         catch (e) {
             throw apiError(`Writing the governor's notice on #${issue}`, e);
@@ -43932,10 +43931,8 @@ class github_GitHub {
             return null;
         }
         catch (e) {
-            const err = e;
             // Servers that predate return_run_details refuse the parameter: dispatch without it.
-            if (err.status === 422 &&
-                /return_run_details/.test(err.response?.data?.message ?? err.message ?? '')) {
+            if (statusOf(e) === 422 && /return_run_details/.test(messageOf(e))) {
                 try {
                     await this.octokit.request(route, {
                         ...this.o,
@@ -54650,7 +54647,10 @@ class LocalRepo {
     async findOpenIssue() {
         this.refuse();
     }
-    async notice() {
+    async comments() {
+        this.refuse();
+    }
+    async writeComment() {
         this.refuse();
     }
 }
@@ -59824,6 +59824,55 @@ function policy_sameWorkflow(configured, run) {
     return run.name === c;
 }
 
+;// CONCATENATED MODULE: ./src/report/notice.ts
+const MARKER = /^<!-- release-governor:notice ([0-9a-f]{40})(?: (held|approved|superseded))? -->/;
+function noticeMarker(sha, state) {
+    return `<!-- release-governor:notice ${sha} ${state} -->`;
+}
+/** A comment's notice: the held SHA it is about and its state; null when it is not a notice. */
+function parseNotice(body) {
+    const m = MARKER.exec(body);
+    if (!m)
+        return null;
+    return { sha: m[1], state: m[2] ?? legacyState(body) };
+}
+/** Notices written before the state was in the marker: their wording tells, once. */
+function legacyState(body) {
+    if (body.includes('**Release Governor: superseded'))
+        return 'superseded';
+    return body.includes('approved by @') ? 'approved' : 'held';
+}
+/**
+ * Given the pull request's comments, the edits that put the notice for `sha` in `state`: the
+ * notice itself (unchanged text → nothing), and every other held notice, which a newer held
+ * commit containing the same pull request supersedes.
+ */
+function noticeEdits(comments, notice) {
+    const text = `${noticeMarker(notice.sha, notice.state)}\n${notice.body}`;
+    let mine = null;
+    const superseded = [];
+    for (const c of comments) {
+        const n = parseNotice(c.body);
+        if (!n)
+            continue;
+        if (n.sha === notice.sha)
+            mine ??= c;
+        else if (n.state === 'held')
+            superseded.push({
+                id: c.id,
+                body: `${noticeMarker(n.sha, 'superseded')}\n**Release Governor: superseded by \`${notice.sha.slice(0, 7)}\`**, a newer commit that contains this pull request; its notice follows.`,
+            });
+    }
+    const write = mine !== null
+        ? mine.body === text
+            ? null
+            : { id: mine.id, body: text }
+        : notice.create
+            ? { id: null, body: text }
+            : null;
+    return { write, superseded };
+}
+
 ;// CONCATENATED MODULE: ./src/governor/deps.ts
 // What the governor runs on (its ports, clock and identity), its error type, and the small
 // protocols every step shares: best-effort status and comments, and the state write with its
@@ -59889,7 +59938,7 @@ async function deps_publishStatus(deps, report, ...status) {
         await deps.gh.setStatus(...status);
     }
     catch (e) {
-        if (!deps_isUnanswered(e))
+        if (!api_error_isUnanswered(e))
             throw e;
         const [sha, , , , context] = status;
         report.warnings.push(`The commit status ${context} could not be set on ${types_shortSha(sha)}: ${e.message}. The ${report.outcome} above stands and is recorded on the state branch.`);
@@ -59904,14 +59953,10 @@ async function deps_bestEffort(report, what, call) {
         await call();
     }
     catch (e) {
-        if (!deps_isUnanswered(e))
+        if (!api_error_isUnanswered(e))
             throw e;
         report.warnings.push(`GitHub did not confirm ${what} (${e.message}); it may be missing.`);
     }
-}
-/** A GitHub call whose effect is unknown (5xx, broken connection); any other error is not. */
-function deps_isUnanswered(e) {
-    return e instanceof ApiError && outcomeUnknown(e.status);
 }
 function backoff(deps, attempt) {
     // Full jitter over a window that grows to 4 × the base (2 s by default): ten runs racing
@@ -60858,7 +60903,7 @@ async function ensureTag(deps, plan, sha, stage) {
             }
             catch (e) {
                 // Refused because it exists, or no answer: reading it back tells which.
-                if (!(e instanceof ApiError) || !(e.status === 422 || outcomeUnknown(e.status)))
+                if (!api_error_isUnanswered(e) && !(isRefused(e) && e.status === 422))
                     throw e;
                 deps.log(`Creating the tag ${plan.tag}: ${e.message}; reading it back.`);
             }
@@ -61344,6 +61389,9 @@ function stages_stageOfRun(whole, pipeline, run, dispatches) {
 }
 
 ;// CONCATENATED MODULE: ./src/governor/act.ts
+// Carry an ALLOW out exactly once: claim on the state branch, dispatch, record the run; a HOLD
+// is recorded and published. A lost race decides again from fresh state.
+
 
 
 
@@ -61457,7 +61505,7 @@ async function act_decideAndAct(root, req, first) {
                 await ensureTag(deps, plan, req.sha, ev.stage?.name ?? config.production_environment_name);
             }
             catch (e) {
-                if (e instanceof deps_GovernorError || (e instanceof ApiError && !outcomeUnknown(e.status)))
+                if (e instanceof deps_GovernorError || isRefused(e))
                     await withdrawClaim(deps, req.sha, `tag ${plan.tag} not created`, claimed);
                 throw e;
             }
@@ -61472,7 +61520,7 @@ async function act_decideAndAct(root, req, first) {
         catch (e) {
             // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
             // withdrawn and a re-run after the fix decides afresh. An unknown outcome keeps the claim.
-            if (e instanceof ApiError && e.status !== null && e.status < 500)
+            if (isRefused(e))
                 await withdrawClaim(deps, req.sha, `dispatch refused (HTTP ${e.status})`, claimed);
             throw e;
         }
@@ -61533,8 +61581,6 @@ async function softly(report, what, call) {
         report.warnings.push(`${what} could not be written: ${e.message}`);
     }
 }
-/** The hidden marker of the governor's notice for one held SHA on a pull request. */
-const noticeMarker = (sha) => `<!-- release-governor:notice ${sha} -->`;
 /**
  * A soft HOLD asks the people who can clear it: one comment on each merged pull request whose
  * paths need approval, edited in place on each re-evaluation (notify_pull_requests).
@@ -61564,8 +61610,16 @@ async function noticeHeld(deps, config, report, sha) {
             ...ignoredHere(approvals, pr.number),
             deps.run.url ? `[The governor run](${deps.run.url})` : '',
         ].join('\n');
-        await softly(report, `the notice on #${pr.number}`, () => deps.gh.notice(pr.number, noticeMarker(sha), body, true));
+        await softly(report, `the notice on #${pr.number}`, () => postNotice(deps, pr.number, { sha, state: 'held', body, create: true }));
     }
+}
+/** Puts a pull request's notice in its state, superseding the older held notices there. */
+async function postNotice(deps, pull, notice) {
+    const edits = noticeEdits(await deps.gh.comments(pull), notice);
+    for (const old of edits.superseded)
+        await deps.gh.writeComment(pull, old.id, old.body);
+    if (edits.write)
+        await deps.gh.writeComment(pull, edits.write.id, edits.write.body);
 }
 /** The approvals on this pull request that did not count, and why (for its notice). */
 function ignoredHere(approvals, pull) {
@@ -61584,7 +61638,7 @@ async function noticeApproved(deps, config, report, sha, runUrl) {
             byPull.set(a.pull, [...(byPull.get(a.pull) ?? []), a.actor]);
     for (const [pull, actors] of byPull) {
         const body = `**Release Governor: approved by ${[...new Set(actors)].map((a) => `@${a}`).join(', ')}; deploying \`${types_shortSha(sha)}\`**: ${runUrl}`;
-        await softly(report, `the notice on #${pull}`, () => deps.gh.notice(pull, noticeMarker(sha), body, false));
+        await softly(report, `the notice on #${pull}`, () => postNotice(deps, pull, { sha, state: 'approved', body, create: false }));
     }
 }
 /** The decision record keeps who broke the glass, why, and what it bypassed. */
@@ -61632,9 +61686,9 @@ async function act_dispatchOnce(deps, config, sha, environment, version = null) 
         direct = await deps.gh.dispatch(config.deploy_workflow, config.deploy_workflow_ref, sha, environment, version);
     }
     catch (e) {
-        const status = e instanceof ApiError ? e.status : null;
-        // A 5xx or a broken connection may come after GitHub created the run: look before anything else.
-        if (status !== null && status < 500)
+        // A 5xx or a broken connection may come after GitHub created the run: look before anything
+        // else. Refused, or not GitHub's answer at all: nothing to look for.
+        if (!api_error_isUnanswered(e))
             throw e;
         deps.log(`The dispatch response was lost (${e.message}); looking for the run.`);
     }
@@ -61675,6 +61729,12 @@ async function recordDispatched(deps, sha, runId, url, first) {
 }
 
 ;// CONCATENATED MODULE: ./src/governor/verify.ts
+// Post-deploy verification and automatic rollback (SPEC §15). A deploy that succeeded on a stage
+// with a health check is verified before it counts as live and healthy: its URL is probed (or a
+// smoke-test workflow dispatched and its conclusion awaited). A pass verifies the stage; a fail
+// marks the deploy failed and, with `rollback`, puts the stage's last healthy SHA back — exactly
+// once, through the claim protocol — and opens one issue that holds further deploys (rule 9).
+
 
 
 
@@ -61985,6 +62045,9 @@ async function recordIssue(deps, sha, match, issue) {
 }
 
 ;// CONCATENATED MODULE: ./src/governor/observe.ts
+// A deploy run finished: record its outcome per (run id, attempt), move production forward
+// only, and open or comment on the deploy-failure issue.
+
 
 
 
@@ -63207,6 +63270,7 @@ async function findRuns(deps, config, sha) {
 ;// CONCATENATED MODULE: ./src/cli.ts
 // The `release-governor` CLI: the same engine as the action, with a GitHub backend
 // (--repo owner/name and a token) or a local one (--local [path]: a clone, no network).
+
 
 
 

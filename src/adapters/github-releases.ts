@@ -1,7 +1,7 @@
 // Tags and releases (SPEC §18) through GitHub's APIs: the tags and the range's pull requests in
 // one GraphQL query, an annotated tag (tag object, then ref), the tag read back, the release.
 import type { Tag, VersionPull } from '../domain/version.js';
-import { apiError, ApiError } from './github.js';
+import { apiError, ApiError } from './api-error.js';
 import type { Octokit } from './octokit.js';
 
 interface TargetNode {

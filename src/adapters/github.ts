@@ -13,111 +13,8 @@ import {
   releaseOf,
   tagTarget,
 } from './github-releases.js';
-import { RateLimitError, type Octokit } from './octokit.js';
-
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | null,
-    readonly advice: string | null,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'ApiError';
-  }
-}
-
-/** No HTTP answer at all: the API could not be reached (the outcome of a write is unknown). */
-export class UnreachableError extends ApiError {
-  constructor(message: string, advice: string, options?: { cause?: unknown }) {
-    super(message, null, advice, options);
-    this.name = 'UnreachableError';
-  }
-}
-
-interface RequestErrorLike {
-  status?: number;
-  message?: string;
-  response?: { data?: { message?: string; errors?: unknown } };
-  request?: { url?: string };
-  errors?: unknown;
-}
-
-/**
- * Octokit reports a request that never got an HTTP answer (refused, reset, DNS) as status 500
- * with no response: say that, and which host, rather than "HTTP 500".
- */
-function unreachable(err: RequestErrorLike): string | null {
-  if (err.status !== 500 || err.response !== undefined || err.errors !== undefined) return null;
-  let host = 'the GitHub API';
-  try {
-    if (err.request?.url) host = `the GitHub API at ${new URL(err.request.url).host}`;
-  } catch {
-    // An unparsable URL leaves the generic name.
-  }
-  return `could not reach ${host} (${err.message ?? 'no answer'})`;
-}
-
-/**
- * Whether a request's outcome is unknown: no HTTP answer at all, or a 5xx (which GitHub may
- * send after applying the request). Anything below 500 is an answer: applied or refused.
- */
-export function outcomeUnknown(status: number | null | undefined): boolean {
-  return status === null || status === undefined || status >= 500;
-}
-
-/** Wraps a failed call: what was being done, what GitHub said, and what to do about it. */
-export function apiError(
-  what: string,
-  e: unknown,
-  advice?: Partial<Record<number, string>>,
-): ApiError {
-  if (e instanceof ApiError) return e;
-  // Refused for the rate limit, not applied: a status below 500 so that nothing treats the
-  // outcome as unknown, and no permission advice (it is not about permissions).
-  if (e instanceof RateLimitError)
-    return new ApiError(
-      `${what} was refused: ${e.message}`,
-      429,
-      'Nothing was deployed by this attempt.',
-      { cause: e },
-    );
-  const err = e as RequestErrorLike;
-  const noAnswer = unreachable(err);
-  if (noAnswer)
-    return new UnreachableError(
-      `${what} failed: ${noAnswer}.`,
-      'Check the network and GITHUB_API_URL (on GitHub Enterprise Server, the runner sets it). Nothing that needed GitHub to answer was done; re-run when it is reachable.',
-      { cause: e },
-    );
-  const status = typeof err.status === 'number' ? err.status : null;
-  const server = err.response?.data?.message ?? err.message ?? String(e);
-  const defaults: Record<number, string> = {
-    401: 'The token was refused: check the github-token input.',
-    403: 'The token lacks a permission: the governor workflow needs contents: write, actions: write, statuses: write, issues: write and pull-requests: read.',
-    404: 'Not found, or the token cannot see it.',
-  };
-  const unanswered = outcomeUnknown(status)
-    ? `GitHub did not answer${status ? ` (HTTP ${status})` : ''}, also after retries where a retry is safe. Re-run the job: every state write is one atomic commit, so a re-run continues from a consistent state and dispatches at most once.`
-    : null;
-  const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? unanswered;
-  return new ApiError(
-    `${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`,
-    status,
-    hint,
-    { cause: e },
-  );
-}
-
-function messageOf(e: unknown): string {
-  const err = e as RequestErrorLike;
-  return err.response?.data?.message ?? err.message ?? '';
-}
-
-function statusOf(e: unknown): number | null {
-  const s = (e as RequestErrorLike).status;
-  return typeof s === 'number' ? s : null;
-}
+import { apiError, ApiError, messageOf, statusOf } from './api-error.js';
+import type { Octokit } from './octokit.js';
 
 const COMPARE_FILE_CAP = 300;
 const FILE_STATUSES: ChangeStatus[] = [
@@ -149,7 +46,7 @@ export class GitHub implements RepoPort {
   ) {}
 
   /** Comments of pull requests read this run (id, body), for the notices; each used once. */
-  private readonly comments = new Map<number, { id: number; body: string }[]>();
+  private readonly knownComments = new Map<number, { id: number; body: string }[]>();
 
   private get o() {
     return { owner: this.owner, repo: this.repo };
@@ -292,7 +189,7 @@ export class GitHub implements RepoPort {
     try {
       // One GraphQL query for the range; REST only for what it could not list whole.
       const g = await readApprovalsGraphql(this.octokit, this.o, f);
-      for (const [n, list] of g.comments) this.comments.set(n, list);
+      for (const [n, list] of g.comments) this.knownComments.set(n, list);
       const fromRest = new Map(g.restPulls.map((p) => [p.number, p]));
       const listed = new Set(g.pulls.map((p) => p.number));
       for (const sha of g.restCommits) {
@@ -374,7 +271,7 @@ export class GitHub implements RepoPort {
       issue_number: p.number,
       per_page: 100,
     });
-    this.comments.set(
+    this.knownComments.set(
       p.number,
       comments.map((c) => ({ id: c.id, body: c.body ?? '' })),
     );
@@ -423,58 +320,30 @@ export class GitHub implements RepoPort {
     return member;
   }
 
-  async notice(
-    issue: number,
-    marker: string,
-    body: string,
-    create: boolean,
-  ): Promise<'created' | 'updated' | 'unchanged' | 'absent'> {
-    const text = `${marker}\n${body}`;
+  async comments(issue: number): Promise<{ id: number; body: string }[]> {
+    // The approvals read listed this pull request's comments already (SPEC §19): use them once.
+    const known = this.knownComments.get(issue);
+    if (known) {
+      this.knownComments.delete(issue);
+      return known;
+    }
     try {
-      // The approvals read listed this pull request's comments already (SPEC §19): use them once.
-      const known = this.comments.get(issue);
-      this.comments.delete(issue);
-      const comments =
-        known ??
-        (await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-          ...this.o,
-          issue_number: issue,
-          per_page: 100,
-        }));
-      const mine = comments.find((c) => (c.body ?? '').startsWith(marker));
-      // The governor's notices for other, older held commits on this pull request: this one
-      // supersedes them (the newer commit contains the pull request too).
-      const family = /^(<!-- [a-z-]+:notice )[0-9a-f]{40} -->/.exec(marker)?.[1];
-      const by = /([0-9a-f]{40}) -->$/.exec(marker)?.[1];
-      if (family && by)
-        for (const c of comments) {
-          const b = c.body ?? '';
-          if (
-            !b.startsWith(family) ||
-            b.startsWith(marker) ||
-            b.includes('**Release Governor: superseded')
-          )
-            continue;
-          if (b.includes('approved by @')) continue;
-          const theirs = b.split('\n', 1)[0]!;
-          await this.octokit.rest.issues.updateComment({
-            ...this.o,
-            comment_id: c.id,
-            body: `${theirs}\n**Release Governor: superseded by \`${by.slice(0, 7)}\`**, a newer commit that contains this pull request; its notice follows.`,
-          });
-        }
-      if (mine) {
-        if (mine.body === text) return 'unchanged';
-        await this.octokit.rest.issues.updateComment({
-          ...this.o,
-          comment_id: mine.id,
-          body: text,
-        });
-        return 'updated';
-      }
-      if (!create) return 'absent';
-      await this.octokit.rest.issues.createComment({ ...this.o, issue_number: issue, body: text });
-      return 'created';
+      const listed = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+        ...this.o,
+        issue_number: issue,
+        per_page: 100,
+      });
+      return listed.map((c) => ({ id: c.id, body: c.body ?? '' }));
+    } catch (e) {
+      throw apiError(`Reading the comments of #${issue}`, e);
+    }
+  }
+
+  async writeComment(issue: number, id: number | null, body: string): Promise<void> {
+    try {
+      if (id === null)
+        await this.octokit.rest.issues.createComment({ ...this.o, issue_number: issue, body });
+      else await this.octokit.rest.issues.updateComment({ ...this.o, comment_id: id, body });
     } catch (e) {
       throw apiError(`Writing the governor's notice on #${issue}`, e);
     }
@@ -587,12 +456,8 @@ export class GitHub implements RepoPort {
         return { runId: data.workflow_run_id, url: data.html_url };
       return null;
     } catch (e) {
-      const err = e as RequestErrorLike;
       // Servers that predate return_run_details refuse the parameter: dispatch without it.
-      if (
-        err.status === 422 &&
-        /return_run_details/.test(err.response?.data?.message ?? err.message ?? '')
-      ) {
+      if (statusOf(e) === 422 && /return_run_details/.test(messageOf(e))) {
         try {
           await this.octokit.request(route, {
             ...this.o,

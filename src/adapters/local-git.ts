@@ -324,7 +324,11 @@ export class LocalRepo implements RepoPort {
   async findOpenIssue(): Promise<never> {
     this.refuse();
   }
-  async notice(): Promise<never> {
+  async comments(): Promise<never> {
+    this.refuse();
+  }
+
+  async writeComment(): Promise<never> {
     this.refuse();
   }
 }

@@ -20,7 +20,7 @@ import type {
   WriteResult,
 } from '../ports.js';
 import { WORKFLOWS_DIR } from '../domain/deploy-workflow.js';
-import { apiError, outcomeUnknown } from './github.js';
+import { apiError, outcomeUnknown } from './api-error.js';
 import type { Octokit } from './octokit.js';
 
 // The state, and what a decision needs before its compare, in one request (SPEC §19): the SHA's

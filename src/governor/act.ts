@@ -1,5 +1,6 @@
 // Carry an ALLOW out exactly once: claim on the state branch, dispatch, record the run; a HOLD
 // is recorded and published. A lost race decides again from fresh state.
+import { noticeEdits } from '../report/notice.js';
 import type { Config } from '../domain/config.js';
 import {
   claim,
@@ -12,7 +13,7 @@ import {
   type DecisionRecord,
 } from '../domain/state.js';
 import { isFullSha, shortSha } from '../domain/types.js';
-import { ApiError, outcomeUnknown } from '../adapters/github.js';
+import { isRefused, isUnanswered } from '../adapters/api-error.js';
 import type { VersionPlan } from '../domain/version.js';
 import type { StateSnapshot } from '../ports.js';
 import { approvalCount, statusDescription, type RunReport } from '../report/summary.js';
@@ -192,7 +193,7 @@ export async function decideAndAct(
       try {
         await ensureTag(deps, plan, req.sha, ev.stage?.name ?? config.production_environment_name);
       } catch (e) {
-        if (e instanceof GovernorError || (e instanceof ApiError && !outcomeUnknown(e.status)))
+        if (e instanceof GovernorError || isRefused(e))
           await withdrawClaim(deps, req.sha, `tag ${plan.tag} not created`, claimed);
         throw e;
       }
@@ -209,7 +210,7 @@ export async function decideAndAct(
     } catch (e) {
       // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
       // withdrawn and a re-run after the fix decides afresh. An unknown outcome keeps the claim.
-      if (e instanceof ApiError && e.status !== null && e.status < 500)
+      if (isRefused(e))
         await withdrawClaim(deps, req.sha, `dispatch refused (HTTP ${e.status})`, claimed);
       throw e;
     }
@@ -298,9 +299,6 @@ async function softly(report: RunReport, what: string, call: () => Promise<unkno
   }
 }
 
-/** The hidden marker of the governor's notice for one held SHA on a pull request. */
-const noticeMarker = (sha: string) => `<!-- release-governor:notice ${sha} -->`;
-
 /**
  * A soft HOLD asks the people who can clear it: one comment on each merged pull request whose
  * paths need approval, edited in place on each re-evaluation (notify_pull_requests).
@@ -335,9 +333,20 @@ async function noticeHeld(
       deps.run.url ? `[The governor run](${deps.run.url})` : '',
     ].join('\n');
     await softly(report, `the notice on #${pr.number}`, () =>
-      deps.gh.notice(pr.number, noticeMarker(sha), body, true),
+      postNotice(deps, pr.number, { sha, state: 'held', body, create: true }),
     );
   }
+}
+
+/** Puts a pull request's notice in its state, superseding the older held notices there. */
+async function postNotice(
+  deps: GovernorDeps,
+  pull: number,
+  notice: Parameters<typeof noticeEdits>[1],
+): Promise<void> {
+  const edits = noticeEdits(await deps.gh.comments(pull), notice);
+  for (const old of edits.superseded) await deps.gh.writeComment(pull, old.id, old.body);
+  if (edits.write) await deps.gh.writeComment(pull, edits.write.id, edits.write.body);
 }
 
 /** The approvals on this pull request that did not count, and why (for its notice). */
@@ -362,7 +371,7 @@ async function noticeApproved(
   for (const [pull, actors] of byPull) {
     const body = `**Release Governor: approved by ${[...new Set(actors)].map((a) => `@${a}`).join(', ')}; deploying \`${shortSha(sha)}\`**: ${runUrl}`;
     await softly(report, `the notice on #${pull}`, () =>
-      deps.gh.notice(pull, noticeMarker(sha), body, false),
+      postNotice(deps, pull, { sha, state: 'approved', body, create: false }),
     );
   }
 }
@@ -435,9 +444,9 @@ export async function dispatchOnce(
       version,
     );
   } catch (e) {
-    const status = e instanceof ApiError ? e.status : null;
-    // A 5xx or a broken connection may come after GitHub created the run: look before anything else.
-    if (status !== null && status < 500) throw e;
+    // A 5xx or a broken connection may come after GitHub created the run: look before anything
+    // else. Refused, or not GitHub's answer at all: nothing to look for.
+    if (!isUnanswered(e)) throw e;
     deps.log(`The dispatch response was lost (${(e as Error).message}); looking for the run.`);
   }
   if (direct) return { id: direct.runId, url: direct.url };

@@ -2,7 +2,7 @@
 // protocols every step shares: best-effort status and comments, and the state write with its
 // compare-and-swap, re-read and bounded retries.
 import { shortSha } from '../domain/types.js';
-import { ApiError, outcomeUnknown } from '../adapters/github.js';
+import { isUnanswered } from '../adapters/api-error.js';
 import type { RepoPort, StateSnapshot, WriteResult } from '../ports.js';
 import type { StageStore } from './stage-store.js';
 import type { HealthCheck, ProbeSample } from '../domain/health.js';
@@ -144,11 +144,6 @@ export async function bestEffort(
       `GitHub did not confirm ${what} (${(e as Error).message}); it may be missing.`,
     );
   }
-}
-
-/** A GitHub call whose effect is unknown (5xx, broken connection); any other error is not. */
-export function isUnanswered(e: unknown): boolean {
-  return e instanceof ApiError && outcomeUnknown(e.status);
 }
 
 export function backoff(deps: GovernorDeps, attempt: number): Promise<void> {

@@ -1,5 +1,6 @@
 // A deploy run finished: record its outcome per (run id, attempt), move production forward
 // only, and open or comment on the deploy-failure issue.
+import { isUnanswered } from '../adapters/api-error.js';
 import type { Config } from '../domain/config.js';
 import type { WorkflowRunFacts } from '../domain/events.js';
 import {
@@ -22,7 +23,6 @@ import {
   bestEffort,
   claimedBy,
   evidence,
-  isUnanswered,
   writeState,
 } from './deps.js';
 import { pendingCheck, type HealthResult } from '../domain/health.js';

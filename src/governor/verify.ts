@@ -3,6 +3,7 @@
 // smoke-test workflow dispatched and its conclusion awaited). A pass verifies the stage; a fail
 // marks the deploy failed and, with `rollback`, puts the stage's last healthy SHA back — exactly
 // once, through the claim protocol — and opens one issue that holds further deploys (rule 9).
+import { isUnanswered } from '../adapters/api-error.js';
 import type { Config } from '../domain/config.js';
 import {
   asHealthResult,
@@ -36,7 +37,6 @@ import {
   claimedBy,
   evidence,
   isEarlierAttempt,
-  isUnanswered,
   publishStatus,
   writeState,
   type GovernorDeps,

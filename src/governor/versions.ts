@@ -4,7 +4,7 @@ import type { Config } from '../domain/config.js';
 import { pipelineOf, versioningOf, type StageContext } from '../domain/pipeline.js';
 import { shortSha } from '../domain/types.js';
 import { releaseNotes, type Tag, type VersionPlan } from '../domain/version.js';
-import { ApiError, outcomeUnknown } from '../adapters/github.js';
+import { isRefused, isUnanswered } from '../adapters/api-error.js';
 import type { CompareResult, StateSnapshot } from '../ports.js';
 import type { RunReport } from '../report/summary.js';
 import { type GovernorDeps, GovernorError } from './deps.js';
@@ -134,7 +134,7 @@ export async function ensureTag(
         );
       } catch (e) {
         // Refused because it exists, or no answer: reading it back tells which.
-        if (!(e instanceof ApiError) || !(e.status === 422 || outcomeUnknown(e.status))) throw e;
+        if (!isUnanswered(e) && !(isRefused(e) && e.status === 422)) throw e;
         deps.log(`Creating the tag ${plan.tag}: ${(e as Error).message}; reading it back.`);
       }
     }
