@@ -62635,7 +62635,177 @@ function table(header, rows) {
     return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/report/unblock.ts
+// "How to unblock" (SPEC §6): one pure model of the steps that clear a hold, and one renderer
+// per medium — the job summary (markdown), the CLI (text) and the pull-request notice. A step
+// said in one place is said the same way in the others.
+
+
+const HARD_FIX = {
+    deploy_not_configured: 'Set `deploy_workflow` in the `release_governor` block of the config file to the workflow file to dispatch (for example `deploy.yml`), and give that workflow on `deploy_workflow_ref` a `workflow_dispatch` trigger that declares the inputs the governor sends (`sha`; `environment` with stages; `version` with versioning).',
+    diverged_from_production: 'Bring the release branch back onto the production line (the production SHA must be an ancestor of the SHA to deploy), then let verification run on the new head.',
+    degraded_high_risk: 'Restore production health first: the `degraded` input must be `false` or empty. Approvals do not clear this hold.',
+    not_verified: 'Run the verification workflow on this SHA on the release branch and wait for it to succeed; the governor then runs on its completion.',
+    evidence_missing: 'Re-run the verification workflow on this SHA so that it uploads the artifacts `required_artifacts` names (they must not have expired); the governor decides again when it succeeds. Approvals and break-glass do not clear this hold.',
+};
+/** The steps that clear a hold, in the order a person takes them. */
+function unblockSteps(u, ctx) {
+    const rerun = { step: 'rerun', url: ctx.runUrl };
+    if (u.kind === 'wait') {
+        if (u.reason === 'freeze_window')
+            return [{ step: 'frozen', detail: u.detail, until: u.until }, { step: 'break_glass' }];
+        const byItself = u.reason === 'soaking' || u.reason === 'stage_busy';
+        return [
+            { step: 'wait', detail: u.detail, until: u.until, byItself },
+            ...(byItself ? [] : [rerun]),
+        ];
+    }
+    if (u.kind === 'hard')
+        return [
+            {
+                step: 'fix',
+                detail: u.detail,
+                fix: HARD_FIX[u.reason] ?? 'This hold cannot be approved away.',
+            },
+            rerun,
+        ];
+    const steps = [];
+    if (u.reason === 'incident_active')
+        steps.push({ step: 'incident', incidents: u.incidents });
+    else if (u.reason === 'first_deploy_required')
+        steps.push({ step: 'first_deploy', environment: ctx.environmentName });
+    if (u.modes.includes('label'))
+        for (const pr of u.pulls.slice(0, 10))
+            steps.push({ step: 'label', label: u.label, pull: pr.number, paths: pr.paths });
+    if (u.modes.includes('comment'))
+        steps.push({
+            step: 'comment',
+            command: u.command,
+            pulls: u.pulls.slice(0, 10).map((p) => p.number),
+            sha: u.sha,
+        });
+    if (u.modes.includes('environment'))
+        steps.push({ step: 'variable', name: APPROVAL_VARIABLE, sha: u.sha });
+    if (u.withoutPull.length > 0)
+        steps.push({ step: 'without_pull', paths: u.withoutPull });
+    steps.push(rerun);
+    return steps;
+}
+/** "re-run this job", a link to this run where there is one. */
+function rerunLater(runUrl) {
+    return runUrl ? markdown_link('re-run this job', runUrl) : 're-run the governor job';
+}
+/** One step as the job summary says it (markdown). */
+function stepMarkdown(s, runUrl) {
+    switch (s.step) {
+        case 'frozen':
+            return [
+                `Frozen: ${md(s.detail)}. The freeze ends at ${code(s.until)}; the governor's scheduled reconcile then decides this commit by itself, or ${rerunLater(runUrl)} after that time.`,
+            ];
+        case 'break_glass':
+            return [
+                'In an emergency, a break-glass deploy (`break-glass: DEPLOY-NOW` with a reason, by someone with `break_glass_permission`) bypasses the freeze: see docs/runbook.md.',
+            ];
+        case 'wait':
+            return s.byItself
+                ? [
+                    `Nothing to do but wait: it clears at ${code(s.until)} (${md(s.detail)}).`,
+                    `The governor's scheduled reconcile takes it then by itself; or ${rerunLater(runUrl)} after that time.`,
+                ]
+                : [`Wait until ${code(s.until)} (${md(s.detail)}).`];
+        case 'fix':
+            return [md(s.detail), s.fix];
+        case 'incident': {
+            const what = s.incidents.length > 0
+                ? `open incident ${s.incidents.map((i) => `#${i.number} ${md(i.title)}`).join(', ')}`
+                : 'production is reported degraded';
+            return [
+                `Deploys are held because of ${what}. Resolve it (close the issue), or approve this change explicitly:`,
+            ];
+        }
+        case 'first_deploy':
+            return [
+                `This is the first deploy to ${md(s.environment)} through the governor: an approval of the whole change is required.`,
+            ];
+        case 'label':
+            return [
+                `Add the label ${code(s.label)} to pull request #${s.pull} (covers ${s.paths.slice(0, 3).map(code).join(', ')}${s.paths.length > 3 ? ` and ${s.paths.length - 3} more` : ''}). The label must be added by someone with the approver role who did not author the pull request.`,
+            ];
+        case 'comment':
+            return [
+                `Or comment ${code(s.command)} (as the first line) ${s.pulls.length > 0 ? `on ${s.pulls.map((p) => `#${p}`).join(', ')} after merge, or ` : ''}on commit ${code(s.sha)}, to approve the whole change.`,
+            ];
+        case 'variable':
+            return [
+                `Or set the repository variable ${code(s.name)} to ${code(s.sha)} (Settings → Secrets and variables → Actions → Variables).`,
+            ];
+        case 'without_pull':
+            return [
+                `${s.paths.length} path(s) came without a merged pull request (${s.paths.slice(0, 3).map(code).join(', ')}${s.paths.length > 3 ? '…' : ''}): only the commit comment or the variable covers them.`,
+            ];
+        case 'rerun':
+            return [
+                s.url
+                    ? `Re-run this job: ${markdown_link('re-run the governor', s.url)} (Re-run jobs). The rerun reads approvals fresh from the API.`
+                    : 'Re-run the governor job; the rerun reads approvals fresh from the API.',
+            ];
+    }
+}
+/** The job summary's numbered list. */
+function unblockMarkdown(steps, runUrl) {
+    return steps
+        .flatMap((s) => stepMarkdown(s, runUrl))
+        .map((line, i) => `${i + 1}. ${line}`)
+        .join('\n');
+}
+/** The CLI's lines (indented, plain text). */
+function unblockText(steps) {
+    const lines = [];
+    let ways = 0;
+    const way = (text) => lines.push(`  ${ways++ === 0 ? '' : 'or '}${text}`);
+    for (const s of steps)
+        switch (s.step) {
+            case 'frozen':
+            case 'wait':
+                lines.push(`  wait until ${s.until} (${s.detail}), then re-run`);
+                break;
+            case 'break_glass':
+                lines.push('  in an emergency: a break-glass deploy (see docs/runbook.md)');
+                break;
+            case 'fix':
+                lines.push(`  ${s.detail} Approvals do not clear this hold.`, `  ${s.fix}`);
+                break;
+            case 'incident':
+            case 'first_deploy':
+                break;
+            case 'label':
+                way(`add label ${s.label} to #${s.pull} (by an approver who did not author it)`);
+                break;
+            case 'comment':
+                way(`comment "${s.command}" on commit ${s.sha}`);
+                break;
+            case 'variable':
+                way(`set ${s.name}=${s.sha}`);
+                break;
+            case 'without_pull':
+                lines.push(`  (${s.paths.length} path(s) came without a pull request: only the comment or the variable covers them)`);
+                break;
+            case 'rerun':
+                if (ways > 0)
+                    lines.push('  then re-run the governor');
+                break;
+        }
+    return lines;
+}
+/** The notice on one pull request: how that pull request's approval is given. */
+function noticeApproveLine(steps, pull) {
+    const label = steps.find((s) => s.step === 'label' && s.pull === pull);
+    const comment = steps.find((s) => s.step === 'comment');
+    return `To approve${label ? `, add the label \`${label.label}\`` : ''}${label && comment ? ', or' : ''}${comment ? ` comment \`${comment.command}\` as the first line` : ''} — now that it is merged.`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
+
 
 
 
@@ -62681,66 +62851,6 @@ const PATHS_SHOWN = 20;
 function summary_sha(s) {
     return s ? code(shortSha(s)) : '—';
 }
-function unblockSteps(u, r) {
-    const rerun = r.runUrl
-        ? `Re-run this job: ${markdown_link('re-run the governor', r.runUrl)} (Re-run jobs). The rerun reads approvals fresh from the API.`
-        : 'Re-run the governor job; the rerun reads approvals fresh from the API.';
-    if (u.kind === 'wait') {
-        if (u.reason === 'freeze_window')
-            return [
-                `Frozen: ${md(u.detail)}. The freeze ends at ${code(u.until)}; the governor's scheduled reconcile then decides this commit by itself, or ${r.runUrl ? markdown_link('re-run this job', r.runUrl) : 're-run the governor job'} after that time.`,
-                'In an emergency, a break-glass deploy (`break-glass: DEPLOY-NOW` with a reason, by someone with `break_glass_permission`) bypasses the freeze: see docs/runbook.md.',
-            ];
-        if (u.reason === 'soaking' || u.reason === 'stage_busy')
-            return [
-                `Nothing to do but wait: it clears at ${code(u.until)} (${md(u.detail)}).`,
-                `The governor's scheduled reconcile takes it then by itself; or ${r.runUrl ? markdown_link('re-run this job', r.runUrl) : 're-run the governor job'} after that time.`,
-            ];
-        return [`Wait until ${code(u.until)} (${md(u.detail)}).`, rerun];
-    }
-    if (u.kind === 'hard') {
-        const fix = {
-            deploy_not_configured: 'Set `deploy_workflow` in the `release_governor` block of the config file to the workflow file to dispatch (for example `deploy.yml`).',
-            diverged_from_production: 'Bring the release branch back onto the production line (the production SHA must be an ancestor of the SHA to deploy), then let verification run on the new head.',
-            degraded_high_risk: 'Restore production health first: the `degraded` input must be `false` or empty. Approvals do not clear this hold.',
-            not_verified: 'Run the verification workflow on this SHA on the release branch and wait for it to succeed; the governor then runs on its completion.',
-            evidence_missing: 'Re-run the verification workflow on this SHA so that it uploads the artifacts `required_artifacts` names (they must not have expired); the governor decides again when it succeeds. Approvals and break-glass do not clear this hold.',
-        };
-        return [md(u.detail), fix[u.reason] ?? 'This hold cannot be approved away.', rerun];
-    }
-    const steps = [];
-    const target = u.sha;
-    if (u.reason === 'incident_active') {
-        const what = u.incidents.length > 0
-            ? `open incident ${u.incidents.map((i) => `#${i.number} ${md(i.title)}`).join(', ')}`
-            : 'production is reported degraded';
-        steps.push(`Deploys are held because of ${what}. Resolve it (close the issue), or approve this change explicitly:`);
-    }
-    else if (u.reason === 'first_deploy_required') {
-        steps.push(`This is the first deploy to ${md(r.environmentName)} through the governor: an approval of the whole change is required.`);
-    }
-    if (u.modes.includes('label') && u.pulls.length > 0) {
-        for (const pr of u.pulls.slice(0, 10)) {
-            steps.push(`Add the label ${code(u.label)} to pull request #${pr.number} (covers ${pr.paths.slice(0, 3).map(code).join(', ')}${pr.paths.length > 3 ? ` and ${pr.paths.length - 3} more` : ''}). The label must be added by someone with the approver role who did not author the pull request.`);
-        }
-    }
-    if (u.modes.includes('comment')) {
-        steps.push(`Or comment ${code(u.command)} (as the first line) ${u.pulls.length > 0
-            ? `on ${u.pulls
-                .slice(0, 10)
-                .map((p) => `#${p.number}`)
-                .join(', ')} after merge, or `
-            : ''}on commit ${code(target)}, to approve the whole change.`);
-    }
-    if (u.modes.includes('environment')) {
-        steps.push(`Or set the repository variable ${code('RELEASE_GOVERNOR_APPROVED')} to ${code(target)} (Settings → Secrets and variables → Actions → Variables).`);
-    }
-    if (u.withoutPull.length > 0) {
-        steps.push(`${u.withoutPull.length} path(s) came without a merged pull request (${u.withoutPull.slice(0, 3).map(code).join(', ')}${u.withoutPull.length > 3 ? '…' : ''}): only the commit comment or the variable covers them.`);
-    }
-    steps.push(rerun);
-    return steps;
-}
 function renderSummary(r) {
     const out = [];
     const title = r.outcome === 'ERROR'
@@ -62779,9 +62889,7 @@ function renderSummary(r) {
     if (r.healthCheck)
         out.push(healthSection(r.healthCheck));
     if (r.decision?.unblock) {
-        out.push(`### How to unblock\n\n${unblockSteps(r.decision.unblock, r)
-            .map((s, i) => `${i + 1}. ${s}`)
-            .join('\n')}`);
+        out.push(`### How to unblock\n\n${unblockMarkdown(unblockSteps(r.decision.unblock, { runUrl: r.runUrl, environmentName: r.environmentName }), r.runUrl)}`);
     }
     if (r.decision) {
         out.push(`### Rules evaluated\n\n${table(['Rule', 'Verdict', 'Detail'], r.decision.rules.map((x) => [
@@ -64583,6 +64691,7 @@ function stageOfRun(whole, pipeline, run, dispatches) {
 
 
 
+
 /**
  * The governor as seen from the stage the request is about, with what is already known kept
  * when it is that stage's (the snapshot of another stage's view is not).
@@ -64771,6 +64880,10 @@ async function noticeHeld(deps, config, report, sha) {
     if (!config.notify_pull_requests || u?.kind !== 'soft')
         return;
     const approvals = report.approvals;
+    const steps = unblockSteps(u, {
+        runUrl: deps.run.url,
+        environmentName: config.production_environment_name,
+    });
     for (const pr of u.pulls.slice(0, 10)) {
         const paths = pr.paths.slice(0, 10).map((p) => `\`${p}\``);
         const more = pr.paths.length > 10 ? ` and ${pr.paths.length - 10} more` : '';
@@ -64786,7 +64899,7 @@ async function noticeHeld(deps, config, report, sha) {
             '',
             `This pull request changed paths that need an approval: ${paths.join(', ')}${more}.`,
             '',
-            `To approve${u.modes.includes('label') ? `, add the label \`${u.label}\`` : ''}${u.modes.includes('label') && u.modes.includes('comment') ? ', or' : ''}${u.modes.includes('comment') ? ` comment \`${u.command}\` as the first line` : ''} — now that it is merged. An approver needs ${who}.${approvals && approvals.required > 1 ? ` Each path needs ${approvals.required} distinct approvers; ${approvalCount(approvals)} so far.` : ''} The governor then deploys by itself.`,
+            `${noticeApproveLine(steps, pr.number)} An approver needs ${who}.${approvals && approvals.required > 1 ? ` Each path needs ${approvals.required} distinct approvers; ${approvalCount(approvals)} so far.` : ''} The governor then deploys by itself.`,
             '',
             ...ignoredHere(approvals, pr.number),
             deps.run.url ? `[The governor run](${deps.run.url})` : '',

@@ -7,13 +7,7 @@ import { LocalGit, LocalGitError, LocalRepo, LocalStateStore } from './adapters/
 import { createOctokit, RateLimitError } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';
 import { probeUrl } from './adapters/http-probe.js';
-import {
-  APPROVAL_VARIABLE,
-  ConfigError,
-  configJsonSchema,
-  envVarFor,
-  retryBaseMs,
-} from './domain/config.js';
+import { ConfigError, configJsonSchema, envVarFor, retryBaseMs } from './domain/config.js';
 import { pipelineOf, pipelineRows, type PipelineRow } from './domain/pipeline.js';
 import { verifyChain, type EvidenceRecord } from './domain/evidence.js';
 import { inFlight, StateCorruptError, stageView, versionOf, type Release } from './domain/state.js';
@@ -26,6 +20,7 @@ import { WhatIfStore } from './governor/what-if-store.js';
 import { adopt, clearClaim, recordDeploy, type OperatorResult } from './operator.js';
 import type { EvidenceSnapshot, StateStore } from './ports.js';
 import type { RunReport } from './report/summary.js';
+import { unblockSteps, unblockText } from './report/unblock.js';
 
 const USAGE = `Usage: release-governor <command> [options]
 
@@ -301,22 +296,12 @@ function reportText(r: RunReport, b: Backend, showPaths: boolean): string {
     for (const a of r.approvals.ignored) lines.push(`  ignored: ${a.detail}`);
   }
   const u = r.decision?.unblock;
-  if (u) {
-    lines.push('', 'How to unblock:');
-    if (u.kind === 'wait') lines.push(`  wait until ${u.until} (${u.detail}), then re-run`);
-    else if (u.kind === 'hard') lines.push(`  ${u.detail} Approvals do not clear this hold.`);
-    else {
-      const ways: string[] = [];
-      if (u.modes.includes('label')) {
-        for (const pr of u.pulls)
-          ways.push(`add label ${u.label} to #${pr.number} (by an approver who did not author it)`);
-      }
-      if (u.modes.includes('comment')) ways.push(`comment "${u.command}" on commit ${u.sha}`);
-      if (u.modes.includes('environment')) ways.push(`set ${APPROVAL_VARIABLE}=${u.sha}`);
-      ways.forEach((w, i) => lines.push(`  ${i === 0 ? '' : 'or '}${w}`));
-      lines.push('  then re-run the governor');
-    }
-  }
+  if (u)
+    lines.push(
+      '',
+      'How to unblock:',
+      ...unblockText(unblockSteps(u, { runUrl: null, environmentName: r.environmentName })),
+    );
   for (const w of r.warnings) lines.push('', `Warning: ${w}`);
   for (const n of r.notes) lines.push('', `Note: ${n}`);
   if (r.deployRunUrl) lines.push('', `Triggered: ${r.deployRunUrl}`);

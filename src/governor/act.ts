@@ -1,6 +1,7 @@
 // Carry an ALLOW out exactly once: claim on the state branch, dispatch, record the run; a HOLD
 // is recorded and published. A lost race decides again from fresh state.
 import { noticeEdits } from '../report/notice.js';
+import { noticeApproveLine, unblockSteps } from '../report/unblock.js';
 import type { Config } from '../domain/config.js';
 import {
   claim,
@@ -312,6 +313,10 @@ async function noticeHeld(
   const u = report.decision?.unblock;
   if (!config.notify_pull_requests || u?.kind !== 'soft') return;
   const approvals = report.approvals;
+  const steps = unblockSteps(u, {
+    runUrl: deps.run.url,
+    environmentName: config.production_environment_name,
+  });
   for (const pr of u.pulls.slice(0, 10)) {
     const paths = pr.paths.slice(0, 10).map((p) => `\`${p}\``);
     const more = pr.paths.length > 10 ? ` and ${pr.paths.length - 10} more` : '';
@@ -327,7 +332,7 @@ async function noticeHeld(
       '',
       `This pull request changed paths that need an approval: ${paths.join(', ')}${more}.`,
       '',
-      `To approve${u.modes.includes('label') ? `, add the label \`${u.label}\`` : ''}${u.modes.includes('label') && u.modes.includes('comment') ? ', or' : ''}${u.modes.includes('comment') ? ` comment \`${u.command}\` as the first line` : ''} — now that it is merged. An approver needs ${who}.${approvals && approvals.required > 1 ? ` Each path needs ${approvals.required} distinct approvers; ${approvalCount(approvals)} so far.` : ''} The governor then deploys by itself.`,
+      `${noticeApproveLine(steps, pr.number)} An approver needs ${who}.${approvals && approvals.required > 1 ? ` Each path needs ${approvals.required} distinct approvers; ${approvalCount(approvals)} so far.` : ''} The governor then deploys by itself.`,
       '',
       ...ignoredHere(approvals, pr.number),
       deps.run.url ? `[The governor run](${deps.run.url})` : '',

@@ -1,11 +1,12 @@
 // The job summary and the commit status text: data in, markdown out.
 import type { ApprovalResult } from '../domain/approvals.js';
-import type { Decision, Unblock } from '../domain/decide.js';
+import type { Decision } from '../domain/decide.js';
 import { describeResult, type HealthResult } from '../domain/health.js';
 import type { PipelineRow } from '../domain/pipeline.js';
 import type { RiskAssessment } from '../domain/risk.js';
 import { shortSha, type Outcome, type ReasonCode, type Risk } from '../domain/types.js';
 import { cell, code, link, md, table } from './markdown.js';
+import { unblockMarkdown, unblockSteps } from './unblock.js';
 
 export interface RunReport {
   /** ROLLBACK: this run rolled a stage back (§15, §16). */
@@ -95,86 +96,6 @@ function sha(s: string | null): string {
   return s ? code(shortSha(s)) : '—';
 }
 
-function unblockSteps(u: Unblock, r: RunReport): string[] {
-  const rerun = r.runUrl
-    ? `Re-run this job: ${link('re-run the governor', r.runUrl)} (Re-run jobs). The rerun reads approvals fresh from the API.`
-    : 'Re-run the governor job; the rerun reads approvals fresh from the API.';
-  if (u.kind === 'wait') {
-    if (u.reason === 'freeze_window')
-      return [
-        `Frozen: ${md(u.detail)}. The freeze ends at ${code(u.until)}; the governor's scheduled reconcile then decides this commit by itself, or ${r.runUrl ? link('re-run this job', r.runUrl) : 're-run the governor job'} after that time.`,
-        'In an emergency, a break-glass deploy (`break-glass: DEPLOY-NOW` with a reason, by someone with `break_glass_permission`) bypasses the freeze: see docs/runbook.md.',
-      ];
-    if (u.reason === 'soaking' || u.reason === 'stage_busy')
-      return [
-        `Nothing to do but wait: it clears at ${code(u.until)} (${md(u.detail)}).`,
-        `The governor's scheduled reconcile takes it then by itself; or ${r.runUrl ? link('re-run this job', r.runUrl) : 're-run the governor job'} after that time.`,
-      ];
-    return [`Wait until ${code(u.until)} (${md(u.detail)}).`, rerun];
-  }
-  if (u.kind === 'hard') {
-    const fix: Record<string, string> = {
-      deploy_not_configured:
-        'Set `deploy_workflow` in the `release_governor` block of the config file to the workflow file to dispatch (for example `deploy.yml`).',
-      diverged_from_production:
-        'Bring the release branch back onto the production line (the production SHA must be an ancestor of the SHA to deploy), then let verification run on the new head.',
-      degraded_high_risk:
-        'Restore production health first: the `degraded` input must be `false` or empty. Approvals do not clear this hold.',
-      not_verified:
-        'Run the verification workflow on this SHA on the release branch and wait for it to succeed; the governor then runs on its completion.',
-      evidence_missing:
-        'Re-run the verification workflow on this SHA so that it uploads the artifacts `required_artifacts` names (they must not have expired); the governor decides again when it succeeds. Approvals and break-glass do not clear this hold.',
-    };
-    return [md(u.detail), fix[u.reason] ?? 'This hold cannot be approved away.', rerun];
-  }
-  const steps: string[] = [];
-  const target = u.sha;
-  if (u.reason === 'incident_active') {
-    const what =
-      u.incidents.length > 0
-        ? `open incident ${u.incidents.map((i) => `#${i.number} ${md(i.title)}`).join(', ')}`
-        : 'production is reported degraded';
-    steps.push(
-      `Deploys are held because of ${what}. Resolve it (close the issue), or approve this change explicitly:`,
-    );
-  } else if (u.reason === 'first_deploy_required') {
-    steps.push(
-      `This is the first deploy to ${md(r.environmentName)} through the governor: an approval of the whole change is required.`,
-    );
-  }
-  if (u.modes.includes('label') && u.pulls.length > 0) {
-    for (const pr of u.pulls.slice(0, 10)) {
-      steps.push(
-        `Add the label ${code(u.label)} to pull request #${pr.number} (covers ${pr.paths.slice(0, 3).map(code).join(', ')}${pr.paths.length > 3 ? ` and ${pr.paths.length - 3} more` : ''}). The label must be added by someone with the approver role who did not author the pull request.`,
-      );
-    }
-  }
-  if (u.modes.includes('comment')) {
-    steps.push(
-      `Or comment ${code(u.command)} (as the first line) ${
-        u.pulls.length > 0
-          ? `on ${u.pulls
-              .slice(0, 10)
-              .map((p) => `#${p.number}`)
-              .join(', ')} after merge, or `
-          : ''
-      }on commit ${code(target)}, to approve the whole change.`,
-    );
-  }
-  if (u.modes.includes('environment')) {
-    steps.push(
-      `Or set the repository variable ${code('RELEASE_GOVERNOR_APPROVED')} to ${code(target)} (Settings → Secrets and variables → Actions → Variables).`,
-    );
-  }
-  if (u.withoutPull.length > 0) {
-    steps.push(
-      `${u.withoutPull.length} path(s) came without a merged pull request (${u.withoutPull.slice(0, 3).map(code).join(', ')}${u.withoutPull.length > 3 ? '…' : ''}): only the commit comment or the variable covers them.`,
-    );
-  }
-  steps.push(rerun);
-  return steps;
-}
-
 export function renderSummary(r: RunReport): string {
   const out: string[] = [];
   const title =
@@ -217,9 +138,10 @@ export function renderSummary(r: RunReport): string {
   if (r.healthCheck) out.push(healthSection(r.healthCheck));
   if (r.decision?.unblock) {
     out.push(
-      `### How to unblock\n\n${unblockSteps(r.decision.unblock, r)
-        .map((s, i) => `${i + 1}. ${s}`)
-        .join('\n')}`,
+      `### How to unblock\n\n${unblockMarkdown(
+        unblockSteps(r.decision.unblock, { runUrl: r.runUrl, environmentName: r.environmentName }),
+        r.runUrl,
+      )}`,
     );
   }
   if (r.decision) {
