@@ -63026,7 +63026,6 @@ function statusDescription(r) {
 
 
 
-
 /** Whether a read answers for this production SHA and head (production's policy fits any head). */
 function readFits(read, production, head) {
     return (read.production === production &&
@@ -63081,10 +63080,6 @@ async function readConfig(deps, production, head) {
             },
         ]);
     }
-    // Until a stage is chosen the store presents the last one (without `stages`, the one stage,
-    // named after the production environment), which the top-level fields describe.
-    if (result.config && deps.store.stageName === null)
-        deps.store.useStage(lastStage(pipelineOf(result.config)).name, true);
     if (result.config)
         deps.store.retentionDays = result.config.evidence_retention_days;
     const blobSha = text === null ? null : gitBlobSha(text);
@@ -64099,7 +64094,8 @@ const MAX_ANCESTRY_CHECKS = 10;
  * hand), else the next after the highest of our tags below it. A computed name that is taken by
  * another commit fails here, before anything is claimed.
  */
-async function planVersion(deps, config, sha, current, compare) {
+async function planVersion(deps, config, range) {
+    const { sha, current, compare } = range;
     const v = versioningOf(config, pipelineOf(config));
     // semver and the commit parser load only here, when versioning is on (start-up: SPEC §13).
     const { nextVersion, versionTags } = await Promise.all(/* import() */[__nccwpck_require__.e(847), __nccwpck_require__.e(362)]).then(__nccwpck_require__.bind(__nccwpck_require__, 75362));
@@ -64110,43 +64106,10 @@ async function planVersion(deps, config, sha, current, compare) {
         branch: config.branch,
     });
     const ours = versionTags(read.tags, v.tag_prefix);
-    const inRange = new Set(rangeCommits.map((c) => c.sha));
-    let messages = current ? rangeCommits.map((c) => c.message) : [];
-    let pulls = read.pulls;
-    let previous = null;
-    let problem;
-    let checks = 0;
-    for (const t of ours) {
-        if (t.commit === sha)
-            continue;
-        if (t.commit === current || inRange.has(t.commit)) {
-            previous = t;
-            break;
-        }
-        if (++checks > MAX_ANCESTRY_CHECKS) {
-            const lost = `Could not find the version below ${shortSha(sha)}: the ${MAX_ANCESTRY_CHECKS} highest ${v.tag_prefix}X.Y.Z tags are not its ancestors.`;
-            // A what-if dispatches nothing: it says what a real run would meet, and goes on.
-            if (deps.dryRun) {
-                problem = `${lost} A real run stops here before claiming anything; the version shown is counted as if no tag were below.`;
-                break;
-            }
-            throw new GovernorError(lost, `Delete tags made on other branches, or tag the release below ${shortSha(sha)} by hand with its version; then re-run.`);
-        }
-        const c = await deps.gh.compare(t.commit, sha);
-        if (c.status === 'ahead' || c.status === 'identical') {
-            previous = t;
-            // No release recorded on this stage yet: the range is the tag..sha.
-            if (!current) {
-                messages = c.commits.map((x) => x.message);
-                pulls = (await deps.gh.releaseRange({
-                    withTags: false,
-                    commits: c.commits.map((x) => x.sha),
-                    branch: config.branch,
-                })).pulls;
-            }
-            break;
-        }
-    }
+    const below = await versionBelow(deps, config, { ...range, ours, prefix: v.tag_prefix });
+    const { previous, problem } = below;
+    const messages = below.messages ?? (current ? rangeCommits.map((c) => c.message) : []);
+    const pulls = below.pulls ?? read.pulls;
     const plan = nextVersion({
         prefix: v.tag_prefix,
         initial: v.initial_version,
@@ -64176,6 +64139,46 @@ async function planVersion(deps, config, sha, current, compare) {
     if (taken)
         throw conflict(plan.tag, taken.commit, sha);
     return problem ? { ...plan, problem } : plan;
+}
+/**
+ * The highest of our tags that is an ancestor of `sha`: one known to be (at the stage's current
+ * SHA, or on a commit of the range), else one compare each for at most MAX_ANCESTRY_CHECKS.
+ * With no release on the stage yet, the range it was counted over (tag..sha) comes along.
+ */
+async function versionBelow(deps, config, r) {
+    const { sha, current } = r;
+    const inRange = new Set((r.compare?.commits ?? []).map((c) => c.sha));
+    let checks = 0;
+    for (const t of r.ours) {
+        if (t.commit === sha)
+            continue;
+        if (t.commit === current || inRange.has(t.commit))
+            return { previous: t };
+        if (++checks > MAX_ANCESTRY_CHECKS) {
+            const lost = `Could not find the version below ${shortSha(sha)}: the ${MAX_ANCESTRY_CHECKS} highest ${r.prefix}X.Y.Z tags are not its ancestors.`;
+            // A what-if dispatches nothing: it says what a real run would meet, and goes on.
+            if (deps.dryRun)
+                return {
+                    previous: null,
+                    problem: `${lost} A real run stops here before claiming anything; the version shown is counted as if no tag were below.`,
+                };
+            throw new GovernorError(lost, `Delete tags made on other branches, or tag the release below ${shortSha(sha)} by hand with its version; then re-run.`);
+        }
+        const c = await deps.gh.compare(t.commit, sha);
+        if (c.status !== 'ahead' && c.status !== 'identical')
+            continue;
+        if (current)
+            return { previous: t };
+        // No release recorded on this stage yet: the range is the tag..sha.
+        const commits = c.commits.map((x) => x.sha);
+        const { pulls } = await deps.gh.releaseRange({
+            withTags: false,
+            commits,
+            branch: config.branch,
+        });
+        return { previous: t, messages: c.commits.map((x) => x.message), pulls };
+    }
+    return { previous: null };
 }
 function conflict(tag, other, sha) {
     return new GovernorError(`The tag ${tag} exists on ${other}, not on ${sha}, the commit to release as ${tag}. Nothing was dispatched.`, `A tag of the next version was made by hand on another commit. Delete it (git push --delete origin ${tag}) if it is wrong, or tag ${shortSha(sha)} by hand with the version it should have; then re-run the governor.`);
@@ -64213,7 +64216,8 @@ async function ensureTag(deps, plan, sha, stage) {
  * The stage runs `sha` verified: when it is the versioned stage and the deploy carried a tag,
  * publish the GitHub release of that tag (once: an existing release is left as it is).
  */
-async function publishRelease(deps, ctx, sha, report, known) {
+async function publishRelease(on, sha, known) {
+    const { deps, ctx, report } = on;
     const v = versioningOf(ctx.config, pipelineOf(ctx.config));
     if (!v?.github_release || v.stage.name !== ctx.stage.name || deps.dryRun)
         return;
@@ -64275,7 +64279,9 @@ async function publishRelease(deps, ctx, sha, report, known) {
 
 
 
-async function changedFiles(deps, productionSha, sha, compareFiles, capped) {
+async function changedFiles(deps, productionSha, sha, compare) {
+    const compareFiles = compare?.files ?? null;
+    const capped = compare?.capped ?? false;
     if (productionSha === null) {
         const head = await deps.gh.treeFiles(sha);
         const files = [...head.files.keys()].map((path) => ({ path, status: 'added' }));
@@ -64459,7 +64465,7 @@ async function evaluate(deps, req, known) {
         ...(environment !== null ? ['environment'] : []),
         ...(versioning && stage.index >= versioning.stage.index ? ['version'] : []),
     ]);
-    const { files, incomplete } = await changedFiles(deps, productionSha, req.sha, productionCompare?.files ?? null, productionCompare?.capped ?? false);
+    const { files, incomplete } = await changedFiles(deps, productionSha, req.sha, productionCompare);
     const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
     const diff = { files: files.length, digest: diffDigest(files) };
     let roles = {};
@@ -64521,7 +64527,11 @@ async function evaluate(deps, req, known) {
     if (decision.outcome === 'ALLOW') {
         const v = versioning;
         if (v && v.stage.name === stage.name) {
-            const plan = await planVersion(deps, config, req.sha, productionSha, productionCompare);
+            const plan = await planVersion(deps, config, {
+                sha: req.sha,
+                current: productionSha,
+                compare: productionCompare,
+            });
             if (plan.problem)
                 notes.push(plan.problem);
             version = { tag: plan.tag, plan };
@@ -64638,6 +64648,13 @@ function stageDeps(deps, stage) {
         return deps;
     return { ...deps, store: deps.store.forStage(stage.name, stage.isLast) };
 }
+/**
+ * A snapshot `deps` read, if it is the view `stage` would read too (a store for no stage
+ * presents the last), so the stage's steps use it instead of reading again.
+ */
+function sameView(deps, stage, snapshot) {
+    return deps.store.presents(stage) ? snapshot : undefined;
+}
 /** The stage named by the `stage` input, or an error listing the stages there are. */
 function namedStage(pipeline, name) {
     const stage = findStage(pipeline, name);
@@ -64715,7 +64732,7 @@ async function onStage(deps, req, first) {
             ? firstNotPassed(whole, pipeline, req.sha)
             : pipeline.stages[0];
     const sd = stageDeps(deps, stage);
-    return { deps: sd, known: sd === deps ? known : { ...known, snapshot: undefined } };
+    return { deps: sd, known: { ...known, snapshot: sameView(deps, stage, known.snapshot) } };
 }
 async function decideAndAct(root, req, first) {
     if (!isFullSha(req.sha))
@@ -64733,7 +64750,7 @@ async function decideAndAct(root, req, first) {
         // A claimed SHA whose deploy run exists: record what the claimant could not.
         if (ev.foundRun && config && !deps.dryRun) {
             const run = ev.foundRun;
-            await recordDispatched(deps, req.sha, run.id, run.url);
+            await recordDispatched(deps, req.sha, run);
             report.notes.push(`Found deploy run ${run.url} for the earlier claim and recorded it.`);
         }
         if (deps.dryRun || ev.decision.outcome === 'SKIP' || !config)
@@ -64805,7 +64822,11 @@ async function decideAndAct(root, req, first) {
         }
         let run;
         try {
-            run = await dispatchOnce(deps, config, req.sha, environment, ev.version?.tag ?? null);
+            run = await dispatchOnce(deps, config, {
+                sha: req.sha,
+                environment,
+                version: ev.version?.tag ?? null,
+            });
         }
         catch (e) {
             // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
@@ -64814,16 +64835,20 @@ async function decideAndAct(root, req, first) {
                 await withdrawClaim(deps, req.sha, `dispatch refused (HTTP ${e.status})`, claimed);
             throw e;
         }
-        const recorded = await recordDispatched(deps, req.sha, run.id, run.url, claimed);
+        const recorded = await recordDispatched(deps, req.sha, run, claimed);
         report.stateCommit = recorded ?? report.stateCommit;
         report.deployRunUrl = run.url;
         const row = report.pipeline?.find((r) => r.stage === ev.stage?.name);
         if (row)
             row.inFlight = { sha: req.sha, runUrl: run.url };
         await publishStatus(deps, report, req.sha, 'success', statusDescription(report), run.url, config.status_context);
-        await noticeApproved(deps, config, report, req.sha, run.url);
+        await noticeApproved(deps, config, report, { sha: req.sha, runUrl: run.url });
         if (req.breakGlass)
-            await announceBreakGlass(deps, req, ev.decision.bypassed ?? [], report, run.url, ev.stage?.name ?? config.production_environment_name);
+            await announceBreakGlass(deps, req, report, {
+                bypassed: ev.decision.bypassed ?? [],
+                runUrl: run.url,
+                stage: ev.stage?.name ?? config.production_environment_name,
+            });
         return report;
     }
     throw new GovernorError(`Deciding ${shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`, 'Re-run the job.');
@@ -64923,7 +64948,8 @@ function ignoredHere(approvals, pull) {
     return ['Not counted:', ...here.slice(0, 5).map((a) => `- ${a.detail}`), ''];
 }
 /** The hold cleared: the notices that asked for it say who approved and that it deploys. */
-async function noticeApproved(deps, config, report, sha, runUrl) {
+async function noticeApproved(deps, config, report, deploy) {
+    const { sha, runUrl } = deploy;
     if (!config.notify_pull_requests || !report.approvals)
         return;
     const byPull = new Map();
@@ -64951,7 +64977,8 @@ function withBreakGlass(record, req, bypassed, deps) {
     };
 }
 /** Break-glass leaves a loud trail: a banner, and an issue labelled break-glass. */
-async function announceBreakGlass(deps, req, bypassed, report, runUrl, stage) {
+async function announceBreakGlass(deps, req, report, deploy) {
+    const { bypassed, runUrl, stage } = deploy;
     const bg = req.breakGlass;
     report.banner = `BREAK-GLASS deploy of ${shortSha(req.sha)} to ${stage} by @${bg.actor}: "${bg.reason}". Bypassed: ${bypassed.length ? bypassed.join(', ') : 'nothing (no hold applied)'}.`;
     const title = `Break-glass deploy of ${shortSha(req.sha)} to ${stage} by @${bg.actor}`;
@@ -64974,7 +65001,8 @@ async function announceBreakGlass(deps, req, bypassed, report, runUrl, stage) {
     });
 }
 /** Dispatch, then make sure we know the run: from the response, or by finding it. */
-async function dispatchOnce(deps, config, sha, environment, version = null) {
+async function dispatchOnce(deps, config, what) {
+    const { sha, environment, version = null } = what;
     let direct = null;
     try {
         direct = await deps.gh.dispatch(config.deploy_workflow, config.deploy_workflow_ref, sha, environment, version);
@@ -64998,7 +65026,8 @@ async function dispatchOnce(deps, config, sha, environment, version = null) {
     }
     throw new GovernorError(`Dispatched ${config.deploy_workflow} for ${shortSha(sha)}${environment ? ` to ${environment}` : ''} but could not find its run (no run titled with the SHA${environment ? ' and the environment' : ''}).`, `The claim stays on the state branch, so nothing is dispatched twice. Check the Actions tab for a run of ${config.deploy_workflow}; its run-name must contain the SHA (run-name: Deploy \${{ inputs.sha }}). Re-running the governor after ${CLAIM_GRACE_MS / 60_000} minutes takes the claim over if no run exists.`);
 }
-async function recordDispatched(deps, sha, runId, url, first) {
+async function recordDispatched(deps, sha, run, first) {
+    const { id: runId, url } = run;
     const written = await writeState(deps, sha, (snap) => {
         const entry = snap.release.deploy_history.find((h) => h.sha === sha);
         if (!entry || entry.run_id === runId)
@@ -65056,9 +65085,10 @@ function mayRun(deps, pending) {
  * Verifies the stage's deploy of `sha` (run `runId`), whose success was just recorded with its
  * health check pending. Returns whether the stage now runs `sha` verified.
  */
-async function verifyDeploy(deps, ctx, sha, runId, report, 
+async function verifyDeploy(t, 
 /** The state as the caller just wrote or read it (with `sha`'s record), to save a read. */
 known) {
+    const { deps, ctx, sha, runId, report } = t;
     const check = ctx.stage.health;
     const snap = known ?? (await deps.store.read(sha));
     const entry = deployEntry(snap.release, sha, runId);
@@ -65066,11 +65096,11 @@ known) {
     const recorded = last && last.sha === sha ? last : null;
     if (entry?.health_check === 'passed') {
         report.notes.push(`The health check of ${shortSha(sha)} on ${ctx.stage.name} passed already.`);
-        await publishRelease(deps, ctx, sha, report, snap);
+        await publishRelease(t, sha, snap);
         return true;
     }
     if (entry?.health_check === 'failed' && recorded)
-        return !(await healthFailed(deps, ctx, sha, runId, recorded, report, snap));
+        return !(await healthFailed(t, recorded, snap));
     const pending = recorded?.verdict === 'pending'
         ? recorded
         : pendingCheck(sha, check, deps.now(), claimedBy(deps));
@@ -65079,16 +65109,17 @@ known) {
         return false;
     }
     if (check.workflow !== undefined) {
-        await startSmokeTests(deps, ctx, sha, runId, pending, report, snap);
+        await startSmokeTests(t, pending, snap);
         return false;
     }
     deps.log(`Verifying ${ctx.stage.name} at ${shortSha(sha)}: probing ${check.url} every ${check.interval_seconds} s for ${check.duration_seconds} s.`);
     const samples = await deps.probe(check, deps.log);
     const result = judgeProbes({ ...pending, by: claimedBy(deps) }, samples, deps.now());
-    return concludeCheck(deps, ctx, sha, runId, result, report, snap);
+    return concludeCheck(t, result, snap);
 }
 /** workflow mode: dispatch the smoke tests once and record their run; the verdict comes later. */
-async function startSmokeTests(deps, ctx, sha, runId, pending, report, snap) {
+async function startSmokeTests(t, pending, snap) {
+    const { deps, ctx, sha, runId, report } = t;
     const check = ctx.stage.health;
     const workflow = check.workflow;
     const environment = ctx.environment ?? ctx.stage.environment;
@@ -65107,7 +65138,7 @@ async function startSmokeTests(deps, ctx, sha, runId, pending, report, snap) {
             message: `verify ${shortSha(sha)} on ${ctx.stage.name}: smoke tests`,
         };
     }, snap);
-    const run = await dispatchOnce(deps, { ...ctx.config, deploy_workflow: workflow }, sha, environment);
+    const run = await dispatchOnce(deps, { ...ctx.config, deploy_workflow: workflow }, { sha, environment });
     const started = { ...mine, run_id: run.id, run_url: run.url };
     await writeState(deps, sha, (s) => {
         const cur = asHealthResult(s.release.last_health_check);
@@ -65123,9 +65154,10 @@ async function startSmokeTests(deps, ctx, sha, runId, pending, report, snap) {
     await publishStatus(deps, report, sha, 'pending', `Verifying ${ctx.stage.name}: smoke tests running`, run.url, ctx.config.status_context);
 }
 /** The smoke-test run of a pending check finished: its conclusion is the verdict. */
-async function smokeTestsFinished(deps, ctx, run, report, 
+async function smokeTestsFinished(on, run, 
 /** The stage's state as the caller read it (saves a read). */
 known) {
+    const { deps, ctx, report } = on;
     const snap = known ?? (await deps.store.read());
     const pending = asHealthResult(snap.release.last_health_check);
     if (!pending || pending.run_id !== run.id) {
@@ -65136,15 +65168,16 @@ known) {
     if (pending.verdict !== 'pending') {
         report.headline = `The health check of ${shortSha(pending.sha)} on ${ctx.stage.name} was concluded already (${pending.verdict}).`;
         if (pending.verdict === 'fail')
-            await healthFailed(deps, ctx, pending.sha, entry?.run_id ?? null, pending, report, snap);
+            await healthFailed({ ...on, sha: pending.sha, runId: entry?.run_id ?? null }, pending, snap);
         return { sha: pending.sha, verified: pending.verdict === 'pass' };
     }
     const result = judgeRun(pending, run, deps.now());
-    const verified = await concludeCheck(deps, ctx, pending.sha, entry?.run_id ?? null, result, report, snap);
+    const verified = await concludeCheck({ ...on, sha: pending.sha, runId: entry?.run_id ?? null }, result, snap);
     return { sha: pending.sha, verified };
 }
 /** Records the verdict; a pass verifies the stage, a fail rolls it back. Returns verified. */
-async function concludeCheck(deps, ctx, sha, runId, result, report, first) {
+async function concludeCheck(t, result, first) {
+    const { deps, ctx, sha, runId, report } = t;
     report.healthCheck = result;
     const stage = ctx.stage.name;
     if (result.verdict === 'pass') {
@@ -65162,10 +65195,10 @@ async function concludeCheck(deps, ctx, sha, runId, result, report, first) {
         report.stateCommit = written?.head ?? report.stateCommit;
         report.headline = `${report.headline} Health check passed: ${describeResult(result)}.`.trim();
         await publishStatus(deps, report, sha, 'success', `Verified on ${stage} · ${shortSha(sha)}`, result.run_url ?? deps.run.url, ctx.config.status_context);
-        await publishRelease(deps, ctx, sha, report);
+        await publishRelease(t, sha);
         return true;
     }
-    await healthFailed(deps, ctx, sha, runId, result, report, first);
+    await healthFailed(t, result, first);
     return false;
 }
 /**
@@ -65173,7 +65206,8 @@ async function concludeCheck(deps, ctx, sha, runId, result, report, first) {
  * last healthy SHA is claimed and dispatched exactly once; one issue says what happened.
  * Returns whether the stage was (or is being) rolled back.
  */
-async function healthFailed(deps, ctx, bad, runId, result, report, first) {
+async function healthFailed(t, result, first) {
+    const { deps, ctx, sha: bad, runId, report } = t;
     const check = ctx.stage.health;
     const stage = ctx.stage.name;
     const me = claimedBy(deps);
@@ -65228,7 +65262,11 @@ async function healthFailed(deps, ctx, bad, runId, result, report, first) {
             : 'there is no earlier SHA whose deploy and health check both passed to return to';
         report.outcome = 'HOLD';
         report.headline = `Health check of ${shortSha(bad)} on ${stage} failed (${result.reasons.join('; ')}); not rolled back: ${why}.`;
-        const issue = await openOnce(deps, ctx.config, report, `Health check of ${stage} failed on ${shortSha(bad)}: not rolled back`, issueBody(ctx, bad, null, result, why, null), deployEntry(state, bad, runId)?.issue_number ?? null);
+        const issue = await openOnce(t, {
+            title: `Health check of ${stage} failed on ${shortSha(bad)}: not rolled back`,
+            body: issueBody(ctx, result, { bad, target: null, why, rollbackRun: null }),
+            recorded: deployEntry(state, bad, runId)?.issue_number ?? null,
+        });
         if (issue !== null)
             await recordIssue(deps, bad, (h) => h.sha === bad, issue);
         await publishStatus(deps, report, bad, 'failure', `Health check failed on ${stage} · ${shortSha(bad)}`, deps.run.url, ctx.config.status_context);
@@ -65240,7 +65278,11 @@ async function healthFailed(deps, ctx, bad, runId, result, report, first) {
     if (runUrl === null)
         return true;
     if (!rb.issue_number) {
-        const issue = await openOnce(deps, ctx.config, report, `Automatic rollback of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: health check failed`, issueBody(ctx, bad, rb.sha, result, null, runUrl), null);
+        const issue = await openOnce(t, {
+            title: `Automatic rollback of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: health check failed`,
+            body: issueBody(ctx, result, { bad, target: rb.sha, why: null, rollbackRun: runUrl }),
+            recorded: null,
+        });
         if (issue !== null)
             await recordIssue(deps, rb.sha, (h) => h.rollback_of === bad && h.sha === rb.sha, issue);
     }
@@ -65265,12 +65307,17 @@ async function dispatchRollback(deps, ctx, rb, report) {
         report.notes.push(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
         return null;
     }
-    const run = await dispatchOnce(deps, ctx.config, rb.sha, ctx.environment, rb.version ?? null);
-    await recordDispatched(deps, rb.sha, run.id, run.url);
+    const run = await dispatchOnce(deps, ctx.config, {
+        sha: rb.sha,
+        environment: ctx.environment,
+        version: rb.version ?? null,
+    });
+    await recordDispatched(deps, rb.sha, run);
     report.deployRunUrl = run.url;
     return run.url;
 }
-function issueBody(ctx, bad, target, r, why, rollbackRun) {
+function issueBody(ctx, r, what) {
+    const { bad, target, why, rollbackRun } = what;
     const t = r.thresholds;
     const lines = [
         target
@@ -65299,10 +65346,12 @@ function issueBody(ctx, bad, target, r, why, rollbackRun) {
     return lines.join('\n');
 }
 /** Opens the issue unless it is recorded or already open (a re-run, or a lost answer). */
-async function openOnce(deps, config, report, title, body, recorded) {
+async function openOnce(t, issue) {
+    const { deps, report } = t;
+    const { title, body, recorded } = issue;
     if (recorded !== null)
         return recorded;
-    const labels = config.rollback_labels;
+    const labels = t.ctx.config.rollback_labels;
     const open = await deps.gh.findOpenIssue(title, labels);
     if (open !== null)
         return open;
@@ -65350,10 +65399,12 @@ async function recordIssue(deps, sha, match, issue) {
 
 
 /**
- * `snapshot` is the stage's state read with the decision record of `readFor`; when the run
- * deployed another SHA (the ref moved on since the dispatch), that SHA's record is read.
+ * `known.snapshot` is the stage's state read with the decision record of `known.readFor`; when
+ * the run deployed another SHA (the ref moved on since the dispatch), that SHA's record is read.
  */
-async function observeDeploy(deps, run, ctx, first, readFor) {
+async function observeDeploy(on, known) {
+    const { deps, run, ctx } = on;
+    const { snapshot: first, readFor } = known;
     const config = ctx.config;
     let snapshot = first;
     const report = emptyReport({
@@ -65401,32 +65452,34 @@ async function observeDeploy(deps, run, ctx, first, readFor) {
     const health = success && movesProduction && !rollback && ctx.stage.health
         ? pendingCheck(sha, ctx.stage.health, deps.now(), claimedBy(deps))
         : null;
+    const f = { deps, run, ctx, report };
     const after = already
         ? snapshot
-        : await recordOutcome(deps, run, snapshot, { sha, url, attempt, movesProduction, health }, report);
+        : await recordOutcome(f, snapshot, { sha, url, attempt, movesProduction, health });
     report.productionSha = after.release.production_sha_current;
     const o = { sha, url, attempt, movesProduction, already: already !== null, after };
     if (rollback) {
-        await rollbackFinished(deps, run, ctx, report, o, rollback);
+        await rollbackFinished(f, o, rollback);
         return { report, sha, verified: false };
     }
     if (!success) {
-        await reportFailure(deps, run, config, report, o);
+        await reportFailure(f, o);
         return { report, sha, verified: false };
     }
     const runs = after.release.production_sha_current === sha;
     const checked = runs && ctx.stage.health !== null;
-    await announceSuccess(deps, config, report, o, checked);
+    await announceSuccess(f, o, checked);
     if (!checked) {
         if (runs)
-            await publishRelease(deps, ctx, sha, report, after);
+            await publishRelease({ deps, ctx, report }, sha, after);
         return { report, sha, verified: runs };
     }
-    const verified = await verifyDeploy(deps, ctx, sha, run.runId, report, after.head !== null ? after : undefined);
+    const verified = await verifyDeploy({ deps, ctx, sha, runId: run.runId, report }, after.head !== null ? after : undefined);
     return { report, sha, verified };
 }
 /** A rollback deploy finished: say so on its issue; if it failed too, stop there (never loop). */
-async function rollbackFinished(deps, run, ctx, report, o, entry) {
+async function rollbackFinished(f, o, entry) {
+    const { deps, run, ctx, report } = f;
     const stage = ctx.stage.name;
     const success = run.conclusion === 'success';
     const bad = entry.rollback_of;
@@ -65446,7 +65499,8 @@ async function rollbackFinished(deps, run, ctx, report, o, entry) {
  * Records the outcome (one commit: release.json and the SHA's record) and returns the state
  * after it, built from what was written rather than read back.
  */
-async function recordOutcome(deps, run, snapshot, o, report) {
+async function recordOutcome(f, snapshot, o) {
+    const { deps, run, report } = f;
     const { sha, url, attempt, movesProduction, health } = o;
     const success = run.conclusion === 'success';
     let after = snapshot;
@@ -65503,7 +65557,9 @@ async function recordOutcome(deps, run, snapshot, o, report) {
     report.stateCommit = written?.head ?? null;
     return after;
 }
-async function announceSuccess(deps, config, report, o, verifying) {
+async function announceSuccess(f, o, verifying) {
+    const { deps, report } = f;
+    const config = f.ctx.config;
     const { sha, url, attempt, movesProduction, already, after } = o;
     // The stage's own word for what moved: "production" with one stage, else the stage's name.
     const where = config.stages ? config.production_environment_name : 'production';
@@ -65526,7 +65582,9 @@ async function announceSuccess(deps, config, report, o, verifying) {
     await publishStatus(deps, report, sha, verifying ? 'pending' : 'success', `Deployed to ${config.production_environment_name}${verifying ? ', verifying' : ''} · ${shortSha(sha)}`, url.startsWith('http') ? url : deps.run.url, config.status_context);
 }
 /** One issue per SHA; later failures of it (a re-run, or a new run) comment on that issue. */
-async function reportFailure(deps, run, config, report, o) {
+async function reportFailure(f, o) {
+    const { deps, run, report } = f;
+    const config = f.ctx.config;
     const { sha, url, attempt, already, after } = o;
     // Only this very attempt, already recorded and reported, is a no-op.
     const entry = after.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
@@ -65657,7 +65715,7 @@ async function reconcile(deps) {
     for (const stage of pipeline.stages) {
         const pending = stageView(whole, stage.name, stage.isLast).deploy_history.filter((h) => h.result === 'pending' && now - Date.parse(h.time) > SETTLE_AFTER_MS);
         for (const entry of pending) {
-            const r = await reconcile_settle(stageDeps(deps, stage), entry, config, pipeline, stage);
+            const r = await reconcile_settle(stageDeps(deps, stage), entry, stageContext(config, pipeline, stage));
             settledAny ||= r.notes.length > 0;
             notes.push(...r.notes);
             warnings.push(...r.warnings);
@@ -65682,10 +65740,10 @@ async function reconcile(deps) {
             const run = await deps.gh.run(pending.run_id);
             if (run.status !== 'completed')
                 continue;
-            await smokeTestsFinished(sd, ctx, run, rep);
+            await smokeTestsFinished({ deps: sd, ctx, report: rep }, run);
         }
         else if (staleCheck(pending, deps.now())) {
-            await verifyDeploy(sd, ctx, pending.sha, null, rep);
+            await verifyDeploy({ deps: sd, ctx, sha: pending.sha, runId: null, report: rep });
         }
         else
             continue;
@@ -65779,15 +65837,14 @@ async function reconcile(deps) {
     return primary;
 }
 /** Records the outcome of a finished deploy the governor never heard about. */
-async function reconcile_settle(deps, entry, full, pipeline, stage) {
-    const ctx = stageContext(full, pipeline, stage);
-    const config = ctx.config;
+async function reconcile_settle(deps, entry, ctx) {
+    const { config } = ctx;
     let run = null;
     if (entry.run_id !== null)
         run = await deps.gh.run(entry.run_id);
     else if (deps.now().getTime() - Date.parse(entry.time) > CLAIM_GRACE_MS) {
         // A claim whose run was never recorded: its claimant died or lost the dispatch's answer.
-        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, entry.sha, pipeline.configured ? stage.environment : null);
+        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, entry.sha, ctx.environment);
         run = runs.sort((a, b) => b.id - a.id)[0] ?? null;
         if (!run)
             return {
@@ -65799,7 +65856,7 @@ async function reconcile_settle(deps, entry, full, pipeline, stage) {
     }
     if (!run || run.status !== 'completed')
         return { notes: [], warnings: [] };
-    const observed = await observeDeploy(deps, factsOf(run, deps.defaultBranch), ctx, await deps.store.read(entry.sha), entry.sha);
+    const observed = await observeDeploy({ deps, run: factsOf(run, deps.defaultBranch), ctx }, { snapshot: await deps.store.read(entry.sha), readFor: entry.sha });
     return {
         notes: [`Settled a deploy whose outcome was never observed: ${observed.report.headline}`],
         warnings: observed.report.warnings,
@@ -65844,11 +65901,12 @@ async function handleWorkflowRun(deps, run) {
     const facts = { path: run.workflowPath, name: run.workflowName };
     const pipeline = pipelineOf(config);
     const dispatches = (stage) => sameWorkflow(stage.deploy_workflow, facts);
+    const event = { deps, run, known: read, pipeline, snapshot };
     if (pipeline.stages.some(dispatches))
-        return deployFinished(deps, run, read, pipeline, snapshot, dispatches);
+        return deployFinished(event, dispatches);
     const smokes = (stage) => stage.health?.workflow !== undefined && sameWorkflow(stage.health.workflow, facts);
     if (pipeline.stages.some(smokes))
-        return smokeRunFinished(deps, run, read, pipeline, snapshot, smokes);
+        return smokeRunFinished(event, smokes);
     if (!sameWorkflow(config.verification_workflow, facts)) {
         const deploys = [...new Set(pipeline.stages.map((s) => s.deploy_workflow))].join(', ');
         return skip('not_a_release_candidate', `Workflow "${run.workflowName}" is neither the verification workflow (${config.verification_workflow}) nor the deploy workflow (${deploys}).`);
@@ -65876,7 +65934,8 @@ async function handleWorkflowRun(deps, run) {
  * A deploy run finished: record it on its stage; when that stage now runs the SHA verified,
  * decide the next stage for it in this same run (an ALLOW without a soak, else HOLD soaking).
  */
-async function deployFinished(deps, run, known, pipeline, snapshot, dispatches) {
+async function deployFinished(event, dispatches) {
+    const { deps, run, known, pipeline, snapshot } = event;
     const config = known.config;
     const whole = snapshot.pipeline ?? snapshot.release;
     const stage = stageOfRun(whole, pipeline, run, dispatches);
@@ -65892,14 +65951,18 @@ async function deployFinished(deps, run, known, pipeline, snapshot, dispatches) 
         });
     }
     const sd = stageDeps(deps, stage);
-    const observed = await observeDeploy(sd, run, stageContext(config, pipeline, stage), sd === deps ? snapshot : await sd.store.read(run.headSha), run.headSha);
-    return promote(deps, known, pipeline, stage, observed);
+    const observed = await observeDeploy({ deps: sd, run, ctx: stageContext(config, pipeline, stage) }, {
+        snapshot: sameView(deps, stage, snapshot) ?? (await sd.store.read(run.headSha)),
+        readFor: run.headSha,
+    });
+    return promote(event, stage, observed);
 }
 /**
  * A stage now runs `sha` verified: decide the next stage for it in this same run (the same
  * rules and claim protocol as any decision; a soak makes it HOLD soaking).
  */
-async function promote(deps, known, pipeline, stage, observed) {
+async function promote(event, stage, observed) {
+    const { deps, known, pipeline } = event;
     const next = pipeline.stages[stage.index + 1];
     if (!observed.verified || !observed.sha || !next || deps.dryRun)
         return observed.report;
@@ -65910,7 +65973,8 @@ async function promote(deps, known, pipeline, stage, observed) {
     return promoted;
 }
 /** A smoke-test run (a stage's health_check.workflow) finished: its conclusion is the verdict. */
-async function smokeRunFinished(deps, run, known, pipeline, snapshot, runs) {
+async function smokeRunFinished(event, runs) {
+    const { deps, run, known, pipeline, snapshot } = event;
     const whole = snapshot.pipeline ?? snapshot.release;
     const report = emptyReport({
         outcome: 'SKIP',
@@ -65933,11 +65997,11 @@ async function smokeRunFinished(deps, run, known, pipeline, snapshot, runs) {
     report.stage = stage.name;
     const sd = stageDeps(deps, stage);
     const ctx = stageContext(known.config, pipeline, stage);
-    const r = await smokeTestsFinished(sd, ctx, { id: run.runId, url: run.htmlUrl ?? `run ${run.runId}`, conclusion: run.conclusion }, report, sd === deps ? snapshot : undefined);
+    const r = await smokeTestsFinished({ deps: sd, ctx, report }, { id: run.runId, url: run.htmlUrl ?? `run ${run.runId}`, conclusion: run.conclusion }, sameView(deps, stage, snapshot));
     report.sha = r.sha;
     if (r.verified && report.outcome === 'SKIP')
         report.headline ||= `${stage.name} verified at ${shortSha(r.sha)}.`;
-    return promote(deps, known, pipeline, stage, { report, ...r });
+    return promote(event, stage, { report, ...r });
 }
 
 
@@ -65955,16 +66019,19 @@ async function smokeRunFinished(deps, run, known, pipeline, snapshot, runs) {
 
 class StageStore {
     inner;
+    options;
+    stage;
+    shared;
     now;
     policyPath;
     releaseBranch;
-    shared;
-    stage = null;
-    constructor(inner, now, 
-    /** The config file's path: each read brings it at the SHA read for, and production's copy. */
-    policyPath = null, 
-    /** The repository's default branch: a read for no SHA brings its head (null: not known). */
-    releaseBranch = null, shared = {
+    constructor(inner, options, 
+    /**
+     * The stage this store presents, fixed for its life (another stage is another store, from
+     * forStage). Null: reads present the last stage, which the top-level fields always
+     * describe, and writes are refused — the stage is not known yet.
+     */
+    stage = null, shared = {
         whole: new Map(),
         evidence: [],
         retentionDays: 90,
@@ -65974,10 +66041,12 @@ class StageStore {
         workflows: new Map(),
     }) {
         this.inner = inner;
-        this.now = now;
-        this.policyPath = policyPath;
-        this.releaseBranch = releaseBranch;
+        this.options = options;
+        this.stage = stage;
         this.shared = shared;
+        this.now = options.now;
+        this.policyPath = options.policyPath ?? null;
+        this.releaseBranch = options.releaseBranch ?? null;
     }
     /**
      * A workflow file at a ref as a read brought it: its text, null when the folder was listed
@@ -66000,9 +66069,7 @@ class StageStore {
     }
     /** A store presenting another stage of the same branch (what it saw and wrote is shared). */
     forStage(name, isLast) {
-        const sibling = new StageStore(this.inner, this.now, this.policyPath, this.releaseBranch, this.shared);
-        sibling.useStage(name, isLast);
-        return sibling;
+        return new StageStore(this.inner, this.options, { name, isLast }, this.shared);
     }
     /** The evidence records this run committed, oldest first. */
     get evidenceWritten() {
@@ -66015,12 +66082,9 @@ class StageStore {
     set retentionDays(days) {
         this.shared.retentionDays = days;
     }
-    /**
-     * Which stage this store presents. Until it is known (the config names it), reads present the
-     * last stage, which the top-level fields always describe; a write needs it.
-     */
-    useStage(name, isLast) {
-        this.stage = { name, isLast };
+    /** Whether this store's reads present `stage` (a store for no stage presents the last). */
+    presents(stage) {
+        return this.stage ? this.stage.name === stage.name : stage.isLast;
     }
     get stageName() {
         return this.stage?.name ?? null;
@@ -66180,7 +66244,8 @@ async function policy(deps, sha) {
     const read = await readConfig(deps, production, sha ?? deps.defaultBranch);
     return { snapshot, read };
 }
-async function mustHaveRole(deps, actor, minimum, what, key) {
+async function mustHaveRole(deps, actor, need) {
+    const { minimum, what, key } = need;
     if (!actor)
         throw new GovernorError(`${what} needs to know who asked (triggering_actor or sender), and the event names nobody. ${NOTHING}`);
     const person = await deps.gh.person(actor);
@@ -66201,7 +66266,11 @@ async function breakGlass(deps, req) {
         throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
     const { snapshot, read } = await policy(deps, req.sha);
     if (read.config && !read.disabled)
-        await mustHaveRole(deps, req.actor, read.config.break_glass_permission, 'break the glass', 'break_glass_permission');
+        await mustHaveRole(deps, req.actor, {
+            minimum: read.config.break_glass_permission,
+            what: 'break the glass',
+            key: 'break_glass_permission',
+        });
     return decideAndAct(deps, {
         sha: req.sha,
         manual: true,
@@ -66237,13 +66306,17 @@ async function manualRollback(deps, req) {
     if (!read.config || read.disabled)
         throw new GovernorError(`The governor is off for this repository: ${read.why ?? ''} ${NOTHING}`);
     const config = read.config;
-    const actor = await mustHaveRole(deps, req.actor, config.approver_permission, 'roll back', 'approver_permission: rollbacks are for approvers');
+    const actor = await mustHaveRole(deps, req.actor, {
+        minimum: config.approver_permission,
+        what: 'roll back',
+        key: 'approver_permission: rollbacks are for approvers',
+    });
     const pipeline = pipelineOf(config);
     const stage = req.stage ? namedStage(pipeline, req.stage) : lastStage(pipeline);
     const sd = stageDeps(deps, stage);
     const ctx = stageContext(config, pipeline, stage);
     // The last stage is the view the policy's read presented: no second read for it.
-    const first = sd === deps ? snapshot : await sd.store.read();
+    const first = sameView(deps, stage, snapshot) ?? (await sd.store.read());
     const current = first.release.production_sha_current;
     if (!current)
         throw new GovernorError(`${stage.name} runs nothing yet: there is nothing to roll back. ${NOTHING}`);
@@ -66498,7 +66571,11 @@ async function govern() {
         (await gh.repository()).defaultBranch;
     const deps = {
         gh,
-        store: new StageStore(new GitHubStateStore(octokit, owner, repo, stateBranch), () => new Date(), inputs.configPath, defaultBranch),
+        store: new StageStore(new GitHubStateStore(octokit, owner, repo, stateBranch), {
+            now: () => new Date(),
+            policyPath: inputs.configPath,
+            releaseBranch: defaultBranch,
+        }),
         now: () => new Date(),
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
         random: Math.random,

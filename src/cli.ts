@@ -123,7 +123,7 @@ function backend(
       deps: {
         ...common,
         gh: new LocalRepo(git),
-        store: new StageStore(store, common.now, common.configPath),
+        store: new StageStore(store, { now: common.now, policyPath: common.configPath }),
         defaultBranch: git.defaultBranch(),
       },
     };
@@ -156,7 +156,7 @@ function backend(
     deps: {
       ...common,
       gh,
-      store: new StageStore(store, common.now, common.configPath),
+      store: new StageStore(store, { now: common.now, policyPath: common.configPath }),
       defaultBranch: '',
     },
   };
@@ -207,7 +207,10 @@ async function whatIf(
       ? namedStage(pipeline, stageName)
       : pipeline.stages[0]!;
   const store = new WhatIfStore(b.store, production, stage, b.deps.now);
-  return { ...b.deps, store: new StageStore(store, b.deps.now, b.deps.configPath) };
+  return {
+    ...b.deps,
+    store: new StageStore(store, { now: b.deps.now, policyPath: b.deps.configPath }),
+  };
 }
 
 function resolveSha(

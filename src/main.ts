@@ -103,12 +103,11 @@ async function govern(): Promise<RunReport> {
     (await gh.repository()).defaultBranch;
   const deps: GovernorDeps = {
     gh,
-    store: new StageStore(
-      new GitHubStateStore(octokit, owner, repo, stateBranch),
-      () => new Date(),
-      inputs.configPath,
-      defaultBranch,
-    ),
+    store: new StageStore(new GitHubStateStore(octokit, owner, repo, stateBranch), {
+      now: () => new Date(),
+      policyPath: inputs.configPath,
+      releaseBranch: defaultBranch,
+    }),
     now: () => new Date(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     random: Math.random,

@@ -4,6 +4,7 @@
 // and re-checks), and each leaves a note (who, why, what) in the SHA's decision record.
 import { ApiError } from './adapters/api-error.js';
 import type { Config } from './domain/config.js';
+import { lastStage, pipelineOf } from './domain/pipeline.js';
 import {
   adoptProduction,
   clearInFlight,
@@ -38,19 +39,21 @@ export interface OperatorRequest {
 }
 
 /**
- * Reads the policy (it names the stage whose state is corrected); with the governor off, the
- * one stage keeps its default name.
+ * Reads the policy, and the deps of the stage whose state is corrected: the one --stage named
+ * (`deps` presents it already), else the policy's last stage; with the governor off, the one
+ * stage keeps its default name.
  */
 async function policyOf(
   deps: GovernorDeps,
   sha: string,
   production?: string | null,
-): Promise<Config | null> {
+): Promise<{ config: Config | null; deps: GovernorDeps }> {
   // The production SHA from a read the caller made already, else from one made here.
   const prod = production !== undefined ? production : (await read(deps)).production_sha_current;
   const { config } = await readConfig(deps, prod, sha);
-  if (!config && deps.store.stageName === null) deps.store.useStage('production', true);
-  return config;
+  if (deps.store.stageName !== null) return { config, deps };
+  const last = config ? lastStage(pipelineOf(config)).name : 'production';
+  return { config, deps: { ...deps, store: deps.store.forStage(last, true) } };
 }
 
 /** The whole release.json (every stage; the top level is the last, production). */
@@ -112,7 +115,7 @@ export async function adopt(
   req: OperatorRequest & { force: boolean },
 ): Promise<OperatorResult> {
   await mustBeCommit(deps, req.sha);
-  await policyOf(deps, req.sha);
+  deps = (await policyOf(deps, req.sha)).deps;
   if (req.force && !req.reason)
     throw new GovernorError('--force replaces the recorded production SHA: say why with --reason.');
   let replaced: string | null = null;
@@ -166,7 +169,8 @@ export async function recordDeploy(
   const notes: string[] = [];
   const before = await deps.store.read(req.sha);
   const prod = before.release.production_sha_current;
-  await policyOf(deps, req.sha, (before.pipeline ?? before.release).production_sha_current);
+  deps = (await policyOf(deps, req.sha, (before.pipeline ?? before.release).production_sha_current))
+    .deps;
   let moves = false;
   if (req.success) {
     const status =
@@ -249,11 +253,13 @@ export async function clearClaim(
     };
   const notes: string[] = [];
   const prod = snap.release.production_sha_current;
-  const config = await policyOf(
+  const policy = await policyOf(
     deps,
     req.sha,
     (snap.pipeline ?? snap.release).production_sha_current,
   );
+  const config = policy.config;
+  deps = policy.deps;
   const runs =
     entry.run_id !== null
       ? [await deps.gh.run(entry.run_id)]

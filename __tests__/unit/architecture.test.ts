@@ -41,7 +41,53 @@ function cycles(): string[][] {
   return found;
 }
 
+/**
+ * Functions of src/governor/ over 80 lines or with more than 4 positional parameters (issue 25),
+ * as `file:name`. The list may only shrink: a new function over the limits fails, and so does a
+ * listed one that no longer is (take it off the list).
+ */
+const OVER_THE_LIMITS = new Set([
+  'act.ts:decideAndAct',
+  'controls.ts:manualRollback',
+  'facts.ts:evaluate',
+  'observe.ts:observeDeploy',
+  'reconcile.ts:reconcile',
+  'verify.ts:healthFailed',
+]);
+
+/** `file:name lines=N params=N` of every function in src/governor/ over the limits. */
+function overTheLimits(): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const f of files.filter((x) => x.startsWith(`governor${'/'}`))) {
+    const text = readFileSync(join(SRC, f), 'utf8');
+    const sf = ts.createSourceFile(f, text, ts.ScriptTarget.Latest, true);
+    const visit = (n: ts.Node): void => {
+      if (ts.isFunctionLike(n) && 'body' in n && n.body) {
+        const lines =
+          sf.getLineAndCharacterOfPosition(n.getEnd()).line -
+          sf.getLineAndCharacterOfPosition(n.getStart()).line +
+          1;
+        const params = n.parameters.length;
+        const name = n.name?.getText(sf) ?? '(anonymous)';
+        if (lines > 80 || params > 4)
+          found.set(`${f.slice('governor/'.length)}:${name}`, `lines=${lines} params=${params}`);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return found;
+}
+
 describe('architecture', () => {
+  it('no function of src/governor/ over 80 lines or 4 positional parameters, but the listed debt', () => {
+    const found = overTheLimits();
+    const added = [...found].filter(([k]) => !OVER_THE_LIMITS.has(k)).map(([k, v]) => `${k} ${v}`);
+    const paid = [...OVER_THE_LIMITS].filter((k) => !found.has(k));
+    expect(added, 'new functions over the limits').toEqual([]);
+    expect(paid, 'listed functions now within the limits: take them off the list').toEqual([]);
+  });
+
   it('every relative import names a file of src/', () => {
     const missing = [...graph].flatMap(([f, imports]) =>
       imports.filter((i) => !graph.has(i)).map((i) => `${f} → ${i}`),

@@ -41,7 +41,7 @@ import {
   reportOf,
 } from './facts.js';
 import { readConfig } from './policy.js';
-import { firstNotPassed, namedStage, stageDeps } from './stages.js';
+import { firstNotPassed, namedStage, sameView, stageDeps } from './stages.js';
 import { ensureTag } from './versions.js';
 
 /**
@@ -70,7 +70,7 @@ async function onStage(
         ? firstNotPassed(whole, pipeline, req.sha)
         : pipeline.stages[0]!;
   const sd = stageDeps(deps, stage);
-  return { deps: sd, known: sd === deps ? known : { ...known, snapshot: undefined } };
+  return { deps: sd, known: { ...known, snapshot: sameView(deps, stage, known.snapshot) } };
 }
 
 export async function decideAndAct(
@@ -94,7 +94,7 @@ export async function decideAndAct(
     // A claimed SHA whose deploy run exists: record what the claimant could not.
     if (ev.foundRun && config && !deps.dryRun) {
       const run = ev.foundRun;
-      await recordDispatched(deps, req.sha, run.id, run.url);
+      await recordDispatched(deps, req.sha, run);
       report.notes.push(`Found deploy run ${run.url} for the earlier claim and recorded it.`);
     }
     if (deps.dryRun || ev.decision.outcome === 'SKIP' || !config) return report;
@@ -207,7 +207,11 @@ export async function decideAndAct(
 
     let run: { id: number; url: string };
     try {
-      run = await dispatchOnce(deps, config, req.sha, environment, ev.version?.tag ?? null);
+      run = await dispatchOnce(deps, config, {
+        sha: req.sha,
+        environment,
+        version: ev.version?.tag ?? null,
+      });
     } catch (e) {
       // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
       // withdrawn and a re-run after the fix decides afresh. An unknown outcome keeps the claim.
@@ -215,7 +219,7 @@ export async function decideAndAct(
         await withdrawClaim(deps, req.sha, `dispatch refused (HTTP ${e.status})`, claimed);
       throw e;
     }
-    const recorded = await recordDispatched(deps, req.sha, run.id, run.url, claimed);
+    const recorded = await recordDispatched(deps, req.sha, run, claimed);
     report.stateCommit = recorded ?? report.stateCommit;
     report.deployRunUrl = run.url;
     const row = report.pipeline?.find((r) => r.stage === ev.stage?.name);
@@ -229,16 +233,13 @@ export async function decideAndAct(
       run.url,
       config.status_context,
     );
-    await noticeApproved(deps, config, report, req.sha, run.url);
+    await noticeApproved(deps, config, report, { sha: req.sha, runUrl: run.url });
     if (req.breakGlass)
-      await announceBreakGlass(
-        deps,
-        req,
-        ev.decision.bypassed ?? [],
-        report,
-        run.url,
-        ev.stage?.name ?? config.production_environment_name,
-      );
+      await announceBreakGlass(deps, req, report, {
+        bypassed: ev.decision.bypassed ?? [],
+        runUrl: run.url,
+        stage: ev.stage?.name ?? config.production_environment_name,
+      });
     return report;
   }
   throw new GovernorError(
@@ -366,9 +367,9 @@ async function noticeApproved(
   deps: GovernorDeps,
   config: Config,
   report: RunReport,
-  sha: string,
-  runUrl: string,
+  deploy: { sha: string; runUrl: string },
 ): Promise<void> {
+  const { sha, runUrl } = deploy;
   if (!config.notify_pull_requests || !report.approvals) return;
   const byPull = new Map<number, string[]>();
   for (const a of report.approvals.valid)
@@ -405,11 +406,10 @@ function withBreakGlass(
 async function announceBreakGlass(
   deps: GovernorDeps,
   req: DecideRequest,
-  bypassed: string[],
   report: RunReport,
-  runUrl: string,
-  stage: string,
+  deploy: { bypassed: string[]; runUrl: string; stage: string },
 ): Promise<void> {
+  const { bypassed, runUrl, stage } = deploy;
   const bg = req.breakGlass!;
   report.banner = `BREAK-GLASS deploy of ${shortSha(req.sha)} to ${stage} by @${bg.actor}: "${bg.reason}". Bypassed: ${bypassed.length ? bypassed.join(', ') : 'nothing (no hold applied)'}.`;
   const title = `Break-glass deploy of ${shortSha(req.sha)} to ${stage} by @${bg.actor}`;
@@ -435,10 +435,9 @@ async function announceBreakGlass(
 export async function dispatchOnce(
   deps: GovernorDeps,
   config: Config,
-  sha: string,
-  environment: string | null,
-  version: string | null = null,
+  what: { sha: string; environment: string | null; version?: string | null },
 ): Promise<{ id: number; url: string }> {
+  const { sha, environment, version = null } = what;
   let direct: { runId: number; url: string } | null = null;
   try {
     direct = await deps.gh.dispatch(
@@ -471,10 +470,10 @@ export async function dispatchOnce(
 export async function recordDispatched(
   deps: GovernorDeps,
   sha: string,
-  runId: number,
-  url: string,
+  run: { id: number; url: string },
   first?: StateSnapshot,
 ): Promise<string | null> {
+  const { id: runId, url } = run;
   const written = await writeState(
     deps,
     sha,

@@ -27,7 +27,7 @@ import {
   type GovernorDeps,
 } from './deps.js';
 import { readConfig } from './policy.js';
-import { namedStage, stageDeps } from './stages.js';
+import { namedStage, sameView, stageDeps } from './stages.js';
 
 /** The exact text the `break-glass` input must hold. */
 export const BREAK_GLASS_TEXT = 'DEPLOY-NOW';
@@ -55,10 +55,9 @@ async function policy(deps: GovernorDeps, sha: string | null) {
 async function mustHaveRole(
   deps: GovernorDeps,
   actor: string | null,
-  minimum: 'write' | 'maintain' | 'admin',
-  what: string,
-  key: string,
+  need: { minimum: 'write' | 'maintain' | 'admin'; what: string; key: string },
 ): Promise<string> {
+  const { minimum, what, key } = need;
   if (!actor)
     throw new GovernorError(
       `${what} needs to know who asked (triggering_actor or sender), and the event names nobody. ${NOTHING}`,
@@ -90,13 +89,11 @@ export async function breakGlass(deps: GovernorDeps, req: BreakGlassRequest): Pr
     throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
   const { snapshot, read } = await policy(deps, req.sha);
   if (read.config && !read.disabled)
-    await mustHaveRole(
-      deps,
-      req.actor,
-      read.config.break_glass_permission,
-      'break the glass',
-      'break_glass_permission',
-    );
+    await mustHaveRole(deps, req.actor, {
+      minimum: read.config.break_glass_permission,
+      what: 'break the glass',
+      key: 'break_glass_permission',
+    });
   return decideAndAct(
     deps,
     {
@@ -160,19 +157,17 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
       `The governor is off for this repository: ${read.why ?? ''} ${NOTHING}`,
     );
   const config = read.config;
-  const actor = await mustHaveRole(
-    deps,
-    req.actor,
-    config.approver_permission,
-    'roll back',
-    'approver_permission: rollbacks are for approvers',
-  );
+  const actor = await mustHaveRole(deps, req.actor, {
+    minimum: config.approver_permission,
+    what: 'roll back',
+    key: 'approver_permission: rollbacks are for approvers',
+  });
   const pipeline = pipelineOf(config);
   const stage = req.stage ? namedStage(pipeline, req.stage) : lastStage(pipeline);
   const sd = stageDeps(deps, stage);
   const ctx = stageContext(config, pipeline, stage);
   // The last stage is the view the policy's read presented: no second read for it.
-  const first = sd === deps ? snapshot : await sd.store.read();
+  const first = sameView(deps, stage, snapshot) ?? (await sd.store.read());
   const current = first.release.production_sha_current;
   if (!current)
     throw new GovernorError(

@@ -50,9 +50,10 @@ async function changedFiles(
   deps: GovernorDeps,
   productionSha: string | null,
   sha: string,
-  compareFiles: ChangedFile[] | null,
-  capped: boolean,
+  compare: { files: ChangedFile[]; capped: boolean } | null,
 ): Promise<{ files: ChangedFile[]; incomplete: string | null }> {
+  const compareFiles = compare?.files ?? null;
+  const capped = compare?.capped ?? false;
   if (productionSha === null) {
     const head = await deps.gh.treeFiles(sha);
     const files = [...head.files.keys()].map((path) => ({ path, status: 'added' as const }));
@@ -320,13 +321,7 @@ export async function evaluate(
     ...(environment !== null ? ['environment'] : []),
     ...(versioning && stage!.index >= versioning.stage.index ? ['version'] : []),
   ]);
-  const { files, incomplete } = await changedFiles(
-    deps,
-    productionSha,
-    req.sha,
-    productionCompare?.files ?? null,
-    productionCompare?.capped ?? false,
-  );
+  const { files, incomplete } = await changedFiles(deps, productionSha, req.sha, productionCompare);
   const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
   const diff = { files: files.length, digest: diffDigest(files) };
   let roles: Record<string, string | null> = {};
@@ -395,7 +390,11 @@ export async function evaluate(
   if (decision.outcome === 'ALLOW') {
     const v = versioning;
     if (v && v.stage.name === stage!.name) {
-      const plan = await planVersion(deps, config, req.sha, productionSha, productionCompare);
+      const plan = await planVersion(deps, config, {
+        sha: req.sha,
+        current: productionSha,
+        compare: productionCompare,
+      });
       if (plan.problem) notes.push(plan.problem);
       version = { tag: plan.tag, plan };
     } else {

@@ -14,8 +14,17 @@ import { readConfig, sameWorkflow } from './policy.js';
 import { decideAndAct } from './act.js';
 import { observeDeploy } from './observe.js';
 import type { Known } from './facts.js';
-import { stageDeps, stageOfRun } from './stages.js';
+import { sameView, stageDeps, stageOfRun } from './stages.js';
 import { smokeTestsFinished } from './verify.js';
+
+/** A finished workflow run of this repository, with the policy and state read for it. */
+interface FinishedEvent {
+  deps: GovernorDeps;
+  run: WorkflowRunFacts;
+  known: Known;
+  pipeline: Pipeline;
+  snapshot: StateSnapshot;
+}
 
 /** A workflow_run event: the deploy workflow's outcome, a release candidate, or neither. */
 export async function handleWorkflowRun(
@@ -50,12 +59,11 @@ export async function handleWorkflowRun(
   const facts = { path: run.workflowPath, name: run.workflowName };
   const pipeline = pipelineOf(config);
   const dispatches = (stage: Stage) => sameWorkflow(stage.deploy_workflow, facts);
-  if (pipeline.stages.some(dispatches))
-    return deployFinished(deps, run, read, pipeline, snapshot, dispatches);
+  const event: FinishedEvent = { deps, run, known: read, pipeline, snapshot };
+  if (pipeline.stages.some(dispatches)) return deployFinished(event, dispatches);
   const smokes = (stage: Stage) =>
     stage.health?.workflow !== undefined && sameWorkflow(stage.health.workflow, facts);
-  if (pipeline.stages.some(smokes))
-    return smokeRunFinished(deps, run, read, pipeline, snapshot, smokes);
+  if (pipeline.stages.some(smokes)) return smokeRunFinished(event, smokes);
   if (!sameWorkflow(config.verification_workflow, facts)) {
     const deploys = [...new Set(pipeline.stages.map((s) => s.deploy_workflow))].join(', ');
     return skip(
@@ -101,13 +109,10 @@ export async function handleWorkflowRun(
  * decide the next stage for it in this same run (an ALLOW without a soak, else HOLD soaking).
  */
 async function deployFinished(
-  deps: GovernorDeps,
-  run: WorkflowRunFacts,
-  known: Known,
-  pipeline: Pipeline,
-  snapshot: StateSnapshot,
+  event: FinishedEvent,
   dispatches: (stage: Stage) => boolean,
 ): Promise<RunReport> {
+  const { deps, run, known, pipeline, snapshot } = event;
   const config = known.config!;
   const whole = snapshot.pipeline ?? snapshot.release;
   const stage = stageOfRun(whole, pipeline, run, dispatches);
@@ -124,13 +129,13 @@ async function deployFinished(
   }
   const sd = stageDeps(deps, stage);
   const observed = await observeDeploy(
-    sd,
-    run,
-    stageContext(config, pipeline, stage),
-    sd === deps ? snapshot : await sd.store.read(run.headSha),
-    run.headSha,
+    { deps: sd, run, ctx: stageContext(config, pipeline, stage) },
+    {
+      snapshot: sameView(deps, stage, snapshot) ?? (await sd.store.read(run.headSha)),
+      readFor: run.headSha,
+    },
   );
-  return promote(deps, known, pipeline, stage, observed);
+  return promote(event, stage, observed);
 }
 
 /**
@@ -138,12 +143,11 @@ async function deployFinished(
  * rules and claim protocol as any decision; a soak makes it HOLD soaking).
  */
 async function promote(
-  deps: GovernorDeps,
-  known: Known,
-  pipeline: Pipeline,
+  event: FinishedEvent,
   stage: Stage,
   observed: { report: RunReport; sha: string | null; verified: boolean },
 ): Promise<RunReport> {
+  const { deps, known, pipeline } = event;
   const next = pipeline.stages[stage.index + 1];
   if (!observed.verified || !observed.sha || !next || deps.dryRun) return observed.report;
   const promoted = await decideAndAct(
@@ -159,13 +163,10 @@ async function promote(
 
 /** A smoke-test run (a stage's health_check.workflow) finished: its conclusion is the verdict. */
 async function smokeRunFinished(
-  deps: GovernorDeps,
-  run: WorkflowRunFacts,
-  known: Known,
-  pipeline: Pipeline,
-  snapshot: StateSnapshot,
+  event: FinishedEvent,
   runs: (stage: Stage) => boolean,
 ): Promise<RunReport> {
+  const { deps, run, known, pipeline, snapshot } = event;
   const whole = snapshot.pipeline ?? snapshot.release;
   const report = emptyReport({
     outcome: 'SKIP',
@@ -192,16 +193,14 @@ async function smokeRunFinished(
   const sd = stageDeps(deps, stage);
   const ctx = stageContext(known.config!, pipeline, stage);
   const r = await smokeTestsFinished(
-    sd,
-    ctx,
+    { deps: sd, ctx, report },
     { id: run.runId, url: run.htmlUrl ?? `run ${run.runId}`, conclusion: run.conclusion },
-    report,
-    sd === deps ? snapshot : undefined,
+    sameView(deps, stage, snapshot),
   );
   report.sha = r.sha;
   if (r.verified && report.outcome === 'SKIP')
     report.headline ||= `${stage.name} verified at ${shortSha(r.sha!)}.`;
-  return promote(deps, known, pipeline, stage, { report, ...r });
+  return promote(event, stage, { report, ...r });
 }
 
 export { decideAndAct } from './act.js';

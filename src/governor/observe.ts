@@ -1,7 +1,6 @@
 // A deploy run finished: record its outcome per (run id, attempt), move production forward
 // only, and open or comment on the deploy-failure issue.
 import { isUnanswered } from '../adapters/api-error.js';
-import type { Config } from '../domain/config.js';
 import type { WorkflowRunFacts } from '../domain/events.js';
 import {
   decisionPath,
@@ -41,17 +40,24 @@ export interface Observation {
   verified: boolean;
 }
 
+/** A deploy run that finished on a stage, and the report of this run about it. */
+interface FinishedRun {
+  deps: GovernorDeps;
+  run: WorkflowRunFacts;
+  ctx: StageContext;
+  report: RunReport;
+}
+
 /**
- * `snapshot` is the stage's state read with the decision record of `readFor`; when the run
- * deployed another SHA (the ref moved on since the dispatch), that SHA's record is read.
+ * `known.snapshot` is the stage's state read with the decision record of `known.readFor`; when
+ * the run deployed another SHA (the ref moved on since the dispatch), that SHA's record is read.
  */
 export async function observeDeploy(
-  deps: GovernorDeps,
-  run: WorkflowRunFacts,
-  ctx: StageContext,
-  first: StateSnapshot,
-  readFor: string | null,
+  on: { deps: GovernorDeps; run: WorkflowRunFacts; ctx: StageContext },
+  known: { snapshot: StateSnapshot; readFor: string | null },
 ): Promise<Observation> {
+  const { deps, run, ctx } = on;
+  const { snapshot: first, readFor } = known;
   const config = ctx.config;
   let snapshot = first;
   const report = emptyReport({
@@ -101,53 +107,38 @@ export async function observeDeploy(
     success && movesProduction && !rollback && ctx.stage.health
       ? pendingCheck(sha, ctx.stage.health, deps.now(), claimedBy(deps))
       : null;
+  const f: FinishedRun = { deps, run, ctx, report };
   const after = already
     ? snapshot
-    : await recordOutcome(
-        deps,
-        run,
-        snapshot,
-        { sha, url, attempt, movesProduction, health },
-        report,
-      );
+    : await recordOutcome(f, snapshot, { sha, url, attempt, movesProduction, health });
   report.productionSha = after.release.production_sha_current;
 
   const o: Observed = { sha, url, attempt, movesProduction, already: already !== null, after };
   if (rollback) {
-    await rollbackFinished(deps, run, ctx, report, o, rollback);
+    await rollbackFinished(f, o, rollback);
     return { report, sha, verified: false };
   }
   if (!success) {
-    await reportFailure(deps, run, config, report, o);
+    await reportFailure(f, o);
     return { report, sha, verified: false };
   }
   const runs = after.release.production_sha_current === sha;
   const checked = runs && ctx.stage.health !== null;
-  await announceSuccess(deps, config, report, o, checked);
+  await announceSuccess(f, o, checked);
   if (!checked) {
-    if (runs) await publishRelease(deps, ctx, sha, report, after);
+    if (runs) await publishRelease({ deps, ctx, report }, sha, after);
     return { report, sha, verified: runs };
   }
   const verified = await verifyDeploy(
-    deps,
-    ctx,
-    sha,
-    run.runId,
-    report,
+    { deps, ctx, sha, runId: run.runId, report },
     after.head !== null ? after : undefined,
   );
   return { report, sha, verified };
 }
 
 /** A rollback deploy finished: say so on its issue; if it failed too, stop there (never loop). */
-async function rollbackFinished(
-  deps: GovernorDeps,
-  run: WorkflowRunFacts,
-  ctx: StageContext,
-  report: RunReport,
-  o: Observed,
-  entry: HistoryEntry,
-): Promise<void> {
+async function rollbackFinished(f: FinishedRun, o: Observed, entry: HistoryEntry): Promise<void> {
+  const { deps, run, ctx, report } = f;
   const stage = ctx.stage.name;
   const success = run.conclusion === 'success';
   const bad = entry.rollback_of!;
@@ -183,8 +174,7 @@ async function rollbackFinished(
  * after it, built from what was written rather than read back.
  */
 async function recordOutcome(
-  deps: GovernorDeps,
-  run: WorkflowRunFacts,
+  f: FinishedRun,
   snapshot: StateSnapshot,
   o: {
     sha: string;
@@ -193,8 +183,8 @@ async function recordOutcome(
     movesProduction: boolean;
     health: HealthResult | null;
   },
-  report: RunReport,
 ): Promise<StateSnapshot> {
+  const { deps, run, report } = f;
   const { sha, url, attempt, movesProduction, health } = o;
   const success = run.conclusion === 'success';
   let after: StateSnapshot = snapshot;
@@ -270,13 +260,9 @@ interface Observed {
   after: StateSnapshot;
 }
 
-async function announceSuccess(
-  deps: GovernorDeps,
-  config: Config,
-  report: RunReport,
-  o: Observed,
-  verifying: boolean,
-): Promise<void> {
+async function announceSuccess(f: FinishedRun, o: Observed, verifying: boolean): Promise<void> {
+  const { deps, report } = f;
+  const config = f.ctx.config;
   const { sha, url, attempt, movesProduction, already, after } = o;
   // The stage's own word for what moved: "production" with one stage, else the stage's name.
   const where = config.stages ? config.production_environment_name : 'production';
@@ -313,13 +299,9 @@ async function announceSuccess(
 }
 
 /** One issue per SHA; later failures of it (a re-run, or a new run) comment on that issue. */
-async function reportFailure(
-  deps: GovernorDeps,
-  run: WorkflowRunFacts,
-  config: Config,
-  report: RunReport,
-  o: Observed,
-): Promise<void> {
+async function reportFailure(f: FinishedRun, o: Observed): Promise<void> {
+  const { deps, run, report } = f;
+  const config = f.ctx.config;
   const { sha, url, attempt, already, after } = o;
   // Only this very attempt, already recorded and reported, is a no-op.
   const entry = after.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);

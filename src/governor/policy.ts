@@ -4,7 +4,6 @@ import { ConfigError, loadConfig, type Config } from '../domain/config.js';
 import { shortSha } from '../domain/types.js';
 import type { GovernorDeps } from './deps.js';
 import { gitBlobSha } from '../domain/evidence.js';
-import { lastStage, pipelineOf } from '../domain/pipeline.js';
 
 export interface ConfigRead {
   config: Config | null;
@@ -87,10 +86,6 @@ export async function readConfig(
       },
     ]);
   }
-  // Until a stage is chosen the store presents the last one (without `stages`, the one stage,
-  // named after the production environment), which the top-level fields describe.
-  if (result.config && deps.store.stageName === null)
-    deps.store.useStage(lastStage(pipelineOf(result.config)).name, true);
   if (result.config) deps.store.retentionDays = result.config.evidence_retention_days;
   const blobSha = text === null ? null : gitBlobSha(text);
   const where = { production, configRef: ref, adopted, blobSha };

@@ -4,7 +4,6 @@
 // it decides the newest verified commit of the release branch if nothing has decided it yet.
 // Idempotent and safe at any time: every step goes through the same claim protocol, a hold that
 // has not changed writes nothing, and with nothing to do it makes 3 requests and no write.
-import type { Config } from '../domain/config.js';
 import type { WorkflowRunFacts } from '../domain/events.js';
 import { clock, timeLeft } from '../domain/decide.js';
 import {
@@ -12,9 +11,8 @@ import {
   pipelineRows,
   soakEnd,
   stageContext,
+  type StageContext,
   stageFacts,
-  type Pipeline,
-  type Stage,
 } from '../domain/pipeline.js';
 import { lifecycleOf, stageView, type HistoryEntry } from '../domain/state.js';
 import { shortSha } from '../domain/types.js';
@@ -88,7 +86,7 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
       (h) => h.result === 'pending' && now - Date.parse(h.time) > SETTLE_AFTER_MS,
     );
     for (const entry of pending) {
-      const r = await settle(stageDeps(deps, stage), entry, config, pipeline, stage);
+      const r = await settle(stageDeps(deps, stage), entry, stageContext(config, pipeline, stage));
       settledAny ||= r.notes.length > 0;
       notes.push(...r.notes);
       warnings.push(...r.warnings);
@@ -109,9 +107,9 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
       if (now - Date.parse(pending.started_at) < SETTLE_AFTER_MS) continue;
       const run = await deps.gh.run(pending.run_id);
       if (run.status !== 'completed') continue;
-      await smokeTestsFinished(sd, ctx, run, rep);
+      await smokeTestsFinished({ deps: sd, ctx, report: rep }, run);
     } else if (staleCheck(pending, deps.now())) {
-      await verifyDeploy(sd, ctx, pending.sha, null, rep);
+      await verifyDeploy({ deps: sd, ctx, sha: pending.sha, runId: null, report: rep });
     } else continue;
     settledAny = true;
     notes.push(
@@ -239,21 +237,14 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
 async function settle(
   deps: GovernorDeps,
   entry: HistoryEntry,
-  full: Config,
-  pipeline: Pipeline,
-  stage: Stage,
+  ctx: StageContext,
 ): Promise<{ notes: string[]; warnings: string[] }> {
-  const ctx = stageContext(full, pipeline, stage);
-  const config = ctx.config;
+  const { config } = ctx;
   let run: RunInfo | null = null;
   if (entry.run_id !== null) run = await deps.gh.run(entry.run_id);
   else if (deps.now().getTime() - Date.parse(entry.time) > CLAIM_GRACE_MS) {
     // A claim whose run was never recorded: its claimant died or lost the dispatch's answer.
-    const runs = await deps.gh.findDeployRuns(
-      config.deploy_workflow,
-      entry.sha,
-      pipeline.configured ? stage.environment : null,
-    );
+    const runs = await deps.gh.findDeployRuns(config.deploy_workflow, entry.sha, ctx.environment);
     run = runs.sort((a, b) => b.id - a.id)[0] ?? null;
     if (!run)
       return {
@@ -265,11 +256,8 @@ async function settle(
   }
   if (!run || run.status !== 'completed') return { notes: [], warnings: [] };
   const observed = await observeDeploy(
-    deps,
-    factsOf(run, deps.defaultBranch),
-    ctx,
-    await deps.store.read(entry.sha),
-    entry.sha,
+    { deps, run: factsOf(run, deps.defaultBranch), ctx },
+    { snapshot: await deps.store.read(entry.sha), readFor: entry.sha },
   );
   return {
     notes: [`Settled a deploy whose outcome was never observed: ${observed.report.headline}`],

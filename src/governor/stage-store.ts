@@ -42,16 +42,29 @@ interface Shared {
   workflows: Map<string, Record<string, string | null>>;
 }
 
+/** What every store of one run reads with. */
+export interface StoreOptions {
+  now: () => Date;
+  /** The config file's path: each read brings it at the SHA read for, and production's copy. */
+  policyPath?: string | null;
+  /** The repository's default branch: a read for no SHA brings its head (null: not known). */
+  releaseBranch?: string | null;
+}
+
 export class StageStore implements StateStore {
-  private stage: { name: string; isLast: boolean } | null = null;
+  private readonly now: () => Date;
+  private readonly policyPath: string | null;
+  private readonly releaseBranch: string | null;
 
   constructor(
     private readonly inner: StateStore,
-    private readonly now: () => Date,
-    /** The config file's path: each read brings it at the SHA read for, and production's copy. */
-    private readonly policyPath: string | null = null,
-    /** The repository's default branch: a read for no SHA brings its head (null: not known). */
-    private readonly releaseBranch: string | null = null,
+    private readonly options: StoreOptions,
+    /**
+     * The stage this store presents, fixed for its life (another stage is another store, from
+     * forStage). Null: reads present the last stage, which the top-level fields always
+     * describe, and writes are refused — the stage is not known yet.
+     */
+    private readonly stage: { name: string; isLast: boolean } | null = null,
     private readonly shared: Shared = {
       whole: new Map(),
       evidence: [],
@@ -61,7 +74,11 @@ export class StageStore implements StateStore {
       branchHead: null,
       workflows: new Map(),
     },
-  ) {}
+  ) {
+    this.now = options.now;
+    this.policyPath = options.policyPath ?? null;
+    this.releaseBranch = options.releaseBranch ?? null;
+  }
 
   /**
    * A workflow file at a ref as a read brought it: its text, null when the folder was listed
@@ -85,15 +102,7 @@ export class StageStore implements StateStore {
 
   /** A store presenting another stage of the same branch (what it saw and wrote is shared). */
   forStage(name: string, isLast: boolean): StageStore {
-    const sibling = new StageStore(
-      this.inner,
-      this.now,
-      this.policyPath,
-      this.releaseBranch,
-      this.shared,
-    );
-    sibling.useStage(name, isLast);
-    return sibling;
+    return new StageStore(this.inner, this.options, { name, isLast }, this.shared);
   }
 
   /** The evidence records this run committed, oldest first. */
@@ -110,12 +119,9 @@ export class StageStore implements StateStore {
     this.shared.retentionDays = days;
   }
 
-  /**
-   * Which stage this store presents. Until it is known (the config names it), reads present the
-   * last stage, which the top-level fields always describe; a write needs it.
-   */
-  useStage(name: string, isLast: boolean): void {
-    this.stage = { name, isLast };
+  /** Whether this store's reads present `stage` (a store for no stage presents the last). */
+  presents(stage: { name: string; isLast: boolean }): boolean {
+    return this.stage ? this.stage.name === stage.name : stage.isLast;
   }
 
   get stageName(): string | null {

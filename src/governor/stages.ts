@@ -11,6 +11,14 @@ export function stageDeps(deps: GovernorDeps, stage: Stage): GovernorDeps {
   return { ...deps, store: deps.store.forStage(stage.name, stage.isLast) };
 }
 
+/**
+ * A snapshot `deps` read, if it is the view `stage` would read too (a store for no stage
+ * presents the last), so the stage's steps use it instead of reading again.
+ */
+export function sameView<T>(deps: GovernorDeps, stage: Stage, snapshot: T): T | undefined {
+  return deps.store.presents(stage) ? snapshot : undefined;
+}
+
 /** The stage named by the `stage` input, or an error listing the stages there are. */
 export function namedStage(pipeline: Pipeline, name: string): Stage {
   const stage = findStage(pipeline, name);

@@ -4,7 +4,6 @@
 // marks the deploy failed and, with `rollback`, puts the stage's last healthy SHA back — exactly
 // once, through the claim protocol — and opens one issue that holds further deploys (rule 9).
 import { isUnanswered } from '../adapters/api-error.js';
-import type { Config } from '../domain/config.js';
 import {
   asHealthResult,
   describeResult,
@@ -63,19 +62,25 @@ function mayRun(deps: GovernorDeps, pending: HealthResult): boolean {
   return staleCheck(pending, deps.now());
 }
 
+/** The deploy a health check is about: its SHA and run on a stage, and the report of this run. */
+export interface CheckTarget {
+  deps: GovernorDeps;
+  ctx: StageContext;
+  sha: string;
+  runId: number | null;
+  report: RunReport;
+}
+
 /**
  * Verifies the stage's deploy of `sha` (run `runId`), whose success was just recorded with its
  * health check pending. Returns whether the stage now runs `sha` verified.
  */
 export async function verifyDeploy(
-  deps: GovernorDeps,
-  ctx: StageContext,
-  sha: string,
-  runId: number | null,
-  report: RunReport,
+  t: CheckTarget,
   /** The state as the caller just wrote or read it (with `sha`'s record), to save a read. */
   known?: StateSnapshot,
 ): Promise<boolean> {
+  const { deps, ctx, sha, runId, report } = t;
   const check = ctx.stage.health!;
   const snap = known ?? (await deps.store.read(sha));
   const entry = deployEntry(snap.release, sha, runId);
@@ -83,11 +88,10 @@ export async function verifyDeploy(
   const recorded = last && last.sha === sha ? last : null;
   if (entry?.health_check === 'passed') {
     report.notes.push(`The health check of ${shortSha(sha)} on ${ctx.stage.name} passed already.`);
-    await publishRelease(deps, ctx, sha, report, snap);
+    await publishRelease(t, sha, snap);
     return true;
   }
-  if (entry?.health_check === 'failed' && recorded)
-    return !(await healthFailed(deps, ctx, sha, runId, recorded, report, snap));
+  if (entry?.health_check === 'failed' && recorded) return !(await healthFailed(t, recorded, snap));
   const pending =
     recorded?.verdict === 'pending'
       ? recorded
@@ -99,7 +103,7 @@ export async function verifyDeploy(
     return false;
   }
   if (check.workflow !== undefined) {
-    await startSmokeTests(deps, ctx, sha, runId, pending, report, snap);
+    await startSmokeTests(t, pending, snap);
     return false;
   }
   deps.log(
@@ -107,19 +111,16 @@ export async function verifyDeploy(
   );
   const samples = await deps.probe(check, deps.log);
   const result = judgeProbes({ ...pending, by: claimedBy(deps) }, samples, deps.now());
-  return concludeCheck(deps, ctx, sha, runId, result, report, snap);
+  return concludeCheck(t, result, snap);
 }
 
 /** workflow mode: dispatch the smoke tests once and record their run; the verdict comes later. */
 async function startSmokeTests(
-  deps: GovernorDeps,
-  ctx: StageContext,
-  sha: string,
-  runId: number | null,
+  t: CheckTarget,
   pending: HealthResult,
-  report: RunReport,
   snap: StateSnapshot,
 ): Promise<void> {
+  const { deps, ctx, sha, runId, report } = t;
   const check = ctx.stage.health!;
   const workflow = check.workflow!;
   const environment = ctx.environment ?? ctx.stage.environment;
@@ -145,8 +146,7 @@ async function startSmokeTests(
   const run = await dispatchOnce(
     deps,
     { ...ctx.config, deploy_workflow: workflow },
-    sha,
-    environment,
+    { sha, environment },
   );
   const started = { ...mine, run_id: run.id, run_url: run.url };
   await writeState(deps, sha, (s) => {
@@ -174,13 +174,12 @@ async function startSmokeTests(
 
 /** The smoke-test run of a pending check finished: its conclusion is the verdict. */
 export async function smokeTestsFinished(
-  deps: GovernorDeps,
-  ctx: StageContext,
+  on: { deps: GovernorDeps; ctx: StageContext; report: RunReport },
   run: { id: number; url: string; conclusion: string | null },
-  report: RunReport,
   /** The stage's state as the caller read it (saves a read). */
   known?: StateSnapshot,
 ): Promise<{ sha: string | null; verified: boolean }> {
+  const { deps, ctx, report } = on;
   const snap = known ?? (await deps.store.read());
   const pending = asHealthResult(snap.release.last_health_check);
   if (!pending || pending.run_id !== run.id) {
@@ -191,17 +190,13 @@ export async function smokeTestsFinished(
   if (pending.verdict !== 'pending') {
     report.headline = `The health check of ${shortSha(pending.sha)} on ${ctx.stage.name} was concluded already (${pending.verdict}).`;
     if (pending.verdict === 'fail')
-      await healthFailed(deps, ctx, pending.sha, entry?.run_id ?? null, pending, report, snap);
+      await healthFailed({ ...on, sha: pending.sha, runId: entry?.run_id ?? null }, pending, snap);
     return { sha: pending.sha, verified: pending.verdict === 'pass' };
   }
   const result = judgeRun(pending, run, deps.now());
   const verified = await concludeCheck(
-    deps,
-    ctx,
-    pending.sha,
-    entry?.run_id ?? null,
+    { ...on, sha: pending.sha, runId: entry?.run_id ?? null },
     result,
-    report,
     snap,
   );
   return { sha: pending.sha, verified };
@@ -209,14 +204,11 @@ export async function smokeTestsFinished(
 
 /** Records the verdict; a pass verifies the stage, a fail rolls it back. Returns verified. */
 export async function concludeCheck(
-  deps: GovernorDeps,
-  ctx: StageContext,
-  sha: string,
-  runId: number | null,
+  t: CheckTarget,
   result: HealthResult,
-  report: RunReport,
   first?: StateSnapshot,
 ): Promise<boolean> {
+  const { deps, ctx, sha, runId, report } = t;
   report.healthCheck = result;
   const stage = ctx.stage.name;
   if (result.verdict === 'pass') {
@@ -246,10 +238,10 @@ export async function concludeCheck(
       result.run_url ?? deps.run.url,
       ctx.config.status_context,
     );
-    await publishRelease(deps, ctx, sha, report);
+    await publishRelease(t, sha);
     return true;
   }
-  await healthFailed(deps, ctx, sha, runId, result, report, first);
+  await healthFailed(t, result, first);
   return false;
 }
 
@@ -259,14 +251,11 @@ export async function concludeCheck(
  * Returns whether the stage was (or is being) rolled back.
  */
 async function healthFailed(
-  deps: GovernorDeps,
-  ctx: StageContext,
-  bad: string,
-  runId: number | null,
+  t: CheckTarget,
   result: HealthResult,
-  report: RunReport,
   first?: StateSnapshot,
 ): Promise<boolean> {
+  const { deps, ctx, sha: bad, runId, report } = t;
   const check = ctx.stage.health!;
   const stage = ctx.stage.name;
   const me = claimedBy(deps);
@@ -326,14 +315,11 @@ async function healthFailed(
       : 'there is no earlier SHA whose deploy and health check both passed to return to';
     report.outcome = 'HOLD';
     report.headline = `Health check of ${shortSha(bad)} on ${stage} failed (${result.reasons.join('; ')}); not rolled back: ${why}.`;
-    const issue = await openOnce(
-      deps,
-      ctx.config,
-      report,
-      `Health check of ${stage} failed on ${shortSha(bad)}: not rolled back`,
-      issueBody(ctx, bad, null, result, why, null),
-      deployEntry(state, bad, runId)?.issue_number ?? null,
-    );
+    const issue = await openOnce(t, {
+      title: `Health check of ${stage} failed on ${shortSha(bad)}: not rolled back`,
+      body: issueBody(ctx, result, { bad, target: null, why, rollbackRun: null }),
+      recorded: deployEntry(state, bad, runId)?.issue_number ?? null,
+    });
     if (issue !== null) await recordIssue(deps, bad, (h) => h.sha === bad, issue);
     await publishStatus(
       deps,
@@ -352,14 +338,11 @@ async function healthFailed(
   const runUrl = await dispatchRollback(deps, ctx, rb, report);
   if (runUrl === null) return true;
   if (!rb.issue_number) {
-    const issue = await openOnce(
-      deps,
-      ctx.config,
-      report,
-      `Automatic rollback of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: health check failed`,
-      issueBody(ctx, bad, rb.sha, result, null, runUrl),
-      null,
-    );
+    const issue = await openOnce(t, {
+      title: `Automatic rollback of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: health check failed`,
+      body: issueBody(ctx, result, { bad, target: rb.sha, why: null, rollbackRun: runUrl }),
+      recorded: null,
+    });
     if (issue !== null)
       await recordIssue(deps, rb.sha, (h) => h.rollback_of === bad && h.sha === rb.sha, issue);
   }
@@ -401,20 +384,22 @@ export async function dispatchRollback(
     report.notes.push(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
     return null;
   }
-  const run = await dispatchOnce(deps, ctx.config, rb.sha, ctx.environment, rb.version ?? null);
-  await recordDispatched(deps, rb.sha, run.id, run.url);
+  const run = await dispatchOnce(deps, ctx.config, {
+    sha: rb.sha,
+    environment: ctx.environment,
+    version: rb.version ?? null,
+  });
+  await recordDispatched(deps, rb.sha, run);
   report.deployRunUrl = run.url;
   return run.url;
 }
 
 function issueBody(
   ctx: StageContext,
-  bad: string,
-  target: string | null,
   r: HealthResult,
-  why: string | null,
-  rollbackRun: string | null,
+  what: { bad: string; target: string | null; why: string | null; rollbackRun: string | null },
 ): string {
+  const { bad, target, why, rollbackRun } = what;
   const t = r.thresholds;
   const lines = [
     target
@@ -450,15 +435,13 @@ function issueBody(
 
 /** Opens the issue unless it is recorded or already open (a re-run, or a lost answer). */
 async function openOnce(
-  deps: GovernorDeps,
-  config: Config,
-  report: RunReport,
-  title: string,
-  body: string,
-  recorded: number | null,
+  t: CheckTarget,
+  issue: { title: string; body: string; recorded: number | null },
 ): Promise<number | null> {
+  const { deps, report } = t;
+  const { title, body, recorded } = issue;
   if (recorded !== null) return recorded;
-  const labels = config.rollback_labels;
+  const labels = t.ctx.config.rollback_labels;
   const open = await deps.gh.findOpenIssue(title, labels);
   if (open !== null) return open;
   try {

@@ -3,7 +3,7 @@
 import type { Config } from '../domain/config.js';
 import { pipelineOf, versioningOf, type StageContext } from '../domain/pipeline.js';
 import { shortSha } from '../domain/types.js';
-import { releaseNotes, type Tag, type VersionPlan } from '../domain/version.js';
+import { releaseNotes, type Tag, type VersionPlan, type VersionPull } from '../domain/version.js';
 import { isRefused, isUnanswered } from '../adapters/api-error.js';
 import type { CompareResult, StateSnapshot } from '../ports.js';
 import type { RunReport } from '../report/summary.js';
@@ -20,10 +20,9 @@ const MAX_ANCESTRY_CHECKS = 10;
 export async function planVersion(
   deps: GovernorDeps,
   config: Config,
-  sha: string,
-  current: string | null,
-  compare: CompareResult | null,
+  range: { sha: string; current: string | null; compare: CompareResult | null },
 ): Promise<VersionPlan> {
+  const { sha, current, compare } = range;
   const v = versioningOf(config, pipelineOf(config))!;
   // semver and the commit parser load only here, when versioning is on (start-up: SPEC §13).
   const { nextVersion, versionTags } = await import('../domain/version-plan.js');
@@ -34,48 +33,10 @@ export async function planVersion(
     branch: config.branch,
   });
   const ours = versionTags(read.tags, v.tag_prefix);
-  const inRange = new Set(rangeCommits.map((c) => c.sha));
-  let messages = current ? rangeCommits.map((c) => c.message) : [];
-  let pulls = read.pulls;
-
-  let previous: (Tag & { version: string }) | null = null;
-  let problem: string | undefined;
-  let checks = 0;
-  for (const t of ours) {
-    if (t.commit === sha) continue;
-    if (t.commit === current || inRange.has(t.commit)) {
-      previous = t;
-      break;
-    }
-    if (++checks > MAX_ANCESTRY_CHECKS) {
-      const lost = `Could not find the version below ${shortSha(sha)}: the ${MAX_ANCESTRY_CHECKS} highest ${v.tag_prefix}X.Y.Z tags are not its ancestors.`;
-      // A what-if dispatches nothing: it says what a real run would meet, and goes on.
-      if (deps.dryRun) {
-        problem = `${lost} A real run stops here before claiming anything; the version shown is counted as if no tag were below.`;
-        break;
-      }
-      throw new GovernorError(
-        lost,
-        `Delete tags made on other branches, or tag the release below ${shortSha(sha)} by hand with its version; then re-run.`,
-      );
-    }
-    const c = await deps.gh.compare(t.commit, sha);
-    if (c.status === 'ahead' || c.status === 'identical') {
-      previous = t;
-      // No release recorded on this stage yet: the range is the tag..sha.
-      if (!current) {
-        messages = c.commits.map((x) => x.message);
-        pulls = (
-          await deps.gh.releaseRange({
-            withTags: false,
-            commits: c.commits.map((x) => x.sha),
-            branch: config.branch,
-          })
-        ).pulls;
-      }
-      break;
-    }
-  }
+  const below = await versionBelow(deps, config, { ...range, ours, prefix: v.tag_prefix });
+  const { previous, problem } = below;
+  const messages = below.messages ?? (current ? rangeCommits.map((c) => c.message) : []);
+  const pulls = below.pulls ?? read.pulls;
 
   const plan = nextVersion({
     prefix: v.tag_prefix,
@@ -105,6 +66,61 @@ export async function planVersion(
     };
   if (taken) throw conflict(plan.tag, taken.commit, sha);
   return problem ? { ...plan, problem } : plan;
+}
+
+/**
+ * The highest of our tags that is an ancestor of `sha`: one known to be (at the stage's current
+ * SHA, or on a commit of the range), else one compare each for at most MAX_ANCESTRY_CHECKS.
+ * With no release on the stage yet, the range it was counted over (tag..sha) comes along.
+ */
+async function versionBelow(
+  deps: GovernorDeps,
+  config: Config,
+  r: {
+    sha: string;
+    current: string | null;
+    compare: CompareResult | null;
+    ours: (Tag & { version: string })[];
+    prefix: string;
+  },
+): Promise<{
+  previous: (Tag & { version: string }) | null;
+  problem?: string;
+  messages?: string[];
+  pulls?: VersionPull[];
+}> {
+  const { sha, current } = r;
+  const inRange = new Set((r.compare?.commits ?? []).map((c) => c.sha));
+  let checks = 0;
+  for (const t of r.ours) {
+    if (t.commit === sha) continue;
+    if (t.commit === current || inRange.has(t.commit)) return { previous: t };
+    if (++checks > MAX_ANCESTRY_CHECKS) {
+      const lost = `Could not find the version below ${shortSha(sha)}: the ${MAX_ANCESTRY_CHECKS} highest ${r.prefix}X.Y.Z tags are not its ancestors.`;
+      // A what-if dispatches nothing: it says what a real run would meet, and goes on.
+      if (deps.dryRun)
+        return {
+          previous: null,
+          problem: `${lost} A real run stops here before claiming anything; the version shown is counted as if no tag were below.`,
+        };
+      throw new GovernorError(
+        lost,
+        `Delete tags made on other branches, or tag the release below ${shortSha(sha)} by hand with its version; then re-run.`,
+      );
+    }
+    const c = await deps.gh.compare(t.commit, sha);
+    if (c.status !== 'ahead' && c.status !== 'identical') continue;
+    if (current) return { previous: t };
+    // No release recorded on this stage yet: the range is the tag..sha.
+    const commits = c.commits.map((x) => x.sha);
+    const { pulls } = await deps.gh.releaseRange({
+      withTags: false,
+      commits,
+      branch: config.branch,
+    });
+    return { previous: t, messages: c.commits.map((x) => x.message), pulls };
+  }
+  return { previous: null };
 }
 
 function conflict(tag: string, other: string, sha: string): GovernorError {
@@ -157,12 +173,11 @@ export async function ensureTag(
  * publish the GitHub release of that tag (once: an existing release is left as it is).
  */
 export async function publishRelease(
-  deps: GovernorDeps,
-  ctx: StageContext,
+  on: { deps: GovernorDeps; ctx: StageContext; report: RunReport },
   sha: string,
-  report: RunReport,
   known?: StateSnapshot,
 ): Promise<void> {
+  const { deps, ctx, report } = on;
   const v = versioningOf(ctx.config, pipelineOf(ctx.config));
   if (!v?.github_release || v.stage.name !== ctx.stage.name || deps.dryRun) return;
   const snap =
