@@ -64280,8 +64280,6 @@ async function publishRelease(on, sha, known) {
 
 
 async function changedFiles(deps, productionSha, sha, compare) {
-    const compareFiles = compare?.files ?? null;
-    const capped = compare?.capped ?? false;
     if (productionSha === null) {
         const head = await deps.gh.treeFiles(sha);
         const files = [...head.files.keys()].map((path) => ({ path, status: 'added' }));
@@ -64290,8 +64288,8 @@ async function changedFiles(deps, productionSha, sha, compare) {
             incomplete: head.truncated ? 'the tree listing of the commit was truncated by GitHub' : null,
         };
     }
-    if (compareFiles && !capped)
-        return { files: compareFiles, incomplete: null };
+    if (compare && !compare.capped)
+        return { files: compare.files, incomplete: null };
     // The compare API stops at 300 files: diff the two trees instead.
     const [before, after] = await Promise.all([
         deps.gh.treeFiles(productionSha),
@@ -64299,7 +64297,7 @@ async function changedFiles(deps, productionSha, sha, compare) {
     ]);
     if (before.truncated || after.truncated)
         return {
-            files: compareFiles ?? [],
+            files: compare?.files ?? [],
             incomplete: 'the diff has more files than GitHub lists, and the tree listing was truncated',
         };
     const files = [];
@@ -64381,7 +64379,6 @@ async function evaluate(deps, req, known) {
         assessment: null,
         approvals: null,
         read: cfg,
-        policy: { commit: cfg.configRef, blobSha: cfg.blobSha ?? null },
         diff: null,
         roles: {},
         artifactsFound: [],
@@ -64400,7 +64397,6 @@ async function evaluate(deps, req, known) {
         });
         return {
             ...base,
-            off: cfg,
             decision: cfg.why ? { ...off, summary: cfg.why } : off,
         };
     }
@@ -64556,8 +64552,8 @@ function decisionEvidence(ev, req) {
         production_sha: ev.productionSha,
         policy: {
             path: ev.full?.config_path ?? null,
-            commit: ev.policy.commit,
-            blob_sha: ev.policy.blobSha,
+            commit: ev.read.configRef,
+            blob_sha: ev.read.blobSha ?? null,
         },
         diff: ev.diff,
         approvals: [
@@ -64618,7 +64614,7 @@ function reportOf(deps, ev, sha) {
         notes: ev.notes,
         // A misspelt block silently turns the governor off: say it loudly.
         warnings: [
-            ...(ev.off?.typo && ev.off.why ? [ev.off.why] : []),
+            ...(ev.read.disabled && ev.read.typo && ev.read.why ? [ev.read.why] : []),
             ...(ev.full ? configWarnings(ev.full) : []),
         ],
         runUrl: deps.run.url,

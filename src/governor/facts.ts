@@ -52,8 +52,6 @@ async function changedFiles(
   sha: string,
   compare: { files: ChangedFile[]; capped: boolean } | null,
 ): Promise<{ files: ChangedFile[]; incomplete: string | null }> {
-  const compareFiles = compare?.files ?? null;
-  const capped = compare?.capped ?? false;
   if (productionSha === null) {
     const head = await deps.gh.treeFiles(sha);
     const files = [...head.files.keys()].map((path) => ({ path, status: 'added' as const }));
@@ -62,7 +60,7 @@ async function changedFiles(
       incomplete: head.truncated ? 'the tree listing of the commit was truncated by GitHub' : null,
     };
   }
-  if (compareFiles && !capped) return { files: compareFiles, incomplete: null };
+  if (compare && !compare.capped) return { files: compare.files, incomplete: null };
   // The compare API stops at 300 files: diff the two trees instead.
   const [before, after] = await Promise.all([
     deps.gh.treeFiles(productionSha),
@@ -70,7 +68,7 @@ async function changedFiles(
   ]);
   if (before.truncated || after.truncated)
     return {
-      files: compareFiles ?? [],
+      files: compare?.files ?? [],
       incomplete: 'the diff has more files than GitHub lists, and the tree listing was truncated',
     };
   const files: ChangedFile[] = [];
@@ -125,12 +123,11 @@ interface Evaluated {
   ownClaim: HistoryEntry | null;
   /** A claimed-but-not-dispatched SHA whose deploy run turned up. */
   foundRun: RunInfo | null;
-  /** The config as read, when it turned the governor off (why, and a likely typo). */
-  off?: ConfigRead;
-  /** The policy as read (kept for the next attempt at the same SHA). */
+  /**
+   * The policy as read: the commit it was read at, its blob, and why the governor is off when it
+   * is (kept for the next attempt at the same SHA).
+   */
   read: ConfigRead;
-  /** The policy: the commit the config was read at, and its blob. */
-  policy: { commit: string; blobSha: string | null };
   /** The diff judged: how many files, and sha256 over its sorted `status<TAB>path` lines. */
   diff: { files: number; digest: string } | null;
   /** The repository role of everyone whose approval was read. */
@@ -233,7 +230,6 @@ export async function evaluate(
     assessment: null,
     approvals: null,
     read: cfg,
-    policy: { commit: cfg.configRef, blobSha: cfg.blobSha ?? null },
     diff: null,
     roles: {},
     artifactsFound: [] as ArtifactInfo[],
@@ -253,7 +249,6 @@ export async function evaluate(
     })!;
     return {
       ...base,
-      off: cfg,
       decision: cfg.why ? { ...off, summary: cfg.why } : off,
     };
   }
@@ -417,8 +412,8 @@ export function decisionEvidence(ev: Evaluated, req: DecideRequest): Record<stri
     production_sha: ev.productionSha,
     policy: {
       path: ev.full?.config_path ?? null,
-      commit: ev.policy.commit,
-      blob_sha: ev.policy.blobSha,
+      commit: ev.read.configRef,
+      blob_sha: ev.read.blobSha ?? null,
     },
     diff: ev.diff,
     approvals: [
@@ -485,7 +480,7 @@ export function reportOf(deps: GovernorDeps, ev: Evaluated, sha: string): RunRep
     notes: ev.notes,
     // A misspelt block silently turns the governor off: say it loudly.
     warnings: [
-      ...(ev.off?.typo && ev.off.why ? [ev.off.why] : []),
+      ...(ev.read.disabled && ev.read.typo && ev.read.why ? [ev.read.why] : []),
       ...(ev.full ? configWarnings(ev.full) : []),
     ],
     runUrl: deps.run.url,
