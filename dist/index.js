@@ -66440,7 +66440,6 @@ async function approvalLanded(deps, ev) {
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Every input of action.yml, parsed once into a typed object. Nothing else reads inputs.
-
 const DEFAULT_CONFIG_PATH = '.booty.yml';
 class InputError extends Error {
     constructor(message) {
@@ -66458,30 +66457,35 @@ function booleanInput(name, value, empty) {
         return false;
     throw new InputError(`Input ${name} must be true, false or empty; got ${JSON.stringify(value.slice(0, 40))}.`);
 }
-function readInputs() {
-    const token = lib_core/* getInput */.V4('github-token');
+/**
+ * Reads the inputs through `input` (the runner's INPUT_* variables, as `core.getInput` reads
+ * them) and hides the token from the log through `secret`.
+ */
+function readInputs(input, secret) {
+    const token = input('github-token');
     if (!token)
         throw new InputError('Input github-token is empty: pass ${{ github.token }} or a token with contents, actions, statuses, issues and pull-requests access.');
-    lib_core/* setSecret */.Pq(token);
-    const configPath = lib_core/* getInput */.V4('config-path').trim() || DEFAULT_CONFIG_PATH;
+    secret(token);
+    const configPath = input('config-path').trim() || DEFAULT_CONFIG_PATH;
     return {
         token,
         configPath,
         configPathExplicit: configPath !== DEFAULT_CONFIG_PATH,
-        sha: lib_core/* getInput */.V4('sha').trim(),
-        degraded: booleanInput('degraded', lib_core/* getInput */.V4('degraded'), null),
-        dryRun: booleanInput('dry-run', lib_core/* getInput */.V4('dry-run'), false) === true,
-        stage: lib_core/* getInput */.V4('stage').trim(),
-        breakGlass: lib_core/* getInput */.V4('break-glass').trim(),
-        reason: lib_core/* getInput */.V4('reason').trim(),
-        rollback: booleanInput('rollback', lib_core/* getInput */.V4('rollback'), false) === true,
+        sha: input('sha').trim(),
+        degraded: booleanInput('degraded', input('degraded'), null),
+        dryRun: booleanInput('dry-run', input('dry-run'), false) === true,
+        stage: input('stage').trim(),
+        breakGlass: input('break-glass').trim(),
+        reason: input('reason').trim(),
+        rollback: booleanInput('rollback', input('rollback'), false) === true,
     };
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
-// The action shell: the only module that touches @actions/core. It reads the inputs and the
-// event, asks the governor, and turns the result into outputs, a summary, annotations and an
-// exit code. Errors fail the job; a HOLD is a verdict, not an error.
+;// CONCATENATED MODULE: ./src/job.ts
+// One job of the action, free of the process: it reads the runner's variables from `env`,
+// asks the governor, and answers through `io` (outputs, annotations, the summary, the exit
+// status). main.ts binds it to process.env and @actions/core; the tests run it in process with
+// an environment and an I/O of their own, so that many jobs can run at once in one process.
 
 
 
@@ -66498,20 +66502,20 @@ function readInputs() {
 
 
 
-
+const TITLE = 'Release Governor';
 const DEFAULT_STATE_BRANCH = 'booty-state';
-function runUrl() {
-    const server = process.env.GITHUB_SERVER_URL;
-    const repo = process.env.GITHUB_REPOSITORY;
-    const id = process.env.GITHUB_RUN_ID;
+function runUrl(env) {
+    const server = env.GITHUB_SERVER_URL;
+    const repo = env.GITHUB_REPOSITORY;
+    const id = env.GITHUB_RUN_ID;
     return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : null;
 }
-function intEnv(name) {
-    const v = Number.parseInt(process.env[name] ?? '', 10);
+function intEnv(env, name) {
+    const v = Number.parseInt(env[name] ?? '', 10);
     return Number.isFinite(v) ? v : null;
 }
-function readPayload() {
-    const path = process.env.GITHUB_EVENT_PATH;
+function readPayload(env) {
+    const path = env.GITHUB_EVENT_PATH;
     if (!path)
         throw new EventError('GITHUB_EVENT_PATH is not set: the governor must run inside a GitHub Actions job (use the CLI elsewhere).');
     try {
@@ -66521,28 +66525,27 @@ function readPayload() {
         throw new EventError(`The event payload at GITHUB_EVENT_PATH could not be read as JSON: ${err.message}`);
     }
 }
-function setOutputs(r) {
-    lib_core/* setOutput */.uH('decision', r.outcome === 'ERROR' ? '' : r.outcome);
-    lib_core/* setOutput */.uH('reason', r.reason ?? '');
-    lib_core/* setOutput */.uH('risk', r.risk ?? '');
-    lib_core/* setOutput */.uH('sha', r.sha ?? '');
-    lib_core/* setOutput */.uH('production-sha', r.productionSha ?? '');
-    lib_core/* setOutput */.uH('deploy-run-url', r.deployRunUrl ?? '');
-    lib_core/* setOutput */.uH('state-commit', r.stateCommit ?? '');
-    lib_core/* setOutput */.uH('stage', r.stage ?? '');
-    lib_core/* setOutput */.uH('evidence-hash', r.evidenceHash ?? '');
-    lib_core/* setOutput */.uH('version', r.version ?? '');
+function setOutputs(io, r) {
+    io.output('decision', r.outcome === 'ERROR' ? '' : r.outcome);
+    io.output('reason', r.reason ?? '');
+    io.output('risk', r.risk ?? '');
+    io.output('sha', r.sha ?? '');
+    io.output('production-sha', r.productionSha ?? '');
+    io.output('deploy-run-url', r.deployRunUrl ?? '');
+    io.output('state-commit', r.stateCommit ?? '');
+    io.output('stage', r.stage ?? '');
+    io.output('evidence-hash', r.evidenceHash ?? '');
+    io.output('version', r.version ?? '');
 }
-/** The evidence this run committed, and how long its artifact is kept (set by govern). */
-let written = null;
-async function govern() {
-    const inputs = readInputs();
-    const event = parseEvent(process.env.GITHUB_EVENT_NAME ?? '', readPayload(), inputs.sha);
-    const url = runUrl();
+async function govern(env, io) {
+    const inputs = readInputs(io.input, io.secret);
+    const event = parseEvent(env.GITHUB_EVENT_NAME ?? '', readPayload(env), inputs.sha);
+    const url = runUrl(env);
+    const nothing = { records: [], retentionDays: 0 };
     if (event.kind === 'workflow_run') {
         const why = neverACandidate(event.run);
         if (why) {
-            return emptyReport({
+            const report = emptyReport({
                 outcome: 'SKIP',
                 reason: 'not_a_release_candidate',
                 sha: event.run.headSha,
@@ -66550,19 +66553,20 @@ async function govern() {
                 runUrl: url,
                 dryRun: inputs.dryRun,
             });
+            return { report, written: nothing };
         }
     }
-    const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+    const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
     if (!owner || !repo)
         throw new EventError('GITHUB_REPOSITORY is not set to owner/name.');
-    const retryBase = retryBaseMs(process.env);
+    const retryBase = retryBaseMs(env);
     const octokit = createOctokit({
         token: inputs.token,
-        baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+        baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
         retryBaseMs: retryBase,
     });
     const gh = new GitHub(octokit, owner, repo);
-    const stateBranch = process.env[envVarFor('state_branch')] || DEFAULT_STATE_BRANCH;
+    const stateBranch = env[envVarFor('state_branch')] || DEFAULT_STATE_BRANCH;
     const defaultBranch = (event.kind === 'workflow_run' ? event.run.defaultBranch : event.defaultBranch) ??
         (await gh.repository()).defaultBranch;
     const deps = {
@@ -66576,7 +66580,7 @@ async function govern() {
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
         random: Math.random,
         retryBaseMs: retryBase,
-        env: process.env,
+        env,
         configPath: inputs.configPath,
         configPathExplicit: inputs.configPathExplicit,
         stateBranch,
@@ -66584,32 +66588,39 @@ async function govern() {
         degraded: inputs.degraded,
         dryRun: inputs.dryRun,
         run: {
-            id: intEnv('GITHUB_RUN_ID'),
-            attempt: intEnv('GITHUB_RUN_ATTEMPT'),
+            id: intEnv(env, 'GITHUB_RUN_ID'),
+            attempt: intEnv(env, 'GITHUB_RUN_ATTEMPT'),
             url,
             source: 'action',
-            actor: process.env.GITHUB_TRIGGERING_ACTOR || process.env.GITHUB_ACTOR || null,
-            event: process.env.GITHUB_EVENT_NAME ?? null,
+            actor: env.GITHUB_TRIGGERING_ACTOR || env.GITHUB_ACTOR || null,
+            event: env.GITHUB_EVENT_NAME ?? null,
         },
-        log: (m) => lib_core/* info */.pq(m),
+        log: (m) => io.info(m),
         probe: probeUrl,
     };
-    const report = await route(deps, inputs, event);
+    const report = await route(deps, {
+        inputs,
+        event,
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        triggeringActor: env.GITHUB_TRIGGERING_ACTOR ?? '',
+    });
     // The hash of the last evidence record this run committed (SPEC §17).
     report.evidenceHash = deps.store.evidenceWritten.at(-1)?.hash ?? null;
-    written = { records: deps.store.evidenceWritten, retentionDays: deps.store.retentionDays };
-    return report;
+    return {
+        report,
+        written: { records: deps.store.evidenceWritten, retentionDays: deps.store.retentionDays },
+    };
 }
 /** What the event and the inputs ask for: decide, observe, reconcile, or an operator control. */
-async function route(deps, inputs, event) {
+async function route(deps, { inputs, event, eventName, triggeringActor, }) {
     // Operator controls (§16): only by hand, through workflow_dispatch.
     const control = inputs.rollback || inputs.breakGlass !== '';
-    if (control && process.env.GITHUB_EVENT_NAME !== 'workflow_dispatch')
-        throw new InputError(`Inputs rollback and break-glass are for a workflow_dispatch of the governor, not a ${process.env.GITHUB_EVENT_NAME} event. Nothing was dispatched or written.`);
+    if (control && eventName !== 'workflow_dispatch')
+        throw new InputError(`Inputs rollback and break-glass are for a workflow_dispatch of the governor, not a ${eventName} event. Nothing was dispatched or written.`);
     if (inputs.rollback && inputs.breakGlass)
         throw new InputError('Inputs rollback and break-glass were both given: ask for one at a time. Nothing was dispatched or written.');
     if ((event.kind === 'manual' || event.kind === 'reconcile') && control) {
-        const actor = process.env.GITHUB_TRIGGERING_ACTOR || event.sender;
+        const actor = triggeringActor || event.sender;
         const stage = inputs.stage ? { stage: inputs.stage } : {};
         if (inputs.rollback)
             return manualRollback(deps, {
@@ -66671,57 +66682,84 @@ function describeError(err) {
     return { message: `A non-Error value was thrown: ${String(err)}`, reason: null, advice: null };
 }
 /** The run's evidence and summary as an artifact; never fails the job (the branch has it). */
-async function uploadArtifact(report) {
-    if (!written || written.records.length === 0)
+async function uploadArtifact(env, io, { report, written }) {
+    if (written.records.length === 0)
         return;
     const sha = report.sha ?? written.records.at(-1).sha;
     try {
         const r = await uploadEvidence({
             records: written.records,
             summary: renderSummary(report),
-            name: artifactName(sha, intEnv('GITHUB_RUN_ID'), intEnv('GITHUB_RUN_ATTEMPT')),
+            name: artifactName(sha, intEnv(env, 'GITHUB_RUN_ID'), intEnv(env, 'GITHUB_RUN_ATTEMPT')),
             retentionDays: written.retentionDays,
-            env: process.env,
+            env,
         });
         if (r.kind === 'uploaded')
             report.notes.push(`Evidence uploaded as the artifact ${r.name} (${r.size} bytes, sha256:${r.digest ?? '?'}).`);
         else
-            lib_core/* info */.pq(`Evidence artifact not uploaded: ${r.why}.`);
+            io.info(`Evidence artifact not uploaded: ${r.why}.`);
     }
     catch (e) {
         const message = `The evidence artifact could not be uploaded: ${e.message}. The evidence is on the state branch; nothing else is affected.`;
         report.warnings.push(message);
-        lib_core/* warning */.$e(message, { title: 'Release Governor' });
+        io.warning(message, TITLE);
     }
 }
-async function run() {
-    let report = emptyReport({ runUrl: runUrl() });
+/**
+ * One job: read the inputs and the event from `env`, ask the governor, and answer through `io`
+ * (outputs, annotations, the summary; `io.fail` marks the job failed). Never throws.
+ */
+async function runJob(env, io) {
+    let report = emptyReport({ runUrl: runUrl(env) });
+    let written = { records: [], retentionDays: 0 };
     try {
-        report = await govern();
-        setOutputs(report);
-        const title = `Release Governor: ${report.outcome} ${report.reason ?? ''}`.trim();
+        ({ report, written } = await govern(env, io));
+        setOutputs(io, report);
+        const title = `${TITLE}: ${report.outcome} ${report.reason ?? ''}`.trim();
         if (report.outcome === 'HOLD' || report.outcome === 'ROLLBACK')
-            lib_core/* warning */.$e(report.headline, { title });
+            io.warning(report.headline, title);
         else
-            lib_core/* notice */.lm(report.headline, { title });
+            io.notice(report.headline, title);
         for (const w of report.warnings)
-            lib_core/* warning */.$e(w, { title: 'Release Governor' });
+            io.warning(w, TITLE);
     }
     catch (err) {
         const { message, reason, advice } = describeError(err);
         report = { ...report, outcome: 'ERROR', reason, error: message, advice };
-        setOutputs(report);
-        lib_core/* setFailed */.C1(advice ? `${message}\n${advice}` : message);
+        setOutputs(io, report);
+        io.fail(advice ? `${message}\n${advice}` : message);
     }
     finally {
-        await uploadArtifact(report);
+        await uploadArtifact(env, io, { report, written });
         try {
-            await lib_core/* summary */.z.addRaw(renderSummary(report)).write();
+            await io.summary(renderSummary(report));
         }
         catch (err) {
-            lib_core/* warning */.$e(`Could not write the job summary: ${err.message}`);
+            io.warning(`Could not write the job summary: ${err.message}`, TITLE);
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+// The action shell: the only module that touches @actions/core. It binds the job (job.ts) to
+// this process: its environment, the runner's workflow commands and files, the exit code.
+// Errors fail the job; a HOLD is a verdict, not an error.
+
+
+const coreIO = {
+    input: (name) => lib_core/* getInput */.V4(name),
+    secret: (value) => lib_core/* setSecret */.Pq(value),
+    output: (name, value) => lib_core/* setOutput */.uH(name, value),
+    info: (message) => lib_core/* info */.pq(message),
+    notice: (message, title) => lib_core/* notice */.lm(message, { title }),
+    warning: (message, title) => lib_core/* warning */.$e(message, { title }),
+    fail: (message) => lib_core/* setFailed */.C1(message),
+    summary: async (markdown) => {
+        await lib_core/* summary */.z.addRaw(markdown).write();
+    },
+};
+function run() {
+    return runJob(process.env, coreIO);
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

@@ -1,5 +1,4 @@
 // Every input of action.yml, parsed once into a typed object. Nothing else reads inputs.
-import * as core from '@actions/core';
 
 export const DEFAULT_CONFIG_PATH = '.booty.yml';
 
@@ -39,24 +38,31 @@ function booleanInput(name: string, value: string, empty: boolean | null): boole
   );
 }
 
-export function readInputs(): ActionInputs {
-  const token = core.getInput('github-token');
+/**
+ * Reads the inputs through `input` (the runner's INPUT_* variables, as `core.getInput` reads
+ * them) and hides the token from the log through `secret`.
+ */
+export function readInputs(
+  input: (name: string) => string,
+  secret: (value: string) => void,
+): ActionInputs {
+  const token = input('github-token');
   if (!token)
     throw new InputError(
       'Input github-token is empty: pass ${{ github.token }} or a token with contents, actions, statuses, issues and pull-requests access.',
     );
-  core.setSecret(token);
-  const configPath = core.getInput('config-path').trim() || DEFAULT_CONFIG_PATH;
+  secret(token);
+  const configPath = input('config-path').trim() || DEFAULT_CONFIG_PATH;
   return {
     token,
     configPath,
     configPathExplicit: configPath !== DEFAULT_CONFIG_PATH,
-    sha: core.getInput('sha').trim(),
-    degraded: booleanInput('degraded', core.getInput('degraded'), null),
-    dryRun: booleanInput('dry-run', core.getInput('dry-run'), false) === true,
-    stage: core.getInput('stage').trim(),
-    breakGlass: core.getInput('break-glass').trim(),
-    reason: core.getInput('reason').trim(),
-    rollback: booleanInput('rollback', core.getInput('rollback'), false) === true,
+    sha: input('sha').trim(),
+    degraded: booleanInput('degraded', input('degraded'), null),
+    dryRun: booleanInput('dry-run', input('dry-run'), false) === true,
+    stage: input('stage').trim(),
+    breakGlass: input('break-glass').trim(),
+    reason: input('reason').trim(),
+    rollback: booleanInput('rollback', input('rollback'), false) === true,
   };
 }

@@ -1,9 +1,15 @@
-// Runs the built action (dist/index.js) as GitHub's runner would: a child process with the
-// runner's environment, an event file, an output file and a summary file.
+// Runs the action as GitHub's runner would: the runner's environment, an event file, outputs,
+// annotations and a summary. Two ways, one result: `via: 'bundle'` starts the built
+// dist/index.js in a child process (what GitHub runs); `via: 'process'` runs the same job
+// (src/job.ts, which the bundle's main.ts binds to process.env and @actions/core) in this
+// process with an environment and an I/O of its own, so that a file's many scenarios do not
+// each pay a process start. Which one a test file uses is its own declaration (`useRunner`);
+// RG_TEST_VIA=bundle sends every run through the bundle.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { JobIO } from '../../src/job.js';
 import type { GitHubSimulator, LogEntry } from './github-simulator/server.js';
 
 export const DIST_ACTION = resolve('dist/index.js');
@@ -32,8 +38,10 @@ export interface RunOptions {
   runId?: number;
   runAttempt?: number;
   timeoutMs?: number;
-  /** The script to run instead of dist/index.js (the benchmarks' minimal action). */
+  /** The script to run instead of dist/index.js (the benchmarks' minimal action); implies the bundle. */
   entry?: string;
+  /** Overrides the file's runner for this run (see useRunner). */
+  via?: Via;
   /**
    * Give the job the Actions runtime (ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL) so that the
    * evidence artifact is uploaded to the simulator's artifact service. Off by default: without
@@ -60,6 +68,24 @@ export function parseOutputFile(text: string): Record<string, string> {
     }
   }
   return out;
+}
+
+export type Via = 'bundle' | 'process';
+
+let fileVia: Via = 'bundle';
+
+/**
+ * Declares how this test file's runs start (call it at the top of the file). The bundle is the
+ * default: a file that proves what GitHub runs keeps it; a file of many scenarios of the
+ * governor's logic runs them in process. RG_TEST_VIA=bundle overrides every file.
+ */
+export function useRunner(via: Via): void {
+  fileVia = via;
+}
+
+function viaOf(opts: RunOptions): Via {
+  if (opts.entry || process.env.RG_TEST_VIA === 'bundle') return 'bundle';
+  return opts.via ?? fileVia;
 }
 
 export async function runAction(opts: RunOptions): Promise<ActionRun> {
@@ -118,6 +144,15 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     };
     const before = opts.sim.log.length;
     const startedAt = performance.now();
+    if (viaOf(opts) === 'process') {
+      const job = await runInProcess(env, opts.timeoutMs ?? 60_000);
+      return {
+        ...job,
+        requests: opts.sim.log.slice(before),
+        startedAt,
+        endedAt: performance.now(),
+      };
+    }
     const { code, stdout, stderr } = await new Promise<{
       code: number;
       stdout: string;
@@ -156,4 +191,74 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Workflow-command escaping, as @actions/core writes it (toCommandValue, escapeData/Property). */
+function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/**
+ * The job in this process. Its I/O writes what @actions/core would: the same workflow-command
+ * lines on a stdout of its own, outputs in GITHUB_OUTPUT's heredoc form, the summary appended.
+ */
+async function runInProcess(
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<{
+  exitCode: number;
+  outputs: Record<string, string>;
+  summary: string;
+  stdout: string;
+  stderr: string;
+}> {
+  const { runJob } = await import('../../src/job.js');
+  const lines: string[] = [];
+  const outputs: Record<string, string> = {};
+  let summary = '';
+  let exitCode = 0;
+  const io: JobIO = {
+    input: (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim(),
+    secret: (value) => lines.push(`::add-mask::${escapeData(value)}`),
+    output: (name, value) => (outputs[name] = value),
+    info: (message) => lines.push(message),
+    notice: (message, title) =>
+      lines.push(`::notice title=${escapeProperty(title)}::${escapeData(message)}`),
+    warning: (message, title) =>
+      lines.push(`::warning title=${escapeProperty(title)}::${escapeData(message)}`),
+    fail: (message) => {
+      exitCode = 1;
+      lines.push(`::error::${escapeData(message)}`);
+    },
+    summary: async (markdown) => {
+      summary += markdown;
+    },
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      runJob(env, io),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`job timed out after ${timeoutMs} ms\n${lines.join('\n')}`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } catch (err) {
+    // runJob never throws: anything here is a defect, reported as a crashed process would be.
+    return {
+      exitCode: 1,
+      outputs,
+      summary,
+      stdout: lines.join('\n'),
+      stderr: (err as Error).stack ?? String(err),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+  return { exitCode, outputs, summary, stdout: lines.map((l) => `${l}\n`).join(''), stderr: '' };
 }

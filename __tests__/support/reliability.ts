@@ -5,7 +5,7 @@
 // always saying what to do.
 import { expect } from 'vitest';
 import { RETRY_BASE_VARIABLE } from '../../src/domain/config.js';
-import { runAction, type ActionRun } from './action-runner.js';
+import { runAction, type ActionRun, type Via } from './action-runner.js';
 import { deepMerge, fixture } from './events.js';
 import type { Fault } from './github-simulator/faults.js';
 import type { GitHubSimulator } from './github-simulator/server.js';
@@ -445,8 +445,9 @@ export interface CaseResult {
   rerun: ActionRun | null;
 }
 
-function run(p: Prepared, attempt: number): Promise<ActionRun> {
+function run(p: Prepared, attempt: number, via?: Via): Promise<ActionRun> {
   return runAction({
+    ...(via ? { via } : {}),
     sim: p.sim,
     eventName: p.eventName,
     event: p.event,
@@ -495,12 +496,13 @@ export async function runCase(
   spec: ScenarioSpec,
   fc: FaultCase | null,
   checkFirst?: (r: ActionRun, p: Prepared) => void,
+  via?: Via,
 ): Promise<CaseResult> {
   const sim = await startSimulator();
   try {
     const p = await spec.prepare(sim);
     if (fc) sim.inject(fc.route, fc.fault, fc.times, fc.skip ?? 0);
-    const first = await run(p, 1);
+    const first = await run(p, 1, via);
     expectSafe(p, first);
     checkFirst?.(first, p);
     let rerun: ActionRun | null = null;
@@ -508,7 +510,7 @@ export async function runCase(
       expect(first.outputs.decision, first.stdout).toBe(spec.decision);
     } else {
       sim.clearFaults();
-      rerun = await run(p, 2);
+      rerun = await run(p, 2, via);
       expectSafe(p, rerun);
       expect(rerun.exitCode, `the re-run succeeds\n${rerun.stdout}`).toBe(0);
     }

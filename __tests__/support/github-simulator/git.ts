@@ -1,7 +1,8 @@
-// A bare git repository. Objects (blobs, trees, commits) and refs are read and written in this
-// process as git's own loose files — the same bytes `git hash-object`, `mktree` and
-// `commit-tree` would write, so git reads them — because a git process per object made the
-// simulator spend most of its time spawning. Everything that is git's logic rather than its
+// A bare git repository. The repository's skeleton, objects (blobs, trees, commits) and refs
+// are read and written in this process as git's own files — the same bytes `git init`,
+// `hash-object`, `mktree`, `commit-tree` and `update-ref` would write, so git reads them —
+// because a git process per object or ref made the simulator spend most of its time spawning
+// (a fault-matrix case made about 20). Everything that is git's logic rather than its
 // storage — merge bases, ancestry, commit ranges, diffs with rename detection, tree listings —
 // still comes from the git CLI, so fast-forward checks and renames are git's own.
 import { execFileSync } from 'node:child_process';
@@ -10,10 +11,12 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   writeFileSync,
+  type Dirent,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -60,9 +63,15 @@ export class GitRepo {
 
   constructor(dir?: string) {
     this.dir = dir ?? mkdtempSync(join(tmpdir(), 'gh-sim-'));
-    this.run(['init', '--bare', '-q', '-b', 'main']);
-    this.run(['config', 'core.logAllRefUpdates', 'false']);
-    this.run(['config', 'gc.auto', '0']);
+    // What `git init --bare -b main` writes that git needs to recognise a bare repository,
+    // with reflogs and automatic gc off (refs stay loose files: see readRef).
+    for (const sub of ['objects', 'refs/heads', 'refs/tags'])
+      mkdirSync(join(this.dir, sub), { recursive: true });
+    writeFileSync(join(this.dir, 'HEAD'), 'ref: refs/heads/main\n');
+    writeFileSync(
+      join(this.dir, 'config'),
+      '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n\tlogallrefupdates = false\n[gc]\n\tauto = 0\n',
+    );
   }
 
   dispose(): void {
@@ -96,8 +105,10 @@ export class GitRepo {
   }
 
   isEmpty(): boolean {
+    const head = /^ref: (refs\/\S+)/.exec(readFileSync(join(this.dir, 'HEAD'), 'utf8'))?.[1];
+    const sha = head ? this.readRef(head) : null;
     return (
-      this.tryRun(['rev-parse', '--verify', '-q', 'HEAD^{commit}']) === null &&
+      (sha === null || this.objectType(sha) !== 'commit') &&
       this.listRefs('refs/heads/').length === 0
     );
   }
@@ -349,24 +360,82 @@ export class GitRepo {
     return null;
   }
 
+  /**
+   * What `git rev-parse --verify` answers for GraphQL's `object(expression:)`: a SHA, a branch
+   * or tag, or `<rev>:<path>` (the blob or tree at path). Other revision syntax goes to git.
+   */
+  revParse(expression: string): string | null {
+    const colon = expression.indexOf(':');
+    const rev = colon === -1 ? expression : expression.slice(0, colon);
+    if (!/^[\w./-]+$/.test(rev) || rev.includes('..'))
+      return this.tryRun(['rev-parse', '--verify', '-q', expression])?.trim() || null;
+    if (colon === -1)
+      return /^[0-9a-f]{40}$/.test(rev)
+        ? this.objectType(rev)
+          ? rev
+          : null
+        : this.resolveCommit(rev);
+    const commit = this.resolveCommit(rev);
+    const c = commit ? this.readCommit(commit) : null;
+    if (!c) return null;
+    const path = expression.slice(colon + 1).replace(/\/+$/, '');
+    return path === '' ? c.tree : (this.lookup(c.tree, path)?.sha ?? null);
+  }
+
+  /** A ref's SHA: its loose file, else its line in packed-refs (git's own lookup order). */
   readRef(fullRef: string): string | null {
-    if (!/^refs\/[\w./-]+$/.test(fullRef) || fullRef.includes('..'))
-      return this.tryRun(['rev-parse', '--verify', '-q', fullRef])?.trim() ?? null;
+    if (!/^refs\/[\w./-]+$/.test(fullRef) || fullRef.includes('..')) return null;
     try {
       return readFileSync(join(this.dir, fullRef), 'utf8').trim();
     } catch {
-      // Not a loose ref: git may have packed it (the simulator never does, tests might).
-      return this.tryRun(['rev-parse', '--verify', '-q', fullRef])?.trim() ?? null;
+      // The simulator never packs refs; a test's git command might have.
+      return this.packedRefs().get(fullRef) ?? null;
     }
   }
 
+  private packedRefs(): Map<string, string> {
+    const refs = new Map<string, string>();
+    let text: string;
+    try {
+      text = readFileSync(join(this.dir, 'packed-refs'), 'utf8');
+    } catch {
+      return refs;
+    }
+    for (const line of text.split('\n')) {
+      const m = /^([0-9a-f]{40}) (refs\/\S+)$/.exec(line);
+      if (m) refs.set(m[2]!, m[1]!);
+    }
+    return refs;
+  }
+
+  /** Every ref under prefix (`refs/heads/`), sorted by name as for-each-ref lists them. */
   listRefs(prefix: string): { ref: string; sha: string }[] {
-    const out = this.run(['for-each-ref', '--format=%(refname) %(objectname)', prefix]).trim();
-    if (!out) return [];
-    return out.split('\n').map((l) => {
-      const [ref, sha] = l.split(' ');
-      return { ref: ref!, sha: sha! };
-    });
+    const found = new Map<string, string>();
+    for (const [ref, sha] of this.packedRefs()) if (ref.startsWith(prefix)) found.set(ref, sha);
+    const walk = (rel: string): void => {
+      let names: Dirent[];
+      try {
+        names = readdirSync(join(this.dir, rel), { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const d of names) {
+        const ref = `${rel}/${d.name}`;
+        if (d.isDirectory()) walk(ref);
+        else if (!d.name.endsWith('.lock') && ref.startsWith(prefix))
+          found.set(ref, readFileSync(join(this.dir, ref), 'utf8').trim());
+      }
+    };
+    walk('refs');
+    return [...found]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([ref, sha]) => ({ ref, sha }));
+  }
+
+  /** Points a ref at a commit unconditionally (`git update-ref`). */
+  setRef(fullRef: string, sha: string): void {
+    if (!this.casRef(fullRef, sha, this.readRef(fullRef)))
+      throw new Error(`cannot set ${fullRef} to ${sha}: not a ref name or not an object`);
   }
 
   /** Compare-and-swap on a ref: succeeds only if the ref still points at `expected` (null: must not exist). */
@@ -385,7 +454,8 @@ export class GitRepo {
   }
 
   deleteRef(fullRef: string): void {
-    this.run(['update-ref', '-d', fullRef]);
+    if (this.packedRefs().has(fullRef)) this.run(['update-ref', '-d', fullRef]);
+    else rmSync(join(this.dir, fullRef), { force: true });
   }
 
   isAncestor(ancestor: string, descendant: string): boolean {

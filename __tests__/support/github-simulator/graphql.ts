@@ -372,7 +372,7 @@ export function executeGraphql(
       object: ({ expression, oid }: { expression?: string; oid?: string }) => {
         const target = oid ?? expression;
         if (!target) return null;
-        const sha = git.tryRun(['rev-parse', '--verify', '-q', target])?.trim();
+        const sha = git.revParse(target);
         return sha ? gitObject(host, sha) : null;
       },
     };

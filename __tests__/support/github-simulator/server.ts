@@ -337,7 +337,7 @@ export class GitHubSimulator {
       opts.message ?? `Change ${paths.slice(0, 3).join(', ')}`,
       author,
     );
-    if (opts.moveBranch !== false) this.git.run(['update-ref', `refs/heads/${branch}`, sha]);
+    if (opts.moveBranch !== false) this.git.setRef(`refs/heads/${branch}`, sha);
     return sha;
   }
 
@@ -1344,9 +1344,8 @@ export class GitHubSimulator {
     });
     on(`GET ${R}/git/matching-refs/{ref}`, (ctx) => {
       const prefix = `refs/${ctx.op.params.ref}`;
-      const refs = this.git
-        .listRefs(prefix.replace(/\/?$/, ''))
-        .filter((r) => r.ref.startsWith(prefix));
+      // GitHub matches the start of the name: refs/tags/v1 lists refs/tags/v1.2.0 too.
+      const refs = this.git.listRefs(prefix);
       return { status: 200, body: refs.map((r) => refJson(r.ref, r.sha)) };
     });
     on(`POST ${R}/git/refs`, (ctx) => {
