@@ -1,7 +1,7 @@
 // The interfaces the governor sees. Adapters implement them for GitHub, for a local clone and,
 // in tests, in memory.
 import type { Actor, ApprovalFacts } from './domain/approvals.js';
-import type { CompareStatus } from './domain/decide.js';
+import type { CompareStatus } from './domain/types.js';
 import type { ChangedFile } from './domain/risk.js';
 import type { DecisionRecord, Release } from './domain/state.js';
 import type { Tag, VersionPull } from './domain/version.js';

@@ -60345,7 +60345,9 @@ const NO_APPROVALS = {
 ;// CONCATENATED MODULE: ./src/domain/decide.ts
 // The rules of SPEC §6, in order; the first that applies decides. Pure: every fact, the
 // clock included, comes in as an argument, and the verdict says which rules were evaluated
-// and what an operator needs to clear a hold.
+// and what an operator needs to clear a hold. The rules are two ordered tables (EARLY_RULES,
+// decidable before the diff is fetched, and RULES); one runner walks them and applies
+// break-glass the same way to every soft and wait hold.
 
 
 const TITLES = {
@@ -60368,119 +60370,496 @@ const TITLES = {
     high_risk: '10. HIGH-risk paths approved',
     allow: '11. Allow',
 };
-class Trail {
-    rules = [];
-    pass(rule, detail) {
-        this.rules.push({ rule, title: TITLES[rule], verdict: 'pass', detail });
-    }
-    applies(rule, detail) {
-        this.rules.push({ rule, title: TITLES[rule], verdict: 'applies', detail });
-    }
-}
-function verdict(trail, outcome, reason, risk, unblock, holdKind, summary) {
-    return { outcome, reason, holdKind, risk, rules: trail.rules, unblock, summary };
-}
-function hard(trail, reason, risk, detail) {
-    return verdict(trail, 'HOLD', reason, risk, { kind: 'hard', reason, detail }, 'hard', detail);
-}
 const decide_short = (sha) => sha.slice(0, 7);
-function skip(trail, reason, summary) {
-    return verdict(trail, 'SKIP', reason, null, null, null, summary);
+const capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+const skip = (reason, summary) => ({ outcome: 'SKIP', reason, summary });
+function hard(reason, detail) {
+    return { outcome: 'HOLD', unblock: { kind: 'hard', reason, detail }, summary: detail };
 }
-/** Rules 1–3 (and the manual-trigger verification): decidable before any diff is fetched. */
-function decideEarly(input, trail = new Trail()) {
-    if (!input.enabled) {
-        trail.applies('disabled', 'release_governor is absent or enabled: false');
-        return skip(trail, 'disabled', 'The governor is disabled for this repository.');
-    }
-    trail.pass('disabled', 'enabled');
-    if (input.lifecycle === 'claimed' ||
-        input.lifecycle === 'dispatched' ||
-        input.lifecycle === 'succeeded') {
-        const what = input.lifecycle === 'succeeded'
-            ? 'was already deployed successfully'
-            : `is already ${input.lifecycle} for deploy`;
-        trail.applies('already_deployed', `${decide_short(input.sha)} ${what}`);
-        return skip(trail, 'already_deployed', `${decide_short(input.sha)} ${what}.`);
-    }
-    trail.pass('already_deployed', input.lifecycle === 'failed'
-        ? 'a previous deploy of this SHA failed'
-        : input.lifecycle === 'rolled_back'
-            ? 'this SHA was rolled back from here'
-            : 'no deploy of this SHA recorded');
-    // The stage decided (its current SHA is `productionSha`); production without stages.
-    const here = input.stage?.name ?? 'production';
-    const Here = here.charAt(0).toUpperCase() + here.slice(1);
-    if (input.productionSha !== null) {
-        const p = decide_short(input.productionSha);
-        switch (input.productionCompare) {
-            case 'identical':
-                trail.applies('out_of_order', `${decide_short(input.sha)} is what ${here} runs`);
-                return skip(trail, 'already_in_production', `${decide_short(input.sha)} is already in ${here}.`);
-            case 'behind':
-                trail.applies('out_of_order', `${here} ${p} is already past ${decide_short(input.sha)}; deploying it would roll back`);
-                return skip(trail, 'superseded', `${Here} ${p} already contains ${decide_short(input.sha)}.`);
-            case 'diverged':
-                trail.applies('out_of_order', `${decide_short(input.sha)} and ${here} ${p} have diverged`);
-                return hard(trail, 'diverged_from_production', null, `${decide_short(input.sha)} does not descend from ${here} ${p}: deploying it would drop commits that are in ${here}.`);
-            case 'ahead':
-                break;
-            case null:
-                throw new Error('productionCompare is required when there is a production SHA');
+function wait(reason, until, { detail, summary }) {
+    return {
+        outcome: 'HOLD',
+        unblock: { kind: 'wait', reason, until: until.toISOString(), detail },
+        summary,
+    };
+}
+/** A hold an approval clears: which paths still need one, and where to give it. */
+function soft(input, reason, { uncovered, summary, pulls = input.pulls, }) {
+    const owned = owners(uncovered, pulls);
+    return {
+        outcome: 'HOLD',
+        unblock: {
+            kind: 'soft',
+            reason,
+            uncovered,
+            pulls: owned.pulls,
+            withoutPull: owned.withoutPull,
+            modes: input.config.approval_mode,
+            label: input.config.approval_label,
+            command: input.config.approval_command,
+            sha: input.sha,
+            incidents: input.incidents,
+            degraded: input.degraded === true,
+        },
+        summary,
+    };
+}
+const applies = (detail, stop) => ({ applies: detail, stop });
+// ---------------------------------------------------------------- rules 1–3c (no diff needed)
+const ruleEnabled = {
+    id: 'disabled',
+    check: (input) => input.enabled
+        ? { pass: 'enabled' }
+        : applies('release_governor is absent or enabled: false', skip('disabled', 'The governor is disabled for this repository.')),
+};
+const ruleNotDeployed = {
+    id: 'already_deployed',
+    check: ({ lifecycle, sha }) => {
+        if (lifecycle === 'claimed' || lifecycle === 'dispatched' || lifecycle === 'succeeded') {
+            const what = lifecycle === 'succeeded'
+                ? 'was already deployed successfully'
+                : `is already ${lifecycle} for deploy`;
+            return applies(`${decide_short(sha)} ${what}`, skip('already_deployed', `${decide_short(sha)} ${what}.`));
         }
-    }
-    if (input.inFlight) {
-        const f = decide_short(input.inFlight.sha);
-        if (input.inFlight.compare === 'behind') {
-            trail.applies('out_of_order', `${f} is being deployed and already contains ${decide_short(input.sha)}`);
-            return skip(trail, 'superseded', `${f}, which contains ${decide_short(input.sha)}, is already being deployed.`);
+        return {
+            pass: lifecycle === 'failed'
+                ? 'a previous deploy of this SHA failed'
+                : lifecycle === 'rolled_back'
+                    ? 'this SHA was rolled back from here'
+                    : 'no deploy of this SHA recorded',
+        };
+    },
+};
+const ruleInOrder = {
+    id: 'out_of_order',
+    check: (input, { here }) => {
+        const sha = decide_short(input.sha);
+        if (input.productionSha !== null) {
+            const p = decide_short(input.productionSha);
+            switch (input.productionCompare) {
+                case 'identical':
+                    return applies(`${sha} is what ${here} runs`, skip('already_in_production', `${sha} is already in ${here}.`));
+                case 'behind':
+                    return applies(`${here} ${p} is already past ${sha}; deploying it would roll back`, skip('superseded', `${capital(here)} ${p} already contains ${sha}.`));
+                case 'diverged':
+                    return applies(`${sha} and ${here} ${p} have diverged`, hard('diverged_from_production', `${sha} does not descend from ${here} ${p}: deploying it would drop commits that are in ${here}.`));
+                case 'ahead':
+                    break;
+                case null:
+                    throw new Error('productionCompare is required when there is a production SHA');
+            }
         }
-        if (input.inFlight.compare === 'diverged') {
-            trail.applies('out_of_order', `${decide_short(input.sha)} and ${f} (in flight) have diverged`);
-            return hard(trail, 'diverged_from_production', null, `${decide_short(input.sha)} does not descend from ${f}, which is being deployed.`);
-        }
-    }
-    trail.pass('out_of_order', input.productionSha
-        ? `ahead of ${here} ${decide_short(input.productionSha)}${input.inFlight ? ` and of ${decide_short(input.inFlight.sha)} in flight` : ''}`
-        : `no ${here} SHA yet`);
-    if (input.manual && input.verified === null)
-        trail.pass('verified', 'verification not checked in local mode (workflow runs live on GitHub)');
-    else if (input.manual) {
-        if (!input.verified) {
-            trail.applies('verified', `no successful verification run for ${decide_short(input.sha)} on the release branch`);
-            return hard(trail, 'not_verified', null, `${decide_short(input.sha)} has no successful run of the verification workflow on the release branch.`);
-        }
-        trail.pass('verified', 'a successful verification run exists');
-    }
-    const stage = input.stage;
-    if (stage) {
+        const flight = input.inFlight;
+        if (flight?.compare === 'behind')
+            return applies(`${decide_short(flight.sha)} is being deployed and already contains ${sha}`, skip('superseded', `${decide_short(flight.sha)}, which contains ${sha}, is already being deployed.`));
+        if (flight?.compare === 'diverged')
+            return applies(`${sha} and ${decide_short(flight.sha)} (in flight) have diverged`, hard('diverged_from_production', `${sha} does not descend from ${decide_short(flight.sha)}, which is being deployed.`));
+        return {
+            pass: input.productionSha
+                ? `ahead of ${here} ${decide_short(input.productionSha)}${flight ? ` and of ${decide_short(flight.sha)} in flight` : ''}`
+                : `no ${here} SHA yet`,
+        };
+    },
+};
+const ruleVerified = {
+    id: 'verified',
+    check: ({ manual, verified, sha }) => {
+        if (!manual)
+            return null;
+        if (verified === null)
+            return { pass: 'verification not checked in local mode (workflow runs live on GitHub)' };
+        if (verified)
+            return { pass: 'a successful verification run exists' };
+        return applies(`no successful verification run for ${decide_short(sha)} on the release branch`, hard('not_verified', `${decide_short(sha)} has no successful run of the verification workflow on the release branch.`));
+    },
+};
+const rulePromoted = {
+    id: 'promoted',
+    check: ({ stage, sha }) => {
+        if (!stage)
+            return null;
         const prev = stage.previous;
         if (!prev)
-            trail.pass('promoted', `${stage.name} is the first stage`);
-        else if (prev.currentSha !== input.sha || prev.verifiedAt === null) {
-            const why = prev.currentSha === input.sha
-                ? `${decide_short(input.sha)} is in ${prev.name} but not verified there yet`
-                : `${prev.name} runs ${prev.currentSha ? decide_short(prev.currentSha) : 'nothing yet'}, not ${decide_short(input.sha)}`;
-            trail.applies('promoted', why);
-            return skip(trail, 'not_promoted', `${decide_short(input.sha)} has not passed ${prev.name}: ${why}. A SHA reaches ${stage.name} only after its deploy to ${prev.name} succeeded and was verified.`);
+            return { pass: `${stage.name} is the first stage` };
+        if (prev.currentSha === sha && prev.verifiedAt !== null)
+            return { pass: `${decide_short(sha)} runs verified in ${prev.name}` };
+        const why = prev.currentSha === sha
+            ? `${decide_short(sha)} is in ${prev.name} but not verified there yet`
+            : `${prev.name} runs ${prev.currentSha ? decide_short(prev.currentSha) : 'nothing yet'}, not ${decide_short(sha)}`;
+        return applies(why, skip('not_promoted', `${decide_short(sha)} has not passed ${prev.name}: ${why}. A SHA reaches ${stage.name} only after its deploy to ${prev.name} succeeded and was verified.`));
+    },
+};
+const ruleEvidence = {
+    id: 'evidence',
+    check: ({ artifacts: art }) => {
+        if (!art)
+            return null;
+        if (art.unchecked)
+            return {
+                pass: `not checked in local mode: ${art.required.join(', ')} (workflow runs and artifacts live on GitHub)`,
+            };
+        if (art.missing.length === 0)
+            return { pass: `${art.required.join(', ')} uploaded by run ${art.runId}` };
+        const where = art.runId === null
+            ? 'no successful verification run was found'
+            : `verification run ${art.runId} has not uploaded ${art.missing.join(', ')}${art.expired.length ? ` (expired: ${art.expired.join(', ')})` : ''}`;
+        return applies(where, hard('evidence_missing', `Required evidence is missing: ${where}. A new verification run that uploads ${art.missing.join(', ')} clears it.`));
+    },
+};
+/** Rules 1–3c, in order: decidable before any diff is fetched. */
+const EARLY_RULES = [
+    ruleEnabled,
+    ruleNotDeployed,
+    ruleInOrder,
+    ruleVerified,
+    rulePromoted,
+    ruleEvidence,
+];
+// ------------------------------------------------------------------------ rules 4–10
+const ruleDeployConfigured = {
+    id: 'deploy_configured',
+    check: ({ config, deployWorkflow }) => {
+        if (config.deploy_workflow.trim() === '')
+            return applies('deploy_workflow is empty', hard('deploy_not_configured', 'No deploy workflow is configured (deploy_workflow is empty).'));
+        if (deployWorkflow)
+            return applies(deployWorkflow, hard('deploy_not_configured', deployWorkflow));
+        return {
+            pass: `${config.deploy_workflow} on ${config.deploy_workflow_ref}${deployWorkflow === null ? ' takes the dispatch' : ''}`,
+        };
+    },
+};
+const ruleNotDegradedHigh = {
+    id: 'degraded_high_risk',
+    check: ({ degraded }, { level }) => {
+        if (degraded === true && level === 'HIGH')
+            return applies('production is degraded and this change is HIGH risk', hard('degraded_high_risk', 'Production is degraded; a HIGH-risk change is not deployed until it is healthy.'));
+        return {
+            pass: degraded === true
+                ? `production degraded, risk ${level}`
+                : `risk ${level}, production ${degraded === false ? 'healthy' : 'health unknown'}`,
+        };
+    },
+};
+const ruleFirstDeploy = {
+    id: 'first_deploy',
+    check: (input, { noApprovals, wholeDiffApproved }) => {
+        const { config, productionSha, adopted } = input;
+        if (noApprovals)
+            return { pass: noApprovals };
+        if ((productionSha !== null && !adopted) || !config.require_approval_for_first_deploy)
+            return {
+                pass: productionSha === null
+                    ? 'first deploy; approval not required by config'
+                    : 'not a first deploy',
+            };
+        // Adoption: production runs a commit from before the config file, so this is the first
+        // deploy the governor judges, under the head's own policy.
+        const first = adopted
+            ? `production ${decide_short(productionSha)} predates ${config.config_path}: the first governed deploy`
+            : 'first deploy';
+        if (wholeDiffApproved)
+            return { pass: `${first}, approved`, cleared: true };
+        return applies(adopted
+            ? `${first}, judged by the head's config, needs an approval covering the whole diff`
+            : 'no production SHA yet and no approval covering the whole first deploy', soft(input, 'first_deploy_required', {
+            uncovered: uncoveredPaths(input.approvals, input.risk.paths),
+            summary: adopted
+                ? `First governed deploy: production ${decide_short(productionSha)} has no ${config.config_path}, so the head's config judges and an approval of the whole diff is required.`
+                : 'First deploy: an approval is required.',
+        }));
+    },
+};
+const ruleCooldown = {
+    id: 'cooldown',
+    check: ({ history, sha, config, now }) => {
+        const failures = history
+            .filter((e) => e.sha === sha && e.result === 'failure')
+            .map((e) => Date.parse(e.completed_at ?? e.time))
+            .filter((t) => !Number.isNaN(t));
+        const lastFailure = failures.length > 0 ? Math.max(...failures) : null;
+        if (lastFailure === null)
+            return { pass: 'no failed deploy of this SHA' };
+        const until = new Date(lastFailure + config.cooldown_minutes * 60_000);
+        if (now >= until)
+            return { pass: 'cooldown has passed' };
+        const detail = `the deploy of ${decide_short(sha)} failed at ${new Date(lastFailure).toISOString()}; cooldown_minutes is ${config.cooldown_minutes}`;
+        return applies(detail, wait('cooldown', until, {
+            detail,
+            summary: `Cooldown after a failed deploy, until ${until.toISOString()}.`,
+        }));
+    },
+};
+const HOUR_MS = 3600_000;
+const ruleRateLimit = {
+    id: 'rate_limit',
+    check: ({ history, config, now }) => {
+        const windowStart = now.getTime() - HOUR_MS;
+        const recent = history
+            .map((e) => Date.parse(e.time))
+            .filter((t) => !Number.isNaN(t) && t > windowStart && t <= now.getTime())
+            .sort((a, b) => a - b);
+        const max = config.max_deploys_per_hour;
+        if (recent.length < max)
+            return { pass: `${recent.length} of ${max} deploys in the last 60 minutes` };
+        // The window frees a slot when enough of the oldest claims age out.
+        const until = new Date(recent[recent.length - max] + HOUR_MS);
+        const detail = `${recent.length} deploys in the last 60 minutes; max_deploys_per_hour is ${max}`;
+        return applies(detail, wait('rate_limit', until, {
+            detail,
+            summary: `Rate limit reached, until ${until.toISOString()}.`,
+        }));
+    },
+};
+/** 8a: freeze windows (SPEC §16) of this stage. */
+const ruleFreeze = {
+    id: 'freeze',
+    check: ({ config, stage, now }) => {
+        if (config.freeze_windows.length === 0)
+            return null;
+        const stageName = stage?.name ?? config.production_environment_name;
+        const last = config.stages?.at(-1)?.name ?? config.production_environment_name;
+        const frozen = activeFreeze(config.freeze_windows, stageName, last, now);
+        if (!frozen)
+            return { pass: `no freeze window holds ${stageName} now` };
+        const until = new Date(frozen.until);
+        const detail = `freeze window ${frozen.index + 1} (${frozen.describe}): ${frozen.reason}`;
+        return applies(detail, wait('freeze_window', until, {
+            detail,
+            summary: `${stageName} is frozen until ${decide_clock(until, now)} (in ${decide_timeLeft(until, now)}): ${frozen.reason}.`,
+        }));
+    },
+};
+/** 8b: the previous stage's soak (SPEC §14). */
+const ruleSoaked = {
+    id: 'soaked',
+    check: ({ stage, sha, now }) => {
+        if (!stage)
+            return null;
+        const prev = stage.previous;
+        if (!prev)
+            return { pass: `${stage.name} is the first stage` };
+        if (!prev.verifiedAt)
+            return { pass: 'no soak to wait for' };
+        const end = new Date(Date.parse(prev.verifiedAt) + prev.soakMinutes * 60_000);
+        if (now >= end)
+            return { pass: `verified in ${prev.name} for ${prev.soakMinutes} minute(s) or more` };
+        const detail = `${decide_short(sha)} was verified in ${prev.name} at ${prev.verifiedAt}; soak_minutes of ${prev.name} is ${prev.soakMinutes}`;
+        return applies(detail, wait('soaking', end, {
+            detail,
+            summary: `${decide_short(sha)} is soaking in ${prev.name}: ${stage.name} unlocks at ${decide_clock(end, now)}, in ${decide_timeLeft(end, now)}.`,
+        }));
+    },
+};
+/** 8c: the release train — a stage holding a soaking release takes no newer SHA. */
+const ruleStageFree = {
+    id: 'stage_free',
+    check: ({ stage, sha, now }) => {
+        if (!stage)
+            return null;
+        const busy = stage.busy;
+        const end = busy ? new Date(Date.parse(busy.verifiedAt) + busy.soakMinutes * 60_000) : null;
+        if (!busy || !end || busy.currentSha === sha || busy.reachedNext || now >= end)
+            return {
+                pass: busy
+                    ? `${decide_short(busy.currentSha)} has soaked or moved on`
+                    : 'no soaking release held here',
+            };
+        const detail = `${stage.name} holds ${decide_short(busy.currentSha)} while it soaks for ${busy.next} (hold_while_soaking)`;
+        return applies(detail, wait('stage_busy', end, {
+            detail,
+            summary: `${stage.name} is busy: ${decide_short(busy.currentSha)} soaks there until ${decide_clock(end, now)} (in ${decide_timeLeft(end, now)}) and takes no newer SHA before it moves on to ${busy.next}.`,
+        }));
+    },
+};
+/** 8d: a SHA rolled back from this stage comes back only with a fresh, SHA-scoped approval. */
+const ruleNotRolledBack = {
+    id: 'rolled_back',
+    check: (input) => {
+        if (input.lifecycle !== 'rolled_back')
+            return null;
+        const since = input.rolledBackAt ?? '';
+        const again = input.approvals.valid.find((a) => a.covers === 'all' && (a.at === null || a.at > since));
+        if (again)
+            return {
+                pass: `rolled back, then approved again (${again.source}${again.actor ? ` by @${again.actor}` : ''})`,
+                cleared: true,
+            };
+        return applies(`${decide_short(input.sha)} was rolled back from here at ${since || 'an earlier time'}`, soft(input, 'previously_rolled_back', {
+            uncovered: input.risk.paths,
+            pulls: [],
+            summary: `${decide_short(input.sha)} was rolled back from ${input.stage?.name ?? 'production'}: it goes back only when someone approves it again.`,
+        }));
+    },
+};
+const ruleNoIncident = {
+    id: 'incident',
+    check: (input, { noApprovals, level, wholeDiffApproved }) => {
+        if (noApprovals)
+            return { pass: noApprovals };
+        const incident = input.incidents.length > 0 || input.degraded === true;
+        if (!incident)
+            return { pass: 'no open incident' };
+        if (level === 'HIGH')
+            return { pass: 'incident active; HIGH risk is judged by rule 10' };
+        const why = input.incidents.length > 0
+            ? `open incident ${input.incidents.map((i) => `#${i.number}`).join(', ')}`
+            : 'production is degraded';
+        if (wholeDiffApproved)
+            return { pass: `${why}; approved`, cleared: true };
+        return applies(`${why}; no approval covers this change`, soft(input, 'incident_active', {
+            uncovered: uncoveredPaths(input.approvals, input.risk.paths),
+            summary: `Active incident (${why}): an approval is required.`,
+        }));
+    },
+};
+const ruleHighRiskApproved = {
+    id: 'high_risk',
+    check: (input, { noApprovals, level }) => {
+        if (noApprovals)
+            return { pass: `risk ${level}; ${noApprovals}` };
+        if (level !== 'HIGH')
+            return { pass: `risk ${level}` };
+        const { risk, approvals } = input;
+        // An incomplete diff hides paths no pull request approval can vouch for: only a
+        // whole-diff approval (the SHA in the variable, or a commit comment on the head) clears it.
+        const needsWhole = risk.incomplete && !approvals.coversAll;
+        const uncovered = needsWhole ? risk.highPaths : uncoveredPaths(approvals, risk.highPaths);
+        if (!needsWhole && uncovered.length === 0)
+            return { pass: 'every HIGH-risk path is covered by a valid approval' };
+        return applies(needsWhole
+            ? `the diff could not be fully assessed (${risk.incompleteReason}); only an approval of the whole diff clears it`
+            : `${uncovered.length} HIGH-risk path(s) without a valid approval`, soft(input, 'high_risk_no_approval', {
+            uncovered,
+            summary: `HIGH risk: ${uncovered.length} path(s) need an approval.`,
+        }));
+    },
+};
+/** Rules 4–10, in order, after rules 1–3c. */
+const RULES = [
+    ruleDeployConfigured,
+    ruleNotDegradedHigh,
+    ruleFirstDeploy,
+    ruleCooldown,
+    ruleRateLimit,
+    ruleFreeze,
+    ruleSoaked,
+    ruleStageFree,
+    ruleNotRolledBack,
+    ruleNoIncident,
+    ruleHighRiskApproved,
+];
+// ------------------------------------------------------------------------ the runner
+function decide_context(input, late) {
+    const stage = input.stage ?? null;
+    return {
+        here: stage?.name ?? 'production',
+        level: late?.risk.risk ?? 'LOW',
+        wholeDiffApproved: late
+            ? late.approvals.coversAll ||
+                (!late.risk.incomplete && coversPaths(late.approvals, late.risk.paths))
+            : false,
+        noApprovals: stage?.approvals === 'none' ? `approvals: none in ${stage.name}` : null,
+    };
+}
+/**
+ * Evaluates rules in order until one applies. With break-glass (§16, already authorised by the
+ * caller) a soft or wait hold is recorded as bypassed and the next rule is evaluated; a SKIP or
+ * a hard hold stops as always.
+ */
+function evaluateRules(rules, input, { at, run, breakGlass }) {
+    for (const rule of rules) {
+        const step = rule.check(input, at);
+        if (step === null)
+            continue;
+        const title = TITLES[rule.id];
+        if ('pass' in step) {
+            run.rules.push({ rule: rule.id, title, verdict: 'pass', detail: step.pass });
+            if (step.cleared)
+                run.cleared = true;
+            continue;
         }
-        else
-            trail.pass('promoted', `${decide_short(input.sha)} runs verified in ${prev.name}`);
-    }
-    const art = input.artifacts;
-    if (art?.unchecked)
-        trail.pass('evidence', `not checked in local mode: ${art.required.join(', ')} (workflow runs and artifacts live on GitHub)`);
-    else if (art) {
-        if (art.missing.length > 0) {
-            const where = art.runId === null
-                ? 'no successful verification run was found'
-                : `verification run ${art.runId} has not uploaded ${art.missing.join(', ')}${art.expired.length ? ` (expired: ${art.expired.join(', ')})` : ''}`;
-            trail.applies('evidence', where);
-            return hard(trail, 'evidence_missing', null, `Required evidence is missing: ${where}. A new verification run that uploads ${art.missing.join(', ')} clears it.`);
+        const { stop } = step;
+        if (breakGlass && stop.outcome === 'HOLD' && stop.unblock.kind !== 'hard') {
+            run.bypassed.push(stop.unblock.reason);
+            run.rules.push({
+                rule: rule.id,
+                title,
+                verdict: 'pass',
+                detail: `bypassed by break-glass (@${breakGlass.actor}): ${step.applies}`,
+            });
+            continue;
         }
-        trail.pass('evidence', `${art.required.join(', ')} uploaded by run ${art.runId}`);
+        run.rules.push({ rule: rule.id, title, verdict: 'applies', detail: step.applies });
+        return { ...run, stop };
     }
-    return null;
+    return run;
+}
+function stopped(run, stop, risk) {
+    if (stop.outcome === 'SKIP')
+        return {
+            outcome: 'SKIP',
+            reason: stop.reason,
+            holdKind: null,
+            risk: null,
+            rules: run.rules,
+            unblock: null,
+            summary: stop.summary,
+        };
+    return {
+        outcome: 'HOLD',
+        reason: stop.unblock.reason,
+        holdKind: stop.unblock.kind,
+        risk,
+        rules: run.rules,
+        unblock: stop.unblock,
+        summary: stop.summary,
+    };
+}
+/** Rules 1–3c: a SKIP or a hard HOLD decidable before any diff is fetched, else null. */
+function decideEarly(input) {
+    const run = evaluateRules(EARLY_RULES, input, {
+        at: decide_context(input),
+        run: { rules: [], stop: null, cleared: false, bypassed: [] },
+    });
+    return run.stop ? stopped(run, run.stop, null) : null;
+}
+/** Every rule of SPEC §6 in order; the first that applies decides, else ALLOW (rule 11). */
+function decide(input) {
+    const at = decide_context(input, input);
+    const early = evaluateRules(EARLY_RULES, input, {
+        at,
+        run: { rules: [], stop: null, cleared: false, bypassed: [] },
+    });
+    if (early.stop)
+        return stopped(early, early.stop, null);
+    const run = evaluateRules(RULES, input, { at, run: early, breakGlass: input.breakGlass });
+    if (run.stop)
+        return stopped(run, run.stop, at.level);
+    const level = at.level;
+    const reason = input.breakGlass
+        ? 'allow_break_glass'
+        : run.cleared
+            ? 'allow_approved'
+            : level === 'HIGH'
+                ? 'allow_high_approved'
+                : level === 'MEDIUM'
+                    ? 'allow_medium'
+                    : 'allow_low';
+    const allowed = {
+        outcome: 'ALLOW',
+        reason,
+        holdKind: null,
+        risk: level,
+        rules: [
+            ...run.rules,
+            { rule: 'allow', title: TITLES.allow, verdict: 'applies', detail: reason },
+        ],
+        unblock: null,
+        summary: input.breakGlass
+            ? `Break-glass deploy of ${decide_short(input.sha)} (${level}) by @${input.breakGlass.actor}${run.bypassed.length ? `, bypassing ${run.bypassed.join(', ')}` : ''}.`
+            : `Deploy ${decide_short(input.sha)} (${level}).`,
+    };
+    return input.breakGlass ? { ...allowed, bypassed: run.bypassed } : allowed;
 }
 /** The time left until `until`, for people: "9m 45s", "2h 5m". */
 function decide_timeLeft(until, now) {
@@ -60523,249 +60902,6 @@ function owners(uncovered, pulls) {
         }
     }
     return { pulls: out, withoutPull: uncovered.filter((p) => !accounted.has(p)) };
-}
-function softHold(trail, input, reason, uncovered, summary) {
-    const { pulls, withoutPull } = owners(uncovered, input.pulls);
-    return verdict(trail, 'HOLD', reason, input.risk.risk, {
-        kind: 'soft',
-        reason,
-        uncovered,
-        pulls,
-        withoutPull,
-        modes: input.config.approval_mode,
-        label: input.config.approval_label,
-        command: input.config.approval_command,
-        sha: input.sha,
-        incidents: input.incidents,
-        degraded: input.degraded === true,
-    }, 'soft', summary);
-}
-const HOUR_MS = 3600_000;
-/** After rule 8: HOLD soaking (the previous stage's soak) and HOLD stage_busy (the release train). */
-function pipelineHold(trail, stage, sha, level, now) {
-    const wait = (rule, reason, until, detail, summary) => {
-        trail.applies(rule, detail);
-        return verdict(trail, 'HOLD', reason, level, { kind: 'wait', reason, until: until.toISOString(), detail }, 'wait', summary);
-    };
-    const prev = stage.previous;
-    if (prev && prev.verifiedAt) {
-        const end = new Date(Date.parse(prev.verifiedAt) + prev.soakMinutes * 60_000);
-        if (now < end)
-            return wait('soaked', 'soaking', end, `${decide_short(sha)} was verified in ${prev.name} at ${prev.verifiedAt}; soak_minutes of ${prev.name} is ${prev.soakMinutes}`, `${decide_short(sha)} is soaking in ${prev.name}: ${stage.name} unlocks at ${decide_clock(end, now)}, in ${decide_timeLeft(end, now)}.`);
-        trail.pass('soaked', `verified in ${prev.name} for ${prev.soakMinutes} minute(s) or more`);
-    }
-    else if (prev)
-        trail.pass('soaked', `no soak to wait for`);
-    else
-        trail.pass('soaked', `${stage.name} is the first stage`);
-    const busy = stage.busy;
-    if (busy && busy.currentSha !== sha && !busy.reachedNext) {
-        const end = new Date(Date.parse(busy.verifiedAt) + busy.soakMinutes * 60_000);
-        if (now < end)
-            return wait('stage_free', 'stage_busy', end, `${stage.name} holds ${decide_short(busy.currentSha)} while it soaks for ${busy.next} (hold_while_soaking)`, `${stage.name} is busy: ${decide_short(busy.currentSha)} soaks there until ${decide_clock(end, now)} (in ${decide_timeLeft(end, now)}) and takes no newer SHA before it moves on to ${busy.next}.`);
-    }
-    trail.pass('stage_free', busy ? `${decide_short(busy.currentSha)} has soaked or moved on` : 'no soaking release held here');
-    return null;
-}
-function decide(input) {
-    const trail = new Trail();
-    const early = decideEarly(input, trail);
-    if (early)
-        return early;
-    const { config, risk, approvals, now } = input;
-    const level = risk.risk;
-    // 4
-    if (config.deploy_workflow.trim() === '') {
-        trail.applies('deploy_configured', 'deploy_workflow is empty');
-        return hard(trail, 'deploy_not_configured', level, 'No deploy workflow is configured (deploy_workflow is empty).');
-    }
-    if (input.deployWorkflow) {
-        trail.applies('deploy_configured', input.deployWorkflow);
-        return hard(trail, 'deploy_not_configured', level, input.deployWorkflow);
-    }
-    trail.pass('deploy_configured', `${config.deploy_workflow} on ${config.deploy_workflow_ref}${input.deployWorkflow === null ? ' takes the dispatch' : ''}`);
-    // 5
-    if (input.degraded === true && level === 'HIGH') {
-        trail.applies('degraded_high_risk', 'production is degraded and this change is HIGH risk');
-        return hard(trail, 'degraded_high_risk', level, 'Production is degraded; a HIGH-risk change is not deployed until it is healthy.');
-    }
-    trail.pass('degraded_high_risk', input.degraded === true
-        ? `production degraded, risk ${level}`
-        : `risk ${level}, production ${input.degraded === false ? 'healthy' : 'health unknown'}`);
-    // Break-glass (§16) turns the soft and wait holds below into a record of what it bypassed.
-    const bypassed = [];
-    const hold = (d) => {
-        if (!input.breakGlass || d.holdKind === 'hard')
-            return d;
-        bypassed.push(d.reason);
-        const applied = d.rules.at(-1);
-        applied.verdict = 'pass';
-        applied.detail = `bypassed by break-glass (@${input.breakGlass.actor}): ${applied.detail}`;
-        return null;
-    };
-    const wholeDiffApproved = approvals.coversAll || (!risk.incomplete && coversPaths(approvals, risk.paths));
-    let clearedByApproval = false;
-    const stage = input.stage ?? null;
-    const noApprovals = stage?.approvals === 'none';
-    const notHere = `approvals: none in ${stage?.name ?? ''}`;
-    // 6
-    if (noApprovals)
-        trail.pass('first_deploy', notHere);
-    else if ((input.productionSha === null || input.adopted) &&
-        config.require_approval_for_first_deploy) {
-        // Adoption: production runs a commit from before the config file, so this is the first
-        // deploy the governor judges, under the head's own policy.
-        const first = input.adopted
-            ? `production ${decide_short(input.productionSha)} predates ${config.config_path}: the first governed deploy`
-            : 'first deploy';
-        if (!wholeDiffApproved) {
-            trail.applies('first_deploy', input.adopted
-                ? `${first}, judged by the head's config, needs an approval covering the whole diff`
-                : 'no production SHA yet and no approval covering the whole first deploy');
-            const d = hold(softHold(trail, input, 'first_deploy_required', uncoveredPaths(approvals, risk.paths), input.adopted
-                ? `First governed deploy: production ${decide_short(input.productionSha)} has no ${config.config_path}, so the head's config judges and an approval of the whole diff is required.`
-                : 'First deploy: an approval is required.'));
-            if (d)
-                return d;
-        }
-        else {
-            clearedByApproval = true;
-            trail.pass('first_deploy', `${first}, approved`);
-        }
-    }
-    else
-        trail.pass('first_deploy', input.productionSha === null
-            ? 'first deploy; approval not required by config'
-            : 'not a first deploy');
-    // 7
-    const cooldownMs = config.cooldown_minutes * 60_000;
-    const failures = input.history
-        .filter((e) => e.sha === input.sha && e.result === 'failure')
-        .map((e) => Date.parse(e.completed_at ?? e.time))
-        .filter((t) => !Number.isNaN(t));
-    const lastFailure = failures.length > 0 ? Math.max(...failures) : null;
-    if (lastFailure !== null && now.getTime() < lastFailure + cooldownMs) {
-        const until = new Date(lastFailure + cooldownMs).toISOString();
-        const detail = `the deploy of ${decide_short(input.sha)} failed at ${new Date(lastFailure).toISOString()}; cooldown_minutes is ${config.cooldown_minutes}`;
-        trail.applies('cooldown', detail);
-        const d = hold(verdict(trail, 'HOLD', 'cooldown', level, { kind: 'wait', reason: 'cooldown', until, detail }, 'wait', `Cooldown after a failed deploy, until ${until}.`));
-        if (d)
-            return d;
-    }
-    else
-        trail.pass('cooldown', lastFailure === null ? 'no failed deploy of this SHA' : 'cooldown has passed');
-    // 8
-    const windowStart = now.getTime() - HOUR_MS;
-    const recent = input.history
-        .map((e) => Date.parse(e.time))
-        .filter((t) => !Number.isNaN(t) && t > windowStart && t <= now.getTime())
-        .sort((a, b) => a - b);
-    if (recent.length >= config.max_deploys_per_hour) {
-        // The window frees a slot when enough of the oldest claims age out.
-        const freeing = recent[recent.length - config.max_deploys_per_hour];
-        const until = new Date(freeing + HOUR_MS).toISOString();
-        const detail = `${recent.length} deploys in the last 60 minutes; max_deploys_per_hour is ${config.max_deploys_per_hour}`;
-        trail.applies('rate_limit', detail);
-        const d = hold(verdict(trail, 'HOLD', 'rate_limit', level, { kind: 'wait', reason: 'rate_limit', until, detail }, 'wait', `Rate limit reached, until ${until}.`));
-        if (d)
-            return d;
-    }
-    else
-        trail.pass('rate_limit', `${recent.length} of ${config.max_deploys_per_hour} deploys in the last 60 minutes`);
-    // 8a: freeze windows (SPEC §16) of this stage.
-    const stageName = stage?.name ?? config.production_environment_name;
-    const last = config.stages?.at(-1)?.name ?? config.production_environment_name;
-    const frozen = activeFreeze(config.freeze_windows, stageName, last, now);
-    if (frozen) {
-        const until = new Date(frozen.until);
-        const detail = `freeze window ${frozen.index + 1} (${frozen.describe}): ${frozen.reason}`;
-        trail.applies('freeze', detail);
-        const d = hold(verdict(trail, 'HOLD', 'freeze_window', level, { kind: 'wait', reason: 'freeze_window', until: frozen.until, detail }, 'wait', `${stageName} is frozen until ${decide_clock(until, now)} (in ${decide_timeLeft(until, now)}): ${frozen.reason}.`));
-        if (d)
-            return d;
-    }
-    else if (config.freeze_windows.length > 0)
-        trail.pass('freeze', `no freeze window holds ${stageName} now`);
-    if (stage) {
-        const held = pipelineHold(trail, stage, input.sha, level, now);
-        if (held) {
-            const d = hold(held);
-            if (d)
-                return d;
-        }
-    }
-    // 8d: a SHA rolled back from this stage comes back only with a fresh, SHA-scoped approval.
-    if (input.lifecycle === 'rolled_back') {
-        const since = input.rolledBackAt ?? '';
-        const again = approvals.valid.find((a) => a.covers === 'all' && (a.at === null || a.at > since));
-        if (!again) {
-            trail.applies('rolled_back', `${decide_short(input.sha)} was rolled back from here at ${since || 'an earlier time'}`);
-            const d = hold(softHold(trail, { ...input, pulls: [] }, 'previously_rolled_back', risk.paths, `${decide_short(input.sha)} was rolled back from ${stage?.name ?? 'production'}: it goes back only when someone approves it again.`));
-            if (d)
-                return d;
-        }
-        else {
-            clearedByApproval = true;
-            trail.pass('rolled_back', `rolled back, then approved again (${again.source}${again.actor ? ` by @${again.actor}` : ''})`);
-        }
-    }
-    // 9
-    const incident = input.incidents.length > 0 || input.degraded === true;
-    if (noApprovals)
-        trail.pass('incident', notHere);
-    else if (incident && level !== 'HIGH') {
-        const why = input.incidents.length > 0
-            ? `open incident ${input.incidents.map((i) => `#${i.number}`).join(', ')}`
-            : 'production is degraded';
-        if (!wholeDiffApproved) {
-            trail.applies('incident', `${why}; no approval covers this change`);
-            const d = hold(softHold(trail, input, 'incident_active', uncoveredPaths(approvals, risk.paths), `Active incident (${why}): an approval is required.`));
-            if (d)
-                return d;
-        }
-        else {
-            clearedByApproval = true;
-            trail.pass('incident', `${why}; approved`);
-        }
-    }
-    else
-        trail.pass('incident', incident ? 'incident active; HIGH risk is judged by rule 10' : 'no open incident');
-    // 10
-    if (noApprovals)
-        trail.pass('high_risk', `risk ${level}; ${notHere}`);
-    else if (level === 'HIGH') {
-        // An incomplete diff hides paths no pull request approval can vouch for: only a
-        // whole-diff approval (the SHA in the variable, or a commit comment on the head) clears it.
-        const needsWhole = risk.incomplete && !approvals.coversAll;
-        const uncovered = needsWhole ? risk.highPaths : uncoveredPaths(approvals, risk.highPaths);
-        if (needsWhole || uncovered.length > 0) {
-            trail.applies('high_risk', needsWhole
-                ? `the diff could not be fully assessed (${risk.incompleteReason}); only an approval of the whole diff clears it`
-                : `${uncovered.length} HIGH-risk path(s) without a valid approval`);
-            const d = hold(softHold(trail, input, 'high_risk_no_approval', uncovered, `HIGH risk: ${uncovered.length} path(s) need an approval.`));
-            if (d)
-                return d;
-        }
-        else
-            trail.pass('high_risk', 'every HIGH-risk path is covered by a valid approval');
-    }
-    else
-        trail.pass('high_risk', `risk ${level}`);
-    // 11
-    const reason = input.breakGlass
-        ? 'allow_break_glass'
-        : clearedByApproval
-            ? 'allow_approved'
-            : level === 'HIGH'
-                ? 'allow_high_approved'
-                : level === 'MEDIUM'
-                    ? 'allow_medium'
-                    : 'allow_low';
-    trail.applies('allow', reason);
-    const allowed = verdict(trail, 'ALLOW', reason, level, null, null, input.breakGlass
-        ? `Break-glass deploy of ${decide_short(input.sha)} (${level}) by @${input.breakGlass.actor}${bypassed.length ? `, bypassing ${bypassed.join(', ')}` : ''}.`
-        : `Deploy ${decide_short(input.sha)} (${level}).`);
-    return input.breakGlass ? { ...allowed, bypassed } : allowed;
 }
 
 ;// CONCATENATED MODULE: ./src/domain/risk.ts
@@ -61169,6 +61305,189 @@ function withoutSnapshot(known) {
     const { snapshot: _used, ...read } = known;
     return read;
 }
+/** Rule 2's lifecycle of the SHA, with a claim that is this run's own or whose run turned up. */
+async function claimOf(deps, { release, sha, workflow, environment, notes, }) {
+    const lifecycle = state_lifecycleOf(release, sha);
+    const entry = release.deploy_history.find((h) => h.sha === sha) ?? null;
+    if (lifecycle !== 'claimed' || !entry)
+        return { lifecycle, entry, ownClaim: null, foundRun: null };
+    if (entry.claimed_by === deps_claimedBy(deps))
+        return { lifecycle: null, entry, ownClaim: entry, foundRun: null };
+    // Claimed but never recorded as dispatched: the claimant died, or lost the response.
+    const runs = await deps.gh.findDeployRuns(workflow, sha, environment);
+    const claimTime = Date.parse(entry.time);
+    const foundRun = runs.find((r) => Date.parse(r.createdAt) >= claimTime - 60_000) ?? null;
+    const stale = deps.now().getTime() - claimTime > deps_CLAIM_GRACE_MS;
+    if (!foundRun && (stale || deps_isEarlierAttempt(entry.claimed_by, deps))) {
+        notes.push(`${types_shortSha(sha)} was claimed at ${entry.time} by ${entry.claimed_by ?? 'an earlier run'}${stale ? '' : ', an earlier attempt of this run (it has ended)'}, and no deploy run for it exists: taking the claim over.`);
+        return { lifecycle: null, entry, ownClaim: null, foundRun };
+    }
+    return { lifecycle, entry, ownClaim: null, foundRun };
+}
+/** The deploy in flight other than this SHA and production, and how this SHA compares to it. */
+async function inFlightOf(deps, release, sha) {
+    const flying = inFlight(release);
+    if (!flying || flying.sha === sha || flying.sha === release.production_sha_current)
+        return null;
+    return { sha: flying.sha, compare: (await deps.gh.compare(flying.sha, sha)).status };
+}
+/**
+ * The approvals of the range, read only when they can change the verdict (`needed`); with the
+ * merged pull requests' paths (for "label #N") and the role of everyone who approved.
+ */
+async function approvalsOf(deps, { needed, sha, config, compare, notes, }) {
+    const approvedVariable = deps.env[APPROVAL_VARIABLE];
+    if (!needed) {
+        if (approvedVariable)
+            notes.push(`${APPROVAL_VARIABLE} is set but no approval was needed for this change.`);
+        return { approvals: NO_APPROVALS, pulls: [], roles: {} };
+    }
+    const commits = compare?.commits ?? [];
+    const headAuthor = commits.find((c) => c.sha === sha)?.author ?? (await deps.gh.commitAuthor(sha));
+    const facts = await deps.gh.approvalFacts({
+        headSha: sha,
+        headAuthor,
+        commits: compare ? commits.map((c) => c.sha) : [sha],
+        branch: config.branch,
+        environment: approvedVariable,
+        teams: config.approvers.filter((a) => a.includes('/')),
+    });
+    if (compare && compare.totalCommits > commits.length) {
+        notes.push(`The range has ${compare.totalCommits} commits; pull requests were read for the first ${commits.length} only. Approve with the SHA-scoped variable or a commit comment if a HIGH path is not covered.`);
+    }
+    return {
+        approvals: evaluateApprovals(facts, config),
+        pulls: facts.pulls.map((p) => ({ number: p.number, paths: p.files })),
+        roles: Object.fromEntries(Object.entries(facts.actors).map(([k, a]) => [k, a.role])),
+    };
+}
+/**
+ * The version an ALLOW is dispatched with (§18): at the versioned stage a plan (its tag is
+ * created before the dispatch), after it the tag the SHA got there.
+ */
+async function facts_versionOf(deps, { config, at, sha, current, compare, notes, }) {
+    const v = pipeline_versioningOf(config, at.pipeline);
+    if (v && v.stage.name === at.stage.name) {
+        const plan = await planVersion(deps, config, {
+            sha,
+            current,
+            compare,
+        });
+        if (plan.problem)
+            notes.push(plan.problem);
+        return { tag: plan.tag, plan };
+    }
+    const tag = recordedVersion(at.whole, config, at.pipeline, at.stage, sha);
+    return tag ? { tag, plan: null } : null;
+}
+async function earlyFacts(at) {
+    const { deps, req, config, pipeline, stage, whole, release, notes } = at;
+    const productionSha = release.production_sha_current;
+    const { lifecycle, entry, ownClaim, foundRun } = await claimOf(deps, {
+        release,
+        sha: req.sha,
+        workflow: config.deploy_workflow,
+        environment: pipeline.configured ? stage.environment : null,
+        notes,
+    });
+    const productionCompare = productionSha ? await deps.gh.compare(productionSha, req.sha) : null;
+    const inFlightCompare = await inFlightOf(deps, release, req.sha);
+    const verified = req.manual
+        ? await deps.gh.verified(config.verification_workflow, req.sha, config.branch)
+        : true;
+    // required_artifacts (§17): one request for the run's artifacts, only when the key is set.
+    const artifacts = config.required_artifacts.length
+        ? await requiredArtifacts(deps, config, req)
+        : null;
+    return {
+        early: {
+            enabled: true,
+            sha: req.sha,
+            lifecycle: ownClaim ? null : lifecycle,
+            productionSha,
+            productionCompare: productionCompare?.status ?? null,
+            inFlight: inFlightCompare,
+            manual: req.manual,
+            verified,
+            stage: pipeline_stageFacts(whole, pipeline, stage),
+            artifacts: artifacts?.facts ?? null,
+        },
+        entry,
+        ownClaim,
+        foundRun,
+        productionCompare,
+        artifactsFound: artifacts?.found ?? [],
+    };
+}
+/** Rules 4–11 on the diff, the incidents and the approvals; the version an ALLOW goes with. */
+async function judge(at, { e, adopted }) {
+    const { deps, req, config, pipeline, stage, whole, release, notes } = at;
+    const { early, productionCompare } = e;
+    const productionSha = early.productionSha;
+    const versioning = pipeline_versioningOf(config, pipeline);
+    const deployWorkflow = await deployWorkflowCheck(deps, config, [
+        'sha',
+        ...(pipeline.configured ? ['environment'] : []),
+        ...(versioning && stage.index >= versioning.stage.index ? ['version'] : []),
+    ]);
+    const { files, incomplete } = await changedFiles(deps, productionSha, req.sha, productionCompare);
+    const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
+    // A stage without approvals never holds for an incident (rule 9): no need to look.
+    // The open issues came with the state read; a precise search only when it could not list all.
+    const incidents = stage.approvals === 'none' || config.incident_labels.length === 0
+        ? []
+        : (deps.store.openIssuesLabelled(config.incident_labels) ??
+            (await deps.gh.openIncidents(config.incident_labels)));
+    const { approvals, pulls, roles } = await approvalsOf(deps, {
+        needed: approvalsMatter({
+            risk: assessment.risk,
+            productionSha,
+            config,
+            incidentCount: incidents.length,
+            degraded: deps.degraded,
+            stageApprovals: stage.approvals,
+            rolledBack: early.lifecycle === 'rolled_back',
+            adopted,
+        }),
+        sha: req.sha,
+        config,
+        compare: productionSha ? productionCompare : null,
+        notes,
+    });
+    const decision = decide({
+        ...early,
+        config,
+        risk: assessment,
+        approvals,
+        pulls,
+        history: historyForRules(release),
+        incidents,
+        degraded: deps.degraded,
+        now: deps.now(),
+        rolledBackAt: e.entry?.rolled_back_at ?? null,
+        breakGlass: req.breakGlass ?? null,
+        adopted,
+        deployWorkflow,
+    });
+    const version = decision.outcome === 'ALLOW'
+        ? await facts_versionOf(deps, {
+            config,
+            at: { whole, pipeline, stage },
+            sha: req.sha,
+            current: productionSha,
+            compare: productionCompare,
+            notes,
+        })
+        : null;
+    return {
+        decision,
+        assessment,
+        approvals,
+        diff: { files: files.length, digest: diffDigest(files) },
+        roles,
+        version,
+    };
+}
 async function evaluate(deps, req, known) {
     const notes = [];
     const snapshot = known?.snapshot ?? (await deps.store.read(req.sha));
@@ -61219,145 +61538,23 @@ async function evaluate(deps, req, known) {
             decision: cfg.why ? { ...off, summary: cfg.why } : off,
         };
     }
-    const config = base.config;
-    const environment = pipeline.configured ? stage.environment : null;
-    let lifecycle = state_lifecycleOf(release, req.sha);
-    const entry = release.deploy_history.find((h) => h.sha === req.sha) ?? null;
-    let ownClaim = null;
-    let foundRun = null;
-    if (lifecycle === 'claimed' && entry) {
-        if (entry.claimed_by === deps_claimedBy(deps)) {
-            ownClaim = entry;
-            lifecycle = null;
-        }
-        else {
-            // Claimed but never recorded as dispatched: the claimant died, or lost the response.
-            const runs = await deps.gh.findDeployRuns(config.deploy_workflow, req.sha, environment);
-            const claimTime = Date.parse(entry.time);
-            foundRun = runs.find((r) => Date.parse(r.createdAt) >= claimTime - 60_000) ?? null;
-            const stale = deps.now().getTime() - claimTime > deps_CLAIM_GRACE_MS;
-            if (!foundRun && (stale || deps_isEarlierAttempt(entry.claimed_by, deps))) {
-                notes.push(`${types_shortSha(req.sha)} was claimed at ${entry.time} by ${entry.claimed_by ?? 'an earlier run'}${stale ? '' : ', an earlier attempt of this run (it has ended)'}, and no deploy run for it exists: taking the claim over.`);
-                lifecycle = null;
-            }
-        }
-    }
-    const productionCompare = productionSha ? await deps.gh.compare(productionSha, req.sha) : null;
-    const flying = inFlight(release);
-    let inFlightCompare = null;
-    if (flying && flying.sha !== req.sha && flying.sha !== productionSha) {
-        inFlightCompare = {
-            sha: flying.sha,
-            compare: (await deps.gh.compare(flying.sha, req.sha)).status,
-        };
-    }
-    const verified = req.manual
-        ? await deps.gh.verified(config.verification_workflow, req.sha, config.branch)
-        : true;
-    // required_artifacts (§17): one request for the run's artifacts, only when the key is set.
-    const artifacts = config.required_artifacts.length
-        ? await requiredArtifacts(deps, config, req)
-        : null;
-    const early = {
-        enabled: true,
-        sha: req.sha,
-        lifecycle: ownClaim ? null : lifecycle,
-        productionSha,
-        productionCompare: productionCompare?.status ?? null,
-        inFlight: inFlightCompare,
-        manual: req.manual,
-        verified,
-        stage: pipeline_stageFacts(whole, pipeline, stage),
-        artifacts: artifacts?.facts ?? null,
+    const at = {
+        deps,
+        req,
+        config: base.config,
+        pipeline: pipeline,
+        stage: stage,
+        whole,
+        release,
+        notes,
     };
-    const earlyDecision = decideEarly(early);
-    base.artifactsFound = artifacts?.found ?? [];
+    const e = await earlyFacts(at);
+    base.artifactsFound = e.artifactsFound;
+    const claimFacts = { ownClaim: e.ownClaim, foundRun: e.foundRun };
+    const earlyDecision = decideEarly(e.early);
     if (earlyDecision)
-        return { ...base, decision: earlyDecision, ownClaim, foundRun };
-    const versioning = pipeline_versioningOf(config, pipeline);
-    const deployWorkflow = await deployWorkflowCheck(deps, config, [
-        'sha',
-        ...(environment !== null ? ['environment'] : []),
-        ...(versioning && stage.index >= versioning.stage.index ? ['version'] : []),
-    ]);
-    const { files, incomplete } = await changedFiles(deps, productionSha, req.sha, productionCompare);
-    const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
-    const diff = { files: files.length, digest: diffDigest(files) };
-    let roles = {};
-    // A stage without approvals never holds for an incident (rule 9): no need to look.
-    // The open issues came with the state read; a precise search only when it could not list all.
-    const incidents = stage.approvals === 'none' || config.incident_labels.length === 0
-        ? []
-        : (deps.store.openIssuesLabelled(config.incident_labels) ??
-            (await deps.gh.openIncidents(config.incident_labels)));
-    let approvals = NO_APPROVALS;
-    let pulls = [];
-    const approvedVariable = deps.env[APPROVAL_VARIABLE];
-    if (approvalsMatter({
-        risk: assessment.risk,
-        productionSha,
-        config,
-        incidentCount: incidents.length,
-        degraded: deps.degraded,
-        stageApprovals: stage.approvals,
-        rolledBack: lifecycle === 'rolled_back',
-        adopted: cfg.adopted,
-    })) {
-        const commits = productionCompare?.commits ?? [];
-        const headAuthor = commits.find((c) => c.sha === req.sha)?.author ?? (await deps.gh.commitAuthor(req.sha));
-        const facts = await deps.gh.approvalFacts({
-            headSha: req.sha,
-            headAuthor,
-            commits: productionSha ? commits.map((c) => c.sha) : [req.sha],
-            branch: config.branch,
-            environment: approvedVariable,
-            teams: config.approvers.filter((a) => a.includes('/')),
-        });
-        if (productionCompare && productionCompare.totalCommits > commits.length) {
-            notes.push(`The range has ${productionCompare.totalCommits} commits; pull requests were read for the first ${commits.length} only. Approve with the SHA-scoped variable or a commit comment if a HIGH path is not covered.`);
-        }
-        approvals = evaluateApprovals(facts, config);
-        roles = Object.fromEntries(Object.entries(facts.actors).map(([k, a]) => [k, a.role]));
-        pulls = facts.pulls.map((p) => ({ number: p.number, paths: p.files }));
-    }
-    else if (approvedVariable) {
-        notes.push(`${APPROVAL_VARIABLE} is set but no approval was needed for this change.`);
-    }
-    const decision = decide({
-        ...early,
-        config,
-        risk: assessment,
-        approvals,
-        pulls,
-        history: historyForRules(release),
-        incidents,
-        degraded: deps.degraded,
-        now: deps.now(),
-        rolledBackAt: entry?.rolled_back_at ?? null,
-        breakGlass: req.breakGlass ?? null,
-        adopted: cfg.adopted,
-        deployWorkflow,
-    });
-    let version = null;
-    if (decision.outcome === 'ALLOW') {
-        const v = versioning;
-        if (v && v.stage.name === stage.name) {
-            const plan = await planVersion(deps, config, {
-                sha: req.sha,
-                current: productionSha,
-                compare: productionCompare,
-            });
-            if (plan.problem)
-                notes.push(plan.problem);
-            version = { tag: plan.tag, plan };
-        }
-        else {
-            const tag = recordedVersion(whole, config, pipeline, stage, req.sha);
-            if (tag)
-                version = { tag, plan: null };
-        }
-    }
-    return { ...base, decision, assessment, approvals, ownClaim, foundRun, diff, roles, version };
+        return { ...base, ...claimFacts, decision: earlyDecision };
+    return { ...base, ...claimFacts, ...(await judge(at, { e, adopted: cfg.adopted })) };
 }
 /** The evidence of a decision (SPEC §17): the verdict and everything it was judged on. */
 function decisionEvidence(ev, req) {
@@ -61559,7 +61756,6 @@ async function act_decideAndAct(root, req, first) {
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
         const ev = await evaluate(deps, req, known);
         known = ev.read;
-        const environment = ev.pipeline?.configured ? ev.stage.environment : null;
         const report = reportOf(deps, ev, req.sha);
         const config = ev.config;
         // A claimed SHA whose deploy run exists: record what the claimant could not.
@@ -61570,103 +61766,121 @@ async function act_decideAndAct(root, req, first) {
         }
         if (deps.dryRun || ev.decision.outcome === 'SKIP' || !config)
             return report;
-        if (ev.decision.outcome === 'HOLD') {
-            const recorded = ev.snapshot.decision?.decision;
-            if (req.quiet && recorded?.outcome === 'HOLD' && recorded.reason === ev.decision.reason) {
-                report.notes.push(`Still HOLD ${ev.decision.reason}, as recorded before: nothing written, no status set.`);
-                // An approval that landed and did not count: the notice says why.
-                if (req.approval)
-                    await noticeHeld(deps, config, report, req.sha);
-                return report;
-            }
-            const written = await deps_writeState(deps, req.sha, 
-            // Built from the freshest record, so a conflict never drops another run's evaluation.
-            (snap) => ({
-                files: {
-                    [state_decisionPath(req.sha)]: state_serialize(evaluationRecord(deps, { ...ev, snapshot: snap }, req.sha)),
-                    ...deps_evidence(deps, 'decision', req.sha, decisionEvidence(ev, req)),
-                },
-                message: `decide ${types_shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
-            }), ev.snapshot);
-            report.stateCommit = written?.head ?? null;
-            // A stage that waits for a soak will go on by itself: pending, not a failure.
-            const waiting = ['soaking', 'stage_busy', 'freeze_window'].includes(ev.decision.reason);
-            await noticeHeld(deps, config, report, req.sha);
-            await deps_publishStatus(deps, report, req.sha, waiting ? 'pending' : 'failure', statusDescription(report), deps.run.url, config.status_context);
-            return report;
-        }
+        const step = { deps, req, ev, config, report };
+        if (ev.decision.outcome === 'HOLD')
+            return recordHold(step);
         // ALLOW: claim with a compare-and-swap on the state we decided from. If the branch moved,
         // decide again from fresh state: whoever moved it may have claimed this SHA or a newer one.
-        const snap = ev.snapshot;
-        let claimed;
-        if (ev.ownClaim)
-            claimed = snap;
-        else {
-            const record = withVersion(state_withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: deps.now().toISOString() }), ev.version?.plan ?? null);
-            const release = state_claim(snap.release, req.sha, deps.now(), deps_claimedBy(deps), ev.version?.tag ?? null);
-            const r = await deps.store.write(snap, {
-                [state_RELEASE_FILE]: state_serialize(release),
-                [state_decisionPath(req.sha)]: state_serialize(record),
-                ...deps_evidence(deps, req.breakGlass ? 'break_glass' : 'decision', req.sha, decisionEvidence(ev, req)),
-            }, `claim ${types_shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${deps_claimedBy(deps)})`);
-            if (r.kind !== 'written') {
-                unconfirmed.count(r);
-                deps.log(`Claim of ${types_shortSha(req.sha)} not confirmed (${r.detail}); deciding again from fresh state.`);
-                await backoff(deps, attempt);
-                continue;
-            }
-            // What we just wrote is the state: the next write builds on it without reading it back.
-            claimed = { head: r.head, release, decision: record };
+        const claimed = await claimOnce(step);
+        if (claimed.kind !== 'written') {
+            unconfirmed.count(claimed);
+            deps.log(`Claim of ${types_shortSha(req.sha)} not confirmed (${claimed.detail}); deciding again from fresh state.`);
+            await backoff(deps, attempt);
+            continue;
         }
-        report.stateCommit = claimed.head;
-        // The version tag (§18) exists at exactly this SHA before anything is dispatched; a name
-        // taken by another commit withdraws the claim and fails the job.
-        const plan = ev.version?.plan;
-        if (plan) {
-            try {
-                await ensureTag(deps, plan, req.sha, ev.stage?.name ?? config.production_environment_name);
-            }
-            catch (e) {
-                if (e instanceof deps_GovernorError || isRefused(e))
-                    await withdrawClaim(deps, req.sha, `tag ${plan.tag} not created`, claimed);
-                throw e;
-            }
-            report.notes.push(plan.existing
-                ? `Version ${plan.tag}: the tag exists at this commit already (${plan.why}).`
-                : `Tagged ${plan.tag} at ${types_shortSha(req.sha)}: ${plan.why}.`);
-        }
-        let run;
-        try {
-            run = await act_dispatchOnce(deps, config, {
-                sha: req.sha,
-                environment,
-                version: ev.version?.tag ?? null,
-            });
-        }
-        catch (e) {
-            // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
-            // withdrawn and a re-run after the fix decides afresh. An unknown outcome keeps the claim.
-            if (isRefused(e))
-                await withdrawClaim(deps, req.sha, `dispatch refused (HTTP ${e.status})`, claimed);
-            throw e;
-        }
-        const recorded = await recordDispatched(deps, req.sha, run, claimed);
-        report.stateCommit = recorded ?? report.stateCommit;
-        report.deployRunUrl = run.url;
-        const row = report.pipeline?.find((r) => r.stage === ev.stage?.name);
-        if (row)
-            row.inFlight = { sha: req.sha, runUrl: run.url };
-        await deps_publishStatus(deps, report, req.sha, 'success', statusDescription(report), run.url, config.status_context);
-        await noticeApproved(deps, config, report, { sha: req.sha, runUrl: run.url });
-        if (req.breakGlass)
-            await announceBreakGlass(deps, req, report, {
-                bypassed: ev.decision.bypassed ?? [],
-                runUrl: run.url,
-                stage: ev.stage?.name ?? config.production_environment_name,
-            });
-        return report;
+        return dispatchClaimed(step, claimed.snapshot);
     }
     throw new deps_GovernorError(`Deciding ${types_shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`, 'Re-run the job.');
+}
+/** A HOLD: the decision record and evidence, the pull-request notice, the commit status. */
+async function recordHold({ deps, req, ev, config, report }) {
+    const recorded = ev.snapshot.decision?.decision;
+    if (req.quiet && recorded?.outcome === 'HOLD' && recorded.reason === ev.decision.reason) {
+        report.notes.push(`Still HOLD ${ev.decision.reason}, as recorded before: nothing written, no status set.`);
+        // An approval that landed and did not count: the notice says why.
+        if (req.approval)
+            await noticeHeld(deps, config, report, req.sha);
+        return report;
+    }
+    const written = await deps_writeState(deps, req.sha, 
+    // Built from the freshest record, so a conflict never drops another run's evaluation.
+    (snap) => ({
+        files: {
+            [state_decisionPath(req.sha)]: state_serialize(evaluationRecord(deps, { ...ev, snapshot: snap }, req.sha)),
+            ...deps_evidence(deps, 'decision', req.sha, decisionEvidence(ev, req)),
+        },
+        message: `decide ${types_shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
+    }), ev.snapshot);
+    report.stateCommit = written?.head ?? null;
+    // A stage that waits for a soak will go on by itself: pending, not a failure.
+    const waiting = ['soaking', 'stage_busy', 'freeze_window'].includes(ev.decision.reason);
+    await noticeHeld(deps, config, report, req.sha);
+    await deps_publishStatus(deps, report, req.sha, waiting ? 'pending' : 'failure', statusDescription(report), deps.run.url, config.status_context);
+    return report;
+}
+/**
+ * The claim: release.json names this SHA as claimed, written with a compare-and-swap on the
+ * snapshot the decision was made from. Anything but `written` means: decide again.
+ */
+async function claimOnce({ deps, req, ev, }) {
+    const snap = ev.snapshot;
+    // This run's own claim from an earlier attempt of the job: claimed already.
+    if (ev.ownClaim)
+        return { kind: 'written', snapshot: snap };
+    const record = withVersion(state_withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: deps.now().toISOString() }), ev.version?.plan ?? null);
+    const release = state_claim(snap.release, req.sha, deps.now(), deps_claimedBy(deps), ev.version?.tag ?? null);
+    const r = await deps.store.write(snap, {
+        [state_RELEASE_FILE]: state_serialize(release),
+        [state_decisionPath(req.sha)]: state_serialize(record),
+        ...deps_evidence(deps, req.breakGlass ? 'break_glass' : 'decision', req.sha, decisionEvidence(ev, req)),
+    }, `claim ${types_shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${deps_claimedBy(deps)})`);
+    if (r.kind !== 'written')
+        return r;
+    // What we just wrote is the state: the next write builds on it without reading it back.
+    return { kind: 'written', snapshot: { head: r.head, release, decision: record } };
+}
+/**
+ * After the claim: the version tag (§18) at exactly this SHA, then one dispatch, the run
+ * recorded, the status, the notice. A refusal withdraws the claim; an unknown outcome keeps it.
+ */
+async function dispatchClaimed({ deps, req, ev, config, report }, claimed) {
+    report.stateCommit = claimed.head;
+    const stage = ev.stage?.name ?? config.production_environment_name;
+    // A name taken by another commit withdraws the claim and fails the job.
+    const plan = ev.version?.plan;
+    if (plan) {
+        try {
+            await ensureTag(deps, plan, req.sha, stage);
+        }
+        catch (e) {
+            if (e instanceof deps_GovernorError || isRefused(e))
+                await withdrawClaim(deps, req.sha, `tag ${plan.tag} not created`, claimed);
+            throw e;
+        }
+        report.notes.push(plan.existing
+            ? `Version ${plan.tag}: the tag exists at this commit already (${plan.why}).`
+            : `Tagged ${plan.tag} at ${types_shortSha(req.sha)}: ${plan.why}.`);
+    }
+    let run;
+    try {
+        run = await act_dispatchOnce(deps, config, {
+            sha: req.sha,
+            environment: ev.pipeline?.configured ? ev.stage.environment : null,
+            version: ev.version?.tag ?? null,
+        });
+    }
+    catch (e) {
+        // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
+        // withdrawn and a re-run after the fix decides afresh. An unknown outcome keeps the claim.
+        if (isRefused(e))
+            await withdrawClaim(deps, req.sha, `dispatch refused (HTTP ${e.status})`, claimed);
+        throw e;
+    }
+    const recorded = await recordDispatched(deps, req.sha, run, claimed);
+    report.stateCommit = recorded ?? report.stateCommit;
+    report.deployRunUrl = run.url;
+    const row = report.pipeline?.find((r) => r.stage === ev.stage?.name);
+    if (row)
+        row.inFlight = { sha: req.sha, runUrl: run.url };
+    await deps_publishStatus(deps, report, req.sha, 'success', statusDescription(report), run.url, config.status_context);
+    await noticeApproved(deps, config, report, { sha: req.sha, runUrl: run.url });
+    if (req.breakGlass)
+        await announceBreakGlass(deps, req, report, {
+            bypassed: ev.decision.bypassed ?? [],
+            runUrl: run.url,
+            stage,
+        });
+    return report;
 }
 /** Withdraws this run's claim: nothing was started, so a re-run after the fix decides afresh. */
 async function withdrawClaim(deps, sha, why, claimed) {
@@ -62022,69 +62236,16 @@ async function concludeCheck(t, result, first) {
  * Returns whether the stage was (or is being) rolled back.
  */
 async function healthFailed(t, result, first) {
-    const { deps, ctx, sha: bad, runId, report } = t;
-    const check = ctx.stage.health;
+    const { deps, ctx, sha: bad, report } = t;
     const stage = ctx.stage.name;
-    const me = claimedBy(deps);
-    let after = null;
-    const written = await writeState(deps, bad, (s) => {
-        let r = s.release;
-        if (deployEntry(r, bad, runId)?.health_check !== 'failed')
-            r = withHealthCheck(r, bad, runId, result);
-        const target = healthyTarget(r, bad);
-        if (check.rollback && target && !rollbackOf(r, bad) && r.production_sha_current === bad)
-            r = claimRollback(r, bad, target, deps.now(), me);
-        after = r;
-        if (r === s.release)
-            return null;
-        const rolled = rollbackOf(r, bad) !== null;
-        const record = s.decision
-            ? withLifecycle(s.decision, {
-                state: rolled ? 'rolled_back' : 'failed',
-                finished_at: result.finished_at,
-                conclusion: 'health_check_failed',
-            })
-            : null;
-        const rb = rollbackOf(r, bad);
-        return {
-            files: {
-                [RELEASE_FILE]: serialize(r),
-                ...(record ? { [decisionPath(bad)]: serialize(record) } : {}),
-                ...(rb
-                    ? evidence(deps, 'rollback', bad, {
-                        trigger: 'health_check',
-                        from: bad,
-                        to: rb.sha,
-                        health_check: result,
-                    })
-                    : evidence(deps, 'health_check', bad, { health_check: result })),
-            },
-            message: rolled
-                ? `rollback ${stage} from ${shortSha(bad)} to ${shortSha(rollbackOf(r, bad).sha)}: health check failed`
-                : `failed ${shortSha(bad)} on ${stage}: health check failed`,
-        };
-    }, first);
-    report.stateCommit = written?.head ?? report.stateCommit;
-    const state = after ?? (await deps.store.read(bad)).release;
+    const { state, head } = await recordHealthFailure(t, result, first);
+    report.stateCommit = head ?? report.stateCommit;
     const rb = rollbackOf(state, bad);
     report.sha = bad;
     report.reason = 'health_check_failed';
     report.healthCheck = result;
-    const figures = describeResult(result);
     if (!rb) {
-        const why = !check.rollback
-            ? 'rollback is off for this stage (health_check.rollback: false)'
-            : 'there is no earlier SHA whose deploy and health check both passed to return to';
-        report.outcome = 'HOLD';
-        report.headline = `Health check of ${shortSha(bad)} on ${stage} failed (${result.reasons.join('; ')}); not rolled back: ${why}.`;
-        const issue = await openOnce(t, {
-            title: `Health check of ${stage} failed on ${shortSha(bad)}: not rolled back`,
-            body: issueBody(ctx, result, { bad, target: null, why, rollbackRun: null }),
-            recorded: deployEntry(state, bad, runId)?.issue_number ?? null,
-        });
-        if (issue !== null)
-            await recordIssue(deps, bad, (h) => h.sha === bad, issue);
-        await publishStatus(deps, report, bad, 'failure', `Health check failed on ${stage} · ${shortSha(bad)}`, deps.run.url, ctx.config.status_context);
+        await notRolledBack(t, result, state);
         return false;
     }
     report.outcome = 'ROLLBACK';
@@ -62102,8 +62263,77 @@ async function healthFailed(t, result, first) {
             await recordIssue(deps, rb.sha, (h) => h.rollback_of === bad && h.sha === rb.sha, issue);
     }
     await publishStatus(deps, report, bad, 'failure', `Health check failed on ${stage}: rolled back to ${shortSha(rb.sha)}`, runUrl ?? deps.run.url, ctx.config.status_context);
-    report.notes.push(`Health check: ${figures}.`);
+    report.notes.push(`Health check: ${describeResult(result)}.`);
     return true;
+}
+/**
+ * The failed check on the state branch, and the rollback claimed with it when the stage rolls
+ * back and has somewhere to go. Returns the release as it stands after the write.
+ */
+async function recordHealthFailure(t, result, first) {
+    const { deps, ctx, sha: bad, runId } = t;
+    const check = ctx.stage.health;
+    const stage = ctx.stage.name;
+    const me = claimedBy(deps);
+    let after = null;
+    const written = await writeState(deps, bad, (s) => {
+        let r = s.release;
+        if (deployEntry(r, bad, runId)?.health_check !== 'failed')
+            r = withHealthCheck(r, bad, runId, result);
+        const target = healthyTarget(r, bad);
+        if (check.rollback && target && !rollbackOf(r, bad) && r.production_sha_current === bad)
+            r = claimRollback(r, bad, target, deps.now(), me);
+        after = r;
+        if (r === s.release)
+            return null;
+        const rb = rollbackOf(r, bad);
+        const record = s.decision
+            ? withLifecycle(s.decision, {
+                state: rb ? 'rolled_back' : 'failed',
+                finished_at: result.finished_at,
+                conclusion: 'health_check_failed',
+            })
+            : null;
+        return {
+            files: {
+                [RELEASE_FILE]: serialize(r),
+                ...(record ? { [decisionPath(bad)]: serialize(record) } : {}),
+                ...(rb
+                    ? evidence(deps, 'rollback', bad, {
+                        trigger: 'health_check',
+                        from: bad,
+                        to: rb.sha,
+                        health_check: result,
+                    })
+                    : evidence(deps, 'health_check', bad, { health_check: result })),
+            },
+            message: rb
+                ? `rollback ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: health check failed`
+                : `failed ${shortSha(bad)} on ${stage}: health check failed`,
+        };
+    }, first);
+    return {
+        state: after ?? (await deps.store.read(bad)).release,
+        head: written?.head ?? null,
+    };
+}
+/** A failed check with no rollback: HOLD, an issue (once), the commit status. */
+async function notRolledBack(t, result, state) {
+    const { deps, ctx, sha: bad, runId, report } = t;
+    const stage = ctx.stage.name;
+    const why = !ctx.stage.health.rollback
+        ? 'rollback is off for this stage (health_check.rollback: false)'
+        : 'there is no earlier SHA whose deploy and health check both passed to return to';
+    report.outcome = 'HOLD';
+    report.headline = `Health check of ${shortSha(bad)} on ${stage} failed (${result.reasons.join('; ')}); not rolled back: ${why}.`;
+    const issue = await openOnce(t, {
+        title: `Health check of ${stage} failed on ${shortSha(bad)}: not rolled back`,
+        body: issueBody(ctx, result, { bad, target: null, why, rollbackRun: null }),
+        recorded: deployEntry(state, bad, runId)?.issue_number ?? null,
+    });
+    if (issue !== null)
+        await recordIssue(deps, bad, (h) => h.sha === bad, issue);
+    await publishStatus(deps, report, bad, 'failure', `Health check failed on ${stage} · ${shortSha(bad)}`, deps.run.url, ctx.config.status_context);
 }
 /**
  * Dispatches a claimed rollback exactly once: not again when its run is recorded, not when
@@ -62217,6 +62447,17 @@ async function recordIssue(deps, sha, match, issue) {
  * `known.snapshot` is the stage's state read with the decision record of `known.readFor`; when
  * the run deployed another SHA (the ref moved on since the dispatch), that SHA's record is read.
  */
+/**
+ * Whether a successful deploy of `sha` moves the stage: forward along the line, or back from
+ * the SHA a rollback left.
+ */
+async function movesStage(deps, release, { sha, rollback }) {
+    const current = release.production_sha_current;
+    if (rollback)
+        return current === rollback.rollback_of;
+    return (current === null ||
+        (current !== sha && (await deps.gh.compare(current, sha)).status === 'ahead'));
+}
 async function observe_observeDeploy(on, known) {
     const { deps, run, ctx } = on;
     const { snapshot: first, readFor } = known;
@@ -62257,13 +62498,7 @@ async function observe_observeDeploy(on, known) {
     }
     // A rollback (§15) moves the stage back from the SHA it rolled back, on purpose.
     const rollback = snapshot.release.deploy_history.find((h) => h.run_id === run.runId && h.rollback_of) ?? null;
-    let movesProduction = false;
-    if (success) {
-        const prod = snapshot.release.production_sha_current;
-        movesProduction = rollback
-            ? prod === rollback.rollback_of
-            : prod === null || (prod !== sha && (await deps.gh.compare(prod, sha)).status === 'ahead');
-    }
+    const movesProduction = success && (await movesStage(deps, snapshot.release, { sha, rollback }));
     const health = success && movesProduction && !rollback && ctx.stage.health
         ? pendingCheck(sha, ctx.stage.health, deps.now(), claimedBy(deps))
         : null;
@@ -62518,27 +62753,61 @@ async function reconcile(deps) {
         });
     const config = read.config;
     const pipeline = pipelineOf(config);
-    // The policy is production's: kept for every decision below while production stays put.
-    const known = read;
-    // What settling said: its notes, and its warnings (a status GitHub did not take) kept loud.
-    const notes = [];
-    const warnings = [];
-    // 1. Deploys in flight, on any stage, whose outcome was never observed.
-    const now = deps.now().getTime();
+    const at = { deps, config, pipeline, report };
+    // 1. Deploys in flight, on any stage, whose outcome was never observed; health checks whose
+    // verdict never came.
     let whole = snapshot.pipeline ?? snapshot.release;
-    let settledAny = false;
+    const deploys = await settleDeploys(at, whole);
+    const checks = await settleHealthChecks(at, whole);
+    const fresh = async () => {
+        const s = await deps.store.read();
+        return s.pipeline ?? s.release;
+    };
+    if (deploys.settled || checks.settled)
+        whole = await fresh();
+    // 2. From the last stage to the first, the candidate that is ready. The policy is
+    // production's: kept for every decision while production stays put.
+    const promoted = await promoteSoaked(at, { whole, known: read });
+    // A later stage's decision changed only that stage: the first stage's checks read the same
+    // state, except whether the next stage has taken the soaking SHA (the release train).
+    if (promoted.decided.length > 0 && firstStageBusy(at, whole))
+        whole = await fresh();
+    const first = await decideFirstStage(at, { whole, known: read, branchHead });
+    return oneReport({
+        checked: checks.reports,
+        decided: [...promoted.decided, ...(first.decided ? [first.report] : [])],
+        last: first.report,
+        notes: [...deploys.notes, ...checks.notes, ...promoted.notes],
+        warnings: [...deploys.warnings, ...checks.warnings],
+    });
+}
+/** Deploys in flight, on any stage, whose outcome was never observed. */
+async function settleDeploys({ deps, config, pipeline }, whole) {
+    const out = { settled: false, notes: [], warnings: [] };
+    const now = deps.now().getTime();
     for (const stage of pipeline.stages) {
         const pending = stageView(whole, stage.name, stage.isLast).deploy_history.filter((h) => h.result === 'pending' && now - Date.parse(h.time) > SETTLE_AFTER_MS);
         for (const entry of pending) {
             const r = await reconcile_settle(stageDeps(deps, stage), entry, stageContext(config, pipeline, stage));
-            settledAny ||= r.notes.length > 0;
-            notes.push(...r.notes);
-            warnings.push(...r.warnings);
+            out.settled ||= r.notes.length > 0;
+            out.notes.push(...r.notes);
+            out.warnings.push(...r.warnings);
         }
     }
-    // Health checks whose verdict never came: a smoke-test run whose event was lost, or a probing
-    // job that died. (Healthy pipelines have none: this costs nothing when idle.)
-    const checked = [];
+    return out;
+}
+/**
+ * Health checks whose verdict never came: a smoke-test run whose event was lost, or a probing
+ * job that died. (Healthy pipelines have none: this costs nothing when idle.)
+ */
+async function settleHealthChecks({ deps, config, pipeline, report }, whole) {
+    const out = {
+        settled: false,
+        notes: [],
+        warnings: [],
+        reports: [],
+    };
+    const now = deps.now().getTime();
     for (const stage of pipeline.stages) {
         if (!stage.health)
             continue;
@@ -62562,20 +62831,18 @@ async function reconcile(deps) {
         }
         else
             continue;
-        settledAny = true;
-        notes.push(`Settled the health check of ${shortSha(pending.sha)} on ${stage.name}: ${rep.healthCheck?.verdict ?? 'pending'}. ${rep.headline}`.trim());
-        warnings.push(...rep.warnings);
+        out.settled = true;
+        out.notes.push(`Settled the health check of ${shortSha(pending.sha)} on ${stage.name}: ${rep.healthCheck?.verdict ?? 'pending'}. ${rep.headline}`.trim());
+        out.warnings.push(...rep.warnings);
         if (rep.outcome === 'ROLLBACK' || rep.outcome === 'HOLD')
-            checked.push(rep);
+            out.reports.push(rep);
     }
-    const fresh = async () => {
-        const s = await deps.store.read();
-        return s.pipeline ?? s.release;
-    };
-    if (settledAny)
-        whole = await fresh();
-    // 2. From the last stage to the first, the candidate that is ready.
+    return out;
+}
+/** From the last stage to the second: the previous stage's SHA, once its soak has ended. */
+async function promoteSoaked({ deps, pipeline }, { whole, known }) {
     const decided = [];
+    const notes = [];
     for (const stage of [...pipeline.stages].reverse()) {
         if (stage.index === 0)
             break;
@@ -62594,57 +62861,66 @@ async function reconcile(deps) {
         }
         decided.push(await decideAndAct(deps, { sha, manual: false, stage: stage.name, quiet: true }, known));
     }
-    // A later stage's decision changed only that stage: the first stage's checks below read the
-    // same state, except whether the next stage has taken the soaking SHA (the release train).
-    // The first stage: the newest verified commit of the release branch, if nothing decided it yet.
-    // When the branch's head is what the stage runs, nothing can be ahead of it: no request.
+    return { decided, notes };
+}
+/** The first stage holds a soaking release the next stage had not taken when the state was read. */
+function firstStageBusy({ pipeline }, whole) {
+    const busy = stageFacts(whole, pipeline, pipeline.stages[0])?.busy;
+    return !!busy && !busy.reachedNext;
+}
+/**
+ * The first stage: the newest verified commit of the release branch, if nothing decided it yet.
+ * When the branch's head is what the stage runs, nothing can be ahead of it: no request.
+ */
+async function decideFirstStage({ deps, config, pipeline, report }, { whole, known, branchHead, }) {
     const first = pipeline.stages[0];
     const view = stageView(whole, first.name, first.isLast);
     const atHead = branchHead?.branch === config.branch && branchHead.sha === view.production_sha_current;
     const candidate = atHead
         ? branchHead.sha
         : await deps.gh.newestVerified(config.verification_workflow, config.branch);
-    const idle = (reason, headline, outcome = 'SKIP') => report({
-        outcome,
-        reason,
-        sha: candidate,
-        productionSha: whole.production_sha_current,
-        headline,
-        stage: first.name,
-        pipeline: pipeline.configured ? pipelineRows(whole, pipeline) : null,
+    const idle = (reason, headline, outcome = 'SKIP') => ({
+        decided: false,
+        report: report({
+            outcome,
+            reason,
+            sha: candidate,
+            productionSha: whole.production_sha_current,
+            headline,
+            stage: first.name,
+            pipeline: pipeline.configured ? pipelineRows(whole, pipeline) : null,
+        }),
     });
-    let firstReport;
     const where = pipeline.configured ? first.name : 'production';
-    let busy = stageFacts(whole, pipeline, first)?.busy;
-    if (busy && !busy.reachedNext && decided.length > 0) {
-        whole = await fresh();
-        busy = stageFacts(whole, pipeline, first)?.busy;
-    }
+    const busy = stageFacts(whole, pipeline, first)?.busy;
     const busyUntil = busy ? new Date(Date.parse(busy.verifiedAt) + busy.soakMinutes * 60_000) : null;
     if (!candidate)
-        firstReport = idle('not_a_release_candidate', `Reconcile: no successful push run of ${config.verification_workflow} on ${config.branch}; nothing to decide.`);
-    else if (candidate === view.production_sha_current)
-        firstReport = idle('already_in_production', atHead
+        return idle('not_a_release_candidate', `Reconcile: no successful push run of ${config.verification_workflow} on ${config.branch}; nothing to decide.`);
+    if (candidate === view.production_sha_current)
+        return idle('already_in_production', atHead
             ? `Reconcile: ${where} runs ${shortSha(candidate)}, the head of ${config.branch}; nothing can be ahead of it.`
             : `Reconcile: the newest verified commit ${shortSha(candidate)} is in ${where}; nothing to do.`);
-    else if (['dispatched', 'succeeded'].includes(lifecycleOf(view, candidate) ?? ''))
-        firstReport = idle('already_deployed', `Reconcile: the newest verified commit ${shortSha(candidate)} is ${lifecycleOf(view, candidate) === 'succeeded' ? 'deployed' : 'being deployed'}${pipeline.configured ? ` to ${first.name}` : ''}; nothing to do.`);
-    else if (busy && busyUntil && !busy.reachedNext && deps.now() < busyUntil)
+    const lifecycle = lifecycleOf(view, candidate);
+    if (lifecycle === 'dispatched' || lifecycle === 'succeeded')
+        return idle('already_deployed', `Reconcile: the newest verified commit ${shortSha(candidate)} is ${lifecycle === 'succeeded' ? 'deployed' : 'being deployed'}${pipeline.configured ? ` to ${first.name}` : ''}; nothing to do.`);
+    if (busy && busyUntil && !busy.reachedNext && deps.now() < busyUntil)
         // The release train: known from the state alone, so nothing is read or written for it.
-        firstReport = idle('stage_busy', `Reconcile: ${first.name} holds ${shortSha(busy.currentSha)} while it soaks (until ${clock(busyUntil, deps.now())}, in ${timeLeft(busyUntil, deps.now())}); ${shortSha(candidate)} goes to ${first.name} after ${shortSha(busy.currentSha)} moves on to ${busy.next}.`, 'HOLD');
-    else {
-        // Never decided, held (approvals or time may have changed), or claimed by a run that died:
-        // the same rules and protocol as its verification event would have run.
-        firstReport = await decideAndAct(deps, { sha: candidate, manual: false, stage: first.name, quiet: true }, known);
-        decided.push(firstReport);
-    }
-    // One report: the first dispatch, else the first hold, else what the first stage found.
+        return idle('stage_busy', `Reconcile: ${first.name} holds ${shortSha(busy.currentSha)} while it soaks (until ${clock(busyUntil, deps.now())}, in ${timeLeft(busyUntil, deps.now())}); ${shortSha(candidate)} goes to ${first.name} after ${shortSha(busy.currentSha)} moves on to ${busy.next}.`, 'HOLD');
+    // Never decided, held (approvals or time may have changed), or claimed by a run that died:
+    // the same rules and protocol as its verification event would have run.
+    return {
+        decided: true,
+        report: await decideAndAct(deps, { sha: candidate, manual: false, stage: first.name, quiet: true }, known),
+    };
+}
+/** One report: the first rollback, else the first dispatch, else the first hold, else the last word. */
+function oneReport({ checked, decided, last, notes, warnings, }) {
     const primary = checked.find((r) => r.outcome === 'ROLLBACK') ??
         decided.find((r) => r.outcome === 'ALLOW') ??
         decided.find((r) => r.outcome === 'HOLD') ??
         decided[0] ??
-        firstReport;
-    const others = [...checked, ...decided, firstReport].filter((r, i, all) => r !== primary && all.indexOf(r) === i);
+        last;
+    const others = [...checked, ...decided, last].filter((r, i, all) => r !== primary && all.indexOf(r) === i);
     primary.notes.unshift(...notes, ...others.map((r) => `${r.stage ?? 'Reconcile'}: ${r.outcome} ${r.reason ?? ''} — ${r.headline}`));
     primary.warnings.unshift(...warnings, ...others.flatMap((r) => r.warnings));
     if (!primary.headline.startsWith('Reconcile:'))
@@ -62897,6 +63173,74 @@ async function tagged(deps, release, name, stage) {
     return sha;
 }
 /**
+ * Where a rollback of the stage goes: a rollback already claimed from what it runs, else the
+ * SHA or tag named, else the newest earlier SHA whose deploy (and health check) passed — which
+ * must have run there successfully and be an ancestor of what the stage runs.
+ */
+async function rollbackTarget(deps, { release, stage, req }) {
+    const current = release.production_sha_current;
+    const existing = state_rollbackOf(release, current);
+    if (existing)
+        return existing.sha;
+    const named = req.sha === undefined || types_isFullSha(req.sha)
+        ? req.sha
+        : await tagged(deps, release, req.sha, stage);
+    const target = named ?? state_healthyTarget(release, current);
+    if (!target)
+        throw new deps_GovernorError(`${stage} has no earlier SHA whose deploy (and health check) passed: name one with the sha input. ${NOTHING}`);
+    if (target === current)
+        throw new deps_GovernorError(`${stage} already runs ${types_shortSha(target)}. ${NOTHING}`);
+    if (!release.deploy_history.some((h) => h.sha === target && h.result === 'success'))
+        throw new deps_GovernorError(`${types_shortSha(target)} was never deployed successfully to ${stage}: a rollback returns only to a SHA that ran there. ${NOTHING}`);
+    const status = (await deps.gh.compare(target, current)).status;
+    if (status !== 'ahead')
+        throw new deps_GovernorError(`${types_shortSha(target)} is not an ancestor of ${types_shortSha(current)}, which ${stage} runs (compare: ${status}): a rollback goes back along the line. ${NOTHING}`);
+    return target;
+}
+/**
+ * Claims the rollback on the state branch (once: a rollback already claimed from `current` is
+ * taken as it is). Returns the rollback entry that stands, and the state commit written.
+ */
+async function claimRollbackOnce(sd, { stage, current, target, actor, reason, }) {
+    let claimedRelease = null;
+    const written = await deps_writeState(sd, current, (s) => {
+        if (state_rollbackOf(s.release, current))
+            return null;
+        if (s.release.production_sha_current !== current)
+            return null;
+        const release = state_claimRollback(s.release, current, target, sd.now(), deps_claimedBy(sd));
+        claimedRelease = release;
+        const note = {
+            at: sd.now().toISOString(),
+            action: 'rollback',
+            by: actor,
+            reason,
+            detail: `${stage} rolled back from ${current} to ${target}`,
+        };
+        const record = withNote(s.decision ? state_withLifecycle(s.decision, { state: 'rolled_back' }) : null, current, current, note);
+        return {
+            files: {
+                [state_RELEASE_FILE]: state_serialize(release),
+                [state_decisionPath(current)]: state_serialize(record),
+                ...deps_evidence(sd, 'rollback', current, {
+                    trigger: 'manual',
+                    from: current,
+                    to: target,
+                    actor,
+                    reason,
+                }),
+            },
+            message: `rollback ${stage} from ${types_shortSha(current)} to ${types_shortSha(target)} by @${actor}: ${reason.slice(0, 100)}`,
+        };
+    }, undefined);
+    // What this run wrote is the state; else someone else's claim (or a move) is read.
+    const after = written && claimedRelease ? claimedRelease : (await sd.store.read()).release;
+    const rb = state_rollbackOf(after, current);
+    if (!rb)
+        throw new deps_GovernorError(`${stage} moved on while the rollback was being claimed (it now runs ${types_shortSha(after.production_sha_current ?? '')}). ${NOTHING}`, 'Look at the state, then ask again.');
+    return { rb, head: written?.head ?? null };
+}
+/**
  * A manual rollback of a stage, by a valid approver: to a SHA deployed there successfully before
  * and an ancestor of what it runs; claimed and dispatched exactly once; the SHA rolled back from
  * is then held there (previously_rolled_back).
@@ -62924,24 +63268,7 @@ async function manualRollback(deps, req) {
     const current = first.release.production_sha_current;
     if (!current)
         throw new deps_GovernorError(`${stage.name} runs nothing yet: there is nothing to roll back. ${NOTHING}`);
-    const me = deps_claimedBy(deps);
-    const existing = state_rollbackOf(first.release, current);
-    const named = req.sha === undefined || types_isFullSha(req.sha)
-        ? req.sha
-        : await tagged(deps, first.release, req.sha, stage.name);
-    let target = existing?.sha ?? named ?? state_healthyTarget(first.release, current);
-    if (!target)
-        throw new deps_GovernorError(`${stage.name} has no earlier SHA whose deploy (and health check) passed: name one with the sha input. ${NOTHING}`);
-    if (!existing) {
-        if (target === current)
-            throw new deps_GovernorError(`${stage.name} already runs ${types_shortSha(target)}. ${NOTHING}`);
-        const deployedBefore = first.release.deploy_history.some((h) => h.sha === target && h.result === 'success');
-        if (!deployedBefore)
-            throw new deps_GovernorError(`${types_shortSha(target)} was never deployed successfully to ${stage.name}: a rollback returns only to a SHA that ran there. ${NOTHING}`);
-        const status = (await deps.gh.compare(target, current)).status;
-        if (status !== 'ahead')
-            throw new deps_GovernorError(`${types_shortSha(target)} is not an ancestor of ${types_shortSha(current)}, which ${stage.name} runs (compare: ${status}): a rollback goes back along the line. ${NOTHING}`);
-    }
+    const target = await rollbackTarget(deps, { release: first.release, stage: stage.name, req });
     const report = summary_emptyReport({
         outcome: 'ROLLBACK',
         reason: 'manual_rollback',
@@ -62956,46 +63283,16 @@ async function manualRollback(deps, req) {
         report.headline = `Dry run: would roll ${stage.name} back from ${types_shortSha(current)} to ${types_shortSha(target)}.`;
         return report;
     }
-    let claimedRelease = null;
-    const written = await deps_writeState(sd, current, (s) => {
-        if (state_rollbackOf(s.release, current))
-            return null;
-        if (s.release.production_sha_current !== current)
-            return null;
-        const release = state_claimRollback(s.release, current, target, deps.now(), me);
-        claimedRelease = release;
-        const note = {
-            at: deps.now().toISOString(),
-            action: 'rollback',
-            by: actor,
-            reason: req.reason.trim(),
-            detail: `${stage.name} rolled back from ${current} to ${target}`,
-        };
-        const record = withNote(s.decision ? state_withLifecycle(s.decision, { state: 'rolled_back' }) : null, current, current, note);
-        return {
-            files: {
-                [state_RELEASE_FILE]: state_serialize(release),
-                [state_decisionPath(current)]: state_serialize(record),
-                ...deps_evidence(sd, 'rollback', current, {
-                    trigger: 'manual',
-                    from: current,
-                    to: target,
-                    actor,
-                    reason: req.reason.trim(),
-                }),
-            },
-            message: `rollback ${stage.name} from ${types_shortSha(current)} to ${types_shortSha(target)} by @${actor}: ${req.reason.trim().slice(0, 100)}`,
-        };
-    }, undefined);
-    report.stateCommit = written?.head ?? null;
-    // What this run wrote is the state; else someone else's claim (or a move) is read.
-    const after = written && claimedRelease ? claimedRelease : (await sd.store.read()).release;
-    const rb = state_rollbackOf(after, current);
-    if (!rb)
-        throw new deps_GovernorError(`${stage.name} moved on while the rollback was being claimed (it now runs ${types_shortSha(after.production_sha_current ?? '')}). ${NOTHING}`, 'Look at the state, then ask again.');
-    target = rb.sha;
-    report.sha = target;
-    report.headline = `ROLLBACK of ${stage.name} from ${types_shortSha(current)} to ${types_shortSha(target)} by @${actor}: ${req.reason.trim()}.`;
+    const { rb, head } = await claimRollbackOnce(sd, {
+        stage: stage.name,
+        current,
+        target,
+        actor,
+        reason: req.reason.trim(),
+    });
+    report.stateCommit = head;
+    report.sha = rb.sha;
+    report.headline = `ROLLBACK of ${stage.name} from ${types_shortSha(current)} to ${types_shortSha(rb.sha)} by @${actor}: ${req.reason.trim()}.`;
     const runUrl = await dispatchRollback(sd, ctx, rb, report);
     if (runUrl === null || rb.run_id !== null)
         return report;

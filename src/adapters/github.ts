@@ -2,7 +2,7 @@
 // become ApiError with advice a person can act on.
 import type { ApprovalFacts, Actor, PullRequestFacts, RepoRole } from '../domain/approvals.js';
 import type { ChangedFile, ChangeStatus } from '../domain/risk.js';
-import type { CompareStatus } from '../domain/decide.js';
+import type { CompareStatus } from '../domain/types.js';
 import type { ArtifactInfo, CompareResult, RepoPort, RunInfo } from '../ports.js';
 import type { Tag, VersionPull } from '../domain/version.js';
 import { readApprovalsGraphql } from './github-approvals.js';

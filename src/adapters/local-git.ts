@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { ApprovalFacts } from '../domain/approvals.js';
 import type { Tag, VersionPull } from '../domain/version.js';
-import type { CompareStatus } from '../domain/decide.js';
+import type { CompareStatus } from '../domain/types.js';
 import type { ChangedFile } from '../domain/risk.js';
 import {
   decisionPath,

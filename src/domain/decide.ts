@@ -1,26 +1,21 @@
 // The rules of SPEC §6, in order; the first that applies decides. Pure: every fact, the
 // clock included, comes in as an argument, and the verdict says which rules were evaluated
-// and what an operator needs to clear a hold.
+// and what an operator needs to clear a hold. The rules are two ordered tables (EARLY_RULES,
+// decidable before the diff is fetched, and RULES); one runner walks them and applies
+// break-glass the same way to every soft and wait hold.
 import { coversPaths, uncoveredPaths, type ApprovalResult } from './approvals.js';
 import type { Config } from './config.js';
 import { activeFreeze } from './freeze.js';
 import type { RiskAssessment } from './risk.js';
-import type { HoldKind, Outcome, ReasonCode, Risk } from './types.js';
-
-/** compare(base, head).status as GitHub reports it. */
-export type CompareStatus = 'ahead' | 'identical' | 'behind' | 'diverged';
-
-/** rolled_back: deployed, then rolled back from the stage (§15): not deployed for rule 2. */
-export type Lifecycle = 'claimed' | 'dispatched' | 'succeeded' | 'failed' | 'rolled_back';
-
-export interface DeployEntry {
-  sha: string;
-  /** ISO 8601 UTC of the claim. */
-  time: string;
-  result: 'pending' | 'success' | 'failure' | null;
-  /** ISO 8601 UTC when the deploy finished, when known. */
-  completed_at?: string | null;
-}
+import type {
+  CompareStatus,
+  DeployEntry,
+  HoldKind,
+  Lifecycle,
+  Outcome,
+  ReasonCode,
+  Risk,
+} from './types.js';
 
 export type RuleId =
   | 'disabled'
@@ -214,190 +209,648 @@ const TITLES: Record<RuleId, string> = {
   allow: '11. Allow',
 };
 
-class Trail {
-  readonly rules: RuleVerdict[] = [];
-  pass(rule: RuleId, detail: string): void {
-    this.rules.push({ rule, title: TITLES[rule], verdict: 'pass', detail });
-  }
-  applies(rule: RuleId, detail: string): void {
-    this.rules.push({ rule, title: TITLES[rule], verdict: 'applies', detail });
-  }
+/**
+ * What one rule found: it passes (with what it saw), or it applies and stops the decision.
+ * `cleared`: it passed because an approval cleared it (the ALLOW is then `allow_approved`).
+ */
+type Step = { pass: string; cleared?: true } | { applies: string; stop: Stop };
+
+/** How an applying rule ends the decision. */
+type Stop =
+  | { outcome: 'SKIP'; reason: ReasonCode; summary: string }
+  | { outcome: 'HOLD'; unblock: Unblock; summary: string };
+
+/** A rule of SPEC §6: null when it does not apply to this kind of decision (not shown). */
+interface Rule<I> {
+  id: RuleId;
+  check(input: I, at: Context): Step | null;
 }
 
-function verdict(
-  trail: Trail,
-  outcome: Outcome,
-  reason: ReasonCode,
-  risk: Risk | null,
-  unblock: Unblock | null,
-  holdKind: HoldKind | null,
-  summary: string,
-): Decision {
-  return { outcome, reason, holdKind, risk, rules: trail.rules, unblock, summary };
-}
-
-function hard(
-  trail: Trail,
-  reason: Extract<Unblock, { kind: 'hard' }>['reason'],
-  risk: Risk | null,
-  detail: string,
-): Decision {
-  return verdict(trail, 'HOLD', reason, risk, { kind: 'hard', reason, detail }, 'hard', detail);
+/** What several rules derive from the input, computed once. */
+interface Context {
+  /** The stage decided (its current SHA is `productionSha`); `production` without stages. */
+  here: string;
+  level: Risk;
+  wholeDiffApproved: boolean;
+  /** The stage has `approvals: none`: rules 6, 9 and 10 pass. */
+  noApprovals: string | null;
 }
 
 const short = (sha: string): string => sha.slice(0, 7);
+const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-function skip(trail: Trail, reason: ReasonCode, summary: string): Decision {
-  return verdict(trail, 'SKIP', reason, null, null, null, summary);
+const skip = (reason: ReasonCode, summary: string): Stop => ({ outcome: 'SKIP', reason, summary });
+
+function hard(reason: Extract<Unblock, { kind: 'hard' }>['reason'], detail: string): Stop {
+  return { outcome: 'HOLD', unblock: { kind: 'hard', reason, detail }, summary: detail };
 }
 
-/** Rules 1–3 (and the manual-trigger verification): decidable before any diff is fetched. */
-export function decideEarly(input: EarlyInput, trail: Trail = new Trail()): Decision | null {
-  if (!input.enabled) {
-    trail.applies('disabled', 'release_governor is absent or enabled: false');
-    return skip(trail, 'disabled', 'The governor is disabled for this repository.');
-  }
-  trail.pass('disabled', 'enabled');
+function wait(
+  reason: Extract<Unblock, { kind: 'wait' }>['reason'],
+  until: Date,
+  { detail, summary }: { detail: string; summary: string },
+): Stop {
+  return {
+    outcome: 'HOLD',
+    unblock: { kind: 'wait', reason, until: until.toISOString(), detail },
+    summary,
+  };
+}
 
-  if (
-    input.lifecycle === 'claimed' ||
-    input.lifecycle === 'dispatched' ||
-    input.lifecycle === 'succeeded'
-  ) {
-    const what =
-      input.lifecycle === 'succeeded'
-        ? 'was already deployed successfully'
-        : `is already ${input.lifecycle} for deploy`;
-    trail.applies('already_deployed', `${short(input.sha)} ${what}`);
-    return skip(trail, 'already_deployed', `${short(input.sha)} ${what}.`);
-  }
-  trail.pass(
-    'already_deployed',
-    input.lifecycle === 'failed'
-      ? 'a previous deploy of this SHA failed'
-      : input.lifecycle === 'rolled_back'
-        ? 'this SHA was rolled back from here'
-        : 'no deploy of this SHA recorded',
-  );
+/** A hold an approval clears: which paths still need one, and where to give it. */
+function soft(
+  input: DecisionInput,
+  reason: Extract<Unblock, { kind: 'soft' }>['reason'],
+  {
+    uncovered,
+    summary,
+    pulls = input.pulls,
+  }: { uncovered: string[]; summary: string; pulls?: PullPaths[] },
+): Stop {
+  const owned = owners(uncovered, pulls);
+  return {
+    outcome: 'HOLD',
+    unblock: {
+      kind: 'soft',
+      reason,
+      uncovered,
+      pulls: owned.pulls,
+      withoutPull: owned.withoutPull,
+      modes: input.config.approval_mode,
+      label: input.config.approval_label,
+      command: input.config.approval_command,
+      sha: input.sha,
+      incidents: input.incidents,
+      degraded: input.degraded === true,
+    },
+    summary,
+  };
+}
 
-  // The stage decided (its current SHA is `productionSha`); production without stages.
-  const here = input.stage?.name ?? 'production';
-  const Here = here.charAt(0).toUpperCase() + here.slice(1);
-  if (input.productionSha !== null) {
-    const p = short(input.productionSha);
-    switch (input.productionCompare) {
-      case 'identical':
-        trail.applies('out_of_order', `${short(input.sha)} is what ${here} runs`);
-        return skip(trail, 'already_in_production', `${short(input.sha)} is already in ${here}.`);
-      case 'behind':
-        trail.applies(
-          'out_of_order',
-          `${here} ${p} is already past ${short(input.sha)}; deploying it would roll back`,
-        );
-        return skip(trail, 'superseded', `${Here} ${p} already contains ${short(input.sha)}.`);
-      case 'diverged':
-        trail.applies('out_of_order', `${short(input.sha)} and ${here} ${p} have diverged`);
-        return hard(
-          trail,
+const applies = (detail: string, stop: Stop): Step => ({ applies: detail, stop });
+
+// ---------------------------------------------------------------- rules 1–3c (no diff needed)
+
+const ruleEnabled: Rule<EarlyInput> = {
+  id: 'disabled',
+  check: (input) =>
+    input.enabled
+      ? { pass: 'enabled' }
+      : applies(
+          'release_governor is absent or enabled: false',
+          skip('disabled', 'The governor is disabled for this repository.'),
+        ),
+};
+
+const ruleNotDeployed: Rule<EarlyInput> = {
+  id: 'already_deployed',
+  check: ({ lifecycle, sha }) => {
+    if (lifecycle === 'claimed' || lifecycle === 'dispatched' || lifecycle === 'succeeded') {
+      const what =
+        lifecycle === 'succeeded'
+          ? 'was already deployed successfully'
+          : `is already ${lifecycle} for deploy`;
+      return applies(`${short(sha)} ${what}`, skip('already_deployed', `${short(sha)} ${what}.`));
+    }
+    return {
+      pass:
+        lifecycle === 'failed'
+          ? 'a previous deploy of this SHA failed'
+          : lifecycle === 'rolled_back'
+            ? 'this SHA was rolled back from here'
+            : 'no deploy of this SHA recorded',
+    };
+  },
+};
+
+const ruleInOrder: Rule<EarlyInput> = {
+  id: 'out_of_order',
+  check: (input, { here }) => {
+    const sha = short(input.sha);
+    if (input.productionSha !== null) {
+      const p = short(input.productionSha);
+      switch (input.productionCompare) {
+        case 'identical':
+          return applies(
+            `${sha} is what ${here} runs`,
+            skip('already_in_production', `${sha} is already in ${here}.`),
+          );
+        case 'behind':
+          return applies(
+            `${here} ${p} is already past ${sha}; deploying it would roll back`,
+            skip('superseded', `${capital(here)} ${p} already contains ${sha}.`),
+          );
+        case 'diverged':
+          return applies(
+            `${sha} and ${here} ${p} have diverged`,
+            hard(
+              'diverged_from_production',
+              `${sha} does not descend from ${here} ${p}: deploying it would drop commits that are in ${here}.`,
+            ),
+          );
+        case 'ahead':
+          break;
+        case null:
+          throw new Error('productionCompare is required when there is a production SHA');
+      }
+    }
+    const flight = input.inFlight;
+    if (flight?.compare === 'behind')
+      return applies(
+        `${short(flight.sha)} is being deployed and already contains ${sha}`,
+        skip(
+          'superseded',
+          `${short(flight.sha)}, which contains ${sha}, is already being deployed.`,
+        ),
+      );
+    if (flight?.compare === 'diverged')
+      return applies(
+        `${sha} and ${short(flight.sha)} (in flight) have diverged`,
+        hard(
           'diverged_from_production',
-          null,
-          `${short(input.sha)} does not descend from ${here} ${p}: deploying it would drop commits that are in ${here}.`,
-        );
-      case 'ahead':
-        break;
-      case null:
-        throw new Error('productionCompare is required when there is a production SHA');
-    }
-  }
-  if (input.inFlight) {
-    const f = short(input.inFlight.sha);
-    if (input.inFlight.compare === 'behind') {
-      trail.applies(
-        'out_of_order',
-        `${f} is being deployed and already contains ${short(input.sha)}`,
+          `${sha} does not descend from ${short(flight.sha)}, which is being deployed.`,
+        ),
       );
-      return skip(
-        trail,
-        'superseded',
-        `${f}, which contains ${short(input.sha)}, is already being deployed.`,
-      );
-    }
-    if (input.inFlight.compare === 'diverged') {
-      trail.applies('out_of_order', `${short(input.sha)} and ${f} (in flight) have diverged`);
-      return hard(
-        trail,
-        'diverged_from_production',
-        null,
-        `${short(input.sha)} does not descend from ${f}, which is being deployed.`,
-      );
-    }
-  }
-  trail.pass(
-    'out_of_order',
-    input.productionSha
-      ? `ahead of ${here} ${short(input.productionSha)}${input.inFlight ? ` and of ${short(input.inFlight.sha)} in flight` : ''}`
-      : `no ${here} SHA yet`,
-  );
+    return {
+      pass: input.productionSha
+        ? `ahead of ${here} ${short(input.productionSha)}${flight ? ` and of ${short(flight.sha)} in flight` : ''}`
+        : `no ${here} SHA yet`,
+    };
+  },
+};
 
-  if (input.manual && input.verified === null)
-    trail.pass('verified', 'verification not checked in local mode (workflow runs live on GitHub)');
-  else if (input.manual) {
-    if (!input.verified) {
-      trail.applies(
-        'verified',
-        `no successful verification run for ${short(input.sha)} on the release branch`,
-      );
-      return hard(
-        trail,
+const ruleVerified: Rule<EarlyInput> = {
+  id: 'verified',
+  check: ({ manual, verified, sha }) => {
+    if (!manual) return null;
+    if (verified === null)
+      return { pass: 'verification not checked in local mode (workflow runs live on GitHub)' };
+    if (verified) return { pass: 'a successful verification run exists' };
+    return applies(
+      `no successful verification run for ${short(sha)} on the release branch`,
+      hard(
         'not_verified',
-        null,
-        `${short(input.sha)} has no successful run of the verification workflow on the release branch.`,
-      );
-    }
-    trail.pass('verified', 'a successful verification run exists');
-  }
-
-  const stage = input.stage;
-  if (stage) {
-    const prev = stage.previous;
-    if (!prev) trail.pass('promoted', `${stage.name} is the first stage`);
-    else if (prev.currentSha !== input.sha || prev.verifiedAt === null) {
-      const why =
-        prev.currentSha === input.sha
-          ? `${short(input.sha)} is in ${prev.name} but not verified there yet`
-          : `${prev.name} runs ${prev.currentSha ? short(prev.currentSha) : 'nothing yet'}, not ${short(input.sha)}`;
-      trail.applies('promoted', why);
-      return skip(
-        trail,
-        'not_promoted',
-        `${short(input.sha)} has not passed ${prev.name}: ${why}. A SHA reaches ${stage.name} only after its deploy to ${prev.name} succeeded and was verified.`,
-      );
-    } else trail.pass('promoted', `${short(input.sha)} runs verified in ${prev.name}`);
-  }
-
-  const art = input.artifacts;
-  if (art?.unchecked)
-    trail.pass(
-      'evidence',
-      `not checked in local mode: ${art.required.join(', ')} (workflow runs and artifacts live on GitHub)`,
+        `${short(sha)} has no successful run of the verification workflow on the release branch.`,
+      ),
     );
-  else if (art) {
-    if (art.missing.length > 0) {
-      const where =
-        art.runId === null
-          ? 'no successful verification run was found'
-          : `verification run ${art.runId} has not uploaded ${art.missing.join(', ')}${art.expired.length ? ` (expired: ${art.expired.join(', ')})` : ''}`;
-      trail.applies('evidence', where);
-      return hard(
-        trail,
+  },
+};
+
+const rulePromoted: Rule<EarlyInput> = {
+  id: 'promoted',
+  check: ({ stage, sha }) => {
+    if (!stage) return null;
+    const prev = stage.previous;
+    if (!prev) return { pass: `${stage.name} is the first stage` };
+    if (prev.currentSha === sha && prev.verifiedAt !== null)
+      return { pass: `${short(sha)} runs verified in ${prev.name}` };
+    const why =
+      prev.currentSha === sha
+        ? `${short(sha)} is in ${prev.name} but not verified there yet`
+        : `${prev.name} runs ${prev.currentSha ? short(prev.currentSha) : 'nothing yet'}, not ${short(sha)}`;
+    return applies(
+      why,
+      skip(
+        'not_promoted',
+        `${short(sha)} has not passed ${prev.name}: ${why}. A SHA reaches ${stage.name} only after its deploy to ${prev.name} succeeded and was verified.`,
+      ),
+    );
+  },
+};
+
+const ruleEvidence: Rule<EarlyInput> = {
+  id: 'evidence',
+  check: ({ artifacts: art }) => {
+    if (!art) return null;
+    if (art.unchecked)
+      return {
+        pass: `not checked in local mode: ${art.required.join(', ')} (workflow runs and artifacts live on GitHub)`,
+      };
+    if (art.missing.length === 0)
+      return { pass: `${art.required.join(', ')} uploaded by run ${art.runId}` };
+    const where =
+      art.runId === null
+        ? 'no successful verification run was found'
+        : `verification run ${art.runId} has not uploaded ${art.missing.join(', ')}${art.expired.length ? ` (expired: ${art.expired.join(', ')})` : ''}`;
+    return applies(
+      where,
+      hard(
         'evidence_missing',
-        null,
         `Required evidence is missing: ${where}. A new verification run that uploads ${art.missing.join(', ')} clears it.`,
+      ),
+    );
+  },
+};
+
+/** Rules 1–3c, in order: decidable before any diff is fetched. */
+const EARLY_RULES: readonly Rule<EarlyInput>[] = [
+  ruleEnabled,
+  ruleNotDeployed,
+  ruleInOrder,
+  ruleVerified,
+  rulePromoted,
+  ruleEvidence,
+];
+
+// ------------------------------------------------------------------------ rules 4–10
+
+const ruleDeployConfigured: Rule<DecisionInput> = {
+  id: 'deploy_configured',
+  check: ({ config, deployWorkflow }) => {
+    if (config.deploy_workflow.trim() === '')
+      return applies(
+        'deploy_workflow is empty',
+        hard(
+          'deploy_not_configured',
+          'No deploy workflow is configured (deploy_workflow is empty).',
+        ),
       );
+    if (deployWorkflow)
+      return applies(deployWorkflow, hard('deploy_not_configured', deployWorkflow));
+    return {
+      pass: `${config.deploy_workflow} on ${config.deploy_workflow_ref}${deployWorkflow === null ? ' takes the dispatch' : ''}`,
+    };
+  },
+};
+
+const ruleNotDegradedHigh: Rule<DecisionInput> = {
+  id: 'degraded_high_risk',
+  check: ({ degraded }, { level }) => {
+    if (degraded === true && level === 'HIGH')
+      return applies(
+        'production is degraded and this change is HIGH risk',
+        hard(
+          'degraded_high_risk',
+          'Production is degraded; a HIGH-risk change is not deployed until it is healthy.',
+        ),
+      );
+    return {
+      pass:
+        degraded === true
+          ? `production degraded, risk ${level}`
+          : `risk ${level}, production ${degraded === false ? 'healthy' : 'health unknown'}`,
+    };
+  },
+};
+
+const ruleFirstDeploy: Rule<DecisionInput> = {
+  id: 'first_deploy',
+  check: (input, { noApprovals, wholeDiffApproved }) => {
+    const { config, productionSha, adopted } = input;
+    if (noApprovals) return { pass: noApprovals };
+    if ((productionSha !== null && !adopted) || !config.require_approval_for_first_deploy)
+      return {
+        pass:
+          productionSha === null
+            ? 'first deploy; approval not required by config'
+            : 'not a first deploy',
+      };
+    // Adoption: production runs a commit from before the config file, so this is the first
+    // deploy the governor judges, under the head's own policy.
+    const first = adopted
+      ? `production ${short(productionSha!)} predates ${config.config_path}: the first governed deploy`
+      : 'first deploy';
+    if (wholeDiffApproved) return { pass: `${first}, approved`, cleared: true };
+    return applies(
+      adopted
+        ? `${first}, judged by the head's config, needs an approval covering the whole diff`
+        : 'no production SHA yet and no approval covering the whole first deploy',
+      soft(input, 'first_deploy_required', {
+        uncovered: uncoveredPaths(input.approvals, input.risk.paths),
+        summary: adopted
+          ? `First governed deploy: production ${short(productionSha!)} has no ${config.config_path}, so the head's config judges and an approval of the whole diff is required.`
+          : 'First deploy: an approval is required.',
+      }),
+    );
+  },
+};
+
+const ruleCooldown: Rule<DecisionInput> = {
+  id: 'cooldown',
+  check: ({ history, sha, config, now }) => {
+    const failures = history
+      .filter((e) => e.sha === sha && e.result === 'failure')
+      .map((e) => Date.parse(e.completed_at ?? e.time))
+      .filter((t) => !Number.isNaN(t));
+    const lastFailure = failures.length > 0 ? Math.max(...failures) : null;
+    if (lastFailure === null) return { pass: 'no failed deploy of this SHA' };
+    const until = new Date(lastFailure + config.cooldown_minutes * 60_000);
+    if (now >= until) return { pass: 'cooldown has passed' };
+    const detail = `the deploy of ${short(sha)} failed at ${new Date(lastFailure).toISOString()}; cooldown_minutes is ${config.cooldown_minutes}`;
+    return applies(
+      detail,
+      wait('cooldown', until, {
+        detail,
+        summary: `Cooldown after a failed deploy, until ${until.toISOString()}.`,
+      }),
+    );
+  },
+};
+
+const HOUR_MS = 3600_000;
+
+const ruleRateLimit: Rule<DecisionInput> = {
+  id: 'rate_limit',
+  check: ({ history, config, now }) => {
+    const windowStart = now.getTime() - HOUR_MS;
+    const recent = history
+      .map((e) => Date.parse(e.time))
+      .filter((t) => !Number.isNaN(t) && t > windowStart && t <= now.getTime())
+      .sort((a, b) => a - b);
+    const max = config.max_deploys_per_hour;
+    if (recent.length < max)
+      return { pass: `${recent.length} of ${max} deploys in the last 60 minutes` };
+    // The window frees a slot when enough of the oldest claims age out.
+    const until = new Date(recent[recent.length - max]! + HOUR_MS);
+    const detail = `${recent.length} deploys in the last 60 minutes; max_deploys_per_hour is ${max}`;
+    return applies(
+      detail,
+      wait('rate_limit', until, {
+        detail,
+        summary: `Rate limit reached, until ${until.toISOString()}.`,
+      }),
+    );
+  },
+};
+
+/** 8a: freeze windows (SPEC §16) of this stage. */
+const ruleFreeze: Rule<DecisionInput> = {
+  id: 'freeze',
+  check: ({ config, stage, now }) => {
+    if (config.freeze_windows.length === 0) return null;
+    const stageName = stage?.name ?? config.production_environment_name;
+    const last = config.stages?.at(-1)?.name ?? config.production_environment_name;
+    const frozen = activeFreeze(config.freeze_windows, stageName, last, now);
+    if (!frozen) return { pass: `no freeze window holds ${stageName} now` };
+    const until = new Date(frozen.until);
+    const detail = `freeze window ${frozen.index + 1} (${frozen.describe}): ${frozen.reason}`;
+    return applies(
+      detail,
+      wait('freeze_window', until, {
+        detail,
+        summary: `${stageName} is frozen until ${clock(until, now)} (in ${timeLeft(until, now)}): ${frozen.reason}.`,
+      }),
+    );
+  },
+};
+
+/** 8b: the previous stage's soak (SPEC §14). */
+const ruleSoaked: Rule<DecisionInput> = {
+  id: 'soaked',
+  check: ({ stage, sha, now }) => {
+    if (!stage) return null;
+    const prev = stage.previous;
+    if (!prev) return { pass: `${stage.name} is the first stage` };
+    if (!prev.verifiedAt) return { pass: 'no soak to wait for' };
+    const end = new Date(Date.parse(prev.verifiedAt) + prev.soakMinutes * 60_000);
+    if (now >= end)
+      return { pass: `verified in ${prev.name} for ${prev.soakMinutes} minute(s) or more` };
+    const detail = `${short(sha)} was verified in ${prev.name} at ${prev.verifiedAt}; soak_minutes of ${prev.name} is ${prev.soakMinutes}`;
+    return applies(
+      detail,
+      wait('soaking', end, {
+        detail,
+        summary: `${short(sha)} is soaking in ${prev.name}: ${stage.name} unlocks at ${clock(end, now)}, in ${timeLeft(end, now)}.`,
+      }),
+    );
+  },
+};
+
+/** 8c: the release train — a stage holding a soaking release takes no newer SHA. */
+const ruleStageFree: Rule<DecisionInput> = {
+  id: 'stage_free',
+  check: ({ stage, sha, now }) => {
+    if (!stage) return null;
+    const busy = stage.busy;
+    const end = busy ? new Date(Date.parse(busy.verifiedAt) + busy.soakMinutes * 60_000) : null;
+    if (!busy || !end || busy.currentSha === sha || busy.reachedNext || now >= end)
+      return {
+        pass: busy
+          ? `${short(busy.currentSha)} has soaked or moved on`
+          : 'no soaking release held here',
+      };
+    const detail = `${stage.name} holds ${short(busy.currentSha)} while it soaks for ${busy.next} (hold_while_soaking)`;
+    return applies(
+      detail,
+      wait('stage_busy', end, {
+        detail,
+        summary: `${stage.name} is busy: ${short(busy.currentSha)} soaks there until ${clock(end, now)} (in ${timeLeft(end, now)}) and takes no newer SHA before it moves on to ${busy.next}.`,
+      }),
+    );
+  },
+};
+
+/** 8d: a SHA rolled back from this stage comes back only with a fresh, SHA-scoped approval. */
+const ruleNotRolledBack: Rule<DecisionInput> = {
+  id: 'rolled_back',
+  check: (input) => {
+    if (input.lifecycle !== 'rolled_back') return null;
+    const since = input.rolledBackAt ?? '';
+    const again = input.approvals.valid.find(
+      (a) => a.covers === 'all' && (a.at === null || a.at > since),
+    );
+    if (again)
+      return {
+        pass: `rolled back, then approved again (${again.source}${again.actor ? ` by @${again.actor}` : ''})`,
+        cleared: true,
+      };
+    return applies(
+      `${short(input.sha)} was rolled back from here at ${since || 'an earlier time'}`,
+      soft(input, 'previously_rolled_back', {
+        uncovered: input.risk.paths,
+        pulls: [],
+        summary: `${short(input.sha)} was rolled back from ${input.stage?.name ?? 'production'}: it goes back only when someone approves it again.`,
+      }),
+    );
+  },
+};
+
+const ruleNoIncident: Rule<DecisionInput> = {
+  id: 'incident',
+  check: (input, { noApprovals, level, wholeDiffApproved }) => {
+    if (noApprovals) return { pass: noApprovals };
+    const incident = input.incidents.length > 0 || input.degraded === true;
+    if (!incident) return { pass: 'no open incident' };
+    if (level === 'HIGH') return { pass: 'incident active; HIGH risk is judged by rule 10' };
+    const why =
+      input.incidents.length > 0
+        ? `open incident ${input.incidents.map((i) => `#${i.number}`).join(', ')}`
+        : 'production is degraded';
+    if (wholeDiffApproved) return { pass: `${why}; approved`, cleared: true };
+    return applies(
+      `${why}; no approval covers this change`,
+      soft(input, 'incident_active', {
+        uncovered: uncoveredPaths(input.approvals, input.risk.paths),
+        summary: `Active incident (${why}): an approval is required.`,
+      }),
+    );
+  },
+};
+
+const ruleHighRiskApproved: Rule<DecisionInput> = {
+  id: 'high_risk',
+  check: (input, { noApprovals, level }) => {
+    if (noApprovals) return { pass: `risk ${level}; ${noApprovals}` };
+    if (level !== 'HIGH') return { pass: `risk ${level}` };
+    const { risk, approvals } = input;
+    // An incomplete diff hides paths no pull request approval can vouch for: only a
+    // whole-diff approval (the SHA in the variable, or a commit comment on the head) clears it.
+    const needsWhole = risk.incomplete && !approvals.coversAll;
+    const uncovered = needsWhole ? risk.highPaths : uncoveredPaths(approvals, risk.highPaths);
+    if (!needsWhole && uncovered.length === 0)
+      return { pass: 'every HIGH-risk path is covered by a valid approval' };
+    return applies(
+      needsWhole
+        ? `the diff could not be fully assessed (${risk.incompleteReason}); only an approval of the whole diff clears it`
+        : `${uncovered.length} HIGH-risk path(s) without a valid approval`,
+      soft(input, 'high_risk_no_approval', {
+        uncovered,
+        summary: `HIGH risk: ${uncovered.length} path(s) need an approval.`,
+      }),
+    );
+  },
+};
+
+/** Rules 4–10, in order, after rules 1–3c. */
+const RULES: readonly Rule<DecisionInput>[] = [
+  ruleDeployConfigured,
+  ruleNotDegradedHigh,
+  ruleFirstDeploy,
+  ruleCooldown,
+  ruleRateLimit,
+  ruleFreeze,
+  ruleSoaked,
+  ruleStageFree,
+  ruleNotRolledBack,
+  ruleNoIncident,
+  ruleHighRiskApproved,
+];
+
+// ------------------------------------------------------------------------ the runner
+
+function context(input: EarlyInput, late?: DecisionInput): Context {
+  const stage = input.stage ?? null;
+  return {
+    here: stage?.name ?? 'production',
+    level: late?.risk.risk ?? 'LOW',
+    wholeDiffApproved: late
+      ? late.approvals.coversAll ||
+        (!late.risk.incomplete && coversPaths(late.approvals, late.risk.paths))
+      : false,
+    noApprovals: stage?.approvals === 'none' ? `approvals: none in ${stage.name}` : null,
+  };
+}
+
+interface Run {
+  rules: RuleVerdict[];
+  /** The first rule that applied and was not bypassed, and how it stops the decision. */
+  stop: Stop | null;
+  cleared: boolean;
+  bypassed: ReasonCode[];
+}
+
+/**
+ * Evaluates rules in order until one applies. With break-glass (§16, already authorised by the
+ * caller) a soft or wait hold is recorded as bypassed and the next rule is evaluated; a SKIP or
+ * a hard hold stops as always.
+ */
+function evaluateRules<I>(
+  rules: readonly Rule<I>[],
+  input: I,
+  { at, run, breakGlass }: { at: Context; run: Run; breakGlass?: { actor: string } | null },
+): Run {
+  for (const rule of rules) {
+    const step = rule.check(input, at);
+    if (step === null) continue;
+    const title = TITLES[rule.id];
+    if ('pass' in step) {
+      run.rules.push({ rule: rule.id, title, verdict: 'pass', detail: step.pass });
+      if (step.cleared) run.cleared = true;
+      continue;
     }
-    trail.pass('evidence', `${art.required.join(', ')} uploaded by run ${art.runId}`);
+    const { stop } = step;
+    if (breakGlass && stop.outcome === 'HOLD' && stop.unblock.kind !== 'hard') {
+      run.bypassed.push(stop.unblock.reason);
+      run.rules.push({
+        rule: rule.id,
+        title,
+        verdict: 'pass',
+        detail: `bypassed by break-glass (@${breakGlass.actor}): ${step.applies}`,
+      });
+      continue;
+    }
+    run.rules.push({ rule: rule.id, title, verdict: 'applies', detail: step.applies });
+    return { ...run, stop };
   }
-  return null;
+  return run;
+}
+
+function stopped(run: Run, stop: Stop, risk: Risk | null): Decision {
+  if (stop.outcome === 'SKIP')
+    return {
+      outcome: 'SKIP',
+      reason: stop.reason,
+      holdKind: null,
+      risk: null,
+      rules: run.rules,
+      unblock: null,
+      summary: stop.summary,
+    };
+  return {
+    outcome: 'HOLD',
+    reason: stop.unblock.reason,
+    holdKind: stop.unblock.kind,
+    risk,
+    rules: run.rules,
+    unblock: stop.unblock,
+    summary: stop.summary,
+  };
+}
+
+/** Rules 1–3c: a SKIP or a hard HOLD decidable before any diff is fetched, else null. */
+export function decideEarly(input: EarlyInput): Decision | null {
+  const run = evaluateRules(EARLY_RULES, input, {
+    at: context(input),
+    run: { rules: [], stop: null, cleared: false, bypassed: [] },
+  });
+  return run.stop ? stopped(run, run.stop, null) : null;
+}
+
+/** Every rule of SPEC §6 in order; the first that applies decides, else ALLOW (rule 11). */
+export function decide(input: DecisionInput): Decision {
+  const at = context(input, input);
+  const early = evaluateRules(EARLY_RULES, input, {
+    at,
+    run: { rules: [], stop: null, cleared: false, bypassed: [] },
+  });
+  if (early.stop) return stopped(early, early.stop, null);
+  const run = evaluateRules(RULES, input, { at, run: early, breakGlass: input.breakGlass });
+  if (run.stop) return stopped(run, run.stop, at.level);
+  const level = at.level;
+  const reason: ReasonCode = input.breakGlass
+    ? 'allow_break_glass'
+    : run.cleared
+      ? 'allow_approved'
+      : level === 'HIGH'
+        ? 'allow_high_approved'
+        : level === 'MEDIUM'
+          ? 'allow_medium'
+          : 'allow_low';
+  const allowed: Decision = {
+    outcome: 'ALLOW',
+    reason,
+    holdKind: null,
+    risk: level,
+    rules: [
+      ...run.rules,
+      { rule: 'allow', title: TITLES.allow, verdict: 'applies', detail: reason },
+    ],
+    unblock: null,
+    summary: input.breakGlass
+      ? `Break-glass deploy of ${short(input.sha)} (${level}) by @${input.breakGlass.actor}${run.bypassed.length ? `, bypassing ${run.bypassed.join(', ')}` : ''}.`
+      : `Deploy ${short(input.sha)} (${level}).`,
+  };
+  return input.breakGlass ? { ...allowed, bypassed: run.bypassed } : allowed;
 }
 
 /** The time left until `until`, for people: "9m 45s", "2h 5m". */
@@ -453,402 +906,4 @@ function owners(
     }
   }
   return { pulls: out, withoutPull: uncovered.filter((p) => !accounted.has(p)) };
-}
-
-function softHold(
-  trail: Trail,
-  input: DecisionInput,
-  reason: Extract<Unblock, { kind: 'soft' }>['reason'],
-  uncovered: string[],
-  summary: string,
-): Decision {
-  const { pulls, withoutPull } = owners(uncovered, input.pulls);
-  return verdict(
-    trail,
-    'HOLD',
-    reason,
-    input.risk.risk,
-    {
-      kind: 'soft',
-      reason,
-      uncovered,
-      pulls,
-      withoutPull,
-      modes: input.config.approval_mode,
-      label: input.config.approval_label,
-      command: input.config.approval_command,
-      sha: input.sha,
-      incidents: input.incidents,
-      degraded: input.degraded === true,
-    },
-    'soft',
-    summary,
-  );
-}
-
-const HOUR_MS = 3600_000;
-
-/** After rule 8: HOLD soaking (the previous stage's soak) and HOLD stage_busy (the release train). */
-function pipelineHold(
-  trail: Trail,
-  stage: StageFacts,
-  sha: string,
-  level: Risk,
-  now: Date,
-): Decision | null {
-  const wait = (
-    rule: RuleId,
-    reason: 'soaking' | 'stage_busy',
-    until: Date,
-    detail: string,
-    summary: string,
-  ): Decision => {
-    trail.applies(rule, detail);
-    return verdict(
-      trail,
-      'HOLD',
-      reason,
-      level,
-      { kind: 'wait', reason, until: until.toISOString(), detail },
-      'wait',
-      summary,
-    );
-  };
-  const prev = stage.previous;
-  if (prev && prev.verifiedAt) {
-    const end = new Date(Date.parse(prev.verifiedAt) + prev.soakMinutes * 60_000);
-    if (now < end)
-      return wait(
-        'soaked',
-        'soaking',
-        end,
-        `${short(sha)} was verified in ${prev.name} at ${prev.verifiedAt}; soak_minutes of ${prev.name} is ${prev.soakMinutes}`,
-        `${short(sha)} is soaking in ${prev.name}: ${stage.name} unlocks at ${clock(end, now)}, in ${timeLeft(end, now)}.`,
-      );
-    trail.pass('soaked', `verified in ${prev.name} for ${prev.soakMinutes} minute(s) or more`);
-  } else if (prev) trail.pass('soaked', `no soak to wait for`);
-  else trail.pass('soaked', `${stage.name} is the first stage`);
-
-  const busy = stage.busy;
-  if (busy && busy.currentSha !== sha && !busy.reachedNext) {
-    const end = new Date(Date.parse(busy.verifiedAt) + busy.soakMinutes * 60_000);
-    if (now < end)
-      return wait(
-        'stage_free',
-        'stage_busy',
-        end,
-        `${stage.name} holds ${short(busy.currentSha)} while it soaks for ${busy.next} (hold_while_soaking)`,
-        `${stage.name} is busy: ${short(busy.currentSha)} soaks there until ${clock(end, now)} (in ${timeLeft(end, now)}) and takes no newer SHA before it moves on to ${busy.next}.`,
-      );
-  }
-  trail.pass(
-    'stage_free',
-    busy ? `${short(busy.currentSha)} has soaked or moved on` : 'no soaking release held here',
-  );
-  return null;
-}
-
-export function decide(input: DecisionInput): Decision {
-  const trail = new Trail();
-  const early = decideEarly(input, trail);
-  if (early) return early;
-  const { config, risk, approvals, now } = input;
-  const level = risk.risk;
-
-  // 4
-  if (config.deploy_workflow.trim() === '') {
-    trail.applies('deploy_configured', 'deploy_workflow is empty');
-    return hard(
-      trail,
-      'deploy_not_configured',
-      level,
-      'No deploy workflow is configured (deploy_workflow is empty).',
-    );
-  }
-  if (input.deployWorkflow) {
-    trail.applies('deploy_configured', input.deployWorkflow);
-    return hard(trail, 'deploy_not_configured', level, input.deployWorkflow);
-  }
-  trail.pass(
-    'deploy_configured',
-    `${config.deploy_workflow} on ${config.deploy_workflow_ref}${input.deployWorkflow === null ? ' takes the dispatch' : ''}`,
-  );
-
-  // 5
-  if (input.degraded === true && level === 'HIGH') {
-    trail.applies('degraded_high_risk', 'production is degraded and this change is HIGH risk');
-    return hard(
-      trail,
-      'degraded_high_risk',
-      level,
-      'Production is degraded; a HIGH-risk change is not deployed until it is healthy.',
-    );
-  }
-  trail.pass(
-    'degraded_high_risk',
-    input.degraded === true
-      ? `production degraded, risk ${level}`
-      : `risk ${level}, production ${input.degraded === false ? 'healthy' : 'health unknown'}`,
-  );
-
-  // Break-glass (§16) turns the soft and wait holds below into a record of what it bypassed.
-  const bypassed: ReasonCode[] = [];
-  const hold = (d: Decision): Decision | null => {
-    if (!input.breakGlass || d.holdKind === 'hard') return d;
-    bypassed.push(d.reason);
-    const applied = d.rules.at(-1)!;
-    applied.verdict = 'pass';
-    applied.detail = `bypassed by break-glass (@${input.breakGlass.actor}): ${applied.detail}`;
-    return null;
-  };
-
-  const wholeDiffApproved =
-    approvals.coversAll || (!risk.incomplete && coversPaths(approvals, risk.paths));
-  let clearedByApproval = false;
-  const stage = input.stage ?? null;
-  const noApprovals = stage?.approvals === 'none';
-  const notHere = `approvals: none in ${stage?.name ?? ''}`;
-
-  // 6
-  if (noApprovals) trail.pass('first_deploy', notHere);
-  else if (
-    (input.productionSha === null || input.adopted) &&
-    config.require_approval_for_first_deploy
-  ) {
-    // Adoption: production runs a commit from before the config file, so this is the first
-    // deploy the governor judges, under the head's own policy.
-    const first = input.adopted
-      ? `production ${short(input.productionSha!)} predates ${config.config_path}: the first governed deploy`
-      : 'first deploy';
-    if (!wholeDiffApproved) {
-      trail.applies(
-        'first_deploy',
-        input.adopted
-          ? `${first}, judged by the head's config, needs an approval covering the whole diff`
-          : 'no production SHA yet and no approval covering the whole first deploy',
-      );
-      const d = hold(
-        softHold(
-          trail,
-          input,
-          'first_deploy_required',
-          uncoveredPaths(approvals, risk.paths),
-          input.adopted
-            ? `First governed deploy: production ${short(input.productionSha!)} has no ${config.config_path}, so the head's config judges and an approval of the whole diff is required.`
-            : 'First deploy: an approval is required.',
-        ),
-      );
-      if (d) return d;
-    } else {
-      clearedByApproval = true;
-      trail.pass('first_deploy', `${first}, approved`);
-    }
-  } else
-    trail.pass(
-      'first_deploy',
-      input.productionSha === null
-        ? 'first deploy; approval not required by config'
-        : 'not a first deploy',
-    );
-
-  // 7
-  const cooldownMs = config.cooldown_minutes * 60_000;
-  const failures = input.history
-    .filter((e) => e.sha === input.sha && e.result === 'failure')
-    .map((e) => Date.parse(e.completed_at ?? e.time))
-    .filter((t) => !Number.isNaN(t));
-  const lastFailure = failures.length > 0 ? Math.max(...failures) : null;
-  if (lastFailure !== null && now.getTime() < lastFailure + cooldownMs) {
-    const until = new Date(lastFailure + cooldownMs).toISOString();
-    const detail = `the deploy of ${short(input.sha)} failed at ${new Date(lastFailure).toISOString()}; cooldown_minutes is ${config.cooldown_minutes}`;
-    trail.applies('cooldown', detail);
-    const d = hold(
-      verdict(
-        trail,
-        'HOLD',
-        'cooldown',
-        level,
-        { kind: 'wait', reason: 'cooldown', until, detail },
-        'wait',
-        `Cooldown after a failed deploy, until ${until}.`,
-      ),
-    );
-    if (d) return d;
-  } else
-    trail.pass(
-      'cooldown',
-      lastFailure === null ? 'no failed deploy of this SHA' : 'cooldown has passed',
-    );
-
-  // 8
-  const windowStart = now.getTime() - HOUR_MS;
-  const recent = input.history
-    .map((e) => Date.parse(e.time))
-    .filter((t) => !Number.isNaN(t) && t > windowStart && t <= now.getTime())
-    .sort((a, b) => a - b);
-  if (recent.length >= config.max_deploys_per_hour) {
-    // The window frees a slot when enough of the oldest claims age out.
-    const freeing = recent[recent.length - config.max_deploys_per_hour]!;
-    const until = new Date(freeing + HOUR_MS).toISOString();
-    const detail = `${recent.length} deploys in the last 60 minutes; max_deploys_per_hour is ${config.max_deploys_per_hour}`;
-    trail.applies('rate_limit', detail);
-    const d = hold(
-      verdict(
-        trail,
-        'HOLD',
-        'rate_limit',
-        level,
-        { kind: 'wait', reason: 'rate_limit', until, detail },
-        'wait',
-        `Rate limit reached, until ${until}.`,
-      ),
-    );
-    if (d) return d;
-  } else
-    trail.pass(
-      'rate_limit',
-      `${recent.length} of ${config.max_deploys_per_hour} deploys in the last 60 minutes`,
-    );
-
-  // 8a: freeze windows (SPEC §16) of this stage.
-  const stageName = stage?.name ?? config.production_environment_name;
-  const last = config.stages?.at(-1)?.name ?? config.production_environment_name;
-  const frozen = activeFreeze(config.freeze_windows, stageName, last, now);
-  if (frozen) {
-    const until = new Date(frozen.until);
-    const detail = `freeze window ${frozen.index + 1} (${frozen.describe}): ${frozen.reason}`;
-    trail.applies('freeze', detail);
-    const d = hold(
-      verdict(
-        trail,
-        'HOLD',
-        'freeze_window',
-        level,
-        { kind: 'wait', reason: 'freeze_window', until: frozen.until, detail },
-        'wait',
-        `${stageName} is frozen until ${clock(until, now)} (in ${timeLeft(until, now)}): ${frozen.reason}.`,
-      ),
-    );
-    if (d) return d;
-  } else if (config.freeze_windows.length > 0)
-    trail.pass('freeze', `no freeze window holds ${stageName} now`);
-
-  if (stage) {
-    const held = pipelineHold(trail, stage, input.sha, level, now);
-    if (held) {
-      const d = hold(held);
-      if (d) return d;
-    }
-  }
-
-  // 8d: a SHA rolled back from this stage comes back only with a fresh, SHA-scoped approval.
-  if (input.lifecycle === 'rolled_back') {
-    const since = input.rolledBackAt ?? '';
-    const again = approvals.valid.find(
-      (a) => a.covers === 'all' && (a.at === null || a.at > since),
-    );
-    if (!again) {
-      trail.applies(
-        'rolled_back',
-        `${short(input.sha)} was rolled back from here at ${since || 'an earlier time'}`,
-      );
-      const d = hold(
-        softHold(
-          trail,
-          { ...input, pulls: [] },
-          'previously_rolled_back',
-          risk.paths,
-          `${short(input.sha)} was rolled back from ${stage?.name ?? 'production'}: it goes back only when someone approves it again.`,
-        ),
-      );
-      if (d) return d;
-    } else {
-      clearedByApproval = true;
-      trail.pass(
-        'rolled_back',
-        `rolled back, then approved again (${again.source}${again.actor ? ` by @${again.actor}` : ''})`,
-      );
-    }
-  }
-
-  // 9
-  const incident = input.incidents.length > 0 || input.degraded === true;
-  if (noApprovals) trail.pass('incident', notHere);
-  else if (incident && level !== 'HIGH') {
-    const why =
-      input.incidents.length > 0
-        ? `open incident ${input.incidents.map((i) => `#${i.number}`).join(', ')}`
-        : 'production is degraded';
-    if (!wholeDiffApproved) {
-      trail.applies('incident', `${why}; no approval covers this change`);
-      const d = hold(
-        softHold(
-          trail,
-          input,
-          'incident_active',
-          uncoveredPaths(approvals, risk.paths),
-          `Active incident (${why}): an approval is required.`,
-        ),
-      );
-      if (d) return d;
-    } else {
-      clearedByApproval = true;
-      trail.pass('incident', `${why}; approved`);
-    }
-  } else
-    trail.pass(
-      'incident',
-      incident ? 'incident active; HIGH risk is judged by rule 10' : 'no open incident',
-    );
-
-  // 10
-  if (noApprovals) trail.pass('high_risk', `risk ${level}; ${notHere}`);
-  else if (level === 'HIGH') {
-    // An incomplete diff hides paths no pull request approval can vouch for: only a
-    // whole-diff approval (the SHA in the variable, or a commit comment on the head) clears it.
-    const needsWhole = risk.incomplete && !approvals.coversAll;
-    const uncovered = needsWhole ? risk.highPaths : uncoveredPaths(approvals, risk.highPaths);
-    if (needsWhole || uncovered.length > 0) {
-      trail.applies(
-        'high_risk',
-        needsWhole
-          ? `the diff could not be fully assessed (${risk.incompleteReason}); only an approval of the whole diff clears it`
-          : `${uncovered.length} HIGH-risk path(s) without a valid approval`,
-      );
-      const d = hold(
-        softHold(
-          trail,
-          input,
-          'high_risk_no_approval',
-          uncovered,
-          `HIGH risk: ${uncovered.length} path(s) need an approval.`,
-        ),
-      );
-      if (d) return d;
-    } else trail.pass('high_risk', 'every HIGH-risk path is covered by a valid approval');
-  } else trail.pass('high_risk', `risk ${level}`);
-
-  // 11
-  const reason: ReasonCode = input.breakGlass
-    ? 'allow_break_glass'
-    : clearedByApproval
-      ? 'allow_approved'
-      : level === 'HIGH'
-        ? 'allow_high_approved'
-        : level === 'MEDIUM'
-          ? 'allow_medium'
-          : 'allow_low';
-  trail.applies('allow', reason);
-  const allowed = verdict(
-    trail,
-    'ALLOW',
-    reason,
-    level,
-    null,
-    null,
-    input.breakGlass
-      ? `Break-glass deploy of ${short(input.sha)} (${level}) by @${input.breakGlass.actor}${bypassed.length ? `, bypassing ${bypassed.join(', ')}` : ''}.`
-      : `Deploy ${short(input.sha)} (${level}).`,
-  );
-  return input.breakGlass ? { ...allowed, bypassed } : allowed;
 }

@@ -2,10 +2,16 @@
 // Reading validates with a schema: anything unexpected is state_corrupt, never a guess.
 import { z } from 'zod';
 import type { ApprovalResult } from './approvals.js';
-import type { Decision, DeployEntry, Lifecycle } from './decide.js';
 import type { HealthResult } from './health.js';
 import type { RiskAssessment } from './risk.js';
-import { isFullSha } from './types.js';
+import {
+  isFullSha,
+  type DeployEntry,
+  type Lifecycle,
+  type Outcome,
+  type ReasonCode,
+  type Risk,
+} from './types.js';
 
 /** release.json: 2 keeps one state per stage under `stages` (1, one stage, is read and migrated). */
 export const STATE_SCHEMA_VERSION = 2;
@@ -348,7 +354,7 @@ export function recordEvaluation(
   previous: DecisionRecord | null,
   f: {
     sha: string;
-    decision: Pick<Decision, 'outcome' | 'reason' | 'risk'>;
+    decision: { outcome: Outcome; reason: ReasonCode; risk: Risk | null };
     productionSha: string | null;
     assessment: RiskAssessment | null;
     approvals: ApprovalResult | null;

@@ -57,3 +57,18 @@ export function isFullSha(value: string): boolean {
 export function shortSha(sha: string): string {
   return sha.slice(0, 7);
 }
+
+/** compare(base, head).status as GitHub reports it. */
+export type CompareStatus = 'ahead' | 'identical' | 'behind' | 'diverged';
+
+/** rolled_back: deployed, then rolled back from the stage (§15): not deployed for rule 2. */
+export type Lifecycle = 'claimed' | 'dispatched' | 'succeeded' | 'failed' | 'rolled_back';
+
+export interface DeployEntry {
+  sha: string;
+  /** ISO 8601 UTC of the claim. */
+  time: string;
+  result: 'pending' | 'success' | 'failure' | null;
+  /** ISO 8601 UTC when the deploy finished, when known. */
+  completed_at?: string | null;
+}

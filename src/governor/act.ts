@@ -16,7 +16,7 @@ import {
 import { isFullSha, shortSha } from '../domain/types.js';
 import { isRefused, isUnanswered } from '../adapters/api-error.js';
 import type { VersionPlan } from '../domain/version.js';
-import type { StateSnapshot } from '../ports.js';
+import type { StateSnapshot, WriteResult } from '../ports.js';
 import { approvalCount, statusDescription, type RunReport } from '../report/summary.js';
 import {
   CLAIM_GRACE_MS,
@@ -34,6 +34,7 @@ import {
 import { pipelineOf } from '../domain/pipeline.js';
 import {
   type DecideRequest,
+  type Evaluated,
   type Known,
   decisionEvidence,
   evaluate,
@@ -87,7 +88,6 @@ export async function decideAndAct(
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const ev = await evaluate(deps, req, known);
     known = ev.read;
-    const environment = ev.pipeline?.configured ? ev.stage!.environment : null;
     const report = reportOf(deps, ev, req.sha);
     const config = ev.config;
 
@@ -98,154 +98,188 @@ export async function decideAndAct(
       report.notes.push(`Found deploy run ${run.url} for the earlier claim and recorded it.`);
     }
     if (deps.dryRun || ev.decision.outcome === 'SKIP' || !config) return report;
-
-    if (ev.decision.outcome === 'HOLD') {
-      const recorded = ev.snapshot.decision?.decision;
-      if (req.quiet && recorded?.outcome === 'HOLD' && recorded.reason === ev.decision.reason) {
-        report.notes.push(
-          `Still HOLD ${ev.decision.reason}, as recorded before: nothing written, no status set.`,
-        );
-        // An approval that landed and did not count: the notice says why.
-        if (req.approval) await noticeHeld(deps, config, report, req.sha);
-        return report;
-      }
-      const written = await writeState(
-        deps,
-        req.sha,
-        // Built from the freshest record, so a conflict never drops another run's evaluation.
-        (snap) => ({
-          files: {
-            [decisionPath(req.sha)]: serialize(
-              evaluationRecord(deps, { ...ev, snapshot: snap }, req.sha),
-            ),
-            ...evidence(deps, 'decision', req.sha, decisionEvidence(ev, req)),
-          },
-          message: `decide ${shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
-        }),
-        ev.snapshot,
-      );
-      report.stateCommit = written?.head ?? null;
-      // A stage that waits for a soak will go on by itself: pending, not a failure.
-      const waiting = ['soaking', 'stage_busy', 'freeze_window'].includes(ev.decision.reason);
-      await noticeHeld(deps, config, report, req.sha);
-      await publishStatus(
-        deps,
-        report,
-        req.sha,
-        waiting ? 'pending' : 'failure',
-        statusDescription(report),
-        deps.run.url,
-        config.status_context,
-      );
-      return report;
-    }
+    const step: Step = { deps, req, ev, config, report };
+    if (ev.decision.outcome === 'HOLD') return recordHold(step);
 
     // ALLOW: claim with a compare-and-swap on the state we decided from. If the branch moved,
     // decide again from fresh state: whoever moved it may have claimed this SHA or a newer one.
-    const snap = ev.snapshot;
-    let claimed: StateSnapshot;
-    if (ev.ownClaim) claimed = snap;
-    else {
-      const record = withVersion(
-        withLifecycle(
-          withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps),
-          { state: 'claimed', claimed_at: deps.now().toISOString() },
-        ),
-        ev.version?.plan ?? null,
+    const claimed = await claimOnce(step);
+    if (claimed.kind !== 'written') {
+      unconfirmed.count(claimed);
+      deps.log(
+        `Claim of ${shortSha(req.sha)} not confirmed (${claimed.detail}); deciding again from fresh state.`,
       );
-      const release = claim(
-        snap.release,
-        req.sha,
-        deps.now(),
-        claimedBy(deps),
-        ev.version?.tag ?? null,
-      );
-      const r = await deps.store.write(
-        snap,
-        {
-          [RELEASE_FILE]: serialize(release),
-          [decisionPath(req.sha)]: serialize(record),
-          ...evidence(
-            deps,
-            req.breakGlass ? 'break_glass' : 'decision',
-            req.sha,
-            decisionEvidence(ev, req),
-          ),
-        },
-        `claim ${shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${claimedBy(deps)})`,
-      );
-      if (r.kind !== 'written') {
-        unconfirmed.count(r);
-        deps.log(
-          `Claim of ${shortSha(req.sha)} not confirmed (${r.detail}); deciding again from fresh state.`,
-        );
-        await backoff(deps, attempt);
-        continue;
-      }
-      // What we just wrote is the state: the next write builds on it without reading it back.
-      claimed = { head: r.head, release, decision: record };
+      await backoff(deps, attempt);
+      continue;
     }
-    report.stateCommit = claimed.head;
-
-    // The version tag (§18) exists at exactly this SHA before anything is dispatched; a name
-    // taken by another commit withdraws the claim and fails the job.
-    const plan = ev.version?.plan;
-    if (plan) {
-      try {
-        await ensureTag(deps, plan, req.sha, ev.stage?.name ?? config.production_environment_name);
-      } catch (e) {
-        if (e instanceof GovernorError || isRefused(e))
-          await withdrawClaim(deps, req.sha, `tag ${plan.tag} not created`, claimed);
-        throw e;
-      }
-      report.notes.push(
-        plan.existing
-          ? `Version ${plan.tag}: the tag exists at this commit already (${plan.why}).`
-          : `Tagged ${plan.tag} at ${shortSha(req.sha)}: ${plan.why}.`,
-      );
-    }
-
-    let run: { id: number; url: string };
-    try {
-      run = await dispatchOnce(deps, config, {
-        sha: req.sha,
-        environment,
-        version: ev.version?.tag ?? null,
-      });
-    } catch (e) {
-      // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
-      // withdrawn and a re-run after the fix decides afresh. An unknown outcome keeps the claim.
-      if (isRefused(e))
-        await withdrawClaim(deps, req.sha, `dispatch refused (HTTP ${e.status})`, claimed);
-      throw e;
-    }
-    const recorded = await recordDispatched(deps, req.sha, run, claimed);
-    report.stateCommit = recorded ?? report.stateCommit;
-    report.deployRunUrl = run.url;
-    const row = report.pipeline?.find((r) => r.stage === ev.stage?.name);
-    if (row) row.inFlight = { sha: req.sha, runUrl: run.url };
-    await publishStatus(
-      deps,
-      report,
-      req.sha,
-      'success',
-      statusDescription(report),
-      run.url,
-      config.status_context,
-    );
-    await noticeApproved(deps, config, report, { sha: req.sha, runUrl: run.url });
-    if (req.breakGlass)
-      await announceBreakGlass(deps, req, report, {
-        bypassed: ev.decision.bypassed ?? [],
-        runUrl: run.url,
-        stage: ev.stage?.name ?? config.production_environment_name,
-      });
-    return report;
+    return dispatchClaimed(step, claimed.snapshot);
   }
   throw new GovernorError(
     `Deciding ${shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`,
     'Re-run the job.',
   );
+}
+
+/** One evaluation on its way to being carried out. */
+interface Step {
+  deps: GovernorDeps;
+  req: DecideRequest;
+  ev: Evaluated;
+  config: Config;
+  report: RunReport;
+}
+
+/** A HOLD: the decision record and evidence, the pull-request notice, the commit status. */
+async function recordHold({ deps, req, ev, config, report }: Step): Promise<RunReport> {
+  const recorded = ev.snapshot.decision?.decision;
+  if (req.quiet && recorded?.outcome === 'HOLD' && recorded.reason === ev.decision.reason) {
+    report.notes.push(
+      `Still HOLD ${ev.decision.reason}, as recorded before: nothing written, no status set.`,
+    );
+    // An approval that landed and did not count: the notice says why.
+    if (req.approval) await noticeHeld(deps, config, report, req.sha);
+    return report;
+  }
+  const written = await writeState(
+    deps,
+    req.sha,
+    // Built from the freshest record, so a conflict never drops another run's evaluation.
+    (snap) => ({
+      files: {
+        [decisionPath(req.sha)]: serialize(
+          evaluationRecord(deps, { ...ev, snapshot: snap }, req.sha),
+        ),
+        ...evidence(deps, 'decision', req.sha, decisionEvidence(ev, req)),
+      },
+      message: `decide ${shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
+    }),
+    ev.snapshot,
+  );
+  report.stateCommit = written?.head ?? null;
+  // A stage that waits for a soak will go on by itself: pending, not a failure.
+  const waiting = ['soaking', 'stage_busy', 'freeze_window'].includes(ev.decision.reason);
+  await noticeHeld(deps, config, report, req.sha);
+  await publishStatus(
+    deps,
+    report,
+    req.sha,
+    waiting ? 'pending' : 'failure',
+    statusDescription(report),
+    deps.run.url,
+    config.status_context,
+  );
+  return report;
+}
+
+/**
+ * The claim: release.json names this SHA as claimed, written with a compare-and-swap on the
+ * snapshot the decision was made from. Anything but `written` means: decide again.
+ */
+async function claimOnce({
+  deps,
+  req,
+  ev,
+}: Step): Promise<
+  { kind: 'written'; snapshot: StateSnapshot } | Exclude<WriteResult, { kind: 'written' }>
+> {
+  const snap = ev.snapshot;
+  // This run's own claim from an earlier attempt of the job: claimed already.
+  if (ev.ownClaim) return { kind: 'written', snapshot: snap };
+  const record = withVersion(
+    withLifecycle(
+      withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps),
+      { state: 'claimed', claimed_at: deps.now().toISOString() },
+    ),
+    ev.version?.plan ?? null,
+  );
+  const release = claim(
+    snap.release,
+    req.sha,
+    deps.now(),
+    claimedBy(deps),
+    ev.version?.tag ?? null,
+  );
+  const r = await deps.store.write(
+    snap,
+    {
+      [RELEASE_FILE]: serialize(release),
+      [decisionPath(req.sha)]: serialize(record),
+      ...evidence(
+        deps,
+        req.breakGlass ? 'break_glass' : 'decision',
+        req.sha,
+        decisionEvidence(ev, req),
+      ),
+    },
+    `claim ${shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${claimedBy(deps)})`,
+  );
+  if (r.kind !== 'written') return r;
+  // What we just wrote is the state: the next write builds on it without reading it back.
+  return { kind: 'written', snapshot: { head: r.head, release, decision: record } };
+}
+
+/**
+ * After the claim: the version tag (§18) at exactly this SHA, then one dispatch, the run
+ * recorded, the status, the notice. A refusal withdraws the claim; an unknown outcome keeps it.
+ */
+async function dispatchClaimed(
+  { deps, req, ev, config, report }: Step,
+  claimed: StateSnapshot,
+): Promise<RunReport> {
+  report.stateCommit = claimed.head;
+  const stage = ev.stage?.name ?? config.production_environment_name;
+  // A name taken by another commit withdraws the claim and fails the job.
+  const plan = ev.version?.plan;
+  if (plan) {
+    try {
+      await ensureTag(deps, plan, req.sha, stage);
+    } catch (e) {
+      if (e instanceof GovernorError || isRefused(e))
+        await withdrawClaim(deps, req.sha, `tag ${plan.tag} not created`, claimed);
+      throw e;
+    }
+    report.notes.push(
+      plan.existing
+        ? `Version ${plan.tag}: the tag exists at this commit already (${plan.why}).`
+        : `Tagged ${plan.tag} at ${shortSha(req.sha)}: ${plan.why}.`,
+    );
+  }
+  let run: { id: number; url: string };
+  try {
+    run = await dispatchOnce(deps, config, {
+      sha: req.sha,
+      environment: ev.pipeline?.configured ? ev.stage!.environment : null,
+      version: ev.version?.tag ?? null,
+    });
+  } catch (e) {
+    // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
+    // withdrawn and a re-run after the fix decides afresh. An unknown outcome keeps the claim.
+    if (isRefused(e))
+      await withdrawClaim(deps, req.sha, `dispatch refused (HTTP ${e.status})`, claimed);
+    throw e;
+  }
+  const recorded = await recordDispatched(deps, req.sha, run, claimed);
+  report.stateCommit = recorded ?? report.stateCommit;
+  report.deployRunUrl = run.url;
+  const row = report.pipeline?.find((r) => r.stage === ev.stage?.name);
+  if (row) row.inFlight = { sha: req.sha, runUrl: run.url };
+  await publishStatus(
+    deps,
+    report,
+    req.sha,
+    'success',
+    statusDescription(report),
+    run.url,
+    config.status_context,
+  );
+  await noticeApproved(deps, config, report, { sha: req.sha, runUrl: run.url });
+  if (req.breakGlass)
+    await announceBreakGlass(deps, req, report, {
+      bypassed: ev.decision.bypassed ?? [],
+      runUrl: run.url,
+      stage,
+    });
+  return report;
 }
 
 /** Withdraws this run's claim: nothing was started, so a re-run after the fix decides afresh. */

@@ -138,6 +138,106 @@ async function tagged(
 }
 
 /**
+ * Where a rollback of the stage goes: a rollback already claimed from what it runs, else the
+ * SHA or tag named, else the newest earlier SHA whose deploy (and health check) passed — which
+ * must have run there successfully and be an ancestor of what the stage runs.
+ */
+async function rollbackTarget(
+  deps: GovernorDeps,
+  { release, stage, req }: { release: Release; stage: string; req: RollbackRequest },
+): Promise<string> {
+  const current = release.production_sha_current!;
+  const existing = rollbackOf(release, current);
+  if (existing) return existing.sha;
+  const named =
+    req.sha === undefined || isFullSha(req.sha)
+      ? req.sha
+      : await tagged(deps, release, req.sha, stage);
+  const target = named ?? healthyTarget(release, current);
+  if (!target)
+    throw new GovernorError(
+      `${stage} has no earlier SHA whose deploy (and health check) passed: name one with the sha input. ${NOTHING}`,
+    );
+  if (target === current)
+    throw new GovernorError(`${stage} already runs ${shortSha(target)}. ${NOTHING}`);
+  if (!release.deploy_history.some((h) => h.sha === target && h.result === 'success'))
+    throw new GovernorError(
+      `${shortSha(target)} was never deployed successfully to ${stage}: a rollback returns only to a SHA that ran there. ${NOTHING}`,
+    );
+  const status = (await deps.gh.compare(target, current)).status;
+  if (status !== 'ahead')
+    throw new GovernorError(
+      `${shortSha(target)} is not an ancestor of ${shortSha(current)}, which ${stage} runs (compare: ${status}): a rollback goes back along the line. ${NOTHING}`,
+    );
+  return target;
+}
+
+/**
+ * Claims the rollback on the state branch (once: a rollback already claimed from `current` is
+ * taken as it is). Returns the rollback entry that stands, and the state commit written.
+ */
+async function claimRollbackOnce(
+  sd: GovernorDeps,
+  {
+    stage,
+    current,
+    target,
+    actor,
+    reason,
+  }: { stage: string; current: string; target: string; actor: string; reason: string },
+): Promise<{ rb: NonNullable<ReturnType<typeof rollbackOf>>; head: string | null }> {
+  let claimedRelease: Release | null = null;
+  const written = await writeState(
+    sd,
+    current,
+    (s) => {
+      if (rollbackOf(s.release, current)) return null;
+      if (s.release.production_sha_current !== current) return null;
+      const release = claimRollback(s.release, current, target, sd.now(), claimedBy(sd));
+      claimedRelease = release;
+      const note = {
+        at: sd.now().toISOString(),
+        action: 'rollback',
+        by: actor,
+        reason,
+        detail: `${stage} rolled back from ${current} to ${target}`,
+      };
+      const record = withNote(
+        s.decision ? withLifecycle(s.decision, { state: 'rolled_back' }) : null,
+        current,
+        current,
+        note,
+      );
+      return {
+        files: {
+          [RELEASE_FILE]: serialize(release),
+          [decisionPath(current)]: serialize(record),
+          ...evidence(sd, 'rollback', current, {
+            trigger: 'manual',
+            from: current,
+            to: target,
+            actor,
+            reason,
+          }),
+        },
+        message: `rollback ${stage} from ${shortSha(current)} to ${shortSha(target)} by @${actor}: ${reason.slice(0, 100)}`,
+      };
+    },
+    undefined,
+  );
+  // What this run wrote is the state; else someone else's claim (or a move) is read.
+  const after: Release =
+    written && claimedRelease ? claimedRelease : (await sd.store.read()).release;
+  const rb = rollbackOf(after, current);
+  if (!rb)
+    throw new GovernorError(
+      `${stage} moved on while the rollback was being claimed (it now runs ${shortSha(after.production_sha_current ?? '')}). ${NOTHING}`,
+      'Look at the state, then ask again.',
+    );
+  return { rb, head: written?.head ?? null };
+}
+
+/**
  * A manual rollback of a stage, by a valid approver: to a SHA deployed there successfully before
  * and an ancestor of what it runs; claimed and dispatched exactly once; the SHA rolled back from
  * is then held there (previously_rolled_back).
@@ -173,33 +273,7 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
     throw new GovernorError(
       `${stage.name} runs nothing yet: there is nothing to roll back. ${NOTHING}`,
     );
-  const me = claimedBy(deps);
-  const existing = rollbackOf(first.release, current);
-  const named =
-    req.sha === undefined || isFullSha(req.sha)
-      ? req.sha
-      : await tagged(deps, first.release, req.sha, stage.name);
-  let target = existing?.sha ?? named ?? healthyTarget(first.release, current);
-  if (!target)
-    throw new GovernorError(
-      `${stage.name} has no earlier SHA whose deploy (and health check) passed: name one with the sha input. ${NOTHING}`,
-    );
-  if (!existing) {
-    if (target === current)
-      throw new GovernorError(`${stage.name} already runs ${shortSha(target)}. ${NOTHING}`);
-    const deployedBefore = first.release.deploy_history.some(
-      (h) => h.sha === target && h.result === 'success',
-    );
-    if (!deployedBefore)
-      throw new GovernorError(
-        `${shortSha(target)} was never deployed successfully to ${stage.name}: a rollback returns only to a SHA that ran there. ${NOTHING}`,
-      );
-    const status = (await deps.gh.compare(target, current)).status;
-    if (status !== 'ahead')
-      throw new GovernorError(
-        `${shortSha(target)} is not an ancestor of ${shortSha(current)}, which ${stage.name} runs (compare: ${status}): a rollback goes back along the line. ${NOTHING}`,
-      );
-  }
+  const target = await rollbackTarget(deps, { release: first.release, stage: stage.name, req });
   const report = emptyReport({
     outcome: 'ROLLBACK',
     reason: 'manual_rollback',
@@ -214,58 +288,16 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
     report.headline = `Dry run: would roll ${stage.name} back from ${shortSha(current)} to ${shortSha(target)}.`;
     return report;
   }
-  let claimedRelease: Release | null = null;
-  const written = await writeState(
-    sd,
+  const { rb, head } = await claimRollbackOnce(sd, {
+    stage: stage.name,
     current,
-    (s) => {
-      if (rollbackOf(s.release, current)) return null;
-      if (s.release.production_sha_current !== current) return null;
-      const release = claimRollback(s.release, current, target!, deps.now(), me);
-      claimedRelease = release;
-      const note = {
-        at: deps.now().toISOString(),
-        action: 'rollback',
-        by: actor,
-        reason: req.reason.trim(),
-        detail: `${stage.name} rolled back from ${current} to ${target}`,
-      };
-      const record = withNote(
-        s.decision ? withLifecycle(s.decision, { state: 'rolled_back' }) : null,
-        current,
-        current,
-        note,
-      );
-      return {
-        files: {
-          [RELEASE_FILE]: serialize(release),
-          [decisionPath(current)]: serialize(record),
-          ...evidence(sd, 'rollback', current, {
-            trigger: 'manual',
-            from: current,
-            to: target!,
-            actor,
-            reason: req.reason.trim(),
-          }),
-        },
-        message: `rollback ${stage.name} from ${shortSha(current)} to ${shortSha(target!)} by @${actor}: ${req.reason.trim().slice(0, 100)}`,
-      };
-    },
-    undefined,
-  );
-  report.stateCommit = written?.head ?? null;
-  // What this run wrote is the state; else someone else's claim (or a move) is read.
-  const after: Release =
-    written && claimedRelease ? claimedRelease : (await sd.store.read()).release;
-  const rb = rollbackOf(after, current);
-  if (!rb)
-    throw new GovernorError(
-      `${stage.name} moved on while the rollback was being claimed (it now runs ${shortSha(after.production_sha_current ?? '')}). ${NOTHING}`,
-      'Look at the state, then ask again.',
-    );
-  target = rb.sha;
-  report.sha = target;
-  report.headline = `ROLLBACK of ${stage.name} from ${shortSha(current)} to ${shortSha(target)} by @${actor}: ${req.reason.trim()}.`;
+    target,
+    actor,
+    reason: req.reason.trim(),
+  });
+  report.stateCommit = head;
+  report.sha = rb.sha;
+  report.headline = `ROLLBACK of ${stage.name} from ${shortSha(current)} to ${shortSha(rb.sha)} by @${actor}: ${req.reason.trim()}.`;
   const runUrl = await dispatchRollback(sd, ctx, rb, report);
   if (runUrl === null || rb.run_id !== null) return report;
   await publishStatus(

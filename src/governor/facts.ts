@@ -6,11 +6,11 @@ import {
   approvalsMatter,
   decide,
   decideEarly,
-  type CompareStatus,
   type Decision,
   type EarlyInput,
   type PullPaths,
 } from '../domain/decide.js';
+import type { CompareStatus, Lifecycle } from '../domain/types.js';
 import {
   findStage,
   lastStage,
@@ -37,9 +37,10 @@ import {
   recordEvaluation,
   type DecisionRecord,
   type HistoryEntry,
+  type Release,
 } from '../domain/state.js';
 import { shortSha } from '../domain/types.js';
-import type { ArtifactInfo, RunInfo, StateSnapshot } from '../ports.js';
+import type { ArtifactInfo, CompareResult, RunInfo, StateSnapshot } from '../ports.js';
 import { emptyReport, type RunReport } from '../report/summary.js';
 import { CLAIM_GRACE_MS, type GovernorDeps, claimedBy, isEarlierAttempt } from './deps.js';
 import { type ConfigRead, readConfig, readFits } from './policy.js';
@@ -106,7 +107,7 @@ export interface DecideRequest {
   verification?: { id: number; url: string | null; conclusion: string | null; head_sha: string };
 }
 
-interface Evaluated {
+export interface Evaluated {
   snapshot: StateSnapshot;
   /** The config this stage is judged with (its deploy workflow, ref and status context). */
   config: Config | null;
@@ -196,6 +197,291 @@ function withoutSnapshot(known: Known): ConfigRead {
   return read;
 }
 
+/** Rule 2's lifecycle of the SHA, with a claim that is this run's own or whose run turned up. */
+async function claimOf(
+  deps: GovernorDeps,
+  {
+    release,
+    sha,
+    workflow,
+    environment,
+    notes,
+  }: {
+    release: Release;
+    sha: string;
+    workflow: string;
+    environment: string | null;
+    notes: string[];
+  },
+): Promise<{
+  lifecycle: Lifecycle | null;
+  entry: HistoryEntry | null;
+  ownClaim: HistoryEntry | null;
+  foundRun: RunInfo | null;
+}> {
+  const lifecycle = lifecycleOf(release, sha);
+  const entry = release.deploy_history.find((h) => h.sha === sha) ?? null;
+  if (lifecycle !== 'claimed' || !entry)
+    return { lifecycle, entry, ownClaim: null, foundRun: null };
+  if (entry.claimed_by === claimedBy(deps))
+    return { lifecycle: null, entry, ownClaim: entry, foundRun: null };
+  // Claimed but never recorded as dispatched: the claimant died, or lost the response.
+  const runs = await deps.gh.findDeployRuns(workflow, sha, environment);
+  const claimTime = Date.parse(entry.time);
+  const foundRun = runs.find((r) => Date.parse(r.createdAt) >= claimTime - 60_000) ?? null;
+  const stale = deps.now().getTime() - claimTime > CLAIM_GRACE_MS;
+  if (!foundRun && (stale || isEarlierAttempt(entry.claimed_by, deps))) {
+    notes.push(
+      `${shortSha(sha)} was claimed at ${entry.time} by ${entry.claimed_by ?? 'an earlier run'}${stale ? '' : ', an earlier attempt of this run (it has ended)'}, and no deploy run for it exists: taking the claim over.`,
+    );
+    return { lifecycle: null, entry, ownClaim: null, foundRun };
+  }
+  return { lifecycle, entry, ownClaim: null, foundRun };
+}
+
+/** The deploy in flight other than this SHA and production, and how this SHA compares to it. */
+async function inFlightOf(
+  deps: GovernorDeps,
+  release: Release,
+  sha: string,
+): Promise<{ sha: string; compare: CompareStatus } | null> {
+  const flying = inFlight(release);
+  if (!flying || flying.sha === sha || flying.sha === release.production_sha_current) return null;
+  return { sha: flying.sha, compare: (await deps.gh.compare(flying.sha, sha)).status };
+}
+
+/**
+ * The approvals of the range, read only when they can change the verdict (`needed`); with the
+ * merged pull requests' paths (for "label #N") and the role of everyone who approved.
+ */
+async function approvalsOf(
+  deps: GovernorDeps,
+  {
+    needed,
+    sha,
+    config,
+    compare,
+    notes,
+  }: {
+    needed: boolean;
+    sha: string;
+    config: Config;
+    /** compare(production, sha); null on a first deploy. */
+    compare: CompareResult | null;
+    notes: string[];
+  },
+): Promise<{
+  approvals: ApprovalResult;
+  pulls: PullPaths[];
+  roles: Record<string, string | null>;
+}> {
+  const approvedVariable = deps.env[APPROVAL_VARIABLE];
+  if (!needed) {
+    if (approvedVariable)
+      notes.push(`${APPROVAL_VARIABLE} is set but no approval was needed for this change.`);
+    return { approvals: NO_APPROVALS, pulls: [], roles: {} };
+  }
+  const commits = compare?.commits ?? [];
+  const headAuthor =
+    commits.find((c) => c.sha === sha)?.author ?? (await deps.gh.commitAuthor(sha));
+  const facts = await deps.gh.approvalFacts({
+    headSha: sha,
+    headAuthor,
+    commits: compare ? commits.map((c) => c.sha) : [sha],
+    branch: config.branch,
+    environment: approvedVariable,
+    teams: config.approvers.filter((a) => a.includes('/')),
+  });
+  if (compare && compare.totalCommits > commits.length) {
+    notes.push(
+      `The range has ${compare.totalCommits} commits; pull requests were read for the first ${commits.length} only. Approve with the SHA-scoped variable or a commit comment if a HIGH path is not covered.`,
+    );
+  }
+  return {
+    approvals: evaluateApprovals(facts, config),
+    pulls: facts.pulls.map((p) => ({ number: p.number, paths: p.files })),
+    roles: Object.fromEntries(Object.entries(facts.actors).map(([k, a]) => [k, a.role])),
+  };
+}
+
+/**
+ * The version an ALLOW is dispatched with (§18): at the versioned stage a plan (its tag is
+ * created before the dispatch), after it the tag the SHA got there.
+ */
+async function versionOf(
+  deps: GovernorDeps,
+  {
+    config,
+    at,
+    sha,
+    current,
+    compare,
+    notes,
+  }: {
+    config: Config;
+    at: { whole: Release; pipeline: Pipeline; stage: Stage };
+    sha: string;
+    /** The stage's current SHA, and compare(it, sha). */
+    current: string | null;
+    compare: CompareResult | null;
+    notes: string[];
+  },
+): Promise<Evaluated['version']> {
+  const v = versioningOf(config, at.pipeline);
+  if (v && v.stage.name === at.stage.name) {
+    const plan = await planVersion(deps, config, {
+      sha,
+      current,
+      compare,
+    });
+    if (plan.problem) notes.push(plan.problem);
+    return { tag: plan.tag, plan };
+  }
+  const tag = recordedVersion(at.whole, config, at.pipeline, at.stage, sha);
+  return tag ? { tag, plan: null } : null;
+}
+
+/** What the steps of one evaluation share. */
+interface Judging {
+  deps: GovernorDeps;
+  req: DecideRequest;
+  /** The stage's config. */
+  config: Config;
+  pipeline: Pipeline;
+  stage: Stage;
+  /** The whole pipeline's state, and the stage's view of it. */
+  whole: Release;
+  release: Release;
+  notes: string[];
+}
+
+/** The facts of rules 1–3c (no diff yet), with the claim found on the way. */
+interface EarlyFacts {
+  early: EarlyInput;
+  entry: HistoryEntry | null;
+  ownClaim: HistoryEntry | null;
+  foundRun: RunInfo | null;
+  productionCompare: CompareResult | null;
+  artifactsFound: ArtifactInfo[];
+}
+
+async function earlyFacts(at: Judging): Promise<EarlyFacts> {
+  const { deps, req, config, pipeline, stage, whole, release, notes } = at;
+  const productionSha = release.production_sha_current;
+  const { lifecycle, entry, ownClaim, foundRun } = await claimOf(deps, {
+    release,
+    sha: req.sha,
+    workflow: config.deploy_workflow,
+    environment: pipeline.configured ? stage.environment : null,
+    notes,
+  });
+  const productionCompare = productionSha ? await deps.gh.compare(productionSha, req.sha) : null;
+  const inFlightCompare = await inFlightOf(deps, release, req.sha);
+  const verified = req.manual
+    ? await deps.gh.verified(config.verification_workflow, req.sha, config.branch)
+    : true;
+  // required_artifacts (§17): one request for the run's artifacts, only when the key is set.
+  const artifacts = config.required_artifacts.length
+    ? await requiredArtifacts(deps, config, req)
+    : null;
+  return {
+    early: {
+      enabled: true,
+      sha: req.sha,
+      lifecycle: ownClaim ? null : lifecycle,
+      productionSha,
+      productionCompare: productionCompare?.status ?? null,
+      inFlight: inFlightCompare,
+      manual: req.manual,
+      verified,
+      stage: stageFacts(whole, pipeline, stage),
+      artifacts: artifacts?.facts ?? null,
+    },
+    entry,
+    ownClaim,
+    foundRun,
+    productionCompare,
+    artifactsFound: artifacts?.found ?? [],
+  };
+}
+
+/** Rules 4–11 on the diff, the incidents and the approvals; the version an ALLOW goes with. */
+async function judge(
+  at: Judging,
+  { e, adopted }: { e: EarlyFacts; adopted: boolean },
+): Promise<
+  Pick<Evaluated, 'decision' | 'assessment' | 'approvals' | 'diff' | 'roles' | 'version'>
+> {
+  const { deps, req, config, pipeline, stage, whole, release, notes } = at;
+  const { early, productionCompare } = e;
+  const productionSha = early.productionSha;
+  const versioning = versioningOf(config, pipeline);
+  const deployWorkflow = await deployWorkflowCheck(deps, config, [
+    'sha',
+    ...(pipeline.configured ? ['environment'] : []),
+    ...(versioning && stage.index >= versioning.stage.index ? ['version'] : []),
+  ]);
+  const { files, incomplete } = await changedFiles(deps, productionSha, req.sha, productionCompare);
+  const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
+  // A stage without approvals never holds for an incident (rule 9): no need to look.
+  // The open issues came with the state read; a precise search only when it could not list all.
+  const incidents =
+    stage.approvals === 'none' || config.incident_labels.length === 0
+      ? []
+      : (deps.store.openIssuesLabelled(config.incident_labels) ??
+        (await deps.gh.openIncidents(config.incident_labels)));
+  const { approvals, pulls, roles } = await approvalsOf(deps, {
+    needed: approvalsMatter({
+      risk: assessment.risk,
+      productionSha,
+      config,
+      incidentCount: incidents.length,
+      degraded: deps.degraded,
+      stageApprovals: stage.approvals,
+      rolledBack: early.lifecycle === 'rolled_back',
+      adopted,
+    }),
+    sha: req.sha,
+    config,
+    compare: productionSha ? productionCompare : null,
+    notes,
+  });
+  const decision = decide({
+    ...early,
+    config,
+    risk: assessment,
+    approvals,
+    pulls,
+    history: historyForRules(release),
+    incidents,
+    degraded: deps.degraded,
+    now: deps.now(),
+    rolledBackAt: e.entry?.rolled_back_at ?? null,
+    breakGlass: req.breakGlass ?? null,
+    adopted,
+    deployWorkflow,
+  });
+  const version =
+    decision.outcome === 'ALLOW'
+      ? await versionOf(deps, {
+          config,
+          at: { whole, pipeline, stage },
+          sha: req.sha,
+          current: productionSha,
+          compare: productionCompare,
+          notes,
+        })
+      : null;
+  return {
+    decision,
+    assessment,
+    approvals,
+    diff: { files: files.length, digest: diffDigest(files) },
+    roles,
+    version,
+  };
+}
+
 export async function evaluate(
   deps: GovernorDeps,
   req: DecideRequest,
@@ -252,152 +538,22 @@ export async function evaluate(
       decision: cfg.why ? { ...off, summary: cfg.why } : off,
     };
   }
-  const config = base.config!;
-  const environment = pipeline!.configured ? stage!.environment : null;
-
-  let lifecycle = lifecycleOf(release, req.sha);
-  const entry = release.deploy_history.find((h) => h.sha === req.sha) ?? null;
-  let ownClaim: HistoryEntry | null = null;
-  let foundRun: RunInfo | null = null;
-  if (lifecycle === 'claimed' && entry) {
-    if (entry.claimed_by === claimedBy(deps)) {
-      ownClaim = entry;
-      lifecycle = null;
-    } else {
-      // Claimed but never recorded as dispatched: the claimant died, or lost the response.
-      const runs = await deps.gh.findDeployRuns(config.deploy_workflow, req.sha, environment);
-      const claimTime = Date.parse(entry.time);
-      foundRun = runs.find((r) => Date.parse(r.createdAt) >= claimTime - 60_000) ?? null;
-      const stale = deps.now().getTime() - claimTime > CLAIM_GRACE_MS;
-      if (!foundRun && (stale || isEarlierAttempt(entry.claimed_by, deps))) {
-        notes.push(
-          `${shortSha(req.sha)} was claimed at ${entry.time} by ${entry.claimed_by ?? 'an earlier run'}${stale ? '' : ', an earlier attempt of this run (it has ended)'}, and no deploy run for it exists: taking the claim over.`,
-        );
-        lifecycle = null;
-      }
-    }
-  }
-
-  const productionCompare = productionSha ? await deps.gh.compare(productionSha, req.sha) : null;
-  const flying = inFlight(release);
-  let inFlightCompare: { sha: string; compare: CompareStatus } | null = null;
-  if (flying && flying.sha !== req.sha && flying.sha !== productionSha) {
-    inFlightCompare = {
-      sha: flying.sha,
-      compare: (await deps.gh.compare(flying.sha, req.sha)).status,
-    };
-  }
-  const verified = req.manual
-    ? await deps.gh.verified(config.verification_workflow, req.sha, config.branch)
-    : true;
-  // required_artifacts (§17): one request for the run's artifacts, only when the key is set.
-  const artifacts = config.required_artifacts.length
-    ? await requiredArtifacts(deps, config, req)
-    : null;
-  const early = {
-    enabled: true,
-    sha: req.sha,
-    lifecycle: ownClaim ? null : lifecycle,
-    productionSha,
-    productionCompare: productionCompare?.status ?? null,
-    inFlight: inFlightCompare,
-    manual: req.manual,
-    verified,
-    stage: stageFacts(whole, pipeline!, stage!),
-    artifacts: artifacts?.facts ?? null,
+  const at: Judging = {
+    deps,
+    req,
+    config: base.config!,
+    pipeline: pipeline!,
+    stage: stage!,
+    whole,
+    release,
+    notes,
   };
-  const earlyDecision = decideEarly(early);
-  base.artifactsFound = artifacts?.found ?? [];
-  if (earlyDecision) return { ...base, decision: earlyDecision, ownClaim, foundRun };
-
-  const versioning = versioningOf(config, pipeline!);
-  const deployWorkflow = await deployWorkflowCheck(deps, config, [
-    'sha',
-    ...(environment !== null ? ['environment'] : []),
-    ...(versioning && stage!.index >= versioning.stage.index ? ['version'] : []),
-  ]);
-  const { files, incomplete } = await changedFiles(deps, productionSha, req.sha, productionCompare);
-  const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
-  const diff = { files: files.length, digest: diffDigest(files) };
-  let roles: Record<string, string | null> = {};
-  // A stage without approvals never holds for an incident (rule 9): no need to look.
-  // The open issues came with the state read; a precise search only when it could not list all.
-  const incidents =
-    stage!.approvals === 'none' || config.incident_labels.length === 0
-      ? []
-      : (deps.store.openIssuesLabelled(config.incident_labels) ??
-        (await deps.gh.openIncidents(config.incident_labels)));
-
-  let approvals: ApprovalResult = NO_APPROVALS;
-  let pulls: PullPaths[] = [];
-  const approvedVariable = deps.env[APPROVAL_VARIABLE];
-  if (
-    approvalsMatter({
-      risk: assessment.risk,
-      productionSha,
-      config,
-      incidentCount: incidents.length,
-      degraded: deps.degraded,
-      stageApprovals: stage!.approvals,
-      rolledBack: lifecycle === 'rolled_back',
-      adopted: cfg.adopted,
-    })
-  ) {
-    const commits = productionCompare?.commits ?? [];
-    const headAuthor =
-      commits.find((c) => c.sha === req.sha)?.author ?? (await deps.gh.commitAuthor(req.sha));
-    const facts = await deps.gh.approvalFacts({
-      headSha: req.sha,
-      headAuthor,
-      commits: productionSha ? commits.map((c) => c.sha) : [req.sha],
-      branch: config.branch,
-      environment: approvedVariable,
-      teams: config.approvers.filter((a) => a.includes('/')),
-    });
-    if (productionCompare && productionCompare.totalCommits > commits.length) {
-      notes.push(
-        `The range has ${productionCompare.totalCommits} commits; pull requests were read for the first ${commits.length} only. Approve with the SHA-scoped variable or a commit comment if a HIGH path is not covered.`,
-      );
-    }
-    approvals = evaluateApprovals(facts, config);
-    roles = Object.fromEntries(Object.entries(facts.actors).map(([k, a]) => [k, a.role]));
-    pulls = facts.pulls.map((p) => ({ number: p.number, paths: p.files }));
-  } else if (approvedVariable) {
-    notes.push(`${APPROVAL_VARIABLE} is set but no approval was needed for this change.`);
-  }
-
-  const decision = decide({
-    ...early,
-    config,
-    risk: assessment,
-    approvals,
-    pulls,
-    history: historyForRules(release),
-    incidents,
-    degraded: deps.degraded,
-    now: deps.now(),
-    rolledBackAt: entry?.rolled_back_at ?? null,
-    breakGlass: req.breakGlass ?? null,
-    adopted: cfg.adopted,
-    deployWorkflow,
-  });
-  let version: Evaluated['version'] = null;
-  if (decision.outcome === 'ALLOW') {
-    const v = versioning;
-    if (v && v.stage.name === stage!.name) {
-      const plan = await planVersion(deps, config, {
-        sha: req.sha,
-        current: productionSha,
-        compare: productionCompare,
-      });
-      if (plan.problem) notes.push(plan.problem);
-      version = { tag: plan.tag, plan };
-    } else {
-      const tag = recordedVersion(whole, config, pipeline!, stage!, req.sha);
-      if (tag) version = { tag, plan: null };
-    }
-  }
-  return { ...base, decision, assessment, approvals, ownClaim, foundRun, diff, roles, version };
+  const e = await earlyFacts(at);
+  base.artifactsFound = e.artifactsFound;
+  const claimFacts = { ownClaim: e.ownClaim, foundRun: e.foundRun };
+  const earlyDecision = decideEarly(e.early);
+  if (earlyDecision) return { ...base, ...claimFacts, decision: earlyDecision };
+  return { ...base, ...claimFacts, ...(await judge(at, { e, adopted: cfg.adopted })) };
 }
 
 /** The evidence of a decision (SPEC §17): the verdict and everything it was judged on. */

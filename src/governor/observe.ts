@@ -52,6 +52,23 @@ interface FinishedRun {
  * `known.snapshot` is the stage's state read with the decision record of `known.readFor`; when
  * the run deployed another SHA (the ref moved on since the dispatch), that SHA's record is read.
  */
+/**
+ * Whether a successful deploy of `sha` moves the stage: forward along the line, or back from
+ * the SHA a rollback left.
+ */
+async function movesStage(
+  deps: GovernorDeps,
+  release: Release,
+  { sha, rollback }: { sha: string; rollback: HistoryEntry | null },
+): Promise<boolean> {
+  const current = release.production_sha_current;
+  if (rollback) return current === rollback.rollback_of;
+  return (
+    current === null ||
+    (current !== sha && (await deps.gh.compare(current, sha)).status === 'ahead')
+  );
+}
+
 export async function observeDeploy(
   on: { deps: GovernorDeps; run: WorkflowRunFacts; ctx: StageContext },
   known: { snapshot: StateSnapshot; readFor: string | null },
@@ -96,13 +113,7 @@ export async function observeDeploy(
   // A rollback (§15) moves the stage back from the SHA it rolled back, on purpose.
   const rollback =
     snapshot.release.deploy_history.find((h) => h.run_id === run.runId && h.rollback_of) ?? null;
-  let movesProduction = false;
-  if (success) {
-    const prod = snapshot.release.production_sha_current;
-    movesProduction = rollback
-      ? prod === rollback.rollback_of
-      : prod === null || (prod !== sha && (await deps.gh.compare(prod, sha)).status === 'ahead');
-  }
+  const movesProduction = success && (await movesStage(deps, snapshot.release, { sha, rollback }));
   const health =
     success && movesProduction && !rollback && ctx.stage.health
       ? pendingCheck(sha, ctx.stage.health, deps.now(), claimedBy(deps))

@@ -9,12 +9,14 @@ import { clock, timeLeft } from '../domain/decide.js';
 import {
   pipelineOf,
   pipelineRows,
+  type Pipeline,
   soakEnd,
   stageContext,
   type StageContext,
   stageFacts,
 } from '../domain/pipeline.js';
-import { lifecycleOf, stageView, type HistoryEntry } from '../domain/state.js';
+import { lifecycleOf, stageView, type HistoryEntry, type Release } from '../domain/state.js';
+import type { Config } from '../domain/config.js';
 import { shortSha } from '../domain/types.js';
 import type { RunInfo } from '../ports.js';
 import { emptyReport, type RunReport } from '../report/summary.js';
@@ -71,30 +73,87 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
     });
   const config = read.config;
   const pipeline = pipelineOf(config);
-  // The policy is production's: kept for every decision below while production stays put.
-  const known: Known = read;
-  // What settling said: its notes, and its warnings (a status GitHub did not take) kept loud.
-  const notes: string[] = [];
-  const warnings: string[] = [];
+  const at: Reconciling = { deps, config, pipeline, report };
 
-  // 1. Deploys in flight, on any stage, whose outcome was never observed.
-  const now = deps.now().getTime();
+  // 1. Deploys in flight, on any stage, whose outcome was never observed; health checks whose
+  // verdict never came.
   let whole = snapshot.pipeline ?? snapshot.release;
-  let settledAny = false;
+  const deploys = await settleDeploys(at, whole);
+  const checks = await settleHealthChecks(at, whole);
+  const fresh = async () => {
+    const s = await deps.store.read();
+    return s.pipeline ?? s.release;
+  };
+  if (deploys.settled || checks.settled) whole = await fresh();
+
+  // 2. From the last stage to the first, the candidate that is ready. The policy is
+  // production's: kept for every decision while production stays put.
+  const promoted = await promoteSoaked(at, { whole, known: read });
+  // A later stage's decision changed only that stage: the first stage's checks read the same
+  // state, except whether the next stage has taken the soaking SHA (the release train).
+  if (promoted.decided.length > 0 && firstStageBusy(at, whole)) whole = await fresh();
+  const first = await decideFirstStage(at, { whole, known: read, branchHead });
+
+  return oneReport({
+    checked: checks.reports,
+    decided: [...promoted.decided, ...(first.decided ? [first.report] : [])],
+    last: first.report,
+    notes: [...deploys.notes, ...checks.notes, ...promoted.notes],
+    warnings: [...deploys.warnings, ...checks.warnings],
+  });
+}
+
+/** What every step of a reconcile works with. */
+interface Reconciling {
+  deps: GovernorDeps;
+  config: Config;
+  pipeline: Pipeline;
+  report: (over: Partial<RunReport>) => RunReport;
+}
+
+/** What settling said: its notes, and its warnings (a status GitHub did not take) kept loud. */
+interface Settled {
+  settled: boolean;
+  notes: string[];
+  warnings: string[];
+}
+
+/** Deploys in flight, on any stage, whose outcome was never observed. */
+async function settleDeploys(
+  { deps, config, pipeline }: Reconciling,
+  whole: Release,
+): Promise<Settled> {
+  const out: Settled = { settled: false, notes: [], warnings: [] };
+  const now = deps.now().getTime();
   for (const stage of pipeline.stages) {
     const pending = stageView(whole, stage.name, stage.isLast).deploy_history.filter(
       (h) => h.result === 'pending' && now - Date.parse(h.time) > SETTLE_AFTER_MS,
     );
     for (const entry of pending) {
       const r = await settle(stageDeps(deps, stage), entry, stageContext(config, pipeline, stage));
-      settledAny ||= r.notes.length > 0;
-      notes.push(...r.notes);
-      warnings.push(...r.warnings);
+      out.settled ||= r.notes.length > 0;
+      out.notes.push(...r.notes);
+      out.warnings.push(...r.warnings);
     }
   }
-  // Health checks whose verdict never came: a smoke-test run whose event was lost, or a probing
-  // job that died. (Healthy pipelines have none: this costs nothing when idle.)
-  const checked: RunReport[] = [];
+  return out;
+}
+
+/**
+ * Health checks whose verdict never came: a smoke-test run whose event was lost, or a probing
+ * job that died. (Healthy pipelines have none: this costs nothing when idle.)
+ */
+async function settleHealthChecks(
+  { deps, config, pipeline, report }: Reconciling,
+  whole: Release,
+): Promise<Settled & { reports: RunReport[] }> {
+  const out = {
+    settled: false,
+    notes: [] as string[],
+    warnings: [] as string[],
+    reports: [] as RunReport[],
+  };
+  const now = deps.now().getTime();
   for (const stage of pipeline.stages) {
     if (!stage.health) continue;
     const view = stageView(whole, stage.name, stage.isLast);
@@ -111,22 +170,23 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
     } else if (staleCheck(pending, deps.now())) {
       await verifyDeploy({ deps: sd, ctx, sha: pending.sha, runId: null, report: rep });
     } else continue;
-    settledAny = true;
-    notes.push(
+    out.settled = true;
+    out.notes.push(
       `Settled the health check of ${shortSha(pending.sha)} on ${stage.name}: ${rep.healthCheck?.verdict ?? 'pending'}. ${rep.headline}`.trim(),
     );
-    warnings.push(...rep.warnings);
-    if (rep.outcome === 'ROLLBACK' || rep.outcome === 'HOLD') checked.push(rep);
+    out.warnings.push(...rep.warnings);
+    if (rep.outcome === 'ROLLBACK' || rep.outcome === 'HOLD') out.reports.push(rep);
   }
+  return out;
+}
 
-  const fresh = async () => {
-    const s = await deps.store.read();
-    return s.pipeline ?? s.release;
-  };
-  if (settledAny) whole = await fresh();
-
-  // 2. From the last stage to the first, the candidate that is ready.
+/** From the last stage to the second: the previous stage's SHA, once its soak has ended. */
+async function promoteSoaked(
+  { deps, pipeline }: Reconciling,
+  { whole, known }: { whole: Release; known: Known },
+): Promise<{ decided: RunReport[]; notes: string[] }> {
   const decided: RunReport[] = [];
+  const notes: string[] = [];
   for (const stage of [...pipeline.stages].reverse()) {
     if (stage.index === 0) break;
     const prev = pipeline.stages[stage.index - 1]!;
@@ -146,11 +206,27 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
       await decideAndAct(deps, { sha, manual: false, stage: stage.name, quiet: true }, known),
     );
   }
-  // A later stage's decision changed only that stage: the first stage's checks below read the
-  // same state, except whether the next stage has taken the soaking SHA (the release train).
+  return { decided, notes };
+}
 
-  // The first stage: the newest verified commit of the release branch, if nothing decided it yet.
-  // When the branch's head is what the stage runs, nothing can be ahead of it: no request.
+/** The first stage holds a soaking release the next stage had not taken when the state was read. */
+function firstStageBusy({ pipeline }: Reconciling, whole: Release): boolean {
+  const busy = stageFacts(whole, pipeline, pipeline.stages[0]!)?.busy;
+  return !!busy && !busy.reachedNext;
+}
+
+/**
+ * The first stage: the newest verified commit of the release branch, if nothing decided it yet.
+ * When the branch's head is what the stage runs, nothing can be ahead of it: no request.
+ */
+async function decideFirstStage(
+  { deps, config, pipeline, report }: Reconciling,
+  {
+    whole,
+    known,
+    branchHead,
+  }: { whole: Release; known: Known; branchHead: GovernorDeps['store']['branchHead'] },
+): Promise<{ report: RunReport; decided: boolean }> {
   const first = pipeline.stages[0]!;
   const view = stageView(whole, first.name, first.isLast);
   const atHead =
@@ -158,8 +234,13 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
   const candidate = atHead
     ? branchHead.sha
     : await deps.gh.newestVerified(config.verification_workflow, config.branch);
-  const idle = (reason: RunReport['reason'], headline: string, outcome: 'SKIP' | 'HOLD' = 'SKIP') =>
-    report({
+  const idle = (
+    reason: RunReport['reason'],
+    headline: string,
+    outcome: 'SKIP' | 'HOLD' = 'SKIP',
+  ) => ({
+    decided: false,
+    report: report({
       outcome,
       reason,
       sha: candidate,
@@ -167,58 +248,69 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
       headline,
       stage: first.name,
       pipeline: pipeline.configured ? pipelineRows(whole, pipeline) : null,
-    });
-  let firstReport: RunReport;
+    }),
+  });
   const where = pipeline.configured ? first.name : 'production';
-  let busy = stageFacts(whole, pipeline, first)?.busy;
-  if (busy && !busy.reachedNext && decided.length > 0) {
-    whole = await fresh();
-    busy = stageFacts(whole, pipeline, first)?.busy;
-  }
+  const busy = stageFacts(whole, pipeline, first)?.busy;
   const busyUntil = busy ? new Date(Date.parse(busy.verifiedAt) + busy.soakMinutes * 60_000) : null;
   if (!candidate)
-    firstReport = idle(
+    return idle(
       'not_a_release_candidate',
       `Reconcile: no successful push run of ${config.verification_workflow} on ${config.branch}; nothing to decide.`,
     );
-  else if (candidate === view.production_sha_current)
-    firstReport = idle(
+  if (candidate === view.production_sha_current)
+    return idle(
       'already_in_production',
       atHead
         ? `Reconcile: ${where} runs ${shortSha(candidate)}, the head of ${config.branch}; nothing can be ahead of it.`
         : `Reconcile: the newest verified commit ${shortSha(candidate)} is in ${where}; nothing to do.`,
     );
-  else if (['dispatched', 'succeeded'].includes(lifecycleOf(view, candidate) ?? ''))
-    firstReport = idle(
+  const lifecycle = lifecycleOf(view, candidate);
+  if (lifecycle === 'dispatched' || lifecycle === 'succeeded')
+    return idle(
       'already_deployed',
-      `Reconcile: the newest verified commit ${shortSha(candidate)} is ${lifecycleOf(view, candidate) === 'succeeded' ? 'deployed' : 'being deployed'}${pipeline.configured ? ` to ${first.name}` : ''}; nothing to do.`,
+      `Reconcile: the newest verified commit ${shortSha(candidate)} is ${lifecycle === 'succeeded' ? 'deployed' : 'being deployed'}${pipeline.configured ? ` to ${first.name}` : ''}; nothing to do.`,
     );
-  else if (busy && busyUntil && !busy.reachedNext && deps.now() < busyUntil)
+  if (busy && busyUntil && !busy.reachedNext && deps.now() < busyUntil)
     // The release train: known from the state alone, so nothing is read or written for it.
-    firstReport = idle(
+    return idle(
       'stage_busy',
       `Reconcile: ${first.name} holds ${shortSha(busy.currentSha)} while it soaks (until ${clock(busyUntil, deps.now())}, in ${timeLeft(busyUntil, deps.now())}); ${shortSha(candidate)} goes to ${first.name} after ${shortSha(busy.currentSha)} moves on to ${busy.next}.`,
       'HOLD',
     );
-  else {
-    // Never decided, held (approvals or time may have changed), or claimed by a run that died:
-    // the same rules and protocol as its verification event would have run.
-    firstReport = await decideAndAct(
+  // Never decided, held (approvals or time may have changed), or claimed by a run that died:
+  // the same rules and protocol as its verification event would have run.
+  return {
+    decided: true,
+    report: await decideAndAct(
       deps,
       { sha: candidate, manual: false, stage: first.name, quiet: true },
       known,
-    );
-    decided.push(firstReport);
-  }
+    ),
+  };
+}
 
-  // One report: the first dispatch, else the first hold, else what the first stage found.
+/** One report: the first rollback, else the first dispatch, else the first hold, else the last word. */
+function oneReport({
+  checked,
+  decided,
+  last,
+  notes,
+  warnings,
+}: {
+  checked: RunReport[];
+  decided: RunReport[];
+  last: RunReport;
+  notes: string[];
+  warnings: string[];
+}): RunReport {
   const primary =
     checked.find((r) => r.outcome === 'ROLLBACK') ??
     decided.find((r) => r.outcome === 'ALLOW') ??
     decided.find((r) => r.outcome === 'HOLD') ??
     decided[0] ??
-    firstReport;
-  const others = [...checked, ...decided, firstReport].filter(
+    last;
+  const others = [...checked, ...decided, last].filter(
     (r, i, all) => r !== primary && all.indexOf(r) === i,
   );
   primary.notes.unshift(

@@ -255,84 +255,18 @@ async function healthFailed(
   result: HealthResult,
   first?: StateSnapshot,
 ): Promise<boolean> {
-  const { deps, ctx, sha: bad, runId, report } = t;
-  const check = ctx.stage.health!;
+  const { deps, ctx, sha: bad, report } = t;
   const stage = ctx.stage.name;
-  const me = claimedBy(deps);
-  let after: Release | null = null;
-  const written = await writeState(
-    deps,
-    bad,
-    (s) => {
-      let r = s.release;
-      if (deployEntry(r, bad, runId)?.health_check !== 'failed')
-        r = withHealthCheck(r, bad, runId, result);
-      const target = healthyTarget(r, bad);
-      if (check.rollback && target && !rollbackOf(r, bad) && r.production_sha_current === bad)
-        r = claimRollback(r, bad, target, deps.now(), me);
-      after = r;
-      if (r === s.release) return null;
-      const rolled = rollbackOf(r, bad) !== null;
-      const record = s.decision
-        ? withLifecycle(s.decision, {
-            state: rolled ? 'rolled_back' : 'failed',
-            finished_at: result.finished_at,
-            conclusion: 'health_check_failed',
-          })
-        : null;
-      const rb = rollbackOf(r, bad);
-      return {
-        files: {
-          [RELEASE_FILE]: serialize(r),
-          ...(record ? { [decisionPath(bad)]: serialize(record) } : {}),
-          ...(rb
-            ? evidence(deps, 'rollback', bad, {
-                trigger: 'health_check',
-                from: bad,
-                to: rb.sha,
-                health_check: result,
-              })
-            : evidence(deps, 'health_check', bad, { health_check: result })),
-        },
-        message: rolled
-          ? `rollback ${stage} from ${shortSha(bad)} to ${shortSha(rollbackOf(r, bad)!.sha)}: health check failed`
-          : `failed ${shortSha(bad)} on ${stage}: health check failed`,
-      };
-    },
-    first,
-  );
-  report.stateCommit = written?.head ?? report.stateCommit;
-  const state: Release = after ?? (await deps.store.read(bad)).release;
+  const { state, head } = await recordHealthFailure(t, result, first);
+  report.stateCommit = head ?? report.stateCommit;
   const rb = rollbackOf(state, bad);
   report.sha = bad;
   report.reason = 'health_check_failed';
   report.healthCheck = result;
-  const figures = describeResult(result);
-
   if (!rb) {
-    const why = !check.rollback
-      ? 'rollback is off for this stage (health_check.rollback: false)'
-      : 'there is no earlier SHA whose deploy and health check both passed to return to';
-    report.outcome = 'HOLD';
-    report.headline = `Health check of ${shortSha(bad)} on ${stage} failed (${result.reasons.join('; ')}); not rolled back: ${why}.`;
-    const issue = await openOnce(t, {
-      title: `Health check of ${stage} failed on ${shortSha(bad)}: not rolled back`,
-      body: issueBody(ctx, result, { bad, target: null, why, rollbackRun: null }),
-      recorded: deployEntry(state, bad, runId)?.issue_number ?? null,
-    });
-    if (issue !== null) await recordIssue(deps, bad, (h) => h.sha === bad, issue);
-    await publishStatus(
-      deps,
-      report,
-      bad,
-      'failure',
-      `Health check failed on ${stage} · ${shortSha(bad)}`,
-      deps.run.url,
-      ctx.config.status_context,
-    );
+    await notRolledBack(t, result, state);
     return false;
   }
-
   report.outcome = 'ROLLBACK';
   report.headline = `ROLLBACK of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: the health check failed (${result.reasons.join('; ')}).`;
   const runUrl = await dispatchRollback(deps, ctx, rb, report);
@@ -355,8 +289,94 @@ async function healthFailed(
     runUrl ?? deps.run.url,
     ctx.config.status_context,
   );
-  report.notes.push(`Health check: ${figures}.`);
+  report.notes.push(`Health check: ${describeResult(result)}.`);
   return true;
+}
+
+/**
+ * The failed check on the state branch, and the rollback claimed with it when the stage rolls
+ * back and has somewhere to go. Returns the release as it stands after the write.
+ */
+async function recordHealthFailure(
+  t: CheckTarget,
+  result: HealthResult,
+  first?: StateSnapshot,
+): Promise<{ state: Release; head: string | null }> {
+  const { deps, ctx, sha: bad, runId } = t;
+  const check = ctx.stage.health!;
+  const stage = ctx.stage.name;
+  const me = claimedBy(deps);
+  let after: Release | null = null;
+  const written = await writeState(
+    deps,
+    bad,
+    (s) => {
+      let r = s.release;
+      if (deployEntry(r, bad, runId)?.health_check !== 'failed')
+        r = withHealthCheck(r, bad, runId, result);
+      const target = healthyTarget(r, bad);
+      if (check.rollback && target && !rollbackOf(r, bad) && r.production_sha_current === bad)
+        r = claimRollback(r, bad, target, deps.now(), me);
+      after = r;
+      if (r === s.release) return null;
+      const rb = rollbackOf(r, bad);
+      const record = s.decision
+        ? withLifecycle(s.decision, {
+            state: rb ? 'rolled_back' : 'failed',
+            finished_at: result.finished_at,
+            conclusion: 'health_check_failed',
+          })
+        : null;
+      return {
+        files: {
+          [RELEASE_FILE]: serialize(r),
+          ...(record ? { [decisionPath(bad)]: serialize(record) } : {}),
+          ...(rb
+            ? evidence(deps, 'rollback', bad, {
+                trigger: 'health_check',
+                from: bad,
+                to: rb.sha,
+                health_check: result,
+              })
+            : evidence(deps, 'health_check', bad, { health_check: result })),
+        },
+        message: rb
+          ? `rollback ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: health check failed`
+          : `failed ${shortSha(bad)} on ${stage}: health check failed`,
+      };
+    },
+    first,
+  );
+  return {
+    state: after ?? (await deps.store.read(bad)).release,
+    head: written?.head ?? null,
+  };
+}
+
+/** A failed check with no rollback: HOLD, an issue (once), the commit status. */
+async function notRolledBack(t: CheckTarget, result: HealthResult, state: Release): Promise<void> {
+  const { deps, ctx, sha: bad, runId, report } = t;
+  const stage = ctx.stage.name;
+  const why = !ctx.stage.health!.rollback
+    ? 'rollback is off for this stage (health_check.rollback: false)'
+    : 'there is no earlier SHA whose deploy and health check both passed to return to';
+  report.outcome = 'HOLD';
+  report.headline = `Health check of ${shortSha(bad)} on ${stage} failed (${result.reasons.join('; ')}); not rolled back: ${why}.`;
+  const issue = await openOnce(t, {
+    title: `Health check of ${stage} failed on ${shortSha(bad)}: not rolled back`,
+    body: issueBody(ctx, result, { bad, target: null, why, rollbackRun: null }),
+    recorded: deployEntry(state, bad, runId)?.issue_number ?? null,
+  });
+  if (issue !== null) await recordIssue(deps, bad, (h) => h.sha === bad, issue);
+  await publishStatus(
+    deps,
+    report,
+    bad,
+    'failure',
+    `Health check failed on ${stage} · ${shortSha(bad)}`,
+    deps.run.url,
+    ctx.config.status_context,
+  );
 }
 
 /**

@@ -380,3 +380,56 @@ describe('decide: invariants', () => {
     );
   });
 });
+
+describe('decide: the rules are one ordered table', () => {
+  // A staging SHA that is soaking in staging while production holds a soaking release of its
+  // own: two wait holds in a row (8b, 8c), then a HIGH path without approval (rule 10).
+  const stage = {
+    name: 'production',
+    approvals: 'required' as const,
+    previous: { name: 'staging', currentSha: HEAD, verifiedAt: minutesAgo(5), soakMinutes: 30 },
+    busy: {
+      currentSha: PROD,
+      verifiedAt: minutesAgo(1),
+      soakMinutes: 60,
+      next: 'eu',
+      reachedNext: false,
+    },
+  };
+  const held = (breakGlass: { actor: string; reason: string } | null) =>
+    decide(input({ paths: ['.github/workflows/deploy.yml'], input: { stage, breakGlass } }));
+
+  it('without break-glass the first hold that applies decides, and nothing after it is evaluated', () => {
+    const d = held(null);
+    expect(d).toMatchObject({ outcome: 'HOLD', reason: 'soaking', holdKind: 'wait' });
+    expect(d.rules.at(-1)).toMatchObject({ rule: 'soaked', verdict: 'applies' });
+    expect(d.rules.map((r) => r.rule)).not.toContain('stage_free');
+  });
+
+  it('break-glass bypasses every soft and wait hold in turn, each shown in the trail', () => {
+    const d = held({ actor: 'boss', reason: 'outage' });
+    expect(d).toMatchObject({ outcome: 'ALLOW', reason: 'allow_break_glass' });
+    expect(d.bypassed).toEqual(['soaking', 'stage_busy', 'high_risk_no_approval']);
+    for (const rule of ['soaked', 'stage_free', 'high_risk'])
+      expect(d.rules.find((r) => r.rule === rule)).toMatchObject({
+        verdict: 'pass',
+        detail: expect.stringMatching(/^bypassed by break-glass \(@boss\): /),
+      });
+    expect(d.rules.map((r) => r.rule)).toEqual([
+      'disabled',
+      'already_deployed',
+      'out_of_order',
+      'promoted',
+      'deploy_configured',
+      'degraded_high_risk',
+      'first_deploy',
+      'cooldown',
+      'rate_limit',
+      'soaked',
+      'stage_free',
+      'incident',
+      'high_risk',
+      'allow',
+    ]);
+  });
+});
