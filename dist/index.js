@@ -46787,7 +46787,293 @@ async function createRelease(octokit, o, r) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/adapters/github-actions.ts
+
+/**
+ * Whether a run's title names the SHA and, when given, the environment as a whole word
+ * ("Deploy <sha> to production" names production, not pre-production).
+ */
+function titleNames(title, sha, environment) {
+    if (!title.includes(sha))
+        return false;
+    return environment === null || title.split(/\s+/).includes(environment);
+}
+/**
+ * Dispatches the deploy workflow once. Never retried automatically: a 5xx may come after the
+ * run was created. Returns the run when the server reports it (return_run_details).
+ */
+async function dispatch(octokit, o, workflow, ref, sha, environment, version) {
+    const inputs = {
+        sha,
+        ...(environment ? { environment } : {}),
+        ...(version ? { version } : {}),
+    };
+    const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
+    const advice = {
+        403: 'The governor workflow needs `actions: write` to dispatch the deploy workflow.',
+        404: `The deploy workflow ${workflow} was not found on ${ref}: check deploy_workflow and deploy_workflow_ref in the config.`,
+        422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with ${Object.keys(inputs)
+            .map((k) => `\`${k}\``)
+            .join(', ')} input${Object.keys(inputs).length > 1 ? 's' : ''} on ${ref}.`,
+    };
+    try {
+        const r = await octokit.request(route, {
+            ...o,
+            workflow_id: workflow,
+            ref,
+            inputs,
+            return_run_details: true,
+            request: { idempotent: false },
+        });
+        const data = r.data;
+        if (data?.workflow_run_id && data.html_url)
+            return { runId: data.workflow_run_id, url: data.html_url };
+        return null;
+    }
+    catch (e) {
+        // Servers that predate return_run_details refuse the parameter: dispatch without it.
+        if (statusOf(e) === 422 && /return_run_details/.test(messageOf(e))) {
+            try {
+                await octokit.request(route, {
+                    ...o,
+                    workflow_id: workflow,
+                    ref,
+                    inputs,
+                    request: { idempotent: false },
+                });
+                return null;
+            }
+            catch (e2) {
+                throw apiError(`Dispatching ${workflow}`, e2, advice);
+            }
+        }
+        throw apiError(`Dispatching ${workflow}`, e, advice);
+    }
+}
+function runInfo(r) {
+    return {
+        id: r.id,
+        attempt: r.run_attempt ?? 1,
+        name: r.name ?? '',
+        headBranch: r.head_branch ?? null,
+        url: r.html_url,
+        displayTitle: r.display_title ?? '',
+        headSha: r.head_sha,
+        event: r.event,
+        status: r.status,
+        conclusion: r.conclusion,
+        createdAt: r.created_at,
+        workflowId: r.workflow_id,
+        path: r.path ?? '',
+    };
+}
+/** Deploy runs created by workflow_dispatch whose title names the SHA (and the environment). */
+async function findDeployRuns(octokit, o, workflow, sha, environment) {
+    try {
+        const r = await octokit.rest.actions.listWorkflowRuns({
+            ...o,
+            workflow_id: workflow,
+            event: 'workflow_dispatch',
+            per_page: 50,
+        });
+        return r.data.workflow_runs
+            .filter((run) => titleNames(run.display_title ?? '', sha, environment ?? null))
+            .map((run) => runInfo(run));
+    }
+    catch (e) {
+        throw apiError(`Listing runs of ${workflow}`, e);
+    }
+}
+async function run(octokit, o, id) {
+    try {
+        const r = await octokit.rest.actions.getWorkflowRun({ ...o, run_id: id });
+        return runInfo(r.data);
+    }
+    catch (e) {
+        throw apiError(`Reading workflow run ${id}`, e);
+    }
+}
+/** Whether the verification workflow succeeded on the SHA, on the branch, from a push. */
+async function verified(octokit, o, workflow, sha, branch) {
+    const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
+    try {
+        if (id) {
+            const r = await octokit.rest.actions.listWorkflowRuns({
+                ...o,
+                workflow_id: id,
+                head_sha: sha,
+                branch,
+                event: 'push',
+                status: 'success',
+                per_page: 20,
+            });
+            return r.data.total_count > 0;
+        }
+        const r = await octokit.rest.actions.listWorkflowRunsForRepo({
+            ...o,
+            head_sha: sha,
+            branch,
+            event: 'push',
+            status: 'success',
+            per_page: 100,
+        });
+        return r.data.workflow_runs.some((run) => run.name === workflow);
+    }
+    catch (e) {
+        throw apiError(`Looking for a successful ${workflow} run on ${sha.slice(0, 7)}`, e);
+    }
+}
+async function verificationRun(octokit, o, workflow, sha, branch) {
+    const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
+    const filter = { ...o, head_sha: sha, branch, event: 'push', status: 'success' };
+    try {
+        const runs = id
+            ? (await octokit.rest.actions.listWorkflowRuns({
+                ...filter,
+                workflow_id: id,
+                per_page: 1,
+            })).data.workflow_runs
+            : (await octokit.rest.actions.listWorkflowRunsForRepo({ ...filter, per_page: 100 })).data.workflow_runs.filter((run) => run.name === workflow);
+        const run = runs[0];
+        return run
+            ? { id: run.id, url: run.html_url, conclusion: run.conclusion, head_sha: run.head_sha }
+            : null;
+    }
+    catch (e) {
+        throw apiError(`Looking for the ${workflow} run of ${sha.slice(0, 7)}`, e);
+    }
+}
+async function runArtifacts(octokit, o, runId) {
+    try {
+        const r = await octokit.rest.actions.listWorkflowRunArtifacts({
+            ...o,
+            run_id: runId,
+            per_page: 100,
+        });
+        return r.data.artifacts.map((a) => ({
+            name: a.name,
+            id: a.id,
+            size: a.size_in_bytes,
+            digest: a.digest ?? null,
+            expired: a.expired,
+        }));
+    }
+    catch (e) {
+        throw apiError(`Listing the artifacts of run ${runId}`, e);
+    }
+}
+async function newestVerified(octokit, o, workflow, branch) {
+    const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
+    const filter = { ...o, branch, event: 'push', status: 'success' };
+    try {
+        // Newest first, as GitHub lists runs. By file: one run is enough; by name, the repository's
+        // runs are filtered here, so a page of them.
+        if (id) {
+            const r = await octokit.rest.actions.listWorkflowRuns({
+                ...filter,
+                workflow_id: id,
+                per_page: 1,
+            });
+            return r.data.workflow_runs[0]?.head_sha ?? null;
+        }
+        const r = await octokit.rest.actions.listWorkflowRunsForRepo({
+            ...filter,
+            per_page: 100,
+        });
+        return r.data.workflow_runs.find((run) => run.name === workflow)?.head_sha ?? null;
+    }
+    catch (e) {
+        throw apiError(`Looking for the newest successful ${workflow} run on ${branch}`, e);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/adapters/github-issues.ts
+// Issues, commit statuses and the incident search. Functions over an Octokit and the
+// repository; GitHub (github.ts) is the RepoPort that delegates to them.
+
+async function openIncidents(octokit, o, labels) {
+    if (labels.length === 0)
+        return [];
+    const q = `repo:${o.owner}/${o.repo} is:issue is:open label:${labels.map((l) => (/[\s,"]/.test(l) ? `"${l.replace(/"/g, '')}"` : l)).join(',')}`;
+    try {
+        const r = await octokit.rest.search.issuesAndPullRequests({ q, per_page: 20 });
+        return r.data.items.map((i) => ({ number: i.number, title: i.title }));
+    }
+    catch (e) {
+        throw apiError('Searching for open incident issues', e);
+    }
+}
+async function setStatus(octokit, o, sha, state, description, targetUrl, context) {
+    try {
+        await octokit.rest.repos.createCommitStatus({
+            ...o,
+            sha,
+            state,
+            description: description.slice(0, 140),
+            context,
+            ...(targetUrl ? { target_url: targetUrl } : {}),
+            // Posting the same status twice leaves the same latest status: safe to retry.
+            request: { idempotent: true },
+        });
+    }
+    catch (e) {
+        throw apiError(`Setting commit status ${context} on ${sha.slice(0, 7)}`, e, {
+            403: 'The governor workflow needs `statuses: write`.',
+        });
+    }
+}
+async function openIssue(octokit, o, title, body, labels) {
+    try {
+        const r = await octokit.rest.issues.create({
+            ...o,
+            title,
+            body,
+            labels,
+            request: { idempotent: false },
+        });
+        return r.data.number;
+    }
+    catch (e) {
+        throw apiError('Opening the deploy-failure issue', e, {
+            403: 'The governor workflow needs `issues: write`.',
+        });
+    }
+}
+async function findOpenIssue(octokit, o, title, labels) {
+    try {
+        const r = await octokit.rest.issues.listForRepo({
+            ...o,
+            state: 'open',
+            ...(labels.length ? { labels: labels.join(',') } : {}),
+            sort: 'created',
+            direction: 'desc',
+            per_page: 100,
+        });
+        return r.data.find((i) => !i.pull_request && i.title === title)?.number ?? null;
+    }
+    catch (e) {
+        throw apiError('Looking for the deploy-failure issue', e);
+    }
+}
+async function commentIssue(octokit, o, issue, body) {
+    try {
+        await octokit.rest.issues.createComment({
+            ...o,
+            issue_number: issue,
+            body,
+            request: { idempotent: false },
+        });
+    }
+    catch (e) {
+        throw apiError(`Commenting on issue #${issue}`, e, {
+            403: 'The governor workflow needs `issues: write`.',
+        });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/github.ts
+
+
 
 
 
@@ -46801,15 +47087,6 @@ const FILE_STATUSES = [
     'changed',
     'unchanged',
 ];
-/**
- * Whether a run's title names the SHA and, when given, the environment as a whole word
- * ("Deploy <sha> to production" names production, not pre-production).
- */
-function titleNames(title, sha, environment) {
-    if (!title.includes(sha))
-        return false;
-    return environment === null || title.split(/\s+/).includes(environment);
-}
 class GitHub {
     octokit;
     owner;
@@ -46924,18 +47201,6 @@ class GitHub {
         }
         catch (e) {
             throw apiError(`Comparing ${branch} with ${sha.slice(0, 7)}`, e);
-        }
-    }
-    async openIncidents(labels) {
-        if (labels.length === 0)
-            return [];
-        const q = `repo:${this.owner}/${this.repo} is:issue is:open label:${labels.map((l) => (/[\s,"]/.test(l) ? `"${l.replace(/"/g, '')}"` : l)).join(',')}`;
-        try {
-            const r = await this.octokit.rest.search.issuesAndPullRequests({ q, per_page: 20 });
-            return r.data.items.map((i) => ({ number: i.number, title: i.title }));
-        }
-        catch (e) {
-            throw apiError('Searching for open incident issues', e);
         }
     }
     // ------------------------------------------------------------ approvals
@@ -47148,262 +47413,43 @@ class GitHub {
             throw e;
         }
     }
-    // ------------------------------------------------------------ actions
-    /**
-     * Dispatches the deploy workflow once. Never retried automatically: a 5xx may come after the
-     * run was created. Returns the run when the server reports it (return_run_details).
-     */
-    async dispatch(workflow, ref, sha, environment, version) {
-        const inputs = {
-            sha,
-            ...(environment ? { environment } : {}),
-            ...(version ? { version } : {}),
-        };
-        const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
-        const advice = {
-            403: 'The governor workflow needs `actions: write` to dispatch the deploy workflow.',
-            404: `The deploy workflow ${workflow} was not found on ${ref}: check deploy_workflow and deploy_workflow_ref in the config.`,
-            422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with ${Object.keys(inputs)
-                .map((k) => `\`${k}\``)
-                .join(', ')} input${Object.keys(inputs).length > 1 ? 's' : ''} on ${ref}.`,
-        };
-        try {
-            const r = await this.octokit.request(route, {
-                ...this.o,
-                workflow_id: workflow,
-                ref,
-                inputs,
-                return_run_details: true,
-                request: { idempotent: false },
-            });
-            const data = r.data;
-            if (data?.workflow_run_id && data.html_url)
-                return { runId: data.workflow_run_id, url: data.html_url };
-            return null;
-        }
-        catch (e) {
-            // Servers that predate return_run_details refuse the parameter: dispatch without it.
-            if (statusOf(e) === 422 && /return_run_details/.test(messageOf(e))) {
-                try {
-                    await this.octokit.request(route, {
-                        ...this.o,
-                        workflow_id: workflow,
-                        ref,
-                        inputs,
-                        request: { idempotent: false },
-                    });
-                    return null;
-                }
-                catch (e2) {
-                    throw apiError(`Dispatching ${workflow}`, e2, advice);
-                }
-            }
-            throw apiError(`Dispatching ${workflow}`, e, advice);
-        }
+    // ------------------------------------------------------------ actions (github-actions.ts)
+    dispatch(workflow, ref, sha, environment, version) {
+        return dispatch(this.octokit, this.o, workflow, ref, sha, environment, version);
     }
-    runInfo(r) {
-        return {
-            id: r.id,
-            attempt: r.run_attempt ?? 1,
-            name: r.name ?? '',
-            headBranch: r.head_branch ?? null,
-            url: r.html_url,
-            displayTitle: r.display_title ?? '',
-            headSha: r.head_sha,
-            event: r.event,
-            status: r.status,
-            conclusion: r.conclusion,
-            createdAt: r.created_at,
-            workflowId: r.workflow_id,
-            path: r.path ?? '',
-        };
+    findDeployRuns(workflow, sha, environment) {
+        return findDeployRuns(this.octokit, this.o, workflow, sha, environment);
     }
-    /** Deploy runs created by workflow_dispatch whose title names the SHA (and the environment). */
-    async findDeployRuns(workflow, sha, environment) {
-        try {
-            const r = await this.octokit.rest.actions.listWorkflowRuns({
-                ...this.o,
-                workflow_id: workflow,
-                event: 'workflow_dispatch',
-                per_page: 50,
-            });
-            return r.data.workflow_runs
-                .filter((run) => titleNames(run.display_title ?? '', sha, environment ?? null))
-                .map((run) => this.runInfo(run));
-        }
-        catch (e) {
-            throw apiError(`Listing runs of ${workflow}`, e);
-        }
+    run(id) {
+        return run(this.octokit, this.o, id);
     }
-    async run(id) {
-        try {
-            const r = await this.octokit.rest.actions.getWorkflowRun({ ...this.o, run_id: id });
-            return this.runInfo(r.data);
-        }
-        catch (e) {
-            throw apiError(`Reading workflow run ${id}`, e);
-        }
+    verified(workflow, sha, branch) {
+        return verified(this.octokit, this.o, workflow, sha, branch);
     }
-    /** Whether the verification workflow succeeded on the SHA, on the branch, from a push. */
-    async verified(workflow, sha, branch) {
-        const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
-        try {
-            if (id) {
-                const r = await this.octokit.rest.actions.listWorkflowRuns({
-                    ...this.o,
-                    workflow_id: id,
-                    head_sha: sha,
-                    branch,
-                    event: 'push',
-                    status: 'success',
-                    per_page: 20,
-                });
-                return r.data.total_count > 0;
-            }
-            const r = await this.octokit.rest.actions.listWorkflowRunsForRepo({
-                ...this.o,
-                head_sha: sha,
-                branch,
-                event: 'push',
-                status: 'success',
-                per_page: 100,
-            });
-            return r.data.workflow_runs.some((run) => run.name === workflow);
-        }
-        catch (e) {
-            throw apiError(`Looking for a successful ${workflow} run on ${sha.slice(0, 7)}`, e);
-        }
+    verificationRun(workflow, sha, branch) {
+        return verificationRun(this.octokit, this.o, workflow, sha, branch);
     }
-    async verificationRun(workflow, sha, branch) {
-        const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
-        const filter = { ...this.o, head_sha: sha, branch, event: 'push', status: 'success' };
-        try {
-            const runs = id
-                ? (await this.octokit.rest.actions.listWorkflowRuns({
-                    ...filter,
-                    workflow_id: id,
-                    per_page: 1,
-                })).data.workflow_runs
-                : (await this.octokit.rest.actions.listWorkflowRunsForRepo({ ...filter, per_page: 100 })).data.workflow_runs.filter((run) => run.name === workflow);
-            const run = runs[0];
-            return run
-                ? { id: run.id, url: run.html_url, conclusion: run.conclusion, head_sha: run.head_sha }
-                : null;
-        }
-        catch (e) {
-            throw apiError(`Looking for the ${workflow} run of ${sha.slice(0, 7)}`, e);
-        }
+    runArtifacts(runId) {
+        return runArtifacts(this.octokit, this.o, runId);
     }
-    async runArtifacts(runId) {
-        try {
-            const r = await this.octokit.rest.actions.listWorkflowRunArtifacts({
-                ...this.o,
-                run_id: runId,
-                per_page: 100,
-            });
-            return r.data.artifacts.map((a) => ({
-                name: a.name,
-                id: a.id,
-                size: a.size_in_bytes,
-                digest: a.digest ?? null,
-                expired: a.expired,
-            }));
-        }
-        catch (e) {
-            throw apiError(`Listing the artifacts of run ${runId}`, e);
-        }
+    newestVerified(workflow, branch) {
+        return newestVerified(this.octokit, this.o, workflow, branch);
     }
-    async newestVerified(workflow, branch) {
-        const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
-        const filter = { ...this.o, branch, event: 'push', status: 'success' };
-        try {
-            // Newest first, as GitHub lists runs. By file: one run is enough; by name, the repository's
-            // runs are filtered here, so a page of them.
-            if (id) {
-                const r = await this.octokit.rest.actions.listWorkflowRuns({
-                    ...filter,
-                    workflow_id: id,
-                    per_page: 1,
-                });
-                return r.data.workflow_runs[0]?.head_sha ?? null;
-            }
-            const r = await this.octokit.rest.actions.listWorkflowRunsForRepo({
-                ...filter,
-                per_page: 100,
-            });
-            return r.data.workflow_runs.find((run) => run.name === workflow)?.head_sha ?? null;
-        }
-        catch (e) {
-            throw apiError(`Looking for the newest successful ${workflow} run on ${branch}`, e);
-        }
+    // ------------------------------------------------- statuses and issues (github-issues.ts)
+    openIncidents(labels) {
+        return openIncidents(this.octokit, this.o, labels);
     }
-    // ------------------------------------------------------------ statuses and issues
-    async setStatus(sha, state, description, targetUrl, context) {
-        try {
-            await this.octokit.rest.repos.createCommitStatus({
-                ...this.o,
-                sha,
-                state,
-                description: description.slice(0, 140),
-                context,
-                ...(targetUrl ? { target_url: targetUrl } : {}),
-                // Posting the same status twice leaves the same latest status: safe to retry.
-                request: { idempotent: true },
-            });
-        }
-        catch (e) {
-            throw apiError(`Setting commit status ${context} on ${sha.slice(0, 7)}`, e, {
-                403: 'The governor workflow needs `statuses: write`.',
-            });
-        }
+    setStatus(sha, state, description, targetUrl, context) {
+        return setStatus(this.octokit, this.o, sha, state, description, targetUrl, context);
     }
-    async openIssue(title, body, labels) {
-        try {
-            const r = await this.octokit.rest.issues.create({
-                ...this.o,
-                title,
-                body,
-                labels,
-                request: { idempotent: false },
-            });
-            return r.data.number;
-        }
-        catch (e) {
-            throw apiError('Opening the deploy-failure issue', e, {
-                403: 'The governor workflow needs `issues: write`.',
-            });
-        }
+    openIssue(title, body, labels) {
+        return openIssue(this.octokit, this.o, title, body, labels);
     }
-    async findOpenIssue(title, labels) {
-        try {
-            const r = await this.octokit.rest.issues.listForRepo({
-                ...this.o,
-                state: 'open',
-                ...(labels.length ? { labels: labels.join(',') } : {}),
-                sort: 'created',
-                direction: 'desc',
-                per_page: 100,
-            });
-            return r.data.find((i) => !i.pull_request && i.title === title)?.number ?? null;
-        }
-        catch (e) {
-            throw apiError('Looking for the deploy-failure issue', e);
-        }
+    findOpenIssue(title, labels) {
+        return findOpenIssue(this.octokit, this.o, title, labels);
     }
-    async commentIssue(issue, body) {
-        try {
-            await this.octokit.rest.issues.createComment({
-                ...this.o,
-                issue_number: issue,
-                body,
-                request: { idempotent: false },
-            });
-        }
-        catch (e) {
-            throw apiError(`Commenting on issue #${issue}`, e, {
-                403: 'The governor workflow needs `issues: write`.',
-            });
-        }
+    commentIssue(issue, body) {
+        return commentIssue(this.octokit, this.o, issue, body);
     }
 }
 
@@ -58397,6 +58443,8 @@ const EVIDENCE_SCHEMA_VERSION = 1;
  * path never starts with a NUL); the store seals it into `evidence/<seq>.json`.
  */
 const EVIDENCE_DRAFT = '\u0000evidence';
+/** Beside the draft: how long the run's evidence artifact keeps it (evidence_retention_days). */
+const EVIDENCE_RETENTION = '\u0000evidence-retention';
 const evidencePath = (seq) => `evidence/${String(seq).padStart(6, '0')}.json`;
 /** sha256 of the canonical JSON of the record without its `hash`. */
 function evidenceHash(record) {
@@ -63080,8 +63128,6 @@ async function readConfig(deps, production, head) {
             },
         ]);
     }
-    if (result.config)
-        deps.store.retentionDays = result.config.evidence_retention_days;
     const blobSha = text === null ? null : gitBlobSha(text);
     const where = { production, configRef: ref, adopted, blobSha };
     if (result.enabled)
@@ -63182,7 +63228,7 @@ class GovernorError extends Error {
  * The evidence of a state change (SPEC §17), carried by the write that makes the change: the
  * store seals it onto the chain in the same commit.
  */
-function evidence(deps, kind, sha, body) {
+function evidence(deps, { kind, sha, keepDays }, body) {
     const draft = {
         kind,
         time: deps.now().toISOString(),
@@ -63197,7 +63243,7 @@ function evidence(deps, kind, sha, body) {
         },
         ...body,
     };
-    return { [EVIDENCE_DRAFT]: JSON.stringify(draft) };
+    return { [EVIDENCE_DRAFT]: JSON.stringify(draft), [EVIDENCE_RETENTION]: String(keepDays) };
 }
 function claimedBy(deps) {
     return `${deps.run.source}:${deps.run.id ?? 'local'}/${deps.run.attempt ?? 1}`;
@@ -64978,7 +65024,7 @@ async function recordHold({ deps, req, ev, config, report }) {
     (snap) => ({
         files: {
             [state_decisionPath(req.sha)]: state_serialize(evaluationRecord(deps, { ...ev, snapshot: snap }, req.sha)),
-            ...evidence(deps, 'decision', req.sha, decisionEvidence(ev, req)),
+            ...evidence(deps, { kind: 'decision', sha: req.sha, keepDays: config.evidence_retention_days }, decisionEvidence(ev, req)),
         },
         message: `decide ${shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
     }), ev.snapshot);
@@ -64993,7 +65039,7 @@ async function recordHold({ deps, req, ev, config, report }) {
  * The claim: release.json names this SHA as claimed, written with a compare-and-swap on the
  * snapshot the decision was made from. Anything but `written` means: decide again.
  */
-async function claimOnce({ deps, req, ev, }) {
+async function claimOnce({ deps, req, ev, config, }) {
     const snap = ev.snapshot;
     // This run's own claim from an earlier attempt of the job: claimed already.
     if (ev.ownClaim)
@@ -65003,7 +65049,11 @@ async function claimOnce({ deps, req, ev, }) {
     const r = await deps.store.write(snap, {
         [state_RELEASE_FILE]: state_serialize(release),
         [state_decisionPath(req.sha)]: state_serialize(record),
-        ...evidence(deps, req.breakGlass ? 'break_glass' : 'decision', req.sha, decisionEvidence(ev, req)),
+        ...evidence(deps, {
+            kind: req.breakGlass ? 'break_glass' : 'decision',
+            sha: req.sha,
+            keepDays: config.evidence_retention_days,
+        }, decisionEvidence(ev, req)),
     }, `claim ${shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${claimedBy(deps)})`);
     if (r.kind !== 'written')
         return r;
@@ -65397,7 +65447,7 @@ async function concludeCheck(t, result, first) {
             return {
                 files: {
                     [state_RELEASE_FILE]: state_serialize(withHealthCheck(s.release, sha, runId, result)),
-                    ...evidence(deps, 'health_check', sha, { health_check: result }),
+                    ...evidence(deps, { kind: 'health_check', sha, keepDays: ctx.config.evidence_retention_days }, { health_check: result }),
                 },
                 message: `verified ${shortSha(sha)} on ${stage}: health check passed`,
             };
@@ -65454,6 +65504,7 @@ async function healthFailed(t, result, first) {
 async function recordHealthFailure(t, result, first) {
     const { deps, ctx, sha: bad, runId } = t;
     const check = ctx.stage.health;
+    const keepDays = ctx.config.evidence_retention_days;
     const stage = ctx.stage.name;
     const me = claimedBy(deps);
     let after = null;
@@ -65480,13 +65531,13 @@ async function recordHealthFailure(t, result, first) {
                 [state_RELEASE_FILE]: state_serialize(r),
                 ...(record ? { [state_decisionPath(bad)]: state_serialize(record) } : {}),
                 ...(rb
-                    ? evidence(deps, 'rollback', bad, {
+                    ? evidence(deps, { kind: 'rollback', sha: bad, keepDays }, {
                         trigger: 'health_check',
                         from: bad,
                         to: rb.sha,
                         health_check: result,
                     })
-                    : evidence(deps, 'health_check', bad, { health_check: result })),
+                    : evidence(deps, { kind: 'health_check', sha: bad, keepDays }, { health_check: result })),
             },
             message: rb
                 ? `rollback ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: health check failed`
@@ -65731,7 +65782,7 @@ async function rollbackFinished(f, o, entry) {
  * after it, built from what was written rather than read back.
  */
 async function recordOutcome(f, snapshot, o) {
-    const { deps, run, report } = f;
+    const { deps, run, ctx, report } = f;
     const { sha, url, attempt, movesProduction, health } = o;
     const success = run.conclusion === 'success';
     let after = snapshot;
@@ -65764,7 +65815,7 @@ async function recordOutcome(f, snapshot, o) {
             files: {
                 [state_RELEASE_FILE]: state_serialize(release),
                 ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
-                ...evidence(deps, 'deploy', sha, {
+                ...evidence(deps, { kind: 'deploy', sha, keepDays: ctx.config.evidence_retention_days }, {
                     deploy_run: {
                         id: run.runId,
                         attempt: run.runAttempt,
@@ -66347,12 +66398,12 @@ class StageStore {
     get evidenceWritten() {
         return this.shared.evidence;
     }
-    /** How long the run's evidence artifact is kept (the policy's evidence_retention_days). */
+    /**
+     * How long the run's evidence artifact is kept: the evidence_retention_days of the policy
+     * that judged the newest evidence this run wrote (90 before any).
+     */
     get retentionDays() {
         return this.shared.retentionDays;
-    }
-    set retentionDays(days) {
-        this.shared.retentionDays = days;
     }
     /** Whether this store's reads present `stage` (a store for no stage presents the last). */
     presents(stage) {
@@ -66449,7 +66500,7 @@ class StageStore {
             mapped[evidencePath(sealed.seq)] = state_serialize(sealed);
         }
         for (const [path, content] of Object.entries(files)) {
-            if (path === state_RELEASE_FILE || path === EVIDENCE_DRAFT)
+            if (path === state_RELEASE_FILE || path === EVIDENCE_DRAFT || path === EVIDENCE_RETENTION)
                 continue;
             const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
             mapped[m && path === state_decisionPath(m[1]) ? stageDecisionPath(m[1], name, isLast) : path] =
@@ -66464,6 +66515,9 @@ class StageStore {
             this.whole.set(r.head, merged);
             if (sealed)
                 this.shared.evidence.push(sealed);
+            const keep = Number(files[EVIDENCE_RETENTION]);
+            if (sealed && Number.isInteger(keep) && keep > 0)
+                this.shared.retentionDays = keep;
         }
         return r;
     }
@@ -66593,7 +66647,7 @@ async function rollbackTarget(deps, { release, stage, req }) {
  * Claims the rollback on the state branch (once: a rollback already claimed from `current` is
  * taken as it is). Returns the rollback entry that stands, and the state commit written.
  */
-async function claimRollbackOnce(sd, { stage, current, target, actor, reason, }) {
+async function claimRollbackOnce(sd, { stage, current, target, actor, reason, keepDays, }) {
     let claimedRelease = null;
     const written = await writeState(sd, current, (s) => {
         if (rollbackOf(s.release, current))
@@ -66614,7 +66668,7 @@ async function claimRollbackOnce(sd, { stage, current, target, actor, reason, })
             files: {
                 [state_RELEASE_FILE]: state_serialize(release),
                 [state_decisionPath(current)]: state_serialize(record),
-                ...evidence(sd, 'rollback', current, {
+                ...evidence(sd, { kind: 'rollback', sha: current, keepDays }, {
                     trigger: 'manual',
                     from: current,
                     to: target,
@@ -66681,6 +66735,7 @@ async function manualRollback(deps, req) {
         target,
         actor,
         reason: req.reason.trim(),
+        keepDays: config.evidence_retention_days,
     });
     report.stateCommit = head;
     report.sha = rb.sha;
@@ -67055,7 +67110,7 @@ const coreIO = {
         await lib_core/* summary */.z.addRaw(markdown).write();
     },
 };
-function run() {
+function main_run() {
     return runJob(process.env, coreIO);
 }
 
@@ -67064,5 +67119,5 @@ function run() {
 // runs before @actions/github (imported by main) reads the event payload.
 
 
-void run();
+void main_run();
 

@@ -204,6 +204,23 @@ describe('the evidence artifact', () => {
     );
   });
 
+  it('is kept as long as the policy that judged the evidence says (evidence_retention_days)', async () => {
+    const s = setupRepo(sim, { config: 'release_governor:\n  evidence_retention_days: 30\n' });
+    inProduction(sim, s.base);
+    const sha = sim.commit({ files: { 'src/app.ts': 'v2' } });
+    const r = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: verified(sim, s, sha),
+      artifacts: true,
+    });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const days =
+      (Date.parse(sim.artifactService.uploaded[0]!.expiresAt!) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29);
+    expect(days).toBeLessThan(31);
+  });
+
   it('an upload that fails is a warning; the decision and the state branch stand', async () => {
     const s = setupRepo(sim);
     inProduction(sim, s.base);

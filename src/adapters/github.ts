@@ -1,5 +1,9 @@
-// GitHub's REST and GraphQL APIs behind narrow functions that return local types. Errors
-// become ApiError with advice a person can act on.
+// The RepoPort over GitHub's REST and GraphQL APIs: narrow methods that return local types,
+// errors as ApiError with advice a person can act on. This file reads the repository (files,
+// compare, trees, people, approvals, notices); what talks to other parts of GitHub is in its
+// own module and delegated to: github-actions.ts (dispatch, runs, artifacts), github-issues.ts
+// (issues, statuses, the incident search), github-releases.ts (tags and releases),
+// github-approvals.ts (the one GraphQL query of the approvals).
 import type { ApprovalFacts, Actor, PullRequestFacts, RepoRole } from '../domain/approvals.js';
 import type { ChangedFile, ChangeStatus } from '../domain/risk.js';
 import type { CompareStatus } from '../domain/types.js';
@@ -14,6 +18,8 @@ import {
   tagTarget,
 } from './github-releases.js';
 import { apiError, ApiError, messageOf, statusOf } from './api-error.js';
+import * as actions from './github-actions.js';
+import * as issues from './github-issues.js';
 import type { Octokit } from './octokit.js';
 
 const COMPARE_FILE_CAP = 300;
@@ -26,15 +32,6 @@ const FILE_STATUSES: ChangeStatus[] = [
   'changed',
   'unchanged',
 ];
-
-/**
- * Whether a run's title names the SHA and, when given, the environment as a whole word
- * ("Deploy <sha> to production" names production, not pre-production).
- */
-export function titleNames(title: string, sha: string, environment: string | null): boolean {
-  if (!title.includes(sha)) return false;
-  return environment === null || title.split(/\s+/).includes(environment);
-}
 
 export class GitHub implements RepoPort {
   readonly seesRuns = true;
@@ -162,17 +159,6 @@ export class GitHub implements RepoPort {
       return r.data.status === 'behind' || r.data.status === 'identical';
     } catch (e) {
       throw apiError(`Comparing ${branch} with ${sha.slice(0, 7)}`, e);
-    }
-  }
-
-  async openIncidents(labels: string[]): Promise<{ number: number; title: string }[]> {
-    if (labels.length === 0) return [];
-    const q = `repo:${this.owner}/${this.repo} is:issue is:open label:${labels.map((l) => (/[\s,"]/.test(l) ? `"${l.replace(/"/g, '')}"` : l)).join(',')}`;
-    try {
-      const r = await this.octokit.rest.search.issuesAndPullRequests({ q, per_page: 20 });
-      return r.data.items.map((i) => ({ number: i.number, title: i.title }));
-    } catch (e) {
-      throw apiError('Searching for open incident issues', e);
     }
   }
 
@@ -413,303 +399,71 @@ export class GitHub implements RepoPort {
     }
   }
 
-  // ------------------------------------------------------------ actions
+  // ------------------------------------------------------------ actions (github-actions.ts)
 
-  /**
-   * Dispatches the deploy workflow once. Never retried automatically: a 5xx may come after the
-   * run was created. Returns the run when the server reports it (return_run_details).
-   */
-  async dispatch(
+  dispatch(
     workflow: string,
     ref: string,
     sha: string,
     environment?: string | null,
     version?: string | null,
   ): Promise<{ runId: number; url: string } | null> {
-    const inputs = {
-      sha,
-      ...(environment ? { environment } : {}),
-      ...(version ? { version } : {}),
-    };
-    const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
-    const advice = {
-      403: 'The governor workflow needs `actions: write` to dispatch the deploy workflow.',
-      404: `The deploy workflow ${workflow} was not found on ${ref}: check deploy_workflow and deploy_workflow_ref in the config.`,
-      422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with ${Object.keys(
-        inputs,
-      )
-        .map((k) => `\`${k}\``)
-        .join(', ')} input${Object.keys(inputs).length > 1 ? 's' : ''} on ${ref}.`,
-    };
-    try {
-      const r = await this.octokit.request(route, {
-        ...this.o,
-        workflow_id: workflow,
-        ref,
-        inputs,
-        return_run_details: true,
-        request: { idempotent: false },
-      } as never);
-      const data = (r as { status: number; data: unknown }).data as
-        { workflow_run_id?: number; html_url?: string } | undefined;
-      if (data?.workflow_run_id && data.html_url)
-        return { runId: data.workflow_run_id, url: data.html_url };
-      return null;
-    } catch (e) {
-      // Servers that predate return_run_details refuse the parameter: dispatch without it.
-      if (statusOf(e) === 422 && /return_run_details/.test(messageOf(e))) {
-        try {
-          await this.octokit.request(route, {
-            ...this.o,
-            workflow_id: workflow,
-            ref,
-            inputs,
-            request: { idempotent: false },
-          } as never);
-          return null;
-        } catch (e2) {
-          throw apiError(`Dispatching ${workflow}`, e2, advice);
-        }
-      }
-      throw apiError(`Dispatching ${workflow}`, e, advice);
-    }
+    return actions.dispatch(this.octokit, this.o, workflow, ref, sha, environment, version);
   }
 
-  private runInfo(r: {
-    id: number;
-    html_url: string;
-    display_title?: string;
-    head_sha: string;
-    event: string;
-    status: string | null;
-    conclusion: string | null;
-    created_at: string;
-    workflow_id: number;
-    path?: string;
-    name?: string | null;
-    run_attempt?: number;
-    head_branch?: string | null;
-  }): RunInfo {
-    return {
-      id: r.id,
-      attempt: r.run_attempt ?? 1,
-      name: r.name ?? '',
-      headBranch: r.head_branch ?? null,
-      url: r.html_url,
-      displayTitle: r.display_title ?? '',
-      headSha: r.head_sha,
-      event: r.event,
-      status: r.status,
-      conclusion: r.conclusion,
-      createdAt: r.created_at,
-      workflowId: r.workflow_id,
-      path: r.path ?? '',
-    };
+  findDeployRuns(workflow: string, sha: string, environment?: string | null): Promise<RunInfo[]> {
+    return actions.findDeployRuns(this.octokit, this.o, workflow, sha, environment);
   }
 
-  /** Deploy runs created by workflow_dispatch whose title names the SHA (and the environment). */
-  async findDeployRuns(
-    workflow: string,
-    sha: string,
-    environment?: string | null,
-  ): Promise<RunInfo[]> {
-    try {
-      const r = await this.octokit.rest.actions.listWorkflowRuns({
-        ...this.o,
-        workflow_id: workflow,
-        event: 'workflow_dispatch',
-        per_page: 50,
-      });
-      return r.data.workflow_runs
-        .filter((run) => titleNames(run.display_title ?? '', sha, environment ?? null))
-        .map((run) => this.runInfo(run));
-    } catch (e) {
-      throw apiError(`Listing runs of ${workflow}`, e);
-    }
+  run(id: number): Promise<RunInfo> {
+    return actions.run(this.octokit, this.o, id);
   }
 
-  async run(id: number): Promise<RunInfo> {
-    try {
-      const r = await this.octokit.rest.actions.getWorkflowRun({ ...this.o, run_id: id });
-      return this.runInfo(r.data);
-    } catch (e) {
-      throw apiError(`Reading workflow run ${id}`, e);
-    }
+  verified(workflow: string, sha: string, branch: string): Promise<boolean> {
+    return actions.verified(this.octokit, this.o, workflow, sha, branch);
   }
 
-  /** Whether the verification workflow succeeded on the SHA, on the branch, from a push. */
-  async verified(workflow: string, sha: string, branch: string): Promise<boolean> {
-    const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop()! : null;
-    try {
-      if (id) {
-        const r = await this.octokit.rest.actions.listWorkflowRuns({
-          ...this.o,
-          workflow_id: id,
-          head_sha: sha,
-          branch,
-          event: 'push',
-          status: 'success',
-          per_page: 20,
-        });
-        return r.data.total_count > 0;
-      }
-      const r = await this.octokit.rest.actions.listWorkflowRunsForRepo({
-        ...this.o,
-        head_sha: sha,
-        branch,
-        event: 'push',
-        status: 'success',
-        per_page: 100,
-      });
-      return r.data.workflow_runs.some((run) => run.name === workflow);
-    } catch (e) {
-      throw apiError(`Looking for a successful ${workflow} run on ${sha.slice(0, 7)}`, e);
-    }
-  }
-
-  async verificationRun(
+  verificationRun(
     workflow: string,
     sha: string,
     branch: string,
   ): Promise<{ id: number; url: string; conclusion: string | null; head_sha: string } | null> {
-    const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop()! : null;
-    const filter = { ...this.o, head_sha: sha, branch, event: 'push', status: 'success' as const };
-    try {
-      const runs = id
-        ? (
-            await this.octokit.rest.actions.listWorkflowRuns({
-              ...filter,
-              workflow_id: id,
-              per_page: 1,
-            })
-          ).data.workflow_runs
-        : (
-            await this.octokit.rest.actions.listWorkflowRunsForRepo({ ...filter, per_page: 100 })
-          ).data.workflow_runs.filter((run) => run.name === workflow);
-      const run = runs[0];
-      return run
-        ? { id: run.id, url: run.html_url, conclusion: run.conclusion, head_sha: run.head_sha }
-        : null;
-    } catch (e) {
-      throw apiError(`Looking for the ${workflow} run of ${sha.slice(0, 7)}`, e);
-    }
+    return actions.verificationRun(this.octokit, this.o, workflow, sha, branch);
   }
 
-  async runArtifacts(runId: number): Promise<ArtifactInfo[]> {
-    try {
-      const r = await this.octokit.rest.actions.listWorkflowRunArtifacts({
-        ...this.o,
-        run_id: runId,
-        per_page: 100,
-      });
-      return r.data.artifacts.map((a) => ({
-        name: a.name,
-        id: a.id,
-        size: a.size_in_bytes,
-        digest: (a as { digest?: string | null }).digest ?? null,
-        expired: a.expired,
-      }));
-    } catch (e) {
-      throw apiError(`Listing the artifacts of run ${runId}`, e);
-    }
+  runArtifacts(runId: number): Promise<ArtifactInfo[]> {
+    return actions.runArtifacts(this.octokit, this.o, runId);
   }
 
-  async newestVerified(workflow: string, branch: string): Promise<string | null> {
-    const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop()! : null;
-    const filter = { ...this.o, branch, event: 'push', status: 'success' as const };
-    try {
-      // Newest first, as GitHub lists runs. By file: one run is enough; by name, the repository's
-      // runs are filtered here, so a page of them.
-      if (id) {
-        const r = await this.octokit.rest.actions.listWorkflowRuns({
-          ...filter,
-          workflow_id: id,
-          per_page: 1,
-        });
-        return r.data.workflow_runs[0]?.head_sha ?? null;
-      }
-      const r = await this.octokit.rest.actions.listWorkflowRunsForRepo({
-        ...filter,
-        per_page: 100,
-      });
-      return r.data.workflow_runs.find((run) => run.name === workflow)?.head_sha ?? null;
-    } catch (e) {
-      throw apiError(`Looking for the newest successful ${workflow} run on ${branch}`, e);
-    }
+  newestVerified(workflow: string, branch: string): Promise<string | null> {
+    return actions.newestVerified(this.octokit, this.o, workflow, branch);
   }
 
-  // ------------------------------------------------------------ statuses and issues
+  // ------------------------------------------------- statuses and issues (github-issues.ts)
 
-  async setStatus(
+  openIncidents(labels: string[]): Promise<{ number: number; title: string }[]> {
+    return issues.openIncidents(this.octokit, this.o, labels);
+  }
+
+  setStatus(
     sha: string,
     state: 'success' | 'failure' | 'pending',
     description: string,
     targetUrl: string | null,
     context: string,
   ): Promise<void> {
-    try {
-      await this.octokit.rest.repos.createCommitStatus({
-        ...this.o,
-        sha,
-        state,
-        description: description.slice(0, 140),
-        context,
-        ...(targetUrl ? { target_url: targetUrl } : {}),
-        // Posting the same status twice leaves the same latest status: safe to retry.
-        request: { idempotent: true },
-      } as never);
-    } catch (e) {
-      throw apiError(`Setting commit status ${context} on ${sha.slice(0, 7)}`, e, {
-        403: 'The governor workflow needs `statuses: write`.',
-      });
-    }
+    return issues.setStatus(this.octokit, this.o, sha, state, description, targetUrl, context);
   }
 
-  async openIssue(title: string, body: string, labels: string[]): Promise<number> {
-    try {
-      const r = await this.octokit.rest.issues.create({
-        ...this.o,
-        title,
-        body,
-        labels,
-        request: { idempotent: false },
-      } as never);
-      return (r as { data: { number: number } }).data.number;
-    } catch (e) {
-      throw apiError('Opening the deploy-failure issue', e, {
-        403: 'The governor workflow needs `issues: write`.',
-      });
-    }
+  openIssue(title: string, body: string, labels: string[]): Promise<number> {
+    return issues.openIssue(this.octokit, this.o, title, body, labels);
   }
 
-  async findOpenIssue(title: string, labels: string[]): Promise<number | null> {
-    try {
-      const r = await this.octokit.rest.issues.listForRepo({
-        ...this.o,
-        state: 'open',
-        ...(labels.length ? { labels: labels.join(',') } : {}),
-        sort: 'created',
-        direction: 'desc',
-        per_page: 100,
-      });
-      return r.data.find((i) => !i.pull_request && i.title === title)?.number ?? null;
-    } catch (e) {
-      throw apiError('Looking for the deploy-failure issue', e);
-    }
+  findOpenIssue(title: string, labels: string[]): Promise<number | null> {
+    return issues.findOpenIssue(this.octokit, this.o, title, labels);
   }
 
-  async commentIssue(issue: number, body: string): Promise<void> {
-    try {
-      await this.octokit.rest.issues.createComment({
-        ...this.o,
-        issue_number: issue,
-        body,
-        request: { idempotent: false },
-      } as never);
-    } catch (e) {
-      throw apiError(`Commenting on issue #${issue}`, e, {
-        403: 'The governor workflow needs `issues: write`.',
-      });
-    }
+  commentIssue(issue: number, body: string): Promise<void> {
+    return issues.commentIssue(this.octokit, this.o, issue, body);
   }
 }

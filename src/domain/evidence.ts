@@ -12,6 +12,8 @@ export const EVIDENCE_SCHEMA_VERSION = 1;
  * path never starts with a NUL); the store seals it into `evidence/<seq>.json`.
  */
 export const EVIDENCE_DRAFT = '\u0000evidence';
+/** Beside the draft: how long the run's evidence artifact keeps it (evidence_retention_days). */
+export const EVIDENCE_RETENTION = '\u0000evidence-retention';
 
 export type EvidenceKind = 'decision' | 'deploy' | 'health_check' | 'rollback' | 'break_glass';
 

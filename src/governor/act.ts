@@ -149,7 +149,11 @@ async function recordHold({ deps, req, ev, config, report }: Step): Promise<RunR
         [decisionPath(req.sha)]: serialize(
           evaluationRecord(deps, { ...ev, snapshot: snap }, req.sha),
         ),
-        ...evidence(deps, 'decision', req.sha, decisionEvidence(ev, req)),
+        ...evidence(
+          deps,
+          { kind: 'decision', sha: req.sha, keepDays: config.evidence_retention_days },
+          decisionEvidence(ev, req),
+        ),
       },
       message: `decide ${shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
     }),
@@ -179,6 +183,7 @@ async function claimOnce({
   deps,
   req,
   ev,
+  config,
 }: Step): Promise<
   { kind: 'written'; snapshot: StateSnapshot } | Exclude<WriteResult, { kind: 'written' }>
 > {
@@ -206,8 +211,11 @@ async function claimOnce({
       [decisionPath(req.sha)]: serialize(record),
       ...evidence(
         deps,
-        req.breakGlass ? 'break_glass' : 'decision',
-        req.sha,
+        {
+          kind: req.breakGlass ? 'break_glass' : 'decision',
+          sha: req.sha,
+          keepDays: config.evidence_retention_days,
+        },
         decisionEvidence(ev, req),
       ),
     },

@@ -184,7 +184,16 @@ async function claimRollbackOnce(
     target,
     actor,
     reason,
-  }: { stage: string; current: string; target: string; actor: string; reason: string },
+    keepDays,
+  }: {
+    stage: string;
+    current: string;
+    target: string;
+    actor: string;
+    reason: string;
+    /** evidence_retention_days of the policy. */
+    keepDays: number;
+  },
 ): Promise<{ rb: NonNullable<ReturnType<typeof rollbackOf>>; head: string | null }> {
   let claimedRelease: Release | null = null;
   const written = await writeState(
@@ -212,13 +221,17 @@ async function claimRollbackOnce(
         files: {
           [RELEASE_FILE]: serialize(release),
           [decisionPath(current)]: serialize(record),
-          ...evidence(sd, 'rollback', current, {
-            trigger: 'manual',
-            from: current,
-            to: target,
-            actor,
-            reason,
-          }),
+          ...evidence(
+            sd,
+            { kind: 'rollback', sha: current, keepDays },
+            {
+              trigger: 'manual',
+              from: current,
+              to: target,
+              actor,
+              reason,
+            },
+          ),
         },
         message: `rollback ${stage} from ${shortSha(current)} to ${shortSha(target)} by @${actor}: ${reason.slice(0, 100)}`,
       };
@@ -294,6 +307,7 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
     target,
     actor,
     reason: req.reason.trim(),
+    keepDays: config.evidence_retention_days,
   });
   report.stateCommit = head;
   report.sha = rb.sha;

@@ -6,7 +6,12 @@ import { isUnanswered } from '../adapters/api-error.js';
 import type { RepoPort, StateSnapshot, WriteResult } from '../ports.js';
 import type { StageStore } from './stage-store.js';
 import type { HealthCheck, ProbeSample } from '../domain/health.js';
-import { EVIDENCE_DRAFT, type EvidenceDraft, type EvidenceKind } from '../domain/evidence.js';
+import {
+  EVIDENCE_DRAFT,
+  EVIDENCE_RETENTION,
+  type EvidenceDraft,
+  type EvidenceKind,
+} from '../domain/evidence.js';
 import type { RunReport } from '../report/summary.js';
 
 /** Claims younger than this belong to a run that may still be dispatching: never taken over. */
@@ -68,8 +73,7 @@ export class GovernorError extends Error {
  */
 export function evidence(
   deps: GovernorDeps,
-  kind: EvidenceKind,
-  sha: string,
+  { kind, sha, keepDays }: { kind: EvidenceKind; sha: string; keepDays: number },
   body: Record<string, unknown>,
 ): Record<string, string> {
   const draft: EvidenceDraft = {
@@ -86,7 +90,7 @@ export function evidence(
     },
     ...body,
   };
-  return { [EVIDENCE_DRAFT]: JSON.stringify(draft) };
+  return { [EVIDENCE_DRAFT]: JSON.stringify(draft), [EVIDENCE_RETENTION]: String(keepDays) };
 }
 
 export function claimedBy(deps: GovernorDeps): string {

@@ -195,7 +195,7 @@ async function recordOutcome(
     health: HealthResult | null;
   },
 ): Promise<StateSnapshot> {
-  const { deps, run, report } = f;
+  const { deps, run, ctx, report } = f;
   const { sha, url, attempt, movesProduction, health } = o;
   const success = run.conclusion === 'success';
   let after: StateSnapshot = snapshot;
@@ -234,17 +234,21 @@ async function recordOutcome(
         files: {
           [RELEASE_FILE]: serialize(release),
           ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
-          ...evidence(deps, 'deploy', sha, {
-            deploy_run: {
-              id: run.runId,
-              attempt: run.runAttempt,
-              url,
-              conclusion: run.conclusion,
-              observed_at: deps.now().toISOString(),
+          ...evidence(
+            deps,
+            { kind: 'deploy', sha, keepDays: ctx.config.evidence_retention_days },
+            {
+              deploy_run: {
+                id: run.runId,
+                attempt: run.runAttempt,
+                url,
+                conclusion: run.conclusion,
+                observed_at: deps.now().toISOString(),
+              },
+              moves_stage: movesProduction,
+              stage_sha: release.production_sha_current,
             },
-            moves_stage: movesProduction,
-            stage_sha: release.production_sha_current,
-          }),
+          ),
         },
         message: success
           ? `deployed ${shortSha(sha)}: run ${run.runId}${attempt}`

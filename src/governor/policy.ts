@@ -86,7 +86,6 @@ export async function readConfig(
       },
     ]);
   }
-  if (result.config) deps.store.retentionDays = result.config.evidence_retention_days;
   const blobSha = text === null ? null : gitBlobSha(text);
   const where = { production, configRef: ref, adopted, blobSha };
   if (result.enabled)

@@ -18,6 +18,7 @@ import type { OpenIssues, StateSnapshot, StateStore, WriteResult } from '../port
 import {
   gitBlobSha,
   EVIDENCE_DRAFT,
+  EVIDENCE_RETENTION,
   evidencePath,
   sealEvidence,
   type EvidenceDraft,
@@ -30,7 +31,7 @@ interface Shared {
   whole: Map<string | null, Release>;
   /** The evidence records this run committed, in order (the artifact, `evidence-hash`). */
   evidence: EvidenceRecord[];
-  /** evidence_retention_days of the policy read, for the artifact. */
+  /** evidence_retention_days of the policy of the newest evidence written, for the artifact. */
   retentionDays: number;
   /** Config files known from the reads (`<commit>:<path>` → text, null: absent). */
   files: Map<string, string | null>;
@@ -110,13 +111,12 @@ export class StageStore implements StateStore {
     return this.shared.evidence;
   }
 
-  /** How long the run's evidence artifact is kept (the policy's evidence_retention_days). */
+  /**
+   * How long the run's evidence artifact is kept: the evidence_retention_days of the policy
+   * that judged the newest evidence this run wrote (90 before any).
+   */
   get retentionDays(): number {
     return this.shared.retentionDays;
-  }
-
-  set retentionDays(days: number) {
-    this.shared.retentionDays = days;
   }
 
   /** Whether this store's reads present `stage` (a store for no stage presents the last). */
@@ -225,7 +225,7 @@ export class StageStore implements StateStore {
       mapped[evidencePath(sealed.seq)] = serialize(sealed);
     }
     for (const [path, content] of Object.entries(files)) {
-      if (path === RELEASE_FILE || path === EVIDENCE_DRAFT) continue;
+      if (path === RELEASE_FILE || path === EVIDENCE_DRAFT || path === EVIDENCE_RETENTION) continue;
       const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
       mapped[m && path === decisionPath(m[1]!) ? stageDecisionPath(m[1]!, name, isLast) : path] =
         content;
@@ -238,6 +238,8 @@ export class StageStore implements StateStore {
     if (r.kind === 'written') {
       this.whole.set(r.head, merged);
       if (sealed) this.shared.evidence.push(sealed);
+      const keep = Number(files[EVIDENCE_RETENTION]);
+      if (sealed && Number.isInteger(keep) && keep > 0) this.shared.retentionDays = keep;
     }
     return r;
   }

@@ -220,7 +220,11 @@ export async function concludeCheck(
         return {
           files: {
             [RELEASE_FILE]: serialize(withHealthCheck(s.release, sha, runId, result)),
-            ...evidence(deps, 'health_check', sha, { health_check: result }),
+            ...evidence(
+              deps,
+              { kind: 'health_check', sha, keepDays: ctx.config.evidence_retention_days },
+              { health_check: result },
+            ),
           },
           message: `verified ${shortSha(sha)} on ${stage}: health check passed`,
         };
@@ -304,6 +308,7 @@ async function recordHealthFailure(
 ): Promise<{ state: Release; head: string | null }> {
   const { deps, ctx, sha: bad, runId } = t;
   const check = ctx.stage.health!;
+  const keepDays = ctx.config.evidence_retention_days;
   const stage = ctx.stage.name;
   const me = claimedBy(deps);
   let after: Release | null = null;
@@ -332,13 +337,21 @@ async function recordHealthFailure(
           [RELEASE_FILE]: serialize(r),
           ...(record ? { [decisionPath(bad)]: serialize(record) } : {}),
           ...(rb
-            ? evidence(deps, 'rollback', bad, {
-                trigger: 'health_check',
-                from: bad,
-                to: rb.sha,
-                health_check: result,
-              })
-            : evidence(deps, 'health_check', bad, { health_check: result })),
+            ? evidence(
+                deps,
+                { kind: 'rollback', sha: bad, keepDays },
+                {
+                  trigger: 'health_check',
+                  from: bad,
+                  to: rb.sha,
+                  health_check: result,
+                },
+              )
+            : evidence(
+                deps,
+                { kind: 'health_check', sha: bad, keepDays },
+                { health_check: result },
+              )),
         },
         message: rb
           ? `rollback ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: health check failed`
