@@ -3,7 +3,13 @@
 import { parseArgs } from 'node:util';
 import { ApiError, UnreachableError } from './adapters/api-error.js';
 import { GitHub } from './adapters/github.js';
-import { LocalGit, LocalGitError, LocalRepo, LocalStateStore } from './adapters/local-git.js';
+import {
+  LocalGit,
+  LocalGitError,
+  LocalRepo,
+  localPort,
+  LocalStateStore,
+} from './adapters/local-git.js';
 import { createOctokit, RateLimitError } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';
 import { probeUrl } from './adapters/http-probe.js';
@@ -122,7 +128,7 @@ function backend(
       describe: `local clone ${dir}`,
       deps: {
         ...common,
-        gh: new LocalRepo(git),
+        gh: localPort(new LocalRepo(git)),
         store: new StageStore(store, { now: common.now, policyPath: common.configPath }),
         defaultBranch: git.defaultBranch(),
       },

@@ -116,8 +116,8 @@ export interface RunInfo {
   path: string;
 }
 
-/** The repository: GitHub's API, or a local clone (which refuses the operations that act). */
-export interface RepoPort {
+/** What a clone of the repository answers: files, history, tags (local mode implements these). */
+export interface RepoReader {
   /** A file's text at a commit; null when it does not exist there. */
   readFile(ref: string, path: string): Promise<string | null>;
   compare(base: string, head: string): Promise<CompareResult>;
@@ -136,23 +136,11 @@ export interface RepoPort {
     /** The `org/team` approvers: each actor's membership in them is read (only when any). */
     teams: string[];
   }): Promise<ApprovalFacts>;
-  /** A person's repository role (collaborator permission API, role_name) and whether a bot. */
-  person(login: string): Promise<Actor>;
   /**
    * Deploy runs whose title names the SHA (run-name: Deploy <sha>) and, when `environment` is
    * given, that environment as a word of the title (Deploy <sha> to <environment>).
    */
   findDeployRuns(workflow: string, sha: string, environment?: string | null): Promise<RunInfo[]>;
-  /** The newest successful push run of the verification workflow for the SHA on the branch. */
-  verificationRun(
-    workflow: string,
-    sha: string,
-    branch: string,
-  ): Promise<{ id: number; url: string; conclusion: string | null; head_sha: string } | null>;
-  /** The artifacts a workflow run uploaded (one request). */
-  runArtifacts(runId: number): Promise<ArtifactInfo[]>;
-  /** One workflow run by id. */
-  run(id: number): Promise<RunInfo>;
   /**
    * Whether the SHA has a successful push run of the verification workflow on the branch; null
    * where runs cannot be read (local mode: "verification not checked in local mode").
@@ -163,8 +151,45 @@ export interface RepoPort {
    * they live on GitHub): rules that need them are reported "not checked in local mode".
    */
   readonly seesRuns: boolean;
+  /**
+   * The repository's tags (name → commit) when `withTags`, and the merged pull requests into
+   * `branch` of `commits`, with their labels (§18).
+   */
+  releaseRange(f: {
+    withTags: boolean;
+    commits: string[];
+    branch: string;
+  }): Promise<{ tags: Tag[]; pulls: VersionPull[] }>;
+  /** The commit refs/tags/<name> resolves to; null when there is no such tag. */
+  tagTarget(name: string): Promise<string | null>;
+  /** The GitHub release of a tag, if any. */
+  releaseOf(tag: string): Promise<{ url: string } | null>;
+}
+
+/** What only GitHub answers: workflow runs and artifacts, people, issues and comments. */
+export interface GitHubReader {
+  /** A person's repository role (collaborator permission API, role_name) and whether a bot. */
+  person(login: string): Promise<Actor>;
+  /** The newest successful push run of the verification workflow for the SHA on the branch. */
+  verificationRun(
+    workflow: string,
+    sha: string,
+    branch: string,
+  ): Promise<{ id: number; url: string; conclusion: string | null; head_sha: string } | null>;
+  /** The artifacts a workflow run uploaded (one request). */
+  runArtifacts(runId: number): Promise<ArtifactInfo[]>;
+  /** One workflow run by id. */
+  run(id: number): Promise<RunInfo>;
   /** The head SHA of the newest successful push run of the verification workflow on the branch. */
   newestVerified(workflow: string, branch: string): Promise<string | null>;
+  /** The newest open issue with exactly this title and these labels, if any. */
+  findOpenIssue(title: string, labels: string[]): Promise<number | null>;
+  /** The comments of an issue or pull request (ids and bodies), for the governor's notices. */
+  comments(issue: number): Promise<{ id: number; body: string }[]>;
+}
+
+/** What acts on the repository: dispatches, tags, releases, statuses, issues, comments. */
+export interface RepoActor {
   /**
    * Inputs `{ sha }`, or `{ sha, environment }` for a stage of a configured pipeline, and
    * `version` (the release tag, §18) when the SHA has one.
@@ -176,21 +201,8 @@ export interface RepoPort {
     environment?: string | null,
     version?: string | null,
   ): Promise<{ runId: number; url: string } | null>;
-  /**
-   * The repository's tags (name → commit) when `withTags`, and the merged pull requests into
-   * `branch` of `commits`, with their labels (§18).
-   */
-  releaseRange(f: {
-    withTags: boolean;
-    commits: string[];
-    branch: string;
-  }): Promise<{ tags: Tag[]; pulls: VersionPull[] }>;
   /** An annotated tag at `sha` (the tag object and refs/tags/<name>). */
   createTag(name: string, sha: string, message: string): Promise<void>;
-  /** The commit refs/tags/<name> resolves to; null when there is no such tag. */
-  tagTarget(name: string): Promise<string | null>;
-  /** The GitHub release of a tag, if any. */
-  releaseOf(tag: string): Promise<{ url: string } | null>;
   createRelease(r: {
     tag: string;
     name: string;
@@ -204,11 +216,13 @@ export interface RepoPort {
     context: string,
   ): Promise<void>;
   openIssue(title: string, body: string, labels: string[]): Promise<number>;
-  /** The newest open issue with exactly this title and these labels, if any. */
-  findOpenIssue(title: string, labels: string[]): Promise<number | null>;
   commentIssue(issue: number, body: string): Promise<void>;
-  /** The comments of an issue or pull request (ids and bodies), for the governor's notices. */
-  comments(issue: number): Promise<{ id: number; body: string }[]>;
   /** Edits the comment `id`, or creates one when `id` is null. */
   writeComment(issue: number, id: number | null, body: string): Promise<void>;
 }
+
+/**
+ * The repository as the governor uses it: GitHub's API implements all of it; a local clone
+ * implements RepoReader, and local mode's port refuses the rest (adapters/local-git.ts).
+ */
+export type RepoPort = RepoReader & GitHubReader & RepoActor;

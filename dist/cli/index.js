@@ -54529,6 +54529,10 @@ function local_git_statusOf(code) {
             return 'changed';
     }
 }
+/**
+ * The clone as a RepoReader: files, history and tags; what it cannot see (pull requests,
+ * runs, issues) it answers as absent, and `seesRuns` says so.
+ */
 class LocalRepo {
     git;
     constructor(git) {
@@ -54621,22 +54625,10 @@ class LocalRepo {
     async findDeployRuns() {
         return [];
     }
-    async run(id) {
-        throw new LocalGitError(`Workflow run ${id} lives on GitHub: the local backend cannot read it.`);
-    }
     /** Workflow runs live on GitHub: rules that need them say "not checked in local mode". */
     seesRuns = false;
     async verified() {
         return null;
-    }
-    async verificationRun() {
-        throw new LocalGitError('Verification runs and their artifacts live on GitHub: the local backend cannot read them.');
-    }
-    async runArtifacts() {
-        return this.verificationRun();
-    }
-    async newestVerified() {
-        throw new LocalGitError('Verification runs live on GitHub: the local backend cannot list them.');
     }
     /** The clone's tags (pull requests live on GitHub: none are known here). */
     async releaseRange(f) {
@@ -54666,39 +54658,38 @@ class LocalRepo {
     async releaseOf() {
         return null;
     }
-    async createTag() {
-        this.refuse();
-    }
-    async createRelease() {
-        this.refuse();
-    }
-    refuse() {
-        throw new LocalGitError('The local backend only evaluates: dispatching, statuses and issues need --repo owner/name and a token.');
-    }
-    async dispatch() {
-        this.refuse();
-    }
-    async person() {
-        this.refuse();
-    }
-    async setStatus() {
-        this.refuse();
-    }
-    async openIssue() {
-        this.refuse();
-    }
-    async commentIssue() {
-        this.refuse();
-    }
-    async findOpenIssue() {
-        this.refuse();
-    }
-    async comments() {
-        this.refuse();
-    }
-    async writeComment() {
-        this.refuse();
-    }
+}
+/** What local mode cannot do, each with the one reason it cannot. */
+const GITHUB_ONLY = {
+    person: 'repository roles live on GitHub',
+    run: 'workflow runs live on GitHub',
+    verificationRun: 'verification runs and their artifacts live on GitHub',
+    runArtifacts: 'verification runs and their artifacts live on GitHub',
+    newestVerified: 'verification runs live on GitHub',
+    findOpenIssue: 'issues live on GitHub',
+    comments: 'pull-request comments live on GitHub',
+};
+const ACTS = [
+    'dispatch',
+    'createTag',
+    'createRelease',
+    'setStatus',
+    'openIssue',
+    'commentIssue',
+    'writeComment',
+];
+/**
+ * Local mode's RepoPort: the clone answers what it can (RepoReader); everything GitHub alone
+ * answers, and everything that acts, is refused with why. The governor never asks for those
+ * in local mode (it only evaluates); a refusal here is a defect, said plainly.
+ */
+function localPort(reader) {
+    const refuse = (what, why) => async () => {
+        throw new LocalGitError(`${what}: ${why}. The local backend only evaluates; use --repo owner/name and a token.`);
+    };
+    const githubOnly = Object.fromEntries(Object.entries(GITHUB_ONLY).map(([name, why]) => [name, refuse(name, why)]));
+    const acts = Object.fromEntries(ACTS.map((name) => [name, refuse(name, 'it acts on GitHub')]));
+    return Object.assign(Object.create(reader), githubOnly, acts);
 }
 /** State from the local branch, or the remote-tracking one; read-only. */
 class LocalStateStore {
@@ -63907,7 +63898,7 @@ function backend(values, positionals, env, dryRun) {
             describe: `local clone ${dir}`,
             deps: {
                 ...common,
-                gh: new LocalRepo(git),
+                gh: localPort(new LocalRepo(git)),
                 store: new StageStore(store, { now: common.now, policyPath: common.configPath }),
                 defaultBranch: git.defaultBranch(),
             },

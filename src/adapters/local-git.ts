@@ -19,7 +19,10 @@ import {
 import type {
   CompareResult,
   EvidenceSnapshot,
+  GitHubReader,
+  RepoActor,
   RepoPort,
+  RepoReader,
   RunInfo,
   StateSnapshot,
   StateStore,
@@ -130,7 +133,11 @@ function statusOf(code: string): ChangedFile['status'] {
   }
 }
 
-export class LocalRepo implements RepoPort {
+/**
+ * The clone as a RepoReader: files, history and tags; what it cannot see (pull requests,
+ * runs, issues) it answers as absent, and `seesRuns` says so.
+ */
+export class LocalRepo implements RepoReader {
   constructor(private readonly git: LocalGit) {}
 
   async readFile(ref: string, path: string): Promise<string | null> {
@@ -233,33 +240,11 @@ export class LocalRepo implements RepoPort {
     return [];
   }
 
-  async run(id: number): Promise<RunInfo> {
-    throw new LocalGitError(
-      `Workflow run ${id} lives on GitHub: the local backend cannot read it.`,
-    );
-  }
-
   /** Workflow runs live on GitHub: rules that need them say "not checked in local mode". */
   readonly seesRuns = false;
 
   async verified(): Promise<null> {
     return null;
-  }
-
-  async verificationRun(): Promise<never> {
-    throw new LocalGitError(
-      'Verification runs and their artifacts live on GitHub: the local backend cannot read them.',
-    );
-  }
-
-  async runArtifacts(): Promise<never> {
-    return this.verificationRun();
-  }
-
-  async newestVerified(): Promise<string | null> {
-    throw new LocalGitError(
-      'Verification runs live on GitHub: the local backend cannot list them.',
-    );
   }
 
   /** The clone's tags (pull requests live on GitHub: none are known here). */
@@ -292,45 +277,46 @@ export class LocalRepo implements RepoPort {
   async releaseOf(): Promise<null> {
     return null;
   }
+}
 
-  async createTag(): Promise<never> {
-    this.refuse();
-  }
+/** What local mode cannot do, each with the one reason it cannot. */
+const GITHUB_ONLY: Record<keyof GitHubReader, string> = {
+  person: 'repository roles live on GitHub',
+  run: 'workflow runs live on GitHub',
+  verificationRun: 'verification runs and their artifacts live on GitHub',
+  runArtifacts: 'verification runs and their artifacts live on GitHub',
+  newestVerified: 'verification runs live on GitHub',
+  findOpenIssue: 'issues live on GitHub',
+  comments: 'pull-request comments live on GitHub',
+};
+const ACTS: readonly (keyof RepoActor)[] = [
+  'dispatch',
+  'createTag',
+  'createRelease',
+  'setStatus',
+  'openIssue',
+  'commentIssue',
+  'writeComment',
+];
 
-  async createRelease(): Promise<never> {
-    this.refuse();
-  }
-
-  private refuse(): never {
+/**
+ * Local mode's RepoPort: the clone answers what it can (RepoReader); everything GitHub alone
+ * answers, and everything that acts, is refused with why. The governor never asks for those
+ * in local mode (it only evaluates); a refusal here is a defect, said plainly.
+ */
+export function localPort(reader: RepoReader): RepoPort {
+  const refuse = (what: string, why: string) => async (): Promise<never> => {
     throw new LocalGitError(
-      'The local backend only evaluates: dispatching, statuses and issues need --repo owner/name and a token.',
+      `${what}: ${why}. The local backend only evaluates; use --repo owner/name and a token.`,
     );
-  }
-  async dispatch(): Promise<never> {
-    this.refuse();
-  }
-  async person(): Promise<never> {
-    this.refuse();
-  }
-  async setStatus(): Promise<never> {
-    this.refuse();
-  }
-  async openIssue(): Promise<never> {
-    this.refuse();
-  }
-  async commentIssue(): Promise<never> {
-    this.refuse();
-  }
-  async findOpenIssue(): Promise<never> {
-    this.refuse();
-  }
-  async comments(): Promise<never> {
-    this.refuse();
-  }
-
-  async writeComment(): Promise<never> {
-    this.refuse();
-  }
+  };
+  const githubOnly = Object.fromEntries(
+    Object.entries(GITHUB_ONLY).map(([name, why]) => [name, refuse(name, why)]),
+  ) as unknown as GitHubReader;
+  const acts = Object.fromEntries(
+    ACTS.map((name) => [name, refuse(name, 'it acts on GitHub')]),
+  ) as unknown as RepoActor;
+  return Object.assign(Object.create(reader) as RepoReader, githubOnly, acts);
 }
 
 /** State from the local branch, or the remote-tracking one; read-only. */
