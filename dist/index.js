@@ -46573,8 +46573,12 @@ async function readApprovalsGraphql(octokit, o, f) {
             if (conn.totalCount > conn.nodes.length)
                 out.restCommits.push(sha);
             for (const p of conn.nodes) {
-                if (!p.mergedAt || p.baseRefName !== f.branch || seen.has(p.number))
+                if (seen.has(p.number))
                     continue;
+                // A pull request not merged into the release branch approves nothing, but an approval
+                // given on it is judged by the domain (ignored: not_merged), so the summary says why.
+                // Its facts come with this query; it is never worth a REST read of its own.
+                const merged = p.mergedAt !== null && p.baseRefName === f.branch;
                 seen.add(p.number);
                 const base = {
                     number: p.number,
@@ -46589,7 +46593,8 @@ async function readApprovalsGraphql(octokit, o, f) {
                     p.timelineItems.totalCount <= p.timelineItems.nodes.length &&
                     p.comments.totalCount <= p.comments.nodes.length;
                 if (!whole) {
-                    out.restPulls.push(base);
+                    if (merged)
+                        out.restPulls.push(base);
                     continue;
                 }
                 out.comments.set(p.number, p.comments.nodes.flatMap((x) => x.databaseId ? [{ id: x.databaseId, body: x.body }] : []));
@@ -47242,7 +47247,9 @@ class GitHub {
                     at: c.created_at,
                 }));
             const logins = new Set();
-            for (const p of pulls) {
+            // An approval on a pull request not merged into the branch is ignored before anyone's
+            // role matters (not_merged): no role is read for it.
+            for (const p of pulls.filter((x) => x.mergedAt !== null && x.baseRef === f.branch)) {
                 for (const e of p.labelEvents)
                     logins.add(e.actor);
                 for (const c of p.comments)
@@ -61930,28 +61937,11 @@ const OVERRIDE_KINDS = new Map([...KINDS].filter((e) => e[1] !== 'structure'));
 const APPROVAL_VARIABLE = 'RELEASE_GOVERNOR_APPROVED';
 const ENV_PREFIX = 'RELEASE_GOVERNOR_';
 /**
- * `RELEASE_GOVERNOR_RETRY_BASE_MS` is a runtime setting, not policy: the base of every backoff
- * (a failed idempotent request, a lost race on the state branch, looking for a dispatched run).
+ * `RELEASE_GOVERNOR_RETRY_BASE_MS` is a runtime setting, not policy (governor/deps.ts reads it):
+ * named here only so that it is not taken for an override.
  */
 const RETRY_BASE_VARIABLE = 'RELEASE_GOVERNOR_RETRY_BASE_MS';
-const DEFAULT_RETRY_BASE_MS = 500;
 const RUNTIME_VARIABLES = new Set([APPROVAL_VARIABLE, RETRY_BASE_VARIABLE]);
-/** The retry base from the environment: an integer of milliseconds, 0 to 60000. */
-function retryBaseMs(env) {
-    const raw = (env[RETRY_BASE_VARIABLE] ?? '').trim();
-    if (raw === '')
-        return DEFAULT_RETRY_BASE_MS;
-    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!(n <= 60_000))
-        throw new ConfigError([
-            {
-                key: '',
-                where: `env ${RETRY_BASE_VARIABLE}`,
-                message: `must be a whole number of milliseconds from 0 to 60000 (default ${DEFAULT_RETRY_BASE_MS}); got ${JSON.stringify(raw.slice(0, 40))}`,
-            },
-        ]);
-    return n;
-}
 function envVarFor(key) {
     return ENV_PREFIX + key.toUpperCase();
 }
@@ -63210,6 +63200,7 @@ function noticeEdits(comments, notice) {
 
 
 
+
 /** Claims younger than this belong to a run that may still be dispatching: never taken over. */
 const CLAIM_GRACE_MS = 10 * 60_000;
 /** Attempts at a state write before giving up; docs/state.md says how it was chosen. */
@@ -63328,6 +63319,28 @@ async function writeState(deps, sha, build, first) {
         snap = await deps.store.read(sha);
     }
     throw new GovernorError(`The state branch kept moving: ${MAX_WRITE_ATTEMPTS} writes in a row lost the race. Nothing was deployed.`, 'Re-run the job; if it persists, look for another process writing the state branch.');
+}
+/** The base of every backoff when RELEASE_GOVERNOR_RETRY_BASE_MS is not set. */
+const DEFAULT_RETRY_BASE_MS = 500;
+/**
+ * The retry base from the environment (a runtime setting, not policy): the base of every
+ * backoff — a failed idempotent request, a lost race on the state branch, looking for a
+ * dispatched run. An integer of milliseconds, 0 to 60000.
+ */
+function retryBaseMs(env) {
+    const raw = (env[RETRY_BASE_VARIABLE] ?? '').trim();
+    if (raw === '')
+        return DEFAULT_RETRY_BASE_MS;
+    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(n <= 60_000))
+        throw new ConfigError([
+            {
+                key: '',
+                where: `env ${RETRY_BASE_VARIABLE}`,
+                message: `must be a whole number of milliseconds from 0 to 60000 (default ${DEFAULT_RETRY_BASE_MS}); got ${JSON.stringify(raw.slice(0, 40))}`,
+            },
+        ]);
+    return n;
 }
 
 ;// CONCATENATED MODULE: ./src/domain/approvals.ts
@@ -64584,7 +64597,10 @@ async function approvalsOf(deps, { needed, sha, config, compare, notes, }) {
     }
     return {
         approvals: evaluateApprovals(facts, config),
-        pulls: facts.pulls.map((p) => ({ number: p.number, paths: p.files })),
+        // "Label #N" is advice only for a pull request merged into the release branch.
+        pulls: facts.pulls
+            .filter((p) => p.mergedAt !== null && p.baseRef === config.branch)
+            .map((p) => ({ number: p.number, paths: p.files })),
         roles: Object.fromEntries(Object.entries(facts.actors).map(([k, a]) => [k, a.role])),
     };
 }

@@ -13,12 +13,18 @@ import {
 import { createOctokit, RateLimitError } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';
 import { probeUrl } from './adapters/http-probe.js';
-import { ConfigError, configJsonSchema, envVarFor, retryBaseMs } from './domain/config.js';
+import { ConfigError, configJsonSchema, envVarFor } from './domain/config.js';
 import { pipelineOf, pipelineRows, type PipelineRow } from './domain/pipeline.js';
 import { verifyChain, type EvidenceRecord } from './domain/evidence.js';
 import { inFlight, StateCorruptError, stageView, versionOf, type Release } from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
-import { decideAndAct, GovernorError, readConfig, type GovernorDeps } from './governor/index.js';
+import {
+  decideAndAct,
+  GovernorError,
+  readConfig,
+  retryBaseMs,
+  type GovernorDeps,
+} from './governor/index.js';
 import { namedStage, stageDeps } from './governor/stages.js';
 import { manualRollback } from './governor/controls.js';
 import { StageStore } from './governor/stage-store.js';

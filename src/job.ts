@@ -10,7 +10,7 @@ import { GitHubStateStore } from './adapters/state-branch.js';
 import { probeUrl } from './adapters/http-probe.js';
 import { artifactName, uploadEvidence } from './adapters/evidence-artifact.js';
 import type { EvidenceRecord } from './domain/evidence.js';
-import { ConfigError, envVarFor, retryBaseMs } from './domain/config.js';
+import { ConfigError, envVarFor } from './domain/config.js';
 import { EventError, neverACandidate, parseEvent, type GovernorEvent } from './domain/events.js';
 import { StateCorruptError } from './domain/state.js';
 import {
@@ -18,6 +18,7 @@ import {
   GovernorError,
   handleWorkflowRun,
   reconcile,
+  retryBaseMs,
   type GovernorDeps,
 } from './governor/index.js';
 import { StageStore } from './governor/stage-store.js';

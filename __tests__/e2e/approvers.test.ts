@@ -276,3 +276,30 @@ describe('approvals read in one GraphQL query, REST where it cannot (SPEC §19)'
     expect(deployRuns(sim, s)).toHaveLength(1);
   });
 });
+
+describe('a pull request not merged into the release branch', () => {
+  it('approves nothing, and the summary says why: its label is listed as ignored, not merged into main', async () => {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    // git-flow: the change is merged into develop, then main is fast-forwarded to it.
+    sim.git.setRef('refs/heads/develop', s.base);
+    const pr = sim.mergedPullRequest({
+      author: 'dev',
+      base: 'develop',
+      files: { 'infra/main.tf': 'resource "x" "y" {}\n' },
+      mergedAt: ago(30),
+    });
+    sim.git.setRef('refs/heads/main', pr.sha);
+    sim.label(pr.number, 'release:approved', 'releng', ago(5));
+    const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, pr.sha) });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({ decision: 'HOLD', reason: 'high_risk_no_approval' });
+    expect(r.summary).toMatch(/ignored.*@releng.*#\d+.*is not merged into main/);
+    // Not offered as the pull request to label: it cannot approve.
+    expect(r.summary).not.toContain(`label #${pr.number}`);
+    expect(deployRuns(sim, s)).toHaveLength(0);
+    // The approval read stays one query, and no role is read for the ignored label.
+    const roles = r.requests.filter((q) => q.route?.includes('/collaborators/'));
+    expect(roles).toHaveLength(0);
+  });
+});

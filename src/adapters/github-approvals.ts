@@ -139,7 +139,11 @@ export async function readApprovalsGraphql(
       if (!conn) return;
       if (conn.totalCount > conn.nodes.length) out.restCommits.push(sha);
       for (const p of conn.nodes) {
-        if (!p.mergedAt || p.baseRefName !== f.branch || seen.has(p.number)) continue;
+        if (seen.has(p.number)) continue;
+        // A pull request not merged into the release branch approves nothing, but an approval
+        // given on it is judged by the domain (ignored: not_merged), so the summary says why.
+        // Its facts come with this query; it is never worth a REST read of its own.
+        const merged = p.mergedAt !== null && p.baseRefName === f.branch;
         seen.add(p.number);
         const base = {
           number: p.number,
@@ -155,7 +159,7 @@ export async function readApprovalsGraphql(
           p.timelineItems.totalCount <= p.timelineItems.nodes.length &&
           p.comments.totalCount <= p.comments.nodes.length;
         if (!whole) {
-          out.restPulls.push(base);
+          if (merged) out.restPulls.push(base);
           continue;
         }
         out.comments.set(

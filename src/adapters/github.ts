@@ -210,7 +210,9 @@ export class GitHub implements RepoPort {
           at: c.created_at,
         }));
       const logins = new Set<string>();
-      for (const p of pulls) {
+      // An approval on a pull request not merged into the branch is ignored before anyone's
+      // role matters (not_merged): no role is read for it.
+      for (const p of pulls.filter((x) => x.mergedAt !== null && x.baseRef === f.branch)) {
         for (const e of p.labelEvents) logins.add(e.actor);
         for (const c of p.comments) logins.add(c.author);
       }

@@ -444,28 +444,11 @@ export const OVERRIDE_KINDS: ReadonlyMap<string, Exclude<OverrideKind, 'structur
 export const APPROVAL_VARIABLE = 'RELEASE_GOVERNOR_APPROVED';
 const ENV_PREFIX = 'RELEASE_GOVERNOR_';
 /**
- * `RELEASE_GOVERNOR_RETRY_BASE_MS` is a runtime setting, not policy: the base of every backoff
- * (a failed idempotent request, a lost race on the state branch, looking for a dispatched run).
+ * `RELEASE_GOVERNOR_RETRY_BASE_MS` is a runtime setting, not policy (governor/deps.ts reads it):
+ * named here only so that it is not taken for an override.
  */
 export const RETRY_BASE_VARIABLE = 'RELEASE_GOVERNOR_RETRY_BASE_MS';
-export const DEFAULT_RETRY_BASE_MS = 500;
 const RUNTIME_VARIABLES = new Set([APPROVAL_VARIABLE, RETRY_BASE_VARIABLE]);
-
-/** The retry base from the environment: an integer of milliseconds, 0 to 60000. */
-export function retryBaseMs(env: Record<string, string | undefined>): number {
-  const raw = (env[RETRY_BASE_VARIABLE] ?? '').trim();
-  if (raw === '') return DEFAULT_RETRY_BASE_MS;
-  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(n <= 60_000))
-    throw new ConfigError([
-      {
-        key: '',
-        where: `env ${RETRY_BASE_VARIABLE}`,
-        message: `must be a whole number of milliseconds from 0 to 60000 (default ${DEFAULT_RETRY_BASE_MS}); got ${JSON.stringify(raw.slice(0, 40))}`,
-      },
-    ]);
-  return n;
-}
 
 export function envVarFor(key: string): string {
   return ENV_PREFIX + key.toUpperCase();

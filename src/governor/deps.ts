@@ -1,6 +1,7 @@
 // What the governor runs on (its ports, clock and identity), its error type, and the small
 // protocols every step shares: best-effort status and comments, and the state write with its
 // compare-and-swap, re-read and bounded retries.
+import { ConfigError, RETRY_BASE_VARIABLE } from '../domain/config.js';
 import { shortSha } from '../domain/types.js';
 import { isUnanswered } from '../adapters/api-error.js';
 import type { RepoPort, StateSnapshot, WriteResult } from '../ports.js';
@@ -204,4 +205,27 @@ export async function writeState(
     `The state branch kept moving: ${MAX_WRITE_ATTEMPTS} writes in a row lost the race. Nothing was deployed.`,
     'Re-run the job; if it persists, look for another process writing the state branch.',
   );
+}
+
+/** The base of every backoff when RELEASE_GOVERNOR_RETRY_BASE_MS is not set. */
+export const DEFAULT_RETRY_BASE_MS = 500;
+
+/**
+ * The retry base from the environment (a runtime setting, not policy): the base of every
+ * backoff — a failed idempotent request, a lost race on the state branch, looking for a
+ * dispatched run. An integer of milliseconds, 0 to 60000.
+ */
+export function retryBaseMs(env: Record<string, string | undefined>): number {
+  const raw = (env[RETRY_BASE_VARIABLE] ?? '').trim();
+  if (raw === '') return DEFAULT_RETRY_BASE_MS;
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(n <= 60_000))
+    throw new ConfigError([
+      {
+        key: '',
+        where: `env ${RETRY_BASE_VARIABLE}`,
+        message: `must be a whole number of milliseconds from 0 to 60000 (default ${DEFAULT_RETRY_BASE_MS}); got ${JSON.stringify(raw.slice(0, 40))}`,
+      },
+    ]);
+  return n;
 }

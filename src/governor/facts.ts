@@ -299,7 +299,10 @@ async function approvalsOf(
   }
   return {
     approvals: evaluateApprovals(facts, config),
-    pulls: facts.pulls.map((p) => ({ number: p.number, paths: p.files })),
+    // "Label #N" is advice only for a pull request merged into the release branch.
+    pulls: facts.pulls
+      .filter((p) => p.mergedAt !== null && p.baseRef === config.branch)
+      .map((p) => ({ number: p.number, paths: p.files })),
     roles: Object.fromEntries(Object.entries(facts.actors).map(([k, a]) => [k, a.role])),
   };
 }

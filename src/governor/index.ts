@@ -209,6 +209,7 @@ export {
   GovernorError,
   MAX_UNCONFIRMED_WRITES,
   MAX_WRITE_ATTEMPTS,
+  retryBaseMs,
   writeState,
   type GovernorDeps,
 } from './deps.js';
