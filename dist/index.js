@@ -63224,7 +63224,7 @@ function evidence(deps, { kind, sha, keepDays }, body) {
         kind,
         time: deps.now().toISOString(),
         sha,
-        stage: deps.store.stageName,
+        stage: deps.store.target?.stage ?? null,
         run: {
             id: deps.run.id,
             attempt: deps.run.attempt,
@@ -63674,9 +63674,9 @@ const ruleInOrder = {
     id: 'out_of_order',
     check: (input, { here }) => {
         const sha = decide_short(input.sha);
-        if (input.productionSha !== null) {
-            const p = decide_short(input.productionSha);
-            switch (input.productionCompare) {
+        if (input.currentSha !== null) {
+            const p = decide_short(input.currentSha);
+            switch (input.currentCompare) {
                 case 'identical':
                     return applies(`${sha} is what ${here} runs`, skip('already_in_production', `${sha} is already in ${here}.`));
                 case 'behind':
@@ -63686,7 +63686,7 @@ const ruleInOrder = {
                 case 'ahead':
                     break;
                 case null:
-                    throw new Error('productionCompare is required when there is a production SHA');
+                    throw new Error('currentCompare is required when there is a current SHA');
             }
         }
         const flight = input.inFlight;
@@ -63695,8 +63695,8 @@ const ruleInOrder = {
         if (flight?.compare === 'diverged')
             return applies(`${sha} and ${decide_short(flight.sha)} (in flight) have diverged`, hard('diverged_from_production', `${sha} does not descend from ${decide_short(flight.sha)}, which is being deployed.`));
         return {
-            pass: input.productionSha
-                ? `ahead of ${here} ${decide_short(input.productionSha)}${flight ? ` and of ${decide_short(flight.sha)} in flight` : ''}`
+            pass: input.currentSha
+                ? `ahead of ${here} ${decide_short(input.currentSha)}${flight ? ` and of ${decide_short(flight.sha)} in flight` : ''}`
                 : `no ${here} SHA yet`,
         };
     },
@@ -63783,19 +63783,19 @@ const ruleNotDegradedHigh = {
 const ruleFirstDeploy = {
     id: 'first_deploy',
     check: (input, { noApprovals, wholeDiffApproved }) => {
-        const { config, productionSha, adopted } = input;
+        const { config, currentSha, adopted } = input;
         if (noApprovals)
             return { pass: noApprovals };
-        if ((productionSha !== null && !adopted) || !config.require_approval_for_first_deploy)
+        if ((currentSha !== null && !adopted) || !config.require_approval_for_first_deploy)
             return {
-                pass: productionSha === null
+                pass: currentSha === null
                     ? 'first deploy; approval not required by config'
                     : 'not a first deploy',
             };
         // Adoption: production runs a commit from before the config file, so this is the first
         // deploy the governor judges, under the head's own policy.
         const first = adopted
-            ? `production ${decide_short(productionSha)} predates ${config.config_path}: the first governed deploy`
+            ? `production ${decide_short(currentSha)} predates ${config.config_path}: the first governed deploy`
             : 'first deploy';
         if (wholeDiffApproved)
             return { pass: `${first}, approved`, cleared: true };
@@ -63804,7 +63804,7 @@ const ruleFirstDeploy = {
             : 'no production SHA yet and no approval covering the whole first deploy', soft(input, 'first_deploy_required', {
             uncovered: uncoveredPaths(input.approvals, input.risk.paths),
             summary: adopted
-                ? `First governed deploy: production ${decide_short(productionSha)} has no ${config.config_path}, so the head's config judges and an approval of the whole diff is required.`
+                ? `First governed deploy: production ${decide_short(currentSha)} has no ${config.config_path}, so the head's config judges and an approval of the whole diff is required.`
                 : 'First deploy: an approval is required.',
         }));
     },
@@ -64125,7 +64125,7 @@ function approvalsMatter(f) {
         return false;
     if (f.risk === 'HIGH')
         return true;
-    if ((f.productionSha === null || f.adopted) && f.config.require_approval_for_first_deploy)
+    if ((f.currentSha === null || f.adopted) && f.config.require_approval_for_first_deploy)
         return true;
     return f.incidentCount > 0 || f.degraded === true;
 }
@@ -64647,8 +64647,8 @@ async function earlyFacts(at) {
             enabled: true,
             sha: req.sha,
             lifecycle: ownClaim ? null : lifecycle,
-            productionSha,
-            productionCompare: productionCompare?.status ?? null,
+            currentSha: productionSha,
+            currentCompare: productionCompare?.status ?? null,
             inFlight: inFlightCompare,
             manual: req.manual,
             verified,
@@ -64666,7 +64666,7 @@ async function earlyFacts(at) {
 async function judge(at, { e, adopted }) {
     const { deps, req, config, pipeline, stage, whole, release, notes } = at;
     const { early, productionCompare } = e;
-    const productionSha = early.productionSha;
+    const productionSha = early.currentSha;
     const versioning = versioningOf(config, pipeline);
     const deployWorkflow = await deployWorkflowCheck(deps, config, [
         'sha',
@@ -64684,7 +64684,7 @@ async function judge(at, { e, adopted }) {
     const { approvals, pulls, roles } = await approvalsOf(deps, {
         needed: approvalsMatter({
             risk: assessment.risk,
-            productionSha,
+            currentSha: productionSha,
             config,
             incidentCount: incidents.length,
             degraded: deps.degraded,
@@ -64745,7 +64745,7 @@ async function evaluate(deps, req, known) {
     const productionSha = release.production_sha_current;
     const pipeline = cfg.config ? pipelineOf(cfg.config) : null;
     const stage = pipeline
-        ? (findStage(pipeline, deps.store.stageName ?? '') ?? lastStage(pipeline))
+        ? (findStage(pipeline, deps.store.target?.stage ?? '') ?? lastStage(pipeline))
         : null;
     const base = {
         snapshot,
@@ -64770,8 +64770,8 @@ async function evaluate(deps, req, known) {
             enabled: false,
             sha: req.sha,
             lifecycle: null,
-            productionSha,
-            productionCompare: null,
+            currentSha: productionSha,
+            currentCompare: null,
             inFlight: null,
             manual: req.manual,
             verified: true,
@@ -64899,9 +64899,10 @@ function reportOf(deps, ev, sha) {
 
 /** The deps of a stage: the same governor, its store presenting that stage. */
 function stageDeps(deps, stage) {
-    if (deps.store.stageName === stage.name)
+    if (deps.store.target?.stage === stage.name)
         return deps;
-    return { ...deps, store: deps.store.forStage(stage.name, stage.isLast) };
+    const target = { service: null, stage: stage.name, isLast: stage.isLast };
+    return { ...deps, store: deps.store.forTarget(target) };
 }
 /**
  * A snapshot `deps` read, if it is the view `stage` would read too (a store for no stage
@@ -65718,7 +65719,7 @@ async function observeDeploy(on, known) {
         dryRun: deps.dryRun,
         productionSha: snapshot.release.production_sha_current,
         environmentName: config.production_environment_name,
-        stage: deps.store.stageName,
+        stage: deps.store.target?.stage ?? null,
     });
     const none = { report, sha: null, verified: false };
     const byId = snapshot.release.deploy_history.find((h) => h.run_id === run.runId);
@@ -66359,18 +66360,18 @@ async function smokeRunFinished(event, runs) {
 class StageStore {
     inner;
     options;
-    stage;
+    target;
     shared;
     now;
     policyPath;
     releaseBranch;
     constructor(inner, options, 
     /**
-     * The stage this store presents, fixed for its life (another stage is another store, from
-     * forStage). Null: reads present the last stage, which the top-level fields always
-     * describe, and writes are refused — the stage is not known yet.
+     * The target this store presents, fixed for its life (another target is another store,
+     * from forTarget). Null: reads present the last stage, which the top-level fields always
+     * describe, and writes are refused — the target is not known yet.
      */
-    stage = null, shared = {
+    target = null, shared = {
         whole: new Map(),
         evidence: [],
         retentionDays: 90,
@@ -66381,7 +66382,7 @@ class StageStore {
     }) {
         this.inner = inner;
         this.options = options;
-        this.stage = stage;
+        this.target = target;
         this.shared = shared;
         this.now = options.now;
         this.policyPath = options.policyPath ?? null;
@@ -66406,9 +66407,9 @@ class StageStore {
     get whole() {
         return this.shared.whole;
     }
-    /** A store presenting another stage of the same branch (what it saw and wrote is shared). */
-    forStage(name, isLast) {
-        return new StageStore(this.inner, this.options, { name, isLast }, this.shared);
+    /** A store presenting another target of the same branch (what it saw and wrote is shared). */
+    forTarget(target) {
+        return new StageStore(this.inner, this.options, target, this.shared);
     }
     /** The evidence records this run committed, oldest first. */
     get evidenceWritten() {
@@ -66421,19 +66422,16 @@ class StageStore {
     get retentionDays() {
         return this.shared.retentionDays;
     }
-    /** Whether this store's reads present `stage` (a store for no stage presents the last). */
+    /** Whether this store's reads present `stage` (a store for no target presents the last). */
     presents(stage) {
-        return this.stage ? this.stage.name === stage.name : stage.isLast;
-    }
-    get stageName() {
-        return this.stage?.name ?? null;
+        return this.target ? this.target.stage === stage.name : stage.isLast;
     }
     /** The whole release.json at a head this store read or wrote (for the other stages' state). */
     wholeAt(head) {
         return this.whole.get(head) ?? null;
     }
     isLast() {
-        return this.stage?.isLast ?? true;
+        return this.target?.isLast ?? true;
     }
     /**
      * The config file at `commit` as a read brought it: its text, null when absent, undefined when
@@ -66460,7 +66458,7 @@ class StageStore {
             .map((i) => ({ number: i.number, title: i.title }));
     }
     async read(sha, decisionFile) {
-        const file = sha && this.stage ? stageDecisionPath(sha, this.stage.name, this.isLast()) : undefined;
+        const file = sha && this.target ? stageDecisionPath(sha, this.target.stage, this.isLast()) : undefined;
         const path = this.policyPath === null ? null : normalizePath(this.policyPath);
         const snap = await this.inner.read(sha, decisionFile ?? file, {
             ...(path !== null ? { policyPath: path } : {}),
@@ -66493,14 +66491,14 @@ class StageStore {
             this.shared.openIssues = snap.openIssues;
         return {
             ...snap,
-            release: stageView(snap.release, this.stage?.name ?? '', this.isLast()),
+            release: stageView(snap.release, this.target?.stage ?? '', this.isLast()),
             pipeline: snap.release,
         };
     }
     async write(base, files, message) {
-        if (!this.stage)
-            throw new Error('StageStore.write before the stage is known');
-        const { name, isLast } = this.stage;
+        if (!this.target)
+            throw new Error('StageStore.write before the target is known');
+        const { stage: name, isLast } = this.target;
         const whole = this.whole.get(base.head) ?? (base.head === null ? state_emptyRelease() : null);
         if (!whole)
             throw new Error(`StageStore.write on a head it never saw (${base.head})`);

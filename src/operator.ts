@@ -51,9 +51,12 @@ async function policyOf(
   // The production SHA from a read the caller made already, else from one made here.
   const prod = production !== undefined ? production : (await read(deps)).production_sha_current;
   const { config } = await readConfig(deps, prod, sha);
-  if (deps.store.stageName !== null) return { config, deps };
+  if (deps.store.target !== null) return { config, deps };
   const last = config ? lastStage(pipelineOf(config)).name : 'production';
-  return { config, deps: { ...deps, store: deps.store.forStage(last, true) } };
+  return {
+    config,
+    deps: { ...deps, store: deps.store.forTarget({ service: null, stage: last, isLast: true }) },
+  };
 }
 
 /** The whole release.json (every stage; the top level is the last, production). */

@@ -137,9 +137,10 @@ export interface EarlyInput {
   sha: string;
   /** This SHA's deploy lifecycle in the state branch, if any. */
   lifecycle: Lifecycle | null;
-  productionSha: string | null;
-  /** compare(production, sha).status; null when there is no production SHA. */
-  productionCompare: CompareStatus | null;
+  /** The SHA the stage decided runs (production's without stages); null before its first deploy. */
+  currentSha: string | null;
+  /** compare(currentSha, sha).status; null when there is no current SHA. */
+  currentCompare: CompareStatus | null;
   /** The newest SHA claimed or dispatched and not finished (other than this one), and compare(it, sha). */
   inFlight: { sha: string; compare: CompareStatus } | null;
   manual: boolean;
@@ -228,7 +229,7 @@ interface Rule<I> {
 
 /** What several rules derive from the input, computed once. */
 interface Context {
-  /** The stage decided (its current SHA is `productionSha`); `production` without stages. */
+  /** The stage decided (it runs `currentSha`); `production` without stages. */
   here: string;
   level: Risk;
   wholeDiffApproved: boolean;
@@ -327,9 +328,9 @@ const ruleInOrder: Rule<EarlyInput> = {
   id: 'out_of_order',
   check: (input, { here }) => {
     const sha = short(input.sha);
-    if (input.productionSha !== null) {
-      const p = short(input.productionSha);
-      switch (input.productionCompare) {
+    if (input.currentSha !== null) {
+      const p = short(input.currentSha);
+      switch (input.currentCompare) {
         case 'identical':
           return applies(
             `${sha} is what ${here} runs`,
@@ -351,7 +352,7 @@ const ruleInOrder: Rule<EarlyInput> = {
         case 'ahead':
           break;
         case null:
-          throw new Error('productionCompare is required when there is a production SHA');
+          throw new Error('currentCompare is required when there is a current SHA');
       }
     }
     const flight = input.inFlight;
@@ -372,8 +373,8 @@ const ruleInOrder: Rule<EarlyInput> = {
         ),
       );
     return {
-      pass: input.productionSha
-        ? `ahead of ${here} ${short(input.productionSha)}${flight ? ` and of ${short(flight.sha)} in flight` : ''}`
+      pass: input.currentSha
+        ? `ahead of ${here} ${short(input.currentSha)}${flight ? ` and of ${short(flight.sha)} in flight` : ''}`
         : `no ${here} SHA yet`,
     };
   },
@@ -496,19 +497,19 @@ const ruleNotDegradedHigh: Rule<DecisionInput> = {
 const ruleFirstDeploy: Rule<DecisionInput> = {
   id: 'first_deploy',
   check: (input, { noApprovals, wholeDiffApproved }) => {
-    const { config, productionSha, adopted } = input;
+    const { config, currentSha, adopted } = input;
     if (noApprovals) return { pass: noApprovals };
-    if ((productionSha !== null && !adopted) || !config.require_approval_for_first_deploy)
+    if ((currentSha !== null && !adopted) || !config.require_approval_for_first_deploy)
       return {
         pass:
-          productionSha === null
+          currentSha === null
             ? 'first deploy; approval not required by config'
             : 'not a first deploy',
       };
     // Adoption: production runs a commit from before the config file, so this is the first
     // deploy the governor judges, under the head's own policy.
     const first = adopted
-      ? `production ${short(productionSha!)} predates ${config.config_path}: the first governed deploy`
+      ? `production ${short(currentSha!)} predates ${config.config_path}: the first governed deploy`
       : 'first deploy';
     if (wholeDiffApproved) return { pass: `${first}, approved`, cleared: true };
     return applies(
@@ -518,7 +519,7 @@ const ruleFirstDeploy: Rule<DecisionInput> = {
       soft(input, 'first_deploy_required', {
         uncovered: uncoveredPaths(input.approvals, input.risk.paths),
         summary: adopted
-          ? `First governed deploy: production ${short(productionSha!)} has no ${config.config_path}, so the head's config judges and an approval of the whole diff is required.`
+          ? `First governed deploy: production ${short(currentSha!)} has no ${config.config_path}, so the head's config judges and an approval of the whole diff is required.`
           : 'First deploy: an approval is required.',
       }),
     );
@@ -872,7 +873,7 @@ export function clock(at: Date, now: Date): string {
 /** Whether approvals can change the verdict, so the adapters know whether to fetch them. */
 export function approvalsMatter(f: {
   risk: Risk;
-  productionSha: string | null;
+  currentSha: string | null;
   config: Config;
   incidentCount: number;
   degraded: boolean | null;
@@ -886,7 +887,7 @@ export function approvalsMatter(f: {
   if (f.rolledBack) return true;
   if (f.stageApprovals === 'none') return false;
   if (f.risk === 'HIGH') return true;
-  if ((f.productionSha === null || f.adopted) && f.config.require_approval_for_first_deploy)
+  if ((f.currentSha === null || f.adopted) && f.config.require_approval_for_first_deploy)
     return true;
   return f.incidentCount > 0 || f.degraded === true;
 }

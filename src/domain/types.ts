@@ -72,3 +72,15 @@ export interface DeployEntry {
   /** ISO 8601 UTC when the deploy finished, when known. */
   completed_at?: string | null;
 }
+
+/**
+ * What a decision, a deploy, a health check or a rollback is about: one stage (SPEC §14) of one
+ * deployable. `service` is that deployable's name with services (SPEC §20), null without: the
+ * repository is then the one deployable. `isLast`: the stage is production (the last stage),
+ * whose state is also release.json's top-level fields.
+ */
+export interface ReleaseTarget {
+  readonly service: string | null;
+  readonly stage: string;
+  readonly isLast: boolean;
+}

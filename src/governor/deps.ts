@@ -81,7 +81,7 @@ export function evidence(
     kind,
     time: deps.now().toISOString(),
     sha,
-    stage: deps.store.stageName,
+    stage: deps.store.target?.stage ?? null,
     run: {
       id: deps.run.id,
       attempt: deps.run.attempt,

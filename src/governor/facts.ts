@@ -392,8 +392,8 @@ async function earlyFacts(at: Judging): Promise<EarlyFacts> {
       enabled: true,
       sha: req.sha,
       lifecycle: ownClaim ? null : lifecycle,
-      productionSha,
-      productionCompare: productionCompare?.status ?? null,
+      currentSha: productionSha,
+      currentCompare: productionCompare?.status ?? null,
       inFlight: inFlightCompare,
       manual: req.manual,
       verified,
@@ -417,7 +417,7 @@ async function judge(
 > {
   const { deps, req, config, pipeline, stage, whole, release, notes } = at;
   const { early, productionCompare } = e;
-  const productionSha = early.productionSha;
+  const productionSha = early.currentSha;
   const versioning = versioningOf(config, pipeline);
   const deployWorkflow = await deployWorkflowCheck(deps, config, [
     'sha',
@@ -436,7 +436,7 @@ async function judge(
   const { approvals, pulls, roles } = await approvalsOf(deps, {
     needed: approvalsMatter({
       risk: assessment.risk,
-      productionSha,
+      currentSha: productionSha,
       config,
       incidentCount: incidents.length,
       degraded: deps.degraded,
@@ -504,7 +504,7 @@ export async function evaluate(
   const productionSha = release.production_sha_current;
   const pipeline = cfg.config ? pipelineOf(cfg.config) : null;
   const stage = pipeline
-    ? (findStage(pipeline, deps.store.stageName ?? '') ?? lastStage(pipeline))
+    ? (findStage(pipeline, deps.store.target?.stage ?? '') ?? lastStage(pipeline))
     : null;
   const base = {
     snapshot,
@@ -530,8 +530,8 @@ export async function evaluate(
       enabled: false,
       sha: req.sha,
       lifecycle: null,
-      productionSha,
-      productionCompare: null,
+      currentSha: productionSha,
+      currentCompare: null,
       inFlight: null,
       manual: req.manual,
       verified: true,

@@ -84,7 +84,7 @@ export async function observeDeploy(
     dryRun: deps.dryRun,
     productionSha: snapshot.release.production_sha_current,
     environmentName: config.production_environment_name,
-    stage: deps.store.stageName,
+    stage: deps.store.target?.stage ?? null,
   });
   const none = { report, sha: null, verified: false };
   const byId = snapshot.release.deploy_history.find((h) => h.run_id === run.runId);

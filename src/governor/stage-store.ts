@@ -24,6 +24,7 @@ import {
   type EvidenceDraft,
   type EvidenceRecord,
 } from '../domain/evidence.js';
+import type { ReleaseTarget } from '../domain/types.js';
 
 /** What the stores of one run share: the heads they saw, and the evidence they wrote. */
 interface Shared {
@@ -61,11 +62,11 @@ export class StageStore implements StateStore {
     private readonly inner: StateStore,
     private readonly options: StoreOptions,
     /**
-     * The stage this store presents, fixed for its life (another stage is another store, from
-     * forStage). Null: reads present the last stage, which the top-level fields always
-     * describe, and writes are refused — the stage is not known yet.
+     * The target this store presents, fixed for its life (another target is another store,
+     * from forTarget). Null: reads present the last stage, which the top-level fields always
+     * describe, and writes are refused — the target is not known yet.
      */
-    private readonly stage: { name: string; isLast: boolean } | null = null,
+    readonly target: ReleaseTarget | null = null,
     private readonly shared: Shared = {
       whole: new Map(),
       evidence: [],
@@ -101,9 +102,9 @@ export class StageStore implements StateStore {
     return this.shared.whole;
   }
 
-  /** A store presenting another stage of the same branch (what it saw and wrote is shared). */
-  forStage(name: string, isLast: boolean): StageStore {
-    return new StageStore(this.inner, this.options, { name, isLast }, this.shared);
+  /** A store presenting another target of the same branch (what it saw and wrote is shared). */
+  forTarget(target: ReleaseTarget): StageStore {
+    return new StageStore(this.inner, this.options, target, this.shared);
   }
 
   /** The evidence records this run committed, oldest first. */
@@ -119,13 +120,9 @@ export class StageStore implements StateStore {
     return this.shared.retentionDays;
   }
 
-  /** Whether this store's reads present `stage` (a store for no stage presents the last). */
+  /** Whether this store's reads present `stage` (a store for no target presents the last). */
   presents(stage: { name: string; isLast: boolean }): boolean {
-    return this.stage ? this.stage.name === stage.name : stage.isLast;
-  }
-
-  get stageName(): string | null {
-    return this.stage?.name ?? null;
+    return this.target ? this.target.stage === stage.name : stage.isLast;
   }
 
   /** The whole release.json at a head this store read or wrote (for the other stages' state). */
@@ -134,7 +131,7 @@ export class StageStore implements StateStore {
   }
 
   private isLast(): boolean {
-    return this.stage?.isLast ?? true;
+    return this.target?.isLast ?? true;
   }
 
   /**
@@ -165,7 +162,7 @@ export class StageStore implements StateStore {
 
   async read(sha?: string, decisionFile?: string): Promise<StateSnapshot> {
     const file =
-      sha && this.stage ? stageDecisionPath(sha, this.stage.name, this.isLast()) : undefined;
+      sha && this.target ? stageDecisionPath(sha, this.target.stage, this.isLast()) : undefined;
     const path = this.policyPath === null ? null : normalizePath(this.policyPath);
     const snap = await this.inner.read(sha, decisionFile ?? file, {
       ...(path !== null ? { policyPath: path } : {}),
@@ -195,7 +192,7 @@ export class StageStore implements StateStore {
     if (snap.openIssues) this.shared.openIssues = snap.openIssues;
     return {
       ...snap,
-      release: stageView(snap.release, this.stage?.name ?? '', this.isLast()),
+      release: stageView(snap.release, this.target?.stage ?? '', this.isLast()),
       pipeline: snap.release,
     };
   }
@@ -205,8 +202,8 @@ export class StageStore implements StateStore {
     files: Record<string, string>,
     message: string,
   ): Promise<WriteResult> {
-    if (!this.stage) throw new Error('StageStore.write before the stage is known');
-    const { name, isLast } = this.stage;
+    if (!this.target) throw new Error('StageStore.write before the target is known');
+    const { stage: name, isLast } = this.target;
     const whole = this.whole.get(base.head) ?? (base.head === null ? emptyRelease() : null);
     if (!whole) throw new Error(`StageStore.write on a head it never saw (${base.head})`);
     const view =

@@ -7,8 +7,9 @@ import { GovernorError, type GovernorDeps } from './deps.js';
 
 /** The deps of a stage: the same governor, its store presenting that stage. */
 export function stageDeps(deps: GovernorDeps, stage: Stage): GovernorDeps {
-  if (deps.store.stageName === stage.name) return deps;
-  return { ...deps, store: deps.store.forStage(stage.name, stage.isLast) };
+  if (deps.store.target?.stage === stage.name) return deps;
+  const target = { service: null, stage: stage.name, isLast: stage.isLast };
+  return { ...deps, store: deps.store.forTarget(target) };
 }
 
 /**

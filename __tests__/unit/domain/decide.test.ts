@@ -34,8 +34,8 @@ function input(s: Scenario = {}): DecisionInput {
     enabled: s.enabled ?? true,
     sha: HEAD,
     lifecycle: null,
-    productionSha: PROD,
-    productionCompare: 'ahead',
+    currentSha: PROD,
+    currentCompare: 'ahead',
     inFlight: null,
     manual: false,
     verified: true,
@@ -110,11 +110,11 @@ const rows: Row[] = [
     'ALLOW',
     { input: { lifecycle: 'failed', history: history(1, 90, HEAD, 'failure') } },
   ],
-  ['already_in_production', 'SKIP', { input: { productionCompare: 'identical' } }],
-  ['superseded', 'SKIP', { input: { productionCompare: 'behind' } }],
+  ['already_in_production', 'SKIP', { input: { currentCompare: 'identical' } }],
+  ['superseded', 'SKIP', { input: { currentCompare: 'behind' } }],
   ['superseded', 'SKIP', { input: { inFlight: { sha: OTHER, compare: 'behind' } } }],
   ['allow_low', 'ALLOW', { input: { inFlight: { sha: OTHER, compare: 'ahead' } } }],
-  ['diverged_from_production', 'HOLD', { input: { productionCompare: 'diverged' } }],
+  ['diverged_from_production', 'HOLD', { input: { currentCompare: 'diverged' } }],
   [
     'diverged_from_production',
     'HOLD',
@@ -142,18 +142,18 @@ const rows: Row[] = [
     'ALLOW',
     { paths: ['infra/a.tf'], input: { degraded: false }, approvals: SHA_APPROVED },
   ],
-  ['first_deploy_required', 'HOLD', { input: { productionSha: null, productionCompare: null } }],
+  ['first_deploy_required', 'HOLD', { input: { currentSha: null, currentCompare: null } }],
   [
     'allow_approved',
     'ALLOW',
-    { input: { productionSha: null, productionCompare: null }, approvals: SHA_APPROVED },
+    { input: { currentSha: null, currentCompare: null }, approvals: SHA_APPROVED },
   ],
   [
     'allow_low',
     'ALLOW',
     {
       cfg: '  require_approval_for_first_deploy: false\n',
-      input: { productionSha: null, productionCompare: null },
+      input: { currentSha: null, currentCompare: null },
     },
   ],
   // Adoption (SPEC §3): production predates the config, so rule 6 asks as for a first deploy.
@@ -284,8 +284,8 @@ describe('decide: the stage decided is named', () => {
     ['ahead', 'pass', `ahead of staging ${PROD.slice(0, 7)}`],
     ['behind', 'applies', `staging ${PROD.slice(0, 7)} is already past`],
     ['diverged', 'applies', `and staging ${PROD.slice(0, 7)} have diverged`],
-  ] as const)('rule 3, %s', (productionCompare, verdict, detail) => {
-    const d = decide(input({ input: { stage, productionCompare } }));
+  ] as const)('rule 3, %s', (currentCompare, verdict, detail) => {
+    const d = decide(input({ input: { stage, currentCompare } }));
     const rule = d.rules.find((r) => r.rule === 'out_of_order')!;
     expect(rule.verdict).toBe(verdict);
     expect(rule.detail).toContain(detail);
@@ -334,8 +334,8 @@ describe('decide: invariants', () => {
       input: {
         incidents: s.incident ? [{ number: 1, title: 'x' }] : [],
         degraded: s.degraded,
-        productionSha: s.first ? null : PROD,
-        productionCompare: s.first ? null : (s.compare as DecisionInput['productionCompare']),
+        currentSha: s.first ? null : PROD,
+        currentCompare: s.first ? null : (s.compare as DecisionInput['currentCompare']),
         manual: s.manualUnverified,
         verified: !s.manualUnverified,
       },
