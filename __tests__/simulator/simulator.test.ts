@@ -465,6 +465,103 @@ describe('actions', () => {
   });
 });
 
+describe('deployments (SPEC §21)', () => {
+  const exact = { auto_merge: false, required_contexts: [] as string[] };
+
+  it('a deployment of an exact SHA behind the branch head, its statuses newest first, found by sha, environment and task', async () => {
+    const first = sim.commit({ files: { 'a.txt': '1' } });
+    sim.commit({ files: { 'a.txt': '2' } });
+    const created = await gh.rest.repos.createDeployment({
+      ...o,
+      ref: first,
+      environment: 'staging',
+      production_environment: false,
+      task: 'deploy',
+      payload: { stage: 'staging', claim: 'action:1/1' },
+      ...exact,
+    });
+    expect(created.status).toBe(201);
+    const d = created.data as { id: number; sha: string; payload: unknown };
+    expect(d.sha).toBe(first);
+    expect(d.payload).toEqual({ stage: 'staging', claim: 'action:1/1' });
+    for (const state of ['queued', 'in_progress', 'success'] as const)
+      await gh.rest.repos.createDeploymentStatus({
+        ...o,
+        deployment_id: d.id,
+        state,
+        log_url: 'https://example.test/run/1',
+        environment_url: state === 'success' ? 'https://staging.example.test' : undefined,
+      });
+    const statuses = await gh.rest.repos.listDeploymentStatuses({ ...o, deployment_id: d.id });
+    expect(statuses.data.map((x) => x.state)).toEqual(['success', 'in_progress', 'queued']);
+    expect(statuses.data[0]).toMatchObject({
+      log_url: 'https://example.test/run/1',
+      environment_url: 'https://staging.example.test',
+    });
+    const found = await gh.rest.repos.listDeployments({
+      ...o,
+      sha: first,
+      environment: 'staging',
+      task: 'deploy',
+    });
+    expect(found.data.map((x) => x.id)).toEqual([d.id]);
+    expect(
+      (await gh.rest.repos.listDeployments({ ...o, sha: first, task: 'deploy:rollback' })).data,
+    ).toEqual([]);
+    expectNoContractViolations(sim);
+  });
+
+  it('auto_merge (the default) answers 202 "Auto-merged" for a SHA behind the default branch and creates nothing', async () => {
+    const first = sim.commit({ files: { 'a.txt': '1' } });
+    sim.commit({ files: { 'a.txt': '2' } });
+    const r = await gh.rest.repos.createDeployment({ ...o, ref: first, required_contexts: [] });
+    expect(r.status).toBe(202);
+    expect((r.data as { message: string }).message).toBe(
+      'Auto-merged main into ' + first + ' on deployment.',
+    );
+    expect(sim.deployments.list).toHaveLength(0);
+    expectNoContractViolations(sim);
+  });
+
+  it('required_contexts (default: every context) must be success: 409; [] deploys regardless; an unknown ref is 422', async () => {
+    const sha = sim.commit({ files: { 'a.txt': '1' } });
+    await gh.rest.repos.createCommitStatus({ ...o, sha, state: 'failure', context: 'ci' });
+    expect(
+      await status(gh.rest.repos.createDeployment({ ...o, ref: sha, auto_merge: false })),
+    ).toBe(409);
+    expect(await status(gh.rest.repos.createDeployment({ ...o, ref: sha, ...exact }))).toBe(201);
+    expect(
+      await message(gh.rest.repos.createDeployment({ ...o, ref: 'f'.repeat(40), ...exact })),
+    ).toContain('No ref found for');
+    expectNoContractViolations(sim);
+  });
+
+  it('auto_inactive: a success marks earlier successful deployments of the environment inactive, except production ones', async () => {
+    const sha = sim.commit({ files: { 'a.txt': '1' } });
+    const deploy = async (environment: string, production: boolean) => {
+      const d = await gh.rest.repos.createDeployment({
+        ...o,
+        ref: sha,
+        environment,
+        production_environment: production,
+        ...exact,
+      });
+      const id = (d.data as { id: number }).id;
+      await gh.rest.repos.createDeploymentStatus({ ...o, deployment_id: id, state: 'success' });
+      return id;
+    };
+    const state = (id: number) => sim.deployments.stateOf(sim.deployments.get(id));
+    const staging1 = await deploy('staging', false);
+    const staging2 = await deploy('staging', false);
+    expect([state(staging1), state(staging2)]).toEqual(['inactive', 'success']);
+    const prod1 = await deploy('production', true);
+    const prod2 = await deploy('production', true);
+    // As documented for auto_inactive: production deployments are left active.
+    expect([state(prod1), state(prod2)]).toEqual(['success', 'success']);
+    expectNoContractViolations(sim);
+  });
+});
+
 describe('faults and the request log', () => {
   beforeEach(() => {
     sim.commit({ files: { 'a.txt': '1' } });

@@ -5,6 +5,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ArtifactService } from './artifacts.js';
+import { Deployments, type DeploymentsHost } from './deployments.js';
+import { HttpError } from './errors.js';
 import { FaultTable, type Fault } from './faults.js';
 import { GitRepo, type DiffEntry, type Person } from './git.js';
 import { executeGraphql } from './graphql.js';
@@ -128,15 +130,7 @@ export interface RunRecord {
   inputs?: Record<string, string>;
 }
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
+export { HttpError };
 
 interface Reply {
   status: number;
@@ -204,6 +198,8 @@ export class GitHubSimulator {
   teamsForbidden = false;
   /** The Actions artifact service (results API and blob storage) on the same port. */
   readonly artifactService = new ArtifactService(() => this.apiUrl);
+  /** GitHub Deployments (SPEC §21): what the governor records for each deploy. */
+  readonly deployments = new Deployments(this.deploymentsHost());
   /** Its requests, apart from the API's log (they are not GitHub API requests). */
   readonly artifactLog: { method: string; path: string }[] = [];
   private readonly artifacts = new Map<number, Record<string, unknown>[]>();
@@ -955,6 +951,33 @@ export class GitHubSimulator {
     return this.nextId++;
   }
 
+  private deploymentsHost(): DeploymentsHost {
+    // Read when a request comes, after the constructor has set everything up.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const sim = this;
+    return {
+      get git() {
+        return sim.git;
+      },
+      get defaultBranch() {
+        return sim.defaultBranch;
+      },
+      get apiUrl() {
+        return sim.apiUrl;
+      },
+      get fullName() {
+        return sim.fullName;
+      },
+      get tokenUser() {
+        return sim.tokenUser;
+      },
+      clock: () => sim.clock(),
+      id: () => sim.id(),
+      statusesFor: (sha) => sim.statusesFor(sha),
+      userJson: (login) => sim.userJson(login),
+    };
+  }
+
   userJson(login: string): Record<string, unknown> {
     const u = this.user(login);
     return {
@@ -1313,6 +1336,26 @@ export class GitHubSimulator {
           url: `${this.apiUrl}/repos/${this.fullName}/statuses/${sha}`,
         },
       };
+    });
+    // -- deployments (SPEC §21)
+    on(`POST ${R}/deployments`, (ctx) => this.deployments.create(ctx.body));
+    on(`GET ${R}/deployments`, (ctx) =>
+      this.paginate(this.deployments.find(ctx.query), ctx, (page) =>
+        page.map((d) => this.deployments.json(d)),
+      ),
+    );
+    on(`GET ${R}/deployments/{deployment_id}`, (ctx) => ({
+      status: 200,
+      body: this.deployments.json(this.deployments.get(Number(ctx.op.params.deployment_id))),
+    }));
+    on(`POST ${R}/deployments/{deployment_id}/statuses`, (ctx) =>
+      this.deployments.addStatus(Number(ctx.op.params.deployment_id), ctx.body),
+    );
+    on(`GET ${R}/deployments/{deployment_id}/statuses`, (ctx) => {
+      const d = this.deployments.get(Number(ctx.op.params.deployment_id));
+      return this.paginate(d.statuses, ctx, (page) =>
+        page.map((st) => this.deployments.statusJson(d, st)),
+      );
     });
     on(`GET ${R}/commits/{ref}/statuses`, (ctx) => {
       const sha = this.resolveOrThrow(ctx.op.params.ref!);
