@@ -62847,7 +62847,12 @@ function noticeApproveLine(steps, pull) {
 
 
 
-function emptyReport(over = {}) {
+/**
+ * The one constructor of a RunReport: every field not given takes its default (outcome ERROR
+ * until a flow says otherwise). A report is a value: nothing changes it once built; a flow
+ * that knows more builds a new one.
+ */
+function buildReport(over = {}) {
     return {
         outcome: 'ERROR',
         reason: null,
@@ -63058,6 +63063,171 @@ function statusDescription(r) {
     return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
 }
 
+;// CONCATENATED MODULE: ./src/governor/deps.ts
+// What the governor runs on (its ports, clock and identity), its error type, and the small
+// protocols every step shares: best-effort status and comments, and the state write with its
+// compare-and-swap, re-read and bounded retries.
+
+
+
+
+/** Claims younger than this belong to a run that may still be dispatching: never taken over. */
+const CLAIM_GRACE_MS = 10 * 60_000;
+/** Attempts at a state write before giving up; docs/state.md says how it was chosen. */
+const MAX_WRITE_ATTEMPTS = 12;
+/** Writes in a row that GitHub does not confirm (5xx, no answer) before the job gives up. */
+const MAX_UNCONFIRMED_WRITES = 4;
+class GovernorError extends Error {
+    advice;
+    constructor(message, advice = null, options) {
+        super(message, options);
+        this.advice = advice;
+        this.name = 'GovernorError';
+    }
+}
+/**
+ * What a step has to say beside its verdict: notes for the reader of the summary, and warnings
+ * kept loud (a status GitHub did not take). A flow owns one and builds its report from it once,
+ * at its end (report/summary.ts buildReport); the report itself is never handed to a step.
+ */
+class Remarks {
+    notes = [];
+    warnings = [];
+    note(message) {
+        this.notes.push(message);
+    }
+    warn(message) {
+        this.warnings.push(message);
+    }
+}
+/**
+ * The evidence of a state change (SPEC §17), carried by the write that makes the change: the
+ * store seals it onto the chain in the same commit.
+ */
+function evidence(deps, { kind, sha, keepDays }, body) {
+    const draft = {
+        kind,
+        time: deps.now().toISOString(),
+        sha,
+        stage: deps.store.target?.stage ?? null,
+        run: {
+            id: deps.run.id,
+            attempt: deps.run.attempt,
+            url: deps.run.url,
+            actor: deps.run.actor ?? null,
+            event: deps.run.event ?? null,
+        },
+        ...body,
+    };
+    return { [EVIDENCE_DRAFT]: JSON.stringify(draft), [EVIDENCE_RETENTION]: String(keepDays) };
+}
+function claimedBy(deps) {
+    return `${deps.run.source}:${deps.run.id ?? 'local'}/${deps.run.attempt ?? 1}`;
+}
+/**
+ * Whether a claim was made by an earlier attempt of this same workflow run. GitHub starts a
+ * re-run attempt only after the previous attempt has finished, so such a claimant is gone.
+ */
+function isEarlierAttempt(claimant, deps) {
+    const m = /^action:(\d+)\/(\d+)$/.exec(claimant ?? '');
+    return (deps.run.source === 'action' &&
+        m !== null &&
+        Number(m[1]) === deps.run.id &&
+        Number(m[2]) < (deps.run.attempt ?? 1));
+}
+/**
+ * Sets the commit status. When GitHub does not answer, the decision (already recorded on the
+ * state branch) stands and the report carries a warning; a refusal (403) is still an error.
+ */
+async function publishStatus(said, deps, ...status) {
+    try {
+        await deps.gh.setStatus(...status);
+    }
+    catch (e) {
+        if (!isUnanswered(e))
+            throw e;
+        const [sha, , , , context] = status;
+        said.warn(`The commit status ${context} could not be set on ${shortSha(sha)}: ${e.message}. The verdict above stands and is recorded on the state branch.`);
+    }
+}
+/**
+ * A comment that is not repeated when GitHub does not answer (one that did land would be posted
+ * twice): the recorded outcome stands, and the report says the comment may be missing.
+ */
+async function bestEffort(said, what, call) {
+    try {
+        await call();
+    }
+    catch (e) {
+        if (!isUnanswered(e))
+            throw e;
+        said.warn(`GitHub did not confirm ${what} (${e.message}); it may be missing.`);
+    }
+}
+function backoff(deps, attempt) {
+    // Full jitter over a window that grows to 4 × the base (2 s by default): ten runs racing
+    // spread out quickly.
+    const base = deps.retryBaseMs;
+    return deps.sleep(Math.floor(deps.random() * Math.min(4 * base, (base / 5) * 2 ** attempt)));
+}
+/**
+ * Counts state writes GitHub did not confirm. Re-reading after one is safe (the commit either
+ * exists or not, and `build` sees which), but a GitHub that keeps failing is reported as such,
+ * not as a race.
+ */
+class UnconfirmedWrites {
+    inARow = 0;
+    count(r) {
+        if (r.kind === 'conflict') {
+            this.inARow = 0;
+            return;
+        }
+        this.inARow++;
+        if (this.inARow >= MAX_UNCONFIRMED_WRITES)
+            throw new GovernorError(`GitHub did not confirm ${this.inARow} writes to the state branch in a row (last: ${r.detail}). Nothing was dispatched by this attempt.`, 'Each state write is one atomic commit, so the branch is consistent. Re-run the job when GitHub answers again: the re-run recognises a claim this attempt may have left and dispatches at most once.');
+    }
+}
+/** Writes files on top of the latest state, re-reading on conflict; `build` sees fresh state. */
+async function writeState(deps, sha, build, first) {
+    let snap = first ?? (await deps.store.read(sha));
+    const unconfirmed = new UnconfirmedWrites();
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+        const change = build(snap);
+        if (!change)
+            return null;
+        const r = await deps.store.write(snap, change.files, change.message);
+        if (r.kind === 'written')
+            return { head: r.head, snapshot: snap };
+        unconfirmed.count(r);
+        deps.log(`State write conflict (${r.detail}); re-reading (attempt ${attempt}/${MAX_WRITE_ATTEMPTS}).`);
+        await backoff(deps, attempt);
+        snap = await deps.store.read(sha);
+    }
+    throw new GovernorError(`The state branch kept moving: ${MAX_WRITE_ATTEMPTS} writes in a row lost the race. Nothing was deployed.`, 'Re-run the job; if it persists, look for another process writing the state branch.');
+}
+/** The base of every backoff when RELEASE_GOVERNOR_RETRY_BASE_MS is not set. */
+const DEFAULT_RETRY_BASE_MS = 500;
+/**
+ * The retry base from the environment (a runtime setting, not policy): the base of every
+ * backoff — a failed idempotent request, a lost race on the state branch, looking for a
+ * dispatched run. An integer of milliseconds, 0 to 60000.
+ */
+function retryBaseMs(env) {
+    const raw = (env[RETRY_BASE_VARIABLE] ?? '').trim();
+    if (raw === '')
+        return DEFAULT_RETRY_BASE_MS;
+    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(n <= 60_000))
+        throw new ConfigError([
+            {
+                key: '',
+                where: `env ${RETRY_BASE_VARIABLE}`,
+                message: `must be a whole number of milliseconds from 0 to 60000 (default ${DEFAULT_RETRY_BASE_MS}); got ${JSON.stringify(raw.slice(0, 40))}`,
+            },
+        ]);
+    return n;
+}
+
 ;// CONCATENATED MODULE: ./src/governor/policy.ts
 // The trusted policy: the config read at the production SHA (or the head before a first
 // deploy), and why the governor is off when it is.
@@ -63191,156 +63361,6 @@ function noticeEdits(comments, notice) {
             ? { id: null, body: text }
             : null;
     return { write, superseded };
-}
-
-;// CONCATENATED MODULE: ./src/governor/deps.ts
-// What the governor runs on (its ports, clock and identity), its error type, and the small
-// protocols every step shares: best-effort status and comments, and the state write with its
-// compare-and-swap, re-read and bounded retries.
-
-
-
-
-/** Claims younger than this belong to a run that may still be dispatching: never taken over. */
-const CLAIM_GRACE_MS = 10 * 60_000;
-/** Attempts at a state write before giving up; docs/state.md says how it was chosen. */
-const MAX_WRITE_ATTEMPTS = 12;
-/** Writes in a row that GitHub does not confirm (5xx, no answer) before the job gives up. */
-const MAX_UNCONFIRMED_WRITES = 4;
-class GovernorError extends Error {
-    advice;
-    constructor(message, advice = null, options) {
-        super(message, options);
-        this.advice = advice;
-        this.name = 'GovernorError';
-    }
-}
-/**
- * The evidence of a state change (SPEC §17), carried by the write that makes the change: the
- * store seals it onto the chain in the same commit.
- */
-function evidence(deps, { kind, sha, keepDays }, body) {
-    const draft = {
-        kind,
-        time: deps.now().toISOString(),
-        sha,
-        stage: deps.store.target?.stage ?? null,
-        run: {
-            id: deps.run.id,
-            attempt: deps.run.attempt,
-            url: deps.run.url,
-            actor: deps.run.actor ?? null,
-            event: deps.run.event ?? null,
-        },
-        ...body,
-    };
-    return { [EVIDENCE_DRAFT]: JSON.stringify(draft), [EVIDENCE_RETENTION]: String(keepDays) };
-}
-function claimedBy(deps) {
-    return `${deps.run.source}:${deps.run.id ?? 'local'}/${deps.run.attempt ?? 1}`;
-}
-/**
- * Whether a claim was made by an earlier attempt of this same workflow run. GitHub starts a
- * re-run attempt only after the previous attempt has finished, so such a claimant is gone.
- */
-function isEarlierAttempt(claimant, deps) {
-    const m = /^action:(\d+)\/(\d+)$/.exec(claimant ?? '');
-    return (deps.run.source === 'action' &&
-        m !== null &&
-        Number(m[1]) === deps.run.id &&
-        Number(m[2]) < (deps.run.attempt ?? 1));
-}
-/**
- * Sets the commit status. When GitHub does not answer, the decision (already recorded on the
- * state branch) stands and the report carries a warning; a refusal (403) is still an error.
- */
-async function publishStatus(deps, report, ...status) {
-    try {
-        await deps.gh.setStatus(...status);
-    }
-    catch (e) {
-        if (!isUnanswered(e))
-            throw e;
-        const [sha, , , , context] = status;
-        report.warnings.push(`The commit status ${context} could not be set on ${shortSha(sha)}: ${e.message}. The ${report.outcome} above stands and is recorded on the state branch.`);
-    }
-}
-/**
- * A comment that is not repeated when GitHub does not answer (one that did land would be posted
- * twice): the recorded outcome stands, and the report says the comment may be missing.
- */
-async function bestEffort(report, what, call) {
-    try {
-        await call();
-    }
-    catch (e) {
-        if (!isUnanswered(e))
-            throw e;
-        report.warnings.push(`GitHub did not confirm ${what} (${e.message}); it may be missing.`);
-    }
-}
-function backoff(deps, attempt) {
-    // Full jitter over a window that grows to 4 × the base (2 s by default): ten runs racing
-    // spread out quickly.
-    const base = deps.retryBaseMs;
-    return deps.sleep(Math.floor(deps.random() * Math.min(4 * base, (base / 5) * 2 ** attempt)));
-}
-/**
- * Counts state writes GitHub did not confirm. Re-reading after one is safe (the commit either
- * exists or not, and `build` sees which), but a GitHub that keeps failing is reported as such,
- * not as a race.
- */
-class UnconfirmedWrites {
-    inARow = 0;
-    count(r) {
-        if (r.kind === 'conflict') {
-            this.inARow = 0;
-            return;
-        }
-        this.inARow++;
-        if (this.inARow >= MAX_UNCONFIRMED_WRITES)
-            throw new GovernorError(`GitHub did not confirm ${this.inARow} writes to the state branch in a row (last: ${r.detail}). Nothing was dispatched by this attempt.`, 'Each state write is one atomic commit, so the branch is consistent. Re-run the job when GitHub answers again: the re-run recognises a claim this attempt may have left and dispatches at most once.');
-    }
-}
-/** Writes files on top of the latest state, re-reading on conflict; `build` sees fresh state. */
-async function writeState(deps, sha, build, first) {
-    let snap = first ?? (await deps.store.read(sha));
-    const unconfirmed = new UnconfirmedWrites();
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-        const change = build(snap);
-        if (!change)
-            return null;
-        const r = await deps.store.write(snap, change.files, change.message);
-        if (r.kind === 'written')
-            return { head: r.head, snapshot: snap };
-        unconfirmed.count(r);
-        deps.log(`State write conflict (${r.detail}); re-reading (attempt ${attempt}/${MAX_WRITE_ATTEMPTS}).`);
-        await backoff(deps, attempt);
-        snap = await deps.store.read(sha);
-    }
-    throw new GovernorError(`The state branch kept moving: ${MAX_WRITE_ATTEMPTS} writes in a row lost the race. Nothing was deployed.`, 'Re-run the job; if it persists, look for another process writing the state branch.');
-}
-/** The base of every backoff when RELEASE_GOVERNOR_RETRY_BASE_MS is not set. */
-const DEFAULT_RETRY_BASE_MS = 500;
-/**
- * The retry base from the environment (a runtime setting, not policy): the base of every
- * backoff — a failed idempotent request, a lost race on the state branch, looking for a
- * dispatched run. An integer of milliseconds, 0 to 60000.
- */
-function retryBaseMs(env) {
-    const raw = (env[RETRY_BASE_VARIABLE] ?? '').trim();
-    if (raw === '')
-        return DEFAULT_RETRY_BASE_MS;
-    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!(n <= 60_000))
-        throw new ConfigError([
-            {
-                key: '',
-                where: `env ${RETRY_BASE_VARIABLE}`,
-                message: `must be a whole number of milliseconds from 0 to 60000 (default ${DEFAULT_RETRY_BASE_MS}); got ${JSON.stringify(raw.slice(0, 40))}`,
-            },
-        ]);
-    return n;
 }
 
 ;// CONCATENATED MODULE: ./src/domain/approvals.ts
@@ -64409,24 +64429,24 @@ async function ensureTag(deps, plan, sha, stage) {
 }
 /**
  * The stage runs `sha` verified: when it is the versioned stage and the deploy carried a tag,
- * publish the GitHub release of that tag (once: an existing release is left as it is).
+ * publish the GitHub release of that tag (once: an existing release is left as it is). Returns
+ * the tag (the run's `version`), or null when there is none to publish.
  */
 async function publishRelease(on, sha, known) {
-    const { deps, ctx, report } = on;
+    const { deps, ctx, said } = on;
     const v = versioningOf(ctx.config, pipelineOf(ctx.config));
     if (!v?.github_release || v.stage.name !== ctx.stage.name || deps.dryRun)
-        return;
+        return null;
     const snap = known?.decision?.sha === sha && known.head !== null ? known : await deps.store.read(sha);
     const entry = snap.release.deploy_history.find((h) => h.sha === sha && h.version);
     if (!entry?.version)
-        return;
+        return null;
     const tag = entry.version;
-    report.version = tag;
     try {
         const existing = await deps.gh.releaseOf(tag);
         if (existing) {
-            report.notes.push(`The release ${tag} exists already: ${existing.url}`);
-            return;
+            said.note(`The release ${tag} exists already: ${existing.url}`);
+            return tag;
         }
         const record = snap.decision;
         const valid = (record?.approvals.valid ?? []);
@@ -64450,12 +64470,13 @@ async function publishRelease(on, sha, known) {
             commitsCapped: record?.version?.capped ?? false,
         });
         const r = await deps.gh.createRelease({ tag, name: tag, body });
-        report.notes.push(r.created ? `Published the release ${tag}: ${r.url}` : `The release ${tag} exists: ${r.url}`);
+        said.note(r.created ? `Published the release ${tag}: ${r.url}` : `The release ${tag} exists: ${r.url}`);
     }
     catch (e) {
         // The deploy is recorded and verified either way: a missing release is a warning.
-        report.warnings.push(`The GitHub release ${tag} could not be published: ${e.message}. Re-running the governor on the deploy's event publishes it.`);
+        said.warn(`The GitHub release ${tag} could not be published: ${e.message}. Re-running the governor on the deploy's event publishes it.`);
     }
+    return tag;
 }
 
 ;// CONCATENATED MODULE: ./src/governor/facts.ts
@@ -64859,8 +64880,13 @@ function evaluationRecord(deps, ev, sha) {
         source: deps.run.source,
     });
 }
-function reportOf(deps, ev, sha) {
-    return emptyReport({
+/**
+ * The report of a decision, built from the evaluation; `extra` adds what carrying it out
+ * established (the state commit, the deploy run, the banner) and what the steps said.
+ */
+function reportOf(deps, ev, sha, extra = {}) {
+    const { said, ...over } = extra;
+    return buildReport({
         outcome: ev.decision.outcome,
         reason: ev.decision.reason,
         sha,
@@ -64870,11 +64896,12 @@ function reportOf(deps, ev, sha) {
         decision: ev.decision,
         assessment: ev.assessment,
         approvals: ev.approvals,
-        notes: ev.notes,
+        notes: [...ev.notes, ...(said?.notes ?? [])],
         // A misspelt block silently turns the governor off: say it loudly.
         warnings: [
             ...(ev.read.disabled && ev.read.typo && ev.read.why ? [ev.read.why] : []),
             ...(ev.full ? configWarnings(ev.full) : []),
+            ...(said?.warnings ?? []),
         ],
         runUrl: deps.run.url,
         dryRun: deps.dryRun,
@@ -64887,6 +64914,7 @@ function reportOf(deps, ev, sha) {
         pipeline: ev.pipeline?.configured
             ? pipelineRows(ev.snapshot.pipeline ?? ev.snapshot.release, ev.pipeline)
             : null,
+        ...over,
     });
 }
 
@@ -65000,17 +65028,17 @@ async function decideAndAct(root, req, first) {
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
         const ev = await evaluate(deps, req, known);
         known = ev.read;
-        const report = reportOf(deps, ev, req.sha);
+        const said = new Remarks();
         const config = ev.config;
         // A claimed SHA whose deploy run exists: record what the claimant could not.
         if (ev.foundRun && config && !deps.dryRun) {
             const run = ev.foundRun;
             await recordDispatched(deps, req.sha, run);
-            report.notes.push(`Found deploy run ${run.url} for the earlier claim and recorded it.`);
+            said.note(`Found deploy run ${run.url} for the earlier claim and recorded it.`);
         }
         if (deps.dryRun || ev.decision.outcome === 'SKIP' || !config)
-            return report;
-        const step = { deps, req, ev, config, report };
+            return reportOf(deps, ev, req.sha, { said });
+        const step = { deps, req, ev, config, said };
         if (ev.decision.outcome === 'HOLD')
             return recordHold(step);
         // ALLOW: claim with a compare-and-swap on the state we decided from. If the branch moved,
@@ -65027,14 +65055,15 @@ async function decideAndAct(root, req, first) {
     throw new GovernorError(`Deciding ${shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`, 'Re-run the job.');
 }
 /** A HOLD: the decision record and evidence, the pull-request notice, the commit status. */
-async function recordHold({ deps, req, ev, config, report }) {
+async function recordHold(step) {
+    const { deps, req, ev, config, said } = step;
     const recorded = ev.snapshot.decision?.decision;
     if (req.quiet && recorded?.outcome === 'HOLD' && recorded.reason === ev.decision.reason) {
-        report.notes.push(`Still HOLD ${ev.decision.reason}, as recorded before: nothing written, no status set.`);
+        said.note(`Still HOLD ${ev.decision.reason}, as recorded before: nothing written, no status set.`);
         // An approval that landed and did not count: the notice says why.
         if (req.approval)
-            await noticeHeld(deps, config, report, req.sha);
-        return report;
+            await noticeHeld(step);
+        return reportOf(deps, ev, req.sha, { said });
     }
     const written = await writeState(deps, req.sha, 
     // Built from the freshest record, so a conflict never drops another run's evaluation.
@@ -65045,12 +65074,12 @@ async function recordHold({ deps, req, ev, config, report }) {
         },
         message: `decide ${shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
     }), ev.snapshot);
-    report.stateCommit = written?.head ?? null;
+    const stateCommit = written?.head ?? null;
     // A stage that waits for a soak will go on by itself: pending, not a failure.
     const waiting = ['soaking', 'stage_busy', 'freeze_window'].includes(ev.decision.reason);
-    await noticeHeld(deps, config, report, req.sha);
-    await publishStatus(deps, report, req.sha, waiting ? 'pending' : 'failure', statusDescription(report), deps.run.url, config.status_context);
-    return report;
+    await noticeHeld(step);
+    await publishStatus(said, deps, req.sha, waiting ? 'pending' : 'failure', statusDescription(reportOf(deps, ev, req.sha)), deps.run.url, config.status_context);
+    return reportOf(deps, ev, req.sha, { said, stateCommit });
 }
 /**
  * The claim: release.json names this SHA as claimed, written with a compare-and-swap on the
@@ -65081,8 +65110,8 @@ async function claimOnce({ deps, req, ev, config, }) {
  * After the claim: the version tag (§18) at exactly this SHA, then one dispatch, the run
  * recorded, the status, the notice. A refusal withdraws the claim; an unknown outcome keeps it.
  */
-async function dispatchClaimed({ deps, req, ev, config, report }, claimed) {
-    report.stateCommit = claimed.head;
+async function dispatchClaimed(step, claimed) {
+    const { deps, req, ev, config, said } = step;
     const stage = ev.stage?.name ?? config.production_environment_name;
     // A name taken by another commit withdraws the claim and fails the job.
     const plan = ev.version?.plan;
@@ -65095,7 +65124,7 @@ async function dispatchClaimed({ deps, req, ev, config, report }, claimed) {
                 await withdrawClaim(deps, req.sha, `tag ${plan.tag} not created`, claimed);
             throw e;
         }
-        report.notes.push(plan.existing
+        said.note(plan.existing
             ? `Version ${plan.tag}: the tag exists at this commit already (${plan.why}).`
             : `Tagged ${plan.tag} at ${shortSha(req.sha)}: ${plan.why}.`);
     }
@@ -65115,20 +65144,24 @@ async function dispatchClaimed({ deps, req, ev, config, report }, claimed) {
         throw e;
     }
     const recorded = await recordDispatched(deps, req.sha, run, claimed);
-    report.stateCommit = recorded ?? report.stateCommit;
-    report.deployRunUrl = run.url;
-    const row = report.pipeline?.find((r) => r.stage === ev.stage?.name);
-    if (row)
-        row.inFlight = { sha: req.sha, runUrl: run.url };
-    await publishStatus(deps, report, req.sha, 'success', statusDescription(report), run.url, config.status_context);
-    await noticeApproved(deps, config, report, { sha: req.sha, runUrl: run.url });
-    if (req.breakGlass)
-        await announceBreakGlass(deps, req, report, {
+    await publishStatus(said, deps, req.sha, 'success', statusDescription(reportOf(deps, ev, req.sha)), run.url, config.status_context);
+    await noticeApproved(step, { sha: req.sha, runUrl: run.url });
+    const banner = req.breakGlass
+        ? await announceBreakGlass(step, {
             bypassed: ev.decision.bypassed ?? [],
             runUrl: run.url,
             stage,
-        });
-    return report;
+        })
+        : null;
+    const dispatched = reportOf(deps, ev, req.sha, {
+        said,
+        stateCommit: recorded ?? claimed.head,
+        deployRunUrl: run.url,
+        banner,
+    });
+    // The pipeline table shows the dispatch in flight on its stage.
+    const pipeline = dispatched.pipeline?.map((r) => r.stage === ev.stage?.name ? { ...r, inFlight: { sha: req.sha, runUrl: run.url } } : r) ?? null;
+    return buildReport({ ...dispatched, pipeline });
 }
 /** Withdraws this run's claim: nothing was started, so a re-run after the fix decides afresh. */
 async function withdrawClaim(deps, sha, why, claimed) {
@@ -65165,23 +65198,24 @@ function withVersion(record, plan) {
     };
 }
 /** A notice is a courtesy: whatever goes wrong with it is a warning, never a failed decision. */
-async function softly(report, what, call) {
+async function softly(said, what, call) {
     try {
         await call();
     }
     catch (e) {
-        report.warnings.push(`${what} could not be written: ${e.message}`);
+        said.warn(`${what} could not be written: ${e.message}`);
     }
 }
 /**
  * A soft HOLD asks the people who can clear it: one comment on each merged pull request whose
  * paths need approval, edited in place on each re-evaluation (notify_pull_requests).
  */
-async function noticeHeld(deps, config, report, sha) {
-    const u = report.decision?.unblock;
+async function noticeHeld({ deps, req, ev, config, said }) {
+    const sha = req.sha;
+    const u = ev.decision.unblock;
     if (!config.notify_pull_requests || u?.kind !== 'soft')
         return;
-    const approvals = report.approvals;
+    const approvals = ev.approvals;
     const steps = unblockSteps(u, {
         runUrl: deps.run.url,
         environmentName: config.production_environment_name,
@@ -65197,7 +65231,7 @@ async function noticeHeld(deps, config, report, sha) {
             .filter(Boolean)
             .join(', ');
         const body = [
-            `**Release Governor: the deploy of \`${shortSha(sha)}\` is held** (\`${u.reason}\`, risk ${report.risk ?? '—'}).`,
+            `**Release Governor: the deploy of \`${shortSha(sha)}\` is held** (\`${u.reason}\`, risk ${ev.decision.risk ?? '—'}).`,
             '',
             `This pull request changed paths that need an approval: ${paths.join(', ')}${more}.`,
             '',
@@ -65206,7 +65240,7 @@ async function noticeHeld(deps, config, report, sha) {
             ...ignoredHere(approvals, pr.number),
             deps.run.url ? `[The governor run](${deps.run.url})` : '',
         ].join('\n');
-        await softly(report, `the notice on #${pr.number}`, () => postNotice(deps, pr.number, { sha, state: 'held', body, create: true }));
+        await softly(said, `the notice on #${pr.number}`, () => postNotice(deps, pr.number, { sha, state: 'held', body, create: true }));
     }
 }
 /** Puts a pull request's notice in its state, superseding the older held notices there. */
@@ -65225,17 +65259,17 @@ function ignoredHere(approvals, pull) {
     return ['Not counted:', ...here.slice(0, 5).map((a) => `- ${a.detail}`), ''];
 }
 /** The hold cleared: the notices that asked for it say who approved and that it deploys. */
-async function noticeApproved(deps, config, report, deploy) {
+async function noticeApproved({ deps, ev, config, said }, deploy) {
     const { sha, runUrl } = deploy;
-    if (!config.notify_pull_requests || !report.approvals)
+    if (!config.notify_pull_requests || !ev.approvals)
         return;
     const byPull = new Map();
-    for (const a of report.approvals.valid)
+    for (const a of ev.approvals.valid)
         if (a.pull !== null && a.actor)
             byPull.set(a.pull, [...(byPull.get(a.pull) ?? []), a.actor]);
     for (const [pull, actors] of byPull) {
         const body = `**Release Governor: approved by ${[...new Set(actors)].map((a) => `@${a}`).join(', ')}; deploying \`${shortSha(sha)}\`**: ${runUrl}`;
-        await softly(report, `the notice on #${pull}`, () => postNotice(deps, pull, { sha, state: 'approved', body, create: false }));
+        await softly(said, `the notice on #${pull}`, () => postNotice(deps, pull, { sha, state: 'approved', body, create: false }));
     }
 }
 /** The decision record keeps who broke the glass, why, and what it bypassed. */
@@ -65253,11 +65287,11 @@ function withBreakGlass(record, req, bypassed, deps) {
         },
     };
 }
-/** Break-glass leaves a loud trail: a banner, and an issue labelled break-glass. */
-async function announceBreakGlass(deps, req, report, deploy) {
+/** Break-glass leaves a loud trail: an issue labelled break-glass, and the banner returned. */
+async function announceBreakGlass({ deps, req, said }, deploy) {
     const { bypassed, runUrl, stage } = deploy;
     const bg = req.breakGlass;
-    report.banner = `BREAK-GLASS deploy of ${shortSha(req.sha)} to ${stage} by @${bg.actor}: "${bg.reason}". Bypassed: ${bypassed.length ? bypassed.join(', ') : 'nothing (no hold applied)'}.`;
+    const banner = `BREAK-GLASS deploy of ${shortSha(req.sha)} to ${stage} by @${bg.actor}: "${bg.reason}". Bypassed: ${bypassed.length ? bypassed.join(', ') : 'nothing (no hold applied)'}.`;
     const title = `Break-glass deploy of ${shortSha(req.sha)} to ${stage} by @${bg.actor}`;
     const body = [
         `@${bg.actor} deployed \`${req.sha}\` to **${stage}** with break-glass.`,
@@ -65271,11 +65305,12 @@ async function announceBreakGlass(deps, req, report, deploy) {
     ].join('\n');
     const open = await deps.gh.findOpenIssue(title, ['break-glass']);
     if (open !== null)
-        return;
-    await bestEffort(report, `the break-glass issue`, async () => {
+        return banner;
+    await bestEffort(said, `the break-glass issue`, async () => {
         const n = await deps.gh.openIssue(title, body, ['break-glass']);
-        report.notes.push(`Opened #${n}: ${title}.`);
+        said.note(`Opened #${n}: ${title}.`);
     });
+    return banner;
 }
 /** Dispatch, then make sure we know the run: from the response, or by finding it. */
 async function dispatchOnce(deps, config, what) {
@@ -65359,36 +65394,60 @@ function mayRun(deps, pending) {
     return staleCheck(pending, deps.now());
 }
 /**
+ * The report fields a check sets, over the caller's `headline`: a failed check's verdict
+ * replaces the run's outcome and headline; a pass adds its line to the headline.
+ */
+function checkedReport(c, headline) {
+    return {
+        ...(c.healthCheck ? { healthCheck: c.healthCheck } : {}),
+        ...(c.stateCommit ? { stateCommit: c.stateCommit } : {}),
+        ...(c.deployRunUrl ? { deployRunUrl: c.deployRunUrl } : {}),
+        ...(c.version ? { version: c.version } : {}),
+        ...(c.verdict
+            ? { ...c.verdict }
+            : { headline: c.passed ? `${headline} ${c.passed}`.trim() : headline }),
+    };
+}
+const NOTHING_CHECKED = {
+    verified: false,
+    healthCheck: null,
+    verdict: null,
+    passed: null,
+    stateCommit: null,
+    deployRunUrl: null,
+    version: null,
+};
+/**
  * Verifies the stage's deploy of `sha` (run `runId`), whose success was just recorded with its
  * health check pending. Returns whether the stage now runs `sha` verified.
  */
 async function verifyDeploy(t, 
 /** The state as the caller just wrote or read it (with `sha`'s record), to save a read. */
 known) {
-    const { deps, ctx, sha, runId, report } = t;
+    const { deps, ctx, sha, runId, said } = t;
     const check = ctx.stage.health;
     const snap = known ?? (await deps.store.read(sha));
     const entry = deployEntry(snap.release, sha, runId);
     const last = asHealthResult(snap.release.last_health_check);
     const recorded = last && last.sha === sha ? last : null;
     if (entry?.health_check === 'passed') {
-        report.notes.push(`The health check of ${shortSha(sha)} on ${ctx.stage.name} passed already.`);
-        await publishRelease(t, sha, snap);
-        return true;
+        said.note(`The health check of ${shortSha(sha)} on ${ctx.stage.name} passed already.`);
+        const version = await publishRelease(t, sha, snap);
+        return { ...NOTHING_CHECKED, verified: true, version };
     }
-    if (entry?.health_check === 'failed' && recorded)
-        return !(await healthFailed(t, recorded, snap));
+    if (entry?.health_check === 'failed' && recorded) {
+        const failed = await healthFailed(t, recorded, snap);
+        return { ...failed, verified: failed.verdict?.outcome !== 'ROLLBACK' };
+    }
     const pending = recorded?.verdict === 'pending'
         ? recorded
         : pendingCheck(sha, check, deps.now(), claimedBy(deps));
     if (!mayRun(deps, pending)) {
-        report.notes.push(`The health check of ${shortSha(sha)} on ${ctx.stage.name} is being run by ${pending.by} (since ${pending.started_at}).`);
-        return false;
+        said.note(`The health check of ${shortSha(sha)} on ${ctx.stage.name} is being run by ${pending.by} (since ${pending.started_at}).`);
+        return NOTHING_CHECKED;
     }
-    if (check.workflow !== undefined) {
-        await startSmokeTests(t, pending, snap);
-        return false;
-    }
+    if (check.workflow !== undefined)
+        return { ...NOTHING_CHECKED, healthCheck: await startSmokeTests(t, pending, snap) };
     deps.log(`Verifying ${ctx.stage.name} at ${shortSha(sha)}: probing ${check.url} every ${check.interval_seconds} s for ${check.duration_seconds} s.`);
     const samples = await deps.probe(check, deps.log);
     const result = judgeProbes({ ...pending, by: claimedBy(deps) }, samples, deps.now());
@@ -65396,13 +65455,13 @@ known) {
 }
 /** workflow mode: dispatch the smoke tests once and record their run; the verdict comes later. */
 async function startSmokeTests(t, pending, snap) {
-    const { deps, ctx, sha, runId, report } = t;
+    const { deps, ctx, sha, runId, said } = t;
     const check = ctx.stage.health;
     const workflow = check.workflow;
     const environment = ctx.environment ?? ctx.stage.environment;
     if (pending.run_id !== null) {
-        report.notes.push(`Smoke tests of ${shortSha(sha)} are running: ${pending.run_url}`);
-        return;
+        said.note(`Smoke tests of ${shortSha(sha)} are running: ${pending.run_url}`);
+        return null;
     }
     // Claimed by this run first (a re-run then looks for the run instead of dispatching again).
     const mine = { ...pending, by: claimedBy(deps) };
@@ -65426,36 +65485,46 @@ async function startSmokeTests(t, pending, snap) {
             message: `verify ${shortSha(sha)} on ${ctx.stage.name}: smoke tests in run ${run.id}`,
         };
     });
-    report.healthCheck = started;
-    report.notes.push(`Verification of ${shortSha(sha)} on ${ctx.stage.name}: dispatched the smoke tests ${run.url}; their conclusion verifies the stage or rolls it back.`);
-    await publishStatus(deps, report, sha, 'pending', `Verifying ${ctx.stage.name}: smoke tests running`, run.url, ctx.config.status_context);
+    said.note(`Verification of ${shortSha(sha)} on ${ctx.stage.name}: dispatched the smoke tests ${run.url}; their conclusion verifies the stage or rolls it back.`);
+    await publishStatus(said, deps, sha, 'pending', `Verifying ${ctx.stage.name}: smoke tests running`, run.url, ctx.config.status_context);
+    return started;
 }
-/** The smoke-test run of a pending check finished: its conclusion is the verdict. */
+/**
+ * The smoke-test run of a pending check finished: its conclusion is the verdict. Returns the
+ * SHA checked (null: the run is no stage's pending check) and what the check found; `headline`
+ * when the run concluded nothing new.
+ */
 async function smokeTestsFinished(on, run, 
 /** The stage's state as the caller read it (saves a read). */
 known) {
-    const { deps, ctx, report } = on;
+    const { deps, ctx } = on;
     const snap = known ?? (await deps.store.read());
     const pending = asHealthResult(snap.release.last_health_check);
-    if (!pending || pending.run_id !== run.id) {
-        report.headline = `Smoke-test run ${run.url} finished, but it is not the pending check of ${ctx.stage.name}; nothing recorded.`;
-        return { sha: null, verified: false };
-    }
+    if (!pending || pending.run_id !== run.id)
+        return {
+            sha: null,
+            checked: NOTHING_CHECKED,
+            headline: `Smoke-test run ${run.url} finished, but it is not the pending check of ${ctx.stage.name}; nothing recorded.`,
+        };
     const entry = deployEntry(snap.release, pending.sha, null);
+    const target = { ...on, sha: pending.sha, runId: entry?.run_id ?? null };
     if (pending.verdict !== 'pending') {
-        report.headline = `The health check of ${shortSha(pending.sha)} on ${ctx.stage.name} was concluded already (${pending.verdict}).`;
-        if (pending.verdict === 'fail')
-            await healthFailed({ ...on, sha: pending.sha, runId: entry?.run_id ?? null }, pending, snap);
-        return { sha: pending.sha, verified: pending.verdict === 'pass' };
+        const headline = `The health check of ${shortSha(pending.sha)} on ${ctx.stage.name} was concluded already (${pending.verdict}).`;
+        const checked = pending.verdict === 'fail'
+            ? await healthFailed(target, pending, snap)
+            : { ...NOTHING_CHECKED, verified: pending.verdict === 'pass' };
+        return {
+            sha: pending.sha,
+            checked: { ...checked, verified: pending.verdict === 'pass' },
+            headline,
+        };
     }
     const result = judgeRun(pending, run, deps.now());
-    const verified = await concludeCheck({ ...on, sha: pending.sha, runId: entry?.run_id ?? null }, result, snap);
-    return { sha: pending.sha, verified };
+    return { sha: pending.sha, checked: await concludeCheck(target, result, snap), headline: null };
 }
-/** Records the verdict; a pass verifies the stage, a fail rolls it back. Returns verified. */
+/** Records the verdict; a pass verifies the stage, a fail rolls it back. */
 async function concludeCheck(t, result, first) {
-    const { deps, ctx, sha, runId, report } = t;
-    report.healthCheck = result;
+    const { deps, ctx, sha, runId, said } = t;
     const stage = ctx.stage.name;
     if (result.verdict === 'pass') {
         const written = await writeState(deps, sha, (s) => {
@@ -65469,38 +65538,40 @@ async function concludeCheck(t, result, first) {
                 message: `verified ${shortSha(sha)} on ${stage}: health check passed`,
             };
         }, first);
-        report.stateCommit = written?.head ?? report.stateCommit;
-        report.headline = `${report.headline} Health check passed: ${describeResult(result)}.`.trim();
-        await publishStatus(deps, report, sha, 'success', `Verified on ${stage} · ${shortSha(sha)}`, result.run_url ?? deps.run.url, ctx.config.status_context);
-        await publishRelease(t, sha);
-        return true;
+        await publishStatus(said, deps, sha, 'success', `Verified on ${stage} · ${shortSha(sha)}`, result.run_url ?? deps.run.url, ctx.config.status_context);
+        return {
+            ...NOTHING_CHECKED,
+            verified: true,
+            healthCheck: result,
+            passed: `Health check passed: ${describeResult(result)}.`,
+            stateCommit: written?.head ?? null,
+            version: await publishRelease(t, sha),
+        };
     }
-    await healthFailed(t, result, first);
-    return false;
+    return { ...(await healthFailed(t, result, first)), verified: false };
 }
 /**
  * A failed check: the deploy is failed; with `rollback` and somewhere healthy to go, the stage's
  * last healthy SHA is claimed and dispatched exactly once; one issue says what happened.
- * Returns whether the stage was (or is being) rolled back.
+ * The verdict is ROLLBACK when the stage was (or is being) rolled back, else HOLD.
  */
 async function healthFailed(t, result, first) {
-    const { deps, ctx, sha: bad, report } = t;
+    const { deps, ctx, sha: bad, said } = t;
     const stage = ctx.stage.name;
     const { state, head } = await recordHealthFailure(t, result, first);
-    report.stateCommit = head ?? report.stateCommit;
     const rb = rollbackOf(state, bad);
-    report.sha = bad;
-    report.reason = 'health_check_failed';
-    report.healthCheck = result;
-    if (!rb) {
-        await notRolledBack(t, result, state);
-        return false;
-    }
-    report.outcome = 'ROLLBACK';
-    report.headline = `ROLLBACK of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: the health check failed (${result.reasons.join('; ')}).`;
-    const runUrl = await dispatchRollback(deps, ctx, rb, report);
+    const failed = { ...NOTHING_CHECKED, healthCheck: result, stateCommit: head };
+    if (!rb)
+        return { ...failed, verdict: await notRolledBack(t, result, state) };
+    const verdict = {
+        outcome: 'ROLLBACK',
+        reason: 'health_check_failed',
+        sha: bad,
+        headline: `ROLLBACK of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: the health check failed (${result.reasons.join('; ')}).`,
+    };
+    const runUrl = await dispatchRollback(deps, ctx, rb, said);
     if (runUrl === null)
-        return true;
+        return { ...failed, verdict };
     if (!rb.issue_number) {
         const issue = await openOnce(t, {
             title: `Automatic rollback of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: health check failed`,
@@ -65510,9 +65581,9 @@ async function healthFailed(t, result, first) {
         if (issue !== null)
             await recordIssue(deps, rb.sha, (h) => h.rollback_of === bad && h.sha === rb.sha, issue);
     }
-    await publishStatus(deps, report, bad, 'failure', `Health check failed on ${stage}: rolled back to ${shortSha(rb.sha)}`, runUrl ?? deps.run.url, ctx.config.status_context);
-    report.notes.push(`Health check: ${describeResult(result)}.`);
-    return true;
+    await publishStatus(said, deps, bad, 'failure', `Health check failed on ${stage}: rolled back to ${shortSha(rb.sha)}`, runUrl ?? deps.run.url, ctx.config.status_context);
+    said.note(`Health check: ${describeResult(result)}.`);
+    return { ...failed, verdict, deployRunUrl: runUrl };
 }
 /**
  * The failed check on the state branch, and the rollback claimed with it when the stage rolls
@@ -65568,13 +65639,11 @@ async function recordHealthFailure(t, result, first) {
 }
 /** A failed check with no rollback: HOLD, an issue (once), the commit status. */
 async function notRolledBack(t, result, state) {
-    const { deps, ctx, sha: bad, runId, report } = t;
+    const { deps, ctx, sha: bad, runId, said } = t;
     const stage = ctx.stage.name;
     const why = !ctx.stage.health.rollback
         ? 'rollback is off for this stage (health_check.rollback: false)'
         : 'there is no earlier SHA whose deploy and health check both passed to return to';
-    report.outcome = 'HOLD';
-    report.headline = `Health check of ${shortSha(bad)} on ${stage} failed (${result.reasons.join('; ')}); not rolled back: ${why}.`;
     const issue = await openOnce(t, {
         title: `Health check of ${stage} failed on ${shortSha(bad)}: not rolled back`,
         body: issueBody(ctx, result, { bad, target: null, why, rollbackRun: null }),
@@ -65582,23 +65651,28 @@ async function notRolledBack(t, result, state) {
     });
     if (issue !== null)
         await recordIssue(deps, bad, (h) => h.sha === bad, issue);
-    await publishStatus(deps, report, bad, 'failure', `Health check failed on ${stage} · ${shortSha(bad)}`, deps.run.url, ctx.config.status_context);
+    await publishStatus(said, deps, bad, 'failure', `Health check failed on ${stage} · ${shortSha(bad)}`, deps.run.url, ctx.config.status_context);
+    return {
+        outcome: 'HOLD',
+        reason: 'health_check_failed',
+        sha: bad,
+        headline: `Health check of ${shortSha(bad)} on ${stage} failed (${result.reasons.join('; ')}); not rolled back: ${why}.`,
+    };
 }
 /**
  * Dispatches a claimed rollback exactly once: not again when its run is recorded, not when
  * another live run owns the claim. Returns the rollback run's URL, or null (another run's).
  */
-async function dispatchRollback(deps, ctx, rb, report) {
+async function dispatchRollback(deps, ctx, rb, said) {
     if (rb.run_id !== null) {
-        report.deployRunUrl = rb.run_url;
-        report.notes.push(`The rollback was dispatched already: ${rb.run_url}. Nothing dispatched again.`);
+        said.note(`The rollback was dispatched already: ${rb.run_url}. Nothing dispatched again.`);
         return rb.run_url;
     }
     const mine = rb.claimed_by === claimedBy(deps) ||
         isEarlierAttempt(rb.claimed_by, deps) ||
         deps.now().getTime() - Date.parse(rb.time) > CLAIM_GRACE_MS;
     if (!mine) {
-        report.notes.push(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
+        said.note(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
         return null;
     }
     const run = await dispatchOnce(deps, ctx.config, {
@@ -65607,7 +65681,6 @@ async function dispatchRollback(deps, ctx, rb, report) {
         version: rb.version ?? null,
     });
     await recordDispatched(deps, rb.sha, run);
-    report.deployRunUrl = run.url;
     return run.url;
 }
 function issueBody(ctx, r, what) {
@@ -65641,7 +65714,7 @@ function issueBody(ctx, r, what) {
 }
 /** Opens the issue unless it is recorded or already open (a re-run, or a lost answer). */
 async function openOnce(t, issue) {
-    const { deps, report } = t;
+    const { deps, said } = t;
     const { title, body, recorded } = issue;
     if (recorded !== null)
         return recorded;
@@ -65651,7 +65724,7 @@ async function openOnce(t, issue) {
         return open;
     try {
         const n = await deps.gh.openIssue(title, body, labels);
-        report.notes.push(`Opened #${n}: ${title}.`);
+        said.note(`Opened #${n}: ${title}.`);
         return n;
     }
     catch (e) {
@@ -65659,7 +65732,7 @@ async function openOnce(t, issue) {
             throw e;
         const found = await deps.gh.findOpenIssue(title, labels);
         if (found === null) {
-            await bestEffort(report, `the issue "${title}"`, () => Promise.reject(e));
+            await bestEffort(said, `the issue "${title}"`, () => Promise.reject(e));
             return null;
         }
         return found;
@@ -65712,28 +65785,36 @@ async function observeDeploy(on, known) {
     const { snapshot: first, readFor } = known;
     const config = ctx.config;
     let snapshot = first;
-    const report = emptyReport({
-        outcome: 'SKIP',
-        reason: 'not_a_release_candidate',
-        runUrl: deps.run.url,
-        dryRun: deps.dryRun,
-        productionSha: snapshot.release.production_sha_current,
-        environmentName: config.production_environment_name,
-        stage: deps.store.target?.stage ?? null,
+    const said = new Remarks();
+    // The one place this observation's report is built: from what the steps below returned.
+    const observed = (over, verified = false) => ({
+        report: buildReport({
+            outcome: 'SKIP',
+            reason: 'not_a_release_candidate',
+            runUrl: deps.run.url,
+            dryRun: deps.dryRun,
+            productionSha: first.release.production_sha_current,
+            environmentName: config.production_environment_name,
+            stage: deps.store.target?.stage ?? null,
+            ...over,
+            notes: said.notes,
+            warnings: said.warnings,
+        }),
+        sha: over.sha ?? null,
+        verified,
     });
-    const none = { report, sha: null, verified: false };
     const byId = snapshot.release.deploy_history.find((h) => h.run_id === run.runId);
     const fromTitle = run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null;
     const sha = byId?.sha ?? fromTitle;
-    if (!sha) {
-        report.headline = `Deploy run ${run.runId} finished (${run.conclusion ?? 'unknown'}) but names no commit: its run-name has no full SHA and the governor did not dispatch it. Nothing was recorded; add \`run-name: Deploy \${{ inputs.sha }}\` to the deploy workflow.`;
-        return none;
-    }
-    report.sha = sha;
-    if (run.conclusion === null) {
-        report.headline = `Deploy run ${run.runId} for ${shortSha(sha)} has not finished; nothing to record.`;
-        return { ...none, sha };
-    }
+    if (!sha)
+        return observed({
+            headline: `Deploy run ${run.runId} finished (${run.conclusion ?? 'unknown'}) but names no commit: its run-name has no full SHA and the governor did not dispatch it. Nothing was recorded; add \`run-name: Deploy \${{ inputs.sha }}\` to the deploy workflow.`,
+        });
+    if (run.conclusion === null)
+        return observed({
+            sha,
+            headline: `Deploy run ${run.runId} for ${shortSha(sha)} has not finished; nothing to record.`,
+        });
     if (readFor !== sha)
         snapshot = await deps.store.read(sha);
     const success = run.conclusion === 'success';
@@ -65741,65 +65822,92 @@ async function observeDeploy(on, known) {
     const already = recordedOutcome(snapshot.release, sha, run.runId, run.runAttempt);
     const attempt = run.runAttempt > 1 ? ` (attempt ${run.runAttempt})` : '';
     const url = run.htmlUrl ?? `run ${run.runId}`;
-    if (deps.dryRun) {
-        report.headline = `Deploy of ${shortSha(sha)} ${success ? 'succeeded' : `failed (${run.conclusion})`}; dry run, nothing recorded.`;
-        return { ...none, sha };
-    }
+    if (deps.dryRun)
+        return observed({
+            sha,
+            headline: `Deploy of ${shortSha(sha)} ${success ? 'succeeded' : `failed (${run.conclusion})`}; dry run, nothing recorded.`,
+        });
     // A rollback (§15) moves the stage back from the SHA it rolled back, on purpose.
     const rollback = snapshot.release.deploy_history.find((h) => h.run_id === run.runId && h.rollback_of) ?? null;
     const movesProduction = success && (await movesStage(deps, snapshot.release, { sha, rollback }));
     const health = success && movesProduction && !rollback && ctx.stage.health
         ? pendingCheck(sha, ctx.stage.health, deps.now(), claimedBy(deps))
         : null;
-    const f = { deps, run, ctx, report };
-    const after = already
-        ? snapshot
+    const f = { deps, run, ctx, said };
+    const recorded = already
+        ? { after: snapshot, stateCommit: null }
         : await recordOutcome(f, snapshot, { sha, url, attempt, movesProduction, health });
-    report.productionSha = after.release.production_sha_current;
+    const after = recorded.after;
+    const common = {
+        sha,
+        productionSha: after.release.production_sha_current,
+        stateCommit: recorded.stateCommit,
+    };
     const o = { sha, url, attempt, movesProduction, already: already !== null, after };
-    if (rollback) {
-        await rollbackFinished(f, o, rollback);
-        return { report, sha, verified: false };
-    }
-    if (!success) {
-        await reportFailure(f, o);
-        return { report, sha, verified: false };
+    const end = await concluded(f, o, rollback);
+    return observed({ ...common, ...end.over, stateCommit: end.stateCommit ?? common.stateCommit }, end.verified);
+}
+/**
+ * After the outcome is recorded: a rollback's end, a failure's issue, or a success and its
+ * health check. Returns what the report says and whether the stage runs the SHA verified.
+ */
+async function concluded(f, o, rollback) {
+    const { deps, run, ctx, said } = f;
+    const { sha, after } = o;
+    if (rollback)
+        return {
+            over: { headline: await rollbackFinished(f, o, rollback) },
+            stateCommit: null,
+            verified: false,
+        };
+    if (run.conclusion !== 'success') {
+        const failed = await reportFailure(f, o);
+        return {
+            over: { headline: failed.headline },
+            stateCommit: failed.stateCommit,
+            verified: false,
+        };
     }
     const runs = after.release.production_sha_current === sha;
     const checked = runs && ctx.stage.health !== null;
-    await announceSuccess(f, o, checked);
+    const headline = await announceSuccess(f, o, checked);
     if (!checked) {
-        if (runs)
-            await publishRelease({ deps, ctx, report }, sha, after);
-        return { report, sha, verified: runs };
+        const version = runs ? await publishRelease({ deps, ctx, said }, sha, after) : null;
+        return {
+            over: { headline, ...(version ? { version } : {}) },
+            stateCommit: null,
+            verified: runs,
+        };
     }
-    const verified = await verifyDeploy({ deps, ctx, sha, runId: run.runId, report }, after.head !== null ? after : undefined);
-    return { report, sha, verified };
+    const c = await verifyDeploy({ deps, ctx, sha, runId: run.runId, said }, after.head !== null ? after : undefined);
+    const over = checkedReport(c, headline);
+    return { over, stateCommit: over.stateCommit ?? null, verified: c.verified };
 }
 /** A rollback deploy finished: say so on its issue; if it failed too, stop there (never loop). */
 async function rollbackFinished(f, o, entry) {
-    const { deps, run, ctx, report } = f;
+    const { deps, run, ctx, said } = f;
     const stage = ctx.stage.name;
     const success = run.conclusion === 'success';
     const bad = entry.rollback_of;
-    report.headline = success
+    const headline = success
         ? `Rollback of ${stage} to ${shortSha(o.sha)} succeeded${o.attempt}: ${stage} runs ${shortSha(o.after.release.production_sha_current ?? o.sha)} again, away from ${shortSha(bad)}.`
         : `The rollback of ${stage} to ${shortSha(o.sha)} failed (${run.conclusion})${o.attempt}. The governor does nothing more by itself: ${stage} still runs ${shortSha(bad)}, and a person must act.`;
     const issue = o.after.release.deploy_history.find((h) => h.run_id === run.runId)?.issue_number ?? null;
     if (issue !== null && !o.already)
-        await bestEffort(report, `the comment on #${issue}`, () => deps.gh.commentIssue(issue, success
+        await bestEffort(said, `the comment on #${issue}`, () => deps.gh.commentIssue(issue, success
             ? `The rollback deploy succeeded${o.attempt}: ${o.url}\n\n${stage} runs \`${o.sha}\` again.`
             : `The rollback deploy **failed** (\`${run.conclusion}\`)${o.attempt}: ${o.url}\n\n${stage} still runs \`${bad}\`. The governor will not retry the rollback by itself (it never loops): fix the cause, then deploy by hand or re-run the rollback run.`));
-    await publishStatus(deps, report, o.sha, success ? 'success' : 'failure', success
+    await publishStatus(said, deps, o.sha, success ? 'success' : 'failure', success
         ? `Rolled back ${stage} to ${shortSha(o.sha)}`
         : `Rollback of ${stage} failed (${run.conclusion})`.slice(0, 140), o.url.startsWith('http') ? o.url : deps.run.url, ctx.config.status_context);
+    return headline;
 }
 /**
  * Records the outcome (one commit: release.json and the SHA's record) and returns the state
  * after it, built from what was written rather than read back.
  */
 async function recordOutcome(f, snapshot, o) {
-    const { deps, run, ctx, report } = f;
+    const { deps, run, ctx } = f;
     const { sha, url, attempt, movesProduction, health } = o;
     const success = run.conclusion === 'success';
     let after = snapshot;
@@ -65853,21 +65961,21 @@ async function recordOutcome(f, snapshot, o) {
         after = { ...after, head: written.head };
     else
         after = await deps.store.read(sha);
-    report.stateCommit = written?.head ?? null;
-    return after;
+    return { after, stateCommit: written?.head ?? null };
 }
+/** A successful deploy: its headline, the comment on an earlier failure's issue, the status. */
 async function announceSuccess(f, o, verifying) {
-    const { deps, report } = f;
+    const { deps, said } = f;
     const config = f.ctx.config;
     const { sha, url, attempt, movesProduction, already, after } = o;
     // The stage's own word for what moved: "production" with one stage, else the stage's name.
     const where = config.stages ? config.production_environment_name : 'production';
-    report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${attempt}${movesProduction ? `; ${where} moved` : ` (${where} already contains it)`}.`;
+    const headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${attempt}${movesProduction ? `; ${where} moved` : ` (${where} already contains it)`}.`;
     const issue = failureIssueOf(after.release, sha);
     if (issue !== null && !already) {
         // The issue stays open on purpose: it is an incident (rule 9) until a person has looked
         // at why the earlier attempt failed; closing it is that person's acknowledgement.
-        await bestEffort(report, `the comment on #${issue}`, () => deps.gh.commentIssue(issue, [
+        await bestEffort(said, `the comment on #${issue}`, () => deps.gh.commentIssue(issue, [
             `The deploy of \`${sha}\` to **${config.production_environment_name}** succeeded${attempt}: ${url}`,
             '',
             movesProduction
@@ -65876,21 +65984,50 @@ async function announceSuccess(f, o, verifying) {
             '',
             `This issue stays open: while it is open it counts as an active incident for the governor (rule 9, \`incident_labels\`). Close it once the cause of the earlier failure is understood.`,
         ].join('\n')));
-        report.notes.push(`Commented on #${issue}: the deploy succeeded${attempt}.`);
+        said.note(`Commented on #${issue}: the deploy succeeded${attempt}.`);
     }
-    await publishStatus(deps, report, sha, verifying ? 'pending' : 'success', `Deployed to ${config.production_environment_name}${verifying ? ', verifying' : ''} · ${shortSha(sha)}`, url.startsWith('http') ? url : deps.run.url, config.status_context);
+    await publishStatus(said, deps, sha, verifying ? 'pending' : 'success', `Deployed to ${config.production_environment_name}${verifying ? ', verifying' : ''} · ${shortSha(sha)}`, url.startsWith('http') ? url : deps.run.url, config.status_context);
+    return headline;
+}
+/**
+ * The SHA's failure issue: the existing one commented on, else one opened — looked for first
+ * when an earlier attempt recorded this failure and may have opened it before it died.
+ */
+async function failureIssue({ deps, ctx, said }, { sha, existing, already, body, }) {
+    const config = ctx.config;
+    if (existing !== null) {
+        await bestEffort(said, `the comment on #${existing}`, () => deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`));
+        return existing;
+    }
+    const title = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`;
+    const labels = config.deploy_failure_labels;
+    const earlier = already ? await deps.gh.findOpenIssue(title, labels) : null;
+    if (earlier !== null)
+        return earlier;
+    try {
+        return await deps.gh.openIssue(title, body, labels);
+    }
+    catch (e) {
+        if (!isUnanswered(e))
+            throw e;
+        const found = await deps.gh.findOpenIssue(title, labels);
+        if (found === null)
+            throw e;
+        return found;
+    }
 }
 /** One issue per SHA; later failures of it (a re-run, or a new run) comment on that issue. */
 async function reportFailure(f, o) {
-    const { deps, run, report } = f;
+    const { deps, run, said } = f;
     const config = f.ctx.config;
     const { sha, url, attempt, already, after } = o;
     // Only this very attempt, already recorded and reported, is a no-op.
     const entry = after.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
-    if (already && entry?.issue_number) {
-        report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; already reported in #${entry.issue_number}.`;
-        return;
-    }
+    if (already && entry?.issue_number)
+        return {
+            headline: `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; already reported in #${entry.issue_number}.`,
+            stateCommit: null,
+        };
     const body = [
         `The deploy of \`${sha}\` to **${config.production_environment_name}** failed${attempt}.`,
         '',
@@ -65899,33 +66036,7 @@ async function reportFailure(f, o) {
         `- Cooldown: the governor will not redeploy this SHA for ${config.cooldown_minutes} minutes.`,
     ].join('\n');
     const existing = failureIssueOf(after.release, sha);
-    const title = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`;
-    const labels = config.deploy_failure_labels;
-    let issue;
-    if (existing !== null) {
-        await bestEffort(report, `the comment on #${existing}`, () => deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`));
-        issue = existing;
-    }
-    else {
-        // An earlier attempt that recorded this failure may have opened the issue and died (or lost
-        // the answer) before recording its number: look before opening another.
-        const earlier = already ? await deps.gh.findOpenIssue(title, labels) : null;
-        if (earlier !== null)
-            issue = earlier;
-        else {
-            try {
-                issue = await deps.gh.openIssue(title, body, labels);
-            }
-            catch (e) {
-                if (!isUnanswered(e))
-                    throw e;
-                const found = await deps.gh.findOpenIssue(title, labels);
-                if (found === null)
-                    throw e;
-                issue = found;
-            }
-        }
-    }
+    const issue = await failureIssue(f, { sha, existing, already, body });
     const written = await writeState(deps, sha, (snap) => {
         const e = snap.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
         if (!e || e.issue_number === issue)
@@ -65943,9 +66054,11 @@ async function reportFailure(f, o) {
             message: `failed ${shortSha(sha)}: issue #${issue}`,
         };
     }, after);
-    report.stateCommit = written?.head ?? report.stateCommit;
-    report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`;
-    await publishStatus(deps, report, sha, 'failure', `Deploy failed (${run.conclusion}) · ${shortSha(sha)}`.slice(0, 140), url.startsWith('http') ? url : deps.run.url, config.status_context);
+    await publishStatus(said, deps, sha, 'failure', `Deploy failed (${run.conclusion}) · ${shortSha(sha)}`.slice(0, 140), url.startsWith('http') ? url : deps.run.url, config.status_context);
+    return {
+        headline: `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`,
+        stateCommit: written?.head ?? null,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/governor/reconcile.ts
@@ -65992,7 +66105,7 @@ async function reconcile(deps) {
     // from before the config is judged by, and the end of the line for the first stage.
     const branchHead = deps.store.branchHead;
     const read = await readConfig(deps, productionSha, branchHead?.sha ?? deps.defaultBranch);
-    const report = (over) => emptyReport({ runUrl: deps.run.url, dryRun: deps.dryRun, productionSha, ...over });
+    const report = (over) => buildReport({ runUrl: deps.run.url, dryRun: deps.dryRun, productionSha, ...over });
     if (read.disabled || !read.config)
         return report({
             outcome: 'SKIP',
@@ -66066,20 +66179,31 @@ async function settleHealthChecks({ deps, config, pipeline, report }, whole) {
             continue;
         const ctx = stageContext(config, pipeline, stage);
         const sd = stageDeps(deps, stage);
-        const rep = report({ outcome: 'SKIP', reason: null, sha: pending.sha, stage: stage.name });
+        const said = new Remarks();
+        let found;
         if (pending.mode === 'workflow' && pending.run_id !== null) {
             if (now - Date.parse(pending.started_at) < SETTLE_AFTER_MS)
                 continue;
             const run = await deps.gh.run(pending.run_id);
             if (run.status !== 'completed')
                 continue;
-            await smokeTestsFinished({ deps: sd, ctx, report: rep }, run);
+            found = await smokeTestsFinished({ deps: sd, ctx, said }, run);
         }
         else if (staleCheck(pending, deps.now())) {
-            await verifyDeploy({ deps: sd, ctx, sha: pending.sha, runId: null, report: rep });
+            const checked = await verifyDeploy({ deps: sd, ctx, sha: pending.sha, runId: null, said });
+            found = { checked, headline: null };
         }
         else
             continue;
+        const rep = report({
+            outcome: 'SKIP',
+            reason: null,
+            sha: pending.sha,
+            stage: stage.name,
+            ...checkedReport(found.checked, found.headline ?? ''),
+            notes: said.notes,
+            warnings: said.warnings,
+        });
         out.settled = true;
         out.notes.push(`Settled the health check of ${shortSha(pending.sha)} on ${stage.name}: ${rep.healthCheck?.verdict ?? 'pending'}. ${rep.headline}`.trim());
         out.warnings.push(...rep.warnings);
@@ -66170,11 +66294,18 @@ function oneReport({ checked, decided, last, notes, warnings, }) {
         decided[0] ??
         last;
     const others = [...checked, ...decided, last].filter((r, i, all) => r !== primary && all.indexOf(r) === i);
-    primary.notes.unshift(...notes, ...others.map((r) => `${r.stage ?? 'Reconcile'}: ${r.outcome} ${r.reason ?? ''} — ${r.headline}`));
-    primary.warnings.unshift(...warnings, ...others.flatMap((r) => r.warnings));
-    if (!primary.headline.startsWith('Reconcile:'))
-        primary.headline = `Reconcile: ${primary.headline}`;
-    return primary;
+    return buildReport({
+        ...primary,
+        notes: [
+            ...notes,
+            ...others.map((r) => `${r.stage ?? 'Reconcile'}: ${r.outcome} ${r.reason ?? ''} — ${r.headline}`),
+            ...primary.notes,
+        ],
+        warnings: [...warnings, ...others.flatMap((r) => r.warnings), ...primary.warnings],
+        headline: primary.headline.startsWith('Reconcile:')
+            ? primary.headline
+            : `Reconcile: ${primary.headline}`,
+    });
 }
 /** Records the outcome of a finished deploy the governor never heard about. */
 async function reconcile_settle(deps, entry, ctx) {
@@ -66199,11 +66330,12 @@ async function reconcile_settle(deps, entry, ctx) {
     const observed = await observeDeploy({ deps, run: factsOf(run, deps.defaultBranch), ctx }, { snapshot: await deps.store.read(entry.sha), readFor: entry.sha });
     return {
         notes: [`Settled a deploy whose outcome was never observed: ${observed.report.headline}`],
-        warnings: observed.report.warnings,
+        warnings: [...observed.report.warnings],
     };
 }
 
 ;// CONCATENATED MODULE: ./src/governor/index.ts
+
 
 
 
@@ -66221,23 +66353,22 @@ async function handleWorkflowRun(deps, run) {
     const productionSha = snapshot.release.production_sha_current;
     const read = await readConfig(deps, productionSha, run.headSha);
     const { config, disabled } = read;
-    const skip = (reason, headline) => emptyReport({
+    const skip = (reason, headline, warnings = []) => buildReport({
         outcome: 'SKIP',
         reason,
         sha: run.headSha,
         productionSha,
         headline,
+        warnings,
         runUrl: deps.run.url,
         dryRun: deps.dryRun,
         // A verification run is about the first stage.
         stage: config ? (pipelineOf(config).stages[0]?.name ?? null) : null,
     });
-    if (disabled || !config) {
-        const report = skip('disabled', read.why ?? 'The governor is disabled for this repository.');
-        if (read.typo && read.why)
-            report.warnings.push(read.why);
-        return report;
-    }
+    if (disabled || !config)
+        return skip('disabled', read.why ?? 'The governor is disabled for this repository.', 
+        // A misspelt block silently turns the governor off: say it loudly.
+        read.typo && read.why ? [read.why] : []);
     const facts = { path: run.workflowPath, name: run.workflowName };
     const pipeline = pipelineOf(config);
     const dispatches = (stage) => sameWorkflow(stage.deploy_workflow, facts);
@@ -66280,7 +66411,7 @@ async function deployFinished(event, dispatches) {
     const whole = snapshot.pipeline ?? snapshot.release;
     const stage = stageOfRun(whole, pipeline, run, dispatches);
     if (!stage) {
-        return emptyReport({
+        return buildReport({
             outcome: 'SKIP',
             reason: 'not_a_release_candidate',
             sha: run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null,
@@ -66307,41 +66438,47 @@ async function promote(event, stage, observed) {
     if (!observed.verified || !observed.sha || !next || deps.dryRun)
         return observed.report;
     const promoted = await decideAndAct(deps, { sha: observed.sha, manual: false, stage: next.name, quiet: true }, { ...known, snapshot: undefined });
-    promoted.notes.unshift(observed.report.headline, ...observed.report.notes);
-    promoted.warnings.unshift(...observed.report.warnings);
-    promoted.headline = `${observed.report.headline} ${next.name}: ${promoted.headline}`;
-    return promoted;
+    return buildReport({
+        ...promoted,
+        notes: [observed.report.headline, ...observed.report.notes, ...promoted.notes],
+        warnings: [...observed.report.warnings, ...promoted.warnings],
+        headline: `${observed.report.headline} ${next.name}: ${promoted.headline}`,
+    });
 }
 /** A smoke-test run (a stage's health_check.workflow) finished: its conclusion is the verdict. */
 async function smokeRunFinished(event, runs) {
     const { deps, run, known, pipeline, snapshot } = event;
     const whole = snapshot.pipeline ?? snapshot.release;
-    const report = emptyReport({
+    const said = new Remarks();
+    const report = (over) => buildReport({
         outcome: 'SKIP',
         reason: 'not_a_release_candidate',
         productionSha: whole.production_sha_current,
         runUrl: deps.run.url,
         dryRun: deps.dryRun,
+        ...over,
+        notes: said.notes,
+        warnings: said.warnings,
     });
     // The stage whose pending check recorded this run.
     const stage = pipeline.stages.find((s) => runs(s) &&
         asHealthResult(stageView(whole, s.name, s.isLast).last_health_check)?.run_id === run.runId);
-    if (!stage) {
-        report.headline = `Smoke-test run ${run.runId} finished, but no stage's pending health check recorded it; nothing recorded.`;
-        return report;
-    }
-    if (run.conclusion === null || deps.dryRun) {
-        report.headline = `Smoke-test run ${run.runId} for ${stage.name}: ${run.conclusion === null ? 'not finished' : 'dry run'}; nothing recorded.`;
-        return report;
-    }
-    report.stage = stage.name;
+    if (!stage)
+        return report({
+            headline: `Smoke-test run ${run.runId} finished, but no stage's pending health check recorded it; nothing recorded.`,
+        });
+    if (run.conclusion === null || deps.dryRun)
+        return report({
+            headline: `Smoke-test run ${run.runId} for ${stage.name}: ${run.conclusion === null ? 'not finished' : 'dry run'}; nothing recorded.`,
+        });
     const sd = stageDeps(deps, stage);
     const ctx = stageContext(known.config, pipeline, stage);
-    const r = await smokeTestsFinished({ deps: sd, ctx, report }, { id: run.runId, url: run.htmlUrl ?? `run ${run.runId}`, conclusion: run.conclusion }, sameView(deps, stage, snapshot));
-    report.sha = r.sha;
-    if (r.verified && report.outcome === 'SKIP')
-        report.headline ||= `${stage.name} verified at ${shortSha(r.sha)}.`;
-    return promote(event, stage, { report, ...r });
+    const r = await smokeTestsFinished({ deps: sd, ctx, said }, { id: run.runId, url: run.htmlUrl ?? `run ${run.runId}`, conclusion: run.conclusion }, sameView(deps, stage, snapshot));
+    const parts = checkedReport(r.checked, r.headline ?? '');
+    const headline = parts.headline ||
+        (r.checked.verified && r.sha ? `${stage.name} verified at ${shortSha(r.sha)}.` : '');
+    const observed = report({ stage: stage.name, sha: r.sha, ...parts, headline });
+    return promote(event, stage, { report: observed, sha: r.sha, verified: r.checked.verified });
 }
 
 
@@ -66729,7 +66866,8 @@ async function manualRollback(deps, req) {
     if (!current)
         throw new GovernorError(`${stage.name} runs nothing yet: there is nothing to roll back. ${NOTHING}`);
     const target = await rollbackTarget(deps, { release: first.release, stage: stage.name, req });
-    const report = emptyReport({
+    const said = new Remarks();
+    const report = (over) => buildReport({
         outcome: 'ROLLBACK',
         reason: 'manual_rollback',
         sha: target,
@@ -66738,11 +66876,14 @@ async function manualRollback(deps, req) {
         runUrl: deps.run.url,
         dryRun: deps.dryRun,
         environmentName: stage.name,
+        ...over,
+        notes: said.notes,
+        warnings: said.warnings,
     });
-    if (deps.dryRun) {
-        report.headline = `Dry run: would roll ${stage.name} back from ${shortSha(current)} to ${shortSha(target)}.`;
-        return report;
-    }
+    if (deps.dryRun)
+        return report({
+            headline: `Dry run: would roll ${stage.name} back from ${shortSha(current)} to ${shortSha(target)}.`,
+        });
     const { rb, head } = await claimRollbackOnce(sd, {
         stage: stage.name,
         current,
@@ -66751,14 +66892,15 @@ async function manualRollback(deps, req) {
         reason: req.reason.trim(),
         keepDays: config.evidence_retention_days,
     });
-    report.stateCommit = head;
-    report.sha = rb.sha;
-    report.headline = `ROLLBACK of ${stage.name} from ${shortSha(current)} to ${shortSha(rb.sha)} by @${actor}: ${req.reason.trim()}.`;
-    const runUrl = await dispatchRollback(sd, ctx, rb, report);
-    if (runUrl === null || rb.run_id !== null)
-        return report;
-    await publishStatus(sd, report, current, 'failure', `Rolled back from ${stage.name} by @${actor}`.slice(0, 140), runUrl, ctx.config.status_context);
-    return report;
+    const runUrl = await dispatchRollback(sd, ctx, rb, said);
+    if (runUrl !== null && rb.run_id === null)
+        await publishStatus(said, sd, current, 'failure', `Rolled back from ${stage.name} by @${actor}`.slice(0, 140), runUrl, ctx.config.status_context);
+    return report({
+        sha: rb.sha,
+        stateCommit: head,
+        deployRunUrl: runUrl,
+        headline: `ROLLBACK of ${stage.name} from ${shortSha(current)} to ${shortSha(rb.sha)} by @${actor}: ${req.reason.trim()}.`,
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/governor/approval.ts
@@ -66770,7 +66912,7 @@ async function approvalLanded(deps, ev) {
     const snapshot = await deps.store.read();
     const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
     const read = await readConfig(deps, production, deps.defaultBranch);
-    const skip = (reason, headline) => emptyReport({
+    const skip = (reason, headline) => buildReport({
         outcome: 'SKIP',
         reason,
         productionSha: production,
@@ -66800,8 +66942,10 @@ async function approvalLanded(deps, ev) {
     if (!sha)
         return skip('not_an_approval', `No successful push run of ${c.verification_workflow} on ${c.branch}: nothing is held.`);
     const report = await decideAndAct(deps, { sha, manual: ev.commit !== null, approval: true, quiet: true }, read);
-    report.headline = `${ev.source === 'label' ? 'Label' : 'Comment'} by @${ev.actor ?? 'someone'} on ${where}: ${report.headline}`;
-    return report;
+    return buildReport({
+        ...report,
+        headline: `${ev.source === 'label' ? 'Label' : 'Comment'} by @${ev.actor ?? 'someone'} on ${where}: ${report.headline}`,
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -66911,7 +67055,7 @@ async function govern(env, io) {
     if (event.kind === 'workflow_run') {
         const why = neverACandidate(event.run);
         if (why) {
-            const report = emptyReport({
+            const report = buildReport({
                 outcome: 'SKIP',
                 reason: 'not_a_release_candidate',
                 sha: event.run.headSha,
@@ -66970,10 +67114,12 @@ async function govern(env, io) {
         eventName: env.GITHUB_EVENT_NAME ?? '',
         triggeringActor: env.GITHUB_TRIGGERING_ACTOR ?? '',
     });
-    // The hash of the last evidence record this run committed (SPEC §17).
-    report.evidenceHash = deps.store.evidenceWritten.at(-1)?.hash ?? null;
     return {
-        report,
+        // The hash of the last evidence record this run committed (SPEC §17).
+        report: buildReport({
+            ...report,
+            evidenceHash: deps.store.evidenceWritten.at(-1)?.hash ?? null,
+        }),
         written: { records: deps.store.evidenceWritten, retentionDays: deps.store.retentionDays },
     };
 }
@@ -67047,10 +67193,13 @@ function describeError(err) {
         return { message: err.message, reason: null, advice: null };
     return { message: `A non-Error value was thrown: ${String(err)}`, reason: null, advice: null };
 }
-/** The run's evidence and summary as an artifact; never fails the job (the branch has it). */
+/**
+ * The run's evidence and summary as an artifact; never fails the job (the branch has it).
+ * Returns the report with what the upload has to say.
+ */
 async function uploadArtifact(env, io, { report, written }) {
     if (written.records.length === 0)
-        return;
+        return report;
     const sha = report.sha ?? written.records.at(-1).sha;
     try {
         const r = await uploadEvidence({
@@ -67061,14 +67210,20 @@ async function uploadArtifact(env, io, { report, written }) {
             env,
         });
         if (r.kind === 'uploaded')
-            report.notes.push(`Evidence uploaded as the artifact ${r.name} (${r.size} bytes, sha256:${r.digest ?? '?'}).`);
-        else
-            io.info(`Evidence artifact not uploaded: ${r.why}.`);
+            return buildReport({
+                ...report,
+                notes: [
+                    ...report.notes,
+                    `Evidence uploaded as the artifact ${r.name} (${r.size} bytes, sha256:${r.digest ?? '?'}).`,
+                ],
+            });
+        io.info(`Evidence artifact not uploaded: ${r.why}.`);
+        return report;
     }
     catch (e) {
         const message = `The evidence artifact could not be uploaded: ${e.message}. The evidence is on the state branch; nothing else is affected.`;
-        report.warnings.push(message);
         io.warning(message, TITLE);
+        return buildReport({ ...report, warnings: [...report.warnings, message] });
     }
 }
 /**
@@ -67076,7 +67231,7 @@ async function uploadArtifact(env, io, { report, written }) {
  * (outputs, annotations, the summary; `io.fail` marks the job failed). Never throws.
  */
 async function runJob(env, io) {
-    let report = emptyReport({ runUrl: runUrl(env) });
+    let report = buildReport({ runUrl: runUrl(env) });
     let written = { records: [], retentionDays: 0 };
     try {
         ({ report, written } = await govern(env, io));
@@ -67091,12 +67246,12 @@ async function runJob(env, io) {
     }
     catch (err) {
         const { message, reason, advice } = describeError(err);
-        report = { ...report, outcome: 'ERROR', reason, error: message, advice };
+        report = buildReport({ ...report, outcome: 'ERROR', reason, error: message, advice });
         setOutputs(io, report);
         io.fail(advice ? `${message}\n${advice}` : message);
     }
     finally {
-        await uploadArtifact(env, io, { report, written });
+        report = await uploadArtifact(env, io, { report, written });
         try {
             await io.summary(renderSummary(report));
         }

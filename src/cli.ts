@@ -31,7 +31,7 @@ import { StageStore } from './governor/stage-store.js';
 import { WhatIfStore } from './governor/what-if-store.js';
 import { adopt, clearClaim, recordDeploy, type OperatorResult } from './operator.js';
 import type { EvidenceSnapshot, StateStore } from './ports.js';
-import type { RunReport } from './report/summary.js';
+import { buildReport, type RunReport } from './report/summary.js';
 import { unblockSteps, unblockText } from './report/unblock.js';
 
 const USAGE = `Usage: release-governor <command> [options]
@@ -355,31 +355,34 @@ async function decideCommand(
     if (b.kind === 'github') await mustExist(b, production);
     b.deps = await whatIf(b, production, sha, stage);
   }
-  const report = await decideAndAct(b.deps, {
+  const decided = await decideAndAct(b.deps, {
     sha,
     manual: command === 'trigger',
     ...(stage ? { stage } : {}),
   });
-  if (report.releaseBranch && report.reason !== 'disabled') {
-    const on = await b.deps.gh.onBranch(sha, report.releaseBranch).catch(() => null);
+  // What the CLI adds for the person at the terminal, after the governor's own notes.
+  const notes: string[] = [];
+  if (decided.releaseBranch && decided.reason !== 'disabled') {
+    const on = await b.deps.gh.onBranch(sha, decided.releaseBranch).catch(() => null);
     if (on === false)
-      report.notes.push(
-        `${shortSha(sha)} is not on the release branch ${report.releaseBranch}: the governor decides for it only when asked like this; a verification run of it is never a release candidate.`,
+      notes.push(
+        `${shortSha(sha)} is not on the release branch ${decided.releaseBranch}: the governor decides for it only when asked like this; a verification run of it is never a release candidate.`,
       );
   }
   if (b.kind === 'local') {
-    report.notes.push(
+    notes.push(
       'Local mode: approvals come from RELEASE_GOVERNOR_APPROVED only, and open incidents are not visible.',
     );
-    if (!(b.store as LocalStateStore).ref && report.reason !== 'disabled' && !values.production)
-      report.notes.push(
+    if (!(b.store as LocalStateStore).ref && decided.reason !== 'disabled' && !values.production)
+      notes.push(
         `No ${b.stateBranch} branch in this clone (nor origin/${b.stateBranch}): judged as a first deploy.`,
       );
   }
   if (values.production)
-    report.notes.push(
-      `What-if (--production): ${report.stage ?? 'production'} judged as if it ran ${shortSha(report.productionSha ?? '')}, with the rest of the state as recorded.`,
+    notes.push(
+      `What-if (--production): ${decided.stage ?? 'production'} judged as if it ran ${shortSha(decided.productionSha ?? '')}, with the rest of the state as recorded.`,
     );
+  const report = buildReport({ ...decided, notes: [...decided.notes, ...notes] });
   const showPaths = values['show-paths'] === true;
   s.out.write(
     values.json

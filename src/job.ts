@@ -25,7 +25,7 @@ import { StageStore } from './governor/stage-store.js';
 import { breakGlass, manualRollback } from './governor/controls.js';
 import { approvalLanded } from './governor/approval.js';
 import { InputError, readInputs, type ActionInputs } from './inputs.js';
-import { emptyReport, renderSummary, type RunReport } from './report/summary.js';
+import { buildReport, renderSummary, type RunReport } from './report/summary.js';
 
 /** The runner's variables (GITHUB_*, INPUT_*, RUNNER_TEMP, RELEASE_GOVERNOR_*). */
 export type JobEnv = Readonly<Record<string, string | undefined>>;
@@ -103,7 +103,7 @@ async function govern(env: JobEnv, io: JobIO): Promise<{ report: RunReport; writ
   if (event.kind === 'workflow_run') {
     const why = neverACandidate(event.run);
     if (why) {
-      const report = emptyReport({
+      const report = buildReport({
         outcome: 'SKIP',
         reason: 'not_a_release_candidate',
         sha: event.run.headSha,
@@ -162,10 +162,12 @@ async function govern(env: JobEnv, io: JobIO): Promise<{ report: RunReport; writ
     eventName: env.GITHUB_EVENT_NAME ?? '',
     triggeringActor: env.GITHUB_TRIGGERING_ACTOR ?? '',
   });
-  // The hash of the last evidence record this run committed (SPEC §17).
-  report.evidenceHash = deps.store.evidenceWritten.at(-1)?.hash ?? null;
   return {
-    report,
+    // The hash of the last evidence record this run committed (SPEC §17).
+    report: buildReport({
+      ...report,
+      evidenceHash: deps.store.evidenceWritten.at(-1)?.hash ?? null,
+    }),
     written: { records: deps.store.evidenceWritten, retentionDays: deps.store.retentionDays },
   };
 }
@@ -260,13 +262,16 @@ function describeError(err: unknown): {
   return { message: `A non-Error value was thrown: ${String(err)}`, reason: null, advice: null };
 }
 
-/** The run's evidence and summary as an artifact; never fails the job (the branch has it). */
+/**
+ * The run's evidence and summary as an artifact; never fails the job (the branch has it).
+ * Returns the report with what the upload has to say.
+ */
 async function uploadArtifact(
   env: JobEnv,
   io: JobIO,
   { report, written }: { report: RunReport; written: Written },
-): Promise<void> {
-  if (written.records.length === 0) return;
+): Promise<RunReport> {
+  if (written.records.length === 0) return report;
   const sha = report.sha ?? written.records.at(-1)!.sha;
   try {
     const r = await uploadEvidence({
@@ -277,14 +282,19 @@ async function uploadArtifact(
       env,
     });
     if (r.kind === 'uploaded')
-      report.notes.push(
-        `Evidence uploaded as the artifact ${r.name} (${r.size} bytes, sha256:${r.digest ?? '?'}).`,
-      );
-    else io.info(`Evidence artifact not uploaded: ${r.why}.`);
+      return buildReport({
+        ...report,
+        notes: [
+          ...report.notes,
+          `Evidence uploaded as the artifact ${r.name} (${r.size} bytes, sha256:${r.digest ?? '?'}).`,
+        ],
+      });
+    io.info(`Evidence artifact not uploaded: ${r.why}.`);
+    return report;
   } catch (e) {
     const message = `The evidence artifact could not be uploaded: ${(e as Error).message}. The evidence is on the state branch; nothing else is affected.`;
-    report.warnings.push(message);
     io.warning(message, TITLE);
+    return buildReport({ ...report, warnings: [...report.warnings, message] });
   }
 }
 
@@ -293,7 +303,7 @@ async function uploadArtifact(
  * (outputs, annotations, the summary; `io.fail` marks the job failed). Never throws.
  */
 export async function runJob(env: JobEnv, io: JobIO): Promise<void> {
-  let report: RunReport = emptyReport({ runUrl: runUrl(env) });
+  let report: RunReport = buildReport({ runUrl: runUrl(env) });
   let written: Written = { records: [], retentionDays: 0 };
   try {
     ({ report, written } = await govern(env, io));
@@ -305,11 +315,11 @@ export async function runJob(env: JobEnv, io: JobIO): Promise<void> {
     for (const w of report.warnings) io.warning(w, TITLE);
   } catch (err) {
     const { message, reason, advice } = describeError(err);
-    report = { ...report, outcome: 'ERROR', reason, error: message, advice };
+    report = buildReport({ ...report, outcome: 'ERROR', reason, error: message, advice });
     setOutputs(io, report);
     io.fail(advice ? `${message}\n${advice}` : message);
   } finally {
-    await uploadArtifact(env, io, { report, written });
+    report = await uploadArtifact(env, io, { report, written });
     try {
       await io.summary(renderSummary(report));
     } catch (err) {

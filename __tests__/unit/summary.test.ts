@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { code, md } from '../../src/report/markdown.js';
-import { emptyReport, renderSummary, statusDescription } from '../../src/report/summary.js';
+import { buildReport, renderSummary, statusDescription } from '../../src/report/summary.js';
 import { compileRiskRules } from '../../src/domain/risk.js';
 
 const EVIL = 'infra/a|b`c<img src=x onerror=alert(1)>\nd.tf';
@@ -14,7 +14,7 @@ describe('summary escaping', () => {
       config_path: '.booty.yml',
     }).classify([{ path: EVIL, status: 'added' }]);
     const out = renderSummary(
-      emptyReport({
+      buildReport({
         outcome: 'HOLD',
         reason: 'high_risk_no_approval',
         risk: 'HIGH',
@@ -46,7 +46,7 @@ describe('summary escaping', () => {
 
   it('the commit status description never exceeds 140 characters', () => {
     const d = statusDescription(
-      emptyReport({
+      buildReport({
         outcome: 'HOLD',
         reason: 'high_risk_no_approval',
         risk: 'HIGH',

@@ -17,7 +17,12 @@ import { isFullSha, shortSha } from '../domain/types.js';
 import { isRefused, isUnanswered } from '../adapters/api-error.js';
 import type { VersionPlan } from '../domain/version.js';
 import type { StateSnapshot, WriteResult } from '../ports.js';
-import { approvalCount, statusDescription, type RunReport } from '../report/summary.js';
+import {
+  approvalCount,
+  buildReport,
+  statusDescription,
+  type RunReport,
+} from '../report/summary.js';
 import {
   CLAIM_GRACE_MS,
   MAX_WRITE_ATTEMPTS,
@@ -28,6 +33,7 @@ import {
   claimedBy,
   publishStatus,
   backoff,
+  Remarks,
   UnconfirmedWrites,
   writeState,
 } from './deps.js';
@@ -88,17 +94,18 @@ export async function decideAndAct(
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const ev = await evaluate(deps, req, known);
     known = ev.read;
-    const report = reportOf(deps, ev, req.sha);
+    const said = new Remarks();
     const config = ev.config;
 
     // A claimed SHA whose deploy run exists: record what the claimant could not.
     if (ev.foundRun && config && !deps.dryRun) {
       const run = ev.foundRun;
       await recordDispatched(deps, req.sha, run);
-      report.notes.push(`Found deploy run ${run.url} for the earlier claim and recorded it.`);
+      said.note(`Found deploy run ${run.url} for the earlier claim and recorded it.`);
     }
-    if (deps.dryRun || ev.decision.outcome === 'SKIP' || !config) return report;
-    const step: Step = { deps, req, ev, config, report };
+    if (deps.dryRun || ev.decision.outcome === 'SKIP' || !config)
+      return reportOf(deps, ev, req.sha, { said });
+    const step: Step = { deps, req, ev, config, said };
     if (ev.decision.outcome === 'HOLD') return recordHold(step);
 
     // ALLOW: claim with a compare-and-swap on the state we decided from. If the branch moved,
@@ -120,25 +127,26 @@ export async function decideAndAct(
   );
 }
 
-/** One evaluation on its way to being carried out. */
+/** One evaluation on its way to being carried out; `said` takes what the steps have to say. */
 interface Step {
   deps: GovernorDeps;
   req: DecideRequest;
   ev: Evaluated;
   config: Config;
-  report: RunReport;
+  said: Remarks;
 }
 
 /** A HOLD: the decision record and evidence, the pull-request notice, the commit status. */
-async function recordHold({ deps, req, ev, config, report }: Step): Promise<RunReport> {
+async function recordHold(step: Step): Promise<RunReport> {
+  const { deps, req, ev, config, said } = step;
   const recorded = ev.snapshot.decision?.decision;
   if (req.quiet && recorded?.outcome === 'HOLD' && recorded.reason === ev.decision.reason) {
-    report.notes.push(
+    said.note(
       `Still HOLD ${ev.decision.reason}, as recorded before: nothing written, no status set.`,
     );
     // An approval that landed and did not count: the notice says why.
-    if (req.approval) await noticeHeld(deps, config, report, req.sha);
-    return report;
+    if (req.approval) await noticeHeld(step);
+    return reportOf(deps, ev, req.sha, { said });
   }
   const written = await writeState(
     deps,
@@ -159,20 +167,20 @@ async function recordHold({ deps, req, ev, config, report }: Step): Promise<RunR
     }),
     ev.snapshot,
   );
-  report.stateCommit = written?.head ?? null;
+  const stateCommit = written?.head ?? null;
   // A stage that waits for a soak will go on by itself: pending, not a failure.
   const waiting = ['soaking', 'stage_busy', 'freeze_window'].includes(ev.decision.reason);
-  await noticeHeld(deps, config, report, req.sha);
+  await noticeHeld(step);
   await publishStatus(
+    said,
     deps,
-    report,
     req.sha,
     waiting ? 'pending' : 'failure',
-    statusDescription(report),
+    statusDescription(reportOf(deps, ev, req.sha)),
     deps.run.url,
     config.status_context,
   );
-  return report;
+  return reportOf(deps, ev, req.sha, { said, stateCommit });
 }
 
 /**
@@ -230,11 +238,8 @@ async function claimOnce({
  * After the claim: the version tag (§18) at exactly this SHA, then one dispatch, the run
  * recorded, the status, the notice. A refusal withdraws the claim; an unknown outcome keeps it.
  */
-async function dispatchClaimed(
-  { deps, req, ev, config, report }: Step,
-  claimed: StateSnapshot,
-): Promise<RunReport> {
-  report.stateCommit = claimed.head;
+async function dispatchClaimed(step: Step, claimed: StateSnapshot): Promise<RunReport> {
+  const { deps, req, ev, config, said } = step;
   const stage = ev.stage?.name ?? config.production_environment_name;
   // A name taken by another commit withdraws the claim and fails the job.
   const plan = ev.version?.plan;
@@ -246,7 +251,7 @@ async function dispatchClaimed(
         await withdrawClaim(deps, req.sha, `tag ${plan.tag} not created`, claimed);
       throw e;
     }
-    report.notes.push(
+    said.note(
       plan.existing
         ? `Version ${plan.tag}: the tag exists at this commit already (${plan.why}).`
         : `Tagged ${plan.tag} at ${shortSha(req.sha)}: ${plan.why}.`,
@@ -267,27 +272,35 @@ async function dispatchClaimed(
     throw e;
   }
   const recorded = await recordDispatched(deps, req.sha, run, claimed);
-  report.stateCommit = recorded ?? report.stateCommit;
-  report.deployRunUrl = run.url;
-  const row = report.pipeline?.find((r) => r.stage === ev.stage?.name);
-  if (row) row.inFlight = { sha: req.sha, runUrl: run.url };
   await publishStatus(
+    said,
     deps,
-    report,
     req.sha,
     'success',
-    statusDescription(report),
+    statusDescription(reportOf(deps, ev, req.sha)),
     run.url,
     config.status_context,
   );
-  await noticeApproved(deps, config, report, { sha: req.sha, runUrl: run.url });
-  if (req.breakGlass)
-    await announceBreakGlass(deps, req, report, {
-      bypassed: ev.decision.bypassed ?? [],
-      runUrl: run.url,
-      stage,
-    });
-  return report;
+  await noticeApproved(step, { sha: req.sha, runUrl: run.url });
+  const banner = req.breakGlass
+    ? await announceBreakGlass(step, {
+        bypassed: ev.decision.bypassed ?? [],
+        runUrl: run.url,
+        stage,
+      })
+    : null;
+  const dispatched = reportOf(deps, ev, req.sha, {
+    said,
+    stateCommit: recorded ?? claimed.head,
+    deployRunUrl: run.url,
+    banner,
+  });
+  // The pipeline table shows the dispatch in flight on its stage.
+  const pipeline =
+    dispatched.pipeline?.map((r) =>
+      r.stage === ev.stage?.name ? { ...r, inFlight: { sha: req.sha, runUrl: run.url } } : r,
+    ) ?? null;
+  return buildReport({ ...dispatched, pipeline });
 }
 
 /** Withdraws this run's claim: nothing was started, so a re-run after the fix decides afresh. */
@@ -335,11 +348,11 @@ function withVersion(record: DecisionRecord, plan: VersionPlan | null): Decision
 }
 
 /** A notice is a courtesy: whatever goes wrong with it is a warning, never a failed decision. */
-async function softly(report: RunReport, what: string, call: () => Promise<unknown>) {
+async function softly(said: Remarks, what: string, call: () => Promise<unknown>) {
   try {
     await call();
   } catch (e) {
-    report.warnings.push(`${what} could not be written: ${(e as Error).message}`);
+    said.warn(`${what} could not be written: ${(e as Error).message}`);
   }
 }
 
@@ -347,15 +360,11 @@ async function softly(report: RunReport, what: string, call: () => Promise<unkno
  * A soft HOLD asks the people who can clear it: one comment on each merged pull request whose
  * paths need approval, edited in place on each re-evaluation (notify_pull_requests).
  */
-async function noticeHeld(
-  deps: GovernorDeps,
-  config: Config,
-  report: RunReport,
-  sha: string,
-): Promise<void> {
-  const u = report.decision?.unblock;
+async function noticeHeld({ deps, req, ev, config, said }: Step): Promise<void> {
+  const sha = req.sha;
+  const u = ev.decision.unblock;
   if (!config.notify_pull_requests || u?.kind !== 'soft') return;
-  const approvals = report.approvals;
+  const approvals = ev.approvals;
   const steps = unblockSteps(u, {
     runUrl: deps.run.url,
     environmentName: config.production_environment_name,
@@ -371,7 +380,7 @@ async function noticeHeld(
       .filter(Boolean)
       .join(', ');
     const body = [
-      `**Release Governor: the deploy of \`${shortSha(sha)}\` is held** (\`${u.reason}\`, risk ${report.risk ?? '—'}).`,
+      `**Release Governor: the deploy of \`${shortSha(sha)}\` is held** (\`${u.reason}\`, risk ${ev.decision.risk ?? '—'}).`,
       '',
       `This pull request changed paths that need an approval: ${paths.join(', ')}${more}.`,
       '',
@@ -380,7 +389,7 @@ async function noticeHeld(
       ...ignoredHere(approvals, pr.number),
       deps.run.url ? `[The governor run](${deps.run.url})` : '',
     ].join('\n');
-    await softly(report, `the notice on #${pr.number}`, () =>
+    await softly(said, `the notice on #${pr.number}`, () =>
       postNotice(deps, pr.number, { sha, state: 'held', body, create: true }),
     );
   }
@@ -406,19 +415,17 @@ function ignoredHere(approvals: RunReport['approvals'], pull: number): string[] 
 
 /** The hold cleared: the notices that asked for it say who approved and that it deploys. */
 async function noticeApproved(
-  deps: GovernorDeps,
-  config: Config,
-  report: RunReport,
+  { deps, ev, config, said }: Step,
   deploy: { sha: string; runUrl: string },
 ): Promise<void> {
   const { sha, runUrl } = deploy;
-  if (!config.notify_pull_requests || !report.approvals) return;
+  if (!config.notify_pull_requests || !ev.approvals) return;
   const byPull = new Map<number, string[]>();
-  for (const a of report.approvals.valid)
+  for (const a of ev.approvals.valid)
     if (a.pull !== null && a.actor) byPull.set(a.pull, [...(byPull.get(a.pull) ?? []), a.actor]);
   for (const [pull, actors] of byPull) {
     const body = `**Release Governor: approved by ${[...new Set(actors)].map((a) => `@${a}`).join(', ')}; deploying \`${shortSha(sha)}\`**: ${runUrl}`;
-    await softly(report, `the notice on #${pull}`, () =>
+    await softly(said, `the notice on #${pull}`, () =>
       postNotice(deps, pull, { sha, state: 'approved', body, create: false }),
     );
   }
@@ -444,16 +451,14 @@ function withBreakGlass(
   };
 }
 
-/** Break-glass leaves a loud trail: a banner, and an issue labelled break-glass. */
+/** Break-glass leaves a loud trail: an issue labelled break-glass, and the banner returned. */
 async function announceBreakGlass(
-  deps: GovernorDeps,
-  req: DecideRequest,
-  report: RunReport,
+  { deps, req, said }: Step,
   deploy: { bypassed: string[]; runUrl: string; stage: string },
-): Promise<void> {
+): Promise<string> {
   const { bypassed, runUrl, stage } = deploy;
   const bg = req.breakGlass!;
-  report.banner = `BREAK-GLASS deploy of ${shortSha(req.sha)} to ${stage} by @${bg.actor}: "${bg.reason}". Bypassed: ${bypassed.length ? bypassed.join(', ') : 'nothing (no hold applied)'}.`;
+  const banner = `BREAK-GLASS deploy of ${shortSha(req.sha)} to ${stage} by @${bg.actor}: "${bg.reason}". Bypassed: ${bypassed.length ? bypassed.join(', ') : 'nothing (no hold applied)'}.`;
   const title = `Break-glass deploy of ${shortSha(req.sha)} to ${stage} by @${bg.actor}`;
   const body = [
     `@${bg.actor} deployed \`${req.sha}\` to **${stage}** with break-glass.`,
@@ -466,11 +471,12 @@ async function announceBreakGlass(
     'Close this issue once the emergency change has been reviewed after the fact.',
   ].join('\n');
   const open = await deps.gh.findOpenIssue(title, ['break-glass']);
-  if (open !== null) return;
-  await bestEffort(report, `the break-glass issue`, async () => {
+  if (open !== null) return banner;
+  await bestEffort(said, `the break-glass issue`, async () => {
     const n = await deps.gh.openIssue(title, body, ['break-glass']);
-    report.notes.push(`Opened #${n}: ${title}.`);
+    said.note(`Opened #${n}: ${title}.`);
   });
+  return banner;
 }
 
 /** Dispatch, then make sure we know the run: from the response, or by finding it. */

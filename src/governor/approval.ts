@@ -5,7 +5,7 @@
 // rules and claim protocol, so an approval and a re-run at the same moment still dispatch once.
 import type { ApprovalEvent } from '../domain/events.js';
 import { shortSha } from '../domain/types.js';
-import { emptyReport, type RunReport } from '../report/summary.js';
+import { buildReport, type RunReport } from '../report/summary.js';
 import { decideAndAct } from './act.js';
 import type { GovernorDeps } from './deps.js';
 import { readConfig } from './policy.js';
@@ -15,7 +15,7 @@ export async function approvalLanded(deps: GovernorDeps, ev: ApprovalEvent): Pro
   const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
   const read = await readConfig(deps, production, deps.defaultBranch);
   const skip = (reason: 'disabled' | 'not_an_approval', headline: string) =>
-    emptyReport({
+    buildReport({
       outcome: 'SKIP',
       reason,
       productionSha: production,
@@ -67,6 +67,8 @@ export async function approvalLanded(deps: GovernorDeps, ev: ApprovalEvent): Pro
     { sha, manual: ev.commit !== null, approval: true, quiet: true },
     read,
   );
-  report.headline = `${ev.source === 'label' ? 'Label' : 'Comment'} by @${ev.actor ?? 'someone'} on ${where}: ${report.headline}`;
-  return report;
+  return buildReport({
+    ...report,
+    headline: `${ev.source === 'label' ? 'Label' : 'Comment'} by @${ev.actor ?? 'someone'} on ${where}: ${report.headline}`,
+  });
 }

@@ -15,7 +15,7 @@ import {
   type Release,
 } from '../domain/state.js';
 import { isFullSha, shortSha } from '../domain/types.js';
-import { emptyReport, type RunReport } from '../report/summary.js';
+import { buildReport, type RunReport } from '../report/summary.js';
 import { decideAndAct } from './act.js';
 import { dispatchRollback } from './verify.js';
 import {
@@ -25,6 +25,7 @@ import {
   publishStatus,
   writeState,
   type GovernorDeps,
+  Remarks,
 } from './deps.js';
 import { readConfig } from './policy.js';
 import { namedStage, sameView, stageDeps } from './stages.js';
@@ -287,20 +288,25 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
       `${stage.name} runs nothing yet: there is nothing to roll back. ${NOTHING}`,
     );
   const target = await rollbackTarget(deps, { release: first.release, stage: stage.name, req });
-  const report = emptyReport({
-    outcome: 'ROLLBACK',
-    reason: 'manual_rollback',
-    sha: target,
-    productionSha: current,
-    stage: stage.name,
-    runUrl: deps.run.url,
-    dryRun: deps.dryRun,
-    environmentName: stage.name,
-  });
-  if (deps.dryRun) {
-    report.headline = `Dry run: would roll ${stage.name} back from ${shortSha(current)} to ${shortSha(target)}.`;
-    return report;
-  }
+  const said = new Remarks();
+  const report = (over: Partial<RunReport>) =>
+    buildReport({
+      outcome: 'ROLLBACK',
+      reason: 'manual_rollback',
+      sha: target,
+      productionSha: current,
+      stage: stage.name,
+      runUrl: deps.run.url,
+      dryRun: deps.dryRun,
+      environmentName: stage.name,
+      ...over,
+      notes: said.notes,
+      warnings: said.warnings,
+    });
+  if (deps.dryRun)
+    return report({
+      headline: `Dry run: would roll ${stage.name} back from ${shortSha(current)} to ${shortSha(target)}.`,
+    });
   const { rb, head } = await claimRollbackOnce(sd, {
     stage: stage.name,
     current,
@@ -309,19 +315,21 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
     reason: req.reason.trim(),
     keepDays: config.evidence_retention_days,
   });
-  report.stateCommit = head;
-  report.sha = rb.sha;
-  report.headline = `ROLLBACK of ${stage.name} from ${shortSha(current)} to ${shortSha(rb.sha)} by @${actor}: ${req.reason.trim()}.`;
-  const runUrl = await dispatchRollback(sd, ctx, rb, report);
-  if (runUrl === null || rb.run_id !== null) return report;
-  await publishStatus(
-    sd,
-    report,
-    current,
-    'failure',
-    `Rolled back from ${stage.name} by @${actor}`.slice(0, 140),
-    runUrl,
-    ctx.config.status_context,
-  );
-  return report;
+  const runUrl = await dispatchRollback(sd, ctx, rb, said);
+  if (runUrl !== null && rb.run_id === null)
+    await publishStatus(
+      said,
+      sd,
+      current,
+      'failure',
+      `Rolled back from ${stage.name} by @${actor}`.slice(0, 140),
+      runUrl,
+      ctx.config.status_context,
+    );
+  return report({
+    sha: rb.sha,
+    stateCommit: head,
+    deployRunUrl: runUrl,
+    headline: `ROLLBACK of ${stage.name} from ${shortSha(current)} to ${shortSha(rb.sha)} by @${actor}: ${req.reason.trim()}.`,
+  });
 }

@@ -13,7 +13,6 @@ import {
   type EvidenceDraft,
   type EvidenceKind,
 } from '../domain/evidence.js';
-import type { RunReport } from '../report/summary.js';
 
 /** Claims younger than this belong to a run that may still be dispatching: never taken over. */
 export const CLAIM_GRACE_MS = 10 * 60_000;
@@ -69,6 +68,24 @@ export class GovernorError extends Error {
 }
 
 /**
+ * What a step has to say beside its verdict: notes for the reader of the summary, and warnings
+ * kept loud (a status GitHub did not take). A flow owns one and builds its report from it once,
+ * at its end (report/summary.ts buildReport); the report itself is never handed to a step.
+ */
+export class Remarks {
+  readonly notes: string[] = [];
+  readonly warnings: string[] = [];
+
+  note(message: string): void {
+    this.notes.push(message);
+  }
+
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+}
+
+/**
  * The evidence of a state change (SPEC §17), carried by the write that makes the change: the
  * store seals it onto the chain in the same commit.
  */
@@ -117,8 +134,8 @@ export function isEarlierAttempt(claimant: string | null | undefined, deps: Gove
  * state branch) stands and the report carries a warning; a refusal (403) is still an error.
  */
 export async function publishStatus(
+  said: Remarks,
   deps: GovernorDeps,
-  report: RunReport,
   ...status: Parameters<RepoPort['setStatus']>
 ): Promise<void> {
   try {
@@ -126,8 +143,8 @@ export async function publishStatus(
   } catch (e) {
     if (!isUnanswered(e)) throw e;
     const [sha, , , , context] = status;
-    report.warnings.push(
-      `The commit status ${context} could not be set on ${shortSha(sha)}: ${(e as Error).message}. The ${report.outcome} above stands and is recorded on the state branch.`,
+    said.warn(
+      `The commit status ${context} could not be set on ${shortSha(sha)}: ${(e as Error).message}. The verdict above stands and is recorded on the state branch.`,
     );
   }
 }
@@ -137,7 +154,7 @@ export async function publishStatus(
  * twice): the recorded outcome stands, and the report says the comment may be missing.
  */
 export async function bestEffort(
-  report: RunReport,
+  said: Remarks,
   what: string,
   call: () => Promise<unknown>,
 ): Promise<void> {
@@ -145,9 +162,7 @@ export async function bestEffort(
     await call();
   } catch (e) {
     if (!isUnanswered(e)) throw e;
-    report.warnings.push(
-      `GitHub did not confirm ${what} (${(e as Error).message}); it may be missing.`,
-    );
+    said.warn(`GitHub did not confirm ${what} (${(e as Error).message}); it may be missing.`);
   }
 }
 

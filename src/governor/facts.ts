@@ -41,8 +41,14 @@ import {
 } from '../domain/state.js';
 import { shortSha } from '../domain/types.js';
 import type { ArtifactInfo, CompareResult, RunInfo, StateSnapshot } from '../ports.js';
-import { emptyReport, type RunReport } from '../report/summary.js';
-import { CLAIM_GRACE_MS, type GovernorDeps, claimedBy, isEarlierAttempt } from './deps.js';
+import { buildReport, type RunReport } from '../report/summary.js';
+import {
+  CLAIM_GRACE_MS,
+  type GovernorDeps,
+  claimedBy,
+  isEarlierAttempt,
+  type Remarks,
+} from './deps.js';
 import { type ConfigRead, readConfig, readFits } from './policy.js';
 import { planVersion } from './versions.js';
 import type { VersionPlan } from '../domain/version.js';
@@ -625,8 +631,18 @@ export function evaluationRecord(deps: GovernorDeps, ev: Evaluated, sha: string)
   );
 }
 
-export function reportOf(deps: GovernorDeps, ev: Evaluated, sha: string): RunReport {
-  return emptyReport({
+/**
+ * The report of a decision, built from the evaluation; `extra` adds what carrying it out
+ * established (the state commit, the deploy run, the banner) and what the steps said.
+ */
+export function reportOf(
+  deps: GovernorDeps,
+  ev: Evaluated,
+  sha: string,
+  extra: { said?: Remarks } & Partial<RunReport> = {},
+): RunReport {
+  const { said, ...over } = extra;
+  return buildReport({
     outcome: ev.decision.outcome,
     reason: ev.decision.reason,
     sha,
@@ -636,11 +652,12 @@ export function reportOf(deps: GovernorDeps, ev: Evaluated, sha: string): RunRep
     decision: ev.decision,
     assessment: ev.assessment,
     approvals: ev.approvals,
-    notes: ev.notes,
+    notes: [...ev.notes, ...(said?.notes ?? [])],
     // A misspelt block silently turns the governor off: say it loudly.
     warnings: [
       ...(ev.read.disabled && ev.read.typo && ev.read.why ? [ev.read.why] : []),
       ...(ev.full ? configWarnings(ev.full) : []),
+      ...(said?.warnings ?? []),
     ],
     runUrl: deps.run.url,
     dryRun: deps.dryRun,
@@ -653,5 +670,6 @@ export function reportOf(deps: GovernorDeps, ev: Evaluated, sha: string): RunRep
     pipeline: ev.pipeline?.configured
       ? pipelineRows(ev.snapshot.pipeline ?? ev.snapshot.release, ev.pipeline)
       : null,
+    ...over,
   });
 }

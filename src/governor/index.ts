@@ -8,14 +8,14 @@ import { pipelineOf, stageContext, type Pipeline, type Stage } from '../domain/p
 import { stageView } from '../domain/state.js';
 import type { StateSnapshot } from '../ports.js';
 import { shortSha } from '../domain/types.js';
-import { emptyReport, type RunReport } from '../report/summary.js';
-import type { GovernorDeps } from './deps.js';
+import { buildReport, type RunReport } from '../report/summary.js';
+import { Remarks, type GovernorDeps } from './deps.js';
 import { readConfig, sameWorkflow } from './policy.js';
 import { decideAndAct } from './act.js';
 import { observeDeploy } from './observe.js';
 import type { Known } from './facts.js';
 import { sameView, stageDeps, stageOfRun } from './stages.js';
-import { smokeTestsFinished } from './verify.js';
+import { checkedReport, smokeTestsFinished } from './verify.js';
 
 /** A finished workflow run of this repository, with the policy and state read for it. */
 interface FinishedEvent {
@@ -39,23 +39,27 @@ export async function handleWorkflowRun(
   const skip = (
     reason: 'disabled' | 'not_a_release_candidate' | 'verification_not_successful',
     headline: string,
+    warnings: string[] = [],
   ) =>
-    emptyReport({
+    buildReport({
       outcome: 'SKIP',
       reason,
       sha: run.headSha,
       productionSha,
       headline,
+      warnings,
       runUrl: deps.run.url,
       dryRun: deps.dryRun,
       // A verification run is about the first stage.
       stage: config ? (pipelineOf(config).stages[0]?.name ?? null) : null,
     });
-  if (disabled || !config) {
-    const report = skip('disabled', read.why ?? 'The governor is disabled for this repository.');
-    if (read.typo && read.why) report.warnings.push(read.why);
-    return report;
-  }
+  if (disabled || !config)
+    return skip(
+      'disabled',
+      read.why ?? 'The governor is disabled for this repository.',
+      // A misspelt block silently turns the governor off: say it loudly.
+      read.typo && read.why ? [read.why] : [],
+    );
   const facts = { path: run.workflowPath, name: run.workflowName };
   const pipeline = pipelineOf(config);
   const dispatches = (stage: Stage) => sameWorkflow(stage.deploy_workflow, facts);
@@ -117,7 +121,7 @@ async function deployFinished(
   const whole = snapshot.pipeline ?? snapshot.release;
   const stage = stageOfRun(whole, pipeline, run, dispatches);
   if (!stage) {
-    return emptyReport({
+    return buildReport({
       outcome: 'SKIP',
       reason: 'not_a_release_candidate',
       sha: run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null,
@@ -155,10 +159,12 @@ async function promote(
     { sha: observed.sha, manual: false, stage: next.name, quiet: true },
     { ...known, snapshot: undefined },
   );
-  promoted.notes.unshift(observed.report.headline, ...observed.report.notes);
-  promoted.warnings.unshift(...observed.report.warnings);
-  promoted.headline = `${observed.report.headline} ${next.name}: ${promoted.headline}`;
-  return promoted;
+  return buildReport({
+    ...promoted,
+    notes: [observed.report.headline, ...observed.report.notes, ...promoted.notes],
+    warnings: [...observed.report.warnings, ...promoted.warnings],
+    headline: `${observed.report.headline} ${next.name}: ${promoted.headline}`,
+  });
 }
 
 /** A smoke-test run (a stage's health_check.workflow) finished: its conclusion is the verdict. */
@@ -168,39 +174,45 @@ async function smokeRunFinished(
 ): Promise<RunReport> {
   const { deps, run, known, pipeline, snapshot } = event;
   const whole = snapshot.pipeline ?? snapshot.release;
-  const report = emptyReport({
-    outcome: 'SKIP',
-    reason: 'not_a_release_candidate',
-    productionSha: whole.production_sha_current,
-    runUrl: deps.run.url,
-    dryRun: deps.dryRun,
-  });
+  const said = new Remarks();
+  const report = (over: Partial<RunReport>) =>
+    buildReport({
+      outcome: 'SKIP',
+      reason: 'not_a_release_candidate',
+      productionSha: whole.production_sha_current,
+      runUrl: deps.run.url,
+      dryRun: deps.dryRun,
+      ...over,
+      notes: said.notes,
+      warnings: said.warnings,
+    });
   // The stage whose pending check recorded this run.
   const stage = pipeline.stages.find(
     (s) =>
       runs(s) &&
       asHealthResult(stageView(whole, s.name, s.isLast).last_health_check)?.run_id === run.runId,
   );
-  if (!stage) {
-    report.headline = `Smoke-test run ${run.runId} finished, but no stage's pending health check recorded it; nothing recorded.`;
-    return report;
-  }
-  if (run.conclusion === null || deps.dryRun) {
-    report.headline = `Smoke-test run ${run.runId} for ${stage.name}: ${run.conclusion === null ? 'not finished' : 'dry run'}; nothing recorded.`;
-    return report;
-  }
-  report.stage = stage.name;
+  if (!stage)
+    return report({
+      headline: `Smoke-test run ${run.runId} finished, but no stage's pending health check recorded it; nothing recorded.`,
+    });
+  if (run.conclusion === null || deps.dryRun)
+    return report({
+      headline: `Smoke-test run ${run.runId} for ${stage.name}: ${run.conclusion === null ? 'not finished' : 'dry run'}; nothing recorded.`,
+    });
   const sd = stageDeps(deps, stage);
   const ctx = stageContext(known.config!, pipeline, stage);
   const r = await smokeTestsFinished(
-    { deps: sd, ctx, report },
+    { deps: sd, ctx, said },
     { id: run.runId, url: run.htmlUrl ?? `run ${run.runId}`, conclusion: run.conclusion },
     sameView(deps, stage, snapshot),
   );
-  report.sha = r.sha;
-  if (r.verified && report.outcome === 'SKIP')
-    report.headline ||= `${stage.name} verified at ${shortSha(r.sha!)}.`;
-  return promote(event, stage, { report, ...r });
+  const parts = checkedReport(r.checked, r.headline ?? '');
+  const headline =
+    parts.headline ||
+    (r.checked.verified && r.sha ? `${stage.name} verified at ${shortSha(r.sha)}.` : '');
+  const observed = report({ stage: stage.name, sha: r.sha, ...parts, headline });
+  return promote(event, stage, { report: observed, sha: r.sha, verified: r.checked.verified });
 }
 
 export { decideAndAct } from './act.js';

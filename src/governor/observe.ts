@@ -15,18 +15,19 @@ import {
 } from '../domain/state.js';
 import { shortSha } from '../domain/types.js';
 import type { StateSnapshot } from '../ports.js';
-import { emptyReport, type RunReport } from '../report/summary.js';
+import { buildReport, type RunReport } from '../report/summary.js';
 import {
   type GovernorDeps,
   publishStatus,
   bestEffort,
   claimedBy,
   evidence,
+  Remarks,
   writeState,
 } from './deps.js';
 import { pendingCheck, type HealthResult } from '../domain/health.js';
 import type { StageContext } from '../domain/pipeline.js';
-import { verifyDeploy } from './verify.js';
+import { checkedReport, verifyDeploy } from './verify.js';
 import { publishRelease } from './versions.js';
 
 /** What observing a deploy run established: the report, and whether the stage now runs `sha` verified. */
@@ -40,12 +41,12 @@ export interface Observation {
   verified: boolean;
 }
 
-/** A deploy run that finished on a stage, and the report of this run about it. */
+/** A deploy run that finished on a stage; `said` takes what observing it has to say. */
 interface FinishedRun {
   deps: GovernorDeps;
   run: WorkflowRunFacts;
   ctx: StageContext;
-  report: RunReport;
+  said: Remarks;
 }
 
 /**
@@ -77,38 +78,47 @@ export async function observeDeploy(
   const { snapshot: first, readFor } = known;
   const config = ctx.config;
   let snapshot = first;
-  const report = emptyReport({
-    outcome: 'SKIP',
-    reason: 'not_a_release_candidate',
-    runUrl: deps.run.url,
-    dryRun: deps.dryRun,
-    productionSha: snapshot.release.production_sha_current,
-    environmentName: config.production_environment_name,
-    stage: deps.store.target?.stage ?? null,
+  const said = new Remarks();
+  // The one place this observation's report is built: from what the steps below returned.
+  const observed = (over: Partial<RunReport>, verified = false): Observation => ({
+    report: buildReport({
+      outcome: 'SKIP',
+      reason: 'not_a_release_candidate',
+      runUrl: deps.run.url,
+      dryRun: deps.dryRun,
+      productionSha: first.release.production_sha_current,
+      environmentName: config.production_environment_name,
+      stage: deps.store.target?.stage ?? null,
+      ...over,
+      notes: said.notes,
+      warnings: said.warnings,
+    }),
+    sha: over.sha ?? null,
+    verified,
   });
-  const none = { report, sha: null, verified: false };
   const byId = snapshot.release.deploy_history.find((h) => h.run_id === run.runId);
   const fromTitle = run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null;
   const sha = byId?.sha ?? fromTitle;
-  if (!sha) {
-    report.headline = `Deploy run ${run.runId} finished (${run.conclusion ?? 'unknown'}) but names no commit: its run-name has no full SHA and the governor did not dispatch it. Nothing was recorded; add \`run-name: Deploy \${{ inputs.sha }}\` to the deploy workflow.`;
-    return none;
-  }
-  report.sha = sha;
-  if (run.conclusion === null) {
-    report.headline = `Deploy run ${run.runId} for ${shortSha(sha)} has not finished; nothing to record.`;
-    return { ...none, sha };
-  }
+  if (!sha)
+    return observed({
+      headline: `Deploy run ${run.runId} finished (${run.conclusion ?? 'unknown'}) but names no commit: its run-name has no full SHA and the governor did not dispatch it. Nothing was recorded; add \`run-name: Deploy \${{ inputs.sha }}\` to the deploy workflow.`,
+    });
+  if (run.conclusion === null)
+    return observed({
+      sha,
+      headline: `Deploy run ${run.runId} for ${shortSha(sha)} has not finished; nothing to record.`,
+    });
   if (readFor !== sha) snapshot = await deps.store.read(sha);
   const success = run.conclusion === 'success';
   // Recorded per (run id, attempt): a redelivered event is a no-op, a re-run is a new outcome.
   const already = recordedOutcome(snapshot.release, sha, run.runId, run.runAttempt);
   const attempt = run.runAttempt > 1 ? ` (attempt ${run.runAttempt})` : '';
   const url = run.htmlUrl ?? `run ${run.runId}`;
-  if (deps.dryRun) {
-    report.headline = `Deploy of ${shortSha(sha)} ${success ? 'succeeded' : `failed (${run.conclusion})`}; dry run, nothing recorded.`;
-    return { ...none, sha };
-  }
+  if (deps.dryRun)
+    return observed({
+      sha,
+      headline: `Deploy of ${shortSha(sha)} ${success ? 'succeeded' : `failed (${run.conclusion})`}; dry run, nothing recorded.`,
+    });
 
   // A rollback (§15) moves the stage back from the SHA it rolled back, on purpose.
   const rollback =
@@ -118,48 +128,81 @@ export async function observeDeploy(
     success && movesProduction && !rollback && ctx.stage.health
       ? pendingCheck(sha, ctx.stage.health, deps.now(), claimedBy(deps))
       : null;
-  const f: FinishedRun = { deps, run, ctx, report };
-  const after = already
-    ? snapshot
+  const f: FinishedRun = { deps, run, ctx, said };
+  const recorded = already
+    ? { after: snapshot, stateCommit: null }
     : await recordOutcome(f, snapshot, { sha, url, attempt, movesProduction, health });
-  report.productionSha = after.release.production_sha_current;
-
+  const after = recorded.after;
+  const common = {
+    sha,
+    productionSha: after.release.production_sha_current,
+    stateCommit: recorded.stateCommit,
+  };
   const o: Observed = { sha, url, attempt, movesProduction, already: already !== null, after };
-  if (rollback) {
-    await rollbackFinished(f, o, rollback);
-    return { report, sha, verified: false };
-  }
-  if (!success) {
-    await reportFailure(f, o);
-    return { report, sha, verified: false };
+  const end = await concluded(f, o, rollback);
+  return observed(
+    { ...common, ...end.over, stateCommit: end.stateCommit ?? common.stateCommit },
+    end.verified,
+  );
+}
+
+/**
+ * After the outcome is recorded: a rollback's end, a failure's issue, or a success and its
+ * health check. Returns what the report says and whether the stage runs the SHA verified.
+ */
+async function concluded(
+  f: FinishedRun,
+  o: Observed,
+  rollback: HistoryEntry | null,
+): Promise<{ over: Partial<RunReport>; stateCommit: string | null; verified: boolean }> {
+  const { deps, run, ctx, said } = f;
+  const { sha, after } = o;
+  if (rollback)
+    return {
+      over: { headline: await rollbackFinished(f, o, rollback) },
+      stateCommit: null,
+      verified: false,
+    };
+  if (run.conclusion !== 'success') {
+    const failed = await reportFailure(f, o);
+    return {
+      over: { headline: failed.headline },
+      stateCommit: failed.stateCommit,
+      verified: false,
+    };
   }
   const runs = after.release.production_sha_current === sha;
   const checked = runs && ctx.stage.health !== null;
-  await announceSuccess(f, o, checked);
+  const headline = await announceSuccess(f, o, checked);
   if (!checked) {
-    if (runs) await publishRelease({ deps, ctx, report }, sha, after);
-    return { report, sha, verified: runs };
+    const version = runs ? await publishRelease({ deps, ctx, said }, sha, after) : null;
+    return {
+      over: { headline, ...(version ? { version } : {}) },
+      stateCommit: null,
+      verified: runs,
+    };
   }
-  const verified = await verifyDeploy(
-    { deps, ctx, sha, runId: run.runId, report },
+  const c = await verifyDeploy(
+    { deps, ctx, sha, runId: run.runId, said },
     after.head !== null ? after : undefined,
   );
-  return { report, sha, verified };
+  const over = checkedReport(c, headline);
+  return { over, stateCommit: over.stateCommit ?? null, verified: c.verified };
 }
 
 /** A rollback deploy finished: say so on its issue; if it failed too, stop there (never loop). */
-async function rollbackFinished(f: FinishedRun, o: Observed, entry: HistoryEntry): Promise<void> {
-  const { deps, run, ctx, report } = f;
+async function rollbackFinished(f: FinishedRun, o: Observed, entry: HistoryEntry): Promise<string> {
+  const { deps, run, ctx, said } = f;
   const stage = ctx.stage.name;
   const success = run.conclusion === 'success';
   const bad = entry.rollback_of!;
-  report.headline = success
+  const headline = success
     ? `Rollback of ${stage} to ${shortSha(o.sha)} succeeded${o.attempt}: ${stage} runs ${shortSha(o.after.release.production_sha_current ?? o.sha)} again, away from ${shortSha(bad)}.`
     : `The rollback of ${stage} to ${shortSha(o.sha)} failed (${run.conclusion})${o.attempt}. The governor does nothing more by itself: ${stage} still runs ${shortSha(bad)}, and a person must act.`;
   const issue =
     o.after.release.deploy_history.find((h) => h.run_id === run.runId)?.issue_number ?? null;
   if (issue !== null && !o.already)
-    await bestEffort(report, `the comment on #${issue}`, () =>
+    await bestEffort(said, `the comment on #${issue}`, () =>
       deps.gh.commentIssue(
         issue,
         success
@@ -168,8 +211,8 @@ async function rollbackFinished(f: FinishedRun, o: Observed, entry: HistoryEntry
       ),
     );
   await publishStatus(
+    said,
     deps,
-    report,
     o.sha,
     success ? 'success' : 'failure',
     success
@@ -178,6 +221,7 @@ async function rollbackFinished(f: FinishedRun, o: Observed, entry: HistoryEntry
     o.url.startsWith('http') ? o.url : deps.run.url,
     ctx.config.status_context,
   );
+  return headline;
 }
 
 /**
@@ -194,8 +238,8 @@ async function recordOutcome(
     movesProduction: boolean;
     health: HealthResult | null;
   },
-): Promise<StateSnapshot> {
-  const { deps, run, ctx, report } = f;
+): Promise<{ after: StateSnapshot; stateCommit: string | null }> {
+  const { deps, run, ctx } = f;
   const { sha, url, attempt, movesProduction, health } = o;
   const success = run.conclusion === 'success';
   let after: StateSnapshot = snapshot;
@@ -259,8 +303,7 @@ async function recordOutcome(
   );
   if (written) after = { ...after, head: written.head };
   else after = await deps.store.read(sha);
-  report.stateCommit = written?.head ?? null;
-  return after;
+  return { after, stateCommit: written?.head ?? null };
 }
 
 /** What observing a finished deploy established, for the steps after the record. */
@@ -275,18 +318,19 @@ interface Observed {
   after: StateSnapshot;
 }
 
-async function announceSuccess(f: FinishedRun, o: Observed, verifying: boolean): Promise<void> {
-  const { deps, report } = f;
+/** A successful deploy: its headline, the comment on an earlier failure's issue, the status. */
+async function announceSuccess(f: FinishedRun, o: Observed, verifying: boolean): Promise<string> {
+  const { deps, said } = f;
   const config = f.ctx.config;
   const { sha, url, attempt, movesProduction, already, after } = o;
   // The stage's own word for what moved: "production" with one stage, else the stage's name.
   const where = config.stages ? config.production_environment_name : 'production';
-  report.headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${attempt}${movesProduction ? `; ${where} moved` : ` (${where} already contains it)`}.`;
+  const headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${attempt}${movesProduction ? `; ${where} moved` : ` (${where} already contains it)`}.`;
   const issue = failureIssueOf(after.release, sha);
   if (issue !== null && !already) {
     // The issue stays open on purpose: it is an incident (rule 9) until a person has looked
     // at why the earlier attempt failed; closing it is that person's acknowledgement.
-    await bestEffort(report, `the comment on #${issue}`, () =>
+    await bestEffort(said, `the comment on #${issue}`, () =>
       deps.gh.commentIssue(
         issue,
         [
@@ -300,30 +344,69 @@ async function announceSuccess(f: FinishedRun, o: Observed, verifying: boolean):
         ].join('\n'),
       ),
     );
-    report.notes.push(`Commented on #${issue}: the deploy succeeded${attempt}.`);
+    said.note(`Commented on #${issue}: the deploy succeeded${attempt}.`);
   }
   await publishStatus(
+    said,
     deps,
-    report,
     sha,
     verifying ? 'pending' : 'success',
     `Deployed to ${config.production_environment_name}${verifying ? ', verifying' : ''} · ${shortSha(sha)}`,
     url.startsWith('http') ? url : deps.run.url,
     config.status_context,
   );
+  return headline;
+}
+
+/**
+ * The SHA's failure issue: the existing one commented on, else one opened — looked for first
+ * when an earlier attempt recorded this failure and may have opened it before it died.
+ */
+async function failureIssue(
+  { deps, ctx, said }: FinishedRun,
+  {
+    sha,
+    existing,
+    already,
+    body,
+  }: { sha: string; existing: number | null; already: boolean; body: string },
+): Promise<number> {
+  const config = ctx.config;
+  if (existing !== null) {
+    await bestEffort(said, `the comment on #${existing}`, () =>
+      deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`),
+    );
+    return existing;
+  }
+  const title = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`;
+  const labels = config.deploy_failure_labels;
+  const earlier = already ? await deps.gh.findOpenIssue(title, labels) : null;
+  if (earlier !== null) return earlier;
+  try {
+    return await deps.gh.openIssue(title, body, labels);
+  } catch (e) {
+    if (!isUnanswered(e)) throw e;
+    const found = await deps.gh.findOpenIssue(title, labels);
+    if (found === null) throw e;
+    return found;
+  }
 }
 
 /** One issue per SHA; later failures of it (a re-run, or a new run) comment on that issue. */
-async function reportFailure(f: FinishedRun, o: Observed): Promise<void> {
-  const { deps, run, report } = f;
+async function reportFailure(
+  f: FinishedRun,
+  o: Observed,
+): Promise<{ headline: string; stateCommit: string | null }> {
+  const { deps, run, said } = f;
   const config = f.ctx.config;
   const { sha, url, attempt, already, after } = o;
   // Only this very attempt, already recorded and reported, is a no-op.
   const entry = after.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
-  if (already && entry?.issue_number) {
-    report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; already reported in #${entry.issue_number}.`;
-    return;
-  }
+  if (already && entry?.issue_number)
+    return {
+      headline: `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; already reported in #${entry.issue_number}.`,
+      stateCommit: null,
+    };
   const body = [
     `The deploy of \`${sha}\` to **${config.production_environment_name}** failed${attempt}.`,
     '',
@@ -332,30 +415,7 @@ async function reportFailure(f: FinishedRun, o: Observed): Promise<void> {
     `- Cooldown: the governor will not redeploy this SHA for ${config.cooldown_minutes} minutes.`,
   ].join('\n');
   const existing = failureIssueOf(after.release, sha);
-  const title = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`;
-  const labels = config.deploy_failure_labels;
-  let issue: number;
-  if (existing !== null) {
-    await bestEffort(report, `the comment on #${existing}`, () =>
-      deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`),
-    );
-    issue = existing;
-  } else {
-    // An earlier attempt that recorded this failure may have opened the issue and died (or lost
-    // the answer) before recording its number: look before opening another.
-    const earlier = already ? await deps.gh.findOpenIssue(title, labels) : null;
-    if (earlier !== null) issue = earlier;
-    else {
-      try {
-        issue = await deps.gh.openIssue(title, body, labels);
-      } catch (e) {
-        if (!isUnanswered(e)) throw e;
-        const found = await deps.gh.findOpenIssue(title, labels);
-        if (found === null) throw e;
-        issue = found;
-      }
-    }
-  }
+  const issue = await failureIssue(f, { sha, existing, already, body });
   const written = await writeState(
     deps,
     sha,
@@ -379,15 +439,17 @@ async function reportFailure(f: FinishedRun, o: Observed): Promise<void> {
     },
     after,
   );
-  report.stateCommit = written?.head ?? report.stateCommit;
-  report.headline = `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`;
   await publishStatus(
+    said,
     deps,
-    report,
     sha,
     'failure',
     `Deploy failed (${run.conclusion}) · ${shortSha(sha)}`.slice(0, 140),
     url.startsWith('http') ? url : deps.run.url,
     config.status_context,
   );
+  return {
+    headline: `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`,
+    stateCommit: written?.head ?? null,
+  };
 }

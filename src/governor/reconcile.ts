@@ -19,11 +19,17 @@ import { lifecycleOf, stageView, type HistoryEntry, type Release } from '../doma
 import type { Config } from '../domain/config.js';
 import { shortSha } from '../domain/types.js';
 import type { RunInfo } from '../ports.js';
-import { emptyReport, type RunReport } from '../report/summary.js';
+import { buildReport, type RunReport } from '../report/summary.js';
 import { decideAndAct } from './act.js';
-import { CLAIM_GRACE_MS, type GovernorDeps } from './deps.js';
+import { CLAIM_GRACE_MS, Remarks, type GovernorDeps } from './deps.js';
 import { observeDeploy } from './observe.js';
-import { smokeTestsFinished, staleCheck, verifyDeploy } from './verify.js';
+import {
+  checkedReport,
+  smokeTestsFinished,
+  staleCheck,
+  verifyDeploy,
+  type Checked,
+} from './verify.js';
 import { asHealthResult } from '../domain/health.js';
 import type { Known } from './facts.js';
 import { readConfig } from './policy.js';
@@ -63,7 +69,7 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
   const branchHead = deps.store.branchHead;
   const read = await readConfig(deps, productionSha, branchHead?.sha ?? deps.defaultBranch);
   const report = (over: Partial<RunReport>) =>
-    emptyReport({ runUrl: deps.run.url, dryRun: deps.dryRun, productionSha, ...over });
+    buildReport({ runUrl: deps.run.url, dryRun: deps.dryRun, productionSha, ...over });
   if (read.disabled || !read.config)
     return report({
       outcome: 'SKIP',
@@ -161,15 +167,26 @@ async function settleHealthChecks(
     if (pending?.verdict !== 'pending' || pending.sha !== view.production_sha_current) continue;
     const ctx = stageContext(config, pipeline, stage);
     const sd = stageDeps(deps, stage);
-    const rep = report({ outcome: 'SKIP', reason: null, sha: pending.sha, stage: stage.name });
+    const said = new Remarks();
+    let found: { checked: Checked; headline: string | null };
     if (pending.mode === 'workflow' && pending.run_id !== null) {
       if (now - Date.parse(pending.started_at) < SETTLE_AFTER_MS) continue;
       const run = await deps.gh.run(pending.run_id);
       if (run.status !== 'completed') continue;
-      await smokeTestsFinished({ deps: sd, ctx, report: rep }, run);
+      found = await smokeTestsFinished({ deps: sd, ctx, said }, run);
     } else if (staleCheck(pending, deps.now())) {
-      await verifyDeploy({ deps: sd, ctx, sha: pending.sha, runId: null, report: rep });
+      const checked = await verifyDeploy({ deps: sd, ctx, sha: pending.sha, runId: null, said });
+      found = { checked, headline: null };
     } else continue;
+    const rep = report({
+      outcome: 'SKIP',
+      reason: null,
+      sha: pending.sha,
+      stage: stage.name,
+      ...checkedReport(found.checked, found.headline ?? ''),
+      notes: said.notes,
+      warnings: said.warnings,
+    });
     out.settled = true;
     out.notes.push(
       `Settled the health check of ${shortSha(pending.sha)} on ${stage.name}: ${rep.healthCheck?.verdict ?? 'pending'}. ${rep.headline}`.trim(),
@@ -313,16 +330,20 @@ function oneReport({
   const others = [...checked, ...decided, last].filter(
     (r, i, all) => r !== primary && all.indexOf(r) === i,
   );
-  primary.notes.unshift(
-    ...notes,
-    ...others.map(
-      (r) => `${r.stage ?? 'Reconcile'}: ${r.outcome} ${r.reason ?? ''} — ${r.headline}`,
-    ),
-  );
-  primary.warnings.unshift(...warnings, ...others.flatMap((r) => r.warnings));
-  if (!primary.headline.startsWith('Reconcile:'))
-    primary.headline = `Reconcile: ${primary.headline}`;
-  return primary;
+  return buildReport({
+    ...primary,
+    notes: [
+      ...notes,
+      ...others.map(
+        (r) => `${r.stage ?? 'Reconcile'}: ${r.outcome} ${r.reason ?? ''} — ${r.headline}`,
+      ),
+      ...primary.notes,
+    ],
+    warnings: [...warnings, ...others.flatMap((r) => r.warnings), ...primary.warnings],
+    headline: primary.headline.startsWith('Reconcile:')
+      ? primary.headline
+      : `Reconcile: ${primary.headline}`,
+  });
 }
 
 /** Records the outcome of a finished deploy the governor never heard about. */
@@ -353,6 +374,6 @@ async function settle(
   );
   return {
     notes: [`Settled a deploy whose outcome was never observed: ${observed.report.headline}`],
-    warnings: observed.report.warnings,
+    warnings: [...observed.report.warnings],
   };
 }

@@ -26,8 +26,8 @@ import {
   type Release,
 } from '../domain/state.js';
 import { shortSha } from '../domain/types.js';
-import type { StateSnapshot } from '../ports.js';
 import type { RunReport } from '../report/summary.js';
+import type { StateSnapshot } from '../ports.js';
 import { dispatchOnce, recordDispatched } from './act.js';
 import { publishRelease } from './versions.js';
 import {
@@ -39,6 +39,7 @@ import {
   publishStatus,
   writeState,
   type GovernorDeps,
+  type Remarks,
 } from './deps.js';
 
 /** The deploy entry of `sha` a health check is about (that run's, else the newest of the SHA). */
@@ -62,14 +63,63 @@ function mayRun(deps: GovernorDeps, pending: HealthResult): boolean {
   return staleCheck(pending, deps.now());
 }
 
-/** The deploy a health check is about: its SHA and run on a stage, and the report of this run. */
+/** The deploy a health check is about: its SHA and run on a stage; `said` takes the notes. */
 export interface CheckTarget {
   deps: GovernorDeps;
   ctx: StageContext;
   sha: string;
   runId: number | null;
-  report: RunReport;
+  said: Remarks;
 }
+
+/**
+ * What a health-check step found, for the caller to build its report from: whether the stage
+ * now runs the SHA verified, the check, and the run's verdict when a failed check decided it.
+ */
+export interface Checked {
+  verified: boolean;
+  healthCheck: HealthResult | null;
+  /** A failed check: HOLD (not rolled back) or ROLLBACK, with its headline. */
+  verdict: {
+    outcome: 'HOLD' | 'ROLLBACK';
+    reason: 'health_check_failed';
+    sha: string;
+    headline: string;
+  } | null;
+  /** A pass: the line the headline gains ("Health check passed: …"). */
+  passed: string | null;
+  stateCommit: string | null;
+  /** The rollback's deploy run, when one was dispatched or found. */
+  deployRunUrl: string | null;
+  /** The release's tag, when a pass published (or found) its release. */
+  version: string | null;
+}
+
+/**
+ * The report fields a check sets, over the caller's `headline`: a failed check's verdict
+ * replaces the run's outcome and headline; a pass adds its line to the headline.
+ */
+export function checkedReport(c: Checked, headline: string): Partial<RunReport> {
+  return {
+    ...(c.healthCheck ? { healthCheck: c.healthCheck } : {}),
+    ...(c.stateCommit ? { stateCommit: c.stateCommit } : {}),
+    ...(c.deployRunUrl ? { deployRunUrl: c.deployRunUrl } : {}),
+    ...(c.version ? { version: c.version } : {}),
+    ...(c.verdict
+      ? { ...c.verdict }
+      : { headline: c.passed ? `${headline} ${c.passed}`.trim() : headline }),
+  };
+}
+
+const NOTHING_CHECKED: Checked = {
+  verified: false,
+  healthCheck: null,
+  verdict: null,
+  passed: null,
+  stateCommit: null,
+  deployRunUrl: null,
+  version: null,
+};
 
 /**
  * Verifies the stage's deploy of `sha` (run `runId`), whose success was just recorded with its
@@ -79,33 +129,34 @@ export async function verifyDeploy(
   t: CheckTarget,
   /** The state as the caller just wrote or read it (with `sha`'s record), to save a read. */
   known?: StateSnapshot,
-): Promise<boolean> {
-  const { deps, ctx, sha, runId, report } = t;
+): Promise<Checked> {
+  const { deps, ctx, sha, runId, said } = t;
   const check = ctx.stage.health!;
   const snap = known ?? (await deps.store.read(sha));
   const entry = deployEntry(snap.release, sha, runId);
   const last = asHealthResult(snap.release.last_health_check);
   const recorded = last && last.sha === sha ? last : null;
   if (entry?.health_check === 'passed') {
-    report.notes.push(`The health check of ${shortSha(sha)} on ${ctx.stage.name} passed already.`);
-    await publishRelease(t, sha, snap);
-    return true;
+    said.note(`The health check of ${shortSha(sha)} on ${ctx.stage.name} passed already.`);
+    const version = await publishRelease(t, sha, snap);
+    return { ...NOTHING_CHECKED, verified: true, version };
   }
-  if (entry?.health_check === 'failed' && recorded) return !(await healthFailed(t, recorded, snap));
+  if (entry?.health_check === 'failed' && recorded) {
+    const failed = await healthFailed(t, recorded, snap);
+    return { ...failed, verified: failed.verdict?.outcome !== 'ROLLBACK' };
+  }
   const pending =
     recorded?.verdict === 'pending'
       ? recorded
       : pendingCheck(sha, check, deps.now(), claimedBy(deps));
   if (!mayRun(deps, pending)) {
-    report.notes.push(
+    said.note(
       `The health check of ${shortSha(sha)} on ${ctx.stage.name} is being run by ${pending.by} (since ${pending.started_at}).`,
     );
-    return false;
+    return NOTHING_CHECKED;
   }
-  if (check.workflow !== undefined) {
-    await startSmokeTests(t, pending, snap);
-    return false;
-  }
+  if (check.workflow !== undefined)
+    return { ...NOTHING_CHECKED, healthCheck: await startSmokeTests(t, pending, snap) };
   deps.log(
     `Verifying ${ctx.stage.name} at ${shortSha(sha)}: probing ${check.url} every ${check.interval_seconds} s for ${check.duration_seconds} s.`,
   );
@@ -119,14 +170,14 @@ async function startSmokeTests(
   t: CheckTarget,
   pending: HealthResult,
   snap: StateSnapshot,
-): Promise<void> {
-  const { deps, ctx, sha, runId, report } = t;
+): Promise<HealthResult | null> {
+  const { deps, ctx, sha, runId, said } = t;
   const check = ctx.stage.health!;
   const workflow = check.workflow!;
   const environment = ctx.environment ?? ctx.stage.environment;
   if (pending.run_id !== null) {
-    report.notes.push(`Smoke tests of ${shortSha(sha)} are running: ${pending.run_url}`);
-    return;
+    said.note(`Smoke tests of ${shortSha(sha)} are running: ${pending.run_url}`);
+    return null;
   }
   // Claimed by this run first (a re-run then looks for the run instead of dispatching again).
   const mine = { ...pending, by: claimedBy(deps) };
@@ -157,59 +208,66 @@ async function startSmokeTests(
       message: `verify ${shortSha(sha)} on ${ctx.stage.name}: smoke tests in run ${run.id}`,
     };
   });
-  report.healthCheck = started;
-  report.notes.push(
+  said.note(
     `Verification of ${shortSha(sha)} on ${ctx.stage.name}: dispatched the smoke tests ${run.url}; their conclusion verifies the stage or rolls it back.`,
   );
   await publishStatus(
+    said,
     deps,
-    report,
     sha,
     'pending',
     `Verifying ${ctx.stage.name}: smoke tests running`,
     run.url,
     ctx.config.status_context,
   );
+  return started;
 }
 
-/** The smoke-test run of a pending check finished: its conclusion is the verdict. */
+/**
+ * The smoke-test run of a pending check finished: its conclusion is the verdict. Returns the
+ * SHA checked (null: the run is no stage's pending check) and what the check found; `headline`
+ * when the run concluded nothing new.
+ */
 export async function smokeTestsFinished(
-  on: { deps: GovernorDeps; ctx: StageContext; report: RunReport },
+  on: { deps: GovernorDeps; ctx: StageContext; said: Remarks },
   run: { id: number; url: string; conclusion: string | null },
   /** The stage's state as the caller read it (saves a read). */
   known?: StateSnapshot,
-): Promise<{ sha: string | null; verified: boolean }> {
-  const { deps, ctx, report } = on;
+): Promise<{ sha: string | null; checked: Checked; headline: string | null }> {
+  const { deps, ctx } = on;
   const snap = known ?? (await deps.store.read());
   const pending = asHealthResult(snap.release.last_health_check);
-  if (!pending || pending.run_id !== run.id) {
-    report.headline = `Smoke-test run ${run.url} finished, but it is not the pending check of ${ctx.stage.name}; nothing recorded.`;
-    return { sha: null, verified: false };
-  }
+  if (!pending || pending.run_id !== run.id)
+    return {
+      sha: null,
+      checked: NOTHING_CHECKED,
+      headline: `Smoke-test run ${run.url} finished, but it is not the pending check of ${ctx.stage.name}; nothing recorded.`,
+    };
   const entry = deployEntry(snap.release, pending.sha, null);
+  const target = { ...on, sha: pending.sha, runId: entry?.run_id ?? null };
   if (pending.verdict !== 'pending') {
-    report.headline = `The health check of ${shortSha(pending.sha)} on ${ctx.stage.name} was concluded already (${pending.verdict}).`;
-    if (pending.verdict === 'fail')
-      await healthFailed({ ...on, sha: pending.sha, runId: entry?.run_id ?? null }, pending, snap);
-    return { sha: pending.sha, verified: pending.verdict === 'pass' };
+    const headline = `The health check of ${shortSha(pending.sha)} on ${ctx.stage.name} was concluded already (${pending.verdict}).`;
+    const checked =
+      pending.verdict === 'fail'
+        ? await healthFailed(target, pending, snap)
+        : { ...NOTHING_CHECKED, verified: pending.verdict === 'pass' };
+    return {
+      sha: pending.sha,
+      checked: { ...checked, verified: pending.verdict === 'pass' },
+      headline,
+    };
   }
   const result = judgeRun(pending, run, deps.now());
-  const verified = await concludeCheck(
-    { ...on, sha: pending.sha, runId: entry?.run_id ?? null },
-    result,
-    snap,
-  );
-  return { sha: pending.sha, verified };
+  return { sha: pending.sha, checked: await concludeCheck(target, result, snap), headline: null };
 }
 
-/** Records the verdict; a pass verifies the stage, a fail rolls it back. Returns verified. */
+/** Records the verdict; a pass verifies the stage, a fail rolls it back. */
 export async function concludeCheck(
   t: CheckTarget,
   result: HealthResult,
   first?: StateSnapshot,
-): Promise<boolean> {
-  const { deps, ctx, sha, runId, report } = t;
-  report.healthCheck = result;
+): Promise<Checked> {
+  const { deps, ctx, sha, runId, said } = t;
   const stage = ctx.stage.name;
   if (result.verdict === 'pass') {
     const written = await writeState(
@@ -231,50 +289,51 @@ export async function concludeCheck(
       },
       first,
     );
-    report.stateCommit = written?.head ?? report.stateCommit;
-    report.headline = `${report.headline} Health check passed: ${describeResult(result)}.`.trim();
     await publishStatus(
+      said,
       deps,
-      report,
       sha,
       'success',
       `Verified on ${stage} · ${shortSha(sha)}`,
       result.run_url ?? deps.run.url,
       ctx.config.status_context,
     );
-    await publishRelease(t, sha);
-    return true;
+    return {
+      ...NOTHING_CHECKED,
+      verified: true,
+      healthCheck: result,
+      passed: `Health check passed: ${describeResult(result)}.`,
+      stateCommit: written?.head ?? null,
+      version: await publishRelease(t, sha),
+    };
   }
-  await healthFailed(t, result, first);
-  return false;
+  return { ...(await healthFailed(t, result, first)), verified: false };
 }
 
 /**
  * A failed check: the deploy is failed; with `rollback` and somewhere healthy to go, the stage's
  * last healthy SHA is claimed and dispatched exactly once; one issue says what happened.
- * Returns whether the stage was (or is being) rolled back.
+ * The verdict is ROLLBACK when the stage was (or is being) rolled back, else HOLD.
  */
 async function healthFailed(
   t: CheckTarget,
   result: HealthResult,
   first?: StateSnapshot,
-): Promise<boolean> {
-  const { deps, ctx, sha: bad, report } = t;
+): Promise<Checked> {
+  const { deps, ctx, sha: bad, said } = t;
   const stage = ctx.stage.name;
   const { state, head } = await recordHealthFailure(t, result, first);
-  report.stateCommit = head ?? report.stateCommit;
   const rb = rollbackOf(state, bad);
-  report.sha = bad;
-  report.reason = 'health_check_failed';
-  report.healthCheck = result;
-  if (!rb) {
-    await notRolledBack(t, result, state);
-    return false;
-  }
-  report.outcome = 'ROLLBACK';
-  report.headline = `ROLLBACK of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: the health check failed (${result.reasons.join('; ')}).`;
-  const runUrl = await dispatchRollback(deps, ctx, rb, report);
-  if (runUrl === null) return true;
+  const failed = { ...NOTHING_CHECKED, healthCheck: result, stateCommit: head };
+  if (!rb) return { ...failed, verdict: await notRolledBack(t, result, state) };
+  const verdict = {
+    outcome: 'ROLLBACK' as const,
+    reason: 'health_check_failed' as const,
+    sha: bad,
+    headline: `ROLLBACK of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: the health check failed (${result.reasons.join('; ')}).`,
+  };
+  const runUrl = await dispatchRollback(deps, ctx, rb, said);
+  if (runUrl === null) return { ...failed, verdict };
   if (!rb.issue_number) {
     const issue = await openOnce(t, {
       title: `Automatic rollback of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: health check failed`,
@@ -285,16 +344,16 @@ async function healthFailed(
       await recordIssue(deps, rb.sha, (h) => h.rollback_of === bad && h.sha === rb.sha, issue);
   }
   await publishStatus(
+    said,
     deps,
-    report,
     bad,
     'failure',
     `Health check failed on ${stage}: rolled back to ${shortSha(rb.sha)}`,
     runUrl ?? deps.run.url,
     ctx.config.status_context,
   );
-  report.notes.push(`Health check: ${describeResult(result)}.`);
-  return true;
+  said.note(`Health check: ${describeResult(result)}.`);
+  return { ...failed, verdict, deployRunUrl: runUrl };
 }
 
 /**
@@ -367,14 +426,16 @@ async function recordHealthFailure(
 }
 
 /** A failed check with no rollback: HOLD, an issue (once), the commit status. */
-async function notRolledBack(t: CheckTarget, result: HealthResult, state: Release): Promise<void> {
-  const { deps, ctx, sha: bad, runId, report } = t;
+async function notRolledBack(
+  t: CheckTarget,
+  result: HealthResult,
+  state: Release,
+): Promise<NonNullable<Checked['verdict']>> {
+  const { deps, ctx, sha: bad, runId, said } = t;
   const stage = ctx.stage.name;
   const why = !ctx.stage.health!.rollback
     ? 'rollback is off for this stage (health_check.rollback: false)'
     : 'there is no earlier SHA whose deploy and health check both passed to return to';
-  report.outcome = 'HOLD';
-  report.headline = `Health check of ${shortSha(bad)} on ${stage} failed (${result.reasons.join('; ')}); not rolled back: ${why}.`;
   const issue = await openOnce(t, {
     title: `Health check of ${stage} failed on ${shortSha(bad)}: not rolled back`,
     body: issueBody(ctx, result, { bad, target: null, why, rollbackRun: null }),
@@ -382,14 +443,20 @@ async function notRolledBack(t: CheckTarget, result: HealthResult, state: Releas
   });
   if (issue !== null) await recordIssue(deps, bad, (h) => h.sha === bad, issue);
   await publishStatus(
+    said,
     deps,
-    report,
     bad,
     'failure',
     `Health check failed on ${stage} · ${shortSha(bad)}`,
     deps.run.url,
     ctx.config.status_context,
   );
+  return {
+    outcome: 'HOLD',
+    reason: 'health_check_failed',
+    sha: bad,
+    headline: `Health check of ${shortSha(bad)} on ${stage} failed (${result.reasons.join('; ')}); not rolled back: ${why}.`,
+  };
 }
 
 /**
@@ -400,13 +467,10 @@ export async function dispatchRollback(
   deps: GovernorDeps,
   ctx: StageContext,
   rb: HistoryEntry,
-  report: RunReport,
+  said: Remarks,
 ): Promise<string | null> {
   if (rb.run_id !== null) {
-    report.deployRunUrl = rb.run_url;
-    report.notes.push(
-      `The rollback was dispatched already: ${rb.run_url}. Nothing dispatched again.`,
-    );
+    said.note(`The rollback was dispatched already: ${rb.run_url}. Nothing dispatched again.`);
     return rb.run_url;
   }
   const mine =
@@ -414,7 +478,7 @@ export async function dispatchRollback(
     isEarlierAttempt(rb.claimed_by, deps) ||
     deps.now().getTime() - Date.parse(rb.time) > CLAIM_GRACE_MS;
   if (!mine) {
-    report.notes.push(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
+    said.note(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
     return null;
   }
   const run = await dispatchOnce(deps, ctx.config, {
@@ -423,7 +487,6 @@ export async function dispatchRollback(
     version: rb.version ?? null,
   });
   await recordDispatched(deps, rb.sha, run);
-  report.deployRunUrl = run.url;
   return run.url;
 }
 
@@ -471,7 +534,7 @@ async function openOnce(
   t: CheckTarget,
   issue: { title: string; body: string; recorded: number | null },
 ): Promise<number | null> {
-  const { deps, report } = t;
+  const { deps, said } = t;
   const { title, body, recorded } = issue;
   if (recorded !== null) return recorded;
   const labels = t.ctx.config.rollback_labels;
@@ -479,13 +542,13 @@ async function openOnce(
   if (open !== null) return open;
   try {
     const n = await deps.gh.openIssue(title, body, labels);
-    report.notes.push(`Opened #${n}: ${title}.`);
+    said.note(`Opened #${n}: ${title}.`);
     return n;
   } catch (e) {
     if (!isUnanswered(e)) throw e;
     const found = await deps.gh.findOpenIssue(title, labels);
     if (found === null) {
-      await bestEffort(report, `the issue "${title}"`, () => Promise.reject(e));
+      await bestEffort(said, `the issue "${title}"`, () => Promise.reject(e));
       return null;
     }
     return found;

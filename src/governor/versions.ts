@@ -6,8 +6,7 @@ import { shortSha } from '../domain/types.js';
 import { releaseNotes, type Tag, type VersionPlan, type VersionPull } from '../domain/version.js';
 import { isRefused, isUnanswered } from '../adapters/api-error.js';
 import type { CompareResult, StateSnapshot } from '../ports.js';
-import type { RunReport } from '../report/summary.js';
-import { type GovernorDeps, GovernorError } from './deps.js';
+import { type GovernorDeps, GovernorError, type Remarks } from './deps.js';
 
 /** Tags whose ancestry one decision may ask GitHub about (one compare each). */
 const MAX_ANCESTRY_CHECKS = 10;
@@ -170,27 +169,27 @@ export async function ensureTag(
 
 /**
  * The stage runs `sha` verified: when it is the versioned stage and the deploy carried a tag,
- * publish the GitHub release of that tag (once: an existing release is left as it is).
+ * publish the GitHub release of that tag (once: an existing release is left as it is). Returns
+ * the tag (the run's `version`), or null when there is none to publish.
  */
 export async function publishRelease(
-  on: { deps: GovernorDeps; ctx: StageContext; report: RunReport },
+  on: { deps: GovernorDeps; ctx: StageContext; said: Remarks },
   sha: string,
   known?: StateSnapshot,
-): Promise<void> {
-  const { deps, ctx, report } = on;
+): Promise<string | null> {
+  const { deps, ctx, said } = on;
   const v = versioningOf(ctx.config, pipelineOf(ctx.config));
-  if (!v?.github_release || v.stage.name !== ctx.stage.name || deps.dryRun) return;
+  if (!v?.github_release || v.stage.name !== ctx.stage.name || deps.dryRun) return null;
   const snap =
     known?.decision?.sha === sha && known.head !== null ? known : await deps.store.read(sha);
   const entry = snap.release.deploy_history.find((h) => h.sha === sha && h.version);
-  if (!entry?.version) return;
+  if (!entry?.version) return null;
   const tag = entry.version;
-  report.version = tag;
   try {
     const existing = await deps.gh.releaseOf(tag);
     if (existing) {
-      report.notes.push(`The release ${tag} exists already: ${existing.url}`);
-      return;
+      said.note(`The release ${tag} exists already: ${existing.url}`);
+      return tag;
     }
     const record = snap.decision as
       (NonNullable<StateSnapshot['decision']> & { version?: Partial<VersionPlan> }) | null;
@@ -220,13 +219,14 @@ export async function publishRelease(
       commitsCapped: record?.version?.capped ?? false,
     });
     const r = await deps.gh.createRelease({ tag, name: tag, body });
-    report.notes.push(
+    said.note(
       r.created ? `Published the release ${tag}: ${r.url}` : `The release ${tag} exists: ${r.url}`,
     );
   } catch (e) {
     // The deploy is recorded and verified either way: a missing release is a warning.
-    report.warnings.push(
+    said.warn(
       `The GitHub release ${tag} could not be published: ${(e as Error).message}. Re-running the governor on the deploy's event publishes it.`,
     );
   }
+  return tag;
 }

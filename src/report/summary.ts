@@ -8,50 +8,60 @@ import { shortSha, type Outcome, type ReasonCode, type Risk } from '../domain/ty
 import { cell, code, link, md, table } from './markdown.js';
 import { unblockMarkdown, unblockSteps } from './unblock.js';
 
+/**
+ * What one run of the governor says: the outputs, the annotations and the job summary are
+ * rendered from it. A value: built by buildReport (at the end of a flow, from what its steps
+ * returned) and never changed; read-only to the type checker.
+ */
 export interface RunReport {
   /** ROLLBACK: this run rolled a stage back (§15, §16). */
-  outcome: Outcome | 'ROLLBACK' | 'ERROR';
-  reason: ReasonCode | null;
-  sha: string | null;
-  productionSha: string | null;
-  risk: Risk | null;
+  readonly outcome: Outcome | 'ROLLBACK' | 'ERROR';
+  readonly reason: ReasonCode | null;
+  readonly sha: string | null;
+  readonly productionSha: string | null;
+  readonly risk: Risk | null;
   /** One line: why. */
-  headline: string;
-  decision: Decision | null;
-  assessment: RiskAssessment | null;
-  approvals: ApprovalResult | null;
+  readonly headline: string;
+  readonly decision: Decision | null;
+  readonly assessment: RiskAssessment | null;
+  readonly approvals: ApprovalResult | null;
   /** Notes worth a reader's attention (approvals not fetched, local mode...). */
-  notes: string[];
+  readonly notes: readonly string[];
   /** Something went wrong that does not change the outcome (a status GitHub did not take). */
-  warnings: string[];
-  deployRunUrl: string | null;
-  stateCommit: string | null;
+  readonly warnings: readonly string[];
+  readonly deployRunUrl: string | null;
+  readonly stateCommit: string | null;
   /** This governor run, to re-run after approving. */
-  runUrl: string | null;
-  dryRun: boolean;
-  error: string | null;
+  readonly runUrl: string | null;
+  readonly dryRun: boolean;
+  readonly error: string | null;
   /** For the error section: what to do. */
-  advice: string | null;
-  environmentName: string;
+  readonly advice: string | null;
+  readonly environmentName: string;
   /** The configured release branch, when the config was read. */
-  releaseBranch: string | null;
+  readonly releaseBranch: string | null;
   /** The stage the decision is about (the `stage` output). */
-  stage: string | null;
+  readonly stage: string | null;
   /** Every stage of a configured pipeline (SPEC §14); null with a single stage. */
-  pipeline: PipelineRow[] | null;
+  readonly pipeline: readonly PipelineRow[] | null;
   /** The post-deploy health check this run ran or concluded (§15). */
-  healthCheck: HealthResult | null;
+  readonly healthCheck: HealthResult | null;
   /** Shown above everything (break-glass: who and why). */
-  banner: string | null;
+  readonly banner: string | null;
   /** The hash of the last evidence record this run committed (§17). */
-  evidenceHash: string | null;
+  readonly evidenceHash: string | null;
   /** The release's version tag (§18): dispatched with, or published. */
-  version: string | null;
+  readonly version: string | null;
   /** How the version was counted (the bump and what decided it). */
-  versionWhy: string | null;
+  readonly versionWhy: string | null;
 }
 
-export function emptyReport(over: Partial<RunReport> = {}): RunReport {
+/**
+ * The one constructor of a RunReport: every field not given takes its default (outcome ERROR
+ * until a flow says otherwise). A report is a value: nothing changes it once built; a flow
+ * that knows more builds a new one.
+ */
+export function buildReport(over: Partial<RunReport> = {}): RunReport {
   return {
     outcome: 'ERROR',
     reason: null,
@@ -250,7 +260,7 @@ function when(iso: string | null): string {
 }
 
 /** The pipeline: each stage, what it runs and since when, its soak, what is in flight, what is next. */
-export function pipelineTable(rows: PipelineRow[]): string {
+export function pipelineTable(rows: readonly PipelineRow[]): string {
   return `### Pipeline\n\n${table(
     ['Stage', 'Current SHA', 'Since', 'Health', 'Soak ends', 'In flight', 'Next'],
     rows.map((r) => [
