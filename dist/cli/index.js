@@ -61578,25 +61578,10 @@ async function evaluate(deps, req, known) {
     const stage = pipeline
         ? (findStage(pipeline, deps.store.target?.stage ?? '') ?? lastStage(pipeline))
         : null;
-    const base = {
-        snapshot,
-        config: cfg.config && pipeline && stage ? stageConfig(cfg.config, pipeline, stage) : null,
-        full: cfg.config,
-        pipeline,
-        stage,
-        productionSha,
-        notes,
-        ownClaim: null,
-        foundRun: null,
-        assessment: null,
-        approvals: null,
-        read: cfg,
-        diff: null,
-        roles: {},
-        artifactsFound: [],
-        version: null,
-    };
-    if (cfg.disabled || !cfg.config) {
+    const config = cfg.config && pipeline && stage ? stageConfig(cfg.config, pipeline, stage) : null;
+    const common = { snapshot, productionSha, notes, read: cfg, roles: {} };
+    const unjudged = { assessment: null, approvals: null, diff: null, version: null };
+    if (cfg.disabled || !cfg.config || !config) {
         const off = decideEarly({
             enabled: false,
             sha: req.sha,
@@ -61608,14 +61593,23 @@ async function evaluate(deps, req, known) {
             verified: true,
         });
         return {
-            ...base,
+            kind: 'off',
+            ...common,
+            ...unjudged,
+            config,
+            full: cfg.config,
+            pipeline,
+            stage,
+            ownClaim: null,
+            foundRun: null,
+            artifactsFound: [],
             decision: cfg.why ? { ...off, summary: cfg.why } : off,
         };
     }
     const at = {
         deps,
         req,
-        config: base.config,
+        config,
         pipeline: pipeline,
         stage: stage,
         whole,
@@ -61623,12 +61617,20 @@ async function evaluate(deps, req, known) {
         notes,
     };
     const e = await earlyFacts(at);
-    base.artifactsFound = e.artifactsFound;
-    const claimFacts = { ownClaim: e.ownClaim, foundRun: e.foundRun };
+    const on = {
+        ...common,
+        config,
+        full: cfg.config,
+        pipeline: pipeline,
+        stage: stage,
+        ownClaim: e.ownClaim,
+        foundRun: e.foundRun,
+        artifactsFound: e.artifactsFound,
+    };
     const earlyDecision = decideEarly(e.early);
     if (earlyDecision)
-        return { ...base, ...claimFacts, decision: earlyDecision };
-    return { ...base, ...claimFacts, ...(await judge(at, { e, adopted: cfg.adopted })) };
+        return { kind: 'settled', ...on, ...unjudged, decision: earlyDecision };
+    return { kind: 'judged', ...on, ...(await judge(at, { e, adopted: cfg.adopted })) };
 }
 /** The evidence of a decision (SPEC §17): the verdict and everything it was judged on. */
 function decisionEvidence(ev, req) {
@@ -61839,16 +61841,17 @@ async function act_decideAndAct(root, req, first) {
         const ev = await evaluate(deps, req, known);
         known = ev.read;
         const said = new deps_Remarks();
-        const config = ev.config;
+        if (ev.kind === 'off')
+            return reportOf(deps, ev, req.sha, { said });
         // A claimed SHA whose deploy run exists: record what the claimant could not.
-        if (ev.foundRun && config && !deps.dryRun) {
+        if (ev.foundRun && !deps.dryRun) {
             const run = ev.foundRun;
             await recordDispatched(deps, req.sha, run);
             said.note(`Found deploy run ${run.url} for the earlier claim and recorded it.`);
         }
-        if (deps.dryRun || ev.decision.outcome === 'SKIP' || !config)
+        if (deps.dryRun || ev.decision.outcome === 'SKIP')
             return reportOf(deps, ev, req.sha, { said });
-        const step = { deps, req, ev, config, said };
+        const step = { deps, req, ev, config: ev.config, said };
         if (ev.decision.outcome === 'HOLD')
             return recordHold(step);
         // ALLOW: claim with a compare-and-swap on the state we decided from. If the branch moved,

@@ -40,7 +40,8 @@ import {
 import { pipelineOf } from '../domain/pipeline.js';
 import {
   type DecideRequest,
-  type Evaluated,
+  type EvaluatedEarly,
+  type EvaluatedJudged,
   type Known,
   decisionEvidence,
   evaluate,
@@ -95,17 +96,16 @@ export async function decideAndAct(
     const ev = await evaluate(deps, req, known);
     known = ev.read;
     const said = new Remarks();
-    const config = ev.config;
+    if (ev.kind === 'off') return reportOf(deps, ev, req.sha, { said });
 
     // A claimed SHA whose deploy run exists: record what the claimant could not.
-    if (ev.foundRun && config && !deps.dryRun) {
+    if (ev.foundRun && !deps.dryRun) {
       const run = ev.foundRun;
       await recordDispatched(deps, req.sha, run);
       said.note(`Found deploy run ${run.url} for the earlier claim and recorded it.`);
     }
-    if (deps.dryRun || ev.decision.outcome === 'SKIP' || !config)
-      return reportOf(deps, ev, req.sha, { said });
-    const step: Step = { deps, req, ev, config, said };
+    if (deps.dryRun || ev.decision.outcome === 'SKIP') return reportOf(deps, ev, req.sha, { said });
+    const step: Step = { deps, req, ev, config: ev.config, said };
     if (ev.decision.outcome === 'HOLD') return recordHold(step);
 
     // ALLOW: claim with a compare-and-swap on the state we decided from. If the branch moved,
@@ -131,7 +131,8 @@ export async function decideAndAct(
 interface Step {
   deps: GovernorDeps;
   req: DecideRequest;
-  ev: Evaluated;
+  /** Settled early (a hard HOLD) or judged: under a policy, on a stage. */
+  ev: EvaluatedEarly | EvaluatedJudged;
   config: Config;
   said: Remarks;
 }

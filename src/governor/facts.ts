@@ -113,40 +113,77 @@ export interface DecideRequest {
   verification?: { id: number; url: string | null; conclusion: string | null; head_sha: string };
 }
 
-export interface Evaluated {
+/** What every evaluation has, whatever it came to. */
+interface EvaluatedCommon {
   snapshot: StateSnapshot;
-  /** The config this stage is judged with (its deploy workflow, ref and status context). */
-  config: Config | null;
-  /** The config as read: the whole pipeline. */
-  full: Config | null;
-  pipeline: Pipeline | null;
-  stage: Stage | null;
   decision: Decision;
-  assessment: RiskAssessment | null;
-  approvals: ApprovalResult | null;
   productionSha: string | null;
   notes: string[];
-  /** Set when this run already holds the claim for the SHA (a lost write response, or a retry). */
-  ownClaim: HistoryEntry | null;
-  /** A claimed-but-not-dispatched SHA whose deploy run turned up. */
-  foundRun: RunInfo | null;
   /**
    * The policy as read: the commit it was read at, its blob, and why the governor is off when it
    * is (kept for the next attempt at the same SHA).
    */
   read: ConfigRead;
-  /** The diff judged: how many files, and sha256 over its sorted `status<TAB>path` lines. */
-  diff: { files: number; digest: string } | null;
   /** The repository role of everyone whose approval was read. */
   roles: Record<string, string | null>;
   /** The required artifacts the verification run uploaded (names, ids, sizes, digests). */
   artifactsFound: ArtifactInfo[];
+}
+
+/** The governor is off: no config, or `enabled: false` (then the config is known). SKIP disabled. */
+export interface EvaluatedOff extends EvaluatedCommon {
+  kind: 'off';
+  config: Config | null;
+  full: Config | null;
+  pipeline: Pipeline | null;
+  stage: Stage | null;
+  ownClaim: null;
+  foundRun: null;
+  assessment: null;
+  approvals: null;
+  diff: null;
+  version: null;
+}
+
+/** What an evaluation under a policy has: the stage, and a claim found on the way. */
+interface EvaluatedOn extends EvaluatedCommon {
+  /** The config this stage is judged with (its deploy workflow, ref and status context). */
+  config: Config;
+  /** The config as read: the whole pipeline. */
+  full: Config;
+  pipeline: Pipeline;
+  stage: Stage;
+  /** Set when this run already holds the claim for the SHA (a lost write response, or a retry). */
+  ownClaim: HistoryEntry | null;
+  /** A claimed-but-not-dispatched SHA whose deploy run turned up. */
+  foundRun: RunInfo | null;
+}
+
+/** Rules 1–3c settled it before any diff was read: a SKIP or a hard HOLD. */
+export interface EvaluatedEarly extends EvaluatedOn {
+  kind: 'settled';
+  assessment: null;
+  approvals: null;
+  diff: null;
+  version: null;
+}
+
+/** Every rule judged it on the diff, the incidents and the approvals. */
+export interface EvaluatedJudged extends EvaluatedOn {
+  kind: 'judged';
+  assessment: RiskAssessment;
+  approvals: ApprovalResult;
+  /** The diff judged: how many files, and sha256 over its sorted `status<TAB>path` lines. */
+  diff: { files: number; digest: string };
   /**
    * The version an ALLOW is dispatched with (§18): at the versioned stage the plan (its tag is
    * created before the dispatch), after it the tag the SHA got there.
    */
   version: { tag: string; plan: VersionPlan | null } | null;
 }
+
+/** An evaluation: the governor off, settled early (rules 1–3c), or judged on every rule. */
+export type Evaluated = EvaluatedOff | EvaluatedEarly | EvaluatedJudged;
 
 /** The verification run's artifacts against required_artifacts. */
 async function requiredArtifacts(
@@ -419,7 +456,7 @@ async function judge(
   at: Judging,
   { e, adopted }: { e: EarlyFacts; adopted: boolean },
 ): Promise<
-  Pick<Evaluated, 'decision' | 'assessment' | 'approvals' | 'diff' | 'roles' | 'version'>
+  Pick<EvaluatedJudged, 'decision' | 'assessment' | 'approvals' | 'diff' | 'roles' | 'version'>
 > {
   const { deps, req, config, pipeline, stage, whole, release, notes } = at;
   const { early, productionCompare } = e;
@@ -512,26 +549,11 @@ export async function evaluate(
   const stage = pipeline
     ? (findStage(pipeline, deps.store.target?.stage ?? '') ?? lastStage(pipeline))
     : null;
-  const base = {
-    snapshot,
-    config: cfg.config && pipeline && stage ? stageConfig(cfg.config, pipeline, stage) : null,
-    full: cfg.config,
-    pipeline,
-    stage,
-    productionSha,
-    notes,
-    ownClaim: null,
-    foundRun: null,
-    assessment: null,
-    approvals: null,
-    read: cfg,
-    diff: null,
-    roles: {},
-    artifactsFound: [] as ArtifactInfo[],
-    version: null,
-  };
+  const config = cfg.config && pipeline && stage ? stageConfig(cfg.config, pipeline, stage) : null;
+  const common = { snapshot, productionSha, notes, read: cfg, roles: {} };
+  const unjudged = { assessment: null, approvals: null, diff: null, version: null };
 
-  if (cfg.disabled || !cfg.config) {
+  if (cfg.disabled || !cfg.config || !config) {
     const off = decideEarly({
       enabled: false,
       sha: req.sha,
@@ -543,14 +565,23 @@ export async function evaluate(
       verified: true,
     })!;
     return {
-      ...base,
+      kind: 'off',
+      ...common,
+      ...unjudged,
+      config,
+      full: cfg.config,
+      pipeline,
+      stage,
+      ownClaim: null,
+      foundRun: null,
+      artifactsFound: [],
       decision: cfg.why ? { ...off, summary: cfg.why } : off,
     };
   }
   const at: Judging = {
     deps,
     req,
-    config: base.config!,
+    config,
     pipeline: pipeline!,
     stage: stage!,
     whole,
@@ -558,11 +589,19 @@ export async function evaluate(
     notes,
   };
   const e = await earlyFacts(at);
-  base.artifactsFound = e.artifactsFound;
-  const claimFacts = { ownClaim: e.ownClaim, foundRun: e.foundRun };
+  const on = {
+    ...common,
+    config,
+    full: cfg.config,
+    pipeline: pipeline!,
+    stage: stage!,
+    ownClaim: e.ownClaim,
+    foundRun: e.foundRun,
+    artifactsFound: e.artifactsFound,
+  };
   const earlyDecision = decideEarly(e.early);
-  if (earlyDecision) return { ...base, ...claimFacts, decision: earlyDecision };
-  return { ...base, ...claimFacts, ...(await judge(at, { e, adopted: cfg.adopted })) };
+  if (earlyDecision) return { kind: 'settled', ...on, ...unjudged, decision: earlyDecision };
+  return { kind: 'judged', ...on, ...(await judge(at, { e, adopted: cfg.adopted })) };
 }
 
 /** The evidence of a decision (SPEC §17): the verdict and everything it was judged on. */
