@@ -171,9 +171,11 @@ describe('the evidence chain', () => {
 });
 
 describe('the evidence artifact', () => {
-  it('is uploaded through the real @actions/artifact client: its records (the last one hashing to evidence-hash) and the job summary', async () => {
-    const s = setupRepo(sim);
+  /** A LOW commit over production, decided by a job that has the Actions runtime. */
+  async function allowWithArtifacts(opts: { config?: string; failCreate?: boolean } = {}) {
+    const s = setupRepo(sim, opts.config ? { config: opts.config } : {});
     inProduction(sim, s.base);
+    if (opts.failCreate) sim.artifactService.failCreate = 1;
     const sha = sim.commit({ files: { 'src/app.ts': 'v2' } });
     const r = await runAction({
       sim,
@@ -183,6 +185,11 @@ describe('the evidence artifact', () => {
       artifacts: true,
     });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    return { s, sha, r };
+  }
+
+  it('is uploaded through the real @actions/artifact client: its records (the last one hashing to evidence-hash) and the job summary', async () => {
+    const { sha, r } = await allowWithArtifacts();
     const [artifact, ...more] = sim.artifactService.uploaded;
     expect(more).toHaveLength(0);
     expect(artifact).toMatchObject({
@@ -205,16 +212,7 @@ describe('the evidence artifact', () => {
   });
 
   it('is kept as long as the policy that judged the evidence says (evidence_retention_days)', async () => {
-    const s = setupRepo(sim, { config: 'release_governor:\n  evidence_retention_days: 30\n' });
-    inProduction(sim, s.base);
-    const sha = sim.commit({ files: { 'src/app.ts': 'v2' } });
-    const r = await runAction({
-      sim,
-      eventName: 'workflow_run',
-      event: verified(sim, s, sha),
-      artifacts: true,
-    });
-    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    await allowWithArtifacts({ config: 'release_governor:\n  evidence_retention_days: 30\n' });
     const days =
       (Date.parse(sim.artifactService.uploaded[0]!.expiresAt!) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29);
@@ -222,17 +220,7 @@ describe('the evidence artifact', () => {
   });
 
   it('an upload that fails is a warning; the decision and the state branch stand', async () => {
-    const s = setupRepo(sim);
-    inProduction(sim, s.base);
-    sim.artifactService.failCreate = 1;
-    const sha = sim.commit({ files: { 'src/app.ts': 'v2' } });
-    const r = await runAction({
-      sim,
-      eventName: 'workflow_run',
-      event: verified(sim, s, sha),
-      artifacts: true,
-    });
-    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const { s, r } = await allowWithArtifacts({ failCreate: true });
     expect(r.outputs).toMatchObject({ decision: 'ALLOW' });
     expect(r.stdout).toContain('::warning');
     expect(r.summary).toContain('The evidence artifact could not be uploaded');

@@ -44170,42 +44170,42 @@ class github_GitHub {
         }
     }
     // ------------------------------------------------------------ actions (github-actions.ts)
-    dispatch(workflow, ref, sha, environment, version) {
-        return dispatch(this.octokit, this.o, workflow, ref, sha, environment, version);
+    dispatch(...a) {
+        return dispatch(this.octokit, this.o, ...a);
     }
-    findDeployRuns(workflow, sha, environment) {
-        return findDeployRuns(this.octokit, this.o, workflow, sha, environment);
+    findDeployRuns(...a) {
+        return findDeployRuns(this.octokit, this.o, ...a);
     }
     run(id) {
         return run(this.octokit, this.o, id);
     }
-    verified(workflow, sha, branch) {
-        return verified(this.octokit, this.o, workflow, sha, branch);
+    verified(...a) {
+        return verified(this.octokit, this.o, ...a);
     }
-    verificationRun(workflow, sha, branch) {
-        return verificationRun(this.octokit, this.o, workflow, sha, branch);
+    verificationRun(...a) {
+        return verificationRun(this.octokit, this.o, ...a);
     }
     runArtifacts(runId) {
         return runArtifacts(this.octokit, this.o, runId);
     }
-    newestVerified(workflow, branch) {
-        return newestVerified(this.octokit, this.o, workflow, branch);
+    newestVerified(...a) {
+        return newestVerified(this.octokit, this.o, ...a);
     }
     // ------------------------------------------------- statuses and issues (github-issues.ts)
     openIncidents(labels) {
         return openIncidents(this.octokit, this.o, labels);
     }
-    setStatus(sha, state, description, targetUrl, context) {
-        return setStatus(this.octokit, this.o, sha, state, description, targetUrl, context);
+    setStatus(...a) {
+        return setStatus(this.octokit, this.o, ...a);
     }
-    openIssue(title, body, labels) {
-        return openIssue(this.octokit, this.o, title, body, labels);
+    openIssue(...a) {
+        return openIssue(this.octokit, this.o, ...a);
     }
-    findOpenIssue(title, labels) {
-        return findOpenIssue(this.octokit, this.o, title, labels);
+    findOpenIssue(...a) {
+        return findOpenIssue(this.octokit, this.o, ...a);
     }
-    commentIssue(issue, body) {
-        return commentIssue(this.octokit, this.o, issue, body);
+    commentIssue(...a) {
+        return commentIssue(this.octokit, this.o, ...a);
     }
 }
 

@@ -7,7 +7,15 @@
 import type { ApprovalFacts, Actor, PullRequestFacts, RepoRole } from '../domain/approvals.js';
 import type { ChangedFile, ChangeStatus } from '../domain/risk.js';
 import type { CompareStatus } from '../domain/types.js';
-import type { ArtifactInfo, CompareResult, RepoPort, RunInfo } from '../ports.js';
+import type {
+  ArtifactInfo,
+  CompareResult,
+  GitHubReader,
+  RepoActor,
+  RepoPort,
+  RepoReader,
+  RunInfo,
+} from '../ports.js';
 import type { Tag, VersionPull } from '../domain/version.js';
 import { readApprovalsGraphql } from './github-approvals.js';
 import {
@@ -403,69 +411,55 @@ export class GitHub implements RepoPort {
 
   // ------------------------------------------------------------ actions (github-actions.ts)
 
-  dispatch(
-    workflow: string,
-    ref: string,
-    sha: string,
-    environment?: string | null,
-    version?: string | null,
-  ): Promise<{ runId: number; url: string } | null> {
-    return actions.dispatch(this.octokit, this.o, workflow, ref, sha, environment, version);
+  dispatch(...a: Parameters<RepoActor['dispatch']>): ReturnType<RepoActor['dispatch']> {
+    return actions.dispatch(this.octokit, this.o, ...a);
   }
 
-  findDeployRuns(workflow: string, sha: string, environment?: string | null): Promise<RunInfo[]> {
-    return actions.findDeployRuns(this.octokit, this.o, workflow, sha, environment);
+  findDeployRuns(...a: Parameters<RepoReader['findDeployRuns']>): Promise<RunInfo[]> {
+    return actions.findDeployRuns(this.octokit, this.o, ...a);
   }
 
   run(id: number): Promise<RunInfo> {
     return actions.run(this.octokit, this.o, id);
   }
 
-  verified(workflow: string, sha: string, branch: string): Promise<boolean> {
-    return actions.verified(this.octokit, this.o, workflow, sha, branch);
+  verified(...a: Parameters<RepoReader['verified']>): Promise<boolean> {
+    return actions.verified(this.octokit, this.o, ...a);
   }
 
   verificationRun(
-    workflow: string,
-    sha: string,
-    branch: string,
-  ): Promise<{ id: number; url: string; conclusion: string | null; head_sha: string } | null> {
-    return actions.verificationRun(this.octokit, this.o, workflow, sha, branch);
+    ...a: Parameters<GitHubReader['verificationRun']>
+  ): ReturnType<GitHubReader['verificationRun']> {
+    return actions.verificationRun(this.octokit, this.o, ...a);
   }
 
   runArtifacts(runId: number): Promise<ArtifactInfo[]> {
     return actions.runArtifacts(this.octokit, this.o, runId);
   }
 
-  newestVerified(workflow: string, branch: string): Promise<string | null> {
-    return actions.newestVerified(this.octokit, this.o, workflow, branch);
+  newestVerified(...a: Parameters<GitHubReader['newestVerified']>): Promise<string | null> {
+    return actions.newestVerified(this.octokit, this.o, ...a);
   }
 
   // ------------------------------------------------- statuses and issues (github-issues.ts)
 
-  openIncidents(labels: string[]): Promise<{ number: number; title: string }[]> {
+  openIncidents(labels: string[]): ReturnType<RepoReader['openIncidents']> {
     return issues.openIncidents(this.octokit, this.o, labels);
   }
 
-  setStatus(
-    sha: string,
-    state: 'success' | 'failure' | 'pending',
-    description: string,
-    targetUrl: string | null,
-    context: string,
-  ): Promise<void> {
-    return issues.setStatus(this.octokit, this.o, sha, state, description, targetUrl, context);
+  setStatus(...a: Parameters<RepoActor['setStatus']>): Promise<void> {
+    return issues.setStatus(this.octokit, this.o, ...a);
   }
 
-  openIssue(title: string, body: string, labels: string[]): Promise<number> {
-    return issues.openIssue(this.octokit, this.o, title, body, labels);
+  openIssue(...a: Parameters<RepoActor['openIssue']>): Promise<number> {
+    return issues.openIssue(this.octokit, this.o, ...a);
   }
 
-  findOpenIssue(title: string, labels: string[]): Promise<number | null> {
-    return issues.findOpenIssue(this.octokit, this.o, title, labels);
+  findOpenIssue(...a: Parameters<GitHubReader['findOpenIssue']>): Promise<number | null> {
+    return issues.findOpenIssue(this.octokit, this.o, ...a);
   }
 
-  commentIssue(issue: number, body: string): Promise<void> {
-    return issues.commentIssue(this.octokit, this.o, issue, body);
+  commentIssue(...a: Parameters<RepoActor['commentIssue']>): Promise<void> {
+    return issues.commentIssue(this.octokit, this.o, ...a);
   }
 }
