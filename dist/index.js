@@ -65422,7 +65422,8 @@ const NOTHING_CHECKED = {
 };
 /**
  * Verifies the stage's deploy of `sha` (run `runId`), whose success was just recorded with its
- * health check pending. Returns whether the stage now runs `sha` verified.
+ * health check pending. Returns what the check found (`verified`: the stage now runs `sha`
+ * verified: its check passed, now or before).
  */
 async function verifyDeploy(t, 
 /** The state as the caller just wrote or read it (with `sha`'s record), to save a read. */
@@ -65438,10 +65439,9 @@ known) {
         const version = await publishRelease(t, sha, snap);
         return { ...NOTHING_CHECKED, verified: true, version };
     }
-    if (entry?.health_check === 'failed' && recorded) {
-        const failed = await healthFailed(t, recorded, snap);
-        return { ...failed, verified: failed.verdict?.outcome !== 'ROLLBACK' };
-    }
+    // A failed check never verifies the stage (whether it rolled back or not).
+    if (entry?.health_check === 'failed' && recorded)
+        return { ...(await healthFailed(t, recorded, snap)), verified: false };
     const pending = recorded?.verdict === 'pending'
         ? recorded
         : pendingCheck(sha, check, deps.now(), claimedBy(deps));

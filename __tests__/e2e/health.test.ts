@@ -372,6 +372,47 @@ describe('health checks in a pipeline', () => {
   });
 });
 
+describe('health check that fails without a rollback, on a stage before production', () => {
+  it('HOLD health_check_failed; a re-run of the job says the same and never offers the SHA to production', async () => {
+    const bad = await endpoint(() => ({ status: 500 }));
+    const s = setupRepo(sim, {
+      stages: true,
+      config: [
+        'release_governor:',
+        '  stages:',
+        '    - name: staging',
+        '      health_check:',
+        `        url: ${bad.url}`,
+        '        duration_seconds: 0.3',
+        '        interval_seconds: 0.05',
+        '        rollback: false',
+        '    - name: production',
+      ].join('\n'),
+    });
+    seedPipeline(sim, {
+      staging: { sha: s.base, minutesAgo: 60 },
+      production: { sha: s.base, minutesAgo: 60 },
+    });
+    const { sha, run } = await deployed(s);
+    const first = await finishes(s, run.id);
+    expect(first.outputs, first.stdout).toMatchObject({
+      decision: 'HOLD',
+      reason: 'health_check_failed',
+      sha,
+    });
+    // The operator re-runs the job: the check is recorded as failed; it is not a verified
+    // staging release, so production is not even asked about it (before: SKIP not_promoted).
+    const again = await finishes(s, run.id, 'success', 2);
+    expect(again.outputs, again.stdout).toMatchObject({
+      decision: 'HOLD',
+      reason: 'health_check_failed',
+      sha,
+    });
+    expect(deployRuns(sim, s).map((x) => x.inputs)).toEqual([{ sha, environment: 'staging' }]);
+    expect(sim.allIssues()).toHaveLength(1);
+  });
+});
+
 describe('health check (workflow): smoke tests decide', () => {
   const smoke = smokeWorkflow;
   const smokeEvent = (wf: WorkflowRecord, id: number, conclusion: string) =>

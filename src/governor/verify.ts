@@ -123,7 +123,8 @@ const NOTHING_CHECKED: Checked = {
 
 /**
  * Verifies the stage's deploy of `sha` (run `runId`), whose success was just recorded with its
- * health check pending. Returns whether the stage now runs `sha` verified.
+ * health check pending. Returns what the check found (`verified`: the stage now runs `sha`
+ * verified: its check passed, now or before).
  */
 export async function verifyDeploy(
   t: CheckTarget,
@@ -141,10 +142,9 @@ export async function verifyDeploy(
     const version = await publishRelease(t, sha, snap);
     return { ...NOTHING_CHECKED, verified: true, version };
   }
-  if (entry?.health_check === 'failed' && recorded) {
-    const failed = await healthFailed(t, recorded, snap);
-    return { ...failed, verified: failed.verdict?.outcome !== 'ROLLBACK' };
-  }
+  // A failed check never verifies the stage (whether it rolled back or not).
+  if (entry?.health_check === 'failed' && recorded)
+    return { ...(await healthFailed(t, recorded, snap)), verified: false };
   const pending =
     recorded?.verdict === 'pending'
       ? recorded
