@@ -127,6 +127,26 @@ async function finishes(s: Scenario, id: number, conclusion = 'success', attempt
   });
 }
 
+/** Staging (with this health check) then production, both running the base commit. */
+function stagingChecked(check: string[]): Scenario {
+  const s = setupRepo(sim, {
+    stages: true,
+    config: [
+      'release_governor:',
+      '  stages:',
+      '    - name: staging',
+      '      health_check:',
+      ...[...check, 'interval_seconds: 0.05'].map((l) => `        ${l}`),
+      '    - name: production',
+    ].join('\n'),
+  });
+  seedPipeline(sim, {
+    staging: { sha: s.base, minutesAgo: 60 },
+    production: { sha: s.base, minutesAgo: 60 },
+  });
+  return s;
+}
+
 const rollbackTitle = (bad: string, to: string) =>
   `Automatic rollback of production from ${bad.slice(0, 7)} to ${to.slice(0, 7)}: health check failed`;
 
@@ -340,23 +360,7 @@ describe('health check (url): probes after a successful deploy', () => {
 describe('health checks in a pipeline', () => {
   it('staging passes its health check → production is dispatched in the same run', async () => {
     const good = await endpoint(() => ({}));
-    const s = setupRepo(sim, {
-      stages: true,
-      config: [
-        'release_governor:',
-        '  stages:',
-        '    - name: staging',
-        '      health_check:',
-        `        url: ${good.url}`,
-        '        duration_seconds: 0.5',
-        '        interval_seconds: 0.05',
-        '    - name: production',
-      ].join('\n'),
-    });
-    seedPipeline(sim, {
-      staging: { sha: s.base, minutesAgo: 60 },
-      production: { sha: s.base, minutesAgo: 60 },
-    });
+    const s = stagingChecked([`url: ${good.url}`, 'duration_seconds: 0.5']);
     const { sha, run } = await deployed(s);
     const r = await finishes(s, run.id);
     expect(r.exitCode, r.stdout).toBe(0);
@@ -375,24 +379,7 @@ describe('health checks in a pipeline', () => {
 describe('health check that fails without a rollback, on a stage before production', () => {
   it('HOLD health_check_failed; a re-run of the job says the same and never offers the SHA to production', async () => {
     const bad = await endpoint(() => ({ status: 500 }));
-    const s = setupRepo(sim, {
-      stages: true,
-      config: [
-        'release_governor:',
-        '  stages:',
-        '    - name: staging',
-        '      health_check:',
-        `        url: ${bad.url}`,
-        '        duration_seconds: 0.3',
-        '        interval_seconds: 0.05',
-        '        rollback: false',
-        '    - name: production',
-      ].join('\n'),
-    });
-    seedPipeline(sim, {
-      staging: { sha: s.base, minutesAgo: 60 },
-      production: { sha: s.base, minutesAgo: 60 },
-    });
+    const s = stagingChecked([`url: ${bad.url}`, 'duration_seconds: 0.3', 'rollback: false']);
     const { sha, run } = await deployed(s);
     const first = await finishes(s, run.id);
     expect(first.outputs, first.stdout).toMatchObject({
