@@ -64629,9 +64629,8 @@ async function approvalsOf(deps, { needed, sha, config, compare, notes, }) {
  * The version an ALLOW is dispatched with (§18): at the versioned stage a plan (its tag is
  * created before the dispatch), after it the tag the SHA got there.
  */
-async function facts_versionOf(deps, { config, at, sha, current, compare, notes, }) {
-    const v = versioningOf(config, at.pipeline);
-    if (v && v.stage.name === at.stage.name) {
+async function facts_versionOf(deps, { config, at, versionedHere, sha, current, compare, notes, }) {
+    if (versionedHere) {
         const plan = await planVersion(deps, config, {
             sha,
             current,
@@ -64737,6 +64736,7 @@ async function judge(at, { e, adopted }) {
         ? await facts_versionOf(deps, {
             config,
             at: { whole, pipeline, stage },
+            versionedHere: versioning?.stage.name === stage.name,
             sha: req.sha,
             current: productionSha,
             compare: productionCompare,
@@ -67050,11 +67050,11 @@ function setOutputs(io, r) {
     io.output('evidence-hash', r.evidenceHash ?? '');
     io.output('version', r.version ?? '');
 }
+const NOTHING_WRITTEN = { records: [], retentionDays: 0 };
 async function govern(env, io) {
     const inputs = readInputs(io.input, io.secret);
     const event = parseEvent(env.GITHUB_EVENT_NAME ?? '', readPayload(env), inputs.sha);
     const url = runUrl(env);
-    const nothing = { records: [], retentionDays: 0 };
     if (event.kind === 'workflow_run') {
         const why = neverACandidate(event.run);
         if (why) {
@@ -67066,7 +67066,7 @@ async function govern(env, io) {
                 runUrl: url,
                 dryRun: inputs.dryRun,
             });
-            return { report, written: nothing };
+            return { report, written: NOTHING_WRITTEN };
         }
     }
     const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
@@ -67235,7 +67235,7 @@ async function uploadArtifact(env, io, { report, written }) {
  */
 async function runJob(env, io) {
     let report = buildReport({ runUrl: runUrl(env) });
-    let written = { records: [], retentionDays: 0 };
+    let written = NOTHING_WRITTEN;
     try {
         ({ report, written } = await govern(env, io));
         setOutputs(io, report);

@@ -94,12 +94,12 @@ interface Written {
   records: readonly EvidenceRecord[];
   retentionDays: number;
 }
+const NOTHING_WRITTEN: Written = { records: [], retentionDays: 0 };
 
 async function govern(env: JobEnv, io: JobIO): Promise<{ report: RunReport; written: Written }> {
   const inputs = readInputs(io.input, io.secret);
   const event = parseEvent(env.GITHUB_EVENT_NAME ?? '', readPayload(env), inputs.sha);
   const url = runUrl(env);
-  const nothing: Written = { records: [], retentionDays: 0 };
   if (event.kind === 'workflow_run') {
     const why = neverACandidate(event.run);
     if (why) {
@@ -111,7 +111,7 @@ async function govern(env: JobEnv, io: JobIO): Promise<{ report: RunReport; writ
         runUrl: url,
         dryRun: inputs.dryRun,
       });
-      return { report, written: nothing };
+      return { report, written: NOTHING_WRITTEN };
     }
   }
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
@@ -304,7 +304,7 @@ async function uploadArtifact(
  */
 export async function runJob(env: JobEnv, io: JobIO): Promise<void> {
   let report: RunReport = buildReport({ runUrl: runUrl(env) });
-  let written: Written = { records: [], retentionDays: 0 };
+  let written = NOTHING_WRITTEN;
   try {
     ({ report, written } = await govern(env, io));
     setOutputs(io, report);

@@ -61439,9 +61439,8 @@ async function approvalsOf(deps, { needed, sha, config, compare, notes, }) {
  * The version an ALLOW is dispatched with (§18): at the versioned stage a plan (its tag is
  * created before the dispatch), after it the tag the SHA got there.
  */
-async function facts_versionOf(deps, { config, at, sha, current, compare, notes, }) {
-    const v = pipeline_versioningOf(config, at.pipeline);
-    if (v && v.stage.name === at.stage.name) {
+async function facts_versionOf(deps, { config, at, versionedHere, sha, current, compare, notes, }) {
+    if (versionedHere) {
         const plan = await planVersion(deps, config, {
             sha,
             current,
@@ -61547,6 +61546,7 @@ async function judge(at, { e, adopted }) {
         ? await facts_versionOf(deps, {
             config,
             at: { whole, pipeline, stage },
+            versionedHere: versioning?.stage.name === stage.name,
             sha: req.sha,
             current: productionSha,
             compare: productionCompare,

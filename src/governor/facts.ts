@@ -359,6 +359,7 @@ async function versionOf(
   {
     config,
     at,
+    versionedHere,
     sha,
     current,
     compare,
@@ -366,6 +367,8 @@ async function versionOf(
   }: {
     config: Config;
     at: { whole: Release; pipeline: Pipeline; stage: Stage };
+    /** This stage is the versioned one (§18): its ALLOW creates the tag. */
+    versionedHere: boolean;
     sha: string;
     /** The stage's current SHA, and compare(it, sha). */
     current: string | null;
@@ -373,8 +376,7 @@ async function versionOf(
     notes: string[];
   },
 ): Promise<Evaluated['version']> {
-  const v = versioningOf(config, at.pipeline);
-  if (v && v.stage.name === at.stage.name) {
+  if (versionedHere) {
     const plan = await planVersion(deps, config, {
       sha,
       current,
@@ -512,6 +514,7 @@ async function judge(
       ? await versionOf(deps, {
           config,
           at: { whole, pipeline, stage },
+          versionedHere: versioning?.stage.name === stage.name,
           sha: req.sha,
           current: productionSha,
           compare: productionCompare,
