@@ -46798,20 +46798,23 @@ async function createRelease(octokit, o, r) {
  * Whether a run's title names the SHA and, when given, the environment as a whole word
  * ("Deploy <sha> to production" names production, not pre-production).
  */
-function titleNames(title, sha, environment) {
+function titleNames(title, sha, environment, service = null) {
     if (!title.includes(sha))
         return false;
-    return environment === null || title.split(/\s+/).includes(environment);
+    const words = title.split(/\s+/);
+    return ((environment === null || words.includes(environment)) &&
+        (service === null || words.includes(service)));
 }
 /**
  * Dispatches the deploy workflow once. Never retried automatically: a 5xx may come after the
  * run was created. Returns the run when the server reports it (return_run_details).
  */
-async function dispatch(octokit, o, workflow, ref, sha, environment, version) {
+async function dispatch(octokit, o, workflow, ref, sha, environment, version, service) {
     const inputs = {
         sha,
         ...(environment ? { environment } : {}),
         ...(version ? { version } : {}),
+        ...(service ? { service } : {}),
     };
     const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
     const advice = {
@@ -46873,7 +46876,7 @@ function runInfo(r) {
     };
 }
 /** Deploy runs created by workflow_dispatch whose title names the SHA (and the environment). */
-async function findDeployRuns(octokit, o, workflow, sha, environment) {
+async function findDeployRuns(octokit, o, workflow, sha, environment, service) {
     try {
         const r = await octokit.rest.actions.listWorkflowRuns({
             ...o,
@@ -46882,7 +46885,7 @@ async function findDeployRuns(octokit, o, workflow, sha, environment) {
             per_page: 50,
         });
         return r.data.workflow_runs
-            .filter((run) => titleNames(run.display_title ?? '', sha, environment ?? null))
+            .filter((run) => titleNames(run.display_title ?? '', sha, environment ?? null, service ?? null))
             .map((run) => runInfo(run));
     }
     catch (e) {
@@ -47002,7 +47005,11 @@ async function openIncidents(octokit, o, labels) {
     const q = `repo:${o.owner}/${o.repo} is:issue is:open label:${labels.map((l) => (/[\s,"]/.test(l) ? `"${l.replace(/"/g, '')}"` : l)).join(',')}`;
     try {
         const r = await octokit.rest.search.issuesAndPullRequests({ q, per_page: 20 });
-        return r.data.items.map((i) => ({ number: i.number, title: i.title }));
+        return r.data.items.map((i) => ({
+            number: i.number,
+            title: i.title,
+            labels: i.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))),
+        }));
     }
     catch (e) {
         throw apiError('Searching for open incident issues', e);
@@ -47135,7 +47142,22 @@ class GitHub {
             throw apiError(`Reading ${path} at ${ref.slice(0, 12)}`, e);
         }
     }
-    async compare(base, head) {
+    /** Compares of full SHAs answered in this job: a commit range never changes (SPEC §24, b). */
+    compares = new Map();
+    compare(base, head) {
+        const key = `${base}...${head}`;
+        const known = this.compares.get(key);
+        if (known)
+            return known;
+        const answer = this.compareOnce(base, head);
+        if (/^[0-9a-f]{40}$/.test(base) && /^[0-9a-f]{40}$/.test(head)) {
+            this.compares.set(key, answer);
+            // A failed compare is asked again, never remembered.
+            answer.catch(() => this.compares.delete(key));
+        }
+        return answer;
+    }
+    async compareOnce(base, head) {
         try {
             const r = await this.octokit.rest.repos.compareCommitsWithBasehead({
                 ...this.o,
@@ -57030,6 +57052,8 @@ const REASON_CODES = (/* unused pure expression or super */ null && ([
     'health_check_failed',
     'config_invalid',
     'state_corrupt',
+    'not_affected',
+    'waiting_for_dependency',
 ]));
 const RISK_ORDER = { LOW: 0, MEDIUM: 1, HIGH: 2 };
 function maxRisk(a, b) {
@@ -57050,6 +57074,8 @@ function shortSha(sha) {
 
 /** release.json: 2 keeps one state per stage under `stages` (1, one stage, is read and migrated). */
 const STATE_SCHEMA_VERSION = 2;
+/** release.json with services (SPEC §20): each service's stages under `services.<name>.stages`. */
+const SERVICES_SCHEMA_VERSION = 3;
 /** decisions/<sha>.json */
 const DECISION_SCHEMA_VERSION = 1;
 /** deploy_history keeps this many entries, newest first. */
@@ -57111,12 +57137,27 @@ const stageSchema = looseObject({
     ...deployFields,
 });
 const releaseSchema = looseObject({
-    schema_version: union([literal(1), literal(STATE_SCHEMA_VERSION)]),
+    schema_version: union([
+        literal(1),
+        literal(STATE_SCHEMA_VERSION),
+        literal(SERVICES_SCHEMA_VERSION),
+    ]),
     production_sha_current: sha.nullable(),
     production_sha_previous: sha.nullable(),
     ...deployFields,
     /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
     stages: record(schemas_string(), stageSchema).optional(),
+    /**
+     * Version 3 (SPEC §20): every service's stages by name; the top-level fields and `stages`
+     * mirror the first service listed in the config.
+     */
+    services: record(schemas_string(), looseObject({ stages: record(schemas_string(), stageSchema) }))
+        .optional(),
+    /**
+     * Version 3: the SHA most recently deployed successfully to any service and stage, whose config
+     * is the trusted policy (null: none yet). Absent before services: production's SHA is.
+     */
+    policy_sha: sha.nullable().optional(),
     /**
      * The config file at production_sha_current (§19): the trusted policy, copied when production
      * moves so that one read brings state and policy. Used only while `commit` is production's.
@@ -57158,17 +57199,115 @@ function stageView(release, stage, isLast) {
     const s = release.stages?.[stage];
     const base = state_emptyRelease();
     delete base.stages;
+    const policy = release.policy_sha !== undefined ? { policy_sha: release.policy_sha } : {};
     if (s)
         return {
             ...base,
+            ...policy,
             production_sha_current: s.current_sha,
             production_sha_previous: s.previous_sha,
             ...deployPart(s),
         };
     if (!isLast)
-        return base;
-    const { stages: _stages, ...top } = release;
+        return { ...base, ...policy };
+    const { stages: _stages, services: _services, ...top } = release;
     return { ...top, schema_version: STATE_SCHEMA_VERSION };
+}
+/**
+ * The commit whose config is the trusted policy (SPEC §3, §20): with services the SHA most
+ * recently deployed to any service and stage, else production's.
+ */
+function policyShaOf(release) {
+    return release.policy_sha !== undefined ? release.policy_sha : release.production_sha_current;
+}
+/**
+ * One service's state shaped like a version-2 release.json (its stages, its last stage mirrored
+ * at the top), so every stage transition works on it unchanged. A file from before services
+ * (version 1 or 2) is the one deployable every service was deployed as: each service starts as
+ * a copy of it (SPEC §20); a service new to a version-3 file starts empty.
+ */
+function serviceView(release, service) {
+    const { services, policy_sha: _policy, ...rest } = release;
+    // Before services the policy is production's: every service keeps judging by it.
+    const base = { policy_sha: policyShaOf(release) };
+    if (!services) {
+        const { stages, ...top } = rest;
+        const migrated = { ...(stages ?? {}) };
+        // A version-1 file (or a version-2 file without this stage) describes the last stage at the
+        // top level.
+        if (!migrated[service.lastStage] && top.production_sha_current !== null) {
+            const current = stageView(release, service.lastStage, true);
+            migrated[service.lastStage] = {
+                current_sha: current.production_sha_current,
+                previous_sha: current.production_sha_previous,
+                live_since: null,
+                verified_at: null,
+                ...deployPart(current),
+            };
+        }
+        return { ...top, ...base, schema_version: STATE_SCHEMA_VERSION, stages: migrated };
+    }
+    const own = services[service.name];
+    const empty = state_emptyRelease();
+    if (!own)
+        return { ...empty, ...base, ...sharedPart(release) };
+    const last = own.stages[service.lastStage];
+    return {
+        ...empty,
+        ...base,
+        ...sharedPart(release),
+        stages: own.stages,
+        ...(last
+            ? {
+                production_sha_current: last.current_sha,
+                production_sha_previous: last.previous_sha,
+                ...deployPart(last),
+            }
+            : {}),
+    };
+}
+/** What every service's view shares with the whole file: the policy copy and the evidence head. */
+function sharedPart(release) {
+    return {
+        ...(release.policy !== undefined ? { policy: release.policy } : {}),
+        ...(release.policy_absent !== undefined ? { policy_absent: release.policy_absent } : {}),
+        ...(release.evidence_head !== undefined ? { evidence_head: release.evidence_head } : {}),
+    };
+}
+/**
+ * The whole release.json (version 3) with one service replaced by its new view. A file from
+ * before services is migrated here: every service of `layout` starts from it. The top level and
+ * its `stages` mirror the first service of `layout`; `policy_sha` moves to a SHA that a stage of
+ * the service now runs that it did not before.
+ */
+function withService(release, layout, service, view) {
+    const services = release.services
+        ? { ...release.services }
+        : Object.fromEntries(layout.map((l) => [l.name, { stages: { ...(serviceView(release, l).stages ?? {}) } }]));
+    const before = serviceView(release, layout.find((l) => l.name === service) ?? { name: service, lastStage: '' });
+    const stages = view.stages ?? {};
+    const old = services[service];
+    services[service] = { ...(old ?? {}), stages };
+    let policySha = release.services ? (release.policy_sha ?? null) : policyShaOf(release);
+    for (const [name, st] of Object.entries(stages)) {
+        const was = before.stages?.[name]?.current_sha ?? null;
+        if (st.current_sha !== null && st.current_sha !== was)
+            policySha = st.current_sha;
+    }
+    const first = layout[0] ?? { name: service, lastStage: '' };
+    const mirror = services[first.name]?.stages ?? {};
+    const top = mirror[first.lastStage];
+    return {
+        ...release,
+        ...sharedPart(view),
+        schema_version: SERVICES_SCHEMA_VERSION,
+        production_sha_current: top?.current_sha ?? null,
+        production_sha_previous: top?.previous_sha ?? null,
+        ...(top ? deployPart(top) : deployPart(state_emptyRelease())),
+        stages: mirror,
+        services,
+        policy_sha: policySha,
+    };
 }
 /** The stage's last health check, when it is about `sha`. */
 function healthOf(view, sha) {
@@ -57231,8 +57370,13 @@ function deployPart(x) {
         deploy_history: x.deploy_history,
     };
 }
-/** Where a stage keeps the SHA's decision record: the last stage at the historic path. */
-function stageDecisionPath(target, stage, isLast) {
+/**
+ * Where a stage keeps the SHA's decision record: the last stage at the historic path; with
+ * services `decisions/<service>/<stage>/<sha>.json` (SPEC §20).
+ */
+function stageDecisionPath(target, stage, isLast, service = null) {
+    if (service !== null)
+        return `decisions/${service}/${stage}/${target}.json`;
     return isLast ? state_decisionPath(target) : `decisions/${stage}/${target}.json`;
 }
 function problems(error) {
@@ -57257,7 +57401,7 @@ function checkVersion(value, path, known) {
 }
 function state_parseRelease(text, path = state_RELEASE_FILE) {
     const value = parseJson(text, path);
-    checkVersion(value, path, STATE_SCHEMA_VERSION);
+    checkVersion(value, path, SERVICES_SCHEMA_VERSION);
     const r = releaseSchema.safeParse(value);
     if (!r.success)
         throw new state_StateCorruptError(path, problems(r.error));
@@ -57748,7 +57892,13 @@ function deployWorkflowProblem(text, f) {
 
 // The state, and what a decision needs before its compare, in one request (SPEC §19): the SHA's
 // decision record, the config file at the SHA, and the open issues with their labels.
-const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!,
+/** The Commit selection of more decision records, each under an alias (`d0`, `d1`…). */
+function decisionFields(paths) {
+    return paths
+        .map((p, i) => `d${i}: file(path: ${JSON.stringify(p)}) { object { ... on Blob { text isTruncated } } }`)
+        .join('\n          ');
+}
+const readQuery = (more) => `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!,
     $commit: String!, $policy: String!, $withPolicy: Boolean!, $withIssues: Boolean!,
     $branch: String!, $policyPath: String!, $withBranch: Boolean!,
     $workflows: String!, $withWorkflows: Boolean!) {
@@ -57759,6 +57909,7 @@ const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: St
         ... on Commit {
           release: file(path: "${state_RELEASE_FILE}") { object { ... on Blob { text isTruncated } } }
           decision: file(path: $decision) { object { ... on Blob { text isTruncated } } }
+          ${decisionFields(more)}
         }
       }
     }
@@ -57836,12 +57987,13 @@ class GitHubStateStore {
     }
     async read(sha, decisionFile, extras = {}) {
         const file = sha ? (decisionFile ?? state_decisionPath(sha)) : null;
+        const more = extras.decisionFiles ?? [];
         const withPolicy = sha !== undefined && extras.policyPath !== undefined;
         const policyPath = (extras.policyPath ?? '').replace(/^\.?\//, '');
         const withBranch = extras.branch !== undefined;
         let data;
         try {
-            data = await this.octokit.graphql(READ_QUERY, {
+            data = await this.octokit.graphql(readQuery(more), {
                 owner: this.owner,
                 name: this.repo,
                 ref: `refs/heads/${this.branch}`,
@@ -57867,17 +58019,17 @@ class GitHubStateStore {
                 status: 404,
                 message: `repository ${this.owner}/${this.repo} not found`,
             });
-        const more = {};
+        const extraFields = {};
         if (withPolicy) {
             const p = data.repository.policy ?? null;
             // No such commit, or a file too large to come back whole: the contents API reads it (and
             // says which).
             if (data.repository.commit && !p?.isTruncated)
-                more.policyAtSha = p?.text ?? null;
+                extraFields.policyAtSha = p?.text ?? null;
         }
         if (extras.workflowsAt !== undefined) {
             const entries = data.repository.workflows?.entries;
-            more.workflows = entries
+            extraFields.workflows = entries
                 ? {
                     ref: extras.workflowsAt,
                     files: Object.fromEntries(entries.map((e) => [
@@ -57890,7 +58042,7 @@ class GitHubStateStore {
         if (withBranch) {
             const t = data.repository.branchHead?.target;
             const p = t?.policy?.object;
-            more.branchHead = t
+            extraFields.branchHead = t
                 ? {
                     branch: extras.branch,
                     sha: t.oid,
@@ -57900,7 +58052,7 @@ class GitHubStateStore {
         }
         const issues = data.repository.openIssues;
         if (issues)
-            more.openIssues = {
+            extraFields.openIssues = {
                 complete: issues.totalCount <= issues.nodes.length &&
                     issues.nodes.every((i) => (i.labels?.totalCount ?? 0) <= (i.labels?.nodes.length ?? 0)),
                 issues: issues.nodes.map((i) => ({
@@ -57911,7 +58063,7 @@ class GitHubStateStore {
             };
         const target = data.repository.ref?.target;
         if (!target)
-            return { head: null, release: state_emptyRelease(), decision: null, ...more };
+            return { head: null, release: state_emptyRelease(), decision: null, ...extraFields };
         const releaseText = blobText(target.release, state_RELEASE_FILE);
         if (releaseText === null)
             throw new state_StateCorruptError(state_RELEASE_FILE, `the branch ${this.branch} exists but has no ${state_RELEASE_FILE}`);
@@ -57920,7 +58072,16 @@ class GitHubStateStore {
         const decision = sha && decisionText !== null
             ? state_parseDecisionRecord(decisionText, `${this.branch}:${file}`)
             : null;
-        return { head: target.oid, release, decision, ...more };
+        const files = target;
+        const decisions = more.length
+            ? {
+                decisions: Object.fromEntries(more.map((p, i) => {
+                    const text = blobText(files[`d${i}`], p);
+                    return [p, text === null ? null : state_parseDecisionRecord(text, `${this.branch}:${p}`)];
+                })),
+            }
+            : {};
+        return { head: target.oid, release, decision, ...extraFields, ...decisions };
     }
     /** release.json and every `evidence/*.json`, at one head, in one request. */
     async readEvidence() {
@@ -58061,7 +58222,7 @@ class MemoryStateStore {
     get files() {
         return this.commits.at(-1)?.files ?? null;
     }
-    async read(sha, decisionFile) {
+    async read(sha, decisionFile, extras) {
         const top = this.commits.at(-1);
         if (!top)
             return { head: null, release: emptyRelease(), decision: null };
@@ -58070,10 +58231,19 @@ class MemoryStateStore {
             throw new StateCorruptError(RELEASE_FILE, 'missing');
         const file = sha ? (decisionFile ?? decisionPath(sha)) : null;
         const d = file ? top.files.get(file) : undefined;
+        const more = extras?.decisionFiles ?? [];
         return {
             head: top.head,
             release: parseRelease(text),
             decision: file && d !== undefined ? parseDecisionRecord(d, file) : null,
+            ...(more.length
+                ? {
+                    decisions: Object.fromEntries(more.map((p) => {
+                        const t = top.files.get(p);
+                        return [p, t === undefined ? null : parseDecisionRecord(t, p)];
+                    })),
+                }
+                : {}),
         };
     }
     async write(base, files, _message) {
@@ -58644,6 +58814,10 @@ const freezeWindowSchema = strictObject({
         .optional()
         .describe('A recurring window: the IANA time zone of cron. Default: UTC.'),
     reason: schemas_string().min(1, 'say why (it is shown to everyone the window holds)'),
+    services: array(schemas_string().min(1))
+        .min(1)
+        .optional()
+        .describe('With services (SPEC §20): the services it freezes. Default: every service.'),
     stages: array(schemas_string().min(1))
         .min(1)
         .optional()
@@ -61729,6 +61903,160 @@ const config_stageSchema = strictObject({
     health_check: healthCheckSchema.optional(),
 })
     .describe('A stage of the release pipeline.');
+const SERVICE_NAME = STAGE_NAME;
+/**
+ * One deployable of a repository that holds several (SPEC §20). Unset keys take the top-level
+ * value (domain/services.ts resolves them); the risk lists add to the top-level ones.
+ */
+const serviceSchema = strictObject({
+    name: schemas_string()
+        .regex(SERVICE_NAME, 'must be lower-case letters, digits and dashes, starting with a letter or digit')
+        .max(40)
+        .describe('Used in state, statuses, messages, tags and the dispatch (`inputs.service`).'),
+    paths: array(glob)
+        .min(1, 'must list at least one path pattern (the files that belong to the service)')
+        .describe('Patterns (§5 syntax) of the files that belong to the service; a path may belong to several.'),
+    depends_on: array(schemas_string().min(1))
+        .default([])
+        .describe('Services that must release a commit first when the commit affects both.'),
+    deploy_workflow: schemas_string()
+        .optional()
+        .describe('Workflow file to dispatch for this service. Default: the top-level one.'),
+    deploy_workflow_ref: schemas_string()
+        .min(1)
+        .optional()
+        .describe('Ref the dispatch runs on. Default: the top-level deploy_workflow_ref.'),
+    stages: array(config_stageSchema)
+        .min(1, 'must list at least one stage (or leave stages out for the top-level ones)')
+        .max(10)
+        .optional()
+        .describe("This service's pipeline. Default: the top-level stages."),
+    health_check: healthCheckSchema
+        .optional()
+        .describe('Post-deploy verification (without stages). Default: the top-level one.'),
+    approvers: array(schemas_string()
+        .regex(/^[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/, 'must be a user login or an org/team slug'))
+        .optional()
+        .describe("Who may approve this service's paths. Default: the top-level approvers."),
+    required_approvals: schemas_number()
+        .int()
+        .min(1)
+        .max(10)
+        .optional()
+        .describe('Distinct approvers per path for this service. Default: the top-level value.'),
+    high_risk_paths: array(glob)
+        .default([])
+        .describe('HIGH-risk patterns of this service, added to the top-level ones.'),
+    medium_risk_paths: array(glob)
+        .default([])
+        .describe('MEDIUM-risk patterns of this service, added to the top-level ones.'),
+    versioning: versioningSchema
+        .optional()
+        .describe("This service's versioning. Default: the top-level block, tags `<name>/v…`."),
+})
+    .describe('A service (SPEC §20).');
+/**
+ * What the services block cannot be (SPEC §20): a name listed twice, a dependency that is not a
+ * service or that closes a cycle, a stage listed twice, a health check beside stages, a window
+ * naming a service that does not exist.
+ */
+function servicesProblems(c, ctx) {
+    const services = c.services;
+    c.freeze_windows.forEach((w, i) => {
+        for (const [j, name] of (w.services ?? []).entries())
+            if (!services?.some((s) => s.name === name))
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['freeze_windows', i, 'services', j],
+                    message: services
+                        ? `${name} is not a service (the services are ${services.map((s) => s.name).join(', ')})`
+                        : `${name}: freeze_windows.services needs a services block`,
+                });
+    });
+    if (!services)
+        return;
+    const names = services.map((s) => s.name);
+    services.forEach((s, i) => {
+        if (names.indexOf(s.name) !== i)
+            ctx.addIssue({
+                code: 'custom',
+                path: ['services', i, 'name'],
+                message: `${s.name} is listed twice; service names must be unique`,
+            });
+        s.depends_on.forEach((d, j) => {
+            if (!names.includes(d))
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['services', i, 'depends_on', j],
+                    message: `${d} is not a service (the services are ${names.join(', ')})`,
+                });
+            else if (d === s.name)
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['services', i, 'depends_on', j],
+                    message: `a service cannot depend on itself`,
+                });
+        });
+        const stages = s.stages ?? [];
+        stages.forEach((t, j) => {
+            if (stages.findIndex((x) => x.name === t.name) !== j)
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['services', i, 'stages', j, 'name'],
+                    message: `${t.name} is listed twice; stage names must be unique`,
+                });
+        });
+        if (s.stages && s.health_check)
+            ctx.addIssue({
+                code: 'custom',
+                path: ['services', i, 'health_check'],
+                message: 'with stages, health_check is a key of each stage (move it under the stage it checks)',
+            });
+        const vstage = s.versioning?.stage;
+        const own = s.stages ?? c.stages;
+        if (vstage !== undefined && own && !own.some((t) => t.name === vstage))
+            ctx.addIssue({
+                code: 'custom',
+                path: ['services', i, 'versioning', 'stage'],
+                message: `${vstage} is not a stage of ${s.name} (its stages are ${own.map((t) => t.name).join(', ')})`,
+            });
+    });
+    const cycle = dependencyCycle(services);
+    if (cycle)
+        ctx.addIssue({
+            code: 'custom',
+            path: ['services', names.indexOf(cycle[0]), 'depends_on'],
+            message: `depends_on forms a cycle: ${cycle.join(' → ')}`,
+        });
+}
+/** A cycle of depends_on, as the names along it (the first repeated at the end), or null. */
+function dependencyCycle(services) {
+    const byName = new Map(services.map((s) => [s.name, s]));
+    const done = new Set();
+    const path = [];
+    const visit = (name) => {
+        if (path.includes(name))
+            return [...path.slice(path.indexOf(name)), name];
+        if (done.has(name))
+            return null;
+        path.push(name);
+        for (const d of byName.get(name)?.depends_on ?? [])
+            if (d !== name && byName.has(d)) {
+                const found = visit(d);
+                if (found)
+                    return found;
+            }
+        path.pop();
+        done.add(name);
+        return null;
+    };
+    for (const s of services) {
+        const found = visit(s.name);
+        if (found)
+            return found;
+    }
+    return null;
+}
 const configSchema = strictObject({
     enabled: schemas_boolean()
         .default(true)
@@ -61863,9 +62191,22 @@ const configSchema = strictObject({
     })
         .optional()
         .describe('The release pipeline, in order (staging first). Absent: one stage named after production_environment_name.'),
+    services: array(serviceSchema)
+        .min(1, 'must list at least one service (or leave services out for one deployable)')
+        .max(100)
+        .optional()
+        .describe('The deployables of the repository (SPEC §20), each decided on its own paths. Absent: the repository is one deployable.'),
 })
     .superRefine((c, ctx) => {
-    const names = c.stages ? c.stages.map((s) => s.name) : [c.production_environment_name];
+    servicesProblems(c, ctx);
+    const top = c.stages ? c.stages.map((s) => s.name) : [c.production_environment_name];
+    // With services, a window or a versioning block may name any service's stage.
+    const names = [
+        ...new Set([
+            ...top,
+            ...(c.services ?? []).flatMap((s) => (s.stages ?? []).map((t) => t.name)),
+        ]),
+    ];
     c.freeze_windows.forEach((w, i) => {
         for (const [j, stage] of (w.stages ?? []).entries())
             if (!names.includes(stage))
@@ -61901,6 +62242,7 @@ class ConfigError extends Error {
 }
 const KEYS = Object.keys(configSchema.shape);
 const STAGE_KEYS = Object.keys(config_stageSchema.shape);
+const SERVICE_KEYS = Object.keys(serviceSchema.shape);
 const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
 const FREEZE_KEYS = Object.keys(freezeWindowSchema.shape);
 const VERSIONING_KEYS = Object.keys(versioningSchema.shape);
@@ -62171,11 +62513,13 @@ function loadConfig(opts) {
                     ? HEALTH_KEYS
                     : at[0] === 'freeze_windows'
                         ? FREEZE_KEYS
-                        : at[0] === 'versioning'
+                        : at[0] === 'versioning' || (at[0] === 'services' && at[2] === 'versioning')
                             ? VERSIONING_KEYS
-                            : at[0] === 'stages'
+                            : at[0] === 'stages' || (at[0] === 'services' && at[2] === 'stages')
                                 ? STAGE_KEYS
-                                : KEYS;
+                                : at[0] === 'services'
+                                    ? SERVICE_KEYS
+                                    : KEYS;
                 const message = unknownKey === null
                     ? issueMessage(issue, valueAt(merged, path))
                     : `unknown key (allowed: ${allowed.join(', ')})`;
@@ -62195,6 +62539,7 @@ function loadConfig(opts) {
             ? [parsed.approval_mode]
             : [...new Set(parsed.approval_mode)],
         config_path: normalizePath(opts.path),
+        ...(parsed.services ? { services: withServiceTags(parsed.services, parsed, merged) } : {}),
     };
     return config.enabled
         ? { enabled: true, config }
@@ -62205,6 +62550,24 @@ function loadConfig(opts) {
             why: `${CONFIG_BLOCK}.enabled is false in ${opts.path}, so the governor is off.`,
             typo: null,
         };
+}
+/**
+ * Each service's versioning resolved (SPEC §20): its own block, else the top-level one, with
+ * the tag prefix its own block names, else `<name>/v` (services never share a tag name).
+ */
+function withServiceTags(services, parsed, raw) {
+    const rawServices = Array.isArray(raw.services) ? raw.services : [];
+    return services.map((s, i) => {
+        const versioning = s.versioning ?? parsed.versioning;
+        if (!versioning)
+            return s;
+        const own = rawServices[i]
+            ?.versioning?.tag_prefix;
+        return {
+            ...s,
+            versioning: { ...versioning, tag_prefix: typeof own === 'string' ? own : `${s.name}/v` },
+        };
+    });
 }
 /**
  * Settings that load but do nothing, each with why: a warning in the summary and the CLI, never
@@ -62690,6 +63053,8 @@ const HARD_FIX = {
 function unblockSteps(u, ctx) {
     const rerun = { step: 'rerun', url: ctx.runUrl };
     if (u.kind === 'wait') {
+        if (u.reason === 'waiting_for_dependency')
+            return [{ step: 'dependency', detail: u.detail, services: u.waitingFor }];
         if (u.reason === 'freeze_window')
             return [{ step: 'frozen', detail: u.detail, until: u.until }, { step: 'break_glass' }];
         const byItself = u.reason === 'soaking' || u.reason === 'stage_busy';
@@ -62739,6 +63104,11 @@ function stepMarkdown(s, runUrl) {
         case 'frozen':
             return [
                 `Frozen: ${md(s.detail)}. The freeze ends at ${code(s.until)}; the governor's scheduled reconcile then decides this commit by itself, or ${rerunLater(runUrl)} after that time.`,
+            ];
+        case 'dependency':
+            return [
+                `Nothing to do but wait: ${s.services.map(code).join(', ')} must deploy this commit here first, and pass its health check (${md(s.detail)}).`,
+                `The governor run that records that deploy decides this service by itself; the scheduled reconcile is the safety net. If ${s.services.length > 1 ? 'those services are' : 'that service is'} held, clear ${s.services.length > 1 ? 'their' : 'its'} hold first.`,
             ];
         case 'break_glass':
             return [
@@ -62806,6 +63176,9 @@ function unblockText(steps) {
             case 'frozen':
             case 'wait':
                 lines.push(`  wait until ${s.until} (${s.detail}), then re-run`);
+                break;
+            case 'dependency':
+                lines.push(`  wait for ${s.services.join(', ')} to deploy this commit here first (${s.detail}); it then goes by itself`);
                 break;
             case 'break_glass':
                 lines.push('  in an emergency: a break-glass deploy (see docs/runbook.md)');
@@ -62880,6 +63253,8 @@ function buildReport(over = {}) {
         evidenceHash: null,
         version: null,
         versionWhy: null,
+        service: null,
+        services: null,
         ...over,
     };
 }
@@ -62894,7 +63269,50 @@ const PATHS_SHOWN = 20;
 function summary_sha(s) {
     return s ? code(shortSha(s)) : '—';
 }
+/**
+ * A run of several services (SPEC §20): the run-wide verdict, a table of every service, then a
+ * section per service the commit affects (each as one deployable's summary).
+ */
+function renderServices(r, services) {
+    const out = [];
+    const title = r.outcome === 'ERROR'
+        ? 'Release Governor failed'
+        : `Release Governor: ${r.outcome}${r.sha ? ` ${shortSha(r.sha)}` : ''}`;
+    out.push(`## ${ICON[r.outcome]} ${md(title)}${r.dryRun ? ' (dry run)' : ''}`);
+    if (r.headline)
+        out.push(md(r.headline));
+    out.push(table(['Service', 'Decision', 'Reason', 'Risk', 'Stage', 'SHA', 'Deploy run'], services.map((x) => [
+        md(x.service ?? ''),
+        `${ICON[x.outcome]} ${x.outcome}`,
+        x.reason ? code(x.reason) : '—',
+        x.risk ?? '—',
+        x.stage ? md(x.stage) : '—',
+        summary_sha(x.sha),
+        x.deployRunUrl ? markdown_link('run', x.deployRunUrl) : '—',
+    ])));
+    if (r.error) {
+        out.push(`### What went wrong\n\n${md(r.error)}`);
+        if (r.advice)
+            out.push(`**What to do:** ${md(r.advice)}`);
+    }
+    for (const x of services) {
+        if (x.reason === 'not_affected')
+            continue;
+        const body = renderSummary({ ...x, services: null, runUrl: x.runUrl ?? r.runUrl });
+        // Each service's summary, one heading level down, under the service's name.
+        out.push(body
+            .replace(/^## (\S+) Release Governor: /, `## $1 ${md(x.service ?? '')}: `)
+            .replace(/^##/gm, '###'));
+    }
+    if (r.warnings.length > 0)
+        out.push(r.warnings.map((w) => `> [!WARNING]\n> ${md(w)}`).join('\n\n'));
+    if (r.stateCommit)
+        out.push(`<sub>State commit ${code(r.stateCommit)}</sub>`);
+    return `${out.join('\n\n')}\n`;
+}
 function renderSummary(r) {
+    if (r.services)
+        return renderServices(r, r.services);
     const out = [];
     const title = r.outcome === 'ERROR'
         ? 'Release Governor failed'
@@ -63110,6 +63528,8 @@ function evidence(deps, { kind, sha, keepDays }, body) {
         time: deps.now().toISOString(),
         sha,
         stage: deps.store.target?.stage ?? null,
+        // Services (§20): which service the record is about (absent without services).
+        ...(deps.store.target?.service ? { service: deps.store.target.service } : {}),
         run: {
             id: deps.run.id,
             attempt: deps.run.attempt,
@@ -63228,9 +63648,266 @@ function retryBaseMs(env) {
     return n;
 }
 
+;// CONCATENATED MODULE: ./src/domain/risk.ts
+// Risk of a diff (SPEC §5): every changed path, and both names of a rename, against the
+// built-in protected paths and the configured globs. Highest wins, and the result explains
+// itself: for each rule, the paths it matched.
+
+
+
+
+/** Paths that are HIGH whatever the configuration says, so a commit cannot loosen its own gate. */
+const PROTECTED_PATTERNS = ['.github/workflows/**', '.github/actions/**'];
+/**
+ * `exact`: a path from the root taken as it is (the protected paths); otherwise the pattern
+ * follows the CODEOWNERS conventions of patterns.ts.
+ */
+function compile(source, pattern, level, exact = false) {
+    const parts = exact ? exactSource(pattern) : patternSource(pattern);
+    if (!parts)
+        throw new Error(`invalid glob ${JSON.stringify(pattern)} in ${source}`);
+    const re = new RegExp(`^${parts.anyDepth ? ANY_DIR : ''}${parts.core}$`, parts.flags);
+    return { source, pattern, level, re, parts };
+}
+const ANY_DIR = '(?:.*\\/)?';
+function exactSource(glob) {
+    const re = new Minimatch(glob.replace(/^\.\//, ''), { dot: true }).makeRe();
+    if (re === false || !re.source.startsWith('^') || !re.source.endsWith('$'))
+        return null;
+    return { anyDepth: false, core: `(?:${re.source.slice(1, -1)})`, flags: re.flags };
+}
+/** One expression per level: the anchored patterns, then all any-depth ones behind one prefix. */
+function risk_combine(level, patterns) {
+    if (patterns.length === 0)
+        return { level, any: null, patterns };
+    const flags = new Set(patterns.map((p) => p.parts.flags));
+    if (flags.size !== 1)
+        return { level, any: null, patterns };
+    const group = (ps) => ps.map((p) => p.parts.core).join('|');
+    const rooted = patterns.filter((p) => !p.parts.anyDepth);
+    const deep = patterns.filter((p) => p.parts.anyDepth);
+    const alternatives = [
+        ...(rooted.length ? [`^(?:${group(rooted)})$`] : []),
+        ...(deep.length ? [`^${ANY_DIR}(?:${group(deep)})$`] : []),
+    ];
+    return { level, any: new RegExp(alternatives.join('|'), [...flags][0]), patterns };
+}
+function matchesLevel(level, path) {
+    if (level.any)
+        return level.any.test(path);
+    return level.patterns.some((p) => p.re.test(path));
+}
+/** The patterns in force: the defaults (unless `default_risk_paths: false`) plus the configured. */
+function effectiveRiskPaths(config) {
+    const withDefaults = (defaults, configured) => [
+        ...new Set([...(config.default_risk_paths ? defaults : []), ...configured]),
+    ];
+    return {
+        high: withDefaults(DEFAULT_HIGH_RISK_PATHS, config.high_risk_paths),
+        medium: withDefaults(DEFAULT_MEDIUM_RISK_PATHS, config.medium_risk_paths),
+    };
+}
+/**
+ * Whether a path is one of the protected paths (the config file, the workflow folders): HIGH
+ * whatever the config says, and, with services, part of every service (SPEC §20).
+ */
+function risk_protectedPaths(configPath) {
+    const level = risk_combine('HIGH', [configPath, ...PROTECTED_PATTERNS].map((p) => compile('protected', p, 'HIGH', true)));
+    return (path) => matchesLevel(level, path);
+}
+function compileRiskRules(config) {
+    // Exact paths from the root, not patterns: the config file and the workflow folders.
+    const protectedPatterns = [config.config_path, ...PROTECTED_PATTERNS].map((p) => compile('protected', p, 'HIGH', true));
+    const paths = effectiveRiskPaths(config);
+    const high = [
+        ...protectedPatterns,
+        ...paths.high.map((p) => compile('high_risk_paths', p, 'HIGH')),
+    ];
+    const medium = paths.medium.map((p) => compile('medium_risk_paths', p, 'MEDIUM'));
+    const levels = [risk_combine('HIGH', high), risk_combine('MEDIUM', medium)];
+    return {
+        patternCount: high.length + medium.length,
+        classify(files, opts = {}) {
+            const cap = opts.cap ?? 20;
+            const byPattern = new Map();
+            const highPaths = [];
+            const paths = [];
+            let risk = 'LOW';
+            const seen = new Set();
+            for (const file of files) {
+                for (const path of file.previousPath ? [file.path, file.previousPath] : [file.path]) {
+                    if (seen.has(path))
+                        continue;
+                    seen.add(path);
+                    paths.push(path);
+                    for (const level of levels) {
+                        if (!matchesLevel(level, path))
+                            continue;
+                        // Attribution only for the few paths that matched: every pattern that explains it.
+                        for (const p of level.patterns) {
+                            if (!p.re.test(path))
+                                continue;
+                            let m = byPattern.get(p);
+                            if (!m)
+                                byPattern.set(p, (m = {
+                                    source: p.source,
+                                    pattern: p.pattern,
+                                    level: p.level,
+                                    paths: [],
+                                    count: 0,
+                                }));
+                            m.count += 1;
+                            if (m.paths.length < cap)
+                                m.paths.push(path);
+                        }
+                        risk = maxRisk(risk, level.level);
+                        if (level.level === 'HIGH')
+                            highPaths.push(path);
+                        break; // the highest level that matches decides this path
+                    }
+                }
+            }
+            const incompleteReason = opts.incompleteReason ?? null;
+            if (incompleteReason)
+                risk = 'HIGH';
+            const order = {
+                protected: 0,
+                high_risk_paths: 1,
+                medium_risk_paths: 2,
+            };
+            return {
+                risk,
+                matches: [...byPattern.values()].sort((a, b) => order[a.source] - order[b.source]),
+                highPaths,
+                paths,
+                fileCount: files.length,
+                incomplete: incompleteReason !== null,
+                incompleteReason,
+            };
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/domain/services.ts
+
+
+/** The services of a config in the order they are listed; empty without `services`. */
+function servicesOf(config) {
+    return config.services ?? [];
+}
+/**
+ * The config a service is judged with: each per-service key of §20 over the top-level one (the
+ * risk lists added to the top-level lists), freeze windows that name it or no service, and its
+ * commit status context `<status_context>/<service>`.
+ */
+function serviceConfig(config, name) {
+    const s = config.services?.find((x) => x.name === name);
+    if (!s)
+        throw new Error(`serviceConfig: ${name} is not a service of the config`);
+    const { services: _all, ...top } = config;
+    const versioning = s.versioning ?? top.versioning;
+    return {
+        ...top,
+        deploy_workflow: s.deploy_workflow ?? top.deploy_workflow,
+        deploy_workflow_ref: s.deploy_workflow_ref ?? top.deploy_workflow_ref,
+        ...(s.stages ? { stages: s.stages } : {}),
+        ...(s.stages
+            ? s.health_check
+                ? { health_check: s.health_check }
+                : (({ health_check: _h, ...rest }) => rest)(top)
+            : s.health_check
+                ? { health_check: s.health_check }
+                : {}),
+        approvers: s.approvers ?? top.approvers,
+        required_approvals: s.required_approvals ?? top.required_approvals,
+        high_risk_paths: [...new Set([...top.high_risk_paths, ...s.high_risk_paths])],
+        medium_risk_paths: [...new Set([...top.medium_risk_paths, ...s.medium_risk_paths])],
+        ...(versioning ? { versioning } : {}),
+        freeze_windows: top.freeze_windows.filter((w) => !w.services || w.services.includes(name)),
+        status_context: `${top.status_context}/${name}`,
+        service: { name, paths: s.paths, depends_on: s.depends_on },
+    };
+}
+function serviceMatcher(config) {
+    const isProtected = protectedPaths(config.config_path);
+    const compiled = new Map(servicesOf(config).map((s) => [s.name, compilePaths(s.paths)]));
+    const belongs = (re, path) => isProtected(path) || re.test(path);
+    return {
+        filesOf(service, files) {
+            const re = compiled.get(service);
+            if (!re)
+                throw new Error(`serviceMatcher: ${service} is not a service of the config`);
+            // A rename belongs to the service on either side of it.
+            return files.filter((f) => belongs(re, f.path) || (f.previousPath !== undefined && belongs(re, f.previousPath)));
+        },
+    };
+}
+/** One alternation of a service's patterns (they were checked when the config loaded). */
+function compilePaths(patterns) {
+    const parts = patterns.map((p) => {
+        const s = patternSource(p);
+        if (!s)
+            throw new Error(`invalid glob ${JSON.stringify(p)} in services.paths`);
+        return s;
+    });
+    const flags = [...new Set(parts.map((p) => p.flags))];
+    const alternatives = parts.map((p) => `${p.anyDepth ? '(?:.*\\/)?' : ''}${p.core}`);
+    return new RegExp(`^(?:${alternatives.join('|')})$`, flags.length === 1 ? flags[0] : '');
+}
+/**
+ * The services in an order that puts every dependency before what depends on it (depends_on has
+ * no cycle: the config refused one), otherwise as listed.
+ */
+function dependencyOrder(config) {
+    const services = servicesOf(config);
+    const byName = new Map(services.map((s) => [s.name, s]));
+    const out = [];
+    const visit = (name) => {
+        if (out.includes(name))
+            return;
+        for (const d of byName.get(name)?.depends_on ?? [])
+            if (byName.has(d))
+                visit(d);
+        out.push(name);
+    };
+    for (const s of services)
+        visit(s.name);
+    return out;
+}
+const compiledPaths = new WeakMap();
+/**
+ * The files of a diff that belong to the service a config is judged with (its `service` set by
+ * serviceConfig): its paths and the protected paths; every file without services.
+ */
+function serviceFiles(config, files) {
+    const service = config.service;
+    if (!service)
+        return [...files];
+    let belongs = compiledPaths.get(service);
+    if (!belongs) {
+        const isProtected = risk_protectedPaths(config.config_path);
+        const re = compilePaths(service.paths);
+        belongs = (path) => isProtected(path) || re.test(path);
+        compiledPaths.set(service, belongs);
+    }
+    const test = belongs;
+    return files.filter((f) => test(f.path) || (f.previousPath !== undefined && test(f.previousPath)));
+}
+/** An open issue concerns a service unless it names others only (`service:<name>` labels). */
+function concernsService(labels, service) {
+    if (service === null)
+        return true;
+    const named = labels
+        .map((l) => /^service:(.+)$/i.exec(l.trim())?.[1]?.toLowerCase())
+        .filter((n) => n !== undefined);
+    return named.length === 0 || named.includes(service.toLowerCase());
+}
+
 ;// CONCATENATED MODULE: ./src/governor/policy.ts
 // The trusted policy: the config read at the production SHA (or the head before a first
 // deploy), and why the governor is off when it is.
+
+
 
 
 
@@ -63304,6 +63981,20 @@ async function readConfig(deps, production, head) {
         typo: result.typo,
         ...where,
     };
+}
+/**
+ * The read as a service sees it (SPEC §20): the config that service is judged with; the read
+ * unchanged without a service, or when it is narrowed already.
+ */
+function forService(read, service) {
+    const config = read.config;
+    if (service === null || !config || config.service)
+        return read;
+    if (!config.services?.some((s) => s.name === service))
+        throw new GovernorError(`There is no service named ${JSON.stringify(service)} in the policy in force (${config.services?.length ? `its services: ${config.services.map((s) => s.name).join(', ')}` : 'it has no services'}).`, config.services?.length
+            ? 'Pass one of them as the service input, or leave it empty for every service.'
+            : 'Without `services` in the config the repository is one deployable; leave the service input empty.');
+    return { ...read, config: serviceConfig(config, service) };
 }
 function sameWorkflow(configured, run) {
     const c = configured.replace(/^\.\//, '');
@@ -63612,6 +64303,7 @@ const NO_APPROVALS = {
 
 const TITLES = {
     disabled: '1. Governor enabled',
+    affected: '1a. The commit changes the service',
     already_deployed: '2. Not already deployed or in flight',
     out_of_order: '3. Ahead of production and of any deploy in flight',
     verified: '3a. Verified (manual trigger)',
@@ -63626,6 +64318,7 @@ const TITLES = {
     soaked: '8b. Soaked in the previous stage',
     stage_free: '8c. Stage not holding a soaking release',
     rolled_back: '8d. Not rolled back from this stage (or approved again)',
+    dependencies: '8e. Dependencies released it first',
     incident: '9. No active incident (or approved)',
     high_risk: '10. HIGH-risk paths approved',
     allow: '11. Allow',
@@ -63671,6 +64364,18 @@ const ruleEnabled = {
     check: (input) => input.enabled
         ? { pass: 'enabled' }
         : applies('release_governor is absent or enabled: false', skip('disabled', 'The governor is disabled for this repository.')),
+};
+/** 1a (services, §20): a commit that changes none of a service's paths is not its release. */
+const ruleAffected = {
+    id: 'affected',
+    check: ({ service, sha }) => {
+        if (!service)
+            return null;
+        if (service.affected)
+            return { pass: `${service.files} changed file(s) belong to ${service.name}` };
+        const detail = `no changed file belongs to ${service.name}`;
+        return applies(detail, skip('not_affected', `${decide_short(sha)} changes none of ${service.name}'s paths.`));
+    },
 };
 const ruleNotDeployed = {
     id: 'already_deployed',
@@ -63769,6 +64474,7 @@ const ruleEvidence = {
 /** Rules 1–3c, in order: decidable before any diff is fetched. */
 const EARLY_RULES = [
     ruleEnabled,
+    ruleAffected,
     ruleNotDeployed,
     ruleInOrder,
     ruleVerified,
@@ -63951,6 +64657,30 @@ const ruleNotRolledBack = {
         }));
     },
 };
+/** 8e (services, §20): a service goes after the services it depends on, for a commit of both. */
+const ruleDependencies = {
+    id: 'dependencies',
+    check: ({ waitingFor, stage, config }) => {
+        if (waitingFor === undefined)
+            return null;
+        const here = stage?.name ?? config.production_environment_name;
+        if (waitingFor.length === 0)
+            return { pass: 'no dependency still to release this commit' };
+        const names = waitingFor.map((w) => w.service);
+        const detail = waitingFor.map((w) => `${w.service}: ${w.why}`).join('; ');
+        return applies(detail, {
+            outcome: 'HOLD',
+            unblock: {
+                kind: 'wait',
+                reason: 'waiting_for_dependency',
+                until: null,
+                detail,
+                waitingFor: names,
+            },
+            summary: `Waiting for ${names.join(', ')} to release this commit to ${here} first (depends_on).`,
+        });
+    },
+};
 const ruleNoIncident = {
     id: 'incident',
     check: (input, { noApprovals, level, wholeDiffApproved }) => {
@@ -64005,6 +64735,7 @@ const RULES = [
     ruleSoaked,
     ruleStageFree,
     ruleNotRolledBack,
+    ruleDependencies,
     ruleNoIncident,
     ruleHighRiskApproved,
 ];
@@ -64162,138 +64893,6 @@ function owners(uncovered, pulls) {
         }
     }
     return { pulls: out, withoutPull: uncovered.filter((p) => !accounted.has(p)) };
-}
-
-;// CONCATENATED MODULE: ./src/domain/risk.ts
-// Risk of a diff (SPEC §5): every changed path, and both names of a rename, against the
-// built-in protected paths and the configured globs. Highest wins, and the result explains
-// itself: for each rule, the paths it matched.
-
-
-
-
-/** Paths that are HIGH whatever the configuration says, so a commit cannot loosen its own gate. */
-const PROTECTED_PATTERNS = ['.github/workflows/**', '.github/actions/**'];
-/**
- * `exact`: a path from the root taken as it is (the protected paths); otherwise the pattern
- * follows the CODEOWNERS conventions of patterns.ts.
- */
-function compile(source, pattern, level, exact = false) {
-    const parts = exact ? exactSource(pattern) : patternSource(pattern);
-    if (!parts)
-        throw new Error(`invalid glob ${JSON.stringify(pattern)} in ${source}`);
-    const re = new RegExp(`^${parts.anyDepth ? ANY_DIR : ''}${parts.core}$`, parts.flags);
-    return { source, pattern, level, re, parts };
-}
-const ANY_DIR = '(?:.*\\/)?';
-function exactSource(glob) {
-    const re = new Minimatch(glob.replace(/^\.\//, ''), { dot: true }).makeRe();
-    if (re === false || !re.source.startsWith('^') || !re.source.endsWith('$'))
-        return null;
-    return { anyDepth: false, core: `(?:${re.source.slice(1, -1)})`, flags: re.flags };
-}
-/** One expression per level: the anchored patterns, then all any-depth ones behind one prefix. */
-function risk_combine(level, patterns) {
-    if (patterns.length === 0)
-        return { level, any: null, patterns };
-    const flags = new Set(patterns.map((p) => p.parts.flags));
-    if (flags.size !== 1)
-        return { level, any: null, patterns };
-    const group = (ps) => ps.map((p) => p.parts.core).join('|');
-    const rooted = patterns.filter((p) => !p.parts.anyDepth);
-    const deep = patterns.filter((p) => p.parts.anyDepth);
-    const alternatives = [
-        ...(rooted.length ? [`^(?:${group(rooted)})$`] : []),
-        ...(deep.length ? [`^${ANY_DIR}(?:${group(deep)})$`] : []),
-    ];
-    return { level, any: new RegExp(alternatives.join('|'), [...flags][0]), patterns };
-}
-function matchesLevel(level, path) {
-    if (level.any)
-        return level.any.test(path);
-    return level.patterns.some((p) => p.re.test(path));
-}
-/** The patterns in force: the defaults (unless `default_risk_paths: false`) plus the configured. */
-function effectiveRiskPaths(config) {
-    const withDefaults = (defaults, configured) => [
-        ...new Set([...(config.default_risk_paths ? defaults : []), ...configured]),
-    ];
-    return {
-        high: withDefaults(DEFAULT_HIGH_RISK_PATHS, config.high_risk_paths),
-        medium: withDefaults(DEFAULT_MEDIUM_RISK_PATHS, config.medium_risk_paths),
-    };
-}
-function compileRiskRules(config) {
-    // Exact paths from the root, not patterns: the config file and the workflow folders.
-    const protectedPatterns = [config.config_path, ...PROTECTED_PATTERNS].map((p) => compile('protected', p, 'HIGH', true));
-    const paths = effectiveRiskPaths(config);
-    const high = [
-        ...protectedPatterns,
-        ...paths.high.map((p) => compile('high_risk_paths', p, 'HIGH')),
-    ];
-    const medium = paths.medium.map((p) => compile('medium_risk_paths', p, 'MEDIUM'));
-    const levels = [risk_combine('HIGH', high), risk_combine('MEDIUM', medium)];
-    return {
-        patternCount: high.length + medium.length,
-        classify(files, opts = {}) {
-            const cap = opts.cap ?? 20;
-            const byPattern = new Map();
-            const highPaths = [];
-            const paths = [];
-            let risk = 'LOW';
-            const seen = new Set();
-            for (const file of files) {
-                for (const path of file.previousPath ? [file.path, file.previousPath] : [file.path]) {
-                    if (seen.has(path))
-                        continue;
-                    seen.add(path);
-                    paths.push(path);
-                    for (const level of levels) {
-                        if (!matchesLevel(level, path))
-                            continue;
-                        // Attribution only for the few paths that matched: every pattern that explains it.
-                        for (const p of level.patterns) {
-                            if (!p.re.test(path))
-                                continue;
-                            let m = byPattern.get(p);
-                            if (!m)
-                                byPattern.set(p, (m = {
-                                    source: p.source,
-                                    pattern: p.pattern,
-                                    level: p.level,
-                                    paths: [],
-                                    count: 0,
-                                }));
-                            m.count += 1;
-                            if (m.paths.length < cap)
-                                m.paths.push(path);
-                        }
-                        risk = maxRisk(risk, level.level);
-                        if (level.level === 'HIGH')
-                            highPaths.push(path);
-                        break; // the highest level that matches decides this path
-                    }
-                }
-            }
-            const incompleteReason = opts.incompleteReason ?? null;
-            if (incompleteReason)
-                risk = 'HIGH';
-            const order = {
-                protected: 0,
-                high_risk_paths: 1,
-                medium_risk_paths: 2,
-            };
-            return {
-                risk,
-                matches: [...byPattern.values()].sort((a, b) => order[a.source] - order[b.source]),
-                highPaths,
-                paths,
-                fileCount: files.length,
-                incomplete: incompleteReason !== null,
-                incompleteReason,
-            };
-        },
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/governor/versions.ts
@@ -64495,6 +65094,7 @@ async function publishRelease(on, sha, known) {
 
 
 
+
 async function changedFiles(deps, productionSha, sha, compare) {
     if (productionSha === null) {
         const head = await deps.gh.treeFiles(sha);
@@ -64575,7 +65175,7 @@ async function claimOf(deps, { release, sha, workflow, environment, notes, }) {
     if (entry.claimed_by === claimedBy(deps))
         return { lifecycle: null, entry, ownClaim: entry, foundRun: null };
     // Claimed but never recorded as dispatched: the claimant died, or lost the response.
-    const runs = await deps.gh.findDeployRuns(workflow, sha, environment);
+    const runs = await deps.gh.findDeployRuns(workflow, sha, environment, deps.store.target?.service ?? null);
     const claimTime = Date.parse(entry.time);
     const foundRun = runs.find((r) => Date.parse(r.createdAt) >= claimTime - 60_000) ?? null;
     const stale = deps.now().getTime() - claimTime > CLAIM_GRACE_MS;
@@ -64654,6 +65254,39 @@ async function earlyFacts(at) {
         notes,
     });
     const productionCompare = productionSha ? await deps.gh.compare(productionSha, req.sha) : null;
+    // Services (§20): rule 1a needs the diff, filtered to the service's paths, before rule 2.
+    const changed = config.service
+        ? await changedFiles(deps, productionSha, req.sha, productionCompare)
+        : null;
+    const own = changed ? serviceFiles(config, changed.files) : null;
+    // A diff that could not be listed whole may hide the service's files: it is affected.
+    const service = config.service && changed && own
+        ? {
+            name: config.service.name,
+            affected: own.length > 0 || changed.incomplete !== null,
+            files: own.length,
+        }
+        : null;
+    if (service && !service.affected)
+        return {
+            early: {
+                enabled: true,
+                sha: req.sha,
+                lifecycle: null,
+                currentSha: productionSha,
+                currentCompare: productionCompare?.status ?? null,
+                inFlight: null,
+                manual: req.manual,
+                verified: true,
+                service,
+            },
+            changed,
+            entry,
+            ownClaim,
+            foundRun,
+            productionCompare,
+            artifactsFound: [],
+        };
     const inFlightCompare = await inFlightOf(deps, release, req.sha);
     const verified = req.manual
         ? await deps.gh.verified(config.verification_workflow, req.sha, config.branch)
@@ -64674,13 +65307,29 @@ async function earlyFacts(at) {
             verified,
             stage: stageFacts(whole, pipeline, stage),
             artifacts: artifacts?.facts ?? null,
+            ...(service ? { service } : {}),
         },
+        changed,
         entry,
         ownClaim,
         foundRun,
         productionCompare,
         artifactsFound: artifacts?.found ?? [],
     };
+}
+/**
+ * The open incidents that hold this stage (rule 9): none where the stage needs no approvals.
+ * The open issues came with the state read; a precise search only when it could not list all.
+ * With services, an incident labelled `service:<name>` holds only the services it names (§20).
+ */
+async function incidentsOf(deps, config, stage) {
+    if (stage.approvals === 'none' || config.incident_labels.length === 0)
+        return [];
+    const open = deps.store.openIssuesLabelled(config.incident_labels) ??
+        (await deps.gh.openIncidents(config.incident_labels));
+    return open
+        .filter((i) => concernsService(i.labels, config.service?.name ?? null))
+        .map((i) => ({ number: i.number, title: i.title }));
 }
 /** Rules 4–11 on the diff, the incidents and the approvals; the version an ALLOW goes with. */
 async function judge(at, { e, adopted }) {
@@ -64692,15 +65341,14 @@ async function judge(at, { e, adopted }) {
         'sha',
         ...(pipeline.configured ? ['environment'] : []),
         ...(versioning && stage.index >= versioning.stage.index ? ['version'] : []),
+        ...(config.service ? ['service'] : []),
     ]);
-    const { files, incomplete } = await changedFiles(deps, productionSha, req.sha, productionCompare);
+    const diff = e.changed ?? (await changedFiles(deps, productionSha, req.sha, productionCompare));
+    // With services, the service's own paths (and the protected ones) are its risk (§20).
+    const files = serviceFiles(config, diff.files);
+    const incomplete = diff.incomplete;
     const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
-    // A stage without approvals never holds for an incident (rule 9): no need to look.
-    // The open issues came with the state read; a precise search only when it could not list all.
-    const incidents = stage.approvals === 'none' || config.incident_labels.length === 0
-        ? []
-        : (deps.store.openIssuesLabelled(config.incident_labels) ??
-            (await deps.gh.openIncidents(config.incident_labels)));
+    const incidents = await incidentsOf(deps, config, stage);
     const { approvals, pulls, roles } = await approvalsOf(deps, {
         needed: approvalsMatter({
             risk: assessment.risk,
@@ -64731,6 +65379,7 @@ async function judge(at, { e, adopted }) {
         breakGlass: req.breakGlass ?? null,
         adopted,
         deployWorkflow,
+        ...(req.waitingFor ? { waitingFor: req.waitingFor } : {}),
     });
     const version = decision.outcome === 'ALLOW'
         ? await facts_versionOf(deps, {
@@ -64758,11 +65407,12 @@ async function evaluate(deps, req, known) {
     const release = snapshot.release;
     const whole = snapshot.pipeline ?? release;
     // The policy is production's (the last stage's), whichever stage is decided.
-    const policySha = whole.production_sha_current;
-    // The read without the snapshot it may have come with: that state is used once, here.
-    const cfg = known && readFits(known, policySha, req.sha)
+    const policySha = policyShaOf(whole);
+    // The read without the snapshot it may have come with: that state is used once, here. With
+    // services, the config of the service this store presents (§20).
+    const cfg = forService(known && readFits(known, policySha, req.sha)
         ? withoutSnapshot(known)
-        : await readConfig(deps, policySha, req.sha);
+        : await readConfig(deps, policySha, req.sha), deps.store.target?.service ?? null);
     const productionSha = release.production_sha_current;
     const pipeline = cfg.config ? pipelineOf(cfg.config) : null;
     const stage = pipeline
@@ -64920,6 +65570,114 @@ function reportOf(deps, ev, sha, extra = {}) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/governor/claim.ts
+// The exactly-once steps an ALLOW shares, one deployable or several (services.ts): what a
+// claim records, the dispatch (found again when its response is lost), the run recorded, and
+// the claim withdrawn when GitHub refused the dispatch.
+
+
+
+
+/** Withdraws this run's claim: nothing was started, so a re-run after the fix decides afresh. */
+async function withdrawClaim(deps, sha, why, claimed) {
+    await writeState(deps, sha, (s2) => {
+        const release = releaseClaim(s2.release, sha, claimedBy(deps));
+        if (release === s2.release)
+            return null;
+        const record = s2.decision
+            ? withLifecycle(s2.decision, { state: null, claimed_at: null })
+            : null;
+        return {
+            files: {
+                [state_RELEASE_FILE]: state_serialize(release),
+                ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
+            },
+            message: `release ${shortSha(sha)}: ${why}`,
+        };
+    }, claimed);
+}
+/** The decision record of a versioned release keeps how its version was counted (§18). */
+function withVersion(record, plan) {
+    if (!plan)
+        return record;
+    return {
+        ...record,
+        version: {
+            tag: plan.tag,
+            previous: plan.previous,
+            bump: plan.bump,
+            why: plan.why,
+            pulls: plan.pulls,
+            capped: plan.capped ?? false,
+        },
+    };
+}
+/** The decision record keeps who broke the glass, why, and what it bypassed. */
+function withBreakGlass(record, req, bypassed, deps) {
+    if (!req.breakGlass)
+        return record;
+    return {
+        ...record,
+        break_glass: {
+            actor: req.breakGlass.actor,
+            reason: req.breakGlass.reason,
+            bypassed: bypassed ?? [],
+            at: deps.now().toISOString(),
+            run_url: deps.run.url,
+        },
+    };
+}
+/** Dispatch, then make sure we know the run: from the response, or by finding it. */
+async function dispatchOnce(deps, config, what) {
+    const { sha, environment, version = null } = what;
+    let direct = null;
+    try {
+        direct = await deps.gh.dispatch(config.deploy_workflow, config.deploy_workflow_ref, sha, environment, version, config.service?.name ?? null);
+    }
+    catch (e) {
+        // A 5xx or a broken connection may come after GitHub created the run: look before anything
+        // else. Refused, or not GitHub's answer at all: nothing to look for.
+        if (!isUnanswered(e))
+            throw e;
+        deps.log(`The dispatch response was lost (${e.message}); looking for the run.`);
+    }
+    if (direct)
+        return { id: direct.runId, url: direct.url };
+    for (let i = 0; i < 5; i++) {
+        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, sha, environment, config.service?.name ?? null);
+        const newest = runs.sort((a, b) => b.id - a.id)[0];
+        if (newest)
+            return { id: newest.id, url: newest.url };
+        // GitHub lists a dispatched run within seconds: 1, 2, … 5 s apart by default.
+        await deps.sleep(2 * deps.retryBaseMs * (i + 1));
+    }
+    throw new GovernorError(`Dispatched ${config.deploy_workflow} for ${shortSha(sha)}${environment ? ` to ${environment}` : ''} but could not find its run (no run titled with the SHA${environment ? ' and the environment' : ''}).`, `The claim stays on the state branch, so nothing is dispatched twice. Check the Actions tab for a run of ${config.deploy_workflow}; its run-name must contain the SHA (run-name: Deploy \${{ inputs.sha }}). Re-running the governor after ${CLAIM_GRACE_MS / 60_000} minutes takes the claim over if no run exists.`);
+}
+async function recordDispatched(deps, sha, run, first) {
+    const { id: runId, url } = run;
+    const written = await writeState(deps, sha, (snap) => {
+        const entry = snap.release.deploy_history.find((h) => h.sha === sha);
+        if (!entry || entry.run_id === runId)
+            return null;
+        const record = snap.decision
+            ? withLifecycle(snap.decision, {
+                state: 'dispatched',
+                dispatched_at: deps.now().toISOString(),
+                run_id: runId,
+                run_url: url,
+            })
+            : null;
+        return {
+            files: {
+                [state_RELEASE_FILE]: state_serialize(markDispatched(snap.release, sha, runId, url)),
+                ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
+            },
+            message: `dispatched ${shortSha(sha)}: run ${runId}`,
+        };
+    }, first);
+    return written?.head ?? null;
+}
+
 ;// CONCATENATED MODULE: ./src/governor/stages.ts
 // Which stage a decision or a deploy run is about, and the governor as seen from that stage:
 // its store (the stage's view of the state branch) and its config (its deploy workflow, ref,
@@ -64980,9 +65738,460 @@ function stageOfRun(whole, pipeline, run, dispatches) {
     return named.length === 1 ? named[0] : null;
 }
 
+;// CONCATENATED MODULE: ./src/governor/services.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** How the state lays the services of a config out: each with its last stage (§20). */
+function layoutOf(config) {
+    return servicesOf(config).map((s) => ({
+        name: s.name,
+        lastStage: lastStage(pipelineOf(serviceConfig(config, s.name))).name,
+    }));
+}
+/** The services a run looks at: those asked for, and what they depend on, in dependency order. */
+function servicesAt(root, config, req, 
+/** The state the stages are chosen from; null when the request names them (no state needed). */
+snapshot) {
+    if (req.service)
+        forService({ config }, req.service);
+    const wanted = new Set(req.service ? [req.service] : servicesOf(config).map((s) => s.name));
+    const looked = new Set(wanted);
+    // What they depend on, transitively: their facts decide the waits (§20).
+    const byName = new Map(servicesOf(config).map((s) => [s.name, s]));
+    const queue = [...looked];
+    while (queue.length > 0)
+        for (const d of byName.get(queue.pop())?.depends_on ?? [])
+            if (!looked.has(d)) {
+                looked.add(d);
+                queue.push(d);
+            }
+    const whole = snapshot
+        ? (root.store.wholeAt(snapshot.head) ?? snapshot.pipeline ?? snapshot.release)
+        : state_emptyRelease();
+    const layout = root.store.services ?? [];
+    const out = [];
+    for (const name of dependencyOrder(config)) {
+        if (!looked.has(name))
+            continue;
+        const own = serviceConfig(config, name);
+        const pipeline = pipelineOf(own);
+        const view = serviceView(whole, layout.find((l) => l.name === name));
+        const stage = req.stage !== undefined
+            ? pipeline.stages.find((s) => s.name === req.stage)
+            : req.manual || req.approval
+                ? firstNotPassed(view, pipeline, req.sha)
+                : pipeline.stages[0];
+        if (!stage) {
+            // A stage input that names no stage of a service asked for by name is an error.
+            if (req.service === name)
+                namedStage(pipeline, req.stage);
+            continue;
+        }
+        const target = { service: name, stage: stage.name, isLast: stage.isLast };
+        out.push({
+            name,
+            config: own,
+            pipeline,
+            stage,
+            target,
+            deps: { ...root, store: root.store.forTarget(target) },
+            decided: wanted.has(name),
+        });
+    }
+    return out;
+}
+/**
+ * Why `dep` has not yet released `sha` to `stageName` (deployed it, or a descendant, with its
+ * health check passed), or null when it has or the commit does not affect it.
+ */
+async function dependencyWait(root, dep, at) {
+    const pipeline = pipelineOf(dep.config);
+    const stage = pipeline.stages.find((s) => s.name === at.stage);
+    if (!stage)
+        return null;
+    const whole = root.store.wholeAt(at.snapshot.head);
+    const layout = root.store.services.find((l) => l.name === dep.name);
+    const view = stageView(serviceView(whole, layout), stage.name, stage.isLast);
+    const lifecycle = lifecycleOf(view, at.sha);
+    if (lifecycle === 'claimed' || lifecycle === 'dispatched')
+        return `its deploy of ${shortSha(at.sha)} to ${stage.name} has not finished`;
+    const current = view.production_sha_current;
+    const verified = serviceView(whole, layout).stages?.[stage.name]?.verified_at ?? null;
+    if (current === at.sha)
+        return verified
+            ? null
+            : `its health check of ${shortSha(at.sha)} in ${stage.name} has not passed`;
+    const compare = current ? await root.gh.compare(current, at.sha) : null;
+    const diff = await changedFiles(root, current, at.sha, compare);
+    if (serviceFiles(dep.config, diff.files).length === 0 && diff.incomplete === null)
+        return null;
+    return `it has not deployed ${shortSha(at.sha)} to ${stage.name} yet`;
+}
+/** The changes of one state write: each held service's record, each allowed service's claim. */
+function writes(root, req, verdicts) {
+    const changes = [];
+    for (const v of verdicts) {
+        const { ev, at } = v;
+        if (!at.decided || ev.kind === 'off' || ev.decision.outcome === 'SKIP')
+            continue;
+        const deps = at.deps;
+        const keepDays = at.config.evidence_retention_days;
+        const proof = (kind) => evidence(deps, { kind, sha: req.sha, keepDays }, decisionEvidence(ev, req));
+        if (ev.decision.outcome === 'HOLD') {
+            const recorded = ev.snapshot.decision?.decision;
+            // Reconcile: the same hold as recorded writes nothing.
+            if (req.quiet && recorded?.outcome === 'HOLD' && recorded.reason === ev.decision.reason)
+                continue;
+            const record = evaluationRecord(deps, ev, req.sha);
+            changes.push({
+                target: at.target,
+                verdict: v,
+                record,
+                view: ev.snapshot.release,
+                files: { [state_decisionPath(req.sha)]: state_serialize(record), ...proof('decision') },
+            });
+            continue;
+        }
+        if (ev.ownClaim)
+            continue;
+        const record = withVersion(withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: root.now().toISOString() }), ev.version?.plan ?? null);
+        const view = state_claim(ev.snapshot.release, req.sha, root.now(), claimedBy(root), ev.version?.tag ?? null);
+        changes.push({
+            target: at.target,
+            verdict: v,
+            record,
+            view,
+            files: {
+                [state_RELEASE_FILE]: state_serialize(view),
+                [state_decisionPath(req.sha)]: state_serialize(record),
+                ...proof(req.breakGlass ? 'break_glass' : 'decision'),
+            },
+        });
+    }
+    return changes;
+}
+/** Evaluates every service looked at, dependencies first, on one snapshot. */
+async function evaluateAll(root, req, known, services) {
+    const { list, snapshot } = services;
+    const verdicts = [];
+    for (const at of list) {
+        const s = servicesOf(known.config).find((x) => x.name === at.name);
+        const waitingFor = [];
+        for (const d of s.depends_on) {
+            const dep = list.find((x) => x.name === d);
+            if (!dep)
+                continue;
+            const why = await dependencyWait(root, dep, {
+                stage: at.stage.name,
+                sha: req.sha,
+                snapshot,
+            });
+            if (why)
+                waitingFor.push({ service: d, why });
+        }
+        const { snapshot: _first, ...read } = known;
+        const ev = await evaluate(at.deps, { ...req, stage: at.stage.name, waitingFor }, { ...forService(read, at.name), snapshot: at.deps.store.viewOf(snapshot, req.sha) });
+        verdicts.push({ at, ev, said: new Remarks() });
+    }
+    return verdicts;
+}
+/**
+ * Decides every service `req` concerns and carries the verdicts out: one write records every
+ * hold and claims every ALLOW (a lost race decides them all again from fresh state), then each
+ * claim is dispatched with `inputs.service`, and one write records the runs.
+ */
+async function decideServices(root, req, known) {
+    if (!isFullSha(req.sha))
+        throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
+    const config = known.config;
+    root.store.useServices(layoutOf(config));
+    const unconfirmed = new UnconfirmedWrites();
+    let snapshot = known.snapshot;
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+        // Read the state when nothing was read yet (with every service's record of the commit in
+        // the same query, when the stages to decide do not depend on the state).
+        const stateless = req.stage !== undefined || !(req.manual || req.approval);
+        const first = snapshot ??
+            (stateless
+                ? await root.store.readFor(req.sha, servicesAt(root, config, req, null).map((s) => s.target))
+                : await root.store.read(req.sha));
+        snapshot = undefined;
+        const list = servicesAt(root, config, req, first);
+        let verdicts = await evaluateAll(root, req, known, { list, snapshot: first });
+        let fresh = first;
+        if (writes(root, req, verdicts).length > 0 && !root.dryRun) {
+            // Something to write: the records it adds to come with a second read (none is needed for
+            // a commit that affects nothing). A moved head is a new state: decide again from it.
+            const withRecords = await recordsOf(root, first, req.sha, list);
+            if (withRecords.head !== first.head) {
+                snapshot = withRecords;
+                continue;
+            }
+            fresh = withRecords;
+            verdicts = verdicts.map((v) => ({
+                ...v,
+                ev: {
+                    ...v.ev,
+                    snapshot: {
+                        ...v.ev.snapshot,
+                        decision: withRecords.decisions?.[v.at.deps.store.decisionFileOf(req.sha)] ?? null,
+                    },
+                },
+            }));
+        }
+        for (const v of verdicts)
+            if (v.ev.kind !== 'off' && v.ev.foundRun && !root.dryRun) {
+                await recordDispatched(v.at.deps, req.sha, v.ev.foundRun);
+                v.said.note(`Found deploy run ${v.ev.foundRun.url} for the earlier claim and recorded it.`);
+            }
+        if (root.dryRun)
+            return servicesReport(root, req, verdicts);
+        const changes = writes(root, req, verdicts);
+        if (changes.length > 0) {
+            const message = `decide ${shortSha(req.sha)}: ${changes
+                .map((c) => `${c.target.service}/${c.target.stage} ${c.verdict.ev.decision.outcome}`)
+                .join(', ')} (${claimedBy(root)})`;
+            const r = await root.store.writeMany(fresh, changes, message);
+            if (r.kind !== 'written') {
+                unconfirmed.count(r);
+                root.log(`The write deciding ${shortSha(req.sha)} was not confirmed (${r.detail}); deciding again from fresh state.`);
+                await backoff(root, attempt);
+                continue;
+            }
+            for (const c of changes) {
+                c.verdict.written = { record: c.record, view: c.view };
+                c.verdict.stateCommit = r.head;
+            }
+            await dispatchAll(root, req, {
+                verdicts,
+                claimed: { head: r.head, release: fresh.release, decision: null },
+            });
+        }
+        else
+            await dispatchAll(root, req, {
+                verdicts,
+                claimed: fresh,
+            });
+        await publishAll(root, req, verdicts);
+        return servicesReport(root, req, verdicts);
+    }
+    throw new GovernorError(`Deciding ${shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`, 'Re-run the job.');
+}
+/** The snapshot with every service's record of `sha`: as read, or read again with them. */
+async function recordsOf(root, read, sha, list) {
+    const files = list.map((s) => s.deps.store.decisionFileOf(sha));
+    if (files.every((f) => read.decisions && f in read.decisions))
+        return read;
+    return root.store.readFor(sha, list.map((s) => s.target));
+}
+/** The ALLOWed services this run holds the claim of: their claim written now, or earlier. */
+function claimedHere(verdicts) {
+    return verdicts.filter((v) => v.at.decided &&
+        v.ev.kind !== 'off' &&
+        v.ev.decision.outcome === 'ALLOW' &&
+        (v.written !== undefined || v.ev.ownClaim !== null));
+}
+/**
+ * Dispatches every claim, each exactly once (a refusal withdraws that claim and fails the job
+ * after the others went out), then records every run in one write.
+ */
+async function dispatchAll(root, req, { verdicts, claimed }) {
+    const allowed = claimedHere(verdicts);
+    let failure = null;
+    for (const v of allowed) {
+        const { at, ev } = v;
+        if (ev.kind === 'off')
+            continue;
+        const plan = ev.version?.plan;
+        try {
+            if (plan) {
+                await ensureTag(at.deps, plan, req.sha, at.stage.name);
+                v.said.note(plan.existing
+                    ? `Version ${plan.tag}: the tag exists at this commit already (${plan.why}).`
+                    : `Tagged ${plan.tag} at ${shortSha(req.sha)}: ${plan.why}.`);
+            }
+            v.run = await dispatchOnce(at.deps, ev.config, {
+                sha: req.sha,
+                environment: at.pipeline.configured ? at.stage.environment : null,
+                version: ev.version?.tag ?? null,
+            });
+        }
+        catch (e) {
+            // Refused: nothing started, so this service's claim is withdrawn; unknown keeps it.
+            if (e instanceof GovernorError || isRefused(e))
+                await withdrawClaim(at.deps, req.sha, `dispatch refused`, {
+                    ...claimed,
+                    release: v.written?.view ?? ev.snapshot.release,
+                    decision: v.written?.record ?? null,
+                });
+            failure ??= e;
+        }
+    }
+    const runs = allowed.filter((v) => v.run);
+    if (runs.length > 0)
+        await recordRuns(root, req.sha, runs);
+    if (failure)
+        throw failure;
+}
+/** One write naming every dispatched run; a lost race records each on fresh state instead. */
+async function recordRuns(root, sha, runs) {
+    const batch = runs.filter((v) => v.written && v.stateCommit);
+    let rest = runs.filter((v) => !batch.includes(v));
+    if (batch.length > 0) {
+        const changes = batch.map((v) => {
+            const { view, record } = v.written;
+            const run = v.run;
+            const dispatched = withLifecycle(record, {
+                state: 'dispatched',
+                dispatched_at: root.now().toISOString(),
+                run_id: run.id,
+                run_url: run.url,
+            });
+            return {
+                target: v.at.target,
+                files: {
+                    [state_RELEASE_FILE]: state_serialize(markDispatched(view, sha, run.id, run.url)),
+                    [state_decisionPath(sha)]: state_serialize(dispatched),
+                },
+            };
+        });
+        const r = await root.store.writeMany({ head: batch[0].stateCommit, release: batch[0].written.view, decision: null }, changes, `dispatched ${shortSha(sha)}: ${batch.map((v) => `${v.at.name} run ${v.run.id}`).join(', ')}`);
+        if (r.kind === 'written')
+            for (const v of batch)
+                v.stateCommit = r.head;
+        // Someone wrote in between: each on fresh state.
+        else
+            rest = runs;
+    }
+    for (const v of rest) {
+        const head = await recordDispatched(v.at.deps, sha, v.run);
+        if (head)
+            v.stateCommit = head;
+    }
+}
+/** Each decided service's commit status: `<status_context>/<service>[/<stage>]`. */
+async function publishAll(root, req, verdicts) {
+    for (const v of verdicts) {
+        const { ev, at } = v;
+        if (!at.decided || ev.kind === 'off' || ev.decision.outcome === 'SKIP')
+            continue;
+        if (ev.decision.outcome === 'HOLD' && !v.written)
+            continue;
+        if (ev.decision.outcome === 'ALLOW' && !v.run)
+            continue;
+        const waiting = ['soaking', 'stage_busy', 'freeze_window', 'waiting_for_dependency'].includes(ev.decision.reason);
+        const state = ev.decision.outcome === 'ALLOW' ? 'success' : waiting ? 'pending' : 'failure';
+        await publishStatus(v.said, at.deps, req.sha, state, statusDescription(reportOf(at.deps, ev, req.sha)), v.run?.url ?? root.run.url, ev.config.status_context);
+    }
+}
+/** The report of every decided service, and the run-wide one built from them. */
+function servicesReport(root, req, verdicts) {
+    const reports = verdicts
+        .filter((v) => v.at.decided)
+        .map((v) => buildReport({
+        ...reportOf(v.at.deps, v.ev, req.sha, {
+            said: v.said,
+            stateCommit: v.stateCommit ?? null,
+            deployRunUrl: v.run?.url ?? null,
+        }),
+        service: v.at.name,
+    }));
+    return combineServices(root, req.sha, reports);
+}
+const OUTCOME_ORDER = ['ROLLBACK', 'ALLOW', 'HOLD', 'SKIP'];
+/**
+ * The run as a whole (SPEC §20): ROLLBACK if any, else ALLOW if any, else HOLD, else SKIP; the
+ * reason, risk, stage, URL and SHA of the one service that decision names, or `multiple` (the
+ * highest risk; no URL, no production SHA) when several share it.
+ */
+function combineServices(root, sha, reports) {
+    const outcome = OUTCOME_ORDER.find((o) => reports.some((r) => r.outcome === o)) ??
+        (reports.some((r) => r.outcome === 'ERROR') ? 'ERROR' : 'SKIP');
+    const named = reports.filter((r) => r.outcome === outcome);
+    const one = named.length === 1 ? named[0] : null;
+    const risks = named.map((r) => r.risk).filter((r) => r !== null);
+    const risk = risks.sort((a, b) => RISK_ORDER[b] - RISK_ORDER[a])[0] ?? null;
+    const stages = [...new Set(named.map((r) => r.stage))];
+    const headline = reports.length === 0
+        ? 'No service was decided.'
+        : reports
+            .filter((r) => r.reason !== 'not_affected')
+            .map((r) => `${r.service}: ${r.outcome} ${r.reason ?? ''}`.trim())
+            .join('; ') || `${shortSha(sha ?? '')} affects none of the services.`;
+    return buildReport({
+        outcome,
+        reason: one ? one.reason : named.length ? 'multiple' : null,
+        sha,
+        productionSha: one?.productionSha ?? null,
+        risk: one ? one.risk : risk,
+        headline,
+        deployRunUrl: one?.deployRunUrl ?? null,
+        stateCommit: reports.map((r) => r.stateCommit).findLast((c) => c !== null) ?? null,
+        runUrl: root.run.url,
+        dryRun: root.dryRun,
+        stage: one ? one.stage : stages.length === 1 ? (stages[0] ?? null) : 'multiple',
+        service: one ? one.service : named.length ? 'multiple' : null,
+        services: reports,
+    });
+}
+/**
+ * The service and stage a finished deploy run belongs to: the one whose history records its run
+ * id, else the one stage of one service whose deploy workflow it is and whose name (and
+ * environment, with stages) its title names. Null when it cannot be told.
+ */
+function serviceOfRun(whole, config, run, dispatches) {
+    const layout = layoutOf(config);
+    const all = servicesOf(config).flatMap((s) => {
+        const own = serviceConfig(config, s.name);
+        const pipeline = pipelineOf(own);
+        const view = serviceView(whole, layout.find((l) => l.name === s.name));
+        return pipeline.stages.map((stage) => ({
+            name: s.name,
+            config: own,
+            pipeline,
+            stage,
+            history: stageView(view, stage.name, stage.isLast).deploy_history,
+        }));
+    });
+    const byId = all.find((x) => x.history.some((h) => h.run_id === run.runId));
+    const pick = (x) => ({
+        name: x.name,
+        config: x.config,
+        pipeline: x.pipeline,
+        stage: x.stage,
+    });
+    if (byId)
+        return pick(byId);
+    const words = run.displayTitle.split(/\s+/);
+    const named = all.filter((x) => dispatches(x.stage.deploy_workflow) &&
+        words.includes(x.name) &&
+        (!x.pipeline.configured || words.includes(x.stage.environment)));
+    return named.length === 1 ? pick(named[0]) : null;
+}
+/** The services that wait for `name` (depends_on) and have the stage `stage`. */
+function dependentsOf(config, name, stage) {
+    return servicesOf(config)
+        .filter((s) => s.depends_on.includes(name))
+        .filter((s) => pipelineOf(serviceConfig(config, s.name)).stages.some((t) => t.name === stage))
+        .map((s) => s.name);
+}
+
 ;// CONCATENATED MODULE: ./src/governor/act.ts
 // Carry an ALLOW out exactly once: claim on the state branch, dispatch, record the run; a HOLD
 // is recorded and published. A lost race decides again from fresh state.
+
+
+
 
 
 
@@ -65000,14 +66209,7 @@ function stageOfRun(whole, pipeline, run, dispatches) {
  * when it is that stage's (the snapshot of another stage's view is not).
  */
 async function onStage(deps, req, first) {
-    let known = first;
-    if (!known?.config) {
-        if (known?.disabled)
-            return { deps, known };
-        const snapshot = known?.snapshot ?? (await deps.store.read(req.sha));
-        const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
-        known = { ...(await readConfig(deps, production, req.sha)), snapshot };
-    }
+    const known = forService(first, deps.store.target?.service ?? null);
     if (!known.config || known.disabled)
         return { deps, known };
     const pipeline = pipelineOf(known.config);
@@ -65020,10 +66222,24 @@ async function onStage(deps, req, first) {
     const sd = stageDeps(deps, stage);
     return { deps: sd, known: { ...known, snapshot: sameView(deps, stage, known.snapshot) } };
 }
+/** The state and the policy of a decision: what the caller already read, else read here. */
+async function knownOf(deps, req, first) {
+    if (first?.config || first?.disabled)
+        return first;
+    const snapshot = first?.snapshot ?? (await deps.store.read(req.sha));
+    const production = policyShaOf(snapshot.pipeline ?? snapshot.release);
+    return { ...(await readConfig(deps, production, req.sha)), snapshot };
+}
 async function decideAndAct(root, req, first) {
     if (!isFullSha(req.sha))
         throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
-    const on = await onStage(root, req, first);
+    const known0 = await knownOf(root, req, first);
+    // Services (§20): one run decides every service the commit affects (governor/services.ts).
+    if (root.store.target?.service == null && known0.config?.services && !known0.disabled)
+        return decideServices(root, req, known0);
+    if (req.service && !known0.config?.services)
+        throw new GovernorError(`The service input is ${JSON.stringify(req.service)}, but the policy in force has no services: the repository is one deployable.`, 'Leave the service input empty, or add `services` to the config (SPEC §20).');
+    const on = await onStage(root, req, known0);
     const deps = on.deps;
     let known = on.known;
     const unconfirmed = new UnconfirmedWrites();
@@ -65079,7 +66295,7 @@ async function recordHold(step) {
     }), ev.snapshot);
     const stateCommit = written?.head ?? null;
     // A stage that waits for a soak will go on by itself: pending, not a failure.
-    const waiting = ['soaking', 'stage_busy', 'freeze_window'].includes(ev.decision.reason);
+    const waiting = ['soaking', 'stage_busy', 'freeze_window', 'waiting_for_dependency'].includes(ev.decision.reason);
     await noticeHeld(step);
     await publishStatus(said, deps, req.sha, waiting ? 'pending' : 'failure', statusDescription(reportOf(deps, ev, req.sha)), deps.run.url, config.status_context);
     return reportOf(deps, ev, req.sha, { said, stateCommit });
@@ -65166,40 +66382,6 @@ async function dispatchClaimed(step, claimed) {
     const pipeline = dispatched.pipeline?.map((r) => r.stage === ev.stage?.name ? { ...r, inFlight: { sha: req.sha, runUrl: run.url } } : r) ?? null;
     return buildReport({ ...dispatched, pipeline });
 }
-/** Withdraws this run's claim: nothing was started, so a re-run after the fix decides afresh. */
-async function withdrawClaim(deps, sha, why, claimed) {
-    await writeState(deps, sha, (s2) => {
-        const release = releaseClaim(s2.release, sha, claimedBy(deps));
-        if (release === s2.release)
-            return null;
-        const record = s2.decision
-            ? withLifecycle(s2.decision, { state: null, claimed_at: null })
-            : null;
-        return {
-            files: {
-                [state_RELEASE_FILE]: state_serialize(release),
-                ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
-            },
-            message: `release ${shortSha(sha)}: ${why}`,
-        };
-    }, claimed);
-}
-/** The decision record of a versioned release keeps how its version was counted (§18). */
-function withVersion(record, plan) {
-    if (!plan)
-        return record;
-    return {
-        ...record,
-        version: {
-            tag: plan.tag,
-            previous: plan.previous,
-            bump: plan.bump,
-            why: plan.why,
-            pulls: plan.pulls,
-            capped: plan.capped ?? false,
-        },
-    };
-}
 /** A notice is a courtesy: whatever goes wrong with it is a warning, never a failed decision. */
 async function softly(said, what, call) {
     try {
@@ -65275,21 +66457,6 @@ async function noticeApproved({ deps, ev, config, said }, deploy) {
         await softly(said, `the notice on #${pull}`, () => postNotice(deps, pull, { sha, state: 'approved', body, create: false }));
     }
 }
-/** The decision record keeps who broke the glass, why, and what it bypassed. */
-function withBreakGlass(record, req, bypassed, deps) {
-    if (!req.breakGlass)
-        return record;
-    return {
-        ...record,
-        break_glass: {
-            actor: req.breakGlass.actor,
-            reason: req.breakGlass.reason,
-            bypassed: bypassed ?? [],
-            at: deps.now().toISOString(),
-            run_url: deps.run.url,
-        },
-    };
-}
 /** Break-glass leaves a loud trail: an issue labelled break-glass, and the banner returned. */
 async function announceBreakGlass({ deps, req, said }, deploy) {
     const { bypassed, runUrl, stage } = deploy;
@@ -65314,56 +66481,6 @@ async function announceBreakGlass({ deps, req, said }, deploy) {
         said.note(`Opened #${n}: ${title}.`);
     });
     return banner;
-}
-/** Dispatch, then make sure we know the run: from the response, or by finding it. */
-async function dispatchOnce(deps, config, what) {
-    const { sha, environment, version = null } = what;
-    let direct = null;
-    try {
-        direct = await deps.gh.dispatch(config.deploy_workflow, config.deploy_workflow_ref, sha, environment, version);
-    }
-    catch (e) {
-        // A 5xx or a broken connection may come after GitHub created the run: look before anything
-        // else. Refused, or not GitHub's answer at all: nothing to look for.
-        if (!isUnanswered(e))
-            throw e;
-        deps.log(`The dispatch response was lost (${e.message}); looking for the run.`);
-    }
-    if (direct)
-        return { id: direct.runId, url: direct.url };
-    for (let i = 0; i < 5; i++) {
-        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, sha, environment);
-        const newest = runs.sort((a, b) => b.id - a.id)[0];
-        if (newest)
-            return { id: newest.id, url: newest.url };
-        // GitHub lists a dispatched run within seconds: 1, 2, … 5 s apart by default.
-        await deps.sleep(2 * deps.retryBaseMs * (i + 1));
-    }
-    throw new GovernorError(`Dispatched ${config.deploy_workflow} for ${shortSha(sha)}${environment ? ` to ${environment}` : ''} but could not find its run (no run titled with the SHA${environment ? ' and the environment' : ''}).`, `The claim stays on the state branch, so nothing is dispatched twice. Check the Actions tab for a run of ${config.deploy_workflow}; its run-name must contain the SHA (run-name: Deploy \${{ inputs.sha }}). Re-running the governor after ${CLAIM_GRACE_MS / 60_000} minutes takes the claim over if no run exists.`);
-}
-async function recordDispatched(deps, sha, run, first) {
-    const { id: runId, url } = run;
-    const written = await writeState(deps, sha, (snap) => {
-        const entry = snap.release.deploy_history.find((h) => h.sha === sha);
-        if (!entry || entry.run_id === runId)
-            return null;
-        const record = snap.decision
-            ? withLifecycle(snap.decision, {
-                state: 'dispatched',
-                dispatched_at: deps.now().toISOString(),
-                run_id: runId,
-                run_url: url,
-            })
-            : null;
-        return {
-            files: {
-                [state_RELEASE_FILE]: state_serialize(markDispatched(snap.release, sha, runId, url)),
-                ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
-            },
-            message: `dispatched ${shortSha(sha)}: run ${runId}`,
-        };
-    }, first);
-    return written?.head ?? null;
 }
 
 ;// CONCATENATED MODULE: ./src/governor/verify.ts
@@ -66065,6 +67182,13 @@ async function reportFailure(f, o) {
 }
 
 ;// CONCATENATED MODULE: ./src/governor/reconcile.ts
+// Reconcile, on `schedule` or a `workflow_dispatch` without a SHA: GitHub can drop or delay a
+// workflow_run event, and a governor job can die, so this looks at what the events should have
+// told it. First it settles deploys whose outcome was never observed (their run finished), then
+// it decides the newest verified commit of the release branch if nothing has decided it yet.
+// Idempotent and safe at any time: every step goes through the same claim protocol, a hold that
+// has not changed writes nothing, and with nothing to do it makes 3 requests and no write.
+
 
 
 
@@ -66107,7 +67231,7 @@ async function reconcile(deps) {
     // The read brought the default branch's head (and its config file): the head a production
     // from before the config is judged by, and the end of the line for the first stage.
     const branchHead = deps.store.branchHead;
-    const read = await readConfig(deps, productionSha, branchHead?.sha ?? deps.defaultBranch);
+    const read = await readConfig(deps, policyShaOf(snapshot.pipeline ?? snapshot.release), branchHead?.sha ?? deps.defaultBranch);
     const report = (over) => buildReport({ runUrl: deps.run.url, dryRun: deps.dryRun, productionSha, ...over });
     if (read.disabled || !read.config)
         return report({
@@ -66318,7 +67442,7 @@ async function reconcile_settle(deps, entry, ctx) {
         run = await deps.gh.run(entry.run_id);
     else if (deps.now().getTime() - Date.parse(entry.time) > CLAIM_GRACE_MS) {
         // A claim whose run was never recorded: its claimant died or lost the dispatch's answer.
-        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, entry.sha, ctx.environment);
+        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, entry.sha, ctx.environment, config.service?.name ?? null);
         run = runs.sort((a, b) => b.id - a.id)[0] ?? null;
         if (!run)
             return {
@@ -66338,6 +67462,13 @@ async function reconcile_settle(deps, entry, ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/governor/index.ts
+// The governor: gathers the facts a decision needs, asks the pure rules, and carries the
+// verdict out with the state branch as the lock: claim first, dispatch second, record third.
+// Shared by the action and the CLI. The files follow the life of a decision: facts.ts, act.ts,
+// observe.ts; deps.ts and policy.ts are what they share.
+
+
+
 
 
 
@@ -66354,7 +67485,7 @@ async function handleWorkflowRun(deps, run) {
     // Read with the head SHA's decision record: for a release candidate it is the one we need.
     const snapshot = await deps.store.read(run.headSha);
     const productionSha = snapshot.release.production_sha_current;
-    const read = await readConfig(deps, productionSha, run.headSha);
+    const read = await readConfig(deps, policyShaOf(snapshot.release), run.headSha);
     const { config, disabled } = read;
     const skip = (reason, headline, warnings = []) => buildReport({
         outcome: 'SKIP',
@@ -66368,14 +67499,17 @@ async function handleWorkflowRun(deps, run) {
         // A verification run is about the first stage.
         stage: config ? (pipelineOf(config).stages[0]?.name ?? null) : null,
     });
+    // A misspelt block silently turns the governor off: say it loudly.
+    const loud = read.typo && read.why ? [read.why] : [];
     if (disabled || !config)
-        return skip('disabled', read.why ?? 'The governor is disabled for this repository.', 
-        // A misspelt block silently turns the governor off: say it loudly.
-        read.typo && read.why ? [read.why] : []);
+        return skip('disabled', read.why ?? 'The governor is disabled for this repository.', loud);
     const facts = { path: run.workflowPath, name: run.workflowName };
     const pipeline = pipelineOf(config);
-    const dispatches = (stage) => sameWorkflow(stage.deploy_workflow, facts);
     const event = { deps, run, known: read, pipeline, snapshot };
+    // Services (§20): a deploy run of one of them is recorded on that service and stage.
+    if (config.services && servicesDispatch(deps, config, facts))
+        return serviceDeployFinished(event, (w) => sameWorkflow(w, facts));
+    const dispatches = (stage) => sameWorkflow(stage.deploy_workflow, facts);
     if (pipeline.stages.some(dispatches))
         return deployFinished(event, dispatches);
     const smokes = (stage) => stage.health?.workflow !== undefined && sameWorkflow(stage.health.workflow, facts);
@@ -66430,6 +67564,51 @@ async function deployFinished(event, dispatches) {
         readFor: run.headSha,
     });
     return promote(event, stage, observed);
+}
+/** Whether the run is of a workflow that deploys a service (and lays the state out by them). */
+function servicesDispatch(deps, config, facts) {
+    const layouts = layoutOf(config);
+    deps.store.useServices(layouts);
+    return layouts.some((l) => pipelineOf(serviceConfig(config, l.name)).stages.some((s) => sameWorkflow(s.deploy_workflow, facts)));
+}
+/**
+ * A deploy run of a service finished (§20): record it on that service's stage; when the stage
+ * now runs the SHA verified, decide the service's next stage, and the services that waited for
+ * it there, in this same run.
+ */
+async function serviceDeployFinished(event, dispatches) {
+    const { deps, run, known, snapshot } = event;
+    const config = known.config;
+    const whole = snapshot.pipeline ?? snapshot.release;
+    const found = serviceOfRun(whole, config, run, dispatches);
+    if (!found)
+        return buildReport({
+            outcome: 'SKIP',
+            reason: 'not_a_release_candidate',
+            sha: run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null,
+            headline: `Deploy run ${run.runId} ("${run.displayTitle}") finished, but the governor did not dispatch it and its title does not name one service (and environment) of the config. Nothing was recorded; use \`run-name: Deploy \${{ inputs.service }} \${{ inputs.sha }} to \${{ inputs.environment }}\` in the deploy workflow.`,
+            runUrl: deps.run.url,
+            dryRun: deps.dryRun,
+        });
+    const { name, stage, pipeline } = found;
+    const target = { service: name, stage: stage.name, isLast: stage.isLast };
+    const sd = { ...deps, store: deps.store.forTarget(target) };
+    const observed = await observeDeploy({ deps: sd, run, ctx: stageContext(found.config, pipeline, stage) }, { snapshot: await sd.store.read(run.headSha), readFor: run.headSha });
+    const report = buildReport({ ...observed.report, service: name });
+    if (!observed.verified || !observed.sha || deps.dryRun)
+        return combineServices(deps, observed.sha, [report]);
+    // What this verified deploy unlocks: the service's next stage, and whoever waited for it.
+    const next = pipeline.stages[stage.index + 1];
+    const { snapshot: _old, ...policy } = known;
+    const decided = [];
+    for (const [service, on] of [
+        ...(next ? [[name, next.name]] : []),
+        ...dependentsOf(config, name, stage.name).map((d) => [d, stage.name]),
+    ]) {
+        const r = await decideAndAct(deps, { sha: observed.sha, manual: false, stage: on, quiet: true, service }, policy);
+        decided.push(...(r.services ?? [r]));
+    }
+    return combineServices(deps, observed.sha, [report, ...decided]);
 }
 /**
  * A stage now runs `sha` verified: decide the next stage for it in this same run (the same
@@ -66519,6 +67698,7 @@ class StageStore {
         openIssues: null,
         branchHead: null,
         workflows: new Map(),
+        layout: null,
     }) {
         this.inner = inner;
         this.options = options;
@@ -66550,6 +67730,28 @@ class StageStore {
     /** A store presenting another target of the same branch (what it saw and wrote is shared). */
     forTarget(target) {
         return new StageStore(this.inner, this.options, target, this.shared);
+    }
+    /**
+     * The services of the policy in force (SPEC §20), in config order with each one's last stage:
+     * what a service's view and a version-3 write are laid out by. Set once the config is read.
+     */
+    useServices(layout) {
+        this.shared.layout = layout;
+    }
+    /** The services the stores of this run lay the state out by; null without services. */
+    get services() {
+        return this.shared.layout;
+    }
+    serviceLayout(name) {
+        const found = this.shared.layout?.find((l) => l.name === name);
+        if (!found)
+            throw new Error(`StageStore: ${name} is not a service of the policy in force`);
+        return found;
+    }
+    /** The whole file as this store's service sees it (the whole file without a service). */
+    serviceWhole(whole) {
+        const service = this.target?.service ?? null;
+        return service === null ? whole : serviceView(whole, this.serviceLayout(service));
     }
     /** The evidence records this run committed, oldest first. */
     get evidenceWritten() {
@@ -66595,10 +67797,41 @@ class StageStore {
         const wanted = new Set(labels.map((l) => l.toLowerCase()));
         return open.issues
             .filter((i) => i.labels.some((l) => wanted.has(l.toLowerCase())))
-            .map((i) => ({ number: i.number, title: i.title }));
+            .map((i) => ({ number: i.number, title: i.title, labels: i.labels }));
     }
-    async read(sha, decisionFile) {
-        const file = sha && this.target ? stageDecisionPath(sha, this.target.stage, this.isLast()) : undefined;
+    /** Where this store's target keeps the decision record of `sha`. */
+    decisionFileOf(sha) {
+        return this.target
+            ? stageDecisionPath(sha, this.target.stage, this.isLast(), this.target.service)
+            : undefined;
+    }
+    /**
+     * One read for several targets (services, SPEC §20): the state and the decision record of `sha`
+     * for each target, in one request. Each target's view is then `forTarget(t).viewOf(snapshot)`.
+     */
+    async readFor(sha, targets) {
+        const files = targets.map((t) => this.forTarget(t).decisionFileOf(sha));
+        return this.read(sha, undefined, { decisionFiles: files });
+    }
+    /**
+     * This target's view of a snapshot a store of this run read (readFor): no request. The
+     * decision record comes from that read when it brought this target's; else null.
+     */
+    viewOf(snapshot, sha) {
+        const whole = this.whole.get(snapshot.head);
+        if (!whole)
+            throw new Error(`StageStore.viewOf a head it never read (${snapshot.head})`);
+        const file = this.decisionFileOf(sha);
+        const service = this.serviceWhole(whole);
+        return {
+            ...snapshot,
+            release: stageView(service, this.target?.stage ?? '', this.isLast()),
+            pipeline: service,
+            decision: file ? (snapshot.decisions?.[file] ?? null) : null,
+        };
+    }
+    async read(sha, decisionFile, extras = {}) {
+        const file = sha ? this.decisionFileOf(sha) : undefined;
         const path = this.policyPath === null ? null : normalizePath(this.policyPath);
         const snap = await this.inner.read(sha, decisionFile ?? file, {
             ...(path !== null ? { policyPath: path } : {}),
@@ -66607,12 +67840,13 @@ class StageStore {
             ...(sha === undefined && this.releaseBranch ? { branch: this.releaseBranch } : {}),
             // A read for a SHA (a decision) brings the workflows its rule 4 checks.
             ...(sha !== undefined && this.releaseBranch ? { workflowsAt: this.releaseBranch } : {}),
+            ...(extras.decisionFiles?.length ? { decisionFiles: extras.decisionFiles } : {}),
         });
         this.whole.set(snap.head, snap.release);
         if (path !== null) {
             if (sha && snap.policyAtSha !== undefined)
                 this.shared.files.set(`${sha}:${path}`, snap.policyAtSha);
-            const production = snap.release.production_sha_current;
+            const production = policyShaOf(snap.release);
             const copy = snap.release.policy;
             if (copy && copy.commit === production && copy.path === path)
                 this.shared.files.set(`${copy.commit}:${path}`, copy.text);
@@ -66629,51 +67863,80 @@ class StageStore {
             this.shared.workflows.set(snap.workflows.ref, snap.workflows.files);
         if (snap.openIssues)
             this.shared.openIssues = snap.openIssues;
+        const whole = this.serviceWhole(snap.release);
         return {
             ...snap,
-            release: stageView(snap.release, this.target?.stage ?? '', this.isLast()),
-            pipeline: snap.release,
+            release: stageView(whole, this.target?.stage ?? '', this.isLast()),
+            pipeline: whole,
         };
     }
     async write(base, files, message) {
         if (!this.target)
             throw new Error('StageStore.write before the target is known');
-        const { stage: name, isLast } = this.target;
-        const whole = this.whole.get(base.head) ?? (base.head === null ? state_emptyRelease() : null);
+        return this.writeMany(base, [{ target: this.target, files, view: base.release }], message);
+    }
+    /**
+     * One commit that changes several targets (services, SPEC §20: one claim for every service a
+     * run allows), with a compare-and-swap on `base`'s head. Each change is merged in order into
+     * the whole file, its evidence sealed after the previous one's.
+     */
+    async writeMany(base, changes, message) {
+        let whole = this.whole.get(base.head) ?? (base.head === null ? state_emptyRelease() : null);
         if (!whole)
             throw new Error(`StageStore.write on a head it never saw (${base.head})`);
-        const view = files[state_RELEASE_FILE] !== undefined ? state_parseRelease(files[state_RELEASE_FILE]) : base.release;
-        let merged = withStage(whole, name, isLast, view, this.now());
         const mapped = {};
-        // The change's evidence, sealed onto the chain at this base: a lost race re-seals it on the
-        // next base, so seq and prev_hash always follow the head the commit is built on.
-        let sealed = null;
-        if (files[EVIDENCE_DRAFT] !== undefined) {
-            sealed = sealEvidence(JSON.parse(files[EVIDENCE_DRAFT]), whole.evidence_head ?? null);
-            merged = { ...merged, evidence_head: { seq: sealed.seq, hash: sealed.hash } };
-            mapped[evidencePath(sealed.seq)] = state_serialize(sealed);
+        const sealed = [];
+        let keep = Number.NaN;
+        for (const change of changes) {
+            const store = this.forTarget(change.target);
+            const { files } = change;
+            const view = files[state_RELEASE_FILE] !== undefined
+                ? state_parseRelease(files[state_RELEASE_FILE])
+                : (change.view ?? store.viewOfWhole(whole));
+            whole = store.merged(whole, view);
+            // The change's evidence, sealed onto the chain at this base: a lost race re-seals it on
+            // the next base, so seq and prev_hash always follow the head the commit is built on.
+            if (files[EVIDENCE_DRAFT] !== undefined) {
+                const record = sealEvidence(JSON.parse(files[EVIDENCE_DRAFT]), whole.evidence_head ?? null);
+                whole = { ...whole, evidence_head: { seq: record.seq, hash: record.hash } };
+                mapped[evidencePath(record.seq)] = state_serialize(record);
+                sealed.push(record);
+                if (files[EVIDENCE_RETENTION] !== undefined)
+                    keep = Number(files[EVIDENCE_RETENTION]);
+            }
+            const { stage, isLast, service } = change.target;
+            for (const [path, content] of Object.entries(files)) {
+                if (path === state_RELEASE_FILE || path === EVIDENCE_DRAFT || path === EVIDENCE_RETENTION)
+                    continue;
+                const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
+                mapped[m && path === state_decisionPath(m[1])
+                    ? stageDecisionPath(m[1], stage, isLast, service)
+                    : path] = content;
+            }
         }
-        for (const [path, content] of Object.entries(files)) {
-            if (path === state_RELEASE_FILE || path === EVIDENCE_DRAFT || path === EVIDENCE_RETENTION)
-                continue;
-            const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
-            mapped[m && path === state_decisionPath(m[1]) ? stageDecisionPath(m[1], name, isLast) : path] =
-                content;
-        }
-        merged = withPolicyCopy(merged, this.policyPath, this.shared.files);
-        // release.json is part of every commit: the migration to version 2, and the mirror, stay whole.
-        mapped[state_RELEASE_FILE] = state_serialize(merged);
-        const { pipeline: _pipeline, ...rest } = base;
-        const r = await this.inner.write({ ...rest, release: merged }, mapped, message);
+        whole = withPolicyCopy(whole, this.policyPath, this.shared.files);
+        // release.json is part of every commit: the migrations, and the mirror, stay whole.
+        mapped[state_RELEASE_FILE] = state_serialize(whole);
+        const { pipeline: _pipeline, decisions: _decisions, ...rest } = base;
+        const r = await this.inner.write({ ...rest, release: whole }, mapped, message);
         if (r.kind === 'written') {
-            this.whole.set(r.head, merged);
-            if (sealed)
-                this.shared.evidence.push(sealed);
-            const keep = Number(files[EVIDENCE_RETENTION]);
-            if (sealed && Number.isInteger(keep) && keep > 0)
+            this.whole.set(r.head, whole);
+            this.shared.evidence.push(...sealed);
+            if (sealed.length && Number.isInteger(keep) && keep > 0)
                 this.shared.retentionDays = keep;
         }
         return r;
+    }
+    /** This target's stage view of a whole file. */
+    viewOfWhole(whole) {
+        return stageView(this.serviceWhole(whole), this.target?.stage ?? '', this.isLast());
+    }
+    /** The whole file with this target's stage replaced by `view`. */
+    merged(whole, view) {
+        const { stage, isLast, service } = this.target;
+        if (service === null)
+            return withStage(whole, stage, isLast, view, this.now());
+        return withService(whole, this.shared.layout ?? [], service, withStage(this.serviceWhole(whole), stage, isLast, view, this.now()));
     }
 }
 /**
@@ -66682,7 +67945,7 @@ class StageStore {
  * did not read (the next decision then reads it through the contents API).
  */
 function withPolicyCopy(release, policyPath, files) {
-    const production = release.production_sha_current;
+    const production = policyShaOf(release);
     if (policyPath === null || production === null)
         return release;
     const path = normalizePath(policyPath);
@@ -66714,13 +67977,14 @@ function withPolicyCopy(release, policyPath, files) {
 
 
 
+
 /** The exact text the `break-glass` input must hold. */
 const BREAK_GLASS_TEXT = 'DEPLOY-NOW';
 const NOTHING = 'Nothing was dispatched or written.';
 /** The trusted policy, read at production's SHA (or the SHA, before a first deploy). */
 async function policy(deps, sha) {
     const snapshot = await deps.store.read(sha ?? undefined);
-    const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
+    const production = policyShaOf(snapshot.pipeline ?? snapshot.release);
     const read = await readConfig(deps, production, sha ?? deps.defaultBranch);
     return { snapshot, read };
 }
@@ -66907,13 +68171,19 @@ async function manualRollback(deps, req) {
 }
 
 ;// CONCATENATED MODULE: ./src/governor/approval.ts
+// An approval may have landed (SPEC §7): a label on a pull request, a comment on one, a comment
+// on a commit. The event only says "look again": the governor never checks out or runs code from
+// it, and reads the approvals themselves from the API. What cannot approve anything ends at once
+// with SKIP not_an_approval and no write; otherwise the held commit is decided again by the same
+// rules and claim protocol, so an approval and a re-run at the same moment still dispatch once.
+
 
 
 
 
 async function approvalLanded(deps, ev) {
     const snapshot = await deps.store.read();
-    const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
+    const production = policyShaOf(snapshot.pipeline ?? snapshot.release);
     const read = await readConfig(deps, production, deps.defaultBranch);
     const skip = (reason, headline) => buildReport({
         outcome: 'SKIP',
@@ -66991,6 +68261,7 @@ function readInputs(input, secret) {
         breakGlass: input('break-glass').trim(),
         reason: input('reason').trim(),
         rollback: booleanInput('rollback', input('rollback'), false) === true,
+        service: input('service').trim(),
     };
 }
 
@@ -67049,6 +68320,26 @@ function setOutputs(io, r) {
     io.output('stage', r.stage ?? '');
     io.output('evidence-hash', r.evidenceHash ?? '');
     io.output('version', r.version ?? '');
+    io.output('service', r.service ?? '');
+    io.output('decisions', JSON.stringify(decisionsOutput(r)));
+}
+/**
+ * The `decisions` output (SPEC §20): one object per (service, stage) the run considered; without
+ * services the run's own decision (none when it failed).
+ */
+function decisionsOutput(r) {
+    const each = r.services ?? (r.outcome === 'ERROR' ? [] : [r]);
+    return each.map((x) => ({
+        service: x.service,
+        stage: x.stage,
+        decision: x.outcome,
+        reason: x.reason,
+        risk: x.risk,
+        sha: x.sha,
+        'production-sha': x.productionSha,
+        'deploy-run-url': x.deployRunUrl,
+        version: x.version,
+    }));
 }
 const NOTHING_WRITTEN = { records: [], retentionDays: 0 };
 async function govern(env, io) {
@@ -67167,6 +68458,7 @@ async function route(deps, { inputs, event, eventName, triggeringActor, }) {
         sha: event.sha,
         manual: true,
         ...(inputs.stage ? { stage: inputs.stage } : {}),
+        ...(inputs.service ? { service: inputs.service } : {}),
     });
 }
 function describeError(err) {

@@ -1,5 +1,6 @@
 // The `release-governor` CLI: the same engine as the action, with a GitHub backend
 // (--repo owner/name and a token) or a local one (--local [path]: a clone, no network).
+import { policyShaOf } from './domain/state.js';
 import { parseArgs } from 'node:util';
 import { ApiError, UnreachableError } from './adapters/api-error.js';
 import { GitHub } from './adapters/github.js';
@@ -573,7 +574,7 @@ async function rollbackCommand(
 /** The deps of the stage named by --stage (the config read at production's policy). */
 async function onStage(deps: GovernorDeps, name: string): Promise<GovernorDeps> {
   const snap = await deps.store.read();
-  const production = (snap.pipeline ?? snap.release).production_sha_current;
+  const production = policyShaOf(snap.pipeline ?? snap.release);
   const read = await readConfig(deps, production, deps.defaultBranch);
   if (!read.config || read.disabled)
     throw new CliError(`--stage ${name}: the governor is off (${read.why ?? 'no config'}).`);
@@ -591,7 +592,7 @@ async function pipelineOfState(
     const head =
       b.deps.defaultBranch ||
       (r.production_sha_current ?? (await (b.deps.gh as GitHub).repository()).defaultBranch);
-    const read = await readConfig(b.deps, r.production_sha_current, head);
+    const read = await readConfig(b.deps, policyShaOf(r), head);
     if (!read.config) return { rows: null, warning: null };
     const pipeline = pipelineOf(read.config);
     return { rows: pipeline.configured ? pipelineRows(r, pipeline) : null, warning: null };

@@ -19,6 +19,8 @@ export interface ActionInputs {
   reason: string;
   /** Roll the stage back (§16). */
   rollback: boolean;
+  /** Services (§20): restrict the run to this service; empty → every service. */
+  service: string;
 }
 
 export class InputError extends Error {
@@ -64,5 +66,6 @@ export function readInputs(
     breakGlass: input('break-glass').trim(),
     reason: input('reason').trim(),
     rollback: booleanInput('rollback', input('rollback'), false) === true,
+    service: input('service').trim(),
   };
 }

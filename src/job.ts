@@ -87,6 +87,27 @@ function setOutputs(io: JobIO, r: RunReport): void {
   io.output('stage', r.stage ?? '');
   io.output('evidence-hash', r.evidenceHash ?? '');
   io.output('version', r.version ?? '');
+  io.output('service', r.service ?? '');
+  io.output('decisions', JSON.stringify(decisionsOutput(r)));
+}
+
+/**
+ * The `decisions` output (SPEC §20): one object per (service, stage) the run considered; without
+ * services the run's own decision (none when it failed).
+ */
+export function decisionsOutput(r: RunReport): Record<string, string | null>[] {
+  const each = r.services ?? (r.outcome === 'ERROR' ? [] : [r]);
+  return each.map((x) => ({
+    service: x.service,
+    stage: x.stage,
+    decision: x.outcome,
+    reason: x.reason,
+    risk: x.risk,
+    sha: x.sha,
+    'production-sha': x.productionSha,
+    'deploy-run-url': x.deployRunUrl,
+    version: x.version,
+  }));
 }
 
 /** The evidence a run committed, and how long its artifact is kept. */
@@ -227,6 +248,7 @@ async function route(
     sha: event.sha,
     manual: true,
     ...(inputs.stage ? { stage: inputs.stage } : {}),
+    ...(inputs.service ? { service: inputs.service } : {}),
   });
 }
 

@@ -28,6 +28,8 @@ export interface StateSnapshot {
    * file too large to come back whole. Null when the ref or the folder does not exist.
    */
   workflows?: { ref: string; files: Record<string, string | null> } | null;
+  /** The decision records of ReadExtras.decisionFiles by path (null: the file does not exist). */
+  decisions?: Record<string, DecisionRecord | null>;
 }
 
 /** What a state read may bring along in the same request (SPEC §19: one read before the compare). */
@@ -43,6 +45,11 @@ export interface ReadExtras {
   branch?: string;
   /** Read every file of .github/workflows at this ref too (rule 4 checks the deploy workflow). */
   workflowsAt?: string;
+  /**
+   * Read these decision records too (services, SPEC §20: one record per service and stage of
+   * the SHA decided), at the same head.
+   */
+  decisionFiles?: string[];
 }
 
 export interface OpenIssues {
@@ -126,7 +133,7 @@ export interface RepoReader {
   commitAuthor(sha: string): Promise<string | null>;
   /** Whether the commit is on the branch (the branch's head or one of its ancestors). */
   onBranch(sha: string, branch: string): Promise<boolean>;
-  openIncidents(labels: string[]): Promise<{ number: number; title: string }[]>;
+  openIncidents(labels: string[]): Promise<{ number: number; title: string; labels: string[] }[]>;
   approvalFacts(f: {
     headSha: string;
     headAuthor: string | null;
@@ -140,7 +147,13 @@ export interface RepoReader {
    * Deploy runs whose title names the SHA (run-name: Deploy <sha>) and, when `environment` is
    * given, that environment as a word of the title (Deploy <sha> to <environment>).
    */
-  findDeployRuns(workflow: string, sha: string, environment?: string | null): Promise<RunInfo[]>;
+  /** Deploy runs whose title names the SHA (and the environment, and the service, when given). */
+  findDeployRuns(
+    workflow: string,
+    sha: string,
+    environment?: string | null,
+    service?: string | null,
+  ): Promise<RunInfo[]>;
   /**
    * Whether the SHA has a successful push run of the verification workflow on the branch; null
    * where runs cannot be read (local mode: "verification not checked in local mode").
@@ -200,6 +213,8 @@ export interface RepoActor {
     sha: string,
     environment?: string | null,
     version?: string | null,
+    /** Services (§20): `inputs.service`. */
+    service?: string | null,
   ): Promise<{ runId: number; url: string } | null>;
   /** An annotated tag at `sha` (the tag object and refs/tags/<name>). */
   createTag(name: string, sha: string, message: string): Promise<void>;

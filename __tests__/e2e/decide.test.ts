@@ -342,12 +342,12 @@ describe('errors fail closed', () => {
     const future = sim.commit({
       branch: 'booty-state',
       parents: [],
-      files: { 'release.json': '{"schema_version": 3}\n' },
+      files: { 'release.json': '{"schema_version": 4}\n' },
     });
     const head = sim.commit({ files: { 'src/app.ts': 'x' } });
     const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, head) });
     expect(r.outputs.reason).toBe('state_corrupt');
-    expect(r.stdout).toContain('schema_version 3 is newer');
+    expect(r.stdout).toContain('schema_version 4 is newer');
     expect(sim.git.readRef('refs/heads/booty-state')).toBe(future);
   });
 });

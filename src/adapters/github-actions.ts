@@ -9,9 +9,18 @@ import type { Octokit } from './octokit.js';
  * Whether a run's title names the SHA and, when given, the environment as a whole word
  * ("Deploy <sha> to production" names production, not pre-production).
  */
-export function titleNames(title: string, sha: string, environment: string | null): boolean {
+export function titleNames(
+  title: string,
+  sha: string,
+  environment: string | null,
+  service: string | null = null,
+): boolean {
   if (!title.includes(sha)) return false;
-  return environment === null || title.split(/\s+/).includes(environment);
+  const words = title.split(/\s+/);
+  return (
+    (environment === null || words.includes(environment)) &&
+    (service === null || words.includes(service))
+  );
 }
 
 /** The repository the functions act on. */
@@ -32,11 +41,13 @@ export async function dispatch(
   sha: string,
   environment?: string | null,
   version?: string | null,
+  service?: string | null,
 ): Promise<{ runId: number; url: string } | null> {
   const inputs = {
     sha,
     ...(environment ? { environment } : {}),
     ...(version ? { version } : {}),
+    ...(service ? { service } : {}),
   };
   const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
   const advice = {
@@ -121,6 +132,7 @@ export async function findDeployRuns(
   workflow: string,
   sha: string,
   environment?: string | null,
+  service?: string | null,
 ): Promise<RunInfo[]> {
   try {
     const r = await octokit.rest.actions.listWorkflowRuns({
@@ -130,7 +142,9 @@ export async function findDeployRuns(
       per_page: 50,
     });
     return r.data.workflow_runs
-      .filter((run) => titleNames(run.display_title ?? '', sha, environment ?? null))
+      .filter((run) =>
+        titleNames(run.display_title ?? '', sha, environment ?? null, service ?? null),
+      )
       .map((run) => runInfo(run));
   } catch (e) {
     throw apiError(`Listing runs of ${workflow}`, e);

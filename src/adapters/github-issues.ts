@@ -8,12 +8,16 @@ export async function openIncidents(
   octokit: Octokit,
   o: Repo,
   labels: string[],
-): Promise<{ number: number; title: string }[]> {
+): Promise<{ number: number; title: string; labels: string[] }[]> {
   if (labels.length === 0) return [];
   const q = `repo:${o.owner}/${o.repo} is:issue is:open label:${labels.map((l) => (/[\s,"]/.test(l) ? `"${l.replace(/"/g, '')}"` : l)).join(',')}`;
   try {
     const r = await octokit.rest.search.issuesAndPullRequests({ q, per_page: 20 });
-    return r.data.items.map((i) => ({ number: i.number, title: i.title }));
+    return r.data.items.map((i) => ({
+      number: i.number,
+      title: i.title,
+      labels: i.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))),
+    }));
   } catch (e) {
     throw apiError('Searching for open incident issues', e);
   }

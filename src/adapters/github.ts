@@ -96,7 +96,23 @@ export class GitHub implements RepoPort {
     }
   }
 
-  async compare(base: string, head: string): Promise<CompareResult> {
+  /** Compares of full SHAs answered in this job: a commit range never changes (SPEC §24, b). */
+  private readonly compares = new Map<string, Promise<CompareResult>>();
+
+  compare(base: string, head: string): Promise<CompareResult> {
+    const key = `${base}...${head}`;
+    const known = this.compares.get(key);
+    if (known) return known;
+    const answer = this.compareOnce(base, head);
+    if (/^[0-9a-f]{40}$/.test(base) && /^[0-9a-f]{40}$/.test(head)) {
+      this.compares.set(key, answer);
+      // A failed compare is asked again, never remembered.
+      answer.catch(() => this.compares.delete(key));
+    }
+    return answer;
+  }
+
+  private async compareOnce(base: string, head: string): Promise<CompareResult> {
     try {
       const r = await this.octokit.rest.repos.compareCommitsWithBasehead({
         ...this.o,

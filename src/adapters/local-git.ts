@@ -27,6 +27,7 @@ import type {
   StateSnapshot,
   StateStore,
   WriteResult,
+  ReadExtras,
 } from '../ports.js';
 
 export class LocalGitError extends Error {
@@ -217,7 +218,7 @@ export class LocalRepo implements RepoReader {
   }
 
   /** Issues live on GitHub: the local backend cannot see incidents (the output says so). */
-  async openIncidents(): Promise<{ number: number; title: string }[]> {
+  async openIncidents(): Promise<{ number: number; title: string; labels: string[] }[]> {
     return [];
   }
 
@@ -333,7 +334,7 @@ export class LocalStateStore implements StateStore {
       ) ?? null;
   }
 
-  async read(sha?: string, decisionFile?: string): Promise<StateSnapshot> {
+  async read(sha?: string, decisionFile?: string, extras?: ReadExtras): Promise<StateSnapshot> {
     if (!this.ref) return { head: null, release: emptyRelease(), decision: null };
     const head = this.git.run(['rev-parse', this.ref]).trim();
     const text = this.git.tryRun(['cat-file', '-p', `${head}:${RELEASE_FILE}`]);
@@ -345,10 +346,18 @@ export class LocalStateStore implements StateStore {
     const release = parseRelease(text, `${this.ref}:${RELEASE_FILE}`);
     const file = sha ? (decisionFile ?? decisionPath(sha)) : null;
     const d = file ? this.git.tryRun(['cat-file', '-p', `${head}:${file}`]) : null;
+    const more = extras?.decisionFiles ?? [];
+    const decisions = Object.fromEntries(
+      more.map((p) => {
+        const t = this.git.tryRun(['cat-file', '-p', `${head}:${p}`]);
+        return [p, t === null ? null : parseDecisionRecord(t, `${this.ref}:${p}`)];
+      }),
+    );
     return {
       head,
       release,
       decision: file && d !== null ? parseDecisionRecord(d, `${this.ref}:${file}`) : null,
+      ...(more.length ? { decisions } : {}),
     };
   }
 

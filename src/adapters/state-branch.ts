@@ -25,7 +25,19 @@ import type { Octokit } from './octokit.js';
 
 // The state, and what a decision needs before its compare, in one request (SPEC §19): the SHA's
 // decision record, the config file at the SHA, and the open issues with their labels.
-const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!,
+/** The Commit selection of more decision records, each under an alias (`d0`, `d1`…). */
+function decisionFields(paths: readonly string[]): string {
+  return paths
+    .map(
+      (p, i) =>
+        `d${i}: file(path: ${JSON.stringify(p)}) { object { ... on Blob { text isTruncated } } }`,
+    )
+    .join('\n          ');
+}
+
+const readQuery = (
+  more: readonly string[],
+): string => `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!,
     $commit: String!, $policy: String!, $withPolicy: Boolean!, $withIssues: Boolean!,
     $branch: String!, $policyPath: String!, $withBranch: Boolean!,
     $workflows: String!, $withWorkflows: Boolean!) {
@@ -36,6 +48,7 @@ const READ_QUERY = `query ReleaseState($owner: String!, $name: String!, $ref: St
         ... on Commit {
           release: file(path: "${RELEASE_FILE}") { object { ... on Blob { text isTruncated } } }
           decision: file(path: $decision) { object { ... on Blob { text isTruncated } } }
+          ${decisionFields(more)}
         }
       }
     }
@@ -158,12 +171,13 @@ export class GitHubStateStore implements StateStore {
 
   async read(sha?: string, decisionFile?: string, extras: ReadExtras = {}): Promise<StateSnapshot> {
     const file = sha ? (decisionFile ?? decisionPath(sha)) : null;
+    const more = extras.decisionFiles ?? [];
     const withPolicy = sha !== undefined && extras.policyPath !== undefined;
     const policyPath = (extras.policyPath ?? '').replace(/^\.?\//, '');
     const withBranch = extras.branch !== undefined;
     let data: ReadResponse;
     try {
-      data = await this.octokit.graphql<ReadResponse>(READ_QUERY, {
+      data = await this.octokit.graphql<ReadResponse>(readQuery(more), {
         owner: this.owner,
         name: this.repo,
         ref: `refs/heads/${this.branch}`,
@@ -188,16 +202,19 @@ export class GitHubStateStore implements StateStore {
         status: 404,
         message: `repository ${this.owner}/${this.repo} not found`,
       });
-    const more: Pick<StateSnapshot, 'policyAtSha' | 'openIssues' | 'branchHead' | 'workflows'> = {};
+    const extraFields: Pick<
+      StateSnapshot,
+      'policyAtSha' | 'openIssues' | 'branchHead' | 'workflows'
+    > = {};
     if (withPolicy) {
       const p = data.repository.policy ?? null;
       // No such commit, or a file too large to come back whole: the contents API reads it (and
       // says which).
-      if (data.repository.commit && !p?.isTruncated) more.policyAtSha = p?.text ?? null;
+      if (data.repository.commit && !p?.isTruncated) extraFields.policyAtSha = p?.text ?? null;
     }
     if (extras.workflowsAt !== undefined) {
       const entries = data.repository.workflows?.entries;
-      more.workflows = entries
+      extraFields.workflows = entries
         ? {
             ref: extras.workflowsAt,
             files: Object.fromEntries(
@@ -212,7 +229,7 @@ export class GitHubStateStore implements StateStore {
     if (withBranch) {
       const t = data.repository.branchHead?.target;
       const p = t?.policy?.object;
-      more.branchHead = t
+      extraFields.branchHead = t
         ? {
             branch: extras.branch!,
             sha: t.oid,
@@ -222,7 +239,7 @@ export class GitHubStateStore implements StateStore {
     }
     const issues = data.repository.openIssues;
     if (issues)
-      more.openIssues = {
+      extraFields.openIssues = {
         complete:
           issues.totalCount <= issues.nodes.length &&
           issues.nodes.every((i) => (i.labels?.totalCount ?? 0) <= (i.labels?.nodes.length ?? 0)),
@@ -233,7 +250,7 @@ export class GitHubStateStore implements StateStore {
         })),
       };
     const target = data.repository.ref?.target;
-    if (!target) return { head: null, release: emptyRelease(), decision: null, ...more };
+    if (!target) return { head: null, release: emptyRelease(), decision: null, ...extraFields };
     const releaseText = blobText(target.release, RELEASE_FILE);
     if (releaseText === null)
       throw new StateCorruptError(
@@ -246,7 +263,18 @@ export class GitHubStateStore implements StateStore {
       sha && decisionText !== null
         ? parseDecisionRecord(decisionText, `${this.branch}:${file}`)
         : null;
-    return { head: target.oid, release, decision, ...more };
+    const files = target as unknown as Record<string, BlobFile | null | undefined>;
+    const decisions = more.length
+      ? {
+          decisions: Object.fromEntries(
+            more.map((p, i) => {
+              const text = blobText(files[`d${i}`], p);
+              return [p, text === null ? null : parseDecisionRecord(text, `${this.branch}:${p}`)];
+            }),
+          ),
+        }
+      : {};
+    return { head: target.oid, release, decision, ...extraFields, ...decisions };
   }
 
   /** release.json and every `evidence/*.json`, at one head, in one request. */
@@ -400,17 +428,28 @@ export class MemoryStateStore implements StateStore {
     return this.commits.at(-1)?.files ?? null;
   }
 
-  async read(sha?: string, decisionFile?: string): Promise<StateSnapshot> {
+  async read(sha?: string, decisionFile?: string, extras?: ReadExtras): Promise<StateSnapshot> {
     const top = this.commits.at(-1);
     if (!top) return { head: null, release: emptyRelease(), decision: null };
     const text = top.files.get(RELEASE_FILE);
     if (text === undefined) throw new StateCorruptError(RELEASE_FILE, 'missing');
     const file = sha ? (decisionFile ?? decisionPath(sha)) : null;
     const d = file ? top.files.get(file) : undefined;
+    const more = extras?.decisionFiles ?? [];
     return {
       head: top.head,
       release: parseRelease(text),
       decision: file && d !== undefined ? parseDecisionRecord(d, file) : null,
+      ...(more.length
+        ? {
+            decisions: Object.fromEntries(
+              more.map((p) => {
+                const t = top.files.get(p);
+                return [p, t === undefined ? null : parseDecisionRecord(t, p)];
+              }),
+            ),
+          }
+        : {}),
     };
   }
 

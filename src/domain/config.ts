@@ -124,6 +124,189 @@ export const stageSchema = z
   .describe('A stage of the release pipeline.');
 export type StageInput = z.output<typeof stageSchema>;
 
+export const SERVICE_NAME = STAGE_NAME;
+
+/**
+ * One deployable of a repository that holds several (SPEC §20). Unset keys take the top-level
+ * value (domain/services.ts resolves them); the risk lists add to the top-level ones.
+ */
+export const serviceSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(
+        SERVICE_NAME,
+        'must be lower-case letters, digits and dashes, starting with a letter or digit',
+      )
+      .max(40)
+      .describe('Used in state, statuses, messages, tags and the dispatch (`inputs.service`).'),
+    paths: z
+      .array(glob)
+      .min(1, 'must list at least one path pattern (the files that belong to the service)')
+      .describe(
+        'Patterns (§5 syntax) of the files that belong to the service; a path may belong to several.',
+      ),
+    depends_on: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Services that must release a commit first when the commit affects both.'),
+    deploy_workflow: z
+      .string()
+      .optional()
+      .describe('Workflow file to dispatch for this service. Default: the top-level one.'),
+    deploy_workflow_ref: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Ref the dispatch runs on. Default: the top-level deploy_workflow_ref.'),
+    stages: z
+      .array(stageSchema)
+      .min(1, 'must list at least one stage (or leave stages out for the top-level ones)')
+      .max(10)
+      .optional()
+      .describe("This service's pipeline. Default: the top-level stages."),
+    health_check: healthCheckSchema
+      .optional()
+      .describe('Post-deploy verification (without stages). Default: the top-level one.'),
+    approvers: z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/, 'must be a user login or an org/team slug'),
+      )
+      .optional()
+      .describe("Who may approve this service's paths. Default: the top-level approvers."),
+    required_approvals: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .optional()
+      .describe('Distinct approvers per path for this service. Default: the top-level value.'),
+    high_risk_paths: z
+      .array(glob)
+      .default([])
+      .describe('HIGH-risk patterns of this service, added to the top-level ones.'),
+    medium_risk_paths: z
+      .array(glob)
+      .default([])
+      .describe('MEDIUM-risk patterns of this service, added to the top-level ones.'),
+    versioning: versioningSchema
+      .optional()
+      .describe("This service's versioning. Default: the top-level block, tags `<name>/v…`."),
+  })
+  .describe('A service (SPEC §20).');
+export type ServiceInput = z.output<typeof serviceSchema>;
+
+/** The parts of a parsed config that the services block is checked against. */
+interface ServicesShape {
+  services?: ServiceInput[] | undefined;
+  stages?: StageInput[] | undefined;
+  freeze_windows: { services?: string[] | undefined }[];
+}
+
+/**
+ * What the services block cannot be (SPEC §20): a name listed twice, a dependency that is not a
+ * service or that closes a cycle, a stage listed twice, a health check beside stages, a window
+ * naming a service that does not exist.
+ */
+function servicesProblems(c: ServicesShape, ctx: z.core.$RefinementCtx<unknown>): void {
+  const services = c.services;
+  c.freeze_windows.forEach((w, i) => {
+    for (const [j, name] of (w.services ?? []).entries())
+      if (!services?.some((s) => s.name === name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['freeze_windows', i, 'services', j],
+          message: services
+            ? `${name} is not a service (the services are ${services.map((s) => s.name).join(', ')})`
+            : `${name}: freeze_windows.services needs a services block`,
+        });
+  });
+  if (!services) return;
+  const names = services.map((s) => s.name);
+  services.forEach((s, i) => {
+    if (names.indexOf(s.name) !== i)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['services', i, 'name'],
+        message: `${s.name} is listed twice; service names must be unique`,
+      });
+    s.depends_on.forEach((d, j) => {
+      if (!names.includes(d))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', i, 'depends_on', j],
+          message: `${d} is not a service (the services are ${names.join(', ')})`,
+        });
+      else if (d === s.name)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', i, 'depends_on', j],
+          message: `a service cannot depend on itself`,
+        });
+    });
+    const stages = s.stages ?? [];
+    stages.forEach((t, j) => {
+      if (stages.findIndex((x) => x.name === t.name) !== j)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', i, 'stages', j, 'name'],
+          message: `${t.name} is listed twice; stage names must be unique`,
+        });
+    });
+    if (s.stages && s.health_check)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['services', i, 'health_check'],
+        message:
+          'with stages, health_check is a key of each stage (move it under the stage it checks)',
+      });
+    const vstage = s.versioning?.stage;
+    const own = s.stages ?? c.stages;
+    if (vstage !== undefined && own && !own.some((t) => t.name === vstage))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['services', i, 'versioning', 'stage'],
+        message: `${vstage} is not a stage of ${s.name} (its stages are ${own.map((t) => t.name).join(', ')})`,
+      });
+  });
+  const cycle = dependencyCycle(services);
+  if (cycle)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['services', names.indexOf(cycle[0]!), 'depends_on'],
+      message: `depends_on forms a cycle: ${cycle.join(' → ')}`,
+    });
+}
+
+/** A cycle of depends_on, as the names along it (the first repeated at the end), or null. */
+export function dependencyCycle(
+  services: readonly { name: string; depends_on: readonly string[] }[],
+): string[] | null {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const done = new Set<string>();
+  const path: string[] = [];
+  const visit = (name: string): string[] | null => {
+    if (path.includes(name)) return [...path.slice(path.indexOf(name)), name];
+    if (done.has(name)) return null;
+    path.push(name);
+    for (const d of byName.get(name)?.depends_on ?? [])
+      if (d !== name && byName.has(d)) {
+        const found = visit(d);
+        if (found) return found;
+      }
+    path.pop();
+    done.add(name);
+    return null;
+  };
+  for (const s of services) {
+    const found = visit(s.name);
+    if (found) return found;
+  }
+  return null;
+}
+
 export const configSchema = z
   .strictObject({
     enabled: z
@@ -314,9 +497,25 @@ export const configSchema = z
       .describe(
         'The release pipeline, in order (staging first). Absent: one stage named after production_environment_name.',
       ),
+    services: z
+      .array(serviceSchema)
+      .min(1, 'must list at least one service (or leave services out for one deployable)')
+      .max(100)
+      .optional()
+      .describe(
+        'The deployables of the repository (SPEC §20), each decided on its own paths. Absent: the repository is one deployable.',
+      ),
   })
   .superRefine((c, ctx) => {
-    const names = c.stages ? c.stages.map((s) => s.name) : [c.production_environment_name];
+    servicesProblems(c, ctx);
+    const top = c.stages ? c.stages.map((s) => s.name) : [c.production_environment_name];
+    // With services, a window or a versioning block may name any service's stage.
+    const names = [
+      ...new Set([
+        ...top,
+        ...(c.services ?? []).flatMap((s) => (s.stages ?? []).map((t) => t.name)),
+      ]),
+    ];
     c.freeze_windows.forEach((w, i) => {
       for (const [j, stage] of (w.stages ?? []).entries())
         if (!names.includes(stage))
@@ -356,6 +555,11 @@ export interface Config extends Omit<
   approval_mode: ApprovalMode[];
   /** The file the config came from: a change to it is always HIGH risk. */
   config_path: string;
+  /**
+   * Set on the config a service is judged with (domain/services.ts `serviceConfig`), never on
+   * the config as read: the service, its paths and what it waits for.
+   */
+  service?: { name: string; paths: string[]; depends_on: string[] };
 }
 
 export type ConfigResult =
@@ -389,6 +593,7 @@ export class ConfigError extends Error {
 
 const KEYS = Object.keys(configSchema.shape) as (keyof typeof configSchema.shape)[];
 const STAGE_KEYS = Object.keys(stageSchema.shape);
+const SERVICE_KEYS = Object.keys(serviceSchema.shape);
 const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
 const FREEZE_KEYS = Object.keys(freezeWindowSchema.shape);
 const VERSIONING_KEYS = Object.keys(versioningSchema.shape);
@@ -715,11 +920,13 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
             ? HEALTH_KEYS
             : at[0] === 'freeze_windows'
               ? FREEZE_KEYS
-              : at[0] === 'versioning'
+              : at[0] === 'versioning' || (at[0] === 'services' && at[2] === 'versioning')
                 ? VERSIONING_KEYS
-                : at[0] === 'stages'
+                : at[0] === 'stages' || (at[0] === 'services' && at[2] === 'stages')
                   ? STAGE_KEYS
-                  : KEYS;
+                  : at[0] === 'services'
+                    ? SERVICE_KEYS
+                    : KEYS;
         const message =
           unknownKey === null
             ? issueMessage(issue, valueAt(merged, path))
@@ -740,6 +947,7 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
         ? [parsed.approval_mode]
         : [...new Set(parsed.approval_mode)],
     config_path: normalizePath(opts.path),
+    ...(parsed.services ? { services: withServiceTags(parsed.services, parsed, merged) } : {}),
   };
   return config.enabled
     ? { enabled: true, config }
@@ -750,6 +958,28 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
         why: `${CONFIG_BLOCK}.enabled is false in ${opts.path}, so the governor is off.`,
         typo: null,
       };
+}
+
+/**
+ * Each service's versioning resolved (SPEC §20): its own block, else the top-level one, with
+ * the tag prefix its own block names, else `<name>/v` (services never share a tag name).
+ */
+function withServiceTags(
+  services: ServiceInput[],
+  parsed: ParsedConfig,
+  raw: Record<string, unknown>,
+): ServiceInput[] {
+  const rawServices = Array.isArray(raw.services) ? (raw.services as unknown[]) : [];
+  return services.map((s, i) => {
+    const versioning = s.versioning ?? parsed.versioning;
+    if (!versioning) return s;
+    const own = (rawServices[i] as { versioning?: { tag_prefix?: unknown } } | undefined)
+      ?.versioning?.tag_prefix;
+    return {
+      ...s,
+      versioning: { ...versioning, tag_prefix: typeof own === 'string' ? own : `${s.name}/v` },
+    };
+  });
 }
 
 /**

@@ -19,6 +19,7 @@ import type {
 
 export type RuleId =
   | 'disabled'
+  | 'affected'
   | 'already_deployed'
   | 'out_of_order'
   | 'verified'
@@ -33,6 +34,7 @@ export type RuleId =
   | 'soaked'
   | 'stage_free'
   | 'rolled_back'
+  | 'dependencies'
   | 'incident'
   | 'high_risk'
   | 'allow';
@@ -77,6 +79,15 @@ export type Unblock =
       detail: string;
     }
   | {
+      /** Services (§20): clears by itself when the dependencies have released the commit. */
+      kind: 'wait';
+      reason: 'waiting_for_dependency';
+      until: null;
+      detail: string;
+      /** The services that have not yet released the commit (deployed and verified) here. */
+      waitingFor: string[];
+    }
+  | {
       kind: 'hard';
       reason: Exclude<
         ReasonCode,
@@ -89,6 +100,7 @@ export type Unblock =
         | 'freeze_window'
         | 'soaking'
         | 'stage_busy'
+        | 'waiting_for_dependency'
       >;
       detail: string;
     };
@@ -151,6 +163,11 @@ export interface EarlyInput {
   verified: boolean | null;
   /** The stage decided, when `stages` is configured; absent or null: the single stage. */
   stage?: StageFacts | null;
+  /**
+   * Services (§20): the service decided and whether the commit changes its paths (the diff from
+   * its current SHA here, filtered to its paths and the protected paths); absent without services.
+   */
+  service?: { name: string; affected: boolean; files: number } | null;
   /** required_artifacts (§17): what the verification run uploaded; null when none are required. */
   artifacts?: {
     required: string[];
@@ -180,6 +197,11 @@ export interface DecisionInput extends EarlyInput {
    * and recorded; hard holds and rules 1–3 still apply.
    */
   breakGlass?: { actor: string; reason: string } | null;
+  /**
+   * Services (§20): the services of depends_on that the commit affects and that have not yet
+   * deployed it (or a descendant) successfully, with its health check passed, to this stage.
+   */
+  waitingFor?: { service: string; why: string }[];
   /** Why the deploy workflow cannot take the governor's dispatch (rule 4), or null. */
   deployWorkflow?: string | null;
   /**
@@ -191,6 +213,7 @@ export interface DecisionInput extends EarlyInput {
 
 const TITLES: Record<RuleId, string> = {
   disabled: '1. Governor enabled',
+  affected: '1a. The commit changes the service',
   already_deployed: '2. Not already deployed or in flight',
   out_of_order: '3. Ahead of production and of any deploy in flight',
   verified: '3a. Verified (manual trigger)',
@@ -205,6 +228,7 @@ const TITLES: Record<RuleId, string> = {
   soaked: '8b. Soaked in the previous stage',
   stage_free: '8c. Stage not holding a soaking release',
   rolled_back: '8d. Not rolled back from this stage (or approved again)',
+  dependencies: '8e. Dependencies released it first',
   incident: '9. No active incident (or approved)',
   high_risk: '10. HIGH-risk paths approved',
   allow: '11. Allow',
@@ -247,7 +271,7 @@ function hard(reason: Extract<Unblock, { kind: 'hard' }>['reason'], detail: stri
 }
 
 function wait(
-  reason: Extract<Unblock, { kind: 'wait' }>['reason'],
+  reason: Exclude<Extract<Unblock, { kind: 'wait' }>['reason'], 'waiting_for_dependency'>,
   until: Date,
   { detail, summary }: { detail: string; summary: string },
 ): Stop {
@@ -301,6 +325,21 @@ const ruleEnabled: Rule<EarlyInput> = {
           'release_governor is absent or enabled: false',
           skip('disabled', 'The governor is disabled for this repository.'),
         ),
+};
+
+/** 1a (services, §20): a commit that changes none of a service's paths is not its release. */
+const ruleAffected: Rule<EarlyInput> = {
+  id: 'affected',
+  check: ({ service, sha }) => {
+    if (!service) return null;
+    if (service.affected)
+      return { pass: `${service.files} changed file(s) belong to ${service.name}` };
+    const detail = `no changed file belongs to ${service.name}`;
+    return applies(
+      detail,
+      skip('not_affected', `${short(sha)} changes none of ${service.name}'s paths.`),
+    );
+  },
 };
 
 const ruleNotDeployed: Rule<EarlyInput> = {
@@ -446,6 +485,7 @@ const ruleEvidence: Rule<EarlyInput> = {
 /** Rules 1–3c, in order: decidable before any diff is fetched. */
 const EARLY_RULES: readonly Rule<EarlyInput>[] = [
   ruleEnabled,
+  ruleAffected,
   ruleNotDeployed,
   ruleInOrder,
   ruleVerified,
@@ -666,6 +706,29 @@ const ruleNotRolledBack: Rule<DecisionInput> = {
   },
 };
 
+/** 8e (services, §20): a service goes after the services it depends on, for a commit of both. */
+const ruleDependencies: Rule<DecisionInput> = {
+  id: 'dependencies',
+  check: ({ waitingFor, stage, config }) => {
+    if (waitingFor === undefined) return null;
+    const here = stage?.name ?? config.production_environment_name;
+    if (waitingFor.length === 0) return { pass: 'no dependency still to release this commit' };
+    const names = waitingFor.map((w) => w.service);
+    const detail = waitingFor.map((w) => `${w.service}: ${w.why}`).join('; ');
+    return applies(detail, {
+      outcome: 'HOLD',
+      unblock: {
+        kind: 'wait',
+        reason: 'waiting_for_dependency',
+        until: null,
+        detail,
+        waitingFor: names,
+      },
+      summary: `Waiting for ${names.join(', ')} to release this commit to ${here} first (depends_on).`,
+    });
+  },
+};
+
 const ruleNoIncident: Rule<DecisionInput> = {
   id: 'incident',
   check: (input, { noApprovals, level, wholeDiffApproved }) => {
@@ -723,6 +786,7 @@ const RULES: readonly Rule<DecisionInput>[] = [
   ruleSoaked,
   ruleStageFree,
   ruleNotRolledBack,
+  ruleDependencies,
   ruleNoIncident,
   ruleHighRiskApproved,
 ];

@@ -59,6 +59,11 @@ export const freezeWindowSchema = z
       .optional()
       .describe('A recurring window: the IANA time zone of cron. Default: UTC.'),
     reason: z.string().min(1, 'say why (it is shown to everyone the window holds)'),
+    services: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('With services (SPEC §20): the services it freezes. Default: every service.'),
     stages: z
       .array(z.string().min(1))
       .min(1)

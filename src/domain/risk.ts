@@ -121,6 +121,18 @@ export function effectiveRiskPaths(
   };
 }
 
+/**
+ * Whether a path is one of the protected paths (the config file, the workflow folders): HIGH
+ * whatever the config says, and, with services, part of every service (SPEC §20).
+ */
+export function protectedPaths(configPath: string): (path: string) => boolean {
+  const level = combine(
+    'HIGH',
+    [configPath, ...PROTECTED_PATTERNS].map((p) => compile('protected', p, 'HIGH', true)),
+  );
+  return (path) => matchesLevel(level, path);
+}
+
 export function compileRiskRules(
   config: Pick<
     Config,

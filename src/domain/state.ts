@@ -15,6 +15,8 @@ import {
 
 /** release.json: 2 keeps one state per stage under `stages` (1, one stage, is read and migrated). */
 export const STATE_SCHEMA_VERSION = 2;
+/** release.json with services (SPEC §20): each service's stages under `services.<name>.stages`. */
+export const SERVICES_SCHEMA_VERSION = 3;
 /** decisions/<sha>.json */
 export const DECISION_SCHEMA_VERSION = 1;
 /** deploy_history keeps this many entries, newest first. */
@@ -88,12 +90,28 @@ const stageSchema = z.looseObject({
 export type StageState = z.infer<typeof stageSchema>;
 
 const releaseSchema = z.looseObject({
-  schema_version: z.union([z.literal(1), z.literal(STATE_SCHEMA_VERSION)]),
+  schema_version: z.union([
+    z.literal(1),
+    z.literal(STATE_SCHEMA_VERSION),
+    z.literal(SERVICES_SCHEMA_VERSION),
+  ]),
   production_sha_current: sha.nullable(),
   production_sha_previous: sha.nullable(),
   ...deployFields,
   /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
   stages: z.record(z.string(), stageSchema).optional(),
+  /**
+   * Version 3 (SPEC §20): every service's stages by name; the top-level fields and `stages`
+   * mirror the first service listed in the config.
+   */
+  services: z
+    .record(z.string(), z.looseObject({ stages: z.record(z.string(), stageSchema) }))
+    .optional(),
+  /**
+   * Version 3: the SHA most recently deployed successfully to any service and stage, whose config
+   * is the trusted policy (null: none yet). Absent before services: production's SHA is.
+   */
+  policy_sha: sha.nullable().optional(),
   /**
    * The config file at production_sha_current (§19): the trusted policy, copied when production
    * moves so that one read brings state and policy. Used only while `commit` is production's.
@@ -141,16 +159,134 @@ export function stageView(release: Release, stage: string, isLast: boolean): Rel
   const s = release.stages?.[stage];
   const base = emptyRelease();
   delete base.stages;
+  const policy = release.policy_sha !== undefined ? { policy_sha: release.policy_sha } : {};
   if (s)
     return {
       ...base,
+      ...policy,
       production_sha_current: s.current_sha,
       production_sha_previous: s.previous_sha,
       ...deployPart(s),
     };
-  if (!isLast) return base;
-  const { stages: _stages, ...top } = release;
+  if (!isLast) return { ...base, ...policy };
+  const { stages: _stages, services: _services, ...top } = release;
   return { ...top, schema_version: STATE_SCHEMA_VERSION };
+}
+
+/**
+ * The commit whose config is the trusted policy (SPEC §3, §20): with services the SHA most
+ * recently deployed to any service and stage, else production's.
+ */
+export function policyShaOf(release: Release): string | null {
+  return release.policy_sha !== undefined ? release.policy_sha : release.production_sha_current;
+}
+
+// ---------------------------------------------------------------- services (schema 3)
+
+/** A service as the state lays it out: its name and its last stage (its production). */
+export interface ServiceLayout {
+  name: string;
+  lastStage: string;
+}
+
+/**
+ * One service's state shaped like a version-2 release.json (its stages, its last stage mirrored
+ * at the top), so every stage transition works on it unchanged. A file from before services
+ * (version 1 or 2) is the one deployable every service was deployed as: each service starts as
+ * a copy of it (SPEC §20); a service new to a version-3 file starts empty.
+ */
+export function serviceView(release: Release, service: ServiceLayout): Release {
+  const { services, policy_sha: _policy, ...rest } = release;
+  // Before services the policy is production's: every service keeps judging by it.
+  const base = { policy_sha: policyShaOf(release) };
+  if (!services) {
+    const { stages, ...top } = rest;
+    const migrated = { ...(stages ?? {}) };
+    // A version-1 file (or a version-2 file without this stage) describes the last stage at the
+    // top level.
+    if (!migrated[service.lastStage] && top.production_sha_current !== null) {
+      const current = stageView(release, service.lastStage, true);
+      migrated[service.lastStage] = {
+        current_sha: current.production_sha_current,
+        previous_sha: current.production_sha_previous,
+        live_since: null,
+        verified_at: null,
+        ...deployPart(current),
+      };
+    }
+    return { ...top, ...base, schema_version: STATE_SCHEMA_VERSION, stages: migrated };
+  }
+  const own = services[service.name];
+  const empty = emptyRelease();
+  if (!own) return { ...empty, ...base, ...sharedPart(release) };
+  const last = own.stages[service.lastStage];
+  return {
+    ...empty,
+    ...base,
+    ...sharedPart(release),
+    stages: own.stages,
+    ...(last
+      ? {
+          production_sha_current: last.current_sha,
+          production_sha_previous: last.previous_sha,
+          ...deployPart(last),
+        }
+      : {}),
+  };
+}
+
+/** What every service's view shares with the whole file: the policy copy and the evidence head. */
+function sharedPart(release: Release): Partial<Release> {
+  return {
+    ...(release.policy !== undefined ? { policy: release.policy } : {}),
+    ...(release.policy_absent !== undefined ? { policy_absent: release.policy_absent } : {}),
+    ...(release.evidence_head !== undefined ? { evidence_head: release.evidence_head } : {}),
+  };
+}
+
+/**
+ * The whole release.json (version 3) with one service replaced by its new view. A file from
+ * before services is migrated here: every service of `layout` starts from it. The top level and
+ * its `stages` mirror the first service of `layout`; `policy_sha` moves to a SHA that a stage of
+ * the service now runs that it did not before.
+ */
+export function withService(
+  release: Release,
+  layout: readonly ServiceLayout[],
+  service: string,
+  view: Release,
+): Release {
+  const services: Record<string, { stages: Record<string, StageState> }> = release.services
+    ? { ...release.services }
+    : Object.fromEntries(
+        layout.map((l) => [l.name, { stages: { ...(serviceView(release, l).stages ?? {}) } }]),
+      );
+  const before = serviceView(
+    release,
+    layout.find((l) => l.name === service) ?? { name: service, lastStage: '' },
+  );
+  const stages = view.stages ?? {};
+  const old = services[service];
+  services[service] = { ...(old ?? {}), stages };
+  let policySha = release.services ? (release.policy_sha ?? null) : policyShaOf(release);
+  for (const [name, st] of Object.entries(stages)) {
+    const was = before.stages?.[name]?.current_sha ?? null;
+    if (st.current_sha !== null && st.current_sha !== was) policySha = st.current_sha;
+  }
+  const first = layout[0] ?? { name: service, lastStage: '' };
+  const mirror = services[first.name]?.stages ?? {};
+  const top = mirror[first.lastStage];
+  return {
+    ...release,
+    ...sharedPart(view),
+    schema_version: SERVICES_SCHEMA_VERSION,
+    production_sha_current: top?.current_sha ?? null,
+    production_sha_previous: top?.previous_sha ?? null,
+    ...(top ? deployPart(top) : deployPart(emptyRelease())),
+    stages: mirror,
+    services,
+    policy_sha: policySha,
+  };
 }
 
 /** The stage's last health check, when it is about `sha`. */
@@ -231,8 +367,17 @@ function deployPart(
   };
 }
 
-/** Where a stage keeps the SHA's decision record: the last stage at the historic path. */
-export function stageDecisionPath(target: string, stage: string, isLast: boolean): string {
+/**
+ * Where a stage keeps the SHA's decision record: the last stage at the historic path; with
+ * services `decisions/<service>/<stage>/<sha>.json` (SPEC §20).
+ */
+export function stageDecisionPath(
+  target: string,
+  stage: string,
+  isLast: boolean,
+  service: string | null = null,
+): string {
+  if (service !== null) return `decisions/${service}/${stage}/${target}.json`;
   return isLast ? decisionPath(target) : `decisions/${stage}/${target}.json`;
 }
 
@@ -263,7 +408,7 @@ function checkVersion(value: unknown, path: string, known: number): void {
 
 export function parseRelease(text: string, path = RELEASE_FILE): Release {
   const value = parseJson(text, path);
-  checkVersion(value, path, STATE_SCHEMA_VERSION);
+  checkVersion(value, path, SERVICES_SCHEMA_VERSION);
   const r = releaseSchema.safeParse(value);
   if (!r.success) throw new StateCorruptError(path, problems(r.error));
   return r.data;

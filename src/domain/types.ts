@@ -36,6 +36,8 @@ export const REASON_CODES = [
   'health_check_failed',
   'config_invalid',
   'state_corrupt',
+  'not_affected',
+  'waiting_for_dependency',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

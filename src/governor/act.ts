@@ -1,21 +1,12 @@
 // Carry an ALLOW out exactly once: claim on the state branch, dispatch, record the run; a HOLD
 // is recorded and published. A lost race decides again from fresh state.
+import { policyShaOf } from '../domain/state.js';
 import { noticeEdits } from '../report/notice.js';
 import { noticeApproveLine, unblockSteps } from '../report/unblock.js';
 import type { Config } from '../domain/config.js';
-import {
-  claim,
-  decisionPath,
-  markDispatched,
-  RELEASE_FILE,
-  releaseClaim,
-  serialize,
-  withLifecycle,
-  type DecisionRecord,
-} from '../domain/state.js';
+import { claim, decisionPath, RELEASE_FILE, serialize, withLifecycle } from '../domain/state.js';
 import { isFullSha, shortSha } from '../domain/types.js';
-import { isRefused, isUnanswered } from '../adapters/api-error.js';
-import type { VersionPlan } from '../domain/version.js';
+import { isRefused } from '../adapters/api-error.js';
 import type { StateSnapshot, WriteResult } from '../ports.js';
 import {
   approvalCount,
@@ -24,7 +15,6 @@ import {
   type RunReport,
 } from '../report/summary.js';
 import {
-  CLAIM_GRACE_MS,
   MAX_WRITE_ATTEMPTS,
   type GovernorDeps,
   GovernorError,
@@ -48,9 +38,17 @@ import {
   evaluationRecord,
   reportOf,
 } from './facts.js';
-import { readConfig } from './policy.js';
+import { forService, readConfig } from './policy.js';
+import { decideServices } from './services.js';
 import { firstNotPassed, namedStage, sameView, stageDeps } from './stages.js';
 import { ensureTag } from './versions.js';
+import {
+  dispatchOnce,
+  recordDispatched,
+  withBreakGlass,
+  withdrawClaim,
+  withVersion,
+} from './claim.js';
 
 /**
  * The governor as seen from the stage the request is about, with what is already known kept
@@ -59,15 +57,9 @@ import { ensureTag } from './versions.js';
 async function onStage(
   deps: GovernorDeps,
   req: DecideRequest,
-  first?: Known,
+  first: Known,
 ): Promise<{ deps: GovernorDeps; known?: Known }> {
-  let known = first;
-  if (!known?.config) {
-    if (known?.disabled) return { deps, known };
-    const snapshot = known?.snapshot ?? (await deps.store.read(req.sha));
-    const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
-    known = { ...(await readConfig(deps, production, req.sha)), snapshot };
-  }
+  const known = forService(first, deps.store.target?.service ?? null);
   if (!known.config || known.disabled) return { deps, known };
   const pipeline = pipelineOf(known.config);
   const whole = known.snapshot ? (known.snapshot.pipeline ?? known.snapshot.release) : null;
@@ -81,6 +73,14 @@ async function onStage(
   return { deps: sd, known: { ...known, snapshot: sameView(deps, stage, known.snapshot) } };
 }
 
+/** The state and the policy of a decision: what the caller already read, else read here. */
+async function knownOf(deps: GovernorDeps, req: DecideRequest, first?: Known): Promise<Known> {
+  if (first?.config || first?.disabled) return first;
+  const snapshot = first?.snapshot ?? (await deps.store.read(req.sha));
+  const production = policyShaOf(snapshot.pipeline ?? snapshot.release);
+  return { ...(await readConfig(deps, production, req.sha)), snapshot };
+}
+
 export async function decideAndAct(
   root: GovernorDeps,
   req: DecideRequest,
@@ -88,7 +88,16 @@ export async function decideAndAct(
 ): Promise<RunReport> {
   if (!isFullSha(req.sha))
     throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
-  const on = await onStage(root, req, first);
+  const known0 = await knownOf(root, req, first);
+  // Services (§20): one run decides every service the commit affects (governor/services.ts).
+  if (root.store.target?.service == null && known0.config?.services && !known0.disabled)
+    return decideServices(root, req, known0);
+  if (req.service && !known0.config?.services)
+    throw new GovernorError(
+      `The service input is ${JSON.stringify(req.service)}, but the policy in force has no services: the repository is one deployable.`,
+      'Leave the service input empty, or add `services` to the config (SPEC §20).',
+    );
+  const on = await onStage(root, req, known0);
   const deps = on.deps;
   let known: Known | undefined = on.known;
   const unconfirmed = new UnconfirmedWrites();
@@ -170,7 +179,9 @@ async function recordHold(step: Step): Promise<RunReport> {
   );
   const stateCommit = written?.head ?? null;
   // A stage that waits for a soak will go on by itself: pending, not a failure.
-  const waiting = ['soaking', 'stage_busy', 'freeze_window'].includes(ev.decision.reason);
+  const waiting = ['soaking', 'stage_busy', 'freeze_window', 'waiting_for_dependency'].includes(
+    ev.decision.reason,
+  );
   await noticeHeld(step);
   await publishStatus(
     said,
@@ -304,50 +315,6 @@ async function dispatchClaimed(step: Step, claimed: StateSnapshot): Promise<RunR
   return buildReport({ ...dispatched, pipeline });
 }
 
-/** Withdraws this run's claim: nothing was started, so a re-run after the fix decides afresh. */
-async function withdrawClaim(
-  deps: GovernorDeps,
-  sha: string,
-  why: string,
-  claimed: StateSnapshot,
-): Promise<void> {
-  await writeState(
-    deps,
-    sha,
-    (s2) => {
-      const release = releaseClaim(s2.release, sha, claimedBy(deps));
-      if (release === s2.release) return null;
-      const record = s2.decision
-        ? withLifecycle(s2.decision, { state: null, claimed_at: null })
-        : null;
-      return {
-        files: {
-          [RELEASE_FILE]: serialize(release),
-          ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
-        },
-        message: `release ${shortSha(sha)}: ${why}`,
-      };
-    },
-    claimed,
-  );
-}
-
-/** The decision record of a versioned release keeps how its version was counted (§18). */
-function withVersion(record: DecisionRecord, plan: VersionPlan | null): DecisionRecord {
-  if (!plan) return record;
-  return {
-    ...record,
-    version: {
-      tag: plan.tag,
-      previous: plan.previous,
-      bump: plan.bump,
-      why: plan.why,
-      pulls: plan.pulls,
-      capped: plan.capped ?? false,
-    },
-  };
-}
-
 /** A notice is a courtesy: whatever goes wrong with it is a warning, never a failed decision. */
 async function softly(said: Remarks, what: string, call: () => Promise<unknown>) {
   try {
@@ -432,26 +399,6 @@ async function noticeApproved(
   }
 }
 
-/** The decision record keeps who broke the glass, why, and what it bypassed. */
-function withBreakGlass(
-  record: DecisionRecord,
-  req: DecideRequest,
-  bypassed: string[] | undefined,
-  deps: GovernorDeps,
-): DecisionRecord {
-  if (!req.breakGlass) return record;
-  return {
-    ...record,
-    break_glass: {
-      actor: req.breakGlass.actor,
-      reason: req.breakGlass.reason,
-      bypassed: bypassed ?? [],
-      at: deps.now().toISOString(),
-      run_url: deps.run.url,
-    },
-  };
-}
-
 /** Break-glass leaves a loud trail: an issue labelled break-glass, and the banner returned. */
 async function announceBreakGlass(
   { deps, req, said }: Step,
@@ -478,74 +425,4 @@ async function announceBreakGlass(
     said.note(`Opened #${n}: ${title}.`);
   });
   return banner;
-}
-
-/** Dispatch, then make sure we know the run: from the response, or by finding it. */
-export async function dispatchOnce(
-  deps: GovernorDeps,
-  config: Config,
-  what: { sha: string; environment: string | null; version?: string | null },
-): Promise<{ id: number; url: string }> {
-  const { sha, environment, version = null } = what;
-  let direct: { runId: number; url: string } | null = null;
-  try {
-    direct = await deps.gh.dispatch(
-      config.deploy_workflow,
-      config.deploy_workflow_ref,
-      sha,
-      environment,
-      version,
-    );
-  } catch (e) {
-    // A 5xx or a broken connection may come after GitHub created the run: look before anything
-    // else. Refused, or not GitHub's answer at all: nothing to look for.
-    if (!isUnanswered(e)) throw e;
-    deps.log(`The dispatch response was lost (${(e as Error).message}); looking for the run.`);
-  }
-  if (direct) return { id: direct.runId, url: direct.url };
-  for (let i = 0; i < 5; i++) {
-    const runs = await deps.gh.findDeployRuns(config.deploy_workflow, sha, environment);
-    const newest = runs.sort((a, b) => b.id - a.id)[0];
-    if (newest) return { id: newest.id, url: newest.url };
-    // GitHub lists a dispatched run within seconds: 1, 2, … 5 s apart by default.
-    await deps.sleep(2 * deps.retryBaseMs * (i + 1));
-  }
-  throw new GovernorError(
-    `Dispatched ${config.deploy_workflow} for ${shortSha(sha)}${environment ? ` to ${environment}` : ''} but could not find its run (no run titled with the SHA${environment ? ' and the environment' : ''}).`,
-    `The claim stays on the state branch, so nothing is dispatched twice. Check the Actions tab for a run of ${config.deploy_workflow}; its run-name must contain the SHA (run-name: Deploy \${{ inputs.sha }}). Re-running the governor after ${CLAIM_GRACE_MS / 60_000} minutes takes the claim over if no run exists.`,
-  );
-}
-
-export async function recordDispatched(
-  deps: GovernorDeps,
-  sha: string,
-  run: { id: number; url: string },
-  first?: StateSnapshot,
-): Promise<string | null> {
-  const { id: runId, url } = run;
-  const written = await writeState(
-    deps,
-    sha,
-    (snap) => {
-      const entry = snap.release.deploy_history.find((h) => h.sha === sha);
-      if (!entry || entry.run_id === runId) return null;
-      const record = snap.decision
-        ? withLifecycle(snap.decision, {
-            state: 'dispatched',
-            dispatched_at: deps.now().toISOString(),
-            run_id: runId,
-            run_url: url,
-          })
-        : null;
-      return {
-        files: {
-          [RELEASE_FILE]: serialize(markDispatched(snap.release, sha, runId, url)),
-          ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
-        },
-        message: `dispatched ${shortSha(sha)}: run ${runId}`,
-      };
-    },
-    first,
-  );
-  return written?.head ?? null;
 }

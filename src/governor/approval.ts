@@ -3,6 +3,7 @@
 // it, and reads the approvals themselves from the API. What cannot approve anything ends at once
 // with SKIP not_an_approval and no write; otherwise the held commit is decided again by the same
 // rules and claim protocol, so an approval and a re-run at the same moment still dispatch once.
+import { policyShaOf } from '../domain/state.js';
 import type { ApprovalEvent } from '../domain/events.js';
 import { shortSha } from '../domain/types.js';
 import { buildReport, type RunReport } from '../report/summary.js';
@@ -12,7 +13,7 @@ import { readConfig } from './policy.js';
 
 export async function approvalLanded(deps: GovernorDeps, ev: ApprovalEvent): Promise<RunReport> {
   const snapshot = await deps.store.read();
-  const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
+  const production = policyShaOf(snapshot.pipeline ?? snapshot.release);
   const read = await readConfig(deps, production, deps.defaultBranch);
   const skip = (reason: 'disabled' | 'not_an_approval', headline: string) =>
     buildReport({

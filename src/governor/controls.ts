@@ -1,6 +1,7 @@
 // Operator controls (SPEC §16): break-glass deploys and manual rollbacks. Both are asked for by a
 // person through workflow_dispatch (or the CLI), both check that person's role before anything is
 // written, and both go through the same rules engine and claim protocol as every decision.
+import { policyShaOf } from '../domain/state.js';
 import { hasRole } from '../domain/approvals.js';
 import { lastStage, pipelineOf, stageContext } from '../domain/pipeline.js';
 import {
@@ -48,7 +49,7 @@ export interface BreakGlassRequest {
 /** The trusted policy, read at production's SHA (or the SHA, before a first deploy). */
 async function policy(deps: GovernorDeps, sha: string | null) {
   const snapshot = await deps.store.read(sha ?? undefined);
-  const production = (snapshot.pipeline ?? snapshot.release).production_sha_current;
+  const production = policyShaOf(snapshot.pipeline ?? snapshot.release);
   const read = await readConfig(deps, production, sha ?? deps.defaultBranch);
   return { snapshot, read };
 }

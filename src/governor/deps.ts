@@ -99,6 +99,8 @@ export function evidence(
     time: deps.now().toISOString(),
     sha,
     stage: deps.store.target?.stage ?? null,
+    // Services (§20): which service the record is about (absent without services).
+    ...(deps.store.target?.service ? { service: deps.store.target.service } : {}),
     run: {
       id: deps.run.id,
       attempt: deps.run.attempt,

@@ -34,6 +34,7 @@ import {
   historyForRules,
   inFlight,
   lifecycleOf,
+  policyShaOf,
   recordEvaluation,
   type DecisionRecord,
   type HistoryEntry,
@@ -49,11 +50,12 @@ import {
   isEarlierAttempt,
   type Remarks,
 } from './deps.js';
-import { type ConfigRead, readConfig, readFits } from './policy.js';
+import { type ConfigRead, forService, readConfig, readFits } from './policy.js';
+import { concernsService, serviceFiles } from '../domain/services.js';
 import { planVersion } from './versions.js';
 import type { VersionPlan } from '../domain/version.js';
 
-async function changedFiles(
+export async function changedFiles(
   deps: GovernorDeps,
   productionSha: string | null,
   sha: string,
@@ -107,8 +109,18 @@ export interface DecideRequest {
    * trigger does, where the approval can clear a hold.
    */
   approval?: boolean;
+  /**
+   * Services (§20): the `service` input — decide this service only (null or absent: every
+   * service the commit affects).
+   */
+  service?: string | null;
   /** Break-glass (§16), authorised by the caller: who and why. */
   breakGlass?: { actor: string; reason: string };
+  /**
+   * Services (§20): the services of depends_on that have not yet released this commit to the
+   * stage (computed by governor/services.ts from the same read); absent without services.
+   */
+  waitingFor?: { service: string; why: string }[];
   /** The verification run that made the SHA a candidate (the workflow_run event's), for the evidence. */
   verification?: { id: number; url: string | null; conclusion: string | null; head_sha: string };
 }
@@ -269,7 +281,12 @@ async function claimOf(
   if (entry.claimed_by === claimedBy(deps))
     return { lifecycle: null, entry, ownClaim: entry, foundRun: null };
   // Claimed but never recorded as dispatched: the claimant died, or lost the response.
-  const runs = await deps.gh.findDeployRuns(workflow, sha, environment);
+  const runs = await deps.gh.findDeployRuns(
+    workflow,
+    sha,
+    environment,
+    deps.store.target?.service ?? null,
+  );
   const claimTime = Date.parse(entry.time);
   const foundRun = runs.find((r) => Date.parse(r.createdAt) >= claimTime - 60_000) ?? null;
   const stale = deps.now().getTime() - claimTime > CLAIM_GRACE_MS;
@@ -406,6 +423,8 @@ interface Judging {
 /** The facts of rules 1–3c (no diff yet), with the claim found on the way. */
 interface EarlyFacts {
   early: EarlyInput;
+  /** With services: the diff, read early to know whether the commit affects the service. */
+  changed: { files: ChangedFile[]; incomplete: string | null } | null;
   entry: HistoryEntry | null;
   ownClaim: HistoryEntry | null;
   foundRun: RunInfo | null;
@@ -424,6 +443,40 @@ async function earlyFacts(at: Judging): Promise<EarlyFacts> {
     notes,
   });
   const productionCompare = productionSha ? await deps.gh.compare(productionSha, req.sha) : null;
+  // Services (§20): rule 1a needs the diff, filtered to the service's paths, before rule 2.
+  const changed = config.service
+    ? await changedFiles(deps, productionSha, req.sha, productionCompare)
+    : null;
+  const own = changed ? serviceFiles(config, changed.files) : null;
+  // A diff that could not be listed whole may hide the service's files: it is affected.
+  const service =
+    config.service && changed && own
+      ? {
+          name: config.service.name,
+          affected: own.length > 0 || changed.incomplete !== null,
+          files: own.length,
+        }
+      : null;
+  if (service && !service.affected)
+    return {
+      early: {
+        enabled: true,
+        sha: req.sha,
+        lifecycle: null,
+        currentSha: productionSha,
+        currentCompare: productionCompare?.status ?? null,
+        inFlight: null,
+        manual: req.manual,
+        verified: true,
+        service,
+      },
+      changed,
+      entry,
+      ownClaim,
+      foundRun,
+      productionCompare,
+      artifactsFound: [],
+    };
   const inFlightCompare = await inFlightOf(deps, release, req.sha);
   const verified = req.manual
     ? await deps.gh.verified(config.verification_workflow, req.sha, config.branch)
@@ -444,13 +497,34 @@ async function earlyFacts(at: Judging): Promise<EarlyFacts> {
       verified,
       stage: stageFacts(whole, pipeline, stage),
       artifacts: artifacts?.facts ?? null,
+      ...(service ? { service } : {}),
     },
+    changed,
     entry,
     ownClaim,
     foundRun,
     productionCompare,
     artifactsFound: artifacts?.found ?? [],
   };
+}
+
+/**
+ * The open incidents that hold this stage (rule 9): none where the stage needs no approvals.
+ * The open issues came with the state read; a precise search only when it could not list all.
+ * With services, an incident labelled `service:<name>` holds only the services it names (§20).
+ */
+async function incidentsOf(
+  deps: GovernorDeps,
+  config: Config,
+  stage: Stage,
+): Promise<{ number: number; title: string }[]> {
+  if (stage.approvals === 'none' || config.incident_labels.length === 0) return [];
+  const open =
+    deps.store.openIssuesLabelled(config.incident_labels) ??
+    (await deps.gh.openIncidents(config.incident_labels));
+  return open
+    .filter((i) => concernsService(i.labels, config.service?.name ?? null))
+    .map((i) => ({ number: i.number, title: i.title }));
 }
 
 /** Rules 4–11 on the diff, the incidents and the approvals; the version an ALLOW goes with. */
@@ -468,16 +542,14 @@ async function judge(
     'sha',
     ...(pipeline.configured ? ['environment'] : []),
     ...(versioning && stage.index >= versioning.stage.index ? ['version'] : []),
+    ...(config.service ? ['service'] : []),
   ]);
-  const { files, incomplete } = await changedFiles(deps, productionSha, req.sha, productionCompare);
+  const diff = e.changed ?? (await changedFiles(deps, productionSha, req.sha, productionCompare));
+  // With services, the service's own paths (and the protected ones) are its risk (§20).
+  const files = serviceFiles(config, diff.files);
+  const incomplete = diff.incomplete;
   const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
-  // A stage without approvals never holds for an incident (rule 9): no need to look.
-  // The open issues came with the state read; a precise search only when it could not list all.
-  const incidents =
-    stage.approvals === 'none' || config.incident_labels.length === 0
-      ? []
-      : (deps.store.openIssuesLabelled(config.incident_labels) ??
-        (await deps.gh.openIncidents(config.incident_labels)));
+  const incidents = await incidentsOf(deps, config, stage);
   const { approvals, pulls, roles } = await approvalsOf(deps, {
     needed: approvalsMatter({
       risk: assessment.risk,
@@ -508,6 +580,7 @@ async function judge(
     breakGlass: req.breakGlass ?? null,
     adopted,
     deployWorkflow,
+    ...(req.waitingFor ? { waitingFor: req.waitingFor } : {}),
   });
   const version =
     decision.outcome === 'ALLOW'
@@ -541,12 +614,15 @@ export async function evaluate(
   const release = snapshot.release;
   const whole = snapshot.pipeline ?? release;
   // The policy is production's (the last stage's), whichever stage is decided.
-  const policySha = whole.production_sha_current;
-  // The read without the snapshot it may have come with: that state is used once, here.
-  const cfg: ConfigRead =
+  const policySha = policyShaOf(whole);
+  // The read without the snapshot it may have come with: that state is used once, here. With
+  // services, the config of the service this store presents (§20).
+  const cfg: ConfigRead = forService(
     known && readFits(known, policySha, req.sha)
       ? withoutSnapshot(known)
-      : await readConfig(deps, policySha, req.sha);
+      : await readConfig(deps, policySha, req.sha),
+    deps.store.target?.service ?? null,
+  );
   const productionSha = release.production_sha_current;
   const pipeline = cfg.config ? pipelineOf(cfg.config) : null;
   const stage = pipeline

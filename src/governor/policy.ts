@@ -2,7 +2,8 @@
 // deploy), and why the governor is off when it is.
 import { ConfigError, loadConfig, type Config } from '../domain/config.js';
 import { shortSha } from '../domain/types.js';
-import type { GovernorDeps } from './deps.js';
+import { GovernorError, type GovernorDeps } from './deps.js';
+import { serviceConfig } from '../domain/services.js';
 import { gitBlobSha } from '../domain/evidence.js';
 
 export interface ConfigRead {
@@ -102,6 +103,23 @@ export async function readConfig(
     typo: result.typo,
     ...where,
   };
+}
+
+/**
+ * The read as a service sees it (SPEC §20): the config that service is judged with; the read
+ * unchanged without a service, or when it is narrowed already.
+ */
+export function forService<T extends ConfigRead>(read: T, service: string | null): T {
+  const config = read.config;
+  if (service === null || !config || config.service) return read;
+  if (!config.services?.some((s) => s.name === service))
+    throw new GovernorError(
+      `There is no service named ${JSON.stringify(service)} in the policy in force (${config.services?.length ? `its services: ${config.services.map((s) => s.name).join(', ')}` : 'it has no services'}).`,
+      config.services?.length
+        ? 'Pass one of them as the service input, or leave it empty for every service.'
+        : 'Without `services` in the config the repository is one deployable; leave the service input empty.',
+    );
+  return { ...read, config: serviceConfig(config, service) };
 }
 
 export function sameWorkflow(configured: string, run: { path: string; name: string }): boolean {

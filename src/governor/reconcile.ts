@@ -4,6 +4,7 @@
 // it decides the newest verified commit of the release branch if nothing has decided it yet.
 // Idempotent and safe at any time: every step goes through the same claim protocol, a hold that
 // has not changed writes nothing, and with nothing to do it makes 3 requests and no write.
+import { policyShaOf } from '../domain/state.js';
 import type { WorkflowRunFacts } from '../domain/events.js';
 import { clock, timeLeft } from '../domain/decide.js';
 import {
@@ -67,7 +68,11 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
   // The read brought the default branch's head (and its config file): the head a production
   // from before the config is judged by, and the end of the line for the first stage.
   const branchHead = deps.store.branchHead;
-  const read = await readConfig(deps, productionSha, branchHead?.sha ?? deps.defaultBranch);
+  const read = await readConfig(
+    deps,
+    policyShaOf(snapshot.pipeline ?? snapshot.release),
+    branchHead?.sha ?? deps.defaultBranch,
+  );
   const report = (over: Partial<RunReport>) =>
     buildReport({ runUrl: deps.run.url, dryRun: deps.dryRun, productionSha, ...over });
   if (read.disabled || !read.config)
@@ -357,7 +362,12 @@ async function settle(
   if (entry.run_id !== null) run = await deps.gh.run(entry.run_id);
   else if (deps.now().getTime() - Date.parse(entry.time) > CLAIM_GRACE_MS) {
     // A claim whose run was never recorded: its claimant died or lost the dispatch's answer.
-    const runs = await deps.gh.findDeployRuns(config.deploy_workflow, entry.sha, ctx.environment);
+    const runs = await deps.gh.findDeployRuns(
+      config.deploy_workflow,
+      entry.sha,
+      ctx.environment,
+      config.service?.name ?? null,
+    );
     run = runs.sort((a, b) => b.id - a.id)[0] ?? null;
     if (!run)
       return {

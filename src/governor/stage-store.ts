@@ -7,14 +7,18 @@ import {
   emptyRelease,
   RELEASE_FILE,
   parseRelease,
+  policyShaOf,
   serialize,
+  serviceView,
   stageDecisionPath,
   stageView,
+  withService,
   withStage,
   type Release,
+  type ServiceLayout,
 } from '../domain/state.js';
 import { normalizePath } from '../domain/config.js';
-import type { OpenIssues, StateSnapshot, StateStore, WriteResult } from '../ports.js';
+import type { OpenIssues, ReadExtras, StateSnapshot, StateStore, WriteResult } from '../ports.js';
 import {
   gitBlobSha,
   EVIDENCE_DRAFT,
@@ -42,6 +46,8 @@ interface Shared {
   branchHead: StateSnapshot['branchHead'] | null;
   /** The files of .github/workflows by ref, as the reads brought them. */
   workflows: Map<string, Record<string, string | null>>;
+  /** The services of the policy in force, in config order (SPEC §20); null: no services. */
+  layout: ServiceLayout[] | null;
 }
 
 /** What every store of one run reads with. */
@@ -75,6 +81,7 @@ export class StageStore implements StateStore {
       openIssues: null,
       branchHead: null,
       workflows: new Map(),
+      layout: null,
     },
   ) {
     this.now = options.now;
@@ -105,6 +112,31 @@ export class StageStore implements StateStore {
   /** A store presenting another target of the same branch (what it saw and wrote is shared). */
   forTarget(target: ReleaseTarget): StageStore {
     return new StageStore(this.inner, this.options, target, this.shared);
+  }
+
+  /**
+   * The services of the policy in force (SPEC §20), in config order with each one's last stage:
+   * what a service's view and a version-3 write are laid out by. Set once the config is read.
+   */
+  useServices(layout: ServiceLayout[] | null): void {
+    this.shared.layout = layout;
+  }
+
+  /** The services the stores of this run lay the state out by; null without services. */
+  get services(): readonly ServiceLayout[] | null {
+    return this.shared.layout;
+  }
+
+  private serviceLayout(name: string): ServiceLayout {
+    const found = this.shared.layout?.find((l) => l.name === name);
+    if (!found) throw new Error(`StageStore: ${name} is not a service of the policy in force`);
+    return found;
+  }
+
+  /** The whole file as this store's service sees it (the whole file without a service). */
+  private serviceWhole(whole: Release): Release {
+    const service = this.target?.service ?? null;
+    return service === null ? whole : serviceView(whole, this.serviceLayout(service));
   }
 
   /** The evidence records this run committed, oldest first. */
@@ -151,18 +183,56 @@ export class StageStore implements StateStore {
   }
 
   /** The open issues with any of `labels`, from the read; null when the read did not list all. */
-  openIssuesLabelled(labels: string[]): { number: number; title: string }[] | null {
+  openIssuesLabelled(
+    labels: string[],
+  ): { number: number; title: string; labels: string[] }[] | null {
     const open = this.shared.openIssues;
     if (!open?.complete) return null;
     const wanted = new Set(labels.map((l) => l.toLowerCase()));
     return open.issues
       .filter((i) => i.labels.some((l) => wanted.has(l.toLowerCase())))
-      .map((i) => ({ number: i.number, title: i.title }));
+      .map((i) => ({ number: i.number, title: i.title, labels: i.labels }));
   }
 
-  async read(sha?: string, decisionFile?: string): Promise<StateSnapshot> {
-    const file =
-      sha && this.target ? stageDecisionPath(sha, this.target.stage, this.isLast()) : undefined;
+  /** Where this store's target keeps the decision record of `sha`. */
+  decisionFileOf(sha: string): string | undefined {
+    return this.target
+      ? stageDecisionPath(sha, this.target.stage, this.isLast(), this.target.service)
+      : undefined;
+  }
+
+  /**
+   * One read for several targets (services, SPEC §20): the state and the decision record of `sha`
+   * for each target, in one request. Each target's view is then `forTarget(t).viewOf(snapshot)`.
+   */
+  async readFor(sha: string, targets: readonly ReleaseTarget[]): Promise<StateSnapshot> {
+    const files = targets.map((t) => this.forTarget(t).decisionFileOf(sha)!);
+    return this.read(sha, undefined, { decisionFiles: files });
+  }
+
+  /**
+   * This target's view of a snapshot a store of this run read (readFor): no request. The
+   * decision record comes from that read when it brought this target's; else null.
+   */
+  viewOf(snapshot: StateSnapshot, sha: string): StateSnapshot {
+    const whole = this.whole.get(snapshot.head);
+    if (!whole) throw new Error(`StageStore.viewOf a head it never read (${snapshot.head})`);
+    const file = this.decisionFileOf(sha);
+    const service = this.serviceWhole(whole);
+    return {
+      ...snapshot,
+      release: stageView(service, this.target?.stage ?? '', this.isLast()),
+      pipeline: service,
+      decision: file ? (snapshot.decisions?.[file] ?? null) : null,
+    };
+  }
+
+  async read(
+    sha?: string,
+    decisionFile?: string,
+    extras: Pick<ReadExtras, 'decisionFiles'> = {},
+  ): Promise<StateSnapshot> {
+    const file = sha ? this.decisionFileOf(sha) : undefined;
     const path = this.policyPath === null ? null : normalizePath(this.policyPath);
     const snap = await this.inner.read(sha, decisionFile ?? file, {
       ...(path !== null ? { policyPath: path } : {}),
@@ -171,12 +241,13 @@ export class StageStore implements StateStore {
       ...(sha === undefined && this.releaseBranch ? { branch: this.releaseBranch } : {}),
       // A read for a SHA (a decision) brings the workflows its rule 4 checks.
       ...(sha !== undefined && this.releaseBranch ? { workflowsAt: this.releaseBranch } : {}),
+      ...(extras.decisionFiles?.length ? { decisionFiles: extras.decisionFiles } : {}),
     });
     this.whole.set(snap.head, snap.release);
     if (path !== null) {
       if (sha && snap.policyAtSha !== undefined)
         this.shared.files.set(`${sha}:${path}`, snap.policyAtSha);
-      const production = snap.release.production_sha_current;
+      const production = policyShaOf(snap.release);
       const copy = snap.release.policy;
       if (copy && copy.commit === production && copy.path === path)
         this.shared.files.set(`${copy.commit}:${path}`, copy.text);
@@ -190,10 +261,11 @@ export class StageStore implements StateStore {
     if (snap.branchHead !== undefined) this.shared.branchHead = snap.branchHead;
     if (snap.workflows) this.shared.workflows.set(snap.workflows.ref, snap.workflows.files);
     if (snap.openIssues) this.shared.openIssues = snap.openIssues;
+    const whole = this.serviceWhole(snap.release);
     return {
       ...snap,
-      release: stageView(snap.release, this.target?.stage ?? '', this.isLast()),
-      pipeline: snap.release,
+      release: stageView(whole, this.target?.stage ?? '', this.isLast()),
+      pipeline: whole,
     };
   }
 
@@ -203,42 +275,84 @@ export class StageStore implements StateStore {
     message: string,
   ): Promise<WriteResult> {
     if (!this.target) throw new Error('StageStore.write before the target is known');
-    const { stage: name, isLast } = this.target;
-    const whole = this.whole.get(base.head) ?? (base.head === null ? emptyRelease() : null);
+    return this.writeMany(base, [{ target: this.target, files, view: base.release }], message);
+  }
+
+  /**
+   * One commit that changes several targets (services, SPEC §20: one claim for every service a
+   * run allows), with a compare-and-swap on `base`'s head. Each change is merged in order into
+   * the whole file, its evidence sealed after the previous one's.
+   */
+  async writeMany(
+    base: StateSnapshot,
+    changes: readonly { target: ReleaseTarget; files: Record<string, string>; view?: Release }[],
+    message: string,
+  ): Promise<WriteResult> {
+    let whole = this.whole.get(base.head) ?? (base.head === null ? emptyRelease() : null);
     if (!whole) throw new Error(`StageStore.write on a head it never saw (${base.head})`);
-    const view =
-      files[RELEASE_FILE] !== undefined ? parseRelease(files[RELEASE_FILE]) : base.release;
-    let merged = withStage(whole, name, isLast, view, this.now());
     const mapped: Record<string, string> = {};
-    // The change's evidence, sealed onto the chain at this base: a lost race re-seals it on the
-    // next base, so seq and prev_hash always follow the head the commit is built on.
-    let sealed: EvidenceRecord | null = null;
-    if (files[EVIDENCE_DRAFT] !== undefined) {
-      sealed = sealEvidence(
-        JSON.parse(files[EVIDENCE_DRAFT]) as EvidenceDraft,
-        whole.evidence_head ?? null,
-      );
-      merged = { ...merged, evidence_head: { seq: sealed.seq, hash: sealed.hash } };
-      mapped[evidencePath(sealed.seq)] = serialize(sealed);
+    const sealed: EvidenceRecord[] = [];
+    let keep = Number.NaN;
+    for (const change of changes) {
+      const store = this.forTarget(change.target);
+      const { files } = change;
+      const view =
+        files[RELEASE_FILE] !== undefined
+          ? parseRelease(files[RELEASE_FILE])
+          : (change.view ?? store.viewOfWhole(whole));
+      whole = store.merged(whole, view);
+      // The change's evidence, sealed onto the chain at this base: a lost race re-seals it on
+      // the next base, so seq and prev_hash always follow the head the commit is built on.
+      if (files[EVIDENCE_DRAFT] !== undefined) {
+        const record = sealEvidence(
+          JSON.parse(files[EVIDENCE_DRAFT]) as EvidenceDraft,
+          whole.evidence_head ?? null,
+        );
+        whole = { ...whole, evidence_head: { seq: record.seq, hash: record.hash } };
+        mapped[evidencePath(record.seq)] = serialize(record);
+        sealed.push(record);
+        if (files[EVIDENCE_RETENTION] !== undefined) keep = Number(files[EVIDENCE_RETENTION]);
+      }
+      const { stage, isLast, service } = change.target;
+      for (const [path, content] of Object.entries(files)) {
+        if (path === RELEASE_FILE || path === EVIDENCE_DRAFT || path === EVIDENCE_RETENTION)
+          continue;
+        const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
+        mapped[
+          m && path === decisionPath(m[1]!)
+            ? stageDecisionPath(m[1]!, stage, isLast, service)
+            : path
+        ] = content;
+      }
     }
-    for (const [path, content] of Object.entries(files)) {
-      if (path === RELEASE_FILE || path === EVIDENCE_DRAFT || path === EVIDENCE_RETENTION) continue;
-      const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
-      mapped[m && path === decisionPath(m[1]!) ? stageDecisionPath(m[1]!, name, isLast) : path] =
-        content;
-    }
-    merged = withPolicyCopy(merged, this.policyPath, this.shared.files);
-    // release.json is part of every commit: the migration to version 2, and the mirror, stay whole.
-    mapped[RELEASE_FILE] = serialize(merged);
-    const { pipeline: _pipeline, ...rest } = base;
-    const r = await this.inner.write({ ...rest, release: merged }, mapped, message);
+    whole = withPolicyCopy(whole, this.policyPath, this.shared.files);
+    // release.json is part of every commit: the migrations, and the mirror, stay whole.
+    mapped[RELEASE_FILE] = serialize(whole);
+    const { pipeline: _pipeline, decisions: _decisions, ...rest } = base;
+    const r = await this.inner.write({ ...rest, release: whole }, mapped, message);
     if (r.kind === 'written') {
-      this.whole.set(r.head, merged);
-      if (sealed) this.shared.evidence.push(sealed);
-      const keep = Number(files[EVIDENCE_RETENTION]);
-      if (sealed && Number.isInteger(keep) && keep > 0) this.shared.retentionDays = keep;
+      this.whole.set(r.head, whole);
+      this.shared.evidence.push(...sealed);
+      if (sealed.length && Number.isInteger(keep) && keep > 0) this.shared.retentionDays = keep;
     }
     return r;
+  }
+
+  /** This target's stage view of a whole file. */
+  private viewOfWhole(whole: Release): Release {
+    return stageView(this.serviceWhole(whole), this.target?.stage ?? '', this.isLast());
+  }
+
+  /** The whole file with this target's stage replaced by `view`. */
+  private merged(whole: Release, view: Release): Release {
+    const { stage, isLast, service } = this.target!;
+    if (service === null) return withStage(whole, stage, isLast, view, this.now());
+    return withService(
+      whole,
+      this.shared.layout ?? [],
+      service,
+      withStage(this.serviceWhole(whole), stage, isLast, view, this.now()),
+    );
   }
 }
 
@@ -252,7 +366,7 @@ function withPolicyCopy(
   policyPath: string | null,
   files: Map<string, string | null>,
 ): Release {
-  const production = release.production_sha_current;
+  const production = policyShaOf(release);
   if (policyPath === null || production === null) return release;
   const path = normalizePath(policyPath);
   const text = files.get(`${production}:${path}`);

@@ -28,7 +28,7 @@ import {
 import { shortSha } from '../domain/types.js';
 import type { RunReport } from '../report/summary.js';
 import type { StateSnapshot } from '../ports.js';
-import { dispatchOnce, recordDispatched } from './act.js';
+import { dispatchOnce, recordDispatched } from './claim.js';
 import { publishRelease } from './versions.js';
 import {
   CLAIM_GRACE_MS,

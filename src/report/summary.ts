@@ -16,7 +16,8 @@ import { unblockMarkdown, unblockSteps } from './unblock.js';
 export interface RunReport {
   /** ROLLBACK: this run rolled a stage back (§15, §16). */
   readonly outcome: Outcome | 'ROLLBACK' | 'ERROR';
-  readonly reason: ReasonCode | null;
+  /** `multiple`: a run of several services where more than one share the run-wide outcome. */
+  readonly reason: ReasonCode | 'multiple' | null;
   readonly sha: string | null;
   readonly productionSha: string | null;
   readonly risk: Risk | null;
@@ -54,6 +55,10 @@ export interface RunReport {
   readonly version: string | null;
   /** How the version was counted (the bump and what decided it). */
   readonly versionWhy: string | null;
+  /** Services (§20): the service this report is about, or `multiple` for a run-wide report. */
+  readonly service: string | null;
+  /** Services: the report of every service and stage the run considered (null without). */
+  readonly services: readonly RunReport[] | null;
 }
 
 /**
@@ -89,6 +94,8 @@ export function buildReport(over: Partial<RunReport> = {}): RunReport {
     evidenceHash: null,
     version: null,
     versionWhy: null,
+    service: null,
+    services: null,
     ...over,
   };
 }
@@ -106,7 +113,54 @@ function sha(s: string | null): string {
   return s ? code(shortSha(s)) : '—';
 }
 
+/**
+ * A run of several services (SPEC §20): the run-wide verdict, a table of every service, then a
+ * section per service the commit affects (each as one deployable's summary).
+ */
+function renderServices(r: RunReport, services: readonly RunReport[]): string {
+  const out: string[] = [];
+  const title =
+    r.outcome === 'ERROR'
+      ? 'Release Governor failed'
+      : `Release Governor: ${r.outcome}${r.sha ? ` ${shortSha(r.sha)}` : ''}`;
+  out.push(`## ${ICON[r.outcome]} ${md(title)}${r.dryRun ? ' (dry run)' : ''}`);
+  if (r.headline) out.push(md(r.headline));
+  out.push(
+    table(
+      ['Service', 'Decision', 'Reason', 'Risk', 'Stage', 'SHA', 'Deploy run'],
+      services.map((x) => [
+        md(x.service ?? ''),
+        `${ICON[x.outcome]} ${x.outcome}`,
+        x.reason ? code(x.reason) : '—',
+        x.risk ?? '—',
+        x.stage ? md(x.stage) : '—',
+        sha(x.sha),
+        x.deployRunUrl ? link('run', x.deployRunUrl) : '—',
+      ]),
+    ),
+  );
+  if (r.error) {
+    out.push(`### What went wrong\n\n${md(r.error)}`);
+    if (r.advice) out.push(`**What to do:** ${md(r.advice)}`);
+  }
+  for (const x of services) {
+    if (x.reason === 'not_affected') continue;
+    const body = renderSummary({ ...x, services: null, runUrl: x.runUrl ?? r.runUrl });
+    // Each service's summary, one heading level down, under the service's name.
+    out.push(
+      body
+        .replace(/^## (\S+) Release Governor: /, `## $1 ${md(x.service ?? '')}: `)
+        .replace(/^##/gm, '###'),
+    );
+  }
+  if (r.warnings.length > 0)
+    out.push(r.warnings.map((w) => `> [!WARNING]\n> ${md(w)}`).join('\n\n'));
+  if (r.stateCommit) out.push(`<sub>State commit ${code(r.stateCommit)}</sub>`);
+  return `${out.join('\n\n')}\n`;
+}
+
 export function renderSummary(r: RunReport): string {
+  if (r.services) return renderServices(r, r.services);
   const out: string[] = [];
   const title =
     r.outcome === 'ERROR'

@@ -30,6 +30,8 @@ export type UnblockStep =
   /** A freeze window: its end, after which reconcile decides by itself. */
   | { step: 'frozen'; detail: string; until: string }
   | { step: 'break_glass' }
+  /** Services (§20): the dependencies release the commit first, then it goes by itself. */
+  | { step: 'dependency'; detail: string; services: string[] }
   /** Time clears it; `byItself`: the scheduled reconcile takes the commit then. */
   | { step: 'wait'; detail: string; until: string; byItself: boolean }
   /** A hard hold: what it is and what fixes it; approvals do not. */
@@ -46,6 +48,8 @@ export type UnblockStep =
 export function unblockSteps(u: Unblock, ctx: UnblockContext): UnblockStep[] {
   const rerun: UnblockStep = { step: 'rerun', url: ctx.runUrl };
   if (u.kind === 'wait') {
+    if (u.reason === 'waiting_for_dependency')
+      return [{ step: 'dependency', detail: u.detail, services: u.waitingFor }];
     if (u.reason === 'freeze_window')
       return [{ step: 'frozen', detail: u.detail, until: u.until }, { step: 'break_glass' }];
     const byItself = u.reason === 'soaking' || u.reason === 'stage_busy';
@@ -95,6 +99,11 @@ function stepMarkdown(s: UnblockStep, runUrl: string | null): string[] {
     case 'frozen':
       return [
         `Frozen: ${md(s.detail)}. The freeze ends at ${code(s.until)}; the governor's scheduled reconcile then decides this commit by itself, or ${rerunLater(runUrl)} after that time.`,
+      ];
+    case 'dependency':
+      return [
+        `Nothing to do but wait: ${s.services.map(code).join(', ')} must deploy this commit here first, and pass its health check (${md(s.detail)}).`,
+        `The governor run that records that deploy decides this service by itself; the scheduled reconcile is the safety net. If ${s.services.length > 1 ? 'those services are' : 'that service is'} held, clear ${s.services.length > 1 ? 'their' : 'its'} hold first.`,
       ];
     case 'break_glass':
       return [
@@ -167,6 +176,11 @@ export function unblockText(steps: UnblockStep[]): string[] {
       case 'frozen':
       case 'wait':
         lines.push(`  wait until ${s.until} (${s.detail}), then re-run`);
+        break;
+      case 'dependency':
+        lines.push(
+          `  wait for ${s.services.join(', ')} to deploy this commit here first (${s.detail}); it then goes by itself`,
+        );
         break;
       case 'break_glass':
         lines.push('  in an emergency: a break-glass deploy (see docs/runbook.md)');

@@ -1,0 +1,126 @@
+// Services (SPEC §20): the deployables of one repository, each with its own paths, config and
+// state. Which services a diff affects, the config each is judged with, and the order in which
+// they go. Pure.
+import type { Config, ServiceInput } from './config.js';
+import { patternSource } from './patterns.js';
+import { protectedPaths, type ChangedFile } from './risk.js';
+
+/** The services of a config in the order they are listed; empty without `services`. */
+export function servicesOf(config: Config): ServiceInput[] {
+  return config.services ?? [];
+}
+
+/**
+ * The config a service is judged with: each per-service key of §20 over the top-level one (the
+ * risk lists added to the top-level lists), freeze windows that name it or no service, and its
+ * commit status context `<status_context>/<service>`.
+ */
+export function serviceConfig(config: Config, name: string): Config {
+  const s = config.services?.find((x) => x.name === name);
+  if (!s) throw new Error(`serviceConfig: ${name} is not a service of the config`);
+  const { services: _all, ...top } = config;
+  const versioning = s.versioning ?? top.versioning;
+  return {
+    ...top,
+    deploy_workflow: s.deploy_workflow ?? top.deploy_workflow,
+    deploy_workflow_ref: s.deploy_workflow_ref ?? top.deploy_workflow_ref,
+    ...(s.stages ? { stages: s.stages } : {}),
+    ...(s.stages
+      ? s.health_check
+        ? { health_check: s.health_check }
+        : (({ health_check: _h, ...rest }) => rest)(top)
+      : s.health_check
+        ? { health_check: s.health_check }
+        : {}),
+    approvers: s.approvers ?? top.approvers,
+    required_approvals: s.required_approvals ?? top.required_approvals,
+    high_risk_paths: [...new Set([...top.high_risk_paths, ...s.high_risk_paths])],
+    medium_risk_paths: [...new Set([...top.medium_risk_paths, ...s.medium_risk_paths])],
+    ...(versioning ? { versioning } : {}),
+    freeze_windows: top.freeze_windows.filter((w) => !w.services || w.services.includes(name)),
+    status_context: `${top.status_context}/${name}`,
+    service: { name, paths: s.paths, depends_on: s.depends_on },
+  };
+}
+
+/** Tests paths against the patterns of every service, one expression per service. */
+export interface ServiceMatcher {
+  /** The files of `files` that belong to `service` (its paths, and the protected paths). */
+  filesOf(service: string, files: readonly ChangedFile[]): ChangedFile[];
+}
+
+export function serviceMatcher(config: Config): ServiceMatcher {
+  const isProtected = protectedPaths(config.config_path);
+  const compiled = new Map(servicesOf(config).map((s) => [s.name, compilePaths(s.paths)] as const));
+  const belongs = (re: RegExp, path: string) => isProtected(path) || re.test(path);
+  return {
+    filesOf(service, files) {
+      const re = compiled.get(service);
+      if (!re) throw new Error(`serviceMatcher: ${service} is not a service of the config`);
+      // A rename belongs to the service on either side of it.
+      return files.filter(
+        (f) => belongs(re, f.path) || (f.previousPath !== undefined && belongs(re, f.previousPath)),
+      );
+    },
+  };
+}
+
+/** One alternation of a service's patterns (they were checked when the config loaded). */
+function compilePaths(patterns: readonly string[]): RegExp {
+  const parts = patterns.map((p) => {
+    const s = patternSource(p);
+    if (!s) throw new Error(`invalid glob ${JSON.stringify(p)} in services.paths`);
+    return s;
+  });
+  const flags = [...new Set(parts.map((p) => p.flags))];
+  const alternatives = parts.map((p) => `${p.anyDepth ? '(?:.*\\/)?' : ''}${p.core}`);
+  return new RegExp(`^(?:${alternatives.join('|')})$`, flags.length === 1 ? flags[0] : '');
+}
+
+/**
+ * The services in an order that puts every dependency before what depends on it (depends_on has
+ * no cycle: the config refused one), otherwise as listed.
+ */
+export function dependencyOrder(config: Config): string[] {
+  const services = servicesOf(config);
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const out: string[] = [];
+  const visit = (name: string) => {
+    if (out.includes(name)) return;
+    for (const d of byName.get(name)?.depends_on ?? []) if (byName.has(d)) visit(d);
+    out.push(name);
+  };
+  for (const s of services) visit(s.name);
+  return out;
+}
+
+const compiledPaths = new WeakMap<object, (path: string) => boolean>();
+
+/**
+ * The files of a diff that belong to the service a config is judged with (its `service` set by
+ * serviceConfig): its paths and the protected paths; every file without services.
+ */
+export function serviceFiles(config: Config, files: readonly ChangedFile[]): ChangedFile[] {
+  const service = config.service;
+  if (!service) return [...files];
+  let belongs = compiledPaths.get(service);
+  if (!belongs) {
+    const isProtected = protectedPaths(config.config_path);
+    const re = compilePaths(service.paths);
+    belongs = (path) => isProtected(path) || re.test(path);
+    compiledPaths.set(service, belongs);
+  }
+  const test = belongs;
+  return files.filter(
+    (f) => test(f.path) || (f.previousPath !== undefined && test(f.previousPath)),
+  );
+}
+
+/** An open issue concerns a service unless it names others only (`service:<name>` labels). */
+export function concernsService(labels: readonly string[], service: string | null): boolean {
+  if (service === null) return true;
+  const named = labels
+    .map((l) => /^service:(.+)$/i.exec(l.trim())?.[1]?.toLowerCase())
+    .filter((n): n is string => n !== undefined);
+  return named.length === 0 || named.includes(service.toLowerCase());
+}
