@@ -215,7 +215,10 @@ async function route(
     );
   if ((event.kind === 'manual' || event.kind === 'reconcile') && control) {
     const actor = triggeringActor || event.sender;
-    const stage = inputs.stage ? { stage: inputs.stage } : {};
+    const stage = {
+      ...(inputs.stage ? { stage: inputs.stage } : {}),
+      ...(inputs.service ? { service: inputs.service } : {}),
+    };
     if (inputs.rollback)
       return manualRollback(deps, {
         reason: inputs.reason,

@@ -47979,6 +47979,11 @@ const deployFields = {
     last_deploy_run_url: schemas_string().nullable(),
     last_health_check: unknown().nullable(),
     deploy_history: array(historyEntry),
+    /**
+     * Services (§20): the newest commit known to change none of the service's paths since
+     * current_sha, so reconcile does not compare it again. Absent without services.
+     */
+    unaffected_sha: sha.nullable().optional(),
 };
 /** One stage's state: the top-level fields of release.json, for that stage (SPEC §14). */
 const stageSchema = looseObject({
@@ -48221,6 +48226,7 @@ function deployPart(x) {
         last_deploy_run_url: x.last_deploy_run_url,
         last_health_check: x.last_health_check,
         deploy_history: x.deploy_history,
+        ...(x.unaffected_sha !== undefined ? { unaffected_sha: x.unaffected_sha } : {}),
     };
 }
 /**
@@ -60802,7 +60808,7 @@ async function policy_readConfig(deps, production, head) {
  * The read as a service sees it (SPEC §20): the config that service is judged with; the read
  * unchanged without a service, or when it is narrowed already.
  */
-function forService(read, service) {
+function policy_forService(read, service) {
     const config = read.config;
     if (service === null || !config || config.service)
         return read;
@@ -62226,7 +62232,7 @@ async function evaluate(deps, req, known) {
     const policySha = state_policyShaOf(whole);
     // The read without the snapshot it may have come with: that state is used once, here. With
     // services, the config of the service this store presents (§20).
-    const cfg = forService(known && readFits(known, policySha, req.sha)
+    const cfg = policy_forService(known && readFits(known, policySha, req.sha)
         ? withoutSnapshot(known)
         : await policy_readConfig(deps, policySha, req.sha), deps.store.target?.service ?? null);
     const productionSha = release.production_sha_current;
@@ -62505,7 +62511,12 @@ async function recordDispatched(deps, sha, run, first) {
 function stages_stageDeps(deps, stage) {
     if (deps.store.target?.stage === stage.name)
         return deps;
-    const target = { service: null, stage: stage.name, isLast: stage.isLast };
+    // A service's store makes stores of the same service (§20).
+    const target = {
+        service: deps.store.target?.service ?? null,
+        stage: stage.name,
+        isLast: stage.isLast,
+    };
     return { ...deps, store: deps.store.forTarget(target) };
 }
 /**
@@ -62579,8 +62590,8 @@ function servicesAt(root, config, req,
 /** The state the stages are chosen from; null when the request names them (no state needed). */
 snapshot) {
     if (req.service)
-        forService({ config }, req.service);
-    const wanted = new Set(req.service ? [req.service] : services_servicesOf(config).map((s) => s.name));
+        policy_forService({ config }, req.service);
+    const wanted = new Set(req.service ? [req.service] : (req.services ?? services_servicesOf(config).map((s) => s.name)));
     const looked = new Set(wanted);
     // What they depend on, transitively: their facts decide the waits (§20).
     const byName = new Map(services_servicesOf(config).map((s) => [s.name, s]));
@@ -62696,6 +62707,18 @@ function writes(root, req, verdicts) {
     }
     return changes;
 }
+/**
+ * The services `sha` does not affect, marked on their stage (`unaffected_sha`) unless they are
+ * already: reconcile then knows without a compare that the commit has nothing for them.
+ */
+function unaffectedMarks(sha, verdicts) {
+    return verdicts
+        .filter((v) => v.ev.decision.reason === 'not_affected' && v.ev.snapshot.release.unaffected_sha !== sha)
+        .map((v) => ({
+        target: v.at.target,
+        files: { [state_RELEASE_FILE]: state_serialize({ ...v.ev.snapshot.release, unaffected_sha: sha }) },
+    }));
+}
 /** Evaluates every service looked at, dependencies first, on one snapshot. */
 async function evaluateAll(root, req, known, services) {
     const { list, snapshot } = services;
@@ -62716,7 +62739,7 @@ async function evaluateAll(root, req, known, services) {
                 waitingFor.push({ service: d, why });
         }
         const { snapshot: _first, ...read } = known;
-        const ev = await evaluate(at.deps, { ...req, stage: at.stage.name, waitingFor }, { ...forService(read, at.name), snapshot: at.deps.store.viewOf(snapshot, req.sha) });
+        const ev = await evaluate(at.deps, { ...req, stage: at.stage.name, waitingFor }, { ...policy_forService(read, at.name), snapshot: at.deps.store.viewOf(snapshot, req.sha) });
         verdicts.push({ at, ev, said: new deps_Remarks() });
     }
     return verdicts;
@@ -62773,11 +62796,14 @@ async function decideServices(root, req, known) {
         if (root.dryRun)
             return servicesReport(root, req, verdicts);
         const changes = writes(root, req, verdicts);
-        if (changes.length > 0) {
-            const message = `decide ${types_shortSha(req.sha)}: ${changes
-                .map((c) => `${c.target.service}/${c.target.stage} ${c.verdict.ev.decision.outcome}`)
-                .join(', ')} (${deps_claimedBy(root)})`;
-            const r = await root.store.writeMany(fresh, changes, message);
+        // Which services the commit leaves alone rides along with a write made anyway (reconcile
+        // writes it by itself, once, so that its next idle run compares nothing).
+        const marks = changes.length > 0 || req.quiet ? unaffectedMarks(req.sha, verdicts) : [];
+        if (changes.length > 0 || marks.length > 0) {
+            const decided = changes.map((c) => `${c.target.service}/${c.target.stage} ${c.verdict.ev.decision.outcome}`);
+            const untouched = marks.length ? [`not affected: ${marks.map((m) => m.target.service)}`] : [];
+            const message = `decide ${types_shortSha(req.sha)}: ${[...decided, ...untouched].join(', ')} (${deps_claimedBy(root)})`;
+            const r = await root.store.writeMany(fresh, [...changes, ...marks], message);
             if (r.kind !== 'written') {
                 unconfirmed.count(r);
                 root.log(`The write deciding ${types_shortSha(req.sha)} was not confirmed (${r.detail}); deciding again from fresh state.`);
@@ -63025,7 +63051,7 @@ function services_dependentsOf(config, name, stage) {
  * when it is that stage's (the snapshot of another stage's view is not).
  */
 async function onStage(deps, req, first) {
-    const known = forService(first, deps.store.target?.service ?? null);
+    const known = policy_forService(first, deps.store.target?.service ?? null);
     if (!known.config || known.disabled)
         return { deps, known };
     const pipeline = pipeline_pipelineOf(known.config);
@@ -63051,8 +63077,10 @@ async function act_decideAndAct(root, req, first) {
         throw new deps_GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
     const known0 = await knownOf(root, req, first);
     // Services (§20): one run decides every service the commit affects (governor/services.ts).
-    if (root.store.target?.service == null && known0.config?.services && !known0.disabled)
-        return decideServices(root, req, known0);
+    // A store of one service (a promotion, an operator's command) decides that service there,
+    // with its dependencies looked at.
+    if (known0.config?.services && !known0.disabled)
+        return decideServices(root, { ...req, service: req.service ?? root.store.target?.service ?? null }, known0);
     if (req.service && !known0.config?.services)
         throw new deps_GovernorError(`The service input is ${JSON.stringify(req.service)}, but the policy in force has no services: the repository is one deployable.`, 'Leave the service input empty, or add `services` to the config (SPEC §20).');
     const on = await onStage(root, req, known0);
@@ -64017,6 +64045,9 @@ async function reportFailure(f, o) {
 
 
 
+
+
+
 /**
  * A deploy younger than this is surely still running: its run is not looked at, which keeps
  * a reconcile during a fresh deploy at 3 requests. A lost event is found on the next schedule.
@@ -64057,6 +64088,8 @@ async function reconcile(deps) {
             warnings: read.typo && read.why ? [read.why] : [],
         });
     const config = read.config;
+    if (config.services)
+        return reconcileServices({ deps, config, report }, { snapshot, read });
     const pipeline = pipelineOf(config);
     const at = { deps, config, pipeline, report };
     // 1. Deploys in flight, on any stage, whose outcome was never observed; health checks whose
@@ -64085,6 +64118,102 @@ async function reconcile(deps) {
         notes: [...deploys.notes, ...checks.notes, ...promoted.notes],
         warnings: [...deploys.warnings, ...checks.warnings],
     });
+}
+/**
+ * Reconcile with services (§20): each service's deploys and checks settled, its soaked stages
+ * promoted, then the newest verified commit decided for the services whose first stage has not
+ * seen it (one decision run for them all). With nothing to do: the state read and, unless the
+ * release branch's head is where every service is, the newest verified commit — 2 requests,
+ * however many services.
+ */
+async function reconcileServices({ deps, config, report }, { snapshot, read }) {
+    const layout = layoutOf(config);
+    deps.store.useServices(layout);
+    let whole = deps.store.wholeAt(snapshot.head) ?? snapshot.pipeline ?? snapshot.release;
+    const each = () => layout.map((l) => {
+        const own = serviceConfig(config, l.name);
+        const pipeline = pipelineOf(own);
+        const target = { service: l.name, stage: l.lastStage, isLast: true };
+        const at = {
+            deps: { ...deps, store: deps.store.forTarget(target) },
+            config: own,
+            pipeline,
+            report: (over) => report({ service: l.name, ...over }),
+        };
+        return { at, view: serviceView(whole, l) };
+    });
+    const notes = [];
+    const warnings = [];
+    const checked = [];
+    let settled = false;
+    for (const { at, view } of each()) {
+        const deploys = await settleDeploys(at, view);
+        const checks = await settleHealthChecks(at, view);
+        settled ||= deploys.settled || checks.settled;
+        notes.push(...deploys.notes, ...checks.notes);
+        warnings.push(...deploys.warnings, ...checks.warnings);
+        checked.push(...checks.reports);
+    }
+    if (settled) {
+        const s = await deps.store.read();
+        whole = deps.store.wholeAt(s.head) ?? s.pipeline ?? s.release;
+    }
+    const decided = [];
+    for (const { at, view } of each()) {
+        const promoted = await promoteSoaked(at, {
+            whole: view,
+            known: forService(read, at.config.service.name),
+        });
+        decided.push(...promoted.decided);
+        notes.push(...promoted.notes);
+    }
+    if (decided.length > 0) {
+        const s = await deps.store.read();
+        whole = deps.store.wholeAt(s.head) ?? s.pipeline ?? s.release;
+    }
+    const first = await decideFirstStages(deps, { config, read, whole, services: each() });
+    return oneReport({
+        checked,
+        decided: [...decided, ...first.decided],
+        last: first.last,
+        notes,
+        warnings,
+    });
+}
+/**
+ * The newest verified commit, for every service whose first stage has not seen it: not its
+ * current SHA, not deployed or in flight there, not known to leave it alone (`unaffected_sha`).
+ */
+async function decideFirstStages(deps, { config, read, whole, services, }) {
+    const head = deps.store.branchHead;
+    const views = services.map(({ at, view }) => {
+        const stage = at.pipeline.stages[0];
+        return { name: at.config.service.name, view: stageView(view, stage.name, stage.isLast) };
+    });
+    const everyoneAtHead = head?.branch === config.branch &&
+        views.every((v) => v.view.production_sha_current === head.sha);
+    const candidate = everyoneAtHead
+        ? head.sha
+        : await deps.gh.newestVerified(config.verification_workflow, config.branch);
+    const seen = (v) => candidate === v.production_sha_current ||
+        candidate === v.unaffected_sha ||
+        ['dispatched', 'succeeded'].includes(lifecycleOf(v, candidate ?? '') ?? '');
+    const open = candidate ? views.filter((v) => !seen(v.view)).map((v) => v.name) : [];
+    const idle = buildReport({
+        outcome: 'SKIP',
+        reason: candidate ? 'already_deployed' : 'not_a_release_candidate',
+        sha: candidate,
+        productionSha: whole.production_sha_current,
+        headline: candidate
+            ? `Reconcile: every service has seen the newest verified commit ${shortSha(candidate)}; nothing to do.`
+            : `Reconcile: no successful push run of ${config.verification_workflow} on ${config.branch}; nothing to decide.`,
+        runUrl: deps.run.url,
+        dryRun: deps.dryRun,
+    });
+    if (!candidate || open.length === 0)
+        return { decided: [], last: idle };
+    const r = await decideAndAct(deps, { sha: candidate, manual: false, quiet: true, services: open }, { ...read, snapshot: undefined });
+    return { decided: [r], last: r };
 }
 /** Deploys in flight, on any stage, whose outcome was never observed. */
 async function settleDeploys({ deps, config, pipeline }, whole) {
@@ -64499,9 +64628,30 @@ async function smokeRunFinished(event, runs) {
 
 
 
+
 /** The exact text the `break-glass` input must hold. */
 const BREAK_GLASS_TEXT = 'DEPLOY-NOW';
 const NOTHING = 'Nothing was dispatched or written.';
+/**
+ * Services (§20): an operator's command acts on one named service — its config, and a store
+ * presenting its last stage. Without services the governor unchanged (a service named is an
+ * error).
+ */
+function forNamedService(deps, config, { service, what }) {
+    if (!config.services) {
+        if (service)
+            throw new deps_GovernorError(`The service input is ${JSON.stringify(service)}, but the policy in force has no services: the repository is one deployable. ${NOTHING}`);
+        return { deps, config };
+    }
+    if (!service)
+        throw new deps_GovernorError(`With services, ${what} names the service it is for: set the service input to one of ${config.services.map((s) => s.name).join(', ')}. ${NOTHING}`);
+    const own = policy_forService({ config }, service).config;
+    const layout = services_layoutOf(config);
+    deps.store.useServices(layout);
+    const last = layout.find((l) => l.name === service).lastStage;
+    const store = deps.store.forTarget({ service, stage: last, isLast: true });
+    return { deps: { ...deps, store }, config: own };
+}
 /** The trusted policy, read at production's SHA (or the SHA, before a first deploy). */
 async function policy(deps, sha) {
     const snapshot = await deps.store.read(sha ?? undefined);
@@ -64530,16 +64680,19 @@ async function breakGlass(deps, req) {
     if (!isFullSha(req.sha))
         throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
     const { snapshot, read } = await policy(deps, req.sha);
-    if (read.config && !read.disabled)
+    if (read.config && !read.disabled) {
+        forNamedService(deps, read.config, { service: req.service, what: 'a break-glass deploy' });
         await mustHaveRole(deps, req.actor, {
             minimum: read.config.break_glass_permission,
             what: 'break the glass',
             key: 'break_glass_permission',
         });
+    }
     return decideAndAct(deps, {
         sha: req.sha,
         manual: true,
         ...(req.stage ? { stage: req.stage } : {}),
+        ...(req.service ? { service: req.service } : {}),
         breakGlass: { actor: req.actor ?? '', reason: req.reason.trim() },
     }, { ...read, snapshot });
 }
@@ -64638,7 +64791,8 @@ async function manualRollback(deps, req) {
     const { read, snapshot } = await policy(deps, null);
     if (!read.config || read.disabled)
         throw new deps_GovernorError(`The governor is off for this repository: ${read.why ?? ''} ${NOTHING}`);
-    const config = read.config;
+    const on = forNamedService(deps, read.config, { service: req.service, what: 'a rollback' });
+    const config = on.config;
     const actor = await mustHaveRole(deps, req.actor, {
         minimum: config.approver_permission,
         what: 'roll back',
@@ -64646,10 +64800,11 @@ async function manualRollback(deps, req) {
     });
     const pipeline = pipeline_pipelineOf(config);
     const stage = req.stage ? namedStage(pipeline, req.stage) : lastStage(pipeline);
-    const sd = stages_stageDeps(deps, stage);
+    const sd = stages_stageDeps(on.deps, stage);
     const ctx = pipeline_stageContext(config, pipeline, stage);
-    // The last stage is the view the policy's read presented: no second read for it.
-    const first = stages_sameView(deps, stage, snapshot) ?? (await sd.store.read());
+    // The last stage is the view the policy's read presented: no second read for it (a service's
+    // view is another one).
+    const first = (config.service ? undefined : stages_sameView(deps, stage, snapshot)) ?? (await sd.store.read());
     const current = first.release.production_sha_current;
     if (!current)
         throw new deps_GovernorError(`${stage.name} runs nothing yet: there is nothing to roll back. ${NOTHING}`);
@@ -64661,6 +64816,7 @@ async function manualRollback(deps, req) {
         sha: target,
         productionSha: current,
         stage: stage.name,
+        service: config.service?.name ?? null,
         runUrl: deps.run.url,
         dryRun: deps.dryRun,
         environmentName: stage.name,

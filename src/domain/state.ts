@@ -76,6 +76,11 @@ const deployFields = {
   last_deploy_run_url: z.string().nullable(),
   last_health_check: z.unknown().nullable(),
   deploy_history: z.array(historyEntry),
+  /**
+   * Services (§20): the newest commit known to change none of the service's paths since
+   * current_sha, so reconcile does not compare it again. Absent without services.
+   */
+  unaffected_sha: sha.nullable().optional(),
 };
 
 /** One stage's state: the top-level fields of release.json, for that stage (SPEC §14). */
@@ -364,6 +369,7 @@ function deployPart(
     last_deploy_run_url: x.last_deploy_run_url,
     last_health_check: x.last_health_check,
     deploy_history: x.deploy_history,
+    ...(x.unaffected_sha !== undefined ? { unaffected_sha: x.unaffected_sha } : {}),
   };
 }
 

@@ -90,8 +90,14 @@ export async function decideAndAct(
     throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
   const known0 = await knownOf(root, req, first);
   // Services (§20): one run decides every service the commit affects (governor/services.ts).
-  if (root.store.target?.service == null && known0.config?.services && !known0.disabled)
-    return decideServices(root, req, known0);
+  // A store of one service (a promotion, an operator's command) decides that service there,
+  // with its dependencies looked at.
+  if (known0.config?.services && !known0.disabled)
+    return decideServices(
+      root,
+      { ...req, service: req.service ?? root.store.target?.service ?? null },
+      known0,
+    );
   if (req.service && !known0.config?.services)
     throw new GovernorError(
       `The service input is ${JSON.stringify(req.service)}, but the policy in force has no services: the repository is one deployable.`,

@@ -28,7 +28,9 @@ import {
   type GovernorDeps,
   Remarks,
 } from './deps.js';
-import { readConfig } from './policy.js';
+import { forService, readConfig, type ConfigRead } from './policy.js';
+import { layoutOf } from './services.js';
+import type { Config } from '../domain/config.js';
 import { namedStage, sameView, stageDeps } from './stages.js';
 
 /** The exact text the `break-glass` input must hold. */
@@ -44,6 +46,37 @@ export interface BreakGlassRequest {
   /** Who dispatched: triggering_actor, else sender. */
   actor: string | null;
   stage?: string;
+  /** Services (§20): the service to deploy (required with services). */
+  service?: string;
+}
+
+/**
+ * Services (§20): an operator's command acts on one named service — its config, and a store
+ * presenting its last stage. Without services the governor unchanged (a service named is an
+ * error).
+ */
+function forNamedService(
+  deps: GovernorDeps,
+  config: Config,
+  { service, what }: { service: string | undefined; what: string },
+): { deps: GovernorDeps; config: Config } {
+  if (!config.services) {
+    if (service)
+      throw new GovernorError(
+        `The service input is ${JSON.stringify(service)}, but the policy in force has no services: the repository is one deployable. ${NOTHING}`,
+      );
+    return { deps, config };
+  }
+  if (!service)
+    throw new GovernorError(
+      `With services, ${what} names the service it is for: set the service input to one of ${config.services.map((s) => s.name).join(', ')}. ${NOTHING}`,
+    );
+  const own = forService({ config } as ConfigRead, service).config!;
+  const layout = layoutOf(config);
+  deps.store.useServices(layout);
+  const last = layout.find((l) => l.name === service)!.lastStage;
+  const store = deps.store.forTarget({ service, stage: last, isLast: true });
+  return { deps: { ...deps, store }, config: own };
 }
 
 /** The trusted policy, read at production's SHA (or the SHA, before a first deploy). */
@@ -90,18 +123,21 @@ export async function breakGlass(deps: GovernorDeps, req: BreakGlassRequest): Pr
   if (!isFullSha(req.sha))
     throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
   const { snapshot, read } = await policy(deps, req.sha);
-  if (read.config && !read.disabled)
+  if (read.config && !read.disabled) {
+    forNamedService(deps, read.config, { service: req.service, what: 'a break-glass deploy' });
     await mustHaveRole(deps, req.actor, {
       minimum: read.config.break_glass_permission,
       what: 'break the glass',
       key: 'break_glass_permission',
     });
+  }
   return decideAndAct(
     deps,
     {
       sha: req.sha,
       manual: true,
       ...(req.stage ? { stage: req.stage } : {}),
+      ...(req.service ? { service: req.service } : {}),
       breakGlass: { actor: req.actor ?? '', reason: req.reason.trim() },
     },
     { ...read, snapshot },
@@ -115,6 +151,8 @@ export interface RollbackRequest {
   stage?: string;
   /** Default: the stage's last SHA whose deploy and health check passed. */
   sha?: string;
+  /** Services (§20): the service to roll back (required with services). */
+  service?: string;
 }
 
 const TAG_NAME = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
@@ -271,7 +309,8 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
     throw new GovernorError(
       `The governor is off for this repository: ${read.why ?? ''} ${NOTHING}`,
     );
-  const config = read.config;
+  const on = forNamedService(deps, read.config, { service: req.service, what: 'a rollback' });
+  const config = on.config;
   const actor = await mustHaveRole(deps, req.actor, {
     minimum: config.approver_permission,
     what: 'roll back',
@@ -279,10 +318,12 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
   });
   const pipeline = pipelineOf(config);
   const stage = req.stage ? namedStage(pipeline, req.stage) : lastStage(pipeline);
-  const sd = stageDeps(deps, stage);
+  const sd = stageDeps(on.deps, stage);
   const ctx = stageContext(config, pipeline, stage);
-  // The last stage is the view the policy's read presented: no second read for it.
-  const first = sameView(deps, stage, snapshot) ?? (await sd.store.read());
+  // The last stage is the view the policy's read presented: no second read for it (a service's
+  // view is another one).
+  const first =
+    (config.service ? undefined : sameView(deps, stage, snapshot)) ?? (await sd.store.read());
   const current = first.release.production_sha_current;
   if (!current)
     throw new GovernorError(
@@ -297,6 +338,7 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
       sha: target,
       productionSha: current,
       stage: stage.name,
+      service: config.service?.name ?? null,
       runUrl: deps.run.url,
       dryRun: deps.dryRun,
       environmentName: stage.name,

@@ -114,6 +114,8 @@ export interface DecideRequest {
    * service the commit affects).
    */
   service?: string | null;
+  /** Services, reconcile: decide only these (the others have nothing to decide). */
+  services?: readonly string[];
   /** Break-glass (§16), authorised by the caller: who and why. */
   breakGlass?: { actor: string; reason: string };
   /**

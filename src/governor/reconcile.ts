@@ -33,7 +33,11 @@ import {
 } from './verify.js';
 import { asHealthResult } from '../domain/health.js';
 import type { Known } from './facts.js';
-import { readConfig } from './policy.js';
+import { forService, readConfig } from './policy.js';
+import { layoutOf } from './services.js';
+import { serviceConfig } from '../domain/services.js';
+import { serviceView } from '../domain/state.js';
+import type { StateSnapshot } from '../ports.js';
 import { stageDeps } from './stages.js';
 
 /**
@@ -83,6 +87,7 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
       warnings: read.typo && read.why ? [read.why] : [],
     });
   const config = read.config;
+  if (config.services) return reconcileServices({ deps, config, report }, { snapshot, read });
   const pipeline = pipelineOf(config);
   const at: Reconciling = { deps, config, pipeline, report };
 
@@ -112,6 +117,126 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
     notes: [...deploys.notes, ...checks.notes, ...promoted.notes],
     warnings: [...deploys.warnings, ...checks.warnings],
   });
+}
+
+/**
+ * Reconcile with services (§20): each service's deploys and checks settled, its soaked stages
+ * promoted, then the newest verified commit decided for the services whose first stage has not
+ * seen it (one decision run for them all). With nothing to do: the state read and, unless the
+ * release branch's head is where every service is, the newest verified commit — 2 requests,
+ * however many services.
+ */
+async function reconcileServices(
+  { deps, config, report }: Omit<Reconciling, 'pipeline'>,
+  { snapshot, read }: { snapshot: StateSnapshot; read: Known },
+): Promise<RunReport> {
+  const layout = layoutOf(config);
+  deps.store.useServices(layout);
+  let whole = deps.store.wholeAt(snapshot.head) ?? snapshot.pipeline ?? snapshot.release;
+  const each = () =>
+    layout.map((l) => {
+      const own = serviceConfig(config, l.name);
+      const pipeline = pipelineOf(own);
+      const target = { service: l.name, stage: l.lastStage, isLast: true };
+      const at: Reconciling = {
+        deps: { ...deps, store: deps.store.forTarget(target) },
+        config: own,
+        pipeline,
+        report: (over) => report({ service: l.name, ...over }),
+      };
+      return { at, view: serviceView(whole, l) };
+    });
+  const notes: string[] = [];
+  const warnings: string[] = [];
+  const checked: RunReport[] = [];
+  let settled = false;
+  for (const { at, view } of each()) {
+    const deploys = await settleDeploys(at, view);
+    const checks = await settleHealthChecks(at, view);
+    settled ||= deploys.settled || checks.settled;
+    notes.push(...deploys.notes, ...checks.notes);
+    warnings.push(...deploys.warnings, ...checks.warnings);
+    checked.push(...checks.reports);
+  }
+  if (settled) {
+    const s = await deps.store.read();
+    whole = deps.store.wholeAt(s.head) ?? s.pipeline ?? s.release;
+  }
+  const decided: RunReport[] = [];
+  for (const { at, view } of each()) {
+    const promoted = await promoteSoaked(at, {
+      whole: view,
+      known: forService(read, at.config.service!.name),
+    });
+    decided.push(...promoted.decided);
+    notes.push(...promoted.notes);
+  }
+  if (decided.length > 0) {
+    const s = await deps.store.read();
+    whole = deps.store.wholeAt(s.head) ?? s.pipeline ?? s.release;
+  }
+  const first = await decideFirstStages(deps, { config, read, whole, services: each() });
+  return oneReport({
+    checked,
+    decided: [...decided, ...first.decided],
+    last: first.last,
+    notes,
+    warnings,
+  });
+}
+
+/**
+ * The newest verified commit, for every service whose first stage has not seen it: not its
+ * current SHA, not deployed or in flight there, not known to leave it alone (`unaffected_sha`).
+ */
+async function decideFirstStages(
+  deps: GovernorDeps,
+  {
+    config,
+    read,
+    whole,
+    services,
+  }: {
+    config: Config;
+    read: Known;
+    whole: Release;
+    services: { at: Reconciling; view: Release }[];
+  },
+): Promise<{ decided: RunReport[]; last: RunReport }> {
+  const head = deps.store.branchHead;
+  const views = services.map(({ at, view }) => {
+    const stage = at.pipeline.stages[0]!;
+    return { name: at.config.service!.name, view: stageView(view, stage.name, stage.isLast) };
+  });
+  const everyoneAtHead =
+    head?.branch === config.branch &&
+    views.every((v) => v.view.production_sha_current === head.sha);
+  const candidate = everyoneAtHead
+    ? head.sha
+    : await deps.gh.newestVerified(config.verification_workflow, config.branch);
+  const seen = (v: Release) =>
+    candidate === v.production_sha_current ||
+    candidate === v.unaffected_sha ||
+    ['dispatched', 'succeeded'].includes(lifecycleOf(v, candidate ?? '') ?? '');
+  const open = candidate ? views.filter((v) => !seen(v.view)).map((v) => v.name) : [];
+  const idle = buildReport({
+    outcome: 'SKIP',
+    reason: candidate ? 'already_deployed' : 'not_a_release_candidate',
+    sha: candidate,
+    productionSha: whole.production_sha_current,
+    headline: candidate
+      ? `Reconcile: every service has seen the newest verified commit ${shortSha(candidate)}; nothing to do.`
+      : `Reconcile: no successful push run of ${config.verification_workflow} on ${config.branch}; nothing to decide.`,
+    runUrl: deps.run.url,
+    dryRun: deps.dryRun,
+  });
+  if (!candidate || open.length === 0) return { decided: [], last: idle };
+  const r = await decideAndAct(
+    deps,
+    { sha: candidate, manual: false, quiet: true, services: open },
+    { ...read, snapshot: undefined },
+  );
+  return { decided: [r], last: r };
 }
 
 /** What every step of a reconcile works with. */

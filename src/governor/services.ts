@@ -98,7 +98,9 @@ function servicesAt(
   snapshot: StateSnapshot | null,
 ): ServiceAt[] {
   if (req.service) forService({ config } as Parameters<typeof forService>[0], req.service);
-  const wanted = new Set(req.service ? [req.service] : servicesOf(config).map((s) => s.name));
+  const wanted = new Set(
+    req.service ? [req.service] : (req.services ?? servicesOf(config).map((s) => s.name)),
+  );
   const looked = new Set(wanted);
   // What they depend on, transitively: their facts decide the waits (§20).
   const byName = new Map(servicesOf(config).map((s) => [s.name, s]));
@@ -238,6 +240,25 @@ function writes(root: GovernorDeps, req: ServicesRequest, verdicts: Verdict[]) {
   return changes;
 }
 
+/**
+ * The services `sha` does not affect, marked on their stage (`unaffected_sha`) unless they are
+ * already: reconcile then knows without a compare that the commit has nothing for them.
+ */
+function unaffectedMarks(
+  sha: string,
+  verdicts: Verdict[],
+): { target: ReleaseTarget; files: Record<string, string> }[] {
+  return verdicts
+    .filter(
+      (v) =>
+        v.ev.decision.reason === 'not_affected' && v.ev.snapshot.release.unaffected_sha !== sha,
+    )
+    .map((v) => ({
+      target: v.at.target,
+      files: { [RELEASE_FILE]: serialize({ ...v.ev.snapshot.release, unaffected_sha: sha }) },
+    }));
+}
+
 /** Evaluates every service looked at, dependencies first, on one snapshot. */
 async function evaluateAll(
   root: GovernorDeps,
@@ -330,11 +351,16 @@ export async function decideServices(
       }
     if (root.dryRun) return servicesReport(root, req, verdicts);
     const changes = writes(root, req, verdicts);
-    if (changes.length > 0) {
-      const message = `decide ${shortSha(req.sha)}: ${changes
-        .map((c) => `${c.target.service}/${c.target.stage} ${c.verdict.ev.decision.outcome}`)
-        .join(', ')} (${claimedBy(root)})`;
-      const r = await root.store.writeMany(fresh, changes, message);
+    // Which services the commit leaves alone rides along with a write made anyway (reconcile
+    // writes it by itself, once, so that its next idle run compares nothing).
+    const marks = changes.length > 0 || req.quiet ? unaffectedMarks(req.sha, verdicts) : [];
+    if (changes.length > 0 || marks.length > 0) {
+      const decided = changes.map(
+        (c) => `${c.target.service}/${c.target.stage} ${c.verdict.ev.decision.outcome}`,
+      );
+      const untouched = marks.length ? [`not affected: ${marks.map((m) => m.target.service)}`] : [];
+      const message = `decide ${shortSha(req.sha)}: ${[...decided, ...untouched].join(', ')} (${claimedBy(root)})`;
+      const r = await root.store.writeMany(fresh, [...changes, ...marks], message);
       if (r.kind !== 'written') {
         unconfirmed.count(r);
         root.log(

@@ -8,7 +8,12 @@ import { GovernorError, type GovernorDeps } from './deps.js';
 /** The deps of a stage: the same governor, its store presenting that stage. */
 export function stageDeps(deps: GovernorDeps, stage: Stage): GovernorDeps {
   if (deps.store.target?.stage === stage.name) return deps;
-  const target = { service: null, stage: stage.name, isLast: stage.isLast };
+  // A service's store makes stores of the same service (§20).
+  const target = {
+    service: deps.store.target?.service ?? null,
+    stage: stage.name,
+    isLast: stage.isLast,
+  };
   return { ...deps, store: deps.store.forTarget(target) };
 }
 
