@@ -3,6 +3,7 @@
 // `service:<name>` labels, per-service approvers, and the migration of a version-2 state.
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
+import { deepMerge, fixture } from '../support/events.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import {
   deployEvent,
@@ -284,3 +285,151 @@ describe('services: each decided on its own paths', () => {
     expect(head()).not.toBeNull();
   });
 });
+
+/** A workflow_dispatch of the governor by `actor` with these inputs. */
+function dispatch(actor: string, inputs: Record<string, string>) {
+  return runAction({
+    sim,
+    eventName: 'workflow_dispatch',
+    event: deepMerge(fixture('workflow_dispatch.governor'), {
+      inputs: { sha: '', ...inputs },
+      sender: { login: actor },
+      repository: { id: sim.repoId },
+    }),
+    inputs,
+    env: { GITHUB_TRIGGERING_ACTOR: actor },
+    runId: runId(),
+  });
+}
+
+const schedule = () =>
+  runAction({
+    sim,
+    eventName: 'schedule',
+    event: deepMerge(fixture('schedule'), { repository: { id: sim.repoId } }),
+    runId: runId(),
+  });
+
+describe('services: operator controls and reconcile', () => {
+  it('break-glass names its service and deploys only it; without the service input it is refused', async () => {
+    const s = monorepo();
+    sim.collaborator('boss', 'admin');
+    inProduction(sim, s.base);
+    sim.openIssue({ title: 'everything is down', labels: ['incident'] });
+    const sha = sim.commit({
+      files: {
+        'services/worker/index.ts': 'export const worker = 2;\n',
+        'services/api/index.ts': 'export const api = 2;\n',
+      },
+    });
+    sim.workflowRun({ workflow: s.verify, headSha: sha, conclusion: 'success' });
+    const inputs = { sha, 'break-glass': 'DEPLOY-NOW', reason: 'worker hotfix' };
+    const refused = await dispatch('boss', inputs);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain('names the service it is for');
+    expect(dispatched(s)).toEqual([]);
+
+    const bg = await dispatch('boss', { ...inputs, service: 'worker' });
+    expect(bg.exitCode, bg.stdout).toBe(0);
+    expect(bg.outputs).toMatchObject({
+      decision: 'ALLOW',
+      reason: 'allow_break_glass',
+      service: 'worker',
+    });
+    expect(decisionsOf(bg.outputs).map((d) => d.service)).toEqual(['worker']);
+    expect(dispatched(s)).toEqual([{ id: expect.any(Number), sha, service: 'worker' }]);
+    expect(stateFile(sim, `decisions/worker/production/${sha}.json`)).toMatchObject({
+      break_glass: { actor: 'boss', bypassed: ['incident_active'] },
+    });
+  });
+
+  it('a manual rollback of one service dispatches its previous SHA with inputs.service; the other services are untouched', async () => {
+    const s = monorepo(MONOREPO_CONFIG.replace('  cooldown_minutes: 30', '  cooldown_minutes: 0'));
+    inProduction(sim, s.base);
+    const bad = sim.commit({ files: { 'services/worker/index.ts': 'export const worker = 2;\n' } });
+    await onVerified(s, bad);
+    await deployFinishes(s, dispatched(s)[0]!.id);
+    expect(release().services!.worker!.stages.production!.current_sha).toBe(bad);
+    const r = await dispatch('writer', {
+      rollback: 'true',
+      reason: 'queue stuck',
+      service: 'worker',
+    });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({
+      decision: 'ROLLBACK',
+      reason: 'manual_rollback',
+      sha: s.base,
+      service: 'worker',
+    });
+    expect(dispatched(s).map((x) => [x.service, x.sha])).toEqual([
+      ['worker', bad],
+      ['worker', s.base],
+    ]);
+    await deployFinishes(s, dispatched(s)[1]!.id);
+    const state = release();
+    expect(state.services!.worker!.stages.production!.current_sha).toBe(s.base);
+    expect(state.services!.api!.stages.production!.current_sha).toBe(s.base);
+    // The rolled-back SHA is held for the worker from now on.
+    const again = await dispatch('writer', { sha: bad, service: 'worker' });
+    expect(again.outputs).toMatchObject({ decision: 'HOLD', reason: 'previously_rolled_back' });
+  });
+
+  it('reconcile: a commit that affects nothing is marked once, then reconcile is idle; a lost deploy event of api is settled and web released', async () => {
+    const s = monorepo();
+    inProduction(sim, s.base);
+    const docs = sim.commit({ files: { 'README.md': '# shop, documented\n' } });
+    const none = await onVerified(s, docs);
+    expect(none.exitCode, none.stdout).toBe(0);
+    expect(none.outputs).toMatchObject({
+      decision: 'SKIP',
+      reason: 'multiple',
+      service: 'multiple',
+    });
+    const before = head();
+    // No write for a commit that affects no service.
+    expect(before).toBe(sim.git.readRef('refs/heads/booty-state'));
+    const first = await schedule();
+    expect(first.exitCode, first.stdout).toBe(0);
+    expect(release().services!.api!.stages.production).toMatchObject({ unaffected_sha: docs });
+    const marked = head();
+    expect(marked).not.toBe(before);
+    sim.log.length = 0;
+    const idle = await schedule();
+    expect(idle.exitCode, idle.stdout).toBe(0);
+    expect(idle.outputs).toMatchObject({ decision: 'SKIP' });
+    expect(head()).toBe(marked);
+    expect(sim.log.map((e) => e.operationId)).toHaveLength(2);
+
+    // api and web both changed; api's deploy event never arrives: reconcile settles it and
+    // releases web in the same run.
+    const shared = sim.commit({
+      files: { 'packages/shared/index.ts': 'export const shared = 2;\n' },
+    });
+    await onVerified(s, shared);
+    expect(dispatched(s).map((x) => x.service)).toEqual(['api']);
+    sim.completeRun(dispatched(s)[0]!.id, 'success');
+    ageHistory(6);
+    const settled = await schedule();
+    expect(settled.exitCode, settled.stdout).toBe(0);
+    expect(release().services!.api!.stages.production!.current_sha).toBe(shared);
+    expect(dispatched(s).map((x) => x.service)).toEqual(['api', 'web']);
+  });
+});
+
+/** Every claim on the state branch is `minutes` older (a deploy younger than 5 minutes is not settled). */
+function ageHistory(minutes: number): void {
+  const r = release() as unknown as {
+    services: Record<string, { stages: Record<string, { deploy_history: { time: string }[] }> }>;
+  };
+  for (const svc of Object.values(r.services))
+    for (const st of Object.values(svc.stages))
+      for (const h of st.deploy_history)
+        h.time = new Date(Date.parse(h.time) - minutes * 60_000).toISOString();
+  sim.commit({
+    branch: 'booty-state',
+    parents: [head()!],
+    message: 'time passes',
+    files: { 'release.json': `${JSON.stringify(r, null, 2)}\n` },
+  });
+}
