@@ -15,9 +15,22 @@ import { createOctokit, RateLimitError } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';
 import { probeUrl } from './adapters/http-probe.js';
 import { ConfigError, configJsonSchema, envVarFor } from './domain/config.js';
-import { pipelineOf, pipelineRows, type PipelineRow } from './domain/pipeline.js';
+import {
+  lastStage,
+  pipelineOf,
+  pipelineRows,
+  type Pipeline,
+  type PipelineRow,
+} from './domain/pipeline.js';
 import { verifyChain, type EvidenceRecord } from './domain/evidence.js';
-import { inFlight, StateCorruptError, stageView, versionOf, type Release } from './domain/state.js';
+import {
+  inFlight,
+  serviceView,
+  StateCorruptError,
+  stageView,
+  versionOf,
+  type Release,
+} from './domain/state.js';
 import { isFullSha, shortSha } from './domain/types.js';
 import {
   decideAndAct,
@@ -26,7 +39,9 @@ import {
   retryBaseMs,
   type GovernorDeps,
 } from './governor/index.js';
+import { forService } from './governor/policy.js';
 import { namedStage, stageDeps } from './governor/stages.js';
+import { layoutOf } from './governor/services.js';
 import { manualRollback } from './governor/controls.js';
 import { StageStore } from './governor/stage-store.js';
 import { WhatIfStore } from './governor/what-if-store.js';
@@ -56,6 +71,8 @@ Commands:
                                         (adopt, record, clear: GitHub backend only; --stage S
                                         corrects that stage instead of the last)
   audit [--expect-head HASH]            recompute the evidence chain; exit 0 intact, 1 broken
+  (with services, every command takes --service NAME: simulate and trigger decide that service
+  only, status shows only it, and rollback, adopt, record and clear need it)
   schema                                the JSON Schema of the release_governor block
 
 Backends:
@@ -356,10 +373,12 @@ async function decideCommand(
     if (b.kind === 'github') await mustExist(b, production);
     b.deps = await whatIf(b, production, sha, stage);
   }
+  const service = optionText(values.service);
   const decided = await decideAndAct(b.deps, {
     sha,
     manual: command === 'trigger',
     ...(stage ? { stage } : {}),
+    ...(service ? { service } : {}),
   });
   // What the CLI adds for the person at the terminal, after the governor's own notes.
   const notes: string[] = [];
@@ -435,11 +454,21 @@ async function statusCommand(
         last_result: row.lastResult,
         next: row.next,
       })) ?? null,
+    /** With services (§20): every service and each of its stages (null without services). */
+    services: pipeline.services,
     warnings: [
       ...(flying ? await inFlightWarnings(b, flying) : []),
       ...(pipeline.warning ? [pipeline.warning] : []),
     ],
   };
+  const only = optionText(values.service);
+  if (only) {
+    if (!json.services?.some((x) => x.name === only))
+      throw new CliError(
+        `--service ${only}: ${json.services ? `the services are ${json.services.map((x) => x.name).join(', ')}` : 'the policy in force has no services'}.`,
+      );
+    json.services = json.services.filter((x) => x.name === only);
+  }
   if (values.json) s.out.write(`${JSON.stringify(json, null, 2)}\n`);
   else {
     if (snap.head === null)
@@ -456,17 +485,52 @@ async function statusCommand(
       s.out.write(
         `In flight: ${flying ? `${shortSha(flying.sha)} since ${flying.time}${flying.run_url ? ` ${flying.run_url}` : ' (claimed, not yet dispatched)'}` : 'nothing'}\n`,
       );
-      if (json.stages) {
+      if (json.services) {
+        for (const svc of json.services) {
+          s.out.write(`Service ${svc.name}:\n`);
+          for (const st of svc.stages) s.out.write(`  ${stageLine(st)}\n`);
+        }
+      } else if (json.stages) {
         s.out.write('Pipeline:\n');
-        for (const st of json.stages)
-          s.out.write(
-            `  ${st.name}: ${st.current_sha ? shortSha(st.current_sha) : 'none'}${st.version ? ` ${st.version}` : ''}${st.live_since ? ` since ${st.live_since}` : ''}${st.verified_at ? `, verified ${st.verified_at}` : ''}${st.soak_ends ? `, soak ends ${st.soak_ends}` : ''}${st.in_flight ? `, in flight ${shortSha(st.in_flight.sha)}` : ''}${st.next ? `, next ${shortSha(st.next.sha)}${st.next.at ? ` at ${st.next.at}` : ' (ready)'}` : ''}\n`,
-          );
+        for (const st of json.stages) s.out.write(`  ${stageLine(st)}\n`);
       }
       for (const w of json.warnings) s.out.write(`Warning: ${w}\n`);
     }
   }
   return 0;
+}
+
+/** A stage of `status --json`. */
+interface StageStatus {
+  name: string;
+  current_sha: string | null;
+  version: string | null;
+  live_since: string | null;
+  verified_at: string | null;
+  soak_ends: string | null;
+  in_flight: { sha: string; run_url: string | null } | null;
+  last_result: string | null;
+  next: PipelineRow['next'];
+}
+
+/** A stage as `status` prints it. */
+function stageLine(st: StageStatus): string {
+  return `${st.name}: ${st.current_sha ? shortSha(st.current_sha) : 'none'}${st.version ? ` ${st.version}` : ''}${st.live_since ? ` since ${st.live_since}` : ''}${st.verified_at ? `, verified ${st.verified_at}` : ''}${st.soak_ends ? `, soak ends ${st.soak_ends}` : ''}${st.in_flight ? `, in flight ${shortSha(st.in_flight.sha)}` : ''}${st.last_result === 'failure' ? ', last deploy failed' : ''}${st.next ? `, next ${shortSha(st.next.sha)}${st.next.at ? ` at ${st.next.at}` : ' (ready)'}` : ''}`;
+}
+
+/** The stages of a pipeline as `status --json` lists them. */
+function stagesStatus(whole: Release, pipeline: Pipeline): StageStatus[] {
+  return pipelineRows(whole, pipeline).map((row, i, rows) => ({
+    name: row.stage,
+    current_sha: row.currentSha,
+    version: versionOf(stageView(whole, row.stage, i === rows.length - 1), row.currentSha),
+    live_since: row.liveSince,
+    verified_at: row.verifiedAt,
+    soak_ends: row.soakEnd,
+    in_flight: row.inFlight ? { sha: row.inFlight.sha, run_url: row.inFlight.runUrl } : null,
+    last_result: row.lastResult,
+    next: row.next,
+  }));
 }
 
 /** One line of what a record says happened. */
@@ -562,6 +626,7 @@ async function rollbackCommand(
     actor: await gh.whoami(),
     ...(typeof values.stage === 'string' && values.stage ? { stage: values.stage } : {}),
     ...(typeof values.to === 'string' && values.to ? { sha: values.to } : {}),
+    ...(optionText(values.service) ? { service: optionText(values.service)! } : {}),
   });
   s.out.write(
     values.json
@@ -571,34 +636,87 @@ async function rollbackCommand(
   return 0;
 }
 
-/** The deps of the stage named by --stage (the config read at production's policy). */
-async function onStage(deps: GovernorDeps, name: string): Promise<GovernorDeps> {
+/** An option's text, trimmed; undefined when absent or empty. */
+function optionText(v: string | boolean | undefined): string | undefined {
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+/**
+ * The deps of the stage named by --stage and, with services, of the service named by --service
+ * (its last stage without --stage); the config read at the policy in force.
+ */
+async function onTarget(
+  deps: GovernorDeps,
+  { stage, service }: { stage: string | undefined; service: string | undefined },
+): Promise<GovernorDeps> {
   const snap = await deps.store.read();
-  const production = policyShaOf(snap.pipeline ?? snap.release);
-  const read = await readConfig(deps, production, deps.defaultBranch);
+  const read = await readConfig(
+    deps,
+    policyShaOf(snap.pipeline ?? snap.release),
+    deps.defaultBranch,
+  );
+  const asked = [stage ? `--stage ${stage}` : '', service ? `--service ${service}` : '']
+    .filter(Boolean)
+    .join(' ');
   if (!read.config || read.disabled)
-    throw new CliError(`--stage ${name}: the governor is off (${read.why ?? 'no config'}).`);
-  return stageDeps(deps, namedStage(pipelineOf(read.config), name));
+    throw new CliError(`${asked}: the governor is off (${read.why ?? 'no config'}).`);
+  const config = read.config;
+  if (!config.services) {
+    if (service)
+      throw new CliError(
+        `--service ${service}: the policy in force has no services; the repository is one deployable.`,
+      );
+    return stage ? stageDeps(deps, namedStage(pipelineOf(config), stage)) : deps;
+  }
+  if (!service)
+    throw new CliError(
+      `With services, this command needs --service (one of ${config.services.map((x) => x.name).join(', ')}).`,
+    );
+  deps.store.useServices(layoutOf(config));
+  const pipeline = pipelineOf(forService(read, service).config!);
+  const st = stage ? namedStage(pipeline, stage) : lastStage(pipeline);
+  return {
+    ...deps,
+    store: deps.store.forTarget({ service, stage: st.name, isLast: st.isLast }),
+  };
 }
 
 /** The pipeline rows, when the config (read at production's policy) has stages; else null. */
 async function pipelineOfState(
   b: Backend,
   r: Release,
-): Promise<{ rows: PipelineRow[] | null; warning: string | null }> {
-  if (!r.stages || Object.keys(r.stages).length === 0) return { rows: null, warning: null };
+): Promise<{
+  rows: PipelineRow[] | null;
+  services: { name: string; stages: StageStatus[] }[] | null;
+  warning: string | null;
+}> {
+  const none = { rows: null, services: null, warning: null };
+  if (!r.stages || Object.keys(r.stages).length === 0) return none;
   try {
     // The head matters only when production has no config (adoption) or there is no production.
     const head =
       b.deps.defaultBranch ||
       (r.production_sha_current ?? (await (b.deps.gh as GitHub).repository()).defaultBranch);
     const read = await readConfig(b.deps, policyShaOf(r), head);
-    if (!read.config) return { rows: null, warning: null };
+    if (!read.config) return none;
+    if (read.config.services) {
+      const config = read.config;
+      const services = layoutOf(config).map((l) => ({
+        name: l.name,
+        stages: stagesStatus(serviceView(r, l), pipelineOf(forService(read, l.name).config!)),
+      }));
+      return { rows: null, services, warning: null };
+    }
     const pipeline = pipelineOf(read.config);
-    return { rows: pipeline.configured ? pipelineRows(r, pipeline) : null, warning: null };
+    return {
+      rows: pipeline.configured ? pipelineRows(r, pipeline) : null,
+      services: null,
+      warning: null,
+    };
   } catch (e) {
     return {
       rows: null,
+      services: null,
       warning: `The stages could not be listed: the config did not load (${
         e instanceof ConfigError
           ? e.problems.map((p) => `${p.where}: ${p.key ? `${p.key}: ` : ''}${p.message}`).join('; ')
@@ -650,7 +768,8 @@ async function operatorCommand(
   const by = env.GITHUB_ACTOR || env.USER || env.USERNAME || 'cli';
   const req = { sha, by, reason };
   let result: OperatorResult;
-  if (typeof values.stage === 'string') b.deps = await onStage(b.deps, values.stage);
+  const target = { stage: optionText(values.stage), service: optionText(values.service) };
+  if (target.stage || target.service) b.deps = await onTarget(b.deps, target);
   if (command === 'adopt') {
     result = await adopt(b.deps, { ...req, force: values.force === true });
   } else if (command === 'record') {
@@ -744,6 +863,7 @@ export async function cli(
         to: { type: 'string' },
         'expect-head': { type: 'string' },
         stage: { type: 'string' },
+        service: { type: 'string' },
         production: { type: 'string' },
         force: { type: 'boolean' },
       },

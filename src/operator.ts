@@ -19,7 +19,8 @@ import {
 import { isFullSha, shortSha } from './domain/types.js';
 import { GovernorError, readConfig, writeState, type GovernorDeps } from './governor/index.js';
 import type { StateSnapshot } from './ports.js';
-import type { Release } from './domain/state.js';
+import { policyShaOf, type Release } from './domain/state.js';
+import { forService } from './governor/policy.js';
 
 export interface OperatorResult {
   action: 'adopt' | 'record' | 'clear';
@@ -49,9 +50,17 @@ async function policyOf(
   production?: string | null,
 ): Promise<{ config: Config | null; deps: GovernorDeps }> {
   // The production SHA from a read the caller made already, else from one made here.
-  const prod = production !== undefined ? production : (await read(deps)).production_sha_current;
-  const { config } = await readConfig(deps, prod, sha);
+  const prod = production !== undefined ? production : policyShaOf(await read(deps));
+  const { config } = forService(
+    await readConfig(deps, prod, sha),
+    deps.store.target?.service ?? null,
+  );
   if (deps.store.target !== null) return { config, deps };
+  // With services, a correction is of one service's stage: the caller names it (--service).
+  if (config?.services)
+    throw new GovernorError(
+      `With services, name the service whose state to correct (--service ${config.services.map((x) => x.name).join('|')}).`,
+    );
   const last = config ? lastStage(pipelineOf(config)).name : 'production';
   return {
     config,

@@ -3,6 +3,7 @@
 // `service:<name>` labels, per-service approvers, and the migration of a version-2 state.
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
+import { runCli } from '../support/cli-runner.js';
 import { deepMerge, fixture } from '../support/events.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import {
@@ -433,3 +434,44 @@ function ageHistory(minutes: number): void {
     files: { 'release.json': `${JSON.stringify(r, null, 2)}\n` },
   });
 }
+
+describe('services: the CLI', () => {
+  it('status lists every service and stage (and --service one); simulate --service decides one; adopt needs --service', async () => {
+    const s = monorepo();
+    inProduction(sim, s.base);
+    const sha = sim.commit({ files: { 'packages/shared/index.ts': 'export const shared = 2;\n' } });
+    await onVerified(s, sha);
+    const env = { GITHUB_TOKEN: sim.token, GITHUB_API_URL: sim.apiUrl };
+    const cli = (args: string[]) => runCli([...args, '--repo', sim.fullName], { env });
+
+    const status = await cli(['status', '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    const json = JSON.parse(status.stdout) as {
+      services: {
+        name: string;
+        stages: { name: string; current_sha: string; in_flight: unknown }[];
+      }[];
+    };
+    expect(json.services.map((x) => x.name)).toEqual(['api', 'web', 'worker']);
+    expect(json.services[0]!.stages).toEqual([
+      expect.objectContaining({
+        name: 'production',
+        current_sha: s.base,
+        in_flight: { sha, run_url: expect.any(String) },
+      }),
+    ]);
+    const one = await cli(['status', '--service', 'web']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toContain('Service web:');
+    expect(one.stdout).not.toContain('Service api:');
+    const unknown = await cli(['status', '--service', 'nope']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr + unknown.stdout).toContain('the services are api, web, worker');
+
+    const sim1 = await cli(['simulate', '--sha', sha, '--service', 'web', '--json']);
+    expect(sim1.stdout).toContain('waiting_for_dependency');
+    const adopt = await cli(['adopt', '--sha', sha]);
+    expect(adopt.code).not.toBe(0);
+    expect(adopt.stderr + adopt.stdout).toContain('--service');
+  });
+});

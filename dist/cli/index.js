@@ -65187,6 +65187,8 @@ class WhatIfStore {
 
 
 
+
+
 /**
  * Reads the policy, and the deps of the stage whose state is corrected: the one --stage named
  * (`deps` presents it already), else the policy's last stage; with the governor off, the one
@@ -65194,10 +65196,13 @@ class WhatIfStore {
  */
 async function policyOf(deps, sha, production) {
     // The production SHA from a read the caller made already, else from one made here.
-    const prod = production !== undefined ? production : (await read(deps)).production_sha_current;
-    const { config } = await policy_readConfig(deps, prod, sha);
+    const prod = production !== undefined ? production : state_policyShaOf(await read(deps));
+    const { config } = policy_forService(await policy_readConfig(deps, prod, sha), deps.store.target?.service ?? null);
     if (deps.store.target !== null)
         return { config, deps };
+    // With services, a correction is of one service's stage: the caller names it (--service).
+    if (config?.services)
+        throw new deps_GovernorError(`With services, name the service whose state to correct (--service ${config.services.map((x) => x.name).join('|')}).`);
     const last = config ? lastStage(pipeline_pipelineOf(config)).name : 'production';
     return {
         config,
@@ -65410,6 +65415,8 @@ async function findRuns(deps, config, sha) {
 
 
 
+
+
 const USAGE = `Usage: release-governor <command> [options]
 
 Commands:
@@ -65431,6 +65438,8 @@ Commands:
                                         (adopt, record, clear: GitHub backend only; --stage S
                                         corrects that stage instead of the last)
   audit [--expect-head HASH]            recompute the evidence chain; exit 0 intact, 1 broken
+  (with services, every command takes --service NAME: simulate and trigger decide that service
+  only, status shows only it, and rollback, adopt, record and clear need it)
   schema                                the JSON Schema of the release_governor block
 
 Backends:
@@ -65664,10 +65673,12 @@ async function decideCommand(command, values, positionals, s, env) {
             await mustExist(b, production);
         b.deps = await whatIf(b, production, sha, stage);
     }
+    const service = optionText(values.service);
     const decided = await act_decideAndAct(b.deps, {
         sha,
         manual: command === 'trigger',
         ...(stage ? { stage } : {}),
+        ...(service ? { service } : {}),
     });
     // What the CLI adds for the person at the terminal, after the governor's own notes.
     const notes = [];
@@ -65723,11 +65734,19 @@ async function statusCommand(values, positionals, s, env) {
             last_result: row.lastResult,
             next: row.next,
         })) ?? null,
+        /** With services (§20): every service and each of its stages (null without services). */
+        services: pipeline.services,
         warnings: [
             ...(flying ? await inFlightWarnings(b, flying) : []),
             ...(pipeline.warning ? [pipeline.warning] : []),
         ],
     };
+    const only = optionText(values.service);
+    if (only) {
+        if (!json.services?.some((x) => x.name === only))
+            throw new CliError(`--service ${only}: ${json.services ? `the services are ${json.services.map((x) => x.name).join(', ')}` : 'the policy in force has no services'}.`);
+        json.services = json.services.filter((x) => x.name === only);
+    }
     if (values.json)
         s.out.write(`${JSON.stringify(json, null, 2)}\n`);
     else {
@@ -65737,16 +65756,41 @@ async function statusCommand(values, positionals, s, env) {
             s.out.write(`Production: ${r.production_sha_current ?? 'none'}${json.production_version ? ` ${json.production_version}` : ''}${r.production_sha_previous ? ` (previous ${types_shortSha(r.production_sha_previous)})` : ''}\n`);
             s.out.write(`Last deploy: ${r.last_deploy_attempt_sha ? `${types_shortSha(r.last_deploy_attempt_sha)} ${r.last_deploy_result ?? ''} at ${r.last_deploy_time}` : 'none'}${r.last_deploy_run_url ? ` ${r.last_deploy_run_url}` : ''}\n`);
             s.out.write(`In flight: ${flying ? `${types_shortSha(flying.sha)} since ${flying.time}${flying.run_url ? ` ${flying.run_url}` : ' (claimed, not yet dispatched)'}` : 'nothing'}\n`);
-            if (json.stages) {
+            if (json.services) {
+                for (const svc of json.services) {
+                    s.out.write(`Service ${svc.name}:\n`);
+                    for (const st of svc.stages)
+                        s.out.write(`  ${stageLine(st)}\n`);
+                }
+            }
+            else if (json.stages) {
                 s.out.write('Pipeline:\n');
                 for (const st of json.stages)
-                    s.out.write(`  ${st.name}: ${st.current_sha ? types_shortSha(st.current_sha) : 'none'}${st.version ? ` ${st.version}` : ''}${st.live_since ? ` since ${st.live_since}` : ''}${st.verified_at ? `, verified ${st.verified_at}` : ''}${st.soak_ends ? `, soak ends ${st.soak_ends}` : ''}${st.in_flight ? `, in flight ${types_shortSha(st.in_flight.sha)}` : ''}${st.next ? `, next ${types_shortSha(st.next.sha)}${st.next.at ? ` at ${st.next.at}` : ' (ready)'}` : ''}\n`);
+                    s.out.write(`  ${stageLine(st)}\n`);
             }
             for (const w of json.warnings)
                 s.out.write(`Warning: ${w}\n`);
         }
     }
     return 0;
+}
+/** A stage as `status` prints it. */
+function stageLine(st) {
+    return `${st.name}: ${st.current_sha ? types_shortSha(st.current_sha) : 'none'}${st.version ? ` ${st.version}` : ''}${st.live_since ? ` since ${st.live_since}` : ''}${st.verified_at ? `, verified ${st.verified_at}` : ''}${st.soak_ends ? `, soak ends ${st.soak_ends}` : ''}${st.in_flight ? `, in flight ${types_shortSha(st.in_flight.sha)}` : ''}${st.last_result === 'failure' ? ', last deploy failed' : ''}${st.next ? `, next ${types_shortSha(st.next.sha)}${st.next.at ? ` at ${st.next.at}` : ' (ready)'}` : ''}`;
+}
+/** The stages of a pipeline as `status --json` lists them. */
+function stagesStatus(whole, pipeline) {
+    return pipeline_pipelineRows(whole, pipeline).map((row, i, rows) => ({
+        name: row.stage,
+        current_sha: row.currentSha,
+        version: versionOf(state_stageView(whole, row.stage, i === rows.length - 1), row.currentSha),
+        live_since: row.liveSince,
+        verified_at: row.verifiedAt,
+        soak_ends: row.soakEnd,
+        in_flight: row.inFlight ? { sha: row.inFlight.sha, run_url: row.inFlight.runUrl } : null,
+        last_result: row.lastResult,
+        next: row.next,
+    }));
 }
 /** One line of what a record says happened. */
 function recordSummary(r) {
@@ -65818,38 +65862,76 @@ async function rollbackCommand(values, positionals, s, env) {
         actor: await gh.whoami(),
         ...(typeof values.stage === 'string' && values.stage ? { stage: values.stage } : {}),
         ...(typeof values.to === 'string' && values.to ? { sha: values.to } : {}),
+        ...(optionText(values.service) ? { service: optionText(values.service) } : {}),
     });
     s.out.write(values.json
         ? `${JSON.stringify(reportJson(report, b, false), null, 2)}\n`
         : reportText(report, b, false));
     return 0;
 }
-/** The deps of the stage named by --stage (the config read at production's policy). */
-async function cli_onStage(deps, name) {
+/** An option's text, trimmed; undefined when absent or empty. */
+function optionText(v) {
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+/**
+ * The deps of the stage named by --stage and, with services, of the service named by --service
+ * (its last stage without --stage); the config read at the policy in force.
+ */
+async function onTarget(deps, { stage, service }) {
     const snap = await deps.store.read();
-    const production = state_policyShaOf(snap.pipeline ?? snap.release);
-    const read = await policy_readConfig(deps, production, deps.defaultBranch);
+    const read = await policy_readConfig(deps, state_policyShaOf(snap.pipeline ?? snap.release), deps.defaultBranch);
+    const asked = [stage ? `--stage ${stage}` : '', service ? `--service ${service}` : '']
+        .filter(Boolean)
+        .join(' ');
     if (!read.config || read.disabled)
-        throw new CliError(`--stage ${name}: the governor is off (${read.why ?? 'no config'}).`);
-    return stages_stageDeps(deps, namedStage(pipeline_pipelineOf(read.config), name));
+        throw new CliError(`${asked}: the governor is off (${read.why ?? 'no config'}).`);
+    const config = read.config;
+    if (!config.services) {
+        if (service)
+            throw new CliError(`--service ${service}: the policy in force has no services; the repository is one deployable.`);
+        return stage ? stages_stageDeps(deps, namedStage(pipeline_pipelineOf(config), stage)) : deps;
+    }
+    if (!service)
+        throw new CliError(`With services, this command needs --service (one of ${config.services.map((x) => x.name).join(', ')}).`);
+    deps.store.useServices(services_layoutOf(config));
+    const pipeline = pipeline_pipelineOf(policy_forService(read, service).config);
+    const st = stage ? namedStage(pipeline, stage) : lastStage(pipeline);
+    return {
+        ...deps,
+        store: deps.store.forTarget({ service, stage: st.name, isLast: st.isLast }),
+    };
 }
 /** The pipeline rows, when the config (read at production's policy) has stages; else null. */
 async function pipelineOfState(b, r) {
+    const none = { rows: null, services: null, warning: null };
     if (!r.stages || Object.keys(r.stages).length === 0)
-        return { rows: null, warning: null };
+        return none;
     try {
         // The head matters only when production has no config (adoption) or there is no production.
         const head = b.deps.defaultBranch ||
             (r.production_sha_current ?? (await b.deps.gh.repository()).defaultBranch);
         const read = await policy_readConfig(b.deps, state_policyShaOf(r), head);
         if (!read.config)
-            return { rows: null, warning: null };
+            return none;
+        if (read.config.services) {
+            const config = read.config;
+            const services = services_layoutOf(config).map((l) => ({
+                name: l.name,
+                stages: stagesStatus(state_serviceView(r, l), pipeline_pipelineOf(policy_forService(read, l.name).config)),
+            }));
+            return { rows: null, services, warning: null };
+        }
         const pipeline = pipeline_pipelineOf(read.config);
-        return { rows: pipeline.configured ? pipeline_pipelineRows(r, pipeline) : null, warning: null };
+        return {
+            rows: pipeline.configured ? pipeline_pipelineRows(r, pipeline) : null,
+            services: null,
+            warning: null,
+        };
     }
     catch (e) {
         return {
             rows: null,
+            services: null,
             warning: `The stages could not be listed: the config did not load (${e instanceof ConfigError
                 ? e.problems.map((p) => `${p.where}: ${p.key ? `${p.key}: ` : ''}${p.message}`).join('; ')
                 : e.message}).`,
@@ -65883,8 +65965,9 @@ async function operatorCommand(command, values, positionals, s, env) {
     const by = env.GITHUB_ACTOR || env.USER || env.USERNAME || 'cli';
     const req = { sha, by, reason };
     let result;
-    if (typeof values.stage === 'string')
-        b.deps = await cli_onStage(b.deps, values.stage);
+    const target = { stage: optionText(values.stage), service: optionText(values.service) };
+    if (target.stage || target.service)
+        b.deps = await onTarget(b.deps, target);
     if (command === 'adopt') {
         result = await adopt(b.deps, { ...req, force: values.force === true });
     }
@@ -65966,6 +66049,7 @@ async function cli(argv, s = { out: process.stdout, err: process.stderr }, env =
                 to: { type: 'string' },
                 'expect-head': { type: 'string' },
                 stage: { type: 'string' },
+                service: { type: 'string' },
                 production: { type: 'string' },
                 force: { type: 'boolean' },
             },
