@@ -7,6 +7,7 @@ import {
   ago,
   deployEvent,
   deployRuns,
+  deployWorkflowText,
   inProduction,
   pipelineConfig,
   seedPipeline,
@@ -47,6 +48,14 @@ export const BUDGETS: Record<string, number> = {
   'manual rollback': 9,
   'versioned LOW ALLOW (tag before the dispatch)': 10,
   'versioned deploy success → release': 6,
+  // SPEC §24, services (5 services, each compared from the same current SHA, so b = 1): a commit
+  // that ALLOWs k of them, at most 3 + 2k + b; one that affects none, at most 3; reconcile with
+  // nothing to do, at most 3 however many services and stages.
+  'services: ALLOW 1 of 5': 3 + 2 * 1 + 1,
+  'services: ALLOW 2 of 5': 3 + 2 * 2 + 1,
+  'services: ALLOW 3 of 5': 3 + 2 * 3 + 1,
+  'services: affects none of 5': 3,
+  'services: reconcile idle, 5 services × 2 stages': 3,
 };
 
 it('requests per decision kind', async () => {
@@ -107,6 +116,7 @@ it('requests per decision kind', async () => {
     await headKinds(kinds);
     await pipelineKinds(kinds);
     await verificationKinds(kinds);
+    await serviceKinds(kinds);
     // SPEC §19's bounds, and for the other flows what BENCHMARKS.md showed before §19 (none may
     // rise): a run over its bound fails the benchmark, after the figures are written.
     const over = Object.entries(BUDGETS).flatMap(([kind, max]) => {
@@ -233,6 +243,75 @@ async function verificationKinds(kinds: Record<string, ActionRun>): Promise<void
       kinds['versioned LOW ALLOW (tag before the dispatch)'],
       kinds['versioned deploy success → release'],
     ] = await allowedThenDeployed(sim, s, sha);
+  } finally {
+    await sim.stop();
+  }
+}
+
+/** Five services: `svc-0/` … `svc-4/` (SPEC §20), each with its own paths. */
+const FIVE_SERVICES = [
+  'release_governor:',
+  '  cooldown_minutes: 30',
+  '  services:',
+  ...[0, 1, 2, 3, 4].flatMap((i) => [`    - name: svc-${i}`, `      paths: [svc-${i}/]`]),
+  '',
+].join('\n');
+
+/** A repository of five services, production at its first commit, the deploy taking `service`. */
+function fiveServices(sim: GitHubSimulator, config = FIVE_SERVICES): Scenario {
+  const s = setupRepo(sim, {
+    config,
+    files: Object.fromEntries([0, 1, 2, 3, 4].map((i) => [`svc-${i}/main.ts`, 'v1\n'])),
+    deployFile: deployWorkflowText({ sha: true, service: true, environment: false }),
+  });
+  s.deploy.runName = 'Deploy ${{ inputs.service }} ${{ inputs.sha }} to ${{ inputs.environment }}';
+  s.deploy.dispatchInputs = {
+    sha: { required: true },
+    service: { required: true },
+    environment: { required: false },
+  };
+  inProduction(sim, s.base);
+  return s;
+}
+
+/** SPEC §24's service rows: k of 5 services allowed by one commit, none affected, reconcile idle. */
+async function serviceKinds(kinds: Record<string, ActionRun>): Promise<void> {
+  for (const k of [1, 2, 3, 0]) {
+    const sim = await startSimulator();
+    try {
+      const s = fiveServices(sim);
+      const files = Object.fromEntries(
+        Array.from({ length: k }, (_, i) => [`svc-${i}/main.ts`, 'v2\n']),
+      );
+      const sha = sim.commit({ files: k ? files : { 'README.md': 'docs\n' } });
+      const r = await runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, sha) });
+      if (deployRuns(sim, s).length !== k) throw new Error(`ALLOW ${k} of 5: ${r.stdout}`);
+      kinds[k ? `services: ALLOW ${k} of 5` : 'services: affects none of 5'] = r;
+    } finally {
+      await sim.stop();
+    }
+  }
+  const sim = await startSimulator();
+  try {
+    const two = FIVE_SERVICES.replace(
+      '  services:',
+      '  stages:\n    - name: staging\n    - name: production\n  services:',
+    );
+    const s = fiveServices(sim, two);
+    // Every service and stage runs the base, which is the newest verified commit.
+    seedPipeline(sim, {
+      staging: { sha: s.base, minutesAgo: 60 },
+      production: { sha: s.base, minutesAgo: 60 },
+    });
+    sim.workflowRun({ workflow: s.verify, headSha: s.base, conclusion: 'success' });
+    const schedule = () =>
+      runAction({
+        sim,
+        eventName: 'schedule',
+        event: deepMerge(fixture('schedule'), { repository: { id: sim.repoId } }),
+      });
+    // The first reconcile migrates nothing and decides nothing; it is the idle one.
+    kinds['services: reconcile idle, 5 services × 2 stages'] = await schedule();
   } finally {
     await sim.stop();
   }

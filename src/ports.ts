@@ -30,6 +30,8 @@ export interface StateSnapshot {
   workflows?: { ref: string; files: Record<string, string | null> } | null;
   /** The decision records of ReadExtras.decisionFiles by path (null: the file does not exist). */
   decisions?: Record<string, DecisionRecord | null>;
+  /** The paths ReadExtras.recordIndex lists (null: no index, so no service record yet). */
+  recordIndex?: string[] | null;
 }
 
 /** What a state read may bring along in the same request (SPEC §19: one read before the compare). */
@@ -50,6 +52,11 @@ export interface ReadExtras {
    * the SHA decided), at the same head.
    */
   decisionFiles?: string[];
+  /**
+   * Read this record index too (services, SPEC §20: `decisions/<sha>.services.json`, which
+   * service and stage records the SHA has), at the same head.
+   */
+  recordIndex?: string;
 }
 
 export interface OpenIssues {

@@ -48238,6 +48238,31 @@ function stageDecisionPath(target, stage, isLast, service = null) {
         return `decisions/${service}/${stage}/${target}.json`;
     return isLast ? state_decisionPath(target) : `decisions/${stage}/${target}.json`;
 }
+/**
+ * Services (§20): the index of a SHA's decision records — which `decisions/<service>/<stage>/`
+ * records it has — kept in the commit that writes any of them, so that a decision's one state
+ * read knows, with the state, whether the records it appends to exist.
+ */
+const recordIndexPath = (sha) => `decisions/${sha}.services.json`;
+const recordIndexSchema = looseObject({
+    schema_version: literal(1),
+    sha,
+    records: array(schemas_string()),
+});
+function state_parseRecordIndex(text, path) {
+    const r = recordIndexSchema.safeParse(parseJson(text, path));
+    if (!r.success)
+        throw new state_StateCorruptError(path, problems(r.error));
+    return r.data.records;
+}
+function serializeRecordIndex(target, records) {
+    return state_serialize({ schema_version: 1, sha: target, records: [...new Set(records)].sort() });
+}
+/** A service's record path (`decisions/<service>/<stage>/<sha>.json`): its SHA, else null. */
+function serviceRecordSha(path) {
+    return (/^decisions\/[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*\/([0-9a-f]{40})\.json$/.exec(path)?.[1] ??
+        null);
+}
 function problems(error) {
     return error.issues
         .slice(0, 5)
@@ -54872,11 +54897,18 @@ class LocalStateStore {
             const t = this.git.tryRun(['cat-file', '-p', `${head}:${p}`]);
             return [p, t === null ? null : state_parseDecisionRecord(t, `${this.ref}:${p}`)];
         }));
+        const index = extras?.recordIndex;
+        const indexText = index ? this.git.tryRun(['cat-file', '-p', `${head}:${index}`]) : null;
         return {
             head,
             release,
             decision: file && d !== null ? state_parseDecisionRecord(d, `${this.ref}:${file}`) : null,
             ...(more.length ? { decisions } : {}),
+            ...(index
+                ? {
+                    recordIndex: indexText === null ? null : state_parseRecordIndex(indexText, `${this.ref}:${index}`),
+                }
+                : {}),
         };
     }
     async write() {
@@ -54981,15 +55013,16 @@ function deployWorkflowProblem(text, f) {
 
 
 
-// The state, and what a decision needs before its compare, in one request (SPEC §19): the SHA's
-// decision record, the config file at the SHA, and the open issues with their labels.
 /** The Commit selection of more decision records, each under an alias (`d0`, `d1`…). */
 function decisionFields(paths) {
     return paths
         .map((p, i) => `d${i}: file(path: ${JSON.stringify(p)}) { object { ... on Blob { text isTruncated } } }`)
         .join('\n          ');
 }
-const readQuery = (more) => `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!,
+// The state, and what a decision needs before its compare, in one request (SPEC §19): the SHA's
+// decision record, the config file at the SHA, and the open issues with their labels;
+// with services, every service's record of the SHA and the SHA's record index (SPEC §20).
+const readQuery = (more, index) => `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!,
     $commit: String!, $policy: String!, $withPolicy: Boolean!, $withIssues: Boolean!,
     $branch: String!, $policyPath: String!, $withBranch: Boolean!,
     $workflows: String!, $withWorkflows: Boolean!) {
@@ -55001,6 +55034,7 @@ const readQuery = (more) => `query ReleaseState($owner: String!, $name: String!,
           release: file(path: "${state_RELEASE_FILE}") { object { ... on Blob { text isTruncated } } }
           decision: file(path: $decision) { object { ... on Blob { text isTruncated } } }
           ${decisionFields(more)}
+          ${index ? `recordIndex: file(path: ${JSON.stringify(index)}) { object { ... on Blob { text isTruncated } } }` : ''}
         }
       }
     }
@@ -55084,7 +55118,7 @@ class GitHubStateStore {
         const withBranch = extras.branch !== undefined;
         let data;
         try {
-            data = await this.octokit.graphql(readQuery(more), {
+            data = await this.octokit.graphql(readQuery(more, extras.recordIndex), {
                 owner: this.owner,
                 name: this.repo,
                 ref: `refs/heads/${this.branch}`,
@@ -55172,7 +55206,17 @@ class GitHubStateStore {
                 })),
             }
             : {};
-        return { head: target.oid, release, decision, ...extraFields, ...decisions };
+        const indexText = extras.recordIndex
+            ? blobText(files.recordIndex, extras.recordIndex)
+            : undefined;
+        const recordIndex = indexText === undefined
+            ? {}
+            : {
+                recordIndex: indexText === null
+                    ? null
+                    : state_parseRecordIndex(indexText, `${this.branch}:${extras.recordIndex}`),
+            };
+        return { head: target.oid, release, decision, ...extraFields, ...decisions, ...recordIndex };
     }
     /** release.json and every `evidence/*.json`, at one head, in one request. */
     async readEvidence() {
@@ -55323,7 +55367,12 @@ class MemoryStateStore {
         const file = sha ? (decisionFile ?? decisionPath(sha)) : null;
         const d = file ? top.files.get(file) : undefined;
         const more = extras?.decisionFiles ?? [];
+        const index = extras?.recordIndex;
+        const indexText = index ? top.files.get(index) : undefined;
         return {
+            ...(index
+                ? { recordIndex: indexText === undefined ? null : parseRecordIndex(indexText, index) }
+                : {}),
             head: top.head,
             release: parseRelease(text),
             decision: file && d !== undefined ? parseDecisionRecord(d, file) : null,
@@ -62834,6 +62883,11 @@ async function recordsOf(root, read, sha, list) {
     const files = list.map((s) => s.deps.store.decisionFileOf(sha));
     if (files.every((f) => read.decisions && f in read.decisions))
         return read;
+    // The SHA's record index came with the read: none of these records exists yet (the first
+    // decision of a commit), so there is nothing to read.
+    const known = root.store.recordsAt(read.head, sha);
+    if (known !== undefined && files.every((f) => !known.includes(f)))
+        return { ...read, decisions: Object.fromEntries(files.map((f) => [f, null])) };
     return root.store.readFor(sha, list.map((s) => s.target));
 }
 /** The ALLOWed services this run holds the claim of: their claim written now, or earlier. */
@@ -64878,6 +64932,7 @@ class StageStore {
         branchHead: null,
         workflows: new Map(),
         layout: null,
+        indexes: new Map(),
     }) {
         this.inner = inner;
         this.options = options;
@@ -64978,6 +65033,13 @@ class StageStore {
             .filter((i) => i.labels.some((l) => wanted.has(l.toLowerCase())))
             .map((i) => ({ number: i.number, title: i.title, labels: i.labels }));
     }
+    /**
+     * The service records `sha` has at `head`, from its record index (§20) as a read of this run
+     * brought it or a write made it; undefined when not known.
+     */
+    recordsAt(head, sha) {
+        return head === null ? [] : this.shared.indexes.get(`${head}:${sha}`);
+    }
     /** Where this store's target keeps the decision record of `sha`. */
     decisionFileOf(sha) {
         return this.target
@@ -65020,8 +65082,12 @@ class StageStore {
             // A read for a SHA (a decision) brings the workflows its rule 4 checks.
             ...(sha !== undefined && this.releaseBranch ? { workflowsAt: this.releaseBranch } : {}),
             ...(extras.decisionFiles?.length ? { decisionFiles: extras.decisionFiles } : {}),
+            // A read for a SHA brings the index of its service records (services, §20).
+            ...(sha !== undefined ? { recordIndex: recordIndexPath(sha) } : {}),
         });
         this.whole.set(snap.head, snap.release);
+        if (sha !== undefined && snap.recordIndex !== undefined)
+            this.shared.indexes.set(`${snap.head}:${sha}`, snap.recordIndex ?? []);
         if (path !== null) {
             if (sha && snap.policyAtSha !== undefined)
                 this.shared.files.set(`${sha}:${path}`, snap.policyAtSha);
@@ -65093,6 +65159,9 @@ class StageStore {
                     : path] = content;
             }
         }
+        const indexes = await this.withIndexes(base.head, mapped);
+        if (indexes === null)
+            return { kind: 'conflict', detail: 'the state branch moved since it was read' };
         whole = withPolicyCopy(whole, this.policyPath, this.shared.files);
         // release.json is part of every commit: the migrations, and the mirror, stay whole.
         mapped[state_RELEASE_FILE] = state_serialize(whole);
@@ -65100,11 +65169,40 @@ class StageStore {
         const r = await this.inner.write({ ...rest, release: whole }, mapped, message);
         if (r.kind === 'written') {
             this.whole.set(r.head, whole);
+            for (const [sha, records] of indexes)
+                this.shared.indexes.set(`${r.head}:${sha}`, records);
             this.shared.evidence.push(...sealed);
             if (sealed.length && Number.isInteger(keep) && keep > 0)
                 this.shared.retentionDays = keep;
         }
         return r;
+    }
+    /**
+     * The record index of every SHA whose service records `mapped` writes (§20), added to
+     * `mapped`: what the index held at `head`, with the new records. An index this run has not
+     * read at `head` is read now; null when the branch moved (the write is then a lost race).
+     */
+    async withIndexes(head, mapped) {
+        const bySha = new Map();
+        for (const path of Object.keys(mapped)) {
+            const sha = serviceRecordSha(path);
+            if (sha)
+                bySha.set(sha, [...(bySha.get(sha) ?? []), path]);
+        }
+        const out = new Map();
+        for (const [sha, paths] of bySha) {
+            let known = head === null ? [] : this.shared.indexes.get(`${head}:${sha}`);
+            if (known === undefined) {
+                const snap = await this.inner.read(sha, undefined, { recordIndex: recordIndexPath(sha) });
+                if (snap.head !== head)
+                    return null;
+                known = snap.recordIndex ?? [];
+            }
+            const records = [...new Set([...known, ...paths])].sort();
+            out.set(sha, records);
+            mapped[recordIndexPath(sha)] = serializeRecordIndex(sha, records);
+        }
+        return out;
     }
     /** This target's stage view of a whole file. */
     viewOfWhole(whole) {

@@ -12,6 +12,7 @@ import {
   decisionPath,
   emptyRelease,
   parseDecisionRecord,
+  parseRecordIndex,
   parseRelease,
   RELEASE_FILE,
   StateCorruptError,
@@ -353,11 +354,19 @@ export class LocalStateStore implements StateStore {
         return [p, t === null ? null : parseDecisionRecord(t, `${this.ref}:${p}`)];
       }),
     );
+    const index = extras?.recordIndex;
+    const indexText = index ? this.git.tryRun(['cat-file', '-p', `${head}:${index}`]) : null;
     return {
       head,
       release,
       decision: file && d !== null ? parseDecisionRecord(d, `${this.ref}:${file}`) : null,
       ...(more.length ? { decisions } : {}),
+      ...(index
+        ? {
+            recordIndex:
+              indexText === null ? null : parseRecordIndex(indexText, `${this.ref}:${index}`),
+          }
+        : {}),
     };
   }
 

@@ -6,6 +6,7 @@ import {
   decisionPath,
   emptyRelease,
   parseDecisionRecord,
+  parseRecordIndex,
   parseRelease,
   RELEASE_FILE,
   STATE_README,
@@ -23,8 +24,6 @@ import { WORKFLOWS_DIR } from '../domain/deploy-workflow.js';
 import { apiError, outcomeUnknown } from './api-error.js';
 import type { Octokit } from './octokit.js';
 
-// The state, and what a decision needs before its compare, in one request (SPEC §19): the SHA's
-// decision record, the config file at the SHA, and the open issues with their labels.
 /** The Commit selection of more decision records, each under an alias (`d0`, `d1`…). */
 function decisionFields(paths: readonly string[]): string {
   return paths
@@ -35,8 +34,12 @@ function decisionFields(paths: readonly string[]): string {
     .join('\n          ');
 }
 
+// The state, and what a decision needs before its compare, in one request (SPEC §19): the SHA's
+// decision record, the config file at the SHA, and the open issues with their labels;
+// with services, every service's record of the SHA and the SHA's record index (SPEC §20).
 const readQuery = (
   more: readonly string[],
+  index: string | undefined,
 ): string => `query ReleaseState($owner: String!, $name: String!, $ref: String!, $decision: String!,
     $commit: String!, $policy: String!, $withPolicy: Boolean!, $withIssues: Boolean!,
     $branch: String!, $policyPath: String!, $withBranch: Boolean!,
@@ -49,6 +52,7 @@ const readQuery = (
           release: file(path: "${RELEASE_FILE}") { object { ... on Blob { text isTruncated } } }
           decision: file(path: $decision) { object { ... on Blob { text isTruncated } } }
           ${decisionFields(more)}
+          ${index ? `recordIndex: file(path: ${JSON.stringify(index)}) { object { ... on Blob { text isTruncated } } }` : ''}
         }
       }
     }
@@ -177,7 +181,7 @@ export class GitHubStateStore implements StateStore {
     const withBranch = extras.branch !== undefined;
     let data: ReadResponse;
     try {
-      data = await this.octokit.graphql<ReadResponse>(readQuery(more), {
+      data = await this.octokit.graphql<ReadResponse>(readQuery(more, extras.recordIndex), {
         owner: this.owner,
         name: this.repo,
         ref: `refs/heads/${this.branch}`,
@@ -274,7 +278,19 @@ export class GitHubStateStore implements StateStore {
           ),
         }
       : {};
-    return { head: target.oid, release, decision, ...extraFields, ...decisions };
+    const indexText = extras.recordIndex
+      ? blobText(files.recordIndex, extras.recordIndex)
+      : undefined;
+    const recordIndex =
+      indexText === undefined
+        ? {}
+        : {
+            recordIndex:
+              indexText === null
+                ? null
+                : parseRecordIndex(indexText, `${this.branch}:${extras.recordIndex}`),
+          };
+    return { head: target.oid, release, decision, ...extraFields, ...decisions, ...recordIndex };
   }
 
   /** release.json and every `evidence/*.json`, at one head, in one request. */
@@ -436,7 +452,12 @@ export class MemoryStateStore implements StateStore {
     const file = sha ? (decisionFile ?? decisionPath(sha)) : null;
     const d = file ? top.files.get(file) : undefined;
     const more = extras?.decisionFiles ?? [];
+    const index = extras?.recordIndex;
+    const indexText = index ? top.files.get(index) : undefined;
     return {
+      ...(index
+        ? { recordIndex: indexText === undefined ? null : parseRecordIndex(indexText, index) }
+        : {}),
       head: top.head,
       release: parseRelease(text),
       decision: file && d !== undefined ? parseDecisionRecord(d, file) : null,

@@ -387,6 +387,37 @@ export function stageDecisionPath(
   return isLast ? decisionPath(target) : `decisions/${stage}/${target}.json`;
 }
 
+/**
+ * Services (§20): the index of a SHA's decision records — which `decisions/<service>/<stage>/`
+ * records it has — kept in the commit that writes any of them, so that a decision's one state
+ * read knows, with the state, whether the records it appends to exist.
+ */
+export const recordIndexPath = (sha: string): string => `decisions/${sha}.services.json`;
+
+const recordIndexSchema = z.looseObject({
+  schema_version: z.literal(1),
+  sha,
+  records: z.array(z.string()),
+});
+
+export function parseRecordIndex(text: string, path: string): string[] {
+  const r = recordIndexSchema.safeParse(parseJson(text, path));
+  if (!r.success) throw new StateCorruptError(path, problems(r.error));
+  return r.data.records;
+}
+
+export function serializeRecordIndex(target: string, records: readonly string[]): string {
+  return serialize({ schema_version: 1, sha: target, records: [...new Set(records)].sort() });
+}
+
+/** A service's record path (`decisions/<service>/<stage>/<sha>.json`): its SHA, else null. */
+export function serviceRecordSha(path: string): string | null {
+  return (
+    /^decisions\/[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*\/([0-9a-f]{40})\.json$/.exec(path)?.[1] ??
+    null
+  );
+}
+
 function problems(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)

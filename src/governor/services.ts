@@ -400,6 +400,11 @@ async function recordsOf(
 ): Promise<StateSnapshot> {
   const files = list.map((s) => s.deps.store.decisionFileOf(sha)!);
   if (files.every((f) => read.decisions && f in read.decisions)) return read;
+  // The SHA's record index came with the read: none of these records exists yet (the first
+  // decision of a commit), so there is nothing to read.
+  const known = root.store.recordsAt(read.head, sha);
+  if (known !== undefined && files.every((f) => !known.includes(f)))
+    return { ...read, decisions: Object.fromEntries(files.map((f) => [f, null])) };
   return root.store.readFor(
     sha,
     list.map((s) => s.target),

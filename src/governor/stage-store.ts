@@ -8,7 +8,10 @@ import {
   RELEASE_FILE,
   parseRelease,
   policyShaOf,
+  recordIndexPath,
   serialize,
+  serializeRecordIndex,
+  serviceRecordSha,
   serviceView,
   stageDecisionPath,
   stageView,
@@ -48,6 +51,8 @@ interface Shared {
   workflows: Map<string, Record<string, string | null>>;
   /** The services of the policy in force, in config order (SPEC §20); null: no services. */
   layout: ServiceLayout[] | null;
+  /** `<head>:<sha>` → the service records of the SHA at that head, as read or written. */
+  indexes: Map<string, string[]>;
 }
 
 /** What every store of one run reads with. */
@@ -82,6 +87,7 @@ export class StageStore implements StateStore {
       branchHead: null,
       workflows: new Map(),
       layout: null,
+      indexes: new Map(),
     },
   ) {
     this.now = options.now;
@@ -194,6 +200,14 @@ export class StageStore implements StateStore {
       .map((i) => ({ number: i.number, title: i.title, labels: i.labels }));
   }
 
+  /**
+   * The service records `sha` has at `head`, from its record index (§20) as a read of this run
+   * brought it or a write made it; undefined when not known.
+   */
+  recordsAt(head: string | null, sha: string): readonly string[] | undefined {
+    return head === null ? [] : this.shared.indexes.get(`${head}:${sha}`);
+  }
+
   /** Where this store's target keeps the decision record of `sha`. */
   decisionFileOf(sha: string): string | undefined {
     return this.target
@@ -242,8 +256,12 @@ export class StageStore implements StateStore {
       // A read for a SHA (a decision) brings the workflows its rule 4 checks.
       ...(sha !== undefined && this.releaseBranch ? { workflowsAt: this.releaseBranch } : {}),
       ...(extras.decisionFiles?.length ? { decisionFiles: extras.decisionFiles } : {}),
+      // A read for a SHA brings the index of its service records (services, §20).
+      ...(sha !== undefined ? { recordIndex: recordIndexPath(sha) } : {}),
     });
     this.whole.set(snap.head, snap.release);
+    if (sha !== undefined && snap.recordIndex !== undefined)
+      this.shared.indexes.set(`${snap.head}:${sha}`, snap.recordIndex ?? []);
     if (path !== null) {
       if (sha && snap.policyAtSha !== undefined)
         this.shared.files.set(`${sha}:${path}`, snap.policyAtSha);
@@ -325,6 +343,9 @@ export class StageStore implements StateStore {
         ] = content;
       }
     }
+    const indexes = await this.withIndexes(base.head, mapped);
+    if (indexes === null)
+      return { kind: 'conflict', detail: 'the state branch moved since it was read' };
     whole = withPolicyCopy(whole, this.policyPath, this.shared.files);
     // release.json is part of every commit: the migrations, and the mirror, stay whole.
     mapped[RELEASE_FILE] = serialize(whole);
@@ -332,10 +353,40 @@ export class StageStore implements StateStore {
     const r = await this.inner.write({ ...rest, release: whole }, mapped, message);
     if (r.kind === 'written') {
       this.whole.set(r.head, whole);
+      for (const [sha, records] of indexes) this.shared.indexes.set(`${r.head}:${sha}`, records);
       this.shared.evidence.push(...sealed);
       if (sealed.length && Number.isInteger(keep) && keep > 0) this.shared.retentionDays = keep;
     }
     return r;
+  }
+
+  /**
+   * The record index of every SHA whose service records `mapped` writes (§20), added to
+   * `mapped`: what the index held at `head`, with the new records. An index this run has not
+   * read at `head` is read now; null when the branch moved (the write is then a lost race).
+   */
+  private async withIndexes(
+    head: string | null,
+    mapped: Record<string, string>,
+  ): Promise<Map<string, string[]> | null> {
+    const bySha = new Map<string, string[]>();
+    for (const path of Object.keys(mapped)) {
+      const sha = serviceRecordSha(path);
+      if (sha) bySha.set(sha, [...(bySha.get(sha) ?? []), path]);
+    }
+    const out = new Map<string, string[]>();
+    for (const [sha, paths] of bySha) {
+      let known = head === null ? [] : this.shared.indexes.get(`${head}:${sha}`);
+      if (known === undefined) {
+        const snap = await this.inner.read(sha, undefined, { recordIndex: recordIndexPath(sha) });
+        if (snap.head !== head) return null;
+        known = snap.recordIndex ?? [];
+      }
+      const records = [...new Set([...known, ...paths])].sort();
+      out.set(sha, records);
+      mapped[recordIndexPath(sha)] = serializeRecordIndex(sha, records);
+    }
+    return out;
   }
 
   /** This target's stage view of a whole file. */
