@@ -17,6 +17,7 @@ export function render(dir, machine) {
   const races = read('races');
   const health = read('health');
   const evidence = read('evidence');
+  const services = read('services');
 
   const low = requests.find((r) => r.kind === 'LOW ALLOW');
   const idle = requests.find((r) => r.kind === 'reconcile idle');
@@ -88,6 +89,18 @@ export function render(dir, machine) {
       'Risk: 100,000 paths × 60 patterns under 300 ms',
       ms(risk.ours.median),
       verdict(risk.ours.median < 300),
+    ],
+    ...requests
+      .filter((r) => r.kind.startsWith('services: '))
+      .map((r) => [
+        `Services (§24), ${r.kind.slice('services: '.length)}: at most ${r.bound} requests`,
+        `${r.count} (${r.operations.join(', ')})`,
+        verdict(r.count <= r.bound),
+      ]),
+    [
+      `Services: a ${services.files.toLocaleString('en-US')}-file diff classified for ${services.services} services (files and risk of each)`,
+      `${ms(services.all.median)} (one service ${ms(services.one.median)})`,
+      'measured (no bound in SPEC §24)',
     ],
     [
       'Decision cost flat from 0 to 10,000 past decisions',
@@ -212,6 +225,23 @@ ${table(
 
 Ratio: the naive matcher is ${(risk.naiveScaled.median / risk.ours.median).toFixed(0)}× slower, reusing one matcher per pattern ${(risk.perPattern.median / risk.ours.median).toFixed(1)}× slower. On the sample the
 governor and the naive matcher agree on every HIGH path (asserted by the benchmark).
+
+## Services: which files and what risk, for each of ${services.services} services
+
+A diff of ${services.files.toLocaleString('en-US')} files across ${services.services} services (\`__tests__/support/services.ts\`: directory,
+extension, anchored and any-depth patterns, shared paths, renames, and workflow and config
+changes that belong to every service). For each service: its files (one regular expression of
+its paths, plus the protected paths), then the risk of those files (its own lists compiled, as
+every decision compiles them). The unit test checks the same diff path by path, service by
+service, against minimatch.
+
+${table(
+  ['What', 'Time'],
+  [
+    [`All ${services.services} services`, spread(services.all)],
+    ['One service', spread(services.one)],
+  ],
+)}
 
 ## Decision cost and the size of the state branch
 

@@ -18,20 +18,17 @@ export function servicesOf(config: Config): ServiceInput[] {
 export function serviceConfig(config: Config, name: string): Config {
   const s = config.services?.find((x) => x.name === name);
   if (!s) throw new Error(`serviceConfig: ${name} is not a service of the config`);
-  const { services: _all, ...top } = config;
+  // With its own stages a service's health checks are its stages' (a top-level check is for
+  // the top-level single stage, and the config refuses one beside stages).
+  const { services: _all, health_check: topCheck, ...top } = config;
+  const check = s.health_check ?? (s.stages ? undefined : topCheck);
   const versioning = s.versioning ?? top.versioning;
   return {
     ...top,
     deploy_workflow: s.deploy_workflow ?? top.deploy_workflow,
     deploy_workflow_ref: s.deploy_workflow_ref ?? top.deploy_workflow_ref,
     ...(s.stages ? { stages: s.stages } : {}),
-    ...(s.stages
-      ? s.health_check
-        ? { health_check: s.health_check }
-        : (({ health_check: _h, ...rest }) => rest)(top)
-      : s.health_check
-        ? { health_check: s.health_check }
-        : {}),
+    ...(check ? { health_check: check } : {}),
     approvers: s.approvers ?? top.approvers,
     required_approvals: s.required_approvals ?? top.required_approvals,
     high_risk_paths: [...new Set([...top.high_risk_paths, ...s.high_risk_paths])],
