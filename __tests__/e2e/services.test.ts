@@ -1,7 +1,9 @@
 // Services (SPEC §20) through dist/index.js: each service decided on its own paths, one claim
 // for every ALLOW, `inputs.service` on each dispatch, ordering by depends_on, incidents scoped by
 // `service:<name>` labels, per-service approvers, and the migration of a version-2 state.
-import { describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
 import { runCli } from '../support/cli-runner.js';
 import { deepMerge, fixture } from '../support/events.js';
@@ -473,5 +475,66 @@ describe('services: the CLI', () => {
     const adopt = await cli(['adopt', '--sha', sha]);
     expect(adopt.code).not.toBe(0);
     expect(adopt.stderr + adopt.stdout).toContain('--service');
+  });
+});
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const x of servers.splice(0)) {
+    x.closeAllConnections();
+    await new Promise((r) => x.close(r));
+  }
+});
+
+/** A health endpoint on 127.0.0.1 that answers every probe with `status`. */
+async function healthEndpoint(status: number): Promise<string> {
+  const server = createServer((_req, res) => {
+    res.writeHead(status, { 'content-type': 'text/plain' });
+    res.end('health\n');
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`;
+}
+
+describe('services: health checks', () => {
+  it('api’s health check fails: api alone is rolled back, its issue is labelled service:api, and a web change still goes out', async () => {
+    const url = await healthEndpoint(500);
+    const config = MONOREPO_CONFIG.replace(
+      '      paths: [services/api/, packages/shared/]',
+      [
+        '      paths: [services/api/, packages/shared/]',
+        '      health_check:',
+        `        url: ${url}`,
+        '        duration_seconds: 0.3',
+        '        interval_seconds: 0.05',
+        '        timeout_ms: 1000',
+      ].join('\n'),
+    ).replace('      depends_on: [api]\n', '');
+    const s = monorepo(config);
+    inProduction(sim, s.base);
+    const bad = sim.commit({ files: { 'services/api/index.ts': 'export const api = 2;\n' } });
+    await onVerified(s, bad);
+    expect(dispatched(s).map((x) => x.service)).toEqual(['api']);
+    const r = await deployFinishes(s, dispatched(s)[0]!.id);
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({ decision: 'ROLLBACK', reason: 'health_check_failed' });
+    expect(r.outputs.service).toBe('api');
+    expect(dispatched(s).map((x) => [x.service, x.sha])).toEqual([
+      ['api', bad],
+      ['api', s.base],
+    ]);
+    const issue = sim.allIssues().find((i) => i.labels.includes('rollback'))!;
+    expect(issue.title).toMatch(/^api: Automatic rollback of production/);
+    expect(issue.labels).toContain('service:api');
+    // The incident holds api, not web (api, still running the bad SHA until its rollback deploy
+    // finishes, is not affected by a web change).
+    const web = sim.commit({ files: { 'apps/web/index.ts': 'export const web = 2;\n' } });
+    const w = await onVerified(s, web);
+    expect(w.exitCode, w.stdout).toBe(0);
+    expect(byService(w.outputs)).toMatchObject({
+      web: 'ALLOW allow_low',
+      api: 'SKIP not_affected',
+    });
   });
 });

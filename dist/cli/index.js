@@ -60770,6 +60770,20 @@ function concernsService(labels, service) {
         .filter((n) => n !== undefined);
     return named.length === 0 || named.includes(service.toLowerCase());
 }
+/**
+ * An issue the governor opens about one service (a failed deploy, a failed health check): its
+ * title names the service, and a `service:<name>` label scopes it, so the incident it is holds
+ * that service only (SPEC §20). Unchanged without services.
+ */
+function services_serviceIssue(config, issue) {
+    const service = config.service?.name;
+    if (!service)
+        return issue;
+    return {
+        title: `${service}: ${issue.title}`,
+        labels: [...new Set([...issue.labels, `service:${service}`])],
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/governor/policy.ts
 // The trusted policy: the config read at the production SHA (or the head before a first
@@ -63391,6 +63405,7 @@ async function announceBreakGlass({ deps, req, said }, deploy) {
 
 
 
+
 /** The deploy entry of `sha` a health check is about (that run's, else the newest of the SHA). */
 function deployEntry(release, sha, runId) {
     return (release.deploy_history.find((h) => h.sha === sha && runId !== null && h.run_id === runId) ??
@@ -63730,10 +63745,13 @@ function issueBody(ctx, r, what) {
 /** Opens the issue unless it is recorded or already open (a re-run, or a lost answer). */
 async function openOnce(t, issue) {
     const { deps, said } = t;
-    const { title, body, recorded } = issue;
+    const { body, recorded } = issue;
     if (recorded !== null)
         return recorded;
-    const labels = t.ctx.config.rollback_labels;
+    const { title, labels } = serviceIssue(t.ctx.config, {
+        title: issue.title,
+        labels: t.ctx.config.rollback_labels,
+    });
     const open = await deps.gh.findOpenIssue(title, labels);
     if (open !== null)
         return open;
@@ -63772,6 +63790,7 @@ async function recordIssue(deps, sha, match, issue) {
 ;// CONCATENATED MODULE: ./src/governor/observe.ts
 // A deploy run finished: record its outcome per (run id, attempt), move production forward
 // only, and open or comment on the deploy-failure issue.
+
 
 
 
@@ -64014,8 +64033,10 @@ async function failureIssue({ deps, ctx, said }, { sha, existing, already, body,
         await bestEffort(said, `the comment on #${existing}`, () => deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`));
         return existing;
     }
-    const title = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`;
-    const labels = config.deploy_failure_labels;
+    const { title, labels } = serviceIssue(config, {
+        title: `Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`,
+        labels: config.deploy_failure_labels,
+    });
     const earlier = already ? await deps.gh.findOpenIssue(title, labels) : null;
     if (earlier !== null)
         return earlier;
@@ -64074,6 +64095,140 @@ async function reportFailure(f, o) {
         headline: `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`,
         stateCommit: written?.head ?? null,
     };
+}
+
+;// CONCATENATED MODULE: ./src/governor/service-events.ts
+// Services (SPEC §20): a finished workflow run of one service — its deploy, or its smoke tests
+// (a stage's health_check.workflow) — recorded on that service and stage; what a verified deploy
+// unlocks (the service's next stage, and the services that waited for it there) is decided in
+// the same run.
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * A run of a service's deploy workflow or of a stage's smoke tests: recorded on its service;
+ * null when the run is neither (a verification run: the caller decides it).
+ */
+async function service_events_serviceRunFinished(event) {
+    const config = event.known.config;
+    const facts = { path: event.run.workflowPath, name: event.run.workflowName };
+    const layout = layoutOf(config);
+    event.deps.store.useServices(layout);
+    const stages = layout.flatMap((l) => {
+        const own = serviceConfig(config, l.name);
+        const pipeline = pipelineOf(own);
+        return pipeline.stages.map((stage) => ({ name: l.name, config: own, pipeline, stage }));
+    });
+    if (stages.some((x) => sameWorkflow(x.stage.deploy_workflow, facts)))
+        return deployFinished(event, (w) => sameWorkflow(w, facts));
+    const smokes = stages.filter((x) => x.stage.health?.workflow !== undefined && sameWorkflow(x.stage.health.workflow, facts));
+    if (smokes.length > 0)
+        return smokeFinished(event, smokes);
+    return null;
+}
+async function deployFinished(event, dispatches) {
+    const { deps, run, known, snapshot } = event;
+    const config = known.config;
+    const whole = snapshot.pipeline ?? snapshot.release;
+    const found = serviceOfRun(whole, config, run, dispatches);
+    if (!found)
+        return buildReport({
+            outcome: 'SKIP',
+            reason: 'not_a_release_candidate',
+            sha: run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null,
+            headline: `Deploy run ${run.runId} ("${run.displayTitle}") finished, but the governor did not dispatch it and its title does not name one service (and environment) of the config. Nothing was recorded; use \`run-name: Deploy \${{ inputs.service }} \${{ inputs.sha }} to \${{ inputs.environment }}\` in the deploy workflow.`,
+            runUrl: deps.run.url,
+            dryRun: deps.dryRun,
+        });
+    const sd = depsOf(deps, found);
+    const observed = await observeDeploy({ deps: sd, run, ctx: stageContext(found.config, found.pipeline, found.stage) }, { snapshot: await sd.store.read(run.headSha), readFor: run.headSha });
+    return unlocked(event, found, {
+        report: buildReport({ ...observed.report, service: found.name }),
+        sha: observed.sha,
+        verified: observed.verified,
+    });
+}
+/** The smoke-test run a service stage's pending health check recorded finished: its verdict. */
+async function smokeFinished(event, smokes) {
+    const { deps, run, snapshot } = event;
+    const whole = snapshot.pipeline ?? snapshot.release;
+    const layout = layoutOf(event.known.config);
+    const found = smokes.find((x) => {
+        const view = serviceView(whole, layout.find((l) => l.name === x.name));
+        const check = asHealthResult(stageView(view, x.stage.name, x.stage.isLast).last_health_check);
+        return check?.run_id === run.runId;
+    });
+    const said = new Remarks();
+    const report = (over) => buildReport({
+        outcome: 'SKIP',
+        reason: 'not_a_release_candidate',
+        runUrl: deps.run.url,
+        dryRun: deps.dryRun,
+        ...over,
+        notes: said.notes,
+        warnings: said.warnings,
+    });
+    if (!found)
+        return report({
+            headline: `Smoke-test run ${run.runId} finished, but no service's pending health check recorded it; nothing recorded.`,
+        });
+    if (run.conclusion === null || deps.dryRun)
+        return report({
+            service: found.name,
+            headline: `Smoke-test run ${run.runId} for ${found.name} on ${found.stage.name}: ${run.conclusion === null ? 'not finished' : 'dry run'}; nothing recorded.`,
+        });
+    const sd = depsOf(deps, found);
+    const ctx = stageContext(found.config, found.pipeline, found.stage);
+    const r = await smokeTestsFinished({ deps: sd, ctx, said }, { id: run.runId, url: run.htmlUrl ?? `run ${run.runId}`, conclusion: run.conclusion });
+    const parts = checkedReport(r.checked, r.headline ?? '');
+    const headline = parts.headline ||
+        (r.checked.verified && r.sha
+            ? `${found.name}: ${found.stage.name} verified at ${shortSha(r.sha)}.`
+            : '');
+    return unlocked(event, found, {
+        report: report({
+            stage: found.stage.name,
+            service: found.name,
+            sha: r.sha,
+            ...parts,
+            headline,
+        }),
+        sha: r.sha,
+        verified: r.checked.verified,
+    });
+}
+function depsOf(deps, at) {
+    const target = { service: at.name, stage: at.stage.name, isLast: at.stage.isLast };
+    return { ...deps, store: deps.store.forTarget(target) };
+}
+/**
+ * A service stage now runs `sha` verified: decide the service's next stage, and the services
+ * that wait for it on this stage (depends_on), in this same run.
+ */
+async function unlocked(event, at, observed) {
+    const { deps, known } = event;
+    if (!observed.verified || !observed.sha || deps.dryRun)
+        return combineServices(deps, observed.sha, [observed.report]);
+    const next = at.pipeline.stages[at.stage.index + 1];
+    const { snapshot: _old, ...policy } = known;
+    const decided = [];
+    for (const [service, on] of [
+        ...(next ? [[at.name, next.name]] : []),
+        ...dependentsOf(known.config, at.name, at.stage.name).map((d) => [d, at.stage.name]),
+    ]) {
+        const r = await decideAndAct(deps, { sha: observed.sha, manual: false, stage: on, quiet: true, service }, policy);
+        decided.push(...(r.services ?? [r]));
+    }
+    return combineServices(deps, observed.sha, [observed.report, ...decided]);
 }
 
 ;// CONCATENATED MODULE: ./src/governor/reconcile.ts
@@ -64475,7 +64630,6 @@ async function reconcile_settle(deps, entry, ctx) {
 
 
 
-
 /** A workflow_run event: the deploy workflow's outcome, a release candidate, or neither. */
 async function handleWorkflowRun(deps, run) {
     // Read with the head SHA's decision record: for a release candidate it is the one we need.
@@ -64502,12 +64656,15 @@ async function handleWorkflowRun(deps, run) {
     const facts = { path: run.workflowPath, name: run.workflowName };
     const pipeline = pipelineOf(config);
     const event = { deps, run, known: read, pipeline, snapshot };
-    // Services (§20): a deploy run of one of them is recorded on that service and stage.
-    if (config.services && servicesDispatch(deps, config, facts))
-        return serviceDeployFinished(event, (w) => sameWorkflow(w, facts));
+    // Services (§20): a deploy or smoke-test run of one of them, recorded on its service.
+    if (config.services) {
+        const r = await serviceRunFinished(event);
+        if (r)
+            return r;
+    }
     const dispatches = (stage) => sameWorkflow(stage.deploy_workflow, facts);
     if (pipeline.stages.some(dispatches))
-        return deployFinished(event, dispatches);
+        return governor_deployFinished(event, dispatches);
     const smokes = (stage) => stage.health?.workflow !== undefined && sameWorkflow(stage.health.workflow, facts);
     if (pipeline.stages.some(smokes))
         return smokeRunFinished(event, smokes);
@@ -64538,7 +64695,7 @@ async function handleWorkflowRun(deps, run) {
  * A deploy run finished: record it on its stage; when that stage now runs the SHA verified,
  * decide the next stage for it in this same run (an ALLOW without a soak, else HOLD soaking).
  */
-async function deployFinished(event, dispatches) {
+async function governor_deployFinished(event, dispatches) {
     const { deps, run, known, pipeline, snapshot } = event;
     const config = known.config;
     const whole = snapshot.pipeline ?? snapshot.release;
@@ -64560,51 +64717,6 @@ async function deployFinished(event, dispatches) {
         readFor: run.headSha,
     });
     return promote(event, stage, observed);
-}
-/** Whether the run is of a workflow that deploys a service (and lays the state out by them). */
-function servicesDispatch(deps, config, facts) {
-    const layouts = layoutOf(config);
-    deps.store.useServices(layouts);
-    return layouts.some((l) => pipelineOf(serviceConfig(config, l.name)).stages.some((s) => sameWorkflow(s.deploy_workflow, facts)));
-}
-/**
- * A deploy run of a service finished (§20): record it on that service's stage; when the stage
- * now runs the SHA verified, decide the service's next stage, and the services that waited for
- * it there, in this same run.
- */
-async function serviceDeployFinished(event, dispatches) {
-    const { deps, run, known, snapshot } = event;
-    const config = known.config;
-    const whole = snapshot.pipeline ?? snapshot.release;
-    const found = serviceOfRun(whole, config, run, dispatches);
-    if (!found)
-        return buildReport({
-            outcome: 'SKIP',
-            reason: 'not_a_release_candidate',
-            sha: run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null,
-            headline: `Deploy run ${run.runId} ("${run.displayTitle}") finished, but the governor did not dispatch it and its title does not name one service (and environment) of the config. Nothing was recorded; use \`run-name: Deploy \${{ inputs.service }} \${{ inputs.sha }} to \${{ inputs.environment }}\` in the deploy workflow.`,
-            runUrl: deps.run.url,
-            dryRun: deps.dryRun,
-        });
-    const { name, stage, pipeline } = found;
-    const target = { service: name, stage: stage.name, isLast: stage.isLast };
-    const sd = { ...deps, store: deps.store.forTarget(target) };
-    const observed = await observeDeploy({ deps: sd, run, ctx: stageContext(found.config, pipeline, stage) }, { snapshot: await sd.store.read(run.headSha), readFor: run.headSha });
-    const report = buildReport({ ...observed.report, service: name });
-    if (!observed.verified || !observed.sha || deps.dryRun)
-        return combineServices(deps, observed.sha, [report]);
-    // What this verified deploy unlocks: the service's next stage, and whoever waited for it.
-    const next = pipeline.stages[stage.index + 1];
-    const { snapshot: _old, ...policy } = known;
-    const decided = [];
-    for (const [service, on] of [
-        ...(next ? [[name, next.name]] : []),
-        ...dependentsOf(config, name, stage.name).map((d) => [d, stage.name]),
-    ]) {
-        const r = await decideAndAct(deps, { sha: observed.sha, manual: false, stage: on, quiet: true, service }, policy);
-        decided.push(...(r.services ?? [r]));
-    }
-    return combineServices(deps, observed.sha, [report, ...decided]);
 }
 /**
  * A stage now runs `sha` verified: decide the next stage for it in this same run (the same

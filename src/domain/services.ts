@@ -121,3 +121,20 @@ export function concernsService(labels: readonly string[], service: string | nul
     .filter((n): n is string => n !== undefined);
   return named.length === 0 || named.includes(service.toLowerCase());
 }
+
+/**
+ * An issue the governor opens about one service (a failed deploy, a failed health check): its
+ * title names the service, and a `service:<name>` label scopes it, so the incident it is holds
+ * that service only (SPEC §20). Unchanged without services.
+ */
+export function serviceIssue(
+  config: Config,
+  issue: { title: string; labels: string[] },
+): { title: string; labels: string[] } {
+  const service = config.service?.name;
+  if (!service) return issue;
+  return {
+    title: `${service}: ${issue.title}`,
+    labels: [...new Set([...issue.labels, `service:${service}`])],
+  };
+}

@@ -3,7 +3,6 @@
 // Shared by the action and the CLI. The files follow the life of a decision: facts.ts, act.ts,
 // observe.ts; deps.ts and policy.ts are what they share.
 import { policyShaOf } from '../domain/state.js';
-import type { Config } from '../domain/config.js';
 import type { WorkflowRunFacts } from '../domain/events.js';
 import { asHealthResult } from '../domain/health.js';
 import { pipelineOf, stageContext, type Pipeline, type Stage } from '../domain/pipeline.js';
@@ -18,8 +17,7 @@ import { observeDeploy } from './observe.js';
 import type { Known } from './facts.js';
 import { sameView, stageDeps, stageOfRun } from './stages.js';
 import { checkedReport, smokeTestsFinished } from './verify.js';
-import { combineServices, dependentsOf, layoutOf, serviceOfRun } from './services.js';
-import { serviceConfig } from '../domain/services.js';
+import { serviceRunFinished } from './service-events.js';
 
 /** A finished workflow run of this repository, with the policy and state read for it. */
 interface FinishedEvent {
@@ -64,9 +62,11 @@ export async function handleWorkflowRun(
   const facts = { path: run.workflowPath, name: run.workflowName };
   const pipeline = pipelineOf(config);
   const event: FinishedEvent = { deps, run, known: read, pipeline, snapshot };
-  // Services (§20): a deploy run of one of them is recorded on that service and stage.
-  if (config.services && servicesDispatch(deps, config, facts))
-    return serviceDeployFinished(event, (w) => sameWorkflow(w, facts));
+  // Services (§20): a deploy or smoke-test run of one of them, recorded on its service.
+  if (config.services) {
+    const r = await serviceRunFinished(event);
+    if (r) return r;
+  }
   const dispatches = (stage: Stage) => sameWorkflow(stage.deploy_workflow, facts);
   if (pipeline.stages.some(dispatches)) return deployFinished(event, dispatches);
   const smokes = (stage: Stage) =>
@@ -144,71 +144,6 @@ async function deployFinished(
     },
   );
   return promote(event, stage, observed);
-}
-
-/** Whether the run is of a workflow that deploys a service (and lays the state out by them). */
-function servicesDispatch(
-  deps: GovernorDeps,
-  config: Config,
-  facts: { path: string; name: string },
-): boolean {
-  const layouts = layoutOf(config);
-  deps.store.useServices(layouts);
-  return layouts.some((l) =>
-    pipelineOf(serviceConfig(config, l.name)).stages.some((s) =>
-      sameWorkflow(s.deploy_workflow, facts),
-    ),
-  );
-}
-
-/**
- * A deploy run of a service finished (§20): record it on that service's stage; when the stage
- * now runs the SHA verified, decide the service's next stage, and the services that waited for
- * it there, in this same run.
- */
-async function serviceDeployFinished(
-  event: FinishedEvent,
-  dispatches: (workflow: string) => boolean,
-): Promise<RunReport> {
-  const { deps, run, known, snapshot } = event;
-  const config = known.config!;
-  const whole = snapshot.pipeline ?? snapshot.release;
-  const found = serviceOfRun(whole, config, run, dispatches);
-  if (!found)
-    return buildReport({
-      outcome: 'SKIP',
-      reason: 'not_a_release_candidate',
-      sha: run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null,
-      headline: `Deploy run ${run.runId} ("${run.displayTitle}") finished, but the governor did not dispatch it and its title does not name one service (and environment) of the config. Nothing was recorded; use \`run-name: Deploy \${{ inputs.service }} \${{ inputs.sha }} to \${{ inputs.environment }}\` in the deploy workflow.`,
-      runUrl: deps.run.url,
-      dryRun: deps.dryRun,
-    });
-  const { name, stage, pipeline } = found;
-  const target = { service: name, stage: stage.name, isLast: stage.isLast };
-  const sd = { ...deps, store: deps.store.forTarget(target) };
-  const observed = await observeDeploy(
-    { deps: sd, run, ctx: stageContext(found.config, pipeline, stage) },
-    { snapshot: await sd.store.read(run.headSha), readFor: run.headSha },
-  );
-  const report = buildReport({ ...observed.report, service: name });
-  if (!observed.verified || !observed.sha || deps.dryRun)
-    return combineServices(deps, observed.sha, [report]);
-  // What this verified deploy unlocks: the service's next stage, and whoever waited for it.
-  const next = pipeline.stages[stage.index + 1];
-  const { snapshot: _old, ...policy } = known;
-  const decided: RunReport[] = [];
-  for (const [service, on] of [
-    ...(next ? [[name, next.name] as const] : []),
-    ...dependentsOf(config, name, stage.name).map((d) => [d, stage.name] as const),
-  ]) {
-    const r = await decideAndAct(
-      deps,
-      { sha: observed.sha, manual: false, stage: on, quiet: true, service },
-      policy,
-    );
-    decided.push(...(r.services ?? [r]));
-  }
-  return combineServices(deps, observed.sha, [report, ...decided]);
 }
 
 /**

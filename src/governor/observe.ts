@@ -1,5 +1,6 @@
 // A deploy run finished: record its outcome per (run id, attempt), move production forward
 // only, and open or comment on the deploy-failure issue.
+import { serviceIssue } from '../domain/services.js';
 import { isUnanswered } from '../adapters/api-error.js';
 import type { WorkflowRunFacts } from '../domain/events.js';
 import {
@@ -378,8 +379,10 @@ async function failureIssue(
     );
     return existing;
   }
-  const title = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`;
-  const labels = config.deploy_failure_labels;
+  const { title, labels } = serviceIssue(config, {
+    title: `Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`,
+    labels: config.deploy_failure_labels,
+  });
   const earlier = already ? await deps.gh.findOpenIssue(title, labels) : null;
   if (earlier !== null) return earlier;
   try {

@@ -3,6 +3,7 @@
 // smoke-test workflow dispatched and its conclusion awaited). A pass verifies the stage; a fail
 // marks the deploy failed and, with `rollback`, puts the stage's last healthy SHA back — exactly
 // once, through the claim protocol — and opens one issue that holds further deploys (rule 9).
+import { serviceIssue } from '../domain/services.js';
 import { isUnanswered } from '../adapters/api-error.js';
 import {
   asHealthResult,
@@ -535,9 +536,12 @@ async function openOnce(
   issue: { title: string; body: string; recorded: number | null },
 ): Promise<number | null> {
   const { deps, said } = t;
-  const { title, body, recorded } = issue;
+  const { body, recorded } = issue;
   if (recorded !== null) return recorded;
-  const labels = t.ctx.config.rollback_labels;
+  const { title, labels } = serviceIssue(t.ctx.config, {
+    title: issue.title,
+    labels: t.ctx.config.rollback_labels,
+  });
   const open = await deps.gh.findOpenIssue(title, labels);
   if (open !== null) return open;
   try {
