@@ -313,6 +313,49 @@ const schedule = () =>
     runId: runId(),
   });
 
+describe('services: ten SHAs racing', () => {
+  it('10 concurrent runs for 10 SHAs, each changing api or worker or both: each service’s dispatches form an ancestor chain, every one recorded', async () => {
+    const s = monorepo(MONOREPO_CONFIG.replace('      depends_on: [api]\n', ''));
+    inProduction(sim, s.base);
+    const shas = Array.from({ length: 10 }, (_, i) =>
+      sim.commit({
+        files:
+          i % 3 === 0
+            ? { 'services/api/index.ts': `${i}`, 'services/worker/index.ts': `${i}` }
+            : i % 3 === 1
+              ? { 'services/api/index.ts': `${i}` }
+              : { 'services/worker/index.ts': `${i}` },
+      }),
+    );
+    const results = await Promise.all(
+      shas.map((sha) =>
+        runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, sha), runId: runId() }),
+      ),
+    );
+    expect(results.map((r) => r.exitCode)).toEqual(Array(10).fill(0));
+    const state = release();
+    for (const service of ['api', 'worker']) {
+      const mine = dispatched(s)
+        .filter((x) => x.service === service)
+        .map((x) => x.sha!);
+      expect(mine.length, service).toBeGreaterThanOrEqual(1);
+      expect(new Set(mine).size).toBe(mine.length);
+      for (let i = 1; i < mine.length; i++)
+        expect(sim.git.isAncestor(mine[i - 1]!, mine[i]!), `${service} ${i}`).toBe(true);
+      const history = state.services![service]!.stages.production!.deploy_history as {
+        sha: string;
+        run_id?: number | null;
+      }[];
+      for (const sha of mine)
+        expect(history.find((h) => h.sha === sha)?.run_id, `${service} ${sha}`).toBeTypeOf(
+          'number',
+        );
+    }
+    expect(dispatched(s).some((x) => x.service === 'web')).toBe(false);
+    expect(sim.git.run(['rev-list', '--merges', '--count', 'booty-state']).trim()).toBe('0');
+  });
+});
+
 describe('services: operator controls and reconcile', () => {
   it('break-glass names its service and deploys only it; without the service input it is refused', async () => {
     const s = monorepo();
