@@ -26,6 +26,7 @@ import { verifyChain, type EvidenceRecord } from './domain/evidence.js';
 import {
   inFlight,
   serviceView,
+  type HistoryEntry,
   StateCorruptError,
   stageView,
   versionOf,
@@ -59,7 +60,8 @@ Commands:
   trigger --sha <sha> [--stage S]       decide and, on ALLOW, claim and dispatch (GitHub backend only)
   status                                what is in production, the last deploy, what is in flight,
                                         and with stages every stage of the pipeline
-  history [--limit N]                   recent deploys from the state branch
+  history [--limit N] [--service S]     recent deploys from the state branch (with --service,
+                                        of that service, every stage)
   adopt --sha <sha> [--force --reason <text>]
                                         record what is in production now, without deploying
   record --sha <sha> --result success|failure [--run-url <url>]
@@ -813,7 +815,22 @@ async function historyCommand(
     throw new CliError('--limit takes a positive whole number.');
   const b = backend(values, positionals, env, true);
   const snap = await b.store.read();
-  const entries = snap.release.deploy_history.slice(0, limit).map((h) => ({
+  // With services, --service: that service's production history (the top level mirrors the
+  // first service listed).
+  const service = optionText(values.service);
+  const whole = snap.pipeline ?? snap.release;
+  let history: (HistoryEntry & { stage?: string })[] = snap.release.deploy_history;
+  if (service) {
+    const own = whole.services?.[service];
+    if (!own)
+      throw new CliError(
+        `--service ${service}: the state has ${whole.services ? `the services ${Object.keys(whole.services).join(', ')}` : 'no services'}.`,
+      );
+    history = Object.entries(own.stages)
+      .flatMap(([stage, st]) => st.deploy_history.map((h) => ({ ...h, stage })))
+      .sort((x, y) => Date.parse(y.time) - Date.parse(x.time));
+  }
+  const entries = history.slice(0, limit).map((h) => ({
     sha: h.sha,
     time: h.time,
     result: h.result,
@@ -823,13 +840,14 @@ async function historyCommand(
     issue_number: h.issue_number ?? null,
     version: h.version ?? null,
     rollback_of: h.rollback_of ?? null,
+    ...(h.stage ? { stage: h.stage } : {}),
   }));
   if (values.json) s.out.write(`${JSON.stringify({ backend: b.kind, entries }, null, 2)}\n`);
   else if (entries.length === 0) s.out.write('No deploys recorded.\n');
   else
     for (const e of entries)
       s.out.write(
-        `${e.time}  ${shortSha(e.sha)}  ${(e.version ?? '').padEnd(9)}  ${(e.result ?? '').padEnd(7)}  ${e.run_url ?? ''}${e.rollback_of ? `  rollback of ${shortSha(e.rollback_of)}` : ''}${e.issue_number ? `  #${e.issue_number}` : ''}\n`,
+        `${e.time}  ${e.stage ? `${e.stage.padEnd(10)}  ` : ''}${shortSha(e.sha)}  ${(e.version ?? '').padEnd(9)}  ${(e.result ?? '').padEnd(7)}  ${e.run_url ?? ''}${e.rollback_of ? `  rollback of ${shortSha(e.rollback_of)}` : ''}${e.issue_number ? `  #${e.issue_number}` : ''}\n`,
       );
   return 0;
 }

@@ -513,6 +513,12 @@ describe('services: the CLI', () => {
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr + unknown.stdout).toContain('the services are api, web, worker');
 
+    const hist = await cli(['history', '--service', 'api', '--json']);
+    expect(hist.code, hist.stderr).toBe(0);
+    expect(
+      (JSON.parse(hist.stdout) as { entries: { sha: string; stage: string }[] }).entries[0],
+    ).toMatchObject({ sha, stage: 'production' });
+
     const sim1 = await cli(['simulate', '--sha', sha, '--service', 'web', '--json']);
     expect(sim1.stdout).toContain('waiting_for_dependency');
     const adopt = await cli(['adopt', '--sha', sha]);

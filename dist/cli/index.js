@@ -62855,39 +62855,44 @@ async function decideServices(root, req, known) {
             }
         if (root.dryRun)
             return servicesReport(root, req, verdicts);
-        const changes = writes(root, req, verdicts);
-        // Which services the commit leaves alone rides along with a write made anyway (reconcile
-        // writes it by itself, once, so that its next idle run compares nothing).
-        const marks = changes.length > 0 || req.quiet ? unaffectedMarks(req.sha, verdicts) : [];
-        if (changes.length > 0 || marks.length > 0) {
-            const decided = changes.map((c) => `${c.target.service}/${c.target.stage} ${c.verdict.ev.decision.outcome}`);
-            const untouched = marks.length ? [`not affected: ${marks.map((m) => m.target.service)}`] : [];
-            const message = `decide ${types_shortSha(req.sha)}: ${[...decided, ...untouched].join(', ')} (${deps_claimedBy(root)})`;
-            const r = await root.store.writeMany(fresh, [...changes, ...marks], message);
-            if (r.kind !== 'written') {
-                unconfirmed.count(r);
-                root.log(`The write deciding ${types_shortSha(req.sha)} was not confirmed (${r.detail}); deciding again from fresh state.`);
-                await backoff(root, attempt);
-                continue;
-            }
-            for (const c of changes) {
-                c.verdict.written = { record: c.record, view: c.view };
-                c.verdict.stateCommit = r.head;
-            }
-            await dispatchAll(root, req, {
-                verdicts,
-                claimed: { head: r.head, release: fresh.release, decision: null },
-            });
+        const r = await writeVerdicts(root, req, { verdicts, fresh });
+        if (r && r.kind !== 'written') {
+            unconfirmed.count(r);
+            root.log(`The write deciding ${types_shortSha(req.sha)} was not confirmed (${r.detail}); deciding again from fresh state.`);
+            await backoff(root, attempt);
+            continue;
         }
-        else
-            await dispatchAll(root, req, {
-                verdicts,
-                claimed: fresh,
-            });
+        await dispatchAll(root, req, {
+            verdicts,
+            claimed: r ? { head: r.head, release: fresh.release, decision: null } : fresh,
+        });
         await publishAll(root, req, verdicts);
         return servicesReport(root, req, verdicts);
     }
     throw new deps_GovernorError(`Deciding ${types_shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`, 'Re-run the job.');
+}
+/**
+ * The one write of a decision: every hold recorded and every ALLOW claimed (and the services
+ * the commit leaves alone marked, when written anyway), with a compare-and-swap on `fresh`.
+ * Null when there is nothing to write.
+ */
+async function writeVerdicts(root, req, { verdicts, fresh }) {
+    const changes = writes(root, req, verdicts);
+    // Which services the commit leaves alone rides along with a write made anyway (reconcile
+    // writes it by itself, once, so that its next idle run compares nothing).
+    const marks = changes.length > 0 || req.quiet ? unaffectedMarks(req.sha, verdicts) : [];
+    if (changes.length === 0 && marks.length === 0)
+        return null;
+    const decided = changes.map((c) => `${c.target.service}/${c.target.stage} ${c.verdict.ev.decision.outcome}`);
+    const untouched = marks.length ? [`not affected: ${marks.map((m) => m.target.service)}`] : [];
+    const message = `decide ${types_shortSha(req.sha)}: ${[...decided, ...untouched].join(', ')} (${deps_claimedBy(root)})`;
+    const r = await root.store.writeMany(fresh, [...changes, ...marks], message);
+    if (r.kind === 'written')
+        for (const c of changes) {
+            c.verdict.written = { record: c.record, view: c.view };
+            c.verdict.stateCommit = r.head;
+        }
+    return r;
 }
 /** The snapshot with every service's record of `sha`: as read, or read again with them. */
 async function recordsOf(root, read, sha, list) {
@@ -64680,16 +64685,9 @@ async function handleWorkflowRun(deps, run) {
         return skip('not_a_release_candidate', `${run.workflowName} ran on ${run.headBranch ?? 'no branch'}, not on the release branch ${config.branch}.`);
     if (!run.sameRepository)
         return skip('not_a_release_candidate', 'The run is for code from another repository.');
-    return decideAndAct(deps, {
-        sha: run.headSha,
-        manual: false,
-        verification: {
-            id: run.runId,
-            url: run.htmlUrl,
-            conclusion: run.conclusion,
-            head_sha: run.headSha,
-        },
-    }, { ...read, snapshot });
+    const { runId: id, htmlUrl: url, conclusion, headSha: sha } = run;
+    const verification = { id, url, conclusion, head_sha: sha };
+    return decideAndAct(deps, { sha, manual: false, verification }, { ...read, snapshot });
 }
 /**
  * A deploy run finished: record it on its stage; when that stage now runs the SHA verified,
@@ -64942,6 +64940,25 @@ async function claimRollbackOnce(sd, { stage, current, target, actor, reason, ke
     return { rb, head: written?.head ?? null };
 }
 /**
+ * Who rolls back what: the actor (an approver), the service (with services) and its stage (the
+ * last unless named), with that stage's deps and context.
+ */
+async function rollbackScope(deps, policy, req) {
+    const { deps: on, config } = forNamedService(deps, policy, {
+        service: req.service,
+        what: 'a rollback',
+    });
+    const actor = await mustHaveRole(deps, req.actor, {
+        minimum: config.approver_permission,
+        what: 'roll back',
+        key: 'approver_permission: rollbacks are for approvers',
+    });
+    const pipeline = pipeline_pipelineOf(config);
+    const stage = req.stage ? namedStage(pipeline, req.stage) : lastStage(pipeline);
+    const ctx = pipeline_stageContext(config, pipeline, stage);
+    return { config, actor, stage, sd: stages_stageDeps(on, stage), ctx };
+}
+/**
  * A manual rollback of a stage, by a valid approver: to a SHA deployed there successfully before
  * and an ancestor of what it runs; claimed and dispatched exactly once; the SHA rolled back from
  * is then held there (previously_rolled_back).
@@ -64954,17 +64971,7 @@ async function manualRollback(deps, req) {
     const { read, snapshot } = await policy(deps, null);
     if (!read.config || read.disabled)
         throw new deps_GovernorError(`The governor is off for this repository: ${read.why ?? ''} ${NOTHING}`);
-    const on = forNamedService(deps, read.config, { service: req.service, what: 'a rollback' });
-    const config = on.config;
-    const actor = await mustHaveRole(deps, req.actor, {
-        minimum: config.approver_permission,
-        what: 'roll back',
-        key: 'approver_permission: rollbacks are for approvers',
-    });
-    const pipeline = pipeline_pipelineOf(config);
-    const stage = req.stage ? namedStage(pipeline, req.stage) : lastStage(pipeline);
-    const sd = stages_stageDeps(on.deps, stage);
-    const ctx = pipeline_stageContext(config, pipeline, stage);
+    const { config, actor, stage, sd, ctx } = await rollbackScope(deps, read.config, req);
     // The last stage is the view the policy's read presented: no second read for it (a service's
     // view is another one).
     const first = (config.service ? undefined : stages_sameView(deps, stage, snapshot)) ?? (await sd.store.read());
@@ -65633,7 +65640,8 @@ Commands:
   trigger --sha <sha> [--stage S]       decide and, on ALLOW, claim and dispatch (GitHub backend only)
   status                                what is in production, the last deploy, what is in flight,
                                         and with stages every stage of the pipeline
-  history [--limit N]                   recent deploys from the state branch
+  history [--limit N] [--service S]     recent deploys from the state branch (with --service,
+                                        of that service, every stage)
   adopt --sha <sha> [--force --reason <text>]
                                         record what is in production now, without deploying
   record --sha <sha> --result success|failure [--run-url <url>]
@@ -66211,7 +66219,20 @@ async function historyCommand(values, positionals, s, env) {
         throw new CliError('--limit takes a positive whole number.');
     const b = backend(values, positionals, env, true);
     const snap = await b.store.read();
-    const entries = snap.release.deploy_history.slice(0, limit).map((h) => ({
+    // With services, --service: that service's production history (the top level mirrors the
+    // first service listed).
+    const service = optionText(values.service);
+    const whole = snap.pipeline ?? snap.release;
+    let history = snap.release.deploy_history;
+    if (service) {
+        const own = whole.services?.[service];
+        if (!own)
+            throw new CliError(`--service ${service}: the state has ${whole.services ? `the services ${Object.keys(whole.services).join(', ')}` : 'no services'}.`);
+        history = Object.entries(own.stages)
+            .flatMap(([stage, st]) => st.deploy_history.map((h) => ({ ...h, stage })))
+            .sort((x, y) => Date.parse(y.time) - Date.parse(x.time));
+    }
+    const entries = history.slice(0, limit).map((h) => ({
         sha: h.sha,
         time: h.time,
         result: h.result,
@@ -66221,6 +66242,7 @@ async function historyCommand(values, positionals, s, env) {
         issue_number: h.issue_number ?? null,
         version: h.version ?? null,
         rollback_of: h.rollback_of ?? null,
+        ...(h.stage ? { stage: h.stage } : {}),
     }));
     if (values.json)
         s.out.write(`${JSON.stringify({ backend: b.kind, entries }, null, 2)}\n`);
@@ -66228,7 +66250,7 @@ async function historyCommand(values, positionals, s, env) {
         s.out.write('No deploys recorded.\n');
     else
         for (const e of entries)
-            s.out.write(`${e.time}  ${types_shortSha(e.sha)}  ${(e.version ?? '').padEnd(9)}  ${(e.result ?? '').padEnd(7)}  ${e.run_url ?? ''}${e.rollback_of ? `  rollback of ${types_shortSha(e.rollback_of)}` : ''}${e.issue_number ? `  #${e.issue_number}` : ''}\n`);
+            s.out.write(`${e.time}  ${e.stage ? `${e.stage.padEnd(10)}  ` : ''}${types_shortSha(e.sha)}  ${(e.version ?? '').padEnd(9)}  ${(e.result ?? '').padEnd(7)}  ${e.run_url ?? ''}${e.rollback_of ? `  rollback of ${types_shortSha(e.rollback_of)}` : ''}${e.issue_number ? `  #${e.issue_number}` : ''}\n`);
     return 0;
 }
 async function cli(argv, s = { out: process.stdout, err: process.stderr }, env = process.env) {

@@ -291,6 +291,26 @@ async function claimRollbackOnce(
 }
 
 /**
+ * Who rolls back what: the actor (an approver), the service (with services) and its stage (the
+ * last unless named), with that stage's deps and context.
+ */
+async function rollbackScope(deps: GovernorDeps, policy: Config, req: RollbackRequest) {
+  const { deps: on, config } = forNamedService(deps, policy, {
+    service: req.service,
+    what: 'a rollback',
+  });
+  const actor = await mustHaveRole(deps, req.actor, {
+    minimum: config.approver_permission,
+    what: 'roll back',
+    key: 'approver_permission: rollbacks are for approvers',
+  });
+  const pipeline = pipelineOf(config);
+  const stage = req.stage ? namedStage(pipeline, req.stage) : lastStage(pipeline);
+  const ctx = stageContext(config, pipeline, stage);
+  return { config, actor, stage, sd: stageDeps(on, stage), ctx };
+}
+
+/**
  * A manual rollback of a stage, by a valid approver: to a SHA deployed there successfully before
  * and an ancestor of what it runs; claimed and dispatched exactly once; the SHA rolled back from
  * is then held there (previously_rolled_back).
@@ -309,17 +329,7 @@ export async function manualRollback(deps: GovernorDeps, req: RollbackRequest): 
     throw new GovernorError(
       `The governor is off for this repository: ${read.why ?? ''} ${NOTHING}`,
     );
-  const on = forNamedService(deps, read.config, { service: req.service, what: 'a rollback' });
-  const config = on.config;
-  const actor = await mustHaveRole(deps, req.actor, {
-    minimum: config.approver_permission,
-    what: 'roll back',
-    key: 'approver_permission: rollbacks are for approvers',
-  });
-  const pipeline = pipelineOf(config);
-  const stage = req.stage ? namedStage(pipeline, req.stage) : lastStage(pipeline);
-  const sd = stageDeps(on.deps, stage);
-  const ctx = stageContext(config, pipeline, stage);
+  const { config, actor, stage, sd, ctx } = await rollbackScope(deps, read.config, req);
   // The last stage is the view the policy's read presented: no second read for it (a service's
   // view is another one).
   const first =

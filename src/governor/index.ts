@@ -96,20 +96,9 @@ export async function handleWorkflowRun(
     );
   if (!run.sameRepository)
     return skip('not_a_release_candidate', 'The run is for code from another repository.');
-  return decideAndAct(
-    deps,
-    {
-      sha: run.headSha,
-      manual: false,
-      verification: {
-        id: run.runId,
-        url: run.htmlUrl,
-        conclusion: run.conclusion,
-        head_sha: run.headSha,
-      },
-    },
-    { ...read, snapshot },
-  );
+  const { runId: id, htmlUrl: url, conclusion, headSha: sha } = run;
+  const verification = { id, url, conclusion, head_sha: sha };
+  return decideAndAct(deps, { sha, manual: false, verification }, { ...read, snapshot });
 }
 
 /**

@@ -21,7 +21,7 @@ import {
 } from '../domain/state.js';
 import { isFullSha, RISK_ORDER, shortSha, type ReleaseTarget } from '../domain/types.js';
 import { isRefused } from '../adapters/api-error.js';
-import type { StateSnapshot } from '../ports.js';
+import type { StateSnapshot, WriteResult } from '../ports.js';
 import { buildReport, statusDescription, type RunReport } from '../report/summary.js';
 import {
   backoff,
@@ -350,38 +350,19 @@ export async function decideServices(
         v.said.note(`Found deploy run ${v.ev.foundRun.url} for the earlier claim and recorded it.`);
       }
     if (root.dryRun) return servicesReport(root, req, verdicts);
-    const changes = writes(root, req, verdicts);
-    // Which services the commit leaves alone rides along with a write made anyway (reconcile
-    // writes it by itself, once, so that its next idle run compares nothing).
-    const marks = changes.length > 0 || req.quiet ? unaffectedMarks(req.sha, verdicts) : [];
-    if (changes.length > 0 || marks.length > 0) {
-      const decided = changes.map(
-        (c) => `${c.target.service}/${c.target.stage} ${c.verdict.ev.decision.outcome}`,
+    const r = await writeVerdicts(root, req, { verdicts, fresh });
+    if (r && r.kind !== 'written') {
+      unconfirmed.count(r);
+      root.log(
+        `The write deciding ${shortSha(req.sha)} was not confirmed (${r.detail}); deciding again from fresh state.`,
       );
-      const untouched = marks.length ? [`not affected: ${marks.map((m) => m.target.service)}`] : [];
-      const message = `decide ${shortSha(req.sha)}: ${[...decided, ...untouched].join(', ')} (${claimedBy(root)})`;
-      const r = await root.store.writeMany(fresh, [...changes, ...marks], message);
-      if (r.kind !== 'written') {
-        unconfirmed.count(r);
-        root.log(
-          `The write deciding ${shortSha(req.sha)} was not confirmed (${r.detail}); deciding again from fresh state.`,
-        );
-        await backoff(root, attempt);
-        continue;
-      }
-      for (const c of changes) {
-        c.verdict.written = { record: c.record, view: c.view };
-        c.verdict.stateCommit = r.head;
-      }
-      await dispatchAll(root, req, {
-        verdicts,
-        claimed: { head: r.head, release: fresh.release, decision: null },
-      });
-    } else
-      await dispatchAll(root, req, {
-        verdicts,
-        claimed: fresh,
-      });
+      await backoff(root, attempt);
+      continue;
+    }
+    await dispatchAll(root, req, {
+      verdicts,
+      claimed: r ? { head: r.head, release: fresh.release, decision: null } : fresh,
+    });
     await publishAll(root, req, verdicts);
     return servicesReport(root, req, verdicts);
   }
@@ -389,6 +370,35 @@ export async function decideServices(
     `Deciding ${shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`,
     'Re-run the job.',
   );
+}
+
+/**
+ * The one write of a decision: every hold recorded and every ALLOW claimed (and the services
+ * the commit leaves alone marked, when written anyway), with a compare-and-swap on `fresh`.
+ * Null when there is nothing to write.
+ */
+async function writeVerdicts(
+  root: GovernorDeps,
+  req: ServicesRequest,
+  { verdicts, fresh }: { verdicts: Verdict[]; fresh: StateSnapshot },
+): Promise<WriteResult | null> {
+  const changes = writes(root, req, verdicts);
+  // Which services the commit leaves alone rides along with a write made anyway (reconcile
+  // writes it by itself, once, so that its next idle run compares nothing).
+  const marks = changes.length > 0 || req.quiet ? unaffectedMarks(req.sha, verdicts) : [];
+  if (changes.length === 0 && marks.length === 0) return null;
+  const decided = changes.map(
+    (c) => `${c.target.service}/${c.target.stage} ${c.verdict.ev.decision.outcome}`,
+  );
+  const untouched = marks.length ? [`not affected: ${marks.map((m) => m.target.service)}`] : [];
+  const message = `decide ${shortSha(req.sha)}: ${[...decided, ...untouched].join(', ')} (${claimedBy(root)})`;
+  const r = await root.store.writeMany(fresh, [...changes, ...marks], message);
+  if (r.kind === 'written')
+    for (const c of changes) {
+      c.verdict.written = { record: c.record, view: c.view };
+      c.verdict.stateCommit = r.head;
+    }
+  return r;
 }
 
 /** The snapshot with every service's record of `sha`: as read, or read again with them. */
