@@ -46656,7 +46656,8 @@ function rangeQuery(withTags, commits) {
       }`
         : '';
     const pulls = Array.from({ length: commits }, (_, i) => `c${i}: object(oid: $c${i}) { ... on Commit { associatedPullRequests(first: 10) {
-        nodes { number title mergedAt baseRefName author { login } labels(first: 50) { nodes { name } } }
+        nodes { number title mergedAt baseRefName author { login } labels(first: 50) { nodes { name } }
+          files(first: 100) { totalCount nodes { path } } }
       } } }`);
     return `query ReleaseRange(${vars.join(', ')}) {
   repository(owner: $owner, name: $name) {
@@ -46672,6 +46673,7 @@ function rangeQuery(withTags, commits) {
 async function readReleaseRange(octokit, o, f) {
     const tags = [];
     const pulls = new Map();
+    const commitPulls = {};
     let after = null;
     let more = f.withTags;
     let batch = 0;
@@ -46703,20 +46705,32 @@ async function readReleaseRange(octokit, o, f) {
             more = refs?.pageInfo.hasNextPage ?? false;
             after = refs?.pageInfo.endCursor ?? null;
         }
-        commits.forEach((_, i) => {
+        commits.forEach((sha, i) => {
             const c = data.repository[`c${i}`];
-            for (const p of c?.associatedPullRequests.nodes ?? [])
-                if (p.mergedAt && p.baseRefName === f.branch && !pulls.has(p.number))
+            for (const p of c?.associatedPullRequests.nodes ?? []) {
+                if (!p.mergedAt || p.baseRefName !== f.branch)
+                    continue;
+                (commitPulls[sha] ??= []).push(p.number);
+                if (!pulls.has(p.number))
                     pulls.set(p.number, {
                         number: p.number,
                         title: p.title,
                         author: p.author?.login ?? null,
                         labels: (p.labels?.nodes ?? []).map((l) => l.name),
+                        // More than one page of files: not known whole (counted for every service).
+                        files: p.files && p.files.totalCount <= p.files.nodes.length
+                            ? p.files.nodes.map((x) => x.path)
+                            : null,
                     });
+            }
         });
         batch++;
     }
-    return { tags, pulls: [...pulls.values()].sort((a, b) => a.number - b.number) };
+    return {
+        tags,
+        pulls: [...pulls.values()].sort((a, b) => a.number - b.number),
+        commitPulls,
+    };
 }
 /** An annotated tag `name` at `sha`: the tag object, then `refs/tags/<name>` pointing at it. */
 async function createTag(octokit, o, name, sha, message) {
@@ -64960,6 +64974,7 @@ function owners(uncovered, pulls) {
 
 
 
+
 /** Tags whose ancestry one decision may ask GitHub about (one compare each). */
 const MAX_ANCESTRY_CHECKS = 10;
 /**
@@ -64981,8 +64996,14 @@ async function planVersion(deps, config, range) {
     const ours = versionTags(read.tags, v.tag_prefix);
     const below = await versionBelow(deps, config, { ...range, ours, prefix: v.tag_prefix });
     const { previous, problem } = below;
-    const messages = below.messages ?? (current ? rangeCommits.map((c) => c.message) : []);
-    const pulls = below.pulls ?? read.pulls;
+    // With services, the commits and pull requests that changed the service's files (§20).
+    const mine = serviceRange(config, {
+        commits: current ? rangeCommits : [],
+        pulls: read.pulls,
+        commitPulls: read.commitPulls,
+    });
+    const messages = below.messages ?? mine.messages;
+    const pulls = below.pulls ?? mine.pulls;
     const plan = nextVersion({
         prefix: v.tag_prefix,
         initial: v.initial_version,
@@ -65044,14 +65065,36 @@ async function versionBelow(deps, config, r) {
             return { previous: t };
         // No release recorded on this stage yet: the range is the tag..sha.
         const commits = c.commits.map((x) => x.sha);
-        const { pulls } = await deps.gh.releaseRange({
+        const { pulls, commitPulls } = await deps.gh.releaseRange({
             withTags: false,
             commits,
             branch: config.branch,
         });
-        return { previous: t, messages: c.commits.map((x) => x.message), pulls };
+        return { previous: t, ...serviceRange(config, { commits: c.commits, pulls, commitPulls }) };
     }
     return { previous: null };
+}
+/**
+ * The commit messages and pull requests a version counts (§18): all of them, or with services
+ * (§20) those of the service: a pull request that changed one of its files (or whose files are
+ * not known whole), and a commit of such a pull request. A commit of no pull request (a direct
+ * push) is counted for every service: which files it changed is not read.
+ */
+function serviceRange(config, range) {
+    const { commits, pulls, commitPulls } = range;
+    if (!config.service)
+        return { messages: commits.map((c) => c.message), pulls };
+    const touches = (p) => !p.files ||
+        serviceFiles(config, p.files.map((path) => ({ path, status: 'modified' }))).length > 0;
+    const mine = pulls.filter(touches);
+    const numbers = new Set(mine.map((p) => p.number));
+    const messages = commits
+        .filter((c) => {
+        const of = commitPulls?.[c.sha] ?? [];
+        return of.length === 0 || of.some((n) => numbers.has(n));
+    })
+        .map((c) => c.message);
+    return { messages, pulls: mine };
 }
 function conflict(tag, other, sha) {
     return new GovernorError(`The tag ${tag} exists on ${other}, not on ${sha}, the commit to release as ${tag}. Nothing was dispatched.`, `A tag of the next version was made by hand on another commit. Delete it (git push --delete origin ${tag}) if it is wrong, or tag ${shortSha(sha)} by hand with the version it should have; then re-run the governor.`);

@@ -175,11 +175,12 @@ export interface RepoReader {
    * The repository's tags (name → commit) when `withTags`, and the merged pull requests into
    * `branch` of `commits`, with their labels (§18).
    */
-  releaseRange(f: {
-    withTags: boolean;
-    commits: string[];
-    branch: string;
-  }): Promise<{ tags: Tag[]; pulls: VersionPull[] }>;
+  releaseRange(f: { withTags: boolean; commits: string[]; branch: string }): Promise<{
+    tags: Tag[];
+    pulls: VersionPull[];
+    /** Each commit's merged pull requests into the branch, by number (absent: not read). */
+    commitPulls?: Record<string, number[]>;
+  }>;
   /** The commit refs/tags/<name> resolves to; null when there is no such tag. */
   tagTarget(name: string): Promise<string | null>;
   /** The GitHub release of a tag, if any. */

@@ -587,3 +587,57 @@ describe('services: health checks', () => {
     });
   });
 });
+
+describe('services: versions', () => {
+  it('each service is tagged <name>/vX.Y.Z, counted from the pull requests that changed its files', async () => {
+    const s = monorepo(
+      MONOREPO_CONFIG.replace(
+        '  cooldown_minutes: 30',
+        '  cooldown_minutes: 30\n  versioning: { enabled: true }',
+      ).replace('      depends_on: [api]\n', ''),
+    );
+    s.deploy.dispatchInputs = {
+      sha: { required: true },
+      service: { required: true },
+      version: { required: false },
+    };
+    sim.commit({
+      files: {
+        '.github/workflows/deploy.yml': deployWorkflowText({
+          sha: true,
+          service: true,
+          version: false,
+        }),
+      },
+    });
+    const start = sim.git.readRef('refs/heads/main')!;
+    inProduction(sim, start);
+    sim.tag('api/v1.0.0', start);
+    sim.tag('web/v1.0.0', start);
+    sim.mergedPullRequest({
+      author: 'dev',
+      title: 'feat: a new page',
+      files: { 'apps/web/page.ts': 'export const page = 1;\n' },
+    });
+    const head = sim.mergedPullRequest({
+      author: 'dev',
+      title: 'fix: an api bug',
+      files: { 'services/api/index.ts': 'export const api = 3;\n' },
+    }).sha;
+    const r = await onVerified(s, head);
+    expect(r.exitCode, r.stdout).toBe(0);
+    const versions = Object.fromEntries(
+      decisionsOf(r.outputs).map((d) => [d.service, (d as unknown as { version: string }).version]),
+    );
+    expect(versions).toMatchObject({ api: 'api/v1.0.1', web: 'web/v1.1.0' });
+    expect(
+      deployRuns(sim, s)
+        .map((x) => [x.inputs?.service, x.inputs?.version])
+        .sort(),
+    ).toEqual([
+      ['api', 'api/v1.0.1'],
+      ['web', 'web/v1.1.0'],
+    ]);
+    expect(sim.tags().find((t) => t.name === 'web/v1.1.0')?.commit).toBe(head);
+  });
+});

@@ -29,6 +29,7 @@ interface CommitPulls {
       baseRefName: string;
       author: { login: string } | null;
       labels: { nodes: { name: string }[] } | null;
+      files: { totalCount: number; nodes: { path: string }[] } | null;
     }[];
   };
 }
@@ -64,7 +65,8 @@ function rangeQuery(withTags: boolean, commits: number): string {
   const pulls = Array.from(
     { length: commits },
     (_, i) => `c${i}: object(oid: $c${i}) { ... on Commit { associatedPullRequests(first: 10) {
-        nodes { number title mergedAt baseRefName author { login } labels(first: 50) { nodes { name } } }
+        nodes { number title mergedAt baseRefName author { login } labels(first: 50) { nodes { name } }
+          files(first: 100) { totalCount nodes { path } } }
       } } }`,
   );
   return `query ReleaseRange(${vars.join(', ')}) {
@@ -83,9 +85,10 @@ export async function readReleaseRange(
   octokit: Octokit,
   o: { owner: string; repo: string },
   f: { withTags: boolean; commits: string[]; branch: string },
-): Promise<{ tags: Tag[]; pulls: VersionPull[] }> {
+): Promise<{ tags: Tag[]; pulls: VersionPull[]; commitPulls: Record<string, number[]> }> {
   const tags: Tag[] = [];
   const pulls = new Map<number, VersionPull>();
+  const commitPulls: Record<string, number[]> = {};
   let after: string | null = null;
   let more = f.withTags;
   let batch = 0;
@@ -114,20 +117,32 @@ export async function readReleaseRange(
       more = refs?.pageInfo.hasNextPage ?? false;
       after = refs?.pageInfo.endCursor ?? null;
     }
-    commits.forEach((_, i) => {
+    commits.forEach((sha, i) => {
       const c = data.repository![`c${i}`] as CommitPulls | null;
-      for (const p of c?.associatedPullRequests.nodes ?? [])
-        if (p.mergedAt && p.baseRefName === f.branch && !pulls.has(p.number))
+      for (const p of c?.associatedPullRequests.nodes ?? []) {
+        if (!p.mergedAt || p.baseRefName !== f.branch) continue;
+        (commitPulls[sha] ??= []).push(p.number);
+        if (!pulls.has(p.number))
           pulls.set(p.number, {
             number: p.number,
             title: p.title,
             author: p.author?.login ?? null,
             labels: (p.labels?.nodes ?? []).map((l) => l.name),
+            // More than one page of files: not known whole (counted for every service).
+            files:
+              p.files && p.files.totalCount <= p.files.nodes.length
+                ? p.files.nodes.map((x) => x.path)
+                : null,
           });
+      }
     });
     batch++;
   }
-  return { tags, pulls: [...pulls.values()].sort((a, b) => a.number - b.number) };
+  return {
+    tags,
+    pulls: [...pulls.values()].sort((a, b) => a.number - b.number),
+    commitPulls,
+  };
 }
 
 /** An annotated tag `name` at `sha`: the tag object, then `refs/tags/<name>` pointing at it. */

@@ -16,7 +16,6 @@ import type {
   RepoReader,
   RunInfo,
 } from '../ports.js';
-import type { Tag, VersionPull } from '../domain/version.js';
 import { readApprovalsGraphql } from './github-approvals.js';
 import {
   createRelease,
@@ -366,7 +365,7 @@ export class GitHub implements RepoPort {
     withTags: boolean;
     commits: string[];
     branch: string;
-  }): Promise<{ tags: Tag[]; pulls: VersionPull[] }> {
+  }): ReturnType<typeof readReleaseRange> {
     return readReleaseRange(this.octokit, this.o, f);
   }
 

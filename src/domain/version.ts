@@ -52,6 +52,8 @@ export interface VersionPull {
   title: string;
   author: string | null;
   labels: string[];
+  /** The files it changed (services, §20: which services it counts for); null or absent: unknown. */
+  files?: string[] | null;
 }
 
 export interface VersionPlan {

@@ -6,6 +6,7 @@ import { shortSha } from '../domain/types.js';
 import { releaseNotes, type Tag, type VersionPlan, type VersionPull } from '../domain/version.js';
 import { isRefused, isUnanswered } from '../adapters/api-error.js';
 import type { CompareResult, StateSnapshot } from '../ports.js';
+import { serviceFiles } from '../domain/services.js';
 import { type GovernorDeps, GovernorError, type Remarks } from './deps.js';
 
 /** Tags whose ancestry one decision may ask GitHub about (one compare each). */
@@ -34,8 +35,14 @@ export async function planVersion(
   const ours = versionTags(read.tags, v.tag_prefix);
   const below = await versionBelow(deps, config, { ...range, ours, prefix: v.tag_prefix });
   const { previous, problem } = below;
-  const messages = below.messages ?? (current ? rangeCommits.map((c) => c.message) : []);
-  const pulls = below.pulls ?? read.pulls;
+  // With services, the commits and pull requests that changed the service's files (§20).
+  const mine = serviceRange(config, {
+    commits: current ? rangeCommits : [],
+    pulls: read.pulls,
+    commitPulls: read.commitPulls,
+  });
+  const messages = below.messages ?? mine.messages;
+  const pulls = below.pulls ?? mine.pulls;
 
   const plan = nextVersion({
     prefix: v.tag_prefix,
@@ -112,14 +119,47 @@ async function versionBelow(
     if (current) return { previous: t };
     // No release recorded on this stage yet: the range is the tag..sha.
     const commits = c.commits.map((x) => x.sha);
-    const { pulls } = await deps.gh.releaseRange({
+    const { pulls, commitPulls } = await deps.gh.releaseRange({
       withTags: false,
       commits,
       branch: config.branch,
     });
-    return { previous: t, messages: c.commits.map((x) => x.message), pulls };
+    return { previous: t, ...serviceRange(config, { commits: c.commits, pulls, commitPulls }) };
   }
   return { previous: null };
+}
+
+/**
+ * The commit messages and pull requests a version counts (§18): all of them, or with services
+ * (§20) those of the service: a pull request that changed one of its files (or whose files are
+ * not known whole), and a commit of such a pull request. A commit of no pull request (a direct
+ * push) is counted for every service: which files it changed is not read.
+ */
+function serviceRange(
+  config: Config,
+  range: {
+    commits: { sha: string; message: string }[];
+    pulls: VersionPull[];
+    commitPulls?: Record<string, number[]> | undefined;
+  },
+): { messages: string[]; pulls: VersionPull[] } {
+  const { commits, pulls, commitPulls } = range;
+  if (!config.service) return { messages: commits.map((c) => c.message), pulls };
+  const touches = (p: VersionPull) =>
+    !p.files ||
+    serviceFiles(
+      config,
+      p.files.map((path) => ({ path, status: 'modified' as const })),
+    ).length > 0;
+  const mine = pulls.filter(touches);
+  const numbers = new Set(mine.map((p) => p.number));
+  const messages = commits
+    .filter((c) => {
+      const of = commitPulls?.[c.sha] ?? [];
+      return of.length === 0 || of.some((n) => numbers.has(n));
+    })
+    .map((c) => c.message);
+  return { messages, pulls: mine };
 }
 
 function conflict(tag: string, other: string, sha: string): GovernorError {
