@@ -6,20 +6,10 @@ import { expect, it } from 'vitest';
 import { toGlob } from '../src/domain/patterns.js';
 import { compileRiskRules, PROTECTED_PATTERNS, type ChangedFile } from '../src/domain/risk.js';
 import { QUICK, stats, timed, writeResult } from './support.js';
+import { mulberry32 } from '../__tests__/support/random.js';
 
 const PATHS = 100_000;
 const NAIVE_SAMPLE = QUICK ? 500 : 2_000;
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run classifies the same paths. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const services = Array.from({ length: 30 }, (_, i) => `svc-${i}`);
 // 30 HIGH and 30 MEDIUM patterns of the shapes teams write: directories, extensions, both.
@@ -62,7 +52,7 @@ const medium = [
 ];
 
 function makePaths(n: number): ChangedFile[] {
-  const next = rng(42);
+  const next = mulberry32(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   const tops = ['src', 'services', 'infra', 'docs', 'test', 'db', 'k8s', 'config', 'web', 'lib'];
   const dirs = ['core', 'api', 'ui', 'util', 'schema', 'config', 'migrations', 'models', 'jobs'];

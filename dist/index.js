@@ -65680,6 +65680,7 @@ function reportOf(deps, ev, sha, extra = {}) {
 
 
 
+
 /** Withdraws this run's claim: nothing was started, so a re-run after the fix decides afresh. */
 async function withdrawClaim(deps, sha, why, claimed) {
     await writeState(deps, sha, (s2) => {
@@ -65778,6 +65779,15 @@ async function recordDispatched(deps, sha, run, first) {
         };
     }, first);
     return written?.head ?? null;
+}
+/**
+ * What a claim writes (§8): the SHA's record, claimed (with who broke the glass and how the
+ * version was counted), and the stage's state with the claim on top.
+ */
+function claimed(deps, ev, req) {
+    const record = withVersion(withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: deps.now().toISOString() }), ev.version?.plan ?? null);
+    const release = state_claim(ev.snapshot.release, req.sha, deps.now(), claimedBy(deps), ev.version?.tag ?? null);
+    return { record, release };
 }
 
 ;// CONCATENATED MODULE: ./src/governor/stages.ts
@@ -65971,8 +65981,7 @@ function writes(root, req, verdicts) {
         }
         if (ev.ownClaim)
             continue;
-        const record = withVersion(withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: root.now().toISOString() }), ev.version?.plan ?? null);
-        const view = state_claim(ev.snapshot.release, req.sha, root.now(), claimedBy(root), ev.version?.tag ?? null);
+        const { record, release: view } = claimed(deps, ev, req);
         changes.push({
             target: at.target,
             verdict: v,
@@ -66443,8 +66452,7 @@ async function claimOnce({ deps, req, ev, config, }) {
     // This run's own claim from an earlier attempt of the job: claimed already.
     if (ev.ownClaim)
         return { kind: 'written', snapshot: snap };
-    const record = withVersion(withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: deps.now().toISOString() }), ev.version?.plan ?? null);
-    const release = state_claim(snap.release, req.sha, deps.now(), claimedBy(deps), ev.version?.tag ?? null);
+    const { record, release } = claimed(deps, ev, req);
     const r = await deps.store.write(snap, {
         [state_RELEASE_FILE]: state_serialize(release),
         [state_decisionPath(req.sha)]: state_serialize(record),

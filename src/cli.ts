@@ -441,21 +441,7 @@ async function statusCommand(
     },
     in_flight: flying ? { sha: flying.sha, time: flying.time, run_url: flying.run_url } : null,
     /** With stages: each stage, first to last (null with a single stage). */
-    stages:
-      pipeline.rows?.map((row, i, rows) => ({
-        name: row.stage,
-        current_sha: row.currentSha,
-        version: versionOf(
-          stageView(snap.pipeline ?? r, row.stage, i === rows.length - 1),
-          row.currentSha,
-        ),
-        live_since: row.liveSince,
-        verified_at: row.verifiedAt,
-        soak_ends: row.soakEnd,
-        in_flight: row.inFlight ? { sha: row.inFlight.sha, run_url: row.inFlight.runUrl } : null,
-        last_result: row.lastResult,
-        next: row.next,
-      })) ?? null,
+    stages: pipeline.stages,
     /** With services (§20): every service and each of its stages (null without services). */
     services: pipeline.services,
     warnings: [
@@ -688,11 +674,11 @@ async function pipelineOfState(
   b: Backend,
   r: Release,
 ): Promise<{
-  rows: PipelineRow[] | null;
+  stages: StageStatus[] | null;
   services: { name: string; stages: StageStatus[] }[] | null;
   warning: string | null;
 }> {
-  const none = { rows: null, services: null, warning: null };
+  const none = { stages: null, services: null, warning: null };
   if (!r.stages || Object.keys(r.stages).length === 0) return none;
   try {
     // The head matters only when production has no config (adoption) or there is no production.
@@ -707,17 +693,17 @@ async function pipelineOfState(
         name: l.name,
         stages: stagesStatus(serviceView(r, l), pipelineOf(forService(read, l.name).config!)),
       }));
-      return { rows: null, services, warning: null };
+      return { stages: null, services, warning: null };
     }
     const pipeline = pipelineOf(read.config);
     return {
-      rows: pipeline.configured ? pipelineRows(r, pipeline) : null,
+      stages: pipeline.configured ? stagesStatus(r, pipeline) : null,
       services: null,
       warning: null,
     };
   } catch (e) {
     return {
-      rows: null,
+      stages: null,
       services: null,
       warning: `The stages could not be listed: the config did not load (${
         e instanceof ConfigError

@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import { runAction, type ActionRun } from '../support/action-runner.js';
 import { runCli } from '../support/cli-runner.js';
-import { deepMerge, fixture } from '../support/events.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import {
   deployEvent,
@@ -13,6 +12,7 @@ import {
   stateFile,
   verified,
   type Scenario,
+  governorDispatch,
 } from '../support/scenario.js';
 import { useSimulator } from '../support/sim.js';
 
@@ -29,26 +29,12 @@ const release = () =>
   };
 
 /** A workflow_dispatch of the governor by `actor` with these inputs. */
-function dispatch(
+const dispatch = (
   actor: string,
   inputs: Record<string, string>,
   opts: { runId?: number; attempt?: number } = {},
-): Promise<ActionRun> {
-  return runAction({
-    sim,
-    eventName: 'workflow_dispatch',
-    event: deepMerge(fixture('workflow_dispatch.governor'), {
-      // The fixture's own sha input must not leak into a dispatch that gives none.
-      inputs: { sha: '', ...inputs },
-      sender: { login: actor },
-      repository: { id: sim.repoId },
-    }),
-    inputs,
-    env: { GITHUB_TRIGGERING_ACTOR: actor },
-    runId: opts.runId ?? nextRunId++,
-    runAttempt: opts.attempt ?? 1,
-  });
-}
+): Promise<ActionRun> =>
+  governorDispatch(sim, actor, inputs, { runId: opts.runId ?? nextRunId++, ...opts });
 
 /** The scenario with an admin, and production at a SHA deployed through the governor after the base. */
 async function deployedThroughGovernor(s: Scenario): Promise<string> {

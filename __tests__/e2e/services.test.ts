@@ -9,14 +9,17 @@ import { runCli } from '../support/cli-runner.js';
 import { deepMerge, fixture } from '../support/events.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import {
-  deployEvent,
   deployRuns,
   deployWorkflowText,
+  deployFinishes as finishes,
+  governorDispatch,
   inProduction,
+  onVerified as verifiedRun,
   setupRepo,
   stateFile,
   verified,
   type Scenario,
+  timePasses,
 } from '../support/scenario.js';
 import { useSimulator } from '../support/sim.js';
 
@@ -60,18 +63,9 @@ function monorepo(config = MONOREPO_CONFIG): Scenario {
   return s;
 }
 
-const onVerified = (s: Scenario, sha: string) =>
-  runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, sha), runId: runId() });
-
-async function deployFinishes(s: Scenario, id: number, conclusion = 'success') {
-  sim.completeRun(id, conclusion);
-  return runAction({
-    sim,
-    eventName: 'workflow_run',
-    event: deployEvent(sim, s, id, conclusion),
-    runId: runId(),
-  });
-}
+const onVerified = (s: Scenario, sha: string) => verifiedRun(sim, s, sha, runId());
+const deployFinishes = (s: Scenario, id: number, conclusion = 'success') =>
+  finishes(sim, s, { id, conclusion, governorRunId: runId() });
 
 const dispatched = (s: Scenario) =>
   deployRuns(sim, s)
@@ -289,21 +283,8 @@ describe('services: each decided on its own paths', () => {
   });
 });
 
-/** A workflow_dispatch of the governor by `actor` with these inputs. */
-function dispatch(actor: string, inputs: Record<string, string>) {
-  return runAction({
-    sim,
-    eventName: 'workflow_dispatch',
-    event: deepMerge(fixture('workflow_dispatch.governor'), {
-      inputs: { sha: '', ...inputs },
-      sender: { login: actor },
-      repository: { id: sim.repoId },
-    }),
-    inputs,
-    env: { GITHUB_TRIGGERING_ACTOR: actor },
-    runId: runId(),
-  });
-}
+const dispatch = (actor: string, inputs: Record<string, string>) =>
+  governorDispatch(sim, actor, inputs, { runId: runId() });
 
 const schedule = () =>
   runAction({
@@ -472,12 +453,7 @@ function ageHistory(minutes: number): void {
     for (const st of Object.values(svc.stages))
       for (const h of st.deploy_history)
         h.time = new Date(Date.parse(h.time) - minutes * 60_000).toISOString();
-  sim.commit({
-    branch: 'booty-state',
-    parents: [head()!],
-    message: 'time passes',
-    files: { 'release.json': `${JSON.stringify(r, null, 2)}\n` },
-  });
+  timePasses(sim, r);
 }
 
 describe('services: the CLI', () => {

@@ -16,6 +16,9 @@ import {
   stateFile,
   verified,
   type Scenario,
+  deployFinishes as finishes,
+  onVerified as verifiedRun,
+  timePasses,
 } from '../support/scenario.js';
 import { useSimulator } from '../support/sim.js';
 
@@ -46,19 +49,11 @@ const schedule = () =>
     runId: runId(),
   });
 
-const onVerified = (s: Scenario, sha: string) =>
-  runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, sha), runId: runId() });
+const onVerified = (s: Scenario, sha: string) => verifiedRun(sim, s, sha, runId());
 
 /** The deploy run finishes and its workflow_run event reaches the governor. */
-async function deployFinishes(s: Scenario, id: number, conclusion = 'success') {
-  sim.completeRun(id, conclusion);
-  return runAction({
-    sim,
-    eventName: 'workflow_run',
-    event: deployEvent(sim, s, id, conclusion),
-    runId: runId(),
-  });
-}
+const deployFinishes = (s: Scenario, id: number, conclusion = 'success') =>
+  finishes(sim, s, { id, conclusion, governorRunId: runId() });
 
 const dispatched = (s: Scenario) =>
   deployRuns(sim, s)
@@ -76,12 +71,7 @@ function soakPasses(stage: string, minutes: number): void {
   const st = r.stages[stage]!;
   st.verified_at = new Date(Date.parse(st.verified_at) - minutes * 60_000).toISOString();
   st.live_since = new Date(Date.parse(st.live_since) - minutes * 60_000).toISOString();
-  sim.commit({
-    branch: 'booty-state',
-    parents: [head()!],
-    message: 'time passes',
-    files: { 'release.json': `${JSON.stringify(r, null, 2)}\n` },
-  });
+  timePasses(sim, r);
 }
 
 describe('stages: staging first, then production', () => {

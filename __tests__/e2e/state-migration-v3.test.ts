@@ -3,8 +3,6 @@
 // pipeline, three commits deployed or held), kept through the change that adds `services`: that
 // change is decided and deployed as one deployable, and the first decision under the new policy
 // rewrites release.json as version 3 with every service at the old stages' SHAs and history.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
 import { deepMerge, fixture } from '../support/events.js';
@@ -20,6 +18,7 @@ import {
   verified,
 } from '../support/scenario.js';
 import { useSimulator } from '../support/sim.js';
+import { filesOf } from '../support/files.js';
 
 let sim: GitHubSimulator;
 useSimulator((s) => (sim = s), { clock: () => new Date('2026-11-25T10:00:00Z') });
@@ -28,19 +27,6 @@ const FIXTURE = '__fixtures__/state-v2';
 const BASE = '4325de89df2411a07a4d7958cd1dc6fd7c01343d';
 const A = '9044312365a0190c22736039f3dc1e31e87b5922';
 const B = '1a46aff84f2b759fa7aae2d5e0dae681dbdacb99';
-
-function files(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 interface Stage {
   current_sha: string | null;
@@ -72,7 +58,7 @@ describe('state: version 2 → version 3 (services)', () => {
     const a = sim.commit({ files: { 'services/api/index.ts': 'export const api = 2;\n' } });
     const b = sim.commit({ files: { 'infra/x.tf': 'resource "x" "y" {}\n' } });
     expect([s.base, a, b]).toEqual([BASE, A, B]);
-    const v2 = files(FIXTURE);
+    const v2 = filesOf(FIXTURE);
     const before = JSON.parse(v2['release.json']!) as Release;
     expect(before.schema_version).toBe(2);
     expect(before.stages.staging!.current_sha).toBe(B);

@@ -1,8 +1,6 @@
 // A version-1 state branch, as the governor wrote it before stages (__fixtures__/state-v1, made
 // by the bundle of that time on commits that this test recreates with the same clock), is read
 // as its one stage and rewritten as version 2 on the next write, losing nothing.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
 import { runCli } from '../support/cli-runner.js';
@@ -16,6 +14,7 @@ import {
   verified,
 } from '../support/scenario.js';
 import { useSimulator } from '../support/sim.js';
+import { filesOf } from '../support/files.js';
 
 let sim: GitHubSimulator;
 useSimulator((s) => (sim = s), { clock: () => new Date('2026-11-20T10:00:00Z') });
@@ -24,19 +23,6 @@ const FIXTURE = '__fixtures__/state-v1';
 const BASE = 'e47acd5a4479beb2a2cde4cf4a3a2dd5a64dc268';
 const DEPLOYED = 'f424971faef89f156fe1ff36fed65e46aaa274af';
 const HELD = '2362cbf18a7f7b1a8f7584e27a20b6f8d56fa722';
-
-function files(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 interface ReleaseV2 {
   schema_version: number;
@@ -58,7 +44,7 @@ describe('state: version 1 → version 2', () => {
     const held = sim.commit({ files: { 'infra/x.tf': 'x' } });
     expect([s.base, deployed, held]).toEqual([BASE, DEPLOYED, HELD]);
     sim.commit({ files: { [DEPLOY_PATH]: deployWorkflowText({ sha: true }) } });
-    const v1 = files(FIXTURE);
+    const v1 = filesOf(FIXTURE);
     const before = JSON.parse(v1['release.json']!) as {
       schema_version: number;
       deploy_history: unknown[];

@@ -1,7 +1,8 @@
 // A repository as a team would have it: the three workflows, a .booty.yml, collaborators,
 // and optionally something already in production.
 import type { GitHubSimulator, WorkflowRecord } from './github-simulator/server.js';
-import { workflowRunEvent } from './events.js';
+import { runAction, type ActionRun } from './action-runner.js';
+import { deepMerge, fixture, workflowRunEvent } from './events.js';
 
 /** A time `minutes` before now (the simulator's clock is the real one). */
 export const ago = (minutes: number): Date => new Date(Date.now() - minutes * 60_000);
@@ -327,4 +328,64 @@ export function versionedRelease(sim: GitHubSimulator): { s: Scenario; sha: stri
     files: { 'src/app.ts': 'export const v = 2;\n' },
   });
   return { s, sha };
+}
+
+/** The governor's run for a successful verification of `sha`. */
+export function onVerified(
+  sim: GitHubSimulator,
+  s: Scenario,
+  sha: string,
+  runId?: number,
+): Promise<ActionRun> {
+  const event = verified(sim, s, sha);
+  return runAction({ sim, eventName: 'workflow_run', event, ...(runId ? { runId } : {}) });
+}
+
+/** The deploy run finishes with `conclusion`, and its workflow_run event reaches the governor. */
+export function deployFinishes(
+  sim: GitHubSimulator,
+  s: Scenario,
+  run: { id: number; conclusion?: string; governorRunId?: number },
+): Promise<ActionRun> {
+  const conclusion = run.conclusion ?? 'success';
+  sim.completeRun(run.id, conclusion);
+  return runAction({
+    sim,
+    eventName: 'workflow_run',
+    event: deployEvent(sim, s, run.id, conclusion),
+    ...(run.governorRunId ? { runId: run.governorRunId } : {}),
+  });
+}
+
+/** A workflow_dispatch of the governor by `actor` with these inputs. */
+export function governorDispatch(
+  sim: GitHubSimulator,
+  actor: string,
+  inputs: Record<string, string>,
+  opts: { runId?: number; attempt?: number } = {},
+): Promise<ActionRun> {
+  return runAction({
+    sim,
+    eventName: 'workflow_dispatch',
+    event: deepMerge(fixture('workflow_dispatch.governor'), {
+      // The fixture's own sha input must not leak into a dispatch that gives none.
+      inputs: { sha: '', ...inputs },
+      sender: { login: actor },
+      repository: { id: sim.repoId },
+    }),
+    inputs,
+    env: { GITHUB_TRIGGERING_ACTOR: actor },
+    ...(opts.runId ? { runId: opts.runId } : {}),
+    runAttempt: opts.attempt ?? 1,
+  });
+}
+
+/** release.json rewritten on the state branch by a new commit (as if the clock had moved on). */
+export function timePasses(sim: GitHubSimulator, release: unknown): void {
+  sim.commit({
+    branch: 'booty-state',
+    parents: [sim.git.readRef('refs/heads/booty-state')!],
+    message: 'time passes',
+    files: { 'release.json': `${JSON.stringify(release, null, 2)}\n` },
+  });
 }

@@ -2,22 +2,12 @@
 // service's files and risk against minimatch, the benchmark times the classification.
 import { loadConfig, type Config } from '../../src/domain/config.js';
 import type { ChangedFile } from '../../src/domain/risk.js';
+import { mulberry32 } from './random.js';
 
 function load(text: string): Config {
   const r = loadConfig({ text, path: '.booty.yml', env: {}, defaultBranch: 'main' });
   if (!r.enabled) throw new Error('expected an enabled config');
   return r.config;
-}
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** 50 services of the shapes teams write, and a 5,000-file diff across them. */
@@ -41,7 +31,7 @@ export function fiftyServices(): { config: Config; files: ChangedFile[] } {
     );
   }
   const config = load(`${lines.join('\n')}\n`);
-  const next = rng(7);
+  const next = mulberry32(7);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   const n = () => Math.floor(next() * 50);
   const tops = [

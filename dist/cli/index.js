@@ -62503,6 +62503,7 @@ function reportOf(deps, ev, sha, extra = {}) {
 
 
 
+
 /** Withdraws this run's claim: nothing was started, so a re-run after the fix decides afresh. */
 async function withdrawClaim(deps, sha, why, claimed) {
     await deps_writeState(deps, sha, (s2) => {
@@ -62601,6 +62602,15 @@ async function recordDispatched(deps, sha, run, first) {
         };
     }, first);
     return written?.head ?? null;
+}
+/**
+ * What a claim writes (§8): the SHA's record, claimed (with who broke the glass and how the
+ * version was counted), and the stage's state with the claim on top.
+ */
+function claimed(deps, ev, req) {
+    const record = withVersion(state_withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: deps.now().toISOString() }), ev.version?.plan ?? null);
+    const release = state_claim(ev.snapshot.release, req.sha, deps.now(), deps_claimedBy(deps), ev.version?.tag ?? null);
+    return { record, release };
 }
 
 ;// CONCATENATED MODULE: ./src/governor/stages.ts
@@ -62794,8 +62804,7 @@ function writes(root, req, verdicts) {
         }
         if (ev.ownClaim)
             continue;
-        const record = withVersion(state_withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: root.now().toISOString() }), ev.version?.plan ?? null);
-        const view = state_claim(ev.snapshot.release, req.sha, root.now(), deps_claimedBy(root), ev.version?.tag ?? null);
+        const { record, release: view } = claimed(deps, ev, req);
         changes.push({
             target: at.target,
             verdict: v,
@@ -63266,8 +63275,7 @@ async function claimOnce({ deps, req, ev, config, }) {
     // This run's own claim from an earlier attempt of the job: claimed already.
     if (ev.ownClaim)
         return { kind: 'written', snapshot: snap };
-    const record = withVersion(state_withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: deps.now().toISOString() }), ev.version?.plan ?? null);
-    const release = state_claim(snap.release, req.sha, deps.now(), deps_claimedBy(deps), ev.version?.tag ?? null);
+    const { record, release } = claimed(deps, ev, req);
     const r = await deps.store.write(snap, {
         [state_RELEASE_FILE]: state_serialize(release),
         [state_decisionPath(req.sha)]: state_serialize(record),
@@ -65981,17 +65989,7 @@ async function statusCommand(values, positionals, s, env) {
         },
         in_flight: flying ? { sha: flying.sha, time: flying.time, run_url: flying.run_url } : null,
         /** With stages: each stage, first to last (null with a single stage). */
-        stages: pipeline.rows?.map((row, i, rows) => ({
-            name: row.stage,
-            current_sha: row.currentSha,
-            version: versionOf(state_stageView(snap.pipeline ?? r, row.stage, i === rows.length - 1), row.currentSha),
-            live_since: row.liveSince,
-            verified_at: row.verifiedAt,
-            soak_ends: row.soakEnd,
-            in_flight: row.inFlight ? { sha: row.inFlight.sha, run_url: row.inFlight.runUrl } : null,
-            last_result: row.lastResult,
-            next: row.next,
-        })) ?? null,
+        stages: pipeline.stages,
         /** With services (§20): every service and each of its stages (null without services). */
         services: pipeline.services,
         warnings: [
@@ -66161,7 +66159,7 @@ async function onTarget(deps, { stage, service }) {
 }
 /** The pipeline rows, when the config (read at production's policy) has stages; else null. */
 async function pipelineOfState(b, r) {
-    const none = { rows: null, services: null, warning: null };
+    const none = { stages: null, services: null, warning: null };
     if (!r.stages || Object.keys(r.stages).length === 0)
         return none;
     try {
@@ -66177,18 +66175,18 @@ async function pipelineOfState(b, r) {
                 name: l.name,
                 stages: stagesStatus(state_serviceView(r, l), pipeline_pipelineOf(policy_forService(read, l.name).config)),
             }));
-            return { rows: null, services, warning: null };
+            return { stages: null, services, warning: null };
         }
         const pipeline = pipeline_pipelineOf(read.config);
         return {
-            rows: pipeline.configured ? pipeline_pipelineRows(r, pipeline) : null,
+            stages: pipeline.configured ? stagesStatus(r, pipeline) : null,
             services: null,
             warning: null,
         };
     }
     catch (e) {
         return {
-            rows: null,
+            stages: null,
             services: null,
             warning: `The stages could not be listed: the config did not load (${e instanceof ConfigError
                 ? e.problems.map((p) => `${p.where}: ${p.key ? `${p.key}: ` : ''}${p.message}`).join('; ')

@@ -4,7 +4,7 @@ import { policyShaOf } from '../domain/state.js';
 import { noticeEdits } from '../report/notice.js';
 import { noticeApproveLine, unblockSteps } from '../report/unblock.js';
 import type { Config } from '../domain/config.js';
-import { claim, decisionPath, RELEASE_FILE, serialize, withLifecycle } from '../domain/state.js';
+import { decisionPath, RELEASE_FILE, serialize } from '../domain/state.js';
 import { isFullSha, shortSha } from '../domain/types.js';
 import { isRefused } from '../adapters/api-error.js';
 import type { StateSnapshot, WriteResult } from '../ports.js';
@@ -42,13 +42,7 @@ import { forService, readConfig } from './policy.js';
 import { decideServices } from './services.js';
 import { firstNotPassed, namedStage, sameView, stageDeps } from './stages.js';
 import { ensureTag } from './versions.js';
-import {
-  dispatchOnce,
-  recordDispatched,
-  withBreakGlass,
-  withdrawClaim,
-  withVersion,
-} from './claim.js';
+import { claimed, dispatchOnce, recordDispatched, withdrawClaim } from './claim.js';
 
 /**
  * The governor as seen from the stage the request is about, with what is already known kept
@@ -216,20 +210,7 @@ async function claimOnce({
   const snap = ev.snapshot;
   // This run's own claim from an earlier attempt of the job: claimed already.
   if (ev.ownClaim) return { kind: 'written', snapshot: snap };
-  const record = withVersion(
-    withLifecycle(
-      withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps),
-      { state: 'claimed', claimed_at: deps.now().toISOString() },
-    ),
-    ev.version?.plan ?? null,
-  );
-  const release = claim(
-    snap.release,
-    req.sha,
-    deps.now(),
-    claimedBy(deps),
-    ev.version?.tag ?? null,
-  );
+  const { record, release } = claimed(deps, ev, req);
   const r = await deps.store.write(
     snap,
     {

@@ -4,6 +4,7 @@
 
 import type { Config } from '../domain/config.js';
 import {
+  claim,
   decisionPath,
   markDispatched,
   RELEASE_FILE,
@@ -11,13 +12,14 @@ import {
   serialize,
   withLifecycle,
   type DecisionRecord,
+  type Release,
 } from '../domain/state.js';
 import { shortSha } from '../domain/types.js';
 import type { VersionPlan } from '../domain/version.js';
 import { isUnanswered } from '../adapters/api-error.js';
 import type { StateSnapshot } from '../ports.js';
 import { CLAIM_GRACE_MS, claimedBy, GovernorError, writeState, type GovernorDeps } from './deps.js';
-import type { DecideRequest } from './facts.js';
+import { evaluationRecord, type DecideRequest, type EvaluatedEarly, type EvaluatedJudged } from './facts.js';
 
 /** Withdraws this run's claim: nothing was started, so a re-run after the fix decides afresh. */
 export async function withdrawClaim(
@@ -157,4 +159,30 @@ export async function recordDispatched(
     first,
   );
   return written?.head ?? null;
+}
+
+/**
+ * What a claim writes (§8): the SHA's record, claimed (with who broke the glass and how the
+ * version was counted), and the stage's state with the claim on top.
+ */
+export function claimed(
+  deps: GovernorDeps,
+  ev: EvaluatedEarly | EvaluatedJudged,
+  req: DecideRequest,
+): { record: DecisionRecord; release: Release } {
+  const record = withVersion(
+    withLifecycle(
+      withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps),
+      { state: 'claimed', claimed_at: deps.now().toISOString() },
+    ),
+    ev.version?.plan ?? null,
+  );
+  const release = claim(
+    ev.snapshot.release,
+    req.sha,
+    deps.now(),
+    claimedBy(deps),
+    ev.version?.tag ?? null,
+  );
+  return { record, release };
 }

@@ -6,7 +6,6 @@ import type { Config } from '../domain/config.js';
 import { lastStage, pipelineOf, type Pipeline, type Stage } from '../domain/pipeline.js';
 import { dependencyOrder, serviceConfig, serviceFiles, servicesOf } from '../domain/services.js';
 import {
-  claim,
   decisionPath,
   emptyRelease,
   lifecycleOf,
@@ -34,13 +33,7 @@ import {
   UnconfirmedWrites,
   type GovernorDeps,
 } from './deps.js';
-import {
-  dispatchOnce,
-  recordDispatched,
-  withBreakGlass,
-  withdrawClaim,
-  withVersion,
-} from './claim.js';
+import { claimed, dispatchOnce, recordDispatched, withdrawClaim } from './claim.js';
 import {
   changedFiles,
   decisionEvidence,
@@ -211,20 +204,7 @@ function writes(root: GovernorDeps, req: ServicesRequest, verdicts: Verdict[]) {
       continue;
     }
     if (ev.ownClaim) continue;
-    const record = withVersion(
-      withLifecycle(
-        withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps),
-        { state: 'claimed', claimed_at: root.now().toISOString() },
-      ),
-      ev.version?.plan ?? null,
-    );
-    const view = claim(
-      ev.snapshot.release,
-      req.sha,
-      root.now(),
-      claimedBy(root),
-      ev.version?.tag ?? null,
-    );
+    const { record, release: view } = claimed(deps, ev, req);
     changes.push({
       target: at.target,
       verdict: v,
