@@ -19,7 +19,12 @@ import type { VersionPlan } from '../domain/version.js';
 import { isUnanswered } from '../adapters/api-error.js';
 import type { StateSnapshot } from '../ports.js';
 import { CLAIM_GRACE_MS, claimedBy, GovernorError, writeState, type GovernorDeps } from './deps.js';
-import { evaluationRecord, type DecideRequest, type EvaluatedEarly, type EvaluatedJudged } from './facts.js';
+import {
+  evaluationRecord,
+  type DecideRequest,
+  type EvaluatedEarly,
+  type EvaluatedJudged,
+} from './facts.js';
 
 /** Withdraws this run's claim: nothing was started, so a re-run after the fix decides afresh. */
 export async function withdrawClaim(
