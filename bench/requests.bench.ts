@@ -2,7 +2,7 @@
 // (and, for the flows it does not bound, the figures before it). Deterministic: one run of each
 // is the figure.
 import { it } from 'vitest';
-import { runAction, type ActionRun } from '../__tests__/support/action-runner.js';
+import { runAction as runWith, type ActionRun } from '../__tests__/support/action-runner.js';
 import {
   ago,
   deployEvent,
@@ -22,6 +22,13 @@ import type { GitHubSimulator } from '../__tests__/support/github-simulator/serv
 import { deepMerge, fixture } from '../__tests__/support/events.js';
 import { startSimulator } from '../__tests__/support/sim.js';
 import { writeResult } from './support.js';
+
+/**
+ * A run with GitHub Deployments off (RELEASE_GOVERNOR_GITHUB_DEPLOYMENTS=false): the rows of
+ * §19 and §24's service rows count without them; the rows named "deployments on" count them.
+ */
+const runAction: typeof runWith = (opts) =>
+  runWith({ ...opts, env: { RELEASE_GOVERNOR_GITHUB_DEPLOYMENTS: 'false', ...opts.env } });
 
 /** The most requests each flow may make (SPEC §19; the rest: no higher than before §19). */
 export const BUDGETS: Record<string, number> = {
@@ -56,6 +63,9 @@ export const BUDGETS: Record<string, number> = {
   'services: ALLOW 3 of 5': 3 + 2 * 3 + 1,
   'services: affects none of 5': 3,
   'services: reconcile idle, 5 services × 2 stages': 3,
+  // SPEC §24, GitHub Deployments (§21): 2 per dispatch (create, queued), 1 per later status.
+  'LOW ALLOW, deployments on': 6 + 2,
+  'deploy success, deployments on': 5 + 1,
 };
 
 it('requests per decision kind', async () => {
@@ -117,6 +127,7 @@ it('requests per decision kind', async () => {
     await pipelineKinds(kinds);
     await verificationKinds(kinds);
     await serviceKinds(kinds);
+    await deploymentKinds(kinds);
     // SPEC §19's bounds, and for the other flows what BENCHMARKS.md showed before §19 (none may
     // rise): a run over its bound fails the benchmark, after the figures are written.
     const over = Object.entries(BUDGETS).flatMap(([kind, max]) => {
@@ -243,6 +254,35 @@ async function verificationKinds(kinds: Record<string, ActionRun>): Promise<void
       kinds['versioned LOW ALLOW (tag before the dispatch)'],
       kinds['versioned deploy success → release'],
     ] = await allowedThenDeployed(sim, s, sha);
+  } finally {
+    await sim.stop();
+  }
+}
+
+/** LOW ALLOW and its deploy's success with GitHub Deployments on (the default, SPEC §21). */
+async function deploymentKinds(kinds: Record<string, ActionRun>): Promise<void> {
+  const sim = await startSimulator();
+  try {
+    const s = setupRepo(sim);
+    inProduction(sim, s.base);
+    const sha = sim.commit({ files: { 'src/app.ts': 'export const v = 2;\n' } });
+    const on = { RELEASE_GOVERNOR_GITHUB_DEPLOYMENTS: 'true' };
+    kinds['LOW ALLOW, deployments on'] = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: verified(sim, s, sha),
+      env: on,
+    });
+    const run = deployRuns(sim, s).at(-1)!;
+    sim.completeRun(run.id, 'success');
+    kinds['deploy success, deployments on'] = await runAction({
+      sim,
+      eventName: 'workflow_run',
+      event: deployEvent(sim, s, run.id, 'success'),
+      env: on,
+    });
+    if (sim.deployments.list[0]?.statuses.length !== 2)
+      throw new Error('the deployment did not reach success');
   } finally {
     await sim.stop();
   }

@@ -47009,6 +47009,84 @@ async function newestVerified(octokit, o, workflow, branch) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/adapters/github-deployments.ts
+
+const PERMISSION = {
+    403: 'The governor workflow needs `deployments: write` to record deployments (or set github_deployments: false).',
+};
+async function createDeployment(octokit, o, d) {
+    try {
+        const r = await octokit.request('POST /repos/{owner}/{repo}/deployments', {
+            ...o,
+            ref: d.sha,
+            task: d.task,
+            environment: d.environment,
+            production_environment: d.production,
+            transient_environment: false,
+            auto_merge: false,
+            required_contexts: [],
+            payload: d.payload,
+            description: d.description.slice(0, 140),
+            request: { idempotent: false },
+        });
+        const data = r.data;
+        // 202: GitHub merged the default branch instead (never with auto_merge false): no deployment.
+        if (typeof data.id !== 'number')
+            throw apiError('Creating the deployment', {
+                status: 409,
+                message: data.message ?? 'GitHub created no deployment',
+            });
+        return { id: data.id };
+    }
+    catch (e) {
+        throw apiError(`Creating the deployment of ${d.sha.slice(0, 7)} to ${d.environment}`, e, PERMISSION);
+    }
+}
+async function deploymentStatus(octokit, o, id, s) {
+    try {
+        await octokit.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+            ...o,
+            deployment_id: id,
+            state: s.state,
+            description: s.description.slice(0, 140),
+            auto_inactive: true,
+            ...(s.logUrl ? { log_url: s.logUrl } : {}),
+            ...(s.environmentUrl ? { environment_url: s.environmentUrl } : {}),
+        });
+    }
+    catch (e) {
+        throw apiError(`Setting the deployment ${id} to ${s.state}`, e, PERMISSION);
+    }
+}
+/** The deployments of a SHA to an environment for a task, newest first, with their payloads. */
+async function findDeployments(octokit, o, f) {
+    try {
+        const r = await octokit.request('GET /repos/{owner}/{repo}/deployments', {
+            ...o,
+            sha: f.sha,
+            environment: f.environment,
+            task: f.task,
+            per_page: 100,
+        });
+        const list = r.data;
+        return list.map((x) => ({
+            id: x.id,
+            payload: typeof x.payload === 'string' ? safeJson(x.payload) : x.payload,
+        }));
+    }
+    catch (e) {
+        throw apiError(`Listing the deployments of ${f.sha.slice(0, 7)} to ${f.environment}`, e, PERMISSION);
+    }
+}
+function safeJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return text;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/github-issues.ts
 // Issues, commit statuses and the incident search. Functions over an Octokit and the
 // repository; GitHub (github.ts) is the RepoPort that delegates to them.
@@ -47098,6 +47176,7 @@ async function commentIssue(octokit, o, issue, body) {
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/github.ts
+
 
 
 
@@ -47407,6 +47486,15 @@ class GitHub {
     /** Every tag (§18) and the merged pull requests of the range's commits, in one query. */
     releaseRange(f) {
         return readReleaseRange(this.octokit, this.o, f);
+    }
+    createDeployment(d) {
+        return createDeployment(this.octokit, this.o, d);
+    }
+    deploymentStatus(...a) {
+        return deploymentStatus(this.octokit, this.o, ...a);
+    }
+    findDeployments(f) {
+        return findDeployments(this.octokit, this.o, f);
     }
     createTag(name, sha, message) {
         return createTag(this.octokit, this.o, name, sha, message);
@@ -57131,6 +57219,8 @@ const historyEntry = looseObject({
     rolled_back_at: isoTime.nullable().optional(),
     /** The version tag the deploy was dispatched with (§18), e.g. v1.2.0. */
     version: schemas_string().nullable().optional(),
+    /** The GitHub deployment recorded for this deploy (§21), when one was created. */
+    deployment_id: schemas_number().int().nullable().optional(),
 });
 /** The deploy fields a stage and the top level of release.json share, by the same names. */
 const deployFields = {
@@ -57648,8 +57738,12 @@ function updateEntry(release, match, patch) {
         throw new Error('no deploy_history entry matches');
     return { ...release, deploy_history: history };
 }
-function markDispatched(release, target, runId, runUrl) {
-    const next = updateEntry(release, (h) => h.sha === target, { run_id: runId, run_url: runUrl });
+function markDispatched(release, target, runId, runUrl, deploymentId = null) {
+    const next = updateEntry(release, (h) => h.sha === target, {
+        run_id: runId,
+        run_url: runUrl,
+        ...(deploymentId !== null ? { deployment_id: deploymentId } : {}),
+    });
     return next.last_deploy_attempt_sha === target ? { ...next, last_deploy_run_url: runUrl } : next;
 }
 /**
@@ -61933,6 +62027,17 @@ const label = schemas_string()
     .max(50, 'GitHub labels are at most 50 characters');
 const approvalMode = schemas_enum(APPROVAL_MODES);
 const STAGE_NAME = /^[a-z0-9][a-z0-9-]*$/;
+/** An environment's address on the Deployments page (§21): http(s), no credentials. */
+const environmentUrl = schemas_string().superRefine((u, ctx) => {
+    const url = URL.canParse(u) ? new URL(u) : null;
+    if (!url || !/^https?:$/.test(url.protocol))
+        ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL' });
+    else if (url.username || url.password)
+        ctx.addIssue({
+            code: 'custom',
+            message: 'must not carry credentials: it is shown on the Deployments page',
+        });
+});
 const STAGE_APPROVALS = ['none', 'required'];
 /** One stage of the pipeline (SPEC §14); unset keys are resolved by domain/pipeline.ts. */
 const config_stageSchema = strictObject({
@@ -61959,6 +62064,9 @@ const config_stageSchema = strictObject({
     hold_while_soaking: schemas_boolean()
         .optional()
         .describe('Take no newer SHA while the current one soaks and has not reached the next stage (a release train). Default: true when soak_minutes > 0.'),
+    environment_url: environmentUrl
+        .optional()
+        .describe('Where this stage is reached, shown on its deployments (SPEC §21).'),
     approvals: schemas_enum(STAGE_APPROVALS)
         .optional()
         .describe('none: rules 6, 9 and 10 (first deploy, incident, HIGH risk) do not apply here. Default: required on the last stage, none before it.'),
@@ -62236,6 +62344,12 @@ const configSchema = strictObject({
         .default('admin')
         .describe('Minimum repository role of the person who dispatches a break-glass deploy.'),
     versioning: versioningSchema.optional(),
+    github_deployments: schemas_boolean()
+        .default(true)
+        .describe('Record a GitHub deployment of the exact SHA for every deploy dispatched, with its statuses (SPEC §21).'),
+    environment_url: environmentUrl
+        .optional()
+        .describe('Where production is reached, shown on its deployments (without stages; with stages, a key of each stage).'),
     stages: array(config_stageSchema)
         .min(1, 'must list at least one stage (or leave stages out for a single stage)')
         .max(10)
@@ -62284,6 +62398,12 @@ const configSchema = strictObject({
             code: 'custom',
             path: ['versioning', 'stage'],
             message: `${vstage} is not a stage (the stages are ${names.join(', ')})`,
+        });
+    if (c.stages && c.environment_url)
+        ctx.addIssue({
+            code: 'custom',
+            path: ['environment_url'],
+            message: 'with stages, environment_url is a key of each stage (move it under the stage it names)',
         });
     if (c.stages && c.health_check)
         ctx.addIssue({
@@ -62909,6 +63029,7 @@ function pipelineOf(config) {
                     isLast: true,
                     statusContext: config.status_context,
                     health: config.health_check ?? null,
+                    environmentUrl: config.environment_url ?? null,
                 },
             ],
         };
@@ -62929,6 +63050,7 @@ function pipelineOf(config) {
                 isLast,
                 statusContext: `${config.status_context}/${s.name}`,
                 health: s.health_check ?? null,
+                environmentUrl: s.environment_url ?? null,
             };
         }),
     };
@@ -65758,9 +65880,11 @@ async function dispatchOnce(deps, config, what) {
 }
 async function recordDispatched(deps, sha, run, first) {
     const { id: runId, url } = run;
+    const deploymentId = run.deploymentId ?? null;
     const written = await writeState(deps, sha, (snap) => {
         const entry = snap.release.deploy_history.find((h) => h.sha === sha);
-        if (!entry || entry.run_id === runId)
+        const known = entry?.deployment_id ?? null;
+        if (!entry || (entry.run_id === runId && (deploymentId === null || known === deploymentId)))
             return null;
         const record = snap.decision
             ? withLifecycle(snap.decision, {
@@ -65772,7 +65896,7 @@ async function recordDispatched(deps, sha, run, first) {
             : null;
         return {
             files: {
-                [state_RELEASE_FILE]: state_serialize(markDispatched(snap.release, sha, runId, url)),
+                [state_RELEASE_FILE]: state_serialize(markDispatched(snap.release, sha, runId, url, deploymentId)),
                 ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
             },
             message: `dispatched ${shortSha(sha)}: run ${runId}`,
@@ -65788,6 +65912,115 @@ function claimed(deps, ev, req) {
     const record = withVersion(withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: deps.now().toISOString() }), ev.version?.plan ?? null);
     const release = state_claim(ev.snapshot.release, req.sha, deps.now(), claimedBy(deps), ev.version?.tag ?? null);
     return { record, release };
+}
+/** The stage an evaluation is on, as the steps that act on it take it. */
+function contextOf(ev) {
+    return {
+        stage: ev.stage,
+        config: ev.config,
+        environment: ev.pipeline.configured ? ev.stage.environment : null,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/governor/deployments.ts
+
+
+/**
+ * The deployment of a dispatched deploy: found (when it may exist) or created, then `queued`
+ * with the deploy run as its log. Null when deployments are off or GitHub did not take it (a
+ * warning says why; the deploy goes on).
+ */
+async function openDeployment(deps, ctx, d, said) {
+    if (!ctx.config.github_deployments)
+        return null;
+    const environment = ctx.stage.environment;
+    const find = async () => (await deps.gh.findDeployments({ sha: d.sha, environment, task: d.task })).find((x) => x.payload?.deploy_run_id === d.run.id)?.id ?? null;
+    try {
+        const found = d.lookFirst ? await find() : null;
+        if (found !== null)
+            return found;
+        let id;
+        try {
+            id = (await deps.gh.createDeployment({
+                sha: d.sha,
+                environment,
+                production: ctx.stage.isLast,
+                task: d.task,
+                payload: payloadOf(deps, ctx, d),
+                description: `${d.task === 'deploy' ? 'Deploy' : 'Rollback to'} ${shortSha(d.sha)} by the Release Governor`,
+            })).id;
+        }
+        catch (e) {
+            // The answer was lost: GitHub may have created it. Look before anything else.
+            if (!isUnanswered(e))
+                throw e;
+            const again = await find();
+            if (again === null)
+                throw e;
+            id = again;
+        }
+        await setState(deps, ctx, { id, state: 'queued', logUrl: d.run.url });
+        return id;
+    }
+    catch (e) {
+        said.warn(deploymentProblem(e, `record the deployment of ${shortSha(d.sha)}`));
+        return null;
+    }
+}
+/** What the deployment says about itself (§21): the service, stage, version and the runs. */
+function payloadOf(deps, ctx, d) {
+    return {
+        service: ctx.config.service?.name ?? null,
+        stage: ctx.stage.name,
+        version: d.version,
+        governor_run: deps.run.url,
+        evidence_hash: deps.store.evidenceWritten.at(-1)?.hash ?? null,
+        deploy_run_id: d.run.id,
+        deploy_run: d.run.url,
+    };
+}
+const DESCRIPTIONS = {
+    queued: 'Dispatched; waiting for the deploy run',
+    in_progress: 'Deployed; the health check is running',
+    success: 'Deployed and verified',
+    failure: 'Failed',
+    error: 'The outcome could not be known',
+    inactive: 'No longer what the environment runs',
+};
+/**
+ * A later status of a recorded deployment: once per observed outcome (the callers post it only
+ * when they recorded that outcome). A failure to post is a warning.
+ */
+async function deploymentOutcome(deps, ctx, o, said) {
+    if (!ctx.config.github_deployments || o.id === null || o.id === undefined)
+        return;
+    try {
+        await setState(deps, ctx, {
+            id: o.id,
+            state: o.state,
+            logUrl: o.logUrl ?? null,
+            ...(o.why ? { why: o.why } : {}),
+        });
+    }
+    catch (e) {
+        said.warn(deploymentProblem(e, `set deployment ${o.id} to ${o.state}`));
+    }
+}
+async function setState(deps, ctx, s) {
+    await deps.gh.deploymentStatus(s.id, {
+        state: s.state,
+        logUrl: s.logUrl,
+        // Where the stage is reached: on the statuses that say it runs there.
+        environmentUrl: s.state === 'success' ? ctx.stage.environmentUrl : null,
+        description: s.why ?? DESCRIPTIONS[s.state],
+    });
+}
+/** The warning for a deployment GitHub did not take: the permission when that is the cause. */
+function deploymentProblem(e, what) {
+    const status = e.status;
+    if (isRefused(e) && status === 403)
+        return `Could not ${what}: GitHub refused it (403). The governor workflow needs the permission \`deployments: write\` (or set github_deployments: false). The decision and the deploy stand.`;
+    return `Could not ${what}: ${e.message}. The decision and the deploy stand; the Deployments page may not show it.`;
 }
 
 ;// CONCATENATED MODULE: ./src/governor/stages.ts
@@ -65856,6 +66089,7 @@ function stageOfRun(whole, pipeline, run, dispatches) {
 }
 
 ;// CONCATENATED MODULE: ./src/governor/services.ts
+
 
 
 
@@ -66077,11 +66311,9 @@ async function decideServices(root, req, known) {
                 },
             }));
         }
-        for (const v of verdicts)
-            if (v.ev.kind !== 'off' && v.ev.foundRun && !root.dryRun) {
-                await recordDispatched(v.at.deps, req.sha, v.ev.foundRun);
-                v.said.note(`Found deploy run ${v.ev.foundRun.url} for the earlier claim and recorded it.`);
-            }
+        if (!root.dryRun)
+            for (const v of verdicts)
+                await recordFound(v, req.sha);
         if (root.dryRun)
             return servicesReport(root, req, verdicts);
         const r = await writeVerdicts(root, req, { verdicts, fresh });
@@ -66123,6 +66355,15 @@ async function writeVerdicts(root, req, { verdicts, fresh }) {
         }
     return r;
 }
+/** A claimed deploy whose run turned up: recorded, with its deployment (found, or created). */
+async function recordFound(v, sha) {
+    if (v.ev.kind === 'off' || !v.ev.foundRun)
+        return;
+    const found = v.ev.foundRun;
+    const deploymentId = await openDeployment(v.at.deps, contextOf(v.ev), { sha, run: found, task: 'deploy', version: null, lookFirst: true }, v.said);
+    await recordDispatched(v.at.deps, sha, { ...found, deploymentId });
+    v.said.note(`Found deploy run ${found.url} for the earlier claim and recorded it.`);
+}
 /** The snapshot with every service's record of `sha`: as read, or read again with them. */
 async function recordsOf(root, read, sha, list) {
     const files = list.map((s) => s.deps.store.decisionFileOf(sha));
@@ -66161,11 +66402,21 @@ async function dispatchAll(root, req, { verdicts, claimed }) {
                     ? `Version ${plan.tag}: the tag exists at this commit already (${plan.why}).`
                     : `Tagged ${plan.tag} at ${shortSha(req.sha)}: ${plan.why}.`);
             }
-            v.run = await dispatchOnce(at.deps, ev.config, {
+            const run = await dispatchOnce(at.deps, ev.config, {
                 sha: req.sha,
                 environment: at.pipeline.configured ? at.stage.environment : null,
                 version: ev.version?.tag ?? null,
             });
+            v.run = run;
+            // The deployment of this exact SHA (§21), recorded with the run in the one write below.
+            const deploymentId = await openDeployment(at.deps, contextOf(ev), {
+                sha: req.sha,
+                run,
+                task: 'deploy',
+                version: ev.version?.tag ?? null,
+                lookFirst: ev.ownClaim !== null,
+            }, v.said);
+            v.run = { ...run, deploymentId };
         }
         catch (e) {
             // Refused: nothing started, so this service's claim is withdrawn; unknown keeps it.
@@ -66201,7 +66452,7 @@ async function recordRuns(root, sha, runs) {
             return {
                 target: v.at.target,
                 files: {
-                    [state_RELEASE_FILE]: state_serialize(markDispatched(view, sha, run.id, run.url)),
+                    [state_RELEASE_FILE]: state_serialize(markDispatched(view, sha, run.id, run.url, run.deploymentId ?? null)),
                     [state_decisionPath(sha)]: state_serialize(dispatched),
                 },
             };
@@ -66345,6 +66596,7 @@ function dependentsOf(config, name, stage) {
 
 
 
+
 /**
  * The governor as seen from the stage the request is about, with what is already known kept
  * when it is that stage's (the snapshot of another stage's view is not).
@@ -66395,7 +66647,9 @@ async function decideAndAct(root, req, first) {
         // A claimed SHA whose deploy run exists: record what the claimant could not.
         if (ev.foundRun && !deps.dryRun) {
             const run = ev.foundRun;
-            await recordDispatched(deps, req.sha, run);
+            // Its deployment may exist too (the claimant may have died after creating it).
+            const deploymentId = await openDeployment(deps, contextOf(ev), { sha: req.sha, run, task: 'deploy', version: ev.version?.tag ?? null, lookFirst: true }, said);
+            await recordDispatched(deps, req.sha, { ...run, deploymentId });
             said.note(`Found deploy run ${run.url} for the earlier claim and recorded it.`);
         }
         if (deps.dryRun || ev.decision.outcome === 'SKIP')
@@ -66504,7 +66758,15 @@ async function dispatchClaimed(step, claimed) {
             await withdrawClaim(deps, req.sha, `dispatch refused (HTTP ${e.status})`, claimed);
         throw e;
     }
-    const recorded = await recordDispatched(deps, req.sha, run, claimed);
+    // The deployment of this exact SHA (§21): after the claim, recorded with the run.
+    const deploymentId = await openDeployment(deps, contextOf(ev), {
+        sha: req.sha,
+        run,
+        task: 'deploy',
+        version: ev.version?.tag ?? null,
+        lookFirst: ev.ownClaim !== null,
+    }, said);
+    const recorded = await recordDispatched(deps, req.sha, { ...run, deploymentId }, claimed);
     await publishStatus(said, deps, req.sha, 'success', statusDescription(reportOf(deps, ev, req.sha)), run.url, config.status_context);
     await noticeApproved(step, { sha: req.sha, runUrl: run.url });
     const banner = req.breakGlass
@@ -66631,6 +66893,7 @@ async function announceBreakGlass({ deps, req, said }, deploy) {
 // smoke-test workflow dispatched and its conclusion awaited). A pass verifies the stage; a fail
 // marks the deploy failed and, with `rollback`, puts the stage's last healthy SHA back — exactly
 // once, through the claim protocol — and opens one issue that holds further deploys (rule 9).
+
 
 
 
@@ -66801,6 +67064,13 @@ async function concludeCheck(t, result, first) {
                 message: `verified ${shortSha(sha)} on ${stage}: health check passed`,
             };
         }, first);
+        // The deploy's deployment (§21): verified, once — by the run that recorded the verdict.
+        if (written)
+            await deploymentOutcome(deps, ctx, {
+                id: deployEntry(written.snapshot.release, sha, runId)?.deployment_id,
+                state: 'success',
+                logUrl: result.run_url ?? deps.run.url,
+            }, said);
         await publishStatus(said, deps, sha, 'success', `Verified on ${stage} · ${shortSha(sha)}`, result.run_url ?? deps.run.url, ctx.config.status_context);
         return {
             ...NOTHING_CHECKED,
@@ -66822,6 +67092,14 @@ async function healthFailed(t, result, first) {
     const { deps, ctx, sha: bad, said } = t;
     const stage = ctx.stage.name;
     const { state, head } = await recordHealthFailure(t, result, first);
+    // The bad deploy's deployment (§21): failed, once — by the run that recorded the failure.
+    if (head !== null)
+        await deploymentOutcome(deps, ctx, {
+            id: deployEntry(state, bad, t.runId)?.deployment_id,
+            state: 'failure',
+            logUrl: result.run_url ?? deps.run.url,
+            why: `Health check failed: ${result.reasons.join('; ')}`.slice(0, 140),
+        }, said);
     const rb = rollbackOf(state, bad);
     const failed = { ...NOTHING_CHECKED, healthCheck: result, stateCommit: head };
     if (!rb)
@@ -66943,7 +67221,15 @@ async function dispatchRollback(deps, ctx, rb, said) {
         environment: ctx.environment,
         version: rb.version ?? null,
     });
-    await recordDispatched(deps, rb.sha, run);
+    // The rollback's own deployment (§21, task deploy:rollback), recorded with its run.
+    const deploymentId = await openDeployment(deps, ctx, {
+        sha: rb.sha,
+        run,
+        task: 'deploy:rollback',
+        version: rb.version ?? null,
+        lookFirst: rb.claimed_by !== claimedBy(deps),
+    }, said);
+    await recordDispatched(deps, rb.sha, { ...run, deploymentId });
     return run.url;
 }
 function issueBody(ctx, r, what) {
@@ -67032,6 +67318,7 @@ async function recordIssue(deps, sha, match, issue) {
 
 
 
+
 /**
  * `known.snapshot` is the stage's state read with the decision record of `known.readFor`; when
  * the run deployed another SHA (the ref moved on since the dispatch), that SHA's record is read.
@@ -67111,8 +67398,39 @@ async function observeDeploy(on, known) {
         stateCommit: recorded.stateCommit,
     };
     const o = { sha, url, attempt, movesProduction, already: already !== null, after };
+    // The deploy's deployment (§21): its outcome, once — by the run that recorded it.
+    if (!already)
+        await deploymentOfOutcome(f, { o, rollback, checking: health !== null });
     const end = await concluded(f, o, rollback);
     return observed({ ...common, ...end.over, stateCommit: end.stateCommit ?? common.stateCommit }, end.verified);
+}
+/** GitHub's conclusions that say the deploy ran and failed; any other is not an outcome. */
+const FAILED = new Set(['failure', 'timed_out', 'startup_failure']);
+/**
+ * The status of the deploy's deployment after its outcome: failure (or error when the run was
+ * cancelled or skipped: the outcome is not known), in_progress while its health check runs,
+ * success when it is live, inactive when a newer deploy was live before it finished.
+ */
+async function deploymentOfOutcome({ deps, run, ctx, said }, { o, rollback, checking }) {
+    const entry = o.after.release.deploy_history.find((h) => h.run_id === run.runId);
+    const state = run.conclusion !== 'success'
+        ? FAILED.has(run.conclusion ?? '')
+            ? 'failure'
+            : 'error'
+        : checking
+            ? 'in_progress'
+            : o.movesProduction || rollback
+                ? 'success'
+                : 'inactive';
+    await deploymentOutcome(deps, ctx, {
+        id: entry?.deployment_id,
+        state,
+        logUrl: o.url.startsWith('http') ? o.url : null,
+        ...(state === 'error'
+            ? { why: `The deploy run ended ${run.conclusion ?? 'without a conclusion'}` }
+            : {}),
+        ...(state === 'inactive' ? { why: 'A newer deploy was live before this one finished' } : {}),
+    }, said);
 }
 /**
  * After the outcome is recorded: a rollback's end, a failure's issue, or a success and its

@@ -207,6 +207,29 @@ export interface GitHubReader {
   findOpenIssue(title: string, labels: string[]): Promise<number | null>;
   /** The comments of an issue or pull request (ids and bodies), for the governor's notices. */
   comments(issue: number): Promise<{ id: number; body: string }[]>;
+  /** The deployments of a SHA to an environment for a task (§21), newest first. */
+  findDeployments(f: { sha: string; environment: string; task: string }): Promise<DeploymentInfo[]>;
+}
+
+/** A deployment status (SPEC §21), as GitHub names them. */
+export type DeploymentState =
+  'queued' | 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
+
+/** A deployment of the exact SHA the governor dispatched (SPEC §21). */
+export interface DeploymentRequest {
+  sha: string;
+  environment: string;
+  /** The last stage: production. */
+  production: boolean;
+  task: 'deploy' | 'deploy:rollback';
+  payload: Record<string, unknown>;
+  description: string;
+}
+
+/** A deployment GitHub lists: its id and its payload (which names the governor's claim). */
+export interface DeploymentInfo {
+  id: number;
+  payload: unknown;
 }
 
 /** What acts on the repository: dispatches, tags, releases, statuses, issues, comments. */
@@ -239,6 +262,17 @@ export interface RepoActor {
     context: string,
   ): Promise<void>;
   openIssue(title: string, body: string, labels: string[]): Promise<number>;
+  /** A deployment of `sha` (§21): never retried by the client, found again instead. */
+  createDeployment(d: DeploymentRequest): Promise<{ id: number }>;
+  deploymentStatus(
+    id: number,
+    s: {
+      state: DeploymentState;
+      logUrl: string | null;
+      environmentUrl: string | null;
+      description: string;
+    },
+  ): Promise<void>;
   commentIssue(issue: number, body: string): Promise<void>;
   /** Edits the comment `id`, or creates one when `id` is null. */
   writeComment(issue: number, id: number | null, body: string): Promise<void>;

@@ -24,7 +24,7 @@ const onVerified = (s: Scenario, sha: string) =>
   runAction({ sim, eventName: 'workflow_run', event: verified(sim, s, sha) });
 
 describe('the policy comes with the state', () => {
-  it('a state without the copy reads the file once; the deploy that moves production copies it; the next LOW ALLOW makes 6 requests', async () => {
+  it('a state without the copy reads the file once; the deploy that moves production copies it; the next LOW ALLOW makes 6 requests, and 2 more for its deployment (§24)', async () => {
     const s = setupRepo(sim, { config: 'release_governor:\n  cooldown_minutes: 0\n' });
     inProduction(sim, s.base, { policy: null });
     const first = sim.commit({ files: { 'src/app.ts': 'export const v = 2;\n' } });
@@ -64,6 +64,8 @@ describe('the policy comes with the state', () => {
       'repos/compare-commits-with-basehead',
       'graphql:WriteState',
       'actions/create-workflow-dispatch',
+      'repos/create-deployment',
+      'repos/create-deployment-status',
       'graphql:WriteState',
       'repos/create-commit-status',
     ]);

@@ -58,6 +58,9 @@ export const ROUTES = {
   createTree: `POST ${R}/git/trees`,
   createCommit: `POST ${R}/git/commits`,
   createRef: `POST ${R}/git/refs`,
+  createDeployment: `POST ${R}/deployments`,
+  deploymentStatus: `POST ${R}/deployments/{deployment_id}/statuses`,
+  listDeployments: `GET ${R}/deployments`,
 } as const;
 
 export interface Prepared {
@@ -111,8 +114,16 @@ function dispatchedOnce(p: Prepared): void {
 const lowAllow: ScenarioSpec = {
   name: 'LOW ALLOW',
   decision: 'ALLOW',
-  routes: [ROUTES.readState, ROUTES.compare, ROUTES.writeState, ROUTES.dispatch, ROUTES.status],
-  recoveryRoutes: [ROUTES.workflowRuns],
+  routes: [
+    ROUTES.readState,
+    ROUTES.compare,
+    ROUTES.writeState,
+    ROUTES.dispatch,
+    ROUTES.createDeployment,
+    ROUTES.deploymentStatus,
+    ROUTES.status,
+  ],
+  recoveryRoutes: [ROUTES.workflowRuns, ROUTES.listDeployments],
   async prepare(sim) {
     const s = setupRepo(sim);
     inProduction(sim, s.base);
@@ -137,6 +148,8 @@ const lowAllowFallback: ScenarioSpec = {
     ROUTES.incidents,
     ROUTES.writeState,
     ROUTES.dispatch,
+    ROUTES.createDeployment,
+    ROUTES.deploymentStatus,
     ROUTES.status,
   ],
   recoveryRoutes: [ROUTES.workflowRuns],
@@ -160,6 +173,8 @@ const highApproved: ScenarioSpec = {
     ROUTES.permission,
     ROUTES.writeState,
     ROUTES.dispatch,
+    ROUTES.createDeployment,
+    ROUTES.deploymentStatus,
     ROUTES.status,
   ],
   async prepare(sim) {
@@ -200,6 +215,8 @@ const highApprovedRename: ScenarioSpec = {
     ROUTES.permission,
     ROUTES.writeState,
     ROUTES.dispatch,
+    ROUTES.createDeployment,
+    ROUTES.deploymentStatus,
     ROUTES.status,
   ],
   async prepare(sim) {
@@ -236,6 +253,8 @@ const versionedAllow: ScenarioSpec = {
     ROUTES.createRef,
     ROUTES.tagTarget,
     ROUTES.dispatch,
+    ROUTES.createDeployment,
+    ROUTES.deploymentStatus,
     ROUTES.status,
   ],
   recoveryRoutes: [ROUTES.workflowRuns],
@@ -267,6 +286,8 @@ const firstDeploy: ScenarioSpec = {
     ROUTES.createCommit,
     ROUTES.createRef,
     ROUTES.dispatch,
+    ROUTES.createDeployment,
+    ROUTES.deploymentStatus,
     ROUTES.writeState,
     ROUTES.status,
   ],
@@ -300,6 +321,8 @@ const manual: ScenarioSpec = {
     ROUTES.repoRuns,
     ROUTES.writeState,
     ROUTES.dispatch,
+    ROUTES.createDeployment,
+    ROUTES.deploymentStatus,
     ROUTES.status,
   ],
   async prepare(sim) {
@@ -336,7 +359,13 @@ async function dispatched(sim: GitHubSimulator, conclusion: 'success' | 'failure
 const deploySuccess: ScenarioSpec = {
   name: 'deploy success',
   decision: 'SKIP',
-  routes: [ROUTES.readState, ROUTES.compare, ROUTES.writeState, ROUTES.status],
+  routes: [
+    ROUTES.readState,
+    ROUTES.compare,
+    ROUTES.writeState,
+    ROUTES.deploymentStatus,
+    ROUTES.status,
+  ],
   async prepare(sim) {
     return dispatched(sim, 'success');
   },
@@ -350,7 +379,13 @@ const deploySuccess: ScenarioSpec = {
 const deployFailure: ScenarioSpec = {
   name: 'deploy failure (opens an issue)',
   decision: 'SKIP',
-  routes: [ROUTES.readState, ROUTES.writeState, ROUTES.openIssue, ROUTES.status],
+  routes: [
+    ROUTES.readState,
+    ROUTES.writeState,
+    ROUTES.deploymentStatus,
+    ROUTES.openIssue,
+    ROUTES.status,
+  ],
   recoveryRoutes: [ROUTES.listIssues],
   async prepare(sim) {
     return dispatched(sim, 'failure');
@@ -525,7 +560,11 @@ export async function runCase(
 /** Routes where one unanswered request fails the job (the outcome is unknown and not repeated). */
 const UNKNOWN_OUTCOME_FAILS = new Set<string>([ROUTES.dispatch, ROUTES.openIssue]);
 /** Routes whose persistent failure leaves the decision standing, with a warning. */
-const BEST_EFFORT = new Set<string>([ROUTES.status]);
+const BEST_EFFORT = new Set<string>([
+  ROUTES.status,
+  ROUTES.createDeployment,
+  ROUTES.deploymentStatus,
+]);
 const WRITES = new Set<string>([
   ROUTES.writeState,
   ROUTES.dispatch,
@@ -536,6 +575,8 @@ const WRITES = new Set<string>([
   ROUTES.createCommit,
   ROUTES.createRef,
   ROUTES.createTagObject,
+  ROUTES.createDeployment,
+  ROUTES.deploymentStatus,
 ]);
 
 /**
@@ -566,7 +607,9 @@ export function expectFirstRun(fc: FaultCase, r: ActionRun, spec: ScenarioSpec):
     expect(r.exitCode, r.stdout).toBe(0);
     expect(r.outputs.decision).toBe(spec.decision);
     if (!once && fc.fault.kind === 'status')
-      expect(r.stdout).toMatch(/::warning.*could not be set/);
+      expect(r.stdout).toMatch(
+        fc.route === ROUTES.status ? /::warning.*could not be set/ : /::warning.*deployment/,
+      );
     return;
   }
   if (once && !UNKNOWN_OUTCOME_FAILS.has(fc.route)) {

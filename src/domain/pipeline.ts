@@ -23,6 +23,8 @@ export interface Stage {
   statusContext: string;
   /** Post-deploy verification (§15), if any. */
   health: HealthCheck | null;
+  /** Where the stage is reached (§21 environment_url), shown on its deployments. */
+  environmentUrl: string | null;
 }
 
 export interface Pipeline {
@@ -50,6 +52,7 @@ export function pipelineOf(config: Config): Pipeline {
           isLast: true,
           statusContext: config.status_context,
           health: config.health_check ?? null,
+          environmentUrl: config.environment_url ?? null,
         },
       ],
     };
@@ -70,6 +73,7 @@ export function pipelineOf(config: Config): Pipeline {
         isLast,
         statusContext: `${config.status_context}/${s.name}`,
         health: s.health_check ?? null,
+        environmentUrl: s.environment_url ?? null,
       };
     }),
   };

@@ -65,6 +65,8 @@ const historyEntry = z.looseObject({
   rolled_back_at: isoTime.nullable().optional(),
   /** The version tag the deploy was dispatched with (§18), e.g. v1.2.0. */
   version: z.string().nullable().optional(),
+  /** The GitHub deployment recorded for this deploy (§21), when one was created. */
+  deployment_id: z.number().int().nullable().optional(),
 });
 export type HistoryEntry = z.infer<typeof historyEntry>;
 
@@ -701,8 +703,13 @@ export function markDispatched(
   target: string,
   runId: number,
   runUrl: string,
+  deploymentId: number | null = null,
 ): Release {
-  const next = updateEntry(release, (h) => h.sha === target, { run_id: runId, run_url: runUrl });
+  const next = updateEntry(release, (h) => h.sha === target, {
+    run_id: runId,
+    run_url: runUrl,
+    ...(deploymentId !== null ? { deployment_id: deploymentId } : {}),
+  });
   return next.last_deploy_attempt_sha === target ? { ...next, last_deploy_run_url: runUrl } : next;
 }
 

@@ -42,7 +42,8 @@ import { forService, readConfig } from './policy.js';
 import { decideServices } from './services.js';
 import { firstNotPassed, namedStage, sameView, stageDeps } from './stages.js';
 import { ensureTag } from './versions.js';
-import { claimed, dispatchOnce, recordDispatched, withdrawClaim } from './claim.js';
+import { claimed, contextOf, dispatchOnce, recordDispatched, withdrawClaim } from './claim.js';
+import { openDeployment } from './deployments.js';
 
 /**
  * The governor as seen from the stage the request is about, with what is already known kept
@@ -110,7 +111,14 @@ export async function decideAndAct(
     // A claimed SHA whose deploy run exists: record what the claimant could not.
     if (ev.foundRun && !deps.dryRun) {
       const run = ev.foundRun;
-      await recordDispatched(deps, req.sha, run);
+      // Its deployment may exist too (the claimant may have died after creating it).
+      const deploymentId = await openDeployment(
+        deps,
+        contextOf(ev),
+        { sha: req.sha, run, task: 'deploy', version: ev.version?.tag ?? null, lookFirst: true },
+        said,
+      );
+      await recordDispatched(deps, req.sha, { ...run, deploymentId });
       said.note(`Found deploy run ${run.url} for the earlier claim and recorded it.`);
     }
     if (deps.dryRun || ev.decision.outcome === 'SKIP') return reportOf(deps, ev, req.sha, { said });
@@ -270,7 +278,20 @@ async function dispatchClaimed(step: Step, claimed: StateSnapshot): Promise<RunR
       await withdrawClaim(deps, req.sha, `dispatch refused (HTTP ${e.status})`, claimed);
     throw e;
   }
-  const recorded = await recordDispatched(deps, req.sha, run, claimed);
+  // The deployment of this exact SHA (§21): after the claim, recorded with the run.
+  const deploymentId = await openDeployment(
+    deps,
+    contextOf(ev),
+    {
+      sha: req.sha,
+      run,
+      task: 'deploy',
+      version: ev.version?.tag ?? null,
+      lookFirst: ev.ownClaim !== null,
+    },
+    said,
+  );
+  const recorded = await recordDispatched(deps, req.sha, { ...run, deploymentId }, claimed);
   await publishStatus(
     said,
     deps,

@@ -3,6 +3,7 @@
 // the claim withdrawn when GitHub refused the dispatch.
 
 import type { Config } from '../domain/config.js';
+import type { StageContext } from '../domain/pipeline.js';
 import {
   claim,
   decisionPath,
@@ -135,16 +136,19 @@ export async function dispatchOnce(
 export async function recordDispatched(
   deps: GovernorDeps,
   sha: string,
-  run: { id: number; url: string },
+  run: { id: number; url: string; deploymentId?: number | null },
   first?: StateSnapshot,
 ): Promise<string | null> {
   const { id: runId, url } = run;
+  const deploymentId = run.deploymentId ?? null;
   const written = await writeState(
     deps,
     sha,
     (snap) => {
       const entry = snap.release.deploy_history.find((h) => h.sha === sha);
-      if (!entry || entry.run_id === runId) return null;
+      const known = entry?.deployment_id ?? null;
+      if (!entry || (entry.run_id === runId && (deploymentId === null || known === deploymentId)))
+        return null;
       const record = snap.decision
         ? withLifecycle(snap.decision, {
             state: 'dispatched',
@@ -155,7 +159,7 @@ export async function recordDispatched(
         : null;
       return {
         files: {
-          [RELEASE_FILE]: serialize(markDispatched(snap.release, sha, runId, url)),
+          [RELEASE_FILE]: serialize(markDispatched(snap.release, sha, runId, url, deploymentId)),
           ...(record ? { [decisionPath(sha)]: serialize(record) } : {}),
         },
         message: `dispatched ${shortSha(sha)}: run ${runId}`,
@@ -190,4 +194,13 @@ export function claimed(
     ev.version?.tag ?? null,
   );
   return { record, release };
+}
+
+/** The stage an evaluation is on, as the steps that act on it take it. */
+export function contextOf(ev: EvaluatedEarly | EvaluatedJudged): StageContext {
+  return {
+    stage: ev.stage,
+    config: ev.config,
+    environment: ev.pipeline.configured ? ev.stage.environment : null,
+  };
 }

@@ -1,6 +1,8 @@
 // A deploy run finished: record its outcome per (run id, attempt), move production forward
 // only, and open or comment on the deploy-failure issue.
 import { serviceIssue } from '../domain/services.js';
+import type { DeploymentState } from '../ports.js';
+import { deploymentOutcome } from './deployments.js';
 import { isUnanswered } from '../adapters/api-error.js';
 import type { WorkflowRunFacts } from '../domain/events.js';
 import {
@@ -140,10 +142,51 @@ export async function observeDeploy(
     stateCommit: recorded.stateCommit,
   };
   const o: Observed = { sha, url, attempt, movesProduction, already: already !== null, after };
+  // The deploy's deployment (§21): its outcome, once — by the run that recorded it.
+  if (!already) await deploymentOfOutcome(f, { o, rollback, checking: health !== null });
   const end = await concluded(f, o, rollback);
   return observed(
     { ...common, ...end.over, stateCommit: end.stateCommit ?? common.stateCommit },
     end.verified,
+  );
+}
+
+/** GitHub's conclusions that say the deploy ran and failed; any other is not an outcome. */
+const FAILED = new Set(['failure', 'timed_out', 'startup_failure']);
+
+/**
+ * The status of the deploy's deployment after its outcome: failure (or error when the run was
+ * cancelled or skipped: the outcome is not known), in_progress while its health check runs,
+ * success when it is live, inactive when a newer deploy was live before it finished.
+ */
+async function deploymentOfOutcome(
+  { deps, run, ctx, said }: FinishedRun,
+  { o, rollback, checking }: { o: Observed; rollback: HistoryEntry | null; checking: boolean },
+): Promise<void> {
+  const entry = o.after.release.deploy_history.find((h) => h.run_id === run.runId);
+  const state: DeploymentState =
+    run.conclusion !== 'success'
+      ? FAILED.has(run.conclusion ?? '')
+        ? 'failure'
+        : 'error'
+      : checking
+        ? 'in_progress'
+        : o.movesProduction || rollback
+          ? 'success'
+          : 'inactive';
+  await deploymentOutcome(
+    deps,
+    ctx,
+    {
+      id: entry?.deployment_id,
+      state,
+      logUrl: o.url.startsWith('http') ? o.url : null,
+      ...(state === 'error'
+        ? { why: `The deploy run ended ${run.conclusion ?? 'without a conclusion'}` }
+        : {}),
+      ...(state === 'inactive' ? { why: 'A newer deploy was live before this one finished' } : {}),
+    },
+    said,
   );
 }
 

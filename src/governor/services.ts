@@ -33,7 +33,8 @@ import {
   UnconfirmedWrites,
   type GovernorDeps,
 } from './deps.js';
-import { claimed, dispatchOnce, recordDispatched, withdrawClaim } from './claim.js';
+import { claimed, contextOf, dispatchOnce, recordDispatched, withdrawClaim } from './claim.js';
+import { openDeployment } from './deployments.js';
 import {
   changedFiles,
   decisionEvidence,
@@ -78,7 +79,7 @@ interface Verdict {
   said: Remarks;
   /** The record and view this run's write gave the service (a hold recorded, or a claim). */
   written?: { record: DecisionRecord; view: StateSnapshot['release'] };
-  run?: { id: number; url: string };
+  run?: { id: number; url: string; deploymentId?: number | null };
   stateCommit?: string | null;
 }
 
@@ -324,11 +325,7 @@ export async function decideServices(
         } as Evaluated,
       }));
     }
-    for (const v of verdicts)
-      if (v.ev.kind !== 'off' && v.ev.foundRun && !root.dryRun) {
-        await recordDispatched(v.at.deps, req.sha, v.ev.foundRun);
-        v.said.note(`Found deploy run ${v.ev.foundRun.url} for the earlier claim and recorded it.`);
-      }
+    if (!root.dryRun) for (const v of verdicts) await recordFound(v, req.sha);
     if (root.dryRun) return servicesReport(root, req, verdicts);
     const r = await writeVerdicts(root, req, { verdicts, fresh });
     if (r && r.kind !== 'written') {
@@ -379,6 +376,20 @@ async function writeVerdicts(
       c.verdict.stateCommit = r.head;
     }
   return r;
+}
+
+/** A claimed deploy whose run turned up: recorded, with its deployment (found, or created). */
+async function recordFound(v: Verdict, sha: string): Promise<void> {
+  if (v.ev.kind === 'off' || !v.ev.foundRun) return;
+  const found = v.ev.foundRun;
+  const deploymentId = await openDeployment(
+    v.at.deps,
+    contextOf(v.ev),
+    { sha, run: found, task: 'deploy', version: null, lookFirst: true },
+    v.said,
+  );
+  await recordDispatched(v.at.deps, sha, { ...found, deploymentId });
+  v.said.note(`Found deploy run ${found.url} for the earlier claim and recorded it.`);
 }
 
 /** The snapshot with every service's record of `sha`: as read, or read again with them. */
@@ -436,11 +447,26 @@ async function dispatchAll(
             : `Tagged ${plan.tag} at ${shortSha(req.sha)}: ${plan.why}.`,
         );
       }
-      v.run = await dispatchOnce(at.deps, ev.config, {
+      const run = await dispatchOnce(at.deps, ev.config, {
         sha: req.sha,
         environment: at.pipeline.configured ? at.stage.environment : null,
         version: ev.version?.tag ?? null,
       });
+      v.run = run;
+      // The deployment of this exact SHA (§21), recorded with the run in the one write below.
+      const deploymentId = await openDeployment(
+        at.deps,
+        contextOf(ev),
+        {
+          sha: req.sha,
+          run,
+          task: 'deploy',
+          version: ev.version?.tag ?? null,
+          lookFirst: ev.ownClaim !== null,
+        },
+        v.said,
+      );
+      v.run = { ...run, deploymentId };
     } catch (e) {
       // Refused: nothing started, so this service's claim is withdrawn; unknown keeps it.
       if (e instanceof GovernorError || isRefused(e))
@@ -474,7 +500,9 @@ async function recordRuns(root: GovernorDeps, sha: string, runs: Verdict[]): Pro
       return {
         target: v.at.target,
         files: {
-          [RELEASE_FILE]: serialize(markDispatched(view, sha, run.id, run.url)),
+          [RELEASE_FILE]: serialize(
+            markDispatched(view, sha, run.id, run.url, run.deploymentId ?? null),
+          ),
           [decisionPath(sha)]: serialize(dispatched),
         },
       };

@@ -30,6 +30,7 @@ import { shortSha } from '../domain/types.js';
 import type { RunReport } from '../report/summary.js';
 import type { StateSnapshot } from '../ports.js';
 import { dispatchOnce, recordDispatched } from './claim.js';
+import { deploymentOutcome, openDeployment } from './deployments.js';
 import { publishRelease } from './versions.js';
 import {
   CLAIM_GRACE_MS,
@@ -290,6 +291,18 @@ export async function concludeCheck(
       },
       first,
     );
+    // The deploy's deployment (§21): verified, once — by the run that recorded the verdict.
+    if (written)
+      await deploymentOutcome(
+        deps,
+        ctx,
+        {
+          id: deployEntry(written.snapshot.release, sha, runId)?.deployment_id,
+          state: 'success',
+          logUrl: result.run_url ?? deps.run.url,
+        },
+        said,
+      );
     await publishStatus(
       said,
       deps,
@@ -324,6 +337,19 @@ async function healthFailed(
   const { deps, ctx, sha: bad, said } = t;
   const stage = ctx.stage.name;
   const { state, head } = await recordHealthFailure(t, result, first);
+  // The bad deploy's deployment (§21): failed, once — by the run that recorded the failure.
+  if (head !== null)
+    await deploymentOutcome(
+      deps,
+      ctx,
+      {
+        id: deployEntry(state, bad, t.runId)?.deployment_id,
+        state: 'failure',
+        logUrl: result.run_url ?? deps.run.url,
+        why: `Health check failed: ${result.reasons.join('; ')}`.slice(0, 140),
+      },
+      said,
+    );
   const rb = rollbackOf(state, bad);
   const failed = { ...NOTHING_CHECKED, healthCheck: result, stateCommit: head };
   if (!rb) return { ...failed, verdict: await notRolledBack(t, result, state) };
@@ -487,7 +513,20 @@ export async function dispatchRollback(
     environment: ctx.environment,
     version: rb.version ?? null,
   });
-  await recordDispatched(deps, rb.sha, run);
+  // The rollback's own deployment (§21, task deploy:rollback), recorded with its run.
+  const deploymentId = await openDeployment(
+    deps,
+    ctx,
+    {
+      sha: rb.sha,
+      run,
+      task: 'deploy:rollback',
+      version: rb.version ?? null,
+      lookFirst: rb.claimed_by !== claimedBy(deps),
+    },
+    said,
+  );
+  await recordDispatched(deps, rb.sha, { ...run, deploymentId });
   return run.url;
 }
 

@@ -218,6 +218,7 @@ describe('config: environment overrides', () => {
     required_artifacts: ['test-results,sbom', ['test-results', 'sbom']],
     high_risk_paths: ['db/**, *.sql', ['db/**', '*.sql']],
     medium_risk_paths: ['docs/**', ['docs/**']],
+    environment_url: ['https://shop.example.com', 'https://shop.example.com'],
   };
   function sample(key: string, kind: string): [string, unknown] {
     if (SAMPLES[key]) return SAMPLES[key];
