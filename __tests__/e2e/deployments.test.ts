@@ -2,9 +2,7 @@
 // dispatched deploy, created after the claim, moved through queued, in_progress, success or
 // failure; the rollback's own; exactly one under races and lost answers; a 403 is a warning;
 // off, no request at all.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import {
@@ -19,6 +17,7 @@ import {
   type Scenario,
 } from '../support/scenario.js';
 import { useSimulator } from '../support/sim.js';
+import { healthEndpoint, useHealthEndpoints } from '../support/health-endpoint.js';
 
 let sim: GitHubSimulator;
 useSimulator((s) => (sim = s));
@@ -26,24 +25,7 @@ useSimulator((s) => (sim = s));
 let nextRunId = 9700;
 const runId = () => nextRunId++;
 
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const x of servers.splice(0)) {
-    x.closeAllConnections();
-    await new Promise((r) => x.close(r));
-  }
-});
-
-/** A health endpoint on 127.0.0.1 that answers every probe with `status`. */
-async function healthEndpoint(status: number): Promise<string> {
-  const server = createServer((_req, res) => {
-    res.writeHead(status, { 'content-type': 'text/plain' });
-    res.end('health\n');
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`;
-}
+useHealthEndpoints();
 
 const config = (extra: string) =>
   `release_governor:\n  cooldown_minutes: 0\n  environment_url: https://shop.example.com\n${extra}`;

@@ -1,9 +1,7 @@
 // Services (SPEC §20) through dist/index.js: each service decided on its own paths, one claim
 // for every ALLOW, `inputs.service` on each dispatch, ordering by depends_on, incidents scoped by
 // `service:<name>` labels, per-service approvers, and the migration of a version-2 state.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
 import { runCli } from '../support/cli-runner.js';
 import { deepMerge, fixture } from '../support/events.js';
@@ -22,6 +20,7 @@ import {
   timePasses,
 } from '../support/scenario.js';
 import { useSimulator } from '../support/sim.js';
+import { healthEndpoint, useHealthEndpoints } from '../support/health-endpoint.js';
 
 let sim: GitHubSimulator;
 useSimulator((s) => (sim = s));
@@ -503,24 +502,7 @@ describe('services: the CLI', () => {
   });
 });
 
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const x of servers.splice(0)) {
-    x.closeAllConnections();
-    await new Promise((r) => x.close(r));
-  }
-});
-
-/** A health endpoint on 127.0.0.1 that answers every probe with `status`. */
-async function healthEndpoint(status: number): Promise<string> {
-  const server = createServer((_req, res) => {
-    res.writeHead(status, { 'content-type': 'text/plain' });
-    res.end('health\n');
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`;
-}
+useHealthEndpoints();
 
 describe('services: health checks', () => {
   it('api’s health check fails: api alone is rolled back, its issue is labelled service:api, and a web change still goes out', async () => {
