@@ -84,6 +84,75 @@ const environmentUrl = z.string().superRefine((u, ctx) => {
 });
 export const STAGE_APPROVALS = ['none', 'required'] as const;
 
+/** A JSON Pointer (RFC 6901): empty (the whole document), or `/`-separated, `~` only as ~0/~1. */
+export function pointerProblem(p: string): string | null {
+  if (p !== '' && !p.startsWith('/'))
+    return 'must be a JSON Pointer: empty, or starting with / (such as /warm_run/improvement_pct)';
+  if (/~(?![01])/.test(p)) return 'must be a JSON Pointer: ~ only as ~0 (for ~) or ~1 (for /)';
+  return null;
+}
+
+const threshold = z
+  .strictObject({
+    artifact: z.string().min(1).describe('The artifact of the verification run holding the file.'),
+    file: z
+      .string()
+      .min(1)
+      .refine(
+        (f) => !f.startsWith('/') && !f.split('/').includes('..'),
+        'must be a path inside the artifact (no leading /, no ..)',
+      )
+      .describe('The JSON file inside the artifact.'),
+    value: z
+      .string()
+      .superRefine((v, ctx) => {
+        const p = pointerProblem(v);
+        if (p) ctx.addIssue({ code: 'custom', message: p });
+      })
+      .describe('A JSON Pointer to the value in the file.'),
+    min: z.number().optional().describe('The value must be a number at least this.'),
+    max: z.number().optional().describe('The value must be a number at most this.'),
+    equals: z
+      .union([z.number(), z.string(), z.boolean()])
+      .optional()
+      .describe('The value must be exactly this.'),
+  })
+  .superRefine((t, ctx) => {
+    if (t.min === undefined && t.max === undefined && t.equals === undefined)
+      ctx.addIssue({ code: 'custom', message: 'needs a bound: min, max or equals' });
+    if (t.min !== undefined && t.max !== undefined && t.min > t.max)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['min'],
+        message: `is ${t.min}, above max ${t.max}: no value can pass`,
+      });
+  })
+  .describe('A figure of the verification run and its bound (SPEC §22).');
+export type EvidenceThreshold = z.output<typeof threshold>;
+
+/** Readiness gates (SPEC §22): top level, per service and per stage. */
+export const readinessSchema = z
+  .strictObject({
+    max_verification_age_minutes: z
+      .number()
+      .positive()
+      .max(525_600)
+      .optional()
+      .describe(
+        'The verification run must have completed within this many minutes of the decision.',
+      ),
+    evidence_thresholds: z
+      .array(threshold)
+      .default([])
+      .describe('Figures of the verification run (JSON files in its artifacts) and their bounds.'),
+    release_blocker_labels: z
+      .array(label)
+      .default(['release-blocker'])
+      .describe('An open issue or pull request with one of these labels blocks the release.'),
+  })
+  .describe('Readiness gates (SPEC §22).');
+export type Readiness = z.output<typeof readinessSchema>;
+
 /** One stage of the pipeline (SPEC §14); unset keys are resolved by domain/pipeline.ts. */
 export const stageSchema = z
   .strictObject({
@@ -135,6 +204,9 @@ export const stageSchema = z
         'none: rules 6, 9 and 10 (first deploy, incident, HIGH risk) do not apply here. Default: required on the last stage, none before it.',
       ),
     health_check: healthCheckSchema.optional(),
+    readiness: readinessSchema
+      .optional()
+      .describe("This stage's readiness gates. Default: the service's, else the top level's."),
   })
   .describe('A stage of the release pipeline.');
 export type StageInput = z.output<typeof stageSchema>;
@@ -209,6 +281,9 @@ export const serviceSchema = z
     versioning: versioningSchema
       .optional()
       .describe("This service's versioning. Default: the top-level block, tags `<name>/v…`."),
+    readiness: readinessSchema
+      .optional()
+      .describe("This service's readiness gates. Default: the top-level block."),
   })
   .describe('A service (SPEC §20).');
 export type ServiceInput = z.output<typeof serviceSchema>;
@@ -492,6 +567,11 @@ export const configSchema = z
       .default('admin')
       .describe('Minimum repository role of the person who dispatches a break-glass deploy.'),
     versioning: versioningSchema.optional(),
+    readiness: readinessSchema
+      .optional()
+      .describe(
+        'Readiness gates (SPEC §22): fresh verification, thresholds on its figures, release blockers.',
+      ),
     github_deployments: z
       .boolean()
       .default(true)
@@ -630,6 +710,8 @@ const SERVICE_KEYS = Object.keys(serviceSchema.shape);
 const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
 const FREEZE_KEYS = Object.keys(freezeWindowSchema.shape);
 const VERSIONING_KEYS = Object.keys(versioningSchema.shape);
+const READINESS_KEYS = Object.keys(readinessSchema.shape);
+const THRESHOLD_KEYS = ['artifact', 'file', 'value', 'min', 'max', 'equals'];
 
 /**
  * How an override's text becomes a value, read off the schema so no key's type can drift: a
@@ -951,15 +1033,19 @@ export function loadConfig(opts: LoadConfigOptions): ConfigResult {
         const allowed =
           at.at(-1) === 'health_check'
             ? HEALTH_KEYS
-            : at[0] === 'freeze_windows'
-              ? FREEZE_KEYS
-              : at[0] === 'versioning' || (at[0] === 'services' && at[2] === 'versioning')
-                ? VERSIONING_KEYS
-                : at[0] === 'stages' || (at[0] === 'services' && at[2] === 'stages')
-                  ? STAGE_KEYS
-                  : at[0] === 'services'
-                    ? SERVICE_KEYS
-                    : KEYS;
+            : at.includes('evidence_thresholds')
+              ? THRESHOLD_KEYS
+              : at.at(-1) === 'readiness'
+                ? READINESS_KEYS
+                : at[0] === 'freeze_windows'
+                  ? FREEZE_KEYS
+                  : at[0] === 'versioning' || (at[0] === 'services' && at[2] === 'versioning')
+                    ? VERSIONING_KEYS
+                    : at[0] === 'stages' || (at[0] === 'services' && at[2] === 'stages')
+                      ? STAGE_KEYS
+                      : at[0] === 'services'
+                        ? SERVICE_KEYS
+                        : KEYS;
         const message =
           unknownKey === null
             ? issueMessage(issue, valueAt(merged, path))

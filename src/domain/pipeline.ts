@@ -1,7 +1,7 @@
 // The release pipeline of SPEC §14: the configured stages with every default resolved, the
 // config each stage is judged with, and the facts its extra rules need (promotion, soak, the
 // release train), all read from the whole release.json. Pure.
-import type { Config } from './config.js';
+import type { Config, Readiness } from './config.js';
 import type { StageFacts } from './decide.js';
 import type { HealthCheck } from './health.js';
 import { lifecycleOf, stageView, versionOf, type Release } from './state.js';
@@ -25,7 +25,15 @@ export interface Stage {
   health: HealthCheck | null;
   /** Where the stage is reached (§21 environment_url), shown on its deployments. */
   environmentUrl: string | null;
+  /** The readiness gates it applies (§22): its own block, else the config's, else the defaults. */
+  readiness: Readiness;
 }
+
+/** Readiness without a block (§22): release blockers labelled release-blocker, nothing else. */
+export const NO_READINESS: Readiness = {
+  evidence_thresholds: [],
+  release_blocker_labels: ['release-blocker'],
+};
 
 export interface Pipeline {
   stages: Stage[];
@@ -53,6 +61,7 @@ export function pipelineOf(config: Config): Pipeline {
           statusContext: config.status_context,
           health: config.health_check ?? null,
           environmentUrl: config.environment_url ?? null,
+          readiness: config.readiness ?? NO_READINESS,
         },
       ],
     };
@@ -74,6 +83,7 @@ export function pipelineOf(config: Config): Pipeline {
         statusContext: `${config.status_context}/${s.name}`,
         health: s.health_check ?? null,
         environmentUrl: s.environment_url ?? null,
+        readiness: s.readiness ?? config.readiness ?? NO_READINESS,
       };
     }),
   };

@@ -34,6 +34,7 @@ export function serviceConfig(config: Config, name: string): Config {
     high_risk_paths: [...new Set([...top.high_risk_paths, ...s.high_risk_paths])],
     medium_risk_paths: [...new Set([...top.medium_risk_paths, ...s.medium_risk_paths])],
     ...(versioning ? { versioning } : {}),
+    ...(s.readiness ? { readiness: s.readiness } : {}),
     freeze_windows: top.freeze_windows.filter((w) => !w.services || w.services.includes(name)),
     status_context: `${top.status_context}/${name}`,
     service: { name, paths: s.paths, depends_on: s.depends_on },
