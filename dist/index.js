@@ -46958,7 +46958,13 @@ async function verificationRun(octokit, o, workflow, sha, branch) {
             : (await octokit.rest.actions.listWorkflowRunsForRepo({ ...filter, per_page: 100 })).data.workflow_runs.filter((run) => run.name === workflow);
         const run = runs[0];
         return run
-            ? { id: run.id, url: run.html_url, conclusion: run.conclusion, head_sha: run.head_sha }
+            ? {
+                id: run.id,
+                url: run.html_url,
+                conclusion: run.conclusion,
+                head_sha: run.head_sha,
+                completed_at: run.status === 'completed' ? run.updated_at : null,
+            }
             : null;
     }
     catch (e) {
@@ -47196,11 +47202,33 @@ class GitHub {
     octokit;
     owner;
     repo;
+    token;
     seesRuns = true;
-    constructor(octokit, owner, repo) {
+    constructor(octokit, owner, repo, 
+    /** The token, for what the artifact client does with its own client (§22 downloads). */
+    token = null) {
         this.octokit = octokit;
         this.owner = owner;
         this.repo = repo;
+        this.token = token;
+    }
+    /** Every file of an artifact of `runId`, by its path inside it (SPEC §22). */
+    async artifactFiles(artifactId, runId) {
+        if (!this.token)
+            throw new Error('artifactFiles: the GitHub port was made without a token');
+        const { downloadArtifactFiles } = await __nccwpck_require__.e(/* import() */ 937).then(__nccwpck_require__.bind(__nccwpck_require__, 30937));
+        try {
+            return await downloadArtifactFiles({
+                artifactId,
+                runId,
+                owner: this.owner,
+                repo: this.repo,
+                token: this.token,
+            });
+        }
+        catch (e) {
+            throw apiError(`Downloading artifact ${artifactId} of run ${runId}`, e);
+        }
     }
     /** Comments of pull requests read this run (id, body), for the notices; each used once. */
     knownComments = new Map();
@@ -57156,6 +57184,9 @@ const REASON_CODES = (/* unused pure expression or super */ null && ([
     'state_corrupt',
     'not_affected',
     'waiting_for_dependency',
+    'verification_stale',
+    'evidence_threshold',
+    'release_blocked',
 ]));
 const RISK_ORDER = { LOW: 0, MEDIUM: 1, HIGH: 2 };
 function maxRisk(a, b) {
@@ -58072,6 +58103,11 @@ const readQuery = (more, index) => `query ReleaseState($owner: String!, $name: S
       totalCount
       nodes { number title labels(first: 50) { totalCount nodes { name } } }
     }
+    openPulls: pullRequests(states: OPEN, first: 100, orderBy: { field: CREATED_AT, direction: DESC })
+      @include(if: $withIssues) {
+      totalCount
+      nodes { number title labels(first: 50) { totalCount nodes { name } } }
+    }
   }
 }`;
 // The whole chain in one query: every record's text at one head, with release.json.
@@ -58096,6 +58132,11 @@ const HEAD_QUERY = `query StateHead($owner: String!, $name: String!, $ref: Strin
 const WRITE_MUTATION = `mutation WriteState($input: CreateCommitOnBranchInput!) {
   createCommitOnBranch(input: $input) { commit { oid } }
 }`;
+/** Whether a list holds every open item and every label of each. */
+function whole(list) {
+    return (list.totalCount <= list.nodes.length &&
+        list.nodes.every((i) => (i.labels?.totalCount ?? 0) <= (i.labels?.nodes.length ?? 0)));
+}
 /** A 5xx, or no HTTP answer at all (a GraphQL error list is an answer). */
 function state_branch_isUnanswered(err) {
     return !err.errors && outcomeUnknown(err.status);
@@ -58192,16 +58233,19 @@ class GitHubStateStore {
                 : null;
         }
         const issues = data.repository.openIssues;
-        if (issues)
+        const pulls = data.repository.openPulls;
+        if (issues) {
+            const items = (list, pull) => list.nodes.map((i) => ({
+                number: i.number,
+                title: i.title,
+                labels: (i.labels?.nodes ?? []).map((l) => l.name),
+                pull,
+            }));
             extraFields.openIssues = {
-                complete: issues.totalCount <= issues.nodes.length &&
-                    issues.nodes.every((i) => (i.labels?.totalCount ?? 0) <= (i.labels?.nodes.length ?? 0)),
-                issues: issues.nodes.map((i) => ({
-                    number: i.number,
-                    title: i.title,
-                    labels: (i.labels?.nodes ?? []).map((l) => l.name),
-                })),
+                complete: whole(issues) && (!pulls || whole(pulls)),
+                issues: [...items(issues, false), ...(pulls ? items(pulls, true) : [])],
             };
+        }
         const target = data.repository.ref?.target;
         if (!target)
             return { head: null, release: state_emptyRelease(), decision: null, ...extraFields };
@@ -62039,6 +62083,59 @@ const environmentUrl = schemas_string().superRefine((u, ctx) => {
         });
 });
 const STAGE_APPROVALS = ['none', 'required'];
+/** A JSON Pointer (RFC 6901): empty (the whole document), or `/`-separated, `~` only as ~0/~1. */
+function pointerProblem(p) {
+    if (p !== '' && !p.startsWith('/'))
+        return 'must be a JSON Pointer: empty, or starting with / (such as /warm_run/improvement_pct)';
+    if (/~(?![01])/.test(p))
+        return 'must be a JSON Pointer: ~ only as ~0 (for ~) or ~1 (for /)';
+    return null;
+}
+const threshold = strictObject({
+    artifact: schemas_string().min(1).describe('The artifact of the verification run holding the file.'),
+    file: schemas_string()
+        .min(1)
+        .refine((f) => !f.startsWith('/') && !f.split('/').includes('..'), 'must be a path inside the artifact (no leading /, no ..)')
+        .describe('The JSON file inside the artifact.'),
+    value: schemas_string()
+        .superRefine((v, ctx) => {
+        const p = pointerProblem(v);
+        if (p)
+            ctx.addIssue({ code: 'custom', message: p });
+    })
+        .describe('A JSON Pointer to the value in the file.'),
+    min: schemas_number().optional().describe('The value must be a number at least this.'),
+    max: schemas_number().optional().describe('The value must be a number at most this.'),
+    equals: union([schemas_number(), schemas_string(), schemas_boolean()])
+        .optional()
+        .describe('The value must be exactly this.'),
+})
+    .superRefine((t, ctx) => {
+    if (t.min === undefined && t.max === undefined && t.equals === undefined)
+        ctx.addIssue({ code: 'custom', message: 'needs a bound: min, max or equals' });
+    if (t.min !== undefined && t.max !== undefined && t.min > t.max)
+        ctx.addIssue({
+            code: 'custom',
+            path: ['min'],
+            message: `is ${t.min}, above max ${t.max}: no value can pass`,
+        });
+})
+    .describe('A figure of the verification run and its bound (SPEC §22).');
+/** Readiness gates (SPEC §22): top level, per service and per stage. */
+const readinessSchema = strictObject({
+    max_verification_age_minutes: schemas_number()
+        .positive()
+        .max(525_600)
+        .optional()
+        .describe('The verification run must have completed within this many minutes of the decision.'),
+    evidence_thresholds: array(threshold)
+        .default([])
+        .describe('Figures of the verification run (JSON files in its artifacts) and their bounds.'),
+    release_blocker_labels: array(label)
+        .default(['release-blocker'])
+        .describe('An open issue or pull request with one of these labels blocks the release.'),
+})
+    .describe('Readiness gates (SPEC §22).');
 /** One stage of the pipeline (SPEC §14); unset keys are resolved by domain/pipeline.ts. */
 const config_stageSchema = strictObject({
     name: schemas_string()
@@ -62071,6 +62168,9 @@ const config_stageSchema = strictObject({
         .optional()
         .describe('none: rules 6, 9 and 10 (first deploy, incident, HIGH risk) do not apply here. Default: required on the last stage, none before it.'),
     health_check: healthCheckSchema.optional(),
+    readiness: readinessSchema
+        .optional()
+        .describe("This stage's readiness gates. Default: the service's, else the top level's."),
 })
     .describe('A stage of the release pipeline.');
 const SERVICE_NAME = STAGE_NAME;
@@ -62123,6 +62223,9 @@ const serviceSchema = strictObject({
     versioning: versioningSchema
         .optional()
         .describe("This service's versioning. Default: the top-level block, tags `<name>/v…`."),
+    readiness: readinessSchema
+        .optional()
+        .describe("This service's readiness gates. Default: the top-level block."),
 })
     .describe('A service (SPEC §20).');
 /**
@@ -62344,6 +62447,9 @@ const configSchema = strictObject({
         .default('admin')
         .describe('Minimum repository role of the person who dispatches a break-glass deploy.'),
     versioning: versioningSchema.optional(),
+    readiness: readinessSchema
+        .optional()
+        .describe('Readiness gates (SPEC §22): fresh verification, thresholds on its figures, release blockers.'),
     github_deployments: schemas_boolean()
         .default(true)
         .describe('Record a GitHub deployment of the exact SHA for every deploy dispatched, with its statuses (SPEC §21).'),
@@ -62428,6 +62534,8 @@ const SERVICE_KEYS = Object.keys(serviceSchema.shape);
 const HEALTH_KEYS = Object.keys(healthCheckSchema.shape);
 const FREEZE_KEYS = Object.keys(freezeWindowSchema.shape);
 const VERSIONING_KEYS = Object.keys(versioningSchema.shape);
+const READINESS_KEYS = Object.keys(readinessSchema.shape);
+const THRESHOLD_KEYS = ['artifact', 'file', 'value', 'min', 'max', 'equals'];
 function kindOfSchema(schema) {
     const def = schema._zod.def;
     switch (def.type) {
@@ -62693,15 +62801,19 @@ function loadConfig(opts) {
                     where = opts.path;
                 const allowed = at.at(-1) === 'health_check'
                     ? HEALTH_KEYS
-                    : at[0] === 'freeze_windows'
-                        ? FREEZE_KEYS
-                        : at[0] === 'versioning' || (at[0] === 'services' && at[2] === 'versioning')
-                            ? VERSIONING_KEYS
-                            : at[0] === 'stages' || (at[0] === 'services' && at[2] === 'stages')
-                                ? STAGE_KEYS
-                                : at[0] === 'services'
-                                    ? SERVICE_KEYS
-                                    : KEYS;
+                    : at.includes('evidence_thresholds')
+                        ? THRESHOLD_KEYS
+                        : at.at(-1) === 'readiness'
+                            ? READINESS_KEYS
+                            : at[0] === 'freeze_windows'
+                                ? FREEZE_KEYS
+                                : at[0] === 'versioning' || (at[0] === 'services' && at[2] === 'versioning')
+                                    ? VERSIONING_KEYS
+                                    : at[0] === 'stages' || (at[0] === 'services' && at[2] === 'stages')
+                                        ? STAGE_KEYS
+                                        : at[0] === 'services'
+                                            ? SERVICE_KEYS
+                                            : KEYS;
                 const message = unknownKey === null
                     ? issueMessage(issue, valueAt(merged, path))
                     : `unknown key (allowed: ${allowed.join(', ')})`;
@@ -62818,6 +62930,7 @@ const workflowRunSchema = object({
         display_title: schemas_string().optional(),
         run_attempt: schemas_number().int().optional(),
         html_url: schemas_string().optional(),
+        updated_at: schemas_string().optional(),
         workflow_id: schemas_number().int(),
         head_repository: object({ id: schemas_number().int() }).nullable(),
         repository: object({ id: schemas_number().int() }),
@@ -62899,6 +63012,7 @@ function parseEvent(eventName, payload, inputSha) {
                 conclusion: w.conclusion,
                 displayTitle: w.display_title ?? '',
                 htmlUrl: w.html_url ?? null,
+                updatedAt: w.updated_at ?? null,
                 sameRepository: w.head_repository !== null &&
                     w.head_repository.id === r.data.repository.id &&
                     w.repository.id === r.data.repository.id,
@@ -63010,6 +63124,11 @@ function neverACandidate(run) {
 
 ;// CONCATENATED MODULE: ./src/domain/pipeline.ts
 
+/** Readiness without a block (§22): release blockers labelled release-blocker, nothing else. */
+const NO_READINESS = {
+    evidence_thresholds: [],
+    release_blocker_labels: ['release-blocker'],
+};
 function pipelineOf(config) {
     const listed = config.stages;
     if (!listed || listed.length === 0) {
@@ -63030,6 +63149,7 @@ function pipelineOf(config) {
                     statusContext: config.status_context,
                     health: config.health_check ?? null,
                     environmentUrl: config.environment_url ?? null,
+                    readiness: config.readiness ?? NO_READINESS,
                 },
             ],
         };
@@ -63051,6 +63171,7 @@ function pipelineOf(config) {
                 statusContext: `${config.status_context}/${s.name}`,
                 health: s.health_check ?? null,
                 environmentUrl: s.environment_url ?? null,
+                readiness: s.readiness ?? config.readiness ?? NO_READINESS,
             };
         }),
     };
@@ -63231,6 +63352,9 @@ const HARD_FIX = {
     diverged_from_production: 'Bring the release branch back onto the production line (the production SHA must be an ancestor of the SHA to deploy), then let verification run on the new head.',
     degraded_high_risk: 'Restore production health first: the `degraded` input must be `false` or empty. Approvals do not clear this hold.',
     not_verified: 'Run the verification workflow on this SHA on the release branch and wait for it to succeed; the governor then runs on its completion.',
+    verification_stale: 'Re-run the verification workflow on this SHA (the Actions tab, its run, Re-run all jobs); the governor decides again when it succeeds. Approvals and break-glass do not clear this hold.',
+    evidence_threshold: 'Fix what the figure measures and run the verification again, or change the bound in `readiness.evidence_thresholds` through a reviewed change of the config. Approvals and break-glass do not clear this hold.',
+    release_blocked: 'Close the issue or pull request named (or remove its release-blocker label) once what it tracks is resolved, then re-run the governor. Approvals and break-glass do not clear this hold.',
     evidence_missing: 'Re-run the verification workflow on this SHA so that it uploads the artifacts `required_artifacts` names (they must not have expired); the governor decides again when it succeeds. Approvals and break-glass do not clear this hold.',
 };
 /** The steps that clear a hold, in the order a person takes them. */
@@ -63439,6 +63563,7 @@ function buildReport(over = {}) {
         versionWhy: null,
         service: null,
         services: null,
+        readiness: null,
         ...over,
     };
 }
@@ -63536,6 +63661,11 @@ function renderSummary(r) {
     if (r.decision?.unblock) {
         out.push(`### How to unblock\n\n${unblockMarkdown(unblockSteps(r.decision.unblock, { runUrl: r.runUrl, environmentName: r.environmentName }), r.runUrl)}`);
     }
+    if (r.readiness) {
+        const rows = readinessRows(r.readiness);
+        if (rows.length)
+            out.push(`### Readiness\n\n${table(['Gate', 'Verdict', 'Measured'], rows)}`);
+    }
     if (r.decision) {
         out.push(`### Rules evaluated\n\n${table(['Rule', 'Verdict', 'Detail'], r.decision.rules.map((x) => [
             cell(x.title),
@@ -63585,6 +63715,34 @@ function renderSummary(r) {
     if (r.stateCommit)
         out.push(`<sub>State commit ${code(r.stateCommit)}</sub>`);
     return `${out.join('\n\n')}\n`;
+}
+/** Every readiness gate (§22) with its verdict and what it measured, passing ones included. */
+function readinessRows(r) {
+    const verdict = (ok) => (ok ? 'pass' : '**fail**');
+    const rows = [];
+    if (r.fresh)
+        rows.push([
+            `Verification at most ${r.fresh.limitMinutes} minute(s) old`,
+            verdict(r.fresh.ageMinutes !== null && r.fresh.ageMinutes <= r.fresh.limitMinutes),
+            r.fresh.completedAt
+                ? `completed ${md(r.fresh.completedAt)}, ${r.fresh.ageMinutes} minute(s) ago`
+                : 'completion time unknown',
+        ]);
+    for (const t of r.thresholds ?? [])
+        rows.push([
+            `${code(`${t.artifact}/${t.file}`)} ${code(t.pointer)} ${md(t.bound)}`,
+            verdict(t.pass),
+            t.pass ? code(JSON.stringify(t.found)) : md(t.why ?? ''),
+        ]);
+    if (r.blockers)
+        rows.push([
+            `No open ${r.blockers.labels.map(code).join(' / ')}`,
+            verdict(r.blockers.open.length === 0),
+            r.blockers.open.length
+                ? r.blockers.open.map((b) => `#${b.number} ${md(b.title)}`).join(', ')
+                : 'none open',
+        ]);
+    return rows;
 }
 /** The post-deploy health check: the figures against the thresholds, the first failures. */
 function healthSection(h) {
@@ -64004,6 +64162,7 @@ function serviceConfig(config, name) {
         high_risk_paths: [...new Set([...top.high_risk_paths, ...s.high_risk_paths])],
         medium_risk_paths: [...new Set([...top.medium_risk_paths, ...s.medium_risk_paths])],
         ...(versioning ? { versioning } : {}),
+        ...(s.readiness ? { readiness: s.readiness } : {}),
         freeze_windows: top.freeze_windows.filter((w) => !w.services || w.services.includes(name)),
         status_context: `${top.status_context}/${name}`,
         service: { name, paths: s.paths, depends_on: s.depends_on },
@@ -64504,6 +64663,9 @@ const TITLES = {
     verified: '3a. Verified (manual trigger)',
     promoted: '3b. Passed the previous stage',
     evidence: '3c. Required artifacts of the verification run present',
+    fresh: '3d. Verification recent enough',
+    thresholds: '3e. Figures of the verification within their bounds',
+    blockers: '3f. No release blocker open',
     deploy_configured: '4. Deploy workflow configured',
     degraded_high_risk: '5. Not HIGH risk while production is degraded',
     first_deploy: '6. First deploy approved',
@@ -64666,6 +64828,54 @@ const ruleEvidence = {
         return applies(where, hard('evidence_missing', `Required evidence is missing: ${where}. A new verification run that uploads ${art.missing.join(', ')} clears it.`));
     },
 };
+/** 3d (§22): the verification completed within max_verification_age_minutes. */
+const ruleFresh = {
+    id: 'fresh',
+    check: ({ readiness }) => {
+        const f = readiness?.fresh;
+        if (!f)
+            return null;
+        if (f.completedAt !== null && f.ageMinutes !== null && f.ageMinutes <= f.limitMinutes)
+            return { pass: `completed ${f.ageMinutes} minute(s) ago (limit ${f.limitMinutes})` };
+        const detail = f.completedAt === null
+            ? `when the verification run completed cannot be told; max_verification_age_minutes is ${f.limitMinutes}`
+            : `the verification run completed at ${f.completedAt}, ${f.ageMinutes} minutes ago; max_verification_age_minutes is ${f.limitMinutes}`;
+        return applies(detail, hard('verification_stale', `The verification is stale: ${detail}. Re-run the verification workflow${f.runUrl ? ` (${f.runUrl})` : ''}; the governor decides again when it succeeds.`));
+    },
+};
+/** 3e (§22): the figures the verification produced, within their bounds. */
+const ruleThresholds = {
+    id: 'thresholds',
+    check: ({ readiness }) => {
+        const results = readiness?.thresholds;
+        if (!results || results.length === 0)
+            return null;
+        const failed = results.filter((r) => !r.pass);
+        if (failed.length === 0)
+            return {
+                pass: results
+                    .map((r) => `${r.pointer} = ${JSON.stringify(r.found)} (${r.bound})`)
+                    .join('; '),
+            };
+        const detail = failed
+            .map((r) => `${r.artifact}/${r.file} ${r.pointer} ${r.bound}: ${r.why}`)
+            .join('; ');
+        return applies(detail, hard('evidence_threshold', `A figure of the verification is out of bounds: ${detail}. A verification run whose figures meet them clears it.`));
+    },
+};
+/** 3f (§22): no open issue or pull request labelled as a release blocker. */
+const ruleBlockers = {
+    id: 'blockers',
+    check: ({ readiness }) => {
+        const b = readiness?.blockers;
+        if (!b)
+            return null;
+        if (b.open.length === 0)
+            return { pass: `nothing open labelled ${b.labels.join(', ')}` };
+        const list = b.open.map((i) => `#${i.number} ${i.title}`).join(', ');
+        return applies(`open release blocker(s): ${list}`, hard('release_blocked', `The release is blocked by ${list} (labelled ${b.labels.join(' or ')}). Close it, or remove the label, then re-run.`));
+    },
+};
 /** Rules 1–3c, in order: decidable before any diff is fetched. */
 const EARLY_RULES = [
     ruleEnabled,
@@ -64675,6 +64885,9 @@ const EARLY_RULES = [
     ruleVerified,
     rulePromoted,
     ruleEvidence,
+    ruleFresh,
+    ruleThresholds,
+    ruleBlockers,
 ];
 // ------------------------------------------------------------------------ rules 4–10
 const ruleDeployConfigured = {
@@ -65302,9 +65515,190 @@ async function publishRelease(on, sha, known) {
     return tag;
 }
 
+;// CONCATENATED MODULE: ./src/domain/readiness.ts
+/** The value a JSON Pointer (RFC 6901) names in `doc`; `found: false` when it names nothing. */
+function resolvePointer(doc, pointer) {
+    if (pointer === '')
+        return { found: true, value: doc };
+    let at = doc;
+    for (const raw of pointer.slice(1).split('/')) {
+        const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+        if (Array.isArray(at)) {
+            if (!/^(0|[1-9]\d*)$/.test(key) || Number(key) >= at.length)
+                return { found: false, value: undefined };
+            at = at[Number(key)];
+        }
+        else if (at !== null && typeof at === 'object' && Object.hasOwn(at, key)) {
+            at = at[key];
+        }
+        else
+            return { found: false, value: undefined };
+    }
+    return { found: true, value: at };
+}
+/** A threshold's bound in words: "≥ 60", "between 2 and 10", "= true". */
+function boundText(t) {
+    const parts = [];
+    if (t.equals !== undefined)
+        parts.push(`= ${JSON.stringify(t.equals)}`);
+    if (t.min !== undefined && t.max !== undefined)
+        parts.push(`between ${t.min} and ${t.max}`);
+    else if (t.min !== undefined)
+        parts.push(`≥ ${t.min}`);
+    else if (t.max !== undefined)
+        parts.push(`≤ ${t.max}`);
+    return parts.join(' and ');
+}
+/**
+ * A threshold judged on the file's text (null: the artifact or the file is not there, `missing`
+ * says which). A file that is not JSON, a pointer to nothing, a non-number under a numeric
+ * bound: each fails, saying which.
+ */
+function judgeThreshold(t, file) {
+    const base = { artifact: t.artifact, file: t.file, pointer: t.value, bound: boundText(t) };
+    const fail = (why, found = null) => ({
+        ...base,
+        found,
+        pass: false,
+        why,
+    });
+    if ('missing' in file)
+        return fail(file.missing);
+    let doc;
+    try {
+        doc = JSON.parse(file.text);
+    }
+    catch (e) {
+        return fail(`${t.file} in ${t.artifact} is not JSON (${e.message.slice(0, 80)})`);
+    }
+    const { found, value } = resolvePointer(doc, t.value);
+    if (!found)
+        return fail(`${t.value} names nothing in ${t.file}`);
+    if (t.equals !== undefined && value !== t.equals)
+        return fail(`${JSON.stringify(value)} is not ${JSON.stringify(t.equals)}`, value);
+    if (t.min !== undefined || t.max !== undefined) {
+        if (typeof value !== 'number' || !Number.isFinite(value))
+            return fail(`${JSON.stringify(value)} is not a number (the bound is ${boundText(t)})`, value);
+        if (t.min !== undefined && value < t.min)
+            return fail(`${value} is below ${t.min}`, value);
+        if (t.max !== undefined && value > t.max)
+            return fail(`${value} is above ${t.max}`, value);
+    }
+    return { ...base, found: value, pass: true, why: null };
+}
+/** Minutes from `completedAt` to `now`, rounded down to a tenth. */
+function ageMinutes(completedAt, now) {
+    return Math.floor((now.getTime() - Date.parse(completedAt)) / 6_000) / 10;
+}
+
+;// CONCATENATED MODULE: ./src/governor/readiness.ts
+// Readiness gates (SPEC §22): what a decision needs to judge them. Freshness and release
+// blockers cost no request (the verification run's completion time comes with the event or the
+// run already looked up; the open issues and pull requests with the state read); thresholds cost
+// the verification run's artifact list and one download per artifact they name, and only when
+// they are set.
+
+
+
+/** The largest artifact the governor downloads to read figures from (SPEC §22). */
+const MAX_ARTIFACT_BYTES = 50 * 1024 * 1024;
+async function readinessOf(deps, at) {
+    const { config, stage, req } = at;
+    const r = stage.readiness;
+    let looked;
+    const run = async () => {
+        if (req.verification)
+            return {
+                id: req.verification.id,
+                url: req.verification.url,
+                completedAt: req.verification.completed_at ?? null,
+            };
+        if (looked !== undefined)
+            return looked;
+        const v = await deps.gh.verificationRun(config.verification_workflow, req.sha, config.branch);
+        looked = v ? { id: v.id, url: v.url, completedAt: v.completed_at ?? null } : null;
+        return looked;
+    };
+    const fresh = r.max_verification_age_minutes === undefined || !deps.gh.seesRuns
+        ? null
+        : await freshness(deps, r.max_verification_age_minutes, run);
+    const blockers = r.release_blocker_labels.length
+        ? {
+            labels: r.release_blocker_labels,
+            open: await blockersOf(deps, r.release_blocker_labels, config.service?.name ?? null),
+        }
+        : null;
+    const judged = r.evidence_thresholds.length && deps.gh.seesRuns
+        ? await readiness_thresholdsOf(deps, r.evidence_thresholds, run)
+        : { results: null, files: [] };
+    return { facts: { fresh, thresholds: judged.results, blockers }, files: judged.files };
+}
+async function freshness(deps, limitMinutes, run) {
+    const v = await run();
+    const completedAt = v?.completedAt ?? null;
+    return {
+        limitMinutes,
+        completedAt,
+        ageMinutes: completedAt ? ageMinutes(completedAt, deps.now()) : null,
+        runUrl: v?.url ?? null,
+    };
+}
+/** The open issues and pull requests with a blocker label that concern this service. */
+async function blockersOf(deps, labels, service) {
+    const open = deps.store.openIssuesLabelled(labels, { pulls: true }) ??
+        (await deps.gh.openIncidents(labels)).map((i) => ({ ...i, pull: false }));
+    return open
+        .filter((i) => concernsService(i.labels, service))
+        .map((i) => ({ number: i.number, title: i.title, pull: i.pull }));
+}
+/** Every threshold judged on the files of the verification run's artifacts. */
+async function readiness_thresholdsOf(deps, thresholds, run) {
+    const v = await run();
+    if (!v)
+        return {
+            results: thresholds.map((t) => judgeThreshold(t, { missing: 'no successful verification run of this SHA was found' })),
+            files: [],
+        };
+    const listed = await deps.gh.runArtifacts(v.id);
+    const files = [];
+    const contents = new Map();
+    for (const name of [...new Set(thresholds.map((t) => t.artifact))])
+        contents.set(name, await artifactOf(deps, { name, listed, runId: v.id }));
+    const results = thresholds.map((t) => {
+        const got = contents.get(t.artifact);
+        if (typeof got === 'string')
+            return judgeThreshold(t, { missing: got });
+        const buffer = got.get(t.file);
+        if (!buffer)
+            return judgeThreshold(t, { missing: `the artifact ${t.artifact} has no file ${t.file}` });
+        if (!files.some((f) => f.artifact === t.artifact && f.name === t.file))
+            files.push({
+                artifact: t.artifact,
+                name: t.file,
+                size: buffer.length,
+                sha256: (0,external_node_crypto_.createHash)('sha256').update(buffer).digest('hex'),
+            });
+        return judgeThreshold(t, { text: buffer.toString('utf8') });
+    });
+    return { results, files };
+}
+/** An artifact's files, or why they cannot be read (missing, expired, too large). */
+async function artifactOf(deps, { name, listed, runId }) {
+    const found = listed.filter((a) => a.name === name);
+    const live = found.find((a) => !a.expired);
+    if (!live)
+        return found.length
+            ? `the artifact ${name} of the verification run has expired`
+            : `the verification run has no artifact ${name}`;
+    if (live.size > MAX_ARTIFACT_BYTES)
+        return `the artifact ${name} is ${(live.size / 1024 / 1024).toFixed(1)} MB, over the ${MAX_ARTIFACT_BYTES / 1024 / 1024} MB the governor reads`;
+    return deps.gh.artifactFiles(live.id, runId);
+}
+
 ;// CONCATENATED MODULE: ./src/governor/facts.ts
 // Gather the facts a decision needs, with as few requests as the verdict allows, and ask the
 // pure rules (domain/decide.ts) for the verdict.
+
 
 
 
@@ -65519,6 +65913,8 @@ async function earlyFacts(at) {
     const artifacts = config.required_artifacts.length
         ? await requiredArtifacts(deps, config, req)
         : null;
+    // Readiness gates (§22): freshness and blockers from what was read; thresholds only when set.
+    const readiness = await readinessOf(deps, { config, stage, req });
     return {
         early: {
             enabled: true,
@@ -65531,6 +65927,7 @@ async function earlyFacts(at) {
             verified,
             stage: stageFacts(whole, pipeline, stage),
             artifacts: artifacts?.facts ?? null,
+            readiness: readiness.facts,
             ...(service ? { service } : {}),
         },
         changed,
@@ -65539,6 +65936,7 @@ async function earlyFacts(at) {
         foundRun,
         productionCompare,
         artifactsFound: artifacts?.found ?? [],
+        readiness,
     };
 }
 /**
@@ -65690,6 +66088,7 @@ async function evaluate(deps, req, known) {
         ownClaim: e.ownClaim,
         foundRun: e.foundRun,
         artifactsFound: e.artifactsFound,
+        readiness: e.readiness ?? null,
     };
     const earlyDecision = decideEarly(e.early);
     if (earlyDecision)
@@ -65732,6 +66131,7 @@ function decisionEvidence(ev, req) {
             })),
         ],
         verification: req.verification ?? null,
+        ...(ev.readiness ? { readiness: readinessEvidence(ev.readiness) } : {}),
         required_artifacts: ev.artifactsFound.map((a) => ({
             name: a.name,
             id: a.id,
@@ -65739,6 +66139,28 @@ function decisionEvidence(ev, req) {
             digest: a.digest,
         })),
         ...(req.breakGlass ? { break_glass: { ...req.breakGlass, bypassed: d.bypassed ?? [] } } : {}),
+    };
+}
+/** What the readiness gates saw (§22): each gate's figure, and every file read with its sha256. */
+function readinessEvidence(r) {
+    const { fresh, thresholds, blockers } = r.facts;
+    return {
+        ...(fresh ? { verification_age: fresh } : {}),
+        ...(thresholds
+            ? {
+                thresholds: thresholds.map((t) => ({
+                    artifact: t.artifact,
+                    file: t.file,
+                    value: t.pointer,
+                    bound: t.bound,
+                    found: t.found,
+                    verdict: t.pass ? 'pass' : 'fail',
+                    ...(t.why ? { why: t.why } : {}),
+                })),
+            }
+            : {}),
+        ...(blockers ? { release_blockers: blockers.open.map((b) => b.number) } : {}),
+        files: r.files,
     };
 }
 function evaluationRecord(deps, ev, sha) {
@@ -65786,6 +66208,7 @@ function reportOf(deps, ev, sha, extra = {}) {
         stage: ev.stage?.name ?? null,
         version: ev.version?.tag ?? null,
         versionWhy: ev.version?.plan?.why ?? null,
+        readiness: ev.readiness?.facts ?? null,
         banner: null,
         pipeline: ev.pipeline?.configured
             ? pipelineRows(ev.snapshot.pipeline ?? ev.snapshot.release, ev.pipeline)
@@ -67823,6 +68246,7 @@ function factsOf(run, defaultBranch) {
         conclusion: run.conclusion,
         displayTitle: run.displayTitle,
         htmlUrl: run.url,
+        updatedAt: null,
         // Listed from this repository's own workflow: never a fork.
         sameRepository: true,
         repositoryId: 0,
@@ -68231,8 +68655,8 @@ async function handleWorkflowRun(deps, run) {
         return skip('not_a_release_candidate', `${run.workflowName} ran on ${run.headBranch ?? 'no branch'}, not on the release branch ${config.branch}.`);
     if (!run.sameRepository)
         return skip('not_a_release_candidate', 'The run is for code from another repository.');
-    const { runId: id, htmlUrl: url, conclusion, headSha: sha } = run;
-    const verification = { id, url, conclusion, head_sha: sha };
+    const { runId: id, htmlUrl: url, conclusion, headSha: sha, updatedAt: completed_at } = run;
+    const verification = { id, url, conclusion, head_sha: sha, completed_at };
     return decideAndAct(deps, { sha, manual: false, verification }, { ...read, snapshot });
 }
 /**
@@ -68443,14 +68867,15 @@ class StageStore {
         this.shared.files.set(`${commit}:${normalizePath(path)}`, text);
     }
     /** The open issues with any of `labels`, from the read; null when the read did not list all. */
-    openIssuesLabelled(labels) {
+    openIssuesLabelled(labels, opts = {}) {
         const open = this.shared.openIssues;
         if (!open?.complete)
             return null;
         const wanted = new Set(labels.map((l) => l.toLowerCase()));
         return open.issues
+            .filter((i) => opts.pulls || !i.pull)
             .filter((i) => i.labels.some((l) => wanted.has(l.toLowerCase())))
-            .map((i) => ({ number: i.number, title: i.title, labels: i.labels }));
+            .map((i) => ({ number: i.number, title: i.title, labels: i.labels, pull: i.pull === true }));
     }
     /**
      * The service records `sha` has at `head`, from its record index (§20) as a read of this run
@@ -69101,7 +69526,7 @@ async function govern(env, io) {
         baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
         retryBaseMs: retryBase,
     });
-    const gh = new GitHub(octokit, owner, repo);
+    const gh = new GitHub(octokit, owner, repo, inputs.token);
     const stateBranch = env[envVarFor('state_branch')] || DEFAULT_STATE_BRANCH;
     const defaultBranch = (event.kind === 'workflow_run' ? event.run.defaultBranch : event.defaultBranch) ??
         (await gh.repository()).defaultBranch;

@@ -178,7 +178,7 @@ function backend(
     baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
     retryBaseMs: common.retryBaseMs,
   });
-  const gh = new GitHub(octokit, owner, repo);
+  const gh = new GitHub(octokit, owner, repo, token);
   const store = new GitHubStateStore(octokit, owner, repo, stateBranch);
   return {
     kind: 'github',

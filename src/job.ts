@@ -143,7 +143,7 @@ async function govern(env: JobEnv, io: JobIO): Promise<{ report: RunReport; writ
     baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
     retryBaseMs: retryBase,
   });
-  const gh = new GitHub(octokit, owner, repo);
+  const gh = new GitHub(octokit, owner, repo, inputs.token);
   const stateBranch = env[envVarFor('state_branch')] || DEFAULT_STATE_BRANCH;
   const defaultBranch =
     (event.kind === 'workflow_run' ? event.run.defaultBranch : event.defaultBranch) ??

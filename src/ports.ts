@@ -62,7 +62,8 @@ export interface ReadExtras {
 export interface OpenIssues {
   /** Every open issue is listed (else a precise search is needed). */
   complete: boolean;
-  issues: { number: number; title: string; labels: string[] }[];
+  /** Open issues, and open pull requests (`pull`: release blockers, §22). */
+  issues: { number: number; title: string; labels: string[]; pull?: boolean }[];
 }
 
 /**
@@ -196,9 +197,18 @@ export interface GitHubReader {
     workflow: string,
     sha: string,
     branch: string,
-  ): Promise<{ id: number; url: string; conclusion: string | null; head_sha: string } | null>;
+  ): Promise<{
+    id: number;
+    url: string;
+    conclusion: string | null;
+    head_sha: string;
+    /** Its completion time (updated_at of a completed run), §22. */
+    completed_at?: string | null;
+  } | null>;
   /** The artifacts a workflow run uploaded (one request). */
   runArtifacts(runId: number): Promise<ArtifactInfo[]>;
+  /** Every file of an artifact, by its path inside it (one download, SPEC §22). */
+  artifactFiles(artifactId: number, runId: number): Promise<Map<string, Buffer>>;
   /** One workflow run by id. */
   run(id: number): Promise<RunInfo>;
   /** The head SHA of the newest successful push run of the verification workflow on the branch. */

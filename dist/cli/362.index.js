@@ -2,7 +2,7 @@ export const id = 362;
 export const ids = [362];
 export const modules = {
 
-/***/ 5362:
+/***/ 75362:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -10,8 +10,8 @@ export const modules = {
 /* harmony export */   versionTags: () => (/* binding */ versionTags)
 /* harmony export */ });
 /* unused harmony exports RELEASE_LABELS, commitBump, tagVersion */
-/* harmony import */ var conventional_commits_parser__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4674);
-/* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2088);
+/* harmony import */ var conventional_commits_parser__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(34674);
+/* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(62088);
 /* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(semver__WEBPACK_IMPORTED_MODULE_1__);
 // Counting the next version (SPEC §18): the highest of our tags below a release, and the bump of
 // its commits and pull request labels. Pure; loaded lazily (it brings semver and the commit

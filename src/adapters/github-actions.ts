@@ -202,7 +202,13 @@ export async function verificationRun(
   workflow: string,
   sha: string,
   branch: string,
-): Promise<{ id: number; url: string; conclusion: string | null; head_sha: string } | null> {
+): Promise<{
+  id: number;
+  url: string;
+  conclusion: string | null;
+  head_sha: string;
+  completed_at: string | null;
+} | null> {
   const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop()! : null;
   const filter = { ...o, head_sha: sha, branch, event: 'push', status: 'success' as const };
   try {
@@ -219,7 +225,13 @@ export async function verificationRun(
         ).data.workflow_runs.filter((run) => run.name === workflow);
     const run = runs[0];
     return run
-      ? { id: run.id, url: run.html_url, conclusion: run.conclusion, head_sha: run.head_sha }
+      ? {
+          id: run.id,
+          url: run.html_url,
+          conclusion: run.conclusion,
+          head_sha: run.head_sha,
+          completed_at: run.status === 'completed' ? run.updated_at : null,
+        }
       : null;
   } catch (e) {
     throw apiError(`Looking for the ${workflow} run of ${sha.slice(0, 7)}`, e);

@@ -50,7 +50,26 @@ export class GitHub implements RepoPort {
     readonly octokit: Octokit,
     readonly owner: string,
     readonly repo: string,
+    /** The token, for what the artifact client does with its own client (§22 downloads). */
+    private readonly token: string | null = null,
   ) {}
+
+  /** Every file of an artifact of `runId`, by its path inside it (SPEC §22). */
+  async artifactFiles(artifactId: number, runId: number): Promise<Map<string, Buffer>> {
+    if (!this.token) throw new Error('artifactFiles: the GitHub port was made without a token');
+    const { downloadArtifactFiles } = await import('./artifact-download.js');
+    try {
+      return await downloadArtifactFiles({
+        artifactId,
+        runId,
+        owner: this.owner,
+        repo: this.repo,
+        token: this.token,
+      });
+    } catch (e) {
+      throw apiError(`Downloading artifact ${artifactId} of run ${runId}`, e);
+    }
+  }
 
   /** Comments of pull requests read this run (id, body), for the notices; each used once. */
   private readonly knownComments = new Map<number, { id: number; body: string }[]>();

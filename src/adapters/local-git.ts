@@ -291,6 +291,7 @@ const GITHUB_ONLY: Record<keyof GitHubReader, string> = {
   findOpenIssue: 'issues live on GitHub',
   comments: 'pull-request comments live on GitHub',
   findDeployments: 'deployments live on GitHub',
+  artifactFiles: 'artifacts live on GitHub',
 };
 const ACTS: readonly (keyof RepoActor)[] = [
   'dispatch',

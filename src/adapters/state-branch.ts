@@ -74,6 +74,11 @@ const readQuery = (
       totalCount
       nodes { number title labels(first: 50) { totalCount nodes { name } } }
     }
+    openPulls: pullRequests(states: OPEN, first: 100, orderBy: { field: CREATED_AT, direction: DESC })
+      @include(if: $withIssues) {
+      totalCount
+      nodes { number title labels(first: 50) { totalCount nodes { name } } }
+    }
   }
 }`;
 
@@ -126,15 +131,27 @@ interface ReadResponse {
     branchHead?: { target: { oid: string; policy?: BlobFile | null } } | null;
     workflows?: { entries?: { name: string; object: BlobFile['object'] }[] } | null;
     policy?: { text: string | null; isTruncated: boolean } | null;
-    openIssues?: {
-      totalCount: number;
-      nodes: {
-        number: number;
-        title: string;
-        labels: { totalCount: number; nodes: { name: string }[] } | null;
-      }[];
-    };
+    openIssues?: OpenList;
+    openPulls?: OpenList;
   } | null;
+}
+
+/** Open issues or pull requests with their labels, as the state read lists them. */
+interface OpenList {
+  totalCount: number;
+  nodes: {
+    number: number;
+    title: string;
+    labels: { totalCount: number; nodes: { name: string }[] } | null;
+  }[];
+}
+
+/** Whether a list holds every open item and every label of each. */
+function whole(list: OpenList): boolean {
+  return (
+    list.totalCount <= list.nodes.length &&
+    list.nodes.every((i) => (i.labels?.totalCount ?? 0) <= (i.labels?.nodes.length ?? 0))
+  );
 }
 
 interface GraphqlErrorLike {
@@ -242,17 +259,20 @@ export class GitHubStateStore implements StateStore {
         : null;
     }
     const issues = data.repository.openIssues;
-    if (issues)
-      extraFields.openIssues = {
-        complete:
-          issues.totalCount <= issues.nodes.length &&
-          issues.nodes.every((i) => (i.labels?.totalCount ?? 0) <= (i.labels?.nodes.length ?? 0)),
-        issues: issues.nodes.map((i) => ({
+    const pulls = data.repository.openPulls;
+    if (issues) {
+      const items = (list: OpenList, pull: boolean) =>
+        list.nodes.map((i) => ({
           number: i.number,
           title: i.title,
           labels: (i.labels?.nodes ?? []).map((l) => l.name),
-        })),
+          pull,
+        }));
+      extraFields.openIssues = {
+        complete: whole(issues) && (!pulls || whole(pulls)),
+        issues: [...items(issues, false), ...(pulls ? items(pulls, true) : [])],
       };
+    }
     const target = data.repository.ref?.target;
     if (!target) return { head: null, release: emptyRelease(), decision: null, ...extraFields };
     const releaseText = blobText(target.release, RELEASE_FILE);

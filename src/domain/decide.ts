@@ -7,6 +7,7 @@ import { coversPaths, uncoveredPaths, type ApprovalResult } from './approvals.js
 import type { Config } from './config.js';
 import { activeFreeze } from './freeze.js';
 import type { RiskAssessment } from './risk.js';
+import type { ThresholdResult } from './readiness.js';
 import type {
   CompareStatus,
   DeployEntry,
@@ -25,6 +26,9 @@ export type RuleId =
   | 'verified'
   | 'promoted'
   | 'evidence'
+  | 'fresh'
+  | 'thresholds'
+  | 'blockers'
   | 'deploy_configured'
   | 'degraded_high_risk'
   | 'first_deploy'
@@ -168,6 +172,21 @@ export interface EarlyInput {
    * its current SHA here, filtered to its paths and the protected paths); absent without services.
    */
   service?: { name: string; affected: boolean; files: number } | null;
+  /** Readiness gates (§22): what each one found; absent or null for a gate not in force. */
+  readiness?: {
+    fresh?: {
+      limitMinutes: number;
+      /** When the verification run completed; null when that cannot be told. */
+      completedAt: string | null;
+      ageMinutes: number | null;
+      runUrl: string | null;
+    } | null;
+    thresholds?: ThresholdResult[] | null;
+    blockers?: {
+      labels: string[];
+      open: { number: number; title: string; pull: boolean }[];
+    } | null;
+  } | null;
   /** required_artifacts (§17): what the verification run uploaded; null when none are required. */
   artifacts?: {
     required: string[];
@@ -219,6 +238,9 @@ const TITLES: Record<RuleId, string> = {
   verified: '3a. Verified (manual trigger)',
   promoted: '3b. Passed the previous stage',
   evidence: '3c. Required artifacts of the verification run present',
+  fresh: '3d. Verification recent enough',
+  thresholds: '3e. Figures of the verification within their bounds',
+  blockers: '3f. No release blocker open',
   deploy_configured: '4. Deploy workflow configured',
   degraded_high_risk: '5. Not HIGH risk while production is degraded',
   first_deploy: '6. First deploy approved',
@@ -482,6 +504,72 @@ const ruleEvidence: Rule<EarlyInput> = {
   },
 };
 
+/** 3d (§22): the verification completed within max_verification_age_minutes. */
+const ruleFresh: Rule<EarlyInput> = {
+  id: 'fresh',
+  check: ({ readiness }) => {
+    const f = readiness?.fresh;
+    if (!f) return null;
+    if (f.completedAt !== null && f.ageMinutes !== null && f.ageMinutes <= f.limitMinutes)
+      return { pass: `completed ${f.ageMinutes} minute(s) ago (limit ${f.limitMinutes})` };
+    const detail =
+      f.completedAt === null
+        ? `when the verification run completed cannot be told; max_verification_age_minutes is ${f.limitMinutes}`
+        : `the verification run completed at ${f.completedAt}, ${f.ageMinutes} minutes ago; max_verification_age_minutes is ${f.limitMinutes}`;
+    return applies(
+      detail,
+      hard(
+        'verification_stale',
+        `The verification is stale: ${detail}. Re-run the verification workflow${f.runUrl ? ` (${f.runUrl})` : ''}; the governor decides again when it succeeds.`,
+      ),
+    );
+  },
+};
+
+/** 3e (§22): the figures the verification produced, within their bounds. */
+const ruleThresholds: Rule<EarlyInput> = {
+  id: 'thresholds',
+  check: ({ readiness }) => {
+    const results = readiness?.thresholds;
+    if (!results || results.length === 0) return null;
+    const failed = results.filter((r) => !r.pass);
+    if (failed.length === 0)
+      return {
+        pass: results
+          .map((r) => `${r.pointer} = ${JSON.stringify(r.found)} (${r.bound})`)
+          .join('; '),
+      };
+    const detail = failed
+      .map((r) => `${r.artifact}/${r.file} ${r.pointer} ${r.bound}: ${r.why}`)
+      .join('; ');
+    return applies(
+      detail,
+      hard(
+        'evidence_threshold',
+        `A figure of the verification is out of bounds: ${detail}. A verification run whose figures meet them clears it.`,
+      ),
+    );
+  },
+};
+
+/** 3f (§22): no open issue or pull request labelled as a release blocker. */
+const ruleBlockers: Rule<EarlyInput> = {
+  id: 'blockers',
+  check: ({ readiness }) => {
+    const b = readiness?.blockers;
+    if (!b) return null;
+    if (b.open.length === 0) return { pass: `nothing open labelled ${b.labels.join(', ')}` };
+    const list = b.open.map((i) => `#${i.number} ${i.title}`).join(', ');
+    return applies(
+      `open release blocker(s): ${list}`,
+      hard(
+        'release_blocked',
+        `The release is blocked by ${list} (labelled ${b.labels.join(' or ')}). Close it, or remove the label, then re-run.`,
+      ),
+    );
+  },
+};
+
 /** Rules 1–3c, in order: decidable before any diff is fetched. */
 const EARLY_RULES: readonly Rule<EarlyInput>[] = [
   ruleEnabled,
@@ -491,6 +579,9 @@ const EARLY_RULES: readonly Rule<EarlyInput>[] = [
   ruleVerified,
   rulePromoted,
   ruleEvidence,
+  ruleFresh,
+  ruleThresholds,
+  ruleBlockers,
 ];
 
 // ------------------------------------------------------------------------ rules 4–10

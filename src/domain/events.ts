@@ -18,6 +18,7 @@ const workflowRunSchema = z.object({
     display_title: z.string().optional(),
     run_attempt: z.number().int().optional(),
     html_url: z.string().optional(),
+    updated_at: z.string().optional(),
     workflow_id: z.number().int(),
     head_repository: z.object({ id: z.number().int() }).nullable(),
     repository: z.object({ id: z.number().int() }),
@@ -83,6 +84,8 @@ export interface WorkflowRunFacts {
   conclusion: string | null;
   displayTitle: string;
   htmlUrl: string | null;
+  /** When the run last changed: its completion time once `status` is completed (§22). */
+  updatedAt: string | null;
   /** Whether the run's code came from this repository (false: a fork). */
   sameRepository: boolean;
   repositoryId: number;
@@ -163,6 +166,7 @@ export function parseEvent(eventName: string, payload: unknown, inputSha: string
         conclusion: w.conclusion,
         displayTitle: w.display_title ?? '',
         htmlUrl: w.html_url ?? null,
+        updatedAt: w.updated_at ?? null,
         sameRepository:
           w.head_repository !== null &&
           w.head_repository.id === r.data.repository.id &&

@@ -38,6 +38,9 @@ export const REASON_CODES = [
   'state_corrupt',
   'not_affected',
   'waiting_for_dependency',
+  'verification_stale',
+  'evidence_threshold',
+  'release_blocked',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

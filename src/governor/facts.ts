@@ -53,6 +53,7 @@ import {
 import { type ConfigRead, forService, readConfig, readFits } from './policy.js';
 import { concernsService, serviceFiles } from '../domain/services.js';
 import { planVersion } from './versions.js';
+import { readinessOf, type ReadinessRead } from './readiness.js';
 import type { VersionPlan } from '../domain/version.js';
 
 export async function changedFiles(
@@ -124,7 +125,14 @@ export interface DecideRequest {
    */
   waitingFor?: { service: string; why: string }[];
   /** The verification run that made the SHA a candidate (the workflow_run event's), for the evidence. */
-  verification?: { id: number; url: string | null; conclusion: string | null; head_sha: string };
+  verification?: {
+    id: number;
+    url: string | null;
+    conclusion: string | null;
+    head_sha: string;
+    /** When it completed (§22 freshness); absent or null when not known. */
+    completed_at?: string | null;
+  };
 }
 
 /** What every evaluation has, whatever it came to. */
@@ -142,6 +150,8 @@ interface EvaluatedCommon {
   roles: Record<string, string | null>;
   /** The required artifacts the verification run uploaded (names, ids, sizes, digests). */
   artifactsFound: ArtifactInfo[];
+  /** Readiness (§22): what each gate found, and the files read for the thresholds. */
+  readiness?: ReadinessRead | null;
 }
 
 /** The governor is off: no config, or `enabled: false` (then the config is known). SKIP disabled. */
@@ -432,6 +442,8 @@ interface EarlyFacts {
   foundRun: RunInfo | null;
   productionCompare: CompareResult | null;
   artifactsFound: ArtifactInfo[];
+  /** The readiness gates' facts and the files read for them (§22). */
+  readiness?: ReadinessRead;
 }
 
 async function earlyFacts(at: Judging): Promise<EarlyFacts> {
@@ -487,6 +499,8 @@ async function earlyFacts(at: Judging): Promise<EarlyFacts> {
   const artifacts = config.required_artifacts.length
     ? await requiredArtifacts(deps, config, req)
     : null;
+  // Readiness gates (§22): freshness and blockers from what was read; thresholds only when set.
+  const readiness = await readinessOf(deps, { config, stage, req });
   return {
     early: {
       enabled: true,
@@ -499,6 +513,7 @@ async function earlyFacts(at: Judging): Promise<EarlyFacts> {
       verified,
       stage: stageFacts(whole, pipeline, stage),
       artifacts: artifacts?.facts ?? null,
+      readiness: readiness.facts,
       ...(service ? { service } : {}),
     },
     changed,
@@ -507,6 +522,7 @@ async function earlyFacts(at: Judging): Promise<EarlyFacts> {
     foundRun,
     productionCompare,
     artifactsFound: artifacts?.found ?? [],
+    readiness,
   };
 }
 
@@ -679,6 +695,7 @@ export async function evaluate(
     ownClaim: e.ownClaim,
     foundRun: e.foundRun,
     artifactsFound: e.artifactsFound,
+    readiness: e.readiness ?? null,
   };
   const earlyDecision = decideEarly(e.early);
   if (earlyDecision) return { kind: 'settled', ...on, ...unjudged, decision: earlyDecision };
@@ -721,6 +738,7 @@ export function decisionEvidence(ev: Evaluated, req: DecideRequest): Record<stri
       })),
     ],
     verification: req.verification ?? null,
+    ...(ev.readiness ? { readiness: readinessEvidence(ev.readiness) } : {}),
     required_artifacts: ev.artifactsFound.map((a) => ({
       name: a.name,
       id: a.id,
@@ -728,6 +746,29 @@ export function decisionEvidence(ev: Evaluated, req: DecideRequest): Record<stri
       digest: a.digest,
     })),
     ...(req.breakGlass ? { break_glass: { ...req.breakGlass, bypassed: d.bypassed ?? [] } } : {}),
+  };
+}
+
+/** What the readiness gates saw (§22): each gate's figure, and every file read with its sha256. */
+function readinessEvidence(r: ReadinessRead): Record<string, unknown> {
+  const { fresh, thresholds, blockers } = r.facts;
+  return {
+    ...(fresh ? { verification_age: fresh } : {}),
+    ...(thresholds
+      ? {
+          thresholds: thresholds.map((t) => ({
+            artifact: t.artifact,
+            file: t.file,
+            value: t.pointer,
+            bound: t.bound,
+            found: t.found,
+            verdict: t.pass ? 'pass' : 'fail',
+            ...(t.why ? { why: t.why } : {}),
+          })),
+        }
+      : {}),
+    ...(blockers ? { release_blockers: blockers.open.map((b) => b.number) } : {}),
+    files: r.files,
   };
 }
 
@@ -786,6 +827,7 @@ export function reportOf(
     stage: ev.stage?.name ?? null,
     version: ev.version?.tag ?? null,
     versionWhy: ev.version?.plan?.why ?? null,
+    readiness: ev.readiness?.facts ?? null,
     banner: null,
     pipeline: ev.pipeline?.configured
       ? pipelineRows(ev.snapshot.pipeline ?? ev.snapshot.release, ev.pipeline)

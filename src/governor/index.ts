@@ -96,8 +96,8 @@ export async function handleWorkflowRun(
     );
   if (!run.sameRepository)
     return skip('not_a_release_candidate', 'The run is for code from another repository.');
-  const { runId: id, htmlUrl: url, conclusion, headSha: sha } = run;
-  const verification = { id, url, conclusion, head_sha: sha };
+  const { runId: id, htmlUrl: url, conclusion, headSha: sha, updatedAt: completed_at } = run;
+  const verification = { id, url, conclusion, head_sha: sha, completed_at };
   return decideAndAct(deps, { sha, manual: false, verification }, { ...read, snapshot });
 }
 

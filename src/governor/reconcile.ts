@@ -59,6 +59,7 @@ function factsOf(run: RunInfo, defaultBranch: string): WorkflowRunFacts {
     conclusion: run.conclusion,
     displayTitle: run.displayTitle,
     htmlUrl: run.url,
+    updatedAt: null,
     // Listed from this repository's own workflow: never a fork.
     sameRepository: true,
     repositoryId: 0,

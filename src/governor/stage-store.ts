@@ -191,13 +191,15 @@ export class StageStore implements StateStore {
   /** The open issues with any of `labels`, from the read; null when the read did not list all. */
   openIssuesLabelled(
     labels: string[],
-  ): { number: number; title: string; labels: string[] }[] | null {
+    opts: { pulls?: boolean } = {},
+  ): { number: number; title: string; labels: string[]; pull: boolean }[] | null {
     const open = this.shared.openIssues;
     if (!open?.complete) return null;
     const wanted = new Set(labels.map((l) => l.toLowerCase()));
     return open.issues
+      .filter((i) => opts.pulls || !i.pull)
       .filter((i) => i.labels.some((l) => wanted.has(l.toLowerCase())))
-      .map((i) => ({ number: i.number, title: i.title, labels: i.labels }));
+      .map((i) => ({ number: i.number, title: i.title, labels: i.labels, pull: i.pull === true }));
   }
 
   /**

@@ -1,6 +1,6 @@
 // The job summary and the commit status text: data in, markdown out.
 import type { ApprovalResult } from '../domain/approvals.js';
-import type { Decision } from '../domain/decide.js';
+import type { Decision, EarlyInput } from '../domain/decide.js';
 import { describeResult, type HealthResult } from '../domain/health.js';
 import type { PipelineRow } from '../domain/pipeline.js';
 import type { RiskAssessment } from '../domain/risk.js';
@@ -55,6 +55,8 @@ export interface RunReport {
   readonly version: string | null;
   /** How the version was counted (the bump and what decided it). */
   readonly versionWhy: string | null;
+  /** Readiness gates (§22): what each gate found (null: not evaluated). */
+  readonly readiness: NonNullable<EarlyInput['readiness']> | null;
   /** Services (§20): the service this report is about, or `multiple` for a run-wide report. */
   readonly service: string | null;
   /** Services: the report of every service and stage the run considered (null without). */
@@ -96,6 +98,7 @@ export function buildReport(over: Partial<RunReport> = {}): RunReport {
     versionWhy: null,
     service: null,
     services: null,
+    readiness: null,
     ...over,
   };
 }
@@ -208,6 +211,10 @@ export function renderSummary(r: RunReport): string {
       )}`,
     );
   }
+  if (r.readiness) {
+    const rows = readinessRows(r.readiness);
+    if (rows.length) out.push(`### Readiness\n\n${table(['Gate', 'Verdict', 'Measured'], rows)}`);
+  }
   if (r.decision) {
     out.push(
       `### Rules evaluated\n\n${table(
@@ -267,6 +274,35 @@ export function renderSummary(r: RunReport): string {
   if (r.notes.length > 0) out.push(r.notes.map((n) => `> ${md(n)}`).join('\n>\n'));
   if (r.stateCommit) out.push(`<sub>State commit ${code(r.stateCommit)}</sub>`);
   return `${out.join('\n\n')}\n`;
+}
+
+/** Every readiness gate (§22) with its verdict and what it measured, passing ones included. */
+function readinessRows(r: NonNullable<EarlyInput['readiness']>): string[][] {
+  const verdict = (ok: boolean) => (ok ? 'pass' : '**fail**');
+  const rows: string[][] = [];
+  if (r.fresh)
+    rows.push([
+      `Verification at most ${r.fresh.limitMinutes} minute(s) old`,
+      verdict(r.fresh.ageMinutes !== null && r.fresh.ageMinutes <= r.fresh.limitMinutes),
+      r.fresh.completedAt
+        ? `completed ${md(r.fresh.completedAt)}, ${r.fresh.ageMinutes} minute(s) ago`
+        : 'completion time unknown',
+    ]);
+  for (const t of r.thresholds ?? [])
+    rows.push([
+      `${code(`${t.artifact}/${t.file}`)} ${code(t.pointer)} ${md(t.bound)}`,
+      verdict(t.pass),
+      t.pass ? code(JSON.stringify(t.found)) : md(t.why ?? ''),
+    ]);
+  if (r.blockers)
+    rows.push([
+      `No open ${r.blockers.labels.map(code).join(' / ')}`,
+      verdict(r.blockers.open.length === 0),
+      r.blockers.open.length
+        ? r.blockers.open.map((b) => `#${b.number} ${md(b.title)}`).join(', ')
+        : 'none open',
+    ]);
+  return rows;
 }
 
 /** The post-deploy health check: the figures against the thresholds, the first failures. */

@@ -22,6 +22,12 @@ const HARD_FIX: Record<string, string> = {
     'Restore production health first: the `degraded` input must be `false` or empty. Approvals do not clear this hold.',
   not_verified:
     'Run the verification workflow on this SHA on the release branch and wait for it to succeed; the governor then runs on its completion.',
+  verification_stale:
+    'Re-run the verification workflow on this SHA (the Actions tab, its run, Re-run all jobs); the governor decides again when it succeeds. Approvals and break-glass do not clear this hold.',
+  evidence_threshold:
+    'Fix what the figure measures and run the verification again, or change the bound in `readiness.evidence_thresholds` through a reviewed change of the config. Approvals and break-glass do not clear this hold.',
+  release_blocked:
+    'Close the issue or pull request named (or remove its release-blocker label) once what it tracks is resolved, then re-run the governor. Approvals and break-glass do not clear this hold.',
   evidence_missing:
     'Re-run the verification workflow on this SHA so that it uploads the artifacts `required_artifacts` names (they must not have expired); the governor decides again when it succeeds. Approvals and break-glass do not clear this hold.',
 };

@@ -41,6 +41,8 @@ export interface GraphqlHost {
   clock(): Date;
   /** Issues (not pull requests) in `states`, newest first, with their labels. */
   issues(states: string[]): { number: number; title: string; labels: string[] }[];
+  /** Pull requests in `states` (OPEN, CLOSED, MERGED), newest first, with their labels. */
+  pulls(states: string[]): { number: number; title: string; labels: string[] }[];
   /** The pull requests a commit belongs to (merged with it, or one of its commits). */
   pullsForCommit(sha: string): {
     number: number;
@@ -345,6 +347,30 @@ export function executeGraphql(
           after,
         );
       },
+      pullRequests: ({
+        states,
+        first,
+        after,
+      }: {
+        states?: string[];
+        first?: number;
+        after?: string;
+      }) =>
+        page(
+          host.pulls(states ?? ['OPEN', 'CLOSED', 'MERGED']).map((p) => ({
+            __typename: 'PullRequest',
+            number: p.number,
+            title: p.title,
+            labels: (a: { first?: number; after?: string }) =>
+              page(
+                p.labels.map((name) => ({ __typename: 'Label', name })),
+                a.first,
+                a.after,
+              ),
+          })),
+          first,
+          after,
+        ),
       refs: ({
         refPrefix,
         first,

@@ -203,6 +203,8 @@ export class GitHubSimulator {
   /** Its requests, apart from the API's log (they are not GitHub API requests). */
   readonly artifactLog: { method: string; path: string }[] = [];
   private readonly artifacts = new Map<number, Record<string, unknown>[]>();
+  /** The zips of the artifacts a test gave content (SPEC §22: the figures a release is judged on). */
+  readonly artifactZips = new Map<number, Buffer>();
   private readonly releaseList: ReleaseRecord[] = [];
   private nextId = 1000;
   private nextIssueNumber = 1;
@@ -382,6 +384,35 @@ export class GitHubSimulator {
     });
     for (const l of opts.labels ?? []) this.label(number, l.name, l.by, l.at);
     return { number, sha };
+  }
+
+  /** An open, unmerged pull request (its head is the default branch's head), with labels. */
+  openPullRequest(opts: { title: string; labels?: string[]; author?: string }): number {
+    const number = this.nextIssueNumber++;
+    const at = iso(this.clock());
+    const head = this.git.readRef(`refs/heads/${this.defaultBranch}`) ?? '';
+    this.issues.set(number, {
+      number,
+      title: opts.title,
+      body: '',
+      state: 'open',
+      labels: [...(opts.labels ?? [])],
+      user: opts.author ?? 'dev',
+      created_at: at,
+      updated_at: at,
+      closed_at: null,
+      pull: {
+        number,
+        merged_at: null,
+        merge_commit_sha: null,
+        base: this.defaultBranch,
+        head_ref: `feature-${number}`,
+        head_sha: head,
+        commits: [],
+        files: [],
+      },
+    });
+    return number;
   }
 
   /** Applies a label as `by` at `at`, recording the `labeled` event. */
@@ -599,15 +630,16 @@ export class GitHubSimulator {
   /** An artifact a run uploaded (what `GET …/runs/{id}/artifacts` lists). */
   artifact(
     runId: number,
-    opts: { name: string; size?: number; digest?: string; expired?: boolean },
+    opts: { name: string; size?: number; digest?: string; expired?: boolean; zip?: Buffer },
   ): number {
     const id = this.id();
+    if (opts.zip) this.artifactZips.set(id, opts.zip);
     const list = this.artifacts.get(runId) ?? [];
     list.push({
       id,
       node_id: `MDg6QXJ0aWZhY3Q${id}`,
       name: opts.name,
-      size_in_bytes: opts.size ?? 1024,
+      size_in_bytes: opts.size ?? opts.zip?.length ?? 1024,
       url: `${this.apiUrl}/repos/${this.fullName}/actions/artifacts/${id}`,
       archive_download_url: `${this.apiUrl}/repos/${this.fullName}/actions/artifacts/${id}/zip`,
       expired: opts.expired ?? false,
@@ -687,6 +719,15 @@ export class GitHubSimulator {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', this.apiUrl);
+    // An artifact's archive in blob storage (the signed URL the API redirected to).
+    const blob = /^\/artifact-blob\/(\d+)\.zip$/.exec(url.pathname);
+    if (blob) {
+      this.artifactLog.push({ method: req.method ?? 'GET', path: url.pathname });
+      const zip = this.artifactZips.get(Number(blob[1]));
+      res.writeHead(zip ? 200 : 404, { 'content-type': zip ? 'application/zip' : 'text/plain' });
+      res.end(zip ?? 'BlobNotFound');
+      return;
+    }
     // The artifact service (results twirp, blob storage) is not api.github.com: its own rules.
     if (this.artifactService.handles(url.pathname)) {
       this.artifactLog.push({ method: req.method ?? 'GET', path: url.pathname });
@@ -828,6 +869,15 @@ export class GitHubSimulator {
         issues: (states) =>
           [...this.issues.values()]
             .filter((i) => !i.pull && states.includes(i.state.toUpperCase()))
+            .sort((a, b) => b.number - a.number)
+            .map((i) => ({ number: i.number, title: i.title, labels: [...i.labels] })),
+        pulls: (states) =>
+          [...this.issues.values()]
+            .filter((i) => {
+              if (!i.pull) return false;
+              const state = i.pull.merged_at ? 'MERGED' : i.state.toUpperCase();
+              return states.includes(state);
+            })
             .sort((a, b) => b.number - a.number)
             .map((i) => ({ number: i.number, title: i.title, labels: [...i.labels] })),
         pullsForCommit: (sha) =>
@@ -1901,6 +1951,18 @@ export class GitHubSimulator {
     on(`GET ${R}/actions/runs/{run_id}/artifacts`, (ctx) => {
       const list = this.artifacts.get(Number(ctx.op.params.run_id)) ?? [];
       return this.paginate(list, ctx, (page) => ({ total_count: list.length, artifacts: page }));
+    });
+    // The archive of an artifact: a redirect to its signed blob URL (which is not the API).
+    on(`GET ${R}/actions/artifacts/{artifact_id}/{archive_format}`, (ctx) => {
+      const id = Number(ctx.op.params.artifact_id);
+      const record = [...this.artifacts.values()].flat().find((a) => a.id === id);
+      if (!record || ctx.op.params.archive_format !== 'zip') throw new HttpError(404, 'Not Found');
+      if (record.expired) throw new HttpError(410, 'Artifact has expired');
+      return {
+        status: 302,
+        body: undefined,
+        headers: { location: `${this.apiUrl}/artifact-blob/${id}.zip?sig=simulated` },
+      };
     });
     on(`GET ${R}/actions/runs/{run_id}`, (ctx) => {
       const run = this.runs.find((r) => r.id === Number(ctx.op.params.run_id));

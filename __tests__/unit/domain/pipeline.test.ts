@@ -95,7 +95,7 @@ describe('stages config', () => {
       /^\.booty\.yml:4 release_governor\.stages\.2\.name: a is listed twice/,
     );
     expect(problems('  stages:\n    - name: a\n      soak: 5\n')[0]).toMatch(
-      /^\.booty\.yml:4 release_governor\.stages\.1\.soak: unknown key \(allowed: name, environment, deploy_workflow, deploy_workflow_ref, soak_minutes, hold_while_soaking, environment_url, approvals, health_check\)/,
+      /^\.booty\.yml:4 release_governor\.stages\.1\.soak: unknown key \(allowed: name, environment, deploy_workflow, deploy_workflow_ref, soak_minutes, hold_while_soaking, environment_url, approvals, health_check, readiness\)/,
     );
     expect(problems('  stages:\n    - name: a\n      soak_minutes: -1\n')[0]).toContain(
       'release_governor.stages.1.soak_minutes',
