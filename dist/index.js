@@ -47097,15 +47097,16 @@ function safeJson(text) {
 // Issues, commit statuses and the incident search. Functions over an Octokit and the
 // repository; GitHub (github.ts) is the RepoPort that delegates to them.
 
-async function openIncidents(octokit, o, labels) {
+async function openIncidents(octokit, o, labels, opts = {}) {
     if (labels.length === 0)
         return [];
-    const q = `repo:${o.owner}/${o.repo} is:issue is:open label:${labels.map((l) => (/[\s,"]/.test(l) ? `"${l.replace(/"/g, '')}"` : l)).join(',')}`;
+    const q = `repo:${o.owner}/${o.repo}${opts.pulls ? '' : ' is:issue'} is:open label:${labels.map((l) => (/[\s,"]/.test(l) ? `"${l.replace(/"/g, '')}"` : l)).join(',')}`;
     try {
         const r = await octokit.rest.search.issuesAndPullRequests({ q, per_page: 20 });
         return r.data.items.map((i) => ({
             number: i.number,
             title: i.title,
+            pull: i.pull_request !== undefined && i.pull_request !== null,
             labels: i.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))),
         }));
     }
@@ -47595,8 +47596,8 @@ class GitHub {
         return newestVerified(this.octokit, this.o, ...a);
     }
     // ------------------------------------------------- statuses and issues (github-issues.ts)
-    openIncidents(labels) {
-        return openIncidents(this.octokit, this.o, labels);
+    openIncidents(labels, opts = {}) {
+        return openIncidents(this.octokit, this.o, labels, opts);
     }
     setStatus(...a) {
         return setStatus(this.octokit, this.o, ...a);
@@ -63739,7 +63740,9 @@ function readinessRows(r) {
             `No open ${r.blockers.labels.map(code).join(' / ')}`,
             verdict(r.blockers.open.length === 0),
             r.blockers.open.length
-                ? r.blockers.open.map((b) => `#${b.number} ${md(b.title)}`).join(', ')
+                ? r.blockers.open
+                    .map((b) => b.url ? markdown_link(`#${b.number} ${b.title}`, b.url) : `#${b.number} ${md(b.title)}`)
+                    .join(', ')
                 : 'none open',
         ]);
     return rows;
@@ -64872,7 +64875,9 @@ const ruleBlockers = {
             return null;
         if (b.open.length === 0)
             return { pass: `nothing open labelled ${b.labels.join(', ')}` };
-        const list = b.open.map((i) => `#${i.number} ${i.title}`).join(', ');
+        const list = b.open
+            .map((i) => `#${i.number} ${i.title}${i.url ? ` (${i.url})` : ''}`)
+            .join(', ');
         return applies(`open release blocker(s): ${list}`, hard('release_blocked', `The release is blocked by ${list} (labelled ${b.labels.join(' or ')}). Close it, or remove the label, then re-run.`));
     },
 };
@@ -65625,13 +65630,21 @@ async function readinessOf(deps, at) {
     const blockers = r.release_blocker_labels.length
         ? {
             labels: r.release_blocker_labels,
-            open: await blockersOf(deps, r.release_blocker_labels, config.service?.name ?? null),
+            open: (await blockersOf(deps, r.release_blocker_labels, config.service?.name ?? null)).map((b) => ({ ...b, url: linkOf(deps, b) })),
         }
         : null;
     const judged = r.evidence_thresholds.length && deps.gh.seesRuns
         ? await readiness_thresholdsOf(deps, r.evidence_thresholds, run)
         : { results: null, files: [] };
     return { facts: { fresh, thresholds: judged.results, blockers }, files: judged.files };
+}
+/**
+ * The page of an issue or pull request, from the repository this governor run belongs to (its
+ * run URL); null where there is none (the CLI), and the number alone is shown.
+ */
+function linkOf(deps, b) {
+    const repo = /^(https?:\/\/[^?#]+?)\/actions\/runs\/\d+/.exec(deps.run.url ?? '')?.[1];
+    return repo ? `${repo}/${b.pull ? 'pull' : 'issues'}/${b.number}` : null;
 }
 async function freshness(deps, limitMinutes, run) {
     const v = await run();
@@ -65646,7 +65659,7 @@ async function freshness(deps, limitMinutes, run) {
 /** The open issues and pull requests with a blocker label that concern this service. */
 async function blockersOf(deps, labels, service) {
     const open = deps.store.openIssuesLabelled(labels, { pulls: true }) ??
-        (await deps.gh.openIncidents(labels)).map((i) => ({ ...i, pull: false }));
+        (await deps.gh.openIncidents(labels, { pulls: true }));
     return open
         .filter((i) => concernsService(i.labels, service))
         .map((i) => ({ number: i.number, title: i.title, pull: i.pull }));

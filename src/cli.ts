@@ -545,6 +545,9 @@ function recordSummary(r: EvidenceRecord): Record<string, unknown> {
             ? `health ${health?.verdict ?? '?'}`
             : `rollback to ${String(r.to ?? '?').slice(0, 7)}`,
     approvers,
+    // Services (§20) and readiness (§22): which service, and what the release was judged on.
+    ...(r.service ? { service: r.service } : {}),
+    ...(r.readiness ? { readiness: r.readiness } : {}),
     hash: r.hash,
   };
 }

@@ -141,7 +141,11 @@ export interface RepoReader {
   commitAuthor(sha: string): Promise<string | null>;
   /** Whether the commit is on the branch (the branch's head or one of its ancestors). */
   onBranch(sha: string, branch: string): Promise<boolean>;
-  openIncidents(labels: string[]): Promise<{ number: number; title: string; labels: string[] }[]>;
+  /** Open issues with any of `labels` (and open pull requests with `pulls`), by search. */
+  openIncidents(
+    labels: string[],
+    opts?: { pulls?: boolean },
+  ): Promise<{ number: number; title: string; labels: string[]; pull: boolean }[]>;
   approvalFacts(f: {
     headSha: string;
     headAuthor: string | null;

@@ -188,12 +188,17 @@ describe('readiness: release blockers', () => {
     const held = await decide(event);
     expect(held.exitCode, held.stdout).toBe(0);
     expect(held.outputs).toMatchObject({ decision: 'HOLD', reason: 'release_blocked' });
-    expect(held.summary).toContain(`#${n} Data loss in export`);
+    // A link to the issue (the summary escapes a leading #).
+    expect(held.summary).toContain(
+      `[\\#${n} Data loss in export](${sim.serverUrl}/acme/shop/issues/${n})`,
+    );
     sim.issue(n)!.state = 'closed';
     const pr = sim.openPullRequest({ title: 'Revert the exporter', labels: ['release-blocker'] });
     const byPull = await decide(verified(sim, s, sha));
     expect(byPull.outputs).toMatchObject({ decision: 'HOLD', reason: 'release_blocked' });
-    expect(byPull.summary).toContain(`#${pr} Revert the exporter`);
+    expect(byPull.summary).toContain(
+      `[\\#${pr} Revert the exporter](${sim.serverUrl}/acme/shop/pull/${pr})`,
+    );
     sim.issue(pr)!.state = 'closed';
     const r = await decide(verified(sim, s, sha));
     expect(r.outputs).toMatchObject({ decision: 'ALLOW', sha });

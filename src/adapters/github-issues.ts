@@ -8,14 +8,16 @@ export async function openIncidents(
   octokit: Octokit,
   o: Repo,
   labels: string[],
-): Promise<{ number: number; title: string; labels: string[] }[]> {
+  opts: { pulls?: boolean } = {},
+): Promise<{ number: number; title: string; labels: string[]; pull: boolean }[]> {
   if (labels.length === 0) return [];
-  const q = `repo:${o.owner}/${o.repo} is:issue is:open label:${labels.map((l) => (/[\s,"]/.test(l) ? `"${l.replace(/"/g, '')}"` : l)).join(',')}`;
+  const q = `repo:${o.owner}/${o.repo}${opts.pulls ? '' : ' is:issue'} is:open label:${labels.map((l) => (/[\s,"]/.test(l) ? `"${l.replace(/"/g, '')}"` : l)).join(',')}`;
   try {
     const r = await octokit.rest.search.issuesAndPullRequests({ q, per_page: 20 });
     return r.data.items.map((i) => ({
       number: i.number,
       title: i.title,
+      pull: i.pull_request !== undefined && i.pull_request !== null,
       labels: i.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))),
     }));
   } catch (e) {

@@ -496,8 +496,11 @@ export class GitHub implements RepoPort {
 
   // ------------------------------------------------- statuses and issues (github-issues.ts)
 
-  openIncidents(labels: string[]): ReturnType<RepoReader['openIncidents']> {
-    return issues.openIncidents(this.octokit, this.o, labels);
+  openIncidents(
+    labels: string[],
+    opts: { pulls?: boolean } = {},
+  ): ReturnType<RepoReader['openIncidents']> {
+    return issues.openIncidents(this.octokit, this.o, labels, opts);
   }
 
   setStatus(...a: Parameters<RepoActor['setStatus']>): Promise<void> {

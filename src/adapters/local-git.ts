@@ -219,7 +219,9 @@ export class LocalRepo implements RepoReader {
   }
 
   /** Issues live on GitHub: the local backend cannot see incidents (the output says so). */
-  async openIncidents(): Promise<{ number: number; title: string; labels: string[] }[]> {
+  async openIncidents(): Promise<
+    { number: number; title: string; labels: string[]; pull: boolean }[]
+  > {
     return [];
   }
 

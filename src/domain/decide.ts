@@ -184,7 +184,7 @@ export interface EarlyInput {
     thresholds?: ThresholdResult[] | null;
     blockers?: {
       labels: string[];
-      open: { number: number; title: string; pull: boolean }[];
+      open: { number: number; title: string; pull: boolean; url?: string | null }[];
     } | null;
   } | null;
   /** required_artifacts (§17): what the verification run uploaded; null when none are required. */
@@ -559,7 +559,9 @@ const ruleBlockers: Rule<EarlyInput> = {
     const b = readiness?.blockers;
     if (!b) return null;
     if (b.open.length === 0) return { pass: `nothing open labelled ${b.labels.join(', ')}` };
-    const list = b.open.map((i) => `#${i.number} ${i.title}`).join(', ');
+    const list = b.open
+      .map((i) => `#${i.number} ${i.title}${i.url ? ` (${i.url})` : ''}`)
+      .join(', ');
     return applies(
       `open release blocker(s): ${list}`,
       hard(

@@ -68,7 +68,9 @@ export async function readinessOf(
   const blockers = r.release_blocker_labels.length
     ? {
         labels: r.release_blocker_labels,
-        open: await blockersOf(deps, r.release_blocker_labels, config.service?.name ?? null),
+        open: (await blockersOf(deps, r.release_blocker_labels, config.service?.name ?? null)).map(
+          (b) => ({ ...b, url: linkOf(deps, b) }),
+        ),
       }
     : null;
   const judged =
@@ -76,6 +78,15 @@ export async function readinessOf(
       ? await thresholdsOf(deps, r.evidence_thresholds, run)
       : { results: null, files: [] };
   return { facts: { fresh, thresholds: judged.results, blockers }, files: judged.files };
+}
+
+/**
+ * The page of an issue or pull request, from the repository this governor run belongs to (its
+ * run URL); null where there is none (the CLI), and the number alone is shown.
+ */
+function linkOf(deps: GovernorDeps, b: { number: number; pull: boolean }): string | null {
+  const repo = /^(https?:\/\/[^?#]+?)\/actions\/runs\/\d+/.exec(deps.run.url ?? '')?.[1];
+  return repo ? `${repo}/${b.pull ? 'pull' : 'issues'}/${b.number}` : null;
 }
 
 async function freshness(
@@ -101,7 +112,7 @@ async function blockersOf(
 ): Promise<{ number: number; title: string; pull: boolean }[]> {
   const open =
     deps.store.openIssuesLabelled(labels, { pulls: true }) ??
-    (await deps.gh.openIncidents(labels)).map((i) => ({ ...i, pull: false }));
+    (await deps.gh.openIncidents(labels, { pulls: true }));
   return open
     .filter((i) => concernsService(i.labels, service))
     .map((i) => ({ number: i.number, title: i.title, pull: i.pull }));

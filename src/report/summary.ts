@@ -299,7 +299,11 @@ function readinessRows(r: NonNullable<EarlyInput['readiness']>): string[][] {
       `No open ${r.blockers.labels.map(code).join(' / ')}`,
       verdict(r.blockers.open.length === 0),
       r.blockers.open.length
-        ? r.blockers.open.map((b) => `#${b.number} ${md(b.title)}`).join(', ')
+        ? r.blockers.open
+            .map((b) =>
+              b.url ? link(`#${b.number} ${b.title}`, b.url) : `#${b.number} ${md(b.title)}`,
+            )
+            .join(', ')
         : 'none open',
     ]);
   return rows;
