@@ -46,7 +46,7 @@ export function render(dir, machine) {
     ['HIGH HOLD: at most 8, goal 6 (§19)', `${high.count}`, goal(high, 8, 6)],
     ['Approved HIGH ALLOW: at most 10 (§19)', `${approved.count}`, verdict(approved.count <= 10)],
     [
-      'Every other flow: no more requests than before §19 (bounds in bench/requests.bench.ts)',
+      'Every other flow within its bound: §19 (no more requests than before it), §24 for services, deployments and readiness (bounds in bench/requests.bench.ts)',
       requests
         .filter(
           (r) =>
@@ -142,7 +142,7 @@ the risk classification, which runs in process.
 **Node:** ${machine.node} (the bundle's runtime, \`runs.using: node24\`).
 Times are medians with the interquartile range (IQR), the extremes and the sample count.
 
-## Budgets (SPEC §13 and §19)
+## Budgets (SPEC §13, §19 and §24)
 
 ${table(['Budget', 'Measured', 'Verdict'], budgets)}
 

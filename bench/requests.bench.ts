@@ -22,6 +22,7 @@ import type { GitHubSimulator } from '../__tests__/support/github-simulator/serv
 import { deepMerge, fixture } from '../__tests__/support/events.js';
 import { startSimulator } from '../__tests__/support/sim.js';
 import { writeResult } from './support.js';
+import { zipOf } from '../__tests__/support/zip.js';
 
 /**
  * A run with GitHub Deployments off (RELEASE_GOVERNOR_GITHUB_DEPLOYMENTS=false): the rows of
@@ -66,6 +67,10 @@ export const BUDGETS: Record<string, number> = {
   // SPEC §24, GitHub Deployments (§21): 2 per dispatch (create, queued), 1 per later status.
   'LOW ALLOW, deployments on': 6 + 2,
   'deploy success, deployments on': 5 + 1,
+  // SPEC §24, readiness (§22): freshness and blockers add no request; thresholds add the
+  // verification run's artifact list and one download per artifact named.
+  'LOW ALLOW, readiness: fresh verification, no blocker': 6,
+  'LOW ALLOW, readiness: thresholds on 1 artifact': 6 + 2,
 };
 
 it('requests per decision kind', async () => {
@@ -128,6 +133,7 @@ it('requests per decision kind', async () => {
     await verificationKinds(kinds);
     await serviceKinds(kinds);
     await deploymentKinds(kinds);
+    await readinessKinds(kinds);
     // SPEC §19's bounds, and for the other flows what BENCHMARKS.md showed before §19 (none may
     // rise): a run over its bound fails the benchmark, after the figures are written.
     const over = Object.entries(BUDGETS).flatMap(([kind, max]) => {
@@ -256,6 +262,43 @@ async function verificationKinds(kinds: Record<string, ActionRun>): Promise<void
     ] = await allowedThenDeployed(sim, s, sha);
   } finally {
     await sim.stop();
+  }
+}
+
+/** LOW ALLOW with readiness gates (SPEC §22): freshness and blockers, then thresholds. */
+async function readinessKinds(kinds: Record<string, ActionRun>): Promise<void> {
+  const gates = [
+    'release_governor:',
+    '  readiness:',
+    '    max_verification_age_minutes: 15',
+    '    release_blocker_labels: [release-blocker]',
+  ];
+  const thresholds = [
+    '    evidence_thresholds:',
+    '      - { artifact: summary, file: summary.json, value: /pct, min: 60 }',
+  ];
+  for (const [kind, lines] of [
+    ['LOW ALLOW, readiness: fresh verification, no blocker', gates],
+    ['LOW ALLOW, readiness: thresholds on 1 artifact', [...gates, ...thresholds]],
+  ] as const) {
+    const sim = await startSimulator();
+    try {
+      const s = setupRepo(sim, { config: `${lines.join('\n')}\n` });
+      inProduction(sim, s.base);
+      const sha = sim.commit({ files: { 'src/app.ts': 'export const v = 2;\n' } });
+      const event = verified(sim, s, sha, {
+        workflow_run: { updated_at: new Date().toISOString() },
+      }) as { workflow_run: { id: number } };
+      sim.artifact(event.workflow_run.id, {
+        name: 'summary',
+        zip: zipOf({ 'summary.json': '{"pct": 72}' }),
+      });
+      const r = await runAction({ sim, eventName: 'workflow_run', event });
+      if (r.outputs.decision !== 'ALLOW') throw new Error(`${kind}: ${r.stdout}`);
+      kinds[kind] = r;
+    } finally {
+      await sim.stop();
+    }
   }
 }
 
