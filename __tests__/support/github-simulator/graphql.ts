@@ -306,6 +306,22 @@ export function executeGraphql(
     };
   };
 
+  /** An issue or a pull request as a node, with its labels paged. */
+  const labelled = (
+    typename: 'Issue' | 'PullRequest',
+    i: { number: number; title: string; labels: string[] },
+  ) => ({
+    __typename: typename,
+    number: i.number,
+    title: i.title,
+    labels: (a: { first?: number; after?: string }) =>
+      page(
+        i.labels.map((name) => ({ __typename: 'Label', name })),
+        a.first,
+        a.after,
+      ),
+  });
+
   const repository = ({ owner, name }: { owner: string; name: string }) => {
     if (owner !== host.owner || name !== host.repo) return null;
     return {
@@ -332,17 +348,7 @@ export function executeGraphql(
         if (orderBy && (orderBy.field !== 'CREATED_AT' || orderBy.direction !== 'DESC'))
           throw new GraphQLError('The simulator orders issues by CREATED_AT DESC only');
         return page(
-          host.issues(states ?? ['OPEN', 'CLOSED']).map((i) => ({
-            __typename: 'Issue',
-            number: i.number,
-            title: i.title,
-            labels: (a: { first?: number; after?: string }) =>
-              page(
-                i.labels.map((name) => ({ __typename: 'Label', name })),
-                a.first,
-                a.after,
-              ),
-          })),
+          host.issues(states ?? ['OPEN', 'CLOSED']).map((i) => labelled('Issue', i)),
           first,
           after,
         );
@@ -357,17 +363,7 @@ export function executeGraphql(
         after?: string;
       }) =>
         page(
-          host.pulls(states ?? ['OPEN', 'CLOSED', 'MERGED']).map((p) => ({
-            __typename: 'PullRequest',
-            number: p.number,
-            title: p.title,
-            labels: (a: { first?: number; after?: string }) =>
-              page(
-                p.labels.map((name) => ({ __typename: 'Label', name })),
-                a.first,
-                a.after,
-              ),
-          })),
+          host.pulls(states ?? ['OPEN', 'CLOSED', 'MERGED']).map((p) => labelled('PullRequest', p)),
           first,
           after,
         ),

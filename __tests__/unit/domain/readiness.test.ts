@@ -1,19 +1,12 @@
 // Readiness gates (SPEC §22), the pure parts: the config's errors, JSON Pointers, and a figure
 // judged against its bound.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type EvidenceThreshold } from '../../../src/domain/config.js';
+import { loadConfig, type EvidenceThreshold } from '../../../src/domain/config.js';
 import { pipelineOf } from '../../../src/domain/pipeline.js';
 import { judgeThreshold, resolvePointer } from '../../../src/domain/readiness.js';
+import { configProblems } from '../../support/config.js';
 
-function problems(text: string): string[] {
-  try {
-    loadConfig({ text, path: '.booty.yml', env: {}, defaultBranch: 'main' });
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.where} ${p.key}: ${p.message}`);
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problems = configProblems;
 
 const gate = (entry: string) =>
   ['release_governor:', '  readiness:', '    evidence_thresholds:', `      - ${entry}`, ''].join(

@@ -4,7 +4,7 @@
 // the state's version 3 (a service's view, the merge back, the migration from versions 1 and 2).
 import { Minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type Config } from '../../../src/domain/config.js';
+import { loadConfig, type Config } from '../../../src/domain/config.js';
 import { toGlob } from '../../../src/domain/patterns.js';
 import { fiftyServices } from '../../support/services.js';
 import { pipelineOf } from '../../../src/domain/pipeline.js';
@@ -30,6 +30,7 @@ import {
   withStage,
   type Release,
 } from '../../../src/domain/state.js';
+import { configProblems } from '../../support/config.js';
 
 function load(text: string): Config {
   const r = loadConfig({ text, path: '.booty.yml', env: {}, defaultBranch: 'main' });
@@ -37,15 +38,7 @@ function load(text: string): Config {
   return r.config;
 }
 
-function problems(text: string): string[] {
-  try {
-    load(text);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.where} ${p.key}: ${p.message}`);
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problems = configProblems;
 
 const block = (...lines: string[]) => ['release_governor:', '  services:', ...lines, ''].join('\n');
 
