@@ -47301,6 +47301,7 @@ class GitHub {
                     sha: c.sha,
                     author: c.author?.login ?? null,
                     message: c.commit.message,
+                    time: c.commit.committer?.date ?? c.commit.author?.date ?? null,
                 })),
                 totalCommits: r.data.total_commits,
             };
@@ -65966,6 +65967,13 @@ async function incidentsOf(deps, config, stage) {
         .filter((i) => concernsService(i.labels, config.service?.name ?? null))
         .map((i) => ({ number: i.number, title: i.title }));
 }
+/** The range a release deploys (§23): its commits and their times, as the compare listed them. */
+function rangeOf(compare) {
+    if (!compare)
+        return null;
+    const commits = compare.commits.map((c) => ({ sha: c.sha, time: c.time ?? null }));
+    return { commits, total: compare.totalCommits };
+}
 /** Rules 4–11 on the diff, the incidents and the approvals; the version an ALLOW goes with. */
 async function judge(at, { e, adopted }) {
     const { deps, req, config, pipeline, stage, whole, release, notes } = at;
@@ -66034,6 +66042,7 @@ async function judge(at, { e, adopted }) {
         diff: { files: files.length, digest: diffDigest(files) },
         roles,
         version,
+        range: rangeOf(productionCompare),
     };
 }
 async function evaluate(deps, req, known) {
@@ -66124,6 +66133,16 @@ function decisionEvidence(ev, req) {
             blob_sha: ev.read.blobSha ?? null,
         },
         diff: ev.diff,
+        // The deployed range (§23): each commit and its time; past what the compare lists, the count.
+        ...(ev.kind === 'judged' && ev.range
+            ? {
+                range: {
+                    commits: ev.range.commits,
+                    total: ev.range.total,
+                    complete: ev.range.total <= ev.range.commits.length,
+                },
+            }
+            : {}),
         approvals: [
             ...(a?.valid ?? []).map((x) => ({
                 source: x.source,

@@ -14,7 +14,7 @@ import {
 import { createOctokit, RateLimitError } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';
 import { probeUrl } from './adapters/http-probe.js';
-import { ConfigError, configJsonSchema, envVarFor } from './domain/config.js';
+import { ConfigError, configJsonSchema, envVarFor, loadConfig } from './domain/config.js';
 import {
   lastStage,
   pipelineOf,
@@ -41,6 +41,8 @@ import {
   type GovernorDeps,
 } from './governor/index.js';
 import { forService } from './governor/policy.js';
+import { deploysOf, metricsOf, MIN_DEPLOYS } from './domain/metrics.js';
+import { serviceConfig } from './domain/services.js';
 import { namedStage, stageDeps } from './governor/stages.js';
 import { layoutOf } from './governor/services.js';
 import { manualRollback } from './governor/controls.js';
@@ -72,6 +74,9 @@ Commands:
   clear --sha <sha> --reason <text>     release a claim whose deploy run is absent or finished
                                         (adopt, record, clear: GitHub backend only; --stage S
                                         corrects that stage instead of the last)
+  metrics [--since 30d] [--service S] [--stage S]
+                                        the delivery metrics (DORA) of a stage, from the
+                                        evidence chain alone (default: the last stage)
   audit [--expect-head HASH]            recompute the evidence chain; exit 0 intact, 1 broken
   (with services, every command takes --service NAME: simulate and trigger decide that service
   only, status shows only it, and rollback, adopt, record and clear need it)
@@ -552,6 +557,76 @@ function recordSummary(r: EvidenceRecord): Record<string, unknown> {
   };
 }
 
+/** `--since`: `30d` (days before now), or an ISO date or time. */
+function sinceOf(value: string | boolean | undefined, now: Date): Date {
+  const text = typeof value === 'string' && value.trim() ? value.trim() : '30d';
+  const days = /^(\d+)d$/.exec(text);
+  if (days) return new Date(now.getTime() - Number(days[1]) * 86_400_000);
+  const t = Date.parse(text);
+  if (Number.isNaN(t))
+    throw new CliError(
+      `--since takes a number of days (30d) or an ISO date; got ${JSON.stringify(text)}.`,
+    );
+  return new Date(t);
+}
+
+/**
+ * The last stage of the service (or of the one deployable), from the policy copy the state
+ * holds (no request); `production` when the state has none.
+ */
+function lastStageOf(release: Release | null, service: string | null): string {
+  const copy = release?.policy;
+  if (!copy) return 'production';
+  const r = loadConfig({ text: copy.text, path: copy.path, env: {}, defaultBranch: 'main' });
+  if (!r.config) return 'production';
+  const config = service && r.config.services ? serviceConfig(r.config, service) : r.config;
+  return lastStage(pipelineOf(config)).name;
+}
+
+/** `metrics`: the DORA metrics of one stage from the evidence chain alone (SPEC §23). */
+async function metricsCommand(
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  s: Streams,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const b = backend(values, positionals, env, true);
+  const store = b.store as StateStore & { readEvidence(): Promise<EvidenceSnapshot> };
+  const now = b.deps.now();
+  const since = sinceOf(values.since, now);
+  const snap = await store.readEvidence();
+  const records = verifyChain(snap.files, snap.release?.evidence_head ?? null, null).records;
+  const service = optionText(values.service) ?? null;
+  const stage = optionText(values.stage) ?? lastStageOf(snap.release, service);
+  const m = metricsOf(deploysOf(records, { service, stage }), {
+    since,
+    until: now,
+    service,
+    stage,
+  });
+  if (values.json) {
+    s.out.write(`${JSON.stringify(m, null, 2)}\n`);
+    return 0;
+  }
+  const hours = (x: number | null) => (x === null ? '—' : `${(x / 3600).toFixed(1)} h`);
+  const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
+  const f = m.deployment_frequency;
+  s.out.write(
+    [
+      `Delivery metrics of ${service ? `${service} ` : ''}${stage}, ${m.since.slice(0, 10)} to ${m.until.slice(0, 10)}:`,
+      `  deployment frequency   ${f.per_day} per day (${f.deploys} successful, ${f.days_with_deploy} day(s) with one)   ${f.band}`,
+      `  lead time for changes  median ${hours(m.lead_time.median_seconds)}, p90 ${hours(m.lead_time.p90_seconds)} (${m.lead_time.commits} commits)   ${m.lead_time.band}`,
+      `  change failure rate    ${pct(m.change_failure_rate.rate)} (${m.change_failure_rate.failed} of ${m.change_failure_rate.deploys})   ${m.change_failure_rate.band}`,
+      `  recovery time          median ${hours(m.recovery_time.median_seconds)}, p90 ${hours(m.recovery_time.p90_seconds)} (${m.recovery_time.failures} failure(s))   ${m.recovery_time.band}`,
+      `  rework rate            ${pct(m.rework_rate.rate)} (${m.rework_rate.rework} of ${m.rework_rate.deploys})`,
+      ...(m.change_failure_rate.deploys < MIN_DEPLOYS
+        ? [`  (too few deploys for a band: ${m.change_failure_rate.deploys}, under ${MIN_DEPLOYS})`]
+        : []),
+    ].join('\n') + '\n',
+  );
+  return 0;
+}
+
 /** `audit`: recompute every hash and link of the evidence chain (SPEC §17). */
 async function auditCommand(
   values: Record<string, string | boolean | undefined>,
@@ -871,6 +946,7 @@ export async function cli(
         'expect-head': { type: 'string' },
         stage: { type: 'string' },
         service: { type: 'string' },
+        since: { type: 'string' },
         production: { type: 'string' },
         force: { type: 'boolean' },
       },
@@ -892,6 +968,8 @@ export async function cli(
         return await operatorCommand(command, values, positionals, s, env);
       case 'rollback':
         return await rollbackCommand(values, positionals, s, env);
+      case 'metrics':
+        return await metricsCommand(values, positionals, s, env);
       case 'audit':
         return await auditCommand(values, positionals, s, env);
       default:

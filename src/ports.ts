@@ -109,7 +109,8 @@ export interface CompareResult {
   files: ChangedFile[];
   /** The compare API lists at most 300 files; true when it may have left some out. */
   capped: boolean;
-  commits: { sha: string; author: string | null; message: string }[];
+  /** Oldest first; `time` is the committer's date (§23 lead time), when known. */
+  commits: { sha: string; author: string | null; message: string; time?: string | null }[];
   totalCommits: number;
 }
 

@@ -54664,6 +54664,7 @@ class GitHub {
                     sha: c.sha,
                     author: c.author?.login ?? null,
                     message: c.commit.message,
+                    time: c.commit.committer?.date ?? c.commit.author?.date ?? null,
                 })),
                 totalCommits: r.data.total_commits,
             };
@@ -63024,6 +63025,13 @@ async function incidentsOf(deps, config, stage) {
         .filter((i) => concernsService(i.labels, config.service?.name ?? null))
         .map((i) => ({ number: i.number, title: i.title }));
 }
+/** The range a release deploys (§23): its commits and their times, as the compare listed them. */
+function rangeOf(compare) {
+    if (!compare)
+        return null;
+    const commits = compare.commits.map((c) => ({ sha: c.sha, time: c.time ?? null }));
+    return { commits, total: compare.totalCommits };
+}
 /** Rules 4–11 on the diff, the incidents and the approvals; the version an ALLOW goes with. */
 async function judge(at, { e, adopted }) {
     const { deps, req, config, pipeline, stage, whole, release, notes } = at;
@@ -63092,6 +63100,7 @@ async function judge(at, { e, adopted }) {
         diff: { files: files.length, digest: diffDigest(files) },
         roles,
         version,
+        range: rangeOf(productionCompare),
     };
 }
 async function evaluate(deps, req, known) {
@@ -63182,6 +63191,16 @@ function decisionEvidence(ev, req) {
             blob_sha: ev.read.blobSha ?? null,
         },
         diff: ev.diff,
+        // The deployed range (§23): each commit and its time; past what the compare lists, the count.
+        ...(ev.kind === 'judged' && ev.range
+            ? {
+                range: {
+                    commits: ev.range.commits,
+                    total: ev.range.total,
+                    complete: ev.range.total <= ev.range.commits.length,
+                },
+            }
+            : {}),
         approvals: [
             ...(a?.valid ?? []).map((x) => ({
                 source: x.source,
@@ -65815,6 +65834,192 @@ async function smokeRunFinished(event, runs) {
 
 
 
+;// CONCATENATED MODULE: ./src/domain/metrics.ts
+/** Under this many deploys in the period a figure gets no band (SPEC §23). */
+const MIN_DEPLOYS = 5;
+const DAY = 86_400_000;
+/** Every deploy of one service and stage, from the records (oldest first). */
+function deploysOf(records, where) {
+    const mine = records.filter((r) => (r.stage ?? null) === where.stage &&
+        (r.service ?? null) === where.service);
+    const deploys = [];
+    for (const [i, r] of mine.entries()) {
+        const claimedAt = Date.parse(r.time);
+        let d = null;
+        if (r.kind === 'decision' && r.outcome === 'ALLOW')
+            d = {
+                sha: r.sha,
+                claimedAt,
+                kind: 'release',
+                succeededAt: null,
+                failedAt: null,
+                commitTimes: rangeTimes(r),
+            };
+        else if (r.kind === 'break_glass' && r.outcome === 'ALLOW')
+            d = {
+                sha: r.sha,
+                claimedAt,
+                kind: 'break_glass',
+                succeededAt: null,
+                failedAt: null,
+                commitTimes: rangeTimes(r),
+            };
+        else if (r.kind === 'rollback' && typeof r.to === 'string')
+            d = {
+                sha: r.to,
+                claimedAt,
+                kind: 'rollback',
+                succeededAt: null,
+                failedAt: null,
+                commitTimes: [],
+            };
+        if (!d)
+            continue;
+        // A rollback away from an earlier deploy fails that deploy.
+        if (r.kind === 'rollback' && typeof r.from === 'string') {
+            const from = [...deploys].reverse().find((x) => x.sha === r.from);
+            if (from && from.failedAt === null)
+                from.failedAt = claimedAt;
+        }
+        metrics_settle(d, mine.slice(i + 1));
+        deploys.push(d);
+    }
+    return deploys;
+}
+/** The outcome of a deploy from the records after its claim (until the SHA is claimed again). */
+function metrics_settle(d, later) {
+    let ran = null;
+    for (const r of later) {
+        // The SHA claimed again (a release, a break-glass, or a rollback to it) is another deploy.
+        if (r.kind === 'rollback' && r.to === d.sha)
+            break;
+        if (r.sha !== d.sha && !(r.kind === 'rollback' && r.from === d.sha))
+            continue;
+        if ((r.kind === 'decision' || r.kind === 'break_glass') && r.outcome === 'ALLOW')
+            break;
+        if (r.kind === 'deploy') {
+            const run = r.deploy_run;
+            const at = Date.parse(run?.observed_at ?? r.time);
+            if (run?.conclusion === 'success')
+                ran ??= at;
+            else if (d.failedAt === null)
+                d.failedAt = at;
+        }
+        if (r.kind === 'health_check') {
+            const h = r.health_check;
+            const at = Date.parse(h?.finished_at ?? r.time);
+            if (h?.verdict === 'pass' && d.failedAt === null)
+                d.succeededAt = at;
+            if (h?.verdict === 'fail' && d.failedAt === null)
+                d.failedAt = at;
+        }
+        if (r.kind === 'rollback' && r.from === d.sha && d.failedAt === null)
+            d.failedAt = Date.parse(r.time);
+    }
+    // Without a health check the run's success is the deploy's.
+    if (d.succeededAt === null && ran !== null && d.failedAt === null && !checked(later, d.sha))
+        d.succeededAt = ran;
+}
+/** Whether a health check of `sha` was recorded (then only its pass makes the deploy a success). */
+function checked(later, sha) {
+    return later.some((r) => (r.kind === 'health_check' && r.sha === sha) ||
+        (r.kind === 'rollback' && r.from === sha && r.trigger === 'health_check'));
+}
+function rangeTimes(r) {
+    const range = r.range;
+    return (range?.commits ?? [])
+        .map((c) => (c.time ? Date.parse(c.time) : Number.NaN))
+        .filter((t) => !Number.isNaN(t));
+}
+/** The median (the mean of the two middle values of an even count); null when empty. */
+function median(xs) {
+    if (xs.length === 0)
+        return null;
+    const s = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+/** The 90th percentile by nearest rank; null when empty. */
+function p90(xs) {
+    if (xs.length === 0)
+        return null;
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.max(0, Math.ceil(0.9 * s.length) - 1)];
+}
+const HOUR = 3_600_000;
+/** DORA 2023 bands (SPEC §23), on the median for times. */
+const BANDS = {
+    frequency: (perDay) => perDay >= 1 ? 'elite' : perDay >= 1 / 7 ? 'high' : perDay >= 1 / 30 ? 'medium' : 'low',
+    leadTime: (ms) => ms < DAY ? 'elite' : ms < 7 * DAY ? 'high' : ms < 30 * DAY ? 'medium' : 'low',
+    failureRate: (rate) => rate <= 0.05 ? 'elite' : rate <= 0.1 ? 'high' : rate <= 0.15 ? 'medium' : 'low',
+    recovery: (ms) => ms < HOUR ? 'elite' : ms < DAY ? 'high' : ms < 7 * DAY ? 'medium' : 'low',
+};
+const round = (x, digits = 3) => Number(x.toFixed(digits));
+const seconds = (ms) => (ms === null ? null : Math.round(ms / 1000));
+/** The metrics of the deploys claimed in [since, until) (SPEC §23). */
+function metricsOf(all, at) {
+    const from = at.since.getTime();
+    const to = at.until.getTime();
+    const deploys = all.filter((d) => d.claimedAt >= from && d.claimedAt < to);
+    const enough = deploys.length >= MIN_DEPLOYS;
+    const ok = deploys.filter((d) => d.succeededAt !== null);
+    const days = Math.max((to - from) / DAY, 1 / 24);
+    const perDay = round(ok.length / days);
+    const dates = new Set(ok.map((d) => new Date(d.succeededAt).toISOString().slice(0, 10)));
+    const leads = ok
+        .filter((d) => d.kind !== 'rollback')
+        .flatMap((d) => d.commitTimes.map((t) => Math.max(0, d.succeededAt - t)));
+    const leadMedian = median(leads);
+    // A deploy failed, or was followed by a break-glass deploy within 24 h.
+    const failed = deploys.filter((d) => d.failedAt !== null ||
+        all.some((b) => b.kind === 'break_glass' && b.claimedAt > d.claimedAt && b.claimedAt - d.claimedAt <= DAY));
+    const rate = deploys.length ? round(failed.length / deploys.length) : null;
+    const recoveries = deploys
+        .filter((d) => d.failedAt !== null)
+        .map((d) => {
+        const next = all.find((x) => x.succeededAt !== null && x.succeededAt > d.failedAt);
+        return next ? next.succeededAt - d.failedAt : null;
+    })
+        .filter((x) => x !== null);
+    const recoveryMedian = median(recoveries);
+    const rework = deploys.filter((d) => d.kind !== 'release').length;
+    return {
+        since: at.since.toISOString(),
+        until: at.until.toISOString(),
+        service: at.service,
+        stage: at.stage,
+        deployment_frequency: {
+            deploys: ok.length,
+            per_day: perDay,
+            days_with_deploy: dates.size,
+            band: enough ? BANDS.frequency(perDay) : 'insufficient_data',
+        },
+        lead_time: {
+            commits: leads.length,
+            median_seconds: seconds(leadMedian),
+            p90_seconds: seconds(p90(leads)),
+            band: enough && leadMedian !== null ? BANDS.leadTime(leadMedian) : 'insufficient_data',
+        },
+        change_failure_rate: {
+            deploys: deploys.length,
+            failed: failed.length,
+            rate,
+            band: enough && rate !== null ? BANDS.failureRate(rate) : 'insufficient_data',
+        },
+        recovery_time: {
+            failures: recoveries.length,
+            median_seconds: seconds(recoveryMedian),
+            p90_seconds: seconds(p90(recoveries)),
+            band: enough && recoveryMedian !== null ? BANDS.recovery(recoveryMedian) : 'insufficient_data',
+        },
+        rework_rate: {
+            deploys: deploys.length,
+            rework,
+            rate: deploys.length ? round(rework / deploys.length) : null,
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/governor/controls.ts
 // Operator controls (SPEC §16): break-glass deploys and manual rollbacks. Both are asked for by a
 // person through workflow_dispatch (or the CLI), both check that person's role before anything is
@@ -66673,6 +66878,8 @@ async function findRuns(deps, config, sha) {
 
 
 
+
+
 const USAGE = `Usage: release-governor <command> [options]
 
 Commands:
@@ -66694,6 +66901,9 @@ Commands:
   clear --sha <sha> --reason <text>     release a claim whose deploy run is absent or finished
                                         (adopt, record, clear: GitHub backend only; --stage S
                                         corrects that stage instead of the last)
+  metrics [--since 30d] [--service S] [--stage S]
+                                        the delivery metrics (DORA) of a stage, from the
+                                        evidence chain alone (default: the last stage)
   audit [--expect-head HASH]            recompute the evidence chain; exit 0 intact, 1 broken
   (with services, every command takes --service NAME: simulate and trigger decide that service
   only, status shows only it, and rollback, adopt, record and clear need it)
@@ -67068,6 +67278,67 @@ function recordSummary(r) {
         hash: r.hash,
     };
 }
+/** `--since`: `30d` (days before now), or an ISO date or time. */
+function sinceOf(value, now) {
+    const text = typeof value === 'string' && value.trim() ? value.trim() : '30d';
+    const days = /^(\d+)d$/.exec(text);
+    if (days)
+        return new Date(now.getTime() - Number(days[1]) * 86_400_000);
+    const t = Date.parse(text);
+    if (Number.isNaN(t))
+        throw new CliError(`--since takes a number of days (30d) or an ISO date; got ${JSON.stringify(text)}.`);
+    return new Date(t);
+}
+/**
+ * The last stage of the service (or of the one deployable), from the policy copy the state
+ * holds (no request); `production` when the state has none.
+ */
+function lastStageOf(release, service) {
+    const copy = release?.policy;
+    if (!copy)
+        return 'production';
+    const r = loadConfig({ text: copy.text, path: copy.path, env: {}, defaultBranch: 'main' });
+    if (!r.config)
+        return 'production';
+    const config = service && r.config.services ? services_serviceConfig(r.config, service) : r.config;
+    return lastStage(pipeline_pipelineOf(config)).name;
+}
+/** `metrics`: the DORA metrics of one stage from the evidence chain alone (SPEC §23). */
+async function metricsCommand(values, positionals, s, env) {
+    const b = backend(values, positionals, env, true);
+    const store = b.store;
+    const now = b.deps.now();
+    const since = sinceOf(values.since, now);
+    const snap = await store.readEvidence();
+    const records = verifyChain(snap.files, snap.release?.evidence_head ?? null, null).records;
+    const service = optionText(values.service) ?? null;
+    const stage = optionText(values.stage) ?? lastStageOf(snap.release, service);
+    const m = metricsOf(deploysOf(records, { service, stage }), {
+        since,
+        until: now,
+        service,
+        stage,
+    });
+    if (values.json) {
+        s.out.write(`${JSON.stringify(m, null, 2)}\n`);
+        return 0;
+    }
+    const hours = (x) => (x === null ? '—' : `${(x / 3600).toFixed(1)} h`);
+    const pct = (x) => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
+    const f = m.deployment_frequency;
+    s.out.write([
+        `Delivery metrics of ${service ? `${service} ` : ''}${stage}, ${m.since.slice(0, 10)} to ${m.until.slice(0, 10)}:`,
+        `  deployment frequency   ${f.per_day} per day (${f.deploys} successful, ${f.days_with_deploy} day(s) with one)   ${f.band}`,
+        `  lead time for changes  median ${hours(m.lead_time.median_seconds)}, p90 ${hours(m.lead_time.p90_seconds)} (${m.lead_time.commits} commits)   ${m.lead_time.band}`,
+        `  change failure rate    ${pct(m.change_failure_rate.rate)} (${m.change_failure_rate.failed} of ${m.change_failure_rate.deploys})   ${m.change_failure_rate.band}`,
+        `  recovery time          median ${hours(m.recovery_time.median_seconds)}, p90 ${hours(m.recovery_time.p90_seconds)} (${m.recovery_time.failures} failure(s))   ${m.recovery_time.band}`,
+        `  rework rate            ${pct(m.rework_rate.rate)} (${m.rework_rate.rework} of ${m.rework_rate.deploys})`,
+        ...(m.change_failure_rate.deploys < MIN_DEPLOYS
+            ? [`  (too few deploys for a band: ${m.change_failure_rate.deploys}, under ${MIN_DEPLOYS})`]
+            : []),
+    ].join('\n') + '\n');
+    return 0;
+}
 /** `audit`: recompute every hash and link of the evidence chain (SPEC §17). */
 async function auditCommand(values, positionals, s, env) {
     const b = backend(values, positionals, env, true);
@@ -67314,6 +67585,7 @@ async function cli(argv, s = { out: process.stdout, err: process.stderr }, env =
                 'expect-head': { type: 'string' },
                 stage: { type: 'string' },
                 service: { type: 'string' },
+                since: { type: 'string' },
                 production: { type: 'string' },
                 force: { type: 'boolean' },
             },
@@ -67335,6 +67607,8 @@ async function cli(argv, s = { out: process.stdout, err: process.stderr }, env =
                 return await operatorCommand(command, values, positionals, s, env);
             case 'rollback':
                 return await rollbackCommand(values, positionals, s, env);
+            case 'metrics':
+                return await metricsCommand(values, positionals, s, env);
             case 'audit':
                 return await auditCommand(values, positionals, s, env);
             default:

@@ -155,6 +155,7 @@ export class GitHub implements RepoPort {
           sha: c.sha,
           author: c.author?.login ?? null,
           message: c.commit.message,
+          time: c.commit.committer?.date ?? c.commit.author?.date ?? null,
         })),
         totalCommits: r.data.total_commits,
       };

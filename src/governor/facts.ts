@@ -204,6 +204,11 @@ export interface EvaluatedJudged extends EvaluatedOn {
    * created before the dispatch), after it the tag the SHA got there.
    */
   version: { tag: string; plan: VersionPlan | null } | null;
+  /**
+   * The range deployed (§23 lead time): its commits with their committer times, as the compare
+   * listed them (oldest first), and how many it has; null on a first deploy.
+   */
+  range: { commits: { sha: string; time: string | null }[]; total: number } | null;
 }
 
 /** An evaluation: the governor off, settled early (rules 1–3c), or judged on every rule. */
@@ -545,12 +550,22 @@ async function incidentsOf(
     .map((i) => ({ number: i.number, title: i.title }));
 }
 
+/** The range a release deploys (§23): its commits and their times, as the compare listed them. */
+function rangeOf(compare: CompareResult | null): EvaluatedJudged['range'] {
+  if (!compare) return null;
+  const commits = compare.commits.map((c) => ({ sha: c.sha, time: c.time ?? null }));
+  return { commits, total: compare.totalCommits };
+}
+
 /** Rules 4–11 on the diff, the incidents and the approvals; the version an ALLOW goes with. */
 async function judge(
   at: Judging,
   { e, adopted }: { e: EarlyFacts; adopted: boolean },
 ): Promise<
-  Pick<EvaluatedJudged, 'decision' | 'assessment' | 'approvals' | 'diff' | 'roles' | 'version'>
+  Pick<
+    EvaluatedJudged,
+    'decision' | 'assessment' | 'approvals' | 'diff' | 'roles' | 'version' | 'range'
+  >
 > {
   const { deps, req, config, pipeline, stage, whole, release, notes } = at;
   const { early, productionCompare } = e;
@@ -619,6 +634,7 @@ async function judge(
     diff: { files: files.length, digest: diffDigest(files) },
     roles,
     version,
+    range: rangeOf(productionCompare),
   };
 }
 
@@ -718,6 +734,16 @@ export function decisionEvidence(ev: Evaluated, req: DecideRequest): Record<stri
       blob_sha: ev.read.blobSha ?? null,
     },
     diff: ev.diff,
+    // The deployed range (§23): each commit and its time; past what the compare lists, the count.
+    ...(ev.kind === 'judged' && ev.range
+      ? {
+          range: {
+            commits: ev.range.commits,
+            total: ev.range.total,
+            complete: ev.range.total <= ev.range.commits.length,
+          },
+        }
+      : {}),
     approvals: [
       ...(a?.valid ?? []).map((x) => ({
         source: x.source,
