@@ -1,6 +1,6 @@
-// Evidence (SPEC §17, §19): what the artifact upload adds to a run's wall time, and how long
-// `audit` takes on a chain of 10,000 records (one GraphQL request on GitHub, one git process
-// locally). Requests per decision are in requests.bench.ts (evidence adds none).
+// Evidence (SPEC §17, §19, §24): what the artifact upload adds to a run's wall time, and how
+// long `audit` and `metrics` take on a chain of 10,000 records (one GraphQL request on GitHub,
+// one git process locally). Requests per decision are in requests.bench.ts (evidence adds none).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,19 +52,47 @@ it('evidence: artifact upload time, audit of 10,000 records', async () => {
     const s = setupRepo(sim);
     const files: Record<string, string> = {};
     let head: EvidenceRecord | null = null;
+    // Every fourth record a release: an ALLOW with its range, then its deploy's outcome (so
+    // `metrics` has deploys to count); the rest holds.
+    const until = Date.now();
+    const start = until - n * 60_000;
     for (let seq = 1; seq <= n; seq++) {
-      head = sealEvidence(
-        {
-          kind: 'decision',
-          time: new Date(Date.UTC(2026, 0, 1) + seq * 60_000).toISOString(),
-          sha: s.base,
-          stage: 'production',
-          run: { id: seq, attempt: 1, url: null, actor: 'bench', event: 'workflow_run' },
-          outcome: 'HOLD',
-          reason: 'high_risk_no_approval',
-        },
-        head ? { seq: head.seq, hash: head.hash } : null,
-      );
+      const time = new Date(start + seq * 60_000).toISOString();
+      const sha = (seq >> 1).toString(16).padStart(40, '0');
+      const base = {
+        time,
+        stage: 'production',
+        run: { id: seq, attempt: 1, url: null, actor: 'bench', event: 'workflow_run' },
+      };
+      const body =
+        seq % 4 === 1
+          ? {
+              ...base,
+              kind: 'decision' as const,
+              sha,
+              outcome: 'ALLOW',
+              reason: 'allow_low',
+              range: { commits: [{ sha, time: new Date(start).toISOString() }], total: 1 },
+            }
+          : seq % 4 === 2
+            ? {
+                ...base,
+                kind: 'deploy' as const,
+                sha: ((seq - 1) >> 1).toString(16).padStart(40, '0'),
+                deploy_run: {
+                  id: seq,
+                  conclusion: seq % 40 === 2 ? 'failure' : 'success',
+                  observed_at: time,
+                },
+              }
+            : {
+                ...base,
+                kind: 'decision' as const,
+                sha: s.base,
+                outcome: 'HOLD',
+                reason: 'high_risk_no_approval',
+              };
+      head = sealEvidence(body, head ? { seq: head.seq, hash: head.hash } : null);
       files[evidencePath(seq)] = `${JSON.stringify(head, null, 2)}\n`;
     }
     const release = productionRelease(s.base, {
@@ -87,6 +115,26 @@ it('evidence: artifact upload time, audit of 10,000 records', async () => {
       requests = sim.log.length - before;
       if (r.code !== 0) throw new Error(r.stdout + r.stderr);
     }
+    // `metrics` over the same chain (SPEC §24: one request, under 2 s of the CLI's own time).
+    const metricsWall: number[] = [];
+    const metricsOwn: number[] = [];
+    let metricsRequests = 0;
+    let deploys = 0;
+    for (let i = 0; i < (QUICK ? 2 : 3); i++) {
+      const before = sim.log.length;
+      const t0 = performance.now();
+      const r = await runCli(['metrics', '--repo', sim.fullName, '--since', '30d', '--json'], {
+        env,
+      });
+      const wallMs = performance.now() - t0;
+      if (r.code !== 0) throw new Error(r.stdout + r.stderr);
+      const asked = sim.log.slice(before);
+      metricsRequests = asked.length;
+      metricsWall.push(wallMs);
+      metricsOwn.push(wallMs - asked.reduce((t, e) => t + (e.endedAt - e.startedAt), 0));
+      deploys = (JSON.parse(r.stdout) as { change_failure_rate: { deploys: number } })
+        .change_failure_rate.deploys;
+    }
     execFileSync('git', ['clone', '-q', sim.git.dir, clone]);
     const local: number[] = [];
     for (let i = 0; i < (QUICK ? 2 : 3); i++) {
@@ -98,6 +146,13 @@ it('evidence: artifact upload time, audit of 10,000 records', async () => {
     writeResult('evidence', {
       decision: { without: stats(wall.without), with: stats(wall.with), artifactBytes: bytes },
       audit: { records: n, github: stats(github), requests, local: stats(local) },
+      metrics: {
+        records: n,
+        deploys,
+        requests: metricsRequests,
+        wall: stats(metricsWall),
+        own: stats(metricsOwn),
+      },
     });
   } finally {
     rmSync(clone, { recursive: true, force: true });

@@ -65842,6 +65842,24 @@ const DAY = 86_400_000;
 function deploysOf(records, where) {
     const mine = records.filter((r) => (r.stage ?? null) === where.stage &&
         (r.service ?? null) === where.service);
+    // The records that concern each SHA (its own, and rollbacks from or to it), in order: each
+    // deploy looks only at those, so the whole chain is read once.
+    const related = new Map();
+    const relate = (sha, at, r) => {
+        if (typeof sha !== 'string')
+            return;
+        const list = related.get(sha) ?? [];
+        if (list.at(-1)?.r !== r)
+            list.push({ at, r });
+        related.set(sha, list);
+    };
+    for (const [i, r] of mine.entries()) {
+        relate(r.sha, i, r);
+        if (r.kind === 'rollback') {
+            relate(r.from, i, r);
+            relate(r.to, i, r);
+        }
+    }
     const deploys = [];
     for (const [i, r] of mine.entries()) {
         const claimedAt = Date.parse(r.time);
@@ -65881,7 +65899,7 @@ function deploysOf(records, where) {
             if (from && from.failedAt === null)
                 from.failedAt = claimedAt;
         }
-        metrics_settle(d, mine.slice(i + 1));
+        metrics_settle(d, (related.get(d.sha) ?? []).filter((x) => x.at > i).map((x) => x.r));
         deploys.push(d);
     }
     return deploys;

@@ -56,6 +56,22 @@ export function deploysOf(
       (r.stage ?? null) === where.stage &&
       ((r as { service?: string | null }).service ?? null) === where.service,
   );
+  // The records that concern each SHA (its own, and rollbacks from or to it), in order: each
+  // deploy looks only at those, so the whole chain is read once.
+  const related = new Map<string, { at: number; r: EvidenceRecord }[]>();
+  const relate = (sha: unknown, at: number, r: EvidenceRecord) => {
+    if (typeof sha !== 'string') return;
+    const list = related.get(sha) ?? [];
+    if (list.at(-1)?.r !== r) list.push({ at, r });
+    related.set(sha, list);
+  };
+  for (const [i, r] of mine.entries()) {
+    relate(r.sha, i, r);
+    if (r.kind === 'rollback') {
+      relate(r.from, i, r);
+      relate(r.to, i, r);
+    }
+  }
   const deploys: Deploy[] = [];
   for (const [i, r] of mine.entries()) {
     const claimedAt = Date.parse(r.time);
@@ -93,7 +109,10 @@ export function deploysOf(
       const from = [...deploys].reverse().find((x) => x.sha === r.from);
       if (from && from.failedAt === null) from.failedAt = claimedAt;
     }
-    settle(d, mine.slice(i + 1));
+    settle(
+      d,
+      (related.get(d.sha) ?? []).filter((x) => x.at > i).map((x) => x.r),
+    );
     deploys.push(d);
   }
   return deploys;
