@@ -64057,7 +64057,7 @@ function effectiveRiskPaths(config) {
  * Whether a path is one of the protected paths (the config file, the workflow folders): HIGH
  * whatever the config says, and, with services, part of every service (SPEC §20).
  */
-function risk_protectedPaths(configPath) {
+function protectedPaths(configPath) {
     const level = risk_combine('HIGH', [configPath, ...PROTECTED_PATTERNS].map((p) => compile('protected', p, 'HIGH', true)));
     return (path) => matchesLevel(level, path);
 }
@@ -64172,20 +64172,6 @@ function serviceConfig(config, name) {
         service: { name, paths: s.paths, depends_on: s.depends_on },
     };
 }
-function serviceMatcher(config) {
-    const isProtected = protectedPaths(config.config_path);
-    const compiled = new Map(servicesOf(config).map((s) => [s.name, compilePaths(s.paths)]));
-    const belongs = (re, path) => isProtected(path) || re.test(path);
-    return {
-        filesOf(service, files) {
-            const re = compiled.get(service);
-            if (!re)
-                throw new Error(`serviceMatcher: ${service} is not a service of the config`);
-            // A rename belongs to the service on either side of it.
-            return files.filter((f) => belongs(re, f.path) || (f.previousPath !== undefined && belongs(re, f.previousPath)));
-        },
-    };
-}
 /** One alternation of a service's patterns (they were checked when the config loaded). */
 function compilePaths(patterns) {
     const parts = patterns.map((p) => {
@@ -64229,7 +64215,7 @@ function serviceFiles(config, files) {
         return [...files];
     let belongs = compiledPaths.get(service);
     if (!belongs) {
-        const isProtected = risk_protectedPaths(config.config_path);
+        const isProtected = protectedPaths(config.config_path);
         const re = compilePaths(service.paths);
         belongs = (path) => isProtected(path) || re.test(path);
         compiledPaths.set(service, belongs);

@@ -557,6 +557,11 @@ function recordSummary(r: EvidenceRecord): Record<string, unknown> {
   };
 }
 
+/** release.json and every evidence record at one head: one request (GitHub) or one git process. */
+function evidenceOf(b: Backend): Promise<EvidenceSnapshot> {
+  return (b.store as StateStore & { readEvidence(): Promise<EvidenceSnapshot> }).readEvidence();
+}
+
 /** `--since`: `30d` (days before now), or an ISO date or time. */
 function sinceOf(value: string | boolean | undefined, now: Date): Date {
   const text = typeof value === 'string' && value.trim() ? value.trim() : '30d';
@@ -591,10 +596,9 @@ async function metricsCommand(
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const b = backend(values, positionals, env, true);
-  const store = b.store as StateStore & { readEvidence(): Promise<EvidenceSnapshot> };
   const now = b.deps.now();
   const since = sinceOf(values.since, now);
-  const snap = await store.readEvidence();
+  const snap = await evidenceOf(b);
   const records = verifyChain(snap.files, snap.release?.evidence_head ?? null, null).records;
   const service = optionText(values.service) ?? null;
   const stage = optionText(values.stage) ?? lastStageOf(snap.release, service);
@@ -635,11 +639,10 @@ async function auditCommand(
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const b = backend(values, positionals, env, true);
-  const store = b.store as StateStore & { readEvidence(): Promise<EvidenceSnapshot> };
   const expect = typeof values['expect-head'] === 'string' ? values['expect-head'] : null;
   if (expect !== null && !/^[0-9a-f]{64}$/.test(expect))
     throw new CliError('--expect-head takes a record hash: 64 lowercase hex characters.');
-  const snap = await store.readEvidence();
+  const snap = await evidenceOf(b);
   const result = verifyChain(snap.files, snap.release?.evidence_head ?? null, expect);
   const releases = result.records.map(recordSummary);
   const intact = result.problem === null;

@@ -114,6 +114,16 @@ export interface CompareResult {
   totalCommits: number;
 }
 
+/** The successful verification run of a SHA (§17 artifacts, §22 freshness). */
+export interface VerificationRun {
+  id: number;
+  url: string;
+  conclusion: string | null;
+  head_sha: string;
+  /** Its completion time (updated_at of a completed run), §22; null when not completed. */
+  completed_at: string | null;
+}
+
 export interface RunInfo {
   id: number;
   /** run_attempt: a re-run keeps the id and raises it. */
@@ -198,18 +208,7 @@ export interface GitHubReader {
   /** A person's repository role (collaborator permission API, role_name) and whether a bot. */
   person(login: string): Promise<Actor>;
   /** The newest successful push run of the verification workflow for the SHA on the branch. */
-  verificationRun(
-    workflow: string,
-    sha: string,
-    branch: string,
-  ): Promise<{
-    id: number;
-    url: string;
-    conclusion: string | null;
-    head_sha: string;
-    /** Its completion time (updated_at of a completed run), §22. */
-    completed_at?: string | null;
-  } | null>;
+  verificationRun(workflow: string, sha: string, branch: string): Promise<VerificationRun | null>;
   /** The artifacts a workflow run uploaded (one request). */
   runArtifacts(runId: number): Promise<ArtifactInfo[]>;
   /** Every file of an artifact, by its path inside it (one download, SPEC §22). */

@@ -61115,7 +61115,7 @@ function effectiveRiskPaths(config) {
  * Whether a path is one of the protected paths (the config file, the workflow folders): HIGH
  * whatever the config says, and, with services, part of every service (SPEC §20).
  */
-function risk_protectedPaths(configPath) {
+function protectedPaths(configPath) {
     const level = risk_combine('HIGH', [configPath, ...PROTECTED_PATTERNS].map((p) => compile('protected', p, 'HIGH', true)));
     return (path) => matchesLevel(level, path);
 }
@@ -61230,20 +61230,6 @@ function services_serviceConfig(config, name) {
         service: { name, paths: s.paths, depends_on: s.depends_on },
     };
 }
-function serviceMatcher(config) {
-    const isProtected = protectedPaths(config.config_path);
-    const compiled = new Map(services_servicesOf(config).map((s) => [s.name, compilePaths(s.paths)]));
-    const belongs = (re, path) => isProtected(path) || re.test(path);
-    return {
-        filesOf(service, files) {
-            const re = compiled.get(service);
-            if (!re)
-                throw new Error(`serviceMatcher: ${service} is not a service of the config`);
-            // A rename belongs to the service on either side of it.
-            return files.filter((f) => belongs(re, f.path) || (f.previousPath !== undefined && belongs(re, f.previousPath)));
-        },
-    };
-}
 /** One alternation of a service's patterns (they were checked when the config loaded). */
 function compilePaths(patterns) {
     const parts = patterns.map((p) => {
@@ -61287,7 +61273,7 @@ function serviceFiles(config, files) {
         return [...files];
     let belongs = compiledPaths.get(service);
     if (!belongs) {
-        const isProtected = risk_protectedPaths(config.config_path);
+        const isProtected = protectedPaths(config.config_path);
         const re = compilePaths(service.paths);
         belongs = (path) => isProtected(path) || re.test(path);
         compiledPaths.set(service, belongs);
@@ -67296,6 +67282,10 @@ function recordSummary(r) {
         hash: r.hash,
     };
 }
+/** release.json and every evidence record at one head: one request (GitHub) or one git process. */
+function evidenceOf(b) {
+    return b.store.readEvidence();
+}
 /** `--since`: `30d` (days before now), or an ISO date or time. */
 function sinceOf(value, now) {
     const text = typeof value === 'string' && value.trim() ? value.trim() : '30d';
@@ -67324,10 +67314,9 @@ function lastStageOf(release, service) {
 /** `metrics`: the DORA metrics of one stage from the evidence chain alone (SPEC §23). */
 async function metricsCommand(values, positionals, s, env) {
     const b = backend(values, positionals, env, true);
-    const store = b.store;
     const now = b.deps.now();
     const since = sinceOf(values.since, now);
-    const snap = await store.readEvidence();
+    const snap = await evidenceOf(b);
     const records = verifyChain(snap.files, snap.release?.evidence_head ?? null, null).records;
     const service = optionText(values.service) ?? null;
     const stage = optionText(values.stage) ?? lastStageOf(snap.release, service);
@@ -67360,11 +67349,10 @@ async function metricsCommand(values, positionals, s, env) {
 /** `audit`: recompute every hash and link of the evidence chain (SPEC §17). */
 async function auditCommand(values, positionals, s, env) {
     const b = backend(values, positionals, env, true);
-    const store = b.store;
     const expect = typeof values['expect-head'] === 'string' ? values['expect-head'] : null;
     if (expect !== null && !/^[0-9a-f]{64}$/.test(expect))
         throw new CliError('--expect-head takes a record hash: 64 lowercase hex characters.');
-    const snap = await store.readEvidence();
+    const snap = await evidenceOf(b);
     const result = verifyChain(snap.files, snap.release?.evidence_head ?? null, expect);
     const releases = result.records.map(recordSummary);
     const intact = result.problem === null;

@@ -1,7 +1,7 @@
 // GitHub Actions: the deploy dispatch, workflow runs (deploy runs by title, verification runs)
 // and their artifacts. Functions over an Octokit and the repository; GitHub (github.ts) is
 // the RepoPort that delegates to them.
-import type { ArtifactInfo, RunInfo } from '../ports.js';
+import type { ArtifactInfo, RunInfo, VerificationRun } from '../ports.js';
 import { apiError, messageOf, statusOf } from './api-error.js';
 import type { Octokit } from './octokit.js';
 
@@ -202,13 +202,7 @@ export async function verificationRun(
   workflow: string,
   sha: string,
   branch: string,
-): Promise<{
-  id: number;
-  url: string;
-  conclusion: string | null;
-  head_sha: string;
-  completed_at: string | null;
-} | null> {
+): Promise<VerificationRun | null> {
   const id = /\.ya?ml$/.test(workflow) ? workflow.split('/').pop()! : null;
   const filter = { ...o, head_sha: sha, branch, event: 'push', status: 'success' as const };
   try {

@@ -41,28 +41,6 @@ export function serviceConfig(config: Config, name: string): Config {
   };
 }
 
-/** Tests paths against the patterns of every service, one expression per service. */
-export interface ServiceMatcher {
-  /** The files of `files` that belong to `service` (its paths, and the protected paths). */
-  filesOf(service: string, files: readonly ChangedFile[]): ChangedFile[];
-}
-
-export function serviceMatcher(config: Config): ServiceMatcher {
-  const isProtected = protectedPaths(config.config_path);
-  const compiled = new Map(servicesOf(config).map((s) => [s.name, compilePaths(s.paths)] as const));
-  const belongs = (re: RegExp, path: string) => isProtected(path) || re.test(path);
-  return {
-    filesOf(service, files) {
-      const re = compiled.get(service);
-      if (!re) throw new Error(`serviceMatcher: ${service} is not a service of the config`);
-      // A rename belongs to the service on either side of it.
-      return files.filter(
-        (f) => belongs(re, f.path) || (f.previousPath !== undefined && belongs(re, f.previousPath)),
-      );
-    },
-  };
-}
-
 /** One alternation of a service's patterns (they were checked when the config loaded). */
 function compilePaths(patterns: readonly string[]): RegExp {
   const parts = patterns.map((p) => {
