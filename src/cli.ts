@@ -14,7 +14,8 @@ import {
 import { createOctokit, RateLimitError } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';
 import { probeUrl } from './adapters/http-probe.js';
-import { ConfigError, configJsonSchema, envVarFor, loadConfig } from './domain/config.js';
+import { configJsonSchema, loadConfig } from './domain/config.js';
+import { ConfigError, envVarFor } from './domain/config-base.js';
 import {
   lastStage,
   pipelineOf,

@@ -10,7 +10,7 @@ import { GitHubStateStore } from './adapters/state-branch.js';
 import { probeUrl } from './adapters/http-probe.js';
 import { artifactName, uploadEvidence } from './adapters/evidence-artifact.js';
 import type { EvidenceRecord } from './domain/evidence.js';
-import { ConfigError, envVarFor } from './domain/config.js';
+import { ConfigError, envVarFor } from './domain/config-base.js';
 import { EventError, neverACandidate, parseEvent, type GovernorEvent } from './domain/events.js';
 import { StateCorruptError } from './domain/state.js';
 import {

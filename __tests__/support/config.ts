@@ -1,5 +1,6 @@
 // A parsed configuration for unit tests: the release_governor block with `extra` YAML lines.
-import { ConfigError, loadConfig, type Config } from '../../src/domain/config.js';
+import { loadConfig, type Config } from '../../src/domain/config.js';
+import { ConfigError } from '../../src/domain/config-base.js';
 
 export function testConfig(extra = ''): Config {
   const r = loadConfig({

@@ -4,7 +4,7 @@
 // SHA, state that parses after every run, a dispatched run always recorded, and a failed job
 // always saying what to do.
 import { expect } from 'vitest';
-import { RETRY_BASE_VARIABLE } from '../../src/domain/config.js';
+import { RETRY_BASE_VARIABLE } from '../../src/domain/config-base.js';
 import { runAction, type ActionRun, type Via } from './action-runner.js';
 import { deepMerge, fixture } from './events.js';
 import type { Fault } from './github-simulator/faults.js';

@@ -1,7 +1,8 @@
 // The manual cannot drift from the code: its tables are checked against the code.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configSchema, envVarFor, FILE_ONLY_KEYS } from '../../src/domain/config.js';
+import { configSchema, FILE_ONLY_KEYS } from '../../src/domain/config.js';
+import { envVarFor } from '../../src/domain/config-base.js';
 import { REASON_CODES } from '../../src/domain/types.js';
 
 const doc = readFileSync('docs/release-governor.md', 'utf8');

@@ -176,7 +176,7 @@ describe('docs/examples/monorepo: three services', () => {
     expect(await lintProblems(`docs/examples/monorepo/${name}`)).toEqual([]);
   });
 
-  it('booty.yml loads: api, web after api, worker; the deploy workflow takes every input a service is dispatched with and names the service in its run-name', () => {
+  it('booty.yml loads: api, web after api, worker; the deploy workflow takes every input a service is dispatched with and names the service in its run-name', async () => {
     const r = loadConfig({
       text: readFileSync('docs/examples/monorepo/booty.yml', 'utf8'),
       path: '.booty.yml',
@@ -207,7 +207,11 @@ describe('docs/examples/monorepo: three services', () => {
     for (const name of ['api', 'web', 'worker']) {
       const sends = ['sha', 'service', ...(stagesOf(name).length > 1 ? ['environment'] : [])];
       expect(
-        deployWorkflowProblem(text, { path: '.github/workflows/deploy.yml', ref: 'main', sends }),
+        await deployWorkflowProblem(text, {
+          path: '.github/workflows/deploy.yml',
+          ref: 'main',
+          sends,
+        }),
       ).toBeNull();
     }
     const governor = parse(readFileSync('docs/examples/monorepo/release-governor.yml', 'utf8')) as {

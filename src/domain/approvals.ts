@@ -2,7 +2,7 @@
 // from now on". This module takes what the adapters fetched and says which paths are covered,
 // by whom, and why every approval that does not count was ignored.
 import type { ApprovalMode, Config } from './config.js';
-import { APPROVAL_VARIABLE } from './config.js';
+import { APPROVAL_VARIABLE } from './config-base.js';
 
 export type RepoRole = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 

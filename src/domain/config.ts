@@ -1,58 +1,24 @@
 // The `release_governor` block of .booty.yml: one zod schema with the spec's defaults, file
 // values and RELEASE_GOVERNOR_* overrides merged before a single parse, and errors that name
 // the key and where it came from (file line, or the environment variable).
-import { createHash } from 'node:crypto';
 import { isMap, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
+import {
+  CONFIG_BLOCK,
+  ConfigError,
+  DEFAULT_HIGH_RISK_PATHS,
+  DEFAULT_MEDIUM_RISK_PATHS,
+  ENV_PREFIX,
+  envVarFor,
+  normalizePath,
+  RETRY_BASE_VARIABLE,
+  APPROVAL_VARIABLE,
+  type ConfigProblem,
+} from './config-base.js';
 import { freezeWindowSchema } from './freeze.js';
 import { healthCheckSchema } from './health.js';
 import { patternProblem } from './patterns.js';
 import { versioningSchema } from './version.js';
-
-export const CONFIG_BLOCK = 'release_governor';
-
-export const DEFAULT_HIGH_RISK_PATHS = [
-  '.github/workflows/**',
-  '**/migrations/**',
-  '**/*.sql',
-  'infra/**',
-  'terraform/**',
-  '**/*.tf',
-  'helm/**',
-  'k8s/**',
-  '**/Dockerfile',
-  '**/Dockerfile.*',
-  '**/*.Dockerfile',
-  '**/Containerfile',
-  'docker-compose*.yml',
-  'compose.yml',
-  'compose.yaml',
-  '**/package-lock.json',
-  '**/yarn.lock',
-  '**/pnpm-lock.yaml',
-  '**/poetry.lock',
-  '**/Cargo.lock',
-  '**/go.sum',
-  '**/Gemfile.lock',
-  '**/composer.lock',
-  '**/uv.lock',
-  '**/auth/**',
-  '**/security/**',
-  '**/*secret*',
-  '**/.env*',
-] as const;
-
-export const DEFAULT_MEDIUM_RISK_PATHS = [
-  '**/package.json',
-  '**/requirements*.txt',
-  '**/pyproject.toml',
-  '**/Cargo.toml',
-  '**/go.mod',
-  '**/Gemfile',
-  '**/composer.json',
-  '**/pom.xml',
-  '**/build.gradle*',
-] as const;
 
 export const APPROVAL_MODES = ['label', 'comment', 'environment'] as const;
 export type ApprovalMode = (typeof APPROVAL_MODES)[number];
@@ -687,23 +653,6 @@ export type ConfigResult =
     }
   | { enabled: true; config: Config };
 
-export interface ConfigProblem {
-  key: string;
-  message: string;
-  /** `.booty.yml:12` or `env RELEASE_GOVERNOR_COOLDOWN_MINUTES`. */
-  where: string;
-}
-
-export class ConfigError extends Error {
-  readonly reason = 'config_invalid';
-  constructor(readonly problems: ConfigProblem[]) {
-    super(
-      `Invalid release_governor configuration:\n${problems.map((p) => `  - ${p.where}: ${p.key ? `${p.key}: ` : ''}${p.message}`).join('\n')}`,
-    );
-    this.name = 'ConfigError';
-  }
-}
-
 const KEYS = Object.keys(configSchema.shape) as (keyof typeof configSchema.shape)[];
 const STAGE_KEYS = Object.keys(stageSchema.shape);
 const SERVICE_KEYS = Object.keys(serviceSchema.shape);
@@ -760,19 +709,7 @@ export const OVERRIDE_KINDS: ReadonlyMap<string, Exclude<OverrideKind, 'structur
   ),
 );
 
-/** `RELEASE_GOVERNOR_APPROVED` is the environment approval, not configuration. */
-export const APPROVAL_VARIABLE = 'RELEASE_GOVERNOR_APPROVED';
-const ENV_PREFIX = 'RELEASE_GOVERNOR_';
-/**
- * `RELEASE_GOVERNOR_RETRY_BASE_MS` is a runtime setting, not policy (governor/deps.ts reads it):
- * named here only so that it is not taken for an override.
- */
-export const RETRY_BASE_VARIABLE = 'RELEASE_GOVERNOR_RETRY_BASE_MS';
 const RUNTIME_VARIABLES = new Set([APPROVAL_VARIABLE, RETRY_BASE_VARIABLE]);
-
-export function envVarFor(key: string): string {
-  return ENV_PREFIX + key.toUpperCase();
-}
 
 function envValue(key: string, raw: string): unknown {
   const v = raw.trim();
@@ -1099,47 +1036,6 @@ function withServiceTags(
       versioning: { ...versioning, tag_prefix: typeof own === 'string' ? own : `${s.name}/v` },
     };
   });
-}
-
-/**
- * Settings that load but do nothing, each with why: a warning in the summary and the CLI, never
- * an error (the config is valid).
- */
-export function configWarnings(c: Config): string[] {
-  const stages = c.stages ?? [];
-  const last = stages.at(-1);
-  if (!last) return [];
-  const key = `${CONFIG_BLOCK}.stages.${stages.length}`;
-  const warnings: string[] = [];
-  if (last.soak_minutes > 0)
-    warnings.push(
-      `${key}.soak_minutes is ${last.soak_minutes} on ${last.name}, the last stage: it has no effect, because a soak is how long a SHA stays in a stage before the next stage may take it, and no stage comes after ${last.name}.`,
-    );
-  if (last.hold_while_soaking !== undefined)
-    warnings.push(
-      `${key}.hold_while_soaking is set on ${last.name}, the last stage: it has no effect, because no stage comes after ${last.name} to wait for.`,
-    );
-  return warnings;
-}
-
-export function normalizePath(p: string): string {
-  return p.replace(/^\.\//, '').replace(/^\/+/, '');
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** A stable digest of the effective configuration, recorded with every decision. */
-export function configDigest(config: Config): string {
-  return `sha256:${createHash('sha256').update(canonical(config)).digest('hex')}`;
 }
 
 /** The JSON Schema editors use to validate .booty.yml (the block, wrapped in its key). */

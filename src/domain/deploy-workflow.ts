@@ -1,7 +1,7 @@
 // Rule 4 (SPEC §6) looks at the deploy workflow itself: a workflow that cannot take the
 // governor's dispatch is HOLD deploy_not_configured naming what is missing, before anything is
-// claimed — not a 422 from GitHub after the claim. Pure: the file's text comes in.
-import { parse } from 'yaml';
+// claimed — not a 422 from GitHub after the claim. Pure: the file's text comes in. The YAML
+// parser is loaded when a workflow is first read, after the run's first request (SPEC §13).
 
 /** Where the governor looks for a deploy workflow named by file (`deploy.yml`). */
 export const WORKFLOWS_DIR = '.github/workflows';
@@ -30,13 +30,14 @@ function dispatchTrigger(on: unknown): { inputs: Inputs } | null {
  * Why the deploy workflow cannot take the dispatch the governor will send (`sends`: the inputs,
  * `sha` first), or null when it can. `text` null: the file does not exist at the ref.
  */
-export function deployWorkflowProblem(
+export async function deployWorkflowProblem(
   text: string | null,
   f: { path: string; ref: string; sends: string[] },
-): string | null {
+): Promise<string | null> {
   const where = `${f.path} on ${f.ref}`;
   if (text === null)
     return `${where} does not exist: check deploy_workflow and deploy_workflow_ref, or commit the workflow.`;
+  const { parse } = await import('yaml');
   let doc: unknown;
   try {
     doc = parse(text, { prettyErrors: false });

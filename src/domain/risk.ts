@@ -2,7 +2,8 @@
 // built-in protected paths and the configured globs. Highest wins, and the result explains
 // itself: for each rule, the paths it matched.
 import { Minimatch } from 'minimatch';
-import { DEFAULT_HIGH_RISK_PATHS, DEFAULT_MEDIUM_RISK_PATHS, type Config } from './config.js';
+import type { Config } from './config.js';
+import { DEFAULT_HIGH_RISK_PATHS, DEFAULT_MEDIUM_RISK_PATHS } from './config-base.js';
 import { patternSource, type PatternSource } from './patterns.js';
 import { type Risk, maxRisk } from './types.js';
 

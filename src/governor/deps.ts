@@ -1,7 +1,7 @@
 // What the governor runs on (its ports, clock and identity), its error type, and the small
 // protocols every step shares: best-effort status and comments, and the state write with its
 // compare-and-swap, re-read and bounded retries.
-import { ConfigError, RETRY_BASE_VARIABLE } from '../domain/config.js';
+import { ConfigError, RETRY_BASE_VARIABLE } from '../domain/config-base.js';
 import { shortSha } from '../domain/types.js';
 import { isUnanswered } from '../adapters/api-error.js';
 import type { RepoPort, StateSnapshot, WriteResult } from '../ports.js';

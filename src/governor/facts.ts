@@ -1,7 +1,9 @@
 // Gather the facts a decision needs, with as few requests as the verdict allows, and ask the
 // pure rules (domain/decide.ts) for the verdict.
 import { evaluateApprovals, NO_APPROVALS, type ApprovalResult } from '../domain/approvals.js';
-import { APPROVAL_VARIABLE, configDigest, configWarnings, type Config } from '../domain/config.js';
+import type { Config } from '../domain/config.js';
+import { APPROVAL_VARIABLE } from '../domain/config-base.js';
+import { configDigest, configWarnings } from '../domain/config-digest.js';
 import {
   approvalsMatter,
   decide,
@@ -256,7 +258,7 @@ async function deployWorkflowCheck(
   const ref = config.deploy_workflow_ref;
   const known = deps.store.knownWorkflow(ref, name);
   const text = known !== undefined ? known : await deps.gh.readFile(ref, path);
-  return deployWorkflowProblem(text, { path, ref, sends });
+  return await deployWorkflowProblem(text, { path, ref, sends });
 }
 
 export interface Known extends ConfigRead {

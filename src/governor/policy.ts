@@ -1,6 +1,7 @@
 // The trusted policy: the config read at the production SHA (or the head before a first
 // deploy), and why the governor is off when it is.
-import { ConfigError, loadConfig, type Config } from '../domain/config.js';
+import type { Config } from '../domain/config.js';
+import { ConfigError } from '../domain/config-base.js';
 import { shortSha } from '../domain/types.js';
 import { GovernorError, type GovernorDeps } from './deps.js';
 import { serviceConfig } from '../domain/services.js';
@@ -69,6 +70,8 @@ export async function readConfig(
         message: `the configured config-path does not exist at ${shortSha(ref)} (the commit whose policy applies). Fix config-path, or commit the file.`,
       },
     ]);
+  // The schema and the YAML parser load here, after the run's first request (SPEC §13).
+  const { loadConfig } = await import('../domain/config.js');
   const result = loadConfig({
     text,
     path: deps.configPath,

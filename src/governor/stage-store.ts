@@ -20,7 +20,7 @@ import {
   type Release,
   type ServiceLayout,
 } from '../domain/state.js';
-import { normalizePath } from '../domain/config.js';
+import { normalizePath } from '../domain/config-base.js';
 import type { OpenIssues, ReadExtras, StateSnapshot, StateStore, WriteResult } from '../ports.js';
 import {
   gitBlobSha,

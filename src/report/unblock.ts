@@ -1,7 +1,7 @@
 // "How to unblock" (SPEC §6): one pure model of the steps that clear a hold, and one renderer
 // per medium — the job summary (markdown), the CLI (text) and the pull-request notice. A step
 // said in one place is said the same way in the others.
-import { APPROVAL_VARIABLE } from '../domain/config.js';
+import { APPROVAL_VARIABLE } from '../domain/config-base.js';
 import type { Unblock } from '../domain/decide.js';
 import { code, link, md } from './markdown.js';
 

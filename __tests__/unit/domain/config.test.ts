@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError,
-  configDigest,
   configJsonSchema,
-  configWarnings,
-  envVarFor,
   loadConfig,
   OVERRIDE_KINDS,
   type Config,
 } from '../../../src/domain/config.js';
+import { ConfigError, envVarFor } from '../../../src/domain/config-base.js';
+import { configDigest, configWarnings } from '../../../src/domain/config-digest.js';
 import { effectiveRiskPaths } from '../../../src/domain/risk.js';
 
 function load(text: string | null, env: Record<string, string> = {}) {

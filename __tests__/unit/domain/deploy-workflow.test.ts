@@ -59,8 +59,8 @@ describe('deployWorkflowProblem', () => {
       'requires the input ticket, which the governor does not send',
     ],
     ['not YAML', 'on: [unclosed\n', ['sha'], 'is not valid YAML'],
-  ])('%s', (_name, text, sends, problem) => {
-    const p = deployWorkflowProblem(text, { ...at, sends });
+  ])('%s', async (_name, text, sends, problem) => {
+    const p = await deployWorkflowProblem(text, { ...at, sends });
     if (problem === null) expect(p).toBeNull();
     else {
       expect(p).toContain(problem);

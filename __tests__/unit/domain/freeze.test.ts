@@ -1,7 +1,8 @@
 // Freeze windows (SPEC §16) with an injected clock: the exact instants they hold and release,
 // daylight-saving transitions, invalid entries, and how break-glass passes them.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/domain/config.js';
+import { loadConfig } from '../../../src/domain/config.js';
+import { ConfigError } from '../../../src/domain/config-base.js';
 import { clock, decide, type DecisionInput } from '../../../src/domain/decide.js';
 import { NO_APPROVALS } from '../../../src/domain/approvals.js';
 import { activeFreeze, freezeWindowSchema } from '../../../src/domain/freeze.js';

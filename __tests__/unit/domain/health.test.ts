@@ -1,6 +1,7 @@
 // The verdict of a health check (SPEC §15) as pure code, and the health_check key.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/domain/config.js';
+import { loadConfig } from '../../../src/domain/config.js';
+import { ConfigError } from '../../../src/domain/config-base.js';
 import {
   healthCheckSchema,
   judgeProbes,

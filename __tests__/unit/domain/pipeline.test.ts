@@ -1,6 +1,7 @@
 // The pipeline of SPEC §14 as pure code: the stages key, its defaults, and the rules a stage adds.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/domain/config.js';
+import { loadConfig } from '../../../src/domain/config.js';
+import { ConfigError } from '../../../src/domain/config-base.js';
 import { decide, type DecisionInput, type StageFacts } from '../../../src/domain/decide.js';
 import { NO_APPROVALS } from '../../../src/domain/approvals.js';
 import { pipelineOf, pipelineRows, stageConfig, stageFacts } from '../../../src/domain/pipeline.js';

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HIGH_RISK_PATHS, DEFAULT_MEDIUM_RISK_PATHS } from '../../../src/domain/config.js';
+import {
+  DEFAULT_HIGH_RISK_PATHS,
+  DEFAULT_MEDIUM_RISK_PATHS,
+} from '../../../src/domain/config-base.js';
 import { Minimatch } from 'minimatch';
 import { toGlob } from '../../../src/domain/patterns.js';
 import { compileRiskRules, type ChangedFile } from '../../../src/domain/risk.js';

@@ -1,7 +1,8 @@
 // Versions (SPEC §18): the bump of a commit, the next version, our tags among others, the
 // notes, and the versioning block of the config.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/domain/config.js';
+import { loadConfig } from '../../../src/domain/config.js';
+import { ConfigError } from '../../../src/domain/config-base.js';
 import { pipelineOf, versioningOf } from '../../../src/domain/pipeline.js';
 import {
   commitBump,
