@@ -1,6 +1,8 @@
 // The `release-governor` CLI: the same engine as the action, with a GitHub backend
 // (--repo owner/name and a token) or a local one (--local [path]: a clone, no network).
 import { policyShaOf } from './domain/state.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiError, UnreachableError } from './adapters/api-error.js';
 import { GitHub } from './adapters/github.js';
@@ -52,6 +54,8 @@ import { WhatIfStore } from './governor/what-if-store.js';
 import { adopt, clearClaim, recordDeploy, type OperatorResult } from './operator.js';
 import type { EvidenceSnapshot, StateStore } from './ports.js';
 import { buildReport, type RunReport } from './report/summary.js';
+import { dashboardOf, type ReportTarget } from './report/dashboard.js';
+import { renderPage } from './report/page.js';
 import { unblockSteps, unblockText } from './report/unblock.js';
 
 const USAGE = `Usage: release-governor <command> [options]
@@ -78,6 +82,9 @@ Commands:
   metrics [--since 30d] [--service S] [--stage S]
                                         the delivery metrics (DORA) of a stage, from the
                                         evidence chain alone (default: the last stage)
+  report --out DIR [--since 30d]        DIR/index.html: one self-contained page (no network) with
+                                        the readiness of every service and stage, the metrics and
+                                        their charts by week, the recent releases, the chain's check
   audit [--expect-head HASH]            recompute the evidence chain; exit 0 intact, 1 broken
   (with services, every command takes --service NAME: simulate and trigger decide that service
   only, status shows only it, and rollback, adopt, record and clear need it)
@@ -632,6 +639,69 @@ async function metricsCommand(
   return 0;
 }
 
+/**
+ * The deployables the report shows, from the policy copy the state holds (no request): every
+ * service with its pipeline and its view of release.json, or the one deployable.
+ */
+function reportTargets(release: Release | null): ReportTarget[] {
+  if (!release) return [];
+  const copy = release.policy;
+  const read = copy
+    ? loadConfig({ text: copy.text, path: copy.path, env: {}, defaultBranch: 'main' })
+    : null;
+  const config = read?.config ?? null;
+  if (config?.services)
+    return layoutOf(config).map((l) => ({
+      service: l.name,
+      pipeline: pipelineOf(serviceConfig(config, l.name)),
+      release: serviceView(release, l),
+    }));
+  const pipeline = config
+    ? pipelineOf(config)
+    : pipelineOf(
+        loadConfig({
+          text: 'release_governor: {}\n',
+          path: '.booty.yml',
+          env: {},
+          defaultBranch: 'main',
+        }).config!,
+      );
+  return [{ service: null, pipeline, release }];
+}
+
+/** `report`: the readiness report, one self-contained HTML page (SPEC §23). */
+async function reportCommand(
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  s: Streams,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const out = optionText(values.out);
+  if (!out) throw new CliError('report needs --out DIR: the directory index.html is written to.');
+  const b = backend(values, positionals, env, true);
+  const now = b.deps.now();
+  const since = sinceOf(values.since, now);
+  const snap = await evidenceOf(b);
+  const dashboard = dashboardOf({
+    repository: b.describe,
+    targets: reportTargets(snap.release),
+    chain: verifyChain(snap.files, snap.release?.evidence_head ?? null, null),
+    head: snap.head,
+    since,
+    until: now,
+  });
+  // Vega and Vega-Lite load here only: a chunk of their own in the CLI bundle.
+  const { renderCharts } = await import('./report/charts.js');
+  const html = renderPage(dashboard, await renderCharts(dashboard.metrics));
+  mkdirSync(out, { recursive: true });
+  const file = join(out, 'index.html');
+  writeFileSync(file, html);
+  s.out.write(
+    `Wrote ${file} (${Buffer.byteLength(html)} bytes): ${dashboard.readiness.length} deployable(s), ${dashboard.chain.records} evidence record(s), chain ${dashboard.chain.intact ? 'intact' : 'BROKEN'}.\n`,
+  );
+  return 0;
+}
+
 /** `audit`: recompute every hash and link of the evidence chain (SPEC §17). */
 async function auditCommand(
   values: Record<string, string | boolean | undefined>,
@@ -951,6 +1021,7 @@ export async function cli(
         stage: { type: 'string' },
         service: { type: 'string' },
         since: { type: 'string' },
+        out: { type: 'string' },
         production: { type: 'string' },
         force: { type: 'boolean' },
       },
@@ -974,6 +1045,8 @@ export async function cli(
         return await rollbackCommand(values, positionals, s, env);
       case 'metrics':
         return await metricsCommand(values, positionals, s, env);
+      case 'report':
+        return await reportCommand(values, positionals, s, env);
       case 'audit':
         return await auditCommand(values, positionals, s, env);
       default:

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { JobIO } from '../../src/job.js';
 import type { GitHubSimulator, LogEntry } from './github-simulator/server.js';
 
@@ -48,6 +49,11 @@ export interface RunOptions {
    * it the upload is skipped, and the many runs of the suite do not load the artifact client.
    */
   artifacts?: boolean;
+  /**
+   * The time the action's clock starts at (it runs on at real speed): the outside world's clock,
+   * set as the simulator's is (support/fake-clock.mjs). The bundle only.
+   */
+  clock?: Date;
 }
 
 /** Parses GITHUB_OUTPUT in both forms: `name=value` and `name<<DELIM … DELIM`. */
@@ -68,6 +74,14 @@ export function parseOutputFile(text: string): Record<string, string> {
     }
   }
   return out;
+}
+
+/** The environment that starts a spawned bundle's clock at `at` (support/fake-clock.mjs). */
+export function clockEnv(at: Date): Record<string, string> {
+  return {
+    NODE_OPTIONS: `--import=${pathToFileURL(resolve('__tests__/support/fake-clock.mjs')).href}`,
+    RG_TEST_CLOCK: at.toISOString(),
+  };
 }
 
 export type Via = 'bundle' | 'process';
@@ -140,11 +154,13 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
       ...Object.fromEntries(
         Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]),
       ),
+      ...(opts.clock ? clockEnv(opts.clock) : {}),
       ...opts.env,
     };
     const before = opts.sim.log.length;
     const startedAt = performance.now();
     if (viaOf(opts) === 'process') {
+      if (opts.clock) throw new Error('runAction: a clock is for the bundle (via: bundle) only');
       const job = await runInProcess(env, opts.timeoutMs ?? 60_000);
       return {
         ...job,

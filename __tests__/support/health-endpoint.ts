@@ -15,10 +15,10 @@ export function useHealthEndpoints(): void {
   });
 }
 
-/** An endpoint that answers every probe with `status`; its URL. */
-export async function healthEndpoint(status: number): Promise<string> {
+/** An endpoint that answers every probe with `status` (or what it returns at the time); its URL. */
+export async function healthEndpoint(status: number | (() => number)): Promise<string> {
   const server = createServer((_req, res) => {
-    res.writeHead(status, { 'content-type': 'text/plain' });
+    res.writeHead(typeof status === 'number' ? status : status(), { 'content-type': 'text/plain' });
     res.end('health\n');
   });
   servers.push(server);

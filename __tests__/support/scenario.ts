@@ -345,7 +345,7 @@ export function onVerified(
 export function deployFinishes(
   sim: GitHubSimulator,
   s: Scenario,
-  run: { id: number; conclusion?: string; governorRunId?: number },
+  run: { id: number; conclusion?: string; governorRunId?: number; clock?: Date },
 ): Promise<ActionRun> {
   const conclusion = run.conclusion ?? 'success';
   sim.completeRun(run.id, conclusion);
@@ -354,6 +354,7 @@ export function deployFinishes(
     eventName: 'workflow_run',
     event: deployEvent(sim, s, run.id, conclusion),
     ...(run.governorRunId ? { runId: run.governorRunId } : {}),
+    ...(run.clock ? { clock: run.clock } : {}),
   });
 }
 
@@ -362,7 +363,7 @@ export function governorDispatch(
   sim: GitHubSimulator,
   actor: string,
   inputs: Record<string, string>,
-  opts: { runId?: number; attempt?: number } = {},
+  opts: { runId?: number; attempt?: number; clock?: Date } = {},
 ): Promise<ActionRun> {
   return runAction({
     sim,
@@ -376,6 +377,7 @@ export function governorDispatch(
     inputs,
     env: { GITHUB_TRIGGERING_ACTOR: actor },
     ...(opts.runId ? { runId: opts.runId } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
     runAttempt: opts.attempt ?? 1,
   });
 }

@@ -57181,6 +57181,75 @@ function constantCatch(value) {
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
+/******/ /* webpack/runtime/async module */
+/******/ (() => {
+/******/ 	var webpackQueues = typeof Symbol === "function" ? Symbol("webpack queues") : "__webpack_queues__";
+/******/ 	var webpackExports = typeof Symbol === "function" ? Symbol("webpack exports") : "__webpack_exports__";
+/******/ 	var webpackError = typeof Symbol === "function" ? Symbol("webpack error") : "__webpack_error__";
+/******/ 	var resolveQueue = (queue) => {
+/******/ 		if(queue && queue.d < 1) {
+/******/ 			queue.d = 1;
+/******/ 			queue.forEach((fn) => (fn.r--));
+/******/ 			queue.forEach((fn) => (fn.r-- ? fn.r++ : fn()));
+/******/ 		}
+/******/ 	}
+/******/ 	var wrapDeps = (deps) => (deps.map((dep) => {
+/******/ 		if(dep !== null && typeof dep === "object") {
+/******/ 			if(dep[webpackQueues]) return dep;
+/******/ 			if(dep.then) {
+/******/ 				var queue = [];
+/******/ 				queue.d = 0;
+/******/ 				dep.then((r) => {
+/******/ 					obj[webpackExports] = r;
+/******/ 					resolveQueue(queue);
+/******/ 				}, (e) => {
+/******/ 					obj[webpackError] = e;
+/******/ 					resolveQueue(queue);
+/******/ 				});
+/******/ 				var obj = {};
+/******/ 				obj[webpackQueues] = (fn) => (fn(queue));
+/******/ 				return obj;
+/******/ 			}
+/******/ 		}
+/******/ 		var ret = {};
+/******/ 		ret[webpackQueues] = x => {};
+/******/ 		ret[webpackExports] = dep;
+/******/ 		return ret;
+/******/ 	}));
+/******/ 	__nccwpck_require__.a = (module, body, hasAwait) => {
+/******/ 		var queue;
+/******/ 		hasAwait && ((queue = []).d = -1);
+/******/ 		var depQueues = new Set();
+/******/ 		var exports = module.exports;
+/******/ 		var currentDeps;
+/******/ 		var outerResolve;
+/******/ 		var reject;
+/******/ 		var promise = new Promise((resolve, rej) => {
+/******/ 			reject = rej;
+/******/ 			outerResolve = resolve;
+/******/ 		});
+/******/ 		promise[webpackExports] = exports;
+/******/ 		promise[webpackQueues] = (fn) => (queue && fn(queue), depQueues.forEach(fn), promise["catch"](x => {}));
+/******/ 		module.exports = promise;
+/******/ 		body((deps) => {
+/******/ 			currentDeps = wrapDeps(deps);
+/******/ 			var fn;
+/******/ 			var getResult = () => (currentDeps.map((d) => {
+/******/ 				if(d[webpackError]) throw d[webpackError];
+/******/ 				return d[webpackExports];
+/******/ 			}))
+/******/ 			var promise = new Promise((resolve) => {
+/******/ 				fn = () => (resolve(getResult));
+/******/ 				fn.r = 0;
+/******/ 				var fnQueue = (q) => (q !== queue && !depQueues.has(q) && (depQueues.add(q), q && !q.d && (fn.r++, q.push(fn))));
+/******/ 				currentDeps.map((dep) => (dep[webpackQueues](fnQueue)));
+/******/ 			});
+/******/ 			return fn.r ? promise : getResult();
+/******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
+/******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/compat get default export */
 /******/ (() => {
 /******/ 	// getDefaultExport function for compatibility with non-harmony modules
@@ -58196,6 +58265,10 @@ Every change is one commit made with a compare-and-swap on this branch's head; t
 force-pushes it. Do not edit it by hand while deploys are running; protect it from other writers.
 `;
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(57975);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
@@ -59514,8 +59587,6 @@ class GitHub {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
 ;// CONCATENATED MODULE: ./src/adapters/local-git.ts
 // The local backend: a clone on disk, no network, no token. The diff comes from git (renames
 // detected), the state from the local booty-state branch (or origin/booty-state), the config
@@ -66298,6 +66369,7 @@ function deploysOf(records, where) {
                 sha: r.sha,
                 claimedAt,
                 kind: 'release',
+                claim: r,
                 succeededAt: null,
                 failedAt: null,
                 commitTimes: rangeTimes(r),
@@ -66307,6 +66379,7 @@ function deploysOf(records, where) {
                 sha: r.sha,
                 claimedAt,
                 kind: 'break_glass',
+                claim: r,
                 succeededAt: null,
                 failedAt: null,
                 commitTimes: rangeTimes(r),
@@ -66316,6 +66389,7 @@ function deploysOf(records, where) {
                 sha: r.to,
                 claimedAt,
                 kind: 'rollback',
+                claim: r,
                 succeededAt: null,
                 failedAt: null,
                 commitTimes: [],
@@ -66465,6 +66539,27 @@ function metricsOf(all, at) {
             rate: deploys.length ? round(rework / deploys.length) : null,
         },
     };
+}
+/**
+ * The metrics of each week of [since, until), oldest first, for the report's charts (SPEC §23:
+ * "a chart of each over the period, by week"). The first and last weeks are cut to the period;
+ * each week's figures follow the same definitions as the period's.
+ */
+function weeklyMetrics(all, at) {
+    const weeks = [];
+    const first = new Date(at.since);
+    first.setUTCHours(0, 0, 0, 0);
+    // getUTCDay: 0 is Sunday; weeks start on Monday.
+    first.setUTCDate(first.getUTCDate() - ((first.getUTCDay() + 6) % 7));
+    for (let start = first.getTime(); start < at.until.getTime(); start += 7 * DAY) {
+        const since = new Date(Math.max(start, at.since.getTime()));
+        const until = new Date(Math.min(start + 7 * DAY, at.until.getTime()));
+        weeks.push({
+            week: new Date(start).toISOString().slice(0, 10),
+            metrics: metricsOf(all, { ...at, since, until }),
+        });
+    }
+    return weeks;
 }
 
 ;// CONCATENATED MODULE: ./src/governor/controls.ts
@@ -67299,9 +67394,342 @@ async function findRuns(deps, config, sha) {
     return config ? deps.gh.findDeployRuns(config.deploy_workflow, sha) : [];
 }
 
+;// CONCATENATED MODULE: ./src/report/dashboard.ts
+
+
+
+/** The report shows this many recent releases, newest first. */
+const RECENT_RELEASES = 20;
+const dashboard_text = (x) => (typeof x === 'string' ? x : null);
+function dashboardOf(input) {
+    const { targets, chain, since, until } = input;
+    const records = chain.records;
+    const metrics = targets.map((t) => {
+        const stage = t.pipeline.stages.at(-1).name;
+        const deploys = deploysOf(records, { service: t.service, stage });
+        const at = { since, until, service: t.service, stage };
+        return {
+            service: t.service,
+            stage,
+            period: metricsOf(deploys, at),
+            weeks: weeklyMetrics(deploys, at),
+        };
+    });
+    return {
+        repository: input.repository,
+        generatedAt: until.toISOString(),
+        since: since.toISOString(),
+        until: until.toISOString(),
+        readiness: targets.map((t) => ({ service: t.service, stages: stageRows(t, records) })),
+        metrics,
+        releases: recentReleases(targets, records),
+        chain: {
+            intact: chain.problem === null,
+            records: records.length,
+            head: input.head,
+            problem: chain.problem
+                ? `${chain.problem.path}${chain.problem.seq !== null ? ` (seq ${chain.problem.seq})` : ''}: ${chain.problem.kind} — ${chain.problem.detail}`
+                : null,
+        },
+    };
+}
+function stageRows(t, records) {
+    return pipeline_pipelineRows(t.release, t.pipeline).map((row, i, rows) => {
+        const view = state_stageView(t.release, row.stage, i === rows.length - 1);
+        const checked = view.deploy_history.find((h) => h.health_check);
+        const decision = newest(records, t.service, row.stage);
+        return {
+            stage: row.stage,
+            currentSha: row.currentSha,
+            version: versionOf(view, row.currentSha),
+            liveSince: row.liveSince,
+            health: checked?.health_check ?? null,
+            soakEnd: row.soakEnd,
+            inFlight: row.inFlight?.sha ?? null,
+            lastResult: row.lastResult,
+            candidate: decision
+                ? {
+                    sha: decision.sha,
+                    time: decision.time,
+                    outcome: String(decision.outcome),
+                    reason: String(decision.reason),
+                    gates: gatesOf(decision),
+                }
+                : null,
+        };
+    });
+}
+const serviceOf = (r) => dashboard_text(r.service) ?? null;
+/** The stage's newest decision record (a release candidate judged, whatever its verdict). */
+function newest(records, service, stage) {
+    for (let i = records.length - 1; i >= 0; i--) {
+        const r = records[i];
+        if (r.kind === 'decision' && r.stage === stage && serviceOf(r) === service)
+            return r;
+    }
+    return null;
+}
+/** The §22 gates a decision was judged on, from its evidence (`readiness`). */
+function gatesOf(r) {
+    const ready = r.readiness;
+    if (!ready)
+        return [];
+    const rows = [];
+    const age = ready.verification_age;
+    if (age)
+        rows.push({
+            gate: `Verification at most ${age.limitMinutes} min old`,
+            verdict: age.ageMinutes !== null && age.ageMinutes <= age.limitMinutes ? 'pass' : 'fail',
+            measured: age.ageMinutes === null ? 'completion time unknown' : `${age.ageMinutes} min old`,
+        });
+    for (const t of ready.thresholds ?? [])
+        rows.push({
+            gate: `${t.artifact}/${t.file} ${t.value} ${t.bound}`,
+            verdict: t.verdict,
+            measured: t.why ?? `found ${JSON.stringify(t.found)}`,
+        });
+    if (ready.release_blockers)
+        rows.push({
+            gate: 'No open release blocker',
+            verdict: ready.release_blockers.length ? 'fail' : 'pass',
+            measured: ready.release_blockers.length
+                ? ready.release_blockers.map((n) => `#${n}`).join(', ')
+                : 'none open',
+        });
+    return rows;
+}
+/** The newest dispatched deploys of every service and stage, with what became of each. */
+function recentReleases(targets, records) {
+    const rows = [];
+    for (const t of targets)
+        for (const stage of t.pipeline.stages)
+            for (const d of deploysOf(records, { service: t.service, stage: stage.name })) {
+                const r = d.claim ?? null;
+                rows.push({
+                    time: new Date(d.claimedAt).toISOString(),
+                    service: t.service,
+                    stage: stage.name,
+                    sha: d.sha,
+                    kind: d.kind,
+                    version: r ? dashboard_text(r.version?.tag) : null,
+                    approvers: r ? approversOf(r) : [],
+                    risk: r ? dashboard_text(r.risk) : null,
+                    outcome: d.succeededAt !== null ? 'succeeded' : d.failedAt !== null ? 'failed' : 'in flight',
+                    hash: r?.hash ?? '',
+                });
+            }
+    rows.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
+    return rows.slice(0, RECENT_RELEASES);
+}
+/** Who let it through: the valid approvals, or who broke the glass. */
+function approversOf(r) {
+    const glass = dashboard_text(r.break_glass?.actor);
+    if (glass)
+        return [`${glass} (break-glass)`];
+    if (!Array.isArray(r.approvals))
+        return [];
+    return r.approvals
+        .filter((a) => a.valid && a.actor)
+        .map((a) => a.actor);
+}
+
+;// CONCATENATED MODULE: ./src/report/page.ts
+
+const ESCAPES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;',
+};
+const esc = (s) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+const page_short = (sha) => (sha ? sha.slice(0, 7) : '—');
+const page_when = (iso) => iso ? iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC') : '—';
+function page_table(head, rows, caption) {
+    return `<table>${caption ? `<caption>${caption}</caption>` : ''}<thead><tr>${head
+        .map((h) => `<th scope="col">${esc(h)}</th>`)
+        .join('')}</tr></thead><tbody>${rows
+        .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
+        .join('')}</tbody></table>`;
+}
+const verdict = (v) => `<span class="verdict ${v}">${v === 'pass' ? '✓ pass' : '✗ fail'}</span>`;
+function gates(gs) {
+    if (gs.length === 0)
+        return '<p class="muted">No readiness gate was in force.</p>';
+    return page_table(['Gate', 'Verdict', 'Measured'], gs.map((g) => [esc(g.gate), verdict(g.verdict), esc(g.measured)]));
+}
+function stageBlock(st) {
+    const c = st.candidate;
+    return `<h4>${esc(st.stage)}: newest candidate ${c ? `<code>${page_short(c.sha)}</code> — ${esc(c.outcome)} <code>${esc(c.reason)}</code> at ${esc(page_when(c.time))}` : 'none decided yet'}</h4>${c ? gates(c.gates) : ''}`;
+}
+function readinessSection(d) {
+    return d.readiness
+        .map((svc) => {
+        const rows = svc.stages.map((st) => [
+            esc(st.stage),
+            st.currentSha ? `<code title="${esc(st.currentSha)}">${page_short(st.currentSha)}</code>` : '—',
+            esc(st.version ?? '—'),
+            esc(page_when(st.liveSince)),
+            esc(st.health ?? '—'),
+            esc(page_when(st.soakEnd)),
+            st.inFlight ? `<code>${page_short(st.inFlight)}</code>` : 'nothing',
+            esc(st.lastResult ?? '—'),
+        ]);
+        return `<section aria-labelledby="svc-${esc(svc.service ?? 'all')}"><h3 id="svc-${esc(svc.service ?? 'all')}">${svc.service ? `Service ${esc(svc.service)}` : 'Stages'}</h3>${page_table(['Stage', 'Current', 'Version', 'Since', 'Health', 'Soak ends', 'In flight', 'Last deploy'], rows)}${svc.stages.map(stageBlock).join('')}</section>`;
+    })
+        .join('');
+}
+const band = (b) => b === 'insufficient_data'
+    ? `<span class="band none">too few deploys (under ${MIN_DEPLOYS})</span>`
+    : `<span class="band ${b}">${b}</span>`;
+const hoursText = (s) => s === null ? '—' : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
+const pct = (r) => (r === null ? '—' : `${(r * 100).toFixed(1)} %`);
+function metricRows(m) {
+    const f = m.deployment_frequency;
+    return [
+        [
+            'Deployment frequency',
+            esc(`${f.per_day} per day (${f.deploys} successful, ${f.days_with_deploy} day(s) with one)`),
+            band(f.band),
+        ],
+        [
+            'Lead time for changes',
+            esc(`median ${hoursText(m.lead_time.median_seconds)}, p90 ${hoursText(m.lead_time.p90_seconds)} (${m.lead_time.commits} commits)`),
+            band(m.lead_time.band),
+        ],
+        [
+            'Change failure rate',
+            esc(`${pct(m.change_failure_rate.rate)} (${m.change_failure_rate.failed} of ${m.change_failure_rate.deploys})`),
+            band(m.change_failure_rate.band),
+        ],
+        [
+            'Failed deployment recovery time',
+            esc(`median ${hoursText(m.recovery_time.median_seconds)}, p90 ${hoursText(m.recovery_time.p90_seconds)} (${m.recovery_time.failures} failure(s))`),
+            band(m.recovery_time.band),
+        ],
+        [
+            'Deployment rework rate',
+            esc(`${pct(m.rework_rate.rate)} (${m.rework_rate.rework} of ${m.rework_rate.deploys})`),
+            '<span class="muted">no band</span>',
+        ],
+    ];
+}
+function metricsSection(ms) {
+    return ms
+        .map((m) => `<h3>${m.service ? `${esc(m.service)} ` : ''}${esc(m.stage)}</h3>${page_table(['Metric', 'Value', 'DORA band'], metricRows(m.period))}`)
+        .join('');
+}
+function chartFigure(c) {
+    const series = [...new Set(c.rows.map((r) => r.series))];
+    const weeks = [...new Set(c.rows.map((r) => r.week))];
+    const value = (w, s) => {
+        const v = c.rows.find((r) => r.week === w && r.series === s)?.value;
+        return v === null || v === undefined ? '—' : String(v);
+    };
+    return `<figure id="chart-${c.id}" class="chart-figure"><figcaption><strong>${esc(c.title)}</strong> by week (${esc(c.unit)})</figcaption><div class="chart" role="img" aria-label="${esc(c.description)}">${c.svg}</div><details><summary>The numbers of this chart</summary>${page_table(['Week of', ...series], weeks.map((w) => [esc(w), ...series.map((s) => esc(value(w, s)))]))}</details></figure>`;
+}
+function releasesSection(d) {
+    if (d.releases.length === 0)
+        return '<p class="muted">No deploy was dispatched yet.</p>';
+    return page_table([
+        'Claimed',
+        'Service',
+        'Stage',
+        'SHA',
+        'Kind',
+        'Version',
+        'Approved by',
+        'Risk',
+        'Outcome',
+        'Evidence',
+    ], d.releases.map((r) => [
+        esc(page_when(r.time)),
+        esc(r.service ?? '—'),
+        esc(r.stage ?? '—'),
+        `<code title="${esc(r.sha)}">${page_short(r.sha)}</code>`,
+        esc(r.kind.replace('_', '-')),
+        esc(r.version ?? '—'),
+        esc(r.approvers.length ? r.approvers.map((a) => `@${a}`).join(', ') : '—'),
+        esc(r.risk ?? '—'),
+        `<span class="outcome ${r.outcome.replace(' ', '-')}">${esc(r.outcome)}</span>`,
+        r.hash ? `<code title="${esc(r.hash)}">${esc(r.hash.slice(0, 12))}</code>` : '—',
+    ]));
+}
+const STYLE = `
+:root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0;
+  --pass: #1a7f37; --fail: #cf222e; --card: #f6f8fa; --grid: #e6e9ec; }
+@media (prefers-color-scheme: dark) {
+  :root { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --line: #3d444d; --pass: #3fb950;
+    --fail: #f85149; --card: #151b23; --grid: #262c36; }
+}
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 1100px; padding: 1.5rem; background: var(--bg); color: var(--fg);
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+h1 { font-size: 1.6rem; margin: 0 0 .25rem; } h2 { margin-top: 2rem; border-bottom: 1px solid var(--line); }
+h4 { font-weight: 600; margin: 1rem 0 .25rem; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .9rem; }
+th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+thead th { background: var(--card); }
+caption { text-align: left; color: var(--muted); }
+code { font: .85rem ui-monospace, SFMono-Regular, Menlo, monospace; }
+.muted { color: var(--muted); }
+.verdict.pass, .outcome.succeeded, .band.elite, .band.high { color: var(--pass); font-weight: 600; }
+.verdict.fail, .outcome.failed, .band.low { color: var(--fail); font-weight: 600; }
+.band.none { color: var(--muted); }
+.chain { padding: .75rem 1rem; border-radius: 6px; border: 1px solid var(--line); background: var(--card); }
+.chain.broken { border-color: var(--fail); }
+.charts { display: grid; gap: 1rem; }
+figure { margin: 0; padding: .75rem; border: 1px solid var(--line); border-radius: 6px; background: var(--card); }
+.chart svg { max-width: 100%; height: auto; }
+.chart svg text { fill: var(--fg); }
+.chart svg .role-axis-domain line, .chart svg .role-axis-tick line { stroke: var(--muted); }
+.chart svg .role-axis-grid line { stroke: var(--grid); }
+summary { cursor: pointer; color: var(--muted); }
+`;
+/** The whole page. */
+function renderPage(d, charts) {
+    const chain = d.chain.intact
+        ? `<p class="chain intact"><strong>Evidence chain intact</strong>: ${d.chain.records} record(s)${d.chain.head ? `, state branch at <code>${page_short(d.chain.head)}</code>` : ''}. Every hash and link was recomputed, as <code>release-governor audit</code> does.</p>`
+        : `<p class="chain broken"><strong>Evidence chain BROKEN</strong> at ${esc(d.chain.problem ?? '?')}. Run <code>release-governor audit</code> for the details; figures below rest on the records before the break.</p>`;
+    return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>Release readiness — ${esc(d.repository)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+<h1>Release readiness — ${esc(d.repository)}</h1>
+<p class="muted">Written ${esc(page_when(d.generatedAt))} by release-governor report, from the state branch alone. Metrics of ${esc(page_when(d.since))} to ${esc(page_when(d.until))}.</p>
+</header>
+<main>
+${chain}
+<h2>Readiness</h2>
+${readinessSection(d)}
+<h2>Delivery metrics</h2>
+<p class="muted">DORA's four keys and the rework rate, of the last stage, exactly as the governor recorded every deploy (see docs/metrics.md for the definitions and the bands).</p>
+${metricsSection(d.metrics)}
+<div class="charts">
+${charts.map(chartFigure).join('\n')}
+</div>
+<h2>Recent releases</h2>
+${releasesSection(d)}
+</main>
+</body>
+</html>
+`;
+}
+
 ;// CONCATENATED MODULE: ./src/cli.ts
 // The `release-governor` CLI: the same engine as the action, with a GitHub backend
 // (--repo owner/name and a token) or a local one (--local [path]: a clone, no network).
+
+
+
+
 
 
 
@@ -67352,6 +67780,9 @@ Commands:
   metrics [--since 30d] [--service S] [--stage S]
                                         the delivery metrics (DORA) of a stage, from the
                                         evidence chain alone (default: the last stage)
+  report --out DIR [--since 30d]        DIR/index.html: one self-contained page (no network) with
+                                        the readiness of every service and stage, the metrics and
+                                        their charts by week, the recent releases, the chain's check
   audit [--expect-head HASH]            recompute the evidence chain; exit 0 intact, 1 broken
   (with services, every command takes --service NAME: simulate and trigger decide that service
   only, status shows only it, and rollback, adopt, record and clear need it)
@@ -67790,6 +68221,60 @@ async function metricsCommand(values, positionals, s, env) {
     ].join('\n') + '\n');
     return 0;
 }
+/**
+ * The deployables the report shows, from the policy copy the state holds (no request): every
+ * service with its pipeline and its view of release.json, or the one deployable.
+ */
+function reportTargets(release) {
+    if (!release)
+        return [];
+    const copy = release.policy;
+    const read = copy
+        ? (0,domain_config.loadConfig)({ text: copy.text, path: copy.path, env: {}, defaultBranch: 'main' })
+        : null;
+    const config = read?.config ?? null;
+    if (config?.services)
+        return services_layoutOf(config).map((l) => ({
+            service: l.name,
+            pipeline: pipeline_pipelineOf(services_serviceConfig(config, l.name)),
+            release: state_serviceView(release, l),
+        }));
+    const pipeline = config
+        ? pipeline_pipelineOf(config)
+        : pipeline_pipelineOf((0,domain_config.loadConfig)({
+            text: 'release_governor: {}\n',
+            path: '.booty.yml',
+            env: {},
+            defaultBranch: 'main',
+        }).config);
+    return [{ service: null, pipeline, release }];
+}
+/** `report`: the readiness report, one self-contained HTML page (SPEC §23). */
+async function reportCommand(values, positionals, s, env) {
+    const out = optionText(values.out);
+    if (!out)
+        throw new CliError('report needs --out DIR: the directory index.html is written to.');
+    const b = backend(values, positionals, env, true);
+    const now = b.deps.now();
+    const since = sinceOf(values.since, now);
+    const snap = await evidenceOf(b);
+    const dashboard = dashboardOf({
+        repository: b.describe,
+        targets: reportTargets(snap.release),
+        chain: verifyChain(snap.files, snap.release?.evidence_head ?? null, null),
+        head: snap.head,
+        since,
+        until: now,
+    });
+    // Vega and Vega-Lite load here only: a chunk of their own in the CLI bundle.
+    const { renderCharts } = await Promise.all(/* import() */[__nccwpck_require__.e(994), __nccwpck_require__.e(337)]).then(__nccwpck_require__.bind(__nccwpck_require__, 43337));
+    const html = renderPage(dashboard, await renderCharts(dashboard.metrics));
+    (0,external_node_fs_.mkdirSync)(out, { recursive: true });
+    const file = (0,external_node_path_.join)(out, 'index.html');
+    (0,external_node_fs_.writeFileSync)(file, html);
+    s.out.write(`Wrote ${file} (${Buffer.byteLength(html)} bytes): ${dashboard.readiness.length} deployable(s), ${dashboard.chain.records} evidence record(s), chain ${dashboard.chain.intact ? 'intact' : 'BROKEN'}.\n`);
+    return 0;
+}
 /** `audit`: recompute every hash and link of the evidence chain (SPEC §17). */
 async function auditCommand(values, positionals, s, env) {
     const b = backend(values, positionals, env, true);
@@ -68036,6 +68521,7 @@ async function cli(argv, s = { out: process.stdout, err: process.stderr }, env =
                 stage: { type: 'string' },
                 service: { type: 'string' },
                 since: { type: 'string' },
+                out: { type: 'string' },
                 production: { type: 'string' },
                 force: { type: 'boolean' },
             },
@@ -68059,6 +68545,8 @@ async function cli(argv, s = { out: process.stdout, err: process.stderr }, env =
                 return await rollbackCommand(values, positionals, s, env);
             case 'metrics':
                 return await metricsCommand(values, positionals, s, env);
+            case 'report':
+                return await reportCommand(values, positionals, s, env);
             case 'audit':
                 return await auditCommand(values, positionals, s, env);
             default:

@@ -42,6 +42,8 @@ export interface Deploy {
   failedAt: number | null;
   /** The deployed range's commit times (ms), for lead time; empty for a rollback. */
   commitTimes: number[];
+  /** The record that claimed it (a decision, a break-glass, a rollback), when read from one. */
+  claim?: EvidenceRecord;
 }
 
 const DAY = 86_400_000;
@@ -81,6 +83,7 @@ export function deploysOf(
         sha: r.sha,
         claimedAt,
         kind: 'release',
+        claim: r,
         succeededAt: null,
         failedAt: null,
         commitTimes: rangeTimes(r),
@@ -90,6 +93,7 @@ export function deploysOf(
         sha: r.sha,
         claimedAt,
         kind: 'break_glass',
+        claim: r,
         succeededAt: null,
         failedAt: null,
         commitTimes: rangeTimes(r),
@@ -99,6 +103,7 @@ export function deploysOf(
         sha: r.to,
         claimedAt,
         kind: 'rollback',
+        claim: r,
         succeededAt: null,
         failedAt: null,
         commitTimes: [],
@@ -266,4 +271,36 @@ export function metricsOf(
       rate: deploys.length ? round(rework / deploys.length) : null,
     },
   };
+}
+
+/** One week of a period (Monday 00:00 UTC to the next, cut to the period) and its metrics. */
+export interface WeekMetrics {
+  /** The Monday the week starts on (YYYY-MM-DD, UTC). */
+  week: string;
+  metrics: Metrics;
+}
+
+/**
+ * The metrics of each week of [since, until), oldest first, for the report's charts (SPEC §23:
+ * "a chart of each over the period, by week"). The first and last weeks are cut to the period;
+ * each week's figures follow the same definitions as the period's.
+ */
+export function weeklyMetrics(
+  all: readonly Deploy[],
+  at: { since: Date; until: Date; service: string | null; stage: string },
+): WeekMetrics[] {
+  const weeks: WeekMetrics[] = [];
+  const first = new Date(at.since);
+  first.setUTCHours(0, 0, 0, 0);
+  // getUTCDay: 0 is Sunday; weeks start on Monday.
+  first.setUTCDate(first.getUTCDate() - ((first.getUTCDay() + 6) % 7));
+  for (let start = first.getTime(); start < at.until.getTime(); start += 7 * DAY) {
+    const since = new Date(Math.max(start, at.since.getTime()));
+    const until = new Date(Math.min(start + 7 * DAY, at.until.getTime()));
+    weeks.push({
+      week: new Date(start).toISOString().slice(0, 10),
+      metrics: metricsOf(all, { ...at, since, until }),
+    });
+  }
+  return weeks;
 }

@@ -1,0 +1,142 @@
+// The report's charts (SPEC §23): one per metric, by week, drawn by Vega-Lite and rendered to SVG
+// here, when the report is written — the page carries the SVG and no script. This module is the
+// only one that loads vega and vega-lite; the CLI imports it for `report` alone, so neither the
+// action nor the CLI's other commands pay for it (a lazy chunk of the CLI bundle).
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { parse, View } from 'vega';
+import type { ServiceMetrics } from './dashboard.js';
+import type { Metrics } from '../domain/metrics.js';
+
+/** One chart: what it shows, its numbers (the page's table of the chart), and its SVG. */
+export interface Chart {
+  id: string;
+  title: string;
+  /** The unit of the values, for the axis and the table. */
+  unit: string;
+  /** A sentence saying what the chart shows, for people who cannot see it. */
+  description: string;
+  /** Each week's value per series (a service, or the one deployable); null: nothing to measure. */
+  rows: { week: string; series: string; value: number | null }[];
+  svg: string;
+}
+
+interface MetricChart {
+  id: string;
+  title: string;
+  unit: string;
+  mark: 'bar' | 'line';
+  value: (m: Metrics) => number | null;
+}
+
+const hours = (s: number | null) => (s === null ? null : Math.round((s / 3600) * 100) / 100);
+const percent = (r: number | null) => (r === null ? null : Math.round(r * 1000) / 10);
+
+/** The five figures of §23, each a chart by week. */
+export const METRIC_CHARTS: readonly MetricChart[] = [
+  {
+    id: 'deployment-frequency',
+    title: 'Deployment frequency',
+    unit: 'successful deploys',
+    mark: 'bar',
+    value: (m) => m.deployment_frequency.deploys,
+  },
+  {
+    id: 'lead-time',
+    title: 'Lead time for changes (median)',
+    unit: 'hours',
+    mark: 'line',
+    value: (m) => hours(m.lead_time.median_seconds),
+  },
+  {
+    id: 'change-failure-rate',
+    title: 'Change failure rate',
+    unit: '% of deploys',
+    mark: 'bar',
+    value: (m) => percent(m.change_failure_rate.rate),
+  },
+  {
+    id: 'recovery-time',
+    title: 'Failed deployment recovery time (median)',
+    unit: 'hours',
+    mark: 'line',
+    value: (m) => hours(m.recovery_time.median_seconds),
+  },
+  {
+    id: 'rework-rate',
+    title: 'Deployment rework rate',
+    unit: '% of deploys',
+    mark: 'bar',
+    value: (m) => percent(m.rework_rate.rate),
+  },
+];
+
+const seriesName = (m: ServiceMetrics) => (m.service ? `${m.service} ${m.stage}` : m.stage);
+
+function specOf(c: MetricChart, rows: Chart['rows'], several: boolean): TopLevelSpec {
+  const data = rows.filter((r) => r.value !== null);
+  const x = {
+    field: 'week',
+    type: 'ordinal' as const,
+    title: 'Week of (UTC)',
+    sort: null,
+    axis: { labelAngle: 0 },
+    scale: { domain: [...new Set(rows.map((r) => r.week))] },
+  };
+  const y = { field: 'value', type: 'quantitative' as const, title: c.unit };
+  const color = several
+    ? { color: { field: 'series', type: 'nominal' as const, title: 'Service' } }
+    : {};
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    description: `${c.title} by week`,
+    background: null as unknown as string,
+    width: 900,
+    height: 200,
+    data: { values: data },
+    mark:
+      c.mark === 'bar'
+        ? { type: 'bar', tooltip: false }
+        : { type: 'line', point: true, tooltip: false },
+    encoding: {
+      x,
+      y,
+      ...color,
+      ...(several && c.mark === 'bar' ? { xOffset: { field: 'series' } } : {}),
+    },
+    config: {
+      font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+      view: { stroke: null },
+      range: { category: ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2'] },
+    },
+  } as TopLevelSpec;
+}
+
+/** Renders one chart of every metric, a series per service. */
+export async function renderCharts(metrics: readonly ServiceMetrics[]): Promise<Chart[]> {
+  const several = metrics.length > 1;
+  const charts: Chart[] = [];
+  for (const c of METRIC_CHARTS) {
+    const rows = metrics.flatMap((m) =>
+      m.weeks.map((w) => ({ week: w.week, series: seriesName(m), value: c.value(w.metrics) })),
+    );
+    const view = new View(parse(compile(specOf(c, rows, several)).spec), { renderer: 'none' });
+    const svg = await view.toSVG();
+    view.finalize();
+    const measured = rows.filter((r) => r.value !== null);
+    charts.push({
+      id: c.id,
+      title: c.title,
+      unit: c.unit,
+      description: `${c.title} by week, in ${c.unit}${several ? ', one series per service' : ''}: ${
+        measured.length
+          ? measured
+              .map((r) => `${several ? `${r.series} ` : ''}week of ${r.week} ${r.value}`)
+              .join('; ')
+          : 'no week had anything to measure'
+      }.`,
+      rows,
+      svg,
+    });
+  }
+  return charts;
+}
