@@ -52108,6 +52108,14 @@ const historyEntry = src_schemas/* looseObject */._H3({
     version: src_schemas/* string */.YjP().nullable().optional(),
     /** The GitHub deployment recorded for this deploy (§21), when one was created. */
     deployment_id: src_schemas/* number */.aig().int().nullable().optional(),
+    /**
+     * The deployed range's newest commit times (at most COMMIT_TIMES_KEPT), and how many commits it
+     * had: the lead time a reconcile's summary shows without reading the evidence (§23).
+     */
+    commit_times: src_schemas/* array */.YOg(isoTime).optional(),
+    commits: src_schemas/* number */.aig().int().nonnegative().optional(),
+    /** A break-glass deploy (§16): rework, and a failure of the deploy before it within 24 h. */
+    break_glass: src_schemas/* boolean */.zMY().optional(),
 });
 /** The deploy fields a stage and the top level of release.json share, by the same names. */
 const deployFields = {
@@ -52191,7 +52199,7 @@ function state_emptyRelease() {
  * works on it unchanged: the stage's entry under `stages`, or — for the last stage of a version 1
  * file, which describes exactly that stage — the top-level fields.
  */
-function stageView(release, stage, isLast) {
+function state_stageView(release, stage, isLast) {
     const s = release.stages?.[stage];
     const base = state_emptyRelease();
     delete base.stages;
@@ -52232,7 +52240,7 @@ function serviceView(release, service) {
         // A version-1 file (or a version-2 file without this stage) describes the last stage at the
         // top level.
         if (!migrated[service.lastStage] && top.production_sha_current !== null) {
-            const current = stageView(release, service.lastStage, true);
+            const current = state_stageView(release, service.lastStage, true);
             migrated[service.lastStage] = {
                 current_sha: current.production_sha_current,
                 previous_sha: current.production_sha_previous,
@@ -52565,7 +52573,9 @@ function historyForRules(release) {
 function bounded(history) {
     return history.slice(0, HISTORY_LIMIT);
 }
-function claim(release, target, now, claimedBy, version = null) {
+/** A history entry keeps this many of its range's commit times (the newest). */
+const COMMIT_TIMES_KEPT = 20;
+function claim(release, target, now, claimedBy, { version = null, commitTimes, commits, breakGlass } = {}) {
     const time = now.toISOString();
     return {
         ...release,
@@ -52583,6 +52593,13 @@ function claim(release, target, now, claimedBy, version = null) {
                 completed_at: null,
                 claimed_by: claimedBy,
                 ...(version ? { version } : {}),
+                ...(commitTimes
+                    ? {
+                        commit_times: commitTimes.slice(-COMMIT_TIMES_KEPT),
+                        commits: Math.max(commits ?? 0, commitTimes.length),
+                    }
+                    : {}),
+                ...(breakGlass ? { break_glass: true } : {}),
             },
             // A claim taken over (its claimant died before dispatching) is replaced, not kept: it
             // never had a run, and it must not count as a deploy for the rate limit.
@@ -52761,7 +52778,7 @@ function claimRollback(release, bad, target, now, claimedBy) {
         ? updateEntry(release, (h) => h.sha === bad, { rolled_back_at: now.toISOString() })
         : release;
     // The rollback deploys the target's own version again (§18: a rollback creates no tag).
-    const claimed = claim(marked, target, now, claimedBy, versionOf(release, target));
+    const claimed = claim(marked, target, now, claimedBy, { version: state_versionOf(release, target) });
     return updateEntry(claimed, (h) => h.sha === target && h.result === 'pending', {
         rollback_of: bad,
     });
@@ -52819,7 +52836,7 @@ function clearInFlight(release, target) {
     return dropEntries(release, (h) => h.sha === target && h.result === 'pending');
 }
 /** The version tag (§18) a deploy of `sha` carried in this history, if any. */
-function versionOf(release, sha) {
+function state_versionOf(release, sha) {
     if (!sha)
         return null;
     return release.deploy_history.find((h) => h.sha === sha && h.version)?.version ?? null;
@@ -53930,7 +53947,7 @@ function soakEnd(whole, stage) {
 function stageFacts(whole, p, stage) {
     if (!p.configured)
         return null;
-    const view = (s) => stageView(whole, s.name, s.isLast);
+    const view = (s) => state_stageView(whole, s.name, s.isLast);
     const prev = stage.index > 0 ? p.stages[stage.index - 1] : null;
     const next = stage.isLast ? null : p.stages[stage.index + 1];
     let previous = null;
@@ -53959,13 +53976,13 @@ function stageFacts(whole, p, stage) {
     }
     return { name: stage.name, approvals: stage.approvals, previous, busy };
 }
-function pipelineRows(whole, p) {
+function pipeline_pipelineRows(whole, p) {
     return p.stages.map((stage) => {
         const prev = stage.index > 0 ? p.stages[stage.index - 1] : null;
         let next = null;
         if (prev) {
-            const pv = stageView(whole, prev.name, prev.isLast);
-            const cur = stageView(whole, stage.name, stage.isLast);
+            const pv = state_stageView(whole, prev.name, prev.isLast);
+            const cur = state_stageView(whole, stage.name, stage.isLast);
             const sha = pv.production_sha_current;
             const lifecycle = sha ? lifecycleOf(cur, sha) : null;
             const end = soakEnd(whole, prev);
@@ -53977,7 +53994,7 @@ function pipelineRows(whole, p) {
                 lifecycle !== 'succeeded')
                 next = { sha, at: prev.soak_minutes > 0 ? end.toISOString() : null };
         }
-        const v = stageView(whole, stage.name, stage.isLast);
+        const v = state_stageView(whole, stage.name, stage.isLast);
         const s = whole.stages?.[stage.name];
         const flying = v.deploy_history.find((h) => h.result === 'pending') ?? null;
         const end = stage.soak_minutes > 0 && !stage.isLast ? soakEnd(whole, stage) : null;
@@ -54009,7 +54026,7 @@ function recordedVersion(whole, config, p, stage, sha) {
     const v = versioningOf(config, p);
     if (!v || stage.index < v.stage.index)
         return null;
-    return versionOf(stageView(whole, v.stage.name, v.stage.isLast), sha);
+    return state_versionOf(state_stageView(whole, v.stage.name, v.stage.isLast), sha);
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -54279,6 +54296,7 @@ function buildReport(over = {}) {
         service: null,
         services: null,
         readiness: null,
+        digest: null,
         ...over,
     };
 }
@@ -54423,6 +54441,8 @@ function renderSummary(r) {
             : '';
         out.push(`### Approvals\n\n${count}${table(['', 'Source', 'By', 'Pull request', 'Covers / why ignored'], rows)}`);
     }
+    if (r.digest?.length)
+        out.push(digestSection(r.digest));
     if (r.warnings.length > 0)
         out.push(r.warnings.map((w) => `> [!WARNING]\n> ${md(w)}`).join('\n\n'));
     if (r.notes.length > 0)
@@ -54538,6 +54558,45 @@ function statusDescription(r) {
     ].filter(Boolean);
     const text = parts.join(' · ');
     return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
+}
+const bandWord = (b) => (b === 'insufficient_data' ? 'few deploys' : b);
+const duration = (s) => s === null ? '—' : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
+/**
+ * A reconcile's readiness section (§23): every service's every stage, the gates it applies and
+ * its four key metrics over 30 days, from release.json alone (no request; `metrics` is exact).
+ */
+function digestSection(rows) {
+    const services = rows.some((x) => x.service !== null);
+    const body = rows.map((x) => {
+        const m = x.metrics;
+        const cfr = m.change_failure_rate;
+        return [
+            ...(services ? [md(x.service ?? '—')] : []),
+            md(x.stage),
+            x.currentSha ? code(shortSha(x.currentSha)) : '—',
+            md(x.liveSince ?? '—'),
+            md(x.health ?? '—'),
+            x.inFlight ? code(shortSha(x.inFlight)) : '—',
+            md(x.gates),
+            `${m.deployment_frequency.per_day}/day (${bandWord(m.deployment_frequency.band)})`,
+            `${duration(m.lead_time.median_seconds)} (${bandWord(m.lead_time.band)})`,
+            `${cfr.rate === null ? '—' : `${(cfr.rate * 100).toFixed(1)} %`} of ${cfr.deploys} (${bandWord(cfr.band)})`,
+            `${duration(m.recovery_time.median_seconds)} (${bandWord(m.recovery_time.band)})`,
+        ];
+    });
+    return `### Readiness and delivery, last 30 days\n\n${table([
+        ...(services ? ['Service'] : []),
+        'Stage',
+        'Current',
+        'Since',
+        'Health',
+        'In flight',
+        'Gates',
+        'Deploys',
+        'Lead time (median)',
+        'Change failure rate',
+        'Recovery (median)',
+    ], body)}\n\n<sub>From release.json as this run read it, at no request: each stage's last 100 deploys, lead time from the newest 20 commits of each; \`release-governor metrics\` and \`report\` read the evidence for the exact figures.</sub>`;
 }
 
 ;// CONCATENATED MODULE: ./src/governor/deps.ts
@@ -56989,7 +57048,7 @@ function reportOf(deps, ev, sha, extra = {}) {
         readiness: ev.readiness?.facts ?? null,
         banner: null,
         pipeline: ev.pipeline?.configured
-            ? pipelineRows(ev.snapshot.pipeline ?? ev.snapshot.release, ev.pipeline)
+            ? pipeline_pipelineRows(ev.snapshot.pipeline ?? ev.snapshot.release, ev.pipeline)
             : null,
         ...over,
     });
@@ -57111,7 +57170,17 @@ async function recordDispatched(deps, sha, run, first) {
  */
 function claimed(deps, ev, req) {
     const record = withVersion(withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: deps.now().toISOString() }), ev.version?.plan ?? null);
-    const release = claim(ev.snapshot.release, req.sha, deps.now(), claimedBy(deps), ev.version?.tag ?? null);
+    const range = ev.kind === 'judged' ? ev.range : null;
+    const release = claim(ev.snapshot.release, req.sha, deps.now(), claimedBy(deps), {
+        version: ev.version?.tag ?? null,
+        ...(range
+            ? {
+                commitTimes: range.commits.flatMap((c) => (c.time ? [c.time] : [])),
+                commits: range.total,
+            }
+            : {}),
+        breakGlass: !!req.breakGlass,
+    });
     return { record, release };
 }
 /** The stage an evaluation is on, as the steps that act on it take it. */
@@ -57262,7 +57331,7 @@ function namedStage(pipeline, name) {
 /** The first stage the SHA has not passed (is not running, nor deployed successfully); else the last. */
 function firstNotPassed(whole, pipeline, sha) {
     for (const stage of pipeline.stages) {
-        const view = stageView(whole, stage.name, stage.isLast);
+        const view = state_stageView(whole, stage.name, stage.isLast);
         if (view.production_sha_current !== sha && lifecycleOf(view, sha) !== 'succeeded')
             return stage;
     }
@@ -57277,7 +57346,7 @@ function stageOfRun(whole, pipeline, run, dispatches) {
     if (!pipeline.configured)
         return pipeline.stages[0];
     for (const stage of pipeline.stages) {
-        const view = stageView(whole, stage.name, stage.isLast);
+        const view = state_stageView(whole, stage.name, stage.isLast);
         if (view.deploy_history.some((h) => h.run_id === run.runId))
             return stage;
     }
@@ -57373,7 +57442,7 @@ async function dependencyWait(root, dep, at) {
         return null;
     const whole = root.store.wholeAt(at.snapshot.head);
     const layout = root.store.services.find((l) => l.name === dep.name);
-    const view = stageView(serviceView(whole, layout), stage.name, stage.isLast);
+    const view = state_stageView(serviceView(whole, layout), stage.name, stage.isLast);
     const lifecycle = lifecycleOf(view, at.sha);
     if (lifecycle === 'claimed' || lifecycle === 'dispatched')
         return `its deploy of ${shortSha(at.sha)} to ${stage.name} has not finished`;
@@ -57753,7 +57822,7 @@ function serviceOfRun(whole, config, run, dispatches) {
             config: own,
             pipeline,
             stage,
-            history: stageView(view, stage.name, stage.isLast).deploy_history,
+            history: state_stageView(view, stage.name, stage.isLast).deploy_history,
         }));
     });
     const byId = all.find((x) => x.history.some((h) => h.run_id === run.runId));
@@ -58916,7 +58985,7 @@ async function smokeFinished(event, smokes) {
     const layout = layoutOf(event.known.config);
     const found = smokes.find((x) => {
         const view = serviceView(whole, layout.find((l) => l.name === x.name));
-        const check = (0,domain_health/* asHealthResult */.Q)(stageView(view, x.stage.name, x.stage.isLast).last_health_check);
+        const check = (0,domain_health/* asHealthResult */.Q)(state_stageView(view, x.stage.name, x.stage.isLast).last_health_check);
         return check?.run_id === run.runId;
     });
     const said = new Remarks();
@@ -58983,6 +59052,441 @@ async function unlocked(event, at, observed) {
     return combineServices(deps, observed.sha, [observed.report, ...decided]);
 }
 
+;// CONCATENATED MODULE: ./src/domain/metrics.ts
+/** Under this many deploys in the period a figure gets no band (SPEC §23). */
+const MIN_DEPLOYS = 5;
+const DAY = 86_400_000;
+/** Every deploy of one service and stage, from the records (oldest first). */
+function metrics_deploysOf(records, where) {
+    const mine = records.filter((r) => (r.stage ?? null) === where.stage &&
+        (r.service ?? null) === where.service);
+    // The records that concern each SHA (its own, and rollbacks from or to it), in order: each
+    // deploy looks only at those, so the whole chain is read once.
+    const related = new Map();
+    const relate = (sha, at, r) => {
+        if (typeof sha !== 'string')
+            return;
+        const list = related.get(sha) ?? [];
+        if (list.at(-1)?.r !== r)
+            list.push({ at, r });
+        related.set(sha, list);
+    };
+    for (const [i, r] of mine.entries()) {
+        relate(r.sha, i, r);
+        if (r.kind === 'rollback') {
+            relate(r.from, i, r);
+            relate(r.to, i, r);
+        }
+    }
+    const deploys = [];
+    for (const [i, r] of mine.entries()) {
+        const claimedAt = Date.parse(r.time);
+        let d = null;
+        if (r.kind === 'decision' && r.outcome === 'ALLOW')
+            d = {
+                sha: r.sha,
+                claimedAt,
+                kind: 'release',
+                claim: r,
+                succeededAt: null,
+                failedAt: null,
+                commitTimes: rangeTimes(r),
+            };
+        else if (r.kind === 'break_glass' && r.outcome === 'ALLOW')
+            d = {
+                sha: r.sha,
+                claimedAt,
+                kind: 'break_glass',
+                claim: r,
+                succeededAt: null,
+                failedAt: null,
+                commitTimes: rangeTimes(r),
+            };
+        else if (r.kind === 'rollback' && typeof r.to === 'string')
+            d = {
+                sha: r.to,
+                claimedAt,
+                kind: 'rollback',
+                claim: r,
+                succeededAt: null,
+                failedAt: null,
+                commitTimes: [],
+            };
+        if (!d)
+            continue;
+        // A rollback away from an earlier deploy fails that deploy.
+        if (r.kind === 'rollback' && typeof r.from === 'string') {
+            const from = [...deploys].reverse().find((x) => x.sha === r.from);
+            if (from && from.failedAt === null)
+                from.failedAt = claimedAt;
+        }
+        settle(d, (related.get(d.sha) ?? []).filter((x) => x.at > i).map((x) => x.r));
+        deploys.push(d);
+    }
+    return deploys;
+}
+/** The outcome of a deploy from the records after its claim (until the SHA is claimed again). */
+function settle(d, later) {
+    let ran = null;
+    for (const r of later) {
+        // The SHA claimed again (a release, a break-glass, or a rollback to it) is another deploy.
+        if (r.kind === 'rollback' && r.to === d.sha)
+            break;
+        if (r.sha !== d.sha && !(r.kind === 'rollback' && r.from === d.sha))
+            continue;
+        if ((r.kind === 'decision' || r.kind === 'break_glass') && r.outcome === 'ALLOW')
+            break;
+        if (r.kind === 'deploy') {
+            const run = r.deploy_run;
+            const at = Date.parse(run?.observed_at ?? r.time);
+            if (run?.conclusion === 'success')
+                ran ??= at;
+            else if (d.failedAt === null)
+                d.failedAt = at;
+        }
+        if (r.kind === 'health_check') {
+            const h = r.health_check;
+            const at = Date.parse(h?.finished_at ?? r.time);
+            if (h?.verdict === 'pass' && d.failedAt === null)
+                d.succeededAt = at;
+            if (h?.verdict === 'fail' && d.failedAt === null)
+                d.failedAt = at;
+        }
+        if (r.kind === 'rollback' && r.from === d.sha && d.failedAt === null)
+            d.failedAt = Date.parse(r.time);
+    }
+    // Without a health check the run's success is the deploy's.
+    if (d.succeededAt === null && ran !== null && d.failedAt === null && !checked(later, d.sha))
+        d.succeededAt = ran;
+}
+/** Whether a health check of `sha` was recorded (then only its pass makes the deploy a success). */
+function checked(later, sha) {
+    return later.some((r) => (r.kind === 'health_check' && r.sha === sha) ||
+        (r.kind === 'rollback' && r.from === sha && r.trigger === 'health_check'));
+}
+function rangeTimes(r) {
+    const range = r.range;
+    return (range?.commits ?? [])
+        .map((c) => (c.time ? Date.parse(c.time) : Number.NaN))
+        .filter((t) => !Number.isNaN(t));
+}
+/** The median (the mean of the two middle values of an even count); null when empty. */
+function median(xs) {
+    if (xs.length === 0)
+        return null;
+    const s = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+/** The 90th percentile by nearest rank; null when empty. */
+function p90(xs) {
+    if (xs.length === 0)
+        return null;
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.max(0, Math.ceil(0.9 * s.length) - 1)];
+}
+const HOUR = 3_600_000;
+/** DORA 2023 bands (SPEC §23), on the median for times. */
+const BANDS = {
+    frequency: (perDay) => perDay >= 1 ? 'elite' : perDay >= 1 / 7 ? 'high' : perDay >= 1 / 30 ? 'medium' : 'low',
+    leadTime: (ms) => ms < DAY ? 'elite' : ms < 7 * DAY ? 'high' : ms < 30 * DAY ? 'medium' : 'low',
+    failureRate: (rate) => rate <= 0.05 ? 'elite' : rate <= 0.1 ? 'high' : rate <= 0.15 ? 'medium' : 'low',
+    recovery: (ms) => ms < HOUR ? 'elite' : ms < DAY ? 'high' : ms < 7 * DAY ? 'medium' : 'low',
+};
+const round = (x, digits = 3) => Number(x.toFixed(digits));
+const seconds = (ms) => (ms === null ? null : Math.round(ms / 1000));
+/** The metrics of the deploys claimed in [since, until) (SPEC §23). */
+function metrics_metricsOf(all, at) {
+    const from = at.since.getTime();
+    const to = at.until.getTime();
+    const deploys = all.filter((d) => d.claimedAt >= from && d.claimedAt < to);
+    const enough = deploys.length >= MIN_DEPLOYS;
+    const ok = deploys.filter((d) => d.succeededAt !== null);
+    const days = Math.max((to - from) / DAY, 1 / 24);
+    const perDay = round(ok.length / days);
+    const dates = new Set(ok.map((d) => new Date(d.succeededAt).toISOString().slice(0, 10)));
+    const leads = ok
+        .filter((d) => d.kind !== 'rollback')
+        .flatMap((d) => d.commitTimes.map((t) => Math.max(0, d.succeededAt - t)));
+    const leadMedian = median(leads);
+    // A deploy failed, or was followed by a break-glass deploy within 24 h.
+    const failed = deploys.filter((d) => d.failedAt !== null ||
+        all.some((b) => b.kind === 'break_glass' && b.claimedAt > d.claimedAt && b.claimedAt - d.claimedAt <= DAY));
+    const rate = deploys.length ? round(failed.length / deploys.length) : null;
+    const recoveries = deploys
+        .filter((d) => d.failedAt !== null)
+        .map((d) => {
+        const next = all.find((x) => x.succeededAt !== null && x.succeededAt > d.failedAt);
+        return next ? next.succeededAt - d.failedAt : null;
+    })
+        .filter((x) => x !== null);
+    const recoveryMedian = median(recoveries);
+    const rework = deploys.filter((d) => d.kind !== 'release').length;
+    return {
+        since: at.since.toISOString(),
+        until: at.until.toISOString(),
+        service: at.service,
+        stage: at.stage,
+        deployment_frequency: {
+            deploys: ok.length,
+            per_day: perDay,
+            days_with_deploy: dates.size,
+            band: enough ? BANDS.frequency(perDay) : 'insufficient_data',
+        },
+        lead_time: {
+            commits: leads.length,
+            median_seconds: seconds(leadMedian),
+            p90_seconds: seconds(p90(leads)),
+            band: enough && leadMedian !== null ? BANDS.leadTime(leadMedian) : 'insufficient_data',
+        },
+        change_failure_rate: {
+            deploys: deploys.length,
+            failed: failed.length,
+            rate,
+            band: enough && rate !== null ? BANDS.failureRate(rate) : 'insufficient_data',
+        },
+        recovery_time: {
+            failures: recoveries.length,
+            median_seconds: seconds(recoveryMedian),
+            p90_seconds: seconds(p90(recoveries)),
+            band: enough && recoveryMedian !== null ? BANDS.recovery(recoveryMedian) : 'insufficient_data',
+        },
+        rework_rate: {
+            deploys: deploys.length,
+            rework,
+            rate: deploys.length ? round(rework / deploys.length) : null,
+        },
+    };
+}
+/**
+ * The metrics of each week of [since, until), oldest first, for the report's charts (SPEC §23:
+ * "a chart of each over the period, by week"). The first and last weeks are cut to the period;
+ * each week's figures follow the same definitions as the period's.
+ */
+function metrics_weeklyMetrics(all, at) {
+    const weeks = [];
+    const first = new Date(at.since);
+    first.setUTCHours(0, 0, 0, 0);
+    // getUTCDay: 0 is Sunday; weeks start on Monday.
+    first.setUTCDate(first.getUTCDate() - ((first.getUTCDay() + 6) % 7));
+    for (let start = first.getTime(); start < at.until.getTime(); start += 7 * DAY) {
+        const since = new Date(Math.max(start, at.since.getTime()));
+        const until = new Date(Math.min(start + 7 * DAY, at.until.getTime()));
+        weeks.push({
+            week: new Date(start).toISOString().slice(0, 10),
+            metrics: metrics_metricsOf(all, { ...at, since, until }),
+        });
+    }
+    return weeks;
+}
+/**
+ * The deploys one stage's `deploy_history` in release.json holds (its newest HISTORY_LIMIT),
+ * for a reconcile's summary (SPEC §23), which reads no evidence: the deploys the governor
+ * dispatched (not those it observed or an operator recorded), each a success at its run's
+ * completion unless its health check failed or it was rolled back, a failure at its run's
+ * completion or when it was rolled back. Lead time from the commit times the claim kept (the
+ * newest COMMIT_TIMES_KEPT of its range). `metrics` reads the evidence and is exact.
+ */
+function deploysOfHistory(history) {
+    const time = (iso) => (iso ? Date.parse(iso) : null);
+    return [...history]
+        .reverse()
+        .filter((h) => /^(action|cli):/.test(h.claimed_by ?? ''))
+        .map((h) => {
+        const done = time(h.completed_at) ?? time(h.time);
+        const failed = h.result === 'failure'
+            ? done
+            : h.health_check === 'failed' || h.rolled_back_at
+                ? (time(h.rolled_back_at) ?? done)
+                : null;
+        const succeeded = failed === null && h.result === 'success' && h.health_check !== 'pending' ? done : null;
+        return {
+            sha: h.sha,
+            claimedAt: Date.parse(h.time),
+            kind: h.rollback_of ? 'rollback' : h.break_glass ? 'break_glass' : 'release',
+            succeededAt: succeeded,
+            failedAt: failed,
+            commitTimes: h.rollback_of ? [] : (h.commit_times ?? []).map((t) => Date.parse(t)),
+        };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/report/dashboard.ts
+
+
+
+/** The report shows this many recent releases, newest first. */
+const RECENT_RELEASES = 20;
+const dashboard_text = (x) => (typeof x === 'string' ? x : null);
+function dashboardOf(input) {
+    const { targets, chain, since, until } = input;
+    const records = chain.records;
+    const metrics = targets.map((t) => {
+        const stage = t.pipeline.stages.at(-1).name;
+        const deploys = deploysOf(records, { service: t.service, stage });
+        const at = { since, until, service: t.service, stage };
+        return {
+            service: t.service,
+            stage,
+            period: metricsOf(deploys, at),
+            weeks: weeklyMetrics(deploys, at),
+        };
+    });
+    return {
+        repository: input.repository,
+        generatedAt: until.toISOString(),
+        since: since.toISOString(),
+        until: until.toISOString(),
+        readiness: targets.map((t) => ({ service: t.service, stages: stageRows(t, records) })),
+        metrics,
+        releases: recentReleases(targets, records),
+        chain: {
+            intact: chain.problem === null,
+            records: records.length,
+            head: input.head,
+            problem: chain.problem
+                ? `${chain.problem.path}${chain.problem.seq !== null ? ` (seq ${chain.problem.seq})` : ''}: ${chain.problem.kind} — ${chain.problem.detail}`
+                : null,
+        },
+    };
+}
+function stageRows(t, records) {
+    return pipelineRows(t.release, t.pipeline).map((row, i, rows) => {
+        const view = stageView(t.release, row.stage, i === rows.length - 1);
+        const checked = view.deploy_history.find((h) => h.health_check);
+        const decision = newest(records, t.service, row.stage);
+        return {
+            stage: row.stage,
+            currentSha: row.currentSha,
+            version: versionOf(view, row.currentSha),
+            liveSince: row.liveSince,
+            health: checked?.health_check ?? null,
+            soakEnd: row.soakEnd,
+            inFlight: row.inFlight?.sha ?? null,
+            lastResult: row.lastResult,
+            candidate: decision
+                ? {
+                    sha: decision.sha,
+                    time: decision.time,
+                    outcome: String(decision.outcome),
+                    reason: String(decision.reason),
+                    gates: gatesOf(decision),
+                }
+                : null,
+        };
+    });
+}
+const serviceOf = (r) => dashboard_text(r.service) ?? null;
+/** The stage's newest decision record (a release candidate judged, whatever its verdict). */
+function newest(records, service, stage) {
+    for (let i = records.length - 1; i >= 0; i--) {
+        const r = records[i];
+        if (r.kind === 'decision' && r.stage === stage && serviceOf(r) === service)
+            return r;
+    }
+    return null;
+}
+/** The §22 gates a decision was judged on, from its evidence (`readiness`). */
+function gatesOf(r) {
+    const ready = r.readiness;
+    if (!ready)
+        return [];
+    const rows = [];
+    const age = ready.verification_age;
+    if (age)
+        rows.push({
+            gate: `Verification at most ${age.limitMinutes} min old`,
+            verdict: age.ageMinutes !== null && age.ageMinutes <= age.limitMinutes ? 'pass' : 'fail',
+            measured: age.ageMinutes === null ? 'completion time unknown' : `${age.ageMinutes} min old`,
+        });
+    for (const t of ready.thresholds ?? [])
+        rows.push({
+            gate: `${t.artifact}/${t.file} ${t.value} ${t.bound}`,
+            verdict: t.verdict,
+            measured: t.why ?? `found ${JSON.stringify(t.found)}`,
+        });
+    if (ready.release_blockers)
+        rows.push({
+            gate: 'No open release blocker',
+            verdict: ready.release_blockers.length ? 'fail' : 'pass',
+            measured: ready.release_blockers.length
+                ? ready.release_blockers.map((n) => `#${n}`).join(', ')
+                : 'none open',
+        });
+    return rows;
+}
+/** The newest dispatched deploys of every service and stage, with what became of each. */
+function recentReleases(targets, records) {
+    const rows = [];
+    for (const t of targets)
+        for (const stage of t.pipeline.stages)
+            for (const d of deploysOf(records, { service: t.service, stage: stage.name })) {
+                const r = d.claim ?? null;
+                rows.push({
+                    time: new Date(d.claimedAt).toISOString(),
+                    service: t.service,
+                    stage: stage.name,
+                    sha: d.sha,
+                    kind: d.kind,
+                    version: r ? dashboard_text(r.version?.tag) : null,
+                    approvers: r ? approversOf(r) : [],
+                    risk: r ? dashboard_text(r.risk) : null,
+                    outcome: d.succeededAt !== null ? 'succeeded' : d.failedAt !== null ? 'failed' : 'in flight',
+                    hash: r?.hash ?? '',
+                });
+            }
+    rows.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
+    return rows.slice(0, RECENT_RELEASES);
+}
+/** Who let it through: the valid approvals, or who broke the glass. */
+function approversOf(r) {
+    const glass = dashboard_text(r.break_glass?.actor);
+    if (glass)
+        return [`${glass} (break-glass)`];
+    if (!Array.isArray(r.approvals))
+        return [];
+    return r.approvals
+        .filter((a) => a.valid && a.actor)
+        .map((a) => a.actor);
+}
+/** The period of the summary's metrics. */
+const DIGEST_DAYS = 30;
+/** Every service's every stage, its gates and its last 30 days, with no request. */
+function readinessDigest(targets, now) {
+    const since = new Date(now.getTime() - DIGEST_DAYS * 86_400_000);
+    return targets.flatMap((t) => pipeline_pipelineRows(t.release, t.pipeline).map((row, i) => {
+        const stage = t.pipeline.stages[i];
+        const view = state_stageView(t.release, stage.name, stage.isLast);
+        const r = stage.readiness;
+        const gates = [
+            ...(r.max_verification_age_minutes !== undefined
+                ? [`verification ≤ ${r.max_verification_age_minutes} min`]
+                : []),
+            ...(r.evidence_thresholds.length
+                ? [`${r.evidence_thresholds.length} evidence threshold(s)`]
+                : []),
+            ...(r.release_blocker_labels.length
+                ? [`no open ${r.release_blocker_labels.join(' / ')}`]
+                : []),
+        ];
+        return {
+            service: t.service,
+            stage: stage.name,
+            currentSha: row.currentSha,
+            liveSince: row.liveSince,
+            health: view.deploy_history.find((h) => h.health_check)?.health_check ?? null,
+            inFlight: row.inFlight?.sha ?? null,
+            gates: gates.join(', ') || 'none',
+            metrics: metrics_metricsOf(deploysOfHistory(view.deploy_history), {
+                since,
+                until: now,
+                service: t.service,
+                stage: stage.name,
+            }),
+        };
+    }));
+}
+
 ;// CONCATENATED MODULE: ./src/governor/reconcile.ts
 // Reconcile, on `schedule` or a `workflow_dispatch` without a SHA: GitHub can drop or delay a
 // workflow_run event, and a governor job can die, so this looks at what the events should have
@@ -58990,6 +59494,7 @@ async function unlocked(event, at, observed) {
 // it decides the newest verified commit of the release branch if nothing has decided it yet.
 // Idempotent and safe at any time: every step goes through the same claim protocol, a hold that
 // has not changed writes nothing, and with nothing to do it makes 3 requests and no write.
+
 
 
 
@@ -59070,13 +59575,21 @@ async function reconcile(deps) {
     if (promoted.decided.length > 0 && firstStageBusy(at, whole))
         whole = await fresh();
     const first = await decideFirstStage(at, { whole, known: read, branchHead });
-    return oneReport({
+    const done = oneReport({
         checked: checks.reports,
         decided: [...promoted.decided, ...(first.decided ? [first.report] : [])],
         last: first.report,
         notes: [...deploys.notes, ...checks.notes, ...promoted.notes],
         warnings: [...deploys.warnings, ...checks.warnings],
     });
+    return withDigest(done, [{ service: null, pipeline, release: whole }], deps.now());
+}
+/**
+ * The run's report with the compact readiness section of every stage (§23), from the state
+ * this run read (no request).
+ */
+function withDigest(r, targets, now) {
+    return buildReport({ ...r, digest: readinessDigest(targets, now) });
 }
 /**
  * Reconcile with services (§20): each service's deploys and checks settled, its soaked stages
@@ -59131,13 +59644,19 @@ async function reconcileServices({ deps, config, report }, { snapshot, read }) {
         whole = deps.store.wholeAt(s.head) ?? s.pipeline ?? s.release;
     }
     const first = await decideFirstStages(deps, { config, read, whole, services: each() });
-    return oneReport({
+    const targets = each().map(({ at, view }) => ({
+        service: at.config.service.name,
+        pipeline: at.pipeline,
+        release: view,
+    }));
+    const done = oneReport({
         checked,
         decided: [...decided, ...first.decided],
         last: first.last,
         notes,
         warnings,
     });
+    return withDigest(done, targets, deps.now());
 }
 /**
  * The newest verified commit, for every service whose first stage has not seen it: not its
@@ -59147,7 +59666,7 @@ async function decideFirstStages(deps, { config, read, whole, services, }) {
     const head = deps.store.branchHead;
     const views = services.map(({ at, view }) => {
         const stage = at.pipeline.stages[0];
-        return { name: at.config.service.name, view: stageView(view, stage.name, stage.isLast) };
+        return { name: at.config.service.name, view: state_stageView(view, stage.name, stage.isLast) };
     });
     const everyoneAtHead = head?.branch === config.branch &&
         views.every((v) => v.view.production_sha_current === head.sha);
@@ -59179,9 +59698,9 @@ async function settleDeploys({ deps, config, pipeline }, whole) {
     const out = { settled: false, notes: [], warnings: [] };
     const now = deps.now().getTime();
     for (const stage of pipeline.stages) {
-        const pending = stageView(whole, stage.name, stage.isLast).deploy_history.filter((h) => h.result === 'pending' && now - Date.parse(h.time) > SETTLE_AFTER_MS);
+        const pending = state_stageView(whole, stage.name, stage.isLast).deploy_history.filter((h) => h.result === 'pending' && now - Date.parse(h.time) > SETTLE_AFTER_MS);
         for (const entry of pending) {
-            const r = await settle(stageDeps(deps, stage), entry, stageContext(config, pipeline, stage));
+            const r = await reconcile_settle(stageDeps(deps, stage), entry, stageContext(config, pipeline, stage));
             out.settled ||= r.notes.length > 0;
             out.notes.push(...r.notes);
             out.warnings.push(...r.warnings);
@@ -59204,7 +59723,7 @@ async function settleHealthChecks({ deps, config, pipeline, report }, whole) {
     for (const stage of pipeline.stages) {
         if (!stage.health)
             continue;
-        const view = stageView(whole, stage.name, stage.isLast);
+        const view = state_stageView(whole, stage.name, stage.isLast);
         const pending = (0,domain_health/* asHealthResult */.Q)(view.last_health_check);
         if (pending?.verdict !== 'pending' || pending.sha !== view.production_sha_current)
             continue;
@@ -59251,9 +59770,9 @@ async function promoteSoaked({ deps, pipeline }, { whole, known }) {
         if (stage.index === 0)
             break;
         const prev = pipeline.stages[stage.index - 1];
-        const sha = stageView(whole, prev.name, prev.isLast).production_sha_current;
+        const sha = state_stageView(whole, prev.name, prev.isLast).production_sha_current;
         const end = soakEnd(whole, prev);
-        const here = stageView(whole, stage.name, stage.isLast);
+        const here = state_stageView(whole, stage.name, stage.isLast);
         if (!sha || !end || sha === here.production_sha_current)
             continue;
         const lifecycle = lifecycleOf(here, sha);
@@ -59278,7 +59797,7 @@ function firstStageBusy({ pipeline }, whole) {
  */
 async function decideFirstStage({ deps, config, pipeline, report }, { whole, known, branchHead, }) {
     const first = pipeline.stages[0];
-    const view = stageView(whole, first.name, first.isLast);
+    const view = state_stageView(whole, first.name, first.isLast);
     const atHead = branchHead?.branch === config.branch && branchHead.sha === view.production_sha_current;
     const candidate = atHead
         ? branchHead.sha
@@ -59292,7 +59811,7 @@ async function decideFirstStage({ deps, config, pipeline, report }, { whole, kno
             productionSha: whole.production_sha_current,
             headline,
             stage: first.name,
-            pipeline: pipeline.configured ? pipelineRows(whole, pipeline) : null,
+            pipeline: pipeline.configured ? pipeline_pipelineRows(whole, pipeline) : null,
         }),
     });
     const where = pipeline.configured ? first.name : 'production';
@@ -59339,7 +59858,7 @@ function oneReport({ checked, decided, last, notes, warnings, }) {
     });
 }
 /** Records the outcome of a finished deploy the governor never heard about. */
-async function settle(deps, entry, ctx) {
+async function reconcile_settle(deps, entry, ctx) {
     const { config } = ctx;
     let run = null;
     if (entry.run_id !== null)
@@ -59498,7 +60017,7 @@ async function smokeRunFinished(event, runs) {
     });
     // The stage whose pending check recorded this run.
     const stage = pipeline.stages.find((s) => runs(s) &&
-        (0,domain_health/* asHealthResult */.Q)(stageView(whole, s.name, s.isLast).last_health_check)?.run_id === run.runId);
+        (0,domain_health/* asHealthResult */.Q)(state_stageView(whole, s.name, s.isLast).last_health_check)?.run_id === run.runId);
     if (!stage)
         return report({
             headline: `Smoke-test run ${run.runId} finished, but no stage's pending health check recorded it; nothing recorded.`,
@@ -59688,7 +60207,7 @@ class StageStore {
         const service = this.serviceWhole(whole);
         return {
             ...snapshot,
-            release: stageView(service, this.target?.stage ?? '', this.isLast()),
+            release: state_stageView(service, this.target?.stage ?? '', this.isLast()),
             pipeline: service,
             decision: file ? (snapshot.decisions?.[file] ?? null) : null,
         };
@@ -59733,7 +60252,7 @@ class StageStore {
         const whole = this.serviceWhole(snap.release);
         return {
             ...snap,
-            release: stageView(whole, this.target?.stage ?? '', this.isLast()),
+            release: state_stageView(whole, this.target?.stage ?? '', this.isLast()),
             pipeline: whole,
         };
     }
@@ -59828,7 +60347,7 @@ class StageStore {
     }
     /** This target's stage view of a whole file. */
     viewOfWhole(whole) {
-        return stageView(this.serviceWhole(whole), this.target?.stage ?? '', this.isLast());
+        return state_stageView(this.serviceWhole(whole), this.target?.stage ?? '', this.isLast());
     }
     /** The whole file with this target's stage replaced by `view`. */
     merged(whole, view) {

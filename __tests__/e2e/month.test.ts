@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
+import { deepMerge, fixture } from '../support/events.js';
 import { runCli } from '../support/cli-runner.js';
 import type { GitHubSimulator } from '../support/github-simulator/server.js';
 import { healthEndpoint, useHealthEndpoints } from '../support/health-endpoint.js';
@@ -194,6 +195,29 @@ describe('a month of releases', () => {
       p90_seconds: about(5400),
       band: 'elite',
     });
+  });
+
+  it("a scheduled reconcile's summary: every stage, its gates and the four key metrics of 30 days, from the state read alone", async () => {
+    const r = await runAction({
+      sim,
+      eventName: 'schedule',
+      event: deepMerge(fixture('schedule'), { repository: { id: sim.repoId } }),
+      runId: nextRunId++,
+      clock: new Date(END),
+    });
+    expect(r.exitCode, r.stdout).toBe(0);
+    // Nothing to do (production runs the release branch's head): the state read, and no more.
+    expect(r.requests.map((q) => q.operationId)).toEqual(['graphql:ReleaseState']);
+    const section = r.summary.slice(r.summary.indexOf('### Readiness and delivery, last 30 days'));
+    // From release.json: the same deploys as the evidence (9, 7 successful, 3 failed); lead time
+    // from the claims' commit times; recovery from the runs' completions (c5's failure is when
+    // its rollback was claimed, 10:00, and the rollback's run completed 10:20).
+    expect(section).toMatch(
+      new RegExp(
+        `\\| production \\| <code>${shas.c8!.slice(0, 7)}</code> \\| 2026-11-30T10:00:0[0-9.]*Z \\| passed \\| — \\| verification ≤ 120 min, no open release-blocker \\| 0\\.233/day \\(high\\) \\| 1\\.0 h \\(elite\\) \\| 33\\.3 % of 9 \\(low\\) \\| 55 min \\(elite\\) \\|`,
+      ),
+    );
+    expect(section).toContain('`release-governor metrics`');
   });
 
   it('report: one page under 1 MB that shows them, and renders in headless Chromium with no request and no console error', async () => {

@@ -2,6 +2,7 @@
 // dispatched (a claim, a break-glass, a rollback) with its outcome (the run, the health check, a
 // rollback away from it), per service and stage. Pure: the records and the period come in.
 import type { EvidenceRecord } from './evidence.js';
+import type { HistoryEntry } from './state.js';
 
 export type Band = 'elite' | 'high' | 'medium' | 'low' | 'insufficient_data';
 
@@ -303,4 +304,38 @@ export function weeklyMetrics(
     });
   }
   return weeks;
+}
+
+/**
+ * The deploys one stage's `deploy_history` in release.json holds (its newest HISTORY_LIMIT),
+ * for a reconcile's summary (SPEC §23), which reads no evidence: the deploys the governor
+ * dispatched (not those it observed or an operator recorded), each a success at its run's
+ * completion unless its health check failed or it was rolled back, a failure at its run's
+ * completion or when it was rolled back. Lead time from the commit times the claim kept (the
+ * newest COMMIT_TIMES_KEPT of its range). `metrics` reads the evidence and is exact.
+ */
+export function deploysOfHistory(history: readonly HistoryEntry[]): Deploy[] {
+  const time = (iso: string | null | undefined) => (iso ? Date.parse(iso) : null);
+  return [...history]
+    .reverse()
+    .filter((h) => /^(action|cli):/.test(h.claimed_by ?? ''))
+    .map((h) => {
+      const done = time(h.completed_at) ?? time(h.time)!;
+      const failed =
+        h.result === 'failure'
+          ? done
+          : h.health_check === 'failed' || h.rolled_back_at
+            ? (time(h.rolled_back_at) ?? done)
+            : null;
+      const succeeded =
+        failed === null && h.result === 'success' && h.health_check !== 'pending' ? done : null;
+      return {
+        sha: h.sha,
+        claimedAt: Date.parse(h.time),
+        kind: h.rollback_of ? 'rollback' : h.break_glass ? 'break_glass' : 'release',
+        succeededAt: succeeded,
+        failedAt: failed,
+        commitTimes: h.rollback_of ? [] : (h.commit_times ?? []).map((t) => Date.parse(t)),
+      };
+    });
 }

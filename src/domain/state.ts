@@ -67,6 +67,14 @@ const historyEntry = z.looseObject({
   version: z.string().nullable().optional(),
   /** The GitHub deployment recorded for this deploy (§21), when one was created. */
   deployment_id: z.number().int().nullable().optional(),
+  /**
+   * The deployed range's newest commit times (at most COMMIT_TIMES_KEPT), and how many commits it
+   * had: the lead time a reconcile's summary shows without reading the evidence (§23).
+   */
+  commit_times: z.array(isoTime).optional(),
+  commits: z.number().int().nonnegative().optional(),
+  /** A break-glass deploy (§16): rework, and a failure of the deploy before it within 24 h. */
+  break_glass: z.boolean().optional(),
 });
 export type HistoryEntry = z.infer<typeof historyEntry>;
 
@@ -621,12 +629,25 @@ function bounded(history: HistoryEntry[]): HistoryEntry[] {
   return history.slice(0, HISTORY_LIMIT);
 }
 
+/** A history entry keeps this many of its range's commit times (the newest). */
+export const COMMIT_TIMES_KEPT = 20;
+
+/** What a claim records beside the SHA: its version, its range's commit times, break-glass. */
+export interface ClaimExtras {
+  version?: string | null;
+  /** The deployed range's commit times, oldest first (the compare's order). */
+  commitTimes?: readonly string[];
+  /** The range's size, when the compare counted more commits than it listed. */
+  commits?: number;
+  breakGlass?: boolean;
+}
+
 export function claim(
   release: Release,
   target: string,
   now: Date,
   claimedBy: string,
-  version: string | null = null,
+  { version = null, commitTimes, commits, breakGlass }: ClaimExtras = {},
 ): Release {
   const time = now.toISOString();
   return {
@@ -645,6 +666,13 @@ export function claim(
         completed_at: null,
         claimed_by: claimedBy,
         ...(version ? { version } : {}),
+        ...(commitTimes
+          ? {
+              commit_times: commitTimes.slice(-COMMIT_TIMES_KEPT),
+              commits: Math.max(commits ?? 0, commitTimes.length),
+            }
+          : {}),
+        ...(breakGlass ? { break_glass: true } : {}),
       },
       // A claim taken over (its claimant died before dispatching) is replaced, not kept: it
       // never had a run, and it must not count as a deploy for the rate limit.
@@ -889,7 +917,7 @@ export function claimRollback(
     ? updateEntry(release, (h) => h.sha === bad, { rolled_back_at: now.toISOString() })
     : release;
   // The rollback deploys the target's own version again (§18: a rollback creates no tag).
-  const claimed = claim(marked, target, now, claimedBy, versionOf(release, target));
+  const claimed = claim(marked, target, now, claimedBy, { version: versionOf(release, target) });
   return updateEntry(claimed, (h) => h.sha === target && h.result === 'pending', {
     rollback_of: bad,
   });

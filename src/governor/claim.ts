@@ -186,13 +186,17 @@ export function claimed(
     ),
     ev.version?.plan ?? null,
   );
-  const release = claim(
-    ev.snapshot.release,
-    req.sha,
-    deps.now(),
-    claimedBy(deps),
-    ev.version?.tag ?? null,
-  );
+  const range = ev.kind === 'judged' ? ev.range : null;
+  const release = claim(ev.snapshot.release, req.sha, deps.now(), claimedBy(deps), {
+    version: ev.version?.tag ?? null,
+    ...(range
+      ? {
+          commitTimes: range.commits.flatMap((c) => (c.time ? [c.time] : [])),
+          commits: range.total,
+        }
+      : {}),
+    breakGlass: !!req.breakGlass,
+  });
   return { record, release };
 }
 

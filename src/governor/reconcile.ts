@@ -21,6 +21,7 @@ import type { Config } from '../domain/config.js';
 import { shortSha } from '../domain/types.js';
 import type { RunInfo } from '../ports.js';
 import { buildReport, type RunReport } from '../report/summary.js';
+import { readinessDigest, type ReportTarget } from '../report/dashboard.js';
 import { decideAndAct } from './act.js';
 import { CLAIM_GRACE_MS, Remarks, type GovernorDeps } from './deps.js';
 import { observeDeploy } from './observe.js';
@@ -111,13 +112,22 @@ export async function reconcile(deps: GovernorDeps): Promise<RunReport> {
   if (promoted.decided.length > 0 && firstStageBusy(at, whole)) whole = await fresh();
   const first = await decideFirstStage(at, { whole, known: read, branchHead });
 
-  return oneReport({
+  const done = oneReport({
     checked: checks.reports,
     decided: [...promoted.decided, ...(first.decided ? [first.report] : [])],
     last: first.report,
     notes: [...deploys.notes, ...checks.notes, ...promoted.notes],
     warnings: [...deploys.warnings, ...checks.warnings],
   });
+  return withDigest(done, [{ service: null, pipeline, release: whole }], deps.now());
+}
+
+/**
+ * The run's report with the compact readiness section of every stage (§23), from the state
+ * this run read (no request).
+ */
+function withDigest(r: RunReport, targets: readonly ReportTarget[], now: Date): RunReport {
+  return buildReport({ ...r, digest: readinessDigest(targets, now) });
 }
 
 /**
@@ -177,13 +187,19 @@ async function reconcileServices(
     whole = deps.store.wholeAt(s.head) ?? s.pipeline ?? s.release;
   }
   const first = await decideFirstStages(deps, { config, read, whole, services: each() });
-  return oneReport({
+  const targets = each().map(({ at, view }) => ({
+    service: at.config.service!.name,
+    pipeline: at.pipeline,
+    release: view,
+  }));
+  const done = oneReport({
     checked,
     decided: [...decided, ...first.decided],
     last: first.last,
     notes,
     warnings,
   });
+  return withDigest(done, targets, deps.now());
 }
 
 /**

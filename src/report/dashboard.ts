@@ -6,6 +6,7 @@
 import type { ChainResult, EvidenceRecord } from '../domain/evidence.js';
 import {
   deploysOf,
+  deploysOfHistory,
   metricsOf,
   weeklyMetrics,
   type Deploy,
@@ -256,4 +257,59 @@ function approversOf(r: EvidenceRecord): string[] {
   return (r.approvals as { valid?: boolean; actor?: string | null }[])
     .filter((a) => a.valid && a.actor)
     .map((a) => a.actor!);
+}
+
+/** One row of a reconcile's compact readiness section (SPEC §23): from release.json alone. */
+export interface DigestRow {
+  service: string | null;
+  stage: string;
+  currentSha: string | null;
+  liveSince: string | null;
+  health: string | null;
+  inFlight: string | null;
+  /** The readiness gates the stage applies (§22), in words. */
+  gates: string;
+  /** The last 30 days, from the stage's deploy_history. */
+  metrics: Metrics;
+}
+
+/** The period of the summary's metrics. */
+export const DIGEST_DAYS = 30;
+
+/** Every service's every stage, its gates and its last 30 days, with no request. */
+export function readinessDigest(targets: readonly ReportTarget[], now: Date): DigestRow[] {
+  const since = new Date(now.getTime() - DIGEST_DAYS * 86_400_000);
+  return targets.flatMap((t) =>
+    pipelineRows(t.release, t.pipeline).map((row, i) => {
+      const stage = t.pipeline.stages[i]!;
+      const view = stageView(t.release, stage.name, stage.isLast);
+      const r = stage.readiness;
+      const gates = [
+        ...(r.max_verification_age_minutes !== undefined
+          ? [`verification ≤ ${r.max_verification_age_minutes} min`]
+          : []),
+        ...(r.evidence_thresholds.length
+          ? [`${r.evidence_thresholds.length} evidence threshold(s)`]
+          : []),
+        ...(r.release_blocker_labels.length
+          ? [`no open ${r.release_blocker_labels.join(' / ')}`]
+          : []),
+      ];
+      return {
+        service: t.service,
+        stage: stage.name,
+        currentSha: row.currentSha,
+        liveSince: row.liveSince,
+        health: view.deploy_history.find((h) => h.health_check)?.health_check ?? null,
+        inFlight: row.inFlight?.sha ?? null,
+        gates: gates.join(', ') || 'none',
+        metrics: metricsOf(deploysOfHistory(view.deploy_history), {
+          since,
+          until: now,
+          service: t.service,
+          stage: stage.name,
+        }),
+      };
+    }),
+  );
 }

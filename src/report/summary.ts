@@ -5,6 +5,8 @@ import { describeResult, type HealthResult } from '../domain/health.js';
 import type { PipelineRow } from '../domain/pipeline.js';
 import type { RiskAssessment } from '../domain/risk.js';
 import { shortSha, type Outcome, type ReasonCode, type Risk } from '../domain/types.js';
+import type { Band } from '../domain/metrics.js';
+import type { DigestRow } from './dashboard.js';
 import { cell, code, link, md, table } from './markdown.js';
 import { unblockMarkdown, unblockSteps } from './unblock.js';
 
@@ -61,6 +63,8 @@ export interface RunReport {
   readonly service: string | null;
   /** Services: the report of every service and stage the run considered (null without). */
   readonly services: readonly RunReport[] | null;
+  /** A reconcile's compact readiness section (§23): every stage, its gates, its 30 days. */
+  readonly digest: readonly DigestRow[] | null;
 }
 
 /**
@@ -99,6 +103,7 @@ export function buildReport(over: Partial<RunReport> = {}): RunReport {
     service: null,
     services: null,
     readiness: null,
+    digest: null,
     ...over,
   };
 }
@@ -269,6 +274,7 @@ export function renderSummary(r: RunReport): string {
       `### Approvals\n\n${count}${table(['', 'Source', 'By', 'Pull request', 'Covers / why ignored'], rows)}`,
     );
   }
+  if (r.digest?.length) out.push(digestSection(r.digest));
   if (r.warnings.length > 0)
     out.push(r.warnings.map((w) => `> [!WARNING]\n> ${md(w)}`).join('\n\n'));
   if (r.notes.length > 0) out.push(r.notes.map((n) => `> ${md(n)}`).join('\n>\n'));
@@ -402,4 +408,49 @@ export function statusDescription(r: RunReport): string {
   ].filter(Boolean);
   const text = parts.join(' · ');
   return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
+}
+
+const bandWord = (b: Band) => (b === 'insufficient_data' ? 'few deploys' : b);
+const duration = (s: number | null) =>
+  s === null ? '—' : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
+
+/**
+ * A reconcile's readiness section (§23): every service's every stage, the gates it applies and
+ * its four key metrics over 30 days, from release.json alone (no request; `metrics` is exact).
+ */
+function digestSection(rows: readonly DigestRow[]): string {
+  const services = rows.some((x) => x.service !== null);
+  const body = rows.map((x) => {
+    const m = x.metrics;
+    const cfr = m.change_failure_rate;
+    return [
+      ...(services ? [md(x.service ?? '—')] : []),
+      md(x.stage),
+      x.currentSha ? code(shortSha(x.currentSha)) : '—',
+      md(x.liveSince ?? '—'),
+      md(x.health ?? '—'),
+      x.inFlight ? code(shortSha(x.inFlight)) : '—',
+      md(x.gates),
+      `${m.deployment_frequency.per_day}/day (${bandWord(m.deployment_frequency.band)})`,
+      `${duration(m.lead_time.median_seconds)} (${bandWord(m.lead_time.band)})`,
+      `${cfr.rate === null ? '—' : `${(cfr.rate * 100).toFixed(1)} %`} of ${cfr.deploys} (${bandWord(cfr.band)})`,
+      `${duration(m.recovery_time.median_seconds)} (${bandWord(m.recovery_time.band)})`,
+    ];
+  });
+  return `### Readiness and delivery, last 30 days\n\n${table(
+    [
+      ...(services ? ['Service'] : []),
+      'Stage',
+      'Current',
+      'Since',
+      'Health',
+      'In flight',
+      'Gates',
+      'Deploys',
+      'Lead time (median)',
+      'Change failure rate',
+      'Recovery (median)',
+    ],
+    body,
+  )}\n\n<sub>From release.json as this run read it, at no request: each stage's last 100 deploys, lead time from the newest 20 commits of each; \`release-governor metrics\` and \`report\` read the evidence for the exact figures.</sub>`;
 }
