@@ -111,6 +111,19 @@ export function render(dir, machine) {
           ],
         ]
       : []),
+    ...(evidence.report
+      ? [
+          [
+            `\`report\` of ${evidence.report.records.toLocaleString('en-US')} evidence records (five charts rendered by vega): one request, under 2 s of the CLI's own time, the page under 1 MB (§24)`,
+            `${evidence.report.requests} request(s); own time ${ms(evidence.report.own.median)} (whole run ${ms(evidence.report.wall.median)}); page ${kb(evidence.report.pageBytes)}`,
+            verdict(
+              evidence.report.requests === 1 &&
+                evidence.report.own.median < 2000 &&
+                evidence.report.pageBytes < 1024 * 1024,
+            ),
+          ],
+        ]
+      : []),
     [
       'Decision cost flat from 0 to 10,000 past decisions',
       `${zero.requests} → ${tenThousand.requests} requests, ${kb(zero.responseBytes)} → ${kb(tenThousand.responseBytes)} read, governor's own time ${ms(zero.own.median)} → ${ms(tenThousand.own.median)}`,

@@ -1,7 +1,15 @@
 // Delivery metrics (SPEC §23) from evidence records, formula by formula, as tables.
 import { describe, expect, it } from 'vitest';
 import type { EvidenceRecord } from '../../../src/domain/evidence.js';
-import { deploysOf, median, metricsOf, p90 } from '../../../src/domain/metrics.js';
+import {
+  deploysOf,
+  deploysOfHistory,
+  median,
+  metricsOf,
+  p90,
+  weeklyMetrics,
+} from '../../../src/domain/metrics.js';
+import type { HistoryEntry } from '../../../src/domain/state.js';
 
 const T0 = Date.parse('2026-11-02T09:00:00Z'); // a Monday
 const at = (hours: number) => new Date(T0 + hours * 3_600_000).toISOString();
@@ -151,5 +159,120 @@ describe('metrics: the formulas', () => {
       stage: 'production',
     });
     expect(d!.succeededAt).toBe(Date.parse(at(2)));
+  });
+});
+
+describe("metrics by week (the report's charts)", () => {
+  it('weeks start on Monday UTC; the first and the last are cut to the period; each week counts its own deploys', () => {
+    // Period: Wednesday 4 Nov 12:00 to Wednesday 18 Nov 12:00 (T0 is Monday 2 Nov 09:00).
+    const since = new Date(at(2 * 24 + 3));
+    const until = new Date(at(16 * 24 + 3));
+    const records = [
+      claim(1, 0), // Monday of week 1: before the period
+      ran(1, 1),
+      claim(2, 3 * 24), // Thursday, week 1
+      ran(2, 3 * 24 + 1),
+      claim(3, 7 * 24), // Monday, week 2: fails
+      ran(3, 7 * 24 + 1, 'failure'),
+      claim(4, 8 * 24),
+      ran(4, 8 * 24 + 1),
+      claim(5, 15 * 24), // Tuesday, week 3
+      ran(5, 15 * 24 + 1),
+    ];
+    const deploys = deploysOf(records, { service: null, stage: 'production' });
+    const weeks = weeklyMetrics(deploys, { since, until, service: null, stage: 'production' });
+    expect(weeks.map((w) => w.week)).toEqual(['2026-11-02', '2026-11-09', '2026-11-16']);
+    expect(weeks.map((w) => [w.metrics.since, w.metrics.until])).toEqual([
+      [since.toISOString(), '2026-11-09T00:00:00.000Z'],
+      ['2026-11-09T00:00:00.000Z', '2026-11-16T00:00:00.000Z'],
+      ['2026-11-16T00:00:00.000Z', until.toISOString()],
+    ]);
+    expect(weeks.map((w) => w.metrics.change_failure_rate.deploys)).toEqual([1, 2, 1]);
+    expect(weeks.map((w) => w.metrics.change_failure_rate.failed)).toEqual([0, 1, 0]);
+    // Recovery: c3 failed at Monday 10:00, c4 succeeded Tuesday 10:00.
+    expect(weeks[1]!.metrics.recovery_time.median_seconds).toBe(24 * 3600);
+    expect(weeks[2]!.metrics.recovery_time.median_seconds).toBeNull();
+  });
+
+  it('a period without deploys: every week empty, no band', () => {
+    const weeks = weeklyMetrics([], { ...period, until: new Date(at(6 * 24)) });
+    expect(weeks).toHaveLength(2);
+    for (const w of weeks)
+      expect(w.metrics.deployment_frequency).toEqual({
+        deploys: 0,
+        per_day: 0,
+        days_with_deploy: 0,
+        band: 'insufficient_data',
+      });
+  });
+});
+
+describe('metrics from release.json alone (the reconcile summary)', () => {
+  const entry = (over: Partial<HistoryEntry>): HistoryEntry => ({
+    sha: sha(1),
+    time: at(0),
+    result: 'success',
+    run_id: 1,
+    run_url: null,
+    completed_at: at(1),
+    claimed_by: 'action:1/1',
+    ...over,
+  });
+  it.each([
+    ['a success', entry({}), { kind: 'release', succeededAt: at(1), failedAt: null }],
+    [
+      'a failed run',
+      entry({ result: 'failure' }),
+      { kind: 'release', succeededAt: null, failedAt: at(1) },
+    ],
+    [
+      'a failed health check, rolled back',
+      entry({ health_check: 'failed', rolled_back_at: at(1.25) }),
+      { kind: 'release', succeededAt: null, failedAt: at(1.25) },
+    ],
+    [
+      'a health check still running',
+      entry({ health_check: 'pending' }),
+      { kind: 'release', succeededAt: null, failedAt: null },
+    ],
+    [
+      'a rollback',
+      entry({ rollback_of: sha(9), commit_times: [at(-5)] }),
+      { kind: 'rollback', succeededAt: at(1), failedAt: null, commitTimes: [] },
+    ],
+    [
+      'a break-glass with its commits',
+      entry({ break_glass: true, commit_times: [at(-2), at(-1)] }),
+      { kind: 'break_glass', succeededAt: at(1), commitTimes: [at(-2), at(-1)] },
+    ],
+  ] as [
+    string,
+    HistoryEntry,
+    {
+      kind: string;
+      succeededAt: string | null;
+      failedAt?: string | null;
+      commitTimes?: string[];
+    },
+  ][])('%s', (_name, h, want) => {
+    const [d] = deploysOfHistory([h]);
+    const ms = (x: string | null) => (x === null ? null : Date.parse(x));
+    expect(d).toMatchObject({
+      kind: want.kind,
+      claimedAt: Date.parse(at(0)),
+      succeededAt: ms(want.succeededAt ?? null),
+      ...('failedAt' in want ? { failedAt: ms(want.failedAt ?? null) } : {}),
+      ...(want.commitTimes ? { commitTimes: want.commitTimes.map((t) => Date.parse(t)) } : {}),
+    });
+  });
+
+  it('deploys the governor did not dispatch (observed, recorded) do not count; the order is oldest first', () => {
+    const ds = deploysOfHistory([
+      entry({ sha: sha(3), time: at(5), claimed_by: 'observed' }),
+      entry({ sha: sha(2), time: at(3), claimed_by: 'recorded' }),
+      entry({ sha: sha(1), time: at(1), claimed_by: 'cli:local/1' }),
+      entry({ sha: sha(0), time: at(0) }),
+    ]);
+    expect(ds.map((d) => d.sha)).toEqual([sha(0), sha(1)]);
   });
 });
