@@ -62,7 +62,8 @@ const METRIC_CHARTS = [
 ];
 const seriesName = (m) => (m.service ? `${m.service} ${m.stage}` : m.stage);
 function specOf(c, rows, several) {
-    const data = rows.filter((r) => r.value !== null);
+    // Copies: vega tags the objects it is given (a symbol per datum), and the rows are the table's.
+    const data = rows.filter((r) => r.value !== null).map((r) => ({ ...r }));
     const x = {
         field: 'week',
         type: 'ordinal',

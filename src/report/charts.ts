@@ -73,7 +73,8 @@ export const METRIC_CHARTS: readonly MetricChart[] = [
 const seriesName = (m: ServiceMetrics) => (m.service ? `${m.service} ${m.stage}` : m.stage);
 
 function specOf(c: MetricChart, rows: Chart['rows'], several: boolean): TopLevelSpec {
-  const data = rows.filter((r) => r.value !== null);
+  // Copies: vega tags the objects it is given (a symbol per datum), and the rows are the table's.
+  const data = rows.filter((r) => r.value !== null).map((r) => ({ ...r }));
   const x = {
     field: 'week',
     type: 'ordinal' as const,

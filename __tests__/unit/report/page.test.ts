@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { sealEvidence, type EvidenceRecord } from '../../../src/domain/evidence.js';
 import { pipelineOf } from '../../../src/domain/pipeline.js';
 import { emptyRelease } from '../../../src/domain/state.js';
-import { dashboardOf, gatesOf } from '../../../src/report/dashboard.js';
+import { renderCharts } from '../../../src/report/charts.js';
+import { dashboardOf, gatesOf, type ServiceMetrics } from '../../../src/report/dashboard.js';
+import { metricsOf, weeklyMetrics } from '../../../src/domain/metrics.js';
 import { renderPage } from '../../../src/report/page.js';
 import { testConfig } from '../../support/config.js';
 
@@ -98,5 +100,57 @@ describe('the report page', () => {
 
   it('nothing dispatched yet: says so instead of an empty table', () => {
     expect(page([])).toContain('No deploy was dispatched yet.');
+  });
+});
+
+describe('the charts', () => {
+  it('one per metric, rendered to SVG by vega with a series per service, a text alternative and the numbers', async () => {
+    const at = {
+      since: new Date('2026-11-02T00:00:00Z'),
+      until: new Date('2026-11-16T00:00:00Z'),
+      stage: 'production',
+    };
+    const day = (d: number, h: number) => Date.parse('2026-11-02T00:00:00Z') + (d * 24 + h) * 3.6e6;
+    const of = (service: string, days: number[]): ServiceMetrics => {
+      const deploys = days.map((d) => ({
+        sha: SHA,
+        claimedAt: day(d, 9),
+        kind: 'release' as const,
+        succeededAt: day(d, 10),
+        failedAt: null,
+        commitTimes: [day(d, 8)],
+      }));
+      return {
+        service,
+        stage: 'production',
+        period: metricsOf(deploys, { ...at, service }),
+        weeks: weeklyMetrics(deploys, { ...at, service }),
+      };
+    };
+    const charts = await renderCharts([of('api', [0, 1, 8]), of('web', [2])]);
+    expect(charts.map((c) => c.id)).toEqual([
+      'deployment-frequency',
+      'lead-time',
+      'change-failure-rate',
+      'recovery-time',
+      'rework-rate',
+    ]);
+    const freq = charts[0]!;
+    expect(freq.svg.startsWith('<svg')).toBe(true);
+    expect(freq.svg).not.toMatch(/<script|href="http/);
+    // The legend names both series; the rows are the chart's table.
+    expect(freq.svg).toContain('api production');
+    expect(freq.svg).toContain('web production');
+    expect(freq.rows).toEqual([
+      { week: '2026-11-02', series: 'api production', value: 2 },
+      { week: '2026-11-09', series: 'api production', value: 1 },
+      { week: '2026-11-02', series: 'web production', value: 1 },
+      { week: '2026-11-09', series: 'web production', value: 0 },
+    ]);
+    expect(freq.description).toContain('api production week of 2026-11-02 2');
+    // Lead time: 2 hours each (8:00 → 10:00); recovery: nothing failed, so no point at all.
+    expect(charts[1]!.rows.filter((r) => r.value !== null).map((r) => r.value)).toEqual([2, 2, 2]);
+    expect(charts[3]!.rows.every((r) => r.value === null)).toBe(true);
+    expect(charts[3]!.description).toContain('no week had anything to measure');
   });
 });
