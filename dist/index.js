@@ -59186,6 +59186,20 @@ function p90(xs) {
     return s[Math.max(0, Math.ceil(0.9 * s.length) - 1)];
 }
 const HOUR = 3_600_000;
+const sorted = (xs) => xs.sort((a, b) => a - b);
+/** The index of the first value over `t` in ascending `xs` (xs.length when there is none). */
+function firstAfter(xs, t) {
+    let lo = 0;
+    let hi = xs.length;
+    while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (xs[mid] > t)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
 /** DORA 2023 bands (SPEC §23), on the median for times. */
 const BANDS = {
     frequency: (perDay) => perDay >= 1 ? 'elite' : perDay >= 1 / 7 ? 'high' : perDay >= 1 / 30 ? 'medium' : 'low',
@@ -59210,16 +59224,22 @@ function metrics_metricsOf(all, at) {
         .flatMap((d) => d.commitTimes.map((t) => Math.max(0, d.succeededAt - t)));
     const leadMedian = median(leads);
     // A deploy failed, or was followed by a break-glass deploy within 24 h.
-    const failed = deploys.filter((d) => d.failedAt !== null ||
-        all.some((b) => b.kind === 'break_glass' && b.claimedAt > d.claimedAt && b.claimedAt - d.claimedAt <= DAY));
+    const glass = sorted(all.filter((b) => b.kind === 'break_glass').map((b) => b.claimedAt));
+    const failed = deploys.filter((d) => {
+        if (d.failedAt !== null)
+            return true;
+        const next = glass[firstAfter(glass, d.claimedAt)];
+        return next !== undefined && next - d.claimedAt <= DAY;
+    });
     const rate = deploys.length ? round(failed.length / deploys.length) : null;
-    const recoveries = deploys
-        .filter((d) => d.failedAt !== null)
-        .map((d) => {
-        const next = all.find((x) => x.succeededAt !== null && x.succeededAt > d.failedAt);
-        return next ? next.succeededAt - d.failedAt : null;
-    })
-        .filter((x) => x !== null);
+    // Each failure to the next success of the stage (any deploy's, a rollback's included).
+    const successes = sorted(all.flatMap((x) => (x.succeededAt === null ? [] : [x.succeededAt])));
+    const recoveries = deploys.flatMap((d) => {
+        if (d.failedAt === null)
+            return [];
+        const next = successes[firstAfter(successes, d.failedAt)];
+        return next === undefined ? [] : [next - d.failedAt];
+    });
     const recoveryMedian = median(recoveries);
     const rework = deploys.filter((d) => d.kind !== 'release').length;
     return {
