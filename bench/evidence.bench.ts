@@ -115,45 +115,34 @@ it('evidence: artifact upload time, audit of 10,000 records', async () => {
       requests = sim.log.length - before;
       if (r.code !== 0) throw new Error(r.stdout + r.stderr);
     }
+    /** A CLI command over the chain, a few times: its wall and own time, its requests. */
+    const timed = async (args: string[]) => {
+      const wallMs: number[] = [];
+      const ownMs: number[] = [];
+      let asked: typeof sim.log = [];
+      let stdout = '';
+      for (let i = 0; i < (QUICK ? 2 : 3); i++) {
+        const before = sim.log.length;
+        const t0 = performance.now();
+        const r = await runCli(args, { env });
+        const ms = performance.now() - t0;
+        if (r.code !== 0) throw new Error(r.stdout + r.stderr);
+        asked = sim.log.slice(before);
+        wallMs.push(ms);
+        ownMs.push(ms - asked.reduce((t, e) => t + (e.endedAt - e.startedAt), 0));
+        stdout = r.stdout;
+      }
+      return { wall: stats(wallMs), own: stats(ownMs), requests: asked.length, stdout };
+    };
     // `metrics` over the same chain (SPEC §24: one request, under 2 s of the CLI's own time).
-    const metricsWall: number[] = [];
-    const metricsOwn: number[] = [];
-    let metricsRequests = 0;
-    let deploys = 0;
-    for (let i = 0; i < (QUICK ? 2 : 3); i++) {
-      const before = sim.log.length;
-      const t0 = performance.now();
-      const r = await runCli(['metrics', '--repo', sim.fullName, '--since', '30d', '--json'], {
-        env,
-      });
-      const wallMs = performance.now() - t0;
-      if (r.code !== 0) throw new Error(r.stdout + r.stderr);
-      const asked = sim.log.slice(before);
-      metricsRequests = asked.length;
-      metricsWall.push(wallMs);
-      metricsOwn.push(wallMs - asked.reduce((t, e) => t + (e.endedAt - e.startedAt), 0));
-      deploys = (JSON.parse(r.stdout) as { change_failure_rate: { deploys: number } })
-        .change_failure_rate.deploys;
-    }
+    const metrics = await timed(['metrics', '--repo', sim.fullName, '--since', '30d', '--json']);
+    const deploys = (JSON.parse(metrics.stdout) as { change_failure_rate: { deploys: number } })
+      .change_failure_rate.deploys;
     // `report` over the same chain (SPEC §24: one request, under 2 s of the CLI's own time, the
     // page under 1 MB): the charts rendered by vega in the CLI's lazy chunk included.
-    const reportWall: number[] = [];
-    const reportOwn: number[] = [];
-    let reportRequests = 0;
-    let pageBytes = 0;
     const out = join(clone, '..', `report-${process.pid}`);
-    for (let i = 0; i < (QUICK ? 2 : 3); i++) {
-      const before = sim.log.length;
-      const t0 = performance.now();
-      const r = await runCli(['report', '--repo', sim.fullName, '--out', out], { env });
-      const wallMs = performance.now() - t0;
-      if (r.code !== 0) throw new Error(r.stdout + r.stderr);
-      const asked = sim.log.slice(before);
-      reportRequests = asked.length;
-      reportWall.push(wallMs);
-      reportOwn.push(wallMs - asked.reduce((t, e) => t + (e.endedAt - e.startedAt), 0));
-      pageBytes = statSync(join(out, 'index.html')).size;
-    }
+    const report = await timed(['report', '--repo', sim.fullName, '--out', out]);
+    const pageBytes = statSync(join(out, 'index.html')).size;
     rmSync(out, { recursive: true, force: true });
     execFileSync('git', ['clone', '-q', sim.git.dir, clone]);
     const local: number[] = [];
@@ -169,15 +158,15 @@ it('evidence: artifact upload time, audit of 10,000 records', async () => {
       metrics: {
         records: n,
         deploys,
-        requests: metricsRequests,
-        wall: stats(metricsWall),
-        own: stats(metricsOwn),
+        requests: metrics.requests,
+        wall: metrics.wall,
+        own: metrics.own,
       },
       report: {
         records: n,
-        requests: reportRequests,
-        wall: stats(reportWall),
-        own: stats(reportOwn),
+        requests: report.requests,
+        wall: report.wall,
+        own: report.own,
         pageBytes,
       },
     });

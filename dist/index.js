@@ -29211,6 +29211,222 @@ module.exports = {
 
 /***/ }),
 
+/***/ 91827:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H0: () => (/* binding */ isRefused),
+/* harmony export */   Hu: () => (/* binding */ outcomeUnknown),
+/* harmony export */   Ni: () => (/* binding */ isUnanswered),
+/* harmony export */   bD: () => (/* binding */ messageOf),
+/* harmony export */   c2: () => (/* binding */ statusOf),
+/* harmony export */   hD: () => (/* binding */ ApiError),
+/* harmony export */   pb: () => (/* binding */ apiError)
+/* harmony export */ });
+/* unused harmony export UnreachableError */
+/* harmony import */ var _octokit_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(70145);
+// How a failed call to GitHub is told: ApiError with what was being done, what GitHub said and
+// advice a person can act on, and one question every caller asks of it — was the request
+// refused (nothing happened), or is its outcome unknown (it may have been applied)?
+
+class ApiError extends Error {
+    status;
+    advice;
+    constructor(message, status, advice, options) {
+        super(message, options);
+        this.status = status;
+        this.advice = advice;
+        this.name = 'ApiError';
+    }
+    /**
+     * `refused`: GitHub answered no (a status below 500), so nothing happened. `unknown`: no
+     * answer, or a 5xx, which GitHub may send after applying the request.
+     */
+    get kind() {
+        return outcomeUnknown(this.status) ? 'unknown' : 'refused';
+    }
+}
+/** GitHub refused the call: it was not applied. */
+function isRefused(e) {
+    return e instanceof ApiError && e.kind === 'refused';
+}
+/** A GitHub call whose effect is unknown (5xx, broken connection); any other error is not. */
+function isUnanswered(e) {
+    return e instanceof ApiError && e.kind === 'unknown';
+}
+/** No HTTP answer at all: the API could not be reached (the outcome of a write is unknown). */
+class UnreachableError extends ApiError {
+    constructor(message, advice, options) {
+        super(message, null, advice, options);
+        this.name = 'UnreachableError';
+    }
+}
+/**
+ * Octokit reports a request that never got an HTTP answer (refused, reset, DNS) as status 500
+ * with no response: say that, and which host, rather than "HTTP 500".
+ */
+function unreachable(err) {
+    if (err.status !== 500 || err.response !== undefined || err.errors !== undefined)
+        return null;
+    let host = 'the GitHub API';
+    try {
+        if (err.request?.url)
+            host = `the GitHub API at ${new URL(err.request.url).host}`;
+    }
+    catch {
+        // An unparsable URL leaves the generic name.
+    }
+    return `could not reach ${host} (${err.message ?? 'no answer'})`;
+}
+/**
+ * Whether a request's outcome is unknown: no HTTP answer at all, or a 5xx (which GitHub may
+ * send after applying the request). Anything below 500 is an answer: applied or refused.
+ */
+function outcomeUnknown(status) {
+    return status === null || status === undefined || status >= 500;
+}
+/** Wraps a failed call: what was being done, what GitHub said, and what to do about it. */
+function apiError(what, e, advice) {
+    if (e instanceof ApiError)
+        return e;
+    // Refused for the rate limit, not applied: a status below 500 so that nothing treats the
+    // outcome as unknown, and no permission advice (it is not about permissions).
+    if (e instanceof _octokit_js__WEBPACK_IMPORTED_MODULE_0__/* .RateLimitError */ .O)
+        return new ApiError(`${what} was refused: ${e.message}`, 429, 'Nothing was deployed by this attempt.', { cause: e });
+    const err = e;
+    const noAnswer = unreachable(err);
+    if (noAnswer)
+        return new UnreachableError(`${what} failed: ${noAnswer}.`, 'Check the network and GITHUB_API_URL (on GitHub Enterprise Server, the runner sets it). Nothing that needed GitHub to answer was done; re-run when it is reachable.', { cause: e });
+    const status = typeof err.status === 'number' ? err.status : null;
+    const server = err.response?.data?.message ?? err.message ?? String(e);
+    const defaults = {
+        401: 'The token was refused: check the github-token input.',
+        403: 'The token lacks a permission: the governor workflow needs contents: write, actions: write, statuses: write, issues: write and pull-requests: read.',
+        404: 'Not found, or the token cannot see it.',
+    };
+    const unanswered = outcomeUnknown(status)
+        ? `GitHub did not answer${status ? ` (HTTP ${status})` : ''}, also after retries where a retry is safe. Re-run the job: every state write is one atomic commit, so a re-run continues from a consistent state and dispatches at most once.`
+        : null;
+    const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? unanswered;
+    return new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`, status, hint, { cause: e });
+}
+function messageOf(e) {
+    const err = e;
+    return err.response?.data?.message ?? err.message ?? '';
+}
+function statusOf(e) {
+    const s = e.status;
+    return typeof s === 'number' ? s : null;
+}
+
+
+/***/ }),
+
+/***/ 70145:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   O: () => (/* binding */ RateLimitError),
+/* harmony export */   Q: () => (/* binding */ createOctokit)
+/* harmony export */ });
+/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(61351);
+// The one Octokit factory. Retries and rate limits are handled by a request hook of our own
+// rather than plugin-retry/plugin-throttling, because the governor must know exactly which
+// requests may be repeated: a GET can be retried after a 502, a workflow dispatch can not (the
+// 502 may have come after GitHub created the run). Callers mark those with `idempotent: false`.
+
+class RateLimitError extends Error {
+    resetAt;
+    constructor(message, resetAt) {
+        super(message);
+        this.resetAt = resetAt;
+        this.name = 'RateLimitError';
+    }
+}
+const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
+function isIdempotent(options) {
+    if (options.request?.idempotent !== undefined)
+        return options.request.idempotent;
+    const method = (options.method ?? 'GET').toUpperCase();
+    if (method === 'GET' || method === 'HEAD')
+        return true;
+    // A GraphQL query reads; a mutation writes.
+    if (method === 'POST' && options.url === '/graphql')
+        return typeof options.query === 'string' && !/^\s*mutation\b/.test(options.query);
+    return false;
+}
+function rateLimitWait(err, now) {
+    if (err.status !== 403 && err.status !== 429)
+        return null;
+    const h = err.response?.headers ?? {};
+    const retryAfter = h['retry-after'];
+    if (retryAfter !== undefined) {
+        const s = Number(retryAfter);
+        return {
+            waitMs: (Number.isFinite(s) ? s : 60) * 1000,
+            resetAt: new Date(now + (Number.isFinite(s) ? s : 60) * 1000),
+            kind: 'secondary',
+        };
+    }
+    if (h['x-ratelimit-remaining'] === '0') {
+        const reset = Number(h['x-ratelimit-reset']) * 1000;
+        return {
+            waitMs: Math.max(0, reset - now) + 1000,
+            resetAt: Number.isFinite(reset) ? new Date(reset) : null,
+            kind: 'primary',
+        };
+    }
+    if (/secondary rate limit/i.test(err.message ?? ''))
+        return { waitMs: 60_000, resetAt: new Date(now + 60_000), kind: 'secondary' };
+    return null;
+}
+function createOctokit(opts) {
+    const octokit = (0,_actions_github__WEBPACK_IMPORTED_MODULE_0__/* .getOctokit */ .Q)(opts.token, {
+        baseUrl: opts.baseUrl,
+        userAgent: opts.userAgent ?? 'release-governor',
+    });
+    const patience = opts.rateLimitPatienceMs ?? 60_000;
+    const retries = opts.retries ?? 3;
+    const base = opts.retryBaseMs ?? 500;
+    const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    octokit.hook.wrap('request', async (request, options) => {
+        const o = options;
+        const idempotent = isIdempotent(o);
+        let rateLimitRetries = 0;
+        for (let attempt = 0;; attempt++) {
+            try {
+                return await request(options);
+            }
+            catch (e) {
+                const err = e;
+                const limit = rateLimitWait(err, Date.now());
+                if (limit) {
+                    // A rate-limited request was refused, not applied: safe to repeat whatever it was.
+                    if (limit.waitMs <= patience && rateLimitRetries < 2) {
+                        rateLimitRetries++;
+                        await sleep(limit.waitMs);
+                        continue;
+                    }
+                    const until = limit.resetAt ? ` until ${limit.resetAt.toISOString()}` : '';
+                    throw new RateLimitError(`GitHub's ${limit.kind} rate limit is exhausted${until}, longer than the governor waits (${Math.round(patience / 1000)} s). Nothing was deployed; re-run the job after that time.`, limit.resetAt);
+                }
+                const transient = err.status === undefined
+                    ? ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET'].includes(err.code ?? '') || /fetch failed|socket/i.test(err.message ?? '')
+                    : RETRYABLE_STATUS.has(err.status);
+                if (transient && idempotent && attempt < retries) {
+                    await sleep(base * 2 ** attempt * (0.5 + Math.random()));
+                    continue;
+                }
+                throw e;
+            }
+        }
+    });
+    return octokit;
+}
+
+
+/***/ }),
+
 /***/ 58016:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -29299,162 +29515,260 @@ function normalizePath(p) {
 
 /***/ }),
 
-/***/ 50979:
+/***/ 63303:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Jo: () => (/* binding */ workflowFileName),
+/* harmony export */   W7: () => (/* binding */ deployWorkflowProblem),
+/* harmony export */   xs: () => (/* binding */ WORKFLOWS_DIR)
+/* harmony export */ });
+// Rule 4 (SPEC §6) looks at the deploy workflow itself: a workflow that cannot take the
+// governor's dispatch is HOLD deploy_not_configured naming what is missing, before anything is
+// claimed — not a 422 from GitHub after the claim. Pure: the file's text comes in. The YAML
+// parser is loaded when a workflow is first read, after the run's first request (SPEC §13).
+/** Where the governor looks for a deploy workflow named by file (`deploy.yml`). */
+const WORKFLOWS_DIR = '.github/workflows';
+/** The file name of a configured deploy workflow, or null when it is not a plain file name. */
+function workflowFileName(configured) {
+    const name = configured.replace(/^\.\//, '').replace(/^\.github\/workflows\//, '');
+    return /^[^/]+\.ya?ml$/.test(name) ? name : null;
+}
+/** The workflow_dispatch trigger of a workflow: its inputs, or null when it has none. */
+function dispatchTrigger(on) {
+    if (on === 'workflow_dispatch')
+        return { inputs: {} };
+    if (Array.isArray(on))
+        return on.includes('workflow_dispatch') ? { inputs: {} } : null;
+    if (on && typeof on === 'object' && 'workflow_dispatch' in on) {
+        const wd = on.workflow_dispatch;
+        const inputs = wd && typeof wd === 'object' ? wd.inputs : undefined;
+        return { inputs: inputs && typeof inputs === 'object' ? inputs : {} };
+    }
+    return null;
+}
+/**
+ * Why the deploy workflow cannot take the dispatch the governor will send (`sends`: the inputs,
+ * `sha` first), or null when it can. `text` null: the file does not exist at the ref.
+ */
+async function deployWorkflowProblem(text, f) {
+    const where = `${f.path} on ${f.ref}`;
+    if (text === null)
+        return `${where} does not exist: check deploy_workflow and deploy_workflow_ref, or commit the workflow.`;
+    const { parse } = await __nccwpck_require__.e(/* import() */ 815).then(__nccwpck_require__.t.bind(__nccwpck_require__, 38815, 19));
+    let doc;
+    try {
+        doc = parse(text, { prettyErrors: false });
+    }
+    catch (e) {
+        return `${where} is not valid YAML (${e.message.split('\n')[0]}): GitHub would refuse the dispatch.`;
+    }
+    const on = doc && typeof doc === 'object' ? doc.on : undefined;
+    const trigger = dispatchTrigger(on);
+    if (!trigger)
+        return `${where} has no workflow_dispatch trigger, so the governor cannot start it: add \`on: workflow_dispatch\` with the inputs ${f.sends.join(', ')}.`;
+    const declared = Object.keys(trigger.inputs);
+    const missing = f.sends.filter((i) => !declared.includes(i));
+    if (missing.length > 0)
+        return `${where} does not declare the input${missing.length > 1 ? 's' : ''} ${missing.join(', ')} under workflow_dispatch (the governor sends ${f.sends.join(', ')}): declare ${missing.length > 1 ? 'them' : 'it'}, or GitHub refuses the dispatch.`;
+    const unmet = declared.filter((name) => {
+        const spec = trigger.inputs[name];
+        return spec?.required === true && spec.default === undefined && !f.sends.includes(name);
+    });
+    if (unmet.length > 0)
+        return `${where} requires the input${unmet.length > 1 ? 's' : ''} ${unmet.join(', ')}, which the governor does not send (it sends ${f.sends.join(', ')}): make ${unmet.length > 1 ? 'them' : 'it'} optional or give ${unmet.length > 1 ? 'them' : 'it'} a default.`;
+    return null;
+}
+
+
+/***/ }),
+
+/***/ 43094:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  W: () => (/* binding */ activeFreeze),
-  t: () => (/* binding */ freezeWindowSchema)
+  eg: () => (/* binding */ EVIDENCE_DRAFT),
+  zf: () => (/* binding */ EVIDENCE_RETENTION),
+  Ob: () => (/* binding */ diffDigest),
+  Zz: () => (/* binding */ evidencePath),
+  Ak: () => (/* binding */ gitBlobSha),
+  fV: () => (/* binding */ sealEvidence)
 });
 
-;// CONCATENATED MODULE: ./node_modules/croner/dist/croner.js
-function T(s){return Date.UTC(s.y,s.m-1,s.d,s.h,s.i,s.s)}function D(s,e){return s.y===e.y&&s.m===e.m&&s.d===e.d&&s.h===e.h&&s.i===e.i&&s.s===e.s}function A(s,e){let t=new Date(Date.parse(s));if(isNaN(t))throw new Error("Invalid ISO8601 passed to timezone parser.");let r=s.substring(9);return r.includes("Z")||r.includes("+")||r.includes("-")?b(t.getUTCFullYear(),t.getUTCMonth()+1,t.getUTCDate(),t.getUTCHours(),t.getUTCMinutes(),t.getUTCSeconds(),"Etc/UTC"):b(t.getFullYear(),t.getMonth()+1,t.getDate(),t.getHours(),t.getMinutes(),t.getSeconds(),e)}function v(s,e,t){return k(A(s,e),t)}function k(s,e){let t=new Date(T(s)),r=g(t,s.tz),n=T(s),i=T(r),a=n-i,o=new Date(t.getTime()+a),h=g(o,s.tz);if(D(h,s)){let u=new Date(o.getTime()-36e5),d=g(u,s.tz);return D(d,s)?u:o}let l=new Date(o.getTime()+T(s)-T(h)),y=g(l,s.tz);if(D(y,s))return l;if(e)throw new Error("Invalid date passed to fromTZ()");return o.getTime()>l.getTime()?o:l}function g(s,e){let t,r;try{t=new Intl.DateTimeFormat("en-US",{timeZone:e,year:"numeric",month:"numeric",day:"numeric",hour:"numeric",minute:"numeric",second:"numeric",hour12:!1}),r=t.formatToParts(s)}catch(i){let a=i instanceof Error?i.message:String(i);throw new RangeError(`toTZ: Invalid timezone '${e}' or date. Please provide a valid IANA timezone (e.g., 'America/New_York', 'Europe/Stockholm'). Original error: ${a}`)}let n={year:0,month:0,day:0,hour:0,minute:0,second:0};for(let i of r)(i.type==="year"||i.type==="month"||i.type==="day"||i.type==="hour"||i.type==="minute"||i.type==="second")&&(n[i.type]=parseInt(i.value,10));if(isNaN(n.year)||isNaN(n.month)||isNaN(n.day)||isNaN(n.hour)||isNaN(n.minute)||isNaN(n.second))throw new Error(`toTZ: Failed to parse all date components from timezone '${e}'. This may indicate an invalid date or timezone configuration. Parsed components: ${JSON.stringify(n)}`);return n.hour===24&&(n.hour=0),{y:n.year,m:n.month,d:n.day,h:n.hour,i:n.minute,s:n.second,tz:e}}function b(s,e,t,r,n,i,a){return{y:s,m:e,d:t,h:r,i:n,s:i,tz:a}}var O=[1,2,4,8,16],C=class{pattern;timezone;mode;alternativeWeekdays;sloppyRanges;second;minute;hour;day;month;dayOfWeek;year;lastDayOfMonth;lastWeekday;nearestWeekdays;starDOM;starDOW;starYear;useAndLogic;constructor(e,t,r){this.pattern=e,this.timezone=t,this.mode=r?.mode??"auto",this.alternativeWeekdays=r?.alternativeWeekdays??!1,this.sloppyRanges=r?.sloppyRanges??!1,this.second=Array(60).fill(0),this.minute=Array(60).fill(0),this.hour=Array(24).fill(0),this.day=Array(31).fill(0),this.month=Array(12).fill(0),this.dayOfWeek=Array(7).fill(0),this.year=Array(1e4).fill(0),this.lastDayOfMonth=!1,this.lastWeekday=!1,this.nearestWeekdays=Array(31).fill(0),this.starDOM=!1,this.starDOW=!1,this.starYear=!1,this.useAndLogic=!1,this.parse()}parse(){if(!(typeof this.pattern=="string"||this.pattern instanceof String))throw new TypeError("CronPattern: Pattern has to be of type string.");this.pattern.indexOf("@")>=0&&(this.pattern=this.handleNicknames(this.pattern).trim());let e=this.pattern.match(/\S+/g)||[""],t=e.length;if(e.length<5||e.length>7)throw new TypeError("CronPattern: invalid configuration format ('"+this.pattern+"'), exactly five, six, or seven space separated parts are required.");if(this.mode!=="auto"){let n;switch(this.mode){case"5-part":n=5;break;case"6-part":n=6;break;case"7-part":n=7;break;case"5-or-6-parts":n=[5,6];break;case"6-or-7-parts":n=[6,7];break;default:n=0}if(!(Array.isArray(n)?n.includes(t):t===n)){let a=Array.isArray(n)?n.join(" or "):n.toString();throw new TypeError(`CronPattern: mode '${this.mode}' requires exactly ${a} parts, but pattern '${this.pattern}' has ${t} parts.`)}}if(e.length===5&&e.unshift("0"),e.length===6&&e.push("*"),e[3].toUpperCase()==="LW"?(this.lastWeekday=!0,e[3]=""):e[3].toUpperCase().indexOf("L")>=0&&(e[3]=e[3].replace(/L/gi,""),this.lastDayOfMonth=!0),e[3]=="*"&&(this.starDOM=!0),e[6]=="*"&&(this.starYear=!0),e[4].length>=3&&(e[4]=this.replaceAlphaMonths(e[4])),e[5].length>=3&&(e[5]=this.alternativeWeekdays?this.replaceAlphaDaysQuartz(e[5]):this.replaceAlphaDays(e[5])),e[5].startsWith("+")&&(this.useAndLogic=!0,e[5]=e[5].substring(1),e[5]===""))throw new TypeError("CronPattern: Day-of-week field cannot be empty after '+' modifier.");switch(e[5]=="*"&&(this.starDOW=!0),this.pattern.indexOf("?")>=0&&(e[0]=e[0].replace(/\?/g,"*"),e[1]=e[1].replace(/\?/g,"*"),e[2]=e[2].replace(/\?/g,"*"),e[3]=e[3].replace(/\?/g,"*"),e[4]=e[4].replace(/\?/g,"*"),e[5]=e[5].replace(/\?/g,"*"),e[6]&&(e[6]=e[6].replace(/\?/g,"*"))),this.mode){case"5-part":e[0]="0",e[6]="*";break;case"6-part":e[6]="*";break;case"5-or-6-parts":e[6]="*";break;case"6-or-7-parts":break;case"7-part":case"auto":break}this.throwAtIllegalCharacters(e),this.partToArray("second",e[0],0,1),this.partToArray("minute",e[1],0,1),this.partToArray("hour",e[2],0,1),this.partToArray("day",e[3],-1,1),this.partToArray("month",e[4],-1,1);let r=this.alternativeWeekdays?-1:0;this.partToArray("dayOfWeek",e[5],r,63),this.partToArray("year",e[6],0,1),!this.alternativeWeekdays&&this.dayOfWeek[7]&&(this.dayOfWeek[0]=this.dayOfWeek[7])}partToArray(e,t,r,n){let i=this[e],a=e==="day"&&this.lastDayOfMonth,o=e==="day"&&this.lastWeekday;if(t===""&&!a&&!o)throw new TypeError("CronPattern: configuration entry "+e+" ("+t+") is empty, check for trailing spaces.");if(t==="*")return i.fill(n);let h=t.split(",");if(h.length>1)for(let l=0;l<h.length;l++)this.partToArray(e,h[l],r,n);else t.indexOf("-")!==-1&&t.indexOf("/")!==-1?this.handleRangeWithStepping(t,e,r,n):t.indexOf("-")!==-1?this.handleRange(t,e,r,n):t.indexOf("/")!==-1?this.handleStepping(t,e,r,n):t!==""&&this.handleNumber(t,e,r,n)}throwAtIllegalCharacters(e){for(let t=0;t<e.length;t++)if((t===3?/[^/*0-9,\-WwLl]+/:t===5?/[^/*0-9,\-#Ll]+/:/[^/*0-9,\-]+/).test(e[t]))throw new TypeError("CronPattern: configuration entry "+t+" ("+e[t]+") contains illegal characters.")}handleNumber(e,t,r,n){let i=this.extractNth(e,t),a=e.toUpperCase().includes("W");if(t!=="day"&&a)throw new TypeError("CronPattern: Nearest weekday modifier (W) only allowed in day-of-month.");a&&(t="nearestWeekdays");let o=parseInt(i[0],10)+r;if(isNaN(o))throw new TypeError("CronPattern: "+t+" is not a number: '"+e+"'");this.setPart(t,o,i[1]||n)}setPart(e,t,r){if(!Object.prototype.hasOwnProperty.call(this,e))throw new TypeError("CronPattern: Invalid part specified: "+e);if(e==="dayOfWeek"){if(t===7&&(t=0),t<0||t>6)throw new RangeError("CronPattern: Invalid value for dayOfWeek: "+t);this.setNthWeekdayOfMonth(t,r);return}if(e==="second"||e==="minute"){if(t<0||t>=60)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="hour"){if(t<0||t>=24)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="day"||e==="nearestWeekdays"){if(t<0||t>=31)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="month"){if(t<0||t>=12)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="year"&&(t<1||t>=1e4))throw new RangeError("CronPattern: Invalid value for "+e+": "+t+" (supported range: 1-9999)");this[e][t]=r}validateNotNaN(e,t){if(isNaN(e))throw new TypeError(t)}validateRange(e,t,r,n,i){if(e>t)throw new TypeError("CronPattern: From value is larger than to value: '"+i+"'");if(r!==void 0){if(r===0)throw new TypeError("CronPattern: Syntax error, illegal stepping: 0");if(r>this[n].length)throw new TypeError("CronPattern: Syntax error, steps cannot be greater than maximum value of part ("+this[n].length+")")}}handleRangeWithStepping(e,t,r,n){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in ranges with stepping.");let i=this.extractNth(e,t),a=i[0].match(/^(\d+)-(\d+)\/(\d+)$/);if(a===null)throw new TypeError("CronPattern: Syntax error, illegal range with stepping: '"+e+"'");let[,o,h,l]=a,y=parseInt(o,10)+r,u=parseInt(h,10)+r,d=parseInt(l,10);this.validateNotNaN(y,"CronPattern: Syntax error, illegal lower range (NaN)"),this.validateNotNaN(u,"CronPattern: Syntax error, illegal upper range (NaN)"),this.validateNotNaN(d,"CronPattern: Syntax error, illegal stepping: (NaN)"),this.validateRange(y,u,d,t,e);for(let c=y;c<=u;c+=d)this.setPart(t,c,i[1]||n)}extractNth(e,t){let r=e,n;if(r.includes("#")){if(t!=="dayOfWeek")throw new Error("CronPattern: nth (#) only allowed in day-of-week field");n=r.split("#")[1],r=r.split("#")[0]}else if(r.toUpperCase().endsWith("L")){if(t!=="dayOfWeek")throw new Error("CronPattern: L modifier only allowed in day-of-week field (use L alone for day-of-month)");n="L",r=r.slice(0,-1)}return[r,n]}handleRange(e,t,r,n){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in a range.");let i=this.extractNth(e,t),a=i[0].split("-");if(a.length!==2)throw new TypeError("CronPattern: Syntax error, illegal range: '"+e+"'");let o=parseInt(a[0],10)+r,h=parseInt(a[1],10)+r;this.validateNotNaN(o,"CronPattern: Syntax error, illegal lower range (NaN)"),this.validateNotNaN(h,"CronPattern: Syntax error, illegal upper range (NaN)"),this.validateRange(o,h,void 0,t,e);for(let l=o;l<=h;l++)this.setPart(t,l,i[1]||n)}handleStepping(e,t,r,n){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in parts with stepping.");let i=this.extractNth(e,t),a=i[0].split("/");if(a.length!==2)throw new TypeError("CronPattern: Syntax error, illegal stepping: '"+e+"'");if(this.sloppyRanges)a[0]===""&&(a[0]="*");else{if(a[0]==="")throw new TypeError("CronPattern: Syntax error, stepping with missing prefix ('"+e+"') is not allowed. Use wildcard (*/step) or range (min-max/step) instead.");if(a[0]!=="*")throw new TypeError("CronPattern: Syntax error, stepping with numeric prefix ('"+e+"') is not allowed. Use wildcard (*/step) or range (min-max/step) instead.")}let o=0;a[0]!=="*"&&(o=parseInt(a[0],10)+r);let h=parseInt(a[1],10);this.validateNotNaN(h,"CronPattern: Syntax error, illegal stepping: (NaN)"),this.validateRange(0,this[t].length-1,h,t,e);for(let l=o;l<this[t].length;l+=h)this.setPart(t,l,i[1]||n)}replaceAlphaDays(e){return e.replace(/-sun/gi,"-7").replace(/sun/gi,"0").replace(/mon/gi,"1").replace(/tue/gi,"2").replace(/wed/gi,"3").replace(/thu/gi,"4").replace(/fri/gi,"5").replace(/sat/gi,"6")}replaceAlphaDaysQuartz(e){return e.replace(/sun/gi,"1").replace(/mon/gi,"2").replace(/tue/gi,"3").replace(/wed/gi,"4").replace(/thu/gi,"5").replace(/fri/gi,"6").replace(/sat/gi,"7")}replaceAlphaMonths(e){return e.replace(/jan/gi,"1").replace(/feb/gi,"2").replace(/mar/gi,"3").replace(/apr/gi,"4").replace(/may/gi,"5").replace(/jun/gi,"6").replace(/jul/gi,"7").replace(/aug/gi,"8").replace(/sep/gi,"9").replace(/oct/gi,"10").replace(/nov/gi,"11").replace(/dec/gi,"12")}handleNicknames(e){let t=e.trim().toLowerCase();if(t==="@yearly"||t==="@annually")return"0 0 1 1 *";if(t==="@monthly")return"0 0 1 * *";if(t==="@weekly")return"0 0 * * 0";if(t==="@daily"||t==="@midnight")return"0 0 * * *";if(t==="@hourly")return"0 * * * *";if(t==="@reboot")throw new TypeError("CronPattern: @reboot is not supported in this environment. This is an event-based trigger that requires system startup detection.");return e}setNthWeekdayOfMonth(e,t){if(typeof t!="number"&&t.toUpperCase()==="L")this.dayOfWeek[e]=this.dayOfWeek[e]|32;else if(t===63)this.dayOfWeek[e]=63;else if(t<6&&t>0)this.dayOfWeek[e]=this.dayOfWeek[e]|O[t-1];else throw new TypeError(`CronPattern: nth weekday out of range, should be 1-5 or L. Value: ${t}, Type: ${typeof t}`)}};var P=[31,28,31,30,31,30,31,31,30,31,30,31],f=[["month","year",0],["day","month",-1],["hour","day",0],["minute","hour",0],["second","minute",0]],m=class s{tz;ms;second;minute;hour;day;month;year;constructor(e,t){if(this.tz=t,e&&e instanceof Date)if(!isNaN(e))this.fromDate(e);else throw new TypeError("CronDate: Invalid date passed to CronDate constructor");else if(e==null)this.fromDate(new Date);else if(e&&typeof e=="string")this.fromString(e);else if(e instanceof s)this.fromCronDate(e);else throw new TypeError("CronDate: Invalid type ("+typeof e+") passed to CronDate constructor")}getLastDayOfMonth(e,t){return t!==1?P[t]:new Date(Date.UTC(e,t+1,0)).getUTCDate()}getLastWeekday(e,t){let r=this.getLastDayOfMonth(e,t),i=new Date(Date.UTC(e,t,r)).getUTCDay();return i===0?r-2:i===6?r-1:r}getNearestWeekday(e,t,r){let n=this.getLastDayOfMonth(e,t);if(r>n)return-1;let a=new Date(Date.UTC(e,t,r)).getUTCDay();return a===0?r===n?r-2:r+1:a===6?r===1?r+2:r-1:r}isNthWeekdayOfMonth(e,t,r,n){let a=new Date(Date.UTC(e,t,r)).getUTCDay(),o=0;for(let h=1;h<=r;h++)new Date(Date.UTC(e,t,h)).getUTCDay()===a&&o++;if(n&63&&O[o-1]&n)return!0;if(n&32){let h=this.getLastDayOfMonth(e,t);for(let l=r+1;l<=h;l++)if(new Date(Date.UTC(e,t,l)).getUTCDay()===a)return!1;return!0}return!1}fromDate(e){if(this.tz!==void 0)if(typeof this.tz=="number")this.ms=e.getUTCMilliseconds(),this.second=e.getUTCSeconds(),this.minute=e.getUTCMinutes()+this.tz,this.hour=e.getUTCHours(),this.day=e.getUTCDate(),this.month=e.getUTCMonth(),this.year=e.getUTCFullYear(),this.apply();else try{let t=g(e,this.tz);this.ms=e.getMilliseconds(),this.second=t.s,this.minute=t.i,this.hour=t.h,this.day=t.d,this.month=t.m-1,this.year=t.y}catch(t){let r=t instanceof Error?t.message:String(t);throw new TypeError(`CronDate: Failed to convert date to timezone '${this.tz}'. This may happen with invalid timezone names or dates. Original error: ${r}`)}else this.ms=e.getMilliseconds(),this.second=e.getSeconds(),this.minute=e.getMinutes(),this.hour=e.getHours(),this.day=e.getDate(),this.month=e.getMonth(),this.year=e.getFullYear()}fromCronDate(e){this.tz=e.tz,this.year=e.year,this.month=e.month,this.day=e.day,this.hour=e.hour,this.minute=e.minute,this.second=e.second,this.ms=e.ms}apply(){if(this.month>11||this.month<0||this.day>P[this.month]||this.day<1||this.hour>59||this.minute>59||this.second>59||this.hour<0||this.minute<0||this.second<0){let e=new Date(Date.UTC(this.year,this.month,this.day,this.hour,this.minute,this.second,this.ms));return this.ms=e.getUTCMilliseconds(),this.second=e.getUTCSeconds(),this.minute=e.getUTCMinutes(),this.hour=e.getUTCHours(),this.day=e.getUTCDate(),this.month=e.getUTCMonth(),this.year=e.getUTCFullYear(),!0}else return!1}fromString(e){if(typeof this.tz=="number"){let t=v(e);this.ms=t.getUTCMilliseconds(),this.second=t.getUTCSeconds(),this.minute=t.getUTCMinutes(),this.hour=t.getUTCHours(),this.day=t.getUTCDate(),this.month=t.getUTCMonth(),this.year=t.getUTCFullYear(),this.apply()}else return this.fromDate(v(e,this.tz))}findNext(e,t,r,n){return this._findMatch(e,t,r,n,1)}_findMatch(e,t,r,n,i){let a=this[t],o;r.lastDayOfMonth&&(o=this.getLastDayOfMonth(this.year,this.month));let h=!r.starDOW&&t=="day"?new Date(Date.UTC(this.year,this.month,1,0,0,0,0)).getUTCDay():void 0,l=this[t]+n,y=i===1?u=>u<r[t].length:u=>u>=0;for(let u=l;y(u);u+=i){let d=r[t][u];if(t==="day"&&!d){for(let c=0;c<r.nearestWeekdays.length;c++)if(r.nearestWeekdays[c]){let M=this.getNearestWeekday(this.year,this.month,c-n);if(M===-1)continue;if(M===u-n){d=1;break}}}if(t==="day"&&r.lastWeekday){let c=this.getLastWeekday(this.year,this.month);u-n===c&&(d=1)}if(t==="day"&&r.lastDayOfMonth&&u-n==o&&(d=1),t==="day"&&!r.starDOW){let c=r.dayOfWeek[(h+(u-n-1))%7];if(c&&c&63)c=this.isNthWeekdayOfMonth(this.year,this.month,u-n,c)?1:0;else if(c)throw new Error(`CronDate: Invalid value for dayOfWeek encountered. ${c}`);r.useAndLogic?d=d&&c:!e.domAndDow&&!r.starDOM?d=d||c:d=d&&c}if(d)return this[t]=u-n,a!==this[t]?2:1}return 3}recurse(e,t,r){if(r===0&&!e.starYear){if(this.year>=0&&this.year<e.year.length&&e.year[this.year]===0){let i=-1;for(let a=this.year+1;a<e.year.length&&a<1e4;a++)if(e.year[a]===1){i=a;break}if(i===-1)return null;this.year=i,this.month=0,this.day=1,this.hour=0,this.minute=0,this.second=0,this.ms=0}if(this.year>=1e4)return null}let n=this.findNext(t,f[r][0],e,f[r][2]);if(n>1){let i=r+1;for(;i<f.length;)this[f[i][0]]=-f[i][2],i++;if(n===3){if(this[f[r][1]]++,this[f[r][0]]=-f[r][2],this.apply(),r===0&&!e.starYear){for(;this.year>=0&&this.year<e.year.length&&e.year[this.year]===0&&this.year<1e4;)this.year++;if(this.year>=1e4||this.year>=e.year.length)return null}return this.recurse(e,t,0)}else if(this.apply())return this.recurse(e,t,r-1)}return r+=1,r>=f.length?this:(e.starYear?this.year>=3e3:this.year>=1e4)?null:this.recurse(e,t,r)}increment(e,t,r){return this.second+=t.interval!==void 0&&t.interval>1&&r?t.interval:1,this.ms=0,this.apply(),this.recurse(e,t,0)}decrement(e,t){return this.second-=t.interval!==void 0&&t.interval>1?t.interval:1,this.ms=0,this.apply(),this.recurseBackward(e,t,0,0)}recurseBackward(e,t,r,n=0){if(n>1e4)return null;if(r===0&&!e.starYear){if(this.year>=0&&this.year<e.year.length&&e.year[this.year]===0){let a=-1;for(let o=this.year-1;o>=0;o--)if(e.year[o]===1){a=o;break}if(a===-1)return null;this.year=a,this.month=11,this.day=31,this.hour=23,this.minute=59,this.second=59,this.ms=0}if(this.year<0)return null}let i=this.findPrevious(t,f[r][0],e,f[r][2]);if(i>1){let a=r+1;for(;a<f.length;){let o=f[a][0],h=f[a][2],l=this.getMaxPatternValue(o,e,h);this[o]=l,a++}if(i===3){if(this[f[r][1]]--,r===0){let y=this.getLastDayOfMonth(this.year,this.month);this.day>y&&(this.day=y)}if(r===1)if(this.day<=0)this.day=1;else{let y=this.year,u=this.month;for(;u<0;)u+=12,y--;for(;u>11;)u-=12,y++;let d=u!==1?P[u]:new Date(Date.UTC(y,u+1,0)).getUTCDate();this.day>d&&(this.day=d)}this.apply();let o=f[r][0],h=f[r][2],l=this.getMaxPatternValue(o,e,h);if(o==="day"){let y=this.getLastDayOfMonth(this.year,this.month);this[o]=Math.min(l,y)}else this[o]=l;if(this.apply(),r===0){let y=f[1][2],u=this.getMaxPatternValue("day",e,y),d=this.getLastDayOfMonth(this.year,this.month),c=Math.min(u,d);c!==this.day&&(this.day=c,this.hour=this.getMaxPatternValue("hour",e,f[2][2]),this.minute=this.getMaxPatternValue("minute",e,f[3][2]),this.second=this.getMaxPatternValue("second",e,f[4][2]))}if(r===0&&!e.starYear){for(;this.year>=0&&this.year<e.year.length&&e.year[this.year]===0;)this.year--;if(this.year<0)return null}return this.recurseBackward(e,t,0,n+1)}else if(this.apply())return this.recurseBackward(e,t,r-1,n+1)}return r+=1,r>=f.length?this:this.year<0?null:this.recurseBackward(e,t,r,n+1)}getMaxPatternValue(e,t,r){if(e==="day"&&t.lastDayOfMonth)return this.getLastDayOfMonth(this.year,this.month);if(e==="day"&&!t.starDOW)return this.getLastDayOfMonth(this.year,this.month);for(let n=t[e].length-1;n>=0;n--)if(t[e][n])return n-r;return t[e].length-1-r}findPrevious(e,t,r,n){return this._findMatch(e,t,r,n,-1)}getDate(e){return e||this.tz===void 0?new Date(this.year,this.month,this.day,this.hour,this.minute,this.second,this.ms):typeof this.tz=="number"?new Date(Date.UTC(this.year,this.month,this.day,this.hour,this.minute-this.tz,this.second,this.ms)):k(b(this.year,this.month+1,this.day,this.hour,this.minute,this.second,this.tz),!1)}getTime(){return this.getDate(!1).getTime()}match(e,t){if(!e.starYear&&(this.year<0||this.year>=e.year.length||e.year[this.year]===0))return!1;for(let r=0;r<f.length;r++){let n=f[r][0],i=f[r][2],a=this[n];if(a+i<0||a+i>=e[n].length)return!1;let o=e[n][a+i];if(n==="day"){if(!o){for(let h=0;h<e.nearestWeekdays.length;h++)if(e.nearestWeekdays[h]){let l=this.getNearestWeekday(this.year,this.month,h-i);if(l!==-1&&l===a){o=1;break}}}if(e.lastWeekday){let h=this.getLastWeekday(this.year,this.month);a===h&&(o=1)}if(e.lastDayOfMonth){let h=this.getLastDayOfMonth(this.year,this.month);a===h&&(o=1)}if(!e.starDOW){let h=new Date(Date.UTC(this.year,this.month,1,0,0,0,0)).getUTCDay(),l=e.dayOfWeek[(h+(a-1))%7];l&&l&63&&(l=this.isNthWeekdayOfMonth(this.year,this.month,a,l)?1:0),e.useAndLogic?o=o&&l:!t.domAndDow&&!e.starDOM?o=o||l:o=o&&l}}if(!o)return!1}return!0}};function R(s){if(s===void 0&&(s={}),delete s.name,s.legacyMode!==void 0&&s.domAndDow===void 0?s.domAndDow=!s.legacyMode:s.domAndDow===void 0&&(s.domAndDow=!1),s.legacyMode=!s.domAndDow,s.paused=s.paused===void 0?!1:s.paused,s.maxRuns=s.maxRuns===void 0?1/0:s.maxRuns,s.catch=s.catch===void 0?!1:s.catch,s.interval=s.interval===void 0?0:parseInt(s.interval.toString(),10),s.utcOffset=s.utcOffset===void 0?void 0:parseInt(s.utcOffset.toString(),10),s.dayOffset=s.dayOffset===void 0?0:parseInt(s.dayOffset.toString(),10),s.unref=s.unref===void 0?!1:s.unref,s.mode=s.mode===void 0?"auto":s.mode,s.alternativeWeekdays=s.alternativeWeekdays===void 0?!1:s.alternativeWeekdays,s.sloppyRanges=s.sloppyRanges===void 0?!1:s.sloppyRanges,!["auto","5-part","6-part","7-part","5-or-6-parts","6-or-7-parts"].includes(s.mode))throw new Error("CronOptions: mode must be one of 'auto', '5-part', '6-part', '7-part', '5-or-6-parts', or '6-or-7-parts'.");if(s.startAt&&(s.startAt=new m(s.startAt,s.timezone)),s.stopAt&&(s.stopAt=new m(s.stopAt,s.timezone)),s.interval!==null){if(isNaN(s.interval))throw new Error("CronOptions: Supplied value for interval is not a number");if(s.interval<0)throw new Error("CronOptions: Supplied value for interval can not be negative")}if(s.utcOffset!==void 0){if(isNaN(s.utcOffset))throw new Error("CronOptions: Invalid value passed for utcOffset, should be number representing minutes offset from UTC.");if(s.utcOffset<-870||s.utcOffset>870)throw new Error("CronOptions: utcOffset out of bounds.");if(s.utcOffset!==void 0&&s.timezone)throw new Error("CronOptions: Combining 'utcOffset' with 'timezone' is not allowed.")}if(s.unref!==!0&&s.unref!==!1)throw new Error("CronOptions: Unref should be either true, false or undefined(false).");if(s.dayOffset!==void 0&&s.dayOffset!==0&&isNaN(s.dayOffset))throw new Error("CronOptions: Invalid value passed for dayOffset, should be a number representing days to offset.");return s}function p(s){return Object.prototype.toString.call(s)==="[object Function]"||typeof s=="function"||s instanceof Function}function _(s){return p(s)}function x(s){typeof Deno<"u"&&typeof Deno.unrefTimer<"u"?Deno.unrefTimer(s):s&&typeof s.unref<"u"&&s.unref()}var W=30*1e3,w=[],E=class{name;options;_states;fn;getTz(){return this.options.timezone||this.options.utcOffset}applyDayOffset(e){if(this.options.dayOffset!==void 0&&this.options.dayOffset!==0){let t=this.options.dayOffset*24*60*60*1e3;return new Date(e.getTime()+t)}return e}constructor(e,t,r){let n,i;if(p(t))i=t;else if(typeof t=="object")n=t;else if(t!==void 0)throw new Error("Cron: Invalid argument passed for optionsIn. Should be one of function, or object (options).");if(p(r))i=r;else if(typeof r=="object")n=r;else if(r!==void 0)throw new Error("Cron: Invalid argument passed for funcIn. Should be one of function, or object (options).");if(this.name=n?.name,this.options=R(n),this._states={kill:!1,blocking:!1,previousRun:void 0,currentRun:void 0,once:void 0,currentTimeout:void 0,maxRuns:n?n.maxRuns:void 0,paused:n?n.paused:!1,pattern:new C("* * * * *",void 0,{mode:"auto"})},e&&(e instanceof Date||typeof e=="string"&&e.indexOf(":")>0)?this._states.once=new m(e,this.getTz()):this._states.pattern=new C(e,this.options.timezone,{mode:this.options.mode,alternativeWeekdays:this.options.alternativeWeekdays,sloppyRanges:this.options.sloppyRanges}),this.name){if(w.find(o=>o.name===this.name))throw new Error("Cron: Tried to initialize new named job '"+this.name+"', but name already taken.");w.push(this)}return i!==void 0&&_(i)&&(this.fn=i,this.schedule()),this}nextRun(e){let t=this._next(e);return t?this.applyDayOffset(t.getDate(!1)):null}nextRuns(e,t){this._states.maxRuns!==void 0&&e>this._states.maxRuns&&(e=this._states.maxRuns);let r=t||this._states.currentRun||void 0;return this._enumerateRuns(e,r,"next")}previousRuns(e,t){return this._enumerateRuns(e,t||void 0,"previous")}_enumerateRuns(e,t,r){let n=[],i=t?new m(t,this.getTz()):null,a=r==="next"?this._next:this._previous;for(;e--;){let o=a.call(this,i);if(!o)break;let h=o.getDate(!1);n.push(this.applyDayOffset(h)),i=o}return n}match(e){if(this._states.once){let r=new m(e,this.getTz());r.ms=0;let n=new m(this._states.once,this.getTz());return n.ms=0,r.getTime()===n.getTime()}let t=new m(e,this.getTz());return t.ms=0,t.match(this._states.pattern,this.options)}getPattern(){if(!this._states.once)return this._states.pattern?this._states.pattern.pattern:void 0}getOnce(){return this._states.once?this._states.once.getDate():null}isRunning(){let e=this.nextRun(this._states.currentRun),t=!this._states.paused,r=this.fn!==void 0,n=!this._states.kill;return t&&r&&n&&e!==null}isStopped(){return this._states.kill}isBusy(){return this._states.blocking}currentRun(){return this._states.currentRun?this._states.currentRun.getDate():null}previousRun(){return this._states.previousRun?this._states.previousRun.getDate():null}msToNext(e){let t=this._next(e);return t?e instanceof m||e instanceof Date?t.getTime()-e.getTime():t.getTime()-new m(e).getTime():null}stop(){this._states.kill=!0,this._states.currentTimeout&&clearTimeout(this._states.currentTimeout);let e=w.indexOf(this);e>=0&&w.splice(e,1)}pause(){return this._states.paused=!0,!this._states.kill}resume(){return this._states.paused=!1,!this._states.kill}schedule(e){if(e&&this.fn)throw new Error("Cron: It is not allowed to schedule two functions using the same Croner instance.");e&&(this.fn=e);let t=this.msToNext(),r=this.nextRun(this._states.currentRun);return t==null||isNaN(t)||r===null?this:(t>W&&(t=W),this._states.currentTimeout=setTimeout(()=>this._checkTrigger(r),t),this._states.currentTimeout&&this.options.unref&&x(this._states.currentTimeout),this)}async _trigger(e){this._states.blocking=!0,this._states.currentRun=new m(void 0,this.getTz());try{if(this.options.catch)try{this.fn!==void 0&&await this.fn(this,this.options.context)}catch(t){if(p(this.options.catch))try{this.options.catch(t,this)}catch{}}else this.fn!==void 0&&await this.fn(this,this.options.context)}finally{this._states.previousRun=new m(e,this.getTz()),this._states.blocking=!1}}async trigger(){await this._trigger()}runsLeft(){return this._states.maxRuns}_checkTrigger(e){let t=new Date,r=!this._states.paused&&t.getTime()>=e.getTime(),n=this._states.blocking&&this.options.protect;r&&!n?(this._states.maxRuns!==void 0&&this._states.maxRuns--,this._trigger()):r&&n&&p(this.options.protect)&&setTimeout(()=>this.options.protect(this),0),this.schedule()}_next(e){let t=!!(e||this._states.currentRun),r=!1;!e&&this.options.startAt&&this.options.interval&&([e,t]=this._calculatePreviousRun(e,t),r=!e),e=new m(e,this.getTz()),this.options.startAt&&e&&e.getTime()<this.options.startAt.getTime()&&(e=this.options.startAt);let n=this._states.once||new m(e,this.getTz());return!r&&n!==this._states.once&&(n=n.increment(this._states.pattern,this.options,t)),this._states.once&&this._states.once.getTime()<=e.getTime()||n===null||this._states.maxRuns!==void 0&&this._states.maxRuns<=0||this._states.kill||this.options.stopAt&&n.getTime()>=this.options.stopAt.getTime()?null:n}_previous(e){let t=new m(e,this.getTz());this.options.stopAt&&t.getTime()>this.options.stopAt.getTime()&&(t=this.options.stopAt);let r=new m(t,this.getTz());return this._states.once?this._states.once.getTime()<t.getTime()?this._states.once:null:(r=r.decrement(this._states.pattern,this.options),r===null||this.options.startAt&&r.getTime()<this.options.startAt.getTime()?null:r)}_calculatePreviousRun(e,t){let r=new m(void 0,this.getTz()),n=e;if(this.options.startAt.getTime()<=r.getTime()){n=this.options.startAt;let i=n.getTime()+this.options.interval*1e3;for(;i<=r.getTime();)n=new m(n,this.getTz()).increment(this._states.pattern,this.options,!0),i=n.getTime()+this.options.interval*1e3;t=!0}return n===null&&(n=void 0),[n,t]}};
+// UNUSED EXPORTS: EVIDENCE_SCHEMA_VERSION, evidenceHash, verifyChain
 
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
-var schemas = __nccwpck_require__(38816);
-;// CONCATENATED MODULE: ./src/domain/freeze.ts
-// Freeze windows (SPEC §16): absolute `{ start, end }` and recurring `{ cron, duration_minutes,
-// timezone }` windows. Cron occurrences are computed by croner in the window's IANA time zone
-// (Node's ICU), so daylight-saving transitions are the library's and the platform's, not ours;
-// a window lasts `duration_minutes` of real time from its start. Pure: the clock is an argument.
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./node_modules/canonicalize/lib/canonicalize.js
+function hasLoneSurrogate (value) {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
 
+    if (code >= 0xD800 && code <= 0xDBFF) {
+      if (i === value.length - 1) {
+        return true;
+      }
+      const next = value.charCodeAt(i + 1);
+      if (!(next >= 0xDC00 && next <= 0xDFFF)) {
+        return true;
+      }
+      i++;
+    } else if (code >= 0xDC00 && code <= 0xDFFF) {
+      return true;
+    }
+  }
 
-const isoWithOffset = schemas/* string */.YjP()
-    .refine((s) => /(?:Z|[+-]\d{2}:?\d{2})$/i.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time with an offset (2026-12-24T00:00:00+01:00, or Z)');
-function zoneProblem(zone) {
-    try {
-        new Intl.DateTimeFormat('en-US', { timeZone: zone });
-        return null;
-    }
-    catch {
-        return `${JSON.stringify(zone)} is not an IANA time zone (Europe/Berlin, America/New_York, UTC)`;
-    }
+  return false;
 }
-function cronProblem(pattern) {
-    if (pattern.trim().split(/\s+/).length !== 5)
-        return 'must be a 5-field cron expression (minute hour day-of-month month day-of-week)';
-    try {
-        new E(pattern, { paused: true });
-        return null;
+
+function canonicalize (object, seen = new Set()) {
+  if (typeof object === 'number' && isNaN(object)) {
+    throw new Error('NaN is not allowed');
+  }
+
+  if (typeof object === 'number' && !isFinite(object)) {
+    throw new Error('Infinity is not allowed');
+  }
+
+  if (typeof object === 'string' && hasLoneSurrogate(object)) {
+    throw new Error('Lone surrogate is not allowed');
+  }
+
+  if (object === null || typeof object !== 'object') {
+    return JSON.stringify(object);
+  }
+
+  if (typeof object.toJSON === 'function') {
+    if (seen.has(object)) {
+      throw new Error('Circular reference detected');
     }
-    catch (e) {
-        return `is not a valid cron expression: ${e.message}`;
-    }
-}
-const freezeWindowSchema = schemas/* strictObject */.rej({
-    start: isoWithOffset.optional().describe('An absolute window: its start (with an offset).'),
-    end: isoWithOffset.optional().describe('An absolute window: its end, after start.'),
-    cron: schemas/* string */.YjP()
-        .superRefine((c, ctx) => {
-        const p = cronProblem(c);
-        if (p)
-            ctx.addIssue({ code: 'custom', message: p });
-    })
-        .optional()
-        .describe('A recurring window: every occurrence (5-field cron, in timezone) starts one.'),
-    duration_minutes: schemas/* number */.aig()
-        .positive()
-        .max(525_600)
-        .optional()
-        .describe('A recurring window: how long each lasts, in real minutes.'),
-    timezone: schemas/* string */.YjP()
-        .superRefine((zone, ctx) => {
-        const p = zoneProblem(zone);
-        if (p)
-            ctx.addIssue({ code: 'custom', message: p });
-    })
-        .optional()
-        .describe('A recurring window: the IANA time zone of cron. Default: UTC.'),
-    reason: schemas/* string */.YjP().min(1, 'say why (it is shown to everyone the window holds)'),
-    services: schemas/* array */.YOg(schemas/* string */.YjP().min(1))
-        .min(1)
-        .optional()
-        .describe('With services (SPEC §20): the services it freezes. Default: every service.'),
-    stages: schemas/* array */.YOg(schemas/* string */.YjP().min(1))
-        .min(1)
-        .optional()
-        .describe('The stages it freezes. Default: the last stage (production).'),
-})
-    .superRefine((w, ctx) => {
-    const absolute = w.start !== undefined || w.end !== undefined;
-    const recurring = w.cron !== undefined || w.duration_minutes !== undefined || w.timezone !== undefined;
-    if (absolute === recurring) {
-        ctx.addIssue({
-            code: 'custom',
-            message: 'needs either start and end (an absolute window) or cron and duration_minutes, with an optional timezone (a recurring one)',
-        });
-        return;
-    }
-    const need = (key, with_) => {
-        if (w[key] === undefined)
-            ctx.addIssue({ code: 'custom', path: [key], message: `is required with ${with_}` });
-    };
-    if (absolute) {
-        need('start', 'end');
-        need('end', 'start');
-        if (w.start && w.end && Date.parse(w.end) <= Date.parse(w.start))
-            ctx.addIssue({ code: 'custom', path: ['end'], message: `is not after start (${w.start})` });
-    }
-    else {
-        need('cron', 'duration_minutes');
-        need('duration_minutes', 'cron');
-    }
-})
-    .describe('A freeze window: { start, end, reason } or { cron, duration_minutes, timezone, reason }.');
-const SEARCH_BACK_MS = 26 * 3600_000;
-/** A bound on the occurrences looked at (a minute-level cron over a long window). */
-const MAX_OCCURRENCES = 50_000;
-/** The window `w` holds `stage` at `now` (stages default to the last one). */
-function freezes(w, stage, lastStage) {
-    return (w.stages ?? [lastStage]).includes(stage);
-}
-/** When the window that contains `now` ends, or null when `now` is outside it. */
-function windowEnd(w, now) {
-    if (w.start !== undefined && w.end !== undefined) {
-        const start = Date.parse(w.start);
-        const end = Date.parse(w.end);
-        return now.getTime() >= start && now.getTime() < end ? new Date(end) : null;
-    }
-    if (w.cron === undefined || w.duration_minutes === undefined)
-        return null;
-    const length = w.duration_minutes * 60_000;
-    const cron = new E(w.cron, { timezone: w.timezone ?? 'UTC', paused: true });
-    // Occurrences in (now − duration, now] contain now; overlapping ones extend the end. The search
-    // starts a day and two hours earlier: croner finds an occurrence in a skipped daylight-saving
-    // hour (run at the next valid instant) only when it searches from before the gap.
-    let end = null;
-    let at = cron.nextRun(new Date(now.getTime() - length - SEARCH_BACK_MS));
-    for (let i = 0; at && at.getTime() <= now.getTime(); i++) {
-        // Too many occurrences to walk (a minute-level cron over a long window): fail closed, frozen.
-        if (i >= MAX_OCCURRENCES)
-            return new Date(now.getTime() + length);
-        if (at.getTime() + length > now.getTime())
-            end = Math.max(end ?? 0, at.getTime() + length);
-        at = cron.nextRun(at);
-    }
-    return end === null ? null : new Date(end);
-}
-/** The freeze holding `stage` at `now`, the one that ends last when several overlap. */
-function activeFreeze(windows, stage, lastStage, now) {
-    let found = null;
-    windows.forEach((w, index) => {
-        if (!freezes(w, stage, lastStage))
-            return;
-        const end = windowEnd(w, now);
-        if (!end || (found && Date.parse(found.until) >= end.getTime()))
-            return;
-        found = {
-            reason: w.reason,
-            until: end.toISOString(),
-            index,
-            describe: w.start !== undefined
-                ? `${w.start} to ${w.end}`
-                : `cron "${w.cron}" (${w.timezone ?? 'UTC'}) for ${w.duration_minutes} minutes`,
-        };
+    seen.add(object);
+    const result = canonicalize(object.toJSON(), seen);
+    seen.delete(object);
+    return result;
+  }
+
+  if (seen.has(object)) {
+    throw new Error('Circular reference detected');
+  }
+  seen.add(object);
+
+  let result;
+  if (Array.isArray(object)) {
+    const values = object.map((cv) => {
+      const value = cv === undefined || typeof cv === 'symbol' ? null : cv;
+      return canonicalize(value, seen);
     });
-    return found;
+    result = `[${values.join(',')}]`;
+  } else {
+    const parts = [];
+    for (const key of Object.keys(object).sort()) {
+      if (object[key] === undefined || typeof object[key] === 'symbol') {
+        continue;
+      }
+      parts.push(`${canonicalize(key)}:${canonicalize(object[key], seen)}`);
+    }
+    result = `{${parts.join(',')}}`;
+  }
+
+  seen.delete(object);
+  return result;
+}
+
+;// CONCATENATED MODULE: ./src/domain/evidence.ts
+// Evidence (SPEC §17): a hash chain of records on the state branch, one per state change that
+// decides, deploys, verifies or rolls back, committed in the same commit as that change.
+// `hash` is sha256 over the RFC 8785 canonical JSON of the record without `hash` (the
+// `canonicalize` package, not our own serialiser); `prev_hash` links each to the one before.
+
+
+const EVIDENCE_SCHEMA_VERSION = 1;
+/**
+ * The key under which a state write carries the evidence draft of its change: not a path (a
+ * path never starts with a NUL); the store seals it into `evidence/<seq>.json`.
+ */
+const EVIDENCE_DRAFT = '\u0000evidence';
+/** Beside the draft: how long the run's evidence artifact keeps it (evidence_retention_days). */
+const EVIDENCE_RETENTION = '\u0000evidence-retention';
+const evidencePath = (seq) => `evidence/${String(seq).padStart(6, '0')}.json`;
+/** sha256 of the canonical JSON of the record without its `hash`. */
+function evidenceHash(record) {
+    const { hash: _hash, ...rest } = record;
+    const text = canonicalize(rest);
+    if (text === undefined)
+        throw new Error('an evidence record must be JSON');
+    return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex');
+}
+/** The next record of the chain whose head is `head` (null: the first). */
+function sealEvidence(draft, head) {
+    const unsealed = {
+        schema_version: EVIDENCE_SCHEMA_VERSION,
+        seq: (head?.seq ?? 0) + 1,
+        prev_hash: head?.hash ?? null,
+        ...draft,
+    };
+    return { ...unsealed, hash: evidenceHash(unsealed) };
+}
+/** sha256 over the sorted `status<TAB>path` lines of a diff. */
+function diffDigest(files) {
+    const lines = files.map((f) => `${f.status}\t${f.path}`).sort();
+    return (0,external_node_crypto_.createHash)('sha256').update(lines.join('\n'), 'utf8').digest('hex');
+}
+/** Git's blob id of a text (what `git hash-object` prints). */
+function gitBlobSha(text) {
+    const body = Buffer.from(text, 'utf8');
+    return (0,external_node_crypto_.createHash)('sha1')
+        .update(Buffer.concat([Buffer.from(`blob ${body.length}\u0000`), body]))
+        .digest('hex');
+}
+/**
+ * Recomputes every hash and link: each file's name, `seq`, `prev_hash` and `hash`, then the
+ * head release.json names and, with `expectHead`, a head kept elsewhere. The first break wins.
+ */
+function verifyChain(files, head, expectHead = null) {
+    const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path));
+    const records = [];
+    const fail = (kind, path, seq, detail) => ({
+        records,
+        problem: { kind, path, seq, detail },
+    });
+    let prev = null;
+    for (const [i, f] of sorted.entries()) {
+        const expected = i + 1;
+        let r;
+        try {
+            r = JSON.parse(f.text);
+        }
+        catch (e) {
+            return fail('unreadable', f.path, null, `not JSON (${e.message})`);
+        }
+        if (typeof r !== 'object' || r === null || typeof r.seq !== 'number')
+            return fail('unreadable', f.path, null, 'not an evidence record (no seq)');
+        const named = Number(/(\d+)\.json$/.exec(f.path)?.[1] ?? Number.NaN);
+        if (named !== expected) {
+            // A gap in the names: a record was removed, or one was named out of sequence.
+            const kind = named > expected ? 'removed' : 'inserted';
+            return fail(kind, f.path, r.seq, kind === 'removed'
+                ? `${evidencePath(expected)} is missing: the chain jumps from ${expected - 1} to ${named}`
+                : `${f.path} repeats or precedes record ${expected}`);
+        }
+        if (evidenceHash(r) !== r.hash)
+            return fail('edited', f.path, r.seq, `its content does not hash to its hash ${String(r.hash).slice(0, 12)}…: it was edited after it was written`);
+        if (r.seq !== expected)
+            return fail('reordered', f.path, r.seq, `it says seq ${r.seq} but sits at position ${expected}: records were moved or renamed`);
+        if (r.prev_hash !== (prev?.hash ?? null))
+            return fail(prev && records.some((x) => x.hash === r.prev_hash) ? 'reordered' : 'inserted', f.path, r.seq, `its prev_hash ${String(r.prev_hash).slice(0, 12)}… is not the hash of record ${expected - 1} (${prev?.hash.slice(0, 12) ?? 'none'}…): a record was inserted, replaced or reordered before it`);
+        records.push(r);
+        prev = r;
+    }
+    const last = records.at(-1) ?? null;
+    if ((head?.seq ?? 0) !== (last?.seq ?? 0) || (head?.hash ?? null) !== (last?.hash ?? null))
+        return fail(last && head && head.seq < last.seq ? 'inserted' : 'removed', 'release.json', head?.seq ?? null, `release.json's evidence_head (${head ? `${head.seq}, ${head.hash.slice(0, 12)}…` : 'none'}) is not the last record (${last ? `${last.seq}, ${last.hash.slice(0, 12)}…` : 'none'})`);
+    if (expectHead !== null && !records.some((r) => r.hash === expectHead))
+        return fail('head_mismatch', 'release.json', null, `no record has the expected hash ${expectHead.slice(0, 12)}…: the chain kept elsewhere is not this one`);
+    return { records, problem: null };
 }
 
 
@@ -29667,177 +29981,1798 @@ function asHealthResult(value) {
 
 /***/ }),
 
-/***/ 3073:
+/***/ 10781:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   AL: () => (/* binding */ patternProblem),
-/* harmony export */   MP: () => (/* binding */ patternSource)
+/* harmony export */   AF: () => (/* binding */ stageDecisionPath),
+/* harmony export */   B7: () => (/* binding */ claim),
+/* harmony export */   BC: () => (/* binding */ parseRelease),
+/* harmony export */   Bt: () => (/* binding */ parseRecordIndex),
+/* harmony export */   Bz: () => (/* binding */ claimRollback),
+/* harmony export */   CC: () => (/* binding */ inFlight),
+/* harmony export */   E4: () => (/* binding */ versionOf),
+/* harmony export */   Ez: () => (/* binding */ serializeRecordIndex),
+/* harmony export */   FD: () => (/* binding */ recordIndexPath),
+/* harmony export */   ID: () => (/* binding */ rollbackOf),
+/* harmony export */   KE: () => (/* binding */ withService),
+/* harmony export */   LC: () => (/* binding */ StateCorruptError),
+/* harmony export */   Lf: () => (/* binding */ withStage),
+/* harmony export */   Mh: () => (/* binding */ stageView),
+/* harmony export */   NU: () => (/* binding */ STATE_README),
+/* harmony export */   P0: () => (/* binding */ recordedOutcome),
+/* harmony export */   Tk: () => (/* binding */ withLifecycle),
+/* harmony export */   UI: () => (/* binding */ markFinished),
+/* harmony export */   X5: () => (/* binding */ withHealthCheck),
+/* harmony export */   XZ: () => (/* binding */ serviceRecordSha),
+/* harmony export */   _m: () => (/* binding */ decisionPath),
+/* harmony export */   be: () => (/* binding */ markDispatched),
+/* harmony export */   dW: () => (/* binding */ withNote),
+/* harmony export */   gi: () => (/* binding */ policyShaOf),
+/* harmony export */   ix: () => (/* binding */ recordEvaluation),
+/* harmony export */   jn: () => (/* binding */ RELEASE_FILE),
+/* harmony export */   lI: () => (/* binding */ historyForRules),
+/* harmony export */   lK: () => (/* binding */ serialize),
+/* harmony export */   lM: () => (/* binding */ failureIssueOf),
+/* harmony export */   lh: () => (/* binding */ parseDecisionRecord),
+/* harmony export */   n6: () => (/* binding */ healthyTarget),
+/* harmony export */   o0: () => (/* binding */ lifecycleOf),
+/* harmony export */   qj: () => (/* binding */ releaseClaim),
+/* harmony export */   r5: () => (/* binding */ serviceView),
+/* harmony export */   vi: () => (/* binding */ emptyRelease)
 /* harmony export */ });
-/* unused harmony exports parsePattern, toGlob, patternRegExp */
-/* harmony import */ var minimatch__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33581);
-// Path patterns as people already write them for GitHub (CODEOWNERS, .gitignore), turned into
-// the minimatch globs the classifier compiles (SPEC §5):
-// - a slash at the start or in the middle anchors the pattern at the repository root
-//   (`/build`, `lib/dialects/**`); the leading slash itself is dropped;
-// - no slash, or only a trailing one, matches at any depth (`*.sql`, `Dockerfile`, `migrations/`);
-// - a trailing slash means the directory and everything under it;
-// - a pattern without a trailing slash matches a file of that name, or a directory of that
-//   name and everything under it (`migrations` covers `db/migrations/001.sql`), as in .gitignore.
-// Negations and patterns that can never match a path are refused, not silently ignored.
+/* unused harmony exports STATE_SCHEMA_VERSION, SERVICES_SCHEMA_VERSION, DECISION_SCHEMA_VERSION, HISTORY_LIMIT, EVALUATIONS_LIMIT, COMMIT_TIMES_KEPT, adoptProduction, clearInFlight */
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(38816);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(78593);
+// The files of the state branch (SPEC §8) and the pure transitions between their versions.
+// Reading validates with a schema: anything unexpected is state_corrupt, never a guess.
 
-/** Why a pattern can never do what its author meant, or null when it is usable. */
-function patternProblem(pattern) {
-    if (pattern.trim() === '')
-        return 'a pattern must not be empty';
-    if (pattern !== pattern.trim())
-        return 'has leading or trailing whitespace, which no path in a diff has';
-    if (pattern.startsWith('!'))
-        return 'negations (!pattern) are not supported: a path is HIGH or MEDIUM when any pattern matches it; narrow the other patterns instead';
-    if (pattern.startsWith('./'))
-        return 'starts with ./, which no path in a diff has: write it without ./ (a leading / anchors it at the root)';
-    if (pattern.includes('//'))
-        return 'contains //, which no path in a diff has';
-    if (/(^|\/)\.\.?(\/|$)/.test(pattern.replace(/^\//, '')))
-        return 'contains a . or .. segment, which no path in a diff has';
-    if (pattern === '/')
-        return 'is the root itself; use ** for every path';
-    const unclosed = unclosedBracket(pattern);
-    if (unclosed)
-        return `has an unclosed ${unclosed} (minimatch would read it as a literal character): close it, or escape a literal ${unclosed} as \\${unclosed}`;
-    if (patternSource(pattern) === null)
-        return 'is not a valid glob';
+
+/** release.json: 2 keeps one state per stage under `stages` (1, one stage, is read and migrated). */
+const STATE_SCHEMA_VERSION = 2;
+/** release.json with services (SPEC §20): each service's stages under `services.<name>.stages`. */
+const SERVICES_SCHEMA_VERSION = 3;
+/** decisions/<sha>.json */
+const DECISION_SCHEMA_VERSION = 1;
+/** deploy_history keeps this many entries, newest first. */
+const HISTORY_LIMIT = 100;
+/** A decision record keeps this many evaluations, newest last. */
+const EVALUATIONS_LIMIT = 50;
+const RELEASE_FILE = 'release.json';
+const decisionPath = (sha) => `decisions/${sha}.json`;
+class StateCorruptError extends Error {
+    path;
+    reason = 'state_corrupt';
+    constructor(path, problem) {
+        super(`State file ${path} is unusable: ${problem}. The state branch was left exactly as it was.`);
+        this.path = path;
+        this.name = 'StateCorruptError';
+    }
+}
+/**
+ * The state files' schemas, built on first use: a read's answer is parsed after the run's first
+ * request is on its way, so building them does not delay it (SPEC §13).
+ */
+function buildSchemas() {
+    const sha = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().refine(_types_js__WEBPACK_IMPORTED_MODULE_0__/* .isFullSha */ .Wf, 'must be a full 40-character SHA');
+    const isoTime = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+        .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time');
+    const result = zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['pending', 'success', 'failure']).nullable();
+    const historyEntry = zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+        sha,
+        time: isoTime,
+        result,
+        run_id: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().nullable(),
+        run_url: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().nullable(),
+        /** The run attempt whose outcome is recorded: a re-run keeps the run id and raises this. */
+        run_attempt: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().nullable().optional(),
+        completed_at: isoTime.nullable().optional(),
+        conclusion: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().nullable().optional(),
+        issue_number: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().nullable().optional(),
+        /** Who claimed it: the governor run (id and attempt), or 'observed' for a deploy we did not dispatch. */
+        claimed_by: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().nullable().optional(),
+        /** A stage with a health check (§15): pending until it passed or failed. */
+        health_check: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['pending', 'passed', 'failed']).nullable().optional(),
+        /** This entry is the automatic or manual rollback of the stage away from that SHA. */
+        rollback_of: sha.nullable().optional(),
+        /** This deploy was rolled back (its SHA is held there until approved again). */
+        rolled_back_at: isoTime.nullable().optional(),
+        /** The version tag the deploy was dispatched with (§18), e.g. v1.2.0. */
+        version: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().nullable().optional(),
+        /** The GitHub deployment recorded for this deploy (§21), when one was created. */
+        deployment_id: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().nullable().optional(),
+        /**
+         * The deployed range's newest commit times (at most COMMIT_TIMES_KEPT), and how many commits it
+         * had: the lead time a reconcile's summary shows without reading the evidence (§23).
+         */
+        commit_times: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(isoTime).optional(),
+        commits: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().nonnegative().optional(),
+        /** A break-glass deploy (§16): rework, and a failure of the deploy before it within 24 h. */
+        break_glass: zod__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zMY().optional(),
+    });
+    /** The deploy fields a stage and the top level of release.json share, by the same names. */
+    const deployFields = {
+        last_deploy_attempt_sha: sha.nullable(),
+        last_deploy_time: isoTime.nullable(),
+        last_deploy_result: result,
+        last_deploy_run_url: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().nullable(),
+        last_health_check: zod__WEBPACK_IMPORTED_MODULE_1__/* .unknown */ .L5J().nullable(),
+        deploy_history: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(historyEntry),
+        /**
+         * Services (§20): the newest commit known to change none of the service's paths since
+         * current_sha, so reconcile does not compare it again. Absent without services.
+         */
+        unaffected_sha: sha.nullable().optional(),
+    };
+    /** One stage's state: the top-level fields of release.json, for that stage (SPEC §14). */
+    const stageSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+        current_sha: sha.nullable(),
+        previous_sha: sha.nullable(),
+        /** When current_sha became live here, and when it was verified (deploy and health check passed). */
+        live_since: isoTime.nullable(),
+        verified_at: isoTime.nullable(),
+        ...deployFields,
+    });
+    const releaseSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+        schema_version: zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([
+            zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz(1),
+            zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz(STATE_SCHEMA_VERSION),
+            zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz(SERVICES_SCHEMA_VERSION),
+        ]),
+        production_sha_current: sha.nullable(),
+        production_sha_previous: sha.nullable(),
+        ...deployFields,
+        /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
+        stages: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), stageSchema).optional(),
+        /**
+         * Version 3 (SPEC §20): every service's stages by name; the top-level fields and `stages`
+         * mirror the first service listed in the config.
+         */
+        services: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({ stages: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), stageSchema) }))
+            .optional(),
+        /**
+         * Version 3: the SHA most recently deployed successfully to any service and stage, whose config
+         * is the trusted policy (null: none yet). Absent before services: production's SHA is.
+         */
+        policy_sha: sha.nullable().optional(),
+        /**
+         * The config file at production_sha_current (§19): the trusted policy, copied when production
+         * moves so that one read brings state and policy. Used only while `commit` is production's.
+         */
+        policy: zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({ commit: sha, path: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), blob_sha: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), text: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP() })
+            .nullable()
+            .optional(),
+        /**
+         * production_sha_current has no config file at `path` (a running production adopted from
+         * before the governor, SPEC §3): known without asking, while `commit` is production's.
+         */
+        policy_absent: zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({ commit: sha, path: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP() }).nullable().optional(),
+        /** The last evidence record (§17): its seq and hash. */
+        evidence_head: zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({ seq: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().min(1), hash: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(/^[0-9a-f]{64}$/) })
+            .nullable()
+            .optional(),
+    });
+    const recordIndexSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+        schema_version: zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz(1),
+        sha,
+        records: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()),
+    });
+    const evaluation = zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+        run_id: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().nullable(),
+        run_attempt: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().nullable(),
+        at: isoTime,
+        outcome: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['ALLOW', 'HOLD', 'SKIP']),
+        reason: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+        risk: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['LOW', 'MEDIUM', 'HIGH']).nullable(),
+        production_sha: sha.nullable(),
+        source: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    });
+    const decisionSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+        schema_version: zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz(DECISION_SCHEMA_VERSION),
+        sha,
+        decision: zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+            outcome: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['ALLOW', 'HOLD', 'SKIP']),
+            reason: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+            risk: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['LOW', 'MEDIUM', 'HIGH']).nullable(),
+        }),
+        production_sha: sha.nullable(),
+        config_digest: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().nullable(),
+        risk_paths: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+            source: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+            pattern: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+            level: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+            paths: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()),
+            count: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int(),
+        })),
+        risk_incomplete: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().nullable().optional(),
+        approvals: zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({ valid: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .unknown */ .L5J()), ignored: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .unknown */ .L5J()) }),
+        evaluations: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(evaluation),
+        lifecycle: zod__WEBPACK_IMPORTED_MODULE_1__/* .looseObject */ ._H3({
+            state: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['claimed', 'dispatched', 'succeeded', 'failed', 'rolled_back']).nullable(),
+            claimed_at: isoTime.nullable(),
+            dispatched_at: isoTime.nullable(),
+            run_id: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().nullable(),
+            run_url: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().nullable(),
+            run_attempt: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().nullable().optional(),
+            finished_at: isoTime.nullable(),
+            conclusion: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().nullable(),
+            issue_number: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().nullable(),
+        }),
+    });
+    return {
+        sha,
+        isoTime,
+        result,
+        historyEntry,
+        deployFields,
+        stageSchema,
+        releaseSchema,
+        recordIndexSchema,
+        evaluation,
+        decisionSchema,
+    };
+}
+let built = null;
+const schemas = () => (built ??= buildSchemas());
+function emptyRelease() {
+    return {
+        schema_version: STATE_SCHEMA_VERSION,
+        production_sha_current: null,
+        production_sha_previous: null,
+        last_deploy_attempt_sha: null,
+        last_deploy_time: null,
+        last_deploy_result: null,
+        last_deploy_run_url: null,
+        last_health_check: null,
+        deploy_history: [],
+        stages: {},
+    };
+}
+// ---------------------------------------------------------------- stages (schema 2)
+/**
+ * One stage of the release, shaped like a single-stage release.json, so every transition below
+ * works on it unchanged: the stage's entry under `stages`, or — for the last stage of a version 1
+ * file, which describes exactly that stage — the top-level fields.
+ */
+function stageView(release, stage, isLast) {
+    const s = release.stages?.[stage];
+    const base = emptyRelease();
+    delete base.stages;
+    const policy = release.policy_sha !== undefined ? { policy_sha: release.policy_sha } : {};
+    if (s)
+        return {
+            ...base,
+            ...policy,
+            production_sha_current: s.current_sha,
+            production_sha_previous: s.previous_sha,
+            ...deployPart(s),
+        };
+    if (!isLast)
+        return { ...base, ...policy };
+    const { stages: _stages, services: _services, ...top } = release;
+    return { ...top, schema_version: STATE_SCHEMA_VERSION };
+}
+/**
+ * The commit whose config is the trusted policy (SPEC §3, §20): with services the SHA most
+ * recently deployed to any service and stage, else production's.
+ */
+function policyShaOf(release) {
+    return release.policy_sha !== undefined ? release.policy_sha : release.production_sha_current;
+}
+/**
+ * One service's state shaped like a version-2 release.json (its stages, its last stage mirrored
+ * at the top), so every stage transition works on it unchanged. A file from before services
+ * (version 1 or 2) is the one deployable every service was deployed as: each service starts as
+ * a copy of it (SPEC §20); a service new to a version-3 file starts empty.
+ */
+function serviceView(release, service) {
+    const { services, policy_sha: _policy, ...rest } = release;
+    // Before services the policy is production's: every service keeps judging by it.
+    const base = { policy_sha: policyShaOf(release) };
+    if (!services) {
+        const { stages, ...top } = rest;
+        const migrated = { ...(stages ?? {}) };
+        // A version-1 file (or a version-2 file without this stage) describes the last stage at the
+        // top level.
+        if (!migrated[service.lastStage] && top.production_sha_current !== null) {
+            const current = stageView(release, service.lastStage, true);
+            migrated[service.lastStage] = {
+                current_sha: current.production_sha_current,
+                previous_sha: current.production_sha_previous,
+                live_since: null,
+                verified_at: null,
+                ...deployPart(current),
+            };
+        }
+        return { ...top, ...base, schema_version: STATE_SCHEMA_VERSION, stages: migrated };
+    }
+    const own = services[service.name];
+    const empty = emptyRelease();
+    if (!own)
+        return { ...empty, ...base, ...sharedPart(release) };
+    const last = own.stages[service.lastStage];
+    return {
+        ...empty,
+        ...base,
+        ...sharedPart(release),
+        stages: own.stages,
+        ...(last
+            ? {
+                production_sha_current: last.current_sha,
+                production_sha_previous: last.previous_sha,
+                ...deployPart(last),
+            }
+            : {}),
+    };
+}
+/** What every service's view shares with the whole file: the policy copy and the evidence head. */
+function sharedPart(release) {
+    return {
+        ...(release.policy !== undefined ? { policy: release.policy } : {}),
+        ...(release.policy_absent !== undefined ? { policy_absent: release.policy_absent } : {}),
+        ...(release.evidence_head !== undefined ? { evidence_head: release.evidence_head } : {}),
+    };
+}
+/**
+ * The whole release.json (version 3) with one service replaced by its new view. A file from
+ * before services is migrated here: every service of `layout` starts from it. The top level and
+ * its `stages` mirror the first service of `layout`; `policy_sha` moves to a SHA that a stage of
+ * the service now runs that it did not before.
+ */
+function withService(release, layout, service, view) {
+    const services = release.services
+        ? { ...release.services }
+        : Object.fromEntries(layout.map((l) => [l.name, { stages: { ...(serviceView(release, l).stages ?? {}) } }]));
+    const before = serviceView(release, layout.find((l) => l.name === service) ?? { name: service, lastStage: '' });
+    const stages = view.stages ?? {};
+    const old = services[service];
+    services[service] = { ...(old ?? {}), stages };
+    let policySha = release.services ? (release.policy_sha ?? null) : policyShaOf(release);
+    for (const [name, st] of Object.entries(stages)) {
+        const was = before.stages?.[name]?.current_sha ?? null;
+        if (st.current_sha !== null && st.current_sha !== was)
+            policySha = st.current_sha;
+    }
+    const first = layout[0] ?? { name: service, lastStage: '' };
+    const mirror = services[first.name]?.stages ?? {};
+    const top = mirror[first.lastStage];
+    return {
+        ...release,
+        ...sharedPart(view),
+        schema_version: SERVICES_SCHEMA_VERSION,
+        production_sha_current: top?.current_sha ?? null,
+        production_sha_previous: top?.previous_sha ?? null,
+        ...(top ? deployPart(top) : deployPart(emptyRelease())),
+        stages: mirror,
+        services,
+        policy_sha: policySha,
+    };
+}
+/** The stage's last health check, when it is about `sha`. */
+function healthOf(view, sha) {
+    const c = view.last_health_check;
+    if (!c || typeof c !== 'object' || c.sha !== sha || typeof c.verdict !== 'string')
+        return null;
+    return {
+        verdict: c.verdict,
+        finished_at: typeof c.finished_at === 'string' ? c.finished_at : null,
+    };
+}
+/** A stage's live and verified times after its view changed. */
+function stageTimes(old, view, now) {
+    const current = view.production_sha_current;
+    const check = healthOf(view, current);
+    if (old && old.current_sha === current)
+        return {
+            live_since: old.live_since,
+            // Verified when its health check passes (§15); a failed check never verifies it.
+            verified_at: old.verified_at ?? (check?.verdict === 'pass' ? (check.finished_at ?? null) : null),
+        };
+    if (current === null)
+        return { live_since: null, verified_at: null };
+    // The SHA became current through a successful deploy (or an operator's adopt): live now, and
+    // verified now unless its health check is still to come.
+    const at = now.toISOString();
+    return { live_since: at, verified_at: check?.verdict === 'pending' ? null : at };
+}
+/** The whole release.json (version 2) with one stage replaced by its new view. */
+function withStage(release, stage, isLast, view, now) {
+    const old = release.stages?.[stage];
+    const state = {
+        current_sha: view.production_sha_current,
+        previous_sha: view.production_sha_previous,
+        ...stageTimes(old, view, now),
+        ...deployPart(view),
+    };
+    const next = {
+        ...release,
+        schema_version: STATE_SCHEMA_VERSION,
+        stages: { ...release.stages, [stage]: state },
+    };
+    if (!isLast)
+        return next;
+    return {
+        ...next,
+        production_sha_current: view.production_sha_current,
+        production_sha_previous: view.production_sha_previous,
+        ...deployPart(view),
+    };
+}
+/** The shared deploy fields of a stage or of the top level (nothing else, unknown fields aside). */
+function deployPart(x) {
+    return {
+        last_deploy_attempt_sha: x.last_deploy_attempt_sha,
+        last_deploy_time: x.last_deploy_time,
+        last_deploy_result: x.last_deploy_result,
+        last_deploy_run_url: x.last_deploy_run_url,
+        last_health_check: x.last_health_check,
+        deploy_history: x.deploy_history,
+        ...(x.unaffected_sha !== undefined ? { unaffected_sha: x.unaffected_sha } : {}),
+    };
+}
+/**
+ * Where a stage keeps the SHA's decision record: the last stage at the historic path; with
+ * services `decisions/<service>/<stage>/<sha>.json` (SPEC §20).
+ */
+function stageDecisionPath(target, stage, isLast, service = null) {
+    if (service !== null)
+        return `decisions/${service}/${stage}/${target}.json`;
+    return isLast ? decisionPath(target) : `decisions/${stage}/${target}.json`;
+}
+/**
+ * Services (§20): the index of a SHA's decision records — which `decisions/<service>/<stage>/`
+ * records it has — kept in the commit that writes any of them, so that a decision's one state
+ * read knows, with the state, whether the records it appends to exist.
+ */
+const recordIndexPath = (sha) => `decisions/${sha}.services.json`;
+function parseRecordIndex(text, path) {
+    const r = schemas().recordIndexSchema.safeParse(parseJson(text, path));
+    if (!r.success)
+        throw new StateCorruptError(path, problems(r.error));
+    return r.data.records;
+}
+function serializeRecordIndex(target, records) {
+    return serialize({ schema_version: 1, sha: target, records: [...new Set(records)].sort() });
+}
+/** A service's record path (`decisions/<service>/<stage>/<sha>.json`): its SHA, else null. */
+function serviceRecordSha(path) {
+    return (/^decisions\/[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*\/([0-9a-f]{40})\.json$/.exec(path)?.[1] ??
+        null);
+}
+function problems(error) {
+    return error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+        .join('; ');
+}
+function parseJson(text, path) {
+    try {
+        return JSON.parse(text);
+    }
+    catch (e) {
+        throw new StateCorruptError(path, `invalid JSON (${e.message})`);
+    }
+}
+function checkVersion(value, path, known) {
+    const v = value?.schema_version;
+    if (typeof v === 'number' && v > known) {
+        throw new StateCorruptError(path, `schema_version ${v} is newer than this governor understands (${known}); upgrade the action instead of overwriting newer state`);
+    }
+}
+function parseRelease(text, path = RELEASE_FILE) {
+    const value = parseJson(text, path);
+    checkVersion(value, path, SERVICES_SCHEMA_VERSION);
+    const r = schemas().releaseSchema.safeParse(value);
+    if (!r.success)
+        throw new StateCorruptError(path, problems(r.error));
+    return r.data;
+}
+function parseDecisionRecord(text, path) {
+    const value = parseJson(text, path);
+    checkVersion(value, path, DECISION_SCHEMA_VERSION);
+    const r = schemas().decisionSchema.safeParse(value);
+    if (!r.success)
+        throw new StateCorruptError(path, problems(r.error));
+    return r.data;
+}
+/** A SHA that was never claimed: every lifecycle field present, null. */
+function noLifecycle() {
+    return {
+        state: null,
+        claimed_at: null,
+        dispatched_at: null,
+        run_id: null,
+        run_url: null,
+        finished_at: null,
+        conclusion: null,
+        issue_number: null,
+    };
+}
+/** The decision record after one more evaluation of the SHA. */
+function recordEvaluation(previous, f, ctx) {
+    const evaluations = [
+        ...(previous?.evaluations ?? []),
+        {
+            run_id: ctx.runId,
+            run_attempt: ctx.runAttempt,
+            at: ctx.now.toISOString(),
+            outcome: f.decision.outcome,
+            reason: f.decision.reason,
+            risk: f.decision.risk,
+            production_sha: f.productionSha,
+            source: ctx.source,
+        },
+    ].slice(-EVALUATIONS_LIMIT);
+    return {
+        schema_version: DECISION_SCHEMA_VERSION,
+        sha: f.sha,
+        decision: { outcome: f.decision.outcome, reason: f.decision.reason, risk: f.decision.risk },
+        production_sha: f.productionSha,
+        config_digest: ctx.configDigest,
+        risk_paths: (f.assessment?.matches ?? []).map((m) => ({
+            source: m.source,
+            pattern: m.pattern,
+            level: m.level,
+            paths: m.paths,
+            count: m.count,
+        })),
+        risk_incomplete: f.assessment?.incompleteReason ?? null,
+        approvals: {
+            valid: (f.approvals?.valid ?? []).map((a) => ({
+                ...a,
+                covers: a.covers === 'all' ? 'all' : a.covers.slice(0, 50),
+            })),
+            ignored: f.approvals?.ignored ?? [],
+        },
+        evaluations,
+        lifecycle: previous?.lifecycle ?? noLifecycle(),
+    };
+}
+function withLifecycle(record, patch) {
+    return { ...record, lifecycle: { ...record.lifecycle, ...patch } };
+}
+// ---------------------------------------------------------------- release.json transitions
+/** This SHA's lifecycle as the history tells it (newest entry wins). */
+function lifecycleOf(release, target) {
+    const e = release.deploy_history.find((h) => h.sha === target);
+    if (!e)
+        return release.production_sha_current === target ? 'succeeded' : null;
+    if (e.rolled_back_at)
+        return 'rolled_back';
+    if (e.result === 'success')
+        return 'succeeded';
+    if (e.result === 'failure')
+        return 'failed';
+    return e.run_id === null ? 'claimed' : 'dispatched';
+}
+/** The newest claim or dispatch that has not finished, if any. */
+function inFlight(release) {
+    return release.deploy_history.find((h) => h.result === 'pending') ?? null;
+}
+function historyForRules(release) {
+    return release.deploy_history.map((h) => ({
+        sha: h.sha,
+        time: h.time,
+        result: h.result,
+        completed_at: h.completed_at ?? null,
+    }));
+}
+function bounded(history) {
+    return history.slice(0, HISTORY_LIMIT);
+}
+/** A history entry keeps this many of its range's commit times (the newest). */
+const COMMIT_TIMES_KEPT = 20;
+function claim(release, target, now, claimedBy, { version = null, commitTimes, commits, breakGlass } = {}) {
+    const time = now.toISOString();
+    return {
+        ...release,
+        last_deploy_attempt_sha: target,
+        last_deploy_time: time,
+        last_deploy_result: 'pending',
+        last_deploy_run_url: null,
+        deploy_history: bounded([
+            {
+                sha: target,
+                time,
+                result: 'pending',
+                run_id: null,
+                run_url: null,
+                completed_at: null,
+                claimed_by: claimedBy,
+                ...(version ? { version } : {}),
+                ...(commitTimes
+                    ? {
+                        commit_times: commitTimes.slice(-COMMIT_TIMES_KEPT),
+                        commits: Math.max(commits ?? 0, commitTimes.length),
+                    }
+                    : {}),
+                ...(breakGlass ? { break_glass: true } : {}),
+            },
+            // A claim taken over (its claimant died before dispatching) is replaced, not kept: it
+            // never had a run, and it must not count as a deploy for the rate limit.
+            ...release.deploy_history.filter((h) => !(h.sha === target && h.run_id === null && h.result === 'pending')),
+        ]),
+    };
+}
+/**
+ * Withdraws this run's claim when the dispatch was refused (a 4xx: nothing was started), so
+ * the fix and a re-run are not blocked by a claim that will never have a run.
+ */
+function releaseClaim(release, target, claimedBy) {
+    return dropEntries(release, (h) => h.sha === target && h.result === 'pending' && h.run_id === null && h.claimed_by === claimedBy);
+}
+/** The history without some entries; the last_deploy_* fields follow the newest that stays. */
+function dropEntries(release, drop) {
+    const history = release.deploy_history.filter((h) => !drop(h));
+    if (history.length === release.deploy_history.length)
+        return release;
+    const previous = history[0] ?? null;
+    return {
+        ...release,
+        deploy_history: history,
+        last_deploy_attempt_sha: previous?.sha ?? null,
+        last_deploy_time: previous?.time ?? null,
+        last_deploy_result: previous?.result ?? null,
+        last_deploy_run_url: previous?.run_url ?? null,
+    };
+}
+/** The history with the first entry that `match` picks patched (newest first). */
+function updateEntry(release, match, patch) {
+    let done = false;
+    const history = release.deploy_history.map((h) => {
+        if (done || !match(h))
+            return h;
+        done = true;
+        return { ...h, ...patch };
+    });
+    if (!done)
+        throw new Error('no deploy_history entry matches');
+    return { ...release, deploy_history: history };
+}
+function markDispatched(release, target, runId, runUrl, deploymentId = null) {
+    const next = updateEntry(release, (h) => h.sha === target, {
+        run_id: runId,
+        run_url: runUrl,
+        ...(deploymentId !== null ? { deployment_id: deploymentId } : {}),
+    });
+    return next.last_deploy_attempt_sha === target ? { ...next, last_deploy_run_url: runUrl } : next;
+}
+/**
+ * The history entry that already records this attempt's outcome (or a later attempt's) of the
+ * run, if any. A redelivered event is then a no-op; a re-run (a higher attempt) is not.
+ */
+function recordedOutcome(release, target, runId, attempt) {
+    return (release.deploy_history.find((h) => h.sha === target &&
+        h.run_id === runId &&
+        h.result !== 'pending' &&
+        (h.run_attempt ?? 1) >= attempt) ?? null);
+}
+/**
+ * Records a finished deploy. A deploy the governor did not dispatch gets a history entry of its
+ * own. Success moves production forward — never backwards: a success for a SHA that production
+ * already contains is recorded but does not move production_sha_current (the caller checks
+ * ancestry and passes `movesProduction`).
+ */
+function markFinished(release, f, movesProduction) {
+    const time = f.now.toISOString();
+    // The entry of that run (a SHA deployed twice has two), else the SHA's unfinished entry, else
+    // a new one: a deploy the governor did not dispatch, or one recorded by hand.
+    const sameRun = (h) => h.sha === f.sha && f.runId !== null && h.run_id === f.runId;
+    const pending = (h) => h.sha === f.sha && h.result === 'pending';
+    const match = release.deploy_history.some(sameRun)
+        ? sameRun
+        : release.deploy_history.some(pending)
+            ? pending
+            : null;
+    const base = match
+        ? release
+        : {
+            ...release,
+            deploy_history: bounded([
+                {
+                    sha: f.sha,
+                    time,
+                    result: 'pending',
+                    run_id: f.runId,
+                    run_url: f.runUrl,
+                    completed_at: null,
+                    claimed_by: f.runId === null ? 'recorded' : 'observed',
+                },
+                ...release.deploy_history,
+            ]),
+        };
+    let next = updateEntry(base, match ?? pending, {
+        result: f.success ? 'success' : 'failure',
+        run_id: f.runId,
+        run_attempt: f.runAttempt,
+        run_url: f.runUrl,
+        // A re-run that fails again restarts the cooldown from its own end.
+        completed_at: time,
+        conclusion: f.conclusion,
+        ...(f.issueNumber !== undefined ? { issue_number: f.issueNumber } : {}),
+        ...(f.success && f.health ? { health_check: 'pending' } : {}),
+    });
+    next = {
+        ...next,
+        last_deploy_attempt_sha: f.sha,
+        last_deploy_result: f.success ? 'success' : 'failure',
+        last_deploy_run_url: f.runUrl,
+        last_deploy_time: next.last_deploy_time ?? time,
+        ...(f.success && f.health ? { last_health_check: f.health } : {}),
+    };
+    if (f.success && movesProduction && next.production_sha_current !== f.sha) {
+        next = {
+            ...next,
+            production_sha_previous: next.production_sha_current,
+            production_sha_current: f.sha,
+        };
+    }
+    return next;
+}
+// ---------------------------------------------------------------- health checks and rollback (§15)
+/** The deploy entry a health check is about: that run's, else the SHA's newest success. */
+function checkedEntry(release, target, runId) {
+    return (h) => h.sha === target &&
+        (runId !== null && release.deploy_history.some((x) => x.sha === target && x.run_id === runId)
+            ? h.run_id === runId
+            : h.result === 'success' || h.health_check === 'failed');
+}
+/**
+ * Records a health check of the stage's deploy of `target`: started (pending) or concluded. A
+ * failed check makes the deploy failed (`health_check_failed`), which starts the cooldown.
+ */
+function withHealthCheck(release, target, runId, result) {
+    const state = result.verdict === 'pending' ? 'pending' : result.verdict === 'pass' ? 'passed' : 'failed';
+    const failed = state === 'failed';
+    const next = updateEntry(release, checkedEntry(release, target, runId), {
+        health_check: state,
+        ...(failed
+            ? {
+                result: 'failure',
+                conclusion: 'health_check_failed',
+                completed_at: result.finished_at,
+            }
+            : {}),
+    });
+    return {
+        ...next,
+        last_health_check: result,
+        ...(failed && next.last_deploy_attempt_sha === target
+            ? { last_deploy_result: 'failure' }
+            : {}),
+    };
+}
+/**
+ * Where a rollback away from `bad` goes: the stage's newest SHA whose deploy and health check
+ * both passed and that was never rolled back; null when there is none.
+ */
+function healthyTarget(release, bad) {
+    const ok = release.deploy_history.find((h) => h.sha !== bad &&
+        h.result === 'success' &&
+        h.health_check !== 'pending' &&
+        h.health_check !== 'failed' &&
+        !h.rolled_back_at);
+    return ok?.sha ?? null;
+}
+/** The rollback away from `bad`, claimed or dispatched, if there is one. */
+function rollbackOf(release, bad) {
+    return release.deploy_history.find((h) => h.rollback_of === bad) ?? null;
+}
+/** Claims the rollback: `target` is claimed for deploy, and `bad` is marked rolled back. */
+function claimRollback(release, bad, target, now, claimedBy) {
+    // A SHA adopted without a history entry of its own has nothing to mark.
+    const marked = release.deploy_history.some((h) => h.sha === bad)
+        ? updateEntry(release, (h) => h.sha === bad, { rolled_back_at: now.toISOString() })
+        : release;
+    // The rollback deploys the target's own version again (§18: a rollback creates no tag).
+    const claimed = claim(marked, target, now, claimedBy, { version: versionOf(release, target) });
+    return updateEntry(claimed, (h) => h.sha === target && h.result === 'pending', {
+        rollback_of: bad,
+    });
+}
+/** The SHA's record with the note appended; a record is created for a SHA that had none. */
+function withNote(record, target, productionSha, note) {
+    const base = record ?? {
+        schema_version: DECISION_SCHEMA_VERSION,
+        sha: target,
+        // Never evaluated by the rules: an operator put it on the state branch.
+        decision: { outcome: 'SKIP', reason: 'operator', risk: null },
+        production_sha: productionSha,
+        config_digest: null,
+        risk_paths: [],
+        approvals: { valid: [], ignored: [] },
+        evaluations: [],
+        lifecycle: noLifecycle(),
+    };
+    const notes = Array.isArray(base.notes) ? base.notes : [];
+    return { ...base, notes: [...notes, note].slice(-EVALUATIONS_LIMIT) };
+}
+/**
+ * Production is at `target` without a deploy by the governor: a team adopting it with a running
+ * production, or an operator correcting the record. The history gets a success entry.
+ */
+function adoptProduction(release, target, now, by) {
+    const time = now.toISOString();
+    return {
+        ...release,
+        production_sha_previous: release.production_sha_current === target
+            ? release.production_sha_previous
+            : release.production_sha_current,
+        production_sha_current: target,
+        last_deploy_attempt_sha: target,
+        last_deploy_time: time,
+        last_deploy_result: 'success',
+        last_deploy_run_url: null,
+        deploy_history: bounded([
+            {
+                sha: target,
+                time,
+                result: 'success',
+                run_id: null,
+                run_url: null,
+                completed_at: time,
+                conclusion: 'adopted',
+                claimed_by: by,
+            },
+            ...release.deploy_history,
+        ]),
+    };
+}
+/** Takes a SHA's unfinished entry (a claim, or a dispatch never observed) off the history. */
+function clearInFlight(release, target) {
+    return dropEntries(release, (h) => h.sha === target && h.result === 'pending');
+}
+/** The version tag (§18) a deploy of `sha` carried in this history, if any. */
+function versionOf(release, sha) {
+    if (!sha)
+        return null;
+    return release.deploy_history.find((h) => h.sha === sha && h.version)?.version ?? null;
+}
+/** The SHA's deploy-failure issue from an earlier failure, if one was opened. */
+function failureIssueOf(release, target) {
+    for (const h of release.deploy_history)
+        if (h.sha === target && typeof h.issue_number === 'number')
+            return h.issue_number;
     return null;
 }
-/** The first `[` or `{` that is never closed, or null (a backslash escapes one character). */
-function unclosedBracket(pattern) {
-    let inClass = false;
-    let braces = 0;
-    for (let i = 0; i < pattern.length; i++) {
-        const c = pattern[i];
-        if (c === '\\')
-            i++;
-        else if (inClass)
-            inClass = c !== ']' || pattern[i - 1] === '[';
-        else if (c === '[')
-            inClass = true;
-        else if (c === '{')
-            braces++;
-        else if (c === '}' && braces > 0)
-            braces--;
-    }
-    return inClass ? '[' : braces > 0 ? '{' : null;
+/** JSON as the state branch stores it: two-space indented, one trailing newline. */
+function serialize(value) {
+    return `${JSON.stringify(value, null, 2)}\n`;
 }
-function parsePattern(pattern) {
-    const directory = pattern.endsWith('/');
-    const trimmed = directory ? pattern.slice(0, -1) : pattern;
-    const anchored = trimmed.includes('/');
-    let glob = trimmed.replace(/^\//, '');
-    let anyDepth = !anchored;
-    while (glob.startsWith('**/')) {
-        glob = glob.slice(3);
-        anyDepth = true;
-    }
-    if (directory)
-        return { glob: `${glob}/**`, anyDepth, orBelow: false };
-    // `x/**` is already everything below `x`: nothing to add.
-    return { glob, anyDepth, orBelow: !glob.endsWith('/**') && glob !== '**' };
+const STATE_README = `# booty-state
+
+This branch is written by Release Governor. It holds release state, not code, and shares no
+history with the code branches.
+
+- \`release.json\` — what is in production, the last deploy attempt and a bounded deploy history,
+  for each stage under \`stages\` (the top level mirrors the last stage).
+- \`decisions/<sha>.json\` — every evaluation of a commit and its deploy lifecycle
+  (claimed → dispatched → succeeded/failed).
+
+Every change is one commit made with a compare-and-swap on this branch's head; the governor never
+force-pushes it. Do not edit it by hand while deploys are running; protect it from other writers.
+`;
+
+
+/***/ }),
+
+/***/ 78593:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fu: () => (/* binding */ shortSha),
+/* harmony export */   Wf: () => (/* binding */ isFullSha),
+/* harmony export */   id: () => (/* binding */ maxRisk),
+/* harmony export */   pE: () => (/* binding */ RISK_ORDER)
+/* harmony export */ });
+/* unused harmony export REASON_CODES */
+// Vocabulary shared by the rules, the state and the reports. Reason codes and their spelling
+// are public interface (SPEC §6): users' workflows branch on them.
+const REASON_CODES = (/* unused pure expression or super */ null && ([
+    'disabled',
+    'not_a_release_candidate',
+    'verification_not_successful',
+    'not_an_approval',
+    'already_deployed',
+    'already_in_production',
+    'superseded',
+    'diverged_from_production',
+    'not_verified',
+    'not_promoted',
+    'evidence_missing',
+    'deploy_not_configured',
+    'degraded_high_risk',
+    'first_deploy_required',
+    'cooldown',
+    'rate_limit',
+    'freeze_window',
+    'soaking',
+    'stage_busy',
+    'previously_rolled_back',
+    'incident_active',
+    'high_risk_no_approval',
+    'allow_low',
+    'allow_medium',
+    'allow_high_approved',
+    'allow_approved',
+    'allow_break_glass',
+    'manual_rollback',
+    'health_check_failed',
+    'config_invalid',
+    'state_corrupt',
+    'not_affected',
+    'waiting_for_dependency',
+    'verification_stale',
+    'evidence_threshold',
+    'release_blocked',
+]));
+const RISK_ORDER = { LOW: 0, MEDIUM: 1, HIGH: 2 };
+function maxRisk(a, b) {
+    return RISK_ORDER[a] >= RISK_ORDER[b] ? a : b;
 }
-/** The same meaning as one minimatch glob (for tools that take a glob, and for comparisons). */
-function toGlob(pattern) {
-    const { glob, anyDepth, orBelow } = parsePattern(pattern);
-    const g = anyDepth && glob !== '**' ? `**/${glob}` : glob;
-    return orBelow ? `${g}{,/**}` : g;
+const FULL_SHA = /^[0-9a-f]{40}$/;
+function isFullSha(value) {
+    return FULL_SHA.test(value);
 }
-function patternSource(pattern) {
-    const { glob, anyDepth, orBelow } = parsePattern(pattern);
-    const re = new minimatch__WEBPACK_IMPORTED_MODULE_0__/* .Minimatch */ .VR(glob, { dot: true }).makeRe();
-    if (re === false)
-        return null;
-    const src = re.source;
-    if (!src.startsWith('^') || !src.endsWith('$'))
-        return null;
-    const core = `(?:${src.slice(1, -1)})${orBelow ? '(?:\\/.*)?' : ''}`;
-    return { anyDepth, core, flags: re.flags };
-}
-/** One pattern's own expression (for attribution: which pattern explains a path). */
-function patternRegExp(pattern) {
-    const s = patternSource(pattern);
-    if (!s)
-        return false;
-    return new RegExp(`^${s.anyDepth ? '(?:.*\\/)?' : ''}${s.core}$`, s.flags);
+function shortSha(sha) {
+    return sha.slice(0, 7);
 }
 
 
 /***/ }),
 
-/***/ 43356:
+/***/ 15766:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   f: () => (/* binding */ releaseNotes),
-/* harmony export */   y: () => (/* binding */ versioningSchema)
+/* harmony export */   $2: () => (/* binding */ GovernorError),
+/* harmony export */   G1: () => (/* binding */ publishStatus),
+/* harmony export */   Gy: () => (/* binding */ MAX_WRITE_ATTEMPTS),
+/* harmony export */   JN: () => (/* binding */ backoff),
+/* harmony export */   Jq: () => (/* binding */ CLAIM_GRACE_MS),
+/* harmony export */   M6: () => (/* binding */ Remarks),
+/* harmony export */   MX: () => (/* binding */ evidence),
+/* harmony export */   aO: () => (/* binding */ writeState),
+/* harmony export */   dl: () => (/* binding */ claimedBy),
+/* harmony export */   hr: () => (/* binding */ UnconfirmedWrites),
+/* harmony export */   wR: () => (/* binding */ retryBaseMs),
+/* harmony export */   yW: () => (/* binding */ isEarlierAttempt),
+/* harmony export */   z$: () => (/* binding */ bestEffort)
 /* harmony export */ });
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(38816);
-// Versions (SPEC §18): the versioning block of the config, the shapes of a version plan, and the
-// release notes. Counting the next version (semver, the commit parser) is in version-plan.ts,
-// which the governor loads only when versioning is on, so start-up does not pay for it.
+/* unused harmony exports MAX_UNCONFIRMED_WRITES, DEFAULT_RETRY_BASE_MS */
+/* harmony import */ var _domain_config_base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(58016);
+/* harmony import */ var _domain_types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(78593);
+/* harmony import */ var _adapters_api_error_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(91827);
+/* harmony import */ var _domain_evidence_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(43094);
+// What the governor runs on (its ports, clock and identity), its error type, and the small
+// protocols every step shares: best-effort status and comments, and the state write with its
+// compare-and-swap, re-read and bounded retries.
 
-// A prefix becomes part of a ref name: refuse what git's check-ref-format refuses.
-const tagPrefix = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
-    .max(40)
-    .regex(/^(?:[A-Za-z0-9_][A-Za-z0-9._-]*\/?)*$/, 'must be letters, digits, ".", "_", "-" or "/" (a prefix of a git tag name), such as "v" or "app/v"')
-    .refine((p) => !p.includes('..') && !p.endsWith('.'), 'must not contain ".." or end with "."');
-const versioningSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
-    enabled: zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY().default(false).describe('Tag every release of `stage` (off by default).'),
-    tag_prefix: tagPrefix.default('v').describe('Tags are <prefix>X.Y.Z, e.g. v1.2.0.'),
-    initial_version: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
-        // SemVer 2.0.0's version core: no leading zeros, no "v", no pre-release or build.
-        .regex(/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/, 'must be a version X.Y.Z (no "v", no pre-release), such as 0.1.0')
-        .default('0.1.0')
-        .describe('The version of the first release, when no tag with the prefix is below it.'),
-    stage: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
-        .min(1)
-        .optional()
-        .describe('The stage whose releases are tagged (default: the last stage, production).'),
-    github_release: zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY()
-        .default(true)
-        .describe('Publish a GitHub release for the tag once its deploy succeeded (and is healthy).'),
-})
-    .describe('Semantic version tags for releases (SPEC §18).');
-/** The release notes of a tag (SPEC §18): what changed, how risky, who approved, the evidence. */
-function releaseNotes(r) {
-    const lines = [
-        `Released to **${r.stage}** by Release Governor: \`${r.sha}\`${r.deployRunUrl ? ` ([deploy run](${r.deployRunUrl}))` : ''}.`,
-        '',
-        `- Version: ${r.why ?? r.tag}`,
-        `- Risk: ${r.risk ?? 'not assessed'}`,
-        '',
-        '## Pull requests',
-        '',
-        ...(r.pulls.length
-            ? r.pulls.map((p) => `- #${p.number} ${p.title}${p.author ? ` (@${p.author})` : ''}`)
-            : ['No merged pull request in this release (direct commits only).']),
-        ...(r.commitsCapped
-            ? [
-                '',
-                'The range had more commits than GitHub lists; pull requests of the rest are not listed.',
-            ]
-            : []),
-        '',
-        '## Approvals',
-        '',
-        ...(r.approvals.length
-            ? r.approvals.map((a) => `- ${a.actor ? `@${a.actor}` : 'the environment variable'}: ${a.source}${a.pull !== null ? ` on #${a.pull}` : ''}${a.at ? ` at ${a.at}` : ''}`)
-            : ['None needed.']),
-        '',
-        '## Evidence',
-        '',
-        r.evidenceHash
-            ? `The evidence chain's head when this release was published: \`${r.evidenceHash}\`. Check it with \`release-governor audit --expect-head ${r.evidenceHash}\`.`
-            : 'No evidence record.',
-    ];
-    return lines.join('\n');
+
+
+
+/** Claims younger than this belong to a run that may still be dispatching: never taken over. */
+const CLAIM_GRACE_MS = 10 * 60_000;
+/** Attempts at a state write before giving up; docs/state.md says how it was chosen. */
+const MAX_WRITE_ATTEMPTS = 12;
+/** Writes in a row that GitHub does not confirm (5xx, no answer) before the job gives up. */
+const MAX_UNCONFIRMED_WRITES = 4;
+class GovernorError extends Error {
+    advice;
+    constructor(message, advice = null, options) {
+        super(message, options);
+        this.advice = advice;
+        this.name = 'GovernorError';
+    }
+}
+/**
+ * What a step has to say beside its verdict: notes for the reader of the summary, and warnings
+ * kept loud (a status GitHub did not take). A flow owns one and builds its report from it once,
+ * at its end (report/summary.ts buildReport); the report itself is never handed to a step.
+ */
+class Remarks {
+    notes = [];
+    warnings = [];
+    note(message) {
+        this.notes.push(message);
+    }
+    warn(message) {
+        this.warnings.push(message);
+    }
+}
+/**
+ * The evidence of a state change (SPEC §17), carried by the write that makes the change: the
+ * store seals it onto the chain in the same commit.
+ */
+function evidence(deps, { kind, sha, keepDays }, body) {
+    const draft = {
+        kind,
+        time: deps.now().toISOString(),
+        sha,
+        stage: deps.store.target?.stage ?? null,
+        // Services (§20): which service the record is about (absent without services).
+        ...(deps.store.target?.service ? { service: deps.store.target.service } : {}),
+        run: {
+            id: deps.run.id,
+            attempt: deps.run.attempt,
+            url: deps.run.url,
+            actor: deps.run.actor ?? null,
+            event: deps.run.event ?? null,
+        },
+        ...body,
+    };
+    return { [_domain_evidence_js__WEBPACK_IMPORTED_MODULE_3__/* .EVIDENCE_DRAFT */ .eg]: JSON.stringify(draft), [_domain_evidence_js__WEBPACK_IMPORTED_MODULE_3__/* .EVIDENCE_RETENTION */ .zf]: String(keepDays) };
+}
+function claimedBy(deps) {
+    return `${deps.run.source}:${deps.run.id ?? 'local'}/${deps.run.attempt ?? 1}`;
+}
+/**
+ * Whether a claim was made by an earlier attempt of this same workflow run. GitHub starts a
+ * re-run attempt only after the previous attempt has finished, so such a claimant is gone.
+ */
+function isEarlierAttempt(claimant, deps) {
+    const m = /^action:(\d+)\/(\d+)$/.exec(claimant ?? '');
+    return (deps.run.source === 'action' &&
+        m !== null &&
+        Number(m[1]) === deps.run.id &&
+        Number(m[2]) < (deps.run.attempt ?? 1));
+}
+/**
+ * Sets the commit status. When GitHub does not answer, the decision (already recorded on the
+ * state branch) stands and the report carries a warning; a refusal (403) is still an error.
+ */
+async function publishStatus(said, deps, ...status) {
+    try {
+        await deps.gh.setStatus(...status);
+    }
+    catch (e) {
+        if (!(0,_adapters_api_error_js__WEBPACK_IMPORTED_MODULE_2__/* .isUnanswered */ .Ni)(e))
+            throw e;
+        const [sha, , , , context] = status;
+        said.warn(`The commit status ${context} could not be set on ${(0,_domain_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shortSha */ .Fu)(sha)}: ${e.message}. The verdict above stands and is recorded on the state branch.`);
+    }
+}
+/**
+ * A comment that is not repeated when GitHub does not answer (one that did land would be posted
+ * twice): the recorded outcome stands, and the report says the comment may be missing.
+ */
+async function bestEffort(said, what, call) {
+    try {
+        await call();
+    }
+    catch (e) {
+        if (!(0,_adapters_api_error_js__WEBPACK_IMPORTED_MODULE_2__/* .isUnanswered */ .Ni)(e))
+            throw e;
+        said.warn(`GitHub did not confirm ${what} (${e.message}); it may be missing.`);
+    }
+}
+function backoff(deps, attempt) {
+    // Full jitter over a window that grows to 4 × the base (2 s by default): ten runs racing
+    // spread out quickly.
+    const base = deps.retryBaseMs;
+    return deps.sleep(Math.floor(deps.random() * Math.min(4 * base, (base / 5) * 2 ** attempt)));
+}
+/**
+ * Counts state writes GitHub did not confirm. Re-reading after one is safe (the commit either
+ * exists or not, and `build` sees which), but a GitHub that keeps failing is reported as such,
+ * not as a race.
+ */
+class UnconfirmedWrites {
+    inARow = 0;
+    count(r) {
+        if (r.kind === 'conflict') {
+            this.inARow = 0;
+            return;
+        }
+        this.inARow++;
+        if (this.inARow >= MAX_UNCONFIRMED_WRITES)
+            throw new GovernorError(`GitHub did not confirm ${this.inARow} writes to the state branch in a row (last: ${r.detail}). Nothing was dispatched by this attempt.`, 'Each state write is one atomic commit, so the branch is consistent. Re-run the job when GitHub answers again: the re-run recognises a claim this attempt may have left and dispatches at most once.');
+    }
+}
+/** Writes files on top of the latest state, re-reading on conflict; `build` sees fresh state. */
+async function writeState(deps, sha, build, first) {
+    let snap = first ?? (await deps.store.read(sha));
+    const unconfirmed = new UnconfirmedWrites();
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+        const change = build(snap);
+        if (!change)
+            return null;
+        const r = await deps.store.write(snap, change.files, change.message);
+        if (r.kind === 'written')
+            return { head: r.head, snapshot: snap };
+        unconfirmed.count(r);
+        deps.log(`State write conflict (${r.detail}); re-reading (attempt ${attempt}/${MAX_WRITE_ATTEMPTS}).`);
+        await backoff(deps, attempt);
+        snap = await deps.store.read(sha);
+    }
+    throw new GovernorError(`The state branch kept moving: ${MAX_WRITE_ATTEMPTS} writes in a row lost the race. Nothing was deployed.`, 'Re-run the job; if it persists, look for another process writing the state branch.');
+}
+/** The base of every backoff when RELEASE_GOVERNOR_RETRY_BASE_MS is not set. */
+const DEFAULT_RETRY_BASE_MS = 500;
+/**
+ * The retry base from the environment (a runtime setting, not policy): the base of every
+ * backoff — a failed idempotent request, a lost race on the state branch, looking for a
+ * dispatched run. An integer of milliseconds, 0 to 60000.
+ */
+function retryBaseMs(env) {
+    const raw = (env[_domain_config_base_js__WEBPACK_IMPORTED_MODULE_0__/* .RETRY_BASE_VARIABLE */ .UB] ?? '').trim();
+    if (raw === '')
+        return DEFAULT_RETRY_BASE_MS;
+    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(n <= 60_000))
+        throw new _domain_config_base_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL([
+            {
+                key: '',
+                where: `env ${_domain_config_base_js__WEBPACK_IMPORTED_MODULE_0__/* .RETRY_BASE_VARIABLE */ .UB}`,
+                message: `must be a whole number of milliseconds from 0 to 60000 (default ${DEFAULT_RETRY_BASE_MS}); got ${JSON.stringify(raw.slice(0, 40))}`,
+            },
+        ]);
+    return n;
+}
+
+
+/***/ }),
+
+/***/ 38422:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ko: () => (/* binding */ readInputs),
+/* harmony export */   dz: () => (/* binding */ InputError)
+/* harmony export */ });
+/* unused harmony export DEFAULT_CONFIG_PATH */
+// Every input of action.yml, parsed once into a typed object. Nothing else reads inputs.
+const DEFAULT_CONFIG_PATH = '.booty.yml';
+class InputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InputError';
+    }
+}
+function booleanInput(name, value, empty) {
+    const v = value.trim().toLowerCase();
+    if (v === '')
+        return empty;
+    if (v === 'true')
+        return true;
+    if (v === 'false')
+        return false;
+    throw new InputError(`Input ${name} must be true, false or empty; got ${JSON.stringify(value.slice(0, 40))}.`);
+}
+/**
+ * Reads the inputs through `input` (the runner's INPUT_* variables, as `core.getInput` reads
+ * them) and hides the token from the log through `secret`.
+ */
+function readInputs(input, secret) {
+    const token = input('github-token');
+    if (!token)
+        throw new InputError('Input github-token is empty: pass ${{ github.token }} or a token with contents, actions, statuses, issues and pull-requests access.');
+    secret(token);
+    const configPath = input('config-path').trim() || DEFAULT_CONFIG_PATH;
+    return {
+        token,
+        configPath,
+        configPathExplicit: configPath !== DEFAULT_CONFIG_PATH,
+        sha: input('sha').trim(),
+        degraded: booleanInput('degraded', input('degraded'), null),
+        dryRun: booleanInput('dry-run', input('dry-run'), false) === true,
+        stage: input('stage').trim(),
+        breakGlass: input('break-glass').trim(),
+        reason: input('reason').trim(),
+        rollback: booleanInput('rollback', input('rollback'), false) === true,
+        service: input('service').trim(),
+    };
+}
+
+
+/***/ }),
+
+/***/ 54285:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hn: () => (/* binding */ cell),
+/* harmony export */   aY: () => (/* binding */ code),
+/* harmony export */   md: () => (/* binding */ md),
+/* harmony export */   nf: () => (/* binding */ link),
+/* harmony export */   tp: () => (/* binding */ table)
+/* harmony export */ });
+// Text from the outside world (file names, user logins, comment text) goes into the job
+// summary, which GitHub renders as markdown with some HTML. Nothing from outside may change
+// the structure of the page: no table break, no link, no tag.
+const HTML = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;',
+};
+/** Escapes text for a markdown paragraph. Newlines become a visible ⏎. */
+function md(text) {
+    // Block structure only matters at the start of a paragraph: headings, lists, quotes.
+    return cell(text).replace(/^(#|-|\+|&gt;|\d+\.)/, '\\$1');
+}
+/** Escapes text for a table cell, where block syntax does not apply. */
+function cell(text) {
+    return (text
+        .replace(/\r\n|\r|\n/g, '⏎')
+        .replace(/[&<>"']/g, (c) => HTML[c])
+        // Inline structure: emphasis, code, links, tables, strikethrough, autolinks.
+        .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`));
+}
+/** A path or value shown as code. Code spans cannot hold every character safely, so escape instead. */
+function code(text) {
+    return `<code>${text
+        .replace(/\r\n|\r|\n/g, '⏎')
+        .replace(/[&<>"']/g, (c) => HTML[c])
+        // Markdown still applies between HTML tags: entities keep links and emphasis literal. An
+        // underscore inside a word cannot start emphasis, so snake_case stays readable.
+        .replace(/[|\\`*[\]~]/g, (c) => `&#${c.charCodeAt(0)};`)
+        .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '&#95;')}</code>`;
+}
+function link(text, url) {
+    if (!/^https?:\/\/[^\s<>"')]+$/.test(url))
+        return md(text);
+    return `[${md(text)}](${url})`;
+}
+function table(header, rows) {
+    const line = (cells) => `| ${cells.join(' | ')} |`;
+    return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+
+/***/ }),
+
+/***/ 57994:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $U: () => (/* binding */ statusDescription),
+/* harmony export */   Br: () => (/* binding */ renderSummary),
+/* harmony export */   FG: () => (/* binding */ approvalCount),
+/* harmony export */   FK: () => (/* binding */ buildReport)
+/* harmony export */ });
+/* unused harmony exports healthSection, pipelineTable */
+/* harmony import */ var _domain_health_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(85876);
+/* harmony import */ var _domain_types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(78593);
+/* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(54285);
+/* harmony import */ var _unblock_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(27030);
+
+
+
+
+/**
+ * The one constructor of a RunReport: every field not given takes its default (outcome ERROR
+ * until a flow says otherwise). A report is a value: nothing changes it once built; a flow
+ * that knows more builds a new one.
+ */
+function buildReport(over = {}) {
+    return {
+        outcome: 'ERROR',
+        reason: null,
+        sha: null,
+        productionSha: null,
+        risk: null,
+        headline: '',
+        decision: null,
+        assessment: null,
+        approvals: null,
+        notes: [],
+        warnings: [],
+        deployRunUrl: null,
+        stateCommit: null,
+        runUrl: null,
+        dryRun: false,
+        error: null,
+        advice: null,
+        environmentName: 'production',
+        releaseBranch: null,
+        stage: null,
+        pipeline: null,
+        healthCheck: null,
+        banner: null,
+        evidenceHash: null,
+        version: null,
+        versionWhy: null,
+        service: null,
+        services: null,
+        readiness: null,
+        digest: null,
+        ...over,
+    };
+}
+const ICON = {
+    ALLOW: '✅',
+    HOLD: '⏸️',
+    ROLLBACK: '⏪',
+    SKIP: '⏭️',
+    ERROR: '❌',
+};
+const PATHS_SHOWN = 20;
+function sha(s) {
+    return s ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)((0,_domain_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shortSha */ .Fu)(s)) : '—';
+}
+/**
+ * A run of several services (SPEC §20): the run-wide verdict, a table of every service, then a
+ * section per service the commit affects (each as one deployable's summary).
+ */
+function renderServices(r, services) {
+    const out = [];
+    const title = r.outcome === 'ERROR'
+        ? 'Release Governor failed'
+        : `Release Governor: ${r.outcome}${r.sha ? ` ${(0,_domain_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shortSha */ .Fu)(r.sha)}` : ''}`;
+    out.push(`## ${ICON[r.outcome]} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(title)}${r.dryRun ? ' (dry run)' : ''}`);
+    if (r.headline)
+        out.push((0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.headline));
+    out.push((0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['Service', 'Decision', 'Reason', 'Risk', 'Stage', 'SHA', 'Deploy run'], services.map((x) => [
+        (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.service ?? ''),
+        `${ICON[x.outcome]} ${x.outcome}`,
+        x.reason ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(x.reason) : '—',
+        x.risk ?? '—',
+        x.stage ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.stage) : '—',
+        sha(x.sha),
+        x.deployRunUrl ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)('run', x.deployRunUrl) : '—',
+    ])));
+    if (r.error) {
+        out.push(`### What went wrong\n\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.error)}`);
+        if (r.advice)
+            out.push(`**What to do:** ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.advice)}`);
+    }
+    for (const x of services) {
+        if (x.reason === 'not_affected')
+            continue;
+        const body = renderSummary({ ...x, services: null, runUrl: x.runUrl ?? r.runUrl });
+        // Each service's summary, one heading level down, under the service's name.
+        out.push(body
+            .replace(/^## (\S+) Release Governor: /, `## $1 ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.service ?? '')}: `)
+            .replace(/^##/gm, '###'));
+    }
+    if (r.warnings.length > 0)
+        out.push(r.warnings.map((w) => `> [!WARNING]\n> ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(w)}`).join('\n\n'));
+    if (r.stateCommit)
+        out.push(`<sub>State commit ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.stateCommit)}</sub>`);
+    return `${out.join('\n\n')}\n`;
+}
+function renderSummary(r) {
+    if (r.services)
+        return renderServices(r, r.services);
+    const out = [];
+    const title = r.outcome === 'ERROR'
+        ? 'Release Governor failed'
+        : `Release Governor: ${r.outcome}${r.sha ? ` ${(0,_domain_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shortSha */ .Fu)(r.sha)}` : ''}`;
+    if (r.banner)
+        out.push(`> [!CAUTION]\n> ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.banner)}`);
+    out.push(`## ${ICON[r.outcome]} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(title)}${r.dryRun ? ' (dry run)' : ''}`);
+    if (r.headline)
+        out.push((0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.headline));
+    out.push((0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['Decision', 'SHA', 'Risk', 'Reason', 'Production SHA'], [
+        [
+            r.outcome === 'ERROR' ? 'ERROR' : r.outcome,
+            sha(r.sha),
+            r.risk ?? '—',
+            r.reason ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.reason) : '—',
+            sha(r.productionSha),
+        ],
+    ]));
+    if (r.error) {
+        out.push(`### What went wrong\n\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.error)}`);
+        if (r.advice)
+            out.push(`**What to do:** ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.advice)}`);
+        out.push('Nothing was deployed.');
+    }
+    if (r.outcome === 'ALLOW' && r.deployRunUrl)
+        out.push(`**Triggered:** deploy workflow run ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)(r.deployRunUrl, r.deployRunUrl)}`);
+    if (r.outcome === 'ROLLBACK' && r.deployRunUrl)
+        out.push(`**Rollback:** deploy workflow run ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)(r.deployRunUrl, r.deployRunUrl)}`);
+    if (r.version)
+        out.push(`**Version:** ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.version)}${r.versionWhy ? ` — ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.versionWhy)}` : ''}${r.dryRun ? ' (would be tagged)' : ''}`);
+    if (r.outcome === 'ALLOW' && r.dryRun)
+        out.push('Dry run: nothing was claimed, dispatched or written.');
+    if (r.pipeline)
+        out.push(pipelineTable(r.pipeline));
+    if (r.healthCheck)
+        out.push(healthSection(r.healthCheck));
+    if (r.decision?.unblock) {
+        out.push(`### How to unblock\n\n${(0,_unblock_js__WEBPACK_IMPORTED_MODULE_3__/* .unblockMarkdown */ .s2)((0,_unblock_js__WEBPACK_IMPORTED_MODULE_3__/* .unblockSteps */ .OH)(r.decision.unblock, { runUrl: r.runUrl, environmentName: r.environmentName }), r.runUrl)}`);
+    }
+    if (r.readiness) {
+        const rows = readinessRows(r.readiness);
+        if (rows.length)
+            out.push(`### Readiness\n\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['Gate', 'Verdict', 'Measured'], rows)}`);
+    }
+    if (r.decision) {
+        out.push(`### Rules evaluated\n\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['Rule', 'Verdict', 'Detail'], r.decision.rules.map((x) => [
+            (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cell */ .Hn)(x.title),
+            x.verdict === 'applies' ? '**applies**' : 'pass',
+            (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cell */ .Hn)(x.detail),
+        ]))}`);
+    }
+    if (r.assessment && (r.assessment.matches.length > 0 || r.assessment.incomplete)) {
+        const parts = ['### Paths that drove the risk'];
+        if (r.assessment.incomplete)
+            parts.push(`⚠️ The diff could not be fully assessed: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.assessment.incompleteReason ?? '')}. Risk is HIGH.`);
+        for (const m of r.assessment.matches) {
+            const rest = m.count - m.paths.length;
+            parts.push(`**${m.level}** · ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(m.source)} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(m.pattern)} — ${m.count} path(s)\n${m.paths
+                .slice(0, PATHS_SHOWN)
+                .map((p) => `- ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(p)}`)
+                .join('\n')}${rest > 0 ? `\n- … and ${rest} more` : ''}`);
+        }
+        out.push(parts.join('\n\n'));
+    }
+    if (r.approvals && (r.approvals.valid.length > 0 || r.approvals.ignored.length > 0)) {
+        const rows = [
+            ...r.approvals.valid.map((a) => [
+                'counted',
+                (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(a.source),
+                a.actor ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(`@${a.actor}`) : '—',
+                a.pull ? `#${a.pull}` : '—',
+                a.covers === 'all' ? 'the whole change' : `${a.covers.length} path(s)`,
+            ]),
+            ...r.approvals.ignored.map((a) => [
+                'ignored',
+                (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(a.source),
+                a.actor ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(`@${a.actor}`) : '—',
+                a.pull ? `#${a.pull}` : '—',
+                (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(a.detail),
+            ]),
+        ];
+        const count = r.approvals.required > 1
+            ? `**${approvalCount(r.approvals)}**${r.approvals.approvers.length ? ` (by ${r.approvals.approvers.map((a) => (a === 'environment' ? 'the variable' : `@${a}`)).join(', ')})` : ''}; each path needs ${r.approvals.required} distinct approvers.\n\n`
+            : '';
+        out.push(`### Approvals\n\n${count}${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['', 'Source', 'By', 'Pull request', 'Covers / why ignored'], rows)}`);
+    }
+    if (r.digest?.length)
+        out.push(digestSection(r.digest));
+    if (r.warnings.length > 0)
+        out.push(r.warnings.map((w) => `> [!WARNING]\n> ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(w)}`).join('\n\n'));
+    if (r.notes.length > 0)
+        out.push(r.notes.map((n) => `> ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(n)}`).join('\n>\n'));
+    if (r.stateCommit)
+        out.push(`<sub>State commit ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.stateCommit)}</sub>`);
+    return `${out.join('\n\n')}\n`;
+}
+/** Every readiness gate (§22) with its verdict and what it measured, passing ones included. */
+function readinessRows(r) {
+    const verdict = (ok) => (ok ? 'pass' : '**fail**');
+    const rows = [];
+    if (r.fresh)
+        rows.push([
+            `Verification at most ${r.fresh.limitMinutes} minute(s) old`,
+            verdict(r.fresh.ageMinutes !== null && r.fresh.ageMinutes <= r.fresh.limitMinutes),
+            r.fresh.completedAt
+                ? `completed ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.fresh.completedAt)}, ${r.fresh.ageMinutes} minute(s) ago`
+                : 'completion time unknown',
+        ]);
+    for (const t of r.thresholds ?? [])
+        rows.push([
+            `${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(`${t.artifact}/${t.file}`)} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(t.pointer)} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(t.bound)}`,
+            verdict(t.pass),
+            t.pass ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(JSON.stringify(t.found)) : (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(t.why ?? ''),
+        ]);
+    if (r.blockers)
+        rows.push([
+            `No open ${r.blockers.labels.map(_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY).join(' / ')}`,
+            verdict(r.blockers.open.length === 0),
+            r.blockers.open.length
+                ? r.blockers.open
+                    .map((b) => b.url ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)(`#${b.number} ${b.title}`, b.url) : `#${b.number} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(b.title)}`)
+                    .join(', ')
+                : 'none open',
+        ]);
+    return rows;
+}
+/** The post-deploy health check: the figures against the thresholds, the first failures. */
+function healthSection(h) {
+    const t = h.thresholds;
+    const verdict = h.verdict === 'pending' ? 'running' : h.verdict === 'pass' ? '**passed**' : '**failed**';
+    const parts = [`### Health check (${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(h.mode)}): ${verdict}\n\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)((0,_domain_health_js__WEBPACK_IMPORTED_MODULE_0__/* .describeResult */ .dy)(h))}`];
+    if (h.mode === 'url' && h.verdict !== 'pending')
+        parts.push((0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['', 'Measured', 'Threshold'], [
+            [
+                'Error rate',
+                h.error_rate === null
+                    ? '—'
+                    : `${(h.error_rate * 100).toFixed(1)} % (${h.errors} of ${h.probes})`,
+                `${(t.max_error_rate * 100).toFixed(1)} %`,
+            ],
+            [
+                'p95 latency',
+                h.p95_ms === null ? '—' : `${Math.round(h.p95_ms)} ms`,
+                `${t.max_latency_ms} ms`,
+            ],
+            ['p50 latency', h.p50_ms === null ? '—' : `${Math.round(h.p50_ms)} ms`, '—'],
+            [
+                'Probes',
+                `${h.probes}`,
+                `every ${t.interval_seconds} s for ${t.duration_seconds} s, timeout ${t.timeout_ms} ms, expect ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(t.expect_status)}`,
+            ],
+        ]));
+    if (h.reasons.length > 0)
+        parts.push(`**Why it failed:** ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(h.reasons.join('; '))}`);
+    if (h.first_failures.length > 0)
+        parts.push(`First failures:\n${h.first_failures.map((f) => `- ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(f.at)} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(f.error ?? '')} (${Math.round(f.ms)} ms)`).join('\n')}`);
+    return parts.join('\n\n');
+}
+function when(iso) {
+    return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—';
+}
+/** The pipeline: each stage, what it runs and since when, its soak, what is in flight, what is next. */
+function pipelineTable(rows) {
+    return `### Pipeline\n\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['Stage', 'Current SHA', 'Since', 'Health', 'Soak ends', 'In flight', 'Next'], rows.map((r) => [
+        (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.stage),
+        sha(r.currentSha),
+        when(r.liveSince),
+        r.verifiedAt
+            ? `verified ${when(r.verifiedAt)}`
+            : r.lastResult === 'failure'
+                ? 'last deploy failed'
+                : '—',
+        when(r.soakEnd),
+        r.inFlight
+            ? r.inFlight.runUrl
+                ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)((0,_domain_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shortSha */ .Fu)(r.inFlight.sha), r.inFlight.runUrl)
+                : sha(r.inFlight.sha)
+            : '—',
+        r.next ? `${sha(r.next.sha)}${r.next.at ? ` at ${when(r.next.at)}` : ' (ready)'}` : '—',
+    ]))}`;
+}
+/** "1 of 2 approvals": distinct approvers who counted, against required_approvals. */
+function approvalCount(a) {
+    return `${Math.min(a.approvers.length, a.required)} of ${a.required} approvals`;
+}
+/** The commit status description: at most 140 characters, as GitHub requires. */
+function statusDescription(r) {
+    const u = r.decision?.unblock;
+    const until = u?.kind === 'wait' &&
+        (u.reason === 'soaking' || u.reason === 'stage_busy' || u.reason === 'freeze_window')
+        ? `until ${u.until.slice(11, 16)} UTC`
+        : '';
+    const needed = u?.kind === 'soft' && r.approvals && r.approvals.required > 1 ? approvalCount(r.approvals) : '';
+    const parts = [
+        r.outcome,
+        r.reason ?? '',
+        r.risk ?? '',
+        r.sha ? (0,_domain_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shortSha */ .Fu)(r.sha) : '',
+        until,
+        needed,
+    ].filter(Boolean);
+    const text = parts.join(' · ');
+    return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
+}
+const bandWord = (b) => (b === 'insufficient_data' ? 'few deploys' : b);
+const duration = (s) => s === null ? '—' : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
+/**
+ * A reconcile's readiness section (§23): every service's every stage, the gates it applies and
+ * its four key metrics over 30 days, from release.json alone (no request; `metrics` is exact).
+ */
+function digestSection(rows) {
+    const services = rows.some((x) => x.service !== null);
+    const body = rows.map((x) => {
+        const m = x.metrics;
+        const cfr = m.change_failure_rate;
+        return [
+            ...(services ? [(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.service ?? '—')] : []),
+            (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.stage),
+            x.currentSha ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)((0,_domain_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shortSha */ .Fu)(x.currentSha)) : '—',
+            (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.liveSince ?? '—'),
+            (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.health ?? '—'),
+            x.inFlight ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)((0,_domain_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shortSha */ .Fu)(x.inFlight)) : '—',
+            (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.gates),
+            `${m.deployment_frequency.per_day}/day (${bandWord(m.deployment_frequency.band)})`,
+            `${duration(m.lead_time.median_seconds)} (${bandWord(m.lead_time.band)})`,
+            `${cfr.rate === null ? '—' : `${(cfr.rate * 100).toFixed(1)} %`} of ${cfr.deploys} (${bandWord(cfr.band)})`,
+            `${duration(m.recovery_time.median_seconds)} (${bandWord(m.recovery_time.band)})`,
+        ];
+    });
+    return `### Readiness and delivery, last 30 days\n\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([
+        ...(services ? ['Service'] : []),
+        'Stage',
+        'Current',
+        'Since',
+        'Health',
+        'In flight',
+        'Gates',
+        'Deploys',
+        'Lead time (median)',
+        'Change failure rate',
+        'Recovery (median)',
+    ], body)}\n\n<sub>From release.json as this run read it, at no request: each stage's last 100 deploys, lead time from the newest 20 commits of each; \`release-governor metrics\` and \`report\` read the evidence for the exact figures.</sub>`;
+}
+
+
+/***/ }),
+
+/***/ 27030:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   OH: () => (/* binding */ unblockSteps),
+/* harmony export */   ic: () => (/* binding */ noticeApproveLine),
+/* harmony export */   s2: () => (/* binding */ unblockMarkdown)
+/* harmony export */ });
+/* unused harmony export unblockText */
+/* harmony import */ var _domain_config_base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(58016);
+/* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(54285);
+// "How to unblock" (SPEC §6): one pure model of the steps that clear a hold, and one renderer
+// per medium — the job summary (markdown), the CLI (text) and the pull-request notice. A step
+// said in one place is said the same way in the others.
+
+
+const HARD_FIX = {
+    deploy_not_configured: 'Set `deploy_workflow` in the `release_governor` block of the config file to the workflow file to dispatch (for example `deploy.yml`), and give that workflow on `deploy_workflow_ref` a `workflow_dispatch` trigger that declares the inputs the governor sends (`sha`; `environment` with stages; `version` with versioning).',
+    diverged_from_production: 'Bring the release branch back onto the production line (the production SHA must be an ancestor of the SHA to deploy), then let verification run on the new head.',
+    degraded_high_risk: 'Restore production health first: the `degraded` input must be `false` or empty. Approvals do not clear this hold.',
+    not_verified: 'Run the verification workflow on this SHA on the release branch and wait for it to succeed; the governor then runs on its completion.',
+    verification_stale: 'Re-run the verification workflow on this SHA (the Actions tab, its run, Re-run all jobs); the governor decides again when it succeeds. Approvals and break-glass do not clear this hold.',
+    evidence_threshold: 'Fix what the figure measures and run the verification again, or change the bound in `readiness.evidence_thresholds` through a reviewed change of the config. Approvals and break-glass do not clear this hold.',
+    release_blocked: 'Close the issue or pull request named (or remove its release-blocker label) once what it tracks is resolved, then re-run the governor. Approvals and break-glass do not clear this hold.',
+    evidence_missing: 'Re-run the verification workflow on this SHA so that it uploads the artifacts `required_artifacts` names (they must not have expired); the governor decides again when it succeeds. Approvals and break-glass do not clear this hold.',
+};
+/** The steps that clear a hold, in the order a person takes them. */
+function unblockSteps(u, ctx) {
+    const rerun = { step: 'rerun', url: ctx.runUrl };
+    if (u.kind === 'wait') {
+        if (u.reason === 'waiting_for_dependency')
+            return [{ step: 'dependency', detail: u.detail, services: u.waitingFor }];
+        if (u.reason === 'freeze_window')
+            return [{ step: 'frozen', detail: u.detail, until: u.until }, { step: 'break_glass' }];
+        const byItself = u.reason === 'soaking' || u.reason === 'stage_busy';
+        return [
+            { step: 'wait', detail: u.detail, until: u.until, byItself },
+            ...(byItself ? [] : [rerun]),
+        ];
+    }
+    if (u.kind === 'hard')
+        return [
+            {
+                step: 'fix',
+                detail: u.detail,
+                fix: HARD_FIX[u.reason] ?? 'This hold cannot be approved away.',
+            },
+            rerun,
+        ];
+    const steps = [];
+    if (u.reason === 'incident_active')
+        steps.push({ step: 'incident', incidents: u.incidents });
+    else if (u.reason === 'first_deploy_required')
+        steps.push({ step: 'first_deploy', environment: ctx.environmentName });
+    if (u.modes.includes('label'))
+        for (const pr of u.pulls.slice(0, 10))
+            steps.push({ step: 'label', label: u.label, pull: pr.number, paths: pr.paths });
+    if (u.modes.includes('comment'))
+        steps.push({
+            step: 'comment',
+            command: u.command,
+            pulls: u.pulls.slice(0, 10).map((p) => p.number),
+            sha: u.sha,
+        });
+    if (u.modes.includes('environment'))
+        steps.push({ step: 'variable', name: _domain_config_base_js__WEBPACK_IMPORTED_MODULE_0__/* .APPROVAL_VARIABLE */ .Fr, sha: u.sha });
+    if (u.withoutPull.length > 0)
+        steps.push({ step: 'without_pull', paths: u.withoutPull });
+    steps.push(rerun);
+    return steps;
+}
+/** "re-run this job", a link to this run where there is one. */
+function rerunLater(runUrl) {
+    return runUrl ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .link */ .nf)('re-run this job', runUrl) : 're-run the governor job';
+}
+/** One step as the job summary says it (markdown). */
+function stepMarkdown(s, runUrl) {
+    switch (s.step) {
+        case 'frozen':
+            return [
+                `Frozen: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__.md)(s.detail)}. The freeze ends at ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)(s.until)}; the governor's scheduled reconcile then decides this commit by itself, or ${rerunLater(runUrl)} after that time.`,
+            ];
+        case 'dependency':
+            return [
+                `Nothing to do but wait: ${s.services.map(_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY).join(', ')} must deploy this commit here first, and pass its health check (${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__.md)(s.detail)}).`,
+                `The governor run that records that deploy decides this service by itself; the scheduled reconcile is the safety net. If ${s.services.length > 1 ? 'those services are' : 'that service is'} held, clear ${s.services.length > 1 ? 'their' : 'its'} hold first.`,
+            ];
+        case 'break_glass':
+            return [
+                'In an emergency, a break-glass deploy (`break-glass: DEPLOY-NOW` with a reason, by someone with `break_glass_permission`) bypasses the freeze: see docs/runbook.md.',
+            ];
+        case 'wait':
+            return s.byItself
+                ? [
+                    `Nothing to do but wait: it clears at ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)(s.until)} (${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__.md)(s.detail)}).`,
+                    `The governor's scheduled reconcile takes it then by itself; or ${rerunLater(runUrl)} after that time.`,
+                ]
+                : [`Wait until ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)(s.until)} (${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__.md)(s.detail)}).`];
+        case 'fix':
+            return [(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__.md)(s.detail), s.fix];
+        case 'incident': {
+            const what = s.incidents.length > 0
+                ? `open incident ${s.incidents.map((i) => `#${i.number} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__.md)(i.title)}`).join(', ')}`
+                : 'production is reported degraded';
+            return [
+                `Deploys are held because of ${what}. Resolve it (close the issue), or approve this change explicitly:`,
+            ];
+        }
+        case 'first_deploy':
+            return [
+                `This is the first deploy to ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__.md)(s.environment)} through the governor: an approval of the whole change is required.`,
+            ];
+        case 'label':
+            return [
+                `Add the label ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)(s.label)} to pull request #${s.pull} (covers ${s.paths.slice(0, 3).map(_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY).join(', ')}${s.paths.length > 3 ? ` and ${s.paths.length - 3} more` : ''}). The label must be added by someone with the approver role who did not author the pull request.`,
+            ];
+        case 'comment':
+            return [
+                `Or comment ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)(s.command)} (as the first line) ${s.pulls.length > 0 ? `on ${s.pulls.map((p) => `#${p}`).join(', ')} after merge, or ` : ''}on commit ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)(s.sha)}, to approve the whole change.`,
+            ];
+        case 'variable':
+            return [
+                `Or set the repository variable ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)(s.name)} to ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)(s.sha)} (Settings → Secrets and variables → Actions → Variables).`,
+            ];
+        case 'without_pull':
+            return [
+                `${s.paths.length} path(s) came without a merged pull request (${s.paths.slice(0, 3).map(_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY).join(', ')}${s.paths.length > 3 ? '…' : ''}): only the commit comment or the variable covers them.`,
+            ];
+        case 'rerun':
+            return [
+                s.url
+                    ? `Re-run this job: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .link */ .nf)('re-run the governor', s.url)} (Re-run jobs). The rerun reads approvals fresh from the API.`
+                    : 'Re-run the governor job; the rerun reads approvals fresh from the API.',
+            ];
+    }
+}
+/** The job summary's numbered list. */
+function unblockMarkdown(steps, runUrl) {
+    return steps
+        .flatMap((s) => stepMarkdown(s, runUrl))
+        .map((line, i) => `${i + 1}. ${line}`)
+        .join('\n');
+}
+/** The CLI's lines (indented, plain text). */
+function unblockText(steps) {
+    const lines = [];
+    let ways = 0;
+    const way = (text) => lines.push(`  ${ways++ === 0 ? '' : 'or '}${text}`);
+    for (const s of steps)
+        switch (s.step) {
+            case 'frozen':
+            case 'wait':
+                lines.push(`  wait until ${s.until} (${s.detail}), then re-run`);
+                break;
+            case 'dependency':
+                lines.push(`  wait for ${s.services.join(', ')} to deploy this commit here first (${s.detail}); it then goes by itself`);
+                break;
+            case 'break_glass':
+                lines.push('  in an emergency: a break-glass deploy (see docs/runbook.md)');
+                break;
+            case 'fix':
+                lines.push(`  ${s.detail} Approvals do not clear this hold.`, `  ${s.fix}`);
+                break;
+            case 'incident':
+            case 'first_deploy':
+                break;
+            case 'label':
+                way(`add label ${s.label} to #${s.pull} (by an approver who did not author it)`);
+                break;
+            case 'comment':
+                way(`comment "${s.command}" on commit ${s.sha}`);
+                break;
+            case 'variable':
+                way(`set ${s.name}=${s.sha}`);
+                break;
+            case 'without_pull':
+                lines.push(`  (${s.paths.length} path(s) came without a pull request: only the comment or the variable covers them)`);
+                break;
+            case 'rerun':
+                if (ways > 0)
+                    lines.push('  then re-run the governor');
+                break;
+        }
+    return lines;
+}
+/** The notice on one pull request: how that pull request's approval is given. */
+function noticeApproveLine(steps, pull) {
+    const label = steps.find((s) => s.step === 'label' && s.pull === pull);
+    const comment = steps.find((s) => s.step === 'comment');
+    return `To approve${label ? `, add the label \`${label.label}\`` : ''}${label && comment ? ', or' : ''}${comment ? ` comment \`${comment.command}\` as the first line` : ''} — now that it is merged.`;
 }
 
 
@@ -38116,2768 +40051,6 @@ class RequestError extends Error {
 }
 
 
-
-/***/ }),
-
-/***/ 33581:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  VR: () => (/* binding */ Minimatch)
-});
-
-// UNUSED EXPORTS: AST, GLOBSTAR, braceExpand, defaults, escape, filter, makeRe, match, minimatch, sep, unescape
-
-;// CONCATENATED MODULE: ./node_modules/balanced-match/dist/esm/index.js
-const balanced = (a, b, str) => {
-    const ma = a instanceof RegExp ? maybeMatch(a, str) : a;
-    const mb = b instanceof RegExp ? maybeMatch(b, str) : b;
-    const r = ma !== null && mb != null && range(ma, mb, str);
-    return (r && {
-        start: r[0],
-        end: r[1],
-        pre: str.slice(0, r[0]),
-        body: str.slice(r[0] + ma.length, r[1]),
-        post: str.slice(r[1] + mb.length),
-    });
-};
-const maybeMatch = (reg, str) => {
-    const m = str.match(reg);
-    return m ? m[0] : null;
-};
-const range = (a, b, str) => {
-    let begs, beg, left, right = undefined, result;
-    let ai = str.indexOf(a);
-    let bi = str.indexOf(b, ai + 1);
-    let i = ai;
-    if (ai >= 0 && bi > 0) {
-        if (a === b) {
-            return [ai, bi];
-        }
-        begs = [];
-        left = str.length;
-        while (i >= 0 && !result) {
-            if (i === ai) {
-                begs.push(i);
-                ai = str.indexOf(a, i + 1);
-            }
-            else if (begs.length === 1) {
-                const r = begs.pop();
-                if (r !== undefined)
-                    result = [r, bi];
-            }
-            else {
-                beg = begs.pop();
-                if (beg !== undefined && beg < left) {
-                    left = beg;
-                    right = bi;
-                }
-                bi = str.indexOf(b, i + 1);
-            }
-            i = ai < bi && ai >= 0 ? ai : bi;
-        }
-        if (begs.length && right !== undefined) {
-            result = [left, right];
-        }
-    }
-    return result;
-};
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/brace-expansion/dist/esm/index.js
-
-const escSlash = '\0SLASH' + Math.random().toFixed(16) + '\0';
-const escOpen = '\0OPEN' + Math.random().toFixed(16) + '\0';
-const escClose = '\0CLOSE' + Math.random().toFixed(16) + '\0';
-const escComma = '\0COMMA' + Math.random().toFixed(16) + '\0';
-const escPeriod = '\0PERIOD' + Math.random().toFixed(16) + '\0';
-const escSlashPattern = new RegExp(escSlash, 'g');
-const escOpenPattern = new RegExp(escOpen, 'g');
-const escClosePattern = new RegExp(escClose, 'g');
-const escCommaPattern = new RegExp(escComma, 'g');
-const escPeriodPattern = new RegExp(escPeriod, 'g');
-const slashPattern = /\\\\/g;
-const openPattern = /\\{/g;
-const closePattern = /\\}/g;
-const commaPattern = /\\,/g;
-const periodPattern = /\\\./g;
-const EXPANSION_MAX = 100_000;
-// `EXPANSION_MAX` caps the *number* of expansions, but not their length. An
-// input like `'{a,b}'.repeat(1500)` stays under that count - its output is
-// truncated to 100k results - while making every result ~1500 characters
-// long. The result set, and the intermediate arrays built while combining
-// brace sets, then grow large enough to exhaust memory and crash the process
-// (CVE-2026-14257). `EXPANSION_MAX_LENGTH` bounds the total number of
-// characters the accumulator may hold at any point, so memory stays flat no
-// matter how many brace groups are chained. The limit sits well above any
-// realistic expansion (100k results hitting `EXPANSION_MAX` measure ~1M
-// characters) so legitimate input is unaffected.
-const EXPANSION_MAX_LENGTH = 4_000_000;
-// `expand_` recurses once per level of brace *nesting* - both when expanding a
-// set's comma members and when re-wrapping a set whose body is a single part.
-// The CVE-2026-14257 fix made the *tail* iterative (recursion on `m.post`, one
-// level per chained group), which left nesting depth unbounded: about 3,100
-// levels of `{{{...a,b...}}}` - only ~6KB of input - exhausted the native stack
-// and crashed the process. `EXPANSION_MAX_DEPTH` bounds how deep the parser
-// will follow nesting. It sits far above any realistic pattern and well below
-// the depth at which the stack runs out.
-const EXPANSION_MAX_DEPTH = 1_000;
-// Bash keeps a quirk where a brace group followed by a comma set still expands
-// (`{a},b}`). The parser implements it by rewriting the string and restarting
-// the scan, absorbing one `}` per pass. `n` trailing braces therefore cost `n`
-// full passes over a string that itself grows by one `escClose` sentinel each
-// time - quadratic in `n`, with a ~26x constant from the sentinel's length.
-// 128KB of `'{a}' + '}'.repeat(n) + ',z}'` blocked the event loop for 27
-// seconds to produce two results. `EXPANSION_MAX_REWRITES` bounds how many
-// times the scan may restart. Real `{a},b}` input needs a handful.
-const EXPANSION_MAX_REWRITES = 1_000;
-// `EXPANSION_MAX_STEPS` bounds the work one `expand` call does, which `max`,
-// `maxLength` and `maxDepth` don't: nested sets are rescanned at every level
-// and chained groups each rebuild up to `max` results, so 2KB of input could
-// block the event loop for over 30 seconds. Each character scanned, result
-// built and sequence value generated is a step, and each `expand_` call costs
-// `CALL_STEPS` more. Past the budget, the set being expanded and everything
-// after it stay literal. A glob needs a few hundred steps, and nesting all the
-// way to `EXPANSION_MAX_DEPTH` about 4M.
-const EXPANSION_MAX_STEPS = 20_000_000;
-// What one `expand_` call costs on top of what it scans and builds. Setting
-// one up takes about as long as scanning 16 characters, and a set whose
-// results are wrapped to be expanded again makes one call per result, each
-// scanning and building next to nothing: 64KB of
-// `('{{' + ','.repeat(316) + '}{' + ','.repeat(316) + '}}').repeat(n)` made
-// 4M such calls, which spent the budget three times as slowly as anything
-// else.
-const CALL_STEPS = 16;
-function numeric(str) {
-    return !isNaN(str) ? parseInt(str, 10) : str.charCodeAt(0);
-}
-function escapeBraces(str) {
-    return str
-        .replace(slashPattern, escSlash)
-        .replace(openPattern, escOpen)
-        .replace(closePattern, escClose)
-        .replace(commaPattern, escComma)
-        .replace(periodPattern, escPeriod);
-}
-function unescapeBraces(str) {
-    return str
-        .replace(escSlashPattern, '\\')
-        .replace(escOpenPattern, '{')
-        .replace(escClosePattern, '}')
-        .replace(escCommaPattern, ',')
-        .replace(escPeriodPattern, '.');
-}
-// Like `target.push(...items)` but doesn't overflow the stack
-function pushAll(target, items) {
-    for (let i = 0; i < items.length; i++) {
-        target.push(items[i]);
-    }
-}
-// `balanced`, run on `masked` (see `maskUnmatchedOpens`), sliced from `str`
-// and charged for the characters it walks: up to the group's `}`, or the
-// whole string when there is no match or unmatched `{` come first, which
-// `unmatched` then flags for masking. Once a call overdraws the budget, it
-// and every later one return undefined, so the rest stays literal.
-function balancedWithBudget(str, masked, budget) {
-    if (budget.remaining < 0) {
-        return undefined;
-    }
-    const r = range('{', '}', masked);
-    const unmatched = r !== undefined && masked.indexOf('{') < r[0];
-    budget.remaining -= r && !unmatched ? r[1] + 1 : str.length;
-    if (!r || budget.remaining < 0) {
-        return undefined;
-    }
-    return {
-        end: r[1],
-        pre: str.slice(0, r[0]),
-        body: str.slice(r[0] + 1, r[1]),
-        post: str.slice(r[1] + 1),
-        unmatched,
-    };
-}
-// `masked` with every `{` that has no matching `}` swapped for a `\0`, which
-// keeps the length, so a scan of it still lines up with the string it was
-// made from. Such a `{` is literal either way, but `balanced` only learns that
-// one is unmatched by reading to the end of the string, so with one at the
-// head of every group (`'{a,{b,c}'.repeat(n)`) each scan read the rest of the
-// input. That was quadratic, and once the step budget charged for it, it ran
-// out partway through and left the rest literal. A scan of the masked copy
-// stops at the group's `}`. It is one pass, charged as such.
-function maskUnmatchedOpens(masked, budget) {
-    budget.remaining -= masked.length;
-    const open = [];
-    for (let i = 0; i < masked.length; i++) {
-        const c = masked.charCodeAt(i);
-        if (c === 0x7b) {
-            open.push(i);
-        }
-        else if (c === 0x7d && open.length) {
-            open.pop();
-        }
-    }
-    let out = '';
-    let last = 0;
-    for (let i = 0; i < open.length; i++) {
-        const at = open[i];
-        out += masked.slice(last, at) + '\0';
-        last = at + 1;
-    }
-    return out + masked.slice(last);
-}
-// Whether `str` has a `,` not followed by another `,`, with a `}` after it on
-// the same line - what `/,(?!,).*\}/.test(str)` asks, answered in one pass from
-// the end. The regex tries every `,` and backtracks through the rest of its
-// line from each, which is quadratic, and the `{a},b}` rewrite asks again on
-// every pass. Like a scan, it is charged for the whole string and refused if
-// that overdraws the budget.
-function commaSetFollows(str, budget) {
-    budget.remaining -= str.length;
-    if (budget.remaining < 0) {
-        return false;
-    }
-    // Whether a `}` follows the current position before the line ends
-    let close = false;
-    for (let i = str.length - 1; i >= 0; i--) {
-        const c = str.charCodeAt(i);
-        if (c === 0x7d) {
-            close = true;
-        }
-        else if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) {
-            // A line terminator, which `.` does not match
-            close = false;
-        }
-        else if (c === 0x2c && close && str.charCodeAt(i + 1) !== 0x2c) {
-            return true;
-        }
-    }
-    return false;
-}
-/**
- * Basically just str.split(","), but handling cases
- * where we have nested braced sections, which should be
- * treated as individual members, like {a,{b,c},d}
- *
- * Returns `undefined` if the step budget runs out before the whole set is
- * split, since splitting what is left on every comma would tear apart the
- * nested sets it still holds.
- */
-function parseCommaParts(str, budget) {
-    const parts = [];
-    // Walk the brace groups iteratively. Recursing on `post` once per group let a
-    // chain of them exhaust the stack - the parsing-side counterpart to
-    // the `expand_` overflow fixed for CVE-2026-14257, and not something `max` or
-    // `maxLength` can bound, since it happens before expansion.
-    //
-    // The part the next chunk continues
-    let carry = '';
-    for (;;) {
-        // A set's body holds no unmatched `{`, so there is nothing to mask.
-        const m = balancedWithBudget(str, str, budget);
-        if (budget.remaining < 0) {
-            return undefined;
-        }
-        if (!m) {
-            const tail = str.split(',');
-            tail[0] = carry + tail[0];
-            pushAll(parts, tail);
-            return parts;
-        }
-        const { pre, body, post } = m;
-        const p = pre.split(',');
-        p[0] = carry + p[0];
-        p[p.length - 1] += '{' + body + '}';
-        if (!post.length) {
-            pushAll(parts, p);
-            return parts;
-        }
-        carry = p.pop();
-        pushAll(parts, p);
-        str = post;
-    }
-}
-// An option that is left out, or that is NaN, gets its default. Every
-// comparison against NaN is false, so a NaN bound would never be reached:
-// `{ maxSteps: NaN }` let 15KB of input block the event loop for 16 seconds,
-// and `{ maxDepth: NaN }` overflowed the stack again (CVE-2026-102278). Pass
-// `Infinity` to lift a bound.
-function bound(value, fallback) {
-    return value === undefined || isNaN(value) ? fallback : value;
-}
-function expand(str, options = {}) {
-    if (!str) {
-        return [];
-    }
-    const max = bound(options.max, EXPANSION_MAX);
-    const maxLength = bound(options.maxLength, EXPANSION_MAX_LENGTH);
-    const maxDepth = bound(options.maxDepth, EXPANSION_MAX_DEPTH);
-    const maxRewrites = bound(options.maxRewrites, EXPANSION_MAX_REWRITES);
-    const maxSteps = bound(options.maxSteps, EXPANSION_MAX_STEPS);
-    // I don't know why Bash 4.3 does this, but it does.
-    // Anything starting with {} will have the first two bytes preserved
-    // but *only* at the top level, so {},a}b will not expand to anything,
-    // but a{},b}c will be expanded to [a}c,abc].
-    // One could argue that this is a bug in Bash, but since the goal of
-    // this module is to match Bash's rules, we escape a leading {}
-    if (str.slice(0, 2) === '{}') {
-        str = '\\{\\}' + str.slice(2);
-    }
-    return expand_(escapeBraces(str), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
-}
-function embrace(str) {
-    return '{' + str + '}';
-}
-function isPadded(el) {
-    return /^-?0\d/.test(el);
-}
-function lte(i, y) {
-    return i <= y;
-}
-function gte(i, y) {
-    return i >= y;
-}
-// Build `{ acc[a] + pre + values[v] }` for every combination, capping the
-// number of results at `max` and the total number of characters at `maxLength`.
-// This is the one place output grows, so bounding it here keeps the single
-// accumulator - and therefore memory - flat regardless of how many brace groups
-// are combined (CVE-2026-14257). Each result built is a step, since `max` and
-// `maxLength` bound one combination, not how many brace groups are combined.
-function combine(acc, pre, values, max, maxLength, dropEmpties, budget) {
-    const out = [];
-    let length = 0;
-    // Bash drops empty results at the top level, and they don't count against
-    // `max`, so `max` bounds the number of *kept* results. Only an empty
-    // `acc[a] + pre` can make one, so for those the empty values are skipped
-    // without being visited. Visiting them one at a time let a set of empties
-    // cost `acc.length * values.length` while keeping nothing.
-    let nonEmpty;
-    outer: for (let a = 0; a < acc.length; a++) {
-        const prefix = acc[a] + pre;
-        let vs = values;
-        if (dropEmpties && !prefix) {
-            if (!nonEmpty)
-                nonEmpty = values.filter(v => v);
-            vs = nonEmpty;
-        }
-        for (let v = 0; v < vs.length; v++) {
-            if (out.length >= max)
-                break outer;
-            const expansion = prefix + vs[v];
-            if (length + expansion.length > maxLength)
-                break outer;
-            out.push(expansion);
-            length += expansion.length;
-        }
-    }
-    budget.remaining -= out.length;
-    return out;
-}
-// The expansion values of a single numeric (`1..5`) or alphabetic (`a..e..2`)
-// sequence body, or `undefined` if the step budget runs out generating them.
-function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
-    const n = body.split(/\.\./);
-    const N = [];
-    // A sequence body always splits into two or three parts, but the compiler
-    // can't know that.
-    /* c8 ignore start */
-    if (n[0] === undefined || n[1] === undefined) {
-        return N;
-    }
-    /* c8 ignore stop */
-    const x = numeric(n[0]);
-    const y = numeric(n[1]);
-    const width = Math.max(n[0].length, n[1].length);
-    let incr = n.length === 3 && n[2] !== undefined ?
-        Math.max(Math.abs(numeric(n[2])), 1)
-        : 1;
-    let test = lte;
-    const reverse = y < x;
-    if (reverse) {
-        incr *= -1;
-        test = gte;
-    }
-    const pad = n.some(isPadded);
-    // A padded value is built a character at a time to `width`, which the input
-    // sets, so it costs one step per character: 64KB of
-    // `('{' + '0'.repeat(100) + '..99999}').repeat(n)` took 7 seconds charged
-    // one step per value.
-    const cost = pad ? width : 1;
-    let length = 0;
-    for (let i = x; test(i, y) && N.length < max; i += incr) {
-        // Each value is a step. `max` and `maxLength` bound one sequence, but a
-        // chain of them still generated up to `max` values each, however few
-        // combining could keep.
-        budget.remaining -= cost;
-        if (budget.remaining < 0) {
-            return undefined;
-        }
-        let c;
-        if (isAlphaSequence) {
-            c = String.fromCharCode(i);
-            if (c === '\\') {
-                c = '';
-            }
-        }
-        else {
-            c = String(i);
-            if (pad) {
-                const need = width - c.length;
-                if (need > 0) {
-                    const z = new Array(need + 1).join('0');
-                    if (i < 0) {
-                        c = '-' + z + c.slice(1);
-                    }
-                    else {
-                        c = z + c;
-                    }
-                }
-            }
-        }
-        if (length + c.length > maxLength)
-            break;
-        N.push(c);
-        length += c.length;
-    }
-    return N;
-}
-function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
-    // An overdraft here makes the first scan refuse, so `str` stays literal.
-    budget.remaining -= CALL_STEPS;
-    // Too deeply nested to keep following: treat the rest as literal, the same
-    // way a group that cannot expand is already handled. Truncating rather than
-    // throwing keeps `expand` total, matching `max` and `maxLength`.
-    if (depth > maxDepth) {
-        return [str];
-    }
-    // Consume the string's top-level brace groups left to right, threading a
-    // running set of combined prefixes (`acc`). Expanding the tail iteratively -
-    // rather than recursing on `m.post` once per group - keeps the native stack
-    // depth constant, so deeply chained input (`'{a,b}'.repeat(3000)`) can no
-    // longer overflow the stack, and leaves a single accumulator whose size
-    // `maxLength` bounds directly (CVE-2026-14257).
-    let acc = [''];
-    // Bash drops empty results, but only when the *first* top-level group is a
-    // comma set - a sequence like `{a..\}` may legitimately yield ''. The drop
-    // is on the final strings, so it is applied to whichever `combine` produces
-    // them (the one with no brace set left in the tail).
-    // How many times the `{a},b}` rewrite below has restarted the scan. Each pass
-    // re-reads the whole string, so leaving this unbounded is quadratic.
-    let rewrites = 0;
-    let dropEmpties = false;
-    let firstGroup = true;
-    // `str` with its unmatched `{` masked, once a scan has run into them
-    let masked = str;
-    for (;;) {
-        const m = balancedWithBudget(str, masked, budget);
-        // No brace set left, or no step budget left to look for one: the rest of
-        // the string is literal.
-        if (!m) {
-            return combine(acc, str, [''], max, maxLength, dropEmpties, budget);
-        }
-        if (m.unmatched) {
-            masked = maskUnmatchedOpens(masked, budget);
-        }
-        // no need to expand pre, since it is guaranteed to be free of brace-sets
-        const pre = m.pre;
-        // This set and the rest of the string, literal: for a set that cannot
-        // expand, and for one the step budget runs out on. Once it is overdrawn,
-        // every set still being expanded, at every level, stays literal like this -
-        // otherwise each level above would go on combining, and wrapping and
-        // expanding again, results the budget was too small for.
-        const literal = () => combine(acc, pre + '{' + m.body + '}' + m.post, [''], max, maxLength, dropEmpties, budget);
-        if (/\$$/.test(pre)) {
-            acc = combine(acc, pre + '{' + m.body + '}', [''], max, maxLength, dropEmpties && !m.post.length, budget);
-            firstGroup = false;
-            if (!m.post.length)
-                break;
-            str = m.post;
-            masked = masked.slice(m.end + 1);
-            continue;
-        }
-        const isNumericSequence = /^-?\d+\.\.-?\d+(?:\.\.-?\d+)?$/.test(m.body);
-        const isAlphaSequence = /^[a-zA-Z]\.\.[a-zA-Z](?:\.\.-?\d+)?$/.test(m.body);
-        const isSequence = isNumericSequence || isAlphaSequence;
-        const isOptions = m.body.indexOf(',') >= 0;
-        if (!isSequence && !isOptions) {
-            // {a},b}
-            if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
-                rewrites++;
-                str = m.pre + '{' + m.body + escClose + m.post;
-                // Taking a `}` away never gives an unmatched `{` a partner, so what
-                // is masked stays unmatched. The `{` it closed can be left without
-                // one, and the next scan masks it.
-                masked =
-                    masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
-                isTop = true;
-                continue;
-            }
-            // Nothing here expands, so the whole remaining string is literal.
-            return literal();
-        }
-        if (firstGroup) {
-            dropEmpties = isTop && !isSequence;
-            firstGroup = false;
-        }
-        let values;
-        if (isSequence) {
-            values = expandSequence(m.body, isAlphaSequence, max, maxLength, budget);
-            if (!values) {
-                return literal();
-            }
-        }
-        else {
-            let n = parseCommaParts(m.body, budget);
-            // The step budget ran out partway through the set.
-            if (!n) {
-                return literal();
-            }
-            if (n.length === 1 && n[0] !== undefined) {
-                // x{{a,b}}y ==> x{a}y x{b}y
-                n = expand_(n[0], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false).map(embrace);
-                // The step budget ran out expanding the set's only part.
-                if (budget.remaining < 0) {
-                    return literal();
-                }
-                //XXX is this necessary? Can't seem to hit it in tests.
-                /* c8 ignore start */
-                if (n.length === 1) {
-                    const next = combine(acc, pre + n[0], [''], max, maxLength, dropEmpties && !m.post.length, budget);
-                    if (budget.remaining < 0) {
-                        return literal();
-                    }
-                    acc = next;
-                    if (!m.post.length)
-                        break;
-                    str = m.post;
-                    masked = masked.slice(m.end + 1);
-                    continue;
-                }
-                /* c8 ignore stop */
-            }
-            // Values that `combine` is going to drop as empty produce no result, so
-            // they must not count against `max` - otherwise `{a,,b}` with `max: 2`
-            // would stop at `['a', '']` and yield one result instead of two. Skipping
-            // them outright keeps `values` bounded while leaving `max` a bound on
-            // *kept* results.
-            let dropsEmpties = dropEmpties && !m.post.length && !pre;
-            for (let d = 0; dropsEmpties && d < acc.length; d++) {
-                if (acc[d]) {
-                    dropsEmpties = false;
-                }
-            }
-            values = [];
-            let valuesLength = 0;
-            outer: for (let j = 0; j < n.length; j++) {
-                const expanded = expand_(n[j], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false);
-                // The step budget ran out expanding a member.
-                if (budget.remaining < 0) {
-                    return literal();
-                }
-                for (let k = 0; k < expanded.length; k++) {
-                    const v = expanded[k];
-                    if (dropsEmpties && !v)
-                        continue;
-                    if (values.length >= max ||
-                        valuesLength + v.length > maxLength) {
-                        break outer;
-                    }
-                    values.push(v);
-                    valuesLength += v.length;
-                }
-            }
-        }
-        const next = combine(acc, pre, values, max, maxLength, dropEmpties && !m.post.length, budget);
-        // The step budget ran out combining the set's values in.
-        if (budget.remaining < 0) {
-            return literal();
-        }
-        acc = next;
-        if (!m.post.length)
-            break;
-        str = m.post;
-        masked = masked.slice(m.end + 1);
-    }
-    return acc;
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/assert-valid-pattern.js
-const MAX_PATTERN_LENGTH = 1024 * 64;
-const assertValidPattern = (pattern) => {
-    if (typeof pattern !== 'string') {
-        throw new TypeError('invalid pattern');
-    }
-    if (pattern.length > MAX_PATTERN_LENGTH) {
-        throw new TypeError('pattern is too long');
-    }
-};
-//# sourceMappingURL=assert-valid-pattern.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/brace-expressions.js
-// translate the various posix character classes into unicode properties
-// this works across all unicode locales
-// { <posix class>: [<translation>, /u flag required, negated]
-const posixClasses = {
-    '[:alnum:]': ['\\p{L}\\p{Nl}\\p{Nd}', true],
-    '[:alpha:]': ['\\p{L}\\p{Nl}', true],
-    '[:ascii:]': ['\\x' + '00-\\x' + '7f', false],
-    '[:blank:]': ['\\p{Zs}\\t', true],
-    '[:cntrl:]': ['\\p{Cc}', true],
-    '[:digit:]': ['\\p{Nd}', true],
-    '[:graph:]': ['\\p{Z}\\p{C}', true, true],
-    '[:lower:]': ['\\p{Ll}', true],
-    '[:print:]': ['\\p{C}', true],
-    '[:punct:]': ['\\p{P}', true],
-    '[:space:]': ['\\p{Z}\\t\\r\\n\\v\\f', true],
-    '[:upper:]': ['\\p{Lu}', true],
-    '[:word:]': ['\\p{L}\\p{Nl}\\p{Nd}\\p{Pc}', true],
-    '[:xdigit:]': ['A-Fa-f0-9', false],
-};
-// only need to escape a few things inside of brace expressions
-// escapes: [ \ ] -
-const braceEscape = (s) => s.replace(/[[\]\\-]/g, '\\$&');
-// escape all regexp magic characters
-const regexpEscape = (s) => s.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, '\\$&');
-// everything has already been escaped, we just have to join
-const rangesToString = (ranges) => ranges.join('');
-// takes a glob string at a posix brace expression, and returns
-// an equivalent regular expression source, and boolean indicating
-// whether the /u flag needs to be applied, and the number of chars
-// consumed to parse the character class.
-// This also removes out of order ranges, and returns ($.) if the
-// entire class just no good.
-const parseClass = (glob, position) => {
-    const pos = position;
-    /* c8 ignore start */
-    if (glob.charAt(pos) !== '[') {
-        throw new Error('not in a brace expression');
-    }
-    /* c8 ignore stop */
-    const ranges = [];
-    const negs = [];
-    let i = pos + 1;
-    let sawStart = false;
-    let uflag = false;
-    let escaping = false;
-    let negate = false;
-    let endPos = pos;
-    let rangeStart = '';
-    WHILE: while (i < glob.length) {
-        const c = glob.charAt(i);
-        if ((c === '!' || c === '^') && i === pos + 1) {
-            negate = true;
-            i++;
-            continue;
-        }
-        if (c === ']' && sawStart && !escaping) {
-            endPos = i + 1;
-            break;
-        }
-        sawStart = true;
-        if (c === '\\') {
-            if (!escaping) {
-                escaping = true;
-                i++;
-                continue;
-            }
-            // escaped \ char, fall through and treat like normal char
-        }
-        if (c === '[' && !escaping) {
-            // either a posix class, a collation equivalent, or just a [
-            for (const [cls, [unip, u, neg]] of Object.entries(posixClasses)) {
-                if (glob.startsWith(cls, i)) {
-                    // invalid, [a-[] is fine, but not [a-[:alpha]]
-                    if (rangeStart) {
-                        return ['$.', false, glob.length - pos, true];
-                    }
-                    i += cls.length;
-                    if (neg)
-                        negs.push(unip);
-                    else
-                        ranges.push(unip);
-                    uflag = uflag || u;
-                    continue WHILE;
-                }
-            }
-        }
-        // now it's just a normal character, effectively
-        escaping = false;
-        if (rangeStart) {
-            // throw this range away if it's not valid, but others
-            // can still match.
-            if (c > rangeStart) {
-                ranges.push(braceEscape(rangeStart) + '-' + braceEscape(c));
-            }
-            else if (c === rangeStart) {
-                ranges.push(braceEscape(c));
-            }
-            rangeStart = '';
-            i++;
-            continue;
-        }
-        // now might be the start of a range.
-        // can be either c-d or c-] or c<more...>] or c] at this point
-        if (glob.startsWith('-]', i + 1)) {
-            ranges.push(braceEscape(c + '-'));
-            i += 2;
-            continue;
-        }
-        if (glob.startsWith('-', i + 1)) {
-            rangeStart = c;
-            i += 2;
-            continue;
-        }
-        // not the start of a range, just a single character
-        ranges.push(braceEscape(c));
-        i++;
-    }
-    if (endPos < i) {
-        // didn't see the end of the class, not a valid class,
-        // but might still be valid as a literal match.
-        return ['', false, 0, false];
-    }
-    // if we got no ranges and no negates, then we have a range that
-    // cannot possibly match anything, and that poisons the whole glob
-    if (!ranges.length && !negs.length) {
-        return ['$.', false, glob.length - pos, true];
-    }
-    // if we got one positive range, and it's a single character, then that's
-    // not actually a magic pattern, it's just that one literal character.
-    // we should not treat that as "magic", we should just return the literal
-    // character. [_] is a perfectly valid way to escape glob magic chars.
-    if (negs.length === 0 &&
-        ranges.length === 1 &&
-        /^\\?.$/.test(ranges[0]) &&
-        !negate) {
-        const r = ranges[0].length === 2 ? ranges[0].slice(-1) : ranges[0];
-        return [regexpEscape(r), false, endPos - pos, false];
-    }
-    const sranges = '[' + (negate ? '^' : '') + rangesToString(ranges) + ']';
-    const snegs = '[' + (negate ? '' : '^') + rangesToString(negs) + ']';
-    const comb = ranges.length && negs.length ? '(' + sranges + '|' + snegs + ')'
-        : ranges.length ? sranges
-            : snegs;
-    return [comb, uflag, endPos - pos, true];
-};
-//# sourceMappingURL=brace-expressions.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/unescape.js
-/**
- * Un-escape a string that has been escaped with {@link escape}.
- *
- * If the {@link MinimatchOptions.windowsPathsNoEscape} option is used, then
- * square-bracket escapes are removed, but not backslash escapes.
- *
- * For example, it will turn the string `'[*]'` into `*`, but it will not
- * turn `'\\*'` into `'*'`, because `\` is a path separator in
- * `windowsPathsNoEscape` mode.
- *
- * When `windowsPathsNoEscape` is not set, then both square-bracket escapes and
- * backslash escapes are removed.
- *
- * Slashes (and backslashes in `windowsPathsNoEscape` mode) cannot be escaped
- * or unescaped.
- *
- * When `magicalBraces` is not set, escapes of braces (`{` and `}`) will not be
- * unescaped.
- */
-const unescape_unescape = (s, { windowsPathsNoEscape = false, magicalBraces = true, } = {}) => {
-    if (magicalBraces) {
-        return windowsPathsNoEscape ?
-            s.replace(/\[([^/\\])\]/g, '$1')
-            : s
-                .replace(/((?!\\).|^)\[([^/\\])\]/g, '$1$2')
-                .replace(/\\([^/])/g, '$1');
-    }
-    return windowsPathsNoEscape ?
-        s.replace(/\[([^/\\{}])\]/g, '$1')
-        : s
-            .replace(/((?!\\).|^)\[([^/\\{}])\]/g, '$1$2')
-            .replace(/\\([^/{}])/g, '$1');
-};
-//# sourceMappingURL=unescape.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/ast.js
-// parse a single path portion
-var _a;
-
-
-const types = new Set(['!', '?', '+', '*', '@']);
-const isExtglobType = (c) => types.has(c);
-const isExtglobAST = (c) => isExtglobType(c.type);
-// Map of which extglob types can adopt the children of a nested extglob
-//
-// anything but ! can adopt a matching type:
-// +(a|+(b|c)|d) => +(a|b|c|d)
-// *(a|*(b|c)|d) => *(a|b|c|d)
-// @(a|@(b|c)|d) => @(a|b|c|d)
-// ?(a|?(b|c)|d) => ?(a|b|c|d)
-//
-// * can adopt anything, because 0 or repetition is allowed
-// *(a|?(b|c)|d) => *(a|b|c|d)
-// *(a|+(b|c)|d) => *(a|b|c|d)
-// *(a|@(b|c)|d) => *(a|b|c|d)
-//
-// + can adopt @, because 1 or repetition is allowed
-// +(a|@(b|c)|d) => +(a|b|c|d)
-//
-// + and @ CANNOT adopt *, because 0 would be allowed
-// +(a|*(b|c)|d) => would match "", on *(b|c)
-// @(a|*(b|c)|d) => would match "", on *(b|c)
-//
-// + and @ CANNOT adopt ?, because 0 would be allowed
-// +(a|?(b|c)|d) => would match "", on ?(b|c)
-// @(a|?(b|c)|d) => would match "", on ?(b|c)
-//
-// ? can adopt @, because 0 or 1 is allowed
-// ?(a|@(b|c)|d) => ?(a|b|c|d)
-//
-// ? and @ CANNOT adopt * or +, because >1 would be allowed
-// ?(a|*(b|c)|d) => would match bbb on *(b|c)
-// @(a|*(b|c)|d) => would match bbb on *(b|c)
-// ?(a|+(b|c)|d) => would match bbb on +(b|c)
-// @(a|+(b|c)|d) => would match bbb on +(b|c)
-//
-// ! CANNOT adopt ! (nothing else can either)
-// !(a|!(b|c)|d) => !(a|b|c|d) would fail to match on b (not not b|c)
-//
-// ! can adopt @
-// !(a|@(b|c)|d) => !(a|b|c|d)
-//
-// ! CANNOT adopt *
-// !(a|*(b|c)|d) => !(a|b|c|d) would match on bbb, not allowed
-//
-// ! CANNOT adopt +
-// !(a|+(b|c)|d) => !(a|b|c|d) would match on bbb, not allowed
-//
-// ! CANNOT adopt ?
-// x!(a|?(b|c)|d) => x!(a|b|c|d) would fail to match "x"
-const adoptionMap = new Map([
-    ['!', ['@']],
-    ['?', ['?', '@']],
-    ['@', ['@']],
-    ['*', ['*', '+', '?', '@']],
-    ['+', ['+', '@']],
-]);
-// nested extglobs that can be adopted in, but with the addition of
-// a blank '' element.
-const adoptionWithSpaceMap = new Map([
-    ['!', ['?']],
-    ['@', ['?']],
-    ['+', ['?', '*']],
-]);
-// union of the previous two maps
-const adoptionAnyMap = new Map([
-    ['!', ['?', '@']],
-    ['?', ['?', '@']],
-    ['@', ['?', '@']],
-    ['*', ['*', '+', '?', '@']],
-    ['+', ['+', '@', '?', '*']],
-]);
-// Extglobs that can take over their parent if they are the only child
-// the key is parent, value maps child to resulting extglob parent type
-// '@' is omitted because it's a special case. An `@` extglob with a single
-// member can always be usurped by that subpattern.
-const usurpMap = new Map([
-    ['!', new Map([['!', '@']])],
-    [
-        '?',
-        new Map([
-            ['*', '*'],
-            ['+', '*'],
-        ]),
-    ],
-    [
-        '@',
-        new Map([
-            ['!', '!'],
-            ['?', '?'],
-            ['@', '@'],
-            ['*', '*'],
-            ['+', '+'],
-        ]),
-    ],
-    [
-        '+',
-        new Map([
-            ['?', '*'],
-            ['*', '*'],
-        ]),
-    ],
-]);
-// Patterns that get prepended to bind to the start of either the
-// entire string, or just a single path portion, to prevent dots
-// and/or traversal patterns, when needed.
-// Exts don't need the ^ or / bit, because the root binds that already.
-const startNoTraversal = '(?!(?:^|/)\\.\\.?(?:$|/))';
-const startNoDot = '(?!\\.)';
-// characters that indicate a start of pattern needs the "no dots" bit,
-// because a dot *might* be matched. ( is not in the list, because in
-// the case of a child extglob, it will handle the prevention itself.
-const addPatternStart = new Set(['[', '.']);
-// cases where traversal is A-OK, no dot prevention needed
-const justDots = new Set(['..', '.']);
-const reSpecials = new Set('().*{}+?[]^$\\!');
-const regExpEscape = (s) => s.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, '\\$&');
-// any single thing other than /
-const qmark = '[^/]';
-// * => any number of characters
-const star = qmark + '*?';
-// use + when we need to ensure that *something* matches, because the * is
-// the only thing in the path portion.
-const starNoEmpty = qmark + '+?';
-// remove the \ chars that we added if we end up doing a nonmagic compare
-// const deslash = (s: string) => s.replace(/\\(.)/g, '$1')
-let ID = 0;
-class AST {
-    type;
-    #root;
-    #hasMagic;
-    #uflag = false;
-    #parts = [];
-    #parent;
-    #parentIndex;
-    #negs;
-    #filledNegs = false;
-    #options;
-    #toString;
-    // set to true if it's an extglob with no children
-    // (which really means one child of '')
-    #emptyExt = false;
-    id = ++ID;
-    get depth() {
-        return (this.#parent?.depth ?? -1) + 1;
-    }
-    [Symbol.for('nodejs.util.inspect.custom')]() {
-        return {
-            '@@type': 'AST',
-            id: this.id,
-            type: this.type,
-            root: this.#root.id,
-            parent: this.#parent?.id,
-            depth: this.depth,
-            partsLength: this.#parts.length,
-            parts: this.#parts,
-        };
-    }
-    constructor(type, parent, options = {}) {
-        this.type = type;
-        // extglobs are inherently magical
-        if (type)
-            this.#hasMagic = true;
-        this.#parent = parent;
-        this.#root = this.#parent ? this.#parent.#root : this;
-        this.#options = this.#root === this ? options : this.#root.#options;
-        this.#negs = this.#root === this ? [] : this.#root.#negs;
-        if (type === '!' && !this.#root.#filledNegs)
-            this.#negs.push(this);
-        this.#parentIndex = this.#parent ? this.#parent.#parts.length : 0;
-    }
-    get hasMagic() {
-        /* c8 ignore start */
-        if (this.#hasMagic !== undefined)
-            return this.#hasMagic;
-        /* c8 ignore stop */
-        for (const p of this.#parts) {
-            if (typeof p === 'string')
-                continue;
-            if (p.type || p.hasMagic)
-                return (this.#hasMagic = true);
-        }
-        // note: will be undefined until we generate the regexp src and find out
-        return this.#hasMagic;
-    }
-    // reconstructs the pattern
-    toString() {
-        return (this.#toString !== undefined ? this.#toString
-            : !this.type ?
-                (this.#toString = this.#parts.map(p => String(p)).join(''))
-                : (this.#toString =
-                    this.type +
-                        '(' +
-                        this.#parts.map(p => String(p)).join('|') +
-                        ')'));
-    }
-    #fillNegs() {
-        /* c8 ignore start */
-        if (this !== this.#root)
-            throw new Error('should only call on root');
-        if (this.#filledNegs)
-            return this;
-        /* c8 ignore stop */
-        // call toString() once to fill this out
-        this.toString();
-        this.#filledNegs = true;
-        let n;
-        while ((n = this.#negs.pop())) {
-            if (n.type !== '!')
-                continue;
-            // walk up the tree, appending everthing that comes AFTER parentIndex
-            let p = n;
-            let pp = p.#parent;
-            while (pp) {
-                for (let i = p.#parentIndex + 1; !pp.type && i < pp.#parts.length; i++) {
-                    for (const part of n.#parts) {
-                        /* c8 ignore start */
-                        if (typeof part === 'string') {
-                            throw new Error('string part in extglob AST??');
-                        }
-                        /* c8 ignore stop */
-                        part.copyIn(pp.#parts[i]);
-                    }
-                }
-                p = pp;
-                pp = p.#parent;
-            }
-        }
-        return this;
-    }
-    push(...parts) {
-        for (const p of parts) {
-            if (p === '')
-                continue;
-            /* c8 ignore start */
-            if (typeof p !== 'string' &&
-                !(p instanceof _a && p.#parent === this)) {
-                throw new Error('invalid part: ' + p);
-            }
-            /* c8 ignore stop */
-            this.#parts.push(p);
-        }
-    }
-    toJSON() {
-        const ret = this.type === null ?
-            this.#parts
-                .slice()
-                .map(p => (typeof p === 'string' ? p : p.toJSON()))
-            : [this.type, ...this.#parts.map(p => p.toJSON())];
-        if (this.isStart() && !this.type)
-            ret.unshift([]);
-        if (this.isEnd() &&
-            (this === this.#root ||
-                (this.#root.#filledNegs && this.#parent?.type === '!'))) {
-            ret.push({});
-        }
-        return ret;
-    }
-    isStart() {
-        if (this.#root === this)
-            return true;
-        // if (this.type) return !!this.#parent?.isStart()
-        if (!this.#parent?.isStart())
-            return false;
-        if (this.#parentIndex === 0)
-            return true;
-        // if everything AHEAD of this is a negation, then it's still the "start"
-        const p = this.#parent;
-        for (let i = 0; i < this.#parentIndex; i++) {
-            const pp = p.#parts[i];
-            if (!(pp instanceof _a && pp.type === '!')) {
-                return false;
-            }
-        }
-        return true;
-    }
-    isEnd() {
-        if (this.#root === this)
-            return true;
-        if (this.#parent?.type === '!')
-            return true;
-        if (!this.#parent?.isEnd())
-            return false;
-        if (!this.type)
-            return this.#parent?.isEnd();
-        // if not root, it'll always have a parent
-        /* c8 ignore start */
-        const pl = this.#parent ? this.#parent.#parts.length : 0;
-        /* c8 ignore stop */
-        return this.#parentIndex === pl - 1;
-    }
-    copyIn(part) {
-        if (typeof part === 'string')
-            this.push(part);
-        else
-            this.push(part.clone(this));
-    }
-    clone(parent) {
-        const c = new _a(this.type, parent);
-        for (const p of this.#parts) {
-            c.copyIn(p);
-        }
-        return c;
-    }
-    static #parseAST(str, ast, pos, opt, extDepth) {
-        const maxDepth = opt.maxExtglobRecursion ?? 2;
-        let escaping = false;
-        let inBrace = false;
-        let braceStart = -1;
-        let braceNeg = false;
-        if (ast.type === null) {
-            // outside of a extglob, append until we find a start
-            let i = pos;
-            let acc = '';
-            while (i < str.length) {
-                const c = str.charAt(i++);
-                // still accumulate escapes at this point, but we do ignore
-                // starts that are escaped
-                if (escaping || c === '\\') {
-                    escaping = !escaping;
-                    acc += c;
-                    continue;
-                }
-                if (inBrace) {
-                    if (i === braceStart + 1) {
-                        if (c === '^' || c === '!') {
-                            braceNeg = true;
-                        }
-                    }
-                    else if (c === ']' && !(i === braceStart + 2 && braceNeg)) {
-                        inBrace = false;
-                    }
-                    acc += c;
-                    continue;
-                }
-                else if (c === '[') {
-                    inBrace = true;
-                    braceStart = i;
-                    braceNeg = false;
-                    acc += c;
-                    continue;
-                }
-                // we don't have to check for adoption here, because that's
-                // done at the other recursion point.
-                const doRecurse = !opt.noext &&
-                    isExtglobType(c) &&
-                    str.charAt(i) === '(' &&
-                    extDepth <= maxDepth;
-                if (doRecurse) {
-                    ast.push(acc);
-                    acc = '';
-                    const ext = new _a(c, ast);
-                    i = _a.#parseAST(str, ext, i, opt, extDepth + 1);
-                    ast.push(ext);
-                    continue;
-                }
-                acc += c;
-            }
-            ast.push(acc);
-            return i;
-        }
-        // some kind of extglob, pos is at the (
-        // find the next | or )
-        let i = pos + 1;
-        let part = new _a(null, ast);
-        const parts = [];
-        let acc = '';
-        while (i < str.length) {
-            const c = str.charAt(i++);
-            // still accumulate escapes at this point, but we do ignore
-            // starts that are escaped
-            if (escaping || c === '\\') {
-                escaping = !escaping;
-                acc += c;
-                continue;
-            }
-            if (inBrace) {
-                if (i === braceStart + 1) {
-                    if (c === '^' || c === '!') {
-                        braceNeg = true;
-                    }
-                }
-                else if (c === ']' && !(i === braceStart + 2 && braceNeg)) {
-                    inBrace = false;
-                }
-                acc += c;
-                continue;
-            }
-            else if (c === '[') {
-                inBrace = true;
-                braceStart = i;
-                braceNeg = false;
-                acc += c;
-                continue;
-            }
-            const doRecurse = !opt.noext &&
-                isExtglobType(c) &&
-                str.charAt(i) === '(' &&
-                /* c8 ignore start - the maxDepth is sufficient here */
-                (extDepth <= maxDepth || (ast && ast.#canAdoptType(c)));
-            /* c8 ignore stop */
-            if (doRecurse) {
-                const depthAdd = ast && ast.#canAdoptType(c) ? 0 : 1;
-                part.push(acc);
-                acc = '';
-                const ext = new _a(c, part);
-                part.push(ext);
-                i = _a.#parseAST(str, ext, i, opt, extDepth + depthAdd);
-                continue;
-            }
-            if (c === '|') {
-                part.push(acc);
-                acc = '';
-                parts.push(part);
-                part = new _a(null, ast);
-                continue;
-            }
-            if (c === ')') {
-                if (acc === '' && ast.#parts.length === 0) {
-                    ast.#emptyExt = true;
-                }
-                part.push(acc);
-                acc = '';
-                ast.push(...parts, part);
-                return i;
-            }
-            acc += c;
-        }
-        // unfinished extglob
-        // if we got here, it was a malformed extglob! not an extglob, but
-        // maybe something else in there.
-        ast.type = null;
-        ast.#hasMagic = undefined;
-        ast.#parts = [str.substring(pos - 1)];
-        return i;
-    }
-    #canAdoptWithSpace(child) {
-        return this.#canAdopt(child, adoptionWithSpaceMap);
-    }
-    #canAdopt(child, map = adoptionMap) {
-        if (!child ||
-            typeof child !== 'object' ||
-            child.type !== null ||
-            child.#parts.length !== 1 ||
-            this.type === null) {
-            return false;
-        }
-        const gc = child.#parts[0];
-        if (!gc || typeof gc !== 'object' || gc.type === null) {
-            return false;
-        }
-        return this.#canAdoptType(gc.type, map);
-    }
-    #canAdoptType(c, map = adoptionAnyMap) {
-        return !!map.get(this.type)?.includes(c);
-    }
-    #adoptWithSpace(child, index) {
-        const gc = child.#parts[0];
-        const blank = new _a(null, gc, this.options);
-        blank.#parts.push('');
-        gc.push(blank);
-        this.#adopt(child, index);
-    }
-    #adopt(child, index) {
-        const gc = child.#parts[0];
-        this.#parts.splice(index, 1, ...gc.#parts);
-        for (const p of gc.#parts) {
-            if (typeof p === 'object')
-                p.#parent = this;
-        }
-        this.#toString = undefined;
-    }
-    #canUsurpType(c) {
-        const m = usurpMap.get(this.type);
-        return !!m?.has(c);
-    }
-    #canUsurp(child) {
-        if (!child ||
-            typeof child !== 'object' ||
-            child.type !== null ||
-            child.#parts.length !== 1 ||
-            this.type === null ||
-            this.#parts.length !== 1) {
-            return false;
-        }
-        const gc = child.#parts[0];
-        if (!gc || typeof gc !== 'object' || gc.type === null) {
-            return false;
-        }
-        return this.#canUsurpType(gc.type);
-    }
-    #usurp(child) {
-        const m = usurpMap.get(this.type);
-        const gc = child.#parts[0];
-        const nt = m?.get(gc.type);
-        /* c8 ignore start - impossible */
-        if (!nt)
-            return false;
-        /* c8 ignore stop */
-        this.#parts = gc.#parts;
-        for (const p of this.#parts) {
-            if (typeof p === 'object') {
-                p.#parent = this;
-            }
-        }
-        this.type = nt;
-        this.#toString = undefined;
-        this.#emptyExt = false;
-    }
-    static fromGlob(pattern, options = {}) {
-        const ast = new _a(null, undefined, options);
-        _a.#parseAST(pattern, ast, 0, options, 0);
-        return ast;
-    }
-    // returns the regular expression if there's magic, or the unescaped
-    // string if not.
-    toMMPattern() {
-        // should only be called on root
-        /* c8 ignore start */
-        if (this !== this.#root)
-            return this.#root.toMMPattern();
-        /* c8 ignore stop */
-        const glob = this.toString();
-        const [re, body, hasMagic, uflag] = this.toRegExpSource();
-        // if we're in nocase mode, and not nocaseMagicOnly, then we do
-        // still need a regular expression if we have to case-insensitively
-        // match capital/lowercase characters.
-        const anyMagic = hasMagic ||
-            this.#hasMagic ||
-            (this.#options.nocase &&
-                !this.#options.nocaseMagicOnly &&
-                glob.toUpperCase() !== glob.toLowerCase());
-        if (!anyMagic) {
-            return body;
-        }
-        const flags = (this.#options.nocase ? 'i' : '') + (uflag ? 'u' : '');
-        return Object.assign(new RegExp(`^${re}$`, flags), {
-            _src: re,
-            _glob: glob,
-        });
-    }
-    get options() {
-        return this.#options;
-    }
-    // returns the string match, the regexp source, whether there's magic
-    // in the regexp (so a regular expression is required) and whether or
-    // not the uflag is needed for the regular expression (for posix classes)
-    // TODO: instead of injecting the start/end at this point, just return
-    // the BODY of the regexp, along with the start/end portions suitable
-    // for binding the start/end in either a joined full-path makeRe context
-    // (where we bind to (^|/), or a standalone matchPart context (where
-    // we bind to ^, and not /).  Otherwise slashes get duped!
-    //
-    // In part-matching mode, the start is:
-    // - if not isStart: nothing
-    // - if traversal possible, but not allowed: ^(?!\.\.?$)
-    // - if dots allowed or not possible: ^
-    // - if dots possible and not allowed: ^(?!\.)
-    // end is:
-    // - if not isEnd(): nothing
-    // - else: $
-    //
-    // In full-path matching mode, we put the slash at the START of the
-    // pattern, so start is:
-    // - if first pattern: same as part-matching mode
-    // - if not isStart(): nothing
-    // - if traversal possible, but not allowed: /(?!\.\.?(?:$|/))
-    // - if dots allowed or not possible: /
-    // - if dots possible and not allowed: /(?!\.)
-    // end is:
-    // - if last pattern, same as part-matching mode
-    // - else nothing
-    //
-    // Always put the (?:$|/) on negated tails, though, because that has to be
-    // there to bind the end of the negated pattern portion, and it's easier to
-    // just stick it in now rather than try to inject it later in the middle of
-    // the pattern.
-    //
-    // We can just always return the same end, and leave it up to the caller
-    // to know whether it's going to be used joined or in parts.
-    // And, if the start is adjusted slightly, can do the same there:
-    // - if not isStart: nothing
-    // - if traversal possible, but not allowed: (?:/|^)(?!\.\.?$)
-    // - if dots allowed or not possible: (?:/|^)
-    // - if dots possible and not allowed: (?:/|^)(?!\.)
-    //
-    // But it's better to have a simpler binding without a conditional, for
-    // performance, so probably better to return both start options.
-    //
-    // Then the caller just ignores the end if it's not the first pattern,
-    // and the start always gets applied.
-    //
-    // But that's always going to be $ if it's the ending pattern, or nothing,
-    // so the caller can just attach $ at the end of the pattern when building.
-    //
-    // So the todo is:
-    // - better detect what kind of start is needed
-    // - return both flavors of starting pattern
-    // - attach $ at the end of the pattern when creating the actual RegExp
-    //
-    // Ah, but wait, no, that all only applies to the root when the first pattern
-    // is not an extglob. If the first pattern IS an extglob, then we need all
-    // that dot prevention biz to live in the extglob portions, because eg
-    // +(*|.x*) can match .xy but not .yx.
-    //
-    // So, return the two flavors if it's #root and the first child is not an
-    // AST, otherwise leave it to the child AST to handle it, and there,
-    // use the (?:^|/) style of start binding.
-    //
-    // Even simplified further:
-    // - Since the start for a join is eg /(?!\.) and the start for a part
-    // is ^(?!\.), we can just prepend (?!\.) to the pattern (either root
-    // or start or whatever) and prepend ^ or / at the Regexp construction.
-    toRegExpSource(allowDot) {
-        const dot = allowDot ?? !!this.#options.dot;
-        if (this.#root === this) {
-            this.#flatten();
-            this.#fillNegs();
-        }
-        if (!isExtglobAST(this)) {
-            const noEmpty = this.isStart() &&
-                this.isEnd() &&
-                !this.#parts.some(s => typeof s !== 'string');
-            const src = this.#parts
-                .map(p => {
-                const [re, _, hasMagic, uflag] = typeof p === 'string' ?
-                    _a.#parseGlob(p, this.#hasMagic, noEmpty)
-                    : p.toRegExpSource(allowDot);
-                this.#hasMagic = this.#hasMagic || hasMagic;
-                this.#uflag = this.#uflag || uflag;
-                return re;
-            })
-                .join('');
-            let start = '';
-            if (this.isStart()) {
-                if (typeof this.#parts[0] === 'string') {
-                    // this is the string that will match the start of the pattern,
-                    // so we need to protect against dots and such.
-                    // '.' and '..' cannot match unless the pattern is that exactly,
-                    // even if it starts with . or dot:true is set.
-                    const dotTravAllowed = this.#parts.length === 1 && justDots.has(this.#parts[0]);
-                    if (!dotTravAllowed) {
-                        const aps = addPatternStart;
-                        // check if we have a possibility of matching . or ..,
-                        // and prevent that.
-                        const needNoTrav = 
-                        // dots are allowed, and the pattern starts with [ or .
-                        (dot && aps.has(src.charAt(0))) ||
-                            // the pattern starts with \., and then [ or .
-                            (src.startsWith('\\.') && aps.has(src.charAt(2))) ||
-                            // the pattern starts with \.\., and then [ or .
-                            (src.startsWith('\\.\\.') && aps.has(src.charAt(4)));
-                        // no need to prevent dots if it can't match a dot, or if a
-                        // sub-pattern will be preventing it anyway.
-                        const needNoDot = !dot && !allowDot && aps.has(src.charAt(0));
-                        start =
-                            needNoTrav ? startNoTraversal
-                                : needNoDot ? startNoDot
-                                    : '';
-                    }
-                }
-            }
-            // append the "end of path portion" pattern to negation tails
-            let end = '';
-            if (this.isEnd() &&
-                this.#root.#filledNegs &&
-                this.#parent?.type === '!') {
-                end = '(?:$|\\/)';
-            }
-            const final = start + src + end;
-            return [
-                final,
-                unescape_unescape(src),
-                (this.#hasMagic = !!this.#hasMagic),
-                this.#uflag,
-            ];
-        }
-        // We need to calculate the body *twice* if it's a repeat pattern
-        // at the start, once in nodot mode, then again in dot mode, so a
-        // pattern like *(?) can match 'x.y'
-        const repeated = this.type === '*' || this.type === '+';
-        // some kind of extglob
-        const start = this.type === '!' ? '(?:(?!(?:' : '(?:';
-        let body = this.#partsToRegExp(dot);
-        if (this.isStart() && this.isEnd() && !body && this.type !== '!') {
-            // invalid extglob, has to at least be *something* present, if it's
-            // the entire path portion.
-            const s = this.toString();
-            const me = this;
-            me.#parts = [s];
-            me.type = null;
-            me.#hasMagic = undefined;
-            return [s, unescape_unescape(this.toString()), false, false];
-        }
-        let bodyDotAllowed = !repeated || allowDot || dot || !startNoDot ?
-            ''
-            : this.#partsToRegExp(true);
-        if (bodyDotAllowed === body) {
-            bodyDotAllowed = '';
-        }
-        if (bodyDotAllowed) {
-            body = `(?:${body})(?:${bodyDotAllowed})*?`;
-        }
-        // an empty !() is exactly equivalent to a starNoEmpty
-        let final = '';
-        if (this.type === '!' && this.#emptyExt) {
-            final = (this.isStart() && !dot ? startNoDot : '') + starNoEmpty;
-        }
-        else {
-            const close = this.type === '!' ?
-                // !() must match something,but !(x) can match ''
-                '))' +
-                    (this.isStart() && !dot && !allowDot ? startNoDot : '') +
-                    star +
-                    ')'
-                : this.type === '@' ? ')'
-                    : this.type === '?' ? ')?'
-                        : this.type === '+' && bodyDotAllowed ? ')'
-                            : this.type === '*' && bodyDotAllowed ? `)?`
-                                : `)${this.type}`;
-            final = start + body + close;
-        }
-        return [
-            final,
-            unescape_unescape(body),
-            (this.#hasMagic = !!this.#hasMagic),
-            this.#uflag,
-        ];
-    }
-    #flatten() {
-        if (!isExtglobAST(this)) {
-            for (const p of this.#parts) {
-                if (typeof p === 'object') {
-                    p.#flatten();
-                }
-            }
-        }
-        else {
-            // do up to 10 passes to flatten as much as possible
-            let iterations = 0;
-            let done = false;
-            do {
-                done = true;
-                for (let i = 0; i < this.#parts.length; i++) {
-                    const c = this.#parts[i];
-                    if (typeof c === 'object') {
-                        c.#flatten();
-                        if (this.#canAdopt(c)) {
-                            done = false;
-                            this.#adopt(c, i);
-                        }
-                        else if (this.#canAdoptWithSpace(c)) {
-                            done = false;
-                            this.#adoptWithSpace(c, i);
-                        }
-                        else if (this.#canUsurp(c)) {
-                            done = false;
-                            this.#usurp(c);
-                        }
-                    }
-                }
-            } while (!done && ++iterations < 10);
-        }
-        this.#toString = undefined;
-    }
-    #partsToRegExp(dot) {
-        return this.#parts
-            .map(p => {
-            // extglob ASTs should only contain parent ASTs
-            /* c8 ignore start */
-            if (typeof p === 'string') {
-                throw new Error('string type in extglob ast??');
-            }
-            /* c8 ignore stop */
-            // can ignore hasMagic, because extglobs are already always magic
-            const [re, _, _hasMagic, uflag] = p.toRegExpSource(dot);
-            this.#uflag = this.#uflag || uflag;
-            return re;
-        })
-            .filter(p => !(this.isStart() && this.isEnd()) || !!p)
-            .join('|');
-    }
-    static #parseGlob(glob, hasMagic, noEmpty = false) {
-        let escaping = false;
-        let re = '';
-        let uflag = false;
-        // multiple stars that aren't globstars coalesce into one *
-        let inStar = false;
-        for (let i = 0; i < glob.length; i++) {
-            const c = glob.charAt(i);
-            if (escaping) {
-                escaping = false;
-                re += (reSpecials.has(c) ? '\\' : '') + c;
-                continue;
-            }
-            if (c === '*') {
-                if (inStar)
-                    continue;
-                inStar = true;
-                re += noEmpty && /^[*]+$/.test(glob) ? starNoEmpty : star;
-                hasMagic = true;
-                continue;
-            }
-            else {
-                inStar = false;
-            }
-            if (c === '\\') {
-                if (i === glob.length - 1) {
-                    re += '\\\\';
-                }
-                else {
-                    escaping = true;
-                }
-                continue;
-            }
-            if (c === '[') {
-                const [src, needUflag, consumed, magic] = parseClass(glob, i);
-                if (consumed) {
-                    re += src;
-                    uflag = uflag || needUflag;
-                    i += consumed - 1;
-                    hasMagic = hasMagic || magic;
-                    continue;
-                }
-            }
-            if (c === '?') {
-                re += qmark;
-                hasMagic = true;
-                continue;
-            }
-            re += regExpEscape(c);
-        }
-        return [re, unescape_unescape(glob), !!hasMagic, uflag];
-    }
-}
-_a = AST;
-//# sourceMappingURL=ast.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/escape.js
-/**
- * Escape all magic characters in a glob pattern.
- *
- * If the {@link MinimatchOptions.windowsPathsNoEscape}
- * option is used, then characters are escaped by wrapping in `[]`, because
- * a magic character wrapped in a character class can only be satisfied by
- * that exact character.  In this mode, `\` is _not_ escaped, because it is
- * not interpreted as a magic character, but instead as a path separator.
- *
- * If the {@link MinimatchOptions.magicalBraces} option is used,
- * then braces (`{` and `}`) will be escaped.
- */
-const escape_escape = (s, { windowsPathsNoEscape = false, magicalBraces = false, } = {}) => {
-    // don't need to escape +@! because we escape the parens
-    // that make those magic, and escaping ! as [!] isn't valid,
-    // because [!]] is a valid glob class meaning not ']'.
-    if (magicalBraces) {
-        return windowsPathsNoEscape ?
-            s.replace(/[?*()[\]{}]/g, '[$&]')
-            : s.replace(/[?*()[\]\\{}]/g, '\\$&');
-    }
-    return windowsPathsNoEscape ?
-        s.replace(/[?*()[\]]/g, '[$&]')
-        : s.replace(/[?*()[\]\\]/g, '\\$&');
-};
-//# sourceMappingURL=escape.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/index.js
-
-
-
-
-
-const minimatch = (p, pattern, options = {}) => {
-    assertValidPattern(pattern);
-    // shortcut: comments match nothing.
-    if (!options.nocomment && pattern.charAt(0) === '#') {
-        return false;
-    }
-    return new Minimatch(pattern, options).match(p);
-};
-// Optimized checking for the most common glob patterns.
-const starDotExtRE = /^\*+([^+@!?*[(]*)$/;
-const starDotExtTest = (ext) => (f) => !f.startsWith('.') && f.endsWith(ext);
-const starDotExtTestDot = (ext) => (f) => f.endsWith(ext);
-const starDotExtTestNocase = (ext) => {
-    ext = ext.toLowerCase();
-    return (f) => !f.startsWith('.') && f.toLowerCase().endsWith(ext);
-};
-const starDotExtTestNocaseDot = (ext) => {
-    ext = ext.toLowerCase();
-    return (f) => f.toLowerCase().endsWith(ext);
-};
-const starDotStarRE = /^\*+\.\*+$/;
-const starDotStarTest = (f) => !f.startsWith('.') && f.includes('.');
-const starDotStarTestDot = (f) => f !== '.' && f !== '..' && f.includes('.');
-const dotStarRE = /^\.\*+$/;
-const dotStarTest = (f) => f !== '.' && f !== '..' && f.startsWith('.');
-const starRE = /^\*+$/;
-const starTest = (f) => f.length !== 0 && !f.startsWith('.');
-const starTestDot = (f) => f.length !== 0 && f !== '.' && f !== '..';
-const qmarksRE = /^\?+([^+@!?*[(]*)?$/;
-const qmarksTestNocase = ([$0, ext = '']) => {
-    const noext = qmarksTestNoExt([$0]);
-    if (!ext)
-        return noext;
-    ext = ext.toLowerCase();
-    return (f) => noext(f) && f.toLowerCase().endsWith(ext);
-};
-const qmarksTestNocaseDot = ([$0, ext = '']) => {
-    const noext = qmarksTestNoExtDot([$0]);
-    if (!ext)
-        return noext;
-    ext = ext.toLowerCase();
-    return (f) => noext(f) && f.toLowerCase().endsWith(ext);
-};
-const qmarksTestDot = ([$0, ext = '']) => {
-    const noext = qmarksTestNoExtDot([$0]);
-    return !ext ? noext : (f) => noext(f) && f.endsWith(ext);
-};
-const qmarksTest = ([$0, ext = '']) => {
-    const noext = qmarksTestNoExt([$0]);
-    return !ext ? noext : (f) => noext(f) && f.endsWith(ext);
-};
-const qmarksTestNoExt = ([$0]) => {
-    const len = $0.length;
-    return (f) => f.length === len && !f.startsWith('.');
-};
-const qmarksTestNoExtDot = ([$0]) => {
-    const len = $0.length;
-    return (f) => f.length === len && f !== '.' && f !== '..';
-};
-/* c8 ignore start */
-const defaultPlatform = (typeof process === 'object' && process ?
-    (typeof process.env === 'object' &&
-        process.env &&
-        process.env.__MINIMATCH_TESTING_PLATFORM__) ||
-        process.platform
-    : 'posix');
-const path = {
-    win32: { sep: '\\' },
-    posix: { sep: '/' },
-};
-/* c8 ignore stop */
-const sep = defaultPlatform === 'win32' ? path.win32.sep : path.posix.sep;
-minimatch.sep = sep;
-const GLOBSTAR = Symbol('globstar **');
-minimatch.GLOBSTAR = GLOBSTAR;
-// any single thing other than /
-// don't need to escape / when using new RegExp()
-const esm_qmark = '[^/]';
-// * => any number of characters
-const esm_star = esm_qmark + '*?';
-// ** when dots are allowed.  Anything goes, except .. and .
-// not (^ or / followed by one or two dots followed by $ or /),
-// followed by anything, any number of times.
-const twoStarDot = '(?:(?!(?:\\/|^)(?:\\.{1,2})($|\\/)).)*?';
-// not a ^ or / followed by a dot,
-// followed by anything, any number of times.
-const twoStarNoDot = '(?:(?!(?:\\/|^)\\.).)*?';
-const filter = (pattern, options = {}) => (p) => minimatch(p, pattern, options);
-minimatch.filter = filter;
-const ext = (a, b = {}) => Object.assign({}, a, b);
-const defaults = (def) => {
-    if (!def || typeof def !== 'object' || !Object.keys(def).length) {
-        return minimatch;
-    }
-    const orig = minimatch;
-    const m = (p, pattern, options = {}) => orig(p, pattern, ext(def, options));
-    return Object.assign(m, {
-        Minimatch: class Minimatch extends orig.Minimatch {
-            constructor(pattern, options = {}) {
-                super(pattern, ext(def, options));
-            }
-            static defaults(options) {
-                return orig.defaults(ext(def, options)).Minimatch;
-            }
-        },
-        AST: class AST extends orig.AST {
-            /* c8 ignore start */
-            constructor(type, parent, options = {}) {
-                super(type, parent, ext(def, options));
-            }
-            /* c8 ignore stop */
-            static fromGlob(pattern, options = {}) {
-                return orig.AST.fromGlob(pattern, ext(def, options));
-            }
-        },
-        unescape: (s, options = {}) => orig.unescape(s, ext(def, options)),
-        escape: (s, options = {}) => orig.escape(s, ext(def, options)),
-        filter: (pattern, options = {}) => orig.filter(pattern, ext(def, options)),
-        defaults: (options) => orig.defaults(ext(def, options)),
-        makeRe: (pattern, options = {}) => orig.makeRe(pattern, ext(def, options)),
-        braceExpand: (pattern, options = {}) => orig.braceExpand(pattern, ext(def, options)),
-        match: (list, pattern, options = {}) => orig.match(list, pattern, ext(def, options)),
-        sep: orig.sep,
-        GLOBSTAR: GLOBSTAR,
-    });
-};
-minimatch.defaults = defaults;
-// Brace expansion:
-// a{b,c}d -> abd acd
-// a{b,}c -> abc ac
-// a{0..3}d -> a0d a1d a2d a3d
-// a{b,c{d,e}f}g -> abg acdfg acefg
-// a{b,c}d{e,f}g -> abdeg acdeg abdeg abdfg
-//
-// Invalid sets are not expanded.
-// a{2..}b -> a{2..}b
-// a{b}c -> a{b}c
-const braceExpand = (pattern, options = {}) => {
-    assertValidPattern(pattern);
-    // Thanks to Yeting Li <https://github.com/yetingli> for
-    // improving this regexp to avoid a ReDOS vulnerability.
-    if (options.nobrace || !/\{(?:(?!\{).)*\}/.test(pattern)) {
-        // shortcut. no need to expand.
-        return [pattern];
-    }
-    return expand(pattern, { max: options.braceExpandMax });
-};
-minimatch.braceExpand = braceExpand;
-// parse a component of the expanded set.
-// At this point, no pattern may contain "/" in it
-// so we're going to return a 2d array, where each entry is the full
-// pattern, split on '/', and then turned into a regular expression.
-// A regexp is made at the end which joins each array with an
-// escaped /, and another full one which joins each regexp with |.
-//
-// Following the lead of Bash 4.1, note that "**" only has special meaning
-// when it is the *only* thing in a path portion.  Otherwise, any series
-// of * is equivalent to a single *.  Globstar behavior is enabled by
-// default, and can be disabled by setting options.noglobstar.
-const makeRe = (pattern, options = {}) => new Minimatch(pattern, options).makeRe();
-minimatch.makeRe = makeRe;
-const match = (list, pattern, options = {}) => {
-    const mm = new Minimatch(pattern, options);
-    list = list.filter(f => mm.match(f));
-    if (mm.options.nonull && !list.length) {
-        list.push(pattern);
-    }
-    return list;
-};
-minimatch.match = match;
-// replace stuff like \* with *
-const globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/;
-const esm_regExpEscape = (s) => s.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, '\\$&');
-class Minimatch {
-    options;
-    set;
-    pattern;
-    windowsPathsNoEscape;
-    nonegate;
-    negate;
-    comment;
-    empty;
-    preserveMultipleSlashes;
-    partial;
-    globSet;
-    globParts;
-    nocase;
-    isWindows;
-    platform;
-    windowsNoMagicRoot;
-    maxGlobstarRecursion;
-    regexp;
-    constructor(pattern, options = {}) {
-        assertValidPattern(pattern);
-        options = options || {};
-        this.options = options;
-        this.maxGlobstarRecursion = options.maxGlobstarRecursion ?? 200;
-        this.pattern = pattern;
-        this.platform = options.platform || defaultPlatform;
-        this.isWindows = this.platform === 'win32';
-        // avoid the annoying deprecation flag lol
-        const awe = ('allowWindow' + 'sEscape');
-        this.windowsPathsNoEscape =
-            !!options.windowsPathsNoEscape || options[awe] === false;
-        if (this.windowsPathsNoEscape) {
-            this.pattern = this.pattern.replace(/\\/g, '/');
-        }
-        this.preserveMultipleSlashes = !!options.preserveMultipleSlashes;
-        this.regexp = null;
-        this.negate = false;
-        this.nonegate = !!options.nonegate;
-        this.comment = false;
-        this.empty = false;
-        this.partial = !!options.partial;
-        this.nocase = !!this.options.nocase;
-        this.windowsNoMagicRoot =
-            options.windowsNoMagicRoot !== undefined ?
-                options.windowsNoMagicRoot
-                : !!(this.isWindows && this.nocase);
-        this.globSet = [];
-        this.globParts = [];
-        this.set = [];
-        // make the set of regexps etc.
-        this.make();
-    }
-    hasMagic() {
-        if (this.options.magicalBraces && this.set.length > 1) {
-            return true;
-        }
-        for (const pattern of this.set) {
-            for (const part of pattern) {
-                if (typeof part !== 'string')
-                    return true;
-            }
-        }
-        return false;
-    }
-    debug(..._) { }
-    make() {
-        const pattern = this.pattern;
-        const options = this.options;
-        // empty patterns and comments match nothing.
-        if (!options.nocomment && pattern.charAt(0) === '#') {
-            this.comment = true;
-            return;
-        }
-        if (!pattern) {
-            this.empty = true;
-            return;
-        }
-        // step 1: figure out negation, etc.
-        this.parseNegate();
-        // step 2: expand braces
-        this.globSet = [...new Set(this.braceExpand())];
-        if (options.debug) {
-            //oxlint-disable-next-line no-console
-            this.debug = (...args) => console.error(...args);
-        }
-        this.debug(this.pattern, this.globSet);
-        // step 3: now we have a set, so turn each one into a series of
-        // path-portion matching patterns.
-        // These will be regexps, except in the case of "**", which is
-        // set to the GLOBSTAR object for globstar behavior,
-        // and will not contain any / characters
-        //
-        // First, we preprocess to make the glob pattern sets a bit simpler
-        // and deduped.  There are some perf-killing patterns that can cause
-        // problems with a glob walk, but we can simplify them down a bit.
-        const rawGlobParts = this.globSet.map(s => this.slashSplit(s));
-        this.globParts = this.preprocess(rawGlobParts);
-        this.debug(this.pattern, this.globParts);
-        // glob --> regexps
-        let set = this.globParts.map((s, _, __) => {
-            if (this.isWindows && this.windowsNoMagicRoot) {
-                // check if it's a drive or unc path.
-                const isUNC = s[0] === '' &&
-                    s[1] === '' &&
-                    (s[2] === '?' || !globMagic.test(s[2])) &&
-                    !globMagic.test(s[3]);
-                const isDrive = /^[a-z]:/i.test(s[0]);
-                if (isUNC) {
-                    return [
-                        ...s.slice(0, 4),
-                        ...s.slice(4).map(ss => this.parse(ss)),
-                    ];
-                }
-                else if (isDrive) {
-                    return [s[0], ...s.slice(1).map(ss => this.parse(ss))];
-                }
-            }
-            return s.map(ss => this.parse(ss));
-        });
-        this.debug(this.pattern, set);
-        // filter out everything that didn't compile properly.
-        this.set = set.filter(s => s.indexOf(false) === -1);
-        // do not treat the ? in UNC paths as magic
-        if (this.isWindows) {
-            for (let i = 0; i < this.set.length; i++) {
-                const p = this.set[i];
-                if (p[0] === '' &&
-                    p[1] === '' &&
-                    this.globParts[i][2] === '?' &&
-                    typeof p[3] === 'string' &&
-                    /^[a-z]:$/i.test(p[3])) {
-                    p[2] = '?';
-                }
-            }
-        }
-        this.debug(this.pattern, this.set);
-    }
-    // various transforms to equivalent pattern sets that are
-    // faster to process in a filesystem walk.  The goal is to
-    // eliminate what we can, and push all ** patterns as far
-    // to the right as possible, even if it increases the number
-    // of patterns that we have to process.
-    preprocess(globParts) {
-        // if we're not in globstar mode, then turn ** into *
-        if (this.options.noglobstar) {
-            for (const partset of globParts) {
-                for (let j = 0; j < partset.length; j++) {
-                    if (partset[j] === '**') {
-                        partset[j] = '*';
-                    }
-                }
-            }
-        }
-        const { optimizationLevel = 1 } = this.options;
-        if (optimizationLevel >= 2) {
-            // aggressive optimization for the purpose of fs walking
-            globParts = this.firstPhasePreProcess(globParts);
-            globParts = this.secondPhasePreProcess(globParts);
-        }
-        else if (optimizationLevel >= 1) {
-            // just basic optimizations to remove some .. parts
-            globParts = this.levelOneOptimize(globParts);
-        }
-        else {
-            // just collapse multiple ** portions into one
-            globParts = this.adjascentGlobstarOptimize(globParts);
-        }
-        return globParts;
-    }
-    // just get rid of adjascent ** portions
-    adjascentGlobstarOptimize(globParts) {
-        return globParts.map(parts => {
-            let gs = -1;
-            while (-1 !== (gs = parts.indexOf('**', gs + 1))) {
-                let i = gs;
-                while (parts[i + 1] === '**') {
-                    i++;
-                }
-                if (i !== gs) {
-                    parts.splice(gs, i - gs);
-                }
-            }
-            return parts;
-        });
-    }
-    // get rid of adjascent ** and resolve .. portions
-    levelOneOptimize(globParts) {
-        return globParts.map(parts => {
-            parts = parts.reduce((set, part) => {
-                const prev = set[set.length - 1];
-                if (part === '**' && prev === '**') {
-                    return set;
-                }
-                if (part === '..') {
-                    if (prev && prev !== '..' && prev !== '.' && prev !== '**') {
-                        set.pop();
-                        return set;
-                    }
-                }
-                set.push(part);
-                return set;
-            }, []);
-            return parts.length === 0 ? [''] : parts;
-        });
-    }
-    levelTwoFileOptimize(parts) {
-        if (!Array.isArray(parts)) {
-            parts = this.slashSplit(parts);
-        }
-        let didSomething = false;
-        do {
-            didSomething = false;
-            // <pre>/<e>/<rest> -> <pre>/<rest>
-            if (!this.preserveMultipleSlashes) {
-                for (let i = 1; i < parts.length - 1; i++) {
-                    const p = parts[i];
-                    // don't squeeze out UNC patterns
-                    if (i === 1 && p === '' && parts[0] === '')
-                        continue;
-                    if (p === '.' || p === '') {
-                        didSomething = true;
-                        parts.splice(i, 1);
-                        i--;
-                    }
-                }
-                if (parts[0] === '.' &&
-                    parts.length === 2 &&
-                    (parts[1] === '.' || parts[1] === '')) {
-                    didSomething = true;
-                    parts.pop();
-                }
-            }
-            // <pre>/<p>/../<rest> -> <pre>/<rest>
-            let dd = 0;
-            while (-1 !== (dd = parts.indexOf('..', dd + 1))) {
-                const p = parts[dd - 1];
-                if (p &&
-                    p !== '.' &&
-                    p !== '..' &&
-                    p !== '**' &&
-                    !(this.isWindows && /^[a-z]:$/i.test(p))) {
-                    didSomething = true;
-                    parts.splice(dd - 1, 2);
-                    dd -= 2;
-                }
-            }
-        } while (didSomething);
-        return parts.length === 0 ? [''] : parts;
-    }
-    // First phase: single-pattern processing
-    // <pre> is 1 or more portions
-    // <rest> is 1 or more portions
-    // <p> is any portion other than ., .., '', or **
-    // <e> is . or ''
-    //
-    // **/.. is *brutal* for filesystem walking performance, because
-    // it effectively resets the recursive walk each time it occurs,
-    // and ** cannot be reduced out by a .. pattern part like a regexp
-    // or most strings (other than .., ., and '') can be.
-    //
-    // <pre>/**/../<p>/<p>/<rest> -> {<pre>/../<p>/<p>/<rest>,<pre>/**/<p>/<p>/<rest>}
-    // <pre>/<e>/<rest> -> <pre>/<rest>
-    // <pre>/<p>/../<rest> -> <pre>/<rest>
-    // **/**/<rest> -> **/<rest>
-    //
-    // **/*/<rest> -> */**/<rest> <== not valid because ** doesn't follow
-    // this WOULD be allowed if ** did follow symlinks, or * didn't
-    firstPhasePreProcess(globParts) {
-        let didSomething = false;
-        do {
-            didSomething = false;
-            // <pre>/**/../<p>/<p>/<rest> -> {<pre>/../<p>/<p>/<rest>,<pre>/**/<p>/<p>/<rest>}
-            for (let parts of globParts) {
-                let gs = -1;
-                while (-1 !== (gs = parts.indexOf('**', gs + 1))) {
-                    let gss = gs;
-                    while (parts[gss + 1] === '**') {
-                        // <pre>/**/**/<rest> -> <pre>/**/<rest>
-                        gss++;
-                    }
-                    // eg, if gs is 2 and gss is 4, that means we have 3 **
-                    // parts, and can remove 2 of them.
-                    if (gss > gs) {
-                        parts.splice(gs + 1, gss - gs);
-                    }
-                    let next = parts[gs + 1];
-                    const p = parts[gs + 2];
-                    const p2 = parts[gs + 3];
-                    if (next !== '..')
-                        continue;
-                    if (!p ||
-                        p === '.' ||
-                        p === '..' ||
-                        !p2 ||
-                        p2 === '.' ||
-                        p2 === '..') {
-                        continue;
-                    }
-                    didSomething = true;
-                    // edit parts in place, and push the new one
-                    parts.splice(gs, 1);
-                    const other = parts.slice(0);
-                    other[gs] = '**';
-                    globParts.push(other);
-                    gs--;
-                }
-                // <pre>/<e>/<rest> -> <pre>/<rest>
-                if (!this.preserveMultipleSlashes) {
-                    for (let i = 1; i < parts.length - 1; i++) {
-                        const p = parts[i];
-                        // don't squeeze out UNC patterns
-                        if (i === 1 && p === '' && parts[0] === '')
-                            continue;
-                        if (p === '.' || p === '') {
-                            didSomething = true;
-                            parts.splice(i, 1);
-                            i--;
-                        }
-                    }
-                    if (parts[0] === '.' &&
-                        parts.length === 2 &&
-                        (parts[1] === '.' || parts[1] === '')) {
-                        didSomething = true;
-                        parts.pop();
-                    }
-                }
-                // <pre>/<p>/../<rest> -> <pre>/<rest>
-                let dd = 0;
-                while (-1 !== (dd = parts.indexOf('..', dd + 1))) {
-                    const p = parts[dd - 1];
-                    if (p && p !== '.' && p !== '..' && p !== '**') {
-                        didSomething = true;
-                        const needDot = dd === 1 && parts[dd + 1] === '**';
-                        const splin = needDot ? ['.'] : [];
-                        parts.splice(dd - 1, 2, ...splin);
-                        if (parts.length === 0)
-                            parts.push('');
-                        dd -= 2;
-                    }
-                }
-            }
-        } while (didSomething);
-        return globParts;
-    }
-    // second phase: multi-pattern dedupes
-    // {<pre>/*/<rest>,<pre>/<p>/<rest>} -> <pre>/*/<rest>
-    // {<pre>/<rest>,<pre>/<rest>} -> <pre>/<rest>
-    // {<pre>/**/<rest>,<pre>/<rest>} -> <pre>/**/<rest>
-    //
-    // {<pre>/**/<rest>,<pre>/**/<p>/<rest>} -> <pre>/**/<rest>
-    // ^-- not valid because ** doens't follow symlinks
-    secondPhasePreProcess(globParts) {
-        for (let i = 0; i < globParts.length - 1; i++) {
-            for (let j = i + 1; j < globParts.length; j++) {
-                const matched = this.partsMatch(globParts[i], globParts[j], !this.preserveMultipleSlashes);
-                if (matched) {
-                    globParts[i] = [];
-                    globParts[j] = matched;
-                    break;
-                }
-            }
-        }
-        return globParts.filter(gs => gs.length);
-    }
-    partsMatch(a, b, emptyGSMatch = false) {
-        let ai = 0;
-        let bi = 0;
-        let result = [];
-        let which = '';
-        while (ai < a.length && bi < b.length) {
-            if (a[ai] === b[bi]) {
-                result.push(which === 'b' ? b[bi] : a[ai]);
-                ai++;
-                bi++;
-            }
-            else if (emptyGSMatch && a[ai] === '**' && b[bi] === a[ai + 1]) {
-                result.push(a[ai]);
-                ai++;
-            }
-            else if (emptyGSMatch && b[bi] === '**' && a[ai] === b[bi + 1]) {
-                result.push(b[bi]);
-                bi++;
-            }
-            else if (a[ai] === '*' &&
-                b[bi] &&
-                (this.options.dot || !b[bi].startsWith('.')) &&
-                b[bi] !== '**') {
-                if (which === 'b')
-                    return false;
-                which = 'a';
-                result.push(a[ai]);
-                ai++;
-                bi++;
-            }
-            else if (b[bi] === '*' &&
-                a[ai] &&
-                (this.options.dot || !a[ai].startsWith('.')) &&
-                a[ai] !== '**') {
-                if (which === 'a')
-                    return false;
-                which = 'b';
-                result.push(b[bi]);
-                ai++;
-                bi++;
-            }
-            else {
-                return false;
-            }
-        }
-        // if we fall out of the loop, it means they two are identical
-        // as long as their lengths match
-        return a.length === b.length && result;
-    }
-    parseNegate() {
-        if (this.nonegate)
-            return;
-        const pattern = this.pattern;
-        let negate = false;
-        let negateOffset = 0;
-        for (let i = 0; i < pattern.length && pattern.charAt(i) === '!'; i++) {
-            negate = !negate;
-            negateOffset++;
-        }
-        if (negateOffset)
-            this.pattern = pattern.slice(negateOffset);
-        this.negate = negate;
-    }
-    // set partial to true to test if, for example,
-    // "/a/b" matches the start of "/*/b/*/d"
-    // Partial means, if you run out of file before you run
-    // out of pattern, then that's fine, as long as all
-    // the parts match.
-    matchOne(file, pattern, partial = false) {
-        let fileStartIndex = 0;
-        let patternStartIndex = 0;
-        // UNC paths like //?/X:/... can match X:/... and vice versa
-        // Drive letters in absolute drive or unc paths are always compared
-        // case-insensitively.
-        if (this.isWindows) {
-            const fileDrive = typeof file[0] === 'string' && /^[a-z]:$/i.test(file[0]);
-            const fileUNC = !fileDrive &&
-                file[0] === '' &&
-                file[1] === '' &&
-                file[2] === '?' &&
-                /^[a-z]:$/i.test(file[3]);
-            const patternDrive = typeof pattern[0] === 'string' && /^[a-z]:$/i.test(pattern[0]);
-            const patternUNC = !patternDrive &&
-                pattern[0] === '' &&
-                pattern[1] === '' &&
-                pattern[2] === '?' &&
-                typeof pattern[3] === 'string' &&
-                /^[a-z]:$/i.test(pattern[3]);
-            const fdi = fileUNC ? 3
-                : fileDrive ? 0
-                    : undefined;
-            const pdi = patternUNC ? 3
-                : patternDrive ? 0
-                    : undefined;
-            if (typeof fdi === 'number' && typeof pdi === 'number') {
-                const [fd, pd] = [
-                    file[fdi],
-                    pattern[pdi],
-                ];
-                // start matching at the drive letter index of each
-                if (fd.toLowerCase() === pd.toLowerCase()) {
-                    pattern[pdi] = fd;
-                    patternStartIndex = pdi;
-                    fileStartIndex = fdi;
-                }
-            }
-        }
-        // resolve and reduce . and .. portions in the file as well.
-        // don't need to do the second phase, because it's only one string[]
-        const { optimizationLevel = 1 } = this.options;
-        if (optimizationLevel >= 2) {
-            file = this.levelTwoFileOptimize(file);
-        }
-        if (pattern.includes(GLOBSTAR)) {
-            return this.#matchGlobstar(file, pattern, partial, fileStartIndex, patternStartIndex);
-        }
-        return this.#matchOne(file, pattern, partial, fileStartIndex, patternStartIndex);
-    }
-    #matchGlobstar(file, pattern, partial, fileIndex, patternIndex) {
-        // split the pattern into head, tail, and middle of ** delimited parts
-        const firstgs = pattern.indexOf(GLOBSTAR, patternIndex);
-        const lastgs = pattern.lastIndexOf(GLOBSTAR);
-        // split the pattern up into globstar-delimited sections
-        // the tail has to be at the end, and the others just have
-        // to be found in order from the head.
-        const [head, body, tail] = partial ?
-            [
-                pattern.slice(patternIndex, firstgs),
-                pattern.slice(firstgs + 1),
-                [],
-            ]
-            : [
-                pattern.slice(patternIndex, firstgs),
-                pattern.slice(firstgs + 1, lastgs),
-                pattern.slice(lastgs + 1),
-            ];
-        // check the head, from the current file/pattern index.
-        if (head.length) {
-            const fileHead = file.slice(fileIndex, fileIndex + head.length);
-            if (!this.#matchOne(fileHead, head, partial, 0, 0)) {
-                return false;
-            }
-            fileIndex += head.length;
-            patternIndex += head.length;
-        }
-        // now we know the head matches!
-        // if the last portion is not empty, it MUST match the end
-        // check the tail
-        let fileTailMatch = 0;
-        if (tail.length) {
-            // if head + tail > file, then we cannot possibly match
-            if (tail.length + fileIndex > file.length)
-                return false;
-            // try to match the tail
-            let tailStart = file.length - tail.length;
-            if (this.#matchOne(file, tail, partial, tailStart, 0)) {
-                fileTailMatch = tail.length;
-            }
-            else {
-                // affordance for stuff like a/**/* matching a/b/
-                // if the last file portion is '', and there's more to the pattern
-                // then try without the '' bit.
-                if (file[file.length - 1] !== '' ||
-                    fileIndex + tail.length === file.length) {
-                    return false;
-                }
-                tailStart--;
-                if (!this.#matchOne(file, tail, partial, tailStart, 0)) {
-                    return false;
-                }
-                fileTailMatch = tail.length + 1;
-            }
-        }
-        // now we know the tail matches!
-        // the middle is zero or more portions wrapped in **, possibly
-        // containing more ** sections.
-        // so a/**/b/**/c/**/d has become **/b/**/c/**
-        // if it's empty, it means a/**/b, just verify we have no bad dots
-        // if there's no tail, so it ends on /**, then we must have *something*
-        // after the head, or it's not a matc
-        if (!body.length) {
-            let sawSome = !!fileTailMatch;
-            for (let i = fileIndex; i < file.length - fileTailMatch; i++) {
-                const f = String(file[i]);
-                sawSome = true;
-                if (f === '.' ||
-                    f === '..' ||
-                    (!this.options.dot && f.startsWith('.'))) {
-                    return false;
-                }
-            }
-            // in partial mode, we just need to get past all file parts
-            return partial || sawSome;
-        }
-        // now we know that there's one or more body sections, which can
-        // be matched anywhere from the 0 index (because the head was pruned)
-        // through to the length-fileTailMatch index.
-        // split the body up into sections, and note the minimum index it can
-        // be found at (start with the length of all previous segments)
-        // [section, before, after]
-        const bodySegments = [[[], 0]];
-        let currentBody = bodySegments[0];
-        let nonGsParts = 0;
-        const nonGsPartsSums = [0];
-        for (const b of body) {
-            if (b === GLOBSTAR) {
-                nonGsPartsSums.push(nonGsParts);
-                currentBody = [[], 0];
-                bodySegments.push(currentBody);
-            }
-            else {
-                currentBody[0].push(b);
-                nonGsParts++;
-            }
-        }
-        let i = bodySegments.length - 1;
-        const fileLength = file.length - fileTailMatch;
-        for (const b of bodySegments) {
-            b[1] = fileLength - (nonGsPartsSums[i--] + b[0].length);
-        }
-        return !!this.#matchGlobStarBodySections(file, bodySegments, fileIndex, 0, partial, 0, !!fileTailMatch);
-    }
-    // return false for "nope, not matching"
-    // return null for "not matching, cannot keep trying"
-    #matchGlobStarBodySections(file, 
-    // pattern section, last possible position for it
-    bodySegments, fileIndex, bodyIndex, partial, globStarDepth, sawTail) {
-        // take the first body segment, and walk from fileIndex to its "after"
-        // value at the end
-        // If it doesn't match at that position, we increment, until we hit
-        // that final possible position, and give up.
-        // If it does match, then advance and try to rest.
-        // If any of them fail we keep walking forward.
-        // this is still a bit recursively painful, but it's more constrained
-        // than previous implementations, because we never test something that
-        // can't possibly be a valid matching condition.
-        const bs = bodySegments[bodyIndex];
-        if (!bs) {
-            // just make sure that there's no bad dots
-            for (let i = fileIndex; i < file.length; i++) {
-                sawTail = true;
-                const f = file[i];
-                if (f === '.' ||
-                    f === '..' ||
-                    (!this.options.dot && f.startsWith('.'))) {
-                    return false;
-                }
-            }
-            return sawTail;
-        }
-        // have a non-globstar body section to test
-        const [body, after] = bs;
-        while (fileIndex <= after) {
-            const m = this.#matchOne(file.slice(0, fileIndex + body.length), body, partial, fileIndex, 0);
-            // if limit exceeded, no match. intentional false negative,
-            // acceptable break in correctness for security.
-            if (m && globStarDepth < this.maxGlobstarRecursion) {
-                // match! see if the rest match. if so, we're done!
-                const sub = this.#matchGlobStarBodySections(file, bodySegments, fileIndex + body.length, bodyIndex + 1, partial, globStarDepth + 1, sawTail);
-                if (sub !== false) {
-                    return sub;
-                }
-            }
-            const f = file[fileIndex];
-            if (f === '.' ||
-                f === '..' ||
-                (!this.options.dot && f.startsWith('.'))) {
-                return false;
-            }
-            fileIndex++;
-        }
-        // walked off. no point continuing
-        return partial || null;
-    }
-    #matchOne(file, pattern, partial, fileIndex, patternIndex) {
-        let fi;
-        let pi;
-        let pl;
-        let fl;
-        for (fi = fileIndex,
-            pi = patternIndex,
-            fl = file.length,
-            pl = pattern.length; fi < fl && pi < pl; fi++, pi++) {
-            this.debug('matchOne loop');
-            let p = pattern[pi];
-            let f = file[fi];
-            this.debug(pattern, p, f);
-            // should be impossible.
-            // some invalid regexp stuff in the set.
-            /* c8 ignore start */
-            if (p === false || p === GLOBSTAR) {
-                return false;
-            }
-            /* c8 ignore stop */
-            // something other than **
-            // non-magic patterns just have to match exactly
-            // patterns with magic have been turned into regexps.
-            let hit;
-            if (typeof p === 'string') {
-                hit = f === p;
-                this.debug('string match', p, f, hit);
-            }
-            else {
-                hit = p.test(f);
-                this.debug('pattern match', p, f, hit);
-            }
-            if (!hit)
-                return false;
-        }
-        // Note: ending in / means that we'll get a final ""
-        // at the end of the pattern.  This can only match a
-        // corresponding "" at the end of the file.
-        // If the file ends in /, then it can only match a
-        // a pattern that ends in /, unless the pattern just
-        // doesn't have any more for it. But, a/b/ should *not*
-        // match "a/b/*", even though "" matches against the
-        // [^/]*? pattern, except in partial mode, where it might
-        // simply not be reached yet.
-        // However, a/b/ should still satisfy a/*
-        // now either we fell off the end of the pattern, or we're done.
-        if (fi === fl && pi === pl) {
-            // ran out of pattern and filename at the same time.
-            // an exact hit!
-            return true;
-        }
-        else if (fi === fl) {
-            // ran out of file, but still had pattern left.
-            // this is ok if we're doing the match as part of
-            // a glob fs traversal.
-            return partial;
-        }
-        else if (pi === pl) {
-            // ran out of pattern, still have file left.
-            // this is only acceptable if we're on the very last
-            // empty segment of a file with a trailing slash.
-            // a/* should match a/b/
-            return fi === fl - 1 && file[fi] === '';
-            /* c8 ignore start */
-        }
-        else {
-            // should be unreachable.
-            throw new Error('wtf?');
-        }
-        /* c8 ignore stop */
-    }
-    braceExpand() {
-        return braceExpand(this.pattern, this.options);
-    }
-    parse(pattern) {
-        assertValidPattern(pattern);
-        const options = this.options;
-        // shortcuts
-        if (pattern === '**')
-            return GLOBSTAR;
-        if (pattern === '')
-            return '';
-        // far and away, the most common glob pattern parts are
-        // *, *.*, and *.<ext>  Add a fast check method for those.
-        let m;
-        let fastTest = null;
-        if ((m = pattern.match(starRE))) {
-            fastTest = options.dot ? starTestDot : starTest;
-        }
-        else if ((m = pattern.match(starDotExtRE))) {
-            fastTest = (options.nocase ?
-                options.dot ?
-                    starDotExtTestNocaseDot
-                    : starDotExtTestNocase
-                : options.dot ? starDotExtTestDot
-                    : starDotExtTest)(m[1]);
-        }
-        else if ((m = pattern.match(qmarksRE))) {
-            fastTest = (options.nocase ?
-                options.dot ?
-                    qmarksTestNocaseDot
-                    : qmarksTestNocase
-                : options.dot ? qmarksTestDot
-                    : qmarksTest)(m);
-        }
-        else if ((m = pattern.match(starDotStarRE))) {
-            fastTest = options.dot ? starDotStarTestDot : starDotStarTest;
-        }
-        else if ((m = pattern.match(dotStarRE))) {
-            fastTest = dotStarTest;
-        }
-        const re = AST.fromGlob(pattern, this.options).toMMPattern();
-        if (fastTest && typeof re === 'object') {
-            // Avoids overriding in frozen environments
-            Reflect.defineProperty(re, 'test', { value: fastTest });
-        }
-        return re;
-    }
-    makeRe() {
-        if (this.regexp || this.regexp === false)
-            return this.regexp;
-        // at this point, this.set is a 2d array of partial
-        // pattern strings, or "**".
-        //
-        // It's better to use .match().  This function shouldn't
-        // be used, really, but it's pretty convenient sometimes,
-        // when you just want to work with a regex.
-        const set = this.set;
-        if (!set.length) {
-            this.regexp = false;
-            return this.regexp;
-        }
-        const options = this.options;
-        const twoStar = options.noglobstar ? esm_star
-            : options.dot ? twoStarDot
-                : twoStarNoDot;
-        const flags = new Set(options.nocase ? ['i'] : []);
-        // regexpify non-globstar patterns
-        // if ** is only item, then we just do one twoStar
-        // if ** is first, and there are more, prepend (\/|twoStar\/)? to next
-        // if ** is last, append (\/twoStar|) to previous
-        // if ** is in the middle, append (\/|\/twoStar\/) to previous
-        // then filter out GLOBSTAR symbols
-        let re = set
-            .map(pattern => {
-            const pp = pattern.map(p => {
-                if (p instanceof RegExp) {
-                    for (const f of p.flags.split(''))
-                        flags.add(f);
-                }
-                return (typeof p === 'string' ? esm_regExpEscape(p)
-                    : p === GLOBSTAR ? GLOBSTAR
-                        : p._src);
-            });
-            pp.forEach((p, i) => {
-                const next = pp[i + 1];
-                const prev = pp[i - 1];
-                if (p !== GLOBSTAR || prev === GLOBSTAR) {
-                    return;
-                }
-                if (prev === undefined) {
-                    if (next !== undefined && next !== GLOBSTAR) {
-                        pp[i + 1] = '(?:\\/|' + twoStar + '\\/)?' + next;
-                    }
-                    else {
-                        pp[i] = twoStar;
-                    }
-                }
-                else if (next === undefined) {
-                    pp[i - 1] = prev + '(?:\\/|\\/' + twoStar + ')?';
-                }
-                else if (next !== GLOBSTAR) {
-                    pp[i - 1] = prev + '(?:\\/|\\/' + twoStar + '\\/)' + next;
-                    pp[i + 1] = GLOBSTAR;
-                }
-            });
-            const filtered = pp.filter(p => p !== GLOBSTAR);
-            // For partial matches, we need to make the pattern match
-            // any prefix of the full path. We do this by generating
-            // alternative patterns that match progressively longer prefixes.
-            if (this.partial && filtered.length >= 1) {
-                const prefixes = [];
-                for (let i = 1; i <= filtered.length; i++) {
-                    prefixes.push(filtered.slice(0, i).join('/'));
-                }
-                return '(?:' + prefixes.join('|') + ')';
-            }
-            return filtered.join('/');
-        })
-            .join('|');
-        // need to wrap in parens if we had more than one thing with |,
-        // otherwise only the first will be anchored to ^ and the last to $
-        const [open, close] = set.length > 1 ? ['(?:', ')'] : ['', ''];
-        // must match entire pattern
-        // ending in a * or ** will make it less strict.
-        re = '^' + open + re + close + '$';
-        // In partial mode, '/' should always match as it's a valid prefix for any pattern
-        if (this.partial) {
-            re = '^(?:\\/|' + open + re.slice(1, -1) + close + ')$';
-        }
-        // can match anything, as long as it's not this.
-        if (this.negate)
-            re = '^(?!' + re + ').+$';
-        try {
-            this.regexp = new RegExp(re, [...flags].join(''));
-            /* c8 ignore start */
-        }
-        catch {
-            // should be impossible
-            this.regexp = false;
-        }
-        /* c8 ignore stop */
-        return this.regexp;
-    }
-    slashSplit(p) {
-        // if p starts with // on windows, we preserve that
-        // so that UNC paths aren't broken.  Otherwise, any number of
-        // / characters are coalesced into one, unless
-        // preserveMultipleSlashes is set to true.
-        if (this.preserveMultipleSlashes) {
-            return p.split('/');
-        }
-        else if (this.isWindows && /^\/\/[^/]+/.test(p)) {
-            // add an extra '' for the one we lose
-            return ['', ...p.split(/\/+/)];
-        }
-        else {
-            return p.split(/\/+/);
-        }
-    }
-    match(f, partial = this.partial) {
-        this.debug('match', f, this.pattern);
-        // short-circuit in the case of busted things.
-        // comments, etc.
-        if (this.comment) {
-            return false;
-        }
-        if (this.empty) {
-            return f === '';
-        }
-        if (f === '/' && partial) {
-            return true;
-        }
-        const options = this.options;
-        // windows: need to use /, not \
-        if (this.isWindows) {
-            f = f.split('\\').join('/');
-        }
-        // treat the test path as a set of pathparts.
-        const ff = this.slashSplit(f);
-        this.debug(this.pattern, 'split', ff);
-        // just ONE of the pattern sets in this.set needs to match
-        // in order for it to be valid.  If negating, then just one
-        // match means that we have failed.
-        // Either way, return on the first hit.
-        const set = this.set;
-        this.debug(this.pattern, 'set', set);
-        // Find the basename of the path by looking for the last non-empty segment
-        let filename = ff[ff.length - 1];
-        if (!filename) {
-            for (let i = ff.length - 2; !filename && i >= 0; i--) {
-                filename = ff[i];
-            }
-        }
-        for (const pattern of set) {
-            let file = ff;
-            if (options.matchBase && pattern.length === 1) {
-                file = [filename];
-            }
-            const hit = this.matchOne(file, pattern, partial);
-            if (hit) {
-                if (options.flipNegate) {
-                    return true;
-                }
-                return !this.negate;
-            }
-        }
-        // didn't get any hits.  this is success if it's a negative
-        // pattern, failure otherwise.
-        if (options.flipNegate) {
-            return false;
-        }
-        return this.negate;
-    }
-    static defaults(def) {
-        return minimatch.defaults(def).Minimatch;
-    }
-}
-/* c8 ignore start */
-
-
-
-/* c8 ignore stop */
-minimatch.AST = AST;
-minimatch.Minimatch = Minimatch;
-minimatch.escape = escape_escape;
-minimatch.unescape = unescape_unescape;
-//# sourceMappingURL=index.js.map
 
 /***/ }),
 
@@ -50687,198 +49860,8 @@ if (src_path) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
 var src_core = __nccwpck_require__(77094);
-// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
-var github = __nccwpck_require__(61351);
-;// CONCATENATED MODULE: ./src/adapters/octokit.ts
-// The one Octokit factory. Retries and rate limits are handled by a request hook of our own
-// rather than plugin-retry/plugin-throttling, because the governor must know exactly which
-// requests may be repeated: a GET can be retried after a 502, a workflow dispatch can not (the
-// 502 may have come after GitHub created the run). Callers mark those with `idempotent: false`.
-
-class RateLimitError extends Error {
-    resetAt;
-    constructor(message, resetAt) {
-        super(message);
-        this.resetAt = resetAt;
-        this.name = 'RateLimitError';
-    }
-}
-const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
-function isIdempotent(options) {
-    if (options.request?.idempotent !== undefined)
-        return options.request.idempotent;
-    const method = (options.method ?? 'GET').toUpperCase();
-    if (method === 'GET' || method === 'HEAD')
-        return true;
-    // A GraphQL query reads; a mutation writes.
-    if (method === 'POST' && options.url === '/graphql')
-        return typeof options.query === 'string' && !/^\s*mutation\b/.test(options.query);
-    return false;
-}
-function rateLimitWait(err, now) {
-    if (err.status !== 403 && err.status !== 429)
-        return null;
-    const h = err.response?.headers ?? {};
-    const retryAfter = h['retry-after'];
-    if (retryAfter !== undefined) {
-        const s = Number(retryAfter);
-        return {
-            waitMs: (Number.isFinite(s) ? s : 60) * 1000,
-            resetAt: new Date(now + (Number.isFinite(s) ? s : 60) * 1000),
-            kind: 'secondary',
-        };
-    }
-    if (h['x-ratelimit-remaining'] === '0') {
-        const reset = Number(h['x-ratelimit-reset']) * 1000;
-        return {
-            waitMs: Math.max(0, reset - now) + 1000,
-            resetAt: Number.isFinite(reset) ? new Date(reset) : null,
-            kind: 'primary',
-        };
-    }
-    if (/secondary rate limit/i.test(err.message ?? ''))
-        return { waitMs: 60_000, resetAt: new Date(now + 60_000), kind: 'secondary' };
-    return null;
-}
-function createOctokit(opts) {
-    const octokit = (0,github/* getOctokit */.Q)(opts.token, {
-        baseUrl: opts.baseUrl,
-        userAgent: opts.userAgent ?? 'release-governor',
-    });
-    const patience = opts.rateLimitPatienceMs ?? 60_000;
-    const retries = opts.retries ?? 3;
-    const base = opts.retryBaseMs ?? 500;
-    const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    octokit.hook.wrap('request', async (request, options) => {
-        const o = options;
-        const idempotent = isIdempotent(o);
-        let rateLimitRetries = 0;
-        for (let attempt = 0;; attempt++) {
-            try {
-                return await request(options);
-            }
-            catch (e) {
-                const err = e;
-                const limit = rateLimitWait(err, Date.now());
-                if (limit) {
-                    // A rate-limited request was refused, not applied: safe to repeat whatever it was.
-                    if (limit.waitMs <= patience && rateLimitRetries < 2) {
-                        rateLimitRetries++;
-                        await sleep(limit.waitMs);
-                        continue;
-                    }
-                    const until = limit.resetAt ? ` until ${limit.resetAt.toISOString()}` : '';
-                    throw new RateLimitError(`GitHub's ${limit.kind} rate limit is exhausted${until}, longer than the governor waits (${Math.round(patience / 1000)} s). Nothing was deployed; re-run the job after that time.`, limit.resetAt);
-                }
-                const transient = err.status === undefined
-                    ? ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET'].includes(err.code ?? '') || /fetch failed|socket/i.test(err.message ?? '')
-                    : RETRYABLE_STATUS.has(err.status);
-                if (transient && idempotent && attempt < retries) {
-                    await sleep(base * 2 ** attempt * (0.5 + Math.random()));
-                    continue;
-                }
-                throw e;
-            }
-        }
-    });
-    return octokit;
-}
-
-;// CONCATENATED MODULE: ./src/adapters/api-error.ts
-// How a failed call to GitHub is told: ApiError with what was being done, what GitHub said and
-// advice a person can act on, and one question every caller asks of it — was the request
-// refused (nothing happened), or is its outcome unknown (it may have been applied)?
-
-class ApiError extends Error {
-    status;
-    advice;
-    constructor(message, status, advice, options) {
-        super(message, options);
-        this.status = status;
-        this.advice = advice;
-        this.name = 'ApiError';
-    }
-    /**
-     * `refused`: GitHub answered no (a status below 500), so nothing happened. `unknown`: no
-     * answer, or a 5xx, which GitHub may send after applying the request.
-     */
-    get kind() {
-        return outcomeUnknown(this.status) ? 'unknown' : 'refused';
-    }
-}
-/** GitHub refused the call: it was not applied. */
-function isRefused(e) {
-    return e instanceof ApiError && e.kind === 'refused';
-}
-/** A GitHub call whose effect is unknown (5xx, broken connection); any other error is not. */
-function isUnanswered(e) {
-    return e instanceof ApiError && e.kind === 'unknown';
-}
-/** No HTTP answer at all: the API could not be reached (the outcome of a write is unknown). */
-class UnreachableError extends ApiError {
-    constructor(message, advice, options) {
-        super(message, null, advice, options);
-        this.name = 'UnreachableError';
-    }
-}
-/**
- * Octokit reports a request that never got an HTTP answer (refused, reset, DNS) as status 500
- * with no response: say that, and which host, rather than "HTTP 500".
- */
-function unreachable(err) {
-    if (err.status !== 500 || err.response !== undefined || err.errors !== undefined)
-        return null;
-    let host = 'the GitHub API';
-    try {
-        if (err.request?.url)
-            host = `the GitHub API at ${new URL(err.request.url).host}`;
-    }
-    catch {
-        // An unparsable URL leaves the generic name.
-    }
-    return `could not reach ${host} (${err.message ?? 'no answer'})`;
-}
-/**
- * Whether a request's outcome is unknown: no HTTP answer at all, or a 5xx (which GitHub may
- * send after applying the request). Anything below 500 is an answer: applied or refused.
- */
-function outcomeUnknown(status) {
-    return status === null || status === undefined || status >= 500;
-}
-/** Wraps a failed call: what was being done, what GitHub said, and what to do about it. */
-function apiError(what, e, advice) {
-    if (e instanceof ApiError)
-        return e;
-    // Refused for the rate limit, not applied: a status below 500 so that nothing treats the
-    // outcome as unknown, and no permission advice (it is not about permissions).
-    if (e instanceof RateLimitError)
-        return new ApiError(`${what} was refused: ${e.message}`, 429, 'Nothing was deployed by this attempt.', { cause: e });
-    const err = e;
-    const noAnswer = unreachable(err);
-    if (noAnswer)
-        return new UnreachableError(`${what} failed: ${noAnswer}.`, 'Check the network and GITHUB_API_URL (on GitHub Enterprise Server, the runner sets it). Nothing that needed GitHub to answer was done; re-run when it is reachable.', { cause: e });
-    const status = typeof err.status === 'number' ? err.status : null;
-    const server = err.response?.data?.message ?? err.message ?? String(e);
-    const defaults = {
-        401: 'The token was refused: check the github-token input.',
-        403: 'The token lacks a permission: the governor workflow needs contents: write, actions: write, statuses: write, issues: write and pull-requests: read.',
-        404: 'Not found, or the token cannot see it.',
-    };
-    const unanswered = outcomeUnknown(status)
-        ? `GitHub did not answer${status ? ` (HTTP ${status})` : ''}, also after retries where a retry is safe. Re-run the job: every state write is one atomic commit, so a re-run continues from a consistent state and dispatches at most once.`
-        : null;
-    const hint = (status !== null ? (advice?.[status] ?? defaults[status]) : undefined) ?? unanswered;
-    return new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${server}`, status, hint, { cause: e });
-}
-function messageOf(e) {
-    const err = e;
-    return err.response?.data?.message ?? err.message ?? '';
-}
-function statusOf(e) {
-    const s = e.status;
-    return typeof s === 'number' ? s : null;
-}
-
+// EXTERNAL MODULE: ./src/adapters/api-error.ts
+var api_error = __nccwpck_require__(91827);
 ;// CONCATENATED MODULE: ./src/adapters/github-approvals.ts
 // Commits whose pull requests one query reads: 25 × 10 pull requests × 3 lists of 100 stays far
 // below GitHub's 500,000-node limit.
@@ -51078,10 +50061,10 @@ async function readReleaseRange(octokit, o, f) {
             });
         }
         catch (e) {
-            throw apiError('Reading the tags and the pull requests of the release', e);
+            throw (0,api_error/* apiError */.pb)('Reading the tags and the pull requests of the release', e);
         }
         if (!data.repository)
-            throw new ApiError(`Repository ${o.owner}/${o.repo} not found`, 404, null);
+            throw new api_error/* ApiError */.hD(`Repository ${o.owner}/${o.repo} not found`, 404, null);
         if (more) {
             const refs = data.repository.refs;
             for (const n of refs?.nodes ?? []) {
@@ -51132,7 +50115,7 @@ async function createTag(octokit, o, name, sha, message) {
         await octokit.rest.git.createRef({ ...o, ref: `refs/tags/${name}`, sha: t.data.sha });
     }
     catch (e) {
-        throw apiError(`Creating the tag ${name}`, e, {
+        throw (0,api_error/* apiError */.pb)(`Creating the tag ${name}`, e, {
             403: 'The governor workflow needs `contents: write` to create release tags.',
             422: `GitHub refused the tag ${name}: it may exist already (the governor reads it back).`,
         });
@@ -51149,11 +50132,11 @@ async function tagTarget(octokit, o, name) {
       }`, { owner: o.owner, name: o.repo, ref: `refs/tags/${name}` });
     }
     catch (e) {
-        throw apiError(`Reading the tag ${name}`, e);
+        throw (0,api_error/* apiError */.pb)(`Reading the tag ${name}`, e);
     }
     const target = data.repository?.ref?.target ?? null;
     if (target && !commitOf(target))
-        throw new ApiError(`The tag ${name} does not point at a commit (it points at a ${target.__typename} ${target.oid}).`, null, 'Delete or rename that tag; release tags must point at the released commit.');
+        throw new api_error/* ApiError */.hD(`The tag ${name} does not point at a commit (it points at a ${target.__typename} ${target.oid}).`, null, 'Delete or rename that tag; release tags must point at the released commit.');
     return commitOf(target);
 }
 /** The release of a tag, if one exists. */
@@ -51165,7 +50148,7 @@ async function releaseOf(octokit, o, tag) {
     catch (e) {
         if (e.status === 404)
             return null;
-        throw apiError(`Reading the release of ${tag}`, e);
+        throw (0,api_error/* apiError */.pb)(`Reading the release of ${tag}`, e);
     }
 }
 /** Publishes the release of a tag; an existing one (a race) counts as published. */
@@ -51187,7 +50170,7 @@ async function createRelease(octokit, o, r) {
             if (existing)
                 return { ...existing, created: false };
         }
-        throw apiError(`Publishing the release ${r.tag}`, e, {
+        throw (0,api_error/* apiError */.pb)(`Publishing the release ${r.tag}`, e, {
             403: 'The governor workflow needs `contents: write` to publish releases.',
         });
     }
@@ -51241,7 +50224,7 @@ async function dispatch(octokit, o, workflow, ref, sha, environment, version, se
     }
     catch (e) {
         // Servers that predate return_run_details refuse the parameter: dispatch without it.
-        if (statusOf(e) === 422 && /return_run_details/.test(messageOf(e))) {
+        if ((0,api_error/* statusOf */.c2)(e) === 422 && /return_run_details/.test((0,api_error/* messageOf */.bD)(e))) {
             try {
                 await octokit.request(route, {
                     ...o,
@@ -51253,10 +50236,10 @@ async function dispatch(octokit, o, workflow, ref, sha, environment, version, se
                 return null;
             }
             catch (e2) {
-                throw apiError(`Dispatching ${workflow}`, e2, advice);
+                throw (0,api_error/* apiError */.pb)(`Dispatching ${workflow}`, e2, advice);
             }
         }
-        throw apiError(`Dispatching ${workflow}`, e, advice);
+        throw (0,api_error/* apiError */.pb)(`Dispatching ${workflow}`, e, advice);
     }
 }
 function runInfo(r) {
@@ -51290,7 +50273,7 @@ async function findDeployRuns(octokit, o, workflow, sha, environment, service) {
             .map((run) => runInfo(run));
     }
     catch (e) {
-        throw apiError(`Listing runs of ${workflow}`, e);
+        throw (0,api_error/* apiError */.pb)(`Listing runs of ${workflow}`, e);
     }
 }
 async function run(octokit, o, id) {
@@ -51299,7 +50282,7 @@ async function run(octokit, o, id) {
         return runInfo(r.data);
     }
     catch (e) {
-        throw apiError(`Reading workflow run ${id}`, e);
+        throw (0,api_error/* apiError */.pb)(`Reading workflow run ${id}`, e);
     }
 }
 /** Whether the verification workflow succeeded on the SHA, on the branch, from a push. */
@@ -51329,7 +50312,7 @@ async function verified(octokit, o, workflow, sha, branch) {
         return r.data.workflow_runs.some((run) => run.name === workflow);
     }
     catch (e) {
-        throw apiError(`Looking for a successful ${workflow} run on ${sha.slice(0, 7)}`, e);
+        throw (0,api_error/* apiError */.pb)(`Looking for a successful ${workflow} run on ${sha.slice(0, 7)}`, e);
     }
 }
 async function verificationRun(octokit, o, workflow, sha, branch) {
@@ -51355,7 +50338,7 @@ async function verificationRun(octokit, o, workflow, sha, branch) {
             : null;
     }
     catch (e) {
-        throw apiError(`Looking for the ${workflow} run of ${sha.slice(0, 7)}`, e);
+        throw (0,api_error/* apiError */.pb)(`Looking for the ${workflow} run of ${sha.slice(0, 7)}`, e);
     }
 }
 async function runArtifacts(octokit, o, runId) {
@@ -51374,7 +50357,7 @@ async function runArtifacts(octokit, o, runId) {
         }));
     }
     catch (e) {
-        throw apiError(`Listing the artifacts of run ${runId}`, e);
+        throw (0,api_error/* apiError */.pb)(`Listing the artifacts of run ${runId}`, e);
     }
 }
 async function newestVerified(octokit, o, workflow, branch) {
@@ -51398,7 +50381,7 @@ async function newestVerified(octokit, o, workflow, branch) {
         return r.data.workflow_runs.find((run) => run.name === workflow)?.head_sha ?? null;
     }
     catch (e) {
-        throw apiError(`Looking for the newest successful ${workflow} run on ${branch}`, e);
+        throw (0,api_error/* apiError */.pb)(`Looking for the newest successful ${workflow} run on ${branch}`, e);
     }
 }
 
@@ -51425,14 +50408,14 @@ async function createDeployment(octokit, o, d) {
         const data = r.data;
         // 202: GitHub merged the default branch instead (never with auto_merge false): no deployment.
         if (typeof data.id !== 'number')
-            throw apiError('Creating the deployment', {
+            throw (0,api_error/* apiError */.pb)('Creating the deployment', {
                 status: 409,
                 message: data.message ?? 'GitHub created no deployment',
             });
         return { id: data.id };
     }
     catch (e) {
-        throw apiError(`Creating the deployment of ${d.sha.slice(0, 7)} to ${d.environment}`, e, PERMISSION);
+        throw (0,api_error/* apiError */.pb)(`Creating the deployment of ${d.sha.slice(0, 7)} to ${d.environment}`, e, PERMISSION);
     }
 }
 async function deploymentStatus(octokit, o, id, s) {
@@ -51448,7 +50431,7 @@ async function deploymentStatus(octokit, o, id, s) {
         });
     }
     catch (e) {
-        throw apiError(`Setting the deployment ${id} to ${s.state}`, e, PERMISSION);
+        throw (0,api_error/* apiError */.pb)(`Setting the deployment ${id} to ${s.state}`, e, PERMISSION);
     }
 }
 /** The deployments of a SHA to an environment for a task, newest first, with their payloads. */
@@ -51468,7 +50451,7 @@ async function findDeployments(octokit, o, f) {
         }));
     }
     catch (e) {
-        throw apiError(`Listing the deployments of ${f.sha.slice(0, 7)} to ${f.environment}`, e, PERMISSION);
+        throw (0,api_error/* apiError */.pb)(`Listing the deployments of ${f.sha.slice(0, 7)} to ${f.environment}`, e, PERMISSION);
     }
 }
 function safeJson(text) {
@@ -51498,7 +50481,7 @@ async function openIncidents(octokit, o, labels, opts = {}) {
         }));
     }
     catch (e) {
-        throw apiError('Searching for open incident issues', e);
+        throw (0,api_error/* apiError */.pb)('Searching for open incident issues', e);
     }
 }
 async function setStatus(octokit, o, sha, state, description, targetUrl, context) {
@@ -51515,7 +50498,7 @@ async function setStatus(octokit, o, sha, state, description, targetUrl, context
         });
     }
     catch (e) {
-        throw apiError(`Setting commit status ${context} on ${sha.slice(0, 7)}`, e, {
+        throw (0,api_error/* apiError */.pb)(`Setting commit status ${context} on ${sha.slice(0, 7)}`, e, {
             403: 'The governor workflow needs `statuses: write`.',
         });
     }
@@ -51532,7 +50515,7 @@ async function openIssue(octokit, o, title, body, labels) {
         return r.data.number;
     }
     catch (e) {
-        throw apiError('Opening the deploy-failure issue', e, {
+        throw (0,api_error/* apiError */.pb)('Opening the deploy-failure issue', e, {
             403: 'The governor workflow needs `issues: write`.',
         });
     }
@@ -51550,7 +50533,7 @@ async function findOpenIssue(octokit, o, title, labels) {
         return r.data.find((i) => !i.pull_request && i.title === title)?.number ?? null;
     }
     catch (e) {
-        throw apiError('Looking for the deploy-failure issue', e);
+        throw (0,api_error/* apiError */.pb)('Looking for the deploy-failure issue', e);
     }
 }
 async function commentIssue(octokit, o, issue, body) {
@@ -51563,7 +50546,7 @@ async function commentIssue(octokit, o, issue, body) {
         });
     }
     catch (e) {
-        throw apiError(`Commenting on issue #${issue}`, e, {
+        throw (0,api_error/* apiError */.pb)(`Commenting on issue #${issue}`, e, {
             403: 'The governor workflow needs `issues: write`.',
         });
     }
@@ -51615,7 +50598,7 @@ class GitHub {
             });
         }
         catch (e) {
-            throw apiError(`Downloading artifact ${artifactId} of run ${runId}`, e);
+            throw (0,api_error/* apiError */.pb)(`Downloading artifact ${artifactId} of run ${runId}`, e);
         }
     }
     /** Comments of pull requests read this run (id, body), for the notices; each used once. */
@@ -51629,7 +50612,7 @@ class GitHub {
             return { id: r.data.id, defaultBranch: r.data.default_branch };
         }
         catch (e) {
-            throw apiError(`Reading repository ${this.owner}/${this.repo}`, e);
+            throw (0,api_error/* apiError */.pb)(`Reading repository ${this.owner}/${this.repo}`, e);
         }
     }
     /** A file's text at a commit; null when it does not exist there. */
@@ -51638,17 +50621,17 @@ class GitHub {
             const r = await this.octokit.rest.repos.getContent({ ...this.o, path, ref });
             const data = r.data;
             if (Array.isArray(r.data) || data.type !== 'file')
-                throw new ApiError(`${path} at ${ref.slice(0, 12)} is a directory, not a file`, null, 'Point config-path at the YAML file.');
+                throw new api_error/* ApiError */.hD(`${path} at ${ref.slice(0, 12)} is a directory, not a file`, null, 'Point config-path at the YAML file.');
             return Buffer.from(data.content ?? '', data.encoding ?? 'base64').toString('utf8');
         }
         catch (e) {
             // GitHub answers 404 both for a missing file and for a ref that is no commit; the second
             // must not read as "no config, governor off".
-            if (statusOf(e) === 404 && /No commit found/i.test(messageOf(e)))
-                throw new ApiError(`There is no commit ${ref} in ${this.owner}/${this.repo} (reading ${path}: ${messageOf(e)}).`, 404, 'Check the SHA: a full 40-character SHA of a commit pushed to this repository.', { cause: e });
-            if (statusOf(e) === 404)
+            if ((0,api_error/* statusOf */.c2)(e) === 404 && /No commit found/i.test((0,api_error/* messageOf */.bD)(e)))
+                throw new api_error/* ApiError */.hD(`There is no commit ${ref} in ${this.owner}/${this.repo} (reading ${path}: ${(0,api_error/* messageOf */.bD)(e)}).`, 404, 'Check the SHA: a full 40-character SHA of a commit pushed to this repository.', { cause: e });
+            if ((0,api_error/* statusOf */.c2)(e) === 404)
                 return null;
-            throw apiError(`Reading ${path} at ${ref.slice(0, 12)}`, e);
+            throw (0,api_error/* apiError */.pb)(`Reading ${path} at ${ref.slice(0, 12)}`, e);
         }
     }
     /** Compares of full SHAs answered in this job: a commit range never changes (SPEC §24, b). */
@@ -51694,7 +50677,7 @@ class GitHub {
             };
         }
         catch (e) {
-            throw apiError(`Comparing ${base.slice(0, 7)}...${head.slice(0, 7)}`, e, {
+            throw (0,api_error/* apiError */.pb)(`Comparing ${base.slice(0, 7)}...${head.slice(0, 7)}`, e, {
                 404: 'One of the commits is unknown to GitHub, or production and this commit share no history.',
             });
         }
@@ -51714,7 +50697,7 @@ class GitHub {
             return { files, truncated: r.data.truncated };
         }
         catch (e) {
-            throw apiError(`Listing the tree of ${commit.slice(0, 7)}`, e);
+            throw (0,api_error/* apiError */.pb)(`Listing the tree of ${commit.slice(0, 7)}`, e);
         }
     }
     async commitAuthor(sha) {
@@ -51723,7 +50706,7 @@ class GitHub {
             return (r.data.author.email.match(/^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/)?.[1] ?? null);
         }
         catch (e) {
-            throw apiError(`Reading commit ${sha.slice(0, 7)}`, e);
+            throw (0,api_error/* apiError */.pb)(`Reading commit ${sha.slice(0, 7)}`, e);
         }
     }
     async onBranch(sha, branch) {
@@ -51737,7 +50720,7 @@ class GitHub {
             return r.data.status === 'behind' || r.data.status === 'identical';
         }
         catch (e) {
-            throw apiError(`Comparing ${branch} with ${sha.slice(0, 7)}`, e);
+            throw (0,api_error/* apiError */.pb)(`Comparing ${branch} with ${sha.slice(0, 7)}`, e);
         }
     }
     // ------------------------------------------------------------ approvals
@@ -51807,7 +50790,7 @@ class GitHub {
             };
         }
         catch (e) {
-            throw apiError('Reading approvals (pull requests, labels, comments)', e);
+            throw (0,api_error/* apiError */.pb)('Reading approvals (pull requests, labels, comments)', e);
         }
     }
     /** One pull request's files (both names of a rename), label events and comments, through REST. */
@@ -51861,9 +50844,9 @@ class GitHub {
                     member.push(team);
             }
             catch (e) {
-                if (statusOf(e) === 404)
+                if ((0,api_error/* statusOf */.c2)(e) === 404)
                     continue;
-                throw apiError(`Reading whether @${login} is in the team ${team}`, e, {
+                throw (0,api_error/* apiError */.pb)(`Reading whether @${login} is in the team ${team}`, e, {
                     403: `The token cannot read the membership of ${team}: approvers that are teams need a token that can read the organization's teams (a GitHub App installation token with members: read, or a token with read:org) passed as github-token. No approval was counted.`,
                 });
             }
@@ -51886,7 +50869,7 @@ class GitHub {
             return listed.map((c) => ({ id: c.id, body: c.body ?? '' }));
         }
         catch (e) {
-            throw apiError(`Reading the comments of #${issue}`, e);
+            throw (0,api_error/* apiError */.pb)(`Reading the comments of #${issue}`, e);
         }
     }
     async writeComment(issue, id, body) {
@@ -51897,7 +50880,7 @@ class GitHub {
                 await this.octokit.rest.issues.updateComment({ ...this.o, comment_id: id, body });
         }
         catch (e) {
-            throw apiError(`Writing the governor's notice on #${issue}`, e);
+            throw (0,api_error/* apiError */.pb)(`Writing the governor's notice on #${issue}`, e);
         }
     }
     /** Every tag (§18) and the merged pull requests of the range's commits, in one query. */
@@ -51931,7 +50914,7 @@ class GitHub {
             return (await this.octokit.rest.users.getAuthenticated()).data.login;
         }
         catch (e) {
-            throw apiError('Reading who the token belongs to (GET /user)', e, {
+            throw (0,api_error/* apiError */.pb)('Reading who the token belongs to (GET /user)', e, {
                 403: 'An installation token has no user: run rollback with a personal token, or dispatch the governor workflow with rollback: true.',
             });
         }
@@ -51942,7 +50925,7 @@ class GitHub {
             return await this.actor(login);
         }
         catch (e) {
-            throw apiError(`Reading the repository role of @${login}`, e);
+            throw (0,api_error/* apiError */.pb)(`Reading the repository role of @${login}`, e);
         }
     }
     async actor(login) {
@@ -51956,7 +50939,7 @@ class GitHub {
             return { login, role, isBot: isBot || r.data.user?.type === 'Bot' };
         }
         catch (e) {
-            if (statusOf(e) === 404)
+            if ((0,api_error/* statusOf */.c2)(e) === 404)
                 return { login, role: null, isBot };
             throw e;
         }
@@ -52001,929 +50984,12 @@ class GitHub {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
-var src_schemas = __nccwpck_require__(38816);
-;// CONCATENATED MODULE: ./src/domain/types.ts
-// Vocabulary shared by the rules, the state and the reports. Reason codes and their spelling
-// are public interface (SPEC §6): users' workflows branch on them.
-const REASON_CODES = (/* unused pure expression or super */ null && ([
-    'disabled',
-    'not_a_release_candidate',
-    'verification_not_successful',
-    'not_an_approval',
-    'already_deployed',
-    'already_in_production',
-    'superseded',
-    'diverged_from_production',
-    'not_verified',
-    'not_promoted',
-    'evidence_missing',
-    'deploy_not_configured',
-    'degraded_high_risk',
-    'first_deploy_required',
-    'cooldown',
-    'rate_limit',
-    'freeze_window',
-    'soaking',
-    'stage_busy',
-    'previously_rolled_back',
-    'incident_active',
-    'high_risk_no_approval',
-    'allow_low',
-    'allow_medium',
-    'allow_high_approved',
-    'allow_approved',
-    'allow_break_glass',
-    'manual_rollback',
-    'health_check_failed',
-    'config_invalid',
-    'state_corrupt',
-    'not_affected',
-    'waiting_for_dependency',
-    'verification_stale',
-    'evidence_threshold',
-    'release_blocked',
-]));
-const RISK_ORDER = { LOW: 0, MEDIUM: 1, HIGH: 2 };
-function maxRisk(a, b) {
-    return RISK_ORDER[a] >= RISK_ORDER[b] ? a : b;
-}
-const FULL_SHA = /^[0-9a-f]{40}$/;
-function isFullSha(value) {
-    return FULL_SHA.test(value);
-}
-function shortSha(sha) {
-    return sha.slice(0, 7);
-}
-
-;// CONCATENATED MODULE: ./src/domain/state.ts
-// The files of the state branch (SPEC §8) and the pure transitions between their versions.
-// Reading validates with a schema: anything unexpected is state_corrupt, never a guess.
-
-
-/** release.json: 2 keeps one state per stage under `stages` (1, one stage, is read and migrated). */
-const STATE_SCHEMA_VERSION = 2;
-/** release.json with services (SPEC §20): each service's stages under `services.<name>.stages`. */
-const SERVICES_SCHEMA_VERSION = 3;
-/** decisions/<sha>.json */
-const DECISION_SCHEMA_VERSION = 1;
-/** deploy_history keeps this many entries, newest first. */
-const HISTORY_LIMIT = 100;
-/** A decision record keeps this many evaluations, newest last. */
-const EVALUATIONS_LIMIT = 50;
-const state_RELEASE_FILE = 'release.json';
-const state_decisionPath = (sha) => `decisions/${sha}.json`;
-class state_StateCorruptError extends Error {
-    path;
-    reason = 'state_corrupt';
-    constructor(path, problem) {
-        super(`State file ${path} is unusable: ${problem}. The state branch was left exactly as it was.`);
-        this.path = path;
-        this.name = 'StateCorruptError';
-    }
-}
-const sha = src_schemas/* string */.YjP().refine(isFullSha, 'must be a full 40-character SHA');
-const isoTime = src_schemas/* string */.YjP().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time');
-const result = src_schemas/* enum */.k5n(['pending', 'success', 'failure']).nullable();
-const historyEntry = src_schemas/* looseObject */._H3({
-    sha,
-    time: isoTime,
-    result,
-    run_id: src_schemas/* number */.aig().int().nullable(),
-    run_url: src_schemas/* string */.YjP().nullable(),
-    /** The run attempt whose outcome is recorded: a re-run keeps the run id and raises this. */
-    run_attempt: src_schemas/* number */.aig().int().nullable().optional(),
-    completed_at: isoTime.nullable().optional(),
-    conclusion: src_schemas/* string */.YjP().nullable().optional(),
-    issue_number: src_schemas/* number */.aig().int().nullable().optional(),
-    /** Who claimed it: the governor run (id and attempt), or 'observed' for a deploy we did not dispatch. */
-    claimed_by: src_schemas/* string */.YjP().nullable().optional(),
-    /** A stage with a health check (§15): pending until it passed or failed. */
-    health_check: src_schemas/* enum */.k5n(['pending', 'passed', 'failed']).nullable().optional(),
-    /** This entry is the automatic or manual rollback of the stage away from that SHA. */
-    rollback_of: sha.nullable().optional(),
-    /** This deploy was rolled back (its SHA is held there until approved again). */
-    rolled_back_at: isoTime.nullable().optional(),
-    /** The version tag the deploy was dispatched with (§18), e.g. v1.2.0. */
-    version: src_schemas/* string */.YjP().nullable().optional(),
-    /** The GitHub deployment recorded for this deploy (§21), when one was created. */
-    deployment_id: src_schemas/* number */.aig().int().nullable().optional(),
-    /**
-     * The deployed range's newest commit times (at most COMMIT_TIMES_KEPT), and how many commits it
-     * had: the lead time a reconcile's summary shows without reading the evidence (§23).
-     */
-    commit_times: src_schemas/* array */.YOg(isoTime).optional(),
-    commits: src_schemas/* number */.aig().int().nonnegative().optional(),
-    /** A break-glass deploy (§16): rework, and a failure of the deploy before it within 24 h. */
-    break_glass: src_schemas/* boolean */.zMY().optional(),
-});
-/** The deploy fields a stage and the top level of release.json share, by the same names. */
-const deployFields = {
-    last_deploy_attempt_sha: sha.nullable(),
-    last_deploy_time: isoTime.nullable(),
-    last_deploy_result: result,
-    last_deploy_run_url: src_schemas/* string */.YjP().nullable(),
-    last_health_check: src_schemas/* unknown */.L5J().nullable(),
-    deploy_history: src_schemas/* array */.YOg(historyEntry),
-    /**
-     * Services (§20): the newest commit known to change none of the service's paths since
-     * current_sha, so reconcile does not compare it again. Absent without services.
-     */
-    unaffected_sha: sha.nullable().optional(),
-};
-/** One stage's state: the top-level fields of release.json, for that stage (SPEC §14). */
-const stageSchema = src_schemas/* looseObject */._H3({
-    current_sha: sha.nullable(),
-    previous_sha: sha.nullable(),
-    /** When current_sha became live here, and when it was verified (deploy and health check passed). */
-    live_since: isoTime.nullable(),
-    verified_at: isoTime.nullable(),
-    ...deployFields,
-});
-const releaseSchema = src_schemas/* looseObject */._H3({
-    schema_version: src_schemas/* union */.KCZ([
-        src_schemas/* literal */.euz(1),
-        src_schemas/* literal */.euz(STATE_SCHEMA_VERSION),
-        src_schemas/* literal */.euz(SERVICES_SCHEMA_VERSION),
-    ]),
-    production_sha_current: sha.nullable(),
-    production_sha_previous: sha.nullable(),
-    ...deployFields,
-    /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
-    stages: src_schemas/* record */.g1P(src_schemas/* string */.YjP(), stageSchema).optional(),
-    /**
-     * Version 3 (SPEC §20): every service's stages by name; the top-level fields and `stages`
-     * mirror the first service listed in the config.
-     */
-    services: src_schemas/* record */.g1P(src_schemas/* string */.YjP(), src_schemas/* looseObject */._H3({ stages: src_schemas/* record */.g1P(src_schemas/* string */.YjP(), stageSchema) }))
-        .optional(),
-    /**
-     * Version 3: the SHA most recently deployed successfully to any service and stage, whose config
-     * is the trusted policy (null: none yet). Absent before services: production's SHA is.
-     */
-    policy_sha: sha.nullable().optional(),
-    /**
-     * The config file at production_sha_current (§19): the trusted policy, copied when production
-     * moves so that one read brings state and policy. Used only while `commit` is production's.
-     */
-    policy: src_schemas/* object */.Ikc({ commit: sha, path: src_schemas/* string */.YjP(), blob_sha: src_schemas/* string */.YjP(), text: src_schemas/* string */.YjP() })
-        .nullable()
-        .optional(),
-    /**
-     * production_sha_current has no config file at `path` (a running production adopted from
-     * before the governor, SPEC §3): known without asking, while `commit` is production's.
-     */
-    policy_absent: src_schemas/* object */.Ikc({ commit: sha, path: src_schemas/* string */.YjP() }).nullable().optional(),
-    /** The last evidence record (§17): its seq and hash. */
-    evidence_head: src_schemas/* object */.Ikc({ seq: src_schemas/* number */.aig().int().min(1), hash: src_schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/) })
-        .nullable()
-        .optional(),
-});
-function state_emptyRelease() {
-    return {
-        schema_version: STATE_SCHEMA_VERSION,
-        production_sha_current: null,
-        production_sha_previous: null,
-        last_deploy_attempt_sha: null,
-        last_deploy_time: null,
-        last_deploy_result: null,
-        last_deploy_run_url: null,
-        last_health_check: null,
-        deploy_history: [],
-        stages: {},
-    };
-}
-// ---------------------------------------------------------------- stages (schema 2)
-/**
- * One stage of the release, shaped like a single-stage release.json, so every transition below
- * works on it unchanged: the stage's entry under `stages`, or — for the last stage of a version 1
- * file, which describes exactly that stage — the top-level fields.
- */
-function state_stageView(release, stage, isLast) {
-    const s = release.stages?.[stage];
-    const base = state_emptyRelease();
-    delete base.stages;
-    const policy = release.policy_sha !== undefined ? { policy_sha: release.policy_sha } : {};
-    if (s)
-        return {
-            ...base,
-            ...policy,
-            production_sha_current: s.current_sha,
-            production_sha_previous: s.previous_sha,
-            ...deployPart(s),
-        };
-    if (!isLast)
-        return { ...base, ...policy };
-    const { stages: _stages, services: _services, ...top } = release;
-    return { ...top, schema_version: STATE_SCHEMA_VERSION };
-}
-/**
- * The commit whose config is the trusted policy (SPEC §3, §20): with services the SHA most
- * recently deployed to any service and stage, else production's.
- */
-function policyShaOf(release) {
-    return release.policy_sha !== undefined ? release.policy_sha : release.production_sha_current;
-}
-/**
- * One service's state shaped like a version-2 release.json (its stages, its last stage mirrored
- * at the top), so every stage transition works on it unchanged. A file from before services
- * (version 1 or 2) is the one deployable every service was deployed as: each service starts as
- * a copy of it (SPEC §20); a service new to a version-3 file starts empty.
- */
-function serviceView(release, service) {
-    const { services, policy_sha: _policy, ...rest } = release;
-    // Before services the policy is production's: every service keeps judging by it.
-    const base = { policy_sha: policyShaOf(release) };
-    if (!services) {
-        const { stages, ...top } = rest;
-        const migrated = { ...(stages ?? {}) };
-        // A version-1 file (or a version-2 file without this stage) describes the last stage at the
-        // top level.
-        if (!migrated[service.lastStage] && top.production_sha_current !== null) {
-            const current = state_stageView(release, service.lastStage, true);
-            migrated[service.lastStage] = {
-                current_sha: current.production_sha_current,
-                previous_sha: current.production_sha_previous,
-                live_since: null,
-                verified_at: null,
-                ...deployPart(current),
-            };
-        }
-        return { ...top, ...base, schema_version: STATE_SCHEMA_VERSION, stages: migrated };
-    }
-    const own = services[service.name];
-    const empty = state_emptyRelease();
-    if (!own)
-        return { ...empty, ...base, ...sharedPart(release) };
-    const last = own.stages[service.lastStage];
-    return {
-        ...empty,
-        ...base,
-        ...sharedPart(release),
-        stages: own.stages,
-        ...(last
-            ? {
-                production_sha_current: last.current_sha,
-                production_sha_previous: last.previous_sha,
-                ...deployPart(last),
-            }
-            : {}),
-    };
-}
-/** What every service's view shares with the whole file: the policy copy and the evidence head. */
-function sharedPart(release) {
-    return {
-        ...(release.policy !== undefined ? { policy: release.policy } : {}),
-        ...(release.policy_absent !== undefined ? { policy_absent: release.policy_absent } : {}),
-        ...(release.evidence_head !== undefined ? { evidence_head: release.evidence_head } : {}),
-    };
-}
-/**
- * The whole release.json (version 3) with one service replaced by its new view. A file from
- * before services is migrated here: every service of `layout` starts from it. The top level and
- * its `stages` mirror the first service of `layout`; `policy_sha` moves to a SHA that a stage of
- * the service now runs that it did not before.
- */
-function withService(release, layout, service, view) {
-    const services = release.services
-        ? { ...release.services }
-        : Object.fromEntries(layout.map((l) => [l.name, { stages: { ...(serviceView(release, l).stages ?? {}) } }]));
-    const before = serviceView(release, layout.find((l) => l.name === service) ?? { name: service, lastStage: '' });
-    const stages = view.stages ?? {};
-    const old = services[service];
-    services[service] = { ...(old ?? {}), stages };
-    let policySha = release.services ? (release.policy_sha ?? null) : policyShaOf(release);
-    for (const [name, st] of Object.entries(stages)) {
-        const was = before.stages?.[name]?.current_sha ?? null;
-        if (st.current_sha !== null && st.current_sha !== was)
-            policySha = st.current_sha;
-    }
-    const first = layout[0] ?? { name: service, lastStage: '' };
-    const mirror = services[first.name]?.stages ?? {};
-    const top = mirror[first.lastStage];
-    return {
-        ...release,
-        ...sharedPart(view),
-        schema_version: SERVICES_SCHEMA_VERSION,
-        production_sha_current: top?.current_sha ?? null,
-        production_sha_previous: top?.previous_sha ?? null,
-        ...(top ? deployPart(top) : deployPart(state_emptyRelease())),
-        stages: mirror,
-        services,
-        policy_sha: policySha,
-    };
-}
-/** The stage's last health check, when it is about `sha`. */
-function healthOf(view, sha) {
-    const c = view.last_health_check;
-    if (!c || typeof c !== 'object' || c.sha !== sha || typeof c.verdict !== 'string')
-        return null;
-    return {
-        verdict: c.verdict,
-        finished_at: typeof c.finished_at === 'string' ? c.finished_at : null,
-    };
-}
-/** A stage's live and verified times after its view changed. */
-function stageTimes(old, view, now) {
-    const current = view.production_sha_current;
-    const check = healthOf(view, current);
-    if (old && old.current_sha === current)
-        return {
-            live_since: old.live_since,
-            // Verified when its health check passes (§15); a failed check never verifies it.
-            verified_at: old.verified_at ?? (check?.verdict === 'pass' ? (check.finished_at ?? null) : null),
-        };
-    if (current === null)
-        return { live_since: null, verified_at: null };
-    // The SHA became current through a successful deploy (or an operator's adopt): live now, and
-    // verified now unless its health check is still to come.
-    const at = now.toISOString();
-    return { live_since: at, verified_at: check?.verdict === 'pending' ? null : at };
-}
-/** The whole release.json (version 2) with one stage replaced by its new view. */
-function withStage(release, stage, isLast, view, now) {
-    const old = release.stages?.[stage];
-    const state = {
-        current_sha: view.production_sha_current,
-        previous_sha: view.production_sha_previous,
-        ...stageTimes(old, view, now),
-        ...deployPart(view),
-    };
-    const next = {
-        ...release,
-        schema_version: STATE_SCHEMA_VERSION,
-        stages: { ...release.stages, [stage]: state },
-    };
-    if (!isLast)
-        return next;
-    return {
-        ...next,
-        production_sha_current: view.production_sha_current,
-        production_sha_previous: view.production_sha_previous,
-        ...deployPart(view),
-    };
-}
-/** The shared deploy fields of a stage or of the top level (nothing else, unknown fields aside). */
-function deployPart(x) {
-    return {
-        last_deploy_attempt_sha: x.last_deploy_attempt_sha,
-        last_deploy_time: x.last_deploy_time,
-        last_deploy_result: x.last_deploy_result,
-        last_deploy_run_url: x.last_deploy_run_url,
-        last_health_check: x.last_health_check,
-        deploy_history: x.deploy_history,
-        ...(x.unaffected_sha !== undefined ? { unaffected_sha: x.unaffected_sha } : {}),
-    };
-}
-/**
- * Where a stage keeps the SHA's decision record: the last stage at the historic path; with
- * services `decisions/<service>/<stage>/<sha>.json` (SPEC §20).
- */
-function stageDecisionPath(target, stage, isLast, service = null) {
-    if (service !== null)
-        return `decisions/${service}/${stage}/${target}.json`;
-    return isLast ? state_decisionPath(target) : `decisions/${stage}/${target}.json`;
-}
-/**
- * Services (§20): the index of a SHA's decision records — which `decisions/<service>/<stage>/`
- * records it has — kept in the commit that writes any of them, so that a decision's one state
- * read knows, with the state, whether the records it appends to exist.
- */
-const recordIndexPath = (sha) => `decisions/${sha}.services.json`;
-const recordIndexSchema = src_schemas/* looseObject */._H3({
-    schema_version: src_schemas/* literal */.euz(1),
-    sha,
-    records: src_schemas/* array */.YOg(src_schemas/* string */.YjP()),
-});
-function state_parseRecordIndex(text, path) {
-    const r = recordIndexSchema.safeParse(parseJson(text, path));
-    if (!r.success)
-        throw new state_StateCorruptError(path, problems(r.error));
-    return r.data.records;
-}
-function serializeRecordIndex(target, records) {
-    return state_serialize({ schema_version: 1, sha: target, records: [...new Set(records)].sort() });
-}
-/** A service's record path (`decisions/<service>/<stage>/<sha>.json`): its SHA, else null. */
-function serviceRecordSha(path) {
-    return (/^decisions\/[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*\/([0-9a-f]{40})\.json$/.exec(path)?.[1] ??
-        null);
-}
-function problems(error) {
-    return error.issues
-        .slice(0, 5)
-        .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
-        .join('; ');
-}
-function parseJson(text, path) {
-    try {
-        return JSON.parse(text);
-    }
-    catch (e) {
-        throw new state_StateCorruptError(path, `invalid JSON (${e.message})`);
-    }
-}
-function checkVersion(value, path, known) {
-    const v = value?.schema_version;
-    if (typeof v === 'number' && v > known) {
-        throw new state_StateCorruptError(path, `schema_version ${v} is newer than this governor understands (${known}); upgrade the action instead of overwriting newer state`);
-    }
-}
-function state_parseRelease(text, path = state_RELEASE_FILE) {
-    const value = parseJson(text, path);
-    checkVersion(value, path, SERVICES_SCHEMA_VERSION);
-    const r = releaseSchema.safeParse(value);
-    if (!r.success)
-        throw new state_StateCorruptError(path, problems(r.error));
-    return r.data;
-}
-// ---------------------------------------------------------------- decision records
-const evaluation = src_schemas/* looseObject */._H3({
-    run_id: src_schemas/* number */.aig().int().nullable(),
-    run_attempt: src_schemas/* number */.aig().int().nullable(),
-    at: isoTime,
-    outcome: src_schemas/* enum */.k5n(['ALLOW', 'HOLD', 'SKIP']),
-    reason: src_schemas/* string */.YjP(),
-    risk: src_schemas/* enum */.k5n(['LOW', 'MEDIUM', 'HIGH']).nullable(),
-    production_sha: sha.nullable(),
-    source: src_schemas/* string */.YjP().optional(),
-});
-const decisionSchema = src_schemas/* looseObject */._H3({
-    schema_version: src_schemas/* literal */.euz(DECISION_SCHEMA_VERSION),
-    sha,
-    decision: src_schemas/* looseObject */._H3({
-        outcome: src_schemas/* enum */.k5n(['ALLOW', 'HOLD', 'SKIP']),
-        reason: src_schemas/* string */.YjP(),
-        risk: src_schemas/* enum */.k5n(['LOW', 'MEDIUM', 'HIGH']).nullable(),
-    }),
-    production_sha: sha.nullable(),
-    config_digest: src_schemas/* string */.YjP().nullable(),
-    risk_paths: src_schemas/* array */.YOg(src_schemas/* looseObject */._H3({
-        source: src_schemas/* string */.YjP(),
-        pattern: src_schemas/* string */.YjP(),
-        level: src_schemas/* string */.YjP(),
-        paths: src_schemas/* array */.YOg(src_schemas/* string */.YjP()),
-        count: src_schemas/* number */.aig().int(),
-    })),
-    risk_incomplete: src_schemas/* string */.YjP().nullable().optional(),
-    approvals: src_schemas/* looseObject */._H3({ valid: src_schemas/* array */.YOg(src_schemas/* unknown */.L5J()), ignored: src_schemas/* array */.YOg(src_schemas/* unknown */.L5J()) }),
-    evaluations: src_schemas/* array */.YOg(evaluation),
-    lifecycle: src_schemas/* looseObject */._H3({
-        state: src_schemas/* enum */.k5n(['claimed', 'dispatched', 'succeeded', 'failed', 'rolled_back']).nullable(),
-        claimed_at: isoTime.nullable(),
-        dispatched_at: isoTime.nullable(),
-        run_id: src_schemas/* number */.aig().int().nullable(),
-        run_url: src_schemas/* string */.YjP().nullable(),
-        run_attempt: src_schemas/* number */.aig().int().nullable().optional(),
-        finished_at: isoTime.nullable(),
-        conclusion: src_schemas/* string */.YjP().nullable(),
-        issue_number: src_schemas/* number */.aig().int().nullable(),
-    }),
-});
-function state_parseDecisionRecord(text, path) {
-    const value = parseJson(text, path);
-    checkVersion(value, path, DECISION_SCHEMA_VERSION);
-    const r = decisionSchema.safeParse(value);
-    if (!r.success)
-        throw new state_StateCorruptError(path, problems(r.error));
-    return r.data;
-}
-/** A SHA that was never claimed: every lifecycle field present, null. */
-function noLifecycle() {
-    return {
-        state: null,
-        claimed_at: null,
-        dispatched_at: null,
-        run_id: null,
-        run_url: null,
-        finished_at: null,
-        conclusion: null,
-        issue_number: null,
-    };
-}
-/** The decision record after one more evaluation of the SHA. */
-function recordEvaluation(previous, f, ctx) {
-    const evaluations = [
-        ...(previous?.evaluations ?? []),
-        {
-            run_id: ctx.runId,
-            run_attempt: ctx.runAttempt,
-            at: ctx.now.toISOString(),
-            outcome: f.decision.outcome,
-            reason: f.decision.reason,
-            risk: f.decision.risk,
-            production_sha: f.productionSha,
-            source: ctx.source,
-        },
-    ].slice(-EVALUATIONS_LIMIT);
-    return {
-        schema_version: DECISION_SCHEMA_VERSION,
-        sha: f.sha,
-        decision: { outcome: f.decision.outcome, reason: f.decision.reason, risk: f.decision.risk },
-        production_sha: f.productionSha,
-        config_digest: ctx.configDigest,
-        risk_paths: (f.assessment?.matches ?? []).map((m) => ({
-            source: m.source,
-            pattern: m.pattern,
-            level: m.level,
-            paths: m.paths,
-            count: m.count,
-        })),
-        risk_incomplete: f.assessment?.incompleteReason ?? null,
-        approvals: {
-            valid: (f.approvals?.valid ?? []).map((a) => ({
-                ...a,
-                covers: a.covers === 'all' ? 'all' : a.covers.slice(0, 50),
-            })),
-            ignored: f.approvals?.ignored ?? [],
-        },
-        evaluations,
-        lifecycle: previous?.lifecycle ?? noLifecycle(),
-    };
-}
-function withLifecycle(record, patch) {
-    return { ...record, lifecycle: { ...record.lifecycle, ...patch } };
-}
-// ---------------------------------------------------------------- release.json transitions
-/** This SHA's lifecycle as the history tells it (newest entry wins). */
-function lifecycleOf(release, target) {
-    const e = release.deploy_history.find((h) => h.sha === target);
-    if (!e)
-        return release.production_sha_current === target ? 'succeeded' : null;
-    if (e.rolled_back_at)
-        return 'rolled_back';
-    if (e.result === 'success')
-        return 'succeeded';
-    if (e.result === 'failure')
-        return 'failed';
-    return e.run_id === null ? 'claimed' : 'dispatched';
-}
-/** The newest claim or dispatch that has not finished, if any. */
-function inFlight(release) {
-    return release.deploy_history.find((h) => h.result === 'pending') ?? null;
-}
-function historyForRules(release) {
-    return release.deploy_history.map((h) => ({
-        sha: h.sha,
-        time: h.time,
-        result: h.result,
-        completed_at: h.completed_at ?? null,
-    }));
-}
-function bounded(history) {
-    return history.slice(0, HISTORY_LIMIT);
-}
-/** A history entry keeps this many of its range's commit times (the newest). */
-const COMMIT_TIMES_KEPT = 20;
-function claim(release, target, now, claimedBy, { version = null, commitTimes, commits, breakGlass } = {}) {
-    const time = now.toISOString();
-    return {
-        ...release,
-        last_deploy_attempt_sha: target,
-        last_deploy_time: time,
-        last_deploy_result: 'pending',
-        last_deploy_run_url: null,
-        deploy_history: bounded([
-            {
-                sha: target,
-                time,
-                result: 'pending',
-                run_id: null,
-                run_url: null,
-                completed_at: null,
-                claimed_by: claimedBy,
-                ...(version ? { version } : {}),
-                ...(commitTimes
-                    ? {
-                        commit_times: commitTimes.slice(-COMMIT_TIMES_KEPT),
-                        commits: Math.max(commits ?? 0, commitTimes.length),
-                    }
-                    : {}),
-                ...(breakGlass ? { break_glass: true } : {}),
-            },
-            // A claim taken over (its claimant died before dispatching) is replaced, not kept: it
-            // never had a run, and it must not count as a deploy for the rate limit.
-            ...release.deploy_history.filter((h) => !(h.sha === target && h.run_id === null && h.result === 'pending')),
-        ]),
-    };
-}
-/**
- * Withdraws this run's claim when the dispatch was refused (a 4xx: nothing was started), so
- * the fix and a re-run are not blocked by a claim that will never have a run.
- */
-function releaseClaim(release, target, claimedBy) {
-    return dropEntries(release, (h) => h.sha === target && h.result === 'pending' && h.run_id === null && h.claimed_by === claimedBy);
-}
-/** The history without some entries; the last_deploy_* fields follow the newest that stays. */
-function dropEntries(release, drop) {
-    const history = release.deploy_history.filter((h) => !drop(h));
-    if (history.length === release.deploy_history.length)
-        return release;
-    const previous = history[0] ?? null;
-    return {
-        ...release,
-        deploy_history: history,
-        last_deploy_attempt_sha: previous?.sha ?? null,
-        last_deploy_time: previous?.time ?? null,
-        last_deploy_result: previous?.result ?? null,
-        last_deploy_run_url: previous?.run_url ?? null,
-    };
-}
-/** The history with the first entry that `match` picks patched (newest first). */
-function updateEntry(release, match, patch) {
-    let done = false;
-    const history = release.deploy_history.map((h) => {
-        if (done || !match(h))
-            return h;
-        done = true;
-        return { ...h, ...patch };
-    });
-    if (!done)
-        throw new Error('no deploy_history entry matches');
-    return { ...release, deploy_history: history };
-}
-function markDispatched(release, target, runId, runUrl, deploymentId = null) {
-    const next = updateEntry(release, (h) => h.sha === target, {
-        run_id: runId,
-        run_url: runUrl,
-        ...(deploymentId !== null ? { deployment_id: deploymentId } : {}),
-    });
-    return next.last_deploy_attempt_sha === target ? { ...next, last_deploy_run_url: runUrl } : next;
-}
-/**
- * The history entry that already records this attempt's outcome (or a later attempt's) of the
- * run, if any. A redelivered event is then a no-op; a re-run (a higher attempt) is not.
- */
-function recordedOutcome(release, target, runId, attempt) {
-    return (release.deploy_history.find((h) => h.sha === target &&
-        h.run_id === runId &&
-        h.result !== 'pending' &&
-        (h.run_attempt ?? 1) >= attempt) ?? null);
-}
-/**
- * Records a finished deploy. A deploy the governor did not dispatch gets a history entry of its
- * own. Success moves production forward — never backwards: a success for a SHA that production
- * already contains is recorded but does not move production_sha_current (the caller checks
- * ancestry and passes `movesProduction`).
- */
-function markFinished(release, f, movesProduction) {
-    const time = f.now.toISOString();
-    // The entry of that run (a SHA deployed twice has two), else the SHA's unfinished entry, else
-    // a new one: a deploy the governor did not dispatch, or one recorded by hand.
-    const sameRun = (h) => h.sha === f.sha && f.runId !== null && h.run_id === f.runId;
-    const pending = (h) => h.sha === f.sha && h.result === 'pending';
-    const match = release.deploy_history.some(sameRun)
-        ? sameRun
-        : release.deploy_history.some(pending)
-            ? pending
-            : null;
-    const base = match
-        ? release
-        : {
-            ...release,
-            deploy_history: bounded([
-                {
-                    sha: f.sha,
-                    time,
-                    result: 'pending',
-                    run_id: f.runId,
-                    run_url: f.runUrl,
-                    completed_at: null,
-                    claimed_by: f.runId === null ? 'recorded' : 'observed',
-                },
-                ...release.deploy_history,
-            ]),
-        };
-    let next = updateEntry(base, match ?? pending, {
-        result: f.success ? 'success' : 'failure',
-        run_id: f.runId,
-        run_attempt: f.runAttempt,
-        run_url: f.runUrl,
-        // A re-run that fails again restarts the cooldown from its own end.
-        completed_at: time,
-        conclusion: f.conclusion,
-        ...(f.issueNumber !== undefined ? { issue_number: f.issueNumber } : {}),
-        ...(f.success && f.health ? { health_check: 'pending' } : {}),
-    });
-    next = {
-        ...next,
-        last_deploy_attempt_sha: f.sha,
-        last_deploy_result: f.success ? 'success' : 'failure',
-        last_deploy_run_url: f.runUrl,
-        last_deploy_time: next.last_deploy_time ?? time,
-        ...(f.success && f.health ? { last_health_check: f.health } : {}),
-    };
-    if (f.success && movesProduction && next.production_sha_current !== f.sha) {
-        next = {
-            ...next,
-            production_sha_previous: next.production_sha_current,
-            production_sha_current: f.sha,
-        };
-    }
-    return next;
-}
-// ---------------------------------------------------------------- health checks and rollback (§15)
-/** The deploy entry a health check is about: that run's, else the SHA's newest success. */
-function checkedEntry(release, target, runId) {
-    return (h) => h.sha === target &&
-        (runId !== null && release.deploy_history.some((x) => x.sha === target && x.run_id === runId)
-            ? h.run_id === runId
-            : h.result === 'success' || h.health_check === 'failed');
-}
-/**
- * Records a health check of the stage's deploy of `target`: started (pending) or concluded. A
- * failed check makes the deploy failed (`health_check_failed`), which starts the cooldown.
- */
-function withHealthCheck(release, target, runId, result) {
-    const state = result.verdict === 'pending' ? 'pending' : result.verdict === 'pass' ? 'passed' : 'failed';
-    const failed = state === 'failed';
-    const next = updateEntry(release, checkedEntry(release, target, runId), {
-        health_check: state,
-        ...(failed
-            ? {
-                result: 'failure',
-                conclusion: 'health_check_failed',
-                completed_at: result.finished_at,
-            }
-            : {}),
-    });
-    return {
-        ...next,
-        last_health_check: result,
-        ...(failed && next.last_deploy_attempt_sha === target
-            ? { last_deploy_result: 'failure' }
-            : {}),
-    };
-}
-/**
- * Where a rollback away from `bad` goes: the stage's newest SHA whose deploy and health check
- * both passed and that was never rolled back; null when there is none.
- */
-function healthyTarget(release, bad) {
-    const ok = release.deploy_history.find((h) => h.sha !== bad &&
-        h.result === 'success' &&
-        h.health_check !== 'pending' &&
-        h.health_check !== 'failed' &&
-        !h.rolled_back_at);
-    return ok?.sha ?? null;
-}
-/** The rollback away from `bad`, claimed or dispatched, if there is one. */
-function rollbackOf(release, bad) {
-    return release.deploy_history.find((h) => h.rollback_of === bad) ?? null;
-}
-/** Claims the rollback: `target` is claimed for deploy, and `bad` is marked rolled back. */
-function claimRollback(release, bad, target, now, claimedBy) {
-    // A SHA adopted without a history entry of its own has nothing to mark.
-    const marked = release.deploy_history.some((h) => h.sha === bad)
-        ? updateEntry(release, (h) => h.sha === bad, { rolled_back_at: now.toISOString() })
-        : release;
-    // The rollback deploys the target's own version again (§18: a rollback creates no tag).
-    const claimed = claim(marked, target, now, claimedBy, { version: state_versionOf(release, target) });
-    return updateEntry(claimed, (h) => h.sha === target && h.result === 'pending', {
-        rollback_of: bad,
-    });
-}
-/** The SHA's record with the note appended; a record is created for a SHA that had none. */
-function withNote(record, target, productionSha, note) {
-    const base = record ?? {
-        schema_version: DECISION_SCHEMA_VERSION,
-        sha: target,
-        // Never evaluated by the rules: an operator put it on the state branch.
-        decision: { outcome: 'SKIP', reason: 'operator', risk: null },
-        production_sha: productionSha,
-        config_digest: null,
-        risk_paths: [],
-        approvals: { valid: [], ignored: [] },
-        evaluations: [],
-        lifecycle: noLifecycle(),
-    };
-    const notes = Array.isArray(base.notes) ? base.notes : [];
-    return { ...base, notes: [...notes, note].slice(-EVALUATIONS_LIMIT) };
-}
-/**
- * Production is at `target` without a deploy by the governor: a team adopting it with a running
- * production, or an operator correcting the record. The history gets a success entry.
- */
-function adoptProduction(release, target, now, by) {
-    const time = now.toISOString();
-    return {
-        ...release,
-        production_sha_previous: release.production_sha_current === target
-            ? release.production_sha_previous
-            : release.production_sha_current,
-        production_sha_current: target,
-        last_deploy_attempt_sha: target,
-        last_deploy_time: time,
-        last_deploy_result: 'success',
-        last_deploy_run_url: null,
-        deploy_history: bounded([
-            {
-                sha: target,
-                time,
-                result: 'success',
-                run_id: null,
-                run_url: null,
-                completed_at: time,
-                conclusion: 'adopted',
-                claimed_by: by,
-            },
-            ...release.deploy_history,
-        ]),
-    };
-}
-/** Takes a SHA's unfinished entry (a claim, or a dispatch never observed) off the history. */
-function clearInFlight(release, target) {
-    return dropEntries(release, (h) => h.sha === target && h.result === 'pending');
-}
-/** The version tag (§18) a deploy of `sha` carried in this history, if any. */
-function state_versionOf(release, sha) {
-    if (!sha)
-        return null;
-    return release.deploy_history.find((h) => h.sha === sha && h.version)?.version ?? null;
-}
-/** The SHA's deploy-failure issue from an earlier failure, if one was opened. */
-function failureIssueOf(release, target) {
-    for (const h of release.deploy_history)
-        if (h.sha === target && typeof h.issue_number === 'number')
-            return h.issue_number;
-    return null;
-}
-/** JSON as the state branch stores it: two-space indented, one trailing newline. */
-function state_serialize(value) {
-    return `${JSON.stringify(value, null, 2)}\n`;
-}
-const state_STATE_README = `# booty-state
-
-This branch is written by Release Governor. It holds release state, not code, and shares no
-history with the code branches.
-
-- \`release.json\` — what is in production, the last deploy attempt and a bounded deploy history,
-  for each stage under \`stages\` (the top level mirrors the last stage).
-- \`decisions/<sha>.json\` — every evaluation of a commit and its deploy lifecycle
-  (claimed → dispatched → succeeded/failed).
-
-Every change is one commit made with a compare-and-swap on this branch's head; the governor never
-force-pushes it. Do not edit it by hand while deploys are running; protect it from other writers.
-`;
-
-;// CONCATENATED MODULE: ./src/domain/deploy-workflow.ts
-// Rule 4 (SPEC §6) looks at the deploy workflow itself: a workflow that cannot take the
-// governor's dispatch is HOLD deploy_not_configured naming what is missing, before anything is
-// claimed — not a 422 from GitHub after the claim. Pure: the file's text comes in. The YAML
-// parser is loaded when a workflow is first read, after the run's first request (SPEC §13).
-/** Where the governor looks for a deploy workflow named by file (`deploy.yml`). */
-const WORKFLOWS_DIR = '.github/workflows';
-/** The file name of a configured deploy workflow, or null when it is not a plain file name. */
-function workflowFileName(configured) {
-    const name = configured.replace(/^\.\//, '').replace(/^\.github\/workflows\//, '');
-    return /^[^/]+\.ya?ml$/.test(name) ? name : null;
-}
-/** The workflow_dispatch trigger of a workflow: its inputs, or null when it has none. */
-function dispatchTrigger(on) {
-    if (on === 'workflow_dispatch')
-        return { inputs: {} };
-    if (Array.isArray(on))
-        return on.includes('workflow_dispatch') ? { inputs: {} } : null;
-    if (on && typeof on === 'object' && 'workflow_dispatch' in on) {
-        const wd = on.workflow_dispatch;
-        const inputs = wd && typeof wd === 'object' ? wd.inputs : undefined;
-        return { inputs: inputs && typeof inputs === 'object' ? inputs : {} };
-    }
-    return null;
-}
-/**
- * Why the deploy workflow cannot take the dispatch the governor will send (`sends`: the inputs,
- * `sha` first), or null when it can. `text` null: the file does not exist at the ref.
- */
-async function deployWorkflowProblem(text, f) {
-    const where = `${f.path} on ${f.ref}`;
-    if (text === null)
-        return `${where} does not exist: check deploy_workflow and deploy_workflow_ref, or commit the workflow.`;
-    const { parse } = await __nccwpck_require__.e(/* import() */ 815).then(__nccwpck_require__.t.bind(__nccwpck_require__, 38815, 19));
-    let doc;
-    try {
-        doc = parse(text, { prettyErrors: false });
-    }
-    catch (e) {
-        return `${where} is not valid YAML (${e.message.split('\n')[0]}): GitHub would refuse the dispatch.`;
-    }
-    const on = doc && typeof doc === 'object' ? doc.on : undefined;
-    const trigger = dispatchTrigger(on);
-    if (!trigger)
-        return `${where} has no workflow_dispatch trigger, so the governor cannot start it: add \`on: workflow_dispatch\` with the inputs ${f.sends.join(', ')}.`;
-    const declared = Object.keys(trigger.inputs);
-    const missing = f.sends.filter((i) => !declared.includes(i));
-    if (missing.length > 0)
-        return `${where} does not declare the input${missing.length > 1 ? 's' : ''} ${missing.join(', ')} under workflow_dispatch (the governor sends ${f.sends.join(', ')}): declare ${missing.length > 1 ? 'them' : 'it'}, or GitHub refuses the dispatch.`;
-    const unmet = declared.filter((name) => {
-        const spec = trigger.inputs[name];
-        return spec?.required === true && spec.default === undefined && !f.sends.includes(name);
-    });
-    if (unmet.length > 0)
-        return `${where} requires the input${unmet.length > 1 ? 's' : ''} ${unmet.join(', ')}, which the governor does not send (it sends ${f.sends.join(', ')}): make ${unmet.length > 1 ? 'them' : 'it'} optional or give ${unmet.length > 1 ? 'them' : 'it'} a default.`;
-    return null;
-}
-
+// EXTERNAL MODULE: ./src/adapters/octokit.ts
+var adapters_octokit = __nccwpck_require__(70145);
+// EXTERNAL MODULE: ./src/domain/state.ts
+var state = __nccwpck_require__(10781);
+// EXTERNAL MODULE: ./src/domain/deploy-workflow.ts
+var deploy_workflow = __nccwpck_require__(63303);
 ;// CONCATENATED MODULE: ./src/adapters/state-branch.ts
 // The state branch on GitHub. Reads are one GraphQL query (release.json and the SHA's decision
 // record at one head). Writes are one createCommitOnBranch with expectedHeadOid: an atomic
@@ -52950,7 +51016,7 @@ const readQuery = (more, index) => `query ReleaseState($owner: String!, $name: S
       target {
         oid
         ... on Commit {
-          release: file(path: "${state_RELEASE_FILE}") { object { ... on Blob { text isTruncated } } }
+          release: file(path: "${state/* RELEASE_FILE */.jn}") { object { ... on Blob { text isTruncated } } }
           decision: file(path: $decision) { object { ... on Blob { text isTruncated } } }
           ${decisionFields(more)}
           ${index ? `recordIndex: file(path: ${JSON.stringify(index)}) { object { ... on Blob { text isTruncated } } }` : ''}
@@ -52989,7 +51055,7 @@ const EVIDENCE_QUERY = `query Evidence($owner: String!, $name: String!, $ref: St
       target {
         oid
         ... on Commit {
-          release: file(path: "${state_RELEASE_FILE}") { object { ... on Blob { text isTruncated } } }
+          release: file(path: "${state/* RELEASE_FILE */.jn}") { object { ... on Blob { text isTruncated } } }
           evidence: file(path: "evidence") {
             object { ... on Tree { entries { name object { ... on Blob { text isTruncated } } } } }
           }
@@ -53010,8 +51076,8 @@ function whole(list) {
         list.nodes.every((i) => (i.labels?.totalCount ?? 0) <= (i.labels?.nodes.length ?? 0)));
 }
 /** A 5xx, or no HTTP answer at all (a GraphQL error list is an answer). */
-function state_branch_isUnanswered(err) {
-    return !err.errors && outcomeUnknown(err.status);
+function isUnanswered(err) {
+    return !err.errors && (0,api_error/* outcomeUnknown */.Hu)(err.status);
 }
 function unanswered(err) {
     return err.status !== undefined ? `HTTP ${err.status}` : (err.message ?? 'no answer');
@@ -53025,7 +51091,7 @@ function blobText(file, path) {
     if (!file?.object)
         return null;
     if (file.object.isTruncated || file.object.text === null)
-        throw new state_StateCorruptError(path, 'the file is too large or not text');
+        throw new state/* StateCorruptError */.LC(path, 'the file is too large or not text');
     return file.object.text;
 }
 class GitHubStateStore {
@@ -53040,7 +51106,7 @@ class GitHubStateStore {
         this.branch = branch;
     }
     async read(sha, decisionFile, extras = {}) {
-        const file = sha ? (decisionFile ?? state_decisionPath(sha)) : null;
+        const file = sha ? (decisionFile ?? (0,state/* decisionPath */._m)(sha)) : null;
         const more = extras.decisionFiles ?? [];
         const withPolicy = sha !== undefined && extras.policyPath !== undefined;
         const policyPath = (extras.policyPath ?? '').replace(/^\.?\//, '');
@@ -53061,15 +51127,15 @@ class GitHubStateStore {
                 // A path that cannot exist when no config path is known: only the head is wanted then.
                 policyPath: policyPath || '.none',
                 withBranch,
-                workflows: extras.workflowsAt ? `${extras.workflowsAt}:${WORKFLOWS_DIR}` : '',
+                workflows: extras.workflowsAt ? `${extras.workflowsAt}:${deploy_workflow/* WORKFLOWS_DIR */.xs}` : '',
                 withWorkflows: extras.workflowsAt !== undefined,
             });
         }
         catch (e) {
-            throw apiError(`Reading the state branch ${this.branch}`, e);
+            throw (0,api_error/* apiError */.pb)(`Reading the state branch ${this.branch}`, e);
         }
         if (!data.repository)
-            throw apiError(`Reading the state branch ${this.branch}`, {
+            throw (0,api_error/* apiError */.pb)(`Reading the state branch ${this.branch}`, {
                 status: 404,
                 message: `repository ${this.owner}/${this.repo} not found`,
             });
@@ -53120,21 +51186,21 @@ class GitHubStateStore {
         }
         const target = data.repository.ref?.target;
         if (!target)
-            return { head: null, release: state_emptyRelease(), decision: null, ...extraFields };
-        const releaseText = blobText(target.release, state_RELEASE_FILE);
+            return { head: null, release: (0,state/* emptyRelease */.vi)(), decision: null, ...extraFields };
+        const releaseText = blobText(target.release, state/* RELEASE_FILE */.jn);
         if (releaseText === null)
-            throw new state_StateCorruptError(state_RELEASE_FILE, `the branch ${this.branch} exists but has no ${state_RELEASE_FILE}`);
-        const release = state_parseRelease(releaseText, `${this.branch}:${state_RELEASE_FILE}`);
+            throw new state/* StateCorruptError */.LC(state/* RELEASE_FILE */.jn, `the branch ${this.branch} exists but has no ${state/* RELEASE_FILE */.jn}`);
+        const release = (0,state/* parseRelease */.BC)(releaseText, `${this.branch}:${state/* RELEASE_FILE */.jn}`);
         const decisionText = file ? blobText(target.decision, file) : null;
         const decision = sha && decisionText !== null
-            ? state_parseDecisionRecord(decisionText, `${this.branch}:${file}`)
+            ? (0,state/* parseDecisionRecord */.lh)(decisionText, `${this.branch}:${file}`)
             : null;
         const files = target;
         const decisions = more.length
             ? {
                 decisions: Object.fromEntries(more.map((p, i) => {
                     const text = blobText(files[`d${i}`], p);
-                    return [p, text === null ? null : state_parseDecisionRecord(text, `${this.branch}:${p}`)];
+                    return [p, text === null ? null : (0,state/* parseDecisionRecord */.lh)(text, `${this.branch}:${p}`)];
                 })),
             }
             : {};
@@ -53146,7 +51212,7 @@ class GitHubStateStore {
             : {
                 recordIndex: indexText === null
                     ? null
-                    : state_parseRecordIndex(indexText, `${this.branch}:${extras.recordIndex}`),
+                    : (0,state/* parseRecordIndex */.Bt)(indexText, `${this.branch}:${extras.recordIndex}`),
             };
         return { head: target.oid, release, decision, ...extraFields, ...decisions, ...recordIndex };
     }
@@ -53161,13 +51227,13 @@ class GitHubStateStore {
             });
         }
         catch (e) {
-            throw apiError(`Reading the evidence on ${this.branch}`, e);
+            throw (0,api_error/* apiError */.pb)(`Reading the evidence on ${this.branch}`, e);
         }
         const target = data.repository?.ref?.target;
         if (!target)
             return { head: null, release: null, files: [] };
-        const releaseText = blobText(target.release, state_RELEASE_FILE);
-        const release = releaseText === null ? null : state_parseRelease(releaseText, state_RELEASE_FILE);
+        const releaseText = blobText(target.release, state/* RELEASE_FILE */.jn);
+        const release = releaseText === null ? null : (0,state/* parseRelease */.BC)(releaseText, state/* RELEASE_FILE */.jn);
         const files = (target.evidence?.object?.entries ?? []).map((e) => ({
             path: `evidence/${e.name}`,
             text: blobText({ object: e.object }, `evidence/${e.name}`) ?? '',
@@ -53177,7 +51243,7 @@ class GitHubStateStore {
     async write(base, files, message) {
         // The first commit carries release.json (all fields present, null) whatever else it writes.
         if (base.head === null)
-            return this.create({ [state_RELEASE_FILE]: state_serialize(base.release), ...files }, message);
+            return this.create({ [state/* RELEASE_FILE */.jn]: (0,state/* serialize */.lK)(base.release), ...files }, message);
         const [headline, ...body] = message.split('\n');
         try {
             const r = await this.octokit.graphql(WRITE_MUTATION, {
@@ -53202,7 +51268,7 @@ class GitHubStateStore {
             const err = e;
             // A lost response: the commit may or may not exist. Re-reading tells; the caller
             // recognises its own claim by `claimed_by`.
-            if (state_branch_isUnanswered(err))
+            if (isUnanswered(err))
                 return { kind: 'unknown', detail: `GitHub did not confirm the write (${unanswered(err)})` };
             // GitHub refused the commit. A lost race is documented as STALE_DATA, but other wordings
             // occur under real concurrency, so the head decides, never the message: moved → a race
@@ -53224,7 +51290,7 @@ class GitHubStateStore {
                         detail: `the state branch moved since it was read (GitHub said: ${graphqlMessage(err)})`,
                     };
             }
-            throw apiError(`Writing the state branch ${this.branch}`, e, {
+            throw (0,api_error/* apiError */.pb)(`Writing the state branch ${this.branch}`, e, {
                 403: `The token cannot write ${this.branch}: the workflow needs contents: write, and branch protection or rulesets must let GitHub Actions push to ${this.branch}.`,
             });
         }
@@ -53240,7 +51306,7 @@ class GitHubStateStore {
         try {
             const tree = await this.octokit.rest.git.createTree({
                 ...o,
-                tree: Object.entries({ 'README.md': state_STATE_README, ...files }).map(([path, content]) => ({
+                tree: Object.entries({ 'README.md': state/* STATE_README */.NU, ...files }).map(([path, content]) => ({
                     path,
                     mode: '100644',
                     type: 'blob',
@@ -53270,12 +51336,12 @@ class GitHubStateStore {
                 /Reference already exists/.test(err.response?.data?.message ?? err.message ?? '')) {
                 return { kind: 'conflict', detail: `another run created ${this.branch} first` };
             }
-            if (state_branch_isUnanswered(err))
+            if (isUnanswered(err))
                 return {
                     kind: 'unknown',
                     detail: `GitHub did not confirm the creation of ${this.branch} (${unanswered(err)})`,
                 };
-            throw apiError(`Creating the state branch ${this.branch}`, e, {
+            throw (0,api_error/* apiError */.pb)(`Creating the state branch ${this.branch}`, e, {
                 403: `The token cannot create ${this.branch}: the workflow needs contents: write, and rulesets must allow creating it.`,
                 409: 'The repository is empty: push a first commit before deploying.',
             });
@@ -53336,7 +51402,7 @@ class MemoryStateStore {
 }
 
 // EXTERNAL MODULE: ./src/domain/health.ts
-var domain_health = __nccwpck_require__(85876);
+var health = __nccwpck_require__(85876);
 ;// CONCATENATED MODULE: ./src/adapters/http-probe.ts
 // Probes a health URL with Node's own fetch (undici): every interval for the duration, each
 // probe with its timeout, never following a redirect, never sending a token or a cookie.
@@ -53357,7 +51423,7 @@ async function probeOnce(url, check) {
         const ms = performance.now() - started;
         // The body is not needed: release the connection.
         await res.body?.cancel().catch(() => undefined);
-        const ok = (0,domain_health/* statusAccepted */.Kt)(res.status, check.expect_status);
+        const ok = (0,health/* statusAccepted */.Kt)(res.status, check.expect_status);
         const where = res.headers.get('location');
         return {
             at,
@@ -53397,7 +51463,7 @@ async function probeUrl(check, log) {
         const sample = await probeOnce(url, check);
         samples.push(sample);
         const errors = samples.filter((s) => s.error !== null).length;
-        const p95 = (0,domain_health/* percentile */.Ym)(samples.map((s) => s.ms), 95);
+        const p95 = (0,health/* percentile */.Ym)(samples.map((s) => s.ms), 95);
         log(`Health check ${new URL(url).host}: probe ${samples.length}/${planned}, ${errors} error(s) so far, p95 ${Math.round(p95 ?? 0)} ms${sample.error ? ` — ${sample.error}` : ''}`);
         const next = start + (i + 1) * check.interval_seconds * 1000;
         if (next >= end || performance.now() >= end)
@@ -53413,178 +51479,8 @@ async function probeUrl(check, log) {
 var external_node_os_ = __nccwpck_require__(48161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./node_modules/canonicalize/lib/canonicalize.js
-function hasLoneSurrogate (value) {
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-
-    if (code >= 0xD800 && code <= 0xDBFF) {
-      if (i === value.length - 1) {
-        return true;
-      }
-      const next = value.charCodeAt(i + 1);
-      if (!(next >= 0xDC00 && next <= 0xDFFF)) {
-        return true;
-      }
-      i++;
-    } else if (code >= 0xDC00 && code <= 0xDFFF) {
-      return true;
-    }
-  }
-
-  return false;
-}
-
-function canonicalize (object, seen = new Set()) {
-  if (typeof object === 'number' && isNaN(object)) {
-    throw new Error('NaN is not allowed');
-  }
-
-  if (typeof object === 'number' && !isFinite(object)) {
-    throw new Error('Infinity is not allowed');
-  }
-
-  if (typeof object === 'string' && hasLoneSurrogate(object)) {
-    throw new Error('Lone surrogate is not allowed');
-  }
-
-  if (object === null || typeof object !== 'object') {
-    return JSON.stringify(object);
-  }
-
-  if (typeof object.toJSON === 'function') {
-    if (seen.has(object)) {
-      throw new Error('Circular reference detected');
-    }
-    seen.add(object);
-    const result = canonicalize(object.toJSON(), seen);
-    seen.delete(object);
-    return result;
-  }
-
-  if (seen.has(object)) {
-    throw new Error('Circular reference detected');
-  }
-  seen.add(object);
-
-  let result;
-  if (Array.isArray(object)) {
-    const values = object.map((cv) => {
-      const value = cv === undefined || typeof cv === 'symbol' ? null : cv;
-      return canonicalize(value, seen);
-    });
-    result = `[${values.join(',')}]`;
-  } else {
-    const parts = [];
-    for (const key of Object.keys(object).sort()) {
-      if (object[key] === undefined || typeof object[key] === 'symbol') {
-        continue;
-      }
-      parts.push(`${canonicalize(key)}:${canonicalize(object[key], seen)}`);
-    }
-    result = `{${parts.join(',')}}`;
-  }
-
-  seen.delete(object);
-  return result;
-}
-
-;// CONCATENATED MODULE: ./src/domain/evidence.ts
-// Evidence (SPEC §17): a hash chain of records on the state branch, one per state change that
-// decides, deploys, verifies or rolls back, committed in the same commit as that change.
-// `hash` is sha256 over the RFC 8785 canonical JSON of the record without `hash` (the
-// `canonicalize` package, not our own serialiser); `prev_hash` links each to the one before.
-
-
-const EVIDENCE_SCHEMA_VERSION = 1;
-/**
- * The key under which a state write carries the evidence draft of its change: not a path (a
- * path never starts with a NUL); the store seals it into `evidence/<seq>.json`.
- */
-const EVIDENCE_DRAFT = '\u0000evidence';
-/** Beside the draft: how long the run's evidence artifact keeps it (evidence_retention_days). */
-const EVIDENCE_RETENTION = '\u0000evidence-retention';
-const evidencePath = (seq) => `evidence/${String(seq).padStart(6, '0')}.json`;
-/** sha256 of the canonical JSON of the record without its `hash`. */
-function evidenceHash(record) {
-    const { hash: _hash, ...rest } = record;
-    const text = canonicalize(rest);
-    if (text === undefined)
-        throw new Error('an evidence record must be JSON');
-    return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex');
-}
-/** The next record of the chain whose head is `head` (null: the first). */
-function sealEvidence(draft, head) {
-    const unsealed = {
-        schema_version: EVIDENCE_SCHEMA_VERSION,
-        seq: (head?.seq ?? 0) + 1,
-        prev_hash: head?.hash ?? null,
-        ...draft,
-    };
-    return { ...unsealed, hash: evidenceHash(unsealed) };
-}
-/** sha256 over the sorted `status<TAB>path` lines of a diff. */
-function diffDigest(files) {
-    const lines = files.map((f) => `${f.status}\t${f.path}`).sort();
-    return (0,external_node_crypto_.createHash)('sha256').update(lines.join('\n'), 'utf8').digest('hex');
-}
-/** Git's blob id of a text (what `git hash-object` prints). */
-function gitBlobSha(text) {
-    const body = Buffer.from(text, 'utf8');
-    return (0,external_node_crypto_.createHash)('sha1')
-        .update(Buffer.concat([Buffer.from(`blob ${body.length}\u0000`), body]))
-        .digest('hex');
-}
-/**
- * Recomputes every hash and link: each file's name, `seq`, `prev_hash` and `hash`, then the
- * head release.json names and, with `expectHead`, a head kept elsewhere. The first break wins.
- */
-function verifyChain(files, head, expectHead = null) {
-    const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path));
-    const records = [];
-    const fail = (kind, path, seq, detail) => ({
-        records,
-        problem: { kind, path, seq, detail },
-    });
-    let prev = null;
-    for (const [i, f] of sorted.entries()) {
-        const expected = i + 1;
-        let r;
-        try {
-            r = JSON.parse(f.text);
-        }
-        catch (e) {
-            return fail('unreadable', f.path, null, `not JSON (${e.message})`);
-        }
-        if (typeof r !== 'object' || r === null || typeof r.seq !== 'number')
-            return fail('unreadable', f.path, null, 'not an evidence record (no seq)');
-        const named = Number(/(\d+)\.json$/.exec(f.path)?.[1] ?? Number.NaN);
-        if (named !== expected) {
-            // A gap in the names: a record was removed, or one was named out of sequence.
-            const kind = named > expected ? 'removed' : 'inserted';
-            return fail(kind, f.path, r.seq, kind === 'removed'
-                ? `${evidencePath(expected)} is missing: the chain jumps from ${expected - 1} to ${named}`
-                : `${f.path} repeats or precedes record ${expected}`);
-        }
-        if (evidenceHash(r) !== r.hash)
-            return fail('edited', f.path, r.seq, `its content does not hash to its hash ${String(r.hash).slice(0, 12)}…: it was edited after it was written`);
-        if (r.seq !== expected)
-            return fail('reordered', f.path, r.seq, `it says seq ${r.seq} but sits at position ${expected}: records were moved or renamed`);
-        if (r.prev_hash !== (prev?.hash ?? null))
-            return fail(prev && records.some((x) => x.hash === r.prev_hash) ? 'reordered' : 'inserted', f.path, r.seq, `its prev_hash ${String(r.prev_hash).slice(0, 12)}… is not the hash of record ${expected - 1} (${prev?.hash.slice(0, 12) ?? 'none'}…): a record was inserted, replaced or reordered before it`);
-        records.push(r);
-        prev = r;
-    }
-    const last = records.at(-1) ?? null;
-    if ((head?.seq ?? 0) !== (last?.seq ?? 0) || (head?.hash ?? null) !== (last?.hash ?? null))
-        return fail(last && head && head.seq < last.seq ? 'inserted' : 'removed', 'release.json', head?.seq ?? null, `release.json's evidence_head (${head ? `${head.seq}, ${head.hash.slice(0, 12)}…` : 'none'}) is not the last record (${last ? `${last.seq}, ${last.hash.slice(0, 12)}…` : 'none'})`);
-    if (expectHead !== null && !records.some((r) => r.hash === expectHead))
-        return fail('head_mismatch', 'release.json', null, `no record has the expected hash ${expectHead.slice(0, 12)}…: the chain kept elsewhere is not this one`);
-    return { records, problem: null };
-}
-
+// EXTERNAL MODULE: ./src/domain/evidence.ts + 1 modules
+var evidence = __nccwpck_require__(43094);
 ;// CONCATENATED MODULE: ./src/adapters/evidence-artifact.ts
 // Uploads a run's evidence records and its job summary as one artifact (SPEC §17) with
 // @actions/artifact, loaded only here and only when there is something to upload, so start-up
@@ -53617,8 +51513,8 @@ async function uploadEvidence(opts) {
         const files = [];
         (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(dir, 'evidence'));
         for (const r of opts.records) {
-            const path = (0,external_node_path_.join)(dir, evidencePath(r.seq));
-            (0,external_node_fs_.writeFileSync)(path, state_serialize(r));
+            const path = (0,external_node_path_.join)(dir, (0,evidence/* evidencePath */.Zz)(r.seq));
+            (0,external_node_fs_.writeFileSync)(path, (0,state/* serialize */.lK)(r));
             files.push(path);
         }
         const summary = (0,external_node_path_.join)(dir, 'summary.md');
@@ -53643,18 +51539,22 @@ async function uploadEvidence(opts) {
 
 // EXTERNAL MODULE: ./src/domain/config-base.ts
 var config_base = __nccwpck_require__(58016);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
+var src_schemas = __nccwpck_require__(38816);
+// EXTERNAL MODULE: ./src/domain/types.ts
+var types = __nccwpck_require__(78593);
 ;// CONCATENATED MODULE: ./src/domain/events.ts
 // The event payload at the boundary: only the fields the governor uses, validated with a
 // schema, so a malformed payload is an error naming the field rather than undefined later.
 
 
-const events_sha = src_schemas/* string */.YjP().refine(isFullSha, 'must be a full 40-character lowercase hex SHA');
+const sha = src_schemas/* string */.YjP().refine(types/* isFullSha */.Wf, 'must be a full 40-character lowercase hex SHA');
 const workflowRunSchema = src_schemas/* object */.Ikc({
     workflow_run: src_schemas/* object */.Ikc({
         id: src_schemas/* number */.aig().int(),
         name: src_schemas/* string */.YjP().nullable().optional(),
         path: src_schemas/* string */.YjP().optional(),
-        head_sha: events_sha,
+        head_sha: sha,
         head_branch: src_schemas/* string */.YjP().nullable(),
         event: src_schemas/* string */.YjP(),
         status: src_schemas/* string */.YjP().nullable().optional(),
@@ -53702,7 +51602,7 @@ const issueCommentSchema = src_schemas/* object */.Ikc({
 });
 const commitCommentSchema = src_schemas/* object */.Ikc({
     action: src_schemas/* string */.YjP(),
-    comment: src_schemas/* object */.Ikc({ commit_id: events_sha, body: src_schemas/* string */.YjP().nullable(), user }),
+    comment: src_schemas/* object */.Ikc({ commit_id: sha, body: src_schemas/* string */.YjP().nullable(), user }),
     repository,
 });
 // A schedule payload has only `schedule` (the cron) and the repository.
@@ -53768,7 +51668,7 @@ function parseEvent(eventName, payload, inputSha) {
                 defaultBranch: r.data.repository.default_branch ?? null,
                 sender,
             };
-        if (!isFullSha(raw)) {
+        if (!(0,types/* isFullSha */.Wf)(raw)) {
             throw new EventError(`The sha input ${JSON.stringify(raw.slice(0, 80))} is not a full 40-character lowercase hex SHA; short SHAs and branch names are refused.`);
         }
         return {
@@ -53854,6213 +51754,8 @@ function neverACandidate(run) {
     return null;
 }
 
-;// CONCATENATED MODULE: ./src/domain/pipeline.ts
-
-/** Readiness without a block (§22): release blockers labelled release-blocker, nothing else. */
-const NO_READINESS = {
-    evidence_thresholds: [],
-    release_blocker_labels: ['release-blocker'],
-};
-function pipelineOf(config) {
-    const listed = config.stages;
-    if (!listed || listed.length === 0) {
-        const name = config.production_environment_name;
-        return {
-            configured: false,
-            stages: [
-                {
-                    name,
-                    index: 0,
-                    environment: name,
-                    deploy_workflow: config.deploy_workflow,
-                    deploy_workflow_ref: config.deploy_workflow_ref,
-                    soak_minutes: 0,
-                    hold_while_soaking: false,
-                    approvals: 'required',
-                    isLast: true,
-                    statusContext: config.status_context,
-                    health: config.health_check ?? null,
-                    environmentUrl: config.environment_url ?? null,
-                    readiness: config.readiness ?? NO_READINESS,
-                },
-            ],
-        };
-    }
-    return {
-        configured: true,
-        stages: listed.map((s, index) => {
-            const isLast = index === listed.length - 1;
-            return {
-                name: s.name,
-                index,
-                environment: s.environment ?? s.name,
-                deploy_workflow: s.deploy_workflow ?? config.deploy_workflow,
-                deploy_workflow_ref: s.deploy_workflow_ref ?? config.deploy_workflow_ref,
-                soak_minutes: s.soak_minutes,
-                hold_while_soaking: s.hold_while_soaking ?? s.soak_minutes > 0,
-                approvals: s.approvals ?? (isLast ? 'required' : 'none'),
-                isLast,
-                statusContext: `${config.status_context}/${s.name}`,
-                health: s.health_check ?? null,
-                environmentUrl: s.environment_url ?? null,
-                readiness: s.readiness ?? config.readiness ?? NO_READINESS,
-            };
-        }),
-    };
-}
-function lastStage(p) {
-    return p.stages[p.stages.length - 1];
-}
-function findStage(p, name) {
-    return p.stages.find((s) => s.name === name) ?? null;
-}
-/**
- * The config a stage is judged with: its deploy workflow and ref, its status context, and its
- * name where messages say which environment (with one stage, the config unchanged).
- */
-function stageConfig(config, p, stage) {
-    if (!p.configured)
-        return config;
-    return {
-        ...config,
-        deploy_workflow: stage.deploy_workflow,
-        deploy_workflow_ref: stage.deploy_workflow_ref,
-        status_context: stage.statusContext,
-        production_environment_name: stage.name,
-    };
-}
-function stageContext(config, p, stage) {
-    return {
-        stage,
-        config: stageConfig(config, p, stage),
-        environment: p.configured ? stage.environment : null,
-    };
-}
-/** When the SHA verified in `stage` may leave it: verified_at + soak_minutes; null if unverified. */
-function soakEnd(whole, stage) {
-    const s = whole.stages?.[stage.name];
-    if (!s?.verified_at)
-        return null;
-    return new Date(Date.parse(s.verified_at) + stage.soak_minutes * 60_000);
-}
-/** The facts a stage's pipeline rules need (null with one unconfigured stage: no new rules). */
-function stageFacts(whole, p, stage) {
-    if (!p.configured)
-        return null;
-    const view = (s) => state_stageView(whole, s.name, s.isLast);
-    const prev = stage.index > 0 ? p.stages[stage.index - 1] : null;
-    const next = stage.isLast ? null : p.stages[stage.index + 1];
-    let previous = null;
-    if (prev) {
-        const s = whole.stages?.[prev.name];
-        previous = {
-            name: prev.name,
-            currentSha: view(prev).production_sha_current,
-            verifiedAt: s?.verified_at ?? null,
-            soakMinutes: prev.soak_minutes,
-        };
-    }
-    let busy = null;
-    const here = whole.stages?.[stage.name];
-    if (next && stage.hold_while_soaking && here?.current_sha && here.verified_at) {
-        const nextView = view(next);
-        const lifecycle = lifecycleOf(nextView, here.current_sha);
-        busy = {
-            currentSha: here.current_sha,
-            verifiedAt: here.verified_at,
-            soakMinutes: stage.soak_minutes,
-            next: next.name,
-            reachedNext: nextView.production_sha_current === here.current_sha ||
-                (lifecycle !== null && lifecycle !== 'failed'),
-        };
-    }
-    return { name: stage.name, approvals: stage.approvals, previous, busy };
-}
-function pipeline_pipelineRows(whole, p) {
-    return p.stages.map((stage) => {
-        const prev = stage.index > 0 ? p.stages[stage.index - 1] : null;
-        let next = null;
-        if (prev) {
-            const pv = state_stageView(whole, prev.name, prev.isLast);
-            const cur = state_stageView(whole, stage.name, stage.isLast);
-            const sha = pv.production_sha_current;
-            const lifecycle = sha ? lifecycleOf(cur, sha) : null;
-            const end = soakEnd(whole, prev);
-            if (sha &&
-                end &&
-                sha !== cur.production_sha_current &&
-                lifecycle !== 'dispatched' &&
-                lifecycle !== 'claimed' &&
-                lifecycle !== 'succeeded')
-                next = { sha, at: prev.soak_minutes > 0 ? end.toISOString() : null };
-        }
-        const v = state_stageView(whole, stage.name, stage.isLast);
-        const s = whole.stages?.[stage.name];
-        const flying = v.deploy_history.find((h) => h.result === 'pending') ?? null;
-        const end = stage.soak_minutes > 0 && !stage.isLast ? soakEnd(whole, stage) : null;
-        return {
-            stage: stage.name,
-            currentSha: v.production_sha_current,
-            liveSince: s?.live_since ?? null,
-            verifiedAt: s?.verified_at ?? null,
-            soakEnd: end?.toISOString() ?? null,
-            inFlight: flying ? { sha: flying.sha, runUrl: flying.run_url } : null,
-            lastResult: v.last_deploy_result,
-            next,
-        };
-    });
-}
-/** Versioning (§18) with its stage resolved; null when it is off. */
-function versioningOf(config, p) {
-    const v = config.versioning;
-    if (!v?.enabled)
-        return null;
-    const stage = v.stage !== undefined ? findStage(p, v.stage) : lastStage(p);
-    return stage ? { ...v, stage } : null;
-}
-/**
- * The version a SHA carries into `stage`: the one its versioned stage recorded, when `stage` is
- * that stage or after it (stages before it deploy before the tag exists).
- */
-function recordedVersion(whole, config, p, stage, sha) {
-    const v = versioningOf(config, p);
-    if (!v || stage.index < v.stage.index)
-        return null;
-    return state_versionOf(state_stageView(whole, v.stage.name, v.stage.isLast), sha);
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-// Text from the outside world (file names, user logins, comment text) goes into the job
-// summary, which GitHub renders as markdown with some HTML. Nothing from outside may change
-// the structure of the page: no table break, no link, no tag.
-const HTML = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&quot;',
-    "'": '&#39;',
-};
-/** Escapes text for a markdown paragraph. Newlines become a visible ⏎. */
-function md(text) {
-    // Block structure only matters at the start of a paragraph: headings, lists, quotes.
-    return cell(text).replace(/^(#|-|\+|&gt;|\d+\.)/, '\\$1');
-}
-/** Escapes text for a table cell, where block syntax does not apply. */
-function cell(text) {
-    return (text
-        .replace(/\r\n|\r|\n/g, '⏎')
-        .replace(/[&<>"']/g, (c) => HTML[c])
-        // Inline structure: emphasis, code, links, tables, strikethrough, autolinks.
-        .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`));
-}
-/** A path or value shown as code. Code spans cannot hold every character safely, so escape instead. */
-function code(text) {
-    return `<code>${text
-        .replace(/\r\n|\r|\n/g, '⏎')
-        .replace(/[&<>"']/g, (c) => HTML[c])
-        // Markdown still applies between HTML tags: entities keep links and emphasis literal. An
-        // underscore inside a word cannot start emphasis, so snake_case stays readable.
-        .replace(/[|\\`*[\]~]/g, (c) => `&#${c.charCodeAt(0)};`)
-        .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '&#95;')}</code>`;
-}
-function markdown_link(text, url) {
-    if (!/^https?:\/\/[^\s<>"')]+$/.test(url))
-        return md(text);
-    return `[${md(text)}](${url})`;
-}
-function table(header, rows) {
-    const line = (cells) => `| ${cells.join(' | ')} |`;
-    return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/unblock.ts
-// "How to unblock" (SPEC §6): one pure model of the steps that clear a hold, and one renderer
-// per medium — the job summary (markdown), the CLI (text) and the pull-request notice. A step
-// said in one place is said the same way in the others.
-
-
-const HARD_FIX = {
-    deploy_not_configured: 'Set `deploy_workflow` in the `release_governor` block of the config file to the workflow file to dispatch (for example `deploy.yml`), and give that workflow on `deploy_workflow_ref` a `workflow_dispatch` trigger that declares the inputs the governor sends (`sha`; `environment` with stages; `version` with versioning).',
-    diverged_from_production: 'Bring the release branch back onto the production line (the production SHA must be an ancestor of the SHA to deploy), then let verification run on the new head.',
-    degraded_high_risk: 'Restore production health first: the `degraded` input must be `false` or empty. Approvals do not clear this hold.',
-    not_verified: 'Run the verification workflow on this SHA on the release branch and wait for it to succeed; the governor then runs on its completion.',
-    verification_stale: 'Re-run the verification workflow on this SHA (the Actions tab, its run, Re-run all jobs); the governor decides again when it succeeds. Approvals and break-glass do not clear this hold.',
-    evidence_threshold: 'Fix what the figure measures and run the verification again, or change the bound in `readiness.evidence_thresholds` through a reviewed change of the config. Approvals and break-glass do not clear this hold.',
-    release_blocked: 'Close the issue or pull request named (or remove its release-blocker label) once what it tracks is resolved, then re-run the governor. Approvals and break-glass do not clear this hold.',
-    evidence_missing: 'Re-run the verification workflow on this SHA so that it uploads the artifacts `required_artifacts` names (they must not have expired); the governor decides again when it succeeds. Approvals and break-glass do not clear this hold.',
-};
-/** The steps that clear a hold, in the order a person takes them. */
-function unblockSteps(u, ctx) {
-    const rerun = { step: 'rerun', url: ctx.runUrl };
-    if (u.kind === 'wait') {
-        if (u.reason === 'waiting_for_dependency')
-            return [{ step: 'dependency', detail: u.detail, services: u.waitingFor }];
-        if (u.reason === 'freeze_window')
-            return [{ step: 'frozen', detail: u.detail, until: u.until }, { step: 'break_glass' }];
-        const byItself = u.reason === 'soaking' || u.reason === 'stage_busy';
-        return [
-            { step: 'wait', detail: u.detail, until: u.until, byItself },
-            ...(byItself ? [] : [rerun]),
-        ];
-    }
-    if (u.kind === 'hard')
-        return [
-            {
-                step: 'fix',
-                detail: u.detail,
-                fix: HARD_FIX[u.reason] ?? 'This hold cannot be approved away.',
-            },
-            rerun,
-        ];
-    const steps = [];
-    if (u.reason === 'incident_active')
-        steps.push({ step: 'incident', incidents: u.incidents });
-    else if (u.reason === 'first_deploy_required')
-        steps.push({ step: 'first_deploy', environment: ctx.environmentName });
-    if (u.modes.includes('label'))
-        for (const pr of u.pulls.slice(0, 10))
-            steps.push({ step: 'label', label: u.label, pull: pr.number, paths: pr.paths });
-    if (u.modes.includes('comment'))
-        steps.push({
-            step: 'comment',
-            command: u.command,
-            pulls: u.pulls.slice(0, 10).map((p) => p.number),
-            sha: u.sha,
-        });
-    if (u.modes.includes('environment'))
-        steps.push({ step: 'variable', name: config_base/* APPROVAL_VARIABLE */.Fr, sha: u.sha });
-    if (u.withoutPull.length > 0)
-        steps.push({ step: 'without_pull', paths: u.withoutPull });
-    steps.push(rerun);
-    return steps;
-}
-/** "re-run this job", a link to this run where there is one. */
-function rerunLater(runUrl) {
-    return runUrl ? markdown_link('re-run this job', runUrl) : 're-run the governor job';
-}
-/** One step as the job summary says it (markdown). */
-function stepMarkdown(s, runUrl) {
-    switch (s.step) {
-        case 'frozen':
-            return [
-                `Frozen: ${md(s.detail)}. The freeze ends at ${code(s.until)}; the governor's scheduled reconcile then decides this commit by itself, or ${rerunLater(runUrl)} after that time.`,
-            ];
-        case 'dependency':
-            return [
-                `Nothing to do but wait: ${s.services.map(code).join(', ')} must deploy this commit here first, and pass its health check (${md(s.detail)}).`,
-                `The governor run that records that deploy decides this service by itself; the scheduled reconcile is the safety net. If ${s.services.length > 1 ? 'those services are' : 'that service is'} held, clear ${s.services.length > 1 ? 'their' : 'its'} hold first.`,
-            ];
-        case 'break_glass':
-            return [
-                'In an emergency, a break-glass deploy (`break-glass: DEPLOY-NOW` with a reason, by someone with `break_glass_permission`) bypasses the freeze: see docs/runbook.md.',
-            ];
-        case 'wait':
-            return s.byItself
-                ? [
-                    `Nothing to do but wait: it clears at ${code(s.until)} (${md(s.detail)}).`,
-                    `The governor's scheduled reconcile takes it then by itself; or ${rerunLater(runUrl)} after that time.`,
-                ]
-                : [`Wait until ${code(s.until)} (${md(s.detail)}).`];
-        case 'fix':
-            return [md(s.detail), s.fix];
-        case 'incident': {
-            const what = s.incidents.length > 0
-                ? `open incident ${s.incidents.map((i) => `#${i.number} ${md(i.title)}`).join(', ')}`
-                : 'production is reported degraded';
-            return [
-                `Deploys are held because of ${what}. Resolve it (close the issue), or approve this change explicitly:`,
-            ];
-        }
-        case 'first_deploy':
-            return [
-                `This is the first deploy to ${md(s.environment)} through the governor: an approval of the whole change is required.`,
-            ];
-        case 'label':
-            return [
-                `Add the label ${code(s.label)} to pull request #${s.pull} (covers ${s.paths.slice(0, 3).map(code).join(', ')}${s.paths.length > 3 ? ` and ${s.paths.length - 3} more` : ''}). The label must be added by someone with the approver role who did not author the pull request.`,
-            ];
-        case 'comment':
-            return [
-                `Or comment ${code(s.command)} (as the first line) ${s.pulls.length > 0 ? `on ${s.pulls.map((p) => `#${p}`).join(', ')} after merge, or ` : ''}on commit ${code(s.sha)}, to approve the whole change.`,
-            ];
-        case 'variable':
-            return [
-                `Or set the repository variable ${code(s.name)} to ${code(s.sha)} (Settings → Secrets and variables → Actions → Variables).`,
-            ];
-        case 'without_pull':
-            return [
-                `${s.paths.length} path(s) came without a merged pull request (${s.paths.slice(0, 3).map(code).join(', ')}${s.paths.length > 3 ? '…' : ''}): only the commit comment or the variable covers them.`,
-            ];
-        case 'rerun':
-            return [
-                s.url
-                    ? `Re-run this job: ${markdown_link('re-run the governor', s.url)} (Re-run jobs). The rerun reads approvals fresh from the API.`
-                    : 'Re-run the governor job; the rerun reads approvals fresh from the API.',
-            ];
-    }
-}
-/** The job summary's numbered list. */
-function unblockMarkdown(steps, runUrl) {
-    return steps
-        .flatMap((s) => stepMarkdown(s, runUrl))
-        .map((line, i) => `${i + 1}. ${line}`)
-        .join('\n');
-}
-/** The CLI's lines (indented, plain text). */
-function unblockText(steps) {
-    const lines = [];
-    let ways = 0;
-    const way = (text) => lines.push(`  ${ways++ === 0 ? '' : 'or '}${text}`);
-    for (const s of steps)
-        switch (s.step) {
-            case 'frozen':
-            case 'wait':
-                lines.push(`  wait until ${s.until} (${s.detail}), then re-run`);
-                break;
-            case 'dependency':
-                lines.push(`  wait for ${s.services.join(', ')} to deploy this commit here first (${s.detail}); it then goes by itself`);
-                break;
-            case 'break_glass':
-                lines.push('  in an emergency: a break-glass deploy (see docs/runbook.md)');
-                break;
-            case 'fix':
-                lines.push(`  ${s.detail} Approvals do not clear this hold.`, `  ${s.fix}`);
-                break;
-            case 'incident':
-            case 'first_deploy':
-                break;
-            case 'label':
-                way(`add label ${s.label} to #${s.pull} (by an approver who did not author it)`);
-                break;
-            case 'comment':
-                way(`comment "${s.command}" on commit ${s.sha}`);
-                break;
-            case 'variable':
-                way(`set ${s.name}=${s.sha}`);
-                break;
-            case 'without_pull':
-                lines.push(`  (${s.paths.length} path(s) came without a pull request: only the comment or the variable covers them)`);
-                break;
-            case 'rerun':
-                if (ways > 0)
-                    lines.push('  then re-run the governor');
-                break;
-        }
-    return lines;
-}
-/** The notice on one pull request: how that pull request's approval is given. */
-function noticeApproveLine(steps, pull) {
-    const label = steps.find((s) => s.step === 'label' && s.pull === pull);
-    const comment = steps.find((s) => s.step === 'comment');
-    return `To approve${label ? `, add the label \`${label.label}\`` : ''}${label && comment ? ', or' : ''}${comment ? ` comment \`${comment.command}\` as the first line` : ''} — now that it is merged.`;
-}
-
-;// CONCATENATED MODULE: ./src/report/summary.ts
-
-
-
-
-/**
- * The one constructor of a RunReport: every field not given takes its default (outcome ERROR
- * until a flow says otherwise). A report is a value: nothing changes it once built; a flow
- * that knows more builds a new one.
- */
-function buildReport(over = {}) {
-    return {
-        outcome: 'ERROR',
-        reason: null,
-        sha: null,
-        productionSha: null,
-        risk: null,
-        headline: '',
-        decision: null,
-        assessment: null,
-        approvals: null,
-        notes: [],
-        warnings: [],
-        deployRunUrl: null,
-        stateCommit: null,
-        runUrl: null,
-        dryRun: false,
-        error: null,
-        advice: null,
-        environmentName: 'production',
-        releaseBranch: null,
-        stage: null,
-        pipeline: null,
-        healthCheck: null,
-        banner: null,
-        evidenceHash: null,
-        version: null,
-        versionWhy: null,
-        service: null,
-        services: null,
-        readiness: null,
-        digest: null,
-        ...over,
-    };
-}
-const ICON = {
-    ALLOW: '✅',
-    HOLD: '⏸️',
-    ROLLBACK: '⏪',
-    SKIP: '⏭️',
-    ERROR: '❌',
-};
-const PATHS_SHOWN = 20;
-function summary_sha(s) {
-    return s ? code(shortSha(s)) : '—';
-}
-/**
- * A run of several services (SPEC §20): the run-wide verdict, a table of every service, then a
- * section per service the commit affects (each as one deployable's summary).
- */
-function renderServices(r, services) {
-    const out = [];
-    const title = r.outcome === 'ERROR'
-        ? 'Release Governor failed'
-        : `Release Governor: ${r.outcome}${r.sha ? ` ${shortSha(r.sha)}` : ''}`;
-    out.push(`## ${ICON[r.outcome]} ${md(title)}${r.dryRun ? ' (dry run)' : ''}`);
-    if (r.headline)
-        out.push(md(r.headline));
-    out.push(table(['Service', 'Decision', 'Reason', 'Risk', 'Stage', 'SHA', 'Deploy run'], services.map((x) => [
-        md(x.service ?? ''),
-        `${ICON[x.outcome]} ${x.outcome}`,
-        x.reason ? code(x.reason) : '—',
-        x.risk ?? '—',
-        x.stage ? md(x.stage) : '—',
-        summary_sha(x.sha),
-        x.deployRunUrl ? markdown_link('run', x.deployRunUrl) : '—',
-    ])));
-    if (r.error) {
-        out.push(`### What went wrong\n\n${md(r.error)}`);
-        if (r.advice)
-            out.push(`**What to do:** ${md(r.advice)}`);
-    }
-    for (const x of services) {
-        if (x.reason === 'not_affected')
-            continue;
-        const body = renderSummary({ ...x, services: null, runUrl: x.runUrl ?? r.runUrl });
-        // Each service's summary, one heading level down, under the service's name.
-        out.push(body
-            .replace(/^## (\S+) Release Governor: /, `## $1 ${md(x.service ?? '')}: `)
-            .replace(/^##/gm, '###'));
-    }
-    if (r.warnings.length > 0)
-        out.push(r.warnings.map((w) => `> [!WARNING]\n> ${md(w)}`).join('\n\n'));
-    if (r.stateCommit)
-        out.push(`<sub>State commit ${code(r.stateCommit)}</sub>`);
-    return `${out.join('\n\n')}\n`;
-}
-function renderSummary(r) {
-    if (r.services)
-        return renderServices(r, r.services);
-    const out = [];
-    const title = r.outcome === 'ERROR'
-        ? 'Release Governor failed'
-        : `Release Governor: ${r.outcome}${r.sha ? ` ${shortSha(r.sha)}` : ''}`;
-    if (r.banner)
-        out.push(`> [!CAUTION]\n> ${md(r.banner)}`);
-    out.push(`## ${ICON[r.outcome]} ${md(title)}${r.dryRun ? ' (dry run)' : ''}`);
-    if (r.headline)
-        out.push(md(r.headline));
-    out.push(table(['Decision', 'SHA', 'Risk', 'Reason', 'Production SHA'], [
-        [
-            r.outcome === 'ERROR' ? 'ERROR' : r.outcome,
-            summary_sha(r.sha),
-            r.risk ?? '—',
-            r.reason ? code(r.reason) : '—',
-            summary_sha(r.productionSha),
-        ],
-    ]));
-    if (r.error) {
-        out.push(`### What went wrong\n\n${md(r.error)}`);
-        if (r.advice)
-            out.push(`**What to do:** ${md(r.advice)}`);
-        out.push('Nothing was deployed.');
-    }
-    if (r.outcome === 'ALLOW' && r.deployRunUrl)
-        out.push(`**Triggered:** deploy workflow run ${markdown_link(r.deployRunUrl, r.deployRunUrl)}`);
-    if (r.outcome === 'ROLLBACK' && r.deployRunUrl)
-        out.push(`**Rollback:** deploy workflow run ${markdown_link(r.deployRunUrl, r.deployRunUrl)}`);
-    if (r.version)
-        out.push(`**Version:** ${code(r.version)}${r.versionWhy ? ` — ${md(r.versionWhy)}` : ''}${r.dryRun ? ' (would be tagged)' : ''}`);
-    if (r.outcome === 'ALLOW' && r.dryRun)
-        out.push('Dry run: nothing was claimed, dispatched or written.');
-    if (r.pipeline)
-        out.push(pipelineTable(r.pipeline));
-    if (r.healthCheck)
-        out.push(healthSection(r.healthCheck));
-    if (r.decision?.unblock) {
-        out.push(`### How to unblock\n\n${unblockMarkdown(unblockSteps(r.decision.unblock, { runUrl: r.runUrl, environmentName: r.environmentName }), r.runUrl)}`);
-    }
-    if (r.readiness) {
-        const rows = readinessRows(r.readiness);
-        if (rows.length)
-            out.push(`### Readiness\n\n${table(['Gate', 'Verdict', 'Measured'], rows)}`);
-    }
-    if (r.decision) {
-        out.push(`### Rules evaluated\n\n${table(['Rule', 'Verdict', 'Detail'], r.decision.rules.map((x) => [
-            cell(x.title),
-            x.verdict === 'applies' ? '**applies**' : 'pass',
-            cell(x.detail),
-        ]))}`);
-    }
-    if (r.assessment && (r.assessment.matches.length > 0 || r.assessment.incomplete)) {
-        const parts = ['### Paths that drove the risk'];
-        if (r.assessment.incomplete)
-            parts.push(`⚠️ The diff could not be fully assessed: ${md(r.assessment.incompleteReason ?? '')}. Risk is HIGH.`);
-        for (const m of r.assessment.matches) {
-            const rest = m.count - m.paths.length;
-            parts.push(`**${m.level}** · ${md(m.source)} ${code(m.pattern)} — ${m.count} path(s)\n${m.paths
-                .slice(0, PATHS_SHOWN)
-                .map((p) => `- ${code(p)}`)
-                .join('\n')}${rest > 0 ? `\n- … and ${rest} more` : ''}`);
-        }
-        out.push(parts.join('\n\n'));
-    }
-    if (r.approvals && (r.approvals.valid.length > 0 || r.approvals.ignored.length > 0)) {
-        const rows = [
-            ...r.approvals.valid.map((a) => [
-                'counted',
-                md(a.source),
-                a.actor ? md(`@${a.actor}`) : '—',
-                a.pull ? `#${a.pull}` : '—',
-                a.covers === 'all' ? 'the whole change' : `${a.covers.length} path(s)`,
-            ]),
-            ...r.approvals.ignored.map((a) => [
-                'ignored',
-                md(a.source),
-                a.actor ? md(`@${a.actor}`) : '—',
-                a.pull ? `#${a.pull}` : '—',
-                md(a.detail),
-            ]),
-        ];
-        const count = r.approvals.required > 1
-            ? `**${approvalCount(r.approvals)}**${r.approvals.approvers.length ? ` (by ${r.approvals.approvers.map((a) => (a === 'environment' ? 'the variable' : `@${a}`)).join(', ')})` : ''}; each path needs ${r.approvals.required} distinct approvers.\n\n`
-            : '';
-        out.push(`### Approvals\n\n${count}${table(['', 'Source', 'By', 'Pull request', 'Covers / why ignored'], rows)}`);
-    }
-    if (r.digest?.length)
-        out.push(digestSection(r.digest));
-    if (r.warnings.length > 0)
-        out.push(r.warnings.map((w) => `> [!WARNING]\n> ${md(w)}`).join('\n\n'));
-    if (r.notes.length > 0)
-        out.push(r.notes.map((n) => `> ${md(n)}`).join('\n>\n'));
-    if (r.stateCommit)
-        out.push(`<sub>State commit ${code(r.stateCommit)}</sub>`);
-    return `${out.join('\n\n')}\n`;
-}
-/** Every readiness gate (§22) with its verdict and what it measured, passing ones included. */
-function readinessRows(r) {
-    const verdict = (ok) => (ok ? 'pass' : '**fail**');
-    const rows = [];
-    if (r.fresh)
-        rows.push([
-            `Verification at most ${r.fresh.limitMinutes} minute(s) old`,
-            verdict(r.fresh.ageMinutes !== null && r.fresh.ageMinutes <= r.fresh.limitMinutes),
-            r.fresh.completedAt
-                ? `completed ${md(r.fresh.completedAt)}, ${r.fresh.ageMinutes} minute(s) ago`
-                : 'completion time unknown',
-        ]);
-    for (const t of r.thresholds ?? [])
-        rows.push([
-            `${code(`${t.artifact}/${t.file}`)} ${code(t.pointer)} ${md(t.bound)}`,
-            verdict(t.pass),
-            t.pass ? code(JSON.stringify(t.found)) : md(t.why ?? ''),
-        ]);
-    if (r.blockers)
-        rows.push([
-            `No open ${r.blockers.labels.map(code).join(' / ')}`,
-            verdict(r.blockers.open.length === 0),
-            r.blockers.open.length
-                ? r.blockers.open
-                    .map((b) => b.url ? markdown_link(`#${b.number} ${b.title}`, b.url) : `#${b.number} ${md(b.title)}`)
-                    .join(', ')
-                : 'none open',
-        ]);
-    return rows;
-}
-/** The post-deploy health check: the figures against the thresholds, the first failures. */
-function healthSection(h) {
-    const t = h.thresholds;
-    const verdict = h.verdict === 'pending' ? 'running' : h.verdict === 'pass' ? '**passed**' : '**failed**';
-    const parts = [`### Health check (${md(h.mode)}): ${verdict}\n\n${md((0,domain_health/* describeResult */.dy)(h))}`];
-    if (h.mode === 'url' && h.verdict !== 'pending')
-        parts.push(table(['', 'Measured', 'Threshold'], [
-            [
-                'Error rate',
-                h.error_rate === null
-                    ? '—'
-                    : `${(h.error_rate * 100).toFixed(1)} % (${h.errors} of ${h.probes})`,
-                `${(t.max_error_rate * 100).toFixed(1)} %`,
-            ],
-            [
-                'p95 latency',
-                h.p95_ms === null ? '—' : `${Math.round(h.p95_ms)} ms`,
-                `${t.max_latency_ms} ms`,
-            ],
-            ['p50 latency', h.p50_ms === null ? '—' : `${Math.round(h.p50_ms)} ms`, '—'],
-            [
-                'Probes',
-                `${h.probes}`,
-                `every ${t.interval_seconds} s for ${t.duration_seconds} s, timeout ${t.timeout_ms} ms, expect ${md(t.expect_status)}`,
-            ],
-        ]));
-    if (h.reasons.length > 0)
-        parts.push(`**Why it failed:** ${md(h.reasons.join('; '))}`);
-    if (h.first_failures.length > 0)
-        parts.push(`First failures:\n${h.first_failures.map((f) => `- ${code(f.at)} ${md(f.error ?? '')} (${Math.round(f.ms)} ms)`).join('\n')}`);
-    return parts.join('\n\n');
-}
-function when(iso) {
-    return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—';
-}
-/** The pipeline: each stage, what it runs and since when, its soak, what is in flight, what is next. */
-function pipelineTable(rows) {
-    return `### Pipeline\n\n${table(['Stage', 'Current SHA', 'Since', 'Health', 'Soak ends', 'In flight', 'Next'], rows.map((r) => [
-        md(r.stage),
-        summary_sha(r.currentSha),
-        when(r.liveSince),
-        r.verifiedAt
-            ? `verified ${when(r.verifiedAt)}`
-            : r.lastResult === 'failure'
-                ? 'last deploy failed'
-                : '—',
-        when(r.soakEnd),
-        r.inFlight
-            ? r.inFlight.runUrl
-                ? markdown_link(shortSha(r.inFlight.sha), r.inFlight.runUrl)
-                : summary_sha(r.inFlight.sha)
-            : '—',
-        r.next ? `${summary_sha(r.next.sha)}${r.next.at ? ` at ${when(r.next.at)}` : ' (ready)'}` : '—',
-    ]))}`;
-}
-/** "1 of 2 approvals": distinct approvers who counted, against required_approvals. */
-function approvalCount(a) {
-    return `${Math.min(a.approvers.length, a.required)} of ${a.required} approvals`;
-}
-/** The commit status description: at most 140 characters, as GitHub requires. */
-function statusDescription(r) {
-    const u = r.decision?.unblock;
-    const until = u?.kind === 'wait' &&
-        (u.reason === 'soaking' || u.reason === 'stage_busy' || u.reason === 'freeze_window')
-        ? `until ${u.until.slice(11, 16)} UTC`
-        : '';
-    const needed = u?.kind === 'soft' && r.approvals && r.approvals.required > 1 ? approvalCount(r.approvals) : '';
-    const parts = [
-        r.outcome,
-        r.reason ?? '',
-        r.risk ?? '',
-        r.sha ? shortSha(r.sha) : '',
-        until,
-        needed,
-    ].filter(Boolean);
-    const text = parts.join(' · ');
-    return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
-}
-const bandWord = (b) => (b === 'insufficient_data' ? 'few deploys' : b);
-const duration = (s) => s === null ? '—' : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
-/**
- * A reconcile's readiness section (§23): every service's every stage, the gates it applies and
- * its four key metrics over 30 days, from release.json alone (no request; `metrics` is exact).
- */
-function digestSection(rows) {
-    const services = rows.some((x) => x.service !== null);
-    const body = rows.map((x) => {
-        const m = x.metrics;
-        const cfr = m.change_failure_rate;
-        return [
-            ...(services ? [md(x.service ?? '—')] : []),
-            md(x.stage),
-            x.currentSha ? code(shortSha(x.currentSha)) : '—',
-            md(x.liveSince ?? '—'),
-            md(x.health ?? '—'),
-            x.inFlight ? code(shortSha(x.inFlight)) : '—',
-            md(x.gates),
-            `${m.deployment_frequency.per_day}/day (${bandWord(m.deployment_frequency.band)})`,
-            `${duration(m.lead_time.median_seconds)} (${bandWord(m.lead_time.band)})`,
-            `${cfr.rate === null ? '—' : `${(cfr.rate * 100).toFixed(1)} %`} of ${cfr.deploys} (${bandWord(cfr.band)})`,
-            `${duration(m.recovery_time.median_seconds)} (${bandWord(m.recovery_time.band)})`,
-        ];
-    });
-    return `### Readiness and delivery, last 30 days\n\n${table([
-        ...(services ? ['Service'] : []),
-        'Stage',
-        'Current',
-        'Since',
-        'Health',
-        'In flight',
-        'Gates',
-        'Deploys',
-        'Lead time (median)',
-        'Change failure rate',
-        'Recovery (median)',
-    ], body)}\n\n<sub>From release.json as this run read it, at no request: each stage's last 100 deploys, lead time from the newest 20 commits of each; \`release-governor metrics\` and \`report\` read the evidence for the exact figures.</sub>`;
-}
-
-;// CONCATENATED MODULE: ./src/governor/deps.ts
-// What the governor runs on (its ports, clock and identity), its error type, and the small
-// protocols every step shares: best-effort status and comments, and the state write with its
-// compare-and-swap, re-read and bounded retries.
-
-
-
-
-/** Claims younger than this belong to a run that may still be dispatching: never taken over. */
-const CLAIM_GRACE_MS = 10 * 60_000;
-/** Attempts at a state write before giving up; docs/state.md says how it was chosen. */
-const MAX_WRITE_ATTEMPTS = 12;
-/** Writes in a row that GitHub does not confirm (5xx, no answer) before the job gives up. */
-const MAX_UNCONFIRMED_WRITES = 4;
-class GovernorError extends Error {
-    advice;
-    constructor(message, advice = null, options) {
-        super(message, options);
-        this.advice = advice;
-        this.name = 'GovernorError';
-    }
-}
-/**
- * What a step has to say beside its verdict: notes for the reader of the summary, and warnings
- * kept loud (a status GitHub did not take). A flow owns one and builds its report from it once,
- * at its end (report/summary.ts buildReport); the report itself is never handed to a step.
- */
-class Remarks {
-    notes = [];
-    warnings = [];
-    note(message) {
-        this.notes.push(message);
-    }
-    warn(message) {
-        this.warnings.push(message);
-    }
-}
-/**
- * The evidence of a state change (SPEC §17), carried by the write that makes the change: the
- * store seals it onto the chain in the same commit.
- */
-function evidence(deps, { kind, sha, keepDays }, body) {
-    const draft = {
-        kind,
-        time: deps.now().toISOString(),
-        sha,
-        stage: deps.store.target?.stage ?? null,
-        // Services (§20): which service the record is about (absent without services).
-        ...(deps.store.target?.service ? { service: deps.store.target.service } : {}),
-        run: {
-            id: deps.run.id,
-            attempt: deps.run.attempt,
-            url: deps.run.url,
-            actor: deps.run.actor ?? null,
-            event: deps.run.event ?? null,
-        },
-        ...body,
-    };
-    return { [EVIDENCE_DRAFT]: JSON.stringify(draft), [EVIDENCE_RETENTION]: String(keepDays) };
-}
-function claimedBy(deps) {
-    return `${deps.run.source}:${deps.run.id ?? 'local'}/${deps.run.attempt ?? 1}`;
-}
-/**
- * Whether a claim was made by an earlier attempt of this same workflow run. GitHub starts a
- * re-run attempt only after the previous attempt has finished, so such a claimant is gone.
- */
-function isEarlierAttempt(claimant, deps) {
-    const m = /^action:(\d+)\/(\d+)$/.exec(claimant ?? '');
-    return (deps.run.source === 'action' &&
-        m !== null &&
-        Number(m[1]) === deps.run.id &&
-        Number(m[2]) < (deps.run.attempt ?? 1));
-}
-/**
- * Sets the commit status. When GitHub does not answer, the decision (already recorded on the
- * state branch) stands and the report carries a warning; a refusal (403) is still an error.
- */
-async function publishStatus(said, deps, ...status) {
-    try {
-        await deps.gh.setStatus(...status);
-    }
-    catch (e) {
-        if (!isUnanswered(e))
-            throw e;
-        const [sha, , , , context] = status;
-        said.warn(`The commit status ${context} could not be set on ${shortSha(sha)}: ${e.message}. The verdict above stands and is recorded on the state branch.`);
-    }
-}
-/**
- * A comment that is not repeated when GitHub does not answer (one that did land would be posted
- * twice): the recorded outcome stands, and the report says the comment may be missing.
- */
-async function bestEffort(said, what, call) {
-    try {
-        await call();
-    }
-    catch (e) {
-        if (!isUnanswered(e))
-            throw e;
-        said.warn(`GitHub did not confirm ${what} (${e.message}); it may be missing.`);
-    }
-}
-function backoff(deps, attempt) {
-    // Full jitter over a window that grows to 4 × the base (2 s by default): ten runs racing
-    // spread out quickly.
-    const base = deps.retryBaseMs;
-    return deps.sleep(Math.floor(deps.random() * Math.min(4 * base, (base / 5) * 2 ** attempt)));
-}
-/**
- * Counts state writes GitHub did not confirm. Re-reading after one is safe (the commit either
- * exists or not, and `build` sees which), but a GitHub that keeps failing is reported as such,
- * not as a race.
- */
-class UnconfirmedWrites {
-    inARow = 0;
-    count(r) {
-        if (r.kind === 'conflict') {
-            this.inARow = 0;
-            return;
-        }
-        this.inARow++;
-        if (this.inARow >= MAX_UNCONFIRMED_WRITES)
-            throw new GovernorError(`GitHub did not confirm ${this.inARow} writes to the state branch in a row (last: ${r.detail}). Nothing was dispatched by this attempt.`, 'Each state write is one atomic commit, so the branch is consistent. Re-run the job when GitHub answers again: the re-run recognises a claim this attempt may have left and dispatches at most once.');
-    }
-}
-/** Writes files on top of the latest state, re-reading on conflict; `build` sees fresh state. */
-async function writeState(deps, sha, build, first) {
-    let snap = first ?? (await deps.store.read(sha));
-    const unconfirmed = new UnconfirmedWrites();
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-        const change = build(snap);
-        if (!change)
-            return null;
-        const r = await deps.store.write(snap, change.files, change.message);
-        if (r.kind === 'written')
-            return { head: r.head, snapshot: snap };
-        unconfirmed.count(r);
-        deps.log(`State write conflict (${r.detail}); re-reading (attempt ${attempt}/${MAX_WRITE_ATTEMPTS}).`);
-        await backoff(deps, attempt);
-        snap = await deps.store.read(sha);
-    }
-    throw new GovernorError(`The state branch kept moving: ${MAX_WRITE_ATTEMPTS} writes in a row lost the race. Nothing was deployed.`, 'Re-run the job; if it persists, look for another process writing the state branch.');
-}
-/** The base of every backoff when RELEASE_GOVERNOR_RETRY_BASE_MS is not set. */
-const DEFAULT_RETRY_BASE_MS = 500;
-/**
- * The retry base from the environment (a runtime setting, not policy): the base of every
- * backoff — a failed idempotent request, a lost race on the state branch, looking for a
- * dispatched run. An integer of milliseconds, 0 to 60000.
- */
-function retryBaseMs(env) {
-    const raw = (env[config_base/* RETRY_BASE_VARIABLE */.UB] ?? '').trim();
-    if (raw === '')
-        return DEFAULT_RETRY_BASE_MS;
-    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!(n <= 60_000))
-        throw new config_base/* ConfigError */.xL([
-            {
-                key: '',
-                where: `env ${config_base/* RETRY_BASE_VARIABLE */.UB}`,
-                message: `must be a whole number of milliseconds from 0 to 60000 (default ${DEFAULT_RETRY_BASE_MS}); got ${JSON.stringify(raw.slice(0, 40))}`,
-            },
-        ]);
-    return n;
-}
-
-// EXTERNAL MODULE: ./src/domain/patterns.ts
-var domain_patterns = __nccwpck_require__(3073);
-// EXTERNAL MODULE: ./node_modules/minimatch/dist/esm/index.js + 7 modules
-var esm = __nccwpck_require__(33581);
-;// CONCATENATED MODULE: ./src/domain/risk.ts
-// Risk of a diff (SPEC §5): every changed path, and both names of a rename, against the
-// built-in protected paths and the configured globs. Highest wins, and the result explains
-// itself: for each rule, the paths it matched.
-
-
-
-
-/** Paths that are HIGH whatever the configuration says, so a commit cannot loosen its own gate. */
-const PROTECTED_PATTERNS = ['.github/workflows/**', '.github/actions/**'];
-/**
- * `exact`: a path from the root taken as it is (the protected paths); otherwise the pattern
- * follows the CODEOWNERS conventions of patterns.ts.
- */
-function compile(source, pattern, level, exact = false) {
-    const parts = exact ? exactSource(pattern) : (0,domain_patterns/* patternSource */.MP)(pattern);
-    if (!parts)
-        throw new Error(`invalid glob ${JSON.stringify(pattern)} in ${source}`);
-    const re = new RegExp(`^${parts.anyDepth ? ANY_DIR : ''}${parts.core}$`, parts.flags);
-    return { source, pattern, level, re, parts };
-}
-const ANY_DIR = '(?:.*\\/)?';
-function exactSource(glob) {
-    const re = new esm/* Minimatch */.VR(glob.replace(/^\.\//, ''), { dot: true }).makeRe();
-    if (re === false || !re.source.startsWith('^') || !re.source.endsWith('$'))
-        return null;
-    return { anyDepth: false, core: `(?:${re.source.slice(1, -1)})`, flags: re.flags };
-}
-/** One expression per level: the anchored patterns, then all any-depth ones behind one prefix. */
-function combine(level, patterns) {
-    if (patterns.length === 0)
-        return { level, any: null, patterns };
-    const flags = new Set(patterns.map((p) => p.parts.flags));
-    if (flags.size !== 1)
-        return { level, any: null, patterns };
-    const group = (ps) => ps.map((p) => p.parts.core).join('|');
-    const rooted = patterns.filter((p) => !p.parts.anyDepth);
-    const deep = patterns.filter((p) => p.parts.anyDepth);
-    const alternatives = [
-        ...(rooted.length ? [`^(?:${group(rooted)})$`] : []),
-        ...(deep.length ? [`^${ANY_DIR}(?:${group(deep)})$`] : []),
-    ];
-    return { level, any: new RegExp(alternatives.join('|'), [...flags][0]), patterns };
-}
-function matchesLevel(level, path) {
-    if (level.any)
-        return level.any.test(path);
-    return level.patterns.some((p) => p.re.test(path));
-}
-/** The patterns in force: the defaults (unless `default_risk_paths: false`) plus the configured. */
-function effectiveRiskPaths(config) {
-    const withDefaults = (defaults, configured) => [
-        ...new Set([...(config.default_risk_paths ? defaults : []), ...configured]),
-    ];
-    return {
-        high: withDefaults(config_base/* DEFAULT_HIGH_RISK_PATHS */.qi, config.high_risk_paths),
-        medium: withDefaults(config_base/* DEFAULT_MEDIUM_RISK_PATHS */.RU, config.medium_risk_paths),
-    };
-}
-/**
- * Whether a path is one of the protected paths (the config file, the workflow folders): HIGH
- * whatever the config says, and, with services, part of every service (SPEC §20).
- */
-function protectedPaths(configPath) {
-    const level = combine('HIGH', [configPath, ...PROTECTED_PATTERNS].map((p) => compile('protected', p, 'HIGH', true)));
-    return (path) => matchesLevel(level, path);
-}
-function compileRiskRules(config) {
-    // Exact paths from the root, not patterns: the config file and the workflow folders.
-    const protectedPatterns = [config.config_path, ...PROTECTED_PATTERNS].map((p) => compile('protected', p, 'HIGH', true));
-    const paths = effectiveRiskPaths(config);
-    const high = [
-        ...protectedPatterns,
-        ...paths.high.map((p) => compile('high_risk_paths', p, 'HIGH')),
-    ];
-    const medium = paths.medium.map((p) => compile('medium_risk_paths', p, 'MEDIUM'));
-    const levels = [combine('HIGH', high), combine('MEDIUM', medium)];
-    return {
-        patternCount: high.length + medium.length,
-        classify(files, opts = {}) {
-            const cap = opts.cap ?? 20;
-            const byPattern = new Map();
-            const highPaths = [];
-            const paths = [];
-            let risk = 'LOW';
-            const seen = new Set();
-            for (const file of files) {
-                for (const path of file.previousPath ? [file.path, file.previousPath] : [file.path]) {
-                    if (seen.has(path))
-                        continue;
-                    seen.add(path);
-                    paths.push(path);
-                    for (const level of levels) {
-                        if (!matchesLevel(level, path))
-                            continue;
-                        // Attribution only for the few paths that matched: every pattern that explains it.
-                        for (const p of level.patterns) {
-                            if (!p.re.test(path))
-                                continue;
-                            let m = byPattern.get(p);
-                            if (!m)
-                                byPattern.set(p, (m = {
-                                    source: p.source,
-                                    pattern: p.pattern,
-                                    level: p.level,
-                                    paths: [],
-                                    count: 0,
-                                }));
-                            m.count += 1;
-                            if (m.paths.length < cap)
-                                m.paths.push(path);
-                        }
-                        risk = maxRisk(risk, level.level);
-                        if (level.level === 'HIGH')
-                            highPaths.push(path);
-                        break; // the highest level that matches decides this path
-                    }
-                }
-            }
-            const incompleteReason = opts.incompleteReason ?? null;
-            if (incompleteReason)
-                risk = 'HIGH';
-            const order = {
-                protected: 0,
-                high_risk_paths: 1,
-                medium_risk_paths: 2,
-            };
-            return {
-                risk,
-                matches: [...byPattern.values()].sort((a, b) => order[a.source] - order[b.source]),
-                highPaths,
-                paths,
-                fileCount: files.length,
-                incomplete: incompleteReason !== null,
-                incompleteReason,
-            };
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/domain/services.ts
-
-
-/** The services of a config in the order they are listed; empty without `services`. */
-function servicesOf(config) {
-    return config.services ?? [];
-}
-/**
- * The config a service is judged with: each per-service key of §20 over the top-level one (the
- * risk lists added to the top-level lists), freeze windows that name it or no service, and its
- * commit status context `<status_context>/<service>`.
- */
-function serviceConfig(config, name) {
-    const s = config.services?.find((x) => x.name === name);
-    if (!s)
-        throw new Error(`serviceConfig: ${name} is not a service of the config`);
-    // With its own stages a service's health checks are its stages' (a top-level check is for
-    // the top-level single stage, and the config refuses one beside stages).
-    const { services: _all, health_check: topCheck, ...top } = config;
-    const check = s.health_check ?? (s.stages ? undefined : topCheck);
-    const versioning = s.versioning ?? top.versioning;
-    return {
-        ...top,
-        deploy_workflow: s.deploy_workflow ?? top.deploy_workflow,
-        deploy_workflow_ref: s.deploy_workflow_ref ?? top.deploy_workflow_ref,
-        ...(s.stages ? { stages: s.stages } : {}),
-        ...(check ? { health_check: check } : {}),
-        approvers: s.approvers ?? top.approvers,
-        required_approvals: s.required_approvals ?? top.required_approvals,
-        high_risk_paths: [...new Set([...top.high_risk_paths, ...s.high_risk_paths])],
-        medium_risk_paths: [...new Set([...top.medium_risk_paths, ...s.medium_risk_paths])],
-        ...(versioning ? { versioning } : {}),
-        ...(s.readiness ? { readiness: s.readiness } : {}),
-        freeze_windows: top.freeze_windows.filter((w) => !w.services || w.services.includes(name)),
-        status_context: `${top.status_context}/${name}`,
-        service: { name, paths: s.paths, depends_on: s.depends_on },
-    };
-}
-/** One alternation of a service's patterns (they were checked when the config loaded). */
-function compilePaths(patterns) {
-    const parts = patterns.map((p) => {
-        const s = (0,domain_patterns/* patternSource */.MP)(p);
-        if (!s)
-            throw new Error(`invalid glob ${JSON.stringify(p)} in services.paths`);
-        return s;
-    });
-    const flags = [...new Set(parts.map((p) => p.flags))];
-    const alternatives = parts.map((p) => `${p.anyDepth ? '(?:.*\\/)?' : ''}${p.core}`);
-    return new RegExp(`^(?:${alternatives.join('|')})$`, flags.length === 1 ? flags[0] : '');
-}
-/**
- * The services in an order that puts every dependency before what depends on it (depends_on has
- * no cycle: the config refused one), otherwise as listed.
- */
-function dependencyOrder(config) {
-    const services = servicesOf(config);
-    const byName = new Map(services.map((s) => [s.name, s]));
-    const out = [];
-    const visit = (name) => {
-        if (out.includes(name))
-            return;
-        for (const d of byName.get(name)?.depends_on ?? [])
-            if (byName.has(d))
-                visit(d);
-        out.push(name);
-    };
-    for (const s of services)
-        visit(s.name);
-    return out;
-}
-const compiledPaths = new WeakMap();
-/**
- * The files of a diff that belong to the service a config is judged with (its `service` set by
- * serviceConfig): its paths and the protected paths; every file without services.
- */
-function serviceFiles(config, files) {
-    const service = config.service;
-    if (!service)
-        return [...files];
-    let belongs = compiledPaths.get(service);
-    if (!belongs) {
-        const isProtected = protectedPaths(config.config_path);
-        const re = compilePaths(service.paths);
-        belongs = (path) => isProtected(path) || re.test(path);
-        compiledPaths.set(service, belongs);
-    }
-    const test = belongs;
-    return files.filter((f) => test(f.path) || (f.previousPath !== undefined && test(f.previousPath)));
-}
-/** An open issue concerns a service unless it names others only (`service:<name>` labels). */
-function concernsService(labels, service) {
-    if (service === null)
-        return true;
-    const named = labels
-        .map((l) => /^service:(.+)$/i.exec(l.trim())?.[1]?.toLowerCase())
-        .filter((n) => n !== undefined);
-    return named.length === 0 || named.includes(service.toLowerCase());
-}
-/**
- * An issue the governor opens about one service (a failed deploy, a failed health check): its
- * title names the service, and a `service:<name>` label scopes it, so the incident it is holds
- * that service only (SPEC §20). Unchanged without services.
- */
-function serviceIssue(config, issue) {
-    const service = config.service?.name;
-    if (!service)
-        return issue;
-    return {
-        title: `${service}: ${issue.title}`,
-        labels: [...new Set([...issue.labels, `service:${service}`])],
-    };
-}
-
-;// CONCATENATED MODULE: ./src/governor/policy.ts
-
-
-
-
-
-/** Whether a read answers for this production SHA and head (production's policy fits any head). */
-function readFits(read, production, head) {
-    return (read.production === production &&
-        (read.configRef === head || (production !== null && read.configRef === production)));
-}
-async function fileAt(deps, ref) {
-    // Production's copy on the state branch, or the file at the SHA the state read brought along
-    // (SPEC §19); else one contents API request (which fails, naming it, for a commit that does
-    // not exist: a missing production commit never reads as "no config").
-    const known = deps.store.knownFile(ref, deps.configPath);
-    if (known !== undefined)
-        return known;
-    const text = await deps.gh.readFile(ref, deps.configPath);
-    deps.store.rememberFile(ref, deps.configPath, text);
-    return text;
-}
-/**
- * The trusted policy (SPEC §3): the config at `production`, or at `head` when nothing is in
- * production yet or production's commit has no config file (then `adopted`).
- */
-async function readConfig(deps, production, head) {
-    let ref = production ?? head;
-    let text = await fileAt(deps, ref);
-    const adopted = production !== null && text === null && head !== production;
-    if (adopted) {
-        ref = head;
-        text = await fileAt(deps, head);
-    }
-    if (text === null && deps.configPathExplicit)
-        throw new config_base/* ConfigError */.xL([
-            {
-                key: '',
-                where: deps.configPath,
-                message: `the configured config-path does not exist at ${shortSha(ref)} (the commit whose policy applies). Fix config-path, or commit the file.`,
-            },
-        ]);
-    // The schema and the YAML parser load here, after the run's first request (SPEC §13).
-    const { loadConfig } = await Promise.all(/* import() */[__nccwpck_require__.e(815), __nccwpck_require__.e(912)]).then(__nccwpck_require__.bind(__nccwpck_require__, 912));
-    const result = loadConfig({
-        text,
-        path: deps.configPath,
-        env: deps.env,
-        defaultBranch: deps.defaultBranch,
-    });
-    // The state is read before the config (the config is read at the production SHA the state
-    // names), so the branch cannot come from the file alone; a file that disagrees would split
-    // the state in two, and a commit could point the governor at an empty branch.
-    if (result.config && result.config.state_branch !== deps.stateBranch) {
-        throw new config_base/* ConfigError */.xL([
-            {
-                key: 'release_governor.state_branch',
-                where: deps.configPath,
-                message: `is ${result.config.state_branch}, but the state is read from ${deps.stateBranch} before the config. Set RELEASE_GOVERNOR_STATE_BRANCH=${result.config.state_branch} in the governor step's env as well.`,
-            },
-        ]);
-    }
-    const blobSha = text === null ? null : gitBlobSha(text);
-    const where = { production, configRef: ref, adopted, blobSha };
-    if (result.enabled)
-        return { config: result.config, disabled: false, why: null, typo: null, ...where };
-    const at = adopted
-        ? `the head, as production ${shortSha(production)} predates ${deps.configPath}`
-        : production
-            ? 'production commit: its policy judges every change'
-            : 'commit being decided, as nothing is in production yet';
-    return {
-        config: result.config,
-        disabled: true,
-        why: `${result.why} (Read at ${shortSha(ref)}, ${adopted ? at : `the ${at}`}.)`,
-        typo: result.typo,
-        ...where,
-    };
-}
-/**
- * The read as a service sees it (SPEC §20): the config that service is judged with; the read
- * unchanged without a service, or when it is narrowed already.
- */
-function forService(read, service) {
-    const config = read.config;
-    if (service === null || !config || config.service)
-        return read;
-    if (!config.services?.some((s) => s.name === service))
-        throw new GovernorError(`There is no service named ${JSON.stringify(service)} in the policy in force (${config.services?.length ? `its services: ${config.services.map((s) => s.name).join(', ')}` : 'it has no services'}).`, config.services?.length
-            ? 'Pass one of them as the service input, or leave it empty for every service.'
-            : 'Without `services` in the config the repository is one deployable; leave the service input empty.');
-    return { ...read, config: serviceConfig(config, service) };
-}
-function sameWorkflow(configured, run) {
-    const c = configured.replace(/^\.\//, '');
-    if (c === '')
-        return false;
-    if (/\.ya?ml$/.test(c))
-        return run.path === c || run.path.endsWith(`/${c}`);
-    return run.name === c;
-}
-
-;// CONCATENATED MODULE: ./src/report/notice.ts
-const MARKER = /^<!-- release-governor:notice ([0-9a-f]{40})(?: (held|approved|superseded))? -->/;
-function noticeMarker(sha, state) {
-    return `<!-- release-governor:notice ${sha} ${state} -->`;
-}
-/** A comment's notice: the held SHA it is about and its state; null when it is not a notice. */
-function parseNotice(body) {
-    const m = MARKER.exec(body);
-    if (!m)
-        return null;
-    return { sha: m[1], state: m[2] ?? legacyState(body) };
-}
-/** Notices written before the state was in the marker: their wording tells, once. */
-function legacyState(body) {
-    if (body.includes('**Release Governor: superseded'))
-        return 'superseded';
-    return body.includes('approved by @') ? 'approved' : 'held';
-}
-/**
- * Given the pull request's comments, the edits that put the notice for `sha` in `state`: the
- * notice itself (unchanged text → nothing), and every other held notice, which a newer held
- * commit containing the same pull request supersedes.
- */
-function noticeEdits(comments, notice) {
-    const text = `${noticeMarker(notice.sha, notice.state)}\n${notice.body}`;
-    let mine = null;
-    const superseded = [];
-    for (const c of comments) {
-        const n = parseNotice(c.body);
-        if (!n)
-            continue;
-        if (n.sha === notice.sha)
-            mine ??= c;
-        else if (n.state === 'held')
-            superseded.push({
-                id: c.id,
-                body: `${noticeMarker(n.sha, 'superseded')}\n**Release Governor: superseded by \`${notice.sha.slice(0, 7)}\`**, a newer commit that contains this pull request; its notice follows.`,
-            });
-    }
-    const write = mine !== null
-        ? mine.body === text
-            ? null
-            : { id: mine.id, body: text }
-        : notice.create
-            ? { id: null, body: text }
-            : null;
-    return { write, superseded };
-}
-
-;// CONCATENATED MODULE: ./src/domain/approvals.ts
-
-/** Whether a person has at least `minimum` on the repository (and is a person, not a bot). */
-function hasRole(actor, minimum) {
-    return (!actor.isBot &&
-        !/\[bot\]$/.test(actor.login) &&
-        ROLE_RANK[actor.role ?? 'none'] >= ROLE_RANK[minimum]);
-}
-const ROLE_RANK = {
-    none: 0,
-    read: 1,
-    triage: 2,
-    write: 3,
-    maintain: 4,
-    admin: 5,
-};
-const BLANKET = new Set(['true', '1', 'yes']);
-/** Why an actor cannot approve a change authored by `author` (null: they can). */
-function approverProblem(actors, login, author, config) {
-    const actor = actors[login];
-    if (actor?.isBot || /\[bot\]$/.test(login))
-        return { reason: 'bot', detail: `@${login} is a bot; only people approve releases` };
-    const role = actor?.role ?? 'none';
-    if (ROLE_RANK[role] < ROLE_RANK[config.approver_permission]) {
-        return {
-            reason: 'insufficient_permission',
-            detail: `@${login} has ${role === 'none' ? 'no' : role} access; approvers need ${config.approver_permission} or higher`,
-        };
-    }
-    if (config.approvers.length > 0) {
-        const listed = config.approvers.some((a) => !a.includes('/') && a.toLowerCase() === login.toLowerCase());
-        const inTeam = (actor?.teams ?? []).length > 0;
-        if (!listed && !inTeam)
-            return {
-                reason: 'not_an_approver',
-                detail: `@${login} is not one of the approvers (${config.approvers.join(', ')})`,
-            };
-    }
-    if (config.prevent_self_approval &&
-        author !== null &&
-        login.toLowerCase() === author.toLowerCase()) {
-        return {
-            reason: 'self_approval',
-            detail: `@${login} is the author of the change and may not approve it (prevent_self_approval)`,
-        };
-    }
-    return null;
-}
-function approvals_firstLine(body) {
-    return (body.split(/\r?\n/, 1)[0] ?? '').trim();
-}
-function enabled(config, mode) {
-    return config.approval_mode.includes(mode);
-}
-/** One label or comment on a pull request: counted (covering its files), or ignored with why. */
-function judgePullApproval(a, facts, config) {
-    const { pr } = a;
-    const base = { source: a.mode, actor: a.actor, pull: pr.number };
-    const what = a.mode === 'label' ? `label added by @${a.actor}` : `comment by @${a.actor}`;
-    if (!enabled(config, a.mode)) {
-        const name = a.mode === 'label' ? `label ${config.approval_label}` : config.approval_command;
-        return {
-            ...base,
-            reason: 'mode_disabled',
-            detail: `${name} on #${pr.number}: approval_mode does not include ${a.mode}`,
-        };
-    }
-    if (pr.mergedAt === null || pr.baseRef !== config.branch) {
-        return {
-            ...base,
-            reason: 'not_merged',
-            detail: `#${pr.number} is not merged into ${config.branch}`,
-        };
-    }
-    // Before the merge the content could still change: only an approval after it counts.
-    if (!(Date.parse(a.at) > Date.parse(pr.mergedAt))) {
-        return {
-            ...base,
-            reason: 'before_merge',
-            detail: `${what} at ${a.at}, before #${pr.number} was merged at ${pr.mergedAt}; add it again after merge`,
-        };
-    }
-    if (a.removedBy) {
-        return {
-            ...base,
-            reason: 'label_removed',
-            detail: `${what} was removed by @${a.removedBy.actor} at ${a.removedBy.at}`,
-        };
-    }
-    const problem = approverProblem(facts.actors, a.actor, pr.author, config);
-    if (problem)
-        return {
-            ...base,
-            reason: problem.reason,
-            detail: `${a.mode === 'label' ? 'label added by' : 'comment by'} ${problem.detail}: ignored`,
-        };
-    return { ...base, at: a.at, covers: [...pr.files] };
-}
-function evaluateApprovals(facts, config) {
-    const valid = [];
-    const ignored = [];
-    const sort = (a) => {
-        if ('reason' in a)
-            ignored.push(a);
-        else
-            valid.push(a);
-    };
-    // -- environment: full SHAs, or a blanket value when the config allows it
-    const tokens = (facts.environment ?? '').split(/[\s,]+/).filter(Boolean);
-    for (const token of tokens) {
-        const value = token.toLowerCase();
-        const base = { source: 'environment', actor: null, pull: null };
-        if (!enabled(config, 'environment')) {
-            ignored.push({
-                ...base,
-                reason: 'mode_disabled',
-                detail: `${config_base/* APPROVAL_VARIABLE */.Fr} is set but approval_mode does not include environment`,
-            });
-            break;
-        }
-        if (BLANKET.has(value)) {
-            if (config.allow_blanket_approval)
-                valid.push({ ...base, at: null, covers: 'all' });
-            else
-                ignored.push({
-                    ...base,
-                    reason: 'blanket_not_allowed',
-                    detail: `${config_base/* APPROVAL_VARIABLE */.Fr}=${token} approves no SHA in particular; set it to the full SHA ${facts.headSha} (allow_blanket_approval is false)`,
-                });
-        }
-        else if (value === facts.headSha) {
-            valid.push({ ...base, at: null, covers: 'all' });
-        }
-        else if (/^[0-9a-f]{40}$/.test(value)) {
-            ignored.push({
-                ...base,
-                reason: 'wrong_sha',
-                detail: `${config_base/* APPROVAL_VARIABLE */.Fr} lists ${value.slice(0, 12)}…, not this commit ${facts.headSha.slice(0, 12)}…`,
-            });
-        }
-        else if (/^[0-9a-f]{4,39}$/.test(value)) {
-            ignored.push({
-                ...base,
-                reason: 'short_sha',
-                detail: `${config_base/* APPROVAL_VARIABLE */.Fr} lists the short SHA ${value}; only a full 40-character SHA counts`,
-            });
-        }
-        else {
-            ignored.push({
-                ...base,
-                reason: 'unrecognized_value',
-                detail: `${config_base/* APPROVAL_VARIABLE */.Fr} value ${JSON.stringify(token.slice(0, 60))} is neither a full SHA nor a blanket value`,
-            });
-        }
-    }
-    // The variable usually lists several approved SHAs; the others are not for this commit,
-    // so they are only worth a mention when nothing in it matched.
-    if (valid.some((a) => a.source === 'environment')) {
-        for (let i = ignored.length - 1; i >= 0; i--)
-            if (ignored[i].reason === 'wrong_sha')
-                ignored.splice(i, 1);
-    }
-    // -- pull requests: labels and comments, after merge, by a valid approver who is not the author
-    for (const pr of facts.pulls) {
-        const labelEvents = pr.labelEvents.filter((e) => e.label === config.approval_label);
-        const last = labelEvents[labelEvents.length - 1];
-        for (const e of labelEvents.filter((x) => x.event === 'labeled')) {
-            const removed = last && last.event === 'unlabeled' && Date.parse(last.at) >= Date.parse(e.at) ? last : null;
-            sort(judgePullApproval({ mode: 'label', actor: e.actor, at: e.at, pr, removedBy: removed }, facts, config));
-        }
-        for (const c of pr.comments) {
-            if (approvals_firstLine(c.body) !== config.approval_command)
-                continue;
-            sort(judgePullApproval({ mode: 'comment', actor: c.author, at: c.at, pr, removedBy: null }, facts, config));
-        }
-    }
-    // -- commit comments on the head: the whole diff production..head
-    for (const c of facts.commitComments) {
-        if (approvals_firstLine(c.body) !== config.approval_command)
-            continue;
-        const base = { source: 'commit_comment', actor: c.author, pull: null };
-        if (!enabled(config, 'comment')) {
-            ignored.push({
-                ...base,
-                reason: 'mode_disabled',
-                detail: `${config.approval_command} on the commit: approval_mode does not include comment`,
-            });
-            continue;
-        }
-        const problem = approverProblem(facts.actors, c.author, facts.headAuthor, config);
-        if (problem)
-            ignored.push({
-                ...base,
-                reason: problem.reason,
-                detail: `commit comment by ${problem.detail}: ignored`,
-            });
-        else
-            valid.push({ ...base, at: c.at, covers: 'all' });
-    }
-    // required_approvals: a path counts as approved when that many distinct people covered it
-    // (an approval of the whole change covers every path; the environment counts as one).
-    const required = Math.max(1, config.required_approvals);
-    const who = (a) => (a.actor ?? 'environment').toLowerCase();
-    const allBy = new Set(valid.filter((a) => a.covers === 'all').map(who));
-    const byPath = new Map();
-    for (const a of valid)
-        if (a.covers !== 'all')
-            for (const p of a.covers)
-                byPath.set(p, (byPath.get(p) ?? new Set()).add(who(a)));
-    const covered = new Set();
-    for (const [p, people] of byPath)
-        if (new Set([...allBy, ...people]).size >= required)
-            covered.add(p);
-    return {
-        valid,
-        ignored,
-        coversAll: allBy.size >= required,
-        covered,
-        required,
-        approvers: [...new Set(valid.map(who))],
-    };
-}
-/** Whether every path is covered by a valid approval. */
-function coversPaths(result, paths) {
-    return result.coversAll || paths.every((p) => result.covered.has(p));
-}
-function uncoveredPaths(result, paths) {
-    return result.coversAll ? [] : paths.filter((p) => !result.covered.has(p));
-}
-/** No approvals: the input for runs that did not need to look (LOW risk, no hold to clear). */
-const NO_APPROVALS = {
-    required: 1,
-    approvers: [],
-    valid: [],
-    ignored: [],
-    coversAll: false,
-    covered: new Set(),
-};
-
-;// CONCATENATED MODULE: ./src/domain/config-digest.ts
-// What a decision records and says about its configuration beside the config itself: a digest
-// of the effective settings, and the settings that load but do nothing.
-
-
-/**
- * Settings that load but do nothing, each with why: a warning in the summary and the CLI, never
- * an error (the config is valid).
- */
-function configWarnings(c) {
-    const stages = c.stages ?? [];
-    const last = stages.at(-1);
-    if (!last)
-        return [];
-    const key = `${config_base/* CONFIG_BLOCK */.JC}.stages.${stages.length}`;
-    const warnings = [];
-    if (last.soak_minutes > 0)
-        warnings.push(`${key}.soak_minutes is ${last.soak_minutes} on ${last.name}, the last stage: it has no effect, because a soak is how long a SHA stays in a stage before the next stage may take it, and no stage comes after ${last.name}.`);
-    if (last.hold_while_soaking !== undefined)
-        warnings.push(`${key}.hold_while_soaking is set on ${last.name}, the last stage: it has no effect, because no stage comes after ${last.name} to wait for.`);
-    return warnings;
-}
-function canonical(value) {
-    if (Array.isArray(value))
-        return `[${value.map(canonical).join(',')}]`;
-    if (value && typeof value === 'object') {
-        return `{${Object.keys(value)
-            .sort()
-            .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
-            .join(',')}}`;
-    }
-    return JSON.stringify(value);
-}
-/** A stable digest of the effective configuration, recorded with every decision. */
-function configDigest(config) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(canonical(config)).digest('hex')}`;
-}
-
-// EXTERNAL MODULE: ./src/domain/freeze.ts + 1 modules
-var freeze = __nccwpck_require__(50979);
-;// CONCATENATED MODULE: ./src/domain/decide.ts
-// The rules of SPEC §6, in order; the first that applies decides. Pure: every fact, the
-// clock included, comes in as an argument, and the verdict says which rules were evaluated
-// and what an operator needs to clear a hold. The rules are two ordered tables (EARLY_RULES,
-// decidable before the diff is fetched, and RULES); one runner walks them and applies
-// break-glass the same way to every soft and wait hold.
-
-
-const TITLES = {
-    disabled: '1. Governor enabled',
-    affected: '1a. The commit changes the service',
-    already_deployed: '2. Not already deployed or in flight',
-    out_of_order: '3. Ahead of production and of any deploy in flight',
-    verified: '3a. Verified (manual trigger)',
-    promoted: '3b. Passed the previous stage',
-    evidence: '3c. Required artifacts of the verification run present',
-    fresh: '3d. Verification recent enough',
-    thresholds: '3e. Figures of the verification within their bounds',
-    blockers: '3f. No release blocker open',
-    deploy_configured: '4. Deploy workflow configured',
-    degraded_high_risk: '5. Not HIGH risk while production is degraded',
-    first_deploy: '6. First deploy approved',
-    cooldown: '7. Not in cooldown after a failed deploy',
-    rate_limit: '8. Under the deploy rate limit',
-    freeze: '8a. Outside freeze windows',
-    soaked: '8b. Soaked in the previous stage',
-    stage_free: '8c. Stage not holding a soaking release',
-    rolled_back: '8d. Not rolled back from this stage (or approved again)',
-    dependencies: '8e. Dependencies released it first',
-    incident: '9. No active incident (or approved)',
-    high_risk: '10. HIGH-risk paths approved',
-    allow: '11. Allow',
-};
-const decide_short = (sha) => sha.slice(0, 7);
-const capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);
-const skip = (reason, summary) => ({ outcome: 'SKIP', reason, summary });
-function hard(reason, detail) {
-    return { outcome: 'HOLD', unblock: { kind: 'hard', reason, detail }, summary: detail };
-}
-function wait(reason, until, { detail, summary }) {
-    return {
-        outcome: 'HOLD',
-        unblock: { kind: 'wait', reason, until: until.toISOString(), detail },
-        summary,
-    };
-}
-/** A hold an approval clears: which paths still need one, and where to give it. */
-function soft(input, reason, { uncovered, summary, pulls = input.pulls, }) {
-    const owned = owners(uncovered, pulls);
-    return {
-        outcome: 'HOLD',
-        unblock: {
-            kind: 'soft',
-            reason,
-            uncovered,
-            pulls: owned.pulls,
-            withoutPull: owned.withoutPull,
-            modes: input.config.approval_mode,
-            label: input.config.approval_label,
-            command: input.config.approval_command,
-            sha: input.sha,
-            incidents: input.incidents,
-            degraded: input.degraded === true,
-        },
-        summary,
-    };
-}
-const applies = (detail, stop) => ({ applies: detail, stop });
-// ---------------------------------------------------------------- rules 1–3c (no diff needed)
-const ruleEnabled = {
-    id: 'disabled',
-    check: (input) => input.enabled
-        ? { pass: 'enabled' }
-        : applies('release_governor is absent or enabled: false', skip('disabled', 'The governor is disabled for this repository.')),
-};
-/** 1a (services, §20): a commit that changes none of a service's paths is not its release. */
-const ruleAffected = {
-    id: 'affected',
-    check: ({ service, sha }) => {
-        if (!service)
-            return null;
-        if (service.affected)
-            return { pass: `${service.files} changed file(s) belong to ${service.name}` };
-        const detail = `no changed file belongs to ${service.name}`;
-        return applies(detail, skip('not_affected', `${decide_short(sha)} changes none of ${service.name}'s paths.`));
-    },
-};
-const ruleNotDeployed = {
-    id: 'already_deployed',
-    check: ({ lifecycle, sha }) => {
-        if (lifecycle === 'claimed' || lifecycle === 'dispatched' || lifecycle === 'succeeded') {
-            const what = lifecycle === 'succeeded'
-                ? 'was already deployed successfully'
-                : `is already ${lifecycle} for deploy`;
-            return applies(`${decide_short(sha)} ${what}`, skip('already_deployed', `${decide_short(sha)} ${what}.`));
-        }
-        return {
-            pass: lifecycle === 'failed'
-                ? 'a previous deploy of this SHA failed'
-                : lifecycle === 'rolled_back'
-                    ? 'this SHA was rolled back from here'
-                    : 'no deploy of this SHA recorded',
-        };
-    },
-};
-const ruleInOrder = {
-    id: 'out_of_order',
-    check: (input, { here }) => {
-        const sha = decide_short(input.sha);
-        if (input.currentSha !== null) {
-            const p = decide_short(input.currentSha);
-            switch (input.currentCompare) {
-                case 'identical':
-                    return applies(`${sha} is what ${here} runs`, skip('already_in_production', `${sha} is already in ${here}.`));
-                case 'behind':
-                    return applies(`${here} ${p} is already past ${sha}; deploying it would roll back`, skip('superseded', `${capital(here)} ${p} already contains ${sha}.`));
-                case 'diverged':
-                    return applies(`${sha} and ${here} ${p} have diverged`, hard('diverged_from_production', `${sha} does not descend from ${here} ${p}: deploying it would drop commits that are in ${here}.`));
-                case 'ahead':
-                    break;
-                case null:
-                    throw new Error('currentCompare is required when there is a current SHA');
-            }
-        }
-        const flight = input.inFlight;
-        if (flight?.compare === 'behind')
-            return applies(`${decide_short(flight.sha)} is being deployed and already contains ${sha}`, skip('superseded', `${decide_short(flight.sha)}, which contains ${sha}, is already being deployed.`));
-        if (flight?.compare === 'diverged')
-            return applies(`${sha} and ${decide_short(flight.sha)} (in flight) have diverged`, hard('diverged_from_production', `${sha} does not descend from ${decide_short(flight.sha)}, which is being deployed.`));
-        return {
-            pass: input.currentSha
-                ? `ahead of ${here} ${decide_short(input.currentSha)}${flight ? ` and of ${decide_short(flight.sha)} in flight` : ''}`
-                : `no ${here} SHA yet`,
-        };
-    },
-};
-const ruleVerified = {
-    id: 'verified',
-    check: ({ manual, verified, sha }) => {
-        if (!manual)
-            return null;
-        if (verified === null)
-            return { pass: 'verification not checked in local mode (workflow runs live on GitHub)' };
-        if (verified)
-            return { pass: 'a successful verification run exists' };
-        return applies(`no successful verification run for ${decide_short(sha)} on the release branch`, hard('not_verified', `${decide_short(sha)} has no successful run of the verification workflow on the release branch.`));
-    },
-};
-const rulePromoted = {
-    id: 'promoted',
-    check: ({ stage, sha }) => {
-        if (!stage)
-            return null;
-        const prev = stage.previous;
-        if (!prev)
-            return { pass: `${stage.name} is the first stage` };
-        if (prev.currentSha === sha && prev.verifiedAt !== null)
-            return { pass: `${decide_short(sha)} runs verified in ${prev.name}` };
-        const why = prev.currentSha === sha
-            ? `${decide_short(sha)} is in ${prev.name} but not verified there yet`
-            : `${prev.name} runs ${prev.currentSha ? decide_short(prev.currentSha) : 'nothing yet'}, not ${decide_short(sha)}`;
-        return applies(why, skip('not_promoted', `${decide_short(sha)} has not passed ${prev.name}: ${why}. A SHA reaches ${stage.name} only after its deploy to ${prev.name} succeeded and was verified.`));
-    },
-};
-const ruleEvidence = {
-    id: 'evidence',
-    check: ({ artifacts: art }) => {
-        if (!art)
-            return null;
-        if (art.unchecked)
-            return {
-                pass: `not checked in local mode: ${art.required.join(', ')} (workflow runs and artifacts live on GitHub)`,
-            };
-        if (art.missing.length === 0)
-            return { pass: `${art.required.join(', ')} uploaded by run ${art.runId}` };
-        const where = art.runId === null
-            ? 'no successful verification run was found'
-            : `verification run ${art.runId} has not uploaded ${art.missing.join(', ')}${art.expired.length ? ` (expired: ${art.expired.join(', ')})` : ''}`;
-        return applies(where, hard('evidence_missing', `Required evidence is missing: ${where}. A new verification run that uploads ${art.missing.join(', ')} clears it.`));
-    },
-};
-/** 3d (§22): the verification completed within max_verification_age_minutes. */
-const ruleFresh = {
-    id: 'fresh',
-    check: ({ readiness }) => {
-        const f = readiness?.fresh;
-        if (!f)
-            return null;
-        if (f.completedAt !== null && f.ageMinutes !== null && f.ageMinutes <= f.limitMinutes)
-            return { pass: `completed ${f.ageMinutes} minute(s) ago (limit ${f.limitMinutes})` };
-        const detail = f.completedAt === null
-            ? `when the verification run completed cannot be told; max_verification_age_minutes is ${f.limitMinutes}`
-            : `the verification run completed at ${f.completedAt}, ${f.ageMinutes} minutes ago; max_verification_age_minutes is ${f.limitMinutes}`;
-        return applies(detail, hard('verification_stale', `The verification is stale: ${detail}. Re-run the verification workflow${f.runUrl ? ` (${f.runUrl})` : ''}; the governor decides again when it succeeds.`));
-    },
-};
-/** 3e (§22): the figures the verification produced, within their bounds. */
-const ruleThresholds = {
-    id: 'thresholds',
-    check: ({ readiness }) => {
-        const results = readiness?.thresholds;
-        if (!results || results.length === 0)
-            return null;
-        const failed = results.filter((r) => !r.pass);
-        if (failed.length === 0)
-            return {
-                pass: results
-                    .map((r) => `${r.pointer} = ${JSON.stringify(r.found)} (${r.bound})`)
-                    .join('; '),
-            };
-        const detail = failed
-            .map((r) => `${r.artifact}/${r.file} ${r.pointer} ${r.bound}: ${r.why}`)
-            .join('; ');
-        return applies(detail, hard('evidence_threshold', `A figure of the verification is out of bounds: ${detail}. A verification run whose figures meet them clears it.`));
-    },
-};
-/** 3f (§22): no open issue or pull request labelled as a release blocker. */
-const ruleBlockers = {
-    id: 'blockers',
-    check: ({ readiness }) => {
-        const b = readiness?.blockers;
-        if (!b)
-            return null;
-        if (b.open.length === 0)
-            return { pass: `nothing open labelled ${b.labels.join(', ')}` };
-        const list = b.open
-            .map((i) => `#${i.number} ${i.title}${i.url ? ` (${i.url})` : ''}`)
-            .join(', ');
-        return applies(`open release blocker(s): ${list}`, hard('release_blocked', `The release is blocked by ${list} (labelled ${b.labels.join(' or ')}). Close it, or remove the label, then re-run.`));
-    },
-};
-/** Rules 1–3c, in order: decidable before any diff is fetched. */
-const EARLY_RULES = [
-    ruleEnabled,
-    ruleAffected,
-    ruleNotDeployed,
-    ruleInOrder,
-    ruleVerified,
-    rulePromoted,
-    ruleEvidence,
-    ruleFresh,
-    ruleThresholds,
-    ruleBlockers,
-];
-// ------------------------------------------------------------------------ rules 4–10
-const ruleDeployConfigured = {
-    id: 'deploy_configured',
-    check: ({ config, deployWorkflow }) => {
-        if (config.deploy_workflow.trim() === '')
-            return applies('deploy_workflow is empty', hard('deploy_not_configured', 'No deploy workflow is configured (deploy_workflow is empty).'));
-        if (deployWorkflow)
-            return applies(deployWorkflow, hard('deploy_not_configured', deployWorkflow));
-        return {
-            pass: `${config.deploy_workflow} on ${config.deploy_workflow_ref}${deployWorkflow === null ? ' takes the dispatch' : ''}`,
-        };
-    },
-};
-const ruleNotDegradedHigh = {
-    id: 'degraded_high_risk',
-    check: ({ degraded }, { level }) => {
-        if (degraded === true && level === 'HIGH')
-            return applies('production is degraded and this change is HIGH risk', hard('degraded_high_risk', 'Production is degraded; a HIGH-risk change is not deployed until it is healthy.'));
-        return {
-            pass: degraded === true
-                ? `production degraded, risk ${level}`
-                : `risk ${level}, production ${degraded === false ? 'healthy' : 'health unknown'}`,
-        };
-    },
-};
-const ruleFirstDeploy = {
-    id: 'first_deploy',
-    check: (input, { noApprovals, wholeDiffApproved }) => {
-        const { config, currentSha, adopted } = input;
-        if (noApprovals)
-            return { pass: noApprovals };
-        if ((currentSha !== null && !adopted) || !config.require_approval_for_first_deploy)
-            return {
-                pass: currentSha === null
-                    ? 'first deploy; approval not required by config'
-                    : 'not a first deploy',
-            };
-        // Adoption: production runs a commit from before the config file, so this is the first
-        // deploy the governor judges, under the head's own policy.
-        const first = adopted
-            ? `production ${decide_short(currentSha)} predates ${config.config_path}: the first governed deploy`
-            : 'first deploy';
-        if (wholeDiffApproved)
-            return { pass: `${first}, approved`, cleared: true };
-        return applies(adopted
-            ? `${first}, judged by the head's config, needs an approval covering the whole diff`
-            : 'no production SHA yet and no approval covering the whole first deploy', soft(input, 'first_deploy_required', {
-            uncovered: uncoveredPaths(input.approvals, input.risk.paths),
-            summary: adopted
-                ? `First governed deploy: production ${decide_short(currentSha)} has no ${config.config_path}, so the head's config judges and an approval of the whole diff is required.`
-                : 'First deploy: an approval is required.',
-        }));
-    },
-};
-const ruleCooldown = {
-    id: 'cooldown',
-    check: ({ history, sha, config, now }) => {
-        const failures = history
-            .filter((e) => e.sha === sha && e.result === 'failure')
-            .map((e) => Date.parse(e.completed_at ?? e.time))
-            .filter((t) => !Number.isNaN(t));
-        const lastFailure = failures.length > 0 ? Math.max(...failures) : null;
-        if (lastFailure === null)
-            return { pass: 'no failed deploy of this SHA' };
-        const until = new Date(lastFailure + config.cooldown_minutes * 60_000);
-        if (now >= until)
-            return { pass: 'cooldown has passed' };
-        const detail = `the deploy of ${decide_short(sha)} failed at ${new Date(lastFailure).toISOString()}; cooldown_minutes is ${config.cooldown_minutes}`;
-        return applies(detail, wait('cooldown', until, {
-            detail,
-            summary: `Cooldown after a failed deploy, until ${until.toISOString()}.`,
-        }));
-    },
-};
-const HOUR_MS = 3600_000;
-const ruleRateLimit = {
-    id: 'rate_limit',
-    check: ({ history, config, now }) => {
-        const windowStart = now.getTime() - HOUR_MS;
-        const recent = history
-            .map((e) => Date.parse(e.time))
-            .filter((t) => !Number.isNaN(t) && t > windowStart && t <= now.getTime())
-            .sort((a, b) => a - b);
-        const max = config.max_deploys_per_hour;
-        if (recent.length < max)
-            return { pass: `${recent.length} of ${max} deploys in the last 60 minutes` };
-        // The window frees a slot when enough of the oldest claims age out.
-        const until = new Date(recent[recent.length - max] + HOUR_MS);
-        const detail = `${recent.length} deploys in the last 60 minutes; max_deploys_per_hour is ${max}`;
-        return applies(detail, wait('rate_limit', until, {
-            detail,
-            summary: `Rate limit reached, until ${until.toISOString()}.`,
-        }));
-    },
-};
-/** 8a: freeze windows (SPEC §16) of this stage. */
-const ruleFreeze = {
-    id: 'freeze',
-    check: ({ config, stage, now }) => {
-        if (config.freeze_windows.length === 0)
-            return null;
-        const stageName = stage?.name ?? config.production_environment_name;
-        const last = config.stages?.at(-1)?.name ?? config.production_environment_name;
-        const frozen = (0,freeze/* activeFreeze */.W)(config.freeze_windows, stageName, last, now);
-        if (!frozen)
-            return { pass: `no freeze window holds ${stageName} now` };
-        const until = new Date(frozen.until);
-        const detail = `freeze window ${frozen.index + 1} (${frozen.describe}): ${frozen.reason}`;
-        return applies(detail, wait('freeze_window', until, {
-            detail,
-            summary: `${stageName} is frozen until ${clock(until, now)} (in ${timeLeft(until, now)}): ${frozen.reason}.`,
-        }));
-    },
-};
-/** 8b: the previous stage's soak (SPEC §14). */
-const ruleSoaked = {
-    id: 'soaked',
-    check: ({ stage, sha, now }) => {
-        if (!stage)
-            return null;
-        const prev = stage.previous;
-        if (!prev)
-            return { pass: `${stage.name} is the first stage` };
-        if (!prev.verifiedAt)
-            return { pass: 'no soak to wait for' };
-        const end = new Date(Date.parse(prev.verifiedAt) + prev.soakMinutes * 60_000);
-        if (now >= end)
-            return { pass: `verified in ${prev.name} for ${prev.soakMinutes} minute(s) or more` };
-        const detail = `${decide_short(sha)} was verified in ${prev.name} at ${prev.verifiedAt}; soak_minutes of ${prev.name} is ${prev.soakMinutes}`;
-        return applies(detail, wait('soaking', end, {
-            detail,
-            summary: `${decide_short(sha)} is soaking in ${prev.name}: ${stage.name} unlocks at ${clock(end, now)}, in ${timeLeft(end, now)}.`,
-        }));
-    },
-};
-/** 8c: the release train — a stage holding a soaking release takes no newer SHA. */
-const ruleStageFree = {
-    id: 'stage_free',
-    check: ({ stage, sha, now }) => {
-        if (!stage)
-            return null;
-        const busy = stage.busy;
-        const end = busy ? new Date(Date.parse(busy.verifiedAt) + busy.soakMinutes * 60_000) : null;
-        if (!busy || !end || busy.currentSha === sha || busy.reachedNext || now >= end)
-            return {
-                pass: busy
-                    ? `${decide_short(busy.currentSha)} has soaked or moved on`
-                    : 'no soaking release held here',
-            };
-        const detail = `${stage.name} holds ${decide_short(busy.currentSha)} while it soaks for ${busy.next} (hold_while_soaking)`;
-        return applies(detail, wait('stage_busy', end, {
-            detail,
-            summary: `${stage.name} is busy: ${decide_short(busy.currentSha)} soaks there until ${clock(end, now)} (in ${timeLeft(end, now)}) and takes no newer SHA before it moves on to ${busy.next}.`,
-        }));
-    },
-};
-/** 8d: a SHA rolled back from this stage comes back only with a fresh, SHA-scoped approval. */
-const ruleNotRolledBack = {
-    id: 'rolled_back',
-    check: (input) => {
-        if (input.lifecycle !== 'rolled_back')
-            return null;
-        const since = input.rolledBackAt ?? '';
-        const again = input.approvals.valid.find((a) => a.covers === 'all' && (a.at === null || a.at > since));
-        if (again)
-            return {
-                pass: `rolled back, then approved again (${again.source}${again.actor ? ` by @${again.actor}` : ''})`,
-                cleared: true,
-            };
-        return applies(`${decide_short(input.sha)} was rolled back from here at ${since || 'an earlier time'}`, soft(input, 'previously_rolled_back', {
-            uncovered: input.risk.paths,
-            pulls: [],
-            summary: `${decide_short(input.sha)} was rolled back from ${input.stage?.name ?? 'production'}: it goes back only when someone approves it again.`,
-        }));
-    },
-};
-/** 8e (services, §20): a service goes after the services it depends on, for a commit of both. */
-const ruleDependencies = {
-    id: 'dependencies',
-    check: ({ waitingFor, stage, config }) => {
-        if (waitingFor === undefined)
-            return null;
-        const here = stage?.name ?? config.production_environment_name;
-        if (waitingFor.length === 0)
-            return { pass: 'no dependency still to release this commit' };
-        const names = waitingFor.map((w) => w.service);
-        const detail = waitingFor.map((w) => `${w.service}: ${w.why}`).join('; ');
-        return applies(detail, {
-            outcome: 'HOLD',
-            unblock: {
-                kind: 'wait',
-                reason: 'waiting_for_dependency',
-                until: null,
-                detail,
-                waitingFor: names,
-            },
-            summary: `Waiting for ${names.join(', ')} to release this commit to ${here} first (depends_on).`,
-        });
-    },
-};
-const ruleNoIncident = {
-    id: 'incident',
-    check: (input, { noApprovals, level, wholeDiffApproved }) => {
-        if (noApprovals)
-            return { pass: noApprovals };
-        const incident = input.incidents.length > 0 || input.degraded === true;
-        if (!incident)
-            return { pass: 'no open incident' };
-        if (level === 'HIGH')
-            return { pass: 'incident active; HIGH risk is judged by rule 10' };
-        const why = input.incidents.length > 0
-            ? `open incident ${input.incidents.map((i) => `#${i.number}`).join(', ')}`
-            : 'production is degraded';
-        if (wholeDiffApproved)
-            return { pass: `${why}; approved`, cleared: true };
-        return applies(`${why}; no approval covers this change`, soft(input, 'incident_active', {
-            uncovered: uncoveredPaths(input.approvals, input.risk.paths),
-            summary: `Active incident (${why}): an approval is required.`,
-        }));
-    },
-};
-const ruleHighRiskApproved = {
-    id: 'high_risk',
-    check: (input, { noApprovals, level }) => {
-        if (noApprovals)
-            return { pass: `risk ${level}; ${noApprovals}` };
-        if (level !== 'HIGH')
-            return { pass: `risk ${level}` };
-        const { risk, approvals } = input;
-        // An incomplete diff hides paths no pull request approval can vouch for: only a
-        // whole-diff approval (the SHA in the variable, or a commit comment on the head) clears it.
-        const needsWhole = risk.incomplete && !approvals.coversAll;
-        const uncovered = needsWhole ? risk.highPaths : uncoveredPaths(approvals, risk.highPaths);
-        if (!needsWhole && uncovered.length === 0)
-            return { pass: 'every HIGH-risk path is covered by a valid approval' };
-        return applies(needsWhole
-            ? `the diff could not be fully assessed (${risk.incompleteReason}); only an approval of the whole diff clears it`
-            : `${uncovered.length} HIGH-risk path(s) without a valid approval`, soft(input, 'high_risk_no_approval', {
-            uncovered,
-            summary: `HIGH risk: ${uncovered.length} path(s) need an approval.`,
-        }));
-    },
-};
-/** Rules 4–10, in order, after rules 1–3c. */
-const RULES = [
-    ruleDeployConfigured,
-    ruleNotDegradedHigh,
-    ruleFirstDeploy,
-    ruleCooldown,
-    ruleRateLimit,
-    ruleFreeze,
-    ruleSoaked,
-    ruleStageFree,
-    ruleNotRolledBack,
-    ruleDependencies,
-    ruleNoIncident,
-    ruleHighRiskApproved,
-];
-// ------------------------------------------------------------------------ the runner
-function context(input, late) {
-    const stage = input.stage ?? null;
-    return {
-        here: stage?.name ?? 'production',
-        level: late?.risk.risk ?? 'LOW',
-        wholeDiffApproved: late
-            ? late.approvals.coversAll ||
-                (!late.risk.incomplete && coversPaths(late.approvals, late.risk.paths))
-            : false,
-        noApprovals: stage?.approvals === 'none' ? `approvals: none in ${stage.name}` : null,
-    };
-}
-/**
- * Evaluates rules in order until one applies. With break-glass (§16, already authorised by the
- * caller) a soft or wait hold is recorded as bypassed and the next rule is evaluated; a SKIP or
- * a hard hold stops as always.
- */
-function evaluateRules(rules, input, { at, run, breakGlass }) {
-    for (const rule of rules) {
-        const step = rule.check(input, at);
-        if (step === null)
-            continue;
-        const title = TITLES[rule.id];
-        if ('pass' in step) {
-            run.rules.push({ rule: rule.id, title, verdict: 'pass', detail: step.pass });
-            if (step.cleared)
-                run.cleared = true;
-            continue;
-        }
-        const { stop } = step;
-        if (breakGlass && stop.outcome === 'HOLD' && stop.unblock.kind !== 'hard') {
-            run.bypassed.push(stop.unblock.reason);
-            run.rules.push({
-                rule: rule.id,
-                title,
-                verdict: 'pass',
-                detail: `bypassed by break-glass (@${breakGlass.actor}): ${step.applies}`,
-            });
-            continue;
-        }
-        run.rules.push({ rule: rule.id, title, verdict: 'applies', detail: step.applies });
-        return { ...run, stop };
-    }
-    return run;
-}
-function stopped(run, stop, risk) {
-    if (stop.outcome === 'SKIP')
-        return {
-            outcome: 'SKIP',
-            reason: stop.reason,
-            holdKind: null,
-            risk: null,
-            rules: run.rules,
-            unblock: null,
-            summary: stop.summary,
-        };
-    return {
-        outcome: 'HOLD',
-        reason: stop.unblock.reason,
-        holdKind: stop.unblock.kind,
-        risk,
-        rules: run.rules,
-        unblock: stop.unblock,
-        summary: stop.summary,
-    };
-}
-/** Rules 1–3c: a SKIP or a hard HOLD decidable before any diff is fetched, else null. */
-function decideEarly(input) {
-    const run = evaluateRules(EARLY_RULES, input, {
-        at: context(input),
-        run: { rules: [], stop: null, cleared: false, bypassed: [] },
-    });
-    return run.stop ? stopped(run, run.stop, null) : null;
-}
-/** Every rule of SPEC §6 in order; the first that applies decides, else ALLOW (rule 11). */
-function decide(input) {
-    const at = context(input, input);
-    const early = evaluateRules(EARLY_RULES, input, {
-        at,
-        run: { rules: [], stop: null, cleared: false, bypassed: [] },
-    });
-    if (early.stop)
-        return stopped(early, early.stop, null);
-    const run = evaluateRules(RULES, input, { at, run: early, breakGlass: input.breakGlass });
-    if (run.stop)
-        return stopped(run, run.stop, at.level);
-    const level = at.level;
-    const reason = input.breakGlass
-        ? 'allow_break_glass'
-        : run.cleared
-            ? 'allow_approved'
-            : level === 'HIGH'
-                ? 'allow_high_approved'
-                : level === 'MEDIUM'
-                    ? 'allow_medium'
-                    : 'allow_low';
-    const allowed = {
-        outcome: 'ALLOW',
-        reason,
-        holdKind: null,
-        risk: level,
-        rules: [
-            ...run.rules,
-            { rule: 'allow', title: TITLES.allow, verdict: 'applies', detail: reason },
-        ],
-        unblock: null,
-        summary: input.breakGlass
-            ? `Break-glass deploy of ${decide_short(input.sha)} (${level}) by @${input.breakGlass.actor}${run.bypassed.length ? `, bypassing ${run.bypassed.join(', ')}` : ''}.`
-            : `Deploy ${decide_short(input.sha)} (${level}).`,
-    };
-    return input.breakGlass ? { ...allowed, bypassed: run.bypassed } : allowed;
-}
-/** The time left until `until`, for people: "9m 45s", "2h 5m". */
-function timeLeft(until, now) {
-    const s = Math.max(0, Math.ceil((until.getTime() - now.getTime()) / 1000));
-    if (s < 60)
-        return `${s}s`;
-    const m = Math.floor(s / 60);
-    if (m < 60)
-        return `${m}m ${s % 60}s`;
-    return `${Math.floor(m / 60)}h ${m % 60}m`;
-}
-/** HH:MM UTC of an instant, with its date when that is not `now`'s (UTC) day. */
-function clock(at, now) {
-    const iso = at.toISOString();
-    const day = iso.slice(0, 10) === now.toISOString().slice(0, 10) ? '' : `${iso.slice(0, 10)} `;
-    return `${day}${iso.slice(11, 16)} UTC`;
-}
-/** Whether approvals can change the verdict, so the adapters know whether to fetch them. */
-function approvalsMatter(f) {
-    if (f.rolledBack)
-        return true;
-    if (f.stageApprovals === 'none')
-        return false;
-    if (f.risk === 'HIGH')
-        return true;
-    if ((f.currentSha === null || f.adopted) && f.config.require_approval_for_first_deploy)
-        return true;
-    return f.incidentCount > 0 || f.degraded === true;
-}
-function owners(uncovered, pulls) {
-    const want = new Set(uncovered);
-    const out = [];
-    const accounted = new Set();
-    for (const pr of pulls) {
-        const paths = pr.paths.filter((p) => want.has(p));
-        if (paths.length > 0) {
-            out.push({ number: pr.number, paths });
-            for (const p of paths)
-                accounted.add(p);
-        }
-    }
-    return { pulls: out, withoutPull: uncovered.filter((p) => !accounted.has(p)) };
-}
-
-// EXTERNAL MODULE: ./src/domain/version.ts
-var version = __nccwpck_require__(43356);
-;// CONCATENATED MODULE: ./src/governor/versions.ts
-
-
-
-
-
-
-/** Tags whose ancestry one decision may ask GitHub about (one compare each). */
-const MAX_ANCESTRY_CHECKS = 10;
-/**
- * The version `sha` is released as: a tag of ours already at it (a re-run, or one made by
- * hand), else the next after the highest of our tags below it. A computed name that is taken by
- * another commit fails here, before anything is claimed.
- */
-async function planVersion(deps, config, range) {
-    const { sha, current, compare } = range;
-    const v = versioningOf(config, pipelineOf(config));
-    // semver and the commit parser load only here, when versioning is on (start-up: SPEC §13).
-    const { nextVersion, versionTags } = await Promise.all(/* import() */[__nccwpck_require__.e(847), __nccwpck_require__.e(362)]).then(__nccwpck_require__.bind(__nccwpck_require__, 75362));
-    const rangeCommits = compare?.commits ?? [];
-    const read = await deps.gh.releaseRange({
-        withTags: true,
-        commits: current ? rangeCommits.map((c) => c.sha) : [sha],
-        branch: config.branch,
-    });
-    const ours = versionTags(read.tags, v.tag_prefix);
-    const below = await versionBelow(deps, config, { ...range, ours, prefix: v.tag_prefix });
-    const { previous, problem } = below;
-    // With services, the commits and pull requests that changed the service's files (§20).
-    const mine = serviceRange(config, {
-        commits: current ? rangeCommits : [],
-        pulls: read.pulls,
-        commitPulls: read.commitPulls,
-    });
-    const messages = below.messages ?? mine.messages;
-    const pulls = below.pulls ?? mine.pulls;
-    const plan = nextVersion({
-        prefix: v.tag_prefix,
-        initial: v.initial_version,
-        previous,
-        messages,
-        pulls,
-    });
-    plan.capped = compare !== null && compare.totalCommits > compare.commits.length;
-    const atSha = ours.find((t) => t.commit === sha);
-    if (atSha)
-        return atSha.name === plan.tag
-            ? { ...plan, existing: true }
-            : {
-                ...plan,
-                tag: atSha.name,
-                version: atSha.version,
-                bump: null,
-                why: `${atSha.name} is at this commit already`,
-                existing: true,
-            };
-    const taken = read.tags.find((t) => t.name === plan.tag);
-    if (taken && deps.dryRun)
-        return {
-            ...plan,
-            problem: `The next version's tag, ${plan.tag}, is already on ${shortSha(taken.commit)}, not on ${shortSha(sha)}: a real run would stop before claiming anything, until ${shortSha(sha)} has the tag of the version it should be released as (docs: Versions, tags made by hand).`,
-        };
-    if (taken)
-        throw conflict(plan.tag, taken.commit, sha);
-    return problem ? { ...plan, problem } : plan;
-}
-/**
- * The highest of our tags that is an ancestor of `sha`: one known to be (at the stage's current
- * SHA, or on a commit of the range), else one compare each for at most MAX_ANCESTRY_CHECKS.
- * With no release on the stage yet, the range it was counted over (tag..sha) comes along.
- */
-async function versionBelow(deps, config, r) {
-    const { sha, current } = r;
-    const inRange = new Set((r.compare?.commits ?? []).map((c) => c.sha));
-    let checks = 0;
-    for (const t of r.ours) {
-        if (t.commit === sha)
-            continue;
-        if (t.commit === current || inRange.has(t.commit))
-            return { previous: t };
-        if (++checks > MAX_ANCESTRY_CHECKS) {
-            const lost = `Could not find the version below ${shortSha(sha)}: the ${MAX_ANCESTRY_CHECKS} highest ${r.prefix}X.Y.Z tags are not its ancestors.`;
-            // A what-if dispatches nothing: it says what a real run would meet, and goes on.
-            if (deps.dryRun)
-                return {
-                    previous: null,
-                    problem: `${lost} A real run stops here before claiming anything; the version shown is counted as if no tag were below.`,
-                };
-            throw new GovernorError(lost, `Delete tags made on other branches, or tag the release below ${shortSha(sha)} by hand with its version; then re-run.`);
-        }
-        const c = await deps.gh.compare(t.commit, sha);
-        if (c.status !== 'ahead' && c.status !== 'identical')
-            continue;
-        if (current)
-            return { previous: t };
-        // No release recorded on this stage yet: the range is the tag..sha.
-        const commits = c.commits.map((x) => x.sha);
-        const { pulls, commitPulls } = await deps.gh.releaseRange({
-            withTags: false,
-            commits,
-            branch: config.branch,
-        });
-        return { previous: t, ...serviceRange(config, { commits: c.commits, pulls, commitPulls }) };
-    }
-    return { previous: null };
-}
-/**
- * The commit messages and pull requests a version counts (§18): all of them, or with services
- * (§20) those of the service: a pull request that changed one of its files (or whose files are
- * not known whole), and a commit of such a pull request. A commit of no pull request (a direct
- * push) is counted for every service: which files it changed is not read.
- */
-function serviceRange(config, range) {
-    const { commits, pulls, commitPulls } = range;
-    if (!config.service)
-        return { messages: commits.map((c) => c.message), pulls };
-    const touches = (p) => !p.files ||
-        serviceFiles(config, p.files.map((path) => ({ path, status: 'modified' }))).length > 0;
-    const mine = pulls.filter(touches);
-    const numbers = new Set(mine.map((p) => p.number));
-    const messages = commits
-        .filter((c) => {
-        const of = commitPulls?.[c.sha] ?? [];
-        return of.length === 0 || of.some((n) => numbers.has(n));
-    })
-        .map((c) => c.message);
-    return { messages, pulls: mine };
-}
-function conflict(tag, other, sha) {
-    return new GovernorError(`The tag ${tag} exists on ${other}, not on ${sha}, the commit to release as ${tag}. Nothing was dispatched.`, `A tag of the next version was made by hand on another commit. Delete it (git push --delete origin ${tag}) if it is wrong, or tag ${shortSha(sha)} by hand with the version it should have; then re-run the governor.`);
-}
-/**
- * Creates the annotated tag at exactly `sha` and reads it back; a tag that exists already
- * (a re-run, a lost response, a person) must resolve to `sha`.
- */
-async function ensureTag(deps, plan, sha, stage) {
-    for (let attempt = 1; attempt <= 2; attempt++) {
-        if (!plan.existing) {
-            try {
-                await deps.gh.createTag(plan.tag, sha, `Release ${plan.tag}\n\n${plan.why}.\nTagged by Release Governor before dispatching the deploy of ${sha} to ${stage}.`);
-            }
-            catch (e) {
-                // Refused because it exists, or no answer: reading it back tells which.
-                if (!isUnanswered(e) && !(isRefused(e) && e.status === 422))
-                    throw e;
-                deps.log(`Creating the tag ${plan.tag}: ${e.message}; reading it back.`);
-            }
-        }
-        const at = await deps.gh.tagTarget(plan.tag);
-        if (at === sha) {
-            deps.log(`The tag ${plan.tag} resolves to ${sha}.`);
-            return;
-        }
-        if (at !== null)
-            throw conflict(plan.tag, at, sha);
-        if (plan.existing)
-            break;
-    }
-    throw new GovernorError(`The tag ${plan.tag} for ${sha} could not be created (it does not exist after two attempts). Nothing was dispatched.`, 'Re-run the governor: the claim was withdrawn, and the next run creates the tag again.');
-}
-/**
- * The stage runs `sha` verified: when it is the versioned stage and the deploy carried a tag,
- * publish the GitHub release of that tag (once: an existing release is left as it is). Returns
- * the tag (the run's `version`), or null when there is none to publish.
- */
-async function publishRelease(on, sha, known) {
-    const { deps, ctx, said } = on;
-    const v = versioningOf(ctx.config, pipelineOf(ctx.config));
-    if (!v?.github_release || v.stage.name !== ctx.stage.name || deps.dryRun)
-        return null;
-    const snap = known?.decision?.sha === sha && known.head !== null ? known : await deps.store.read(sha);
-    const entry = snap.release.deploy_history.find((h) => h.sha === sha && h.version);
-    if (!entry?.version)
-        return null;
-    const tag = entry.version;
-    try {
-        const existing = await deps.gh.releaseOf(tag);
-        if (existing) {
-            said.note(`The release ${tag} exists already: ${existing.url}`);
-            return tag;
-        }
-        const record = snap.decision;
-        const valid = (record?.approvals.valid ?? []);
-        const whole = snap.pipeline ?? snap.release;
-        const body = (0,version/* releaseNotes */.f)({
-            tag,
-            sha,
-            stage: ctx.stage.name,
-            why: record?.version?.why ?? null,
-            pulls: record?.version?.pulls ?? [],
-            risk: record?.decision.risk ?? null,
-            approvals: valid.map((a) => ({
-                actor: a.actor ?? null,
-                source: a.source ?? 'approval',
-                pull: a.pull ?? null,
-                at: a.at ?? null,
-            })),
-            // The newest record: this run's (the deploy or health check it just sealed), else the head read.
-            evidenceHash: deps.store.evidenceWritten.at(-1)?.hash ?? whole.evidence_head?.hash ?? null,
-            deployRunUrl: entry.run_url ?? null,
-            commitsCapped: record?.version?.capped ?? false,
-        });
-        const r = await deps.gh.createRelease({ tag, name: tag, body });
-        said.note(r.created ? `Published the release ${tag}: ${r.url}` : `The release ${tag} exists: ${r.url}`);
-    }
-    catch (e) {
-        // The deploy is recorded and verified either way: a missing release is a warning.
-        said.warn(`The GitHub release ${tag} could not be published: ${e.message}. Re-running the governor on the deploy's event publishes it.`);
-    }
-    return tag;
-}
-
-;// CONCATENATED MODULE: ./src/domain/readiness.ts
-/** The value a JSON Pointer (RFC 6901) names in `doc`; `found: false` when it names nothing. */
-function resolvePointer(doc, pointer) {
-    if (pointer === '')
-        return { found: true, value: doc };
-    let at = doc;
-    for (const raw of pointer.slice(1).split('/')) {
-        const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-        if (Array.isArray(at)) {
-            if (!/^(0|[1-9]\d*)$/.test(key) || Number(key) >= at.length)
-                return { found: false, value: undefined };
-            at = at[Number(key)];
-        }
-        else if (at !== null && typeof at === 'object' && Object.hasOwn(at, key)) {
-            at = at[key];
-        }
-        else
-            return { found: false, value: undefined };
-    }
-    return { found: true, value: at };
-}
-/** A threshold's bound in words: "≥ 60", "between 2 and 10", "= true". */
-function boundText(t) {
-    const parts = [];
-    if (t.equals !== undefined)
-        parts.push(`= ${JSON.stringify(t.equals)}`);
-    if (t.min !== undefined && t.max !== undefined)
-        parts.push(`between ${t.min} and ${t.max}`);
-    else if (t.min !== undefined)
-        parts.push(`≥ ${t.min}`);
-    else if (t.max !== undefined)
-        parts.push(`≤ ${t.max}`);
-    return parts.join(' and ');
-}
-/**
- * A threshold judged on the file's text (null: the artifact or the file is not there, `missing`
- * says which). A file that is not JSON, a pointer to nothing, a non-number under a numeric
- * bound: each fails, saying which.
- */
-function judgeThreshold(t, file) {
-    const base = { artifact: t.artifact, file: t.file, pointer: t.value, bound: boundText(t) };
-    const fail = (why, found = null) => ({
-        ...base,
-        found,
-        pass: false,
-        why,
-    });
-    if ('missing' in file)
-        return fail(file.missing);
-    let doc;
-    try {
-        doc = JSON.parse(file.text);
-    }
-    catch (e) {
-        return fail(`${t.file} in ${t.artifact} is not JSON (${e.message.slice(0, 80)})`);
-    }
-    const { found, value } = resolvePointer(doc, t.value);
-    if (!found)
-        return fail(`${t.value} names nothing in ${t.file}`);
-    if (t.equals !== undefined && value !== t.equals)
-        return fail(`${JSON.stringify(value)} is not ${JSON.stringify(t.equals)}`, value);
-    if (t.min !== undefined || t.max !== undefined) {
-        if (typeof value !== 'number' || !Number.isFinite(value))
-            return fail(`${JSON.stringify(value)} is not a number (the bound is ${boundText(t)})`, value);
-        if (t.min !== undefined && value < t.min)
-            return fail(`${value} is below ${t.min}`, value);
-        if (t.max !== undefined && value > t.max)
-            return fail(`${value} is above ${t.max}`, value);
-    }
-    return { ...base, found: value, pass: true, why: null };
-}
-/** Minutes from `completedAt` to `now`, rounded down to a tenth. */
-function ageMinutes(completedAt, now) {
-    return Math.floor((now.getTime() - Date.parse(completedAt)) / 6_000) / 10;
-}
-
-;// CONCATENATED MODULE: ./src/governor/readiness.ts
-// Readiness gates (SPEC §22): what a decision needs to judge them. Freshness and release
-// blockers cost no request (the verification run's completion time comes with the event or the
-// run already looked up; the open issues and pull requests with the state read); thresholds cost
-// the verification run's artifact list and one download per artifact they name, and only when
-// they are set.
-
-
-
-/** The largest artifact the governor downloads to read figures from (SPEC §22). */
-const MAX_ARTIFACT_BYTES = 50 * 1024 * 1024;
-async function readinessOf(deps, at) {
-    const { config, stage, req } = at;
-    const r = stage.readiness;
-    let looked;
-    const run = async () => {
-        if (req.verification)
-            return {
-                id: req.verification.id,
-                url: req.verification.url,
-                completedAt: req.verification.completed_at ?? null,
-            };
-        if (looked !== undefined)
-            return looked;
-        const v = await deps.gh.verificationRun(config.verification_workflow, req.sha, config.branch);
-        looked = v ? { id: v.id, url: v.url, completedAt: v.completed_at ?? null } : null;
-        return looked;
-    };
-    const fresh = r.max_verification_age_minutes === undefined || !deps.gh.seesRuns
-        ? null
-        : await freshness(deps, r.max_verification_age_minutes, run);
-    const blockers = r.release_blocker_labels.length
-        ? {
-            labels: r.release_blocker_labels,
-            open: (await blockersOf(deps, r.release_blocker_labels, config.service?.name ?? null)).map((b) => ({ ...b, url: linkOf(deps, b) })),
-        }
-        : null;
-    const judged = r.evidence_thresholds.length && deps.gh.seesRuns
-        ? await thresholdsOf(deps, r.evidence_thresholds, run)
-        : { results: null, files: [] };
-    return { facts: { fresh, thresholds: judged.results, blockers }, files: judged.files };
-}
-/**
- * The page of an issue or pull request, from the repository this governor run belongs to (its
- * run URL); null where there is none (the CLI), and the number alone is shown.
- */
-function linkOf(deps, b) {
-    const repo = /^(https?:\/\/[^?#]+?)\/actions\/runs\/\d+/.exec(deps.run.url ?? '')?.[1];
-    return repo ? `${repo}/${b.pull ? 'pull' : 'issues'}/${b.number}` : null;
-}
-async function freshness(deps, limitMinutes, run) {
-    const v = await run();
-    const completedAt = v?.completedAt ?? null;
-    return {
-        limitMinutes,
-        completedAt,
-        ageMinutes: completedAt ? ageMinutes(completedAt, deps.now()) : null,
-        runUrl: v?.url ?? null,
-    };
-}
-/** The open issues and pull requests with a blocker label that concern this service. */
-async function blockersOf(deps, labels, service) {
-    const open = deps.store.openIssuesLabelled(labels, { pulls: true }) ??
-        (await deps.gh.openIncidents(labels, { pulls: true }));
-    return open
-        .filter((i) => concernsService(i.labels, service))
-        .map((i) => ({ number: i.number, title: i.title, pull: i.pull }));
-}
-/** Every threshold judged on the files of the verification run's artifacts. */
-async function thresholdsOf(deps, thresholds, run) {
-    const v = await run();
-    if (!v)
-        return {
-            results: thresholds.map((t) => judgeThreshold(t, { missing: 'no successful verification run of this SHA was found' })),
-            files: [],
-        };
-    const listed = await deps.gh.runArtifacts(v.id);
-    const files = [];
-    const contents = new Map();
-    for (const name of [...new Set(thresholds.map((t) => t.artifact))])
-        contents.set(name, await artifactOf(deps, { name, listed, runId: v.id }));
-    const results = thresholds.map((t) => {
-        const got = contents.get(t.artifact);
-        if (typeof got === 'string')
-            return judgeThreshold(t, { missing: got });
-        const buffer = got.get(t.file);
-        if (!buffer)
-            return judgeThreshold(t, { missing: `the artifact ${t.artifact} has no file ${t.file}` });
-        if (!files.some((f) => f.artifact === t.artifact && f.name === t.file))
-            files.push({
-                artifact: t.artifact,
-                name: t.file,
-                size: buffer.length,
-                sha256: (0,external_node_crypto_.createHash)('sha256').update(buffer).digest('hex'),
-            });
-        return judgeThreshold(t, { text: buffer.toString('utf8') });
-    });
-    return { results, files };
-}
-/** An artifact's files, or why they cannot be read (missing, expired, too large). */
-async function artifactOf(deps, { name, listed, runId }) {
-    const found = listed.filter((a) => a.name === name);
-    const live = found.find((a) => !a.expired);
-    if (!live)
-        return found.length
-            ? `the artifact ${name} of the verification run has expired`
-            : `the verification run has no artifact ${name}`;
-    if (live.size > MAX_ARTIFACT_BYTES)
-        return `the artifact ${name} is ${(live.size / 1024 / 1024).toFixed(1)} MB, over the ${MAX_ARTIFACT_BYTES / 1024 / 1024} MB the governor reads`;
-    return deps.gh.artifactFiles(live.id, runId);
-}
-
-;// CONCATENATED MODULE: ./src/governor/facts.ts
-// Gather the facts a decision needs, with as few requests as the verdict allows, and ask the
-// pure rules (domain/decide.ts) for the verdict.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-async function changedFiles(deps, productionSha, sha, compare) {
-    if (productionSha === null) {
-        const head = await deps.gh.treeFiles(sha);
-        const files = [...head.files.keys()].map((path) => ({ path, status: 'added' }));
-        return {
-            files,
-            incomplete: head.truncated ? 'the tree listing of the commit was truncated by GitHub' : null,
-        };
-    }
-    if (compare && !compare.capped)
-        return { files: compare.files, incomplete: null };
-    // The compare API stops at 300 files: diff the two trees instead.
-    const [before, after] = await Promise.all([
-        deps.gh.treeFiles(productionSha),
-        deps.gh.treeFiles(sha),
-    ]);
-    if (before.truncated || after.truncated)
-        return {
-            files: compare?.files ?? [],
-            incomplete: 'the diff has more files than GitHub lists, and the tree listing was truncated',
-        };
-    const files = [];
-    for (const [path, id] of after.files) {
-        const old = before.files.get(path);
-        if (old === undefined)
-            files.push({ path, status: 'added' });
-        else if (old !== id)
-            files.push({ path, status: 'modified' });
-    }
-    for (const path of before.files.keys())
-        if (!after.files.has(path))
-            files.push({ path, status: 'removed' });
-    return { files, incomplete: null };
-}
-/** The verification run's artifacts against required_artifacts. */
-async function requiredArtifacts(deps, config, req) {
-    const required = config.required_artifacts;
-    if (!deps.gh.seesRuns)
-        return {
-            facts: { required, missing: [], expired: [], runId: null, unchecked: true },
-            found: [],
-        };
-    const runId = req.verification?.id ??
-        (await deps.gh.verificationRun(config.verification_workflow, req.sha, config.branch))?.id ??
-        null;
-    const listed = runId === null ? [] : await deps.gh.runArtifacts(runId);
-    const found = listed.filter((a) => required.includes(a.name) && !a.expired);
-    const expired = required.filter((n) => listed.some((a) => a.name === n && a.expired) && !found.some((a) => a.name === n));
-    const missing = required.filter((n) => !found.some((a) => a.name === n));
-    return { facts: { required, missing, expired, runId }, found };
-}
-/**
- * Rule 4's look at the deploy workflow (SPEC §6): why it cannot take the dispatch the governor
- * will send (`sends`), or null. The file comes with the state read when the ref is the release
- * branch; else one contents API request.
- */
-async function deployWorkflowCheck(deps, config, sends) {
-    const name = workflowFileName(config.deploy_workflow);
-    // Empty (rule 4 holds anyway), or not a file name (an id): GitHub judges it at the dispatch.
-    if (config.deploy_workflow.trim() === '' || name === null)
-        return undefined;
-    const path = `${WORKFLOWS_DIR}/${name}`;
-    const ref = config.deploy_workflow_ref;
-    const known = deps.store.knownWorkflow(ref, name);
-    const text = known !== undefined ? known : await deps.gh.readFile(ref, path);
-    return await deployWorkflowProblem(text, { path, ref, sends });
-}
-function withoutSnapshot(known) {
-    const { snapshot: _used, ...read } = known;
-    return read;
-}
-/** Rule 2's lifecycle of the SHA, with a claim that is this run's own or whose run turned up. */
-async function claimOf(deps, { release, sha, workflow, environment, notes, }) {
-    const lifecycle = lifecycleOf(release, sha);
-    const entry = release.deploy_history.find((h) => h.sha === sha) ?? null;
-    if (lifecycle !== 'claimed' || !entry)
-        return { lifecycle, entry, ownClaim: null, foundRun: null };
-    if (entry.claimed_by === claimedBy(deps))
-        return { lifecycle: null, entry, ownClaim: entry, foundRun: null };
-    // Claimed but never recorded as dispatched: the claimant died, or lost the response.
-    const runs = await deps.gh.findDeployRuns(workflow, sha, environment, deps.store.target?.service ?? null);
-    const claimTime = Date.parse(entry.time);
-    const foundRun = runs.find((r) => Date.parse(r.createdAt) >= claimTime - 60_000) ?? null;
-    const stale = deps.now().getTime() - claimTime > CLAIM_GRACE_MS;
-    if (!foundRun && (stale || isEarlierAttempt(entry.claimed_by, deps))) {
-        notes.push(`${shortSha(sha)} was claimed at ${entry.time} by ${entry.claimed_by ?? 'an earlier run'}${stale ? '' : ', an earlier attempt of this run (it has ended)'}, and no deploy run for it exists: taking the claim over.`);
-        return { lifecycle: null, entry, ownClaim: null, foundRun };
-    }
-    return { lifecycle, entry, ownClaim: null, foundRun };
-}
-/** The deploy in flight other than this SHA and production, and how this SHA compares to it. */
-async function inFlightOf(deps, release, sha) {
-    const flying = inFlight(release);
-    if (!flying || flying.sha === sha || flying.sha === release.production_sha_current)
-        return null;
-    return { sha: flying.sha, compare: (await deps.gh.compare(flying.sha, sha)).status };
-}
-/**
- * The approvals of the range, read only when they can change the verdict (`needed`); with the
- * merged pull requests' paths (for "label #N") and the role of everyone who approved.
- */
-async function approvalsOf(deps, { needed, sha, config, compare, notes, }) {
-    const approvedVariable = deps.env[config_base/* APPROVAL_VARIABLE */.Fr];
-    if (!needed) {
-        if (approvedVariable)
-            notes.push(`${config_base/* APPROVAL_VARIABLE */.Fr} is set but no approval was needed for this change.`);
-        return { approvals: NO_APPROVALS, pulls: [], roles: {} };
-    }
-    const commits = compare?.commits ?? [];
-    const headAuthor = commits.find((c) => c.sha === sha)?.author ?? (await deps.gh.commitAuthor(sha));
-    const facts = await deps.gh.approvalFacts({
-        headSha: sha,
-        headAuthor,
-        commits: compare ? commits.map((c) => c.sha) : [sha],
-        branch: config.branch,
-        environment: approvedVariable,
-        teams: config.approvers.filter((a) => a.includes('/')),
-    });
-    if (compare && compare.totalCommits > commits.length) {
-        notes.push(`The range has ${compare.totalCommits} commits; pull requests were read for the first ${commits.length} only. Approve with the SHA-scoped variable or a commit comment if a HIGH path is not covered.`);
-    }
-    return {
-        approvals: evaluateApprovals(facts, config),
-        // "Label #N" is advice only for a pull request merged into the release branch.
-        pulls: facts.pulls
-            .filter((p) => p.mergedAt !== null && p.baseRef === config.branch)
-            .map((p) => ({ number: p.number, paths: p.files })),
-        roles: Object.fromEntries(Object.entries(facts.actors).map(([k, a]) => [k, a.role])),
-    };
-}
-/**
- * The version an ALLOW is dispatched with (§18): at the versioned stage a plan (its tag is
- * created before the dispatch), after it the tag the SHA got there.
- */
-async function facts_versionOf(deps, { config, at, versionedHere, sha, current, compare, notes, }) {
-    if (versionedHere) {
-        const plan = await planVersion(deps, config, {
-            sha,
-            current,
-            compare,
-        });
-        if (plan.problem)
-            notes.push(plan.problem);
-        return { tag: plan.tag, plan };
-    }
-    const tag = recordedVersion(at.whole, config, at.pipeline, at.stage, sha);
-    return tag ? { tag, plan: null } : null;
-}
-async function earlyFacts(at) {
-    const { deps, req, config, pipeline, stage, whole, release, notes } = at;
-    const productionSha = release.production_sha_current;
-    const { lifecycle, entry, ownClaim, foundRun } = await claimOf(deps, {
-        release,
-        sha: req.sha,
-        workflow: config.deploy_workflow,
-        environment: pipeline.configured ? stage.environment : null,
-        notes,
-    });
-    const productionCompare = productionSha ? await deps.gh.compare(productionSha, req.sha) : null;
-    // Services (§20): rule 1a needs the diff, filtered to the service's paths, before rule 2.
-    const changed = config.service
-        ? await changedFiles(deps, productionSha, req.sha, productionCompare)
-        : null;
-    const own = changed ? serviceFiles(config, changed.files) : null;
-    // A diff that could not be listed whole may hide the service's files: it is affected.
-    const service = config.service && changed && own
-        ? {
-            name: config.service.name,
-            affected: own.length > 0 || changed.incomplete !== null,
-            files: own.length,
-        }
-        : null;
-    if (service && !service.affected)
-        return {
-            early: {
-                enabled: true,
-                sha: req.sha,
-                lifecycle: null,
-                currentSha: productionSha,
-                currentCompare: productionCompare?.status ?? null,
-                inFlight: null,
-                manual: req.manual,
-                verified: true,
-                service,
-            },
-            changed,
-            entry,
-            ownClaim,
-            foundRun,
-            productionCompare,
-            artifactsFound: [],
-        };
-    const inFlightCompare = await inFlightOf(deps, release, req.sha);
-    const verified = req.manual
-        ? await deps.gh.verified(config.verification_workflow, req.sha, config.branch)
-        : true;
-    // required_artifacts (§17): one request for the run's artifacts, only when the key is set.
-    const artifacts = config.required_artifacts.length
-        ? await requiredArtifacts(deps, config, req)
-        : null;
-    // Readiness gates (§22): freshness and blockers from what was read; thresholds only when set.
-    const readiness = await readinessOf(deps, { config, stage, req });
-    return {
-        early: {
-            enabled: true,
-            sha: req.sha,
-            lifecycle: ownClaim ? null : lifecycle,
-            currentSha: productionSha,
-            currentCompare: productionCompare?.status ?? null,
-            inFlight: inFlightCompare,
-            manual: req.manual,
-            verified,
-            stage: stageFacts(whole, pipeline, stage),
-            artifacts: artifacts?.facts ?? null,
-            readiness: readiness.facts,
-            ...(service ? { service } : {}),
-        },
-        changed,
-        entry,
-        ownClaim,
-        foundRun,
-        productionCompare,
-        artifactsFound: artifacts?.found ?? [],
-        readiness,
-    };
-}
-/**
- * The open incidents that hold this stage (rule 9): none where the stage needs no approvals.
- * The open issues came with the state read; a precise search only when it could not list all.
- * With services, an incident labelled `service:<name>` holds only the services it names (§20).
- */
-async function incidentsOf(deps, config, stage) {
-    if (stage.approvals === 'none' || config.incident_labels.length === 0)
-        return [];
-    const open = deps.store.openIssuesLabelled(config.incident_labels) ??
-        (await deps.gh.openIncidents(config.incident_labels));
-    return open
-        .filter((i) => concernsService(i.labels, config.service?.name ?? null))
-        .map((i) => ({ number: i.number, title: i.title }));
-}
-/** The range a release deploys (§23): its commits and their times, as the compare listed them. */
-function rangeOf(compare) {
-    if (!compare)
-        return null;
-    const commits = compare.commits.map((c) => ({ sha: c.sha, time: c.time ?? null }));
-    return { commits, total: compare.totalCommits };
-}
-/** Rules 4–11 on the diff, the incidents and the approvals; the version an ALLOW goes with. */
-async function judge(at, { e, adopted }) {
-    const { deps, req, config, pipeline, stage, whole, release, notes } = at;
-    const { early, productionCompare } = e;
-    const productionSha = early.currentSha;
-    const versioning = versioningOf(config, pipeline);
-    const deployWorkflow = await deployWorkflowCheck(deps, config, [
-        'sha',
-        ...(pipeline.configured ? ['environment'] : []),
-        ...(versioning && stage.index >= versioning.stage.index ? ['version'] : []),
-        ...(config.service ? ['service'] : []),
-    ]);
-    const diff = e.changed ?? (await changedFiles(deps, productionSha, req.sha, productionCompare));
-    // With services, the service's own paths (and the protected ones) are its risk (§20).
-    const files = serviceFiles(config, diff.files);
-    const incomplete = diff.incomplete;
-    const assessment = compileRiskRules(config).classify(files, { incompleteReason: incomplete });
-    const incidents = await incidentsOf(deps, config, stage);
-    const { approvals, pulls, roles } = await approvalsOf(deps, {
-        needed: approvalsMatter({
-            risk: assessment.risk,
-            currentSha: productionSha,
-            config,
-            incidentCount: incidents.length,
-            degraded: deps.degraded,
-            stageApprovals: stage.approvals,
-            rolledBack: early.lifecycle === 'rolled_back',
-            adopted,
-        }),
-        sha: req.sha,
-        config,
-        compare: productionSha ? productionCompare : null,
-        notes,
-    });
-    const decision = decide({
-        ...early,
-        config,
-        risk: assessment,
-        approvals,
-        pulls,
-        history: historyForRules(release),
-        incidents,
-        degraded: deps.degraded,
-        now: deps.now(),
-        rolledBackAt: e.entry?.rolled_back_at ?? null,
-        breakGlass: req.breakGlass ?? null,
-        adopted,
-        deployWorkflow,
-        ...(req.waitingFor ? { waitingFor: req.waitingFor } : {}),
-    });
-    const version = decision.outcome === 'ALLOW'
-        ? await facts_versionOf(deps, {
-            config,
-            at: { whole, pipeline, stage },
-            versionedHere: versioning?.stage.name === stage.name,
-            sha: req.sha,
-            current: productionSha,
-            compare: productionCompare,
-            notes,
-        })
-        : null;
-    return {
-        decision,
-        assessment,
-        approvals,
-        diff: { files: files.length, digest: diffDigest(files) },
-        roles,
-        version,
-        range: rangeOf(productionCompare),
-    };
-}
-async function evaluate(deps, req, known) {
-    const notes = [];
-    const snapshot = known?.snapshot ?? (await deps.store.read(req.sha));
-    const release = snapshot.release;
-    const whole = snapshot.pipeline ?? release;
-    // The policy is production's (the last stage's), whichever stage is decided.
-    const policySha = policyShaOf(whole);
-    // The read without the snapshot it may have come with: that state is used once, here. With
-    // services, the config of the service this store presents (§20).
-    const cfg = forService(known && readFits(known, policySha, req.sha)
-        ? withoutSnapshot(known)
-        : await readConfig(deps, policySha, req.sha), deps.store.target?.service ?? null);
-    const productionSha = release.production_sha_current;
-    const pipeline = cfg.config ? pipelineOf(cfg.config) : null;
-    const stage = pipeline
-        ? (findStage(pipeline, deps.store.target?.stage ?? '') ?? lastStage(pipeline))
-        : null;
-    const config = cfg.config && pipeline && stage ? stageConfig(cfg.config, pipeline, stage) : null;
-    const common = { snapshot, productionSha, notes, read: cfg, roles: {} };
-    const unjudged = { assessment: null, approvals: null, diff: null, version: null };
-    if (cfg.disabled || !cfg.config || !config) {
-        const off = decideEarly({
-            enabled: false,
-            sha: req.sha,
-            lifecycle: null,
-            currentSha: productionSha,
-            currentCompare: null,
-            inFlight: null,
-            manual: req.manual,
-            verified: true,
-        });
-        return {
-            kind: 'off',
-            ...common,
-            ...unjudged,
-            config,
-            full: cfg.config,
-            pipeline,
-            stage,
-            ownClaim: null,
-            foundRun: null,
-            artifactsFound: [],
-            decision: cfg.why ? { ...off, summary: cfg.why } : off,
-        };
-    }
-    const at = {
-        deps,
-        req,
-        config,
-        pipeline: pipeline,
-        stage: stage,
-        whole,
-        release,
-        notes,
-    };
-    const e = await earlyFacts(at);
-    const on = {
-        ...common,
-        config,
-        full: cfg.config,
-        pipeline: pipeline,
-        stage: stage,
-        ownClaim: e.ownClaim,
-        foundRun: e.foundRun,
-        artifactsFound: e.artifactsFound,
-        readiness: e.readiness ?? null,
-    };
-    const earlyDecision = decideEarly(e.early);
-    if (earlyDecision)
-        return { kind: 'settled', ...on, ...unjudged, decision: earlyDecision };
-    return { kind: 'judged', ...on, ...(await judge(at, { e, adopted: cfg.adopted })) };
-}
-/** The evidence of a decision (SPEC §17): the verdict and everything it was judged on. */
-function decisionEvidence(ev, req) {
-    const d = ev.decision;
-    const a = ev.approvals;
-    return {
-        outcome: d.outcome,
-        reason: d.reason,
-        risk: d.risk,
-        rules: d.rules.map((r) => ({ rule: r.rule, verdict: r.verdict, detail: r.detail })),
-        production_sha: ev.productionSha,
-        policy: {
-            path: ev.full?.config_path ?? null,
-            commit: ev.read.configRef,
-            blob_sha: ev.read.blobSha ?? null,
-        },
-        diff: ev.diff,
-        // The deployed range (§23): each commit and its time; past what the compare lists, the count.
-        ...(ev.kind === 'judged' && ev.range
-            ? {
-                range: {
-                    commits: ev.range.commits,
-                    total: ev.range.total,
-                    complete: ev.range.total <= ev.range.commits.length,
-                },
-            }
-            : {}),
-        approvals: [
-            ...(a?.valid ?? []).map((x) => ({
-                source: x.source,
-                actor: x.actor,
-                role: x.actor ? (ev.roles[x.actor] ?? null) : null,
-                time: x.at,
-                pull: x.pull,
-                valid: true,
-                covers: x.covers,
-            })),
-            ...(a?.ignored ?? []).map((x) => ({
-                source: x.source,
-                actor: x.actor,
-                role: x.actor ? (ev.roles[x.actor] ?? null) : null,
-                pull: x.pull,
-                valid: false,
-                why: x.detail,
-            })),
-        ],
-        verification: req.verification ?? null,
-        ...(ev.readiness ? { readiness: readinessEvidence(ev.readiness) } : {}),
-        required_artifacts: ev.artifactsFound.map((a) => ({
-            name: a.name,
-            id: a.id,
-            size: a.size,
-            digest: a.digest,
-        })),
-        ...(req.breakGlass ? { break_glass: { ...req.breakGlass, bypassed: d.bypassed ?? [] } } : {}),
-    };
-}
-/** What the readiness gates saw (§22): each gate's figure, and every file read with its sha256. */
-function readinessEvidence(r) {
-    const { fresh, thresholds, blockers } = r.facts;
-    return {
-        ...(fresh ? { verification_age: fresh } : {}),
-        ...(thresholds
-            ? {
-                thresholds: thresholds.map((t) => ({
-                    artifact: t.artifact,
-                    file: t.file,
-                    value: t.pointer,
-                    bound: t.bound,
-                    found: t.found,
-                    verdict: t.pass ? 'pass' : 'fail',
-                    ...(t.why ? { why: t.why } : {}),
-                })),
-            }
-            : {}),
-        ...(blockers ? { release_blockers: blockers.open.map((b) => b.number) } : {}),
-        files: r.files,
-    };
-}
-function evaluationRecord(deps, ev, sha) {
-    return recordEvaluation(ev.snapshot.decision, {
-        sha,
-        decision: ev.decision,
-        productionSha: ev.productionSha,
-        assessment: ev.assessment,
-        approvals: ev.approvals,
-    }, {
-        runId: deps.run.id,
-        runAttempt: deps.run.attempt,
-        now: deps.now(),
-        configDigest: ev.config ? configDigest(ev.config) : null,
-        source: deps.run.source,
-    });
-}
-/**
- * The report of a decision, built from the evaluation; `extra` adds what carrying it out
- * established (the state commit, the deploy run, the banner) and what the steps said.
- */
-function reportOf(deps, ev, sha, extra = {}) {
-    const { said, ...over } = extra;
-    return buildReport({
-        outcome: ev.decision.outcome,
-        reason: ev.decision.reason,
-        sha,
-        productionSha: ev.productionSha,
-        risk: ev.decision.risk,
-        headline: ev.decision.summary,
-        decision: ev.decision,
-        assessment: ev.assessment,
-        approvals: ev.approvals,
-        notes: [...ev.notes, ...(said?.notes ?? [])],
-        // A misspelt block silently turns the governor off: say it loudly.
-        warnings: [
-            ...(ev.read.disabled && ev.read.typo && ev.read.why ? [ev.read.why] : []),
-            ...(ev.full ? configWarnings(ev.full) : []),
-            ...(said?.warnings ?? []),
-        ],
-        runUrl: deps.run.url,
-        dryRun: deps.dryRun,
-        environmentName: ev.config?.production_environment_name ?? 'production',
-        releaseBranch: ev.config?.branch ?? null,
-        stage: ev.stage?.name ?? null,
-        version: ev.version?.tag ?? null,
-        versionWhy: ev.version?.plan?.why ?? null,
-        readiness: ev.readiness?.facts ?? null,
-        banner: null,
-        pipeline: ev.pipeline?.configured
-            ? pipeline_pipelineRows(ev.snapshot.pipeline ?? ev.snapshot.release, ev.pipeline)
-            : null,
-        ...over,
-    });
-}
-
-;// CONCATENATED MODULE: ./src/governor/claim.ts
-// The exactly-once steps an ALLOW shares, one deployable or several (services.ts): what a
-// claim records, the dispatch (found again when its response is lost), the run recorded, and
-// the claim withdrawn when GitHub refused the dispatch.
-
-
-
-
-
-/** Withdraws this run's claim: nothing was started, so a re-run after the fix decides afresh. */
-async function withdrawClaim(deps, sha, why, claimed) {
-    await writeState(deps, sha, (s2) => {
-        const release = releaseClaim(s2.release, sha, claimedBy(deps));
-        if (release === s2.release)
-            return null;
-        const record = s2.decision
-            ? withLifecycle(s2.decision, { state: null, claimed_at: null })
-            : null;
-        return {
-            files: {
-                [state_RELEASE_FILE]: state_serialize(release),
-                ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
-            },
-            message: `release ${shortSha(sha)}: ${why}`,
-        };
-    }, claimed);
-}
-/** The decision record of a versioned release keeps how its version was counted (§18). */
-function withVersion(record, plan) {
-    if (!plan)
-        return record;
-    return {
-        ...record,
-        version: {
-            tag: plan.tag,
-            previous: plan.previous,
-            bump: plan.bump,
-            why: plan.why,
-            pulls: plan.pulls,
-            capped: plan.capped ?? false,
-        },
-    };
-}
-/** The decision record keeps who broke the glass, why, and what it bypassed. */
-function withBreakGlass(record, req, bypassed, deps) {
-    if (!req.breakGlass)
-        return record;
-    return {
-        ...record,
-        break_glass: {
-            actor: req.breakGlass.actor,
-            reason: req.breakGlass.reason,
-            bypassed: bypassed ?? [],
-            at: deps.now().toISOString(),
-            run_url: deps.run.url,
-        },
-    };
-}
-/** Dispatch, then make sure we know the run: from the response, or by finding it. */
-async function dispatchOnce(deps, config, what) {
-    const { sha, environment, version = null } = what;
-    let direct = null;
-    try {
-        direct = await deps.gh.dispatch(config.deploy_workflow, config.deploy_workflow_ref, sha, environment, version, config.service?.name ?? null);
-    }
-    catch (e) {
-        // A 5xx or a broken connection may come after GitHub created the run: look before anything
-        // else. Refused, or not GitHub's answer at all: nothing to look for.
-        if (!isUnanswered(e))
-            throw e;
-        deps.log(`The dispatch response was lost (${e.message}); looking for the run.`);
-    }
-    if (direct)
-        return { id: direct.runId, url: direct.url };
-    for (let i = 0; i < 5; i++) {
-        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, sha, environment, config.service?.name ?? null);
-        const newest = runs.sort((a, b) => b.id - a.id)[0];
-        if (newest)
-            return { id: newest.id, url: newest.url };
-        // GitHub lists a dispatched run within seconds: 1, 2, … 5 s apart by default.
-        await deps.sleep(2 * deps.retryBaseMs * (i + 1));
-    }
-    throw new GovernorError(`Dispatched ${config.deploy_workflow} for ${shortSha(sha)}${environment ? ` to ${environment}` : ''} but could not find its run (no run titled with the SHA${environment ? ' and the environment' : ''}).`, `The claim stays on the state branch, so nothing is dispatched twice. Check the Actions tab for a run of ${config.deploy_workflow}; its run-name must contain the SHA (run-name: Deploy \${{ inputs.sha }}). Re-running the governor after ${CLAIM_GRACE_MS / 60_000} minutes takes the claim over if no run exists.`);
-}
-async function recordDispatched(deps, sha, run, first) {
-    const { id: runId, url } = run;
-    const deploymentId = run.deploymentId ?? null;
-    const written = await writeState(deps, sha, (snap) => {
-        const entry = snap.release.deploy_history.find((h) => h.sha === sha);
-        const known = entry?.deployment_id ?? null;
-        if (!entry || (entry.run_id === runId && (deploymentId === null || known === deploymentId)))
-            return null;
-        const record = snap.decision
-            ? withLifecycle(snap.decision, {
-                state: 'dispatched',
-                dispatched_at: deps.now().toISOString(),
-                run_id: runId,
-                run_url: url,
-            })
-            : null;
-        return {
-            files: {
-                [state_RELEASE_FILE]: state_serialize(markDispatched(snap.release, sha, runId, url, deploymentId)),
-                ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
-            },
-            message: `dispatched ${shortSha(sha)}: run ${runId}`,
-        };
-    }, first);
-    return written?.head ?? null;
-}
-/**
- * What a claim writes (§8): the SHA's record, claimed (with who broke the glass and how the
- * version was counted), and the stage's state with the claim on top.
- */
-function claimed(deps, ev, req) {
-    const record = withVersion(withLifecycle(withBreakGlass(evaluationRecord(deps, ev, req.sha), req, ev.decision.bypassed, deps), { state: 'claimed', claimed_at: deps.now().toISOString() }), ev.version?.plan ?? null);
-    const range = ev.kind === 'judged' ? ev.range : null;
-    const release = claim(ev.snapshot.release, req.sha, deps.now(), claimedBy(deps), {
-        version: ev.version?.tag ?? null,
-        ...(range
-            ? {
-                commitTimes: range.commits.flatMap((c) => (c.time ? [c.time] : [])),
-                commits: range.total,
-            }
-            : {}),
-        breakGlass: !!req.breakGlass,
-    });
-    return { record, release };
-}
-/** The stage an evaluation is on, as the steps that act on it take it. */
-function contextOf(ev) {
-    return {
-        stage: ev.stage,
-        config: ev.config,
-        environment: ev.pipeline.configured ? ev.stage.environment : null,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/governor/deployments.ts
-
-
-/**
- * The deployment of a dispatched deploy: found (when it may exist) or created, then `queued`
- * with the deploy run as its log. Null when deployments are off or GitHub did not take it (a
- * warning says why; the deploy goes on).
- */
-async function openDeployment(deps, ctx, d, said) {
-    if (!ctx.config.github_deployments)
-        return null;
-    const environment = ctx.stage.environment;
-    const find = async () => (await deps.gh.findDeployments({ sha: d.sha, environment, task: d.task })).find((x) => x.payload?.deploy_run_id === d.run.id)?.id ?? null;
-    try {
-        const found = d.lookFirst ? await find() : null;
-        if (found !== null)
-            return found;
-        let id;
-        try {
-            id = (await deps.gh.createDeployment({
-                sha: d.sha,
-                environment,
-                production: ctx.stage.isLast,
-                task: d.task,
-                payload: payloadOf(deps, ctx, d),
-                description: `${d.task === 'deploy' ? 'Deploy' : 'Rollback to'} ${shortSha(d.sha)} by the Release Governor`,
-            })).id;
-        }
-        catch (e) {
-            // The answer was lost: GitHub may have created it. Look before anything else.
-            if (!isUnanswered(e))
-                throw e;
-            const again = await find();
-            if (again === null)
-                throw e;
-            id = again;
-        }
-        await setState(deps, ctx, { id, state: 'queued', logUrl: d.run.url });
-        return id;
-    }
-    catch (e) {
-        said.warn(deploymentProblem(e, `record the deployment of ${shortSha(d.sha)}`));
-        return null;
-    }
-}
-/** What the deployment says about itself (§21): the service, stage, version and the runs. */
-function payloadOf(deps, ctx, d) {
-    return {
-        service: ctx.config.service?.name ?? null,
-        stage: ctx.stage.name,
-        version: d.version,
-        governor_run: deps.run.url,
-        evidence_hash: deps.store.evidenceWritten.at(-1)?.hash ?? null,
-        deploy_run_id: d.run.id,
-        deploy_run: d.run.url,
-    };
-}
-const DESCRIPTIONS = {
-    queued: 'Dispatched; waiting for the deploy run',
-    in_progress: 'Deployed; the health check is running',
-    success: 'Deployed and verified',
-    failure: 'Failed',
-    error: 'The outcome could not be known',
-    inactive: 'No longer what the environment runs',
-};
-/**
- * A later status of a recorded deployment: once per observed outcome (the callers post it only
- * when they recorded that outcome). A failure to post is a warning.
- */
-async function deploymentOutcome(deps, ctx, o, said) {
-    if (!ctx.config.github_deployments || o.id === null || o.id === undefined)
-        return;
-    try {
-        await setState(deps, ctx, {
-            id: o.id,
-            state: o.state,
-            logUrl: o.logUrl ?? null,
-            ...(o.why ? { why: o.why } : {}),
-        });
-    }
-    catch (e) {
-        said.warn(deploymentProblem(e, `set deployment ${o.id} to ${o.state}`));
-    }
-}
-async function setState(deps, ctx, s) {
-    await deps.gh.deploymentStatus(s.id, {
-        state: s.state,
-        logUrl: s.logUrl,
-        // Where the stage is reached: on the statuses that say it runs there.
-        environmentUrl: s.state === 'success' ? ctx.stage.environmentUrl : null,
-        description: s.why ?? DESCRIPTIONS[s.state],
-    });
-}
-/** The warning for a deployment GitHub did not take: the permission when that is the cause. */
-function deploymentProblem(e, what) {
-    const status = e.status;
-    if (isRefused(e) && status === 403)
-        return `Could not ${what}: GitHub refused it (403). The governor workflow needs the permission \`deployments: write\` (or set github_deployments: false). The decision and the deploy stand.`;
-    return `Could not ${what}: ${e.message}. The decision and the deploy stand; the Deployments page may not show it.`;
-}
-
-;// CONCATENATED MODULE: ./src/governor/stages.ts
-// Which stage a decision or a deploy run is about, and the governor as seen from that stage:
-// its store (the stage's view of the state branch) and its config (its deploy workflow, ref,
-// status context). Without `stages` there is one stage and nothing here changes anything.
-
-
-
-/** The deps of a stage: the same governor, its store presenting that stage. */
-function stageDeps(deps, stage) {
-    if (deps.store.target?.stage === stage.name)
-        return deps;
-    // A service's store makes stores of the same service (§20).
-    const target = {
-        service: deps.store.target?.service ?? null,
-        stage: stage.name,
-        isLast: stage.isLast,
-    };
-    return { ...deps, store: deps.store.forTarget(target) };
-}
-/**
- * A snapshot `deps` read, if it is the view `stage` would read too (a store for no stage
- * presents the last), so the stage's steps use it instead of reading again.
- */
-function sameView(deps, stage, snapshot) {
-    return deps.store.presents(stage) ? snapshot : undefined;
-}
-/** The stage named by the `stage` input, or an error listing the stages there are. */
-function namedStage(pipeline, name) {
-    const stage = findStage(pipeline, name);
-    if (stage)
-        return stage;
-    throw new GovernorError(`There is no stage named ${JSON.stringify(name)}: the stages are ${pipeline.stages.map((s) => s.name).join(', ')}.`, pipeline.configured
-        ? 'Pass one of them as the stage input, or leave it empty for the first stage the SHA has not passed.'
-        : 'Without `stages` in the config there is one stage, named after production_environment_name; leave the stage input empty.');
-}
-/** The first stage the SHA has not passed (is not running, nor deployed successfully); else the last. */
-function firstNotPassed(whole, pipeline, sha) {
-    for (const stage of pipeline.stages) {
-        const view = state_stageView(whole, stage.name, stage.isLast);
-        if (view.production_sha_current !== sha && lifecycleOf(view, sha) !== 'succeeded')
-            return stage;
-    }
-    return pipeline.stages[pipeline.stages.length - 1];
-}
-/**
- * The stage a finished deploy run belongs to: the stage whose history records its run id, else
- * the one stage that dispatches this workflow, else the stage whose environment its title names
- * ("Deploy <sha> to <environment>"). Null when it cannot be told.
- */
-function stageOfRun(whole, pipeline, run, dispatches) {
-    if (!pipeline.configured)
-        return pipeline.stages[0];
-    for (const stage of pipeline.stages) {
-        const view = state_stageView(whole, stage.name, stage.isLast);
-        if (view.deploy_history.some((h) => h.run_id === run.runId))
-            return stage;
-    }
-    const candidates = pipeline.stages.filter(dispatches);
-    if (candidates.length === 1)
-        return candidates[0];
-    const words = run.displayTitle.split(/\s+/);
-    const named = candidates.filter((s) => words.includes(s.environment));
-    return named.length === 1 ? named[0] : null;
-}
-
-;// CONCATENATED MODULE: ./src/governor/services.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** How the state lays the services of a config out: each with its last stage (§20). */
-function layoutOf(config) {
-    return servicesOf(config).map((s) => ({
-        name: s.name,
-        lastStage: lastStage(pipelineOf(serviceConfig(config, s.name))).name,
-    }));
-}
-/** The services a run looks at: those asked for, and what they depend on, in dependency order. */
-function servicesAt(root, config, req, 
-/** The state the stages are chosen from; null when the request names them (no state needed). */
-snapshot) {
-    if (req.service)
-        forService({ config }, req.service);
-    const wanted = new Set(req.service ? [req.service] : (req.services ?? servicesOf(config).map((s) => s.name)));
-    const looked = new Set(wanted);
-    // What they depend on, transitively: their facts decide the waits (§20).
-    const byName = new Map(servicesOf(config).map((s) => [s.name, s]));
-    const queue = [...looked];
-    while (queue.length > 0)
-        for (const d of byName.get(queue.pop())?.depends_on ?? [])
-            if (!looked.has(d)) {
-                looked.add(d);
-                queue.push(d);
-            }
-    const whole = snapshot
-        ? (root.store.wholeAt(snapshot.head) ?? snapshot.pipeline ?? snapshot.release)
-        : state_emptyRelease();
-    const layout = root.store.services ?? [];
-    const out = [];
-    for (const name of dependencyOrder(config)) {
-        if (!looked.has(name))
-            continue;
-        const own = serviceConfig(config, name);
-        const pipeline = pipelineOf(own);
-        const view = serviceView(whole, layout.find((l) => l.name === name));
-        const stage = req.stage !== undefined
-            ? pipeline.stages.find((s) => s.name === req.stage)
-            : req.manual || req.approval
-                ? firstNotPassed(view, pipeline, req.sha)
-                : pipeline.stages[0];
-        if (!stage) {
-            // A stage input that names no stage of a service asked for by name is an error.
-            if (req.service === name)
-                namedStage(pipeline, req.stage);
-            continue;
-        }
-        const target = { service: name, stage: stage.name, isLast: stage.isLast };
-        out.push({
-            name,
-            config: own,
-            pipeline,
-            stage,
-            target,
-            deps: { ...root, store: root.store.forTarget(target) },
-            decided: wanted.has(name),
-        });
-    }
-    return out;
-}
-/**
- * Why `dep` has not yet released `sha` to `stageName` (deployed it, or a descendant, with its
- * health check passed), or null when it has or the commit does not affect it.
- */
-async function dependencyWait(root, dep, at) {
-    const pipeline = pipelineOf(dep.config);
-    const stage = pipeline.stages.find((s) => s.name === at.stage);
-    if (!stage)
-        return null;
-    const whole = root.store.wholeAt(at.snapshot.head);
-    const layout = root.store.services.find((l) => l.name === dep.name);
-    const view = state_stageView(serviceView(whole, layout), stage.name, stage.isLast);
-    const lifecycle = lifecycleOf(view, at.sha);
-    if (lifecycle === 'claimed' || lifecycle === 'dispatched')
-        return `its deploy of ${shortSha(at.sha)} to ${stage.name} has not finished`;
-    const current = view.production_sha_current;
-    const verified = serviceView(whole, layout).stages?.[stage.name]?.verified_at ?? null;
-    if (current === at.sha)
-        return verified
-            ? null
-            : `its health check of ${shortSha(at.sha)} in ${stage.name} has not passed`;
-    const compare = current ? await root.gh.compare(current, at.sha) : null;
-    const diff = await changedFiles(root, current, at.sha, compare);
-    if (serviceFiles(dep.config, diff.files).length === 0 && diff.incomplete === null)
-        return null;
-    return `it has not deployed ${shortSha(at.sha)} to ${stage.name} yet`;
-}
-/** The changes of one state write: each held service's record, each allowed service's claim. */
-function writes(root, req, verdicts) {
-    const changes = [];
-    for (const v of verdicts) {
-        const { ev, at } = v;
-        if (!at.decided || ev.kind === 'off' || ev.decision.outcome === 'SKIP')
-            continue;
-        const deps = at.deps;
-        const keepDays = at.config.evidence_retention_days;
-        const proof = (kind) => evidence(deps, { kind, sha: req.sha, keepDays }, decisionEvidence(ev, req));
-        if (ev.decision.outcome === 'HOLD') {
-            const recorded = ev.snapshot.decision?.decision;
-            // Reconcile: the same hold as recorded writes nothing.
-            if (req.quiet && recorded?.outcome === 'HOLD' && recorded.reason === ev.decision.reason)
-                continue;
-            const record = evaluationRecord(deps, ev, req.sha);
-            changes.push({
-                target: at.target,
-                verdict: v,
-                record,
-                view: ev.snapshot.release,
-                files: { [state_decisionPath(req.sha)]: state_serialize(record), ...proof('decision') },
-            });
-            continue;
-        }
-        if (ev.ownClaim)
-            continue;
-        const { record, release: view } = claimed(deps, ev, req);
-        changes.push({
-            target: at.target,
-            verdict: v,
-            record,
-            view,
-            files: {
-                [state_RELEASE_FILE]: state_serialize(view),
-                [state_decisionPath(req.sha)]: state_serialize(record),
-                ...proof(req.breakGlass ? 'break_glass' : 'decision'),
-            },
-        });
-    }
-    return changes;
-}
-/**
- * The services `sha` does not affect, marked on their stage (`unaffected_sha`) unless they are
- * already: reconcile then knows without a compare that the commit has nothing for them.
- */
-function unaffectedMarks(sha, verdicts) {
-    return verdicts
-        .filter((v) => v.ev.decision.reason === 'not_affected' && v.ev.snapshot.release.unaffected_sha !== sha)
-        .map((v) => ({
-        target: v.at.target,
-        files: { [state_RELEASE_FILE]: state_serialize({ ...v.ev.snapshot.release, unaffected_sha: sha }) },
-    }));
-}
-/** Evaluates every service looked at, dependencies first, on one snapshot. */
-async function evaluateAll(root, req, known, services) {
-    const { list, snapshot } = services;
-    const verdicts = [];
-    for (const at of list) {
-        const s = servicesOf(known.config).find((x) => x.name === at.name);
-        const waitingFor = [];
-        for (const d of s.depends_on) {
-            const dep = list.find((x) => x.name === d);
-            if (!dep)
-                continue;
-            const why = await dependencyWait(root, dep, {
-                stage: at.stage.name,
-                sha: req.sha,
-                snapshot,
-            });
-            if (why)
-                waitingFor.push({ service: d, why });
-        }
-        const { snapshot: _first, ...read } = known;
-        const ev = await evaluate(at.deps, { ...req, stage: at.stage.name, waitingFor }, { ...forService(read, at.name), snapshot: at.deps.store.viewOf(snapshot, req.sha) });
-        verdicts.push({ at, ev, said: new Remarks() });
-    }
-    return verdicts;
-}
-/**
- * Decides every service `req` concerns and carries the verdicts out: one write records every
- * hold and claims every ALLOW (a lost race decides them all again from fresh state), then each
- * claim is dispatched with `inputs.service`, and one write records the runs.
- */
-async function decideServices(root, req, known) {
-    if (!isFullSha(req.sha))
-        throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
-    const config = known.config;
-    root.store.useServices(layoutOf(config));
-    const unconfirmed = new UnconfirmedWrites();
-    let snapshot = known.snapshot;
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-        // Read the state when nothing was read yet (with every service's record of the commit in
-        // the same query, when the stages to decide do not depend on the state).
-        const stateless = req.stage !== undefined || !(req.manual || req.approval);
-        const first = snapshot ??
-            (stateless
-                ? await root.store.readFor(req.sha, servicesAt(root, config, req, null).map((s) => s.target))
-                : await root.store.read(req.sha));
-        snapshot = undefined;
-        const list = servicesAt(root, config, req, first);
-        let verdicts = await evaluateAll(root, req, known, { list, snapshot: first });
-        let fresh = first;
-        if (writes(root, req, verdicts).length > 0 && !root.dryRun) {
-            // Something to write: the records it adds to come with a second read (none is needed for
-            // a commit that affects nothing). A moved head is a new state: decide again from it.
-            const withRecords = await recordsOf(root, first, req.sha, list);
-            if (withRecords.head !== first.head) {
-                snapshot = withRecords;
-                continue;
-            }
-            fresh = withRecords;
-            verdicts = verdicts.map((v) => ({
-                ...v,
-                ev: {
-                    ...v.ev,
-                    snapshot: {
-                        ...v.ev.snapshot,
-                        decision: withRecords.decisions?.[v.at.deps.store.decisionFileOf(req.sha)] ?? null,
-                    },
-                },
-            }));
-        }
-        if (!root.dryRun)
-            for (const v of verdicts)
-                await recordFound(v, req.sha);
-        if (root.dryRun)
-            return servicesReport(root, req, verdicts);
-        const r = await writeVerdicts(root, req, { verdicts, fresh });
-        if (r && r.kind !== 'written') {
-            unconfirmed.count(r);
-            root.log(`The write deciding ${shortSha(req.sha)} was not confirmed (${r.detail}); deciding again from fresh state.`);
-            await backoff(root, attempt);
-            continue;
-        }
-        await dispatchAll(root, req, {
-            verdicts,
-            claimed: r ? { head: r.head, release: fresh.release, decision: null } : fresh,
-        });
-        await publishAll(root, req, verdicts);
-        return servicesReport(root, req, verdicts);
-    }
-    throw new GovernorError(`Deciding ${shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`, 'Re-run the job.');
-}
-/**
- * The one write of a decision: every hold recorded and every ALLOW claimed (and the services
- * the commit leaves alone marked, when written anyway), with a compare-and-swap on `fresh`.
- * Null when there is nothing to write.
- */
-async function writeVerdicts(root, req, { verdicts, fresh }) {
-    const changes = writes(root, req, verdicts);
-    // Which services the commit leaves alone rides along with a write made anyway (reconcile
-    // writes it by itself, once, so that its next idle run compares nothing).
-    const marks = changes.length > 0 || req.quiet ? unaffectedMarks(req.sha, verdicts) : [];
-    if (changes.length === 0 && marks.length === 0)
-        return null;
-    const decided = changes.map((c) => `${c.target.service}/${c.target.stage} ${c.verdict.ev.decision.outcome}`);
-    const untouched = marks.length ? [`not affected: ${marks.map((m) => m.target.service)}`] : [];
-    const message = `decide ${shortSha(req.sha)}: ${[...decided, ...untouched].join(', ')} (${claimedBy(root)})`;
-    const r = await root.store.writeMany(fresh, [...changes, ...marks], message);
-    if (r.kind === 'written')
-        for (const c of changes) {
-            c.verdict.written = { record: c.record, view: c.view };
-            c.verdict.stateCommit = r.head;
-        }
-    return r;
-}
-/** A claimed deploy whose run turned up: recorded, with its deployment (found, or created). */
-async function recordFound(v, sha) {
-    if (v.ev.kind === 'off' || !v.ev.foundRun)
-        return;
-    const found = v.ev.foundRun;
-    const deploymentId = await openDeployment(v.at.deps, contextOf(v.ev), { sha, run: found, task: 'deploy', version: null, lookFirst: true }, v.said);
-    await recordDispatched(v.at.deps, sha, { ...found, deploymentId });
-    v.said.note(`Found deploy run ${found.url} for the earlier claim and recorded it.`);
-}
-/** The snapshot with every service's record of `sha`: as read, or read again with them. */
-async function recordsOf(root, read, sha, list) {
-    const files = list.map((s) => s.deps.store.decisionFileOf(sha));
-    if (files.every((f) => read.decisions && f in read.decisions))
-        return read;
-    // The SHA's record index came with the read: none of these records exists yet (the first
-    // decision of a commit), so there is nothing to read.
-    const known = root.store.recordsAt(read.head, sha);
-    if (known !== undefined && files.every((f) => !known.includes(f)))
-        return { ...read, decisions: Object.fromEntries(files.map((f) => [f, null])) };
-    return root.store.readFor(sha, list.map((s) => s.target));
-}
-/** The ALLOWed services this run holds the claim of: their claim written now, or earlier. */
-function claimedHere(verdicts) {
-    return verdicts.filter((v) => v.at.decided &&
-        v.ev.kind !== 'off' &&
-        v.ev.decision.outcome === 'ALLOW' &&
-        (v.written !== undefined || v.ev.ownClaim !== null));
-}
-/**
- * Dispatches every claim, each exactly once (a refusal withdraws that claim and fails the job
- * after the others went out), then records every run in one write.
- */
-async function dispatchAll(root, req, { verdicts, claimed }) {
-    const allowed = claimedHere(verdicts);
-    let failure = null;
-    for (const v of allowed) {
-        const { at, ev } = v;
-        if (ev.kind === 'off')
-            continue;
-        const plan = ev.version?.plan;
-        try {
-            if (plan) {
-                await ensureTag(at.deps, plan, req.sha, at.stage.name);
-                v.said.note(plan.existing
-                    ? `Version ${plan.tag}: the tag exists at this commit already (${plan.why}).`
-                    : `Tagged ${plan.tag} at ${shortSha(req.sha)}: ${plan.why}.`);
-            }
-            const run = await dispatchOnce(at.deps, ev.config, {
-                sha: req.sha,
-                environment: at.pipeline.configured ? at.stage.environment : null,
-                version: ev.version?.tag ?? null,
-            });
-            v.run = run;
-            // The deployment of this exact SHA (§21), recorded with the run in the one write below.
-            const deploymentId = await openDeployment(at.deps, contextOf(ev), {
-                sha: req.sha,
-                run,
-                task: 'deploy',
-                version: ev.version?.tag ?? null,
-                lookFirst: ev.ownClaim !== null,
-            }, v.said);
-            v.run = { ...run, deploymentId };
-        }
-        catch (e) {
-            // Refused: nothing started, so this service's claim is withdrawn; unknown keeps it.
-            if (e instanceof GovernorError || isRefused(e))
-                await withdrawClaim(at.deps, req.sha, `dispatch refused`, {
-                    ...claimed,
-                    release: v.written?.view ?? ev.snapshot.release,
-                    decision: v.written?.record ?? null,
-                });
-            failure ??= e;
-        }
-    }
-    const runs = allowed.filter((v) => v.run);
-    if (runs.length > 0)
-        await recordRuns(root, req.sha, runs);
-    if (failure)
-        throw failure;
-}
-/** One write naming every dispatched run; a lost race records each on fresh state instead. */
-async function recordRuns(root, sha, runs) {
-    const batch = runs.filter((v) => v.written && v.stateCommit);
-    let rest = runs.filter((v) => !batch.includes(v));
-    if (batch.length > 0) {
-        const changes = batch.map((v) => {
-            const { view, record } = v.written;
-            const run = v.run;
-            const dispatched = withLifecycle(record, {
-                state: 'dispatched',
-                dispatched_at: root.now().toISOString(),
-                run_id: run.id,
-                run_url: run.url,
-            });
-            return {
-                target: v.at.target,
-                files: {
-                    [state_RELEASE_FILE]: state_serialize(markDispatched(view, sha, run.id, run.url, run.deploymentId ?? null)),
-                    [state_decisionPath(sha)]: state_serialize(dispatched),
-                },
-            };
-        });
-        const r = await root.store.writeMany({ head: batch[0].stateCommit, release: batch[0].written.view, decision: null }, changes, `dispatched ${shortSha(sha)}: ${batch.map((v) => `${v.at.name} run ${v.run.id}`).join(', ')}`);
-        if (r.kind === 'written')
-            for (const v of batch)
-                v.stateCommit = r.head;
-        // Someone wrote in between: each on fresh state.
-        else
-            rest = runs;
-    }
-    for (const v of rest) {
-        const head = await recordDispatched(v.at.deps, sha, v.run);
-        if (head)
-            v.stateCommit = head;
-    }
-}
-/** Each decided service's commit status: `<status_context>/<service>[/<stage>]`. */
-async function publishAll(root, req, verdicts) {
-    for (const v of verdicts) {
-        const { ev, at } = v;
-        if (!at.decided || ev.kind === 'off' || ev.decision.outcome === 'SKIP')
-            continue;
-        if (ev.decision.outcome === 'HOLD' && !v.written)
-            continue;
-        if (ev.decision.outcome === 'ALLOW' && !v.run)
-            continue;
-        const waiting = ['soaking', 'stage_busy', 'freeze_window', 'waiting_for_dependency'].includes(ev.decision.reason);
-        const state = ev.decision.outcome === 'ALLOW' ? 'success' : waiting ? 'pending' : 'failure';
-        await publishStatus(v.said, at.deps, req.sha, state, statusDescription(reportOf(at.deps, ev, req.sha)), v.run?.url ?? root.run.url, ev.config.status_context);
-    }
-}
-/** The report of every decided service, and the run-wide one built from them. */
-function servicesReport(root, req, verdicts) {
-    const reports = verdicts
-        .filter((v) => v.at.decided)
-        .map((v) => buildReport({
-        ...reportOf(v.at.deps, v.ev, req.sha, {
-            said: v.said,
-            stateCommit: v.stateCommit ?? null,
-            deployRunUrl: v.run?.url ?? null,
-        }),
-        service: v.at.name,
-    }));
-    return combineServices(root, req.sha, reports);
-}
-const OUTCOME_ORDER = ['ROLLBACK', 'ALLOW', 'HOLD', 'SKIP'];
-/**
- * The run as a whole (SPEC §20): ROLLBACK if any, else ALLOW if any, else HOLD, else SKIP; the
- * reason, risk, stage, URL and SHA of the one service that decision names, or `multiple` (the
- * highest risk; no URL, no production SHA) when several share it.
- */
-function combineServices(root, sha, reports) {
-    const outcome = OUTCOME_ORDER.find((o) => reports.some((r) => r.outcome === o)) ??
-        (reports.some((r) => r.outcome === 'ERROR') ? 'ERROR' : 'SKIP');
-    const named = reports.filter((r) => r.outcome === outcome);
-    const one = named.length === 1 ? named[0] : null;
-    const risks = named.map((r) => r.risk).filter((r) => r !== null);
-    const risk = risks.sort((a, b) => RISK_ORDER[b] - RISK_ORDER[a])[0] ?? null;
-    const stages = [...new Set(named.map((r) => r.stage))];
-    const headline = reports.length === 0
-        ? 'No service was decided.'
-        : reports
-            .filter((r) => r.reason !== 'not_affected')
-            .map((r) => `${r.service}: ${r.outcome} ${r.reason ?? ''}`.trim())
-            .join('; ') || `${shortSha(sha ?? '')} affects none of the services.`;
-    return buildReport({
-        outcome,
-        reason: one ? one.reason : named.length ? 'multiple' : null,
-        sha,
-        productionSha: one?.productionSha ?? null,
-        risk: one ? one.risk : risk,
-        headline,
-        deployRunUrl: one?.deployRunUrl ?? null,
-        stateCommit: reports.map((r) => r.stateCommit).findLast((c) => c !== null) ?? null,
-        runUrl: root.run.url,
-        dryRun: root.dryRun,
-        stage: one ? one.stage : stages.length === 1 ? (stages[0] ?? null) : 'multiple',
-        service: one ? one.service : named.length ? 'multiple' : null,
-        services: reports,
-    });
-}
-/**
- * The service and stage a finished deploy run belongs to: the one whose history records its run
- * id, else the one stage of one service whose deploy workflow it is and whose name (and
- * environment, with stages) its title names. Null when it cannot be told.
- */
-function serviceOfRun(whole, config, run, dispatches) {
-    const layout = layoutOf(config);
-    const all = servicesOf(config).flatMap((s) => {
-        const own = serviceConfig(config, s.name);
-        const pipeline = pipelineOf(own);
-        const view = serviceView(whole, layout.find((l) => l.name === s.name));
-        return pipeline.stages.map((stage) => ({
-            name: s.name,
-            config: own,
-            pipeline,
-            stage,
-            history: state_stageView(view, stage.name, stage.isLast).deploy_history,
-        }));
-    });
-    const byId = all.find((x) => x.history.some((h) => h.run_id === run.runId));
-    const pick = (x) => ({
-        name: x.name,
-        config: x.config,
-        pipeline: x.pipeline,
-        stage: x.stage,
-    });
-    if (byId)
-        return pick(byId);
-    const words = run.displayTitle.split(/\s+/);
-    const named = all.filter((x) => dispatches(x.stage.deploy_workflow) &&
-        words.includes(x.name) &&
-        (!x.pipeline.configured || words.includes(x.stage.environment)));
-    return named.length === 1 ? pick(named[0]) : null;
-}
-/** The services that wait for `name` (depends_on) and have the stage `stage`. */
-function dependentsOf(config, name, stage) {
-    return servicesOf(config)
-        .filter((s) => s.depends_on.includes(name))
-        .filter((s) => pipelineOf(serviceConfig(config, s.name)).stages.some((t) => t.name === stage))
-        .map((s) => s.name);
-}
-
-;// CONCATENATED MODULE: ./src/governor/act.ts
-// Carry an ALLOW out exactly once: claim on the state branch, dispatch, record the run; a HOLD
-// is recorded and published. A lost race decides again from fresh state.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * The governor as seen from the stage the request is about, with what is already known kept
- * when it is that stage's (the snapshot of another stage's view is not).
- */
-async function onStage(deps, req, first) {
-    const known = forService(first, deps.store.target?.service ?? null);
-    if (!known.config || known.disabled)
-        return { deps, known };
-    const pipeline = pipelineOf(known.config);
-    const whole = known.snapshot ? (known.snapshot.pipeline ?? known.snapshot.release) : null;
-    const stage = req.stage !== undefined
-        ? namedStage(pipeline, req.stage)
-        : (req.manual || req.approval) && whole
-            ? firstNotPassed(whole, pipeline, req.sha)
-            : pipeline.stages[0];
-    const sd = stageDeps(deps, stage);
-    return { deps: sd, known: { ...known, snapshot: sameView(deps, stage, known.snapshot) } };
-}
-/** The state and the policy of a decision: what the caller already read, else read here. */
-async function knownOf(deps, req, first) {
-    if (first?.config || first?.disabled)
-        return first;
-    const snapshot = first?.snapshot ?? (await deps.store.read(req.sha));
-    const production = policyShaOf(snapshot.pipeline ?? snapshot.release);
-    return { ...(await readConfig(deps, production, req.sha)), snapshot };
-}
-async function decideAndAct(root, req, first) {
-    if (!isFullSha(req.sha))
-        throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
-    const known0 = await knownOf(root, req, first);
-    // Services (§20): one run decides every service the commit affects (governor/services.ts).
-    // A store of one service (a promotion, an operator's command) decides that service there,
-    // with its dependencies looked at.
-    if (known0.config?.services && !known0.disabled)
-        return decideServices(root, { ...req, service: req.service ?? root.store.target?.service ?? null }, known0);
-    if (req.service && !known0.config?.services)
-        throw new GovernorError(`The service input is ${JSON.stringify(req.service)}, but the policy in force has no services: the repository is one deployable.`, 'Leave the service input empty, or add `services` to the config (SPEC §20).');
-    const on = await onStage(root, req, known0);
-    const deps = on.deps;
-    let known = on.known;
-    const unconfirmed = new UnconfirmedWrites();
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-        const ev = await evaluate(deps, req, known);
-        known = ev.read;
-        const said = new Remarks();
-        if (ev.kind === 'off')
-            return reportOf(deps, ev, req.sha, { said });
-        // A claimed SHA whose deploy run exists: record what the claimant could not.
-        if (ev.foundRun && !deps.dryRun) {
-            const run = ev.foundRun;
-            // Its deployment may exist too (the claimant may have died after creating it).
-            const deploymentId = await openDeployment(deps, contextOf(ev), { sha: req.sha, run, task: 'deploy', version: ev.version?.tag ?? null, lookFirst: true }, said);
-            await recordDispatched(deps, req.sha, { ...run, deploymentId });
-            said.note(`Found deploy run ${run.url} for the earlier claim and recorded it.`);
-        }
-        if (deps.dryRun || ev.decision.outcome === 'SKIP')
-            return reportOf(deps, ev, req.sha, { said });
-        const step = { deps, req, ev, config: ev.config, said };
-        if (ev.decision.outcome === 'HOLD')
-            return recordHold(step);
-        // ALLOW: claim with a compare-and-swap on the state we decided from. If the branch moved,
-        // decide again from fresh state: whoever moved it may have claimed this SHA or a newer one.
-        const claimed = await claimOnce(step);
-        if (claimed.kind !== 'written') {
-            unconfirmed.count(claimed);
-            deps.log(`Claim of ${shortSha(req.sha)} not confirmed (${claimed.detail}); deciding again from fresh state.`);
-            await backoff(deps, attempt);
-            continue;
-        }
-        return dispatchClaimed(step, claimed.snapshot);
-    }
-    throw new GovernorError(`Deciding ${shortSha(req.sha)} lost the race for the state branch ${MAX_WRITE_ATTEMPTS} times. Nothing was deployed.`, 'Re-run the job.');
-}
-/** A HOLD: the decision record and evidence, the pull-request notice, the commit status. */
-async function recordHold(step) {
-    const { deps, req, ev, config, said } = step;
-    const recorded = ev.snapshot.decision?.decision;
-    if (req.quiet && recorded?.outcome === 'HOLD' && recorded.reason === ev.decision.reason) {
-        said.note(`Still HOLD ${ev.decision.reason}, as recorded before: nothing written, no status set.`);
-        // An approval that landed and did not count: the notice says why.
-        if (req.approval)
-            await noticeHeld(step);
-        return reportOf(deps, ev, req.sha, { said });
-    }
-    const written = await writeState(deps, req.sha, 
-    // Built from the freshest record, so a conflict never drops another run's evaluation.
-    (snap) => ({
-        files: {
-            [state_decisionPath(req.sha)]: state_serialize(evaluationRecord(deps, { ...ev, snapshot: snap }, req.sha)),
-            ...evidence(deps, { kind: 'decision', sha: req.sha, keepDays: config.evidence_retention_days }, decisionEvidence(ev, req)),
-        },
-        message: `decide ${shortSha(req.sha)}: HOLD ${ev.decision.reason}`,
-    }), ev.snapshot);
-    const stateCommit = written?.head ?? null;
-    // A stage that waits for a soak will go on by itself: pending, not a failure.
-    const waiting = ['soaking', 'stage_busy', 'freeze_window', 'waiting_for_dependency'].includes(ev.decision.reason);
-    await noticeHeld(step);
-    await publishStatus(said, deps, req.sha, waiting ? 'pending' : 'failure', statusDescription(reportOf(deps, ev, req.sha)), deps.run.url, config.status_context);
-    return reportOf(deps, ev, req.sha, { said, stateCommit });
-}
-/**
- * The claim: release.json names this SHA as claimed, written with a compare-and-swap on the
- * snapshot the decision was made from. Anything but `written` means: decide again.
- */
-async function claimOnce({ deps, req, ev, config, }) {
-    const snap = ev.snapshot;
-    // This run's own claim from an earlier attempt of the job: claimed already.
-    if (ev.ownClaim)
-        return { kind: 'written', snapshot: snap };
-    const { record, release } = claimed(deps, ev, req);
-    const r = await deps.store.write(snap, {
-        [state_RELEASE_FILE]: state_serialize(release),
-        [state_decisionPath(req.sha)]: state_serialize(record),
-        ...evidence(deps, {
-            kind: req.breakGlass ? 'break_glass' : 'decision',
-            sha: req.sha,
-            keepDays: config.evidence_retention_days,
-        }, decisionEvidence(ev, req)),
-    }, `claim ${shortSha(req.sha)}: ALLOW ${ev.decision.reason} (${claimedBy(deps)})`);
-    if (r.kind !== 'written')
-        return r;
-    // What we just wrote is the state: the next write builds on it without reading it back.
-    return { kind: 'written', snapshot: { head: r.head, release, decision: record } };
-}
-/**
- * After the claim: the version tag (§18) at exactly this SHA, then one dispatch, the run
- * recorded, the status, the notice. A refusal withdraws the claim; an unknown outcome keeps it.
- */
-async function dispatchClaimed(step, claimed) {
-    const { deps, req, ev, config, said } = step;
-    const stage = ev.stage?.name ?? config.production_environment_name;
-    // A name taken by another commit withdraws the claim and fails the job.
-    const plan = ev.version?.plan;
-    if (plan) {
-        try {
-            await ensureTag(deps, plan, req.sha, stage);
-        }
-        catch (e) {
-            if (e instanceof GovernorError || isRefused(e))
-                await withdrawClaim(deps, req.sha, `tag ${plan.tag} not created`, claimed);
-            throw e;
-        }
-        said.note(plan.existing
-            ? `Version ${plan.tag}: the tag exists at this commit already (${plan.why}).`
-            : `Tagged ${plan.tag} at ${shortSha(req.sha)}: ${plan.why}.`);
-    }
-    let run;
-    try {
-        run = await dispatchOnce(deps, config, {
-            sha: req.sha,
-            environment: ev.pipeline?.configured ? ev.stage.environment : null,
-            version: ev.version?.tag ?? null,
-        });
-    }
-    catch (e) {
-        // GitHub refused the dispatch outright (403, 404, 422): nothing started, so the claim is
-        // withdrawn and a re-run after the fix decides afresh. An unknown outcome keeps the claim.
-        if (isRefused(e))
-            await withdrawClaim(deps, req.sha, `dispatch refused (HTTP ${e.status})`, claimed);
-        throw e;
-    }
-    // The deployment of this exact SHA (§21): after the claim, recorded with the run.
-    const deploymentId = await openDeployment(deps, contextOf(ev), {
-        sha: req.sha,
-        run,
-        task: 'deploy',
-        version: ev.version?.tag ?? null,
-        lookFirst: ev.ownClaim !== null,
-    }, said);
-    const recorded = await recordDispatched(deps, req.sha, { ...run, deploymentId }, claimed);
-    await publishStatus(said, deps, req.sha, 'success', statusDescription(reportOf(deps, ev, req.sha)), run.url, config.status_context);
-    await noticeApproved(step, { sha: req.sha, runUrl: run.url });
-    const banner = req.breakGlass
-        ? await announceBreakGlass(step, {
-            bypassed: ev.decision.bypassed ?? [],
-            runUrl: run.url,
-            stage,
-        })
-        : null;
-    const dispatched = reportOf(deps, ev, req.sha, {
-        said,
-        stateCommit: recorded ?? claimed.head,
-        deployRunUrl: run.url,
-        banner,
-    });
-    // The pipeline table shows the dispatch in flight on its stage.
-    const pipeline = dispatched.pipeline?.map((r) => r.stage === ev.stage?.name ? { ...r, inFlight: { sha: req.sha, runUrl: run.url } } : r) ?? null;
-    return buildReport({ ...dispatched, pipeline });
-}
-/** A notice is a courtesy: whatever goes wrong with it is a warning, never a failed decision. */
-async function softly(said, what, call) {
-    try {
-        await call();
-    }
-    catch (e) {
-        said.warn(`${what} could not be written: ${e.message}`);
-    }
-}
-/**
- * A soft HOLD asks the people who can clear it: one comment on each merged pull request whose
- * paths need approval, edited in place on each re-evaluation (notify_pull_requests).
- */
-async function noticeHeld({ deps, req, ev, config, said }) {
-    const sha = req.sha;
-    const u = ev.decision.unblock;
-    if (!config.notify_pull_requests || u?.kind !== 'soft')
-        return;
-    const approvals = ev.approvals;
-    const steps = unblockSteps(u, {
-        runUrl: deps.run.url,
-        environmentName: config.production_environment_name,
-    });
-    for (const pr of u.pulls.slice(0, 10)) {
-        const paths = pr.paths.slice(0, 10).map((p) => `\`${p}\``);
-        const more = pr.paths.length > 10 ? ` and ${pr.paths.length - 10} more` : '';
-        const who = [
-            `${config.approver_permission} access or higher`,
-            config.approvers.length ? `one of ${config.approvers.join(', ')}` : null,
-            config.prevent_self_approval ? 'not the author of this pull request' : null,
-        ]
-            .filter(Boolean)
-            .join(', ');
-        const body = [
-            `**Release Governor: the deploy of \`${shortSha(sha)}\` is held** (\`${u.reason}\`, risk ${ev.decision.risk ?? '—'}).`,
-            '',
-            `This pull request changed paths that need an approval: ${paths.join(', ')}${more}.`,
-            '',
-            `${noticeApproveLine(steps, pr.number)} An approver needs ${who}.${approvals && approvals.required > 1 ? ` Each path needs ${approvals.required} distinct approvers; ${approvalCount(approvals)} so far.` : ''} The governor then deploys by itself.`,
-            '',
-            ...ignoredHere(approvals, pr.number),
-            deps.run.url ? `[The governor run](${deps.run.url})` : '',
-        ].join('\n');
-        await softly(said, `the notice on #${pr.number}`, () => postNotice(deps, pr.number, { sha, state: 'held', body, create: true }));
-    }
-}
-/** Puts a pull request's notice in its state, superseding the older held notices there. */
-async function postNotice(deps, pull, notice) {
-    const edits = noticeEdits(await deps.gh.comments(pull), notice);
-    for (const old of edits.superseded)
-        await deps.gh.writeComment(pull, old.id, old.body);
-    if (edits.write)
-        await deps.gh.writeComment(pull, edits.write.id, edits.write.body);
-}
-/** The approvals on this pull request that did not count, and why (for its notice). */
-function ignoredHere(approvals, pull) {
-    const here = (approvals?.ignored ?? []).filter((a) => a.pull === pull);
-    if (here.length === 0)
-        return [];
-    return ['Not counted:', ...here.slice(0, 5).map((a) => `- ${a.detail}`), ''];
-}
-/** The hold cleared: the notices that asked for it say who approved and that it deploys. */
-async function noticeApproved({ deps, ev, config, said }, deploy) {
-    const { sha, runUrl } = deploy;
-    if (!config.notify_pull_requests || !ev.approvals)
-        return;
-    const byPull = new Map();
-    for (const a of ev.approvals.valid)
-        if (a.pull !== null && a.actor)
-            byPull.set(a.pull, [...(byPull.get(a.pull) ?? []), a.actor]);
-    for (const [pull, actors] of byPull) {
-        const body = `**Release Governor: approved by ${[...new Set(actors)].map((a) => `@${a}`).join(', ')}; deploying \`${shortSha(sha)}\`**: ${runUrl}`;
-        await softly(said, `the notice on #${pull}`, () => postNotice(deps, pull, { sha, state: 'approved', body, create: false }));
-    }
-}
-/** Break-glass leaves a loud trail: an issue labelled break-glass, and the banner returned. */
-async function announceBreakGlass({ deps, req, said }, deploy) {
-    const { bypassed, runUrl, stage } = deploy;
-    const bg = req.breakGlass;
-    const banner = `BREAK-GLASS deploy of ${shortSha(req.sha)} to ${stage} by @${bg.actor}: "${bg.reason}". Bypassed: ${bypassed.length ? bypassed.join(', ') : 'nothing (no hold applied)'}.`;
-    const title = `Break-glass deploy of ${shortSha(req.sha)} to ${stage} by @${bg.actor}`;
-    const body = [
-        `@${bg.actor} deployed \`${req.sha}\` to **${stage}** with break-glass.`,
-        '',
-        `- Why: ${bg.reason}`,
-        `- Holds bypassed: ${bypassed.length ? bypassed.map((b) => `\`${b}\``).join(', ') : 'none applied'}`,
-        `- Deploy run: ${runUrl}`,
-        `- Governor run: ${deps.run.url ?? '(not in Actions)'}`,
-        '',
-        'Close this issue once the emergency change has been reviewed after the fact.',
-    ].join('\n');
-    const open = await deps.gh.findOpenIssue(title, ['break-glass']);
-    if (open !== null)
-        return banner;
-    await bestEffort(said, `the break-glass issue`, async () => {
-        const n = await deps.gh.openIssue(title, body, ['break-glass']);
-        said.note(`Opened #${n}: ${title}.`);
-    });
-    return banner;
-}
-
-;// CONCATENATED MODULE: ./src/governor/verify.ts
-// Post-deploy verification and automatic rollback (SPEC §15). A deploy that succeeded on a stage
-// with a health check is verified before it counts as live and healthy: its URL is probed (or a
-// smoke-test workflow dispatched and its conclusion awaited). A pass verifies the stage; a fail
-// marks the deploy failed and, with `rollback`, puts the stage's last healthy SHA back — exactly
-// once, through the claim protocol — and opens one issue that holds further deploys (rule 9).
-
-
-
-
-
-
-
-
-
-/** The deploy entry of `sha` a health check is about (that run's, else the newest of the SHA). */
-function deployEntry(release, sha, runId) {
-    return (release.deploy_history.find((h) => h.sha === sha && runId !== null && h.run_id === runId) ??
-        release.deploy_history.find((h) => h.sha === sha) ??
-        null);
-}
-/** A pending check whose runner must have died: older than its duration, a minute and the grace. */
-function staleCheck(pending, now) {
-    const budget = (pending.thresholds.duration_seconds + 60) * 1000 + CLAIM_GRACE_MS;
-    return now.getTime() - Date.parse(pending.started_at) > budget;
-}
-/** Whether this run may run (or take over) a pending check: its own, an earlier attempt's, or stale. */
-function mayRun(deps, pending) {
-    if (pending.by === claimedBy(deps) || isEarlierAttempt(pending.by, deps))
-        return true;
-    return staleCheck(pending, deps.now());
-}
-/**
- * The report fields a check sets, over the caller's `headline`: a failed check's verdict
- * replaces the run's outcome and headline; a pass adds its line to the headline.
- */
-function checkedReport(c, headline) {
-    return {
-        ...(c.healthCheck ? { healthCheck: c.healthCheck } : {}),
-        ...(c.stateCommit ? { stateCommit: c.stateCommit } : {}),
-        ...(c.deployRunUrl ? { deployRunUrl: c.deployRunUrl } : {}),
-        ...(c.version ? { version: c.version } : {}),
-        ...(c.verdict
-            ? { ...c.verdict }
-            : { headline: c.passed ? `${headline} ${c.passed}`.trim() : headline }),
-    };
-}
-const NOTHING_CHECKED = {
-    verified: false,
-    healthCheck: null,
-    verdict: null,
-    passed: null,
-    stateCommit: null,
-    deployRunUrl: null,
-    version: null,
-};
-/**
- * Verifies the stage's deploy of `sha` (run `runId`), whose success was just recorded with its
- * health check pending. Returns what the check found (`verified`: the stage now runs `sha`
- * verified: its check passed, now or before).
- */
-async function verifyDeploy(t, 
-/** The state as the caller just wrote or read it (with `sha`'s record), to save a read. */
-known) {
-    const { deps, ctx, sha, runId, said } = t;
-    const check = ctx.stage.health;
-    const snap = known ?? (await deps.store.read(sha));
-    const entry = deployEntry(snap.release, sha, runId);
-    const last = (0,domain_health/* asHealthResult */.Q)(snap.release.last_health_check);
-    const recorded = last && last.sha === sha ? last : null;
-    if (entry?.health_check === 'passed') {
-        said.note(`The health check of ${shortSha(sha)} on ${ctx.stage.name} passed already.`);
-        const version = await publishRelease(t, sha, snap);
-        return { ...NOTHING_CHECKED, verified: true, version };
-    }
-    // A failed check never verifies the stage (whether it rolled back or not).
-    if (entry?.health_check === 'failed' && recorded)
-        return { ...(await healthFailed(t, recorded, snap)), verified: false };
-    const pending = recorded?.verdict === 'pending'
-        ? recorded
-        : (0,domain_health/* pendingCheck */.WQ)(sha, check, deps.now(), claimedBy(deps));
-    if (!mayRun(deps, pending)) {
-        said.note(`The health check of ${shortSha(sha)} on ${ctx.stage.name} is being run by ${pending.by} (since ${pending.started_at}).`);
-        return NOTHING_CHECKED;
-    }
-    if (check.workflow !== undefined)
-        return { ...NOTHING_CHECKED, healthCheck: await startSmokeTests(t, pending, snap) };
-    deps.log(`Verifying ${ctx.stage.name} at ${shortSha(sha)}: probing ${check.url} every ${check.interval_seconds} s for ${check.duration_seconds} s.`);
-    const samples = await deps.probe(check, deps.log);
-    const result = (0,domain_health/* judgeProbes */.$K)({ ...pending, by: claimedBy(deps) }, samples, deps.now());
-    return concludeCheck(t, result, snap);
-}
-/** workflow mode: dispatch the smoke tests once and record their run; the verdict comes later. */
-async function startSmokeTests(t, pending, snap) {
-    const { deps, ctx, sha, runId, said } = t;
-    const check = ctx.stage.health;
-    const workflow = check.workflow;
-    const environment = ctx.environment ?? ctx.stage.environment;
-    if (pending.run_id !== null) {
-        said.note(`Smoke tests of ${shortSha(sha)} are running: ${pending.run_url}`);
-        return null;
-    }
-    // Claimed by this run first (a re-run then looks for the run instead of dispatching again).
-    const mine = { ...pending, by: claimedBy(deps) };
-    await writeState(deps, sha, (s) => {
-        const cur = (0,domain_health/* asHealthResult */.Q)(s.release.last_health_check);
-        if (cur && cur.sha === sha && cur.by === mine.by && cur.verdict === 'pending')
-            return null;
-        return {
-            files: { [state_RELEASE_FILE]: state_serialize(withHealthCheck(s.release, sha, runId, mine)) },
-            message: `verify ${shortSha(sha)} on ${ctx.stage.name}: smoke tests`,
-        };
-    }, snap);
-    const run = await dispatchOnce(deps, { ...ctx.config, deploy_workflow: workflow }, { sha, environment });
-    const started = { ...mine, run_id: run.id, run_url: run.url };
-    await writeState(deps, sha, (s) => {
-        const cur = (0,domain_health/* asHealthResult */.Q)(s.release.last_health_check);
-        if (cur && cur.sha === sha && cur.run_id === run.id)
-            return null;
-        return {
-            files: { [state_RELEASE_FILE]: state_serialize(withHealthCheck(s.release, sha, runId, started)) },
-            message: `verify ${shortSha(sha)} on ${ctx.stage.name}: smoke tests in run ${run.id}`,
-        };
-    });
-    said.note(`Verification of ${shortSha(sha)} on ${ctx.stage.name}: dispatched the smoke tests ${run.url}; their conclusion verifies the stage or rolls it back.`);
-    await publishStatus(said, deps, sha, 'pending', `Verifying ${ctx.stage.name}: smoke tests running`, run.url, ctx.config.status_context);
-    return started;
-}
-/**
- * The smoke-test run of a pending check finished: its conclusion is the verdict. Returns the
- * SHA checked (null: the run is no stage's pending check) and what the check found; `headline`
- * when the run concluded nothing new.
- */
-async function smokeTestsFinished(on, run, 
-/** The stage's state as the caller read it (saves a read). */
-known) {
-    const { deps, ctx } = on;
-    const snap = known ?? (await deps.store.read());
-    const pending = (0,domain_health/* asHealthResult */.Q)(snap.release.last_health_check);
-    if (!pending || pending.run_id !== run.id)
-        return {
-            sha: null,
-            checked: NOTHING_CHECKED,
-            headline: `Smoke-test run ${run.url} finished, but it is not the pending check of ${ctx.stage.name}; nothing recorded.`,
-        };
-    const entry = deployEntry(snap.release, pending.sha, null);
-    const target = { ...on, sha: pending.sha, runId: entry?.run_id ?? null };
-    if (pending.verdict !== 'pending') {
-        const headline = `The health check of ${shortSha(pending.sha)} on ${ctx.stage.name} was concluded already (${pending.verdict}).`;
-        const checked = pending.verdict === 'fail'
-            ? await healthFailed(target, pending, snap)
-            : { ...NOTHING_CHECKED, verified: pending.verdict === 'pass' };
-        return {
-            sha: pending.sha,
-            checked: { ...checked, verified: pending.verdict === 'pass' },
-            headline,
-        };
-    }
-    const result = (0,domain_health/* judgeRun */.Zy)(pending, run, deps.now());
-    return { sha: pending.sha, checked: await concludeCheck(target, result, snap), headline: null };
-}
-/** Records the verdict; a pass verifies the stage, a fail rolls it back. */
-async function concludeCheck(t, result, first) {
-    const { deps, ctx, sha, runId, said } = t;
-    const stage = ctx.stage.name;
-    if (result.verdict === 'pass') {
-        const written = await writeState(deps, sha, (s) => {
-            if (deployEntry(s.release, sha, runId)?.health_check !== 'pending')
-                return null;
-            return {
-                files: {
-                    [state_RELEASE_FILE]: state_serialize(withHealthCheck(s.release, sha, runId, result)),
-                    ...evidence(deps, { kind: 'health_check', sha, keepDays: ctx.config.evidence_retention_days }, { health_check: result }),
-                },
-                message: `verified ${shortSha(sha)} on ${stage}: health check passed`,
-            };
-        }, first);
-        // The deploy's deployment (§21): verified, once — by the run that recorded the verdict.
-        if (written)
-            await deploymentOutcome(deps, ctx, {
-                id: deployEntry(written.snapshot.release, sha, runId)?.deployment_id,
-                state: 'success',
-                logUrl: result.run_url ?? deps.run.url,
-            }, said);
-        await publishStatus(said, deps, sha, 'success', `Verified on ${stage} · ${shortSha(sha)}`, result.run_url ?? deps.run.url, ctx.config.status_context);
-        return {
-            ...NOTHING_CHECKED,
-            verified: true,
-            healthCheck: result,
-            passed: `Health check passed: ${(0,domain_health/* describeResult */.dy)(result)}.`,
-            stateCommit: written?.head ?? null,
-            version: await publishRelease(t, sha),
-        };
-    }
-    return { ...(await healthFailed(t, result, first)), verified: false };
-}
-/**
- * A failed check: the deploy is failed; with `rollback` and somewhere healthy to go, the stage's
- * last healthy SHA is claimed and dispatched exactly once; one issue says what happened.
- * The verdict is ROLLBACK when the stage was (or is being) rolled back, else HOLD.
- */
-async function healthFailed(t, result, first) {
-    const { deps, ctx, sha: bad, said } = t;
-    const stage = ctx.stage.name;
-    const { state, head } = await recordHealthFailure(t, result, first);
-    // The bad deploy's deployment (§21): failed, once — by the run that recorded the failure.
-    if (head !== null)
-        await deploymentOutcome(deps, ctx, {
-            id: deployEntry(state, bad, t.runId)?.deployment_id,
-            state: 'failure',
-            logUrl: result.run_url ?? deps.run.url,
-            why: `Health check failed: ${result.reasons.join('; ')}`.slice(0, 140),
-        }, said);
-    const rb = rollbackOf(state, bad);
-    const failed = { ...NOTHING_CHECKED, healthCheck: result, stateCommit: head };
-    if (!rb)
-        return { ...failed, verdict: await notRolledBack(t, result, state) };
-    const verdict = {
-        outcome: 'ROLLBACK',
-        reason: 'health_check_failed',
-        sha: bad,
-        headline: `ROLLBACK of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: the health check failed (${result.reasons.join('; ')}).`,
-    };
-    const runUrl = await dispatchRollback(deps, ctx, rb, said);
-    if (runUrl === null)
-        return { ...failed, verdict };
-    if (!rb.issue_number) {
-        const issue = await openOnce(t, {
-            title: `Automatic rollback of ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: health check failed`,
-            body: issueBody(ctx, result, { bad, target: rb.sha, why: null, rollbackRun: runUrl }),
-            recorded: null,
-        });
-        if (issue !== null)
-            await recordIssue(deps, rb.sha, (h) => h.rollback_of === bad && h.sha === rb.sha, issue);
-    }
-    await publishStatus(said, deps, bad, 'failure', `Health check failed on ${stage}: rolled back to ${shortSha(rb.sha)}`, runUrl ?? deps.run.url, ctx.config.status_context);
-    said.note(`Health check: ${(0,domain_health/* describeResult */.dy)(result)}.`);
-    return { ...failed, verdict, deployRunUrl: runUrl };
-}
-/**
- * The failed check on the state branch, and the rollback claimed with it when the stage rolls
- * back and has somewhere to go. Returns the release as it stands after the write.
- */
-async function recordHealthFailure(t, result, first) {
-    const { deps, ctx, sha: bad, runId } = t;
-    const check = ctx.stage.health;
-    const keepDays = ctx.config.evidence_retention_days;
-    const stage = ctx.stage.name;
-    const me = claimedBy(deps);
-    let after = null;
-    const written = await writeState(deps, bad, (s) => {
-        let r = s.release;
-        if (deployEntry(r, bad, runId)?.health_check !== 'failed')
-            r = withHealthCheck(r, bad, runId, result);
-        const target = healthyTarget(r, bad);
-        if (check.rollback && target && !rollbackOf(r, bad) && r.production_sha_current === bad)
-            r = claimRollback(r, bad, target, deps.now(), me);
-        after = r;
-        if (r === s.release)
-            return null;
-        const rb = rollbackOf(r, bad);
-        const record = s.decision
-            ? withLifecycle(s.decision, {
-                state: rb ? 'rolled_back' : 'failed',
-                finished_at: result.finished_at,
-                conclusion: 'health_check_failed',
-            })
-            : null;
-        return {
-            files: {
-                [state_RELEASE_FILE]: state_serialize(r),
-                ...(record ? { [state_decisionPath(bad)]: state_serialize(record) } : {}),
-                ...(rb
-                    ? evidence(deps, { kind: 'rollback', sha: bad, keepDays }, {
-                        trigger: 'health_check',
-                        from: bad,
-                        to: rb.sha,
-                        health_check: result,
-                    })
-                    : evidence(deps, { kind: 'health_check', sha: bad, keepDays }, { health_check: result })),
-            },
-            message: rb
-                ? `rollback ${stage} from ${shortSha(bad)} to ${shortSha(rb.sha)}: health check failed`
-                : `failed ${shortSha(bad)} on ${stage}: health check failed`,
-        };
-    }, first);
-    return {
-        state: after ?? (await deps.store.read(bad)).release,
-        head: written?.head ?? null,
-    };
-}
-/** A failed check with no rollback: HOLD, an issue (once), the commit status. */
-async function notRolledBack(t, result, state) {
-    const { deps, ctx, sha: bad, runId, said } = t;
-    const stage = ctx.stage.name;
-    const why = !ctx.stage.health.rollback
-        ? 'rollback is off for this stage (health_check.rollback: false)'
-        : 'there is no earlier SHA whose deploy and health check both passed to return to';
-    const issue = await openOnce(t, {
-        title: `Health check of ${stage} failed on ${shortSha(bad)}: not rolled back`,
-        body: issueBody(ctx, result, { bad, target: null, why, rollbackRun: null }),
-        recorded: deployEntry(state, bad, runId)?.issue_number ?? null,
-    });
-    if (issue !== null)
-        await recordIssue(deps, bad, (h) => h.sha === bad, issue);
-    await publishStatus(said, deps, bad, 'failure', `Health check failed on ${stage} · ${shortSha(bad)}`, deps.run.url, ctx.config.status_context);
-    return {
-        outcome: 'HOLD',
-        reason: 'health_check_failed',
-        sha: bad,
-        headline: `Health check of ${shortSha(bad)} on ${stage} failed (${result.reasons.join('; ')}); not rolled back: ${why}.`,
-    };
-}
-/**
- * Dispatches a claimed rollback exactly once: not again when its run is recorded, not when
- * another live run owns the claim. Returns the rollback run's URL, or null (another run's).
- */
-async function dispatchRollback(deps, ctx, rb, said) {
-    if (rb.run_id !== null) {
-        said.note(`The rollback was dispatched already: ${rb.run_url}. Nothing dispatched again.`);
-        return rb.run_url;
-    }
-    const mine = rb.claimed_by === claimedBy(deps) ||
-        isEarlierAttempt(rb.claimed_by, deps) ||
-        deps.now().getTime() - Date.parse(rb.time) > CLAIM_GRACE_MS;
-    if (!mine) {
-        said.note(`The rollback was claimed by ${rb.claimed_by}, which dispatches it.`);
-        return null;
-    }
-    const run = await dispatchOnce(deps, ctx.config, {
-        sha: rb.sha,
-        environment: ctx.environment,
-        version: rb.version ?? null,
-    });
-    // The rollback's own deployment (§21, task deploy:rollback), recorded with its run.
-    const deploymentId = await openDeployment(deps, ctx, {
-        sha: rb.sha,
-        run,
-        task: 'deploy:rollback',
-        version: rb.version ?? null,
-        lookFirst: rb.claimed_by !== claimedBy(deps),
-    }, said);
-    await recordDispatched(deps, rb.sha, { ...run, deploymentId });
-    return run.url;
-}
-function issueBody(ctx, r, what) {
-    const { bad, target, why, rollbackRun } = what;
-    const t = r.thresholds;
-    const lines = [
-        target
-            ? `The health check of \`${bad}\` on **${ctx.stage.name}** failed, and the governor rolled ${ctx.stage.name} back to \`${target}\`, its last SHA whose deploy and health check both passed.`
-            : `The health check of \`${bad}\` on **${ctx.stage.name}** failed. It was **not** rolled back: ${why}.`,
-        '',
-        `**Why it failed:** ${r.reasons.join('; ')}.`,
-        '',
-        '| | measured | threshold |',
-        '|---|---|---|',
-    ];
-    if (r.mode === 'url') {
-        lines.push(`| error rate | ${r.error_rate === null ? '—' : `${(r.error_rate * 100).toFixed(1)} % (${r.errors} of ${r.probes} probes)`} | ${(t.max_error_rate * 100).toFixed(1)} % |`, `| p95 latency | ${r.p95_ms === null ? '—' : `${Math.round(r.p95_ms)} ms`} | ${t.max_latency_ms} ms |`, `| p50 latency | ${r.p50_ms === null ? '—' : `${Math.round(r.p50_ms)} ms`} | |`, `| probes | ${r.probes} over ${t.duration_seconds} s, every ${t.interval_seconds} s, timeout ${t.timeout_ms} ms | expect ${t.expect_status} |`);
-    }
-    else
-        lines.push(`| smoke tests | ${r.conclusion ?? '—'} (${r.run_url ?? 'no run'}) | success |`);
-    if (r.first_failures.length > 0) {
-        lines.push('', '**First failures:**', '');
-        for (const f of r.first_failures)
-            lines.push(`- ${f.at}: ${f.error} (${Math.round(f.ms)} ms)`);
-    }
-    lines.push('');
-    if (rollbackRun)
-        lines.push(`- Rollback deploy: ${rollbackRun}`);
-    lines.push('', `While this issue is open it is an active incident (its labels are in \`incident_labels\`): the governor holds further deploys (rule 9) until a person closes it. \`${shortSha(bad)}\` goes back to ${ctx.stage.name} only when someone approves that SHA again (\`previously_rolled_back\`).`);
-    return lines.join('\n');
-}
-/** Opens the issue unless it is recorded or already open (a re-run, or a lost answer). */
-async function openOnce(t, issue) {
-    const { deps, said } = t;
-    const { body, recorded } = issue;
-    if (recorded !== null)
-        return recorded;
-    const { title, labels } = serviceIssue(t.ctx.config, {
-        title: issue.title,
-        labels: t.ctx.config.rollback_labels,
-    });
-    const open = await deps.gh.findOpenIssue(title, labels);
-    if (open !== null)
-        return open;
-    try {
-        const n = await deps.gh.openIssue(title, body, labels);
-        said.note(`Opened #${n}: ${title}.`);
-        return n;
-    }
-    catch (e) {
-        if (!isUnanswered(e))
-            throw e;
-        const found = await deps.gh.findOpenIssue(title, labels);
-        if (found === null) {
-            await bestEffort(said, `the issue "${title}"`, () => Promise.reject(e));
-            return null;
-        }
-        return found;
-    }
-}
-async function recordIssue(deps, sha, match, issue) {
-    await writeState(deps, sha, (s) => {
-        const e = s.release.deploy_history.find(match);
-        if (!e || e.issue_number === issue)
-            return null;
-        const release = {
-            ...s.release,
-            deploy_history: s.release.deploy_history.map((h) => h === e ? { ...h, issue_number: issue } : h),
-        };
-        return {
-            files: { [state_RELEASE_FILE]: state_serialize(release) },
-            message: `issue #${issue} for ${shortSha(sha)}`,
-        };
-    });
-}
-
-;// CONCATENATED MODULE: ./src/governor/observe.ts
-// A deploy run finished: record its outcome per (run id, attempt), move production forward
-// only, and open or comment on the deploy-failure issue.
-
-
-
-
-
-
-
-
-
-
-/**
- * `known.snapshot` is the stage's state read with the decision record of `known.readFor`; when
- * the run deployed another SHA (the ref moved on since the dispatch), that SHA's record is read.
- */
-/**
- * Whether a successful deploy of `sha` moves the stage: forward along the line, or back from
- * the SHA a rollback left.
- */
-async function movesStage(deps, release, { sha, rollback }) {
-    const current = release.production_sha_current;
-    if (rollback)
-        return current === rollback.rollback_of;
-    return (current === null ||
-        (current !== sha && (await deps.gh.compare(current, sha)).status === 'ahead'));
-}
-async function observeDeploy(on, known) {
-    const { deps, run, ctx } = on;
-    const { snapshot: first, readFor } = known;
-    const config = ctx.config;
-    let snapshot = first;
-    const said = new Remarks();
-    // The one place this observation's report is built: from what the steps below returned.
-    const observed = (over, verified = false) => ({
-        report: buildReport({
-            outcome: 'SKIP',
-            reason: 'not_a_release_candidate',
-            runUrl: deps.run.url,
-            dryRun: deps.dryRun,
-            productionSha: first.release.production_sha_current,
-            environmentName: config.production_environment_name,
-            stage: deps.store.target?.stage ?? null,
-            ...over,
-            notes: said.notes,
-            warnings: said.warnings,
-        }),
-        sha: over.sha ?? null,
-        verified,
-    });
-    const byId = snapshot.release.deploy_history.find((h) => h.run_id === run.runId);
-    const fromTitle = run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null;
-    const sha = byId?.sha ?? fromTitle;
-    if (!sha)
-        return observed({
-            headline: `Deploy run ${run.runId} finished (${run.conclusion ?? 'unknown'}) but names no commit: its run-name has no full SHA and the governor did not dispatch it. Nothing was recorded; add \`run-name: Deploy \${{ inputs.sha }}\` to the deploy workflow.`,
-        });
-    if (run.conclusion === null)
-        return observed({
-            sha,
-            headline: `Deploy run ${run.runId} for ${shortSha(sha)} has not finished; nothing to record.`,
-        });
-    if (readFor !== sha)
-        snapshot = await deps.store.read(sha);
-    const success = run.conclusion === 'success';
-    // Recorded per (run id, attempt): a redelivered event is a no-op, a re-run is a new outcome.
-    const already = recordedOutcome(snapshot.release, sha, run.runId, run.runAttempt);
-    const attempt = run.runAttempt > 1 ? ` (attempt ${run.runAttempt})` : '';
-    const url = run.htmlUrl ?? `run ${run.runId}`;
-    if (deps.dryRun)
-        return observed({
-            sha,
-            headline: `Deploy of ${shortSha(sha)} ${success ? 'succeeded' : `failed (${run.conclusion})`}; dry run, nothing recorded.`,
-        });
-    // A rollback (§15) moves the stage back from the SHA it rolled back, on purpose.
-    const rollback = snapshot.release.deploy_history.find((h) => h.run_id === run.runId && h.rollback_of) ?? null;
-    const movesProduction = success && (await movesStage(deps, snapshot.release, { sha, rollback }));
-    const health = success && movesProduction && !rollback && ctx.stage.health
-        ? (0,domain_health/* pendingCheck */.WQ)(sha, ctx.stage.health, deps.now(), claimedBy(deps))
-        : null;
-    const f = { deps, run, ctx, said };
-    const recorded = already
-        ? { after: snapshot, stateCommit: null }
-        : await recordOutcome(f, snapshot, { sha, url, attempt, movesProduction, health });
-    const after = recorded.after;
-    const common = {
-        sha,
-        productionSha: after.release.production_sha_current,
-        stateCommit: recorded.stateCommit,
-    };
-    const o = { sha, url, attempt, movesProduction, already: already !== null, after };
-    // The deploy's deployment (§21): its outcome, once — by the run that recorded it.
-    if (!already)
-        await deploymentOfOutcome(f, { o, rollback, checking: health !== null });
-    const end = await concluded(f, o, rollback);
-    return observed({ ...common, ...end.over, stateCommit: end.stateCommit ?? common.stateCommit }, end.verified);
-}
-/** GitHub's conclusions that say the deploy ran and failed; any other is not an outcome. */
-const FAILED = new Set(['failure', 'timed_out', 'startup_failure']);
-/**
- * The status of the deploy's deployment after its outcome: failure (or error when the run was
- * cancelled or skipped: the outcome is not known), in_progress while its health check runs,
- * success when it is live, inactive when a newer deploy was live before it finished.
- */
-async function deploymentOfOutcome({ deps, run, ctx, said }, { o, rollback, checking }) {
-    const entry = o.after.release.deploy_history.find((h) => h.run_id === run.runId);
-    const state = run.conclusion !== 'success'
-        ? FAILED.has(run.conclusion ?? '')
-            ? 'failure'
-            : 'error'
-        : checking
-            ? 'in_progress'
-            : o.movesProduction || rollback
-                ? 'success'
-                : 'inactive';
-    await deploymentOutcome(deps, ctx, {
-        id: entry?.deployment_id,
-        state,
-        logUrl: o.url.startsWith('http') ? o.url : null,
-        ...(state === 'error'
-            ? { why: `The deploy run ended ${run.conclusion ?? 'without a conclusion'}` }
-            : {}),
-        ...(state === 'inactive' ? { why: 'A newer deploy was live before this one finished' } : {}),
-    }, said);
-}
-/**
- * After the outcome is recorded: a rollback's end, a failure's issue, or a success and its
- * health check. Returns what the report says and whether the stage runs the SHA verified.
- */
-async function concluded(f, o, rollback) {
-    const { deps, run, ctx, said } = f;
-    const { sha, after } = o;
-    if (rollback)
-        return {
-            over: { headline: await rollbackFinished(f, o, rollback) },
-            stateCommit: null,
-            verified: false,
-        };
-    if (run.conclusion !== 'success') {
-        const failed = await reportFailure(f, o);
-        return {
-            over: { headline: failed.headline },
-            stateCommit: failed.stateCommit,
-            verified: false,
-        };
-    }
-    const runs = after.release.production_sha_current === sha;
-    const checked = runs && ctx.stage.health !== null;
-    const headline = await announceSuccess(f, o, checked);
-    if (!checked) {
-        const version = runs ? await publishRelease({ deps, ctx, said }, sha, after) : null;
-        return {
-            over: { headline, ...(version ? { version } : {}) },
-            stateCommit: null,
-            verified: runs,
-        };
-    }
-    const c = await verifyDeploy({ deps, ctx, sha, runId: run.runId, said }, after.head !== null ? after : undefined);
-    const over = checkedReport(c, headline);
-    return { over, stateCommit: over.stateCommit ?? null, verified: c.verified };
-}
-/** A rollback deploy finished: say so on its issue; if it failed too, stop there (never loop). */
-async function rollbackFinished(f, o, entry) {
-    const { deps, run, ctx, said } = f;
-    const stage = ctx.stage.name;
-    const success = run.conclusion === 'success';
-    const bad = entry.rollback_of;
-    const headline = success
-        ? `Rollback of ${stage} to ${shortSha(o.sha)} succeeded${o.attempt}: ${stage} runs ${shortSha(o.after.release.production_sha_current ?? o.sha)} again, away from ${shortSha(bad)}.`
-        : `The rollback of ${stage} to ${shortSha(o.sha)} failed (${run.conclusion})${o.attempt}. The governor does nothing more by itself: ${stage} still runs ${shortSha(bad)}, and a person must act.`;
-    const issue = o.after.release.deploy_history.find((h) => h.run_id === run.runId)?.issue_number ?? null;
-    if (issue !== null && !o.already)
-        await bestEffort(said, `the comment on #${issue}`, () => deps.gh.commentIssue(issue, success
-            ? `The rollback deploy succeeded${o.attempt}: ${o.url}\n\n${stage} runs \`${o.sha}\` again.`
-            : `The rollback deploy **failed** (\`${run.conclusion}\`)${o.attempt}: ${o.url}\n\n${stage} still runs \`${bad}\`. The governor will not retry the rollback by itself (it never loops): fix the cause, then deploy by hand or re-run the rollback run.`));
-    await publishStatus(said, deps, o.sha, success ? 'success' : 'failure', success
-        ? `Rolled back ${stage} to ${shortSha(o.sha)}`
-        : `Rollback of ${stage} failed (${run.conclusion})`.slice(0, 140), o.url.startsWith('http') ? o.url : deps.run.url, ctx.config.status_context);
-    return headline;
-}
-/**
- * Records the outcome (one commit: release.json and the SHA's record) and returns the state
- * after it, built from what was written rather than read back.
- */
-async function recordOutcome(f, snapshot, o) {
-    const { deps, run, ctx } = f;
-    const { sha, url, attempt, movesProduction, health } = o;
-    const success = run.conclusion === 'success';
-    let after = snapshot;
-    const written = await writeState(deps, sha, (snap) => {
-        if (recordedOutcome(snap.release, sha, run.runId, run.runAttempt))
-            return null;
-        const release = markFinished(snap.release, {
-            sha,
-            success,
-            conclusion: run.conclusion,
-            runId: run.runId,
-            runAttempt: run.runAttempt,
-            runUrl: url,
-            now: deps.now(),
-            health,
-        }, movesProduction &&
-            snap.release.production_sha_current === snapshot.release.production_sha_current);
-        const record = snap.decision
-            ? withLifecycle(snap.decision, {
-                state: success ? 'succeeded' : 'failed',
-                finished_at: deps.now().toISOString(),
-                conclusion: run.conclusion,
-                run_id: run.runId,
-                run_attempt: run.runAttempt,
-                run_url: url,
-            })
-            : null;
-        after = { head: null, release, decision: record };
-        return {
-            files: {
-                [state_RELEASE_FILE]: state_serialize(release),
-                ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
-                ...evidence(deps, { kind: 'deploy', sha, keepDays: ctx.config.evidence_retention_days }, {
-                    deploy_run: {
-                        id: run.runId,
-                        attempt: run.runAttempt,
-                        url,
-                        conclusion: run.conclusion,
-                        observed_at: deps.now().toISOString(),
-                    },
-                    moves_stage: movesProduction,
-                    stage_sha: release.production_sha_current,
-                }),
-            },
-            message: success
-                ? `deployed ${shortSha(sha)}: run ${run.runId}${attempt}`
-                : `failed ${shortSha(sha)}: ${run.conclusion} in run ${run.runId}${attempt}`,
-        };
-    }, snapshot);
-    if (written)
-        after = { ...after, head: written.head };
-    else
-        after = await deps.store.read(sha);
-    return { after, stateCommit: written?.head ?? null };
-}
-/** A successful deploy: its headline, the comment on an earlier failure's issue, the status. */
-async function announceSuccess(f, o, verifying) {
-    const { deps, said } = f;
-    const config = f.ctx.config;
-    const { sha, url, attempt, movesProduction, already, after } = o;
-    // The stage's own word for what moved: "production" with one stage, else the stage's name.
-    const where = config.stages ? config.production_environment_name : 'production';
-    const headline = `Deploy of ${shortSha(sha)} to ${config.production_environment_name} succeeded${attempt}${movesProduction ? `; ${where} moved` : ` (${where} already contains it)`}.`;
-    const issue = failureIssueOf(after.release, sha);
-    if (issue !== null && !already) {
-        // The issue stays open on purpose: it is an incident (rule 9) until a person has looked
-        // at why the earlier attempt failed; closing it is that person's acknowledgement.
-        await bestEffort(said, `the comment on #${issue}`, () => deps.gh.commentIssue(issue, [
-            `The deploy of \`${sha}\` to **${config.production_environment_name}** succeeded${attempt}: ${url}`,
-            '',
-            movesProduction
-                ? `${where === 'production' ? 'Production' : where} is now at \`${sha}\`.`
-                : `${where === 'production' ? 'Production' : where} already contained \`${sha}\`; it did not move.`,
-            '',
-            `This issue stays open: while it is open it counts as an active incident for the governor (rule 9, \`incident_labels\`). Close it once the cause of the earlier failure is understood.`,
-        ].join('\n')));
-        said.note(`Commented on #${issue}: the deploy succeeded${attempt}.`);
-    }
-    await publishStatus(said, deps, sha, verifying ? 'pending' : 'success', `Deployed to ${config.production_environment_name}${verifying ? ', verifying' : ''} · ${shortSha(sha)}`, url.startsWith('http') ? url : deps.run.url, config.status_context);
-    return headline;
-}
-/**
- * The SHA's failure issue: the existing one commented on, else one opened — looked for first
- * when an earlier attempt recorded this failure and may have opened it before it died.
- */
-async function failureIssue({ deps, ctx, said }, { sha, existing, already, body, }) {
-    const config = ctx.config;
-    if (existing !== null) {
-        await bestEffort(said, `the comment on #${existing}`, () => deps.gh.commentIssue(existing, `Another deploy of \`${sha}\` failed.\n\n${body}`));
-        return existing;
-    }
-    const { title, labels } = serviceIssue(config, {
-        title: `Deploy of ${shortSha(sha)} to ${config.production_environment_name} failed`,
-        labels: config.deploy_failure_labels,
-    });
-    const earlier = already ? await deps.gh.findOpenIssue(title, labels) : null;
-    if (earlier !== null)
-        return earlier;
-    try {
-        return await deps.gh.openIssue(title, body, labels);
-    }
-    catch (e) {
-        if (!isUnanswered(e))
-            throw e;
-        const found = await deps.gh.findOpenIssue(title, labels);
-        if (found === null)
-            throw e;
-        return found;
-    }
-}
-/** One issue per SHA; later failures of it (a re-run, or a new run) comment on that issue. */
-async function reportFailure(f, o) {
-    const { deps, run, said } = f;
-    const config = f.ctx.config;
-    const { sha, url, attempt, already, after } = o;
-    // Only this very attempt, already recorded and reported, is a no-op.
-    const entry = after.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
-    if (already && entry?.issue_number)
-        return {
-            headline: `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; already reported in #${entry.issue_number}.`,
-            stateCommit: null,
-        };
-    const body = [
-        `The deploy of \`${sha}\` to **${config.production_environment_name}** failed${attempt}.`,
-        '',
-        `- Conclusion: \`${run.conclusion}\``,
-        `- Run: ${url}`,
-        `- Cooldown: the governor will not redeploy this SHA for ${config.cooldown_minutes} minutes.`,
-    ].join('\n');
-    const existing = failureIssueOf(after.release, sha);
-    const issue = await failureIssue(f, { sha, existing, already, body });
-    const written = await writeState(deps, sha, (snap) => {
-        const e = snap.release.deploy_history.find((h) => h.sha === sha && h.run_id === run.runId);
-        if (!e || e.issue_number === issue)
-            return null;
-        const release = {
-            ...snap.release,
-            deploy_history: snap.release.deploy_history.map((h) => h === e ? { ...h, issue_number: issue } : h),
-        };
-        const record = snap.decision ? withLifecycle(snap.decision, { issue_number: issue }) : null;
-        return {
-            files: {
-                [state_RELEASE_FILE]: state_serialize(release),
-                ...(record ? { [state_decisionPath(sha)]: state_serialize(record) } : {}),
-            },
-            message: `failed ${shortSha(sha)}: issue #${issue}`,
-        };
-    }, after);
-    await publishStatus(said, deps, sha, 'failure', `Deploy failed (${run.conclusion}) · ${shortSha(sha)}`.slice(0, 140), url.startsWith('http') ? url : deps.run.url, config.status_context);
-    return {
-        headline: `Deploy of ${shortSha(sha)} failed (${run.conclusion})${attempt}; ${existing !== null ? `commented on #${issue}` : `opened #${issue}`}. Cooldown ${config.cooldown_minutes} minutes.`,
-        stateCommit: written?.head ?? null,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/governor/service-events.ts
-// Services (SPEC §20): a finished workflow run of one service — its deploy, or its smoke tests
-// (a stage's health_check.workflow) — recorded on that service and stage; what a verified deploy
-// unlocks (the service's next stage, and the services that waited for it there) is decided in
-// the same run.
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * A run of a service's deploy workflow or of a stage's smoke tests: recorded on its service;
- * null when the run is neither (a verification run: the caller decides it).
- */
-async function serviceRunFinished(event) {
-    const config = event.known.config;
-    const facts = { path: event.run.workflowPath, name: event.run.workflowName };
-    const layout = layoutOf(config);
-    event.deps.store.useServices(layout);
-    const stages = layout.flatMap((l) => {
-        const own = serviceConfig(config, l.name);
-        const pipeline = pipelineOf(own);
-        return pipeline.stages.map((stage) => ({ name: l.name, config: own, pipeline, stage }));
-    });
-    if (stages.some((x) => sameWorkflow(x.stage.deploy_workflow, facts)))
-        return deployFinished(event, (w) => sameWorkflow(w, facts));
-    const smokes = stages.filter((x) => x.stage.health?.workflow !== undefined && sameWorkflow(x.stage.health.workflow, facts));
-    if (smokes.length > 0)
-        return smokeFinished(event, smokes);
-    return null;
-}
-async function deployFinished(event, dispatches) {
-    const { deps, run, known, snapshot } = event;
-    const config = known.config;
-    const whole = snapshot.pipeline ?? snapshot.release;
-    const found = serviceOfRun(whole, config, run, dispatches);
-    if (!found)
-        return buildReport({
-            outcome: 'SKIP',
-            reason: 'not_a_release_candidate',
-            sha: run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null,
-            headline: `Deploy run ${run.runId} ("${run.displayTitle}") finished, but the governor did not dispatch it and its title does not name one service (and environment) of the config. Nothing was recorded; use \`run-name: Deploy \${{ inputs.service }} \${{ inputs.sha }} to \${{ inputs.environment }}\` in the deploy workflow.`,
-            runUrl: deps.run.url,
-            dryRun: deps.dryRun,
-        });
-    const sd = depsOf(deps, found);
-    const observed = await observeDeploy({ deps: sd, run, ctx: stageContext(found.config, found.pipeline, found.stage) }, { snapshot: await sd.store.read(run.headSha), readFor: run.headSha });
-    return unlocked(event, found, {
-        report: buildReport({ ...observed.report, service: found.name }),
-        sha: observed.sha,
-        verified: observed.verified,
-    });
-}
-/** The smoke-test run a service stage's pending health check recorded finished: its verdict. */
-async function smokeFinished(event, smokes) {
-    const { deps, run, snapshot } = event;
-    const whole = snapshot.pipeline ?? snapshot.release;
-    const layout = layoutOf(event.known.config);
-    const found = smokes.find((x) => {
-        const view = serviceView(whole, layout.find((l) => l.name === x.name));
-        const check = (0,domain_health/* asHealthResult */.Q)(state_stageView(view, x.stage.name, x.stage.isLast).last_health_check);
-        return check?.run_id === run.runId;
-    });
-    const said = new Remarks();
-    const report = (over) => buildReport({
-        outcome: 'SKIP',
-        reason: 'not_a_release_candidate',
-        runUrl: deps.run.url,
-        dryRun: deps.dryRun,
-        ...over,
-        notes: said.notes,
-        warnings: said.warnings,
-    });
-    if (!found)
-        return report({
-            headline: `Smoke-test run ${run.runId} finished, but no service's pending health check recorded it; nothing recorded.`,
-        });
-    if (run.conclusion === null || deps.dryRun)
-        return report({
-            service: found.name,
-            headline: `Smoke-test run ${run.runId} for ${found.name} on ${found.stage.name}: ${run.conclusion === null ? 'not finished' : 'dry run'}; nothing recorded.`,
-        });
-    const sd = depsOf(deps, found);
-    const ctx = stageContext(found.config, found.pipeline, found.stage);
-    const r = await smokeTestsFinished({ deps: sd, ctx, said }, { id: run.runId, url: run.htmlUrl ?? `run ${run.runId}`, conclusion: run.conclusion });
-    const parts = checkedReport(r.checked, r.headline ?? '');
-    const headline = parts.headline ||
-        (r.checked.verified && r.sha
-            ? `${found.name}: ${found.stage.name} verified at ${shortSha(r.sha)}.`
-            : '');
-    return unlocked(event, found, {
-        report: report({
-            stage: found.stage.name,
-            service: found.name,
-            sha: r.sha,
-            ...parts,
-            headline,
-        }),
-        sha: r.sha,
-        verified: r.checked.verified,
-    });
-}
-function depsOf(deps, at) {
-    const target = { service: at.name, stage: at.stage.name, isLast: at.stage.isLast };
-    return { ...deps, store: deps.store.forTarget(target) };
-}
-/**
- * A service stage now runs `sha` verified: decide the service's next stage, and the services
- * that wait for it on this stage (depends_on), in this same run.
- */
-async function unlocked(event, at, observed) {
-    const { deps, known } = event;
-    if (!observed.verified || !observed.sha || deps.dryRun)
-        return combineServices(deps, observed.sha, [observed.report]);
-    const next = at.pipeline.stages[at.stage.index + 1];
-    const { snapshot: _old, ...policy } = known;
-    const decided = [];
-    for (const [service, on] of [
-        ...(next ? [[at.name, next.name]] : []),
-        ...dependentsOf(known.config, at.name, at.stage.name).map((d) => [d, at.stage.name]),
-    ]) {
-        const r = await decideAndAct(deps, { sha: observed.sha, manual: false, stage: on, quiet: true, service }, policy);
-        decided.push(...(r.services ?? [r]));
-    }
-    return combineServices(deps, observed.sha, [observed.report, ...decided]);
-}
-
-;// CONCATENATED MODULE: ./src/domain/metrics.ts
-/** Under this many deploys in the period a figure gets no band (SPEC §23). */
-const MIN_DEPLOYS = 5;
-const DAY = 86_400_000;
-/** Every deploy of one service and stage, from the records (oldest first). */
-function metrics_deploysOf(records, where) {
-    const mine = records.filter((r) => (r.stage ?? null) === where.stage &&
-        (r.service ?? null) === where.service);
-    // The records that concern each SHA (its own, and rollbacks from or to it), in order: each
-    // deploy looks only at those, so the whole chain is read once.
-    const related = new Map();
-    const relate = (sha, at, r) => {
-        if (typeof sha !== 'string')
-            return;
-        const list = related.get(sha) ?? [];
-        if (list.at(-1)?.r !== r)
-            list.push({ at, r });
-        related.set(sha, list);
-    };
-    for (const [i, r] of mine.entries()) {
-        relate(r.sha, i, r);
-        if (r.kind === 'rollback') {
-            relate(r.from, i, r);
-            relate(r.to, i, r);
-        }
-    }
-    const deploys = [];
-    for (const [i, r] of mine.entries()) {
-        const claimedAt = Date.parse(r.time);
-        let d = null;
-        if (r.kind === 'decision' && r.outcome === 'ALLOW')
-            d = {
-                sha: r.sha,
-                claimedAt,
-                kind: 'release',
-                claim: r,
-                succeededAt: null,
-                failedAt: null,
-                commitTimes: rangeTimes(r),
-            };
-        else if (r.kind === 'break_glass' && r.outcome === 'ALLOW')
-            d = {
-                sha: r.sha,
-                claimedAt,
-                kind: 'break_glass',
-                claim: r,
-                succeededAt: null,
-                failedAt: null,
-                commitTimes: rangeTimes(r),
-            };
-        else if (r.kind === 'rollback' && typeof r.to === 'string')
-            d = {
-                sha: r.to,
-                claimedAt,
-                kind: 'rollback',
-                claim: r,
-                succeededAt: null,
-                failedAt: null,
-                commitTimes: [],
-            };
-        if (!d)
-            continue;
-        // A rollback away from an earlier deploy fails that deploy.
-        if (r.kind === 'rollback' && typeof r.from === 'string') {
-            const from = [...deploys].reverse().find((x) => x.sha === r.from);
-            if (from && from.failedAt === null)
-                from.failedAt = claimedAt;
-        }
-        settle(d, (related.get(d.sha) ?? []).filter((x) => x.at > i).map((x) => x.r));
-        deploys.push(d);
-    }
-    return deploys;
-}
-/** The outcome of a deploy from the records after its claim (until the SHA is claimed again). */
-function settle(d, later) {
-    let ran = null;
-    for (const r of later) {
-        // The SHA claimed again (a release, a break-glass, or a rollback to it) is another deploy.
-        if (r.kind === 'rollback' && r.to === d.sha)
-            break;
-        if (r.sha !== d.sha && !(r.kind === 'rollback' && r.from === d.sha))
-            continue;
-        if ((r.kind === 'decision' || r.kind === 'break_glass') && r.outcome === 'ALLOW')
-            break;
-        if (r.kind === 'deploy') {
-            const run = r.deploy_run;
-            const at = Date.parse(run?.observed_at ?? r.time);
-            if (run?.conclusion === 'success')
-                ran ??= at;
-            else if (d.failedAt === null)
-                d.failedAt = at;
-        }
-        if (r.kind === 'health_check') {
-            const h = r.health_check;
-            const at = Date.parse(h?.finished_at ?? r.time);
-            if (h?.verdict === 'pass' && d.failedAt === null)
-                d.succeededAt = at;
-            if (h?.verdict === 'fail' && d.failedAt === null)
-                d.failedAt = at;
-        }
-        if (r.kind === 'rollback' && r.from === d.sha && d.failedAt === null)
-            d.failedAt = Date.parse(r.time);
-    }
-    // Without a health check the run's success is the deploy's.
-    if (d.succeededAt === null && ran !== null && d.failedAt === null && !checked(later, d.sha))
-        d.succeededAt = ran;
-}
-/** Whether a health check of `sha` was recorded (then only its pass makes the deploy a success). */
-function checked(later, sha) {
-    return later.some((r) => (r.kind === 'health_check' && r.sha === sha) ||
-        (r.kind === 'rollback' && r.from === sha && r.trigger === 'health_check'));
-}
-function rangeTimes(r) {
-    const range = r.range;
-    return (range?.commits ?? [])
-        .map((c) => (c.time ? Date.parse(c.time) : Number.NaN))
-        .filter((t) => !Number.isNaN(t));
-}
-/** The median (the mean of the two middle values of an even count); null when empty. */
-function median(xs) {
-    if (xs.length === 0)
-        return null;
-    const s = [...xs].sort((a, b) => a - b);
-    const m = Math.floor(s.length / 2);
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-/** The 90th percentile by nearest rank; null when empty. */
-function p90(xs) {
-    if (xs.length === 0)
-        return null;
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.max(0, Math.ceil(0.9 * s.length) - 1)];
-}
-const HOUR = 3_600_000;
-const sorted = (xs) => xs.sort((a, b) => a - b);
-/** The index of the first value over `t` in ascending `xs` (xs.length when there is none). */
-function firstAfter(xs, t) {
-    let lo = 0;
-    let hi = xs.length;
-    while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (xs[mid] > t)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return lo;
-}
-/** DORA 2023 bands (SPEC §23), on the median for times. */
-const BANDS = {
-    frequency: (perDay) => perDay >= 1 ? 'elite' : perDay >= 1 / 7 ? 'high' : perDay >= 1 / 30 ? 'medium' : 'low',
-    leadTime: (ms) => ms < DAY ? 'elite' : ms < 7 * DAY ? 'high' : ms < 30 * DAY ? 'medium' : 'low',
-    failureRate: (rate) => rate <= 0.05 ? 'elite' : rate <= 0.1 ? 'high' : rate <= 0.15 ? 'medium' : 'low',
-    recovery: (ms) => ms < HOUR ? 'elite' : ms < DAY ? 'high' : ms < 7 * DAY ? 'medium' : 'low',
-};
-const round = (x, digits = 3) => Number(x.toFixed(digits));
-const seconds = (ms) => (ms === null ? null : Math.round(ms / 1000));
-/** The metrics of the deploys claimed in [since, until) (SPEC §23). */
-function metrics_metricsOf(all, at) {
-    const from = at.since.getTime();
-    const to = at.until.getTime();
-    const deploys = all.filter((d) => d.claimedAt >= from && d.claimedAt < to);
-    const enough = deploys.length >= MIN_DEPLOYS;
-    const ok = deploys.filter((d) => d.succeededAt !== null);
-    const days = Math.max((to - from) / DAY, 1 / 24);
-    const perDay = round(ok.length / days);
-    const dates = new Set(ok.map((d) => new Date(d.succeededAt).toISOString().slice(0, 10)));
-    const leads = ok
-        .filter((d) => d.kind !== 'rollback')
-        .flatMap((d) => d.commitTimes.map((t) => Math.max(0, d.succeededAt - t)));
-    const leadMedian = median(leads);
-    // A deploy failed, or was followed by a break-glass deploy within 24 h.
-    const glass = sorted(all.filter((b) => b.kind === 'break_glass').map((b) => b.claimedAt));
-    const failed = deploys.filter((d) => {
-        if (d.failedAt !== null)
-            return true;
-        const next = glass[firstAfter(glass, d.claimedAt)];
-        return next !== undefined && next - d.claimedAt <= DAY;
-    });
-    const rate = deploys.length ? round(failed.length / deploys.length) : null;
-    // Each failure to the next success of the stage (any deploy's, a rollback's included).
-    const successes = sorted(all.flatMap((x) => (x.succeededAt === null ? [] : [x.succeededAt])));
-    const recoveries = deploys.flatMap((d) => {
-        if (d.failedAt === null)
-            return [];
-        const next = successes[firstAfter(successes, d.failedAt)];
-        return next === undefined ? [] : [next - d.failedAt];
-    });
-    const recoveryMedian = median(recoveries);
-    const rework = deploys.filter((d) => d.kind !== 'release').length;
-    return {
-        since: at.since.toISOString(),
-        until: at.until.toISOString(),
-        service: at.service,
-        stage: at.stage,
-        deployment_frequency: {
-            deploys: ok.length,
-            per_day: perDay,
-            days_with_deploy: dates.size,
-            band: enough ? BANDS.frequency(perDay) : 'insufficient_data',
-        },
-        lead_time: {
-            commits: leads.length,
-            median_seconds: seconds(leadMedian),
-            p90_seconds: seconds(p90(leads)),
-            band: enough && leadMedian !== null ? BANDS.leadTime(leadMedian) : 'insufficient_data',
-        },
-        change_failure_rate: {
-            deploys: deploys.length,
-            failed: failed.length,
-            rate,
-            band: enough && rate !== null ? BANDS.failureRate(rate) : 'insufficient_data',
-        },
-        recovery_time: {
-            failures: recoveries.length,
-            median_seconds: seconds(recoveryMedian),
-            p90_seconds: seconds(p90(recoveries)),
-            band: enough && recoveryMedian !== null ? BANDS.recovery(recoveryMedian) : 'insufficient_data',
-        },
-        rework_rate: {
-            deploys: deploys.length,
-            rework,
-            rate: deploys.length ? round(rework / deploys.length) : null,
-        },
-    };
-}
-/**
- * The metrics of each week of [since, until), oldest first, for the report's charts (SPEC §23:
- * "a chart of each over the period, by week"). The first and last weeks are cut to the period;
- * each week's figures follow the same definitions as the period's.
- */
-function metrics_weeklyMetrics(all, at) {
-    const weeks = [];
-    const first = new Date(at.since);
-    first.setUTCHours(0, 0, 0, 0);
-    // getUTCDay: 0 is Sunday; weeks start on Monday.
-    first.setUTCDate(first.getUTCDate() - ((first.getUTCDay() + 6) % 7));
-    for (let start = first.getTime(); start < at.until.getTime(); start += 7 * DAY) {
-        const since = new Date(Math.max(start, at.since.getTime()));
-        const until = new Date(Math.min(start + 7 * DAY, at.until.getTime()));
-        weeks.push({
-            week: new Date(start).toISOString().slice(0, 10),
-            metrics: metrics_metricsOf(all, { ...at, since, until }),
-        });
-    }
-    return weeks;
-}
-/**
- * The deploys one stage's `deploy_history` in release.json holds (its newest HISTORY_LIMIT),
- * for a reconcile's summary (SPEC §23), which reads no evidence: the deploys the governor
- * dispatched (not those it observed or an operator recorded), each a success at its run's
- * completion unless its health check failed or it was rolled back, a failure at its run's
- * completion or when it was rolled back. Lead time from the commit times the claim kept (the
- * newest COMMIT_TIMES_KEPT of its range). `metrics` reads the evidence and is exact.
- */
-function deploysOfHistory(history) {
-    const time = (iso) => (iso ? Date.parse(iso) : null);
-    return [...history]
-        .reverse()
-        .filter((h) => /^(action|cli):/.test(h.claimed_by ?? ''))
-        .map((h) => {
-        const done = time(h.completed_at) ?? time(h.time);
-        const failed = h.result === 'failure'
-            ? done
-            : h.health_check === 'failed' || h.rolled_back_at
-                ? (time(h.rolled_back_at) ?? done)
-                : null;
-        const succeeded = failed === null && h.result === 'success' && h.health_check !== 'pending' ? done : null;
-        return {
-            sha: h.sha,
-            claimedAt: Date.parse(h.time),
-            kind: h.rollback_of ? 'rollback' : h.break_glass ? 'break_glass' : 'release',
-            succeededAt: succeeded,
-            failedAt: failed,
-            commitTimes: h.rollback_of ? [] : (h.commit_times ?? []).map((t) => Date.parse(t)),
-        };
-    });
-}
-
-;// CONCATENATED MODULE: ./src/report/dashboard.ts
-
-
-
-/** The report shows this many recent releases, newest first. */
-const RECENT_RELEASES = 20;
-const dashboard_text = (x) => (typeof x === 'string' ? x : null);
-function dashboardOf(input) {
-    const { targets, chain, since, until } = input;
-    const records = chain.records;
-    const metrics = targets.map((t) => {
-        const stage = t.pipeline.stages.at(-1).name;
-        const deploys = deploysOf(records, { service: t.service, stage });
-        const at = { since, until, service: t.service, stage };
-        return {
-            service: t.service,
-            stage,
-            period: metricsOf(deploys, at),
-            weeks: weeklyMetrics(deploys, at),
-        };
-    });
-    return {
-        repository: input.repository,
-        generatedAt: until.toISOString(),
-        since: since.toISOString(),
-        until: until.toISOString(),
-        readiness: targets.map((t) => ({ service: t.service, stages: stageRows(t, records) })),
-        metrics,
-        releases: recentReleases(targets, records),
-        chain: {
-            intact: chain.problem === null,
-            records: records.length,
-            head: input.head,
-            problem: chain.problem
-                ? `${chain.problem.path}${chain.problem.seq !== null ? ` (seq ${chain.problem.seq})` : ''}: ${chain.problem.kind} — ${chain.problem.detail}`
-                : null,
-        },
-    };
-}
-function stageRows(t, records) {
-    return pipelineRows(t.release, t.pipeline).map((row, i, rows) => {
-        const view = stageView(t.release, row.stage, i === rows.length - 1);
-        const checked = view.deploy_history.find((h) => h.health_check);
-        const decision = newest(records, t.service, row.stage);
-        return {
-            stage: row.stage,
-            currentSha: row.currentSha,
-            version: versionOf(view, row.currentSha),
-            liveSince: row.liveSince,
-            health: checked?.health_check ?? null,
-            soakEnd: row.soakEnd,
-            inFlight: row.inFlight?.sha ?? null,
-            lastResult: row.lastResult,
-            candidate: decision
-                ? {
-                    sha: decision.sha,
-                    time: decision.time,
-                    outcome: String(decision.outcome),
-                    reason: String(decision.reason),
-                    gates: gatesOf(decision),
-                }
-                : null,
-        };
-    });
-}
-const serviceOf = (r) => dashboard_text(r.service) ?? null;
-/** The stage's newest decision record (a release candidate judged, whatever its verdict). */
-function newest(records, service, stage) {
-    for (let i = records.length - 1; i >= 0; i--) {
-        const r = records[i];
-        if (r.kind === 'decision' && r.stage === stage && serviceOf(r) === service)
-            return r;
-    }
-    return null;
-}
-/** The §22 gates a decision was judged on, from its evidence (`readiness`). */
-function gatesOf(r) {
-    const ready = r.readiness;
-    if (!ready)
-        return [];
-    const rows = [];
-    const age = ready.verification_age;
-    if (age)
-        rows.push({
-            gate: `Verification at most ${age.limitMinutes} min old`,
-            verdict: age.ageMinutes !== null && age.ageMinutes <= age.limitMinutes ? 'pass' : 'fail',
-            measured: age.ageMinutes === null ? 'completion time unknown' : `${age.ageMinutes} min old`,
-        });
-    for (const t of ready.thresholds ?? [])
-        rows.push({
-            gate: `${t.artifact}/${t.file} ${t.value} ${t.bound}`,
-            verdict: t.verdict,
-            measured: t.why ?? `found ${JSON.stringify(t.found)}`,
-        });
-    if (ready.release_blockers)
-        rows.push({
-            gate: 'No open release blocker',
-            verdict: ready.release_blockers.length ? 'fail' : 'pass',
-            measured: ready.release_blockers.length
-                ? ready.release_blockers.map((n) => `#${n}`).join(', ')
-                : 'none open',
-        });
-    return rows;
-}
-/** The newest dispatched deploys of every service and stage, with what became of each. */
-function recentReleases(targets, records) {
-    const rows = [];
-    for (const t of targets)
-        for (const stage of t.pipeline.stages)
-            for (const d of deploysOf(records, { service: t.service, stage: stage.name })) {
-                const r = d.claim ?? null;
-                rows.push({
-                    time: new Date(d.claimedAt).toISOString(),
-                    service: t.service,
-                    stage: stage.name,
-                    sha: d.sha,
-                    kind: d.kind,
-                    version: r ? dashboard_text(r.version?.tag) : null,
-                    approvers: r ? approversOf(r) : [],
-                    risk: r ? dashboard_text(r.risk) : null,
-                    outcome: d.succeededAt !== null ? 'succeeded' : d.failedAt !== null ? 'failed' : 'in flight',
-                    hash: r?.hash ?? '',
-                });
-            }
-    rows.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
-    return rows.slice(0, RECENT_RELEASES);
-}
-/** Who let it through: the valid approvals, or who broke the glass. */
-function approversOf(r) {
-    const glass = dashboard_text(r.break_glass?.actor);
-    if (glass)
-        return [`${glass} (break-glass)`];
-    if (!Array.isArray(r.approvals))
-        return [];
-    return r.approvals
-        .filter((a) => a.valid && a.actor)
-        .map((a) => a.actor);
-}
-/** The period of the summary's metrics. */
-const DIGEST_DAYS = 30;
-/** Every service's every stage, its gates and its last 30 days, with no request. */
-function readinessDigest(targets, now) {
-    const since = new Date(now.getTime() - DIGEST_DAYS * 86_400_000);
-    return targets.flatMap((t) => pipeline_pipelineRows(t.release, t.pipeline).map((row, i) => {
-        const stage = t.pipeline.stages[i];
-        const view = state_stageView(t.release, stage.name, stage.isLast);
-        const r = stage.readiness;
-        const gates = [
-            ...(r.max_verification_age_minutes !== undefined
-                ? [`verification ≤ ${r.max_verification_age_minutes} min`]
-                : []),
-            ...(r.evidence_thresholds.length
-                ? [`${r.evidence_thresholds.length} evidence threshold(s)`]
-                : []),
-            ...(r.release_blocker_labels.length
-                ? [`no open ${r.release_blocker_labels.join(' / ')}`]
-                : []),
-        ];
-        return {
-            service: t.service,
-            stage: stage.name,
-            currentSha: row.currentSha,
-            liveSince: row.liveSince,
-            health: view.deploy_history.find((h) => h.health_check)?.health_check ?? null,
-            inFlight: row.inFlight?.sha ?? null,
-            gates: gates.join(', ') || 'none',
-            metrics: metrics_metricsOf(deploysOfHistory(view.deploy_history), {
-                since,
-                until: now,
-                service: t.service,
-                stage: stage.name,
-            }),
-        };
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/governor/reconcile.ts
-// Reconcile, on `schedule` or a `workflow_dispatch` without a SHA: GitHub can drop or delay a
-// workflow_run event, and a governor job can die, so this looks at what the events should have
-// told it. First it settles deploys whose outcome was never observed (their run finished), then
-// it decides the newest verified commit of the release branch if nothing has decided it yet.
-// Idempotent and safe at any time: every step goes through the same claim protocol, a hold that
-// has not changed writes nothing, and with nothing to do it makes 3 requests and no write.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * A deploy younger than this is surely still running: its run is not looked at, which keeps
- * a reconcile during a fresh deploy at 3 requests. A lost event is found on the next schedule.
- */
-const SETTLE_AFTER_MS = 5 * 60_000;
-function factsOf(run, defaultBranch) {
-    return {
-        runId: run.id,
-        runAttempt: run.attempt,
-        workflowName: run.name,
-        workflowPath: run.path,
-        workflowId: run.workflowId,
-        headSha: run.headSha,
-        headBranch: run.headBranch,
-        event: run.event,
-        conclusion: run.conclusion,
-        displayTitle: run.displayTitle,
-        htmlUrl: run.url,
-        updatedAt: null,
-        // Listed from this repository's own workflow: never a fork.
-        sameRepository: true,
-        repositoryId: 0,
-        defaultBranch,
-    };
-}
-async function reconcile(deps) {
-    const snapshot = await deps.store.read();
-    const productionSha = (snapshot.pipeline ?? snapshot.release).production_sha_current;
-    // The read brought the default branch's head (and its config file): the head a production
-    // from before the config is judged by, and the end of the line for the first stage.
-    const branchHead = deps.store.branchHead;
-    const read = await readConfig(deps, policyShaOf(snapshot.pipeline ?? snapshot.release), branchHead?.sha ?? deps.defaultBranch);
-    const report = (over) => buildReport({ runUrl: deps.run.url, dryRun: deps.dryRun, productionSha, ...over });
-    if (read.disabled || !read.config)
-        return report({
-            outcome: 'SKIP',
-            reason: 'disabled',
-            headline: read.why ?? 'The governor is disabled for this repository.',
-            warnings: read.typo && read.why ? [read.why] : [],
-        });
-    const config = read.config;
-    if (config.services)
-        return reconcileServices({ deps, config, report }, { snapshot, read });
-    const pipeline = pipelineOf(config);
-    const at = { deps, config, pipeline, report };
-    // 1. Deploys in flight, on any stage, whose outcome was never observed; health checks whose
-    // verdict never came.
-    let whole = snapshot.pipeline ?? snapshot.release;
-    const deploys = await settleDeploys(at, whole);
-    const checks = await settleHealthChecks(at, whole);
-    const fresh = async () => {
-        const s = await deps.store.read();
-        return s.pipeline ?? s.release;
-    };
-    if (deploys.settled || checks.settled)
-        whole = await fresh();
-    // 2. From the last stage to the first, the candidate that is ready. The policy is
-    // production's: kept for every decision while production stays put.
-    const promoted = await promoteSoaked(at, { whole, known: read });
-    // A later stage's decision changed only that stage: the first stage's checks read the same
-    // state, except whether the next stage has taken the soaking SHA (the release train).
-    if (promoted.decided.length > 0 && firstStageBusy(at, whole))
-        whole = await fresh();
-    const first = await decideFirstStage(at, { whole, known: read, branchHead });
-    const done = oneReport({
-        checked: checks.reports,
-        decided: [...promoted.decided, ...(first.decided ? [first.report] : [])],
-        last: first.report,
-        notes: [...deploys.notes, ...checks.notes, ...promoted.notes],
-        warnings: [...deploys.warnings, ...checks.warnings],
-    });
-    return withDigest(done, [{ service: null, pipeline, release: whole }], deps.now());
-}
-/**
- * The run's report with the compact readiness section of every stage (§23), from the state
- * this run read (no request).
- */
-function withDigest(r, targets, now) {
-    return buildReport({ ...r, digest: readinessDigest(targets, now) });
-}
-/**
- * Reconcile with services (§20): each service's deploys and checks settled, its soaked stages
- * promoted, then the newest verified commit decided for the services whose first stage has not
- * seen it (one decision run for them all). With nothing to do: the state read and, unless the
- * release branch's head is where every service is, the newest verified commit — 2 requests,
- * however many services.
- */
-async function reconcileServices({ deps, config, report }, { snapshot, read }) {
-    const layout = layoutOf(config);
-    deps.store.useServices(layout);
-    let whole = deps.store.wholeAt(snapshot.head) ?? snapshot.pipeline ?? snapshot.release;
-    const each = () => layout.map((l) => {
-        const own = serviceConfig(config, l.name);
-        const pipeline = pipelineOf(own);
-        const target = { service: l.name, stage: l.lastStage, isLast: true };
-        const at = {
-            deps: { ...deps, store: deps.store.forTarget(target) },
-            config: own,
-            pipeline,
-            report: (over) => report({ service: l.name, ...over }),
-        };
-        return { at, view: serviceView(whole, l) };
-    });
-    const notes = [];
-    const warnings = [];
-    const checked = [];
-    let settled = false;
-    for (const { at, view } of each()) {
-        const deploys = await settleDeploys(at, view);
-        const checks = await settleHealthChecks(at, view);
-        settled ||= deploys.settled || checks.settled;
-        notes.push(...deploys.notes, ...checks.notes);
-        warnings.push(...deploys.warnings, ...checks.warnings);
-        checked.push(...checks.reports);
-    }
-    if (settled) {
-        const s = await deps.store.read();
-        whole = deps.store.wholeAt(s.head) ?? s.pipeline ?? s.release;
-    }
-    const decided = [];
-    for (const { at, view } of each()) {
-        const promoted = await promoteSoaked(at, {
-            whole: view,
-            known: forService(read, at.config.service.name),
-        });
-        decided.push(...promoted.decided);
-        notes.push(...promoted.notes);
-    }
-    if (decided.length > 0) {
-        const s = await deps.store.read();
-        whole = deps.store.wholeAt(s.head) ?? s.pipeline ?? s.release;
-    }
-    const first = await decideFirstStages(deps, { config, read, whole, services: each() });
-    const targets = each().map(({ at, view }) => ({
-        service: at.config.service.name,
-        pipeline: at.pipeline,
-        release: view,
-    }));
-    const done = oneReport({
-        checked,
-        decided: [...decided, ...first.decided],
-        last: first.last,
-        notes,
-        warnings,
-    });
-    return withDigest(done, targets, deps.now());
-}
-/**
- * The newest verified commit, for every service whose first stage has not seen it: not its
- * current SHA, not deployed or in flight there, not known to leave it alone (`unaffected_sha`).
- */
-async function decideFirstStages(deps, { config, read, whole, services, }) {
-    const head = deps.store.branchHead;
-    const views = services.map(({ at, view }) => {
-        const stage = at.pipeline.stages[0];
-        return { name: at.config.service.name, view: state_stageView(view, stage.name, stage.isLast) };
-    });
-    const everyoneAtHead = head?.branch === config.branch &&
-        views.every((v) => v.view.production_sha_current === head.sha);
-    const candidate = everyoneAtHead
-        ? head.sha
-        : await deps.gh.newestVerified(config.verification_workflow, config.branch);
-    const seen = (v) => candidate === v.production_sha_current ||
-        candidate === v.unaffected_sha ||
-        ['dispatched', 'succeeded'].includes(lifecycleOf(v, candidate ?? '') ?? '');
-    const open = candidate ? views.filter((v) => !seen(v.view)).map((v) => v.name) : [];
-    const idle = buildReport({
-        outcome: 'SKIP',
-        reason: candidate ? 'already_deployed' : 'not_a_release_candidate',
-        sha: candidate,
-        productionSha: whole.production_sha_current,
-        headline: candidate
-            ? `Reconcile: every service has seen the newest verified commit ${shortSha(candidate)}; nothing to do.`
-            : `Reconcile: no successful push run of ${config.verification_workflow} on ${config.branch}; nothing to decide.`,
-        runUrl: deps.run.url,
-        dryRun: deps.dryRun,
-    });
-    if (!candidate || open.length === 0)
-        return { decided: [], last: idle };
-    const r = await decideAndAct(deps, { sha: candidate, manual: false, quiet: true, services: open }, { ...read, snapshot: undefined });
-    return { decided: [r], last: r };
-}
-/** Deploys in flight, on any stage, whose outcome was never observed. */
-async function settleDeploys({ deps, config, pipeline }, whole) {
-    const out = { settled: false, notes: [], warnings: [] };
-    const now = deps.now().getTime();
-    for (const stage of pipeline.stages) {
-        const pending = state_stageView(whole, stage.name, stage.isLast).deploy_history.filter((h) => h.result === 'pending' && now - Date.parse(h.time) > SETTLE_AFTER_MS);
-        for (const entry of pending) {
-            const r = await reconcile_settle(stageDeps(deps, stage), entry, stageContext(config, pipeline, stage));
-            out.settled ||= r.notes.length > 0;
-            out.notes.push(...r.notes);
-            out.warnings.push(...r.warnings);
-        }
-    }
-    return out;
-}
-/**
- * Health checks whose verdict never came: a smoke-test run whose event was lost, or a probing
- * job that died. (Healthy pipelines have none: this costs nothing when idle.)
- */
-async function settleHealthChecks({ deps, config, pipeline, report }, whole) {
-    const out = {
-        settled: false,
-        notes: [],
-        warnings: [],
-        reports: [],
-    };
-    const now = deps.now().getTime();
-    for (const stage of pipeline.stages) {
-        if (!stage.health)
-            continue;
-        const view = state_stageView(whole, stage.name, stage.isLast);
-        const pending = (0,domain_health/* asHealthResult */.Q)(view.last_health_check);
-        if (pending?.verdict !== 'pending' || pending.sha !== view.production_sha_current)
-            continue;
-        const ctx = stageContext(config, pipeline, stage);
-        const sd = stageDeps(deps, stage);
-        const said = new Remarks();
-        let found;
-        if (pending.mode === 'workflow' && pending.run_id !== null) {
-            if (now - Date.parse(pending.started_at) < SETTLE_AFTER_MS)
-                continue;
-            const run = await deps.gh.run(pending.run_id);
-            if (run.status !== 'completed')
-                continue;
-            found = await smokeTestsFinished({ deps: sd, ctx, said }, run);
-        }
-        else if (staleCheck(pending, deps.now())) {
-            const checked = await verifyDeploy({ deps: sd, ctx, sha: pending.sha, runId: null, said });
-            found = { checked, headline: null };
-        }
-        else
-            continue;
-        const rep = report({
-            outcome: 'SKIP',
-            reason: null,
-            sha: pending.sha,
-            stage: stage.name,
-            ...checkedReport(found.checked, found.headline ?? ''),
-            notes: said.notes,
-            warnings: said.warnings,
-        });
-        out.settled = true;
-        out.notes.push(`Settled the health check of ${shortSha(pending.sha)} on ${stage.name}: ${rep.healthCheck?.verdict ?? 'pending'}. ${rep.headline}`.trim());
-        out.warnings.push(...rep.warnings);
-        if (rep.outcome === 'ROLLBACK' || rep.outcome === 'HOLD')
-            out.reports.push(rep);
-    }
-    return out;
-}
-/** From the last stage to the second: the previous stage's SHA, once its soak has ended. */
-async function promoteSoaked({ deps, pipeline }, { whole, known }) {
-    const decided = [];
-    const notes = [];
-    for (const stage of [...pipeline.stages].reverse()) {
-        if (stage.index === 0)
-            break;
-        const prev = pipeline.stages[stage.index - 1];
-        const sha = state_stageView(whole, prev.name, prev.isLast).production_sha_current;
-        const end = soakEnd(whole, prev);
-        const here = state_stageView(whole, stage.name, stage.isLast);
-        if (!sha || !end || sha === here.production_sha_current)
-            continue;
-        const lifecycle = lifecycleOf(here, sha);
-        if (lifecycle === 'dispatched' || lifecycle === 'succeeded')
-            continue;
-        if (deps.now() < end) {
-            notes.push(`${stage.name} takes ${shortSha(sha)} at ${clock(end, deps.now())} (in ${timeLeft(end, deps.now())}), when its soak in ${prev.name} ends.`);
-            continue;
-        }
-        decided.push(await decideAndAct(deps, { sha, manual: false, stage: stage.name, quiet: true }, known));
-    }
-    return { decided, notes };
-}
-/** The first stage holds a soaking release the next stage had not taken when the state was read. */
-function firstStageBusy({ pipeline }, whole) {
-    const busy = stageFacts(whole, pipeline, pipeline.stages[0])?.busy;
-    return !!busy && !busy.reachedNext;
-}
-/**
- * The first stage: the newest verified commit of the release branch, if nothing decided it yet.
- * When the branch's head is what the stage runs, nothing can be ahead of it: no request.
- */
-async function decideFirstStage({ deps, config, pipeline, report }, { whole, known, branchHead, }) {
-    const first = pipeline.stages[0];
-    const view = state_stageView(whole, first.name, first.isLast);
-    const atHead = branchHead?.branch === config.branch && branchHead.sha === view.production_sha_current;
-    const candidate = atHead
-        ? branchHead.sha
-        : await deps.gh.newestVerified(config.verification_workflow, config.branch);
-    const idle = (reason, headline, outcome = 'SKIP') => ({
-        decided: false,
-        report: report({
-            outcome,
-            reason,
-            sha: candidate,
-            productionSha: whole.production_sha_current,
-            headline,
-            stage: first.name,
-            pipeline: pipeline.configured ? pipeline_pipelineRows(whole, pipeline) : null,
-        }),
-    });
-    const where = pipeline.configured ? first.name : 'production';
-    const busy = stageFacts(whole, pipeline, first)?.busy;
-    const busyUntil = busy ? new Date(Date.parse(busy.verifiedAt) + busy.soakMinutes * 60_000) : null;
-    if (!candidate)
-        return idle('not_a_release_candidate', `Reconcile: no successful push run of ${config.verification_workflow} on ${config.branch}; nothing to decide.`);
-    if (candidate === view.production_sha_current)
-        return idle('already_in_production', atHead
-            ? `Reconcile: ${where} runs ${shortSha(candidate)}, the head of ${config.branch}; nothing can be ahead of it.`
-            : `Reconcile: the newest verified commit ${shortSha(candidate)} is in ${where}; nothing to do.`);
-    const lifecycle = lifecycleOf(view, candidate);
-    if (lifecycle === 'dispatched' || lifecycle === 'succeeded')
-        return idle('already_deployed', `Reconcile: the newest verified commit ${shortSha(candidate)} is ${lifecycle === 'succeeded' ? 'deployed' : 'being deployed'}${pipeline.configured ? ` to ${first.name}` : ''}; nothing to do.`);
-    if (busy && busyUntil && !busy.reachedNext && deps.now() < busyUntil)
-        // The release train: known from the state alone, so nothing is read or written for it.
-        return idle('stage_busy', `Reconcile: ${first.name} holds ${shortSha(busy.currentSha)} while it soaks (until ${clock(busyUntil, deps.now())}, in ${timeLeft(busyUntil, deps.now())}); ${shortSha(candidate)} goes to ${first.name} after ${shortSha(busy.currentSha)} moves on to ${busy.next}.`, 'HOLD');
-    // Never decided, held (approvals or time may have changed), or claimed by a run that died:
-    // the same rules and protocol as its verification event would have run.
-    return {
-        decided: true,
-        report: await decideAndAct(deps, { sha: candidate, manual: false, stage: first.name, quiet: true }, known),
-    };
-}
-/** One report: the first rollback, else the first dispatch, else the first hold, else the last word. */
-function oneReport({ checked, decided, last, notes, warnings, }) {
-    const primary = checked.find((r) => r.outcome === 'ROLLBACK') ??
-        decided.find((r) => r.outcome === 'ALLOW') ??
-        decided.find((r) => r.outcome === 'HOLD') ??
-        decided[0] ??
-        last;
-    const others = [...checked, ...decided, last].filter((r, i, all) => r !== primary && all.indexOf(r) === i);
-    return buildReport({
-        ...primary,
-        notes: [
-            ...notes,
-            ...others.map((r) => `${r.stage ?? 'Reconcile'}: ${r.outcome} ${r.reason ?? ''} — ${r.headline}`),
-            ...primary.notes,
-        ],
-        warnings: [...warnings, ...others.flatMap((r) => r.warnings), ...primary.warnings],
-        headline: primary.headline.startsWith('Reconcile:')
-            ? primary.headline
-            : `Reconcile: ${primary.headline}`,
-    });
-}
-/** Records the outcome of a finished deploy the governor never heard about. */
-async function reconcile_settle(deps, entry, ctx) {
-    const { config } = ctx;
-    let run = null;
-    if (entry.run_id !== null)
-        run = await deps.gh.run(entry.run_id);
-    else if (deps.now().getTime() - Date.parse(entry.time) > CLAIM_GRACE_MS) {
-        // A claim whose run was never recorded: its claimant died or lost the dispatch's answer.
-        const runs = await deps.gh.findDeployRuns(config.deploy_workflow, entry.sha, ctx.environment, config.service?.name ?? null);
-        run = runs.sort((a, b) => b.id - a.id)[0] ?? null;
-        if (!run)
-            return {
-                notes: [
-                    `${shortSha(entry.sha)} was claimed at ${entry.time} and has no deploy run: deciding it again takes the claim over.`,
-                ],
-                warnings: [],
-            };
-    }
-    if (!run || run.status !== 'completed')
-        return { notes: [], warnings: [] };
-    const observed = await observeDeploy({ deps, run: factsOf(run, deps.defaultBranch), ctx }, { snapshot: await deps.store.read(entry.sha), readFor: entry.sha });
-    return {
-        notes: [`Settled a deploy whose outcome was never observed: ${observed.report.headline}`],
-        warnings: [...observed.report.warnings],
-    };
-}
-
-;// CONCATENATED MODULE: ./src/governor/index.ts
-// The governor: gathers the facts a decision needs, asks the pure rules, and carries the
-// verdict out with the state branch as the lock: claim first, dispatch second, record third.
-// Shared by the action and the CLI. The files follow the life of a decision: facts.ts, act.ts,
-// observe.ts; deps.ts and policy.ts are what they share.
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** A workflow_run event: the deploy workflow's outcome, a release candidate, or neither. */
-async function handleWorkflowRun(deps, run) {
-    // Read with the head SHA's decision record: for a release candidate it is the one we need.
-    const snapshot = await deps.store.read(run.headSha);
-    const productionSha = snapshot.release.production_sha_current;
-    const read = await readConfig(deps, policyShaOf(snapshot.release), run.headSha);
-    const { config, disabled } = read;
-    const skip = (reason, headline, warnings = []) => buildReport({
-        outcome: 'SKIP',
-        reason,
-        sha: run.headSha,
-        productionSha,
-        headline,
-        warnings,
-        runUrl: deps.run.url,
-        dryRun: deps.dryRun,
-        // A verification run is about the first stage.
-        stage: config ? (pipelineOf(config).stages[0]?.name ?? null) : null,
-    });
-    // A misspelt block silently turns the governor off: say it loudly.
-    const loud = read.typo && read.why ? [read.why] : [];
-    if (disabled || !config)
-        return skip('disabled', read.why ?? 'The governor is disabled for this repository.', loud);
-    const facts = { path: run.workflowPath, name: run.workflowName };
-    const pipeline = pipelineOf(config);
-    const event = { deps, run, known: read, pipeline, snapshot };
-    // Services (§20): a deploy or smoke-test run of one of them, recorded on its service.
-    if (config.services) {
-        const r = await serviceRunFinished(event);
-        if (r)
-            return r;
-    }
-    const dispatches = (stage) => sameWorkflow(stage.deploy_workflow, facts);
-    if (pipeline.stages.some(dispatches))
-        return governor_deployFinished(event, dispatches);
-    const smokes = (stage) => stage.health?.workflow !== undefined && sameWorkflow(stage.health.workflow, facts);
-    if (pipeline.stages.some(smokes))
-        return smokeRunFinished(event, smokes);
-    if (!sameWorkflow(config.verification_workflow, facts)) {
-        const deploys = [...new Set(pipeline.stages.map((s) => s.deploy_workflow))].join(', ');
-        return skip('not_a_release_candidate', `Workflow "${run.workflowName}" is neither the verification workflow (${config.verification_workflow}) nor the deploy workflow (${deploys}).`);
-    }
-    if (run.conclusion !== 'success')
-        return skip('verification_not_successful', `${run.workflowName} concluded ${run.conclusion ?? 'without a conclusion'} on ${shortSha(run.headSha)}; nothing to deploy.`);
-    if (run.event !== 'push')
-        return skip('not_a_release_candidate', `${run.workflowName} ran for a ${run.event} event, not a push to ${config.branch}.`);
-    if (run.headBranch !== config.branch)
-        return skip('not_a_release_candidate', `${run.workflowName} ran on ${run.headBranch ?? 'no branch'}, not on the release branch ${config.branch}.`);
-    if (!run.sameRepository)
-        return skip('not_a_release_candidate', 'The run is for code from another repository.');
-    const { runId: id, htmlUrl: url, conclusion, headSha: sha, updatedAt: completed_at } = run;
-    const verification = { id, url, conclusion, head_sha: sha, completed_at };
-    return decideAndAct(deps, { sha, manual: false, verification }, { ...read, snapshot });
-}
-/**
- * A deploy run finished: record it on its stage; when that stage now runs the SHA verified,
- * decide the next stage for it in this same run (an ALLOW without a soak, else HOLD soaking).
- */
-async function governor_deployFinished(event, dispatches) {
-    const { deps, run, known, pipeline, snapshot } = event;
-    const config = known.config;
-    const whole = snapshot.pipeline ?? snapshot.release;
-    const stage = stageOfRun(whole, pipeline, run, dispatches);
-    if (!stage) {
-        return buildReport({
-            outcome: 'SKIP',
-            reason: 'not_a_release_candidate',
-            sha: run.displayTitle.match(/\b[0-9a-f]{40}\b/)?.[0] ?? null,
-            productionSha: whole.production_sha_current,
-            headline: `Deploy run ${run.runId} ("${run.displayTitle}") finished, but the governor did not dispatch it and its title names none of the stages' environments (${pipeline.stages.map((s) => s.environment).join(', ')}). Nothing was recorded; use \`run-name: Deploy \${{ inputs.sha }} to \${{ inputs.environment }}\` in the deploy workflow.`,
-            runUrl: deps.run.url,
-            dryRun: deps.dryRun,
-        });
-    }
-    const sd = stageDeps(deps, stage);
-    const observed = await observeDeploy({ deps: sd, run, ctx: stageContext(config, pipeline, stage) }, {
-        snapshot: sameView(deps, stage, snapshot) ?? (await sd.store.read(run.headSha)),
-        readFor: run.headSha,
-    });
-    return promote(event, stage, observed);
-}
-/**
- * A stage now runs `sha` verified: decide the next stage for it in this same run (the same
- * rules and claim protocol as any decision; a soak makes it HOLD soaking).
- */
-async function promote(event, stage, observed) {
-    const { deps, known, pipeline } = event;
-    const next = pipeline.stages[stage.index + 1];
-    if (!observed.verified || !observed.sha || !next || deps.dryRun)
-        return observed.report;
-    const promoted = await decideAndAct(deps, { sha: observed.sha, manual: false, stage: next.name, quiet: true }, { ...known, snapshot: undefined });
-    return buildReport({
-        ...promoted,
-        notes: [observed.report.headline, ...observed.report.notes, ...promoted.notes],
-        warnings: [...observed.report.warnings, ...promoted.warnings],
-        headline: `${observed.report.headline} ${next.name}: ${promoted.headline}`,
-    });
-}
-/** A smoke-test run (a stage's health_check.workflow) finished: its conclusion is the verdict. */
-async function smokeRunFinished(event, runs) {
-    const { deps, run, known, pipeline, snapshot } = event;
-    const whole = snapshot.pipeline ?? snapshot.release;
-    const said = new Remarks();
-    const report = (over) => buildReport({
-        outcome: 'SKIP',
-        reason: 'not_a_release_candidate',
-        productionSha: whole.production_sha_current,
-        runUrl: deps.run.url,
-        dryRun: deps.dryRun,
-        ...over,
-        notes: said.notes,
-        warnings: said.warnings,
-    });
-    // The stage whose pending check recorded this run.
-    const stage = pipeline.stages.find((s) => runs(s) &&
-        (0,domain_health/* asHealthResult */.Q)(state_stageView(whole, s.name, s.isLast).last_health_check)?.run_id === run.runId);
-    if (!stage)
-        return report({
-            headline: `Smoke-test run ${run.runId} finished, but no stage's pending health check recorded it; nothing recorded.`,
-        });
-    if (run.conclusion === null || deps.dryRun)
-        return report({
-            headline: `Smoke-test run ${run.runId} for ${stage.name}: ${run.conclusion === null ? 'not finished' : 'dry run'}; nothing recorded.`,
-        });
-    const sd = stageDeps(deps, stage);
-    const ctx = stageContext(known.config, pipeline, stage);
-    const r = await smokeTestsFinished({ deps: sd, ctx, said }, { id: run.runId, url: run.htmlUrl ?? `run ${run.runId}`, conclusion: run.conclusion }, sameView(deps, stage, snapshot));
-    const parts = checkedReport(r.checked, r.headline ?? '');
-    const headline = parts.headline ||
-        (r.checked.verified && r.sha ? `${stage.name} verified at ${shortSha(r.sha)}.` : '');
-    const observed = report({ stage: stage.name, sha: r.sha, ...parts, headline });
-    return promote(event, stage, { report: observed, sha: r.sha, verified: r.checked.verified });
-}
-
-
-
-
-
-
+// EXTERNAL MODULE: ./src/governor/deps.ts
+var governor_deps = __nccwpck_require__(15766);
 ;// CONCATENATED MODULE: ./src/governor/stage-store.ts
 // The state of one stage, through the real store: reads present the stage as a single-stage
 // release.json (so every transition and rule works on it unchanged), writes merge that view back
@@ -60145,7 +51840,7 @@ class StageStore {
     /** The whole file as this store's service sees it (the whole file without a service). */
     serviceWhole(whole) {
         const service = this.target?.service ?? null;
-        return service === null ? whole : serviceView(whole, this.serviceLayout(service));
+        return service === null ? whole : (0,state/* serviceView */.r5)(whole, this.serviceLayout(service));
     }
     /** The evidence records this run committed, oldest first. */
     get evidenceWritten() {
@@ -60204,7 +51899,7 @@ class StageStore {
     /** Where this store's target keeps the decision record of `sha`. */
     decisionFileOf(sha) {
         return this.target
-            ? stageDecisionPath(sha, this.target.stage, this.isLast(), this.target.service)
+            ? (0,state/* stageDecisionPath */.AF)(sha, this.target.stage, this.isLast(), this.target.service)
             : undefined;
     }
     /**
@@ -60227,12 +51922,33 @@ class StageStore {
         const service = this.serviceWhole(whole);
         return {
             ...snapshot,
-            release: state_stageView(service, this.target?.stage ?? '', this.isLast()),
+            release: (0,state/* stageView */.Mh)(service, this.target?.stage ?? '', this.isLast()),
             pipeline: service,
             decision: file ? (snapshot.decisions?.[file] ?? null) : null,
         };
     }
-    async read(sha, decisionFile, extras = {}) {
+    /** The read `prefetch` started, until the next read takes it or passes it by. */
+    early = null;
+    /**
+     * Starts the read a run for `sha` begins with (`read(sha)`) before the code that will ask for
+     * it is loaded: the first request is on its way while the rules compile (SPEC §13, start-up
+     * to the first request). The next read of this store takes it when it is that same read;
+     * whatever read comes first, the started one is never taken later.
+     */
+    prefetch(sha) {
+        const result = this.readNow(sha);
+        // Its error is the read's, thrown to whoever takes it; never an unhandled rejection.
+        result.catch(() => undefined);
+        this.early = { sha, result };
+    }
+    read(sha, decisionFile, extras = {}) {
+        const early = this.early;
+        this.early = null;
+        if (early && early.sha === sha && decisionFile === undefined && !extras.decisionFiles?.length)
+            return early.result;
+        return this.readNow(sha, decisionFile, extras);
+    }
+    async readNow(sha, decisionFile, extras = {}) {
         const file = sha ? this.decisionFileOf(sha) : undefined;
         const path = this.policyPath === null ? null : (0,config_base/* normalizePath */.Fd)(this.policyPath);
         const snap = await this.inner.read(sha, decisionFile ?? file, {
@@ -60244,7 +51960,7 @@ class StageStore {
             ...(sha !== undefined && this.releaseBranch ? { workflowsAt: this.releaseBranch } : {}),
             ...(extras.decisionFiles?.length ? { decisionFiles: extras.decisionFiles } : {}),
             // A read for a SHA brings the index of its service records (services, §20).
-            ...(sha !== undefined ? { recordIndex: recordIndexPath(sha) } : {}),
+            ...(sha !== undefined ? { recordIndex: (0,state/* recordIndexPath */.FD)(sha) } : {}),
         });
         this.whole.set(snap.head, snap.release);
         if (sha !== undefined && snap.recordIndex !== undefined)
@@ -60252,7 +51968,7 @@ class StageStore {
         if (path !== null) {
             if (sha && snap.policyAtSha !== undefined)
                 this.shared.files.set(`${sha}:${path}`, snap.policyAtSha);
-            const production = policyShaOf(snap.release);
+            const production = (0,state/* policyShaOf */.gi)(snap.release);
             const copy = snap.release.policy;
             if (copy && copy.commit === production && copy.path === path)
                 this.shared.files.set(`${copy.commit}:${path}`, copy.text);
@@ -60272,7 +51988,7 @@ class StageStore {
         const whole = this.serviceWhole(snap.release);
         return {
             ...snap,
-            release: state_stageView(whole, this.target?.stage ?? '', this.isLast()),
+            release: (0,state/* stageView */.Mh)(whole, this.target?.stage ?? '', this.isLast()),
             pipeline: whole,
         };
     }
@@ -60287,7 +52003,7 @@ class StageStore {
      * the whole file, its evidence sealed after the previous one's.
      */
     async writeMany(base, changes, message) {
-        let whole = this.whole.get(base.head) ?? (base.head === null ? state_emptyRelease() : null);
+        let whole = this.whole.get(base.head) ?? (base.head === null ? (0,state/* emptyRelease */.vi)() : null);
         if (!whole)
             throw new Error(`StageStore.write on a head it never saw (${base.head})`);
         const mapped = {};
@@ -60296,27 +52012,27 @@ class StageStore {
         for (const change of changes) {
             const store = this.forTarget(change.target);
             const { files } = change;
-            const view = files[state_RELEASE_FILE] !== undefined
-                ? state_parseRelease(files[state_RELEASE_FILE])
+            const view = files[state/* RELEASE_FILE */.jn] !== undefined
+                ? (0,state/* parseRelease */.BC)(files[state/* RELEASE_FILE */.jn])
                 : (change.view ?? store.viewOfWhole(whole));
             whole = store.merged(whole, view);
             // The change's evidence, sealed onto the chain at this base: a lost race re-seals it on
             // the next base, so seq and prev_hash always follow the head the commit is built on.
-            if (files[EVIDENCE_DRAFT] !== undefined) {
-                const record = sealEvidence(JSON.parse(files[EVIDENCE_DRAFT]), whole.evidence_head ?? null);
+            if (files[evidence/* EVIDENCE_DRAFT */.eg] !== undefined) {
+                const record = (0,evidence/* sealEvidence */.fV)(JSON.parse(files[evidence/* EVIDENCE_DRAFT */.eg]), whole.evidence_head ?? null);
                 whole = { ...whole, evidence_head: { seq: record.seq, hash: record.hash } };
-                mapped[evidencePath(record.seq)] = state_serialize(record);
+                mapped[(0,evidence/* evidencePath */.Zz)(record.seq)] = (0,state/* serialize */.lK)(record);
                 sealed.push(record);
-                if (files[EVIDENCE_RETENTION] !== undefined)
-                    keep = Number(files[EVIDENCE_RETENTION]);
+                if (files[evidence/* EVIDENCE_RETENTION */.zf] !== undefined)
+                    keep = Number(files[evidence/* EVIDENCE_RETENTION */.zf]);
             }
             const { stage, isLast, service } = change.target;
             for (const [path, content] of Object.entries(files)) {
-                if (path === state_RELEASE_FILE || path === EVIDENCE_DRAFT || path === EVIDENCE_RETENTION)
+                if (path === state/* RELEASE_FILE */.jn || path === evidence/* EVIDENCE_DRAFT */.eg || path === evidence/* EVIDENCE_RETENTION */.zf)
                     continue;
                 const m = /^decisions\/([0-9a-f]{40})\.json$/.exec(path);
-                mapped[m && path === state_decisionPath(m[1])
-                    ? stageDecisionPath(m[1], stage, isLast, service)
+                mapped[m && path === (0,state/* decisionPath */._m)(m[1])
+                    ? (0,state/* stageDecisionPath */.AF)(m[1], stage, isLast, service)
                     : path] = content;
             }
         }
@@ -60325,7 +52041,7 @@ class StageStore {
             return { kind: 'conflict', detail: 'the state branch moved since it was read' };
         whole = withPolicyCopy(whole, this.policyPath, this.shared.files);
         // release.json is part of every commit: the migrations, and the mirror, stay whole.
-        mapped[state_RELEASE_FILE] = state_serialize(whole);
+        mapped[state/* RELEASE_FILE */.jn] = (0,state/* serialize */.lK)(whole);
         const { pipeline: _pipeline, decisions: _decisions, ...rest } = base;
         const r = await this.inner.write({ ...rest, release: whole }, mapped, message);
         if (r.kind === 'written') {
@@ -60346,7 +52062,7 @@ class StageStore {
     async withIndexes(head, mapped) {
         const bySha = new Map();
         for (const path of Object.keys(mapped)) {
-            const sha = serviceRecordSha(path);
+            const sha = (0,state/* serviceRecordSha */.XZ)(path);
             if (sha)
                 bySha.set(sha, [...(bySha.get(sha) ?? []), path]);
         }
@@ -60354,27 +52070,27 @@ class StageStore {
         for (const [sha, paths] of bySha) {
             let known = head === null ? [] : this.shared.indexes.get(`${head}:${sha}`);
             if (known === undefined) {
-                const snap = await this.inner.read(sha, undefined, { recordIndex: recordIndexPath(sha) });
+                const snap = await this.inner.read(sha, undefined, { recordIndex: (0,state/* recordIndexPath */.FD)(sha) });
                 if (snap.head !== head)
                     return null;
                 known = snap.recordIndex ?? [];
             }
             const records = [...new Set([...known, ...paths])].sort();
             out.set(sha, records);
-            mapped[recordIndexPath(sha)] = serializeRecordIndex(sha, records);
+            mapped[(0,state/* recordIndexPath */.FD)(sha)] = (0,state/* serializeRecordIndex */.Ez)(sha, records);
         }
         return out;
     }
     /** This target's stage view of a whole file. */
     viewOfWhole(whole) {
-        return state_stageView(this.serviceWhole(whole), this.target?.stage ?? '', this.isLast());
+        return (0,state/* stageView */.Mh)(this.serviceWhole(whole), this.target?.stage ?? '', this.isLast());
     }
     /** The whole file with this target's stage replaced by `view`. */
     merged(whole, view) {
         const { stage, isLast, service } = this.target;
         if (service === null)
-            return withStage(whole, stage, isLast, view, this.now());
-        return withService(whole, this.shared.layout ?? [], service, withStage(this.serviceWhole(whole), stage, isLast, view, this.now()));
+            return (0,state/* withStage */.Lf)(whole, stage, isLast, view, this.now());
+        return (0,state/* withService */.KE)(whole, this.shared.layout ?? [], service, (0,state/* withStage */.Lf)(this.serviceWhole(whole), stage, isLast, view, this.now()));
     }
 }
 /**
@@ -60383,7 +52099,7 @@ class StageStore {
  * did not read (the next decision then reads it through the contents API).
  */
 function withPolicyCopy(release, policyPath, files) {
-    const production = policyShaOf(release);
+    const production = (0,state/* policyShaOf */.gi)(release);
     if (policyPath === null || production === null)
         return release;
     const path = (0,config_base/* normalizePath */.Fd)(policyPath);
@@ -60398,354 +52114,18 @@ function withPolicyCopy(release, policyPath, files) {
         return { ...rest, policy_absent: { commit: production, path } };
     if (text === undefined)
         return rest;
-    return { ...rest, policy: { commit: production, path, blob_sha: gitBlobSha(text), text } };
+    return { ...rest, policy: { commit: production, path, blob_sha: (0,evidence/* gitBlobSha */.Ak)(text), text } };
 }
 
-;// CONCATENATED MODULE: ./src/governor/controls.ts
-// Operator controls (SPEC §16): break-glass deploys and manual rollbacks. Both are asked for by a
-// person through workflow_dispatch (or the CLI), both check that person's role before anything is
-// written, and both go through the same rules engine and claim protocol as every decision.
-
-
-
-
-
-
-
-
-
-
-
-
-/** The exact text the `break-glass` input must hold. */
-const BREAK_GLASS_TEXT = 'DEPLOY-NOW';
-const NOTHING = 'Nothing was dispatched or written.';
-/**
- * Services (§20): an operator's command acts on one named service — its config, and a store
- * presenting its last stage. Without services the governor unchanged (a service named is an
- * error).
- */
-function forNamedService(deps, config, { service, what }) {
-    if (!config.services) {
-        if (service)
-            throw new GovernorError(`The service input is ${JSON.stringify(service)}, but the policy in force has no services: the repository is one deployable. ${NOTHING}`);
-        return { deps, config };
-    }
-    if (!service)
-        throw new GovernorError(`With services, ${what} names the service it is for: set the service input to one of ${config.services.map((s) => s.name).join(', ')}. ${NOTHING}`);
-    const own = forService({ config }, service).config;
-    const layout = layoutOf(config);
-    deps.store.useServices(layout);
-    const last = layout.find((l) => l.name === service).lastStage;
-    const store = deps.store.forTarget({ service, stage: last, isLast: true });
-    return { deps: { ...deps, store }, config: own };
-}
-/** The trusted policy, read at production's SHA (or the SHA, before a first deploy). */
-async function policy(deps, sha) {
-    const snapshot = await deps.store.read(sha ?? undefined);
-    const production = policyShaOf(snapshot.pipeline ?? snapshot.release);
-    const read = await readConfig(deps, production, sha ?? deps.defaultBranch);
-    return { snapshot, read };
-}
-async function mustHaveRole(deps, actor, need) {
-    const { minimum, what, key } = need;
-    if (!actor)
-        throw new GovernorError(`${what} needs to know who asked (triggering_actor or sender), and the event names nobody. ${NOTHING}`);
-    const person = await deps.gh.person(actor);
-    if (!hasRole(person, minimum))
-        throw new GovernorError(`@${actor} may not ${what}: it needs ${minimum} access or higher (${key}), and never a bot; @${actor} has ${person.isBot ? 'a bot account' : `${person.role ?? 'no'} access`}. ${NOTHING}`, `Ask someone with ${minimum} access on the repository to run it.`);
-    return actor;
-}
-/**
- * A break-glass deploy: exactly `DEPLOY-NOW`, a reason, and a person with
- * `break_glass_permission`; then the rules, with the soft and wait holds bypassed and recorded.
- */
-async function breakGlass(deps, req) {
-    if (req.text !== BREAK_GLASS_TEXT)
-        throw new GovernorError(`The break-glass input must be exactly ${BREAK_GLASS_TEXT}; got ${JSON.stringify(req.text.slice(0, 40))}. ${NOTHING}`, `Type ${BREAK_GLASS_TEXT} (in capitals) to confirm a deploy that bypasses the holds, with a reason.`);
-    if (!req.reason.trim())
-        throw new GovernorError(`A break-glass deploy needs a reason (the reason input): it goes into the issue and the record. ${NOTHING}`);
-    if (!isFullSha(req.sha))
-        throw new GovernorError(`${JSON.stringify(req.sha)} is not a full 40-character SHA.`);
-    const { snapshot, read } = await policy(deps, req.sha);
-    if (read.config && !read.disabled) {
-        forNamedService(deps, read.config, { service: req.service, what: 'a break-glass deploy' });
-        await mustHaveRole(deps, req.actor, {
-            minimum: read.config.break_glass_permission,
-            what: 'break the glass',
-            key: 'break_glass_permission',
-        });
-    }
-    return decideAndAct(deps, {
-        sha: req.sha,
-        manual: true,
-        ...(req.stage ? { stage: req.stage } : {}),
-        ...(req.service ? { service: req.service } : {}),
-        breakGlass: { actor: req.actor ?? '', reason: req.reason.trim() },
-    }, { ...read, snapshot });
-}
-const TAG_NAME = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
-/**
- * The SHA a version tag names (§18: `rollback --to v1.4.1`): the stage's own record of the
- * version, else the tag itself (dereferenced to its commit).
- */
-async function tagged(deps, release, name, stage) {
-    const recorded = release.deploy_history.find((h) => h.version === name)?.sha;
-    if (recorded)
-        return recorded;
-    const sha = await deps.gh.tagTarget(name);
-    if (!sha)
-        throw new GovernorError(`${name} is not a tag of this repository, and no deploy to ${stage} was versioned ${name}. ${NOTHING}`);
-    return sha;
-}
-/**
- * Where a rollback of the stage goes: a rollback already claimed from what it runs, else the
- * SHA or tag named, else the newest earlier SHA whose deploy (and health check) passed — which
- * must have run there successfully and be an ancestor of what the stage runs.
- */
-async function rollbackTarget(deps, { release, stage, req }) {
-    const current = release.production_sha_current;
-    const existing = rollbackOf(release, current);
-    if (existing)
-        return existing.sha;
-    const named = req.sha === undefined || isFullSha(req.sha)
-        ? req.sha
-        : await tagged(deps, release, req.sha, stage);
-    const target = named ?? healthyTarget(release, current);
-    if (!target)
-        throw new GovernorError(`${stage} has no earlier SHA whose deploy (and health check) passed: name one with the sha input. ${NOTHING}`);
-    if (target === current)
-        throw new GovernorError(`${stage} already runs ${shortSha(target)}. ${NOTHING}`);
-    if (!release.deploy_history.some((h) => h.sha === target && h.result === 'success'))
-        throw new GovernorError(`${shortSha(target)} was never deployed successfully to ${stage}: a rollback returns only to a SHA that ran there. ${NOTHING}`);
-    const status = (await deps.gh.compare(target, current)).status;
-    if (status !== 'ahead')
-        throw new GovernorError(`${shortSha(target)} is not an ancestor of ${shortSha(current)}, which ${stage} runs (compare: ${status}): a rollback goes back along the line. ${NOTHING}`);
-    return target;
-}
-/**
- * Claims the rollback on the state branch (once: a rollback already claimed from `current` is
- * taken as it is). Returns the rollback entry that stands, and the state commit written.
- */
-async function claimRollbackOnce(sd, { stage, current, target, actor, reason, keepDays, }) {
-    let claimedRelease = null;
-    const written = await writeState(sd, current, (s) => {
-        if (rollbackOf(s.release, current))
-            return null;
-        if (s.release.production_sha_current !== current)
-            return null;
-        const release = claimRollback(s.release, current, target, sd.now(), claimedBy(sd));
-        claimedRelease = release;
-        const note = {
-            at: sd.now().toISOString(),
-            action: 'rollback',
-            by: actor,
-            reason,
-            detail: `${stage} rolled back from ${current} to ${target}`,
-        };
-        const record = withNote(s.decision ? withLifecycle(s.decision, { state: 'rolled_back' }) : null, current, current, note);
-        return {
-            files: {
-                [state_RELEASE_FILE]: state_serialize(release),
-                [state_decisionPath(current)]: state_serialize(record),
-                ...evidence(sd, { kind: 'rollback', sha: current, keepDays }, {
-                    trigger: 'manual',
-                    from: current,
-                    to: target,
-                    actor,
-                    reason,
-                }),
-            },
-            message: `rollback ${stage} from ${shortSha(current)} to ${shortSha(target)} by @${actor}: ${reason.slice(0, 100)}`,
-        };
-    }, undefined);
-    // What this run wrote is the state; else someone else's claim (or a move) is read.
-    const after = written && claimedRelease ? claimedRelease : (await sd.store.read()).release;
-    const rb = rollbackOf(after, current);
-    if (!rb)
-        throw new GovernorError(`${stage} moved on while the rollback was being claimed (it now runs ${shortSha(after.production_sha_current ?? '')}). ${NOTHING}`, 'Look at the state, then ask again.');
-    return { rb, head: written?.head ?? null };
-}
-/**
- * Who rolls back what: the actor (an approver), the service (with services) and its stage (the
- * last unless named), with that stage's deps and context.
- */
-async function rollbackScope(deps, policy, req) {
-    const { deps: on, config } = forNamedService(deps, policy, {
-        service: req.service,
-        what: 'a rollback',
-    });
-    const actor = await mustHaveRole(deps, req.actor, {
-        minimum: config.approver_permission,
-        what: 'roll back',
-        key: 'approver_permission: rollbacks are for approvers',
-    });
-    const pipeline = pipelineOf(config);
-    const stage = req.stage ? namedStage(pipeline, req.stage) : lastStage(pipeline);
-    const ctx = stageContext(config, pipeline, stage);
-    return { config, actor, stage, sd: stageDeps(on, stage), ctx };
-}
-/**
- * A manual rollback of a stage, by a valid approver: to a SHA deployed there successfully before
- * and an ancestor of what it runs; claimed and dispatched exactly once; the SHA rolled back from
- * is then held there (previously_rolled_back).
- */
-async function manualRollback(deps, req) {
-    if (!req.reason.trim())
-        throw new GovernorError(`A rollback needs a reason (the reason input): it goes into the record. ${NOTHING}`);
-    if (req.sha !== undefined && !isFullSha(req.sha) && !TAG_NAME.test(req.sha))
-        throw new GovernorError(`${JSON.stringify(req.sha)} is neither a full 40-character SHA nor a tag name.`);
-    const { read, snapshot } = await policy(deps, null);
-    if (!read.config || read.disabled)
-        throw new GovernorError(`The governor is off for this repository: ${read.why ?? ''} ${NOTHING}`);
-    const { config, actor, stage, sd, ctx } = await rollbackScope(deps, read.config, req);
-    // The last stage is the view the policy's read presented: no second read for it (a service's
-    // view is another one).
-    const first = (config.service ? undefined : sameView(deps, stage, snapshot)) ?? (await sd.store.read());
-    const current = first.release.production_sha_current;
-    if (!current)
-        throw new GovernorError(`${stage.name} runs nothing yet: there is nothing to roll back. ${NOTHING}`);
-    const target = await rollbackTarget(deps, { release: first.release, stage: stage.name, req });
-    const said = new Remarks();
-    const report = (over) => buildReport({
-        outcome: 'ROLLBACK',
-        reason: 'manual_rollback',
-        sha: target,
-        productionSha: current,
-        stage: stage.name,
-        service: config.service?.name ?? null,
-        runUrl: deps.run.url,
-        dryRun: deps.dryRun,
-        environmentName: stage.name,
-        ...over,
-        notes: said.notes,
-        warnings: said.warnings,
-    });
-    if (deps.dryRun)
-        return report({
-            headline: `Dry run: would roll ${stage.name} back from ${shortSha(current)} to ${shortSha(target)}.`,
-        });
-    const { rb, head } = await claimRollbackOnce(sd, {
-        stage: stage.name,
-        current,
-        target,
-        actor,
-        reason: req.reason.trim(),
-        keepDays: config.evidence_retention_days,
-    });
-    const runUrl = await dispatchRollback(sd, ctx, rb, said);
-    if (runUrl !== null && rb.run_id === null)
-        await publishStatus(said, sd, current, 'failure', `Rolled back from ${stage.name} by @${actor}`.slice(0, 140), runUrl, ctx.config.status_context);
-    return report({
-        sha: rb.sha,
-        stateCommit: head,
-        deployRunUrl: runUrl,
-        headline: `ROLLBACK of ${stage.name} from ${shortSha(current)} to ${shortSha(rb.sha)} by @${actor}: ${req.reason.trim()}.`,
-    });
-}
-
-;// CONCATENATED MODULE: ./src/governor/approval.ts
-// An approval may have landed (SPEC §7): a label on a pull request, a comment on one, a comment
-// on a commit. The event only says "look again": the governor never checks out or runs code from
-// it, and reads the approvals themselves from the API. What cannot approve anything ends at once
-// with SKIP not_an_approval and no write; otherwise the held commit is decided again by the same
-// rules and claim protocol, so an approval and a re-run at the same moment still dispatch once.
-
-
-
-
-
-async function approvalLanded(deps, ev) {
-    const snapshot = await deps.store.read();
-    const production = policyShaOf(snapshot.pipeline ?? snapshot.release);
-    const read = await readConfig(deps, production, deps.defaultBranch);
-    const skip = (reason, headline) => buildReport({
-        outcome: 'SKIP',
-        reason,
-        productionSha: production,
-        headline,
-        runUrl: deps.run.url,
-        dryRun: deps.dryRun,
-    });
-    if (read.disabled || !read.config)
-        return skip('disabled', read.why ?? 'The governor is disabled for this repository.');
-    const c = read.config;
-    const where = ev.pull !== null ? `#${ev.pull}` : ev.commit ? shortSha(ev.commit) : 'an issue';
-    const mode = ev.source === 'label' ? 'label' : 'comment';
-    if (ev.source === 'label' && ev.text !== c.approval_label)
-        return skip('not_an_approval', `The label ${JSON.stringify(ev.text)} on ${where} is not the approval label (${c.approval_label}); nothing to look at again.`);
-    if (ev.source !== 'label' && ev.text !== c.approval_command)
-        return skip('not_an_approval', `The comment on ${where} does not start with ${c.approval_command}; nothing to look at again.`);
-    if (!c.approval_mode.includes(mode))
-        return skip('not_an_approval', `approval_mode does not include ${mode}: a ${mode} on ${where} approves nothing.`);
-    if (ev.source === 'comment' && ev.pull === null)
-        return skip('not_an_approval', 'A comment on an issue that is not a pull request approves nothing.');
-    if (ev.merged === false)
-        return skip('not_an_approval', `Pull request ${where} is not merged: an approval counts only after the merge (the content could still change before it).`);
-    // The held commit: the one commented on, else the newest verified commit of the release
-    // branch (it contains every merged pull request; if this one is not in its range, its
-    // approval does not count there and the hold stands, quietly).
-    const sha = ev.commit ?? (await deps.gh.newestVerified(c.verification_workflow, c.branch));
-    if (!sha)
-        return skip('not_an_approval', `No successful push run of ${c.verification_workflow} on ${c.branch}: nothing is held.`);
-    const report = await decideAndAct(deps, { sha, manual: ev.commit !== null, approval: true, quiet: true }, read);
-    return buildReport({
-        ...report,
-        headline: `${ev.source === 'label' ? 'Label' : 'Comment'} by @${ev.actor ?? 'someone'} on ${where}: ${report.headline}`,
-    });
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-// Every input of action.yml, parsed once into a typed object. Nothing else reads inputs.
-const DEFAULT_CONFIG_PATH = '.booty.yml';
-class InputError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'InputError';
-    }
-}
-function booleanInput(name, value, empty) {
-    const v = value.trim().toLowerCase();
-    if (v === '')
-        return empty;
-    if (v === 'true')
-        return true;
-    if (v === 'false')
-        return false;
-    throw new InputError(`Input ${name} must be true, false or empty; got ${JSON.stringify(value.slice(0, 40))}.`);
-}
-/**
- * Reads the inputs through `input` (the runner's INPUT_* variables, as `core.getInput` reads
- * them) and hides the token from the log through `secret`.
- */
-function readInputs(input, secret) {
-    const token = input('github-token');
-    if (!token)
-        throw new InputError('Input github-token is empty: pass ${{ github.token }} or a token with contents, actions, statuses, issues and pull-requests access.');
-    secret(token);
-    const configPath = input('config-path').trim() || DEFAULT_CONFIG_PATH;
-    return {
-        token,
-        configPath,
-        configPathExplicit: configPath !== DEFAULT_CONFIG_PATH,
-        sha: input('sha').trim(),
-        degraded: booleanInput('degraded', input('degraded'), null),
-        dryRun: booleanInput('dry-run', input('dry-run'), false) === true,
-        stage: input('stage').trim(),
-        breakGlass: input('break-glass').trim(),
-        reason: input('reason').trim(),
-        rollback: booleanInput('rollback', input('rollback'), false) === true,
-        service: input('service').trim(),
-    };
-}
-
+// EXTERNAL MODULE: ./src/inputs.ts
+var src_inputs = __nccwpck_require__(38422);
+// EXTERNAL MODULE: ./src/report/summary.ts
+var summary = __nccwpck_require__(57994);
 ;// CONCATENATED MODULE: ./src/job.ts
 // One job of the action, free of the process: it reads the runner's variables from `env`,
 // asks the governor, and answers through `io` (outputs, annotations, the summary, the exit
 // status). main.ts binds it to process.env and @actions/core; the tests run it in process with
 // an environment and an I/O of their own, so that many jobs can run at once in one process.
-
-
 
 
 
@@ -60817,13 +52197,13 @@ function decisionsOutput(r) {
 }
 const NOTHING_WRITTEN = { records: [], retentionDays: 0 };
 async function govern(env, io) {
-    const inputs = readInputs(io.input, io.secret);
+    const inputs = (0,src_inputs/* readInputs */.Ko)(io.input, io.secret);
     const event = parseEvent(env.GITHUB_EVENT_NAME ?? '', readPayload(env), inputs.sha);
     const url = runUrl(env);
     if (event.kind === 'workflow_run') {
         const why = neverACandidate(event.run);
         if (why) {
-            const report = buildReport({
+            const report = (0,summary/* buildReport */.FK)({
                 outcome: 'SKIP',
                 reason: 'not_a_release_candidate',
                 sha: event.run.headSha,
@@ -60837,8 +52217,8 @@ async function govern(env, io) {
     const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
     if (!owner || !repo)
         throw new EventError('GITHUB_REPOSITORY is not set to owner/name.');
-    const retryBase = retryBaseMs(env);
-    const octokit = createOctokit({
+    const retryBase = (0,governor_deps/* retryBaseMs */.wR)(env);
+    const octokit = (0,adapters_octokit/* createOctokit */.Q)({
         token: inputs.token,
         baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
         retryBaseMs: retryBase,
@@ -60876,6 +52256,12 @@ async function govern(env, io) {
         log: (m) => io.info(m),
         probe: probeUrl,
     };
+    // The first request leaves before the governor's code is loaded (SPEC §13): every
+    // workflow_run begins with the read of its head SHA, so it is started here, and the rules
+    // compile while GitHub answers.
+    if (event.kind === 'workflow_run')
+        deps.store.prefetch(event.run.headSha);
+    const { route } = await Promise.all(/* import() */[__nccwpck_require__.e(638), __nccwpck_require__.e(312)]).then(__nccwpck_require__.bind(__nccwpck_require__, 93312));
     const report = await route(deps, {
         inputs,
         event,
@@ -60884,59 +52270,12 @@ async function govern(env, io) {
     });
     return {
         // The hash of the last evidence record this run committed (SPEC §17).
-        report: buildReport({
+        report: (0,summary/* buildReport */.FK)({
             ...report,
             evidenceHash: deps.store.evidenceWritten.at(-1)?.hash ?? null,
         }),
         written: { records: deps.store.evidenceWritten, retentionDays: deps.store.retentionDays },
     };
-}
-/** What the event and the inputs ask for: decide, observe, reconcile, or an operator control. */
-async function route(deps, { inputs, event, eventName, triggeringActor, }) {
-    // Operator controls (§16): only by hand, through workflow_dispatch.
-    const control = inputs.rollback || inputs.breakGlass !== '';
-    if (control && eventName !== 'workflow_dispatch')
-        throw new InputError(`Inputs rollback and break-glass are for a workflow_dispatch of the governor, not a ${eventName} event. Nothing was dispatched or written.`);
-    if (inputs.rollback && inputs.breakGlass)
-        throw new InputError('Inputs rollback and break-glass were both given: ask for one at a time. Nothing was dispatched or written.');
-    if ((event.kind === 'manual' || event.kind === 'reconcile') && control) {
-        const actor = triggeringActor || event.sender;
-        const stage = {
-            ...(inputs.stage ? { stage: inputs.stage } : {}),
-            ...(inputs.service ? { service: inputs.service } : {}),
-        };
-        if (inputs.rollback)
-            return manualRollback(deps, {
-                reason: inputs.reason,
-                actor,
-                ...stage,
-                ...(event.kind === 'manual' ? { sha: event.sha } : {}),
-            });
-        if (event.kind !== 'manual')
-            throw new InputError('A break-glass deploy needs the sha input: the exact commit to deploy. Nothing was dispatched or written.');
-        return breakGlass(deps, {
-            sha: event.sha,
-            text: inputs.breakGlass,
-            reason: inputs.reason,
-            actor,
-            ...stage,
-        });
-    }
-    if (event.kind === 'workflow_run')
-        return handleWorkflowRun(deps, event.run);
-    if (event.kind === 'approval')
-        return approvalLanded(deps, event);
-    if (event.kind === 'reconcile') {
-        if (inputs.stage)
-            throw new InputError(`Input stage (${JSON.stringify(inputs.stage)}) needs the input sha: it names the stage to decide that SHA for. Without a sha the governor reconciles every stage.`);
-        return reconcile(deps);
-    }
-    return decideAndAct(deps, {
-        sha: event.sha,
-        manual: true,
-        ...(inputs.stage ? { stage: inputs.stage } : {}),
-        ...(inputs.service ? { service: inputs.service } : {}),
-    });
 }
 function describeError(err) {
     if (err instanceof config_base/* ConfigError */.xL)
@@ -60945,17 +52284,17 @@ function describeError(err) {
             reason: 'config_invalid',
             advice: 'Fix the configuration (the commit that changes it goes through the governor like any other), then re-run.',
         };
-    if (err instanceof state_StateCorruptError)
+    if (err instanceof state/* StateCorruptError */.LC)
         return {
             message: err.message,
             reason: 'state_corrupt',
             advice: 'Repair the file on the state branch with a new commit (never a force-push), then re-run.',
         };
-    if (err instanceof ApiError || err instanceof GovernorError)
+    if (err instanceof api_error/* ApiError */.hD || err instanceof governor_deps/* GovernorError */.$2)
         return { message: err.message, reason: null, advice: err.advice };
-    if (err instanceof RateLimitError)
+    if (err instanceof adapters_octokit/* RateLimitError */.O)
         return { message: err.message, reason: null, advice: null };
-    if (err instanceof InputError || err instanceof EventError)
+    if (err instanceof src_inputs/* InputError */.dz || err instanceof EventError)
         return {
             message: err.message,
             reason: null,
@@ -60976,13 +52315,13 @@ async function uploadArtifact(env, io, { report, written }) {
     try {
         const r = await uploadEvidence({
             records: written.records,
-            summary: renderSummary(report),
+            summary: (0,summary/* renderSummary */.Br)(report),
             name: artifactName(sha, intEnv(env, 'GITHUB_RUN_ID'), intEnv(env, 'GITHUB_RUN_ATTEMPT')),
             retentionDays: written.retentionDays,
             env,
         });
         if (r.kind === 'uploaded')
-            return buildReport({
+            return (0,summary/* buildReport */.FK)({
                 ...report,
                 notes: [
                     ...report.notes,
@@ -60995,7 +52334,7 @@ async function uploadArtifact(env, io, { report, written }) {
     catch (e) {
         const message = `The evidence artifact could not be uploaded: ${e.message}. The evidence is on the state branch; nothing else is affected.`;
         io.warning(message, TITLE);
-        return buildReport({ ...report, warnings: [...report.warnings, message] });
+        return (0,summary/* buildReport */.FK)({ ...report, warnings: [...report.warnings, message] });
     }
 }
 /**
@@ -61003,7 +52342,7 @@ async function uploadArtifact(env, io, { report, written }) {
  * (outputs, annotations, the summary; `io.fail` marks the job failed). Never throws.
  */
 async function runJob(env, io) {
-    let report = buildReport({ runUrl: runUrl(env) });
+    let report = (0,summary/* buildReport */.FK)({ runUrl: runUrl(env) });
     let written = NOTHING_WRITTEN;
     try {
         ({ report, written } = await govern(env, io));
@@ -61018,14 +52357,14 @@ async function runJob(env, io) {
     }
     catch (err) {
         const { message, reason, advice } = describeError(err);
-        report = buildReport({ ...report, outcome: 'ERROR', reason, error: message, advice });
+        report = (0,summary/* buildReport */.FK)({ ...report, outcome: 'ERROR', reason, error: message, advice });
         setOutputs(io, report);
         io.fail(advice ? `${message}\n${advice}` : message);
     }
     finally {
         report = await uploadArtifact(env, io, { report, written });
         try {
-            await io.summary(renderSummary(report));
+            await io.summary((0,summary/* renderSummary */.Br)(report));
         }
         catch (err) {
             io.warning(`Could not write the job summary: ${err.message}`, TITLE);

@@ -11,20 +11,11 @@ import { probeUrl } from './adapters/http-probe.js';
 import { artifactName, uploadEvidence } from './adapters/evidence-artifact.js';
 import type { EvidenceRecord } from './domain/evidence.js';
 import { ConfigError, envVarFor } from './domain/config-base.js';
-import { EventError, neverACandidate, parseEvent, type GovernorEvent } from './domain/events.js';
+import { EventError, neverACandidate, parseEvent } from './domain/events.js';
 import { StateCorruptError } from './domain/state.js';
-import {
-  decideAndAct,
-  GovernorError,
-  handleWorkflowRun,
-  reconcile,
-  retryBaseMs,
-  type GovernorDeps,
-} from './governor/index.js';
+import { GovernorError, retryBaseMs, type GovernorDeps } from './governor/deps.js';
 import { StageStore } from './governor/stage-store.js';
-import { breakGlass, manualRollback } from './governor/controls.js';
-import { approvalLanded } from './governor/approval.js';
-import { InputError, readInputs, type ActionInputs } from './inputs.js';
+import { InputError, readInputs } from './inputs.js';
 import { buildReport, renderSummary, type RunReport } from './report/summary.js';
 
 /** The runner's variables (GITHUB_*, INPUT_*, RUNNER_TEMP, RELEASE_GOVERNOR_*). */
@@ -177,6 +168,11 @@ async function govern(env: JobEnv, io: JobIO): Promise<{ report: RunReport; writ
     log: (m) => io.info(m),
     probe: probeUrl,
   };
+  // The first request leaves before the governor's code is loaded (SPEC §13): every
+  // workflow_run begins with the read of its head SHA, so it is started here, and the rules
+  // compile while GitHub answers.
+  if (event.kind === 'workflow_run') deps.store.prefetch(event.run.headSha);
+  const { route } = await import('./route.js');
   const report = await route(deps, {
     inputs,
     event,
@@ -191,68 +187,6 @@ async function govern(env: JobEnv, io: JobIO): Promise<{ report: RunReport; writ
     }),
     written: { records: deps.store.evidenceWritten, retentionDays: deps.store.retentionDays },
   };
-}
-
-/** What the event and the inputs ask for: decide, observe, reconcile, or an operator control. */
-async function route(
-  deps: GovernorDeps,
-  {
-    inputs,
-    event,
-    eventName,
-    triggeringActor,
-  }: { inputs: ActionInputs; event: GovernorEvent; eventName: string; triggeringActor: string },
-): Promise<RunReport> {
-  // Operator controls (§16): only by hand, through workflow_dispatch.
-  const control = inputs.rollback || inputs.breakGlass !== '';
-  if (control && eventName !== 'workflow_dispatch')
-    throw new InputError(
-      `Inputs rollback and break-glass are for a workflow_dispatch of the governor, not a ${eventName} event. Nothing was dispatched or written.`,
-    );
-  if (inputs.rollback && inputs.breakGlass)
-    throw new InputError(
-      'Inputs rollback and break-glass were both given: ask for one at a time. Nothing was dispatched or written.',
-    );
-  if ((event.kind === 'manual' || event.kind === 'reconcile') && control) {
-    const actor = triggeringActor || event.sender;
-    const stage = {
-      ...(inputs.stage ? { stage: inputs.stage } : {}),
-      ...(inputs.service ? { service: inputs.service } : {}),
-    };
-    if (inputs.rollback)
-      return manualRollback(deps, {
-        reason: inputs.reason,
-        actor,
-        ...stage,
-        ...(event.kind === 'manual' ? { sha: event.sha } : {}),
-      });
-    if (event.kind !== 'manual')
-      throw new InputError(
-        'A break-glass deploy needs the sha input: the exact commit to deploy. Nothing was dispatched or written.',
-      );
-    return breakGlass(deps, {
-      sha: event.sha,
-      text: inputs.breakGlass,
-      reason: inputs.reason,
-      actor,
-      ...stage,
-    });
-  }
-  if (event.kind === 'workflow_run') return handleWorkflowRun(deps, event.run);
-  if (event.kind === 'approval') return approvalLanded(deps, event);
-  if (event.kind === 'reconcile') {
-    if (inputs.stage)
-      throw new InputError(
-        `Input stage (${JSON.stringify(inputs.stage)}) needs the input sha: it names the stage to decide that SHA for. Without a sha the governor reconciles every stage.`,
-      );
-    return reconcile(deps);
-  }
-  return decideAndAct(deps, {
-    sha: event.sha,
-    manual: true,
-    ...(inputs.stage ? { stage: inputs.stage } : {}),
-    ...(inputs.service ? { service: inputs.service } : {}),
-  });
 }
 
 function describeError(err: unknown): {

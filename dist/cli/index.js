@@ -57498,103 +57498,171 @@ class state_StateCorruptError extends Error {
         this.name = 'StateCorruptError';
     }
 }
-const sha = cli_entry_schemas/* string */.YjP().refine(types_isFullSha, 'must be a full 40-character SHA');
-const isoTime = cli_entry_schemas/* string */.YjP().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time');
-const result = cli_entry_schemas/* enum */.k5n(['pending', 'success', 'failure']).nullable();
-const historyEntry = cli_entry_schemas/* looseObject */._H3({
-    sha,
-    time: isoTime,
-    result,
-    run_id: cli_entry_schemas/* number */.aig().int().nullable(),
-    run_url: cli_entry_schemas/* string */.YjP().nullable(),
-    /** The run attempt whose outcome is recorded: a re-run keeps the run id and raises this. */
-    run_attempt: cli_entry_schemas/* number */.aig().int().nullable().optional(),
-    completed_at: isoTime.nullable().optional(),
-    conclusion: cli_entry_schemas/* string */.YjP().nullable().optional(),
-    issue_number: cli_entry_schemas/* number */.aig().int().nullable().optional(),
-    /** Who claimed it: the governor run (id and attempt), or 'observed' for a deploy we did not dispatch. */
-    claimed_by: cli_entry_schemas/* string */.YjP().nullable().optional(),
-    /** A stage with a health check (§15): pending until it passed or failed. */
-    health_check: cli_entry_schemas/* enum */.k5n(['pending', 'passed', 'failed']).nullable().optional(),
-    /** This entry is the automatic or manual rollback of the stage away from that SHA. */
-    rollback_of: sha.nullable().optional(),
-    /** This deploy was rolled back (its SHA is held there until approved again). */
-    rolled_back_at: isoTime.nullable().optional(),
-    /** The version tag the deploy was dispatched with (§18), e.g. v1.2.0. */
-    version: cli_entry_schemas/* string */.YjP().nullable().optional(),
-    /** The GitHub deployment recorded for this deploy (§21), when one was created. */
-    deployment_id: cli_entry_schemas/* number */.aig().int().nullable().optional(),
-    /**
-     * The deployed range's newest commit times (at most COMMIT_TIMES_KEPT), and how many commits it
-     * had: the lead time a reconcile's summary shows without reading the evidence (§23).
-     */
-    commit_times: cli_entry_schemas/* array */.YOg(isoTime).optional(),
-    commits: cli_entry_schemas/* number */.aig().int().nonnegative().optional(),
-    /** A break-glass deploy (§16): rework, and a failure of the deploy before it within 24 h. */
-    break_glass: cli_entry_schemas/* boolean */.zMY().optional(),
-});
-/** The deploy fields a stage and the top level of release.json share, by the same names. */
-const deployFields = {
-    last_deploy_attempt_sha: sha.nullable(),
-    last_deploy_time: isoTime.nullable(),
-    last_deploy_result: result,
-    last_deploy_run_url: cli_entry_schemas/* string */.YjP().nullable(),
-    last_health_check: cli_entry_schemas/* unknown */.L5J().nullable(),
-    deploy_history: cli_entry_schemas/* array */.YOg(historyEntry),
-    /**
-     * Services (§20): the newest commit known to change none of the service's paths since
-     * current_sha, so reconcile does not compare it again. Absent without services.
-     */
-    unaffected_sha: sha.nullable().optional(),
-};
-/** One stage's state: the top-level fields of release.json, for that stage (SPEC §14). */
-const stageSchema = cli_entry_schemas/* looseObject */._H3({
-    current_sha: sha.nullable(),
-    previous_sha: sha.nullable(),
-    /** When current_sha became live here, and when it was verified (deploy and health check passed). */
-    live_since: isoTime.nullable(),
-    verified_at: isoTime.nullable(),
-    ...deployFields,
-});
-const releaseSchema = cli_entry_schemas/* looseObject */._H3({
-    schema_version: cli_entry_schemas/* union */.KCZ([
-        cli_entry_schemas/* literal */.euz(1),
-        cli_entry_schemas/* literal */.euz(STATE_SCHEMA_VERSION),
-        cli_entry_schemas/* literal */.euz(SERVICES_SCHEMA_VERSION),
-    ]),
-    production_sha_current: sha.nullable(),
-    production_sha_previous: sha.nullable(),
-    ...deployFields,
-    /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
-    stages: cli_entry_schemas/* record */.g1P(cli_entry_schemas/* string */.YjP(), stageSchema).optional(),
-    /**
-     * Version 3 (SPEC §20): every service's stages by name; the top-level fields and `stages`
-     * mirror the first service listed in the config.
-     */
-    services: cli_entry_schemas/* record */.g1P(cli_entry_schemas/* string */.YjP(), cli_entry_schemas/* looseObject */._H3({ stages: cli_entry_schemas/* record */.g1P(cli_entry_schemas/* string */.YjP(), stageSchema) }))
-        .optional(),
-    /**
-     * Version 3: the SHA most recently deployed successfully to any service and stage, whose config
-     * is the trusted policy (null: none yet). Absent before services: production's SHA is.
-     */
-    policy_sha: sha.nullable().optional(),
-    /**
-     * The config file at production_sha_current (§19): the trusted policy, copied when production
-     * moves so that one read brings state and policy. Used only while `commit` is production's.
-     */
-    policy: cli_entry_schemas/* object */.Ikc({ commit: sha, path: cli_entry_schemas/* string */.YjP(), blob_sha: cli_entry_schemas/* string */.YjP(), text: cli_entry_schemas/* string */.YjP() })
-        .nullable()
-        .optional(),
-    /**
-     * production_sha_current has no config file at `path` (a running production adopted from
-     * before the governor, SPEC §3): known without asking, while `commit` is production's.
-     */
-    policy_absent: cli_entry_schemas/* object */.Ikc({ commit: sha, path: cli_entry_schemas/* string */.YjP() }).nullable().optional(),
-    /** The last evidence record (§17): its seq and hash. */
-    evidence_head: cli_entry_schemas/* object */.Ikc({ seq: cli_entry_schemas/* number */.aig().int().min(1), hash: cli_entry_schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/) })
-        .nullable()
-        .optional(),
-});
+/**
+ * The state files' schemas, built on first use: a read's answer is parsed after the run's first
+ * request is on its way, so building them does not delay it (SPEC §13).
+ */
+function buildSchemas() {
+    const sha = cli_entry_schemas/* string */.YjP().refine(types_isFullSha, 'must be a full 40-character SHA');
+    const isoTime = cli_entry_schemas/* string */.YjP()
+        .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time');
+    const result = cli_entry_schemas/* enum */.k5n(['pending', 'success', 'failure']).nullable();
+    const historyEntry = cli_entry_schemas/* looseObject */._H3({
+        sha,
+        time: isoTime,
+        result,
+        run_id: cli_entry_schemas/* number */.aig().int().nullable(),
+        run_url: cli_entry_schemas/* string */.YjP().nullable(),
+        /** The run attempt whose outcome is recorded: a re-run keeps the run id and raises this. */
+        run_attempt: cli_entry_schemas/* number */.aig().int().nullable().optional(),
+        completed_at: isoTime.nullable().optional(),
+        conclusion: cli_entry_schemas/* string */.YjP().nullable().optional(),
+        issue_number: cli_entry_schemas/* number */.aig().int().nullable().optional(),
+        /** Who claimed it: the governor run (id and attempt), or 'observed' for a deploy we did not dispatch. */
+        claimed_by: cli_entry_schemas/* string */.YjP().nullable().optional(),
+        /** A stage with a health check (§15): pending until it passed or failed. */
+        health_check: cli_entry_schemas/* enum */.k5n(['pending', 'passed', 'failed']).nullable().optional(),
+        /** This entry is the automatic or manual rollback of the stage away from that SHA. */
+        rollback_of: sha.nullable().optional(),
+        /** This deploy was rolled back (its SHA is held there until approved again). */
+        rolled_back_at: isoTime.nullable().optional(),
+        /** The version tag the deploy was dispatched with (§18), e.g. v1.2.0. */
+        version: cli_entry_schemas/* string */.YjP().nullable().optional(),
+        /** The GitHub deployment recorded for this deploy (§21), when one was created. */
+        deployment_id: cli_entry_schemas/* number */.aig().int().nullable().optional(),
+        /**
+         * The deployed range's newest commit times (at most COMMIT_TIMES_KEPT), and how many commits it
+         * had: the lead time a reconcile's summary shows without reading the evidence (§23).
+         */
+        commit_times: cli_entry_schemas/* array */.YOg(isoTime).optional(),
+        commits: cli_entry_schemas/* number */.aig().int().nonnegative().optional(),
+        /** A break-glass deploy (§16): rework, and a failure of the deploy before it within 24 h. */
+        break_glass: cli_entry_schemas/* boolean */.zMY().optional(),
+    });
+    /** The deploy fields a stage and the top level of release.json share, by the same names. */
+    const deployFields = {
+        last_deploy_attempt_sha: sha.nullable(),
+        last_deploy_time: isoTime.nullable(),
+        last_deploy_result: result,
+        last_deploy_run_url: cli_entry_schemas/* string */.YjP().nullable(),
+        last_health_check: cli_entry_schemas/* unknown */.L5J().nullable(),
+        deploy_history: cli_entry_schemas/* array */.YOg(historyEntry),
+        /**
+         * Services (§20): the newest commit known to change none of the service's paths since
+         * current_sha, so reconcile does not compare it again. Absent without services.
+         */
+        unaffected_sha: sha.nullable().optional(),
+    };
+    /** One stage's state: the top-level fields of release.json, for that stage (SPEC §14). */
+    const stageSchema = cli_entry_schemas/* looseObject */._H3({
+        current_sha: sha.nullable(),
+        previous_sha: sha.nullable(),
+        /** When current_sha became live here, and when it was verified (deploy and health check passed). */
+        live_since: isoTime.nullable(),
+        verified_at: isoTime.nullable(),
+        ...deployFields,
+    });
+    const releaseSchema = cli_entry_schemas/* looseObject */._H3({
+        schema_version: cli_entry_schemas/* union */.KCZ([
+            cli_entry_schemas/* literal */.euz(1),
+            cli_entry_schemas/* literal */.euz(STATE_SCHEMA_VERSION),
+            cli_entry_schemas/* literal */.euz(SERVICES_SCHEMA_VERSION),
+        ]),
+        production_sha_current: sha.nullable(),
+        production_sha_previous: sha.nullable(),
+        ...deployFields,
+        /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
+        stages: cli_entry_schemas/* record */.g1P(cli_entry_schemas/* string */.YjP(), stageSchema).optional(),
+        /**
+         * Version 3 (SPEC §20): every service's stages by name; the top-level fields and `stages`
+         * mirror the first service listed in the config.
+         */
+        services: cli_entry_schemas/* record */.g1P(cli_entry_schemas/* string */.YjP(), cli_entry_schemas/* looseObject */._H3({ stages: cli_entry_schemas/* record */.g1P(cli_entry_schemas/* string */.YjP(), stageSchema) }))
+            .optional(),
+        /**
+         * Version 3: the SHA most recently deployed successfully to any service and stage, whose config
+         * is the trusted policy (null: none yet). Absent before services: production's SHA is.
+         */
+        policy_sha: sha.nullable().optional(),
+        /**
+         * The config file at production_sha_current (§19): the trusted policy, copied when production
+         * moves so that one read brings state and policy. Used only while `commit` is production's.
+         */
+        policy: cli_entry_schemas/* object */.Ikc({ commit: sha, path: cli_entry_schemas/* string */.YjP(), blob_sha: cli_entry_schemas/* string */.YjP(), text: cli_entry_schemas/* string */.YjP() })
+            .nullable()
+            .optional(),
+        /**
+         * production_sha_current has no config file at `path` (a running production adopted from
+         * before the governor, SPEC §3): known without asking, while `commit` is production's.
+         */
+        policy_absent: cli_entry_schemas/* object */.Ikc({ commit: sha, path: cli_entry_schemas/* string */.YjP() }).nullable().optional(),
+        /** The last evidence record (§17): its seq and hash. */
+        evidence_head: cli_entry_schemas/* object */.Ikc({ seq: cli_entry_schemas/* number */.aig().int().min(1), hash: cli_entry_schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/) })
+            .nullable()
+            .optional(),
+    });
+    const recordIndexSchema = cli_entry_schemas/* looseObject */._H3({
+        schema_version: cli_entry_schemas/* literal */.euz(1),
+        sha,
+        records: cli_entry_schemas/* array */.YOg(cli_entry_schemas/* string */.YjP()),
+    });
+    const evaluation = cli_entry_schemas/* looseObject */._H3({
+        run_id: cli_entry_schemas/* number */.aig().int().nullable(),
+        run_attempt: cli_entry_schemas/* number */.aig().int().nullable(),
+        at: isoTime,
+        outcome: cli_entry_schemas/* enum */.k5n(['ALLOW', 'HOLD', 'SKIP']),
+        reason: cli_entry_schemas/* string */.YjP(),
+        risk: cli_entry_schemas/* enum */.k5n(['LOW', 'MEDIUM', 'HIGH']).nullable(),
+        production_sha: sha.nullable(),
+        source: cli_entry_schemas/* string */.YjP().optional(),
+    });
+    const decisionSchema = cli_entry_schemas/* looseObject */._H3({
+        schema_version: cli_entry_schemas/* literal */.euz(DECISION_SCHEMA_VERSION),
+        sha,
+        decision: cli_entry_schemas/* looseObject */._H3({
+            outcome: cli_entry_schemas/* enum */.k5n(['ALLOW', 'HOLD', 'SKIP']),
+            reason: cli_entry_schemas/* string */.YjP(),
+            risk: cli_entry_schemas/* enum */.k5n(['LOW', 'MEDIUM', 'HIGH']).nullable(),
+        }),
+        production_sha: sha.nullable(),
+        config_digest: cli_entry_schemas/* string */.YjP().nullable(),
+        risk_paths: cli_entry_schemas/* array */.YOg(cli_entry_schemas/* looseObject */._H3({
+            source: cli_entry_schemas/* string */.YjP(),
+            pattern: cli_entry_schemas/* string */.YjP(),
+            level: cli_entry_schemas/* string */.YjP(),
+            paths: cli_entry_schemas/* array */.YOg(cli_entry_schemas/* string */.YjP()),
+            count: cli_entry_schemas/* number */.aig().int(),
+        })),
+        risk_incomplete: cli_entry_schemas/* string */.YjP().nullable().optional(),
+        approvals: cli_entry_schemas/* looseObject */._H3({ valid: cli_entry_schemas/* array */.YOg(cli_entry_schemas/* unknown */.L5J()), ignored: cli_entry_schemas/* array */.YOg(cli_entry_schemas/* unknown */.L5J()) }),
+        evaluations: cli_entry_schemas/* array */.YOg(evaluation),
+        lifecycle: cli_entry_schemas/* looseObject */._H3({
+            state: cli_entry_schemas/* enum */.k5n(['claimed', 'dispatched', 'succeeded', 'failed', 'rolled_back']).nullable(),
+            claimed_at: isoTime.nullable(),
+            dispatched_at: isoTime.nullable(),
+            run_id: cli_entry_schemas/* number */.aig().int().nullable(),
+            run_url: cli_entry_schemas/* string */.YjP().nullable(),
+            run_attempt: cli_entry_schemas/* number */.aig().int().nullable().optional(),
+            finished_at: isoTime.nullable(),
+            conclusion: cli_entry_schemas/* string */.YjP().nullable(),
+            issue_number: cli_entry_schemas/* number */.aig().int().nullable(),
+        }),
+    });
+    return {
+        sha,
+        isoTime,
+        result,
+        historyEntry,
+        deployFields,
+        stageSchema,
+        releaseSchema,
+        recordIndexSchema,
+        evaluation,
+        decisionSchema,
+    };
+}
+let built = null;
+const state_schemas = () => (built ??= buildSchemas());
 function state_emptyRelease() {
     return {
         schema_version: STATE_SCHEMA_VERSION,
@@ -57806,13 +57874,8 @@ function stageDecisionPath(target, stage, isLast, service = null) {
  * read knows, with the state, whether the records it appends to exist.
  */
 const recordIndexPath = (sha) => `decisions/${sha}.services.json`;
-const recordIndexSchema = cli_entry_schemas/* looseObject */._H3({
-    schema_version: cli_entry_schemas/* literal */.euz(1),
-    sha,
-    records: cli_entry_schemas/* array */.YOg(cli_entry_schemas/* string */.YjP()),
-});
 function state_parseRecordIndex(text, path) {
-    const r = recordIndexSchema.safeParse(parseJson(text, path));
+    const r = state_schemas().recordIndexSchema.safeParse(parseJson(text, path));
     if (!r.success)
         throw new state_StateCorruptError(path, problems(r.error));
     return r.data.records;
@@ -57848,58 +57911,15 @@ function checkVersion(value, path, known) {
 function state_parseRelease(text, path = state_RELEASE_FILE) {
     const value = parseJson(text, path);
     checkVersion(value, path, SERVICES_SCHEMA_VERSION);
-    const r = releaseSchema.safeParse(value);
+    const r = state_schemas().releaseSchema.safeParse(value);
     if (!r.success)
         throw new state_StateCorruptError(path, problems(r.error));
     return r.data;
 }
-// ---------------------------------------------------------------- decision records
-const evaluation = cli_entry_schemas/* looseObject */._H3({
-    run_id: cli_entry_schemas/* number */.aig().int().nullable(),
-    run_attempt: cli_entry_schemas/* number */.aig().int().nullable(),
-    at: isoTime,
-    outcome: cli_entry_schemas/* enum */.k5n(['ALLOW', 'HOLD', 'SKIP']),
-    reason: cli_entry_schemas/* string */.YjP(),
-    risk: cli_entry_schemas/* enum */.k5n(['LOW', 'MEDIUM', 'HIGH']).nullable(),
-    production_sha: sha.nullable(),
-    source: cli_entry_schemas/* string */.YjP().optional(),
-});
-const decisionSchema = cli_entry_schemas/* looseObject */._H3({
-    schema_version: cli_entry_schemas/* literal */.euz(DECISION_SCHEMA_VERSION),
-    sha,
-    decision: cli_entry_schemas/* looseObject */._H3({
-        outcome: cli_entry_schemas/* enum */.k5n(['ALLOW', 'HOLD', 'SKIP']),
-        reason: cli_entry_schemas/* string */.YjP(),
-        risk: cli_entry_schemas/* enum */.k5n(['LOW', 'MEDIUM', 'HIGH']).nullable(),
-    }),
-    production_sha: sha.nullable(),
-    config_digest: cli_entry_schemas/* string */.YjP().nullable(),
-    risk_paths: cli_entry_schemas/* array */.YOg(cli_entry_schemas/* looseObject */._H3({
-        source: cli_entry_schemas/* string */.YjP(),
-        pattern: cli_entry_schemas/* string */.YjP(),
-        level: cli_entry_schemas/* string */.YjP(),
-        paths: cli_entry_schemas/* array */.YOg(cli_entry_schemas/* string */.YjP()),
-        count: cli_entry_schemas/* number */.aig().int(),
-    })),
-    risk_incomplete: cli_entry_schemas/* string */.YjP().nullable().optional(),
-    approvals: cli_entry_schemas/* looseObject */._H3({ valid: cli_entry_schemas/* array */.YOg(cli_entry_schemas/* unknown */.L5J()), ignored: cli_entry_schemas/* array */.YOg(cli_entry_schemas/* unknown */.L5J()) }),
-    evaluations: cli_entry_schemas/* array */.YOg(evaluation),
-    lifecycle: cli_entry_schemas/* looseObject */._H3({
-        state: cli_entry_schemas/* enum */.k5n(['claimed', 'dispatched', 'succeeded', 'failed', 'rolled_back']).nullable(),
-        claimed_at: isoTime.nullable(),
-        dispatched_at: isoTime.nullable(),
-        run_id: cli_entry_schemas/* number */.aig().int().nullable(),
-        run_url: cli_entry_schemas/* string */.YjP().nullable(),
-        run_attempt: cli_entry_schemas/* number */.aig().int().nullable().optional(),
-        finished_at: isoTime.nullable(),
-        conclusion: cli_entry_schemas/* string */.YjP().nullable(),
-        issue_number: cli_entry_schemas/* number */.aig().int().nullable(),
-    }),
-});
 function state_parseDecisionRecord(text, path) {
     const value = parseJson(text, path);
     checkVersion(value, path, DECISION_SCHEMA_VERSION);
-    const r = decisionSchema.safeParse(value);
+    const r = state_schemas().decisionSchema.safeParse(value);
     if (!r.success)
         throw new state_StateCorruptError(path, problems(r.error));
     return r.data;
@@ -61120,7 +61140,7 @@ const ICON = {
     ERROR: '❌',
 };
 const PATHS_SHOWN = 20;
-function summary_sha(s) {
+function sha(s) {
     return s ? code(shortSha(s)) : '—';
 }
 /**
@@ -61141,7 +61161,7 @@ function renderServices(r, services) {
         x.reason ? code(x.reason) : '—',
         x.risk ?? '—',
         x.stage ? md(x.stage) : '—',
-        summary_sha(x.sha),
+        sha(x.sha),
         x.deployRunUrl ? link('run', x.deployRunUrl) : '—',
     ])));
     if (r.error) {
@@ -61179,10 +61199,10 @@ function renderSummary(r) {
     out.push(table(['Decision', 'SHA', 'Risk', 'Reason', 'Production SHA'], [
         [
             r.outcome === 'ERROR' ? 'ERROR' : r.outcome,
-            summary_sha(r.sha),
+            sha(r.sha),
             r.risk ?? '—',
             r.reason ? code(r.reason) : '—',
-            summary_sha(r.productionSha),
+            sha(r.productionSha),
         ],
     ]));
     if (r.error) {
@@ -61332,7 +61352,7 @@ function when(iso) {
 function pipelineTable(rows) {
     return `### Pipeline\n\n${table(['Stage', 'Current SHA', 'Since', 'Health', 'Soak ends', 'In flight', 'Next'], rows.map((r) => [
         md(r.stage),
-        summary_sha(r.currentSha),
+        sha(r.currentSha),
         when(r.liveSince),
         r.verifiedAt
             ? `verified ${when(r.verifiedAt)}`
@@ -61343,9 +61363,9 @@ function pipelineTable(rows) {
         r.inFlight
             ? r.inFlight.runUrl
                 ? link(shortSha(r.inFlight.sha), r.inFlight.runUrl)
-                : summary_sha(r.inFlight.sha)
+                : sha(r.inFlight.sha)
             : '—',
-        r.next ? `${summary_sha(r.next.sha)}${r.next.at ? ` at ${when(r.next.at)}` : ' (ready)'}` : '—',
+        r.next ? `${sha(r.next.sha)}${r.next.at ? ` at ${when(r.next.at)}` : ' (ready)'}` : '—',
     ]))}`;
 }
 /** "1 of 2 approvals": distinct approvers who counted, against required_approvals. */
@@ -67287,7 +67307,28 @@ class StageStore {
             decision: file ? (snapshot.decisions?.[file] ?? null) : null,
         };
     }
-    async read(sha, decisionFile, extras = {}) {
+    /** The read `prefetch` started, until the next read takes it or passes it by. */
+    early = null;
+    /**
+     * Starts the read a run for `sha` begins with (`read(sha)`) before the code that will ask for
+     * it is loaded: the first request is on its way while the rules compile (SPEC §13, start-up
+     * to the first request). The next read of this store takes it when it is that same read;
+     * whatever read comes first, the started one is never taken later.
+     */
+    prefetch(sha) {
+        const result = this.readNow(sha);
+        // Its error is the read's, thrown to whoever takes it; never an unhandled rejection.
+        result.catch(() => undefined);
+        this.early = { sha, result };
+    }
+    read(sha, decisionFile, extras = {}) {
+        const early = this.early;
+        this.early = null;
+        if (early && early.sha === sha && decisionFile === undefined && !extras.decisionFiles?.length)
+            return early.result;
+        return this.readNow(sha, decisionFile, extras);
+    }
+    async readNow(sha, decisionFile, extras = {}) {
         const file = sha ? this.decisionFileOf(sha) : undefined;
         const path = this.policyPath === null ? null : (0,config_base/* normalizePath */.Fd)(this.policyPath);
         const snap = await this.inner.read(sha, decisionFile ?? file, {

@@ -40,113 +40,193 @@ export class StateCorruptError extends Error {
   }
 }
 
-const sha = z.string().refine(isFullSha, 'must be a full 40-character SHA');
-const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time');
-const result = z.enum(['pending', 'success', 'failure']).nullable();
+/**
+ * The state files' schemas, built on first use: a read's answer is parsed after the run's first
+ * request is on its way, so building them does not delay it (SPEC §13).
+ */
+function buildSchemas() {
+  const sha = z.string().refine(isFullSha, 'must be a full 40-character SHA');
 
-const historyEntry = z.looseObject({
-  sha,
-  time: isoTime,
-  result,
-  run_id: z.number().int().nullable(),
-  run_url: z.string().nullable(),
-  /** The run attempt whose outcome is recorded: a re-run keeps the run id and raises this. */
-  run_attempt: z.number().int().nullable().optional(),
-  completed_at: isoTime.nullable().optional(),
-  conclusion: z.string().nullable().optional(),
-  issue_number: z.number().int().nullable().optional(),
-  /** Who claimed it: the governor run (id and attempt), or 'observed' for a deploy we did not dispatch. */
-  claimed_by: z.string().nullable().optional(),
-  /** A stage with a health check (§15): pending until it passed or failed. */
-  health_check: z.enum(['pending', 'passed', 'failed']).nullable().optional(),
-  /** This entry is the automatic or manual rollback of the stage away from that SHA. */
-  rollback_of: sha.nullable().optional(),
-  /** This deploy was rolled back (its SHA is held there until approved again). */
-  rolled_back_at: isoTime.nullable().optional(),
-  /** The version tag the deploy was dispatched with (§18), e.g. v1.2.0. */
-  version: z.string().nullable().optional(),
-  /** The GitHub deployment recorded for this deploy (§21), when one was created. */
-  deployment_id: z.number().int().nullable().optional(),
-  /**
-   * The deployed range's newest commit times (at most COMMIT_TIMES_KEPT), and how many commits it
-   * had: the lead time a reconcile's summary shows without reading the evidence (§23).
-   */
-  commit_times: z.array(isoTime).optional(),
-  commits: z.number().int().nonnegative().optional(),
-  /** A break-glass deploy (§16): rework, and a failure of the deploy before it within 24 h. */
-  break_glass: z.boolean().optional(),
-});
-export type HistoryEntry = z.infer<typeof historyEntry>;
+  const isoTime = z
+    .string()
+    .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time');
 
-/** The deploy fields a stage and the top level of release.json share, by the same names. */
-const deployFields = {
-  last_deploy_attempt_sha: sha.nullable(),
-  last_deploy_time: isoTime.nullable(),
-  last_deploy_result: result,
-  last_deploy_run_url: z.string().nullable(),
-  last_health_check: z.unknown().nullable(),
-  deploy_history: z.array(historyEntry),
-  /**
-   * Services (§20): the newest commit known to change none of the service's paths since
-   * current_sha, so reconcile does not compare it again. Absent without services.
-   */
-  unaffected_sha: sha.nullable().optional(),
-};
+  const result = z.enum(['pending', 'success', 'failure']).nullable();
 
-/** One stage's state: the top-level fields of release.json, for that stage (SPEC §14). */
-const stageSchema = z.looseObject({
-  current_sha: sha.nullable(),
-  previous_sha: sha.nullable(),
-  /** When current_sha became live here, and when it was verified (deploy and health check passed). */
-  live_since: isoTime.nullable(),
-  verified_at: isoTime.nullable(),
-  ...deployFields,
-});
-export type StageState = z.infer<typeof stageSchema>;
+  const historyEntry = z.looseObject({
+    sha,
+    time: isoTime,
+    result,
+    run_id: z.number().int().nullable(),
+    run_url: z.string().nullable(),
+    /** The run attempt whose outcome is recorded: a re-run keeps the run id and raises this. */
+    run_attempt: z.number().int().nullable().optional(),
+    completed_at: isoTime.nullable().optional(),
+    conclusion: z.string().nullable().optional(),
+    issue_number: z.number().int().nullable().optional(),
+    /** Who claimed it: the governor run (id and attempt), or 'observed' for a deploy we did not dispatch. */
+    claimed_by: z.string().nullable().optional(),
+    /** A stage with a health check (§15): pending until it passed or failed. */
+    health_check: z.enum(['pending', 'passed', 'failed']).nullable().optional(),
+    /** This entry is the automatic or manual rollback of the stage away from that SHA. */
+    rollback_of: sha.nullable().optional(),
+    /** This deploy was rolled back (its SHA is held there until approved again). */
+    rolled_back_at: isoTime.nullable().optional(),
+    /** The version tag the deploy was dispatched with (§18), e.g. v1.2.0. */
+    version: z.string().nullable().optional(),
+    /** The GitHub deployment recorded for this deploy (§21), when one was created. */
+    deployment_id: z.number().int().nullable().optional(),
+    /**
+     * The deployed range's newest commit times (at most COMMIT_TIMES_KEPT), and how many commits it
+     * had: the lead time a reconcile's summary shows without reading the evidence (§23).
+     */
+    commit_times: z.array(isoTime).optional(),
+    commits: z.number().int().nonnegative().optional(),
+    /** A break-glass deploy (§16): rework, and a failure of the deploy before it within 24 h. */
+    break_glass: z.boolean().optional(),
+  });
 
-const releaseSchema = z.looseObject({
-  schema_version: z.union([
-    z.literal(1),
-    z.literal(STATE_SCHEMA_VERSION),
-    z.literal(SERVICES_SCHEMA_VERSION),
-  ]),
-  production_sha_current: sha.nullable(),
-  production_sha_previous: sha.nullable(),
-  ...deployFields,
-  /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
-  stages: z.record(z.string(), stageSchema).optional(),
-  /**
-   * Version 3 (SPEC §20): every service's stages by name; the top-level fields and `stages`
-   * mirror the first service listed in the config.
-   */
-  services: z
-    .record(z.string(), z.looseObject({ stages: z.record(z.string(), stageSchema) }))
-    .optional(),
-  /**
-   * Version 3: the SHA most recently deployed successfully to any service and stage, whose config
-   * is the trusted policy (null: none yet). Absent before services: production's SHA is.
-   */
-  policy_sha: sha.nullable().optional(),
-  /**
-   * The config file at production_sha_current (§19): the trusted policy, copied when production
-   * moves so that one read brings state and policy. Used only while `commit` is production's.
-   */
-  policy: z
-    .object({ commit: sha, path: z.string(), blob_sha: z.string(), text: z.string() })
-    .nullable()
-    .optional(),
-  /**
-   * production_sha_current has no config file at `path` (a running production adopted from
-   * before the governor, SPEC §3): known without asking, while `commit` is production's.
-   */
-  policy_absent: z.object({ commit: sha, path: z.string() }).nullable().optional(),
-  /** The last evidence record (§17): its seq and hash. */
-  evidence_head: z
-    .object({ seq: z.number().int().min(1), hash: z.string().regex(/^[0-9a-f]{64}$/) })
-    .nullable()
-    .optional(),
-});
-export type Release = z.infer<typeof releaseSchema>;
+  /** The deploy fields a stage and the top level of release.json share, by the same names. */
+  const deployFields = {
+    last_deploy_attempt_sha: sha.nullable(),
+    last_deploy_time: isoTime.nullable(),
+    last_deploy_result: result,
+    last_deploy_run_url: z.string().nullable(),
+    last_health_check: z.unknown().nullable(),
+    deploy_history: z.array(historyEntry),
+    /**
+     * Services (§20): the newest commit known to change none of the service's paths since
+     * current_sha, so reconcile does not compare it again. Absent without services.
+     */
+    unaffected_sha: sha.nullable().optional(),
+  };
+
+  /** One stage's state: the top-level fields of release.json, for that stage (SPEC §14). */
+  const stageSchema = z.looseObject({
+    current_sha: sha.nullable(),
+    previous_sha: sha.nullable(),
+    /** When current_sha became live here, and when it was verified (deploy and health check passed). */
+    live_since: isoTime.nullable(),
+    verified_at: isoTime.nullable(),
+    ...deployFields,
+  });
+
+  const releaseSchema = z.looseObject({
+    schema_version: z.union([
+      z.literal(1),
+      z.literal(STATE_SCHEMA_VERSION),
+      z.literal(SERVICES_SCHEMA_VERSION),
+    ]),
+    production_sha_current: sha.nullable(),
+    production_sha_previous: sha.nullable(),
+    ...deployFields,
+    /** Version 2: every stage by name; the top-level fields above mirror the last stage. */
+    stages: z.record(z.string(), stageSchema).optional(),
+    /**
+     * Version 3 (SPEC §20): every service's stages by name; the top-level fields and `stages`
+     * mirror the first service listed in the config.
+     */
+    services: z
+      .record(z.string(), z.looseObject({ stages: z.record(z.string(), stageSchema) }))
+      .optional(),
+    /**
+     * Version 3: the SHA most recently deployed successfully to any service and stage, whose config
+     * is the trusted policy (null: none yet). Absent before services: production's SHA is.
+     */
+    policy_sha: sha.nullable().optional(),
+    /**
+     * The config file at production_sha_current (§19): the trusted policy, copied when production
+     * moves so that one read brings state and policy. Used only while `commit` is production's.
+     */
+    policy: z
+      .object({ commit: sha, path: z.string(), blob_sha: z.string(), text: z.string() })
+      .nullable()
+      .optional(),
+    /**
+     * production_sha_current has no config file at `path` (a running production adopted from
+     * before the governor, SPEC §3): known without asking, while `commit` is production's.
+     */
+    policy_absent: z.object({ commit: sha, path: z.string() }).nullable().optional(),
+    /** The last evidence record (§17): its seq and hash. */
+    evidence_head: z
+      .object({ seq: z.number().int().min(1), hash: z.string().regex(/^[0-9a-f]{64}$/) })
+      .nullable()
+      .optional(),
+  });
+
+  const recordIndexSchema = z.looseObject({
+    schema_version: z.literal(1),
+    sha,
+    records: z.array(z.string()),
+  });
+
+  const evaluation = z.looseObject({
+    run_id: z.number().int().nullable(),
+    run_attempt: z.number().int().nullable(),
+    at: isoTime,
+    outcome: z.enum(['ALLOW', 'HOLD', 'SKIP']),
+    reason: z.string(),
+    risk: z.enum(['LOW', 'MEDIUM', 'HIGH']).nullable(),
+    production_sha: sha.nullable(),
+    source: z.string().optional(),
+  });
+
+  const decisionSchema = z.looseObject({
+    schema_version: z.literal(DECISION_SCHEMA_VERSION),
+    sha,
+    decision: z.looseObject({
+      outcome: z.enum(['ALLOW', 'HOLD', 'SKIP']),
+      reason: z.string(),
+      risk: z.enum(['LOW', 'MEDIUM', 'HIGH']).nullable(),
+    }),
+    production_sha: sha.nullable(),
+    config_digest: z.string().nullable(),
+    risk_paths: z.array(
+      z.looseObject({
+        source: z.string(),
+        pattern: z.string(),
+        level: z.string(),
+        paths: z.array(z.string()),
+        count: z.number().int(),
+      }),
+    ),
+    risk_incomplete: z.string().nullable().optional(),
+    approvals: z.looseObject({ valid: z.array(z.unknown()), ignored: z.array(z.unknown()) }),
+    evaluations: z.array(evaluation),
+    lifecycle: z.looseObject({
+      state: z.enum(['claimed', 'dispatched', 'succeeded', 'failed', 'rolled_back']).nullable(),
+      claimed_at: isoTime.nullable(),
+      dispatched_at: isoTime.nullable(),
+      run_id: z.number().int().nullable(),
+      run_url: z.string().nullable(),
+      run_attempt: z.number().int().nullable().optional(),
+      finished_at: isoTime.nullable(),
+      conclusion: z.string().nullable(),
+      issue_number: z.number().int().nullable(),
+    }),
+  });
+  return {
+    sha,
+    isoTime,
+    result,
+    historyEntry,
+    deployFields,
+    stageSchema,
+    releaseSchema,
+    recordIndexSchema,
+    evaluation,
+    decisionSchema,
+  };
+}
+type Schemas = ReturnType<typeof buildSchemas>;
+let built: Schemas | null = null;
+const schemas = (): Schemas => (built ??= buildSchemas());
+
+export type HistoryEntry = z.infer<Schemas['historyEntry']>;
+
+export type StageState = z.infer<Schemas['stageSchema']>;
+
+export type Release = z.infer<Schemas['releaseSchema']>;
 
 export function emptyRelease(): Release {
   return {
@@ -370,8 +450,8 @@ export function withStage(
 
 /** The shared deploy fields of a stage or of the top level (nothing else, unknown fields aside). */
 function deployPart(
-  x: Pick<StageState, keyof typeof deployFields>,
-): Pick<StageState, keyof typeof deployFields> {
+  x: Pick<StageState, keyof Schemas['deployFields']>,
+): Pick<StageState, keyof Schemas['deployFields']> {
   return {
     last_deploy_attempt_sha: x.last_deploy_attempt_sha,
     last_deploy_time: x.last_deploy_time,
@@ -404,14 +484,8 @@ export function stageDecisionPath(
  */
 export const recordIndexPath = (sha: string): string => `decisions/${sha}.services.json`;
 
-const recordIndexSchema = z.looseObject({
-  schema_version: z.literal(1),
-  sha,
-  records: z.array(z.string()),
-});
-
 export function parseRecordIndex(text: string, path: string): string[] {
-  const r = recordIndexSchema.safeParse(parseJson(text, path));
+  const r = schemas().recordIndexSchema.safeParse(parseJson(text, path));
   if (!r.success) throw new StateCorruptError(path, problems(r.error));
   return r.data.records;
 }
@@ -456,64 +530,19 @@ function checkVersion(value: unknown, path: string, known: number): void {
 export function parseRelease(text: string, path = RELEASE_FILE): Release {
   const value = parseJson(text, path);
   checkVersion(value, path, SERVICES_SCHEMA_VERSION);
-  const r = releaseSchema.safeParse(value);
+  const r = schemas().releaseSchema.safeParse(value);
   if (!r.success) throw new StateCorruptError(path, problems(r.error));
   return r.data;
 }
 
 // ---------------------------------------------------------------- decision records
 
-const evaluation = z.looseObject({
-  run_id: z.number().int().nullable(),
-  run_attempt: z.number().int().nullable(),
-  at: isoTime,
-  outcome: z.enum(['ALLOW', 'HOLD', 'SKIP']),
-  reason: z.string(),
-  risk: z.enum(['LOW', 'MEDIUM', 'HIGH']).nullable(),
-  production_sha: sha.nullable(),
-  source: z.string().optional(),
-});
-
-const decisionSchema = z.looseObject({
-  schema_version: z.literal(DECISION_SCHEMA_VERSION),
-  sha,
-  decision: z.looseObject({
-    outcome: z.enum(['ALLOW', 'HOLD', 'SKIP']),
-    reason: z.string(),
-    risk: z.enum(['LOW', 'MEDIUM', 'HIGH']).nullable(),
-  }),
-  production_sha: sha.nullable(),
-  config_digest: z.string().nullable(),
-  risk_paths: z.array(
-    z.looseObject({
-      source: z.string(),
-      pattern: z.string(),
-      level: z.string(),
-      paths: z.array(z.string()),
-      count: z.number().int(),
-    }),
-  ),
-  risk_incomplete: z.string().nullable().optional(),
-  approvals: z.looseObject({ valid: z.array(z.unknown()), ignored: z.array(z.unknown()) }),
-  evaluations: z.array(evaluation),
-  lifecycle: z.looseObject({
-    state: z.enum(['claimed', 'dispatched', 'succeeded', 'failed', 'rolled_back']).nullable(),
-    claimed_at: isoTime.nullable(),
-    dispatched_at: isoTime.nullable(),
-    run_id: z.number().int().nullable(),
-    run_url: z.string().nullable(),
-    run_attempt: z.number().int().nullable().optional(),
-    finished_at: isoTime.nullable(),
-    conclusion: z.string().nullable(),
-    issue_number: z.number().int().nullable(),
-  }),
-});
-export type DecisionRecord = z.infer<typeof decisionSchema>;
+export type DecisionRecord = z.infer<Schemas['decisionSchema']>;
 
 export function parseDecisionRecord(text: string, path: string): DecisionRecord {
   const value = parseJson(text, path);
   checkVersion(value, path, DECISION_SCHEMA_VERSION);
-  const r = decisionSchema.safeParse(value);
+  const r = schemas().decisionSchema.safeParse(value);
   if (!r.success) throw new StateCorruptError(path, problems(r.error));
   return r.data;
 }

@@ -243,7 +243,35 @@ export class StageStore implements StateStore {
     };
   }
 
-  async read(
+  /** The read `prefetch` started, until the next read takes it or passes it by. */
+  private early: { sha: string; result: Promise<StateSnapshot> } | null = null;
+
+  /**
+   * Starts the read a run for `sha` begins with (`read(sha)`) before the code that will ask for
+   * it is loaded: the first request is on its way while the rules compile (SPEC §13, start-up
+   * to the first request). The next read of this store takes it when it is that same read;
+   * whatever read comes first, the started one is never taken later.
+   */
+  prefetch(sha: string): void {
+    const result = this.readNow(sha);
+    // Its error is the read's, thrown to whoever takes it; never an unhandled rejection.
+    result.catch(() => undefined);
+    this.early = { sha, result };
+  }
+
+  read(
+    sha?: string,
+    decisionFile?: string,
+    extras: Pick<ReadExtras, 'decisionFiles'> = {},
+  ): Promise<StateSnapshot> {
+    const early = this.early;
+    this.early = null;
+    if (early && early.sha === sha && decisionFile === undefined && !extras.decisionFiles?.length)
+      return early.result;
+    return this.readNow(sha, decisionFile, extras);
+  }
+
+  private async readNow(
     sha?: string,
     decisionFile?: string,
     extras: Pick<ReadExtras, 'decisionFiles'> = {},
