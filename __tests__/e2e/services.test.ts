@@ -1,6 +1,9 @@
 // Services (SPEC §20) through dist/index.js: each service decided on its own paths, one claim
 // for every ALLOW, `inputs.service` on each dispatch, ordering by depends_on, incidents scoped by
 // `service:<name>` labels, per-service approvers, and the migration of a version-2 state.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/action-runner.js';
 import { runCli } from '../support/cli-runner.js';
@@ -456,6 +459,68 @@ function ageHistory(minutes: number): void {
 }
 
 describe('services: the CLI', () => {
+  it('report and metrics of each service, and a reconcile summary with a row per service and stage', async () => {
+    const s = monorepo();
+    inProduction(sim, s.base);
+    const sha = sim.commit({
+      files: {
+        'services/api/index.ts': 'export const api = 2;\n',
+        'services/worker/index.ts': 'export const worker = 2;\n',
+      },
+    });
+    const r = await onVerified(s, sha);
+    expect(r.exitCode, r.stdout).toBe(0);
+    for (const run of dispatched(s)) await deployFinishes(s, run.id);
+    const env = { GITHUB_TOKEN: sim.token, GITHUB_API_URL: sim.apiUrl };
+
+    const api = await runCli(['metrics', '--repo', sim.fullName, '--service', 'api', '--json'], {
+      env,
+    });
+    expect(api.code, api.stderr).toBe(0);
+    expect(JSON.parse(api.stdout)).toMatchObject({
+      service: 'api',
+      stage: 'production',
+      deployment_frequency: { deploys: 1 },
+      change_failure_rate: { deploys: 1, failed: 0 },
+    });
+
+    const out = mkdtempSync(join(tmpdir(), 'rg-report-'));
+    try {
+      const before = sim.log.length;
+      const rep = await runCli(['report', '--repo', sim.fullName, '--out', out], { env });
+      expect(rep.code, rep.stderr).toBe(0);
+      expect(sim.log.slice(before).map((e) => e.operationId)).toEqual(['graphql:Evidence']);
+      const html = readFileSync(join(out, 'index.html'), 'utf8');
+      for (const name of ['api', 'web', 'worker']) {
+        expect(html).toContain(`>Service ${name}</h3>`);
+        // The charts: a series per service (the legend names each).
+        expect(html).toContain(`${name} production</text>`);
+      }
+      // The releases: api and worker deployed the SHA; web was not affected.
+      const releases = html.slice(html.indexOf('Recent releases'));
+      expect(releases.match(new RegExp(`title="${sha}"`, 'g'))).toHaveLength(2);
+      expect(releases).toContain('<td>api</td>');
+      expect(releases).toContain('<td>worker</td>');
+      expect(releases).not.toContain('<td>web</td>');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+
+    const rec = await schedule();
+    expect(rec.exitCode, rec.stdout).toBe(0);
+    const section = rec.summary.slice(rec.summary.indexOf('### Readiness and delivery'));
+    expect(section).toContain('| Service | Stage |');
+    expect(section).toMatch(
+      new RegExp(`\\| api \\| production \\| <code>${sha.slice(0, 7)}</code>`),
+    );
+    expect(section).toMatch(
+      new RegExp(`\\| web \\| production \\| <code>${s.base.slice(0, 7)}</code>`),
+    );
+    expect(section).toMatch(
+      new RegExp(`\\| worker \\| production \\| <code>${sha.slice(0, 7)}</code>`),
+    );
+  });
+
   it('status lists every service and stage (and --service one); simulate --service decides one; adopt needs --service', async () => {
     const s = monorepo();
     inProduction(sim, s.base);
