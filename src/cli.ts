@@ -16,7 +16,7 @@ import {
 import { createOctokit, RateLimitError } from './adapters/octokit.js';
 import { GitHubStateStore } from './adapters/state-branch.js';
 import { probeUrl } from './adapters/http-probe.js';
-import { configJsonSchema, loadConfig } from './domain/config.js';
+import { configJsonSchema, loadConfig, type Config } from './domain/config.js';
 import { ConfigError, envVarFor } from './domain/config-base.js';
 import {
   lastStage,
@@ -583,17 +583,22 @@ function sinceOf(value: string | boolean | undefined, now: Date): Date {
   return new Date(t);
 }
 
+/** The policy `release.json` keeps a copy of (no request), parsed; null when it has none. */
+function policyOfState(release: Release | null): Config | null {
+  const copy = release?.policy;
+  if (!copy) return null;
+  return loadConfig({ text: copy.text, path: copy.path, env: {}, defaultBranch: 'main' }).config;
+}
+
 /**
  * The last stage of the service (or of the one deployable), from the policy copy the state
  * holds (no request); `production` when the state has none.
  */
 function lastStageOf(release: Release | null, service: string | null): string {
-  const copy = release?.policy;
-  if (!copy) return 'production';
-  const r = loadConfig({ text: copy.text, path: copy.path, env: {}, defaultBranch: 'main' });
-  if (!r.config) return 'production';
-  const config = service && r.config.services ? serviceConfig(r.config, service) : r.config;
-  return lastStage(pipelineOf(config)).name;
+  const config = policyOfState(release);
+  if (!config) return 'production';
+  return lastStage(pipelineOf(service && config.services ? serviceConfig(config, service) : config))
+    .name;
 }
 
 /** `metrics`: the DORA metrics of one stage from the evidence chain alone (SPEC §23). */
@@ -645,27 +650,23 @@ async function metricsCommand(
  */
 function reportTargets(release: Release | null): ReportTarget[] {
   if (!release) return [];
-  const copy = release.policy;
-  const read = copy
-    ? loadConfig({ text: copy.text, path: copy.path, env: {}, defaultBranch: 'main' })
-    : null;
-  const config = read?.config ?? null;
+  const config = policyOfState(release);
   if (config?.services)
     return layoutOf(config).map((l) => ({
       service: l.name,
       pipeline: pipelineOf(serviceConfig(config, l.name)),
       release: serviceView(release, l),
     }));
-  const pipeline = config
-    ? pipelineOf(config)
-    : pipelineOf(
-        loadConfig({
-          text: 'release_governor: {}\n',
-          path: '.booty.yml',
-          env: {},
-          defaultBranch: 'main',
-        }).config!,
-      );
+  // Without a copy (a state from before the governor kept one): the one stage of the defaults.
+  const pipeline = pipelineOf(
+    config ??
+      loadConfig({
+        text: 'release_governor: {}\n',
+        path: '.booty.yml',
+        env: {},
+        defaultBranch: 'main',
+      }).config!,
+  );
   return [{ service: null, pipeline, release }];
 }
 

@@ -68385,19 +68385,23 @@ function sinceOf(value, now) {
         throw new CliError(`--since takes a number of days (30d) or an ISO date; got ${JSON.stringify(text)}.`);
     return new Date(t);
 }
+/** The policy `release.json` keeps a copy of (no request), parsed; null when it has none. */
+function policyOfState(release) {
+    const copy = release?.policy;
+    if (!copy)
+        return null;
+    return (0,domain_config.loadConfig)({ text: copy.text, path: copy.path, env: {}, defaultBranch: 'main' }).config;
+}
 /**
  * The last stage of the service (or of the one deployable), from the policy copy the state
  * holds (no request); `production` when the state has none.
  */
 function lastStageOf(release, service) {
-    const copy = release?.policy;
-    if (!copy)
+    const config = policyOfState(release);
+    if (!config)
         return 'production';
-    const r = (0,domain_config.loadConfig)({ text: copy.text, path: copy.path, env: {}, defaultBranch: 'main' });
-    if (!r.config)
-        return 'production';
-    const config = service && r.config.services ? services_serviceConfig(r.config, service) : r.config;
-    return lastStage(pipeline_pipelineOf(config)).name;
+    return lastStage(pipeline_pipelineOf(service && config.services ? services_serviceConfig(config, service) : config))
+        .name;
 }
 /** `metrics`: the DORA metrics of one stage from the evidence chain alone (SPEC §23). */
 async function metricsCommand(values, positionals, s, env) {
@@ -68441,20 +68445,16 @@ async function metricsCommand(values, positionals, s, env) {
 function reportTargets(release) {
     if (!release)
         return [];
-    const copy = release.policy;
-    const read = copy
-        ? (0,domain_config.loadConfig)({ text: copy.text, path: copy.path, env: {}, defaultBranch: 'main' })
-        : null;
-    const config = read?.config ?? null;
+    const config = policyOfState(release);
     if (config?.services)
         return services_layoutOf(config).map((l) => ({
             service: l.name,
             pipeline: pipeline_pipelineOf(services_serviceConfig(config, l.name)),
             release: state_serviceView(release, l),
         }));
-    const pipeline = config
-        ? pipeline_pipelineOf(config)
-        : pipeline_pipelineOf((0,domain_config.loadConfig)({
+    // Without a copy (a state from before the governor kept one): the one stage of the defaults.
+    const pipeline = pipeline_pipelineOf(config ??
+        (0,domain_config.loadConfig)({
             text: 'release_governor: {}\n',
             path: '.booty.yml',
             env: {},
