@@ -345,8 +345,8 @@ __webpack_require__.d(__webpack_exports__, {
 var domain_state = __webpack_require__(10781);
 // EXTERNAL MODULE: ./src/domain/types.ts
 var types = __webpack_require__(78593);
-// EXTERNAL MODULE: ./src/report/summary.ts
-var summary = __webpack_require__(57994);
+// EXTERNAL MODULE: ./src/report/summary.ts + 1 modules
+var summary = __webpack_require__(53201);
 ;// CONCATENATED MODULE: ./src/report/notice.ts
 const MARKER = /^<!-- release-governor:notice ([0-9a-f]{40})(?: (held|approved|superseded))? -->/;
 function noticeMarker(sha, state) {

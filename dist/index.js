@@ -31223,20 +31223,42 @@ function table(header, rows) {
 
 /***/ }),
 
-/***/ 57994:
+/***/ 53201:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $U: () => (/* binding */ statusDescription),
-/* harmony export */   Br: () => (/* binding */ renderSummary),
-/* harmony export */   FG: () => (/* binding */ approvalCount),
-/* harmony export */   FK: () => (/* binding */ buildReport)
-/* harmony export */ });
-/* unused harmony exports healthSection, pipelineTable */
-/* harmony import */ var _domain_health_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(85876);
-/* harmony import */ var _domain_types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(78593);
-/* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(54285);
-/* harmony import */ var _unblock_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(27030);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  FG: () => (/* binding */ approvalCount),
+  FK: () => (/* binding */ buildReport),
+  Br: () => (/* binding */ renderSummary),
+  $U: () => (/* binding */ statusDescription)
+});
+
+// UNUSED EXPORTS: healthSection, pipelineTable
+
+// EXTERNAL MODULE: ./src/domain/health.ts
+var health = __nccwpck_require__(85876);
+// EXTERNAL MODULE: ./src/domain/types.ts
+var types = __nccwpck_require__(78593);
+;// CONCATENATED MODULE: ./src/report/figures.ts
+// How the report and the job summary write the metrics' figures (one way, in both places). No
+// imports: the summary is in the action's main chunk, and this adds nothing to its start-up.
+/** A duration as the report and the summary show it: minutes under an hour, else hours. */
+const durationText = (seconds) => seconds === null
+    ? '—'
+    : seconds < 3600
+        ? `${Math.round(seconds / 60)} min`
+        : `${(seconds / 3600).toFixed(1)} h`;
+/** A rate as the report and the summary show it. */
+const percentText = (rate) => rate === null ? '—' : `${(rate * 100).toFixed(1)} %`;
+
+// EXTERNAL MODULE: ./src/report/markdown.ts
+var markdown = __nccwpck_require__(54285);
+// EXTERNAL MODULE: ./src/report/unblock.ts
+var unblock = __nccwpck_require__(27030);
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
 
 
 
@@ -31290,7 +31312,7 @@ const ICON = {
 };
 const PATHS_SHOWN = 20;
 function sha(s) {
-    return s ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)((0,_domain_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shortSha */ .Fu)(s)) : '—';
+    return s ? (0,markdown/* code */.aY)((0,types/* shortSha */.Fu)(s)) : '—';
 }
 /**
  * A run of several services (SPEC §20): the run-wide verdict, a table of every service, then a
@@ -31300,23 +31322,23 @@ function renderServices(r, services) {
     const out = [];
     const title = r.outcome === 'ERROR'
         ? 'Release Governor failed'
-        : `Release Governor: ${r.outcome}${r.sha ? ` ${(0,_domain_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shortSha */ .Fu)(r.sha)}` : ''}`;
-    out.push(`## ${ICON[r.outcome]} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(title)}${r.dryRun ? ' (dry run)' : ''}`);
+        : `Release Governor: ${r.outcome}${r.sha ? ` ${(0,types/* shortSha */.Fu)(r.sha)}` : ''}`;
+    out.push(`## ${ICON[r.outcome]} ${(0,markdown.md)(title)}${r.dryRun ? ' (dry run)' : ''}`);
     if (r.headline)
-        out.push((0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.headline));
-    out.push((0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['Service', 'Decision', 'Reason', 'Risk', 'Stage', 'SHA', 'Deploy run'], services.map((x) => [
-        (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.service ?? ''),
+        out.push((0,markdown.md)(r.headline));
+    out.push((0,markdown/* table */.tp)(['Service', 'Decision', 'Reason', 'Risk', 'Stage', 'SHA', 'Deploy run'], services.map((x) => [
+        (0,markdown.md)(x.service ?? ''),
         `${ICON[x.outcome]} ${x.outcome}`,
-        x.reason ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(x.reason) : '—',
+        x.reason ? (0,markdown/* code */.aY)(x.reason) : '—',
         x.risk ?? '—',
-        x.stage ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.stage) : '—',
+        x.stage ? (0,markdown.md)(x.stage) : '—',
         sha(x.sha),
-        x.deployRunUrl ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)('run', x.deployRunUrl) : '—',
+        x.deployRunUrl ? (0,markdown/* link */.nf)('run', x.deployRunUrl) : '—',
     ])));
     if (r.error) {
-        out.push(`### What went wrong\n\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.error)}`);
+        out.push(`### What went wrong\n\n${(0,markdown.md)(r.error)}`);
         if (r.advice)
-            out.push(`**What to do:** ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.advice)}`);
+            out.push(`**What to do:** ${(0,markdown.md)(r.advice)}`);
     }
     for (const x of services) {
         if (x.reason === 'not_affected')
@@ -31324,13 +31346,13 @@ function renderServices(r, services) {
         const body = renderSummary({ ...x, services: null, runUrl: x.runUrl ?? r.runUrl });
         // Each service's summary, one heading level down, under the service's name.
         out.push(body
-            .replace(/^## (\S+) Release Governor: /, `## $1 ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.service ?? '')}: `)
+            .replace(/^## (\S+) Release Governor: /, `## $1 ${(0,markdown.md)(x.service ?? '')}: `)
             .replace(/^##/gm, '###'));
     }
     if (r.warnings.length > 0)
-        out.push(r.warnings.map((w) => `> [!WARNING]\n> ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(w)}`).join('\n\n'));
+        out.push(r.warnings.map((w) => `> [!WARNING]\n> ${(0,markdown.md)(w)}`).join('\n\n'));
     if (r.stateCommit)
-        out.push(`<sub>State commit ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.stateCommit)}</sub>`);
+        out.push(`<sub>State commit ${(0,markdown/* code */.aY)(r.stateCommit)}</sub>`);
     return `${out.join('\n\n')}\n`;
 }
 function renderSummary(r) {
@@ -31339,33 +31361,33 @@ function renderSummary(r) {
     const out = [];
     const title = r.outcome === 'ERROR'
         ? 'Release Governor failed'
-        : `Release Governor: ${r.outcome}${r.sha ? ` ${(0,_domain_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shortSha */ .Fu)(r.sha)}` : ''}`;
+        : `Release Governor: ${r.outcome}${r.sha ? ` ${(0,types/* shortSha */.Fu)(r.sha)}` : ''}`;
     if (r.banner)
-        out.push(`> [!CAUTION]\n> ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.banner)}`);
-    out.push(`## ${ICON[r.outcome]} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(title)}${r.dryRun ? ' (dry run)' : ''}`);
+        out.push(`> [!CAUTION]\n> ${(0,markdown.md)(r.banner)}`);
+    out.push(`## ${ICON[r.outcome]} ${(0,markdown.md)(title)}${r.dryRun ? ' (dry run)' : ''}`);
     if (r.headline)
-        out.push((0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.headline));
-    out.push((0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['Decision', 'SHA', 'Risk', 'Reason', 'Production SHA'], [
+        out.push((0,markdown.md)(r.headline));
+    out.push((0,markdown/* table */.tp)(['Decision', 'SHA', 'Risk', 'Reason', 'Production SHA'], [
         [
             r.outcome === 'ERROR' ? 'ERROR' : r.outcome,
             sha(r.sha),
             r.risk ?? '—',
-            r.reason ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.reason) : '—',
+            r.reason ? (0,markdown/* code */.aY)(r.reason) : '—',
             sha(r.productionSha),
         ],
     ]));
     if (r.error) {
-        out.push(`### What went wrong\n\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.error)}`);
+        out.push(`### What went wrong\n\n${(0,markdown.md)(r.error)}`);
         if (r.advice)
-            out.push(`**What to do:** ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.advice)}`);
+            out.push(`**What to do:** ${(0,markdown.md)(r.advice)}`);
         out.push('Nothing was deployed.');
     }
     if (r.outcome === 'ALLOW' && r.deployRunUrl)
-        out.push(`**Triggered:** deploy workflow run ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)(r.deployRunUrl, r.deployRunUrl)}`);
+        out.push(`**Triggered:** deploy workflow run ${(0,markdown/* link */.nf)(r.deployRunUrl, r.deployRunUrl)}`);
     if (r.outcome === 'ROLLBACK' && r.deployRunUrl)
-        out.push(`**Rollback:** deploy workflow run ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)(r.deployRunUrl, r.deployRunUrl)}`);
+        out.push(`**Rollback:** deploy workflow run ${(0,markdown/* link */.nf)(r.deployRunUrl, r.deployRunUrl)}`);
     if (r.version)
-        out.push(`**Version:** ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.version)}${r.versionWhy ? ` — ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.versionWhy)}` : ''}${r.dryRun ? ' (would be tagged)' : ''}`);
+        out.push(`**Version:** ${(0,markdown/* code */.aY)(r.version)}${r.versionWhy ? ` — ${(0,markdown.md)(r.versionWhy)}` : ''}${r.dryRun ? ' (would be tagged)' : ''}`);
     if (r.outcome === 'ALLOW' && r.dryRun)
         out.push('Dry run: nothing was claimed, dispatched or written.');
     if (r.pipeline)
@@ -31373,29 +31395,29 @@ function renderSummary(r) {
     if (r.healthCheck)
         out.push(healthSection(r.healthCheck));
     if (r.decision?.unblock) {
-        out.push(`### How to unblock\n\n${(0,_unblock_js__WEBPACK_IMPORTED_MODULE_3__/* .unblockMarkdown */ .s2)((0,_unblock_js__WEBPACK_IMPORTED_MODULE_3__/* .unblockSteps */ .OH)(r.decision.unblock, { runUrl: r.runUrl, environmentName: r.environmentName }), r.runUrl)}`);
+        out.push(`### How to unblock\n\n${(0,unblock/* unblockMarkdown */.s2)((0,unblock/* unblockSteps */.OH)(r.decision.unblock, { runUrl: r.runUrl, environmentName: r.environmentName }), r.runUrl)}`);
     }
     if (r.readiness) {
         const rows = readinessRows(r.readiness);
         if (rows.length)
-            out.push(`### Readiness\n\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['Gate', 'Verdict', 'Measured'], rows)}`);
+            out.push(`### Readiness\n\n${(0,markdown/* table */.tp)(['Gate', 'Verdict', 'Measured'], rows)}`);
     }
     if (r.decision) {
-        out.push(`### Rules evaluated\n\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['Rule', 'Verdict', 'Detail'], r.decision.rules.map((x) => [
-            (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cell */ .Hn)(x.title),
+        out.push(`### Rules evaluated\n\n${(0,markdown/* table */.tp)(['Rule', 'Verdict', 'Detail'], r.decision.rules.map((x) => [
+            (0,markdown/* cell */.Hn)(x.title),
             x.verdict === 'applies' ? '**applies**' : 'pass',
-            (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cell */ .Hn)(x.detail),
+            (0,markdown/* cell */.Hn)(x.detail),
         ]))}`);
     }
     if (r.assessment && (r.assessment.matches.length > 0 || r.assessment.incomplete)) {
         const parts = ['### Paths that drove the risk'];
         if (r.assessment.incomplete)
-            parts.push(`⚠️ The diff could not be fully assessed: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.assessment.incompleteReason ?? '')}. Risk is HIGH.`);
+            parts.push(`⚠️ The diff could not be fully assessed: ${(0,markdown.md)(r.assessment.incompleteReason ?? '')}. Risk is HIGH.`);
         for (const m of r.assessment.matches) {
             const rest = m.count - m.paths.length;
-            parts.push(`**${m.level}** · ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(m.source)} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(m.pattern)} — ${m.count} path(s)\n${m.paths
+            parts.push(`**${m.level}** · ${(0,markdown.md)(m.source)} ${(0,markdown/* code */.aY)(m.pattern)} — ${m.count} path(s)\n${m.paths
                 .slice(0, PATHS_SHOWN)
-                .map((p) => `- ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(p)}`)
+                .map((p) => `- ${(0,markdown/* code */.aY)(p)}`)
                 .join('\n')}${rest > 0 ? `\n- … and ${rest} more` : ''}`);
         }
         out.push(parts.join('\n\n'));
@@ -31404,32 +31426,32 @@ function renderSummary(r) {
         const rows = [
             ...r.approvals.valid.map((a) => [
                 'counted',
-                (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(a.source),
-                a.actor ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(`@${a.actor}`) : '—',
+                (0,markdown.md)(a.source),
+                a.actor ? (0,markdown.md)(`@${a.actor}`) : '—',
                 a.pull ? `#${a.pull}` : '—',
                 a.covers === 'all' ? 'the whole change' : `${a.covers.length} path(s)`,
             ]),
             ...r.approvals.ignored.map((a) => [
                 'ignored',
-                (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(a.source),
-                a.actor ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(`@${a.actor}`) : '—',
+                (0,markdown.md)(a.source),
+                a.actor ? (0,markdown.md)(`@${a.actor}`) : '—',
                 a.pull ? `#${a.pull}` : '—',
-                (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(a.detail),
+                (0,markdown.md)(a.detail),
             ]),
         ];
         const count = r.approvals.required > 1
             ? `**${approvalCount(r.approvals)}**${r.approvals.approvers.length ? ` (by ${r.approvals.approvers.map((a) => (a === 'environment' ? 'the variable' : `@${a}`)).join(', ')})` : ''}; each path needs ${r.approvals.required} distinct approvers.\n\n`
             : '';
-        out.push(`### Approvals\n\n${count}${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['', 'Source', 'By', 'Pull request', 'Covers / why ignored'], rows)}`);
+        out.push(`### Approvals\n\n${count}${(0,markdown/* table */.tp)(['', 'Source', 'By', 'Pull request', 'Covers / why ignored'], rows)}`);
     }
     if (r.digest?.length)
         out.push(digestSection(r.digest));
     if (r.warnings.length > 0)
-        out.push(r.warnings.map((w) => `> [!WARNING]\n> ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(w)}`).join('\n\n'));
+        out.push(r.warnings.map((w) => `> [!WARNING]\n> ${(0,markdown.md)(w)}`).join('\n\n'));
     if (r.notes.length > 0)
-        out.push(r.notes.map((n) => `> ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(n)}`).join('\n>\n'));
+        out.push(r.notes.map((n) => `> ${(0,markdown.md)(n)}`).join('\n>\n'));
     if (r.stateCommit)
-        out.push(`<sub>State commit ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.stateCommit)}</sub>`);
+        out.push(`<sub>State commit ${(0,markdown/* code */.aY)(r.stateCommit)}</sub>`);
     return `${out.join('\n\n')}\n`;
 }
 /** Every readiness gate (§22) with its verdict and what it measured, passing ones included. */
@@ -31441,22 +31463,22 @@ function readinessRows(r) {
             `Verification at most ${r.fresh.limitMinutes} minute(s) old`,
             verdict(r.fresh.ageMinutes !== null && r.fresh.ageMinutes <= r.fresh.limitMinutes),
             r.fresh.completedAt
-                ? `completed ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.fresh.completedAt)}, ${r.fresh.ageMinutes} minute(s) ago`
+                ? `completed ${(0,markdown.md)(r.fresh.completedAt)}, ${r.fresh.ageMinutes} minute(s) ago`
                 : 'completion time unknown',
         ]);
     for (const t of r.thresholds ?? [])
         rows.push([
-            `${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(`${t.artifact}/${t.file}`)} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(t.pointer)} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(t.bound)}`,
+            `${(0,markdown/* code */.aY)(`${t.artifact}/${t.file}`)} ${(0,markdown/* code */.aY)(t.pointer)} ${(0,markdown.md)(t.bound)}`,
             verdict(t.pass),
-            t.pass ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(JSON.stringify(t.found)) : (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(t.why ?? ''),
+            t.pass ? (0,markdown/* code */.aY)(JSON.stringify(t.found)) : (0,markdown.md)(t.why ?? ''),
         ]);
     if (r.blockers)
         rows.push([
-            `No open ${r.blockers.labels.map(_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY).join(' / ')}`,
+            `No open ${r.blockers.labels.map(markdown/* code */.aY).join(' / ')}`,
             verdict(r.blockers.open.length === 0),
             r.blockers.open.length
                 ? r.blockers.open
-                    .map((b) => b.url ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)(`#${b.number} ${b.title}`, b.url) : `#${b.number} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(b.title)}`)
+                    .map((b) => b.url ? (0,markdown/* link */.nf)(`#${b.number} ${b.title}`, b.url) : `#${b.number} ${(0,markdown.md)(b.title)}`)
                     .join(', ')
                 : 'none open',
         ]);
@@ -31466,9 +31488,9 @@ function readinessRows(r) {
 function healthSection(h) {
     const t = h.thresholds;
     const verdict = h.verdict === 'pending' ? 'running' : h.verdict === 'pass' ? '**passed**' : '**failed**';
-    const parts = [`### Health check (${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(h.mode)}): ${verdict}\n\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)((0,_domain_health_js__WEBPACK_IMPORTED_MODULE_0__/* .describeResult */ .dy)(h))}`];
+    const parts = [`### Health check (${(0,markdown.md)(h.mode)}): ${verdict}\n\n${(0,markdown.md)((0,health/* describeResult */.dy)(h))}`];
     if (h.mode === 'url' && h.verdict !== 'pending')
-        parts.push((0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['', 'Measured', 'Threshold'], [
+        parts.push((0,markdown/* table */.tp)(['', 'Measured', 'Threshold'], [
             [
                 'Error rate',
                 h.error_rate === null
@@ -31485,13 +31507,13 @@ function healthSection(h) {
             [
                 'Probes',
                 `${h.probes}`,
-                `every ${t.interval_seconds} s for ${t.duration_seconds} s, timeout ${t.timeout_ms} ms, expect ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(t.expect_status)}`,
+                `every ${t.interval_seconds} s for ${t.duration_seconds} s, timeout ${t.timeout_ms} ms, expect ${(0,markdown.md)(t.expect_status)}`,
             ],
         ]));
     if (h.reasons.length > 0)
-        parts.push(`**Why it failed:** ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(h.reasons.join('; '))}`);
+        parts.push(`**Why it failed:** ${(0,markdown.md)(h.reasons.join('; '))}`);
     if (h.first_failures.length > 0)
-        parts.push(`First failures:\n${h.first_failures.map((f) => `- ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(f.at)} ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(f.error ?? '')} (${Math.round(f.ms)} ms)`).join('\n')}`);
+        parts.push(`First failures:\n${h.first_failures.map((f) => `- ${(0,markdown/* code */.aY)(f.at)} ${(0,markdown.md)(f.error ?? '')} (${Math.round(f.ms)} ms)`).join('\n')}`);
     return parts.join('\n\n');
 }
 function when(iso) {
@@ -31499,8 +31521,8 @@ function when(iso) {
 }
 /** The pipeline: each stage, what it runs and since when, its soak, what is in flight, what is next. */
 function pipelineTable(rows) {
-    return `### Pipeline\n\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['Stage', 'Current SHA', 'Since', 'Health', 'Soak ends', 'In flight', 'Next'], rows.map((r) => [
-        (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(r.stage),
+    return `### Pipeline\n\n${(0,markdown/* table */.tp)(['Stage', 'Current SHA', 'Since', 'Health', 'Soak ends', 'In flight', 'Next'], rows.map((r) => [
+        (0,markdown.md)(r.stage),
         sha(r.currentSha),
         when(r.liveSince),
         r.verifiedAt
@@ -31511,7 +31533,7 @@ function pipelineTable(rows) {
         when(r.soakEnd),
         r.inFlight
             ? r.inFlight.runUrl
-                ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)((0,_domain_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shortSha */ .Fu)(r.inFlight.sha), r.inFlight.runUrl)
+                ? (0,markdown/* link */.nf)((0,types/* shortSha */.Fu)(r.inFlight.sha), r.inFlight.runUrl)
                 : sha(r.inFlight.sha)
             : '—',
         r.next ? `${sha(r.next.sha)}${r.next.at ? ` at ${when(r.next.at)}` : ' (ready)'}` : '—',
@@ -31533,7 +31555,7 @@ function statusDescription(r) {
         r.outcome,
         r.reason ?? '',
         r.risk ?? '',
-        r.sha ? (0,_domain_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shortSha */ .Fu)(r.sha) : '',
+        r.sha ? (0,types/* shortSha */.Fu)(r.sha) : '',
         until,
         needed,
     ].filter(Boolean);
@@ -31541,7 +31563,6 @@ function statusDescription(r) {
     return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
 }
 const bandWord = (b) => (b === 'insufficient_data' ? 'few deploys' : b);
-const duration = (s) => s === null ? '—' : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
 /**
  * A reconcile's readiness section (§23): every service's every stage, the gates it applies and
  * its four key metrics over 30 days, from release.json alone (no request; `metrics` is exact).
@@ -31552,20 +31573,20 @@ function digestSection(rows) {
         const m = x.metrics;
         const cfr = m.change_failure_rate;
         return [
-            ...(services ? [(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.service ?? '—')] : []),
-            (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.stage),
-            x.currentSha ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)((0,_domain_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shortSha */ .Fu)(x.currentSha)) : '—',
-            (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.liveSince ?? '—'),
-            (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.health ?? '—'),
-            x.inFlight ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)((0,_domain_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shortSha */ .Fu)(x.inFlight)) : '—',
-            (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__.md)(x.gates),
+            ...(services ? [(0,markdown.md)(x.service ?? '—')] : []),
+            (0,markdown.md)(x.stage),
+            x.currentSha ? (0,markdown/* code */.aY)((0,types/* shortSha */.Fu)(x.currentSha)) : '—',
+            (0,markdown.md)(x.liveSince ?? '—'),
+            (0,markdown.md)(x.health ?? '—'),
+            x.inFlight ? (0,markdown/* code */.aY)((0,types/* shortSha */.Fu)(x.inFlight)) : '—',
+            (0,markdown.md)(x.gates),
             `${m.deployment_frequency.per_day}/day (${bandWord(m.deployment_frequency.band)})`,
-            `${duration(m.lead_time.median_seconds)} (${bandWord(m.lead_time.band)})`,
-            `${cfr.rate === null ? '—' : `${(cfr.rate * 100).toFixed(1)} %`} of ${cfr.deploys} (${bandWord(cfr.band)})`,
-            `${duration(m.recovery_time.median_seconds)} (${bandWord(m.recovery_time.band)})`,
+            `${durationText(m.lead_time.median_seconds)} (${bandWord(m.lead_time.band)})`,
+            `${percentText(cfr.rate)} of ${cfr.deploys} (${bandWord(cfr.band)})`,
+            `${durationText(m.recovery_time.median_seconds)} (${bandWord(m.recovery_time.band)})`,
         ];
     });
-    return `### Readiness and delivery, last 30 days\n\n${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([
+    return `### Readiness and delivery, last 30 days\n\n${(0,markdown/* table */.tp)([
         ...(services ? ['Service'] : []),
         'Stage',
         'Current',
@@ -52119,8 +52140,8 @@ function withPolicyCopy(release, policyPath, files) {
 
 // EXTERNAL MODULE: ./src/inputs.ts
 var src_inputs = __nccwpck_require__(38422);
-// EXTERNAL MODULE: ./src/report/summary.ts
-var summary = __nccwpck_require__(57994);
+// EXTERNAL MODULE: ./src/report/summary.ts + 1 modules
+var summary = __nccwpck_require__(53201);
 ;// CONCATENATED MODULE: ./src/job.ts
 // One job of the action, free of the process: it reads the runner's variables from `env`,
 // asks the governor, and answers through `io` (outputs, annotations, the summary, the exit

@@ -152,8 +152,11 @@ afterAll(async () => {
 
 const env = () => ({ GITHUB_TOKEN: sim.token, GITHUB_API_URL: sim.apiUrl });
 
-/** Seconds, to within the second or two the health checks themselves take. */
-const about = (seconds: number) => expect.closeTo(seconds, -0.5);
+/**
+ * Seconds, to within the time the runs themselves take (the health checks' 0.3 s, and a busy
+ * machine's start-up): a minute, where the figures told apart are 20 minutes or more apart.
+ */
+const about = (seconds: number) => expect.closeTo(seconds, -2);
 
 describe('a month of releases', () => {
   it('metrics --json: the figures worked out by hand, from one request', async () => {
@@ -169,8 +172,8 @@ describe('a month of releases', () => {
     // Successful: c1 c2 c4 rollback c6 c7 c8 = 7, on 6 UTC days; 7 / 30 days = 0.233 a day.
     expect(m).toMatchObject({
       // (The CLI's clock ran on for the moment it took to start.)
-      since: expect.stringMatching(/^2026-11-01T12:00:0\d/),
-      until: expect.stringMatching(/^2026-12-01T12:00:0\d/),
+      since: expect.stringMatching(/^2026-11-01T12:0\d:/),
+      until: expect.stringMatching(/^2026-12-01T12:0\d:/),
       service: null,
       stage: 'production',
       deployment_frequency: { deploys: 7, per_day: 0.233, days_with_deploy: 6, band: 'high' },

@@ -61092,6 +61092,7 @@ function noticeApproveLine(steps, pull) {
 
 
 
+
 /**
  * The one constructor of a RunReport: every field not given takes its default (outcome ERROR
  * until a flow says otherwise). A report is a value: nothing changes it once built; a flow
@@ -61392,7 +61393,6 @@ function statusDescription(r) {
     return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
 }
 const bandWord = (b) => (b === 'insufficient_data' ? 'few deploys' : b);
-const duration = (s) => s === null ? '—' : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
 /**
  * A reconcile's readiness section (§23): every service's every stage, the gates it applies and
  * its four key metrics over 30 days, from release.json alone (no request; `metrics` is exact).
@@ -61411,9 +61411,9 @@ function digestSection(rows) {
             x.inFlight ? code(shortSha(x.inFlight)) : '—',
             md(x.gates),
             `${m.deployment_frequency.per_day}/day (${bandWord(m.deployment_frequency.band)})`,
-            `${duration(m.lead_time.median_seconds)} (${bandWord(m.lead_time.band)})`,
-            `${cfr.rate === null ? '—' : `${(cfr.rate * 100).toFixed(1)} %`} of ${cfr.deploys} (${bandWord(cfr.band)})`,
-            `${duration(m.recovery_time.median_seconds)} (${bandWord(m.recovery_time.band)})`,
+            `${durationText(m.lead_time.median_seconds)} (${bandWord(m.lead_time.band)})`,
+            `${percentText(cfr.rate)} of ${cfr.deploys} (${bandWord(cfr.band)})`,
+            `${durationText(m.recovery_time.median_seconds)} (${bandWord(m.recovery_time.band)})`,
         ];
     });
     return `### Readiness and delivery, last 30 days\n\n${table([
@@ -67746,7 +67746,20 @@ async function findRuns(deps, config, sha) {
     return config ? deps.gh.findDeployRuns(config.deploy_workflow, sha) : [];
 }
 
+;// CONCATENATED MODULE: ./src/report/figures.ts
+// How the report and the job summary write the metrics' figures (one way, in both places). No
+// imports: the summary is in the action's main chunk, and this adds nothing to its start-up.
+/** A duration as the report and the summary show it: minutes under an hour, else hours. */
+const figures_durationText = (seconds) => seconds === null
+    ? '—'
+    : seconds < 3600
+        ? `${Math.round(seconds / 60)} min`
+        : `${(seconds / 3600).toFixed(1)} h`;
+/** A rate as the report and the summary show it. */
+const figures_percentText = (rate) => rate === null ? '—' : `${(rate * 100).toFixed(1)} %`;
+
 ;// CONCATENATED MODULE: ./src/report/page.ts
+
 
 const ESCAPES = {
     '&': '&amp;',
@@ -67795,8 +67808,6 @@ function readinessSection(d) {
 const band = (b) => b === 'insufficient_data'
     ? `<span class="band none">too few deploys (under ${MIN_DEPLOYS})</span>`
     : `<span class="band ${b}">${b}</span>`;
-const hoursText = (s) => s === null ? '—' : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
-const pct = (r) => (r === null ? '—' : `${(r * 100).toFixed(1)} %`);
 function metricRows(m) {
     const f = m.deployment_frequency;
     return [
@@ -67807,22 +67818,22 @@ function metricRows(m) {
         ],
         [
             'Lead time for changes',
-            esc(`median ${hoursText(m.lead_time.median_seconds)}, p90 ${hoursText(m.lead_time.p90_seconds)} (${m.lead_time.commits} commits)`),
+            esc(`median ${figures_durationText(m.lead_time.median_seconds)}, p90 ${figures_durationText(m.lead_time.p90_seconds)} (${m.lead_time.commits} commits)`),
             band(m.lead_time.band),
         ],
         [
             'Change failure rate',
-            esc(`${pct(m.change_failure_rate.rate)} (${m.change_failure_rate.failed} of ${m.change_failure_rate.deploys})`),
+            esc(`${figures_percentText(m.change_failure_rate.rate)} (${m.change_failure_rate.failed} of ${m.change_failure_rate.deploys})`),
             band(m.change_failure_rate.band),
         ],
         [
             'Failed deployment recovery time',
-            esc(`median ${hoursText(m.recovery_time.median_seconds)}, p90 ${hoursText(m.recovery_time.p90_seconds)} (${m.recovery_time.failures} failure(s))`),
+            esc(`median ${figures_durationText(m.recovery_time.median_seconds)}, p90 ${figures_durationText(m.recovery_time.p90_seconds)} (${m.recovery_time.failures} failure(s))`),
             band(m.recovery_time.band),
         ],
         [
             'Deployment rework rate',
-            esc(`${pct(m.rework_rate.rate)} (${m.rework_rate.rework} of ${m.rework_rate.deploys})`),
+            esc(`${figures_percentText(m.rework_rate.rate)} (${m.rework_rate.rework} of ${m.rework_rate.deploys})`),
             '<span class="muted">no band</span>',
         ],
     ];

@@ -6,6 +6,7 @@ import type { Band, Metrics } from '../domain/metrics.js';
 import { MIN_DEPLOYS } from '../domain/metrics.js';
 import type { Chart } from './charts.js';
 import type { Dashboard, GateRow, ServiceMetrics, StageRow } from './dashboard.js';
+import { durationText, percentText } from './figures.js';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -68,9 +69,6 @@ const band = (b: Band) =>
   b === 'insufficient_data'
     ? `<span class="band none">too few deploys (under ${MIN_DEPLOYS})</span>`
     : `<span class="band ${b}">${b}</span>`;
-const hoursText = (s: number | null) =>
-  s === null ? '—' : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
-const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)} %`);
 
 function metricRows(m: Metrics): string[][] {
   const f = m.deployment_frequency;
@@ -83,27 +81,29 @@ function metricRows(m: Metrics): string[][] {
     [
       'Lead time for changes',
       esc(
-        `median ${hoursText(m.lead_time.median_seconds)}, p90 ${hoursText(m.lead_time.p90_seconds)} (${m.lead_time.commits} commits)`,
+        `median ${durationText(m.lead_time.median_seconds)}, p90 ${durationText(m.lead_time.p90_seconds)} (${m.lead_time.commits} commits)`,
       ),
       band(m.lead_time.band),
     ],
     [
       'Change failure rate',
       esc(
-        `${pct(m.change_failure_rate.rate)} (${m.change_failure_rate.failed} of ${m.change_failure_rate.deploys})`,
+        `${percentText(m.change_failure_rate.rate)} (${m.change_failure_rate.failed} of ${m.change_failure_rate.deploys})`,
       ),
       band(m.change_failure_rate.band),
     ],
     [
       'Failed deployment recovery time',
       esc(
-        `median ${hoursText(m.recovery_time.median_seconds)}, p90 ${hoursText(m.recovery_time.p90_seconds)} (${m.recovery_time.failures} failure(s))`,
+        `median ${durationText(m.recovery_time.median_seconds)}, p90 ${durationText(m.recovery_time.p90_seconds)} (${m.recovery_time.failures} failure(s))`,
       ),
       band(m.recovery_time.band),
     ],
     [
       'Deployment rework rate',
-      esc(`${pct(m.rework_rate.rate)} (${m.rework_rate.rework} of ${m.rework_rate.deploys})`),
+      esc(
+        `${percentText(m.rework_rate.rate)} (${m.rework_rate.rework} of ${m.rework_rate.deploys})`,
+      ),
       '<span class="muted">no band</span>',
     ],
   ];

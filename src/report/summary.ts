@@ -7,6 +7,7 @@ import type { RiskAssessment } from '../domain/risk.js';
 import { shortSha, type Outcome, type ReasonCode, type Risk } from '../domain/types.js';
 import type { Band } from '../domain/metrics.js';
 import type { DigestRow } from './dashboard.js';
+import { durationText, percentText } from './figures.js';
 import { cell, code, link, md, table } from './markdown.js';
 import { unblockMarkdown, unblockSteps } from './unblock.js';
 
@@ -411,9 +412,6 @@ export function statusDescription(r: RunReport): string {
 }
 
 const bandWord = (b: Band) => (b === 'insufficient_data' ? 'few deploys' : b);
-const duration = (s: number | null) =>
-  s === null ? '—' : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
-
 /**
  * A reconcile's readiness section (§23): every service's every stage, the gates it applies and
  * its four key metrics over 30 days, from release.json alone (no request; `metrics` is exact).
@@ -432,9 +430,9 @@ function digestSection(rows: readonly DigestRow[]): string {
       x.inFlight ? code(shortSha(x.inFlight)) : '—',
       md(x.gates),
       `${m.deployment_frequency.per_day}/day (${bandWord(m.deployment_frequency.band)})`,
-      `${duration(m.lead_time.median_seconds)} (${bandWord(m.lead_time.band)})`,
-      `${cfr.rate === null ? '—' : `${(cfr.rate * 100).toFixed(1)} %`} of ${cfr.deploys} (${bandWord(cfr.band)})`,
-      `${duration(m.recovery_time.median_seconds)} (${bandWord(m.recovery_time.band)})`,
+      `${durationText(m.lead_time.median_seconds)} (${bandWord(m.lead_time.band)})`,
+      `${percentText(cfr.rate)} of ${cfr.deploys} (${bandWord(cfr.band)})`,
+      `${durationText(m.recovery_time.median_seconds)} (${bandWord(m.recovery_time.band)})`,
     ];
   });
   return `### Readiness and delivery, last 30 days\n\n${table(
